@@ -1,0 +1,60 @@
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { parseFeUrls, resolveDorisPassword, type DorisConnection } from '../../src/doris/connection';
+import { parseBrokers, type KafkaConnection, type KafkaSaslMechanism } from '../../src/kafka/connection';
+
+export const DORIS_CREDENTIAL = 'dorisApi';
+export const KAFKA_CREDENTIAL = 'kafkaDorisSinkApi';
+
+function text(data: ICredentialDataDecryptedObject, key: string, fallback = ''): string {
+	const value = data[key];
+	return typeof value === 'string' ? value : value === undefined || value === null ? fallback : String(value);
+}
+
+/** The Doris credential as a typed connection; throws an Error naming the bad field. */
+export function toDorisConnection(data: ICredentialDataDecryptedObject): DorisConnection {
+	const queryPort = Number(data.queryPort ?? 9030);
+	if (!Number.isInteger(queryPort) || queryPort < 1 || queryPort > 65535) {
+		throw new Error(`Doris query port "${String(data.queryPort)}" is not a TCP port`);
+	}
+	const ca = text(data, 'ca').trim();
+	const insecure = data.allowUnauthorizedCerts === true;
+	return {
+		feUrls: parseFeUrls(text(data, 'feUrls')),
+		queryPort,
+		user: text(data, 'user', 'root'),
+		password: resolveDorisPassword(text(data, 'password')),
+		database: text(data, 'database').trim(),
+		tls: ca !== '' || insecure ? { ca: ca === '' ? undefined : ca, rejectUnauthorized: !insecure } : undefined,
+	};
+}
+
+/** The Kafka credential as a typed connection; throws an Error naming the bad field. */
+export function toKafkaConnection(data: ICredentialDataDecryptedObject): KafkaConnection {
+	const connection: KafkaConnection = {
+		brokers: parseBrokers(text(data, 'brokers')),
+		clientId: text(data, 'clientId', 'n8n-doris-sinker') || 'n8n-doris-sinker',
+	};
+	if (data.ssl === true) {
+		const pem = (key: string) => {
+			const value = text(data, key).trim();
+			return value === '' ? undefined : value;
+		};
+		connection.tls = {
+			ca: pem('ca'),
+			cert: pem('cert'),
+			key: pem('key'),
+			rejectUnauthorized: data.rejectUnauthorized !== false,
+		};
+	}
+	if (data.authentication === true) {
+		const mechanism = text(data, 'saslMechanism', 'plain') as KafkaSaslMechanism;
+		if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
+			throw new Error(`Kafka SASL mechanism "${mechanism}" is not one of plain, scram-sha-256, scram-sha-512`);
+		}
+		const username = text(data, 'username');
+		if (username === '') throw new Error('Kafka SASL username is empty');
+		connection.sasl = { mechanism, username, password: text(data, 'password') };
+	}
+	return connection;
+}

@@ -1,0 +1,110 @@
+/**
+ * The sinker's Prometheus metrics: one prom-client registry per process, shared by every node
+ * instance in it. Names follow the Go sinker's guide (kafka_messages_consumed_total,
+ * batch_flush_duration_seconds, doris_stream_load_total, json_parse_errors_total) so its
+ * dashboards and alerts carry over.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const registry = new Registry();
+
+const bytesBuckets = [1024, 16384, 131072, 1048576, 4194304, 16777216, 67108864, 268435456];
+const rowsBuckets = [1, 10, 100, 1000, 5000, 10000, 50000, 100000, 500000];
+
+export const metrics = {
+	kafkaMessagesConsumed: new Counter({
+		name: 'kafka_messages_consumed_total',
+		help: 'Kafka messages consumed (handed to a workflow execution)',
+		labelNames: ['workflow', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
+	kafkaConsumerLag: new Gauge({
+		name: 'kafka_consumer_lag',
+		help: 'End offset minus committed offset, per partition',
+		labelNames: ['workflow', 'group', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
+	kafkaCommittedOffset: new Gauge({
+		name: 'kafka_committed_offset',
+		help: 'Last offset committed for the consumer group, per partition',
+		labelNames: ['workflow', 'group', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
+	kafkaRedeliveries: new Counter({
+		name: 'kafka_redeliveries_total',
+		help: 'Partitions sought back for redelivery after a failed or timed-out execution',
+		labelNames: ['workflow', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
+	kafkaTombstonesSkipped: new Counter({
+		name: 'kafka_tombstones_skipped_total',
+		help: 'Messages with a null value that were skipped by option',
+		labelNames: ['workflow', 'topic'] as const,
+		registers: [registry],
+	}),
+	executionsInFlight: new Gauge({
+		name: 'sinker_executions_in_flight',
+		help: 'Workflow executions emitted by the trigger and not finished yet',
+		labelNames: ['workflow'] as const,
+		registers: [registry],
+	}),
+	jsonParseErrors: new Counter({
+		name: 'json_parse_errors_total',
+		help: 'Messages or items whose value could not be parsed as JSON',
+		labelNames: ['workflow', 'node', 'topic'] as const,
+		registers: [registry],
+	}),
+	batchFlushDuration: new Histogram({
+		name: 'batch_flush_duration_seconds',
+		help: 'Time to load one batch into Doris (all attempts), from flush to acknowledgement',
+		labelNames: ['table'] as const,
+		buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+		registers: [registry],
+	}),
+	batchRows: new Histogram({
+		name: 'batch_rows',
+		help: 'Rows per flushed batch',
+		labelNames: ['table'] as const,
+		buckets: rowsBuckets,
+		registers: [registry],
+	}),
+	batchBytes: new Histogram({
+		name: 'batch_bytes',
+		help: 'Bytes per flushed batch (as sent, before compression)',
+		labelNames: ['table'] as const,
+		buckets: bytesBuckets,
+		registers: [registry],
+	}),
+	streamLoads: new Counter({
+		name: 'doris_stream_load_total',
+		help: 'Stream Load attempts by outcome: success, failed, retried, label_exists',
+		labelNames: ['table', 'status'] as const,
+		registers: [registry],
+	}),
+	rowsLoaded: new Counter({
+		name: 'doris_rows_loaded_total',
+		help: 'Rows Doris reported as loaded (NumberLoadedRows)',
+		labelNames: ['table'] as const,
+		registers: [registry],
+	}),
+	rowsFiltered: new Counter({
+		name: 'doris_rows_filtered_total',
+		help: 'Rows Doris filtered out (NumberFilteredRows)',
+		labelNames: ['table'] as const,
+		registers: [registry],
+	}),
+	rowsInvalid: new Counter({
+		name: 'sinker_rows_invalid_total',
+		help: 'Items the Doris Schema node sent to its invalid output',
+		labelNames: ['workflow', 'table', 'rule'] as const,
+		registers: [registry],
+	}),
+	bufferedBytes: new Gauge({
+		name: 'sinker_batch_buffered_bytes',
+		help: 'Bytes buffered in batches not yet loaded',
+		labelNames: ['table'] as const,
+		registers: [registry],
+	}),
+};
+
+export type SinkerMetrics = typeof metrics;
