@@ -5,3 +5,4 @@
 export * from './src/doris/connection';
 export * from './src/kafka/connection';
 export { metrics, registry } from './src/metrics/metrics';
+export * from './src/item-contract';
