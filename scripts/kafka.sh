@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# The test ground's Apache Kafka broker: one KRaft node (broker+controller) on 127.0.0.1, run from the
+# jars Maven resolves for test/ground/kafka/pom.xml (no tarball, no Docker).
+#   scripts/kafka.sh install   resolve the broker's classpath into .cache/kafka/libs (skipped when there)
+#   scripts/kafka.sh start     install if needed, make certs, format fresh storage, start, wait until the
+#                              admin API answers on every listener; exit 0 if it is already running
+#   scripts/kafka.sh stop      TERM by PID, KILL after a bound, wait until gone
+#   scripts/kafka.sh status    exit 0 when running
+# Listeners: PLAINTEXT $KAFKA_PORT (9092), CONTROLLER $KAFKA_CONTROLLER_PORT (9093),
+#            SASL_PLAINTEXT $KAFKA_SASL_PORT (9094; PLAIN + SCRAM-SHA-256/512, users in
+#            test/ground/kafka/users.ts), SSL $KAFKA_SSL_PORT (9095; test CA in .cache/kafka/certs).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+GROUND="$ROOT/test/ground/kafka"
+CACHE="$ROOT/.cache/kafka"
+LIBS="$CACHE/libs"
+DATA="$CACHE/data"
+CERTS="$CACHE/certs"
+FORMATTED="$CACHE/formatted"
+PIDFILE="$CACHE/kafka.pid"
+LOG="$CACHE/kafka.log"
+export KAFKA_PORT="${KAFKA_PORT:-9092}"
+export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+export KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-9094}"
+export KAFKA_SSL_PORT="${KAFKA_SSL_PORT:-9095}"
+export KAFKA_DATA_DIR="$DATA"
+export KAFKA_CERT_DIR="$CERTS"
+# Protects only throwaway test keystores under .cache; not a secret.
+export KAFKA_STORE_PASSWORD="ground-store"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
+
+say() { echo "[kafka] $*"; }
+die() { echo "[kafka] $*" >&2; exit 1; }
+
+check_java() {
+	command -v java >/dev/null || die "java not found: Apache Kafka 4.1 needs Java 17 or newer"
+	local v
+	v="$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+	[ "${v%%.*}" -ge 17 ] 2>/dev/null || die "Java $v found: Apache Kafka 4.1 needs Java 17 or newer"
+}
+
+install() {
+	local key
+	key="$(sha256sum "$GROUND/pom.xml" | cut -c1-16)"
+	if [ -f "$LIBS/.installed" ] && [ "$(cat "$LIBS/.installed")" = "$key" ]; then return 0; fi
+	command -v mvn >/dev/null || die "mvn not found: Maven resolves the broker's jars from Maven Central"
+	check_java
+	say "resolving Apache Kafka jars with Maven into $LIBS"
+	local tmp="$CACHE/libs.tmp" out
+	rm -rf "$tmp"
+	mkdir -p "$CACHE"
+	if ! out="$(mvn -q -B -f "$GROUND/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
+		-DoutputDirectory="$tmp" 2>&1)"; then
+		echo "$out" >&2
+		rm -rf "$tmp"
+		die "Maven could not resolve the broker's classpath"
+	fi
+	echo "$key" >"$tmp/.installed"
+	rm -rf "$LIBS"
+	mv "$tmp" "$LIBS"
+}
+
+# PID of our broker when it is running, else nothing. Checks the command line so a reused PID is not
+# taken for the broker.
+running_pid() {
+	[ -f "$PIDFILE" ] || return 0
+	local pid
+	pid="$(cat "$PIDFILE")"
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'; then
+		echo "$pid"
+	fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Storage is formatted fresh at every start. Formatting costs a JVM start, so the formatted directory is
+# kept and copied; it is re-made when the rendered config or the SCRAM users change.
+prepare_storage() {
+	local key
+	key="$(cat "$CACHE/server.properties" "$CACHE/format.args" "$LIBS/.installed" | sha256sum | cut -c1-16)"
+	rm -rf "$DATA"
+	if [ -f "$FORMATTED/.key" ] && [ "$(cat "$FORMATTED/.key")" = "$key" ]; then
+		cp -a "$FORMATTED/data" "$DATA"
+		return 0
+	fi
+	local cluster_id args out
+	# A KRaft cluster id is a base64url (unpadded) 16-byte UUID.
+	cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+	mapfile -t args <"$CACHE/format.args"
+	if ! out="$(java -Xmx256m -cp "$LIBS/*" -Dlog4j2.configurationFile="$GROUND/log4j2.properties" \
+		kafka.tools.StorageTool format --config "$CACHE/server.properties" --cluster-id "$cluster_id" \
+		"${args[@]}" 2>&1)"; then
+		echo "$out" >&2
+		die "formatting KRaft storage failed"
+	fi
+	rm -rf "$FORMATTED"
+	mkdir -p "$FORMATTED"
+	cp -a "$DATA" "$FORMATTED/data"
+	echo "$key" >"$FORMATTED/.key"
+}
+
+start() {
+	local pid
+	pid="$(running_pid)"
+	if [ -n "$pid" ]; then
+		say "already running (pid $pid) on 127.0.0.1:$KAFKA_PORT"
+		return 0
+	fi
+	local began
+	began="$(date +%s.%N)"
+	install
+	check_java
+	[ -d "$ROOT/node_modules/kafkajs" ] || die "node_modules is missing: run npm ci first (the readiness probe uses kafkajs)"
+	for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT"; do
+		port_busy "$p" && die "127.0.0.1:$p is already in use by another process (not this project's broker)"
+	done
+	mkdir -p "$CACHE"
+	bash "$GROUND/certs.sh" "$CERTS" "$KAFKA_STORE_PASSWORD"
+	(cd "$ROOT" && node --import tsx "$GROUND/render-config.ts" "$CACHE")
+	prepare_storage
+	# setsid: the broker outlives this script and the caller's terminal/process group; 9>&-: it must
+	# not hold the start/stop lock.
+	# shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
+	setsid java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+		-Dlog4j2.configurationFile="$GROUND/log4j2.properties" -cp "$LIBS/*" \
+		kafka.Kafka "$CACHE/server.properties" >"$LOG" 2>&1 </dev/null 9>&- &
+	pid=$!
+	echo "$pid" >"$PIDFILE"
+	local rc=0
+	# --no-warnings: kafkajs 2.2.4 trips Node 24's TimeoutNegativeWarning; harmless, and noise here.
+	(cd "$ROOT" && node --no-warnings --import tsx "$GROUND/ready.ts" "$pid" "$START_TIMEOUT") || rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "----- last lines of $LOG -----" >&2
+		tail -n 40 "$LOG" >&2 || true
+		kill -KILL "$pid" 2>/dev/null || true
+		rm -f "$PIDFILE"
+		die "broker failed to start"
+	fi
+	say "ready in $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (pid $pid): PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT; log $LOG"
+}
+
+stop() {
+	local pid
+	pid="$(running_pid)"
+	if [ -z "$pid" ]; then
+		rm -f "$PIDFILE"
+		say "not running"
+		return 0
+	fi
+	kill -TERM "$pid" 2>/dev/null || true
+	local waited=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$waited" -ge $((STOP_TIMEOUT * 10)) ]; then
+			say "still running after ${STOP_TIMEOUT}s, sending KILL"
+			kill -KILL "$pid" 2>/dev/null || true
+		fi
+		sleep 0.1
+		waited=$((waited + 1))
+		[ "$waited" -ge $((STOP_TIMEOUT * 10 + 100)) ] && die "pid $pid did not exit"
+	done
+	rm -f "$PIDFILE"
+	say "stopped (pid $pid)"
+}
+
+status() {
+	local pid
+	pid="$(running_pid)"
+	if [ -n "$pid" ]; then
+		say "running (pid $pid): PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT"
+		return 0
+	fi
+	say "not running"
+	return 3
+}
+
+# One start/stop at a time per checkout (helpers and CI may call start concurrently): the second caller
+# waits, then finds the service running.
+lock() {
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock 9
+}
+
+case "${1:-}" in
+	install) lock; install ;;
+	start) lock; start ;;
+	stop) lock; stop ;;
+	restart) lock; stop && start ;;
+	status) status ;;
+	*) echo "usage: $0 install|start|stop|restart|status" >&2; exit 2 ;;
+esac
