@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs beyond Java/Maven/Node: Prometheus (promtool and a real
+# server for the observability tests) and Chromium (the editor test drives it headless).
+# Idempotent: installs only what is missing.
+set -euo pipefail
+need=()
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "[install-system] apt-get install ${need[*]}" >&2
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
