@@ -6,7 +6,14 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-// Placeholder until the schema issue fills it: registered so the package loads with three nodes.
+import { getDatabases, getTables } from '../shared/doris-methods';
+import { properties } from './actions/description';
+import { route } from './actions/router';
+
+/**
+ * Coerces items to a Doris table's column types (read from Doris, or typed in) and routes rows that
+ * cannot load to a second output with the reasons. The work is in src/doris/schema; this is the n8n face.
+ */
 export class DorisSchema implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Doris Schema',
@@ -14,18 +21,22 @@ export class DorisSchema implements INodeType {
 		icon: 'file:dorisSchema.svg',
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		subtitle: '={{$parameter["operation"] === "getSchema" ? "Get Schema: " : ""}}{{$parameter["table"]}}',
 		description: "Coerces items to a Doris table's column types and routes rows that cannot load",
 		defaults: { name: 'Doris Schema' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Rows', 'Invalid'],
-		credentials: [{ name: 'dorisApi', required: false }],
-		properties: [{ displayName: 'Table', name: 'table', type: 'string', default: '' }],
+		credentials: [{ name: 'dorisApi', required: true }],
+		properties,
+	};
+
+	methods = {
+		loadOptions: { getDatabases, getTables },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } })), []];
+		return route(this);
 	}
 }

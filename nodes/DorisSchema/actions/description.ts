@@ -1,0 +1,182 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+const mapRowsOnly = { show: { operation: ['mapRows'] } };
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Map Rows to Table',
+				value: 'mapRows',
+				description: "Coerce each item to the table's column types; rows that cannot load go to the Invalid output",
+				action: 'Map rows to a Doris table',
+			},
+			{
+				name: 'Get Schema',
+				value: 'getSchema',
+				description: "Output the table's columns, one item per column",
+				action: 'Get the schema of a Doris table',
+			},
+		],
+		default: 'mapRows',
+	},
+	{
+		displayName: 'Database Name or ID',
+		name: 'database',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDatabases' },
+		default: '',
+		description:
+			'Database of the table; empty uses the credential\'s default database. Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Table Name or ID',
+		name: 'table',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getTables', loadOptionsDependsOn: ['database'] },
+		required: true,
+		default: '',
+		description:
+			'Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'Schema Mode',
+		name: 'schemaMode',
+		type: 'options',
+		options: [
+			{ name: 'Auto (Read From Doris)', value: 'auto', description: "Read the table's columns over Doris' MySQL port" },
+			{ name: 'Manual (Column List)', value: 'manual', description: "Type the columns in, for when Doris' MySQL port is not reachable" },
+		],
+		default: 'auto',
+	},
+	{
+		displayName: 'Columns',
+		name: 'manualColumns',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		displayOptions: { show: { schemaMode: ['manual'] } },
+		default: {},
+		placeholder: 'Add Column',
+		options: [
+			{
+				displayName: 'Column',
+				name: 'column',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', required: true },
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'string',
+						default: 'STRING',
+						placeholder: 'DECIMAL(10,2)',
+						description: 'Doris type as in CREATE TABLE, e.g. BIGINT, VARCHAR(64), DATETIME(3), ARRAY<INT>',
+					},
+					{ displayName: 'Nullable', name: 'nullable', type: 'boolean', default: true, description: 'Whether the column accepts NULL' },
+					{
+						displayName: 'Has Default',
+						name: 'hasDefault',
+						type: 'boolean',
+						default: false,
+						description: 'Whether the column has a DEFAULT in Doris, so a missing value is fine',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		displayOptions: mapRowsOnly,
+		default: {},
+		options: [
+			{
+				displayName: 'Debezium Envelopes (CDC)',
+				name: 'cdc',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether items are Debezium change events: op c/r/u load "after", op d loads "before" as a delete (__DORIS_DELETE_SIGN__ = 1, UNIQUE KEY tables)',
+			},
+			{
+				displayName: 'Epoch Unit',
+				name: 'epochUnit',
+				type: 'options',
+				options: [
+					{ name: 'Auto (Below 1e11 Is Seconds)', value: 'auto' },
+					{ name: 'Seconds', value: 's' },
+					{ name: 'Milliseconds', value: 'ms' },
+				],
+				default: 'auto',
+				description: 'How numbers sent to DATE / DATETIME columns are read',
+			},
+			{
+				displayName: 'Field Mapping',
+				name: 'mapping',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				placeholder: 'Add Mapping',
+				description: 'Fields whose name differs from their column; other fields go to the column of the same name',
+				options: [
+					{
+						displayName: 'Mapping',
+						name: 'mapping',
+						values: [
+							{ displayName: 'Field', name: 'field', type: 'string', default: '', description: 'Field of the record; a dot path reaches into objects (customer.id)' },
+							{ displayName: 'Column', name: 'column', type: 'string', default: '' },
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Refresh Interval (Seconds)',
+				name: 'refreshInterval',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Re-read the schema in the background this often; 0 reads it once (and again after a load fails on a schema mismatch)',
+			},
+			{
+				displayName: 'Source Path',
+				name: 'sourcePath',
+				type: 'string',
+				default: '',
+				placeholder: 'payload.after',
+				description: 'Dot path to the record inside each item; empty uses the item itself',
+			},
+			{
+				displayName: 'Time Zone',
+				name: 'timeZone',
+				type: 'string',
+				default: 'UTC',
+				placeholder: 'Asia/Shanghai',
+				description: 'IANA zone (or +08:00) of the DATETIME wall clock; times with an offset and epoch numbers are converted into it',
+			},
+			{
+				displayName: 'Unknown Fields',
+				name: 'unknownFields',
+				type: 'options',
+				options: [
+					{ name: 'Ignore', value: 'ignore' },
+					{ name: 'Reject the Row', value: 'reject' },
+				],
+				default: 'ignore',
+				description: 'What to do with fields that match no column',
+			},
+			{
+				displayName: 'Validate on Start',
+				name: 'validateOnStart',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether the first run checks the table and the named columns exist (in manual mode: the column list against the table), failing with a clear message',
+			},
+		],
+	},
+];

@@ -1,0 +1,58 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+
+import type { DorisConnection } from '../../../src/doris/connection';
+import { SchemaValidationError, resolveSchema } from '../../../src/doris/schema/resolve';
+import { INVALID_FIELD } from '../../../src/doris/schema/route-items';
+import type { TableSchema } from '../../../src/doris/schema/types';
+import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
+import { executeGetSchema } from './getSchema.operation';
+import { executeMapRows } from './mapRows.operation';
+import { readSchemaSettings, type SchemaSettings } from './settings';
+
+export type SchemaContext = Pick<
+	IExecuteFunctions,
+	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail'
+>;
+
+async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<TableSchema | NodeOperationError> {
+	try {
+		return await resolveSchema({
+			connection,
+			database: settings.database !== '' ? settings.database : connection.database,
+			table: settings.table,
+			mode: settings.mode,
+			manualColumns: settings.manualColumns,
+			refreshIntervalMs: settings.refreshIntervalMs,
+			validateOnStart: settings.operation === 'mapRows' && settings.validateOnStart,
+			namedColumns: settings.mapping.map((m) => m.column),
+		});
+	} catch (error) {
+		const description = error instanceof SchemaValidationError ? undefined : 'Reading the table schema over Doris\' MySQL port failed';
+		return new NodeOperationError(ctx.getNode(), error as Error, { description });
+	}
+}
+
+/** Reads the settings once, builds the connection and schema, dispatches to the operation. */
+export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]> {
+	const settings = readSchemaSettings(ctx);
+	let connection: DorisConnection;
+	try {
+		connection = toDorisConnection(await ctx.getCredentials(DORIS_CREDENTIAL));
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error as Error, { description: 'The Doris credential is not usable' });
+	}
+	const schema = await loadSchema(ctx, settings, connection);
+	if (schema instanceof NodeOperationError) {
+		if (settings.operation !== 'mapRows' || !ctx.continueOnFail()) throw schema;
+		// Continue On Fail: nothing can be coerced, so every item goes to Invalid with the reason.
+		const message = schema.message;
+		return [
+			[],
+			ctx.getInputData().map((item, index) => ({
+				json: { ...item.json, [INVALID_FIELD]: { table: `${settings.database}.${settings.table}`, reasons: [{ column: null, value: null, expected: 'a readable table schema', rule: 'schema', message }] } },
+				pairedItem: { item: index },
+			})),
+		];
+	}
+	return settings.operation === 'getSchema' ? executeGetSchema(schema) : executeMapRows(ctx, settings, schema);
+}

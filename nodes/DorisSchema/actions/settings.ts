@@ -1,0 +1,77 @@
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+import type { EpochUnit } from '../../../src/doris/schema/datetime';
+import type { ManualColumn } from '../../../src/doris/schema/manual';
+import type { FieldMapping, UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
+
+export type SchemaOperation = 'mapRows' | 'getSchema';
+
+/** Every node parameter, read once per execution (node-level: item expressions are not per item). */
+export interface SchemaSettings {
+	operation: SchemaOperation;
+	/** '' = the credential's default database. */
+	database: string;
+	table: string;
+	mode: 'auto' | 'manual';
+	manualColumns: ManualColumn[];
+	cdc: boolean;
+	epochUnit: EpochUnit;
+	mapping: FieldMapping[];
+	refreshIntervalMs: number;
+	sourcePath: string;
+	timeZone: string;
+	unknownFields: UnknownFieldPolicy;
+	validateOnStart: boolean;
+}
+
+interface RawOptions {
+	cdc?: boolean;
+	epochUnit?: string;
+	mapping?: { mapping?: Array<{ field?: string; column?: string }> };
+	refreshInterval?: number;
+	sourcePath?: string;
+	timeZone?: string;
+	unknownFields?: string;
+	validateOnStart?: boolean;
+}
+
+interface RawColumns {
+	column?: Array<{ name?: string; type?: string; nullable?: boolean; hasDefault?: boolean }>;
+}
+
+export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParameter' | 'getNode'>): SchemaSettings {
+	const operation = ctx.getNodeParameter('operation', 0) as SchemaOperation;
+	const table = String(ctx.getNodeParameter('table', 0, '')).trim();
+	if (table === '') throw new NodeOperationError(ctx.getNode(), 'Table is empty: choose a table or type its name');
+	const mode = ctx.getNodeParameter('schemaMode', 0, 'auto') === 'manual' ? 'manual' : 'auto';
+	// collection / fixedCollection parameters are untyped in n8n; this is the one place they are cast.
+	const rawColumns = ctx.getNodeParameter('manualColumns', 0, {}) as RawColumns;
+	const raw = (operation === 'mapRows' ? ctx.getNodeParameter('options', 0, {}) : {}) as RawOptions;
+	const refresh = Number(raw.refreshInterval ?? 0);
+	if (!Number.isFinite(refresh) || refresh < 0) {
+		throw new NodeOperationError(ctx.getNode(), `Refresh Interval "${String(raw.refreshInterval)}" must be a number of seconds ≥ 0`);
+	}
+	const epochUnit = raw.epochUnit === 's' || raw.epochUnit === 'ms' ? raw.epochUnit : 'auto';
+	return {
+		operation,
+		database: String(ctx.getNodeParameter('database', 0, '')).trim(),
+		table,
+		mode,
+		manualColumns: (rawColumns.column ?? []).map((c) => ({
+			name: c.name ?? '',
+			type: c.type ?? '',
+			nullable: c.nullable ?? true,
+			hasDefault: c.hasDefault ?? false,
+		})),
+		cdc: raw.cdc === true,
+		epochUnit,
+		mapping: (raw.mapping?.mapping ?? [])
+			.map((m) => ({ field: (m.field ?? '').trim(), column: (m.column ?? '').trim() }))
+			.filter((m) => m.field !== '' || m.column !== ''),
+		refreshIntervalMs: Math.round(refresh * 1000),
+		sourcePath: (raw.sourcePath ?? '').trim(),
+		timeZone: (raw.timeZone ?? 'UTC').trim() || 'UTC',
+		unknownFields: raw.unknownFields === 'reject' ? 'reject' : 'ignore',
+		validateOnStart: raw.validateOnStart !== false,
+	};
+}

@@ -1,0 +1,362 @@
+/**
+ * Compiles a Doris type into a value handler once per schema; rows then run a flat array of handlers
+ * (no per-row closures, no per-row regex compilation).
+ *
+ * What goes out is what Doris' JSON Stream Load reader accepts. That reader (be/src/vec/exec/format/
+ * json/new_json_reader.cpp, `_simdjson_write_data_to_column`) turns every JSON value into text before
+ * casting it to the column type: strings are taken unescaped, numbers / arrays / objects as their JSON
+ * text, booleans as "1"/"0". So big integers and decimals go out as strings (exact, and still cast as
+ * numbers), and ARRAY / MAP / STRUCT go out as a string holding Doris' own literal text (`[1,2]`,
+ * `{"k":1}`, `{"a":1,"b":"x"}`), built here so that big numbers inside stay unquoted and exact.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+
+import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
+import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
+import { formatType, type DorisType } from './types';
+
+/** Returned by a handler instead of a value when the value cannot load; details are in the FailSlot. */
+export const INVALID: unique symbol = Symbol('invalid');
+
+export type RejectRule =
+	| 'type'
+	| 'not_integer'
+	| 'unsafe_integer'
+	| 'range'
+	| 'precision'
+	| 'too_long'
+	| 'date_format'
+	| 'date_range'
+	| 'not_null'
+	| 'unknown_field'
+	| 'unsupported'
+	| 'envelope'
+	| 'parse_error'
+	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
+	| 'schema';
+
+/** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
+export interface FailSlot {
+	rule: RejectRule;
+	detail: string;
+	path: string;
+}
+
+export interface TypeHandler {
+	expected: string;
+	/** Coerced JSON-safe value, or INVALID (then `fail` says why). Never called with null/undefined. */
+	coerce(value: unknown, fail: FailSlot): unknown;
+	/** The coerced value as an element of Doris' nested literal text. */
+	literal(coerced: unknown): string;
+}
+
+const RULE_TEXT: Record<string, string> = {
+	type: 'wrong type',
+	not_integer: 'not an integer',
+	unsafe_integer: 'an integer beyond 2^53 sent as a JSON number has already lost digits; send it as a string',
+	range: 'out of range',
+	precision: 'too many digits',
+	date_format: 'not a date',
+	date_range: 'outside 0000-01-01..9999-12-31',
+};
+
+function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INVALID {
+	fail.rule = rule;
+	fail.detail = detail ?? RULE_TEXT[rule] ?? rule;
+	return INVALID;
+}
+
+const quoted = (v: unknown): string => JSON.stringify(v);
+const raw = (v: unknown): string => String(v);
+
+/** Shared by all handlers of one compile: one zone clock, one options object. */
+export interface CompileContext {
+	dates: DateTimeOptions;
+	zone: ZoneClock;
+}
+
+export function makeCompileContext(dates: DateTimeOptions): CompileContext {
+	return { dates, zone: new ZoneClock(dates.timeZone) };
+}
+
+function utf8Length(s: string, limit: number): number {
+	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
+	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');
+}
+
+function toText(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+	if (typeof value === 'object') {
+		try {
+			return JSON.stringify(value);
+		} catch {
+			// Only BigInt values make a plain object unserialisable; the replacer is slow, so only then.
+			return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+		}
+	}
+	return null;
+}
+
+function parseIfText(value: unknown, open: string): unknown {
+	if (typeof value !== 'string') return value;
+	const t = value.trimStart();
+	if (t[0] !== open) return value;
+	try {
+		return JSON.parse(t) as unknown;
+	} catch {
+		return value;
+	}
+}
+
+export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
+	const expected = formatType(type);
+	switch (type.kind) {
+		case 'integer': {
+			const b = INTEGER_BOUNDS[type.name];
+			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			return {
+				expected,
+				coerce(value, fail) {
+					const r = coerceInteger(value, b, slot);
+					return r.ok ? r.value : failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
+				},
+				literal: raw,
+			};
+		}
+		case 'decimal': {
+			const { precision, scale } = type;
+			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			return {
+				expected,
+				coerce(value, fail) {
+					const r = coerceDecimal(value, precision, scale, slot);
+					if (r.ok) return r.value;
+					return failWith(fail, r.failure, r.failure === 'precision' ? `more than ${precision - scale} integer digits` : undefined);
+				},
+				literal: raw,
+			};
+		}
+		case 'float': {
+			const single = type.name === 'FLOAT';
+			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			return {
+				expected,
+				coerce(value, fail) {
+					const r = coerceFloat(value, single, slot);
+					return r.ok ? r.value : failWith(fail, r.failure);
+				},
+				literal: raw,
+			};
+		}
+		case 'boolean':
+			return {
+				expected,
+				coerce(value, fail) {
+					if (typeof value === 'boolean') return value;
+					if (value === 1 || value === 0) return value === 1;
+					if (typeof value === 'string') {
+						const t = value.trim().toLowerCase();
+						if (t === 'true' || t === '1') return true;
+						if (t === 'false' || t === '0') return false;
+					}
+					return failWith(fail, 'type', 'not true/false/1/0');
+				},
+				literal: raw,
+			};
+		case 'date':
+		case 'datetime': {
+			const dc = new DateCoercer(type.kind === 'datetime', type.kind === 'datetime' ? type.precision : 0, ctx.dates, ctx.zone);
+			return {
+				expected,
+				coerce(value, fail) {
+					const r = dc.coerce(value);
+					return r.ok ? r.value : failWith(fail, r.failure);
+				},
+				literal: quoted,
+			};
+		}
+		case 'char':
+		case 'varchar': {
+			const limit = type.length;
+			return {
+				expected,
+				coerce(value, fail) {
+					const text = toText(value);
+					if (text === null) return failWith(fail, 'type');
+					const bytes = utf8Length(text, limit);
+					return bytes > limit ? failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`) : text;
+				},
+				literal: quoted,
+			};
+		}
+		case 'string':
+			return {
+				expected,
+				coerce(value, fail) {
+					const text = toText(value);
+					return text === null ? failWith(fail, 'type') : text;
+				},
+				literal: quoted,
+			};
+		case 'json':
+		case 'variant':
+			return {
+				expected,
+				coerce(value, fail) {
+					// Text that holds a JSON object or array is taken as JSON text (producers often embed
+					// JSON as a string); any other string is a JSON string value.
+					if (typeof value === 'string') {
+						const t = value.trimStart();
+						if (t[0] === '{' || t[0] === '[') {
+							try {
+								JSON.parse(t);
+								return value;
+							} catch {
+								return JSON.stringify(value);
+							}
+						}
+						return JSON.stringify(value);
+					}
+					const text = toText(value);
+					return text === null ? failWith(fail, 'type') : text;
+				},
+				literal: quoted,
+			};
+		case 'ipv4':
+			return {
+				expected,
+				coerce(value, fail) {
+					if (typeof value === 'string' && isIPv4(value.trim())) return value.trim();
+					if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+					return failWith(fail, 'type', 'not an IPv4 address');
+				},
+				literal: (v) => (typeof v === 'number' ? String(v) : quoted(v)),
+			};
+		case 'ipv6':
+			return {
+				expected,
+				coerce(value, fail) {
+					return typeof value === 'string' && isIPv6(value.trim()) ? value.trim() : failWith(fail, 'type', 'not an IPv6 address');
+				},
+				literal: quoted,
+			};
+		case 'array':
+			return compileArray(type.element, expected, ctx);
+		case 'map':
+			return compileMap(type.key, type.value, expected, ctx);
+		case 'struct':
+			return compileStruct(type, expected, ctx);
+		case 'unknown':
+			return {
+				expected,
+				coerce(value, fail) {
+					if (typeof value === 'object') return toText(value) ?? failWith(fail, 'type');
+					return typeof value === 'bigint' ? value.toString() : value;
+				},
+				literal: (v) => (typeof v === 'string' ? quoted(v) : raw(v)),
+			};
+		case 'opaque':
+			return {
+				expected,
+				coerce(_value, fail) {
+					return failWith(fail, 'unsupported', `${type.name} columns cannot be loaded from plain JSON values`);
+				},
+				literal: quoted,
+			};
+	}
+}
+
+/** Runs a nested handler and prefixes the failure path. Nested elements may be null (Doris allows it). */
+function nested(handler: TypeHandler, value: unknown, fail: FailSlot, step: string): string | typeof INVALID {
+	if (value === null || value === undefined) return 'null';
+	const before = fail.path;
+	fail.path = '';
+	const v = handler.coerce(value, fail);
+	if (v === INVALID) {
+		fail.path = before + step + fail.path;
+		return INVALID;
+	}
+	fail.path = before;
+	return handler.literal(v);
+}
+
+function compileArray(elementType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
+	const element = compileType(elementType, ctx);
+	return {
+		expected,
+		coerce(input, fail) {
+			const value = parseIfText(input, '[');
+			if (!Array.isArray(value)) return failWith(fail, 'type', 'not an array');
+			let out = '[';
+			for (let i = 0; i < value.length; i++) {
+				const lit = nested(element, value[i], fail, `[${i}]`);
+				if (lit === INVALID) return INVALID;
+				out += i === 0 ? lit : `,${lit}`;
+			}
+			return `${out}]`;
+		},
+		literal: raw,
+	};
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function compileMap(keyType: DorisType, valueType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
+	const key = compileType(keyType, ctx);
+	const val = compileType(valueType, ctx);
+	return {
+		expected,
+		coerce(input, fail) {
+			const value = parseIfText(input, '{');
+			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
+			let out = '{';
+			let first = true;
+			for (const k of Object.keys(value)) {
+				const step = `[${JSON.stringify(k)}]`;
+				const kl = nested(key, k, fail, `${step}(key)`);
+				if (kl === INVALID) return INVALID;
+				const vl = nested(val, value[k], fail, step);
+				if (vl === INVALID) return INVALID;
+				out += `${first ? '' : ','}${kl}:${vl}`;
+				first = false;
+			}
+			return `${out}}`;
+		},
+		literal: raw,
+	};
+}
+
+function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: string, ctx: CompileContext): TypeHandler {
+	const names = type.fields.map((f) => f.name);
+	const lower = new Map(type.fields.map((f, i) => [f.name.toLowerCase(), i]));
+	const handlers = type.fields.map((f) => compileType(f.type, ctx));
+	const prefixes = names.map((n) => `${JSON.stringify(n)}:`);
+	return {
+		expected,
+		coerce(input, fail) {
+			const value = parseIfText(input, '{');
+			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
+			const found: unknown[] = new Array<unknown>(names.length);
+			for (const k of Object.keys(value)) {
+				// Doris field names are case-insensitive.
+				const idx = lower.get(k.toLowerCase());
+				if (idx === undefined) {
+					fail.path += `.${k}`;
+					return failWith(fail, 'unknown_field', `no field "${k}" in ${expected}`);
+				}
+				found[idx] = value[k];
+			}
+			let out = '{';
+			for (let i = 0; i < names.length; i++) {
+				const lit = nested(handlers[i], found[i], fail, `.${names[i]}`);
+				if (lit === INVALID) return INVALID;
+				out += (i === 0 ? '' : ',') + prefixes[i] + lit;
+			}
+			return `${out}}`;
+		},
+		literal: raw,
+	};
+}

@@ -1,0 +1,261 @@
+/**
+ * DATE / DATETIME(p) coercion. Doris stores wall-clock values without a zone, so every input is turned
+ * into the wall clock of one configured time zone:
+ * - text with an explicit offset or `Z` (`2024-05-01T10:00:00+02:00`) is an instant: converted;
+ * - text without an offset (`2024-05-01 10:00:00`) is already wall clock in that zone: kept as written;
+ * - numbers (and numeric text other than 8 / 14 digits) are epoch instants, in seconds or milliseconds
+ *   (option), or `auto`: |n| < 1e11 is seconds (1e11 s is the year 5138), otherwise milliseconds; so in
+ *   `auto` an epoch in milliseconds before 1973-03-03 would be read as seconds (choose the unit then);
+ * - 8 / 14 digit text is Doris' compact form (`20240501`, `20240501103000`), as Doris reads it.
+ * More fractional digits than DATETIME(p) keeps are rounded half up, as Doris' cast does since 2.0
+ * (doris-website commit 3d7a2277, "add description of cast as datetime round"). Range: years 0000-9999.
+ * Time zones are IANA names (or ±HH:MM) resolved with Intl; offsets are cached per 15-minute bucket
+ * (every real zone changes offset on a quarter hour), so a stream of nearby instants costs one
+ * Intl call per bucket.
+ */
+
+export type EpochUnit = 'auto' | 's' | 'ms';
+
+export interface DateTimeOptions {
+	/** IANA zone (`Asia/Shanghai`), `UTC`, or a fixed offset `+08:00`. Default UTC. */
+	timeZone: string;
+	epochUnit: EpochUnit;
+}
+
+const MS_PER_DAY = 86_400_000;
+/** 400 Gregorian years, exactly: lets Date.UTC handle years 0-99 (which it would map to 19xx). */
+const MS_PER_400_YEARS = 146_097 * MS_PER_DAY;
+const BUCKET_MS = 15 * 60_000;
+const MIN_WALL_MS = wallMs(0, 1, 1, 0, 0, 0);
+const MAX_WALL_MS = wallMs(9999, 12, 31, 23, 59, 59);
+
+const DATE_RE =
+	/^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:(?:[Tt]|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})?)?\s*$/;
+const COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
+const EPOCH_TEXT_RE = /^\s*-?\d+(?:\.\d+)?\s*$/;
+
+const PAD2: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
+function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
+	if (y < 100) return Date.UTC(y + 400, mo - 1, d, h, mi, s) - MS_PER_400_YEARS;
+	return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
+function daysInMonth(y: number, m: number): number {
+	if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Offsets (minutes east of UTC) of one zone. */
+export class ZoneClock {
+	private readonly fixed: number | null;
+	private readonly format: Intl.DateTimeFormat | null;
+	private readonly cache = new Map<number, number>();
+
+	constructor(readonly timeZone: string) {
+		const fixed = /^([+-])(\d{2}):?(\d{2})$/.exec(timeZone);
+		if (fixed) {
+			this.fixed = (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
+			this.format = null;
+		} else if (/^(UTC|GMT|Z|Etc\/UTC|Etc\/GMT)$/i.test(timeZone)) {
+			this.fixed = 0;
+			this.format = null;
+		} else {
+			try {
+				this.format = new Intl.DateTimeFormat('en-US', {
+					timeZone,
+					hourCycle: 'h23',
+					year: 'numeric',
+					month: 'numeric',
+					day: 'numeric',
+					hour: 'numeric',
+					minute: 'numeric',
+					second: 'numeric',
+					era: 'short',
+				});
+			} catch {
+				throw new Error(`Time zone "${timeZone}" is not an IANA time zone name (e.g. Asia/Shanghai) or an offset like +08:00`);
+			}
+			this.fixed = null;
+		}
+	}
+
+	get isUtc(): boolean {
+		return this.fixed === 0;
+	}
+
+	offsetMinutes(utcMs: number): number {
+		if (this.fixed !== null) return this.fixed;
+		const bucket = Math.floor(utcMs / BUCKET_MS);
+		const hit = this.cache.get(bucket);
+		if (hit !== undefined) return hit;
+		const probe = bucket * BUCKET_MS;
+		let y = 0;
+		let mo = 1;
+		let d = 1;
+		let h = 0;
+		let mi = 0;
+		let s = 0;
+		let bc = false;
+		for (const part of this.format!.formatToParts(probe)) {
+			switch (part.type) {
+				case 'year':
+					y = Number(part.value);
+					break;
+				case 'month':
+					mo = Number(part.value);
+					break;
+				case 'day':
+					d = Number(part.value);
+					break;
+				case 'hour':
+					h = Number(part.value);
+					break;
+				case 'minute':
+					mi = Number(part.value);
+					break;
+				case 'second':
+					s = Number(part.value);
+					break;
+				case 'era':
+					bc = part.value.startsWith('B');
+					break;
+			}
+		}
+		if (bc) y = 1 - y;
+		const offset = Math.round((wallMs(y, mo, d, h, mi, s) - probe) / 60_000);
+		if (this.cache.size > 4096) this.cache.clear();
+		this.cache.set(bucket, offset);
+		return offset;
+	}
+}
+
+/** Why a value was not a date, for the rejection's rule. */
+export type DateFailure = 'date_format' | 'date_range';
+
+export interface DateResult {
+	ok: boolean;
+	value: string;
+	failure: DateFailure;
+}
+
+/**
+ * One compiled DATE or DATETIME(p) coercer. `coerce` writes into a reused result object (no allocation
+ * per value beyond the output string).
+ */
+export class DateCoercer {
+	private readonly zone: ZoneClock;
+	private readonly unit: number;
+	private readonly result: DateResult = { ok: false, value: '', failure: 'date_format' };
+
+	constructor(
+		private readonly withTime: boolean,
+		private readonly precision: number,
+		private readonly options: DateTimeOptions,
+		zone?: ZoneClock,
+	) {
+		this.zone = zone ?? new ZoneClock(options.timeZone);
+		this.unit = 10 ** (9 - precision);
+	}
+
+	coerce(value: unknown): DateResult {
+		if (typeof value === 'string') return this.fromText(value);
+		if (typeof value === 'number') return this.fromEpoch(value);
+		if (typeof value === 'bigint') return this.fromEpoch(Number(value));
+		return this.fail('date_format');
+	}
+
+	private fail(failure: DateFailure): DateResult {
+		this.result.ok = false;
+		this.result.failure = failure;
+		return this.result;
+	}
+
+	private fromText(text: string): DateResult {
+		const m = DATE_RE.exec(text);
+		if (m === null) {
+			const compact = COMPACT_RE.exec(text);
+			if (compact !== null) {
+				return this.fromParts(+compact[1], +compact[2], +compact[3], +(compact[4] ?? 0), +(compact[5] ?? 0), +(compact[6] ?? 0), 0, null);
+			}
+			if (EPOCH_TEXT_RE.test(text)) return this.fromEpoch(Number(text));
+			return this.fail('date_format');
+		}
+		let nanos = 0;
+		const frac = m[7];
+		if (frac !== undefined) nanos = Number(frac.length >= 9 ? frac.slice(0, 9) : frac.padEnd(9, '0'));
+		let offset: number | null = null;
+		if (m[8] !== undefined) offset = 0;
+		else if (m[9] !== undefined) offset = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
+		return this.fromParts(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), nanos, offset);
+	}
+
+	private fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, nanos: number, offset: number | null): DateResult {
+		if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return this.fail('date_format');
+		if (offset === null && (!this.withTime || nanos % this.unit === 0)) {
+			// Wall clock that needs no rounding (the common case): format the parts directly.
+			let out = `${y < 1000 ? String(y).padStart(4, '0') : y}-${PAD2[mo]}-${PAD2[d]}`;
+			if (this.withTime) {
+				out += ` ${PAD2[h]}:${PAD2[mi]}:${PAD2[s]}`;
+				if (this.precision > 0) out += `.${String(nanos / this.unit).padStart(this.precision, '0')}`;
+			}
+			this.result.ok = true;
+			this.result.value = out;
+			return this.result;
+		}
+		let wall = wallMs(y, mo, d, h, mi, s);
+		if (offset !== null) {
+			const utc = wall - offset * 60_000;
+			wall = this.zone.isUtc ? utc : utc + this.zone.offsetMinutes(utc) * 60_000;
+		}
+		return this.emit(wall, nanos);
+	}
+
+	private fromEpoch(n: number): DateResult {
+		if (!Number.isFinite(n)) return this.fail('date_format');
+		const unit = this.options.epochUnit;
+		const msFloat = unit === 'ms' || (unit === 'auto' && Math.abs(n) >= 1e11) ? n : n * 1000;
+		const utc = Math.floor(msFloat);
+		const subMsNanos = Math.round((msFloat - utc) * 1e6);
+		const wholeSecond = utc - (((utc % 1000) + 1000) % 1000);
+		const nanos = (utc - wholeSecond) * 1e6 + subMsNanos;
+		const wall = this.zone.isUtc ? wholeSecond : wholeSecond + this.zone.offsetMinutes(utc) * 60_000;
+		return this.emit(wall, nanos);
+	}
+
+	/** `wall`: whole seconds of wall clock (ms since the epoch, as if UTC); `nanos`: 0..1e9. */
+	private emit(wall: number, nanos: number): DateResult {
+		let fracUnits = 0;
+		if (this.withTime && this.precision > 0) {
+			fracUnits = Math.floor((nanos + this.unit / 2) / this.unit);
+			if (fracUnits * this.unit >= 1e9) {
+				fracUnits = 0;
+				wall += 1000;
+			}
+		} else if (this.withTime && nanos >= 5e8) {
+			wall += 1000;
+		}
+		if (wall < MIN_WALL_MS || wall > MAX_WALL_MS) return this.fail('date_range');
+		const days = Math.floor(wall / MS_PER_DAY);
+		const tod = wall - days * MS_PER_DAY;
+		// Civil-from-days (H. Hinnant's algorithm): no Date allocation per value.
+		const z = days + 719468;
+		const era = Math.floor(z / 146097);
+		const doe = z - era * 146097;
+		const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+		const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+		const mp = Math.floor((5 * doy + 2) / 153);
+		const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+		const month = mp < 10 ? mp + 3 : mp - 9;
+		const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+		let out = `${year < 1000 ? String(year).padStart(4, '0') : year}-${PAD2[month]}-${PAD2[day]}`;
+		if (this.withTime) {
+			const secs = Math.floor(tod / 1000);
+			out += ` ${PAD2[Math.floor(secs / 3600)]}:${PAD2[Math.floor(secs / 60) % 60]}:${PAD2[secs % 60]}`;
+			if (this.precision > 0) out += `.${String(fracUnits).padStart(this.precision, '0')}`;
+		}
+		this.result.ok = true;
+		this.result.value = out;
+		return this.result;
+	}
+}

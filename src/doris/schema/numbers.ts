@@ -1,0 +1,234 @@
+/**
+ * Exact integer and decimal checks without floating point: integers beyond 2^53 (BIGINT, LARGEINT)
+ * and DECIMAL(p,s) up to 76 digits are handled as digit strings. JS numbers that are integers beyond
+ * 2^53 were already rounded by the JSON parser that produced them, so they are refused with a rule
+ * that says so (send such values as strings; the Kafka trigger keeps them as strings).
+ */
+import type { IntegerTypeName } from './types';
+
+export interface IntegerBounds {
+	/** Decimal digits of the maximum (positive side) and of |minimum|. */
+	maxText: string;
+	minAbsText: string;
+	max: bigint;
+	min: bigint;
+	/** Both bounds are safe JS integers: compare numbers directly. */
+	small: boolean;
+}
+
+function bounds(bits: number): IntegerBounds {
+	const max = (1n << BigInt(bits - 1)) - 1n;
+	const min = -(1n << BigInt(bits - 1));
+	return { maxText: max.toString(), minAbsText: (-min).toString(), max, min, small: bits <= 32 };
+}
+
+/** Doris integer widths: TINYINT 8, SMALLINT 16, INT 32, BIGINT 64, LARGEINT 128 bits (signed). */
+export const INTEGER_BOUNDS: Record<IntegerTypeName, IntegerBounds> = {
+	TINYINT: bounds(8),
+	SMALLINT: bounds(16),
+	INT: bounds(32),
+	BIGINT: bounds(64),
+	LARGEINT: bounds(128),
+};
+
+export type NumberFailure = 'type' | 'not_integer' | 'unsafe_integer' | 'range' | 'precision';
+
+/** Result slot reused by the coercers (no allocation per value). */
+export interface NumberResult {
+	ok: boolean;
+	/** number when it is a safe integer / float, else the exact decimal text. */
+	value: number | string;
+	failure: NumberFailure;
+}
+
+const INT_TEXT_RE = /^\s*([+-]?)0*(\d+)\s*$/;
+
+/** Compares two digit strings without leading zeros. */
+function compareDigits(a: string, b: string): number {
+	if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function coerceInteger(value: unknown, b: IntegerBounds, out: NumberResult): NumberResult {
+	out.ok = false;
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value) || !Number.isInteger(value)) {
+			out.failure = 'not_integer';
+			return out;
+		}
+		if (!Number.isSafeInteger(value)) {
+			out.failure = 'unsafe_integer';
+			return out;
+		}
+		if (b.small ? value > Number(b.max) || value < Number(b.min) : BigInt(value) > b.max || BigInt(value) < b.min) {
+			out.failure = 'range';
+			return out;
+		}
+		out.ok = true;
+		out.value = value === 0 ? 0 : value;
+		return out;
+	}
+	if (typeof value === 'string') {
+		const m = INT_TEXT_RE.exec(value);
+		if (m === null) {
+			out.failure = 'not_integer';
+			return out;
+		}
+		const negative = m[1] === '-';
+		const digits = m[2].length > 1 && m[2][0] === '0' ? m[2].replace(/^0+(?=\d)/, '') : m[2];
+		if (compareDigits(digits, negative ? b.minAbsText : b.maxText) > 0) {
+			out.failure = 'range';
+			return out;
+		}
+		out.ok = true;
+		if (digits.length <= 15) {
+			const n = Number(digits);
+			out.value = negative && n !== 0 ? -n : n;
+		} else {
+			out.value = negative ? `-${digits}` : digits;
+			if (digits.length === 16) {
+				const n = Number(out.value);
+				if (Number.isSafeInteger(n)) out.value = n;
+			}
+		}
+		return out;
+	}
+	if (typeof value === 'bigint') {
+		if (value > b.max || value < b.min) {
+			out.failure = 'range';
+			return out;
+		}
+		out.ok = true;
+		out.value = value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+		return out;
+	}
+	if (typeof value === 'boolean') {
+		// Doris' JSON reader turns booleans into "1" / "0" before the cast, so they load into integers.
+		out.ok = true;
+		out.value = value ? 1 : 0;
+		return out;
+	}
+	out.failure = 'type';
+	return out;
+}
+
+const DECIMAL_TEXT_RE = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+
+/**
+ * DECIMAL(p,s): more fractional digits than s are rounded half up (Doris' decimal cast rounds);
+ * more than p - s integer digits (after rounding) is out of range. Output: exact text with s decimals.
+ */
+export function coerceDecimal(value: unknown, precision: number, scale: number, out: NumberResult): NumberResult {
+	out.ok = false;
+	let text: string;
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) {
+			out.failure = 'type';
+			return out;
+		}
+		if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+			out.failure = 'unsafe_integer';
+			return out;
+		}
+		text = String(value);
+	} else if (typeof value === 'string') {
+		text = value;
+	} else if (typeof value === 'bigint') {
+		text = value.toString();
+	} else {
+		out.failure = 'type';
+		return out;
+	}
+	const m = DECIMAL_TEXT_RE.exec(text);
+	if (m === null || (m[2] === '' && (m[3] === undefined || m[3] === ''))) {
+		out.failure = 'type';
+		return out;
+	}
+	const negative = m[1] === '-';
+	let intPart = m[2];
+	let fracPart = m[3] ?? '';
+	if (m[4] !== undefined) {
+		const exp = Number(m[4]);
+		if (exp > 400) {
+			out.failure = 'precision';
+			return out;
+		} else if (exp < -400) {
+			// So tiny it is zero at any scale Doris supports (at most 76 digits).
+			intPart = '';
+			fracPart = '';
+		} else if (exp > 0) {
+			const take = fracPart.padEnd(exp, '0');
+			intPart += take.slice(0, exp);
+			fracPart = take.slice(exp);
+		} else if (exp < 0) {
+			const shift = -exp;
+			const padded = intPart.padStart(shift, '0');
+			fracPart = padded.slice(padded.length - shift) + fracPart;
+			intPart = padded.slice(0, padded.length - shift);
+		}
+	}
+	if (intPart.charCodeAt(0) === 48 /* '0' */) intPart = intPart.replace(/^0+/, '');
+	if (fracPart.length > scale) {
+		const roundUp = fracPart.charCodeAt(scale) >= 53; /* '5' */
+		fracPart = fracPart.slice(0, scale);
+		if (roundUp) {
+			const digits = incrementDigits(intPart + fracPart);
+			intPart = digits.slice(0, digits.length - scale);
+			fracPart = digits.slice(digits.length - scale);
+		}
+	} else {
+		fracPart = fracPart.padEnd(scale, '0');
+	}
+	if (intPart.charCodeAt(0) === 48) intPart = intPart.replace(/^0+/, '');
+	if (intPart.length > precision - scale) {
+		out.failure = 'precision';
+		return out;
+	}
+	const isZero = negative && intPart === '' && !/[1-9]/.test(fracPart);
+	out.ok = true;
+	out.value = `${negative && !isZero ? '-' : ''}${intPart === '' ? '0' : intPart}${scale > 0 ? `.${fracPart}` : ''}`;
+	return out;
+}
+
+function incrementDigits(digits: string): string {
+	const chars = digits.split('');
+	let i = chars.length - 1;
+	while (i >= 0) {
+		if (chars[i] === '9') {
+			chars[i] = '0';
+			i--;
+		} else {
+			chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1);
+			return chars.join('');
+		}
+	}
+	return `1${chars.join('')}`;
+}
+
+const FLOAT_TEXT_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** FLT_MAX: a FLOAT column holds IEEE single precision. */
+const FLOAT_MAX = 3.4028234663852886e38;
+
+export function coerceFloat(value: unknown, single: boolean, out: NumberResult): NumberResult {
+	out.ok = false;
+	let n: number;
+	if (typeof value === 'number') n = value;
+	else if (typeof value === 'string' && FLOAT_TEXT_RE.test(value)) n = Number(value);
+	else if (typeof value === 'bigint') n = Number(value);
+	else if (typeof value === 'boolean') n = value ? 1 : 0;
+	else {
+		out.failure = 'type';
+		return out;
+	}
+	if (!Number.isFinite(n)) {
+		out.failure = typeof value === 'number' ? 'type' : 'range';
+		return out;
+	}
+	if (single && Math.abs(n) > FLOAT_MAX) {
+		out.failure = 'range';
+		return out;
+	}
+	out.ok = true;
+	out.value = n === 0 ? 0 : n;
+	return out;
+}

@@ -1,0 +1,117 @@
+/**
+ * Auto mode: reads a table's schema over Doris' MySQL port with two statements.
+ *
+ * - `DESC db.table` for the columns: Field, Type, Null (Yes/No), Key (true/false), Default, Extra
+ *   (IndexSchemaProcNode.java; notes §8). DESC prints the exact type with its parameters, element
+ *   types included (`ARRAY<DATETIME(3)>`, `DECIMAL(10, 5)`, BOOLEAN).
+ *   information_schema.columns is NOT used for types: it reports BOOLEAN as `tinyint`, LARGEINT as
+ *   `bigint unsigned`, ARRAY/MAP/STRUCT without element types in DATA_TYPE and VARIANT / IPV4 as
+ *   `unknown` (be/src/exec/schema_scanner/schema_columns_scanner.cpp; notes §2, §8).
+ * - `SHOW CREATE TABLE db.table` for what DESC does not say: the key model (`UNIQUE KEY(...)`,
+ *   `DUPLICATE KEY(...)`, `AGGREGATE KEY(...)`) and the sequence column, printed as the property
+ *   `"function_column.sequence_col" = "col"` (or `"function_column.sequence_type" = "int"` for a
+ *   hidden one), as Doris' own regression suite checks (ccr test_ds_prop_incrsync_incsync_seq_col:
+ *   `SHOW CREATE TABLE ...` contains `"function_column.sequence_col" = "test"`). If SHOW CREATE TABLE
+ *   fails the columns are still usable; the key model is then unknown (null).
+ */
+import type { DorisConnection } from '../connection';
+import { DorisQueryError, dorisQuery, escapeId } from '../mysql';
+import { parseDorisTypeLenient } from './type-parser';
+import type { ColumnSchema, KeyModel, TableSchema } from './types';
+
+export class TableNotFoundError extends Error {
+	constructor(
+		readonly database: string,
+		readonly table: string,
+		detail: string,
+	) {
+		super(`Doris table ${database}.${table} was not found (${detail})`);
+		this.name = 'TableNotFoundError';
+	}
+}
+
+function text(row: Record<string, unknown>, key: string): string | null {
+	const v = row[key] ?? row[key.toLowerCase()] ?? row[key.toUpperCase()];
+	if (v === null || v === undefined) return null;
+	const s = typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+	return s === '\\N' ? null : s;
+}
+
+export function columnFromDesc(row: Record<string, unknown>): ColumnSchema {
+	const name = text(row, 'Field') ?? '';
+	const typeText = text(row, 'Type') ?? '';
+	const extra = text(row, 'Extra') ?? '';
+	const defaultValue = text(row, 'Default');
+	const autoIncrement = /AUTO_INCREMENT/i.test(extra);
+	const aggregation = extra
+		.split(',')
+		.map((s) => s.trim())
+		.filter((s) => s !== '' && !/^(AUTO_INCREMENT|BLOOM_FILTER|STORED GENERATED)$/i.test(s))
+		.join(',');
+	return {
+		name,
+		type: parseDorisTypeLenient(typeText),
+		typeText,
+		nullable: /^yes$/i.test(text(row, 'Null') ?? ''),
+		hasDefault: (defaultValue !== null && defaultValue.toUpperCase() !== 'NULL') || autoIncrement,
+		defaultValue,
+		isKey: /^true$/i.test(text(row, 'Key') ?? ''),
+		aggregation,
+		autoIncrement,
+	};
+}
+
+export interface CreateTableFacts {
+	keyModel: KeyModel | null;
+	keyColumns: string[];
+	sequenceColumn: string | null;
+	hasSequenceType: boolean;
+}
+
+export function parseShowCreateTable(ddl: string): CreateTableFacts {
+	const key = /\b(DUPLICATE|UNIQUE|AGGREGATE)\s+KEY\s*\(([^)]*)\)/i.exec(ddl);
+	const seqCol = /["']function_column\.sequence_col["']\s*=\s*["']([^"']+)["']/i.exec(ddl);
+	return {
+		keyModel: key ? (key[1].toUpperCase() as KeyModel) : null,
+		keyColumns: key
+			? key[2]
+					.split(',')
+					.map((s) => s.trim().replace(/^`|`$/g, ''))
+					.filter((s) => s !== '')
+			: [],
+		sequenceColumn: seqCol ? seqCol[1] : null,
+		hasSequenceType: /["']function_column\.sequence_type["']\s*=/i.test(ddl),
+	};
+}
+
+function isMissingTable(error: unknown): boolean {
+	if (!(error instanceof DorisQueryError)) return false;
+	// 1146 ER_NO_SUCH_TABLE, 1049 ER_BAD_DB_ERROR; Doris also words it "Unknown table" / "does not exist".
+	return error.errno === 1146 || error.errno === 1049 || /unknown table|unknown database|does not exist|not exist/i.test(error.message);
+}
+
+export async function readTableSchema(connection: DorisConnection, database: string, table: string): Promise<TableSchema> {
+	const target = `${escapeId(database)}.${escapeId(table)}`;
+	let rows: Record<string, unknown>[];
+	try {
+		rows = await dorisQuery(connection, `DESC ${target}`);
+	} catch (error) {
+		if (isMissingTable(error)) throw new TableNotFoundError(database, table, (error as Error).message);
+		throw error;
+	}
+	if (rows.length === 0) throw new TableNotFoundError(database, table, 'DESC returned no columns');
+	const columns = rows.map(columnFromDesc);
+	let facts: CreateTableFacts = { keyModel: null, keyColumns: columns.filter((c) => c.isKey).map((c) => c.name), sequenceColumn: null, hasSequenceType: false };
+	try {
+		const created = await dorisQuery(connection, `SHOW CREATE TABLE ${target}`);
+		const ddl = created[0] ? (text(created[0], 'Create Table') ?? '') : '';
+		if (ddl !== '') {
+			const parsed = parseShowCreateTable(ddl);
+			facts = { ...parsed, keyColumns: parsed.keyColumns.length > 0 ? parsed.keyColumns : facts.keyColumns };
+		}
+	} catch (error) {
+		if (isMissingTable(error)) throw new TableNotFoundError(database, table, (error as Error).message);
+		// Columns alone are enough to coerce rows; the key model stays unknown.
+	}
+	return { database, table, columns, ...facts, source: 'auto', readAt: Date.now() };
+}

@@ -1,0 +1,119 @@
+/**
+ * One schema per (connection, database, table) per process, shared by every node and execution in it.
+ *
+ * - refresh interval 0: read once, kept until `invalidate()`.
+ * - refresh interval > 0: re-read in the background every interval (timer unref'd, so it never keeps
+ *   a process alive; `closeSchemaCache()` stops them all). A failed background read keeps the last
+ *   good schema and records the error.
+ * - `invalidate()`: the next `get()` re-reads. The Stream Load node calls it when Doris refuses a load
+ *   for a schema mismatch (a column added or retyped since the schema was read).
+ * Concurrent `get()`s of the same table share one read.
+ */
+import type { DorisConnection } from '../connection';
+import { queryHostOf } from '../mysql';
+import { readTableSchema } from './reader';
+import type { TableSchema } from './types';
+
+export type SchemaReader = (connection: DorisConnection, database: string, table: string) => Promise<TableSchema>;
+
+interface Entry {
+	schema: TableSchema | null;
+	stale: boolean;
+	inflight: Promise<TableSchema> | null;
+	timer: NodeJS.Timeout | null;
+	intervalMs: number;
+	lastError: Error | null;
+	connection: DorisConnection;
+	database: string;
+	table: string;
+}
+
+function keyOf(connection: DorisConnection, database: string, table: string): string {
+	return `${connection.user}@${queryHostOf(connection)}:${connection.queryPort}/${database}.${table}`.toLowerCase();
+}
+
+export class SchemaCache {
+	private readonly entries = new Map<string, Entry>();
+
+	constructor(private readonly reader: SchemaReader = readTableSchema) {}
+
+	async get(connection: DorisConnection, database: string, table: string, refreshIntervalMs = 0): Promise<TableSchema> {
+		const key = keyOf(connection, database, table);
+		let entry = this.entries.get(key);
+		if (entry === undefined) {
+			entry = { schema: null, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table };
+			this.entries.set(key, entry);
+		}
+		entry.connection = connection;
+		if (refreshIntervalMs > 0 && (entry.intervalMs === 0 || refreshIntervalMs < entry.intervalMs)) this.schedule(entry, refreshIntervalMs);
+		if (entry.schema !== null && !entry.stale) return entry.schema;
+		return this.read(entry);
+	}
+
+	/** The next get() re-reads this table. */
+	invalidate(connection: DorisConnection, database: string, table: string): void {
+		const entry = this.entries.get(keyOf(connection, database, table));
+		if (entry !== undefined) entry.stale = true;
+	}
+
+	/** The last background-read error of a table, if its last read failed. */
+	lastError(connection: DorisConnection, database: string, table: string): Error | null {
+		return this.entries.get(keyOf(connection, database, table))?.lastError ?? null;
+	}
+
+	/** Stops every refresh timer and forgets every schema. */
+	close(): void {
+		for (const entry of this.entries.values()) if (entry.timer !== null) clearInterval(entry.timer);
+		this.entries.clear();
+	}
+
+	private read(entry: Entry): Promise<TableSchema> {
+		if (entry.inflight !== null) return entry.inflight;
+		const p = this.reader(entry.connection, entry.database, entry.table).then(
+			(schema) => {
+				entry.schema = schema;
+				entry.stale = false;
+				entry.lastError = null;
+				entry.inflight = null;
+				return schema;
+			},
+			(error: unknown) => {
+				entry.inflight = null;
+				entry.lastError = error as Error;
+				throw error;
+			},
+		);
+		entry.inflight = p;
+		return p;
+	}
+
+	private schedule(entry: Entry, intervalMs: number): void {
+		if (entry.timer !== null) clearInterval(entry.timer);
+		entry.intervalMs = intervalMs;
+		entry.timer = setInterval(() => {
+			// Keeps the last good schema on failure; lastError tells why.
+			this.read(entry).catch(() => undefined);
+		}, intervalMs);
+		entry.timer.unref();
+	}
+}
+
+/** The process-wide cache the nodes use. */
+export const schemaCache = new SchemaCache();
+
+export function invalidateSchema(connection: DorisConnection, database: string, table: string): void {
+	schemaCache.invalidate(connection, database, table);
+}
+
+export function closeSchemaCache(): void {
+	schemaCache.close();
+}
+
+/**
+ * validate_on_start: every column the settings name must exist in the table. Returns the problems
+ * (empty when fine) so the caller can word the activation error.
+ */
+export function missingColumns(schema: TableSchema, names: string[]): string[] {
+	const have = new Set(schema.columns.map((c) => c.name.toLowerCase()));
+	return names.filter((n) => !have.has(n.trim().toLowerCase()));
+}

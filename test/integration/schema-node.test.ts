@@ -1,0 +1,91 @@
+/**
+ * The Doris Schema node's execute() against the Doris test server, through the narrow context it
+ * declares (router.ts SchemaContext): settings read once, credential → connection, two outputs with
+ * pairedItem, Get Schema, and the activation-style error for a missing table.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { DorisSchema } from '../../nodes/DorisSchema/DorisSchema.node';
+import { closeDorisPools } from '../../src/doris/mysql';
+import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
+import { INVALID_FIELD, type InvalidInfo } from '../../src/doris/schema/route-items';
+import { DELETE_SIGN_COLUMN } from '../../src/item-contract';
+import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
+
+describe('Doris Schema node', () => {
+	let doris: DorisTestServer;
+	const node = new DorisSchema();
+
+	before(async () => {
+		doris = await startDorisTestServer();
+		await doris.sql('CREATE DATABASE nd');
+		await doris.sql('CREATE TABLE nd.users (id BIGINT NOT NULL, name VARCHAR(5), born DATE) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+	});
+	after(async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+		await doris.close();
+	});
+
+	function context(params: Record<string, unknown>, items: INodeExecutionData[], continueOnFail = false): IExecuteFunctions {
+		const ctx = {
+			getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
+			getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
+			getInputData: () => items,
+			getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'nd' }),
+			getWorkflow: () => ({ id: 'wf1', name: 'wf', active: true }),
+			continueOnFail: () => continueOnFail,
+		};
+		// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
+		return ctx as unknown as IExecuteFunctions;
+	}
+
+	it('Map Rows to Table: rows on output 0, invalid on output 1, each paired to its input', async () => {
+		const items = [{ json: { id: '9007199254740993', name: 'ann', born: '2000-01-02' } }, { json: { id: 2, name: 'too long name' } }, { json: { name: 'x' } }];
+		const [rows, invalid] = await node.execute.call(context({ operation: 'mapRows', table: 'users', schemaMode: 'auto', options: {} }, items));
+		assert.deepEqual(rows, [{ json: { id: '9007199254740993', name: 'ann', born: '2000-01-02' }, pairedItem: { item: 0 } }]);
+		assert.deepEqual(invalid.map((i) => i.pairedItem), [{ item: 1 }, { item: 2 }]);
+		assert.deepEqual((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule), ['too_long']);
+		assert.deepEqual((invalid[1].json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule), ['not_null']);
+	});
+
+	it('CDC option flags Debezium deletes with the delete sign', async () => {
+		const items = [{ json: { payload: { op: 'd', before: { id: 5 } } } }, { json: { payload: { op: 'c', after: { id: 6 } } } }];
+		const [rows] = await node.execute.call(context({ operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { cdc: true } }, items));
+		assert.deepEqual(rows.map((r) => r.json), [{ id: 5, [DELETE_SIGN_COLUMN]: 1 }, { id: 6, [DELETE_SIGN_COLUMN]: 0 }]);
+	});
+
+	it('Get Schema outputs one item per column', async () => {
+		const [cols] = await node.execute.call(context({ operation: 'getSchema', database: 'nd', table: 'users', schemaMode: 'auto' }, [{ json: {} }]));
+		assert.deepEqual(cols.map((c) => [c.json.name, c.json.normalizedType, c.json.isKey, c.json.keyModel]), [
+			['id', 'BIGINT', true, 'UNIQUE'],
+			['name', 'VARCHAR(5)', false, 'UNIQUE'],
+			['born', 'DATE', false, 'UNIQUE'],
+		]);
+	});
+
+	it('a missing table fails the run with a clear message; Continue On Fail routes items to Invalid', async () => {
+		const params = { operation: 'mapRows', table: 'ghost', schemaMode: 'auto', options: {} };
+		await assert.rejects(node.execute.call(context(params, [{ json: { id: 1 } }])), /Doris table nd\.ghost was not found/);
+		const [rows, invalid] = await node.execute.call(context(params, [{ json: { id: 1 } }], true));
+		assert.equal(rows.length, 0);
+		assert.deepEqual(invalid[0].pairedItem, { item: 0 });
+		assert.match((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /ghost/);
+	});
+
+	it('manual mode coerces without the MySQL port when validation is off', async () => {
+		const params = {
+			operation: 'mapRows',
+			table: 'users',
+			schemaMode: 'manual',
+			manualColumns: { column: [{ name: 'id', type: 'INT', nullable: false }] },
+			options: { validateOnStart: false },
+		};
+		const [rows, invalid] = await node.execute.call(context(params, [{ json: { id: '7' } }, { json: { id: 2 ** 40 } }]));
+		assert.deepEqual(rows.map((r) => r.json), [{ id: 7 }]);
+		assert.equal(invalid.length, 1);
+	});
+});

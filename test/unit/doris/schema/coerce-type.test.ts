@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { compileType, INVALID, makeCompileContext, type FailSlot } from '../../../../src/doris/schema/coerce-type';
+import { parseDorisType } from '../../../../src/doris/schema/type-parser';
+
+const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' });
+
+function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false; rule: string; path: string; detail: string } {
+	const fail: FailSlot = { rule: 'type', detail: '', path: '' };
+	const out = compileType(parseDorisType(type), ctx).coerce(value, fail);
+	return out === INVALID ? { ok: false, rule: fail.rule, path: fail.path, detail: fail.detail } : { ok: true, value: out };
+}
+const ok = (type: string, value: unknown, expected: unknown) => assert.deepEqual(coerce(type, value), { ok: true, value: expected }, `${type} ${String(value)}`);
+const bad = (type: string, value: unknown, rule: string) => {
+	const r = coerce(type, value);
+	assert.equal(r.ok, false, `${type} ${String(value)} should be refused`);
+	if (!r.ok) assert.equal(r.rule, rule, `${type} ${String(value)}: ${r.detail}`);
+};
+
+describe('integer columns: Doris widths, both sides of each bound', () => {
+	const cases: [string, string, string][] = [
+		['TINYINT', '-128', '127'],
+		['SMALLINT', '-32768', '32767'],
+		['INT', '-2147483648', '2147483647'],
+		['BIGINT', '-9223372036854775808', '9223372036854775807'],
+		['LARGEINT', '-170141183460469231731687303715884105728', '170141183460469231731687303715884105727'],
+	];
+	for (const [type, min, max] of cases) {
+		it(`${type} ${min}..${max}`, () => {
+			const exact = (s: string) => (Number.isSafeInteger(Number(s)) ? Number(s) : s);
+			ok(type, min, exact(min));
+			ok(type, max, exact(max));
+			ok(type, BigInt(min), exact(min));
+			ok(type, BigInt(max), exact(max));
+			bad(type, (BigInt(min) - 1n).toString(), 'range');
+			bad(type, (BigInt(max) + 1n).toString(), 'range');
+			bad(type, BigInt(max) + 1n, 'range');
+			if (Number.isSafeInteger(Number(max) + 1)) {
+				ok(type, Number(max), Number(max));
+				bad(type, Number(max) + 1, 'range');
+				bad(type, Number(min) - 1, 'range');
+			}
+		});
+	}
+
+	it('keeps big integers exact and refuses numbers that already lost digits', () => {
+		ok('BIGINT', '9007199254740993', '9007199254740993');
+		ok('BIGINT', '9007199254740991', 9007199254740991);
+		ok('BIGINT', 9007199254740991, 9007199254740991);
+		bad('BIGINT', 9007199254740992, 'unsafe_integer');
+		bad('LARGEINT', 2 ** 70, 'unsafe_integer');
+		ok('LARGEINT', '+000123', 123);
+		ok('LARGEINT', '-0', 0);
+		ok('LARGEINT', 12345678901234567890123456789012345678n, '12345678901234567890123456789012345678');
+	});
+
+	it('refuses fractions, text and floats; takes booleans as Doris does (1 / 0)', () => {
+		bad('INT', 1.5, 'not_integer');
+		bad('INT', '1.5', 'not_integer');
+		bad('INT', '12abc', 'not_integer');
+		bad('INT', '', 'not_integer');
+		bad('INT', Number.NaN, 'not_integer');
+		bad('INT', { a: 1 }, 'type');
+		ok('INT', true, 1);
+		ok('INT', ' 42 ', 42);
+	});
+});
+
+describe('DECIMAL(p,s): string arithmetic, no floats', () => {
+	it('accepts the largest and refuses one more integer digit', () => {
+		ok('DECIMAL(5,2)', '999.99', '999.99');
+		ok('DECIMAL(5,2)', '-999.99', '-999.99');
+		bad('DECIMAL(5,2)', '1000', 'precision');
+		bad('DECIMAL(5,2)', '-1000.00', 'precision');
+		ok('DECIMAL(5,2)', 999.99, '999.99');
+	});
+	it('rounds extra scale half up, carrying into the integer part', () => {
+		ok('DECIMAL(5,2)', '1.005', '1.01');
+		ok('DECIMAL(5,2)', '1.004', '1.00');
+		ok('DECIMAL(5,2)', '-1.005', '-1.01');
+		ok('DECIMAL(5,2)', '99.995', '100.00');
+		bad('DECIMAL(5,2)', '999.995', 'precision');
+		ok('DECIMAL(5,2)', '-0.001', '0.00');
+	});
+	it('handles exponents, bare points and 38-digit values exactly', () => {
+		ok('DECIMAL(38,10)', '1.5e-7', '0.0000001500');
+		ok('DECIMAL(10,2)', '1.2E3', '1200.00');
+		ok('DECIMAL(10,2)', '.5', '0.50');
+		ok('DECIMAL(10,2)', '5.', '5.00');
+		ok('DECIMAL(38,0)', '99999999999999999999999999999999999999', '99999999999999999999999999999999999999');
+		bad('DECIMAL(38,0)', '100000000000000000000000000000000000000', 'precision');
+		ok('DECIMAL(38,18)', '12345678901234567890.123456789012345678', '12345678901234567890.123456789012345678');
+		ok('DECIMAL(10,0)', 42n, '42');
+		bad('DECIMAL(10,2)', 'abc', 'type');
+		bad('DECIMAL(10,2)', '.', 'type');
+		bad('DECIMAL(10,2)', 2 ** 60, 'unsafe_integer');
+		ok('DECIMAL', '12345678901234567890', '12345678901234567890');
+	});
+});
+
+describe('FLOAT / DOUBLE / BOOLEAN', () => {
+	it('FLOAT range is single precision', () => {
+		ok('FLOAT', 3.4e38, 3.4e38);
+		bad('FLOAT', 3.5e38, 'range');
+		bad('FLOAT', '-3.5e38', 'range');
+		ok('DOUBLE', 3.5e38, 3.5e38);
+		ok('DOUBLE', '1e308', 1e308);
+		bad('DOUBLE', '1e309', 'range');
+		bad('DOUBLE', 'NaN', 'type');
+		ok('DOUBLE', '-0.5', -0.5);
+	});
+	it('BOOLEAN takes true/false/1/0 in any case', () => {
+		ok('BOOLEAN', true, true);
+		ok('BOOLEAN', 0, false);
+		ok('BOOLEAN', 'True', true);
+		ok('BOOLEAN', '0', false);
+		bad('BOOLEAN', 2, 'type');
+		bad('BOOLEAN', 'yes', 'type');
+	});
+});
+
+describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
+	it('counts bytes, not characters', () => {
+		ok('VARCHAR(6)', '你好', '你好');
+		bad('VARCHAR(5)', '你好', 'too_long');
+		ok('CHAR(4)', '😀', '😀');
+		bad('CHAR(3)', '😀', 'too_long');
+		ok('VARCHAR(3)', 'abc', 'abc');
+		bad('VARCHAR(3)', 'abcd', 'too_long');
+		ok('VARCHAR(10)', 12, '12');
+		ok('STRING', { a: 1 }, '{"a":1}');
+	});
+	it('JSON / VARIANT: objects serialised; JSON text kept; other strings become JSON strings', () => {
+		ok('JSON', { a: [1, 2] }, '{"a":[1,2]}');
+		ok('JSON', '{"a":1}', '{"a":1}');
+		ok('JSON', 'hello', '"hello"');
+		ok('JSON', '{broken', '"{broken"');
+		ok('VARIANT', 5, '5');
+		ok('JSON', true, 'true');
+	});
+	it('IPv4 / IPv6', () => {
+		ok('IPV4', '10.0.0.1', '10.0.0.1');
+		bad('IPV4', '10.0.0.256', 'type');
+		ok('IPV6', '::1', '::1');
+		bad('IPV6', 'zz::1', 'type');
+	});
+	it('refuses values for HLL / BITMAP', () => {
+		bad('BITMAP', 1, 'unsupported');
+	});
+});
+
+describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal text', () => {
+	it('serialises with exact big numbers unquoted', () => {
+		ok('ARRAY<LARGEINT>', ['170141183460469231731687303715884105727', 1, null], '[170141183460469231731687303715884105727,1,null]');
+		ok('ARRAY<STRING>', ['a"b', 'c'], '["a\\"b","c"]');
+		ok('MAP<STRING,INT>', { a: 1, b: '2' }, '{"a":1,"b":2}');
+		ok('MAP<INT,STRING>', { 1: 'x' }, '{1:"x"}');
+		ok('STRUCT<a:INT,b:DECIMAL(10,2)>', { b: '1.5', A: 2 }, '{"a":2,"b":1.50}');
+		ok('STRUCT<a:INT,b:STRING>', { a: 1 }, '{"a":1,"b":null}');
+		ok('ARRAY<DATE>', ['2024-01-02'], '["2024-01-02"]');
+		ok('ARRAY<INT>', '[1,2]', '[1,2]');
+	});
+	it('nested ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>', () => {
+		const type = 'ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>';
+		ok(type, [{ k: { a: 1, b: '3.456' } }, null, {}], '[{"k":{"a":1,"b":3.46}},null,{}]');
+		const r = coerce(type, [{ k: { a: 1 } }, { x: { a: 2.5 } }]);
+		assert.deepEqual(r, { ok: false, rule: 'not_integer', path: '[1]["x"].a', detail: 'not an integer' });
+		const r2 = coerce(type, [{ k: { a: 1, c: 2 } }]);
+		assert.equal(r2.ok, false);
+		if (!r2.ok) assert.equal(r2.rule, 'unknown_field');
+		bad(type, { not: 'an array' }, 'type');
+		bad('MAP<INT,INT>', { x: 1 }, 'not_integer');
+	});
+});

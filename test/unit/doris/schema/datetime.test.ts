@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { DateCoercer, ZoneClock, type DateTimeOptions } from '../../../../src/doris/schema/datetime';
+
+function run(value: unknown, opts: Partial<DateTimeOptions> & { precision?: number; date?: boolean } = {}): string {
+	const options: DateTimeOptions = { timeZone: opts.timeZone ?? 'UTC', epochUnit: opts.epochUnit ?? 'auto' };
+	const r = new DateCoercer(!opts.date, opts.precision ?? 0, options).coerce(value);
+	return r.ok ? r.value : `!${r.failure}`;
+}
+
+describe('DATETIME(p) from text', () => {
+	it('keeps zone-less text as wall clock and normalises the separators', () => {
+		assert.equal(run('2024-05-01 10:11:12'), '2024-05-01 10:11:12');
+		assert.equal(run('2024-05-01T10:11:12'), '2024-05-01 10:11:12');
+		assert.equal(run('2024/5/1 1:02:03'), '2024-05-01 01:02:03');
+		assert.equal(run('2024-05-01'), '2024-05-01 00:00:00');
+		assert.equal(run('2024-05-01 10:11:12', { timeZone: 'Asia/Shanghai' }), '2024-05-01 10:11:12');
+		assert.equal(run('20240501103000'), '2024-05-01 10:30:00');
+	});
+	it('converts instants with an offset into the configured zone', () => {
+		assert.equal(run('2024-05-01T10:00:00Z', { timeZone: 'Asia/Shanghai' }), '2024-05-01 18:00:00');
+		assert.equal(run('2024-05-01T10:00:00+02:00'), '2024-05-01 08:00:00');
+		assert.equal(run('2024-05-01T10:00:00-0530'), '2024-05-01 15:30:00');
+		assert.equal(run('2024-05-01T10:00:00Z', { timeZone: '+08:00' }), '2024-05-01 18:00:00');
+		// America/New_York: EDT (-4) in July, EST (-5) in January.
+		assert.equal(run('2024-07-01T12:00:00Z', { timeZone: 'America/New_York' }), '2024-07-01 08:00:00');
+		assert.equal(run('2024-01-01T12:00:00Z', { timeZone: 'America/New_York' }), '2024-01-01 07:00:00');
+		// Across the 2024-03-10 07:00Z spring-forward, one minute apart.
+		assert.equal(run('2024-03-10T06:59:00Z', { timeZone: 'America/New_York' }), '2024-03-10 01:59:00');
+		assert.equal(run('2024-03-10T07:00:00Z', { timeZone: 'America/New_York' }), '2024-03-10 03:00:00');
+		// Half-hour zone.
+		assert.equal(run('2024-05-01T00:00:00Z', { timeZone: 'Asia/Kolkata' }), '2024-05-01 05:30:00');
+	});
+	it('rounds fractions half up to the precision, carrying into seconds and days', () => {
+		assert.equal(run('2024-05-01 10:11:12.1234', { precision: 3 }), '2024-05-01 10:11:12.123');
+		assert.equal(run('2024-05-01 10:11:12.1235', { precision: 3 }), '2024-05-01 10:11:12.124');
+		assert.equal(run('2024-05-01 10:11:12.5'), '2024-05-01 10:11:13');
+		assert.equal(run('2024-12-31 23:59:59.9999995', { precision: 6 }), '2025-01-01 00:00:00.000000');
+		assert.equal(run('2024-05-01 10:11:12.1', { precision: 6 }), '2024-05-01 10:11:12.100000');
+	});
+	it('checks calendar validity and the 0000..9999 range, both sides', () => {
+		assert.equal(run('2024-02-29'), '2024-02-29 00:00:00');
+		assert.equal(run('2023-02-29'), '!date_format');
+		assert.equal(run('2024-13-01'), '!date_format');
+		assert.equal(run('2024-01-01 24:00:00'), '!date_format');
+		assert.equal(run('0000-01-01 00:00:00'), '0000-01-01 00:00:00');
+		assert.equal(run('0099-03-01'), '0099-03-01 00:00:00');
+		assert.equal(run('9999-12-31 23:59:59'), '9999-12-31 23:59:59');
+		assert.equal(run('9999-12-31 23:59:59.9', { precision: 0 }), '!date_range');
+		assert.equal(run('0000-01-01T00:00:00+01:00'), '!date_range');
+		assert.equal(run('yesterday'), '!date_format');
+		assert.equal(run({}), '!date_format');
+	});
+});
+
+describe('DATETIME from epoch numbers', () => {
+	it('auto: below 1e11 is seconds, otherwise milliseconds', () => {
+		assert.equal(run(1714557600), '2024-05-01 10:00:00');
+		assert.equal(run(1714557600123, { precision: 3 }), '2024-05-01 10:00:00.123');
+		assert.equal(run('1714557600'), '2024-05-01 10:00:00');
+		assert.equal(run(1714557600.5, { precision: 1 }), '2024-05-01 10:00:00.5');
+		assert.equal(run(99_999_999_999), '5138-11-16 09:46:39');
+		assert.equal(run(100_000_000_000), '1973-03-03 09:46:40');
+		assert.equal(run(-1), '1969-12-31 23:59:59');
+		assert.equal(run(0n), '1970-01-01 00:00:00');
+	});
+	it('explicit units and zones', () => {
+		assert.equal(run(86_400_000, { epochUnit: 'ms' }), '1970-01-02 00:00:00');
+		assert.equal(run(86_400, { epochUnit: 'ms' }), '1970-01-01 00:01:26');
+		assert.equal(run(1714557600123, { epochUnit: 's' }), '!date_range');
+		assert.equal(run(1714557600, { timeZone: 'Asia/Shanghai' }), '2024-05-01 18:00:00');
+	});
+});
+
+describe('DATE', () => {
+	it('takes the date of the wall clock in the zone', () => {
+		assert.equal(run('2024-05-01', { date: true }), '2024-05-01');
+		assert.equal(run('2024-05-01 23:59:59.9', { date: true }), '2024-05-01');
+		assert.equal(run('2024-05-01T20:00:00Z', { date: true, timeZone: 'Asia/Shanghai' }), '2024-05-02');
+		assert.equal(run('20240501', { date: true }), '2024-05-01');
+		assert.equal(run(1714557600, { date: true, timeZone: 'Pacific/Kiritimati' }), '2024-05-02');
+	});
+});
+
+describe('ZoneClock', () => {
+	it('names the bad zone', () => {
+		assert.throws(() => new ZoneClock('Mars/Olympus'), /Time zone "Mars\/Olympus"/);
+	});
+});

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import fc from 'fast-check';
+
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../../../src/item-contract';
+import { registry } from '../../../../src/metrics/metrics';
+import { manualSchema } from '../../../../src/doris/schema/manual';
+import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
+import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, rowMapperFor, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
+
+const schema = manualSchema('shop', 'orders', [
+	{ name: 'id', type: 'BIGINT', nullable: false },
+	{ name: 'name', type: 'VARCHAR(10)' },
+	{ name: 'amount', type: 'DECIMAL(10,2)', nullable: false, hasDefault: true },
+	{ name: 'ts', type: 'DATETIME', nullable: false },
+	{ name: 'tags', type: 'ARRAY<STRING>' },
+]);
+const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
+
+describe('manual mode', () => {
+	it('parses the column list with the same parser and names bad entries', () => {
+		assert.equal(schema.columns.length, 5);
+		assert.throws(() => manualSchema('d', 't', [{ name: 'x', type: 'DECIMAL(10' }]), /column "x": Doris type "DECIMAL\(10"/);
+		assert.throws(() => manualSchema('d', 't', [{ name: 'x', type: 'INT' }, { name: 'X', type: 'INT' }]), /listed twice/);
+		assert.throws(() => manualSchema('d', 't', []), /empty/);
+	});
+});
+
+describe('RowMapper', () => {
+	it('coerces a row, leaving missing nullable / defaulted columns to Doris', () => {
+		const r = mapper().map({ id: '12345678901234567890'.slice(0, 19), ts: '2024-01-02T03:04:05Z', extra: 1 });
+		assert.deepEqual(r, { ok: true, row: { id: '1234567890123456789', ts: '2024-01-02 03:04:05' } });
+		const withNull = mapper().map({ id: 1, ts: 0, name: null, amount: null });
+		assert.deepEqual(withNull, { ok: true, row: { id: 1, name: null, ts: '1970-01-01 00:00:00' } });
+	});
+
+	it('reports every failing column with column, value, expected type and rule', () => {
+		const r = mapper().map({ name: 'much too long', amount: 'abc', ts: 'not a date' });
+		assert.equal(r.ok, false);
+		if (r.ok) return;
+		assert.deepEqual(
+			r.reasons.map((x) => [x.column, x.value, x.expected, x.rule]),
+			[
+				['id', null, 'BIGINT', 'not_null'],
+				['name', 'much too long', 'VARCHAR(10)', 'too_long'],
+				['amount', 'abc', 'DECIMAL(10,2)', 'type'],
+				['ts', 'not a date', 'DATETIME', 'date_format'],
+			],
+		);
+	});
+
+	it('maps fields to columns, reads a source path, rejects unknown fields by option', () => {
+		const m = mapper({ mapping: [{ field: 'order.ref', column: 'ID' }], sourcePath: 'payload.after', unknownFields: 'reject' });
+		assert.deepEqual(m.map({ payload: { after: { order: { ref: 7 }, ts: 1 } } }), { ok: true, row: { id: 7, ts: '1970-01-01 00:00:01' } });
+		const unknown = m.map({ payload: { after: { order: { ref: 7 }, ts: 1, surprise: true } } });
+		assert.equal(unknown.ok, false);
+		if (!unknown.ok) assert.deepEqual(unknown.reasons.map((x) => [x.rule, x.message]), [['unknown_field', 'field "surprise" matches no column']]);
+		const missingPath = m.map({ payload: {} });
+		assert.equal(missingPath.ok, false);
+		if (!missingPath.ok) assert.equal(missingPath.reasons[0].rule, 'envelope');
+		assert.throws(() => mapper({ mapping: [{ field: 'x', column: 'nope' }] }), /has no column "nope"/);
+	});
+
+	it('routes items with a parse error from the trigger with that reason', () => {
+		const r = mapper().map({ [PARSE_ERROR_FIELD]: { kind: 'json', message: 'Unexpected token', raw: '{oops', rawEncoding: 'utf8' } });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual([r.reasons[0].rule, r.reasons[0].value, r.reasons[0].column], ['parse_error', '{oops', null]);
+	});
+});
+
+describe('Debezium envelopes (CDC)', () => {
+	const cdc = mapper({ cdc: true });
+	const after = { id: 1, ts: 1, name: 'a' };
+	it('c / r / u load "after" with delete sign 0, with or without the payload wrapper', () => {
+		for (const op of ['c', 'r', 'u']) {
+			assert.deepEqual(cdc.map({ op, before: null, after }), { ok: true, row: { id: 1, name: 'a', ts: '1970-01-01 00:00:01', [DELETE_SIGN_COLUMN]: 0 } });
+			assert.deepEqual(cdc.map({ schema: { type: 'struct' }, payload: { op, after } }), { ok: true, row: { id: 1, name: 'a', ts: '1970-01-01 00:00:01', [DELETE_SIGN_COLUMN]: 0 } });
+		}
+	});
+	it('d loads "before" flagged for delete', () => {
+		assert.deepEqual(cdc.map({ payload: { op: 'd', before: after, after: null } }), { ok: true, row: { id: 1, name: 'a', ts: '1970-01-01 00:00:01', [DELETE_SIGN_COLUMN]: 1 } });
+	});
+	it('refuses truncates, envelopes without images and non-envelopes', () => {
+		for (const bad of [{ op: 't' }, { op: 'd', before: null }, { op: 'u', after: null }, { id: 1 }, 'text']) {
+			const r = cdc.map({ value: bad, ...(typeof bad === 'object' ? bad : {}) });
+			assert.equal(r.ok, false, JSON.stringify(bad));
+			if (!r.ok) assert.equal(r.reasons[0].rule, 'envelope');
+		}
+	});
+});
+
+describe('routeItems: every item comes out on exactly one output', () => {
+	it('keeps indices, adds _invalid with reasons, counts metrics', async () => {
+		const before = await registry.getSingleMetricAsString('sinker_rows_invalid_total');
+		const routed = routeItems(
+			[{ json: { id: 1, ts: 0 } }, { json: { [PARSE_ERROR_FIELD]: { kind: 'json', message: 'bad', raw: 'x', rawEncoding: 'utf8' }, _kafka: { topic: 'tp' } } }, { json: { id: 'x', ts: 0 } }],
+			rowMapperFor(schema, DEFAULT_ROW_MAPPER_OPTIONS),
+			{ workflow: 'wf-route', node: 'Doris Schema' },
+		);
+		assert.deepEqual(routed.rows.map((r) => r.index), [0]);
+		assert.deepEqual(routed.invalid.map((r) => r.index), [1, 2]);
+		const info = routed.invalid[1].json[INVALID_FIELD] as InvalidInfo;
+		assert.equal(info.table, 'shop.orders');
+		assert.equal(info.reasons[0].rule, 'not_integer');
+		assert.equal(routed.invalid[1].json.id, 'x', 'the original fields stay');
+		const after = await registry.getSingleMetricAsString('sinker_rows_invalid_total');
+		assert.notEqual(after, before);
+		assert.match(after, /sinker_rows_invalid_total\{workflow="wf-route",table="shop.orders",rule="parse_error"\} 1/);
+		assert.match(await registry.getSingleMetricAsString('json_parse_errors_total'), /json_parse_errors_total\{workflow="wf-route",node="Doris Schema",topic="tp"\} 1/);
+	});
+
+	it('property: random JSON items each land on exactly one output', () => {
+		const wide = manualSchema('p', 't', [
+			{ name: 'a', type: 'INT', nullable: false },
+			{ name: 'b', type: 'LARGEINT' },
+			{ name: 'c', type: 'DECIMAL(6,2)' },
+			{ name: 'd', type: 'DATETIME(3)' },
+			{ name: 'e', type: 'VARCHAR(5)' },
+			{ name: 'f', type: 'ARRAY<MAP<STRING,STRUCT<x:INT,y:DECIMAL(4,1)>>>' },
+			{ name: 'g', type: 'BOOLEAN' },
+			{ name: 'h', type: 'JSON' },
+		]);
+		const options: RowMapperOptions[] = [
+			DEFAULT_ROW_MAPPER_OPTIONS,
+			{ ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, unknownFields: 'reject' },
+			{ ...DEFAULT_ROW_MAPPER_OPTIONS, sourcePath: 'payload.after', dates: { timeZone: 'America/New_York', epochUnit: 'ms' } },
+		];
+		const value = fc.oneof(fc.jsonValue(), fc.bigInt(), fc.constantFrom(null, undefined, 'true', '2024-01-01', '99.99', 1e300, -0));
+		const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'op', 'after', 'before', 'payload', 'zz'), value);
+		const item = fc.oneof(record, fc.record({ payload: fc.record({ op: fc.constantFrom('c', 'u', 'd', 'r', 't'), after: record, before: record }) }), fc.record({ [PARSE_ERROR_FIELD]: fc.record({ kind: fc.constant('json'), message: fc.string(), raw: fc.string(), rawEncoding: fc.constant('utf8') }) }));
+		fc.assert(
+			fc.property(fc.array(item, { maxLength: 30 }), fc.nat(options.length - 1), (jsons, which) => {
+				const routed = routeItems(jsons.map((json) => ({ json: json as Record<string, unknown> })), new RowMapper(wide, options[which]), { workflow: 'prop', node: 'n' });
+				const seen = [...routed.rows, ...routed.invalid].map((r) => r.index).sort((x, y) => x - y);
+				assert.deepEqual(seen, jsons.map((_, i) => i));
+				for (const r of routed.rows) JSON.stringify(r.json); // JSON-safe: no bigint, no cycles
+				for (const r of routed.invalid) {
+					const info = r.json[INVALID_FIELD] as InvalidInfo;
+					assert.ok(info.reasons.length > 0);
+					for (const reason of info.reasons) assert.ok(reason.rule && reason.expected && typeof reason.message === 'string');
+				}
+			}),
+			{ numRuns: 300 },
+		);
+	});
+});
