@@ -4,7 +4,7 @@
  * batch_flush_duration_seconds, doris_stream_load_total, json_parse_errors_total) so its
  * dashboards and alerts carry over.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
 
@@ -57,40 +57,40 @@ export const metrics = {
 	batchFlushDuration: new Histogram({
 		name: 'batch_flush_duration_seconds',
 		help: 'Time to load one batch into Doris (all attempts), from flush to acknowledgement',
-		labelNames: ['table'] as const,
+		labelNames: ['workflow', 'table'] as const,
 		buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
 		registers: [registry],
 	}),
 	batchRows: new Histogram({
 		name: 'batch_rows',
 		help: 'Rows per flushed batch',
-		labelNames: ['table'] as const,
+		labelNames: ['workflow', 'table'] as const,
 		buckets: rowsBuckets,
 		registers: [registry],
 	}),
 	batchBytes: new Histogram({
 		name: 'batch_bytes',
 		help: 'Bytes per flushed batch (as sent, before compression)',
-		labelNames: ['table'] as const,
+		labelNames: ['workflow', 'table'] as const,
 		buckets: bytesBuckets,
 		registers: [registry],
 	}),
 	streamLoads: new Counter({
 		name: 'doris_stream_load_total',
 		help: 'Stream Load attempts by outcome: success, failed, retried, label_exists',
-		labelNames: ['table', 'status'] as const,
+		labelNames: ['workflow', 'table', 'status'] as const,
 		registers: [registry],
 	}),
 	rowsLoaded: new Counter({
 		name: 'doris_rows_loaded_total',
 		help: 'Rows Doris reported as loaded (NumberLoadedRows)',
-		labelNames: ['table'] as const,
+		labelNames: ['workflow', 'table'] as const,
 		registers: [registry],
 	}),
 	rowsFiltered: new Counter({
 		name: 'doris_rows_filtered_total',
 		help: 'Rows Doris filtered out (NumberFilteredRows)',
-		labelNames: ['table'] as const,
+		labelNames: ['workflow', 'table'] as const,
 		registers: [registry],
 	}),
 	rowsInvalid: new Counter({
@@ -102,9 +102,42 @@ export const metrics = {
 	bufferedBytes: new Gauge({
 		name: 'sinker_batch_buffered_bytes',
 		help: 'Bytes buffered in batches not yet loaded',
-		labelNames: ['table'] as const,
+		labelNames: ['workflow', 'table'] as const,
+		registers: [registry],
+	}),
+	/** Always 1: marks a scrape target as a sinker, so alerts on process_* series can join on it. */
+	info: new Gauge({
+		name: 'sinker_info',
+		help: 'Always 1 in a process that loaded the Doris sinker; labels describe the runtime',
+		labelNames: ['nodejs'] as const,
+		registers: [registry],
+	}),
+	logMessagesSuppressed: new Counter({
+		name: 'sinker_log_messages_suppressed_total',
+		help: 'Log lines the sampler dropped because the same kind was logged too often in one interval',
+		labelNames: ['level'] as const,
 		registers: [registry],
 	}),
 };
 
+metrics.info.set({ nodejs: process.versions.node }, 1);
+
 export type SinkerMetrics = typeof metrics;
+
+let processMetricsRegistered = false;
+
+/**
+ * Registers prom-client's process metrics (process_resident_memory_bytes, process_cpu_seconds_total,
+ * nodejs_eventloop_lag_*, nodejs_gc_duration_seconds, heap sizes) once per process. Lazy, because
+ * the event-loop and GC observers cost a little and are only worth it when someone scrapes; calling
+ * it twice would throw "metric already registered", hence the flag.
+ */
+export function registerProcessMetrics(): void {
+	if (processMetricsRegistered) return;
+	processMetricsRegistered = true;
+	collectDefaultMetrics({
+		register: registry,
+		// GC pauses in n8n are mostly minor collections well under 10 ms; major ones reach seconds.
+		gcDurationBuckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5],
+	});
+}
