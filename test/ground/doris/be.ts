@@ -1,0 +1,284 @@
+/**
+ * The BE's HTTP side: `PUT /api/{db}/{table}/_stream_load` and `GET /api/_load_error_log?file=`.
+ *
+ * Order of checks follows be/src/http/action/stream_load.cpp: on_header (auth, group_commit, label,
+ * begin txn + stream load put, which finds the table) answers before any body is read; then the body is
+ * read, rows are written, the txn is committed and published; every answer is HTTP 200 JSON (notes §1.4).
+ */
+import type http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import type { Catalog } from './catalog';
+import type { Faults, ArmedFault } from './faults';
+import { basicAuth, flatHeaders, sendJson, Listener } from './http-util';
+import { LoadError, prepareLoad } from './load-exec';
+import { lz4FrameDecode } from './lz4';
+import { loadResponse, loadResponseText, type ResponseInput } from './response';
+import type { LoadRecord, LoadStatus } from './types';
+
+export interface BeContext {
+	catalog: Catalog;
+	faults: Faults;
+	loads: LoadRecord[];
+	user: string;
+	password: string;
+	host: string;
+	scheme: 'http' | 'https';
+	/** Port of this BE, for ErrorURL. */
+	port(): number;
+}
+
+// FE label check (FeNameFormat.java): ^[-_A-Za-z0-9:]{1,128}$ by default.
+const LABEL_RE = /^[-_A-Za-z0-9:]{1,128}$/;
+// streaming_load_json_max_mb = 100 (BE config), unless read_json_by_line is set (notes §1.3).
+const JSON_MAX_BYTES = 100 * 1024 * 1024;
+
+export class Be {
+	readonly listener: Listener;
+	private readonly errorLogs = new Map<string, string>();
+
+	constructor(private readonly ctx: BeContext, tls?: { key: string; cert: string }) {
+		this.listener = new Listener(ctx.host, (req, res, expect) => this.handle(req, res, expect), tls);
+	}
+
+	private handle(req: http.IncomingMessage, res: http.ServerResponse, expect: boolean): void {
+		const url = new URL(req.url ?? '/', 'http://x');
+		if (req.method === 'GET' && url.pathname === '/api/_load_error_log') {
+			const text = this.errorLogs.get(url.searchParams.get('file') ?? '');
+			res.writeHead(text === undefined ? 404 : 200, { 'Content-Type': 'text/plain; charset=utf-8' });
+			res.end(text ?? 'error log not found\n');
+			return;
+		}
+		if (req.method === 'GET' && url.pathname === '/api/health') {
+			sendJson(res, 200, JSON.stringify({ status: 'OK', msg: 'To Be Added' }));
+			return;
+		}
+		const m = /^\/api\/([^/]+)\/([^/]+)\/_stream_load$/.exec(url.pathname);
+		if (req.method !== 'PUT' || !m) {
+			req.resume();
+			res.writeHead(404, { 'Content-Type': 'text/plain' });
+			res.end('Not Found\n');
+			return;
+		}
+		this.streamLoad(req, res, expect, decodeURIComponent(m[1]), decodeURIComponent(m[2])).catch((e: unknown) => {
+			if (!res.headersSent) sendJson(res, 500, String(e), true);
+		});
+	}
+
+	private async streamLoad(req: http.IncomingMessage, res: http.ServerResponse, expect: boolean, dbName: string, tableName: string): Promise<void> {
+		const started = Date.now();
+		const headers = flatHeaders(req);
+		const recHeaders = { ...headers };
+		if (recHeaders.authorization !== undefined) recHeaders.authorization = '<redacted>';
+		const groupCommit = headers.group_commit?.trim().toLowerCase();
+		const isGroupCommit = groupCommit === 'async_mode' || groupCommit === 'sync_mode';
+		let label = headers.label?.trim() ?? '';
+		const base: ResponseInput = {
+			txnId: 0,
+			label,
+			comment: headers.comment ?? '',
+			groupCommit: isGroupCommit,
+			twoPhaseCommit: headers.two_phase_commit === 'true',
+			status: 'Fail',
+			message: '',
+			total: 0,
+			loaded: 0,
+			filtered: 0,
+			unselected: 0,
+			loadBytes: 0,
+			loadTimeMs: 0,
+			readDataTimeMs: 0,
+			writeDataTimeMs: 0,
+		};
+		const record: LoadRecord = { label, db: dbName, table: tableName, headers: recHeaders, status: 'Fail', rows: 0, bytes: 0, response: null };
+		this.ctx.loads.push(record);
+		const answer = (over: Partial<ResponseInput>, bodyRead: boolean): void => {
+			const body = loadResponse({ ...base, label, ...over, loadTimeMs: Date.now() - started });
+			record.label = body.Label;
+			record.status = body.Status;
+			record.rows = body.NumberLoadedRows;
+			record.response = body;
+			// Answering before the body was read (header-time errors) closes the connection, so a client
+			// that sends the body anyway cannot desynchronise a kept-alive socket.
+			sendJson(res, 200, loadResponseText(body), !bodyRead);
+			if (!bodyRead) req.resume();
+		};
+		const fail = (message: string, bodyRead = false): void => answer({ status: 'Fail', message }, bodyRead);
+
+		// --- on_header ---
+		const auth = basicAuth(headers.authorization);
+		if (!auth) return fail('[INTERNAL_ERROR]no valid Basic authorization');
+		if (auth[0] !== this.ctx.user || auth[1] !== this.ctx.password) {
+			// The BE forwards the credentials to the FE in stream load put; the FE's wording.
+			return fail(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for user '${auth[0]}@${req.socket.remoteAddress ?? ''}' (using password: ${auth[1] ? 'YES' : 'NO'})`);
+		}
+		if (groupCommit !== undefined && !['async_mode', 'sync_mode', 'off_mode'].includes(groupCommit)) {
+			return fail('[INVALID_ARGUMENT]Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.');
+		}
+		if (isGroupCommit && label !== '') return fail('[INVALID_ARGUMENT]label and group_commit can\'t be set at the same time');
+		const db = this.ctx.catalog.getDb(dbName);
+		if (!db) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown databases, dbName=${dbName}`);
+		const table = db.tables.get(tableName);
+		if (!table) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=${tableName}`);
+		if (label === '') label = isGroupCommit ? `group_commit_${randomBytes(8).toString('hex')}_${randomBytes(8).toString('hex')}` : randomUUID();
+		else if (!LABEL_RE.test(label)) {
+			return fail(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Label format error. regex: ^[-_A-Za-z0-9:]{1,128}$, label: ${label}`);
+		}
+		const timeout = headers.timeout === undefined ? 600 : Number(headers.timeout);
+		if (!Number.isInteger(timeout) || timeout <= 0) return fail(`[INVALID_ARGUMENT]Invalid timeout format, ${headers.timeout}`);
+		const existing = db.labels.get(label);
+		if (existing) {
+			// A label is unique per database while its load runs or after it finished; a failed load's
+			// label is free again (apache/doris PR #17730: "Label can be reused if the previous load is failed").
+			return answer(
+				{
+					status: 'Label Already Exists',
+					existingJobStatus: existing.state,
+					message: `[LABEL_ALREADY_EXISTS]errCode = 2, detailMessage = Label [${label}] has already been used, relate to txn [${existing.txnId}]`,
+				},
+				false,
+			);
+		}
+		const fault = this.ctx.faults.take('be');
+		record.fault = fault?.kind;
+		const txnId = this.ctx.catalog.nextTxnId();
+		base.txnId = txnId;
+		db.labels.set(label, { state: 'RUNNING', txnId });
+		const release = (): void => {
+			if (db.labels.get(label)?.txnId === txnId) db.labels.delete(label);
+		};
+		if (fault?.kind === 'http500') {
+			release();
+			record.status = 'HTTP 500';
+			req.resume();
+			res.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' });
+			res.end('Internal Server Error (injected)\n');
+			return;
+		}
+
+		// --- body ---
+		if (expect) res.writeContinue();
+		const readStart = Date.now();
+		let body: Buffer;
+		try {
+			body = await readBody(req, fault);
+		} catch {
+			release();
+			record.status = 'reset mid body';
+			req.socket.destroy();
+			return;
+		}
+		record.bytes = body.length;
+		base.loadBytes = body.length;
+		base.readDataTimeMs = Date.now() - readStart;
+		if (fault?.kind === 'hang') {
+			await sleep(fault.ms ?? 0);
+			release();
+			record.status = 'hang';
+			req.socket.destroy();
+			return;
+		}
+		if (fault?.kind === 'fail') {
+			release();
+			return fail(fault.message ?? '[INTERNAL_ERROR]injected failure', true);
+		}
+		let text: string;
+		try {
+			text = decompress(body, headers.compress_type).toString('utf8');
+		} catch (e) {
+			release();
+			return fail(`[INTERNAL_ERROR]${(e as Error).message}`, true);
+		}
+		const format = (headers.format ?? 'csv').toLowerCase();
+		if (format === 'json' && headers.read_json_by_line?.toLowerCase() !== 'true' && text.length > JSON_MAX_BYTES) {
+			release();
+			return fail(`[INVALID_ARGUMENT]The size of this batch exceed the max size [${JSON_MAX_BYTES}]  of json type data  data [ ${text.length} ]. Split the file, or use 'read_json_by_line'`, true);
+		}
+		const writeStart = Date.now();
+		let prepared;
+		try {
+			prepared = prepareLoad(table, headers, text);
+		} catch (e) {
+			release();
+			const err = e as LoadError & { counts?: { total: number; filtered: number; unselected: number }; errorLines?: string[] };
+			const over: Partial<ResponseInput> = {};
+			if (err.counts) {
+				over.total = err.counts.total;
+				over.filtered = err.counts.filtered;
+				over.unselected = err.counts.unselected;
+				over.loaded = err.counts.total - err.counts.filtered - err.counts.unselected;
+				over.errorUrl = this.saveErrorLog(err.errorLines ?? []);
+			}
+			const msg = e instanceof LoadError ? e.message : `[INTERNAL_ERROR]${(e as Error).message}`;
+			return answer({ status: 'Fail', message: msg, ...over }, true);
+		}
+		if (fault?.kind === 'labelRunning') await sleep(fault.ms ?? 0);
+		// --- commit and publish ---
+		prepared.apply();
+		db.labels.set(label, { state: 'FINISHED', txnId });
+		if (fault?.kind === 'resetAfterCommit') {
+			record.status = 'Success';
+			record.rows = prepared.loaded;
+			req.socket.destroy();
+			return;
+		}
+		const status: LoadStatus = fault?.kind === 'publishTimeout' ? 'Publish Timeout' : 'Success';
+		answer(
+			{
+				status,
+				message: status === 'Success' ? 'OK' : '[PUBLISH_TIMEOUT]transaction commit successfully, BUT data will be visible later',
+				total: prepared.total,
+				loaded: prepared.loaded,
+				filtered: prepared.filtered,
+				unselected: prepared.unselected,
+				writeDataTimeMs: Date.now() - writeStart,
+				errorUrl: prepared.filtered > 0 ? this.saveErrorLog(prepared.errorLines) : undefined,
+			},
+			true,
+		);
+	}
+
+	private saveErrorLog(lines: string[]): string {
+		const id = randomBytes(8).toString('hex');
+		const file = `__shard_${this.errorLogs.size % 16}/error_log_insert_stmt_${id}_${id.slice(0, 8)}`;
+		this.errorLogs.set(file, lines.join('\n') + '\n');
+		return `${this.ctx.scheme}://${this.ctx.host}:${this.ctx.port()}/api/_load_error_log?file=${file}`;
+	}
+}
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((r) => setTimeout(r, ms).unref?.());
+}
+
+function readBody(req: http.IncomingMessage, fault: ArmedFault | undefined): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let n = 0;
+		const declared = Number(req.headers['content-length'] ?? NaN);
+		req.on('data', (c: Buffer) => {
+			chunks.push(c);
+			n += c.length;
+			// resetMidBody: cut after some of the body arrived (half of it when the length is known).
+			if (fault?.kind === 'resetMidBody' && (Number.isFinite(declared) ? n * 2 >= declared : true)) {
+				req.pause();
+				reject(new Error('reset'));
+			}
+		});
+		req.on('end', () => resolve(Buffer.concat(chunks, n)));
+		req.on('aborted', () => reject(new Error('client aborted')));
+		req.on('error', reject);
+	});
+}
+
+/**
+ * compress_type: gz (gzip), deflate, lz4 (LZ4 frame). Doris' list also has bz2 / lzo / zstd / snappy
+ * (LoadUtil::parse_format); the test server has no decoders for those and says so.
+ */
+function decompress(body: Buffer, type: string | undefined): Buffer {
+	const t = (type ?? '').trim().toLowerCase();
+	if (t === '' || t === 'plain') return body;
+	if (t === 'gz' || t === 'gzip') return gunzipSync(body);
+	if (t === 'deflate') return inflateSync(body);
+	if (t === 'lz4' || t === 'lz4frame') return lz4FrameDecode(body);
+	throw new Error(`test server: unsupported compress_type ${type}`);
+}

@@ -1,0 +1,336 @@
+/**
+ * Doris DDL: CREATE TABLE (column definitions, key model, DISTRIBUTED BY, PROPERTIES), ALTER TABLE
+ * ADD/DROP COLUMN, and SHOW CREATE TABLE / DESC rendering. Syntax per the Doris "CREATE TABLE" reference
+ * (doris.apache.org/docs/sql-manual/sql-statements/table-and-view/table/CREATE-TABLE).
+ */
+import { parseType, typeName, type ColType } from './coltypes';
+import { defaultFor, isMergeOnWrite, type AggType, type Catalog, type Column, type KeysType, type Table } from './catalog';
+import { analysisError, type Cursor } from './sql-lex';
+
+const AGGS = new Set(['SUM', 'MAX', 'MIN', 'REPLACE', 'REPLACE_IF_NOT_NULL']);
+const UNSUPPORTED_AGGS = new Set(['HLL_UNION', 'BITMAP_UNION', 'QUANTILE_UNION', 'GENERIC']);
+const NOT_KEY_TYPES = new Set(['FLOAT', 'DOUBLE', 'STRING', 'JSON', 'ARRAY', 'MAP', 'STRUCT', 'VARIANT']);
+
+/** Reads a type from tokens (`decimal(10, 2)`, `array<map<text,int>>`, `struct<a:int>`) and parses it. */
+function readType(c: Cursor): ColType {
+	let text = c.ident();
+	if (c.isOp('(')) {
+		text += '(';
+		c.i++;
+		while (!c.acceptOp(')')) text += c.str() + (c.acceptOp(',') ? ',' : '');
+		text += ')';
+	} else if (c.isOp('<')) {
+		let depth = 0;
+		do {
+			const t = c.peek();
+			if (!t) throw c.syntax("unbalanced '<'");
+			c.i++;
+			if (t.k === 'op' && t.v === '<') depth++;
+			if (t.k === 'op' && t.v === '>') depth--;
+			text += t.k === 'id' ? ` ${t.v} ` : t.v;
+		} while (depth > 0);
+	}
+	try {
+		return parseType(text);
+	} catch (e) {
+		throw analysisError((e as Error).message);
+	}
+}
+
+export function readColumnDef(c: Cursor): Column & { explicitKey: boolean } {
+	const name = c.ident();
+	const type = readType(c);
+	const col: Column & { explicitKey: boolean } = { name, type, nullable: true, isKey: false, comment: '', autoIncrement: false, explicitKey: false };
+	let nullSeen = false;
+	for (;;) {
+		if (c.acceptKw('KEY')) col.explicitKey = true;
+		else if (c.acceptKw('NOT', 'NULL')) {
+			col.nullable = false;
+			nullSeen = true;
+		} else if (c.acceptKw('NULL')) {
+			col.nullable = true;
+			nullSeen = true;
+		} else if (c.acceptKw('AUTO_INCREMENT')) {
+			col.autoIncrement = true;
+			if (c.isOp('(')) c.skipGroup();
+		} else if (c.acceptKw('DEFAULT')) {
+			if (c.acceptKw('NULL')) col.defaultValue = null;
+			else if (c.isKw('CURRENT_TIMESTAMP')) {
+				c.i++;
+				col.defaultValue = 'CURRENT_TIMESTAMP';
+				if (c.isOp('(')) c.skipGroup();
+			} else {
+				const neg = c.acceptOp('-');
+				col.defaultValue = (neg ? '-' : '') + c.str();
+			}
+		} else if (c.acceptKw('ON', 'UPDATE')) {
+			c.ident();
+			if (c.isOp('(')) c.skipGroup();
+		} else if (c.acceptKw('COMMENT')) col.comment = c.str();
+		else {
+			const t = c.peek();
+			if (t && t.k === 'id' && !t.quoted && AGGS.has(t.v.toUpperCase())) {
+				col.agg = t.v.toUpperCase() as AggType;
+				c.i++;
+			} else if (t && t.k === 'id' && !t.quoted && UNSUPPORTED_AGGS.has(t.v.toUpperCase())) {
+				throw analysisError(`test server: aggregation ${t.v} is not supported`);
+			} else break;
+		}
+	}
+	// Doris columns are nullable unless NOT NULL is given (CREATE TABLE docs); key columns too since 2.0.
+	if (!nullSeen) col.nullable = true;
+	return col;
+}
+
+export function createTable(catalog: Catalog, c: Cursor, currentDb: string | undefined): void {
+	const ifNotExists = c.acceptKw('IF', 'NOT', 'EXISTS');
+	const [dbPart, name] = c.qualified();
+	const dbName = dbPart ?? currentDb;
+	if (!dbName) throw analysisError('No database selected', 1046);
+	const db = catalog.getDb(dbName);
+	if (!db) throw analysisError(`Unknown database '${dbName}'`, 1049);
+	if (db.tables.has(name)) {
+		if (ifNotExists) return;
+		throw analysisError(`Table '${name}' already exists`, 1050);
+	}
+	c.expectOp('(');
+	const cols: (Column & { explicitKey: boolean })[] = [];
+	for (;;) {
+		if (c.isKw('INDEX')) {
+			// INDEX idx (col) USING INVERTED [PROPERTIES(...)] [COMMENT '...']: accepted, not modelled.
+			c.i++;
+			c.ident();
+			c.skipGroup();
+			while (!c.isOp(',') && !c.isOp(')')) {
+				if (c.isOp('(')) c.skipGroup();
+				else c.i++;
+			}
+		} else cols.push(readColumnDef(c));
+		if (c.acceptOp(',')) continue;
+		c.expectOp(')');
+		break;
+	}
+	let keysType: KeysType | undefined;
+	let keys: string[] = [];
+	let distribution = '';
+	let comment = '';
+	const props = new Map<string, string>();
+	while (!c.done()) {
+		if (c.acceptKw('ENGINE')) {
+			c.acceptOp('=');
+			const engine = c.ident();
+			if (engine.toUpperCase() !== 'OLAP') throw analysisError(`test server: only ENGINE=OLAP tables, not ${engine}`);
+		} else if (c.isKw('DUPLICATE') || c.isKw('UNIQUE') || c.isKw('AGGREGATE')) {
+			const kw = c.ident().toUpperCase();
+			c.expectKw('KEY');
+			keysType = kw === 'DUPLICATE' ? 'DUP_KEYS' : kw === 'UNIQUE' ? 'UNIQUE_KEYS' : 'AGG_KEYS';
+			keys = nameList(c);
+		} else if (c.acceptKw('CLUSTER', 'BY')) nameList(c);
+		else if (c.acceptKw('COMMENT')) comment = c.str();
+		else if (c.acceptKw('AUTO')) {
+			c.expectKw('PARTITION');
+			c.expectKw('BY');
+			c.ident();
+			c.skipGroup();
+			if (c.isOp('(')) c.skipGroup();
+		} else if (c.acceptKw('PARTITION', 'BY')) {
+			// Partitions are accepted and ignored: every row lives in one logical partition here.
+			c.ident();
+			c.skipGroup();
+			if (c.isOp('(')) c.skipGroup();
+		} else if (c.acceptKw('DISTRIBUTED', 'BY')) {
+			if (c.acceptKw('HASH')) distribution = `HASH(${nameList(c).map((k) => `\`${k}\``).join(', ')})`;
+			else {
+				c.expectKw('RANDOM');
+				distribution = 'RANDOM';
+			}
+			if (c.acceptKw('BUCKETS')) distribution += ` BUCKETS ${c.str().toUpperCase()}`;
+			else distribution += ' BUCKETS 10';
+		} else if (c.acceptKw('ROLLUP')) c.skipGroup();
+		else if (c.acceptKw('PROPERTIES')) {
+			c.expectOp('(');
+			while (!c.acceptOp(')')) {
+				const k = c.str();
+				c.expectOp('=');
+				props.set(k.toLowerCase(), c.str());
+				c.acceptOp(',');
+			}
+		} else throw c.syntax('unexpected clause in CREATE TABLE');
+	}
+	if (!keysType) {
+		// No key clause: DUPLICATE KEY on leading columns (Doris picks up to 3 sort-key columns, stopping
+		// after the first string column; docs "data model" → default duplicate model).
+		keysType = 'DUP_KEYS';
+		for (const col of cols) {
+			if (keys.length >= 3 || NOT_KEY_TYPES.has(col.type.base)) break;
+			keys.push(col.name);
+			if (col.type.base === 'VARCHAR' || col.type.base === 'CHAR') break;
+		}
+		if (keys.length === 0) throw analysisError('test server: cannot infer key columns, give DUPLICATE KEY(...)');
+	}
+	const byName = new Map(cols.map((col) => [col.name.toLowerCase(), col]));
+	keys = keys.map((k) => {
+		const col = byName.get(k.toLowerCase());
+		if (!col) throw analysisError(`Key column[${k}] doesn't exist.`);
+		return col.name;
+	});
+	keys.forEach((k, i) => {
+		if (cols[i]?.name !== k) throw analysisError('Key columns should be a ordered prefix of the schema. KeyColumns[' + i + '] (starts from zero) is ' + k + ', but corresponding column is ' + cols[i]?.name + ' in the previous columns declaration.');
+	});
+	for (const col of cols) {
+		col.isKey = keys.includes(col.name);
+		if (col.isKey) {
+			if (col.type.base === 'FLOAT' || col.type.base === 'DOUBLE') throw analysisError('Float or double can not used as a key, use decimal instead.');
+			if (NOT_KEY_TYPES.has(col.type.base)) throw analysisError(`${typeName(col.type)} can not be used as a key column: ${col.name}`);
+			if (col.agg) throw analysisError(`Key column ${col.name} can not set aggregation type`);
+		} else if (keysType === 'AGG_KEYS') {
+			if (!col.agg) throw analysisError(`The column[${col.name}] must have aggregation type in AGG_KEYS`);
+		} else if (col.agg) {
+			throw analysisError(`Only AGGREGATE KEY table's value column can set aggregation type, column: ${col.name}`);
+		}
+	}
+	const table: Table = {
+		db: dbName,
+		name,
+		keysType,
+		keys,
+		columns: cols.map(({ explicitKey: _e, ...col }) => col),
+		distribution: distribution || `HASH(\`${keys[0]}\`) BUCKETS 10`,
+		properties: props,
+		comment,
+		dupRows: [],
+		keyed: new Map(),
+	};
+	const seqCol = props.get('function_column.sequence_col');
+	const seqType = props.get('function_column.sequence_type');
+	if ((seqCol || seqType) && keysType !== 'UNIQUE_KEYS') throw analysisError('sequence column only support UNIQUE_KEYS');
+	if (seqCol) {
+		const col = table.columns.find((x) => x.name.toLowerCase() === seqCol.toLowerCase());
+		if (!col) throw analysisError(`The specified sequence column[${seqCol}] not exists`);
+		if (!['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'DATE', 'DATETIME', 'DECIMAL'].includes(col.type.base)) {
+			throw analysisError('Sequence type only support integer types and date types');
+		}
+		props.set('function_column.sequence_col', col.name);
+	} else if (seqType) table.sequenceType = parseType(seqType);
+	if (keysType === 'UNIQUE_KEYS' && !props.has('enable_unique_key_merge_on_write')) props.set('enable_unique_key_merge_on_write', 'true');
+	db.tables.set(name, table);
+}
+
+function nameList(c: Cursor): string[] {
+	c.expectOp('(');
+	const out: string[] = [];
+	while (!c.acceptOp(')')) {
+		out.push(c.ident());
+		c.acceptOp(',');
+	}
+	return out;
+}
+
+export function alterTable(t: Table, c: Cursor): void {
+	do {
+		if (c.acceptKw('ADD', 'COLUMN')) {
+			const defs: (Column & { explicitKey: boolean })[] = [];
+			let after: string | undefined;
+			let first = false;
+			if (c.acceptOp('(')) {
+				do defs.push(readColumnDef(c));
+				while (c.acceptOp(','));
+				c.expectOp(')');
+			} else {
+				defs.push(readColumnDef(c));
+				if (c.acceptKw('AFTER')) after = c.ident();
+				else if (c.acceptKw('FIRST')) first = true;
+			}
+			if (c.acceptKw('TO')) c.ident();
+			for (const d of defs) addColumn(t, d, after, first);
+		} else if (c.acceptKw('DROP', 'COLUMN')) {
+			const name = c.ident();
+			if (c.acceptKw('FROM')) c.ident();
+			dropColumn(t, name);
+		} else if (c.acceptKw('SET')) {
+			c.expectOp('(');
+			while (!c.acceptOp(')')) {
+				const k = c.str();
+				c.expectOp('=');
+				t.properties.set(k.toLowerCase(), c.str());
+				c.acceptOp(',');
+			}
+		} else throw c.syntax('test server: ALTER TABLE supports ADD COLUMN, DROP COLUMN, SET (...)');
+	} while (c.acceptOp(','));
+}
+
+function addColumn(t: Table, d: Column & { explicitKey: boolean }, after: string | undefined, first: boolean): void {
+	if (t.columns.some((x) => x.name.toLowerCase() === d.name.toLowerCase())) {
+		throw analysisError(`Can not add column which already exists in base table: ${d.name}`);
+	}
+	const { explicitKey, ...col } = d;
+	col.isKey = explicitKey;
+	if (!col.isKey && t.keysType === 'AGG_KEYS' && !col.agg) throw analysisError(`The column[${col.name}] must have aggregation type in AGG_KEYS`);
+	if (!col.nullable && col.defaultValue === undefined) {
+		// Doris refuses a NOT NULL column without DEFAULT on a table that may hold rows.
+		throw analysisError(`Can not add column which is not nullable and has no default value: ${col.name}`);
+	}
+	let at = t.columns.length;
+	if (first) at = 0;
+	else if (after) {
+		const i = t.columns.findIndex((x) => x.name.toLowerCase() === after.toLowerCase());
+		if (i < 0) throw analysisError(`Column[${after}] does not exists`);
+		at = i + 1;
+	} else if (col.isKey) at = t.columns.filter((x) => x.isKey).length;
+	t.columns.splice(at, 0, col);
+	if (col.isKey) t.keys = t.columns.filter((x) => x.isKey).map((x) => x.name);
+	const v = defaultFor(col);
+	for (const row of t.dupRows) row.splice(at, 0, v);
+	for (const e of t.keyed.values()) e.row.splice(at, 0, v);
+}
+
+function dropColumn(t: Table, name: string): void {
+	const i = t.columns.findIndex((x) => x.name.toLowerCase() === name.toLowerCase());
+	if (i < 0) throw analysisError(`Column does not exists: ${name}`);
+	const col = t.columns[i];
+	if (col.isKey && t.keysType !== 'DUP_KEYS') {
+		throw analysisError(`Can not drop key column in ${t.keysType === 'UNIQUE_KEYS' ? 'Unique' : 'Aggregation'} data model table`);
+	}
+	if (t.properties.get('function_column.sequence_col')?.toLowerCase() === name.toLowerCase()) {
+		throw analysisError('Can not drop sequence mapping column[' + name + '] in Unique data model table[' + t.name + ']');
+	}
+	if (t.columns.length === 1) throw analysisError('Do not allow remove all columns');
+	t.columns.splice(i, 1);
+	if (col.isKey) t.keys = t.keys.filter((k) => k !== col.name);
+	for (const row of t.dupRows) row.splice(i, 1);
+	for (const e of t.keyed.values()) e.row.splice(i, 1);
+}
+
+/** DESC Extra per notes §8 (IndexSchemaProcNode): '' for keys, NONE / REPLACE / the aggregation for values. */
+export function descExtra(t: Table, col: Column): string {
+	const parts: string[] = [];
+	if (!col.isKey) {
+		if (t.keysType === 'AGG_KEYS') parts.push(col.agg ?? 'NONE');
+		else if (t.keysType === 'UNIQUE_KEYS' && !isMergeOnWrite(t)) parts.push('REPLACE');
+		else parts.push('NONE');
+	}
+	if (col.autoIncrement) parts.push('AUTO_INCREMENT');
+	return parts.join(',');
+}
+
+export function showCreateTable(t: Table): string {
+	const lines = t.columns.map((col) => {
+		let s = `  \`${col.name}\` ${typeName(col.type)}`;
+		if (t.keysType === 'AGG_KEYS' && !col.isKey && col.agg) s += ` ${col.agg}`;
+		s += col.nullable ? ' NULL' : ' NOT NULL';
+		if (col.autoIncrement) s += ' AUTO_INCREMENT(1)';
+		if (col.defaultValue !== undefined) s += col.defaultValue === null ? ' DEFAULT NULL' : col.defaultValue === 'CURRENT_TIMESTAMP' ? ' DEFAULT CURRENT_TIMESTAMP' : ` DEFAULT "${col.defaultValue}"`;
+		if (col.comment) s += ` COMMENT '${col.comment.replace(/'/g, "\\'")}'`;
+		return s;
+	});
+	const model = t.keysType === 'DUP_KEYS' ? 'DUPLICATE' : t.keysType === 'UNIQUE_KEYS' ? 'UNIQUE' : 'AGGREGATE';
+	const props = new Map<string, string>([['replication_allocation', 'tag.location.default: 1']]);
+	for (const [k, v] of t.properties) props.set(k, v);
+	if (t.sequenceType) props.set('function_column.sequence_type', typeName(t.sequenceType));
+	return (
+		`CREATE TABLE \`${t.name}\` (\n${lines.join(',\n')}\n) ENGINE=OLAP\n${model} KEY(${t.keys.map((k) => `\`${k}\``).join(', ')})\n` +
+		`COMMENT '${t.comment || 'OLAP'}'\nDISTRIBUTED BY ${t.distribution}\nPROPERTIES (\n` +
+		[...props].map(([k, v]) => `"${k}" = "${v}"`).join(',\n') +
+		'\n);'
+	);
+}

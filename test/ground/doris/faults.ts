@@ -1,0 +1,59 @@
+/** Test-armed faults: each kind fires for the next N loads, then behaviour is normal again. */
+import type { FaultInjector, FaultKind } from './types';
+
+export interface ArmedFault {
+	kind: FaultKind;
+	message?: string;
+	ms?: number;
+}
+
+export class Faults implements FaultInjector {
+	private readonly queue: { fault: ArmedFault; left: number }[] = [];
+	/** Set by the server: closes and reopens FE/BE listeners. */
+	downHook: (ms: number) => Promise<void> = async () => {};
+
+	private arm(n: number, fault: ArmedFault): void {
+		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
+		this.queue.push({ fault, left: n });
+	}
+
+	fail(n: number, message: string): void {
+		this.arm(n, { kind: 'fail', message });
+	}
+	publishTimeout(n: number): void {
+		this.arm(n, { kind: 'publishTimeout' });
+	}
+	http500(n: number): void {
+		this.arm(n, { kind: 'http500' });
+	}
+	hang(n: number, ms: number): void {
+		this.arm(n, { kind: 'hang', ms });
+	}
+	resetAfterCommit(n: number): void {
+		this.arm(n, { kind: 'resetAfterCommit' });
+	}
+	resetMidBody(n: number): void {
+		this.arm(n, { kind: 'resetMidBody' });
+	}
+	redirectToDeadBe(n: number): void {
+		this.arm(n, { kind: 'redirectToDeadBe' });
+	}
+	labelRunning(n: number, ms: number): void {
+		this.arm(n, { kind: 'labelRunning', ms });
+	}
+	down(ms: number): Promise<void> {
+		return this.downHook(ms);
+	}
+	clear(): void {
+		this.queue.length = 0;
+	}
+
+	/** Takes one use of the first armed fault of the given stage (FE: redirectToDeadBe; BE: the rest). */
+	take(stage: 'fe' | 'be'): ArmedFault | undefined {
+		const i = this.queue.findIndex((q) => (q.fault.kind === 'redirectToDeadBe') === (stage === 'fe'));
+		if (i < 0) return undefined;
+		const q = this.queue[i];
+		if (--q.left === 0) this.queue.splice(i, 1);
+		return q.fault;
+	}
+}

@@ -1,0 +1,118 @@
+/**
+ * One FE's HTTP side (fe/fe-core/.../httpv2/rest): LoadAction.streamLoad, HealthAction, and the two GETs
+ * connectors use (`/api/backends`, `/api/{db}/{table}/_schema`).
+ *
+ * LoadAction.streamLoad: executeCheckPassword (Basic auth; failure → UnauthorizedException →
+ * RestApiExceptionHandler → ResponseEntityBuilder.unauthorized: HTTP 200 `{"msg":"Unauthorized",
+ * "code":401,"data":...,"count":0}`), then the Expect header check (RestBaseResult "There is no
+ * 100-continue header"), then empty db/table checks, then a 307 to a BE. The FE does not look the
+ * table up: an unknown table is reported by the BE (stream load put). The redirect is answered without
+ * reading the body, the reason clients send Expect: 100-continue.
+ */
+import type http from 'node:http';
+import { infoSchemaColumnType, typeName } from './coltypes';
+import type { Catalog } from './catalog';
+import type { Faults } from './faults';
+import { basicAuth, sendJson, Listener } from './http-util';
+import { feEntity, feRestBaseFailure } from './response';
+
+export interface FeContext {
+	catalog: Catalog;
+	faults: Faults;
+	user: string;
+	password: string;
+	host: string;
+	scheme: 'http' | 'https';
+	bePort(): number;
+	/** A port where nothing listens (redirectToDeadBe). */
+	deadPort(): number;
+}
+
+export class Fe {
+	readonly listener: Listener;
+
+	constructor(private readonly ctx: FeContext, tls?: { key: string; cert: string }) {
+		this.listener = new Listener(ctx.host, (req, res) => this.handle(req, res), tls);
+	}
+
+	private authorized(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+		const auth = basicAuth(req.headers.authorization);
+		if (auth && auth[0] === this.ctx.user && auth[1] === this.ctx.password) return true;
+		req.resume();
+		// The data text is the exception message of executeCheckPassword / the auth check.
+		const data = auth ? `Access denied for user '${auth[0]}@${req.socket.remoteAddress ?? ''}' (using password: ${auth[1] ? 'YES' : 'NO'})` : 'Need auth information.';
+		sendJson(res, 200, feEntity(401, 'Unauthorized', data), true);
+		return false;
+	}
+
+	private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+		const url = new URL(req.url ?? '/', 'http://x');
+		const path = url.pathname;
+		if (req.method === 'GET' && path === '/api/health') {
+			// HealthAction: no auth unless enable_all_http_auth; ResponseEntityBuilder.ok(map).
+			sendJson(res, 200, feEntity(0, 'success', { total_backend_num: 1, online_backend_num: 1 }));
+			return;
+		}
+		if (req.method === 'GET' && path === '/api/backends') {
+			if (!this.authorized(req, res)) return;
+			sendJson(res, 200, feEntity(0, 'success', { backends: [{ ip: this.ctx.host, http_port: this.ctx.bePort(), is_alive: true }] }));
+			return;
+		}
+		const schema = /^\/api\/([^/]+)\/([^/]+)\/_schema$/.exec(path);
+		if (req.method === 'GET' && schema) {
+			if (!this.authorized(req, res)) return;
+			this.schema(res, decodeURIComponent(schema[1]), decodeURIComponent(schema[2]));
+			return;
+		}
+		const load = /^\/api\/([^/]*)\/([^/]*)\/_stream_load$/.exec(path);
+		if (req.method === 'PUT' && load) {
+			if (!this.authorized(req, res)) return;
+			this.streamLoad(req, res, decodeURIComponent(load[1]), decodeURIComponent(load[2]), url.search);
+			return;
+		}
+		req.resume();
+		sendJson(res, 200, feEntity(404, 'Not Found', `No handler for ${req.method} ${path}`), true);
+	}
+
+	private streamLoad(req: http.IncomingMessage, res: http.ServerResponse, db: string, table: string, search: string): void {
+		req.resume(); // never forwarded; a client that sent the body anyway is drained
+		if (req.headers.expect === undefined) {
+			sendJson(res, 200, feRestBaseFailure('There is no 100-continue header'), true);
+			return;
+		}
+		if (db === '') return sendJson(res, 200, feRestBaseFailure('No database selected.'), true);
+		if (table === '') return sendJson(res, 200, feRestBaseFailure('No table selected.'), true);
+		const gc = req.headers.group_commit;
+		if (typeof gc === 'string' && !['sync_mode', 'async_mode', 'off_mode'].includes(gc.trim().toLowerCase())) {
+			return sendJson(res, 200, feRestBaseFailure('Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.'), true);
+		}
+		const fault = this.ctx.faults.take('fe');
+		const port = fault?.kind === 'redirectToDeadBe' ? this.ctx.deadPort() : this.ctx.bePort();
+		// new URI(scheme, "user:password", host, port, path, "", null): userinfo carries the credentials
+		// (quoted where URI needs it) and the empty query leaves a trailing "?" (notes §1.2 item 6).
+		const userinfo = `${encodeURIComponent(this.ctx.user)}:${encodeURIComponent(this.ctx.password)}`;
+		const location = `${this.ctx.scheme}://${userinfo}@${this.ctx.host}:${port}/api/${encodeURIComponent(db)}/${encodeURIComponent(table)}/_stream_load?${search.replace(/^\?/, '')}`;
+		res.writeHead(307, { Location: location, 'Content-Type': 'text/html;charset=utf-8', 'Content-Length': 0, Connection: 'close' });
+		res.end();
+	}
+
+	/** `/api/{db}/{tbl}/_schema` as doris-kafka-connector reads it (model/doris/Schema.java, Field.java). */
+	private schema(res: http.ServerResponse, dbName: string, tableName: string): void {
+		const t = this.ctx.catalog.getTable(dbName, tableName);
+		if (!t) {
+			sendJson(res, 200, feEntity(404, 'Not Found', `unknown table, tableName=${tableName}`));
+			return;
+		}
+		const properties = t.columns.map((c) => ({
+			name: c.name,
+			aggregation_type: c.isKey ? '' : (c.agg ?? (t.keysType === 'UNIQUE_KEYS' ? 'REPLACE' : 'NONE')),
+			comment: c.comment,
+			type: c.type.base === 'STRING' ? 'STRING' : typeName(c.type).replace(/\(.*$/, '').replace(/<.*$/, '').toUpperCase(),
+			precision: c.type.precision !== undefined ? String(c.type.precision) : undefined,
+			scale: c.type.scale !== undefined ? String(c.type.scale) : undefined,
+			is_nullable: c.nullable ? 'Yes' : 'No',
+			column_type: infoSchemaColumnType(c.type),
+		}));
+		sendJson(res, 200, feEntity(0, 'success', { keysType: t.keysType, properties, status: 200 }));
+	}
+}

@@ -1,0 +1,350 @@
+/**
+ * Executes one Stream Load against a table in two steps: prepare (parse, map columns, convert and check
+ * every row, count filtered rows) and apply (make the rows visible). The BE answers between the two
+ * when a fault asks for it (labelRunning, resetAfterCommit).
+ *
+ * Sources for the semantics: the Stream Load manual (doris.apache.org/docs/data-operate/import/
+ * import-way/stream-load-manual) for headers, the strict mode doc for conversion, the "batch delete"
+ * and "sequence column" docs for merge_type / __DORIS_DELETE_SIGN__ / function_column.sequence_col,
+ * and the partial update doc for partial_columns.
+ */
+import type { ColType } from './coltypes';
+import { parseType } from './coltypes';
+import {
+	compareStored,
+	defaultFor,
+	encodeKey,
+	hasSequence,
+	isMergeOnWrite,
+	keyIndexes,
+	sequenceColumn,
+	sumStored,
+	type Column,
+	type Table,
+} from './catalog';
+import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import { csvRows, jsonRows, mayHaveLostDigits, parseJsonPaths, reparseRow, sourceLine, unescapeSeparator, type JsonOptions, type SourceRow } from './load-source';
+import { evalCondition, parseCondition, type Condition } from './condition';
+
+export const DELETE_SIGN = '__DORIS_DELETE_SIGN__';
+
+export interface PreparedLoad {
+	total: number;
+	loaded: number;
+	filtered: number;
+	unselected: number;
+	/** Error-log lines (Doris: "Reason: ... src line [...]; "). */
+	errorLines: string[];
+	/** Makes the rows visible. */
+	apply(): void;
+}
+
+export class LoadError extends Error {}
+
+interface Target {
+	col: Column;
+	/** Index into the source values, or -1. */
+	src: number;
+	/** Derived by `columns: x = expr`. */
+	expr?: (values: unknown[]) => unknown;
+	/** Not mentioned in a partial update: keep the old value. */
+	keep: boolean;
+}
+
+const bool = (h: string | undefined): boolean => (h ?? '').trim().toLowerCase() === 'true';
+
+/** Splits `a, b, c = f(x, y)` at top-level commas. */
+function splitTop(s: string): string[] {
+	const out: string[] = [];
+	let depth = 0;
+	let start = 0;
+	let quote = '';
+	for (let i = 0; i < s.length; i++) {
+		const ch = s[i];
+		if (quote) {
+			if (ch === quote) quote = '';
+		} else if (ch === "'" || ch === '"') quote = ch;
+		else if (ch === '(') depth++;
+		else if (ch === ')') depth--;
+		else if (ch === ',' && depth === 0) {
+			out.push(s.slice(start, i));
+			start = i + 1;
+		}
+	}
+	out.push(s.slice(start));
+	return out.map((x) => x.trim()).filter((x) => x !== '');
+}
+
+const unq = (s: string): string => s.trim().replace(/^`|`$/g, '');
+
+function compileExpr(expr: string, names: string[]): (values: unknown[]) => unknown {
+	const e = expr.trim();
+	const idx = names.findIndex((n) => n.toLowerCase() === unq(e).toLowerCase());
+	if (idx >= 0) return (v) => v[idx];
+	if (/^-?\d+(\.\d+)?$/.test(e)) return () => e;
+	const str = /^'(.*)'$|^"(.*)"$/.exec(e);
+	if (str) return () => str[1] ?? str[2];
+	if (/^null$/i.test(e)) return () => null;
+	if (/^(now|current_timestamp)\(\)$/i.test(e)) return () => new Date().toISOString().slice(0, 19).replace('T', ' ');
+	// Doris accepts any scalar expression here; the test server keeps to names and literals.
+	throw new LoadError(`[ANALYSIS_ERROR]test server: unsupported column mapping expression '${e}'`);
+}
+
+export function prepareLoad(table: Table, h: Record<string, string>, body: string): PreparedLoad {
+	const format = (h.format ?? 'csv').trim().toLowerCase();
+	if (!['csv', 'csv_with_names', 'csv_with_names_and_types', 'json'].includes(format)) {
+		throw new LoadError(
+			['parquet', 'orc', 'arrow', 'hive_text'].includes(format)
+				? `[NOT_IMPLEMENTED_ERROR]test server does not read format ${format}`
+				: `[INVALID_ARGUMENT]unknown data format, format=${h.format}`,
+		);
+	}
+	if (h.strict_mode !== undefined && !/^(true|false)$/i.test(h.strict_mode.trim())) {
+		throw new LoadError('[INVALID_ARGUMENT]Invalid strict mode format. Must be bool type');
+	}
+	const strict = bool(h.strict_mode);
+	const maxRatio = h.max_filter_ratio === undefined ? 0 : Number(h.max_filter_ratio);
+	if (!Number.isFinite(maxRatio) || maxRatio < 0 || maxRatio > 1) {
+		throw new LoadError(`[INVALID_ARGUMENT]Invalid max_filter_ratio: ${h.max_filter_ratio}`);
+	}
+	const mergeType = (h.merge_type ?? 'APPEND').trim().toUpperCase();
+	if (!['APPEND', 'DELETE', 'MERGE'].includes(mergeType)) throw new LoadError(`[INVALID_ARGUMENT]Invalid merge type ${h.merge_type}`);
+	if (mergeType !== 'APPEND' && table.keysType !== 'UNIQUE_KEYS') {
+		throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = load by MERGE or DELETE is only supported in unique tables.');
+	}
+	if (mergeType === 'MERGE' && !h.delete) throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = Excepted DELETE ON clause when merge type is MERGE.');
+	if (mergeType !== 'MERGE' && h.delete) throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = not support DELETE ON clause when merge type is not MERGE.');
+	const partial = bool(h.partial_columns);
+	if (partial && !isMergeOnWrite(table)) {
+		throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed on unique table with merge-on-write enabled.');
+	}
+	const ctx: ConvertCtx = { reason: '', nestedInvalid: false, tzOffset: tzOffsetFn(h.timezone ?? h.time_zone) };
+
+	// Source column names: the `columns` header's plain names, else the table's columns (+ hidden_columns).
+	const hidden = (h.hidden_columns ?? '').split(',').map(unq).filter((x) => x !== '');
+	let names: string[];
+	const derived: { name: string; expr: string }[] = [];
+	if (h.columns?.trim()) {
+		names = [];
+		for (const item of splitTop(h.columns)) {
+			const eq = item.indexOf('=');
+			if (eq > 0 && item[eq + 1] !== '=') derived.push({ name: unq(item.slice(0, eq)), expr: item.slice(eq + 1) });
+			else names.push(unq(item));
+		}
+	} else {
+		names = [...table.columns.map((c) => c.name), ...hidden];
+	}
+	const pos = (n: string): number => names.findIndex((x) => x.toLowerCase() === n.toLowerCase());
+	const seqColName = sequenceColumn(table);
+	const seqHeader = h['function_column.sequence_col']?.trim();
+	if (table.sequenceType && !seqHeader) {
+		throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Table ${table.name} has sequence column, need to specify the sequence column`);
+	}
+	const mentioned = new Set([...names, ...derived.map((d) => d.name)].map((n) => n.toLowerCase()));
+	const targets: Target[] = table.columns.map((col) => {
+		const d = derived.find((x) => x.name.toLowerCase() === col.name.toLowerCase());
+		const t: Target = { col, src: pos(col.name), keep: partial && !mentioned.has(col.name.toLowerCase()) };
+		if (d) t.expr = compileExpr(d.expr, names);
+		if (h.columns?.trim() && t.src < 0 && !t.expr && !t.keep && !col.nullable && col.defaultValue === undefined && !col.autoIncrement) {
+			throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Column has no default value. column: ${col.name}`);
+		}
+		return t;
+	});
+	if (partial) {
+		for (const k of table.keys) {
+			if (!mentioned.has(k.toLowerCase())) throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Insert has not all key columns for partial update: ${k}`);
+		}
+	}
+	const deleteIdx = pos(DELETE_SIGN);
+	const deleteCond: Condition | undefined = h.delete ? parseCondition(h.delete) : undefined;
+	const whereCond: Condition | undefined = h.where ? parseCondition(h.where) : undefined;
+	const seqSrcIdx = seqHeader ? pos(seqHeader) : -1;
+	const seqColIdx = seqColName ? table.columns.findIndex((c) => c.name.toLowerCase() === seqColName.toLowerCase()) : -1;
+	const seqType: ColType | undefined = table.sequenceType ?? (seqColIdx >= 0 ? table.columns[seqColIdx].type : undefined);
+
+	// Parse the body.
+	let each: (onRow: (r: SourceRow) => void) => void;
+	let jsonOpts: JsonOptions | undefined;
+	if (format === 'json') {
+		let jsonPaths: (string | number)[][] | undefined;
+		try {
+			jsonPaths = h.jsonpaths ? parseJsonPaths(h.jsonpaths) : undefined;
+		} catch (e) {
+			throw new LoadError(`[DATA_QUALITY_ERROR]${(e as Error).message}`);
+		}
+		const o: JsonOptions = { readJsonByLine: bool(h.read_json_by_line), stripOuterArray: bool(h.strip_outer_array), jsonRoot: h.json_root, jsonPaths };
+		jsonOpts = o;
+		each = (onRow) => jsonRows(body, names, o, onRow);
+	} else {
+		const o = {
+			separator: unescapeSeparator(h.column_separator ?? '\t'),
+			lineDelimiter: unescapeSeparator(h.line_delimiter ?? '\n'),
+			enclose: h.enclose,
+			trimDoubleQuotes: bool(h.trim_double_quotes),
+			skipLines: (format === 'csv_with_names' ? 1 : format === 'csv_with_names_and_types' ? 2 : 0) + Number(h.skip_lines ?? 0),
+		};
+		each = (onRow) => csvRows(body, names, o, onRow);
+	}
+	// Targets whose JSON numbers must keep all digits (a double cannot hold them).
+	const exact = jsonOpts ? targets.filter((t) => t.src >= 0 && ['BIGINT', 'LARGEINT', 'DECIMAL'].includes(t.col.type.base)) : [];
+	const exactIdx = exact.map((t) => t.src);
+	const exactWide = exact.map((t) => t.col.type.base === 'DECIMAL' && t.col.type.precision! > 15);
+
+	const ready: Stored[][] = [];
+	const keyedModel = table.keysType !== 'DUP_KEYS';
+	const dels: boolean[] = [];
+	const seqs: Stored[] = [];
+	const errorLines: string[] = [];
+	let total = 0;
+	let unselected = 0;
+	const filter = (r: SourceRow, reason: string): void => {
+		errorLines.push(`Reason: ${reason}. src line [${sourceLine(r)}]; `);
+	};
+	const named = (r: SourceRow) => (n: string): unknown => {
+		const i = pos(n);
+		if (i >= 0) return r.values[i];
+		const ti = table.columns.findIndex((c) => c.name.toLowerCase() === n.toLowerCase());
+		return ti >= 0 && targets[ti].expr ? targets[ti].expr!(r.values) : undefined;
+	};
+	each((src) => {
+		let r = src;
+		total++;
+		if (r.error) {
+			filter(r, r.error);
+			return;
+		}
+		if (jsonOpts && r.line !== '') {
+			for (let e = 0; e < exactIdx.length; e++) {
+				if (mayHaveLostDigits(r.values[exactIdx[e]], exactWide[e])) {
+					r = reparseRow(r.line, names, jsonOpts);
+					break;
+				}
+			}
+		}
+		if (whereCond && !evalCondition(whereCond, named(r))) {
+			unselected++;
+			return;
+		}
+		const row: Stored[] = new Array(targets.length);
+		for (let i = 0; i < targets.length; i++) {
+			const t = targets[i];
+			if (t.keep) {
+				row[i] = null;
+				continue;
+			}
+			const raw = t.expr ? t.expr(r.values) : t.src >= 0 ? r.values[t.src] : undefined;
+			let v: Stored | typeof INVALID | typeof REJECT;
+			if (raw === undefined) v = defaultFor(t.col, ctx);
+			else {
+				ctx.nestedInvalid = false;
+				v = convert(t.col.type, raw, ctx);
+				if (v === REJECT || (v === INVALID && strict) || (strict && ctx.nestedInvalid)) {
+					filter(r, `column_name[${t.col.name}], ${ctx.reason}`);
+					return;
+				}
+				if (v === INVALID) v = null;
+			}
+			if (v === null && !t.col.nullable && !t.col.autoIncrement) {
+				filter(r, raw === undefined && format === 'json' && !h.columns
+					? `The column \`${t.col.name}\` is not nullable, but it's not found in jsonl.`
+					: `column(${t.col.name}) values is null while columns is not nullable`);
+				return;
+			}
+			row[i] = v;
+		}
+		let del = mergeType === 'DELETE';
+		if (mergeType === 'MERGE' && deleteCond) del = evalCondition(deleteCond, named(r));
+		else if (mergeType === 'APPEND' && deleteIdx >= 0) {
+			const d = r.values[deleteIdx];
+			del = d === 1 || d === true || d === '1' || d === 'true';
+		}
+		let seq: Stored = null;
+		if (seqSrcIdx >= 0 && seqType) {
+			const s = convert(seqType, r.values[seqSrcIdx], ctx);
+			seq = s === INVALID || s === REJECT ? null : s;
+		} else if (seqColIdx >= 0) seq = row[seqColIdx];
+		ready.push(row);
+		if (keyedModel) {
+			dels.push(del);
+			seqs.push(seq);
+		}
+	});
+	const filtered = errorLines.length;
+	const selected = total - unselected;
+	if (selected > 0 && filtered / selected > maxRatio) {
+		const e = new LoadError('[DATA_QUALITY_ERROR]too many filtered rows');
+		throw Object.assign(e, { counts: { total, filtered, unselected }, errorLines });
+	}
+	return {
+		total,
+		loaded: ready.length,
+		filtered,
+		unselected,
+		errorLines,
+		apply: () => applyRows(table, ready, dels, seqs, targets, hasSequence(table) && seqType !== undefined),
+	};
+}
+
+function applyRows(table: Table, ready: Stored[][], dels: boolean[], seqs: Stored[], targets: Target[], useSeq: boolean): void {
+	if (table.keysType === 'DUP_KEYS') {
+		for (const r of ready) table.dupRows.push(r);
+		return;
+	}
+	const keyIdx = keyIndexes(table);
+	const cols = table.columns;
+	const seqType = table.sequenceType ?? (useSeq ? cols.find((c) => c.name === sequenceColumn(table))?.type : undefined);
+	for (let n = 0; n < ready.length; n++) {
+		const row = ready[n];
+		const del = dels[n];
+		const seq = seqs[n];
+		const key = encodeKey(row, keyIdx);
+		const old = table.keyed.get(key);
+		if (table.keysType === 'UNIQUE_KEYS') {
+			// Sequence column docs: a row replaces the stored one only when its sequence value is >= the stored one.
+			if (useSeq && seqType && old && compareStored(seqType, seq, old.seq) < 0) continue;
+			if (del) {
+				if (useSeq) table.keyed.set(key, { row: old?.row ?? row, seq, deleted: true });
+				else table.keyed.delete(key);
+				continue;
+			}
+			let full = row;
+			if (targets.some((t) => t.keep)) {
+				full = row.slice();
+				for (let i = 0; i < targets.length; i++) {
+					if (targets[i].keep) full[i] = old && !old.deleted ? old.row[i] : defaultFor(cols[i]);
+				}
+			}
+			table.keyed.set(key, { row: full, seq, deleted: false });
+			continue;
+		}
+		// AGGREGATE KEY: merge value columns by their aggregation.
+		if (!old) {
+			table.keyed.set(key, { row, seq: null, deleted: false });
+			continue;
+		}
+		const merged = old.row.slice();
+		for (let i = 0; i < cols.length; i++) {
+			const c = cols[i];
+			if (c.isKey) continue;
+			switch (c.agg) {
+				case 'SUM':
+					merged[i] = sumStored(c.type, merged[i], row[i]);
+					break;
+				case 'MAX':
+					if (merged[i] === null || (row[i] !== null && compareStored(c.type, row[i], merged[i]) > 0)) merged[i] = row[i];
+					break;
+				case 'MIN':
+					if (merged[i] === null || (row[i] !== null && compareStored(c.type, row[i], merged[i]) < 0)) merged[i] = row[i];
+					break;
+				case 'REPLACE_IF_NOT_NULL':
+					if (row[i] !== null) merged[i] = row[i];
+					break;
+				default:
+					merged[i] = row[i];
+			}
+		}
+		old.row = merged;
+	}
+}
+
+export { parseType };

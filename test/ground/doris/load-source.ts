@@ -1,0 +1,250 @@
+/**
+ * Turning a Stream Load body into source records: one array of source values per input row, named by
+ * `names` (the `columns` header, the jsonpaths order, or the table's columns). Header semantics follow
+ * the Stream Load manual (doris.apache.org, "Stream Load" → load parameters) and be/src/http/http_common.h.
+ */
+import { BigNumText } from './convert';
+
+export interface SourceRow {
+	/** Values in `names` order; undefined = not present in the input (JSON key missing). */
+	values: unknown[];
+	/** The input line, for the error log ('' when `raw` holds the parsed item instead). */
+	line: string;
+	/** An element of a stripped outer array; stringified only when the row lands in the error log. */
+	raw?: unknown;
+	/** Set when the row could not be parsed at all (bad JSON, wrong CSV column count). */
+	error?: string;
+}
+
+export interface CsvOptions {
+	separator: string;
+	lineDelimiter: string;
+	enclose?: string;
+	trimDoubleQuotes: boolean;
+	skipLines: number;
+}
+
+/** `\x01` style hex escapes as Doris accepts them in column_separator / line_delimiter. */
+export function unescapeSeparator(s: string): string {
+	if (/^\\x([0-9a-fA-F]{2})+$/.test(s)) {
+		return Buffer.from(s.replace(/\\x/g, ''), 'hex').toString('latin1');
+	}
+	return s.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+}
+
+export function csvRows(text: string, names: string[], o: CsvOptions, onRow: (r: SourceRow) => void): void {
+	const delim = o.lineDelimiter;
+	let pos = 0;
+	let skip = o.skipLines;
+	const n = names.length;
+	while (pos < text.length) {
+		let end = text.indexOf(delim, pos);
+		if (end < 0) end = text.length;
+		const line = text.slice(pos, end);
+		pos = end + delim.length;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		// Doris skips empty lines in CSV (an empty last line after the final delimiter is common).
+		if (line === '') continue;
+		const fields = o.enclose ? splitEnclosed(line, o.separator, o.enclose) : line.split(o.separator);
+		if (fields.length !== n) {
+			const which = fields.length < n ? 'less' : 'more';
+			onRow({
+				values: [],
+				line,
+				error: `actual column number in csv file is ${which} than schema column number.actual number: ${fields.length}, column separator: [${o.separator}], line delimiter: [${delim === '\n' ? '\\n' : delim}], schema column number: ${n}; `,
+			});
+			continue;
+		}
+		const values: unknown[] = new Array(n);
+		for (let i = 0; i < n; i++) {
+			let f = fields[i];
+			if (o.trimDoubleQuotes && f.length >= 2 && f[0] === '"' && f[f.length - 1] === '"') f = f.slice(1, -1);
+			values[i] = f === '\\N' ? null : f;
+		}
+		onRow({ values, line });
+	}
+}
+
+function splitEnclosed(line: string, sep: string, enc: string): string[] {
+	const out: string[] = [];
+	let i = 0;
+	for (;;) {
+		if (line.startsWith(enc, i)) {
+			let j = i + enc.length;
+			let val = '';
+			for (;;) {
+				const k = line.indexOf(enc, j);
+				if (k < 0) {
+					val += line.slice(j);
+					j = line.length;
+					break;
+				}
+				val += line.slice(j, k);
+				j = k + enc.length;
+				if (line.startsWith(enc, j)) {
+					val += enc;
+					j += enc.length;
+					continue;
+				}
+				break;
+			}
+			out.push(val);
+			i = line.indexOf(sep, j);
+			if (i < 0) return out;
+			i += sep.length;
+		} else {
+			const k = line.indexOf(sep, i);
+			if (k < 0) {
+				out.push(line.slice(i));
+				return out;
+			}
+			out.push(line.slice(i, k));
+			i = k + sep.length;
+		}
+	}
+}
+
+export interface JsonOptions {
+	readJsonByLine: boolean;
+	stripOuterArray: boolean;
+	jsonRoot?: string;
+	/** Parsed jsonpaths, each a list of keys / indexes. */
+	jsonPaths?: (string | number)[][];
+}
+
+/** `["$.a", "$.b.c", "$.d[0]"]` → key paths. Throws with Doris' wording on bad input. */
+export function parseJsonPaths(raw: string): (string | number)[][] {
+	let arr: unknown;
+	try {
+		arr = JSON.parse(raw);
+	} catch {
+		throw new Error(`Invalid json path: ${raw}`);
+	}
+	if (!Array.isArray(arr)) throw new Error(`Invalid json path: ${raw}`);
+	return arr.map((p) => {
+		if (typeof p !== 'string' || !p.startsWith('$')) throw new Error(`Invalid json path: ${String(p)}`);
+		const parts: (string | number)[] = [];
+		const re = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g;
+		let m: RegExpExecArray | null;
+		let last = 1;
+		while ((m = re.exec(p)) !== null) {
+			if (m.index !== last) throw new Error(`Invalid json path: ${p}`);
+			parts.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (m[3] ?? m[4])));
+			last = re.lastIndex;
+		}
+		if (last !== p.length) throw new Error(`Invalid json path: ${p}`);
+		return parts;
+	});
+}
+
+/**
+ * Parses with JSON.parse source text access (V8 >= 11.4) so long numbers keep their digits; used only
+ * for a row whose BIGINT / LARGEINT / DECIMAL value did not survive a double (see load-exec.ts).
+ */
+export function parseJsonKeepingBigNumbers(text: string): unknown {
+	return JSON.parse(text, function (_k, v: unknown, ctx?: { source?: string }) {
+		if (typeof v === 'number' && ctx?.source !== undefined && ctx.source.replace(/[-+.eE]/g, '').length > 15) {
+			return new BigNumText(ctx.source);
+		}
+		return v;
+	} as (this: unknown, key: string, value: unknown) => unknown);
+}
+
+/**
+ * True when a parsed JSON number may have lost digits on its way through a double: an integer beyond
+ * 2^53 (BIGINT / LARGEINT), or, for a DECIMAL wider than 15 digits (`wide`), any 15+ digit rendering.
+ */
+export function mayHaveLostDigits(v: unknown, wide: boolean): boolean {
+	if (typeof v !== 'number') return false;
+	if (Number.isInteger(v) && !Number.isSafeInteger(v)) return true;
+	if (!wide) return false;
+	const t = String(v);
+	return t.length >= 16 || t.includes('e');
+}
+
+/** Re-reads one JSON line (a row that needs exact numbers). */
+export function reparseRow(line: string, names: string[], o: JsonOptions): SourceRow {
+	return fromObject(parseJsonKeepingBigNumbers(line), names, o, line);
+}
+
+function extract(obj: unknown, path: (string | number)[]): unknown {
+	let cur: unknown = obj;
+	for (const p of path) {
+		if (cur === null || typeof cur !== 'object') return undefined;
+		cur = (cur as Record<string | number, unknown>)[p];
+	}
+	return cur;
+}
+
+function fromObject(obj: unknown, names: string[], o: JsonOptions, line: string): SourceRow {
+	if (o.jsonRoot) obj = extract(obj, parseJsonPaths(JSON.stringify([o.jsonRoot]))[0]);
+	if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+		return { values: [], line, error: Array.isArray(obj) ? 'JSON data is array-object, `strip_outer_array` must be TRUE.' : 'Expect json object value' };
+	}
+	const values: unknown[] = new Array(names.length);
+	if (o.jsonPaths) {
+		for (let i = 0; i < names.length; i++) values[i] = i < o.jsonPaths.length ? extract(obj, o.jsonPaths[i]) : undefined;
+	} else {
+		const rec = obj as Record<string, unknown>;
+		for (let i = 0; i < names.length; i++) {
+			const k = names[i];
+			let v = rec[k];
+			if (v === undefined && !(k in rec)) {
+				// Doris matches JSON keys to columns case-insensitively (column names are case-insensitive).
+				const lower = k.toLowerCase();
+				for (const key of Object.keys(rec)) if (key.toLowerCase() === lower) v = rec[key];
+			}
+			values[i] = v;
+		}
+	}
+	return { values, line };
+}
+
+export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (r: SourceRow) => void): void {
+	const doc = (d: string): void => {
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(d);
+		} catch (e) {
+			onRow({ values: [], line: d, error: `Parse json data for JsonDoc failed. code: 3, error info: ${(e as Error).message}` });
+			return;
+		}
+		if (o.stripOuterArray) {
+			if (!Array.isArray(parsed)) {
+				onRow({ values: [], line: d, error: 'JSON data is not an array-object, `strip_outer_array` must be FALSE.' });
+				return;
+			}
+			for (const item of parsed) {
+				const r = fromObject(item, names, o, '');
+				r.raw = item;
+				onRow(r);
+			}
+		} else onRow(fromObject(parsed, names, o, d));
+	};
+	if (!o.readJsonByLine) {
+		if (text.trim() !== '') doc(text);
+		return;
+	}
+	let pos = 0;
+	while (pos < text.length) {
+		let end = text.indexOf('\n', pos);
+		if (end < 0) end = text.length;
+		let line = text.slice(pos, end);
+		pos = end + 1;
+		if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+		if (line.length === 0 || line.trim() === '') continue; // empty lines are skipped by the line reader
+		doc(line);
+	}
+}
+
+export function sourceLine(r: SourceRow): string {
+	if (r.line !== '' || r.raw === undefined) return r.line;
+	try {
+		return JSON.stringify(r.raw);
+	} catch {
+		return String(r.raw);
+	}
+}

@@ -1,0 +1,104 @@
+/**
+ * The Doris test server: FE HTTP endpoint(s), one BE HTTP endpoint and the MySQL query port over one
+ * in-memory catalog. Start it in-process per test file:
+ *
+ *   const doris = await startDorisTestServer();
+ *   await doris.sql('CREATE DATABASE d');
+ *   await doris.sql('CREATE TABLE d.t (id INT, v VARCHAR(10)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+ *   // PUT ${doris.feUrl}/api/d/t/_stream_load → 307 → BE → Doris JSON response
+ *   doris.tableRows('d', 't'); doris.loads; doris.faults.fail(1, '...');
+ *   await doris.close();
+ *
+ * Types: ./types.ts. Behaviour and sources: the comments in fe.ts, be.ts, load-exec.ts, convert.ts, sql.ts.
+ */
+import { createServer } from 'node:net';
+import { Be } from './be';
+import { Catalog, visibleRows } from './catalog';
+import { Fe } from './fe';
+import { Faults } from './faults';
+import { MysqlPort } from './mysql';
+import { execute, type Session } from './sql';
+import type { DorisTestServer, DorisTestServerOptions, LoadRecord } from './types';
+
+export type * from './types';
+
+async function freePort(host: string): Promise<number> {
+	const s = createServer();
+	await new Promise<void>((resolve) => s.listen(0, host, resolve));
+	const port = (s.address() as { port: number }).port;
+	await new Promise<void>((resolve) => s.close(() => resolve()));
+	return port;
+}
+
+export async function startDorisTestServer(opts: DorisTestServerOptions = {}): Promise<DorisTestServer> {
+	const user = opts.user ?? 'root';
+	const password = opts.password ?? '';
+	const host = opts.host ?? '127.0.0.1';
+	const scheme = opts.tls ? 'https' : 'http';
+	const feCount = opts.feCount ?? 1;
+	const catalog = new Catalog();
+	const faults = new Faults();
+	const loads: LoadRecord[] = [];
+	const deadPort = await freePort(host);
+
+	const be: Be = new Be({ catalog, faults, loads, user, password, host, scheme, port: (): number => be.listener.port }, opts.tls);
+	await be.listener.start(opts.bePort ?? 0);
+	const fes: Fe[] = [];
+	const fePorts: number[] = [];
+	for (let i = 0; i < feCount; i++) {
+		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort }, opts.tls);
+		fePorts.push(await fe.listener.start(opts.fePort ? opts.fePort + i : 0));
+		fes.push(fe);
+	}
+	const mysqlPort = new MysqlPort(catalog, user, password, host);
+	await mysqlPort.start(opts.mysqlPort ?? 0);
+
+	let restarting: Promise<void> = Promise.resolve();
+	faults.downHook = async (ms: number) => {
+		const wereUp = fes.map((fe) => fe.listener.running);
+		await Promise.all([be.listener.stop(), ...fes.map((fe) => fe.listener.stop())]);
+		restarting = new Promise<void>((resolve) => {
+			setTimeout(() => {
+				void Promise.all([be.listener.start(be.listener.port), ...fes.map((fe, i) => (wereUp[i] ? fe.listener.start(fePorts[i]) : undefined))]).then(() => resolve(), () => resolve());
+			}, ms);
+		});
+	};
+
+	const session: Session = {};
+	const feUrls = fePorts.map((p) => `${scheme}://${host}:${p}`);
+	return {
+		feUrl: feUrls[0],
+		feUrls,
+		beUrl: `${scheme}://${host}:${be.listener.port}`,
+		mysqlPort: mysqlPort.port,
+		mysqlHost: host,
+		user,
+		password,
+		loads,
+		faults,
+		async sql(query: string) {
+			const r = execute(catalog, session, query);
+			if ('affectedRows' in r) return [];
+			return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, row[i] ?? null])));
+		},
+		tableRows(db: string, table: string) {
+			const t = catalog.getTable(db, table);
+			if (!t) throw new Error(`Doris test server: no table ${db}.${table}`);
+			return visibleRows(t).map((row) => Object.fromEntries(t.columns.map((c, i) => [c.name, row[i] ?? null])));
+		},
+		async stopFe(index: number) {
+			const fe = fes[index];
+			if (!fe) throw new Error(`Doris test server: no FE #${index} (feCount ${feCount})`);
+			await fe.listener.stop();
+		},
+		async startFe(index: number) {
+			const fe = fes[index];
+			if (!fe) throw new Error(`Doris test server: no FE #${index} (feCount ${feCount})`);
+			if (!fe.listener.running) await fe.listener.start(fePorts[index]);
+		},
+		async close() {
+			await restarting;
+			await Promise.all([be.listener.stop(), ...fes.map((fe) => fe.listener.stop()), mysqlPort.stop()]);
+		},
+	};
+}
