@@ -1,12 +1,14 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-// Placeholder until the Stream Load issue fills it: registered so the package loads with three nodes.
+import { dorisConnectionTest, getDatabases, getTables } from '../shared/doris-methods';
+import { properties } from './description';
+import { executeStreamLoad } from './execute';
+
+/**
+ * Loads items into Doris with Stream Load. Executions loading into the same table share one batch
+ * per process; each execution finishes only when the batch holding its rows is in Doris, which is
+ * what lets the Kafka trigger commit offsets on a finished execution.
+ */
 export class DorisStreamLoad implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Doris Stream Load',
@@ -20,11 +22,17 @@ export class DorisStreamLoad implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'dorisApi', required: true }],
-		properties: [{ displayName: 'Table', name: 'table', type: 'string', default: '' }],
+		// The one node that declares the credential test: n8n resolves `testedBy` per credential type.
+		credentials: [{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest' }],
+		properties,
+	};
+
+	methods = {
+		loadOptions: { getDatabases, getTables },
+		credentialTest: { dorisConnectionTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [this.getInputData().map((item, index) => ({ json: item.json, pairedItem: { item: index } }))];
+		return await executeStreamLoad(this);
 	}
 }

@@ -1,0 +1,242 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * Batch defaults: the seed's "large messages, low frequency" profile ('orders': 1000 rows / 10 MB /
+ * 10 s) is too small for a Kafka firehose, its 'logs' profile (50000 rows / 50 MB / 60 s) makes every
+ * execution wait up to a minute for its acknowledgement. We keep the logs sizes (few, large loads:
+ * far from Doris' -235 version limit) with the orders interval: a quiet topic is acknowledged within
+ * 10 s, while a busy one fills batches by size long before that.
+ */
+export const DEFAULT_BATCH_ROWS = 50_000;
+export const DEFAULT_BATCH_MB = 50;
+export const DEFAULT_BATCH_INTERVAL_S = 10;
+
+const options: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'BE Addresses (Direct Load)',
+			name: 'beUrls',
+			type: 'string',
+			default: '',
+			placeholder: 'http://be1:8040, http://be2:8040',
+			description: 'Load straight to these BEs (round-robin) instead of through the FE redirect',
+		},
+		{
+			displayName: 'Columns',
+			name: 'columns',
+			type: 'string',
+			default: '',
+			placeholder: 'id, name, ts',
+			description: 'Doris "columns" header (JSON: which keys to load). For CSV use the Columns field above.',
+			displayOptions: { show: { '/format': ['json'] } },
+		},
+		{
+			displayName: 'Compression',
+			name: 'compression',
+			type: 'options',
+			options: [
+				{ name: 'None', value: 'none' },
+				{ name: 'Gzip', value: 'gz' },
+			],
+			default: 'none',
+			description: 'Compress each batch before sending (compress_type). Compressed JSON needs a recent Doris.',
+		},
+		{
+			displayName: 'Deletes (CDC)',
+			name: 'deletes',
+			type: 'options',
+			options: [
+				{
+					name: 'Auto',
+					value: 'auto',
+					description: 'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign',
+				},
+				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert)' },
+				{ name: 'Never', value: 'never', description: 'Load rows as they are; __DORIS_DELETE_SIGN__ is ignored' },
+			],
+			default: 'auto',
+			description: 'How rows flagged for deletion are loaded. The delete sign needs a UNIQUE KEY table.',
+		},
+		{
+			displayName: 'Group Commit',
+			name: 'groupCommit',
+			type: 'options',
+			options: [
+				{ name: 'Off', value: 'off' },
+				{ name: 'Async', value: 'async_mode' },
+				{ name: 'Sync', value: 'sync_mode' },
+			],
+			default: 'off',
+			description: 'Let Doris merge small loads. Doris then picks the label, so retries are no longer deduplicated.',
+		},
+		{
+			displayName: 'JSON Paths',
+			name: 'jsonpaths',
+			type: 'string',
+			default: '',
+			placeholder: '["$.id", "$.name"]',
+			displayOptions: { show: { '/format': ['json'] } },
+		},
+		{
+			displayName: 'Label Prefix',
+			name: 'labelPrefix',
+			type: 'string',
+			default: 'n8n',
+			description: 'Start of every Stream Load label (letters, digits, -, _ and : only)',
+		},
+		{
+			displayName: 'Load Immediately',
+			name: 'loadImmediately',
+			type: 'boolean',
+			default: false,
+			description: 'Whether each execution loads its items at once instead of sharing a batch with other executions',
+		},
+		{
+			displayName: 'Max Buffered (MB)',
+			name: 'maxBufferedMb',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0 },
+			description: 'Executions wait when this much data is buffered for the table. 0 = twice the batch size.',
+		},
+		{
+			displayName: 'Max Filter Ratio',
+			name: 'maxFilterRatio',
+			type: 'number',
+			default: 0,
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+			description: 'Share of rows Doris may reject before failing the load (0 = none)',
+		},
+		{
+			displayName: 'Max Loads in Flight',
+			name: 'maxInFlight',
+			type: 'number',
+			default: 1,
+			typeOptions: { minValue: 1 },
+			description: 'Concurrent loads per table. 1 keeps batches in order (needed for CDC without a sequence column).',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			default: 5,
+			typeOptions: { minValue: 0 },
+			description: 'Retries of a failed load (always with the same label, so never a double load)',
+		},
+		{
+			displayName: 'Partial Columns',
+			name: 'partialColumns',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to update only the columns present (merge-on-write UNIQUE KEY tables)',
+		},
+		{
+			displayName: 'Retry Backoff (Ms)',
+			name: 'retryBackoffMs',
+			type: 'number',
+			default: 1000,
+			typeOptions: { minValue: 0 },
+			description: 'First retry delay; doubles on each retry (with jitter), up to 30 s',
+		},
+		{
+			displayName: 'Sequence Column',
+			name: 'sequenceColumn',
+			type: 'string',
+			default: '',
+			description: 'Source column ordering versions of a key (function_column.sequence_col)',
+		},
+		{
+			displayName: 'Strict Mode',
+			name: 'strictMode',
+			type: 'boolean',
+			default: false,
+			description: 'Whether Doris rejects rows whose values fail conversion instead of loading NULL',
+		},
+		{
+			displayName: 'Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			default: 600,
+			typeOptions: { minValue: 1 },
+			description: 'Doris load timeout; the client waits this plus a minute for an answer',
+		},
+		{
+			displayName: 'Timezone',
+			name: 'timezone',
+			type: 'string',
+			default: '',
+			placeholder: 'Asia/Shanghai',
+		},
+	],
+};
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Database Name or ID',
+		name: 'database',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getDatabases' },
+		default: '',
+		description:
+			'Database to load into; empty uses the credential\'s default. Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Table Name or ID',
+		name: 'table',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getTables', loadOptionsDependsOn: ['database'] },
+		default: '',
+		required: true,
+		description: 'Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+	},
+	{
+		displayName: 'Format',
+		name: 'format',
+		type: 'options',
+		options: [
+			{ name: 'JSON Lines', value: 'json' },
+			{ name: 'CSV', value: 'csv' },
+		],
+		default: 'json',
+	},
+	{
+		displayName: 'CSV Columns',
+		name: 'csvColumns',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'id, name, ts',
+		description: 'Order of the fields in each CSV line (also sent as the columns header)',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Batch Max Rows',
+		name: 'batchRows',
+		type: 'number',
+		default: DEFAULT_BATCH_ROWS,
+		typeOptions: { minValue: 1 },
+		description: 'A shared batch is loaded when it holds this many rows',
+	},
+	{
+		displayName: 'Batch Max Size (MB)',
+		name: 'batchMb',
+		type: 'number',
+		default: DEFAULT_BATCH_MB,
+		typeOptions: { minValue: 0.001, numberPrecision: 3 },
+		description: 'A shared batch is loaded when it holds this much data',
+	},
+	{
+		displayName: 'Batch Max Interval (Seconds)',
+		name: 'batchIntervalSeconds',
+		type: 'number',
+		default: DEFAULT_BATCH_INTERVAL_S,
+		typeOptions: { minValue: 0.01, numberPrecision: 2 },
+		description: 'A shared batch is loaded at the latest this long after its first row arrived',
+	},
+	options,
+];

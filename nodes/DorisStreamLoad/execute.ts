@@ -1,0 +1,151 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { loadIntoDoris, type DorisBatchResult, type DorisTargetConfig } from '../../src/batch/doris-target';
+import { StreamLoadError } from '../../src/doris/stream-load/errors';
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../src/item-contract';
+import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
+import { readSettings } from './settings';
+
+type ExecuteContext = Pick<
+	IExecuteFunctions,
+	'getInputData' | 'getNodeParameter' | 'getNode' | 'getCredentials' | 'getMode' | 'continueOnFail' | 'getExecutionCancelSignal' | 'logger'
+>;
+
+/** The load result of one execution: one item, whatever the number of rows. */
+function summary(database: string, table: string, rows: number, result: DorisBatchResult, manual: boolean): JsonObject {
+	const batches = result.batches.map((b) => ({
+		label: b.result.label,
+		txnId: b.result.txnId ?? null,
+		status: b.result.status,
+		labelExisted: b.result.labelExisted,
+		rows: b.rows,
+		loadedRows: b.result.labelExisted ? b.rows : b.result.loadedRows,
+		filteredRows: b.result.filteredRows,
+		bytes: b.bytes,
+		sentBytes: b.result.bytes,
+		loadTimeMs: b.result.loadTimeMs,
+		attempts: b.result.attempts,
+		executionsServed: b.executions,
+	}));
+	return {
+		database,
+		table,
+		rows,
+		status: batches.every((b) => b.status === 'Success') ? 'Success' : batches.map((b) => b.status).join(', '),
+		label: batches[0]?.label ?? null,
+		labels: batches.map((b) => b.label),
+		txnIds: batches.map((b) => b.txnId),
+		loadedRows: batches.reduce((s, b) => s + b.loadedRows, 0),
+		filteredRows: batches.reduce((s, b) => s + b.filteredRows, 0),
+		bytes: batches.reduce((s, b) => s + b.bytes, 0),
+		loadTimeMs: batches.reduce((s, b) => Math.max(s, b.loadTimeMs), 0),
+		executionsServed: batches.reduce((s, b) => Math.max(s, b.executionsServed), 0),
+		flushedImmediately: manual,
+		batches,
+	};
+}
+
+function toNodeError(ctx: ExecuteContext, error: unknown): NodeApiError | NodeOperationError {
+	if (error instanceof StreamLoadError) {
+		const rejected = error.rejectedRows ?? [];
+		const response: JsonObject = {
+			message: error.message,
+			kind: error.kind,
+			retryable: error.retryable,
+			table: error.table ?? null,
+			label: error.label ?? null,
+			attempts: error.attempts,
+			rejectedRows: rejected,
+			doris: (error.response ?? null) as JsonObject | null,
+		};
+		return new NodeApiError(ctx.getNode(), response, {
+			message: error.message,
+			description: rejected.length > 0 ? `First rejected rows:\n${rejected.join('\n')}` : `Label ${error.label ?? '(none)'}, ${error.attempts} attempt(s)`,
+		});
+	}
+	if (error instanceof Error && error.name === 'AbortError') {
+		return new NodeOperationError(ctx.getNode(), 'The execution was cancelled while its rows waited for their Doris load');
+	}
+	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
+}
+
+/**
+ * Adds this execution's items to the shared batch of its table and returns when that batch is in
+ * Doris. A failure fails the execution (so the Kafka trigger does not commit its offsets), or with
+ * "continue on fail" sends every item to the error output with the reason.
+ */
+export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
+	if (items.length === 0) return [[]];
+
+	let settings;
+	let connection;
+	try {
+		settings = readSettings(ctx);
+		connection = toDorisConnection(await ctx.getCredentials(DORIS_CREDENTIAL));
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
+	}
+	const database = settings.database !== '' ? settings.database : connection.database;
+	if (database === '') {
+		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
+	}
+
+	const rows: Array<Record<string, unknown>> = [];
+	const undecodable: number[] = [];
+	for (let i = 0; i < items.length; i++) {
+		const json = items[i].json;
+		if (json[PARSE_ERROR_FIELD] !== undefined) undecodable.push(i);
+		else rows.push(json);
+	}
+	const continueOnFail = ctx.continueOnFail();
+	if (undecodable.length > 0 && !continueOnFail) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${undecodable[0]} could not be decoded by the Kafka trigger (${PARSE_ERROR_FIELD}); route it elsewhere before loading`, {
+			itemIndex: undecodable[0],
+			description: `${undecodable.length} undecodable item(s). The Doris Schema node sends them to its invalid output.`,
+		});
+	}
+
+	const deleteSign = settings.deletes === 'always' || (settings.deletes === 'auto' && rows.some((r) => r[DELETE_SIGN_COLUMN] !== undefined));
+	const config: DorisTargetConfig = {
+		connection,
+		beUrls: settings.beUrls.length > 0 ? settings.beUrls : undefined,
+		database,
+		table: settings.table,
+		load: { ...settings.load, deleteSign: deleteSign ? true : undefined },
+		labelPrefix: settings.labelPrefix,
+		batch: settings.batch,
+		retry: settings.retry,
+		logger: ctx.logger,
+	};
+	// In the editor a user waits for the result of their test: no batch interval.
+	const manual = ctx.getMode() === 'manual';
+	const flushNow = manual || settings.loadImmediately;
+
+	const errorItems = (error: NodeApiError | NodeOperationError, indexes: number[]): INodeExecutionData[] =>
+		indexes.map((i) => ({ json: { error: error.message }, error, pairedItem: { item: i } }));
+
+	let loaded: INodeExecutionData[] = [];
+	let failed: INodeExecutionData[] = [];
+	if (undecodable.length > 0) {
+		failed = errorItems(new NodeOperationError(ctx.getNode(), `Item could not be decoded (${PARSE_ERROR_FIELD})`), undecodable);
+	}
+	if (rows.length > 0) {
+		try {
+			const result = await loadIntoDoris(config, rows, { signal: ctx.getExecutionCancelSignal(), flushNow });
+			const paired = items.map((_, i) => i).filter((i) => !undecodable.includes(i));
+			loaded = [{ json: summary(database, settings.table, rows.length, result, flushNow), pairedItem: paired.map((item) => ({ item })) }];
+		} catch (error) {
+			const nodeError = toNodeError(ctx, error);
+			if (!continueOnFail) throw nodeError;
+			failed = [...failed, ...errorItems(nodeError, items.map((_, i) => i).filter((i) => !undecodable.includes(i)))];
+		}
+	}
+	return [[...loaded, ...failed]];
+}

@@ -1,0 +1,254 @@
+/**
+ * One target's batch, shared by every execution that loads into it.
+ *
+ * Guarantees:
+ * - `add(rows)` resolves only when every batch holding those rows was loaded (an execution whose
+ *   rows straddle two batches waits for both), and rejects when one of them failed for good.
+ * - A batch is sealed and loaded when it reaches max rows or max bytes, when its first row has
+ *   waited max interval, or on `flush()`. At most `maxInFlight` loads run at once, in seal order
+ *   (1 keeps batches of one table in order, which CDC upserts/deletes without a sequence column need).
+ * - Memory stays bounded: once buffered bytes (open + waiting + loading) reach `maxBufferedBytes`,
+ *   callers wait for loads to finish before adding more.
+ * Hot path: rows are serialised once into the byte buffer; the per-execution cost is one array of
+ * strings and one promise, nothing per row.
+ */
+import { AbortError } from '../doris/stream-load/errors';
+import { ByteBuffer } from './byte-buffer';
+import type { RowSerializer } from './wire-format';
+
+export interface BatchLimits {
+	maxRows: number;
+	maxBytes: number;
+	maxIntervalMs: number;
+	maxBufferedBytes: number;
+	maxInFlight: number;
+}
+
+export interface SealedBatch {
+	id: number;
+	body: Buffer[];
+	rows: number;
+	bytes: number;
+	/** How many add() calls (executions) put rows into it. */
+	executions: number;
+}
+
+export interface BatchReport<R> {
+	batchId: number;
+	rows: number;
+	bytes: number;
+	executions: number;
+	result: R;
+}
+
+export interface AddResult<R> {
+	rows: number;
+	batches: BatchReport<R>[];
+}
+
+export interface BatcherHooks {
+	onSeal?(batch: { rows: number; bytes: number }): void;
+	onSettled?(batch: { rows: number; bytes: number }, durationMs: number, error: unknown): void;
+	onBuffered?(bytes: number): void;
+}
+
+interface OpenBatch<R> {
+	id: number;
+	buffer: ByteBuffer;
+	rows: number;
+	executions: number;
+	timer: NodeJS.Timeout | undefined;
+	done: Promise<BatchReport<R>>;
+	resolve(report: BatchReport<R>): void;
+	reject(error: unknown): void;
+}
+
+export function checkLimits(limits: BatchLimits): BatchLimits {
+	const positive = (name: string, value: number) => {
+		if (!Number.isFinite(value) || value <= 0) throw new Error(`Batch setting ${name} = ${value} must be a number > 0`);
+	};
+	positive('max rows', limits.maxRows);
+	positive('max bytes', limits.maxBytes);
+	positive('max interval', limits.maxIntervalMs);
+	positive('max loads in flight', limits.maxInFlight);
+	// Below one full batch the limit could never be met by sealing, only by waiting out the interval.
+	return { ...limits, maxBufferedBytes: Math.max(limits.maxBufferedBytes, limits.maxBytes) };
+}
+
+export class TargetBatcher<R> {
+	private limits: BatchLimits;
+	private open: OpenBatch<R> | undefined;
+	private readonly queue: OpenBatch<R>[] = [];
+	private readonly loading = new Set<OpenBatch<R>>();
+	private buffered = 0;
+	private nextId = 1;
+	private roomWaiters: Array<() => void> = [];
+
+	constructor(
+		limits: BatchLimits,
+		private readonly serialize: RowSerializer,
+		private readonly loader: (batch: SealedBatch) => Promise<R>,
+		private readonly hooks: BatcherHooks = {},
+	) {
+		this.limits = checkLimits(limits);
+	}
+
+	/** Later executions may bring other limits (an edited workflow): the newest win. */
+	setLimits(limits: BatchLimits): void {
+		this.limits = checkLimits(limits);
+		this.pump();
+	}
+
+	get bufferedBytes(): number {
+		return this.buffered;
+	}
+
+	/** Batches sealed or loading, plus the open one. */
+	get pendingBatches(): number {
+		return this.queue.length + this.loading.size + (this.open === undefined ? 0 : 1);
+	}
+
+	async add(rows: ReadonlyArray<Readonly<Record<string, unknown>>>, options: { signal?: AbortSignal; flushNow?: boolean } = {}): Promise<AddResult<R>> {
+		if (options.signal?.aborted === true) throw new AbortError();
+		// Serialise everything first: a bad row fails this execution before any of its rows joins
+		// a batch shared with others.
+		const lines = new Array<string>(rows.length);
+		for (let i = 0; i < rows.length; i++) {
+			try {
+				lines[i] = this.serialize(rows[i]);
+			} catch (error) {
+				throw new Error(`Row ${i}: ${error instanceof Error ? error.message : String(error)}`);
+			}
+		}
+		const touched: OpenBatch<R>[] = [];
+		for (let i = 0; i < lines.length; i++) {
+			// The check and the append must run in one synchronous stretch: several executions woken
+			// together would otherwise all pass the check before any of them appends.
+			while (this.buffered >= this.limits.maxBufferedBytes) await this.roomFreed(options.signal);
+			const batch = this.open ?? this.openBatch();
+			if (touched[touched.length - 1] !== batch) {
+				touched.push(batch);
+				batch.executions += 1;
+			}
+			this.buffered += batch.buffer.append(lines[i]);
+			lines[i] = '';
+			batch.rows += 1;
+			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
+		}
+		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
+		this.hooks.onBuffered?.(this.buffered);
+		const batches = await waitAll(
+			touched.map((b) => b.done),
+			options.signal,
+		);
+		return { rows: rows.length, batches };
+	}
+
+	/** Seals the open batch now (it loads as soon as a slot is free). */
+	flush(): void {
+		if (this.open !== undefined) this.seal(this.open);
+	}
+
+	/** Seals the open batch and waits until everything buffered has settled (loaded or failed). */
+	async flushAndWait(): Promise<void> {
+		this.flush();
+		const pending = [...this.queue, ...this.loading].map((b) => b.done);
+		await Promise.allSettled(pending);
+	}
+
+	private openBatch(): OpenBatch<R> {
+		let resolve!: (report: BatchReport<R>) => void;
+		let reject!: (error: unknown) => void;
+		const done = new Promise<BatchReport<R>>((res, rej) => {
+			resolve = res;
+			reject = rej;
+		});
+		// Every waiter may have given up (aborted): the rejection must not go unhandled.
+		done.catch(() => undefined);
+		const batch: OpenBatch<R> = { id: this.nextId++, buffer: new ByteBuffer(), rows: 0, executions: 0, timer: undefined, done, resolve, reject };
+		batch.timer = setTimeout(() => {
+			if (this.open === batch) this.seal(batch);
+		}, this.limits.maxIntervalMs);
+		this.open = batch;
+		return batch;
+	}
+
+	private seal(batch: OpenBatch<R>): void {
+		clearTimeout(batch.timer);
+		if (this.open === batch) this.open = undefined;
+		this.hooks.onSeal?.({ rows: batch.rows, bytes: batch.buffer.byteLength });
+		this.queue.push(batch);
+		this.pump();
+	}
+
+	private pump(): void {
+		while (this.loading.size < this.limits.maxInFlight && this.queue.length > 0) {
+			const batch = this.queue.shift() as OpenBatch<R>;
+			this.loading.add(batch);
+			void this.run(batch);
+		}
+	}
+
+	private async run(batch: OpenBatch<R>): Promise<void> {
+		const bytes = batch.buffer.byteLength;
+		const started = performance.now();
+		let failure: unknown;
+		try {
+			const body = batch.buffer.finish();
+			const result = await this.loader({ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions });
+			batch.resolve({ batchId: batch.id, rows: batch.rows, bytes, executions: batch.executions, result });
+		} catch (error) {
+			failure = error;
+			batch.reject(error);
+		} finally {
+			this.loading.delete(batch);
+			this.buffered -= bytes;
+			this.hooks.onSettled?.({ rows: batch.rows, bytes }, performance.now() - started, failure);
+			this.hooks.onBuffered?.(this.buffered);
+			const waiters = this.roomWaiters;
+			this.roomWaiters = [];
+			for (const wake of waiters) wake();
+			this.pump();
+		}
+	}
+
+	/** Resolves when a load settles (room may be free again), or rejects with AbortError. */
+	private roomFreed(signal?: AbortSignal): Promise<void> {
+		// Nothing loading that could free room: load the open batch early instead of waiting out its interval.
+		if (this.queue.length === 0 && this.loading.size === 0 && this.open !== undefined) this.seal(this.open);
+		return new Promise<void>((resolve, reject) => {
+			if (signal?.aborted === true) return reject(new AbortError());
+			const onAbort = () => {
+				this.roomWaiters = this.roomWaiters.filter((w) => w !== wake);
+				reject(new AbortError());
+			};
+			const wake = () => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			};
+			signal?.addEventListener('abort', onAbort, { once: true });
+			this.roomWaiters.push(wake);
+		});
+	}
+}
+
+/** Promise.all that also gives up (with AbortError) when `signal` aborts. */
+function waitAll<T>(promises: Promise<T>[], signal?: AbortSignal): Promise<T[]> {
+	const all = Promise.all(promises);
+	if (signal === undefined) return all;
+	return new Promise<T[]>((resolve, reject) => {
+		if (signal.aborted) return reject(new AbortError());
+		const onAbort = () => reject(new AbortError());
+		signal.addEventListener('abort', onAbort, { once: true });
+		all.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(error: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(error);
+			},
+		);
+	});
+}

@@ -1,0 +1,64 @@
+/**
+ * Serialises one row into the Stream Load wire format, once, as it arrives: JSON lines (one object
+ * per line, sent with `read_json_by_line`) or CSV in a fixed column order. The string returned is
+ * the only allocation per row; the batcher copies it straight into its byte buffer.
+ */
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD } from '../item-contract';
+import { DEFAULT_CSV, type LoadOptions } from '../doris/stream-load/options';
+
+export type RowSerializer = (row: Readonly<Record<string, unknown>>) => string;
+
+/** Doris separator notation (`\x01`, `\n`, `\t`, literal text) to the characters it stands for. */
+export function decodeSeparator(notation: string): string {
+	return notation.replace(/\\x([0-9a-fA-F]{2})|\\n|\\t|\\r/g, (match, hex: string | undefined) => {
+		if (hex !== undefined) return String.fromCharCode(parseInt(hex, 16));
+		return match === '\\n' ? '\n' : match === '\\t' ? '\t' : '\r';
+	});
+}
+
+const SIGN_ZERO = `"${DELETE_SIGN_COLUMN}":0}`;
+
+function jsonSerializer(deleteSign: boolean): RowSerializer {
+	return (row) => {
+		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
+			throw new Error(`A row must be a JSON object, not ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`);
+		}
+		const text = JSON.stringify(row);
+		// In CDC mode every row needs the sign: Doris would fill a missing one with NULL and reject
+		// the row (the hidden column is NOT NULL), so rows without it load as upserts (0).
+		if (deleteSign && row[DELETE_SIGN_COLUMN] === undefined) {
+			return text === '{}' ? `{${SIGN_ZERO}\n` : `${text.slice(0, -1)},${SIGN_ZERO}\n`;
+		}
+		return `${text}\n`;
+	};
+}
+
+function csvSerializer(columns: readonly string[], separator: string, delimiter: string): RowSerializer {
+	const known = new Set(columns);
+	const field = (value: unknown, column: string): string => {
+		if (value === null || value === undefined) return column === DELETE_SIGN_COLUMN ? '0' : '\\N';
+		const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+		if (text.includes(separator) || text.includes(delimiter)) {
+			throw new Error(`Column "${column}" holds a value containing the CSV separator or line delimiter; use the JSON format for free text`);
+		}
+		return text;
+	};
+	return (row) => {
+		for (const key in row) {
+			// The trigger's optional metadata rides along on items; it is not a column.
+			if (!known.has(key) && key !== KAFKA_METADATA_FIELD) throw new Error(`Row has column "${key}", which is not in the CSV columns (${columns.join(', ')})`);
+		}
+		let line = field(row[columns[0]], columns[0]);
+		for (let i = 1; i < columns.length; i++) line += separator + field(row[columns[i]], columns[i]);
+		return line + delimiter;
+	};
+}
+
+/** The serializer for a target's load options. CSV needs its column list. */
+export function createSerializer(options: LoadOptions): RowSerializer {
+	if (options.format === 'json') return jsonSerializer(options.deleteSign === true);
+	const columns = options.columns ?? [];
+	if (columns.length === 0) throw new Error('CSV format needs a column list (the order of the fields in each line)');
+	const csv = options.csv ?? DEFAULT_CSV;
+	return csvSerializer(columns, decodeSeparator(csv.columnSeparator), decodeSeparator(csv.lineDelimiter));
+}

@@ -1,0 +1,95 @@
+/**
+ * Turns load options into Stream Load request headers, rejecting anything that could smuggle a
+ * second header or request into the HTTP stream (CR, LF, NUL) before a byte is sent.
+ */
+import { DELETE_SIGN_COLUMN } from '../../item-contract';
+import { assertValidLabel } from './labels';
+import { DEFAULT_CSV, type LoadOptions } from './options';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// CR/LF end a header line; NUL and other controls are refused by servers or mis-parsed by proxies.
+const FORBIDDEN_VALUE = /[\r\n\0\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/** Throws an error naming the header when its name or value could break the request. */
+export function checkHeader(name: string, value: string): void {
+	if (!HEADER_NAME.test(name)) throw new Error(`Stream Load header name ${JSON.stringify(name)} is not a valid HTTP header name`);
+	if (FORBIDDEN_VALUE.test(value)) {
+		throw new Error(`Stream Load header "${name}" has a control character (CR, LF or similar) in ${JSON.stringify(value)}`);
+	}
+}
+
+const RESERVED = new Set(['authorization', 'expect', 'content-length', 'transfer-encoding', 'host', 'connection', 'label']);
+
+/**
+ * The Doris headers of one load. `label` is omitted with group commit (Doris refuses both at once).
+ */
+export function buildLoadHeaders(options: LoadOptions, label: string | undefined): Record<string, string> {
+	const headers: Record<string, string> = {};
+	const set = (name: string, value: string | number | boolean | undefined) => {
+		if (value === undefined) return;
+		const text = String(value);
+		checkHeader(name, text);
+		headers[name] = text;
+	};
+
+	if (options.groupCommit !== undefined && options.groupCommit !== 'off_mode') {
+		set('group_commit', options.groupCommit);
+	} else if (label !== undefined) {
+		set('label', assertValidLabel(label));
+	}
+
+	let columns = options.columns;
+	if (options.format === 'json') {
+		set('format', 'json');
+		// One object per line: Doris then applies streaming_load_max_mb (10 GB) instead of the
+		// 100 MB streaming_load_json_max_mb limit of a JSON document (stream-load manual, BE config).
+		set('read_json_by_line', 'true');
+		set('jsonpaths', options.jsonpaths);
+	} else {
+		const csv = options.csv ?? DEFAULT_CSV;
+		set('format', 'csv');
+		set('column_separator', csv.columnSeparator);
+		set('line_delimiter', csv.lineDelimiter);
+	}
+
+	if (options.deleteSign === true) {
+		if (columns !== undefined && columns.length > 0) {
+			// With a `columns` header Doris ignores `hidden_columns` (manual: "takes effect when the
+			// Header does not include Columns"), so the delete sign must be one of the columns.
+			if (!columns.includes(DELETE_SIGN_COLUMN)) columns = [...columns, DELETE_SIGN_COLUMN];
+		} else {
+			// Stream-load manual, `hidden_columns`: "__DORIS_DELETE_SIGN__" read from the data.
+			set('hidden_columns', DELETE_SIGN_COLUMN);
+		}
+	}
+	if (columns !== undefined && columns.length > 0) set('columns', columns.join(','));
+
+	if (options.maxFilterRatio !== undefined) {
+		if (!(options.maxFilterRatio >= 0 && options.maxFilterRatio <= 1)) {
+			throw new Error(`Max filter ratio ${options.maxFilterRatio} must be between 0 and 1`);
+		}
+		set('max_filter_ratio', options.maxFilterRatio);
+	}
+	if (options.strictMode !== undefined) set('strict_mode', options.strictMode ? 'true' : 'false');
+	if (options.timeoutSeconds !== undefined) {
+		if (!Number.isInteger(options.timeoutSeconds) || options.timeoutSeconds < 1) {
+			throw new Error(`Stream Load timeout ${options.timeoutSeconds} must be a whole number of seconds, at least 1`);
+		}
+		set('timeout', options.timeoutSeconds);
+	}
+	if (options.compress === 'gz') set('compress_type', 'gz');
+	if (options.partialColumns === true) set('partial_columns', 'true');
+	// The full header name: the BE reads `function_column.sequence_col`, not `sequence_col`.
+	if (options.sequenceColumn !== undefined && options.sequenceColumn !== '') {
+		set('function_column.sequence_col', options.sequenceColumn);
+	}
+	set('timezone', options.timezone === '' ? undefined : options.timezone);
+
+	for (const [name, value] of Object.entries(options.extraHeaders ?? {})) {
+		if (RESERVED.has(name.toLowerCase())) {
+			throw new Error(`Stream Load header "${name}" is set by the client and cannot be overridden`);
+		}
+		set(name, value);
+	}
+	return headers;
+}

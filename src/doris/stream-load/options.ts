@@ -1,0 +1,42 @@
+/**
+ * What a Stream Load sends besides its body: the load options of one target. The header names and
+ * their rules come from Doris' stream-load manual (doris-website, data-operate/import/stream-load-manual.md,
+ * "Load configuration parameters") and the BE (`be/src/http/http_common.h`).
+ */
+export type LoadFormat = 'json' | 'csv';
+export type GroupCommitMode = 'async_mode' | 'sync_mode' | 'off_mode';
+
+export interface CsvOptions {
+	/** Column separator; Doris reads `\xNN` hex escapes. Default `\x01`. */
+	columnSeparator: string;
+	/** Line delimiter. Default `\n`. */
+	lineDelimiter: string;
+}
+
+export interface LoadOptions {
+	format: LoadFormat;
+	/** The `columns` header. For CSV it is also the order of the fields in each line. */
+	columns?: string[];
+	/** The `jsonpaths` header (a JSON array as text). */
+	jsonpaths?: string;
+	/** 0..1, Doris default 0. */
+	maxFilterRatio?: number;
+	strictMode?: boolean;
+	/** The `timeout` header: seconds Doris gives the load before cancelling it. */
+	timeoutSeconds?: number;
+	compress?: 'gz';
+	/** Group commit: Doris then chooses the label, so none is sent (`label and group_commit can't be set at the same time`). */
+	groupCommit?: GroupCommitMode;
+	/** Partial-column update of a merge-on-write UNIQUE KEY table. */
+	partialColumns?: boolean;
+	/** Rows carry `__DORIS_DELETE_SIGN__` (0 = upsert, 1 = delete); load it as Doris' delete sign. */
+	deleteSign?: boolean;
+	/** Source column that orders versions of one key (`function_column.sequence_col`). */
+	sequenceColumn?: string;
+	timezone?: string;
+	csv?: CsvOptions;
+	/** Other Doris headers, passed as they are (after the CR/LF check). */
+	extraHeaders?: Record<string, string>;
+}
+
+export const DEFAULT_CSV: CsvOptions = { columnSeparator: '\\x01', lineDelimiter: '\\n' };

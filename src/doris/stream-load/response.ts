@@ -1,0 +1,171 @@
+/**
+ * Reads a Stream Load answer and decides what it means, exactly as Doris defines it:
+ * - BE answers are HTTP 200 with `Status` one of Success, Publish Timeout, Label Already Exists, Fail
+ *   (be/src/runtime/stream_load/stream_load_context.cpp `to_json`). "Publish Timeout" means
+ *   "transaction commit successfully, BUT data will be visible later": committed, so a success
+ *   (the kafka / flink connectors and doris-streamloader treat it the same way).
+ * - "Label Already Exists" carries `ExistingJobStatus`: FINISHED / VISIBLE / COMMITTED mean an
+ *   earlier attempt of this batch landed; RUNNING / PREPARE / PRECOMMITTED mean it is still open and
+ *   must be waited for, never loaded again.
+ * - FE errors are HTTP 200 too: `{"status":"FAILED","msg":...}` (RestBaseResult, e.g. "There is no
+ *   100-continue header") or `{"msg","code","data"}` with the real code inside (ResponseEntityBuilder:
+ *   "All response will return with http code 200"). Both are errors, never success.
+ */
+import { StreamLoadError, type StreamLoadErrorKind } from './errors';
+
+export interface DorisLoadResponse {
+	TxnId?: number;
+	Label?: string;
+	Status: string;
+	ExistingJobStatus?: string;
+	Message?: string;
+	NumberTotalRows?: number;
+	NumberLoadedRows?: number;
+	NumberFilteredRows?: number;
+	NumberUnselectedRows?: number;
+	LoadBytes?: number;
+	LoadTimeMs?: number;
+	ErrorURL?: string;
+	[key: string]: unknown;
+}
+
+export type LoadVerdict =
+	| { kind: 'loaded'; response: DorisLoadResponse }
+	| { kind: 'already_loaded'; response: DorisLoadResponse }
+	| { kind: 'label_busy'; response: DorisLoadResponse; state: string }
+	| { kind: 'error'; error: StreamLoadError };
+
+export interface VerdictContext {
+	table: string;
+	label?: string;
+}
+
+const DONE_STATES = new Set(['FINISHED', 'VISIBLE', 'COMMITTED']);
+
+// Transient server states worth another attempt with the same label. -235 is OLAP_ERR_TOO_MANY_VERSION
+// (tablet over max_tablet_version_num): compaction catches up, so waiting helps.
+const RETRYABLE = [
+	/-235\b/,
+	/too many versions?/i,
+	/TOO_MANY_VERSION/,
+	/PUBLISH_TIMEOUT|publish timeout/i,
+	/timeout by txn manager/i,
+	/MEM_LIMIT_EXCEEDED|memory limit|exceed.*memory/i,
+	/TOO_MANY_TASKS|too many tasks/i,
+	/-238\b|too many segments?/i,
+	/no (available )?backend|NO_BACKEND|backend.*not alive/i,
+	/\brpc\b/i,
+	/service unavailable|is not master|not ready/i,
+];
+const AUTH = [/access denied/i, /no valid basic authorization/i, /unauthori[sz]ed/i, /authentication failed/i, /command denied/i, /password/i];
+const NOT_FOUND = [/unknown (table|database)/i, /(table|database) .*(not found|does not exist|doesn't exist)/i, /\bNOT_FOUND\b/, /no (table|database) selected/i];
+const DATA_QUALITY = [/filtered rows/i, /DATA_QUALITY_ERROR/, /unqualified data/i];
+const PERMANENT = [
+	/ANALYSIS_ERROR|INVALID_ARGUMENT/,
+	/\binvalid\b/i,
+	/unknown data format/i,
+	/not supported/i,
+	/can't be set at the same time/i,
+	/no 100-continue header/i,
+	/exceed the max size/i,
+];
+const GENERIC_TRANSIENT = [/time(d)? ?out/i, /cancel+ed/i, /connection (refused|reset)/i];
+
+function matches(patterns: RegExp[], text: string): boolean {
+	for (const pattern of patterns) if (pattern.test(text)) return true;
+	return false;
+}
+
+/** Which kind of failure a Doris message describes, and whether trying again can help. */
+export function classifyMessage(message: string, hints: { errorUrl?: boolean; filteredRows?: number } = {}): { kind: StreamLoadErrorKind; retryable: boolean } {
+	if (matches(RETRYABLE, message)) return { kind: 'doris', retryable: true };
+	if (matches(AUTH, message)) return { kind: 'auth', retryable: false };
+	if (matches(NOT_FOUND, message)) return { kind: 'not_found', retryable: false };
+	if (hints.errorUrl === true || (hints.filteredRows ?? 0) > 0 || matches(DATA_QUALITY, message)) {
+		return { kind: 'data_quality', retryable: false };
+	}
+	if (matches(PERMANENT, message)) return { kind: 'doris', retryable: false };
+	if (matches(GENERIC_TRANSIENT, message)) return { kind: 'doris', retryable: true };
+	// An unknown Doris failure: retrying with the same label is safe (it cannot load twice) and the
+	// attempts are bounded, so err on the side of trying again.
+	return { kind: 'doris', retryable: true };
+}
+
+function parseJson(body: string): Record<string, unknown> | undefined {
+	try {
+		const value: unknown = JSON.parse(body);
+		return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function text(value: unknown): string {
+	return typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
+function snippet(body: string): string {
+	const flat = body.replace(/\s+/g, ' ').trim();
+	return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
+}
+
+/** The verdict on one HTTP answer of a Stream Load (after redirects). */
+export function classifyLoadAnswer(status: number, body: string, context: VerdictContext): LoadVerdict {
+	const where = `Doris table "${context.table}"`;
+	const fail = (message: string, kind: StreamLoadErrorKind, retryable: boolean, response?: DorisLoadResponse): LoadVerdict => ({
+		kind: 'error',
+		error: new StreamLoadError(message, { kind, retryable, table: context.table, label: context.label, response }),
+	});
+
+	if (status !== 200) {
+		if (status === 401 || status === 403) return fail(`Stream Load into ${where} was refused (HTTP ${status}): ${snippet(body)}`, 'auth', false);
+		if (status === 404) return fail(`Stream Load into ${where}: endpoint not found (HTTP 404): ${snippet(body)}`, 'not_found', false);
+		if (status >= 500 || status === 408 || status === 429) {
+			return fail(`Stream Load into ${where} got HTTP ${status}: ${snippet(body)}`, 'http', true);
+		}
+		return fail(`Stream Load into ${where} got HTTP ${status}: ${snippet(body)}`, 'http', false);
+	}
+
+	const json = parseJson(body);
+	if (json === undefined) {
+		// Not Doris speaking (a proxy page, a truncated answer): worth another try, bounded.
+		return fail(`Stream Load into ${where} got a non-JSON answer: ${snippet(body)}`, 'http', true);
+	}
+
+	if (typeof json.Status === 'string') {
+		const response = json as DorisLoadResponse;
+		const message = text(response.Message);
+		switch (response.Status) {
+			case 'Success':
+			case 'Publish Timeout':
+				return { kind: 'loaded', response };
+			case 'Label Already Exists': {
+				const state = text(response.ExistingJobStatus).toUpperCase();
+				if (DONE_STATES.has(state)) return { kind: 'already_loaded', response };
+				return { kind: 'label_busy', response, state: state === '' ? 'UNKNOWN' : state };
+			}
+			default: {
+				const filtered = typeof response.NumberFilteredRows === 'number' ? response.NumberFilteredRows : 0;
+				const { kind, retryable } = classifyMessage(message, { errorUrl: typeof response.ErrorURL === 'string' && response.ErrorURL !== '', filteredRows: filtered });
+				const reason = kind === 'data_quality' ? `Doris rejected rows (${filtered} filtered)` : `Doris answered ${response.Status}`;
+				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}`, kind, retryable, response);
+			}
+		}
+	}
+
+	// FE errors in HTTP 200.
+	if (typeof json.code === 'number' || (typeof json.msg === 'string' && typeof json.status !== 'string')) {
+		const code = typeof json.code === 'number' ? json.code : 500;
+		const message = [text(json.msg), text(json.data)].filter((s) => s !== '' && s !== 'null').join(': ');
+		if (code === 401 || code === 403) return fail(`Stream Load into ${where} was refused by the FE: ${message}`, 'auth', false);
+		if (code === 404) return fail(`Stream Load into ${where}: not found: ${message}`, 'not_found', false);
+		const { kind, retryable } = classifyMessage(message);
+		return fail(`Stream Load into ${where} failed at the FE (code ${code}): ${message}`, kind, code === 400 ? false : retryable);
+	}
+	if (typeof json.status === 'string') {
+		const message = text(json.msg);
+		const { kind, retryable } = classifyMessage(message);
+		return fail(`Stream Load into ${where} failed at the FE: ${json.status}: ${message}`, kind, retryable);
+	}
+	return fail(`Stream Load into ${where} got an answer Doris does not define: ${snippet(body)}`, 'http', true);
+}

@@ -1,0 +1,202 @@
+/**
+ * The Stream Load client against the Doris test server: redirect with auth, failover, every answer
+ * Doris defines, retries that keep their label (and never load twice), permanent errors.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+
+import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
+import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
+import { StreamLoadError } from '../../src/doris/stream-load/errors';
+import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
+
+const PASSWORD = 's3cr:et@pw';
+let doris: DorisTestServer;
+const clients: StreamLoadClient[] = [];
+let n = 0;
+
+function client(over: Partial<StreamLoadClientConfig> = {}): StreamLoadClient {
+	const c = new StreamLoadClient({
+		feUrls: doris.feUrls,
+		user: doris.user,
+		password: doris.password,
+		retry: { maxRetries: 4, initialDelayMs: 20, maxDelayMs: 100, maxElapsedMs: 20_000 },
+		requestTimeoutMs: 5000,
+		labelWait: { pollIntervalMs: 50, maxWaitMs: 5000 },
+		...over,
+	});
+	clients.push(c);
+	return c;
+}
+
+function body(ids: number[]): Buffer[] {
+	return [Buffer.from(ids.map((id) => JSON.stringify({ id, v: `v${id}` })).join('\n') + '\n')];
+}
+
+function request(ids: number[], table = 't') {
+	const label = `it_${process.pid}_${++n}`;
+	return { database: 'd', table, label, headers: buildLoadHeaders({ format: 'json' }, label), body: body(ids) };
+}
+
+const count = () => doris.tableRows('d', 't').length;
+
+describe('Stream Load client', () => {
+	before(async () => {
+		doris = await startDorisTestServer({ feCount: 2, password: PASSWORD });
+		await doris.sql('CREATE DATABASE d');
+		await doris.sql('CREATE TABLE d.t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		await doris.sql('CREATE TABLE d.strict_t (id INT NOT NULL, v VARCHAR(2) NOT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+	});
+	after(async () => {
+		for (const c of clients) c.close();
+		await doris.close();
+	});
+	beforeEach(() => doris.faults.clear());
+
+	it('follows the FE 307 to the BE, re-sending body and credentials, with Expect: 100-continue', async () => {
+		const before = count();
+		const loadsBefore = doris.loads.length;
+		const result = await client().load(request([1, 2, 3]));
+		assert.equal(result.status, 'Success');
+		assert.equal(result.loadedRows, 3);
+		assert.equal(result.labelExisted, false);
+		assert.equal(result.attempts, 1);
+		assert.equal(count(), before + 3);
+		const record = doris.loads[loadsBefore];
+		assert.equal(record.headers.authorization, '<redacted>');
+		assert.equal(record.headers.expect, '100-continue');
+		assert.equal(record.headers.format, 'json');
+	});
+
+	it('fails over to the second FE when the first is down', async () => {
+		await doris.stopFe(0);
+		try {
+			const before = count();
+			const result = await client().load(request([10]));
+			assert.equal(result.status, 'Success');
+			assert.equal(count(), before + 1);
+		} finally {
+			await doris.startFe(0);
+		}
+	});
+
+	it('treats Publish Timeout as success', async () => {
+		doris.faults.publishTimeout(1);
+		const before = count();
+		const result = await client().load(request([20, 21]));
+		assert.equal(result.status, 'Publish Timeout');
+		assert.equal(count(), before + 2);
+	});
+
+	it('a lost answer after commit: the retry meets Label Already Exists FINISHED and does not load twice', async () => {
+		doris.faults.resetAfterCommit(1);
+		const before = count();
+		const result = await client().load(request([30, 31, 32]));
+		assert.equal(result.labelExisted, true);
+		assert.equal(result.existingJobStatus, 'FINISHED');
+		assert.equal(result.attempts, 2);
+		assert.equal(count(), before + 3, 'loaded exactly once');
+	});
+
+	it('a timeout whose first attempt landed later: same label, waited for, loaded once', async () => {
+		doris.faults.labelRunning(1, 700);
+		const before = count();
+		const req = request([40, 41]);
+		const result = await client({ requestTimeoutMs: 200 }).load(req);
+		assert.equal(result.labelExisted, true);
+		assert.equal(count(), before + 2, 'loaded exactly once');
+		const labels = doris.loads.filter((l) => l.label === req.label);
+		assert.ok(labels.length >= 2, 'retried');
+	});
+
+	it('retries HTTP 500, a connection reset mid body and a dead BE, always with the same label', async () => {
+		doris.faults.http500(1);
+		doris.faults.resetMidBody(1);
+		doris.faults.redirectToDeadBe(1);
+		const before = count();
+		const req = request([50]);
+		const result = await client().load(req);
+		assert.equal(result.status, 'Success');
+		assert.equal(count(), before + 1);
+		assert.ok(result.attempts >= 3, `attempts ${result.attempts}`);
+		assert.ok(doris.loads.filter((l) => l.label === req.label).length >= 2);
+	});
+
+	it('retries -235 (too many versions) and succeeds', async () => {
+		doris.faults.fail(2, '[E-235]failed to init rowset builder. too many versions');
+		const result = await client().load(request([60]));
+		assert.equal(result.attempts, 3);
+	});
+
+	it('gives up on a retryable failure after the bounded count', async () => {
+		doris.faults.fail(10, '[E-235]too many versions');
+		const error = await client({ retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 5000 } })
+			.load(request([70]))
+			.catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.attempts, 3);
+		assert.equal(error.retryable, true);
+		doris.faults.clear();
+	});
+
+	it('fails fast on a wrong password, naming the table and never showing the password', async () => {
+		const error = await client({ password: 'wrong-pass' })
+			.load(request([80]))
+			.catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.kind, 'auth');
+		assert.equal(error.attempts, 1);
+		assert.match(error.message, /"t"/);
+		assert.doesNotMatch(error.message, /wrong-pass/);
+	});
+
+	it('fails fast on an unknown table', async () => {
+		const error = await client().load(request([1], 'nope')).catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.kind, 'not_found');
+		assert.equal(error.attempts, 1);
+		assert.match(error.message, /Doris table "nope"/);
+	});
+
+	it('a data-quality failure is permanent and carries the first rejected rows', async () => {
+		const label = `it_dq_${++n}`;
+		const rows = [Buffer.from('{"id":1,"v":"ok"}\n{"id":2,"v":"much too long"}\n{"id":null,"v":"x"}\n')];
+		const error = await client()
+			.load({ database: 'd', table: 'strict_t', label, headers: buildLoadHeaders({ format: 'json', strictMode: true }, label), body: rows })
+			.catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.kind, 'data_quality');
+		assert.equal(error.attempts, 1);
+		assert.ok((error.rejectedRows ?? []).length >= 1, JSON.stringify(error.rejectedRows));
+		assert.equal(doris.tableRows('d', 'strict_t').length, 0);
+	});
+
+	it('a label already taken by another load on the first attempt is an error, never a silent success', async () => {
+		const first = request([100]);
+		await client().load(first);
+		const before = count();
+		const error = await client()
+			.load({ ...request([101, 102]), label: first.label, headers: first.headers })
+			.catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.kind, 'label');
+		assert.match(error.message, /NOT loaded/);
+		assert.equal(count(), before);
+	});
+
+	it('loads straight to a BE when BE addresses are given', async () => {
+		const before = count();
+		const result = await client({ feUrls: doris.feUrls, beUrls: [doris.beUrl] }).load(request([90]));
+		assert.equal(result.status, 'Success');
+		assert.equal(count(), before + 1);
+	});
+
+	it('an abort ends the load at once', async () => {
+		doris.faults.hang(1, 2000);
+		const controller = new AbortController();
+		const started = Date.now();
+		setTimeout(() => controller.abort(), 100);
+		await assert.rejects(client().load({ ...request([99]), signal: controller.signal }), { name: 'AbortError' });
+		assert.ok(Date.now() - started < 1500);
+	});
+});

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { TargetBatcher, type BatchLimits, type SealedBatch } from '../../../src/batch/batcher';
+import { AbortError } from '../../../src/doris/stream-load/errors';
+import { createSerializer } from '../../../src/batch/wire-format';
+
+const json = createSerializer({ format: 'json' });
+const limits = (over: Partial<BatchLimits> = {}): BatchLimits => ({
+	maxRows: 1000,
+	maxBytes: 1 << 20,
+	maxIntervalMs: 60_000,
+	maxBufferedBytes: 8 << 20,
+	maxInFlight: 1,
+	...over,
+});
+
+/** A loader that records what it got and lets the test decide when each load ends. */
+function recorder() {
+	const loads: { batch: SealedBatch; text: string; finish: (error?: Error) => void }[] = [];
+	const waiters: Array<() => void> = [];
+	const loader = (batch: SealedBatch) =>
+		new Promise<string>((resolve, reject) => {
+			const text = Buffer.concat(batch.body).toString();
+			loads.push({ batch, text, finish: (error) => (error ? reject(error) : resolve(`loaded ${batch.id}`)) });
+			for (const w of waiters.splice(0)) w();
+		});
+	const nextLoad = async (count: number) => {
+		while (loads.length < count) await new Promise<void>((r) => waiters.push(r));
+		return loads[count - 1];
+	};
+	return { loads, loader, nextLoad };
+}
+
+const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: from + i }));
+
+describe('TargetBatcher', () => {
+	it('flushes at max rows and resolves add() only after the batch loaded', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 3 }), json, r.loader);
+		let settled = false;
+		const p = b.add(rows(3)).then((res) => ((settled = true), res));
+		const load = await r.nextLoad(1);
+		assert.equal(load.text, '{"id":0}\n{"id":1}\n{"id":2}\n');
+		assert.equal(load.batch.rows, 3);
+		await new Promise((res) => setImmediate(res));
+		assert.equal(settled, false, 'add() must wait for the load');
+		load.finish();
+		const result = await p;
+		assert.equal(result.rows, 3);
+		assert.deepEqual(result.batches.map((x) => x.result), ['loaded 1']);
+	});
+
+	it('flushes at max bytes, counting serialised bytes', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxBytes: 20 }), json, r.loader);
+		const p = b.add(rows(4));
+		const first = await r.nextLoad(1);
+		assert.equal(first.batch.bytes, Buffer.byteLength(first.text));
+		assert.ok(first.batch.bytes >= 20 && first.batch.rows === 3, `${first.batch.rows} rows, ${first.batch.bytes} bytes`);
+		first.finish();
+		b.flush();
+		(await r.nextLoad(2)).finish();
+		const result = await p;
+		assert.equal(result.batches.length, 2, 'rows straddling two batches wait for both');
+	});
+
+	it('flushes at the interval', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxIntervalMs: 30 }), json, r.loader);
+		const started = Date.now();
+		const p = b.add(rows(2));
+		const load = await r.nextLoad(1);
+		assert.ok(Date.now() - started >= 25);
+		load.finish();
+		assert.equal((await p).batches[0].rows, 2);
+	});
+
+	it('coalesces many executions into one batch and counts them', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 100 }), json, r.loader);
+		const adds = Array.from({ length: 20 }, (_, i) => b.add(rows(5, i * 5)));
+		const load = await r.nextLoad(1);
+		assert.equal(load.batch.rows, 100);
+		assert.equal(load.batch.executions, 20);
+		load.finish();
+		const results = await Promise.all(adds);
+		assert.ok(results.every((x) => x.batches[0].executions === 20));
+		assert.equal(r.loads.length, 1);
+	});
+
+	it('a failed load rejects every execution in the batch, and only those', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 2 }), json, r.loader);
+		const a1 = b.add(rows(1));
+		const a2 = b.add(rows(1));
+		const a3 = b.add(rows(1));
+		(await r.nextLoad(1)).finish(new Error('Doris said no'));
+		await assert.rejects(a1, /Doris said no/);
+		await assert.rejects(a2, /Doris said no/);
+		b.flush();
+		(await r.nextLoad(2)).finish();
+		assert.equal((await a3).rows, 1);
+	});
+
+	it('keeps loads in order with one in flight', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 1 }), json, r.loader);
+		const p = b.add(rows(3));
+		const first = await r.nextLoad(1);
+		await new Promise((res) => setTimeout(res, 10));
+		assert.equal(r.loads.length, 1, 'second load waits for the first');
+		first.finish();
+		(await r.nextLoad(2)).finish();
+		(await r.nextLoad(3)).finish();
+		await p;
+		assert.deepEqual(r.loads.map((l) => l.text), ['{"id":0}\n', '{"id":1}\n', '{"id":2}\n']);
+	});
+
+	it('applies back-pressure: add() waits while buffered bytes are at the bound', async () => {
+		const r = recorder();
+		const bound = 200;
+		let peak = 0;
+		const b = new TargetBatcher(limits({ maxBytes: 100, maxBufferedBytes: bound, maxIntervalMs: 20 }), json, r.loader, {
+			onBuffered: (bytes) => (peak = Math.max(peak, bytes)),
+		});
+		const p = b.add(rows(100));
+		const first = await r.nextLoad(1);
+		await new Promise((res) => setTimeout(res, 50));
+		// One batch loading, one sealed behind it: the bound is reached and add() is blocked.
+		assert.ok(b.bufferedBytes >= bound && b.bufferedBytes <= bound + 10, `buffered ${b.bufferedBytes}`);
+		assert.equal(r.loads.length, 1);
+		first.finish();
+		for (let n = 2; r.loads.reduce((sum, l) => sum + l.batch.rows, 0) < 100; n++) (await r.nextLoad(n)).finish();
+		const result = await p;
+		assert.equal(result.batches.reduce((sum, x) => sum + x.rows, 0), 100);
+		assert.ok(peak <= bound + 10, `peak ${peak}`);
+	});
+
+	it('flushNow seals at once (manual runs)', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits(), json, r.loader);
+		const p = b.add(rows(1), { flushNow: true });
+		(await r.nextLoad(1)).finish();
+		assert.equal((await p).rows, 1);
+	});
+
+	it('a bad row fails its execution before any of its rows joins the shared batch', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits(), json, r.loader);
+		const ok = b.add(rows(1));
+		await assert.rejects(b.add([{ id: 1 }, { big: 1n } as unknown as Record<string, unknown>]), /Row 1: .*BigInt/);
+		b.flush();
+		const load = await r.nextLoad(1);
+		assert.equal(load.batch.rows, 1);
+		load.finish();
+		await ok;
+	});
+
+	it('an aborted execution stops waiting; the batch still loads for the others', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits(), json, r.loader);
+		const controller = new AbortController();
+		const aborted = b.add(rows(1), { signal: controller.signal });
+		const other = b.add(rows(1));
+		controller.abort();
+		await assert.rejects(aborted, AbortError);
+		await b.flush();
+		(await r.nextLoad(1)).finish();
+		assert.equal((await other).batches[0].rows, 2);
+	});
+
+	it('flushAndWait settles everything buffered', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits(), json, r.loader);
+		const p = b.add(rows(2));
+		const done = b.flushAndWait();
+		(await r.nextLoad(1)).finish();
+		await done;
+		await p;
+		assert.equal(b.pendingBatches, 0);
+	});
+});

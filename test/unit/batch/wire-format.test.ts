@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { ByteBuffer } from '../../../src/batch/byte-buffer';
+import { createSerializer, decodeSeparator } from '../../../src/batch/wire-format';
+
+describe('wire format', () => {
+	it('JSON lines, one object per line', () => {
+		const s = createSerializer({ format: 'json' });
+		assert.equal(s({ a: 1, b: 'x\ny', c: null }), '{"a":1,"b":"x\\ny","c":null}\n');
+		assert.throws(() => s([1] as unknown as Record<string, unknown>), /JSON object/);
+	});
+
+	it('in delete-sign mode rows without the sign load as upserts (0)', () => {
+		const s = createSerializer({ format: 'json', deleteSign: true });
+		assert.equal(s({ id: 1 }), '{"id":1,"__DORIS_DELETE_SIGN__":0}\n');
+		assert.equal(s({}), '{"__DORIS_DELETE_SIGN__":0}\n');
+		assert.equal(s({ id: 1, __DORIS_DELETE_SIGN__: 1 }), '{"id":1,"__DORIS_DELETE_SIGN__":1}\n');
+	});
+
+	it('CSV in column order with \\N for null, refusing unknown columns and separator clashes', () => {
+		const s = createSerializer({ format: 'csv', columns: ['id', 'name', 'tags'] });
+		assert.equal(s({ id: 1, name: null, tags: [1, 2] }), '1\x01\\N\x01[1,2]\n');
+		assert.throws(() => s({ id: 1, other: 2 }), /column "other"/);
+		assert.throws(() => s({ id: 1, name: 'a\nb' }), /Column "name".*JSON format/);
+		assert.throws(() => createSerializer({ format: 'csv' }), /column list/);
+		assert.equal(decodeSeparator('\\x01|\\t'), '\x01|\t');
+	});
+
+	it('ByteBuffer counts UTF-8 bytes and returns replayable chunks', () => {
+		const b = new ByteBuffer();
+		let total = 0;
+		for (let i = 0; i < 30000; i++) total += b.append(`{"i":${i},"s":"é漢"}\n`);
+		assert.equal(b.byteLength, total);
+		const chunks = b.finish();
+		assert.ok(chunks.length > 1);
+		const text = Buffer.concat(chunks).toString();
+		assert.equal(Buffer.byteLength(text), total);
+		assert.ok(text.endsWith('{"i":29999,"s":"é漢"}\n'));
+		const big = new ByteBuffer();
+		big.append('x'.repeat(3 << 20));
+		assert.equal(big.finish()[0].length, 3 << 20);
+	});
+});

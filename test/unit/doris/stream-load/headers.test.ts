@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { buildLoadHeaders, checkHeader } from '../../../../src/doris/stream-load/headers';
+
+describe('Stream Load headers', () => {
+	it('maps options to Doris header names', () => {
+		const h = buildLoadHeaders(
+			{
+				format: 'json',
+				columns: ['id', 'name'],
+				maxFilterRatio: 0.1,
+				strictMode: true,
+				timeoutSeconds: 120,
+				compress: 'gz',
+				partialColumns: true,
+				sequenceColumn: 'ts',
+				timezone: 'UTC',
+			},
+			'lbl_1',
+		);
+		assert.deepEqual(h, {
+			label: 'lbl_1',
+			format: 'json',
+			read_json_by_line: 'true',
+			columns: 'id,name',
+			max_filter_ratio: '0.1',
+			strict_mode: 'true',
+			timeout: '120',
+			compress_type: 'gz',
+			partial_columns: 'true',
+			'function_column.sequence_col': 'ts',
+			timezone: 'UTC',
+		});
+	});
+
+	it('sends no label with group commit', () => {
+		const h = buildLoadHeaders({ format: 'json', groupCommit: 'async_mode' }, 'lbl_1');
+		assert.equal(h.label, undefined);
+		assert.equal(h.group_commit, 'async_mode');
+		assert.equal(buildLoadHeaders({ format: 'json', groupCommit: 'off_mode' }, 'lbl_1').label, 'lbl_1');
+	});
+
+	it('loads the delete sign as a hidden column, or as a column when columns are given', () => {
+		assert.equal(buildLoadHeaders({ format: 'json', deleteSign: true }, 'l').hidden_columns, '__DORIS_DELETE_SIGN__');
+		const h = buildLoadHeaders({ format: 'json', deleteSign: true, columns: ['id'] }, 'l');
+		assert.equal(h.hidden_columns, undefined);
+		assert.equal(h.columns, 'id,__DORIS_DELETE_SIGN__');
+	});
+
+	it('CSV sends its separators', () => {
+		const h = buildLoadHeaders({ format: 'csv', columns: ['a', 'b'] }, 'l');
+		assert.equal(h.format, 'csv');
+		assert.equal(h.column_separator, '\\x01');
+		assert.equal(h.line_delimiter, '\\n');
+	});
+
+	it('rejects header injection (CR/LF) naming the header', () => {
+		assert.throws(() => buildLoadHeaders({ format: 'json', timezone: 'UTC\r\nX-Evil: 1' }, 'l'), /header "timezone" has a control character/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', sequenceColumn: 'a\nb' }, 'l'), /function_column\.sequence_col/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', extraHeaders: { where: 'a=1\r\n' } }, 'l'), /"where"/);
+		assert.throws(() => checkHeader('bad name', 'x'), /not a valid HTTP header name/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', extraHeaders: { Authorization: 'x' } }, 'l'), /cannot be overridden/);
+	});
+
+	it('rejects bad labels and values', () => {
+		assert.throws(() => buildLoadHeaders({ format: 'json' }, 'a.b'), /does not match/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', maxFilterRatio: 2 }, 'l'), /between 0 and 1/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', timeoutSeconds: 1.5 }, 'l'), /whole number/);
+	});
+});

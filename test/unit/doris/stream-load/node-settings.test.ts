@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { INode } from 'n8n-workflow';
+
+import { readSettings } from '../../../../nodes/DorisStreamLoad/settings';
+
+const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: {}, id: '1' } as INode;
+
+function ctx(params: Record<string, unknown>) {
+	return {
+		getNode: () => node,
+		getNodeParameter: ((name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback)) as never,
+	};
+}
+
+describe('Doris Stream Load settings', () => {
+	it('defaults: 50000 rows / 50 MB / 10 s, JSON, label prefix n8n, 5 retries', () => {
+		const s = readSettings(ctx({ table: 'orders' }));
+		assert.equal(s.table, 'orders');
+		assert.equal(s.database, '');
+		assert.deepEqual(s.batch, { maxRows: 50_000, maxBytes: 50 * 1024 * 1024, maxIntervalMs: 10_000, maxBufferedBytes: 100 * 1024 * 1024, maxInFlight: 1 });
+		assert.equal(s.load.format, 'json');
+		assert.equal(s.load.timeoutSeconds, 600);
+		assert.equal(s.labelPrefix, 'n8n');
+		assert.equal(s.retry.maxRetries, 5);
+		assert.equal(s.deletes, 'auto');
+		assert.equal(s.loadImmediately, false);
+	});
+
+	it('reads every option into load options', () => {
+		const s = readSettings(
+			ctx({
+				database: 'db',
+				table: 't',
+				format: 'csv',
+				csvColumns: 'id, name,ts',
+				batchRows: 10,
+				batchMb: 0.5,
+				batchIntervalSeconds: 2.5,
+				options: {
+					compression: 'gz',
+					groupCommit: 'async_mode',
+					deletes: 'always',
+					strictMode: true,
+					maxFilterRatio: 0.2,
+					partialColumns: true,
+					sequenceColumn: 'ts',
+					timezone: 'UTC',
+					timeoutSeconds: 30,
+					maxRetries: 2,
+					retryBackoffMs: 50,
+					maxInFlight: 2,
+					maxBufferedMb: 3,
+					beUrls: 'http://be1:8040, https://be2:8443/',
+					labelPrefix: 'etl:orders',
+					loadImmediately: true,
+				},
+			}),
+		);
+		assert.deepEqual(s.load, {
+			format: 'csv',
+			columns: ['id', 'name', 'ts'],
+			jsonpaths: undefined,
+			maxFilterRatio: 0.2,
+			strictMode: true,
+			timeoutSeconds: 30,
+			compress: 'gz',
+			groupCommit: 'async_mode',
+			partialColumns: true,
+			deleteSign: true,
+			sequenceColumn: 'ts',
+			timezone: 'UTC',
+		});
+		assert.deepEqual(s.batch, { maxRows: 10, maxBytes: 524288, maxIntervalMs: 2500, maxBufferedBytes: 3 * 1024 * 1024, maxInFlight: 2 });
+		assert.deepEqual(s.beUrls, ['http://be1:8040', 'https://be2:8443']);
+		assert.equal(s.retry.initialDelayMs, 50);
+		assert.equal(s.labelPrefix, 'etl:orders');
+		assert.equal(s.loadImmediately, true);
+	});
+
+	it('errors name the parameter and the value', () => {
+		assert.throws(() => readSettings(ctx({ table: '' })), /Table is empty/);
+		assert.throws(() => readSettings(ctx({ table: 't', format: 'csv' })), /CSV Columns is empty/);
+		assert.throws(() => readSettings(ctx({ table: 't', batchRows: 0 })), /Batch Max Rows must be a number greater than 0, not 0/);
+		assert.throws(() => readSettings(ctx({ table: 't', options: { labelPrefix: 'my.prefix' } })), /Label prefix "my\.prefix"/);
+		assert.throws(() => readSettings(ctx({ table: 't', options: { beUrls: 'http://u:p@be:8040' } })), /must not carry credentials/);
+		assert.throws(() => readSettings(ctx({ table: 't', options: { maxFilterRatio: 3 } })), /Max Filter Ratio 3/);
+	});
+});

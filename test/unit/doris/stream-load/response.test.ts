@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { classifyLoadAnswer, classifyMessage } from '../../../../src/doris/stream-load/response';
+
+const ctx = { table: 'orders', label: 'l1' };
+const be = (extra: Record<string, unknown>) => JSON.stringify({ TxnId: 7, Label: 'l1', Status: 'Success', Message: 'OK', NumberLoadedRows: 3, ...extra }, null, 4);
+
+describe('Stream Load answers', () => {
+	it('Success and Publish Timeout are success', () => {
+		assert.equal(classifyLoadAnswer(200, be({}), ctx).kind, 'loaded');
+		const v = classifyLoadAnswer(200, be({ Status: 'Publish Timeout', Message: '[PUBLISH_TIMEOUT]transaction commit successfully, BUT data will be visible later' }), ctx);
+		assert.equal(v.kind, 'loaded');
+	});
+
+	it('Label Already Exists: FINISHED/VISIBLE is an earlier success, RUNNING/PRECOMMITTED must be waited for', () => {
+		for (const s of ['FINISHED', 'VISIBLE', 'COMMITTED']) {
+			assert.equal(classifyLoadAnswer(200, be({ Status: 'Label Already Exists', ExistingJobStatus: s }), ctx).kind, 'already_loaded');
+		}
+		for (const s of ['RUNNING', 'PRECOMMITTED', 'PREPARE']) {
+			const v = classifyLoadAnswer(200, be({ Status: 'Label Already Exists', ExistingJobStatus: s }), ctx);
+			assert.equal(v.kind, 'label_busy');
+			assert.equal(v.kind === 'label_busy' && v.state, s);
+		}
+	});
+
+	it('Fail with an ErrorURL is a permanent data-quality error naming the table', () => {
+		const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: '[DATA_QUALITY_ERROR]too many filtered rows', NumberFilteredRows: 2, ErrorURL: 'http://be/api/_load_error_log?file=x' }), ctx);
+		assert.equal(v.kind, 'error');
+		if (v.kind !== 'error') return;
+		assert.equal(v.error.kind, 'data_quality');
+		assert.equal(v.error.retryable, false);
+		assert.match(v.error.message, /Doris table "orders"/);
+		assert.match(v.error.message, /2 filtered/);
+	});
+
+	it('-235 and transient Doris failures are retryable; auth and unknown table are not', () => {
+		const retry = (m: string) => {
+			const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: m, NumberLoadedRows: 0 }), ctx);
+			assert.equal(v.kind, 'error');
+			return v.kind === 'error' ? v.error : undefined;
+		};
+		assert.equal(retry('[E-235]failed to init rowset builder, too many versions')?.retryable, true);
+		assert.equal(retry('[TOO_MANY_VERSION]x')?.retryable, true);
+		assert.equal(retry('timeout by txn manager')?.retryable, true);
+		assert.equal(retry('[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=x')?.kind, 'not_found');
+		assert.equal(retry('[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=x')?.retryable, false);
+		const auth = retry("[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for user 'x@1' (using password: YES)");
+		assert.equal(auth?.kind, 'auth');
+		assert.equal(auth?.retryable, false);
+		assert.equal(retry('[INTERNAL_ERROR]no valid Basic authorization')?.kind, 'auth');
+	});
+
+	it('FE errors in HTTP 200 are errors, never success', () => {
+		const unauthorized = classifyLoadAnswer(200, JSON.stringify({ msg: 'Unauthorized', code: 401, data: 'Access denied', count: 0 }), ctx);
+		assert.equal(unauthorized.kind === 'error' && unauthorized.error.kind, 'auth');
+		const noExpect = classifyLoadAnswer(200, JSON.stringify({ status: 'FAILED', msg: 'There is no 100-continue header' }), ctx);
+		assert.equal(noExpect.kind === 'error' && noExpect.error.retryable, false);
+		const noBackend = classifyLoadAnswer(200, JSON.stringify({ status: 'FAILED', msg: 'No backend load available.' }), ctx);
+		assert.equal(noBackend.kind === 'error' && noBackend.error.retryable, true);
+	});
+
+	it('HTTP statuses: 5xx retryable, 401/404 permanent, non-JSON retryable', () => {
+		const kind = (status: number, body = 'x') => {
+			const v = classifyLoadAnswer(status, body, ctx);
+			return v.kind === 'error' ? [v.error.kind, v.error.retryable] : [v.kind];
+		};
+		assert.deepEqual(kind(500), ['http', true]);
+		assert.deepEqual(kind(503), ['http', true]);
+		assert.deepEqual(kind(401), ['auth', false]);
+		assert.deepEqual(kind(404), ['not_found', false]);
+		assert.deepEqual(kind(400), ['http', false]);
+		assert.deepEqual(kind(200, '<html>proxy</html>'), ['http', true]);
+	});
+
+	it('classifyMessage defaults an unknown failure to retryable', () => {
+		assert.deepEqual(classifyMessage('something odd'), { kind: 'doris', retryable: true });
+		assert.deepEqual(classifyMessage('[INVALID_ARGUMENT]Invalid strict mode format. Must be bool type'), { kind: 'doris', retryable: false });
+	});
+});
