@@ -1,17 +1,35 @@
 import {
 	NodeConnectionTypes,
+	NodeOperationError,
+	TriggerCloseError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type INodeCredentialTestResult,
 	type INodeType,
 	type INodeTypeDescription,
 	type ITriggerFunctions,
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-// Placeholder until the trigger issue fills it: registered so the package loads with three nodes.
+import { flushAll } from '../../src/batch/registry';
+import { testKafkaConnection } from '../../src/kafka/connection-test';
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { KAFKA_CREDENTIAL, toKafkaConnection } from '../shared/credentials';
+import { properties } from './description';
+import { createRunExecution } from './run-execution';
+import { readTriggerSettings } from './settings';
+
+/**
+ * Consumes Kafka in batches for the Doris sinker: one execution per batch, several in flight, and
+ * a partition's offsets committed only up to executions that finished successfully (see
+ * src/kafka/sinker-consumer.ts). This node is only the n8n face: settings, emit, close.
+ */
 export class KafkaTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Kafka Trigger (Doris Sinker)',
 		name: 'kafkaTrigger',
-		icon: 'file:kafkaTrigger.svg',
+		icon: { light: 'file:kafkaTrigger.svg', dark: 'file:kafkaTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["topics"]}}',
@@ -20,14 +38,80 @@ export class KafkaTrigger implements INodeType {
 		usableAsTool: undefined,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'kafkaDorisSinkApi', required: true }],
-		properties: [
-			{ displayName: 'Topics', name: 'topics', type: 'string', default: '', required: true },
-			{ displayName: 'Group ID', name: 'groupId', type: 'string', default: 'n8n-doris-sinker', required: true },
-		],
+		// The one node that declares the Kafka credential's test: n8n resolves `testedBy` per credential type.
+		credentials: [{ name: KAFKA_CREDENTIAL, required: true, testedBy: 'kafkaConnectionTest' }],
+		properties,
+	};
+
+	methods = {
+		credentialTest: {
+			async kafkaConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				try {
+					const result = await testKafkaConnection(toKafkaConnection(credential.data ?? {}));
+					return { status: result.ok ? 'OK' : 'Error', message: result.message };
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
+			},
+		},
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		return { closeFunction: async () => {} };
+		const settings = readTriggerSettings(this);
+		let connection;
+		try {
+			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), error as Error);
+		}
+		const runExecution = createRunExecution(this, settings.isManual);
+		let consumer: SinkerConsumer | undefined;
+		// A manual run starts from manualTriggerFunction, so close may arrive while it is starting;
+		// close then waits for the start and closes what it made instead of leaking a group member.
+		let startup: Promise<void> | undefined;
+
+		const start = async () => {
+			startup = SinkerConsumer.start(
+				{
+					...settings.consumer,
+					connection,
+					logger: this.logger,
+					// A crash kafkajs will not restart from: n8n deactivates, reports and reactivates with backoff.
+					onFatalError: (error) => this.emitError(new NodeOperationError(this.getNode(), error)),
+				},
+				runExecution,
+			).then((started) => {
+				consumer = started;
+			});
+			try {
+				await startup;
+			} catch (error) {
+				throw new NodeOperationError(this.getNode(), error as Error, {
+					description: settings.isManual
+						? `Test runs use the throwaway consumer group "${settings.consumer.groupId}"; a cluster with group ACLs needs a prefixed ACL for "${settings.configuredGroupId}-n8n-manual-".`
+						: undefined,
+				});
+			}
+		};
+
+		const closeFunction = async () => {
+			try {
+				await startup?.catch(() => {});
+				// Executions in flight may be waiting for a Stream Load batch to fill: load what is
+				// buffered now, so close can commit them instead of waiting out the batch interval.
+				await Promise.all([consumer?.close(), settings.isManual ? undefined : flushAll()]);
+			} catch (error) {
+				// n8n's teardown path expects TriggerCloseError (logged at its level, not as a node failure).
+				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
+				throw new TriggerCloseError(this.getNode(), { cause: error as Error, level: 'warning' });
+			}
+		};
+
+		if (settings.isManual) return { closeFunction, manualTriggerFunction: start };
+		await start();
+		return { closeFunction };
 	}
 }

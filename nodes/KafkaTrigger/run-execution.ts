@@ -1,0 +1,60 @@
+import type { IDataObject, INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
+
+import type { ExecutionOutcome, RunExecution } from '../../src/kafka/consumer-options';
+
+/** The slice of the trigger context that starts executions, so it can be driven without a node. */
+export type EmitContext = Pick<ITriggerFunctions, 'emit'> & {
+	helpers: Pick<ITriggerFunctions['helpers'], 'createDeferredPromise'>;
+};
+
+const OK: ExecutionOutcome = Object.freeze({ ok: true });
+
+/**
+ * Hands one execution's items to n8n and reports how the execution ended. Success means the run's
+ * donePromise resolved with status "success" and no resultData.error: with the Doris Stream Load
+ * node in the workflow that happens only after the batch holding its rows is loaded. Anything else
+ * (error, crashed, canceled, waiting, a rejected donePromise) is a failure, so the trigger redelivers.
+ *
+ * `ctx.emit` is read at every call, never kept: n8n replaces it on the context for manual runs.
+ * In a manual run the donePromise is never settled by n8n, so nothing waits for it.
+ * n8n's "Engine 2.0" (workflow setting engineType v2) refuses triggers that pass a donePromise.
+ */
+export function createRunExecution(ctx: EmitContext, isManual: boolean): RunExecution {
+	return async (execution, signal) => {
+		// src/ produces plain JSON objects, which are IDataObject values; the types differ only in name.
+		const items: INodeExecutionData[] = execution.items.map((item) => ({ json: item.json as IDataObject }));
+		if (isManual) {
+			ctx.emit([items]);
+			return OK;
+		}
+		const done = ctx.helpers.createDeferredPromise<IRun>();
+		ctx.emit([items], undefined, done);
+		return await waitForRun(done.promise, signal);
+	};
+}
+
+async function waitForRun(run: Promise<IRun>, signal: AbortSignal): Promise<ExecutionOutcome> {
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<ExecutionOutcome>((resolve) => {
+		onAbort = () => resolve({ ok: false, reason: 'trigger closed before the execution finished' });
+		if (signal.aborted) onAbort();
+		else signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([run.then(runOutcome, (error: unknown) => ({ ok: false as const, reason: errorMessage(error) })), aborted]);
+	} finally {
+		if (onAbort) signal.removeEventListener('abort', onAbort);
+	}
+}
+
+export function runOutcome(run: IRun | undefined): ExecutionOutcome {
+	if (!run) return { ok: false, reason: 'execution finished without a result' };
+	const error = run.data?.resultData?.error;
+	if (run.status === 'success' && !error) return OK;
+	const why = error?.message ? `: ${error.message}` : '';
+	return { ok: false, reason: `execution ended with status "${run.status}"${why}` };
+}
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,106 @@
+/**
+ * A kafkajs client built from the Kafka credential. Guarantees: TLS and SASL (plain, scram-sha-256,
+ * scram-sha-512) exactly as the credential says, kafkajs' own log lines routed to our logger (never
+ * to stdout), and errors explained in words a workflow author can act on, with no password in them.
+ */
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+
+import type { KafkaConnection } from './connection';
+
+/** The logger every src/kafka module talks to; n8n's logger fits it, so does console. */
+export interface SinkerLogger {
+	debug(message: string, meta?: object): void;
+	info(message: string, meta?: object): void;
+	warn(message: string, meta?: object): void;
+	error(message: string, meta?: object): void;
+}
+
+export const silentLogger: SinkerLogger = {
+	debug: () => {},
+	info: () => {},
+	warn: () => {},
+	error: () => {},
+};
+
+export interface KafkaClientOptions {
+	logger?: SinkerLogger;
+	/** kafkajs logs below this level are dropped before they reach the logger. */
+	libraryLogLevel?: logLevel;
+	connectionTimeoutMs?: number;
+	requestTimeoutMs?: number;
+}
+
+/** kafkajs' configuration for a connection; exported so tests can check TLS / SASL mapping. */
+export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientOptions = {}): KafkaConfig {
+	const logger = options.logger ?? silentLogger;
+	const config: KafkaConfig = {
+		clientId: connection.clientId,
+		brokers: connection.brokers,
+		connectionTimeout: options.connectionTimeoutMs ?? 10_000,
+		requestTimeout: options.requestTimeoutMs ?? 30_000,
+		logLevel: options.libraryLogLevel ?? logLevel.WARN,
+		logCreator: () => (entry: LogEntry) => routeLibraryLog(logger, entry),
+	};
+	if (connection.tls) {
+		config.ssl = {
+			rejectUnauthorized: connection.tls.rejectUnauthorized,
+			...(connection.tls.ca ? { ca: [connection.tls.ca] } : {}),
+			...(connection.tls.cert ? { cert: connection.tls.cert } : {}),
+			...(connection.tls.key ? { key: connection.tls.key } : {}),
+		};
+	}
+	if (connection.sasl) {
+		// kafkajs types SASLOptions as a union keyed by mechanism; all three share username/password.
+		config.sasl = {
+			mechanism: connection.sasl.mechanism,
+			username: connection.sasl.username,
+			password: connection.sasl.password,
+		} as SASLOptions;
+	}
+	return config;
+}
+
+export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
+	return new Kafka(toKafkaConfig(connection, options));
+}
+
+function routeLibraryLog(logger: SinkerLogger, entry: LogEntry): void {
+	// kafkajs puts the message inside `log`; the rest (broker, groupId, stack) is useful context.
+	const { message, ...meta } = entry.log;
+	const line = `kafkajs ${entry.namespace}: ${message}`;
+	if (entry.level === logLevel.ERROR) logger.error(line, meta);
+	else if (entry.level === logLevel.WARN) logger.warn(line, meta);
+	else if (entry.level === logLevel.INFO) logger.info(line, meta);
+	else logger.debug(line, meta);
+}
+
+/**
+ * Rewrites a kafkajs failure into a message that names the likely cause. kafkajs' own texts
+ * ("Connection error: connect ECONNREFUSED", "SASL PLAIN authentication failed") are kept as the
+ * cause; the credential's password is never part of either.
+ */
+export function explainKafkaError(error: unknown, connection: Pick<KafkaConnection, 'brokers' | 'sasl' | 'tls'>): Error {
+	const cause = error instanceof Error ? error : new Error(String(error));
+	const text = `${cause.name} ${cause.message}`;
+	const brokers = connection.brokers.join(', ');
+	let message: string;
+	if (/SASL|Authentication|authenticat/i.test(text)) {
+		const user = connection.sasl ? `user "${connection.sasl.username}" (${connection.sasl.mechanism})` : 'no SASL';
+		message = `Kafka refused the login for ${user} at ${brokers}: check the username, password and SASL mechanism`;
+	} else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|Connection timeout|Connection error|KafkaJSConnectionError/i.test(text)) {
+		message = `Cannot reach the Kafka brokers ${brokers}: ${cause.message}`;
+	} else if (/certificate|self[- ]signed|SSL|TLS|EPROTO/i.test(text)) {
+		message = `TLS handshake with Kafka brokers ${brokers} failed: ${cause.message}`;
+	} else if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test(text)) {
+		message = `Kafka topic not found at ${brokers}: ${cause.message}`;
+	} else if (/GROUP_AUTHORIZATION|Group authorization/i.test(text)) {
+		message = `Kafka denied the consumer group: ${cause.message}`;
+	} else if (/TOPIC_AUTHORIZATION|Topic authorization/i.test(text)) {
+		message = `Kafka denied access to the topic: ${cause.message}`;
+	} else {
+		message = `Kafka error: ${cause.message}`;
+	}
+	const explained = new Error(message, { cause });
+	explained.name = 'KafkaSinkerError';
+	return explained;
+}

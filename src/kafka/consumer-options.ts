@@ -1,0 +1,170 @@
+/**
+ * Everything the sinker consumer needs, typed, with the defaults a Doris sinker wants (the seed's
+ * max_fetch_records = 5000 and max_fetch_bytes = 10 MB; several executions in flight), and the one
+ * place that checks them: errors name the option and the value.
+ */
+import type { SinkerLogger } from './client';
+import type { KafkaConnection } from './connection';
+import type { MessageParserOptions, TriggerItem } from './message-parser';
+
+export type TopicSubscription = { names: string[] } | { pattern: RegExp };
+
+export interface SinkerConsumerOptions {
+	connection: KafkaConnection;
+	groupId: string;
+	topics: TopicSubscription;
+	/** Where a group with no committed offset starts: earliest (true) or latest (false). */
+	fromBeginning: boolean;
+	maxRecordsPerExecution: number;
+	/** Key + value bytes per execution; a single bigger message still travels alone. */
+	maxBytesPerExecution: number;
+	/** kafkajs maxBytesPerPartition: the most one fetch brings per partition (the broker still returns a bigger first message). */
+	fetchMaxBytesPerPartition: number;
+	/** kafkajs maxBytes: the most one fetch response brings in total. */
+	fetchMaxBytes: number;
+	/** How long the broker may hold an empty fetch; also kafkajs' sleep when every partition is paused. */
+	fetchMaxWaitMs: number;
+	/** Window: executions handed to n8n and not finished yet. */
+	executionsInFlight: number;
+	sessionTimeoutMs: number;
+	heartbeatIntervalMs: number;
+	rebalanceTimeoutMs: number;
+	/** An execution not finished by then counts as failed and is redelivered; 0 = wait forever. */
+	executionTimeoutMs: number;
+	redeliveryBackoff: { initialMs: number; maxMs: number };
+	/** Close waits this long for executions in flight before it commits and disconnects. */
+	closeTimeoutMs: number;
+	/** Rebalance: how long to wait for executions in flight before giving partitions up. */
+	rebalanceDrainMs: number;
+	/** Lag (end offset − committed offset) is measured this often; 0 turns it off. */
+	lagIntervalMs: number;
+	parser: MessageParserOptions;
+	/**
+	 * Editor test run: never commit, emit only the first execution, and start each partition
+	 * `recentMessages` before its end so a sample arrives at once when the topic has data.
+	 */
+	manual?: { recentMessages: number };
+	/** Prometheus labels. */
+	labels: { workflow: string; node: string };
+	logger?: SinkerLogger;
+	/** A crash kafkajs will not restart from, after the consumer had started (n8n: emitError). */
+	onFatalError?: (error: Error) => void;
+	observer?: SinkerObserver;
+}
+
+/** Optional hooks, for logs and tests; called synchronously, must not throw. */
+export interface SinkerObserver {
+	onExecution?(execution: SinkExecution): void;
+	onCommit?(topic: string, partition: number, offset: string): void;
+	onRedeliver?(topic: string, partition: number, offset: string, attempt: number): void;
+	onAssignment?(assignment: Record<string, number[]>): void;
+	onPauseChange?(paused: boolean): void;
+}
+
+/** One execution: consecutive messages of one partition. */
+export interface SinkExecution {
+	readonly topic: string;
+	readonly partition: number;
+	readonly firstOffset: string;
+	readonly lastOffset: string;
+	readonly items: TriggerItem[];
+	/** Key + value bytes of the messages. */
+	readonly bytes: number;
+	/** Messages in the range, including skipped tombstones. */
+	readonly messages: number;
+	/** How many times this partition has been redelivered since its last successful commit. */
+	readonly attempt: number;
+}
+
+export type ExecutionOutcome = { ok: true } | { ok: false; reason: string };
+
+/** The n8n boundary: start a workflow execution for the items and report how it ended. */
+export type RunExecution = (execution: SinkExecution, signal: AbortSignal) => Promise<ExecutionOutcome>;
+
+export const SINKER_DEFAULTS = {
+	fromBeginning: true,
+	maxRecordsPerExecution: 5000,
+	maxBytesPerExecution: 10 * 1024 * 1024,
+	fetchMaxBytesPerPartition: 10 * 1024 * 1024,
+	fetchMaxBytes: 10 * 1024 * 1024,
+	fetchMaxWaitMs: 1000,
+	executionsInFlight: 10,
+	sessionTimeoutMs: 30_000,
+	heartbeatIntervalMs: 3_000,
+	rebalanceTimeoutMs: 60_000,
+	executionTimeoutMs: 600_000,
+	redeliveryBackoff: { initialMs: 1_000, maxMs: 60_000 },
+	closeTimeoutMs: 30_000,
+	rebalanceDrainMs: 25_000,
+	lagIntervalMs: 30_000,
+} as const;
+
+/** Exponential, capped: initial, 2×initial, 4×initial … up to max. `attempt` starts at 1. */
+export function redeliveryDelay(attempt: number, backoff: { initialMs: number; maxMs: number }): number {
+	const exponent = Math.min(Math.max(attempt - 1, 0), 30);
+	return Math.min(backoff.maxMs, backoff.initialMs * 2 ** exponent);
+}
+
+/** Parses the topics parameter: a comma/newline list of names, or one regular expression. */
+export function parseTopics(text: string, isPattern: boolean): TopicSubscription {
+	const trimmed = text.trim();
+	if (isPattern) {
+		const literal = /^\/(.+)\/([a-z]*)$/.exec(trimmed);
+		try {
+			return { pattern: literal ? new RegExp(literal[1], literal[2]) : new RegExp(trimmed) };
+		} catch (error) {
+			throw new Error(`Topics pattern "${trimmed}" is not a regular expression: ${(error as Error).message}`);
+		}
+	}
+	const names = trimmed
+		.split(/[\s,]+/)
+		.map((name) => name.trim())
+		.filter((name) => name !== '');
+	if (names.length === 0) throw new Error('Topics: at least one topic name is required');
+	for (const name of names) {
+		if (!/^[a-zA-Z0-9._-]{1,249}$/.test(name)) throw new Error(`Topic "${name}" is not a valid Kafka topic name`);
+	}
+	return { names };
+}
+
+/** Throws an Error naming the first option whose value cannot work. */
+export function validateConsumerOptions(options: SinkerConsumerOptions): void {
+	const positive: Array<[string, number]> = [
+		['Max Records per Execution', options.maxRecordsPerExecution],
+		['Max Bytes per Execution', options.maxBytesPerExecution],
+		['Fetch Max Bytes per Partition', options.fetchMaxBytesPerPartition],
+		['Fetch Max Bytes', options.fetchMaxBytes],
+		['Executions in Flight', options.executionsInFlight],
+		['Session Timeout', options.sessionTimeoutMs],
+		['Heartbeat Interval', options.heartbeatIntervalMs],
+		['Rebalance Timeout', options.rebalanceTimeoutMs],
+		['Redelivery Backoff', options.redeliveryBackoff.initialMs],
+		['Max Redelivery Backoff', options.redeliveryBackoff.maxMs],
+	];
+	for (const [name, value] of positive) {
+		if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${value}`);
+	}
+	const nonNegative: Array<[string, number]> = [
+		['Execution Timeout', options.executionTimeoutMs],
+		['Close Timeout', options.closeTimeoutMs],
+		['Rebalance Drain', options.rebalanceDrainMs],
+		['Lag Interval', options.lagIntervalMs],
+		['Fetch Max Wait', options.fetchMaxWaitMs],
+	];
+	for (const [name, value] of nonNegative) {
+		if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be zero or more, got ${value}`);
+	}
+	if (!Number.isInteger(options.executionsInFlight)) {
+		throw new Error(`Executions in Flight must be a whole number, got ${options.executionsInFlight}`);
+	}
+	// kafkajs refuses a heartbeat interval ≥ the session timeout (consumer/index.js); a third is Kafka's advice.
+	if (options.heartbeatIntervalMs >= options.sessionTimeoutMs) {
+		throw new Error(
+			`Heartbeat Interval (${options.heartbeatIntervalMs} ms) must be lower than Session Timeout (${options.sessionTimeoutMs} ms), ideally a third of it`,
+		);
+	}
+	if (options.groupId.trim() === '') throw new Error('Group ID is empty');
+	if (options.parser.format === 'schemaRegistry' && !options.parser.schemaRegistry) {
+		throw new Error('Message format "Schema Registry" needs a Schema Registry URL');
+	}
+}

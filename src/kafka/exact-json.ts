@@ -1,0 +1,99 @@
+/**
+ * JSON.parse that keeps numbers a double would change (big integers such as snowflake ids, decimals
+ * with more significant digits than a double holds, out-of-range exponents) as their source text.
+ * Doris parses such strings into BIGINT / LARGEINT / DECIMAL columns exactly, where a JS number would
+ * already have lost digits before the row left this process.
+ *
+ * Fast path: a double is exact for every literal with at most 15 significant digits (DBL_DIG), and
+ * finite for exponents below 308. One pass over the text looks for a run of 16+ digits (one '.'
+ * allowed inside) or a digit followed by an exponent of 3+ digits that ends like a JSON number;
+ * only then does the parse use a reviver, whose third argument `context.source` (Node 22+, "JSON.parse
+ * source text access") gives the literal. A false alarm (a long digit run inside a string) only
+ * costs the slower parse. The scan is a plain loop: a regular expression for the same rule cost as
+ * much as JSON.parse itself, and a looser one (any "e123") fired on every UUID ("9d3e-0123…"). */
+
+
+/** The reviver context of JSON.parse source text access; absent on runtimes that lack it. */
+interface ReviverContext {
+	source?: string;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+	[key: string]: JsonValue;
+}
+
+export function parseJsonExact(text: string): JsonValue {
+	if (!mayLosePrecision(text)) return JSON.parse(text) as JsonValue;
+	return JSON.parse(text, keepInexactNumbers) as JsonValue;
+}
+
+/** True when the text may hold a number literal a double would change (see the header). */
+export function mayLosePrecision(text: string): boolean {
+	let run = 0;
+	let dot = false;
+	const length = text.length;
+	for (let i = 0; i < length; i++) {
+		const c = text.charCodeAt(i);
+		if (c >= 48 && c <= 57) {
+			if (++run >= 16) return true;
+		} else if (c === 46 && run > 0 && !dot) {
+			dot = true;
+		} else {
+			if ((c === 101 || c === 69) && run > 0 && hugeExponent(text, i + 1)) return true;
+			run = 0;
+			dot = false;
+		}
+	}
+	return false;
+}
+
+/** An exponent of 3+ digits starting at `from` (after e/E) that ends where a JSON number ends. */
+function hugeExponent(text: string, from: number): boolean {
+	let j = from;
+	const sign = text.charCodeAt(j);
+	if (sign === 43 || sign === 45) j++;
+	const start = j;
+	while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+	if (j - start < 3) return false;
+	if (j === text.length) return true;
+	const next = text.charCodeAt(j);
+	// , } ] or JSON whitespace
+	return next === 44 || next === 125 || next === 93 || next === 32 || next === 10 || next === 13 || next === 9;
+}
+
+function keepInexactNumbers(_key: string, value: unknown, context?: ReviverContext): unknown {
+	if (typeof value !== 'number') return value;
+	const source = context?.source;
+	if (source === undefined || isExact(value, source)) return value;
+	return source;
+}
+
+/** True when `value` (the double JSON.parse made) stands for exactly the literal `source`. */
+export function isExact(value: number, source: string): boolean {
+	if (!Number.isFinite(value)) return false;
+	const plainInteger = !/[.eE]/.test(source);
+	if (plainInteger) return Number.isSafeInteger(value);
+	const literal = decimalParts(source);
+	if (literal.digits.length <= 15) return true;
+	const shortest = decimalParts(String(value));
+	return literal.digits === shortest.digits && literal.exponent === shortest.exponent;
+}
+
+/** Significant digits (no leading / trailing zeros) and the power of ten of the first one. */
+function decimalParts(text: string): { digits: string; exponent: number } {
+	let body = text[0] === '-' ? text.slice(1) : text;
+	let exponent = 0;
+	const e = body.search(/[eE]/);
+	if (e >= 0) {
+		exponent = Number(body.slice(e + 1));
+		body = body.slice(0, e);
+	}
+	const dot = body.indexOf('.');
+	const intPart = dot >= 0 ? body.slice(0, dot) : body;
+	const all = dot >= 0 ? intPart + body.slice(dot + 1) : body;
+	const leading = all.search(/[1-9]/);
+	if (leading < 0) return { digits: '', exponent: 0 };
+	const digits = all.slice(leading).replace(/0+$/, '');
+	return { digits, exponent: exponent + intPart.length - 1 - leading };
+}

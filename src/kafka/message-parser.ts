@@ -1,0 +1,225 @@
+/**
+ * Turns Kafka messages into trigger items (src/item-contract.ts). Guarantees: one item per message,
+ * in offset order; a value that cannot be decoded becomes an item carrying `_parseError` (with the
+ * raw value, as text or base64) and is counted, never thrown and never dropped; tombstones are
+ * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option.
+ *
+ * The JSON and text paths are synchronous and allocate only the item itself: no promise, no
+ * intermediate copy per message. The Schema Registry path is asynchronous (its client may fetch a
+ * schema), one promise per message, awaited together per execution.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+import {
+	KAFKA_METADATA_FIELD,
+	PARSE_ERROR_FIELD,
+	type KafkaMessageMetadata,
+	type ParseErrorInfo,
+	type ParseErrorKind,
+} from '../item-contract';
+import { parseJsonExact, type JsonObject, type JsonValue } from './exact-json';
+import type { SchemaRegistryDecoder } from './schema-registry';
+
+export type MessageFormat = 'json' | 'text' | 'schemaRegistry';
+export type TombstoneMode = 'skip' | 'emit';
+
+/** An n8n item as far as src/ knows it: plain JSON on `json`. */
+export interface TriggerItem {
+	json: JsonObject;
+}
+
+export interface MessageParserOptions {
+	format: MessageFormat;
+	includeMetadata: boolean;
+	tombstones: TombstoneMode;
+	/** Required when format is 'schemaRegistry'. */
+	schemaRegistry?: SchemaRegistryDecoder;
+	/** Field that holds the value in text mode. */
+	textField?: string;
+}
+
+export interface ParsedChunk {
+	items: TriggerItem[];
+	parseErrors: number;
+	tombstonesSkipped: number;
+}
+
+export interface MessageParser {
+	/** Parses messages[from, to) of one partition; a promise only in Schema Registry mode. */
+	parse(messages: KafkaMessage[], from: number, to: number, topic: string, partition: number): ParsedChunk | Promise<ParsedChunk>;
+}
+
+export function createMessageParser(options: MessageParserOptions): MessageParser {
+	if (options.format === 'schemaRegistry') {
+		const registry = options.schemaRegistry;
+		if (!registry) throw new Error('Message format "schemaRegistry" needs a Schema Registry URL');
+		return { parse: (m, from, to, topic, partition) => parseWithRegistry(options, registry, m, from, to, topic, partition) };
+	}
+	const textField = options.textField ?? 'value';
+	const decode = options.format === 'json' ? decodeJson : (text: string): Decoded => ({ json: { [textField]: text } });
+	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
+}
+
+interface Decoded {
+	json?: JsonObject;
+	error?: ParseErrorInfo;
+}
+
+function decodeJson(text: string): Decoded {
+	let value: JsonValue;
+	try {
+		value = parseJsonExact(text);
+	} catch (error) {
+		return { error: parseError('json', (error as Error).message, text, 'utf8') };
+	}
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		const shape = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+		return { error: parseError('not_object', `JSON value is ${shape}, not an object`, text, 'utf8') };
+	}
+	return { json: value };
+}
+
+function parseSync(
+	options: MessageParserOptions,
+	decode: (text: string) => Decoded,
+	messages: KafkaMessage[],
+	from: number,
+	to: number,
+	topic: string,
+	partition: number,
+): ParsedChunk {
+	const items: TriggerItem[] = [];
+	let parseErrors = 0;
+	let tombstonesSkipped = 0;
+	for (let i = from; i < to; i++) {
+		const message = messages[i];
+		const value = message.value;
+		let json: JsonObject;
+		if (value === null) {
+			if (options.tombstones === 'skip') {
+				tombstonesSkipped++;
+				continue;
+			}
+			json = { [PARSE_ERROR_FIELD]: tombstoneError() };
+		} else if (!isUtf8(value)) {
+			parseErrors++;
+			json = { [PARSE_ERROR_FIELD]: errorJson(parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64')) };
+		} else {
+			const decoded = decode(value.toString('utf8'));
+			if (decoded.json) {
+				json = decoded.json;
+			} else {
+				parseErrors++;
+				json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
+			}
+		}
+		// Error items always say where they came from, so a bad message can be found and replayed.
+		if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
+			json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
+		}
+		items.push({ json });
+	}
+	return { items, parseErrors, tombstonesSkipped };
+}
+
+async function parseWithRegistry(
+	options: MessageParserOptions,
+	registry: SchemaRegistryDecoder,
+	messages: KafkaMessage[],
+	from: number,
+	to: number,
+	topic: string,
+	partition: number,
+): Promise<ParsedChunk> {
+	const pending: Array<Promise<Decoded> | null> = [];
+	for (let i = from; i < to; i++) {
+		const value = messages[i].value;
+		pending.push(value === null ? null : registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value)));
+	}
+	const decoded = await Promise.all(pending);
+	const items: TriggerItem[] = [];
+	let parseErrors = 0;
+	let tombstonesSkipped = 0;
+	for (let k = 0; k < decoded.length; k++) {
+		const message = messages[from + k];
+		const result = decoded[k];
+		let json: JsonObject;
+		if (result === null) {
+			if (options.tombstones === 'skip') {
+				tombstonesSkipped++;
+				continue;
+			}
+			json = { [PARSE_ERROR_FIELD]: tombstoneError() };
+		} else if (result.json) {
+			json = result.json;
+		} else {
+			parseErrors++;
+			json = { [PARSE_ERROR_FIELD]: errorJson(result.error as ParseErrorInfo) };
+		}
+		if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
+			json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
+		}
+		items.push({ json });
+	}
+	return { items, parseErrors, tombstonesSkipped };
+}
+
+function toDecoded(value: JsonValue): Decoded {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		return { error: parseError('not_object', 'Schema Registry value is not a record/object', JSON.stringify(value), 'utf8') };
+	}
+	return { json: value };
+}
+
+function registryError(error: unknown, value: Buffer): Decoded {
+	const message = error instanceof Error ? error.message : String(error);
+	const utf8 = isUtf8(value);
+	return {
+		error: parseError('schema_registry', message, utf8 ? value.toString('utf8') : value.toString('base64'), utf8 ? 'utf8' : 'base64'),
+	};
+}
+
+function parseError(kind: ParseErrorKind, message: string, raw: string | null, rawEncoding: 'utf8' | 'base64'): ParseErrorInfo {
+	return { kind, message, raw, rawEncoding };
+}
+
+function tombstoneError(): JsonObject {
+	return { kind: 'tombstone', message: 'message value is null (tombstone)', raw: null, rawEncoding: 'utf8' };
+}
+
+function errorJson(info: ParseErrorInfo): JsonObject {
+	return { kind: info.kind, message: info.message, raw: info.raw, rawEncoding: info.rawEncoding };
+}
+
+function metadataJson(message: KafkaMessage, topic: string, partition: number): JsonObject {
+	const metadata: KafkaMessageMetadata = {
+		topic,
+		partition,
+		offset: message.offset,
+		key: message.key ? bufferText(message.key) : null,
+		timestamp: message.timestamp,
+		headers: headersJson(message.headers),
+	};
+	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
+}
+
+function headersJson(headers: IHeaders | undefined): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!headers) return out;
+	for (const name of Object.keys(headers)) {
+		const value = headers[name];
+		if (value === undefined) continue;
+		out[name] = Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
+	}
+	return out;
+}
+
+function headerText(value: Buffer | string): string {
+	return typeof value === 'string' ? value : bufferText(value);
+}
+
+/** UTF-8 when it is UTF-8 (keys and headers almost always are), base64 otherwise. */
+function bufferText(buffer: Buffer): string {
+	return isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
+}

@@ -1,0 +1,86 @@
+/**
+ * What the sinker consumer knows about one partition it owns: its commit tracker (which also knows
+ * where fetching continues), what it committed, and its redelivery backoff. A PartitionState object
+ * lives exactly as long as one ownership: when a rebalance takes the partition away the object is
+ * marked revoked and dropped, so outcomes of executions that belonged to it are recognised and ignored.
+ */
+import { PartitionCommitTracker } from './commit-tracker';
+
+export class PartitionState {
+	readonly tracker = new PartitionCommitTracker();
+	/** Last offset this consumer committed (next offset to consume). */
+	committed: bigint | undefined;
+	/** Redeliveries since the last commit past a failure. */
+	attempt = 0;
+	failedFrom: bigint | undefined;
+	backoffTimer: NodeJS.Timeout | undefined;
+	revoked = false;
+
+	constructor(
+		readonly topic: string,
+		readonly partition: number,
+	) {}
+
+	get inBackoff(): boolean {
+		return this.backoffTimer !== undefined;
+	}
+
+	revoke(): void {
+		this.revoked = true;
+		clearTimeout(this.backoffTimer);
+		this.backoffTimer = undefined;
+	}
+}
+
+/** topic → partition → state; the consumer's current assignment. */
+export class Assignment {
+	private byTopic = new Map<string, Map<number, PartitionState>>();
+
+	get(topic: string, partition: number): PartitionState | undefined {
+		return this.byTopic.get(topic)?.get(partition);
+	}
+
+	*all(): IterableIterator<PartitionState> {
+		for (const partitions of this.byTopic.values()) yield* partitions.values();
+	}
+
+	/** topic → partitions, as kafkajs pause/resume and the lag monitor want them. */
+	partitionsByTopic(filter: (state: PartitionState) => boolean = () => true): Map<string, number[]> {
+		const out = new Map<string, number[]>();
+		for (const [topic, partitions] of this.byTopic) {
+			const list = [...partitions.values()].filter(filter).map((state) => state.partition);
+			if (list.length > 0) out.set(topic, list);
+		}
+		return out;
+	}
+
+	/**
+	 * Replaces the assignment with kafkajs' GROUP_JOIN memberAssignment. Returns the partitions kept
+	 * (same state object, in-flight executions still valid) and those given up (marked revoked).
+	 */
+	replace(assignment: Record<string, number[]>): { retained: PartitionState[]; revoked: PartitionState[]; added: PartitionState[] } {
+		const next = new Map<string, Map<number, PartitionState>>();
+		const retained: PartitionState[] = [];
+		const added: PartitionState[] = [];
+		for (const [topic, partitions] of Object.entries(assignment)) {
+			const states = new Map<number, PartitionState>();
+			for (const partition of partitions) {
+				const existing = this.get(topic, partition);
+				if (existing) retained.push(existing);
+				const state = existing ?? new PartitionState(topic, partition);
+				if (!existing) added.push(state);
+				states.set(partition, state);
+			}
+			next.set(topic, states);
+		}
+		const revoked: PartitionState[] = [];
+		for (const state of this.all()) {
+			if (next.get(state.topic)?.get(state.partition) !== state) {
+				state.revoke();
+				revoked.push(state);
+			}
+		}
+		this.byTopic = next;
+		return { retained, revoked, added };
+	}
+}

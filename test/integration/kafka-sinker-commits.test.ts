@@ -1,0 +1,149 @@
+// Commit order, failure redelivery and execution timeouts, against the real broker (KAFKA_BROKERS).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Admin, Kafka } from 'kafkajs';
+
+import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { committedOffsets, createTopic, FakeN8n, produce, sleep, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+
+let kafka: Kafka;
+let admin: Admin;
+const topics: string[] = [];
+
+before(async () => {
+	kafka = testKafka();
+	admin = kafka.admin();
+	await admin.connect();
+});
+
+after(async () => {
+	await admin.deleteTopics({ topics }).catch(() => {});
+	await admin.disconnect();
+});
+
+async function topicWith(partitions: number, count: number): Promise<string> {
+	const topic = await createTopic(admin, partitions);
+	topics.push(topic);
+	await produce(kafka, topic, partitions, count, (i) => JSON.stringify({ i }));
+	return topic;
+}
+
+describe('sinker consumer: commits', () => {
+	it('executions finishing out of order commit in order, never past an unfinished one', async () => {
+		const topic = await topicWith(1, 1000);
+		const group = uniqueName('order');
+		const commits: bigint[] = [];
+		const violations: string[] = [];
+		let holdFirst: (() => void) | undefined;
+		const n8n = new FakeN8n(async (execution) => {
+			if (execution.firstOffset === '0') await new Promise<void>((resolve) => (holdFirst = resolve));
+			else await sleep(Math.floor(Math.random() * 40));
+			return { ok: true };
+		});
+		const consumer = await SinkerConsumer.start(
+			testOptions(topic, group, {
+				maxRecordsPerExecution: 100,
+				executionsInFlight: 4,
+				observer: {
+					onCommit: (_t, _p, offset) => {
+						const at = BigInt(offset);
+						commits.push(at);
+						// Every execution below the committed offset must have reported success already.
+						for (const e of n8n.executions) {
+							if (BigInt(e.lastOffset) < at && !n8n.succeeded.includes(`0:${e.firstOffset}`)) violations.push(`${offset} passed ${e.firstOffset}`);
+						}
+					},
+				},
+			}),
+			n8n.run,
+		);
+		try {
+			await waitFor('the first execution to be held', () => holdFirst !== undefined);
+			await waitFor('every later execution to finish', () => n8n.succeeded.length >= 9);
+			await sleep(300);
+			assert.equal((await committedOffsets(admin, group, topic)).get(0) ?? -1n, -1n, 'nothing committed while offset 0 is unfinished');
+			assert.ok(consumer.stats.maxInFlight <= 4, `window of 4 respected (max ${consumer.stats.maxInFlight})`);
+			holdFirst?.();
+			await waitFor('all 1000 messages committed', async () => (await committedOffsets(admin, group, topic)).get(0) === 1000n);
+			assert.deepEqual(violations, []);
+			assert.deepEqual([...commits].sort((a, b) => (a < b ? -1 : 1)), commits, 'commits only move forward');
+			assert.equal(n8n.messageCount(), 1000);
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('a failing execution is redelivered from its first offset; nothing after it is committed meanwhile', async () => {
+		const topic = await topicWith(1, 600);
+		const group = uniqueName('fail');
+		const commitsBeforeRedelivery: bigint[] = [];
+		let redelivered = false;
+		let failedOnce = false;
+		const n8n = new FakeN8n(async (execution): Promise<ExecutionOutcome> => {
+			if (execution.firstOffset === '200' && !failedOnce) {
+				failedOnce = true;
+				await sleep(200); // later executions finish first, then this one fails
+				return { ok: false, reason: 'Doris said no' };
+			}
+			return { ok: true };
+		});
+		const consumer = await SinkerConsumer.start(
+			testOptions(topic, group, {
+				maxRecordsPerExecution: 100,
+				executionsInFlight: 6,
+				redeliveryBackoff: { initialMs: 300, maxMs: 1000 },
+				observer: {
+					onCommit: (_t, _p, offset) => {
+						if (!redelivered) commitsBeforeRedelivery.push(BigInt(offset));
+					},
+					onRedeliver: (_t, _p, offset) => {
+						redelivered = true;
+						assert.equal(offset, '200');
+					},
+				},
+			}),
+			n8n.run,
+		);
+		try {
+			await waitFor('all 600 committed after the redelivery', async () => (await committedOffsets(admin, group, topic)).get(0) === 600n, 20_000);
+			assert.ok(commitsBeforeRedelivery.length > 0);
+			assert.ok(commitsBeforeRedelivery.every((o) => o <= 200n), `committed past the failure: ${commitsBeforeRedelivery}`);
+			const starts = n8n.executions.map((e) => e.firstOffset);
+			assert.equal(starts.filter((s) => s === '200').length, 2, `offset 200 delivered twice: ${starts}`);
+			const retry = n8n.executions.findIndex((e, i) => i > 0 && e.firstOffset === '200' && e.attempt === 1);
+			assert.ok(retry > 0, 'the redelivery carries attempt 1');
+			// After the redelivery every message from 200 on arrives again, in order, nothing skipped.
+			const again = n8n.executions.slice(retry).flatMap((e) => e.items.map((item) => item.json.i as number));
+			assert.deepEqual(again, Array.from({ length: 400 }, (_, k) => 200 + k));
+			assert.equal(consumer.stats.redeliveries, 1);
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('an execution that does not finish in time counts as failed and is redelivered', async () => {
+		const topic = await topicWith(1, 50);
+		const group = uniqueName('timeout');
+		let hung = false;
+		const n8n = new FakeN8n(async () => {
+			if (!hung) {
+				hung = true;
+				await sleep(1_500);
+			}
+			return { ok: true };
+		});
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { executionTimeoutMs: 300, redeliveryBackoff: { initialMs: 50, maxMs: 50 } }), n8n.run);
+		try {
+			await waitFor('offset 50 committed', async () => (await committedOffsets(admin, group, topic)).get(0) === 50n, 10_000);
+			assert.equal(consumer.stats.executionsFailed, 1);
+			assert.equal(consumer.stats.redeliveries, 1);
+			assert.deepEqual(n8n.executions.map((e) => [e.firstOffset, e.attempt]), [
+				['0', 0],
+				['0', 1],
+			]);
+		} finally {
+			await consumer.close();
+		}
+	});
+});

@@ -1,0 +1,158 @@
+// Two consumers in one group with a rebalance mid-stream, and close with executions in flight,
+// against the real broker (KAFKA_BROKERS).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Admin, Kafka } from 'kafkajs';
+
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { committedOffsets, createTopic, endOffsets, FakeN8n, produce, sleep, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+
+let kafka: Kafka;
+let admin: Admin;
+const topics: string[] = [];
+
+before(async () => {
+	kafka = testKafka();
+	admin = kafka.admin();
+	await admin.connect();
+});
+
+after(async () => {
+	await admin.deleteTopics({ topics }).catch(() => {});
+	await admin.disconnect();
+});
+
+async function allCommitted(group: string, topic: string): Promise<boolean> {
+	const [committed, ends] = await Promise.all([committedOffsets(admin, group, topic), endOffsets(admin, topic)]);
+	return [...ends].every(([partition, end]) => committed.get(partition) === end);
+}
+
+describe('sinker consumer: group', () => {
+	it('two consumers, 3 partitions, a rebalance mid-stream: every message delivered, all committed', async () => {
+		const count = 30_000;
+		const topic = await createTopic(admin, 3);
+		topics.push(topic);
+		await produce(kafka, topic, 3, count, (i) => JSON.stringify({ i }));
+		const group = uniqueName('rebalance');
+		const slow = async () => {
+			await sleep(40);
+			return { ok: true as const };
+		};
+		const a = new FakeN8n(slow);
+		const b = new FakeN8n(slow);
+		const assignmentsB: Array<Record<string, number[]>> = [];
+		const first = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 500, executionsInFlight: 2 }), a.run);
+		let second: SinkerConsumer | undefined;
+		try {
+			await waitFor('the first consumer to be mid-stream', () => a.messageCount() >= 3_000);
+			second = await SinkerConsumer.start(
+				testOptions(topic, group, { maxRecordsPerExecution: 500, executionsInFlight: 2, observer: { onAssignment: (x) => assignmentsB.push(x) } }),
+				b.run,
+			);
+			await waitFor('every partition committed to its end', () => allCommitted(group, topic), 60_000);
+			assert.ok(b.messageCount() > 0, 'the second consumer took over some partitions');
+			assert.ok(Object.values(assignmentsB[0] ?? {}).flat().length >= 1);
+			assert.equal(first.assigned().get(topic)?.length ?? 0, 3 - Object.values(assignmentsB.at(-1) ?? {}).flat().length);
+			const seen = new Set<number>();
+			for (const n8n of [a, b]) for (const e of n8n.executions) for (const item of e.items) seen.add(item.json.i as number);
+			assert.equal(seen.size, count, 'no message lost across the rebalance');
+			const delivered = a.messageCount() + b.messageCount();
+			console.log(`rebalance: ${delivered} deliveries for ${count} messages (${delivered - count} redelivered by the new owner)`);
+		} finally {
+			await Promise.all([first.close(), second?.close()]);
+		}
+	});
+
+	it('close waits for executions in flight (bounded), commits what finished, and leaves the group', async () => {
+		const topic = await createTopic(admin, 1);
+		topics.push(topic);
+		await produce(kafka, topic, 1, 300, (i) => JSON.stringify({ i }));
+		const group = uniqueName('close');
+		const release = new Map<string, () => void>();
+		let aborted = 0;
+		const n8n = new FakeN8n(
+			(execution, signal) =>
+				new Promise((resolve) => {
+					let settled = false;
+					release.set(execution.firstOffset, () => {
+						settled = true;
+						resolve({ ok: true });
+					});
+					signal.addEventListener('abort', () => {
+						if (!settled) aborted++;
+						resolve({ ok: false, reason: 'closed' });
+					});
+				}),
+		);
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 100, executionsInFlight: 3, closeTimeoutMs: 1_500 }), n8n.run);
+		await waitFor('three executions in flight', () => release.size === 3);
+		const closing = consumer.close();
+		// The first finishes during close; the third finishes too but after the second, which never does.
+		await sleep(100);
+		release.get('0')?.();
+		release.get('200')?.();
+		const report = await closing;
+		assert.deepEqual(report, { drained: false, abandoned: 1 });
+		assert.equal(aborted, 1, 'the abandoned execution was told to stop waiting');
+		assert.equal((await committedOffsets(admin, group, topic)).get(0), 100n, 'committed up to the unfinished execution only');
+		assert.equal(n8n.executions.length, 3, 'nothing fetched or emitted after close began');
+		const description = await admin.describeGroups([group]);
+		assert.equal(description.groups[0].members.length, 0, 'no ghost member left in the group');
+		// A closed consumer stays closed: nothing restarts it.
+		await sleep(500);
+		assert.equal(n8n.executions.length, 3);
+	});
+});
+
+describe('sinker consumer: editor test run and lag', () => {
+	it('a manual run starts near the end, emits only its first execution and commits nothing', async () => {
+		const topic = await createTopic(admin, 1);
+		topics.push(topic);
+		await produce(kafka, topic, 1, 1_000, (i) => JSON.stringify({ i }));
+		const group = uniqueName('manual');
+		const n8n = new FakeN8n();
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { manual: { recentMessages: 100 }, maxRecordsPerExecution: 30 }), n8n.run);
+		try {
+			await waitFor('the test event', () => n8n.executions.length === 1);
+			await sleep(500);
+			assert.equal(n8n.executions.length, 1, 'only the first execution is emitted');
+			assert.equal(n8n.executions[0].firstOffset, '900', 'starts 100 messages before the end');
+			assert.equal(n8n.executions[0].items.length, 30);
+		} finally {
+			await consumer.close();
+		}
+		assert.equal((await committedOffsets(admin, group, topic)).get(0) ?? -1n, -1n, 'a test run never commits');
+	});
+
+	it('measures lag per partition as end offset minus committed offset', async () => {
+		const topic = await createTopic(admin, 2);
+		topics.push(topic);
+		await produce(kafka, topic, 2, 400, (i) => JSON.stringify({ i }));
+		const group = uniqueName('lag');
+		let hold = true;
+		const n8n = new FakeN8n(async (execution) => {
+			while (hold && execution.firstOffset !== '0') await sleep(20);
+			return { ok: true };
+		});
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 50, lagIntervalMs: 60_000 }), n8n.run);
+		try {
+			await waitFor('offset 50 committed on both partitions', async () => {
+				const committed = await committedOffsets(admin, group, topic);
+				return committed.get(0) === 50n && committed.get(1) === 50n;
+			});
+			const samples = await consumer.measureLag();
+			assert.deepEqual(
+				samples.map((s) => [s.partition, s.lag]).sort(),
+				[
+					[0, 150],
+					[1, 150],
+				],
+			);
+			const gauge = await (await import('../../src/metrics/metrics')).metrics.kafkaConsumerLag.get();
+			assert.ok(gauge.values.some((v) => v.labels.group === group && v.value === 150));
+		} finally {
+			hold = false;
+			await consumer.close();
+		}
+	});
+});

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { parseTopics, redeliveryDelay, SINKER_DEFAULTS, validateConsumerOptions, type SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
+
+function options(overrides: Partial<SinkerConsumerOptions> = {}): SinkerConsumerOptions {
+	return {
+		...SINKER_DEFAULTS,
+		redeliveryBackoff: { ...SINKER_DEFAULTS.redeliveryBackoff },
+		connection: { brokers: ['127.0.0.1:9092'], clientId: 'x' },
+		groupId: 'g',
+		topics: { names: ['t'] },
+		parser: { format: 'json', includeMetadata: false, tombstones: 'skip' },
+		labels: { workflow: 'w', node: 'n' },
+		...overrides,
+	};
+}
+
+describe('redeliveryDelay', () => {
+	it('doubles from the initial delay and stops at the cap', () => {
+		const backoff = { initialMs: 500, maxMs: 5_000 };
+		assert.deepEqual([1, 2, 3, 4, 5, 50].map((n) => redeliveryDelay(n, backoff)), [500, 1_000, 2_000, 4_000, 5_000, 5_000]);
+	});
+});
+
+describe('parseTopics', () => {
+	it('splits a list on commas, spaces and newlines', () => {
+		assert.deepEqual(parseTopics(' a, b\nc ', false), { names: ['a', 'b', 'c'] });
+	});
+	it('accepts a regular expression, with or without slashes', () => {
+		const bare = parseTopics('^orders\\..*', true);
+		assert.ok('pattern' in bare && bare.pattern.test('orders.eu'));
+		const slashed = parseTopics('/^ORDERS/i', true);
+		assert.ok('pattern' in slashed && slashed.pattern.test('orders'));
+	});
+	it('names the bad topic or pattern', () => {
+		assert.throws(() => parseTopics('good, bad topic!', false), /"topic!"/);
+		assert.throws(() => parseTopics('(', true), /"\("/);
+		assert.throws(() => parseTopics('  ', false), /at least one/);
+	});
+});
+
+describe('validateConsumerOptions', () => {
+	it('accepts the defaults', () => {
+		validateConsumerOptions(options());
+	});
+	it('names the option and the value', () => {
+		assert.throws(() => validateConsumerOptions(options({ executionsInFlight: 0 })), /Executions in Flight.*got 0/);
+		assert.throws(() => validateConsumerOptions(options({ heartbeatIntervalMs: 30_000 })), /Heartbeat Interval \(30000 ms\)/);
+		assert.throws(() => validateConsumerOptions(options({ parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip' } })), /Schema Registry URL/);
+	});
+});

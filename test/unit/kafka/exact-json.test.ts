@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { isExact, parseJsonExact } from '../../../src/kafka/exact-json';
+
+describe('parseJsonExact', () => {
+	it('keeps integers beyond 2^53 as their exact text', () => {
+		const parsed = parseJsonExact('{"id":12345678901234567890,"small":42,"max":9007199254740991,"over":9007199254740993}');
+		assert.deepEqual(parsed, { id: '12345678901234567890', small: 42, max: 9007199254740991, over: '9007199254740993' });
+	});
+
+	it('keeps negative big integers and big integers inside arrays and nested objects', () => {
+		const parsed = parseJsonExact('{"a":[-98765432109876543210,1],"b":{"c":18446744073709551615}}');
+		assert.deepEqual(parsed, { a: ['-98765432109876543210', 1], b: { c: '18446744073709551615' } });
+	});
+
+	it('keeps decimals with more digits than a double holds, and only those', () => {
+		const parsed = parseJsonExact('{"d":1234567890.123456789,"pi":3.141592653589793,"tiny":0.1,"trail":1.50000000000000000}');
+		assert.deepEqual(parsed, { d: '1234567890.123456789', pi: 3.141592653589793, tiny: 0.1, trail: 1.5 });
+	});
+
+	it('keeps exponents a double cannot hold as text instead of Infinity', () => {
+		assert.deepEqual(parseJsonExact('{"huge":1e400,"ok":1e300}'), { huge: '1e400', ok: 1e300 });
+	});
+
+	it('takes the fast path when no long digit run exists and gives the same result as JSON.parse', () => {
+		const text = '{"id":123,"price":19.99,"name":"x","ts":"2024-01-01T00:00:00Z"}';
+		assert.deepEqual(parseJsonExact(text), JSON.parse(text));
+	});
+
+	it('a long digit run inside a string takes the slow path but changes nothing', () => {
+		const text = '{"card":"12345678901234567890","n":5}';
+		assert.deepEqual(parseJsonExact(text), { card: '12345678901234567890', n: 5 });
+	});
+
+	it('throws on malformed JSON like JSON.parse does', () => {
+		assert.throws(() => parseJsonExact('{"a":'), SyntaxError);
+		assert.throws(() => parseJsonExact('{"a":123456789012345678901'), SyntaxError);
+	});
+});
+
+describe('isExact', () => {
+	it('judges literals against their doubles', () => {
+		assert.equal(isExact(9007199254740992, '9007199254740992'), false);
+		assert.equal(isExact(0.30000000000000004, '0.30000000000000004'), true);
+		assert.equal(isExact(0.3, '0.30000000000000004441'), false);
+		assert.equal(isExact(-0, '-0'), true);
+		assert.equal(isExact(1e21, '1e21'), true);
+		assert.equal(isExact(123.456, '1.23456e2'), true);
+	});
+});
+
+describe('mayLosePrecision (the fast-path guard)', () => {
+	it('fires on long digit runs, long decimals and huge exponents', async () => {
+		const { mayLosePrecision } = await import('../../../src/kafka/exact-json');
+		assert.equal(mayLosePrecision('{"a":1234567890123456}'), true);
+		assert.equal(mayLosePrecision('{"a":12345678.12345678}'), true);
+		assert.equal(mayLosePrecision('{"a":1e400}'), true);
+		assert.equal(mayLosePrecision('[2.5E-308]'), true);
+	});
+	it('stays quiet on everyday messages: UUIDs, timestamps, short numbers', async () => {
+		const { mayLosePrecision } = await import('../../../src/kafka/exact-json');
+		assert.equal(mayLosePrecision('{"session":"b7f1c0de-5a7e-4c1a-9d3e-0123456789ab","ts":"2024-06-01T12:34:56.789Z","n":123456789012345,"x":1.5e10}'), false);
+	});
+});

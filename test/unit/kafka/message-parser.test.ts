@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { KafkaMessage } from 'kafkajs';
+
+import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../../src/item-contract';
+import { createMessageParser, type MessageParserOptions, type ParsedChunk } from '../../../src/kafka/message-parser';
+
+function message(offset: number, value: Buffer | string | null, extra: Partial<KafkaMessage> = {}): KafkaMessage {
+	return {
+		key: Buffer.from(`k${offset}`),
+		value: typeof value === 'string' ? Buffer.from(value) : value,
+		timestamp: '1700000000000',
+		attributes: 0,
+		offset: String(offset),
+		headers: {},
+		...extra,
+	} as KafkaMessage;
+}
+
+function parse(options: Partial<MessageParserOptions>, messages: KafkaMessage[]): ParsedChunk {
+	const parser = createMessageParser({ format: 'json', includeMetadata: false, tombstones: 'skip', ...options });
+	const result = parser.parse(messages, 0, messages.length, 'orders', 2);
+	assert.ok(!(result instanceof Promise), 'JSON and text parsing are synchronous');
+	return result;
+}
+
+describe('message parser: JSON', () => {
+	it('one item per message, in order, with exact big integers', () => {
+		const chunk = parse({}, [message(0, '{"id":1}'), message(1, '{"id":12345678901234567890}')]);
+		assert.deepEqual(chunk.items.map((i) => i.json), [{ id: 1 }, { id: '12345678901234567890' }]);
+		assert.equal(chunk.parseErrors, 0);
+	});
+
+	it('malformed JSON, a non-object and binary become error items with the raw value, counted', () => {
+		const binary = Buffer.from([0xff, 0xfe, 0x00, 0x80]);
+		const chunk = parse({}, [message(7, '{"id":'), message(8, '[1,2]'), message(9, binary), message(10, '{"ok":true}')]);
+		assert.equal(chunk.items.length, 4);
+		assert.equal(chunk.parseErrors, 3);
+		const [bad, array, bin, ok] = chunk.items.map((i) => i.json);
+		assert.deepEqual({ ...(bad[PARSE_ERROR_FIELD] as object), message: 'x' }, { kind: 'json', message: 'x', raw: '{"id":', rawEncoding: 'utf8' });
+		assert.equal((array[PARSE_ERROR_FIELD] as { kind: string }).kind, 'not_object');
+		assert.deepEqual(bin[PARSE_ERROR_FIELD], { kind: 'json', message: 'value is not valid UTF-8 text', raw: binary.toString('base64'), rawEncoding: 'base64' });
+		// Error items always carry where they came from, even without the metadata option.
+		assert.deepEqual((bad[KAFKA_METADATA_FIELD] as { offset: string; topic: string; partition: number }).offset, '7');
+		assert.equal(ok[KAFKA_METADATA_FIELD], undefined);
+	});
+
+	it('tombstones are skipped and counted, or emitted as tombstone items', () => {
+		const skipped = parse({}, [message(0, null), message(1, '{"a":1}')]);
+		assert.equal(skipped.items.length, 1);
+		assert.equal(skipped.tombstonesSkipped, 1);
+		const emitted = parse({ tombstones: 'emit' }, [message(0, null)]);
+		assert.equal(emitted.items.length, 1);
+		assert.equal((emitted.items[0].json[PARSE_ERROR_FIELD] as { kind: string }).kind, 'tombstone');
+		assert.equal(emitted.parseErrors, 0, 'a tombstone is not a parse error');
+	});
+
+	it('metadata: topic, partition, offset, key, timestamp and headers as text', () => {
+		const chunk = parse({ includeMetadata: true }, [
+			message(42, '{"a":1}', { headers: { trace: Buffer.from('abc'), multi: [Buffer.from('x'), 'y'], none: undefined } }),
+			message(43, '{"a":2}', { key: null }),
+		]);
+		assert.deepEqual(chunk.items[0].json[KAFKA_METADATA_FIELD], {
+			topic: 'orders',
+			partition: 2,
+			offset: '42',
+			key: 'k42',
+			timestamp: '1700000000000',
+			headers: { trace: 'abc', multi: 'x,y' },
+		});
+		assert.equal((chunk.items[1].json[KAFKA_METADATA_FIELD] as { key: null }).key, null);
+	});
+
+	it('parses only the requested range', () => {
+		const parser = createMessageParser({ format: 'json', includeMetadata: false, tombstones: 'skip' });
+		const messages = [message(0, '{"i":0}'), message(1, '{"i":1}'), message(2, '{"i":2}')];
+		const chunk = parser.parse(messages, 1, 2, 't', 0) as ParsedChunk;
+		assert.deepEqual(chunk.items.map((i) => i.json), [{ i: 1 }]);
+	});
+});
+
+describe('message parser: text', () => {
+	it('puts the UTF-8 text under `value`; binary is an error item', () => {
+		const chunk = parse({ format: 'text' }, [message(0, 'hello, world'), message(1, Buffer.from([0xc3, 0x28]))]);
+		assert.deepEqual(chunk.items[0].json, { value: 'hello, world' });
+		assert.equal((chunk.items[1].json[PARSE_ERROR_FIELD] as { rawEncoding: string }).rawEncoding, 'base64');
+		assert.equal(chunk.parseErrors, 1);
+	});
+});
+
+describe('message parser: Schema Registry (decoder boundary)', () => {
+	it('decoded records become items; decode failures become schema_registry error items', async () => {
+		const parser = createMessageParser({
+			format: 'schemaRegistry',
+			includeMetadata: false,
+			tombstones: 'skip',
+			schemaRegistry: {
+				decode: async (value) => {
+					if (value[0] !== 0) throw new Error('Message encoded with magic byte 123, expected 0');
+					return { id: value[1] };
+				},
+			},
+		});
+		const chunk = await parser.parse([message(0, Buffer.from([0, 5])), message(1, '{"plain":1}'), message(2, null)], 0, 3, 't', 0);
+		assert.deepEqual(chunk.items[0].json, { id: 5 });
+		assert.deepEqual(chunk.items[1].json[PARSE_ERROR_FIELD], { kind: 'schema_registry', message: 'Message encoded with magic byte 123, expected 0', raw: '{"plain":1}', rawEncoding: 'utf8' });
+		assert.equal(chunk.items.length, 2);
+		assert.equal(chunk.parseErrors, 1);
+		assert.equal(chunk.tombstonesSkipped, 1);
+	});
+});
