@@ -44,6 +44,37 @@ describe('FE', () => {
 		assert.deepEqual(JSON.parse(r.text), { status: 'FAILED', msg: 'There is no 100-continue header' });
 	});
 
+	it('answers get_load_state like GetStreamLoadState: PREPARE while running, VISIBLE after, UNKNOWN otherwise', async () => {
+		const state = async (lbl: string, db = 'd', password = 'pw') => {
+			const r = await request(`${doris.feUrl}/api/${db}/get_load_state?label=${encodeURIComponent(lbl)}`, 'GET', { Authorization: basic('root', password) });
+			assert.equal(r.status, 200);
+			return JSON.parse(r.text) as Record<string, unknown>;
+		};
+		const running = label();
+		doris.faults.labelRunning(1, 400);
+		const loading = load(jsonLines([{ id: 900 }]), { label: running });
+		let seen: Record<string, unknown> = {};
+		for (let i = 0; i < 50 && seen.data !== 'PREPARE'; i++) {
+			seen = await state(running);
+			if (seen.data !== 'PREPARE') await new Promise((r) => setTimeout(r, 10));
+		}
+		assert.deepEqual(seen, { msg: 'success', code: 0, data: 'PREPARE', count: 0 });
+		assert.equal((await loading).json.Status, 'Success');
+		assert.deepEqual(await state(running), { msg: 'success', code: 0, data: 'VISIBLE', count: 0 });
+
+		const failed = label();
+		doris.faults.fail(1, '[INTERNAL_ERROR]injected');
+		assert.equal((await load(jsonLines([{ id: 901 }]), { label: failed })).json.Status, 'Fail');
+		assert.equal((await state(failed)).data, 'UNKNOWN');
+		assert.equal((await state('never_used')).data, 'UNKNOWN');
+
+		assert.deepEqual(await state(''), { msg: 'Bad Request', code: 400, data: 'No label selected', count: 0 });
+		assert.deepEqual(await state('x', 'nodb'), { msg: 'Error', code: 1, data: 'unknown databases, dbName=nodb', count: 0 });
+		const denied = await state('x', 'd', 'nope');
+		assert.equal(denied.code, 401);
+		assert.equal(denied.msg, 'Unauthorized');
+	});
+
 	it('serves /api/health like HealthAction', async () => {
 		const r = await request(`${doris.feUrl}/api/health`, 'GET', {});
 		assert.deepEqual(JSON.parse(r.text), { msg: 'success', code: 0, data: { total_backend_num: 1, online_backend_num: 1 }, count: 0 });

@@ -53,7 +53,7 @@ describe('Stream Load client', () => {
 	});
 	beforeEach(() => doris.faults.clear());
 
-	it('follows the FE 307 to the BE, re-sending body and credentials, with Expect: 100-continue', async () => {
+	it('follows the FE 307 to the BE, re-sending body and credentials (Expect to the FE only)', async () => {
 		const before = count();
 		const loadsBefore = doris.loads.length;
 		const result = await client().load(request([1, 2, 3]));
@@ -64,7 +64,10 @@ describe('Stream Load client', () => {
 		assert.equal(count(), before + 3);
 		const record = doris.loads[loadsBefore];
 		assert.equal(record.headers.authorization, '<redacted>');
-		assert.equal(record.headers.expect, '100-continue');
+		// The FE refuses a load without Expect, so reaching the BE proves the FE leg sent it; the
+		// body went to the BE through the pool, which sends none.
+		assert.equal(record.headers.expect, undefined);
+		assert.equal(record.headers['content-length'], String(body([1, 2, 3])[0].length));
 		assert.equal(record.headers.format, 'json');
 	});
 
@@ -99,7 +102,8 @@ describe('Stream Load client', () => {
 	});
 
 	it('a timeout whose first attempt landed later: same label, waited for, loaded once', async () => {
-		doris.faults.labelRunning(1, 700);
+		// undici's headers timer ticks about every 0.5 s, so the load hangs well past 200 ms.
+		doris.faults.labelRunning(1, 2500);
 		const before = count();
 		const req = request([40, 41]);
 		const result = await client({ requestTimeoutMs: 200 }).load(req);
@@ -107,6 +111,27 @@ describe('Stream Load client', () => {
 		assert.equal(count(), before + 2, 'loaded exactly once');
 		const labels = doris.loads.filter((l) => l.label === req.label);
 		assert.ok(labels.length >= 2, 'retried');
+	});
+
+	it('a label left RUNNING by a timed-out attempt: polls get_load_state until VISIBLE, never sends the batch again', async () => {
+		doris.faults.labelRunning(1, 2000);
+		const before = count();
+		const req = request([42, 43, 44]);
+		const infos: string[] = [];
+		const logger = { info: (m: string) => infos.push(m), warn: () => undefined };
+		const result = await client({ requestTimeoutMs: 200, logger, labelWait: { pollIntervalMs: 50, maxWaitMs: 10_000 } }).load(req);
+		assert.equal(result.labelExisted, true);
+		assert.equal(result.existingJobStatus, 'VISIBLE', 'settled by get_load_state, not by a re-sent load');
+		assert.equal(result.attempts, 2);
+		assert.equal(count(), before + 3, 'loaded exactly once');
+		// The timed-out attempt and the retry that met "Label Already Exists" (RUNNING); then only GETs.
+		const puts = doris.loads.filter((l) => l.label === req.label);
+		assert.deepEqual(
+			puts.map((l) => l.status),
+			['Success', 'Label Already Exists'],
+		);
+		assert.equal(puts[1].response?.ExistingJobStatus, 'RUNNING');
+		assert.ok(infos.some((m) => /finished \(VISIBLE\)/.test(m)), infos.join(' | '));
 	});
 
 	it('retries HTTP 500, a connection reset mid body and a dead BE, always with the same label', async () => {

@@ -1,7 +1,8 @@
 /**
  * The Stream Load client: one load = one label, sent until Doris has it exactly once.
  *
- * Layers around one HTTP exchange (request.ts), innermost first:
+ * Layers around one HTTP exchange (request.ts: node:http for the FE leg, undici for the rest),
+ * innermost first:
  * 1. redirect.ts  - FE 307 → BE, body and credentials re-sent by hand;
  * 2. failover     - connection refused / unreachable at an FE: the next FE, at once;
  * 3. verdict      - response.ts decides success / already loaded / still running / error;
@@ -17,7 +18,7 @@ import { StreamLoadError, AbortError, redactUrl, scrub } from './errors';
 import { DEFAULT_ERROR_LOG_LIMITS, fetchRejectedRows, type ErrorLogLimits } from './error-log';
 import { getLabelState } from './load-state';
 import { sendFollowingRedirects, type FollowedAnswer } from './redirect';
-import { createAgents, isConnectFailure, TransportError, type HttpAgents } from './request';
+import { HttpTransport, isConnectFailure, TransportError } from './request';
 import { classifyLoadAnswer, type DorisLoadResponse } from './response';
 import { DEFAULT_RETRY, checkRetryPolicy, sleep, withRetry, type RetryPolicy } from './retry';
 
@@ -37,8 +38,10 @@ export interface StreamLoadClientConfig {
 	password: string;
 	tls?: { ca?: string; rejectUnauthorized: boolean };
 	retry?: RetryPolicy;
-	/** One HTTP exchange, connect to last byte of the answer. */
+	/** Per HTTP exchange: the FE leg from connect to last byte; a pooled one waiting for the answer's headers (and between its body chunks). */
 	requestTimeoutMs?: number;
+	/** Pooled keep-alive connections per BE (and per FE for GETs). Default 16. */
+	maxConnections?: number;
 	continueTimeoutMs?: number;
 	/** Waiting for a label held by a RUNNING earlier attempt. */
 	labelWait?: { pollIntervalMs: number; maxWaitMs: number };
@@ -86,7 +89,7 @@ function num(value: unknown): number {
 class LabelFreeAgain extends Error {}
 
 export class StreamLoadClient {
-	private readonly agents: HttpAgents;
+	private readonly transport: HttpTransport;
 	private readonly retry: RetryPolicy;
 	private readonly authorization: string;
 	private preferredFe = 0;
@@ -98,7 +101,7 @@ export class StreamLoadClient {
 			throw new Error('Stream Load client: at least one FE (or BE) address is required');
 		}
 		this.retry = checkRetryPolicy(config.retry ?? DEFAULT_RETRY);
-		this.agents = createAgents(config.tls);
+		this.transport = new HttpTransport({ tls: config.tls, connections: config.maxConnections });
 		this.authorization = `Basic ${Buffer.from(`${config.user}:${config.password}`).toString('base64')}`;
 	}
 
@@ -169,7 +172,7 @@ export class StreamLoadClient {
 				const error = verdict.error;
 				const errorUrl = error.response?.ErrorURL;
 				if (!error.retryable && typeof errorUrl === 'string' && errorUrl !== '') {
-					error.rejectedRows = await fetchRejectedRows(this.agents, errorUrl, this.authorization, this.config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, request.signal);
+					error.rejectedRows = await fetchRejectedRows(this.transport, errorUrl, this.authorization, this.config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, request.signal);
 				}
 				throw error;
 			}
@@ -202,7 +205,7 @@ export class StreamLoadClient {
 			await sleep(interval, request.signal);
 			interval = Math.min(interval * 2, 5000);
 			const fe = this.config.feUrls[this.preferredFe % Math.max(1, this.config.feUrls.length)];
-			const next = fe === undefined ? undefined : await getLabelState(this.agents, fe, request.database, label, this.authorization, 10_000, request.signal);
+			const next = fe === undefined ? undefined : await getLabelState(this.transport, fe, request.database, label, this.authorization, 10_000, request.signal);
 			if (next === undefined) {
 				// This FE has no get_load_state (older Doris): ask by re-sending the batch with the same
 				// label. Doris answers "Label Already Exists" until the earlier attempt ends, then
@@ -236,12 +239,13 @@ export class StreamLoadClient {
 			const index = (start + i) % bases.length;
 			const url = new URL(path, bases[index]);
 			try {
-				const answer = await sendFollowingRedirects(this.agents, {
+				const answer = await sendFollowingRedirects(this.transport, {
 					method: 'PUT',
 					url,
 					headers: { ...request.headers, Authorization: this.authorization },
 					body: request.body,
-					expectContinue: true,
+					// Through an FE: headers first (the FE leg, request.ts). Straight to a BE: the pool.
+					expectContinue: direct.length === 0,
 					continueTimeoutMs: this.config.continueTimeoutMs,
 					timeoutMs: this.config.requestTimeoutMs ?? 660_000,
 					signal: request.signal,
@@ -310,7 +314,6 @@ export class StreamLoadClient {
 	/** Closes pooled connections; loads in flight fail. */
 	close(): void {
 		this.closed = true;
-		this.agents.http.destroy();
-		this.agents.https.destroy();
+		this.transport.close();
 	}
 }

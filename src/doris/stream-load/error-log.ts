@@ -1,11 +1,12 @@
 /**
  * Reads the first rejected rows of a failed load from its ErrorURL (the BE's
  * `/api/_load_error_log?file=...`), so the error a user sees shows what Doris refused. Bounded in
- * bytes, lines and time: an error log can be as large as the batch.
+ * bytes, lines and time: an error log can be as large as the batch. Read through the pooled
+ * (undici) transport: a plain GET to the BE that loaded the batch.
  */
 import { redactUrl } from './errors';
 import { sendFollowingRedirects } from './redirect';
-import type { HttpAgents } from './request';
+import type { HttpTransport } from './request';
 
 export interface ErrorLogLimits {
 	maxBytes: number;
@@ -17,7 +18,7 @@ export const DEFAULT_ERROR_LOG_LIMITS: ErrorLogLimits = { maxBytes: 16 * 1024, m
 
 /** The first lines of the error log; an empty list (never a throw) when it cannot be read. */
 export async function fetchRejectedRows(
-	agents: HttpAgents,
+	transport: HttpTransport,
 	errorUrl: string,
 	authorization: string,
 	limits: ErrorLogLimits = DEFAULT_ERROR_LOG_LIMITS,
@@ -30,7 +31,7 @@ export async function fetchRejectedRows(
 		return [];
 	}
 	try {
-		const answer = await sendFollowingRedirects(agents, {
+		const answer = await sendFollowingRedirects(transport, {
 			method: 'GET',
 			url,
 			headers: { Authorization: authorization },

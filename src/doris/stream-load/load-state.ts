@@ -3,16 +3,17 @@
  * Doris HTTP API reference ("Get Load State": `{"msg":"success","code":0,"data":"VISIBLE","count":0}`,
  * data one of UNKNOWN, PREPARE, PRECOMMITTED, COMMITTED, VISIBLE, ABORTED). Used when a retry meets
  * "Label Already Exists" with the earlier attempt still RUNNING: polling the state costs nothing,
- * where re-sending the batch would push its whole body again each time.
+ * where re-sending the batch would push its whole body again each time. A pooled (undici) GET;
+ * a follower FE may redirect it to the master (GetStreamLoadState.java: redirectToMaster), followed.
  */
 import { sendFollowingRedirects } from './redirect';
-import type { HttpAgents } from './request';
+import type { HttpTransport } from './request';
 
 export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PRECOMMITTED' | 'COMMITTED' | 'VISIBLE' | 'ABORTED' | string;
 
 /** The label's state, or undefined when this FE does not offer the endpoint (older Doris) or fails. */
 export async function getLabelState(
-	agents: HttpAgents,
+	transport: HttpTransport,
 	feUrl: string,
 	database: string,
 	label: string,
@@ -23,7 +24,7 @@ export async function getLabelState(
 	const url = new URL(`/api/${encodeURIComponent(database)}/get_load_state`, feUrl);
 	url.searchParams.set('label', label);
 	try {
-		const answer = await sendFollowingRedirects(agents, { method: 'GET', url, headers: { Authorization: authorization }, timeoutMs, signal });
+		const answer = await sendFollowingRedirects(transport, { method: 'GET', url, headers: { Authorization: authorization }, timeoutMs, signal });
 		if (answer.status !== 200) return undefined;
 		const json = JSON.parse(answer.body) as { code?: unknown; data?: unknown };
 		if (json.code !== 0 || typeof json.data !== 'string') return undefined;

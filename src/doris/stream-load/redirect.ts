@@ -6,9 +6,14 @@
  * `new URI(scheme, "user:password", host, port, path, "", null)`): the userinfo is our own
  * credentials echoed back, so it is dropped and our Authorization header is sent instead. It never
  * reaches a log: every URL in a message goes through `redactUrl`.
+ *
+ * Only the first hop of a load through an FE is the FE leg (node:http, `Expect`); a redirect target
+ * is taken for a BE and gets the body through the pool, without `Expect` (request.ts). Should the
+ * target be an FE after all (an FE sending a load on to another FE port), it says "There is no
+ * 100-continue header", and that hop is repeated as an FE leg.
  */
 import { StreamLoadError, redactUrl } from './errors';
-import { sendRequest, type HttpAgents, type HttpAnswer, type HttpRequest } from './request';
+import type { HttpAnswer, HttpRequest, HttpTransport } from './request';
 
 export interface FollowedAnswer extends HttpAnswer {
 	/** Where the final answer came from (credentials removed). */
@@ -19,11 +24,17 @@ export interface FollowedAnswer extends HttpAnswer {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export async function sendFollowingRedirects(agents: HttpAgents, request: HttpRequest, maxRedirects = 3): Promise<FollowedAnswer> {
+const NO_EXPECT = /There is no 100-continue header/;
+
+export async function sendFollowingRedirects(transport: HttpTransport, request: HttpRequest, maxRedirects = 3): Promise<FollowedAnswer> {
 	let url = request.url;
+	let feLeg = request.expectContinue === true;
 	const hops: string[] = [url.host];
 	for (let hop = 0; ; hop++) {
-		const answer = await sendRequest(agents, { ...request, url });
+		let answer = await transport.send({ ...request, url, expectContinue: feLeg });
+		if (!feLeg && request.method === 'PUT' && answer.status === 200 && NO_EXPECT.test(answer.body)) {
+			answer = await transport.send({ ...request, url, expectContinue: true });
+		}
 		if (!REDIRECTS.has(answer.status)) return { ...answer, finalUrl: redactUrl(url), hops };
 		const location = answer.headers.location;
 		if (typeof location !== 'string' || location === '') {
@@ -46,6 +57,7 @@ export async function sendFollowingRedirects(agents: HttpAgents, request: HttpRe
 		// The FE appends an empty query ("...?"): harmless, but keep the URL tidy for messages.
 		if (next.search === '?') next.search = '';
 		url = next;
+		feLeg = false;
 		hops.push(url.host);
 	}
 }

@@ -1,178 +1,130 @@
 /**
- * One HTTP exchange with a Doris FE or BE, with `Expect: 100-continue` done properly.
+ * One HTTP exchange with a Doris FE or BE. Two transports, split by leg:
  *
- * Why node:http and not undici: the FE refuses a load without an `Expect` header
- * (fe/.../httpv2/rest/LoadAction.java: `if (request.getHeader(EXPECT) == null) return
- * RestBaseResult("There is no 100-continue header")`), and undici 8 refuses to send one over
- * HTTP/1.1 (lib/core/request.js throws `NotSupportedError('expect header not supported')`; its
- * `expectContinue` option only exists for HTTP/2, which Doris' Jetty/libevent servers do not speak).
- * node:http sends the header and reports the interim `100 Continue` as a 'continue' event.
+ * FE leg (PUT of a load to an FE): node:http, see fe-leg.ts. The FE refuses a load without an
+ * `Expect` header (fe/.../httpv2/rest/LoadAction.java: `if (request.getHeader(EXPECT) == null)
+ * return new RestBaseResult("There is no 100-continue header")`), and undici refuses to send one
+ * over HTTP/1.1 (undici 8.13.1 lib/core/request.js:581, `headerName === 'expect'` →
+ * `NotSupportedError('expect header not supported')`; its `expectContinue` is HTTP/2 only, which
+ * Doris' Jetty does not speak). The FE answers 307 from the headers alone without reading the body,
+ * so only headers cross that connection; it is not kept (it still expects a body we never sent).
  *
- * Why wait for 100 before the body: the FE answers 307 from the headers alone and never reads the
- * body (LoadAction returns a RedirectView without touching the input stream), so a body sent
- * eagerly would be wasted and, on a kept-alive connection, read as the next request. With Expect
- * we send only headers; the FE replies 307 at once, the BE (libevent evhttp) replies 100 and reads
- * the body. A server that ignores Expect gets the body after `continueTimeoutMs` (curl waits 1 s).
- * A connection on which we answered a 307 without sending the body is destroyed, not reused.
+ * Everything else: undici, one Agent per client with pooled keep-alive connections, bounded per
+ * origin. That is the body to the BE (after the 307, or in direct-to-BE mode), the ErrorURL read
+ * and the FE GETs (get_load_state). The BE does not require `Expect`: be/src/http/ev_http_server.cpp
+ * only strips it (so libevent sends no `100 Continue`) when a handler refuses a request at header
+ * time, and be/src/http/action/stream_load.cpp never checks it; so none is sent there. The body is
+ * the batch's replayable Buffer[] (one Buffer as is, several as a Readable over the same chunks),
+ * with Content-Length, so every redirect and retry re-sends it without copying.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { Readable } from 'node:stream';
+import { Agent, request as undiciRequest } from 'undici';
 
 import { AbortError } from './errors';
+import { createFeAgents, sendFeLeg, type FeAgents } from './fe-leg';
+import { TransportError, type HttpAnswer, type HttpRequest } from './http-types';
 
-export interface HttpAgents {
-	http: http.Agent;
-	https: https.Agent;
-}
-
-export function createAgents(tls?: { ca?: string; rejectUnauthorized: boolean }, maxSockets = 16): HttpAgents {
-	return {
-		http: new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 10_000 }),
-		https: new https.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 10_000, ca: tls?.ca, rejectUnauthorized: tls?.rejectUnauthorized ?? true }),
-	};
-}
-
-export interface HttpRequest {
-	method: 'PUT' | 'GET';
-	url: URL;
-	headers: Record<string, string>;
-	/** The body as chunks; replayable, so the same array serves every redirect and retry. */
-	body?: readonly Buffer[];
-	/** Send `Expect: 100-continue` and hold the body until the server asks for it. */
-	expectContinue?: boolean;
-	continueTimeoutMs?: number;
-	/** Whole exchange, connect to last response byte. */
-	timeoutMs: number;
-	/** Stop reading the response after this many bytes (the rest is dropped). */
-	maxResponseBytes?: number;
-	signal?: AbortSignal;
-}
-
-export interface HttpAnswer {
-	status: number;
-	headers: http.IncomingHttpHeaders;
-	body: string;
-	/** Whether the request body went out (false when the server answered from the headers). */
-	bodySent: boolean;
-}
-
-/** A failure below HTTP: no answer at all. `connected` says whether a socket was ever open. */
-export class TransportError extends Error {
-	readonly code: string;
-	readonly connected: boolean;
-	readonly bodySent: boolean;
-	constructor(message: string, code: string, connected: boolean, bodySent: boolean, cause?: unknown) {
-		super(message, cause === undefined ? undefined : { cause });
-		this.name = 'TransportError';
-		this.code = code;
-		this.connected = connected;
-		this.bodySent = bodySent;
-	}
-}
+export { TransportError, type AnswerHeaders, type HttpAnswer, type HttpRequest } from './http-types';
 
 /** Connect-time failures: nothing reached the server, so another FE can be tried at once. */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export function isConnectFailure(error: unknown): boolean {
 	return error instanceof TransportError && !error.connected && CONNECT_CODES.has(error.code);
 }
 
-export function sendRequest(agents: HttpAgents, request: HttpRequest): Promise<HttpAnswer> {
-	if (request.signal?.aborted === true) return Promise.reject(new AbortError());
-	const { url } = request;
-	const isHttps = url.protocol === 'https:';
-	const body = request.body ?? [];
-	let length = 0;
-	for (const chunk of body) length += chunk.length;
-	const headers: Record<string, string> = { ...request.headers };
-	if (request.method === 'PUT') headers['Content-Length'] = String(length);
-	if (request.expectContinue === true) headers.Expect = '100-continue';
+// Codes undici reports only before a request reached a socket. A reset (ECONNRESET) can also
+// come mid-request there, so it does not count: such a failure is retried after backoff instead.
+const UNDICI_CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-	return new Promise<HttpAnswer>((resolve, reject) => {
-		let connected = false;
-		let bodySent = false;
-		let settled = false;
-		let continueTimer: NodeJS.Timeout | undefined;
+export interface TransportOptions {
+	tls?: { ca?: string; rejectUnauthorized: boolean };
+	/** Pooled connections per origin (each BE, each FE). */
+	connections?: number;
+	/** How long an idle pooled connection is kept (undici caps it by the server's Keep-Alive hint). */
+	keepAliveMs?: number;
+}
 
-		const req = (isHttps ? https : http).request({
-			protocol: url.protocol,
-			hostname: url.hostname.replace(/^\[|\]$/g, ''),
-			port: url.port === '' ? undefined : Number(url.port),
-			path: `${url.pathname}${url.search}`,
-			method: request.method,
-			headers,
-			agent: isHttps ? agents.https : agents.http,
+export class HttpTransport {
+	readonly fe: FeAgents;
+	readonly pool: Agent;
+
+	constructor(options: TransportOptions = {}) {
+		this.fe = createFeAgents(options.tls);
+		this.pool = new Agent({
+			connections: options.connections ?? 16,
+			keepAliveTimeout: options.keepAliveMs ?? 4000,
+			// Doris serves HTTP/1.1 (Jetty on the FE, libevent on the BE); no ALPN surprises.
+			allowH2: false,
+			connect: { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true },
 		});
+	}
 
-		const finish = (error: Error | undefined, answer?: HttpAnswer) => {
-			if (settled) return;
-			settled = true;
-			clearTimeout(timer);
-			clearTimeout(continueTimer);
-			request.signal?.removeEventListener('abort', onAbort);
-			if (error !== undefined) reject(error);
-			else resolve(answer as HttpAnswer);
-		};
-		const onAbort = () => {
-			req.destroy();
-			finish(new AbortError());
-		};
-		const timer = setTimeout(() => {
-			req.destroy();
-			finish(new TransportError(`no answer from ${url.host} within ${request.timeoutMs} ms`, 'TIMEOUT', connected, bodySent));
-		}, request.timeoutMs);
-		request.signal?.addEventListener('abort', onAbort, { once: true });
+	/** The FE leg for a PUT marked expectContinue, the pool for everything else. */
+	send(request: HttpRequest): Promise<HttpAnswer> {
+		if (request.method === 'PUT' && request.expectContinue === true) return sendFeLeg(this.fe, request);
+		return this.sendPooled(request);
+	}
 
-		const writeBody = () => {
-			if (bodySent || settled) return;
-			bodySent = true;
-			clearTimeout(continueTimer);
-			for (const chunk of body) req.write(chunk);
-			req.end();
-		};
-
-		req.on('socket', (socket) => {
-			if (!socket.connecting) connected = true;
-			else socket.once(isHttps ? 'secureConnect' : 'connect', () => (connected = true));
-		});
-		req.on('error', (error: NodeJS.ErrnoException) => {
-			finish(new TransportError(`${request.method} ${url.host}: ${error.message}`, error.code ?? 'EUNKNOWN', connected, bodySent, error));
-		});
-		req.on('continue', writeBody);
-		req.on('response', (res) => {
-			clearTimeout(continueTimer);
-			const answeredEarly = !bodySent && request.method === 'PUT';
-			const chunks: Buffer[] = [];
-			let size = 0;
-			const limit = request.maxResponseBytes ?? 1 << 20;
-			res.on('data', (chunk: Buffer) => {
-				if (size >= limit) return;
-				chunks.push(chunk);
-				size += chunk.length;
-				if (size >= limit) {
-					res.destroy();
-					done();
-				}
-			});
-			const done = () => {
-				// The server answered without our body (a 307 from the FE): the connection still
-				// expects it, so it must not go back to the pool.
-				if (answeredEarly) req.destroy();
-				finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), bodySent });
-			};
-			res.on('end', done);
-			res.on('error', (error: NodeJS.ErrnoException) => {
-				finish(new TransportError(`reading the answer of ${url.host}: ${error.message}`, error.code ?? 'EUNKNOWN', true, bodySent, error));
-			});
-		});
-
-		if (request.method !== 'PUT') {
-			req.end();
-		} else if (request.expectContinue === true) {
-			req.flushHeaders();
-			continueTimer = setTimeout(writeBody, request.continueTimeoutMs ?? 1000);
-		} else {
-			writeBody();
+	private async sendPooled(request: HttpRequest): Promise<HttpAnswer> {
+		const { signal, url } = request;
+		if (signal?.aborted === true) throw new AbortError();
+		const chunks = request.body ?? [];
+		const headers: Record<string, string> = { ...request.headers };
+		let body: Buffer | Readable | undefined;
+		if (request.method === 'PUT') {
+			let length = 0;
+			for (const chunk of chunks) length += chunk.length;
+			headers['content-length'] = String(length);
+			body = chunks.length === 1 ? chunks[0] : chunks.length === 0 ? Buffer.alloc(0) : Readable.from(chunks, { objectMode: false });
 		}
-	});
+		let bodySent = false;
+		try {
+			const res = await undiciRequest(url, {
+				dispatcher: this.pool,
+				method: request.method,
+				headers,
+				body,
+				signal,
+				headersTimeout: request.timeoutMs,
+				bodyTimeout: request.timeoutMs,
+			});
+			bodySent = request.method === 'PUT';
+			const limit = request.maxResponseBytes ?? 1 << 20;
+			const parts: Buffer[] = [];
+			let size = 0;
+			for await (const part of res.body as AsyncIterable<Buffer>) {
+				parts.push(part);
+				size += part.length;
+				if (size >= limit) break; // leaving the loop destroys the rest (the connection is not reused)
+			}
+			const text = Buffer.concat(parts).subarray(0, limit).toString('utf8');
+			return { status: res.statusCode, headers: res.headers, body: text, bodySent };
+		} catch (error) {
+			if (aborted(signal)) throw new AbortError();
+			throw toTransportError(error, request, bodySent);
+		}
+	}
+
+	/** Drops every connection; exchanges in flight fail. */
+	close(): void {
+		this.fe.http.destroy();
+		this.fe.https.destroy();
+		this.pool.destroy().catch(() => undefined);
+	}
+}
+
+// A function, so TypeScript does not narrow `signal.aborted` from the check before the await.
+function aborted(signal: AbortSignal | undefined): boolean {
+	return signal?.aborted === true;
+}
+
+function toTransportError(error: unknown, request: HttpRequest, bodySent: boolean): TransportError {
+	const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'EUNKNOWN';
+	const host = request.url.host;
+	if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+		return new TransportError(`no answer from ${host} within ${request.timeoutMs} ms`, 'TIMEOUT', true, bodySent, error);
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	return new TransportError(`${request.method} ${host}: ${message}`, code, !UNDICI_CONNECT_CODES.has(code), bodySent, error);
 }

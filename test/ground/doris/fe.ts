@@ -1,6 +1,6 @@
 /**
- * One FE's HTTP side (fe/fe-core/.../httpv2/rest): LoadAction.streamLoad, HealthAction, and the two GETs
- * connectors use (`/api/backends`, `/api/{db}/{table}/_schema`).
+ * One FE's HTTP side (fe/fe-core/.../httpv2/rest): LoadAction.streamLoad, HealthAction, and the GETs
+ * connectors use (`/api/backends`, `/api/{db}/{table}/_schema`, `/api/{db}/get_load_state`).
  *
  * LoadAction.streamLoad: executeCheckPassword (Basic auth; failure → UnauthorizedException →
  * RestApiExceptionHandler → ResponseEntityBuilder.unauthorized: HTTP 200 `{"msg":"Unauthorized",
@@ -64,6 +64,12 @@ export class Fe {
 			this.schema(res, decodeURIComponent(schema[1]), decodeURIComponent(schema[2]));
 			return;
 		}
+		const loadState = /^\/api\/([^/]+)\/get_load_state$/.exec(path);
+		if (req.method === 'GET' && loadState) {
+			if (!this.authorized(req, res)) return;
+			this.loadState(res, decodeURIComponent(loadState[1]), url.searchParams.get('label') ?? '');
+			return;
+		}
 		const load = /^\/api\/([^/]*)\/([^/]*)\/_stream_load$/.exec(path);
 		if (req.method === 'PUT' && load) {
 			if (!this.authorized(req, res)) return;
@@ -94,6 +100,23 @@ export class Fe {
 		const location = `${this.ctx.scheme}://${userinfo}@${this.ctx.host}:${port}/api/${encodeURIComponent(db)}/${encodeURIComponent(table)}/_stream_load?${search.replace(/^\?/, '')}`;
 		res.writeHead(307, { Location: location, 'Content-Type': 'text/html;charset=utf-8', 'Content-Length': 0, Connection: 'close' });
 		res.end();
+	}
+
+	/**
+	 * GetStreamLoadState.java: executeCheckPassword, then "No label selected" (badRequest), an unknown
+	 * database (okWithCommonError with the MetaNotFoundException text), else ok(state) with the state
+	 * of the label's transaction (GlobalTransactionMgr.getLabelState, a TransactionStatus). In the test
+	 * server a load commits and publishes in one step, so a RUNNING label is a transaction begun and not
+	 * committed (PREPARE), a FINISHED one is VISIBLE; a failed load frees its label here, so it, like a
+	 * label never seen, is UNKNOWN (Doris would report the aborted transaction as ABORTED).
+	 */
+	private loadState(res: http.ServerResponse, dbName: string, label: string): void {
+		if (label === '') return sendJson(res, 200, feEntity(400, 'Bad Request', 'No label selected'));
+		const db = this.ctx.catalog.getDb(dbName);
+		if (!db) return sendJson(res, 200, feEntity(1, 'Error', `unknown databases, dbName=${dbName}`));
+		const held = db.labels.get(label);
+		const state = held === undefined ? 'UNKNOWN' : held.state === 'RUNNING' ? 'PREPARE' : held.state === 'FINISHED' ? 'VISIBLE' : held.state;
+		sendJson(res, 200, feEntity(0, 'success', state));
 	}
 
 	/** `/api/{db}/{tbl}/_schema` as doris-kafka-connector reads it (model/doris/Schema.java, Field.java). */
