@@ -9,7 +9,7 @@ export class DorisApi implements ICredentialType {
 
 	displayName = 'Doris API';
 
-	icon: Icon = 'file:doris.svg';
+	icon: Icon = { light: 'file:doris.svg', dark: 'file:doris.dark.svg' };
 
 	documentationUrl = 'https://doris.apache.org/docs/data-operate/import/import-way/stream-load-manual';
 
@@ -62,7 +62,7 @@ export class DorisApi implements ICredentialType {
 		},
 		{
 			displayName: 'Ignore SSL Issues (Insecure)',
-			name: 'allowUnauthorizedCerts',
+			name: 'ignoreSslIssues',
 			type: 'boolean',
 			default: false,
 			description: 'Whether to connect even if the https certificate cannot be verified',

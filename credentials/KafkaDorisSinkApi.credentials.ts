@@ -9,7 +9,7 @@ export class KafkaDorisSinkApi implements ICredentialType {
 
 	displayName = 'Kafka (Doris Sinker) API';
 
-	icon: Icon = 'file:kafka.svg';
+	icon: Icon = { light: 'file:kafka.svg', dark: 'file:kafka.dark.svg' };
 
 	documentationUrl = 'https://kafka.js.org/docs/configuration';
 

@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { getDatabases, getTables } from '../shared/doris-methods';
+import { dorisConnectionTest, getDatabases, getTables } from '../shared/doris-methods';
 import { properties } from './actions/description';
 import { route } from './actions/router';
 
@@ -18,7 +18,7 @@ export class DorisSchema implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Doris Schema',
 		name: 'dorisSchema',
-		icon: 'file:dorisSchema.svg',
+		icon: { light: 'file:dorisSchema.svg', dark: 'file:dorisSchema.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] === "getSchema" ? "Get Schema: " : ""}}{{$parameter["table"]}}',
@@ -28,12 +28,15 @@ export class DorisSchema implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Rows', 'Invalid'],
-		credentials: [{ name: 'dorisApi', required: true }],
+		// Same test as the Stream Load node's: n8n resolves `testedBy` per credential type, so both nodes
+		// name the one shared function and whichever n8n picks runs the same check.
+		credentials: [{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest' }],
 		properties,
 	};
 
 	methods = {
 		loadOptions: { getDatabases, getTables },
+		credentialTest: { dorisConnectionTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -13,7 +13,7 @@ export class DorisStreamLoad implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Doris Stream Load',
 		name: 'dorisStreamLoad',
-		icon: 'file:dorisStreamLoad.svg',
+		icon: { light: 'file:dorisStreamLoad.svg', dark: 'file:dorisStreamLoad.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{$parameter["table"]}}',

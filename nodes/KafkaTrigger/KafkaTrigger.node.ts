@@ -39,7 +39,7 @@ export class KafkaTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// The one node that declares the Kafka credential's test: n8n resolves `testedBy` per credential type.
-		credentials: [{ name: KAFKA_CREDENTIAL, required: true, testedBy: 'kafkaConnectionTest' }],
+		credentials: [{ name: 'kafkaDorisSinkApi', required: true, testedBy: 'kafkaConnectionTest' }],
 		properties,
 	};
 

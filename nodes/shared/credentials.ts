@@ -18,7 +18,7 @@ export function toDorisConnection(data: ICredentialDataDecryptedObject): DorisCo
 		throw new Error(`Doris query port "${String(data.queryPort)}" is not a TCP port`);
 	}
 	const ca = text(data, 'ca').trim();
-	const insecure = data.allowUnauthorizedCerts === true;
+	const insecure = data.ignoreSslIssues === true;
 	return {
 		feUrls: parseFeUrls(text(data, 'feUrls')),
 		queryPort,
