@@ -6,6 +6,9 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+// Opens the metrics server at n8n start-up when DORIS_SINKER_METRICS* asks for it (one per process).
+import '../../src/metrics/autostart';
+
 import { dorisConnectionTest, getDatabases, getTables } from '../shared/doris-methods';
 import { properties } from './actions/description';
 import { route } from './actions/router';

@@ -1,5 +1,8 @@
 import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+// Opens the metrics server at n8n start-up when DORIS_SINKER_METRICS* asks for it (one per process).
+import '../../src/metrics/autostart';
+
 import { dorisConnectionTest, getDatabases, getTables } from '../shared/doris-methods';
 import { properties } from './description';
 import { executeStreamLoad } from './execute';

@@ -8,7 +8,10 @@ import {
 
 import { loadIntoDoris, type DorisBatchResult, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
+import { testDorisConnection } from '../../src/doris/connection-test';
+import type { DorisConnection } from '../../src/doris/connection';
 import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../src/item-contract';
+import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { readSettings } from './settings';
 
@@ -49,6 +52,22 @@ function summary(database: string, table: string, rows: number, result: DorisBat
 		flushedImmediately: manual,
 		batches,
 	};
+}
+
+const probedClusters = new Set<string>();
+
+/**
+ * /readyz reports "Doris reachable" for every cluster this process has loaded into: registered on the
+ * first production execution per cluster, so an n8n that is loading nowhere stays ready.
+ */
+function registerDorisProbe(connection: DorisConnection): void {
+	const name = `doris:${connection.feUrls.join(',')}`;
+	if (probedClusters.has(name)) return;
+	probedClusters.add(name);
+	registerReadinessProbe(name, async () => {
+		const result = await testDorisConnection(connection);
+		return { ok: result.ok, detail: result.ok ? undefined : result.message };
+	});
 }
 
 function toNodeError(ctx: ExecuteContext, error: unknown): NodeApiError | NodeOperationError {
@@ -92,6 +111,7 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
 	}
+	if (ctx.getMode() !== 'manual') registerDorisProbe(connection);
 	const database = settings.database !== '' ? settings.database : connection.database;
 	if (database === '') {
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');

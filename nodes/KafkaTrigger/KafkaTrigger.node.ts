@@ -12,9 +12,14 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
+// Opens the metrics server at n8n start-up when DORIS_SINKER_METRICS* asks for it (one per process).
+import '../../src/metrics/autostart';
+
 import { flushAll } from '../../src/batch/registry';
 import { testKafkaConnection } from '../../src/kafka/connection-test';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { createLogSampler } from '../../src/metrics/log-sampler';
+import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { KAFKA_CREDENTIAL, toKafkaConnection } from '../shared/credentials';
 import { properties } from './description';
 import { createRunExecution } from './run-execution';
@@ -68,6 +73,9 @@ export class KafkaTrigger implements INodeType {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
 		const runExecution = createRunExecution(this, settings.isManual);
+		// The seed's log sampling: a repeated error of one kind is logged K times per minute, then summarised.
+		const logger = createLogSampler(this.logger);
+		let unregisterProbe: (() => void) | undefined;
 		let consumer: SinkerConsumer | undefined;
 		// A manual run starts from manualTriggerFunction, so close may arrive while it is starting;
 		// close then waits for the start and closes what it made instead of leaking a group member.
@@ -78,13 +86,21 @@ export class KafkaTrigger implements INodeType {
 				{
 					...settings.consumer,
 					connection,
-					logger: this.logger,
+					logger,
 					// A crash kafkajs will not restart from: n8n deactivates, reports and reactivates with backoff.
 					onFatalError: (error) => this.emitError(new NodeOperationError(this.getNode(), error)),
 				},
 				runExecution,
 			).then((started) => {
 				consumer = started;
+				if (!settings.isManual) {
+					const node = this.getNode();
+					// /readyz: this consumer has joined its group (it is removed again on close).
+					unregisterProbe = registerReadinessProbe(`kafka:${this.getWorkflow().id ?? ''}:${node.name}`, () => ({
+						ok: started.assigned().size > 0 || started.inFlight > 0,
+						detail: `group ${settings.consumer.groupId}`,
+					}));
+				}
 			});
 			try {
 				await startup;
@@ -99,6 +115,7 @@ export class KafkaTrigger implements INodeType {
 
 		const closeFunction = async () => {
 			try {
+				unregisterProbe?.();
 				await startup?.catch(() => {});
 				// Executions in flight may be waiting for a Stream Load batch to fill: load what is
 				// buffered now, so close can commit them instead of waiting out the batch interval.
@@ -107,6 +124,8 @@ export class KafkaTrigger implements INodeType {
 				// n8n's teardown path expects TriggerCloseError (logged at its level, not as a node failure).
 				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 				throw new TriggerCloseError(this.getNode(), { cause: error as Error, level: 'warning' });
+			} finally {
+				logger.close();
 			}
 		};
 
