@@ -9,7 +9,7 @@ cd "$ROOT"
 npm run --silent build
 case "${1:-all}" in
 	unit) globs=("test/unit/**/*.test.ts") ;;
-	*) globs=("test/unit/**/*.test.ts" "test/ground/**/*.test.ts" "test/integration/**/*.test.ts" "test/e2e/**/*.test.ts") ;;
+	*) globs=("test/unit/**/*.test.ts" "test/ground/**/*.test.ts" "test/integration/**/*.test.ts" "test/e2e/**/*.test.ts" "test/reliability/**/*.test.ts") ;;
 esac
 # One file at a time keeps the shared broker and the 2-core machine from being oversubscribed.
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${globs[@]}"

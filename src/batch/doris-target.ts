@@ -9,6 +9,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 
 import { DELETE_SIGN_COLUMN } from '../item-contract';
 import type { DorisConnection } from '../doris/connection';
+import { checkDorisName } from '../doris/names';
 import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../doris/stream-load/client';
 import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
@@ -87,6 +88,11 @@ function clientFor(config: DorisTargetConfig): StreamLoadClient {
 
 /** The shared batcher of a target, created on first use. Validates the options (throws naming the bad one). */
 export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResult> {
+	// The database and table become URL path segments, columns a header: refuse what would change either.
+	checkDorisName('Database', config.database);
+	checkDorisName('Table', config.table);
+	for (const column of config.load.columns ?? []) checkDorisName('Column', column);
+	if (config.load.sequenceColumn !== undefined) checkDorisName('Column', config.load.sequenceColumn);
 	const load = normaliseLoad(config.load);
 	const labels = new LabelFactory(config.labelPrefix, config.table);
 	// Fail on a bad option now, not when the first batch is sealed.

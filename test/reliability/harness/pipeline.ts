@@ -1,0 +1,315 @@
+/**
+ * The core pipeline without n8n, on the real broker and the Doris test server, wired from the same
+ * src/ pieces the three nodes wire:
+ *
+ *   SinkerConsumer (Kafka trigger) → message parser → routeItems/RowMapper (Doris Schema, schema read
+ *   from the test server over MySQL) → loadIntoDoris (Doris Stream Load: shared batcher + client)
+ *   → the execution's outcome → the consumer commits.
+ *
+ * `execute` plays n8n: an execution maps its items, puts invalid ones on the invalid output, awaits
+ * loadIntoDoris for the rows and reports success only then (what the Stream Load node does inside a
+ * workflow run). The invariant is checked twice while the run goes on: at every commit the consumer
+ * confirms (synchronously, against the table at that instant), and by sampling the group's committed
+ * offsets from the broker (admin.fetchOffsets) and checking each sample against the table.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+
+import { loadIntoDoris, type DorisTargetConfig } from '../../../src/batch/doris-target';
+import type { DorisConnection } from '../../../src/doris/connection';
+import { resolveSchema } from '../../../src/doris/schema/resolve';
+import { routeItems, INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
+import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/item-contract';
+import type { KafkaConnection } from '../../../src/kafka/connection';
+import type { ExecutionOutcome, SinkExecution, SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
+import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
+import type { DorisTestServer } from '../../ground/doris/server';
+import { kafkaBrokers } from '../../ground/kafka/env';
+import { uniqueName } from '../../ground/kafka/helpers';
+import { Capture } from './capture';
+import type { Ledger } from './ledger';
+
+export interface PipelineSpec {
+	doris: DorisTestServer;
+	kafka: Kafka;
+	admin: Admin;
+	ledger: Ledger;
+	capture: Capture;
+	database: string;
+	table: string;
+	topic: string;
+	/** Defaults to the server's; a wrong one for the wrong-password case. */
+	dorisPassword?: string;
+	feUrls?: string[];
+	dorisTls?: DorisConnection['tls'];
+	/** How the consumer reaches Kafka (SASL / TLS cases); PLAINTEXT by default. */
+	kafkaConnection?: KafkaConnection;
+	consumer?: Partial<SinkerConsumerOptions>;
+	target?: Partial<Omit<DorisTargetConfig, 'connection' | 'database' | 'table'>>;
+	mapper?: Partial<RowMapperOptions>;
+	/** Sample committed offsets from the broker this often (ms); 0 = off. */
+	sampleMs?: number;
+	/** Keep every execution's items and load results in the capture (the security case greps them). */
+	captureData?: boolean;
+}
+
+export interface InvalidOut {
+	json: Record<string, unknown>;
+	info: InvalidInfo;
+	meta: KafkaMessageMetadata | undefined;
+}
+
+const OK: ExecutionOutcome = Object.freeze({ ok: true });
+
+export function consumerDefaults(topic: string, groupId: string, connection: KafkaConnection): Omit<SinkerConsumerOptions, 'logger' | 'observer'> {
+	return {
+		connection,
+		groupId,
+		topics: { names: [topic] },
+		fromBeginning: true,
+		maxRecordsPerExecution: 200,
+		maxBytesPerExecution: 10 * 1024 * 1024,
+		fetchMaxBytesPerPartition: 1024 * 1024,
+		fetchMaxBytes: 10 * 1024 * 1024,
+		fetchMaxWaitMs: 200,
+		executionsInFlight: 4,
+		sessionTimeoutMs: 10_000,
+		heartbeatIntervalMs: 1_000,
+		rebalanceTimeoutMs: 15_000,
+		executionTimeoutMs: 30_000,
+		redeliveryBackoff: { initialMs: 200, maxMs: 2_000 },
+		closeTimeoutMs: 10_000,
+		rebalanceDrainMs: 5_000,
+		lagIntervalMs: 0,
+		parser: { format: 'json', includeMetadata: true, tombstones: 'emit' },
+		labels: { workflow: 'reliability', node: 'Kafka Trigger' },
+	};
+}
+
+export class Pipeline {
+	readonly consumers: SinkerConsumer[] = [];
+	/** Invalid output, one entry per message (a redelivered execution does not add it twice). */
+	readonly invalid = new Map<string, InvalidOut>();
+	/** Execution failures as the trigger saw them (the reason n8n would report). */
+	readonly failures: string[] = [];
+	/** The errors behind those failures. */
+	readonly errors: unknown[] = [];
+	/** Violations of "a committed offset never passes a row not in Doris". */
+	readonly violations: string[] = [];
+	readonly commits: Array<{ partition: number; offset: bigint; at: number }> = [];
+	readonly executions: Array<{ partition: number; first: bigint; last: bigint; at: number; attempt: number }> = [];
+	samples = 0;
+	readonly groupId: string;
+	readonly target: DorisTargetConfig;
+	private mapper!: RowMapper;
+	private sampler: NodeJS.Timeout | undefined;
+	private sampling: Promise<void> | undefined;
+	private closed = false;
+
+	private constructor(readonly spec: PipelineSpec) {
+		this.groupId = uniqueName('rel-group');
+		const { doris } = spec;
+		this.target = {
+			connection: { feUrls: spec.feUrls ?? doris.feUrls, user: doris.user, password: spec.dorisPassword ?? doris.password, tls: spec.dorisTls },
+			database: spec.database,
+			table: spec.table,
+			load: { format: 'json', timeoutSeconds: 60 },
+			labelPrefix: 'rel',
+			batch: { maxRows: 1000, maxBytes: 4 * 1024 * 1024, maxIntervalMs: 100, maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 1 },
+			retry: { maxRetries: 4, initialDelayMs: 100, maxDelayMs: 1000, maxElapsedMs: 20_000 },
+			requestTimeoutMs: 5_000,
+			logger: spec.capture.logger,
+			...spec.target,
+		};
+	}
+
+	/** Reads the schema (validate on start, as the Doris Schema node's first run), starts one consumer. */
+	static async start(spec: PipelineSpec): Promise<Pipeline> {
+		const pipeline = new Pipeline(spec);
+		await pipeline.begin();
+		return pipeline;
+	}
+
+	/** A pipeline not started yet: `begin()` later (or only `readSchema()` to see activation fail). */
+	static async create(spec: PipelineSpec): Promise<Pipeline> {
+		return new Pipeline(spec);
+	}
+
+	async begin(): Promise<void> {
+		await this.readSchema();
+		await this.startConsuming();
+	}
+
+	/** Starts the first consumer and the commit sampler (after readSchema). */
+	async startConsuming(): Promise<void> {
+		await this.addConsumer();
+		this.startSampler();
+	}
+
+	/** Only the schema part: what "activation" of the Doris Schema node does (and how it fails). */
+	async readSchema(): Promise<void> {
+		const { doris } = this.spec;
+		const connection: DorisConnection = {
+			feUrls: this.target.connection.feUrls,
+			queryPort: doris.mysqlPort,
+			queryHost: doris.mysqlHost,
+			user: this.target.connection.user,
+			password: this.target.connection.password,
+			database: this.spec.database,
+		};
+		const schema = await resolveSchema({
+			connection,
+			database: this.spec.database,
+			table: this.spec.table,
+			mode: 'auto',
+			manualColumns: [],
+			refreshIntervalMs: 0,
+			validateOnStart: true,
+			namedColumns: [],
+		});
+		this.mapper = rowMapperFor(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...this.spec.mapper });
+	}
+
+	async addConsumer(overrides: Partial<SinkerConsumerOptions> = {}): Promise<SinkerConsumer> {
+		const { spec } = this;
+		const connection = spec.kafkaConnection ?? { brokers: kafkaBrokers, clientId: uniqueName('rel-client') };
+		const consumer = await SinkerConsumer.start(
+			{
+				...consumerDefaults(spec.topic, this.groupId, connection),
+				...spec.consumer,
+				...overrides,
+				logger: spec.capture.logger,
+				onFatalError: (error) => spec.capture.error('fatal consumer error', error),
+				observer: {
+					onCommit: (_topic, partition, offset) => this.onCommit(partition, BigInt(offset)),
+					onExecution: (e) => this.executions.push({ partition: e.partition, first: BigInt(e.firstOffset), last: BigInt(e.lastOffset), at: Date.now(), attempt: e.attempt }),
+				},
+			},
+			(execution, signal) => this.execute(execution, signal),
+		);
+		this.consumers.push(consumer);
+		return consumer;
+	}
+
+	async removeConsumer(consumer: SinkerConsumer): Promise<void> {
+		await consumer.close();
+		const i = this.consumers.indexOf(consumer);
+		if (i >= 0) this.consumers.splice(i, 1);
+	}
+
+	/** n8n's part: one workflow execution = Doris Schema (map rows) + Doris Stream Load (await the batch). */
+	private async execute(execution: SinkExecution, signal: AbortSignal): Promise<ExecutionOutcome> {
+		try {
+			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
+			const routed = routeItems(execution.items, this.mapper, { workflow: 'reliability', node: 'Doris Schema' });
+			for (const item of routed.invalid) {
+				const meta = item.json[KAFKA_METADATA_FIELD] as KafkaMessageMetadata | undefined;
+				const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;
+				this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
+				if (this.spec.captureData) this.spec.capture.record('invalid output', item.json);
+			}
+			if (routed.rows.length > 0) {
+				const result = await loadIntoDoris(
+					this.target,
+					routed.rows.map((r) => r.json),
+					{ signal },
+				);
+				if (this.spec.captureData) this.spec.capture.record('load result', result);
+			}
+			return OK;
+		} catch (error) {
+			const reason = error instanceof Error ? error.message : String(error);
+			this.failures.push(reason);
+			this.errors.push(error);
+			this.spec.capture.error(`execution ${execution.topic}[${execution.partition}] ${execution.firstOffset}..${execution.lastOffset}`, error);
+			return { ok: false, reason };
+		}
+	}
+
+	/** The table's keys right now (the test server is in-process: this is the content at this instant). */
+	tableIds(): Set<string> {
+		return new Set(this.spec.doris.tableRows(this.spec.database, this.spec.table).map((r) => String(r.id)));
+	}
+
+	tableRowCount(): number {
+		return this.spec.doris.tableRows(this.spec.database, this.spec.table).length;
+	}
+
+	/** Everything below `offset` of the partition is in Doris or on the invalid output. */
+	private check(partition: number, offset: bigint, source: string): void {
+		if (offset < 0n) return; // kafkajs' symbolic "earliest"/"latest" after an offset reset
+		const ids = this.tableIds();
+		for (const entry of this.spec.ledger.below(partition, offset)) {
+			if (entry.id !== null && !ids.has(entry.id)) {
+				this.violations.push(`${source}: partition ${partition} committed at ${offset} but row id=${entry.id} (offset ${entry.offset}) is not in Doris`);
+				return;
+			}
+			if (entry.invalid && !this.invalid.has(`${partition}:${entry.offset}`)) {
+				this.violations.push(`${source}: partition ${partition} committed at ${offset} but offset ${entry.offset} is not on the invalid output`);
+				return;
+			}
+		}
+	}
+
+	private onCommit(partition: number, offset: bigint): void {
+		this.commits.push({ partition, offset, at: Date.now() });
+		this.check(partition, offset, 'commit');
+	}
+
+	private startSampler(): void {
+		const every = this.spec.sampleMs ?? 300;
+		if (every <= 0) return;
+		this.sampler = setInterval(() => {
+			if (this.sampling) return;
+			this.sampling = this.sampleOnce()
+				.catch(() => undefined) // the broker restart case: no answer for a while
+				.finally(() => (this.sampling = undefined));
+		}, every);
+	}
+
+	private async sampleOnce(): Promise<void> {
+		const offsets = await this.committed();
+		this.samples++;
+		for (const [partition, offset] of offsets) this.check(partition, offset, 'sample');
+	}
+
+	/** The group's committed offsets as the broker holds them (partitions without one are left out). */
+	async committed(): Promise<Map<number, bigint>> {
+		const [entry] = await this.spec.admin.fetchOffsets({ groupId: this.groupId, topics: [this.spec.topic] });
+		const out = new Map<number, bigint>();
+		for (const { partition, offset } of entry?.partitions ?? []) if (BigInt(offset) >= 0n) out.set(partition, BigInt(offset));
+		return out;
+	}
+
+	/**
+	 * Waits until the run has settled: every partition committed up to its end offset and every row
+	 * of the ledger in Doris. Throws with the state it stopped in.
+	 */
+	async settle(timeoutMs = 60_000): Promise<number> {
+		const started = Date.now();
+		const want = this.spec.ledger.validIds();
+		let last = '';
+		while (Date.now() - started < timeoutMs) {
+			const ends = await this.spec.admin.fetchTopicOffsets(this.spec.topic);
+			const committed = await this.committed();
+			const behind = ends.filter((p) => (committed.get(p.partition) ?? -1n) < BigInt(p.high));
+			const ids = this.tableIds();
+			let missing = 0;
+			for (const id of want) if (!ids.has(id)) missing++;
+			if (behind.length === 0 && missing === 0) return Date.now() - started;
+			last = `partitions behind: ${behind.map((p) => `${p.partition} at ${committed.get(p.partition) ?? 'none'} of ${p.high}`).join(', ') || 'none'}; rows missing: ${missing}; failures: ${this.failures.length} (last: ${this.failures.at(-1) ?? '-'})`;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		throw new Error(`pipeline did not settle in ${timeoutMs} ms: ${last}`);
+	}
+
+	/** Stops the sampler and every consumer (each commits what finished, then leaves the group). */
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		clearInterval(this.sampler);
+		await this.sampling;
+		await Promise.all(this.consumers.map((c) => c.close().catch((error: unknown) => this.spec.capture.error('close', error))));
+		this.consumers.length = 0;
+	}
+}

@@ -1,0 +1,112 @@
+// Kafka-side faults under the core pipeline (the broker restart is in z-broker-restart.test.ts, last):
+// a second consumer joins and leaves mid-stream, the topic gets more partitions mid-stream, and the
+// committed offset falls out of range (deleted by retention). Invariant as everywhere
+// (harness/world.ts assertInvariant).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { printFigures, recordFigures } from './harness/figures';
+import { plainRows } from './harness/ledger';
+import { assertInvariant, midStream, World } from './harness/world';
+
+let world: World;
+
+before(async () => {
+	world = await World.start();
+});
+after(async () => {
+	await world?.close();
+	printFigures();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await sleep(50);
+	}
+}
+
+describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
+	it('a second consumer joins and leaves mid-stream (two rebalances)', async () => {
+		const c = await world.newCase({ partitions: 4 });
+		const rows = 6000;
+		let second: Awaited<ReturnType<typeof c.pipeline.addConsumer>> | undefined;
+		await midStream(c, rows, async () => {
+			second = await c.pipeline.addConsumer();
+		});
+		await waitUntil('the second consumer to run executions', () => (second?.stats.executionsStarted ?? 0) > 0 || c.pipeline.tableRowCount() >= rows);
+		const secondAssigned = [...(second?.assigned().values() ?? [])].flat();
+		await c.produceRows(rows, 2000);
+		if (second) await c.pipeline.removeConsumer(second);
+		await c.produceRows(rows + 2000, 2000);
+		const ms = await c.pipeline.settle();
+		assertInvariant(c);
+		assert.ok(secondAssigned.length > 0, 'the second consumer got partitions');
+		assert.equal(c.pipeline.consumers[0].assigned().get(c.topic)?.length, 4, 'the first consumer owns all partitions again');
+		const delivered = c.pipeline.executions.reduce((s, e) => s + Number(e.last - e.first + 1n), 0);
+		recordFigures('consumerJoinsAndLeaves', {
+			rows: rows + 4000,
+			settleMs: ms,
+			secondConsumerPartitions: secondAssigned.length,
+			secondConsumerExecutions: second?.stats.executionsStarted ?? 0,
+			messagesDelivered: delivered,
+			redelivered: delivered - (rows + 4000),
+		});
+		await c.pipeline.close();
+	});
+
+	it('the topic gets more partitions mid-stream: new partitions are consumed from their start', async () => {
+		const c = await world.newCase({ partitions: 2 });
+		await c.produceRows(0, 2000);
+		await c.pipeline.settle();
+		await world.admin.createPartitions({ topicPartitions: [{ topic: c.topic, count: 4 }] });
+		const at = Date.now();
+		// Rows for all four partitions (ids keep i % 4 = partition).
+		const more = plainRows(2000, 2000, 4);
+		await c.produce(more);
+		// kafkajs notices new partitions on its next metadata refresh (metadataMaxAge, 300 s by default,
+		// not exposed by the trigger) or at the next rebalance, when the leader refreshes metadata
+		// (consumerGroup.js sync). Observe the first, then force the second.
+		await sleep(5000);
+		const seenBeforeRebalance = c.pipeline.executions.filter((e) => e.partition >= 2 && e.at > at).length;
+		const second = await c.pipeline.addConsumer();
+		await c.pipeline.removeConsumer(second);
+		const ms = await c.pipeline.settle();
+		assertInvariant(c);
+		assert.deepEqual([...(c.pipeline.consumers[0].assigned().get(c.topic) ?? [])].sort(), [0, 1, 2, 3]);
+		// fromBeginning (the default, "earliest"): rows written to the new partitions before the consumer
+		// knew them are all there. With "latest" they would be skipped: see docs/reliability.md.
+		recordFigures('morePartitions', { rows: 4000, partitions: '2→4', newPartitionExecutionsWithin5sWithoutRebalance: seenBeforeRebalance, settleAfterRebalanceMs: ms });
+		await c.pipeline.close();
+	});
+
+	it('committed offset out of range (deleted by retention): restarts from the earliest offset, per From Beginning', async () => {
+		const c = await world.newCase({ partitions: 2 });
+		await c.produceRows(0, 1000);
+		await c.pipeline.settle();
+		const [first] = c.pipeline.consumers;
+		await c.pipeline.removeConsumer(first);
+		const committed = await c.pipeline.committed();
+		await c.produceRows(1000, 1000);
+		// Retention deletes 200 records past the committed offset of partition 0 before anyone reads them.
+		const cut = (committed.get(0) ?? 0n) + 200n;
+		await world.admin.deleteTopicRecords({ topic: c.topic, partitions: [{ partition: 0, offset: cut.toString() }] });
+		const gone = c.ledger.forget(0, committed.get(0) ?? 0n, cut);
+		const logFrom = world.capture.lines.length;
+		await c.pipeline.addConsumer();
+		const ms = await c.pipeline.settle();
+		assertInvariant(c);
+		const ids = c.pipeline.tableIds();
+		const lostToRetention = gone.filter((e) => e.id !== null && !ids.has(e.id)).length;
+		assert.equal(lostToRetention, 200, 'exactly the records retention deleted before they were read are missing');
+		const reset = world.capture.lines.slice(logFrom).find((l) => /Offset out of range/i.test(l));
+		assert.ok(reset, 'the reset is logged (kafkajs: "Offset out of range, resetting to default offset")');
+		const firstAfter = c.pipeline.executions.filter((e) => e.partition === 0).map((e) => e.first);
+		assert.ok(firstAfter.includes(cut), `partition 0 restarted at the log start ${cut}`);
+		recordFigures('offsetOutOfRange', { rows: 2000, deletedBeforeRead: 200, restartedAt: String(cut), settleMs: ms, logLine: reset.slice(0, 160) });
+		await c.pipeline.close();
+	});
+});
