@@ -127,6 +127,9 @@ export class SinkerConsumer {
 			maxBytes: Math.max(options.fetchMaxBytes, options.fetchMaxBytesPerPartition),
 			maxWaitTimeInMs: options.fetchMaxWaitMs,
 			allowAutoTopicCreation: false,
+			// kafkajs notices added partitions only on a metadata refresh (default every 300 s); until then
+			// their messages wait, and a group reading new data only would skip what was written meanwhile.
+			metadataMaxAge: 30_000,
 			// consumer/index.js onCrash consults this only for retriable errors (e.g. the coordinator
 			// still loading the group); never restart after close: no restart loop, no ghost member.
 			retry: { restartOnFailure: async () => !this.closing },

@@ -66,6 +66,9 @@ function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INV
 	return INVALID;
 }
 
+/** Doris BE's default `string_type_length_soft_limit_bytes` (1 MB) for STRING values. */
+export const STRING_MAX_BYTES = 1_048_576;
+
 const quoted = (v: unknown): string => JSON.stringify(v);
 const raw = (v: unknown): string => String(v);
 
@@ -195,7 +198,11 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const text = toText(value);
-					return text === null ? failWith(fail, 'type') : text;
+					if (text === null) return failWith(fail, 'type');
+					// A longer value fails the whole Stream Load in Doris (BE config
+					// string_type_length_soft_limit_bytes, 1 MB by default): reject the row here instead.
+					const bytes = utf8Length(text, STRING_MAX_BYTES);
+					return bytes > STRING_MAX_BYTES ? failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${STRING_MAX_BYTES}`) : text;
 				},
 				literal: quoted,
 			};

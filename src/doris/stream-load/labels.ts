@@ -19,11 +19,11 @@ export function validateLabelPrefix(prefix: string): string {
 	if (!PREFIX_PATTERN.test(prefix)) {
 		const bad = [...new Set(prefix.replace(/[-_A-Za-z0-9:]/g, ''))].map((c) => JSON.stringify(c)).join(', ');
 		throw new Error(
-			`Label prefix "${prefix}" contains ${bad}: Doris labels allow only letters, digits, "-", "_" and ":" (no dots or spaces)`,
+			`Label prefix ${JSON.stringify(prefix)} contains ${bad}: Doris labels allow only letters, digits, "-", "_" and ":" (no dots or spaces)`,
 		);
 	}
 	if (prefix.length > LABEL_PREFIX_MAX_LENGTH) {
-		throw new Error(`Label prefix "${prefix}" is ${prefix.length} characters long; at most ${LABEL_PREFIX_MAX_LENGTH} are allowed`);
+		throw new Error(`Label prefix ${JSON.stringify(prefix)} is ${prefix.length} characters long; at most ${LABEL_PREFIX_MAX_LENGTH} are allowed`);
 	}
 	return prefix;
 }

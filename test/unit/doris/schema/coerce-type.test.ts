@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { compileType, INVALID, makeCompileContext, type FailSlot } from '../../../../src/doris/schema/coerce-type';
+import { compileType, INVALID, makeCompileContext, STRING_MAX_BYTES, type FailSlot } from '../../../../src/doris/schema/coerce-type';
 import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
 const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' });
@@ -171,5 +171,16 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 		if (!r2.ok) assert.equal(r2.rule, 'unknown_field');
 		bad(type, { not: 'an array' }, 'type');
 		bad('MAP<INT,INT>', { x: 1 }, 'not_integer');
+	});
+});
+
+describe('STRING size limit', () => {
+	it("rejects a value over Doris' 1 MB STRING soft limit in UTF-8 bytes, accepts one at it", () => {
+		const atLimit = 'é'.repeat(STRING_MAX_BYTES / 2); // 2 bytes each: exactly the limit
+		assert.deepEqual(coerce('STRING', atLimit), { ok: true, value: atLimit });
+		const over = coerce('STRING', `${atLimit}x`);
+		assert.equal(over.ok, false);
+		assert.equal(over.ok === false && over.rule, 'too_long');
+		assert.match(over.ok === false ? over.detail : '', /1048577 UTF-8 bytes, limit 1048576/);
 	});
 });
