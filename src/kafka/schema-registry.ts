@@ -6,6 +6,10 @@
  *
  * Avro `long` beyond 2^53: avsc refuses to decode it ("potential precision loss") instead of
  * rounding, so such a message becomes a parse-error item with its raw bytes, never a wrong number.
+ *
+ * Protobuf: the library parses schemas with protobufjs' defaults, so field names come out in
+ * lowerCamelCase (`ship_to` → `shipTo`, as in the proto3 JSON mapping), and only the first message
+ * type of a schema is decoded (message indexes in the wire header are skipped, not read).
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
@@ -42,8 +46,30 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		clientId: 'n8n-doris-sinker',
 	});
 	return {
-		decode: async (value: Buffer) => toJsonSafe(await registry.decode(value)),
+		decode: async (value: Buffer) => toJsonSafe(plainProtobuf(await registry.decode(value))),
 	};
+}
+
+/** The reflection protobufjs hangs on every decoded message's prototype. */
+interface ProtobufMessage {
+	$type: { toObject(message: object, options: { defaults: boolean; enums: StringConstructor }): Record<string, unknown> };
+}
+
+function isProtobufMessage(value: unknown): value is ProtobufMessage {
+	const type = (value as { $type?: { toObject?: unknown } } | null)?.$type;
+	return typeof value === 'object' && typeof type?.toObject === 'function';
+}
+
+/**
+ * A decoded Protobuf message as a plain object. proto3 does not put zero values on the wire
+ * (0, "", false, empty lists), so the decoded message lacks those fields: without `defaults` a row
+ * with `qty = 0` would reach Doris as NULL (or be rejected by a NOT NULL column). Fields with
+ * presence (`optional`, oneof members) stay absent when unset. Enums by name, as the proto3 JSON
+ * mapping writes them (https://protobuf.dev/programming-guides/json/). 64-bit integers stay protobufjs
+ * Longs here; toJsonSafe makes them exact.
+ */
+function plainProtobuf(value: unknown): unknown {
+	return isProtobufMessage(value) ? value.$type.toObject(value, { defaults: true, enums: String }) : value;
 }
 
 /** Protobuf/Avro decoders hand back Buffers, bigints, Longs and class instances; keep plain JSON. */

@@ -15,6 +15,7 @@ import { committedOffsets, createTopic, FakeN8n, testKafka, testOptions, uniqueN
 let kafka: Kafka;
 let admin: Admin;
 let topic: string;
+let protoTopic: string;
 let reachable = false;
 
 before(async () => {
@@ -24,11 +25,12 @@ before(async () => {
 	admin = kafka.admin();
 	await admin.connect();
 	topic = await createTopic(admin, 1);
+	protoTopic = await createTopic(admin, 1);
 });
 
 after(async () => {
 	if (!reachable) return;
-	await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+	await admin.deleteTopics({ topics: [topic, protoTopic] }).catch(() => {});
 	await admin.disconnect();
 });
 
@@ -82,6 +84,82 @@ describe('sinker consumer: Schema Registry', () => {
 			assert.deepEqual(items[1], { city: 'Lyon' });
 			assert.equal((items[2][PARSE_ERROR_FIELD] as { kind: string }).kind, 'schema_registry');
 			assert.equal(consumer.stats.parseErrors, 1);
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('decodes Protobuf: int64 beyond 2^53 exact, nested message, enum by name, proto3 zero values present', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const proto = await registry.register(
+			{
+				type: SchemaType.PROTOBUF,
+				schema: [
+					'syntax = "proto3";',
+					'package sinker.test;',
+					'message Shipment {',
+					'  int64 id = 1;',
+					'  string item = 2;',
+					'  Address ship_to = 3;',
+					'  repeated string tags = 4;',
+					'  int32 qty = 5;',
+					'  Status status = 6;',
+					'  bytes raw = 7;',
+					'  optional string note = 8;',
+					'  message Address { string city = 1; sint64 zip_plus = 2; }',
+					'  enum Status { UNKNOWN = 0; PACKED = 1; SHIPPED = 2; }',
+					'}',
+				].join('\n'),
+			},
+			{ subject: `${uniqueName('shipments')}-value` },
+		);
+		const big = 2n ** 62n + 12345n;
+		const negative = -(2n ** 60n) - 7n;
+		// protobufjs takes 64-bit values as { low, high } words (what its Long carries).
+		const long = (n: bigint) => ({ low: Number(BigInt.asIntN(32, n)), high: Number(BigInt.asIntN(32, n >> 32n)), unsigned: false });
+		// qty 0 and status UNKNOWN (0) are left out: proto3 writes no zero values, as any producer would.
+		const first = await registry.encode(proto.id, {
+			id: long(big),
+			item: 'tea',
+			shipTo: { city: 'Lyon', zipPlus: long(negative) },
+			tags: ['a', 'b'],
+			raw: Buffer.from([1, 2, 3]),
+		});
+		// Confluent's serializers put the message indexes after the schema id: [0] (first message) is one 0 byte.
+		const plain = await registry.encode(proto.id, { id: long(7n), status: 2, qty: 3, note: 'fragile' });
+		const confluent = Buffer.concat([plain.subarray(0, 5), Buffer.from([0]), plain.subarray(5)]);
+		const producer = kafka.producer();
+		await producer.connect();
+		await producer.send({ topic: protoTopic, messages: [{ value: first }, { value: confluent }] });
+		await producer.disconnect();
+
+		const group = uniqueName('registry-proto');
+		const n8n = new FakeN8n();
+		const consumer = await SinkerConsumer.start(
+			testOptions(protoTopic, group, {
+				parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) },
+			}),
+			n8n.run,
+		);
+		try {
+			await waitFor('offset 2 committed', async () => (await committedOffsets(admin, group, protoTopic)).get(0) === 2n);
+			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+			assert.equal(consumer.stats.parseErrors, 0, JSON.stringify(items));
+			assert.deepEqual(items, [
+				{
+					id: '4611686018427400249',
+					item: 'tea',
+					shipTo: { city: 'Lyon', zipPlus: '-1152921504606846983' },
+					tags: ['a', 'b'],
+					qty: 0,
+					status: 'UNKNOWN',
+					raw: 'AQID',
+				},
+				{ id: 7, item: '', shipTo: null, tags: [], qty: 3, status: 'SHIPPED', raw: '', note: 'fragile' },
+			]);
+			assert.equal(String(big), '4611686018427400249');
+			assert.equal(String(negative), '-1152921504606846983');
 		} finally {
 			await consumer.close();
 		}
