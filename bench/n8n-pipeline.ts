@@ -1,0 +1,14 @@
+/**
+ * Scenario 3, the full pipeline in n8n 2.x: this package's three nodes in an active workflow
+ * (bench/workflows/doris-sinker.json): Kafka Trigger (Doris Sinker) → Doris Schema (auto schema,
+ * read over the test server's MySQL port) → Doris Stream Load (through the FE's 307), with the same
+ * batch and window settings as scenario 2.
+ */
+import { launchInN8n } from './n8n';
+import type { Scenario } from './scenarios';
+
+export const n8nPipeline: Scenario = {
+	id: 'n8n',
+	title: 'this package in n8n (trigger → schema → stream load)',
+	launch: (cfg) => launchInN8n('doris-sinker.json', cfg),
+};

@@ -1,0 +1,134 @@
+/**
+ * Scenarios 3 and 4 run in one real n8n 2.x (test/ground/n8n/host.ts), started once per benchmark
+ * and kept for all their runs: each run adds its workflow from bench/workflows/, activates it, and
+ * deactivates it when the rows are in. The measured process is n8n's main process (the trigger and
+ * the executions run there; its task-runner child is counted for CPU).
+ *
+ * n8n settings, the same for both scenarios: successful executions are not saved (a production
+ * pipeline would not keep 5000-item executions; saving them would measure SQLite, not the nodes),
+ * log level info (the test host's default, debug, costs per execution).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
+import { freePort } from '../test/ground/n8n/process';
+import type { LaunchConfig, ScenarioRun } from './scenarios';
+
+let host: N8nHost | undefined;
+let metricsPort = 0;
+const credentialIds = new Map<string, string>();
+
+async function n8nHost(): Promise<N8nHost> {
+	if (host !== undefined) return host;
+	metricsPort = await freePort();
+	host = await startN8n({
+		importVia: 'rest',
+		env: {
+			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
+			EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',
+			EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false',
+			N8N_LOG_LEVEL: 'info',
+			// Without the publication service activation is confirmed over REST, not by a debug log line.
+			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
+			DORIS_SINKER_METRICS_PORT: String(metricsPort),
+		},
+	});
+	return host;
+}
+
+export async function closeN8n(): Promise<void> {
+	await host?.close();
+	host = undefined;
+	credentialIds.clear();
+}
+
+async function credential(h: N8nHost, key: string, type: string, data: Record<string, unknown>): Promise<string> {
+	let id = credentialIds.get(key);
+	if (id === undefined) {
+		id = await h.addCredential({ name: `bench ${key}`, type, data });
+		credentialIds.set(key, id);
+	}
+	return id;
+}
+
+/** Replaces `__NAME__` placeholders: a whole-string placeholder takes the value's type (numbers stay numbers). */
+export function fillTemplate(file: string, values: Record<string, string | number>): WorkflowJson {
+	const fill = (node: unknown): unknown => {
+		if (typeof node === 'string') {
+			const whole = /^__([A-Z_]+)__$/.exec(node);
+			if (whole !== null && whole[1] in values) return values[whole[1]];
+			return node.replace(/__([A-Z_]+)__/g, (m, name: string) => (name in values ? String(values[name]) : m));
+		}
+		if (Array.isArray(node)) return node.map(fill);
+		if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
+		return node;
+	};
+	return fill(JSON.parse(readFileSync(join(__dirname, 'workflows', file), 'utf8'))) as WorkflowJson;
+}
+
+/** Flush-duration samples are not exported by n8n: read our batch_flush_duration_seconds histogram. */
+async function flushHistogram(): Promise<Map<number, number>> {
+	const counts = new Map<number, number>();
+	try {
+		const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+		for (const m of text.matchAll(/^batch_flush_duration_seconds_bucket\{(?:[^}]*,)?le="([^"]+)"[^}]*\} (\d+)/gm)) {
+			const le = m[1] === '+Inf' ? Infinity : Number(m[1]);
+			counts.set(le, (counts.get(le) ?? 0) + Number(m[2]));
+		}
+	} catch {
+		// the metrics server is not up (scenario 4, or the nodes do not start it): no figures
+	}
+	return counts;
+}
+
+/** Upper bucket bounds (ms) of the flushes between two histogram readings, one per flush: percentiles then read as "≤". */
+function flushesBetween(before: Map<number, number>, after: Map<number, number>): number[] | null {
+	const bounds = [...after.keys()].sort((a, b) => a - b);
+	if (bounds.length === 0) return null;
+	const out: number[] = [];
+	let below = 0;
+	for (const le of bounds) {
+		const cumulative = (after.get(le) ?? 0) - (before.get(le) ?? 0);
+		for (let i = below; i < cumulative; i++) out.push(le * 1000);
+		below = Math.max(below, cumulative);
+	}
+	return out.length === 0 ? null : out;
+}
+
+export async function launchInN8n(workflowFile: string, cfg: LaunchConfig): Promise<ScenarioRun> {
+	const h = await n8nHost();
+	const { doris } = cfg;
+	const kafkaId = workflowFile.startsWith('builtin')
+		? await credential(h, 'kafka-builtin', 'kafka', { clientId: 'bench-n8n-builtin', brokers: cfg.brokers.join(','), ssl: false, authentication: false })
+		: await credential(h, 'kafka-sinker', 'kafkaDorisSinkApi', { brokers: cfg.brokers.join(','), clientId: 'bench-n8n-sinker', ssl: false, authentication: false });
+	const dorisId = workflowFile.startsWith('builtin')
+		? await credential(h, 'doris-basic', 'httpBasicAuth', { user: doris.user, password: doris.password })
+		: await credential(h, 'doris', 'dorisApi', { feUrls: doris.feUrl, queryPort: doris.queryPort, user: doris.user, password: doris.password, database: doris.db });
+	const workflow = fillTemplate(workflowFile, {
+		TOPIC: cfg.topic,
+		GROUP_ID: cfg.groupId,
+		DB: doris.db,
+		TABLE: doris.table,
+		BE_URL: doris.beUrl,
+		BATCH_ROWS: cfg.batchRows,
+		FLUSH_SECONDS: cfg.flushMs / 1000,
+		EXEC_ROWS: cfg.execRows,
+		IN_FLIGHT: cfg.inFlight,
+		BATCH_SIZE: 1,
+		KAFKA_CREDENTIAL_ID: kafkaId,
+		DORIS_CREDENTIAL_ID: dorisId,
+	});
+	workflow.name = `${workflow.name} ${doris.table}`;
+	const before = await flushHistogram();
+	const id = await h.addWorkflow(workflow, { activate: true });
+	const pid = h.pid;
+	if (pid === undefined) throw new Error('n8n is not running');
+	return {
+		pid,
+		alive: () => h.running,
+		async stop() {
+			await h.deactivate(id);
+			return { flushMs: flushesBetween(before, await flushHistogram()) };
+		},
+	};
+}

@@ -1,0 +1,275 @@
+/**
+ * The benchmark runner (`npm run bench`): makes the data set, starts the Doris test server in this
+ * process, runs each scenario `runs` times over the whole backlog, then a live latency phase and
+ * the scaling grid, and writes bench/results/<date>-<size>.{json,md}.
+ *
+ * The measured window of a throughput run starts when the scenario's consumer group becomes Stable
+ * (every scenario joins a fresh group, so its fetching starts right after) and ends when the last
+ * row is visible in the Doris test server. CPU and peak RSS are those of the process doing the work
+ * (the forked worker or n8n), not this runner, which also hosts the Doris test server.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Admin } from 'kafkajs';
+import { startDorisTestServer } from '../test/ground/doris/server';
+import type { DorisTestServer } from '../test/ground/doris/types';
+import { parseOptions, type BenchOptions, type ScenarioId } from './config';
+import { BENCH_DB, ensureDataset, kafkaClient, PARTITIONS, produceEvents, tableDdl, waitUntil } from './dataset';
+import { cpuSeconds, LoadWatcher, median, peakRssMb, percentile, resetPeakRss } from './measure';
+import { machine, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
+import { closeN8n } from './n8n';
+import { scenarioById } from './scenario-list';
+import type { LaunchConfig, Scenario } from './scenarios';
+
+const log = (msg: string): void => console.error(`[bench] ${msg}`);
+
+interface Ground {
+	server: DorisTestServer;
+	admin: Admin;
+	brokers: string[];
+}
+
+let tables = 0;
+async function freshTable(ground: Ground, prefix: string): Promise<string> {
+	const table = `${prefix}_${++tables}_${Date.now()}`;
+	await ground.server.sql(tableDdl(table));
+	return table;
+}
+
+async function dropTable(ground: Ground, table: string): Promise<void> {
+	await ground.server.sql(`DROP TABLE IF EXISTS \`${BENCH_DB}\`.\`${table}\``);
+}
+
+/** The knobs the scaling grid turns. */
+type Tuning = Pick<LaunchConfig, 'batchRows' | 'flushMs' | 'inFlight' | 'execRows'>;
+
+function launchConfig(ground: Ground, topic: string, table: string, tuning: Tuning): LaunchConfig {
+	const { server } = ground;
+	return {
+		topic,
+		groupId: `bench-${randomUUID()}`,
+		brokers: ground.brokers,
+		doris: { feUrl: server.feUrl, beUrl: server.beUrl, user: server.user, password: server.password, db: BENCH_DB, table, queryPort: server.mysqlPort },
+		...tuning,
+	};
+}
+
+/** When the group is Stable its members have their partitions and start fetching. */
+async function waitGroupStable(admin: Admin, groupId: string): Promise<number> {
+	let at = 0;
+	await waitUntil(
+		async () => {
+			const { groups } = await admin.describeGroups([groupId]);
+			if (groups[0]?.state !== 'Stable') return false;
+			at = Date.now();
+			return true;
+		},
+		120_000,
+		20,
+	);
+	return at;
+}
+
+/** One pass over a backlog topic of `rows` events (`bytes` of JSON). */
+async function throughputRun(ground: Ground, scenario: Scenario, topic: string, rows: number, bytes: number, tuning: Tuning): Promise<RunFigures> {
+	const table = await freshTable(ground, scenario.id);
+	const watcher = new LoadWatcher(ground.server, BENCH_DB, table);
+	const cfg = launchConfig(ground, topic, table, tuning);
+	const run = await scenario.launch(cfg);
+	log(`${scenario.id}: started (pid ${run.pid}), table ${table}, ${rows} rows, batch ${tuning.batchRows}, ${tuning.inFlight} executions × ${tuning.execRows} in flight`);
+	try {
+		const t0 = await waitGroupStable(ground.admin, cfg.groupId);
+		resetPeakRss(run.pid);
+		const cpu0 = cpuSeconds(run.pid);
+		const ground0 = process.cpuUsage();
+		const t1 = await watcher.waitForRows(rows, 30 * 60_000, run.alive);
+		const cpu = cpuSeconds(run.pid) - cpu0;
+		const groundCpu = process.cpuUsage(ground0);
+		const rss = peakRssMb(run.pid);
+		const { flushMs: flushes } = await run.stop();
+		const seconds = (t1 - t0) / 1000;
+		const gaps = watcher.commitGaps();
+		return {
+			rows,
+			seconds,
+			rowsPerSec: rows / seconds,
+			mbPerSec: bytes / 1e6 / seconds,
+			cpuSecPerMillionRows: (cpu / rows) * 1e6,
+			dorisCpuSecPerMillionRows: ((groundCpu.user + groundCpu.system) / 1e6 / rows) * 1e6,
+			peakRssMb: rss,
+			loads: watcher.loads.length,
+			flushP50Ms: flushes === null ? null : percentile(flushes, 50),
+			flushP99Ms: flushes === null ? null : percentile(flushes, 99),
+			commitGapP50Ms: percentile(gaps, 50),
+			commitGapP99Ms: percentile(gaps, 99),
+		};
+	} catch (err) {
+		if (run.alive()) await run.stop().catch(() => undefined);
+		throw err;
+	} finally {
+		watcher.close();
+		await dropTable(ground, table);
+	}
+}
+
+/**
+ * End-to-end latency needs events produced while the pipeline runs (a backlog's produce times say
+ * nothing about the pipeline): a fresh topic, the pipeline started on it, then `rate` events/s for
+ * `seconds`, each carrying its produce time in event_time. Latency = visible − produced.
+ */
+async function latencyRun(ground: Ground, scenario: Scenario, opts: BenchOptions, rate: number, seconds: number): Promise<LatencyFigures> {
+	const topic = `bench-live-${scenario.id}-${Date.now()}`;
+	await ground.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+	const table = await freshTable(ground, `${scenario.id}_live`);
+	const watcher = new LoadWatcher(ground.server, BENCH_DB, table, true);
+	const cfg = launchConfig(ground, topic, table, opts);
+	const run = await scenario.launch(cfg);
+	const producer = kafkaClient('doris-sinker-bench-live').producer();
+	try {
+		await waitGroupStable(ground.admin, cfg.groupId);
+		await producer.connect();
+		const tickMs = Math.max(100, Math.ceil(1000 / rate));
+		const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+		const ticks = Math.round((seconds * 1000) / tickMs);
+		const start = Date.now();
+		for (let t = 0; t < ticks; t++) {
+			await produceEvents(producer, topic, t * perTick, perTick, { chunk: perTick, inFlight: 1 });
+			const wait = start + (t + 1) * tickMs - Date.now();
+			if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+		}
+		const total = ticks * perTick;
+		const producedMs = Date.now() - start;
+		await watcher.waitForRows(total, 120_000, run.alive);
+		const { flushMs: flushes } = await run.stop();
+		return {
+			rate: Math.round((total * 1000) / producedMs),
+			rows: total,
+			p50Ms: percentile(watcher.latencies, 50),
+			p99Ms: percentile(watcher.latencies, 99),
+			maxMs: percentile(watcher.latencies, 100),
+			flushP50Ms: flushes === null ? null : percentile(flushes, 50),
+			flushP99Ms: flushes === null ? null : percentile(flushes, 99),
+		};
+	} catch (err) {
+		if (run.alive()) await run.stop().catch(() => undefined);
+		throw err;
+	} finally {
+		watcher.close();
+		await producer.disconnect();
+		await dropTable(ground, table);
+		await ground.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+	}
+}
+
+function medianOf(runs: RunFigures[]): RunFigures {
+	const pick = (f: (r: RunFigures) => number | null): number | null => {
+		const values = runs.map(f).filter((v): v is number => v !== null);
+		return values.length === 0 ? null : median(values);
+	};
+	// The throughput median decides which run's time the MB/s and rows/s come from.
+	const mid = [...runs].sort((a, b) => a.rowsPerSec - b.rowsPerSec)[Math.floor((runs.length - 1) / 2)];
+	return {
+		...mid,
+		cpuSecPerMillionRows: pick((r) => r.cpuSecPerMillionRows) ?? NaN,
+		dorisCpuSecPerMillionRows: pick((r) => r.dorisCpuSecPerMillionRows) ?? NaN,
+		peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+		flushP50Ms: pick((r) => r.flushP50Ms),
+		flushP99Ms: pick((r) => r.flushP99Ms),
+	};
+}
+
+type Dataset = Awaited<ReturnType<typeof ensureDataset>>;
+
+/** `runs` passes over the backlog, then the live latency phase. */
+async function runScenario(ground: Ground, opts: BenchOptions, id: ScenarioId, dataset: Dataset): Promise<ScenarioResult> {
+	const scenario = scenarioById(id);
+	const slice = id === 'builtin' ? await ensureDataset(opts.builtinSize, log) : dataset;
+	const rows = id === 'builtin' ? opts.builtinSize : opts.size;
+	const runs: RunFigures[] = [];
+	for (let i = 0; i < opts.runs; i++) {
+		const f = await throughputRun(ground, scenario, slice.topic, rows, slice.bytes, opts);
+		log(`${id} run ${i + 1}/${opts.runs}: ${Math.round(f.rowsPerSec)} rows/s, ${f.mbPerSec.toFixed(1)} MB/s, ${f.cpuSecPerMillionRows.toFixed(1)} cpu-s/M, peak RSS ${f.peakRssMb.toFixed(0)} MB, ${f.loads} loads`);
+		runs.push(f);
+	}
+	const median = medianOf(runs);
+	let latency: LatencyFigures | null = null;
+	if (opts.latency !== null) {
+		// Latency means something only below capacity (above it, it grows with the backlog): half the measured throughput at most.
+		const rate = Math.max(1, Math.round(Math.min(opts.latency.rate, median.rowsPerSec / 2)));
+		latency = await latencyRun(ground, scenario, opts, rate, opts.latency.seconds);
+		log(`${id} latency at ${latency.rate} rows/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, flush p99 ${latency.flushP99Ms?.toFixed(0) ?? '–'} ms`);
+	}
+	return { title: scenario.title, rows, runs, median, latency };
+}
+
+/** One pass per cell: batch rows × executions in flight. */
+async function runScaling(ground: Ground, opts: BenchOptions, id: ScenarioId): Promise<ScalingCell[]> {
+	if (opts.scaling === null) return [];
+	const scenario = scenarioById(id);
+	const slice = await ensureDataset(opts.scaling.size, log);
+	const cells: ScalingCell[] = [];
+	for (const batchRows of opts.scaling.batchRows) {
+		for (const inFlight of opts.scaling.inFlight) {
+			const f = await throughputRun(ground, scenario, slice.topic, opts.scaling.size, slice.bytes, { ...opts, batchRows, inFlight });
+			log(`scaling ${id}: batch ${batchRows} × ${inFlight} in flight: ${Math.round(f.rowsPerSec)} rows/s`);
+			cells.push({ batchRows, inFlight, rowsPerSec: f.rowsPerSec, peakRssMb: f.peakRssMb });
+		}
+	}
+	return cells;
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0];
+
+async function main(): Promise<void> {
+	const opts = parseOptions(process.argv.slice(2));
+	log(`options: ${JSON.stringify(opts)}`);
+	if (opts.cpuProf !== null) process.env.BENCH_CPU_PROF = opts.cpuProf;
+	const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
+	const dataset = await ensureDataset(opts.size, log);
+	const admin = kafkaClient('doris-sinker-bench-runner').admin();
+	await admin.connect();
+	const server = await startDorisTestServer();
+	await server.sql(`CREATE DATABASE IF NOT EXISTS \`${BENCH_DB}\``);
+	const ground: Ground = { server, admin, brokers };
+	const results: Partial<Record<ScenarioId, ScenarioResult>> = {};
+	let scaling: BenchResults['scaling'] = null;
+	const notes: string[] = [];
+	const failed = (what: string, err: unknown): void => {
+		notes.push(`${what}: FAILED, ${errorText(err)}`);
+		console.error(err);
+	};
+	try {
+		for (const id of opts.scenarios) {
+			try {
+				results[id] = await runScenario(ground, opts, id, dataset);
+			} catch (err) {
+				failed(id, err);
+			}
+			// A fresh n8n per scenario: its heap does not shrink, so the next one's peak RSS would inherit this one's.
+			await closeN8n();
+		}
+		// The scaling grid is for the README's tuning advice: on the n8n pipeline, or the core one.
+		const pick = results.n8n ? 'n8n' : results.core ? 'core' : null;
+		if (opts.scaling !== null && pick === null) notes.push('scaling: not run (needs scenario n8n or core)');
+		if (opts.scaling !== null && pick !== null) {
+			try {
+				scaling = { scenario: pick, size: opts.scaling.size, cells: await runScaling(ground, opts, pick) };
+				await closeN8n();
+			} catch (err) {
+				failed('scaling', err);
+			}
+		}
+	} finally {
+		await closeN8n().catch((err: unknown) => failed('closing n8n', err));
+		await server.close();
+		await admin.disconnect();
+	}
+	if (results.n8n) notes.push('n8n: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
+	if (results.builtin) notes.push(`builtin: ${opts.builtinSize} events (a slice), HTTP Request straight to the BE, one execution and one Stream Load per message; latency phase at half its throughput.`);
+	const files = writeResults({ date: new Date().toISOString(), machine: machine(), options: opts, dataset: { ...dataset, size: opts.size }, results, scaling, notes });
+	log(`wrote ${files.join(', ')}`);
+}
+
+main().catch((err: unknown) => {
+	console.error(err);
+	process.exit(1);
+});

@@ -1,0 +1,18 @@
+/** The four scenarios, by the id the --scenarios flag uses. */
+import type { ScenarioId } from './config';
+import { n8nBuiltin } from './n8n-builtin';
+import { n8nPipeline } from './n8n-pipeline';
+import { forkWorker, type Scenario } from './scenarios';
+
+export function scenarioById(id: ScenarioId): Scenario {
+	switch (id) {
+		case 'raw':
+			return { id, title: 'raw floor (kafkajs + undici, no n8n)', launch: (cfg) => forkWorker('raw-floor.ts', cfg) };
+		case 'core':
+			return { id, title: 'core pipeline (src/, no n8n)', launch: (cfg) => forkWorker('core-pipeline.ts', cfg) };
+		case 'n8n':
+			return n8nPipeline;
+		case 'builtin':
+			return n8nBuiltin;
+	}
+}
