@@ -45,6 +45,9 @@ function installShutdownFlush(): void {
 	shutdownInstalled = true;
 	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 		const handler = () => {
+			// Counted while ours runs FIRST (prependListener below): a handler added with `once` (as n8n
+			// adds its shutdown handler) is removed just before it is called, so counting after it ran
+			// would miss it, re-raise the signal and kill n8n in the middle of its graceful shutdown.
 			const alone = process.listenerCount(signal) === 1;
 			void flushAll().finally(() => {
 				if (alone) {
@@ -53,6 +56,6 @@ function installShutdownFlush(): void {
 				}
 			});
 		};
-		process.on(signal, handler);
+		process.prependListener(signal, handler);
 	}
 }

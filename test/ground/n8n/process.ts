@@ -151,7 +151,10 @@ export class N8nProcess {
 		const started = Date.now();
 		if (!this.running) return { ms: 0, forced: false };
 		this.child.kill('SIGTERM');
-		const forced = await Promise.race([this.exited.then(() => false), sleep(graceMs).then(() => true)]);
+		// The grace timer is cancelled once the child exits: a pending timer would hold the test process open.
+		const grace = new AbortController();
+		const forced = await Promise.race([this.exited.then(() => false), sleep(graceMs, undefined, { signal: grace.signal }).then(() => true, () => false)]);
+		grace.abort();
 		if (forced) signalGroup(this.pid, 'SIGKILL');
 		await this.exited;
 		return { ms: Date.now() - started, forced };
