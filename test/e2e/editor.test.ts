@@ -1,0 +1,130 @@
+// The n8n editor in a real browser (headless Chromium): the package's three nodes are found in the
+// node panel, their parameter panels render, the table dropdown lists the Doris test server's tables
+// through the credential, and the example workflow's canvas is saved to docs/images/workflow.png.
+// Needs `npm run build`, Chromium (/usr/bin/chromium or CHROMIUM_PATH) and the Kafka broker.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../ground/n8n/install';
+import { chromiumMissing, openBrowser, signIn, type Browser } from './support/browser';
+import { DATABASE } from './support/doris';
+import { exampleFor } from './support/examples';
+import { LOG_DIR, startWorld, type E2eWorld } from './support/fixture';
+
+const IMAGES = path.join(REPO_ROOT, 'docs', 'images');
+
+/** Types `text` into the node panel's search; waits (bounded) until `expected` are listed, returns all listed. */
+async function searchNodes(page: Page, text: string, expected: string[]): Promise<string[]> {
+	await page.getByTestId('node-creator-search-bar').fill(text);
+	const items = page.getByTestId('node-creator-item-name');
+	// The list filters as you type: wait for the results, not for the categories shown before.
+	await Promise.all(expected.map((name) => items.filter({ hasText: name }).first().waitFor({ timeout: 15_000 }).catch(() => undefined)));
+	return await items.allInnerTexts();
+}
+
+/** Opens a node's parameter panel from the canvas; returns the names of the parameters shown. */
+async function openNode(page: Page, name: string): Promise<string[]> {
+	await page.getByTestId('canvas-node').filter({ hasText: name }).first().dblclick();
+	const ndv = page.getByTestId('ndv');
+	await ndv.getByTestId('node-parameters').waitFor();
+	const ids = await ndv.locator('[data-test-id^="parameter-input-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test-id') ?? ''));
+	return ids.map((id) => id.replace('parameter-input-', ''));
+}
+
+async function closeNode(page: Page): Promise<void> {
+	await page.getByTestId('ndv-close-button').click();
+	await page.getByTestId('ndv').waitFor({ state: 'hidden' });
+}
+
+describe('the n8n editor with the package, in headless Chromium', { timeout: 300_000, skip: chromiumMissing() }, () => {
+	let world: E2eWorld;
+	let browser: Browser;
+	let page: Page;
+	let workflowUrl: string;
+
+	before(async () => {
+		world = await startWorld('editor');
+		// A table only this run has: the dropdown can only list it by asking the Doris test server.
+		await world.doris.sql(`CREATE TABLE ${DATABASE}.editor_probe (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		const workflow = exampleFor('logs-high-frequency', {
+			topic: 'app-logs',
+			groupId: 'doris-sinker-app-logs',
+			deadLetterTopic: 'app-logs.dlq',
+			database: DATABASE,
+			table: 'app_logs',
+			credentials: world.credentials,
+		});
+		const { id: _exampleId, ...body } = workflow;
+		const created = await world.n8n.rest.createWorkflow(body);
+		workflowUrl = `${world.n8n.baseUrl}/workflow/${created.id}`;
+		browser = await openBrowser();
+		page = browser.page;
+		await signIn(page, world.n8n.baseUrl);
+	});
+
+	after(async () => {
+		await browser?.close();
+		await world?.close();
+	});
+
+	it('shows the example workflow on the canvas (saved to docs/images/workflow.png)', async () => {
+		await page.goto(workflowUrl);
+		const nodes = page.getByTestId('canvas-node');
+		await nodes.first().waitFor();
+		await page.getByTestId('zoom-to-fit').click();
+		const names = await page.getByTestId('canvas-node').allInnerTexts();
+		for (const name of ['Kafka Trigger', 'Doris Schema', 'Doris Stream Load', 'Dead Letters']) {
+			assert.ok(names.some((n) => n.includes(name)), `canvas lacks "${name}": ${names.join(' | ')}`);
+		}
+		// Let the fit animation settle before the picture.
+		await page.waitForTimeout(800);
+		mkdirSync(IMAGES, { recursive: true });
+		await page.screenshot({ path: path.join(IMAGES, 'workflow.png') });
+	});
+
+	it('finds the three nodes in the node panel by searching "Doris" and "Kafka"', async () => {
+		await page.getByTestId('node-creator-plus-button').click();
+		const doris = await searchNodes(page, 'Doris', ['Doris Schema', 'Doris Stream Load']);
+		assert.ok(doris.includes('Doris Schema') && doris.includes('Doris Stream Load'), `"Doris" found: ${doris.join(', ')}`);
+		const kafka = await searchNodes(page, 'Kafka', ['Kafka Trigger (Doris Sinker)']);
+		assert.ok(kafka.includes('Kafka Trigger (Doris Sinker)'), `"Kafka" found: ${kafka.join(', ')}`);
+		await page.keyboard.press('Escape');
+	});
+
+	it("renders each node's parameter panel", async () => {
+		const expected: Record<string, string[]> = {
+			'Kafka Trigger': ['topics', 'groupId', 'fromBeginning', 'format', 'maxRecordsPerExecution', 'executionsInFlight'],
+			'Doris Schema': ['operation', 'database', 'table', 'schemaMode'],
+			'Doris Stream Load': ['database', 'table', 'format', 'batchRows', 'batchMb', 'batchIntervalSeconds'],
+		};
+		for (const [node, parameters] of Object.entries(expected)) {
+			const shown = await openNode(page, node);
+			for (const parameter of parameters) assert.ok(shown.includes(parameter), `${node}: no "${parameter}" among ${shown.join(', ')}`);
+			await closeNode(page);
+		}
+	});
+
+	it("lists the Doris test server's tables in the table dropdown, through the credential", async () => {
+		await openNode(page, 'Doris Schema');
+		const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
+		// A click while the panel still animates in can be lost: open the dropdown again, a bounded number of times.
+		let listed = false;
+		for (let attempt = 0; attempt < 3 && !listed; attempt++) {
+			await page.getByTestId('parameter-input-table').click();
+			listed = await options
+				.filter({ hasText: 'editor_probe' })
+				.first()
+				.waitFor({ timeout: 10_000 })
+				.then(() => true, () => false);
+		}
+		if (!listed) await page.screenshot({ path: path.join(LOG_DIR, 'editor-table-dropdown.png') });
+		assert.ok(listed, `the table dropdown never listed editor_probe; screenshot in ${LOG_DIR}`);
+		const tables = (await options.allInnerTexts()).map((t) => t.trim());
+		for (const table of ['app_logs', 'orders', 'customers', 'editor_probe']) assert.ok(tables.includes(table), `dropdown: ${tables.join(', ')}`);
+		await page.screenshot({ path: path.join(IMAGES, 'table-dropdown.png') });
+		await page.keyboard.press('Escape');
+		await closeNode(page);
+	});
+});

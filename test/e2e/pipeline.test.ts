@@ -1,0 +1,124 @@
+// End to end, on the real parts: the Kafka broker of the test ground, the Doris test server (in this
+// process), and n8n 2.40.7 running the package as users install it, with the examples of examples/.
+// Needs `npm run build` (n8n loads dist/) and the broker (scripts/ground.sh start).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loadedRows, successfulLabels, assertTableEquals } from './support/doris';
+import { cdcEvents, logEvents, type TestEvent } from './support/events';
+import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { uncommitted } from './support/kafka';
+import { waitForCommitted } from './support/progress';
+
+const LOG_EVENTS = 100_000;
+const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
+
+interface DeadLetter {
+	id: string;
+	rule: string;
+	column: string | null;
+	message: string;
+	header: string;
+}
+
+/** Reads the dead-letter topic back: which message each one was, and the first reason given. */
+async function deadLetters(world: E2eWorld, topic: string, idOf: (json: Record<string, unknown>) => string): Promise<DeadLetter[]> {
+	const messages = await world.kafka.readAll(topic);
+	return messages.map(({ value, headers }) => {
+		const json = JSON.parse(value) as Record<string, unknown>;
+		const invalid = json._invalid as { reasons: Array<{ rule: string; column: string | null; message: string }> } | undefined;
+		assert.ok(invalid && invalid.reasons.length > 0, `dead letter without _invalid reasons: ${value.slice(0, 300)}`);
+		const [first] = invalid.reasons;
+		return { id: idOf(json), rule: first.rule, column: first.column, message: first.message, header: headers['x-dead-letter-reason'] ?? '' };
+	});
+}
+
+function assertDeadLetters(letters: DeadLetter[], events: TestEvent[]): void {
+	const expected = events.filter((e) => e.invalid);
+	assert.equal(letters.length, expected.length, `dead letters: ${letters.length}, invalid messages produced: ${expected.length}`);
+	const byId = new Map(letters.map((l) => [l.id, l]));
+	for (const event of expected) {
+		const letter = byId.get(event.id);
+		assert.ok(letter, `invalid message ${event.id} (${event.invalid?.rule}) is not on the dead-letter topic`);
+		assert.equal(letter.rule, event.invalid?.rule, `message ${event.id}: rule`);
+		assert.equal(letter.column, event.invalid?.column, `message ${event.id}: column`);
+		assert.ok(letter.message.length > 0 && letter.header.length > 0, `message ${event.id}: reason text "${letter.message}" / header "${letter.header}"`);
+	}
+}
+
+describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_000 }, () => {
+	let world: E2eWorld;
+
+	before(async () => {
+		const started = Date.now();
+		world = await startWorld('pipeline');
+		console.log(`# n8n and the Doris test server up in ${Date.now() - started} ms (n8n: ${JSON.stringify(world.n8n.timings)})`);
+	});
+
+	after(async () => {
+		const started = Date.now();
+		await world?.close();
+		console.log(`# closed in ${Date.now() - started} ms`);
+	});
+
+	it(`sinks ${LOG_EVENTS} log events: every valid row in Doris, every offset committed, invalid ones dead-lettered`, async (t) => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 4,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			// The example's 50 000 rows / 60 s suit a firehose; a test wants its batches sooner.
+			overrides: {
+				trigger: { maxRecordsPerExecution: 2000, executionsInFlight: 20 },
+				streamLoad: { batchRows: 20_000, batchIntervalSeconds: 1 },
+			},
+		});
+		await scenario.deploy();
+		const events = logEvents(LOG_EVENTS, 4);
+		const started = Date.now();
+		const produced = await world.kafka.produce(scenario.topic, events);
+		const produceMs = Date.now() - started;
+		assert.equal(produced.length, LOG_EVENTS);
+		await waitForCommitted(world, scenario, 240_000);
+		const elapsedMs = Date.now() - started;
+
+		const valid = events.filter((e) => e.row).map((e) => e.row as Record<string, unknown>);
+		assertTableEquals(world.doris.tableRows('demo', scenario.table), valid, 'seq', LOG_COLUMNS);
+		assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+		const labels = successfulLabels(world.doris, scenario.table);
+		assert.equal(new Set(labels).size, labels.length, 'a Stream Load label was loaded twice');
+		assert.equal(loadedRows(world.doris, scenario.table), valid.length, 'rows loaded (sum over loads) ≠ valid rows: something was loaded twice');
+
+		const letters = await deadLetters(world, scenario.deadLetterTopic, (json) => {
+			if (typeof json.seq === 'number') return String(json.seq);
+			const raw = (json._parseError as { raw?: string } | undefined)?.raw ?? '';
+			return /"seq": (\d+)/.exec(raw)?.[1] ?? '?';
+		});
+		assertDeadLetters(letters, events);
+		t.diagnostic(
+			`${LOG_EVENTS} events (${valid.length} rows, ${letters.length} dead letters) in ${elapsedMs} ms: ${Math.round((valid.length / elapsedMs) * 1000)} rows/s end to end; produced in ${produceMs} ms; ${labels.length} Stream Loads`,
+		);
+	});
+
+	it('applies Debezium creates, updates and deletes to a UNIQUE KEY table', async (t) => {
+		const scenario = await prepareScenario(world, 'cdc-debezium', {
+			partitions: 3,
+			tableFrom: 'customers',
+			ddl: 'cdc',
+			overrides: { streamLoad: { batchIntervalSeconds: 1 } },
+		});
+		const { events, finalRows } = cdcEvents(1500, 3);
+		// A truncate has no row to load: it must be dead-lettered, not dropped.
+		events.push({ id: 'truncate', partition: 0, value: JSON.stringify({ before: null, after: null, op: 't', ts_ms: 1 }), invalid: { rule: 'envelope', column: null } });
+		await scenario.deploy();
+		const started = Date.now();
+		await world.kafka.produce(scenario.topic, events, 1000, 1);
+		await waitForCommitted(world, scenario, 120_000);
+		const elapsedMs = Date.now() - started;
+
+		assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
+		const loads = world.doris.loads.filter((l) => l.table === scenario.table && l.status === 'Success');
+		console.log(JSON.stringify(loads[0]?.headers));
+		const letters = await deadLetters(world, scenario.deadLetterTopic, (json) => ((json.payload ?? json) as { op?: string }).op === 't' ? 'truncate' : '?');
+		assertDeadLetters(letters, events);
+		t.diagnostic(`${events.length} change events → ${finalRows.size} rows in ${elapsedMs} ms; ${loads.length} Stream Loads`);
+	});
+});

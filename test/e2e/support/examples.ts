@@ -1,0 +1,110 @@
+// The example workflows of examples/, as the tests and the demo use them: read from disk (so the
+// tests always run what users import) and pointed at a test's topics, tables and credentials.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const EXAMPLES_DIR = path.resolve(__dirname, '../../../examples');
+
+export type ExampleName = 'logs-high-frequency' | 'orders-low-frequency' | 'cdc-debezium';
+
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+}
+
+export interface ExampleWorkflow {
+	id: string;
+	name: string;
+	nodes: WorkflowNode[];
+	connections: Record<string, unknown>;
+	settings: Record<string, unknown>;
+	[key: string]: unknown;
+}
+
+export const NODE_TYPES = {
+	trigger: 'n8n-nodes-doris-sinker.kafkaTrigger',
+	schema: 'n8n-nodes-doris-sinker.dorisSchema',
+	streamLoad: 'n8n-nodes-doris-sinker.dorisStreamLoad',
+	deadLetters: 'n8n-nodes-base.kafka',
+} as const;
+
+/** Credential ids and names the examples reference; importing credentials with these ids links them. */
+export const EXAMPLE_CREDENTIALS = {
+	kafka: { type: 'kafkaDorisSinkApi', id: 'dsKafkaCredDemo1', name: 'Kafka (Doris Sinker demo)' },
+	doris: { type: 'dorisApi', id: 'dsDorisCredDemo1', name: 'Doris (demo)' },
+	deadLetters: { type: 'kafka', id: 'dsDlqKafkaDemo01', name: 'Kafka dead letters (demo)' },
+} as const;
+
+export function readExample(name: ExampleName): ExampleWorkflow {
+	return JSON.parse(readFileSync(path.join(EXAMPLES_DIR, `${name}.json`), 'utf8')) as ExampleWorkflow;
+}
+
+/** The DDL of examples/ddl/<name>.sql split into statements (comments dropped). */
+export function readDdl(name: 'logs' | 'orders' | 'cdc'): string[] {
+	const text = readFileSync(path.join(EXAMPLES_DIR, 'ddl', `${name}.sql`), 'utf8').replace(/--[^\n]*/g, '');
+	return text
+		.split(';')
+		.map((s) => s.trim())
+		.filter((s) => s !== '');
+}
+
+export function nodeOfType(workflow: ExampleWorkflow, type: string): WorkflowNode {
+	const node = workflow.nodes.find((n) => n.type === type);
+	if (!node) throw new Error(`example "${workflow.name}" has no ${type} node`);
+	return node;
+}
+
+export interface WorkflowTarget {
+	/** Replaces the example's id (n8n ids: 16 letters/digits) and name. */
+	id?: string;
+	name?: string;
+	topic: string;
+	groupId: string;
+	deadLetterTopic: string;
+	database: string;
+	table: string;
+	/** Credential ids and names as created in this n8n. */
+	credentials?: Partial<Record<keyof typeof EXAMPLE_CREDENTIALS, { id: string; name: string }>>;
+	/** Merged into the nodes' parameters (options collections are merged one level deep). */
+	trigger?: Record<string, unknown>;
+	streamLoad?: Record<string, unknown>;
+	schema?: Record<string, unknown>;
+}
+
+function merge(target: Record<string, unknown>, patch: Record<string, unknown> | undefined): void {
+	for (const [key, value] of Object.entries(patch ?? {})) {
+		const current = target[key];
+		if (key === 'options' && typeof current === 'object' && current !== null && typeof value === 'object' && value !== null) {
+			target[key] = { ...(current as Record<string, unknown>), ...(value as Record<string, unknown>) };
+		} else {
+			target[key] = value;
+		}
+	}
+}
+
+/** A copy of the example pointed at `target`; the example's structure (nodes, wiring, settings) is kept. */
+export function exampleFor(name: ExampleName, target: WorkflowTarget): ExampleWorkflow {
+	const workflow = readExample(name);
+	if (target.id) workflow.id = target.id;
+	if (target.name) workflow.name = target.name;
+	const trigger = nodeOfType(workflow, NODE_TYPES.trigger);
+	merge(trigger.parameters, { topicSelection: 'list', topics: target.topic, groupId: target.groupId, ...target.trigger });
+	const schema = nodeOfType(workflow, NODE_TYPES.schema);
+	merge(schema.parameters, { database: target.database, table: target.table, ...target.schema });
+	const load = nodeOfType(workflow, NODE_TYPES.streamLoad);
+	merge(load.parameters, { database: target.database, table: target.table, ...target.streamLoad });
+	nodeOfType(workflow, NODE_TYPES.deadLetters).parameters.topic = target.deadLetterTopic;
+	for (const node of workflow.nodes) {
+		for (const [type, ref] of Object.entries(node.credentials ?? {})) {
+			const key = (Object.keys(EXAMPLE_CREDENTIALS) as Array<keyof typeof EXAMPLE_CREDENTIALS>).find((k) => EXAMPLE_CREDENTIALS[k].type === type);
+			const replacement = key ? target.credentials?.[key] : undefined;
+			if (replacement) node.credentials = { ...node.credentials, [type]: { ...ref, ...replacement } };
+		}
+	}
+	return workflow;
+}
