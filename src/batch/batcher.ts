@@ -20,6 +20,12 @@ export interface BatchLimits {
 	maxRows: number;
 	maxBytes: number;
 	maxIntervalMs: number;
+	/**
+	 * Optional: seal the open batch once no rows were added for this long. Executions only add rows
+	 * while the trigger can start new ones; when its window is full (or the topic is quiet) nothing
+	 * more can arrive, and waiting out maxIntervalMs only delays every execution in the batch.
+	 */
+	maxIdleMs?: number;
 	maxBufferedBytes: number;
 	maxInFlight: number;
 }
@@ -58,6 +64,7 @@ interface OpenBatch<R> {
 	rows: number;
 	executions: number;
 	timer: NodeJS.Timeout | undefined;
+	idleTimer: NodeJS.Timeout | undefined;
 	done: Promise<BatchReport<R>>;
 	resolve(report: BatchReport<R>): void;
 	reject(error: unknown): void;
@@ -71,6 +78,7 @@ export function checkLimits(limits: BatchLimits): BatchLimits {
 	positive('max bytes', limits.maxBytes);
 	positive('max interval', limits.maxIntervalMs);
 	positive('max loads in flight', limits.maxInFlight);
+	if (limits.maxIdleMs !== undefined) positive('max idle', limits.maxIdleMs);
 	// Below one full batch the limit could never be met by sealing, only by waiting out the interval.
 	return { ...limits, maxBufferedBytes: Math.max(limits.maxBufferedBytes, limits.maxBytes) };
 }
@@ -136,6 +144,7 @@ export class TargetBatcher<R> {
 			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
+		else if (this.open !== undefined && touched.includes(this.open)) this.armIdle(this.open);
 		this.hooks.onBuffered?.(this.buffered);
 		const batches = await waitAll(
 			touched.map((b) => b.done),
@@ -165,7 +174,7 @@ export class TargetBatcher<R> {
 		});
 		// Every waiter may have given up (aborted): the rejection must not go unhandled.
 		done.catch(() => undefined);
-		const batch: OpenBatch<R> = { id: this.nextId++, buffer: new ByteBuffer(), rows: 0, executions: 0, timer: undefined, done, resolve, reject };
+		const batch: OpenBatch<R> = { id: this.nextId++, buffer: new ByteBuffer(), rows: 0, executions: 0, timer: undefined, idleTimer: undefined, done, resolve, reject };
 		batch.timer = setTimeout(() => {
 			if (this.open === batch) this.seal(batch);
 		}, this.limits.maxIntervalMs);
@@ -173,8 +182,22 @@ export class TargetBatcher<R> {
 		return batch;
 	}
 
+	/** (Re)starts the idle countdown of the open batch: one timer per batch, refreshed per add(). */
+	private armIdle(batch: OpenBatch<R>): void {
+		const idle = this.limits.maxIdleMs;
+		if (idle === undefined) return;
+		if (batch.idleTimer !== undefined) {
+			batch.idleTimer.refresh();
+			return;
+		}
+		batch.idleTimer = setTimeout(() => {
+			if (this.open === batch) this.seal(batch);
+		}, idle);
+	}
+
 	private seal(batch: OpenBatch<R>): void {
 		clearTimeout(batch.timer);
+		clearTimeout(batch.idleTimer);
 		if (this.open === batch) this.open = undefined;
 		this.hooks.onSeal?.({ rows: batch.rows, bytes: batch.buffer.byteLength });
 		this.queue.push(batch);

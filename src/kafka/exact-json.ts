@@ -5,12 +5,13 @@
  * already have lost digits before the row left this process.
  *
  * Fast path: a double is exact for every literal with at most 15 significant digits (DBL_DIG), and
- * finite for exponents below 308. One pass over the text looks for a run of 16+ digits (one '.'
- * allowed inside) or a digit followed by an exponent of 3+ digits that ends like a JSON number;
- * only then does the parse use a reviver, whose third argument `context.source` (Node 22+, "JSON.parse
- * source text access") gives the literal. A false alarm (a long digit run inside a string) only
- * costs the slower parse. The scan is a plain loop: a regular expression for the same rule cost as
- * much as JSON.parse itself, and a looser one (any "e123") fired on every UUID ("9d3e-0123…"). */
+ * finite for exponents below 308. One pass over the text, jumping over strings, looks for a run of
+ * 16+ digits (one '.' allowed inside) or a digit followed by an exponent of 3+ digits that ends like
+ * a JSON number; only then does the parse use a reviver, whose third argument `context.source` (Node
+ * 22+, "JSON.parse source text access") gives the literal. A false alarm only costs the slower parse.
+ * The scan is a plain loop: a regular expression for the same rule cost as much as JSON.parse itself,
+ * and a looser one (any "e123") fired on every UUID ("9d3e-0123…").
+ */
 
 
 /** The reviver context of JSON.parse source text access; absent on runtimes that lack it. */
@@ -37,15 +38,36 @@ export function mayLosePrecision(text: string): boolean {
 		const c = text.charCodeAt(i);
 		if (c >= 48 && c <= 57) {
 			if (++run >= 16) return true;
+			continue;
+		}
+		if (c === 34) {
+			// A string (key or value) holds no number literal: jump to its closing quote. Long digit
+			// runs inside strings (ids sent as text) then cost no slow parse.
+			i = closingQuote(text, i + 1);
+			if (i < 0) return false; // unterminated: JSON.parse reports it either way
 		} else if (c === 46 && run > 0 && !dot) {
 			dot = true;
-		} else {
-			if ((c === 101 || c === 69) && run > 0 && hugeExponent(text, i + 1)) return true;
-			run = 0;
-			dot = false;
+			continue;
+		} else if ((c === 101 || c === 69) && run > 0 && hugeExponent(text, i + 1)) {
+			return true;
 		}
+		run = 0;
+		dot = false;
 	}
 	return false;
+}
+
+/** Index of the quote that closes a string whose content starts at `from`, or -1. */
+function closingQuote(text: string, from: number): number {
+	let j = text.indexOf('"', from);
+	while (j > 0 && text.charCodeAt(j - 1) === 92) {
+		// Escaped when an odd number of backslashes precede it.
+		let k = j - 1;
+		while (text.charCodeAt(k) === 92) k--;
+		if ((j - 1 - k) % 2 === 0) break;
+		j = text.indexOf('"', j + 1);
+	}
+	return j;
 }
 
 /** An exponent of 3+ digits starting at `from` (after e/E) that ends where a JSON number ends. */

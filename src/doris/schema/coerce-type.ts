@@ -112,6 +112,43 @@ function parseIfText(value: unknown, open: string): unknown {
 	}
 }
 
+/**
+ * DECIMAL(p,s) for plain `[-]ddd[.ddd]` with at most `scale` fractional digits and no leading zero:
+ * no rounding, so the text only gets its fraction padded (same output as coerceDecimal, which stays
+ * the reference for everything else, failures included). undefined = take the general path.
+ */
+function plainDecimal(value: unknown, precision: number, scale: number): string | undefined {
+	let text: string;
+	if (typeof value === 'string') text = value;
+	// An integer beyond 2^53 has already lost digits: coerceDecimal refuses it.
+	else if (typeof value === 'number' && Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value))) text = String(value);
+	else return undefined;
+	const n = text.length;
+	const start = text.charCodeAt(0) === 45 ? 1 : 0;
+	let i = start;
+	while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+	const intEnd = i;
+	const intLength = intEnd - start;
+	if (intLength === 0) return undefined;
+	let fracLength = 0;
+	if (i < n) {
+		if (text.charCodeAt(i) !== 46) return undefined;
+		for (i++; i < n; i++) {
+			const c = text.charCodeAt(i);
+			if (c < 48 || c > 57) return undefined;
+			fracLength++;
+		}
+	}
+	if (fracLength > scale) return undefined;
+	const zeroInt = text.charCodeAt(start) === 48;
+	// "-0.x" (a negative zero?) and leading zeros: the general path.
+	if (zeroInt && (intLength > 1 || start === 1)) return undefined;
+	if ((zeroInt ? 0 : intLength) > precision - scale) return undefined;
+	if (scale === 0) return intEnd === n ? text : text.slice(0, intEnd);
+	if (fracLength === scale) return text;
+	return (intEnd === n ? `${text}.` : text) + '0'.repeat(scale - fracLength);
+}
+
 export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 	const expected = formatType(type);
 	switch (type.kind) {
@@ -133,6 +170,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
+					const fast = plainDecimal(value, precision, scale);
+					if (fast !== undefined) return fast;
 					const r = coerceDecimal(value, precision, scale, slot);
 					if (r.ok) return r.value;
 					return failWith(fail, r.failure, r.failure === 'precision' ? `more than ${precision - scale} integer digits` : undefined);

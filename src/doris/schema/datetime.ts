@@ -34,6 +34,12 @@ const DATE_RE =
 const COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 const EPOCH_TEXT_RE = /^\s*-?\d+(?:\.\d+)?\s*$/;
 
+/** The digit at `i`, or NaN. */
+function digit(text: string, i: number): number {
+	const c = text.charCodeAt(i) - 48;
+	return c >= 0 && c <= 9 ? c : NaN;
+}
+
 const PAD2: string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
 
 function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
@@ -172,6 +178,8 @@ export class DateCoercer {
 	}
 
 	private fromText(text: string): DateResult {
+		const fast = this.fromPlainText(text);
+		if (fast !== undefined) return fast;
 		const m = DATE_RE.exec(text);
 		if (m === null) {
 			const compact = COMPACT_RE.exec(text);
@@ -188,6 +196,52 @@ export class DateCoercer {
 		if (m[8] !== undefined) offset = 0;
 		else if (m[9] !== undefined) offset = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
 		return this.fromParts(+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), nanos, offset);
+	}
+
+	/**
+	 * `YYYY-MM-DD` or `YYYY-MM-DD( |T)HH:MM:SS[.f+]` (two-digit fields, no zone): the shapes almost every
+	 * producer sends, read by character codes. Same result as DATE_RE + fromParts; undefined = not this
+	 * shape, take the general path.
+	 */
+	private fromPlainText(text: string): DateResult | undefined {
+		const n = text.length;
+		if ((n !== 10 && n < 19) || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined;
+		const y = digit(text, 0) * 1000 + digit(text, 1) * 100 + digit(text, 2) * 10 + digit(text, 3);
+		const mo = digit(text, 5) * 10 + digit(text, 6);
+		const d = digit(text, 8) * 10 + digit(text, 9);
+		// digit() is NaN for a non-digit, and NaN spreads through the sums.
+		if (Number.isNaN(y + mo + d)) return undefined;
+		if (n === 10) {
+			if (this.withTime || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return this.fromParts(y, mo, d, 0, 0, 0, 0, null);
+			// Already the stored form.
+			this.result.ok = true;
+			this.result.value = text;
+			return this.result;
+		}
+		const sep = text.charCodeAt(10);
+		if ((sep !== 32 && sep !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return undefined;
+		const h = digit(text, 11) * 10 + digit(text, 12);
+		const mi = digit(text, 14) * 10 + digit(text, 15);
+		const sec = digit(text, 17) * 10 + digit(text, 18);
+		if (Number.isNaN(h + mi + sec)) return undefined;
+		let nanos = 0;
+		if (n > 19) {
+			if (text.charCodeAt(19) !== 46 || n === 20) return undefined;
+			for (let i = 20; i < n; i++) {
+				const c = digit(text, i);
+				if (Number.isNaN(c)) return undefined;
+				if (i < 29) nanos = nanos * 10 + c;
+			}
+			for (let i = n; i < 29; i++) nanos *= 10;
+		}
+		if (sep === 32 && this.withTime && (this.precision === 0 ? n === 19 : n === 20 + this.precision)) {
+			if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) return this.fail('date_format');
+			// Exactly the stored form (`YYYY-MM-DD HH:MM:SS` plus `precision` digits): keep the text.
+			this.result.ok = true;
+			this.result.value = text;
+			return this.result;
+		}
+		return this.fromParts(y, mo, d, h, mi, sec, nanos, null);
 	}
 
 	private fromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, nanos: number, offset: number | null): DateResult {

@@ -263,8 +263,8 @@ function fastDateTime(t: ColType, s: string): string | undefined {
 	if (mo < 1 || mo > 12 || d < 1) return undefined;
 	const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
 	if (d > DAYS[mo] + (leap ? 1 : 0)) return undefined;
+	if (t.base === 'DATE' && n === 10) return s;
 	const date = s.slice(0, 10);
-	if (t.base === 'DATE' && n === 10) return date;
 	let time = '00:00:00';
 	let frac = '';
 	if (n > 10) {
@@ -281,6 +281,8 @@ function fastDateTime(t: ColType, s: string): string | undefined {
 	}
 	if (t.base === 'DATE') return date;
 	const scale = t.scale ?? 0;
+	// Already in the stored form (space separator, exactly `scale` digits): keep the string itself.
+	if (n === (scale ? 20 + scale : 19) && s.charCodeAt(10) === 32) return s;
 	return `${date} ${time}${scale ? '.' + (frac.length >= scale ? frac.slice(0, scale) : frac.padEnd(scale, '0')) : ''}`;
 }
 

@@ -23,6 +23,7 @@ import {
 	type Table,
 } from './catalog';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import { compileConverter, type Converter } from './convert-compiled';
 import { csvRows, jsonRows, mayHaveLostDigits, parseJsonPaths, reparseRow, sourceLine, unescapeSeparator, type JsonOptions, type SourceRow } from './load-source';
 import { evalCondition, parseCondition, type Condition } from './condition';
 
@@ -49,6 +50,8 @@ interface Target {
 	expr?: (values: unknown[]) => unknown;
 	/** Not mentioned in a partial update: keep the old value. */
 	keep: boolean;
+	/** `convert` for this column's type, compiled once per load. */
+	conv: Converter;
 }
 
 const bool = (h: string | undefined): boolean => (h ?? '').trim().toLowerCase() === 'true';
@@ -143,7 +146,7 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	const mentioned = new Set([...names, ...derived.map((d) => d.name)].map((n) => n.toLowerCase()));
 	const targets: Target[] = table.columns.map((col) => {
 		const d = derived.find((x) => x.name.toLowerCase() === col.name.toLowerCase());
-		const t: Target = { col, src: pos(col.name), keep: partial && !mentioned.has(col.name.toLowerCase()) };
+		const t: Target = { col, src: pos(col.name), keep: partial && !mentioned.has(col.name.toLowerCase()), conv: compileConverter(col.type) };
 		if (d) t.expr = compileExpr(d.expr, names);
 		if (h.columns?.trim() && t.src < 0 && !t.expr && !t.keep && !col.nullable && col.defaultValue === undefined && !col.autoIncrement) {
 			throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Column has no default value. column: ${col.name}`);
@@ -237,7 +240,7 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 			if (raw === undefined) v = defaultFor(t.col, ctx);
 			else {
 				ctx.nestedInvalid = false;
-				v = convert(t.col.type, raw, ctx);
+				v = t.conv(raw, ctx);
 				if (v === REJECT || (v === INVALID && strict) || (strict && ctx.nestedInvalid)) {
 					filter(r, `column_name[${t.col.name}], ${ctx.reason}`);
 					return;

@@ -35,6 +35,25 @@ function recorder() {
 const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: from + i }));
 
 describe('TargetBatcher', () => {
+	it('with max idle, seals the open batch once no execution added rows for that long (not at max interval)', { timeout: 10_000 }, async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxIntervalMs: 600_000, maxIdleMs: 30 }), json, r.loader);
+		const first = b.add(rows(2));
+		const second = b.add(rows(2, 2)); // within the idle time: same batch
+		const load = await r.nextLoad(1);
+		assert.equal(load.batch.rows, 4);
+		assert.equal(load.batch.executions, 2);
+		load.finish();
+		await Promise.all([first, second]);
+		// Without max idle the same batch would wait out the interval.
+		const plain = new TargetBatcher(limits({ maxIntervalMs: 600_000 }), json, recorder().loader);
+		void plain.add(rows(1));
+		await new Promise((res) => setTimeout(res, 100));
+		assert.equal(plain.pendingBatches, 1);
+		plain.flush();
+		assert.throws(() => new TargetBatcher(limits({ maxIdleMs: 0 }), json, r.loader), /max idle = 0/);
+	});
+
 	it('flushes at max rows and resolves add() only after the batch loaded', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 3 }), json, r.loader);

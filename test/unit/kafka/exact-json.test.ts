@@ -62,4 +62,14 @@ describe('mayLosePrecision (the fast-path guard)', () => {
 		const { mayLosePrecision } = await import('../../../src/kafka/exact-json');
 		assert.equal(mayLosePrecision('{"session":"b7f1c0de-5a7e-4c1a-9d3e-0123456789ab","ts":"2024-06-01T12:34:56.789Z","n":123456789012345,"x":1.5e10}'), false);
 	});
+	it('skips strings (ids sent as text), and still sees numbers after strings with escaped quotes', async () => {
+		const { mayLosePrecision, parseJsonExact } = await import('../../../src/kafka/exact-json');
+		assert.equal(mayLosePrecision('{"id":"9007199254740993","e":"1e400","12345678901234567":1}'), false);
+		assert.equal(mayLosePrecision('{"a":"x\\"12345678901234567","b":1}'), false);
+		assert.equal(mayLosePrecision('{"a":"x\\"","b":12345678901234567}'), true);
+		assert.equal(mayLosePrecision('{"a":"x\\\\","b":12345678901234567}'), true);
+		assert.equal(mayLosePrecision('{"a":"\\\\\\"","b":[1e400]}'), true);
+		assert.deepEqual(parseJsonExact('{"a":"q\\"","b":12345678901234567}'), { a: 'q"', b: '12345678901234567' });
+		assert.throws(() => parseJsonExact('{"a":"unterminated'), SyntaxError);
+	});
 });

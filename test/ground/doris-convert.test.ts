@@ -1,0 +1,58 @@
+/**
+ * The BE's compiled per-column converters (convert-compiled.ts) must answer exactly as `convert`, the
+ * reference statement of Doris' conversion rules, for every value: same stored value (Object.is, so
+ * -0 and 0 differ), same INVALID / REJECT, same reason text.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseType } from './doris/coltypes';
+import { BigNumText, convert, tzOffsetFn, type ConvertCtx } from './doris/convert';
+import { compileConverter } from './doris/convert-compiled';
+
+const TYPES = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'BOOLEAN', 'FLOAT', 'DOUBLE', 'DECIMAL(12, 2)', 'DECIMAL(27, 9)', 'DATE', 'DATETIME', 'DATETIME(3)', 'DATETIME(6)', 'CHAR(4)', 'VARCHAR(5)', 'VARCHAR(64)', 'STRING', 'JSON', 'VARIANT', 'ARRAY<INT>', 'IPV4'];
+
+const VALUES: unknown[] = [
+	null, 0, -0, 1, -1, 127, 128, -128, -129, 32767, 32768, 2147483647, 2147483648, -2147483648, -2147483649,
+	1.5, -2.25, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, -Number.MAX_SAFE_INTEGER, 2 ** 63, NaN, Infinity,
+	'', ' ', '0', '-0', '+5', ' 7 ', '007', '12', '-12', '127', '128', '2147483647', '2147483648', '-2147483649', '1234567890', '12345678901',
+	'123456789012345', '1234567890123456', '9007199254740993', '-9223372036854775808', '9223372036854775808', '1.0', '1e3', 'abc', '１２',
+	true, false, 'true', 'false', 'TRUE', '1',
+	'2024-05-01', '2024-02-30', '2024-5-1', '2024-05-01 10:11:12', '2024-05-01T10:11:12', '2024-05-01 10:11:12.123', '2024-05-01 10:11:12.1',
+	'2024-05-01 10:11:12.123456', '2024-05-01 10:11:12.1234567', '2024-05-01 24:00:00', '2024-05-01 10:11:12Z', '2024-05-01 10:11:12.5+02:00', '20240501',
+	'abcd', 'abcde', 'abcdef', 'ééé', 'é', '日本', '{"a":1}', '{"a": 1, "b":[1,2.50]}', '[1,2]', '"str"', 'null', '{bad', '{"a":12345678901234567890}',
+	'1.2.3.4', '256.1.1.1', [1, 2], [1, 'x'], { a: 1 }, { a: { b: [true, null] } }, new BigNumText('12345678901234567890'), new BigNumText('1.25'),
+];
+
+const ctx = (): ConvertCtx => ({ reason: '', nestedInvalid: false, tzOffset: tzOffsetFn('+08:00') });
+
+test('compiled converters agree with convert on every type and value', () => {
+	let compared = 0;
+	for (const text of TYPES) {
+		const type = parseType(text);
+		const fast = compileConverter(type);
+		for (const v of VALUES) {
+			const a = ctx();
+			const b = ctx();
+			const want = convert(type, v, a);
+			const got = fast(v, b);
+			const what = `${text} ← ${JSON.stringify(v instanceof BigNumText ? { BigNumText: v.text } : v)}`;
+			assert.ok(Object.is(got, want), `${what}: compiled ${String(got)}, convert ${String(want)}`);
+			assert.equal(b.reason, a.reason, what);
+			assert.equal(b.nestedInvalid, a.nestedInvalid, what);
+			compared++;
+		}
+	}
+	assert.equal(compared, TYPES.length * VALUES.length);
+});
+
+test('DATETIME text already in stored form is kept; other forms are rewritten to it', () => {
+	const c = ctx();
+	assert.equal(convert(parseType('DATETIME(3)'), '2024-05-01 10:11:12.123', c), '2024-05-01 10:11:12.123');
+	assert.equal(convert(parseType('DATETIME(3)'), '2024-05-01T10:11:12.123', c), '2024-05-01 10:11:12.123');
+	assert.equal(convert(parseType('DATETIME(3)'), '2024-05-01 10:11:12', c), '2024-05-01 10:11:12.000');
+	assert.equal(convert(parseType('DATETIME(3)'), '2024-05-01 10:11:12.12', c), '2024-05-01 10:11:12.120');
+	assert.equal(convert(parseType('DATETIME'), '2024-05-01 10:11:12', c), '2024-05-01 10:11:12');
+	assert.equal(convert(parseType('DATETIME'), '2024-05-01', c), '2024-05-01 00:00:00');
+	assert.equal(convert(parseType('DATE'), '2024-05-01', c), '2024-05-01');
+	assert.equal(convert(parseType('DATE'), '2024-05-01 10:11:12', c), '2024-05-01');
+});
