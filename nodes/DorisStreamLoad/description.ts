@@ -83,6 +83,15 @@ const options: INodeProperties = {
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{
+			displayName: 'Batch Max Idle (Ms)',
+			name: 'batchIdleMs',
+			type: 'number',
+			default: 1000,
+			typeOptions: { minValue: 0 },
+			description:
+				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
+		},
+		{
 			displayName: 'Label Prefix',
 			name: 'labelPrefix',
 			type: 'string',

@@ -109,12 +109,15 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 	const maxBytes = Math.round(positive(bad, 'Batch Max Size (MB)', num('batchMb', DEFAULT_BATCH_MB)) * MB);
 	const bufferedMb = Number(opt('maxBufferedMb', 0));
 	const maxInFlight = Math.round(positive(bad, 'Max Loads in Flight', Number(opt('maxInFlight', 1))));
+	const idleMs = Number(opt('batchIdleMs', 1000));
+	if (!(idleMs >= 0)) throw bad(`Batch Max Idle ${String(opt('batchIdleMs', 1000))} must be 0 or more milliseconds`);
 	const batch: BatchLimits = {
 		maxRows: Math.round(positive(bad, 'Batch Max Rows', num('batchRows', DEFAULT_BATCH_ROWS))),
 		maxBytes,
 		maxIntervalMs: Math.round(positive(bad, 'Batch Max Interval (Seconds)', num('batchIntervalSeconds', DEFAULT_BATCH_INTERVAL_S)) * 1000),
 		maxBufferedBytes: bufferedMb > 0 ? Math.round(bufferedMb * MB) : maxBytes * 2,
 		maxInFlight,
+		maxIdleMs: idleMs > 0 ? Math.round(idleMs) : undefined,
 	};
 
 	const maxRetries = Math.round(Number(opt('maxRetries', 5)));
