@@ -15,11 +15,11 @@ function ctx(params: Record<string, unknown>) {
 }
 
 describe('Doris Stream Load settings', () => {
-	it('defaults: 50000 rows / 50 MB / 10 s, JSON, label prefix n8n, 5 retries', () => {
+	it('defaults: 50000 rows / 50 MB / 10 s / 1 s idle, JSON, label prefix n8n, 5 retries', () => {
 		const s = readSettings(ctx({ table: 'orders' }));
 		assert.equal(s.table, 'orders');
 		assert.equal(s.database, '');
-		assert.deepEqual(s.batch, { maxRows: 50_000, maxBytes: 50 * 1024 * 1024, maxIntervalMs: 10_000, maxBufferedBytes: 100 * 1024 * 1024, maxInFlight: 1 });
+		assert.deepEqual(s.batch, { maxRows: 50_000, maxBytes: 50 * 1024 * 1024, maxIntervalMs: 10_000, maxBufferedBytes: 100 * 1024 * 1024, maxInFlight: 1, maxIdleMs: 1000 });
 		assert.equal(s.load.format, 'json');
 		assert.equal(s.load.timeoutSeconds, 600);
 		assert.equal(s.labelPrefix, 'n8n');
@@ -55,6 +55,7 @@ describe('Doris Stream Load settings', () => {
 					beUrls: 'http://be1:8040, https://be2:8443/',
 					labelPrefix: 'etl:orders',
 					loadImmediately: true,
+					batchIdleMs: 0,
 				},
 			}),
 		);
@@ -72,7 +73,7 @@ describe('Doris Stream Load settings', () => {
 			sequenceColumn: 'ts',
 			timezone: 'UTC',
 		});
-		assert.deepEqual(s.batch, { maxRows: 10, maxBytes: 524288, maxIntervalMs: 2500, maxBufferedBytes: 3 * 1024 * 1024, maxInFlight: 2 });
+		assert.deepEqual(s.batch, { maxRows: 10, maxBytes: 524288, maxIntervalMs: 2500, maxBufferedBytes: 3 * 1024 * 1024, maxInFlight: 2, maxIdleMs: undefined });
 		assert.deepEqual(s.beUrls, ['http://be1:8040', 'https://be2:8443']);
 		assert.equal(s.retry.initialDelayMs, 50);
 		assert.equal(s.labelPrefix, 'etl:orders');
