@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { databaseAndTableFields } from '../shared/doris-fields';
 
 /**
  * Batch defaults: the seed's "large messages, low frequency" profile ('orders': 1000 rows / 10 MB /
@@ -185,24 +186,7 @@ const options: INodeProperties = {
 };
 
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Database Name or ID',
-		name: 'database',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getDatabases' },
-		default: '',
-		description:
-			'Database to load into; empty uses the credential\'s default. Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
-		displayName: 'Table Name or ID',
-		name: 'table',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getTables', loadOptionsDependsOn: ['database'] },
-		default: '',
-		required: true,
-		description: 'Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
+	...databaseAndTableFields('Database to load into'),
 	{
 		displayName: 'Format',
 		name: 'format',

@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { databaseAndTableFields } from '../../shared/doris-fields';
 
 const mapRowsOnly = { show: { operation: ['mapRows'] } };
 
@@ -24,25 +25,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'mapRows',
 	},
-	{
-		displayName: 'Database Name or ID',
-		name: 'database',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getDatabases' },
-		default: '',
-		description:
-			'Database of the table; empty uses the credential\'s default database. Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
-		displayName: 'Table Name or ID',
-		name: 'table',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getTables', loadOptionsDependsOn: ['database'] },
-		required: true,
-		default: '',
-		description:
-			'Choose from the list, or specify a name using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-	},
+	...databaseAndTableFields('Database of the table'),
 	{
 		displayName: 'Schema Mode',
 		name: 'schemaMode',
