@@ -34,6 +34,8 @@ HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
 
 say() { echo "[kafka] $*"; }
 die() { echo "[kafka] $*" >&2; exit 1; }
+# shellcheck source=lib/pid-service.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pid-service.sh"
 
 check_java() {
 	command -v java >/dev/null || die "java not found: Apache Kafka 4.1 needs Java 17 or newer"
@@ -74,7 +76,6 @@ running_pid() {
 	fi
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Storage is formatted fresh at every start. Formatting costs a JVM start, so the formatted directory is
 # kept and copied; it is re-made when the rendered config or the SCRAM users change.
@@ -132,38 +133,10 @@ start() {
 	local rc=0
 	# --no-warnings: kafkajs 2.2.4 trips Node 24's TimeoutNegativeWarning; harmless, and noise here.
 	(cd "$ROOT" && node --no-warnings --import tsx "$GROUND/ready.ts" "$pid" "$START_TIMEOUT") || rc=$?
-	if [ "$rc" != 0 ]; then
-		echo "----- last lines of $LOG -----" >&2
-		tail -n 40 "$LOG" >&2 || true
-		kill -KILL "$pid" 2>/dev/null || true
-		rm -f "$PIDFILE"
-		die "broker failed to start"
-	fi
+	[ "$rc" = 0 ] || abandon_start "$pid" "$LOG" broker
 	say "ready in $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (pid $pid): PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT; log $LOG"
 }
 
-stop() {
-	local pid
-	pid="$(running_pid)"
-	if [ -z "$pid" ]; then
-		rm -f "$PIDFILE"
-		say "not running"
-		return 0
-	fi
-	kill -TERM "$pid" 2>/dev/null || true
-	local waited=0
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$waited" -ge $((STOP_TIMEOUT * 10)) ]; then
-			say "still running after ${STOP_TIMEOUT}s, sending KILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-		sleep 0.1
-		waited=$((waited + 1))
-		[ "$waited" -ge $((STOP_TIMEOUT * 10 + 100)) ] && die "pid $pid did not exit"
-	done
-	rm -f "$PIDFILE"
-	say "stopped (pid $pid)"
-}
 
 status() {
 	local pid

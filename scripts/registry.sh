@@ -22,6 +22,8 @@ STOP_TIMEOUT="${REGISTRY_STOP_TIMEOUT:-20}"
 
 say() { echo "[registry] $*"; }
 die() { echo "[registry] $*" >&2; exit 1; }
+# shellcheck source=lib/pid-service.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pid-service.sh"
 
 runner_jar() { echo "$APP/apicurio-registry-app-$VERSION-runner.jar"; }
 
@@ -55,7 +57,6 @@ running_pid() {
 	fi
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # Ready when the ccompat API answers 200 (the client the tests use goes there), polled with Node's fetch.
 wait_ready() {
@@ -96,38 +97,10 @@ start() {
 	echo "$pid" >"$PIDFILE"
 	local rc=0
 	wait_ready "$pid" || rc=$?
-	if [ "$rc" != 0 ]; then
-		echo "----- last lines of $LOG -----" >&2
-		tail -n 40 "$LOG" >&2 || true
-		kill -KILL "$pid" 2>/dev/null || true
-		rm -f "$PIDFILE"
-		die "registry failed to start"
-	fi
+	[ "$rc" = 0 ] || abandon_start "$pid" "$LOG" registry
 	say "ready in $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (pid $pid): $URL/apis/ccompat/v7; log $LOG"
 }
 
-stop() {
-	local pid
-	pid="$(running_pid)"
-	if [ -z "$pid" ]; then
-		rm -f "$PIDFILE"
-		say "not running"
-		return 0
-	fi
-	kill -TERM "$pid" 2>/dev/null || true
-	local waited=0
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$waited" -ge $((STOP_TIMEOUT * 10)) ]; then
-			say "still running after ${STOP_TIMEOUT}s, sending KILL"
-			kill -KILL "$pid" 2>/dev/null || true
-		fi
-		sleep 0.1
-		waited=$((waited + 1))
-		[ "$waited" -ge $((STOP_TIMEOUT * 10 + 100)) ] && die "pid $pid did not exit"
-	done
-	rm -f "$PIDFILE"
-	say "stopped (pid $pid)"
-}
 
 status() {
 	local pid
