@@ -101,31 +101,6 @@ start() {
 	say "ready in $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (pid $pid): $URL/apis/ccompat/v7; log $LOG"
 }
 
+addresses() { echo "$URL/apis/ccompat/v7"; }
 
-status() {
-	local pid
-	pid="$(running_pid)"
-	if [ -n "$pid" ]; then
-		say "running (pid $pid): $URL/apis/ccompat/v7"
-		return 0
-	fi
-	say "not running"
-	return 3
-}
-
-# One start/stop at a time per checkout (helpers and CI may call start concurrently): the second caller
-# waits, then finds the service running.
-lock() {
-	mkdir -p "$CACHE"
-	exec 9>"$CACHE/.lock"
-	flock 9
-}
-
-case "${1:-}" in
-	install) lock; install ;;
-	start) lock; start ;;
-	stop) lock; stop ;;
-	restart) lock; stop && start ;;
-	status) status ;;
-	*) echo "usage: $0 install|start|stop|restart|status" >&2; exit 2 ;;
-esac
+dispatch "$@"

@@ -1,6 +1,6 @@
 # Sourced by scripts/kafka.sh and scripts/registry.sh: a Java service run in the background with a
 # pid file. The caller defines say, die, running_pid (which checks the pid is still that service),
-# PIDFILE and STOP_TIMEOUT.
+# PIDFILE, STOP_TIMEOUT and CACHE, plus start, install and `addresses` (what status prints).
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -35,4 +35,34 @@ stop() {
 	done
 	rm -f "$PIDFILE"
 	say "stopped (pid $pid)"
+}
+
+status() {
+	local pid
+	pid="$(running_pid)"
+	if [ -n "$pid" ]; then
+		say "running (pid $pid): $(addresses)"
+		return 0
+	fi
+	say "not running"
+	return 3
+}
+
+# One start/stop at a time per checkout (helpers and CI may call start concurrently): the second caller
+# waits, then finds the service running.
+lock() {
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock 9
+}
+
+dispatch() { # the script's first argument
+	case "${1:-}" in
+		install) lock; install ;;
+		start) lock; start ;;
+		stop) lock; stop ;;
+		restart) lock; stop && start ;;
+		status) status ;;
+		*) echo "usage: $0 install|start|stop|restart|status" >&2; exit 2 ;;
+	esac
 }
