@@ -1,10 +1,12 @@
 -- CDC (Debezium change events of a `customers` table): a merge-on-write UNIQUE KEY table. Inserts and
 -- updates load the `after` image; deletes load the `before` image with Doris' hidden
 -- __DORIS_DELETE_SIGN__ = 1, which removes the key.
--- The sequence column matters: the Stream Load node batches rows of several executions (in flight at
--- the same time), so two changes of one key can reach Doris in a different order than Kafka holds them.
--- With "function_column.sequence_col" Doris keeps the row with the highest updated_at whatever the
--- load order (a delete carries the `before` image, whose updated_at is the row's latest).
+-- Order: the Stream Load node batches rows of all executions in flight, so with several executions two
+-- changes of one key can reach Doris in a different order than Kafka holds them. The CDC example runs
+-- ONE execution in flight, which keeps Kafka's order. The sequence column is the safety net for
+-- updates: Doris keeps the row with the highest updated_at whatever the load order. It cannot order a
+-- delete against the update before it (the delete's `before` image has the same updated_at; on equal
+-- sequence values the later load wins), which is why the example keeps one execution in flight.
 -- Used by examples/cdc-debezium.json.
 CREATE DATABASE IF NOT EXISTS demo;
 

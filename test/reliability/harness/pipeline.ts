@@ -275,7 +275,7 @@ export class Pipeline {
 
 	/** The group's committed offsets as the broker holds them (partitions without one are left out). */
 	async committed(): Promise<Map<number, bigint>> {
-		const [entry] = await this.spec.admin.fetchOffsets({ groupId: this.groupId, topics: [this.spec.topic] });
+		const [entry] = await whileRetriable(() => this.spec.admin.fetchOffsets({ groupId: this.groupId, topics: [this.spec.topic] }));
 		const out = new Map<number, bigint>();
 		for (const { partition, offset } of entry?.partitions ?? []) if (BigInt(offset) >= 0n) out.set(partition, BigInt(offset));
 		return out;
@@ -290,7 +290,7 @@ export class Pipeline {
 		const want = this.spec.ledger.validIds();
 		let last = '';
 		while (Date.now() - started < timeoutMs) {
-			const ends = await this.spec.admin.fetchTopicOffsets(this.spec.topic);
+			const ends = await whileRetriable(() => this.spec.admin.fetchTopicOffsets(this.spec.topic));
 			const committed = await this.committed();
 			const behind = ends.filter((p) => (committed.get(p.partition) ?? -1n) < BigInt(p.high));
 			const ids = this.tableIds();
@@ -311,5 +311,22 @@ export class Pipeline {
 		await this.sampling;
 		await Promise.all(this.consumers.map((c) => c.close().catch((error: unknown) => this.spec.capture.error('close', error))));
 		this.consumers.length = 0;
+	}
+}
+
+/**
+ * Repeats an admin call while the broker answers with a retriable error: right after a broker restart
+ * the group coordinator answers GROUP_LOAD_IN_PROGRESS for a few seconds, which is not a test failure.
+ */
+async function whileRetriable<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+	const started = Date.now();
+	for (;;) {
+		try {
+			return await call();
+		} catch (error) {
+			const retriable = (error as { retriable?: unknown }).retriable === true;
+			if (!retriable || Date.now() - started > timeoutMs) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
 	}
 }
