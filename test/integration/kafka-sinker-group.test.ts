@@ -38,8 +38,13 @@ describe('sinker consumer: group', () => {
 			await sleep(40);
 			return { ok: true as const };
 		};
-		const a = new FakeN8n(slow);
 		const b = new FakeN8n(slow);
+		// Once mid-stream, the first consumer slows down until the second has received something: on a
+		// quiet machine it would otherwise finish the whole topic before the second one has joined.
+		const a = new FakeN8n(async () => {
+			await sleep(b.messageCount() === 0 && a.messageCount() >= 3_000 ? 300 : 40);
+			return { ok: true as const };
+		});
 		const assignmentsB: Array<Record<string, number[]>> = [];
 		const first = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 500, executionsInFlight: 2 }), a.run);
 		let second: SinkerConsumer | undefined;
