@@ -21,6 +21,7 @@ import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { KAFKA_CREDENTIAL, toKafkaConnection } from '../shared/credentials';
+import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { createRunExecution } from './run-execution';
 import { readTriggerSettings } from './settings';
@@ -44,7 +45,11 @@ export class KafkaTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		// The one node that declares the Kafka credential's test: n8n resolves `testedBy` per credential type.
-		credentials: [{ name: 'kafkaDorisSinkApi', required: true, testedBy: 'kafkaConnectionTest' }],
+		credentials: [
+			{ name: 'kafkaDorisSinkApi', required: true, testedBy: 'kafkaConnectionTest' },
+			// Only for "Check Doris Tables on Activation"; the Doris nodes declare the credential's test.
+			{ name: 'dorisApi', required: true, displayOptions: { show: { checkDorisTables: [true] } } },
+		],
 		properties,
 	};
 
@@ -72,6 +77,8 @@ export class KafkaTrigger implements INodeType {
 		} catch (error) {
 			throw new NodeOperationError(this.getNode(), error as Error);
 		}
+		// Before any consumer joins: a workflow whose tables are missing must not take partitions.
+		if (settings.checkDorisTables) await checkDorisTables(this);
 		const runExecution = createRunExecution(this, settings.isManual);
 		// The seed's log sampling: a repeated error of one kind is logged K times per minute, then summarised.
 		const logger = createLogSampler(this.logger);

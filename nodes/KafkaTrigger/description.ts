@@ -103,6 +103,14 @@ export const properties: INodeProperties[] = [
 			'Executions running at once. The Stream Load node holds each execution until the batch with its rows is loaded, so Executions in Flight × Max Records per Execution ≥ Batch Max Rows lets batches fill by size (defaults: 10 × 5000 = 50000). When all are busy the trigger stops fetching, which bounds memory.',
 	},
 	{
+		displayName: 'Check Doris Tables on Activation',
+		name: 'checkDorisTables',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether activation fails when a Doris Schema node after this trigger (Map Rows with Validate on Start) maps to a table or column that does not exist, or a Doris Stream Load node loads into a missing table. Checked over Doris\' MySQL port with the Doris credential set here (a trigger cannot use another node\'s credential; an empty database in a Doris node means this credential\'s default). Tables given by expressions are not checked.',
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',

@@ -33,6 +33,8 @@ export interface KafkaTriggerSettings {
 	/** The Group ID as typed (a manual run adds a suffix). */
 	configuredGroupId: string;
 	consumer: ConsumerSettings;
+	/** Check the downstream Doris nodes' tables and mapped columns before consuming (check-doris-tables.ts). */
+	checkDorisTables: boolean;
 }
 
 type SettingsContext = Pick<ITriggerFunctions, 'getNodeParameter' | 'getNode' | 'getMode' | 'getWorkflow'>;
@@ -93,7 +95,7 @@ export function readTriggerSettings(ctx: SettingsContext): KafkaTriggerSettings 
 			labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
 		};
 		if (!['json', 'text', 'schemaRegistry'].includes(format)) throw new Error(`Message Format "${format}" is not one of JSON, Text, Schema Registry`);
-		return { isManual, configuredGroupId, consumer };
+		return { isManual, configuredGroupId, consumer, checkDorisTables: ctx.getNodeParameter('checkDorisTables', false) === true };
 	} catch (error) {
 		throw fail((error as Error).message);
 	}

@@ -158,7 +158,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether the first run checks the table and the named columns exist (in manual mode: the column list against the table), failing with a clear message',
+					'Whether the table and the mapped columns must exist (in manual mode: the column list against the table), failing with a clear message. Checked at the first execution, and at activation too when the Kafka trigger\'s "Check Doris Tables on Activation" is on.',
 			},
 		],
 	},

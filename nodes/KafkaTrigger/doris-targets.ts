@@ -1,0 +1,81 @@
+import type { INodeParameters, NodeParameterValueType, NodeTypeAndVersion } from 'n8n-workflow';
+
+import type { TargetColumn, ValidationTarget } from '../../src/doris/schema/validate-target';
+
+export const SCHEMA_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisSchema';
+export const STREAM_LOAD_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisStreamLoad';
+
+export interface DorisTargets {
+	targets: ValidationTarget[];
+	/** Why a node or a value was not checked (expressions, disabled nodes), for the log. */
+	skipped: string[];
+}
+
+/** A parameter as stored: plain, an expression ("=…"), or a resource locator ({__rl, value}). */
+function stored(value: NodeParameterValueType | undefined): string {
+	if (value !== null && typeof value === 'object' && !Array.isArray(value) && '__rl' in value) return stored((value as INodeParameters).value);
+	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+}
+
+const isExpression = (value: string) => value.startsWith('=');
+
+function record(value: NodeParameterValueType | undefined): INodeParameters {
+	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as INodeParameters) : {};
+}
+
+function rows(value: NodeParameterValueType | undefined): INodeParameters[] {
+	return Array.isArray(value) ? value.filter((v): v is INodeParameters => v !== null && typeof v === 'object' && !Array.isArray(v)) : [];
+}
+
+/**
+ * The tables and columns of the Doris nodes among `children` (the nodes downstream of the trigger,
+ * with their parameters, defaults filled in by n8n). Values that are n8n expressions are skipped:
+ * they need an item to resolve, and none exists at activation.
+ */
+export function collectDorisTargets(children: NodeTypeAndVersion[]): DorisTargets {
+	const targets: ValidationTarget[] = [];
+	const skipped: string[] = [];
+	for (const child of children) {
+		const isSchema = child.type === SCHEMA_NODE_TYPE;
+		if (!isSchema && child.type !== STREAM_LOAD_NODE_TYPE) continue;
+		const label = `${isSchema ? 'Doris Schema' : 'Doris Stream Load'} node "${child.name}"`;
+		if (child.disabled) {
+			skipped.push(`${label} is disabled`);
+			continue;
+		}
+		const p = child.parameters ?? {};
+		const options = record(p.options);
+		const database = stored(p.database);
+		const table = stored(p.table);
+		if (isExpression(database) || isExpression(table)) {
+			skipped.push(`${label}: the database or table is an expression, resolved only when an item arrives`);
+			continue;
+		}
+		if (table === '') {
+			skipped.push(`${label}: no table chosen`);
+			continue;
+		}
+		const columns: TargetColumn[] = [];
+		if (isSchema) {
+			// Only Map Rows validates (Get Schema just reads), and only with Validate on Start (default on).
+			if ((stored(p.operation) || 'mapRows') !== 'mapRows' || options.validateOnStart === false) continue;
+			if (stored(p.schemaMode) === 'manual') {
+				for (const c of rows(record(p.manualColumns).column)) {
+					const name = stored(c.name);
+					if (name !== '' && !isExpression(name)) columns.push({ column: name, from: 'manual column list' });
+				}
+			}
+			for (const m of rows(record(options.mapping).mapping)) {
+				const column = stored(m.column);
+				const field = stored(m.field);
+				if (column === '') continue;
+				if (isExpression(column)) skipped.push(`${label}: the column mapped from field "${field}" is an expression`);
+				else columns.push({ column, from: `mapped from field "${field}"` });
+			}
+		}
+		// Stream Load: the table only. Its Columns / CSV Columns name source fields that Doris column
+		// expressions may turn into other columns, so they are not table column names in general.
+		targets.push({ label, database, table, columns });
+	}
+	return { targets, skipped };
+}

@@ -1,0 +1,60 @@
+// validate_on_start at activation (issue 4): with the Kafka trigger's "Check Doris Tables on
+// Activation" on, publishing a workflow whose Doris Schema node maps to a missing column, or whose
+// Stream Load node loads into a missing table, fails in real n8n, and the error n8n reports for the
+// trigger names the table and the column. Once they exist, the same workflow activates.
+// Needs `npm run build` (n8n loads dist/) and the broker (scripts/ground.sh start).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createTableLike, DATABASE } from './support/doris';
+import { NODE_TYPES, nodeOfType } from './support/examples';
+import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+
+describe('Check Doris Tables on Activation in n8n', { timeout: 300_000 }, () => {
+	let world: E2eWorld;
+
+	before(async () => {
+		world = await startWorld('activation-check');
+	});
+	after(async () => {
+		await world?.close();
+	});
+
+	it('fails activation naming the missing table and column, and activates once they exist', async (t) => {
+		const missingTable = 'orders_later';
+		const scenario = await prepareScenario(world, 'orders-low-frequency', {
+			partitions: 1,
+			tableFrom: 'orders',
+			ddl: 'orders',
+			overrides: {
+				trigger: { checkDorisTables: true },
+				schema: { options: { timeZone: 'UTC', mapping: { mapping: [{ field: 'ref', column: 'customer_ref' }] } } },
+				streamLoad: { table: missingTable },
+			},
+		});
+		// The trigger reads the tables with a Doris credential of its own.
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		trigger.credentials = { ...trigger.credentials, dorisApi: { id: world.credentials.doris?.id ?? '', name: world.credentials.doris?.name ?? '' } };
+		const { id: _exampleId, ...body } = scenario.workflow;
+		const { id } = await world.n8n.rest.createWorkflow(body);
+
+		const started = Date.now();
+		await assert.rejects(world.n8n.activate(id), /publication is failed/);
+		const failedMs = Date.now() - started;
+		const status = await world.n8n.rest.publicationStatus(id);
+		const message = status.triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+		assert.match(message, new RegExp(`Doris Schema node "Doris Schema": table ${DATABASE}\\.${scenario.table} has no column "customer_ref" \\(mapped from field "ref"\\)`));
+		assert.match(message, new RegExp(`Doris Stream Load node "Doris Stream Load": table ${DATABASE}\\.${missingTable} does not exist`));
+		assert.equal(status.status, 'failed');
+		const members = async () => (await world.kafka.admin.describeGroups([scenario.groupId])).groups[0]?.members.length ?? 0;
+		assert.equal(await members(), 0, 'the check runs before the consumer joins its group');
+
+		await world.doris.sql(`ALTER TABLE ${DATABASE}.${scenario.table} ADD COLUMN customer_ref BIGINT NULL`);
+		await createTableLike(world.doris, 'orders', 'orders', missingTable);
+		const again = Date.now();
+		await world.n8n.activate(id);
+		assert.equal((await world.n8n.rest.publicationStatus(id)).status, 'published');
+		assert.equal(await members(), 1, 'the trigger\'s consumer joined');
+		t.diagnostic(`activation failed in ${failedMs} ms with: ${message}; after ALTER + CREATE it activated in ${Date.now() - again} ms`);
+		await world.n8n.deactivate(id);
+	});
+});

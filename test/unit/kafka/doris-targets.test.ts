@@ -1,0 +1,64 @@
+// Which tables and columns the trigger's "Check Doris Tables on Activation" reads from the downstream
+// nodes' parameters (as n8n's getChildNodes gives them, defaults filled in).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { INodeParameters, NodeTypeAndVersion } from 'n8n-workflow';
+
+import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE, collectDorisTargets } from '../../../nodes/KafkaTrigger/doris-targets';
+
+function child(name: string, type: string, parameters: INodeParameters, disabled = false): NodeTypeAndVersion {
+	return { name, type, typeVersion: 1, disabled, parameters };
+}
+
+const schemaDefaults = { operation: 'mapRows', database: '', table: '', schemaMode: 'auto', manualColumns: {}, options: {} };
+
+describe('collectDorisTargets', () => {
+	it('takes the Schema node\'s table and mapped columns, and the Stream Load node\'s table', () => {
+		const { targets, skipped } = collectDorisTargets([
+			child('Map rows', SCHEMA_NODE_TYPE, {
+				...schemaDefaults,
+				database: 'demo',
+				table: 'events',
+				options: { mapping: { mapping: [{ field: 'uid', column: 'user_id' }, { field: 'x', column: '' }] } },
+			}),
+			child('Load', STREAM_LOAD_NODE_TYPE, { database: { __rl: true, value: 'demo', mode: 'list' }, table: 'events', format: 'csv', csvColumns: 'a, b' }),
+			child('Set', 'n8n-nodes-base.set', { table: 'nope' }),
+		]);
+		assert.deepEqual(targets, [
+			{ label: 'Doris Schema node "Map rows"', database: 'demo', table: 'events', columns: [{ column: 'user_id', from: 'mapped from field "uid"' }] },
+			{ label: 'Doris Stream Load node "Load"', database: 'demo', table: 'events', columns: [] },
+		]);
+		assert.deepEqual(skipped, []);
+	});
+
+	it('checks the manual column list in manual mode, as Validate on Start does at the first execution', () => {
+		const { targets } = collectDorisTargets([
+			child('Manual', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', schemaMode: 'manual', manualColumns: { column: [{ name: 'id', type: 'INT' }, { name: 'v' }] } }),
+		]);
+		assert.deepEqual(targets[0].columns, [
+			{ column: 'id', from: 'manual column list' },
+			{ column: 'v', from: 'manual column list' },
+		]);
+	});
+
+	it('skips Get Schema, Validate on Start off, disabled nodes, missing tables and expressions (with a note)', () => {
+		const { targets, skipped } = collectDorisTargets([
+			child('Get', SCHEMA_NODE_TYPE, { ...schemaDefaults, operation: 'getSchema', table: 't' }),
+			child('Off', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', options: { validateOnStart: false } }),
+			child('Disabled', STREAM_LOAD_NODE_TYPE, { table: 't' }, true),
+			child('Expr', STREAM_LOAD_NODE_TYPE, { database: 'd', table: '={{ $json.table }}' }),
+			child('Empty', SCHEMA_NODE_TYPE, { ...schemaDefaults }),
+			child('Mixed', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', options: { mapping: { mapping: [{ field: 'a', column: '={{ "c" }}' }, { field: 'b', column: 'b2' }] } } }),
+		]);
+		assert.deepEqual(
+			targets.map((t) => [t.label, t.columns]),
+			[['Doris Schema node "Mixed"', [{ column: 'b2', from: 'mapped from field "b"' }]]],
+		);
+		assert.deepEqual(skipped, [
+			'Doris Stream Load node "Disabled" is disabled',
+			'Doris Stream Load node "Expr": the database or table is an expression, resolved only when an item arrives',
+			'Doris Schema node "Empty": no table chosen',
+			'Doris Schema node "Mixed": the column mapped from field "a" is an expression',
+		]);
+	});
+});
