@@ -9,7 +9,7 @@
  * log level info (the test host's default, debug, costs per execution).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
 import { freePort } from '../test/ground/n8n/process';
 import type { LaunchConfig, ScenarioRun } from './scenarios';
@@ -31,6 +31,8 @@ async function n8nHost(): Promise<N8nHost> {
 			// Without the publication service activation is confirmed over REST, not by a debug log line.
 			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
 			DORIS_SINKER_METRICS_PORT: String(metricsPort),
+			// --cpu-prof: n8n (and its task runner) write V8 CPU profiles when they exit.
+			...(process.env.BENCH_CPU_PROF !== undefined ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}` } : {}),
 		},
 	});
 	return host;

@@ -88,6 +88,8 @@ export function ratios(results: BenchResults['results']): Record<string, number 
 	return {
 		'n8n / raw (3/1)': ratio(results, 'n8n', 'raw'),
 		'n8n / builtin (3/4)': ratio(results, 'n8n', 'builtin'),
+		'n8n packed / raw (3/1)': ratio(results, 'packed', 'raw'),
+		'n8n packed / builtin (3/4)': ratio(results, 'packed', 'builtin'),
 		'core / raw (2/1)': ratio(results, 'core', 'raw'),
 	};
 }

@@ -247,9 +247,9 @@ async function main(): Promise<void> {
 			// A fresh n8n per scenario: its heap does not shrink, so the next one's peak RSS would inherit this one's.
 			await closeN8n();
 		}
-		// The scaling grid is for the README's tuning advice: on the n8n pipeline, or the core one.
-		const pick = results.n8n ? 'n8n' : results.core ? 'core' : null;
-		if (opts.scaling !== null && pick === null) notes.push('scaling: not run (needs scenario n8n or core)');
+		// The scaling grid is for the README's tuning advice: on the fastest n8n pipeline, or the core one.
+		const pick = results.packed ? 'packed' : results.n8n ? 'n8n' : results.core ? 'core' : null;
+		if (opts.scaling !== null && pick === null) notes.push('scaling: not run (needs scenario packed, n8n or core)');
 		if (opts.scaling !== null && pick !== null) {
 			try {
 				scaling = { scenario: pick, size: opts.scaling.size, cells: await runScaling(ground, opts, pick) };

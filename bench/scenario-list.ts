@@ -1,7 +1,7 @@
-/** The four scenarios, by the id the --scenarios flag uses. */
+/** The scenarios, by the id the --scenarios flag uses (3 comes in two forms: n8n and packed). */
 import type { ScenarioId } from './config';
 import { n8nBuiltin } from './n8n-builtin';
-import { n8nPipeline } from './n8n-pipeline';
+import { n8nPacked, n8nPipeline } from './n8n-pipeline';
 import { forkWorker, type Scenario } from './scenarios';
 
 export function scenarioById(id: ScenarioId): Scenario {
@@ -12,6 +12,8 @@ export function scenarioById(id: ScenarioId): Scenario {
 			return { id, title: 'core pipeline (src/, no n8n)', launch: (cfg) => forkWorker('core-pipeline.ts', cfg) };
 		case 'n8n':
 			return n8nPipeline;
+		case 'packed':
+			return n8nPacked;
 		case 'builtin':
 			return n8nBuiltin;
 	}
