@@ -1,0 +1,247 @@
+/**
+ * The packed counterpart of route-items: one item holding many JSON lines (src/item-contract.ts,
+ * PackedRows) goes through the same RowMapper line by line. Valid rows are serialised with the
+ * Stream Load node's own JSON serializer (src/batch/wire-format.ts), so a row loads byte for byte
+ * the same whether it travelled packed or as an item; the Stream Load node appends these lines as
+ * they are. Each line that cannot load becomes its own invalid item, with where it came from.
+ *
+ * The lines are walked with indexOf('\n') (no array of lines); per line the only allocations are
+ * the line text, the parsed value, the row and its serialised text.
+ */
+import {
+	DELETE_SIGN_COLUMN,
+	KAFKA_METADATA_FIELD,
+	PACKED_ROWS_FIELD,
+	PARSE_ERROR_FIELD,
+	type PackedRows,
+	type PackedSource,
+	type ParseErrorInfo,
+	type ParseErrorKind,
+} from '../../item-contract';
+import { parseJsonExact, type JsonValue } from '../../kafka/exact-json';
+import { metrics } from '../../metrics/metrics';
+import { createSerializer, type RowSerializer } from '../../batch/wire-format';
+import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
+import type { MapResult, RowMapper } from './row-mapper';
+
+/** `_kafka` of an invalid line: the Kafka message it was, as far as the packed sources tell. */
+export interface PackedLineOrigin {
+	/** null (like partition) only when the packed sources cover fewer lines than there are. */
+	topic: string | null;
+	partition: number | null;
+	/** Exact when the line's run has no offset gaps (see PackedSource), else null. */
+	offset: string | null;
+	/** Index of the line in the packed item, from 0. */
+	line: number;
+}
+
+export interface RoutedPacked {
+	/** The valid rows as JSON lines; null when no line could load. */
+	packed: PackedRows | null;
+	/**
+	 * One item per line that cannot load, shaped as in per-message mode: the parsed object (or a
+	 * `_parseError` for a line that did not parse) + `_invalid` + `_kafka`; index = the input item's.
+	 */
+	invalid: RoutedItem[];
+}
+
+const OFFSET = /^(0|[1-9][0-9]{0,18})$/;
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+	return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * The item's PackedRows, undefined when it has none, or an Error naming the bad field and value
+ * (the contract is broken upstream: better said than loaded half-right).
+ */
+export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedRows | Error | undefined {
+	const value = json[PACKED_ROWS_FIELD];
+	if (value === undefined) return undefined;
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return new Error(`${PACKED_ROWS_FIELD} must be an object, not ${describe(value)}`);
+	const p = value as Record<string, unknown>;
+	if (typeof p.jsonLines !== 'string') return new Error(`${PACKED_ROWS_FIELD}.jsonLines must be a string, not ${describe(p.jsonLines)}`);
+	if (typeof p.count !== 'number' || !Number.isInteger(p.count) || p.count < 0) return new Error(`${PACKED_ROWS_FIELD}.count must be a whole number ≥ 0, not ${describe(p.count)}`);
+	if (!Array.isArray(p.sources)) return new Error(`${PACKED_ROWS_FIELD}.sources must be an array, not ${describe(p.sources)}`);
+	for (let i = 0; i < p.sources.length; i++) {
+		const s = p.sources[i] as Partial<Record<keyof PackedSource, unknown>> | null;
+		const at = `${PACKED_ROWS_FIELD}.sources[${i}]`;
+		if (typeof s !== 'object' || s === null) return new Error(`${at} must be an object, not ${describe(s)}`);
+		if (typeof s.topic !== 'string') return new Error(`${at}.topic must be a string, not ${describe(s.topic)}`);
+		if (typeof s.partition !== 'number' || !Number.isInteger(s.partition)) return new Error(`${at}.partition must be a whole number, not ${describe(s.partition)}`);
+		if (typeof s.firstOffset !== 'string' || !OFFSET.test(s.firstOffset)) return new Error(`${at}.firstOffset must be an offset as a decimal string, not ${describe(s.firstOffset)}`);
+		if (typeof s.lastOffset !== 'string' || !OFFSET.test(s.lastOffset)) return new Error(`${at}.lastOffset must be an offset as a decimal string, not ${describe(s.lastOffset)}`);
+		if (typeof s.lines !== 'number' || !Number.isInteger(s.lines) || s.lines < 0) return new Error(`${at}.lines must be a whole number ≥ 0, not ${describe(s.lines)}`);
+	}
+	return value as PackedRows;
+}
+
+/** The serializer the Stream Load node uses for these rows (JSON; in CDC mode rows carry the sign). */
+const serializers = new WeakMap<RowMapper, RowSerializer>();
+function serializerFor(mapper: RowMapper): RowSerializer {
+	let s = serializers.get(mapper);
+	if (s === undefined) {
+		s = createSerializer({ format: 'json', deleteSign: mapper.options.cdc });
+		serializers.set(mapper, s);
+	}
+	return s;
+}
+
+/**
+ * One line through the same steps as a per-message item: parse exactly, must be an object, map. A line
+ * that does not parse becomes what the trigger's per-message parser makes of such a message, a
+ * `_parseError` item, and is mapped like one; so an invalid line comes out in the shape an invalid
+ * item has in per-message mode, and a dead-letter branch needs no second form.
+ */
+function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, unknown> }): MapResult {
+	let value: JsonValue;
+	try {
+		value = parseJsonExact(line);
+	} catch (error) {
+		slot.json = parseErrorItem('json', (error as Error).message, line);
+		return mapper.map(slot.json);
+	}
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		const shape = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+		slot.json = parseErrorItem('not_object', `JSON value is ${shape}, not an object`, line);
+		return mapper.map(slot.json);
+	}
+	slot.json = value;
+	try {
+		return mapper.map(value);
+	} catch (error) {
+		// As in routeItems: a bug or a hostile value must not drop the line.
+		return { ok: false, reasons: [{ column: null, value: null, expected: 'a row', rule: 'type', message: `could not map the line: ${(error as Error).message}` }] };
+	}
+}
+
+function parseErrorItem(kind: ParseErrorKind, message: string, raw: string): Record<string, unknown> {
+	const info: ParseErrorInfo = { kind, message, raw, rawEncoding: 'utf8' };
+	return { [PARSE_ERROR_FIELD]: info };
+}
+
+/**
+ * Walks the runs of `sources` along the lines: which run line k is in, its offset when the run has
+ * no gaps, and the narrowed runs of the valid lines for the output. A plain object mutated in place
+ * (no closure per line).
+ */
+class RunCursor {
+	private run = -1;
+	/** Lines left in the current run (after the current line). */
+	private left = 0;
+	private inRun = 0;
+	/** firstOffset of the current run when it has no gaps, else null. */
+	private exactFirst: bigint | null = null;
+	private validLines = 0;
+	private firstValid = 0;
+	private lastValid = 0;
+	readonly out: PackedSource[] = [];
+
+	constructor(private readonly sources: readonly PackedSource[]) {}
+
+	/** Moves to the next line; false when the sources do not cover it. */
+	next(): boolean {
+		if (this.left > 0) {
+			this.left--;
+			this.inRun++;
+			return true;
+		}
+		this.closeRun();
+		while (++this.run < this.sources.length) {
+			const s = this.sources[this.run];
+			if (s.lines <= 0) continue;
+			const first = BigInt(s.firstOffset);
+			this.exactFirst = BigInt(s.lastOffset) - first + 1n === BigInt(s.lines) ? first : null;
+			this.left = s.lines - 1;
+			this.inRun = 0;
+			this.validLines = 0;
+			return true;
+		}
+		return false;
+	}
+
+	markValid(): void {
+		if (this.run >= this.sources.length) return;
+		if (this.validLines === 0) this.firstValid = this.inRun;
+		this.lastValid = this.inRun;
+		this.validLines++;
+	}
+
+	origin(line: number): PackedLineOrigin | null {
+		if (this.run < 0 || this.run >= this.sources.length) return null;
+		const s = this.sources[this.run];
+		return { topic: s.topic, partition: s.partition, offset: this.exactFirst === null ? null : (this.exactFirst + BigInt(this.inRun)).toString(), line };
+	}
+
+	topic(): string {
+		return this.run >= 0 && this.run < this.sources.length ? this.sources[this.run].topic : '';
+	}
+
+	/**
+	 * The run narrowed to its valid lines. Exact runs get the offsets of their first and last valid
+	 * line, so "last - first + 1 = lines" still means "no gaps"; a run with gaps keeps its bounds
+	 * (its valid lines lie within them and the equation stays false).
+	 */
+	closeRun(): void {
+		if (this.run < 0 || this.run >= this.sources.length || this.validLines === 0) return;
+		const s = this.sources[this.run];
+		const exact = this.exactFirst;
+		this.out.push({
+			topic: s.topic,
+			partition: s.partition,
+			firstOffset: exact === null ? s.firstOffset : (exact + BigInt(this.firstValid)).toString(),
+			lastOffset: exact === null ? s.lastOffset : (exact + BigInt(this.lastValid)).toString(),
+			lines: this.validLines,
+		});
+		this.validLines = 0;
+	}
+}
+
+/**
+ * Maps every line of one packed item. `index` is the item's index in the node's input (pairedItem of
+ * the invalid items). Counts sinker_rows_invalid_total and json_parse_errors_total as routeItems does.
+ */
+export function routePacked(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number): RoutedPacked {
+	const table = `${mapper.schema.database}.${mapper.schema.table}`;
+	const serialize = serializerFor(mapper);
+	const text = packed.jsonLines;
+	const cursor = new RunCursor(packed.sources);
+	const invalid: RoutedItem[] = [];
+	const slot: { json: Record<string, unknown> } = { json: {} };
+	let jsonLines = '';
+	let count = 0;
+	let deleteSign = false;
+	let start = 0;
+	for (let line = 0; start < text.length; line++) {
+		let end = text.indexOf('\n', start);
+		if (end < 0) end = text.length; // a last line without its "\n": still a line
+		const lineText = text.slice(start, end);
+		start = end + 1;
+		const covered = cursor.next();
+		const result = mapLine(lineText, mapper, slot);
+		if (result.ok) {
+			const row = result.row;
+			jsonLines += serialize(row);
+			count++;
+			if (!deleteSign && row[DELETE_SIGN_COLUMN] !== undefined) deleteSign = true;
+			if (covered) cursor.markValid();
+			continue;
+		}
+		const info: InvalidInfo = { table, reasons: result.reasons };
+		const json: Record<string, unknown> = { ...slot.json, [INVALID_FIELD]: info };
+		const origin = covered ? cursor.origin(line) : null;
+		json[KAFKA_METADATA_FIELD] = origin ?? { topic: null, partition: null, offset: null, line };
+		invalid.push({ json, index });
+		const rule = result.reasons[0]?.rule ?? 'type';
+		metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule });
+		if (rule === 'parse_error') metrics.jsonParseErrors.inc({ workflow: labels.workflow, node: labels.node, topic: covered ? cursor.topic() : '' });
+	}
+	cursor.closeRun();
+	if (count === 0) return { packed: null, invalid };
+	const out: PackedRows = { jsonLines, count, sources: cursor.out };
+	if (deleteSign) out.deleteSign = true;
+	return { packed: out, invalid };
+}

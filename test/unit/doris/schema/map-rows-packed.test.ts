@@ -1,0 +1,99 @@
+/**
+ * The Doris Schema node's "Map Rows to Table" with packed items next to ordinary ones, through the
+ * node's execute() and its narrow context (router.ts SchemaContext). Manual schema with validation
+ * off: no Doris is contacted (the credential's FE URL is never dialled).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { DorisSchema } from '../../../../nodes/DorisSchema/DorisSchema.node';
+import { INVALID_FIELD, type InvalidInfo } from '../../../../src/doris/schema/route-items';
+import type { PackedLineOrigin } from '../../../../src/doris/schema/route-packed';
+import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../../src/item-contract';
+
+const params = {
+	operation: 'mapRows',
+	table: 'events',
+	schemaMode: 'manual',
+	manualColumns: {
+		column: [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'name', type: 'VARCHAR(5)' },
+		],
+	},
+	options: { validateOnStart: false },
+};
+
+function context(items: INodeExecutionData[], continueOnFail = false): IExecuteFunctions {
+	const ctx = {
+		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name as keyof typeof params] : fallback),
+		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
+		getInputData: () => items,
+		getCredentials: async () => ({ feUrls: 'http://127.0.0.1:1', queryPort: 9030, user: 'root', password: '', database: 'db' }),
+		getWorkflow: () => ({ id: 'wf-packed-node', name: 'wf', active: true }),
+		continueOnFail: () => continueOnFail,
+	};
+	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
+	return ctx as unknown as IExecuteFunctions;
+}
+
+function packed(lines: string[], first: number): { json: { [PACKED_ROWS_FIELD]: PackedRows } } {
+	return {
+		json: {
+			[PACKED_ROWS_FIELD]: {
+				jsonLines: lines.map((l) => `${l}\n`).join(''),
+				count: lines.length,
+				sources: [{ topic: 'ev', partition: 0, firstOffset: String(first), lastOffset: String(first + lines.length - 1), lines: lines.length }],
+			},
+		},
+	};
+}
+
+describe('Doris Schema node with packed items', () => {
+	const node = new DorisSchema();
+
+	it('packed items stay one item on Rows; their bad lines and ordinary items keep input order and pairedItem', async () => {
+		const items: INodeExecutionData[] = [
+			{ json: { id: 1, name: 'a' } },
+			packed(['{"id":2}', '{"id":"x"}', '{"id":3,"name":"bb"}', 'not json'], 10),
+			{ json: { id: 4, name: 'too long' } },
+			packed(['{}'], 20),
+			packed(['{"id":5}'], 30),
+		];
+		const [rows, invalid] = await node.execute.call(context(items));
+		assert.deepEqual(rows, [
+			{ json: { id: 1, name: 'a' }, pairedItem: { item: 0 } },
+			{
+				json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":2}\n{"id":3,"name":"bb"}\n', count: 2, sources: [{ topic: 'ev', partition: 0, firstOffset: '10', lastOffset: '12', lines: 2 }] } },
+				pairedItem: { item: 1 },
+			},
+			{ json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":5}\n', count: 1, sources: [{ topic: 'ev', partition: 0, firstOffset: '30', lastOffset: '30', lines: 1 }] } }, pairedItem: { item: 4 } },
+		]);
+		assert.deepEqual(
+			invalid.map((i) => [i.pairedItem, (i.json[PARSE_ERROR_FIELD] as { raw?: string } | undefined)?.raw ?? i.json.name ?? JSON.stringify({ id: i.json.id }), (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].rule, (i.json[KAFKA_METADATA_FIELD] as unknown as PackedLineOrigin | undefined)?.offset]),
+			[
+				[{ item: 1 }, '{"id":"x"}', 'not_integer', '11'],
+				[{ item: 1 }, 'not json', 'parse_error', '13'],
+				[{ item: 2 }, 'too long', 'too_long', undefined],
+				[{ item: 3 }, '{}', 'not_null', '20'],
+			],
+		);
+	});
+
+	it('without packed items the output is as before', async () => {
+		const [rows, invalid] = await node.execute.call(context([{ json: { id: '7' } }, { json: { name: 'x' } }]));
+		assert.deepEqual(rows, [{ json: { id: 7 }, pairedItem: { item: 0 } }]);
+		assert.deepEqual(invalid.map((i) => i.pairedItem), [{ item: 1 }]);
+	});
+
+	it('a malformed packedRows fails naming the field and value; Continue On Fail sends it to Invalid', async () => {
+		const items = [{ json: { id: 1 } }, { json: { [PACKED_ROWS_FIELD]: { jsonLines: 42, count: 1, sources: [] } } }];
+		await assert.rejects(node.execute.call(context(items)), /Item 1: packedRows\.jsonLines must be a string, not number 42/);
+		const [rows, invalid] = await node.execute.call(context(items, true));
+		assert.deepEqual(rows.map((r) => r.pairedItem), [{ item: 0 }]);
+		assert.deepEqual(invalid.map((r) => r.pairedItem), [{ item: 1 }]);
+		assert.match((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /jsonLines must be a string/);
+	});
+});

@@ -1,0 +1,317 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import fc from 'fast-check';
+
+import { createSerializer } from '../../../../src/batch/wire-format';
+import { parseJsonExact } from '../../../../src/kafka/exact-json';
+import { manualSchema } from '../../../../src/doris/schema/manual';
+import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
+import { readPackedRows, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
+import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type PackedSource, type ParseErrorInfo } from '../../../../src/item-contract';
+import { registry } from '../../../../src/metrics/metrics';
+
+const schema = manualSchema('shop', 'orders', [
+	{ name: 'id', type: 'BIGINT', nullable: false },
+	{ name: 'name', type: 'VARCHAR(10)' },
+	{ name: 'amount', type: 'DECIMAL(10,2)', nullable: false, hasDefault: true },
+	{ name: 'ts', type: 'DATETIME', nullable: false },
+	{ name: 'big', type: 'LARGEINT' },
+]);
+const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
+const labels = { workflow: 'wf-packed', node: 'Doris Schema' };
+
+/** One exact run on topic t / partition 0 from offset `first`. */
+function pack(lines: string[], sources?: PackedSource[], first = 0): PackedRows {
+	return {
+		jsonLines: lines.map((l) => `${l}\n`).join(''),
+		count: lines.length,
+		sources: sources ?? [{ topic: 't', partition: 0, firstOffset: String(first), lastOffset: String(first + lines.length - 1), lines: lines.length }],
+	};
+}
+
+const origin = (r: { json: Record<string, unknown> }) => r.json[KAFKA_METADATA_FIELD] as PackedLineOrigin;
+const info = (r: { json: Record<string, unknown> }) => r.json[INVALID_FIELD] as InvalidInfo;
+
+/** An invalid line's item is what per-message mode makes of that message: the parsed object, or the trigger's _parseError. */
+function assertLineItem(json: Record<string, unknown>, line: string): void {
+	const parseError = json[PARSE_ERROR_FIELD] as ParseErrorInfo | undefined;
+	let parsed: unknown;
+	try {
+		parsed = parseJsonExact(line);
+	} catch {
+		parsed = undefined;
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		assert.equal(parseError?.raw, line);
+		return;
+	}
+	const { [INVALID_FIELD]: _invalid, [KAFKA_METADATA_FIELD]: _kafka, ...own } = json;
+	const { [INVALID_FIELD]: _i, [KAFKA_METADATA_FIELD]: _k, ...expected } = parsed as Record<string, unknown>;
+	assert.deepEqual(own, expected);
+}
+
+describe('routePacked', () => {
+	it('valid lines become JSON lines of the coerced rows, with count and sources', () => {
+		const lines = ['{"id":1,"ts":"2024-01-02T03:04:05Z","extra":true}', '{"id":"2","name":"bo","amount":"12.5","ts":0}'];
+		const r = routePacked(pack(lines, undefined, 40), mapper(), labels, 3);
+		assert.deepEqual(r.invalid, []);
+		assert.deepEqual(r.packed, {
+			jsonLines: '{"id":1,"ts":"2024-01-02 03:04:05"}\n{"id":2,"name":"bo","amount":"12.50","ts":"1970-01-01 00:00:00"}\n',
+			count: 2,
+			sources: [{ topic: 't', partition: 0, firstOffset: '40', lastOffset: '41', lines: 2 }],
+		});
+	});
+
+	it('an unparsable line goes to invalid with its text, parse_error and exact offset; metrics counted', async () => {
+		const r = routePacked(pack(['{"id":1,"ts":0}', '{oops', '{"id":3,"ts":0}'], [{ topic: 'tp-parse', partition: 2, firstOffset: '100', lastOffset: '102', lines: 3 }]), mapper(), labels, 7);
+		assert.equal(r.packed?.count, 2);
+		assert.equal(r.invalid.length, 1);
+		const bad = r.invalid[0];
+		assert.equal(bad.index, 7);
+		// The shape of an invalid item in per-message mode: the trigger's _parseError, then _invalid and _kafka.
+		assert.deepEqual(Object.keys(bad.json), [PARSE_ERROR_FIELD, INVALID_FIELD, KAFKA_METADATA_FIELD]);
+		assert.deepEqual({ ...(bad.json[PARSE_ERROR_FIELD] as ParseErrorInfo), message: '' }, { kind: 'json', message: '', raw: '{oops', rawEncoding: 'utf8' });
+		assert.equal(info(bad).table, 'shop.orders');
+		assert.deepEqual(info(bad).reasons.map((x) => [x.rule, x.column, x.value]), [['parse_error', null, '{oops']]);
+		assert.match(info(bad).reasons[0].message, /could not be decoded \(json\)/);
+		assert.deepEqual(origin(bad), { topic: 'tp-parse', partition: 2, offset: '101', line: 1 });
+		// The valid lines around it: the run is narrowed, offsets 100 and 102 with a gap between.
+		assert.deepEqual(r.packed?.sources, [{ topic: 'tp-parse', partition: 2, firstOffset: '100', lastOffset: '102', lines: 2 }]);
+		assert.match(await registry.getSingleMetricAsString('json_parse_errors_total'), /json_parse_errors_total\{workflow="wf-packed",node="Doris Schema",topic="tp-parse"\} 1/);
+		assert.match(await registry.getSingleMetricAsString('sinker_rows_invalid_total'), /sinker_rows_invalid_total\{workflow="wf-packed",table="shop.orders",rule="parse_error"\} 1/);
+	});
+
+	it('a line that is JSON but not an object is a parse error, as in the per-message path', () => {
+		const lines = ['[1,2]', '42', 'null', '"text"', 'true', ''];
+		const r = routePacked(pack(lines), mapper(), labels, 0);
+		assert.equal(r.packed, null);
+		assert.deepEqual(r.invalid.map((x) => (x.json[PARSE_ERROR_FIELD] as ParseErrorInfo).raw), lines);
+		assert.deepEqual(r.invalid.map((x) => (x.json[PARSE_ERROR_FIELD] as ParseErrorInfo).kind), ['not_object', 'not_object', 'not_object', 'not_object', 'not_object', 'json']);
+		assert.deepEqual(r.invalid.map((x) => info(x).reasons[0].rule), lines.map(() => 'parse_error'));
+		assert.deepEqual(
+			r.invalid.slice(0, 5).map((x) => info(x).reasons[0].message.replace(/^.*: /, '')),
+			['JSON value is an array, not an object', 'JSON value is a number, not an object', 'JSON value is null, not an object', 'JSON value is a string, not an object', 'JSON value is a boolean, not an object'],
+		);
+		assert.match(info(r.invalid[5]).reasons[0].message, /\(json\)/, 'an empty line is not JSON');
+	});
+
+	it('type errors list every failing column, like an item', () => {
+		const r = routePacked(pack(['{"id":"x","name":"much too long","ts":"nope"}']), mapper(), labels, 0);
+		assert.equal(r.packed, null);
+		assert.deepEqual(info(r.invalid[0]).reasons.map((x) => [x.column, x.rule]), [
+			['id', 'not_integer'],
+			['name', 'too_long'],
+			['ts', 'date_format'],
+		]);
+	});
+
+	it('keeps big integers and long decimals exact', () => {
+		const r = routePacked(pack(['{"id":9007199254740993,"ts":0,"big":170141183460469231731687303715884105727,"amount":12345678.99}']), mapper(), labels, 0);
+		assert.equal(r.packed?.jsonLines, '{"id":"9007199254740993","amount":"12345678.99","ts":"1970-01-01 00:00:00","big":"170141183460469231731687303715884105727"}\n');
+	});
+
+	it('Debezium c / u / d lines: after / after / before with the delete sign; deleteSign set', () => {
+		const lines = [
+			'{"payload":{"op":"c","before":null,"after":{"id":1,"ts":0}}}',
+			'{"op":"u","before":{"id":1,"ts":0},"after":{"id":1,"name":"new","ts":0}}',
+			'{"payload":{"op":"d","before":{"id":1,"ts":0},"after":null}}',
+			'{"payload":{"op":"t"}}',
+		];
+		const r = routePacked(pack(lines), mapper({ cdc: true }), labels, 0);
+		assert.equal(r.packed?.deleteSign, true);
+		assert.equal(
+			r.packed?.jsonLines,
+			`{"id":1,"ts":"1970-01-01 00:00:00","${DELETE_SIGN_COLUMN}":0}\n{"id":1,"name":"new","ts":"1970-01-01 00:00:00","${DELETE_SIGN_COLUMN}":0}\n{"id":1,"ts":"1970-01-01 00:00:00","${DELETE_SIGN_COLUMN}":1}\n`,
+		);
+		assert.deepEqual(r.invalid.map((x) => [info(x).reasons[0].rule, origin(x).line]), [['envelope', 3]]);
+		assert.equal(routePacked(pack(['{"id":1,"ts":0}']), mapper(), labels, 0).packed?.deleteSign, undefined, 'no sign outside CDC');
+	});
+
+	it('maps lines to topic / partition / offset across runs, null offsets in a run with gaps', () => {
+		const bad = '{"id":"bad","ts":0}';
+		const ok = '{"id":1,"ts":0}';
+		const sources: PackedSource[] = [
+			{ topic: 'a', partition: 0, firstOffset: '9007199254740991', lastOffset: '9007199254740994', lines: 4 }, // exact, beyond 2^53
+			{ topic: 'b', partition: 1, firstOffset: '0', lastOffset: '0', lines: 0 }, // an empty run is skipped
+			{ topic: 'b', partition: 1, firstOffset: '10', lastOffset: '20', lines: 3 }, // gaps (compacted / transaction markers)
+			{ topic: 'a', partition: 3, firstOffset: '5', lastOffset: '6', lines: 2 },
+		];
+		const lines = [ok, bad, ok, bad, bad, ok, ok, bad, bad];
+		const r = routePacked(pack(lines, sources), mapper(), labels, 2);
+		assert.deepEqual(
+			r.invalid.map((x) => origin(x)),
+			[
+				{ topic: 'a', partition: 0, offset: '9007199254740992', line: 1 },
+				{ topic: 'a', partition: 0, offset: '9007199254740994', line: 3 },
+				{ topic: 'b', partition: 1, offset: null, line: 4 },
+				{ topic: 'a', partition: 3, offset: '5', line: 7 },
+				{ topic: 'a', partition: 3, offset: '6', line: 8 },
+			],
+		);
+		assert.equal(r.packed?.count, 4);
+		assert.deepEqual(r.packed?.sources, [
+			{ topic: 'a', partition: 0, firstOffset: '9007199254740991', lastOffset: '9007199254740993', lines: 2 },
+			{ topic: 'b', partition: 1, firstOffset: '10', lastOffset: '20', lines: 2 },
+		]);
+	});
+
+	it('lines the sources do not cover still come out, with an unknown origin; a last line without "\\n" counts', () => {
+		const p: PackedRows = { jsonLines: '{"id":1,"ts":0}\n{"id":"x","ts":0}', count: 2, sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: '0', lines: 1 }] };
+		const r = routePacked(p, mapper(), labels, 0);
+		assert.equal(r.packed?.count, 1);
+		assert.deepEqual(origin(r.invalid[0]), { topic: null, partition: null, offset: null, line: 1 });
+	});
+
+	it('empty results: no lines, or every line invalid, give no packed rows', () => {
+		assert.deepEqual(routePacked({ jsonLines: '', count: 0, sources: [] }, mapper(), labels, 0), { packed: null, invalid: [] });
+		const all = routePacked(pack(['{}', '{"id":1}']), mapper(), labels, 0);
+		assert.equal(all.packed, null);
+		assert.equal(all.invalid.length, 2);
+	});
+
+	it('readPackedRows: absent, well-formed, or an error naming the field and value', () => {
+		assert.equal(readPackedRows({ id: 1 }), undefined);
+		const p = pack(['{}']);
+		assert.equal(readPackedRows({ [PACKED_ROWS_FIELD]: p }), p);
+		const cases: Array<[unknown, RegExp]> = [
+			['lines', /packedRows must be an object, not "lines"/],
+			[{ ...p, jsonLines: 5 }, /packedRows\.jsonLines must be a string, not number 5/],
+			[{ ...p, count: -1 }, /packedRows\.count must be a whole number ≥ 0, not number -1/],
+			[{ ...p, sources: null }, /packedRows\.sources must be an array, not null/],
+			[{ ...p, sources: [{ ...p.sources[0], firstOffset: '1e3' }] }, /packedRows\.sources\[0\]\.firstOffset must be an offset as a decimal string, not "1e3"/],
+			[{ ...p, sources: [{ ...p.sources[0], partition: '0' }] }, /packedRows\.sources\[0\]\.partition must be a whole number, not "0"/],
+		];
+		for (const [value, message] of cases) {
+			const r = readPackedRows({ [PACKED_ROWS_FIELD]: value });
+			assert.ok(r instanceof Error);
+			assert.match(r.message, message);
+		}
+	});
+});
+
+describe('packed and per-item give the same bytes at the Stream Load wire format', () => {
+	/** What the Stream Load node sends for these items (deletes = auto, JSON format). */
+	function streamLoadBytes(items: Array<{ json: Record<string, unknown> }>, m: RowMapper): string {
+		const rows = routeItems(items, m, labels).rows.map((r) => r.json);
+		const deleteSign = rows.some((r) => r[DELETE_SIGN_COLUMN] !== undefined);
+		const serialize = createSerializer({ format: 'json', deleteSign });
+		return rows.map((r) => serialize(r)).join('');
+	}
+	const lines = [
+		'{"id":9007199254740993,"name":"ünï","amount":1.005,"ts":"2024-03-10T02:30:00-05:00","big":-170141183460469231731687303715884105728}',
+		'{"id":2,"name":"t\\t\\"q\\"\\u2028","ts":1700000000123}',
+		'{"id":3,"name":null,"ts":"2024-01-01","amount":null}',
+		'{"id":"4","ts":0}',
+		'{"id":5,"ts":0,"name":"way too long for ten"}',
+	];
+	for (const cdc of [false, true]) {
+		it(cdc ? 'CDC envelopes (delete sign)' : 'plain rows', () => {
+			const m = mapper({ cdc, dates: { timeZone: 'Asia/Shanghai', epochUnit: 'ms' } });
+			const src = cdc ? lines.map((l, i) => `{"payload":{"op":"${i === 2 ? 'd' : 'u'}","before":${l},"after":${i === 2 ? 'null' : l}}}`) : lines;
+			// The per-item path gets what the trigger's per-message mode emits: the same text parsed exactly.
+			const items = src.map((l) => ({ json: parseJsonExact(l) as Record<string, unknown> }));
+			const packed = routePacked(pack(src), m, labels, 0);
+			const expected = streamLoadBytes(items, m);
+			assert.ok(expected.length > 0);
+			assert.equal(packed.packed?.jsonLines, expected);
+			assert.equal(packed.packed?.count, 4);
+			assert.equal(packed.packed?.deleteSign, cdc ? true : undefined);
+		});
+	}
+});
+
+describe('property: every line comes out exactly once', () => {
+	const wide = manualSchema('p', 't', [
+		{ name: 'a', type: 'INT', nullable: false },
+		{ name: 'b', type: 'LARGEINT' },
+		{ name: 'c', type: 'DECIMAL(6,2)' },
+		{ name: 'd', type: 'DATETIME(3)' },
+		{ name: 'e', type: 'VARCHAR(5)' },
+		{ name: 'f', type: 'ARRAY<MAP<STRING,STRUCT<x:INT,y:DECIMAL(4,1)>>>' },
+		{ name: 'g', type: 'BOOLEAN' },
+		{ name: 'h', type: 'JSON' },
+	]);
+	const options: RowMapperOptions[] = [
+		DEFAULT_ROW_MAPPER_OPTIONS,
+		{ ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, unknownFields: 'reject' },
+		{ ...DEFAULT_ROW_MAPPER_OPTIONS, sourcePath: 'payload.after', dates: { timeZone: 'America/New_York', epochUnit: 'ms' } },
+	];
+	const value = fc.oneof(fc.jsonValue(), fc.constantFrom(null, 'true', '2024-01-01', '99.99', 1e300, -0, 12345678901234567890n));
+	const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'op', 'after', 'before', 'payload', 'zz'), value);
+	const asLine = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+	const line = fc.oneof(
+		{ weight: 4, arbitrary: record.map(asLine) },
+		{ weight: 2, arbitrary: fc.record({ payload: fc.record({ op: fc.constantFrom('c', 'u', 'd', 'r', 't'), after: record, before: record }) }).map(asLine) },
+		{ weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+		{ weight: 1, arbitrary: fc.string().filter((s) => !s.includes('\n')) },
+	);
+	/** Runs over the lines: random topic/partition, some exact, some with gaps. */
+	const runsFor = (n: number) =>
+		fc.array(fc.record({ cut: fc.nat(n), gap: fc.nat(3), first: fc.bigInt(0n, 2n ** 62n) }), { maxLength: 4 }).map((cuts) => {
+			const bounds = [...new Set([0, ...cuts.map((c) => c.cut), n])].sort((x, y) => x - y);
+			const sources: PackedSource[] = [];
+			for (let i = 0; i + 1 < bounds.length; i++) {
+				const lines = bounds[i + 1] - bounds[i];
+				const c = cuts[i] ?? { gap: 0, first: 0n };
+				sources.push({ topic: `t${i % 2}`, partition: i, firstOffset: String(c.first), lastOffset: String(c.first + BigInt(lines - 1 + c.gap)), lines });
+			}
+			return sources;
+		});
+
+	it('on the packed output as a row, or on the invalid output as an item', () => {
+		fc.assert(
+			fc.property(
+				fc.array(line, { maxLength: 40 }).chain((lines) => fc.tuple(fc.constant(lines), runsFor(lines.length))),
+				fc.nat(options.length - 1),
+				([lines, sources], which) => {
+					const m = new RowMapper(wide, options[which]);
+					const r: RoutedPacked = routePacked(pack(lines, sources), m, { workflow: 'prop', node: 'n' }, 5);
+					// Oracle: each line alone as the per-message path treats it (parse exactly, must be an
+					// object, map), serialised as the Stream Load node does.
+					const serialize = createSerializer({ format: 'json', deleteSign: options[which].cdc });
+					let expected = '';
+					const expectedInvalid: number[] = [];
+					lines.forEach((l, k) => {
+						let v: unknown;
+						try {
+							v = parseJsonExact(l);
+						} catch {
+							v = undefined;
+						}
+						let mapped = null;
+						try {
+							if (typeof v === 'object' && v !== null && !Array.isArray(v)) mapped = m.map(v as Record<string, unknown>);
+						} catch {
+							// routePacked turns a throwing mapper into an invalid line (rule type), like routeItems
+						}
+						if (mapped?.ok === true) expected += serialize(mapped.row);
+						else expectedInvalid.push(k);
+					});
+					assert.equal((r.packed?.count ?? 0) + r.invalid.length, lines.length);
+					assert.equal(r.packed?.jsonLines ?? '', expected);
+					assert.deepEqual(r.invalid.map((x) => origin(x).line), expectedInvalid);
+					for (const x of r.invalid) {
+						assert.equal(x.index, 5);
+						const o = origin(x);
+						assertLineItem(x.json, lines[o.line]);
+						assert.ok(info(x).reasons.length > 0);
+						// Its origin, found independently: the run holding line k.
+						let k = o.line;
+						const run = sources.find((src) => (k -= src.lines) < 0);
+						assert.ok(run !== undefined);
+						const inRun = k + run.lines;
+						const exact = BigInt(run.lastOffset) - BigInt(run.firstOffset) + 1n === BigInt(run.lines);
+						assert.deepEqual([o.topic, o.partition, o.offset], [run.topic, run.partition, exact ? String(BigInt(run.firstOffset) + BigInt(inRun)) : null]);
+					}
+					if (r.packed !== null) {
+						assert.equal(r.packed.sources.reduce((s, x) => s + x.lines, 0), r.packed.count);
+						for (const s of r.packed.sources) assert.ok(BigInt(s.lastOffset) - BigInt(s.firstOffset) + 1n >= BigInt(s.lines));
+					}
+				},
+			),
+			{ numRuns: 300 },
+		);
+	});
+});
