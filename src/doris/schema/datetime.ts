@@ -270,6 +270,9 @@ export class DateCoercer {
 		const unit = this.options.epochUnit;
 		const msFloat = unit === 'ms' || (unit === 'auto' && Math.abs(n) >= 1e11) ? n : n * 1000;
 		const utc = Math.floor(msFloat);
+		// Far outside Doris' range the zone lookup itself would throw (Intl takes ±8.64e15 ms); a day
+		// of margin covers every zone offset, emit() checks the exact bounds.
+		if (utc < MIN_WALL_MS - MS_PER_DAY || utc > MAX_WALL_MS + MS_PER_DAY) return this.fail('date_range');
 		const subMsNanos = Math.round((msFloat - utc) * 1e6);
 		const wholeSecond = utc - (((utc % 1000) + 1000) % 1000);
 		const nanos = (utc - wholeSecond) * 1e6 + subMsNanos;

@@ -70,6 +70,10 @@ describe('DATETIME from epoch numbers', () => {
 		assert.equal(run(86_400, { epochUnit: 'ms' }), '1970-01-01 00:01:26');
 		assert.equal(run(1714557600123, { epochUnit: 's' }), '!date_range');
 		assert.equal(run(1714557600, { timeZone: 'Asia/Shanghai' }), '2024-05-01 18:00:00');
+		// Far beyond year 9999 the zone lookup cannot even run: a range error, not a crash.
+		assert.equal(run(1e300, { timeZone: 'Asia/Shanghai' }), '!date_range');
+		assert.equal(run(-1e300, { timeZone: 'America/New_York' }), '!date_range');
+		assert.equal(run(253402300800, { timeZone: 'Asia/Shanghai', epochUnit: 's' }), '!date_range');
 	});
 });
 
