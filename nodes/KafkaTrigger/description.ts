@@ -77,6 +77,23 @@ export const properties: INodeProperties[] = [
 		displayOptions: { show: { format: ['schemaRegistry'] } },
 	},
 	{
+		displayName: 'Output',
+		name: 'output',
+		type: 'options',
+		options: [
+			{
+				name: 'One Item per Batch (Fastest)',
+				value: 'batch',
+				description:
+					'One item per execution holding its messages as JSON lines (packedRows), not parsed here; Include Metadata does not apply to them (packedRows.sources gives topic, partition and offset ranges). Messages that cannot be a line (tombstones emitted, values not UTF-8 or with line breaks) come next to it as ordinary items.',
+			},
+			{ name: 'One Item per Message', value: 'message', description: 'Each message is its own item, parsed, so any n8n node can read or change it' },
+		],
+		default: 'message',
+		description:
+			'One Item per Batch is for Kafka Trigger → Doris Schema → Doris Stream Load: n8n\'s own cost is per item and per field, so one item of lines costs it almost nothing. Choose One Item per Message when other n8n nodes must see each message.',
+	},
+	{
 		displayName: 'Max Records per Execution',
 		name: 'maxRecordsPerExecution',
 		type: 'number',
@@ -100,7 +117,7 @@ export const properties: INodeProperties[] = [
 		default: SINKER_DEFAULTS.executionsInFlight,
 		typeOptions: { minValue: 1 },
 		description:
-			'Executions running at once. The Stream Load node holds each execution until the batch with its rows is loaded, so Executions in Flight × Max Records per Execution ≥ Batch Max Rows lets batches fill by size (defaults: 10 × 5000 = 50000). When all are busy the trigger stops fetching, which bounds memory.',
+			'Executions running at once. The Stream Load node holds each execution until the batch with its rows is loaded, so Executions in Flight × Max Records per Execution ≥ Batch Max Rows lets batches fill by size (defaults: 10 × 5000 = 50000), and twice that lets the next batch fill while one loads (for throughput: 20 × 5000 with 50000-row batches). When all are busy the trigger stops fetching, which bounds memory.',
 	},
 	{
 		displayName: 'Check Doris Tables on Activation',

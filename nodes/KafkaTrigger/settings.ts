@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
-import type { MessageFormat, TombstoneMode } from '../../src/kafka/message-parser';
+import type { MessageFormat, OutputMode, TombstoneMode } from '../../src/kafka/message-parser';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 
 const MB = 1024 * 1024;
@@ -52,6 +52,7 @@ export function readTriggerSettings(ctx: SettingsContext): KafkaTriggerSettings 
 	const isManual = ctx.getMode() === 'manual';
 	const configuredGroupId = text('groupId').trim();
 	const format = text('format') as MessageFormat;
+	const output = (text('output') || 'message') as OutputMode;
 	try {
 		const topics = parseTopics(text('topics'), text('topicSelection') === 'pattern');
 		const schemaRegistry =
@@ -90,11 +91,13 @@ export function readTriggerSettings(ctx: SettingsContext): KafkaTriggerSettings 
 				includeMetadata: options.includeMetadata === true,
 				tombstones: options.tombstones ?? 'skip',
 				schemaRegistry,
+				output,
 			},
 			manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,
 			labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
 		};
 		if (!['json', 'text', 'schemaRegistry'].includes(format)) throw new Error(`Message Format "${format}" is not one of JSON, Text, Schema Registry`);
+		if (output !== 'message' && output !== 'batch') throw new Error(`Output "${output}" is not one of message (One Item per Message), batch (One Item per Batch)`);
 		return { isManual, configuredGroupId, consumer, checkDorisTables: ctx.getNodeParameter('checkDorisTables', false) === true };
 	} catch (error) {
 		throw fail((error as Error).message);

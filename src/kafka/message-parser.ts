@@ -4,6 +4,11 @@
  * raw value, as text or base64) and is counted, never thrown and never dropped; tombstones are
  * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option.
  *
+ * Output "batch" (PackedRows): the messages that fit a line go into one packed item, first; the rest
+ * become exactly the items the per-message output builds, after it, in offset order. JSON values are
+ * packed as they are (not parsed: the Doris Schema node parses each line once, so a bad one is found
+ * there); text and Schema Registry values are packed as the item json the per-message output builds.
+ *
  * The JSON and text paths are synchronous and allocate only the item itself: no promise, no
  * intermediate copy per message. The Schema Registry path is asynchronous (its client may fetch a
  * schema), one promise per message, awaited together per execution.
@@ -19,10 +24,13 @@ import {
 	type ParseErrorKind,
 } from '../item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from './exact-json';
+import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
 import type { SchemaRegistryDecoder } from './schema-registry';
 
 export type MessageFormat = 'json' | 'text' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit';
+/** One item per message, or one packed item per execution (plus the messages that cannot be a line). */
+export type OutputMode = 'message' | 'batch';
 
 /** An n8n item as far as src/ knows it: plain JSON on `json`. */
 export interface TriggerItem {
@@ -37,6 +45,8 @@ export interface MessageParserOptions {
 	schemaRegistry?: SchemaRegistryDecoder;
 	/** Field that holds the value in text mode. */
 	textField?: string;
+	/** Default 'message'. */
+	output?: OutputMode;
 }
 
 export interface ParsedChunk {
@@ -58,6 +68,11 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 	}
 	const textField = options.textField ?? 'value';
 	const decode = options.format === 'json' ? decodeJson : (text: string): Decoded => ({ json: { [textField]: text } });
+	if (options.output === 'batch') {
+		// The text item {[textField]: text} as one line, without building the object.
+		const textPrefix = options.format === 'text' ? `{${JSON.stringify(textField)}:` : undefined;
+		return { parse: (m, from, to, topic, partition) => packSync(options, decode, textPrefix, m, from, to, topic, partition) };
+	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
 }
 
@@ -89,38 +104,87 @@ function parseSync(
 	topic: string,
 	partition: number,
 ): ParsedChunk {
-	const items: TriggerItem[] = [];
-	let parseErrors = 0;
-	let tombstonesSkipped = 0;
+	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
+	for (let i = from; i < to; i++) addMessageItem(chunk, options, decode, messages[i], topic, partition);
+	return chunk;
+}
+
+/**
+ * Batch output, JSON or text: a value that fits a line is packed, any other message becomes the
+ * item parseSync would build. `textPrefix` is set in text mode, where every UTF-8 value fits (the
+ * line is the JSON-escaped text, so its own line breaks are escaped and it is altered in nothing).
+ */
+function packSync(
+	options: MessageParserOptions,
+	decode: (text: string) => Decoded,
+	textPrefix: string | undefined,
+	messages: KafkaMessage[],
+	from: number,
+	to: number,
+	topic: string,
+	partition: number,
+): ParsedChunk {
+	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
+	const lines = new PackedLinesBuilder();
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
 		const value = message.value;
-		let json: JsonObject;
-		if (value === null) {
-			if (options.tombstones === 'skip') {
-				tombstonesSkipped++;
+		if (value !== null) {
+			if (textPrefix === undefined) {
+				if (fitsOnLine(value)) {
+					lines.addBytes(value, topic, partition, message.offset);
+					continue;
+				}
+			} else if (isUtf8(value)) {
+				lines.addText(textPrefix + JSON.stringify(value.toString('utf8')) + '}', topic, partition, message.offset);
 				continue;
 			}
-			json = { [PARSE_ERROR_FIELD]: tombstoneError() };
-		} else if (!isUtf8(value)) {
-			parseErrors++;
-			json = { [PARSE_ERROR_FIELD]: errorJson(parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64')) };
-		} else {
-			const decoded = decode(value.toString('utf8'));
-			if (decoded.json) {
-				json = decoded.json;
-			} else {
-				parseErrors++;
-				json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
-			}
 		}
-		// Error items always say where they came from, so a bad message can be found and replayed.
-		if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
-			json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
-		}
-		items.push({ json });
+		addMessageItem(chunk, options, decode, message, topic, partition);
 	}
-	return { items, parseErrors, tombstonesSkipped };
+	return withPackedItem(chunk, lines);
+}
+
+function withPackedItem(chunk: ParsedChunk, lines: PackedLinesBuilder): ParsedChunk {
+	const rows = lines.finish();
+	if (rows) chunk.items.unshift({ json: packedItemJson(rows) });
+	return chunk;
+}
+
+/** One message as today's per-message item, counted into the chunk (a skipped tombstone adds no item). */
+function addMessageItem(
+	chunk: ParsedChunk,
+	options: MessageParserOptions,
+	decode: (text: string) => Decoded,
+	message: KafkaMessage,
+	topic: string,
+	partition: number,
+): void {
+	const value = message.value;
+	let json: JsonObject;
+	if (value === null) {
+		if (options.tombstones === 'skip') {
+			chunk.tombstonesSkipped++;
+			return;
+		}
+		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
+	} else if (!isUtf8(value)) {
+		chunk.parseErrors++;
+		json = { [PARSE_ERROR_FIELD]: errorJson(parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64')) };
+	} else {
+		const decoded = decode(value.toString('utf8'));
+		if (decoded.json) {
+			json = decoded.json;
+		} else {
+			chunk.parseErrors++;
+			json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
+		}
+	}
+	// Error items always say where they came from, so a bad message can be found and replayed.
+	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
+		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
+	}
+	chunk.items.push({ json });
 }
 
 async function parseWithRegistry(
@@ -138,31 +202,48 @@ async function parseWithRegistry(
 		pending.push(value === null ? null : registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value)));
 	}
 	const decoded = await Promise.all(pending);
-	const items: TriggerItem[] = [];
-	let parseErrors = 0;
-	let tombstonesSkipped = 0;
-	for (let k = 0; k < decoded.length; k++) {
-		const message = messages[from + k];
-		const result = decoded[k];
-		let json: JsonObject;
-		if (result === null) {
-			if (options.tombstones === 'skip') {
-				tombstonesSkipped++;
-				continue;
-			}
-			json = { [PARSE_ERROR_FIELD]: tombstoneError() };
-		} else if (result.json) {
-			json = result.json;
-		} else {
-			parseErrors++;
-			json = { [PARSE_ERROR_FIELD]: errorJson(result.error as ParseErrorInfo) };
+	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
+	if (options.output === 'batch') {
+		// A decoded record is JSON-safe (schema-registry.ts toJsonSafe) and JSON.stringify writes no line break.
+		const lines = new PackedLinesBuilder();
+		for (let k = 0; k < decoded.length; k++) {
+			const result = decoded[k];
+			const message = messages[from + k];
+			if (result?.json) lines.addText(JSON.stringify(result.json), topic, partition, message.offset);
+			else addDecodedItem(chunk, options, result, message, topic, partition);
 		}
-		if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
-			json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
-		}
-		items.push({ json });
+		return withPackedItem(chunk, lines);
 	}
-	return { items, parseErrors, tombstonesSkipped };
+	for (let k = 0; k < decoded.length; k++) addDecodedItem(chunk, options, decoded[k], messages[from + k], topic, partition);
+	return chunk;
+}
+
+/** One Schema Registry message as today's per-message item (null: a tombstone). */
+function addDecodedItem(
+	chunk: ParsedChunk,
+	options: MessageParserOptions,
+	result: Decoded | null,
+	message: KafkaMessage,
+	topic: string,
+	partition: number,
+): void {
+	let json: JsonObject;
+	if (result === null) {
+		if (options.tombstones === 'skip') {
+			chunk.tombstonesSkipped++;
+			return;
+		}
+		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
+	} else if (result.json) {
+		json = result.json;
+	} else {
+		chunk.parseErrors++;
+		json = { [PARSE_ERROR_FIELD]: errorJson(result.error as ParseErrorInfo) };
+	}
+	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
+		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
+	}
+	chunk.items.push({ json });
 }
 
 function toDecoded(value: JsonValue): Decoded {

@@ -1,0 +1,49 @@
+// Cost per message of the trigger's parse step, One Item per Message vs One Item per Batch, on the
+// benchmark's ~330-byte 12-field events (bench/dataset.ts makeEvent), 5000 messages per execution,
+// values sliced out of one buffer as kafkajs hands them over. Not a test (no timing asserts):
+//   node --import tsx bench/micro/packed-lines.ts   (BENCH_ROUNDS, default 200)
+import type { KafkaMessage } from 'kafkajs';
+
+import { makeEvent } from '../dataset';
+import { createMessageParser, type MessageParserOptions, type ParsedChunk } from '../../src/kafka/message-parser';
+
+const PER_EXECUTION = 5000;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 200);
+
+function messages(): KafkaMessage[] {
+	const texts = Array.from({ length: PER_EXECUTION }, (_, i) => JSON.stringify(makeEvent(i, 1_750_000_000_000 + i)));
+	const all = Buffer.from(texts.join(''));
+	const out: KafkaMessage[] = [];
+	let at = 0;
+	for (let i = 0; i < texts.length; i++) {
+		const length = Buffer.byteLength(texts[i]);
+		out.push({ key: null, value: all.subarray(at, at + length), timestamp: '0', attributes: 0, offset: String(1_000_000 + i), headers: {} } as KafkaMessage);
+		at += length;
+	}
+	return out;
+}
+
+function measure(label: string, options: Partial<MessageParserOptions>, batch: KafkaMessage[]): void {
+	const parser = createMessageParser({ format: 'json', includeMetadata: false, tombstones: 'skip', ...options });
+	let sink = 0;
+	const run = () => {
+		const chunk = parser.parse(batch, 0, batch.length, 'bench', 0) as ParsedChunk;
+		sink += chunk.items.length;
+	};
+	for (let i = 0; i < 20; i++) run();
+	const heapBefore = process.memoryUsage().heapUsed;
+	const start = process.hrtime.bigint();
+	for (let i = 0; i < rounds; i++) run();
+	const ns = Number(process.hrtime.bigint() - start);
+	const perMessageUs = ns / 1000 / (rounds * batch.length);
+	const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+	console.log(`${label.padEnd(44)} ${perMessageUs.toFixed(3)} us/message  (${sink} items; heap delta ${heapMb.toFixed(1)} MB)`);
+}
+
+const batch = messages();
+const bytes = batch.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+console.log(`${PER_EXECUTION} messages of ${(bytes / PER_EXECUTION).toFixed(0)} bytes on average, ${rounds} rounds each`);
+measure('JSON, One Item per Message (parse)', {}, batch);
+measure('JSON, One Item per Batch (pack)', { output: 'batch' }, batch);
+measure('Text, One Item per Message', { format: 'text' }, batch);
+measure('Text, One Item per Batch (pack)', { format: 'text', output: 'batch' }, batch);

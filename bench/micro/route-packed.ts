@@ -1,0 +1,84 @@
+/**
+ * us/line of routePacked on 50k lines of the bench's event shape (bench/dataset.ts), one core.
+ * Compared with the per-item path on the same text: parseJsonExact per message (the trigger's
+ * work in per-message mode) + routeItems + the Stream Load JSON serializer.
+ */
+import { makeEvent } from '../dataset';
+import { createSerializer } from '../../src/batch/wire-format';
+import { manualSchema } from '../../src/doris/schema/manual';
+import { routeItems } from '../../src/doris/schema/route-items';
+import { routePacked } from '../../src/doris/schema/route-packed';
+import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
+import { parseJsonExact } from '../../src/kafka/exact-json';
+import type { PackedRows } from '../../src/item-contract';
+
+const schema = manualSchema('bench', 'events', [
+	{ name: 'id', type: 'BIGINT', nullable: false },
+	{ name: 'user_id', type: 'INT', nullable: false },
+	{ name: 'amount', type: 'DECIMAL(12, 2)', nullable: false },
+	{ name: 'score', type: 'DOUBLE' },
+	{ name: 'active', type: 'BOOLEAN', nullable: false },
+	{ name: 'event_date', type: 'DATE', nullable: false },
+	{ name: 'event_time', type: 'DATETIME(3)', nullable: false },
+	{ name: 'country', type: 'VARCHAR(64)', nullable: false },
+	{ name: 'message', type: 'STRING', nullable: false },
+	{ name: 'attrs', type: 'JSON' },
+	{ name: 'quantity', type: 'INT' },
+	{ name: 'note', type: 'VARCHAR(255)' },
+]);
+const mapper = new RowMapper(schema, DEFAULT_ROW_MAPPER_OPTIONS);
+const N = 50_000;
+const at = Date.UTC(2024, 4, 17, 12, 0, 0);
+const texts = Array.from({ length: N }, (_, i) => JSON.stringify(makeEvent(i, at + i)));
+const packed: PackedRows = { jsonLines: texts.map((t) => `${t}\n`).join(''), count: N, sources: [{ topic: 'bench', partition: 0, firstOffset: '0', lastOffset: String(N - 1), lines: N }] };
+const labels = { workflow: 'bench', node: 'Doris Schema' };
+const serialize = createSerializer({ format: 'json' });
+console.log(`input ${(packed.jsonLines.length / N).toFixed(0)} chars/line, ${(packed.jsonLines.length / 1e6).toFixed(1)} MB`);
+
+function time(label: string, reps: number, fn: () => number): void {
+	fn(); fn(); // warm-up (JIT)
+	const samples: number[] = [];
+	for (let r = 0; r < reps; r++) {
+		const t0 = process.hrtime.bigint();
+		const n = fn();
+		samples.push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+	}
+	samples.sort((a, b) => a - b);
+	console.log(`${label}: median ${samples[reps >> 1].toFixed(2)} us/line, best ${samples[0].toFixed(2)}, worst ${samples[reps - 1].toFixed(2)} (${reps} runs of ${N})`);
+}
+
+let sink = 0;
+time('routePacked (parse + map + serialise, lines in, lines out)', 9, () => {
+	const r = routePacked(packed, mapper, labels, 0);
+	if (r.invalid.length > 0) throw new Error(JSON.stringify(r.invalid[0].json));
+	sink += r.packed!.jsonLines.length; // flattening the rope happens on first use, below
+	sink += r.packed!.jsonLines.charCodeAt(r.packed!.jsonLines.length >> 1);
+	return r.packed!.count;
+});
+time('per item: parseJsonExact + routeItems + Stream Load serializer', 9, () => {
+	const items = texts.map((t) => ({ json: parseJsonExact(t) as Record<string, unknown> }));
+	const routed = routeItems(items, mapper, labels);
+	let s = '';
+	for (const r of routed.rows) s += serialize(r.json);
+	sink += s.charCodeAt(s.length >> 1);
+	return routed.rows.length;
+});
+time('floor: indexOf scan + JSON.parse + JSON.stringify per line', 9, () => {
+	const text = packed.jsonLines;
+	let out = '';
+	let n = 0;
+	for (let start = 0; start < text.length; ) {
+		const end = text.indexOf('\n', start);
+		out += `${JSON.stringify(JSON.parse(text.slice(start, end)))}\n`;
+		start = end + 1;
+		n++;
+	}
+	sink += out.charCodeAt(out.length >> 1);
+	return n;
+});
+if (sink === 0) console.log('');
+const parsed = texts.map((t) => parseJsonExact(t) as Record<string, unknown>);
+time('part: parseJsonExact per line', 9, () => { for (const t of texts) sink += (parseJsonExact(t) as object) ? 1 : 0; return N; });
+time('part: mapper.map', 9, () => { for (const p of parsed) sink += mapper.map(p).ok ? 1 : 0; return N; });
+const rows = parsed.map((p) => { const r = mapper.map(p); if (!r.ok) throw new Error('x'); return r.row; });
+time('part: serializer + concat', 9, () => { let s = ''; for (const r of rows) s += serialize(r); sink += s.charCodeAt(s.length >> 1); return N; });
