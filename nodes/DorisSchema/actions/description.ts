@@ -13,7 +13,7 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Map Rows to Table',
 				value: 'mapRows',
-				description: "Coerce each item to the table's column types; rows that cannot load go to the Invalid output",
+				description: "Coerce each item (or each line of a packed item from the trigger's One Item per Batch output) to the table's column types; rows that cannot load go to the Invalid output",
 				action: 'Map rows to a Doris table',
 			},
 			{
