@@ -6,11 +6,13 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import type { LineChunk } from '../../src/batch/batcher';
 import { loadIntoDoris, type DorisBatchResult, type DorisTargetConfig } from '../../src/batch/doris-target';
+import { linesMentionDeleteSign } from '../../src/batch/wire-format';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { testDorisConnection } from '../../src/doris/connection-test';
 import type { DorisConnection } from '../../src/doris/connection';
-import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../src/item-contract';
+import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../src/item-contract';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { readSettings } from './settings';
@@ -52,6 +54,21 @@ function summary(database: string, table: string, rows: number, result: DorisBat
 		flushedImmediately: manual,
 		batches,
 	};
+}
+
+/** The lines of a packed item, or why they cannot load (a message naming the field and the value). */
+function readPacked(value: unknown, format: string): { chunk: LineChunk; deleteSign: boolean } | string {
+	if (format !== 'json') return `Format is "${format}" but the item holds packed JSON lines (${PACKED_ROWS_FIELD}); set Format to JSON`;
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+		return `${PACKED_ROWS_FIELD} must be an object with jsonLines and count, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
+	}
+	const packed = value as Partial<PackedRows>;
+	if (typeof packed.jsonLines !== 'string') return `${PACKED_ROWS_FIELD}.jsonLines must be a string of JSON lines, not ${typeof packed.jsonLines}`;
+	const count = packed.count;
+	if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+		return `${PACKED_ROWS_FIELD}.count ${JSON.stringify(count) ?? 'undefined'} must be a whole number >= 0`;
+	}
+	return { chunk: { text: packed.jsonLines, rows: count }, deleteSign: packed.deleteSign === true };
 }
 
 const probedClusters = new Set<string>();
@@ -117,12 +134,31 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
 	}
 
+	// Packed items (one per Kafka batch) load their lines as they are; ordinary items next to them as rows.
 	const rows: Array<Record<string, unknown>> = [];
+	const chunks: LineChunk[] = [];
+	const loadable: number[] = [];
 	const undecodable: number[] = [];
+	const badPacked: Array<{ index: number; message: string }> = [];
+	let packedSign = false;
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
-		if (json[PARSE_ERROR_FIELD] !== undefined) undecodable.push(i);
-		else rows.push(json);
+		if (json[PARSE_ERROR_FIELD] !== undefined) {
+			undecodable.push(i);
+		} else if (json[PACKED_ROWS_FIELD] !== undefined) {
+			const packed = readPacked(json[PACKED_ROWS_FIELD], settings.load.format);
+			if (typeof packed === 'string') {
+				badPacked.push({ index: i, message: packed });
+				continue;
+			}
+			chunks.push(packed.chunk);
+			loadable.push(i);
+			// As for rows, auto means "some row names the sign": the flag, or the name in the text.
+			if (settings.deletes === 'auto' && !packedSign) packedSign = packed.deleteSign || linesMentionDeleteSign(packed.chunk.text);
+		} else {
+			rows.push(json);
+			loadable.push(i);
+		}
 	}
 	const continueOnFail = ctx.continueOnFail();
 	if (undecodable.length > 0 && !continueOnFail) {
@@ -131,8 +167,12 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 			description: `${undecodable.length} undecodable item(s). The Doris Schema node sends them to its invalid output.`,
 		});
 	}
+	if (badPacked.length > 0 && !continueOnFail) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${badPacked[0].index}: ${badPacked[0].message}`, { itemIndex: badPacked[0].index });
+	}
 
-	const deleteSign = settings.deletes === 'always' || (settings.deletes === 'auto' && rows.some((r) => r[DELETE_SIGN_COLUMN] !== undefined));
+	const deleteSign =
+		settings.deletes === 'always' || (settings.deletes === 'auto' && (packedSign || rows.some((r) => r[DELETE_SIGN_COLUMN] !== undefined)));
 	const config: DorisTargetConfig = {
 		connection,
 		beUrls: settings.beUrls.length > 0 ? settings.beUrls : undefined,
@@ -156,15 +196,17 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	if (undecodable.length > 0) {
 		failed = errorItems(new NodeOperationError(ctx.getNode(), `Item could not be decoded (${PARSE_ERROR_FIELD})`), undecodable);
 	}
-	if (rows.length > 0) {
+	for (const bad of badPacked) failed.push(...errorItems(new NodeOperationError(ctx.getNode(), bad.message, { itemIndex: bad.index }), [bad.index]));
+	if (loadable.length > 0) {
 		try {
-			const result = await loadIntoDoris(config, rows, { signal: ctx.getExecutionCancelSignal(), flushNow });
-			const paired = items.map((_, i) => i).filter((i) => !undecodable.includes(i));
-			loaded = [{ json: summary(database, settings.table, rows.length, result, flushNow), pairedItem: paired.map((item) => ({ item })) }];
+			const input = chunks.length > 0 ? { rows, chunks } : rows;
+			const result = await loadIntoDoris(config, input, { signal: ctx.getExecutionCancelSignal(), flushNow });
+			// Rows counted from the packed items' counts plus the ordinary items.
+			loaded = [{ json: summary(database, settings.table, result.rows, result, flushNow), pairedItem: loadable.map((item) => ({ item })) }];
 		} catch (error) {
 			const nodeError = toNodeError(ctx, error);
 			if (!continueOnFail) throw nodeError;
-			failed = [...failed, ...errorItems(nodeError, items.map((_, i) => i).filter((i) => !undecodable.includes(i)))];
+			failed = [...failed, ...errorItems(nodeError, loadable)];
 		}
 	}
 	return [[...loaded, ...failed]];

@@ -9,12 +9,38 @@
  *   (1 keeps batches of one table in order, which CDC upserts/deletes without a sequence column need).
  * - Memory stays bounded: once buffered bytes (open + waiting + loading) reach `maxBufferedBytes`,
  *   callers wait for loads to finish before adding more.
+ * - Chunks of pre-serialised lines (packed items: one string of JSON lines and its line count) join
+ *   as one unit with the same accounting. A chunk that would take the open batch past max rows or
+ *   max bytes seals it first, so a chunk is not cut in two without need. A chunk over the limits on
+ *   its own is cut at line boundaries into pieces within them (never inside a line; a single line
+ *   over max bytes goes alone): the limits stay what the user set (Doris timeouts, BE memory).
  * Hot path: rows are serialised once into the byte buffer; the per-execution cost is one array of
- * strings and one promise, nothing per row.
+ * strings and one promise, nothing per row. A chunk is encoded once and, when large, kept as it is.
  */
 import { AbortError } from '../doris/stream-load/errors';
 import { ByteBuffer } from './byte-buffer';
 import type { RowSerializer } from './wire-format';
+
+export type Row = Readonly<Record<string, unknown>>;
+
+/** Rows already in the wire format: `text` holds `rows` lines, each ending in "\n". */
+export interface LineChunk {
+	text: string;
+	rows: number;
+}
+
+/** What one execution adds: rows to serialise and/or chunks of lines (loaded first, as they are). */
+export interface BatchInput {
+	rows?: ReadonlyArray<Row>;
+	chunks?: ReadonlyArray<LineChunk>;
+}
+
+export interface AddOptions {
+	signal?: AbortSignal;
+	flushNow?: boolean;
+}
+
+const NEWLINE = 0x0a;
 
 export interface BatchLimits {
 	maxRows: number;
@@ -116,8 +142,18 @@ export class TargetBatcher<R> {
 		return this.queue.length + this.loading.size + (this.open === undefined ? 0 : 1);
 	}
 
-	async add(rows: ReadonlyArray<Readonly<Record<string, unknown>>>, options: { signal?: AbortSignal; flushNow?: boolean } = {}): Promise<AddResult<R>> {
+	/** `input`: rows, or rows and chunks of pre-serialised lines (see BatchInput). */
+	async add(input: ReadonlyArray<Row> | BatchInput, options: AddOptions = {}): Promise<AddResult<R>> {
 		if (options.signal?.aborted === true) throw new AbortError();
+		const rows: ReadonlyArray<Row> = isRowList(input) ? input : (input.rows ?? []);
+		const chunks: ReadonlyArray<LineChunk> = isRowList(input) ? [] : (input.chunks ?? []);
+		let total = rows.length;
+		for (let i = 0; i < chunks.length; i++) {
+			const { text, rows: count } = chunks[i];
+			if (typeof text !== 'string') throw new Error(`Chunk ${i}: text must be a string of lines, not ${typeof text}`);
+			if (!Number.isInteger(count) || count < 0) throw new Error(`Chunk ${i}: row count ${String(count)} must be a whole number >= 0`);
+			total += count;
+		}
 		// Serialise everything first: a bad row fails this execution before any of its rows joins
 		// a batch shared with others.
 		const lines = new Array<string>(rows.length);
@@ -129,6 +165,11 @@ export class TargetBatcher<R> {
 			}
 		}
 		const touched: OpenBatch<R>[] = [];
+		for (const chunk of chunks) {
+			if (chunk.text.length === 0) continue;
+			const wait = this.addChunk(Buffer.from(chunk.text, 'utf8'), chunk.rows, touched, options.signal);
+			if (wait !== undefined) await wait;
+		}
 		for (let i = 0; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
@@ -150,7 +191,56 @@ export class TargetBatcher<R> {
 			touched.map((b) => b.done),
 			options.signal,
 		);
-		return { rows: rows.length, batches };
+		return { rows: total, batches };
+	}
+
+	/**
+	 * Appends a chunk, encoded once, as one piece; cut at line ends only when it is over the limits on
+	 * its own. Returns a promise only under back-pressure (for the rest of the chunk): `await` always
+	 * yields, and a flush or another execution must not slip between the parts of one call when there
+	 * is room.
+	 */
+	private addChunk(bytes: Buffer, rows: number, touched: OpenBatch<R>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+		while (start < bytes.length) {
+			if (this.buffered >= this.limits.maxBufferedBytes) {
+				const from = start;
+				return this.roomFreed(signal).then(() => this.addChunk(bytes, rows, touched, signal, from));
+			}
+			const { maxRows, maxBytes } = this.limits;
+			let end = bytes.length;
+			let lines = rows;
+			if (start > 0 || rows > maxRows || bytes.length > maxBytes) {
+				// UTF-8 never has the newline byte inside a multi-byte character: after 0x0A is a line end.
+				end = start;
+				lines = 0;
+				while (end < bytes.length && lines < maxRows) {
+					const newline = bytes.indexOf(NEWLINE, end);
+					const next = newline < 0 ? bytes.length : newline + 1;
+					if (lines > 0 && next - start > maxBytes) break;
+					end = next;
+					lines += 1;
+				}
+			}
+			this.appendPiece(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), lines, touched);
+			start = end;
+		}
+		return undefined;
+	}
+
+	private appendPiece(bytes: Buffer, rows: number, touched: OpenBatch<R>[]): void {
+		let batch = this.open;
+		if (batch !== undefined && (batch.rows + rows > this.limits.maxRows || batch.buffer.byteLength + bytes.length > this.limits.maxBytes)) {
+			this.seal(batch);
+			batch = undefined;
+		}
+		batch ??= this.openBatch();
+		if (touched[touched.length - 1] !== batch) {
+			touched.push(batch);
+			batch.executions += 1;
+		}
+		this.buffered += batch.buffer.appendBytes(bytes);
+		batch.rows += rows;
+		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 	}
 
 	/** Seals the open batch now (it loads as soon as a slot is free). */
@@ -253,6 +343,10 @@ export class TargetBatcher<R> {
 			this.roomWaiters.push(wake);
 		});
 	}
+}
+
+function isRowList(input: ReadonlyArray<Row> | BatchInput): input is ReadonlyArray<Row> {
+	return Array.isArray(input);
 }
 
 /** Promise.all that also gives up (with AbortError) when `signal` aborts. */

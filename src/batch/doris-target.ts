@@ -2,6 +2,7 @@
  * Glue between the batcher and the Stream Load client: the shared batch of one Doris target
  * (FE set + credentials + database + table + load options), its labels, its client and its metrics.
  * `loadIntoDoris(config, rows)` is all a caller needs: it resolves once the rows are in Doris.
+ * `loadIntoDoris(config, { rows, chunks })` also takes packed JSON lines, loaded as they are.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -16,9 +17,9 @@ import { LabelFactory } from '../doris/stream-load/labels';
 import type { LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import { metrics } from '../metrics/metrics';
-import { TargetBatcher, type AddResult, type BatchLimits } from './batcher';
+import { TargetBatcher, type AddOptions, type AddResult, type BatchInput, type BatchLimits, type LineChunk, type Row } from './batcher';
 import { getOrCreateBatcher } from './registry';
-import { createSerializer } from './wire-format';
+import { addDeleteSignToLines, createSerializer } from './wire-format';
 
 const gzip = promisify(gzipCallback);
 
@@ -130,15 +131,32 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResul
 }
 
 /**
- * Adds `rows` to the target's shared batch and resolves when every batch holding them is loaded.
+ * Packed lines as the load needs them: JSON only (the lines are JSON objects), each line ending in
+ * "\n" (a missing last one would glue this chunk to the next), the delete sign on every line when
+ * the load uses it.
+ */
+function prepareChunks(load: LoadOptions, chunks: ReadonlyArray<LineChunk>): LineChunk[] {
+	if (chunks.length > 0 && load.format !== 'json') {
+		throw new Error(`Format is "${load.format}" but the input holds packed JSON lines; set Format to JSON`);
+	}
+	return chunks.map((chunk) => {
+		let text = chunk.text;
+		if (typeof text === 'string' && text.length > 0 && !text.endsWith('\n')) text += '\n';
+		if (load.deleteSign === true && typeof text === 'string') text = addDeleteSignToLines(text);
+		return text === chunk.text ? chunk : { text, rows: chunk.rows };
+	});
+}
+
+/**
+ * Adds `input` (rows, or rows and chunks of packed JSON lines) to the target's shared batch and
+ * resolves when every batch holding them is loaded; rejects when one of those batches failed.
  * `flushNow` seals the batch at once (manual runs, or no cross-execution batching wanted).
  */
-export function loadIntoDoris(
-	config: DorisTargetConfig,
-	rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
-	options: { signal?: AbortSignal; flushNow?: boolean } = {},
-): Promise<DorisBatchResult> {
-	return dorisBatcher(config).add(rows, options);
+export function loadIntoDoris(config: DorisTargetConfig, input: ReadonlyArray<Row> | BatchInput, options: AddOptions = {}): Promise<DorisBatchResult> {
+	const batcher = dorisBatcher(config);
+	if (Array.isArray(input)) return batcher.add(input as ReadonlyArray<Row>, options);
+	const { rows, chunks } = input as BatchInput;
+	return batcher.add({ rows, chunks: prepareChunks(config.load, chunks ?? []) }, options);
 }
 
 /** Closes every pooled client (process end, tests). Flush first: loads in flight would fail. */

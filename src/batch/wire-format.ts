@@ -62,3 +62,45 @@ export function createSerializer(options: LoadOptions): RowSerializer {
 	const csv = options.csv ?? DEFAULT_CSV;
 	return csvSerializer(columns, decodeSeparator(csv.columnSeparator), decodeSeparator(csv.lineDelimiter));
 }
+
+const SIGN_KEY = `"${DELETE_SIGN_COLUMN}"`;
+const SIGN_ZERO_FIELD = `${SIGN_KEY}:0`;
+
+/** Whether some line of packed JSON lines names the delete sign (a key; the text is not parsed). */
+export function linesMentionDeleteSign(jsonLines: string): boolean {
+	return jsonLines.includes(SIGN_KEY);
+}
+
+/**
+ * Packed JSON lines for a load with the delete sign: as jsonSerializer does for rows, a line without
+ * the sign gets `"__DORIS_DELETE_SIGN__":0` (upsert) before its closing brace; Doris would fill a
+ * missing sign with NULL and reject the line (the hidden column is NOT NULL). The lines are not
+ * parsed: a line "has" the sign when the quoted name occurs in it (an escaped quote cannot end a JSON
+ * string, so the text of a string value does not count). Lines that already carry it, the usual
+ * case (CDC rows carry 0 or 1), cost one search; the text is returned as is when none needs it.
+ */
+export function addDeleteSignToLines(jsonLines: string): string {
+	let out = '';
+	let copied = 0;
+	let patched = false;
+	let key = jsonLines.indexOf(SIGN_KEY);
+	let start = 0;
+	while (start < jsonLines.length) {
+		const newline = jsonLines.indexOf('\n', start);
+		const end = newline < 0 ? jsonLines.length : newline;
+		if (key !== -1 && key < start) key = jsonLines.indexOf(SIGN_KEY, start);
+		if (key === -1 || key > end) {
+			const close = end > start ? jsonLines.lastIndexOf('}', end - 1) : -1;
+			// No closing brace: not an object; Doris reports the line, as it would without the sign.
+			if (close >= start) {
+				let before = close - 1;
+				while (before > start && (jsonLines[before] === ' ' || jsonLines[before] === '\t')) before--;
+				out += jsonLines.slice(copied, close) + (jsonLines[before] === '{' ? SIGN_ZERO_FIELD : `,${SIGN_ZERO_FIELD}`);
+				copied = close;
+				patched = true;
+			}
+		}
+		start = end + 1;
+	}
+	return patched ? out + jsonLines.slice(copied) : jsonLines;
+}
