@@ -15,20 +15,16 @@
 // itself when they are not running (and stops them again).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
+import type { DorisTestServer } from '../ground/doris/server';
 import { kafkaBrokers } from '../ground/kafka/env';
-import { uniqueName } from '../ground/kafka/helpers';
 import { freePort } from '../ground/n8n/process';
 import { DATABASE, assertTableEquals } from './support/doris';
-import { exampleFor } from './support/examples';
-import { DORIS_PASSWORD } from './support/fixture';
-import { KafkaTestClient, uncommitted } from './support/kafka';
+import { uncommitted, type KafkaTestClient } from './support/kafka';
 import { createCredentials, deployWorkflow, type CredentialRefs } from './support/n8n-setup';
 import {
 	OffsetIndex,
 	SCALE_COLUMNS,
 	assertCommitsNeverAhead,
-	createScaleTable,
 	rowsByProcess,
 	sampleCommitted,
 	scaleEvents,
@@ -38,6 +34,7 @@ import {
 	type ScaleEvent,
 } from './support/queue-checks';
 import { startQueueCluster, type QueueCluster } from './support/queue-cluster';
+import { createScaleTarget, scaleTarget, scaleWorkflow, startScaleGround, streamScaleEvents, type ScaleGround, type ScaleTarget } from './support/queue-ground';
 import { ensureQueueServices, type QueueServices } from './support/queue-services';
 import { waitUntil } from './support/wait';
 
@@ -46,10 +43,7 @@ const PARTITIONS = 6;
 /** Generous: the 2-core CI machine shares its CPU between n8n ×3, Kafka, PostgreSQL and this process. */
 const DRAIN_TIMEOUT_MS = Math.max(120_000, EVENTS * 10);
 
-interface Phase {
-	topic: string;
-	groupId: string;
-	table: string;
+interface Phase extends ScaleTarget {
 	workflowId: string;
 }
 
@@ -63,6 +57,7 @@ interface Drain {
 
 describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000 }, () => {
 	let services: QueueServices;
+	let ground: ScaleGround;
 	let doris: DorisTestServer;
 	let kafka: KafkaTestClient;
 	let cluster: QueueCluster;
@@ -73,10 +68,8 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 	before(async () => {
 		const started = Date.now();
 		services = await ensureQueueServices();
-		doris = await startDorisTestServer({ password: DORIS_PASSWORD });
-		await doris.sql(`CREATE DATABASE ${DATABASE}`);
-		kafka = new KafkaTestClient();
-		await kafka.connect();
+		ground = await startScaleGround();
+		({ doris, kafka } = ground);
 		cluster = await startQueueCluster(services, {
 			workers: 1,
 			// Each worker serves the package's /metrics on a port of its own (one server per process).
@@ -86,37 +79,22 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 				return { DORIS_SINKER_METRICS_PORT: String(port) };
 			},
 		});
-		credentials = await createCredentials(cluster.main, {
-			kafkaBrokers,
-			doris: { feUrl: doris.feUrl, mysqlPort: doris.mysqlPort, user: doris.user, password: doris.password, database: DATABASE },
-		});
+		credentials = await createCredentials(cluster.main, { kafkaBrokers, doris: ground.dorisEndpoint });
 		console.log(`# queue mode up in ${Date.now() - started} ms (Redis :${services.redis.port}, PostgreSQL :${services.postgres.port}; main ${JSON.stringify(cluster.main.timings)})`);
 	});
 
 	after(async () => {
 		for (const line of figures) console.log(`# ${line}`);
 		await cluster?.close();
-		await kafka?.close();
-		await doris?.close();
+		await ground?.close();
 		await services?.stop();
 	});
 
 	/** A topic, group and table of its own, with the orders example (UNIQUE KEY) pointed at them. */
 	async function deployPhase(name: string): Promise<Phase> {
-		const topic = uniqueName(`queue-${name}`);
-		const table = `queue_${name}_${topic.slice(-6)}`;
-		await kafka.createTopic(topic, PARTITIONS);
-		await kafka.createTopic(`${topic}.dlq`, 1);
-		await createScaleTable(doris, table);
-		const groupId = `${topic}-group`;
-		const workflow = exampleFor('orders-low-frequency', {
-			name: `queue ${name}`,
-			topic,
-			groupId,
-			deadLetterTopic: `${topic}.dlq`,
-			database: DATABASE,
-			table,
-			credentials,
+		const target = scaleTarget(`queue-${name}`);
+		await createScaleTarget(ground, target, PARTITIONS);
+		const workflow = scaleWorkflow(target, `queue ${name}`, credentials, {
 			// 20 executions of 1000 records in flight, batches of 5000 rows: with two workers each one
 			// holds ~10 executions = ~10000 rows, enough to fill its own batches by size.
 			trigger: { maxRecordsPerExecution: 1000, executionsInFlight: 20, options: { includeMetadata: false, executionTimeoutSeconds: 120 } },
@@ -124,7 +102,7 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 			streamLoad: { batchRows: 5000, batchMb: 10, batchIntervalSeconds: 2, options: { labelPrefix: 'queue' } },
 		});
 		const workflowId = await deployWorkflow(cluster.main, workflow);
-		return { topic, groupId, table, workflowId };
+		return { ...target, workflowId };
 	}
 
 	function loadedInto(table: string): number {
@@ -192,14 +170,8 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		const events = scaleEvents(EVENTS, PARTITIONS, 3_000_000);
 		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 500);
 		const before = loadedInto(phase.table);
-		// A stream: chunks with pauses, so the kill lands while messages keep arriving.
-		const chunk = Math.max(500, Math.floor(EVENTS / 20));
-		const producing = (async () => {
-			for (let i = 0; i < events.length; i += chunk) {
-				index.add(await kafka.produce(phase.topic, events.slice(i, i + chunk), chunk, 1));
-				await new Promise((resolve) => setTimeout(resolve, 150));
-			}
-		})();
+		// A stream, so the kill lands while messages keep arriving.
+		const producing = streamScaleEvents(kafka, phase.topic, events, index, 150);
 		try {
 			await waitUntil(() => loadedInto(phase.table) - before >= EVENTS / 4, { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 50, what: 'a quarter of the stream loaded' });
 			const victim = cluster.workers[0];

@@ -7,21 +7,18 @@
 // Needs `npm run build` and the Kafka broker (scripts/ground.sh start).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
+import type { DorisTestServer } from '../ground/doris/server';
 import { kafkaBrokers } from '../ground/kafka/env';
-import { uniqueName } from '../ground/kafka/helpers';
 import { startN8n, type N8nHost } from '../ground/n8n/host';
 import { DATABASE, assertTableEquals } from './support/doris';
-import { EXAMPLE_CREDENTIALS, exampleFor, type ExampleWorkflow, type WorkflowTarget } from './support/examples';
-import { DORIS_PASSWORD } from './support/fixture';
-import { KafkaTestClient, uncommitted } from './support/kafka';
+import { EXAMPLE_CREDENTIALS, type ExampleWorkflow, type WorkflowTarget } from './support/examples';
+import { uncommitted, type KafkaTestClient } from './support/kafka';
 import { credentialData, deployWorkflow } from './support/n8n-setup';
 import {
 	OffsetIndex,
 	SCALE_COLUMNS,
 	assertCommitsNeverAhead,
 	assertSplit,
-	createScaleTable,
 	groupAssignment,
 	rowsByProcess,
 	sampleCommitted,
@@ -30,6 +27,7 @@ import {
 	visibleIds,
 	type GroupMember,
 } from './support/queue-checks';
+import { createScaleTarget, scaleTarget, scaleWorkflow, startScaleGround, streamScaleEvents, type ScaleGround } from './support/queue-ground';
 import { waitUntil } from './support/wait';
 
 const EVENTS = Number(process.env.SCALE_E2E_EVENTS ?? 20_000);
@@ -45,11 +43,8 @@ interface Instance {
 }
 
 /** The examples' credentials in one instance, its Kafka client id its own. */
-async function credentialsFor(instance: Instance, doris: DorisTestServer): Promise<NonNullable<WorkflowTarget['credentials']>> {
-	const data = credentialData({
-		kafkaBrokers,
-		doris: { feUrl: doris.feUrl, mysqlPort: doris.mysqlPort, user: doris.user, password: doris.password, database: DATABASE },
-	});
+async function credentialsFor(instance: Instance, ground: ScaleGround): Promise<NonNullable<WorkflowTarget['credentials']>> {
+	const data = credentialData({ kafkaBrokers, doris: ground.dorisEndpoint });
 	data.kafka.clientId = instance.clientId;
 	const refs: NonNullable<WorkflowTarget['credentials']> = {};
 	for (const key of Object.keys(EXAMPLE_CREDENTIALS) as Array<keyof typeof EXAMPLE_CREDENTIALS>) {
@@ -65,25 +60,21 @@ function describeMembers(members: GroupMember[]): string {
 }
 
 describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
+	let ground: ScaleGround;
 	let doris: DorisTestServer;
 	let kafka: KafkaTestClient;
 	const instances: Instance[] = [];
 	const figures: string[] = [];
-	const topic = uniqueName('scale-out');
-	const groupId = `${topic}-group`;
-	const table = `scale_out_${topic.slice(-6)}`;
+	const target = scaleTarget('scale-out');
+	const { topic, groupId, table } = target;
 	const index = new OffsetIndex();
 	const events = scaleEvents(EVENTS, PARTITIONS, 5_000_000);
 
 	before(async () => {
 		const started = Date.now();
-		doris = await startDorisTestServer({ password: DORIS_PASSWORD });
-		await doris.sql(`CREATE DATABASE ${DATABASE}`);
-		await createScaleTable(doris, table);
-		kafka = new KafkaTestClient();
-		await kafka.connect();
-		await kafka.createTopic(topic, PARTITIONS);
-		await kafka.createTopic(`${topic}.dlq`, 1);
+		ground = await startScaleGround();
+		({ doris, kafka } = ground);
+		await createScaleTarget(ground, target, PARTITIONS);
 		const hosts = await Promise.allSettled(['a', 'b'].map(() => startN8n({ stopGraceMs: 60_000 })));
 		for (const [i, host] of hosts.entries()) {
 			if (host.status === 'fulfilled') instances.push({ name: `n8n-${'ab'[i]}`, clientId: `scale-out-${'ab'[i]}`, n8n: host.value });
@@ -96,19 +87,11 @@ describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
 	after(async () => {
 		for (const line of figures) console.log(`# ${line}`);
 		await Promise.allSettled(instances.map((i) => i.n8n.close()));
-		await kafka?.close();
-		await doris?.close();
+		await ground?.close();
 	});
 
 	function workflowFor(instance: Instance, credentials: NonNullable<WorkflowTarget['credentials']>): ExampleWorkflow {
-		return exampleFor('orders-low-frequency', {
-			name: `scale-out ${instance.name}`,
-			topic,
-			groupId,
-			deadLetterTopic: `${topic}.dlq`,
-			database: DATABASE,
-			table,
-			credentials,
+		return scaleWorkflow(target, `scale-out ${instance.name}`, credentials, {
 			trigger: { maxRecordsPerExecution: 500, executionsInFlight: 10, options: { includeMetadata: false } },
 			streamLoad: { batchRows: 2500, batchMb: 10, batchIntervalSeconds: 1, options: { labelPrefix: 'scale' } },
 		});
@@ -116,7 +99,7 @@ describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
 
 	it('the same workflow on both instances: the group splits the partitions between them', async () => {
 		for (const instance of instances) {
-			instance.workflowId = await deployWorkflow(instance.n8n, workflowFor(instance, await credentialsFor(instance, doris)));
+			instance.workflowId = await deployWorkflow(instance.n8n, workflowFor(instance, await credentialsFor(instance, ground)));
 		}
 		let members: GroupMember[] = [];
 		const ms = await waitUntil(
@@ -135,13 +118,7 @@ describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
 	it('one instance stops mid-stream: its partitions move to the other, nothing is lost', async () => {
 		const [stopped, survivor] = instances;
 		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, groupId, topic, table, index), 500);
-		const chunk = Math.max(500, Math.floor(EVENTS / 20));
-		const producing = (async () => {
-			for (let i = 0; i < events.length; i += chunk) {
-				index.add(await kafka.produce(topic, events.slice(i, i + chunk), chunk, 1));
-				await new Promise((resolve) => setTimeout(resolve, 200));
-			}
-		})();
+		const producing = streamScaleEvents(kafka, topic, events, index, 200);
 		try {
 			await waitUntil(() => visibleIds(doris, table).size >= EVENTS / 4, { timeoutMs: TIMEOUT_MS, intervalMs: 100, what: 'a quarter of the stream loaded' });
 			// Both instances loaded before the stop: each one's batches carry its own process id.

@@ -2,13 +2,12 @@
 // SINKER_BACKLOG_MESSAGES (default 200000; the issue's 1M works too, it only takes longer to produce).
 // Memory is judged by the live heap (after a forced GC) and RSS, never by time.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Admin, Kafka } from 'kafkajs';
 
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, createTopic, FakeN8n, produce, sleep, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -18,23 +17,15 @@ const liveHeap = () => {
 };
 const MB = 1024 * 1024;
 
-let kafka: Kafka;
-let admin: Admin;
 let topic: string;
 const count = Number(process.env.SINKER_BACKLOG_MESSAGES ?? 200_000);
 
-before(async () => {
-	kafka = testKafka();
-	admin = kafka.admin();
-	await admin.connect();
-	topic = await createTopic(admin, 3);
-	const filler = 'x'.repeat(200);
-	await produce(kafka, topic, 3, count, (i) => `{"id":${i},"name":"${filler}","amount":12.5,"ts":"2024-01-01T00:00:00Z"}`, 10_000);
-});
-
-after(async () => {
-	await admin.deleteTopics({ topics: [topic] }).catch(() => {});
-	await admin.disconnect();
+const broker = useKafkaAdmin({
+	setup: async () => {
+		topic = await broker.topic(3);
+		const filler = 'x'.repeat(200);
+		await produce(broker.kafka, topic, 3, count, (i) => `{"id":${i},"name":"${filler}","amount":12.5,"ts":"2024-01-01T00:00:00Z"}`, 10_000);
+	},
 });
 
 describe('sinker consumer: backlog', () => {
@@ -70,7 +61,7 @@ describe('sinker consumer: backlog', () => {
 			await gate;
 			gate = undefined;
 			await waitFor('the backlog committed', async () => {
-				const committed = await committedOffsets(admin, group, topic);
+				const committed = await committedOffsets(broker.admin, group, topic);
 				return [...committed.values()].reduce((a, b) => a + b, 0n) === BigInt(count);
 			}, 120_000);
 			clearInterval(sampler);

@@ -1,31 +1,16 @@
 // Commit order, failure redelivery and execution timeouts, against the real broker (KAFKA_BROKERS).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Admin, Kafka } from 'kafkajs';
+import { describe, it } from 'node:test';
 
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, createTopic, FakeN8n, produce, sleep, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
-let kafka: Kafka;
-let admin: Admin;
-const topics: string[] = [];
-
-before(async () => {
-	kafka = testKafka();
-	admin = kafka.admin();
-	await admin.connect();
-});
-
-after(async () => {
-	await admin.deleteTopics({ topics }).catch(() => {});
-	await admin.disconnect();
-});
+const broker = useKafkaAdmin();
 
 async function topicWith(partitions: number, count: number): Promise<string> {
-	const topic = await createTopic(admin, partitions);
-	topics.push(topic);
-	await produce(kafka, topic, partitions, count, (i) => JSON.stringify({ i }));
+	const topic = await broker.topic(partitions);
+	await produce(broker.kafka, topic, partitions, count, (i) => JSON.stringify({ i }));
 	return topic;
 }
 
@@ -62,10 +47,10 @@ describe('sinker consumer: commits', () => {
 			await waitFor('the first execution to be held', () => holdFirst !== undefined);
 			await waitFor('every later execution to finish', () => n8n.succeeded.length >= 9);
 			await sleep(300);
-			assert.equal((await committedOffsets(admin, group, topic)).get(0) ?? -1n, -1n, 'nothing committed while offset 0 is unfinished');
+			assert.equal((await committedOffsets(broker.admin, group, topic)).get(0) ?? -1n, -1n, 'nothing committed while offset 0 is unfinished');
 			assert.ok(consumer.stats.maxInFlight <= 4, `window of 4 respected (max ${consumer.stats.maxInFlight})`);
 			holdFirst?.();
-			await waitFor('all 1000 messages committed', async () => (await committedOffsets(admin, group, topic)).get(0) === 1000n);
+			await waitFor('all 1000 messages committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 1000n);
 			assert.deepEqual(violations, []);
 			assert.deepEqual([...commits].sort((a, b) => (a < b ? -1 : 1)), commits, 'commits only move forward');
 			assert.equal(n8n.messageCount(), 1000);
@@ -106,7 +91,7 @@ describe('sinker consumer: commits', () => {
 			n8n.run,
 		);
 		try {
-			await waitFor('all 600 committed after the redelivery', async () => (await committedOffsets(admin, group, topic)).get(0) === 600n, 20_000);
+			await waitFor('all 600 committed after the redelivery', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 600n, 20_000);
 			assert.ok(commitsBeforeRedelivery.length > 0);
 			assert.ok(commitsBeforeRedelivery.every((o) => o <= 200n), `committed past the failure: ${commitsBeforeRedelivery}`);
 			const starts = n8n.executions.map((e) => e.firstOffset);
@@ -135,7 +120,7 @@ describe('sinker consumer: commits', () => {
 		});
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { executionTimeoutMs: 300, redeliveryBackoff: { initialMs: 50, maxMs: 50 } }), n8n.run);
 		try {
-			await waitFor('offset 50 committed', async () => (await committedOffsets(admin, group, topic)).get(0) === 50n, 10_000);
+			await waitFor('offset 50 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 50n, 10_000);
 			assert.equal(consumer.stats.executionsFailed, 1);
 			assert.equal(consumer.stats.redeliveries, 1);
 			assert.deepEqual(n8n.executions.map((e) => [e.firstOffset, e.attempt]), [

@@ -1,29 +1,15 @@
 // Message shapes and logins against the real broker: malformed JSON, binary and null values, a 5 MB
 // message; SASL/PLAIN with the right and a wrong password; an unreachable broker.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Admin, Kafka } from 'kafkajs';
+import { before, describe, it } from 'node:test';
 
 import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../src/item-contract';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { metrics } from '../../src/metrics/metrics';
 import { kafkaSaslBrokers, sinkerUser } from '../ground/kafka/env';
-import { committedOffsets, createTopic, FakeN8n, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
-let kafka: Kafka;
-let admin: Admin;
-const topics: string[] = [];
-
-before(async () => {
-	kafka = testKafka();
-	admin = kafka.admin();
-	await admin.connect();
-});
-
-after(async () => {
-	await admin.deleteTopics({ topics }).catch(() => {});
-	await admin.disconnect();
-});
+const broker = useKafkaAdmin();
 
 async function parseErrorCount(topic: string): Promise<number> {
 	const metric = await metrics.jsonParseErrors.get();
@@ -34,9 +20,8 @@ describe('sinker consumer: message shapes', () => {
 	it('malformed JSON, binary, null values and a 5 MB message: one item each (tombstone skipped), counted, stream goes on', async () => {
 		const big = JSON.stringify({ blob: 'y'.repeat(5 * 1024 * 1024) });
 		// The broker's default message.max.bytes is ~1 MB; the topic raises it for itself.
-		const topic = await createTopic(admin, 1, { 'max.message.bytes': String(8 * 1024 * 1024) });
-		topics.push(topic);
-		const producer = kafka.producer();
+		const topic = await broker.topic(1, { 'max.message.bytes': String(8 * 1024 * 1024) });
+		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({
 			topic,
@@ -58,7 +43,7 @@ describe('sinker consumer: message shapes', () => {
 			n8n.run,
 		);
 		try {
-			await waitFor('offset 7 committed', async () => (await committedOffsets(admin, group, topic)).get(0) === 7n);
+			await waitFor('offset 7 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 7n);
 			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
 			assert.equal(items.length, 6, 'every message but the skipped tombstone became an item');
 			assert.equal(items[0].big, '123456789012345678901234');
@@ -81,8 +66,7 @@ describe('sinker consumer: message shapes', () => {
 describe('sinker consumer: logins', () => {
 	let topic: string;
 	before(async () => {
-		topic = await createTopic(admin, 1);
-		topics.push(topic);
+		topic = await broker.topic(1);
 	});
 
 	it('SASL/PLAIN with the right password joins', async () => {

@@ -1,38 +1,23 @@
 // Two consumers in one group with a rebalance mid-stream, and close with executions in flight,
 // against the real broker (KAFKA_BROKERS).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Admin, Kafka } from 'kafkajs';
+import { describe, it } from 'node:test';
 
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, createTopic, endOffsets, FakeN8n, produce, sleep, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, endOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
-let kafka: Kafka;
-let admin: Admin;
-const topics: string[] = [];
-
-before(async () => {
-	kafka = testKafka();
-	admin = kafka.admin();
-	await admin.connect();
-});
-
-after(async () => {
-	await admin.deleteTopics({ topics }).catch(() => {});
-	await admin.disconnect();
-});
+const broker = useKafkaAdmin();
 
 async function allCommitted(group: string, topic: string): Promise<boolean> {
-	const [committed, ends] = await Promise.all([committedOffsets(admin, group, topic), endOffsets(admin, topic)]);
+	const [committed, ends] = await Promise.all([committedOffsets(broker.admin, group, topic), endOffsets(broker.admin, topic)]);
 	return [...ends].every(([partition, end]) => committed.get(partition) === end);
 }
 
 describe('sinker consumer: group', () => {
 	it('two consumers, 3 partitions, a rebalance mid-stream: every message delivered, all committed', async () => {
 		const count = 30_000;
-		const topic = await createTopic(admin, 3);
-		topics.push(topic);
-		await produce(kafka, topic, 3, count, (i) => JSON.stringify({ i }));
+		const topic = await broker.topic(3);
+		await produce(broker.kafka, topic, 3, count, (i) => JSON.stringify({ i }));
 		const group = uniqueName('rebalance');
 		const slow = async () => {
 			await sleep(40);
@@ -69,9 +54,8 @@ describe('sinker consumer: group', () => {
 	});
 
 	it('close waits for executions in flight (bounded), commits what finished, and leaves the group', async () => {
-		const topic = await createTopic(admin, 1);
-		topics.push(topic);
-		await produce(kafka, topic, 1, 300, (i) => JSON.stringify({ i }));
+		const topic = await broker.topic(1);
+		await produce(broker.kafka, topic, 1, 300, (i) => JSON.stringify({ i }));
 		const group = uniqueName('close');
 		const release = new Map<string, () => void>();
 		let aborted = 0;
@@ -99,9 +83,9 @@ describe('sinker consumer: group', () => {
 		const report = await closing;
 		assert.deepEqual(report, { drained: false, abandoned: 1 });
 		assert.equal(aborted, 1, 'the abandoned execution was told to stop waiting');
-		assert.equal((await committedOffsets(admin, group, topic)).get(0), 100n, 'committed up to the unfinished execution only');
+		assert.equal((await committedOffsets(broker.admin, group, topic)).get(0), 100n, 'committed up to the unfinished execution only');
 		assert.equal(n8n.executions.length, 3, 'nothing fetched or emitted after close began');
-		const description = await admin.describeGroups([group]);
+		const description = await broker.admin.describeGroups([group]);
 		assert.equal(description.groups[0].members.length, 0, 'no ghost member left in the group');
 		// A closed consumer stays closed: nothing restarts it.
 		await sleep(500);
@@ -111,9 +95,8 @@ describe('sinker consumer: group', () => {
 
 describe('sinker consumer: editor test run and lag', () => {
 	it('a manual run starts near the end, emits only its first execution and commits nothing', async () => {
-		const topic = await createTopic(admin, 1);
-		topics.push(topic);
-		await produce(kafka, topic, 1, 1_000, (i) => JSON.stringify({ i }));
+		const topic = await broker.topic(1);
+		await produce(broker.kafka, topic, 1, 1_000, (i) => JSON.stringify({ i }));
 		const group = uniqueName('manual');
 		const n8n = new FakeN8n();
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { manual: { recentMessages: 100 }, maxRecordsPerExecution: 30 }), n8n.run);
@@ -126,13 +109,12 @@ describe('sinker consumer: editor test run and lag', () => {
 		} finally {
 			await consumer.close();
 		}
-		assert.equal((await committedOffsets(admin, group, topic)).get(0) ?? -1n, -1n, 'a test run never commits');
+		assert.equal((await committedOffsets(broker.admin, group, topic)).get(0) ?? -1n, -1n, 'a test run never commits');
 	});
 
 	it('measures lag per partition as end offset minus committed offset', async () => {
-		const topic = await createTopic(admin, 2);
-		topics.push(topic);
-		await produce(kafka, topic, 2, 400, (i) => JSON.stringify({ i }));
+		const topic = await broker.topic(2);
+		await produce(broker.kafka, topic, 2, 400, (i) => JSON.stringify({ i }));
 		const group = uniqueName('lag');
 		let hold = true;
 		const n8n = new FakeN8n(async (execution) => {
@@ -142,7 +124,7 @@ describe('sinker consumer: editor test run and lag', () => {
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 50, lagIntervalMs: 60_000 }), n8n.run);
 		try {
 			await waitFor('offset 50 committed on both partitions', async () => {
-				const committed = await committedOffsets(admin, group, topic);
+				const committed = await committedOffsets(broker.admin, group, topic);
 				return committed.get(0) === 50n && committed.get(1) === 50n;
 			});
 			const samples = await consumer.measureLag();

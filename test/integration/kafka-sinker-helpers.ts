@@ -1,5 +1,6 @@
 // Shared by the kafka-*.test.ts files: topics on the real test broker, fast producing, the group's
 // committed offsets as the broker sees them, and consumer options sized for tests.
+import { after, before } from 'node:test';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
 import { SINKER_DEFAULTS, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
@@ -11,6 +12,66 @@ export { uniqueName };
 
 export function testKafka(): Kafka {
 	return new Kafka({ clientId: uniqueName('sinker-test'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+}
+
+export interface KafkaAdminFixture {
+	/** The file's Kafka client (read it in hooks and tests: it is made by the before hook). */
+	readonly kafka: Kafka;
+	/** Connected by the before hook, disconnected by the after hook. */
+	readonly admin: Admin;
+	/** A new topic on the test broker, deleted after the file's tests. */
+	topic(partitions: number, configs?: Record<string, string>): Promise<string>;
+}
+
+export interface KafkaAdminSetup {
+	/** Decided before connecting; false leaves the file without Kafka (its tests skip themselves). */
+	when?: () => boolean | Promise<boolean>;
+	/**
+	 * The file's own set-up once the admin is connected. It lives here, not in a second top-level
+	 * before(): node:test starts a file's top-level before hooks together, not one after the other.
+	 */
+	setup?: () => Promise<void>;
+}
+
+/**
+ * Registers the file-level hooks a sinker integration file needs (call it at the top level): a
+ * client and a connected admin before the tests; after them, the topics made by `topic()` deleted
+ * and the admin disconnected.
+ */
+export function useKafkaAdmin({ when, setup }: KafkaAdminSetup = {}): KafkaAdminFixture {
+	let kafka: Kafka | undefined;
+	let admin: Admin | undefined;
+	const topics: string[] = [];
+	const ready = <T>(value: T | undefined, what: string): T => {
+		if (value === undefined) throw new Error(`useKafkaAdmin: ${what} is made by its before hook, read it in a test`);
+		return value;
+	};
+	const broker: KafkaAdminFixture = {
+		get kafka() {
+			return ready(kafka, 'kafka');
+		},
+		get admin() {
+			return ready(admin, 'admin');
+		},
+		async topic(partitions, configs) {
+			const topic = await createTopic(ready(admin, 'admin'), partitions, configs);
+			topics.push(topic);
+			return topic;
+		},
+	};
+	before(async () => {
+		if (when && !(await when())) return;
+		kafka = testKafka();
+		admin = kafka.admin();
+		await admin.connect();
+		await setup?.();
+	});
+	after(async () => {
+		if (!admin) return;
+		await admin.deleteTopics({ topics }).catch(() => {});
+		await admin.disconnect();
+	});
+	return broker;
 }
 
 export async function createTopic(admin: Admin, partitions: number, configs: Record<string, string> = {}): Promise<string> {

@@ -4,9 +4,8 @@
 // misfits; over the successful executions every offset is delivered exactly once; a failed execution
 // is redelivered whole; offsets are committed only after the executions holding them succeeded.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Kafka } from 'kafkajs';
 
 import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../src/item-contract';
 import type { SinkExecution } from '../../src/kafka/consumer-options';
@@ -14,12 +13,9 @@ import { parseJsonExact, type JsonObject } from '../../src/kafka/exact-json';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { committedOffsets, createTopic, FakeN8n, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
-let kafka: Kafka;
-let admin: Admin;
 let topic: string;
-const extraTopics: string[] = [];
 
 const NON_UTF8 = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xff]);
 const PRETTY = '{\n  "id": 5,\n  "big": 98765432109876543210\n}';
@@ -36,21 +32,15 @@ const MIXED: Array<string | Buffer | null> = [
 const PLAIN = 200;
 const plain = (i: number) => `{"i":${i},"name":"row ${i}"}`;
 
-before(async () => {
-	kafka = testKafka();
-	admin = kafka.admin();
-	await admin.connect();
-	topic = await createTopic(admin, 2);
-	const producer = kafka.producer();
-	await producer.connect();
-	await producer.send({ topic, messages: MIXED.map((value, i) => ({ value, key: `m${i}`, partition: 0 })) });
-	await producer.send({ topic, messages: Array.from({ length: PLAIN }, (_, i) => ({ value: plain(i), partition: 1 })) });
-	await producer.disconnect();
-});
-
-after(async () => {
-	await admin.deleteTopics({ topics: [topic, ...extraTopics] }).catch(() => {});
-	await admin.disconnect();
+const broker = useKafkaAdmin({
+	setup: async () => {
+		topic = await broker.topic(2);
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({ topic, messages: MIXED.map((value, i) => ({ value, key: `m${i}`, partition: 0 })) });
+		await producer.send({ topic, messages: Array.from({ length: PLAIN }, (_, i) => ({ value: plain(i), partition: 1 })) });
+		await producer.disconnect();
+	},
 });
 
 interface Delivered {
@@ -140,7 +130,7 @@ describe('sinker consumer: One Item per Batch', () => {
 		);
 		try {
 			await waitFor('both partitions committed to their end', async () => {
-				const c = await committedOffsets(admin, group, topic);
+				const c = await committedOffsets(broker.admin, group, topic);
 				return c.get(0) === BigInt(MIXED.length) && c.get(1) === BigInt(PLAIN);
 			});
 			const failed = n8n.executions.filter((e) => !succeeded.has(e));
@@ -174,11 +164,11 @@ describe('sinker consumer: One Item per Batch', () => {
 				const p1 = [...succeeded].filter((e) => e.partition === 1);
 				return p1.some((e) => e.lastOffset === String(PLAIN - 1)) && [...succeeded].some((e) => e.partition === 0 && e.lastOffset === '6');
 			});
-			await waitFor('partition 0 committed', async () => (await committedOffsets(admin, group, topic)).get(0) === BigInt(MIXED.length));
-			const held = await committedOffsets(admin, group, topic);
+			await waitFor('partition 0 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === BigInt(MIXED.length));
+			const held = await committedOffsets(broker.admin, group, topic);
 			assert.ok((held.get(1) ?? -1n) < 0n, `partition 1 must not be committed while its first execution runs (got ${held.get(1)})`);
 			release();
-			await waitFor('partition 1 committed after the held execution', async () => (await committedOffsets(admin, group, topic)).get(1) === BigInt(PLAIN));
+			await waitFor('partition 1 committed after the held execution', async () => (await committedOffsets(broker.admin, group, topic)).get(1) === BigInt(PLAIN));
 			const executions = n8n.executions;
 			assert.ok(executions.filter((e) => e.partition === 1).length >= Math.ceil(PLAIN / 3));
 			for (const e of executions) {
@@ -201,8 +191,7 @@ describe('sinker consumer: One Item per Batch, Schema Registry', () => {
 	it('decoded records are lines of the per-message item json; undecodable values and tombstones stay items', async (t) => {
 		const reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false);
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
-		const registryTopic = await createTopic(admin, 1);
-		extraTopics.push(registryTopic);
+		const registryTopic = await broker.topic(1);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
 		const avro = await registry.register(
 			{
@@ -220,7 +209,7 @@ describe('sinker consumer: One Item per Batch, Schema Registry', () => {
 			},
 			{ subject: `${uniqueName('packed')}-value` },
 		);
-		const producer = kafka.producer();
+		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({
 			topic: registryTopic,
@@ -247,7 +236,7 @@ describe('sinker consumer: One Item per Batch, Schema Registry', () => {
 			n8n.run,
 		);
 		try {
-			await waitFor('offset 4 committed', async () => (await committedOffsets(admin, group, registryTopic)).get(0) === 4n);
+			await waitFor('offset 4 committed', async () => (await committedOffsets(broker.admin, group, registryTopic)).get(0) === 4n);
 			const d = delivered(n8n.executions, succeeded, 0, registryTopic);
 			assert.deepEqual(parseJsonExact(d.byOffset.get('0') as string), { id: 1, note: 'two\nlines', raw: 'AQID' });
 			assert.deepEqual(parseJsonExact(d.byOffset.get('3') as string), { id: 2, note: 'é', raw: '' });

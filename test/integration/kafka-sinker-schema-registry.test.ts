@@ -2,36 +2,25 @@
 // SCHEMA_REGISTRY_URL, started by scripts/registry.sh) and the real broker. Skipped, saying so, when
 // the registry is not running.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Kafka } from 'kafkajs';
 
 import { PARSE_ERROR_FIELD } from '../../src/item-contract';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { committedOffsets, createTopic, FakeN8n, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
-let kafka: Kafka;
-let admin: Admin;
 let topic: string;
 let protoTopic: string;
 let reachable = false;
 
-before(async () => {
-	reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false);
-	if (!reachable) return;
-	kafka = testKafka();
-	admin = kafka.admin();
-	await admin.connect();
-	topic = await createTopic(admin, 1);
-	protoTopic = await createTopic(admin, 1);
-});
-
-after(async () => {
-	if (!reachable) return;
-	await admin.deleteTopics({ topics: [topic, protoTopic] }).catch(() => {});
-	await admin.disconnect();
+const broker = useKafkaAdmin({
+	when: async () => (reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)),
+	setup: async () => {
+		topic = await broker.topic(1);
+		protoTopic = await broker.topic(1);
+	},
 });
 
 describe('sinker consumer: Schema Registry', () => {
@@ -58,7 +47,7 @@ describe('sinker consumer: Schema Registry', () => {
 			{ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }) },
 			{ subject: `${uniqueName('cities')}-value` },
 		);
-		const producer = kafka.producer();
+		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({
 			topic,
@@ -78,7 +67,7 @@ describe('sinker consumer: Schema Registry', () => {
 			n8n.run,
 		);
 		try {
-			await waitFor('offset 3 committed', async () => (await committedOffsets(admin, group, topic)).get(0) === 3n);
+			await waitFor('offset 3 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 3n);
 			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
 			assert.deepEqual(items[0], { id: 42, item: 'tea', raw: 'AQID' });
 			assert.deepEqual(items[1], { city: 'Lyon' });
@@ -129,7 +118,7 @@ describe('sinker consumer: Schema Registry', () => {
 		// Confluent's serializers put the message indexes after the schema id: [0] (first message) is one 0 byte.
 		const plain = await registry.encode(proto.id, { id: long(7n), status: 2, qty: 3, note: 'fragile' });
 		const confluent = Buffer.concat([plain.subarray(0, 5), Buffer.from([0]), plain.subarray(5)]);
-		const producer = kafka.producer();
+		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({ topic: protoTopic, messages: [{ value: first }, { value: confluent }] });
 		await producer.disconnect();
@@ -143,7 +132,7 @@ describe('sinker consumer: Schema Registry', () => {
 			n8n.run,
 		);
 		try {
-			await waitFor('offset 2 committed', async () => (await committedOffsets(admin, group, protoTopic)).get(0) === 2n);
+			await waitFor('offset 2 committed', async () => (await committedOffsets(broker.admin, group, protoTopic)).get(0) === 2n);
 			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
 			assert.equal(consumer.stats.parseErrors, 0, JSON.stringify(items));
 			assert.deepEqual(items, [

@@ -1,0 +1,214 @@
+/**
+ * The sinker's emit path: one fetched batch of a partition is cut into executions of at most N
+ * records / B bytes, each handed to n8n once the execution window has room, and each outcome is
+ * recorded (success feeds the commit loop, failure schedules a redelivery from its first offset).
+ *
+ * kafkajs 2.2.4 behaviour relied on (node_modules/kafkajs/src): consumer/runner.js processEachBatch,
+ * with eachBatchAutoResolve false only our resolveOffset moves the fetch position, and
+ * offsetManager.seek only resolves locally (no commit).
+ */
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+
+import { metrics } from '../metrics/metrics';
+import type { SinkerLogger } from './client';
+import type { TrackedExecution } from './commit-tracker';
+import { redeliveryDelay, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from './consumer-options';
+import type { ExecutionWindow } from './execution-window';
+import type { MessageParser, ParsedChunk } from './message-parser';
+import type { OffsetCommitter } from './offset-committer';
+import type { PartitionControl } from './partition-control';
+import type { PartitionState } from './partition-state';
+import type { SinkerStats } from './sinker-consumer';
+
+/** The consumer's parts the emit path works with; the consumer owns them all. */
+export interface EmitterContext {
+	readonly options: SinkerConsumerOptions;
+	readonly runExecution: RunExecution;
+	readonly logger: SinkerLogger;
+	readonly stats: SinkerStats;
+	readonly parser: MessageParser;
+	readonly window: ExecutionWindow;
+	readonly partitions: PartitionControl;
+	readonly committer: OffsetCommitter;
+	/** How long to wait for room between two heartbeats. */
+	readonly pollMs: number;
+	/** Aborted by close: stop waiting for room. */
+	readonly closeSignal: AbortSignal;
+	/** Aborted when close stops waiting: tells the n8n side to stop waiting for those executions. */
+	readonly executionsSignal: AbortSignal;
+	isClosing(): boolean;
+	/** Re-applies pause/resume after the window filled, emptied or a partition entered backoff. */
+	syncPaused(): void;
+}
+
+export class BatchEmitter {
+	private done = false;
+
+	constructor(private readonly ctx: EmitterContext) {}
+
+	/** An editor test run has emitted its one execution: nothing more is fetched or emitted. */
+	get manualDone(): boolean {
+		return this.done;
+	}
+
+	async emit(state: PartitionState, payload: EachBatchPayload): Promise<void> {
+		const { options, window } = this.ctx;
+		const messages = payload.batch.messages;
+		const { maxRecordsPerExecution, maxBytesPerExecution } = options;
+		let from = 0;
+		// Defensive: never hand out an offset twice (kafkajs refetching from an older position than
+		// ours, e.g. a seek it dropped); those messages are already in flight or committed.
+		const floor = state.tracker.nextOffset;
+		if (floor !== undefined) while (from < messages.length && BigInt(messages[from].offset) < floor) from++;
+		while (from < messages.length) {
+			if (!window.hasRoom && !(await this.waitForRoom(payload))) return;
+			if (state.revoked || state.inBackoff || this.ctx.isClosing() || payload.isStale()) return;
+			let to = from;
+			let bytes = 0;
+			while (to < messages.length && to - from < maxRecordsPerExecution) {
+				const size = messageSize(messages[to]);
+				if (to > from && bytes + size > maxBytesPerExecution) break;
+				bytes += size;
+				to++;
+			}
+			const parsed = this.ctx.parser.parse(messages, from, to, state.topic, state.partition);
+			const chunk = parsed instanceof Promise ? await parsed : parsed;
+			if (state.revoked || state.inBackoff || this.ctx.isClosing()) return;
+			this.launch(state, messages, from, to, chunk, bytes);
+			// Moves kafkajs' fetch position only (autoCommit is off): the commit waits for the outcome.
+			payload.resolveOffset(messages[to - 1].offset);
+			from = to;
+			if (options.manual) {
+				this.done = true;
+				this.ctx.syncPaused();
+				return;
+			}
+		}
+		// Return only with room, so the next fetch is not made just to wait here again (and while we
+		// wait, kafkajs fetches nothing: that is the backpressure).
+		if (!window.hasRoom) await this.waitForRoom(payload);
+	}
+
+	/** Waits for a free slot, sending heartbeats meanwhile; false when the consumer is stopping. */
+	private async waitForRoom(payload: EachBatchPayload): Promise<boolean> {
+		const { window } = this.ctx;
+		while (!window.hasRoom) {
+			if (this.ctx.isClosing() || !payload.isRunning()) return false;
+			await window.waitForChange(this.ctx.pollMs, this.ctx.closeSignal);
+			if (this.ctx.isClosing() || !payload.isRunning()) return false;
+			// Rate-limited by kafkajs to one request per heartbeatInterval; throws when the group rebalances.
+			await payload.heartbeat();
+		}
+		return true;
+	}
+
+	private launch(state: PartitionState, messages: KafkaMessage[], from: number, to: number, chunk: ParsedChunk, bytes: number): void {
+		const { options, stats } = this.ctx;
+		const firstOffset = messages[from].offset;
+		const lastOffset = messages[to - 1].offset;
+		const entry = state.tracker.add(BigInt(firstOffset), BigInt(lastOffset) + 1n);
+		const count = to - from;
+		const { workflow, node } = options.labels;
+		metrics.kafkaMessagesConsumed.inc({ workflow, topic: state.topic, partition: String(state.partition) }, count);
+		if (chunk.parseErrors > 0) metrics.jsonParseErrors.inc({ workflow, node, topic: state.topic }, chunk.parseErrors);
+		if (chunk.tombstonesSkipped > 0) metrics.kafkaTombstonesSkipped.inc({ workflow, topic: state.topic }, chunk.tombstonesSkipped);
+		stats.messages += count;
+		stats.parseErrors += chunk.parseErrors;
+		stats.tombstonesSkipped += chunk.tombstonesSkipped;
+		stats.executionsStarted++;
+		const execution: SinkExecution = {
+			topic: state.topic,
+			partition: state.partition,
+			firstOffset,
+			lastOffset,
+			items: chunk.items,
+			bytes,
+			messages: count,
+			attempt: state.attempt,
+		};
+		this.ctx.window.acquire();
+		metrics.executionsInFlight.inc({ workflow });
+		options.observer?.onExecution?.(execution);
+		// Only skipped tombstones: nothing to run, and their offsets may still be committed.
+		const outcome = chunk.items.length === 0 ? Promise.resolve<ExecutionOutcome>({ ok: true }) : this.runWithDeadline(execution);
+		void outcome.then((result) => this.finish(state, entry, execution, result));
+	}
+
+	private async runWithDeadline(execution: SinkExecution): Promise<ExecutionOutcome> {
+		const timeoutMs = this.ctx.options.executionTimeoutMs;
+		let timer: NodeJS.Timeout | undefined;
+		try {
+			const run = this.ctx.runExecution(execution, this.ctx.executionsSignal);
+			if (timeoutMs <= 0) return await run;
+			const timeout = new Promise<ExecutionOutcome>((resolve) => {
+				timer = setTimeout(() => resolve({ ok: false, reason: `execution did not finish within ${timeoutMs} ms` }), timeoutMs);
+			});
+			return await Promise.race([run, timeout]);
+		} catch (error) {
+			return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+		} finally {
+			clearTimeout(timer);
+		}
+	}
+
+	private finish(state: PartitionState, entry: TrackedExecution, execution: SinkExecution, outcome: ExecutionOutcome): void {
+		const { options, stats } = this.ctx;
+		try {
+			if (outcome.ok) stats.executionsSucceeded++;
+			else stats.executionsFailed++;
+			if (options.manual || state.revoked) return;
+			if (outcome.ok) {
+				const result = state.tracker.succeed(entry);
+				if (result.kind === 'done' && result.commitTo !== undefined) {
+					if (state.failedFrom !== undefined && result.commitTo > state.failedFrom) {
+						state.attempt = 0;
+						state.failedFrom = undefined;
+					}
+					this.ctx.committer.request();
+				}
+				return;
+			}
+			const result = state.tracker.fail(entry);
+			if (result.kind !== 'failed') return;
+			state.attempt++;
+			state.failedFrom = result.redeliverFrom;
+			const delay = redeliveryDelay(state.attempt, options.redeliveryBackoff);
+			this.ctx.logger.warn(
+				`Execution for ${state.topic}[${state.partition}] offsets ${execution.firstOffset}..${execution.lastOffset} failed: ${outcome.reason}; redelivering from offset ${result.redeliverFrom} in ${delay} ms (attempt ${state.attempt})`,
+				{ topic: state.topic, partition: state.partition, superseded: result.superseded },
+			);
+			if (!state.inBackoff) {
+				state.backoffTimer = setTimeout(() => this.redeliver(state), delay);
+				this.ctx.syncPaused();
+			}
+		} catch (error) {
+			this.ctx.logger.error('Kafka sinker: failed to record an execution outcome', { error: (error as Error).message });
+		} finally {
+			metrics.executionsInFlight.dec({ workflow: options.labels.workflow });
+			this.ctx.window.release();
+		}
+	}
+
+	private redeliver(state: PartitionState): void {
+		state.backoffTimer = undefined;
+		if (state.revoked || this.ctx.isClosing()) return;
+		const failedAt = state.tracker.failedAt;
+		if (failedAt !== undefined) {
+			if (!this.ctx.partitions.seek(state, failedAt)) {
+				// No consumer group right now (kafkajs restarting after a crash): try again shortly.
+				state.backoffTimer = setTimeout(() => this.redeliver(state), 1000);
+				return;
+			}
+			state.tracker.takeFailed();
+			this.ctx.stats.redeliveries++;
+			metrics.kafkaRedeliveries.inc({ workflow: this.ctx.options.labels.workflow, topic: state.topic, partition: String(state.partition) });
+			this.ctx.options.observer?.onRedeliver?.(state.topic, state.partition, failedAt.toString(), state.attempt);
+			this.ctx.logger.warn(`Redelivering ${state.topic}[${state.partition}] from offset ${failedAt} (attempt ${state.attempt})`);
+		}
+		this.ctx.syncPaused();
+	}
+}
+
+function messageSize(message: KafkaMessage): number {
+	return (message.value?.length ?? 0) + (message.key?.length ?? 0);
+}
