@@ -196,6 +196,7 @@ export const properties: INodeProperties[] = [
 			{ name: 'CSV', value: 'csv' },
 		],
 		default: 'json',
+		description: "Wire format of the load. Packed items (the Kafka trigger's One Item per Batch output) hold JSON lines and need JSON Lines.",
 	},
 	{
 		displayName: 'CSV Columns',
