@@ -2,7 +2,7 @@
 // process), and n8n 2.40.7 running the package as users install it, with the examples of examples/.
 // Needs `npm run build` (n8n loads dist/) and the broker (scripts/ground.sh start).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { loadedRows, successfulLabels, assertTableEquals } from './support/doris';
 import { cdcEvents, logEvents, type TestEvent } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
@@ -10,6 +10,7 @@ import { uncommitted } from './support/kafka';
 import { waitForCommitted } from './support/progress';
 
 const LOG_EVENTS = 100_000;
+const PACKED_LOG_EVENTS = 50_000;
 const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
 
 interface DeadLetter {
@@ -60,23 +61,24 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		console.log(`# closed in ${Date.now() - started} ms`);
 	});
 
-	it(`sinks ${LOG_EVENTS} log events: every valid row in Doris, every offset committed, invalid ones dead-lettered`, async (t) => {
+	/** The logs example end to end: every valid row in Doris once, every offset committed, every invalid message dead-lettered. */
+	async function sinkLogs(t: TestContext, count: number, output: 'message' | 'batch'): Promise<void> {
 		const scenario = await prepareScenario(world, 'logs-high-frequency', {
 			partitions: 4,
 			tableFrom: 'app_logs',
 			ddl: 'logs',
 			// The example's 50 000 rows / 60 s suit a firehose; a test wants its batches sooner.
 			overrides: {
-				trigger: { maxRecordsPerExecution: 2000, executionsInFlight: 20 },
+				trigger: { maxRecordsPerExecution: 2000, executionsInFlight: 20, output },
 				streamLoad: { batchRows: 20_000, batchIntervalSeconds: 1 },
 			},
 		});
 		await scenario.deploy();
-		const events = logEvents(LOG_EVENTS, 4);
+		const events = logEvents(count, 4);
 		const started = Date.now();
 		const produced = await world.kafka.produce(scenario.topic, events);
 		const produceMs = Date.now() - started;
-		assert.equal(produced.length, LOG_EVENTS);
+		assert.equal(produced.length, count);
 		await waitForCommitted(world, scenario, 240_000);
 		const elapsedMs = Date.now() - started;
 
@@ -94,9 +96,13 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		});
 		assertDeadLetters(letters, events);
 		t.diagnostic(
-			`${LOG_EVENTS} events (${valid.length} rows, ${letters.length} dead letters) in ${elapsedMs} ms: ${Math.round((valid.length / elapsedMs) * 1000)} rows/s end to end; produced in ${produceMs} ms; ${labels.length} Stream Loads`,
+			`${count} events, one item per ${output} (${valid.length} rows, ${letters.length} dead letters) in ${elapsedMs} ms: ${Math.round((valid.length / elapsedMs) * 1000)} rows/s end to end; produced in ${produceMs} ms; ${labels.length} Stream Loads`,
 		);
-	});
+	}
+
+	it(`sinks ${LOG_EVENTS} log events: every valid row in Doris, every offset committed, invalid ones dead-lettered`, (t) => sinkLogs(t, LOG_EVENTS, 'message'));
+
+	it(`does the same with one item per Kafka batch (packed rows, ${PACKED_LOG_EVENTS} events)`, (t) => sinkLogs(t, PACKED_LOG_EVENTS, 'batch'));
 
 	it('applies Debezium creates, updates and deletes to a UNIQUE KEY table', async (t) => {
 		const scenario = await prepareScenario(world, 'cdc-debezium', {
