@@ -3,23 +3,32 @@
  * Doris defines, retries that keep their label (and never load twice), permanent errors.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
+import { useDorisDatabase } from './stream-load-support';
 
 const PASSWORD = 's3cr:et@pw';
-let doris: DorisTestServer;
 const clients: StreamLoadClient[] = [];
+const db = useDorisDatabase({
+	server: { feCount: 2, password: PASSWORD },
+	tables: [
+		{ name: 't', columns: 'id INT, v VARCHAR(20)' },
+		{ name: 'strict_t', columns: 'id INT NOT NULL, v VARCHAR(2) NOT NULL' },
+	],
+	teardown: () => {
+		for (const c of clients) c.close();
+	},
+});
 let n = 0;
 
 function client(over: Partial<StreamLoadClientConfig> = {}): StreamLoadClient {
 	const c = new StreamLoadClient({
-		feUrls: doris.feUrls,
-		user: doris.user,
-		password: doris.password,
+		feUrls: db.server.feUrls,
+		user: db.server.user,
+		password: db.server.password,
 		retry: { maxRetries: 4, initialDelayMs: 20, maxDelayMs: 100, maxElapsedMs: 20_000 },
 		requestTimeoutMs: 5000,
 		labelWait: { pollIntervalMs: 50, maxWaitMs: 5000 },
@@ -38,31 +47,21 @@ function request(ids: number[], table = 't') {
 	return { database: 'd', table, label, headers: buildLoadHeaders({ format: 'json' }, label), body: body(ids) };
 }
 
-const count = () => doris.tableRows('d', 't').length;
+const count = () => db.server.tableRows('d', 't').length;
 
 describe('Stream Load client', () => {
-	before(async () => {
-		doris = await startDorisTestServer({ feCount: 2, password: PASSWORD });
-		await doris.sql('CREATE DATABASE d');
-		await doris.sql('CREATE TABLE d.t (id INT, v VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
-		await doris.sql('CREATE TABLE d.strict_t (id INT NOT NULL, v VARCHAR(2) NOT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
-	});
-	after(async () => {
-		for (const c of clients) c.close();
-		await doris.close();
-	});
-	beforeEach(() => doris.faults.clear());
+	beforeEach(() => db.server.faults.clear());
 
 	it('follows the FE 307 to the BE, re-sending body and credentials (Expect to the FE only)', async () => {
 		const before = count();
-		const loadsBefore = doris.loads.length;
+		const loadsBefore = db.server.loads.length;
 		const result = await client().load(request([1, 2, 3]));
 		assert.equal(result.status, 'Success');
 		assert.equal(result.loadedRows, 3);
 		assert.equal(result.labelExisted, false);
 		assert.equal(result.attempts, 1);
 		assert.equal(count(), before + 3);
-		const record = doris.loads[loadsBefore];
+		const record = db.server.loads[loadsBefore];
 		assert.equal(record.headers.authorization, '<redacted>');
 		// The FE refuses a load without Expect, so reaching the BE proves the FE leg sent it; the
 		// body went to the BE through the pool, which sends none.
@@ -72,19 +71,19 @@ describe('Stream Load client', () => {
 	});
 
 	it('fails over to the second FE when the first is down', async () => {
-		await doris.stopFe(0);
+		await db.server.stopFe(0);
 		try {
 			const before = count();
 			const result = await client().load(request([10]));
 			assert.equal(result.status, 'Success');
 			assert.equal(count(), before + 1);
 		} finally {
-			await doris.startFe(0);
+			await db.server.startFe(0);
 		}
 	});
 
 	it('treats Publish Timeout as success', async () => {
-		doris.faults.publishTimeout(1);
+		db.server.faults.publishTimeout(1);
 		const before = count();
 		const result = await client().load(request([20, 21]));
 		assert.equal(result.status, 'Publish Timeout');
@@ -92,7 +91,7 @@ describe('Stream Load client', () => {
 	});
 
 	it('a lost answer after commit: the retry meets Label Already Exists FINISHED and does not load twice', async () => {
-		doris.faults.resetAfterCommit(1);
+		db.server.faults.resetAfterCommit(1);
 		const before = count();
 		const result = await client().load(request([30, 31, 32]));
 		assert.equal(result.labelExisted, true);
@@ -103,18 +102,18 @@ describe('Stream Load client', () => {
 
 	it('a timeout whose first attempt landed later: same label, waited for, loaded once', async () => {
 		// undici's headers timer ticks about every 0.5 s, so the load hangs well past 200 ms.
-		doris.faults.labelRunning(1, 2500);
+		db.server.faults.labelRunning(1, 2500);
 		const before = count();
 		const req = request([40, 41]);
 		const result = await client({ requestTimeoutMs: 200 }).load(req);
 		assert.equal(result.labelExisted, true);
 		assert.equal(count(), before + 2, 'loaded exactly once');
-		const labels = doris.loads.filter((l) => l.label === req.label);
+		const labels = db.server.loads.filter((l) => l.label === req.label);
 		assert.ok(labels.length >= 2, 'retried');
 	});
 
 	it('a label left RUNNING by a timed-out attempt: polls get_load_state until VISIBLE, never sends the batch again', async () => {
-		doris.faults.labelRunning(1, 2000);
+		db.server.faults.labelRunning(1, 2000);
 		const before = count();
 		const req = request([42, 43, 44]);
 		const infos: string[] = [];
@@ -125,7 +124,7 @@ describe('Stream Load client', () => {
 		assert.equal(result.attempts, 2);
 		assert.equal(count(), before + 3, 'loaded exactly once');
 		// The timed-out attempt and the retry that met "Label Already Exists" (RUNNING); then only GETs.
-		const puts = doris.loads.filter((l) => l.label === req.label);
+		const puts = db.server.loads.filter((l) => l.label === req.label);
 		assert.deepEqual(
 			puts.map((l) => l.status),
 			['Success', 'Label Already Exists'],
@@ -135,33 +134,33 @@ describe('Stream Load client', () => {
 	});
 
 	it('retries HTTP 500, a connection reset mid body and a dead BE, always with the same label', async () => {
-		doris.faults.http500(1);
-		doris.faults.resetMidBody(1);
-		doris.faults.redirectToDeadBe(1);
+		db.server.faults.http500(1);
+		db.server.faults.resetMidBody(1);
+		db.server.faults.redirectToDeadBe(1);
 		const before = count();
 		const req = request([50]);
 		const result = await client().load(req);
 		assert.equal(result.status, 'Success');
 		assert.equal(count(), before + 1);
 		assert.ok(result.attempts >= 3, `attempts ${result.attempts}`);
-		assert.ok(doris.loads.filter((l) => l.label === req.label).length >= 2);
+		assert.ok(db.server.loads.filter((l) => l.label === req.label).length >= 2);
 	});
 
 	it('retries -235 (too many versions) and succeeds', async () => {
-		doris.faults.fail(2, '[E-235]failed to init rowset builder. too many versions');
+		db.server.faults.fail(2, '[E-235]failed to init rowset builder. too many versions');
 		const result = await client().load(request([60]));
 		assert.equal(result.attempts, 3);
 	});
 
 	it('gives up on a retryable failure after the bounded count', async () => {
-		doris.faults.fail(10, '[E-235]too many versions');
+		db.server.faults.fail(10, '[E-235]too many versions');
 		const error = await client({ retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 5000 } })
 			.load(request([70]))
 			.catch((e: unknown) => e);
 		assert.ok(error instanceof StreamLoadError);
 		assert.equal(error.attempts, 3);
 		assert.equal(error.retryable, true);
-		doris.faults.clear();
+		db.server.faults.clear();
 	});
 
 	it('fails fast on a wrong password, naming the table and never showing the password', async () => {
@@ -193,7 +192,7 @@ describe('Stream Load client', () => {
 		assert.equal(error.kind, 'data_quality');
 		assert.equal(error.attempts, 1);
 		assert.ok((error.rejectedRows ?? []).length >= 1, JSON.stringify(error.rejectedRows));
-		assert.equal(doris.tableRows('d', 'strict_t').length, 0);
+		assert.equal(db.server.tableRows('d', 'strict_t').length, 0);
 	});
 
 	it('a label already taken by another load on the first attempt is an error, never a silent success', async () => {
@@ -211,13 +210,13 @@ describe('Stream Load client', () => {
 
 	it('loads straight to a BE when BE addresses are given', async () => {
 		const before = count();
-		const result = await client({ feUrls: doris.feUrls, beUrls: [doris.beUrl] }).load(request([90]));
+		const result = await client({ feUrls: db.server.feUrls, beUrls: [db.server.beUrl] }).load(request([90]));
 		assert.equal(result.status, 'Success');
 		assert.equal(count(), before + 1);
 	});
 
 	it('an abort ends the load at once', async () => {
-		doris.faults.hang(1, 2000);
+		db.server.faults.hang(1, 2000);
 		const controller = new AbortController();
 		const started = Date.now();
 		setTimeout(() => controller.abort(), 100);

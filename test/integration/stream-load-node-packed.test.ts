@@ -4,32 +4,22 @@
  * naming the field and value, the delete sign from `deleteSign`, continue-on-fail and pairedItem.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { NodeApiError, NodeOperationError, type INode, type INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
-import { closeDorisClients } from '../../src/batch/doris-target';
-import { flushAll } from '../../src/batch/registry';
 import type { PackedRows } from '../../src/item-contract';
+import { nodeContextsIn, useDorisDatabase } from './stream-load-support';
 
-let doris: DorisTestServer;
-const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: {}, id: '1' } as INode;
-const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
-
-function ctx(params: Record<string, unknown>, items: INodeExecutionData[], over: { mode?: string; continueOnFail?: boolean } = {}) {
-	return {
-		getInputData: () => items,
-		getNode: () => node,
-		getNodeParameter: ((name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback)) as never,
-		getCredentials: (async () => ({ feUrls: doris.feUrls.join(','), queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'd' })) as never,
-		getMode: (() => over.mode ?? 'trigger') as never,
-		continueOnFail: () => over.continueOnFail ?? false,
-		getExecutionCancelSignal: () => undefined,
-		logger: quiet as never,
-	};
-}
+const db = useDorisDatabase({
+	tables: [
+		...['orders', 'csv', 'failing'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)' })),
+		...['cdc', 'never'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' })),
+	],
+	sharedBatches: true,
+});
+const ctx = nodeContextsIn(db);
 
 /** A packed item as the trigger / Doris Schema node emit it. */
 function packed(ids: number[], extra: Partial<PackedRows> = {}): INodeExecutionData {
@@ -38,21 +28,9 @@ function packed(ids: number[], extra: Partial<PackedRows> = {}): INodeExecutionD
 	return { json: { packedRows } as never };
 }
 
-const ids = (table: string) => doris.tableRows('d', table).map((r) => Number(r.id)).sort((a, b) => a - b);
+const ids = (table: string) => db.server.tableRows('d', table).map((r) => Number(r.id)).sort((a, b) => a - b);
 
 describe('Doris Stream Load node with packed items', () => {
-	before(async () => {
-		doris = await startDorisTestServer();
-		await doris.sql('CREATE DATABASE d');
-		for (const t of ['orders', 'csv', 'failing']) await doris.sql(`CREATE TABLE d.${t} (id INT, v VARCHAR(8)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
-		for (const t of ['cdc', 'never']) await doris.sql(`CREATE TABLE d.${t} (id INT, v VARCHAR(8)) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
-	});
-	after(async () => {
-		await flushAll();
-		closeDorisClients();
-		await doris.close();
-	});
-
 	it('packed lines and ordinary items load together; the summary counts rows from count; executions share a batch', async () => {
 		const params = { table: 'orders', batchRows: 10, batchIntervalSeconds: 30 };
 		const [a, b] = await Promise.all([
@@ -67,7 +45,7 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.deepEqual(a[0][0].pairedItem, [{ item: 0 }, { item: 1 }]);
 		assert.equal(b[0][0].json.label, summary.label);
 		assert.deepEqual(ids('orders'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-		assert.equal(doris.tableRows('d', 'orders').find((r) => r.id === 6)?.v, 'p6', 'lines loaded as they are');
+		assert.equal(db.server.tableRows('d', 'orders').find((r) => r.id === 6)?.v, 'p6', 'lines loaded as they are');
 	});
 
 	it('Format CSV with a packed item: an error naming the field and value; with continue-on-fail the other items still load', async () => {
@@ -100,30 +78,30 @@ describe('Doris Stream Load node with packed items', () => {
 		const out = await executeStreamLoad(ctx({ table: 'cdc' }, [{ json: { packedRows: cdc } as never }, { json: { id: 4, v: 'plain' } }], { mode: 'manual' }));
 		assert.equal(out[0][0].json.rows, 3);
 		assert.deepEqual(
-			doris.tableRows('d', 'cdc').sort((a, b) => Number(a.id) - Number(b.id)),
+			db.server.tableRows('d', 'cdc').sort((a, b) => Number(a.id) - Number(b.id)),
 			[
 				{ id: 2, v: 'new' },
 				{ id: 3, v: 'p3' },
 				{ id: 4, v: 'plain' },
 			],
 		);
-		const last = doris.loads.filter((l) => l.table === 'cdc').at(-1);
+		const last = db.server.loads.filter((l) => l.table === 'cdc').at(-1);
 		assert.equal(last?.headers.hidden_columns, '__DORIS_DELETE_SIGN__');
 
 		await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [packed([1])], { mode: 'manual' }));
 		await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [{ json: { packedRows: { ...cdc, count: 2 } } as never }], { mode: 'manual' }));
 		assert.deepEqual(ids('never'), [1, 2], 'no delete without the sign');
-		assert.equal(doris.loads.filter((l) => l.table === 'never').at(-1)?.headers.hidden_columns, undefined);
+		assert.equal(db.server.loads.filter((l) => l.table === 'never').at(-1)?.headers.hidden_columns, undefined);
 	});
 
 	it('a failed load throws NodeApiError; with continue-on-fail every loadable item gets an error item, paired to it', async () => {
-		doris.faults.fail(2, 'injected failure');
+		db.server.faults.fail(2, 'injected failure');
 		const input = [packed([1, 2]), { json: { _parseError: { kind: 'json', message: 'bad', raw: '{', rawEncoding: 'utf8' } } }, { json: { id: 3, v: 'r' } }] as INodeExecutionData[];
 		const params = { table: 'failing', options: { maxRetries: 0 } };
 		const error = await executeStreamLoad(ctx(params, [input[0], input[2]], { mode: 'manual' })).catch((e: unknown) => e);
 		assert.ok(error instanceof NodeApiError, String(error));
 		const out = await executeStreamLoad(ctx(params, input, { mode: 'manual', continueOnFail: true }));
-		doris.faults.clear();
+		db.server.faults.clear();
 		assert.deepEqual(
 			out[0].map((i) => i.pairedItem),
 			[{ item: 1 }, { item: 0 }, { item: 2 }],

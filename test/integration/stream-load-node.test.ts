@@ -4,47 +4,25 @@
  * NodeApiError or, with continue-on-fail, as error items carrying every input row.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { NodeApiError, type INode, type INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
-import { closeDorisClients } from '../../src/batch/doris-target';
-import { flushAll } from '../../src/batch/registry';
+import { nodeContextsIn, useDorisDatabase } from './stream-load-support';
 
-let doris: DorisTestServer;
-const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: {}, id: '1' } as INode;
-const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
-
-function ctx(params: Record<string, unknown>, items: INodeExecutionData[], over: { mode?: string; continueOnFail?: boolean } = {}) {
-	return {
-		getInputData: () => items,
-		getNode: () => node,
-		getNodeParameter: ((name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback)) as never,
-		getCredentials: (async () => ({ feUrls: doris.feUrls.join(','), queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'd' })) as never,
-		getMode: (() => over.mode ?? 'trigger') as never,
-		continueOnFail: () => over.continueOnFail ?? false,
-		getExecutionCancelSignal: () => undefined,
-		logger: quiet as never,
-	};
-}
+const db = useDorisDatabase({
+	tables: [
+		{ name: 'orders', columns: 'id INT, v VARCHAR(8)' },
+		{ name: 'cdc', columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' },
+	],
+	sharedBatches: true,
+});
+const ctx = nodeContextsIn(db);
 
 const items = (ids: number[]) => ids.map((id) => ({ json: { id, v: `v${id}` } }));
 
 describe('Doris Stream Load node', () => {
-	before(async () => {
-		doris = await startDorisTestServer();
-		await doris.sql('CREATE DATABASE d');
-		await doris.sql('CREATE TABLE d.orders (id INT, v VARCHAR(8)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
-		await doris.sql('CREATE TABLE d.cdc (id INT, v VARCHAR(8)) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
-	});
-	after(async () => {
-		await flushAll();
-		closeDorisClients();
-		await doris.close();
-	});
-
 	it('returns one item per execution after its rows are loaded; executions share a batch', async () => {
 		const params = { table: 'orders', batchRows: 6, batchIntervalSeconds: 30 };
 		const [a, b] = await Promise.all([executeStreamLoad(ctx(params, items([1, 2, 3]))), executeStreamLoad(ctx(params, items([4, 5, 6])))]);
@@ -58,7 +36,7 @@ describe('Doris Stream Load node', () => {
 		assert.match(String(summary.label), /^n8n_orders_[0-9a-f]{12}_\d+$/);
 		assert.deepEqual(a[0][0].pairedItem, [{ item: 0 }, { item: 1 }, { item: 2 }]);
 		assert.equal(b[0][0].json.label, summary.label);
-		assert.equal(doris.tableRows('d', 'orders').length, 6);
+		assert.equal(db.server.tableRows('d', 'orders').length, 6);
 	});
 
 	it('a manual run loads at once, without waiting for the interval', async () => {
@@ -73,7 +51,7 @@ describe('Doris Stream Load node', () => {
 		await executeStreamLoad(
 			ctx({ table: 'cdc' }, [{ json: { id: 1, v: 'x', __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, v: 'new', __DORIS_DELETE_SIGN__: 0 } }], { mode: 'manual' }),
 		);
-		assert.deepEqual(doris.tableRows('d', 'cdc'), [{ id: 2, v: 'new' }]);
+		assert.deepEqual(db.server.tableRows('d', 'cdc'), [{ id: 2, v: 'new' }]);
 	});
 
 	it('a failed load throws NodeApiError with Doris message and the rejected rows', async () => {

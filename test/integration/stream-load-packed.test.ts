@@ -5,35 +5,14 @@
  * to lines without it, CSV refused.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import type { LineChunk } from '../../src/batch/batcher';
-import { closeDorisClients, loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
-import { flushAll } from '../../src/batch/registry';
-import type { LoadOptions } from '../../src/doris/stream-load/options';
+import { loadIntoDoris } from '../../src/batch/doris-target';
+import { targetsIn, useDorisDatabase } from './stream-load-support';
 
-let doris: DorisTestServer;
-let tableNo = 0;
-
-async function newTable(keys = 'DUPLICATE KEY(id)'): Promise<string> {
-	const name = `p${++tableNo}`;
-	await doris.sql(`CREATE TABLE d.${name} (id INT, v VARCHAR(32)) ${keys} DISTRIBUTED BY HASH(id) BUCKETS 1`);
-	return name;
-}
-
-function target(table: string, over: { load?: Partial<LoadOptions>; batch?: Partial<DorisTargetConfig['batch']> } = {}): DorisTargetConfig {
-	return {
-		connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-		database: 'd',
-		table,
-		load: { format: 'json', ...over.load },
-		labelPrefix: 'pk',
-		batch: { maxRows: 2000, maxBytes: 8 << 20, maxIntervalMs: 60_000, maxIdleMs: 100, maxBufferedBytes: 16 << 20, maxInFlight: 1, ...over.batch },
-		retry: { maxRetries: 3, initialDelayMs: 10, maxDelayMs: 50, maxElapsedMs: 10_000 },
-		requestTimeoutMs: 5000,
-	};
-}
+const db = useDorisDatabase({ sharedBatches: true });
+const target = targetsIn(db, { labelPrefix: 'pk', batch: { maxRows: 2000, maxBytes: 8 << 20, maxIdleMs: 100, maxBufferedBytes: 16 << 20 } });
 
 /** A packed item's lines: ids from `from`, as the trigger or the Doris Schema node would write them. */
 function chunk(n: number, from: number): LineChunk {
@@ -44,27 +23,17 @@ function chunk(n: number, from: number): LineChunk {
 
 const idCounts = (table: string) => {
 	const counts = new Map<number, number>();
-	for (const row of doris.tableRows('d', table)) counts.set(Number(row.id), (counts.get(Number(row.id)) ?? 0) + 1);
+	for (const row of db.server.tableRows('d', table)) counts.set(Number(row.id), (counts.get(Number(row.id)) ?? 0) + 1);
 	return counts;
 };
 
 describe('packed lines into Doris', () => {
-	before(async () => {
-		doris = await startDorisTestServer();
-		await doris.sql('CREATE DATABASE d');
-	});
-	after(async () => {
-		await flushAll();
-		closeDorisClients();
-		await doris.close();
-	});
-
 	it('concurrent callers: every row in once, each released only when its rows are in; a lost answer and a 500 are retried under the same label', async () => {
-		const table = await newTable();
+		const table = await db.newTable();
 		const config = target(table);
 		// The first load's answer is lost after commit; the second gets an HTTP 500 before loading.
-		doris.faults.resetAfterCommit(1);
-		doris.faults.http500(1);
+		db.server.faults.resetAfterCommit(1);
+		db.server.faults.http500(1);
 		const callers = 8;
 		const perCaller = 2 * 600 + 3;
 		const releasedEarly: number[] = [];
@@ -79,7 +48,7 @@ describe('packed lines into Doris', () => {
 				});
 			}),
 		);
-		doris.faults.clear();
+		db.server.faults.clear();
 		assert.deepEqual(releasedEarly, []);
 		const counts = idCounts(table);
 		assert.equal(counts.size, callers * perCaller);
@@ -92,7 +61,7 @@ describe('packed lines into Doris', () => {
 		assert.ok(batches.size <= 6, `${batches.size} loads for ${callers * perCaller} rows`);
 		const lost = [...batches.values()].filter((b) => b.result.labelExisted);
 		assert.equal(lost.length, 1, 'the load whose answer was lost was found under its label');
-		const records = doris.loads.filter((l) => l.table === table);
+		const records = db.server.loads.filter((l) => l.table === table);
 		const byLabel = new Map<string, string[]>();
 		for (const r of records) byLabel.set(r.label, [...(byLabel.get(r.label) ?? []), r.fault ?? r.status]);
 		assert.equal(byLabel.size, batches.size, 'one label per batch, retries included');
@@ -101,7 +70,7 @@ describe('packed lines into Doris', () => {
 	});
 
 	it('a chunk over max rows is cut at line ends into several loads; gzip sends the same lines', async () => {
-		const table = await newTable();
+		const table = await db.newTable();
 		const result = await loadIntoDoris(target(table, { batch: { maxRows: 1000 }, load: { compress: 'gz' } }), { chunks: [chunk(2500, 0)] }, { flushNow: true });
 		assert.deepEqual(
 			result.batches.map((b) => b.rows),
@@ -114,20 +83,20 @@ describe('packed lines into Doris', () => {
 	});
 
 	it('with the delete sign, lines without it load as upserts and lines with 1 delete', async () => {
-		const table = await newTable('UNIQUE KEY(id)');
+		const table = await db.newTable({ keys: 'UNIQUE KEY(id)' });
 		const config = target(table, { load: { deleteSign: true } });
 		await loadIntoDoris(config, { chunks: [chunk(4, 0)] }, { flushNow: true });
 		const cdc = '{"id":1,"v":"x","__DORIS_DELETE_SIGN__":1}\n{"id":2,"v":"new","__DORIS_DELETE_SIGN__":0}\n{"id":3,"v":"plain"}';
 		await loadIntoDoris(config, { chunks: [{ text: cdc, rows: 3 }] }, { flushNow: true });
 		// Real Doris rejects a JSON line without the sign ("column(__DORIS_DELETE_SIGN__) values is null
 		// while columns is not nullable", apache/doris#30843); the test server is lenient, so check the bytes sent.
-		const sent = doris.loads.filter((l) => l.table === table).map((l) => l.bytes);
+		const sent = db.server.loads.filter((l) => l.table === table).map((l) => l.bytes);
 		assert.deepEqual(sent, [
 			Buffer.byteLength(chunk(4, 0).text.replaceAll('}\n', ',"__DORIS_DELETE_SIGN__":0}\n')),
 			Buffer.byteLength(cdc.replace('"plain"}', '"plain","__DORIS_DELETE_SIGN__":0}') + '\n'),
 		]);
 		assert.deepEqual(
-			doris.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id)),
+			db.server.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id)),
 			[
 				{ id: 0, v: 'v0' },
 				{ id: 2, v: 'new' },
@@ -137,9 +106,9 @@ describe('packed lines into Doris', () => {
 	});
 
 	it('refuses packed lines for a CSV load before anything is sent', async () => {
-		const table = await newTable();
-		const before = doris.loads.length;
+		const table = await db.newTable();
+		const before = db.server.loads.length;
 		assert.throws(() => loadIntoDoris(target(table, { load: { format: 'csv', columns: ['id', 'v'] } }), { chunks: [chunk(1, 0)] }), /Format is "csv" but the input holds packed JSON lines/);
-		assert.equal(doris.loads.length, before);
+		assert.equal(db.server.loads.length, before);
 	});
 });

@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
+import type { DorisTestServer } from '../ground/doris/server';
 import { kafkaCerts } from '../ground/kafka/env';
 import { StreamLoadClient } from '../../src/doris/stream-load/client';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
 import { HttpTransport } from '../../src/doris/stream-load/request';
+import { useDorisDatabase } from './stream-load-support';
 
 let n = 0;
 const auth = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -30,18 +31,10 @@ function put(doris: DorisTestServer, ids: number[]) {
 	};
 }
 
-async function createTable(doris: DorisTestServer): Promise<void> {
-	await doris.sql('CREATE DATABASE d');
-	await doris.sql('CREATE TABLE d.t (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
-}
+const tables = [{ name: 't', columns: 'id INT' }];
 
 describe('Stream Load transport: pooled BE connections', () => {
-	let doris: DorisTestServer;
-	before(async () => {
-		doris = await startDorisTestServer();
-		await createTable(doris);
-	});
-	after(() => doris.close());
+	const db = useDorisDatabase({ tables });
 
 	it('sends a multi-chunk body with Content-Length and no Expect, over kept-alive connections', async () => {
 		const transport = new HttpTransport();
@@ -49,11 +42,11 @@ describe('Stream Load transport: pooled BE connections', () => {
 		transport.pool.on('connect', () => connects++);
 		try {
 			for (let i = 0; i < 8; i++) {
-				const answer = await transport.send(put(doris, [i, i + 100, i + 200]));
+				const answer = await transport.send(put(db.server, [i, i + 100, i + 200]));
 				assert.equal(answer.status, 200);
 				assert.equal((JSON.parse(answer.body) as { Status: string }).Status, 'Success');
 			}
-			const record = doris.loads[doris.loads.length - 1];
+			const record = db.server.loads[db.server.loads.length - 1];
 			assert.equal(record.headers.expect, undefined);
 			assert.equal(record.headers['content-length'], String(Buffer.byteLength('{"id":7}\n{"id":107}\n{"id":207}\n')));
 			assert.equal(record.rows, 3);
@@ -68,18 +61,18 @@ describe('Stream Load transport: pooled BE connections', () => {
 	it('bounds the connections per BE: six loads at once over two connections all land', async () => {
 		const transport = new HttpTransport({ connections: 2 });
 		try {
-			const before = doris.tableRows('d', 't').length;
-			const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => transport.send(put(doris, [1000 + i]))));
+			const before = db.server.tableRows('d', 't').length;
+			const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => transport.send(put(db.server, [1000 + i]))));
 			assert.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200, 200, 200]);
-			assert.equal(transport.pool.stats[new URL(doris.beUrl).origin]?.connected, 2);
-			assert.equal(doris.tableRows('d', 't').length, before + 6);
+			assert.equal(transport.pool.stats[new URL(db.server.beUrl).origin]?.connected, 2);
+			assert.equal(db.server.tableRows('d', 't').length, before + 6);
 		} finally {
 			transport.close();
 		}
 	});
 
 	it('a closed client refuses loads and its pool is gone', async () => {
-		const client = new StreamLoadClient({ feUrls: doris.feUrls, user: doris.user, password: doris.password });
+		const client = new StreamLoadClient({ feUrls: db.server.feUrls, user: db.server.user, password: db.server.password });
 		const label = `tr_closed_${++n}`;
 		const req = { database: 'd', table: 't', label, headers: buildLoadHeaders({ format: 'json' }, label), body: [Buffer.from('{"id":1}\n')] };
 		assert.equal((await client.load(req)).status, 'Success');
@@ -89,20 +82,20 @@ describe('Stream Load transport: pooled BE connections', () => {
 });
 
 describe('Stream Load transport: TLS', () => {
-	let doris: DorisTestServer;
-	before(async () => {
-		// The Kafka ground's test PKI (certificate for IP:127.0.0.1); made here when absent.
-		if (!existsSync(kafkaCerts.otherCa)) execFileSync('bash', [join(__dirname, '../ground/kafka/certs.sh'), kafkaCerts.dir, 'test-store-pw']);
-		doris = await startDorisTestServer({ tls: { key: readFileSync(join(kafkaCerts.dir, 'broker-key.pem'), 'utf8'), cert: readFileSync(join(kafkaCerts.dir, 'broker.pem'), 'utf8') } });
-		await createTable(doris);
+	const db = useDorisDatabase({
+		server: () => {
+			// The Kafka ground's test PKI (certificate for IP:127.0.0.1); made here when absent.
+			if (!existsSync(kafkaCerts.otherCa)) execFileSync('bash', [join(__dirname, '../ground/kafka/certs.sh'), kafkaCerts.dir, 'test-store-pw']);
+			return { tls: { key: readFileSync(join(kafkaCerts.dir, 'broker-key.pem'), 'utf8'), cert: readFileSync(join(kafkaCerts.dir, 'broker.pem'), 'utf8') } };
+		},
+		tables,
 	});
-	after(() => doris.close());
 
 	const load = async (ca: string) => {
 		const client = new StreamLoadClient({
-			feUrls: doris.feUrls,
-			user: doris.user,
-			password: doris.password,
+			feUrls: db.server.feUrls,
+			user: db.server.user,
+			password: db.server.password,
 			tls: { ca, rejectUnauthorized: true },
 			retry: { maxRetries: 0, initialDelayMs: 1, maxDelayMs: 1, maxElapsedMs: 1000 },
 		});
@@ -115,10 +108,10 @@ describe('Stream Load transport: TLS', () => {
 	};
 
 	it('trusts the given CA on the FE leg and on the pooled BE connection', async () => {
-		assert.ok(doris.feUrl.startsWith('https://') && doris.beUrl.startsWith('https://'));
+		assert.ok(db.server.feUrl.startsWith('https://') && db.server.beUrl.startsWith('https://'));
 		const result = await load(readFileSync(kafkaCerts.ca, 'utf8'));
 		assert.equal(result.status, 'Success');
-		assert.deepEqual(doris.tableRows('d', 't'), [{ id: 7 }]);
+		assert.deepEqual(db.server.tableRows('d', 't'), [{ id: 7 }]);
 	});
 
 	it('refuses a server its CA did not sign', async () => {

@@ -6,35 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { TargetBatcher, type BatchLimits, type LineChunk, type SealedBatch } from '../../../src/batch/batcher';
-import { createSerializer } from '../../../src/batch/wire-format';
+import { TargetBatcher, type LineChunk } from '../../../src/batch/batcher';
 import { AbortError } from '../../../src/doris/stream-load/errors';
-
-const json = createSerializer({ format: 'json' });
-const limits = (over: Partial<BatchLimits> = {}): BatchLimits => ({
-	maxRows: 1000,
-	maxBytes: 1 << 20,
-	maxIntervalMs: 60_000,
-	maxBufferedBytes: 8 << 20,
-	maxInFlight: 1,
-	...over,
-});
-
-/** A loader that records each sealed batch and lets the test end each load. */
-function recorder() {
-	const loads: { batch: SealedBatch; text: string; finish: (error?: Error) => void }[] = [];
-	const waiters: Array<() => void> = [];
-	const loader = (batch: SealedBatch) =>
-		new Promise<string>((resolve, reject) => {
-			loads.push({ batch, text: Buffer.concat(batch.body).toString(), finish: (error) => (error ? reject(error) : resolve(`loaded ${batch.id}`)) });
-			for (const w of waiters.splice(0)) w();
-		});
-	const nextLoad = async (n: number) => {
-		while (loads.length < n) await new Promise<void>((r) => waiters.push(r));
-		return loads[n - 1];
-	};
-	return { loads, loader, nextLoad };
-}
+import { json, limits, recorder } from './batcher-support';
 
 /** `n` JSON lines with ids from `from`, as a packed item would carry them. */
 function chunk(n: number, from = 0, pad = ''): LineChunk {

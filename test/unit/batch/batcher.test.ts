@@ -1,36 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { TargetBatcher, type BatchLimits, type SealedBatch } from '../../../src/batch/batcher';
+import { TargetBatcher } from '../../../src/batch/batcher';
 import { AbortError } from '../../../src/doris/stream-load/errors';
-import { createSerializer } from '../../../src/batch/wire-format';
-
-const json = createSerializer({ format: 'json' });
-const limits = (over: Partial<BatchLimits> = {}): BatchLimits => ({
-	maxRows: 1000,
-	maxBytes: 1 << 20,
-	maxIntervalMs: 60_000,
-	maxBufferedBytes: 8 << 20,
-	maxInFlight: 1,
-	...over,
-});
-
-/** A loader that records what it got and lets the test decide when each load ends. */
-function recorder() {
-	const loads: { batch: SealedBatch; text: string; finish: (error?: Error) => void }[] = [];
-	const waiters: Array<() => void> = [];
-	const loader = (batch: SealedBatch) =>
-		new Promise<string>((resolve, reject) => {
-			const text = Buffer.concat(batch.body).toString();
-			loads.push({ batch, text, finish: (error) => (error ? reject(error) : resolve(`loaded ${batch.id}`)) });
-			for (const w of waiters.splice(0)) w();
-		});
-	const nextLoad = async (count: number) => {
-		while (loads.length < count) await new Promise<void>((r) => waiters.push(r));
-		return loads[count - 1];
-	};
-	return { loads, loader, nextLoad };
-}
+import { json, limits, recorder } from './batcher-support';
 
 const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: from + i }));
 

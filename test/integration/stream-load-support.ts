@@ -1,0 +1,112 @@
+/**
+ * Set-up shared by the Stream Load integration tests: a Doris test server with database `d` for a
+ * file or a suite, tables in it, DorisTargetConfig for the shared batch, and the narrow n8n context
+ * the Doris Stream Load node's execute reads.
+ */
+import { after, before } from 'node:test';
+
+import type { INode, INodeExecutionData } from 'n8n-workflow';
+
+import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions } from '../ground/doris/server';
+import type { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
+import { closeDorisClients, type DorisTargetConfig } from '../../src/batch/doris-target';
+import { flushAll } from '../../src/batch/registry';
+import type { LoadOptions } from '../../src/doris/stream-load/options';
+
+/** A table in `d`; without a name it gets the next free one (t1, t2, ...). */
+export interface TableSpec {
+	name?: string;
+	/** Default `id INT, v VARCHAR(32)`. */
+	columns?: string;
+	/** Default `DUPLICATE KEY(id)`. */
+	keys?: string;
+}
+
+export interface DorisDatabaseSetup {
+	/** Options of the test server; a function is called in the before hook (e.g. to read TLS files made there). */
+	server?: DorisTestServerOptions | (() => DorisTestServerOptions);
+	/** Tables made right after `CREATE DATABASE d`, in the same hook. */
+	tables?: readonly TableSpec[];
+	/** The test goes through src/batch: flush the shared batches and close their clients before the server closes. */
+	sharedBatches?: boolean;
+	/** Runs before the server closes (e.g. closing the test's own clients). */
+	teardown?: () => void | Promise<void>;
+}
+
+export interface DorisDatabase {
+	/** The Doris test server; made by the before hook, so read it in a test or hook. */
+	readonly server: DorisTestServer;
+	newTable(spec?: TableSpec): Promise<string>;
+}
+
+/**
+ * Registers one before hook (server, database `d`, tables: chained, as Node 24 may run a file's
+ * several top-level before hooks at once) and one after hook, in the file or suite it is called in.
+ */
+export function useDorisDatabase(setup: DorisDatabaseSetup = {}): DorisDatabase {
+	let server: DorisTestServer | undefined;
+	let tableNo = 0;
+	const db: DorisDatabase = {
+		get server() {
+			if (!server) throw new Error('useDorisDatabase: the server is made by its before hook, read it in a test');
+			return server;
+		},
+		async newTable({ name = `t${++tableNo}`, columns = 'id INT, v VARCHAR(32)', keys = 'DUPLICATE KEY(id)' } = {}) {
+			await db.server.sql(`CREATE TABLE d.${name} (${columns}) ${keys} DISTRIBUTED BY HASH(id) BUCKETS 1`);
+			return name;
+		},
+	};
+	before(async () => {
+		server = await startDorisTestServer(typeof setup.server === 'function' ? setup.server() : setup.server);
+		await server.sql('CREATE DATABASE d');
+		for (const spec of setup.tables ?? []) await db.newTable(spec);
+	});
+	after(async () => {
+		if (setup.sharedBatches) {
+			await flushAll();
+			closeDorisClients();
+		}
+		await setup.teardown?.();
+		await server?.close();
+	});
+	return db;
+}
+
+export interface TargetOverrides {
+	labelPrefix?: string;
+	load?: Partial<LoadOptions>;
+	batch?: Partial<DorisTargetConfig['batch']>;
+}
+
+/** A DorisTargetConfig factory for tables of `db`: each call's overrides over `defaults` over the base. */
+export function targetsIn(db: DorisDatabase, defaults: TargetOverrides = {}) {
+	return (table: string, over: TargetOverrides = {}): DorisTargetConfig => ({
+		connection: { feUrls: db.server.feUrls, user: db.server.user, password: db.server.password },
+		database: 'd',
+		table,
+		load: { format: 'json', ...defaults.load, ...over.load },
+		labelPrefix: over.labelPrefix ?? defaults.labelPrefix ?? 'it',
+		batch: { maxRows: 1000, maxBytes: 1 << 20, maxIntervalMs: 60_000, maxBufferedBytes: 4 << 20, maxInFlight: 1, ...defaults.batch, ...over.batch },
+		retry: { maxRetries: 3, initialDelayMs: 10, maxDelayMs: 50, maxElapsedMs: 10_000 },
+		requestTimeoutMs: 5000,
+	});
+}
+
+type StreamLoadContext = Parameters<typeof executeStreamLoad>[0];
+
+const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: {}, id: '1' } as INode;
+const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
+
+/** A factory of the narrow n8n context the Doris Stream Load node's execute reads, with credentials for `db`. */
+export function nodeContextsIn(db: DorisDatabase) {
+	return (params: Record<string, unknown>, items: INodeExecutionData[], over: { mode?: string; continueOnFail?: boolean } = {}): StreamLoadContext => ({
+		getInputData: () => items,
+		getNode: () => node,
+		getNodeParameter: ((name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback)) as never,
+		getCredentials: (async () => ({ feUrls: db.server.feUrls.join(','), queryPort: db.server.mysqlPort, user: db.server.user, password: db.server.password, database: 'd' })) as never,
+		getMode: (() => over.mode ?? 'trigger') as never,
+		continueOnFail: () => over.continueOnFail ?? false,
+		getExecutionCancelSignal: () => undefined,
+		logger: quiet as never,
+	});
+}
