@@ -54,6 +54,13 @@ export function peakRssMb(pid: number): number {
 	return kb === null ? NaN : Number(kb[1]) / 1024;
 }
 
+/** Resident set of one process now, in MB. */
+export function rssMb(pid: number): number {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = /VmRSS:\s+(\d+) kB/.exec(status);
+	return kb === null ? NaN : Number(kb[1]) / 1024;
+}
+
 /** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0), so startup peaks don't count. */
 export function resetPeakRss(pid: number): void {
 	try {

@@ -14,7 +14,7 @@ import { startDorisTestServer } from '../test/ground/doris/server';
 import type { DorisTestServer } from '../test/ground/doris/types';
 import { parseOptions, type BenchOptions, type ScenarioId } from './config';
 import { BENCH_DB, ensureDataset, kafkaClient, PARTITIONS, produceEvents, tableDdl, waitUntil } from './dataset';
-import { cpuSeconds, LoadWatcher, median, peakRssMb, percentile, resetPeakRss } from './measure';
+import { cpuSeconds, LoadWatcher, median, peakRssMb, percentile, resetPeakRss, rssMb } from './measure';
 import { machine, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
 import { closeN8n } from './n8n';
 import { scenarioById } from './scenario-list';
@@ -79,6 +79,7 @@ async function throughputRun(ground: Ground, scenario: Scenario, topic: string, 
 	try {
 		const t0 = await waitGroupStable(ground.admin, cfg.groupId);
 		resetPeakRss(run.pid);
+		const startRss = rssMb(run.pid);
 		const cpu0 = cpuSeconds(run.pid);
 		const ground0 = process.cpuUsage();
 		const t1 = await watcher.waitForRows(rows, 30 * 60_000, run.alive);
@@ -96,6 +97,7 @@ async function throughputRun(ground: Ground, scenario: Scenario, topic: string, 
 			cpuSecPerMillionRows: (cpu / rows) * 1e6,
 			dorisCpuSecPerMillionRows: ((groundCpu.user + groundCpu.system) / 1e6 / rows) * 1e6,
 			peakRssMb: rss,
+			startRssMb: startRss,
 			loads: watcher.loads.length,
 			flushP50Ms: flushes === null ? null : percentile(flushes, 50),
 			flushP99Ms: flushes === null ? null : percentile(flushes, 99),
@@ -172,6 +174,7 @@ function medianOf(runs: RunFigures[]): RunFigures {
 		cpuSecPerMillionRows: pick((r) => r.cpuSecPerMillionRows) ?? NaN,
 		dorisCpuSecPerMillionRows: pick((r) => r.dorisCpuSecPerMillionRows) ?? NaN,
 		peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+		startRssMb: pick((r) => r.startRssMb) ?? NaN,
 		flushP50Ms: pick((r) => r.flushP50Ms),
 		flushP99Ms: pick((r) => r.flushP99Ms),
 	};
@@ -187,7 +190,7 @@ async function runScenario(ground: Ground, opts: BenchOptions, id: ScenarioId, d
 	const runs: RunFigures[] = [];
 	for (let i = 0; i < opts.runs; i++) {
 		const f = await throughputRun(ground, scenario, slice.topic, rows, slice.bytes, opts);
-		log(`${id} run ${i + 1}/${opts.runs}: ${Math.round(f.rowsPerSec)} rows/s, ${f.mbPerSec.toFixed(1)} MB/s, ${f.cpuSecPerMillionRows.toFixed(1)} cpu-s/M, peak RSS ${f.peakRssMb.toFixed(0)} MB, ${f.loads} loads`);
+		log(`${id} run ${i + 1}/${opts.runs}: ${Math.round(f.rowsPerSec)} rows/s, ${f.mbPerSec.toFixed(1)} MB/s, ${f.cpuSecPerMillionRows.toFixed(1)} cpu-s/M, peak RSS ${f.peakRssMb.toFixed(0)} MB (+${(f.peakRssMb - f.startRssMb).toFixed(0)} over the start), ${f.loads} loads`);
 		runs.push(f);
 	}
 	const median = medianOf(runs);

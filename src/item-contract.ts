@@ -57,7 +57,11 @@ export interface PackedRows {
 	count: number;
 	/** Where the lines came from, in line order: one run per topic-partition stretch. */
 	sources: PackedSource[];
-	/** Some line carries DELETE_SIGN_COLUMN (CDC): the Stream Load node loads with Doris' delete sign. */
+	/**
+	 * Whether some line carries DELETE_SIGN_COLUMN (CDC): the Stream Load node then loads with Doris'
+	 * delete sign. The Doris Schema node always says; absent (packed by the trigger), the Stream Load
+	 * node looks for the column in the lines.
+	 */
 	deleteSign?: boolean;
 }
 

@@ -57,7 +57,7 @@ function summary(database: string, table: string, rows: number, result: DorisBat
 }
 
 /** The lines of a packed item, or why they cannot load (a message naming the field and the value). */
-function readPacked(value: unknown, format: string): { chunk: LineChunk; deleteSign: boolean } | string {
+function readPacked(value: unknown, format: string): { chunk: LineChunk; deleteSign: boolean | undefined } | string {
 	if (format !== 'json') return `Format is "${format}" but the item holds packed JSON lines (${PACKED_ROWS_FIELD}); set Format to JSON`;
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
 		return `${PACKED_ROWS_FIELD} must be an object with jsonLines and count, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
@@ -68,7 +68,7 @@ function readPacked(value: unknown, format: string): { chunk: LineChunk; deleteS
 	if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
 		return `${PACKED_ROWS_FIELD}.count ${JSON.stringify(count) ?? 'undefined'} must be a whole number >= 0`;
 	}
-	return { chunk: { text: packed.jsonLines, rows: count }, deleteSign: packed.deleteSign === true };
+	return { chunk: { text: packed.jsonLines, rows: count }, deleteSign: packed.deleteSign };
 }
 
 const probedClusters = new Set<string>();
@@ -153,8 +153,9 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 			}
 			chunks.push(packed.chunk);
 			loadable.push(i);
-			// As for rows, auto means "some row names the sign": the flag, or the name in the text.
-			if (settings.deletes === 'auto' && !packedSign) packedSign = packed.deleteSign || linesMentionDeleteSign(packed.chunk.text);
+			// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
+			// lines packed straight by the trigger nobody has read, so the text is searched.
+			if (settings.deletes === 'auto' && !packedSign) packedSign = packed.deleteSign ?? linesMentionDeleteSign(packed.chunk.text);
 		} else {
 			rows.push(json);
 			loadable.push(i);

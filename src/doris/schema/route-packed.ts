@@ -242,6 +242,7 @@ export function routePacked(packed: PackedRows, mapper: RowMapper, labels: Route
 	cursor.closeRun();
 	if (count === 0) return { packed: null, invalid };
 	const out: PackedRows = { jsonLines, count, sources: cursor.out };
-	if (deleteSign) out.deleteSign = true;
+	// Said either way: the Stream Load node scans lines for the sign only when nobody has said.
+	out.deleteSign = deleteSign;
 	return { packed: out, invalid };
 }

@@ -66,10 +66,10 @@ describe('Doris Schema node with packed items', () => {
 		assert.deepEqual(rows, [
 			{ json: { id: 1, name: 'a' }, pairedItem: { item: 0 } },
 			{
-				json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":2}\n{"id":3,"name":"bb"}\n', count: 2, sources: [{ topic: 'ev', partition: 0, firstOffset: '10', lastOffset: '12', lines: 2 }] } },
+				json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":2}\n{"id":3,"name":"bb"}\n', count: 2, sources: [{ topic: 'ev', partition: 0, firstOffset: '10', lastOffset: '12', lines: 2 }], deleteSign: false } },
 				pairedItem: { item: 1 },
 			},
-			{ json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":5}\n', count: 1, sources: [{ topic: 'ev', partition: 0, firstOffset: '30', lastOffset: '30', lines: 1 }] } }, pairedItem: { item: 4 } },
+			{ json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":5}\n', count: 1, sources: [{ topic: 'ev', partition: 0, firstOffset: '30', lastOffset: '30', lines: 1 }], deleteSign: false } }, pairedItem: { item: 4 } },
 		]);
 		assert.deepEqual(
 			invalid.map((i) => [i.pairedItem, (i.json[PARSE_ERROR_FIELD] as { raw?: string } | undefined)?.raw ?? i.json.name ?? JSON.stringify({ id: i.json.id }), (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].rule, (i.json[KAFKA_METADATA_FIELD] as unknown as PackedLineOrigin | undefined)?.offset]),

@@ -61,6 +61,7 @@ describe('routePacked', () => {
 			jsonLines: '{"id":1,"ts":"2024-01-02 03:04:05"}\n{"id":2,"name":"bo","amount":"12.50","ts":"1970-01-01 00:00:00"}\n',
 			count: 2,
 			sources: [{ topic: 't', partition: 0, firstOffset: '40', lastOffset: '41', lines: 2 }],
+			deleteSign: false,
 		});
 	});
 
@@ -126,7 +127,7 @@ describe('routePacked', () => {
 			`{"id":1,"ts":"1970-01-01 00:00:00","${DELETE_SIGN_COLUMN}":0}\n{"id":1,"name":"new","ts":"1970-01-01 00:00:00","${DELETE_SIGN_COLUMN}":0}\n{"id":1,"ts":"1970-01-01 00:00:00","${DELETE_SIGN_COLUMN}":1}\n`,
 		);
 		assert.deepEqual(r.invalid.map((x) => [info(x).reasons[0].rule, origin(x).line]), [['envelope', 3]]);
-		assert.equal(routePacked(pack(['{"id":1,"ts":0}']), mapper(), labels, 0).packed?.deleteSign, undefined, 'no sign outside CDC');
+		assert.equal(routePacked(pack(['{"id":1,"ts":0}']), mapper(), labels, 0).packed?.deleteSign, false, 'no sign outside CDC, and said so');
 	});
 
 	it('maps lines to topic / partition / offset across runs, null offsets in a run with gaps', () => {
@@ -217,7 +218,7 @@ describe('packed and per-item give the same bytes at the Stream Load wire format
 			assert.ok(expected.length > 0);
 			assert.equal(packed.packed?.jsonLines, expected);
 			assert.equal(packed.packed?.count, 4);
-			assert.equal(packed.packed?.deleteSign, cdc ? true : undefined);
+			assert.equal(packed.packed?.deleteSign, cdc);
 		});
 	}
 });
