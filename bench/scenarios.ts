@@ -26,7 +26,14 @@ export interface Scenario {
 /** Forks bench/<file> as a worker and waits until it consumes. */
 export function forkWorker(file: string, cfg: WorkerConfig): Promise<ScenarioRun> {
 	const child = fork(join(__dirname, file), [], {
-		execArgv: ['--import', 'tsx', '--disable-warning=TimeoutNegativeWarning', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+		execArgv: [
+			'--import',
+			'tsx',
+			'--disable-warning=TimeoutNegativeWarning',
+			...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+			// BENCH_WORKER_HEAP_MB caps V8's old space: how small the pipeline's heap can be, not how big V8 lets it grow.
+			...(process.env.BENCH_WORKER_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB}`] : []),
+		],
 		env: { ...process.env, BENCH_CONFIG: JSON.stringify(cfg) },
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 	});
