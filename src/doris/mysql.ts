@@ -78,10 +78,16 @@ export function escapeId(name: string): string {
 	return mysql.escapeId(name);
 }
 
+/**
+ * Schema statements answer in milliseconds; an FE that accepts a statement and then stalls must not
+ * hold a workflow's activation or an execution forever (mysql2 has no default query timeout).
+ */
+export const QUERY_TIMEOUT_MS = 30_000;
+
 /** Runs one statement; rows come back as objects keyed by column name. */
-export async function dorisQuery(connection: DorisConnection, sql: string): Promise<Record<string, unknown>[]> {
+export async function dorisQuery(connection: DorisConnection, sql: string, timeoutMs = QUERY_TIMEOUT_MS): Promise<Record<string, unknown>[]> {
 	try {
-		const [rows] = await dorisPool(connection).query<RowDataPacket[]>(sql);
+		const [rows] = await dorisPool(connection).query<RowDataPacket[]>({ sql, timeout: timeoutMs });
 		return rows as Record<string, unknown>[];
 	} catch (error) {
 		const e = error as { message?: string; errno?: number; code?: string };

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { DorisConnection } from '../../src/doris/connection';
 import { testDorisConnection } from '../../src/doris/connection-test';
-import { closeDorisPools, listDatabases, listTables } from '../../src/doris/mysql';
+import { closeDorisPools, dorisQuery, listDatabases, listTables } from '../../src/doris/mysql';
 import { TableNotFoundError, readTableSchema } from '../../src/doris/schema/reader';
 import { resolveSchema, SchemaValidationError } from '../../src/doris/schema/resolve';
 import { SchemaCache } from '../../src/doris/schema/schema-cache';
@@ -81,6 +81,17 @@ describe('schema reader against the Doris test server', () => {
 		assert.ok((await listDatabases(conn)).includes('sch'));
 		assert.ok(!(await listDatabases(conn)).includes('information_schema'));
 		assert.deepEqual(await listTables(conn, 'sch'), ['events', 'orders']);
+	});
+
+	it('a statement the FE stalls on fails after the query timeout, naming the address; the pool stays usable', async () => {
+		doris.faults.queryStall(1, 3000);
+		const started = Date.now();
+		await assert.rejects(dorisQuery(conn, 'SHOW DATABASES', 300), (e: Error) => {
+			assert.match(e.message, new RegExp(`Doris MySQL port ${doris.mysqlHost}:${doris.mysqlPort}, "SHOW DATABASES": .*timeout`, 'i'));
+			return true;
+		});
+		assert.ok(Date.now() - started < 2500, `gave up after ${Date.now() - started} ms, not at the 300 ms timeout`);
+		assert.ok((await listDatabases(conn)).includes('sch'));
 	});
 
 	it('validate on start: a missing table or column fails with a clear message', async () => {

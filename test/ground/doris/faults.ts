@@ -44,8 +44,21 @@ export class Faults implements FaultInjector {
 	down(ms: number): Promise<void> {
 		return this.downHook(ms);
 	}
+	private readonly stalls: { left: number; ms: number }[] = [];
+	queryStall(n: number, ms: number): void {
+		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
+		this.stalls.push({ left: n, ms });
+	}
+	/** Takes one use of an armed MySQL stall: how long the statement waits, or undefined. */
+	takeQueryStall(): number | undefined {
+		const first = this.stalls[0];
+		if (first === undefined) return undefined;
+		if (--first.left === 0) this.stalls.shift();
+		return first.ms;
+	}
 	clear(): void {
 		this.queue.length = 0;
+		this.stalls.length = 0;
 	}
 
 	/** Takes one use of the first armed fault of the given stage (FE: redirectToDeadBe; BE: the rest). */

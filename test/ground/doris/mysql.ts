@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Socket } from 'node:net';
 import mysql from 'mysql2';
 import type { Catalog } from './catalog';
+import type { Faults } from './faults';
 import { execute, SERVER_VERSION, type SqlResult, type Session } from './sql';
 import { SqlError } from './sql-lex';
 
@@ -55,6 +56,7 @@ export class MysqlPort {
 		private readonly user: string,
 		private readonly password: string,
 		private readonly host: string,
+		private readonly faults?: Faults,
 	) {}
 
 	async start(port: number): Promise<number> {
@@ -131,7 +133,11 @@ export class MysqlPort {
 			}
 			reply(() => writeResult(conn, r));
 		};
-		conn.on('query', ((sql: string) => run(sql)) as (...a: never[]) => void);
+		conn.on('query', ((sql: string) => {
+			const stall = this.faults?.takeQueryStall();
+			if (stall === undefined) run(sql);
+			else setTimeout(() => (conn.stream.destroyed ? undefined : run(sql)), stall);
+		}) as (...a: never[]) => void);
 		// mysql2's server routes statements beginning with "SET " (and PREPARE) to 'stmt_prepare'.
 		conn.on('stmt_prepare', ((sql: string) => {
 			if (/^\s*set\s/i.test(sql)) run(sql);

@@ -50,7 +50,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 		fePorts.push(await fe.listener.start(opts.fePort ? opts.fePort + i : 0));
 		fes.push(fe);
 	}
-	const mysqlPort = new MysqlPort(catalog, user, password, host);
+	const mysqlPort = new MysqlPort(catalog, user, password, host, faults);
 	await mysqlPort.start(opts.mysqlPort ?? 0);
 
 	let restarting: Promise<void> = Promise.resolve();

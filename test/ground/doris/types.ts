@@ -101,6 +101,8 @@ export interface FaultInjector {
 	labelRunning(n: number, ms: number): void;
 	/** FE and BE HTTP ports refuse connections for `ms` (listeners closed, then reopened on the same ports). */
 	down(ms: number): Promise<void>;
+	/** The MySQL port answers the next n statements only after `ms` (a stalled FE). */
+	queryStall(n: number, ms: number): void;
 	/** Disarms everything. */
 	clear(): void;
 }
