@@ -47,18 +47,20 @@ export function cpuSeconds(pid: number): number {
 	return ticks / CLK_TCK;
 }
 
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+	return kb === null ? NaN : Number(kb[1]) / 1024;
+}
+
 /** Peak resident set of one process since start or the last resetPeakRss, in MB. */
 export function peakRssMb(pid: number): number {
-	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const kb = /VmHWM:\s+(\d+) kB/.exec(status);
-	return kb === null ? NaN : Number(kb[1]) / 1024;
+	return statusMb(pid, 'VmHWM');
 }
 
 /** Resident set of one process now, in MB. */
 export function rssMb(pid: number): number {
-	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-	const kb = /VmRSS:\s+(\d+) kB/.exec(status);
-	return kb === null ? NaN : Number(kb[1]) / 1024;
+	return statusMb(pid, 'VmRSS');
 }
 
 /** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0), so startup peaks don't count. */
