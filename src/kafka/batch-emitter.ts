@@ -12,13 +12,12 @@ import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { TrackedExecution } from './commit-tracker';
-import { redeliveryDelay, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from './consumer-options';
+import { redeliveryDelay, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
 import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import type { PartitionState } from './partition-state';
-import type { SinkerStats } from './sinker-consumer';
 
 /** The consumer's parts the emit path works with; the consumer owns them all. */
 export interface EmitterContext {

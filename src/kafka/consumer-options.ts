@@ -53,6 +53,19 @@ export interface SinkerConsumerOptions {
 }
 
 /** Optional hooks, for logs and tests; called synchronously, must not throw. */
+/** Counters of one consumer's life, shared by its emit path and its commit loop. */
+export interface SinkerStats {
+	executionsStarted: number;
+	executionsSucceeded: number;
+	executionsFailed: number;
+	messages: number;
+	parseErrors: number;
+	tombstonesSkipped: number;
+	redeliveries: number;
+	commits: number;
+	maxInFlight: number;
+}
+
 export interface SinkerObserver {
 	onExecution?(execution: SinkExecution): void;
 	onCommit?(topic: string, partition: number, offset: string): void;

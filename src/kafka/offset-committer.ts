@@ -11,9 +11,8 @@ import type { Consumer } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
-import type { SinkerConsumerOptions } from './consumer-options';
+import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { Assignment, PartitionState } from './partition-state';
-import type { SinkerStats } from './sinker-consumer';
 
 /** Labels of the committed-offset gauge; removed again when the partition is given up. */
 export function committedOffsetLabels(options: SinkerConsumerOptions, state: PartitionState) {

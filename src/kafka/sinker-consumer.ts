@@ -30,18 +30,9 @@ import { createMessageParser, type MessageParser } from './message-parser';
 import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
 import { Assignment } from './partition-state';
+import type { SinkerStats } from './consumer-options';
 
-export interface SinkerStats {
-	executionsStarted: number;
-	executionsSucceeded: number;
-	executionsFailed: number;
-	messages: number;
-	parseErrors: number;
-	tombstonesSkipped: number;
-	redeliveries: number;
-	commits: number;
-	maxInFlight: number;
-}
+export type { SinkerStats };
 
 export interface CloseReport {
 	/** All executions in flight finished within the close bound. */
