@@ -4,7 +4,7 @@
  *   npm run bench -- [--quick] [--size N] [--runs N] [--scenarios raw,core,n8n,packed,builtin]
  *                    [--batch-rows N] [--flush-ms N] [--in-flight N] [--exec-rows N] [--builtin-size N]
  *                    [--latency-rate N] [--latency-seconds N] [--no-latency]
- *                    [--scaling-size N] [--no-scaling] [--cpu-prof [DIR]]
+ *                    [--scaling-size N] [--no-scaling] [--cpu-prof [DIR]] [--label NAME]
  *
  * The latency phase produces live events at min(--latency-rate, half the scenario's measured
  * throughput) for --latency-seconds.
@@ -35,6 +35,8 @@ export interface BenchOptions {
 	/** Write V8 CPU profiles of the forked workers (scenarios raw and core) into this folder. */
 	cpuProf: string | null;
 	scaling: { size: number; inFlight: number[]; batchRows: number[] } | null;
+	/** Names the results file (`<date>-<size>-<label>`), so a variant run does not replace the main one. */
+	label: string | null;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -47,7 +49,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
 		else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(arg.slice(2), argv[++i]);
 		else flags.set(arg.slice(2), true);
 	}
-	const known = ['quick', 'size', 'runs', 'scenarios', 'batch-rows', 'flush-ms', 'in-flight', 'exec-rows', 'builtin-size', 'latency-rate', 'latency-seconds', 'no-latency', 'scaling-size', 'no-scaling', 'cpu-prof'];
+	const known = ['quick', 'size', 'runs', 'scenarios', 'batch-rows', 'flush-ms', 'in-flight', 'exec-rows', 'builtin-size', 'latency-rate', 'latency-seconds', 'no-latency', 'scaling-size', 'no-scaling', 'cpu-prof', 'label'];
 	for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`bench: unknown flag --${name} (known: ${known.join(', ')})`);
 
 	const quick = flags.get('quick') === true;
@@ -76,6 +78,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
 		builtinSize: Math.min(size, num('builtin-size', quick ? 500 : 2000)),
 		cpuProf: typeof flags.get('cpu-prof') === 'string' ? String(flags.get('cpu-prof')) : flags.has('cpu-prof') ? 'bench/results/profiles' : null,
 		latency: flags.has('no-latency') ? null : { rate: num('latency-rate', quick ? 5000 : 20_000), seconds: num('latency-seconds', quick ? 3 : 15) },
+		label: typeof flags.get('label') === 'string' ? String(flags.get('label')).replace(/[^a-z0-9_-]/gi, '-') : null,
 		scaling: flags.has('no-scaling') ? null : { size: num('scaling-size', size), inFlight: [1, 2, 4, 20], batchRows: [1000, 10_000, 50_000] },
 	};
 }

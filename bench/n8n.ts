@@ -32,7 +32,7 @@ async function n8nHost(): Promise<N8nHost> {
 			// n8n 2.x's expression engine otherwise takes an isolate per execution and builds its
 			// replacement (vendor libraries compiled in) at once: measured 25–30 CPU s per million rows
 			// at 5000 rows per execution. Lazy, a workflow without expressions never touches it.
-			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true',
+			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true',
 			// Without the publication service activation is confirmed over REST, not by a debug log line.
 			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
 			DORIS_SINKER_METRICS_PORT: String(metricsPort),

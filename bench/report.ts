@@ -141,7 +141,7 @@ export function markdown(r: BenchResults): string {
 
 export function writeResults(r: BenchResults, dir = join(__dirname, 'results')): string[] {
 	mkdirSync(dir, { recursive: true });
-	const base = join(dir, `${r.date.slice(0, 10)}-${r.dataset.size}${r.options.quick ? '-quick' : ''}`);
+	const base = join(dir, `${r.date.slice(0, 10)}-${r.dataset.size}${r.options.quick ? '-quick' : ''}${r.options.label !== null ? `-${r.options.label}` : ''}`);
 	writeFileSync(`${base}.json`, `${JSON.stringify({ ...r, ratios: ratios(r.results) }, null, '\t')}\n`);
 	writeFileSync(`${base}.md`, markdown(r));
 	return [`${base}.json`, `${base}.md`];

@@ -266,7 +266,11 @@ async function main(): Promise<void> {
 		await server.close();
 		await admin.disconnect();
 	}
-	if (results.n8n) notes.push('n8n: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
+	if (results.n8n || results.packed) notes.push('n8n, packed: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
+	if (results.n8n || results.packed || results.builtin) {
+		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true'}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none.`);
+	}
+	if (process.env.BENCH_WORKER_HEAP_MB) notes.push(`raw / core workers: V8 old space capped at ${process.env.BENCH_WORKER_HEAP_MB} MB (BENCH_WORKER_HEAP_MB).`);
 	if (results.builtin) notes.push(`builtin: ${opts.builtinSize} events (a slice), HTTP Request straight to the BE, one execution and one Stream Load per message; latency phase at half its throughput.`);
 	const files = writeResults({ date: new Date().toISOString(), machine: machine(), options: opts, dataset: { ...dataset, size: opts.size }, results, scaling, notes });
 	log(`wrote ${files.join(', ')}`);
