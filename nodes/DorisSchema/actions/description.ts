@@ -160,6 +160,15 @@ export const properties: INodeProperties[] = [
 				description:
 					'Whether the table and the mapped columns must exist (in manual mode: the column list against the table), failing with a clear message. Checked at the first execution, and at activation too when the Kafka trigger\'s "Check Doris Tables on Activation" is on.',
 			},
+			{
+				displayName: 'Worker Threads',
+				name: 'workerThreads',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 16, numberPrecision: 0 },
+				default: 1,
+				description:
+					"Background threads that parse and coerce the lines of packed items (the Kafka trigger's One Item per Batch output) of 1000 lines or more. n8n runs every node and the Kafka consumer on one main thread; mapping there keeps it busy, in a thread it stays free and another core does the work. 0 maps in the main thread. Items from One Item per Message and small packed items are always mapped in the main thread: copying them to a thread costs more than mapping them.",
+			},
 		],
 	},
 ];

@@ -1,7 +1,8 @@
 import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
-import { PACKED_ROWS_FIELD } from '../../../src/item-contract';
-import { readPackedRows, routePacked } from '../../../src/doris/schema/route-packed';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/item-contract';
+import { routePackedParallel, sharedPackedPool } from '../../../src/doris/schema/packed-workers';
+import { readPackedRows } from '../../../src/doris/schema/route-packed';
 import { INVALID_FIELD, routeItems, type RouteLabels, type RoutedItem } from '../../../src/doris/schema/route-items';
 import { rowMapperFor, type RowMapper } from '../../../src/doris/schema/row-mapper';
 import type { TableSchema } from '../../../src/doris/schema/types';
@@ -28,9 +29,10 @@ function mergeByIndex(a: RoutedItem[], b: RoutedItem[]): INodeExecutionData[] {
  * Output 0 "Rows": coerced rows; output 1 "Invalid": original item + `_invalid` reasons.
  * An item holding packed rows (the trigger's "One Item per Batch") stays one item on output 0 with
  * its valid rows as JSON lines; each of its lines that cannot load becomes an item on output 1.
- * Both outputs keep input order.
+ * Big packed items are mapped in worker threads (option Worker Threads) so n8n's main thread stays
+ * free; the outputs are the same either way. Both outputs keep input order.
  */
-export function executeMapRows(ctx: SchemaContext, settings: SchemaSettings, schema: TableSchema): INodeExecutionData[][] {
+export async function executeMapRows(ctx: SchemaContext, settings: SchemaSettings, schema: TableSchema): Promise<INodeExecutionData[][]> {
 	let mapper: RowMapper;
 	try {
 		mapper = rowMapperFor(schema, {
@@ -52,10 +54,11 @@ export function executeMapRows(ctx: SchemaContext, settings: SchemaSettings, sch
 		return [routed.rows.map(toOutput), routed.invalid.map(toOutput)];
 	}
 
+	// Every packed item is checked before any is mapped: a broken one fails the execution up front.
 	const plain: Array<{ json: Record<string, unknown> }> = [];
 	const plainIndex: number[] = [];
-	const packedRows: RoutedItem[] = [];
-	const packedInvalid: RoutedItem[] = [];
+	const packedItems: Array<{ packed: PackedRows; index: number }> = [];
+	const broken: RoutedItem[] = [];
 	for (let i = 0; i < items.length; i++) {
 		const packed = readPackedRows(items[i].json);
 		if (packed === undefined) {
@@ -66,15 +69,31 @@ export function executeMapRows(ctx: SchemaContext, settings: SchemaSettings, sch
 		if (packed instanceof Error) {
 			if (!ctx.continueOnFail()) throw new NodeOperationError(ctx.getNode(), `Item ${i}: ${packed.message}`, { itemIndex: i });
 			const reason = { column: null, value: null, expected: 'packed rows', rule: 'envelope' as const, message: packed.message };
-			packedInvalid.push({ json: { ...items[i].json, [INVALID_FIELD]: { table: `${schema.database}.${schema.table}`, reasons: [reason] } }, index: i });
+			broken.push({ json: { ...items[i].json, [INVALID_FIELD]: { table: `${schema.database}.${schema.table}`, reasons: [reason] } }, index: i });
 			continue;
 		}
-		const routed = routePacked(packed, mapper, labels, i);
-		if (routed.packed !== null) packedRows.push({ json: { [PACKED_ROWS_FIELD]: routed.packed }, index: i });
-		for (const r of routed.invalid) packedInvalid.push(r);
+		packedItems.push({ packed, index: i });
 	}
+	// Handed to the workers first, so they map while this thread maps the ordinary items.
+	const logger = ctx.logger as SchemaContext['logger'] | undefined; // absent in narrow test contexts
+	const pool = sharedPackedPool(settings.workerThreads, logger === undefined ? undefined : (message) => logger.warn(message));
+	const pending = packedItems.map((p) => routePackedParallel(p.packed, mapper, labels, p.index, pool));
 	const routed = routeItems(plain, mapper, labels);
 	for (const r of routed.rows) r.index = plainIndex[r.index];
 	for (const r of routed.invalid) r.index = plainIndex[r.index];
+
+	const results = await Promise.all(pending);
+	const packedRows: RoutedItem[] = [];
+	const packedInvalid: RoutedItem[] = [];
+	let b = 0;
+	for (let k = 0; k < results.length; k++) {
+		const index = packedItems[k].index;
+		// The broken items and the packed ones are both in input order: interleave them back.
+		while (b < broken.length && broken[b].index < index) packedInvalid.push(broken[b++]);
+		const r = results[k];
+		if (r.packed !== null) packedRows.push({ json: { [PACKED_ROWS_FIELD]: r.packed }, index });
+		for (const x of r.invalid) packedInvalid.push(x);
+	}
+	while (b < broken.length) packedInvalid.push(broken[b++]);
 	return [mergeByIndex(routed.rows, packedRows), mergeByIndex(routed.invalid, packedInvalid)];
 }

@@ -11,7 +11,7 @@ import { readSchemaSettings, type SchemaSettings } from './settings';
 
 export type SchemaContext = Pick<
 	IExecuteFunctions,
-	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail'
+	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail' | 'logger'
 >;
 
 async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<TableSchema | NodeOperationError> {

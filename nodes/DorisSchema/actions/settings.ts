@@ -4,6 +4,9 @@ import type { EpochUnit } from '../../../src/doris/schema/datetime';
 import type { ManualColumn } from '../../../src/doris/schema/manual';
 import type { FieldMapping, UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
 
+/** More threads than cores only adds switching; 16 is well past what one n8n process gets. */
+export const MAX_WORKER_THREADS = 16;
+
 export type SchemaOperation = 'mapRows' | 'getSchema';
 
 /** Every node parameter, read once per execution (node-level: item expressions are not per item). */
@@ -22,6 +25,8 @@ export interface SchemaSettings {
 	timeZone: string;
 	unknownFields: UnknownFieldPolicy;
 	validateOnStart: boolean;
+	/** Worker threads mapping packed items; 0 = n8n's main thread. */
+	workerThreads: number;
 }
 
 interface RawOptions {
@@ -33,6 +38,7 @@ interface RawOptions {
 	timeZone?: string;
 	unknownFields?: string;
 	validateOnStart?: boolean;
+	workerThreads?: number;
 }
 
 interface RawColumns {
@@ -50,6 +56,10 @@ export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParamete
 	const refresh = Number(raw.refreshInterval ?? 0);
 	if (!Number.isFinite(refresh) || refresh < 0) {
 		throw new NodeOperationError(ctx.getNode(), `Refresh Interval "${String(raw.refreshInterval)}" must be a number of seconds ≥ 0`);
+	}
+	const workerThreads = Number(raw.workerThreads ?? 1);
+	if (!Number.isInteger(workerThreads) || workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
+		throw new NodeOperationError(ctx.getNode(), `Worker Threads "${String(raw.workerThreads)}" must be a whole number from 0 to ${MAX_WORKER_THREADS}`);
 	}
 	const epochUnit = raw.epochUnit === 's' || raw.epochUnit === 'ms' ? raw.epochUnit : 'auto';
 	return {
@@ -73,5 +83,6 @@ export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParamete
 		timeZone: (raw.timeZone ?? 'UTC').trim() || 'UTC',
 		unknownFields: raw.unknownFields === 'reject' ? 'reject' : 'ignore',
 		validateOnStart: raw.validateOnStart !== false,
+		workerThreads,
 	};
 }

@@ -22,6 +22,7 @@ import { parseJsonExact, type JsonValue } from '../../kafka/exact-json';
 import { metrics } from '../../metrics/metrics';
 import { createSerializer, type RowSerializer } from '../../batch/wire-format';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
+import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
 
 /** `_kafka` of an invalid line: the Kafka message it was, as far as the packed sources tell. */
@@ -201,11 +202,46 @@ class RunCursor {
 }
 
 /**
+ * Invalid lines of one packed item, by the labels the metrics count them under. routePacked counts
+ * them at once; a worker thread (packed-workers.ts) returns them, since prom-client's registry lives
+ * in the main thread, and the main thread counts them with countInvalidLines.
+ */
+export interface InvalidLineCounts {
+	/** sinker_rows_invalid_total: lines per rule (the first reason's). */
+	byRule: Map<RejectRule, number>;
+	/** json_parse_errors_total: parse_error lines per topic ('' when the sources do not cover the line). */
+	parseErrorsByTopic: Map<string, number>;
+}
+
+export function emptyInvalidLineCounts(): InvalidLineCounts {
+	return { byRule: new Map(), parseErrorsByTopic: new Map() };
+}
+
+function tableOf(mapper: RowMapper): string {
+	return `${mapper.schema.database}.${mapper.schema.table}`;
+}
+
+/** Counts sinker_rows_invalid_total and json_parse_errors_total as routeItems does, per line. */
+export function countInvalidLines(counts: InvalidLineCounts, mapper: RowMapper, labels: RouteLabels): void {
+	const table = tableOf(mapper);
+	for (const [rule, n] of counts.byRule) metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule }, n);
+	for (const [topic, n] of counts.parseErrorsByTopic) metrics.jsonParseErrors.inc({ workflow: labels.workflow, node: labels.node, topic }, n);
+}
+
+/**
  * Maps every line of one packed item. `index` is the item's index in the node's input (pairedItem of
  * the invalid items). Counts sinker_rows_invalid_total and json_parse_errors_total as routeItems does.
  */
 export function routePacked(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number): RoutedPacked {
-	const table = `${mapper.schema.database}.${mapper.schema.table}`;
+	const counts = emptyInvalidLineCounts();
+	const routed = mapPackedLines(packed, mapper, index, counts);
+	countInvalidLines(counts, mapper, labels);
+	return routed;
+}
+
+/** routePacked without the metrics: the invalid lines are added to `counts` instead. */
+export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: number, counts: InvalidLineCounts): RoutedPacked {
+	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
 	const text = packed.jsonLines;
 	const cursor = new RunCursor(packed.sources);
@@ -236,8 +272,11 @@ export function routePacked(packed: PackedRows, mapper: RowMapper, labels: Route
 		json[KAFKA_METADATA_FIELD] = origin ?? { topic: null, partition: null, offset: null, line };
 		invalid.push({ json, index });
 		const rule = result.reasons[0]?.rule ?? 'type';
-		metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule });
-		if (rule === 'parse_error') metrics.jsonParseErrors.inc({ workflow: labels.workflow, node: labels.node, topic: covered ? cursor.topic() : '' });
+		counts.byRule.set(rule, (counts.byRule.get(rule) ?? 0) + 1);
+		if (rule === 'parse_error') {
+			const topic = covered ? cursor.topic() : '';
+			counts.parseErrorsByTopic.set(topic, (counts.parseErrorsByTopic.get(topic) ?? 0) + 1);
+		}
 	}
 	cursor.closeRun();
 	if (count === 0) return { packed: null, invalid };

@@ -4,11 +4,12 @@
  * off: no Doris is contacted (the credential's FE URL is never dialled).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { DorisSchema } from '../../../../nodes/DorisSchema/DorisSchema.node';
+import { closePackedWorkers, sharedPackedPool } from '../../../../src/doris/schema/packed-workers';
 import { INVALID_FIELD, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import type { PackedLineOrigin } from '../../../../src/doris/schema/route-packed';
 import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../../src/item-contract';
@@ -26,9 +27,10 @@ const params = {
 	options: { validateOnStart: false },
 };
 
-function context(items: INodeExecutionData[], continueOnFail = false): IExecuteFunctions {
+function context(items: INodeExecutionData[], continueOnFail = false, options: Record<string, unknown> = params.options): IExecuteFunctions {
+	const all: Record<string, unknown> = { ...params, options };
 	const ctx = {
-		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name as keyof typeof params] : fallback),
+		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in all ? all[name] : fallback),
 		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
 		getInputData: () => items,
 		getCredentials: async () => ({ feUrls: 'http://127.0.0.1:1', queryPort: 9030, user: 'root', password: '', database: 'db' }),
@@ -53,6 +55,7 @@ function packed(lines: string[], first: number): { json: { [PACKED_ROWS_FIELD]: 
 
 describe('Doris Schema node with packed items', () => {
 	const node = new DorisSchema();
+	after(() => closePackedWorkers());
 
 	it('packed items stay one item on Rows; their bad lines and ordinary items keep input order and pairedItem', async () => {
 		const items: INodeExecutionData[] = [
@@ -95,5 +98,17 @@ describe('Doris Schema node with packed items', () => {
 		assert.deepEqual(rows.map((r) => r.pairedItem), [{ item: 0 }]);
 		assert.deepEqual(invalid.map((r) => r.pairedItem), [{ item: 1 }]);
 		assert.match((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /jsonLines must be a string/);
+	});
+
+	it('Worker Threads: big packed items mapped in a worker give the same outputs as in the main thread (0)', async () => {
+		const lines = Array.from({ length: 2500 }, (_, k) => (k % 7 === 3 ? '{"id":"x"}' : k % 11 === 5 ? 'nope' : `{"id":${k},"name":"n${k % 100}"}`));
+		const items: INodeExecutionData[] = [{ json: { id: 1 } }, packed(lines, 100), { json: { name: 'bad' } }, packed(lines.slice(0, 1200), 5000), packed(['{"id":9}'], 1)];
+		const inThread = await node.execute.call(context(items, false, { validateOnStart: false, workerThreads: 0 }));
+		const inWorkers = await node.execute.call(context(items, false, { validateOnStart: false, workerThreads: 2 }));
+		assert.deepEqual(inWorkers, inThread);
+		assert.equal(sharedPackedPool(2)?.stats().routedInWorker, 2, 'the two big ones went to the workers');
+		assert.equal(inThread[0].length, 4);
+		assert.ok(inThread[1].length > 500);
+		await assert.rejects(node.execute.call(context(items, false, { workerThreads: -1 })), /Worker Threads "-1" must be a whole number from 0 to 16/);
 	});
 });

@@ -5,31 +5,12 @@ import fc from 'fast-check';
 
 import { createSerializer } from '../../../../src/batch/wire-format';
 import { parseJsonExact } from '../../../../src/kafka/exact-json';
-import { manualSchema } from '../../../../src/doris/schema/manual';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import { readPackedRows, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
-import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type PackedSource, type ParseErrorInfo } from '../../../../src/item-contract';
+import { RowMapper } from '../../../../src/doris/schema/row-mapper';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type ParseErrorInfo } from '../../../../src/item-contract';
 import { registry } from '../../../../src/metrics/metrics';
-
-const schema = manualSchema('shop', 'orders', [
-	{ name: 'id', type: 'BIGINT', nullable: false },
-	{ name: 'name', type: 'VARCHAR(10)' },
-	{ name: 'amount', type: 'DECIMAL(10,2)', nullable: false, hasDefault: true },
-	{ name: 'ts', type: 'DATETIME', nullable: false },
-	{ name: 'big', type: 'LARGEINT' },
-]);
-const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
-const labels = { workflow: 'wf-packed', node: 'Doris Schema' };
-
-/** One exact run on topic t / partition 0 from offset `first`. */
-function pack(lines: string[], sources?: PackedSource[], first = 0): PackedRows {
-	return {
-		jsonLines: lines.map((l) => `${l}\n`).join(''),
-		count: lines.length,
-		sources: sources ?? [{ topic: 't', partition: 0, firstOffset: String(first), lastOffset: String(first + lines.length - 1), lines: lines.length }],
-	};
-}
+import { cdcLines, gappedSources, labels, linesWithRuns, mapper, pack, wideOptions, wideSchema } from './packed-support';
 
 const origin = (r: { json: Record<string, unknown> }) => r.json[KAFKA_METADATA_FIELD] as PackedLineOrigin;
 const info = (r: { json: Record<string, unknown> }) => r.json[INVALID_FIELD] as InvalidInfo;
@@ -114,12 +95,7 @@ describe('routePacked', () => {
 	});
 
 	it('Debezium c / u / d lines: after / after / before with the delete sign; deleteSign set', () => {
-		const lines = [
-			'{"payload":{"op":"c","before":null,"after":{"id":1,"ts":0}}}',
-			'{"op":"u","before":{"id":1,"ts":0},"after":{"id":1,"name":"new","ts":0}}',
-			'{"payload":{"op":"d","before":{"id":1,"ts":0},"after":null}}',
-			'{"payload":{"op":"t"}}',
-		];
+		const lines = cdcLines;
 		const r = routePacked(pack(lines), mapper({ cdc: true }), labels, 0);
 		assert.equal(r.packed?.deleteSign, true);
 		assert.equal(
@@ -133,12 +109,7 @@ describe('routePacked', () => {
 	it('maps lines to topic / partition / offset across runs, null offsets in a run with gaps', () => {
 		const bad = '{"id":"bad","ts":0}';
 		const ok = '{"id":1,"ts":0}';
-		const sources: PackedSource[] = [
-			{ topic: 'a', partition: 0, firstOffset: '9007199254740991', lastOffset: '9007199254740994', lines: 4 }, // exact, beyond 2^53
-			{ topic: 'b', partition: 1, firstOffset: '0', lastOffset: '0', lines: 0 }, // an empty run is skipped
-			{ topic: 'b', partition: 1, firstOffset: '10', lastOffset: '20', lines: 3 }, // gaps (compacted / transaction markers)
-			{ topic: 'a', partition: 3, firstOffset: '5', lastOffset: '6', lines: 2 },
-		];
+		const sources = gappedSources;
 		const lines = [ok, bad, ok, bad, bad, ok, ok, bad, bad];
 		const r = routePacked(pack(lines, sources), mapper(), labels, 2);
 		assert.deepEqual(
@@ -224,50 +195,14 @@ describe('packed and per-item give the same bytes at the Stream Load wire format
 });
 
 describe('property: every line comes out exactly once', () => {
-	const wide = manualSchema('p', 't', [
-		{ name: 'a', type: 'INT', nullable: false },
-		{ name: 'b', type: 'LARGEINT' },
-		{ name: 'c', type: 'DECIMAL(6,2)' },
-		{ name: 'd', type: 'DATETIME(3)' },
-		{ name: 'e', type: 'VARCHAR(5)' },
-		{ name: 'f', type: 'ARRAY<MAP<STRING,STRUCT<x:INT,y:DECIMAL(4,1)>>>' },
-		{ name: 'g', type: 'BOOLEAN' },
-		{ name: 'h', type: 'JSON' },
-	]);
-	const options: RowMapperOptions[] = [
-		DEFAULT_ROW_MAPPER_OPTIONS,
-		{ ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, unknownFields: 'reject' },
-		{ ...DEFAULT_ROW_MAPPER_OPTIONS, sourcePath: 'payload.after', dates: { timeZone: 'America/New_York', epochUnit: 'ms' } },
-	];
-	const value = fc.oneof(fc.jsonValue(), fc.constantFrom(null, 'true', '2024-01-01', '99.99', 1e300, -0, 12345678901234567890n));
-	const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'op', 'after', 'before', 'payload', 'zz'), value);
-	const asLine = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-	const line = fc.oneof(
-		{ weight: 4, arbitrary: record.map(asLine) },
-		{ weight: 2, arbitrary: fc.record({ payload: fc.record({ op: fc.constantFrom('c', 'u', 'd', 'r', 't'), after: record, before: record }) }).map(asLine) },
-		{ weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
-		{ weight: 1, arbitrary: fc.string().filter((s) => !s.includes('\n')) },
-	);
-	/** Runs over the lines: random topic/partition, some exact, some with gaps. */
-	const runsFor = (n: number) =>
-		fc.array(fc.record({ cut: fc.nat(n), gap: fc.nat(3), first: fc.bigInt(0n, 2n ** 62n) }), { maxLength: 4 }).map((cuts) => {
-			const bounds = [...new Set([0, ...cuts.map((c) => c.cut), n])].sort((x, y) => x - y);
-			const sources: PackedSource[] = [];
-			for (let i = 0; i + 1 < bounds.length; i++) {
-				const lines = bounds[i + 1] - bounds[i];
-				const c = cuts[i] ?? { gap: 0, first: 0n };
-				sources.push({ topic: `t${i % 2}`, partition: i, firstOffset: String(c.first), lastOffset: String(c.first + BigInt(lines - 1 + c.gap)), lines });
-			}
-			return sources;
-		});
-
+	const options = wideOptions;
 	it('on the packed output as a row, or on the invalid output as an item', () => {
 		fc.assert(
 			fc.property(
-				fc.array(line, { maxLength: 40 }).chain((lines) => fc.tuple(fc.constant(lines), runsFor(lines.length))),
+				linesWithRuns(40),
 				fc.nat(options.length - 1),
 				([lines, sources], which) => {
-					const m = new RowMapper(wide, options[which]);
+					const m = new RowMapper(wideSchema, options[which]);
 					const r: RoutedPacked = routePacked(pack(lines, sources), m, { workflow: 'prop', node: 'n' }, 5);
 					// Oracle: each line alone as the per-message path treats it (parse exactly, must be an
 					// object, map), serialised as the Stream Load node does.

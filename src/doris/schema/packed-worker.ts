@@ -1,0 +1,54 @@
+/**
+ * The worker thread of packed-workers.ts: routes packed items with the code routePacked runs
+ * (mapPackedLines) and returns the result with the invalid-line counts (the metrics are the main
+ * thread's). Loaded as dist/.../packed-worker.js, or as this .ts file under `node --import tsx`
+ * (a Worker inherits the parent's --import).
+ */
+import { parentPort } from 'node:worker_threads';
+
+import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-workers';
+import { emptyInvalidLineCounts, mapPackedLines } from './route-packed';
+import { RowMapper } from './row-mapper';
+
+if (parentPort === null) throw new Error('packed-worker runs as a worker thread started by packed-workers.ts');
+const port = parentPort;
+
+/** One compiled mapper per schema + options (the key), kept across items like rowMapperFor does. */
+const mappers = new Map<string, RowMapper>();
+let throwNext = false;
+
+function mapperFor(request: Extract<PackedWorkerRequest, { kind: 'route' }>): RowMapper {
+	let mapper = mappers.get(request.key);
+	if (mapper === undefined) {
+		mapper = new RowMapper(request.schema, request.options);
+		if (mappers.size >= 32) mappers.clear();
+		mappers.set(request.key, mapper);
+	}
+	return mapper;
+}
+
+port.on('message', (request: PackedWorkerRequest) => {
+	if (request.kind === 'test') {
+		if (request.hook === 'exit') process.exit(7); // ends this thread only
+		throwNext = true;
+		return;
+	}
+	let response: PackedWorkerResponse;
+	try {
+		if (throwNext) {
+			throwNext = false;
+			throw new Error('test hook: an error inside the worker');
+		}
+		const counts = emptyInvalidLineCounts();
+		const routed = mapPackedLines(request.packed, mapperFor(request), request.index, counts);
+		response = { id: request.id, ok: true, routed, counts };
+	} catch (error) {
+		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+	}
+	try {
+		port.postMessage(response);
+	} catch (error) {
+		// A result that cannot be cloned: the main thread maps the item itself.
+		port.postMessage({ id: request.id, ok: false, message: `the result could not be sent back: ${error instanceof Error ? error.message : String(error)}` } satisfies PackedWorkerResponse);
+	}
+});

@@ -1,0 +1,317 @@
+/**
+ * routePacked of big packed items in worker threads. Every n8n node and the Kafka consumer run on
+ * n8n's one main thread; parsing, coercing and serialising a packed item's lines is the biggest
+ * piece of work our nodes do there (with most of the garbage). A worker does it on another core and
+ * the main thread only copies the text in and the result out.
+ *
+ * - Same result as routePacked: the worker runs the same code (mapPackedLines) on a RowMapper it
+ *   rebuilds from the mapper's schema and options (plain data, structured-cloneable), built once per
+ *   schema + options and kept. prom-client's registry lives in the main thread, so the worker
+ *   returns how many lines were invalid per metric label and the main thread counts them.
+ * - Small items (fewer than `minLines` lines) are routed in the calling thread: copying and the hop
+ *   cost more than mapping them.
+ * - Nothing is lost: a worker that dies, fails to start, or reports an error hands its items back to
+ *   the calling thread, which routes them itself; the pool starts a new worker on the next call.
+ *   After several failures in a row with no success in between the pool stops trying (in-thread).
+ * - Workers start on first use and are unref'd while idle, so they never keep a process alive;
+ *   closePackedWorkers() (called by closeSchemaCache) terminates them.
+ */
+import { Worker } from 'node:worker_threads';
+import path from 'node:path';
+
+import type { PackedRows } from '../../item-contract';
+import type { RouteLabels } from './route-items';
+import { countInvalidLines, routePacked, type InvalidLineCounts, type RoutedPacked } from './route-packed';
+import type { RowMapper, RowMapperOptions } from './row-mapper';
+import type { TableSchema } from './types';
+
+/** Below this many lines a packed item is routed in the calling thread. */
+export const PACKED_WORKER_MIN_LINES = 1000;
+/** Consecutive worker failures (no success between) after which a pool routes in-thread for good. */
+const MAX_FAILURES_IN_A_ROW = 3;
+
+/** Main → worker. */
+export type PackedWorkerRequest =
+	| { kind: 'route'; id: number; key: string; schema: TableSchema; options: RowMapperOptions; packed: PackedRows; index: number }
+	/** Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail. */
+	| { kind: 'test'; hook: 'exit' | 'throw' };
+
+/** Worker → main. */
+export type PackedWorkerResponse =
+	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts }
+	| { id: number; ok: false; message: string };
+
+export interface PackedPoolOptions {
+	/** Worker threads at most; 0 routes everything in the calling thread. */
+	size: number;
+	minLines?: number;
+	/** Where a fallback is reported (once per worker lost; the first error reported by a worker). */
+	warn?: (message: string) => void;
+	/** The worker script; default: packed-worker next to this file, with this file's extension. */
+	workerFile?: string;
+}
+
+export interface PackedPoolStats {
+	/** Items routed by a worker. */
+	routedInWorker: number;
+	/** Items routed in the calling thread because they were small (or the pool has size 0). */
+	routedInThread: number;
+	/** Items a worker failed to route and the calling thread routed instead. */
+	fallbacks: number;
+	/** Workers started, and lost (crashed or failed to start; not counting close()). */
+	started: number;
+	lost: number;
+}
+
+interface Task {
+	packed: PackedRows;
+	mapper: RowMapper;
+	labels: RouteLabels;
+	index: number;
+	resolve: (routed: RoutedPacked) => void;
+	reject: (error: unknown) => void;
+}
+
+interface Slot {
+	worker: Worker;
+	inflight: Map<number, Task>;
+	/** Set by close(): its exit is expected. */
+	closing: boolean;
+	lastError: Error | null;
+}
+
+interface MapperSpec {
+	key: string;
+	schema: TableSchema;
+	options: RowMapperOptions;
+}
+
+/** Schema + options of a mapper as the worker needs them; the key is computed once per mapper. */
+const specs = new WeakMap<RowMapper, MapperSpec>();
+function specOf(mapper: RowMapper): MapperSpec {
+	let spec = specs.get(mapper);
+	if (spec === undefined) {
+		spec = { key: JSON.stringify([mapper.schema, mapper.options]), schema: mapper.schema, options: mapper.options };
+		specs.set(mapper, spec);
+	}
+	return spec;
+}
+
+/** The worker script: compiled .js next to this file in dist/, or the .ts source under tsx. */
+function defaultWorkerFile(): string {
+	return path.join(__dirname, `packed-worker${path.extname(__filename)}`);
+}
+
+function messageOf(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+export class PackedWorkerPool {
+	readonly size: number;
+	readonly minLines: number;
+	private readonly warn: (message: string) => void;
+	private readonly workerFile: string;
+	private readonly slots: Slot[] = [];
+	private nextId = 1;
+	private failuresInARow = 0;
+	private disabled = false;
+	private warnedError = false;
+	private readonly counters: PackedPoolStats = { routedInWorker: 0, routedInThread: 0, fallbacks: 0, started: 0, lost: 0 };
+
+	constructor(options: PackedPoolOptions) {
+		if (!Number.isInteger(options.size) || options.size < 0) throw new Error(`Worker Threads "${String(options.size)}" must be a whole number ≥ 0`);
+		this.size = options.size;
+		this.minLines = options.minLines ?? PACKED_WORKER_MIN_LINES;
+		this.warn = options.warn ?? ((message) => console.warn(`[doris-sinker] ${message}`));
+		this.workerFile = options.workerFile ?? defaultWorkerFile();
+	}
+
+	stats(): PackedPoolStats {
+		return { ...this.counters };
+	}
+
+	/** Live workers (for tests and the metrics of a caller). */
+	get workers(): number {
+		return this.slots.length;
+	}
+
+	/**
+	 * routePacked, in a worker when the item is big enough and a worker is (or can be) there; the
+	 * result and the metrics are the same either way.
+	 */
+	route(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number): Promise<RoutedPacked> {
+		if (this.size === 0 || this.disabled || packed.count < this.minLines) {
+			this.counters.routedInThread++;
+			try {
+				return Promise.resolve(routePacked(packed, mapper, labels, index));
+			} catch (error) {
+				return Promise.reject(error);
+			}
+		}
+		return new Promise<RoutedPacked>((resolve, reject) => {
+			const task: Task = { packed, mapper, labels, index, resolve, reject };
+			let slot: Slot;
+			try {
+				slot = this.pick();
+			} catch (error) {
+				this.fallBack(task, `could not start a worker thread (${messageOf(error)})`);
+				return;
+			}
+			const spec = specOf(mapper);
+			const id = this.nextId++;
+			const request: PackedWorkerRequest = { kind: 'route', id, key: spec.key, schema: spec.schema, options: spec.options, packed, index };
+			try {
+				slot.worker.postMessage(request);
+			} catch (error) {
+				// E.g. a value that cannot be cloned: routed here instead.
+				this.fallBack(task, `could not hand the item to a worker thread (${messageOf(error)})`);
+				return;
+			}
+			if (slot.inflight.size === 0) slot.worker.ref(); // an item in flight keeps the process up, as a socket would
+			slot.inflight.set(id, task);
+		});
+	}
+
+	/** Terminates every worker; items in flight are routed in the calling thread. The pool can be used again. */
+	async close(): Promise<void> {
+		const slots = this.slots.splice(0);
+		await Promise.all(
+			slots.map((slot) => {
+				slot.closing = true;
+				return slot.worker.terminate();
+			}),
+		);
+	}
+
+	/** Test hook: sends 'exit' (the worker ends at once) or 'throw' (its next route fails) to worker n. */
+	testHook(hook: 'exit' | 'throw', n = 0): void {
+		const request: PackedWorkerRequest = { kind: 'test', hook };
+		this.slots[n]?.worker.postMessage(request);
+	}
+
+	/** The least busy worker; a new one while there is room and every worker is busy. */
+	private pick(): Slot {
+		let best: Slot | null = null;
+		for (const slot of this.slots) if (best === null || slot.inflight.size < best.inflight.size) best = slot;
+		if (best !== null && (best.inflight.size === 0 || this.slots.length >= this.size)) return best;
+		return this.spawn();
+	}
+
+	private spawn(): Slot {
+		const worker = new Worker(this.workerFile);
+		worker.unref();
+		const slot: Slot = { worker, inflight: new Map(), closing: false, lastError: null };
+		this.slots.push(slot);
+		this.counters.started++;
+		worker.on('message', (message: PackedWorkerResponse) => this.onMessage(slot, message));
+		worker.on('error', (error) => {
+			slot.lastError = error;
+		});
+		// A message the main thread cannot read: which item it was is unknown, so the worker goes and
+		// every item it holds is routed here.
+		worker.on('messageerror', (error) => {
+			slot.lastError = error;
+			void worker.terminate();
+		});
+		worker.on('exit', (code) => this.onExit(slot, code));
+		return slot;
+	}
+
+	private onMessage(slot: Slot, message: PackedWorkerResponse): void {
+		const task = slot.inflight.get(message.id);
+		if (task === undefined) return;
+		slot.inflight.delete(message.id);
+		if (slot.inflight.size === 0) slot.worker.unref();
+		if (!message.ok) {
+			if (++this.failuresInARow >= MAX_FAILURES_IN_A_ROW) this.disable(`${this.failuresInARow} packed items in a row failed in a worker thread (last: ${message.message})`);
+			else if (!this.warnedError) {
+				this.warnedError = true;
+				this.warn(`Doris Schema: a worker thread failed to map a packed item (${message.message}); mapping it in the main thread instead`);
+			}
+			this.counters.fallbacks++;
+			this.settleInThread(task);
+			return;
+		}
+		this.failuresInARow = 0;
+		this.counters.routedInWorker++;
+		countInvalidLines(message.counts, task.mapper, task.labels);
+		task.resolve(message.routed);
+	}
+
+	private onExit(slot: Slot, code: number): void {
+		const at = this.slots.indexOf(slot);
+		if (at >= 0) this.slots.splice(at, 1);
+		const tasks = [...slot.inflight.values()];
+		slot.inflight.clear();
+		if (!slot.closing) {
+			this.counters.lost++;
+			const why = slot.lastError !== null ? slot.lastError.message : `exit code ${code}`;
+			if (++this.failuresInARow >= MAX_FAILURES_IN_A_ROW) this.disable(`${this.failuresInARow} worker threads in a row stopped (last: ${why})`);
+			else {
+				this.warn(`Doris Schema: a worker thread stopped (${why}) with ${tasks.length} packed item(s) in hand; mapping them in the main thread, next items get a new worker`);
+			}
+		}
+		for (const task of tasks) {
+			this.counters.fallbacks++;
+			this.settleInThread(task);
+		}
+	}
+
+	/** Too many failures: the workers go, packed items are mapped in the calling thread from now on. */
+	private disable(why: string): void {
+		if (this.disabled) return;
+		this.disabled = true;
+		this.warn(`Doris Schema: ${why}; mapping packed items in the main thread from now on`);
+		void this.close();
+	}
+
+	private fallBack(task: Task, why: string): void {
+		if (!this.warnedError) {
+			this.warnedError = true;
+			this.warn(`Doris Schema: ${why}; mapping the packed item in the main thread instead`);
+		}
+		this.counters.fallbacks++;
+		this.settleInThread(task);
+	}
+
+	private settleInThread(task: Task): void {
+		try {
+			task.resolve(routePacked(task.packed, task.mapper, task.labels, task.index));
+		} catch (error) {
+			task.reject(error);
+		}
+	}
+}
+
+/** The signature the node calls: routePacked through `pool` (null = in the calling thread). */
+export function routePackedParallel(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, pool: PackedWorkerPool | null): Promise<RoutedPacked> {
+	if (pool === null) {
+		try {
+			return Promise.resolve(routePacked(packed, mapper, labels, index));
+		} catch (error) {
+			return Promise.reject(error);
+		}
+	}
+	return pool.route(packed, mapper, labels, index);
+}
+
+/** The process's pools, one per size asked for (a node's "Worker Threads"), shared by its executions. */
+const shared = new Map<number, PackedWorkerPool>();
+
+/** The shared pool of `size` workers; null for 0 (route in the calling thread). */
+export function sharedPackedPool(size: number, warn?: (message: string) => void): PackedWorkerPool | null {
+	if (size === 0) return null;
+	let pool = shared.get(size);
+	if (pool === undefined) {
+		pool = new PackedWorkerPool({ size, warn });
+		shared.set(size, pool);
+	}
+	return pool;
+}
+
+/** Terminates the shared pools' workers (items in flight finish in the calling thread). */
+export async function closePackedWorkers(): Promise<void> {
+	const pools = [...shared.values()];
+	shared.clear();
+	await Promise.all(pools.map((p) => p.close()));
+}

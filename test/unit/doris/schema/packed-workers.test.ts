@@ -1,0 +1,196 @@
+/**
+ * routePacked in worker threads (packed-workers.ts): the same result and the same metrics as
+ * routePacked in this thread, small items kept here, a worker that dies or fails hands its items
+ * back without loss, and the pools close so `node --test` exits by itself.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import fc from 'fast-check';
+
+import { PackedWorkerPool, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-workers';
+import { routePacked } from '../../../../src/doris/schema/route-packed';
+import { RowMapper } from '../../../../src/doris/schema/row-mapper';
+import type { RouteLabels } from '../../../../src/doris/schema/route-items';
+import { metrics } from '../../../../src/metrics/metrics';
+import { labels, linesWithRuns, mapper, pack, packedCases, wideOptions, wideSchema } from './packed-support';
+
+/** Every item through the worker, however small. */
+function workerPool(warnings: string[] = [], extra: { workerFile?: string } = {}): PackedWorkerPool {
+	return new PackedWorkerPool({ size: 1, minLines: 0, warn: (m) => warnings.push(m), ...extra });
+}
+
+/** Lines of every kind, many times over: past the default threshold. */
+function bigItem(n: number) {
+	const kinds = ['{"id":1,"ts":0}', '{"id":"9007199254740993","name":"ü\\u2028","ts":"2024-01-02T03:04:05+08:00","big":-170141183460469231731687303715884105728}', '{oops', '[1]', '{"id":"x","ts":0}', '{"ts":0}'];
+	const lines = Array.from({ length: n }, (_, i) => kinds[i % kinds.length]);
+	return pack(lines, [
+		{ topic: 'big-a', partition: 0, firstOffset: '1000', lastOffset: String(1000 + n / 2 - 1), lines: n / 2 },
+		{ topic: 'big-b', partition: 4, firstOffset: '0', lastOffset: String(n * 2), lines: n / 2 },
+	]);
+}
+
+/** The counters' values for one workflow label, by their other labels. */
+async function counted(workflow: string): Promise<Record<string, number>> {
+	const out: Record<string, number> = {};
+	for (const c of [metrics.rowsInvalid, metrics.jsonParseErrors]) {
+		for (const v of (await c.get()).values) {
+			if (v.labels.workflow !== workflow) continue;
+			const { workflow: _w, ...rest } = v.labels;
+			out[`${c === metrics.rowsInvalid ? 'invalid' : 'parse'} ${JSON.stringify(rest)}`] = v.value;
+		}
+	}
+	return out;
+}
+
+describe('routePackedParallel', () => {
+	const pools: PackedWorkerPool[] = [];
+	function track(p: PackedWorkerPool): PackedWorkerPool {
+		pools.push(p);
+		return p;
+	}
+	after(async () => {
+		await Promise.all(pools.map((p) => p.close()));
+		await closePackedWorkers();
+	});
+
+	it("gives routePacked's result on every fixture: invalid lines, CDC, big integers, gaps, uncovered lines", async () => {
+		const pool = track(workerPool());
+		for (const c of packedCases) {
+			const m = mapper(c.options);
+			const expected = routePacked(c.packed, m, labels, 3);
+			const got = await routePackedParallel(c.packed, m, labels, 3, pool);
+			assert.deepEqual(got, expected, c.name);
+		}
+		assert.equal(pool.stats().routedInWorker, packedCases.length, 'each went through the worker');
+		assert.equal(pool.stats().fallbacks, 0);
+		assert.equal(pool.stats().started, 1, 'one worker, reused');
+	});
+
+	it('property: the same result as routePacked on random lines, runs and options', async () => {
+		const pool = track(workerPool());
+		const mappers = wideOptions.map((o) => new RowMapper(wideSchema, o));
+		await fc.assert(
+			fc.asyncProperty(linesWithRuns(30), fc.nat(mappers.length - 1), async ([lines, sources], which) => {
+				const p = pack(lines, sources);
+				const expected = routePacked(p, mappers[which], labels, 5);
+				assert.deepEqual(await routePackedParallel(p, mappers[which], labels, 5, pool), expected);
+			}),
+			{ numRuns: 60 },
+		);
+		assert.equal(pool.stats().fallbacks, 0);
+	});
+
+	it('counts the invalid lines in the metrics exactly as routePacked does', async () => {
+		const item = bigItem(3000);
+		const m = mapper();
+		const here: RouteLabels = { workflow: 'wf-counts-here', node: 'Doris Schema' };
+		const there: RouteLabels = { workflow: 'wf-counts-worker', node: 'Doris Schema' };
+		routePacked(item, m, here, 0);
+		const pool = track(new PackedWorkerPool({ size: 1 }));
+		await routePackedParallel(item, m, there, 0, pool);
+		assert.equal(pool.stats().routedInWorker, 1);
+		const a = await counted(here.workflow);
+		assert.ok(Object.keys(a).length >= 4, JSON.stringify(a)); // several rules and both topics
+		assert.deepEqual(await counted(there.workflow), a);
+	});
+
+	it('a big item with the default threshold goes to a worker, concurrently with others, in order', async () => {
+		const pool = track(new PackedWorkerPool({ size: 2 }));
+		const items = [bigItem(1200), bigItem(2400), bigItem(1800)];
+		const m = mapper();
+		const got = await Promise.all(items.map((p, i) => routePackedParallel(p, m, labels, i, pool)));
+		assert.deepEqual(
+			got,
+			items.map((p, i) => routePacked(p, m, labels, i)),
+		);
+		assert.equal(pool.stats().routedInWorker, 3);
+		assert.equal(pool.stats().started, 2, 'a second worker while the first is busy, no more than the size');
+	});
+
+	it('small items and a size of 0 stay in the calling thread (no worker started)', async () => {
+		const pool = track(new PackedWorkerPool({ size: 2 }));
+		const small = pack(['{"id":1,"ts":0}', '{oops'], undefined, 9);
+		assert.deepEqual(await routePackedParallel(small, mapper(), labels, 1, pool), routePacked(small, mapper(), labels, 1));
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 1, fallbacks: 0, started: 0, lost: 0 });
+		assert.equal(pool.workers, 0);
+		assert.equal(sharedPackedPool(0), null, 'Worker Threads 0: no pool');
+		assert.deepEqual(await routePackedParallel(bigItem(1200), mapper(), labels, 0, null), routePacked(bigItem(1200), mapper(), labels, 0));
+	});
+
+	it('a worker that dies with an item in hand: the item is routed here, nothing lost; the next item gets a new worker', async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		const c = packedCases[1]; // has a parse error: its metrics count once, not twice
+		const m = mapper(c.options);
+		await routePackedParallel(c.packed, m, labels, 0, pool); // the worker is up
+		const before = await counted(labels.workflow);
+		pool.testHook('exit'); // the worker ends before it reads the next item
+		const got = await routePackedParallel(c.packed, m, labels, 0, pool);
+		assert.deepEqual(got, routePacked(c.packed, m, { workflow: 'wf-crash-oracle', node: 'Doris Schema' }, 0));
+		// Counted once, as the oracle's single routePacked counted it.
+		const now = await counted(labels.workflow);
+		const delta = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+		assert.deepEqual(delta, await counted('wf-crash-oracle'));
+		assert.deepEqual({ ...pool.stats(), routedInThread: 0 }, { routedInWorker: 1, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0], /worker thread stopped \(exit code 7\) with 1 packed item\(s\) in hand; mapping them in the main thread/);
+		assert.equal(pool.workers, 0);
+
+		assert.deepEqual(await routePackedParallel(c.packed, m, labels, 0, pool), got);
+		assert.equal(pool.stats().started, 2, 'replaced');
+		assert.equal(pool.stats().routedInWorker, 2);
+	});
+
+	it('an error inside the worker: the item is routed here, said once', async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		const c = packedCases[0];
+		const m = mapper(c.options);
+		await routePackedParallel(c.packed, m, labels, 0, pool);
+		pool.testHook('throw');
+		assert.deepEqual(await routePackedParallel(c.packed, m, labels, 0, pool), routePacked(c.packed, m, labels, 0));
+		pool.testHook('throw');
+		await routePackedParallel(c.packed, m, labels, 0, pool);
+		assert.equal(pool.stats().fallbacks, 2);
+		assert.equal(pool.stats().lost, 0, 'the worker stays');
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0], /failed to map a packed item \(test hook: an error inside the worker\)/);
+	});
+
+	it('a worker that cannot start: items are routed here; after 3 failures in a row the pool stops trying', async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings, { workerFile: path.join(__dirname, 'no-such-worker.js') }));
+		const c = packedCases[6];
+		const m = mapper(c.options);
+		for (let i = 0; i < 5; i++) assert.deepEqual(await routePackedParallel(c.packed, m, labels, i, pool), routePacked(c.packed, m, labels, i));
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 2, fallbacks: 3, started: 3, lost: 3 });
+		assert.equal(warnings.length, 3);
+		assert.match(warnings[2], /3 worker threads in a row stopped .*; mapping packed items in the main thread from now on/);
+	});
+
+	it('close() with items in flight: they finish in this thread; the pool starts again on demand', async () => {
+		const pool = track(workerPool());
+		const item = bigItem(1200);
+		const m = mapper();
+		const pending = [routePackedParallel(item, m, labels, 0, pool), routePackedParallel(item, m, labels, 1, pool)];
+		await pool.close();
+		assert.equal(pool.workers, 0);
+		assert.deepEqual(await Promise.all(pending), [routePacked(item, m, labels, 0), routePacked(item, m, labels, 1)]);
+		assert.equal(pool.stats().lost, 0, 'closing is not a failure');
+		assert.deepEqual(await routePackedParallel(item, m, labels, 2, pool), routePacked(item, m, labels, 2));
+		assert.equal(pool.stats().started, 2);
+	});
+
+	it('shared pools: one per size, closed by closePackedWorkers', async () => {
+		const a = sharedPackedPool(1);
+		assert.ok(a !== null);
+		assert.equal(sharedPackedPool(1), a);
+		await routePackedParallel(bigItem(1200), mapper(), labels, 0, a);
+		assert.equal(a.workers, 1);
+		await closePackedWorkers();
+		assert.equal(a.workers, 0);
+		assert.notEqual(sharedPackedPool(1), a, 'a fresh pool after closing');
+	});
+});
