@@ -6,13 +6,14 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import type { LineChunk } from '../../src/batch/batcher';
-import { loadIntoDoris, type DorisBatchResult, type DorisTargetConfig } from '../../src/batch/doris-target';
+import type { BatchPart, Row } from '../../src/batch/batcher';
+import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { linesMentionDeleteSign } from '../../src/batch/wire-format';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { testDorisConnection } from '../../src/doris/connection-test';
 import type { DorisConnection } from '../../src/doris/connection';
-import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../src/item-contract';
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../src/item-contract';
+import { readPackedRows } from '../../src/packed-rows';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { readSettings } from './settings';
@@ -54,21 +55,6 @@ function summary(database: string, table: string, rows: number, result: DorisBat
 		flushedImmediately: manual,
 		batches,
 	};
-}
-
-/** The lines of a packed item, or why they cannot load (a message naming the field and the value). */
-function readPacked(value: unknown, format: string): { chunk: LineChunk; deleteSign: boolean | undefined } | string {
-	if (format !== 'json') return `Format is "${format}" but the item holds packed JSON lines (${PACKED_ROWS_FIELD}); set Format to JSON`;
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-		return `${PACKED_ROWS_FIELD} must be an object with jsonLines and count, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
-	}
-	const packed = value as Partial<PackedRows>;
-	if (typeof packed.jsonLines !== 'string') return `${PACKED_ROWS_FIELD}.jsonLines must be a string of JSON lines, not ${typeof packed.jsonLines}`;
-	const count = packed.count;
-	if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-		return `${PACKED_ROWS_FIELD}.count ${JSON.stringify(count) ?? 'undefined'} must be a whole number >= 0`;
-	}
-	return { chunk: { text: packed.jsonLines, rows: count }, deleteSign: packed.deleteSign };
 }
 
 const probedClusters = new Set<string>();
@@ -134,33 +120,44 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
 	}
 
-	// Packed items (one per Kafka batch) load their lines as they are; ordinary items next to them as rows.
-	const rows: Array<Record<string, unknown>> = [];
-	const chunks: LineChunk[] = [];
+	// Packed items (one per Kafka batch) load their lines as they are, ordinary items as rows; the
+	// parts keep the items' order (the trigger emits them in offset order: CDC changes stay ordered).
+	const parts: BatchPart[] = [];
+	let run: Row[] = [];
 	const loadable: number[] = [];
 	const undecodable: number[] = [];
 	const badPacked: Array<{ index: number; message: string }> = [];
-	let packedSign = false;
+	const auto = settings.deletes === 'auto';
+	const formatError = packedFormatError(settings.load.format);
+	let signSeen = false;
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		if (json[PARSE_ERROR_FIELD] !== undefined) {
 			undecodable.push(i);
-		} else if (json[PACKED_ROWS_FIELD] !== undefined) {
-			const packed = readPacked(json[PACKED_ROWS_FIELD], settings.load.format);
-			if (typeof packed === 'string') {
-				badPacked.push({ index: i, message: packed });
-				continue;
-			}
-			chunks.push(packed.chunk);
-			loadable.push(i);
-			// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
-			// lines packed straight by the trigger nobody has read, so the text is searched.
-			if (settings.deletes === 'auto' && !packedSign) packedSign = packed.deleteSign ?? linesMentionDeleteSign(packed.chunk.text);
-		} else {
-			rows.push(json);
-			loadable.push(i);
+			continue;
 		}
+		const packed = readPackedRows(json);
+		if (packed === undefined) {
+			run.push(json);
+			loadable.push(i);
+			if (auto && !signSeen) signSeen = json[DELETE_SIGN_COLUMN] !== undefined;
+			continue;
+		}
+		if (packed instanceof Error || formatError !== undefined) {
+			badPacked.push({ index: i, message: packed instanceof Error ? packed.message : (formatError as string) });
+			continue;
+		}
+		if (run.length > 0) {
+			parts.push(run);
+			run = [];
+		}
+		parts.push({ text: packed.jsonLines, rows: packed.count });
+		loadable.push(i);
+		// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
+		// lines packed straight by the trigger nobody has read, so the text is searched.
+		if (auto && !signSeen) signSeen = packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines);
 	}
+	if (run.length > 0) parts.push(run);
 	const continueOnFail = ctx.continueOnFail();
 	if (undecodable.length > 0 && !continueOnFail) {
 		throw new NodeOperationError(ctx.getNode(), `Item ${undecodable[0]} could not be decoded by the Kafka trigger (${PARSE_ERROR_FIELD}); route it elsewhere before loading`, {
@@ -172,8 +169,7 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 		throw new NodeOperationError(ctx.getNode(), `Item ${badPacked[0].index}: ${badPacked[0].message}`, { itemIndex: badPacked[0].index });
 	}
 
-	const deleteSign =
-		settings.deletes === 'always' || (settings.deletes === 'auto' && (packedSign || rows.some((r) => r[DELETE_SIGN_COLUMN] !== undefined)));
+	const deleteSign = settings.deletes === 'always' || signSeen;
 	const config: DorisTargetConfig = {
 		connection,
 		beUrls: settings.beUrls.length > 0 ? settings.beUrls : undefined,
@@ -200,8 +196,7 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	for (const bad of badPacked) failed.push(...errorItems(new NodeOperationError(ctx.getNode(), bad.message, { itemIndex: bad.index }), [bad.index]));
 	if (loadable.length > 0) {
 		try {
-			const input = chunks.length > 0 ? { rows, chunks } : rows;
-			const result = await loadIntoDoris(config, input, { signal: ctx.getExecutionCancelSignal(), flushNow });
+			const result = await loadPartsIntoDoris(config, parts, { signal: ctx.getExecutionCancelSignal(), flushNow });
 			// Rows counted from the packed items' counts plus the ordinary items.
 			loaded = [{ json: summary(database, settings.table, result.rows, result, flushNow), pairedItem: loadable.map((item) => ({ item })) }];
 		} catch (error) {

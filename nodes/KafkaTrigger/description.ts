@@ -85,7 +85,7 @@ export const properties: INodeProperties[] = [
 				name: 'One Item per Batch (Fastest)',
 				value: 'batch',
 				description:
-					'One item per execution holding its messages as JSON lines (packedRows), not parsed here; Include Metadata does not apply to them (packedRows.sources gives topic, partition and offset ranges). Messages that cannot be a line (tombstones emitted, values not UTF-8 or with line breaks) come next to it as ordinary items.',
+					'One item per execution (more only around odd messages) holding its messages as JSON lines (packedRows), not parsed here; Include Metadata does not apply to them (packedRows.sources gives topic, partition and offset ranges). Messages that cannot be a line (tombstones emitted, values not UTF-8 or with line breaks) come as ordinary items in their place, so items stay in offset order.',
 			},
 			{ name: 'One Item per Message', value: 'message', description: 'Each message is its own item, parsed, so any n8n node can read or change it' },
 		],

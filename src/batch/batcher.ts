@@ -9,6 +9,8 @@
  *   (1 keeps batches of one table in order, which CDC upserts/deletes without a sequence column need).
  * - Memory stays bounded: once buffered bytes (open + waiting + loading) reach `maxBufferedBytes`,
  *   callers wait for loads to finish before adding more.
+ * - A call's input is an ordered list of parts, rows or chunks, appended in that order (CDC: an
+ *   upsert and a delete of one key must reach Doris in offset order, whichever form carried them).
  * - Chunks of pre-serialised lines (packed items: one string of JSON lines and its line count) join
  *   as one unit with the same accounting. A chunk that would take the open batch past max rows or
  *   max bytes seals it first, so a chunk is not cut in two without need. A chunk over the limits on
@@ -29,11 +31,11 @@ export interface LineChunk {
 	rows: number;
 }
 
-/** What one execution adds: rows to serialise and/or chunks of lines (loaded first, as they are). */
-export interface BatchInput {
-	rows?: ReadonlyArray<Row>;
-	chunks?: ReadonlyArray<LineChunk>;
-}
+/**
+ * One part of what an execution adds: rows to serialise (an array), or a chunk of lines loaded as
+ * they are. An array of rows rather than one part per row: the per-message path stays one part.
+ */
+export type BatchPart = ReadonlyArray<Row> | LineChunk;
 
 export interface AddOptions {
 	signal?: AbortSignal;
@@ -142,38 +144,62 @@ export class TargetBatcher<R> {
 		return this.queue.length + this.loading.size + (this.open === undefined ? 0 : 1);
 	}
 
-	/** `input`: rows, or rows and chunks of pre-serialised lines (see BatchInput). */
-	async add(input: ReadonlyArray<Row> | BatchInput, options: AddOptions = {}): Promise<AddResult<R>> {
+	/**
+	 * Adds `parts` in their order. Chunks are trusted to be what LineChunk says (the nodes check packed
+	 * items with readPackedRows, src/packed-rows.ts, before they get here).
+	 */
+	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R>> {
 		if (options.signal?.aborted === true) throw new AbortError();
-		const rows: ReadonlyArray<Row> = isRowList(input) ? input : (input.rows ?? []);
-		const chunks: ReadonlyArray<LineChunk> = isRowList(input) ? [] : (input.chunks ?? []);
-		let total = rows.length;
-		for (let i = 0; i < chunks.length; i++) {
-			const { text, rows: count } = chunks[i];
-			if (typeof text !== 'string') throw new Error(`Chunk ${i}: text must be a string of lines, not ${typeof text}`);
-			if (!Number.isInteger(count) || count < 0) throw new Error(`Chunk ${i}: row count ${String(count)} must be a whole number >= 0`);
-			total += count;
-		}
 		// Serialise everything first: a bad row fails this execution before any of its rows joins
-		// a batch shared with others.
-		const lines = new Array<string>(rows.length);
-		for (let i = 0; i < rows.length; i++) {
-			try {
-				lines[i] = this.serialize(rows[i]);
-			} catch (error) {
-				throw new Error(`Row ${i}: ${error instanceof Error ? error.message : String(error)}`);
+		// a batch shared with others. One array of lines per part of rows, in part order.
+		// A bad row is named by its index among the rows to serialise (chunks' lines not counted).
+		const serialised: string[][] = [];
+		let total = 0;
+		let rowIndex = 0;
+		for (const part of parts) {
+			if (!isRows(part)) {
+				total += part.rows;
+				continue;
 			}
+			const lines = new Array<string>(part.length);
+			for (let i = 0; i < part.length; i++) {
+				try {
+					lines[i] = this.serialize(part[i]);
+				} catch (error) {
+					throw new Error(`Row ${rowIndex + i}: ${error instanceof Error ? error.message : String(error)}`);
+				}
+			}
+			serialised.push(lines);
+			rowIndex += part.length;
+			total += part.length;
 		}
 		const touched: OpenBatch<R>[] = [];
-		for (const chunk of chunks) {
-			if (chunk.text.length === 0) continue;
-			const wait = this.addChunk(Buffer.from(chunk.text, 'utf8'), chunk.rows, touched, options.signal);
+		let next = 0;
+		for (const part of parts) {
+			let wait: Promise<void> | undefined;
+			if (isRows(part)) wait = this.appendLines(serialised[next++], touched, options.signal);
+			else if (part.text.length > 0) wait = this.addChunk(Buffer.from(part.text, 'utf8'), part.rows, touched, options.signal);
 			if (wait !== undefined) await wait;
 		}
-		for (let i = 0; i < lines.length; i++) {
+		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
+		else if (this.open !== undefined && touched.includes(this.open)) this.armIdle(this.open);
+		this.hooks.onBuffered?.(this.buffered);
+		const batches = await waitAll(
+			touched.map((b) => b.done),
+			options.signal,
+		);
+		return { rows: total, batches };
+	}
+
+	/**
+	 * Appends serialised rows one by one (a batch may seal between any two). Like addChunk, returns a
+	 * promise only under back-pressure, for the rest of the rows.
+	 */
+	private appendLines(lines: string[], touched: OpenBatch<R>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+		for (let i = start; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
-			while (this.buffered >= this.limits.maxBufferedBytes) await this.roomFreed(options.signal);
+			if (this.buffered >= this.limits.maxBufferedBytes) return this.roomFreed(signal).then(() => this.appendLines(lines, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
 			if (touched[touched.length - 1] !== batch) {
 				touched.push(batch);
@@ -184,14 +210,7 @@ export class TargetBatcher<R> {
 			batch.rows += 1;
 			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 		}
-		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
-		else if (this.open !== undefined && touched.includes(this.open)) this.armIdle(this.open);
-		this.hooks.onBuffered?.(this.buffered);
-		const batches = await waitAll(
-			touched.map((b) => b.done),
-			options.signal,
-		);
-		return { rows: total, batches };
+		return undefined;
 	}
 
 	/**
@@ -345,8 +364,9 @@ export class TargetBatcher<R> {
 	}
 }
 
-function isRowList(input: ReadonlyArray<Row> | BatchInput): input is ReadonlyArray<Row> {
-	return Array.isArray(input);
+/** Whether a part holds rows (else it is a chunk of lines). */
+export function isRows(part: BatchPart): part is ReadonlyArray<Row> {
+	return Array.isArray(part);
 }
 
 /** Promise.all that also gives up (with AbortError) when `signal` aborts. */

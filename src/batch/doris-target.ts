@@ -2,22 +2,22 @@
  * Glue between the batcher and the Stream Load client: the shared batch of one Doris target
  * (FE set + credentials + database + table + load options), its labels, its client and its metrics.
  * `loadIntoDoris(config, rows)` is all a caller needs: it resolves once the rows are in Doris.
- * `loadIntoDoris(config, { rows, chunks })` also takes packed JSON lines, loaded as they are.
+ * `loadPartsIntoDoris(config, parts)` takes rows and packed JSON lines (loaded as they are), in order.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 
-import { DELETE_SIGN_COLUMN } from '../item-contract';
+import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../item-contract';
 import type { DorisConnection } from '../doris/connection';
 import { checkDorisName } from '../doris/names';
 import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../doris/stream-load/client';
 import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
-import type { LoadOptions } from '../doris/stream-load/options';
+import type { LoadFormat, LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import { metrics } from '../metrics/metrics';
-import { TargetBatcher, type AddOptions, type AddResult, type BatchInput, type BatchLimits, type LineChunk, type Row } from './batcher';
+import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type Row, isRows } from './batcher';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer } from './wire-format';
 
@@ -131,32 +131,53 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResul
 }
 
 /**
- * Packed lines as the load needs them: JSON only (the lines are JSON objects), each line ending in
- * "\n" (a missing last one would glue this chunk to the next), the delete sign on every line when
- * the load uses it.
+ * Packed lines are JSON objects: only a JSON load can take them. The one check of the format for
+ * packed lines (the Stream Load node asks it per item, to fail only those items): the message names
+ * the setting and its value.
  */
-function prepareChunks(load: LoadOptions, chunks: ReadonlyArray<LineChunk>): LineChunk[] {
-	if (chunks.length > 0 && load.format !== 'json') {
-		throw new Error(`Format is "${load.format}" but the input holds packed JSON lines; set Format to JSON`);
-	}
-	return chunks.map((chunk) => {
-		let text = chunk.text;
-		if (typeof text === 'string' && text.length > 0 && !text.endsWith('\n')) text += '\n';
-		if (load.deleteSign === true && typeof text === 'string') text = addDeleteSignToLines(text);
-		return text === chunk.text ? chunk : { text, rows: chunk.rows };
-	});
+export function packedFormatError(format: LoadFormat): string | undefined {
+	if (format === 'json') return undefined;
+	return `Format is "${format}" but the item holds packed JSON lines (${PACKED_ROWS_FIELD}); set Format to JSON`;
 }
 
 /**
- * Adds `input` (rows, or rows and chunks of packed JSON lines) to the target's shared batch and
- * resolves when every batch holding them is loaded; rejects when one of those batches failed.
- * `flushNow` seals the batch at once (manual runs, or no cross-execution batching wanted).
+ * Parts as the load needs them: a chunk's last line ending in "\n" (a missing one would glue it to
+ * what follows), the delete sign on every line when the load uses it. Rows-only input as it is.
  */
-export function loadIntoDoris(config: DorisTargetConfig, input: ReadonlyArray<Row> | BatchInput, options: AddOptions = {}): Promise<DorisBatchResult> {
+function prepareParts(load: LoadOptions, parts: ReadonlyArray<BatchPart>): ReadonlyArray<BatchPart> {
+	let out: BatchPart[] | undefined;
+	for (let i = 0; i < parts.length; i++) {
+		const chunk = parts[i];
+		if (isRows(chunk)) continue;
+		const formatError = packedFormatError(load.format);
+		if (formatError !== undefined) throw new Error(formatError);
+		let text = chunk.text;
+		if (text.length > 0 && !text.endsWith('\n')) text += '\n';
+		if (load.deleteSign === true) text = addDeleteSignToLines(text);
+		if (text === chunk.text) continue;
+		out ??= parts.slice();
+		out[i] = { text, rows: chunk.rows };
+	}
+	return out ?? parts;
+}
+
+/**
+ * Adds `rows` to the target's shared batch and resolves when every batch holding them is loaded;
+ * rejects when one of those batches failed. `flushNow` seals the batch at once (manual runs, or no
+ * cross-execution batching wanted).
+ */
+export function loadIntoDoris(config: DorisTargetConfig, rows: ReadonlyArray<Row>, options: AddOptions = {}): Promise<DorisBatchResult> {
+	return dorisBatcher(config).add([rows], options);
+}
+
+/**
+ * loadIntoDoris for input in parts: arrays of rows and chunks of packed JSON lines, appended in
+ * their order (the order of the items, so CDC changes keep their offset order). Throws at once for
+ * packed lines and a format other than JSON.
+ */
+export function loadPartsIntoDoris(config: DorisTargetConfig, parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<DorisBatchResult> {
 	const batcher = dorisBatcher(config);
-	if (Array.isArray(input)) return batcher.add(input as ReadonlyArray<Row>, options);
-	const { rows, chunks } = input as BatchInput;
-	return batcher.add({ rows, chunks: prepareChunks(config.load, chunks ?? []) }, options);
+	return batcher.add(prepareParts(config.load, parts), options);
 }
 
 /** Closes every pooled client (process end, tests). Flush first: loads in flight would fail. */

@@ -4,8 +4,10 @@
  * raw value, as text or base64) and is counted, never thrown and never dropped; tombstones are
  * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option.
  *
- * Output "batch" (PackedRows): the messages that fit a line go into one packed item, first; the rest
- * become exactly the items the per-message output builds, after it, in offset order. JSON values are
+ * Output "batch" (PackedRows): the messages that fit a line go into a packed item; each other message
+ * becomes exactly the item the per-message output builds for it, in its place: it ends the packed
+ * item before it and the lines after it start a new one, so the items stay in offset order (a CDC
+ * upsert pretty-printed still loads before the delete at the next offset). JSON values are
  * packed as they are (not parsed: the Doris Schema node parses each line once, so a bad one is found
  * there); text and Schema Registry values are packed as the item json the per-message output builds.
  *
@@ -105,7 +107,10 @@ function parseSync(
 	partition: number,
 ): ParsedChunk {
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
-	for (let i = from; i < to; i++) addMessageItem(chunk, options, decode, messages[i], topic, partition);
+	for (let i = from; i < to; i++) {
+		const message = messages[i];
+		addItem(chunk, options, message.value === null ? null : decodeValue(message.value, decode), message, topic, partition, undefined);
+	}
 	return chunk;
 }
 
@@ -140,50 +145,55 @@ function packSync(
 				continue;
 			}
 		}
-		addMessageItem(chunk, options, decode, message, topic, partition);
+		addItem(chunk, options, value === null ? null : decodeValue(value, decode), message, topic, partition, lines);
 	}
-	return withPackedItem(chunk, lines);
-}
-
-function withPackedItem(chunk: ParsedChunk, lines: PackedLinesBuilder): ParsedChunk {
-	const rows = lines.finish();
-	if (rows) chunk.items.unshift({ json: packedItemJson(rows) });
+	endPacked(chunk, lines);
 	return chunk;
 }
 
-/** One message as today's per-message item, counted into the chunk (a skipped tombstone adds no item). */
-function addMessageItem(
+/** Ends the packed item being built (if it has lines): the builder starts afresh. */
+function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
+	const rows = lines.finish();
+	if (rows) chunk.items.push({ json: packedItemJson(rows) });
+}
+
+function decodeValue(value: Buffer, decode: (text: string) => Decoded): Decoded {
+	if (!isUtf8(value)) return { error: parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
+	return decode(value.toString('utf8'));
+}
+
+/**
+ * One message as today's per-message item, counted into the chunk; `decoded` null is a tombstone (a
+ * skipped one adds no item). In batch output `lines` is the packed item being built: the item ends
+ * it first, so the execution's items stay in offset order.
+ */
+function addItem(
 	chunk: ParsedChunk,
 	options: MessageParserOptions,
-	decode: (text: string) => Decoded,
+	decoded: Decoded | null,
 	message: KafkaMessage,
 	topic: string,
 	partition: number,
+	lines: PackedLinesBuilder | undefined,
 ): void {
-	const value = message.value;
 	let json: JsonObject;
-	if (value === null) {
+	if (decoded === null) {
 		if (options.tombstones === 'skip') {
 			chunk.tombstonesSkipped++;
 			return;
 		}
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
-	} else if (!isUtf8(value)) {
-		chunk.parseErrors++;
-		json = { [PARSE_ERROR_FIELD]: errorJson(parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64')) };
+	} else if (decoded.json) {
+		json = decoded.json;
 	} else {
-		const decoded = decode(value.toString('utf8'));
-		if (decoded.json) {
-			json = decoded.json;
-		} else {
-			chunk.parseErrors++;
-			json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
-		}
+		chunk.parseErrors++;
+		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
 	}
 	// Error items always say where they came from, so a bad message can be found and replayed.
 	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
 		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
 	}
+	if (lines !== undefined) endPacked(chunk, lines);
 	chunk.items.push({ json });
 }
 
@@ -210,40 +220,13 @@ async function parseWithRegistry(
 			const result = decoded[k];
 			const message = messages[from + k];
 			if (result?.json) lines.addText(JSON.stringify(result.json), topic, partition, message.offset);
-			else addDecodedItem(chunk, options, result, message, topic, partition);
+			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
-		return withPackedItem(chunk, lines);
+		endPacked(chunk, lines);
+		return chunk;
 	}
-	for (let k = 0; k < decoded.length; k++) addDecodedItem(chunk, options, decoded[k], messages[from + k], topic, partition);
+	for (let k = 0; k < decoded.length; k++) addItem(chunk, options, decoded[k], messages[from + k], topic, partition, undefined);
 	return chunk;
-}
-
-/** One Schema Registry message as today's per-message item (null: a tombstone). */
-function addDecodedItem(
-	chunk: ParsedChunk,
-	options: MessageParserOptions,
-	result: Decoded | null,
-	message: KafkaMessage,
-	topic: string,
-	partition: number,
-): void {
-	let json: JsonObject;
-	if (result === null) {
-		if (options.tombstones === 'skip') {
-			chunk.tombstonesSkipped++;
-			return;
-		}
-		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
-	} else if (result.json) {
-		json = result.json;
-	} else {
-		chunk.parseErrors++;
-		json = { [PARSE_ERROR_FIELD]: errorJson(result.error as ParseErrorInfo) };
-	}
-	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
-		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
-	}
-	chunk.items.push({ json });
 }
 
 function toDecoded(value: JsonValue): Decoded {

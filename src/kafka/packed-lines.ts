@@ -39,7 +39,7 @@ export class PackedLinesBuilder {
 	/** Raw lines not yet decoded into `text`, and their bytes including one "\n" each. */
 	private pending: Buffer[] = [];
 	private pendingBytes = 0;
-	private readonly sources: PackedSource[] = [];
+	private sources: PackedSource[] = [];
 	private run: PackedSource | undefined;
 	/** The offset that would extend the current run, as a number (NaN when beyond 2^53). */
 	private nextOffset = Number.NaN;
@@ -64,11 +64,21 @@ export class PackedLinesBuilder {
 		this.note(topic, partition, offset);
 	}
 
-	/** The packed rows, or undefined when no line was added (an execution without lines emits no packed item). */
+	/**
+	 * The packed rows, or undefined when no line was added (an execution without lines emits no packed
+	 * item). The builder then starts afresh: the trigger ends a packed item at each message that must
+	 * travel as an item of its own, and goes on with the next.
+	 */
 	finish(): PackedRows | undefined {
 		if (this.lines === 0) return undefined;
 		if (this.pending.length > 0) this.decodePending();
-		return { jsonLines: this.text, count: this.lines, sources: this.sources };
+		const rows: PackedRows = { jsonLines: this.text, count: this.lines, sources: this.sources };
+		this.text = '';
+		this.sources = [];
+		this.run = undefined;
+		this.nextOffset = Number.NaN;
+		this.lines = 0;
+		return rows;
 	}
 
 	private decodePending(): void {

@@ -1,7 +1,8 @@
 // Output "One Item per Batch" against the real broker: a partition of mixed messages (valid and
 // invalid JSON text, a tombstone, a non-UTF-8 value, pretty-printed JSON, big integers) next to a
-// partition of plain rows. Each successful execution = one packed item + the ordinary items for the
-// misfits; over the successful executions every offset is delivered exactly once; a failed execution
+// partition of plain rows. Each successful execution = packed items and the ordinary items for the
+// misfits, in offset order (a misfit ends the packed item before it); over the successful executions
+// every offset is delivered exactly once; a failed execution
 // is redelivered whole; offsets are committed only after the executions holding them succeeded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -61,16 +62,24 @@ function delivered(executions: SinkExecution[], succeeded: Set<SinkExecution>, p
 		if (execution.partition !== partition || !succeeded.has(execution)) continue;
 		const first = BigInt(execution.firstOffset);
 		const last = BigInt(execution.lastOffset);
-		execution.items.forEach((item, index) => {
+		/** The last offset of the item before: the execution's items are in offset order. */
+		let before = first - 1n;
+		let previousPacked = false;
+		for (const item of execution.items) {
 			const packed = item.json[PACKED_ROWS_FIELD] as unknown as PackedRows | undefined;
 			if (packed === undefined) {
 				const offset = (item.json[KAFKA_METADATA_FIELD] as { offset: string }).offset;
-				assert.ok(BigInt(offset) >= first && BigInt(offset) <= last);
+				assert.ok(BigInt(offset) > before && BigInt(offset) <= last, `item at ${offset} in offset order`);
+				before = BigInt(offset);
+				previousPacked = false;
 				add(offset, 'item');
 				out.items.push(item.json);
-				return;
+				continue;
 			}
-			assert.equal(index, 0, 'the packed item comes first, one per execution');
+			assert.ok(!previousPacked, 'only an ordinary item ends a packed item');
+			previousPacked = true;
+			assert.ok(BigInt(packed.sources[0].firstOffset) > before, 'the packed item in offset order');
+			before = BigInt(packed.sources[packed.sources.length - 1].lastOffset);
 			out.packedItems++;
 			const lines = packed.jsonLines.split('\n');
 			assert.equal(lines.pop(), '');
@@ -84,7 +93,7 @@ function delivered(executions: SinkExecution[], succeeded: Set<SinkExecution>, p
 				assert.ok(BigInt(source.firstOffset) >= first && BigInt(source.lastOffset) <= last, 'sources lie inside the execution');
 				for (let j = 0; j < source.lines; j++) add((BigInt(source.firstOffset) + BigInt(j)).toString(), lines[k++]);
 			}
-		});
+		}
 	}
 	return out;
 }

@@ -10,12 +10,14 @@ import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-w
 
 import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
 import type { PackedRows } from '../../src/item-contract';
+import { createMessageParser, type ParsedChunk } from '../../src/kafka/message-parser';
+import { message } from '../unit/kafka/message-support';
 import { nodeContextsIn, useDorisDatabase } from './stream-load-support';
 
 const db = useDorisDatabase({
 	tables: [
 		...['orders', 'csv', 'failing'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)' })),
-		...['cdc', 'never'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' })),
+		...['cdc', 'never', 'ordered'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' })),
 	],
 	sharedBatches: true,
 });
@@ -65,11 +67,36 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.deepEqual(ids('csv'), [1]);
 	});
 
-	it('a malformed packed item is refused naming the field and the value', async () => {
-		const bad = { json: { packedRows: { jsonLines: '{"id":1}\n', count: -1, sources: [] } } } as INodeExecutionData;
-		await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, [bad], { mode: 'manual' })), /Item 0: packedRows\.count -1 must be a whole number >= 0/);
-		const notText = { json: { packedRows: { jsonLines: 5, count: 1, sources: [] } } } as never as INodeExecutionData;
-		await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, [notText], { mode: 'manual' })), /packedRows\.jsonLines must be a string of JSON lines, not number/);
+	it('a malformed packed item is refused naming the field and the value (the check the Doris Schema node makes)', async () => {
+		const sources = [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: '0', lines: 1 }];
+		const cases: Array<[unknown, string]> = [
+			[{ jsonLines: '{"id":1}\n', count: -1, sources: [] }, 'packedRows.count must be a whole number ≥ 0, not number -1'],
+			[{ jsonLines: 5, count: 1, sources: [] }, 'packedRows.jsonLines must be a string, not number 5'],
+			[{ jsonLines: '', count: 3, sources: [] }, 'packedRows.jsonLines is "" but packedRows.count is 3: no lines for 3 row(s)'],
+			[{ jsonLines: '{"id":1}\n', count: 1, sources: [{ ...sources[0], lastOffset: '9223372036854775808' }] }, 'packedRows.sources[0].lastOffset "9223372036854775808" is above the int64 maximum 9223372036854775807'],
+			[{ jsonLines: '{"id":1}\n', count: 1, sources, deleteSign: 'yes' }, 'packedRows.deleteSign must be true, false or absent, not "yes"'],
+		];
+		for (const [packedRows, message] of cases) {
+			const item = { json: { packedRows } } as never as INodeExecutionData;
+			await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, [item], { mode: 'manual' })), { message: `Item 0: ${message}` });
+		}
+	});
+
+	it('an execution of line, misfit, line from one partition loads in offset order (the pretty-printed upsert before the delete)', async () => {
+		// The trigger's One Item per Batch output, straight into the node (deletes=auto finds the sign in the lines).
+		const parser = createMessageParser({ format: 'json', includeMetadata: false, tombstones: 'skip', output: 'batch' });
+		const messages = [
+			message(4, '{"id":1,"v":"old","__DORIS_DELETE_SIGN__":0}'),
+			message(5, '{\n  "id": 1,\n  "v": "new",\n  "__DORIS_DELETE_SIGN__": 0\n}'),
+			message(6, '{"id":1,"v":"new","__DORIS_DELETE_SIGN__":1}'),
+			message(7, '{"id":2,"v":"kept","__DORIS_DELETE_SIGN__":0}'),
+		];
+		const chunk = parser.parse(messages, 0, messages.length, 't', 0) as ParsedChunk;
+		assert.equal(chunk.items.length, 3, 'packed, the misfit, packed');
+		const out = await executeStreamLoad(ctx({ table: 'ordered' }, chunk.items as INodeExecutionData[], { mode: 'manual' }));
+		assert.equal(out[0][0].json.rows, 4);
+		assert.equal(out[0][0].json.status, 'Success');
+		assert.deepEqual(db.server.tableRows('d', 'ordered'), [{ id: 2, v: 'kept' }], 'id 1 deleted: the delete at offset 6 loaded after the upsert at 5');
 	});
 
 	it('deletes=auto: a packed item with deleteSign loads with the delete sign; deletes=never ignores it', async () => {

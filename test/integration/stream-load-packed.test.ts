@@ -2,13 +2,13 @@
  * Packed JSON lines through the shared batch into the Doris test server: several concurrent callers'
  * chunks (and rows) coalesced into few loads, every row in once even when a load's answer is lost or
  * the BE answers 500 (the retry reuses the label), big chunks cut at line ends, the delete sign added
- * to lines without it, CSV refused.
+ * to lines without it, parts loaded in their order, CSV refused.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import type { LineChunk } from '../../src/batch/batcher';
-import { loadIntoDoris } from '../../src/batch/doris-target';
+import { loadPartsIntoDoris } from '../../src/batch/doris-target';
 import { targetsIn, useDorisDatabase } from './stream-load-support';
 
 const db = useDorisDatabase({ sharedBatches: true });
@@ -40,8 +40,8 @@ describe('packed lines into Doris', () => {
 		const results = await Promise.all(
 			Array.from({ length: callers }, (_, c) => {
 				const base = c * perCaller;
-				const input = { chunks: [chunk(600, base), chunk(600, base + 600)], rows: [0, 1, 2].map((k) => ({ id: base + 1200 + k, v: `row${k}` })) };
-				return loadIntoDoris(config, input).then((result) => {
+				const input = [chunk(600, base), chunk(600, base + 600), [0, 1, 2].map((k) => ({ id: base + 1200 + k, v: `row${k}` }))];
+				return loadPartsIntoDoris(config, input).then((result) => {
 					const present = idCounts(table);
 					for (let id = base; id < base + perCaller; id++) if (!present.has(id)) releasedEarly.push(c);
 					return result;
@@ -71,7 +71,7 @@ describe('packed lines into Doris', () => {
 
 	it('a chunk over max rows is cut at line ends into several loads; gzip sends the same lines', async () => {
 		const table = await db.newTable();
-		const result = await loadIntoDoris(target(table, { batch: { maxRows: 1000 }, load: { compress: 'gz' } }), { chunks: [chunk(2500, 0)] }, { flushNow: true });
+		const result = await loadPartsIntoDoris(target(table, { batch: { maxRows: 1000 }, load: { compress: 'gz' } }), [chunk(2500, 0)], { flushNow: true });
 		assert.deepEqual(
 			result.batches.map((b) => b.rows),
 			[1000, 1000, 500],
@@ -85,9 +85,9 @@ describe('packed lines into Doris', () => {
 	it('with the delete sign, lines without it load as upserts and lines with 1 delete', async () => {
 		const table = await db.newTable({ keys: 'UNIQUE KEY(id)' });
 		const config = target(table, { load: { deleteSign: true } });
-		await loadIntoDoris(config, { chunks: [chunk(4, 0)] }, { flushNow: true });
+		await loadPartsIntoDoris(config, [chunk(4, 0)], { flushNow: true });
 		const cdc = '{"id":1,"v":"x","__DORIS_DELETE_SIGN__":1}\n{"id":2,"v":"new","__DORIS_DELETE_SIGN__":0}\n{"id":3,"v":"plain"}';
-		await loadIntoDoris(config, { chunks: [{ text: cdc, rows: 3 }] }, { flushNow: true });
+		await loadPartsIntoDoris(config, [{ text: cdc, rows: 3 }], { flushNow: true });
 		// Real Doris rejects a JSON line without the sign ("column(__DORIS_DELETE_SIGN__) values is null
 		// while columns is not nullable", apache/doris#30843); the test server is lenient, so check the bytes sent.
 		const sent = db.server.loads.filter((l) => l.table === table).map((l) => l.bytes);
@@ -105,10 +105,24 @@ describe('packed lines into Doris', () => {
 		);
 	});
 
+	it('parts load in their order: an upsert row between two chunks lands between their lines (CDC order)', async () => {
+		const table = await db.newTable({ keys: 'UNIQUE KEY(id)' });
+		const config = target(table, { load: { deleteSign: true } });
+		// Offsets 4, 5, 6 of one partition: a line, a pretty-printed upsert that travelled as a row, a delete line.
+		const parts = [{ text: '{"id":1,"v":"old"}\n', rows: 1 }, [{ id: 1, v: 'new' }], { text: '{"id":1,"v":"old","__DORIS_DELETE_SIGN__":1}\n{"id":2,"v":"kept"}\n', rows: 2 }];
+		const result = await loadPartsIntoDoris(config, parts, { flushNow: true });
+		assert.equal(result.rows, 4);
+		assert.equal(result.batches.length, 1);
+		assert.deepEqual(db.server.tableRows('d', table), [{ id: 2, v: 'kept' }], 'the delete came last');
+		const dup = await db.newTable();
+		await loadPartsIntoDoris(target(dup), [[{ id: 0, v: 'r' }], { text: '{"id":1,"v":"l"}\n{"id":2,"v":"l"}\n', rows: 2 }, [{ id: 3, v: 'r' }, { id: 4, v: 'r' }], { text: '{"id":5,"v":"l"}', rows: 1 }], { flushNow: true });
+		assert.deepEqual(db.server.tableRows('d', dup).map((r) => r.id), [0, 1, 2, 3, 4, 5], 'the body in part order');
+	});
+
 	it('refuses packed lines for a CSV load before anything is sent', async () => {
 		const table = await db.newTable();
 		const before = db.server.loads.length;
-		assert.throws(() => loadIntoDoris(target(table, { load: { format: 'csv', columns: ['id', 'v'] } }), { chunks: [chunk(1, 0)] }), /Format is "csv" but the input holds packed JSON lines/);
+		assert.throws(() => loadPartsIntoDoris(target(table, { load: { format: 'csv', columns: ['id', 'v'] } }), [chunk(1, 0)]), /Format is "csv" but the item holds packed JSON lines \(packedRows\); set Format to JSON/);
 		assert.equal(db.server.loads.length, before);
 	});
 });

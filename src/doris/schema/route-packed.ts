@@ -11,7 +11,6 @@
 import {
 	DELETE_SIGN_COLUMN,
 	KAFKA_METADATA_FIELD,
-	PACKED_ROWS_FIELD,
 	PARSE_ERROR_FIELD,
 	type PackedRows,
 	type PackedSource,
@@ -46,39 +45,8 @@ export interface RoutedPacked {
 	invalid: RoutedItem[];
 }
 
-const OFFSET = /^(0|[1-9][0-9]{0,18})$/;
-
-function describe(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'an array';
-	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-	return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
-}
-
-/**
- * The item's PackedRows, undefined when it has none, or an Error naming the bad field and value
- * (the contract is broken upstream: better said than loaded half-right).
- */
-export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedRows | Error | undefined {
-	const value = json[PACKED_ROWS_FIELD];
-	if (value === undefined) return undefined;
-	if (typeof value !== 'object' || value === null || Array.isArray(value)) return new Error(`${PACKED_ROWS_FIELD} must be an object, not ${describe(value)}`);
-	const p = value as Record<string, unknown>;
-	if (typeof p.jsonLines !== 'string') return new Error(`${PACKED_ROWS_FIELD}.jsonLines must be a string, not ${describe(p.jsonLines)}`);
-	if (typeof p.count !== 'number' || !Number.isInteger(p.count) || p.count < 0) return new Error(`${PACKED_ROWS_FIELD}.count must be a whole number ≥ 0, not ${describe(p.count)}`);
-	if (!Array.isArray(p.sources)) return new Error(`${PACKED_ROWS_FIELD}.sources must be an array, not ${describe(p.sources)}`);
-	for (let i = 0; i < p.sources.length; i++) {
-		const s = p.sources[i] as Partial<Record<keyof PackedSource, unknown>> | null;
-		const at = `${PACKED_ROWS_FIELD}.sources[${i}]`;
-		if (typeof s !== 'object' || s === null) return new Error(`${at} must be an object, not ${describe(s)}`);
-		if (typeof s.topic !== 'string') return new Error(`${at}.topic must be a string, not ${describe(s.topic)}`);
-		if (typeof s.partition !== 'number' || !Number.isInteger(s.partition)) return new Error(`${at}.partition must be a whole number, not ${describe(s.partition)}`);
-		if (typeof s.firstOffset !== 'string' || !OFFSET.test(s.firstOffset)) return new Error(`${at}.firstOffset must be an offset as a decimal string, not ${describe(s.firstOffset)}`);
-		if (typeof s.lastOffset !== 'string' || !OFFSET.test(s.lastOffset)) return new Error(`${at}.lastOffset must be an offset as a decimal string, not ${describe(s.lastOffset)}`);
-		if (typeof s.lines !== 'number' || !Number.isInteger(s.lines) || s.lines < 0) return new Error(`${at}.lines must be a whole number ≥ 0, not ${describe(s.lines)}`);
-	}
-	return value as PackedRows;
-}
+/** Validation of a packed item lives with the contract; re-exported for the Doris Schema node. */
+export { readPackedRows } from '../../packed-rows';
 
 /** The serializer the Stream Load node uses for these rows (JSON; in CDC mode rows carry the sign). */
 const serializers = new WeakMap<RowMapper, RowSerializer>();

@@ -1,7 +1,8 @@
 /**
  * The batcher with chunks of pre-serialised lines (packed items): accounted as one unit, sealing the
  * open batch first when a chunk would overflow it, cut at line ends only when a chunk is over the
- * limits on its own, back-pressure, failures reaching every caller, chunks and rows side by side.
+ * limits on its own, back-pressure, failures reaching every caller, chunks and rows side by side in
+ * the order of the parts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -26,7 +27,7 @@ describe('TargetBatcher with chunks of lines', () => {
 		const b = new TargetBatcher(limits({ maxRows: 10 }), json, r.loader);
 		let settled = false;
 		const c = chunk(4);
-		const p = b.add({ chunks: [c] }).then((res) => ((settled = true), res));
+		const p = b.add([c]).then((res) => ((settled = true), res));
 		await tick();
 		assert.equal(r.loads.length, 0, 'under the limits: stays open');
 		b.flush();
@@ -45,13 +46,13 @@ describe('TargetBatcher with chunks of lines', () => {
 	it('a chunk that would take the open batch past max rows seals it first; a chunk that fills it seals it after', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 10 }), json, r.loader);
-		const first = b.add({ chunks: [chunk(3, 0)] });
-		const second = b.add({ chunks: [chunk(8, 3)] });
+		const first = b.add([chunk(3, 0)]);
+		const second = b.add([chunk(8, 3)]);
 		const load1 = await r.nextLoad(1);
 		assert.equal(load1.batch.rows, 3, 'sealed before the 8-line chunk, not cut');
 		load1.finish();
 		await first;
-		const third = b.add({ chunks: [chunk(2, 11)] }); // 8 + 2 = 10: fills the batch exactly
+		const third = b.add([chunk(2, 11)]); // 8 + 2 = 10: fills the batch exactly
 		const load2 = await r.nextLoad(2);
 		assert.equal(load2.batch.rows, 10);
 		assert.equal(load2.batch.executions, 2);
@@ -65,8 +66,8 @@ describe('TargetBatcher with chunks of lines', () => {
 		const c2 = chunk(2, 2, 'y'.repeat(30));
 		const bytes = Buffer.byteLength(c1.text);
 		const b = new TargetBatcher(limits({ maxBytes: bytes + 10 }), json, r.loader);
-		const p1 = b.add({ chunks: [c1] });
-		const p2 = b.add({ chunks: [c2] });
+		const p1 = b.add([c1]);
+		const p2 = b.add([c2]);
 		const load1 = await r.nextLoad(1);
 		assert.equal(load1.text, c1.text);
 		load1.finish();
@@ -80,11 +81,11 @@ describe('TargetBatcher with chunks of lines', () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 3 }), json, r.loader);
 		const c = chunk(8);
-		const p = b.add({ chunks: [c] });
+		const p = b.add([c]);
 		for (let n = 1; n <= 2; n++) (await r.nextLoad(n)).finish();
 		await tick();
 		assert.equal(r.loads.length, 2, 'the last 2 lines stay open for others');
-		const other = b.add({ chunks: [chunk(1, 8)] });
+		const other = b.add([chunk(1, 8)]);
 		const last = await r.nextLoad(3);
 		assert.deepEqual(r.loads.map((l) => l.batch.rows), [3, 3, 3]);
 		assert.equal(last.batch.executions, 2);
@@ -101,7 +102,7 @@ describe('TargetBatcher with chunks of lines', () => {
 		const lines = ['{"s":"é漢é漢"}\n', '{"s":"ab"}\n', `{"s":"${'漢'.repeat(20)}"}\n`, '{"s":"c"}\n', '{"s":"d"}\n'];
 		const text = lines.join('');
 		const b = new TargetBatcher(limits({ maxBytes: 30, maxIntervalMs: 20 }), json, r.loader);
-		const p = b.add({ chunks: [{ text, rows: lines.length }] });
+		const p = b.add([{ text, rows: lines.length }]);
 		for (let n = 1; r.loads.reduce((s, l) => s + l.batch.rows, 0) < lines.length; n++) (await r.nextLoad(n)).finish();
 		await p;
 		assert.equal(r.loads.map((l) => l.text).join(''), text);
@@ -124,7 +125,7 @@ describe('TargetBatcher with chunks of lines', () => {
 		const b = new TargetBatcher(limits({ maxBytes: size, maxBufferedBytes: bound }), json, r.loader, {
 			onBuffered: (bytes) => (peak = Math.max(peak, bytes)),
 		});
-		const adds = Array.from({ length: 6 }, (_, i) => b.add({ chunks: [c(i)] }));
+		const adds = Array.from({ length: 6 }, (_, i) => b.add([c(i)]));
 		const first = await r.nextLoad(1);
 		await new Promise((res) => setTimeout(res, 30));
 		assert.equal(b.bufferedBytes, bound, 'one loading, one sealed behind it; the other four wait');
@@ -141,9 +142,9 @@ describe('TargetBatcher with chunks of lines', () => {
 		const c = chunk(3);
 		const size = Buffer.byteLength(c.text);
 		const b = new TargetBatcher(limits({ maxBytes: size, maxBufferedBytes: size }), json, r.loader);
-		const first = b.add({ chunks: [c] });
+		const first = b.add([c]);
 		const controller = new AbortController();
-		const blocked = b.add({ chunks: [chunk(3, 3)] }, { signal: controller.signal });
+		const blocked = b.add([chunk(3, 3)], { signal: controller.signal });
 		await r.nextLoad(1);
 		controller.abort();
 		await assert.rejects(blocked, AbortError);
@@ -156,10 +157,10 @@ describe('TargetBatcher with chunks of lines', () => {
 	it('a failed load rejects every caller whose lines are in it, and only those', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 6 }), json, r.loader);
-		const a = b.add({ chunks: [chunk(2, 0)] });
-		const c = b.add({ chunks: [chunk(2, 2)] });
-		const straddles = b.add({ chunks: [chunk(4, 4)] }); // seals the first batch (2 + 2 + 4 > 6): next batch
-		const rowsToo = b.add([{ id: 8 }]);
+		const a = b.add([chunk(2, 0)]);
+		const c = b.add([chunk(2, 2)]);
+		const straddles = b.add([chunk(4, 4)]); // seals the first batch (2 + 2 + 4 > 6): next batch
+		const rowsToo = b.add([[{ id: 8 }]]);
 		(await r.nextLoad(1)).finish(new Error('Doris said no'));
 		await assert.rejects(a, /Doris said no/);
 		await assert.rejects(c, /Doris said no/);
@@ -172,58 +173,73 @@ describe('TargetBatcher with chunks of lines', () => {
 
 		// A caller cut across two batches fails when either fails.
 		const b2 = new TargetBatcher(limits({ maxRows: 2 }), json, r.loader);
-		const cut = b2.add({ chunks: [chunk(4, 0)] });
+		const cut = b2.add([chunk(4, 0)]);
 		(await r.nextLoad(3)).finish();
 		(await r.nextLoad(4)).finish(new Error('half failed'));
 		await assert.rejects(cut, /half failed/);
 	});
 
-	it('chunks and rows in one call and across callers share batches: chunks first, rows serialised after', async () => {
+	it('rows and chunks in one call load in the order of the parts; callers share batches', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 100 }), json, r.loader);
-		const rowsOnly = b.add([{ id: 100 }]);
-		const mixed = b.add({ rows: [{ id: 200 }, { id: 201 }], chunks: [chunk(2, 0), chunk(1, 10)] });
-		const empty = b.add({ chunks: [{ text: '', rows: 0 }] });
+		const rowsOnly = b.add([[{ id: 100 }]]);
+		// An execution's items in offset order: a packed item, a misfit as a row, a packed item, rows.
+		const mixed = b.add([chunk(2, 0), [{ id: 2 }], chunk(1, 3), [{ id: 4 }, { id: 5 }]]);
+		const empty = b.add([{ text: '', rows: 0 }, []]);
 		assert.deepEqual(await empty, { rows: 0, batches: [] }, 'nothing to load: resolved at once');
 		b.flush();
 		const load = await r.nextLoad(1);
-		assert.equal(load.text, '{"id":100}\n{"id":0}\n{"id":1}\n{"id":10}\n{"id":200}\n{"id":201}\n');
-		assert.equal(load.batch.rows, 6);
+		assert.equal(load.text, '{"id":100}\n{"id":0}\n{"id":1}\n{"id":2}\n{"id":3}\n{"id":4}\n{"id":5}\n');
+		assert.equal(load.batch.rows, 7);
 		assert.equal(load.batch.executions, 2);
 		load.finish();
-		assert.equal((await mixed).rows, 5);
+		assert.equal((await mixed).rows, 6);
 		assert.equal((await rowsOnly).rows, 1);
 	});
 
-	it('bad chunks are refused before anything joins the batch', async () => {
+	it('parts in order across a batch boundary: the part that does not fit starts the next batch, the order kept', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 4 }), json, r.loader);
+		const p = b.add([[{ id: 0 }, { id: 1 }], chunk(3, 2), [{ id: 5 }]]);
+		const first = await r.nextLoad(1);
+		assert.equal(first.text, '{"id":0}\n{"id":1}\n', 'the 3-line chunk would overflow: sealed before it');
+		first.finish();
+		b.flush();
+		const second = await r.nextLoad(2);
+		assert.equal(second.text, '{"id":2}\n{"id":3}\n{"id":4}\n{"id":5}\n');
+		second.finish();
+		assert.deepEqual((await p).batches.map((x) => x.rows), [2, 4]);
+	});
+
+	it('a bad row in any part fails the call before any part joins the batch (rows numbered across parts)', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits(), json, r.loader);
-		await assert.rejects(b.add({ chunks: [chunk(1), { text: '{}\n', rows: -1 }] }), /Chunk 1: row count -1/);
-		await assert.rejects(b.add({ chunks: [{ text: 5 as unknown as string, rows: 1 }] }), /Chunk 0: text must be a string/);
-		await assert.rejects(b.add({ rows: [{ big: 1n } as unknown as Record<string, unknown>], chunks: [chunk(1)] }), /Row 0/);
+		const bad = { big: 1n } as unknown as Record<string, unknown>;
+		await assert.rejects(b.add([chunk(1), [{ id: 1 }], chunk(1), [{ id: 2 }, bad]]), /Row 2: .*BigInt/);
 		assert.equal(b.pendingBatches, 0);
+		assert.equal(b.bufferedBytes, 0);
 	});
 
 	it('a chunk waits for the interval (or max idle) like rows, and flushNow seals at once', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxIntervalMs: 40 }), json, r.loader);
 		const started = Date.now();
-		const p = b.add({ chunks: [chunk(2)] });
+		const p = b.add([chunk(2)]);
 		const load = await r.nextLoad(1);
 		assert.ok(Date.now() - started >= 35, 'sealed by the interval');
 		load.finish();
 		await p;
 
 		const idle = new TargetBatcher(limits({ maxIntervalMs: 600_000, maxIdleMs: 30 }), json, r.loader);
-		const i1 = idle.add({ chunks: [chunk(2)] });
-		const i2 = idle.add({ chunks: [chunk(2, 2)] });
+		const i1 = idle.add([chunk(2)]);
+		const i2 = idle.add([chunk(2, 2)]);
 		const idleLoad = await r.nextLoad(2);
 		assert.equal(idleLoad.batch.rows, 4);
 		idleLoad.finish();
 		await Promise.all([i1, i2]);
 
 		const now = new TargetBatcher(limits({ maxIntervalMs: 600_000 }), json, r.loader);
-		const n = now.add({ chunks: [chunk(1)] }, { flushNow: true });
+		const n = now.add([chunk(1)], { flushNow: true });
 		(await r.nextLoad(3)).finish();
 		assert.equal((await n).rows, 1);
 	});

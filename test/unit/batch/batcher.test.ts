@@ -11,8 +11,8 @@ describe('TargetBatcher', () => {
 	it('with max idle, seals the open batch once no execution added rows for that long (not at max interval)', { timeout: 10_000 }, async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxIntervalMs: 600_000, maxIdleMs: 30 }), json, r.loader);
-		const first = b.add(rows(2));
-		const second = b.add(rows(2, 2)); // within the idle time: same batch
+		const first = b.add([rows(2)]);
+		const second = b.add([rows(2, 2)]); // within the idle time: same batch
 		const load = await r.nextLoad(1);
 		assert.equal(load.batch.rows, 4);
 		assert.equal(load.batch.executions, 2);
@@ -20,7 +20,7 @@ describe('TargetBatcher', () => {
 		await Promise.all([first, second]);
 		// Without max idle the same batch would wait out the interval.
 		const plain = new TargetBatcher(limits({ maxIntervalMs: 600_000 }), json, recorder().loader);
-		void plain.add(rows(1));
+		void plain.add([rows(1)]);
 		await new Promise((res) => setTimeout(res, 100));
 		assert.equal(plain.pendingBatches, 1);
 		plain.flush();
@@ -31,7 +31,7 @@ describe('TargetBatcher', () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 3 }), json, r.loader);
 		let settled = false;
-		const p = b.add(rows(3)).then((res) => ((settled = true), res));
+		const p = b.add([rows(3)]).then((res) => ((settled = true), res));
 		const load = await r.nextLoad(1);
 		assert.equal(load.text, '{"id":0}\n{"id":1}\n{"id":2}\n');
 		assert.equal(load.batch.rows, 3);
@@ -46,7 +46,7 @@ describe('TargetBatcher', () => {
 	it('flushes at max bytes, counting serialised bytes', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxBytes: 20 }), json, r.loader);
-		const p = b.add(rows(4));
+		const p = b.add([rows(4)]);
 		const first = await r.nextLoad(1);
 		assert.equal(first.batch.bytes, Buffer.byteLength(first.text));
 		assert.ok(first.batch.bytes >= 20 && first.batch.rows === 3, `${first.batch.rows} rows, ${first.batch.bytes} bytes`);
@@ -61,7 +61,7 @@ describe('TargetBatcher', () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxIntervalMs: 30 }), json, r.loader);
 		const started = Date.now();
-		const p = b.add(rows(2));
+		const p = b.add([rows(2)]);
 		const load = await r.nextLoad(1);
 		assert.ok(Date.now() - started >= 25);
 		load.finish();
@@ -71,7 +71,7 @@ describe('TargetBatcher', () => {
 	it('coalesces many executions into one batch and counts them', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 100 }), json, r.loader);
-		const adds = Array.from({ length: 20 }, (_, i) => b.add(rows(5, i * 5)));
+		const adds = Array.from({ length: 20 }, (_, i) => b.add([rows(5, i * 5)]));
 		const load = await r.nextLoad(1);
 		assert.equal(load.batch.rows, 100);
 		assert.equal(load.batch.executions, 20);
@@ -84,9 +84,9 @@ describe('TargetBatcher', () => {
 	it('a failed load rejects every execution in the batch, and only those', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 2 }), json, r.loader);
-		const a1 = b.add(rows(1));
-		const a2 = b.add(rows(1));
-		const a3 = b.add(rows(1));
+		const a1 = b.add([rows(1)]);
+		const a2 = b.add([rows(1)]);
+		const a3 = b.add([rows(1)]);
 		(await r.nextLoad(1)).finish(new Error('Doris said no'));
 		await assert.rejects(a1, /Doris said no/);
 		await assert.rejects(a2, /Doris said no/);
@@ -98,7 +98,7 @@ describe('TargetBatcher', () => {
 	it('keeps loads in order with one in flight', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 1 }), json, r.loader);
-		const p = b.add(rows(3));
+		const p = b.add([rows(3)]);
 		const first = await r.nextLoad(1);
 		await new Promise((res) => setTimeout(res, 10));
 		assert.equal(r.loads.length, 1, 'second load waits for the first');
@@ -116,7 +116,7 @@ describe('TargetBatcher', () => {
 		const b = new TargetBatcher(limits({ maxBytes: 100, maxBufferedBytes: bound, maxIntervalMs: 20 }), json, r.loader, {
 			onBuffered: (bytes) => (peak = Math.max(peak, bytes)),
 		});
-		const p = b.add(rows(100));
+		const p = b.add([rows(100)]);
 		const first = await r.nextLoad(1);
 		await new Promise((res) => setTimeout(res, 50));
 		// One batch loading, one sealed behind it: the bound is reached and add() is blocked.
@@ -132,7 +132,7 @@ describe('TargetBatcher', () => {
 	it('flushNow seals at once (manual runs)', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits(), json, r.loader);
-		const p = b.add(rows(1), { flushNow: true });
+		const p = b.add([rows(1)], { flushNow: true });
 		(await r.nextLoad(1)).finish();
 		assert.equal((await p).rows, 1);
 	});
@@ -140,8 +140,8 @@ describe('TargetBatcher', () => {
 	it('a bad row fails its execution before any of its rows joins the shared batch', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits(), json, r.loader);
-		const ok = b.add(rows(1));
-		await assert.rejects(b.add([{ id: 1 }, { big: 1n } as unknown as Record<string, unknown>]), /Row 1: .*BigInt/);
+		const ok = b.add([rows(1)]);
+		await assert.rejects(b.add([[{ id: 1 }, { big: 1n } as unknown as Record<string, unknown>]]), /Row 1: .*BigInt/);
 		b.flush();
 		const load = await r.nextLoad(1);
 		assert.equal(load.batch.rows, 1);
@@ -153,8 +153,8 @@ describe('TargetBatcher', () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits(), json, r.loader);
 		const controller = new AbortController();
-		const aborted = b.add(rows(1), { signal: controller.signal });
-		const other = b.add(rows(1));
+		const aborted = b.add([rows(1)], { signal: controller.signal });
+		const other = b.add([rows(1)]);
 		controller.abort();
 		await assert.rejects(aborted, AbortError);
 		await b.flush();
@@ -165,7 +165,7 @@ describe('TargetBatcher', () => {
 	it('flushAndWait settles everything buffered', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits(), json, r.loader);
-		const p = b.add(rows(2));
+		const p = b.add([rows(2)]);
 		const done = b.flushAndWait();
 		(await r.nextLoad(1)).finish();
 		await done;

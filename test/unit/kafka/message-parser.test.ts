@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KafkaMessage } from 'kafkajs';
 
 import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../../src/item-contract';
-import { createMessageParser, type MessageParserOptions, type ParsedChunk } from '../../../src/kafka/message-parser';
-
-function message(offset: number, value: Buffer | string | null, extra: Partial<KafkaMessage> = {}): KafkaMessage {
-	return {
-		key: Buffer.from(`k${offset}`),
-		value: typeof value === 'string' ? Buffer.from(value) : value,
-		timestamp: '1700000000000',
-		attributes: 0,
-		offset: String(offset),
-		headers: {},
-		...extra,
-	} as KafkaMessage;
-}
-
-function parse(options: Partial<MessageParserOptions>, messages: KafkaMessage[]): ParsedChunk {
-	const parser = createMessageParser({ format: 'json', includeMetadata: false, tombstones: 'skip', ...options });
-	const result = parser.parse(messages, 0, messages.length, 'orders', 2);
-	assert.ok(!(result instanceof Promise), 'JSON and text parsing are synchronous');
-	return result;
-}
+import { createMessageParser, type ParsedChunk } from '../../../src/kafka/message-parser';
+import { message, parse } from './message-support';
 
 describe('message parser: JSON', () => {
 	it('one item per message, in order, with exact big integers', () => {

@@ -1,34 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { KafkaMessage } from 'kafkajs';
 
 import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/item-contract';
 import { parseJsonExact } from '../../../src/kafka/exact-json';
-import { createMessageParser, type MessageParserOptions, type ParsedChunk } from '../../../src/kafka/message-parser';
+import { createMessageParser, type ParsedChunk, type TriggerItem } from '../../../src/kafka/message-parser';
 import { fitsOnLine, PackedLinesBuilder } from '../../../src/kafka/packed-lines';
+import { message, parse } from './message-support';
 
-function message(offset: number | string, value: Buffer | string | null): KafkaMessage {
-	return {
-		key: Buffer.from(`k${offset}`),
-		value: typeof value === 'string' ? Buffer.from(value) : value,
-		timestamp: '1700000000000',
-		attributes: 0,
-		offset: String(offset),
-		headers: {},
-	} as KafkaMessage;
+/** The packed rows of item `index` (the first by default), or undefined when it is an ordinary item. */
+function packedOf(chunk: ParsedChunk, index = 0): PackedRows | undefined {
+	const packed = chunk.items[index]?.json[PACKED_ROWS_FIELD];
+	return packed === undefined ? undefined : (packed as unknown as PackedRows);
 }
 
-function parse(options: Partial<MessageParserOptions>, messages: KafkaMessage[]): ParsedChunk {
-	const parser = createMessageParser({ format: 'json', includeMetadata: false, tombstones: 'skip', ...options });
-	const result = parser.parse(messages, 0, messages.length, 'orders', 2);
-	assert.ok(!(result instanceof Promise), 'JSON and text parsing are synchronous');
-	return result;
-}
-
-function packedOf(chunk: ParsedChunk): PackedRows | undefined {
-	const first = chunk.items[0]?.json[PACKED_ROWS_FIELD];
-	return first === undefined ? undefined : (first as unknown as PackedRows);
+/** A packed item of `lines` (texts) from one run of partition 2 of `orders` starting at `first`. */
+function packedItem(lines: string[], first: number): TriggerItem {
+	const rows: PackedRows = {
+		jsonLines: lines.map((l) => `${l}\n`).join(''),
+		count: lines.length,
+		sources: [{ topic: 'orders', partition: 2, firstOffset: String(first), lastOffset: String(first + lines.length - 1), lines: lines.length }],
+	};
+	return { json: { [PACKED_ROWS_FIELD]: rows as never } };
 }
 
 /** Line k's offset from the sources, as the contract defines it (runs are gap-free). */
@@ -73,6 +66,18 @@ describe('packed lines: builder', () => {
 			count: 4,
 			sources: [{ topic: 't', partition: 0, firstOffset: '10', lastOffset: '13', lines: 4 }],
 		});
+	});
+
+	it('after finish the builder starts afresh: the next packed item has only its own lines and runs', () => {
+		const b = new PackedLinesBuilder();
+		b.addBytes(Buffer.from('{"a":1}'), 't', 0, '1');
+		b.addText('{"a":2}', 't', 0, '2');
+		const first = b.finish();
+		b.addBytes(Buffer.from('{"a":4}'), 't', 0, '4');
+		b.addBytes(Buffer.from('{"a":5}'), 't', 0, '5');
+		assert.deepEqual(first, { jsonLines: '{"a":1}\n{"a":2}\n', count: 2, sources: [{ topic: 't', partition: 0, firstOffset: '1', lastOffset: '2', lines: 2 }] });
+		assert.deepEqual(b.finish(), { jsonLines: '{"a":4}\n{"a":5}\n', count: 2, sources: [{ topic: 't', partition: 0, firstOffset: '4', lastOffset: '5', lines: 2 }] });
+		assert.equal(b.finish(), undefined);
 	});
 
 	it('a gap in offsets, or another partition or topic, starts a new run', () => {
@@ -122,37 +127,50 @@ describe('message parser: One Item per Batch, JSON', () => {
 		message(9, '{"id":10}'),
 	];
 
-	it('packs one-line UTF-8 values as they are; the rest are the per-message items, after the packed one', () => {
+	it('packs one-line UTF-8 values as they are; each other message is its per-message item, in its place', () => {
 		for (const tombstones of ['skip', 'emit'] as const) {
 			const chunk = parse({ output: 'batch', tombstones }, mixed());
-			const rows = packedOf(chunk);
-			assert.ok(rows, 'the packed item comes first');
-			assert.deepEqual(Object.keys(chunk.items[0].json), [PACKED_ROWS_FIELD], 'no metadata on the packed item');
+			// What One Item per Message builds, by offset.
+			const perMessage = new Map<number, TriggerItem>();
+			const items = parse({ tombstones }, mixed()).items;
+			for (const m of mixed()) if (m.value !== null || tombstones === 'emit') perMessage.set(Number(m.offset), items[perMessage.size]);
+			const values = mixed().map((m) => m.value?.toString('utf8') ?? '');
+			// Each misfit ends the packed item before it; the lines after it start a new one: offset order.
+			assert.deepEqual(chunk.items, [
+				packedItem([values[0], values[1]], 0),
+				...(tombstones === 'emit' ? [perMessage.get(2)] : []),
+				perMessage.get(3),
+				perMessage.get(4),
+				packedItem([values[5]], 5),
+				perMessage.get(6),
+				perMessage.get(7),
+				packedItem([values[8], values[9]], 8),
+			]);
 			assert.equal(
-				rows.jsonLines,
-				'{"id":1,"big":123456789012345678901234}\n{"id":\n{"id":6,"d":0.10000000000000000000000001}\n[1,2]\n{"id":10}\n',
+				packedOf(chunk)?.jsonLines,
+				'{"id":1,"big":123456789012345678901234}\n{"id":\n',
 				'values untouched: big numbers, bad JSON and non-objects travel as text for the Doris Schema node',
 			);
-			assert.equal(rows.count, 5);
-			assert.deepEqual(lineOffsets(rows), ['0', '1', '5', '8', '9']);
-			assert.deepEqual(rows.sources, [
-				{ topic: 'orders', partition: 2, firstOffset: '0', lastOffset: '1', lines: 2 },
-				{ topic: 'orders', partition: 2, firstOffset: '5', lastOffset: '5', lines: 1 },
-				{ topic: 'orders', partition: 2, firstOffset: '8', lastOffset: '9', lines: 2 },
-			]);
-			// The misfits are exactly what One Item per Message builds for them.
-			const misfitOffsets = tombstones === 'emit' ? [2, 3, 4, 6, 7] : [3, 4, 6, 7];
-			const perMessage = parse({ tombstones }, mixed());
-			const expected = perMessage.items.filter((item) => {
-				const meta = item.json[KAFKA_METADATA_FIELD] as { offset: string } | undefined;
-				return meta === undefined ? item.json.id === 4 : misfitOffsets.includes(Number(meta.offset));
-			});
-			assert.deepEqual(chunk.items.slice(1), expected);
-			assert.equal(chunk.items.length, 1 + misfitOffsets.length);
 			assert.deepEqual(chunk.items.find((i) => i.json.id === 4)?.json, { id: 4, big: '98765432109876543210' }, 'pretty JSON parsed as today');
 			assert.equal(chunk.parseErrors, 3, 'non-UTF-8, empty and the broken multi-line value; bad lines are counted downstream');
 			assert.equal(chunk.tombstonesSkipped, tombstones === 'skip' ? 1 : 0);
 		}
+	});
+
+	it('CDC: line, misfit, line from one partition stay in offset order (the pretty-printed upsert before the delete after it)', () => {
+		const upsert = '{\n  "id": 1,\n  "v": "new"\n}';
+		const messages = [message(4, '{"id":1,"v":"old"}'), message(5, upsert), message(6, '{"id":1,"__DORIS_DELETE_SIGN__":1}')];
+		const chunk = parse({ output: 'batch' }, messages);
+		assert.deepEqual(chunk.items, [packedItem(['{"id":1,"v":"old"}'], 4), { json: { id: 1, v: 'new' } }, packedItem(['{"id":1,"__DORIS_DELETE_SIGN__":1}'], 6)]);
+	});
+
+	it('a skipped tombstone adds no item, so it does not end the packed item (its offset is a gap in the sources)', () => {
+		const chunk = parse({ output: 'batch' }, [message(0, '{"a":0}'), message(1, null), message(2, '{"a":2}')]);
+		assert.equal(chunk.items.length, 1);
+		assert.deepEqual(packedOf(chunk)?.sources, [
+			{ topic: 'orders', partition: 2, firstOffset: '0', lastOffset: '0', lines: 1 },
+			{ topic: 'orders', partition: 2, firstOffset: '2', lastOffset: '2', lines: 1 },
+		]);
 	});
 
 	it('Include Metadata applies to the ordinary items only', () => {
@@ -197,19 +215,30 @@ describe('message parser: One Item per Batch, JSON', () => {
 					return message(offset, e.value);
 				});
 				const chunk = parse({ output: 'batch', includeMetadata: true, tombstones: emit ? 'emit' : 'skip' }, messages);
-				const rows = packedOf(chunk);
-				const lineTexts = rows ? rows.jsonLines.split('\n') : [''];
-				assert.equal(lineTexts.pop(), '', 'every line ends in a newline');
 				const seen = new Map<string, string>();
-				if (rows) {
-					assert.equal(rows.count, lineTexts.length);
-					lineOffsets(rows).forEach((o, k) => seen.set(o, `line:${lineTexts[k]}`));
-				}
-				for (const item of chunk.items.slice(rows ? 1 : 0)) {
-					const o = (item.json[KAFKA_METADATA_FIELD] as { offset: string }).offset;
+				const deliver = (o: string, what: string) => {
 					assert.ok(!seen.has(o), `offset ${o} delivered twice`);
-					seen.set(o, 'item');
-				}
+					seen.set(o, what);
+				};
+				let last = -1n;
+				let previousPacked = false;
+				chunk.items.forEach((item, index) => {
+					const rows = packedOf(chunk, index);
+					const offsets = rows ? lineOffsets(rows) : [(item.json[KAFKA_METADATA_FIELD] as { offset: string }).offset];
+					assert.ok(BigInt(offsets[0]) > last, 'items in offset order');
+					last = BigInt(offsets[offsets.length - 1]);
+					if (rows === undefined) {
+						previousPacked = false;
+						deliver(offsets[0], 'item');
+						return;
+					}
+					assert.ok(!previousPacked, 'only an ordinary item ends a packed item');
+					previousPacked = true;
+					const lineTexts = rows.jsonLines.split('\n');
+					assert.equal(lineTexts.pop(), '', 'every line ends in a newline');
+					assert.equal(rows.count, lineTexts.length);
+					offsets.forEach((o, k) => deliver(o, `line:${lineTexts[k]}`));
+				});
 				let skipped = 0;
 				for (const m of messages) {
 					const got = seen.get(m.offset);
@@ -270,19 +299,16 @@ describe('message parser: One Item per Batch, Schema Registry (decoder boundary)
 		});
 		const messages = [message(0, Buffer.from([0, 5])), message(1, '{"plain":1}'), message(2, null), message(3, Buffer.from([0, 6]))];
 		const chunk = await parser.parse(messages, 0, 4, 't', 0);
-		const rows = packedOf(chunk);
-		assert.deepEqual(rows, {
-			jsonLines: '{"id":5,"big":"12345678901234567890","note":"a\\nb"}\n{"id":6,"big":"12345678901234567890","note":"a\\nb"}\n',
-			count: 2,
-			sources: [
-				{ topic: 't', partition: 0, firstOffset: '0', lastOffset: '0', lines: 1 },
-				{ topic: 't', partition: 0, firstOffset: '3', lastOffset: '3', lines: 1 },
-			],
-		});
+		const line = (id: number) => `{"id":${id},"big":"12345678901234567890","note":"a\\nb"}\n`;
+		const run = (offset: string) => [{ topic: 't', partition: 0, firstOffset: offset, lastOffset: offset, lines: 1 }];
+		// In offset order: the failure and the tombstone end the first packed item, the last line starts another.
+		assert.equal(chunk.items.length, 4);
+		assert.deepEqual(packedOf(chunk, 0), { jsonLines: line(5), count: 1, sources: run('0') });
 		assert.deepEqual(
-			chunk.items.slice(1).map((i) => (i.json[PARSE_ERROR_FIELD] as { kind: string }).kind),
+			chunk.items.slice(1, 3).map((i) => (i.json[PARSE_ERROR_FIELD] as { kind: string }).kind),
 			['schema_registry', 'tombstone'],
 		);
+		assert.deepEqual(packedOf(chunk, 3), { jsonLines: line(6), count: 1, sources: run('3') });
 		assert.equal(chunk.parseErrors, 1);
 	});
 });

@@ -1,0 +1,56 @@
+/**
+ * Reading a packed item (src/item-contract.ts, PackedRows) as it arrives from upstream: the one place
+ * both the Doris Schema and the Doris Stream Load nodes check its shape, so a broken item is refused
+ * with the same words, naming the field and the value, whichever node meets it first. Items are
+ * plain JSON from n8n: nothing here can rely on the types.
+ *
+ * Cost: a few typeof checks per item and per source run, nothing per line.
+ */
+import { PACKED_ROWS_FIELD, type PackedRows, type PackedSource } from './item-contract';
+
+/** A Kafka offset: int64, never negative, as a decimal string without leading zeros. */
+const OFFSET = /^(0|[1-9][0-9]{0,18})$/;
+const INT64_MAX = '9223372036854775807';
+
+/** Why `value` is not an offset (naming `field` and the value), or undefined when it is one. */
+function offsetError(field: string, value: unknown): Error | undefined {
+	if (typeof value !== 'string' || !OFFSET.test(value)) return new Error(`${field} must be an offset as a decimal string, not ${describe(value)}`);
+	// Decimal strings of one length compare as numbers; only 19 digits can pass the int64 maximum.
+	if (value.length === INT64_MAX.length && value > INT64_MAX) return new Error(`${field} "${value}" is above the int64 maximum ${INT64_MAX}`);
+	return undefined;
+}
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+	return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/**
+ * The item's PackedRows, undefined when it has none, or an Error naming the bad field and value
+ * (the contract is broken upstream: better said than loaded half-right).
+ */
+export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedRows | Error | undefined {
+	const value = json[PACKED_ROWS_FIELD];
+	if (value === undefined) return undefined;
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return new Error(`${PACKED_ROWS_FIELD} must be an object, not ${describe(value)}`);
+	const p = value as Record<string, unknown>;
+	if (typeof p.jsonLines !== 'string') return new Error(`${PACKED_ROWS_FIELD}.jsonLines must be a string, not ${describe(p.jsonLines)}`);
+	if (typeof p.count !== 'number' || !Number.isInteger(p.count) || p.count < 0) return new Error(`${PACKED_ROWS_FIELD}.count must be a whole number ≥ 0, not ${describe(p.count)}`);
+	// Rows counted that do not exist: the Stream Load summary would report rows nobody loaded.
+	if (p.jsonLines === '' && p.count > 0) return new Error(`${PACKED_ROWS_FIELD}.jsonLines is "" but ${PACKED_ROWS_FIELD}.count is ${p.count}: no lines for ${p.count} row(s)`);
+	if (!Array.isArray(p.sources)) return new Error(`${PACKED_ROWS_FIELD}.sources must be an array, not ${describe(p.sources)}`);
+	for (let i = 0; i < p.sources.length; i++) {
+		const s = p.sources[i] as Partial<Record<keyof PackedSource, unknown>> | null;
+		const at = `${PACKED_ROWS_FIELD}.sources[${i}]`;
+		if (typeof s !== 'object' || s === null) return new Error(`${at} must be an object, not ${describe(s)}`);
+		if (typeof s.topic !== 'string') return new Error(`${at}.topic must be a string, not ${describe(s.topic)}`);
+		if (typeof s.partition !== 'number' || !Number.isInteger(s.partition)) return new Error(`${at}.partition must be a whole number, not ${describe(s.partition)}`);
+		const offset = offsetError(`${at}.firstOffset`, s.firstOffset) ?? offsetError(`${at}.lastOffset`, s.lastOffset);
+		if (offset !== undefined) return offset;
+		if (typeof s.lines !== 'number' || !Number.isInteger(s.lines) || s.lines < 0) return new Error(`${at}.lines must be a whole number ≥ 0, not ${describe(s.lines)}`);
+	}
+	if (p.deleteSign !== undefined && typeof p.deleteSign !== 'boolean') return new Error(`${PACKED_ROWS_FIELD}.deleteSign must be true, false or absent, not ${describe(p.deleteSign)}`);
+	return value as PackedRows;
+}
