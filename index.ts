@@ -25,6 +25,10 @@ export { buildLoadHeaders } from './src/doris/stream-load/headers';
 export { LabelFactory, validateLabelPrefix, LABEL_PATTERN } from './src/doris/stream-load/labels';
 export type { LoadOptions, LoadFormat, GroupCommitMode } from './src/doris/stream-load/options';
 export { DEFAULT_RETRY, type RetryPolicy } from './src/doris/stream-load/retry';
-export { TargetBatcher, type BatchLimits, type AddResult, type BatchReport } from './src/batch/batcher';
-export { loadIntoDoris, dorisBatcher, closeDorisClients, type DorisTargetConfig, type DorisBatchResult } from './src/batch/doris-target';
+export { TargetBatcher, type BatchLimits, type AddResult, type BatchReport, type BatchPart, type LineChunk } from './src/batch/batcher';
+export { loadIntoDoris, loadPartsIntoDoris, dorisBatcher, closeDorisClients, type DorisTargetConfig, type DorisBatchResult } from './src/batch/doris-target';
+// Packed rows (one item per Kafka batch): validation, and mapping in this thread or in worker threads.
+export { readPackedRows } from './src/packed-rows';
+export { routePacked, type RoutedPacked } from './src/doris/schema/route-packed';
+export { routePackedParallel, closePackedWorkers } from './src/doris/schema/packed-workers';
 export { flushAll } from './src/batch/registry';

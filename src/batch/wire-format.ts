@@ -66,29 +66,43 @@ export function createSerializer(options: LoadOptions): RowSerializer {
 const SIGN_KEY = `"${DELETE_SIGN_COLUMN}"`;
 const SIGN_ZERO_FIELD = `${SIGN_KEY}:0`;
 
-/** Whether some line of packed JSON lines names the delete sign (a key; the text is not parsed). */
+/**
+ * Where the delete sign appears as a key from `from` on: the quoted name followed by a colon, so a
+ * string value equal to the name does not count. The text is not parsed: a key of a nested object
+ * would still count (no producer nests Doris' hidden column).
+ */
+function findSignKey(text: string, from: number): number {
+	for (let at = text.indexOf(SIGN_KEY, from); at !== -1; at = text.indexOf(SIGN_KEY, at + 1)) {
+		let next = at + SIGN_KEY.length;
+		while (text.charCodeAt(next) === 32 || text.charCodeAt(next) === 9) next++;
+		if (text.charCodeAt(next) === 58) return at;
+	}
+	return -1;
+}
+
+/** Whether some line of packed JSON lines has the delete sign as a key. */
 export function linesMentionDeleteSign(jsonLines: string): boolean {
-	return jsonLines.includes(SIGN_KEY);
+	return findSignKey(jsonLines, 0) !== -1;
 }
 
 /**
  * Packed JSON lines for a load with the delete sign: as jsonSerializer does for rows, a line without
  * the sign gets `"__DORIS_DELETE_SIGN__":0` (upsert) before its closing brace; Doris would fill a
  * missing sign with NULL and reject the line (the hidden column is NOT NULL). The lines are not
- * parsed: a line "has" the sign when the quoted name occurs in it (an escaped quote cannot end a JSON
- * string, so the text of a string value does not count). Lines that already carry it, the usual
+ * parsed: a line "has" the sign when the quoted name occurs in it followed by a colon (findSignKey).
+ * Lines that already carry it, the usual
  * case (CDC rows carry 0 or 1), cost one search; the text is returned as is when none needs it.
  */
 export function addDeleteSignToLines(jsonLines: string): string {
 	let out = '';
 	let copied = 0;
 	let patched = false;
-	let key = jsonLines.indexOf(SIGN_KEY);
+	let key = findSignKey(jsonLines, 0);
 	let start = 0;
 	while (start < jsonLines.length) {
 		const newline = jsonLines.indexOf('\n', start);
 		const end = newline < 0 ? jsonLines.length : newline;
-		if (key !== -1 && key < start) key = jsonLines.indexOf(SIGN_KEY, start);
+		if (key !== -1 && key < start) key = findSignKey(jsonLines, start);
 		if (key === -1 || key > end) {
 			const close = end > start ? jsonLines.lastIndexOf('}', end - 1) : -1;
 			// No closing brace: not an object; Doris reports the line, as it would without the sign.

@@ -2,10 +2,11 @@ import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/item-contract';
 import { routePackedParallel, sharedPackedPool } from '../../../src/doris/schema/packed-workers';
-import { readPackedRows } from '../../../src/doris/schema/route-packed';
+import { readPackedRows } from '../../../src/packed-rows';
 import { INVALID_FIELD, routeItems, type RouteLabels, type RoutedItem } from '../../../src/doris/schema/route-items';
 import { rowMapperFor, type RowMapper } from '../../../src/doris/schema/row-mapper';
 import type { TableSchema } from '../../../src/doris/schema/types';
+import { metrics } from '../../../src/metrics/metrics';
 import type { SchemaContext } from './router';
 import type { SchemaSettings } from './settings';
 
@@ -69,7 +70,10 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 		if (packed instanceof Error) {
 			if (!ctx.continueOnFail()) throw new NodeOperationError(ctx.getNode(), `Item ${i}: ${packed.message}`, { itemIndex: i });
 			const reason = { column: null, value: null, expected: 'packed rows', rule: 'envelope' as const, message: packed.message };
-			broken.push({ json: { ...items[i].json, [INVALID_FIELD]: { table: `${schema.database}.${schema.table}`, reasons: [reason] } }, index: i });
+			const table = `${schema.database}.${schema.table}`;
+			broken.push({ json: { ...items[i].json, [INVALID_FIELD]: { table, reasons: [reason] } }, index: i });
+			// Counted like every other item on the invalid output.
+			metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule: 'envelope' });
 			continue;
 		}
 		packedItems.push({ packed, index: i });

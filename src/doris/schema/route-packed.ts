@@ -45,9 +45,6 @@ export interface RoutedPacked {
 	invalid: RoutedItem[];
 }
 
-/** Validation of a packed item lives with the contract; re-exported for the Doris Schema node. */
-export { readPackedRows } from '../../packed-rows';
-
 /** The serializer the Stream Load node uses for these rows (JSON; in CDC mode rows carry the sign). */
 const serializers = new WeakMap<RowMapper, RowSerializer>();
 function serializerFor(mapper: RowMapper): RowSerializer {
@@ -130,6 +127,14 @@ class RunCursor {
 			return true;
 		}
 		return false;
+	}
+
+	/**
+	 * An invalid line ends the output run of the valid lines before it when the run is exact, so every
+	 * output run stays gap-free ("line k has offset firstOffset + k" holds after this node too).
+	 */
+	markInvalid(): void {
+		if (this.exactFirst !== null) this.closeRun();
 	}
 
 	markValid(): void {
@@ -236,6 +241,7 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 		}
 		const info: InvalidInfo = { table, reasons: result.reasons };
 		const json: Record<string, unknown> = { ...slot.json, [INVALID_FIELD]: info };
+		if (covered) cursor.markInvalid();
 		const origin = covered ? cursor.origin(line) : null;
 		json[KAFKA_METADATA_FIELD] = origin ?? { topic: null, partition: null, offset: null, line };
 		invalid.push({ json, index });

@@ -28,6 +28,10 @@ describe('wire format of packed lines', () => {
 		assert.equal(linesMentionDeleteSign('{"a":1}\n{"__DORIS_DELETE_SIGN__":1}\n'), true);
 		assert.equal(linesMentionDeleteSign('{"a":"\\"__DORIS_DELETE_SIGN__\\""}\n'), false);
 		assert.equal(linesMentionDeleteSign('{"a":1}\n'), false);
+		// A string value equal to the name is a value, not the key.
+		assert.equal(linesMentionDeleteSign('{"msg":"__DORIS_DELETE_SIGN__"}\n'), false);
+		assert.equal(linesMentionDeleteSign('{"__DORIS_DELETE_SIGN__" : 1}\n'), true);
+		assert.equal(addDeleteSignToLines('{"msg":"__DORIS_DELETE_SIGN__"}\n'), '{"msg":"__DORIS_DELETE_SIGN__","__DORIS_DELETE_SIGN__":0}\n');
 	});
 
 	it('ByteBuffer.appendBytes copies small pieces, keeps large ones, in order, counting bytes', () => {

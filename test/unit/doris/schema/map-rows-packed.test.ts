@@ -69,7 +69,7 @@ describe('Doris Schema node with packed items', () => {
 		assert.deepEqual(rows, [
 			{ json: { id: 1, name: 'a' }, pairedItem: { item: 0 } },
 			{
-				json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":2}\n{"id":3,"name":"bb"}\n', count: 2, sources: [{ topic: 'ev', partition: 0, firstOffset: '10', lastOffset: '12', lines: 2 }], deleteSign: false } },
+				json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":2}\n{"id":3,"name":"bb"}\n', count: 2, sources: [{ topic: 'ev', partition: 0, firstOffset: '10', lastOffset: '10', lines: 1 }, { topic: 'ev', partition: 0, firstOffset: '12', lastOffset: '12', lines: 1 }], deleteSign: false } },
 				pairedItem: { item: 1 },
 			},
 			{ json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":5}\n', count: 1, sources: [{ topic: 'ev', partition: 0, firstOffset: '30', lastOffset: '30', lines: 1 }], deleteSign: false } }, pairedItem: { item: 4 } },

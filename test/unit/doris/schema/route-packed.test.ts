@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { createSerializer } from '../../../../src/batch/wire-format';
 import { parseJsonExact } from '../../../../src/kafka/exact-json';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
-import { readPackedRows, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
+import { routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
+import { readPackedRows } from '../../../../src/packed-rows';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type ParseErrorInfo } from '../../../../src/item-contract';
 import { registry } from '../../../../src/metrics/metrics';
@@ -59,8 +60,11 @@ describe('routePacked', () => {
 		assert.deepEqual(info(bad).reasons.map((x) => [x.rule, x.column, x.value]), [['parse_error', null, '{oops']]);
 		assert.match(info(bad).reasons[0].message, /could not be decoded \(json\)/);
 		assert.deepEqual(origin(bad), { topic: 'tp-parse', partition: 2, offset: '101', line: 1 });
-		// The valid lines around it: the run is narrowed, offsets 100 and 102 with a gap between.
-		assert.deepEqual(r.packed?.sources, [{ topic: 'tp-parse', partition: 2, firstOffset: '100', lastOffset: '102', lines: 2 }]);
+		// The valid lines around it: two exact runs, 100 and 102.
+		assert.deepEqual(r.packed?.sources, [
+			{ topic: 'tp-parse', partition: 2, firstOffset: '100', lastOffset: '100', lines: 1 },
+			{ topic: 'tp-parse', partition: 2, firstOffset: '102', lastOffset: '102', lines: 1 },
+		]);
 		assert.match(await registry.getSingleMetricAsString('json_parse_errors_total'), /json_parse_errors_total\{workflow="wf-packed",node="Doris Schema",topic="tp-parse"\} 1/);
 		assert.match(await registry.getSingleMetricAsString('sinker_rows_invalid_total'), /sinker_rows_invalid_total\{workflow="wf-packed",table="shop.orders",rule="parse_error"\} 1/);
 	});
@@ -123,8 +127,10 @@ describe('routePacked', () => {
 			],
 		);
 		assert.equal(r.packed?.count, 4);
+		// An invalid line splits an exact run, so every output run stays exact; a run with gaps keeps its bounds.
 		assert.deepEqual(r.packed?.sources, [
-			{ topic: 'a', partition: 0, firstOffset: '9007199254740991', lastOffset: '9007199254740993', lines: 2 },
+			{ topic: 'a', partition: 0, firstOffset: '9007199254740991', lastOffset: '9007199254740991', lines: 1 },
+			{ topic: 'a', partition: 0, firstOffset: '9007199254740993', lastOffset: '9007199254740993', lines: 1 },
 			{ topic: 'b', partition: 1, firstOffset: '10', lastOffset: '20', lines: 2 },
 		]);
 	});
