@@ -9,27 +9,12 @@
 import { performance } from 'node:perf_hooks';
 
 import { makeEvent } from '../dataset';
-import { manualSchema } from '../../src/doris/schema/manual';
+import { eventsMapper } from './events-schema';
 import { PackedWorkerPool, routePackedParallel } from '../../src/doris/schema/packed-workers';
 import { routePacked, type RoutedPacked } from '../../src/doris/schema/route-packed';
-import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import type { PackedRows } from '../../src/item-contract';
 
-const schema = manualSchema('bench', 'events', [
-	{ name: 'id', type: 'BIGINT', nullable: false },
-	{ name: 'user_id', type: 'INT', nullable: false },
-	{ name: 'amount', type: 'DECIMAL(12, 2)', nullable: false },
-	{ name: 'score', type: 'DOUBLE' },
-	{ name: 'active', type: 'BOOLEAN', nullable: false },
-	{ name: 'event_date', type: 'DATE', nullable: false },
-	{ name: 'event_time', type: 'DATETIME(3)', nullable: false },
-	{ name: 'country', type: 'VARCHAR(64)', nullable: false },
-	{ name: 'message', type: 'STRING', nullable: false },
-	{ name: 'attrs', type: 'JSON' },
-	{ name: 'quantity', type: 'INT' },
-	{ name: 'note', type: 'VARCHAR(255)' },
-]);
-const mapper = new RowMapper(schema, DEFAULT_ROW_MAPPER_OPTIONS);
+const mapper = eventsMapper();
 const LINES = 5000;
 const ITEMS = 20;
 const labels = { workflow: 'bench', node: 'Doris Schema' };

@@ -4,29 +4,14 @@
  * work in per-message mode) + routeItems + the Stream Load JSON serializer.
  */
 import { makeEvent } from '../dataset';
+import { eventsMapper } from './events-schema';
 import { createSerializer } from '../../src/batch/wire-format';
-import { manualSchema } from '../../src/doris/schema/manual';
 import { routeItems } from '../../src/doris/schema/route-items';
 import { routePacked } from '../../src/doris/schema/route-packed';
-import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import { parseJsonExact } from '../../src/kafka/exact-json';
 import type { PackedRows } from '../../src/item-contract';
 
-const schema = manualSchema('bench', 'events', [
-	{ name: 'id', type: 'BIGINT', nullable: false },
-	{ name: 'user_id', type: 'INT', nullable: false },
-	{ name: 'amount', type: 'DECIMAL(12, 2)', nullable: false },
-	{ name: 'score', type: 'DOUBLE' },
-	{ name: 'active', type: 'BOOLEAN', nullable: false },
-	{ name: 'event_date', type: 'DATE', nullable: false },
-	{ name: 'event_time', type: 'DATETIME(3)', nullable: false },
-	{ name: 'country', type: 'VARCHAR(64)', nullable: false },
-	{ name: 'message', type: 'STRING', nullable: false },
-	{ name: 'attrs', type: 'JSON' },
-	{ name: 'quantity', type: 'INT' },
-	{ name: 'note', type: 'VARCHAR(255)' },
-]);
-const mapper = new RowMapper(schema, DEFAULT_ROW_MAPPER_OPTIONS);
+const mapper = eventsMapper();
 const N = 50_000;
 const at = Date.UTC(2024, 4, 17, 12, 0, 0);
 const texts = Array.from({ length: N }, (_, i) => JSON.stringify(makeEvent(i, at + i)));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { wideSchema } from './packed-support';
 import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
@@ -111,16 +112,7 @@ describe('routeItems: every item comes out on exactly one output', () => {
 	});
 
 	it('property: random JSON items each land on exactly one output', () => {
-		const wide = manualSchema('p', 't', [
-			{ name: 'a', type: 'INT', nullable: false },
-			{ name: 'b', type: 'LARGEINT' },
-			{ name: 'c', type: 'DECIMAL(6,2)' },
-			{ name: 'd', type: 'DATETIME(3)' },
-			{ name: 'e', type: 'VARCHAR(5)' },
-			{ name: 'f', type: 'ARRAY<MAP<STRING,STRUCT<x:INT,y:DECIMAL(4,1)>>>' },
-			{ name: 'g', type: 'BOOLEAN' },
-			{ name: 'h', type: 'JSON' },
-		]);
+		const wide = wideSchema;
 		const options: RowMapperOptions[] = [
 			DEFAULT_ROW_MAPPER_OPTIONS,
 			{ ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, unknownFields: 'reject' },
