@@ -21,6 +21,7 @@ import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { KAFKA_CREDENTIAL, toKafkaConnection } from '../shared/credentials';
+import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { createRunExecution } from './run-execution';
@@ -47,14 +48,16 @@ export class KafkaTrigger implements INodeType {
 		// The one node that declares the Kafka credential's test: n8n resolves `testedBy` per credential type.
 		credentials: [
 			{ name: 'kafkaDorisSinkApi', required: true, testedBy: 'kafkaConnectionTest' },
-			// Only for "Check Doris Tables on Activation"; the Doris nodes declare the credential's test.
-			{ name: 'dorisApi', required: true, displayOptions: { show: { checkDorisTables: [true] } } },
+			// Only for "Check Doris Tables on Activation". Same test as the Doris nodes' (n8n resolves
+			// `testedBy` per credential type, so every node declaring the credential names the same one).
+			{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest', displayOptions: { show: { checkDorisTables: [true] } } },
 		],
 		properties,
 	};
 
 	methods = {
 		credentialTest: {
+			dorisConnectionTest,
 			async kafkaConnectionTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
