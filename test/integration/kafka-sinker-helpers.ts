@@ -1,6 +1,7 @@
 // Shared by the kafka-*.test.ts files: topics on the real test broker, fast producing, the group's
 // committed offsets as the broker sees them, and consumer options sized for tests.
 import { after, before } from 'node:test';
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
 import { SINKER_DEFAULTS, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
@@ -9,6 +10,21 @@ import { kafkaBrokers } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
 
 export { uniqueName };
+
+/** Registers an Avro record schema under a fresh `<prefix>-…-value` subject; returns its id. */
+export async function registerAvroRecord(
+	registry: SchemaRegistry,
+	name: string,
+	namespace: string,
+	fields: Array<{ name: string; type: string }>,
+	subjectPrefix: string,
+): Promise<number> {
+	const { id } = await registry.register(
+		{ type: SchemaType.AVRO, schema: JSON.stringify({ type: 'record', name, namespace, fields }) },
+		{ subject: `${uniqueName(subjectPrefix)}-value` },
+	);
+	return id;
+}
 
 export function testKafka(): Kafka {
 	return new Kafka({ clientId: uniqueName('sinker-test'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });

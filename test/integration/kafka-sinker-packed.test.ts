@@ -6,7 +6,7 @@
 // is redelivered whole; offsets are committed only after the executions holding them succeeded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
 import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../src/item-contract';
 import type { SinkExecution } from '../../src/kafka/consumer-options';
@@ -14,7 +14,7 @@ import { parseJsonExact, type JsonObject } from '../../src/kafka/exact-json';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
 let topic: string;
 
@@ -202,31 +202,16 @@ describe('sinker consumer: One Item per Batch, Schema Registry', () => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registryTopic = await broker.topic(1);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
-		const avro = await registry.register(
-			{
-				type: SchemaType.AVRO,
-				schema: JSON.stringify({
-					type: 'record',
-					name: 'Line',
-					namespace: 'sinker.packed',
-					fields: [
-						{ name: 'id', type: 'long' },
-						{ name: 'note', type: 'string' },
-						{ name: 'raw', type: 'bytes' },
-					],
-				}),
-			},
-			{ subject: `${uniqueName('packed')}-value` },
-		);
+		const avroId = await registerAvroRecord(registry, 'Line', 'sinker.packed', [{ name: 'id', type: 'long' }, { name: 'note', type: 'string' }, { name: 'raw', type: 'bytes' }], 'packed');
 		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({
 			topic: registryTopic,
 			messages: [
-				{ value: await registry.encode(avro.id, { id: 1, note: 'two\nlines', raw: Buffer.from([1, 2, 3]) }) },
+				{ value: await registry.encode(avroId, { id: 1, note: 'two\nlines', raw: Buffer.from([1, 2, 3]) }) },
 				{ value: '{"not":"wire format"}' },
 				{ value: null },
-				{ value: await registry.encode(avro.id, { id: 2, note: 'é', raw: Buffer.alloc(0) }) },
+				{ value: await registry.encode(avroId, { id: 2, note: 'é', raw: Buffer.alloc(0) }) },
 			],
 		});
 		await producer.disconnect();

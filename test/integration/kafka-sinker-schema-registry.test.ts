@@ -9,7 +9,7 @@ import { PARSE_ERROR_FIELD } from '../../src/item-contract';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
 
 let topic: string;
 let protoTopic: string;
@@ -27,22 +27,7 @@ describe('sinker consumer: Schema Registry', () => {
 	it('decodes Avro and JSON Schema values; a value without the wire header is an error item', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
-		const avro = await registry.register(
-			{
-				type: SchemaType.AVRO,
-				schema: JSON.stringify({
-					type: 'record',
-					name: 'Order',
-					namespace: 'sinker.test',
-					fields: [
-						{ name: 'id', type: 'long' },
-						{ name: 'item', type: 'string' },
-						{ name: 'raw', type: 'bytes' },
-					],
-				}),
-			},
-			{ subject: `${uniqueName('orders')}-value` },
-		);
+		const avroId = await registerAvroRecord(registry, 'Order', 'sinker.test', [{ name: 'id', type: 'long' }, { name: 'item', type: 'string' }, { name: 'raw', type: 'bytes' }], 'orders');
 		const json = await registry.register(
 			{ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }) },
 			{ subject: `${uniqueName('cities')}-value` },
@@ -52,7 +37,7 @@ describe('sinker consumer: Schema Registry', () => {
 		await producer.send({
 			topic,
 			messages: [
-				{ value: await registry.encode(avro.id, { id: 42, item: 'tea', raw: Buffer.from([1, 2, 3]) }) },
+				{ value: await registry.encode(avroId, { id: 42, item: 'tea', raw: Buffer.from([1, 2, 3]) }) },
 				{ value: await registry.encode(json.id, { city: 'Lyon' }) },
 				{ value: '{"not":"wire format"}' },
 			],
