@@ -4,6 +4,7 @@
  */
 import type { ColType } from './coltypes';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import type { DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
 export type AggType = 'SUM' | 'MAX' | 'MIN' | 'REPLACE' | 'REPLACE_IF_NOT_NULL';
@@ -59,6 +60,9 @@ export interface Database {
 export class Catalog {
 	readonly dbs = new Map<string, Database>();
 	private txnSeq = 1000;
+
+	/** The Doris release line imitated; FE, BE and the MySQL port all read it from here. */
+	constructor(readonly version: DorisVersion = '3.0') {}
 
 	nextTxnId(): number {
 		return ++this.txnSeq;

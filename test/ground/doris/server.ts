@@ -36,7 +36,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const host = opts.host ?? '127.0.0.1';
 	const scheme = opts.tls ? 'https' : 'http';
 	const feCount = opts.feCount ?? 1;
-	const catalog = new Catalog();
+	const catalog = new Catalog(opts.version ?? '3.0');
 	const faults = new Faults();
 	const loads: LoadRecord[] = [];
 	const deadPort = await freePort(host);
@@ -67,6 +67,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const session: Session = {};
 	const feUrls = fePorts.map((p) => `${scheme}://${host}:${p}`);
 	return {
+		version: catalog.version,
 		feUrl: feUrls[0],
 		feUrls,
 		beUrl: `${scheme}://${host}:${be.listener.port}`,

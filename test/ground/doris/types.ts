@@ -3,7 +3,17 @@
  * Load client, the schema reader, benchmarks) code against these types; keep them stable.
  */
 
+/**
+ * The Doris release line the test server imitates where releases behave differently (each place
+ * that differs cites the Doris source and says which lines do what). Default '3.0'.
+ */
+export type DorisVersion = '2.1' | '3.0' | '3.1';
+
+export const DORIS_VERSIONS: readonly DorisVersion[] = ['2.1', '3.0', '3.1'];
+
 export interface DorisTestServerOptions {
+	/** Which Doris release line to imitate where they differ. Default '3.0'. */
+	version?: DorisVersion;
 	/** Doris user checked on FE, BE and the MySQL port. Default `root`. */
 	user?: string;
 	/** Default `''` (Doris' root has no password out of the box). */
@@ -108,6 +118,8 @@ export interface FaultInjector {
 }
 
 export interface DorisTestServer {
+	/** The release line imitated (DorisTestServerOptions.version). */
+	version: DorisVersion;
 	feUrl: string;
 	feUrls: string[];
 	beUrl: string;
