@@ -4,6 +4,7 @@
  */
 import type { ColType } from './coltypes';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import { DORIS_LABEL_DEFAULTS, LabelBook, type LabelSettings } from './labels';
 import type { DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
@@ -46,23 +47,29 @@ export interface Table {
 	sequenceType?: ColType;
 }
 
-export interface LabelState {
-	state: 'RUNNING' | 'FINISHED' | 'PRECOMMITTED';
-	txnId: number;
-}
-
 export interface Database {
 	name: string;
 	tables: Map<string, Table>;
-	labels: Map<string, LabelState>;
+	labels: LabelBook;
 }
 
 export class Catalog {
 	readonly dbs = new Map<string, Database>();
 	private txnSeq = 1000;
 
-	/** The Doris release line imitated; FE, BE and the MySQL port all read it from here. */
-	constructor(readonly version: DorisVersion = '3.0') {}
+	/**
+	 * The Doris release line imitated; FE, BE and the MySQL port all read it from here. The label
+	 * settings say how long finished labels are remembered (labels.ts).
+	 */
+	constructor(
+		readonly version: DorisVersion = '3.0',
+		readonly labelSettings: LabelSettings = DORIS_LABEL_DEFAULTS,
+	) {}
+
+	/** One round of Doris' transaction cleaner over every database. */
+	cleanLabels(now = Date.now()): void {
+		for (const db of this.dbs.values()) db.labels.clean(this.labelSettings, now);
+	}
 
 	nextTxnId(): number {
 		return ++this.txnSeq;
@@ -77,7 +84,7 @@ export class Catalog {
 	}
 
 	createDb(name: string): Database {
-		const db: Database = { name, tables: new Map(), labels: new Map() };
+		const db: Database = { name, tables: new Map(), labels: new LabelBook() };
 		this.dbs.set(name, db);
 		return db;
 	}
