@@ -149,9 +149,9 @@ export class Be {
 		if (fault?.kind === 'hangBeforeBegin') {
 			// Stuck in begin txn (its RPC to the FE never returns): no transaction, so no 100 Continue
 			// and get_load_state says UNKNOWN; a body sent anyway sits unread.
+			record.status = 'hang before begin';
 			drain(req, record);
 			await sleep(fault.ms ?? 0);
-			record.status = 'hang before begin';
 			req.socket.destroy();
 			return;
 		}

@@ -34,6 +34,8 @@ export interface FeContext {
 	deadPort(): number;
 	/** Keeps what the FE saw of a load. */
 	record(request: FeRequestRecord): void;
+	/** Decoupled (cloud) mode: no label states. */
+	decoupled: boolean;
 }
 
 export class Fe {
@@ -151,6 +153,9 @@ export class Fe {
 		if (label === '') return sendJson(res, 200, feEntity(400, 'Bad Request', 'No label selected'));
 		const db = this.ctx.catalog.getDb(dbName);
 		if (!db) return sendJson(res, 200, feEntity(1, 'Error', `unknown databases, dbName=${dbName}`));
+		// CloudGlobalTransactionMgr.getLabelState throws AnalysisException("Not supported"); the
+		// exception handler turns it into ResponseEntityBuilder.internalError.
+		if (this.ctx.decoupled) return sendJson(res, 200, feEntity(500, 'Internal Error', 'Not supported'));
 		const held = db.labels.get(label);
 		const state = held === undefined ? 'UNKNOWN' : held.state === 'RUNNING' ? 'PREPARE' : held.state === 'FINISHED' ? 'VISIBLE' : held.state; // PRECOMMITTED, ABORTED as they are
 		sendJson(res, 200, feEntity(0, 'success', state));

@@ -58,7 +58,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const feHttpsPorts: number[] = [];
 	const record = (r: FeRequestRecord): void => void feRequests.push(r);
 	for (let i = 0; i < feCount; i++) {
-		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort, record }, opts.tls, opts.enableHttps === true);
+		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort, record, decoupled: opts.decoupled === true }, opts.tls, opts.enableHttps === true);
 		fePorts.push(await fe.listener.start(opts.fePort ? opts.fePort + i : 0));
 		if (fe.httpsListener) feHttpsPorts.push(await fe.httpsListener.start(0));
 		fes.push(fe);

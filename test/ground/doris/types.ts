@@ -43,6 +43,11 @@ export interface DorisTestServerOptions {
 	 * two authentication mechanisms at once.
 	 */
 	errorLogs?: 'be' | 'object-store';
+	/**
+	 * Decoupled (cloud) mode, 3.0 on: get_load_state answers "Not supported"
+	 * (CloudGlobalTransactionMgr.getLabelState throws), so a client cannot look a label up.
+	 */
+	decoupled?: boolean;
 	/** Fixed ports (the CLI uses them); 0 or absent = ephemeral. Extra FEs take fePort+1, +2... when fixed. */
 	fePort?: number;
 	bePort?: number;
