@@ -13,7 +13,7 @@
  * column is reported, not just the first.
  */
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../item-contract';
-import { compileType, INVALID, makeCompileContext, type FailSlot, type RejectRule, type TypeHandler } from './coerce-type';
+import { compileType, INVALID, makeCompileContext, type FailSlot, type RejectRule, type TypeHandler, type ValueLimits } from './coerce-type';
 import type { DateTimeOptions } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { TableSchema } from './types';
@@ -34,6 +34,8 @@ export interface RowMapperOptions {
 	/** Read Debezium envelopes; adds DELETE_SIGN_COLUMN (0 / 1) to every row. */
 	cdc: boolean;
 	dates: DateTimeOptions;
+	/** The cluster's value size limits; Doris' defaults (1 MB each) when absent. */
+	limits?: ValueLimits;
 }
 
 export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {
@@ -99,7 +101,7 @@ export class RowMapper {
 		readonly schema: TableSchema,
 		readonly options: RowMapperOptions,
 	) {
-		const ctx = makeCompileContext(options.dates);
+		const ctx = makeCompileContext(options.dates, options.limits);
 		const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
 		const fieldFor = new Map<string, string>();
 		for (const m of options.mapping) {
