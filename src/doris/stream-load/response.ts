@@ -12,6 +12,7 @@
  *   "All response will return with http code 200"). Both are errors, never success.
  */
 import { StreamLoadError, type StreamLoadErrorKind } from './errors';
+import { versionHint } from './version-hints';
 
 export interface DorisLoadResponse {
 	TxnId?: number;
@@ -148,7 +149,7 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 				const filtered = typeof response.NumberFilteredRows === 'number' ? response.NumberFilteredRows : 0;
 				const { kind, retryable } = classifyMessage(message, { errorUrl: typeof response.ErrorURL === 'string' && response.ErrorURL !== '', filteredRows: filtered });
 				const reason = kind === 'data_quality' ? `Doris rejected rows (${filtered} filtered)` : `Doris answered ${response.Status}`;
-				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}`, kind, retryable, response);
+				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}${versionHint(message)}`, kind, retryable, response);
 			}
 		}
 	}
