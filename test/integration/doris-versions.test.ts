@@ -13,7 +13,7 @@ import { partialUpdateProblems } from '../../src/doris/schema/partial-update';
 import { readTableSchema } from '../../src/doris/schema/reader';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import { formatType } from '../../src/doris/schema/types';
-import { findTargetProblems } from '../../src/doris/schema/validate-target';
+import { findTableProblems } from '../../src/doris/schema/table-check';
 import { StreamLoadClient } from '../../src/doris/stream-load/client';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
@@ -104,7 +104,7 @@ for (const version of VERSIONS) {
 				doris.sql(`CREATE TABLE v.${name} (k INT NOT NULL, a INT, b STRING DEFAULT "d") UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1"${extra})`);
 			await ddl('plain', '');
 			await load('plain', [{ k: 1, a: 1, b: 'x' }], { format: 'json' });
-			const activation = (table: string) => findTargetProblems(conn, [{ label: 'Doris Stream Load node "Load"', database: 'v', table, partialUpdate: { mode: 'flexible' } }]);
+			const activation = (table: string) => findTableProblems(conn, [{ label: 'Doris Stream Load node "Load"', database: 'v', table, partialUpdate: { mode: 'flexible' } }]);
 			const [problem] = await activation('plain');
 			assert.match(problem.message, /flexible partial update needs Doris 3\.1 or later and the table property "enable_unique_key_skip_bitmap_column" = "true"/);
 			if (version !== '3.1') {

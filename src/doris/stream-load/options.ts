@@ -14,7 +14,7 @@ export type LoadFormat = 'json' | 'csv';
  *   #39756): each JSON line updates the columns it carries. The table needs
  *   `"enable_unique_key_skip_bitmap_column" = "true"`; JSON only, without `columns`, `jsonpaths`,
  *   `hidden_columns` or a sequence column header (be/src/http/action/stream_load.cpp). Doris 2.1 and
- *   3.0 ignore the header and load a full upsert, so check the table first (validate-target.ts).
+ *   3.0 ignore the header and load a full upsert, so check the table first (table-check.ts).
  */
 export type PartialUpdateMode = 'fixed' | 'flexible';
 export type GroupCommitMode = 'async_mode' | 'sync_mode' | 'off_mode';
