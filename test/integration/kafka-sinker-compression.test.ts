@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { CompressionTypes } from 'kafkajs';
 
-import { KAFKA_METADATA_FIELD } from '../../src/item-contract';
+import { KAFKA_METADATA_FIELD } from '../../src/common/item-contract';
 import { registerCompressionCodecs } from '../../src/kafka/compression';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { kafkaBrokers } from '../ground/kafka/env';
