@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { compileType, INVALID, makeCompileContext, STRING_MAX_BYTES, type FailSlot } from '../../../../src/doris/schema/coerce-type';
 import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
-const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' });
+const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' });
 
 function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false; rule: string; path: string; detail: string } {
 	const fail: FailSlot = { rule: 'type', detail: '', path: '' };
