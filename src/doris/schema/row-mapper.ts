@@ -17,7 +17,7 @@
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
 import { JsonText } from '../../common/connect-logical';
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../item-contract';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { compileType, INVALID, makeCompileContext, type CompileContext, type FailSlot, type RejectRule, type TypeHandler } from './coerce-type';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { DELETE_SIGN_COLUMN, type PackedRows } from '../../../../src/item-contract';
-import { parseJsonExact } from '../../../../src/kafka/exact-json';
+import { DELETE_SIGN_COLUMN, type PackedRows } from '../../../../src/common/item-contract';
+import { parseJsonExact } from '../../../../src/common/exact-json';
 import { manualSchema } from '../../../../src/doris/schema/manual';
-import { PackedWorkerPool } from '../../../../src/doris/schema/packed-workers';
+import { PackedWorkerPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { routePacked } from '../../../../src/doris/schema/route-packed';
 import { routeItems } from '../../../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../../src/doris/schema/row-mapper';
