@@ -11,6 +11,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
+import { JsonText } from '../../common/connect-logical';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
@@ -27,6 +28,10 @@ export type RejectRule =
 	| 'too_long'
 	| 'date_format'
 	| 'date_range'
+	/** A number in a DATE / DATETIME column without the Epoch Unit option saying what it counts. */
+	| 'epoch_unit'
+	/** A value that does not fit the logical type its Connect schema declares (e.g. a Decimal that is not base64). */
+	| 'logical_type'
 	| 'not_null'
 	| 'unknown_field'
 	| 'unsupported'
@@ -58,6 +63,7 @@ const RULE_TEXT: Record<string, string> = {
 	precision: 'too many digits',
 	date_format: 'not a date',
 	date_range: 'outside 0000-01-01..9999-12-31',
+	epoch_unit: 'a number is read as a date only in the unit the Epoch Unit option names (days, seconds, milliseconds, microseconds); none is set for this column',
 };
 
 function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INVALID {
@@ -146,6 +152,7 @@ function utf8Length(s: string, limit: number): number {
 
 function toText(value: unknown): string | null {
 	if (typeof value === 'string') return value;
+	if (value instanceof JsonText) return value.text;
 	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
 	if (typeof value === 'object') {
 		try {
@@ -158,7 +165,8 @@ function toText(value: unknown): string | null {
 	return null;
 }
 
-function parseIfText(value: unknown, open: string): unknown {
+function parseIfText(input: unknown, open: string): unknown {
+	const value = input instanceof JsonText ? input.text : input;
 	if (typeof value !== 'string') return value;
 	const t = value.trimStart();
 	if (t[0] !== open) return value;
@@ -166,6 +174,15 @@ function parseIfText(value: unknown, open: string): unknown {
 		return JSON.parse(t) as unknown;
 	} catch {
 		return value;
+	}
+}
+
+function validJsonText(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
 	}
 }
 
@@ -310,6 +327,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			const [limit, setting] =
 				type.kind === 'json' ? [ctx.limits.jsonMaxBytes, 'jsonb_type_length_soft_limit_bytes'] : [ctx.limits.stringMaxBytes, 'string_type_length_soft_limit_bytes'];
 			const jsonText = (value: unknown, fail: FailSlot): string | typeof INVALID => {
+				// Declared JSON text (io.debezium.data.Json): loaded as the document it is, scalars too.
+				if (value instanceof JsonText) return validJsonText(value.text) ? value.text : failWith(fail, 'type', 'declared JSON text that does not parse');
 				// Text that holds a JSON object or array is taken as JSON text (producers often embed
 				// JSON as a string); any other string is a JSON string value.
 				if (typeof value === 'string') {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { compileType, INVALID, makeCompileContext, STRING_MAX_BYTES, type FailSlot, type ValueLimits } from '../../../../src/doris/schema/coerce-type';
 import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
-const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' });
+const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' });
 
 function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false; rule: string; path: string; detail: string } {
 	const fail: FailSlot = { rule: 'type', detail: '', path: '' };
@@ -196,7 +196,7 @@ describe('value size limits the cluster configures', () => {
 	const small: ValueLimits = { stringMaxBytes: 4, jsonMaxBytes: 9 };
 	const limited = (type: string, value: unknown) => {
 		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
-		const out = compileType(parseDorisType(type), makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' }, small)).coerce(value, fail);
+		const out = compileType(parseDorisType(type), makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' }, small)).coerce(value, fail);
 		return out === INVALID ? fail : out;
 	};
 	it('STRING and VARIANT follow string_type_length_soft_limit_bytes, naming it', () => {
