@@ -5,7 +5,7 @@
 import type { ColType } from './coltypes';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
 import { DORIS_LABEL_DEFAULTS, LabelBook, type LabelSettings } from './labels';
-import type { DorisVersion } from './types';
+import type { BeConfig, DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
 export type AggType = 'SUM' | 'MAX' | 'MIN' | 'REPLACE' | 'REPLACE_IF_NOT_NULL';
@@ -57,14 +57,19 @@ export class Catalog {
 	readonly dbs = new Map<string, Database>();
 	private txnSeq = 1000;
 
+	readonly beConfig: BeConfig;
+
 	/**
 	 * The Doris release line imitated; FE, BE and the MySQL port all read it from here. The label
 	 * settings say how long finished labels are remembered (labels.ts).
 	 */
 	constructor(
 		readonly version: DorisVersion = '3.0',
+		beConfig: Partial<BeConfig> = {},
 		readonly labelSettings: LabelSettings = DORIS_LABEL_DEFAULTS,
-	) {}
+	) {
+		this.beConfig = { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, ...beConfig };
+	}
 
 	/** One round of Doris' transaction cleaner over every database. */
 	cleanLabels(now = Date.now()): void {
@@ -88,6 +93,11 @@ export class Catalog {
 		this.dbs.set(name, db);
 		return db;
 	}
+}
+
+/** The table takes flexible partial updates (hidden skip bitmap column, Doris 3.1+). */
+export function hasSkipBitmapColumn(t: Table): boolean {
+	return (t.properties.get('enable_unique_key_skip_bitmap_column') ?? 'false').toLowerCase() === 'true';
 }
 
 export function isMergeOnWrite(t: Table): boolean {

@@ -39,7 +39,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const scheme = opts.tls ? 'https' : 'http';
 	const feCount = opts.feCount ?? 1;
 	if (opts.enableHttps === true && !opts.tls) throw new Error('Doris test server: enableHttps needs tls (key and certificate)');
-	const catalog = new Catalog(opts.version ?? '3.0', { ...DORIS_LABEL_DEFAULTS, ...opts.labels });
+	const catalog = new Catalog(opts.version ?? '3.0', opts.beConfig, { ...DORIS_LABEL_DEFAULTS, ...opts.labels });
 	// Doris' transaction cleaner (DatabaseTransactionMgr.removeUselessTxns on a timer).
 	const cleaner = setInterval(() => catalog.cleanLabels(), catalog.labelSettings.cleanIntervalMs);
 	cleaner.unref();
