@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { DEFAULT_RETRY } from '../../src/doris/stream-load/retry';
+import { SINKER_DEFAULTS } from '../../src/kafka/consumer-options';
 import { metrics } from '../../src/metrics/metrics';
 import { counterSum, printFigures, recordFigures } from './harness/figures';
 import { assertClearFailures, assertInvariant, midStream, World } from './harness/world';
@@ -106,10 +108,13 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.pipeline.close();
 	});
 
-	// A BE that takes the body and never answers, at the client's default settings (request timeout
-	// 660 s, the default 600 s load timeout + 60 s; no answer 30 s after the body → get_load_state).
+	// A BE that takes the body and never answers, at the default settings: the client's (request
+	// timeout 660 s, the default 600 s load timeout + 60 s; no answer 30 s after the body →
+	// get_load_state; retries for up to 600 s) and the trigger's execution timeout (600 s; the harness' 30 s would fail the
+	// executions waiting on the hung batch just as the silence is noticed).
+	const atDefaults = { target: { requestTimeoutMs: 660_000, retry: DEFAULT_RETRY }, consumer: { executionTimeoutMs: SINKER_DEFAULTS.executionTimeoutMs } };
 	it('BE silent after committing (hangs 600 s): found VISIBLE by get_load_state after the silence, loaded once', async () => {
-		const c = await world.newCase({ model: 'DUPLICATE', target: { requestTimeoutMs: 660_000 } });
+		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
 		let armedAt = 0;
 		await midStream(c, ROWS, () => {
 			armedAt = Date.now();
@@ -128,7 +133,7 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 	});
 
 	it('BE stuck before its transaction began (hangs 600 s): UNKNOWN after the silence, same label again, loaded once', async () => {
-		const c = await world.newCase({ model: 'DUPLICATE', target: { requestTimeoutMs: 660_000 } });
+		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
 		let armedAt = 0;
 		await midStream(c, ROWS, () => {
 			armedAt = Date.now();
