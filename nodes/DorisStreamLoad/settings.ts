@@ -6,7 +6,7 @@ import { validateLabelPrefix } from '../../src/doris/stream-load/labels';
 import type { RetryPolicy } from '../../src/doris/stream-load/retry';
 import { DEFAULT_BATCH_INTERVAL_S, DEFAULT_BATCH_MB, DEFAULT_BATCH_ROWS } from './description';
 
-export type DeleteMode = 'auto' | 'always' | 'never';
+import type { DeleteMode } from '../../src/batch/load-items';
 
 /** Every parameter of the node, read once, defaulted and converted to the units src/ expects. */
 export interface StreamLoadSettings {
