@@ -28,6 +28,7 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 			cdc: settings.cdc,
 			dates: { timeZone: settings.timeZone, epochUnit: settings.epochUnit },
 			epochUnits: settings.epochUnits,
+			limits: settings.limits,
 		});
 	} catch (error) {
 		// A bad time zone or a mapping to a column the table lacks: a settings error, not a row error.
