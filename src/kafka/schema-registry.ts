@@ -32,21 +32,26 @@ export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
 }
 
-export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
+/** The URL without trailing slashes; throws naming the URL when it is not an http(s) URL without user info. */
+export function schemaRegistryBaseUrl(raw: string): string {
 	let url: URL;
 	try {
-		url = new URL(settings.url);
+		url = new URL(raw);
 	} catch {
-		throw new Error(`Schema Registry URL "${settings.url}" is not a URL`);
+		throw new Error(`Schema Registry URL "${raw}" is not a URL`);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new Error(`Schema Registry URL "${settings.url}" must start with http:// or https://`);
+		throw new Error(`Schema Registry URL "${raw}" must start with http:// or https://`);
 	}
 	if (url.username || url.password) {
 		throw new Error('Schema Registry URL must not carry a user or password; use the username and password fields');
 	}
+	return raw.replace(/\/+$/, '');
+}
+
+export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
 	const registry = new SchemaRegistry({
-		host: settings.url.replace(/\/+$/, ''),
+		host: schemaRegistryBaseUrl(settings.url),
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
 	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });

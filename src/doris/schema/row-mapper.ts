@@ -18,7 +18,7 @@
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
 import { JsonText } from '../../common/connect-logical';
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
-import { compileType, INVALID, makeCompileContext, type CompileContext, type FailSlot, type RejectRule, type TypeHandler } from './coerce-type';
+import { compileType, INVALID, makeCompileContext, type CompileContext, type FailSlot, type RejectRule, type TypeHandler, type ValueLimits } from './coerce-type';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { TableSchema } from './types';
@@ -45,6 +45,8 @@ export interface RowMapperOptions {
 	/** Read Debezium envelopes; adds DELETE_SIGN_COLUMN (0 / 1) to every row. */
 	cdc: boolean;
 	dates: DateTimeOptions;
+	/** The cluster's value size limits; Doris' defaults (1 MB each) when absent. */
+	limits?: ValueLimits;
 	/** Per-column units for bare numbers (a schemaless Debezium row mixes days, ms and µs). */
 	epochUnits?: ColumnEpochUnit[];
 }
@@ -113,7 +115,7 @@ export class RowMapper {
 		readonly schema: TableSchema,
 		readonly options: RowMapperOptions,
 	) {
-		const ctx = makeCompileContext(options.dates);
+		const ctx = makeCompileContext(options.dates, options.limits);
 		const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
 		const contextFor = new Map<string, CompileContext>();
 		for (const u of options.epochUnits ?? []) {
