@@ -144,6 +144,55 @@ export const properties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Add Kafka Fields',
+				name: 'kafkaFields',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Kafka Field',
+				default: {},
+				description:
+					'The message key, a header or the message\'s position as fields of each row, so the Doris Schema node can map them to columns. Works in both outputs (in One Item per Batch they are added to each line). A field the message already has is kept.',
+				options: [
+					{
+						name: 'field',
+						displayName: 'Field',
+						values: [
+							{
+								displayName: 'Source',
+								name: 'source',
+								type: 'options',
+								options: [
+									{ name: 'All Headers (Object)', value: 'headers', description: 'Every header as name → text (for a JSON or VARIANT column)' },
+									{ name: 'Header', value: 'header', description: 'One header\'s value as text (null when the message lacks it)' },
+									{ name: 'Key', value: 'key', description: 'The message key as text (base64 when not UTF-8; null when the message has none)' },
+									{ name: 'Offset', value: 'offset', description: 'The message\'s offset (int64, as a decimal string)' },
+									{ name: 'Partition', value: 'partition' },
+									{ name: 'Timestamp', value: 'timestamp', description: 'The message\'s timestamp as ISO 8601 UTC text' },
+									{ name: 'Topic', value: 'topic' },
+								],
+								default: 'key',
+							},
+							{
+								displayName: 'Header Name',
+								name: 'header',
+								type: 'string',
+								default: '',
+								placeholder: 'tenant-id',
+								displayOptions: { show: { source: ['header'] } },
+							},
+							{
+								displayName: 'Field Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'event_key',
+								description: 'The field (and so, by default, the Doris column) the value goes to',
+							},
+						],
+					},
+				],
+			},
+			{
 				displayName: 'Close Timeout (Seconds)',
 				name: 'closeTimeoutSeconds',
 				type: 'number',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NodeOperationError, type ICredentialDataDecryptedObject, type ITriggerFunctions } from 'n8n-workflow';
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
+import { validateKafkaFields, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
 import type { MessageFormat, OutputMode, TombstoneMode } from '../../src/kafka/message-parser';
 import { createSchemaRegistryDecoder, type SchemaRegistrySettings } from '../../src/kafka/schema-registry';
 import { SCHEMA_REGISTRY_CREDENTIAL, toSchemaRegistrySettings } from '../shared/credentials';
@@ -18,6 +19,7 @@ interface TriggerOptions {
 	fetchMaxMbPerPartition?: number;
 	heartbeatIntervalMs?: number;
 	includeMetadata?: boolean;
+	kafkaFields?: { field?: Array<{ source?: string; header?: string; name?: string }> };
 	lagIntervalSeconds?: number;
 	rebalanceTimeoutMs?: number;
 	redeliveryBackoffMs?: number;
@@ -66,6 +68,7 @@ export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredenti
 		const topics = parseTopics(text('topics'), text('topicSelection') === 'pattern');
 		const schemaRegistry =
 			format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, text, schemaRegistryCredential)) : undefined;
+		const kafkaFields = readKafkaFields(options);
 		const rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? SINKER_DEFAULTS.rebalanceTimeoutMs;
 		const consumer: ConsumerSettings = {
 			groupId: manualRunGroupId(configuredGroupId, isManual),
@@ -95,6 +98,7 @@ export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredenti
 				tombstones: options.tombstones ?? 'skip',
 				schemaRegistry,
 				output,
+				kafkaFields,
 			},
 			manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,
 			labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
@@ -105,6 +109,17 @@ export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredenti
 	} catch (error) {
 		throw fail((error as Error).message);
 	}
+}
+
+/** The "Add Kafka Fields" entries, checked (names given and unique, header names given). */
+function readKafkaFields(options: TriggerOptions): KafkaField[] {
+	const fields = (options.kafkaFields?.field ?? []).map((entry) => ({
+		source: (entry.source ?? 'key') as KafkaFieldSource,
+		header: entry.header?.trim(),
+		name: (entry.name ?? '').trim(),
+	}));
+	validateKafkaFields(fields);
+	return fields;
 }
 
 /**

@@ -27,6 +27,7 @@ import {
 } from '../common/item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
+import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 
 export type MessageFormat = 'json' | 'text' | 'schemaRegistry';
@@ -49,6 +50,8 @@ export interface MessageParserOptions {
 	textField?: string;
 	/** Default 'message'. */
 	output?: OutputMode;
+	/** Key, headers, position as fields of each row (message-fields.ts); none when empty. */
+	kafkaFields?: readonly KafkaField[];
 }
 
 export interface ParsedChunk {
@@ -71,9 +74,8 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 	const textField = options.textField ?? 'value';
 	const decode = options.format === 'json' ? decodeJson : (text: string): Decoded => ({ json: { [textField]: text } });
 	if (options.output === 'batch') {
-		// The text item {[textField]: text} as one line, without building the object.
-		const textPrefix = options.format === 'text' ? `{${JSON.stringify(textField)}:` : undefined;
-		return { parse: (m, from, to, topic, partition) => packSync(options, decode, textPrefix, m, from, to, topic, partition) };
+		const packLine = options.format === 'json' ? packJsonLine(options) : packTextLine(options, textField);
+		return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition) };
 	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
 }
@@ -114,15 +116,54 @@ function parseSync(
 	return chunk;
 }
 
+/** Adds a message's value to the packed lines when it can be one; false sends it the per-message way. */
+type PackLine = (value: Buffer, message: KafkaMessage, lines: PackedLinesBuilder, topic: string, partition: number) => boolean;
+
+/** JSON: a value that fits a line is packed as it is (with Add Kafka Fields: spliced in, still unparsed). */
+function packJsonLine(options: MessageParserOptions): PackLine {
+	const fields = options.kafkaFields ?? [];
+	if (fields.length === 0) {
+		return (value, message, lines, topic, partition) => {
+			if (!fitsOnLine(value)) return false;
+			lines.addBytes(value, topic, partition, message.offset);
+			return true;
+		};
+	}
+	return (value, message, lines, topic, partition) => {
+		if (!fitsOnLine(value)) return false;
+		const text = value.toString('utf8');
+		lines.addText(spliceKafkaFields(text, kafkaFieldValues(fields, message, topic, partition)) ?? text, topic, partition, message.offset);
+		return true;
+	};
+}
+
 /**
- * Batch output, JSON or text: a value that fits a line is packed, any other message becomes the
- * item parseSync would build. `textPrefix` is set in text mode, where every UTF-8 value fits (the
- * line is the JSON-escaped text, so its own line breaks are escaped and it is altered in nothing).
+ * Text: every UTF-8 value fits, as the text item {[textField]: text} on one line, built without the
+ * object (the text is JSON-escaped, so its own line breaks are escaped and it is altered in nothing).
+ */
+function packTextLine(options: MessageParserOptions, textField: string): PackLine {
+	const fields = options.kafkaFields ?? [];
+	const textPrefix = `{${JSON.stringify(textField)}:`;
+	return (value, message, lines, topic, partition) => {
+		if (!isUtf8(value)) return false;
+		const text = value.toString('utf8');
+		const line =
+			fields.length === 0
+				? textPrefix + JSON.stringify(text) + '}'
+				: JSON.stringify({ ...kafkaFieldValues(fields, message, topic, partition), [textField]: text });
+		lines.addText(line, topic, partition, message.offset);
+		return true;
+	};
+}
+
+/**
+ * Batch output, JSON or text: a value that fits a line is packed (packLine), any other message
+ * becomes the item parseSync would build.
  */
 function packSync(
 	options: MessageParserOptions,
 	decode: (text: string) => Decoded,
-	textPrefix: string | undefined,
+	packLine: PackLine,
 	messages: KafkaMessage[],
 	from: number,
 	to: number,
@@ -134,17 +175,7 @@ function packSync(
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
 		const value = message.value;
-		if (value !== null) {
-			if (textPrefix === undefined) {
-				if (fitsOnLine(value)) {
-					lines.addBytes(value, topic, partition, message.offset);
-					continue;
-				}
-			} else if (isUtf8(value)) {
-				lines.addText(textPrefix + JSON.stringify(value.toString('utf8')) + '}', topic, partition, message.offset);
-				continue;
-			}
-		}
+		if (value !== null && packLine(value, message, lines, topic, partition)) continue;
 		addItem(chunk, options, value === null ? null : decodeValue(value, decode), message, topic, partition, lines);
 	}
 	endPacked(chunk, lines);
@@ -185,6 +216,7 @@ function addItem(
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
 	} else if (decoded.json) {
 		json = decoded.json;
+		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition));
 	} else {
 		chunk.parseErrors++;
 		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
@@ -219,7 +251,7 @@ async function parseWithRegistry(
 		for (let k = 0; k < decoded.length; k++) {
 			const result = decoded[k];
 			const message = messages[from + k];
-			if (result?.json) lines.addText(JSON.stringify(result.json), topic, partition, message.offset);
+			if (result?.json) lines.addText(JSON.stringify(withKafkaFields(options, result.json, message, topic, partition)), topic, partition, message.offset);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
 		endPacked(chunk, lines);
@@ -227,6 +259,11 @@ async function parseWithRegistry(
 	}
 	for (let k = 0; k < decoded.length; k++) addItem(chunk, options, decoded[k], messages[from + k], topic, partition, undefined);
 	return chunk;
+}
+
+/** A decoded object for a line: the added fields first, so the message's own fields win. */
+function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number): JsonObject {
+	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition), ...json } : json;
 }
 
 function toDecoded(value: JsonValue): Decoded {
