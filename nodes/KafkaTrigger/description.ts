@@ -46,9 +46,49 @@ export const properties: INodeProperties[] = [
 		options: [
 			{ name: 'JSON', value: 'json', description: 'Each value is a JSON object; big integers are kept exact (as strings)' },
 			{ name: 'Text', value: 'text', description: 'Each value is UTF-8 text, put in the field "value"' },
+			{
+				name: 'Delimited Text (CSV)',
+				value: 'csv',
+				description: 'Each value is one record of fields split at a separator, named by Column Names',
+			},
 			{ name: 'Schema Registry', value: 'schemaRegistry', description: 'Avro, JSON Schema or Protobuf in the Confluent wire format' },
 		],
 		default: 'json',
+	},
+	{
+		displayName: 'Column Names',
+		name: 'csvColumns',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'order_id, customer_id, amount, created_at',
+		description:
+			'The name of each field, in the order the fields stand in a message. Use the Doris column names: the Doris Schema node maps fields to columns by name. A message with another number of fields goes to the Doris Schema node\'s invalid output with the reason.',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Separator',
+		name: 'csvSeparator',
+		type: 'string',
+		default: ',',
+		description: 'The text between fields; \\t for a tab, \\x01 (Doris\' default) and other \\xNN for control characters',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Quote Character',
+		name: 'csvQuote',
+		type: 'string',
+		default: '"',
+		description: 'Encloses a field that holds the separator, a quote (doubled) or a line break; empty for none',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Empty Field Is NULL',
+		name: 'csvEmptyAsNull',
+		type: 'boolean',
+		default: false,
+		description: 'Whether an unquoted empty field is NULL (as many exporters write NULL) rather than empty text. \\N is always NULL, as in Doris.',
+		displayOptions: { show: { format: ['csv'] } },
 	},
 	// Version 1 kept the registry in node parameters (the password in the workflow JSON). Workflows saved
 	// then keep them, so they still decode; a Schema Registry credential, once chosen, wins over them.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NodeOperationError, type ICredentialDataDecryptedObject, type ITriggerFunctions } from 'n8n-workflow';
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
+import { decodeSeparatorNotation, validateDelimitedFormat, type DelimitedFormat } from '../../src/kafka/delimited';
 import { validateKafkaFields, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
 import type { MessageFormat, OutputMode, TombstoneMode } from '../../src/kafka/message-parser';
 import { createSchemaRegistryDecoder, type SchemaRegistrySettings } from '../../src/kafka/schema-registry';
@@ -69,6 +70,7 @@ export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredenti
 		const schemaRegistry =
 			format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, text, schemaRegistryCredential)) : undefined;
 		const kafkaFields = readKafkaFields(options);
+		const delimited = format === 'csv' ? readDelimitedFormat(ctx, text) : undefined;
 		const rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? SINKER_DEFAULTS.rebalanceTimeoutMs;
 		const consumer: ConsumerSettings = {
 			groupId: manualRunGroupId(configuredGroupId, isManual),
@@ -99,16 +101,34 @@ export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredenti
 				schemaRegistry,
 				output,
 				kafkaFields,
+				delimited,
 			},
 			manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,
 			labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
 		};
-		if (!['json', 'text', 'schemaRegistry'].includes(format)) throw new Error(`Message Format "${format}" is not one of JSON, Text, Schema Registry`);
+		if (!['json', 'text', 'csv', 'schemaRegistry'].includes(format)) {
+			throw new Error(`Message Format "${format}" is not one of JSON, Text, Delimited Text (CSV), Schema Registry`);
+		}
 		if (output !== 'message' && output !== 'batch') throw new Error(`Output "${output}" is not one of message (One Item per Message), batch (One Item per Batch)`);
 		return { isManual, configuredGroupId, consumer, checkDorisTables: ctx.getNodeParameter('checkDorisTables', false) === true };
 	} catch (error) {
 		throw fail((error as Error).message);
 	}
+}
+
+/** Column names, separator and quote of delimited text, checked. */
+function readDelimitedFormat(ctx: SettingsContext, text: (name: string) => string): DelimitedFormat {
+	const format: DelimitedFormat = {
+		columns: text('csvColumns')
+			.split(',')
+			.map((name) => name.trim()),
+		separator: decodeSeparatorNotation(String(ctx.getNodeParameter('csvSeparator', ','))),
+		quote: String(ctx.getNodeParameter('csvQuote', '"')),
+		emptyAsNull: ctx.getNodeParameter('csvEmptyAsNull', false) === true,
+	};
+	if (text('csvColumns').trim() === '') format.columns = [];
+	validateDelimitedFormat(format);
+	return format;
 }
 
 /** The "Add Kafka Fields" entries, checked (names given and unique, header names given). */

@@ -27,10 +27,11 @@ import {
 } from '../common/item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
+import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 
-export type MessageFormat = 'json' | 'text' | 'schemaRegistry';
+export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit';
 /** One item per message, or one packed item per execution (plus the messages that cannot be a line). */
 export type OutputMode = 'message' | 'batch';
@@ -48,6 +49,8 @@ export interface MessageParserOptions {
 	schemaRegistry?: SchemaRegistryDecoder;
 	/** Field that holds the value in text mode. */
 	textField?: string;
+	/** Required when format is 'csv': column names, separator, quote (delimited.ts). */
+	delimited?: DelimitedFormat;
 	/** Default 'message'. */
 	output?: OutputMode;
 	/** Key, headers, position as fields of each row (message-fields.ts); none when empty. */
@@ -72,9 +75,10 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 		return { parse: (m, from, to, topic, partition) => parseWithRegistry(options, registry, m, from, to, topic, partition) };
 	}
 	const textField = options.textField ?? 'value';
-	const decode = options.format === 'json' ? decodeJson : (text: string): Decoded => ({ json: { [textField]: text } });
+	const decode = options.format === 'json' ? decodeJson : options.format === 'csv' ? csvDecoder(options) : (text: string): Decoded => ({ json: { [textField]: text } });
 	if (options.output === 'batch') {
-		const packLine = options.format === 'json' ? packJsonLine(options) : packTextLine(options, textField);
+		const packLine =
+			options.format === 'json' ? packJsonLine(options) : options.format === 'csv' ? packDecodedLine(options, decode) : packTextLine(options, textField);
 		return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition) };
 	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
@@ -99,6 +103,15 @@ function decodeJson(text: string): Decoded {
 	return { json: value };
 }
 
+function csvDecoder(options: MessageParserOptions): (text: string) => Decoded {
+	if (!options.delimited) throw new Error('Message format "csv" needs its column names and separator');
+	const decodeRecord = createDelimitedDecoder(options.delimited);
+	return (text) => {
+		const result = decodeRecord(text);
+		return result.row ? { json: result.row } : { error: parseError('csv', result.error, text, 'utf8') };
+	};
+}
+
 function parseSync(
 	options: MessageParserOptions,
 	decode: (text: string) => Decoded,
@@ -111,7 +124,7 @@ function parseSync(
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
-		addItem(chunk, options, message.value === null ? null : decodeValue(message.value, decode), message, topic, partition, undefined);
+		addItem(chunk, options, message.value === null ? null : decodeValue(message.value, decode, options.format), message, topic, partition, undefined);
 	}
 	return chunk;
 }
@@ -157,8 +170,22 @@ function packTextLine(options: MessageParserOptions, textField: string): PackLin
 }
 
 /**
- * Batch output, JSON or text: a value that fits a line is packed (packLine), any other message
- * becomes the item parseSync would build.
+ * Formats parsed in the trigger (CSV): the row as a JSON line; a value that does not decode goes the
+ * per-message way, as the error item in its place.
+ */
+function packDecodedLine(options: MessageParserOptions, decode: (text: string) => Decoded): PackLine {
+	return (value, message, lines, topic, partition) => {
+		if (!isUtf8(value)) return false;
+		const decoded = decode(value.toString('utf8'));
+		if (!decoded.json) return false;
+		lines.addText(JSON.stringify(withKafkaFields(options, decoded.json, message, topic, partition)), topic, partition, message.offset);
+		return true;
+	};
+}
+
+/**
+ * Batch output: a value that fits a line is packed (packLine), any other message becomes the item
+ * parseSync would build.
  */
 function packSync(
 	options: MessageParserOptions,
@@ -176,7 +203,7 @@ function packSync(
 		const message = messages[i];
 		const value = message.value;
 		if (value !== null && packLine(value, message, lines, topic, partition)) continue;
-		addItem(chunk, options, value === null ? null : decodeValue(value, decode), message, topic, partition, lines);
+		addItem(chunk, options, value === null ? null : decodeValue(value, decode, options.format), message, topic, partition, lines);
 	}
 	endPacked(chunk, lines);
 	return chunk;
@@ -188,8 +215,8 @@ function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
 	if (rows) chunk.items.push({ json: packedItemJson(rows) });
 }
 
-function decodeValue(value: Buffer, decode: (text: string) => Decoded): Decoded {
-	if (!isUtf8(value)) return { error: parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
+function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
+	if (!isUtf8(value)) return { error: parseError(format === 'csv' ? 'csv' : 'json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
 	return decode(value.toString('utf8'));
 }
 
