@@ -24,7 +24,7 @@ import { KAFKA_CREDENTIAL, toKafkaConnection } from '../shared/credentials';
 import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
-import { createRunExecution } from './run-execution';
+import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readTriggerSettings } from './settings';
 
 /**
@@ -73,6 +73,7 @@ export class KafkaTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		refuseEngineV2(this);
 		const settings = readTriggerSettings(this);
 		let connection;
 		try {
