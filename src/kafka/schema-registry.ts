@@ -14,6 +14,7 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
 import type { JsonValue } from './exact-json';
+import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
 	/** Base URL of the Confluent-compatible API, e.g. http://registry:8081 or …/apis/ccompat/v7. */
@@ -21,7 +22,13 @@ export interface SchemaRegistrySettings {
 	username?: string;
 	/** Never logged. */
 	password?: string;
+	/** Each request to the registry gives up after this long (default 5 s); the client then retries GETs within ~5 s. */
+	requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
 export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
@@ -40,13 +47,36 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 	if (url.username || url.password) {
 		throw new Error('Schema Registry URL must not carry a user or password; use the username and password fields');
 	}
+	const host = settings.url.replace(/\/+$/, '');
+	const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+	// mappersmith sets no timeout of its own: a registry that takes the request and never answers would
+	// hold the partition's fetch forever.
+	const timeout: RegistryMiddleware = () => ({ prepareRequest: (next) => next().then((request) => request.enhance({ timeout: timeoutMs })) });
 	const registry = new SchemaRegistry({
-		host: settings.url.replace(/\/+$/, ''),
+		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
+		middlewares: [timeout],
 	});
+	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
+	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
+		const response = await fetch(`${host}/schemas/ids/${schemaId}`, {
+			headers: authorization ? { authorization } : {},
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		const body = (await response.json().catch(() => undefined)) as { error_code?: unknown } | undefined;
+		return { status: response.status, errorCode: typeof body?.error_code === 'number' ? body.error_code : undefined };
+	};
 	return {
-		decode: async (value: Buffer) => toJsonSafe(plainProtobuf(await registry.decode(value))),
+		decode: async (value: Buffer) => {
+			let decoded: unknown;
+			try {
+				decoded = await registry.decode(value);
+			} catch (error) {
+				throw await explainDecodeFailure(error, value, host, lookup);
+			}
+			return toJsonSafe(plainProtobuf(decoded));
+		},
 	};
 }
 
