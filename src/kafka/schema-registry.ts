@@ -13,7 +13,7 @@
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
-import type { JsonValue } from './exact-json';
+import type { JsonValue } from '../common/exact-json';
 import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
