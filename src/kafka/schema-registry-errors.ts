@@ -50,16 +50,22 @@ function isResponseError(error: unknown): error is ResponseError {
 export async function explainDecodeFailure(error: unknown, value: Buffer, registryUrl: string, lookup: (schemaId: number) => Promise<SchemaLookup>): Promise<Error> {
 	if (!isResponseError(error)) return error instanceof Error ? error : new Error(String(error));
 	const schemaId = value.length >= 5 ? value.readInt32BE(1) : undefined;
-	const asked = `schema id ${schemaId ?? '?'} (${error.url ?? registryUrl})`;
+	const asked = `schema id ${schemaId ?? '?'}`;
 	if (error.status !== 404 || schemaId === undefined) {
-		const what = error.status === 401 || error.status === 403 ? `refused the credentials (HTTP ${error.status})` : `did not answer ${asked}`;
+		// mappersmith reports a refused connection or a timeout as status 400 (no answer at all).
+		const what =
+			error.status === 401 || error.status === 403
+				? `refused the credentials (HTTP ${error.status})`
+				: error.status === 400
+					? `could not be reached for ${asked}`
+					: `answered HTTP ${error.status} for ${asked}`;
 		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} ${what}: ${error.message}`, { cause: error });
 	}
 	let answer: SchemaLookup;
 	try {
 		answer = await lookup(schemaId);
 	} catch (cause) {
-		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} did not answer ${asked}: ${(cause as Error).message}`, { cause });
+		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} could not be reached for ${asked}: ${(cause as Error).message}`, { cause });
 	}
 	// 200: the schema is there and a schema it references is not (error.url names which).
 	if (answer.status === 200 || (answer.status === 404 && answer.errorCode !== undefined)) return error;
