@@ -100,7 +100,7 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 		timeoutSeconds,
 		compress: compression === 'gz' ? 'gz' : undefined,
 		groupCommit: groupCommit === 'off' ? undefined : (groupCommit as NonNullable<LoadOptions['groupCommit']>),
-		partialColumns: opt('partialColumns', false) === true ? true : undefined,
+		partialUpdate: opt('partialColumns', false) === true ? 'fixed' : undefined,
 		deleteSign: deletes === 'always' ? true : undefined,
 		sequenceColumn: sequenceColumn === '' ? undefined : sequenceColumn,
 		timezone: timezone === '' ? undefined : timezone,

@@ -34,20 +34,25 @@ export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
 }
 
-export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
+/** The URL without trailing slashes; throws naming the URL when it is not an http(s) URL without user info. */
+export function schemaRegistryBaseUrl(raw: string): string {
 	let url: URL;
 	try {
-		url = new URL(settings.url);
+		url = new URL(raw);
 	} catch {
-		throw new Error(`Schema Registry URL "${settings.url}" is not a URL`);
+		throw new Error(`Schema Registry URL "${raw}" is not a URL`);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new Error(`Schema Registry URL "${settings.url}" must start with http:// or https://`);
+		throw new Error(`Schema Registry URL "${raw}" must start with http:// or https://`);
 	}
 	if (url.username || url.password) {
 		throw new Error('Schema Registry URL must not carry a user or password; use the username and password fields');
 	}
-	const host = settings.url.replace(/\/+$/, '');
+	return raw.replace(/\/+$/, '');
+}
+
+export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
+	const host = schemaRegistryBaseUrl(settings.url);
 	const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 	// mappersmith sets no timeout of its own: a registry that takes the request and never answers would
 	// hold the partition's fetch forever.

@@ -42,6 +42,7 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 			mapping: settings.mapping,
 			cdc: settings.cdc,
 			dates: { timeZone: settings.timeZone, epochUnit: settings.epochUnit },
+			epochUnits: settings.epochUnits,
 		});
 	} catch (error) {
 		// A bad time zone or a mapping to a column the table lacks: a settings error, not a row error.

@@ -14,6 +14,7 @@
 import { StreamLoadError, type StreamLoadErrorKind } from './errors';
 import type { LoadSend } from './load-call';
 import type { FollowedAnswer } from './redirect';
+import { versionHint } from './version-hints';
 
 export interface DorisLoadResponse {
 	TxnId?: number;
@@ -150,7 +151,7 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 				const filtered = typeof response.NumberFilteredRows === 'number' ? response.NumberFilteredRows : 0;
 				const { kind, retryable } = classifyMessage(message, { errorUrl: typeof response.ErrorURL === 'string' && response.ErrorURL !== '', filteredRows: filtered });
 				const reason = kind === 'data_quality' ? `Doris rejected rows (${filtered} filtered)` : `Doris answered ${response.Status}`;
-				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}`, kind, retryable, response);
+				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}${versionHint(message)}`, kind, retryable, response);
 			}
 		}
 	}

@@ -68,7 +68,7 @@ describe('Doris Stream Load settings', () => {
 			timeoutSeconds: 30,
 			compress: 'gz',
 			groupCommit: 'async_mode',
-			partialColumns: true,
+			partialUpdate: 'fixed',
 			deleteSign: true,
 			sequenceColumn: 'ts',
 			timezone: 'UTC',
