@@ -2,10 +2,15 @@
  * The sinker's emit path: one fetched batch of a partition is cut into executions of at most N
  * records / B bytes, each handed to n8n once the execution window has room, and each outcome is
  * recorded (success feeds the commit loop, failure schedules a redelivery from its first offset).
+ * Nothing fetched from a position that no longer holds is handed out: after every await before a
+ * launch (room in the window, a Schema Registry parse) the partition's position epoch is checked
+ * again. A registry that cannot be asked holds the partition like a failed execution; a fetch below
+ * the floor that no seek of ours explains is kafkajs' own reset, and the partition starts over there.
  *
  * kafkajs 2.2.4 behaviour relied on (node_modules/kafkajs/src): consumer/runner.js processEachBatch,
  * with eachBatchAutoResolve false only our resolveOffset moves the fetch position, and
- * offsetManager.seek only resolves locally (no commit).
+ * offsetManager.seek only resolves locally (no commit); consumerGroup.js recoverFromOffsetOutOfRange
+ * resets the position to the default offset and commits it (offsetManager setDefaultOffset).
  */
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 
