@@ -151,6 +151,24 @@ export const properties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Max JSON Size (Bytes)',
+				name: 'maxJsonBytes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 2147483643, numberPrecision: 0 },
+				default: 1048576,
+				description:
+					"The cluster's BE setting jsonb_type_length_soft_limit_bytes (Doris default 1 MB): a JSON value longer than this goes to the Invalid output, naming the setting, instead of failing the whole load in Doris",
+			},
+			{
+				displayName: 'Max STRING Size (Bytes)',
+				name: 'maxStringBytes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 2147483643, numberPrecision: 0 },
+				default: 1048576,
+				description:
+					"The cluster's BE setting string_type_length_soft_limit_bytes (Doris default 1 MB) for STRING and VARIANT values: a longer value goes to the Invalid output, naming the setting, instead of failing the whole load in Doris",
+			},
+			{
 				displayName: 'Refresh Interval (Seconds)',
 				name: 'refreshInterval',
 				type: 'number',
