@@ -19,7 +19,7 @@
 
 const N8N = ['n8n-workflow', 'n8n-core'];
 const LIBRARIES = {
-	kafka: ['kafkajs', '@kafkajs/confluent-schema-registry', 'snappy', 'lz4-napi'],
+	kafka: ['kafkajs', '@kafkajs/confluent-schema-registry', 'avsc', 'snappy', 'lz4-napi'],
 	doris: ['undici', 'mysql2', 'mysql2/promise'],
 	metrics: ['prom-client'],
 };

@@ -106,7 +106,7 @@ export class KafkaTrigger implements INodeType {
 		// Before any consumer joins: a workflow whose tables are missing must not take partitions.
 		if (settings.checkDorisTables) await checkDorisTables(this);
 		const runExecution = createRunExecution(this, settings.isManual);
-		// The seed's log sampling: a repeated error of one kind is logged K times per minute, then summarised.
+		// Log sampling as in the Go doris-sinker: a repeated error of one kind is logged K times per minute, then summarised.
 		const logger = createLogSampler(this.logger);
 		let unregisterProbe: (() => void) | undefined;
 		let consumer: SinkerConsumer | undefined;

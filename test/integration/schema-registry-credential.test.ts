@@ -1,9 +1,7 @@
 // The Schema Registry credential against the real registry (Apicurio, Confluent API) behind a
-// basic-auth gate like Confluent Cloud's: the credential test names what is wrong, and messages decode
-// with the credential's login. The gate only checks the login and forwards the request unchanged.
+// basic-auth gate like Confluent Cloud's (test/ground/registry-gate.ts): the credential test names what
+// is wrong, and messages decode with the credential's login.
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
@@ -11,42 +9,21 @@ import { toSchemaRegistrySettings } from '../../nodes/shared/credentials';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { checkSchemaRegistry } from '../../src/kafka/schema-registry-check';
 import { schemaRegistryUrl } from '../ground/kafka/env';
+import { startRegistryGate, type RegistryGate } from '../ground/registry-gate';
 import { registerAvroRecord } from './kafka-sinker-helpers';
 
 const USER = 'registry-reader';
 const PASSWORD = 'registry-Secret-9';
 
-/** A basic-auth gate in front of the registry: 401 without the right login, else the registry's answer. */
-function startGate(target: URL): Promise<Server> {
-	const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
-	const server = createServer((req, res) => {
-		if (req.headers.authorization !== expected) {
-			res.writeHead(401, { 'www-authenticate': 'Basic realm="registry"' }).end('{"error_code":401,"message":"Unauthorized"}');
-			return;
-		}
-		const upstream = request(
-			{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host, authorization: '' } },
-			(answer) => {
-				res.writeHead(answer.statusCode ?? 502, answer.headers);
-				answer.pipe(res);
-			},
-		);
-		upstream.on('error', (error) => res.writeHead(502).end(error.message));
-		req.pipe(upstream);
-	});
-	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 let reachable = false;
-let gate: Server | undefined;
+let gate: RegistryGate | undefined;
 let gatedUrl = '';
 
 before(async () => {
 	reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false);
 	if (!reachable) return;
-	const target = new URL(schemaRegistryUrl);
-	gate = await startGate(target);
-	gatedUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}${target.pathname}`;
+	gate = await startRegistryGate(schemaRegistryUrl, { username: USER, password: PASSWORD });
+	gatedUrl = gate.url;
 });
 
 after(() => gate?.close());
