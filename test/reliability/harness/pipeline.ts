@@ -54,6 +54,8 @@ export interface PipelineSpec {
 	sampleMs?: number;
 	/** Keep every execution's items and load results in the capture (the security case greps them). */
 	captureData?: boolean;
+	/** A node before Doris fails this execution when it returns a reason (the redelivery cases). */
+	failExecution?: (execution: SinkExecution) => string | undefined;
 }
 
 export interface InvalidOut {
@@ -196,6 +198,8 @@ export class Pipeline {
 	/** n8n's part: one workflow execution = Doris Schema (map rows) + Doris Stream Load (await the batch). */
 	private async execute(execution: SinkExecution, signal: AbortSignal): Promise<ExecutionOutcome> {
 		try {
+			const injected = this.spec.failExecution?.(execution);
+			if (injected !== undefined) throw new Error(injected);
 			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
 			const routed = await mapItems(execution.items, this.mapper, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false });
 			for (const item of routed.invalid) {
