@@ -2,7 +2,9 @@
  * Turns Kafka messages into trigger items (src/common/item-contract.ts). Guarantees: one item per message,
  * in offset order; a value that cannot be decoded becomes an item carrying `_parseError` (with the
  * raw value, as text or base64) and is counted, never thrown and never dropped; tombstones are
- * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option.
+ * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option. The one thing
+ * thrown is SchemaRegistryUnavailableError: a registry that cannot be asked says nothing about the
+ * message, so the whole chunk fails and is fetched again later (schema-registry-errors.ts).
  *
  * Output "batch" (PackedRows): the messages that fit a line go into a packed item; each other message
  * becomes exactly the item the per-message output builds for it, in its place: it ends the packed
@@ -30,6 +32,7 @@ import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
+import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit';
@@ -301,6 +304,7 @@ function toDecoded(value: JsonValue): Decoded {
 }
 
 function registryError(error: unknown, value: Buffer): Decoded {
+	if (error instanceof SchemaRegistryUnavailableError) throw error;
 	const message = error instanceof Error ? error.message : String(error);
 	const utf8 = isUtf8(value);
 	return {
