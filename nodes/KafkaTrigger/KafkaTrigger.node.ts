@@ -25,7 +25,7 @@ import { KAFKA_CREDENTIAL, toKafkaConnection, toSchemaRegistrySettings } from '.
 import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
-import { createRunExecution } from './run-execution';
+import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
 /**
@@ -96,6 +96,7 @@ export class KafkaTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		refuseEngineV2(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		let connection;
 		try {

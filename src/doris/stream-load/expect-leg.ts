@@ -8,7 +8,7 @@
  * - a BE sends "100 Continue" only once its on_header passed, auth, label and begin txn included
  *   (be/src/http/ev_http_server.cpp removes Expect when the handler refused), so "Label Already
  *   Exists", a wrong password or an unknown table cost no upload, and a 100 means the load's
- *   transaction began.
+ *   transaction began (stream_load.cpp begins it in on_header). The same in 2.1, 3.0 and 3.1.
  * Why not undici: it refuses an `expect` header on HTTP/1.1 (undici 8.13.1 lib/core/request.js:581,
  * `NotSupportedError('expect header not supported')`; its `expectContinue` is HTTP/2 only, which
  * Doris' Jetty and libevent do not speak).
