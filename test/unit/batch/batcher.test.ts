@@ -215,7 +215,9 @@ describe('TargetBatcher line verdicts', () => {
 			verdicts.reject(n === 1 ? 2 : 0, `batch ${n}`);
 			return 'ok';
 		});
-		const r = await b.add([rows(5)]);
+		const adding = b.add([rows(5)]);
+		b.flush();
+		const r = await adding;
 		assert.deepEqual(r.rejected, [{ row: 2, reason: 'batch 1' }, { row: 3, reason: 'batch 2' }]);
 	});
 });
