@@ -45,6 +45,11 @@ export type BatchPart = ReadonlyArray<Row> | LineChunk;
 export interface AddOptions {
 	signal?: AbortSignal;
 	flushNow?: boolean;
+	/**
+	 * Whether the caller can take rows back that Doris refused (default true). False: such a row fails
+	 * the call (RejectedRowsError), and a batch none of whose callers takes them is not split at all.
+	 */
+	acceptsRejected?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -70,6 +75,16 @@ export interface SealedBatch {
 	bytes: number;
 	/** How many add() calls (executions) put rows into it. */
 	executions: number;
+	/** Whether some call in it takes refused rows back (AddOptions.acceptsRejected): splitting it can help. */
+	rejectable: boolean;
+}
+
+/** A call that cannot take refused rows back (AddOptions.acceptsRejected false) had some refused. */
+export class RejectedRowsError<X> extends Error {
+	constructor(readonly rejected: RejectedRow<X>[]) {
+		super(`${rejected.length} row(s) were refused by the load`);
+		this.name = 'RejectedRowsError';
+	}
 }
 
 export interface BatchReport<R> {
@@ -113,6 +128,7 @@ export interface BatcherHooks {
 /** One add() call, as the batches it touches know it: how many of its rows were appended so far. */
 interface Owner {
 	appended: number;
+	acceptsRejected: boolean;
 }
 
 /** A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows). */
@@ -133,6 +149,8 @@ interface OpenBatch<R, X> {
 	buffer: ByteBuffer;
 	rows: number;
 	executions: number;
+	/** Calls in it that cannot take refused rows back. */
+	refusing: number;
 	segments: Segment[];
 	/** Filled by the loader through LineVerdicts, read by the owners once the batch settled. */
 	verdicts: Settled<X>;
@@ -219,7 +237,7 @@ export class TargetBatcher<R, X = unknown> {
 			total += part.length;
 		}
 		const touched: OpenBatch<R, X>[] = [];
-		const owner: Owner = { appended: 0 };
+		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false };
 		let next = 0;
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
@@ -234,7 +252,9 @@ export class TargetBatcher<R, X = unknown> {
 			touched.map((b) => b.done),
 			options.signal,
 		);
-		return { rows: total, batches, rejected: ownerVerdicts(owner, touched) };
+		const rejected = ownerVerdicts(owner, touched);
+		if (rejected.length > 0 && !owner.acceptsRejected) throw new RejectedRowsError(rejected);
+		return { rows: total, batches, rejected };
 	}
 
 	/**
@@ -247,10 +267,7 @@ export class TargetBatcher<R, X = unknown> {
 			// together would otherwise all pass the check before any of them appends.
 			if (this.buffered >= this.limits.maxBufferedBytes) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
-			if (touched[touched.length - 1] !== batch) {
-				touched.push(batch);
-				batch.executions += 1;
-			}
+			if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
 			this.buffered += batch.buffer.append(lines[i]);
 			lines[i] = '';
 			claim(batch, owner, 1);
@@ -299,10 +316,7 @@ export class TargetBatcher<R, X = unknown> {
 			batch = undefined;
 		}
 		batch ??= this.openBatch();
-		if (touched[touched.length - 1] !== batch) {
-			touched.push(batch);
-			batch.executions += 1;
-		}
+		if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
 		this.buffered += batch.buffer.appendBytes(bytes);
 		claim(batch, owner, rows);
 		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
@@ -334,6 +348,7 @@ export class TargetBatcher<R, X = unknown> {
 			buffer: new ByteBuffer(),
 			rows: 0,
 			executions: 0,
+			refusing: 0,
 			segments: [],
 			verdicts: { rejected: new Map(), failed: [] },
 			timer: undefined,
@@ -389,7 +404,7 @@ export class TargetBatcher<R, X = unknown> {
 			const lines = batch.rows;
 			const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
 			const result = await this.loader(
-				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions },
+				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions },
 				{
 					reject: (line, reason) => {
 						if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batch.id} (${lines} lines)`);
@@ -434,6 +449,13 @@ export class TargetBatcher<R, X = unknown> {
 			this.roomWaiters.push(wake);
 		});
 	}
+}
+
+/** The owner puts rows into `batch` (again, after rows in another batch). */
+function join<R, X>(batch: OpenBatch<R, X>, owner: Owner, touched: OpenBatch<R, X>[]): void {
+	touched.push(batch);
+	batch.executions += 1;
+	if (!owner.acceptsRejected) batch.refusing += 1;
 }
 
 /** Records that `rows` lines just appended to `batch` are the owner's next rows. */

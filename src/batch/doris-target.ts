@@ -28,7 +28,7 @@ import { metrics } from '../metrics/metrics';
 import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type LineVerdicts, type Row, type SealedBatch, isRows } from './batcher';
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
-import { filteredRowsOf, isRowRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { filteredRowsOf, isRowRefusal, isSchemaRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
@@ -146,8 +146,10 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				try {
 					return await loadBody(batch.body, batch.rows);
 				} catch (error) {
-					if (!isRowRefusal(error)) throw error;
-					config.onRefused?.(error);
+					if (isRowRefusal(error) || isSchemaRefusal(error)) config.onRefused?.(error as StreamLoadError);
+					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
+					// splitting would load the others only for these to fail and be redelivered anyway.
+					if (!isRowRefusal(error) || !batch.rejectable) throw error;
 					return await loadAroundRefusal(batch, verdicts, error, { load, table, loadBody, maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS, logger: config.logger });
 				}
 			},

@@ -23,6 +23,14 @@ export function isRowRefusal(error: unknown): error is StreamLoadError {
 	return error instanceof StreamLoadError && error.kind === 'data_quality';
 }
 
+// Doris refusing the columns a load names: a column added, dropped or retyped since the schema was read.
+const SCHEMA_MISMATCH = [/unknown column/i, /column.*(does not exist|doesn't exist|not found)/i, /has no default value/i, /is not nullable/i, /[Cc]olumn count doesn't match/];
+
+/** A refusal that says the table's columns are not what the load assumed (a schema change). */
+export function isSchemaRefusal(error: unknown): error is StreamLoadError {
+	return error instanceof StreamLoadError && !error.retryable && SCHEMA_MISMATCH.some((p) => p.test(error.message));
+}
+
 /** NumberFilteredRows of a refusal, when Doris answered with one. */
 export function filteredRowsOf(error: unknown): number | undefined {
 	if (!(error instanceof StreamLoadError)) return undefined;
