@@ -8,7 +8,7 @@ import { logEvents, orderEvents, type TestEvent } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted, type Produced } from './support/kafka';
 import { waitForCommitted } from './support/progress';
-import { waitUntil } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
 const ORDER_COLUMNS = ['order_id', 'customer_id', 'status', 'amount', 'currency', 'created_at', 'items', 'shipping_address', 'note'] as const;
@@ -39,7 +39,7 @@ describe('n8n stopping mid-stream', { timeout: 600_000 }, () => {
 		await scenario.deploy();
 		const events = logEvents(40_000, 4);
 		const producing = world.kafka.produceStream(scenario.topic, events, 1000, 150);
-		await waitUntil(() => loadedRows(world.doris, scenario.table) >= 8000, { timeoutMs: 120_000, what: '8000 rows loaded before SIGTERM' });
+		await waitFor('8000 rows loaded before SIGTERM', () => loadedRows(world.doris, scenario.table) >= 8000, { timeoutMs: 120_000, intervalMs: 250 });
 
 		const stop = await world.n8n.stop();
 		t.diagnostic(`SIGTERM → exit in ${stop.ms} ms (forced: ${stop.forced})`);
@@ -83,7 +83,7 @@ describe('n8n stopping mid-stream', { timeout: 600_000 }, () => {
 		await scenario.deploy();
 		const events = orderEvents(6000, 4);
 		const producing = world.kafka.produceStream(scenario.topic, events, 500, 100);
-		await waitUntil(() => loadedRows(world.doris, scenario.table) >= 1500, { timeoutMs: 120_000, what: '1500 orders loaded before kill -9' });
+		await waitFor('1500 orders loaded before kill -9', () => loadedRows(world.doris, scenario.table) >= 1500, { timeoutMs: 120_000, intervalMs: 250 });
 		await world.n8n.kill();
 		const loadedAtKill = loadedRows(world.doris, scenario.table);
 		const lagAtKill = await world.kafka.lag(scenario.groupId, scenario.topic);

@@ -1,10 +1,12 @@
-// Kafka-side faults under the core pipeline (the broker restart is in z-broker-restart.test.ts, last):
+// Kafka-side faults under the core pipeline (the broker restart is in broker-restart.test.ts):
 // a second consumer joins and leaves mid-stream, the topic gets more partitions mid-stream, and the
 // committed offset falls out of range (deleted by retention). Invariant as everywhere
 // (harness/world.ts assertInvariant).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+import { waitFor } from '../support/wait-for';
 import { printFigures, recordFigures } from './harness/figures';
 import { plainRows } from './harness/ledger';
 import { assertInvariant, midStream, World } from './harness/world';
@@ -19,16 +21,6 @@ after(async () => {
 	printFigures();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
-
 describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 	it('a second consumer joins and leaves mid-stream (two rebalances)', async () => {
 		const c = await world.newCase({ partitions: 4 });
@@ -37,7 +29,7 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		await midStream(c, rows, async () => {
 			second = await c.pipeline.addConsumer();
 		});
-		await waitUntil('the second consumer to run executions', () => (second?.stats.executionsStarted ?? 0) > 0 || c.pipeline.tableRowCount() >= rows);
+		await waitFor('the second consumer to run executions', () => (second?.stats.executionsStarted ?? 0) > 0 || c.pipeline.tableRowCount() >= rows);
 		const secondAssigned = [...(second?.assigned().values() ?? [])].flat();
 		await c.produceRows(rows, 2000);
 		if (second) await c.pipeline.removeConsumer(second);

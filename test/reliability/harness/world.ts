@@ -32,7 +32,7 @@ export interface Case {
 	produceRows(from: number, count: number): Promise<void>;
 }
 
-export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic'>> {
+export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic' | 'brokers'>> {
 	partitions?: number;
 	model?: KeyModel;
 	/** Column list after `id BIGINT NOT NULL`; default `v VARCHAR(64)`. */
@@ -49,14 +49,18 @@ export class World {
 	private readonly pipelines: Pipeline[] = [];
 	private readonly topics: string[] = [];
 
-	private constructor(readonly doris: DorisTestServer) {
-		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
+	private constructor(
+		readonly doris: DorisTestServer,
+		readonly brokers: string[],
+	) {
+		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
 		this.admin = this.kafka.admin();
 	}
 
-	static async start(options: DorisTestServerOptions = {}): Promise<World> {
+	/** `brokers`: another broker than the shared one (a test that restarts its own). */
+	static async start({ brokers = kafkaBrokers, ...options }: DorisTestServerOptions & { brokers?: string[] } = {}): Promise<World> {
 		const doris = await startDorisTestServer(options);
-		const world = new World(doris);
+		const world = new World(doris, brokers);
 		await world.admin.connect();
 		await doris.sql(`CREATE DATABASE ${DATABASE}`);
 		return world;
@@ -86,7 +90,7 @@ export class World {
 		const topic = await this.createTopic(partitions, options.topicConfig);
 		const table = await this.createTable(options.model, options.columns);
 		const ledger = new Ledger();
-		const spec: PipelineSpec = { ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
+		const spec: PipelineSpec = { brokers: this.brokers, ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
 		const pipeline = options.noStart ? await Pipeline.create(spec) : await Pipeline.start(spec);
 		this.pipelines.push(pipeline);
 		const produce = (items: ToProduce[]) => produceKnown(this.kafka, topic, items, ledger);
