@@ -1,6 +1,8 @@
 import tseslint from 'typescript-eslint';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 
+import { importRestrictions } from './eslint-import-restrictions.mjs';
+
 const communityRules = n8nCommunityNodesPlugin.configs.recommendedWithoutN8nCloudSupport;
 
 export default tseslint.config(
@@ -17,6 +19,8 @@ export default tseslint.config(
 			'@n8n/community-nodes/no-runtime-dependencies': 'off',
 		},
 	},
+	// Layering: no n8n in src/, no src/doris <-> src/kafka, each client library in one folder.
+	...importRestrictions,
 	{
 		rules: {
 			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

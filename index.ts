@@ -5,9 +5,9 @@
 export * from './src/doris/connection';
 export * from './src/kafka/connection';
 export { metrics, registry } from './src/metrics/metrics';
-export * from './src/item-contract';
+export * from './src/common/item-contract';
 export { closeDorisPools, dorisQuery, listDatabases, listTables, DorisQueryError } from './src/doris/mysql';
-export { testDorisConnection, type ConnectionTestResult } from './src/doris/connection-test';
+export { checkDorisConnection, type ConnectionCheckResult } from './src/doris/connection-check';
 export * from './src/doris/schema/types';
 export { parseDorisType, parseDorisTypeLenient, DorisTypeParseError } from './src/doris/schema/type-parser';
 export { readTableSchema, TableNotFoundError } from './src/doris/schema/reader';
@@ -28,7 +28,7 @@ export { DEFAULT_RETRY, type RetryPolicy } from './src/doris/stream-load/retry';
 export { TargetBatcher, type BatchLimits, type AddResult, type BatchReport, type BatchPart, type LineChunk } from './src/batch/batcher';
 export { loadIntoDoris, loadPartsIntoDoris, dorisBatcher, closeDorisClients, type DorisTargetConfig, type DorisBatchResult } from './src/batch/doris-target';
 // Packed rows (one item per Kafka batch): validation, and mapping in this thread or in worker threads.
-export { readPackedRows } from './src/packed-rows';
+export { readPackedRows } from './src/common/packed-rows';
 export { routePacked, type RoutedPacked } from './src/doris/schema/route-packed';
-export { routePackedParallel, closePackedWorkers } from './src/doris/schema/packed-workers';
+export { routePackedParallel, closePackedWorkers } from './src/doris/schema/packed-worker-pool';
 export { flushAll } from './src/batch/registry';

@@ -4,7 +4,7 @@
  * read over the test server's MySQL port) → Doris Stream Load (through the FE's 307), with the same
  * batch and window settings as scenario 2. Two forms: the trigger's default "One Item per Message"
  * output (n8n), and "One Item per Batch" (packed: one item of JSON lines per execution, the fast form
- * for a plain Kafka → Doris Schema → Stream Load workflow, see src/item-contract.ts).
+ * for a plain Kafka → Doris Schema → Stream Load workflow, see src/common/item-contract.ts).
  */
 import { launchInN8n } from './n8n';
 import type { Scenario } from './scenarios';

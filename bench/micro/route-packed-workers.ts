@@ -4,15 +4,15 @@
  * event loop is busy (performance.eventLoopUtilization: the synchronous call, cloning in and out,
  * the metrics, GC), and wall time for 20 items in flight at once (as 20 n8n executions would be).
  *
- *   node --import tsx bench/micro/route-packed-workers.ts
+ *   node --import tsx bench/micro/route-packed-worker-pool.ts
  */
 import { performance } from 'node:perf_hooks';
 
 import { makeEvent } from '../dataset';
 import { eventsMapper } from './events-schema';
-import { PackedWorkerPool, routePackedParallel } from '../../src/doris/schema/packed-workers';
+import { PackedWorkerPool, routePackedParallel } from '../../src/doris/schema/packed-worker-pool';
 import { routePacked, type RoutedPacked } from '../../src/doris/schema/route-packed';
-import type { PackedRows } from '../../src/item-contract';
+import type { PackedRows } from '../../src/common/item-contract';
 
 const mapper = eventsMapper();
 const LINES = 5000;

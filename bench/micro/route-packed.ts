@@ -5,11 +5,11 @@
  */
 import { makeEvent } from '../dataset';
 import { eventsMapper } from './events-schema';
-import { createSerializer } from '../../src/batch/wire-format';
+import { createSerializer } from '../../src/doris/stream-load/wire-format';
 import { routeItems } from '../../src/doris/schema/route-items';
 import { routePacked } from '../../src/doris/schema/route-packed';
-import { parseJsonExact } from '../../src/kafka/exact-json';
-import type { PackedRows } from '../../src/item-contract';
+import { parseJsonExact } from '../../src/common/exact-json';
+import type { PackedRows } from '../../src/common/item-contract';
 
 const mapper = eventsMapper();
 const N = 50_000;

@@ -31,8 +31,8 @@ export class DorisSchema implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Rows', 'Invalid'],
-		// Same test as the Stream Load node's: n8n resolves `testedBy` per credential type, so both nodes
-		// name the one shared function and whichever n8n picks runs the same check.
+		// n8n resolves `testedBy` per credential type, so all three nodes declaring dorisApi name the one
+		// shared test (nodes/shared/doris-methods.ts).
 		credentials: [{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest' }],
 		properties,
 	};

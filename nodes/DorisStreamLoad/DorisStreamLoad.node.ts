@@ -25,7 +25,8 @@ export class DorisStreamLoad implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		// The one node that declares the credential test: n8n resolves `testedBy` per credential type.
+		// n8n resolves `testedBy` per credential type, so all three nodes declaring dorisApi name the one
+		// shared test (nodes/shared/doris-methods.ts).
 		credentials: [{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest' }],
 		properties,
 	};

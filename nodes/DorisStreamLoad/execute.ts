@@ -8,12 +8,12 @@ import {
 
 import type { BatchPart, Row } from '../../src/batch/batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from '../../src/batch/doris-target';
-import { linesMentionDeleteSign } from '../../src/batch/wire-format';
+import { linesMentionDeleteSign } from '../../src/doris/stream-load/wire-format';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
-import { testDorisConnection } from '../../src/doris/connection-test';
+import { checkDorisConnection } from '../../src/doris/connection-check';
 import type { DorisConnection } from '../../src/doris/connection';
-import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../src/item-contract';
-import { readPackedRows } from '../../src/packed-rows';
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../src/common/item-contract';
+import { readPackedRows } from '../../src/common/packed-rows';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { readSettings } from './settings';
@@ -68,7 +68,7 @@ function registerDorisProbe(connection: DorisConnection): void {
 	if (probedClusters.has(name)) return;
 	probedClusters.add(name);
 	registerReadinessProbe(name, async () => {
-		const result = await testDorisConnection(connection);
+		const result = await checkDorisConnection(connection);
 		return { ok: result.ok, detail: result.ok ? undefined : result.message };
 	});
 }

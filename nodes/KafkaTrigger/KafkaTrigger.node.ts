@@ -16,7 +16,7 @@ import {
 import '../../src/metrics/autostart';
 
 import { flushAll } from '../../src/batch/registry';
-import { testKafkaConnection } from '../../src/kafka/connection-test';
+import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
@@ -63,7 +63,7 @@ export class KafkaTrigger implements INodeType {
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
 			): Promise<INodeCredentialTestResult> {
 				try {
-					const result = await testKafkaConnection(toKafkaConnection(credential.data ?? {}));
+					const result = await checkKafkaConnection(toKafkaConnection(credential.data ?? {}));
 					return { status: result.ok ? 'OK' : 'Error', message: result.message };
 				} catch (error) {
 					return { status: 'Error', message: (error as Error).message };

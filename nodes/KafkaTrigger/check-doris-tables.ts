@@ -1,9 +1,9 @@
 import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
 import type { DorisConnection } from '../../src/doris/connection';
-import { TargetValidationError, validateTargets } from '../../src/doris/schema/validate-target';
+import { TableCheckError, checkTables } from '../../src/doris/schema/table-check';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
-import { collectDorisTargets } from './doris-targets';
+import { collectDownstreamTables } from './downstream-tables';
 
 type CheckContext = Pick<ITriggerFunctions, 'getChildNodes' | 'getNode' | 'getCredentials' | 'logger'>;
 
@@ -16,9 +16,9 @@ type CheckContext = Pick<ITriggerFunctions, 'getChildNodes' | 'getNode' | 'getCr
  */
 export async function checkDorisTables(ctx: CheckContext): Promise<void> {
 	const node = ctx.getNode();
-	const { targets, skipped } = collectDorisTargets(ctx.getChildNodes(node.name, { includeNodeParameters: true }));
+	const { tables, skipped } = collectDownstreamTables(ctx.getChildNodes(node.name, { includeNodeParameters: true }));
 	for (const note of skipped) ctx.logger.info(`Check Doris Tables on Activation: not checked: ${note}`, { node: node.name });
-	if (targets.length === 0) {
+	if (tables.length === 0) {
 		ctx.logger.warn('Check Doris Tables on Activation is on, but no Doris Schema (Map Rows, Validate on Start) or Doris Stream Load node with a fixed table follows this trigger', { node: node.name });
 		return;
 	}
@@ -31,9 +31,9 @@ export async function checkDorisTables(ctx: CheckContext): Promise<void> {
 		});
 	}
 	try {
-		await validateTargets(connection, targets);
+		await checkTables(connection, tables);
 	} catch (error) {
-		const problems = error instanceof TargetValidationError ? error.problems : [];
+		const problems = error instanceof TableCheckError ? error.problems : [];
 		throw new NodeOperationError(node, `Check Doris Tables on Activation: ${(error as Error).message}`, {
 			description:
 				problems.length > 0
@@ -41,5 +41,5 @@ export async function checkDorisTables(ctx: CheckContext): Promise<void> {
 					: undefined,
 		});
 	}
-	ctx.logger.info(`Check Doris Tables on Activation: ${targets.map((t) => `${t.database || connection.database}.${t.table}`).join(', ')} OK`, { node: node.name });
+	ctx.logger.info(`Check Doris Tables on Activation: ${tables.map((t) => `${t.database || connection.database}.${t.table}`).join(', ')} OK`, { node: node.name });
 }

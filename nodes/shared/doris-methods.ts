@@ -6,14 +6,15 @@ import type {
 	INodePropertyOptions,
 } from 'n8n-workflow';
 
-import { testDorisConnection } from '../../src/doris/connection-test';
+import { checkDorisConnection } from '../../src/doris/connection-check';
 import { listDatabases, listTables } from '../../src/doris/mysql';
 import { DORIS_CREDENTIAL, toDorisConnection } from './credentials';
 
 /**
- * loadOptions and the credential test shared by the Doris Schema and Doris Stream Load nodes. Only one
- * node may register `dorisConnectionTest` as the credential's `testedBy` (n8n resolves that name per
- * credential type); the Stream Load node does.
+ * loadOptions and the credential test shared by the nodes that use the Doris credential. n8n resolves
+ * `testedBy` per credential type, whichever node it finds first: so every node declaring `dorisApi`
+ * (Doris Schema, Doris Stream Load, and the Kafka trigger for its activation check) registers this one
+ * `dorisConnectionTest`, and the same check runs whichever n8n picks.
  */
 
 async function connectionOf(ctx: Pick<ILoadOptionsFunctions, 'getCredentials'>) {
@@ -47,7 +48,7 @@ export async function dorisConnectionTest(
 ): Promise<INodeCredentialTestResult> {
 	try {
 		const connection = toDorisConnection(credential.data ?? {});
-		const result = await testDorisConnection(connection);
+		const result = await checkDorisConnection(connection);
 		return { status: result.ok ? 'OK' : 'Error', message: result.message };
 	} catch (error) {
 		return { status: 'Error', message: (error as Error).message };

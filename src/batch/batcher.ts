@@ -21,7 +21,7 @@
  */
 import { AbortError } from '../doris/stream-load/errors';
 import { ByteBuffer } from './byte-buffer';
-import type { RowSerializer } from './wire-format';
+import type { RowSerializer } from '../doris/stream-load/wire-format';
 
 export type Row = Readonly<Record<string, unknown>>;
 
@@ -146,7 +146,7 @@ export class TargetBatcher<R> {
 
 	/**
 	 * Adds `parts` in their order. Chunks are trusted to be what LineChunk says (the nodes check packed
-	 * items with readPackedRows, src/packed-rows.ts, before they get here).
+	 * items with readPackedRows, src/common/packed-rows.ts, before they get here).
 	 */
 	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R>> {
 		if (options.signal?.aborted === true) throw new AbortError();

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 
-import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../item-contract';
+import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
 import type { DorisConnection } from '../doris/connection';
 import { checkDorisName } from '../doris/names';
 import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../doris/stream-load/client';
@@ -19,7 +19,7 @@ import type { RetryPolicy } from '../doris/stream-load/retry';
 import { metrics } from '../metrics/metrics';
 import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type Row, isRows } from './batcher';
 import { getOrCreateBatcher } from './registry';
-import { addDeleteSignToLines, createSerializer } from './wire-format';
+import { addDeleteSignToLines, createSerializer } from '../doris/stream-load/wire-format';
 
 const gzip = promisify(gzipCallback);
 

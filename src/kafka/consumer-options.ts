@@ -52,7 +52,6 @@ export interface SinkerConsumerOptions {
 	observer?: SinkerObserver;
 }
 
-/** Optional hooks, for logs and tests; called synchronously, must not throw. */
 /** Counters of one consumer's life, shared by its emit path and its commit loop. */
 export interface SinkerStats {
 	executionsStarted: number;
@@ -66,6 +65,7 @@ export interface SinkerStats {
 	maxInFlight: number;
 }
 
+/** Optional hooks, for logs and tests; called synchronously, must not throw. */
 export interface SinkerObserver {
 	onExecution?(execution: SinkExecution): void;
 	onCommit?(topic: string, partition: number, offset: string): void;

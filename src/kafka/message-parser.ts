@@ -1,5 +1,5 @@
 /**
- * Turns Kafka messages into trigger items (src/item-contract.ts). Guarantees: one item per message,
+ * Turns Kafka messages into trigger items (src/common/item-contract.ts). Guarantees: one item per message,
  * in offset order; a value that cannot be decoded becomes an item carrying `_parseError` (with the
  * raw value, as text or base64) and is counted, never thrown and never dropped; tombstones are
  * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option.
@@ -24,8 +24,8 @@ import {
 	type KafkaMessageMetadata,
 	type ParseErrorInfo,
 	type ParseErrorKind,
-} from '../item-contract';
-import { parseJsonExact, type JsonObject, type JsonValue } from './exact-json';
+} from '../common/item-contract';
+import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
 import type { SchemaRegistryDecoder } from './schema-registry';
 

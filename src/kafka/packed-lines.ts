@@ -1,6 +1,6 @@
 /**
  * Packs messages into JSON lines for the trigger's "One Item per Batch" output (the PackedRows
- * contract in src/item-contract.ts): one string with one line per message, every line ending in
+ * contract in src/common/item-contract.ts): one string with one line per message, every line ending in
  * "\n", and where each line came from as runs of consecutive offsets.
  *
  * Cost matters more than anywhere else here (this replaces building one object per message):
@@ -17,8 +17,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 
-import { PACKED_ROWS_FIELD, type PackedRows, type PackedSource } from '../item-contract';
-import type { JsonObject } from './exact-json';
+import { PACKED_ROWS_FIELD, type PackedRows, type PackedSource } from '../common/item-contract';
+import type { JsonObject } from '../common/exact-json';
 
 const LF = 0x0a;
 const CR = 0x0d;

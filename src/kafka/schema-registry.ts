@@ -13,7 +13,7 @@
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
-import type { JsonValue } from './exact-json';
+import type { JsonValue } from '../common/exact-json';
 
 export interface SchemaRegistrySettings {
 	/** Base URL of the Confluent-compatible API, e.g. http://registry:8081 or …/apis/ccompat/v7. */

@@ -10,7 +10,7 @@
  *   (bounded) for executions in flight and commits what finished before the group is rejoined;
  * - close stops fetching, waits (bounded) for executions in flight, commits, disconnects, and
  *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
- * The parts live next door: batch-emitter.ts (cutting and running executions), offset-committer.ts
+ * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
@@ -20,10 +20,11 @@
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
-import { BatchEmitter } from './batch-emitter';
+import { ExecutionEmitter } from './execution-emitter';
 import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
 import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions } from './consumer-options';
-import { findRecentOffsets, isRebalanceInProgress, kafkaEvent, type JoinWaiter } from './consumer-support';
+import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
+import { findRecentOffsets } from './recent-offsets';
 import { ExecutionWindow } from './execution-window';
 import { LagMonitor } from './lag-monitor';
 import { createMessageParser, type MessageParser } from './message-parser';
@@ -65,7 +66,7 @@ export class SinkerConsumer {
 	private consumer!: Consumer;
 	private partitions!: PartitionControl;
 	private committer!: OffsetCommitter;
-	private emitter!: BatchEmitter;
+	private emitter!: ExecutionEmitter;
 	private lagMonitor: LagMonitor | undefined;
 	private admin: Admin | undefined;
 	private started = false;
@@ -114,7 +115,7 @@ export class SinkerConsumer {
 		});
 		this.partitions = new PartitionControl(this.consumer, this.assignment, options, this.logger);
 		this.committer = new OffsetCommitter(this.consumer, this.assignment, options, this.logger, this.stats, () => this.closing);
-		this.emitter = new BatchEmitter({
+		this.emitter = new ExecutionEmitter({
 			options,
 			runExecution: this.runExecution,
 			logger: this.logger,
@@ -140,7 +141,7 @@ export class SinkerConsumer {
 			const topics = 'names' in options.topics ? options.topics.names : [options.topics.pattern];
 			await this.consumer.subscribe({ topics, fromBeginning: options.fromBeginning });
 			const joinBound = options.rebalanceTimeoutMs + options.sessionTimeoutMs + 30_000;
-			this.join = kafkaEvent.joinWaiter(joinBound, options.groupId);
+			this.join = joinWaiter(joinBound, options.groupId);
 			await this.consumer.run({
 				autoCommit: false,
 				eachBatchAutoResolve: false,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 
-import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../src/item-contract';
+import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { metrics } from '../../src/metrics/metrics';
 import { kafkaSaslBrokers, sinkerUser } from '../ground/kafka/env';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import type { DorisConnection } from '../../src/doris/connection';
-import { testDorisConnection } from '../../src/doris/connection-test';
+import { checkDorisConnection } from '../../src/doris/connection-check';
 import { closeDorisPools, dorisQuery, listDatabases, listTables } from '../../src/doris/mysql';
 import { TableNotFoundError, readTableSchema } from '../../src/doris/schema/reader';
 import { resolveSchema, SchemaValidationError } from '../../src/doris/schema/resolve';
@@ -139,13 +139,13 @@ describe('schema reader against the Doris test server', () => {
 	});
 
 	it('tests the connection and names the failing part, never the password', async () => {
-		const good = await testDorisConnection(conn);
+		const good = await checkDorisConnection(conn);
 		assert.equal(good.ok, true, good.message);
-		const badPassword = await testDorisConnection({ ...conn, password: 'wrong-pw-123' });
+		const badPassword = await checkDorisConnection({ ...conn, password: 'wrong-pw-123' });
 		assert.equal(badPassword.ok, false);
 		assert.match(badPassword.message, /MySQL port 127\.0\.0\.1:\d+ as root/);
 		assert.ok(!badPassword.message.includes('wrong-pw-123'));
-		const deadFe = await testDorisConnection({ ...conn, feUrls: ['http://127.0.0.1:1'] });
+		const deadFe = await checkDorisConnection({ ...conn, feUrls: ['http://127.0.0.1:1'] });
 		assert.equal(deadFe.ok, false);
 		assert.match(deadFe.message, /^FE http:\/\/127\.0\.0\.1:1: not reachable/);
 		assert.ok(!deadFe.message.includes(conn.password));

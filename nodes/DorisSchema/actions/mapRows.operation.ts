@@ -1,8 +1,8 @@
 import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
-import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/item-contract';
-import { routePackedParallel, sharedPackedPool } from '../../../src/doris/schema/packed-workers';
-import { readPackedRows } from '../../../src/packed-rows';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import { routePackedParallel, sharedPackedPool } from '../../../src/doris/schema/packed-worker-pool';
+import { readPackedRows } from '../../../src/common/packed-rows';
 import { INVALID_FIELD, routeItems, type RouteLabels, type RoutedItem } from '../../../src/doris/schema/route-items';
 import { rowMapperFor, type RowMapper } from '../../../src/doris/schema/row-mapper';
 import type { TableSchema } from '../../../src/doris/schema/types';

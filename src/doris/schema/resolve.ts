@@ -4,7 +4,7 @@
  * An n8n action node has no activation hook, so here "on start" is the first run in this process for
  * a given table and settings: that run fails with a message naming what is missing, and later runs skip
  * the check (until the process restarts). Failing activation itself is the Kafka trigger's job, when
- * its "Check Doris Tables on Activation" is on (validate-target.ts). Auto mode always needs the table (no schema, nothing to
+ * its "Check Doris Tables on Activation" is on (table-check.ts). Auto mode always needs the table (no schema, nothing to
  * coerce with); validation adds the check that mapped columns exist. Manual mode with validation
  * compares the column list with the real table over the MySQL port (turn validation off when that
  * port is unreachable, which is what manual mode is for).

@@ -1,7 +1,7 @@
 /**
- * The packed counterpart of route-items: one item holding many JSON lines (src/item-contract.ts,
+ * The packed counterpart of route-items: one item holding many JSON lines (src/common/item-contract.ts,
  * PackedRows) goes through the same RowMapper line by line. Valid rows are serialised with the
- * Stream Load node's own JSON serializer (src/batch/wire-format.ts), so a row loads byte for byte
+ * Stream Load node's own JSON serializer (src/doris/stream-load/wire-format.ts), so a row loads byte for byte
  * the same whether it travelled packed or as an item; the Stream Load node appends these lines as
  * they are. Each line that cannot load becomes its own invalid item, with where it came from.
  *
@@ -16,10 +16,10 @@ import {
 	type PackedSource,
 	type ParseErrorInfo,
 	type ParseErrorKind,
-} from '../../item-contract';
-import { parseJsonExact, type JsonValue } from '../../kafka/exact-json';
+} from '../../common/item-contract';
+import { parseJsonExact, type JsonValue } from '../../common/exact-json';
 import { metrics } from '../../metrics/metrics';
-import { createSerializer, type RowSerializer } from '../../batch/wire-format';
+import { createSerializer, type RowSerializer } from '../stream-load/wire-format';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
@@ -176,7 +176,7 @@ class RunCursor {
 
 /**
  * Invalid lines of one packed item, by the labels the metrics count them under. routePacked counts
- * them at once; a worker thread (packed-workers.ts) returns them, since prom-client's registry lives
+ * them at once; a worker thread (packed-worker-pool.ts) returns them, since prom-client's registry lives
  * in the main thread, and the main thread counts them with countInvalidLines.
  */
 export interface InvalidLineCounts {

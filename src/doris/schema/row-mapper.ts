@@ -12,7 +12,7 @@
  * column with a default is left out too (Doris' reader refuses an explicit null there). Every failing
  * column is reported, not just the first.
  */
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../item-contract';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { compileType, INVALID, makeCompileContext, type FailSlot, type RejectRule, type TypeHandler } from './coerce-type';
 import type { DateTimeOptions } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';

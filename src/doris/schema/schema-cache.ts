@@ -11,7 +11,7 @@
  */
 import type { DorisConnection } from '../connection';
 import { queryHostOf } from '../mysql';
-import { closePackedWorkers } from './packed-workers';
+import { closePackedWorkers } from './packed-worker-pool';
 import { readTableSchema } from './reader';
 import type { TableSchema } from './types';
 
@@ -108,7 +108,7 @@ export function invalidateSchema(connection: DorisConnection, database: string, 
 
 export function closeSchemaCache(): void {
 	schemaCache.close();
-	// The Doris Schema node's worker threads (packed-workers.ts) go with the schemas they map with.
+	// The Doris Schema node's worker threads (packed-worker-pool.ts) go with the schemas they map with.
 	void closePackedWorkers();
 }
 

@@ -2,7 +2,7 @@
  * Turns load options into Stream Load request headers, rejecting anything that could smuggle a
  * second header or request into the HTTP stream (CR, LF, NUL) before a byte is sent.
  */
-import { DELETE_SIGN_COLUMN } from '../../item-contract';
+import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import { assertValidLabel } from './labels';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 

@@ -19,7 +19,7 @@ import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
 import { routeItems, INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
-import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/item-contract';
+import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/common/item-contract';
 import type { KafkaConnection } from '../../../src/kafka/connection';
 import type { ExecutionOutcome, SinkExecution, SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../../src/item-contract';
+import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
 import { createMessageParser, type ParsedChunk } from '../../../src/kafka/message-parser';
 import { message, parse } from './message-support';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
-import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/item-contract';
-import { parseJsonExact } from '../../../src/kafka/exact-json';
+import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import { parseJsonExact } from '../../../src/common/exact-json';
 import { createMessageParser, type ParsedChunk, type TriggerItem } from '../../../src/kafka/message-parser';
 import { fitsOnLine, PackedLinesBuilder } from '../../../src/kafka/packed-lines';
 import { message, parse } from './message-support';

@@ -1,12 +1,12 @@
 /**
  * Fixtures shared by the packed-rows tests: routePacked's own (route-packed.test.ts) and the worker
- * pool's, which must give the same results on the same inputs (packed-workers.test.ts).
+ * pool's, which must give the same results on the same inputs (packed-worker-pool.test.ts).
  */
 import fc from 'fast-check';
 
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
-import type { PackedRows, PackedSource } from '../../../../src/item-contract';
+import type { PackedRows, PackedSource } from '../../../../src/common/item-contract';
 
 export const schema = manualSchema('shop', 'orders', [
 	{ name: 'id', type: 'BIGINT', nullable: false },

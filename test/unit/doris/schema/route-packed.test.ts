@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { createSerializer } from '../../../../src/batch/wire-format';
-import { parseJsonExact } from '../../../../src/kafka/exact-json';
+import { createSerializer } from '../../../../src/doris/stream-load/wire-format';
+import { parseJsonExact } from '../../../../src/common/exact-json';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import { routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
-import { readPackedRows } from '../../../../src/packed-rows';
+import { readPackedRows } from '../../../../src/common/packed-rows';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type ParseErrorInfo } from '../../../../src/item-contract';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type ParseErrorInfo } from '../../../../src/common/item-contract';
 import { registry } from '../../../../src/metrics/metrics';
 import { cdcLines, gappedSources, labels, linesWithRuns, mapper, pack, wideOptions, wideSchema } from './packed-support';
 

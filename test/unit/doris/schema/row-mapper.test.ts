@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../../../src/item-contract';
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../../../src/common/item-contract';
 import { registry } from '../../../../src/metrics/metrics';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';

@@ -1,5 +1,5 @@
 /**
- * routePacked in worker threads (packed-workers.ts): the same result and the same metrics as
+ * routePacked in worker threads (packed-worker-pool.ts): the same result and the same metrics as
  * routePacked in this thread, small items kept here, a worker that dies or fails hands its items
  * back without loss, and the pools close so `node --test` exits by itself.
  */
@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { PackedWorkerPool, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-workers';
+import { PackedWorkerPool, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { routePacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import type { RouteLabels } from '../../../../src/doris/schema/route-items';

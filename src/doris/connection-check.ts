@@ -12,7 +12,7 @@ import { Agent, request } from 'undici';
 import type { DorisConnection } from './connection';
 import { dorisQuery, queryHostOf } from './mysql';
 
-export interface ConnectionTestResult {
+export interface ConnectionCheckResult {
 	ok: boolean;
 	/** One line per part checked, failures first. */
 	message: string;
@@ -53,7 +53,7 @@ async function checkFe(connection: DorisConnection, feUrl: string, dispatcher: A
 	}
 }
 
-export async function testDorisConnection(connection: DorisConnection): Promise<ConnectionTestResult> {
+export async function checkDorisConnection(connection: DorisConnection): Promise<ConnectionCheckResult> {
 	const dispatcher =
 		connection.tls !== undefined ? new Agent({ connect: { ca: connection.tls.ca, rejectUnauthorized: connection.tls.rejectUnauthorized } }) : undefined;
 	const problems: string[] = [];

@@ -19,7 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 
-import type { PackedRows } from '../../item-contract';
+import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
 import { countInvalidLines, routePacked, type InvalidLineCounts, type RoutedPacked } from './route-packed';
 import type { RowMapper, RowMapperOptions } from './row-mapper';
@@ -47,7 +47,7 @@ export interface PackedPoolOptions {
 	minLines?: number;
 	/** Where a fallback is reported (once per worker lost; the first error reported by a worker). */
 	warn?: (message: string) => void;
-	/** The worker script; default: packed-worker next to this file, with this file's extension. */
+	/** The worker script; default: packed-worker-thread next to this file, with this file's extension. */
 	workerFile?: string;
 }
 
@@ -99,7 +99,7 @@ function specOf(mapper: RowMapper): MapperSpec {
 
 /** The worker script: compiled .js next to this file in dist/, or the .ts source under tsx. */
 function defaultWorkerFile(): string {
-	return path.join(__dirname, `packed-worker${path.extname(__filename)}`);
+	return path.join(__dirname, `packed-worker-thread${path.extname(__filename)}`);
 }
 
 function messageOf(error: unknown): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isExact, parseJsonExact } from '../../../src/kafka/exact-json';
+import { isExact, parseJsonExact } from '../../../src/common/exact-json';
 
 describe('parseJsonExact', () => {
 	it('keeps integers beyond 2^53 as their exact text', () => {
@@ -52,18 +52,18 @@ describe('isExact', () => {
 
 describe('mayLosePrecision (the fast-path guard)', () => {
 	it('fires on long digit runs, long decimals and huge exponents', async () => {
-		const { mayLosePrecision } = await import('../../../src/kafka/exact-json');
+		const { mayLosePrecision } = await import('../../../src/common/exact-json');
 		assert.equal(mayLosePrecision('{"a":1234567890123456}'), true);
 		assert.equal(mayLosePrecision('{"a":12345678.12345678}'), true);
 		assert.equal(mayLosePrecision('{"a":1e400}'), true);
 		assert.equal(mayLosePrecision('[2.5E-308]'), true);
 	});
 	it('stays quiet on everyday messages: UUIDs, timestamps, short numbers', async () => {
-		const { mayLosePrecision } = await import('../../../src/kafka/exact-json');
+		const { mayLosePrecision } = await import('../../../src/common/exact-json');
 		assert.equal(mayLosePrecision('{"session":"b7f1c0de-5a7e-4c1a-9d3e-0123456789ab","ts":"2024-06-01T12:34:56.789Z","n":123456789012345,"x":1.5e10}'), false);
 	});
 	it('skips strings (ids sent as text), and still sees numbers after strings with escaped quotes', async () => {
-		const { mayLosePrecision, parseJsonExact } = await import('../../../src/kafka/exact-json');
+		const { mayLosePrecision, parseJsonExact } = await import('../../../src/common/exact-json');
 		assert.equal(mayLosePrecision('{"id":"9007199254740993","e":"1e400","12345678901234567":1}'), false);
 		assert.equal(mayLosePrecision('{"a":"x\\"12345678901234567","b":1}'), false);
 		assert.equal(mayLosePrecision('{"a":"x\\"","b":12345678901234567}'), true);

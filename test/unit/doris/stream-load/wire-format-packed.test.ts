@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ByteBuffer } from '../../../src/batch/byte-buffer';
-import { addDeleteSignToLines, linesMentionDeleteSign } from '../../../src/batch/wire-format';
+import { ByteBuffer } from '../../../../src/batch/byte-buffer';
+import { addDeleteSignToLines, linesMentionDeleteSign } from '../../../../src/doris/stream-load/wire-format';
 
 describe('wire format of packed lines', () => {
 	it('a delete-sign load gives lines without the sign 0 (upsert), leaves the others as they are', () => {

@@ -8,12 +8,12 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DorisSchema } from '../../nodes/DorisSchema/DorisSchema.node';
-import { closeDorisPools } from '../../src/doris/mysql';
-import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
-import { INVALID_FIELD, type InvalidInfo } from '../../src/doris/schema/route-items';
-import { DELETE_SIGN_COLUMN } from '../../src/item-contract';
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { DELETE_SIGN_COLUMN } from '../../../src/common/item-contract';
+import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
 
 describe('Doris Schema node', () => {
 	let doris: DorisTestServer;

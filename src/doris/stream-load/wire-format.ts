@@ -3,8 +3,8 @@
  * per line, sent with `read_json_by_line`) or CSV in a fixed column order. The string returned is
  * the only allocation per row; the batcher copies it straight into its byte buffer.
  */
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD } from '../item-contract';
-import { DEFAULT_CSV, type LoadOptions } from '../doris/stream-load/options';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { DEFAULT_CSV, type LoadOptions } from './options';
 
 export type RowSerializer = (row: Readonly<Record<string, unknown>>) => string;
 

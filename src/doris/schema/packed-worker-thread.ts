@@ -1,16 +1,16 @@
 /**
- * The worker thread of packed-workers.ts: routes packed items with the code routePacked runs
+ * The worker thread of packed-worker-pool.ts: routes packed items with the code routePacked runs
  * (mapPackedLines) and returns the result with the invalid-line counts (the metrics are the main
- * thread's). Loaded as dist/.../packed-worker.js, or as this .ts file under `node --import tsx`
+ * thread's). Loaded as dist/.../packed-worker-thread.js, or as this .ts file under `node --import tsx`
  * (a Worker inherits the parent's --import).
  */
 import { parentPort } from 'node:worker_threads';
 
-import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-workers';
+import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-worker-pool';
 import { emptyInvalidLineCounts, mapPackedLines } from './route-packed';
 import { RowMapper } from './row-mapper';
 
-if (parentPort === null) throw new Error('packed-worker runs as a worker thread started by packed-workers.ts');
+if (parentPort === null) throw new Error('packed-worker-thread runs as a worker thread started by packed-worker-pool.ts');
 const port = parentPort;
 
 /** One compiled mapper per schema + options (the key), kept across items like rowMapperFor does. */

@@ -1,12 +1,12 @@
 import type { INodeParameters, NodeParameterValueType, NodeTypeAndVersion } from 'n8n-workflow';
 
-import type { TargetColumn, ValidationTarget } from '../../src/doris/schema/validate-target';
+import type { ColumnToCheck, TableToCheck } from '../../src/doris/schema/table-check';
 
 export const SCHEMA_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisSchema';
 export const STREAM_LOAD_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisStreamLoad';
 
-export interface DorisTargets {
-	targets: ValidationTarget[];
+export interface DownstreamTables {
+	tables: TableToCheck[];
 	/** Why a node or a value was not checked (expressions, disabled nodes), for the log. */
 	skipped: string[];
 }
@@ -32,8 +32,8 @@ function rows(value: NodeParameterValueType | undefined): INodeParameters[] {
  * with their parameters, defaults filled in by n8n). Values that are n8n expressions are skipped:
  * they need an item to resolve, and none exists at activation.
  */
-export function collectDorisTargets(children: NodeTypeAndVersion[]): DorisTargets {
-	const targets: ValidationTarget[] = [];
+export function collectDownstreamTables(children: NodeTypeAndVersion[]): DownstreamTables {
+	const tables: TableToCheck[] = [];
 	const skipped: string[] = [];
 	for (const child of children) {
 		const isSchema = child.type === SCHEMA_NODE_TYPE;
@@ -55,7 +55,7 @@ export function collectDorisTargets(children: NodeTypeAndVersion[]): DorisTarget
 			skipped.push(`${label}: no table chosen`);
 			continue;
 		}
-		const columns: TargetColumn[] = [];
+		const columns: ColumnToCheck[] = [];
 		if (isSchema) {
 			// Only Map Rows validates (Get Schema just reads), and only with Validate on Start (default on).
 			if ((stored(p.operation) || 'mapRows') !== 'mapRows' || options.validateOnStart === false) continue;
@@ -75,7 +75,7 @@ export function collectDorisTargets(children: NodeTypeAndVersion[]): DorisTarget
 		}
 		// Stream Load: the table only. Its Columns / CSV Columns name source fields that Doris column
 		// expressions may turn into other columns, so they are not table column names in general.
-		targets.push({ label, database, table, columns });
+		tables.push({ label, database, table, columns });
 	}
-	return { targets, skipped };
+	return { tables, skipped };
 }

@@ -1,7 +1,7 @@
 /**
  * validate_on_start at workflow activation: the tables (and named columns) a workflow writes to must
- * exist before its trigger starts consuming. The Kafka trigger collects the targets of the Doris nodes
- * downstream of it and calls `validateTargets`; an error then fails the activation, so a typo in a
+ * exist before its trigger starts consuming. The Kafka trigger collects the tables of the Doris nodes
+ * downstream of it and calls `checkTables`; an error then fails the activation, so a typo in a
  * table or column name is reported when the workflow is published, not on the first Kafka message.
  *
  * Each distinct table is read once, fresh (not from the schema cache: a table created or altered
@@ -15,55 +15,55 @@ import { TableNotFoundError, readTableSchema } from './reader';
 import { invalidateSchema, missingColumns, type SchemaReader } from './schema-cache';
 import type { TableSchema } from './types';
 
-export interface TargetColumn {
+export interface ColumnToCheck {
 	/** The Doris column the node writes. */
 	column: string;
 	/** Why the node names it, shown in parentheses (e.g. `mapped from field "uid"`, `manual column list`). */
 	from?: string;
 }
 
-export interface ValidationTarget {
+export interface TableToCheck {
 	/** Names the node in messages, e.g. `Doris Schema node "Map rows"`. */
 	label: string;
 	/** '' = the connection's default database. */
 	database: string;
 	table: string;
-	columns?: TargetColumn[];
+	columns?: ColumnToCheck[];
 }
 
-export type TargetProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'unreadable';
+export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'unreadable';
 
-export interface TargetProblem {
-	kind: TargetProblemKind;
+export interface TableProblem {
+	kind: TableProblemKind;
 	label: string;
 	database: string;
 	table: string;
-	missing: TargetColumn[];
+	missing: ColumnToCheck[];
 	message: string;
 }
 
-export class TargetValidationError extends Error {
-	constructor(readonly problems: TargetProblem[]) {
+export class TableCheckError extends Error {
+	constructor(readonly problems: TableProblem[]) {
 		super(problems.map((p) => p.message).join('; '));
-		this.name = 'TargetValidationError';
+		this.name = 'TableCheckError';
 	}
 }
 
 type ReadResult = { schema: TableSchema } | { error: unknown };
 
-function quoteList(columns: TargetColumn[]): string {
+function quoteList(columns: ColumnToCheck[]): string {
 	return columns.map((c) => `"${c.column}"${c.from ? ` (${c.from})` : ''}`).join(', ');
 }
 
 /**
- * The problems of every target (empty when all are fine). Never throws for a problem of a target;
- * a connection failure is reported per target as `unreadable`, naming the MySQL host:port.
+ * The problems of every table (empty when all are fine). Never throws for a problem of a table;
+ * a connection failure is reported per table as `unreadable`, naming the MySQL host:port.
  */
-export async function findTargetProblems(
+export async function findTableProblems(
 	connection: DorisConnection,
-	targets: ValidationTarget[],
+	tables: TableToCheck[],
 	reader: SchemaReader = readTableSchema,
-): Promise<TargetProblem[]> {
+): Promise<TableProblem[]> {
 	const reads = new Map<string, Promise<ReadResult>>();
 	const read = (database: string, table: string): Promise<ReadResult> => {
 		const key = JSON.stringify([database, table]);
@@ -83,16 +83,16 @@ export async function findTargetProblems(
 	const where = `Doris' MySQL port ${queryHostOf(connection)}:${connection.queryPort}`;
 
 	const problems = await Promise.all(
-		targets.map(async (target): Promise<TargetProblem | null> => {
-			const database = target.database !== '' ? target.database : connection.database;
-			const table = target.table;
-			const problem = (kind: TargetProblemKind, message: string, missing: TargetColumn[] = []): TargetProblem => ({
+		tables.map(async (check): Promise<TableProblem | null> => {
+			const database = check.database !== '' ? check.database : connection.database;
+			const table = check.table;
+			const problem = (kind: TableProblemKind, message: string, missing: ColumnToCheck[] = []): TableProblem => ({
 				kind,
-				label: target.label,
+				label: check.label,
 				database,
 				table,
 				missing,
-				message: `${target.label}: ${message}`,
+				message: `${check.label}: ${message}`,
 			});
 			if (database === '') {
 				return problem('noDatabase', `table "${table}" has no database: choose one in the node or set a default database in the trigger's Doris credential`);
@@ -104,7 +104,7 @@ export async function findTargetProblems(
 				// The query errors name host:port already (src/doris/mysql.ts); others get it added.
 				return problem('unreadable', `could not read table ${database}.${table}: ${why.includes(`:${connection.queryPort}`) ? why : `${where}: ${why}`}`);
 			}
-			const columns = target.columns ?? [];
+			const columns = check.columns ?? [];
 			const absent = new Set(missingColumns(result.schema, columns.map((c) => c.column)));
 			const missing = columns.filter((c) => absent.has(c.column));
 			if (missing.length === 0) return null;
@@ -112,11 +112,11 @@ export async function findTargetProblems(
 			return problem('missingColumns', `table ${database}.${table} has no ${noun} ${quoteList(missing)}`, missing);
 		}),
 	);
-	return problems.filter((p): p is TargetProblem => p !== null);
+	return problems.filter((p): p is TableProblem => p !== null);
 }
 
-/** Throws a TargetValidationError listing every problem, or resolves when all targets are fine. */
-export async function validateTargets(connection: DorisConnection, targets: ValidationTarget[], reader?: SchemaReader): Promise<void> {
-	const problems = await findTargetProblems(connection, targets, reader);
-	if (problems.length > 0) throw new TargetValidationError(problems);
+/** Throws a TableCheckError listing every problem, or resolves when all tables are fine. */
+export async function checkTables(connection: DorisConnection, tables: TableToCheck[], reader?: SchemaReader): Promise<void> {
+	const problems = await findTableProblems(connection, tables, reader);
+	if (problems.length > 0) throw new TableCheckError(problems);
 }

@@ -1,5 +1,5 @@
 /**
- * Reading a packed item (src/item-contract.ts, PackedRows) as it arrives from upstream: the one place
+ * Reading a packed item (src/common/item-contract.ts, PackedRows) as it arrives from upstream: the one place
  * both the Doris Schema and the Doris Stream Load nodes check its shape, so a broken item is refused
  * with the same words, naming the field and the value, whichever node meets it first. Items are
  * plain JSON from n8n: nothing here can rely on the types.

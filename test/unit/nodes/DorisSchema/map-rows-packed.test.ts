@@ -9,10 +9,10 @@ import { after, describe, it } from 'node:test';
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { DorisSchema } from '../../../../nodes/DorisSchema/DorisSchema.node';
-import { closePackedWorkers, sharedPackedPool } from '../../../../src/doris/schema/packed-workers';
+import { closePackedWorkers, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { INVALID_FIELD, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import type { PackedLineOrigin } from '../../../../src/doris/schema/route-packed';
-import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../../src/item-contract';
+import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../../src/common/item-contract';
 
 const params = {
 	operation: 'mapRows',

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { PACKED_ROWS_FIELD, type PackedRows } from '../../src/item-contract';
-import { readPackedRows } from '../../src/packed-rows';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import { readPackedRows } from '../../../src/common/packed-rows';
 
 const good: PackedRows = {
 	jsonLines: '{"id":1}\n{"id":2}\n',

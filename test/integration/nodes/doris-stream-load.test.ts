@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 
 import { NodeApiError } from 'n8n-workflow';
 
-import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
-import { nodeContextsIn, useDorisDatabase } from './stream-load-support';
+import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
+import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
 	tables: [

@@ -40,7 +40,7 @@ export interface EmitterContext {
 	syncPaused(): void;
 }
 
-export class BatchEmitter {
+export class ExecutionEmitter {
 	private done = false;
 
 	constructor(private readonly ctx: EmitterContext) {}

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { INode, INodeProperties } from 'n8n-workflow';
 
-import { properties } from '../../../nodes/KafkaTrigger/description';
-import { readTriggerSettings } from '../../../nodes/KafkaTrigger/settings';
+import { properties } from '../../../../nodes/KafkaTrigger/description';
+import { readTriggerSettings } from '../../../../nodes/KafkaTrigger/settings';
 
 const node = { name: 'Kafka Trigger', type: 'n8n-nodes-doris-sinker.kafkaTrigger' } as INode;
 

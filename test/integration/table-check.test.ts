@@ -1,5 +1,5 @@
 /**
- * validate_on_start at activation against the Doris test server: src/doris/schema/validate-target.ts
+ * validate_on_start at activation against the Doris test server: src/doris/schema/table-check.ts
  * (missing table, missing column, all fine, unreachable MySQL port) and the trigger's
  * checkDorisTables through the narrow context it declares.
  */
@@ -10,12 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import type { INode, ITriggerFunctions, NodeTypeAndVersion } from 'n8n-workflow';
 
 import { checkDorisTables } from '../../nodes/KafkaTrigger/check-doris-tables';
-import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../nodes/KafkaTrigger/doris-targets';
+import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../nodes/KafkaTrigger/downstream-tables';
 import type { DorisConnection } from '../../src/doris/connection';
 import { closeDorisPools } from '../../src/doris/mysql';
 import { readTableSchema } from '../../src/doris/schema/reader';
 import type { SchemaReader } from '../../src/doris/schema/schema-cache';
-import { TargetValidationError, findTargetProblems, validateTargets } from '../../src/doris/schema/validate-target';
+import { TableCheckError, findTableProblems, checkTables } from '../../src/doris/schema/table-check';
 import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 
 const DDL = 'CREATE TABLE vt.events (id BIGINT NOT NULL, user_id BIGINT, ts DATETIME) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")';
@@ -29,7 +29,7 @@ async function closedPort(): Promise<number> {
 	return port;
 }
 
-describe('activation check of Doris targets', () => {
+describe('activation check of Doris tables', () => {
 	let doris: DorisTestServer;
 	let conn: DorisConnection;
 
@@ -45,16 +45,16 @@ describe('activation check of Doris targets', () => {
 	});
 
 	it('passes when every table and mapped column exists (the default database fills an empty one)', async () => {
-		const problems = await findTargetProblems(conn, [
+		const problems = await findTableProblems(conn, [
 			{ label: 'A', database: 'vt', table: 'events', columns: [{ column: 'user_id', from: 'mapped from field "uid"' }, { column: 'TS' }] },
 			{ label: 'B', database: '', table: 'events' },
 		]);
 		assert.deepEqual(problems, []);
-		await validateTargets(conn, [{ label: 'A', database: 'vt', table: 'events' }]);
+		await checkTables(conn, [{ label: 'A', database: 'vt', table: 'events' }]);
 	});
 
 	it('names the node, the table and every missing column with where it was mapped from', async () => {
-		const problems = await findTargetProblems(conn, [
+		const problems = await findTableProblems(conn, [
 			{ label: 'Doris Schema node "Map rows"', database: 'vt', table: 'events', columns: [{ column: 'user_id' }, { column: 'uid2', from: 'mapped from field "uid"' }, { column: 'zz' }] },
 		]);
 		assert.equal(problems.length, 1);
@@ -69,17 +69,17 @@ describe('activation check of Doris targets', () => {
 			reads++;
 			return readTableSchema(c, d, t);
 		};
-		const targets = [
+		const tables = [
 			{ label: 'Doris Schema node "S"', database: 'vt', table: 'missing' },
 			{ label: 'Doris Stream Load node "L"', database: 'vt', table: 'missing' },
 			{ label: 'Doris Stream Load node "M"', database: 'nodb', table: 'events' },
 			{ label: 'Doris Stream Load node "OK"', database: 'vt', table: 'events' },
 		];
-		const error = await validateTargets(conn, targets, reader).then(
+		const error = await checkTables(conn, tables, reader).then(
 			() => assert.fail('validation passed'),
 			(e: unknown) => e,
 		);
-		assert.ok(error instanceof TargetValidationError);
+		assert.ok(error instanceof TableCheckError);
 		assert.deepEqual(error.problems.map((p) => [p.kind, p.label]), [
 			['missingTable', 'Doris Schema node "S"'],
 			['missingTable', 'Doris Stream Load node "L"'],
@@ -91,17 +91,17 @@ describe('activation check of Doris targets', () => {
 	});
 
 	it('a table created after a failed check passes the next check', async () => {
-		const target = [{ label: 'X', database: 'vt', table: 'later', columns: [{ column: 'v' }] }];
-		assert.equal((await findTargetProblems(conn, target))[0]?.kind, 'missingTable');
+		const table = [{ label: 'X', database: 'vt', table: 'later', columns: [{ column: 'v' }] }];
+		assert.equal((await findTableProblems(conn, table))[0]?.kind, 'missingTable');
 		await doris.sql('CREATE TABLE vt.later (k INT, w INT) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
-		assert.equal((await findTargetProblems(conn, target))[0]?.kind, 'missingColumns');
+		assert.equal((await findTableProblems(conn, table))[0]?.kind, 'missingColumns');
 		await doris.sql('ALTER TABLE vt.later ADD COLUMN v INT');
-		assert.deepEqual(await findTargetProblems(conn, target), []);
+		assert.deepEqual(await findTableProblems(conn, table), []);
 	});
 
 	it('an unreachable MySQL port is a problem naming host:port, not a pass', async () => {
 		const port = await closedPort();
-		const problems = await findTargetProblems({ ...conn, queryPort: port }, [{ label: 'N', database: 'vt', table: 'events' }]);
+		const problems = await findTableProblems({ ...conn, queryPort: port }, [{ label: 'N', database: 'vt', table: 'events' }]);
 		assert.equal(problems.length, 1);
 		assert.equal(problems[0].kind, 'unreadable');
 		assert.ok(problems[0].message.startsWith('N: could not read table vt.events: '), problems[0].message);

@@ -8,11 +8,11 @@ import { describe, it } from 'node:test';
 
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
-import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
-import type { PackedRows } from '../../src/item-contract';
-import { createMessageParser, type ParsedChunk } from '../../src/kafka/message-parser';
-import { message } from '../unit/kafka/message-support';
-import { nodeContextsIn, useDorisDatabase } from './stream-load-support';
+import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
+import type { PackedRows } from '../../../src/common/item-contract';
+import { createMessageParser, type ParsedChunk } from '../../../src/kafka/message-parser';
+import { message } from '../../unit/kafka/message-support';
+import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
 	tables: [

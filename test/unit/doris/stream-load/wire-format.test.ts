@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ByteBuffer } from '../../../src/batch/byte-buffer';
-import { createSerializer, decodeSeparator } from '../../../src/batch/wire-format';
+import { ByteBuffer } from '../../../../src/batch/byte-buffer';
+import { createSerializer, decodeSeparator } from '../../../../src/doris/stream-load/wire-format';
 
 describe('wire format', () => {
 	it('JSON lines, one object per line', () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { INodeParameters, NodeTypeAndVersion } from 'n8n-workflow';
 
-import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE, collectDorisTargets } from '../../../nodes/KafkaTrigger/doris-targets';
+import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE, collectDownstreamTables } from '../../../../nodes/KafkaTrigger/downstream-tables';
 
 function child(name: string, type: string, parameters: INodeParameters, disabled = false): NodeTypeAndVersion {
 	return { name, type, typeVersion: 1, disabled, parameters };
@@ -12,9 +12,9 @@ function child(name: string, type: string, parameters: INodeParameters, disabled
 
 const schemaDefaults = { operation: 'mapRows', database: '', table: '', schemaMode: 'auto', manualColumns: {}, options: {} };
 
-describe('collectDorisTargets', () => {
+describe('collectDownstreamTables', () => {
 	it('takes the Schema node\'s table and mapped columns, and the Stream Load node\'s table', () => {
-		const { targets, skipped } = collectDorisTargets([
+		const { tables, skipped } = collectDownstreamTables([
 			child('Map rows', SCHEMA_NODE_TYPE, {
 				...schemaDefaults,
 				database: 'demo',
@@ -24,7 +24,7 @@ describe('collectDorisTargets', () => {
 			child('Load', STREAM_LOAD_NODE_TYPE, { database: { __rl: true, value: 'demo', mode: 'list' }, table: 'events', format: 'csv', csvColumns: 'a, b' }),
 			child('Set', 'n8n-nodes-base.set', { table: 'nope' }),
 		]);
-		assert.deepEqual(targets, [
+		assert.deepEqual(tables, [
 			{ label: 'Doris Schema node "Map rows"', database: 'demo', table: 'events', columns: [{ column: 'user_id', from: 'mapped from field "uid"' }] },
 			{ label: 'Doris Stream Load node "Load"', database: 'demo', table: 'events', columns: [] },
 		]);
@@ -32,17 +32,17 @@ describe('collectDorisTargets', () => {
 	});
 
 	it('checks the manual column list in manual mode, as Validate on Start does at the first execution', () => {
-		const { targets } = collectDorisTargets([
+		const { tables } = collectDownstreamTables([
 			child('Manual', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', schemaMode: 'manual', manualColumns: { column: [{ name: 'id', type: 'INT' }, { name: 'v' }] } }),
 		]);
-		assert.deepEqual(targets[0].columns, [
+		assert.deepEqual(tables[0].columns, [
 			{ column: 'id', from: 'manual column list' },
 			{ column: 'v', from: 'manual column list' },
 		]);
 	});
 
 	it('skips Get Schema, Validate on Start off, disabled nodes, missing tables and expressions (with a note)', () => {
-		const { targets, skipped } = collectDorisTargets([
+		const { tables, skipped } = collectDownstreamTables([
 			child('Get', SCHEMA_NODE_TYPE, { ...schemaDefaults, operation: 'getSchema', table: 't' }),
 			child('Off', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', options: { validateOnStart: false } }),
 			child('Disabled', STREAM_LOAD_NODE_TYPE, { table: 't' }, true),
@@ -51,7 +51,7 @@ describe('collectDorisTargets', () => {
 			child('Mixed', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', options: { mapping: { mapping: [{ field: 'a', column: '={{ "c" }}' }, { field: 'b', column: 'b2' }] } } }),
 		]);
 		assert.deepEqual(
-			targets.map((t) => [t.label, t.columns]),
+			tables.map((t) => [t.label, t.columns]),
 			[['Doris Schema node "Mixed"', [{ column: 'b2', from: 'mapped from field "b"' }]]],
 		);
 		assert.deepEqual(skipped, [

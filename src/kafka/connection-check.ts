@@ -5,7 +5,7 @@
 import { createKafka, explainKafkaError } from './client';
 import type { KafkaConnection } from './connection';
 
-export async function testKafkaConnection(connection: KafkaConnection, timeoutMs = 15_000): Promise<{ ok: boolean; message: string }> {
+export async function checkKafkaConnection(connection: KafkaConnection, timeoutMs = 15_000): Promise<{ ok: boolean; message: string }> {
 	const admin = createKafka(connection, { connectionTimeoutMs: Math.min(timeoutMs, 10_000) }).admin({ retry: { retries: 1 } });
 	let timer: NodeJS.Timeout | undefined;
 	try {

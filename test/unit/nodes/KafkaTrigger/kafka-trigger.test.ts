@@ -6,9 +6,9 @@ import type { IDataObject, INode, INodeExecutionData, IRun } from 'n8n-workflow'
 /** n8n-workflow does not re-export @n8n/utils' IDeferredPromise; this is its shape. */
 type IDeferredPromise<T> = { promise: Promise<T>; resolve: (value: T) => void; reject: (error: Error) => void };
 
-import { createRunExecution, runOutcome } from '../../../nodes/KafkaTrigger/run-execution';
-import { readTriggerSettings } from '../../../nodes/KafkaTrigger/settings';
-import type { SinkExecution } from '../../../src/kafka/consumer-options';
+import { createRunExecution, runOutcome } from '../../../../nodes/KafkaTrigger/run-execution';
+import { readTriggerSettings } from '../../../../nodes/KafkaTrigger/settings';
+import type { SinkExecution } from '../../../../src/kafka/consumer-options';
 
 const node = { name: 'Kafka Trigger', type: 'n8n-nodes-doris-sinker.kafkaTrigger' } as INode;
 
