@@ -6,6 +6,7 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
 import type { KafkaConnection } from './connection';
+import { fixKafkajsIdleTimers } from './request-queue-fix';
 
 /** The logger every src/kafka module talks to; n8n's logger fits it, so does console. */
 export interface SinkerLogger {
@@ -61,6 +62,7 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 }
 
 export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
+	fixKafkajsIdleTimers();
 	return new Kafka(toKafkaConfig(connection, options));
 }
 

@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
 import { SINKER_DEFAULTS, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import type { SinkerLogger } from '../../src/kafka/client';
+import { fixKafkajsIdleTimers } from '../../src/kafka/request-queue-fix';
 import { kafkaBrokers } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
 
@@ -27,6 +28,7 @@ export async function registerAvroRecord(
 }
 
 export function testKafka(): Kafka {
+	fixKafkajsIdleTimers();
 	return new Kafka({ clientId: uniqueName('sinker-test'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 

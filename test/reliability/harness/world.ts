@@ -10,6 +10,7 @@ import { closeDorisClients } from '../../../src/batch/doris-target';
 import { resetBatchers } from '../../../src/batch/registry';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { fixKafkajsIdleTimers } from '../../../src/kafka/request-queue-fix';
 import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions } from '../../ground/doris/server';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
@@ -53,6 +54,7 @@ export class World {
 		readonly doris: DorisTestServer,
 		readonly brokers: string[],
 	) {
+		fixKafkajsIdleTimers();
 		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
 		this.admin = this.kafka.admin();
 	}
