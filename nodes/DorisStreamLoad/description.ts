@@ -45,7 +45,8 @@ const options: INodeProperties = {
 				{ name: 'Gzip', value: 'gz' },
 			],
 			default: 'none',
-			description: 'Compress each batch before sending (compress_type). Compressed JSON needs a recent Doris.',
+			description:
+				'Compress each batch before sending (compress_type). CSV: any Doris. JSON: Doris 3.0.5 or later; Doris 2.1 and 3.0.0-3.0.4 refuse every compressed JSON load ("compress data of JSON format is not supported").',
 		},
 		{
 			displayName: 'Deletes (CDC)',
@@ -139,11 +140,30 @@ const options: INodeProperties = {
 			description: 'Retries of a failed load (always with the same label, so never a double load)',
 		},
 		{
-			displayName: 'Partial Columns',
-			name: 'partialColumns',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to update only the columns present (merge-on-write UNIQUE KEY tables)',
+			displayName: 'Partial Update',
+			name: 'partialUpdate',
+			type: 'options',
+			options: [
+				{
+					name: 'Off (Whole Rows)',
+					value: 'off',
+					description: 'Each row replaces the stored one; columns it lacks get their default or NULL',
+				},
+				{
+					name: 'Fixed Columns',
+					value: 'fixed',
+					description:
+						'Every row updates the columns listed in Columns (CSV: CSV Columns), which must include every key column; a row lacking a listed column writes its default or NULL. Merge-on-write UNIQUE KEY tables, Doris 2.1+.',
+				},
+				{
+					name: 'Flexible (Columns in Each Row)',
+					value: 'flexible',
+					description:
+						'Each JSON row updates only the columns it carries. Needs Doris 3.1+ and a table with "enable_unique_key_skip_bitmap_column" = "true" (older Doris ignores the mode and would overwrite the missing columns, so the activation check refuses such a table). No Columns, JSON Paths or Sequence Column.',
+				},
+			],
+			default: 'off',
+			description: 'Update only some columns of existing rows (merge-on-write UNIQUE KEY tables)',
 		},
 		{
 			displayName: 'Retry Backoff (Ms)',

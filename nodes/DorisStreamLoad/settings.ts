@@ -6,7 +6,7 @@ import { validateLabelPrefix } from '../../src/doris/stream-load/labels';
 import type { RetryPolicy } from '../../src/doris/stream-load/retry';
 import { DEFAULT_BATCH_INTERVAL_S, DEFAULT_BATCH_MB, DEFAULT_BATCH_ROWS } from './description';
 
-export type DeleteMode = 'auto' | 'always' | 'never';
+import type { DeleteMode } from '../../src/batch/load-items';
 
 /** Every parameter of the node, read once, defaulted and converted to the units src/ expects. */
 export interface StreamLoadSettings {
@@ -91,6 +91,13 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 	const sequenceColumn = String(opt('sequenceColumn', '')).trim();
 	const timezone = String(opt('timezone', '')).trim();
 
+	const partialUpdate = readPartialUpdate(bad, String(opt('partialUpdate', opt('partialColumns', false) === true ? 'fixed' : 'off')), {
+		format,
+		columns,
+		jsonpaths,
+		sequenceColumn,
+	});
+
 	const load: LoadOptions = {
 		format,
 		columns: columns.length > 0 ? columns : undefined,
@@ -100,7 +107,7 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 		timeoutSeconds,
 		compress: compression === 'gz' ? 'gz' : undefined,
 		groupCommit: groupCommit === 'off' ? undefined : (groupCommit as NonNullable<LoadOptions['groupCommit']>),
-		partialColumns: opt('partialColumns', false) === true ? true : undefined,
+		partialUpdate,
 		deleteSign: deletes === 'always' ? true : undefined,
 		sequenceColumn: sequenceColumn === '' ? undefined : sequenceColumn,
 		timezone: timezone === '' ? undefined : timezone,
@@ -144,4 +151,30 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 		beUrls: urls(bad, 'BE Addresses', String(opt('beUrls', ''))),
 		loadImmediately: opt('loadImmediately', false) === true,
 	};
+}
+
+/**
+ * Partial Update: off, fixed (the columns list is the update set, FE StreamLoadPlanner.plan()) or
+ * flexible (Doris 3.1+). Workflows saved with the former boolean Partial Columns read as fixed.
+ */
+function readPartialUpdate(
+	bad: Fail,
+	mode: string,
+	given: { format: string; columns: string[]; jsonpaths: string; sequenceColumn: string },
+): LoadOptions['partialUpdate'] {
+	if (mode === 'off') return undefined;
+	if (mode === 'fixed') {
+		if (given.columns.length === 0) {
+			throw bad('Partial Update "Fixed Columns" needs Columns (CSV: CSV Columns) listing the columns to update, every key column included: Doris takes the update set from that list only');
+		}
+		return 'fixed';
+	}
+	if (mode === 'flexible') {
+		if (given.format !== 'json') throw bad('Partial Update "Flexible" reads JSON lines only: set Format to JSON');
+		if (given.columns.length > 0) throw bad('Partial Update "Flexible" takes the columns from each row: leave Columns empty');
+		if (given.jsonpaths !== '') throw bad('Partial Update "Flexible" cannot be combined with JSON Paths');
+		if (given.sequenceColumn !== '') throw bad("Partial Update \"Flexible\" cannot be combined with Sequence Column (the table's own sequence_col mapping still applies)");
+		return 'flexible';
+	}
+	throw bad(`Partial Update "${mode}" must be off, fixed or flexible`);
 }

@@ -20,12 +20,13 @@ import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
-import { KAFKA_CREDENTIAL, toKafkaConnection } from '../shared/credentials';
+import { checkSchemaRegistry } from '../../src/kafka/schema-registry-check';
+import { KAFKA_CREDENTIAL, toKafkaConnection, toSchemaRegistrySettings } from '../shared/credentials';
 import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { createRunExecution } from './run-execution';
-import { readTriggerSettings } from './settings';
+import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
 /**
  * Consumes Kafka in batches for the Doris sinker: one execution per batch, several in flight, and
@@ -38,7 +39,9 @@ export class KafkaTrigger implements INodeType {
 		name: 'kafkaTrigger',
 		icon: { light: 'file:kafkaTrigger.svg', dark: 'file:kafkaTrigger.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 1.1: the Schema Registry's URL and login live in a credential (version 1 had node parameters).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["topics"]}}',
 		description: 'Consumes Kafka topics in batches and commits offsets only after the rows are loaded into Doris',
 		defaults: { name: 'Kafka Trigger (Doris Sinker)' },
@@ -51,6 +54,15 @@ export class KafkaTrigger implements INodeType {
 			// Only for "Check Doris Tables on Activation". Same test as the Doris nodes' (n8n resolves
 			// `testedBy` per credential type, so every node declaring the credential names the same one).
 			{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest', displayOptions: { show: { checkDorisTables: [true] } } },
+			// Not `required`: a version-1 workflow may still carry the registry in its node parameters, and
+			// n8n refuses to activate a node with a required credential missing. settings.ts insists on it
+			// from version 1.1 on.
+			{
+				name: 'schemaRegistryDorisSinkApi',
+				required: false,
+				testedBy: 'schemaRegistryConnectionTest',
+				displayOptions: { show: { format: ['schemaRegistry'] } },
+			},
 		],
 		properties,
 	};
@@ -58,6 +70,17 @@ export class KafkaTrigger implements INodeType {
 	methods = {
 		credentialTest: {
 			dorisConnectionTest,
+			async schemaRegistryConnectionTest(
+				this: ICredentialTestFunctions,
+				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
+			): Promise<INodeCredentialTestResult> {
+				try {
+					const result = await checkSchemaRegistry(toSchemaRegistrySettings(credential.data ?? {}));
+					return { status: result.ok ? 'OK' : 'Error', message: result.message };
+				} catch (error) {
+					return { status: 'Error', message: (error as Error).message };
+				}
+			},
 			async kafkaConnectionTest(
 				this: ICredentialTestFunctions,
 				credential: ICredentialsDecrypted<ICredentialDataDecryptedObject>,
@@ -73,7 +96,7 @@ export class KafkaTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const settings = readTriggerSettings(this);
+		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

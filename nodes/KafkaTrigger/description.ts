@@ -50,23 +50,32 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'json',
 	},
+	// Version 1 kept the registry in node parameters (the password in the workflow JSON). Workflows saved
+	// then keep them, so they still decode; a Schema Registry credential, once chosen, wins over them.
+	{
+		displayName:
+			'These fields predate the Schema Registry credential. Choose a Schema Registry credential above (it takes precedence) and empty the password here, so it no longer sits in the workflow.',
+		name: 'schemaRegistryLegacyNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { format: ['schemaRegistry'], '@version': [1] } },
+	},
 	{
 		displayName: 'Schema Registry URL',
 		name: 'schemaRegistryUrl',
 		type: 'string',
 		default: '',
-		required: true,
 		placeholder: 'http://schema-registry:8081',
-		description: 'Base URL of a Confluent-compatible registry (for Apicurio: …/apis/ccompat/v7)',
-		displayOptions: { show: { format: ['schemaRegistry'] } },
+		description: 'Base URL of a Confluent-compatible registry (for Apicurio: …/apis/ccompat/v7); ignored when a Schema Registry credential is set',
+		displayOptions: { show: { format: ['schemaRegistry'], '@version': [1] } },
 	},
 	{
 		displayName: 'Schema Registry Username',
 		name: 'schemaRegistryUsername',
 		type: 'string',
 		default: '',
-		description: 'For basic authentication; leave empty when the registry needs none',
-		displayOptions: { show: { format: ['schemaRegistry'] } },
+		description: 'For basic authentication; ignored when a Schema Registry credential is set',
+		displayOptions: { show: { format: ['schemaRegistry'], '@version': [1] } },
 	},
 	{
 		displayName: 'Schema Registry Password',
@@ -74,7 +83,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { password: true },
 		default: '',
-		displayOptions: { show: { format: ['schemaRegistry'] } },
+		displayOptions: { show: { format: ['schemaRegistry'], '@version': [1] } },
 	},
 	{
 		displayName: 'Output',

@@ -1,5 +1,6 @@
 import type { INodeParameters, NodeParameterValueType, NodeTypeAndVersion } from 'n8n-workflow';
 
+import type { PartialUpdateTarget } from '../../src/doris/schema/partial-update';
 import type { ColumnToCheck, TableToCheck } from '../../src/doris/schema/table-check';
 
 export const SCHEMA_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisSchema';
@@ -73,9 +74,24 @@ export function collectDownstreamTables(children: NodeTypeAndVersion[]): Downstr
 				else columns.push({ column, from: `mapped from field "${field}"` });
 			}
 		}
-		// Stream Load: the table only. Its Columns / CSV Columns name source fields that Doris column
-		// expressions may turn into other columns, so they are not table column names in general.
-		tables.push({ label, database, table, columns });
+		// Stream Load: the table, and the partial update it sends. Its Columns / CSV Columns name source
+		// fields that Doris column expressions may turn into other columns, so they are not checked as
+		// table column names; for a fixed partial update they are the update set, which must hold every key.
+		const partialUpdate = isSchema ? undefined : streamLoadPartialUpdate(p, options);
+		if (partialUpdate === 'expression') {
+			skipped.push(`${label}: the partial update columns are an expression`);
+			tables.push({ label, database, table, columns });
+		} else tables.push(partialUpdate === undefined ? { label, database, table, columns } : { label, database, table, columns, partialUpdate });
 	}
 	return { tables, skipped };
+}
+
+/** The partial update a Stream Load node sends (Partial Update, or the former boolean Partial Columns). */
+function streamLoadPartialUpdate(p: INodeParameters, options: INodeParameters): PartialUpdateTarget | 'expression' | undefined {
+	const mode = stored(options.partialUpdate) || (options.partialColumns === true ? 'fixed' : 'off');
+	if (mode === 'flexible') return { mode: 'flexible' };
+	if (mode !== 'fixed') return undefined;
+	const text = stored(p.format) === 'csv' ? stored(p.csvColumns) : stored(options.columns);
+	if (isExpression(text)) return 'expression';
+	return { mode: 'fixed', columns: text.split(/[\s,]+/).filter((c) => c !== '') };
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
+import { NodeOperationError, type ICredentialDataDecryptedObject, type ITriggerFunctions } from 'n8n-workflow';
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import type { MessageFormat, OutputMode, TombstoneMode } from '../../src/kafka/message-parser';
-import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
+import { createSchemaRegistryDecoder, type SchemaRegistrySettings } from '../../src/kafka/schema-registry';
+import { SCHEMA_REGISTRY_CREDENTIAL, toSchemaRegistrySettings } from '../shared/credentials';
 
 const MB = 1024 * 1024;
 
@@ -39,11 +40,19 @@ export interface KafkaTriggerSettings {
 
 type SettingsContext = Pick<ITriggerFunctions, 'getNodeParameter' | 'getNode' | 'getMode' | 'getWorkflow'>;
 
+/** The Schema Registry credential when the node has one (it is optional for version-1 workflows). */
+export async function readSchemaRegistryCredential(
+	ctx: Pick<ITriggerFunctions, 'getNode' | 'getCredentials' | 'getNodeParameter'>,
+): Promise<ICredentialDataDecryptedObject | undefined> {
+	if (ctx.getNodeParameter('format', '') !== 'schemaRegistry' || !ctx.getNode().credentials?.[SCHEMA_REGISTRY_CREDENTIAL]) return undefined;
+	return ctx.getCredentials<ICredentialDataDecryptedObject>(SCHEMA_REGISTRY_CREDENTIAL);
+}
+
 /**
  * Reads every parameter once, applies the sinker's defaults and converts units; the rest of the node
  * never calls getNodeParameter. Bad values fail activation with the field and the value named.
  */
-export function readTriggerSettings(ctx: SettingsContext): KafkaTriggerSettings {
+export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredential?: ICredentialDataDecryptedObject): KafkaTriggerSettings {
 	const fail = (message: string) => new NodeOperationError(ctx.getNode(), message);
 	const text = (name: string) => String(ctx.getNodeParameter(name, '') ?? '');
 	const number = (name: string, fallback: number) => Number(ctx.getNodeParameter(name, fallback));
@@ -56,13 +65,7 @@ export function readTriggerSettings(ctx: SettingsContext): KafkaTriggerSettings 
 	try {
 		const topics = parseTopics(text('topics'), text('topicSelection') === 'pattern');
 		const schemaRegistry =
-			format === 'schemaRegistry'
-				? createSchemaRegistryDecoder({
-						url: text('schemaRegistryUrl').trim(),
-						username: text('schemaRegistryUsername').trim() || undefined,
-						password: text('schemaRegistryPassword'),
-					})
-				: undefined;
+			format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, text, schemaRegistryCredential)) : undefined;
 		const rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? SINKER_DEFAULTS.rebalanceTimeoutMs;
 		const consumer: ConsumerSettings = {
 			groupId: manualRunGroupId(configuredGroupId, isManual),
@@ -102,6 +105,24 @@ export function readTriggerSettings(ctx: SettingsContext): KafkaTriggerSettings 
 	} catch (error) {
 		throw fail((error as Error).message);
 	}
+}
+
+/**
+ * Where the registry is: the credential when set; otherwise, for workflows saved with version 1, the
+ * node parameters they carry (URL, username, password). From version 1.1 on only the credential.
+ */
+export function schemaRegistrySettings(
+	ctx: SettingsContext,
+	text: (name: string) => string,
+	credential: ICredentialDataDecryptedObject | undefined,
+): SchemaRegistrySettings {
+	if (credential) return toSchemaRegistrySettings(credential);
+	if (ctx.getNode().typeVersion >= 1.1) {
+		throw new Error('Message Format "Schema Registry" needs a Schema Registry credential (the registry\'s URL and authentication)');
+	}
+	const url = text('schemaRegistryUrl').trim();
+	if (url === '') throw new Error('Message Format "Schema Registry" needs a Schema Registry credential, or the Schema Registry URL parameter of this version-1 node');
+	return { url, username: text('schemaRegistryUsername').trim() || undefined, password: text('schemaRegistryPassword') };
 }
 
 /**

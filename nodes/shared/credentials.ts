@@ -2,9 +2,11 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { parseFeUrls, resolveDorisPassword, type DorisConnection } from '../../src/doris/connection';
 import { parseBrokers, type KafkaConnection, type KafkaSaslMechanism } from '../../src/kafka/connection';
+import type { SchemaRegistrySettings } from '../../src/kafka/schema-registry';
 
 export const DORIS_CREDENTIAL = 'dorisApi';
 export const KAFKA_CREDENTIAL = 'kafkaDorisSinkApi';
+export const SCHEMA_REGISTRY_CREDENTIAL = 'schemaRegistryDorisSinkApi';
 
 function text(data: ICredentialDataDecryptedObject, key: string, fallback = ''): string {
 	const value = data[key];
@@ -57,4 +59,16 @@ export function toKafkaConnection(data: ICredentialDataDecryptedObject): KafkaCo
 		connection.sasl = { mechanism, username, password: text(data, 'password') };
 	}
 	return connection;
+}
+
+/** The Schema Registry credential as settings for src/kafka; throws an Error naming the bad field. */
+export function toSchemaRegistrySettings(data: ICredentialDataDecryptedObject): SchemaRegistrySettings {
+	const url = text(data, 'url').trim();
+	if (url === '') throw new Error('Schema Registry credential: the URL is empty');
+	const authentication = text(data, 'authentication', 'none');
+	if (authentication === 'none') return { url };
+	if (authentication !== 'basicAuth') throw new Error(`Schema Registry authentication "${authentication}" is not one of none, basicAuth`);
+	const username = text(data, 'username').trim();
+	if (username === '') throw new Error('Schema Registry credential: Basic Auth needs a username');
+	return { url, username, password: text(data, 'password') };
 }

@@ -1,6 +1,7 @@
 /**
  * Glue between the batcher and the Stream Load client: the shared batch of one Doris target
- * (FE set + credentials + database + table + load options), its labels, its client and its metrics.
+ * (FE set + credentials + database + table + load options), its labels, its client and its batch
+ * metrics (the Stream Load client counts its own loads).
  * `loadIntoDoris(config, rows)` is all a caller needs: it resolves once the rows are in Doris.
  * `loadPartsIntoDoris(config, parts)` takes rows and packed JSON lines (loaded as they are), in order.
  */
@@ -80,7 +81,6 @@ function clientFor(config: DorisTargetConfig): StreamLoadClient {
 			requestTimeoutMs: config.requestTimeoutMs ?? (timeoutSeconds + 60) * 1000,
 			labelWait: { pollIntervalMs: 500, maxWaitMs: (timeoutSeconds + 60) * 1000 },
 			logger: config.logger,
-			onAttempt: (table, status) => metrics.streamLoads.inc({ table, status }),
 		});
 		clients.set(key, client);
 	}
@@ -110,11 +110,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResul
 				const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
 				const headers = buildLoadHeaders(load, label);
 				const body = load.compress === 'gz' ? [await gzip(batch.body.length === 1 ? batch.body[0] : Buffer.concat(batch.body))] : batch.body;
-				const result = await client.load({ database: config.database, table, label, headers, body });
-				// An earlier attempt's answer was lost: Doris has the batch, its counts are ours.
-				metrics.rowsLoaded.inc({ table }, result.labelExisted ? batch.rows : result.loadedRows);
-				if (result.filteredRows > 0) metrics.rowsFiltered.inc({ table }, result.filteredRows);
-				return result;
+				return await client.load({ database: config.database, table, label, headers, body, rows: batch.rows });
 			},
 			{
 				onSeal: (b) => {

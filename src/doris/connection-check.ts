@@ -9,6 +9,7 @@
  */
 import { Agent, request } from 'undici';
 
+import { registerReadinessProbe } from '../metrics/readiness';
 import type { DorisConnection } from './connection';
 import { dorisQuery, queryHostOf } from './mysql';
 
@@ -75,4 +76,21 @@ export async function checkDorisConnection(connection: DorisConnection): Promise
 		problems.push(`${mysqlWhere} as ${connection.user}: ${scrub((error as Error).message, connection.password)}`);
 	}
 	return { ok: problems.length === 0, message: [...problems, ...fine].join('; ') };
+}
+
+const probedClusters = new Set<string>();
+
+/**
+ * /readyz reports "Doris reachable" for every cluster this process loads into: the Stream Load node
+ * registers its cluster on its first production execution (once per cluster), so an n8n that is
+ * loading nowhere stays ready.
+ */
+export function registerDorisReadiness(connection: DorisConnection): void {
+	const name = `doris:${connection.feUrls.join(',')}`;
+	if (probedClusters.has(name)) return;
+	probedClusters.add(name);
+	registerReadinessProbe(name, async () => {
+		const result = await checkDorisConnection(connection);
+		return { ok: result.ok, detail: result.ok ? undefined : result.message };
+	});
 }

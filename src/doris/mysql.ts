@@ -78,6 +78,11 @@ export function escapeId(name: string): string {
 	return mysql.escapeId(name);
 }
 
+/** A string literal for a statement (quotes and backslashes escaped). */
+export function escapeValue(value: string): string {
+	return mysql.escape(value);
+}
+
 /**
  * Schema statements answer in milliseconds; an FE that accepts a statement and then stalls must not
  * hold a workflow's activation or an execution forever (mysql2 has no default query timeout).

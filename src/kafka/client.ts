@@ -1,10 +1,12 @@
 /**
  * A kafkajs client built from the Kafka credential. Guarantees: TLS and SASL (plain, scram-sha-256,
- * scram-sha-512) exactly as the credential says, kafkajs' own log lines routed to our logger (never
- * to stdout), and errors explained in words a workflow author can act on, with no password in them.
+ * scram-sha-512) exactly as the credential says, every Kafka compression (gzip, snappy, lz4, zstd)
+ * decoded, kafkajs' own log lines routed to our logger (never to stdout), and errors explained in
+ * words a workflow author can act on, with no password in them.
  */
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
+import { registerCompressionCodecs } from './compression';
 import type { KafkaConnection } from './connection';
 import { fixKafkajsIdleTimers } from './request-queue-fix';
 
@@ -63,6 +65,8 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 
 export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
 	fixKafkajsIdleTimers();
+	// kafkajs keeps its codecs in one module-wide table: registering once serves every client.
+	registerCompressionCodecs();
 	return new Kafka(toKafkaConfig(connection, options));
 }
 

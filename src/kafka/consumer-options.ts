@@ -3,6 +3,7 @@
  * max_fetch_records = 5000 and max_fetch_bytes = 10 MB; several executions in flight), and the one
  * place that checks them: errors name the option and the value.
  */
+import { backoffDelay, type BackoffSteps } from '../common/backoff';
 import type { SinkerLogger } from './client';
 import type { KafkaConnection } from './connection';
 import type { MessageParserOptions, TriggerItem } from './message-parser';
@@ -112,10 +113,12 @@ export const SINKER_DEFAULTS = {
 	lagIntervalMs: 30_000,
 } as const;
 
-/** Exponential, capped: initial, 2×initial, 4×initial … up to max. `attempt` starts at 1. */
-export function redeliveryDelay(attempt: number, backoff: { initialMs: number; maxMs: number }): number {
-	const exponent = Math.min(Math.max(attempt - 1, 0), 30);
-	return Math.min(backoff.maxMs, backoff.initialMs * 2 ** exponent);
+/**
+ * Exponential, capped, without jitter (the schedule the settings promise): initial, 2×initial …
+ * up to max. `attempt` starts at 1.
+ */
+export function redeliveryDelay(attempt: number, backoff: BackoffSteps): number {
+	return backoffDelay(backoff, attempt, 'none');
 }
 
 /** Parses the topics parameter: a comma/newline list of names, or one regular expression. */

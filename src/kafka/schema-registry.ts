@@ -4,16 +4,21 @@
  * the wire format's 5-byte header and cached by the client. The decoded value is made JSON-safe here
  * (bytes → base64, bigint → number or exact string), since n8n execution data must serialise.
  *
- * Avro `long` beyond 2^53: avsc refuses to decode it ("potential precision loss") instead of
- * rounding, so such a message becomes a parse-error item with its raw bytes, never a wrong number.
+ * Avro logical types (date, time-*, timestamp-*, local-timestamp-*, decimal, uuid, and Kafka Connect's
+ * / Debezium's `connect.name` types) are decoded by their declared type into exact text
+ * (avro-logical-types.ts, given to avsc through the client's Avro options).
+ *
+ * Avro `long` is read as a BigInt (avro-logical-types.ts), so one beyond 2^53 arrives as exact text,
+ * as in the JSON path; avsc's own long would refuse the whole message.
  *
  * Protobuf: the library parses schemas with protobufjs' defaults, so field names come out in
  * lowerCamelCase (`ship_to` → `shipTo`, as in the proto3 JSON mapping), and only the first message
  * type of a schema is decoded (message indexes in the wire header are skipped, not read).
  */
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 import type { JsonValue } from '../common/exact-json';
+import { logicalTypeHook } from './avro-logical-types';
 
 export interface SchemaRegistrySettings {
 	/** Base URL of the Confluent-compatible API, e.g. http://registry:8081 or …/apis/ccompat/v7. */
@@ -27,24 +32,29 @@ export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
 }
 
-export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
+/** The URL without trailing slashes; throws naming the URL when it is not an http(s) URL without user info. */
+export function schemaRegistryBaseUrl(raw: string): string {
 	let url: URL;
 	try {
-		url = new URL(settings.url);
+		url = new URL(raw);
 	} catch {
-		throw new Error(`Schema Registry URL "${settings.url}" is not a URL`);
+		throw new Error(`Schema Registry URL "${raw}" is not a URL`);
 	}
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-		throw new Error(`Schema Registry URL "${settings.url}" must start with http:// or https://`);
+		throw new Error(`Schema Registry URL "${raw}" must start with http:// or https://`);
 	}
 	if (url.username || url.password) {
 		throw new Error('Schema Registry URL must not carry a user or password; use the username and password fields');
 	}
+	return raw.replace(/\/+$/, '');
+}
+
+export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
 	const registry = new SchemaRegistry({
-		host: settings.url.replace(/\/+$/, ''),
+		host: schemaRegistryBaseUrl(settings.url),
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
-	});
+	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
 	return {
 		decode: async (value: Buffer) => toJsonSafe(plainProtobuf(await registry.decode(value))),
 	};

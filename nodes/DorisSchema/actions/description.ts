@@ -91,12 +91,45 @@ export const properties: INodeProperties[] = [
 				name: 'epochUnit',
 				type: 'options',
 				options: [
-					{ name: 'Auto (Below 1e11 Is Seconds)', value: 'auto' },
-					{ name: 'Seconds', value: 's' },
+					{ name: 'Days', value: 'days' },
+					{ name: 'Microseconds', value: 'us' },
 					{ name: 'Milliseconds', value: 'ms' },
+					{ name: 'None: Numbers Are Invalid', value: 'reject' },
+					{ name: 'Seconds', value: 's' },
 				],
-				default: 'auto',
-				description: 'How numbers sent to DATE / DATETIME columns are read',
+				default: 'reject',
+				description:
+					'What a bare number sent to a DATE / DATETIME column counts since 1970-01-01. It is never guessed: without a unit such a row goes to the Invalid output. Values with a declared logical type (Avro, Debezium schemas) need no unit.',
+			},
+			{
+				displayName: 'Epoch Unit per Column',
+				name: 'epochUnits',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				default: {},
+				placeholder: 'Add Column',
+				description: 'Columns whose numbers count in another unit than Epoch Unit (schemaless Debezium JSON: DATE in days, DATETIME(0-3) in ms, DATETIME(4-6) in µs)',
+				options: [
+					{
+						displayName: 'Column',
+						name: 'column',
+						values: [
+							{ displayName: 'Column', name: 'column', type: 'string', default: '' },
+							{
+								displayName: 'Unit',
+								name: 'unit',
+								type: 'options',
+								options: [
+									{ name: 'Days', value: 'days' },
+									{ name: 'Microseconds', value: 'us' },
+									{ name: 'Milliseconds', value: 'ms' },
+									{ name: 'Seconds', value: 's' },
+								],
+								default: 'ms',
+							},
+						],
+					},
+				],
 			},
 			{
 				displayName: 'Field Mapping',
@@ -116,6 +149,24 @@ export const properties: INodeProperties[] = [
 						],
 					},
 				],
+			},
+			{
+				displayName: 'Max JSON Size (Bytes)',
+				name: 'maxJsonBytes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 2147483643, numberPrecision: 0 },
+				default: 1048576,
+				description:
+					"The cluster's BE setting jsonb_type_length_soft_limit_bytes (Doris default 1 MB): a JSON value longer than this goes to the Invalid output, naming the setting, instead of failing the whole load in Doris",
+			},
+			{
+				displayName: 'Max STRING Size (Bytes)',
+				name: 'maxStringBytes',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 2147483643, numberPrecision: 0 },
+				default: 1048576,
+				description:
+					"The cluster's BE setting string_type_length_soft_limit_bytes (Doris default 1 MB) for STRING and VARIANT values: a longer value goes to the Invalid output, naming the setting, instead of failing the whole load in Doris",
 			},
 			{
 				displayName: 'Refresh Interval (Seconds)',

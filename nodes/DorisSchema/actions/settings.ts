@@ -1,8 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
-import type { EpochUnit } from '../../../src/doris/schema/datetime';
+import { EPOCH_UNITS, type EpochUnit } from '../../../src/doris/schema/datetime';
 import type { ManualColumn } from '../../../src/doris/schema/manual';
-import type { FieldMapping, UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
+import { DEFAULT_VALUE_LIMITS, type ValueLimits } from '../../../src/doris/schema/coerce-type';
+import type { ColumnEpochUnit, FieldMapping, UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
 
 /** More threads than cores only adds switching; 16 is well past what one n8n process gets. */
 export const MAX_WORKER_THREADS = 16;
@@ -19,6 +20,7 @@ export interface SchemaSettings {
 	manualColumns: ManualColumn[];
 	cdc: boolean;
 	epochUnit: EpochUnit;
+	epochUnits: ColumnEpochUnit[];
 	mapping: FieldMapping[];
 	refreshIntervalMs: number;
 	sourcePath: string;
@@ -27,11 +29,19 @@ export interface SchemaSettings {
 	validateOnStart: boolean;
 	/** Worker threads mapping packed items; 0 = n8n's main thread. */
 	workerThreads: number;
+	/** The cluster's value size limits (BE settings), Doris' 1 MB defaults unless set. */
+	limits: ValueLimits;
 }
+
+/** Doris' upper bound for both soft limits (be/src/common/config.cpp validators). */
+const MAX_SOFT_LIMIT_BYTES = 2147483643;
 
 interface RawOptions {
 	cdc?: boolean;
 	epochUnit?: string;
+	maxJsonBytes?: number;
+	maxStringBytes?: number;
+	epochUnits?: { column?: Array<{ column?: string; unit?: string }> };
 	mapping?: { mapping?: Array<{ field?: string; column?: string }> };
 	refreshInterval?: number;
 	sourcePath?: string;
@@ -61,7 +71,28 @@ export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParamete
 	if (!Number.isInteger(workerThreads) || workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
 		throw new NodeOperationError(ctx.getNode(), `Worker Threads "${String(raw.workerThreads)}" must be a whole number from 0 to ${MAX_WORKER_THREADS}`);
 	}
-	const epochUnit = raw.epochUnit === 's' || raw.epochUnit === 'ms' ? raw.epochUnit : 'auto';
+	const limit = (name: string, value: number | undefined, fallback: number): number => {
+		const bytes = Number(value ?? fallback);
+		if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_SOFT_LIMIT_BYTES) {
+			throw new NodeOperationError(ctx.getNode(), `${name} "${String(value)}" must be a whole number of bytes from 1 to ${MAX_SOFT_LIMIT_BYTES}`);
+		}
+		return bytes;
+	};
+	const limits: ValueLimits = {
+		stringMaxBytes: limit('Max STRING Size (Bytes)', raw.maxStringBytes, DEFAULT_VALUE_LIMITS.stringMaxBytes),
+		jsonMaxBytes: limit('Max JSON Size (Bytes)', raw.maxJsonBytes, DEFAULT_VALUE_LIMITS.jsonMaxBytes),
+	};
+	// Workflows saved with the former "auto" (which guessed seconds vs milliseconds by size) get no
+	// unit: their numbers go to the Invalid output with the reason, instead of a guessed date.
+	const epochUnit = epochUnitOf(raw.epochUnit) ?? 'reject';
+	const epochUnits: ColumnEpochUnit[] = [];
+	for (const entry of raw.epochUnits?.column ?? []) {
+		const column = (entry.column ?? '').trim();
+		if (column === '') continue;
+		const unit = epochUnitOf(entry.unit);
+		if (unit === undefined) throw new NodeOperationError(ctx.getNode(), `Epoch Unit per Column "${column}": unit "${String(entry.unit)}" is not days, s, ms or us`);
+		epochUnits.push({ column, unit });
+	}
 	return {
 		operation,
 		database: String(ctx.getNodeParameter('database', 0, '')).trim(),
@@ -75,6 +106,7 @@ export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParamete
 		})),
 		cdc: raw.cdc === true,
 		epochUnit,
+		epochUnits,
 		mapping: (raw.mapping?.mapping ?? [])
 			.map((m) => ({ field: (m.field ?? '').trim(), column: (m.column ?? '').trim() }))
 			.filter((m) => m.field !== '' || m.column !== ''),
@@ -84,5 +116,10 @@ export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParamete
 		unknownFields: raw.unknownFields === 'reject' ? 'reject' : 'ignore',
 		validateOnStart: raw.validateOnStart !== false,
 		workerThreads,
+		limits,
 	};
+}
+
+function epochUnitOf(value: unknown): EpochUnit | undefined {
+	return EPOCH_UNITS.find((unit) => unit === value);
 }

@@ -11,6 +11,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
+import { JsonText } from '../../common/connect-logical';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
@@ -27,6 +28,10 @@ export type RejectRule =
 	| 'too_long'
 	| 'date_format'
 	| 'date_range'
+	/** A number in a DATE / DATETIME column without the Epoch Unit option saying what it counts. */
+	| 'epoch_unit'
+	/** A value that does not fit the logical type its Connect schema declares (e.g. a Decimal that is not base64). */
+	| 'logical_type'
 	| 'not_null'
 	| 'unknown_field'
 	| 'unsupported'
@@ -58,6 +63,7 @@ const RULE_TEXT: Record<string, string> = {
 	precision: 'too many digits',
 	date_format: 'not a date',
 	date_range: 'outside 0000-01-01..9999-12-31',
+	epoch_unit: 'a number is read as a date only in the unit the Epoch Unit option names (days, seconds, milliseconds, microseconds); none is set for this column',
 };
 
 function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INVALID {
@@ -68,6 +74,25 @@ function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INV
 
 /** Doris BE's default `string_type_length_soft_limit_bytes` (1 MB) for STRING values. */
 export const STRING_MAX_BYTES = 1_048_576;
+/** Doris BE's default `jsonb_type_length_soft_limit_bytes` (1 MB) for JSON values. */
+export const JSON_MAX_BYTES = 1_048_576;
+
+/**
+ * The value sizes a Doris cluster accepts, both BE settings (be/src/common/config.cpp; 1 MB each by
+ * default, up to 2147483643). A longer value makes Doris filter its row, which fails the whole load
+ * at the default max filter ratio 0, so such rows are rejected here with the setting's name.
+ */
+export interface ValueLimits {
+	/** `string_type_length_soft_limit_bytes`: STRING and VARIANT values, in UTF-8 bytes. */
+	stringMaxBytes: number;
+	/**
+	 * `jsonb_type_length_soft_limit_bytes`: JSON values. Doris measures its binary JSONB form; the
+	 * check here counts the JSON text's UTF-8 bytes, which is close to it.
+	 */
+	jsonMaxBytes: number;
+}
+
+export const DEFAULT_VALUE_LIMITS: ValueLimits = { stringMaxBytes: STRING_MAX_BYTES, jsonMaxBytes: JSON_MAX_BYTES };
 
 const quoted = (v: unknown): string => JSON.stringify(v);
 const raw = (v: unknown): string => String(v);
@@ -76,10 +101,48 @@ const raw = (v: unknown): string => String(v);
 export interface CompileContext {
 	dates: DateTimeOptions;
 	zone: ZoneClock;
+	limits: ValueLimits;
 }
 
-export function makeCompileContext(dates: DateTimeOptions): CompileContext {
-	return { dates, zone: new ZoneClock(dates.timeZone) };
+export function makeCompileContext(dates: DateTimeOptions, limits: ValueLimits = DEFAULT_VALUE_LIMITS): CompileContext {
+	return { dates, zone: new ZoneClock(dates.timeZone), limits };
+}
+
+function tooLong(fail: FailSlot, bytes: number, limit: number, setting: string): typeof INVALID {
+	return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit} (Doris BE setting ${setting})`);
+}
+
+const IPV4_MAX = 0xffffffff;
+const IPV6_MAX = (1n << 128n) - 1n;
+const DIGITS = /^\d+$/;
+
+/**
+ * An IP address given as its number (a JSON number, or decimal digits in a string), or undefined.
+ * Doris parses IPv4 / IPv6 values only from their text form (`IPv4Value::from_string`,
+ * `IPv6Value::from_string`): a number becomes NULL without strict mode, so it is converted here.
+ */
+function ipNumber(value: unknown, fail: FailSlot): bigint | undefined | typeof INVALID {
+	if (typeof value === 'number') {
+		if (!Number.isInteger(value) || value < 0) return undefined;
+		// Beyond 2^53 the JSON parser already changed the digits: the address would be another one.
+		if (!Number.isSafeInteger(value)) return failWith(fail, 'unsafe_integer');
+		return BigInt(value);
+	}
+	if (typeof value === 'bigint') return value >= 0n ? value : undefined;
+	if (typeof value === 'string' && DIGITS.test(value.trim())) return BigInt(value.trim());
+	return undefined;
+}
+
+function ipv4Text(n: bigint): string {
+	const v = Number(n);
+	return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
+}
+
+function ipv6Text(n: bigint): string {
+	const groups: string[] = [];
+	for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((n >> shift) & 0xffffn).toString(16));
+	// The URL parser prints the RFC 5952 short form (`::` for the longest zero run).
+	return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
 function utf8Length(s: string, limit: number): number {
@@ -89,6 +152,7 @@ function utf8Length(s: string, limit: number): number {
 
 function toText(value: unknown): string | null {
 	if (typeof value === 'string') return value;
+	if (value instanceof JsonText) return value.text;
 	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
 	if (typeof value === 'object') {
 		try {
@@ -101,7 +165,8 @@ function toText(value: unknown): string | null {
 	return null;
 }
 
-function parseIfText(value: unknown, open: string): unknown {
+function parseIfText(input: unknown, open: string): unknown {
+	const value = input instanceof JsonText ? input.text : input;
 	if (typeof value !== 'string') return value;
 	const t = value.trimStart();
 	if (t[0] !== open) return value;
@@ -109,6 +174,15 @@ function parseIfText(value: unknown, open: string): unknown {
 		return JSON.parse(t) as unknown;
 	} catch {
 		return value;
+	}
+}
+
+function validJsonText(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
 	}
 }
 
@@ -232,58 +306,78 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				literal: quoted,
 			};
 		}
-		case 'string':
+		case 'string': {
+			const limit = ctx.limits.stringMaxBytes;
 			return {
 				expected,
 				coerce(value, fail) {
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
-					// A longer value fails the whole Stream Load in Doris (BE config
-					// string_type_length_soft_limit_bytes, 1 MB by default): reject the row here instead.
-					const bytes = utf8Length(text, STRING_MAX_BYTES);
-					return bytes > STRING_MAX_BYTES ? failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${STRING_MAX_BYTES}`) : text;
+					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
+					// string_type_length_soft_limit_bytes): reject the row here instead.
+					const bytes = utf8Length(text, limit);
+					return bytes > limit ? tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes') : text;
 				},
 				literal: quoted,
 			};
+		}
 		case 'json':
-		case 'variant':
+		case 'variant': {
+			// JSON has its own limit; VARIANT shares STRING's (Doris data type docs, JSON and VARIANT).
+			const [limit, setting] =
+				type.kind === 'json' ? [ctx.limits.jsonMaxBytes, 'jsonb_type_length_soft_limit_bytes'] : [ctx.limits.stringMaxBytes, 'string_type_length_soft_limit_bytes'];
+			const jsonText = (value: unknown, fail: FailSlot): string | typeof INVALID => {
+				// Declared JSON text (io.debezium.data.Json): loaded as the document it is, scalars too.
+				if (value instanceof JsonText) return validJsonText(value.text) ? value.text : failWith(fail, 'type', 'declared JSON text that does not parse');
+				// Text that holds a JSON object or array is taken as JSON text (producers often embed
+				// JSON as a string); any other string is a JSON string value.
+				if (typeof value === 'string') {
+					const t = value.trimStart();
+					if (t[0] === '{' || t[0] === '[') {
+						try {
+							JSON.parse(t);
+							return value;
+						} catch {
+							return JSON.stringify(value);
+						}
+					}
+					return JSON.stringify(value);
+				}
+				const text = toText(value);
+				return text === null ? failWith(fail, 'type') : text;
+			};
 			return {
 				expected,
 				coerce(value, fail) {
-					// Text that holds a JSON object or array is taken as JSON text (producers often embed
-					// JSON as a string); any other string is a JSON string value.
-					if (typeof value === 'string') {
-						const t = value.trimStart();
-						if (t[0] === '{' || t[0] === '[') {
-							try {
-								JSON.parse(t);
-								return value;
-							} catch {
-								return JSON.stringify(value);
-							}
-						}
-						return JSON.stringify(value);
-					}
-					const text = toText(value);
-					return text === null ? failWith(fail, 'type') : text;
+					const text = jsonText(value, fail);
+					if (text === INVALID) return INVALID;
+					const bytes = utf8Length(text, limit);
+					return bytes > limit ? tooLong(fail, bytes, limit, setting) : text;
 				},
 				literal: quoted,
 			};
+		}
 		case 'ipv4':
 			return {
 				expected,
 				coerce(value, fail) {
 					if (typeof value === 'string' && isIPv4(value.trim())) return value.trim();
-					if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
-					return failWith(fail, 'type', 'not an IPv4 address');
+					const n = ipNumber(value, fail);
+					if (n === INVALID) return INVALID;
+					if (n !== undefined && n <= IPV4_MAX) return ipv4Text(n);
+					return failWith(fail, 'type', n === undefined ? 'not an IPv4 address' : `${n} is beyond 4294967295 (255.255.255.255)`);
 				},
-				literal: (v) => (typeof v === 'number' ? String(v) : quoted(v)),
+				literal: quoted,
 			};
 		case 'ipv6':
 			return {
 				expected,
 				coerce(value, fail) {
-					return typeof value === 'string' && isIPv6(value.trim()) ? value.trim() : failWith(fail, 'type', 'not an IPv6 address');
+					if (typeof value === 'string' && isIPv6(value.trim())) return value.trim();
+					const n = ipNumber(value, fail);
+					if (n === INVALID) return INVALID;
+					if (n !== undefined && n <= IPV6_MAX) return ipv6Text(n);
+					return failWith(fail, 'type', n === undefined ? 'not an IPv6 address' : `${n} is beyond 2^128 - 1`);
 				},
 				literal: quoted,
 			};

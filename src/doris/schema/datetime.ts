@@ -3,9 +3,11 @@
  * into the wall clock of one configured time zone:
  * - text with an explicit offset or `Z` (`2024-05-01T10:00:00+02:00`) is an instant: converted;
  * - text without an offset (`2024-05-01 10:00:00`) is already wall clock in that zone: kept as written;
- * - numbers (and numeric text other than 8 / 14 digits) are epoch instants, in seconds or milliseconds
- *   (option), or `auto`: |n| < 1e11 is seconds (1e11 s is the year 5138), otherwise milliseconds; so in
- *   `auto` an epoch in milliseconds before 1973-03-03 would be read as seconds (choose the unit then);
+ * - numbers (and numeric text other than 8 / 14 digits) are epoch instants in the unit the Epoch Unit
+ *   option names (days, seconds, milliseconds, microseconds). Without one a number is refused
+ *   (`epoch_unit`): its size cannot tell the unit (an Avro `date` of 19,844 days and an epoch of
+ *   19,844 seconds look alike), and a guess loads a wrong date silently. Integers are converted with
+ *   BigInt, so microseconds beyond 2^53 (text from exact JSON) keep every digit;
  * - 8 / 14 digit text is Doris' compact form (`20240501`, `20240501103000`), as Doris reads it.
  * More fractional digits than DATETIME(p) keeps are rounded half up, as Doris' cast does since 2.0
  * (doris-website commit 3d7a2277, "add description of cast as datetime round"). Range: years 0000-9999.
@@ -14,7 +16,10 @@
  * Intl call per bucket.
  */
 
-export type EpochUnit = 'auto' | 's' | 'ms';
+/** What a bare number in a DATE / DATETIME column counts since 1970-01-01; 'reject' = nobody said. */
+export type EpochUnit = 'reject' | 'days' | 's' | 'ms' | 'us';
+
+export const EPOCH_UNITS: readonly EpochUnit[] = ['reject', 'days', 's', 'ms', 'us'];
 
 export interface DateTimeOptions {
 	/** IANA zone (`Asia/Shanghai`), `UTC`, or a fixed offset `+08:00`. Default UTC. */
@@ -22,17 +27,23 @@ export interface DateTimeOptions {
 	epochUnit: EpochUnit;
 }
 
+/** Ticks of each unit per second (days are handled apart: 86,400 s each). */
+const UNIT_PER_SECOND: Record<Exclude<EpochUnit, 'reject' | 'days'>, bigint> = { s: 1n, ms: 1000n, us: 1_000_000n };
+
 const MS_PER_DAY = 86_400_000;
 /** 400 Gregorian years, exactly: lets Date.UTC handle years 0-99 (which it would map to 19xx). */
 const MS_PER_400_YEARS = 146_097 * MS_PER_DAY;
 const BUCKET_MS = 15 * 60_000;
 const MIN_WALL_MS = wallMs(0, 1, 1, 0, 0, 0);
 const MAX_WALL_MS = wallMs(9999, 12, 31, 23, 59, 59);
+const MIN_SECONDS = BigInt(MIN_WALL_MS / 1000);
+const MAX_SECONDS = BigInt(MAX_WALL_MS / 1000);
 
 const DATE_RE =
 	/^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:(?:[Tt]|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})?)?\s*$/;
 const COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 const EPOCH_TEXT_RE = /^\s*-?\d+(?:\.\d+)?\s*$/;
+const INTEGER_TEXT_RE = /^-?\d{1,30}$/;
 
 /** The digit at `i`, or NaN. */
 function digit(text: string, i: number): number {
@@ -137,7 +148,7 @@ export class ZoneClock {
 }
 
 /** Why a value was not a date, for the rejection's rule. */
-export type DateFailure = 'date_format' | 'date_range';
+export type DateFailure = 'date_format' | 'date_range' | 'epoch_unit';
 
 export interface DateResult {
 	ok: boolean;
@@ -167,7 +178,7 @@ export class DateCoercer {
 	coerce(value: unknown): DateResult {
 		if (typeof value === 'string') return this.fromText(value);
 		if (typeof value === 'number') return this.fromEpoch(value);
-		if (typeof value === 'bigint') return this.fromEpoch(Number(value));
+		if (typeof value === 'bigint') return this.fromEpoch(value);
 		return this.fail('date_format');
 	}
 
@@ -186,7 +197,10 @@ export class DateCoercer {
 			if (compact !== null) {
 				return this.fromParts(+compact[1], +compact[2], +compact[3], +(compact[4] ?? 0), +(compact[5] ?? 0), +(compact[6] ?? 0), 0, null);
 			}
-			if (EPOCH_TEXT_RE.test(text)) return this.fromEpoch(Number(text));
+			if (EPOCH_TEXT_RE.test(text)) {
+				const trimmed = text.trim();
+				return this.fromEpoch(INTEGER_TEXT_RE.test(trimmed) ? BigInt(trimmed) : Number(trimmed));
+			}
 			return this.fail('date_format');
 		}
 		let nanos = 0;
@@ -265,18 +279,60 @@ export class DateCoercer {
 		return this.emit(wall, nanos);
 	}
 
-	private fromEpoch(n: number): DateResult {
-		if (!Number.isFinite(n)) return this.fail('date_format');
+	private fromEpoch(n: number | bigint): DateResult {
 		const unit = this.options.epochUnit;
-		const msFloat = unit === 'ms' || (unit === 'auto' && Math.abs(n) >= 1e11) ? n : n * 1000;
+		if (unit === 'reject') return this.fail('epoch_unit');
+		if (typeof n === 'number' && Number.isSafeInteger(n) && Math.abs(n) < 1e15) return this.fromSafeInteger(n, unit);
+		if (typeof n === 'bigint' || Number.isInteger(n)) return this.fromEpochInteger(typeof n === 'bigint' ? n : BigInt(n), unit);
+		if (!Number.isFinite(n)) return this.fail('date_format');
+		if (unit === 'days') return this.fail('date_format'); // a fraction of a day is no date
+		// A fractional count (1714557600.123 s): as exact as the double that holds it.
+		const msFloat = unit === 'ms' ? n : unit === 's' ? n * 1000 : n / 1000;
 		const utc = Math.floor(msFloat);
-		// Far outside Doris' range the zone lookup itself would throw (Intl takes ±8.64e15 ms); a day
-		// of margin covers every zone offset, emit() checks the exact bounds.
 		if (utc < MIN_WALL_MS - MS_PER_DAY || utc > MAX_WALL_MS + MS_PER_DAY) return this.fail('date_range');
 		const subMsNanos = Math.round((msFloat - utc) * 1e6);
 		const wholeSecond = utc - (((utc % 1000) + 1000) % 1000);
-		const nanos = (utc - wholeSecond) * 1e6 + subMsNanos;
-		const wall = this.zone.isUtc ? wholeSecond : wholeSecond + this.zone.offsetMinutes(utc) * 60_000;
+		return this.fromUtc(wholeSecond, (utc - wholeSecond) * 1e6 + subMsNanos);
+	}
+
+	/** |n| < 1e15: every product and quotient below stays an exact double (no BigInt per value). */
+	private fromSafeInteger(n: number, unit: Exclude<EpochUnit, 'reject'>): DateResult {
+		let ms: number;
+		let nanos = 0;
+		if (unit === 'days') {
+			// A day count is a calendar date (Avro `date`), not an instant: no zone conversion.
+			ms = n * MS_PER_DAY;
+			return ms < MIN_WALL_MS || ms > MAX_WALL_MS ? this.fail('date_range') : this.emit(ms, 0);
+		} else if (unit === 's') ms = n * 1000;
+		else if (unit === 'ms') ms = n;
+		else {
+			ms = Math.floor(n / 1000);
+			nanos = (n - ms * 1000) * 1000;
+		}
+		if (ms < MIN_WALL_MS - MS_PER_DAY || ms > MAX_WALL_MS + MS_PER_DAY) return this.fail('date_range');
+		const wholeSecond = ms - (((ms % 1000) + 1000) % 1000);
+		return this.fromUtc(wholeSecond, (ms - wholeSecond) * 1e6 + nanos);
+	}
+
+	private fromEpochInteger(n: bigint, unit: Exclude<EpochUnit, 'reject'>): DateResult {
+		if (unit === 'days') return this.fail('date_range'); // |n| ≥ 1e15 days: no calendar date
+		const perSecond = UNIT_PER_SECOND[unit];
+		let seconds = n / perSecond;
+		let rest = n % perSecond;
+		if (rest < 0n) {
+			rest += perSecond;
+			seconds -= 1n;
+		}
+		const nanos = Number(rest) * Number(1_000_000_000n / perSecond);
+		// Far outside Doris' range the zone lookup itself would throw (Intl takes ±8.64e15 ms); a day
+		// of margin covers every zone offset, emit() checks the exact bounds.
+		if (seconds < MIN_SECONDS - 86_400n || seconds > MAX_SECONDS + 86_400n) return this.fail('date_range');
+		return this.fromUtc(Number(seconds) * 1000, nanos);
+	}
+
+	/** `utc`: whole seconds since the epoch, in ms; `nanos`: 0..1e9. Converted into the zone's wall clock. */
+	private fromUtc(utc: number, nanos: number): DateResult {
+		const wall = this.zone.isUtc ? utc : utc + this.zone.offsetMinutes(utc) * 60_000;
 		return this.emit(wall, nanos);
 	}
 

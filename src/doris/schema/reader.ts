@@ -13,10 +13,15 @@
  *   hidden one), as Doris' own regression suite checks (ccr test_ds_prop_incrsync_incsync_seq_col:
  *   `SHOW CREATE TABLE ...` contains `"function_column.sequence_col" = "test"`). If SHOW CREATE TABLE
  *   fails the columns are still usable; the key model is then unknown (null).
+ *   Its PROPERTIES also say whether the table is merge-on-write (`enable_unique_key_merge_on_write`,
+ *   which partial updates need) and whether it takes flexible partial updates
+ *   (`enable_unique_key_skip_bitmap_column`, Doris 3.1+; update-of-unique-model docs).
+ * - `information_schema.columns` only when DESC printed a bare `DECIMAL` (no precision and scale,
+ *   see type-parser.ts): its NUMERIC_PRECISION / NUMERIC_SCALE give the real DECIMAL(p,s).
  */
 import type { DorisConnection } from '../connection';
-import { DorisQueryError, dorisQuery, escapeId } from '../mysql';
-import { parseDorisTypeLenient } from './type-parser';
+import { DorisQueryError, dorisQuery, escapeId, escapeValue } from '../mysql';
+import { isBareDecimal, parseDorisTypeLenient } from './type-parser';
 import type { ColumnSchema, KeyModel, TableSchema } from './types';
 
 export class TableNotFoundError extends Error {
@@ -66,21 +71,33 @@ export interface CreateTableFacts {
 	keyColumns: string[];
 	sequenceColumn: string | null;
 	hasSequenceType: boolean;
+	mergeOnWrite: boolean | null;
+	skipBitmapColumn: boolean;
+}
+
+function property(ddl: string, name: string): string | null {
+	const m = new RegExp(`["']${name.replace(/\./g, '\\.')}["']\\s*=\\s*["']([^"']*)["']`, 'i').exec(ddl);
+	return m ? m[1] : null;
 }
 
 export function parseShowCreateTable(ddl: string): CreateTableFacts {
 	const key = /\b(DUPLICATE|UNIQUE|AGGREGATE)\s+KEY\s*\(([^)]*)\)/i.exec(ddl);
-	const seqCol = /["']function_column\.sequence_col["']\s*=\s*["']([^"']+)["']/i.exec(ddl);
+	const seqCol = property(ddl, 'function_column.sequence_col');
+	const keyModel = key ? (key[1].toUpperCase() as KeyModel) : null;
+	const mow = property(ddl, 'enable_unique_key_merge_on_write');
 	return {
-		keyModel: key ? (key[1].toUpperCase() as KeyModel) : null,
+		keyModel,
 		keyColumns: key
 			? key[2]
 					.split(',')
 					.map((s) => s.trim().replace(/^`|`$/g, ''))
 					.filter((s) => s !== '')
 			: [],
-		sequenceColumn: seqCol ? seqCol[1] : null,
-		hasSequenceType: /["']function_column\.sequence_type["']\s*=/i.test(ddl),
+		sequenceColumn: seqCol !== null && seqCol !== '' ? seqCol : null,
+		hasSequenceType: property(ddl, 'function_column.sequence_type') !== null,
+		// SHOW CREATE TABLE prints the property for UNIQUE KEY tables; absent = merge-on-read.
+		mergeOnWrite: keyModel === 'UNIQUE' ? mow?.toLowerCase() === 'true' : keyModel === null ? null : false,
+		skipBitmapColumn: property(ddl, 'enable_unique_key_skip_bitmap_column')?.toLowerCase() === 'true',
 	};
 }
 
@@ -101,7 +118,15 @@ export async function readTableSchema(connection: DorisConnection, database: str
 	}
 	if (rows.length === 0) throw new TableNotFoundError(database, table, 'DESC returned no columns');
 	const columns = rows.map(columnFromDesc);
-	let facts: CreateTableFacts = { keyModel: null, keyColumns: columns.filter((c) => c.isKey).map((c) => c.name), sequenceColumn: null, hasSequenceType: false };
+	if (columns.some((c) => isBareDecimal(c.typeText))) await resolveBareDecimals(connection, database, table, columns);
+	let facts: CreateTableFacts = {
+		keyModel: null,
+		keyColumns: columns.filter((c) => c.isKey).map((c) => c.name),
+		sequenceColumn: null,
+		hasSequenceType: false,
+		mergeOnWrite: null,
+		skipBitmapColumn: false,
+	};
 	try {
 		const created = await dorisQuery(connection, `SHOW CREATE TABLE ${target}`);
 		const ddl = created[0] ? (text(created[0], 'Create Table') ?? '') : '';
@@ -114,4 +139,30 @@ export async function readTableSchema(connection: DorisConnection, database: str
 		// Columns alone are enough to coerce rows; the key model stays unknown.
 	}
 	return { database, table, columns, ...facts, source: 'auto', readAt: Date.now() };
+}
+
+/**
+ * Replaces each bare DECIMAL with the DECIMAL(p,s) information_schema.columns reports. A column it
+ * does not report stays `unknown`: its values go to Doris unchanged rather than rounded to a guess.
+ */
+async function resolveBareDecimals(connection: DorisConnection, database: string, table: string, columns: ColumnSchema[]): Promise<void> {
+	let rows: Record<string, unknown>[];
+	try {
+		rows = await dorisQuery(
+			connection,
+			`SELECT COLUMN_NAME, NUMERIC_PRECISION, NUMERIC_SCALE FROM information_schema.columns WHERE TABLE_SCHEMA = ${escapeValue(database)} AND TABLE_NAME = ${escapeValue(table)}`,
+		);
+	} catch {
+		return;
+	}
+	const byName = new Map(rows.map((r) => [(text(r, 'COLUMN_NAME') ?? '').toLowerCase(), r]));
+	for (const column of columns) {
+		if (!isBareDecimal(column.typeText)) continue;
+		const row = byName.get(column.name.toLowerCase());
+		const precision = Number(row === undefined ? NaN : text(row, 'NUMERIC_PRECISION'));
+		const scale = Number(row === undefined ? NaN : text(row, 'NUMERIC_SCALE'));
+		if (!Number.isInteger(precision) || !Number.isInteger(scale) || precision < 1 || scale < 0 || scale > precision) continue;
+		column.type = { kind: 'decimal', precision, scale };
+		column.typeText = `DECIMAL(${precision},${scale})`;
+	}
 }

@@ -3,7 +3,10 @@
  * Compiled once per schema and options: a flat array of column plans, each with its source field and
  * its type handler; rows then run one loop with no closures and no regex compilation.
  *
- * Rules, in order: a parse error from the trigger (`_parseError`) rejects the item; the source path
+ * Rules, in order: a parse error from the trigger (`_parseError`) rejects the item; an item in Kafka
+ * Connect's `{schema, payload}` form has its payload decoded along the schema (logical types such as
+ * io.debezium.time.Date or Decimal, src/common/connect-envelope.ts), a value that does not fit its
+ * declared type rejecting the item; the source path
  * (e.g. `payload.after`) selects the record; in CDC mode the record is a Debezium envelope; unknown
  * fields are ignored or rejected (option); each column takes its field (renamed by the mapping),
  * coerced to the column type. A missing field is left out so Doris fills the column's default or NULL,
@@ -12,9 +15,11 @@
  * column with a default is left out too (Doris' reader refuses an explicit null there). Every failing
  * column is reported, not just the first.
  */
+import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
+import { JsonText } from '../../common/connect-logical';
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
-import { compileType, INVALID, makeCompileContext, type FailSlot, type RejectRule, type TypeHandler } from './coerce-type';
-import type { DateTimeOptions } from './datetime';
+import { compileType, INVALID, makeCompileContext, type CompileContext, type FailSlot, type RejectRule, type TypeHandler, type ValueLimits } from './coerce-type';
+import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { TableSchema } from './types';
 
@@ -26,6 +31,12 @@ export interface FieldMapping {
 	column: string;
 }
 
+/** The unit of bare numbers in one DATE / DATETIME column, when it differs from the node's. */
+export interface ColumnEpochUnit {
+	column: string;
+	unit: EpochUnit;
+}
+
 export interface RowMapperOptions {
 	unknownFields: UnknownFieldPolicy;
 	/** Dot path to the record inside the item (`payload.after`); '' = the item itself. */
@@ -34,6 +45,10 @@ export interface RowMapperOptions {
 	/** Read Debezium envelopes; adds DELETE_SIGN_COLUMN (0 / 1) to every row. */
 	cdc: boolean;
 	dates: DateTimeOptions;
+	/** The cluster's value size limits; Doris' defaults (1 MB each) when absent. */
+	limits?: ValueLimits;
+	/** Per-column units for bare numbers (a schemaless Debezium row mixes days, ms and µs). */
+	epochUnits?: ColumnEpochUnit[];
 }
 
 export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {
@@ -41,7 +56,7 @@ export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {
 	sourcePath: '',
 	mapping: [],
 	cdc: false,
-	dates: { timeZone: 'UTC', epochUnit: 'auto' },
+	dates: { timeZone: 'UTC', epochUnit: 'reject' },
 };
 
 export interface Rejection {
@@ -84,6 +99,7 @@ function readPath(value: unknown, path: string[]): unknown {
 /** JSON-safe copy of an offending value for the invalid output. */
 function safeValue(value: unknown): unknown {
 	if (typeof value === 'bigint') return value.toString();
+	if (value instanceof JsonText) return value.text;
 	if (value === undefined) return null;
 	return value;
 }
@@ -99,8 +115,17 @@ export class RowMapper {
 		readonly schema: TableSchema,
 		readonly options: RowMapperOptions,
 	) {
-		const ctx = makeCompileContext(options.dates);
+		const ctx = makeCompileContext(options.dates, options.limits);
 		const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
+		const contextFor = new Map<string, CompileContext>();
+		for (const u of options.epochUnits ?? []) {
+			const col = byColumn.get(u.column.trim().toLowerCase());
+			if (col === undefined) {
+				throw new Error(`Epoch Unit per Column "${u.column}": table ${schema.database}.${schema.table} has no such column`);
+			}
+			// Same zone clock: only the unit differs.
+			contextFor.set(col.name, { ...ctx, dates: { ...ctx.dates, epochUnit: u.unit } });
+		}
 		const fieldFor = new Map<string, string>();
 		for (const m of options.mapping) {
 			const col = byColumn.get(m.column.trim().toLowerCase());
@@ -121,7 +146,7 @@ export class RowMapper {
 				column: col.name,
 				key: field,
 				path: path.length > 1 ? path : null,
-				handler: compileType(col.type, ctx),
+				handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
 				nullable: col.nullable,
 				hasDefault: col.hasDefault || col.autoIncrement,
 			});
@@ -146,7 +171,16 @@ export class RowMapper {
 				],
 			};
 		}
-		let record: unknown = this.sourcePath.length === 0 ? json : readPath(json, this.sourcePath);
+		let item = json;
+		if (isConnectEnvelope(json)) {
+			const decoded = decodeConnectPayload(json.schema, json.payload);
+			if (!decoded.ok) {
+				const f = decoded.failure;
+				return { ok: false, reasons: [{ column: null, value: safeValue(f.value), expected: f.type, rule: 'logical_type', message: f.message }] };
+			}
+			item = { ...json, payload: decoded.value };
+		}
+		let record: unknown = this.sourcePath.length === 0 ? item : readPath(item, this.sourcePath);
 		let deleted = false;
 		if (this.options.cdc) {
 			const env = unwrapDebezium(record, this.envelope);

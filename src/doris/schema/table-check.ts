@@ -11,6 +11,7 @@
  */
 import type { DorisConnection } from '../connection';
 import { queryHostOf } from '../mysql';
+import { partialUpdateProblems, type PartialUpdateTarget } from './partial-update';
 import { TableNotFoundError, readTableSchema } from './reader';
 import { invalidateSchema, missingColumns, type SchemaReader } from './schema-cache';
 import type { TableSchema } from './types';
@@ -29,9 +30,11 @@ export interface TableToCheck {
 	database: string;
 	table: string;
 	columns?: ColumnToCheck[];
+	/** The partial update the node sends: the table must take it (partial-update.ts). */
+	partialUpdate?: PartialUpdateTarget;
 }
 
-export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'unreadable';
+export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'partialUpdate' | 'unreadable';
 
 export interface TableProblem {
 	kind: TableProblemKind;
@@ -107,9 +110,12 @@ export async function findTableProblems(
 			const columns = check.columns ?? [];
 			const absent = new Set(missingColumns(result.schema, columns.map((c) => c.column)));
 			const missing = columns.filter((c) => absent.has(c.column));
-			if (missing.length === 0) return null;
-			const noun = missing.length === 1 ? 'column' : 'columns';
-			return problem('missingColumns', `table ${database}.${table} has no ${noun} ${quoteList(missing)}`, missing);
+			if (missing.length > 0) {
+				const noun = missing.length === 1 ? 'column' : 'columns';
+				return problem('missingColumns', `table ${database}.${table} has no ${noun} ${quoteList(missing)}`, missing);
+			}
+			const partial = check.partialUpdate === undefined ? [] : partialUpdateProblems(result.schema, check.partialUpdate);
+			return partial.length === 0 ? null : problem('partialUpdate', partial.join('; '));
 		}),
 	);
 	return problems.filter((p): p is TableProblem => p !== null);

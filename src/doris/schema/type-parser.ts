@@ -14,10 +14,18 @@ import type { DorisType, IntegerTypeName, StructField } from './types';
 /** Doris' VARCHAR without a length (2.1+) is the maximum, 65533 bytes (Doris type docs). */
 export const VARCHAR_MAX_LENGTH = 65533;
 /**
- * A bare DECIMAL: DESC can print DECIMAL without parameters for scale 0 (notes §8, unverified), so
- * the check must not be stricter than the real column; precision 38 lets Doris enforce the rest.
+ * A DECIMAL printed without (p, s) says nothing about its scale: Doris 2.0's DESC (and 2.1 releases
+ * with the same IndexSchemaProcNode, apache/doris PR #21782) prints a DECIMALV3 column as a bare
+ * `DECIMAL` whenever its scale is 0 or its precision is 9, so DECIMAL(18,0) and DECIMAL(9,2) look
+ * alike. Guessing a scale would round 12.34 to 12 on one of them, so a bare DECIMAL is `unknown`
+ * (values pass unchanged; Doris judges them) until the reader asks information_schema.columns.
  */
-const BARE_DECIMAL_PRECISION = 38;
+const BARE_DECIMAL = /^\s*(DECIMAL|DECIMALV3|NUMERIC)\s*$/i;
+
+/** True for a top-level DECIMAL without precision and scale (see BARE_DECIMAL). */
+export function isBareDecimal(typeText: string): boolean {
+	return BARE_DECIMAL.test(typeText);
+}
 
 type Token =
 	| { t: 'word'; v: string; pos: number }
@@ -192,7 +200,7 @@ class Parser {
 			case 'DECIMAL256':
 			case 'NUMERIC': {
 				const p = this.params();
-				if (p.length === 0) return { kind: 'decimal', precision: name === 'DECIMALV2' ? 27 : BARE_DECIMAL_PRECISION, scale: name === 'DECIMALV2' ? 9 : 0 };
+				if (p.length === 0) return name === 'DECIMALV2' ? { kind: 'decimal', precision: 27, scale: 9 } : { kind: 'unknown', name: raw };
 				const precision = p[0];
 				const scale = p[1] ?? 0;
 				if (precision < 1 || precision > 76 || scale < 0 || scale > precision) {

@@ -63,6 +63,13 @@ export interface TableSchema {
 	sequenceColumn: string | null;
 	/** True when the table has a hidden sequence column typed by "function_column.sequence_type". */
 	hasSequenceType: boolean;
+	/**
+	 * UNIQUE KEY merge-on-write (`enable_unique_key_merge_on_write`), which partial updates need;
+	 * null when unknown (manual mode, or SHOW CREATE TABLE unavailable).
+	 */
+	mergeOnWrite?: boolean | null;
+	/** The table takes flexible partial updates (`enable_unique_key_skip_bitmap_column`, Doris 3.1+). */
+	skipBitmapColumn?: boolean;
 	/** Where the schema came from and when (ms since epoch). */
 	source: 'auto' | 'manual';
 	readAt: number;

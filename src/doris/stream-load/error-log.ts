@@ -5,8 +5,7 @@
  * (undici) transport: a plain GET to the BE that loaded the batch.
  */
 import { redactUrl } from './errors';
-import { sendFollowingRedirects } from './redirect';
-import type { HttpTransport } from './request';
+import type { FollowingSend } from './redirect';
 
 export interface ErrorLogLimits {
 	maxBytes: number;
@@ -18,7 +17,7 @@ export const DEFAULT_ERROR_LOG_LIMITS: ErrorLogLimits = { maxBytes: 16 * 1024, m
 
 /** The first lines of the error log; an empty list (never a throw) when it cannot be read. */
 export async function fetchRejectedRows(
-	transport: HttpTransport,
+	send: FollowingSend,
 	errorUrl: string,
 	authorization: string,
 	limits: ErrorLogLimits = DEFAULT_ERROR_LOG_LIMITS,
@@ -31,7 +30,7 @@ export async function fetchRejectedRows(
 		return [];
 	}
 	try {
-		const answer = await sendFollowingRedirects(transport, {
+		const answer = await send({
 			method: 'GET',
 			url,
 			headers: { Authorization: authorization },

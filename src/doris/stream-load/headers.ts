@@ -20,6 +20,20 @@ export function checkHeader(name: string, value: string): void {
 
 const RESERVED = new Set(['authorization', 'expect', 'content-length', 'transfer-encoding', 'host', 'connection', 'label']);
 
+/** What the BE refuses with UPDATE_FLEXIBLE_COLUMNS (be/src/http/action/stream_load.cpp), refused here first. */
+function checkFlexible(options: LoadOptions): void {
+	const refuse = (what: string) => {
+		throw new Error(`Flexible partial update cannot be combined with ${what} (Doris refuses it)`);
+	};
+	if (options.format !== 'json') refuse('the CSV format: it reads JSON lines only');
+	if (options.columns !== undefined && options.columns.length > 0) refuse('a column list');
+	if (options.jsonpaths !== undefined && options.jsonpaths !== '') refuse('JSON paths');
+	if (options.sequenceColumn !== undefined && options.sequenceColumn !== '') refuse("a sequence column header (the table's own sequence_col mapping still applies)");
+	for (const name of Object.keys(options.extraHeaders ?? {})) {
+		if (['where', 'merge_type', 'fuzzy_parse', 'hidden_columns', 'columns', 'jsonpaths'].includes(name.toLowerCase())) refuse(`the header "${name}"`);
+	}
+}
+
 /**
  * The Doris headers of one load. `label` is omitted with group commit (Doris refuses both at once).
  */
@@ -38,6 +52,12 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 		set('label', assertValidLabel(label));
 	}
 
+	const flexible = options.partialUpdate === 'flexible';
+	if (flexible) checkFlexible(options);
+	if (options.partialUpdate === 'fixed' && (options.columns === undefined || options.columns.length === 0)) {
+		// Doris takes the updated columns from `columns` only and fails every load without it.
+		throw new Error('Partial update (fixed columns) needs the list of columns to update, key columns included');
+	}
 	let columns = options.columns;
 	if (options.format === 'json') {
 		set('format', 'json');
@@ -52,7 +72,8 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 		set('line_delimiter', csv.lineDelimiter);
 	}
 
-	if (options.deleteSign === true) {
+	// A flexible partial update reads the delete sign from each JSON line and refuses hidden_columns.
+	if (options.deleteSign === true && !flexible) {
 		if (columns !== undefined && columns.length > 0) {
 			// With a `columns` header Doris ignores `hidden_columns` (manual: "takes effect when the
 			// Header does not include Columns"), so the delete sign must be one of the columns.
@@ -78,7 +99,8 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 		set('timeout', options.timeoutSeconds);
 	}
 	if (options.compress === 'gz') set('compress_type', 'gz');
-	if (options.partialColumns === true) set('partial_columns', 'true');
+	if (options.partialUpdate === 'fixed') set('partial_columns', 'true');
+	if (flexible) set('unique_key_update_mode', 'UPDATE_FLEXIBLE_COLUMNS');
 	// The full header name: the BE reads `function_column.sequence_col`, not `sequence_col`.
 	if (options.sequenceColumn !== undefined && options.sequenceColumn !== '') {
 		set('function_column.sequence_col', options.sequenceColumn);

@@ -28,6 +28,9 @@ export interface HttpAnswer {
 	bodySent: boolean;
 }
 
+/** One HTTP exchange, or a layer that behaves like one (redirects followed, …). */
+export type HttpSend = (request: HttpRequest) => Promise<HttpAnswer>;
+
 /** A failure below HTTP: no answer at all. `connected` says whether a socket was ever open. */
 export class TransportError extends Error {
 	readonly code: string;

@@ -6,14 +6,13 @@
  * where re-sending the batch would push its whole body again each time. A pooled (undici) GET;
  * a follower FE may redirect it to the master (GetStreamLoadState.java: redirectToMaster), followed.
  */
-import { sendFollowingRedirects } from './redirect';
-import type { HttpTransport } from './request';
+import type { FollowingSend } from './redirect';
 
 export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PRECOMMITTED' | 'COMMITTED' | 'VISIBLE' | 'ABORTED' | string;
 
 /** The label's state, or undefined when this FE does not offer the endpoint (older Doris) or fails. */
 export async function getLabelState(
-	transport: HttpTransport,
+	send: FollowingSend,
 	feUrl: string,
 	database: string,
 	label: string,
@@ -24,7 +23,7 @@ export async function getLabelState(
 	const url = new URL(`/api/${encodeURIComponent(database)}/get_load_state`, feUrl);
 	url.searchParams.set('label', label);
 	try {
-		const answer = await sendFollowingRedirects(transport, { method: 'GET', url, headers: { Authorization: authorization }, timeoutMs, signal });
+		const answer = await send({ method: 'GET', url, headers: { Authorization: authorization }, timeoutMs, signal });
 		if (answer.status !== 200) return undefined;
 		const json = JSON.parse(answer.body) as { code?: unknown; data?: unknown };
 		if (json.code !== 0 || typeof json.data !== 'string') return undefined;

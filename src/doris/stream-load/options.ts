@@ -4,6 +4,19 @@
  * "Load configuration parameters") and the BE (`be/src/http/http_common.h`).
  */
 export type LoadFormat = 'json' | 'csv';
+
+/**
+ * Partial update of a merge-on-write UNIQUE KEY table, as Doris offers it:
+ * - `fixed` (`partial_columns: true`, every Doris 2.x / 3.x): every row updates the columns of the
+ *   `columns` header, which must name every key column (FE StreamLoadPlanner `plan()`: "Partial
+ *   update should include all key columns"); a row lacking a listed column writes its default or NULL.
+ * - `flexible` (`unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS`, Doris 3.1+, apache/doris PR
+ *   #39756): each JSON line updates the columns it carries. The table needs
+ *   `"enable_unique_key_skip_bitmap_column" = "true"`; JSON only, without `columns`, `jsonpaths`,
+ *   `hidden_columns` or a sequence column header (be/src/http/action/stream_load.cpp). Doris 2.1 and
+ *   3.0 ignore the header and load a full upsert, so check the table first (table-check.ts).
+ */
+export type PartialUpdateMode = 'fixed' | 'flexible';
 export type GroupCommitMode = 'async_mode' | 'sync_mode' | 'off_mode';
 
 export interface CsvOptions {
@@ -27,8 +40,8 @@ export interface LoadOptions {
 	compress?: 'gz';
 	/** Group commit: Doris then chooses the label, so none is sent (`label and group_commit can't be set at the same time`). */
 	groupCommit?: GroupCommitMode;
-	/** Partial-column update of a merge-on-write UNIQUE KEY table. */
-	partialColumns?: boolean;
+	/** Partial update of a merge-on-write UNIQUE KEY table; `fixed` updates the `columns` list. */
+	partialUpdate?: PartialUpdateMode;
 	/** Rows carry `__DORIS_DELETE_SIGN__` (0 = upsert, 1 = delete); load it as Doris' delete sign. */
 	deleteSign?: boolean;
 	/** Source column that orders versions of one key (`function_column.sequence_col`). */

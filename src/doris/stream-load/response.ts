@@ -12,6 +12,9 @@
  *   "All response will return with http code 200"). Both are errors, never success.
  */
 import { StreamLoadError, type StreamLoadErrorKind } from './errors';
+import type { LoadSend } from './load-call';
+import type { FollowedAnswer } from './redirect';
+import { versionHint } from './version-hints';
 
 export interface DorisLoadResponse {
 	TxnId?: number;
@@ -148,7 +151,7 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 				const filtered = typeof response.NumberFilteredRows === 'number' ? response.NumberFilteredRows : 0;
 				const { kind, retryable } = classifyMessage(message, { errorUrl: typeof response.ErrorURL === 'string' && response.ErrorURL !== '', filteredRows: filtered });
 				const reason = kind === 'data_quality' ? `Doris rejected rows (${filtered} filtered)` : `Doris answered ${response.Status}`;
-				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}`, kind, retryable, response);
+				return fail(`Stream Load into ${where} failed: ${reason}: ${message || '(no message)'}${versionHint(message)}`, kind, retryable, response);
 			}
 		}
 	}
@@ -168,4 +171,28 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 		return fail(`Stream Load into ${where} failed at the FE: ${json.status}: ${message}`, kind, retryable);
 	}
 	return fail(`Stream Load into ${where} got an answer Doris does not define: ${snippet(body)}`, 'http', true);
+}
+
+/** A verdict that is not an error: what the layers outside the verdict layer act on. */
+export type SettledVerdict = Exclude<LoadVerdict, { kind: 'error' }>;
+
+/** Reads the first rejected rows of a refused load (error-log.ts), bounded; never throws. */
+export type RejectedRowsReader = (errorUrl: string, answer: FollowedAnswer, signal?: AbortSignal) => Promise<string[]>;
+
+/**
+ * The verdict layer: each answer becomes a settled verdict, or a StreamLoadError thrown to the
+ * retry layer. A refusal that retrying cannot change carries the first rows Doris rejected.
+ */
+export function judgeAnswers(next: LoadSend<FollowedAnswer>, readRejectedRows: RejectedRowsReader): LoadSend<SettledVerdict> {
+	return async (call) => {
+		const answer = await next(call);
+		const verdict = classifyLoadAnswer(answer.status, answer.body, { table: call.request.table, label: call.request.label });
+		if (verdict.kind !== 'error') return verdict;
+		const error = verdict.error;
+		const errorUrl = error.response?.ErrorURL;
+		if (!error.retryable && typeof errorUrl === 'string' && errorUrl !== '') {
+			error.rejectedRows = await readRejectedRows(errorUrl, answer, call.request.signal);
+		}
+		throw error;
+	};
 }

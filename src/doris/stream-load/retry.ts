@@ -1,10 +1,13 @@
 /**
- * The retry policy of a Stream Load: exponential backoff with jitter, bounded both by a count and by
- * the total time spent, every wait abortable. The label does not change between attempts (the caller
- * keeps it), which is what makes retrying safe: Doris answers a repeat of a landed load with
- * "Label Already Exists" instead of loading it again.
+ * The retry layer of a Stream Load: exponential backoff with jitter (the shared formula,
+ * common/backoff.ts), bounded both by a count and by the total time spent, every wait abortable.
+ * The label does not change between attempts (the request keeps it), which is what makes retrying
+ * safe: Doris answers a repeat of a landed load with "Label Already Exists" instead of loading it
+ * again.
  */
+import { backoffDelay as sharedBackoffDelay } from '../../common/backoff';
 import { AbortError } from './errors';
+import type { LoadSend, StreamLoadLogger } from './load-call';
 
 export interface RetryPolicy {
 	/** Attempts after the first. */
@@ -23,8 +26,7 @@ export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, initialDelayMs: 1000,
  * many sinkers failing together do not retry in lock-step yet each still backs off.
  */
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
-	const exp = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, retry - 1));
-	return Math.round(exp / 2 + random() * (exp / 2));
+	return sharedBackoffDelay({ initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs }, retry, 'equal', random);
 }
 
 export function checkRetryPolicy(policy: RetryPolicy): RetryPolicy {
@@ -98,4 +100,40 @@ function tagAttempts(error: unknown, attempts: number): unknown {
 		(error as { attempts: number }).attempts = attempts;
 	}
 	return error;
+}
+
+export interface RetryLayerOptions {
+	/** Whether an error is worth another attempt (and, optionally, after how long). */
+	decide: (error: unknown) => RetryDecision;
+	/** The error as a log line may show it (no password). */
+	describe: (error: unknown) => string;
+	logger?: StreamLoadLogger;
+}
+
+/**
+ * The retry layer: runs the layers inside it once per attempt, numbering the attempts on the call,
+ * and records each retry in the load's history (the metrics layer counts it).
+ */
+export function retrying<T>(next: LoadSend<T>, policy: RetryPolicy, options: RetryLayerOptions): LoadSend<T> {
+	return (call) => {
+		const { request, history } = call;
+		return withRetry(
+			policy,
+			(attempt) => {
+				history.attempts = attempt;
+				return next({ ...call, attempt });
+			},
+			options.decide,
+			{
+				signal: request.signal,
+				onRetry: (error, retry, delayMs) => {
+					history.record('retried');
+					options.logger?.warn(`Stream Load into ${request.database}.${request.table} will be retried (retry ${retry}, in ${delayMs} ms, same label)`, {
+						label: request.label,
+						reason: options.describe(error),
+					});
+				},
+			},
+		);
+	};
 }

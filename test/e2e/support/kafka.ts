@@ -14,7 +14,7 @@ export interface Produced {
 export interface OutgoingMessage {
 	id: string;
 	key?: string;
-	value: string;
+	value: string | Buffer;
 	partition: number;
 }
 

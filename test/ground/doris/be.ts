@@ -11,7 +11,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Catalog } from './catalog';
 import type { Faults, ArmedFault } from './faults';
 import { basicAuth, flatHeaders, sendJson, Listener } from './http-util';
-import { LoadError, prepareLoad } from './load-exec';
+import { headerRefusal, LoadError, prepareLoad } from './load-exec';
 import { lz4FrameDecode } from './lz4';
 import { loadResponse, loadResponseText, type ResponseInput } from './response';
 import type { LoadRecord, LoadStatus } from './types';
@@ -116,6 +116,8 @@ export class Be {
 			return fail('[INVALID_ARGUMENT]Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.');
 		}
 		if (isGroupCommit && label !== '') return fail('[INVALID_ARGUMENT]label and group_commit can\'t be set at the same time');
+		const refusal = headerRefusal(this.ctx.catalog, headers);
+		if (refusal !== undefined) return fail(refusal);
 		const db = this.ctx.catalog.getDb(dbName);
 		if (!db) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown databases, dbName=${dbName}`);
 		const table = db.tables.get(tableName);
@@ -197,7 +199,7 @@ export class Be {
 		const writeStart = Date.now();
 		let prepared;
 		try {
-			prepared = prepareLoad(table, headers, text);
+			prepared = prepareLoad(table, headers, text, this.ctx.catalog);
 		} catch (e) {
 			release();
 			const err = e as LoadError & { counts?: { total: number; filtered: number; unselected: number }; errorLines?: string[] };

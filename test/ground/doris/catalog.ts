@@ -4,7 +4,7 @@
  */
 import type { ColType } from './coltypes';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
-import type { DorisVersion } from './types';
+import type { BeConfig, DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
 export type AggType = 'SUM' | 'MAX' | 'MIN' | 'REPLACE' | 'REPLACE_IF_NOT_NULL';
@@ -61,8 +61,15 @@ export class Catalog {
 	readonly dbs = new Map<string, Database>();
 	private txnSeq = 1000;
 
+	readonly beConfig: BeConfig;
+
 	/** The Doris release line imitated; FE, BE and the MySQL port all read it from here. */
-	constructor(readonly version: DorisVersion = '3.0') {}
+	constructor(
+		readonly version: DorisVersion = '3.0',
+		beConfig: Partial<BeConfig> = {},
+	) {
+		this.beConfig = { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, ...beConfig };
+	}
 
 	nextTxnId(): number {
 		return ++this.txnSeq;
@@ -81,6 +88,11 @@ export class Catalog {
 		this.dbs.set(name, db);
 		return db;
 	}
+}
+
+/** The table takes flexible partial updates (hidden skip bitmap column, Doris 3.1+). */
+export function hasSkipBitmapColumn(t: Table): boolean {
+	return (t.properties.get('enable_unique_key_skip_bitmap_column') ?? 'false').toLowerCase() === 'true';
 }
 
 export function isMergeOnWrite(t: Table): boolean {

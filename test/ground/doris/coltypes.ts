@@ -192,6 +192,54 @@ export function typeName(t: ColType): string {
 	}
 }
 
+/**
+ * What DESC prints per Doris release line. 3.0 / 3.1: `Type.hideVersionForVersionColumn` (lower case,
+ * versions hidden also inside nested types, `decimal(p,s)` always with both numbers). 2.1: the older
+ * IndexSchemaProcNode (apache/doris PR #21782, as read in the 2.0 line; the 2.1 releases are assumed
+ * to print the same): the upper-case type name, where a top-level DATEV2 prints `DATE`, DATETIMEV2
+ * `DATETIME[(s)]` and DECIMALV3 `DECIMAL(p, s)` only when scale > 0 and precision ≠ 9, otherwise a
+ * bare `DECIMAL`; nested types keep the internal spellings (`ARRAY<DATETIMEV2(3)>`, `DECIMALV3(9, 2)`).
+ */
+export function descTypeName(t: ColType, version: '2.1' | '3.0' | '3.1'): string {
+	if (version !== '2.1') return typeName(t);
+	switch (t.base) {
+		case 'DATE':
+			return 'DATE';
+		case 'DATETIME':
+			return t.scale ? `DATETIME(${t.scale})` : 'DATETIME';
+		case 'DECIMAL':
+			return t.scale! > 0 && t.precision !== 9 ? `DECIMAL(${t.precision}, ${t.scale})` : 'DECIMAL';
+		default:
+			return internalTypeName(t);
+	}
+}
+
+/** `Type.toString()` of the 2.x FE: upper case, V2 / V3 spellings kept. */
+function internalTypeName(t: ColType): string {
+	switch (t.base) {
+		case 'DATE':
+			return 'DATEV2';
+		case 'DATETIME':
+			return `DATETIMEV2(${t.scale ?? 0})`;
+		case 'DECIMAL':
+			return `DECIMALV3(${t.precision}, ${t.scale})`;
+		case 'CHAR':
+			return `CHAR(${t.len})`;
+		case 'VARCHAR':
+			return `VARCHAR(${t.len})`;
+		case 'STRING':
+			return 'TEXT';
+		case 'ARRAY':
+			return `ARRAY<${internalTypeName(t.item!)}>`;
+		case 'MAP':
+			return `MAP<${internalTypeName(t.key!)},${internalTypeName(t.value!)}>`;
+		case 'STRUCT':
+			return `STRUCT<${t.fields!.map((f) => `${f.name}:${internalTypeName(f.type)}`).join(',')}>`;
+		default:
+			return t.base;
+	}
+}
+
 /** information_schema.columns DATA_TYPE (schema_columns_scanner.cpp, notes §8). */
 export function infoSchemaDataType(t: ColType): string {
 	switch (t.base) {

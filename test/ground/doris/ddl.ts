@@ -213,6 +213,15 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 		props.set('function_column.sequence_col', col.name);
 	} else if (seqType) table.sequenceType = parseType(seqType);
 	if (keysType === 'UNIQUE_KEYS' && !props.has('enable_unique_key_merge_on_write')) props.set('enable_unique_key_merge_on_write', 'true');
+	const skipBitmap = props.get('enable_unique_key_skip_bitmap_column');
+	if (skipBitmap !== undefined) {
+		// The property came with flexible partial update (apache/doris PR #39756, Doris 3.1); older
+		// FEs end CREATE TABLE with "Unknown properties" for a property they do not consume.
+		if (catalog.version !== '3.1') throw analysisError(`Unknown properties: {enable_unique_key_skip_bitmap_column=${skipBitmap}}`);
+		if (skipBitmap.toLowerCase() === 'true' && !isMergeOnWrite(table)) {
+			throw analysisError('enable_unique_key_skip_bitmap_column property only support unique merge-on-write table');
+		}
+	}
 	db.tables.set(name, table);
 }
 

@@ -7,6 +7,14 @@
  * import-way/stream-load-manual) for headers, the strict mode doc for conversion, the "batch delete"
  * and "sequence column" docs for merge_type / __DORIS_DELETE_SIGN__ / function_column.sequence_col,
  * and the partial update doc for partial_columns.
+ *
+ * Partial updates follow the FE planner (fe/.../planner/StreamLoadPlanner.java `plan()` in 2.1 / 3.0;
+ * the same checks in 3.1 with `unique_key_update_mode`): the updated column set is the `columns`
+ * header's column names, which must hold every key column, so `partial_columns: true` without
+ * `columns` fails every load. (The 4.x Nereids planner turns that case into a plain upsert.) Flexible
+ * partial update (`unique_key_update_mode: UPDATE_FLEXIBLE_COLUMNS`, apache/doris PR #39756, Doris
+ * 3.1) updates, per JSON line, the columns that line carries; 2.1 and 3.0 do not know the header and
+ * load a full upsert instead.
  */
 import type { ColType } from './coltypes';
 import { parseType } from './coltypes';
@@ -15,10 +23,12 @@ import {
 	defaultFor,
 	encodeKey,
 	hasSequence,
+	hasSkipBitmapColumn,
 	isMergeOnWrite,
 	keyIndexes,
 	sequenceColumn,
 	sumStored,
+	type Catalog,
 	type Column,
 	type Table,
 } from './catalog';
@@ -41,6 +51,58 @@ export interface PreparedLoad {
 }
 
 export class LoadError extends Error {}
+
+/** What of the cluster a load depends on besides the table: the release line and BE settings. */
+export type LoadCluster = Pick<Catalog, 'version' | 'beConfig'>;
+
+const DEFAULT_CLUSTER: LoadCluster = { version: '3.0', beConfig: { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576 } };
+
+type UpdateMode = 'UPSERT' | 'UPDATE_FIXED_COLUMNS' | 'UPDATE_FLEXIBLE_COLUMNS';
+const UPDATE_MODES: readonly UpdateMode[] = ['UPSERT', 'UPDATE_FIXED_COLUMNS', 'UPDATE_FLEXIBLE_COLUMNS'];
+
+/** FE plan errors reach the client through the BE as `[ANALYSIS_ERROR]TStatus: ...`. */
+const planError = (message: string): LoadError => new LoadError(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = ${message}`);
+
+/** The header `unique_key_update_mode` as the 3.1 BE reads it (case-insensitive); undefined before 3.1. */
+function updateModeHeader(cluster: LoadCluster, h: Record<string, string>): UpdateMode | 'invalid' | undefined {
+	const text = h.unique_key_update_mode;
+	if (cluster.version !== '3.1' || text === undefined || text === '') return undefined;
+	return UPDATE_MODES.find((m) => m === text.toUpperCase()) ?? 'invalid';
+}
+
+function updateMode(cluster: LoadCluster, h: Record<string, string>): UpdateMode {
+	const header = updateModeHeader(cluster, h);
+	if (header !== undefined && header !== 'invalid') return header;
+	// be/src/http/action/stream_load.cpp: `partial_columns` counts only without `unique_key_update_mode`.
+	return bool(h.partial_columns) ? 'UPDATE_FIXED_COLUMNS' : 'UPSERT';
+}
+
+/**
+ * What the BE refuses from the headers alone, before it reads the body (be/src/http/action/stream_load.cpp
+ * `_on_header` / `_process_put`), or undefined.
+ */
+export function headerRefusal(cluster: LoadCluster, h: Record<string, string>): string | undefined {
+	const json = (h.format ?? '').trim().toLowerCase() === 'json';
+	// 2.1 and 3.0.0-3.0.4 refuse any compress_type with JSON; apache/doris PR #48990 (branch-3.0:
+	// #49044) removed the check, so 3.0.5+ and 3.1 read compressed JSON.
+	if (cluster.version === '2.1' && (h.compress_type ?? '') !== '' && json) return '[INTERNAL_ERROR]compress data of JSON format is not supported.';
+	const header = updateModeHeader(cluster, h);
+	if (header === 'invalid') {
+		return `[INVALID_ARGUMENT]Invalid unique_key_partial_mode ${h.unique_key_update_mode}, must be one of 'UPSERT', 'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'`;
+	}
+	if (header === 'UPDATE_FLEXIBLE_COLUMNS') {
+		if (!json) return '[INVALID_ARGUMENT]flexible partial update only support json format as input file currently';
+		if (bool(h.fuzzy_parse)) return "[INVALID_ARGUMENT]Don't support flexible partial update when 'fuzzy_parse' is enabled";
+		for (const name of ['columns', 'jsonpaths', 'hidden_columns', 'function_column.sequence_col', 'merge_type', 'where']) {
+			if ((h[name] ?? '') !== '') return `[INVALID_ARGUMENT]Don't support flexible partial update when '${name}' is specified`;
+		}
+	}
+	return undefined;
+}
+
+/** A column a flexible partial update leaves as it is (the line does not carry it). */
+const KEEP: unique symbol = Symbol('keep');
+type Cell = Stored | typeof KEEP;
 
 interface Target {
 	col: Column;
@@ -93,7 +155,7 @@ function compileExpr(expr: string, names: string[]): (values: unknown[]) => unkn
 	throw new LoadError(`[ANALYSIS_ERROR]test server: unsupported column mapping expression '${e}'`);
 }
 
-export function prepareLoad(table: Table, h: Record<string, string>, body: string): PreparedLoad {
+export function prepareLoad(table: Table, h: Record<string, string>, body: string, cluster: LoadCluster = DEFAULT_CLUSTER): PreparedLoad {
 	const format = (h.format ?? 'csv').trim().toLowerCase();
 	if (!['csv', 'csv_with_names', 'csv_with_names_and_types', 'json'].includes(format)) {
 		throw new LoadError(
@@ -117,9 +179,20 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	}
 	if (mergeType === 'MERGE' && !h.delete) throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = Excepted DELETE ON clause when merge type is MERGE.');
 	if (mergeType !== 'MERGE' && h.delete) throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = not support DELETE ON clause when merge type is not MERGE.');
-	const partial = bool(h.partial_columns);
-	if (partial && !isMergeOnWrite(table)) {
-		throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = Partial update is only allowed on unique table with merge-on-write enabled.');
+	const refusal = headerRefusal(cluster, h);
+	if (refusal !== undefined) throw new LoadError(refusal);
+	const mode = updateMode(cluster, h);
+	const partial = mode === 'UPDATE_FIXED_COLUMNS';
+	const flexible = mode === 'UPDATE_FLEXIBLE_COLUMNS';
+	if (mode !== 'UPSERT' && !isMergeOnWrite(table)) throw planError('Only unique key merge on write support partial update');
+	if (flexible) {
+		if (!hasSkipBitmapColumn(table)) {
+			throw planError(
+				`Flexible partial update can only support table with skip bitmap hidden column. But table ${table.name} doesn't have it. ` +
+					`You can use \`ALTER TABLE ${table.name} ENABLE FEATURE "UPDATE_FLEXIBLE_COLUMNS";\` to add it to the table.`,
+			);
+		}
+		if (table.columns.some((c) => c.type.base === 'VARIANT')) throw planError('Flexible partial update can only support table without variant columns.');
 	}
 	const ctx: ConvertCtx = { reason: '', nestedInvalid: false, tzOffset: tzOffsetFn(h.timezone ?? h.time_zone) };
 
@@ -136,6 +209,8 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 		}
 	} else {
 		names = [...table.columns.map((c) => c.name), ...hidden];
+		// A flexible partial update reads the delete sign from each line (update-of-unique-model docs).
+		if (flexible && !names.includes(DELETE_SIGN)) names.push(DELETE_SIGN);
 	}
 	const pos = (n: string): number => names.findIndex((x) => x.toLowerCase() === n.toLowerCase());
 	const seqColName = sequenceColumn(table);
@@ -154,8 +229,11 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 		return t;
 	});
 	if (partial) {
+		// StreamLoadPlanner compares the `columns` names with equals(): case matters, and without a
+		// `columns` header no key column is "included".
+		const listed = new Set(h.columns?.trim() ? [...names, ...derived.map((d) => d.name)] : []);
 		for (const k of table.keys) {
-			if (!mentioned.has(k.toLowerCase())) throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Insert has not all key columns for partial update: ${k}`);
+			if (!listed.has(k)) throw planError(`Partial update should include all key columns, missing: ${k}`);
 		}
 	}
 	const deleteIdx = pos(DELETE_SIGN);
@@ -193,10 +271,12 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	const exactIdx = exact.map((t) => t.src);
 	const exactWide = exact.map((t) => t.col.type.base === 'DECIMAL' && t.col.type.precision! > 15);
 
-	const ready: Stored[][] = [];
+	const ready: Cell[][] = [];
+	const stringLimit = cluster.beConfig.stringTypeLengthSoftLimitBytes;
+	const jsonLimit = cluster.beConfig.jsonbTypeLengthSoftLimitBytes;
 	const keyedModel = table.keysType !== 'DUP_KEYS';
 	const dels: boolean[] = [];
-	const seqs: Stored[] = [];
+	const seqs: Cell[] = [];
 	const errorLines: string[] = [];
 	let total = 0;
 	let unselected = 0;
@@ -228,7 +308,7 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 			unselected++;
 			return;
 		}
-		const row: Stored[] = new Array(targets.length);
+		const row: Cell[] = new Array(targets.length);
 		for (let i = 0; i < targets.length; i++) {
 			const t = targets[i];
 			if (t.keep) {
@@ -236,6 +316,14 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 				continue;
 			}
 			const raw = t.expr ? t.expr(r.values) : t.src >= 0 ? r.values[t.src] : undefined;
+			if (flexible && raw === undefined) {
+				if (t.col.isKey) {
+					filter(r, `column_name[${t.col.name}], the key column is missing in flexible partial update`);
+					return;
+				}
+				row[i] = KEEP;
+				continue;
+			}
 			let v: Stored | typeof INVALID | typeof REJECT;
 			if (raw === undefined) v = defaultFor(t.col, ctx);
 			else {
@@ -246,6 +334,13 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 					return;
 				}
 				if (v === INVALID) v = null;
+			}
+			if (typeof v === 'string' && v.length * 3 > Math.min(stringLimit, jsonLimit)) {
+				const reason = sizeLimitReason(t.col, v, stringLimit, jsonLimit);
+				if (reason !== undefined) {
+					filter(r, reason);
+					return;
+				}
 			}
 			if (v === null && !t.col.nullable && !t.col.autoIncrement) {
 				filter(r, raw === undefined && format === 'json' && !h.columns
@@ -261,11 +356,11 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 			const d = r.values[deleteIdx];
 			del = d === 1 || d === true || d === '1' || d === 'true';
 		}
-		let seq: Stored = null;
+		let seq: Cell = null;
 		if (seqSrcIdx >= 0 && seqType) {
 			const s = convert(seqType, r.values[seqSrcIdx], ctx);
 			seq = s === INVALID || s === REJECT ? null : s;
-		} else if (seqColIdx >= 0) seq = row[seqColIdx];
+		} else if (seqColIdx >= 0) seq = row[seqColIdx] === KEEP ? KEEP : (row[seqColIdx] as Stored);
 		ready.push(row);
 		if (keyedModel) {
 			dels.push(del);
@@ -288,20 +383,41 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	};
 }
 
-function applyRows(table: Table, ready: Stored[][], dels: boolean[], seqs: Stored[], targets: Target[], useSeq: boolean): void {
+/**
+ * The BE's per-value size limits (be/src/vec/sink/vtablet_block_convertor.cpp): a STRING value longer
+ * than string_type_length_soft_limit_bytes filters its row; VARIANT shares that limit and JSON has
+ * jsonb_type_length_soft_limit_bytes (Doris data type docs, JSON / VARIANT).
+ */
+function sizeLimitReason(col: Column, v: string, stringLimit: number, jsonLimit: number): string | undefined {
+	const base = col.type.base;
+	const limit = base === 'STRING' || base === 'VARIANT' ? stringLimit : base === 'JSON' ? jsonLimit : undefined;
+	if (limit === undefined) return undefined;
+	const bytes = Buffer.byteLength(v);
+	if (bytes <= limit) return undefined;
+	return (
+		`column_name[${col.name}], the length of input ${base === 'JSON' ? 'json' : 'string'} is too long than vec schema. first 32 bytes of input str: [${v.slice(0, 32)}] ` +
+		`schema length: 2147483643; limit length: ${limit}; actual length: ${bytes}; `
+	);
+}
+
+function applyRows(table: Table, ready: Cell[][], dels: boolean[], seqs: Cell[], targets: Target[], useSeq: boolean): void {
 	if (table.keysType === 'DUP_KEYS') {
-		for (const r of ready) table.dupRows.push(r);
+		for (const r of ready) table.dupRows.push(r as Stored[]);
 		return;
 	}
+	const anyKeep = targets.some((t) => t.keep) || ready.some((r) => r.includes(KEEP));
 	const keyIdx = keyIndexes(table);
 	const cols = table.columns;
 	const seqType = table.sequenceType ?? (useSeq ? cols.find((c) => c.name === sequenceColumn(table))?.type : undefined);
 	for (let n = 0; n < ready.length; n++) {
-		const row = ready[n];
+		const cells = ready[n];
+		// KEEP cells exist only in flexible partial updates of UNIQUE tables; they are replaced below.
+		const row = cells as Stored[];
 		const del = dels[n];
-		const seq = seqs[n];
 		const key = encodeKey(row, keyIdx);
 		const old = table.keyed.get(key);
+		// A flexible partial update without the sequence column keeps the stored sequence value.
+		const seq = seqs[n] === KEEP ? (old?.seq ?? null) : (seqs[n] as Stored);
 		if (table.keysType === 'UNIQUE_KEYS') {
 			// Sequence column docs: a row replaces the stored one only when its sequence value is >= the stored one.
 			if (useSeq && seqType && old && compareStored(seqType, seq, old.seq) < 0) continue;
@@ -311,10 +427,10 @@ function applyRows(table: Table, ready: Stored[][], dels: boolean[], seqs: Store
 				continue;
 			}
 			let full = row;
-			if (targets.some((t) => t.keep)) {
+			if (anyKeep) {
 				full = row.slice();
 				for (let i = 0; i < targets.length; i++) {
-					if (targets[i].keep) full[i] = old && !old.deleted ? old.row[i] : defaultFor(cols[i]);
+					if (targets[i].keep || cells[i] === KEEP) full[i] = old && !old.deleted ? old.row[i] : defaultFor(cols[i]);
 				}
 			}
 			table.keyed.set(key, { row: full, seq, deleted: false });

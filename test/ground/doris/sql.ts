@@ -10,7 +10,7 @@ import { evalCondition, type Cmp, type Condition } from './condition';
 import { alterTable, createTable, descExtra, showCreateTable } from './ddl';
 import { LoadError, prepareLoad } from './load-exec';
 import { analysisError, Cursor, SqlError, tokenize } from './sql-lex';
-import { typeName } from './coltypes';
+import { descTypeName } from './coltypes';
 
 export interface ResultColumn {
 	name: string;
@@ -129,7 +129,7 @@ function show(catalog: Catalog, session: Session, c: Cursor): SqlResult {
 
 function describe(catalog: Catalog, session: Session, c: Cursor): SqlResult {
 	const t = table(catalog, session, c.qualified(), 'ddl');
-	const rows = t.columns.map((col) => [col.name, typeName(col.type), col.nullable ? 'Yes' : 'No', col.isKey ? 'true' : 'false', col.defaultValue ?? null, descExtra(t, col)]);
+	const rows = t.columns.map((col) => [col.name, descTypeName(col.type, catalog.version), col.nullable ? 'Yes' : 'No', col.isKey ? 'true' : 'false', col.defaultValue ?? null, descExtra(t, col)]);
 	return { columns: ['Field', 'Type', 'Null', 'Key', 'Default', 'Extra'].map(str), rows };
 }
 
@@ -389,7 +389,7 @@ function insert(catalog: Catalog, session: Session, c: Cursor): SqlResult {
 		objs.push(o);
 	} while (c.acceptOp(','));
 	try {
-		const p = prepareLoad(t, { format: 'json', strip_outer_array: 'true', strict_mode: 'true', columns: cols.join(',') }, JSON.stringify(objs));
+		const p = prepareLoad(t, { format: 'json', strip_outer_array: 'true', strict_mode: 'true', columns: cols.join(',') }, JSON.stringify(objs), catalog);
 		if (p.filtered > 0) throw new SqlError('errCode = 2, detailMessage = Insert has filtered data in strict mode');
 		p.apply();
 		return { affectedRows: p.loaded };

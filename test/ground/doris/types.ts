@@ -9,11 +9,27 @@
  */
 export type DorisVersion = '2.1' | '3.0' | '3.1';
 
+/**
+ * BE settings the test server honours (be/src/common/config.cpp names). Both are "soft limits" of one
+ * value's size; Doris' defaults are 1 MB each.
+ */
+export interface BeConfig {
+	/** `string_type_length_soft_limit_bytes`: a longer STRING (or VARIANT) value filters its row. */
+	stringTypeLengthSoftLimitBytes: number;
+	/** `jsonb_type_length_soft_limit_bytes`: a longer JSON value filters its row. */
+	jsonbTypeLengthSoftLimitBytes: number;
+}
+
 export const DORIS_VERSIONS: readonly DorisVersion[] = ['2.1', '3.0', '3.1'];
 
 export interface DorisTestServerOptions {
-	/** Which Doris release line to imitate where they differ. Default '3.0'. */
+	/**
+	 * Which Doris release line to imitate where they differ. Default '3.0', imitating the newest 3.0
+	 * patch release (3.0.5 and later, e.g. for gzip-compressed JSON).
+	 */
 	version?: DorisVersion;
+	/** BE settings; Doris' defaults when absent. */
+	beConfig?: Partial<BeConfig>;
 	/** Doris user checked on FE, BE and the MySQL port. Default `root`. */
 	user?: string;
 	/** Default `''` (Doris' root has no password out of the box). */

@@ -52,6 +52,23 @@ describe('Doris Schema node', () => {
 		assert.deepEqual((invalid[1].json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule), ['not_null']);
 	});
 
+	// string_type_length_soft_limit_bytes / jsonb_type_length_soft_limit_bytes are BE settings a cluster may change.
+	it("Max STRING / JSON Size follow the cluster's limits: a longer value goes to Invalid naming the setting", async () => {
+		await doris.sql('CREATE TABLE nd.docs (id BIGINT NOT NULL, body STRING, meta JSON) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const items = [{ json: { id: 1, body: 'x'.repeat(11) } }, { json: { id: 2, meta: { k: 'abcdefgh' } } }, { json: { id: 3, body: 'x'.repeat(10), meta: { k: 1 } } }];
+		const options = { maxStringBytes: 10, maxJsonBytes: 12 };
+		const [rows, invalid] = await node.execute.call(context({ operation: 'mapRows', table: 'docs', schemaMode: 'auto', options }, items));
+		assert.deepEqual(rows.map((r) => r.json.id), [3]);
+		assert.deepEqual(
+			invalid.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.message).join()),
+			[
+				'body: 11 UTF-8 bytes, limit 10 (Doris BE setting string_type_length_soft_limit_bytes)',
+				'meta: 16 UTF-8 bytes, limit 12 (Doris BE setting jsonb_type_length_soft_limit_bytes)',
+			],
+		);
+		await assert.rejects(node.execute.call(context({ operation: 'mapRows', table: 'docs', schemaMode: 'auto', options: { maxJsonBytes: 0 } }, items)), /Max JSON Size \(Bytes\) "0" must be a whole number of bytes from 1 to 2147483643/);
+	});
+
 	it('CDC option flags Debezium deletes with the delete sign', async () => {
 		const items = [{ json: { payload: { op: 'd', before: { id: 5 } } } }, { json: { payload: { op: 'c', after: { id: 6 } } } }];
 		const [rows] = await node.execute.call(context({ operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { cdc: true } }, items));

@@ -2,22 +2,24 @@
  * The core pipeline without n8n, on the real broker and the Doris test server, wired from the same
  * src/ pieces the three nodes wire:
  *
- *   SinkerConsumer (Kafka trigger) → message parser → routeItems/RowMapper (Doris Schema, schema read
- *   from the test server over MySQL) → loadIntoDoris (Doris Stream Load: shared batcher + client)
- *   → the execution's outcome → the consumer commits.
+ *   SinkerConsumer (Kafka trigger) → message parser → mapItems (Doris Schema, schema read from the
+ *   test server over MySQL) → sortItemsForLoad + loadSortedItems (Doris Stream Load: shared batcher
+ *   + client) → the execution's outcome → the consumer commits.
  *
- * `execute` plays n8n: an execution maps its items, puts invalid ones on the invalid output, awaits
- * loadIntoDoris for the rows and reports success only then (what the Stream Load node does inside a
- * workflow run). The invariant is checked twice while the run goes on: at every commit the consumer
+ * `execute` plays n8n: an execution calls the functions the Doris Schema and Doris Stream Load nodes
+ * call (src/doris/schema/map-items.ts, src/batch/load-items.ts), puts invalid items on the invalid
+ * output, and reports success only once the rows are loaded (Continue On Fail off, as by default). The invariant is checked twice while the run goes on: at every commit the consumer
  * confirms (synchronously, against the table at that instant), and by sampling the group's committed
  * offsets from the broker (admin.fetchOffsets) and checking each sample against the table.
  */
 import type { Admin, Kafka } from 'kafkajs';
 
-import { loadIntoDoris, type DorisTargetConfig } from '../../../src/batch/doris-target';
+import type { DorisTargetConfig } from '../../../src/batch/doris-target';
+import { firstUnloadable, loadSortedItems, sortItemsForLoad } from '../../../src/batch/load-items';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
-import { routeItems, INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { mapItems } from '../../../src/doris/schema/map-items';
+import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
 import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/common/item-contract';
 import type { KafkaConnection } from '../../../src/kafka/connection';
@@ -203,19 +205,18 @@ export class Pipeline {
 	private async execute(execution: SinkExecution, signal: AbortSignal): Promise<ExecutionOutcome> {
 		try {
 			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
-			const routed = routeItems(execution.items, this.mapper, { workflow: 'reliability', node: 'Doris Schema' });
+			const routed = await mapItems(execution.items, this.mapper, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false });
 			for (const item of routed.invalid) {
 				const meta = item.json[KAFKA_METADATA_FIELD] as KafkaMessageMetadata | undefined;
 				const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;
 				this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
 				if (this.spec.captureData) this.spec.capture.record('invalid output', item.json);
 			}
-			if (routed.rows.length > 0) {
-				const result = await loadIntoDoris(
-					this.target,
-					routed.rows.map((r) => r.json),
-					{ signal },
-				);
+			const sorted = sortItemsForLoad(routed.rows, { format: this.target.load.format, deletes: 'auto' });
+			const unloadable = firstUnloadable(sorted);
+			if (unloadable !== undefined) throw new Error(unloadable.message);
+			if (sorted.loadable.length > 0) {
+				const result = await loadSortedItems(this.target, sorted, { signal });
 				if (this.spec.captureData) this.spec.capture.record('load result', result);
 			}
 			return OK;

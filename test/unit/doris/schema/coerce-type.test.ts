@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { compileType, INVALID, makeCompileContext, STRING_MAX_BYTES, type FailSlot } from '../../../../src/doris/schema/coerce-type';
+import { compileType, INVALID, makeCompileContext, STRING_MAX_BYTES, type FailSlot, type ValueLimits } from '../../../../src/doris/schema/coerce-type';
 import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
-const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' });
+const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' });
 
 function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false; rule: string; path: string; detail: string } {
 	const fail: FailSlot = { rule: 'type', detail: '', path: '' };
@@ -145,6 +145,24 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('IPV6', '::1', '::1');
 		bad('IPV6', 'zz::1', 'type');
 	});
+	// Doris parses IP columns only from text (IPv4Value::from_string, IPv6Value::from_string): a number
+	// would load as NULL without strict mode, so numbers become the address text here.
+	it('IPv4 given as its number becomes a dotted quad; beyond 2^32 - 1 it is refused', () => {
+		ok('IPV4', 3232235777, '192.168.1.1');
+		ok('IPV4', 0, '0.0.0.0');
+		ok('IPV4', 4294967295, '255.255.255.255');
+		ok('IPV4', '167772161', '10.0.0.1');
+		bad('IPV4', 4294967296, 'type');
+		bad('IPV4', -1, 'type');
+		bad('IPV4', 1.5, 'type');
+	});
+	it('IPv6 given as its number becomes the short text form; a JSON number past 2^53 is refused', () => {
+		ok('IPV6', 1, '::1');
+		ok('IPV6', '42540766411282592856903984951653826561', '2001:db8::1');
+		ok('IPV6', 281473913979137, '::ffff:c0a8:101');
+		bad('IPV6', (1n << 128n).toString(), 'type');
+		bad('IPV6', 2 ** 60, 'unsafe_integer');
+	});
 	it('refuses values for HLL / BITMAP', () => {
 		bad('BITMAP', 1, 'unsupported');
 	});
@@ -171,6 +189,29 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 		if (!r2.ok) assert.equal(r2.rule, 'unknown_field');
 		bad(type, { not: 'an array' }, 'type');
 		bad('MAP<INT,INT>', { x: 1 }, 'not_integer');
+	});
+});
+
+describe('value size limits the cluster configures', () => {
+	const small: ValueLimits = { stringMaxBytes: 4, jsonMaxBytes: 9 };
+	const limited = (type: string, value: unknown) => {
+		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
+		const out = compileType(parseDorisType(type), makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' }, small)).coerce(value, fail);
+		return out === INVALID ? fail : out;
+	};
+	it('STRING and VARIANT follow string_type_length_soft_limit_bytes, naming it', () => {
+		assert.equal(limited('STRING', 'éé'), 'éé');
+		assert.deepEqual(limited('STRING', 'ééé'), { rule: 'too_long', path: '', detail: '6 UTF-8 bytes, limit 4 (Doris BE setting string_type_length_soft_limit_bytes)' });
+		assert.match((limited('VARIANT', { a: 1 }) as FailSlot).detail, /limit 4 \(Doris BE setting string_type_length_soft_limit_bytes\)/);
+	});
+	it('JSON follows its own jsonb_type_length_soft_limit_bytes', () => {
+		// 9 bytes: past the STRING limit, within the JSON one.
+		assert.equal(limited('JSON', { a: 123 }), '{"a":123}');
+		assert.deepEqual(limited('JSON', { a: 1234 }), { rule: 'too_long', path: '', detail: '10 UTF-8 bytes, limit 9 (Doris BE setting jsonb_type_length_soft_limit_bytes)' });
+	});
+	it("JSON has Doris' 1 MB default too", () => {
+		const big = { s: 'x'.repeat(1_048_576) };
+		assert.equal(coerce('JSON', big).ok, false);
 	});
 });
 

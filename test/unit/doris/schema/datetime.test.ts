@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { DateCoercer, ZoneClock, type DateTimeOptions } from '../../../../src/doris/schema/datetime';
 
 function run(value: unknown, opts: Partial<DateTimeOptions> & { precision?: number; date?: boolean } = {}): string {
-	const options: DateTimeOptions = { timeZone: opts.timeZone ?? 'UTC', epochUnit: opts.epochUnit ?? 'auto' };
+	const options: DateTimeOptions = { timeZone: opts.timeZone ?? 'UTC', epochUnit: opts.epochUnit ?? 'reject' };
 	const r = new DateCoercer(!opts.date, opts.precision ?? 0, options).coerce(value);
 	return r.ok ? r.value : `!${r.failure}`;
 }
@@ -55,24 +55,51 @@ describe('DATETIME(p) from text', () => {
 });
 
 describe('DATETIME from epoch numbers', () => {
-	it('auto: below 1e11 is seconds, otherwise milliseconds', () => {
-		assert.equal(run(1714557600), '2024-05-01 10:00:00');
-		assert.equal(run(1714557600123, { precision: 3 }), '2024-05-01 10:00:00.123');
-		assert.equal(run('1714557600'), '2024-05-01 10:00:00');
-		assert.equal(run(1714557600.5, { precision: 1 }), '2024-05-01 10:00:00.5');
-		assert.equal(run(99_999_999_999), '5138-11-16 09:46:39');
-		assert.equal(run(100_000_000_000), '1973-03-03 09:46:40');
-		assert.equal(run(-1), '1969-12-31 23:59:59');
-		assert.equal(run(0n), '1970-01-01 00:00:00');
+	it('never guesses the unit: a number without one is refused with the reason', () => {
+		// Before, "auto" read 19844 (an Avro date: 2024-05-01) as seconds: 1970-01-01 05:30:44.
+		assert.equal(run(19844, { date: true }), '!epoch_unit');
+		assert.equal(run(1714557600), '!epoch_unit');
+		assert.equal(run(1714557600123, { precision: 3 }), '!epoch_unit');
+		assert.equal(run('1714557600'), '!epoch_unit');
+		assert.equal(run(0n), '!epoch_unit');
+		// 8 / 14 digit text stays Doris' compact form, with or without a unit.
+		assert.equal(run('20240501103000'), '2024-05-01 10:30:00');
 	});
-	it('explicit units and zones', () => {
+	it('seconds and milliseconds, fractions included', () => {
+		assert.equal(run(1714557600, { epochUnit: 's' }), '2024-05-01 10:00:00');
+		assert.equal(run('1714557600', { epochUnit: 's' }), '2024-05-01 10:00:00');
+		assert.equal(run(1714557600.5, { precision: 1, epochUnit: 's' }), '2024-05-01 10:00:00.5');
+		assert.equal(run(1714557600123, { precision: 3, epochUnit: 'ms' }), '2024-05-01 10:00:00.123');
+		// The old "auto" read this millisecond epoch of 1973 as seconds (year 5138).
+		assert.equal(run(99_999_999_999, { epochUnit: 'ms', precision: 3 }), '1973-03-03 09:46:39.999');
+		assert.equal(run(-1, { epochUnit: 's' }), '1969-12-31 23:59:59');
+		assert.equal(run(-1, { epochUnit: 'ms', precision: 3 }), '1969-12-31 23:59:59.999');
+		assert.equal(run(0n, { epochUnit: 's' }), '1970-01-01 00:00:00');
 		assert.equal(run(86_400_000, { epochUnit: 'ms' }), '1970-01-02 00:00:00');
 		assert.equal(run(86_400, { epochUnit: 'ms' }), '1970-01-01 00:01:26');
+	});
+	it('microseconds keep all six digits, beyond 2^53 too (exact JSON hands those over as text)', () => {
+		assert.equal(run(1714557600123456, { precision: 6, epochUnit: 'us' }), '2024-05-01 10:00:00.123456');
+		assert.equal(run(-1, { precision: 6, epochUnit: 'us' }), '1969-12-31 23:59:59.999999');
+		assert.equal(run('253402300799999999', { precision: 6, epochUnit: 'us' }), '9999-12-31 23:59:59.999999');
+		assert.equal(run(253402300799999999n, { precision: 6, epochUnit: 'us' }), '9999-12-31 23:59:59.999999');
+		assert.equal(run('253402300800000000', { precision: 6, epochUnit: 'us' }), '!date_range');
+		assert.equal(run(1714557600123456, { precision: 3, epochUnit: 'us' }), '2024-05-01 10:00:00.123');
+	});
+	it('days are calendar dates: no zone shift', () => {
+		assert.equal(run(19844, { date: true, epochUnit: 'days' }), '2024-05-01');
+		assert.equal(run(19844, { date: true, epochUnit: 'days', timeZone: 'America/New_York' }), '2024-05-01');
+		assert.equal(run(-719528, { date: true, epochUnit: 'days' }), '0000-01-01');
+		assert.equal(run(2932897, { date: true, epochUnit: 'days' }), '!date_range');
+		assert.equal(run(19844, { epochUnit: 'days' }), '2024-05-01 00:00:00');
+		assert.equal(run(19844.5, { date: true, epochUnit: 'days' }), '!date_format');
+	});
+	it('zones and range', () => {
 		assert.equal(run(1714557600123, { epochUnit: 's' }), '!date_range');
-		assert.equal(run(1714557600, { timeZone: 'Asia/Shanghai' }), '2024-05-01 18:00:00');
+		assert.equal(run(1714557600, { timeZone: 'Asia/Shanghai', epochUnit: 's' }), '2024-05-01 18:00:00');
 		// Far beyond year 9999 the zone lookup cannot even run: a range error, not a crash.
-		assert.equal(run(1e300, { timeZone: 'Asia/Shanghai' }), '!date_range');
-		assert.equal(run(-1e300, { timeZone: 'America/New_York' }), '!date_range');
+		assert.equal(run(1e300, { timeZone: 'Asia/Shanghai', epochUnit: 'ms' }), '!date_range');
+		assert.equal(run(-1e300, { timeZone: 'America/New_York', epochUnit: 's' }), '!date_range');
 		assert.equal(run(253402300800, { timeZone: 'Asia/Shanghai', epochUnit: 's' }), '!date_range');
 	});
 });
@@ -83,7 +110,7 @@ describe('DATE', () => {
 		assert.equal(run('2024-05-01 23:59:59.9', { date: true }), '2024-05-01');
 		assert.equal(run('2024-05-01T20:00:00Z', { date: true, timeZone: 'Asia/Shanghai' }), '2024-05-02');
 		assert.equal(run('20240501', { date: true }), '2024-05-01');
-		assert.equal(run(1714557600, { date: true, timeZone: 'Pacific/Kiritimati' }), '2024-05-02');
+		assert.equal(run(1714557600, { date: true, timeZone: 'Pacific/Kiritimati', epochUnit: 's' }), '2024-05-02');
 	});
 });
 

@@ -24,7 +24,7 @@ describe('plain date text: same result as the general parser', () => {
 	for (const zone of ['UTC', 'Asia/Shanghai']) {
 		for (const [withTime, precision] of [[false, 0], [true, 0], [true, 3], [true, 6]] as const) {
 			it(`${withTime ? `DATETIME(${precision})` : 'DATE'} in ${zone}`, () => {
-				const dc = new DateCoercer(withTime, precision, { timeZone: zone, epochUnit: 'auto' });
+				const dc = new DateCoercer(withTime, precision, { timeZone: zone, epochUnit: 'reject' });
 				for (const text of DATES) {
 					const want = { ...dc.coerce(` ${text}`) };
 					const got = { ...dc.coerce(text) };
@@ -45,7 +45,7 @@ const DECIMALS: unknown[] = [
 describe('plain decimals: same result as coerceDecimal', () => {
 	for (const [precision, scale] of [[12, 2], [10, 0], [5, 5], [38, 9]]) {
 		it(`DECIMAL(${precision}, ${scale})`, () => {
-			const handler = compileType(parseDorisType(`DECIMAL(${precision}, ${scale})`), makeCompileContext({ timeZone: 'UTC', epochUnit: 'auto' }));
+			const handler = compileType(parseDorisType(`DECIMAL(${precision}, ${scale})`), makeCompileContext({ timeZone: 'UTC', epochUnit: 'reject' }));
 			for (const v of DECIMALS) {
 				if (v === null) continue; // the row mapper never hands null to a handler
 				const slot: NumberResult = { ok: false, value: 0, failure: 'type' };

@@ -15,7 +15,9 @@ export const schema = manualSchema('shop', 'orders', [
 	{ name: 'ts', type: 'DATETIME', nullable: false },
 	{ name: 'big', type: 'LARGEINT' },
 ]);
-export const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
+/** These rows send epoch seconds to DATETIME columns, so the unit is said. */
+const EPOCH_SECONDS: Partial<RowMapperOptions> = { dates: { timeZone: 'UTC', epochUnit: 's' } };
+export const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...EPOCH_SECONDS, ...o });
 export const labels = { workflow: 'wf-packed', node: 'Doris Schema' };
 
 /** One exact run on topic t / partition 0 from offset `first`. */

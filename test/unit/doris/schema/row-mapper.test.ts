@@ -17,7 +17,9 @@ const schema = manualSchema('shop', 'orders', [
 	{ name: 'ts', type: 'DATETIME', nullable: false },
 	{ name: 'tags', type: 'ARRAY<STRING>' },
 ]);
-const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
+/** These rows send epoch seconds to DATETIME columns, so the unit is said. */
+const EPOCH_SECONDS: Partial<RowMapperOptions> = { dates: { timeZone: 'UTC', epochUnit: 's' } };
+const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...EPOCH_SECONDS, ...o });
 
 describe('manual mode', () => {
 	it('parses the column list with the same parser and names bad entries', () => {
@@ -95,7 +97,7 @@ describe('routeItems: every item comes out on exactly one output', () => {
 	it('keeps indices, adds _invalid with reasons, counts metrics', async () => {
 		const before = await registry.getSingleMetricAsString('sinker_rows_invalid_total');
 		const routed = routeItems(
-			[{ json: { id: 1, ts: 0 } }, { json: { [PARSE_ERROR_FIELD]: { kind: 'json', message: 'bad', raw: 'x', rawEncoding: 'utf8' }, _kafka: { topic: 'tp' } } }, { json: { id: 'x', ts: 0 } }],
+			[{ json: { id: 1, ts: '1970-01-01 00:00:00' } }, { json: { [PARSE_ERROR_FIELD]: { kind: 'json', message: 'bad', raw: 'x', rawEncoding: 'utf8' }, _kafka: { topic: 'tp' } } }, { json: { id: 'x', ts: 0 } }],
 			rowMapperFor(schema, DEFAULT_ROW_MAPPER_OPTIONS),
 			{ workflow: 'wf-route', node: 'Doris Schema' },
 		);

@@ -13,7 +13,7 @@ describe('Stream Load headers', () => {
 				strictMode: true,
 				timeoutSeconds: 120,
 				compress: 'gz',
-				partialColumns: true,
+				partialUpdate: 'fixed',
 				sequenceColumn: 'ts',
 				timezone: 'UTC',
 			},
@@ -46,6 +46,28 @@ describe('Stream Load headers', () => {
 		const h = buildLoadHeaders({ format: 'json', deleteSign: true, columns: ['id'] }, 'l');
 		assert.equal(h.hidden_columns, undefined);
 		assert.equal(h.columns, 'id,__DORIS_DELETE_SIGN__');
+	});
+
+	it('fixed partial update sends partial_columns with the column list Doris takes the update set from', () => {
+		const h = buildLoadHeaders({ format: 'json', partialUpdate: 'fixed', columns: ['id', 'status'], deleteSign: true }, 'l');
+		assert.equal(h.partial_columns, 'true');
+		assert.equal(h.columns, 'id,status,__DORIS_DELETE_SIGN__');
+		// StreamLoadPlanner.plan(): without `columns` every partial update fails ("Partial update should
+		// include all key columns"), so the client refuses it before sending.
+		assert.throws(() => buildLoadHeaders({ format: 'json', partialUpdate: 'fixed' }, 'l'), /needs the list of columns to update/);
+	});
+
+	it('flexible partial update sends unique_key_update_mode, and refuses what the BE refuses with it', () => {
+		const h = buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', deleteSign: true }, 'l');
+		assert.equal(h.unique_key_update_mode, 'UPDATE_FLEXIBLE_COLUMNS');
+		assert.equal(h.partial_columns, undefined);
+		assert.equal(h.hidden_columns, undefined, 'the BE refuses hidden_columns; the delete sign is read from each line');
+		assert.equal(h.columns, undefined);
+		assert.throws(() => buildLoadHeaders({ format: 'csv', partialUpdate: 'flexible' }, 'l'), /CSV/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', columns: ['a'] }, 'l'), /column list/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', jsonpaths: '["$.a"]' }, 'l'), /JSON paths/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', sequenceColumn: 'ts' }, 'l'), /sequence column/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', extraHeaders: { where: 'a>1' } }, 'l'), /"where"/);
 	});
 
 	it('CSV sends its separators', () => {

@@ -68,7 +68,7 @@ describe('Doris Stream Load settings', () => {
 			timeoutSeconds: 30,
 			compress: 'gz',
 			groupCommit: 'async_mode',
-			partialColumns: true,
+			partialUpdate: 'fixed',
 			deleteSign: true,
 			sequenceColumn: 'ts',
 			timezone: 'UTC',
@@ -87,5 +87,21 @@ describe('Doris Stream Load settings', () => {
 		assert.throws(() => readSettings(ctx({ table: 't', options: { labelPrefix: 'my.prefix' } })), /Label prefix "my\.prefix"/);
 		assert.throws(() => readSettings(ctx({ table: 't', options: { beUrls: 'http://u:p@be:8040' } })), /must not carry credentials/);
 		assert.throws(() => readSettings(ctx({ table: 't', options: { maxFilterRatio: 3 } })), /Max Filter Ratio 3/);
+	});
+
+	// FE StreamLoadPlanner.plan(): a partial update's column set is the `columns` header only; without
+	// it every load fails. Flexible (Doris 3.1) takes the columns from each JSON row.
+	it('Partial Update: fixed needs the column list, flexible refuses what Doris refuses with it', () => {
+		const load = (options: Record<string, unknown>, format = 'json') => readSettings(ctx({ table: 't', format, csvColumns: 'id,v', options })).load;
+		assert.equal(load({ partialUpdate: 'fixed', columns: 'id, status' }).partialUpdate, 'fixed');
+		assert.equal(load({ partialUpdate: 'fixed' }, 'csv').partialUpdate, 'fixed', 'CSV Columns is the list');
+		assert.equal(load({ partialColumns: true, columns: 'id' }).partialUpdate, 'fixed', 'the former boolean reads as fixed');
+		assert.throws(() => load({ partialUpdate: 'fixed' }), /"Fixed Columns" needs Columns .* every key column included/);
+		assert.throws(() => load({ partialColumns: true }), /"Fixed Columns" needs Columns/);
+		assert.equal(load({ partialUpdate: 'flexible' }).partialUpdate, 'flexible');
+		assert.throws(() => load({ partialUpdate: 'flexible' }, 'csv'), /reads JSON lines only/);
+		assert.throws(() => load({ partialUpdate: 'flexible', columns: 'id' }), /leave Columns empty/);
+		assert.throws(() => load({ partialUpdate: 'flexible', sequenceColumn: 'ts' }), /Sequence Column/);
+		assert.equal(load({ partialUpdate: 'off' }).partialUpdate, undefined);
 	});
 });

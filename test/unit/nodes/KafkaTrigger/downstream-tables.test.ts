@@ -31,6 +31,20 @@ describe('collectDownstreamTables', () => {
 		assert.deepEqual(skipped, []);
 	});
 
+	it("passes the Stream Load node's partial update, so activation checks its key columns or the table's flexible-update property", () => {
+		const { tables, skipped } = collectDownstreamTables([
+			child('Fixed', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'fixed', columns: 'id, status' } }),
+			child('Legacy', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'csv', csvColumns: 'id,v', options: { partialColumns: true } }),
+			child('Flexible', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'flexible' } }),
+			child('Expr', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'fixed', columns: '={{ $json.cols }}' } }),
+		]);
+		assert.deepEqual(
+			tables.map((t) => t.partialUpdate),
+			[{ mode: 'fixed', columns: ['id', 'status'] }, { mode: 'fixed', columns: ['id', 'v'] }, { mode: 'flexible' }, undefined],
+		);
+		assert.deepEqual(skipped, ['Doris Stream Load node "Expr": the partial update columns are an expression']);
+	});
+
 	it('checks the manual column list in manual mode, as Validate on Start does at the first execution', () => {
 		const { tables } = collectDownstreamTables([
 			child('Manual', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', schemaMode: 'manual', manualColumns: { column: [{ name: 'id', type: 'INT' }, { name: 'v' }] } }),

@@ -1,0 +1,179 @@
+/**
+ * What the Doris Stream Load node does with one execution's items, without n8n: sort them into what
+ * loads (ordinary items as rows, packed items as their JSON lines, in item order) and what cannot
+ * (items the trigger could not decode, packed items that break the item contract or meet a CSV load),
+ * decide whether the load carries Doris' delete sign, load, and sum the batches up into the one
+ * summary item an execution returns. The node and the reliability harness both call these, so the
+ * pipeline the harness tests is the one the node runs.
+ */
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../common/item-contract';
+import { readPackedRows } from '../common/packed-rows';
+import type { LoadFormat } from '../doris/stream-load/options';
+import { linesMentionDeleteSign } from '../doris/stream-load/wire-format';
+import type { AddOptions, BatchPart, Row } from './batcher';
+import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
+
+/**
+ * When the load carries Doris' delete sign (`__DORIS_DELETE_SIGN__`): `auto` when some row or
+ * packed item of the execution names it (CDC from the Doris Schema node), or always, or never.
+ */
+export type DeleteMode = 'auto' | 'always' | 'never';
+
+export const DELETE_MODES: readonly DeleteMode[] = ['auto', 'always', 'never'];
+
+export interface SortedItems {
+	/** What loads, in item order: arrays of rows and packed JSON lines. */
+	parts: BatchPart[];
+	/** Indexes of the items in `parts`. */
+	loadable: number[];
+	/** Indexes of the items the Kafka trigger could not decode (PARSE_ERROR_FIELD): they never load. */
+	undecodable: number[];
+	/** Packed items that cannot load, with the reason naming the field or the setting. */
+	refused: Array<{ index: number; message: string }>;
+	/** Whether this execution's load carries the delete sign. */
+	deleteSign: boolean;
+}
+
+/**
+ * Sorts an execution's items. Packed items (one per Kafka batch) load their lines as they are,
+ * ordinary items as rows; the parts keep the items' order (the trigger emits them in offset order:
+ * CDC changes stay ordered).
+ */
+export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unknown> }>, load: { format: LoadFormat; deletes: DeleteMode }): SortedItems {
+	const parts: BatchPart[] = [];
+	let run: Row[] = [];
+	const loadable: number[] = [];
+	const undecodable: number[] = [];
+	const refused: Array<{ index: number; message: string }> = [];
+	const auto = load.deletes === 'auto';
+	const formatError = packedFormatError(load.format);
+	let signSeen = false;
+	for (let i = 0; i < items.length; i++) {
+		const json = items[i].json;
+		if (json[PARSE_ERROR_FIELD] !== undefined) {
+			undecodable.push(i);
+			continue;
+		}
+		const packed = readPackedRows(json);
+		if (packed === undefined) {
+			run.push(json);
+			loadable.push(i);
+			if (auto && !signSeen) signSeen = json[DELETE_SIGN_COLUMN] !== undefined;
+			continue;
+		}
+		if (packed instanceof Error || formatError !== undefined) {
+			refused.push({ index: i, message: packed instanceof Error ? packed.message : (formatError as string) });
+			continue;
+		}
+		if (run.length > 0) {
+			parts.push(run);
+			run = [];
+		}
+		parts.push({ text: packed.jsonLines, rows: packed.count });
+		loadable.push(i);
+		// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
+		// lines packed straight by the trigger nobody has read, so the text is searched.
+		if (auto && !signSeen) signSeen = packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines);
+	}
+	if (run.length > 0) parts.push(run);
+	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen };
+}
+
+/**
+ * The first item that cannot load, for an execution that must fail rather than load around it
+ * (n8n's Continue On Fail off): undecodable items first, as they are the more common mistake (a
+ * trigger wired straight to this node), then refused packed items. The message names the item.
+ */
+export function firstUnloadable(sorted: SortedItems): { index: number; message: string; description?: string } | undefined {
+	const { undecodable, refused } = sorted;
+	if (undecodable.length > 0) {
+		return {
+			index: undecodable[0],
+			message: `Item ${undecodable[0]} could not be decoded by the Kafka trigger (${PARSE_ERROR_FIELD}); route it elsewhere before loading`,
+			description: `${undecodable.length} undecodable item(s). The Doris Schema node sends them to its invalid output.`,
+		};
+	}
+	if (refused.length > 0) return { index: refused[0].index, message: `Item ${refused[0].index}: ${refused[0].message}` };
+	return undefined;
+}
+
+/**
+ * Loads the sorted items' parts into the target's shared batch, with the delete sign when the items
+ * asked for it; resolves when every batch holding them is in Doris.
+ */
+export function loadSortedItems(config: DorisTargetConfig, sorted: SortedItems, options: AddOptions = {}): Promise<DorisBatchResult> {
+	const load = { ...config.load, deleteSign: sorted.deleteSign ? true : undefined };
+	return loadPartsIntoDoris({ ...config, load }, sorted.parts, options);
+}
+
+/** One Stream Load batch that held some of the execution's rows. */
+export interface BatchSummary {
+	label: string;
+	txnId: number | null;
+	status: string;
+	labelExisted: boolean;
+	/** This batch's rows (all executions it served). */
+	rows: number;
+	loadedRows: number;
+	filteredRows: number;
+	bytes: number;
+	sentBytes: number;
+	loadTimeMs: number;
+	attempts: number;
+	executionsServed: number;
+}
+
+/** The load result of one execution: one item, whatever the number of rows. */
+export interface LoadSummary {
+	database: string;
+	table: string;
+	/** The execution's rows: packed items' counts plus the ordinary items. */
+	rows: number;
+	/** "Success", or the batches' statuses. */
+	status: string;
+	label: string | null;
+	labels: string[];
+	txnIds: Array<number | null>;
+	loadedRows: number;
+	filteredRows: number;
+	bytes: number;
+	loadTimeMs: number;
+	executionsServed: number;
+	/** Loaded without waiting for the batch to fill (a manual run, or Load Immediately). */
+	flushedImmediately: boolean;
+	batches: BatchSummary[];
+}
+
+export function summariseLoad(database: string, table: string, result: DorisBatchResult, flushedImmediately: boolean): LoadSummary {
+	const batches: BatchSummary[] = result.batches.map((b) => ({
+		label: b.result.label,
+		txnId: b.result.txnId ?? null,
+		status: b.result.status,
+		labelExisted: b.result.labelExisted,
+		rows: b.rows,
+		// An earlier attempt's answer was lost: Doris has the whole batch.
+		loadedRows: b.result.labelExisted ? b.rows : b.result.loadedRows,
+		filteredRows: b.result.filteredRows,
+		bytes: b.bytes,
+		sentBytes: b.result.bytes,
+		loadTimeMs: b.result.loadTimeMs,
+		attempts: b.result.attempts,
+		executionsServed: b.executions,
+	}));
+	return {
+		database,
+		table,
+		rows: result.rows,
+		status: batches.every((b) => b.status === 'Success') ? 'Success' : batches.map((b) => b.status).join(', '),
+		label: batches[0]?.label ?? null,
+		labels: batches.map((b) => b.label),
+		txnIds: batches.map((b) => b.txnId),
+		loadedRows: batches.reduce((s, b) => s + b.loadedRows, 0),
+		filteredRows: batches.reduce((s, b) => s + b.filteredRows, 0),
+		bytes: batches.reduce((s, b) => s + b.bytes, 0),
+		loadTimeMs: batches.reduce((s, b) => Math.max(s, b.loadTimeMs), 0),
+		executionsServed: batches.reduce((s, b) => Math.max(s, b.executionsServed), 0),
+		flushedImmediately,
+		batches,
+	};
+}

@@ -1,0 +1,73 @@
+/**
+ * The failover layer: turns a load into a PUT and sends it to the FEs (or, in direct mode, the
+ * BEs) until one is reached. Connection refused / unreachable before anything was sent means the
+ * load never began there, so the next address is tried at once, inside the same attempt; any
+ * other failure goes up to the retry layer. An FE that answered becomes the preferred one (later
+ * loads and get_load_state go there first); BEs given directly are used round-robin.
+ */
+import { redactUrl } from './errors';
+import type { LoadCall, LoadSend, StreamLoadLogger } from './load-call';
+import type { FollowedAnswer, FollowingSend } from './redirect';
+import { isConnectFailure, type TransportError } from './request';
+
+export interface LoadTargets {
+	feUrls: string[];
+	/** Load straight to these BEs (round-robin) instead of through an FE redirect. */
+	beUrls?: string[];
+}
+
+export interface FailoverOptions {
+	authorization: string;
+	timeoutMs: number;
+	continueTimeoutMs?: number;
+	logger?: StreamLoadLogger;
+}
+
+export interface Failover {
+	send: LoadSend<FollowedAnswer>;
+	/** The FE that answered last (the first one before any did); undefined without FEs. */
+	currentFe(): string | undefined;
+}
+
+export function failover(next: FollowingSend, targets: LoadTargets, options: FailoverOptions): Failover {
+	const direct = targets.beUrls ?? [];
+	const bases = direct.length > 0 ? direct : targets.feUrls;
+	const kind = direct.length > 0 ? 'BE' : 'FE';
+	let preferredFe = 0;
+	let nextBe = 0;
+
+	const send = async ({ request }: LoadCall): Promise<FollowedAnswer> => {
+		const path = `/api/${encodeURIComponent(request.database)}/${encodeURIComponent(request.table)}/_stream_load`;
+		const start = direct.length > 0 ? nextBe++ % direct.length : preferredFe % bases.length;
+		let lastError: unknown;
+		for (let i = 0; i < bases.length; i++) {
+			const index = (start + i) % bases.length;
+			const url = new URL(path, bases[index]);
+			try {
+				const answer = await next({
+					method: 'PUT',
+					url,
+					headers: { ...request.headers, Authorization: options.authorization },
+					body: request.body,
+					// Through an FE: headers first (the FE leg, request.ts). Straight to a BE: the pool.
+					expectContinue: direct.length === 0,
+					continueTimeoutMs: options.continueTimeoutMs,
+					timeoutMs: options.timeoutMs,
+					signal: request.signal,
+				});
+				if (direct.length === 0) preferredFe = index;
+				return answer;
+			} catch (error) {
+				lastError = error;
+				if (!isConnectFailure(error) || i === bases.length - 1) throw error;
+				options.logger?.warn(`Doris ${kind} ${redactUrl(url.origin)} unreachable (${(error as TransportError).code}); trying the next one`);
+			}
+		}
+		throw lastError;
+	};
+
+	return {
+		send,
+		currentFe: () => (targets.feUrls.length === 0 ? undefined : targets.feUrls[preferredFe % targets.feUrls.length]),
+	};
+}

@@ -1,0 +1,175 @@
+/**
+ * Avro logical types for the Schema Registry decoder, given to avsc through the registry client's
+ * Avro options (`{ AVRO: { typeHook } }`, which @kafkajs/confluent-schema-registry passes to
+ * `avsc.Type.forSchema`). Each schema node avsc builds goes through the hook; one that declares a
+ * logical type this package reads becomes an avsc LogicalType whose decoded value is the exact text of
+ * src/common/logical-values.ts:
+ *
+ * - Avro's own (spec 1.12): date, time-millis, time-micros, timestamp-millis / -micros / -nanos
+ *   (instants: `…Z`), local-timestamp-millis / -micros / -nanos (wall clock), decimal on bytes and
+ *   fixed (exact text, scale from the schema), uuid on string and fixed(16);
+ * - Kafka Connect's names as Confluent's AvroConverter writes them (`connect.name`), which take
+ *   precedence over a `logicalType` on the same schema: Debezium's io.debezium.time.* and
+ *   VariableScaleDecimal, Connect's Date / Time / Timestamp / Decimal (src/common/connect-logical.ts).
+ *   Connect's Timestamp also carries logicalType timestamp-millis, but Debezium uses it for zone-less
+ *   DATETIME values: by its connect.name it is the wall clock, as in JSON.
+ *
+ * Every `long` is read as a BigInt (toJsonSafe then gives a number, or exact text beyond 2^53, as the
+ * JSON path does): avsc's own long refuses to decode a value beyond 2^53, and Debezium 2.6+ puts
+ * `ts_ns` (1.7e18) in every event's envelope and source block, a DATETIME(6) of 9999-12-31 is 2.5e17 µs,
+ * a Kafka offset or a snowflake id can be anything. A schema whose logical attributes are invalid (a decimal without a
+ * precision) is read as its underlying type, as the Avro specification requires.
+ * io.debezium.data.Json: an object or array document stays its JSON text (exact, big numbers too;
+ * the Doris Schema node loads text starting with { or [ into a JSON column as the document); a scalar
+ * document becomes its value (`123` → 123, `"text"` → "text"), since text like `123` would otherwise
+ * load as the JSON string "123". ZonedTimestamp stays its ISO text.
+ */
+import avro from 'avsc';
+
+import { connectLogicalDecoder, type ConnectParameters, type LogicalDecoder } from '../common/connect-logical';
+import { parseJsonExact } from '../common/exact-json';
+import {
+	dateFromEpochDays,
+	decimalText,
+	instantFromEpoch,
+	integerFromTwosComplement,
+	timeOfDay,
+	uuidFromBytes,
+	wallClockFromEpoch,
+	type TimeUnit,
+} from '../common/logical-values';
+
+type Schema = Record<string, unknown>;
+type Decode = (value: unknown) => unknown;
+
+/** avsc's long read as a BigInt: exact for every int64 (avsc hands over 8 little-endian bytes). */
+const bigIntLong = avro.types.LongType.__with({
+	fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(0),
+	toBuffer: (value: bigint) => {
+		const buffer = Buffer.alloc(8);
+		buffer.writeBigInt64LE(BigInt(value));
+		return buffer;
+	},
+	fromJSON: (value: unknown) => BigInt(value as string | number),
+	toJSON: (value: bigint) => Number(value),
+	isValid: (value: unknown) => typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)),
+	compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+function fail(what: string, value: unknown): never {
+	throw new Error(`Avro ${what}: ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? String(value)} has no calendar form`);
+}
+
+function asBigInt(value: unknown): bigint {
+	return typeof value === 'bigint' ? value : BigInt(value as number);
+}
+
+const dateOf: Decode = (v) => dateFromEpochDays(asBigInt(v)) ?? fail('date', v);
+const timeOf = (unit: TimeUnit): Decode => (v) => timeOfDay(asBigInt(v), unit) ?? fail(`time (${unit})`, v);
+const instantOf = (unit: TimeUnit): Decode => (v) => instantFromEpoch(asBigInt(v), unit) ?? fail(`timestamp (${unit})`, v);
+const wallClockOf = (unit: TimeUnit): Decode => (v) => wallClockFromEpoch(asBigInt(v), unit) ?? fail(`local-timestamp (${unit})`, v);
+
+/** Avro's logical types by name; undefined for a schema whose attributes do not make it one. */
+function avroLogical(schema: Schema): Decode | undefined {
+	switch (schema.logicalType) {
+		case 'date':
+			return schema.type === 'int' ? dateOf : undefined;
+		case 'time-millis':
+			return schema.type === 'int' ? timeOf('millis') : undefined;
+		case 'time-micros':
+			return schema.type === 'long' ? timeOf('micros') : undefined;
+		case 'timestamp-millis':
+		case 'timestamp-micros':
+		case 'timestamp-nanos':
+			return schema.type === 'long' ? instantOf(UNITS[schema.logicalType]) : undefined;
+		case 'local-timestamp-millis':
+		case 'local-timestamp-micros':
+		case 'local-timestamp-nanos':
+			return schema.type === 'long' ? wallClockOf(UNITS[schema.logicalType.slice('local-'.length)]) : undefined;
+		case 'decimal': {
+			const precision = schema.precision;
+			const scale = schema.scale ?? 0;
+			const valid = Number.isInteger(precision) && Number.isInteger(scale) && (precision as number) > 0 && (scale as number) >= 0 && (scale as number) <= (precision as number);
+			if (!valid || (schema.type !== 'bytes' && schema.type !== 'fixed')) return undefined;
+			return (v) => decimalText(integerFromTwosComplement(v as Buffer), scale as number);
+		}
+		case 'uuid':
+			if (schema.type === 'fixed' && schema.size === 16) return (v) => uuidFromBytes(v as Buffer);
+			return undefined; // on a string: the text already
+		default:
+			return undefined;
+	}
+}
+
+const UNITS: Record<string, TimeUnit> = {
+	'timestamp-millis': 'millis',
+	'timestamp-micros': 'micros',
+	'timestamp-nanos': 'nanos',
+};
+
+/** io.debezium.data.Json in an n8n item (plain JSON): see the module header. */
+const jsonDocument: Decode = (value) => {
+	const text = String(value);
+	const first = text.trimStart()[0];
+	if (first === '{' || first === '[') return text;
+	try {
+		return parseJsonExact(text);
+	} catch {
+		return text; // not JSON after all: the Doris Schema node says so for a JSON column
+	}
+};
+
+/** Connect's names: the Connect parameters ride along as `connect.parameters`. */
+function connectLogical(schema: Schema): Decode | undefined {
+	if (schema['connect.name'] === 'io.debezium.data.Json') return jsonDocument;
+	const decoder: LogicalDecoder | undefined = connectLogicalDecoder(schema['connect.name']);
+	if (decoder === undefined) return undefined;
+	const parameters = { ...(schema['connect.parameters'] as Record<string, string> | undefined) } as ConnectParameters & Record<string, string>;
+	// AvroConverter puts Decimal's scale on the schema too; either place will do.
+	if (parameters.scale === undefined && Number.isInteger(schema.scale)) parameters.scale = String(schema.scale);
+	return (v) => decoder(v, parameters);
+}
+
+/** Schemas whose underlying type is being built right now (the LogicalType constructor re-enters the hook). */
+const building = new Set<Schema>();
+
+class DecodedLogicalType extends avro.types.LogicalType {
+	private readonly decodeValue: Decode;
+
+	constructor(schema: Schema, opts: unknown, decode: Decode) {
+		building.add(schema);
+		try {
+			super(schema as avro.Schema, opts);
+		} finally {
+			building.delete(schema);
+		}
+		this.decodeValue = decode;
+	}
+
+	protected _fromValue(value: unknown): unknown {
+		return this.decodeValue(value);
+	}
+
+	/** Encoding (tests, a producer using this client) takes the underlying value as it is. */
+	protected _toValue(value: unknown): unknown {
+		return value;
+	}
+
+	protected _resolve(type: avro.Type): unknown {
+		return avro.Type.isType(type, 'logical') ? undefined : (value: unknown) => value;
+	}
+}
+
+function isSchemaObject(schema: unknown): schema is Schema {
+	return typeof schema === 'object' && schema !== null && !Array.isArray(schema);
+}
+
+/** avsc's typeHook: see the module header. */
+export function logicalTypeHook(schema: unknown, opts: unknown): avro.Type | undefined {
+	if (schema === 'long') return bigIntLong;
+	if (!isSchemaObject(schema)) return undefined;
+	if (building.has(schema)) return schema.type === 'long' ? bigIntLong : undefined;
+	const decode = connectLogical(schema) ?? avroLogical(schema);
+	if (decode !== undefined) return new DecodedLogicalType(schema, opts, decode);
+	return schema.type === 'long' ? bigIntLong : undefined;
+}

@@ -1,0 +1,53 @@
+// Kafka's own Java client (kafka-clients, among the broker's jars in .cache/kafka/libs), for tests that
+// must see bytes exactly as Java producers write them: java/JavaKafkaClient.java is compiled with javac
+// once per test process and run with the values on stdin, one per line.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..', '..');
+const libs = process.env.KAFKA_LIBS_DIR?.trim() || join(root, '.cache', 'kafka', 'libs');
+const source = join(__dirname, 'java', 'JavaKafkaClient.java');
+
+let classDir: string | undefined;
+
+function compiled(): string {
+	if (classDir) return classDir;
+	if (!existsSync(libs)) {
+		throw new Error(`Kafka's jars are not in ${libs}: run scripts/kafka.sh install (scripts/ground.sh start does)`);
+	}
+	const out = mkdtempSync(join(tmpdir(), 'java-kafka-client-'));
+	execFileSync('javac', ['-nowarn', '-cp', `${libs}/*`, '-d', out, source], { stdio: ['ignore', 'ignore', 'inherit'] });
+	classDir = out;
+	return out;
+}
+
+function run(args: string[], values: readonly string[]): Promise<Buffer> {
+	for (const value of values) {
+		if (/[\r\n]/.test(value)) throw new Error('JavaKafkaClient takes one value per line: a value must not contain a line break');
+	}
+	const classpath = `${compiled()}:${libs}/*`;
+	return new Promise((resolvePromise, reject) => {
+		const child = execFile(
+			'java',
+			['-Xmx256m', '-Dlog4j2.level=warn', '-cp', classpath, 'JavaKafkaClient', ...args],
+			{ encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+			(error, stdout, stderr) => {
+				if (error) reject(new Error(`JavaKafkaClient ${args.join(' ')} failed: ${error.message}\n${stderr.toString()}`));
+				else resolvePromise(stdout);
+			},
+		);
+		child.stdin?.end(values.map((v) => `${v}\n`).join(''));
+	});
+}
+
+/** Sends `values` (key = index) with Java's KafkaProducer and the given `compression.type`. */
+export async function produceWithJavaClient(brokers: string[], topic: string, compression: string, values: readonly string[]): Promise<void> {
+	await run(['produce', brokers.join(','), topic, compression], values);
+}
+
+/** `values` as Kafka's Java client stores them in message format `magic` (0, 1 or 2), compressed with `compression`. */
+export function javaRecordSet(magic: 0 | 1 | 2, compression: string, values: readonly string[]): Promise<Buffer> {
+	return run(['records', String(magic), compression], values);
+}

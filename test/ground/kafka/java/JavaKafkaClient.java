@@ -1,0 +1,72 @@
+// Kafka's own Java client, for tests that need bytes exactly as Java producers write them.
+// Compiled at test time against the broker's jars (.cache/kafka/libs) by java-client.ts.
+//   produce BOOTSTRAP TOPIC COMPRESSION   values from stdin, one per line (key = line number from 0),
+//                                         sent by KafkaProducer with compression.type COMPRESSION
+//   records MAGIC COMPRESSION             values from stdin as one stored record set of message format
+//                                         MAGIC (0, 1, 2), written to stdout as the broker would send it
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+public class JavaKafkaClient {
+    public static void main(String[] args) throws Exception {
+        List<byte[]> values = readValues();
+        switch (args[0]) {
+            case "produce" -> produce(args[1], args[2], args[3], values);
+            case "records" -> records(Byte.parseByte(args[1]), args[2], values);
+            default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+        }
+    }
+
+    private static List<byte[]> readValues() throws Exception {
+        List<byte[]> values = new ArrayList<>();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) values.add(line.getBytes(StandardCharsets.UTF_8));
+        return values;
+    }
+
+    private static void produce(String bootstrap, String topic, String compression, List<byte[]> values) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        // Many records per batch, so each compressed batch holds several messages and blocks.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "100");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(1 << 20));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (int i = 0; i < values.size(); i++) {
+                producer.send(new ProducerRecord<>(topic, String.valueOf(i).getBytes(StandardCharsets.UTF_8), values.get(i)));
+            }
+            producer.flush();
+        }
+        System.out.println(values.size());
+    }
+
+    private static void records(byte magic, String compression, List<byte[]> values) throws Exception {
+        MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1 << 22), magic,
+                Compression.of(compression).build(), magic == 0 ? TimestampType.NO_TIMESTAMP_TYPE : TimestampType.CREATE_TIME, 0L);
+        for (int i = 0; i < values.size(); i++) {
+            builder.append(magic == 0 ? -1L : 1_700_000_000_000L + i, String.valueOf(i).getBytes(StandardCharsets.UTF_8), values.get(i));
+        }
+        ByteBuffer buffer = builder.build().buffer();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        System.out.write(bytes);
+        System.out.flush();
+    }
+}

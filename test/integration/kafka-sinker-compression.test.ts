@@ -1,0 +1,133 @@
+// Compressed topics as Kafka's own Java client writes them (kafka-clients 4.1, compiled at test time):
+// every compression.type the producer can choose, and a topic-level compression.type that makes the
+// broker recompress, consumed by the sinker consumer from the real broker and compared value by value.
+// The stored batches are read back from the broker's log to prove each one really is compressed so.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { CompressionTypes } from 'kafkajs';
+
+import { KAFKA_METADATA_FIELD } from '../../src/common/item-contract';
+import { registerCompressionCodecs } from '../../src/kafka/compression';
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { kafkaBrokers } from '../ground/kafka/env';
+import { javaRecordSet, produceWithJavaClient } from '../ground/kafka/java-client';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+
+// kafkajs' own decoder for the records a fetch returns (the path every consumed batch takes).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs does not export its protocol decoders
+const Decoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const decodeMessages = require('kafkajs/src/protocol/requests/fetch/v4/decodeMessages') as (
+	decoder: unknown,
+) => Promise<Array<{ key: Buffer | null; value: Buffer | null }>>;
+
+const broker = useKafkaAdmin();
+
+const CODEC_IDS: Record<string, number> = { none: 0, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD };
+
+/** Values of varied length and content: together several 64 KB LZ4 blocks and 32 KB snappy blocks. */
+function values(count: number, tag: string): string[] {
+	return Array.from({ length: count }, (_, i) =>
+		JSON.stringify({ id: i, codec: tag, big: '9007199254740993', name: `ünïcödé ✓ ${i}`, pad: 'x'.repeat((i * 37) % 400) }),
+	);
+}
+
+/** The codec of every record batch in partition 0's log on the test broker (attributes & 7). */
+function storedCodecs(topic: string): number[] {
+	const dataDir = process.env.KAFKA_DATA_DIR?.trim() || resolve(__dirname, '..', '..', '.cache', 'kafka', 'data');
+	const log = join(dataDir, `${topic}-0`, '00000000000000000000.log');
+	if (!existsSync(log)) return [];
+	const bytes = readFileSync(log);
+	const codecs: number[] = [];
+	// Record batch: baseOffset int64, batchLength int32, leaderEpoch int32, magic int8, crc int32, attributes int16.
+	for (let at = 0; at + 23 <= bytes.length; at += 12 + bytes.readInt32BE(at + 8)) codecs.push(bytes.readInt16BE(at + 21) & 7);
+	return codecs;
+}
+
+async function consumeAll(topic: string, expected: string[]): Promise<void> {
+	const group = uniqueName('compressed');
+	const n8n = new FakeN8n();
+	const consumer = await SinkerConsumer.start(
+		testOptions(topic, group, { parser: { format: 'text', includeMetadata: true, tombstones: 'skip' } }),
+		n8n.run,
+	);
+	try {
+		await waitFor(
+			`${expected.length} messages committed`,
+			async () => (await committedOffsets(broker.admin, group, topic)).get(0) === BigInt(expected.length),
+		);
+		const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+		assert.equal(items.length, expected.length);
+		items.forEach((item, i) => {
+			const kafka = item[KAFKA_METADATA_FIELD] as { offset: string; key: string };
+			assert.equal(kafka.offset, String(i));
+			assert.equal(kafka.key, String(i));
+			assert.equal(item.value, expected[i], `value at offset ${i}`);
+		});
+		assert.equal(consumer.stats.parseErrors, 0);
+	} finally {
+		await consumer.close();
+	}
+}
+
+describe("compressed topics written by Kafka's Java client", () => {
+	for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+		it(`producer compression.type=${codec}: every value arrives intact`, async () => {
+			const topic = await broker.topic(1);
+			const sent = values(3000, codec);
+			await produceWithJavaClient(kafkaBrokers, topic, codec, sent);
+			const stored = storedCodecs(topic);
+			assert.ok(stored.length > 0 && stored.every((c) => c === CODEC_IDS[codec]), `stored batches are ${codec}: ${stored.join(',')}`);
+			await consumeAll(topic, sent);
+		});
+	}
+
+	for (const [topicCodec, producerCodec] of [
+		['lz4', 'none'],
+		['zstd', 'snappy'],
+		['snappy', 'gzip'],
+	]) {
+		it(`topic compression.type=${topicCodec}, producer ${producerCodec}: the broker recompresses, every value arrives intact`, async () => {
+			const topic = await broker.topic(1, { 'compression.type': topicCodec });
+			const sent = values(2000, `${topicCodec}-${producerCodec}`);
+			await produceWithJavaClient(kafkaBrokers, topic, producerCodec, sent);
+			const stored = storedCodecs(topic);
+			assert.ok(stored.length > 0 && stored.every((c) => c === CODEC_IDS[topicCodec]), `stored batches are ${topicCodec}: ${stored.join(',')}`);
+			await consumeAll(topic, sent);
+		});
+	}
+});
+
+describe("older message formats as Kafka's Java client stores them, through kafkajs' fetch decoder", () => {
+	const cases: Array<[0 | 1 | 2, string]> = [
+		[0, 'gzip'],
+		[0, 'snappy'],
+		// Message format v0 wrote LZ4 frames with a header checksum over the magic number too.
+		[0, 'lz4'],
+		[1, 'snappy'],
+		[1, 'lz4'],
+		[2, 'lz4'],
+		[2, 'zstd'],
+	];
+	for (const [magic, codec] of cases) {
+		it(`message format v${magic}, ${codec}`, async () => {
+			registerCompressionCodecs();
+			const sent = values(500, `v${magic}-${codec}`);
+			const records = await javaRecordSet(magic, codec, sent);
+			const sized = Buffer.alloc(4 + records.length);
+			sized.writeInt32BE(records.length);
+			records.copy(sized, 4);
+			const messages = await decodeMessages(new Decoder(sized));
+			assert.deepEqual(
+				messages.map((m) => m.value?.toString('utf8')),
+				sent,
+			);
+			assert.deepEqual(
+				messages.map((m) => m.key?.toString('utf8')),
+				sent.map((_, i) => String(i)),
+			);
+		});
+	}
+});

@@ -1,0 +1,107 @@
+// What the Doris Stream Load node does with an execution's items before and after the load
+// (src/batch/load-items.ts): the sort into parts, what cannot load, the delete-sign decision, the summary.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { firstUnloadable, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
+import type { DorisBatchResult } from '../../../src/batch/doris-target';
+import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import type { LoadResult } from '../../../src/doris/stream-load/client';
+
+function packed(ids: number[], extra: Partial<PackedRows> = {}): { json: Record<string, unknown> } {
+	const jsonLines = ids.map((id) => `{"id":${id}}\n`).join('');
+	const sources = [{ topic: 't', partition: 0, firstOffset: String(ids[0]), lastOffset: String(ids.at(-1)), lines: ids.length }];
+	return { json: { [PACKED_ROWS_FIELD]: { jsonLines, count: ids.length, sources, ...extra } } };
+}
+const row = (id: number, extra: Record<string, unknown> = {}) => ({ json: { id, ...extra } });
+const undecodable = { json: { [PARSE_ERROR_FIELD]: { kind: 'json', message: 'bad', raw: '{', rawEncoding: 'utf8' } } };
+const json = { format: 'json', deletes: 'auto' } as const;
+
+describe('sortItemsForLoad', () => {
+	it('keeps item order: runs of rows between packed items, packed lines as they are', () => {
+		const sorted = sortItemsForLoad([row(1), row(2), packed([3, 4]), row(5)], json);
+		assert.deepEqual(sorted.parts, [[{ id: 1 }, { id: 2 }], { text: '{"id":3}\n{"id":4}\n', rows: 2 }, [{ id: 5 }]]);
+		assert.deepEqual(sorted.loadable, [0, 1, 2, 3]);
+		assert.deepEqual([sorted.undecodable, sorted.refused, sorted.deleteSign], [[], [], false]);
+	});
+
+	it('sets aside items the trigger could not decode and packed items that break the contract', () => {
+		const sorted = sortItemsForLoad([row(1), undecodable, packed([2], { count: -1 }), row(3)], json);
+		assert.deepEqual(sorted.loadable, [0, 3]);
+		assert.deepEqual(sorted.undecodable, [1]);
+		assert.equal(sorted.refused.length, 1);
+		assert.equal(sorted.refused[0].index, 2);
+		assert.match(sorted.refused[0].message, /packedRows\.count must be a whole number ≥ 0, not number -1/);
+	});
+
+	it('refuses packed items for a CSV load, naming the setting and its value; rows still load', () => {
+		const sorted = sortItemsForLoad([packed([1]), row(2)], { format: 'csv', deletes: 'auto' });
+		assert.deepEqual(sorted.refused, [{ index: 0, message: 'Format is "csv" but the item holds packed JSON lines (packedRows); set Format to JSON' }]);
+		assert.deepEqual(sorted.parts, [[{ id: 2 }]]);
+	});
+
+	it('delete sign, auto: when a row names the column, a packed item says so, or packed lines mention it', () => {
+		assert.equal(sortItemsForLoad([row(1), row(2, { [DELETE_SIGN_COLUMN]: 1 })], json).deleteSign, true);
+		assert.equal(sortItemsForLoad([packed([1], { deleteSign: true })], json).deleteSign, true);
+		// The Doris Schema node's flag wins over the text: it read every line.
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: { jsonLines: `{"${DELETE_SIGN_COLUMN}":1}\n`, count: 1, sources: [], deleteSign: false } } }], json).deleteSign, false);
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: { jsonLines: `{"id":1,"${DELETE_SIGN_COLUMN}":1}\n`, count: 1, sources: [] } } }], json).deleteSign, true);
+		assert.equal(sortItemsForLoad([row(1), packed([2])], json).deleteSign, false);
+	});
+
+	it('delete sign, always and never: whatever the items hold', () => {
+		assert.equal(sortItemsForLoad([row(1)], { format: 'json', deletes: 'always' }).deleteSign, true);
+		assert.equal(sortItemsForLoad([row(1, { [DELETE_SIGN_COLUMN]: 1 })], { format: 'json', deletes: 'never' }).deleteSign, false);
+	});
+});
+
+describe('firstUnloadable', () => {
+	it('names an undecodable item first, then a refused packed item, else nothing', () => {
+		const both = firstUnloadable(sortItemsForLoad([packed([1], { count: -1 }), undecodable, undecodable], json));
+		assert.equal(both?.index, 1);
+		assert.match(both?.message ?? '', /^Item 1 could not be decoded by the Kafka trigger \(_parseError\)/);
+		assert.equal(both?.description, '2 undecodable item(s). The Doris Schema node sends them to its invalid output.');
+		const refused = firstUnloadable(sortItemsForLoad([row(1), packed([1], { count: -1 })], json));
+		assert.deepEqual([refused?.index, refused?.message.startsWith('Item 1: packedRows.count')], [1, true]);
+		assert.equal(firstUnloadable(sortItemsForLoad([row(1)], json)), undefined);
+	});
+});
+
+describe('summariseLoad', () => {
+	const result = (label: string, extra: Partial<LoadResult> = {}): LoadResult => ({
+		label,
+		txnId: 7,
+		status: 'Success',
+		labelExisted: false,
+		loadedRows: 3,
+		filteredRows: 0,
+		unselectedRows: 0,
+		loadBytes: 30,
+		loadTimeMs: 12,
+		bytes: 30,
+		attempts: 1,
+		...extra,
+	});
+
+	it('sums the batches that held the execution’s rows; a batch found loaded counts all its rows', () => {
+		const batches: DorisBatchResult = {
+			rows: 5,
+			batches: [
+				{ batchId: 1, rows: 3, bytes: 30, executions: 2, result: result('a') },
+				{ batchId: 2, rows: 4, bytes: 40, executions: 1, result: result('b', { labelExisted: true, loadedRows: 0, filteredRows: 1, loadTimeMs: 20, txnId: undefined, attempts: 2 }) },
+			],
+		};
+		const summary = summariseLoad('db', 'tbl', batches, false);
+		assert.deepEqual(
+			{ ...summary, batches: undefined },
+			{ database: 'db', table: 'tbl', rows: 5, status: 'Success', label: 'a', labels: ['a', 'b'], txnIds: [7, null], loadedRows: 7, filteredRows: 1, bytes: 70, loadTimeMs: 20, executionsServed: 2, flushedImmediately: false, batches: undefined },
+		);
+		assert.deepEqual(summary.batches[1], { label: 'b', txnId: null, status: 'Success', labelExisted: true, rows: 4, loadedRows: 4, filteredRows: 1, bytes: 40, sentBytes: 30, loadTimeMs: 20, attempts: 2, executionsServed: 1 });
+	});
+
+	it('a status other than Success is reported with every batch status', () => {
+		const summary = summariseLoad('db', 'tbl', { rows: 1, batches: [{ batchId: 1, rows: 1, bytes: 1, executions: 1, result: result('a', { status: 'Publish Timeout' }) }] }, true);
+		assert.equal(summary.status, 'Publish Timeout');
+		assert.equal(summary.flushedImmediately, true);
+	});
+});
