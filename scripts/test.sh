@@ -39,7 +39,8 @@ if [ "$mode" = unit ]; then
 fi
 
 step "system packages" bash scripts/install-system.sh
-step "deployment linters" bash scripts/install-deploy-tools.sh >/dev/null
+deploy_linters() { bash scripts/install-deploy-tools.sh >/dev/null; }
+step "deployment linters" deploy_linters
 step "n8n" bash scripts/n8n.sh install
 
 # --- the test ground: start what is not running, remember what this run started ---------------------
