@@ -1,16 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
+
+import { LOAD_DEFAULTS } from '../../src/batch/load-defaults';
+import { DEFAULT_RETRY } from '../../src/doris/stream-load/retry';
 import { databaseAndTableFields } from '../shared/doris-fields';
 
-/**
- * Batch defaults: the seed's "large messages, low frequency" profile ('orders': 1000 rows / 10 MB /
- * 10 s) is too small for a Kafka firehose, its 'logs' profile (50000 rows / 50 MB / 60 s) makes every
- * execution wait up to a minute for its acknowledgement. We keep the logs sizes (few, large loads:
- * far from Doris' -235 version limit) with the orders interval: a quiet topic is acknowledged within
- * 10 s, while a busy one fills batches by size long before that.
- */
-export const DEFAULT_BATCH_ROWS = 50_000;
-export const DEFAULT_BATCH_MB = 50;
-export const DEFAULT_BATCH_INTERVAL_S = 10;
+const MB = 1024 * 1024;
 
 const options: INodeProperties = {
 	displayName: 'Options',
@@ -61,7 +55,7 @@ const options: INodeProperties = {
 				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert)' },
 				{ name: 'Never', value: 'never', description: 'Load rows as they are; __DORIS_DELETE_SIGN__ is ignored' },
 			],
-			default: 'auto',
+			default: LOAD_DEFAULTS.deletes,
 			description: 'How rows flagged for deletion are loaded. The delete sign needs a UNIQUE KEY table.',
 		},
 		{
@@ -88,7 +82,7 @@ const options: INodeProperties = {
 			displayName: 'Batch Max Idle (Ms)',
 			name: 'batchIdleMs',
 			type: 'number',
-			default: 1000,
+			default: LOAD_DEFAULTS.maxIdleMs,
 			typeOptions: { minValue: 0 },
 			description:
 				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
@@ -97,7 +91,7 @@ const options: INodeProperties = {
 			displayName: 'Label Prefix',
 			name: 'labelPrefix',
 			type: 'string',
-			default: 'n8n',
+			default: LOAD_DEFAULTS.labelPrefix,
 			description: 'Start of every Stream Load label (letters, digits, -, _ and : only)',
 		},
 		{
@@ -127,7 +121,7 @@ const options: INodeProperties = {
 			displayName: 'Max Loads in Flight',
 			name: 'maxInFlight',
 			type: 'number',
-			default: 1,
+			default: LOAD_DEFAULTS.maxInFlight,
 			typeOptions: { minValue: 1 },
 			description: 'Concurrent loads per table. 1 keeps batches in order (needed for CDC without a sequence column).',
 		},
@@ -135,7 +129,7 @@ const options: INodeProperties = {
 			displayName: 'Max Retries',
 			name: 'maxRetries',
 			type: 'number',
-			default: 5,
+			default: DEFAULT_RETRY.maxRetries,
 			typeOptions: { minValue: 0 },
 			description: 'Retries of a failed load (always with the same label, so never a double load)',
 		},
@@ -169,7 +163,7 @@ const options: INodeProperties = {
 			displayName: 'Retry Backoff (Ms)',
 			name: 'retryBackoffMs',
 			type: 'number',
-			default: 1000,
+			default: DEFAULT_RETRY.initialDelayMs,
 			typeOptions: { minValue: 0 },
 			description: 'First retry delay; doubles on each retry (with jitter), up to 30 s',
 		},
@@ -191,7 +185,7 @@ const options: INodeProperties = {
 			displayName: 'Timeout (Seconds)',
 			name: 'timeoutSeconds',
 			type: 'number',
-			default: 600,
+			default: LOAD_DEFAULTS.timeoutSeconds,
 			typeOptions: { minValue: 1 },
 			description: 'Doris load timeout; the client waits this plus a minute for an answer',
 		},
@@ -232,7 +226,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Batch Max Rows',
 		name: 'batchRows',
 		type: 'number',
-		default: DEFAULT_BATCH_ROWS,
+		default: LOAD_DEFAULTS.maxRows,
 		typeOptions: { minValue: 1 },
 		description: 'A shared batch is loaded when it holds this many rows',
 	},
@@ -240,7 +234,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Batch Max Size (MB)',
 		name: 'batchMb',
 		type: 'number',
-		default: DEFAULT_BATCH_MB,
+		default: LOAD_DEFAULTS.maxBytes / MB,
 		typeOptions: { minValue: 0.001, numberPrecision: 3 },
 		description: 'A shared batch is loaded when it holds this much data',
 	},
@@ -248,7 +242,7 @@ export const properties: INodeProperties[] = [
 		displayName: 'Batch Max Interval (Seconds)',
 		name: 'batchIntervalSeconds',
 		type: 'number',
-		default: DEFAULT_BATCH_INTERVAL_S,
+		default: LOAD_DEFAULTS.maxIntervalMs / 1000,
 		typeOptions: { minValue: 0.01, numberPrecision: 2 },
 		description: 'A shared batch is loaded at the latest this long after its first row arrived',
 	},

@@ -1,12 +1,14 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INode } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { BatchLimits } from '../../src/batch/batcher';
-import type { LoadOptions } from '../../src/doris/stream-load/options';
+import { DELETE_MODES, type DeleteMode } from '../../src/batch/load-items';
 import { validateLabelPrefix } from '../../src/doris/stream-load/labels';
-import type { RetryPolicy } from '../../src/doris/stream-load/retry';
-import { DEFAULT_BATCH_INTERVAL_S, DEFAULT_BATCH_MB, DEFAULT_BATCH_ROWS } from './description';
+import { partialUpdateFor, type LoadOptions } from '../../src/doris/stream-load/options';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../src/doris/stream-load/retry';
+import { atLeastZero, between, flag, httpAddresses, list, oneOf, positive, required, requiredList, text } from '../../src/common/settings';
+import { nodeParameters, readNodeSettings, type NodeParameters } from '../shared/settings';
+import { properties } from './description';
 
-import type { DeleteMode } from '../../src/batch/load-items';
 
 /** Every parameter of the node, read once, defaulted and converted to the units src/ expects. */
 export interface StreamLoadSettings {
@@ -27,71 +29,31 @@ type ParamContext = Pick<IExecuteFunctions, 'getNodeParameter' | 'getNode'>;
 
 const MB = 1024 * 1024;
 
-type Fail = (message: string) => NodeOperationError;
-
-function list(text: string): string[] {
-	return text
-		.split(/[\s,]+/)
-		.map((s) => s.trim())
-		.filter((s) => s !== '');
-}
-
-function positive(bad: Fail, name: string, value: number): number {
-	if (!Number.isFinite(value) || value <= 0) throw bad(`${name} must be a number greater than 0, not ${value}`);
-	return value;
-}
-
-function urls(bad: Fail, name: string, text: string): string[] {
-	return list(text).map((entry) => {
-		let url: URL;
-		try {
-			url = new URL(entry);
-		} catch {
-			throw bad(`${name}: "${entry}" is not a URL (expected http://host:8040)`);
-		}
-		if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad(`${name}: "${entry}" must use http or https`);
-		if (url.username !== '' || url.password !== '') throw bad(`${name}: "${url.host}" must not carry credentials`);
-		return `${url.protocol}//${url.host}`;
-	});
-}
-
 /**
- * Reads the node's parameters (item 0: one execution loads into one target). Throws an Error that
- * names the parameter and the value when one is invalid.
+ * Reads the node's parameters (item 0: one execution loads into one target). A bad value fails the
+ * execution with a NodeOperationError naming the field, the value and the rule.
  */
 export function readSettings(ctx: ParamContext): StreamLoadSettings {
-	const node: INode = ctx.getNode();
-	// Errors name the parameter and its value; NodeOperationError so n8n shows them on the node.
-	const bad: Fail = (message) => new NodeOperationError(node, message);
-	const str = (name: string, fallback = '') => String(ctx.getNodeParameter(name, 0, fallback) ?? fallback).trim();
-	const num = (name: string, fallback: number) => Number(ctx.getNodeParameter(name, 0, fallback));
-	// The one untyped read: n8n gives a collection as a plain object; each field is checked below.
-	const o = ctx.getNodeParameter('options', 0, {}) as IDataObject;
-	const opt = (name: string, fallback: unknown): unknown => (o[name] === undefined || o[name] === null ? fallback : o[name]);
+	const params = nodeParameters(properties, (name, fallback) => ctx.getNodeParameter(name, 0, fallback));
+	return readNodeSettings(ctx.getNode(), () => streamLoadSettings(params));
+}
 
-	const table = str('table');
-	if (table === '') throw bad('Table is empty: choose a table or give its name');
-	const format = str('format', 'json');
-	if (format !== 'json' && format !== 'csv') throw bad(`Format "${format}" must be json or csv`);
-
-	const columns = format === 'csv' ? list(str('csvColumns')) : list(String(opt('columns', '')));
-	if (format === 'csv' && columns.length === 0) throw bad('CSV Columns is empty: the CSV format needs the order of the fields');
-
-	const compression = String(opt('compression', 'none'));
-	if (compression !== 'none' && compression !== 'gz') throw bad(`Compression "${compression}" must be none or gz`);
-	const groupCommit = String(opt('groupCommit', 'off'));
-	if (!['off', 'async_mode', 'sync_mode'].includes(groupCommit)) throw bad(`Group Commit "${groupCommit}" must be off, async_mode or sync_mode`);
-	const deletes = String(opt('deletes', 'auto')) as DeleteMode;
-	if (!['auto', 'always', 'never'].includes(deletes)) throw bad(`Deletes "${deletes}" must be auto, always or never`);
-
-	const timeoutSeconds = Math.round(positive(bad, 'Timeout (Seconds)', Number(opt('timeoutSeconds', 600))));
-	const maxFilterRatio = Number(opt('maxFilterRatio', 0));
-	if (!(maxFilterRatio >= 0 && maxFilterRatio <= 1)) throw bad(`Max Filter Ratio ${maxFilterRatio} must be between 0 and 1`);
-	const jsonpaths = String(opt('jsonpaths', '')).trim();
-	const sequenceColumn = String(opt('sequenceColumn', '')).trim();
-	const timezone = String(opt('timezone', '')).trim();
-
-	const partialUpdate = readPartialUpdate(bad, String(opt('partialUpdate', opt('partialColumns', false) === true ? 'fixed' : 'off')), {
+function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
+	const { option } = p;
+	const table = required('Table', p.param('table'), 'choose a table or type its name');
+	const format = oneOf('Format', p.param('format'), ['json', 'csv'] as const);
+	const columns = format === 'csv' ? requiredList('CSV Columns', p.param('csvColumns'), 'the CSV format needs the order of the fields') : list(option('columns'));
+	const compression = oneOf('Compression', option('compression'), ['none', 'gz'] as const);
+	const groupCommit = oneOf('Group Commit', option('groupCommit'), ['off', 'async_mode', 'sync_mode'] as const);
+	const deletes = oneOf('Deletes', option('deletes'), DELETE_MODES);
+	const timeoutSeconds = Math.round(positive('Timeout (Seconds)', option('timeoutSeconds')));
+	const maxFilterRatio = between('Max Filter Ratio', option('maxFilterRatio'), 0, 1);
+	const jsonpaths = text(option('jsonpaths'));
+	const sequenceColumn = text(option('sequenceColumn'));
+	const timezone = text(option('timezone'));
+	// Workflows saved with the former boolean Partial Columns read as Fixed Columns.
+	const legacyPartial = option('partialColumns', false) === true ? 'fixed' : undefined;
+	const partialUpdate = partialUpdateFor(oneOf('Partial Update', option('partialUpdate', legacyPartial), ['off', 'fixed', 'flexible'] as const), {
 		format,
 		columns,
 		jsonpaths,
@@ -103,78 +65,49 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 		columns: columns.length > 0 ? columns : undefined,
 		jsonpaths: format === 'json' && jsonpaths !== '' ? jsonpaths : undefined,
 		maxFilterRatio: maxFilterRatio > 0 ? maxFilterRatio : undefined,
-		strictMode: opt('strictMode', false) === true ? true : undefined,
+		strictMode: flag(option('strictMode')) ? true : undefined,
 		timeoutSeconds,
 		compress: compression === 'gz' ? 'gz' : undefined,
-		groupCommit: groupCommit === 'off' ? undefined : (groupCommit as NonNullable<LoadOptions['groupCommit']>),
+		groupCommit: groupCommit === 'off' ? undefined : groupCommit,
 		partialUpdate,
 		deleteSign: deletes === 'always' ? true : undefined,
 		sequenceColumn: sequenceColumn === '' ? undefined : sequenceColumn,
 		timezone: timezone === '' ? undefined : timezone,
 	};
 
-	const maxBytes = Math.round(positive(bad, 'Batch Max Size (MB)', num('batchMb', DEFAULT_BATCH_MB)) * MB);
-	const bufferedMb = Number(opt('maxBufferedMb', 0));
-	const maxInFlight = Math.round(positive(bad, 'Max Loads in Flight', Number(opt('maxInFlight', 1))));
-	const idleMs = Number(opt('batchIdleMs', 1000));
-	if (!(idleMs >= 0)) throw bad(`Batch Max Idle ${String(opt('batchIdleMs', 1000))} must be 0 or more milliseconds`);
+	const maxBytes = Math.round(positive('Batch Max Size (MB)', p.param('batchMb')) * MB);
+	const bufferedMb = Number(option('maxBufferedMb'));
+	const idleMs = atLeastZero('Batch Max Idle', option('batchIdleMs'), 'milliseconds');
 	const batch: BatchLimits = {
-		maxRows: Math.round(positive(bad, 'Batch Max Rows', num('batchRows', DEFAULT_BATCH_ROWS))),
+		maxRows: Math.round(positive('Batch Max Rows', p.param('batchRows'))),
 		maxBytes,
-		maxIntervalMs: Math.round(positive(bad, 'Batch Max Interval (Seconds)', num('batchIntervalSeconds', DEFAULT_BATCH_INTERVAL_S)) * 1000),
+		maxIntervalMs: Math.round(positive('Batch Max Interval (Seconds)', p.param('batchIntervalSeconds')) * 1000),
+		// 0 (the default) = twice the batch size: one batch loading while the next fills.
 		maxBufferedBytes: bufferedMb > 0 ? Math.round(bufferedMb * MB) : maxBytes * 2,
-		maxInFlight,
+		maxInFlight: Math.round(positive('Max Loads in Flight', option('maxInFlight'))),
 		maxIdleMs: idleMs > 0 ? Math.round(idleMs) : undefined,
 	};
 
-	const maxRetries = Math.round(Number(opt('maxRetries', 5)));
-	if (!(maxRetries >= 0)) throw bad(`Max Retries ${String(opt('maxRetries', 5))} must be 0 or more`);
-	const backoff = Number(opt('retryBackoffMs', 1000));
-	if (!(backoff >= 0)) throw bad(`Retry Backoff ${backoff} must be 0 or more milliseconds`);
+	const maxRetries = Math.round(atLeastZero('Max Retries', option('maxRetries')));
+	const backoff = atLeastZero('Retry Backoff', option('retryBackoffMs'), 'milliseconds');
 	const retry: RetryPolicy = {
 		maxRetries,
 		initialDelayMs: backoff,
-		maxDelayMs: Math.max(backoff, 30_000),
+		maxDelayMs: Math.max(backoff, DEFAULT_RETRY.maxDelayMs),
 		// Retries stop after two load timeouts' worth of time: long enough for a BE restart,
 		// short enough that the Kafka trigger gets a verdict.
 		maxElapsedMs: 2 * (timeoutSeconds + 60) * 1000,
 	};
 
 	return {
-		database: str('database'),
+		database: text(p.param('database')),
 		table,
 		load,
 		deletes,
-		labelPrefix: validateLabelPrefix(String(opt('labelPrefix', 'n8n')).trim()),
+		labelPrefix: validateLabelPrefix(text(option('labelPrefix'))),
 		batch,
 		retry,
-		beUrls: urls(bad, 'BE Addresses', String(opt('beUrls', ''))),
-		loadImmediately: opt('loadImmediately', false) === true,
+		beUrls: httpAddresses('BE Addresses', option('beUrls'), 'http://host:8040'),
+		loadImmediately: flag(option('loadImmediately')),
 	};
-}
-
-/**
- * Partial Update: off, fixed (the columns list is the update set, FE StreamLoadPlanner.plan()) or
- * flexible (Doris 3.1+). Workflows saved with the former boolean Partial Columns read as fixed.
- */
-function readPartialUpdate(
-	bad: Fail,
-	mode: string,
-	given: { format: string; columns: string[]; jsonpaths: string; sequenceColumn: string },
-): LoadOptions['partialUpdate'] {
-	if (mode === 'off') return undefined;
-	if (mode === 'fixed') {
-		if (given.columns.length === 0) {
-			throw bad('Partial Update "Fixed Columns" needs Columns (CSV: CSV Columns) listing the columns to update, every key column included: Doris takes the update set from that list only');
-		}
-		return 'fixed';
-	}
-	if (mode === 'flexible') {
-		if (given.format !== 'json') throw bad('Partial Update "Flexible" reads JSON lines only: set Format to JSON');
-		if (given.columns.length > 0) throw bad('Partial Update "Flexible" takes the columns from each row: leave Columns empty');
-		if (given.jsonpaths !== '') throw bad('Partial Update "Flexible" cannot be combined with JSON Paths');
-		if (given.sequenceColumn !== '') throw bad("Partial Update \"Flexible\" cannot be combined with Sequence Column (the table's own sequence_col mapping still applies)");
-		return 'flexible';
-	}
-	throw bad(`Partial Update "${mode}" must be off, fixed or flexible`);
 }

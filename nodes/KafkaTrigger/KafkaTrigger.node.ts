@@ -25,7 +25,7 @@ import { KAFKA_CREDENTIAL, toKafkaConnection, toSchemaRegistrySettings } from '.
 import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
-import { createRunExecution } from './run-execution';
+import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
 /**
@@ -96,6 +96,7 @@ export class KafkaTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		refuseEngineV2(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		let connection;
 		try {
@@ -106,7 +107,7 @@ export class KafkaTrigger implements INodeType {
 		// Before any consumer joins: a workflow whose tables are missing must not take partitions.
 		if (settings.checkDorisTables) await checkDorisTables(this);
 		const runExecution = createRunExecution(this, settings.isManual);
-		// The seed's log sampling: a repeated error of one kind is logged K times per minute, then summarised.
+		// Log sampling as in the Go doris-sinker: a repeated error of one kind is logged K times per minute, then summarised.
 		const logger = createLogSampler(this.logger);
 		let unregisterProbe: (() => void) | undefined;
 		let consumer: SinkerConsumer | undefined;

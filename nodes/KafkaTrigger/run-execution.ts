@@ -1,4 +1,4 @@
-import type { IDataObject, INodeExecutionData, IRun, ITriggerFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type INodeExecutionData, type IRun, type ITriggerFunctions } from 'n8n-workflow';
 
 import type { ExecutionOutcome, RunExecution } from '../../src/kafka/consumer-options';
 
@@ -17,7 +17,6 @@ const OK: ExecutionOutcome = Object.freeze({ ok: true });
  *
  * `ctx.emit` is read at every call, never kept: n8n replaces it on the context for manual runs.
  * In a manual run the donePromise is never settled by n8n, so nothing waits for it.
- * n8n's "Engine 2.0" (workflow setting engineType v2) refuses triggers that pass a donePromise.
  */
 export function createRunExecution(ctx: EmitContext, isManual: boolean): RunExecution {
 	return async (execution, signal) => {
@@ -57,4 +56,22 @@ export function runOutcome(run: IRun | undefined): ExecutionOutcome {
 
 function errorMessage(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * n8n's Engine 2.0 (workflow setting `engineType: 'v2'`, n8n 2.40) refuses every emit that carries a
+ * donePromise (n8n: workflows/triggers/engine-v2-active-triggers.js assertSupported), after the
+ * trigger is active: each execution would fail and be redelivered forever. Refused at activation
+ * instead, before the consumer joins its group.
+ */
+export function refuseEngineV2(ctx: Pick<ITriggerFunctions, 'getWorkflowSettings' | 'getNode'>): void {
+	if (ctx.getWorkflowSettings().engineType !== 'v2') return;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		"This workflow runs on n8n's Engine 2.0 (workflow setting engineType \"v2\"), which cannot run a trigger that waits for its executions to finish",
+		{
+			description:
+				'The Kafka Trigger (Doris Sinker) commits offsets only after an execution has loaded its rows into Doris, so it must wait for each execution. Remove the setting engineType from the workflow (or set it to "v1") and activate it again.',
+		},
+	);
 }

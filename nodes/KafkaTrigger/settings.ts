@@ -1,30 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { NodeOperationError, type ICredentialDataDecryptedObject, type ITriggerFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ITriggerFunctions } from 'n8n-workflow';
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
-import type { MessageFormat, OutputMode, TombstoneMode } from '../../src/kafka/message-parser';
+import { decodeSeparatorNotation, validateDelimitedFormat, type DelimitedFormat } from '../../src/kafka/delimited';
+import { validateKafkaFields, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
 import { createSchemaRegistryDecoder, type SchemaRegistrySettings } from '../../src/kafka/schema-registry';
 import { SCHEMA_REGISTRY_CREDENTIAL, toSchemaRegistrySettings } from '../shared/credentials';
+import { flag, oneOf, text } from '../../src/common/settings';
+import { nodeParameters, readNodeSettings, type NodeParameters } from '../shared/settings';
+import { properties } from './description';
 
 const MB = 1024 * 1024;
 
 /** Messages before each partition's end where an editor test run starts (see findRecentOffsets). */
 const MANUAL_RECENT_MESSAGES = 100;
-
-/** The `options` collection: only the keys the user set are present. */
-interface TriggerOptions {
-	closeTimeoutSeconds?: number;
-	executionTimeoutSeconds?: number;
-	fetchMaxMbPerPartition?: number;
-	heartbeatIntervalMs?: number;
-	includeMetadata?: boolean;
-	lagIntervalSeconds?: number;
-	rebalanceTimeoutMs?: number;
-	redeliveryBackoffMs?: number;
-	redeliveryBackoffMaxMs?: number;
-	sessionTimeoutMs?: number;
-	tombstones?: TombstoneMode;
-}
 
 /** Everything the consumer needs but the connection, logger and fatal-error hook. */
 export type ConsumerSettings = Omit<SinkerConsumerOptions, 'connection' | 'logger' | 'onFatalError'>;
@@ -50,61 +39,87 @@ export async function readSchemaRegistryCredential(
 
 /**
  * Reads every parameter once, applies the sinker's defaults and converts units; the rest of the node
- * never calls getNodeParameter. Bad values fail activation with the field and the value named.
+ * never calls getNodeParameter. Bad values fail activation with the field, the value and the rule
+ * named (the numbers are checked by validateConsumerOptions in src/, with the same labels).
  */
 export function readTriggerSettings(ctx: SettingsContext, schemaRegistryCredential?: ICredentialDataDecryptedObject): KafkaTriggerSettings {
-	const fail = (message: string) => new NodeOperationError(ctx.getNode(), message);
-	const text = (name: string) => String(ctx.getNodeParameter(name, '') ?? '');
-	const number = (name: string, fallback: number) => Number(ctx.getNodeParameter(name, fallback));
-	// The one cast: a collection parameter is untyped at the boundary and this is where its shape is known.
-	const options = ctx.getNodeParameter('options', {}) as TriggerOptions;
+	const params = nodeParameters(properties, (name, fallback) => ctx.getNodeParameter(name, fallback));
+	return readNodeSettings(ctx.getNode(), () => triggerSettings(ctx, params, schemaRegistryCredential));
+}
+
+function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistryCredential: ICredentialDataDecryptedObject | undefined): KafkaTriggerSettings {
+	const { option } = p;
 	const isManual = ctx.getMode() === 'manual';
-	const configuredGroupId = text('groupId').trim();
-	const format = text('format') as MessageFormat;
-	const output = (text('output') || 'message') as OutputMode;
-	try {
-		const topics = parseTopics(text('topics'), text('topicSelection') === 'pattern');
-		const schemaRegistry =
-			format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, text, schemaRegistryCredential)) : undefined;
-		const rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? SINKER_DEFAULTS.rebalanceTimeoutMs;
-		const consumer: ConsumerSettings = {
-			groupId: manualRunGroupId(configuredGroupId, isManual),
-			topics,
-			fromBeginning: ctx.getNodeParameter('fromBeginning', SINKER_DEFAULTS.fromBeginning) === true,
-			maxRecordsPerExecution: number('maxRecordsPerExecution', SINKER_DEFAULTS.maxRecordsPerExecution),
-			maxBytesPerExecution: Math.round(number('maxMbPerExecution', SINKER_DEFAULTS.maxBytesPerExecution / MB) * MB),
-			fetchMaxBytesPerPartition: Math.round((options.fetchMaxMbPerPartition ?? SINKER_DEFAULTS.fetchMaxBytesPerPartition / MB) * MB),
-			fetchMaxBytes: SINKER_DEFAULTS.fetchMaxBytes,
-			fetchMaxWaitMs: SINKER_DEFAULTS.fetchMaxWaitMs,
-			executionsInFlight: number('executionsInFlight', SINKER_DEFAULTS.executionsInFlight),
-			sessionTimeoutMs: options.sessionTimeoutMs ?? SINKER_DEFAULTS.sessionTimeoutMs,
-			heartbeatIntervalMs: options.heartbeatIntervalMs ?? SINKER_DEFAULTS.heartbeatIntervalMs,
-			rebalanceTimeoutMs,
-			executionTimeoutMs: (options.executionTimeoutSeconds ?? SINKER_DEFAULTS.executionTimeoutMs / 1000) * 1000,
-			redeliveryBackoff: {
-				initialMs: options.redeliveryBackoffMs ?? SINKER_DEFAULTS.redeliveryBackoff.initialMs,
-				maxMs: options.redeliveryBackoffMaxMs ?? SINKER_DEFAULTS.redeliveryBackoff.maxMs,
-			},
-			closeTimeoutMs: (options.closeTimeoutSeconds ?? SINKER_DEFAULTS.closeTimeoutMs / 1000) * 1000,
-			// Rejoining must happen well inside the rebalance timeout, or the group drops this member.
-			rebalanceDrainMs: Math.floor(rebalanceTimeoutMs / 2),
-			lagIntervalMs: isManual ? 0 : (options.lagIntervalSeconds ?? SINKER_DEFAULTS.lagIntervalMs / 1000) * 1000,
-			parser: {
-				format,
-				includeMetadata: options.includeMetadata === true,
-				tombstones: options.tombstones ?? 'skip',
-				schemaRegistry,
-				output,
-			},
-			manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,
-			labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
-		};
-		if (!['json', 'text', 'schemaRegistry'].includes(format)) throw new Error(`Message Format "${format}" is not one of JSON, Text, Schema Registry`);
-		if (output !== 'message' && output !== 'batch') throw new Error(`Output "${output}" is not one of message (One Item per Message), batch (One Item per Batch)`);
-		return { isManual, configuredGroupId, consumer, checkDorisTables: ctx.getNodeParameter('checkDorisTables', false) === true };
-	} catch (error) {
-		throw fail((error as Error).message);
-	}
+	const configuredGroupId = text(p.param('groupId'));
+	const format = oneOf('Message Format', p.param('format'), ['json', 'text', 'csv', 'schemaRegistry'] as const, 'JSON, Text, Delimited Text (CSV), Schema Registry');
+	const output = oneOf('Output', p.param('output'), ['message', 'batch'] as const, 'message (One Item per Message), batch (One Item per Batch)');
+	const topics = parseTopics(text(p.param('topics')), p.param('topicSelection') === 'pattern');
+	const legacyText = (name: string) => String(p.param(name) ?? '');
+	const schemaRegistry = format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, legacyText, schemaRegistryCredential)) : undefined;
+	const delimited = format === 'csv' ? delimitedFormat(p) : undefined;
+	const rebalanceTimeoutMs = Number(option('rebalanceTimeoutMs'));
+	const consumer: ConsumerSettings = {
+		groupId: manualRunGroupId(configuredGroupId, isManual),
+		topics,
+		fromBeginning: flag(p.param('fromBeginning')),
+		maxRecordsPerExecution: Number(p.param('maxRecordsPerExecution')),
+		maxBytesPerExecution: Math.round(Number(p.param('maxMbPerExecution')) * MB),
+		fetchMaxBytesPerPartition: Math.round(Number(option('fetchMaxMbPerPartition')) * MB),
+		fetchMaxBytes: SINKER_DEFAULTS.fetchMaxBytes,
+		fetchMaxWaitMs: SINKER_DEFAULTS.fetchMaxWaitMs,
+		executionsInFlight: Number(p.param('executionsInFlight')),
+		sessionTimeoutMs: Number(option('sessionTimeoutMs')),
+		heartbeatIntervalMs: Number(option('heartbeatIntervalMs')),
+		rebalanceTimeoutMs,
+		executionTimeoutMs: Number(option('executionTimeoutSeconds')) * 1000,
+		redeliveryBackoff: {
+			initialMs: Number(option('redeliveryBackoffMs')),
+			maxMs: Number(option('redeliveryBackoffMaxMs')),
+		},
+		closeTimeoutMs: Number(option('closeTimeoutSeconds')) * 1000,
+		// Rejoining must happen well inside the rebalance timeout, or the group drops this member.
+		rebalanceDrainMs: Math.floor(rebalanceTimeoutMs / 2),
+		lagIntervalMs: isManual ? 0 : Number(option('lagIntervalSeconds')) * 1000,
+		parser: {
+			format,
+			includeMetadata: flag(option('includeMetadata')),
+			tombstones: oneOf('Tombstones', option('tombstones'), ['skip', 'emit'] as const),
+			schemaRegistry,
+			output,
+			kafkaFields: kafkaFields(option('kafkaFields')),
+			delimited,
+		},
+		manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,
+		labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
+	};
+	return { isManual, configuredGroupId, consumer, checkDorisTables: flag(p.param('checkDorisTables')) };
+}
+
+/** Column names, separator (Doris notation) and quote of delimited text, checked. */
+function delimitedFormat(p: NodeParameters): DelimitedFormat {
+	const names = text(p.param('csvColumns'));
+	const format: DelimitedFormat = {
+		columns: names === '' ? [] : names.split(',').map((name) => name.trim()),
+		// Not trimmed: a blank or a tab can be the separator.
+		separator: decodeSeparatorNotation(String(p.param('csvSeparator') ?? '')),
+		quote: String(p.param('csvQuote') ?? ''),
+		emptyAsNull: flag(p.param('csvEmptyAsNull')),
+	};
+	validateDelimitedFormat(format);
+	return format;
+}
+
+/** The "Add Kafka Fields" entries (a fixed collection: `{ field: [...] }`), checked. */
+function kafkaFields(raw: unknown): KafkaField[] {
+	// The one untyped read of this collection: n8n gives it as a plain object holding the entries set.
+	const entries = (raw as { field?: Array<{ source?: unknown; header?: unknown; name?: unknown }> } | undefined)?.field ?? [];
+	const fields = entries.map((entry) => ({
+		source: (text(entry.source) || 'key') as KafkaFieldSource,
+		header: text(entry.header),
+		name: text(entry.name),
+	}));
+	validateKafkaFields(fields);
+	return fields;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { LoadFormat, LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import { metrics } from '../metrics/metrics';
 import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type Row, isRows } from './batcher';
+import { LOAD_DEFAULTS } from './load-defaults';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer } from '../doris/stream-load/wire-format';
 
@@ -70,7 +71,7 @@ function clientFor(config: DorisTargetConfig): StreamLoadClient {
 	const key = connectionKey(config);
 	let client = clients.get(key);
 	if (client === undefined) {
-		const timeoutSeconds = config.load.timeoutSeconds ?? 600;
+		const timeoutSeconds = config.load.timeoutSeconds ?? LOAD_DEFAULTS.timeoutSeconds;
 		client = new StreamLoadClient({
 			feUrls: config.connection.feUrls,
 			beUrls: config.beUrls,

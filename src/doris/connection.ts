@@ -24,7 +24,10 @@ export interface DorisTlsOptions {
 	rejectUnauthorized: boolean;
 }
 
-/** The credential's password wins; an empty one falls back to DORIS_PASSWORD (the seed's rule). */
+/**
+ * The credential's password wins; an empty one falls back to the DORIS_PASSWORD environment
+ * variable, as in the Go doris-sinker this package follows.
+ */
 export function resolveDorisPassword(fromCredential: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
 	if (fromCredential !== undefined && fromCredential !== '') return fromCredential;
 	return env.DORIS_PASSWORD ?? '';

@@ -2,7 +2,8 @@
  * Doris' FE speaks the MySQL protocol on its query port (default 9030). One small mysql2 pool per
  * connection settings per process, shared by the Doris Schema and Stream Load nodes. Plain `query`
  * with escaped identifiers only: server-side prepared statements (`execute`) exist only since Doris
- * 2.1 (notes §7), and schema statements take no values anyway.
+ * 2.1, behind the session variable `enable_server_side_prepared_statement` (fe-core qe/SessionVariable.java),
+ * and schema statements take no values anyway.
  *
  * Idle connections are closed after 30 s (maxIdle 0), so an idle process holds no sockets open and a
  * test process can exit. Errors name the address and the statement, never the password.

@@ -7,7 +7,10 @@
  *   the partition is superseded (its outcome is ignored: the redelivery will carry those messages
  *   again), so nothing after a failure is ever committed from the old attempt;
  * - outcomes of executions that are no longer tracked (superseded, or the partition was revoked and
- *   its tracker dropped) are reported as `ignored`.
+ *   its tracker dropped) are reported as `ignored`;
+ * - after a rewind (takeFailed) the next execution must come from the rewound position: one that
+ *   starts elsewhere was fetched before the rewind, and accepting it would let a commit pass the
+ *   messages being redelivered.
  *
  * Pure bookkeeping: no Kafka, no timers. Offsets are bigint (Kafka offsets are int64).
  */
@@ -35,9 +38,17 @@ export class PartitionCommitTracker {
 	private committable: bigint | undefined;
 	/** Where the next execution may start: the end of the last one handed out (or a redelivery point). */
 	private floor: bigint | undefined;
+	/** Set by a rewind until the redelivery's first execution is added. */
+	private rewound = false;
 
-	/** Registers an execution for messages [first, end). Throws if it would overlap the previous one. */
-	add(first: bigint, end: bigint): TrackedExecution {
+	/**
+	 * Registers an execution for messages [first, end). `fetchedFrom` is the offset the fetch holding
+	 * it started at (default `first`): after a rewind, an execution is accepted only when it starts at
+	 * the rewound position, or when its fetch did and the log simply holds no message there any more
+	 * (compaction, a transaction marker). Throws if it overlaps the previous one or comes from before
+	 * a rewind.
+	 */
+	add(first: bigint, end: bigint, fetchedFrom: bigint = first): TrackedExecution {
 		if (end <= first) throw new Error(`Execution range [${first}, ${end}) is empty`);
 		if (this.floor !== undefined && first < this.floor) {
 			throw new Error(`Execution starting at offset ${first} overlaps the one ending at ${this.floor}`);
@@ -46,9 +57,13 @@ export class PartitionCommitTracker {
 		if (last?.state === 'failed') {
 			throw new Error(`Execution starting at offset ${first} added while offset ${last.first} awaits redelivery`);
 		}
+		if (this.rewound && first !== this.floor && fetchedFrom !== this.floor) {
+			throw new Error(`Execution starting at offset ${first} does not start at offset ${this.floor}, where the partition was rewound: it was fetched before the rewind`);
+		}
 		const entry: TrackedExecution = { first, end, state: 'running' };
 		this.queue.push(entry);
 		this.floor = end;
+		this.rewound = false;
 		return entry;
 	}
 
@@ -82,7 +97,21 @@ export class PartitionCommitTracker {
 		if (last?.state !== 'failed') return undefined;
 		this.queue.pop();
 		this.floor = last.first;
+		this.rewound = true;
 		return last;
+	}
+
+	/**
+	 * Forgets everything: the partition's position moved below the floor without a rewind of ours
+	 * (kafkajs reset it after OffsetOutOfRange), so the offsets tracked so far describe a log that
+	 * is gone. Outcomes of executions handed out before are `ignored` from now on.
+	 */
+	reset(): void {
+		for (const entry of this.queue) if (entry.state === 'running') entry.state = 'failed';
+		this.queue.length = 0;
+		this.committable = undefined;
+		this.floor = undefined;
+		this.rewound = false;
 	}
 
 	get failedAt(): bigint | undefined {

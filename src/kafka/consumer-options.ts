@@ -1,6 +1,6 @@
 /**
- * Everything the sinker consumer needs, typed, with the defaults a Doris sinker wants (the seed's
- * max_fetch_records = 5000 and max_fetch_bytes = 10 MB; several executions in flight), and the one
+ * Everything the sinker consumer needs, typed, with the defaults a Doris sinker wants (the Go
+ * doris-sinker's max_fetch_records = 5000 and max_fetch_bytes = 10 MB; several executions in flight), and the one
  * place that checks them: errors name the option and the value.
  */
 import { backoffDelay, type BackoffSteps } from '../common/backoff';

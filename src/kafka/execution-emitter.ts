@@ -2,10 +2,15 @@
  * The sinker's emit path: one fetched batch of a partition is cut into executions of at most N
  * records / B bytes, each handed to n8n once the execution window has room, and each outcome is
  * recorded (success feeds the commit loop, failure schedules a redelivery from its first offset).
+ * Nothing fetched from a position that no longer holds is handed out: after every await before a
+ * launch (room in the window, a Schema Registry parse) the partition's position epoch is checked
+ * again. A registry that cannot be asked holds the partition like a failed execution; a fetch below
+ * the floor that no seek of ours explains is kafkajs' own reset, and the partition starts over there.
  *
  * kafkajs 2.2.4 behaviour relied on (node_modules/kafkajs/src): consumer/runner.js processEachBatch,
  * with eachBatchAutoResolve false only our resolveOffset moves the fetch position, and
- * offsetManager.seek only resolves locally (no commit).
+ * offsetManager.seek only resolves locally (no commit); consumerGroup.js recoverFromOffsetOutOfRange
+ * resets the position to the default offset and commits it (offsetManager setDefaultOffset).
  */
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 
@@ -18,6 +23,7 @@ import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import type { PartitionState } from './partition-state';
+import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
 /** The consumer's parts the emit path works with; the consumer owns them all. */
 export interface EmitterContext {
@@ -53,15 +59,19 @@ export class ExecutionEmitter {
 	async emit(state: PartitionState, payload: EachBatchPayload): Promise<void> {
 		const { options, window } = this.ctx;
 		const messages = payload.batch.messages;
+		if (messages.length === 0) return;
+		const fetchedFrom = fetchedOffset(payload);
+		const floor = state.tracker.nextOffset;
+		if (floor !== undefined && fetchedFrom < floor) this.onPositionReset(state, fetchedFrom, floor);
+		// Every await below may outlive the position this batch was fetched from (a failed execution's
+		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
+		const epoch = state.positionEpoch;
+		const moved = () => state.revoked || state.inBackoff || this.ctx.isClosing() || payload.isStale() || state.positionEpoch !== epoch;
 		const { maxRecordsPerExecution, maxBytesPerExecution } = options;
 		let from = 0;
-		// Defensive: never hand out an offset twice (kafkajs refetching from an older position than
-		// ours, e.g. a seek it dropped); those messages are already in flight or committed.
-		const floor = state.tracker.nextOffset;
-		if (floor !== undefined) while (from < messages.length && BigInt(messages[from].offset) < floor) from++;
 		while (from < messages.length) {
 			if (!window.hasRoom && !(await this.waitForRoom(payload))) return;
-			if (state.revoked || state.inBackoff || this.ctx.isClosing() || payload.isStale()) return;
+			if (moved()) return;
 			let to = from;
 			let bytes = 0;
 			while (to < messages.length && to - from < maxRecordsPerExecution) {
@@ -71,9 +81,28 @@ export class ExecutionEmitter {
 				to++;
 			}
 			const parsed = this.ctx.parser.parse(messages, from, to, state.topic, state.partition);
-			const chunk = parsed instanceof Promise ? await parsed : parsed;
-			if (state.revoked || state.inBackoff || this.ctx.isClosing()) return;
-			this.launch(state, messages, from, to, chunk, bytes);
+			let chunk: ParsedChunk;
+			try {
+				chunk = parsed instanceof Promise ? await this.whileHeartbeating(parsed, payload) : parsed;
+			} catch (error) {
+				if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
+				if (!moved()) this.hold(state, messages[from].offset, error);
+				return;
+			}
+			if (moved()) return;
+			let entry: TrackedExecution;
+			try {
+				entry = state.tracker.add(BigInt(messages[from].offset), BigInt(messages[to - 1].offset) + 1n, from === 0 ? fetchedFrom : undefined);
+			} catch (error) {
+				// Never expected: the checks above stop every chunk fetched before a rewind. Refusing keeps
+				// the commit from passing offsets that are being redelivered.
+				this.ctx.logger.error(`Kafka sinker refused an execution for ${state.topic}[${state.partition}]: ${(error as Error).message}`, {
+					topic: state.topic,
+					partition: state.partition,
+				});
+				return;
+			}
+			this.launch(state, entry, messages, from, to, chunk, bytes);
 			// Moves kafkajs' fetch position only (autoCommit is off): the commit waits for the outcome.
 			payload.resolveOffset(messages[to - 1].offset);
 			from = to;
@@ -86,6 +115,55 @@ export class ExecutionEmitter {
 		// Return only with room, so the next fetch is not made just to wait here again (and while we
 		// wait, kafkajs fetches nothing: that is the backpressure).
 		if (!window.hasRoom) await this.waitForRoom(payload);
+	}
+
+	/**
+	 * The batch was fetched below the floor, and not because of a seek of ours (a batch fetched before
+	 * one is stale and never gets here, and ours move the floor with them): kafkajs reset the position
+	 * itself after OffsetOutOfRange (topic deleted and recreated, unclean leader election, log
+	 * truncated) and committed the reset. The tracked offsets describe a log that is gone; keeping
+	 * them would skip every message below the floor, for ever.
+	 */
+	private onPositionReset(state: PartitionState, fetchedFrom: bigint, floor: bigint): void {
+		this.ctx.logger.error(
+			`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, below offset ${floor} where the sinker continues (the broker answered offset out of range: topic recreated or log truncated?); consuming from offset ${fetchedFrom}, executions still in flight for the old offsets no longer count for commits`,
+			{ topic: state.topic, partition: state.partition, resetTo: String(fetchedFrom), expected: String(floor), running: state.tracker.running },
+		);
+		state.resetPosition();
+	}
+
+	/**
+	 * The registry could not decode the chunk starting at `offset` for reasons that say nothing about
+	 * the messages: hand nothing out, leave kafkajs' position there (it was not resolved) and fetch
+	 * again after the redelivery backoff, as for a failed execution.
+	 */
+	private hold(state: PartitionState, offset: string, error: Error): void {
+		state.attempt++;
+		state.failedFrom = BigInt(offset);
+		const delay = redeliveryDelay(state.attempt, this.ctx.options.redeliveryBackoff);
+		this.ctx.logger.warn(`${error.message}; holding ${state.topic}[${state.partition}] at offset ${offset}, fetching it again in ${delay} ms (attempt ${state.attempt})`, {
+			topic: state.topic,
+			partition: state.partition,
+		});
+		state.backoffTimer = setTimeout(() => this.redeliver(state), delay);
+		this.ctx.syncPaused();
+	}
+
+	/** Waits for a parse that may ask the registry, sending heartbeats meanwhile so the group keeps us. */
+	private async whileHeartbeating<T>(work: Promise<T>, payload: EachBatchPayload): Promise<T> {
+		let settled = false;
+		const done = work.then(
+			() => (settled = true),
+			() => (settled = true),
+		);
+		while (!settled) {
+			let timer: NodeJS.Timeout | undefined;
+			await Promise.race([done, new Promise((resolve) => (timer = setTimeout(resolve, this.ctx.pollMs)))]);
+			clearTimeout(timer);
+			// Rate-limited by kafkajs to one request per heartbeatInterval; throws when the group rebalances.
+			if (!settled && payload.isRunning()) await payload.heartbeat();
+		}
+		return await work;
 	}
 
 	/** Waits for a free slot, sending heartbeats meanwhile; false when the consumer is stopping. */
@@ -101,11 +179,10 @@ export class ExecutionEmitter {
 		return true;
 	}
 
-	private launch(state: PartitionState, messages: KafkaMessage[], from: number, to: number, chunk: ParsedChunk, bytes: number): void {
+	private launch(state: PartitionState, entry: TrackedExecution, messages: KafkaMessage[], from: number, to: number, chunk: ParsedChunk, bytes: number): void {
 		const { options, stats } = this.ctx;
 		const firstOffset = messages[from].offset;
 		const lastOffset = messages[to - 1].offset;
-		const entry = state.tracker.add(BigInt(firstOffset), BigInt(lastOffset) + 1n);
 		const count = to - from;
 		const { workflow, node } = options.labels;
 		metrics.kafkaMessagesConsumed.inc({ workflow, topic: state.topic, partition: String(state.partition) }, count);
@@ -192,12 +269,15 @@ export class ExecutionEmitter {
 		state.backoffTimer = undefined;
 		if (state.revoked || this.ctx.isClosing()) return;
 		const failedAt = state.tracker.failedAt;
+		// After a hold nothing failed: continue where the sinker is, which a rebalance meanwhile may have
+		// moved kafkajs away from (a new generation starts at the committed offset).
+		const target = failedAt ?? state.tracker.nextOffset;
+		if (target !== undefined && !this.ctx.partitions.seek(state, target)) {
+			// No consumer group right now (kafkajs restarting after a crash): try again shortly.
+			state.backoffTimer = setTimeout(() => this.redeliver(state), 1000);
+			return;
+		}
 		if (failedAt !== undefined) {
-			if (!this.ctx.partitions.seek(state, failedAt)) {
-				// No consumer group right now (kafkajs restarting after a crash): try again shortly.
-				state.backoffTimer = setTimeout(() => this.redeliver(state), 1000);
-				return;
-			}
 			state.tracker.takeFailed();
 			this.ctx.stats.redeliveries++;
 			metrics.kafkaRedeliveries.inc({ workflow: this.ctx.options.labels.workflow, topic: state.topic, partition: String(state.partition) });
@@ -206,6 +286,15 @@ export class ExecutionEmitter {
 		}
 		this.ctx.syncPaused();
 	}
+}
+
+/**
+ * The offset the batch was fetched from: kafkajs 2.2.4 consumer/batch.js keeps it as `fetchedOffset`
+ * (its typings do not list it) and drops messages below it; the first message otherwise.
+ */
+function fetchedOffset(payload: EachBatchPayload): bigint {
+	const fetched = (payload.batch as unknown as { fetchedOffset?: unknown }).fetchedOffset;
+	return BigInt(typeof fetched === 'string' || typeof fetched === 'number' ? fetched : payload.batch.messages[0].offset);
 }
 
 function messageSize(message: KafkaMessage): number {

@@ -36,6 +36,7 @@ export class PartitionControl {
 	seek(state: PartitionState, offset: bigint): boolean {
 		try {
 			this.consumer.seek({ topic: state.topic, partition: state.partition, offset: offset.toString() });
+			state.positionEpoch++;
 			return true;
 		} catch (error) {
 			this.logger.warn('Kafka seek failed', { topic: state.topic, partition: state.partition, error: (error as Error).message });

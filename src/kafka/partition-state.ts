@@ -15,6 +15,11 @@ export class PartitionState {
 	failedFrom: bigint | undefined;
 	backoffTimer: NodeJS.Timeout | undefined;
 	revoked = false;
+	/**
+	 * Moves each time the fetch position is moved under the emit path (a seek of ours, a reset):
+	 * messages fetched before such a move must not be handed out, however long a parse awaited.
+	 */
+	positionEpoch = 0;
 
 	constructor(
 		readonly topic: string,
@@ -23,6 +28,20 @@ export class PartitionState {
 
 	get inBackoff(): boolean {
 		return this.backoffTimer !== undefined;
+	}
+
+	/**
+	 * The log behind the tracked offsets is gone (kafkajs reset the position after OffsetOutOfRange):
+	 * start over from the new position, with nothing committed and no redelivery pending.
+	 */
+	resetPosition(): void {
+		this.tracker.reset();
+		this.committed = undefined;
+		this.attempt = 0;
+		this.failedFrom = undefined;
+		clearTimeout(this.backoffTimer);
+		this.backoffTimer = undefined;
+		this.positionEpoch++;
 	}
 
 	revoke(): void {

@@ -19,6 +19,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 import type { JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
+import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
 	/** Base URL of the Confluent-compatible API, e.g. http://registry:8081 or …/apis/ccompat/v7. */
@@ -26,7 +27,13 @@ export interface SchemaRegistrySettings {
 	username?: string;
 	/** Never logged. */
 	password?: string;
+	/** Each request to the registry gives up after this long (default 5 s); the client then retries GETs within ~5 s. */
+	requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
 export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
@@ -50,13 +57,36 @@ export function schemaRegistryBaseUrl(raw: string): string {
 }
 
 export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
+	const host = schemaRegistryBaseUrl(settings.url);
+	const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+	// mappersmith sets no timeout of its own: a registry that takes the request and never answers would
+	// hold the partition's fetch forever.
+	const timeout: RegistryMiddleware = () => ({ prepareRequest: (next) => next().then((request) => request.enhance({ timeout: timeoutMs })) });
 	const registry = new SchemaRegistry({
-		host: schemaRegistryBaseUrl(settings.url),
+		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
+		middlewares: [timeout],
 	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
+	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
+	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
+		const response = await fetch(`${host}/schemas/ids/${schemaId}`, {
+			headers: authorization ? { authorization } : {},
+			signal: AbortSignal.timeout(timeoutMs),
+		});
+		const body = (await response.json().catch(() => undefined)) as { error_code?: unknown } | undefined;
+		return { status: response.status, errorCode: typeof body?.error_code === 'number' ? body.error_code : undefined };
+	};
 	return {
-		decode: async (value: Buffer) => toJsonSafe(plainProtobuf(await registry.decode(value))),
+		decode: async (value: Buffer) => {
+			let decoded: unknown;
+			try {
+				decoded = await registry.decode(value);
+			} catch (error) {
+				throw await explainDecodeFailure(error, value, host, lookup);
+			}
+			return toJsonSafe(plainProtobuf(decoded));
+		},
 	};
 }
 

@@ -1,6 +1,6 @@
 /**
  * The sinker's Prometheus metrics: one prom-client registry per process, shared by every node
- * instance in it. Names follow the Go sinker's guide (kafka_messages_consumed_total,
+ * instance in it. Names follow the metrics guide of the Go doris-sinker this package follows (kafka_messages_consumed_total,
  * batch_flush_duration_seconds, doris_stream_load_total, json_parse_errors_total) so its
  * dashboards and alerts carry over.
  */

@@ -44,7 +44,7 @@ describe('FE', () => {
 		assert.deepEqual(JSON.parse(r.text), { status: 'FAILED', msg: 'There is no 100-continue header' });
 	});
 
-	it('answers get_load_state like GetStreamLoadState: PREPARE while running, VISIBLE after, UNKNOWN otherwise', async () => {
+	it('answers get_load_state like GetStreamLoadState: PREPARE while running, VISIBLE after, ABORTED after a failure, UNKNOWN otherwise', async () => {
 		const state = async (lbl: string, db = 'd', password = 'pw') => {
 			const r = await request(`${doris.feUrl}/api/${db}/get_load_state?label=${encodeURIComponent(lbl)}`, 'GET', { Authorization: basic('root', password) });
 			assert.equal(r.status, 200);
@@ -65,7 +65,7 @@ describe('FE', () => {
 		const failed = label();
 		doris.faults.fail(1, '[INTERNAL_ERROR]injected');
 		assert.equal((await load(jsonLines([{ id: 901 }]), { label: failed })).json.Status, 'Fail');
-		assert.equal((await state(failed)).data, 'UNKNOWN');
+		assert.equal((await state(failed)).data, 'ABORTED');
 		assert.equal((await state('never_used')).data, 'UNKNOWN');
 
 		assert.deepEqual(await state(''), { msg: 'Bad Request', code: 400, data: 'No label selected', count: 0 });

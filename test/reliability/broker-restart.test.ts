@@ -4,34 +4,33 @@
 // same broker started again on the same data (`scripts/kafka.sh resume`): topics and committed offsets
 // survive, as they do when a production broker restarts.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { startPrivateBroker, type PrivateBroker } from '../ground/kafka/private-broker';
 import { waitFor } from '../support/wait-for';
-import { printFigures, recordFigures } from './harness/figures';
-import { assertInvariant, World } from './harness/world';
+import { recordFigures } from './harness/figures';
+import { assertInvariant, useWorld } from './harness/world';
 
 const DOWN_MS = 3000;
 
 let broker: PrivateBroker | undefined;
-let world: World | undefined;
-
-before(async () => {
-	broker = await startPrivateBroker('broker-restart');
-	world = await World.start({ brokers: broker.brokers });
-});
-after(async () => {
-	try {
-		await world?.close();
-	} finally {
-		await broker?.stop();
-		printFigures();
-	}
-});
+const world = useWorld(
+	{
+		brokers: () => {
+			assert.ok(broker, 'the private broker starts before the world');
+			return broker.brokers;
+		},
+	},
+	{
+		beforeStart: async () => {
+			broker = await startPrivateBroker('broker-restart');
+		},
+		afterClose: () => broker?.stop(),
+	},
+);
 
 describe('Kafka broker restart mid-stream', { timeout: 240_000 }, () => {
 	it('consumption resumes after the restart; every row loaded, no commit ahead of Doris', async () => {
-		assert.ok(world);
 		const c = await world.newCase({ partitions: 2 });
 		await c.produceRows(0, 3000);
 		assert.ok(broker);

@@ -3,27 +3,21 @@
 // injects the fault mid-stream, waits until everything is committed and asserts the invariant
 // (harness/world.ts assertInvariant): every row in Doris, no commit ahead of Doris, clear errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
+import { DEFAULT_RETRY } from '../../src/doris/stream-load/retry';
+import { SINKER_DEFAULTS } from '../../src/kafka/consumer-options';
 import { metrics } from '../../src/metrics/metrics';
-import { counterSum, printFigures, recordFigures } from './harness/figures';
-import { assertClearFailures, assertInvariant, midStream, World } from './harness/world';
+import { counterSum, recordFigures } from './harness/figures';
+import { assertClearFailures, assertInvariant, midStream, useWorld } from './harness/world';
 
 const ROWS = 2000;
-let world: World;
-
-before(async () => {
-	world = await World.start({ feCount: 2 });
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld({ feCount: 2 });
 
 /** Loads the test server saw with a given fault. */
 const faulted = (kind: string) => world.doris.loads.filter((l) => l.fault === kind);
 
-describe('Doris faults: nothing lost, nothing loaded twice, nothing committed early', { timeout: 120_000 }, () => {
+describe('Doris faults: nothing lost, nothing loaded twice, nothing committed early', { timeout: 300_000 }, () => {
 	it('baseline: no fault', async () => {
 		const c = await world.newCase();
 		await c.produceRows(0, ROWS);
@@ -74,7 +68,7 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.pipeline.close();
 	});
 
-	it('answer lost after commit (reset): the retry meets Label Already Exists, no double load', async () => {
+	it('answer lost after commit (reset): the retry finds the label VISIBLE, sends nothing again, no double load', async () => {
 		const c = await world.newCase({ model: 'DUPLICATE' });
 		await midStream(c, ROWS, () => world.doris.faults.resetAfterCommit(2));
 		const ms = await c.pipeline.settle();
@@ -83,7 +77,7 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		assert.equal(lost.length, 2);
 		for (const l of lost) {
 			const history = world.doris.loads.filter((x) => x.label === l.label).map((x) => x.status);
-			assert.deepEqual(history, ['Success', 'Label Already Exists'], `label ${l.label}: one load, then the retry found it`);
+			assert.deepEqual(history, ['Success'], `label ${l.label}: one load; the retry asked get_load_state instead of sending it again`);
 		}
 		const labels = world.doris.loads.filter((l) => l.table === c.table && l.status === 'Success').map((l) => l.label);
 		assert.equal(new Set(labels).size, labels.length, 'no label loaded twice');
@@ -103,6 +97,48 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		assert.ok(after.includes('Success'), `label ${hung[0].label} finally loaded: ${after.join(', ')}`);
 		assertClearFailures(c, /within 1000 ms|timeout|Timed out|still/i);
 		recordFigures('beHang3s-timeout1s', { rows: ROWS, settleMs: ms, labelHistory: after, executionFailures: c.pipeline.failures.length });
+		await c.pipeline.close();
+	});
+
+	// A BE that takes the body and never answers, at the default settings: the client's (request
+	// timeout 660 s, the default 600 s load timeout + 60 s; no answer 30 s after the body →
+	// get_load_state; retries for up to 600 s) and the trigger's execution timeout (600 s; the harness' 30 s would fail the
+	// executions waiting on the hung batch just as the silence is noticed).
+	const atDefaults = { target: { requestTimeoutMs: 660_000, retry: DEFAULT_RETRY }, consumer: { executionTimeoutMs: SINKER_DEFAULTS.executionTimeoutMs } };
+	it('BE silent after committing (hangs 600 s): found VISIBLE by get_load_state after the silence, loaded once', async () => {
+		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
+		let armedAt = 0;
+		await midStream(c, ROWS, () => {
+			armedAt = Date.now();
+			world.doris.faults.hangAfterCommit(1, 600_000);
+		});
+		await c.pipeline.settle(120_000);
+		const recoverMs = Date.now() - armedAt;
+		assertInvariant(c, { model: 'DUPLICATE', exact: true });
+		const hung = faulted('hangAfterCommit').filter((l) => l.table === c.table);
+		assert.equal(hung.length, 1);
+		assert.deepEqual(world.doris.loads.filter((l) => l.label === hung[0].label).map((l) => l.status), ['Success'], 'never sent again');
+		assert.deepEqual(c.pipeline.failures, [], 'settled inside the load: no execution failed');
+		assert.ok(recoverMs < 120_000, `recovered in ${recoverMs} ms, not after the request timeout`);
+		recordFigures('beSilentAfterCommit', { rows: ROWS, timeToRecoverMs: recoverMs, tableRows: c.pipeline.tableRowCount() });
+		await c.pipeline.close();
+	});
+
+	it('BE stuck before its transaction began (hangs 600 s): UNKNOWN after the silence, same label again, loaded once', async () => {
+		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
+		let armedAt = 0;
+		await midStream(c, ROWS, () => {
+			armedAt = Date.now();
+			world.doris.faults.hangBeforeBegin(1, 600_000);
+		});
+		await c.pipeline.settle(120_000);
+		const recoverMs = Date.now() - armedAt;
+		assertInvariant(c, { model: 'DUPLICATE', exact: true });
+		const hung = faulted('hangBeforeBegin').filter((l) => l.table === c.table);
+		assert.equal(hung.length, 1);
+		assert.deepEqual(world.doris.loads.filter((l) => l.label === hung[0].label).map((l) => l.status), ['hang before begin', 'Success']);
+		assert.ok(recoverMs < 120_000, `recovered in ${recoverMs} ms, not after the request timeout`);
+		recordFigures('beStuckBeforeBegin', { rows: ROWS, timeToRecoverMs: recoverMs, executionFailures: c.pipeline.failures.length });
 		await c.pipeline.close();
 	});
 

@@ -1,25 +1,18 @@
 // Kafka-side faults under the core pipeline (the broker restart is in broker-restart.test.ts):
-// a second consumer joins and leaves mid-stream, the topic gets more partitions mid-stream, and the
-// committed offset falls out of range (deleted by retention). Invariant as everywhere
+// a second consumer joins and leaves mid-stream, the topic gets more partitions mid-stream, the
+// committed offset falls out of range (deleted by retention), and the topic is deleted and recreated
+// under the same name (the position falls below where the sinker continues). Invariant as everywhere
 // (harness/world.ts assertInvariant).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { waitFor } from '../support/wait-for';
-import { printFigures, recordFigures } from './harness/figures';
+import { recordFigures } from './harness/figures';
 import { plainRows } from './harness/ledger';
-import { assertInvariant, midStream, World } from './harness/world';
+import { assertInvariant, midStream, useWorld } from './harness/world';
 
-let world: World;
-
-before(async () => {
-	world = await World.start();
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld();
 
 describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 	it('a second consumer joins and leaves mid-stream (two rebalances)', async () => {
@@ -99,6 +92,32 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		const firstAfter = c.pipeline.executions.filter((e) => e.partition === 0).map((e) => e.first);
 		assert.ok(firstAfter.includes(cut), `partition 0 restarted at the log start ${cut}`);
 		recordFigures('offsetOutOfRange', { rows: 2000, deletedBeforeRead: 200, restartedAt: String(cut), settleMs: ms, logLine: reset.slice(0, 160) });
+		await c.pipeline.close();
+	});
+
+	it('the topic is deleted and recreated under the same name: the position reset below the floor restarts the partition', async () => {
+		const c = await world.newCase({ partitions: 1 });
+		await c.produceRows(0, 1000);
+		await c.pipeline.settle();
+		const logFrom = world.capture.lines.length;
+		await world.admin.deleteTopics({ topics: [c.topic] });
+		// Its rows are in Doris; the new log starts again at offset 0.
+		c.ledger.retireOffsets();
+		await waitFor('the topic to be gone', async () => !(await world.admin.listTopics()).includes(c.topic), { intervalMs: 200 });
+		await world.admin.createTopics({ waitForLeaders: true, topics: [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }] });
+		const recreated = Date.now();
+		// Until the broker's metadata has the new partition, a produce answers UNKNOWN_TOPIC_OR_PARTITION.
+		await waitFor('the new topic to take messages', async () => (await world.admin.fetchTopicOffsets(c.topic).catch(() => [])).length === 1, { intervalMs: 200 });
+		await c.produceRows(1000, 300);
+		const ms = await c.pipeline.settle(60_000);
+		const recoverMs = Date.now() - recreated;
+		assertInvariant(c);
+		const reset = world.capture.lines.slice(logFrom).find((l) => /position of .*\[0\] was reset to offset 0, below offset 1000/.test(l));
+		assert.ok(reset, 'the reset is logged as an error with both offsets');
+		assert.match(reset, /^error /);
+		const newLog = c.pipeline.executions.filter((e) => e.at >= recreated);
+		assert.equal(newLog[0]?.first, 0n, 'the new log is consumed from its first offset');
+		recordFigures('topicRecreated', { oldRows: 1000, newRows: 300, recoverMs, settleMs: ms, logLine: reset.slice(0, 200) });
 		await c.pipeline.close();
 	});
 });

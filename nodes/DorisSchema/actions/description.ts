@@ -1,4 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_VALUE_LIMITS, MAX_VALUE_LIMIT_BYTES } from '../../../src/doris/schema/coerce-type';
+import { DEFAULT_WORKER_THREADS, MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
+import { DEFAULT_ROW_MAPPER_OPTIONS } from '../../../src/doris/schema/row-mapper';
 import { databaseAndTableFields } from '../../shared/doris-fields';
 
 const mapRowsOnly = { show: { operation: ['mapRows'] } };
@@ -82,7 +86,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Debezium Envelopes (CDC)',
 				name: 'cdc',
 				type: 'boolean',
-				default: false,
+				default: DEFAULT_ROW_MAPPER_OPTIONS.cdc,
 				description:
 					'Whether items are Debezium change events: op c/r/u load "after", op d loads "before" as a delete (__DORIS_DELETE_SIGN__ = 1, UNIQUE KEY tables)',
 			},
@@ -97,7 +101,7 @@ export const properties: INodeProperties[] = [
 					{ name: 'None: Numbers Are Invalid', value: 'reject' },
 					{ name: 'Seconds', value: 's' },
 				],
-				default: 'reject',
+				default: DEFAULT_ROW_MAPPER_OPTIONS.dates.epochUnit,
 				description:
 					'What a bare number sent to a DATE / DATETIME column counts since 1970-01-01. It is never guessed: without a unit such a row goes to the Invalid output. Values with a declared logical type (Avro, Debezium schemas) need no unit.',
 			},
@@ -154,8 +158,8 @@ export const properties: INodeProperties[] = [
 				displayName: 'Max JSON Size (Bytes)',
 				name: 'maxJsonBytes',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 2147483643, numberPrecision: 0 },
-				default: 1048576,
+				typeOptions: { minValue: 1, maxValue: MAX_VALUE_LIMIT_BYTES, numberPrecision: 0 },
+				default: DEFAULT_VALUE_LIMITS.jsonMaxBytes,
 				description:
 					"The cluster's BE setting jsonb_type_length_soft_limit_bytes (Doris default 1 MB): a JSON value longer than this goes to the Invalid output, naming the setting, instead of failing the whole load in Doris",
 			},
@@ -163,8 +167,8 @@ export const properties: INodeProperties[] = [
 				displayName: 'Max STRING Size (Bytes)',
 				name: 'maxStringBytes',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 2147483643, numberPrecision: 0 },
-				default: 1048576,
+				typeOptions: { minValue: 1, maxValue: MAX_VALUE_LIMIT_BYTES, numberPrecision: 0 },
+				default: DEFAULT_VALUE_LIMITS.stringMaxBytes,
 				description:
 					"The cluster's BE setting string_type_length_soft_limit_bytes (Doris default 1 MB) for STRING and VARIANT values: a longer value goes to the Invalid output, naming the setting, instead of failing the whole load in Doris",
 			},
@@ -180,7 +184,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Source Path',
 				name: 'sourcePath',
 				type: 'string',
-				default: '',
+				default: DEFAULT_ROW_MAPPER_OPTIONS.sourcePath,
 				placeholder: 'payload.after',
 				description: 'Dot path to the record inside each item; empty uses the item itself',
 			},
@@ -188,7 +192,7 @@ export const properties: INodeProperties[] = [
 				displayName: 'Time Zone',
 				name: 'timeZone',
 				type: 'string',
-				default: 'UTC',
+				default: DEFAULT_ROW_MAPPER_OPTIONS.dates.timeZone,
 				placeholder: 'Asia/Shanghai',
 				description: 'IANA zone (or +08:00) of the DATETIME wall clock; times with an offset and epoch numbers are converted into it',
 			},
@@ -200,7 +204,7 @@ export const properties: INodeProperties[] = [
 					{ name: 'Ignore', value: 'ignore' },
 					{ name: 'Reject the Row', value: 'reject' },
 				],
-				default: 'ignore',
+				default: DEFAULT_ROW_MAPPER_OPTIONS.unknownFields,
 				description: 'What to do with fields that match no column',
 			},
 			{
@@ -215,8 +219,8 @@ export const properties: INodeProperties[] = [
 				displayName: 'Worker Threads',
 				name: 'workerThreads',
 				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 16, numberPrecision: 0 },
-				default: 1,
+				typeOptions: { minValue: 0, maxValue: MAX_WORKER_THREADS, numberPrecision: 0 },
+				default: DEFAULT_WORKER_THREADS,
 				description:
 					"Background threads that parse and coerce the lines of packed items (the Kafka trigger's One Item per Batch output) of 1000 lines or more. n8n runs every node and the Kafka consumer on one main thread; mapping there keeps it busy, in a thread it stays free and another core does the work. 0 maps in the main thread. Items from One Item per Message and small packed items are always mapped in the main thread: copying them to a thread costs more than mapping them.",
 			},

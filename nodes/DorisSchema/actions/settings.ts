@@ -1,12 +1,13 @@
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { MAX_VALUE_LIMIT_BYTES, type ValueLimits } from '../../../src/doris/schema/coerce-type';
 import { EPOCH_UNITS, type EpochUnit } from '../../../src/doris/schema/datetime';
 import type { ManualColumn } from '../../../src/doris/schema/manual';
-import { DEFAULT_VALUE_LIMITS, type ValueLimits } from '../../../src/doris/schema/coerce-type';
-import type { ColumnEpochUnit, FieldMapping, UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
-
-/** More threads than cores only adds switching; 16 is well past what one n8n process gets. */
-export const MAX_WORKER_THREADS = 16;
+import { MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
+import { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
+import { SettingError, atLeastZero, flag, oneOf, required, text, wholeNumber } from '../../../src/common/settings';
+import { nodeParameters, readNodeSettings, type NodeParameters } from '../../shared/settings';
+import { properties } from './description';
 
 export type SchemaOperation = 'mapRows' | 'getSchema';
 
@@ -33,91 +34,81 @@ export interface SchemaSettings {
 	limits: ValueLimits;
 }
 
-/** Doris' upper bound for both soft limits (be/src/common/config.cpp validators). */
-const MAX_SOFT_LIMIT_BYTES = 2147483643;
-
-interface RawOptions {
-	cdc?: boolean;
-	epochUnit?: string;
-	maxJsonBytes?: number;
-	maxStringBytes?: number;
-	epochUnits?: { column?: Array<{ column?: string; unit?: string }> };
-	mapping?: { mapping?: Array<{ field?: string; column?: string }> };
-	refreshInterval?: number;
-	sourcePath?: string;
-	timeZone?: string;
-	unknownFields?: string;
-	validateOnStart?: boolean;
-	workerThreads?: number;
-}
-
+/** The fixedCollection parameters, as n8n stores them: only the rows and fields the user added. */
 interface RawColumns {
 	column?: Array<{ name?: string; type?: string; nullable?: boolean; hasDefault?: boolean }>;
 }
+interface RawMapping {
+	mapping?: Array<{ field?: string; column?: string }>;
+}
+interface RawEpochUnits {
+	column?: Array<{ column?: string; unit?: string }>;
+}
 
+/**
+ * Reads the node's parameters. A bad value fails the execution with a NodeOperationError naming the
+ * field, the value and the rule.
+ */
 export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParameter' | 'getNode'>): SchemaSettings {
-	const operation = ctx.getNodeParameter('operation', 0) as SchemaOperation;
-	const table = String(ctx.getNodeParameter('table', 0, '')).trim();
-	if (table === '') throw new NodeOperationError(ctx.getNode(), 'Table is empty: choose a table or type its name');
-	const mode = ctx.getNodeParameter('schemaMode', 0, 'auto') === 'manual' ? 'manual' : 'auto';
+	const params = nodeParameters(properties, (name, fallback) => ctx.getNodeParameter(name, 0, fallback));
+	return readNodeSettings(ctx.getNode(), () => schemaSettings(params));
+}
+
+function schemaSettings(p: NodeParameters): SchemaSettings {
+	const operation = oneOf('Operation', p.param('operation'), ['mapRows', 'getSchema'] as const);
+	// The options belong to Map Rows only: Get Schema reads with their defaults, whatever is stored.
+	const option = (name: string): unknown => (operation === 'mapRows' ? p.option(name) : p.optionDefault(name));
 	// collection / fixedCollection parameters are untyped in n8n; this is the one place they are cast.
-	const rawColumns = ctx.getNodeParameter('manualColumns', 0, {}) as RawColumns;
-	const raw = (operation === 'mapRows' ? ctx.getNodeParameter('options', 0, {}) : {}) as RawOptions;
-	const refresh = Number(raw.refreshInterval ?? 0);
-	if (!Number.isFinite(refresh) || refresh < 0) {
-		throw new NodeOperationError(ctx.getNode(), `Refresh Interval "${String(raw.refreshInterval)}" must be a number of seconds ≥ 0`);
-	}
-	const workerThreads = Number(raw.workerThreads ?? 1);
-	if (!Number.isInteger(workerThreads) || workerThreads < 0 || workerThreads > MAX_WORKER_THREADS) {
-		throw new NodeOperationError(ctx.getNode(), `Worker Threads "${String(raw.workerThreads)}" must be a whole number from 0 to ${MAX_WORKER_THREADS}`);
-	}
-	const limit = (name: string, value: number | undefined, fallback: number): number => {
-		const bytes = Number(value ?? fallback);
-		if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_SOFT_LIMIT_BYTES) {
-			throw new NodeOperationError(ctx.getNode(), `${name} "${String(value)}" must be a whole number of bytes from 1 to ${MAX_SOFT_LIMIT_BYTES}`);
-		}
-		return bytes;
-	};
-	const limits: ValueLimits = {
-		stringMaxBytes: limit('Max STRING Size (Bytes)', raw.maxStringBytes, DEFAULT_VALUE_LIMITS.stringMaxBytes),
-		jsonMaxBytes: limit('Max JSON Size (Bytes)', raw.maxJsonBytes, DEFAULT_VALUE_LIMITS.jsonMaxBytes),
-	};
-	// Workflows saved with the former "auto" (which guessed seconds vs milliseconds by size) get no
-	// unit: their numbers go to the Invalid output with the reason, instead of a guessed date.
-	const epochUnit = epochUnitOf(raw.epochUnit) ?? 'reject';
-	const epochUnits: ColumnEpochUnit[] = [];
-	for (const entry of raw.epochUnits?.column ?? []) {
-		const column = (entry.column ?? '').trim();
-		if (column === '') continue;
-		const unit = epochUnitOf(entry.unit);
-		if (unit === undefined) throw new NodeOperationError(ctx.getNode(), `Epoch Unit per Column "${column}": unit "${String(entry.unit)}" is not days, s, ms or us`);
-		epochUnits.push({ column, unit });
-	}
+	const manualColumns = (p.param('manualColumns') as RawColumns).column ?? [];
+	const mapping = (option('mapping') as RawMapping).mapping ?? [];
 	return {
 		operation,
-		database: String(ctx.getNodeParameter('database', 0, '')).trim(),
-		table,
-		mode,
-		manualColumns: (rawColumns.column ?? []).map((c) => ({
+		database: text(p.param('database')),
+		table: required('Table', p.param('table'), 'choose a table or type its name'),
+		mode: oneOf('Schema Mode', p.param('schemaMode'), ['auto', 'manual'] as const),
+		manualColumns: manualColumns.map((c) => ({
 			name: c.name ?? '',
 			type: c.type ?? '',
-			nullable: c.nullable ?? true,
-			hasDefault: c.hasDefault ?? false,
+			nullable: c.nullable !== false,
+			hasDefault: c.hasDefault === true,
 		})),
-		cdc: raw.cdc === true,
-		epochUnit,
-		epochUnits,
-		mapping: (raw.mapping?.mapping ?? [])
-			.map((m) => ({ field: (m.field ?? '').trim(), column: (m.column ?? '').trim() }))
-			.filter((m) => m.field !== '' || m.column !== ''),
-		refreshIntervalMs: Math.round(refresh * 1000),
-		sourcePath: (raw.sourcePath ?? '').trim(),
-		timeZone: (raw.timeZone ?? 'UTC').trim() || 'UTC',
-		unknownFields: raw.unknownFields === 'reject' ? 'reject' : 'ignore',
-		validateOnStart: raw.validateOnStart !== false,
-		workerThreads,
-		limits,
+		cdc: flag(option('cdc')),
+		epochUnit: epochUnit(option('epochUnit')),
+		epochUnits: columnEpochUnits(option('epochUnits') as RawEpochUnits),
+		mapping: mapping.map((m) => ({ field: text(m.field), column: text(m.column) })).filter((m) => m.field !== '' || m.column !== ''),
+		refreshIntervalMs: Math.round(atLeastZero('Refresh Interval', option('refreshInterval'), 'seconds') * 1000),
+		sourcePath: text(option('sourcePath')),
+		// An emptied field means the default zone, not an invalid one.
+		timeZone: text(option('timeZone')) || DEFAULT_ROW_MAPPER_OPTIONS.dates.timeZone,
+		unknownFields: oneOf('Unknown Fields', option('unknownFields'), ['ignore', 'reject'] as const),
+		validateOnStart: option('validateOnStart') !== false,
+		workerThreads: wholeNumber('Worker Threads', option('workerThreads'), 0, MAX_WORKER_THREADS),
+		limits: {
+			stringMaxBytes: wholeNumber('Max STRING Size (Bytes)', option('maxStringBytes'), 1, MAX_VALUE_LIMIT_BYTES, 'bytes'),
+			jsonMaxBytes: wholeNumber('Max JSON Size (Bytes)', option('maxJsonBytes'), 1, MAX_VALUE_LIMIT_BYTES, 'bytes'),
+		},
 	};
+}
+
+/**
+ * Workflows saved with the former "auto" (which guessed seconds vs milliseconds by size) get no
+ * unit: their numbers go to the Invalid output with the reason, instead of a guessed date.
+ */
+function epochUnit(value: unknown): EpochUnit {
+	return epochUnitOf(value) ?? 'reject';
+}
+
+/** Prevents a column's numbers from being read in a unit nobody chose (a unit from an expression that is not one). */
+function columnEpochUnits(raw: RawEpochUnits): ColumnEpochUnit[] {
+	const out: ColumnEpochUnit[] = [];
+	for (const entry of raw.column ?? []) {
+		const column = text(entry.column);
+		if (column === '') continue;
+		const unit = epochUnitOf(entry.unit);
+		if (unit === undefined) throw new SettingError(`Epoch Unit per Column "${column}": unit "${String(entry.unit)}" is not days, s, ms or us`);
+		out.push({ column, unit });
+	}
+	return out;
 }
 
 function epochUnitOf(value: unknown): EpochUnit | undefined {

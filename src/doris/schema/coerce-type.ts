@@ -94,6 +94,9 @@ export interface ValueLimits {
 
 export const DEFAULT_VALUE_LIMITS: ValueLimits = { stringMaxBytes: STRING_MAX_BYTES, jsonMaxBytes: JSON_MAX_BYTES };
 
+/** The largest value either BE setting takes (be/src/common/config.cpp validators). */
+export const MAX_VALUE_LIMIT_BYTES = 2_147_483_643;
+
 const quoted = (v: unknown): string => JSON.stringify(v);
 const raw = (v: unknown): string => String(v);
 

@@ -25,6 +25,10 @@ import { countInvalidLines, routePacked, type InvalidLineCounts, type RoutedPack
 import type { RowMapper, RowMapperOptions } from './row-mapper';
 import type { TableSchema } from './types';
 
+/** Worker threads of the Doris Schema node by default: one other core maps while n8n's main thread stays free. */
+export const DEFAULT_WORKER_THREADS = 1;
+/** More threads than cores only adds switching; 16 is well past what one n8n process gets. */
+export const MAX_WORKER_THREADS = 16;
 /** Below this many lines a packed item is routed in the calling thread. */
 export const PACKED_WORKER_MIN_LINES = 1000;
 /** Consecutive worker failures (no success between) after which a pool routes in-thread for good. */

@@ -2,11 +2,11 @@
  * Auto mode: reads a table's schema over Doris' MySQL port with two statements.
  *
  * - `DESC db.table` for the columns: Field, Type, Null (Yes/No), Key (true/false), Default, Extra
- *   (IndexSchemaProcNode.java; notes §8). DESC prints the exact type with its parameters, element
+ *   (fe-core common/proc/IndexSchemaProcNode.java). DESC prints the exact type with its parameters, element
  *   types included (`ARRAY<DATETIME(3)>`, `DECIMAL(10, 5)`, BOOLEAN).
  *   information_schema.columns is NOT used for types: it reports BOOLEAN as `tinyint`, LARGEINT as
  *   `bigint unsigned`, ARRAY/MAP/STRUCT without element types in DATA_TYPE and VARIANT / IPV4 as
- *   `unknown` (be/src/exec/schema_scanner/schema_columns_scanner.cpp; notes §2, §8).
+ *   `unknown` (be/src/exec/schema_scanner/schema_columns_scanner.cpp).
  * - `SHOW CREATE TABLE db.table` for what DESC does not say: the key model (`UNIQUE KEY(...)`,
  *   `DUPLICATE KEY(...)`, `AGGREGATE KEY(...)`) and the sequence column, printed as the property
  *   `"function_column.sequence_col" = "col"` (or `"function_column.sequence_type" = "int"` for a

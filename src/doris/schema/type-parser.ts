@@ -2,7 +2,7 @@
  * Parses Doris type strings as Doris prints them, nested ones included. Accepted spellings:
  * - upper case (Doris ≤ 2.1.x: `DECIMAL(10, 5)`, `DATETIME(3)`, `ARRAY<DATETIMEV2(3)>`, `TEXT`) and lower
  *   case (since apache/doris PR #38012 / #40534 and Doris 3.0.1: `decimal(10,5)`, `array<datetime(3)>`,
- *   `text`); /work/shared/docs/doris-protocol-notes.md §8;
+ *   `text`);
  * - internal names shown by `DESC ... ALL` and information_schema COLUMN_TYPE (`DECIMALV3(10, 1)`,
  *   `DATEV2`, `DATETIMEV2(3)`, `DECIMAL64(18, 2)`, `int(11)` display widths, `bigint unsigned` = LARGEINT);
  * - struct fields `name:TYPE`, optionally back-quoted and with `COMMENT '...'`, and `NULL`/`NOT NULL`
@@ -181,7 +181,7 @@ class Parser {
 				let intName: IntegerTypeName = name === 'INTEGER' ? 'INT' : (name as IntegerTypeName);
 				if (this.peekWord('UNSIGNED')) {
 					this.i++;
-					// information_schema reports LARGEINT as `bigint unsigned` (notes §2).
+					// information_schema reports LARGEINT as `bigint unsigned` (be/src/exec/schema_scanner/schema_columns_scanner.cpp).
 					if (intName === 'BIGINT') intName = 'LARGEINT';
 				}
 				return { kind: 'integer', name: intName };

@@ -3,30 +3,34 @@
  *
  * Built as layers around one HTTP exchange, each a function of the next one's `send` (the way undici
  * composes dispatchers), innermost first:
- * 1. request.ts     - one HTTP exchange (node:http for the FE leg, undici for the rest);
- * 2. redirect.ts    - FE 307 → BE, body and credentials re-sent by hand;
+ * 1. request.ts     - one HTTP exchange (a PUT with Expect: 100-continue over node:http, GETs over undici);
+ * 2. redirect.ts    - FE 307 → BE (or → the FE's https port), body and credentials re-sent by hand;
  * 3. failover.ts    - connection refused / unreachable at an FE: the next FE, at once;
  * 4. response.ts    - the verdict: success / already loaded / still running / error;
- * 5. label-guard.ts - a label Doris already holds is waited for (get_load_state), never loaded twice;
- * 6. retry.ts       - transient failures again after backoff, ALWAYS with the same label;
- * 7. measure.ts     - metrics, the one place they are reported.
+ * 5. silence.ts     - no answer long after the body went out: get_load_state says what became of it;
+ * 6. label-guard.ts - a label Doris holds is waited for, never loaded twice; a forgotten one fails loudly;
+ * 7. retry.ts       - transient failures again after backoff, ALWAYS with the same label;
+ * 8. measure.ts     - metrics, the one place they are reported.
  *
  * Guarantee: `load` resolves only when Doris reported the batch committed (Success, Publish
- * Timeout, or an earlier attempt of the same label FINISHED/VISIBLE/COMMITTED), and rejects with a
- * StreamLoadError otherwise. Because the label never changes, no sequence of lost answers,
- * timeouts and retries can load a batch twice (within Doris' label window, 12 h by default).
+ * Timeout, or the same label FINISHED/VISIBLE/COMMITTED), and rejects with a StreamLoadError
+ * otherwise. Because the label never changes and is looked up (get_load_state) before it is sent
+ * again after an attempt that may have landed, no sequence of lost answers, timeouts and retries
+ * loads a batch twice; a label Doris forgot meanwhile (label_num_threshold finished loads per
+ * database, streaming_label_keep_max_second) fails the load instead of being sent again.
  */
 import { StreamLoadError, AbortError, scrub } from './errors';
-import { DEFAULT_ERROR_LOG_LIMITS, fetchRejectedRows, type ErrorLogLimits } from './error-log';
+import { DEFAULT_ERROR_LOG_LIMITS, fetchRejectedRows, isTrustedErrorUrl, type ErrorLogLimits } from './error-log';
 import { failover, type Failover } from './failover';
 import { LabelFreeAgain, guardLabels, type LabelWait, type LoadOutcome } from './label-guard';
 import type { LoadCall, LoadRequest, StreamLoadLogger } from './load-call';
-import { getLabelState } from './load-state';
+import { askFes } from './load-state';
 import { measured, prometheusLoadMetrics, type LoadMetrics } from './measure';
 import { followRedirects, type FollowingSend } from './redirect';
 import { HttpTransport, TransportError } from './request';
 import { judgeAnswers, type DorisLoadResponse } from './response';
 import { DEFAULT_RETRY, checkRetryPolicy, retrying, type RetryPolicy } from './retry';
+import { DEFAULT_SILENCE, watchSilence, type SilenceOptions } from './silence';
 
 export type { AttemptOutcome, LoadRequest, StreamLoadLogger } from './load-call';
 
@@ -38,11 +42,14 @@ export interface StreamLoadClientConfig {
 	password: string;
 	tls?: { ca?: string; rejectUnauthorized: boolean };
 	retry?: RetryPolicy;
-	/** Per HTTP exchange: the FE leg from connect to last byte; a pooled one waiting for the answer's headers (and between its body chunks). */
+	/** Per HTTP exchange: a load's hop from connect to last byte; a GET waiting for the answer's headers (and between its body chunks). */
 	requestTimeoutMs?: number;
-	/** Pooled keep-alive connections per BE (and per FE for GETs). Default 16. */
+	/** Kept-alive connections per BE and per FE. Default 16. */
 	maxConnections?: number;
+	/** How long a hop waits for "100 Continue" before it sends the body anyway. Default 1 s (curl's). */
 	continueTimeoutMs?: number;
+	/** When to ask Doris about a load that took its body and does not answer. Default after 30 s, then every 5 s. */
+	silence?: SilenceOptions;
 	/** Waiting for a label held by a RUNNING earlier attempt. */
 	labelWait?: LabelWait;
 	errorLog?: ErrorLogLimits;
@@ -89,21 +96,26 @@ export class StreamLoadClient {
 		const authorization = `Basic ${Buffer.from(`${config.user}:${config.password}`).toString('base64')}`;
 		const logger = config.logger;
 
-		const follow: FollowingSend = followRedirects((request) => this.transport.send(request));
+		const addresses = [...config.feUrls, ...(config.beUrls ?? [])].map((url) => new URL(url));
+		const follow: FollowingSend = followRedirects((request) => this.transport.send(request), {
+			feHosts: new Set(config.feUrls.map((url) => new URL(url).host)),
+		});
 		this.targets = failover(follow, config, {
 			authorization,
 			timeoutMs: config.requestTimeoutMs ?? 660_000,
 			continueTimeoutMs: config.continueTimeoutMs,
 			logger,
 		});
-		const judged = judgeAnswers(this.targets.send, (errorUrl, _answer, signal) =>
-			fetchRejectedRows(follow, errorUrl, authorization, config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, signal),
-		);
-		const guarded = guardLabels(judged, {
-			labelState: async (database, label, signal) => {
-				const fe = this.targets.currentFe();
-				return fe === undefined ? undefined : await getLabelState(follow, fe, database, label, authorization, 10_000, signal);
-			},
+		const judged = judgeAnswers(this.targets.send, (errorUrl, answer, signal) => {
+			// The cluster's own hosts only: a presigned object-store ErrorURL gets no credentials.
+			const cluster = new Set([...addresses.map((url) => url.hostname.toLowerCase()), ...answer.hops.map((hop) => hop.hostname)]);
+			const credentials = isTrustedErrorUrl(errorUrl, cluster) ? authorization : undefined;
+			return fetchRejectedRows(follow, errorUrl, credentials, config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, signal);
+		});
+		const labelState = askFes(follow, config.feUrls, () => this.targets.currentFe(), authorization, 10_000);
+		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.targets.skipFe() });
+		const guarded = guardLabels(watched, {
+			labelState,
 			wait: config.labelWait ?? { pollIntervalMs: 1000, maxWaitMs: 600_000 },
 			logger,
 		});

@@ -1,8 +1,12 @@
 /**
- * Reads the first rejected rows of a failed load from its ErrorURL (the BE's
- * `/api/_load_error_log?file=...`), so the error a user sees shows what Doris refused. Bounded in
- * bytes, lines and time: an error log can be as large as the batch. Read through the pooled
- * (undici) transport: a plain GET to the BE that loaded the batch.
+ * Reads the first rejected rows of a failed load from its ErrorURL, so the error a user sees shows
+ * what Doris refused. Bounded in bytes, lines and time: an error log can be as large as the batch.
+ * Read through the pooled (undici) transport.
+ *
+ * ErrorURL is the BE's `/api/_load_error_log?file=...` in 2.1 and coupled 3.x, but in decoupled
+ * (cloud) mode with `save_load_error_log_to_s3` a presigned object-store URL (apache/doris PR
+ * #36341, 3.0 on): the Doris credentials go only to a host of the cluster (`trustedHosts`), never
+ * elsewhere, where they would leak and, next to the URL's own signature, make the store refuse.
  */
 import { redactUrl } from './errors';
 import type { FollowingSend } from './redirect';
@@ -19,7 +23,7 @@ export const DEFAULT_ERROR_LOG_LIMITS: ErrorLogLimits = { maxBytes: 16 * 1024, m
 export async function fetchRejectedRows(
 	send: FollowingSend,
 	errorUrl: string,
-	authorization: string,
+	authorization: string | undefined,
 	limits: ErrorLogLimits = DEFAULT_ERROR_LOG_LIMITS,
 	signal?: AbortSignal,
 ): Promise<string[]> {
@@ -33,7 +37,7 @@ export async function fetchRejectedRows(
 		const answer = await send({
 			method: 'GET',
 			url,
-			headers: { Authorization: authorization },
+			headers: authorization === undefined ? {} : { Authorization: authorization },
 			timeoutMs: limits.timeoutMs,
 			maxResponseBytes: limits.maxBytes,
 			signal,
@@ -47,5 +51,14 @@ export async function fetchRejectedRows(
 			.map((line) => (line.length > 1000 ? `${line.slice(0, 1000)}…` : line));
 	} catch {
 		return [];
+	}
+}
+
+/** Whether the Doris credentials may go to this ErrorURL: its host is one of `hostnames` (lower case). */
+export function isTrustedErrorUrl(errorUrl: string, hostnames: ReadonlySet<string>): boolean {
+	try {
+		return hostnames.has(new URL(errorUrl).hostname.toLowerCase());
+	} catch {
+		return false;
 	}
 }

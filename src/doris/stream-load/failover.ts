@@ -3,9 +3,11 @@
  * BEs) until one is reached. Connection refused / unreachable before anything was sent means the
  * load never began there, so the next address is tried at once, inside the same attempt; any
  * other failure goes up to the retry layer. An FE that answered becomes the preferred one (later
- * loads and get_load_state go there first); BEs given directly are used round-robin.
+ * loads and get_load_state go there first); BEs given directly are used round-robin. A "100
+ * Continue" from a BE is noted in the load's history: Doris then held the label for us.
  */
 import { redactUrl } from './errors';
+import type { HopKind } from './http-types';
 import type { LoadCall, LoadSend, StreamLoadLogger } from './load-call';
 import type { FollowedAnswer, FollowingSend } from './redirect';
 import { isConnectFailure, type TransportError } from './request';
@@ -27,6 +29,8 @@ export interface Failover {
 	send: LoadSend<FollowedAnswer>;
 	/** The FE that answered last (the first one before any did); undefined without FEs. */
 	currentFe(): string | undefined;
+	/** The current FE (or the BE behind it) got stuck: start the next load at the next FE. */
+	skipFe(): void;
 }
 
 export function failover(next: FollowingSend, targets: LoadTargets, options: FailoverOptions): Failover {
@@ -36,7 +40,14 @@ export function failover(next: FollowingSend, targets: LoadTargets, options: Fai
 	let preferredFe = 0;
 	let nextBe = 0;
 
-	const send = async ({ request }: LoadCall): Promise<FollowedAnswer> => {
+	const send = async ({ request, history, progress }: LoadCall): Promise<FollowedAnswer> => {
+		const reports = {
+			...progress,
+			continued: (hop?: HopKind) => {
+				if (hop === 'be') history.labelHeld = true;
+				progress?.continued?.(hop);
+			},
+		};
 		const path = `/api/${encodeURIComponent(request.database)}/${encodeURIComponent(request.table)}/_stream_load`;
 		const start = direct.length > 0 ? nextBe++ % direct.length : preferredFe % bases.length;
 		let lastError: unknown;
@@ -49,9 +60,8 @@ export function failover(next: FollowingSend, targets: LoadTargets, options: Fai
 					url,
 					headers: { ...request.headers, Authorization: options.authorization },
 					body: request.body,
-					// Through an FE: headers first (the FE leg, request.ts). Straight to a BE: the pool.
-					expectContinue: direct.length === 0,
 					continueTimeoutMs: options.continueTimeoutMs,
+					progress: reports,
 					timeoutMs: options.timeoutMs,
 					signal: request.signal,
 				});
@@ -69,5 +79,8 @@ export function failover(next: FollowingSend, targets: LoadTargets, options: Fai
 	return {
 		send,
 		currentFe: () => (targets.feUrls.length === 0 ? undefined : targets.feUrls[preferredFe % targets.feUrls.length]),
+		skipFe: () => {
+			preferredFe++;
+		},
 	};
 }

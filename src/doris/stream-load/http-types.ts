@@ -1,5 +1,16 @@
-/** What both transports (fe-leg.ts, request.ts) take and give back. */
+/** What both transports (expect-leg.ts, request.ts) take and give back. */
 export type AnswerHeaders = Record<string, string | string[] | undefined>;
+
+/** Which Doris process a hop of a load went to (redirect.ts tells them apart). */
+export type HopKind = 'fe' | 'be';
+
+/** What an exchange reports while it runs, before its answer (the silence watch and the label guard listen). */
+export interface ExchangeProgress {
+	/** The server sent "100 Continue": a Doris BE does so only once the load's transaction began. */
+	continued?(hop?: HopKind): void;
+	/** The whole body went out. */
+	bodySent?(): void;
+}
 
 export interface HttpRequest {
 	method: 'PUT' | 'GET';
@@ -7,17 +18,14 @@ export interface HttpRequest {
 	headers: Record<string, string>;
 	/** The body as chunks; replayable, so the same array serves every redirect and retry. */
 	body?: readonly Buffer[];
-	/**
-	 * This PUT goes to an FE: send it through node:http with `Expect: 100-continue` and hold the
-	 * body until the server asks for it (an FE answers 307 first).
-	 */
-	expectContinue?: boolean;
+	/** A PUT waits this long for "100 Continue" before it sends its body anyway (curl waits 1 s). */
 	continueTimeoutMs?: number;
-	/** The FE leg: connect to last answer byte. The pooled leg: wait for the answer's headers, and at most this long between two chunks of its body. */
+	/** A PUT: connect to last answer byte. A GET: wait for the answer's headers, and at most this long between two chunks of its body. */
 	timeoutMs: number;
 	/** Stop reading the response after this many bytes (the rest is dropped). */
 	maxResponseBytes?: number;
 	signal?: AbortSignal;
+	progress?: ExchangeProgress;
 }
 
 export interface HttpAnswer {
@@ -26,6 +34,8 @@ export interface HttpAnswer {
 	body: string;
 	/** Whether the request body went out (false when the server answered from the headers). */
 	bodySent: boolean;
+	/** Whether the server sent "100 Continue" first. */
+	continued: boolean;
 }
 
 /** One HTTP exchange, or a layer that behaves like one (redirects followed, …). */
@@ -44,4 +54,3 @@ export class TransportError extends Error {
 		this.bodySent = bodySent;
 	}
 }
-

@@ -5,14 +5,20 @@
  *   counting "Label Already Exists" as loaded would drop this batch without a trace, so it fails.
  * - FINISHED / VISIBLE / COMMITTED: an earlier attempt landed; done.
  * - RUNNING / PREPARE / PRECOMMITTED: an earlier attempt still holds the label. Its state is polled
- *   with get_load_state until it is VISIBLE / COMMITTED (done), ABORTED / UNKNOWN (free again: the
- *   retry layer re-sends at once, same label), or the wait is over. An FE without that endpoint is
- *   asked by re-sending the batch: Doris answers "Label Already Exists" until the earlier attempt ends.
+ *   with get_load_state until it is VISIBLE / COMMITTED (done), ABORTED (free again: the retry layer
+ *   re-sends at once, same label), or the wait is over. An FE without that endpoint is asked by
+ *   re-sending the batch: Doris answers "Label Already Exists" until the earlier attempt ends.
+ * - An attempt that ended without a verdict after its body may have reached a BE (a lost answer, a
+ *   timeout, silence) is looked up with get_load_state before the label is sent again.
+ * - UNKNOWN for a label Doris held for us (a BE's 100 Continue, a RUNNING state) means Doris forgot
+ *   it after it finished (label_num_threshold, streaming_label_keep_max_second): loaded or not,
+ *   nobody can tell, and re-sending would load it twice if it had landed. The load fails saying so.
  */
 import { backoffDelay } from '../../common/backoff';
-import { StreamLoadError } from './errors';
-import type { LoadCall, LoadSend, StreamLoadLogger } from './load-call';
-import type { LabelState } from './load-state';
+import { AbortError, StreamLoadError } from './errors';
+import type { LoadCall, LoadRequest, LoadSend, StreamLoadLogger } from './load-call';
+import { readLabelState, type LabelState, type LabelStateAsker } from './load-state';
+import { TransportError } from './request';
 import type { DorisLoadResponse, SettledVerdict } from './response';
 import { sleep } from './retry';
 
@@ -24,8 +30,7 @@ export interface LabelWait {
 }
 
 export interface LabelGuardOptions {
-	/** get_load_state of a label; undefined when the FE cannot say (no endpoint, unreachable). */
-	labelState: (database: string, label: string, signal?: AbortSignal) => Promise<LabelState | undefined>;
+	labelState: LabelStateAsker;
 	wait: LabelWait;
 	logger?: StreamLoadLogger;
 }
@@ -41,15 +46,33 @@ export class LabelFreeAgain extends Error {}
 
 const MAX_POLL_MS = 5000;
 
+/** The answer Doris would have given for a label found finished by get_load_state. */
+export function answerFromState(request: LoadRequest, state: LabelState): DorisLoadResponse {
+	return { Label: request.label, Status: 'Label Already Exists', ExistingJobStatus: state };
+}
+
+/** "Doris forgot the label": loud, not retryable, and never a reason to send it again. */
+export function forgottenLabel(request: LoadRequest, seen: string): StreamLoadError {
+	const label = request.label ?? '';
+	return new StreamLoadError(
+		`Stream Load into Doris table "${request.table}": Doris held label "${label}" for an earlier attempt (${seen}) and now reports it UNKNOWN: ` +
+			'it finished and was forgotten, and whether it loaded the batch Doris cannot tell any more. It is not sent again under that label, which would load the batch twice if it had landed; ' +
+			'the execution fails and its redelivery loads the rows again (a duplicate on a DUPLICATE KEY table if the first load landed). ' +
+			'Doris forgets finished labels past label_num_threshold (2000) finished loads per database or streaming_label_keep_max_second (12 h) (FE settings): raise label_num_threshold for the load rate of this database, or load into fewer, bigger batches.',
+		{ kind: 'label', retryable: false, table: request.table, label },
+	);
+}
+
 export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardOptions): LoadSend<LoadOutcome> {
 	const log = options.logger;
 
 	const waitForLabel = async (call: LoadCall, response: DorisLoadResponse, state: string): Promise<LoadOutcome> => {
-		const { request } = call;
+		const { request, history } = call;
 		const label = request.label ?? '';
 		const started = Date.now();
 		const steps = { initialMs: Math.max(50, options.wait.pollIntervalMs), maxMs: MAX_POLL_MS };
 		let current = state;
+		history.labelHeld = true;
 		log?.info(`Stream Load into ${request.database}.${request.table}: label held by a running earlier attempt (${state}); waiting for it`, { label });
 		for (let look = 1; ; look++) {
 			if (Date.now() - started > options.wait.maxWaitMs) {
@@ -62,30 +85,69 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 				);
 			}
 			await sleep(backoffDelay(steps, look), request.signal);
-			const next_ = await options.labelState(request.database, label, request.signal);
-			if (next_ === undefined) {
-				// No get_load_state here (older Doris): ask by re-sending the batch with the same label.
-				const verdict = await next(call);
-				if (verdict.kind === 'label_busy') {
-					current = verdict.state;
-					continue;
+			const now = await options.labelState(request.database, label, request.signal);
+			switch (readLabelState(now, true)) {
+				case 'cannot_ask': {
+					// No get_load_state here (older Doris, cloud mode): ask by re-sending the batch.
+					const verdict = await next(call);
+					if (verdict.kind === 'label_busy') {
+						current = verdict.state;
+						continue;
+					}
+					call.history.record(verdict.kind === 'loaded' ? 'success' : 'label_exists');
+					return { response: verdict.response, labelExisted: verdict.kind !== 'loaded' };
 				}
-				call.history.record(verdict.kind === 'loaded' ? 'success' : 'label_exists');
-				return { response: verdict.response, labelExisted: verdict.kind === 'already_loaded' };
+				case 'loaded':
+					log?.info(`Stream Load into ${request.database}.${request.table}: earlier attempt of the label finished (${now}); not loading again`, { label });
+					return { response: { ...response, Status: 'Label Already Exists', ExistingJobStatus: now }, labelExisted: true };
+				case 'free':
+					throw new LabelFreeAgain(`label ${label} is ${now}`);
+				case 'cannot_tell':
+					throw forgottenLabel(request, current);
+				case 'running':
+					current = now ?? current;
 			}
-			current = next_;
-			if (next_ === 'VISIBLE' || next_ === 'COMMITTED') {
-				log?.info(`Stream Load into ${request.database}.${request.table}: earlier attempt of the label finished (${next_}); not loading again`, { label });
-				return { response: { ...response, Status: 'Label Already Exists', ExistingJobStatus: next_ }, labelExisted: true };
-			}
-			if (next_ === 'ABORTED' || next_ === 'UNKNOWN') throw new LabelFreeAgain(`label ${label} is ${next_}`);
+		}
+	};
+
+	/** Before re-sending a label whose last attempt may have reached a BE: what does Doris say? */
+	const lookFirst = async (call: LoadCall): Promise<LoadOutcome | undefined> => {
+		const { request, history } = call;
+		const label = request.label ?? '';
+		const state = await options.labelState(request.database, label, request.signal);
+		switch (readLabelState(state, history.labelHeld)) {
+			case 'loaded':
+				history.record('label_exists');
+				log?.info(`Stream Load into ${request.database}.${request.table}: the earlier attempt loaded the batch (${state}); not loading again`, { label });
+				return { response: answerFromState(request, state ?? ''), labelExisted: true };
+			case 'running':
+				history.record('label_exists');
+				return await waitForLabel(call, answerFromState(request, state ?? ''), state ?? '');
+			case 'cannot_tell':
+				throw forgottenLabel(request, 'its transaction had begun');
+			default:
+				return undefined;
 		}
 	};
 
 	return async (call) => {
-		const { request } = call;
-		const verdict = await next(call);
-		if (call.attempt === 1 && verdict.kind !== 'loaded') {
+		const { request, history } = call;
+		if (history.unsettled && request.label !== undefined) {
+			history.unsettled = false;
+			const known = await lookFirst(call);
+			if (known !== undefined) return known;
+		}
+		let verdict: SettledVerdict;
+		try {
+			verdict = await next(call);
+		} catch (error) {
+			// No verdict, and a server was reached: the body may have landed.
+			if (error instanceof TransportError ? error.connected : !(error instanceof StreamLoadError || error instanceof AbortError || error instanceof LabelFreeAgain)) {
+				history.unsettled = true;
+			}
+			throw error;
+		}
+		if (call.attempt === 1 && verdict.kind !== 'loaded' && verdict.kind !== 'confirmed') {
 			throw new StreamLoadError(
 				`Stream Load into Doris table "${request.table}": label "${request.label ?? ''}" is already used by another load (${verdict.response.ExistingJobStatus ?? 'unknown state'}); this batch was NOT loaded. Use a label prefix of its own for each workflow writing to this database.`,
 				{ kind: 'label', retryable: false, table: request.table, label: request.label, response: verdict.response },
@@ -93,17 +155,20 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 		}
 		switch (verdict.kind) {
 			case 'loaded':
-				call.history.record('success');
+				history.record('success');
 				return { response: verdict.response, labelExisted: false };
+			case 'confirmed':
+				history.record('success');
+				return { response: verdict.response, labelExisted: true };
 			case 'already_loaded':
-				call.history.record('label_exists');
+				history.record('label_exists');
 				log?.info(
 					`Stream Load into ${request.database}.${request.table}: label already loaded by an earlier attempt (${verdict.response.ExistingJobStatus}); not loading again`,
 					{ label: request.label, attempt: call.attempt },
 				);
 				return { response: verdict.response, labelExisted: true };
 			case 'label_busy':
-				call.history.record('label_exists');
+				history.record('label_exists');
 				return await waitForLabel(call, verdict.response, verdict.state);
 		}
 	};

@@ -4,6 +4,7 @@
  * own, the way undici composes dispatchers; each sees a `LoadCall` and answers with what the layer
  * outside it needs.
  */
+import type { ExchangeProgress } from './http-types';
 
 export interface StreamLoadLogger {
 	debug?(message: string, meta?: Record<string, unknown>): void;
@@ -27,11 +28,25 @@ export interface LoadRequest {
 /** How one attempt ended, as doris_stream_load_total counts it. */
 export type AttemptOutcome = 'success' | 'failed' | 'retried' | 'label_exists';
 
-/** The record of one load across its attempts; the metrics layer listens to it. */
+/**
+ * The record of one load across its attempts: outcomes (the metrics layer listens to them) and what
+ * this process learnt about its label, which decides whether a retry may send it again.
+ */
 export class LoadHistory {
 	readonly outcomes: AttemptOutcome[] = [];
 	/** Attempts started so far. */
 	attempts = 0;
+	/**
+	 * Doris held this label for one of our attempts: a BE said "100 Continue" (it does so only after
+	 * begin txn), or the label was seen RUNNING / PREPARE. If Doris later reports it UNKNOWN, it was
+	 * forgotten after finishing, loaded or not: sending it again could load the batch twice.
+	 */
+	labelHeld = false;
+	/**
+	 * The last attempt ended without a verdict after its body may have reached a BE (a lost answer,
+	 * a timeout, silence): whether it loaded is Doris' to say (get_load_state) before a re-send.
+	 */
+	unsettled = false;
 
 	constructor(private readonly onOutcome?: (outcome: AttemptOutcome) => void) {}
 
@@ -46,6 +61,8 @@ export interface LoadCall {
 	/** 1-based; set by the retry layer. */
 	attempt: number;
 	history: LoadHistory;
+	/** Reports of the exchange in flight (the silence watch listens). */
+	progress?: ExchangeProgress;
 }
 
 export type LoadSend<T> = (call: LoadCall) => Promise<T>;

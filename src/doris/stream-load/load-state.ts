@@ -1,16 +1,23 @@
 /**
- * Asks the FE what became of a label: `GET /api/{db}/get_load_state?label=...`, documented in the
- * Doris HTTP API reference ("Get Load State": `{"msg":"success","code":0,"data":"VISIBLE","count":0}`,
- * data one of UNKNOWN, PREPARE, PRECOMMITTED, COMMITTED, VISIBLE, ABORTED). Used when a retry meets
- * "Label Already Exists" with the earlier attempt still RUNNING: polling the state costs nothing,
- * where re-sending the batch would push its whole body again each time. A pooled (undici) GET;
- * a follower FE may redirect it to the master (GetStreamLoadState.java: redirectToMaster), followed.
+ * Asks the FE what became of a label: `GET /api/{db}/get_load_state?label=...`
+ * (fe/.../httpv2/rest/GetStreamLoadState.java → DatabaseTransactionMgr.getLabelState): the state of
+ * the label's latest transaction, `{"msg":"success","code":0,"data":"VISIBLE","count":0}`, data one
+ * of UNKNOWN, PREPARE, PRECOMMITTED, COMMITTED, VISIBLE, ABORTED. UNKNOWN means the FE holds no
+ * transaction for the label: never used, or forgotten (a finished label is dropped after
+ * `streaming_label_keep_max_second`, 12 h, or, oldest first, once the database holds more than
+ * `label_num_threshold`, 2000, finished loads; cleanup every `transaction_clean_interval_second`).
+ * In 2.1, 3.0 and 3.1 alike; in decoupled (cloud) mode CloudGlobalTransactionMgr.getLabelState
+ * throws "Not supported", which reads here as "cannot ask". A pooled (undici) GET; a follower FE may
+ * redirect it to the master (redirectToMaster), followed.
  */
 import type { FollowingSend } from './redirect';
 
 export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PRECOMMITTED' | 'COMMITTED' | 'VISIBLE' | 'ABORTED' | string;
 
-/** The label's state, or undefined when this FE does not offer the endpoint (older Doris) or fails. */
+/** get_load_state of a label; undefined when no FE can say (no endpoint, unreachable). */
+export type LabelStateAsker = (database: string, label: string, signal?: AbortSignal) => Promise<LabelState | undefined>;
+
+/** The label's state from one FE, or undefined when this FE does not offer the endpoint (older Doris, cloud mode) or fails. */
 export async function getLabelState(
 	send: FollowingSend,
 	feUrl: string,
@@ -32,4 +39,37 @@ export async function getLabelState(
 		if (signal?.aborted === true) throw error;
 		return undefined;
 	}
+}
+
+/** Asks the FEs in turn, starting with the one `first()` names, until one can say. */
+export function askFes(send: FollowingSend, feUrls: readonly string[], first: () => string | undefined, authorization: string, timeoutMs: number): LabelStateAsker {
+	return async (database, label, signal) => {
+		const start = Math.max(0, feUrls.indexOf(first() ?? ''));
+		for (let i = 0; i < feUrls.length; i++) {
+			const state = await getLabelState(send, feUrls[(start + i) % feUrls.length], database, label, authorization, timeoutMs, signal);
+			if (state !== undefined) return state;
+		}
+		return undefined;
+	};
+}
+
+/** What a label's state means for a load that used it. */
+export type LabelReading =
+	/** VISIBLE / COMMITTED: the batch is in. */
+	| 'loaded'
+	/** PREPARE / PRECOMMITTED: a load still holds it. */
+	| 'running'
+	/** ABORTED, or UNKNOWN for a label Doris never held for us: sending it again loads the batch once. */
+	| 'free'
+	/** UNKNOWN for a label Doris did hold for us: forgotten after finishing, loaded or not. */
+	| 'cannot_tell'
+	/** No FE answered get_load_state. */
+	| 'cannot_ask';
+
+export function readLabelState(state: LabelState | undefined, heldBefore: boolean): LabelReading {
+	if (state === undefined) return 'cannot_ask';
+	if (state === 'VISIBLE' || state === 'COMMITTED') return 'loaded';
+	if (state === 'ABORTED') return 'free';
+	if (state === 'UNKNOWN') return heldBefore ? 'cannot_tell' : 'free';
+	return 'running';
 }

@@ -17,6 +17,28 @@ export type LoadFormat = 'json' | 'csv';
  *   3.0 ignore the header and load a full upsert, so check the table first (table-check.ts).
  */
 export type PartialUpdateMode = 'fixed' | 'flexible';
+
+/**
+ * The Partial Update setting (off, fixed, flexible) checked against the rest of the load, so a load
+ * Doris would refuse for every batch fails when the settings are read instead, naming the fields.
+ */
+export function partialUpdateFor(
+	mode: 'off' | PartialUpdateMode,
+	given: { format: LoadFormat; columns: string[]; jsonpaths: string; sequenceColumn: string },
+): PartialUpdateMode | undefined {
+	if (mode === 'off') return undefined;
+	if (mode === 'fixed') {
+		if (given.columns.length === 0) {
+			throw new Error('Partial Update "Fixed Columns" needs Columns (CSV: CSV Columns) listing the columns to update, every key column included: Doris takes the update set from that list only');
+		}
+		return 'fixed';
+	}
+	if (given.format !== 'json') throw new Error('Partial Update "Flexible" reads JSON lines only: set Format to JSON');
+	if (given.columns.length > 0) throw new Error('Partial Update "Flexible" takes the columns from each row: leave Columns empty');
+	if (given.jsonpaths !== '') throw new Error('Partial Update "Flexible" cannot be combined with JSON Paths');
+	if (given.sequenceColumn !== '') throw new Error("Partial Update \"Flexible\" cannot be combined with Sequence Column (the table's own sequence_col mapping still applies)");
+	return 'flexible';
+}
 export type GroupCommitMode = 'async_mode' | 'sync_mode' | 'off_mode';
 
 export interface CsvOptions {

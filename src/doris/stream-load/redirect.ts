@@ -1,26 +1,34 @@
 /**
- * The redirect layer: follows Doris' redirects by hand around one HTTP exchange. The FE answers a
- * load with 307 to a BE (or, with enable_https, to its own https port), and the request must be
- * repeated there with the same body and the same credentials (what curl's `--location-trusted`
- * does). The FE builds the Location as `http://user:password@be:8040/api/db/tbl/_stream_load?`
- * (LoadAction → RestBaseController.redirectTo, `new URI(scheme, "user:password", host, port, path,
- * "", null)`): the userinfo is our own credentials echoed back, so it is dropped and our
- * Authorization header is sent instead. It never reaches a log: every URL in a message goes through
- * `redactUrl`.
+ * The redirect layer: follows Doris' redirects by hand around one HTTP exchange, re-sending the
+ * same body and the same credentials (what curl's `--location-trusted` does).
  *
- * Only the first hop of a load through an FE is the FE leg (node:http, `Expect`); a redirect target
- * is taken for a BE and gets the body through the pool, without `Expect` (request.ts). Should the
- * target be an FE after all (an FE sending a load on to another FE port), it says "There is no
- * 100-continue header", and that hop is repeated as an FE leg.
+ * Two redirects reach a load, told apart here because only a BE's "100 Continue" says a load's
+ * transaction began (request.ts):
+ * - FE → BE: LoadAction → RestBaseController.redirectTo builds the Location as
+ *   `new URI(scheme, "user:password", host, port, path, "", null)`, i.e.
+ *   `http://user:password@be:8040/api/db/tbl/_stream_load?`. The userinfo is our own credentials
+ *   echoed back: it is dropped and our Authorization header sent instead; it never reaches a log
+ *   (every URL in a message goes through `redactUrl`).
+ * - FE → the same FE's https port, when the FE has `enable_https` and was asked over http
+ *   (RestBaseController.redirectToHttps, 2.1 and 3.x): `https://host:https_port/...?`, no userinfo.
+ * A hop is an FE hop when its address is a configured FE, or when an FE sent us to its own host
+ * without userinfo; every other target is a BE. Every PUT hop carries `Expect` (request.ts).
  */
 import { StreamLoadError, redactUrl } from './errors';
-import type { HttpAnswer, HttpRequest, HttpSend } from './http-types';
+import type { HopKind, HttpAnswer, HttpRequest, HttpSend } from './http-types';
+
+export interface Hop {
+	/** The hop's origin (credentials removed). */
+	origin: string;
+	hostname: string;
+	kind: HopKind;
+}
 
 export interface FollowedAnswer extends HttpAnswer {
 	/** Where the final answer came from (credentials removed). */
 	finalUrl: string;
-	/** The hosts visited, for messages: FE then BE. */
-	hops: string[];
+	/** The hops visited, first to last: FE(s) then BE. */
+	hops: Hop[];
 }
 
 /** An exchange with its redirects followed. */
@@ -28,24 +36,31 @@ export type FollowingSend = (request: HttpRequest) => Promise<FollowedAnswer>;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-const NO_EXPECT = /There is no 100-continue header/;
+export interface RedirectOptions {
+	/** `host:port` of every configured FE. */
+	feHosts: ReadonlySet<string>;
+	maxRedirects?: number;
+}
 
-export function followRedirects(send: HttpSend, maxRedirects = 3): FollowingSend {
+function hop(url: URL, kind: HopKind): Hop {
+	return { origin: redactUrl(url.origin), hostname: url.hostname.toLowerCase(), kind };
+}
+
+export function followRedirects(send: HttpSend, options: RedirectOptions): FollowingSend {
+	const maxRedirects = options.maxRedirects ?? 3;
 	return async (request) => {
 		let url = request.url;
-		let feLeg = request.expectContinue === true;
-		const hops: string[] = [url.host];
-		for (let hop = 0; ; hop++) {
-			let answer = await send({ ...request, url, expectContinue: feLeg });
-			if (!feLeg && request.method === 'PUT' && answer.status === 200 && NO_EXPECT.test(answer.body)) {
-				answer = await send({ ...request, url, expectContinue: true });
-			}
+		const hops: Hop[] = [hop(url, options.feHosts.has(url.host) ? 'fe' : 'be')];
+		for (let count = 0; ; count++) {
+			const current = hops[hops.length - 1];
+			const progress = request.progress;
+			const answer = await send({ ...request, url, progress: progress && { ...progress, continued: () => progress.continued?.(current.kind) } });
 			if (!REDIRECTS.has(answer.status)) return { ...answer, finalUrl: redactUrl(url), hops };
 			const location = answer.headers.location;
 			if (typeof location !== 'string' || location === '') {
 				throw new StreamLoadError(`${redactUrl(url)} answered ${answer.status} without a Location`, { kind: 'http', retryable: true });
 			}
-			if (hop >= maxRedirects) {
+			if (count >= maxRedirects) {
 				throw new StreamLoadError(`Too many redirects (more than ${maxRedirects}) starting at ${redactUrl(request.url)}`, { kind: 'http', retryable: false });
 			}
 			let next: URL;
@@ -57,13 +72,13 @@ export function followRedirects(send: HttpSend, maxRedirects = 3): FollowingSend
 			if (next.protocol !== 'http:' && next.protocol !== 'https:') {
 				throw new StreamLoadError(`${redactUrl(url)} redirected to a ${next.protocol} URL`, { kind: 'http', retryable: false });
 			}
+			const toOwnHost = current.kind === 'fe' && next.username === '' && next.hostname.toLowerCase() === current.hostname;
 			next.username = '';
 			next.password = '';
 			// The FE appends an empty query ("...?"): harmless, but keep the URL tidy for messages.
 			if (next.search === '?') next.search = '';
 			url = next;
-			feLeg = false;
-			hops.push(url.host);
+			hops.push(hop(url, options.feHosts.has(url.host) || toOwnHost ? 'fe' : 'be'));
 		}
 	};
 }

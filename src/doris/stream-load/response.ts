@@ -173,8 +173,11 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 	return fail(`Stream Load into ${where} got an answer Doris does not define: ${snippet(body)}`, 'http', true);
 }
 
-/** A verdict that is not an error: what the layers outside the verdict layer act on. */
-export type SettledVerdict = Exclude<LoadVerdict, { kind: 'error' }>;
+/**
+ * A verdict that is not an error: what the layers outside the verdict layer act on. `confirmed`:
+ * this attempt's answer never came, but get_load_state found its label VISIBLE / COMMITTED.
+ */
+export type SettledVerdict = Exclude<LoadVerdict, { kind: 'error' }> | { kind: 'confirmed'; response: DorisLoadResponse };
 
 /** Reads the first rejected rows of a refused load (error-log.ts), bounded; never throws. */
 export type RejectedRowsReader = (errorUrl: string, answer: FollowedAnswer, signal?: AbortSignal) => Promise<string[]>;
@@ -183,7 +186,7 @@ export type RejectedRowsReader = (errorUrl: string, answer: FollowedAnswer, sign
  * The verdict layer: each answer becomes a settled verdict, or a StreamLoadError thrown to the
  * retry layer. A refusal that retrying cannot change carries the first rows Doris rejected.
  */
-export function judgeAnswers(next: LoadSend<FollowedAnswer>, readRejectedRows: RejectedRowsReader): LoadSend<SettledVerdict> {
+export function judgeAnswers(next: LoadSend<FollowedAnswer>, readRejectedRows: RejectedRowsReader): LoadSend<Exclude<LoadVerdict, { kind: 'error' }>> {
 	return async (call) => {
 		const answer = await next(call);
 		const verdict = classifyLoadAnswer(answer.status, answer.body, { table: call.request.table, label: call.request.label });

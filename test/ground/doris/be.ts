@@ -3,7 +3,10 @@
  *
  * Order of checks follows be/src/http/action/stream_load.cpp: on_header (auth, group_commit, label,
  * begin txn + stream load put, which finds the table) answers before any body is read; then the body is
- * read, rows are written, the txn is committed and published; every answer is HTTP 200 JSON (notes §1.4).
+ * read, rows are written, the txn is committed and published; every answer is HTTP 200 JSON
+ * (stream_load_context.cpp to_json). With `Expect: 100-continue`, "100 Continue" comes only after
+ * on_header passed (ev_http_server.cpp); body bytes a client sent to a refused request are drained
+ * and counted in the load's record.
  */
 import type http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -26,6 +29,8 @@ export interface BeContext {
 	scheme: 'http' | 'https';
 	/** Port of this BE, for ErrorURL. */
 	port(): number;
+	/** Where error logs go instead of the BE (decoupled mode); returns the ErrorURL. */
+	errorLogStore?: { put(name: string, text: string): string };
 }
 
 // FE label check (FeNameFormat.java): ^[-_A-Za-z0-9:]{1,128}$ by default.
@@ -101,7 +106,7 @@ export class Be {
 			// Answering before the body was read (header-time errors) closes the connection, so a client
 			// that sends the body anyway cannot desynchronise a kept-alive socket.
 			sendJson(res, 200, loadResponseText(body), !bodyRead);
-			if (!bodyRead) req.resume();
+			if (!bodyRead) drain(req, record);
 		};
 		const fail = (message: string, bodyRead = false): void => answer({ status: 'Fail', message }, bodyRead);
 
@@ -129,7 +134,7 @@ export class Be {
 		const timeout = headers.timeout === undefined ? 600 : Number(headers.timeout);
 		if (!Number.isInteger(timeout) || timeout <= 0) return fail(`[INVALID_ARGUMENT]Invalid timeout format, ${headers.timeout}`);
 		const existing = db.labels.get(label);
-		if (existing) {
+		if (existing && !db.labels.isFree(label)) {
 			// A label is unique per database while its load runs or after it finished; a failed load's
 			// label is free again (apache/doris PR #17730: "Label can be reused if the previous load is failed").
 			return answer(
@@ -143,22 +148,34 @@ export class Be {
 		}
 		const fault = this.ctx.faults.take('be');
 		record.fault = fault?.kind;
+		if (fault?.kind === 'hangBeforeBegin') {
+			// Stuck in begin txn (its RPC to the FE never returns): no transaction, so no 100 Continue
+			// and get_load_state says UNKNOWN; a body sent anyway sits unread.
+			record.status = 'hang before begin';
+			drain(req, record);
+			await sleep(fault.ms ?? 0);
+			req.socket.destroy();
+			return;
+		}
 		const txnId = this.ctx.catalog.nextTxnId();
 		base.txnId = txnId;
-		db.labels.set(label, { state: 'RUNNING', txnId });
-		const release = (): void => {
-			if (db.labels.get(label)?.txnId === txnId) db.labels.delete(label);
-		};
+		db.labels.begin(label, txnId);
+		// A failed load's transaction is aborted: its label reads ABORTED and is free again.
+		const release = (): void => db.labels.abort(label, txnId);
 		if (fault?.kind === 'http500') {
 			release();
 			record.status = 'HTTP 500';
-			req.resume();
+			drain(req, record);
 			res.writeHead(500, { 'Content-Type': 'text/plain', Connection: 'close' });
 			res.end('Internal Server Error (injected)\n');
 			return;
 		}
 
 		// --- body ---
+		// be/src/http/ev_http_server.cpp on_header: the handler's on_header (auth, label, begin txn,
+		// stream load put) runs first; when it refuses, its reply is sent and the Expect header removed,
+		// so libevent sends no "100 Continue" and a client that waits never uploads the body. Only a
+		// request that got this far (its transaction begun) is told to send it.
 		if (expect) res.writeContinue();
 		const readStart = Date.now();
 		let body: Buffer;
@@ -217,7 +234,15 @@ export class Be {
 		if (fault?.kind === 'labelRunning') await sleep(fault.ms ?? 0);
 		// --- commit and publish ---
 		prepared.apply();
-		db.labels.set(label, { state: 'FINISHED', txnId });
+		db.labels.finish(label, txnId);
+		if (fault?.kind === 'hangAfterCommit') {
+			// Committed and visible, then silence: the answer never comes (a stuck BE, a dropped connection).
+			record.status = 'Success';
+			record.rows = prepared.loaded;
+			await sleep(fault.ms ?? 0);
+			req.socket.destroy();
+			return;
+		}
 		if (fault?.kind === 'resetAfterCommit') {
 			record.status = 'Success';
 			record.rows = prepared.loaded;
@@ -243,6 +268,7 @@ export class Be {
 	private saveErrorLog(lines: string[]): string {
 		const id = randomBytes(8).toString('hex');
 		const file = `__shard_${this.errorLogs.size % 16}/error_log_insert_stmt_${id}_${id.slice(0, 8)}`;
+		if (this.ctx.errorLogStore !== undefined) return this.ctx.errorLogStore.put(file, lines.join('\n') + '\n');
 		this.errorLogs.set(file, lines.join('\n') + '\n');
 		return `${this.ctx.scheme}://${this.ctx.host}:${this.ctx.port()}/api/_load_error_log?file=${file}`;
 	}
@@ -250,6 +276,12 @@ export class Be {
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((r) => setTimeout(r, ms).unref?.());
+}
+
+/** Reads and drops a body the BE did not take, counting its bytes (what a client uploaded in vain). */
+function drain(req: http.IncomingMessage, record: LoadRecord): void {
+	req.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
+	req.resume();
 }
 
 function readBody(req: http.IncomingMessage, fault: ArmedFault | undefined): Promise<Buffer> {

@@ -4,6 +4,7 @@
  */
 import type { ColType } from './coltypes';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import { DORIS_LABEL_DEFAULTS, LabelBook, type LabelSettings } from './labels';
 import type { BeConfig, DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
@@ -46,15 +47,10 @@ export interface Table {
 	sequenceType?: ColType;
 }
 
-export interface LabelState {
-	state: 'RUNNING' | 'FINISHED' | 'PRECOMMITTED';
-	txnId: number;
-}
-
 export interface Database {
 	name: string;
 	tables: Map<string, Table>;
-	labels: Map<string, LabelState>;
+	labels: LabelBook;
 }
 
 export class Catalog {
@@ -63,12 +59,21 @@ export class Catalog {
 
 	readonly beConfig: BeConfig;
 
-	/** The Doris release line imitated; FE, BE and the MySQL port all read it from here. */
+	/**
+	 * The Doris release line imitated; FE, BE and the MySQL port all read it from here. The label
+	 * settings say how long finished labels are remembered (labels.ts).
+	 */
 	constructor(
 		readonly version: DorisVersion = '3.0',
 		beConfig: Partial<BeConfig> = {},
+		readonly labelSettings: LabelSettings = DORIS_LABEL_DEFAULTS,
 	) {
 		this.beConfig = { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, ...beConfig };
+	}
+
+	/** One round of Doris' transaction cleaner over every database. */
+	cleanLabels(now = Date.now()): void {
+		for (const db of this.dbs.values()) db.labels.clean(this.labelSettings, now);
 	}
 
 	nextTxnId(): number {
@@ -84,7 +89,7 @@ export class Catalog {
 	}
 
 	createDb(name: string): Database {
-		const db: Database = { name, tables: new Map(), labels: new Map() };
+		const db: Database = { name, tables: new Map(), labels: new LabelBook() };
 		this.dbs.set(name, db);
 		return db;
 	}

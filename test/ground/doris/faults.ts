@@ -29,6 +29,12 @@ export class Faults implements FaultInjector {
 	hang(n: number, ms: number): void {
 		this.arm(n, { kind: 'hang', ms });
 	}
+	hangAfterCommit(n: number, ms: number): void {
+		this.arm(n, { kind: 'hangAfterCommit', ms });
+	}
+	hangBeforeBegin(n: number, ms: number): void {
+		this.arm(n, { kind: 'hangBeforeBegin', ms });
+	}
 	resetAfterCommit(n: number): void {
 		this.arm(n, { kind: 'resetAfterCommit' });
 	}

@@ -8,6 +8,11 @@
  * 100-continue header"), then empty db/table checks, then a 307 to a BE. The FE does not look the
  * table up: an unknown table is reported by the BE (stream load put). The redirect is answered without
  * reading the body, the reason clients send Expect: 100-continue.
+ *
+ * With `enable_https` (fe.conf) a load that comes in over plain http is answered, before any other
+ * check, with 307 to `https://{server name}:{https_port}{uri}?{query}` (LoadAction.streamLoad →
+ * RestBaseController.needRedirect / redirectToHttps; seen in 2.1 and 3.x sources; no userinfo in that
+ * Location). That hop goes to an FE again, so it needs `Expect` as much as the first.
  */
 import type http from 'node:http';
 import { infoSchemaColumnType, typeName } from './coltypes';
@@ -15,6 +20,7 @@ import type { Catalog } from './catalog';
 import type { Faults } from './faults';
 import { basicAuth, sendJson, Listener } from './http-util';
 import { feEntity, feRestBaseFailure } from './response';
+import type { FeRequestRecord } from './types';
 
 export interface FeContext {
 	catalog: Catalog;
@@ -26,13 +32,31 @@ export interface FeContext {
 	bePort(): number;
 	/** A port where nothing listens (redirectToDeadBe). */
 	deadPort(): number;
+	/** Keeps what the FE saw of a load. */
+	record(request: FeRequestRecord): void;
+	/** Decoupled (cloud) mode: no label states. */
+	decoupled: boolean;
 }
 
 export class Fe {
+	/** Plain http with enableHttps; otherwise http or https as the server's tls says. */
 	readonly listener: Listener;
+	/** The https_port listener of an FE with enable_https. */
+	readonly httpsListener: Listener | undefined;
 
-	constructor(private readonly ctx: FeContext, tls?: { key: string; cert: string }) {
-		this.listener = new Listener(ctx.host, (req, res) => this.handle(req, res), tls);
+	constructor(
+		private readonly ctx: FeContext,
+		tls?: { key: string; cert: string },
+		enableHttps = false,
+	) {
+		this.listener = new Listener(ctx.host, (req, res) => this.handle(req, res, false), enableHttps ? undefined : tls);
+		this.httpsListener = enableHttps ? new Listener(ctx.host, (req, res) => this.handle(req, res, true), tls) : undefined;
+	}
+
+	private url(secure: boolean): string {
+		const listener = secure ? this.httpsListener : this.listener;
+		const scheme = secure || (this.httpsListener === undefined && this.ctx.scheme === 'https') ? 'https' : 'http';
+		return `${scheme}://${this.ctx.host}:${listener?.port ?? 0}`;
 	}
 
 	private authorized(req: http.IncomingMessage, res: http.ServerResponse): boolean {
@@ -45,7 +69,7 @@ export class Fe {
 		return false;
 	}
 
-	private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+	private handle(req: http.IncomingMessage, res: http.ServerResponse, secure: boolean): void {
 		const url = new URL(req.url ?? '/', 'http://x');
 		const path = url.pathname;
 		if (req.method === 'GET' && path === '/api/health') {
@@ -72,25 +96,38 @@ export class Fe {
 		}
 		const load = /^\/api\/([^/]*)\/([^/]*)\/_stream_load$/.exec(path);
 		if (req.method === 'PUT' && load) {
+			const record: FeRequestRecord = { url: this.url(secure), expect: req.headers.expect !== undefined, bytes: 0, status: 200 };
+			this.ctx.record(record);
+			// Never read (the FE does not forward bodies); counted, so a test sees a body sent in vain.
+			req.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
+			req.resume();
+			if (this.httpsListener !== undefined && !secure) {
+				record.status = 307;
+				const location = `https://${this.ctx.host}:${this.httpsListener.port}${path}?${url.search.replace(/^\?/, '')}`;
+				res.writeHead(307, { Location: location, 'Content-Length': 0, Connection: 'close' });
+				res.end();
+				return;
+			}
 			if (!this.authorized(req, res)) return;
-			this.streamLoad(req, res, decodeURIComponent(load[1]), decodeURIComponent(load[2]), url.search);
+			if (this.streamLoad(req, res, decodeURIComponent(load[1]), decodeURIComponent(load[2]), url.search)) record.status = 307;
 			return;
 		}
 		req.resume();
 		sendJson(res, 200, feEntity(404, 'Not Found', `No handler for ${req.method} ${path}`), true);
 	}
 
-	private streamLoad(req: http.IncomingMessage, res: http.ServerResponse, db: string, table: string, search: string): void {
-		req.resume(); // never forwarded; a client that sent the body anyway is drained
-		if (req.headers.expect === undefined) {
-			sendJson(res, 200, feRestBaseFailure('There is no 100-continue header'), true);
-			return;
-		}
-		if (db === '') return sendJson(res, 200, feRestBaseFailure('No database selected.'), true);
-		if (table === '') return sendJson(res, 200, feRestBaseFailure('No table selected.'), true);
+	/** Answers a load (the body is drained by the caller); true when that answer is the 307 to a BE. */
+	private streamLoad(req: http.IncomingMessage, res: http.ServerResponse, db: string, table: string, search: string): boolean {
+		const refuse = (message: string): false => {
+			sendJson(res, 200, feRestBaseFailure(message), true);
+			return false;
+		};
+		if (req.headers.expect === undefined) return refuse('There is no 100-continue header');
+		if (db === '') return refuse('No database selected.');
+		if (table === '') return refuse('No table selected.');
 		const gc = req.headers.group_commit;
 		if (typeof gc === 'string' && !['sync_mode', 'async_mode', 'off_mode'].includes(gc.trim().toLowerCase())) {
-			return sendJson(res, 200, feRestBaseFailure('Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.'), true);
+			return refuse('Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.');
 		}
 		const fault = this.ctx.faults.take('fe');
 		const port = fault?.kind === 'redirectToDeadBe' ? this.ctx.deadPort() : this.ctx.bePort();
@@ -100,22 +137,27 @@ export class Fe {
 		const location = `${this.ctx.scheme}://${userinfo}@${this.ctx.host}:${port}/api/${encodeURIComponent(db)}/${encodeURIComponent(table)}/_stream_load?${search.replace(/^\?/, '')}`;
 		res.writeHead(307, { Location: location, 'Content-Type': 'text/html;charset=utf-8', 'Content-Length': 0, Connection: 'close' });
 		res.end();
+		return true;
 	}
 
 	/**
 	 * GetStreamLoadState.java: executeCheckPassword, then "No label selected" (badRequest), an unknown
 	 * database (okWithCommonError with the MetaNotFoundException text), else ok(state) with the state
-	 * of the label's transaction (GlobalTransactionMgr.getLabelState, a TransactionStatus). In the test
-	 * server a load commits and publishes in one step, so a RUNNING label is a transaction begun and not
-	 * committed (PREPARE), a FINISHED one is VISIBLE; a failed load frees its label here, so it, like a
-	 * label never seen, is UNKNOWN (Doris would report the aborted transaction as ABORTED).
+	 * of the label's latest transaction (DatabaseTransactionMgr.getLabelState, a TransactionStatus;
+	 * UNKNOWN when the FE holds none: never used, or forgotten, labels.ts). In the test server a load
+	 * commits and publishes in one step, so a RUNNING label is a transaction begun and not committed
+	 * (PREPARE), a FINISHED one is VISIBLE, a failed one ABORTED. The endpoint exists in 2.1, 3.0 and
+	 * 3.1; in decoupled (cloud) mode CloudGlobalTransactionMgr.getLabelState throws "Not supported".
 	 */
 	private loadState(res: http.ServerResponse, dbName: string, label: string): void {
 		if (label === '') return sendJson(res, 200, feEntity(400, 'Bad Request', 'No label selected'));
 		const db = this.ctx.catalog.getDb(dbName);
 		if (!db) return sendJson(res, 200, feEntity(1, 'Error', `unknown databases, dbName=${dbName}`));
+		// CloudGlobalTransactionMgr.getLabelState throws AnalysisException("Not supported"); the
+		// exception handler turns it into ResponseEntityBuilder.internalError.
+		if (this.ctx.decoupled) return sendJson(res, 200, feEntity(500, 'Internal Error', 'Not supported'));
 		const held = db.labels.get(label);
-		const state = held === undefined ? 'UNKNOWN' : held.state === 'RUNNING' ? 'PREPARE' : held.state === 'FINISHED' ? 'VISIBLE' : held.state;
+		const state = held === undefined ? 'UNKNOWN' : held.state === 'RUNNING' ? 'PREPARE' : held.state === 'FINISHED' ? 'VISIBLE' : held.state; // PRECOMMITTED, ABORTED as they are
 		sendJson(res, 200, feEntity(0, 'success', state));
 	}
 

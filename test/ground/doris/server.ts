@@ -16,9 +16,11 @@ import { Be } from './be';
 import { Catalog, visibleRows } from './catalog';
 import { Fe } from './fe';
 import { Faults } from './faults';
+import { DORIS_LABEL_DEFAULTS } from './labels';
 import { MysqlPort } from './mysql';
+import { ObjectStore } from './object-store';
 import { execute, type Session } from './sql';
-import type { DorisTestServer, DorisTestServerOptions, LoadRecord } from './types';
+import type { DorisTestServer, DorisTestServerOptions, FeRequestRecord, LoadRecord, ObjectStoreRecord } from './types';
 
 export type * from './types';
 
@@ -36,18 +38,29 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const host = opts.host ?? '127.0.0.1';
 	const scheme = opts.tls ? 'https' : 'http';
 	const feCount = opts.feCount ?? 1;
-	const catalog = new Catalog(opts.version ?? '3.0', opts.beConfig);
+	if (opts.enableHttps === true && !opts.tls) throw new Error('Doris test server: enableHttps needs tls (key and certificate)');
+	const catalog = new Catalog(opts.version ?? '3.0', opts.beConfig, { ...DORIS_LABEL_DEFAULTS, ...opts.labels });
+	// Doris' transaction cleaner (DatabaseTransactionMgr.removeUselessTxns on a timer).
+	const cleaner = setInterval(() => catalog.cleanLabels(), catalog.labelSettings.cleanIntervalMs);
+	cleaner.unref();
 	const faults = new Faults();
 	const loads: LoadRecord[] = [];
+	const feRequests: FeRequestRecord[] = [];
+	const objectStoreReads: ObjectStoreRecord[] = [];
 	const deadPort = await freePort(host);
+	const objectStore = opts.errorLogs === 'object-store' ? new ObjectStore(objectStoreReads) : undefined;
+	await objectStore?.listener.start(0);
 
-	const be: Be = new Be({ catalog, faults, loads, user, password, host, scheme, port: (): number => be.listener.port }, opts.tls);
+	const be: Be = new Be({ catalog, faults, loads, user, password, host, scheme, port: (): number => be.listener.port, errorLogStore: objectStore }, opts.tls);
 	await be.listener.start(opts.bePort ?? 0);
 	const fes: Fe[] = [];
 	const fePorts: number[] = [];
+	const feHttpsPorts: number[] = [];
+	const record = (r: FeRequestRecord): void => void feRequests.push(r);
 	for (let i = 0; i < feCount; i++) {
-		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort }, opts.tls);
+		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort, record, decoupled: opts.decoupled === true }, opts.tls, opts.enableHttps === true);
 		fePorts.push(await fe.listener.start(opts.fePort ? opts.fePort + i : 0));
+		if (fe.httpsListener) feHttpsPorts.push(await fe.httpsListener.start(0));
 		fes.push(fe);
 	}
 	const mysqlPort = new MysqlPort(catalog, user, password, host, faults);
@@ -65,11 +78,16 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	};
 
 	const session: Session = {};
-	const feUrls = fePorts.map((p) => `${scheme}://${host}:${p}`);
+	const feScheme = opts.enableHttps === true ? 'http' : scheme;
+	const feUrls = fePorts.map((p) => `${feScheme}://${host}:${p}`);
+	const feHttpsUrls = opts.enableHttps === true ? feHttpsPorts.map((p) => `https://${host}:${p}`) : feUrls;
 	return {
 		version: catalog.version,
 		feUrl: feUrls[0],
 		feUrls,
+		feHttpsUrls,
+		feRequests,
+		objectStoreReads,
 		beUrl: `${scheme}://${host}:${be.listener.port}`,
 		mysqlPort: mysqlPort.port,
 		mysqlHost: host,
@@ -99,7 +117,8 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 		},
 		async close() {
 			await restarting;
-			await Promise.all([be.listener.stop(), ...fes.map((fe) => fe.listener.stop()), mysqlPort.stop()]);
+			clearInterval(cleaner);
+			await Promise.all([be.listener.stop(), ...fes.map((fe) => fe.listener.stop()), ...fes.map((fe) => fe.httpsListener?.stop()), objectStore?.listener.stop(), mysqlPort.stop()]);
 		},
 	};
 }

@@ -2,6 +2,7 @@
  * Public surface of the Doris test server (test/ground/doris). Other parts of the project (the Stream
  * Load client, the schema reader, benchmarks) code against these types; keep them stable.
  */
+import type { LabelSettings } from './labels';
 
 /**
  * The Doris release line the test server imitates where releases behave differently (each place
@@ -40,6 +41,29 @@ export interface DorisTestServerOptions {
 	feCount?: number;
 	/** PEM key and certificate: FE and BE then speak https (the MySQL port stays plain). */
 	tls?: { key: string; cert: string };
+	/**
+	 * With `tls`: FEs as with `enable_https` (fe.conf): each also serves plain http at `feUrls`, and
+	 * answers a load there with 307 to its own https port (`feHttpsUrls`) before any check
+	 * (RestBaseController.redirectToHttps). BEs speak https.
+	 */
+	enableHttps?: boolean;
+	/**
+	 * How long finished labels are remembered (labels.ts): streaming_label_keep_max_second,
+	 * label_num_threshold, transaction_clean_interval_second, in ms. Default Doris' (12 h, 2000, 30 s).
+	 */
+	labels?: Partial<LabelSettings>;
+	/**
+	 * Where ErrorURL points. `be` (default): the BE's /api/_load_error_log. `object-store`: a
+	 * presigned object-store URL, as decoupled Doris saves error logs to S3 (apache/doris PR #36341);
+	 * the store (on 127.0.0.2) refuses a request that carries an Authorization header, as S3 refuses
+	 * two authentication mechanisms at once.
+	 */
+	errorLogs?: 'be' | 'object-store';
+	/**
+	 * Decoupled (cloud) mode, 3.0 on: get_load_state answers "Not supported"
+	 * (CloudGlobalTransactionMgr.getLabelState throws), so a client cannot look a label up.
+	 */
+	decoupled?: boolean;
 	/** Fixed ports (the CLI uses them); 0 or absent = ephemeral. Extra FEs take fePort+1, +2... when fixed. */
 	fePort?: number;
 	bePort?: number;
@@ -57,7 +81,10 @@ export interface LoadRecord {
 	status: string;
 	/** NumberLoadedRows. */
 	rows: number;
-	/** Body bytes as received (compressed size when compress_type is set). */
+	/**
+	 * Body bytes as received (compressed size when compress_type is set), also those drained
+	 * unread when the BE refused the load from its headers.
+	 */
 	bytes: number;
 	/** The Doris JSON response object; null when a fault answered instead (HTTP 500, reset, hang). */
 	response: StreamLoadResponse | null;
@@ -99,6 +126,8 @@ export type FaultKind =
 	| 'publishTimeout'
 	| 'http500'
 	| 'hang'
+	| 'hangAfterCommit'
+	| 'hangBeforeBegin'
 	| 'resetAfterCommit'
 	| 'resetMidBody'
 	| 'redirectToDeadBe'
@@ -115,8 +144,18 @@ export interface FaultInjector {
 	publishTimeout(n: number): void;
 	/** HTTP 500 with a short text body; nothing loaded. */
 	http500(n: number): void;
-	/** The BE reads the body and then does not answer for `ms` (then destroys the socket); nothing loaded. */
+	/**
+	 * The BE reads the body and then does not answer for `ms` (then destroys the socket); nothing
+	 * loaded. The label reads PREPARE meanwhile, ABORTED after.
+	 */
 	hang(n: number, ms: number): void;
+	/** The BE commits the load (label VISIBLE), then does not answer for `ms`, then destroys the socket. */
+	hangAfterCommit(n: number, ms: number): void;
+	/**
+	 * The BE never gets past begin txn: no transaction (label UNKNOWN), no 100 Continue, no answer for
+	 * `ms`, then the socket is destroyed. A body sent anyway is drained; nothing loaded.
+	 */
+	hangBeforeBegin(n: number, ms: number): void;
 	/** The BE commits the load, then destroys the socket: the answer is lost, the label is taken. */
 	resetAfterCommit(n: number): void;
 	/** The BE destroys the socket after part of the body; nothing loaded, label stays free. */
@@ -133,11 +172,36 @@ export interface FaultInjector {
 	clear(): void;
 }
 
+/** One PUT an FE saw (the load leg before the 307). */
+export interface FeRequestRecord {
+	/** The FE's URL (http or https) the request came to. */
+	url: string;
+	/** Whether it carried `Expect`. */
+	expect: boolean;
+	/** Body bytes that reached the FE (it never reads them: a client that waits for 100 sends none). */
+	bytes: number;
+	/** 307, or 200 for a refusal. */
+	status: number;
+}
+
+/** One GET of an error log from the object store (errorLogs: 'object-store'). */
+export interface ObjectStoreRecord {
+	path: string;
+	/** Whether the request carried an Authorization header (the store then answers 400). */
+	authorization: boolean;
+}
+
 export interface DorisTestServer {
 	/** The release line imitated (DorisTestServerOptions.version). */
 	version: DorisVersion;
 	feUrl: string;
 	feUrls: string[];
+	/** With enableHttps: the FEs' https URLs; otherwise the same as feUrls. */
+	feHttpsUrls: string[];
+	/** Loads as the FEs saw them, in order. */
+	feRequests: FeRequestRecord[];
+	/** Error-log reads at the object store (errorLogs: 'object-store'). */
+	objectStoreReads: ObjectStoreRecord[];
 	beUrl: string;
 	mysqlPort: number;
 	mysqlHost: string;

@@ -35,6 +35,8 @@ export interface ToProduce {
 
 export class Ledger {
 	private readonly byPartition = new Map<number, Entry[]>();
+	/** Rows of a log that is gone (topic deleted): still expected in Doris, no longer at any offset. */
+	private readonly retired: Entry[] = [];
 
 	add(entry: Entry): void {
 		let list = this.byPartition.get(entry.partition);
@@ -51,10 +53,16 @@ export class Ledger {
 		return [...this.byPartition.values()].flat();
 	}
 
+	/** The topic was deleted: its rows stay expected in Doris, its offsets are free for the new log. */
+	retireOffsets(): void {
+		this.retired.push(...this.all());
+		this.byPartition.clear();
+	}
+
 	/** Keys of every row that must be in Doris. */
 	validIds(): Set<string> {
 		const out = new Set<string>();
-		for (const e of this.all()) if (e.id !== null) out.add(e.id);
+		for (const e of [...this.retired, ...this.all()]) if (e.id !== null) out.add(e.id);
 		return out;
 	}
 

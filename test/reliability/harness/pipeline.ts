@@ -26,6 +26,7 @@ import type { KafkaConnection } from '../../../src/kafka/connection';
 import type { ExecutionOutcome, SinkExecution, SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
 import type { DorisTestServer } from '../../ground/doris/server';
+import { testOptions } from '../../integration/kafka-sinker-helpers';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
 import { Capture } from './capture';
@@ -55,6 +56,8 @@ export interface PipelineSpec {
 	sampleMs?: number;
 	/** Keep every execution's items and load results in the capture (the security case greps them). */
 	captureData?: boolean;
+	/** A node before Doris fails this execution when it returns a reason (the redelivery cases). */
+	failExecution?: (execution: SinkExecution) => string | undefined;
 }
 
 export interface InvalidOut {
@@ -65,29 +68,22 @@ export interface InvalidOut {
 
 const OK: ExecutionOutcome = Object.freeze({ ok: true });
 
+/**
+ * The integration suites' test consumer (short timeouts, so rebalances and redeliveries take seconds),
+ * with smaller executions, metadata on every item and tombstones emitted, so the ledger can follow
+ * each message to Doris or to the invalid output.
+ */
 export function consumerDefaults(topic: string, groupId: string, connection: KafkaConnection): Omit<SinkerConsumerOptions, 'logger' | 'observer'> {
-	return {
+	const { logger: _logger, ...options } = testOptions(topic, groupId, {
 		connection,
-		groupId,
-		topics: { names: [topic] },
-		fromBeginning: true,
 		maxRecordsPerExecution: 200,
 		maxBytesPerExecution: 10 * 1024 * 1024,
 		fetchMaxBytesPerPartition: 1024 * 1024,
-		fetchMaxBytes: 10 * 1024 * 1024,
-		fetchMaxWaitMs: 200,
-		executionsInFlight: 4,
-		sessionTimeoutMs: 10_000,
-		heartbeatIntervalMs: 1_000,
-		rebalanceTimeoutMs: 15_000,
-		executionTimeoutMs: 30_000,
 		redeliveryBackoff: { initialMs: 200, maxMs: 2_000 },
-		closeTimeoutMs: 10_000,
-		rebalanceDrainMs: 5_000,
-		lagIntervalMs: 0,
 		parser: { format: 'json', includeMetadata: true, tombstones: 'emit' },
 		labels: { workflow: 'reliability', node: 'Kafka Trigger' },
-	};
+	});
+	return options;
 }
 
 export class Pipeline {
@@ -204,6 +200,8 @@ export class Pipeline {
 	/** n8n's part: one workflow execution = Doris Schema (map rows) + Doris Stream Load (await the batch). */
 	private async execute(execution: SinkExecution, signal: AbortSignal): Promise<ExecutionOutcome> {
 		try {
+			const injected = this.spec.failExecution?.(execution);
+			if (injected !== undefined) throw new Error(injected);
 			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
 			const routed = await mapItems(execution.items, this.mapper, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false });
 			for (const item of routed.invalid) {

@@ -43,6 +43,42 @@ describe('PartitionCommitTracker', () => {
 		assert.equal(t.committableOffset, undefined);
 	});
 
+	it('after a rewind, refuses an execution that does not start where the partition was rewound', () => {
+		const t = new PartitionCommitTracker();
+		const a = t.add(0n, 10n);
+		t.fail(a);
+		t.takeFailed();
+		// Fetched before the rewind (a parse that awaited the registry while the redelivery sought back).
+		assert.throws(() => t.add(10n, 20n), /does not start at offset 0, where the partition was rewound/);
+		assert.equal(t.committableOffset, undefined);
+		const again = t.add(0n, 10n);
+		t.add(10n, 20n); // after the redelivery's first execution, the usual rules
+		assert.deepEqual(t.succeed(again), { kind: 'done', commitTo: 10n });
+	});
+
+	it('after a rewind, accepts a later first offset when its fetch started at the rewound position (records gone)', () => {
+		const t = new PartitionCommitTracker();
+		t.fail(t.add(100n, 110n));
+		t.takeFailed();
+		assert.throws(() => t.add(105n, 110n, 104n), /rewound/);
+		const compacted = t.add(105n, 110n, 100n);
+		assert.deepEqual(t.succeed(compacted), { kind: 'done', commitTo: 110n });
+	});
+
+	it('reset forgets every offset: outcomes of earlier executions are ignored, lower offsets are accepted', () => {
+		const t = new PartitionCommitTracker();
+		const a = t.add(1000n, 1010n);
+		const b = t.add(1010n, 1020n);
+		t.succeed(a);
+		t.reset();
+		assert.equal(t.nextOffset, undefined);
+		assert.equal(t.committableOffset, undefined);
+		assert.deepEqual(t.succeed(b), { kind: 'ignored' });
+		assert.deepEqual(t.fail(b), { kind: 'ignored' });
+		const fresh = t.add(0n, 10n);
+		assert.deepEqual(t.succeed(fresh), { kind: 'done', commitTo: 10n });
+	});
+
 	it('keeps gaps between executions (compaction, control records) and refuses overlaps', () => {
 		const t = new PartitionCommitTracker();
 		const a = t.add(5n, 10n);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
+import { SchemaRegistryUnavailableError } from '../../../src/kafka/schema-registry-errors';
 import { createMessageParser, type ParsedChunk } from '../../../src/kafka/message-parser';
 import { message, parse } from './message-support';
 
@@ -88,5 +89,20 @@ describe('message parser: Schema Registry (decoder boundary)', () => {
 		assert.equal(chunk.items.length, 2);
 		assert.equal(chunk.parseErrors, 1);
 		assert.equal(chunk.tombstonesSkipped, 1);
+	});
+
+	it('a registry that cannot be asked fails the whole chunk instead of making error items', async () => {
+		const parser = createMessageParser({
+			format: 'schemaRegistry',
+			includeMetadata: false,
+			tombstones: 'skip',
+			schemaRegistry: {
+				decode: async (value) => {
+					if (value[1] === 9) throw new SchemaRegistryUnavailableError('Schema Registry http://r did not answer schema id 9: connect ECONNREFUSED');
+					return { id: value[1] };
+				},
+			},
+		});
+		await assert.rejects(async () => await parser.parse([message(0, Buffer.from([0, 5])), message(1, Buffer.from([0, 9]))], 0, 2, 't', 0), SchemaRegistryUnavailableError);
 	});
 });

@@ -1,11 +1,20 @@
 /**
- * The FE leg of a load: a PUT to an FE over node:http with `Expect: 100-continue` (why not undici:
- * request.ts). Only the headers go out; the FE answers 307 from them (LoadAction returns a
- * RedirectView without touching the input stream), and the body then goes to the BE through the
- * pool. A server that does want the body here (it answers `100 Continue`, or ignores Expect for
- * `continueTimeoutMs`, as curl waits 1 s) still gets it on this connection: a proxy or a BE given
- * as an FE address keeps working. A connection answered before its body was sent is destroyed:
- * it still expects that body, so it must not go back to a pool.
+ * A PUT with `Expect: 100-continue` over node:http: the headers go first and the body only once the
+ * server says "100 Continue" (or after `continueTimeoutMs` of silence, as curl waits 1 s, so a
+ * server that ignores Expect still gets it). Every hop of a load goes this way:
+ * - an FE refuses a load without `Expect` (LoadAction: "There is no 100-continue header") and answers
+ *   307 from the headers alone, without reading the body (also its 307 to its own https port with
+ *   enable_https, RestBaseController.redirectToHttps);
+ * - a BE sends "100 Continue" only once its on_header passed, auth, label and begin txn included
+ *   (be/src/http/ev_http_server.cpp removes Expect when the handler refused), so "Label Already
+ *   Exists", a wrong password or an unknown table cost no upload, and a 100 means the load's
+ *   transaction began (stream_load.cpp begins it in on_header). The same in 2.1, 3.0 and 3.1.
+ * Why not undici: it refuses an `expect` header on HTTP/1.1 (undici 8.13.1 lib/core/request.js:581,
+ * `NotSupportedError('expect header not supported')`; its `expectContinue` is HTTP/2 only, which
+ * Doris' Jetty and libevent do not speak).
+ *
+ * A connection answered before its body was sent is destroyed: it still expects that body, so it
+ * must not go back to the pool. One answered after the whole body went out is kept alive.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -13,20 +22,20 @@ import https from 'node:https';
 import { AbortError } from './errors';
 import { TransportError, type HttpAnswer, type HttpRequest } from './http-types';
 
-export interface FeAgents {
+export interface ExpectAgents {
 	http: http.Agent;
 	https: https.Agent;
 }
 
-/** Few, short exchanges (headers and a 307): a small pool, and sockets are rarely reusable anyway. */
-export function createFeAgents(tls?: { ca?: string; rejectUnauthorized: boolean }, maxSockets = 8): FeAgents {
+/** Kept-alive sockets, at most `maxSockets` per origin (each FE, each BE). */
+export function createExpectAgents(tls: { ca?: string; rejectUnauthorized: boolean } | undefined, maxSockets: number, keepAliveMs: number): ExpectAgents {
 	return {
-		http: new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 10_000 }),
-		https: new https.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 10_000, ca: tls?.ca, rejectUnauthorized: tls?.rejectUnauthorized ?? true }),
+		http: new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: keepAliveMs }),
+		https: new https.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: keepAliveMs, ca: tls?.ca, rejectUnauthorized: tls?.rejectUnauthorized ?? true }),
 	};
 }
 
-export function sendFeLeg(agents: FeAgents, request: HttpRequest): Promise<HttpAnswer> {
+export function sendExpecting(agents: ExpectAgents, request: HttpRequest): Promise<HttpAnswer> {
 	if (request.signal?.aborted === true) return Promise.reject(new AbortError());
 	const { url } = request;
 	const isHttps = url.protocol === 'https:';
@@ -34,12 +43,13 @@ export function sendFeLeg(agents: FeAgents, request: HttpRequest): Promise<HttpA
 	let length = 0;
 	for (const chunk of body) length += chunk.length;
 	const headers: Record<string, string> = { ...request.headers };
-	if (request.method === 'PUT') headers['Content-Length'] = String(length);
+	headers['Content-Length'] = String(length);
 	headers.Expect = '100-continue';
 
 	return new Promise<HttpAnswer>((resolve, reject) => {
 		let connected = false;
 		let bodySent = false;
+		let continued = false;
 		let settled = false;
 
 		const req = (isHttps ? https : http).request({
@@ -76,7 +86,7 @@ export function sendFeLeg(agents: FeAgents, request: HttpRequest): Promise<HttpA
 			bodySent = true;
 			clearTimeout(continueTimer);
 			for (const chunk of body) req.write(chunk);
-			req.end();
+			req.end(() => request.progress?.bodySent?.());
 		};
 
 		req.on('socket', (socket) => {
@@ -86,13 +96,23 @@ export function sendFeLeg(agents: FeAgents, request: HttpRequest): Promise<HttpA
 		req.on('error', (error: NodeJS.ErrnoException) => {
 			finish(new TransportError(`${request.method} ${url.host}: ${error.message}`, error.code ?? 'EUNKNOWN', connected, bodySent, error));
 		});
-		req.on('continue', writeBody);
+		req.on('continue', () => {
+			continued = true;
+			request.progress?.continued?.();
+			writeBody();
+		});
 		req.on('response', (res) => {
 			clearTimeout(continueTimer);
 			const answeredEarly = !bodySent;
 			const chunks: Buffer[] = [];
 			let size = 0;
 			const limit = request.maxResponseBytes ?? 1 << 20;
+			const done = () => {
+				// Answered without our body (a 307, a refusal from the headers): the connection still
+				// expects it, so it must not go back to the pool.
+				if (answeredEarly) req.destroy();
+				finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), bodySent, continued });
+			};
 			res.on('data', (chunk: Buffer) => {
 				if (size >= limit) return;
 				chunks.push(chunk);
@@ -102,12 +122,6 @@ export function sendFeLeg(agents: FeAgents, request: HttpRequest): Promise<HttpA
 					done();
 				}
 			});
-			const done = () => {
-				// The server answered without our body (a 307 from the FE): the connection still
-				// expects it, so it must not go back to the pool.
-				if (answeredEarly) req.destroy();
-				finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), bodySent });
-			};
 			res.on('end', done);
 			res.on('error', (error: NodeJS.ErrnoException) => {
 				finish(new TransportError(`reading the answer of ${url.host}: ${error.message}`, error.code ?? 'EUNKNOWN', true, bodySent, error));

@@ -1,0 +1,88 @@
+/**
+ * Stream Load labels of one database, kept and forgotten the way Doris' FE keeps them
+ * (fe/fe-core/.../transaction/DatabaseTransactionMgr.java, Doris 2.0 onwards, the same in 2.1, 3.0
+ * and 3.1):
+ * - `getLabelState` answers the state of the label's latest transaction: PREPARE while the load
+ *   runs, COMMITTED / VISIBLE once committed, ABORTED once it failed, UNKNOWN when the FE holds no
+ *   transaction for the label (never used, or forgotten).
+ * - A label is taken while its load runs and after it succeeded; a failed (ABORTED) load's label is
+ *   free again (apache/doris PR #17730).
+ * - Finished transactions (VISIBLE and ABORTED) sit in a deque per database, oldest first.
+ *   `removeUselessTxns`, run every `transaction_clean_interval_second` (30 s), first drops those
+ *   older than `streaming_label_keep_max_second` (12 h, for Stream Load / INSERT labels), then, while
+ *   the deque holds more than `label_num_threshold` (2000; 0 or less disables it), the oldest ones.
+ *   So at 50 loads/s into one database a finished label is remembered for ~40 s, not 12 h.
+ * The three settings are options of the test server, so tests can make the window short.
+ */
+
+/** The test server's label states (LoadRecord / ExistingJobStatus spelling). */
+export type LabelStatus = 'RUNNING' | 'PRECOMMITTED' | 'FINISHED' | 'ABORTED';
+
+export interface LabelState {
+	state: LabelStatus;
+	txnId: number;
+}
+
+export interface LabelSettings {
+	/** streaming_label_keep_max_second, in ms. */
+	keepMaxMs: number;
+	/** label_num_threshold: finished transactions kept per database beyond the age limit. */
+	numThreshold: number;
+	/** transaction_clean_interval_second, in ms. */
+	cleanIntervalMs: number;
+}
+
+/** Doris' defaults (fe/fe-common/.../common/Config.java). */
+export const DORIS_LABEL_DEFAULTS: LabelSettings = { keepMaxMs: 43_200_000, numThreshold: 2000, cleanIntervalMs: 30_000 };
+
+interface Finished {
+	label: string;
+	txnId: number;
+	at: number;
+}
+
+export class LabelBook {
+	private readonly latest = new Map<string, LabelState>();
+	private readonly finished: Finished[] = [];
+
+	/** The label's latest transaction, as long as the FE remembers it. */
+	get(label: string): LabelState | undefined {
+		return this.latest.get(label);
+	}
+
+	/** Whether a new load may take the label: never used, forgotten, or its last load failed. */
+	isFree(label: string): boolean {
+		const held = this.latest.get(label);
+		return held === undefined || held.state === 'ABORTED';
+	}
+
+	begin(label: string, txnId: number): void {
+		this.latest.set(label, { state: 'RUNNING', txnId });
+	}
+
+	finish(label: string, txnId: number, now = Date.now()): void {
+		this.settle(label, txnId, 'FINISHED', now);
+	}
+
+	abort(label: string, txnId: number, now = Date.now()): void {
+		this.settle(label, txnId, 'ABORTED', now);
+	}
+
+	/** DatabaseTransactionMgr.removeUselessTxns: expired first, then the oldest over the threshold. */
+	clean(settings: LabelSettings, now = Date.now()): void {
+		while (this.finished.length > 0 && now - this.finished[0].at > settings.keepMaxMs) this.forget(this.finished.shift() as Finished);
+		while (settings.numThreshold > 0 && this.finished.length > settings.numThreshold) this.forget(this.finished.shift() as Finished);
+	}
+
+	private settle(label: string, txnId: number, state: LabelStatus, now: number): void {
+		const held = this.latest.get(label);
+		if (held?.txnId !== txnId || held.state === 'FINISHED' || held.state === 'ABORTED') return;
+		held.state = state;
+		this.finished.push({ label, txnId, at: now });
+	}
+
+	private forget(entry: Finished): void {
+		// A later transaction of the same label (a retry after an abort) stays.
+		if (this.latest.get(entry.label)?.txnId === entry.txnId) this.latest.delete(entry.label);
+	}
+}
