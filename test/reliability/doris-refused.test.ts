@@ -5,25 +5,17 @@
 // commits; no execution fails, no partition stalls. Before this, every execution in the shared batch
 // failed, was redelivered with the row, and the loop never ended.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { counterSum, printFigures, recordFigures } from './harness/figures';
+import { counterSum, recordFigures } from './harness/figures';
 import type { ToProduce } from './harness/ledger';
 import { plainRows } from './harness/ledger';
-import { assertInvariant, World, type Case } from './harness/world';
+import { assertInvariant, useWorld, type Case } from './harness/world';
 import { metrics } from '../../src/metrics/metrics';
 
 const ROWS = 2000;
 const BE_STRING_LIMIT = 256;
-let world: World;
-
-before(async () => {
-	world = await World.start({ beConfig: { stringTypeLengthSoftLimitBytes: BE_STRING_LIMIT } });
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld({ beConfig: { stringTypeLengthSoftLimitBytes: BE_STRING_LIMIT } });
 
 const poison = (id: number, partition: number): ToProduce => ({
 	partition,
