@@ -14,6 +14,15 @@ const options: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Batch Max Idle (Ms)',
+			name: 'batchIdleMs',
+			type: 'number',
+			default: LOAD_DEFAULTS.maxIdleMs,
+			typeOptions: { minValue: 0 },
+			description:
+				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
+		},
+		{
 			displayName: 'BE Addresses (Direct Load)',
 			name: 'beUrls',
 			type: 'string',
@@ -26,7 +35,7 @@ const options: INodeProperties = {
 			name: 'columns',
 			type: 'string',
 			default: '',
-			placeholder: 'id, name, ts',
+			placeholder: 'order_id, status, updated_at',
 			description: 'Doris "columns" header (JSON: which keys to load). For CSV use the Columns field above.',
 			displayOptions: { show: { '/format': ['json'] } },
 		},
@@ -75,17 +84,8 @@ const options: INodeProperties = {
 			name: 'jsonpaths',
 			type: 'string',
 			default: '',
-			placeholder: '["$.id", "$.name"]',
+			placeholder: '["$.order_id", "$.status"]',
 			displayOptions: { show: { '/format': ['json'] } },
-		},
-		{
-			displayName: 'Batch Max Idle (Ms)',
-			name: 'batchIdleMs',
-			type: 'number',
-			default: LOAD_DEFAULTS.maxIdleMs,
-			typeOptions: { minValue: 0 },
-			description:
-				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
 		},
 		{
 			displayName: 'Label Prefix',
@@ -218,7 +218,7 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'id, name, ts',
+		placeholder: 'order_id, status, updated_at',
 		description: 'Order of the fields in each CSV line (also sent as the columns header)',
 		displayOptions: { show: { format: ['csv'] } },
 	},

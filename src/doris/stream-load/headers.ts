@@ -8,6 +8,7 @@ import { DEFAULT_CSV, type LoadOptions } from './options';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // CR/LF end a header line; NUL and other controls are refused by servers or mis-parsed by proxies.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused.
 const FORBIDDEN_VALUE = /[\r\n\0\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /** Throws an error naming the header when its name or value could break the request. */
