@@ -4,23 +4,15 @@
 // committed, Stream Load attempts stay bounded by the backoffs; after: everything loads, the table
 // equals the produced set.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { metrics } from '../../src/metrics/metrics';
-import { counterSum, printFigures, recordFigures } from './harness/figures';
-import { assertInvariant, World } from './harness/world';
+import { counterSum, recordFigures } from './harness/figures';
+import { assertInvariant, useWorld } from './harness/world';
 
 const DOWN_S = Number(process.env.RELIABILITY_DORIS_DOWN_S ?? 20);
 const ROWS = 4000;
-let world: World;
-
-before(async () => {
-	world = await World.start();
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

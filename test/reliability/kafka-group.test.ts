@@ -4,21 +4,13 @@
 // under the same name (the position falls below where the sinker continues). Invariant as everywhere
 // (harness/world.ts assertInvariant).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
-import { printFigures, recordFigures } from './harness/figures';
+import { recordFigures } from './harness/figures';
 import { plainRows } from './harness/ledger';
-import { assertInvariant, midStream, World } from './harness/world';
+import { assertInvariant, midStream, useWorld } from './harness/world';
 
-let world: World;
-
-before(async () => {
-	world = await World.start();
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

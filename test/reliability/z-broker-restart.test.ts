@@ -11,19 +11,17 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 
 import { kafkaBrokers } from '../ground/kafka/env';
-import { printFigures, recordFigures } from './harness/figures';
-import { assertInvariant, World } from './harness/world';
+import { recordFigures } from './harness/figures';
+import { assertInvariant, useWorld } from './harness/world';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CACHE = join(ROOT, '.cache', 'kafka');
 const PID_FILE = join(CACHE, 'kafka.pid');
 const DOWN_MS = 3000;
-
-let world: World | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,18 +80,15 @@ async function restartBroker(): Promise<{ downMs: number }> {
 	return { downMs: Date.now() - stoppedAt };
 }
 
-before(async () => {
-	world = await World.start();
-});
-after(async () => {
-	try {
-		await world?.close();
-	} finally {
-		// Whatever happened above, the rest of the suite needs a broker.
-		if (brokerPid() === undefined) kafkaSh('start');
-		printFigures();
-	}
-});
+const world = useWorld(
+	{},
+	{
+		// Whatever happened, the rest of the suite needs a broker.
+		afterClose: () => {
+			if (brokerPid() === undefined) kafkaSh('start');
+		},
+	},
+);
 
 describe('Kafka broker restart mid-stream', { timeout: 240_000 }, () => {
 	it('consumption resumes after the restart; every row loaded, no commit ahead of Doris', async () => {

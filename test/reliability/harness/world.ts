@@ -2,8 +2,11 @@
  * One reliability test file's world: a Doris test server (in-process, ephemeral ports), a Kafka
  * client and admin on the shared broker, the capture, and per-case topics, tables and pipelines.
  * `close()` leaves nothing running (consumers, batchers, Stream Load clients, MySQL pools, servers).
+ * Every file gets its world from `useWorld()`, which starts it before the file's tests and closes it
+ * (and prints the file's figures) after them.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 import { closeDorisClients } from '../../../src/batch/doris-target';
@@ -14,6 +17,7 @@ import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
 import { Capture } from './capture';
+import { printFigures } from './figures';
 import { Ledger, plainRows, produceKnown, type ToProduce } from './ledger';
 import { Pipeline, type PipelineSpec } from './pipeline';
 
@@ -103,6 +107,44 @@ export class World {
 		await this.admin.disconnect();
 		await this.doris.close();
 	}
+}
+
+export interface WorldHooks {
+	/** Runs before the world closes (a second world the file started). */
+	beforeClose?: () => unknown;
+	/** Runs after the world closed, even when closing failed (what the file changed outside the world). */
+	afterClose?: () => unknown;
+}
+
+/**
+ * The world of the calling test file: started in a top-level `before`, closed in a top-level `after`
+ * that then prints the file's figures. Call it once at the top of the file; the World it returns
+ * forwards to the one started in `before`, so tests use it directly (`world.newCase()`).
+ */
+export function useWorld(options: DorisTestServerOptions = {}, hooks: WorldHooks = {}): World {
+	let started: World | undefined;
+	before(async () => {
+		started = await World.start(options);
+	});
+	after(async () => {
+		try {
+			await hooks.beforeClose?.();
+			await started?.close();
+		} finally {
+			try {
+				await hooks.afterClose?.();
+			} finally {
+				printFigures();
+			}
+		}
+	});
+	return new Proxy({} as World, {
+		get(_target, key) {
+			if (started === undefined) throw new Error('the reliability world is started in before(): use it inside a test');
+			const value: unknown = Reflect.get(started, key, started);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+		},
+	});
 }
 
 export interface InvariantOptions {
