@@ -36,7 +36,8 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'order_id, status, updated_at',
-			description: 'Doris "columns" header (JSON: which keys to load). For CSV use the Columns field above.',
+			description:
+				'Doris "columns" header: the JSON keys to load, and computed columns as name = expression (e.g. dt = from_unixtime(ts, \'%Y-%m-%d\')); commas inside an expression are fine. For CSV use the CSV Columns field above.',
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{
@@ -78,6 +79,26 @@ const options: INodeProperties = {
 			],
 			default: 'off',
 			description: 'Let Doris merge small loads. Doris then picks the label, so retries are no longer deduplicated.',
+		},
+		{
+			displayName: 'Headers',
+			name: 'headers',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			default: {},
+			placeholder: 'Add Header',
+			description:
+				'Other Stream Load headers, sent as they are: where, partitions, json_root, merge_type with delete, exec_mem_limit, ... Headers the node sets itself (label, format, columns, group_commit, timeout, ...) or that would break "an execution finishes when Doris holds its rows" (two_phase_commit, skip_lines, ...) are refused with the reason.',
+			options: [
+				{
+					displayName: 'Header',
+					name: 'header',
+					values: [
+						{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'where' },
+						{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: "status != 'test'" },
+					],
+				},
+			],
 		},
 		{
 			displayName: 'JSON Paths',
@@ -219,7 +240,8 @@ export const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'order_id, status, updated_at',
-		description: 'Order of the fields in each CSV line (also sent as the columns header)',
+		description:
+			'Order of the fields in each CSV line, sent as the Doris "columns" header; computed columns as name = expression (not fields of the line) may follow',
 		displayOptions: { show: { format: ['csv'] } },
 	},
 	{
