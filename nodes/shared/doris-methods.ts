@@ -89,7 +89,8 @@ export async function getColumns(this: ILoadOptionsFunctions): Promise<INodeProp
 	return schema.columns.map((column) => ({
 		name: column.name,
 		value: column.name,
-		description: `${column.typeText}${column.isKey ? ', key' : ''}${column.nullable ? '' : ', NOT NULL'}`,
+		// Types in capitals, as CREATE TABLE and Doris' documentation write them (DESC prints them in lower case).
+		description: `${column.typeText.toUpperCase()}${column.isKey ? ', key' : ''}${column.nullable ? '' : ', NOT NULL'}`,
 	}));
 }
 

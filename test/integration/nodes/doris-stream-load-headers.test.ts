@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
@@ -28,7 +28,7 @@ const ctx = nodeContextsIn(db);
 
 const rows = (...pairs: Array<[number, string]>) => pairs.map(([id, v]) => ({ json: { id, v } }));
 const headers = (entries: Record<string, string>) => ({ header: Object.entries(entries).map(([name, value]) => ({ name, value })) });
-const load = (table: string, items: ReturnType<typeof rows>, options: Record<string, unknown>, params: Record<string, unknown> = {}) =>
+const load = (table: string, items: INodeExecutionData[], options: Record<string, unknown>, params: Record<string, unknown> = {}) =>
 	executeStreamLoad(ctx({ table, ...params, options }, items, { mode: 'manual' }));
 const ids = (table: string) =>
 	db.server
