@@ -7,6 +7,7 @@
 // this package (./eslint-import-restrictions.mjs). Each rule switched off below says why.
 import js from '@eslint/js';
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+import globals from 'globals';
 
 import { importRestrictions } from './eslint-import-restrictions.mjs';
 
@@ -69,11 +70,13 @@ export default [
 		},
 	},
 	{
-		// The JavaScript files (build and lint configs) with ESLint's recommended rules.
+		// The JavaScript files (build and lint configs, scripts, the examples' token service) with
+		// ESLint's recommended rules; they run on Node.
 		files: ['**/*.{js,mjs}'],
 		...js.configs.recommended,
+		languageOptions: { globals: globals.node },
 	},
-	{ files: ['gulpfile.js'], languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } } },
+	{ files: ['gulpfile.js'], languageOptions: { sourceType: 'commonjs' } },
 	// Layering: no n8n in src/, no src/doris <-> src/kafka, each client library in one folder.
 	...importRestrictions,
 ];

@@ -12,7 +12,7 @@ import { DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
 import { asVersion1, LOCATOR_VERSION, NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
-import { waitUntil } from './support/wait';
+import { timeUntil } from '../support/wait-for';
 
 interface Codex {
 	categories?: string[];
@@ -72,12 +72,11 @@ describe('the nodes as n8n loads them: codex, and both versions of the Doris nod
 			const { id: _exampleId, ...body } = workflow;
 			const { id } = await world.n8n.rest.createWorkflow(body);
 			await world.n8n.activate(id);
-			const tookMs = await waitUntil(async () => world.doris.tableRows(DATABASE, scenario.table).length === orders.length, {
+			const tookMs = await timeUntil(`${orders.length} orders in ${scenario.table}`, () => world.doris.tableRows(DATABASE, scenario.table).length === orders.length, {
 				timeoutMs: 60_000,
-				what: `${orders.length} orders in ${scenario.table}`,
 				progress: () => `${world.doris.tableRows(DATABASE, scenario.table).length} rows`,
 			});
-			await waitUntil(async () => (await world.kafka.lag(scenario.groupId, scenario.topic)) === 0, { timeoutMs: 30_000, what: 'every offset committed' });
+			await timeUntil('every offset committed', async () => (await world.kafka.lag(scenario.groupId, scenario.topic)) === 0, 30_000);
 			const stored = await world.n8n.rest.workflow(id);
 			const storedLoad = (stored.nodes as Array<{ type: string; typeVersion: number }>).find((n) => n.type === NODE_TYPES.streamLoad);
 			assert.equal(storedLoad?.typeVersion, load.typeVersion, 'n8n keeps the version the workflow was saved with');
