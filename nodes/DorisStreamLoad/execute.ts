@@ -11,6 +11,7 @@ import { firstUnloadable, loadSortedItems, sortItemsForLoad, summariseLoad } fro
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
+import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { readSettings } from './settings';
@@ -74,7 +75,8 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 				connection,
 				database,
 				settings.table,
-				partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: settings.load.columns ?? [] },
+				// The columns the update writes: an entry `k = expr` writes k.
+				partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: columnNames(settings.load.columns ?? []) },
 			);
 		} catch (error) {
 			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));

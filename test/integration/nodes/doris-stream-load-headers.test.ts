@@ -10,6 +10,8 @@ import { describe, it } from 'node:test';
 import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
@@ -21,8 +23,14 @@ const db = useDorisDatabase({
 			keys: 'DUPLICATE KEY(id) PARTITION BY RANGE(id) (PARTITION p_low VALUES LESS THAN ("100"), PARTITION p_high VALUES LESS THAN (MAXVALUE))',
 		},
 		{ name: 'kept', columns: 'id INT, v VARCHAR(16)', keys: 'UNIQUE KEY(id)' },
+		{ name: 'keyed', columns: 'k INT, v VARCHAR(16), w VARCHAR(16) NULL', keys: 'UNIQUE KEY(k)' },
 	],
 	sharedBatches: true,
+	// A partial update reads the table once over the MySQL port (schema cache and its pool).
+	teardown: async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+	},
 });
 const ctx = nodeContextsIn(db);
 
@@ -108,5 +116,14 @@ describe('Doris Stream Load node: columns with expressions', () => {
 		const stored = db.server.tableRows('d', 'events').find((r) => Number(r.id) === 30);
 		assert.equal(stored?.v, 'a');
 		assert.equal(stored?.note, 'from, csv');
+	});
+
+	it('a fixed partial update whose key is a computed column passes the key check (the column is the name before "=")', async () => {
+		await load('keyed', [{ json: { id: 1, v: 'a' } }], { columns: 'id, v, k = id' });
+		await load('keyed', [{ json: { id: 1, v: 'b' } }], { partialUpdate: 'fixed', columns: 'id, v, k = id' });
+		assert.deepEqual(
+			db.server.tableRows('d', 'keyed').map((r) => [r.k, r.v]),
+			[[1, 'b']],
+		);
 	});
 });
