@@ -14,6 +14,7 @@ import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { invalidateSchema } from '../../src/doris/schema/schema-cache';
+import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { connectedOutputs, leadsSomewhere } from '../shared/outputs';
@@ -97,7 +98,8 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 				connection,
 				database,
 				settings.table,
-				partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: settings.load.columns ?? [] },
+				// The columns the update writes: an entry `k = expr` writes k.
+				partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: columnNames(settings.load.columns ?? []) },
 			);
 		} catch (error) {
 			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
