@@ -2,7 +2,9 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import type { DorisConnection } from '../../../src/doris/connection';
 import { SchemaValidationError, resolveSchema } from '../../../src/doris/schema/resolve';
+import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { schemaCache } from '../../../src/doris/schema/schema-cache';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
 import { connectedOutputs, leadsSomewhere } from '../../shared/outputs';
@@ -78,5 +80,9 @@ export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]>
 			})),
 		]);
 	}
-	return settings.operation === 'getSchema' ? executeGetSchema(schema) : refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, schema));
+	if (settings.operation === 'getSchema') return executeGetSchema(schema);
+	const database = settings.database !== '' ? settings.database : connection.database;
+	// Auto mode follows the table (rate-limited re-reads, src/doris/schema/drift.ts); a typed column list does not change.
+	const reread = settings.mode === 'auto' ? () => schemaCache.reread(connection, database, settings.table, DEFAULT_MIN_REREAD_MS) : undefined;
+	return refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, schema, reread));
 }

@@ -28,6 +28,11 @@ export interface MapItemsOptions {
 	continueOnFail: boolean;
 	/** Where a worker pool reports a worker it lost. */
 	warn?: (message: string) => void;
+	/**
+	 * Counts, by name, the fields that match no column (drift.ts): of every item mapped in this thread,
+	 * and of the first line of each packed item a worker maps.
+	 */
+	unmatched?: Map<string, number>;
 }
 
 /** A packed item that is not a PackedRows: refused before any item is mapped. */
@@ -38,6 +43,17 @@ export class BrokenPackedItemError extends Error {
 	) {
 		super(`Item ${itemIndex}: ${reason}`);
 		this.name = 'BrokenPackedItemError';
+	}
+}
+
+/** Maps the first line of a packed item a worker maps, for the unmatched fields it names (its result is not used). */
+function sampleFirstLine(packed: PackedRows, mapper: RowMapper): void {
+	const end = packed.jsonLines.indexOf('\n');
+	try {
+		const value: unknown = JSON.parse(end < 0 ? packed.jsonLines : packed.jsonLines.slice(0, end));
+		if (value !== null && typeof value === 'object' && !Array.isArray(value)) mapper.map(value as Record<string, unknown>);
+	} catch {
+		// A line that does not parse names no field; the worker reports it as invalid.
 	}
 }
 
@@ -65,7 +81,17 @@ function brokenItem(json: Record<string, unknown>, index: number, table: string,
  */
 export async function mapItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, mapper: RowMapper, options: MapItemsOptions): Promise<RoutedItems> {
 	const { labels } = options;
-	if (!items.some((item) => item.json[PACKED_ROWS_FIELD] !== undefined)) return routeItems(items, mapper, labels);
+	// The sink is set only around synchronous mapping: executions sharing the mapper interleave at awaits.
+	const sinking = <T>(run: () => T): T => {
+		if (options.unmatched === undefined) return run();
+		mapper.unmatchedSink = options.unmatched;
+		try {
+			return run();
+		} finally {
+			mapper.unmatchedSink = null;
+		}
+	};
+	if (!items.some((item) => item.json[PACKED_ROWS_FIELD] !== undefined)) return sinking(() => routeItems(items, mapper, labels));
 
 	// Every packed item is checked before any is mapped: a broken one fails the execution up front.
 	const table = `${mapper.schema.database}.${mapper.schema.table}`;
@@ -84,15 +110,16 @@ export async function mapItems(items: ReadonlyArray<{ json: Record<string, unkno
 			if (!options.continueOnFail) throw new BrokenPackedItemError(i, packed.message);
 			broken.push(brokenItem(items[i].json, i, table, packed.message));
 			// Counted like every other item on the invalid output.
-			metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule: 'envelope' });
+			if (labels.countMetrics !== false) metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule: 'envelope' });
 			continue;
 		}
 		packedItems.push({ packed, index: i });
 	}
 	// Handed to the workers first, so they map while this thread maps the ordinary items.
 	const pool = sharedPackedPool(options.workerThreads, options.warn);
-	const pending = packedItems.map((p) => routePackedParallel(p.packed, mapper, labels, p.index, pool));
-	const routed = routeItems(plain, mapper, labels);
+	const pending = sinking(() => packedItems.map((p) => routePackedParallel(p.packed, mapper, labels, p.index, pool)));
+	if (pool !== null && options.unmatched !== undefined) sinking(() => packedItems.forEach((p) => sampleFirstLine(p.packed, mapper)));
+	const routed = sinking(() => routeItems(plain, mapper, labels));
 	for (const r of routed.rows) r.index = plainIndex[r.index];
 	for (const r of routed.invalid) r.index = plainIndex[r.index];
 
