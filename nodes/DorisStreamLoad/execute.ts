@@ -14,6 +14,7 @@ import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { readSettings } from './settings';
+import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
 
 type ExecuteContext = Pick<
 	IExecuteFunctions,
@@ -65,6 +66,19 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	const database = settings.database !== '' ? settings.database : connection.database;
 	if (database === '') {
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
+	}
+	const partialUpdate = settings.load.partialUpdate;
+	if (partialUpdate !== undefined) {
+		try {
+			await assertPartialUpdateTarget(
+				connection,
+				database,
+				settings.table,
+				partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: settings.load.columns ?? [] },
+			);
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
+		}
 	}
 
 	const sorted = sortItemsForLoad(items, { format: settings.load.format, deletes: settings.deletes });

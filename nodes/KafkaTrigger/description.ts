@@ -46,9 +46,49 @@ export const properties: INodeProperties[] = [
 		options: [
 			{ name: 'JSON', value: 'json', description: 'Each value is a JSON object; big integers are kept exact (as strings)' },
 			{ name: 'Text', value: 'text', description: 'Each value is UTF-8 text, put in the field "value"' },
+			{
+				name: 'Delimited Text (CSV)',
+				value: 'csv',
+				description: 'Each value is one record of fields split at a separator, named by Column Names',
+			},
 			{ name: 'Schema Registry', value: 'schemaRegistry', description: 'Avro, JSON Schema or Protobuf in the Confluent wire format' },
 		],
 		default: 'json',
+	},
+	{
+		displayName: 'Column Names',
+		name: 'csvColumns',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'order_id, customer_id, amount, created_at',
+		description:
+			'The name of each field, in the order the fields stand in a message. Use the Doris column names: the Doris Schema node maps fields to columns by name. A message with another number of fields goes to the Doris Schema node\'s invalid output with the reason.',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Separator',
+		name: 'csvSeparator',
+		type: 'string',
+		default: ',',
+		description: 'The text between fields; \\t for a tab, \\x01 (Doris\' default) and other \\xNN for control characters',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Quote Character',
+		name: 'csvQuote',
+		type: 'string',
+		default: '"',
+		description: 'Encloses a field that holds the separator, a quote (doubled) or a line break; empty for none',
+		displayOptions: { show: { format: ['csv'] } },
+	},
+	{
+		displayName: 'Empty Field Is NULL',
+		name: 'csvEmptyAsNull',
+		type: 'boolean',
+		default: false,
+		description: 'Whether an unquoted empty field is NULL (as many exporters write NULL) rather than empty text. \\N is always NULL, as in Doris.',
+		displayOptions: { show: { format: ['csv'] } },
 	},
 	// Version 1 kept the registry in node parameters (the password in the workflow JSON). Workflows saved
 	// then keep them, so they still decode; a Schema Registry credential, once chosen, wins over them.
@@ -143,6 +183,55 @@ export const properties: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		options: [
+			{
+				displayName: 'Add Kafka Fields',
+				name: 'kafkaFields',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Kafka Field',
+				default: {},
+				description:
+					'The message key, a header or the message\'s position as fields of each row, so the Doris Schema node can map them to columns. Works in both outputs (in One Item per Batch they are added to each line). A field the message already has is kept.',
+				options: [
+					{
+						name: 'field',
+						displayName: 'Field',
+						values: [
+							{
+								displayName: 'Source',
+								name: 'source',
+								type: 'options',
+								options: [
+									{ name: 'All Headers (Object)', value: 'headers', description: 'Every header as name → text (for a JSON or VARIANT column)' },
+									{ name: 'Header', value: 'header', description: 'One header\'s value as text (null when the message lacks it)' },
+									{ name: 'Key', value: 'key', description: 'The message key as text (base64 when not UTF-8; null when the message has none)' },
+									{ name: 'Offset', value: 'offset', description: 'The message\'s offset (int64, as a decimal string)' },
+									{ name: 'Partition', value: 'partition' },
+									{ name: 'Timestamp', value: 'timestamp', description: 'The message\'s timestamp as ISO 8601 UTC text' },
+									{ name: 'Topic', value: 'topic' },
+								],
+								default: 'key',
+							},
+							{
+								displayName: 'Header Name',
+								name: 'header',
+								type: 'string',
+								default: '',
+								placeholder: 'tenant-id',
+								displayOptions: { show: { source: ['header'] } },
+							},
+							{
+								displayName: 'Field Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'event_key',
+								description: 'The field (and so, by default, the Doris column) the value goes to',
+							},
+						],
+					},
+				],
+			},
 			{
 				displayName: 'Close Timeout (Seconds)',
 				name: 'closeTimeoutSeconds',

@@ -73,6 +73,12 @@ export function collectDownstreamTables(children: NodeTypeAndVersion[]): Downstr
 				if (isExpression(column)) skipped.push(`${label}: the column mapped from field "${field}" is an expression`);
 				else columns.push({ column, from: `mapped from field "${field}"` });
 			}
+			for (const u of rows(record(options.epochUnits).column)) {
+				const column = stored(u.column);
+				if (column === '') continue;
+				if (isExpression(column)) skipped.push(`${label}: a column in Epoch Unit per Column is an expression`);
+				else columns.push({ column, from: 'named in Epoch Unit per Column' });
+			}
 		}
 		// Stream Load: the table, and the partial update it sends. Its Columns / CSV Columns name source
 		// fields that Doris column expressions may turn into other columns, so they are not checked as

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, ITriggerFunctions } from 'n8n-workflow';
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
+import { decodeSeparatorNotation, validateDelimitedFormat, type DelimitedFormat } from '../../src/kafka/delimited';
+import { validateKafkaFields, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
 import { createSchemaRegistryDecoder, type SchemaRegistrySettings } from '../../src/kafka/schema-registry';
 import { SCHEMA_REGISTRY_CREDENTIAL, toSchemaRegistrySettings } from '../shared/credentials';
 import { flag, oneOf, text } from '../../src/common/settings';
@@ -49,11 +51,12 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 	const { option } = p;
 	const isManual = ctx.getMode() === 'manual';
 	const configuredGroupId = text(p.param('groupId'));
-	const format = oneOf('Message Format', p.param('format'), ['json', 'text', 'schemaRegistry'] as const, 'JSON, Text, Schema Registry');
+	const format = oneOf('Message Format', p.param('format'), ['json', 'text', 'csv', 'schemaRegistry'] as const, 'JSON, Text, Delimited Text (CSV), Schema Registry');
 	const output = oneOf('Output', p.param('output'), ['message', 'batch'] as const, 'message (One Item per Message), batch (One Item per Batch)');
 	const topics = parseTopics(text(p.param('topics')), p.param('topicSelection') === 'pattern');
 	const legacyText = (name: string) => String(p.param(name) ?? '');
 	const schemaRegistry = format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, legacyText, schemaRegistryCredential)) : undefined;
+	const delimited = format === 'csv' ? delimitedFormat(p) : undefined;
 	const rebalanceTimeoutMs = Number(option('rebalanceTimeoutMs'));
 	const consumer: ConsumerSettings = {
 		groupId: manualRunGroupId(configuredGroupId, isManual),
@@ -84,11 +87,40 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 			tombstones: oneOf('Tombstones', option('tombstones'), ['skip', 'emit'] as const),
 			schemaRegistry,
 			output,
+			kafkaFields: kafkaFields(option('kafkaFields')),
+			delimited,
 		},
 		manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,
 		labels: { workflow: ctx.getWorkflow().id ?? 'unsaved', node: ctx.getNode().name },
 	};
 	return { isManual, configuredGroupId, consumer, checkDorisTables: flag(p.param('checkDorisTables')) };
+}
+
+/** Column names, separator (Doris notation) and quote of delimited text, checked. */
+function delimitedFormat(p: NodeParameters): DelimitedFormat {
+	const names = text(p.param('csvColumns'));
+	const format: DelimitedFormat = {
+		columns: names === '' ? [] : names.split(',').map((name) => name.trim()),
+		// Not trimmed: a blank or a tab can be the separator.
+		separator: decodeSeparatorNotation(String(p.param('csvSeparator') ?? '')),
+		quote: String(p.param('csvQuote') ?? ''),
+		emptyAsNull: flag(p.param('csvEmptyAsNull')),
+	};
+	validateDelimitedFormat(format);
+	return format;
+}
+
+/** The "Add Kafka Fields" entries (a fixed collection: `{ field: [...] }`), checked. */
+function kafkaFields(raw: unknown): KafkaField[] {
+	// The one untyped read of this collection: n8n gives it as a plain object holding the entries set.
+	const entries = (raw as { field?: Array<{ source?: unknown; header?: unknown; name?: unknown }> } | undefined)?.field ?? [];
+	const fields = entries.map((entry) => ({
+		source: (text(entry.source) || 'key') as KafkaFieldSource,
+		header: text(entry.header),
+		name: text(entry.name),
+	}));
+	validateKafkaFields(fields);
+	return fields;
 }
 
 /**

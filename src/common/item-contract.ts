@@ -47,7 +47,7 @@ export interface KafkaMessageMetadata {
 	headers: Record<string, string>;
 }
 
-export type ParseErrorKind = 'json' | 'not_object' | 'schema_registry' | 'tombstone';
+export type ParseErrorKind = 'json' | 'not_object' | 'csv' | 'schema_registry' | 'tombstone';
 
 export interface ParseErrorInfo {
 	kind: ParseErrorKind;

@@ -29,10 +29,12 @@ import {
 } from '../common/item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
+import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
+import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
-export type MessageFormat = 'json' | 'text' | 'schemaRegistry';
+export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit';
 /** One item per message, or one packed item per execution (plus the messages that cannot be a line). */
 export type OutputMode = 'message' | 'batch';
@@ -50,8 +52,12 @@ export interface MessageParserOptions {
 	schemaRegistry?: SchemaRegistryDecoder;
 	/** Field that holds the value in text mode. */
 	textField?: string;
+	/** Required when format is 'csv': column names, separator, quote (delimited.ts). */
+	delimited?: DelimitedFormat;
 	/** Default 'message'. */
 	output?: OutputMode;
+	/** Key, headers, position as fields of each row (message-fields.ts); none when empty. */
+	kafkaFields?: readonly KafkaField[];
 }
 
 export interface ParsedChunk {
@@ -72,11 +78,11 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 		return { parse: (m, from, to, topic, partition) => parseWithRegistry(options, registry, m, from, to, topic, partition) };
 	}
 	const textField = options.textField ?? 'value';
-	const decode = options.format === 'json' ? decodeJson : (text: string): Decoded => ({ json: { [textField]: text } });
+	const decode = options.format === 'json' ? decodeJson : options.format === 'csv' ? csvDecoder(options) : (text: string): Decoded => ({ json: { [textField]: text } });
 	if (options.output === 'batch') {
-		// The text item {[textField]: text} as one line, without building the object.
-		const textPrefix = options.format === 'text' ? `{${JSON.stringify(textField)}:` : undefined;
-		return { parse: (m, from, to, topic, partition) => packSync(options, decode, textPrefix, m, from, to, topic, partition) };
+		const packLine =
+			options.format === 'json' ? packJsonLine(options) : options.format === 'csv' ? packDecodedLine(options, decode) : packTextLine(options, textField);
+		return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition) };
 	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
 }
@@ -100,6 +106,15 @@ function decodeJson(text: string): Decoded {
 	return { json: value };
 }
 
+function csvDecoder(options: MessageParserOptions): (text: string) => Decoded {
+	if (!options.delimited) throw new Error('Message format "csv" needs its column names and separator');
+	const decodeRecord = createDelimitedDecoder(options.delimited);
+	return (text) => {
+		const result = decodeRecord(text);
+		return result.row ? { json: result.row } : { error: parseError('csv', result.error, text, 'utf8') };
+	};
+}
+
 function parseSync(
 	options: MessageParserOptions,
 	decode: (text: string) => Decoded,
@@ -112,20 +127,73 @@ function parseSync(
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
-		addItem(chunk, options, message.value === null ? null : decodeValue(message.value, decode), message, topic, partition, undefined);
+		addItem(chunk, options, message.value === null ? null : decodeValue(message.value, decode, options.format), message, topic, partition, undefined);
 	}
 	return chunk;
 }
 
+/** Adds a message's value to the packed lines when it can be one; false sends it the per-message way. */
+type PackLine = (value: Buffer, message: KafkaMessage, lines: PackedLinesBuilder, topic: string, partition: number) => boolean;
+
+/** JSON: a value that fits a line is packed as it is (with Add Kafka Fields: spliced in, still unparsed). */
+function packJsonLine(options: MessageParserOptions): PackLine {
+	const fields = options.kafkaFields ?? [];
+	if (fields.length === 0) {
+		return (value, message, lines, topic, partition) => {
+			if (!fitsOnLine(value)) return false;
+			lines.addBytes(value, topic, partition, message.offset);
+			return true;
+		};
+	}
+	return (value, message, lines, topic, partition) => {
+		if (!fitsOnLine(value)) return false;
+		const text = value.toString('utf8');
+		lines.addText(spliceKafkaFields(text, kafkaFieldValues(fields, message, topic, partition)) ?? text, topic, partition, message.offset);
+		return true;
+	};
+}
+
 /**
- * Batch output, JSON or text: a value that fits a line is packed, any other message becomes the
- * item parseSync would build. `textPrefix` is set in text mode, where every UTF-8 value fits (the
- * line is the JSON-escaped text, so its own line breaks are escaped and it is altered in nothing).
+ * Text: every UTF-8 value fits, as the text item {[textField]: text} on one line, built without the
+ * object (the text is JSON-escaped, so its own line breaks are escaped and it is altered in nothing).
+ */
+function packTextLine(options: MessageParserOptions, textField: string): PackLine {
+	const fields = options.kafkaFields ?? [];
+	const textPrefix = `{${JSON.stringify(textField)}:`;
+	return (value, message, lines, topic, partition) => {
+		if (!isUtf8(value)) return false;
+		const text = value.toString('utf8');
+		const line =
+			fields.length === 0
+				? textPrefix + JSON.stringify(text) + '}'
+				: JSON.stringify({ ...kafkaFieldValues(fields, message, topic, partition), [textField]: text });
+		lines.addText(line, topic, partition, message.offset);
+		return true;
+	};
+}
+
+/**
+ * Formats parsed in the trigger (CSV): the row as a JSON line; a value that does not decode goes the
+ * per-message way, as the error item in its place.
+ */
+function packDecodedLine(options: MessageParserOptions, decode: (text: string) => Decoded): PackLine {
+	return (value, message, lines, topic, partition) => {
+		if (!isUtf8(value)) return false;
+		const decoded = decode(value.toString('utf8'));
+		if (!decoded.json) return false;
+		lines.addText(JSON.stringify(withKafkaFields(options, decoded.json, message, topic, partition)), topic, partition, message.offset);
+		return true;
+	};
+}
+
+/**
+ * Batch output: a value that fits a line is packed (packLine), any other message becomes the item
+ * parseSync would build.
  */
 function packSync(
 	options: MessageParserOptions,
 	decode: (text: string) => Decoded,
-	textPrefix: string | undefined,
+	packLine: PackLine,
 	messages: KafkaMessage[],
 	from: number,
 	to: number,
@@ -137,18 +205,8 @@ function packSync(
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
 		const value = message.value;
-		if (value !== null) {
-			if (textPrefix === undefined) {
-				if (fitsOnLine(value)) {
-					lines.addBytes(value, topic, partition, message.offset);
-					continue;
-				}
-			} else if (isUtf8(value)) {
-				lines.addText(textPrefix + JSON.stringify(value.toString('utf8')) + '}', topic, partition, message.offset);
-				continue;
-			}
-		}
-		addItem(chunk, options, value === null ? null : decodeValue(value, decode), message, topic, partition, lines);
+		if (value !== null && packLine(value, message, lines, topic, partition)) continue;
+		addItem(chunk, options, value === null ? null : decodeValue(value, decode, options.format), message, topic, partition, lines);
 	}
 	endPacked(chunk, lines);
 	return chunk;
@@ -160,8 +218,8 @@ function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
 	if (rows) chunk.items.push({ json: packedItemJson(rows) });
 }
 
-function decodeValue(value: Buffer, decode: (text: string) => Decoded): Decoded {
-	if (!isUtf8(value)) return { error: parseError('json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
+function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
+	if (!isUtf8(value)) return { error: parseError(format === 'csv' ? 'csv' : 'json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
 	return decode(value.toString('utf8'));
 }
 
@@ -188,6 +246,7 @@ function addItem(
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
 	} else if (decoded.json) {
 		json = decoded.json;
+		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition));
 	} else {
 		chunk.parseErrors++;
 		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
@@ -222,7 +281,7 @@ async function parseWithRegistry(
 		for (let k = 0; k < decoded.length; k++) {
 			const result = decoded[k];
 			const message = messages[from + k];
-			if (result?.json) lines.addText(JSON.stringify(result.json), topic, partition, message.offset);
+			if (result?.json) lines.addText(JSON.stringify(withKafkaFields(options, result.json, message, topic, partition)), topic, partition, message.offset);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
 		endPacked(chunk, lines);
@@ -230,6 +289,11 @@ async function parseWithRegistry(
 	}
 	for (let k = 0; k < decoded.length; k++) addItem(chunk, options, decoded[k], messages[from + k], topic, partition, undefined);
 	return chunk;
+}
+
+/** A decoded object for a line: the added fields first, so the message's own fields win. */
+function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number): JsonObject {
+	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition), ...json } : json;
 }
 
 function toDecoded(value: JsonValue): Decoded {

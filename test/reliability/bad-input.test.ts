@@ -3,26 +3,19 @@
 // counters move, the good rows around it load (the stream goes on) and every offset is committed only
 // once its message is in Doris or on the invalid output (nothing silently dropped).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { manualSchema } from '../../src/doris/schema/manual';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import { metrics } from '../../src/metrics/metrics';
-import { counterSum, printFigures, recordFigures } from './harness/figures';
+import { counterSum, recordFigures } from './harness/figures';
 import type { ToProduce } from './harness/ledger';
-import { assertInvariant, DATABASE, World } from './harness/world';
+import { assertInvariant, DATABASE, useWorld } from './harness/world';
 
 const TEN_MB = 10 * 1024 * 1024;
 const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING';
 
-let world: World;
-before(async () => {
-	world = await World.start();
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld();
 
 /** One bad message and what the invalid output must say about it. */
 function bad(value: Buffer | string | null, rule: string, column: string | null, mentions?: RegExp, offending?: unknown): Omit<ToProduce, 'partition'> {

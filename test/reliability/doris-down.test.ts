@@ -1,26 +1,18 @@
 // Doris down for a while, then back (issue: 2 minutes). RELIABILITY_DORIS_DOWN_S sets the outage
-// (default 20 s so the suite stays short; docs/reliability.md reports a 120 s run). While Doris is
+// (default 8 s so the suite stays short; docs/reliability.md reports a 120 s run). While Doris is
 // down: consumption pauses (the trigger does not run ahead of the failed offset), nothing new is
 // committed, Stream Load attempts stay bounded by the backoffs; after: everything loads, the table
 // equals the produced set.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { metrics } from '../../src/metrics/metrics';
-import { counterSum, printFigures, recordFigures } from './harness/figures';
-import { assertInvariant, World } from './harness/world';
+import { counterSum, recordFigures } from './harness/figures';
+import { assertInvariant, useWorld } from './harness/world';
 
-const DOWN_S = Number(process.env.RELIABILITY_DORIS_DOWN_S ?? 20);
+const DOWN_S = Number(process.env.RELIABILITY_DORIS_DOWN_S ?? 8);
 const ROWS = 4000;
-let world: World;
-
-before(async () => {
-	world = await World.start();
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

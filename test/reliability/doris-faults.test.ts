@@ -3,24 +3,16 @@
 // injects the fault mid-stream, waits until everything is committed and asserts the invariant
 // (harness/world.ts assertInvariant): every row in Doris, no commit ahead of Doris, clear errors.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { DEFAULT_RETRY } from '../../src/doris/stream-load/retry';
 import { SINKER_DEFAULTS } from '../../src/kafka/consumer-options';
 import { metrics } from '../../src/metrics/metrics';
-import { counterSum, printFigures, recordFigures } from './harness/figures';
-import { assertClearFailures, assertInvariant, midStream, World } from './harness/world';
+import { counterSum, recordFigures } from './harness/figures';
+import { assertClearFailures, assertInvariant, midStream, useWorld } from './harness/world';
 
 const ROWS = 2000;
-let world: World;
-
-before(async () => {
-	world = await World.start({ feCount: 2 });
-});
-after(async () => {
-	await world?.close();
-	printFigures();
-});
+const world = useWorld({ feCount: 2 });
 
 /** Loads the test server saw with a given fault. */
 const faulted = (kind: string) => world.doris.loads.filter((l) => l.fault === kind);

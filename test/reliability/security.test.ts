@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 import { loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
@@ -15,9 +15,9 @@ import { ensureMetricsServer, stopMetricsServer } from '../../src/metrics/server
 import { metricsSettingsFromEnv } from '../../src/metrics/server-settings';
 import { kafkaCerts, kafkaSaslBrokers, kafkaSslBrokers, sinkerUser } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
-import { printFigures, recordFigures } from './harness/figures';
+import { recordFigures } from './harness/figures';
 import { consumerDefaults } from './harness/pipeline';
-import { assertInvariant, DATABASE, World } from './harness/world';
+import { assertInvariant, DATABASE, useWorld, World } from './harness/world';
 
 const DORIS_USER = 'loader';
 const DORIS_PASSWORD = 'Dz-S3cret-pw-q81';
@@ -26,10 +26,20 @@ const WRONG_KAFKA_PASSWORD = 'Wr0ng-Kafka-pw-55';
 // The broker's user (test/ground/kafka/users.ts); distinctive enough to grep for.
 const KAFKA_PASSWORD = sinkerUser.password;
 
-let world: World;
 let tlsWorld: World | undefined;
 let certDir: string;
 let ca: string;
+
+const world = useWorld(
+	{ user: DORIS_USER, password: DORIS_PASSWORD },
+	{
+		beforeClose: () => tlsWorld?.close(),
+		afterClose: async () => {
+			await stopMetricsServer();
+			rmSync(certDir, { recursive: true, force: true });
+		},
+	},
+);
 
 /** A CA and a certificate for 127.0.0.1 signed by it, made with openssl for this run only. */
 function makeCertificates(dir: string): { ca: string; key: string; cert: string } {
@@ -42,16 +52,8 @@ function makeCertificates(dir: string): { ca: string; key: string; cert: string 
 	return { ca: read('ca.pem'), key: read('server.key'), cert: read('server.pem') };
 }
 
-before(async () => {
-	world = await World.start({ user: DORIS_USER, password: DORIS_PASSWORD });
+before(() => {
 	certDir = mkdtempSync(join(tmpdir(), 'rel-tls-'));
-});
-after(async () => {
-	await tlsWorld?.close();
-	await world?.close();
-	await stopMetricsServer();
-	rmSync(certDir, { recursive: true, force: true });
-	printFigures();
 });
 
 function target(table: string, overrides: Partial<DorisTargetConfig> = {}, w: World = world): DorisTargetConfig {

@@ -7,6 +7,8 @@
  * Only a table created or altered with `"enable_unique_key_skip_bitmap_column" = "true"` (a property
  * Doris 3.1 introduced) is safe to send it to, so that property is what is checked.
  */
+import type { DorisConnection } from '../connection';
+import { schemaCache } from './schema-cache';
 import type { TableSchema } from './types';
 
 export type PartialUpdateTarget = { mode: 'fixed'; columns: string[] } | { mode: 'flexible' };
@@ -34,4 +36,18 @@ export function partialUpdateProblems(schema: TableSchema, update: PartialUpdate
 	const missing = keys.filter((k) => !listed.has(k));
 	if (missing.length === 0) return [];
 	return [`the partial update columns must include every key column of ${name}; missing ${missing.map((k) => `"${k}"`).join(', ')} (names are case-sensitive)`];
+}
+
+/**
+ * Throws, naming the table and the reason, when the table cannot take the partial update. Reads the
+ * schema through the process's schema cache, so a node pays one read per table, not one per load:
+ * without the trigger's activation check this is what keeps a flexible update off a Doris 2.1 / 3.0
+ * table, where it would silently become a whole-row upsert.
+ */
+export async function assertPartialUpdateTarget(connection: DorisConnection, database: string, table: string, update: PartialUpdateTarget): Promise<void> {
+	const problems = partialUpdateProblems(await schemaCache.get(connection, database, table), update);
+	if (problems.length === 0) return;
+	// Read again next time: the table may be altered to take the update without n8n restarting.
+	schemaCache.invalidate(connection, database, table);
+	throw new Error(`Doris table ${database}.${table}: ${problems.join('; ')}`);
 }

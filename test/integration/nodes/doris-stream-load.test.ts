@@ -9,6 +9,8 @@ import { describe, it } from 'node:test';
 import { NodeApiError } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
@@ -17,6 +19,11 @@ const db = useDorisDatabase({
 		{ name: 'cdc', columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' },
 	],
 	sharedBatches: true,
+	// Partial updates read the table once over the MySQL port (schema cache and its pool).
+	teardown: async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+	},
 });
 const ctx = nodeContextsIn(db);
 
@@ -52,6 +59,26 @@ describe('Doris Stream Load node', () => {
 			ctx({ table: 'cdc' }, [{ json: { id: 1, v: 'x', __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, v: 'new', __DORIS_DELETE_SIGN__: 0 } }], { mode: 'manual' }),
 		);
 		assert.deepEqual(db.server.tableRows('d', 'cdc'), [{ id: 2, v: 'new' }]);
+	});
+
+	// Without the trigger's activation check the node checks the table itself before its first partial
+	// update: a Doris 3.0 table cannot take a flexible one (Doris would ignore the mode and overwrite
+	// the columns a row lacks), and a fixed list must hold every key (FE StreamLoadPlanner.plan()).
+	it('Partial Update: a fixed list updates those columns; a table that cannot take the update fails the execution before any load', async () => {
+		await executeStreamLoad(ctx({ table: 'cdc' }, [{ json: { id: 5, v: 'old' } }], { mode: 'manual' }));
+		await executeStreamLoad(ctx({ table: 'cdc', options: { partialUpdate: 'fixed', columns: 'id' } }, [{ json: { id: 5, v: 'ignored' } }], { mode: 'manual' }));
+		assert.deepEqual(db.server.tableRows('d', 'cdc').find((r) => r.id === 5), { id: 5, v: 'old' }, 'v is not in the list: kept');
+		const loadsBefore = db.server.loads.length;
+		await assert.rejects(
+			executeStreamLoad(ctx({ table: 'cdc', options: { partialUpdate: 'flexible' } }, [{ json: { id: 5 } }], { mode: 'manual' })),
+			/Doris table d\.cdc: flexible partial update needs Doris 3\.1 or later/,
+		);
+		await assert.rejects(
+			executeStreamLoad(ctx({ table: 'cdc', options: { partialUpdate: 'fixed', columns: 'v' } }, [{ json: { id: 5, v: 'x' } }], { mode: 'manual' })),
+			/must include every key column of d\.cdc; missing "id"/,
+		);
+		assert.equal(db.server.loads.length, loadsBefore, 'nothing was sent');
+		assert.deepEqual(db.server.tableRows('d', 'cdc').find((r) => r.id === 5), { id: 5, v: 'old' });
 	});
 
 	it('a failed load throws NodeApiError with Doris message and the rejected rows', async () => {

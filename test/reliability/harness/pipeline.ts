@@ -26,6 +26,7 @@ import type { KafkaConnection } from '../../../src/kafka/connection';
 import type { ExecutionOutcome, SinkExecution, SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
 import type { DorisTestServer } from '../../ground/doris/server';
+import { testOptions } from '../../integration/kafka-sinker-helpers';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
 import { Capture } from './capture';
@@ -46,6 +47,8 @@ export interface PipelineSpec {
 	dorisTls?: DorisConnection['tls'];
 	/** How the consumer reaches Kafka (SASL / TLS cases); PLAINTEXT by default. */
 	kafkaConnection?: KafkaConnection;
+	/** PLAINTEXT brokers when kafkaConnection is not given; the shared test broker by default. */
+	brokers?: string[];
 	consumer?: Partial<SinkerConsumerOptions>;
 	target?: Partial<Omit<DorisTargetConfig, 'connection' | 'database' | 'table'>>;
 	mapper?: Partial<RowMapperOptions>;
@@ -65,29 +68,22 @@ export interface InvalidOut {
 
 const OK: ExecutionOutcome = Object.freeze({ ok: true });
 
+/**
+ * The integration suites' test consumer (short timeouts, so rebalances and redeliveries take seconds),
+ * with smaller executions, metadata on every item and tombstones emitted, so the ledger can follow
+ * each message to Doris or to the invalid output.
+ */
 export function consumerDefaults(topic: string, groupId: string, connection: KafkaConnection): Omit<SinkerConsumerOptions, 'logger' | 'observer'> {
-	return {
+	const { logger: _logger, ...options } = testOptions(topic, groupId, {
 		connection,
-		groupId,
-		topics: { names: [topic] },
-		fromBeginning: true,
 		maxRecordsPerExecution: 200,
 		maxBytesPerExecution: 10 * 1024 * 1024,
 		fetchMaxBytesPerPartition: 1024 * 1024,
-		fetchMaxBytes: 10 * 1024 * 1024,
-		fetchMaxWaitMs: 200,
-		executionsInFlight: 4,
-		sessionTimeoutMs: 10_000,
-		heartbeatIntervalMs: 1_000,
-		rebalanceTimeoutMs: 15_000,
-		executionTimeoutMs: 30_000,
 		redeliveryBackoff: { initialMs: 200, maxMs: 2_000 },
-		closeTimeoutMs: 10_000,
-		rebalanceDrainMs: 5_000,
-		lagIntervalMs: 0,
 		parser: { format: 'json', includeMetadata: true, tombstones: 'emit' },
 		labels: { workflow: 'reliability', node: 'Kafka Trigger' },
-	};
+	});
+	return options;
 }
 
 export class Pipeline {
@@ -176,7 +172,7 @@ export class Pipeline {
 
 	async addConsumer(overrides: Partial<SinkerConsumerOptions> = {}): Promise<SinkerConsumer> {
 		const { spec } = this;
-		const connection = spec.kafkaConnection ?? { brokers: kafkaBrokers, clientId: uniqueName('rel-client') };
+		const connection = spec.kafkaConnection ?? { brokers: spec.brokers ?? kafkaBrokers, clientId: uniqueName('rel-client') };
 		const consumer = await SinkerConsumer.start(
 			{
 				...consumerDefaults(spec.topic, this.groupId, connection),

@@ -2,18 +2,23 @@
  * One reliability test file's world: a Doris test server (in-process, ephemeral ports), a Kafka
  * client and admin on the shared broker, the capture, and per-case topics, tables and pipelines.
  * `close()` leaves nothing running (consumers, batchers, Stream Load clients, MySQL pools, servers).
+ * Every file gets its world from `useWorld()`, which starts it before the file's tests and closes it
+ * (and prints the file's figures) after them.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 
 import { closeDorisClients } from '../../../src/batch/doris-target';
 import { resetBatchers } from '../../../src/batch/registry';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { fixKafkajsIdleTimers } from '../../../src/kafka/request-queue-fix';
 import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions } from '../../ground/doris/server';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
 import { Capture } from './capture';
+import { printFigures } from './figures';
 import { Ledger, plainRows, produceKnown, type ToProduce } from './ledger';
 import { Pipeline, type PipelineSpec } from './pipeline';
 
@@ -32,7 +37,7 @@ export interface Case {
 	produceRows(from: number, count: number): Promise<void>;
 }
 
-export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic'>> {
+export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic' | 'brokers'>> {
 	partitions?: number;
 	model?: KeyModel;
 	/** Column list after `id BIGINT NOT NULL`; default `v VARCHAR(64)`. */
@@ -49,14 +54,19 @@ export class World {
 	private readonly pipelines: Pipeline[] = [];
 	private readonly topics: string[] = [];
 
-	private constructor(readonly doris: DorisTestServer) {
-		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
+	private constructor(
+		readonly doris: DorisTestServer,
+		readonly brokers: string[],
+	) {
+		fixKafkajsIdleTimers();
+		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
 		this.admin = this.kafka.admin();
 	}
 
-	static async start(options: DorisTestServerOptions = {}): Promise<World> {
+	/** `brokers`: another broker than the shared one (a test that restarts its own). */
+	static async start({ brokers = kafkaBrokers, ...options }: DorisTestServerOptions & { brokers?: string[] } = {}): Promise<World> {
 		const doris = await startDorisTestServer(options);
-		const world = new World(doris);
+		const world = new World(doris, brokers);
 		await world.admin.connect();
 		await doris.sql(`CREATE DATABASE ${DATABASE}`);
 		return world;
@@ -86,7 +96,7 @@ export class World {
 		const topic = await this.createTopic(partitions, options.topicConfig);
 		const table = await this.createTable(options.model, options.columns);
 		const ledger = new Ledger();
-		const spec: PipelineSpec = { ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
+		const spec: PipelineSpec = { brokers: this.brokers, ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
 		const pipeline = options.noStart ? await Pipeline.create(spec) : await Pipeline.start(spec);
 		this.pipelines.push(pipeline);
 		const produce = (items: ToProduce[]) => produceKnown(this.kafka, topic, items, ledger);
@@ -103,6 +113,50 @@ export class World {
 		await this.admin.disconnect();
 		await this.doris.close();
 	}
+}
+
+export interface WorldHooks {
+	/** Runs before the world starts (a broker of the file's own, whose address `brokers` then reads). */
+	beforeStart?: () => unknown;
+	/** Runs before the world closes (a second world the file started). */
+	beforeClose?: () => unknown;
+	/** Runs after the world closed, even when closing failed (what the file changed outside the world). */
+	afterClose?: () => unknown;
+}
+
+/**
+ * The world of the calling test file: started in a top-level `before`, closed in a top-level `after`
+ * that then prints the file's figures. Call it once at the top of the file; the World it returns
+ * forwards to the one started in `before`, so tests use it directly (`world.newCase()`).
+ */
+export function useWorld(
+	{ brokers, ...options }: DorisTestServerOptions & { brokers?: () => string[] } = {},
+	hooks: WorldHooks = {},
+): World {
+	let started: World | undefined;
+	before(async () => {
+		await hooks.beforeStart?.();
+		started = await World.start({ ...options, brokers: brokers?.() });
+	});
+	after(async () => {
+		try {
+			await hooks.beforeClose?.();
+			await started?.close();
+		} finally {
+			try {
+				await hooks.afterClose?.();
+			} finally {
+				printFigures();
+			}
+		}
+	});
+	return new Proxy({} as World, {
+		get(_target, key) {
+			if (started === undefined) throw new Error('the reliability world is started in before(): use it inside a test');
+			const value: unknown = Reflect.get(started, key, started);
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+		},
+	});
 }
 
 export interface InvariantOptions {

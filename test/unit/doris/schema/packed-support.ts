@@ -105,9 +105,19 @@ export const wideOptions: RowMapperOptions[] = [
 const value = fc.oneof(fc.jsonValue(), fc.constantFrom(null, 'true', '2024-01-01', '99.99', 1e300, -0, 12345678901234567890n));
 const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'op', 'after', 'before', 'payload', 'zz'), value);
 const asLine = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
-/** A line as the trigger may pack it: a record, an envelope, any JSON, or any text. */
+/** A Kafka Connect JSON value: random fields declared as random logical types (decodable or not). */
+const LOGICAL_NAMES = ['io.debezium.time.Date', 'io.debezium.time.MicroTimestamp', 'io.debezium.time.NanoTime', 'org.apache.kafka.connect.data.Decimal', 'io.debezium.data.VariableScaleDecimal', 'io.debezium.data.Json', 'io.debezium.time.ZonedTimestamp'];
+const connectField = fc.record({ field: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'h'), type: fc.constantFrom('int32', 'int64', 'bytes', 'string', 'struct'), name: fc.constantFrom(...LOGICAL_NAMES), parameters: fc.constant({ scale: '2' }) });
+const logicalValue = fc.oneof(fc.integer(), fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n), fc.constantFrom('AeJA', '/w==', '{"x":1}', '123', 'not base64!'), fc.record({ scale: fc.nat(6), value: fc.constantFrom('AeJA', '??') }), value);
+const connectEnvelope = fc.record({ fields: fc.array(connectField, { maxLength: 4 }), row: fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'h'), logicalValue), op: fc.constantFrom('c', 'u', 'd') }).map(({ fields, row, op }) => {
+	const image = { type: 'struct', optional: true, fields };
+	const schema = { type: 'struct', fields: [{ ...image, field: 'before' }, { ...image, field: 'after' }, { type: 'string', field: 'op' }] };
+	return asLine({ schema, payload: { before: row, after: row, op } });
+});
+/** A line as the trigger may pack it: a record, an envelope (with or without a Connect schema), any JSON, or any text. */
 export const lineArbitrary = fc.oneof(
 	{ weight: 4, arbitrary: record.map(asLine) },
+	{ weight: 2, arbitrary: connectEnvelope },
 	{ weight: 2, arbitrary: fc.record({ payload: fc.record({ op: fc.constantFrom('c', 'u', 'd', 'r', 't'), after: record, before: record }) }).map(asLine) },
 	{ weight: 1, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
 	{ weight: 1, arbitrary: fc.string().filter((s) => !s.includes('\n')) },

@@ -19,13 +19,24 @@ describe('collectDownstreamTables', () => {
 				...schemaDefaults,
 				database: 'demo',
 				table: 'events',
-				options: { mapping: { mapping: [{ field: 'uid', column: 'user_id' }, { field: 'x', column: '' }] } },
+				options: {
+					mapping: { mapping: [{ field: 'uid', column: 'user_id' }, { field: 'x', column: '' }] },
+					epochUnits: { column: [{ column: 'event_day', unit: 'days' }, { column: '', unit: 'ms' }] },
+				},
 			}),
 			child('Load', STREAM_LOAD_NODE_TYPE, { database: { __rl: true, value: 'demo', mode: 'list' }, table: 'events', format: 'csv', csvColumns: 'a, b' }),
 			child('Set', 'n8n-nodes-base.set', { table: 'nope' }),
 		]);
 		assert.deepEqual(tables, [
-			{ label: 'Doris Schema node "Map rows"', database: 'demo', table: 'events', columns: [{ column: 'user_id', from: 'mapped from field "uid"' }] },
+			{
+				label: 'Doris Schema node "Map rows"',
+				database: 'demo',
+				table: 'events',
+				columns: [
+					{ column: 'user_id', from: 'mapped from field "uid"' },
+					{ column: 'event_day', from: 'named in Epoch Unit per Column' },
+				],
+			},
 			{ label: 'Doris Stream Load node "Load"', database: 'demo', table: 'events', columns: [] },
 		]);
 		assert.deepEqual(skipped, []);

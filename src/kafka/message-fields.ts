@@ -1,0 +1,114 @@
+/**
+ * The trigger's "Add Kafka Fields" option: the message key, a header, all headers, or the message's
+ * topic, partition, offset or timestamp as fields of the row, so they can be Doris columns like any
+ * field of the value. The same fields in both outputs: set on the item in One Item per Message, spliced
+ * into the line in One Item per Batch (where the value is never parsed in the trigger).
+ *
+ * A field the message's value already has is kept (the value wins): in a line the added fields come
+ * first and JSON's last duplicate wins, on an item they are set only where absent. Values: key and
+ * headers as UTF-8 text (base64 when not UTF-8, as in `_kafka`), null when the message has none; the
+ * offset as a decimal string (int64), the partition as a number, the timestamp as ISO 8601 UTC text
+ * (a bare epoch number would be ambiguous for a DATETIME column).
+ */
+import { isUtf8 } from 'node:buffer';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+import type { JsonObject, JsonValue } from '../common/exact-json';
+
+export type KafkaFieldSource = 'key' | 'header' | 'headers' | 'topic' | 'partition' | 'offset' | 'timestamp';
+
+export interface KafkaField {
+	source: KafkaFieldSource;
+	/** The header's name, for source 'header'. */
+	header?: string;
+	/** The field the value goes to. */
+	name: string;
+}
+
+const SOURCES: readonly KafkaFieldSource[] = ['key', 'header', 'headers', 'topic', 'partition', 'offset', 'timestamp'];
+
+/** Throws naming the entry when a field has no name, a name twice, an unknown source or a header without a name. */
+export function validateKafkaFields(fields: readonly KafkaField[]): void {
+	const seen = new Set<string>();
+	fields.forEach((field, index) => {
+		const which = `Add Kafka Fields, entry ${index + 1}`;
+		if (!SOURCES.includes(field.source)) throw new Error(`${which}: source "${field.source}" is not one of ${SOURCES.join(', ')}`);
+		if (field.name.trim() === '') throw new Error(`${which}: the field name is empty`);
+		if (seen.has(field.name)) throw new Error(`${which}: field "${field.name}" is added twice`);
+		if (field.source === 'header' && (field.header ?? '').trim() === '') throw new Error(`${which}: the header name is empty`);
+		seen.add(field.name);
+	});
+}
+
+/** The added fields' values for one message, in the configured order. */
+export function kafkaFieldValues(fields: readonly KafkaField[], message: KafkaMessage, topic: string, partition: number): JsonObject {
+	const values: JsonObject = {};
+	for (const field of fields) values[field.name] = valueOf(field, message, topic, partition);
+	return values;
+}
+
+function valueOf(field: KafkaField, message: KafkaMessage, topic: string, partition: number): JsonValue {
+	switch (field.source) {
+		case 'key':
+			return message.key ? bufferText(message.key) : null;
+		case 'header':
+			return headerValue(message.headers, field.header ?? '');
+		case 'headers': {
+			const all: JsonObject = {};
+			for (const name of Object.keys(message.headers ?? {})) all[name] = headerValue(message.headers, name);
+			return all;
+		}
+		case 'topic':
+			return topic;
+		case 'partition':
+			return partition;
+		case 'offset':
+			return message.offset;
+		case 'timestamp': {
+			const ms = Number(message.timestamp);
+			return Number.isFinite(ms) && ms >= 0 ? new Date(ms).toISOString() : null;
+		}
+	}
+}
+
+function headerValue(headers: IHeaders | undefined, name: string): string | null {
+	const value = headers?.[name];
+	if (value === undefined || value === null) return null;
+	return Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
+}
+
+function headerText(value: Buffer | string): string {
+	return typeof value === 'string' ? value : bufferText(value);
+}
+
+/** UTF-8 when it is UTF-8 (keys and headers almost always are), base64 otherwise. */
+export function bufferText(buffer: Buffer): string {
+	return isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
+}
+
+/** Sets each added field the object does not have already (the message's own field wins). */
+export function addKafkaFields(json: JsonObject, values: JsonObject): void {
+	for (const name of Object.keys(values)) {
+		if (json[name] === undefined) json[name] = values[name];
+	}
+}
+
+/**
+ * A JSON object's text with the added fields spliced in after its opening brace; null when the text
+ * is not an object (the line then goes on unchanged and the Doris Schema node reports what it is).
+ */
+export function spliceKafkaFields(text: string, values: JsonObject): string | null {
+	let open = 0;
+	while (open < text.length && isJsonSpace(text.charCodeAt(open))) open++;
+	if (text[open] !== '{') return null;
+	const fields = JSON.stringify(values).slice(1, -1);
+	if (fields === '') return text;
+	let next = open + 1;
+	while (next < text.length && isJsonSpace(text.charCodeAt(next))) next++;
+	const separator = text[next] === '}' ? '' : ',';
+	return `{${fields}${separator}${text.slice(open + 1)}`;
+}
+
+function isJsonSpace(code: number): boolean {
+	return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { parseJsonExact } from '../../../src/common/exact-json';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import { kafkaFieldValues, spliceKafkaFields, validateKafkaFields, type KafkaField } from '../../../src/kafka/message-fields';
+import { message, parse } from './message-support';
+
+const FIELDS: KafkaField[] = [
+	{ source: 'key', name: 'event_key' },
+	{ source: 'header', header: 'tenant-id', name: 'tenant' },
+	{ source: 'headers', name: 'all_headers' },
+	{ source: 'topic', name: 'src_topic' },
+	{ source: 'partition', name: 'src_partition' },
+	{ source: 'offset', name: 'src_offset' },
+	{ source: 'timestamp', name: 'produced_at' },
+];
+
+const headers = { 'tenant-id': Buffer.from('acme'), trace: [Buffer.from('a'), Buffer.from('b')] };
+
+function lines(chunk: ReturnType<typeof parse>): unknown[] {
+	const rows = chunk.items[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows;
+	return rows.jsonLines.trimEnd().split('\n').map((line) => parseJsonExact(line));
+}
+
+describe('Add Kafka Fields', () => {
+	it('values: key and headers as text (base64 when binary, null when absent), offset exact, timestamp ISO', () => {
+		const values = kafkaFieldValues(FIELDS, message('9007199254740993', '{}', { headers }), 'orders', 2);
+		assert.deepEqual(values, {
+			event_key: 'k9007199254740993',
+			tenant: 'acme',
+			all_headers: { 'tenant-id': 'acme', trace: 'a,b' },
+			src_topic: 'orders',
+			src_partition: 2,
+			src_offset: '9007199254740993',
+			produced_at: '2023-11-14T22:13:20.000Z',
+		});
+		const bare = kafkaFieldValues(FIELDS, message(1, '{}', { key: Buffer.from([0xff, 0x00]), headers: undefined }), 'orders', 2);
+		assert.equal(bare.event_key, '/wA=');
+		assert.equal(bare.tenant, null);
+		assert.deepEqual(bare.all_headers, {});
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: null }), 't', 0).k, null);
+	});
+
+	it('splicing into a JSON line: after the brace, with or without members; not an object → null', () => {
+		assert.equal(spliceKafkaFields('{"a":1}', { k: 'x' }), '{"k":"x","a":1}');
+		assert.equal(spliceKafkaFields('  { }', { k: 'x' }), '{"k":"x" }');
+		assert.equal(spliceKafkaFields('{}', {}), '{}');
+		assert.equal(spliceKafkaFields('[1,2]', { k: 'x' }), null);
+		assert.equal(spliceKafkaFields('"text"', { k: 'x' }), null);
+	});
+
+	it('One Item per Batch, JSON: each line carries the fields; the value\'s own field wins; a non-object line stays as it was', () => {
+		const chunk = parse({ output: 'batch', kafkaFields: FIELDS.slice(0, 2) }, [
+			message(0, '{"id":1}', { headers }),
+			message(1, '{"id":2,"event_key":"own"}'),
+			message(2, '[1]'),
+		]);
+		assert.equal(chunk.items.length, 1);
+		assert.deepEqual(lines(chunk), [{ event_key: 'k0', tenant: 'acme', id: 1 }, { event_key: 'own', tenant: null, id: 2 }, [1]]);
+	});
+
+	it('One Item per Batch, text: the fields next to the value field', () => {
+		const chunk = parse({ output: 'batch', format: 'text', kafkaFields: [{ source: 'key', name: 'event_key' }] }, [message(0, 'line\nwith break')]);
+		assert.deepEqual(lines(chunk), [{ event_key: 'k0', value: 'line\nwith break' }]);
+	});
+
+	it('One Item per Message: the fields on each decoded item (not on error items, which carry _kafka)', () => {
+		const chunk = parse({ kafkaFields: FIELDS.slice(0, 2) }, [message(0, '{"id":1,"tenant":"own"}', { headers }), message(1, '{"id":')]);
+		assert.deepEqual(chunk.items[0].json, { id: 1, tenant: 'own', event_key: 'k0' });
+		assert.equal(chunk.items[1].json.event_key, undefined);
+	});
+
+	it('bad entries are named', () => {
+		assert.throws(() => validateKafkaFields([{ source: 'key', name: '' }]), /entry 1: the field name is empty/);
+		assert.throws(() => validateKafkaFields([{ source: 'key', name: 'a' }, { source: 'offset', name: 'a' }]), /entry 2: field "a" is added twice/);
+		assert.throws(() => validateKafkaFields([{ source: 'header', name: 'a' }]), /the header name is empty/);
+		assert.throws(() => validateKafkaFields([{ source: 'nope' as never, name: 'a' }]), /source "nope"/);
+	});
+});
