@@ -4,12 +4,14 @@
 // (partition-fence.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../src/common/item-contract';
 import type { ExecutionOutcome, SinkExecution } from '../../src/kafka/consumer-options';
 import { FENCE_MARGIN_MS, HELD, RELEASED } from '../../src/kafka/partition-fence';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -180,6 +182,5 @@ describe('sinker consumer: Keep Order per Partition', () => {
 		} finally {
 			await last.close();
 		}
-		await sleep(0);
 	});
 });
