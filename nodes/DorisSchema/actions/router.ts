@@ -2,7 +2,6 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import type { DorisConnection } from '../../../src/doris/connection';
 import { SchemaValidationError, resolveSchema } from '../../../src/doris/schema/resolve';
-import { INVALID_FIELD } from '../../../src/doris/schema/route-items';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
 import { executeGetSchema } from './getSchema.operation';
@@ -14,12 +13,13 @@ export type SchemaContext = Pick<
 	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail' | 'logger'
 >;
 
-async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<TableSchema | NodeOperationError> {
+/** The schema of the node's own table (Get Schema, and Map Rows with a table that is not an expression). */
+export async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection, table = settings.table): Promise<TableSchema | NodeOperationError> {
 	try {
 		return await resolveSchema({
 			connection,
 			database: settings.database !== '' ? settings.database : connection.database,
-			table: settings.table,
+			table,
 			mode: settings.mode,
 			manualColumns: settings.manualColumns,
 			refreshIntervalMs: settings.refreshIntervalMs,
@@ -32,7 +32,7 @@ async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connecti
 	}
 }
 
-/** Reads the settings once, builds the connection and schema, dispatches to the operation. */
+/** Reads the settings once, builds the connection, dispatches to the operation. */
 export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]> {
 	const settings = readSchemaSettings(ctx);
 	let connection: DorisConnection;
@@ -41,18 +41,8 @@ export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]>
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), error as Error, { description: 'The Doris credential is not usable' });
 	}
+	if (settings.operation !== 'getSchema') return executeMapRows(ctx, settings, connection);
 	const schema = await loadSchema(ctx, settings, connection);
-	if (schema instanceof NodeOperationError) {
-		if (settings.operation !== 'mapRows' || !ctx.continueOnFail()) throw schema;
-		// Continue On Fail: nothing can be coerced, so every item goes to Invalid with the reason.
-		const message = schema.message;
-		return [
-			[],
-			ctx.getInputData().map((item, index) => ({
-				json: { ...item.json, [INVALID_FIELD]: { table: `${settings.database}.${settings.table}`, reasons: [{ column: null, value: null, expected: 'a readable table schema', rule: 'schema', message }] } },
-				pairedItem: { item: index },
-			})),
-		];
-	}
-	return settings.operation === 'getSchema' ? executeGetSchema(schema) : executeMapRows(ctx, settings, schema);
+	if (schema instanceof NodeOperationError) throw schema;
+	return executeGetSchema(schema);
 }

@@ -25,7 +25,11 @@ export type RejectRule =
 	| 'envelope'
 	| 'parse_error'
 	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
-	| 'schema';
+	| 'schema'
+	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
+	| 'table'
+	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */
+	| 'new_column';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {
