@@ -12,6 +12,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
 import type { DorisConnection } from '../doris/connection';
 import { checkDorisName } from '../doris/names';
+import { columnNames } from '../doris/stream-load/columns';
 import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../doris/stream-load/client';
 import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
@@ -50,7 +51,7 @@ function hash(text: string): string {
 
 /** CSV lines carry the delete sign as a field, so it must be in the column list the lines follow. */
 function normaliseLoad(load: LoadOptions): LoadOptions {
-	if (load.format === 'csv' && load.deleteSign === true && load.columns !== undefined && !load.columns.includes(DELETE_SIGN_COLUMN)) {
+	if (load.format === 'csv' && load.deleteSign === true && load.columns !== undefined && !columnNames(load.columns).includes(DELETE_SIGN_COLUMN)) {
 		return { ...load, columns: [...load.columns, DELETE_SIGN_COLUMN] };
 	}
 	return load;
@@ -93,7 +94,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResul
 	// The database and table become URL path segments, columns a header: refuse what would change either.
 	checkDorisName('Database', config.database);
 	checkDorisName('Table', config.table);
-	for (const column of config.load.columns ?? []) checkDorisName('Column', column);
+	for (const column of columnNames(config.load.columns ?? [])) checkDorisName('Column', column);
 	if (config.load.sequenceColumn !== undefined) checkDorisName('Column', config.load.sequenceColumn);
 	const load = normaliseLoad(config.load);
 	const labels = new LabelFactory(config.labelPrefix, config.table);

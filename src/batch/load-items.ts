@@ -116,6 +116,8 @@ export interface BatchSummary {
 	rows: number;
 	loadedRows: number;
 	filteredRows: number;
+	/** Rows a `where` header left out (Doris' NumberUnselectedRows): not loaded, by the user's choice. */
+	unselectedRows: number;
 	bytes: number;
 	sentBytes: number;
 	loadTimeMs: number;
@@ -136,6 +138,8 @@ export interface LoadSummary {
 	txnIds: Array<number | null>;
 	loadedRows: number;
 	filteredRows: number;
+	/** Rows a `where` header left out, summed over the batches. */
+	unselectedRows: number;
 	bytes: number;
 	loadTimeMs: number;
 	executionsServed: number;
@@ -154,6 +158,7 @@ export function summariseLoad(database: string, table: string, result: DorisBatc
 		// An earlier attempt's answer was lost: Doris has the whole batch.
 		loadedRows: b.result.labelExisted ? b.rows : b.result.loadedRows,
 		filteredRows: b.result.filteredRows,
+		unselectedRows: b.result.unselectedRows,
 		bytes: b.bytes,
 		sentBytes: b.result.bytes,
 		loadTimeMs: b.result.loadTimeMs,
@@ -170,6 +175,7 @@ export function summariseLoad(database: string, table: string, result: DorisBatc
 		txnIds: batches.map((b) => b.txnId),
 		loadedRows: batches.reduce((s, b) => s + b.loadedRows, 0),
 		filteredRows: batches.reduce((s, b) => s + b.filteredRows, 0),
+		unselectedRows: batches.reduce((s, b) => s + b.unselectedRows, 0),
 		bytes: batches.reduce((s, b) => s + b.bytes, 0),
 		loadTimeMs: batches.reduce((s, b) => Math.max(s, b.loadTimeMs), 0),
 		executionsServed: batches.reduce((s, b) => Math.max(s, b.executionsServed), 0),

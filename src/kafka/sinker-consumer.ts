@@ -22,7 +22,7 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import { ExecutionEmitter } from './execution-emitter';
 import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
-import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions } from './consumer-options';
+import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
 import { findRecentOffsets } from './recent-offsets';
 import { ExecutionWindow } from './execution-window';
@@ -32,7 +32,6 @@ import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
 import { FENCE_MARGIN_MS, heldByPreviousOwner } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
-import type { SinkerStats } from './consumer-options';
 
 export type { SinkerStats };
 

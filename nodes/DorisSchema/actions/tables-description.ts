@@ -14,7 +14,7 @@ export const tablesProperties: INodeProperties[] = [
 		type: 'options',
 		displayOptions: toTables,
 		options: [
-			{ name: 'Kafka Topic (Last Segment)', value: 'topic', description: 'Debezium names topics <prefix>.<database>.<table>; needs the trigger\'s Include Metadata for One Item per Message' },
+			{ name: 'Kafka Topic (Last Segment)', value: 'topic', description: 'Debezium names topics &lt;prefix&gt;.&lt;database&gt;.&lt;table&gt;; needs the trigger\'s Include Metadata for One Item per Message' },
 			{ name: 'Topic → Table Map', value: 'topicMap', description: 'A table per topic, listed below' },
 			{ name: 'Debezium Source (source.table)', value: 'debezium', description: 'The table named in each change event\'s source block' },
 			{ name: 'Field of the Message', value: 'field', description: 'A field holding the table\'s name' },
@@ -87,7 +87,7 @@ export const tablesProperties: INodeProperties[] = [
 		type: 'string',
 		displayOptions: { show: { operation: ['mapRowsToTables'], createTables: [true] } },
 		default: '',
-		placeholder: 'id',
+		placeholder: 'customer_id',
 		description:
 			'Primary key of created tables when the messages carry no Kafka key to read it from (packed items never do); comma-separated. Empty: the fields of each message\'s Kafka key (needs the trigger\'s Include Metadata).',
 	},

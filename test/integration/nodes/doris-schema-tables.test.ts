@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node';
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../../src/common/item-contract';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';

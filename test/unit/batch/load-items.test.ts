@@ -88,15 +88,15 @@ describe('summariseLoad', () => {
 			rows: 5,
 			batches: [
 				{ batchId: 1, rows: 3, bytes: 30, executions: 2, result: result('a') },
-				{ batchId: 2, rows: 4, bytes: 40, executions: 1, result: result('b', { labelExisted: true, loadedRows: 0, filteredRows: 1, loadTimeMs: 20, txnId: undefined, attempts: 2 }) },
+				{ batchId: 2, rows: 4, bytes: 40, executions: 1, result: result('b', { labelExisted: true, loadedRows: 0, filteredRows: 1, unselectedRows: 2, loadTimeMs: 20, txnId: undefined, attempts: 2 }) },
 			],
 		};
 		const summary = summariseLoad('db', 'tbl', batches, false);
 		assert.deepEqual(
 			{ ...summary, batches: undefined },
-			{ database: 'db', table: 'tbl', rows: 5, status: 'Success', label: 'a', labels: ['a', 'b'], txnIds: [7, null], loadedRows: 7, filteredRows: 1, bytes: 70, loadTimeMs: 20, executionsServed: 2, flushedImmediately: false, batches: undefined },
+			{ database: 'db', table: 'tbl', rows: 5, status: 'Success', label: 'a', labels: ['a', 'b'], txnIds: [7, null], loadedRows: 7, filteredRows: 1, unselectedRows: 2, bytes: 70, loadTimeMs: 20, executionsServed: 2, flushedImmediately: false, batches: undefined },
 		);
-		assert.deepEqual(summary.batches[1], { label: 'b', txnId: null, status: 'Success', labelExisted: true, rows: 4, loadedRows: 4, filteredRows: 1, bytes: 40, sentBytes: 30, loadTimeMs: 20, attempts: 2, executionsServed: 1 });
+		assert.deepEqual(summary.batches[1], { label: 'b', txnId: null, status: 'Success', labelExisted: true, rows: 4, loadedRows: 4, filteredRows: 1, unselectedRows: 2, bytes: 40, sentBytes: 30, loadTimeMs: 20, attempts: 2, executionsServed: 1 });
 	});
 
 	it('a status other than Success is reported with every batch status', () => {
