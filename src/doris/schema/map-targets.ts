@@ -21,12 +21,36 @@ import { readPackedRows } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
 import type { ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
-import { BrokenPackedItemError, type MapItemsOptions } from './map-items';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
-import { INVALID_FIELD, routeItems, type InvalidInfo, type RoutedItem, type RoutedItems } from './route-items';
+import { INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
 import type { Rejection, RowMapper } from './row-mapper';
 import { splitPacked, type UnplacedLine } from './split-packed';
-import { needsOnlyTopic, resolveTarget, targetKey, topicOfItem, type DorisTarget, type ParameterNames, type TargetRefusal, type TargetRules } from './target';
+import { isFixedTarget, needsOnlyTopic, resolveTarget, targetKey, topicOfItem, type DorisTarget, type ParameterNames, type TargetRefusal, type TargetRules } from './target';
+
+export interface MapItemsOptions {
+	labels: RouteLabels;
+	/** Worker threads for big packed items; 0 = this thread. */
+	workerThreads: number;
+	/**
+	 * A packed item whose shape breaks the item contract: false throws BrokenPackedItemError before
+	 * anything is mapped (the execution fails), true sends it to `invalid` with the reason (n8n's
+	 * Continue On Fail).
+	 */
+	continueOnFail: boolean;
+	/** Where a worker pool reports a worker it lost. */
+	warn?: (message: string) => void;
+}
+
+/** A packed item that is not a PackedRows: refused before any item is mapped. */
+export class BrokenPackedItemError extends Error {
+	constructor(
+		readonly itemIndex: number,
+		reason: string,
+	) {
+		super(`Item ${itemIndex}: ${reason}`);
+		this.name = 'BrokenPackedItemError';
+	}
+}
 
 export interface TargetMapping {
 	rules: TargetRules;
@@ -97,7 +121,8 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 		const packed = readPackedRows(json);
 		if (packed instanceof Error) {
 			if (!options.continueOnFail) throw new BrokenPackedItemError(i, packed.message);
-			refuse(json, i, 0, undefined, 'envelope', packed.message, 'packed rows');
+			const fixed = isFixedTarget(mapping.rules) ? mapping.parameters(i) : undefined;
+			refuse(json, i, 0, fixed, 'envelope', packed.message, 'packed rows');
 			continue;
 		}
 		if (packed !== undefined) {
