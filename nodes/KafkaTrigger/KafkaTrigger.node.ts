@@ -46,6 +46,8 @@ export class KafkaTrigger implements INodeType {
 		subtitle: '={{$parameter["topics"]}}',
 		description: 'Consumes Kafka topics in batches and commits offsets only after the rows are loaded into Doris',
 		defaults: { name: 'Kafka Trigger (Doris Sinker)' },
+		// A trigger starts workflows; n8n cannot call it as an AI agent's tool (lint's node-usable-as-tool
+		// forbids `true` on triggers).
 		usableAsTool: undefined,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

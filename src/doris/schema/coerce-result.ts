@@ -26,6 +26,8 @@ export type RejectRule =
 	| 'parse_error'
 	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
 	| 'schema'
+	/** Doris refused the row at load time (the Doris Stream Load node's Rejected output); the message is Doris' reason. */
+	| 'doris_rejected'
 	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
 	| 'table'
 	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */

@@ -31,6 +31,8 @@ function context(doris: DorisTestServer, params: Record<string, unknown>, items:
 	const ctx = {
 		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
 		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
+		getChildNodes: () => [{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
+		getMode: () => 'trigger',
 		getInputData: () => items,
 		getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'cdc' }),
 		getWorkflow: () => ({ id: 'wf-tables', name: 'wf', active: true }),
