@@ -30,7 +30,9 @@ export class DorisStreamLoad implements INodeType {
 		// description: stated as undefined, the choice is visible and lint's node-usable-as-tool is met.)
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// Rejected: rows Doris refused at load time, shaped as the Doris Schema node's invalid items.
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Loaded', 'Rejected'],
 		// n8n resolves `testedBy` per credential type, so all three nodes declaring dorisApi name the one
 		// shared test (nodes/shared/doris-methods.ts).
 		credentials: [{ name: 'dorisApi', required: true, testedBy: 'dorisConnectionTest' }],

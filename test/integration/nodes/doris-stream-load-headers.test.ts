@@ -36,8 +36,10 @@ const ctx = nodeContextsIn(db);
 
 const rows = (...pairs: Array<[number, string]>) => pairs.map(([id, v]) => ({ json: { id, v } }));
 const headers = (entries: Record<string, string>) => ({ header: Object.entries(entries).map(([name, value]) => ({ name, value })) });
-const load = (table: string, items: INodeExecutionData[], options: Record<string, unknown>, params: Record<string, unknown> = {}) =>
-	executeStreamLoad(ctx({ table, ...params, options }, items, { mode: 'manual' }));
+const load = (table: string, items: INodeExecutionData[], options: Record<string, unknown>, params: Record<string, unknown> = {}, connected?: number[]) =>
+	executeStreamLoad(ctx({ table, ...params, options }, items, { mode: 'manual', connected }));
+/** Doris' reason on the Rejected output's first item. */
+const rejectedReason = (out: INodeExecutionData[][]) => ((out[1][0]?.json._invalid as { reasons: Array<{ message: string }> } | undefined)?.reasons[0]?.message ?? '');
 const ids = (table: string) =>
 	db.server
 		.tableRows('d', table)
@@ -54,13 +56,16 @@ describe('Doris Stream Load node: pass-through headers', () => {
 		assert.deepEqual(ids('events'), [1, 3]);
 	});
 
-	it('json_root: each line is read from the object under the root; a line without it fails the load', async () => {
+	it('json_root: each line is read from the object under the root; a line without it is refused (Rejected output), or fails the load when that leads nowhere', async () => {
 		const nested = [{ json: { payload: { id: 10, v: 'a' }, meta: 'x' } }, { json: { payload: { id: 11, v: 'b' }, meta: 'y' } }];
 		await load('events', nested, { headers: headers({ json_root: '$.payload' }) });
 		assert.deepEqual(ids('events').filter((id) => id >= 10), [10, 11]);
 		// be/src/vec/exec/format/json/new_json_reader.cpp: "JSON Root not found." filters the line; with
-		// Max Filter Ratio 0 the whole load fails and the execution with it.
-		await assert.rejects(load('events', [{ json: { other: { id: 12, v: 'c' } } }], { headers: headers({ json_root: '$.payload' }) }), (error: NodeApiError) => {
+		// Max Filter Ratio 0 the whole load fails: the line goes to the Rejected output with that reason,
+		// or, when the Rejected output leads nowhere, the execution fails.
+		const out = await load('events', [{ json: { other: { id: 12, v: 'c' } } }], { headers: headers({ json_root: '$.payload' }) });
+		assert.match(rejectedReason(out), /JSON Root not found/);
+		await assert.rejects(load('events', [{ json: { other: { id: 12, v: 'c' } } }], { headers: headers({ json_root: '$.payload' }) }, {}, [0]), (error: NodeApiError) => {
 			assert.match(error.message, /too many filtered rows/);
 			assert.match(JSON.stringify(error.errorResponse), /JSON Root not found/);
 			return true;
@@ -68,18 +73,22 @@ describe('Doris Stream Load node: pass-through headers', () => {
 		assert.ok(!ids('events').includes(12));
 	});
 
-	it('partitions: rows of the named partitions load; a row outside fails the load, or is counted filtered within Max Filter Ratio', async () => {
+	it('partitions: rows of the named partitions load; a row outside is refused (Rejected output) or fails the load, or is counted filtered within Max Filter Ratio', async () => {
 		await load('ranged', rows([1, 'a'], [2, 'b']), { headers: headers({ partitions: 'p_low' }) });
 		assert.deepEqual(ids('ranged'), [1, 2]);
-		await assert.rejects(load('ranged', rows([3, 'a'], [150, 'b']), { headers: headers({ partitions: 'p_low' }) }), (error: NodeApiError) => {
+		await assert.rejects(load('ranged', rows([3, 'a'], [150, 'b']), { headers: headers({ partitions: 'p_low' }) }, {}, [0]), (error: NodeApiError) => {
 			assert.match(error.message, /too many filtered rows/);
 			assert.match(JSON.stringify(error.errorResponse), /no partition for this tuple/);
 			return true;
 		});
 		assert.deepEqual(ids('ranged'), [1, 2], 'nothing of the failed load is in Doris');
+		const split = await load('ranged', rows([3, 'a'], [150, 'b']), { headers: headers({ partitions: 'p_low' }) });
+		assert.match(rejectedReason(split), /no partition for this tuple/);
+		assert.deepEqual(split[1].map((item) => item.json.id), [150]);
+		assert.deepEqual(ids('ranged'), [1, 2, 3], 'the row inside p_low loaded, the one outside is on the Rejected output');
 		const out = await load('ranged', rows([4, 'a'], [250, 'b']), { headers: headers({ partitions: 'p_low' }), maxFilterRatio: 0.5 });
 		assert.equal(out[0][0].json.filteredRows, 1, 'the row outside p_low is counted as filtered');
-		assert.deepEqual(ids('ranged'), [1, 2, 4]);
+		assert.deepEqual(ids('ranged'), [1, 2, 3, 4]);
 		await assert.rejects(load('ranged', rows([5, 'a']), { headers: headers({ partitions: 'p_low, p9' }) }), /Unknown partition 'p9' in table 'ranged'/);
 	});
 
