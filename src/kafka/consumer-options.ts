@@ -106,7 +106,10 @@ export const SINKER_DEFAULTS = {
 	sessionTimeoutMs: 30_000,
 	heartbeatIntervalMs: 3_000,
 	rebalanceTimeoutMs: 60_000,
-	executionTimeoutMs: 600_000,
+	// Above what the Doris Stream Load node may take at its defaults (a 10 s batch interval, then
+	// retries bounded by 2 × (600 s load timeout + 60 s)): an execution timed out while its rows'
+	// load can still commit is redelivered, and those rows then load twice.
+	executionTimeoutMs: 1_800_000,
 	redeliveryBackoff: { initialMs: 1_000, maxMs: 60_000 },
 	closeTimeoutMs: 30_000,
 	rebalanceDrainMs: 25_000,
