@@ -2,9 +2,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import type { DorisConnection } from '../../../src/doris/connection';
 import { SchemaValidationError, resolveSchema } from '../../../src/doris/schema/resolve';
-import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
-import { schemaCache } from '../../../src/doris/schema/schema-cache';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
 import { connectedOutputs, leadsSomewhere } from '../../shared/outputs';
@@ -40,12 +38,13 @@ function refuseInvalidLeadingNowhere(ctx: SchemaContext, outputs: INodeExecution
 	);
 }
 
-async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<TableSchema | NodeOperationError> {
+/** The schema of the node's own table (Get Schema, and Map Rows for each table it maps into). */
+export async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection, table = settings.table): Promise<TableSchema | NodeOperationError> {
 	try {
 		return await resolveSchema({
 			connection,
 			database: settings.database !== '' ? settings.database : connection.database,
-			table: settings.table,
+			table,
 			mode: settings.mode,
 			manualColumns: settings.manualColumns,
 			refreshIntervalMs: settings.refreshIntervalMs,
@@ -58,7 +57,7 @@ async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connecti
 	}
 }
 
-/** Reads the settings once, builds the connection and schema, dispatches to the operation. */
+/** Reads the settings once, builds the connection, dispatches to the operation. */
 export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]> {
 	const settings = readSchemaSettings(ctx);
 	let connection: DorisConnection;
@@ -67,22 +66,8 @@ export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]>
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), error as Error, { description: 'The Doris credential is not usable' });
 	}
+	if (settings.operation !== 'getSchema') return refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, connection));
 	const schema = await loadSchema(ctx, settings, connection);
-	if (schema instanceof NodeOperationError) {
-		if (settings.operation !== 'mapRows' || !ctx.continueOnFail()) throw schema;
-		// Continue On Fail: nothing can be coerced, so every item goes to Invalid with the reason.
-		const message = schema.message;
-		return refuseInvalidLeadingNowhere(ctx, [
-			[],
-			ctx.getInputData().map((item, index) => ({
-				json: { ...item.json, [INVALID_FIELD]: { table: `${settings.database}.${settings.table}`, reasons: [{ column: null, value: null, expected: 'a readable table schema', rule: 'schema', message }] } },
-				pairedItem: { item: index },
-			})),
-		]);
-	}
-	if (settings.operation === 'getSchema') return executeGetSchema(schema);
-	const database = settings.database !== '' ? settings.database : connection.database;
-	// Auto mode follows the table (rate-limited re-reads, src/doris/schema/drift.ts); a typed column list does not change.
-	const reread = settings.mode === 'auto' ? () => schemaCache.reread(connection, database, settings.table, DEFAULT_MIN_REREAD_MS) : undefined;
-	return refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, schema, reread));
+	if (schema instanceof NodeOperationError) throw schema;
+	return executeGetSchema(schema);
 }
