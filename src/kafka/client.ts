@@ -9,6 +9,7 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import { registerCompressionCodecs } from './compression';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
+import { fixKafkajsIdleTimers } from './request-queue-fix';
 
 /** The logger every src/kafka module talks to; n8n's logger fits it, so does console. */
 export interface SinkerLogger {
@@ -70,6 +71,7 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 }
 
 export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
+	fixKafkajsIdleTimers();
 	// kafkajs keeps its codecs in one module-wide table: registering once serves every client.
 	registerCompressionCodecs();
 	return new Kafka(toKafkaConfig(connection, options));

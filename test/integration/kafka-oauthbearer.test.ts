@@ -1,32 +1,25 @@
-// SASL OAUTHBEARER on a real broker: a broker of this file's own (scripts/kafka.sh on free ports with its
-// own folder: the shared broker has no OAUTH listener until it is restarted) whose OAUTH listener checks
+// SASL OAUTHBEARER on a real broker: a broker of this file's own (test/ground/kafka/private-broker.ts;
+// the shared broker has no OAUTH listener until it is restarted) whose OAUTH listener checks
 // unsigned JWTs with Kafka's unsecured validator and ends each session with its token (15 s at most).
 // Tokens come from a local OAuth token endpoint (client credentials) that issues 8-second JWTs, so the
-// consumer must log in again with renewed tokens to keep consuming. Login failures name the endpoint and client, no secret.
+// consumer must log in again with renewed tokens to keep consuming. Login failures name the endpoint and
+// the client, never the secret.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 
 import type { KafkaConnection } from '../../src/kafka/connection';
 import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { freePort } from '../ground/n8n/process';
+import { startPrivateBroker, type PrivateBroker } from '../ground/kafka/private-broker';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
 
-const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '..', '..');
 const CLIENT = { id: 'n8n-sinker', secret: 'Client-Secret-42' };
 const TOKEN_SECONDS = 8;
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let broker: PrivateBroker | undefined;
 let plaintext: string[];
 let oauth: string[];
 let tokenServer: Server;
@@ -40,27 +33,9 @@ function unsignedJwt(sub: string, lifetimeSeconds: number): string {
 }
 
 before(async () => {
-	dir = mkdtempSync(path.join(tmpdir(), 'doris-sinker-kafka-oauth-'));
-	const ports = { KAFKA_PORT: 0, KAFKA_CONTROLLER_PORT: 0, KAFKA_SASL_PORT: 0, KAFKA_SSL_PORT: 0, KAFKA_OAUTH_PORT: 0 };
-	const taken = new Set<number>();
-	for (const key of Object.keys(ports) as Array<keyof typeof ports>) {
-		let port = await freePort();
-		while (taken.has(port)) port = await freePort();
-		taken.add(port);
-		ports[key] = port;
-	}
-	env = { ...process.env, KAFKA_CACHE_DIR: dir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-	// setsid keeps the broker alive past a test process that dies: take it down on the way out.
-	process.once('exit', () => {
-		try {
-			process.kill(Number(readFileSync(path.join(dir, 'kafka.pid'), 'utf8').trim()), 'SIGKILL');
-		} catch {
-			// Stopped already, or never started.
-		}
-	});
-	await run('bash', [path.join(ROOT, 'scripts', 'kafka.sh'), 'start'], { cwd: ROOT, env, timeout: 180_000 });
-	plaintext = [`127.0.0.1:${ports.KAFKA_PORT}`];
-	oauth = [`127.0.0.1:${ports.KAFKA_OAUTH_PORT}`];
+	broker = await startPrivateBroker('oauth');
+	plaintext = broker.brokers;
+	oauth = broker.oauthBrokers;
 
 	tokenServer = createServer((req, res) => {
 		let body = '';
@@ -83,10 +58,7 @@ before(async () => {
 
 after(async () => {
 	tokenServer?.close();
-	if (dir) {
-		await run('bash', [path.join(ROOT, 'scripts', 'kafka.sh'), 'stop'], { cwd: ROOT, env, timeout: 60_000 }).catch(() => undefined);
-		rmSync(dir, { recursive: true, force: true });
-	}
+	await broker?.stop();
 });
 
 function oauthConnection(clientSecret = CLIENT.secret): KafkaConnection {
