@@ -14,7 +14,8 @@ import type { KafkaConnection } from '../../src/kafka/connection';
 import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { startPrivateBroker, type PrivateBroker } from '../ground/kafka/private-broker';
-import { committedOffsets, FakeN8n, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, testOptions, uniqueName } from './kafka-sinker-helpers';
 
 const CLIENT = { id: 'n8n-sinker', secret: 'Client-Secret-42' };
 const TOKEN_SECONDS = 8;
