@@ -106,6 +106,12 @@ export const metrics = {
 		labelNames: ['workflow', 'table', 'rule'] as const,
 		registers: [registry],
 	}),
+	ddlStatements: new Counter({
+		name: 'doris_ddl_total',
+		help: 'DDL statements the Doris Schema node issued: CREATE TABLE for a table a change stream named, ALTER TABLE ADD COLUMN for schema evolution',
+		labelNames: ['table', 'kind', 'status'] as const,
+		registers: [registry],
+	}),
 	bufferedBytes: new Gauge({
 		name: 'sinker_batch_buffered_bytes',
 		help: 'Bytes buffered in batches not yet loaded',

@@ -1,5 +1,6 @@
 // The n8n editor in a real browser (headless Chromium): the package's three nodes are found in the
-// node panel, their parameter panels render, the table resource locator (version 1.1) searches the
+// node panel, their parameter panels render, Field Mapping's Column lists the table's columns, the
+// table resource locator (version 1.1) searches the
 // Doris test server's tables through the credential and picks one, a workflow saved with version 1
 // still lists them in its table dropdown, and the example workflow's canvas is saved to
 // docs/images/workflow.png.
@@ -111,6 +112,27 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 			for (const parameter of parameters) assert.ok(shown.includes(parameter), `${node}: no "${parameter}" among ${shown.join(', ')}`);
 			await closeNode(page);
 		}
+	});
+
+	it("lists the table's columns, with their Doris types, in Field Mapping's Column", async () => {
+		await openNode(page, 'Doris Schema');
+		const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
+		let listed = false;
+		for (let attempt = 0; attempt < 3 && !listed; attempt++) {
+			await page.getByTestId('parameter-input-column').first().click();
+			listed = await options
+				.filter({ hasText: 'latency_ms' })
+				.first()
+				.waitFor({ timeout: 10_000 })
+				.then(() => true, () => false);
+		}
+		if (!listed) await page.screenshot({ path: path.join(LOG_DIR, 'editor-column-dropdown.png') });
+		assert.ok(listed, `Field Mapping's Column never listed app_logs' columns; screenshot in ${LOG_DIR}`);
+		const columns = (await options.allInnerTexts()).join('\n');
+		for (const column of ['ts', 'seq', 'level', 'service', 'status', 'message']) assert.match(columns, new RegExp(`\\b${column}\\b`), `listed: ${columns}`);
+		assert.match(columns, /DATETIME\(3\)/, 'the Doris type is shown with the column');
+		await page.keyboard.press('Escape');
+		await closeNode(page);
 	});
 
 	it("searches the Doris test server's tables in the table resource locator and picks one, through the credential", async () => {

@@ -83,7 +83,7 @@ function num(value: unknown): number {
 
 export class StreamLoadClient {
 	private readonly transport: HttpTransport;
-	private readonly targets: Failover;
+	private readonly addresses: Failover;
 	private readonly send: (request: LoadRequest) => Promise<LoadResult>;
 	private readonly readLog: (errorUrl: string, signal?: AbortSignal) => Promise<string[]>;
 	/** Hosts of the cluster: the configured addresses and every FE/BE a load was sent to. */
@@ -104,7 +104,7 @@ export class StreamLoadClient {
 		const follow: FollowingSend = followRedirects((request) => this.transport.send(request), {
 			feHosts: new Set(config.feUrls.map((url) => new URL(url).host)),
 		});
-		this.targets = failover(follow, config, {
+		this.addresses = failover(follow, config, {
 			authorization,
 			timeoutMs: config.requestTimeoutMs ?? 660_000,
 			continueTimeoutMs: config.continueTimeoutMs,
@@ -116,13 +116,13 @@ export class StreamLoadClient {
 			return fetchRejectedRows(follow, errorUrl, credentials, config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, signal);
 		};
 		const remembered: Failover['send'] = async (call) => {
-			const answer = await this.targets.send(call);
+			const answer = await this.addresses.send(call);
 			for (const hop of answer.hops) this.clusterHosts.add(hop.hostname);
 			return answer;
 		};
 		const judged = judgeAnswers(remembered, (errorUrl, _answer, signal) => this.readLog(errorUrl, signal));
-		const labelState = askFes(follow, config.feUrls, () => this.targets.currentFe(), authorization, 10_000);
-		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.targets.skipFe() });
+		const labelState = askFes(follow, config.feUrls, () => this.addresses.currentFe(), authorization, 10_000);
+		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.addresses.skipFe() });
 		const guarded = guardLabels(watched, {
 			labelState,
 			wait: config.labelWait ?? { pollIntervalMs: 1000, maxWaitMs: 600_000 },

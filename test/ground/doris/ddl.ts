@@ -167,7 +167,8 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 			keys.push(col.name);
 			if (col.type.base === 'VARCHAR' || col.type.base === 'CHAR') break;
 		}
-		if (keys.length === 0) throw analysisError('test server: cannot infer key columns, give DUPLICATE KEY(...)');
+		// Doris refuses a table whose first column cannot lead the sort key (fe-core CreateTableStmt).
+		if (keys.length === 0) throw analysisError('The olap table first column could not be float, double, string or array, struct, map, please use decimal or varchar instead.');
 	}
 	const byName = new Map(cols.map((col) => [col.name.toLowerCase(), col]));
 	keys = keys.map((k) => {
@@ -182,6 +183,9 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 		col.isKey = keys.includes(col.name);
 		if (col.isKey) {
 			if (col.type.base === 'FLOAT' || col.type.base === 'DOUBLE') throw analysisError('Float or double can not used as a key, use decimal instead.');
+			// fe-core analysis ColumnDef.analyze (2.1, 3.0, 3.1): STRING and ARRAY have messages of their own.
+			if (col.type.base === 'STRING') throw analysisError(`String Type should not be used in key column[${col.name}].`);
+			if (col.type.base === 'ARRAY') throw analysisError('Array can only be used in the non-key column of the duplicate table at present.');
 			if (NOT_KEY_TYPES.has(col.type.base)) throw analysisError(`${typeName(col.type)} can not be used as a key column: ${col.name}`);
 			if (col.agg) throw analysisError(`Key column ${col.name} can not set aggregation type`);
 		} else if (keysType === 'AGG_KEYS') {
