@@ -16,6 +16,10 @@ export { SchemaCache, schemaCache, invalidateSchema, closeSchemaCache } from './
 export { resolveSchema, SchemaValidationError } from './src/doris/schema/resolve';
 export { RowMapper, rowMapperFor, DEFAULT_ROW_MAPPER_OPTIONS, type RowMapperOptions, type Rejection, type MapResult, type FieldMapping } from './src/doris/schema/row-mapper';
 export { routeItems, INVALID_FIELD, type InvalidInfo } from './src/doris/schema/route-items';
+// What the Doris Schema and Doris Stream Load nodes do with an execution's items.
+export { mapItems, BrokenPackedItemError, type MapItemsOptions } from './src/doris/schema/map-items';
+export { sortItemsForLoad, firstUnloadable, loadSortedItems, summariseLoad, type DeleteMode, type SortedItems, type LoadSummary } from './src/batch/load-items';
+export { LOAD_DEFAULTS } from './src/batch/load-defaults';
 export type { RejectRule } from './src/doris/schema/coerce-type';
 export type { DateTimeOptions, EpochUnit } from './src/doris/schema/datetime';
 // Doris Stream Load: the client, its options and errors, and the shared per-target batches.

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs beyond Java/Maven/Node: Prometheus (promtool and a real
-# server for the observability tests) and Chromium (the editor test drives it headless).
+# Debian packages the test suite needs: Java 17+ and Maven (the Kafka broker and the Schema Registry
+# run from Maven Central's jars), Python's venv (scripts/install-deploy-tools.sh), Prometheus (promtool
+# and a real server for the observability tests), Chromium (the editor test drives it headless), Redis
+# and PostgreSQL (the queue-mode tests). Node comes from the npm registry (scripts/env.sh).
 # Idempotent: installs only what is missing.
 set -euo pipefail
 need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Redis and PostgreSQL for the n8n queue-mode tests (run by scripts/queue-services.sh).

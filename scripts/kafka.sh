@@ -4,17 +4,23 @@
 #   scripts/kafka.sh install   resolve the broker's classpath into .cache/kafka/libs (skipped when there)
 #   scripts/kafka.sh start     install if needed, make certs, format fresh storage, start, wait until the
 #                              admin API answers on every listener; exit 0 if it is already running
+#   scripts/kafka.sh resume    start on the data the last run left (topics, offsets): a restart of the
+#                              same cluster, where `start` makes a new one
 #   scripts/kafka.sh stop      TERM by PID, KILL after a bound, wait until gone
 #   scripts/kafka.sh status    exit 0 when running
 # Listeners: PLAINTEXT $KAFKA_PORT (9092), CONTROLLER $KAFKA_CONTROLLER_PORT (9093),
 #            SASL_PLAINTEXT $KAFKA_SASL_PORT (9094; PLAIN + SCRAM-SHA-256/512, users in
 #            test/ground/kafka/users.ts), SSL $KAFKA_SSL_PORT (9095; test CA in .cache/kafka/certs).
+# State (data, certificates, PID file, log) in $KAFKA_CACHE_DIR (.cache/kafka): a second broker on other
+# ports with its own folder runs beside the first (test/reliability/broker-restart.test.ts does).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 GROUND="$ROOT/test/ground/kafka"
-CACHE="$ROOT/.cache/kafka"
-LIBS="$CACHE/libs"
+# KAFKA_CACHE_DIR gives a second broker (other ports) its own data, certificates, PID file and log;
+# the jars are shared.
+CACHE="${KAFKA_CACHE_DIR:-$ROOT/.cache/kafka}"
+LIBS="$ROOT/.cache/kafka/libs"
 DATA="$CACHE/data"
 CERTS="$CACHE/certs"
 FORMATTED="$CACHE/formatted"
@@ -51,9 +57,9 @@ install() {
 	command -v mvn >/dev/null || die "mvn not found: Maven resolves the broker's jars from Maven Central"
 	check_java
 	say "resolving Apache Kafka jars with Maven into $LIBS"
-	local tmp="$CACHE/libs.tmp" out
+	local tmp="$LIBS.tmp" out
 	rm -rf "$tmp"
-	mkdir -p "$CACHE"
+	mkdir -p "$(dirname "$LIBS")"
 	if ! out="$(mvn -q -B -f "$GROUND/pom.xml" dependency:copy-dependencies -DincludeScope=runtime \
 		-DoutputDirectory="$tmp" 2>&1)"; then
 		echo "$out" >&2
@@ -103,7 +109,7 @@ prepare_storage() {
 	echo "$key" >"$FORMATTED/.key"
 }
 
-start() {
+start() { # "resume" keeps the data of the last run (a restart of the same cluster)
 	local pid
 	pid="$(running_pid)"
 	if [ -n "$pid" ]; then
@@ -121,7 +127,11 @@ start() {
 	mkdir -p "$CACHE"
 	bash "$GROUND/certs.sh" "$CERTS" "$KAFKA_STORE_PASSWORD"
 	(cd "$ROOT" && node --import tsx "$GROUND/render-config.ts" "$CACHE")
-	prepare_storage
+	if [ "${1:-}" = resume ] && [ -f "$DATA/meta.properties" ]; then
+		say "resuming on the data of the last run ($DATA)"
+	else
+		prepare_storage
+	fi
 	# setsid: the broker outlives this script and the caller's terminal/process group; 9>&-: it must
 	# not hold the start/stop lock.
 	# shellcheck disable=SC2086 # HEAP_OPTS is a list of JVM flags
@@ -139,4 +149,5 @@ start() {
 
 addresses() { echo "PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT"; }
 
+if [ "${1:-}" = resume ]; then lock; start resume; exit; fi
 dispatch "$@"

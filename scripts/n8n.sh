@@ -39,6 +39,21 @@ natives_load() {
 	') >>"$LOG" 2>&1
 }
 
+# What node_modules weighs once n8n is installed: the yardstick for the progress lines.
+INSTALLED_MB=2900
+
+# Every 20 s while npm runs (minutes, silent otherwise): how much of n8n is on disk so far.
+report_progress() { # npm's pid, start time
+	while sleep 20 && kill -0 "$1" 2>/dev/null; do
+		local mb percent
+		mb="$(du -sm "$N8N_DIR/node_modules" 2>/dev/null | cut -f1 || true)"
+		mb="${mb:-0}"
+		percent=$((mb * 100 / INSTALLED_MB))
+		[ "$percent" -le 99 ] || percent=99
+		echo "[n8n] … $((SECONDS - $2)) s: ${mb} of ~${INSTALLED_MB} MB (${percent}%)" >&2
+	done
+}
+
 check() {
 	[ -x "$N8N_BIN" ] && [ "$(installed_version)" = "$N8N_VERSION" ] && natives_load
 }
@@ -58,10 +73,19 @@ install() {
 	local started=$SECONDS
 	[ -f "$N8N_DIR/package.json" ] || echo '{"private":true,"description":"n8n host for end-to-end tests"}' >"$N8N_DIR/package.json"
 	if [ "$(installed_version)" != "$N8N_VERSION" ]; then
+		echo "[n8n] installing n8n@$N8N_VERSION into ${N8N_DIR#"$ROOT"/} (about ${INSTALLED_MB} MB from the npm registry: 3-8 minutes the first time; log ${LOG#"$ROOT"/})" >&2
 		(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
-			--save-exact "n8n@$N8N_VERSION") >>"$LOG" 2>&1 || fail "npm install n8n@$N8N_VERSION failed"
+			--save-exact "n8n@$N8N_VERSION") >>"$LOG" 2>&1 &
+		local npm_pid=$! rc=0
+		report_progress "$npm_pid" "$started" &
+		local progress_pid=$!
+		wait "$npm_pid" || rc=$?
+		kill "$progress_pid" 2>/dev/null || true
+		wait "$progress_pid" 2>/dev/null || true
+		[ "$rc" = 0 ] || fail "npm install n8n@$N8N_VERSION failed"
 	fi
 	local fetched=$SECONDS
+	echo "[n8n] rebuilding its native modules for Node $(node -v) (${NATIVE[*]})" >&2
 	(cd "$N8N_DIR" && npm rebuild --loglevel=error "${NATIVE[@]}") >>"$LOG" 2>&1 ||
 		fail "npm rebuild ${NATIVE[*]} failed"
 	natives_load || fail "native modules do not load under Node $(node -v)"

@@ -1,15 +1,123 @@
 #!/usr/bin/env bash
-# npm test: type-check and build, then run the suites with Node's test runner.
-#   scripts/test.sh            all suites (unit, integration on the real Kafka broker and Doris test
-#                              server, n8n end-to-end); the services must be up (scripts/ground.sh start)
-#   scripts/test.sh unit       only the unit suites (no services needed)
+# npm test: from a fresh clone to every suite in one command.
+#   scripts/test.sh            installs what is missing, starts the test ground this run needs, lints,
+#                              builds, runs every suite, and stops what it started (also on failure and
+#                              Ctrl-C); what was already running is used and left running
+#   scripts/test.sh unit       build and the unit suites only (no services; only `npm ci` if needed)
+#   scripts/test.sh FILE…      build and these test files, with the ground (e.g. one e2e file)
+# Installs, each skipped when already there: node_modules (`npm ci` when missing or not what
+# package-lock.json pins), Node 24 (scripts/env.sh), Debian packages (scripts/install-system.sh: Java,
+# Maven, Prometheus, Chromium, Redis, PostgreSQL), the deployment linters (scripts/install-deploy-tools.sh),
+# n8n (scripts/n8n.sh), the Kafka broker's jars and the Schema Registry (Maven).
+# Services and their ports (environment, defaults in brackets), read by the scripts and the tests alike:
+# Kafka KAFKA_PORT [9092], KAFKA_CONTROLLER_PORT [9093], KAFKA_SASL_PORT [9094], KAFKA_SSL_PORT [9095];
+# Schema Registry REGISTRY_PORT [8081]; Redis QUEUE_REDIS_PORT [16379]; PostgreSQL QUEUE_PG_PORT [15432];
+# Prometheus PROMETHEUS_PORT [19090].
+# At the end it prints how long each test file took, slowest first.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-npm run --silent build
-case "${1:-all}" in
-	unit) globs=("test/unit/**/*.test.ts") ;;
-	*) globs=("test/unit/**/*.test.ts" "test/ground/**/*.test.ts" "test/integration/**/*.test.ts" "test/e2e/**/*.test.ts" "test/reliability/**/*.test.ts") ;;
-esac
-# One file at a time keeps the shared broker and the 2-core machine from being oversubscribed.
-exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${globs[@]}"
+
+# shellcheck source=lib/dependencies.sh
+source scripts/lib/dependencies.sh
+say() { echo "[test] $*"; }
+began=$SECONDS
+step() { # what, then the command
+	local what="$1" at=$SECONDS
+	shift
+	"$@"
+	say "$what: $((SECONDS - at)) s"
+}
+
+mode="${1:-all}"
+step "dependencies" ensure_dependencies
+if [ "$mode" = unit ]; then
+	step "build" npm run --silent build
+	exec node --import tsx --test --test-concurrency=1 --test-reporter=spec \
+		--test-reporter=./scripts/lib/file-durations.mjs --test-reporter-destination=stdout --test-reporter-destination=stdout \
+		"test/unit/**/*.test.ts"
+fi
+
+step "system packages" bash scripts/install-system.sh
+deploy_linters() { bash scripts/install-deploy-tools.sh >/dev/null; }
+step "deployment linters" deploy_linters
+step "n8n" bash scripts/n8n.sh install
+
+# --- the test ground: start what is not running, remember what this run started ---------------------
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+started=()
+stop_started() {
+	local rc=$? service
+	trap - EXIT INT TERM
+	for service in "${started[@]}"; do
+		say "stopping the $service this run started"
+		case "$service" in
+			"Kafka broker") bash scripts/kafka.sh stop >/dev/null || true ;;
+			"Schema Registry") bash scripts/registry.sh stop >/dev/null || true ;;
+			"queue services") bash scripts/queue-services.sh stop || true ;;
+		esac
+	done
+	say "total $((SECONDS - began)) s"
+	exit "$rc"
+}
+trap stop_started EXIT
+# Ctrl-C reaches the test runner too (same process group); a no-op handler, not an ignored signal
+# (which children would inherit), lets bash wait for the runner to finish, then the EXIT trap runs.
+trap 'true' INT TERM
+
+start_ground() {
+	local kafka=0 registry=0 log rpid rc=0
+	if port_open "${KAFKA_PORT:-9092}"; then
+		say "using the Kafka broker already on 127.0.0.1:${KAFKA_PORT:-9092}"
+		if [ -z "${KAFKA_CERT_DIR:-}" ] && [ ! -f "${KAFKA_CACHE_DIR:-.cache/kafka}/certs/ca.pem" ]; then
+			say "WARNING: no test CA in ${KAFKA_CACHE_DIR:-.cache/kafka}/certs: the TLS tests need the CA of the broker on that port (KAFKA_CERT_DIR=…/certs)"
+		fi
+	else
+		kafka=1
+	fi
+	if port_open "${REGISTRY_PORT:-8081}"; then
+		say "using the Schema Registry already on 127.0.0.1:${REGISTRY_PORT:-8081}"
+	else
+		registry=1
+	fi
+	# Installed one after the other (Maven), started side by side (each JVM mostly loads classes).
+	[ "$kafka" = 0 ] || bash scripts/kafka.sh install
+	[ "$registry" = 0 ] || bash scripts/registry.sh install
+	if [ "$registry" = 1 ]; then
+		started+=("Schema Registry")
+		log="$(mktemp)"
+		bash scripts/registry.sh start >"$log" 2>&1 &
+		rpid=$!
+	fi
+	if [ "$kafka" = 1 ]; then
+		started+=("Kafka broker")
+		bash scripts/kafka.sh start || rc=$?
+	fi
+	if [ "$registry" = 1 ]; then
+		wait "$rpid" || rc=$?
+		cat "$log"
+		rm -f "$log"
+	fi
+	if bash scripts/queue-services.sh status 2>/dev/null; then
+		say "using the queue services (Redis, PostgreSQL) already running"
+	else
+		started+=("queue services")
+		bash scripts/queue-services.sh start || rc=$?
+	fi
+	return "$rc"
+}
+
+[ "$mode" != all ] || step "lint" npm run --silent lint
+step "build" npm run --silent build
+step "test ground" start_ground
+if [ "$mode" = all ]; then
+	set -- "test/unit/**/*.test.ts" "test/ground/**/*.test.ts" "test/integration/**/*.test.ts" "test/e2e/**/*.test.ts" "test/reliability/**/*.test.ts"
+fi
+# One file at a time keeps the broker and a 2-core machine from being oversubscribed.
+rc=0
+at=$SECONDS
+node --import tsx --import ./test/support/exit-on-signal.ts --test --test-concurrency=1 \
+	--test-reporter=spec --test-reporter=./scripts/lib/file-durations.mjs --test-reporter-destination=stdout --test-reporter-destination=stdout \
+	"$@" || rc=$?
+say "suites: $((SECONDS - at)) s"
+exit "$rc"

@@ -1,7 +1,8 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { parseFeUrls, resolveDorisPassword, type DorisConnection } from '../../src/doris/connection';
-import { parseBrokers, type KafkaConnection, type KafkaSaslMechanism } from '../../src/kafka/connection';
+import { parseBrokers, type KafkaConnection, type KafkaSaslMechanism, type KafkaSaslOptions } from '../../src/kafka/connection';
+import { parseSaslExtensions } from '../../src/kafka/oauth-bearer';
 import type { SchemaRegistrySettings } from '../../src/kafka/schema-registry';
 
 export const DORIS_CREDENTIAL = 'dorisApi';
@@ -49,16 +50,34 @@ export function toKafkaConnection(data: ICredentialDataDecryptedObject): KafkaCo
 			rejectUnauthorized: data.rejectUnauthorized !== false,
 		};
 	}
-	if (data.authentication === true) {
-		const mechanism = text(data, 'saslMechanism', 'plain') as KafkaSaslMechanism;
-		if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
-			throw new Error(`Kafka SASL mechanism "${mechanism}" is not one of plain, scram-sha-256, scram-sha-512`);
-		}
-		const username = text(data, 'username');
-		if (username === '') throw new Error('Kafka SASL username is empty');
-		connection.sasl = { mechanism, username, password: text(data, 'password') };
-	}
+	if (data.authentication === true) connection.sasl = toSasl(data);
 	return connection;
+}
+
+function toSasl(data: ICredentialDataDecryptedObject): KafkaSaslOptions {
+	const mechanism = text(data, 'saslMechanism', 'plain') as KafkaSaslMechanism;
+	if (mechanism === 'oauthbearer') {
+		const extensions = parseSaslExtensions(text(data, 'saslExtensions'));
+		if (text(data, 'oauthFlow', 'clientCredentials') === 'static') {
+			return { mechanism, token: { kind: 'static', token: text(data, 'oauthToken') }, extensions };
+		}
+		const tokenUrl = text(data, 'oauthTokenUrl').trim();
+		if (!/^https?:\/\/\S+$/.test(tokenUrl)) throw new Error(`Kafka OAUTHBEARER token URL "${tokenUrl}" is not an http(s) URL`);
+		const clientId = text(data, 'oauthClientId').trim();
+		if (clientId === '') throw new Error('Kafka OAUTHBEARER client ID is empty');
+		const scope = text(data, 'oauthScope').trim();
+		return {
+			mechanism,
+			token: { kind: 'clientCredentials', tokenUrl, clientId, clientSecret: text(data, 'oauthClientSecret'), ...(scope ? { scope } : {}) },
+			extensions,
+		};
+	}
+	if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) {
+		throw new Error(`Kafka SASL mechanism "${mechanism}" is not one of plain, scram-sha-256, scram-sha-512, oauthbearer`);
+	}
+	const username = text(data, 'username');
+	if (username === '') throw new Error('Kafka SASL username is empty');
+	return { mechanism, username, password: text(data, 'password') };
 }
 
 /** The Schema Registry credential as settings for src/kafka; throws an Error naming the bad field. */

@@ -7,7 +7,9 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
 import { registerCompressionCodecs } from './compression';
-import type { KafkaConnection } from './connection';
+import { saslIdentity, type KafkaConnection } from './connection';
+import { createOAuthBearerProvider } from './oauth-bearer';
+import { fixKafkajsIdleTimers } from './request-queue-fix';
 
 /** The logger every src/kafka module talks to; n8n's logger fits it, so does console. */
 export interface SinkerLogger {
@@ -51,18 +53,18 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 			...(connection.tls.key ? { key: connection.tls.key } : {}),
 		};
 	}
-	if (connection.sasl) {
+	const sasl = connection.sasl;
+	if (sasl?.mechanism === 'oauthbearer') {
+		config.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: createOAuthBearerProvider(sasl.token, sasl.extensions) };
+	} else if (sasl) {
 		// kafkajs types SASLOptions as a union keyed by mechanism; all three share username/password.
-		config.sasl = {
-			mechanism: connection.sasl.mechanism,
-			username: connection.sasl.username,
-			password: connection.sasl.password,
-		} as SASLOptions;
+		config.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
 	}
 	return config;
 }
 
 export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
+	fixKafkajsIdleTimers();
 	// kafkajs keeps its codecs in one module-wide table: registering once serves every client.
 	registerCompressionCodecs();
 	return new Kafka(toKafkaConfig(connection, options));
@@ -88,9 +90,12 @@ export function explainKafkaError(error: unknown, connection: Pick<KafkaConnecti
 	const text = `${cause.name} ${cause.message}`;
 	const brokers = connection.brokers.join(', ');
 	let message: string;
-	if (/SASL|Authentication|authenticat/i.test(text)) {
-		const user = connection.sasl ? `user "${connection.sasl.username}" (${connection.sasl.mechanism})` : 'no SASL';
-		message = `Kafka refused the login for ${user} at ${brokers}: check the username, password and SASL mechanism`;
+	if (/^Kafka OAUTHBEARER: /.test(cause.message)) {
+		// Already says which token endpoint or token failed (oauth-bearer.ts).
+		message = cause.message;
+	} else if (/SASL|Authentication|authenticat/i.test(text)) {
+		const check = connection.sasl?.mechanism === 'oauthbearer' ? 'the token endpoint, client and SASL extensions' : 'the username, password and SASL mechanism';
+		message = `Kafka refused the login for ${saslIdentity(connection.sasl)} at ${brokers}: check ${check}`;
 	} else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|Connection timeout|Connection error|KafkaJSConnectionError/i.test(text)) {
 		message = `Cannot reach the Kafka brokers ${brokers}: ${cause.message}`;
 	} else if (/certificate|self[- ]signed|SSL|TLS|EPROTO/i.test(text)) {

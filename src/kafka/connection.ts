@@ -1,4 +1,6 @@
 /** How to reach Kafka, as read from the Kafka credential; turned into a kafkajs config by src/kafka. */
+import type { OAuthTokenSource } from './oauth-bearer';
+
 export interface KafkaConnection {
 	brokers: string[];
 	clientId: string;
@@ -13,13 +15,31 @@ export interface KafkaTlsOptions {
 	rejectUnauthorized: boolean;
 }
 
-export type KafkaSaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export type KafkaPasswordMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
+export type KafkaSaslMechanism = KafkaPasswordMechanism | 'oauthbearer';
 
-export interface KafkaSaslOptions {
-	mechanism: KafkaSaslMechanism;
+export type KafkaSaslOptions = KafkaPasswordSasl | KafkaOAuthBearerSasl;
+
+export interface KafkaPasswordSasl {
+	mechanism: KafkaPasswordMechanism;
 	username: string;
 	/** Never log it. */
 	password: string;
+}
+
+export interface KafkaOAuthBearerSasl {
+	mechanism: 'oauthbearer';
+	/** Where tokens come from; its secret and the tokens are never logged. */
+	token: OAuthTokenSource;
+	/** SASL extensions sent with the token (Confluent Cloud: logicalCluster, identityPoolId). */
+	extensions?: Record<string, string>;
+}
+
+/** Who logs in, for messages: the user, or the OAuth client (never a secret). */
+export function saslIdentity(sasl: KafkaSaslOptions | undefined): string {
+	if (!sasl) return 'no SASL';
+	if (sasl.mechanism !== 'oauthbearer') return `user "${sasl.username}" (${sasl.mechanism})`;
+	return sasl.token.kind === 'static' ? 'a fixed token (oauthbearer)' : `OAuth client "${sasl.token.clientId}" (oauthbearer)`;
 }
 
 /** Parses a comma-separated broker list (`host:port`), naming the bad entry on error. */

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
-import { waitUntil } from './support/wait';
+import { timeUntil } from '../support/wait-for';
 
 describe('Engine 2.0 in n8n', { timeout: 300_000 }, () => {
 	let world: E2eWorld;
@@ -42,10 +42,10 @@ describe('Engine 2.0 in n8n', { timeout: 300_000 }, () => {
 		// The same workflow on the default engine (the example's own setting) activates and loads.
 		const onDefault = await world.n8n.rest.createWorkflow({ ...body, name: `${body.name} default engine` });
 		await world.n8n.activate(onDefault.id);
-		const tookMs = await waitUntil(async () => world.doris.tableRows(DATABASE, scenario.table).length === orders.length, {
+		const tookMs = await timeUntil(`${orders.length} orders in ${scenario.table}`, async () => world.doris.tableRows(DATABASE, scenario.table).length === orders.length, {
 			timeoutMs: 60_000,
-			what: `${orders.length} orders in ${scenario.table}`,
 			progress: () => `${world.doris.tableRows(DATABASE, scenario.table).length} rows`,
+			intervalMs: 250,
 		});
 		await world.n8n.deactivate(onDefault.id);
 		t.diagnostic(`activation on Engine 2.0 failed after ${failedMs} ms with: ${message}; on the default engine ${orders.length} orders loaded in ${tookMs} ms`);

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { assertTableEquals, DATABASE } from './support/doris';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
-import { waitUntil } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const COLUMNS = ['id', 'event_key', 'tenant', 'src_offset', 'name', 'amount', 'note'] as const;
 
@@ -51,10 +51,10 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 	}
 
 	async function waitForRows(table: string, count: number) {
-		await waitUntil(() => world.doris.tableRows(DATABASE, table).length >= count, {
+		await waitFor(`${count} rows in ${DATABASE}.${table}`, () => world.doris.tableRows(DATABASE, table).length >= count, {
 			timeoutMs: 90_000,
-			what: `${count} rows in ${DATABASE}.${table}`,
 			progress: () => `${world.doris.tableRows(DATABASE, table).length} rows`,
+			intervalMs: 250,
 		});
 	}
 
@@ -119,7 +119,7 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 		await produce(s.topic, csvMessages.flatMap((value, i) => (oneLine(i) ? [{ key: `c${i}`, value }] : [])));
 		const rows = csvRows.filter((r) => r.id !== 5);
 		await waitForRows(s.table, rows.length);
-		await waitUntil(async () => (await world.kafka.lag(s.groupId, s.topic)) === 0, { timeoutMs: 60_000, what: 'every offset committed' });
+		await waitFor('every offset committed', async () => (await world.kafka.lag(s.groupId, s.topic)) === 0, { timeoutMs: 60_000, intervalMs: 250 });
 		assertTableEquals(world.doris.tableRows(DATABASE, s.table), rows, 'id', ['id', 'name', 'amount', 'note']);
 		const loads = world.doris.loads.filter((l) => l.table === s.table && l.status === 'Success');
 		assert.ok(loads.length > 0 && loads.every((l) => l.headers.format === 'csv'), `loaded as CSV: ${JSON.stringify(loads.map((l) => l.headers.format))}`);
@@ -132,7 +132,7 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 		const id = await s.deploy();
 		await produce(s.topic, csvMessages.map((value, i) => ({ key: `c${i}`, value })));
 		await waitForRows(s.table, csvRows.length);
-		await waitUntil(async () => (await world.kafka.lag(s.groupId, s.topic)) === 0, { timeoutMs: 60_000, what: 'every offset committed' });
+		await waitFor('every offset committed', async () => (await world.kafka.lag(s.groupId, s.topic)) === 0, { timeoutMs: 60_000, intervalMs: 250 });
 		const keyed = csvRows.map((r) => ({ ...r, event_key: `c${r.id - 1}` }));
 		assertTableEquals(world.doris.tableRows(DATABASE, s.table), keyed, 'id', ['id', 'event_key', 'name', 'amount', 'note']);
 		await checkDeadLetters(s.deadLetterTopic);

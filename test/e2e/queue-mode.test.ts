@@ -36,7 +36,7 @@ import {
 import { startQueueCluster, type QueueCluster } from './support/queue-cluster';
 import { createScaleTarget, scaleTarget, scaleWorkflow, startScaleGround, streamScaleEvents, type ScaleGround, type ScaleTarget } from './support/queue-ground';
 import { ensureQueueServices, type QueueServices } from './support/queue-services';
-import { waitUntil } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const EVENTS = Number(process.env.QUEUE_E2E_EVENTS ?? 20_000);
 const PARTITIONS = 6;
@@ -118,14 +118,13 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 500);
 		const started = Date.now();
 		index.add(await kafka.produce(phase.topic, events));
-		await waitUntil(() => loadedInto(phase.table) >= EVENTS, {
+		await waitFor(`${EVENTS} rows in ${phase.table}`, () => loadedInto(phase.table) >= EVENTS, {
 			timeoutMs: DRAIN_TIMEOUT_MS,
 			intervalMs: 100,
-			what: `${EVENTS} rows in ${phase.table}`,
 			progress: () => `${loadedInto(phase.table)} rows loaded; worker logs ${cluster.workers.map((w) => w.logPath).join(', ')}`,
 		});
 		const ms = Date.now() - started;
-		await waitUntil(async () => (await kafka.lag(phase.groupId, phase.topic)) === 0, { timeoutMs: 60_000, what: `group ${phase.groupId} to commit everything` });
+		await waitFor(`group ${phase.groupId} to commit everything`, async () => (await kafka.lag(phase.groupId, phase.topic)) === 0, { timeoutMs: 60_000, intervalMs: 250 });
 		const samples = await sampler.stop();
 		assertCommitsNeverAhead(samples, 2);
 		assertTableEquals(doris.tableRows(DATABASE, phase.table), events.map((e) => e.row), 'id', SCALE_COLUMNS);
@@ -173,7 +172,7 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		// A stream, so the kill lands while messages keep arriving.
 		const producing = streamScaleEvents(kafka, phase.topic, events, index, 150);
 		try {
-			await waitUntil(() => loadedInto(phase.table) - before >= EVENTS / 4, { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 50, what: 'a quarter of the stream loaded' });
+			await waitFor('a quarter of the stream loaded', () => loadedInto(phase.table) - before >= EVENTS / 4, { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 50 });
 			const victim = cluster.workers[0];
 			const killedAt = Date.now();
 			const runningOnVictim = (victim.logText().match(/Worker started execution/g) ?? []).length - (victim.logText().match(/Worker finished execution/g) ?? []).length;
@@ -181,10 +180,9 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 			figures.push(`SIGKILL ${victim.name} with ~${runningOnVictim} execution(s) on it, ${loadedInto(phase.table) - before} of ${EVENTS} stream rows loaded`);
 			await producing;
 			const all = [...twoWorkers.events, ...events];
-			await waitUntil(async () => (await kafka.lag(phase.groupId, phase.topic)) === 0, {
+			await waitFor(`group ${phase.groupId} to commit everything after the kill`, async () => (await kafka.lag(phase.groupId, phase.topic)) === 0, {
 				timeoutMs: DRAIN_TIMEOUT_MS,
 				intervalMs: 500,
-				what: `group ${phase.groupId} to commit everything after the kill`,
 				progress: async () => `lag ${await kafka.lag(phase.groupId, phase.topic)}, ${visibleIds(doris, phase.table).size} of ${all.length} rows visible; ${uncommitted(await kafka.offsets(phase.groupId, phase.topic)).join(', ')}`,
 			});
 			const recoveredMs = Date.now() - killedAt;

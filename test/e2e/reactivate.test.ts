@@ -11,7 +11,7 @@ import { orderEvents, type TestEvent } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { uncommitted, type Produced } from './support/kafka';
 import { waitForCommitted } from './support/progress';
-import { waitUntil } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const ORDER_COLUMNS = ['order_id', 'customer_id', 'status', 'amount', 'currency', 'created_at', 'items', 'shipping_address', 'note'] as const;
 const ORDERS = 6000;
@@ -103,7 +103,7 @@ describe('workflow deactivated and reactivated while loading', { timeout: 300_00
 		const producing = world.kafka.produceStream(scenario.topic, events, 150, 400);
 		const sampler = startSampler(world, scenario, 400);
 		try {
-			await waitUntil(() => loadedRows(world.doris, scenario.table) >= 1200, { timeoutMs: 60_000, what: '1200 orders loaded before deactivation' });
+			await waitFor('1200 orders loaded before deactivation', () => loadedRows(world.doris, scenario.table) >= 1200, { timeoutMs: 60_000, intervalMs: 250 });
 			const loadedBefore = loadedRows(world.doris, scenario.table);
 			const logFrom = world.n8n.logOffset();
 

@@ -8,7 +8,7 @@ import { logEvents, orderEvents, type TestEvent } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted, type Produced } from './support/kafka';
 import { waitForCommitted } from './support/progress';
-import { waitUntil } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
 const ORDER_COLUMNS = ['order_id', 'customer_id', 'status', 'amount', 'currency', 'created_at', 'items', 'shipping_address', 'note'] as const;
@@ -39,28 +39,30 @@ describe('n8n stopping mid-stream', { timeout: 600_000 }, () => {
 		await scenario.deploy();
 		const events = logEvents(40_000, 4);
 		const producing = world.kafka.produceStream(scenario.topic, events, 1000, 150);
-		await waitUntil(() => loadedRows(world.doris, scenario.table) >= 8000, { timeoutMs: 120_000, what: '8000 rows loaded before SIGTERM' });
+		await waitFor('8000 rows loaded before SIGTERM', () => loadedRows(world.doris, scenario.table) >= 8000, { timeoutMs: 120_000, intervalMs: 250 });
 
 		const stop = await world.n8n.stop();
 		t.diagnostic(`SIGTERM → exit in ${stop.ms} ms (forced: ${stop.forced})`);
 		assert.equal(stop.forced, false, `n8n did not exit on SIGTERM within the host's grace (${stop.ms} ms)`);
 		assert.ok(stop.ms < 30_000, `n8n took ${stop.ms} ms to stop`);
 
-		// Loaded ⇔ committed: the table holds exactly the messages below each partition's committed offset.
+		// What n8n left behind, read before it starts again; the producer goes on meanwhile.
 		const offsets = await world.kafka.offsets(scenario.groupId, scenario.topic);
+		const atStop = world.doris.tableRows('demo', scenario.table);
+		const restartedAt = Date.now();
+		const restarted = world.n8n.start().then(() => Date.now() - restartedAt);
+
+		// Loaded ⇔ committed: the table held exactly the messages below each partition's committed offset.
 		const produced = await producing;
 		const position = new Map<string, Produced>(produced.map((p) => [p.id, p]));
 		const committedBelow = (event: TestEvent): boolean => {
 			const at = position.get(event.id) as Produced;
 			return at.offset < (offsets.get(at.partition)?.committed ?? -1);
 		};
-		const atStop = world.doris.tableRows('demo', scenario.table);
 		assertTableEquals(atStop, validRows(events, committedBelow), 'seq', LOG_COLUMNS);
 		const committedCount = [...offsets.values()].reduce((sum, o) => sum + Math.max(o.committed, 0), 0);
 
-		const restartedAt = Date.now();
-		await world.n8n.start();
-		const restartMs = Date.now() - restartedAt;
+		const restartMs = await restarted;
 		await waitForCommitted(world, scenario, 180_000);
 		// A DUPLICATE KEY table keeps duplicates: any redelivered, already loaded message would show here.
 		assertTableEquals(world.doris.tableRows('demo', scenario.table), validRows(events), 'seq', LOG_COLUMNS);
@@ -83,15 +85,16 @@ describe('n8n stopping mid-stream', { timeout: 600_000 }, () => {
 		await scenario.deploy();
 		const events = orderEvents(6000, 4);
 		const producing = world.kafka.produceStream(scenario.topic, events, 500, 100);
-		await waitUntil(() => loadedRows(world.doris, scenario.table) >= 1500, { timeoutMs: 120_000, what: '1500 orders loaded before kill -9' });
+		await waitFor('1500 orders loaded before kill -9', () => loadedRows(world.doris, scenario.table) >= 1500, { timeoutMs: 120_000, intervalMs: 250 });
 		await world.n8n.kill();
 		const loadedAtKill = loadedRows(world.doris, scenario.table);
 		const lagAtKill = await world.kafka.lag(scenario.groupId, scenario.topic);
-		await producing;
 
+		// Started again at once; the producer goes on meanwhile.
 		const restartedAt = Date.now();
-		await world.n8n.start();
-		const restartMs = Date.now() - restartedAt;
+		const restarted = world.n8n.start().then(() => Date.now() - restartedAt);
+		await producing;
+		const restartMs = await restarted;
 		await waitForCommitted(world, scenario, 180_000);
 		const valid = validRows(events);
 		assertTableEquals(world.doris.tableRows('demo', scenario.table), valid, 'order_id', ORDER_COLUMNS);

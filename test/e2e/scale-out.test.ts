@@ -28,7 +28,7 @@ import {
 	type GroupMember,
 } from './support/queue-checks';
 import { createScaleTarget, scaleTarget, scaleWorkflow, startScaleGround, streamScaleEvents, type ScaleGround } from './support/queue-ground';
-import { waitUntil } from './support/wait';
+import { timeUntil, waitFor } from '../support/wait-for';
 
 const EVENTS = Number(process.env.SCALE_E2E_EVENTS ?? 20_000);
 const PARTITIONS = 6;
@@ -102,13 +102,14 @@ describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
 			instance.workflowId = await deployWorkflow(instance.n8n, workflowFor(instance, await credentialsFor(instance, ground)));
 		}
 		let members: GroupMember[] = [];
-		const ms = await waitUntil(
+		const ms = await timeUntil(
+			`group ${groupId} to settle with two members`,
 			async () => {
 				const group = await groupAssignment(kafka.admin, groupId, topic);
 				members = group.members;
 				return group.state === 'Stable' && members.length === 2 && members.every((m) => m.partitions.length > 0);
 			},
-			{ timeoutMs: 90_000, intervalMs: 500, what: `group ${groupId} to settle with two members`, progress: () => describeMembers(members) },
+			{ timeoutMs: 90_000, intervalMs: 500, progress: () => describeMembers(members) },
 		);
 		assert.deepEqual(members.map((m) => m.clientId).sort(), instances.map((i) => i.clientId).sort());
 		assertSplit(members, PARTITIONS);
@@ -120,7 +121,7 @@ describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
 		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, groupId, topic, table, index), 500);
 		const producing = streamScaleEvents(kafka, topic, events, index, 200);
 		try {
-			await waitUntil(() => visibleIds(doris, table).size >= EVENTS / 4, { timeoutMs: TIMEOUT_MS, intervalMs: 100, what: 'a quarter of the stream loaded' });
+			await waitFor('a quarter of the stream loaded', () => visibleIds(doris, table).size >= EVENTS / 4, { timeoutMs: TIMEOUT_MS, intervalMs: 100 });
 			// Both instances loaded before the stop: each one's batches carry its own process id.
 			const loadersBefore = rowsByProcess(doris, table).size;
 
@@ -134,23 +135,23 @@ describe('two n8n instances, one consumer group', { timeout: 600_000 }, () => {
 			// Checked last, so that a failure here still reports whether anything was lost.
 			const shutdownLog = stopped.n8n.logSince(logFrom);
 			let members: GroupMember[] = [];
-			await waitUntil(
+			await waitFor(
+				`${survivor.name} to take over every partition`,
 				async () => {
 					const group = await groupAssignment(kafka.admin, groupId, topic);
 					members = group.members;
 					return group.state === 'Stable' && members.length === 1 && members[0].partitions.length === PARTITIONS;
 				},
-				{ timeoutMs: 90_000, intervalMs: 250, what: `${survivor.name} to take over every partition`, progress: () => describeMembers(members) },
+				{ timeoutMs: 90_000, intervalMs: 250, progress: () => describeMembers(members) },
 			);
 			const movedMs = Date.now() - stopping;
 			assert.equal(members[0].clientId, survivor.clientId);
 			figures.push(`${stopped.name} stopped (SIGTERM) in ${stopMs} ms; ${survivor.name} held all ${PARTITIONS} partitions ${movedMs} ms after the stop began`);
 
 			await producing;
-			await waitUntil(async () => (await kafka.lag(groupId, topic)) === 0, {
+			await waitFor(`group ${groupId} to commit everything`, async () => (await kafka.lag(groupId, topic)) === 0, {
 				timeoutMs: TIMEOUT_MS,
 				intervalMs: 500,
-				what: `group ${groupId} to commit everything`,
 				progress: async () => `${visibleIds(doris, table).size} of ${EVENTS} rows visible; ${uncommitted(await kafka.offsets(groupId, topic)).join(', ')}; log ${survivor.n8n.logPath}`,
 			});
 			const samples = await sampler.stop();

@@ -13,7 +13,7 @@ import { registerAvroRecord } from '../integration/kafka-sinker-helpers';
 import { assertTableEquals } from './support/doris';
 import { NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
-import { waitUntil } from './support/wait';
+import { waitFor } from '../support/wait-for';
 
 const LOGIN = { username: 'sr-reader', password: 'Registry-Secret-e2e-7' };
 const COLUMNS = ['order_id', 'customer_id', 'status', 'amount', 'currency', 'created_at'] as const;
@@ -66,10 +66,10 @@ describe('Schema Registry credential in n8n', { timeout: 420_000 }, () => {
 			scenario.topic,
 			await Promise.all(sent.map(async (order) => ({ id: String(order.order_id), partition: 0, value: await registry.encode(schemaId, order) }))),
 		);
-		await waitUntil(() => world.doris.tableRows('demo', scenario.table).length >= sent.length, {
+		await waitFor(`${sent.length} orders in demo.${scenario.table}`, () => world.doris.tableRows('demo', scenario.table).length >= sent.length, {
 			timeoutMs: 90_000,
-			what: `${sent.length} orders in demo.${scenario.table}`,
 			progress: () => `${world.doris.tableRows('demo', scenario.table).length} rows`,
+			intervalMs: 250,
 		});
 		assertTableEquals(world.doris.tableRows('demo', scenario.table), sent, 'order_id', COLUMNS);
 		return id;

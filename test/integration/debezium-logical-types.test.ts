@@ -26,7 +26,8 @@ import { schemaRegistryUrl } from '../ground/kafka/env';
 import { dorisDdl, expectedDorisRow, FINAL_SOURCE_ROWS, type Variant } from '../fixtures/debezium/rows';
 import { avroSchemaOf, avroValueOf } from '../fixtures/debezium/avro';
 import { fixtureMessages } from '../fixtures/debezium/read';
-import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const MYSQL: Variant = { connector: 'mysql', time: 'adaptive_time_microseconds', decimal: 'precise' };
 

@@ -3,11 +3,13 @@
 // Memory is judged by the live heap (after a forced GC) and RSS, never by time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -31,10 +33,11 @@ const broker = useKafkaAdmin({
 describe('sinker consumer: backlog', () => {
 	it(`a full window pauses fetching and memory stays bounded over a ${count}-message backlog`, async () => {
 		const group = uniqueName('backlog');
-		let gate: Promise<void> | undefined = new Promise<void>((resolve) => setTimeout(resolve, 1_500));
+		let openGate: (() => void) | undefined;
+		const gate = new Promise<void>((resolve) => (openGate = resolve));
 		const pauses: boolean[] = [];
 		const n8n = new FakeN8n(async () => {
-			if (gate) await gate;
+			await gate;
 			await sleep(2);
 			return { ok: true };
 		}, false);
@@ -53,13 +56,14 @@ describe('sinker consumer: backlog', () => {
 		let peak = 0;
 		const sampler = setInterval(() => (peak = Math.max(peak, liveHeap() - baseline)), 250);
 		try {
-			// While n8n sits on the first two executions, nothing more is handed out, and fetching is paused.
-			await sleep(1_000);
+			// While n8n sits on the first two executions, fetching is paused and nothing more is handed out
+			// (absence, shown over a window).
+			await waitFor('the consumer to pause fetching', () => pauses.includes(true), 10_000).catch(() => undefined);
+			await sleep(500);
 			assert.equal(n8n.executions.length, 2, 'a full window hands out nothing more');
 			assert.ok(pauses.includes(true), 'the consumer paused fetching when the window filled');
 			const heldHeap = liveHeap() - baseline;
-			await gate;
-			gate = undefined;
+			openGate?.();
 			await waitFor('the backlog committed', async () => {
 				const committed = await committedOffsets(broker.admin, group, topic);
 				return [...committed.values()].reduce((a, b) => a + b, 0n) === BigInt(count);

@@ -1,10 +1,12 @@
 // Commit order, failure redelivery and execution timeouts, against the real broker (KAFKA_BROKERS).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -21,9 +23,19 @@ describe('sinker consumer: commits', () => {
 		const commits: bigint[] = [];
 		const violations: string[] = [];
 		let holdFirst: (() => void) | undefined;
+		// Later executions finish newest first: each one is held, and the newest is let go when the window
+		// (4, with offset 0 in it) is full; once all 1000 messages are out, the rest go newest first.
+		const held: Array<() => void> = [];
 		const n8n = new FakeN8n(async (execution) => {
-			if (execution.firstOffset === '0') await new Promise<void>((resolve) => (holdFirst = resolve));
-			else await sleep(Math.floor(Math.random() * 40));
+			if (execution.firstOffset === '0') {
+				await new Promise<void>((resolve) => (holdFirst = resolve));
+				return { ok: true };
+			}
+			await new Promise<void>((release) => {
+				held.push(release);
+				if (n8n.messageCount() === 1000) while (held.length > 0) held.pop()?.();
+				else if (held.length === 3) held.pop()?.();
+			});
 			return { ok: true };
 		});
 		const consumer = await SinkerConsumer.start(
@@ -45,7 +57,10 @@ describe('sinker consumer: commits', () => {
 		);
 		try {
 			await waitFor('the first execution to be held', () => holdFirst !== undefined);
-			await waitFor('every later execution to finish', () => n8n.succeeded.length >= 9);
+			await waitFor('every later execution to finish', () => n8n.messageCount() === 1000 && n8n.succeeded.length === n8n.executions.length - 1);
+			const order = n8n.succeeded.map((s) => Number(s.split(':')[1]));
+			assert.notDeepEqual(order, [...order].sort((a, b) => a - b), `executions finished out of order: ${order}`);
+			// A wrong commit would be on its way now; absence can only be shown over a window.
 			await sleep(300);
 			assert.equal((await committedOffsets(broker.admin, group, topic)).get(0) ?? -1n, -1n, 'nothing committed while offset 0 is unfinished');
 			assert.ok(consumer.stats.maxInFlight <= 4, `window of 4 respected (max ${consumer.stats.maxInFlight})`);
@@ -68,7 +83,8 @@ describe('sinker consumer: commits', () => {
 		const n8n = new FakeN8n(async (execution): Promise<ExecutionOutcome> => {
 			if (execution.firstOffset === '200' && !failedOnce) {
 				failedOnce = true;
-				await sleep(200); // later executions finish first, then this one fails
+				// The later executions finish first, then this one fails.
+				await waitFor('the executions after offset 200 to finish', () => ['0:300', '0:400', '0:500'].every((s) => n8n.succeeded.includes(s)), 10_000);
 				return { ok: false, reason: 'Doris said no' };
 			}
 			return { ok: true };
@@ -110,12 +126,12 @@ describe('sinker consumer: commits', () => {
 	it('an execution that does not finish in time counts as failed and is redelivered', async () => {
 		const topic = await topicWith(1, 50);
 		const group = uniqueName('timeout');
-		let hung = false;
+		// The first execution answers only once its redelivery has started: a late success, long after the timeout.
+		let redeliveryStarted: (() => void) | undefined;
+		const redelivery = new Promise<void>((resolve) => (redeliveryStarted = resolve));
 		const n8n = new FakeN8n(async () => {
-			if (!hung) {
-				hung = true;
-				await sleep(1_500);
-			}
+			if (n8n.executions.length === 1) await redelivery;
+			else redeliveryStarted?.();
 			return { ok: true };
 		});
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { executionTimeoutMs: 300, redeliveryBackoff: { initialMs: 50, maxMs: 50 } }), n8n.run);

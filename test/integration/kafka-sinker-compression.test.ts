@@ -13,7 +13,8 @@ import { registerCompressionCodecs } from '../../src/kafka/compression';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { kafkaBrokers } from '../ground/kafka/env';
 import { javaRecordSet, produceWithJavaClient } from '../ground/kafka/java-client';
-import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 // kafkajs' own decoder for the records a fetch returns (the path every consumed batch takes).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs does not export its protocol decoders

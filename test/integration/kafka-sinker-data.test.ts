@@ -7,7 +7,8 @@ import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../src/common/item-c
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { metrics } from '../../src/metrics/metrics';
 import { kafkaSaslBrokers, sinkerUser } from '../ground/kafka/env';
-import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 

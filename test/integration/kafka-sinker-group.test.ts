@@ -2,9 +2,11 @@
 // against the real broker (KAFKA_BROKERS).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { committedOffsets, endOffsets, FakeN8n, produce, sleep, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, endOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -75,9 +77,9 @@ describe('sinker consumer: group', () => {
 		);
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 100, executionsInFlight: 3, closeTimeoutMs: 1_500 }), n8n.run);
 		await waitFor('three executions in flight', () => release.size === 3);
+		// close() stops fetching and starts draining before it returns: what finishes now finishes during close.
 		const closing = consumer.close();
 		// The first finishes during close; the third finishes too but after the second, which never does.
-		await sleep(100);
 		release.get('0')?.();
 		release.get('200')?.();
 		const report = await closing;
@@ -87,7 +89,7 @@ describe('sinker consumer: group', () => {
 		assert.equal(n8n.executions.length, 3, 'nothing fetched or emitted after close began');
 		const description = await broker.admin.describeGroups([group]);
 		assert.equal(description.groups[0].members.length, 0, 'no ghost member left in the group');
-		// A closed consumer stays closed: nothing restarts it.
+		// A closed consumer stays closed: nothing restarts it (absence, shown over a window).
 		await sleep(500);
 		assert.equal(n8n.executions.length, 3);
 	});
@@ -102,6 +104,7 @@ describe('sinker consumer: editor test run and lag', () => {
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { manual: { recentMessages: 100 }, maxRecordsPerExecution: 30 }), n8n.run);
 		try {
 			await waitFor('the test event', () => n8n.executions.length === 1);
+			// A second execution would follow within a fetch (200 ms max wait); absence is shown over a window.
 			await sleep(500);
 			assert.equal(n8n.executions.length, 1, 'only the first execution is emitted');
 			assert.equal(n8n.executions[0].firstOffset, '900', 'starts 100 messages before the end');
@@ -116,9 +119,11 @@ describe('sinker consumer: editor test run and lag', () => {
 		const topic = await broker.topic(2);
 		await produce(broker.kafka, topic, 2, 400, (i) => JSON.stringify({ i }));
 		const group = uniqueName('lag');
-		let hold = true;
+		// Every execution but the first of each partition waits until the lag is measured.
+		let measured: (() => void) | undefined;
+		const lagMeasured = new Promise<void>((resolve) => (measured = resolve));
 		const n8n = new FakeN8n(async (execution) => {
-			while (hold && execution.firstOffset !== '0') await sleep(20);
+			if (execution.firstOffset !== '0') await lagMeasured;
 			return { ok: true };
 		});
 		const consumer = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 50, lagIntervalMs: 60_000 }), n8n.run);
@@ -138,7 +143,7 @@ describe('sinker consumer: editor test run and lag', () => {
 			const gauge = await (await import('../../src/metrics/metrics')).metrics.kafkaConsumerLag.get();
 			assert.ok(gauge.values.some((v) => v.labels.group === group && v.value === 150));
 		} finally {
-			hold = false;
+			measured?.();
 			await consumer.close();
 		}
 	});

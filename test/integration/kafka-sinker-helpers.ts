@@ -6,6 +6,7 @@ import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
 import { SINKER_DEFAULTS, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import type { SinkerLogger } from '../../src/kafka/client';
+import { fixKafkajsIdleTimers } from '../../src/kafka/request-queue-fix';
 import { kafkaBrokers } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
 
@@ -27,6 +28,7 @@ export async function registerAvroRecord(
 }
 
 export function testKafka(): Kafka {
+	fixKafkajsIdleTimers();
 	return new Kafka({ clientId: uniqueName('sinker-test'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
 }
 
@@ -187,15 +189,6 @@ export function testOptions(topic: string, groupId: string, overrides: Partial<S
 	};
 }
 
-/** Polls `check` until it returns true or `timeoutMs` passes (then throws with `what`). */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
 /**
  * Plays n8n's part at the trigger boundary: records every execution handed over and answers with
  * whatever `decide` returns (a delay, a failure, a hang). The broker on the other side is real.
@@ -224,5 +217,3 @@ export class FakeN8n {
 		return this.delivered;
 	}
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -14,7 +14,8 @@ import { parseJsonExact, type JsonObject } from '../../src/common/exact-json';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 let topic: string;
 

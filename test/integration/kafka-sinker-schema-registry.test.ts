@@ -9,7 +9,8 @@ import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 let topic: string;
 let protoTopic: string;

@@ -6,7 +6,8 @@ import type { KafkaMessage } from 'kafkajs';
 
 import { createMessageParser } from '../../src/kafka/message-parser';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { createTopic, produce, testKafka, testOptions, uniqueName, waitFor } from './kafka-sinker-helpers';
+import { waitFor } from '../support/wait-for';
+import { createTopic, produce, testKafka, testOptions, uniqueName } from './kafka-sinker-helpers';
 
 const count = Number(process.env.BENCH_MESSAGES ?? 300_000);
 const partitions = Number(process.env.BENCH_PARTITIONS ?? 3);

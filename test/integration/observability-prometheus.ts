@@ -1,6 +1,7 @@
 /**
- * Test helper: a real Prometheus (Debian's package, scripts/install-prometheus.sh) on 127.0.0.1:19090
- * with its own temporary storage, scraping given targets every second. Nothing in its configuration
+ * Test helper: a real Prometheus (Debian's package, scripts/install-prometheus.sh) on 127.0.0.1 at
+ * PROMETHEUS_PORT (19090; another port lets a second checkout's suite run beside this one), with its
+ * own temporary storage, scraping given targets every second. Nothing in its configuration
  * reaches past this machine: static loopback targets, no alertmanager, no remote write.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -8,7 +9,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const PROMETHEUS_PORT = 19090;
+import { waitFor } from '../support/wait-for';
+
+export const PROMETHEUS_PORT = Number(process.env.PROMETHEUS_PORT || 19090);
 
 export interface RunningPrometheus {
 	url: string;
@@ -25,22 +28,6 @@ export function requireBinary(name: string): string {
 	return found.stdout.trim();
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let last: unknown;
-	while (Date.now() < deadline) {
-		try {
-			const value = await probe();
-			if (value !== undefined) return value;
-		} catch (error) {
-			last = error;
-		}
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-export { waitFor };
 
 export async function startPrometheus(opts: { targets: string[]; ruleFiles?: string[] }): Promise<RunningPrometheus> {
 	const bin = requireBinary('prometheus');
@@ -86,11 +73,11 @@ export async function startPrometheus(opts: { targets: string[]; ruleFiles?: str
 		rmSync(dir, { recursive: true, force: true });
 	};
 	try {
-		await waitFor('Prometheus /-/ready', 20_000, async () => {
+		await waitFor('Prometheus /-/ready', async () => {
 			if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${output}`);
-			const res = await fetch(`${url}/-/ready`);
-			return res.ok ? true : undefined;
-		});
+			const res = await fetch(`${url}/-/ready`).catch(() => undefined);
+			return res?.ok;
+		}, { timeoutMs: 20_000, intervalMs: 200 });
 	} catch (error) {
 		await stop();
 		throw error;

@@ -19,7 +19,8 @@ import { metrics } from '../../src/metrics/metrics';
 import { ensureMetricsServer, stopMetricsServer, type MetricsServerHandle } from '../../src/metrics/server';
 import { assertInvariant, DATABASE, World, type Case } from '../reliability/harness/world';
 import type { ToProduce } from '../reliability/harness/ledger';
-import { startPrometheus, waitFor, type RunningPrometheus } from './observability-prometheus';
+import { waitFor, type WaitOptions } from '../support/wait-for';
+import { startPrometheus, type RunningPrometheus } from './observability-prometheus';
 
 const root = join(__dirname, '..', '..');
 const WF = 'wf-observability';
@@ -46,18 +47,21 @@ after(async () => {
 	await stopMetricsServer();
 });
 
+/** Prometheus scrapes every second and evaluates rules as often; a query error means "not yet". */
+const SCRAPED: WaitOptions = { timeoutMs: 15_000, intervalMs: 200, retryErrors: true };
+
 /** The first sample of `expr` once `accept` takes it (scrapes arrive every second). */
 async function sampled(expr: string, accept: (value: number) => boolean, what = expr): Promise<number> {
 	let last = NaN;
-	try {
-		return await waitFor(what, 15_000, async () => {
+	return await waitFor(
+		what,
+		async () => {
 			const [sample] = await prometheus.query(expr);
 			last = sample === undefined ? NaN : Number(sample.value[1]);
 			return accept(last) ? last : undefined;
-		});
-	} catch (error) {
-		throw new Error(`${(error as Error).message} (last value: ${last})`);
-	}
+		},
+		{ ...SCRAPED, progress: () => `last value: ${last}` },
+	);
 }
 
 const positive = (expr: string) => sampled(expr, (v) => v > 0, `${expr} > 0`);
@@ -191,10 +195,10 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 		assert.ok((await counted(metrics.batchRows, {}, 'batch_rows_sum')) >= tableRows);
 
 		// Lag per owned partition, measured from the broker; 0 once everything is committed.
-		const lag = await waitFor('kafka_consumer_lag for both partitions', 15_000, async () => {
+		const lag = await waitFor('kafka_consumer_lag for both partitions', async () => {
 			const r = await prometheus.query(`kafka_consumer_lag{workflow="${WF}", topic="${topic}"}`);
 			return r.length === 2 ? r : undefined;
-		});
+		}, SCRAPED);
 		assert.deepEqual(lag.map((s) => s.metric.partition).sort(), ['0', '1']);
 		await positive(`max(kafka_committed_offset{workflow="${WF}", topic="${topic}"})`);
 		const inFlight = await prometheus.query(`sinker_executions_in_flight{workflow="${WF}"}`);
@@ -208,14 +212,14 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 
 	it('evaluates every alert rule without error; only the failure ratio of the unknown table is pending', async () => {
 		type Rule = { name: string; health: string; lastError?: string; state: string; lastEvaluation: string; alerts?: Array<{ labels: Record<string, string>; state: string }> };
-		const rules = await waitFor('all four alert rules evaluated, the failure ratio pending', 15_000, async () => {
+		const rules = await waitFor('all four alert rules evaluated, the failure ratio pending', async () => {
 			const res = await fetch(`${prometheus.url}/api/v1/rules?type=alert`);
 			const body = (await res.json()) as { data: { groups: Array<{ rules: Rule[] }> } };
 			const all = body.data.groups.flatMap((g) => g.rules);
 			const evaluated = all.filter((r) => !r.lastEvaluation.startsWith('0001-'));
 			const failure = all.find((r) => r.name === 'DorisSinkerHighFailureRate');
 			return all.length === 4 && evaluated.length === 4 && failure?.state === 'pending' ? all : undefined;
-		});
+		}, SCRAPED);
 		for (const rule of rules) {
 			assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError ?? ''}`);
 			if (rule.name === 'DorisSinkerHighFailureRate') {
@@ -243,10 +247,10 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 					await prometheus.query(expr); // valid PromQL; no line was suppressed in this run
 					continue;
 				}
-				const result = await waitFor(`data for "${panel.title}": ${expr}`, 15_000, async () => {
+				const result = await waitFor(`data for "${panel.title}": ${expr}`, async () => {
 					const r = await prometheus.query(expr);
 					return r.length > 0 ? r : undefined;
-				});
+				}, SCRAPED);
 				assert.ok(result.length > 0, panel.title);
 				answered++;
 			}

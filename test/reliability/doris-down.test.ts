@@ -1,5 +1,5 @@
 // Doris down for a while, then back (issue: 2 minutes). RELIABILITY_DORIS_DOWN_S sets the outage
-// (default 20 s so the suite stays short; docs/reliability.md reports a 120 s run). While Doris is
+// (default 8 s so the suite stays short; docs/reliability.md reports a 120 s run). While Doris is
 // down: consumption pauses (the trigger does not run ahead of the failed offset), nothing new is
 // committed, Stream Load attempts stay bounded by the backoffs; after: everything loads, the table
 // equals the produced set.
@@ -10,7 +10,7 @@ import { metrics } from '../../src/metrics/metrics';
 import { counterSum, recordFigures } from './harness/figures';
 import { assertInvariant, useWorld } from './harness/world';
 
-const DOWN_S = Number(process.env.RELIABILITY_DORIS_DOWN_S ?? 20);
+const DOWN_S = Number(process.env.RELIABILITY_DORIS_DOWN_S ?? 8);
 const ROWS = 4000;
 const world = useWorld();
 

@@ -1,26 +1,18 @@
-// Kafka-side faults under the core pipeline (the broker restart is in z-broker-restart.test.ts, last):
+// Kafka-side faults under the core pipeline (the broker restart is in broker-restart.test.ts):
 // a second consumer joins and leaves mid-stream, the topic gets more partitions mid-stream, the
 // committed offset falls out of range (deleted by retention), and the topic is deleted and recreated
 // under the same name (the position falls below where the sinker continues). Invariant as everywhere
 // (harness/world.ts assertInvariant).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 
+import { waitFor } from '../support/wait-for';
 import { recordFigures } from './harness/figures';
 import { plainRows } from './harness/ledger';
 import { assertInvariant, midStream, useWorld } from './harness/world';
 
 const world = useWorld();
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitUntil(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
 
 describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 	it('a second consumer joins and leaves mid-stream (two rebalances)', async () => {
@@ -30,7 +22,7 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		await midStream(c, rows, async () => {
 			second = await c.pipeline.addConsumer();
 		});
-		await waitUntil('the second consumer to run executions', () => (second?.stats.executionsStarted ?? 0) > 0 || c.pipeline.tableRowCount() >= rows);
+		await waitFor('the second consumer to run executions', () => (second?.stats.executionsStarted ?? 0) > 0 || c.pipeline.tableRowCount() >= rows);
 		const secondAssigned = [...(second?.assigned().values() ?? [])].flat();
 		await c.produceRows(rows, 2000);
 		if (second) await c.pipeline.removeConsumer(second);
@@ -111,11 +103,11 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		await world.admin.deleteTopics({ topics: [c.topic] });
 		// Its rows are in Doris; the new log starts again at offset 0.
 		c.ledger.retireOffsets();
-		await waitUntilAsync('the topic to be gone', async () => !(await world.admin.listTopics()).includes(c.topic));
+		await waitFor('the topic to be gone', async () => !(await world.admin.listTopics()).includes(c.topic), { intervalMs: 200 });
 		await world.admin.createTopics({ waitForLeaders: true, topics: [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }] });
 		const recreated = Date.now();
 		// Until the broker's metadata has the new partition, a produce answers UNKNOWN_TOPIC_OR_PARTITION.
-		await waitUntilAsync('the new topic to take messages', async () => (await world.admin.fetchTopicOffsets(c.topic).catch(() => [])).length === 1);
+		await waitFor('the new topic to take messages', async () => (await world.admin.fetchTopicOffsets(c.topic).catch(() => [])).length === 1, { intervalMs: 200 });
 		await c.produceRows(1000, 300);
 		const ms = await c.pipeline.settle(60_000);
 		const recoverMs = Date.now() - recreated;
@@ -129,11 +121,3 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		await c.pipeline.close();
 	});
 });
-
-async function waitUntilAsync(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!(await check())) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(200);
-	}
-}

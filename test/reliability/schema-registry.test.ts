@@ -6,30 +6,24 @@
 // - A registry that cannot be asked (refused, 503, 401, no answer) is not bad data: nothing goes to
 //   the invalid output, nothing is committed past, and everything loads once it is back.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { RegistryProxy } from '../ground/registry-proxy';
 import { registerAvroRecord } from '../integration/kafka-sinker-helpers';
-import { printFigures, recordFigures } from './harness/figures';
+import { recordFigures } from './harness/figures';
 import type { ToProduce } from './harness/ledger';
-import { assertInvariant, World, type Case } from './harness/world';
+import { assertInvariant, useWorld, type Case } from './harness/world';
 
-let world: World;
 let reachable = false;
 const proxies: RegistryProxy[] = [];
 const registry = new SchemaRegistry({ host: schemaRegistryUrl });
 
+const world = useWorld({}, { beforeClose: () => Promise.all(proxies.map((p) => p.close())) });
 before(async () => {
 	reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false);
-	world = await World.start();
-});
-after(async () => {
-	await Promise.all(proxies.map((p) => p.close()));
-	await world?.close();
-	printFigures();
 });
 
 async function proxy(): Promise<RegistryProxy> {

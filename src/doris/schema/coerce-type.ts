@@ -12,94 +12,26 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
+import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
+import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
 
-/** Returned by a handler instead of a value when the value cannot load; details are in the FailSlot. */
-export const INVALID: unique symbol = Symbol('invalid');
-
-export type RejectRule =
-	| 'type'
-	| 'not_integer'
-	| 'unsafe_integer'
-	| 'range'
-	| 'precision'
-	| 'too_long'
-	| 'date_format'
-	| 'date_range'
-	/** A number in a DATE / DATETIME column without the Epoch Unit option saying what it counts. */
-	| 'epoch_unit'
-	/** A value that does not fit the logical type its Connect schema declares (e.g. a Decimal that is not base64). */
-	| 'logical_type'
-	| 'not_null'
-	| 'unknown_field'
-	| 'unsupported'
-	| 'envelope'
-	| 'parse_error'
-	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
-	| 'schema';
-
-/** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
-export interface FailSlot {
-	rule: RejectRule;
-	detail: string;
-	path: string;
-}
-
-export interface TypeHandler {
-	expected: string;
-	/** Coerced JSON-safe value, or INVALID (then `fail` says why). Never called with null/undefined. */
-	coerce(value: unknown, fail: FailSlot): unknown;
-	/** The coerced value as an element of Doris' nested literal text. */
-	literal(coerced: unknown): string;
-}
-
-const RULE_TEXT: Record<string, string> = {
-	type: 'wrong type',
-	not_integer: 'not an integer',
-	unsafe_integer: 'an integer beyond 2^53 sent as a JSON number has already lost digits; send it as a string',
-	range: 'out of range',
-	precision: 'too many digits',
-	date_format: 'not a date',
-	date_range: 'outside 0000-01-01..9999-12-31',
-	epoch_unit: 'a number is read as a date only in the unit the Epoch Unit option names (days, seconds, milliseconds, microseconds); none is set for this column',
-};
-
-function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INVALID {
-	fail.rule = rule;
-	fail.detail = detail ?? RULE_TEXT[rule] ?? rule;
-	return INVALID;
-}
-
-/** Doris BE's default `string_type_length_soft_limit_bytes` (1 MB) for STRING values. */
-export const STRING_MAX_BYTES = 1_048_576;
-/** Doris BE's default `jsonb_type_length_soft_limit_bytes` (1 MB) for JSON values. */
-export const JSON_MAX_BYTES = 1_048_576;
-
-/**
- * The value sizes a Doris cluster accepts, both BE settings (be/src/common/config.cpp; 1 MB each by
- * default, up to 2147483643). A longer value makes Doris filter its row, which fails the whole load
- * at the default max filter ratio 0, so such rows are rejected here with the setting's name.
- */
-export interface ValueLimits {
-	/** `string_type_length_soft_limit_bytes`: STRING and VARIANT values, in UTF-8 bytes. */
-	stringMaxBytes: number;
-	/**
-	 * `jsonb_type_length_soft_limit_bytes`: JSON values. Doris measures its binary JSONB form; the
-	 * check here counts the JSON text's UTF-8 bytes, which is close to it.
-	 */
-	jsonMaxBytes: number;
-}
-
-export const DEFAULT_VALUE_LIMITS: ValueLimits = { stringMaxBytes: STRING_MAX_BYTES, jsonMaxBytes: JSON_MAX_BYTES };
-
-/** The largest value either BE setting takes (be/src/common/config.cpp validators). */
-export const MAX_VALUE_LIMIT_BYTES = 2_147_483_643;
+export {
+	DEFAULT_VALUE_LIMITS,
+	INVALID,
+	JSON_MAX_BYTES,
+	MAX_VALUE_LIMIT_BYTES,
+	STRING_MAX_BYTES,
+	type FailSlot,
+	type RejectRule,
+	type TypeHandler,
+	type ValueLimits,
+} from './coerce-result';
 
 const quoted = (v: unknown): string => JSON.stringify(v);
 const raw = (v: unknown): string => String(v);
-
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
 	dates: DateTimeOptions;
@@ -110,122 +42,6 @@ export interface CompileContext {
 export function makeCompileContext(dates: DateTimeOptions, limits: ValueLimits = DEFAULT_VALUE_LIMITS): CompileContext {
 	return { dates, zone: new ZoneClock(dates.timeZone), limits };
 }
-
-function tooLong(fail: FailSlot, bytes: number, limit: number, setting: string): typeof INVALID {
-	return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit} (Doris BE setting ${setting})`);
-}
-
-const IPV4_MAX = 0xffffffff;
-const IPV6_MAX = (1n << 128n) - 1n;
-const DIGITS = /^\d+$/;
-
-/**
- * An IP address given as its number (a JSON number, or decimal digits in a string), or undefined.
- * Doris parses IPv4 / IPv6 values only from their text form (`IPv4Value::from_string`,
- * `IPv6Value::from_string`): a number becomes NULL without strict mode, so it is converted here.
- */
-function ipNumber(value: unknown, fail: FailSlot): bigint | undefined | typeof INVALID {
-	if (typeof value === 'number') {
-		if (!Number.isInteger(value) || value < 0) return undefined;
-		// Beyond 2^53 the JSON parser already changed the digits: the address would be another one.
-		if (!Number.isSafeInteger(value)) return failWith(fail, 'unsafe_integer');
-		return BigInt(value);
-	}
-	if (typeof value === 'bigint') return value >= 0n ? value : undefined;
-	if (typeof value === 'string' && DIGITS.test(value.trim())) return BigInt(value.trim());
-	return undefined;
-}
-
-function ipv4Text(n: bigint): string {
-	const v = Number(n);
-	return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
-}
-
-function ipv6Text(n: bigint): string {
-	const groups: string[] = [];
-	for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((n >> shift) & 0xffffn).toString(16));
-	// The URL parser prints the RFC 5952 short form (`::` for the longest zero run).
-	return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
-}
-
-function utf8Length(s: string, limit: number): number {
-	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
-	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');
-}
-
-function toText(value: unknown): string | null {
-	if (typeof value === 'string') return value;
-	if (value instanceof JsonText) return value.text;
-	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-	if (typeof value === 'object') {
-		try {
-			return JSON.stringify(value);
-		} catch {
-			// Only BigInt values make a plain object unserialisable; the replacer is slow, so only then.
-			return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-		}
-	}
-	return null;
-}
-
-function parseIfText(input: unknown, open: string): unknown {
-	const value = input instanceof JsonText ? input.text : input;
-	if (typeof value !== 'string') return value;
-	const t = value.trimStart();
-	if (t[0] !== open) return value;
-	try {
-		return JSON.parse(t) as unknown;
-	} catch {
-		return value;
-	}
-}
-
-function validJsonText(text: string): boolean {
-	try {
-		JSON.parse(text);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/**
- * DECIMAL(p,s) for plain `[-]ddd[.ddd]` with at most `scale` fractional digits and no leading zero:
- * no rounding, so the text only gets its fraction padded (same output as coerceDecimal, which stays
- * the reference for everything else, failures included). undefined = take the general path.
- */
-function plainDecimal(value: unknown, precision: number, scale: number): string | undefined {
-	let text: string;
-	if (typeof value === 'string') text = value;
-	// An integer beyond 2^53 has already lost digits: coerceDecimal refuses it.
-	else if (typeof value === 'number' && Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value))) text = String(value);
-	else return undefined;
-	const n = text.length;
-	const start = text.charCodeAt(0) === 45 ? 1 : 0;
-	let i = start;
-	while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
-	const intEnd = i;
-	const intLength = intEnd - start;
-	if (intLength === 0) return undefined;
-	let fracLength = 0;
-	if (i < n) {
-		if (text.charCodeAt(i) !== 46) return undefined;
-		for (i++; i < n; i++) {
-			const c = text.charCodeAt(i);
-			if (c < 48 || c > 57) return undefined;
-			fracLength++;
-		}
-	}
-	if (fracLength > scale) return undefined;
-	const zeroInt = text.charCodeAt(start) === 48;
-	// "-0.x" (a negative zero?) and leading zeros: the general path.
-	if (zeroInt && (intLength > 1 || start === 1)) return undefined;
-	if ((zeroInt ? 0 : intLength) > precision - scale) return undefined;
-	if (scale === 0) return intEnd === n ? text : text.slice(0, intEnd);
-	if (fracLength === scale) return text;
-	return (intEnd === n ? `${text}.` : text) + '0'.repeat(scale - fracLength);
-}
-
 export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 	const expected = formatType(type);
 	switch (type.kind) {

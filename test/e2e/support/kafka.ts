@@ -1,6 +1,7 @@
 // Kafka side of the e2e checks: topics, a fast batched producer that records where each message
 // landed, committed vs end offsets of a group, and reading a dead-letter topic back.
 import { Kafka, type Admin, type Producer } from 'kafkajs';
+import { fixKafkajsIdleTimers } from '../../../src/kafka/request-queue-fix';
 import { plaintextConfig, uniqueName } from '../../ground/kafka/helpers';
 
 export interface Produced {
@@ -23,6 +24,8 @@ export class KafkaTestClient {
 	private producer: Producer | undefined;
 
 	constructor(clientId = uniqueName('e2e')) {
+		// As the package does (src/kafka/client.ts): no 1 ms timer loop, no TimeoutNegativeWarning.
+		fixKafkajsIdleTimers();
 		this.kafka = new Kafka(plaintextConfig(clientId));
 		this.admin = this.kafka.admin();
 	}
@@ -109,6 +112,11 @@ export class KafkaTestClient {
 		let lag = 0;
 		for (const { committed, end } of (await this.offsets(groupId, topic)).values()) lag += end - Math.max(committed, 0);
 		return lag;
+	}
+
+	/** Messages ever written to `topic`: the sum of its partitions' end offsets. */
+	async endOffsetSum(topic: string): Promise<number> {
+		return (await this.admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0);
 	}
 
 	/** Reads every message of `topic` currently there (from the beginning), as text, with headers. */

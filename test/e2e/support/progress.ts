@@ -1,7 +1,7 @@
 // Waiting for a scenario to finish: the consumer group has committed every produced message (the
 // trigger commits only what is loaded, so this is "everything is in Doris"), with failures explained.
 import type { E2eWorld, Scenario } from './fixture';
-import { waitUntil } from './wait';
+import { timeUntil } from '../../support/wait-for';
 
 /** Recent failed executions of the workflow, for the message of a timeout. */
 async function failures(world: E2eWorld, workflowId: string | undefined): Promise<string> {
@@ -18,10 +18,9 @@ async function failures(world: E2eWorld, workflowId: string | undefined): Promis
 
 /** Resolves with the milliseconds it took once the group's committed offsets reach the end offsets. */
 export async function waitForCommitted(world: E2eWorld, scenario: Scenario, timeoutMs: number): Promise<number> {
-	return await waitUntil(async () => (await world.kafka.lag(scenario.groupId, scenario.topic)) === 0, {
+	return await timeUntil(`group ${scenario.groupId} to commit all of ${scenario.topic}`, async () => (await world.kafka.lag(scenario.groupId, scenario.topic)) === 0, {
 		timeoutMs,
 		intervalMs: 500,
-		what: `group ${scenario.groupId} to commit all of ${scenario.topic}`,
 		progress: async () =>
 			`lag ${await world.kafka.lag(scenario.groupId, scenario.topic)}, ${world.doris.loads.filter((l) => l.table === scenario.table && l.status === 'Success').reduce((s, l) => s + l.rows, 0)} rows loaded into ${scenario.table}, log ${world.n8n.logPath}${await failures(world, scenario.workflowId)}`,
 	});

@@ -68,6 +68,9 @@ async function main(): Promise<void> {
 	if (duration > 0) setTimeout(() => stopping.abort(), duration * 1000).unref();
 
 	const cleanups: Array<() => Promise<unknown>> = [];
+	let produced = 0;
+	let n8nStarted = false;
+	let summary = '[demo] stopped';
 	try {
 		line(`[demo] Kafka: ${kafkaBrokers.join(',')}`);
 		const kafka = new KafkaTestClient('doris-sinker-demo');
@@ -83,8 +86,23 @@ async function main(): Promise<void> {
 		const doris: DemoDoris = await startDemoDoris(demo.ddl);
 		cleanups.push(() => doris.close());
 		line(`[demo] ${doris.description}`);
+		// Runs after n8n stopped (its final flush loaded the last batches and committed) and before Doris
+		// and Kafka are closed: what landed, in one line.
+		cleanups.push(async () => {
+			if (!n8nStarted) return;
+			const [rows, lag, deadLetters] = await Promise.all([
+				doris.count(demo.table).catch(() => undefined),
+				kafka.lag(groupId, topic).catch(() => undefined),
+				kafka.endOffsetSum(`${topic}.dlq`).catch(() => undefined),
+			]);
+			const known = (n: number | undefined) => (n === undefined ? 'unknown' : n.toLocaleString('en-US'));
+			summary =
+				`[demo] stopped. After n8n's final flush: produced ${known(produced)}, rows in Doris ${known(rows)}, dead letters ${known(deadLetters)}, lag ${known(lag)}` +
+				(demo.ddl === 'cdc' ? ' (cdc: updates and deletes change rows in place)' : '');
+		});
 
 		line('[demo] starting n8n 2.40.7 with n8n-nodes-doris-sinker (about 30-60 s)…');
+		n8nStarted = true;
 		const metricsPort = Number(process.env.DORIS_SINKER_METRICS_PORT || 9090);
 		const n8n: N8nHost = await startN8n({
 			env: { DORIS_SINKER_METRICS: 'true', DORIS_SINKER_METRICS_PORT: String(metricsPort) },
@@ -123,7 +141,6 @@ async function main(): Promise<void> {
 		line('  Ctrl-C stops the producer, n8n and what the demo started.');
 		line('');
 
-		let produced = 0;
 		let sequence = 0;
 		const producer = (async () => {
 			const tick = 250;
@@ -145,11 +162,11 @@ async function main(): Promise<void> {
 			line(`[${String(seconds).padStart(4)} s] produced ${produced}  rows in Doris ${rows}  lag ${lag}`);
 		}
 		await producer;
-		line('[demo] stopping…');
+		line('[demo] stopping: n8n loads what it holds and commits (up to 35 s)…');
 	} finally {
 		for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => line(`[demo] cleanup: ${(error as Error).message}`));
 	}
-	line('[demo] stopped');
+	line(summary);
 }
 
 main().then(

@@ -47,6 +47,8 @@ export interface PipelineSpec {
 	dorisTls?: DorisConnection['tls'];
 	/** How the consumer reaches Kafka (SASL / TLS cases); PLAINTEXT by default. */
 	kafkaConnection?: KafkaConnection;
+	/** PLAINTEXT brokers when kafkaConnection is not given; the shared test broker by default. */
+	brokers?: string[];
 	consumer?: Partial<SinkerConsumerOptions>;
 	target?: Partial<Omit<DorisTargetConfig, 'connection' | 'database' | 'table'>>;
 	mapper?: Partial<RowMapperOptions>;
@@ -170,7 +172,7 @@ export class Pipeline {
 
 	async addConsumer(overrides: Partial<SinkerConsumerOptions> = {}): Promise<SinkerConsumer> {
 		const { spec } = this;
-		const connection = spec.kafkaConnection ?? { brokers: kafkaBrokers, clientId: uniqueName('rel-client') };
+		const connection = spec.kafkaConnection ?? { brokers: spec.brokers ?? kafkaBrokers, clientId: uniqueName('rel-client') };
 		const consumer = await SinkerConsumer.start(
 			{
 				...consumerDefaults(spec.topic, this.groupId, connection),

@@ -13,6 +13,7 @@ import { closeDorisClients } from '../../../src/batch/doris-target';
 import { resetBatchers } from '../../../src/batch/registry';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { fixKafkajsIdleTimers } from '../../../src/kafka/request-queue-fix';
 import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions } from '../../ground/doris/server';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
@@ -36,7 +37,7 @@ export interface Case {
 	produceRows(from: number, count: number): Promise<void>;
 }
 
-export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic'>> {
+export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic' | 'brokers'>> {
 	partitions?: number;
 	model?: KeyModel;
 	/** Column list after `id BIGINT NOT NULL`; default `v VARCHAR(64)`. */
@@ -53,14 +54,19 @@ export class World {
 	private readonly pipelines: Pipeline[] = [];
 	private readonly topics: string[] = [];
 
-	private constructor(readonly doris: DorisTestServer) {
-		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
+	private constructor(
+		readonly doris: DorisTestServer,
+		readonly brokers: string[],
+	) {
+		fixKafkajsIdleTimers();
+		this.kafka = new Kafka({ clientId: uniqueName('rel-admin'), brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
 		this.admin = this.kafka.admin();
 	}
 
-	static async start(options: DorisTestServerOptions = {}): Promise<World> {
+	/** `brokers`: another broker than the shared one (a test that restarts its own). */
+	static async start({ brokers = kafkaBrokers, ...options }: DorisTestServerOptions & { brokers?: string[] } = {}): Promise<World> {
 		const doris = await startDorisTestServer(options);
-		const world = new World(doris);
+		const world = new World(doris, brokers);
 		await world.admin.connect();
 		await doris.sql(`CREATE DATABASE ${DATABASE}`);
 		return world;
@@ -90,7 +96,7 @@ export class World {
 		const topic = await this.createTopic(partitions, options.topicConfig);
 		const table = await this.createTable(options.model, options.columns);
 		const ledger = new Ledger();
-		const spec: PipelineSpec = { ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
+		const spec: PipelineSpec = { brokers: this.brokers, ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
 		const pipeline = options.noStart ? await Pipeline.create(spec) : await Pipeline.start(spec);
 		this.pipelines.push(pipeline);
 		const produce = (items: ToProduce[]) => produceKnown(this.kafka, topic, items, ledger);
@@ -110,6 +116,8 @@ export class World {
 }
 
 export interface WorldHooks {
+	/** Runs before the world starts (a broker of the file's own, whose address `brokers` then reads). */
+	beforeStart?: () => unknown;
 	/** Runs before the world closes (a second world the file started). */
 	beforeClose?: () => unknown;
 	/** Runs after the world closed, even when closing failed (what the file changed outside the world). */
@@ -121,10 +129,14 @@ export interface WorldHooks {
  * that then prints the file's figures. Call it once at the top of the file; the World it returns
  * forwards to the one started in `before`, so tests use it directly (`world.newCase()`).
  */
-export function useWorld(options: DorisTestServerOptions = {}, hooks: WorldHooks = {}): World {
+export function useWorld(
+	{ brokers, ...options }: DorisTestServerOptions & { brokers?: () => string[] } = {},
+	hooks: WorldHooks = {},
+): World {
 	let started: World | undefined;
 	before(async () => {
-		started = await World.start(options);
+		await hooks.beforeStart?.();
+		started = await World.start({ ...options, brokers: brokers?.() });
 	});
 	after(async () => {
 		try {

@@ -116,7 +116,8 @@ describe('TargetBatcher with chunks of lines', () => {
 		assert.equal(long?.batch.rows, 1, 'the 67-byte line alone');
 	});
 
-	it('applies back-pressure to chunks: add() waits while buffered bytes are at the bound', async () => {
+	it('applies back-pressure to chunks: add() waits while buffered bytes are at the bound', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] });
 		const r = recorder();
 		const c = (i: number) => chunk(5, 10 + i * 5, 'z'.repeat(10)); // equal sizes: ids of two digits
 		const size = Buffer.byteLength(c(0).text);
@@ -127,7 +128,9 @@ describe('TargetBatcher with chunks of lines', () => {
 		});
 		const adds = Array.from({ length: 6 }, (_, i) => b.add([c(i)]));
 		const first = await r.nextLoad(1);
-		await new Promise((res) => setTimeout(res, 30));
+		// Past the interval: nothing but the first load's end may let a waiting chunk in.
+		t.mock.timers.tick(120_000);
+		await new Promise((resolve) => setImmediate(resolve));
 		assert.equal(b.bufferedBytes, bound, 'one loading, one sealed behind it; the other four wait');
 		assert.equal(r.loads.length, 1);
 		first.finish();

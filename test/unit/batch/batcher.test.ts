@@ -6,13 +6,21 @@ import { AbortError } from '../../../src/doris/stream-load/errors';
 import { json, limits, recorder } from './batcher-support';
 
 const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: from + i }));
+/** Lets every promise continuation run (setImmediate is not mocked: the batcher's timers are setTimeout). */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('TargetBatcher', () => {
-	it('with max idle, seals the open batch once no execution added rows for that long (not at max interval)', { timeout: 10_000 }, async () => {
+	it('with max idle, seals the open batch once no execution added rows for that long (not at max interval)', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] });
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxIntervalMs: 600_000, maxIdleMs: 30 }), json, r.loader);
 		const first = b.add([rows(2)]);
 		const second = b.add([rows(2, 2)]); // within the idle time: same batch
+		await settled();
+		t.mock.timers.tick(29);
+		await settled();
+		assert.equal(r.loads.length, 0, 'still open 1 ms before max idle');
+		t.mock.timers.tick(1);
 		const load = await r.nextLoad(1);
 		assert.equal(load.batch.rows, 4);
 		assert.equal(load.batch.executions, 2);
@@ -21,7 +29,9 @@ describe('TargetBatcher', () => {
 		// Without max idle the same batch would wait out the interval.
 		const plain = new TargetBatcher(limits({ maxIntervalMs: 600_000 }), json, recorder().loader);
 		void plain.add([rows(1)]);
-		await new Promise((res) => setTimeout(res, 100));
+		await settled();
+		t.mock.timers.tick(599_999);
+		await settled();
 		assert.equal(plain.pendingBatches, 1);
 		plain.flush();
 		assert.throws(() => new TargetBatcher(limits({ maxIdleMs: 0 }), json, r.loader), /max idle = 0/);
@@ -57,13 +67,17 @@ describe('TargetBatcher', () => {
 		assert.equal(result.batches.length, 2, 'rows straddling two batches wait for both');
 	});
 
-	it('flushes at the interval', async () => {
+	it('flushes at the interval', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] });
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxIntervalMs: 30 }), json, r.loader);
-		const started = Date.now();
 		const p = b.add([rows(2)]);
+		await settled();
+		t.mock.timers.tick(29);
+		await settled();
+		assert.equal(r.loads.length, 0, 'not before the interval');
+		t.mock.timers.tick(1);
 		const load = await r.nextLoad(1);
-		assert.ok(Date.now() - started >= 25);
 		load.finish();
 		assert.equal((await p).batches[0].rows, 2);
 	});
@@ -95,12 +109,15 @@ describe('TargetBatcher', () => {
 		assert.equal((await a3).rows, 1);
 	});
 
-	it('keeps loads in order with one in flight', async () => {
+	it('keeps loads in order with one in flight', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] });
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 1 }), json, r.loader);
 		const p = b.add([rows(3)]);
 		const first = await r.nextLoad(1);
-		await new Promise((res) => setTimeout(res, 10));
+		// Past every interval: nothing but the first load's end may start the second.
+		t.mock.timers.tick(120_000);
+		await settled();
 		assert.equal(r.loads.length, 1, 'second load waits for the first');
 		first.finish();
 		(await r.nextLoad(2)).finish();
@@ -109,21 +126,30 @@ describe('TargetBatcher', () => {
 		assert.deepEqual(r.loads.map((l) => l.text), ['{"id":0}\n', '{"id":1}\n', '{"id":2}\n']);
 	});
 
-	it('applies back-pressure: add() waits while buffered bytes are at the bound', async () => {
+	it('applies back-pressure: add() waits while buffered bytes are at the bound', async (t) => {
 		const r = recorder();
 		const bound = 200;
 		let peak = 0;
+		t.mock.timers.enable({ apis: ['setTimeout'] });
 		const b = new TargetBatcher(limits({ maxBytes: 100, maxBufferedBytes: bound, maxIntervalMs: 20 }), json, r.loader, {
 			onBuffered: (bytes) => (peak = Math.max(peak, bytes)),
 		});
 		const p = b.add([rows(100)]);
 		const first = await r.nextLoad(1);
-		await new Promise((res) => setTimeout(res, 50));
+		// Past the interval: a batch that could seal would have.
+		t.mock.timers.tick(50);
+		await settled();
 		// One batch loading, one sealed behind it: the bound is reached and add() is blocked.
 		assert.ok(b.bufferedBytes >= bound && b.bufferedBytes <= bound + 10, `buffered ${b.bufferedBytes}`);
 		assert.equal(r.loads.length, 1);
 		first.finish();
-		for (let n = 2; r.loads.reduce((sum, l) => sum + l.batch.rows, 0) < 100; n++) (await r.nextLoad(n)).finish();
+		// The rest: each load finished as it starts, time moved on by an interval whenever none is waiting.
+		for (let finished = 1, steps = 0; r.loads.reduce((sum, l) => sum + l.batch.rows, 0) < 100 || finished < r.loads.length; steps++) {
+			assert.ok(steps < 1000, `stuck with ${r.loads.length} loads`);
+			if (finished < r.loads.length) r.loads[finished++].finish();
+			else t.mock.timers.tick(20);
+			await settled();
+		}
 		const result = await p;
 		assert.equal(result.batches.reduce((sum, x) => sum + x.rows, 0), 100);
 		assert.ok(peak <= bound + 10, `peak ${peak}`);

@@ -21,25 +21,42 @@ describe('ExecutionWindow', () => {
 		]);
 	});
 
-	it('a wait ends on timeout (false) and on abort (false)', async () => {
+	it('a wait ends on timeout (false) and on abort (false)', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
 		const w = new ExecutionWindow(1);
 		w.acquire();
-		assert.equal(await w.waitForChange(10), false);
+		const timingOut = w.waitForChange(10);
+		t.mock.timers.tick(10);
+		assert.equal(await timingOut, false);
 		const controller = new AbortController();
 		const waiting = w.waitForChange(5_000, controller.signal);
 		controller.abort();
 		assert.equal(await waiting, false);
 	});
 
-	it('drain waits for all in flight, bounded', async () => {
+	it('drain waits for all in flight, bounded', async (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+		const settled = () => new Promise((resolve) => setImmediate(resolve));
 		const w = new ExecutionWindow(3);
 		w.acquire();
 		w.acquire();
-		setTimeout(() => w.release(), 10);
-		setTimeout(() => w.release(), 20);
-		assert.equal(await w.drain(2_000), true);
+		let drained: boolean | undefined;
+		void w.drain(2_000).then((result) => (drained = result));
+		w.release();
+		await settled();
+		assert.equal(drained, undefined, 'one still in flight');
+		w.release();
+		await settled();
+		assert.equal(drained, true);
 		w.acquire();
-		assert.equal(await w.drain(30), false);
+		let bounded: boolean | undefined;
+		const boundedDrain = w.drain(30).then((result) => (bounded = result));
+		t.mock.timers.tick(29);
+		await settled();
+		assert.equal(bounded, undefined, 'still waiting 1 ms before its bound');
+		t.mock.timers.tick(1);
+		await boundedDrain;
+		assert.equal(bounded, false);
 	});
 
 	it('rejects a window that is not a positive whole number, naming the value', () => {

@@ -1,0 +1,19 @@
+# Sourced by scripts/test.sh and scripts/demo.sh (after env.sh, in $ROOT).
+#   dependencies_current   exit 0 when node_modules holds what package-lock.json pins
+#   ensure_dependencies    npm ci unless dependencies_current; refuses when node_modules is a link
+#                          (npm ci would empty the folder it points at, under another checkout's feet)
+
+dependencies_current() {
+	[ -d node_modules ] && node scripts/lib/dependencies-current.mjs "$ROOT" 2>/dev/null
+}
+
+ensure_dependencies() {
+	dependencies_current && return 0
+	if [ -L node_modules ]; then
+		node scripts/lib/dependencies-current.mjs "$ROOT" || true
+		echo "node_modules is a link to $(readlink node_modules): update it there (npm ci)" >&2
+		return 1
+	fi
+	echo "installing dependencies (npm ci)" >&2
+	npm ci --no-audit --no-fund --loglevel=error
+}

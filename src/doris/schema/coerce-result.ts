@@ -1,0 +1,89 @@
+/**
+ * What a value handler answers when a value cannot load: the INVALID marker, and a reused FailSlot
+ * saying the rule and the detail. Shared by the type handlers (coerce-type.ts), the value helpers
+ * (coerce-values.ts) and the row mapper, which turns a filled slot into the reason on the Invalid output.
+ */
+/** Returned by a handler instead of a value when the value cannot load; details are in the FailSlot. */
+export const INVALID: unique symbol = Symbol('invalid');
+
+export type RejectRule =
+	| 'type'
+	| 'not_integer'
+	| 'unsafe_integer'
+	| 'range'
+	| 'precision'
+	| 'too_long'
+	| 'date_format'
+	| 'date_range'
+	/** A number in a DATE / DATETIME column without the Epoch Unit option saying what it counts. */
+	| 'epoch_unit'
+	/** A value that does not fit the logical type its Connect schema declares (e.g. a Decimal that is not base64). */
+	| 'logical_type'
+	| 'not_null'
+	| 'unknown_field'
+	| 'unsupported'
+	| 'envelope'
+	| 'parse_error'
+	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
+	| 'schema';
+
+/** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
+export interface FailSlot {
+	rule: RejectRule;
+	detail: string;
+	path: string;
+}
+
+export interface TypeHandler {
+	expected: string;
+	/** Coerced JSON-safe value, or INVALID (then `fail` says why). Never called with null/undefined. */
+	coerce(value: unknown, fail: FailSlot): unknown;
+	/** The coerced value as an element of Doris' nested literal text. */
+	literal(coerced: unknown): string;
+}
+
+const RULE_TEXT: Record<string, string> = {
+	type: 'wrong type',
+	not_integer: 'not an integer',
+	unsafe_integer: 'an integer beyond 2^53 sent as a JSON number has already lost digits; send it as a string',
+	range: 'out of range',
+	precision: 'too many digits',
+	date_format: 'not a date',
+	date_range: 'outside 0000-01-01..9999-12-31',
+	epoch_unit: 'a number is read as a date only in the unit the Epoch Unit option names (days, seconds, milliseconds, microseconds); none is set for this column',
+};
+
+export function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INVALID {
+	fail.rule = rule;
+	fail.detail = detail ?? RULE_TEXT[rule] ?? rule;
+	return INVALID;
+}
+
+export function tooLong(fail: FailSlot, bytes: number, limit: number, setting: string): typeof INVALID {
+	return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit} (Doris BE setting ${setting})`);
+}
+
+/** Doris BE's default `string_type_length_soft_limit_bytes` (1 MB) for STRING values. */
+export const STRING_MAX_BYTES = 1_048_576;
+/** Doris BE's default `jsonb_type_length_soft_limit_bytes` (1 MB) for JSON values. */
+export const JSON_MAX_BYTES = 1_048_576;
+
+/**
+ * The value sizes a Doris cluster accepts, both BE settings (be/src/common/config.cpp; 1 MB each by
+ * default, up to 2147483643). A longer value makes Doris filter its row, which fails the whole load
+ * at the default max filter ratio 0, so such rows are rejected here with the setting's name.
+ */
+export interface ValueLimits {
+	/** `string_type_length_soft_limit_bytes`: STRING and VARIANT values, in UTF-8 bytes. */
+	stringMaxBytes: number;
+	/**
+	 * `jsonb_type_length_soft_limit_bytes`: JSON values. Doris measures its binary JSONB form; the
+	 * check here counts the JSON text's UTF-8 bytes, which is close to it.
+	 */
+	jsonMaxBytes: number;
+}
+
+export const DEFAULT_VALUE_LIMITS: ValueLimits = { stringMaxBytes: STRING_MAX_BYTES, jsonMaxBytes: JSON_MAX_BYTES };
+
+/** The largest value either BE setting takes (be/src/common/config.cpp validators). */
+export const MAX_VALUE_LIMIT_BYTES = 2_147_483_643;

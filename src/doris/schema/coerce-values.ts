@@ -1,0 +1,118 @@
+/**
+ * Value conversions the type handlers share: IP addresses given as numbers, text of any JSON value,
+ * JSON text checks, and the exact fast path for plain decimals. Pure functions; a failure fills the
+ * FailSlot (coerce-result.ts) and returns INVALID.
+ */
+import { JsonText } from '../../common/connect-logical';
+import { failWith, INVALID, type FailSlot } from './coerce-result';
+
+export const IPV4_MAX = 0xffffffff;
+export const IPV6_MAX = (1n << 128n) - 1n;
+const DIGITS = /^\d+$/;
+
+/**
+ * An IP address given as its number (a JSON number, or decimal digits in a string), or undefined.
+ * Doris parses IPv4 / IPv6 values only from their text form (`IPv4Value::from_string`,
+ * `IPv6Value::from_string`): a number becomes NULL without strict mode, so it is converted here.
+ */
+export function ipNumber(value: unknown, fail: FailSlot): bigint | undefined | typeof INVALID {
+	if (typeof value === 'number') {
+		if (!Number.isInteger(value) || value < 0) return undefined;
+		// Beyond 2^53 the JSON parser already changed the digits: the address would be another one.
+		if (!Number.isSafeInteger(value)) return failWith(fail, 'unsafe_integer');
+		return BigInt(value);
+	}
+	if (typeof value === 'bigint') return value >= 0n ? value : undefined;
+	if (typeof value === 'string' && DIGITS.test(value.trim())) return BigInt(value.trim());
+	return undefined;
+}
+
+export function ipv4Text(n: bigint): string {
+	const v = Number(n);
+	return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
+}
+
+export function ipv6Text(n: bigint): string {
+	const groups: string[] = [];
+	for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((n >> shift) & 0xffffn).toString(16));
+	// The URL parser prints the RFC 5952 short form (`::` for the longest zero run).
+	return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+}
+
+export function utf8Length(s: string, limit: number): number {
+	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
+	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');
+}
+
+export function toText(value: unknown): string | null {
+	if (typeof value === 'string') return value;
+	if (value instanceof JsonText) return value.text;
+	if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+	if (typeof value === 'object') {
+		try {
+			return JSON.stringify(value);
+		} catch {
+			// Only BigInt values make a plain object unserialisable; the replacer is slow, so only then.
+			return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+		}
+	}
+	return null;
+}
+
+export function parseIfText(input: unknown, open: string): unknown {
+	const value = input instanceof JsonText ? input.text : input;
+	if (typeof value !== 'string') return value;
+	const t = value.trimStart();
+	if (t[0] !== open) return value;
+	try {
+		return JSON.parse(t) as unknown;
+	} catch {
+		return value;
+	}
+}
+
+export function validJsonText(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * DECIMAL(p,s) for plain `[-]ddd[.ddd]` with at most `scale` fractional digits and no leading zero:
+ * no rounding, so the text only gets its fraction padded (same output as coerceDecimal, which stays
+ * the reference for everything else, failures included). undefined = take the general path.
+ */
+export function plainDecimal(value: unknown, precision: number, scale: number): string | undefined {
+	let text: string;
+	if (typeof value === 'string') text = value;
+	// An integer beyond 2^53 has already lost digits: coerceDecimal refuses it.
+	else if (typeof value === 'number' && Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value))) text = String(value);
+	else return undefined;
+	const n = text.length;
+	const start = text.charCodeAt(0) === 45 ? 1 : 0;
+	let i = start;
+	while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+	const intEnd = i;
+	const intLength = intEnd - start;
+	if (intLength === 0) return undefined;
+	let fracLength = 0;
+	if (i < n) {
+		if (text.charCodeAt(i) !== 46) return undefined;
+		for (i++; i < n; i++) {
+			const c = text.charCodeAt(i);
+			if (c < 48 || c > 57) return undefined;
+			fracLength++;
+		}
+	}
+	if (fracLength > scale) return undefined;
+	const zeroInt = text.charCodeAt(start) === 48;
+	// "-0.x" (a negative zero?) and leading zeros: the general path.
+	if (zeroInt && (intLength > 1 || start === 1)) return undefined;
+	if ((zeroInt ? 0 : intLength) > precision - scale) return undefined;
+	if (scale === 0) return intEnd === n ? text : text.slice(0, intEnd);
+	if (fracLength === scale) return text;
+	return (intEnd === n ? `${text}.` : text) + '0'.repeat(scale - fracLength);
+}
