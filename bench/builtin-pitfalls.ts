@@ -37,7 +37,7 @@ export interface PitfallFigures {
 	message: string | null;
 }
 
-interface Variant {
+export interface Variant {
 	id: string;
 	description: string;
 	edit(workflow: WorkflowJson): void;
@@ -47,7 +47,7 @@ function streamLoadParameters(workflow: WorkflowJson): Record<string, unknown> {
 	return nodeNamed(workflow, 'Stream Load').parameters as Record<string, unknown>;
 }
 
-const VARIANTS: Variant[] = [
+export const VARIANTS: Variant[] = [
 	{
 		id: 'json-body',
 		description: 'raw body typed application/json, no status check',
