@@ -9,7 +9,7 @@
  * log level info (the test host's default, debug, costs per execution), the expression engine's
  * isolates acquired lazily (README, tuning n8n).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
@@ -58,10 +58,27 @@ function profilingEnv(dir: string): Record<string, string> {
 	return { NODE_OPTIONS: flags, PATH: `${bin}:${process.env.PATH ?? ''}` };
 }
 
-export async function closeN8n(): Promise<void> {
-	await host?.close();
+/** Where each scenario's n8n log is kept (the n8n user folder goes with n8n). */
+export const N8N_LOG_DIR = join(tmpdir(), 'bench-n8n-logs');
+
+/** Stops n8n; with `keepLogAs`, its log is kept as N8N_LOG_DIR/<keepLogAs>.log (shutdown included). */
+export async function closeN8n(keepLogAs?: string): Promise<string | undefined> {
+	const h = host;
 	host = undefined;
 	credentialIds.clear();
+	if (h === undefined) return undefined;
+	let kept: string | undefined;
+	try {
+		await h.stop();
+		if (keepLogAs !== undefined) {
+			mkdirSync(N8N_LOG_DIR, { recursive: true });
+			kept = join(N8N_LOG_DIR, `${keepLogAs}.log`);
+			copyFileSync(h.logPath, kept);
+		}
+	} finally {
+		await h.close();
+	}
+	return kept;
 }
 
 async function credential(h: N8nHost, key: string, type: string, data: Record<string, unknown>): Promise<string> {

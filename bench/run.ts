@@ -210,7 +210,8 @@ async function main(): Promise<void> {
 				failed(id, err);
 			}
 			// A fresh n8n per scenario: its heap does not shrink, so the next one's peak RSS would inherit this one's.
-			await closeN8n();
+			const n8nLog = await closeN8n(`${new Date().toISOString().slice(0, 10)}-${opts.size}-${id}`).catch((err: unknown) => failed(`closing n8n after ${id}`, err));
+			if (n8nLog !== undefined) log(`${id}: n8n log kept in ${n8nLog}`);
 		}
 		// The scaling grid is for the README's tuning advice: on the fastest n8n pipeline, or the core one.
 		const pick = results.packed ? 'packed' : results.n8n ? 'n8n' : results.core ? 'core' : null;
