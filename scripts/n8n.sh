@@ -50,7 +50,12 @@ report_progress() { # npm's pid, start time
 		mb="${mb:-0}"
 		percent=$((mb * 100 / INSTALLED_MB))
 		[ "$percent" -le 99 ] || percent=99
-		echo "[n8n] … $((SECONDS - $2)) s: ${mb} of ~${INSTALLED_MB} MB (${percent}%)" >&2
+		if [ "$mb" -lt 100 ]; then
+			# npm resolves n8n's ~1,100 packages first (2-3 minutes here) and writes files only after.
+			echo "[n8n] … $((SECONDS - $2)) s: npm is resolving n8n's dependency tree (nothing on disk yet)" >&2
+		else
+			echo "[n8n] … $((SECONDS - $2)) s: ${mb} of ~${INSTALLED_MB} MB on disk (${percent}%)" >&2
+		fi
 	done
 }
 

@@ -9,7 +9,8 @@ import {
 // Opens the metrics server at n8n start-up when DORIS_SINKER_METRICS* asks for it (one per process).
 import '../../src/metrics/autostart';
 
-import { dorisConnectionTest, getDatabases, getTables } from '../shared/doris-methods';
+import { DORIS_NODE_VERSIONS, TABLE_SUBTITLE } from '../shared/doris-fields';
+import { dorisConnectionTest, getColumns, getDatabases, getTables, searchDatabases, searchTables } from '../shared/doris-methods';
 import { properties } from './actions/description';
 import { route } from './actions/router';
 
@@ -23,10 +24,12 @@ export class DorisSchema implements INodeType {
 		name: 'dorisSchema',
 		icon: { light: 'file:dorisSchema.svg', dark: 'file:dorisSchema.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] === "getSchema" ? "Get Schema: " : ""}}{{$parameter["table"]}}',
+		version: DORIS_NODE_VERSIONS,
+		subtitle: `={{$parameter["operation"] === "getSchema" ? "Get Schema: " : ""}}${TABLE_SUBTITLE}`,
 		description: "Coerces items to a Doris table's column types and routes rows that cannot load",
 		defaults: { name: 'Doris Schema' },
+		// A tool for AI agents: Get Schema tells an agent a table's columns and types, and Map Rows checks
+		// rows against them; neither waits on other executions nor writes to Doris.
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
@@ -38,7 +41,8 @@ export class DorisSchema implements INodeType {
 	};
 
 	methods = {
-		loadOptions: { getDatabases, getTables },
+		loadOptions: { getDatabases, getTables, getColumns },
+		listSearch: { searchDatabases, searchTables },
 		credentialTest: { dorisConnectionTest },
 	};
 

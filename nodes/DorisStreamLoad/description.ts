@@ -14,6 +14,15 @@ const options: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Batch Max Idle (Ms)',
+			name: 'batchIdleMs',
+			type: 'number',
+			default: LOAD_DEFAULTS.maxIdleMs,
+			typeOptions: { minValue: 0 },
+			description:
+				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
+		},
+		{
 			displayName: 'BE Addresses (Direct Load)',
 			name: 'beUrls',
 			type: 'string',
@@ -26,8 +35,9 @@ const options: INodeProperties = {
 			name: 'columns',
 			type: 'string',
 			default: '',
-			placeholder: 'id, name, ts',
-			description: 'Doris "columns" header (JSON: which keys to load). For CSV use the Columns field above.',
+			placeholder: 'order_id, status, updated_at',
+			description:
+				'Doris "columns" header: the JSON keys to load, and computed columns as name = expression (e.g. dt = from_unixtime(ts, \'%Y-%m-%d\')); commas inside an expression are fine. For CSV use the CSV Columns field above.',
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{
@@ -71,21 +81,32 @@ const options: INodeProperties = {
 			description: 'Let Doris merge small loads. Doris then picks the label, so retries are no longer deduplicated.',
 		},
 		{
+			displayName: 'Headers',
+			name: 'headers',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			default: {},
+			placeholder: 'Add Header',
+			description:
+				'Other Stream Load headers, sent as they are: where, partitions, json_root, merge_type with delete, exec_mem_limit, ... Headers the node sets itself (label, format, columns, group_commit, timeout, ...) or that would break "an execution finishes when Doris holds its rows" (two_phase_commit, skip_lines, ...) are refused with the reason.',
+			options: [
+				{
+					displayName: 'Header',
+					name: 'header',
+					values: [
+						{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'where' },
+						{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: "status != 'test'" },
+					],
+				},
+			],
+		},
+		{
 			displayName: 'JSON Paths',
 			name: 'jsonpaths',
 			type: 'string',
 			default: '',
-			placeholder: '["$.id", "$.name"]',
+			placeholder: '["$.order_id", "$.status"]',
 			displayOptions: { show: { '/format': ['json'] } },
-		},
-		{
-			displayName: 'Batch Max Idle (Ms)',
-			name: 'batchIdleMs',
-			type: 'number',
-			default: LOAD_DEFAULTS.maxIdleMs,
-			typeOptions: { minValue: 0 },
-			description:
-				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
 		},
 		{
 			displayName: 'Label Prefix',
@@ -218,8 +239,9 @@ export const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: 'id, name, ts',
-		description: 'Order of the fields in each CSV line (also sent as the columns header)',
+		placeholder: 'order_id, status, updated_at',
+		description:
+			'Order of the fields in each CSV line, sent as the Doris "columns" header; computed columns as name = expression (not fields of the line) may follow',
 		displayOptions: { show: { format: ['csv'] } },
 	},
 	{

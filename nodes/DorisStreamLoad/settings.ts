@@ -2,10 +2,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import type { BatchLimits } from '../../src/batch/batcher';
 import { DELETE_MODES, type DeleteMode } from '../../src/batch/load-items';
+import { splitColumns } from '../../src/doris/stream-load/columns';
 import { validateLabelPrefix } from '../../src/doris/stream-load/labels';
 import { partialUpdateFor, type LoadOptions } from '../../src/doris/stream-load/options';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../src/doris/stream-load/retry';
-import { atLeastZero, between, flag, httpAddresses, list, oneOf, positive, required, requiredList, text } from '../../src/common/settings';
+import { checkPassThroughHeaders } from '../../src/doris/stream-load/pass-through';
+import { SettingError, atLeastZero, between, flag, httpAddresses, oneOf, positive, required, shown, text } from '../../src/common/settings';
 import { nodeParameters, readNodeSettings, type NodeParameters } from '../shared/settings';
 import { properties } from './description';
 
@@ -42,7 +44,7 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	const { option } = p;
 	const table = required('Table', p.param('table'), 'choose a table or type its name');
 	const format = oneOf('Format', p.param('format'), ['json', 'csv'] as const);
-	const columns = format === 'csv' ? requiredList('CSV Columns', p.param('csvColumns'), 'the CSV format needs the order of the fields') : list(option('columns'));
+	const columns = format === 'csv' ? columnsHeader('CSV Columns', p.param('csvColumns'), 'the CSV format needs the order of the fields') : columnsHeader('Columns', option('columns'));
 	const compression = oneOf('Compression', option('compression'), ['none', 'gz'] as const);
 	const groupCommit = oneOf('Group Commit', option('groupCommit'), ['off', 'async_mode', 'sync_mode'] as const);
 	const deletes = oneOf('Deletes', option('deletes'), DELETE_MODES);
@@ -60,6 +62,8 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		sequenceColumn,
 	});
 
+	const headers = extraHeaders(option('headers') as RawHeaders);
+
 	const load: LoadOptions = {
 		format,
 		columns: columns.length > 0 ? columns : undefined,
@@ -73,7 +77,9 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		deleteSign: deletes === 'always' ? true : undefined,
 		sequenceColumn: sequenceColumn === '' ? undefined : sequenceColumn,
 		timezone: timezone === '' ? undefined : timezone,
+		...(Object.keys(headers).length > 0 ? { extraHeaders: headers } : {}),
 	};
+	passThroughHeaders(load, deletes);
 
 	const maxBytes = Math.round(positive('Batch Max Size (MB)', p.param('batchMb')) * MB);
 	const bufferedMb = Number(option('maxBufferedMb'));
@@ -110,4 +116,48 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		beUrls: httpAddresses('BE Addresses', option('beUrls'), 'http://host:8040'),
 		loadImmediately: flag(option('loadImmediately')),
 	};
+}
+
+/**
+ * Prevents a `columns` header from being split where Doris would not split it: the entries are cut at
+ * the commas Doris' SQL parser cuts at (src/doris/stream-load/columns.ts), never at an expression's
+ * own commas or blanks. Empty is allowed unless `required` says why it may not be.
+ */
+function columnsHeader(label: string, value: unknown, required?: string): string[] {
+	const given = text(value);
+	if (given === '' && required !== undefined) throw new SettingError(`${label} is empty: ${required}`);
+	return splitColumns(given, label);
+}
+
+/** The Headers fixedCollection as n8n stores it: only the rows the user added. */
+interface RawHeaders {
+	header?: Array<{ name?: string; value?: string }>;
+}
+
+/** Prevents a header without a name, or a name given twice, from reaching Doris (only one value would count). */
+function extraHeaders(raw: RawHeaders): Record<string, string> {
+	const headers: Record<string, string> = {};
+	for (const { name, value } of raw.header ?? []) {
+		const key = text(name);
+		if (key === '' && text(value) === '') continue;
+		if (key === '') throw new SettingError(`Headers: the header with value ${shown(text(value))} has no name`);
+		if (Object.keys(headers).some((k) => k.toLowerCase() === key.toLowerCase())) throw new SettingError(`Headers: "${key}" is given twice`);
+		headers[key] = text(value);
+	}
+	return headers;
+}
+
+/**
+ * Prevents a header that would break the node's promise (a label, two-phase commit, a format the body
+ * is not in) or contradict another option from reaching Doris; see src/doris/stream-load/pass-through.ts.
+ * Deletes (CDC) Auto sends the delete sign whenever a batch holds deletes, so merge_type DELETE / MERGE
+ * needs Deletes Never.
+ */
+function passThroughHeaders(load: LoadOptions, deletes: DeleteMode): void {
+	const headers = checkPassThroughHeaders(load.extraHeaders ?? {}, load);
+	if (headers.merge_type !== undefined && headers.merge_type !== 'APPEND' && deletes !== 'never') {
+		throw new SettingError(
+			`Stream Load header "merge_type" ${shown(headers.merge_type)} is refused with Deletes (CDC) ${shown(deletes)}: Deletes decides per row which rows delete; set Deletes to Never to let merge_type decide`,
+		);
+	}
 }

@@ -35,6 +35,7 @@ import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
  */
 export class KafkaTrigger implements INodeType {
 	description: INodeTypeDescription = {
+		// eslint-disable-next-line n8n-nodes-base/node-class-description-display-name-unsuffixed-trigger-node -- n8n's built-in node is already "Kafka Trigger"; the suffix tells the two apart in the node panel and in the docs that name it.
 		displayName: 'Kafka Trigger (Doris Sinker)',
 		name: 'kafkaTrigger',
 		icon: { light: 'file:kafkaTrigger.svg', dark: 'file:kafkaTrigger.dark.svg' },
@@ -45,6 +46,8 @@ export class KafkaTrigger implements INodeType {
 		subtitle: '={{$parameter["topics"]}}',
 		description: 'Consumes Kafka topics in batches and commits offsets only after the rows are loaded into Doris',
 		defaults: { name: 'Kafka Trigger (Doris Sinker)' },
+		// A trigger starts workflows; n8n cannot call it as an AI agent's tool (lint's node-usable-as-tool
+		// forbids `true` on triggers).
 		usableAsTool: undefined,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

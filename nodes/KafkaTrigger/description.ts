@@ -217,7 +217,7 @@ export const properties: INodeProperties[] = [
 								name: 'header',
 								type: 'string',
 								default: '',
-								placeholder: 'tenant-id',
+								placeholder: 'x-tenant',
 								displayOptions: { show: { source: ['header'] } },
 							},
 							{

@@ -1,6 +1,7 @@
 import type { INodeParameters, NodeParameterValueType, NodeTypeAndVersion } from 'n8n-workflow';
 
 import type { PartialUpdateTarget } from '../../src/doris/schema/partial-update';
+import { columnNames, splitColumns } from '../../src/doris/stream-load/columns';
 import type { ColumnToCheck, TableToCheck } from '../../src/doris/schema/table-check';
 
 export const SCHEMA_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisSchema';
@@ -99,5 +100,6 @@ function streamLoadPartialUpdate(p: INodeParameters, options: INodeParameters): 
 	if (mode !== 'fixed') return undefined;
 	const text = stored(p.format) === 'csv' ? stored(p.csvColumns) : stored(options.columns);
 	if (isExpression(text)) return 'expression';
-	return { mode: 'fixed', columns: text.split(/[\s,]+/).filter((c) => c !== '') };
+	// The column each entry loads into (`dt = expr` updates dt), cut where Doris cuts the header.
+	return { mode: 'fixed', columns: columnNames(splitColumns(text, 'Columns')) };
 }

@@ -24,11 +24,27 @@ export function readNodeSettings<T>(node: INode, read: () => T): T {
 	}
 }
 
+/**
+ * The name a Database or Table field holds: version 1 stores it as a string, version 1.1 as a resource
+ * locator (`{ __rl: true, mode, value }`, nodes/shared/doris-fields.ts). Anything else reads as ''.
+ */
+export function locatedName(value: unknown): string {
+	const raw = isResourceLocator(value) ? value.value : value;
+	return typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+}
+
+function isResourceLocator(value: unknown): value is { __rl: true; value: unknown } {
+	return typeof value === 'object' && value !== null && '__rl' in value && 'value' in value;
+}
+
 /** Where a node's parameters come from: n8n's getNodeParameter, with or without an item index. */
 export type ReadParameter = (name: string, fallback: unknown) => unknown;
 
 export interface NodeParameters {
-	/** A top-level parameter; unset means the description's default (or `fallback` when given). */
+	/**
+	 * A top-level parameter; unset means the description's default (or `fallback` when given). A
+	 * resource locator reads as the value it holds, so both versions of a field read alike.
+	 */
 	param(name: string, fallback?: unknown): unknown;
 	/** A field of the `options` collection; unset or null means the description's default (or `fallback`). */
 	option(name: string, fallback?: unknown): unknown;
@@ -64,7 +80,8 @@ export function nodeParameters(properties: ReadonlyArray<INodeProperties>, read:
 	return {
 		param(name, fallback) {
 			const byDefault = defaultOf(topDefaults, name, fallback);
-			return read(name, byDefault) ?? byDefault;
+			const value = read(name, byDefault) ?? byDefault;
+			return isResourceLocator(value) ? value.value : value;
 		},
 		option(name, fallback) {
 			// The one untyped read: n8n gives a collection as a plain object holding only the fields set.

@@ -11,6 +11,11 @@
  *   callers wait for loads to finish before adding more.
  * - A call's input is an ordered list of parts, rows or chunks, appended in that order (CDC: an
  *   upsert and a delete of one key must reach Doris in offset order, whichever form carried them).
+ * - Each batch knows which call added which of its lines (segments, one per stretch of a call's
+ *   rows, not one per row). A loader that splits a refused batch reports per line: lines Doris
+ *   refused (`verdicts.reject`) go back to the call that added them as rejected rows, numbered as
+ *   that call counted its rows; lines whose part failed for good (`verdicts.fail`) fail only the
+ *   calls that own them. A call whose lines all loaded or were refused succeeds.
  * - Chunks of pre-serialised lines (packed items: one string of JSON lines and its line count) join
  *   as one unit with the same accounting. A chunk that would take the open batch past max rows or
  *   max bytes seals it first, so a chunk is not cut in two without need. A chunk over the limits on
@@ -40,6 +45,11 @@ export type BatchPart = ReadonlyArray<Row> | LineChunk;
 export interface AddOptions {
 	signal?: AbortSignal;
 	flushNow?: boolean;
+	/**
+	 * Whether the caller can take rows back that Doris refused (default true). False: such a row fails
+	 * the call (RejectedRowsError), and a batch none of whose callers takes them is not split at all.
+	 */
+	acceptsRejected?: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -65,6 +75,16 @@ export interface SealedBatch {
 	bytes: number;
 	/** How many add() calls (executions) put rows into it. */
 	executions: number;
+	/** Whether some call in it takes refused rows back (AddOptions.acceptsRejected): splitting it can help. */
+	rejectable: boolean;
+}
+
+/** A call that cannot take refused rows back (AddOptions.acceptsRejected false) had some refused. */
+export class RejectedRowsError<X> extends Error {
+	constructor(readonly rejected: RejectedRow<X>[]) {
+		super(`${rejected.length} row(s) were refused by the load`);
+		this.name = 'RejectedRowsError';
+	}
 }
 
 export interface BatchReport<R> {
@@ -75,9 +95,28 @@ export interface BatchReport<R> {
 	result: R;
 }
 
-export interface AddResult<R> {
+/** A row of one add() call that Doris refused: `row` counts the call's rows in part order (chunk lines too). */
+export interface RejectedRow<X> {
+	row: number;
+	reason: X;
+}
+
+export interface AddResult<R, X = unknown> {
 	rows: number;
 	batches: BatchReport<R>[];
+	/** The call's rows the loader reported as refused, in row order; they are not in Doris. */
+	rejected: RejectedRow<X>[];
+}
+
+/**
+ * What a loader may say about single lines of the batch it loads (0-based line numbers in batch
+ * order). Unmarked lines count as loaded once the loader resolves; if it throws, every line failed.
+ */
+export interface LineVerdicts<X> {
+	/** Doris refused this line for good: it goes back to its caller as a rejected row. */
+	reject(line: number, reason: X): void;
+	/** Lines [from, to) did not load: the calls owning any of them fail with `error`. */
+	fail(from: number, to: number, error: unknown): void;
 }
 
 export interface BatcherHooks {
@@ -86,11 +125,35 @@ export interface BatcherHooks {
 	onBuffered?(bytes: number): void;
 }
 
-interface OpenBatch<R> {
+/** One add() call, as the batches it touches know it: how many of its rows were appended so far. */
+interface Owner {
+	appended: number;
+	acceptsRejected: boolean;
+}
+
+/** A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows). */
+interface Segment {
+	owner: Owner;
+	line: number;
+	first: number;
+	rows: number;
+}
+
+interface Settled<X> {
+	rejected: Map<number, X>;
+	failed: Array<{ from: number; to: number; error: unknown }>;
+}
+
+interface OpenBatch<R, X> {
 	id: number;
 	buffer: ByteBuffer;
 	rows: number;
 	executions: number;
+	/** Calls in it that cannot take refused rows back. */
+	refusing: number;
+	segments: Segment[];
+	/** Filled by the loader through LineVerdicts, read by the owners once the batch settled. */
+	verdicts: Settled<X>;
 	timer: NodeJS.Timeout | undefined;
 	idleTimer: NodeJS.Timeout | undefined;
 	done: Promise<BatchReport<R>>;
@@ -111,11 +174,11 @@ export function checkLimits(limits: BatchLimits): BatchLimits {
 	return { ...limits, maxBufferedBytes: Math.max(limits.maxBufferedBytes, limits.maxBytes) };
 }
 
-export class TargetBatcher<R> {
+export class TargetBatcher<R, X = unknown> {
 	private limits: BatchLimits;
-	private open: OpenBatch<R> | undefined;
-	private readonly queue: OpenBatch<R>[] = [];
-	private readonly loading = new Set<OpenBatch<R>>();
+	private open: OpenBatch<R, X> | undefined;
+	private readonly queue: OpenBatch<R, X>[] = [];
+	private readonly loading = new Set<OpenBatch<R, X>>();
 	private buffered = 0;
 	private nextId = 1;
 	private roomWaiters: Array<() => void> = [];
@@ -123,7 +186,7 @@ export class TargetBatcher<R> {
 	constructor(
 		limits: BatchLimits,
 		private readonly serialize: RowSerializer,
-		private readonly loader: (batch: SealedBatch) => Promise<R>,
+		private readonly loader: (batch: SealedBatch, verdicts: LineVerdicts<X>) => Promise<R>,
 		private readonly hooks: BatcherHooks = {},
 	) {
 		this.limits = checkLimits(limits);
@@ -148,7 +211,7 @@ export class TargetBatcher<R> {
 	 * Adds `parts` in their order. Chunks are trusted to be what LineChunk says (the nodes check packed
 	 * items with readPackedRows, src/common/packed-rows.ts, before they get here).
 	 */
-	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R>> {
+	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R, X>> {
 		if (options.signal?.aborted === true) throw new AbortError();
 		// Serialise everything first: a bad row fails this execution before any of its rows joins
 		// a batch shared with others. One array of lines per part of rows, in part order.
@@ -173,12 +236,13 @@ export class TargetBatcher<R> {
 			rowIndex += part.length;
 			total += part.length;
 		}
-		const touched: OpenBatch<R>[] = [];
+		const touched: OpenBatch<R, X>[] = [];
+		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false };
 		let next = 0;
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
-			if (isRows(part)) wait = this.appendLines(serialised[next++], touched, options.signal);
-			else if (part.text.length > 0) wait = this.addChunk(Buffer.from(part.text, 'utf8'), part.rows, touched, options.signal);
+			if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
+			else if (part.text.length > 0) wait = this.addChunk(Buffer.from(part.text, 'utf8'), part.rows, owner, touched, options.signal);
 			if (wait !== undefined) await wait;
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
@@ -188,26 +252,25 @@ export class TargetBatcher<R> {
 			touched.map((b) => b.done),
 			options.signal,
 		);
-		return { rows: total, batches };
+		const rejected = ownerVerdicts(owner, touched);
+		if (rejected.length > 0 && !owner.acceptsRejected) throw new RejectedRowsError(rejected);
+		return { rows: total, batches, rejected };
 	}
 
 	/**
 	 * Appends serialised rows one by one (a batch may seal between any two). Like addChunk, returns a
 	 * promise only under back-pressure, for the rest of the rows.
 	 */
-	private appendLines(lines: string[], touched: OpenBatch<R>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+	private appendLines(lines: string[], owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		for (let i = start; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
-			if (this.buffered >= this.limits.maxBufferedBytes) return this.roomFreed(signal).then(() => this.appendLines(lines, touched, signal, i));
+			if (this.buffered >= this.limits.maxBufferedBytes) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
-			if (touched[touched.length - 1] !== batch) {
-				touched.push(batch);
-				batch.executions += 1;
-			}
+			if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
 			this.buffered += batch.buffer.append(lines[i]);
 			lines[i] = '';
-			batch.rows += 1;
+			claim(batch, owner, 1);
 			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 		}
 		return undefined;
@@ -219,11 +282,11 @@ export class TargetBatcher<R> {
 	 * yields, and a flush or another execution must not slip between the parts of one call when there
 	 * is room.
 	 */
-	private addChunk(bytes: Buffer, rows: number, touched: OpenBatch<R>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+	private addChunk(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		while (start < bytes.length) {
 			if (this.buffered >= this.limits.maxBufferedBytes) {
 				const from = start;
-				return this.roomFreed(signal).then(() => this.addChunk(bytes, rows, touched, signal, from));
+				return this.roomFreed(signal).then(() => this.addChunk(bytes, rows, owner, touched, signal, from));
 			}
 			const { maxRows, maxBytes } = this.limits;
 			let end = bytes.length;
@@ -240,25 +303,22 @@ export class TargetBatcher<R> {
 					lines += 1;
 				}
 			}
-			this.appendPiece(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), lines, touched);
+			this.appendPiece(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), lines, owner, touched);
 			start = end;
 		}
 		return undefined;
 	}
 
-	private appendPiece(bytes: Buffer, rows: number, touched: OpenBatch<R>[]): void {
+	private appendPiece(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<R, X>[]): void {
 		let batch = this.open;
 		if (batch !== undefined && (batch.rows + rows > this.limits.maxRows || batch.buffer.byteLength + bytes.length > this.limits.maxBytes)) {
 			this.seal(batch);
 			batch = undefined;
 		}
 		batch ??= this.openBatch();
-		if (touched[touched.length - 1] !== batch) {
-			touched.push(batch);
-			batch.executions += 1;
-		}
+		if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
 		this.buffered += batch.buffer.appendBytes(bytes);
-		batch.rows += rows;
+		claim(batch, owner, rows);
 		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 	}
 
@@ -274,7 +334,7 @@ export class TargetBatcher<R> {
 		await Promise.allSettled(pending);
 	}
 
-	private openBatch(): OpenBatch<R> {
+	private openBatch(): OpenBatch<R, X> {
 		let resolve!: (report: BatchReport<R>) => void;
 		let reject!: (error: unknown) => void;
 		const done = new Promise<BatchReport<R>>((res, rej) => {
@@ -283,7 +343,20 @@ export class TargetBatcher<R> {
 		});
 		// Every waiter may have given up (aborted): the rejection must not go unhandled.
 		done.catch(() => undefined);
-		const batch: OpenBatch<R> = { id: this.nextId++, buffer: new ByteBuffer(), rows: 0, executions: 0, timer: undefined, idleTimer: undefined, done, resolve, reject };
+		const batch: OpenBatch<R, X> = {
+			id: this.nextId++,
+			buffer: new ByteBuffer(),
+			rows: 0,
+			executions: 0,
+			refusing: 0,
+			segments: [],
+			verdicts: { rejected: new Map(), failed: [] },
+			timer: undefined,
+			idleTimer: undefined,
+			done,
+			resolve,
+			reject,
+		};
 		batch.timer = setTimeout(() => {
 			if (this.open === batch) this.seal(batch);
 		}, this.limits.maxIntervalMs);
@@ -292,7 +365,7 @@ export class TargetBatcher<R> {
 	}
 
 	/** (Re)starts the idle countdown of the open batch: one timer per batch, refreshed per add(). */
-	private armIdle(batch: OpenBatch<R>): void {
+	private armIdle(batch: OpenBatch<R, X>): void {
 		const idle = this.limits.maxIdleMs;
 		if (idle === undefined) return;
 		if (batch.idleTimer !== undefined) {
@@ -304,7 +377,7 @@ export class TargetBatcher<R> {
 		}, idle);
 	}
 
-	private seal(batch: OpenBatch<R>): void {
+	private seal(batch: OpenBatch<R, X>): void {
 		clearTimeout(batch.timer);
 		clearTimeout(batch.idleTimer);
 		if (this.open === batch) this.open = undefined;
@@ -315,19 +388,33 @@ export class TargetBatcher<R> {
 
 	private pump(): void {
 		while (this.loading.size < this.limits.maxInFlight && this.queue.length > 0) {
-			const batch = this.queue.shift() as OpenBatch<R>;
+			const batch = this.queue.shift() as OpenBatch<R, X>;
 			this.loading.add(batch);
 			void this.run(batch);
 		}
 	}
 
-	private async run(batch: OpenBatch<R>): Promise<void> {
+	private async run(batch: OpenBatch<R, X>): Promise<void> {
 		const bytes = batch.buffer.byteLength;
 		const started = performance.now();
 		let failure: unknown;
 		try {
 			const body = batch.buffer.finish();
-			const result = await this.loader({ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions });
+			const { verdicts } = batch;
+			const lines = batch.rows;
+			const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
+			const result = await this.loader(
+				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions },
+				{
+					reject: (line, reason) => {
+						if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batch.id} (${lines} lines)`);
+						verdicts.rejected.set(line, reason);
+					},
+					fail: (from, to, error) => {
+						if (from < to) verdicts.failed.push({ from: Math.max(0, from), to: Math.min(lines, to), error });
+					},
+				},
+			);
 			batch.resolve({ batchId: batch.id, rows: batch.rows, bytes, executions: batch.executions, result });
 		} catch (error) {
 			failure = error;
@@ -362,6 +449,44 @@ export class TargetBatcher<R> {
 			this.roomWaiters.push(wake);
 		});
 	}
+}
+
+/** The owner puts rows into `batch` (again, after rows in another batch). */
+function join<R, X>(batch: OpenBatch<R, X>, owner: Owner, touched: OpenBatch<R, X>[]): void {
+	touched.push(batch);
+	batch.executions += 1;
+	if (!owner.acceptsRejected) batch.refusing += 1;
+}
+
+/** Records that `rows` lines just appended to `batch` are the owner's next rows. */
+function claim<R, X>(batch: OpenBatch<R, X>, owner: Owner, rows: number): void {
+	const last = batch.segments[batch.segments.length - 1];
+	if (last !== undefined && last.owner === owner && last.first + last.rows === owner.appended) last.rows += rows;
+	else batch.segments.push({ owner, line: batch.rows, first: owner.appended, rows });
+	batch.rows += rows;
+	owner.appended += rows;
+}
+
+/**
+ * The owner's rows the loaders refused, in row order; throws the error of a part that failed for
+ * good when one of the owner's lines was in it (the call fails, as when the whole batch failed).
+ */
+function ownerVerdicts<R, X>(owner: Owner, batches: ReadonlyArray<OpenBatch<R, X>>): RejectedRow<X>[] {
+	const rejected: RejectedRow<X>[] = [];
+	for (const batch of batches) {
+		const { verdicts } = batch;
+		if (verdicts.rejected.size === 0 && verdicts.failed.length === 0) continue;
+		for (const segment of batch.segments) {
+			if (segment.owner !== owner) continue;
+			const end = segment.line + segment.rows;
+			for (const failed of verdicts.failed) if (failed.from < end && failed.to > segment.line) throw failed.error;
+			if (verdicts.rejected.size === 0) continue;
+			for (const [line, reason] of verdicts.rejected) {
+				if (line >= segment.line && line < end) rejected.push({ row: segment.first + line - segment.line, reason });
+			}
+		}
+	}
+	return rejected.sort((a, b) => a.row - b.row);
 }
 
 /** Whether a part holds rows (else it is a chunk of lines). */

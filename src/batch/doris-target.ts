@@ -4,6 +4,12 @@
  * metrics (the Stream Load client counts its own loads).
  * `loadIntoDoris(config, rows)` is all a caller needs: it resolves once the rows are in Doris.
  * `loadPartsIntoDoris(config, parts)` takes rows and packed JSON lines (loaded as they are), in order.
+ *
+ * A batch Doris refuses for some of its rows (a data-quality failure) is split (isolate.ts): what
+ * Doris takes loads under fresh labels, each refused row goes back to the execution that added it
+ * with Doris' reason (`rejected` in the result), and only rows left unresolved fail their executions.
+ * A load that succeeds with filtered rows (Max Filter Ratio > 0) has its error log read, and every
+ * filtered row is logged with its reason and counted: Doris dropped it, and nothing else says so.
  */
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -12,16 +18,20 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
 import type { DorisConnection } from '../doris/connection';
 import { checkDorisName } from '../doris/names';
+import { columnNames } from '../doris/stream-load/columns';
 import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../doris/stream-load/client';
+import type { StreamLoadError } from '../doris/stream-load/errors';
 import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
-import type { LoadFormat, LoadOptions } from '../doris/stream-load/options';
+import { DEFAULT_CSV, type LoadFormat, type LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import { metrics } from '../metrics/metrics';
-import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type Row, isRows } from './batcher';
+import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type LineVerdicts, type Row, type SealedBatch, isRows } from './batcher';
+import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
+import { filteredRowsOf, isRowRefusal, isSchemaRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
-import { addDeleteSignToLines, createSerializer } from '../doris/stream-load/wire-format';
+import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
 const gzip = promisify(gzipCallback);
 
@@ -38,9 +48,27 @@ export interface DorisTargetConfig {
 	/** One HTTP exchange; by default Doris' own load timeout plus a minute. */
 	requestTimeoutMs?: number;
 	logger?: StreamLoadLogger;
+	/** At most this many loads to find the rows of one refused batch (isolate.ts). Default 64. */
+	maxIsolationLoads?: number;
+	/**
+	 * Called when Doris refuses a batch for its rows or its columns: the table may have changed since
+	 * its schema was read (the Doris Schema node then re-reads it). Called by the shared batch with the
+	 * hook of the execution that created it: every execution of a target passes the same one.
+	 */
+	onRefused?: (error: StreamLoadError) => void;
 }
 
-export type DorisBatchResult = AddResult<LoadResult>;
+/**
+ * The result of one batch: its load, or when Doris refused some of its rows, the loads of the parts
+ * it was split into (`parts`, in line order) with the sums in the top-level fields.
+ */
+export interface DorisLoadOutcome extends LoadResult {
+	parts?: LoadResult[];
+	/** Rows of the batch Doris refused (they went back to their executions). */
+	rejectedRows?: number;
+}
+
+export type DorisBatchResult = AddResult<DorisLoadOutcome, DorisRefusal>;
 
 const clients = new Map<string, StreamLoadClient>();
 
@@ -50,7 +78,7 @@ function hash(text: string): string {
 
 /** CSV lines carry the delete sign as a field, so it must be in the column list the lines follow. */
 function normaliseLoad(load: LoadOptions): LoadOptions {
-	if (load.format === 'csv' && load.deleteSign === true && load.columns !== undefined && !load.columns.includes(DELETE_SIGN_COLUMN)) {
+	if (load.format === 'csv' && load.deleteSign === true && load.columns !== undefined && !columnNames(load.columns).includes(DELETE_SIGN_COLUMN)) {
 		return { ...load, columns: [...load.columns, DELETE_SIGN_COLUMN] };
 	}
 	return load;
@@ -89,11 +117,11 @@ function clientFor(config: DorisTargetConfig): StreamLoadClient {
 }
 
 /** The shared batcher of a target, created on first use. Validates the options (throws naming the bad one). */
-export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResult> {
+export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoadOutcome, DorisRefusal> {
 	// The database and table become URL path segments, columns a header: refuse what would change either.
 	checkDorisName('Database', config.database);
 	checkDorisName('Table', config.table);
-	for (const column of config.load.columns ?? []) checkDorisName('Column', column);
+	for (const column of columnNames(config.load.columns ?? [])) checkDorisName('Column', column);
 	if (config.load.sequenceColumn !== undefined) checkDorisName('Column', config.load.sequenceColumn);
 	const load = normaliseLoad(config.load);
 	const labels = new LabelFactory(config.labelPrefix, config.table);
@@ -104,14 +132,27 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResul
 	const table = config.table;
 	const batcher = getOrCreateBatcher(key, () => {
 		const client = clientFor(config);
-		return new TargetBatcher<LoadResult>(
+		const loadBody = async (body: readonly Buffer[], rows: number): Promise<LoadResult> => {
+			const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
+			const headers = buildLoadHeaders(load, label);
+			const sent = load.compress === 'gz' ? [await gzip(body.length === 1 ? body[0] : Buffer.concat(body))] : body;
+			const result = await client.load({ database: config.database, table, label, headers, body: sent, rows });
+			if (result.filteredRows > 0) await reportFiltered(client, result, table, config.logger);
+			return result;
+		};
+		return new TargetBatcher<DorisLoadOutcome, DorisRefusal>(
 			config.batch,
 			serializer,
-			async (batch) => {
-				const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
-				const headers = buildLoadHeaders(load, label);
-				const body = load.compress === 'gz' ? [await gzip(batch.body.length === 1 ? batch.body[0] : Buffer.concat(batch.body))] : batch.body;
-				return await client.load({ database: config.database, table, label, headers, body, rows: batch.rows });
+			async (batch, verdicts) => {
+				try {
+					return await loadBody(batch.body, batch.rows);
+				} catch (error) {
+					if (isRowRefusal(error) || isSchemaRefusal(error)) config.onRefused?.(error as StreamLoadError);
+					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
+					// splitting would load the others only for these to fail and be redelivered anyway.
+					if (!isRowRefusal(error) || !batch.rejectable) throw error;
+					return await loadAroundRefusal(batch, verdicts, error, { load, table, loadBody, maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS, logger: config.logger });
+				}
 			},
 			{
 				onSeal: (b) => {
@@ -125,6 +166,90 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<LoadResul
 	});
 	batcher.setLimits(config.batch);
 	return batcher;
+}
+
+interface RefusalContext {
+	load: LoadOptions;
+	table: string;
+	loadBody(body: readonly Buffer[], rows: number): Promise<LoadResult>;
+	maxLoads: number;
+	logger?: StreamLoadLogger;
+}
+
+/**
+ * A batch Doris refused for some of its rows: split it (isolate.ts), load the parts Doris takes,
+ * mark the refused lines and the lines left unresolved. Throws the refusal when the batch cannot be
+ * split by line (its lines could not be told apart) or nothing of it was resolved.
+ */
+async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<DorisRefusal>, refusal: StreamLoadError, context: RefusalContext): Promise<DorisLoadOutcome> {
+	const { load, table } = context;
+	const delimiter = Buffer.from(load.format === 'csv' ? decodeSeparator((load.csv ?? DEFAULT_CSV).lineDelimiter) : '\n', 'utf8');
+	const body = splitLines(batch.body, delimiter, batch.rows);
+	if (body === undefined) throw refusal;
+	const { bytes, ends } = body;
+	const startOf = (line: number) => (line === 0 ? 0 : ends[line - 1]);
+	const outcome = await isolateRefusedLines<LoadResult>(
+		{
+			lines: batch.rows,
+			error: refusal,
+			filtered: filteredRowsOf(refusal),
+			zeroTolerance: (load.maxFilterRatio ?? 0) === 0,
+			maxLoads: context.maxLoads,
+			filteredOf: filteredRowsOf,
+		},
+		async (from, to) => {
+			try {
+				return { loaded: true, result: await context.loadBody([bytes.subarray(startOf(from), ends[to - 1])], to - from) };
+			} catch (error) {
+				if (isRowRefusal(error)) return { loaded: false, error };
+				throw error;
+			}
+		},
+	);
+	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error));
+	for (const { from, to } of outcome.unresolved) verdicts.fail(from, to, refusal);
+	if (outcome.failed !== undefined) verdicts.fail(outcome.failed.from, outcome.failed.to, outcome.failed.error);
+	if (outcome.rejected.length > 0) metrics.rowsRejected.inc({ table }, outcome.rejected.length);
+	const unresolved = outcome.unresolved.reduce((sum, r) => sum + r.to - r.from, 0);
+	context.logger?.warn(
+		`Doris refused rows of a batch of ${batch.rows} for table "${table}" (${refusal.message}); split into ${outcome.loads} load(s): ` +
+			`${outcome.loaded.reduce((sum, p) => sum + p.to - p.from, 0)} row(s) loaded, ${outcome.rejected.length} rejected` +
+			(unresolved > 0 ? `, ${unresolved} left to their executions (${outcome.stopped === 'widespread' ? 'the refusal hits most rows' : `at most ${context.maxLoads} loads per refused batch`})` : '') +
+			(outcome.failed !== undefined ? `, ${outcome.failed.to - outcome.failed.from} failed: ${outcome.failed.error instanceof Error ? outcome.failed.error.message : String(outcome.failed.error)}` : ''),
+	);
+	const parts = outcome.loaded.map((p) => p.result);
+	if (parts.length === 0 && outcome.rejected.length === 0) throw outcome.failed?.error ?? refusal;
+	const sum = (pick: (r: LoadResult) => number) => parts.reduce((total, r) => total + pick(r), 0);
+	return {
+		label: parts[0]?.label ?? refusal.label ?? '',
+		txnId: parts[0]?.txnId,
+		status: parts.length > 0 && parts.every((p) => p.status === 'Success') ? 'Success' : (parts.map((p) => p.status).join(', ') || 'Rejected'),
+		labelExisted: false,
+		loadedRows: sum((r) => (r.labelExisted ? 0 : r.loadedRows)) + outcome.loaded.reduce((total, p) => total + (p.result.labelExisted ? p.to - p.from : 0), 0),
+		filteredRows: sum((r) => r.filteredRows),
+		unselectedRows: sum((r) => r.unselectedRows),
+		loadBytes: sum((r) => r.loadBytes),
+		loadTimeMs: sum((r) => r.loadTimeMs),
+		bytes: sum((r) => r.bytes),
+		attempts: sum((r) => r.attempts),
+		parts,
+		rejectedRows: outcome.rejected.length,
+	};
+}
+
+/**
+ * A load that succeeded although Doris filtered rows (Max Filter Ratio > 0): those rows are not in
+ * Doris and no execution fails for them. Each is logged with Doris' reason (from the error log),
+ * so the loss is visible; doris_rows_filtered_total counts them.
+ */
+async function reportFiltered(client: StreamLoadClient, result: LoadResult, table: string, logger: StreamLoadLogger | undefined): Promise<void> {
+	const lines = await client.errorLog(result);
+	const shown = lines.filter((line) => line.startsWith('Reason:'));
+	logger?.warn(
+		`Doris filtered ${result.filteredRows} row(s) of load ${result.label} into table "${table}" (Max Filter Ratio allows it): they are not in Doris.` +
+			(shown.length > 0 ? ` Reasons: ${shown.map(reasonOfErrorLine).join(' | ')}` : ' Its error log could not be read.'),
+		{ table, label: result.label, filteredRows: result.filteredRows, errorLog: lines },
+	);
 }
 
 /**

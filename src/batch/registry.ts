@@ -5,13 +5,13 @@
  */
 import type { TargetBatcher } from './batcher';
 
-const batchers = new Map<string, TargetBatcher<unknown>>();
+const batchers = new Map<string, TargetBatcher<unknown, unknown>>();
 
-export function getOrCreateBatcher<R>(key: string, create: () => TargetBatcher<R>): TargetBatcher<R> {
-	let batcher = batchers.get(key) as TargetBatcher<R> | undefined;
+export function getOrCreateBatcher<R, X>(key: string, create: () => TargetBatcher<R, X>): TargetBatcher<R, X> {
+	let batcher = batchers.get(key) as TargetBatcher<R, X> | undefined;
 	if (batcher === undefined) {
 		batcher = create();
-		batchers.set(key, batcher as TargetBatcher<unknown>);
+		batchers.set(key, batcher as TargetBatcher<unknown, unknown>);
 		installShutdownFlush();
 	}
 	return batcher;

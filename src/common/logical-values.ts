@@ -38,17 +38,35 @@ function padYear(year: number): string {
 	return (year < 0 ? '-' : '+') + String(Math.abs(year)).padStart(4, '0');
 }
 
-/** Civil date of a day count since 1970-01-01 (H. Hinnant's days-to-civil, proleptic Gregorian). */
-function civil(days: number): string {
+/** A civil date of the proleptic Gregorian calendar, as civilFromDays writes it. */
+export interface CivilDate {
+	year: number;
+	month: number;
+	day: number;
+}
+
+/**
+ * The civil date of a day count since 1970-01-01 (H. Hinnant's days-to-civil, proleptic Gregorian),
+ * written into `out`: the row coercion calls it per value and allocates nothing.
+ */
+export function civilFromDays(days: number, out: CivilDate): CivilDate {
 	const z = days + 719468;
 	const era = Math.floor(z / 146097);
 	const doe = z - era * 146097;
 	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
 	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
 	const mp = Math.floor((5 * doy + 2) / 153);
-	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-	const month = mp < 10 ? mp + 3 : mp - 9;
-	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+	out.day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+	out.month = mp < 10 ? mp + 3 : mp - 9;
+	out.year = yoe + era * 400 + (out.month <= 2 ? 1 : 0);
+	return out;
+}
+
+const scratch: CivilDate = { year: 0, month: 0, day: 0 };
+
+/** `YYYY-MM-DD` (years beyond 0000..9999 signed) of a day count since 1970-01-01. */
+function civil(days: number): string {
+	const { year, month, day } = civilFromDays(days, scratch);
 	return `${padYear(year)}-${pad2(month)}-${pad2(day)}`;
 }
 

@@ -54,3 +54,42 @@ export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedR
 	if (p.deleteSign !== undefined && typeof p.deleteSign !== 'boolean') return new Error(`${PACKED_ROWS_FIELD}.deleteSign must be true, false or absent, not ${describe(p.deleteSign)}`);
 	return value as PackedRows;
 }
+
+/** Where line `line` of a packed item came from: `_kafka` of an item made from that line. */
+export interface PackedLineOrigin {
+	/** null (like partition) only when the packed sources cover fewer lines than there are. */
+	topic: string | null;
+	partition: number | null;
+	/** Exact when the line's run has no offset gaps (see PackedSource), else null. */
+	offset: string | null;
+	/** Index of the line in the packed item, from 0. */
+	line: number;
+}
+
+/** The origin of line `line` (0-based) along `sources`; a walk over the runs, nothing per line. */
+export function packedLineOrigin(sources: readonly PackedSource[], line: number): PackedLineOrigin {
+	let before = 0;
+	for (const s of sources) {
+		if (s.lines <= 0) continue;
+		if (line < before + s.lines) {
+			const first = BigInt(s.firstOffset);
+			const exact = BigInt(s.lastOffset) - first + 1n === BigInt(s.lines);
+			return { topic: s.topic, partition: s.partition, offset: exact ? (first + BigInt(line - before)).toString() : null, line };
+		}
+		before += s.lines;
+	}
+	return { topic: null, partition: null, offset: null, line };
+}
+
+/** Line `line` (0-based) of packed JSON lines, without its "\n"; undefined past the last line. */
+export function packedLine(jsonLines: string, line: number): string | undefined {
+	let start = 0;
+	for (let k = 0; k < line; k++) {
+		const end = jsonLines.indexOf('\n', start);
+		if (end < 0) return undefined;
+		start = end + 1;
+	}
+	if (start >= jsonLines.length) return undefined;
+	const end = jsonLines.indexOf('\n', start);
+	return jsonLines.slice(start, end < 0 ? jsonLines.length : end);
+}

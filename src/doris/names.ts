@@ -13,6 +13,7 @@
 export type DorisNameKind = 'Database' | 'Table' | 'Column';
 
 // C0 controls (CR, LF, NUL, TAB...) and DEL.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused.
 const CONTROL = /[\x00-\x1f\x7f]/;
 // Characters that carry meaning in a URL path or query.
 const PATH_CHARACTERS = /[/\\?#]/;

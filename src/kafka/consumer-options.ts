@@ -106,7 +106,11 @@ export const SINKER_DEFAULTS = {
 	sessionTimeoutMs: 30_000,
 	heartbeatIntervalMs: 3_000,
 	rebalanceTimeoutMs: 60_000,
-	executionTimeoutMs: 600_000,
+	// Above what the Doris Stream Load node may take at its defaults (a 10 s batch interval, retries
+	// bounded by 2 × (600 s load timeout + 60 s), a last attempt that waits out a running label): an
+	// execution timed out while its rows' load can still commit is redelivered, and those rows then
+	// load twice. One hour, as n8n's own Kafka trigger waits by default.
+	executionTimeoutMs: 3_600_000,
 	redeliveryBackoff: { initialMs: 1_000, maxMs: 60_000 },
 	closeTimeoutMs: 30_000,
 	rebalanceDrainMs: 25_000,

@@ -22,7 +22,7 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import { ExecutionEmitter } from './execution-emitter';
 import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
-import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions } from './consumer-options';
+import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
 import { findRecentOffsets } from './recent-offsets';
 import { ExecutionWindow } from './execution-window';
@@ -31,7 +31,6 @@ import { createMessageParser, type MessageParser } from './message-parser';
 import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
 import { Assignment } from './partition-state';
-import type { SinkerStats } from './consumer-options';
 
 export type { SinkerStats };
 

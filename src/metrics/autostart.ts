@@ -18,7 +18,9 @@ export function autostartMetricsServer(env: Record<string, string | undefined> =
 	void ensureMetricsServerFromEnv(
 		{
 			// n8n's logger is not reachable at module load; its stdout is the container log anyway.
+			// eslint-disable-next-line no-console -- no n8n logger exists yet (see above).
 			info: (message) => console.log(`[doris-sinker] ${message}`),
+			// eslint-disable-next-line no-console -- no n8n logger exists yet (see above).
 			warn: (message) => console.warn(`[doris-sinker] ${message}`),
 		},
 		env,

@@ -94,6 +94,12 @@ export const metrics = {
 		labelNames: ['workflow', 'table'] as const,
 		registers: [registry],
 	}),
+	rowsRejected: new Counter({
+		name: 'doris_rows_rejected_total',
+		help: 'Rows Doris refused at load time that the Doris Stream Load node handed back on its Rejected output',
+		labelNames: ['workflow', 'table'] as const,
+		registers: [registry],
+	}),
 	rowsInvalid: new Counter({
 		name: 'sinker_rows_invalid_total',
 		help: 'Items the Doris Schema node sent to its invalid output',

@@ -1,16 +1,19 @@
 // The n8n editor in a real browser (headless Chromium): the package's three nodes are found in the
-// node panel, their parameter panels render, the table dropdown lists the Doris test server's tables
-// through the credential, and the example workflow's canvas is saved to docs/images/workflow.png.
+// node panel, their parameter panels render, Field Mapping's Column lists the table's columns, the
+// table resource locator (version 1.1) searches the
+// Doris test server's tables through the credential and picks one, a workflow saved with version 1
+// still lists them in its table dropdown, and the example workflow's canvas is saved to
+// docs/images/workflow.png.
 // Needs `npm run build`, Chromium (/usr/bin/chromium or CHROMIUM_PATH) and the Kafka broker.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from '../ground/n8n/install';
 import { chromiumMissing, openBrowser, signIn, type Browser } from './support/browser';
 import { DATABASE } from './support/doris';
-import { exampleFor } from './support/examples';
+import { asVersion1, exampleFor } from './support/examples';
 import { LOG_DIR, startWorld, type E2eWorld } from './support/fixture';
 
 // The README's pictures are re-taken only on request (UPDATE_DOCS_IMAGES=1): a test run must not
@@ -45,6 +48,7 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 	let browser: Browser;
 	let page: Page;
 	let workflowUrl: string;
+	let version1Url: string;
 
 	before(async () => {
 		world = await startWorld('editor');
@@ -61,6 +65,8 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 		const { id: _exampleId, ...body } = workflow;
 		const created = await world.n8n.rest.createWorkflow(body);
 		workflowUrl = `${world.n8n.baseUrl}/workflow/${created.id}`;
+		const version1 = await world.n8n.rest.createWorkflow({ ...asVersion1(body as typeof workflow), name: `${body.name} (version 1)` });
+		version1Url = `${world.n8n.baseUrl}/workflow/${version1.id}`;
 		browser = await openBrowser();
 		page = browser.page;
 		await signIn(page, world.n8n.baseUrl);
@@ -108,10 +114,62 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 		}
 	});
 
-	it("lists the Doris test server's tables in the table dropdown, through the credential", async () => {
+	it("lists the table's columns, with their Doris types, in Field Mapping's Column", async () => {
 		await openNode(page, 'Doris Schema');
 		const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
-		// A click while the panel still animates in can be lost: open the dropdown again, a bounded number of times.
+		let listed = false;
+		for (let attempt = 0; attempt < 3 && !listed; attempt++) {
+			await page.getByTestId('parameter-input-column').first().click();
+			listed = await options
+				.filter({ hasText: 'latency_ms' })
+				.first()
+				.waitFor({ timeout: 10_000 })
+				.then(() => true, () => false);
+		}
+		if (!listed) await page.screenshot({ path: path.join(LOG_DIR, 'editor-column-dropdown.png') });
+		assert.ok(listed, `Field Mapping's Column never listed app_logs' columns; screenshot in ${LOG_DIR}`);
+		const columns = (await options.allInnerTexts()).join('\n');
+		for (const column of ['ts', 'seq', 'level', 'service', 'status', 'message']) assert.match(columns, new RegExp(`\\b${column}\\b`), `listed: ${columns}`);
+		assert.match(columns, /DATETIME\(3\)/, 'the Doris type is shown with the column');
+		await page.keyboard.press('Escape');
+		await closeNode(page);
+	});
+
+	it("searches the Doris test server's tables in the table resource locator and picks one, through the credential", async () => {
+		await openNode(page, 'Doris Schema');
+		const locator = page.getByTestId('resource-locator-table');
+		const items = page.getByTestId('rlc-item');
+		// A click while the panel still animates in can be lost: open the list again, a bounded number of times.
+		let listed = false;
+		for (let attempt = 0; attempt < 3 && !listed; attempt++) {
+			await locator.getByTestId('rlc-input').click();
+			listed = await items
+				.first()
+				.waitFor({ timeout: 10_000 })
+				.then(() => true, () => false);
+		}
+		if (!listed) await page.screenshot({ path: path.join(LOG_DIR, 'editor-table-locator.png') });
+		assert.ok(listed, `the table resource locator listed nothing; screenshot in ${LOG_DIR}`);
+		const all = (await items.allInnerTexts()).map((t) => t.trim());
+		for (const table of ['app_logs', 'orders', 'customers', 'editor_probe']) assert.ok(all.includes(table), `list: ${all.join(', ')}`);
+
+		// The search goes to the node's searchTables (listSearch), which filters on the Doris side of n8n.
+		await inputIn(page, 'rlc-search').fill('PROBE');
+		await waitForList(page, (shown) => shown.length === 1 && shown[0] === 'editor_probe', 'only editor_probe after searching "PROBE"');
+		await page.screenshot({ path: path.join(IMAGES, 'table-dropdown.png') });
+		await items.filter({ hasText: 'editor_probe' }).first().click();
+		await assert.doesNotReject(
+			waitForValue(inputIn(locator, 'rlc-input'), 'editor_probe'),
+			'the picked table is not shown in the resource locator',
+		);
+		await closeNode(page);
+	});
+
+	it('still lists the tables in the table dropdown of a workflow saved with version 1', async () => {
+		await page.goto(version1Url);
+		await page.getByTestId('canvas-node').first().waitFor();
+		await openNode(page, 'Doris Schema');
+		const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
 		let listed = false;
 		for (let attempt = 0; attempt < 3 && !listed; attempt++) {
 			await page.getByTestId('parameter-input-table').click();
@@ -121,12 +179,36 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 				.waitFor({ timeout: 10_000 })
 				.then(() => true, () => false);
 		}
-		if (!listed) await page.screenshot({ path: path.join(LOG_DIR, 'editor-table-dropdown.png') });
-		assert.ok(listed, `the table dropdown never listed editor_probe; screenshot in ${LOG_DIR}`);
+		if (!listed) await page.screenshot({ path: path.join(LOG_DIR, 'editor-table-dropdown-v1.png') });
+		assert.ok(listed, `the version-1 table dropdown never listed editor_probe; screenshot in ${LOG_DIR}`);
 		const tables = (await options.allInnerTexts()).map((t) => t.trim());
 		for (const table of ['app_logs', 'orders', 'customers', 'editor_probe']) assert.ok(tables.includes(table), `dropdown: ${tables.join(', ')}`);
-		await page.screenshot({ path: path.join(IMAGES, 'table-dropdown.png') });
 		await page.keyboard.press('Escape');
 		await closeNode(page);
 	});
 });
+
+/** Waits (bounded) until the resource locator's list satisfies `done`; fails saying what was listed. */
+async function waitForList(page: Page, done: (shown: string[]) => boolean, what: string): Promise<void> {
+	let shown: string[] = [];
+	for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+		shown = (await page.getByTestId('rlc-item').allInnerTexts()).map((t) => t.trim());
+		if (done(shown)) return;
+		await page.waitForTimeout(200);
+	}
+	assert.fail(`${what}: listed ${shown.join(', ')}`);
+}
+
+/** The <input> of an n8n input component, whether the test id sits on the input or on its wrapper. */
+function inputIn(scope: Pick<Page, 'locator'>, testId: string): Locator {
+	return scope.locator(`input[data-test-id="${testId}"], [data-test-id="${testId}"] input`).first();
+}
+
+/** Waits (bounded) until an input shows `expected`. */
+async function waitForValue(input: Locator, expected: string): Promise<void> {
+	for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+		if ((await input.inputValue().catch(() => '')) === expected) return;
+		await input.page().waitForTimeout(200);
+	}
+	throw new Error(`input shows ${JSON.stringify(await input.inputValue().catch(() => ''))}, not ${expected}`);
+}

@@ -134,10 +134,11 @@ describe('shared Stream Load batches', () => {
 		assert.equal(db.server.loads.length, before);
 	});
 
-	it('a permanent failure rejects every execution of the batch, naming the table', async () => {
+	it('a permanent failure of every row rejects every execution of the batch, naming the table', async () => {
 		const table = await db.newTable({ columns: 'id INT NOT NULL, v VARCHAR(2) NOT NULL' });
 		const config = target(table, { load: { strictMode: true }, batch: { maxRows: 4 } });
-		const results = await Promise.allSettled([loadIntoDoris(config, rows(2)), loadIntoDoris(config, [{ id: 9, v: 'far too long' }, { id: 10, v: 'ok' }])]);
+		const tooLong = (id: number) => ({ id, v: 'far too long' });
+		const results = await Promise.allSettled([loadIntoDoris(config, [tooLong(1), tooLong(2)]), loadIntoDoris(config, [tooLong(9), tooLong(10)])]);
 		for (const r of results) {
 			assert.equal(r.status, 'rejected');
 			assert.match(String((r as PromiseRejectedResult).reason), new RegExp(`Doris table "${table}"`));

@@ -97,11 +97,27 @@ type StreamLoadContext = Parameters<typeof executeStreamLoad>[0];
 const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: {}, id: '1' } as INode;
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
 
+/**
+ * The running workflow's connections as n8n's execution context holds them (nodes/shared/outputs.ts):
+ * `connected` lists which of the node's outputs lead to a node. Absent: the node cannot tell.
+ */
+export function workflowWith(connected: readonly number[]) {
+	const main: Array<Array<{ node: string; type: string; index: number }>> = [];
+	for (const index of connected) main[index] = [{ node: `After ${index}`, type: 'main', index: 0 }];
+	return { workflow: { connectionsBySourceNode: { [node.name]: { main } } } };
+}
+
 /** A factory of the narrow n8n context the Doris Stream Load node's execute reads, with credentials for `db`. */
 export function nodeContextsIn(db: DorisDatabase) {
-	return (params: Record<string, unknown>, items: INodeExecutionData[], over: { mode?: string; continueOnFail?: boolean } = {}): StreamLoadContext => ({
+	return (
+		params: Record<string, unknown>,
+		items: INodeExecutionData[],
+		over: { mode?: string; continueOnFail?: boolean; connected?: readonly number[]; onError?: INode['onError'] } = {},
+	): StreamLoadContext => ({
+		...(over.connected === undefined ? {} : workflowWith(over.connected)),
+		getChildNodes: () => [{ name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
 		getInputData: () => items,
-		getNode: () => node,
+		getNode: () => (over.onError === undefined ? node : { ...node, onError: over.onError }),
 		getNodeParameter: ((name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback)) as never,
 		getCredentials: (async () => ({ feUrls: db.server.feUrls.join(','), queryPort: db.server.mysqlPort, user: db.server.user, password: db.server.password, database: 'd' })) as never,
 		getMode: (() => over.mode ?? 'trigger') as never,

@@ -2,17 +2,41 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 
 import type { DorisConnection } from '../../../src/doris/connection';
 import { SchemaValidationError, resolveSchema } from '../../../src/doris/schema/resolve';
-import { INVALID_FIELD } from '../../../src/doris/schema/route-items';
+import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
+import { connectedOutputs, leadsSomewhere } from '../../shared/outputs';
 import { executeGetSchema } from './getSchema.operation';
 import { executeMapRows } from './mapRows.operation';
 import { readSchemaSettings, type SchemaSettings } from './settings';
 
 export type SchemaContext = Pick<
 	IExecuteFunctions,
-	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail' | 'logger'
->;
+	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail' | 'logger' | 'getChildNodes'
+> &
+	Partial<Pick<IExecuteFunctions, 'getMode'>>;
+
+const INVALID_OUTPUT = 1;
+
+/**
+ * Items on the Invalid output of a node whose Invalid output connects to nothing would be dropped by
+ * n8n without a trace, and their offsets committed: the execution fails instead, saying so. (A run
+ * from the editor shows the output, so nothing is lost there.)
+ */
+function refuseInvalidLeadingNowhere(ctx: SchemaContext, outputs: INodeExecutionData[][]): INodeExecutionData[][] {
+	const invalid = outputs[INVALID_OUTPUT] ?? [];
+	if (invalid.length === 0 || ctx.getMode?.() === 'manual' || leadsSomewhere(connectedOutputs(ctx), INVALID_OUTPUT)) return outputs;
+	const first = (invalid[0].json[INVALID_FIELD] as InvalidInfo | undefined)?.reasons[0];
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`${invalid.length} item(s) cannot load (first: ${first?.message ?? 'see the reasons'}) and the Invalid output leads nowhere, so they would be lost`,
+		{
+			itemIndex: typeof invalid[0].pairedItem === 'object' && !Array.isArray(invalid[0].pairedItem) ? invalid[0].pairedItem.item : undefined,
+			description:
+				'Connect the Invalid output: to a dead-letter branch (for example a Kafka topic), or to a No Operation node to drop such items on purpose. The execution fails until then, so the Kafka trigger commits nothing past these items.',
+		},
+	);
+}
 
 async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<TableSchema | NodeOperationError> {
 	try {
@@ -46,13 +70,13 @@ export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]>
 		if (settings.operation !== 'mapRows' || !ctx.continueOnFail()) throw schema;
 		// Continue On Fail: nothing can be coerced, so every item goes to Invalid with the reason.
 		const message = schema.message;
-		return [
+		return refuseInvalidLeadingNowhere(ctx, [
 			[],
 			ctx.getInputData().map((item, index) => ({
 				json: { ...item.json, [INVALID_FIELD]: { table: `${settings.database}.${settings.table}`, reasons: [{ column: null, value: null, expected: 'a readable table schema', rule: 'schema', message }] } },
 				pairedItem: { item: index },
 			})),
-		];
+		]);
 	}
-	return settings.operation === 'getSchema' ? executeGetSchema(schema) : executeMapRows(ctx, settings, schema);
+	return settings.operation === 'getSchema' ? executeGetSchema(schema) : refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, schema));
 }

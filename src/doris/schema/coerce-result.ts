@@ -25,7 +25,9 @@ export type RejectRule =
 	| 'envelope'
 	| 'parse_error'
 	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
-	| 'schema';
+	| 'schema'
+	/** Doris refused the row at load time (the Doris Stream Load node's Rejected output); the message is Doris' reason. */
+	| 'doris_rejected';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

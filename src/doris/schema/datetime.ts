@@ -15,6 +15,7 @@
  * (every real zone changes offset on a quarter hour), so a stream of nearby instants costs one
  * Intl call per bucket.
  */
+import { civilFromDays, type CivilDate } from '../../common/logical-values';
 
 /** What a bare number in a DATE / DATETIME column counts since 1970-01-01; 'reject' = nobody said. */
 export type EpochUnit = 'reject' | 'days' | 's' | 'ms' | 'us';
@@ -164,6 +165,8 @@ export class DateCoercer {
 	private readonly zone: ZoneClock;
 	private readonly unit: number;
 	private readonly result: DateResult = { ok: false, value: '', failure: 'date_format' };
+	/** Scratch for civilFromDays: one per coercer, so formatting a value allocates nothing. */
+	private readonly civil: CivilDate = { year: 0, month: 0, day: 0 };
 
 	constructor(
 		private readonly withTime: boolean,
@@ -351,16 +354,7 @@ export class DateCoercer {
 		if (wall < MIN_WALL_MS || wall > MAX_WALL_MS) return this.fail('date_range');
 		const days = Math.floor(wall / MS_PER_DAY);
 		const tod = wall - days * MS_PER_DAY;
-		// Civil-from-days (H. Hinnant's algorithm): no Date allocation per value.
-		const z = days + 719468;
-		const era = Math.floor(z / 146097);
-		const doe = z - era * 146097;
-		const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-		const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-		const mp = Math.floor((5 * doy + 2) / 153);
-		const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-		const month = mp < 10 ? mp + 3 : mp - 9;
-		const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+		const { year, month, day } = civilFromDays(days, this.civil);
 		let out = `${year < 1000 ? String(year).padStart(4, '0') : year}-${PAD2[month]}-${PAD2[day]}`;
 		if (this.withTime) {
 			const secs = Math.floor(tod / 1000);

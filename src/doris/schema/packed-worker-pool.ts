@@ -126,6 +126,7 @@ export class PackedWorkerPool {
 		if (!Number.isInteger(options.size) || options.size < 0) throw new Error(`Worker Threads "${String(options.size)}" must be a whole number ≥ 0`);
 		this.size = options.size;
 		this.minLines = options.minLines ?? PACKED_WORKER_MIN_LINES;
+		// eslint-disable-next-line no-console -- the fallback when a caller passes no logger; a pool that falls back to the main thread must still say so.
 		this.warn = options.warn ?? ((message) => console.warn(`[doris-sinker] ${message}`));
 		this.workerFile = options.workerFile ?? defaultWorkerFile();
 	}

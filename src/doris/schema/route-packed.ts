@@ -18,6 +18,7 @@ import {
 	type ParseErrorKind,
 } from '../../common/item-contract';
 import { parseJsonExact, type JsonValue } from '../../common/exact-json';
+import type { PackedLineOrigin } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
 import { createSerializer, type RowSerializer } from '../stream-load/wire-format';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
@@ -25,15 +26,7 @@ import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
 
 /** `_kafka` of an invalid line: the Kafka message it was, as far as the packed sources tell. */
-export interface PackedLineOrigin {
-	/** null (like partition) only when the packed sources cover fewer lines than there are. */
-	topic: string | null;
-	partition: number | null;
-	/** Exact when the line's run has no offset gaps (see PackedSource), else null. */
-	offset: string | null;
-	/** Index of the line in the packed item, from 0. */
-	line: number;
-}
+export type { PackedLineOrigin } from '../../common/packed-rows';
 
 export interface RoutedPacked {
 	/** The valid rows as JSON lines; null when no line could load. */

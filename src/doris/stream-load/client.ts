@@ -83,8 +83,11 @@ function num(value: unknown): number {
 
 export class StreamLoadClient {
 	private readonly transport: HttpTransport;
-	private readonly targets: Failover;
+	private readonly addresses: Failover;
 	private readonly send: (request: LoadRequest) => Promise<LoadResult>;
+	private readonly readLog: (errorUrl: string, signal?: AbortSignal) => Promise<string[]>;
+	/** Hosts of the cluster: the configured addresses and every FE/BE a load was sent to. */
+	private readonly clusterHosts = new Set<string>();
 	private closed = false;
 
 	constructor(private readonly config: StreamLoadClientConfig) {
@@ -97,23 +100,29 @@ export class StreamLoadClient {
 		const logger = config.logger;
 
 		const addresses = [...config.feUrls, ...(config.beUrls ?? [])].map((url) => new URL(url));
+		for (const url of addresses) this.clusterHosts.add(url.hostname.toLowerCase());
 		const follow: FollowingSend = followRedirects((request) => this.transport.send(request), {
 			feHosts: new Set(config.feUrls.map((url) => new URL(url).host)),
 		});
-		this.targets = failover(follow, config, {
+		this.addresses = failover(follow, config, {
 			authorization,
 			timeoutMs: config.requestTimeoutMs ?? 660_000,
 			continueTimeoutMs: config.continueTimeoutMs,
 			logger,
 		});
-		const judged = judgeAnswers(this.targets.send, (errorUrl, answer, signal) => {
-			// The cluster's own hosts only: a presigned object-store ErrorURL gets no credentials.
-			const cluster = new Set([...addresses.map((url) => url.hostname.toLowerCase()), ...answer.hops.map((hop) => hop.hostname)]);
-			const credentials = isTrustedErrorUrl(errorUrl, cluster) ? authorization : undefined;
+		// The cluster's own hosts only: a presigned object-store ErrorURL gets no credentials.
+		this.readLog = (errorUrl, signal) => {
+			const credentials = isTrustedErrorUrl(errorUrl, this.clusterHosts) ? authorization : undefined;
 			return fetchRejectedRows(follow, errorUrl, credentials, config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, signal);
-		});
-		const labelState = askFes(follow, config.feUrls, () => this.targets.currentFe(), authorization, 10_000);
-		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.targets.skipFe() });
+		};
+		const remembered: Failover['send'] = async (call) => {
+			const answer = await this.addresses.send(call);
+			for (const hop of answer.hops) this.clusterHosts.add(hop.hostname);
+			return answer;
+		};
+		const judged = judgeAnswers(remembered, (errorUrl, _answer, signal) => this.readLog(errorUrl, signal));
+		const labelState = askFes(follow, config.feUrls, () => this.addresses.currentFe(), authorization, 10_000);
+		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.addresses.skipFe() });
 		const guarded = guardLabels(watched, {
 			labelState,
 			wait: config.labelWait ?? { pollIntervalMs: 1000, maxWaitMs: 600_000 },
@@ -141,6 +150,17 @@ export class StreamLoadClient {
 	async load(request: LoadRequest): Promise<LoadResult> {
 		if (this.closed) throw new StreamLoadError('Stream Load client is closed', { kind: 'config', retryable: false, table: request.table });
 		return await this.send(request);
+	}
+
+	/**
+	 * The first lines of a finished load's error log (its ErrorURL), bounded like a refusal's; [] when
+	 * it has none or it cannot be read. For a load that succeeded with filtered rows (Max Filter
+	 * Ratio > 0), whose rows Doris dropped without failing.
+	 */
+	async errorLog(result: Pick<LoadResult, 'response'>, signal?: AbortSignal): Promise<string[]> {
+		const errorUrl = result.response?.ErrorURL;
+		if (typeof errorUrl !== 'string' || errorUrl === '' || this.closed) return [];
+		return await this.readLog(errorUrl, signal);
 	}
 
 	private result({ request, history }: LoadCall, { response, labelExisted }: LoadOutcome): LoadResult {

@@ -12,7 +12,7 @@ import type { LoadCall, LoadSend, StreamLoadLogger } from './load-call';
 import type { FollowedAnswer, FollowingSend } from './redirect';
 import { isConnectFailure, type TransportError } from './request';
 
-export interface LoadTargets {
+export interface LoadAddresses {
 	feUrls: string[];
 	/** Load straight to these BEs (round-robin) instead of through an FE redirect. */
 	beUrls?: string[];
@@ -33,9 +33,9 @@ export interface Failover {
 	skipFe(): void;
 }
 
-export function failover(next: FollowingSend, targets: LoadTargets, options: FailoverOptions): Failover {
-	const direct = targets.beUrls ?? [];
-	const bases = direct.length > 0 ? direct : targets.feUrls;
+export function failover(next: FollowingSend, addresses: LoadAddresses, options: FailoverOptions): Failover {
+	const direct = addresses.beUrls ?? [];
+	const bases = direct.length > 0 ? direct : addresses.feUrls;
 	const kind = direct.length > 0 ? 'BE' : 'FE';
 	let preferredFe = 0;
 	let nextBe = 0;
@@ -78,7 +78,7 @@ export function failover(next: FollowingSend, targets: LoadTargets, options: Fai
 
 	return {
 		send,
-		currentFe: () => (targets.feUrls.length === 0 ? undefined : targets.feUrls[preferredFe % targets.feUrls.length]),
+		currentFe: () => (addresses.feUrls.length === 0 ? undefined : addresses.feUrls[preferredFe % addresses.feUrls.length]),
 		skipFe: () => {
 			preferredFe++;
 		},

@@ -3,11 +3,14 @@
  * second header or request into the HTTP stream (CR, LF, NUL) before a byte is sent.
  */
 import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
+import { columnNames } from './columns';
 import { assertValidLabel } from './labels';
 import { DEFAULT_CSV, type LoadOptions } from './options';
+import { checkPassThroughHeaders } from './pass-through';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // CR/LF end a header line; NUL and other controls are refused by servers or mis-parsed by proxies.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused.
 const FORBIDDEN_VALUE = /[\r\n\0\x01-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /** Throws an error naming the header when its name or value could break the request. */
@@ -17,8 +20,6 @@ export function checkHeader(name: string, value: string): void {
 		throw new Error(`Stream Load header "${name}" has a control character (CR, LF or similar) in ${JSON.stringify(value)}`);
 	}
 }
-
-const RESERVED = new Set(['authorization', 'expect', 'content-length', 'transfer-encoding', 'host', 'connection', 'label']);
 
 /** What the BE refuses with UPDATE_FLEXIBLE_COLUMNS (be/src/http/action/stream_load.cpp), refused here first. */
 function checkFlexible(options: LoadOptions): void {
@@ -77,12 +78,14 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 		if (columns !== undefined && columns.length > 0) {
 			// With a `columns` header Doris ignores `hidden_columns` (manual: "takes effect when the
 			// Header does not include Columns"), so the delete sign must be one of the columns.
-			if (!columns.includes(DELETE_SIGN_COLUMN)) columns = [...columns, DELETE_SIGN_COLUMN];
+			if (!columnNames(columns).includes(DELETE_SIGN_COLUMN)) columns = [...columns, DELETE_SIGN_COLUMN];
 		} else {
 			// Stream-load manual, `hidden_columns`: "__DORIS_DELETE_SIGN__" read from the data.
 			set('hidden_columns', DELETE_SIGN_COLUMN);
 		}
 	}
+	// Entries may hold commas themselves (`dt = from_unixtime(ts, '%Y-%m-%d')`, ./columns.ts): Doris
+	// splits the header with its SQL parser, so joining the entries gives back the same list.
 	if (columns !== undefined && columns.length > 0) set('columns', columns.join(','));
 
 	if (options.maxFilterRatio !== undefined) {
@@ -107,11 +110,6 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 	}
 	set('timezone', options.timezone === '' ? undefined : options.timezone);
 
-	for (const [name, value] of Object.entries(options.extraHeaders ?? {})) {
-		if (RESERVED.has(name.toLowerCase())) {
-			throw new Error(`Stream Load header "${name}" is set by the client and cannot be overridden`);
-		}
-		set(name, value);
-	}
+	for (const [name, value] of Object.entries(checkPassThroughHeaders(options.extraHeaders ?? {}, options))) set(name, value);
 	return headers;
 }

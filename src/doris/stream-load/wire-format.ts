@@ -4,6 +4,7 @@
  * the only allocation per row; the batcher copies it straight into its byte buffer.
  */
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { sourceColumns } from './columns';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 
 export type RowSerializer = (row: Readonly<Record<string, unknown>>) => string;
@@ -57,7 +58,8 @@ function csvSerializer(columns: readonly string[], separator: string, delimiter:
 /** The serializer for a target's load options. CSV needs its column list. */
 export function createSerializer(options: LoadOptions): RowSerializer {
 	if (options.format === 'json') return jsonSerializer(options.deleteSign === true);
-	const columns = options.columns ?? [];
+	// `name = expression` entries are computed by Doris from the fields; each line holds the plain ones.
+	const columns = sourceColumns(options.columns ?? []);
 	if (columns.length === 0) throw new Error('CSV format needs a column list (the order of the fields in each line)');
 	const csv = options.csv ?? DEFAULT_CSV;
 	return csvSerializer(columns, decodeSeparator(csv.columnSeparator), decodeSeparator(csv.lineDelimiter));

@@ -87,7 +87,41 @@ function merge(target: Record<string, unknown>, patch: Record<string, unknown> |
 	}
 }
 
-/** A copy of the example pointed at `target`; the example's structure (nodes, wiring, settings) is kept. */
+/** Doris Schema and Doris Stream Load hold database and table in resource locators from this version on. */
+export const LOCATOR_VERSION = 1.1;
+const DORIS_NODES: string[] = [NODE_TYPES.schema, NODE_TYPES.streamLoad];
+
+/** A database or table name in the form the node's version stores: a resource locator from 1.1, else the name. */
+function located(node: WorkflowNode, value: unknown): unknown {
+	if (node.typeVersion < LOCATOR_VERSION || typeof value !== 'string') return value;
+	return { __rl: true, mode: 'list', value };
+}
+
+function locateNames(node: WorkflowNode): void {
+	for (const key of ['database', 'table']) node.parameters[key] = located(node, node.parameters[key]);
+}
+
+/**
+ * The workflow as version 1 of the Doris nodes saved it (before resource locators): typeVersion 1 and
+ * plain database and table names. Workflows saved then must keep working.
+ */
+export function asVersion1(workflow: ExampleWorkflow): ExampleWorkflow {
+	const copy = structuredClone(workflow);
+	for (const node of copy.nodes) {
+		if (!DORIS_NODES.includes(node.type)) continue;
+		node.typeVersion = 1;
+		for (const key of ['database', 'table']) {
+			const value = node.parameters[key];
+			if (typeof value === 'object' && value !== null && '__rl' in value && 'value' in value) node.parameters[key] = value.value;
+		}
+	}
+	return copy;
+}
+
+/**
+ * A copy of the example pointed at `target`; the example's structure (nodes, wiring, settings) is kept.
+ * Database and table (the target's, or an override's) take the form the node's version stores.
+ */
 export function exampleFor(name: ExampleName, target: WorkflowTarget): ExampleWorkflow {
 	const workflow = readExample(name);
 	if (target.id) workflow.id = target.id;
@@ -96,8 +130,10 @@ export function exampleFor(name: ExampleName, target: WorkflowTarget): ExampleWo
 	merge(trigger.parameters, { topicSelection: 'list', topics: target.topic, groupId: target.groupId, ...target.trigger });
 	const schema = nodeOfType(workflow, NODE_TYPES.schema);
 	merge(schema.parameters, { database: target.database, table: target.table, ...target.schema });
+	locateNames(schema);
 	const load = nodeOfType(workflow, NODE_TYPES.streamLoad);
 	merge(load.parameters, { database: target.database, table: target.table, ...target.streamLoad });
+	locateNames(load);
 	nodeOfType(workflow, NODE_TYPES.deadLetters).parameters.topic = target.deadLetterTopic;
 	for (const node of workflow.nodes) {
 		for (const [type, ref] of Object.entries(node.credentials ?? {})) {

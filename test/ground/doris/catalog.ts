@@ -5,6 +5,7 @@
 import type { ColType } from './coltypes';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
 import { DORIS_LABEL_DEFAULTS, LabelBook, type LabelSettings } from './labels';
+import type { TablePartitions } from './partitions';
 import type { BeConfig, DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
@@ -45,6 +46,8 @@ export interface Table {
 	keyed: Map<string, UniqueEntry>;
 	/** Type of the hidden sequence column when created with "function_column.sequence_type". */
 	sequenceType?: ColType;
+	/** PARTITION BY, when given (./partitions.ts); without it the table is its own one partition. */
+	partitions?: TablePartitions;
 }
 
 export interface Database {

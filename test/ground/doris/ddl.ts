@@ -5,6 +5,7 @@
  */
 import { parseType, typeName, type ColType } from './coltypes';
 import { defaultFor, isMergeOnWrite, type AggType, type Catalog, type Column, type KeysType, type Table } from './catalog';
+import { parsePartitionBy, type TablePartitions } from './partitions';
 import { analysisError, type Cursor } from './sql-lex';
 
 const AGGS = new Set(['SUM', 'MAX', 'MIN', 'REPLACE', 'REPLACE_IF_NOT_NULL']);
@@ -114,6 +115,7 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 	let keys: string[] = [];
 	let distribution = '';
 	let comment = '';
+	let partitions: TablePartitions | undefined;
 	const props = new Map<string, string>();
 	while (!c.done()) {
 		if (c.acceptKw('ENGINE')) {
@@ -133,11 +135,10 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 			c.ident();
 			c.skipGroup();
 			if (c.isOp('(')) c.skipGroup();
+			partitions = { unsupported: 'AUTO PARTITION' };
 		} else if (c.acceptKw('PARTITION', 'BY')) {
-			// Partitions are accepted and ignored: every row lives in one logical partition here.
-			c.ident();
-			c.skipGroup();
-			if (c.isOp('(')) c.skipGroup();
+			// Rows are stored together whatever their partition; a load's `partitions` header reads these.
+			partitions = parsePartitionBy(c);
 		} else if (c.acceptKw('DISTRIBUTED', 'BY')) {
 			if (c.acceptKw('HASH')) distribution = `HASH(${nameList(c).map((k) => `\`${k}\``).join(', ')})`;
 			else {
@@ -200,6 +201,7 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 		comment,
 		dupRows: [],
 		keyed: new Map(),
+		...(partitions === undefined ? {} : { partitions }),
 	};
 	const seqCol = props.get('function_column.sequence_col');
 	const seqType = props.get('function_column.sequence_type');

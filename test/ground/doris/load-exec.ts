@@ -36,6 +36,7 @@ import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } fr
 import { compileConverter, type Converter } from './convert-compiled';
 import { csvRows, jsonRows, mayHaveLostDigits, parseJsonPaths, reparseRow, sourceLine, unescapeSeparator, type JsonOptions, type SourceRow } from './load-source';
 import { evalCondition, parseCondition, type Condition } from './condition';
+import { loadPartitions, partitionOf } from './partitions';
 
 export const DELETE_SIGN = '__DORIS_DELETE_SIGN__';
 
@@ -181,6 +182,13 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	if (mergeType !== 'MERGE' && h.delete) throw new LoadError('[ANALYSIS_ERROR]errCode = 2, detailMessage = not support DELETE ON clause when merge type is not MERGE.');
 	const refusal = headerRefusal(cluster, h);
 	if (refusal !== undefined) throw new LoadError(refusal);
+	if ((h.temporary_partitions ?? '').trim() !== '') throw new LoadError('[NOT_IMPLEMENTED_ERROR]test server: temporary partitions are not imitated');
+	let allowed: ReturnType<typeof loadPartitions>;
+	try {
+		allowed = loadPartitions(table, h.partitions);
+	} catch (error) {
+		throw new LoadError((error as Error).message);
+	}
 	const mode = updateMode(cluster, h);
 	const partial = mode === 'UPDATE_FIXED_COLUMNS';
 	const flexible = mode === 'UPDATE_FLEXIBLE_COLUMNS';
@@ -349,6 +357,15 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 				return;
 			}
 			row[i] = v;
+		}
+		if (allowed !== undefined && 'partitioning' in allowed) {
+			const cell = row[allowed.column];
+			const partition = partitionOf(allowed.partitioning, cell === KEEP ? undefined : cell);
+			if (partition === undefined || !allowed.names.has(partition.toLowerCase())) {
+				// BE vec/sink/vtablet_finder.cpp: the row is filtered, counted against max_filter_ratio.
+				filter(r, `no partition for this tuple. tuple=(${row.map((c) => (c === KEEP || c === null ? 'NULL' : String(c))).join(', ')})`);
+				return;
+			}
 		}
 		let del = mergeType === 'DELETE';
 		if (mergeType === 'MERGE' && deleteCond) del = evalCondition(deleteCond, named(r));

@@ -180,7 +180,11 @@ function extract(obj: unknown, path: (string | number)[]): unknown {
 }
 
 function fromObject(obj: unknown, names: string[], o: JsonOptions, line: string): SourceRow {
-	if (o.jsonRoot) obj = extract(obj, parseJsonPaths(JSON.stringify([o.jsonRoot]))[0]);
+	if (o.jsonRoot) {
+		obj = extract(obj, parseJsonPaths(JSON.stringify([o.jsonRoot]))[0]);
+		// be/src/vec/exec/format/json/new_json_reader.cpp: DataQualityError("JSON Root not found."), the line filtered.
+		if (obj === undefined) return { values: [], line, error: 'JSON Root not found.' };
+	}
 	if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
 		return { values: [], line, error: Array.isArray(obj) ? 'JSON data is array-object, `strip_outer_array` must be TRUE.' : 'Expect json object value' };
 	}

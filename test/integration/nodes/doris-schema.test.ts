@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node';
+// `.node.js`: without it Node resolves the codex file (<Node>.node.json) before the TypeScript source.
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
@@ -30,8 +31,13 @@ describe('Doris Schema node', () => {
 		await doris.close();
 	});
 
-	function context(params: Record<string, unknown>, items: INodeExecutionData[], continueOnFail = false): IExecuteFunctions {
+	function context(params: Record<string, unknown>, items: INodeExecutionData[], continueOnFail = false, connected?: number[], mode = 'trigger'): IExecuteFunctions {
+		const main: Array<Array<{ node: string; type: string; index: number }>> = [];
+		for (const index of connected ?? []) main[index] = [{ node: `After ${index}`, type: 'main', index: 0 }];
 		const ctx = {
+			// What n8n's execution context holds (nodes/shared/outputs.ts reads it): which outputs lead where.
+			...(connected === undefined ? {} : { workflow: { connectionsBySourceNode: { 'Doris Schema': { main } } } }),
+			getMode: () => mode,
 			getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
 			getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
 			getInputData: () => items,
@@ -50,6 +56,18 @@ describe('Doris Schema node', () => {
 		assert.deepEqual(invalid.map((i) => i.pairedItem), [{ item: 1 }, { item: 2 }]);
 		assert.deepEqual((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule), ['too_long']);
 		assert.deepEqual((invalid[1].json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule), ['not_null']);
+	});
+
+	it('an Invalid output that leads nowhere fails the execution when items are invalid, saying so; connected, or no invalid item, it does not', async () => {
+		const params = { operation: 'mapRows', table: 'users', schemaMode: 'auto', options: {} };
+		const bad = [{ json: { id: 1, name: 'ann' } }, { json: { id: 2, name: 'too long name' } }];
+		await assert.rejects(node.execute.call(context(params, bad, false, [0])), /1 item\(s\) cannot load \(first: name: .*\) and the Invalid output leads nowhere, so they would be lost/);
+		const [rows, invalid] = await node.execute.call(context(params, bad, false, [0, 1]));
+		assert.deepEqual([rows.length, invalid.length], [1, 1]);
+		assert.equal((await node.execute.call(context(params, [bad[0]], false, [0])))[0].length, 1, 'nothing invalid: runs');
+		assert.equal((await node.execute.call(context(params, bad, false, [0], 'manual')))[1].length, 1, 'the editor shows the output');
+		// Continue On Fail with an unreadable schema sends every item to Invalid: the same refusal.
+		await assert.rejects(node.execute.call(context({ ...params, table: 'no_such_table' }, bad, true, [0])), /2 item\(s\) cannot load .* Invalid output leads nowhere/);
 	});
 
 	// string_type_length_soft_limit_bytes / jsonb_type_length_soft_limit_bytes are BE settings a cluster may change.

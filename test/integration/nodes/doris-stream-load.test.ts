@@ -81,11 +81,27 @@ describe('Doris Stream Load node', () => {
 		assert.deepEqual(db.server.tableRows('d', 'cdc').find((r) => r.id === 5), { id: 5, v: 'old' });
 	});
 
-	it('a failed load throws NodeApiError with Doris message and the rejected rows', async () => {
-		const error = await executeStreamLoad(ctx({ table: 'orders', options: { strictMode: true } }, items([1]).concat([{ json: { id: 2, v: 'way too long' } }]), { mode: 'manual' })).catch((e: unknown) => e);
+	it('a row Doris refuses comes out on the Rejected output, shaped as an invalid item; the other rows load', async () => {
+		const out = await executeStreamLoad(ctx({ table: 'orders', options: { strictMode: true } }, items([101]).concat([{ json: { id: 102, v: 'way too long' } }]), { mode: 'manual', connected: [1] }));
+		assert.equal(out.length, 2);
+		assert.equal(out[0][0].json.rejectedRows, 1);
+		assert.deepEqual(out[1].map((item) => item.pairedItem), [{ item: 1 }]);
+		const invalid = out[1][0].json._invalid as { table: string; reasons: Array<Record<string, unknown>> };
+		assert.equal(invalid.table, 'd.orders');
+		assert.deepEqual([invalid.reasons[0].rule, invalid.reasons[0].column, invalid.reasons[0].value], ['doris_rejected', 'v', 'way too long']);
+		assert.ok(db.server.tableRows('d', 'orders').some((r) => r.id === 101));
+		assert.ok(!db.server.tableRows('d', 'orders').some((r) => r.id === 102));
+	});
+
+	it('with the Rejected output leading nowhere a refused row fails the execution with Doris’ message and says to connect it', async () => {
+		const error = await executeStreamLoad(
+			ctx({ table: 'orders', options: { strictMode: true } }, items([103]).concat([{ json: { id: 104, v: 'way too long' } }]), { mode: 'manual', connected: [0] }),
+		).catch((e: unknown) => e);
 		assert.ok(error instanceof NodeApiError, String(error));
 		assert.match(error.message, /Doris table "orders"/);
 		assert.match(String(error.description), /First rejected rows/);
+		assert.match(String(error.description), /Connect the Rejected output/);
+		assert.ok(!db.server.tableRows('d', 'orders').some((r) => r.id === 103), 'not split: nothing loaded');
 	});
 
 	it('with continue-on-fail every input row goes out as an error item and the execution succeeds', async () => {
@@ -94,6 +110,13 @@ describe('Doris Stream Load node', () => {
 		assert.ok(out[0].every((item) => item.error instanceof NodeApiError));
 		assert.deepEqual(out[0].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
 		assert.match(String(out[0][0].json.error), /not found|unknown table/i);
+	});
+
+	it('continue-on-fail whose error output leads nowhere fails the execution instead of dropping the rows', async () => {
+		await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [0, 1] })), /not found|unknown table/i);
+		await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [1] })), /not found|unknown table/i);
+		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([7]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
+		assert.deepEqual(out[0].map((item) => [item.json.id, item.json.v]), [[7, 'v7']], 'the error item carries its row');
 	});
 
 	it('undecodable Kafka items fail the execution, or go to the error output with continue-on-fail', async () => {

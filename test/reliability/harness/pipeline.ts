@@ -15,7 +15,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 
 import type { DorisTargetConfig } from '../../../src/batch/doris-target';
-import { firstUnloadable, loadSortedItems, sortItemsForLoad } from '../../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad } from '../../../src/batch/load-items';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
 import { mapItems } from '../../../src/doris/schema/map-items';
@@ -88,8 +88,14 @@ export function consumerDefaults(topic: string, groupId: string, connection: Kaf
 
 export class Pipeline {
 	readonly consumers: SinkerConsumer[] = [];
-	/** Invalid output, one entry per message (a redelivered execution does not add it twice). */
+	/**
+	 * Invalid output, one entry per message (a redelivered execution does not add it twice): the Doris
+	 * Schema node's Invalid output and the Doris Stream Load node's Rejected output, which a workflow
+	 * wires to one dead-letter branch.
+	 */
 	readonly invalid = new Map<string, InvalidOut>();
+	/** Keys of `invalid` that came from the Stream Load node's Rejected output. */
+	readonly rejected = new Set<string>();
 	/** Execution failures as the trigger saw them (the reason n8n would report). */
 	readonly failures: string[] = [];
 	/** The errors behind those failures. */
@@ -216,6 +222,13 @@ export class Pipeline {
 			if (sorted.loadable.length > 0) {
 				const result = await loadSortedItems(this.target, sorted, { signal });
 				if (this.spec.captureData) this.spec.capture.record('load result', result);
+				for (const item of rejectedItems(routed.rows, sorted, result.rejected, `${this.spec.database}.${this.spec.table}`)) {
+					// A rejected ordinary item is the mapped row; where it came from is its input item's `_kafka` (pairedItem in n8n).
+					const meta = (item.json[KAFKA_METADATA_FIELD] ?? execution.items[routed.rows[item.index].index].json[KAFKA_METADATA_FIELD]) as KafkaMessageMetadata | undefined;
+					const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;
+					this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
+					this.rejected.add(key);
+				}
 			}
 			return OK;
 		} catch (error) {

@@ -189,7 +189,7 @@ describe('TargetBatcher with chunks of lines', () => {
 		// An execution's items in offset order: a packed item, a misfit as a row, a packed item, rows.
 		const mixed = b.add([chunk(2, 0), [{ id: 2 }], chunk(1, 3), [{ id: 4 }, { id: 5 }]]);
 		const empty = b.add([{ text: '', rows: 0 }, []]);
-		assert.deepEqual(await empty, { rows: 0, batches: [] }, 'nothing to load: resolved at once');
+		assert.deepEqual(await empty, { rows: 0, batches: [], rejected: [] }, 'nothing to load: resolved at once');
 		b.flush();
 		const load = await r.nextLoad(1);
 		assert.equal(load.text, '{"id":100}\n{"id":0}\n{"id":1}\n{"id":2}\n{"id":3}\n{"id":4}\n{"id":5}\n');

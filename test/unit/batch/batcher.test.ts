@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { TargetBatcher } from '../../../src/batch/batcher';
+import { TargetBatcher, type LineVerdicts } from '../../../src/batch/batcher';
 import { AbortError } from '../../../src/doris/stream-load/errors';
 import { json, limits, recorder } from './batcher-support';
 
@@ -197,5 +197,53 @@ describe('TargetBatcher', () => {
 		await done;
 		await p;
 		assert.equal(b.pendingBatches, 0);
+	});
+});
+
+describe('TargetBatcher line verdicts', () => {
+	it('a refused line goes back to the call that added it, numbered as that call counted its rows; the others succeed', async () => {
+		const loads: Array<{ rows: number; verdicts: LineVerdicts<string> }> = [];
+		let finish!: () => void;
+		const loaded = new Promise<void>((resolve) => (finish = resolve));
+		const b = new TargetBatcher<string, string>(limits({ maxRows: 6 }), json, async (batch, verdicts) => {
+			loads.push({ rows: batch.rows, verdicts });
+			// Lines: a0 a1 | b0 b1 (chunk) | a2 | b2 — refuse line 3 (b's row 1) and line 4 (a's row 2).
+			verdicts.reject(3, 'b1 bad');
+			verdicts.reject(4, 'a2 bad');
+			await loaded;
+			return 'ok';
+		});
+		const a = b.add([rows(2)]);
+		const c = b.add([{ text: '{"b":0}\n{"b":1}\n', rows: 2 }]);
+		const a2 = b.add([rows(1)]);
+		const c2 = b.add([rows(1)]);
+		finish();
+		const [ra, rc, ra2, rc2] = await Promise.all([a, c, a2, c2]);
+		assert.deepEqual([ra.rejected, rc.rejected, ra2.rejected, rc2.rejected], [[], [{ row: 1, reason: 'b1 bad' }], [{ row: 0, reason: 'a2 bad' }], []]);
+		assert.equal(loads.length, 1);
+	});
+
+	it('lines marked failed fail only the calls owning them', async () => {
+		const b = new TargetBatcher<string, string>(limits({ maxRows: 4 }), json, async (_batch, verdicts) => {
+			verdicts.fail(2, 4, new Error('part failed'));
+			return 'ok';
+		});
+		const first = b.add([rows(2)]);
+		const second = b.add([rows(2)]);
+		assert.deepEqual((await first).rejected, []);
+		await assert.rejects(second, /part failed/);
+	});
+
+	it('a call whose rows straddle two batches collects its refused rows from both', async () => {
+		let n = 0;
+		const b = new TargetBatcher<string, string>(limits({ maxRows: 3 }), json, async (_batch, verdicts) => {
+			n++;
+			verdicts.reject(n === 1 ? 2 : 0, `batch ${n}`);
+			return 'ok';
+		});
+		const adding = b.add([rows(5)]);
+		b.flush();
+		const r = await adding;
+		assert.deepEqual(r.rejected, [{ row: 2, reason: 'batch 1' }, { row: 3, reason: 'batch 2' }]);
 	});
 });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { firstUnloadable, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
+import { firstUnloadable, rejectedItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
@@ -88,20 +88,58 @@ describe('summariseLoad', () => {
 			rows: 5,
 			batches: [
 				{ batchId: 1, rows: 3, bytes: 30, executions: 2, result: result('a') },
-				{ batchId: 2, rows: 4, bytes: 40, executions: 1, result: result('b', { labelExisted: true, loadedRows: 0, filteredRows: 1, loadTimeMs: 20, txnId: undefined, attempts: 2 }) },
+				{ batchId: 2, rows: 4, bytes: 40, executions: 1, result: result('b', { labelExisted: true, loadedRows: 0, filteredRows: 1, unselectedRows: 2, loadTimeMs: 20, txnId: undefined, attempts: 2 }) },
 			],
+			rejected: [],
 		};
 		const summary = summariseLoad('db', 'tbl', batches, false);
 		assert.deepEqual(
 			{ ...summary, batches: undefined },
-			{ database: 'db', table: 'tbl', rows: 5, status: 'Success', label: 'a', labels: ['a', 'b'], txnIds: [7, null], loadedRows: 7, filteredRows: 1, bytes: 70, loadTimeMs: 20, executionsServed: 2, flushedImmediately: false, batches: undefined },
+			{ database: 'db', table: 'tbl', rows: 5, status: 'Success', label: 'a', labels: ['a', 'b'], txnIds: [7, null], loadedRows: 7, filteredRows: 1, unselectedRows: 2, bytes: 70, loadTimeMs: 20, executionsServed: 2, flushedImmediately: false, rejectedRows: 0, batches: undefined },
 		);
-		assert.deepEqual(summary.batches[1], { label: 'b', txnId: null, status: 'Success', labelExisted: true, rows: 4, loadedRows: 4, filteredRows: 1, bytes: 40, sentBytes: 30, loadTimeMs: 20, attempts: 2, executionsServed: 1 });
+		assert.deepEqual(summary.batches[1], { label: 'b', txnId: null, status: 'Success', labelExisted: true, rows: 4, loadedRows: 4, filteredRows: 1, unselectedRows: 2, bytes: 40, sentBytes: 30, loadTimeMs: 20, attempts: 2, executionsServed: 1 });
 	});
 
 	it('a status other than Success is reported with every batch status', () => {
-		const summary = summariseLoad('db', 'tbl', { rows: 1, batches: [{ batchId: 1, rows: 1, bytes: 1, executions: 1, result: result('a', { status: 'Publish Timeout' }) }] }, true);
+		const summary = summariseLoad('db', 'tbl', { rows: 1, batches: [{ batchId: 1, rows: 1, bytes: 1, executions: 1, result: result('a', { status: 'Publish Timeout' }) }], rejected: [] }, true);
 		assert.equal(summary.status, 'Publish Timeout');
 		assert.equal(summary.flushedImmediately, true);
+	});
+});
+
+describe('rejectedItems', () => {
+	const refusal = (column: string | null, message: string) => ({ column, message, errorLog: [], label: 'l' });
+
+	it('maps refused rows back to their items: an ordinary item with _invalid, a packed line parsed with _kafka', () => {
+		const items = [row(1, { s: 'ok' }), row(2, { s: 'toolong' }), packed([10, 11, 12]), row(3)];
+		const sorted = sortItemsForLoad(items, json);
+		// Rows as the load counts them: items 0, 1 (rows 0, 1), the packed lines (rows 2..4), item 3 (row 5).
+		const out = rejectedItems(items, sorted, [
+			{ row: 1, reason: refusal('s', 'column_name[s], the length of input is too long') },
+			{ row: 3, reason: refusal(null, 'no partition for this tuple. tuple={...}') },
+		], 'db.t');
+		assert.deepEqual(out, [
+			{
+				index: 1,
+				json: {
+					id: 2,
+					s: 'toolong',
+					_invalid: { table: 'db.t', reasons: [{ column: 's', value: 'toolong', expected: 'a row table db.t accepts', rule: 'doris_rejected', message: 'Doris refused the row: column_name[s], the length of input is too long' }] },
+				},
+			},
+			{
+				index: 2,
+				json: {
+					id: 11,
+					_invalid: { table: 'db.t', reasons: [{ column: null, value: null, expected: 'a row table db.t accepts', rule: 'doris_rejected', message: 'Doris refused the row: no partition for this tuple. tuple={...}' }] },
+					_kafka: { topic: 't', partition: 0, offset: '11', line: 1 },
+				},
+			},
+		]);
+	});
+
+	it('nothing refused: no items', () => {
+		const items = [row(1)];
+		assert.deepEqual(rejectedItems(items, sortItemsForLoad(items, json), [], 'db.t'), []);
 	});
 });

@@ -8,7 +8,8 @@ import { after, describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { DorisSchema } from '../../../../nodes/DorisSchema/DorisSchema.node';
+// `.node.js`: without it Node resolves the codex file (<Node>.node.json) before the TypeScript source.
+import { DorisSchema } from '../../../../nodes/DorisSchema/DorisSchema.node.js';
 import { closePackedWorkers, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { INVALID_FIELD, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import type { PackedLineOrigin } from '../../../../src/doris/schema/route-packed';

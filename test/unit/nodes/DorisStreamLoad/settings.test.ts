@@ -104,4 +104,31 @@ describe('Doris Stream Load settings', () => {
 		assert.throws(() => load({ partialUpdate: 'flexible', sequenceColumn: 'ts' }), /Sequence Column/);
 		assert.equal(load({ partialUpdate: 'off' }).partialUpdate, undefined);
 	});
+
+	// Doris parses `columns` as SQL (COLUMNS (<header>), fe-core StreamLoadTask): an expression's own
+	// commas and blanks belong to it. The former reader split on every comma and blank.
+	it('Columns and CSV Columns keep expressions whole: commas and blanks inside them are not separators', () => {
+		const json = readSettings(ctx({ table: 't', options: { columns: "id, dt = from_unixtime(ts, '%Y-%m-%d %H:%i:%s'), ts" } })).load;
+		assert.deepEqual(json.columns, ['id', "dt = from_unixtime(ts, '%Y-%m-%d %H:%i:%s')", 'ts']);
+		const csv = readSettings(ctx({ table: 't', format: 'csv', csvColumns: 'id, ts, day = to_date(ts)' })).load;
+		assert.deepEqual(csv.columns, ['id', 'ts', 'day = to_date(ts)']);
+		assert.deepEqual(readSettings(ctx({ table: 't', options: { columns: 'id name ts' } })).load.columns, ['id', 'name', 'ts'], 'plain names as before');
+		assert.throws(() => readSettings(ctx({ table: 't', options: { columns: 'id, dt = f(ts' } })), /Columns "id, dt = f\(ts" is not a Doris column list: a "\)" is missing/);
+	});
+
+	it('Headers pass through, and a refused one fails the settings naming the header and the reason', () => {
+		const headers = (header: Array<{ name?: string; value?: string }>, options: Record<string, unknown> = {}) =>
+			readSettings(ctx({ table: 't', options: { headers: { header }, ...options } })).load.extraHeaders;
+		assert.deepEqual(headers([{ name: ' where ', value: " status != 'test' " }, { name: 'partitions', value: 'p1,p2' }, {}]), {
+			where: "status != 'test'",
+			partitions: 'p1,p2',
+		});
+		assert.equal(headers([]), undefined);
+		assert.throws(() => headers([{ name: 'two_phase_commit', value: 'true' }]), /"two_phase_commit" is refused: .*pre-committed/);
+		assert.throws(() => headers([{ name: 'label', value: 'x' }]), /"label" is refused/);
+		assert.throws(() => headers([{ value: 'x' }]), /Headers: the header with value "x" has no name/);
+		assert.throws(() => headers([{ name: 'where', value: 'a=1' }, { name: 'Where', value: 'b=1' }]), /Headers: "Where" is given twice/);
+		assert.deepEqual(headers([{ name: 'merge_type', value: 'delete' }], { deletes: 'never' }), { merge_type: 'delete' });
+		assert.throws(() => headers([{ name: 'merge_type', value: 'DELETE' }]), /"merge_type" "DELETE" is refused with Deletes \(CDC\) "auto"/);
+	});
 });

@@ -48,11 +48,19 @@ describe('collectDownstreamTables', () => {
 			child('Legacy', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'csv', csvColumns: 'id,v', options: { partialColumns: true } }),
 			child('Flexible', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'flexible' } }),
 			child('Expr', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'fixed', columns: '={{ $json.cols }}' } }),
+			// Version 1.1 (resource locators); a computed entry updates its column, its commas are its own.
+			child('Computed', STREAM_LOAD_NODE_TYPE, {
+				database: { __rl: true, mode: 'list', value: 'demo' },
+				table: { __rl: true, mode: 'name', value: 't' },
+				format: 'json',
+				options: { partialUpdate: 'fixed', columns: "id, note = concat(v, ', ', w)" },
+			}),
 		]);
 		assert.deepEqual(
 			tables.map((t) => t.partialUpdate),
-			[{ mode: 'fixed', columns: ['id', 'status'] }, { mode: 'fixed', columns: ['id', 'v'] }, { mode: 'flexible' }, undefined],
+			[{ mode: 'fixed', columns: ['id', 'status'] }, { mode: 'fixed', columns: ['id', 'v'] }, { mode: 'flexible' }, undefined, { mode: 'fixed', columns: ['id', 'note'] }],
 		);
+		assert.deepEqual([tables[4].database, tables[4].table], ['demo', 't']);
 		assert.deepEqual(skipped, ['Doris Stream Load node "Expr": the partial update columns are an expression']);
 	});
 

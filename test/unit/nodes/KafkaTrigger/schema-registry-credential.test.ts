@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NodeHelpers, type INode, type INodeParameters } from 'n8n-workflow';
 
-import { KafkaTrigger } from '../../../../nodes/KafkaTrigger/KafkaTrigger.node';
+// `.node.js`: without it Node resolves the codex file (<Node>.node.json) before the TypeScript source.
+import { KafkaTrigger } from '../../../../nodes/KafkaTrigger/KafkaTrigger.node.js';
 import { readSchemaRegistryCredential, readTriggerSettings, schemaRegistrySettings } from '../../../../nodes/KafkaTrigger/settings';
 import { toSchemaRegistrySettings } from '../../../../nodes/shared/credentials';
 

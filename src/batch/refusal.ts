@@ -1,0 +1,84 @@
+/**
+ * What a Doris refusal of rows means to the batch: whether splitting the batch can help (a
+ * data-quality failure, per row) and, for a part of one line, Doris' reason for that line, read from
+ * the first line of its error log (ErrorURL): `Reason: <why>. src line [<line>]; `
+ * (be/src/runtime/runtime_state.cpp `append_error_msg_to_file`).
+ */
+import { StreamLoadError } from '../doris/stream-load/errors';
+
+/** Why Doris refused one row, as the Doris Stream Load node hands it back. */
+export interface DorisRefusal {
+	/** The column Doris named, when its message names one. */
+	column: string | null;
+	/** Doris' reason for the row (from the error log), or its answer when the log could not be read. */
+	message: string;
+	/** The first lines of the load's error log, as read (bounded). */
+	errorLog: string[];
+	/** The label of the one-row load that Doris refused. */
+	label: string | null;
+}
+
+/** A refusal of some rows of a load (kind data_quality): splitting the batch can load the others. */
+export function isRowRefusal(error: unknown): error is StreamLoadError {
+	return error instanceof StreamLoadError && error.kind === 'data_quality';
+}
+
+// Doris refusing the columns a load names: a column added, dropped or retyped since the schema was read.
+const SCHEMA_MISMATCH = [/unknown column/i, /column.*(does not exist|doesn't exist|not found)/i, /has no default value/i, /is not nullable/i, /[Cc]olumn count doesn't match/];
+
+/** A refusal that says the table's columns are not what the load assumed (a schema change). */
+export function isSchemaRefusal(error: unknown): error is StreamLoadError {
+	return error instanceof StreamLoadError && !error.retryable && SCHEMA_MISMATCH.some((p) => p.test(error.message));
+}
+
+/** NumberFilteredRows of a refusal, when Doris answered with one. */
+export function filteredRowsOf(error: unknown): number | undefined {
+	if (!(error instanceof StreamLoadError)) return undefined;
+	const filtered = error.response?.NumberFilteredRows;
+	return typeof filtered === 'number' && Number.isFinite(filtered) ? filtered : undefined;
+}
+
+// Doris names the column in these forms: `column_name[c]` (readers, OlapTableBlockConvertor),
+// `column(c) values is null` (NOT NULL), "The column `c` is not nullable" (JSON reader).
+const COLUMN_PATTERNS = [/column_name\[([^\]]+)\]/, /\bcolumn\(([^)]+)\)/, /[Tt]he column `([^`]+)`/];
+
+/** The column a Doris reason names, or null. */
+export function columnOf(reason: string): string | null {
+	for (const pattern of COLUMN_PATTERNS) {
+		const match = pattern.exec(reason);
+		if (match !== null) return match[1].trim();
+	}
+	return null;
+}
+
+/** `Reason: <why>. src line [...]; ` → `<why>`; other lines as they are. */
+export function reasonOfErrorLine(line: string): string {
+	const match = /^Reason:\s*(.*?)\.\s*src line \[/s.exec(line);
+	return (match === null ? line : match[1]).trim();
+}
+
+/** The reason of the one row of a refused one-row load. */
+export function refusalOf(error: unknown): DorisRefusal {
+	const errorLog = error instanceof StreamLoadError ? (error.rejectedRows ?? []) : [];
+	const first = errorLog.find((line) => line.startsWith('Reason:'));
+	const message = first !== undefined ? reasonOfErrorLine(first) : error instanceof Error ? error.message : String(error);
+	return { column: columnOf(message), message, errorLog, label: error instanceof StreamLoadError ? (error.label ?? null) : null };
+}
+
+/**
+ * The batch body as one buffer and where each line ends (the byte after its delimiter), or
+ * undefined when the body does not have exactly `lines` delimiters: then it cannot be split by line.
+ */
+export function splitLines(body: readonly Buffer[], delimiter: Buffer, lines: number): { bytes: Buffer; ends: number[] } | undefined {
+	const bytes = body.length === 1 ? body[0] : Buffer.concat(body);
+	const ends: number[] = [];
+	let at = 0;
+	while (at < bytes.length) {
+		const found = bytes.indexOf(delimiter, at);
+		if (found < 0) return undefined;
+		at = found + delimiter.length;
+		ends.push(at);
+		if (ends.length > lines) return undefined;
+	}
+	return ends.length === lines ? { bytes, ends } : undefined;
+}

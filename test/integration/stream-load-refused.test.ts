@@ -1,0 +1,95 @@
+/**
+ * A batch Doris refuses for some of its rows, against the Doris test server: the rows Doris takes
+ * load under fresh labels, each refused row goes back to the execution that added it with Doris'
+ * reason, and the executions whose rows all loaded or were refused succeed. A failure that hits
+ * most rows is not split. A load that succeeds with filtered rows (Max Filter Ratio) logs them.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { loadIntoDoris, loadPartsIntoDoris } from '../../src/batch/doris-target';
+import { metrics } from '../../src/metrics/metrics';
+import { targetsIn, useDorisDatabase } from './stream-load-support';
+
+const db = useDorisDatabase({ sharedBatches: true, server: { beConfig: { stringTypeLengthSoftLimitBytes: 64 } } });
+const target = targetsIn(db);
+
+const long = 'x'.repeat(100);
+const ids = (table: string) => db.server.tableRows('d', table).map((r) => Number(r.id)).sort((a, b) => a - b);
+const labelsOf = (table: string) => db.server.loads.filter((l) => l.table === table).map((l) => ({ label: l.label, status: l.status, rows: l.rows }));
+
+describe('a batch Doris refuses for some rows', () => {
+	it('one STRING over the BE limit among 200 rows of 4 executions: 199 load, the row goes back to its execution with Doris’ reason', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const config = target(table, { batch: { maxRows: 200, maxIntervalMs: 60_000 } });
+		const rows = (e: number) => Array.from({ length: 50 }, (_, i) => ({ id: e * 50 + i, s: e === 2 && i === 17 ? long : `s${i}` }));
+		const results = await Promise.all([0, 1, 2, 3].map((e) => loadIntoDoris(config, rows(e))));
+		assert.deepEqual(results.map((r) => r.rejected.length), [0, 0, 1, 0]);
+		const [rejected] = results[2].rejected;
+		assert.equal(rejected.row, 17, 'numbered as the execution counted its rows');
+		assert.equal(rejected.reason.column, 's');
+		assert.match(rejected.reason.message, /column_name\[s\], the length of input string is too long/);
+		const loaded = ids(table);
+		assert.equal(loaded.length, 199);
+		assert.ok(!loaded.includes(117));
+		const loads = labelsOf(table);
+		assert.equal(loads[0].status, 'Fail', 'the whole batch was refused first');
+		const labels = loads.map((l) => l.label);
+		assert.equal(new Set(labels).size, labels.length, 'every part went under a fresh label');
+		assert.ok(loads.length <= 1 + 2 * 8, `${loads.length} loads`);
+		assert.equal(results[2].batches[0].result.rejectedRows, 1);
+	});
+
+	it('parts keep the batch order: a CDC upsert and delete of one key around a refused row land in order', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING', keys: 'UNIQUE KEY(id)' });
+		const config = target(table, { load: { deleteSign: true }, batch: { maxRows: 10, maxIntervalMs: 60_000 } });
+		const rows = [
+			{ id: 1, s: 'a', __DORIS_DELETE_SIGN__: 0 },
+			{ id: 2, s: long, __DORIS_DELETE_SIGN__: 0 },
+			{ id: 1, s: 'a', __DORIS_DELETE_SIGN__: 1 },
+			{ id: 3, s: 'c', __DORIS_DELETE_SIGN__: 0 },
+		];
+		const result = await loadIntoDoris(config, rows, { flushNow: true });
+		assert.deepEqual(result.rejected.map((r) => r.row), [1]);
+		assert.deepEqual(ids(table), [3], 'id 1 deleted after its upsert, id 2 refused');
+	});
+
+	it('a packed chunk: the refused line is numbered within the chunk', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const text = [0, 1, 2, 3].map((i) => JSON.stringify({ id: i, s: i === 2 ? long : 'ok' })).join('\n') + '\n';
+		const result = await loadPartsIntoDoris(target(table), [[{ id: 100, s: 'row' }], { text, rows: 4 }], { flushNow: true });
+		assert.deepEqual(result.rejected.map((r) => r.row), [3]);
+		assert.deepEqual(ids(table), [0, 1, 3, 100]);
+	});
+
+	it('a refusal of most rows (NULL into a NOT NULL column) is not split: the executions fail with Doris’ reason after one load', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING NOT NULL' });
+		const before = db.server.loads.length;
+		await assert.rejects(
+			loadIntoDoris(target(table), Array.from({ length: 20 }, (_, i) => ({ id: i, s: null })), { flushNow: true }),
+			/too many filtered rows/,
+		);
+		assert.equal(db.server.loads.length - before, 1, 'no part loads for a refusal of every row');
+		assert.deepEqual(ids(table), []);
+	});
+
+	it('counts the refused rows (doris_rows_rejected_total)', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		await loadIntoDoris(target(table), [{ id: 1, s: long }, { id: 2, s: 'ok' }, { id: 3, s: long }, { id: 4, s: 'ok' }], { flushNow: true });
+		const counted = (await metrics.rowsRejected.get()).values.find((v) => v.labels.table === table)?.value;
+		assert.equal(counted, 2);
+		assert.deepEqual(ids(table), [2, 4]);
+	});
+
+	it('Max Filter Ratio > 0: a load Doris passes with filtered rows reads its error log and logs each row with its reason', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const warnings: string[] = [];
+		const config = { ...target(table, { load: { maxFilterRatio: 0.5 } }), logger: { info: () => undefined, warn: (m: string) => warnings.push(m) } };
+		const result = await loadIntoDoris(config, [{ id: 1, s: long }, { id: 2, s: 'ok' }, { id: 3, s: 'ok' }], { flushNow: true });
+		assert.equal(result.batches[0].result.filteredRows, 1);
+		assert.deepEqual(result.rejected, []);
+		const line = warnings.find((w) => w.includes('filtered 1 row(s)'));
+		assert.ok(line, warnings.join('\n'));
+		assert.match(line, /they are not in Doris\. Reasons: column_name\[s\], the length of input string is too long/);
+	});
+});

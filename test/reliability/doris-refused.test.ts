@@ -1,0 +1,68 @@
+// Rows Doris refuses at load time although the Doris Schema node let them through (here: a STRING over
+// the cluster's string_type_length_soft_limit_bytes, set lower than the node's Max STRING Size), on the
+// real broker: the refused batch is split, every other row loads, the refused row comes out on the
+// Stream Load's Rejected output (to the same dead-letter branch as invalid rows) and its offset
+// commits; no execution fails, no partition stalls. Before this, every execution in the shared batch
+// failed, was redelivered with the row, and the loop never ended.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { counterSum, recordFigures } from './harness/figures';
+import type { ToProduce } from './harness/ledger';
+import { plainRows } from './harness/ledger';
+import { assertInvariant, useWorld, type Case } from './harness/world';
+import { metrics } from '../../src/metrics/metrics';
+
+const ROWS = 2000;
+const BE_STRING_LIMIT = 256;
+const world = useWorld({ beConfig: { stringTypeLengthSoftLimitBytes: BE_STRING_LIMIT } });
+
+const poison = (id: number, partition: number): ToProduce => ({
+	partition,
+	id: null,
+	value: JSON.stringify({ id, v: 'x'.repeat(1000) }),
+	invalid: { rule: 'doris_rejected', column: 'v', mentions: /the length of input string is too long/ },
+});
+
+/** Loads the test server saw for the case's table, and the split reports the Stream Load side logged. */
+function loadFigures(c: Case) {
+	const loads = world.doris.loads.filter((l) => l.table === c.table);
+	const splits = world.capture.lines.filter((l) => l.includes(`for table "${c.table}"`) && l.includes('split into'));
+	const perBatch = splits.map((l) => Number(/split into (\d+) load/.exec(l)?.[1] ?? NaN));
+	return { loads: loads.length, refusedLoads: loads.filter((l) => l.status === 'Fail').length, poisonedBatches: splits.length, loadsPerPoisonedBatch: perBatch };
+}
+
+async function run(c: Case, name: string): Promise<void> {
+	const items = plainRows(0, ROWS, c.partitions);
+	// Two refused rows, in different partitions, mid-stream.
+	items.splice(ROWS / 4, 0, poison(100_001, 0));
+	items.splice((3 * ROWS) / 4, 0, poison(100_002, 1));
+	const rejectedBefore = await counterSum(metrics.rowsRejected, { table: c.table });
+	const started = Date.now();
+	await c.produce(items);
+	const settleMs = await c.pipeline.settle(60_000);
+	assertInvariant(c);
+	assert.deepEqual(c.pipeline.failures, [], 'no execution failed for a refused row');
+	assert.equal(c.pipeline.rejected.size, 2, 'both refused rows are on the Rejected output');
+	assert.equal((await counterSum(metrics.rowsRejected, { table: c.table })) - rejectedBefore, 2);
+	const figures = loadFigures(c);
+	assert.ok(figures.loadsPerPoisonedBatch.every((n) => n <= 2 * 10), `loads per poisoned batch ${figures.loadsPerPoisonedBatch}`);
+	recordFigures(name, { rows: ROWS, refused: 2, rowsLost: 0, settleMs, sinceProduceMs: Date.now() - started, executionFailures: c.pipeline.failures.length, ...figures });
+	await c.pipeline.close();
+}
+
+describe('rows Doris refuses: isolated, handed back, nothing stalls', { timeout: 180_000 }, () => {
+	it('one item per message: two refused rows among 2,000 on 2 partitions', async () => {
+		const c = await world.newCase({ columns: 'v STRING' });
+		await run(c, 'refused-rows-per-message');
+	});
+
+	it('one item per batch (packed lines): the refused lines come back with their topic, partition and offset', async () => {
+		const c = await world.newCase({ columns: 'v STRING', consumer: { parser: { format: 'json', includeMetadata: true, tombstones: 'emit', output: 'batch' } } });
+		await run(c, 'refused-rows-packed');
+		for (const key of c.pipeline.rejected) {
+			const out = c.pipeline.invalid.get(key);
+			assert.equal(typeof out?.meta?.offset, 'string', `packed rejected line ${key} carries its offset`);
+		}
+	});
+});
