@@ -20,7 +20,7 @@
 import type { LoadRecord } from '../test/ground/doris/types';
 import type { WorkflowJson } from '../test/ground/n8n/host';
 import { BENCH_DB, waitUntil } from './dataset';
-import { committedMessages, dropTable, freshTable, launchConfig, rowsInTable, waitGroupStable, type Ground, type Tuning } from './ground';
+import { committedMessages, dropTable, freshTable, launchConfig, tableCounts, waitGroupStable, type Ground, type Tuning } from './ground';
 import { builtinBatchWorkflow, bypassNode, nodeNamed } from './n8n-builtin';
 import { launchInN8n } from './n8n';
 
@@ -103,7 +103,7 @@ async function runVariant(ground: Ground, variant: Variant, topic: string, event
 			loads[load.status] = (loads[load.status] ?? 0) + 1;
 			if (message === null && load.status !== 'Success') message = load.response?.Message ?? null;
 		}
-		return { variant: variant.id, description: variant.description, events, committed, rowsInDoris: rowsInTable(ground, table), loads, message };
+		return { variant: variant.id, description: variant.description, events, committed, rowsInDoris: tableCounts(ground, table).rows, loads, message };
 	} catch (err) {
 		if (run.alive()) await run.stop().catch(() => undefined);
 		throw err;

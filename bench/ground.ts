@@ -27,9 +27,13 @@ export async function dropTable(ground: Ground, table: string): Promise<void> {
 	await ground.server.sql(`DROP TABLE IF EXISTS \`${BENCH_DB}\`.\`${table}\``);
 }
 
-/** Rows the test server holds in the table: what arrived, whatever the pipeline believes it loaded. */
-export function rowsInTable(ground: Ground, table: string): number {
-	return ground.server.tableRows(BENCH_DB, table).length;
+/**
+ * What the test server holds in the table, whatever the pipeline believes it loaded: rows, and
+ * distinct event ids (each event has its own id, so fewer ids than rows means some were loaded twice).
+ */
+export function tableCounts(ground: Ground, table: string): { rows: number; distinctIds: number } {
+	const rows = ground.server.tableRows(BENCH_DB, table);
+	return { rows: rows.length, distinctIds: new Set(rows.map((row) => String(row.id))).size };
 }
 
 /** The knobs the scaling grid turns. */

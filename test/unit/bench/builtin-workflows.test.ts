@@ -85,6 +85,18 @@ describe('bench builtin-batch workflow', () => {
 		}
 	});
 
+	it('reads the answer also when the HTTP Request node hands it over as text (an answer not typed application/json)', () => {
+		const workflow = filled();
+		const text = (answer: object): Record<string, unknown> => ({ data: `${JSON.stringify(answer)}\n` });
+		assert.deepEqual(statusCheck(workflow, text({ Status: 'Success', NumberLoadedRows: 5000 })), [{ json: text({ Status: 'Success', NumberLoadedRows: 5000 }) }]);
+		assert.throws(() => statusCheck(workflow, text({ Status: 'Fail', Message: '[INTERNAL_ERROR]no valid Basic authorization' })), /Stream Load Fail: \[INTERNAL_ERROR\]no valid Basic authorization/);
+	});
+
+	it('leaves the Stream Load answer to n8n\'s format detection (with a raw body, Response Format "JSON" handed the next node no Status)', () => {
+		const options = params(filled(), 'Stream Load').options as { response?: { response?: { responseFormat?: string } } };
+		assert.equal(options.response?.response?.responseFormat ?? 'autodetect', 'autodetect');
+	});
+
 	it('each pitfall variant undoes only its fix and keeps the nodes connected', () => {
 		const base = filled();
 		const byId = new Map(VARIANTS.map((v) => [v.id, v]));
