@@ -18,6 +18,12 @@ export { RowMapper, rowMapperFor, DEFAULT_ROW_MAPPER_OPTIONS, type RowMapperOpti
 export { routeItems, INVALID_FIELD, type InvalidInfo } from './src/doris/schema/route-items';
 // What the Doris Schema and Doris Stream Load nodes do with an execution's items.
 export { mapItems, BrokenPackedItemError, type MapItemsOptions } from './src/doris/schema/map-items';
+// A whole database in one workflow: each message's table, tables created and columns added on demand.
+export { mapItemsToTargets, type TargetMapping } from './src/doris/schema/map-targets';
+export { resolveTarget, type TargetRules, type NameRule, type DorisTarget } from './src/doris/schema/target';
+export { designTable, createTableStatement, addColumnsStatement, type TableDesign, type CreateOptions } from './src/doris/schema/table-design';
+export { createTable, addColumns, tableSchemaOrCreate } from './src/doris/schema/ddl-runner';
+export { groupByTarget, type TargetGroup } from './src/batch/load-targets';
 export { sortItemsForLoad, firstUnloadable, loadSortedItems, summariseLoad, type DeleteMode, type SortedItems, type LoadSummary } from './src/batch/load-items';
 export { LOAD_DEFAULTS } from './src/batch/load-defaults';
 export type { RejectRule } from './src/doris/schema/coerce-type';

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { LOAD_DEFAULTS } from '../../src/batch/load-defaults';
 import { DEFAULT_RETRY } from '../../src/doris/stream-load/retry';
 import { databaseAndTableFields } from '../shared/doris-fields';
+import { alsoShowOnlyWhen } from '../shared/display';
 
 const MB = 1024 * 1024;
 
@@ -221,7 +222,22 @@ const options: INodeProperties = {
 };
 
 export const properties: INodeProperties[] = [
-	...databaseAndTableFields('Database to load into'),
+	{
+		displayName: 'Table From',
+		name: 'tableFrom',
+		type: 'options',
+		options: [
+			{ name: 'This Node\'s Table', value: 'parameter', description: 'The Database and Table below; an expression there is evaluated for each item' },
+			{
+				name: 'Each Row\'s Table (From Doris Schema)',
+				value: 'item',
+				description: 'The table the Doris Schema node\'s Map Rows to Tables gave each row (_doris.table): one workflow for a whole database',
+			},
+		],
+		default: 'parameter',
+		description: 'Rows of different tables are batched and loaded per table',
+	},
+	...alsoShowOnlyWhen(databaseAndTableFields('Database to load into'), () => ({ tableFrom: ['parameter'] })),
 	{
 		displayName: 'Format',
 		name: 'format',

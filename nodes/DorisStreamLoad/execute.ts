@@ -9,6 +9,7 @@ import {
 
 import { RejectedRowsError } from '../../src/batch/batcher';
 import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad, summariseLoad } from '../../src/batch/load-items';
+import { groupByTarget } from '../../src/batch/load-targets';
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
 import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
@@ -66,13 +67,29 @@ function toNodeError(ctx: ExecuteContext, error: unknown, rejectedConnected = tr
 	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
 }
 
+/** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
+function tableFor(ctx: ExecuteContext, index: number): string {
+	const value = ctx.getNodeParameter('table', index, '') as unknown;
+	const name = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+	return typeof name === 'string' ? name.trim() : String(name ?? '').trim();
+}
+
+/** Whether the node's Table is an n8n expression, so every item may name another table. */
+function tableIsExpression(ctx: ExecuteContext): boolean {
+	const raw = ctx.getNode().parameters?.table as unknown;
+	const text = typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as { value: unknown }).value : raw;
+	return typeof text === 'string' && text.startsWith('=');
+}
+
 /**
- * Adds this execution's items to the shared batch of its table and returns when that batch is in
- * Doris (src/batch/load-items.ts). Rows Doris refused come out on the Rejected output (shaped as the
- * Doris Schema node's invalid items); when that output leads nowhere they fail the execution instead.
- * A failure fails the execution (so the Kafka trigger does not commit its offsets), or with "continue
- * on fail" sends every item, with its row, to the output n8n routes errors to, unless that output
- * leads nowhere: then the rows would vanish, and the execution fails.
+ * Adds this execution's items to the shared batch of their table and returns when every batch holding
+ * them is in Doris (src/batch/load-items.ts): one table, or one per row when the rows say theirs
+ * (src/batch/load-targets.ts), with one summary item per table. Rows Doris refused come out on the
+ * Rejected output (shaped as the Doris Schema node's invalid items); when that output leads nowhere
+ * they fail the execution instead. A failure fails the execution (so the Kafka trigger does not commit
+ * its offsets) once every table's load has settled, or with "continue on fail" sends that table's
+ * items, with their rows, to the output n8n routes errors to, unless that output leads nowhere: then
+ * the rows would vanish, and the execution fails.
  */
 export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
@@ -88,77 +105,117 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	}
 	if (ctx.getMode() !== 'manual') registerDorisReadiness(connection);
 	const database = settings.database !== '' ? settings.database : connection.database;
-	if (database === '') {
+	if (database === '' && settings.tableFrom === 'parameter') {
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
 	}
-	const partialUpdate = settings.load.partialUpdate;
-	if (partialUpdate !== undefined) {
-		try {
-			await assertPartialUpdateTarget(
-				connection,
-				database,
-				settings.table,
-				// The columns the update writes: an entry `k = expr` writes k.
-				partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: columnNames(settings.load.columns ?? []) },
-			);
-		} catch (error) {
-			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
-		}
-	}
-
-	const sorted = sortItemsForLoad(items, { format: settings.load.format, deletes: settings.deletes });
-	const { undecodable, refused, loadable } = sorted;
 	const outputs = connectedOutputs(ctx);
 	const rejectedConnected = leadsSomewhere(outputs, REJECTED_OUTPUT);
 	// Continue On Fail puts failed items on the error output (or, with "continue", on the first one):
 	// where that leads nowhere, continuing would drop the rows, so the execution fails instead.
 	const errorOutput = ctx.getNode().onError === 'continueErrorOutput' ? ERROR_OUTPUT : 0;
 	const continueOnFail = ctx.continueOnFail() && leadsSomewhere(outputs, errorOutput);
-	const unloadable = firstUnloadable(sorted);
-	if (unloadable !== undefined && !continueOnFail) {
-		throw new NodeOperationError(ctx.getNode(), unloadable.message, { itemIndex: unloadable.index, description: unloadable.description });
+
+	const perItem = settings.tableFrom === 'parameter' && tableIsExpression(ctx);
+	const grouped = groupByTarget(items, settings.tableFrom, (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }), connection.database);
+	if (grouped.refused.length > 0 && !continueOnFail) {
+		throw new NodeOperationError(ctx.getNode(), grouped.refused[0].message, { itemIndex: grouped.refused[0].index });
+	}
+	const partialUpdate = settings.load.partialUpdate;
+	if (partialUpdate !== undefined) {
+		try {
+			for (const { target } of grouped.groups) {
+				await assertPartialUpdateTarget(
+					connection,
+					target.database,
+					target.table,
+					// The columns the update writes: an entry `k = expr` writes k.
+					partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: columnNames(settings.load.columns ?? []) },
+				);
+			}
+		} catch (error) {
+			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
+		}
 	}
 
-	const config: DorisTargetConfig = {
-		connection,
-		beUrls: settings.beUrls.length > 0 ? settings.beUrls : undefined,
-		database,
-		table: settings.table,
-		load: settings.load,
-		labelPrefix: settings.labelPrefix,
-		batch: settings.batch,
-		retry: settings.retry,
-		logger: ctx.logger,
-		// Doris refused rows or columns: the table may have changed; the Doris Schema node re-reads it.
-		onRefused: () => invalidateSchema(connection, database, settings.table),
-	};
+	const tables = grouped.groups.map((group) => {
+		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes });
+		const global = (local: number) => group.indexes[local];
+		const renumber = (message: string, local: number) => message.replace(/^Item \d+/, `Item ${global(local)}`);
+		return { group, sorted, global, renumber, loadable: sorted.loadable.map(global) };
+	});
+	for (const { sorted, global, renumber } of tables) {
+		const unloadable = firstUnloadable(sorted);
+		if (unloadable !== undefined && !continueOnFail) {
+			throw new NodeOperationError(ctx.getNode(), renumber(unloadable.message, unloadable.index), { itemIndex: global(unloadable.index), description: unloadable.description });
+		}
+	}
+
 	// In the editor a user waits for the result of their test: no batch interval.
 	const manual = ctx.getMode() === 'manual';
 	const flushNow = manual || settings.loadImmediately;
-
 	// Each failed item keeps its row: on the first output nothing else would say which row failed.
 	const errorItems = (error: NodeApiError | NodeOperationError, indexes: number[]): INodeExecutionData[] =>
 		indexes.map((i) => ({ json: { ...items[i].json, error: error.message }, error, pairedItem: { item: i } }));
 
-	let loaded: INodeExecutionData[] = [];
-	let failed: INodeExecutionData[] = [];
-	let rejected: INodeExecutionData[] = [];
-	if (undecodable.length > 0) {
-		failed = errorItems(new NodeOperationError(ctx.getNode(), `Item could not be decoded (${PARSE_ERROR_FIELD})`), undecodable);
-	}
-	for (const bad of refused) failed.push(...errorItems(new NodeOperationError(ctx.getNode(), bad.message, { itemIndex: bad.index }), [bad.index]));
-	if (loadable.length > 0) {
-		try {
-			const result = await loadSortedItems(config, sorted, { signal: ctx.getExecutionCancelSignal(), flushNow, acceptsRejected: rejectedConnected });
-			// src/ builds plain JSON; IDataObject differs only in name.
-			const summary = summariseLoad(database, settings.table, result, flushNow) as unknown as IDataObject;
-			loaded = [{ json: summary, pairedItem: loadable.map((item) => ({ item })) }];
-			rejected = rejectedItems(items, sorted, result.rejected, `${database}.${settings.table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: r.index } }));
-		} catch (error) {
-			const nodeError = toNodeError(ctx, error, rejectedConnected);
-			if (!continueOnFail) throw nodeError;
-			failed = [...failed, ...errorItems(nodeError, loadable)];
+	const failed: INodeExecutionData[] = [];
+	for (const bad of grouped.refused) failed.push(...errorItems(new NodeOperationError(ctx.getNode(), bad.message, { itemIndex: bad.index }), [bad.index]));
+	for (const { sorted, global, renumber } of tables) {
+		if (sorted.undecodable.length > 0) {
+			failed.push(...errorItems(new NodeOperationError(ctx.getNode(), `Item could not be decoded (${PARSE_ERROR_FIELD})`), sorted.undecodable.map(global)));
+		}
+		for (const bad of sorted.refused) {
+			failed.push(...errorItems(new NodeOperationError(ctx.getNode(), renumber(bad.message, bad.index), { itemIndex: global(bad.index) }), [global(bad.index)]));
 		}
 	}
+
+	const signal = ctx.getExecutionCancelSignal();
+	// Every table's load runs at once; each settles before the node answers, so a failed execution
+	// leaves no rows of its own still on their way to Doris (the Kafka trigger redelivers it at once).
+	const outcomes = await Promise.allSettled(
+		tables.map(async ({ group, sorted, loadable, global }) => {
+			if (loadable.length === 0) return undefined;
+			const { database: db, table } = group.target;
+			if (group.loadBy !== undefined && Date.now() >= group.loadBy) {
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`The rows for ${db}.${table} reached the node after their deadline (${new Date(group.loadBy).toISOString()}, the Kafka trigger's Execution Timeout with Keep Order per Partition): not loaded, so they cannot land after newer rows; the trigger redelivers them`,
+				);
+			}
+			const config: DorisTargetConfig = {
+				connection,
+				beUrls: settings.beUrls.length > 0 ? settings.beUrls : undefined,
+				database: db,
+				table,
+				load: settings.load,
+				labelPrefix: settings.labelPrefix,
+				batch: settings.batch,
+				retry: settings.retry,
+				logger: ctx.logger,
+				// Doris refused rows or columns: the table may have changed; the Doris Schema node re-reads it.
+				onRefused: () => invalidateSchema(connection, db, table),
+			};
+			const result = await loadSortedItems(config, sorted, { signal, flushNow, acceptsRejected: rejectedConnected });
+			// src/ builds plain JSON; IDataObject differs only in name.
+			const summary = summariseLoad(db, table, result, flushNow) as unknown as IDataObject;
+			const rejected = rejectedItems(group.items, sorted, result.rejected, `${db}.${table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } }));
+			return { summary, rejected };
+		}),
+	);
+	const loaded: INodeExecutionData[] = [];
+	const rejected: INodeExecutionData[] = [];
+	let firstError: NodeApiError | NodeOperationError | undefined;
+	outcomes.forEach((outcome, k) => {
+		const { loadable } = tables[k];
+		if (outcome.status === 'fulfilled') {
+			if (outcome.value === undefined) return;
+			loaded.push({ json: outcome.value.summary, pairedItem: loadable.map((item) => ({ item })) });
+			rejected.push(...outcome.value.rejected);
+			return;
+		}
+		const nodeError = outcome.reason instanceof NodeOperationError ? outcome.reason : toNodeError(ctx, outcome.reason, rejectedConnected);
+		firstError ??= nodeError;
+		failed.push(...errorItems(nodeError, loadable));
+	});
+	if (firstError !== undefined && !continueOnFail) throw firstError;
 	return [[...loaded, ...failed], rejected];
 }

@@ -16,7 +16,10 @@ import { properties } from './description';
 export interface StreamLoadSettings {
 	/** Empty = the credential's default database. */
 	database: string;
+	/** '' when each row names its table (tableFrom 'item'). */
 	table: string;
+	/** The node's own table, or the one the Doris Schema node gave each row (`_doris`). */
+	tableFrom: 'parameter' | 'item';
 	/** Load options before the per-execution delete decision. */
 	load: LoadOptions;
 	deletes: DeleteMode;
@@ -42,7 +45,8 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 
 function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	const { option } = p;
-	const table = required('Table', p.param('table'), 'choose a table or type its name');
+	const tableFrom = oneOf('Table From', p.param('tableFrom'), ['parameter', 'item'] as const);
+	const table = tableFrom === 'item' ? '' : required('Table', p.param('table'), 'choose a table or type its name');
 	const format = oneOf('Format', p.param('format'), ['json', 'csv'] as const);
 	const columns = format === 'csv' ? columnsHeader('CSV Columns', p.param('csvColumns'), 'the CSV format needs the order of the fields') : columnsHeader('Columns', option('columns'));
 	const compression = oneOf('Compression', option('compression'), ['none', 'gz'] as const);
@@ -106,8 +110,9 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	};
 
 	return {
-		database: text(p.param('database')),
+		database: tableFrom === 'item' ? '' : text(p.param('database')),
 		table,
+		tableFrom,
 		load,
 		deletes,
 		labelPrefix: validateLabelPrefix(text(option('labelPrefix'))),

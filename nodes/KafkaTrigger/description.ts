@@ -272,6 +272,14 @@ export const properties: INodeProperties[] = [
 				description: 'Whether each item carries _kafka: topic, partition, offset, key, timestamp and headers (items with a parse error always do)',
 			},
 			{
+				displayName: 'Keep Order per Partition',
+				name: 'keepPartitionOrder',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether to run at most one execution per partition at a time (partitions still run in parallel), so no row of a partition is loaded before an earlier one: for CDC. Each execution's rows are loaded before its Execution Timeout or not at all, and a consumer that takes a partition over from one that may still have rows on their way waits that long before starting it.",
+			},
+			{
 				displayName: 'Lag Interval (Seconds)',
 				name: 'lagIntervalSeconds',
 				type: 'number',

@@ -47,6 +47,11 @@ export function collectDownstreamTables(children: NodeTypeAndVersion[]): Downstr
 		}
 		const p = child.parameters ?? {};
 		const options = record(p.options);
+		// Tables named by each message (Map Rows to Tables, Stream Load's Each Row's Table) are known only then.
+		if ((isSchema && stored(p.operation) === 'mapRowsToTables') || (!isSchema && stored(p.tableFrom) === 'item')) {
+			skipped.push(`${label}: each message names its table`);
+			continue;
+		}
 		const database = stored(p.database);
 		const table = stored(p.table);
 		if (isExpression(database) || isExpression(table)) {

@@ -46,12 +46,18 @@ async function waitForRun(run: Promise<IRun>, signal: AbortSignal): Promise<Exec
 	}
 }
 
+/**
+ * Status "error" means a node raised an error and the run stopped there: none of the execution's rows
+ * is still on its way to Doris (the Stream Load node raises only once its batches are settled), so
+ * a redelivery need not wait for the execution's deadline. Cancelled, crashed or unknown runs may
+ * have left rows in a batch.
+ */
 export function runOutcome(run: IRun | undefined): ExecutionOutcome {
 	if (!run) return { ok: false, reason: 'execution finished without a result' };
 	const error = run.data?.resultData?.error;
 	if (run.status === 'success' && !error) return OK;
 	const why = error?.message ? `: ${error.message}` : '';
-	return { ok: false, reason: `execution ended with status "${run.status}"${why}` };
+	return { ok: false, reason: `execution ended with status "${run.status}"${why}`, settled: run.status === 'error' };
 }
 
 function errorMessage(error: unknown): string {

@@ -72,6 +72,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 		heartbeatIntervalMs: Number(option('heartbeatIntervalMs')),
 		rebalanceTimeoutMs,
 		executionTimeoutMs: Number(option('executionTimeoutSeconds')) * 1000,
+		keepPartitionOrder: flag(option('keepPartitionOrder')),
 		redeliveryBackoff: {
 			initialMs: Number(option('redeliveryBackoffMs')),
 			maxMs: Number(option('redeliveryBackoffMaxMs')),

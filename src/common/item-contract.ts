@@ -10,10 +10,31 @@
  *   the Doris Schema node routes such items to its invalid output. Nothing is dropped.
  * - A row the Doris Schema node flagged for deletion (CDC `op: d`) carries DELETE_SIGN_COLUMN = 1;
  *   upserts in CDC mode carry 0. The Stream Load node loads it with Doris' delete sign.
+ * - `json[DORIS_FIELD]` (DorisItemInfo) tells the Doris nodes what to do with the item beyond its
+ *   values: by when its rows must be loaded (the trigger's Keep Order per Partition) and into which
+ *   table (set by the Doris Schema node when its table comes from each message). It is never loaded.
  */
 export const KAFKA_METADATA_FIELD = '_kafka';
 export const PARSE_ERROR_FIELD = '_parseError';
 export const DELETE_SIGN_COLUMN = '__DORIS_DELETE_SIGN__';
+export const DORIS_FIELD = '_doris';
+
+/**
+ * What travels with an item (`json._doris`) or a packed item (`packedRows.doris`) for the Doris
+ * nodes, never as a column.
+ */
+export interface DorisItemInfo {
+	/**
+	 * Milliseconds since the epoch after which the item's rows must not start loading (the trigger's
+	 * Keep Order per Partition sets it to the execution's deadline): an execution that outlives its
+	 * deadline is redelivered, and a consumer that takes its partition over waits that long, so rows
+	 * loaded late would land after newer ones.
+	 */
+	loadBy?: number;
+	/** The target the Doris Schema node resolved for this item (its Table From setting). */
+	database?: string;
+	table?: string;
+}
 
 export interface KafkaMessageMetadata {
 	topic: string;
@@ -63,6 +84,8 @@ export interface PackedRows {
 	 * node looks for the column in the lines.
 	 */
 	deleteSign?: boolean;
+	/** Deadline and target of every line, as DORIS_FIELD is for an item (absent: none). */
+	doris?: DorisItemInfo;
 }
 
 export interface PackedSource {

@@ -6,6 +6,7 @@
  *
  * Cost: a few typeof checks per item and per source run, nothing per line.
  */
+import { readDorisInfo } from './doris-info';
 import { PACKED_ROWS_FIELD, type PackedRows, type PackedSource } from './item-contract';
 
 /** A Kafka offset: int64, never negative, as a decimal string without leading zeros. */
@@ -52,6 +53,8 @@ export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedR
 		if (typeof s.lines !== 'number' || !Number.isInteger(s.lines) || s.lines < 0) return new Error(`${at}.lines must be a whole number ≥ 0, not ${describe(s.lines)}`);
 	}
 	if (p.deleteSign !== undefined && typeof p.deleteSign !== 'boolean') return new Error(`${PACKED_ROWS_FIELD}.deleteSign must be true, false or absent, not ${describe(p.deleteSign)}`);
+	const doris = readDorisInfo(p.doris, `${PACKED_ROWS_FIELD}.doris`);
+	if (doris instanceof Error) return doris;
 	return value as PackedRows;
 }
 

@@ -32,6 +32,13 @@ export interface SinkerConsumerOptions {
 	rebalanceTimeoutMs: number;
 	/** An execution not finished by then counts as failed and is redelivered; 0 = wait forever. */
 	executionTimeoutMs: number;
+	/**
+	 * At most one execution per partition in flight (partitions still run in parallel), so no row of
+	 * a partition loads before an earlier one; every execution's items carry its deadline (now +
+	 * executionTimeoutMs, which must then be > 0) and partitions are fenced across owners
+	 * (partition-fence.ts). Default false.
+	 */
+	keepPartitionOrder?: boolean;
 	redeliveryBackoff: { initialMs: number; maxMs: number };
 	/** Close waits this long for executions in flight before it commits and disconnects. */
 	closeTimeoutMs: number;
@@ -88,9 +95,16 @@ export interface SinkExecution {
 	readonly messages: number;
 	/** How many times this partition has been redelivered since its last successful commit. */
 	readonly attempt: number;
+	/** With keepPartitionOrder: ms since the epoch after which its rows must not start loading. */
+	readonly loadBy?: number;
 }
 
-export type ExecutionOutcome = { ok: true } | { ok: false; reason: string };
+/**
+ * `settled` (on a failure): the execution ended on an error a node raised, so none of its rows is
+ * still on its way to Doris (the Stream Load node fails only once its batches are settled). Without
+ * it (cancelled, crashed, timed out) its rows may still load until its deadline.
+ */
+export type ExecutionOutcome = { ok: true } | { ok: false; reason: string; settled?: boolean };
 
 /** The n8n boundary: start a workflow execution for the items and report how it ended. */
 export type RunExecution = (execution: SinkExecution, signal: AbortSignal) => Promise<ExecutionOutcome>;
@@ -182,6 +196,9 @@ export function validateConsumerOptions(options: SinkerConsumerOptions): void {
 		throw new Error(
 			`Heartbeat Interval (${options.heartbeatIntervalMs} ms) must be lower than Session Timeout (${options.sessionTimeoutMs} ms), ideally a third of it`,
 		);
+	}
+	if (options.keepPartitionOrder === true && !(options.executionTimeoutMs > 0)) {
+		throw new Error('Keep Order per Partition needs an Execution Timeout above 0: it is the deadline by which an execution\'s rows are loaded or not at all');
 	}
 	if (options.groupId.trim() === '') throw new Error('Group ID is empty');
 	if (options.parser.format === 'schemaRegistry' && !options.parser.schemaRegistry) {

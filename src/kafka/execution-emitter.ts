@@ -7,6 +7,11 @@
  * again. A registry that cannot be asked holds the partition like a failed execution; a fetch below
  * the floor that no seek of ours explains is kafkajs' own reset, and the partition starts over there.
  *
+ * With Keep Order per Partition a partition has at most one execution in flight: a batch is handed
+ * out one execution at a time, the rest left unresolved (kafkajs fetches it again from there) and the
+ * partition paused until that execution finished; every execution's items carry its deadline
+ * (`loadBy`), and a partition is marked HELD before its first execution (partition-fence.ts).
+ *
  * kafkajs 2.2.4 behaviour relied on (node_modules/kafkajs/src): consumer/runner.js processEachBatch,
  * with eachBatchAutoResolve false only our resolveOffset moves the fetch position, and
  * offsetManager.seek only resolves locally (no commit); consumerGroup.js recoverFromOffsetOutOfRange
@@ -14,6 +19,7 @@
  */
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 
+import { DORIS_FIELD, PACKED_ROWS_FIELD } from '../common/item-contract';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { TrackedExecution } from './commit-tracker';
@@ -22,6 +28,7 @@ import type { ExecutionWindow } from './execution-window';
 import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
+import { FENCE_MARGIN_MS } from './partition-fence';
 import type { PartitionState } from './partition-state';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
@@ -68,8 +75,10 @@ export class ExecutionEmitter {
 		const epoch = state.positionEpoch;
 		const moved = () => state.revoked || state.inBackoff || this.ctx.isClosing() || payload.isStale() || state.positionEpoch !== epoch;
 		const { maxRecordsPerExecution, maxBytesPerExecution } = options;
+		const ordered = options.keepPartitionOrder === true;
 		let from = 0;
 		while (from < messages.length) {
+			if (ordered && !(await this.mayStart(state, from === 0 ? fetchedFrom : BigInt(messages[from].offset), moved))) return;
 			if (!window.hasRoom && !(await this.waitForRoom(payload))) return;
 			if (moved()) return;
 			let to = from;
@@ -111,10 +120,30 @@ export class ExecutionEmitter {
 				this.ctx.syncPaused();
 				return;
 			}
+			if (ordered) {
+				// The rest of the batch is fetched again once this execution finished.
+				this.ctx.syncPaused();
+				return;
+			}
 		}
 		// Return only with room, so the next fetch is not made just to wait here again (and while we
 		// wait, kafkajs fetches nothing: that is the backpressure).
 		if (!window.hasRoom) await this.waitForRoom(payload);
+	}
+
+	/**
+	 * Keep Order per Partition: whether the partition may start an execution now. Not while one of
+	 * its executions is in flight, a redelivery waits or a previous owner's deadline has not passed;
+	 * the first time in this ownership only once HELD is committed at `startOffset`.
+	 */
+	private async mayStart(state: PartitionState, startOffset: bigint, moved: () => boolean): Promise<boolean> {
+		if (state.tracker.running > 0 || state.inBackoff || state.fenced) {
+			this.ctx.syncPaused();
+			return false;
+		}
+		if (state.announced || this.ctx.options.manual) return true;
+		const committed = await this.ctx.committer.announce(state, state.tracker.committableOffset ?? startOffset);
+		return committed && !moved();
 	}
 
 	/**
@@ -192,6 +221,9 @@ export class ExecutionEmitter {
 		stats.parseErrors += chunk.parseErrors;
 		stats.tombstonesSkipped += chunk.tombstonesSkipped;
 		stats.executionsStarted++;
+		// Keep Order per Partition: the rows must not start loading after the execution's deadline.
+		const loadBy = options.keepPartitionOrder === true ? Date.now() + options.executionTimeoutMs : undefined;
+		if (loadBy !== undefined) stampDeadline(chunk.items, loadBy);
 		const execution: SinkExecution = {
 			topic: state.topic,
 			partition: state.partition,
@@ -201,6 +233,7 @@ export class ExecutionEmitter {
 			bytes,
 			messages: count,
 			attempt: state.attempt,
+			loadBy,
 		};
 		this.ctx.window.acquire();
 		metrics.executionsInFlight.inc({ workflow });
@@ -211,7 +244,7 @@ export class ExecutionEmitter {
 	}
 
 	private async runWithDeadline(execution: SinkExecution): Promise<ExecutionOutcome> {
-		const timeoutMs = this.ctx.options.executionTimeoutMs;
+		const timeoutMs = execution.loadBy !== undefined ? Math.max(execution.loadBy - Date.now(), 1) : this.ctx.options.executionTimeoutMs;
 		let timer: NodeJS.Timeout | undefined;
 		try {
 			const run = this.ctx.runExecution(execution, this.ctx.executionsSignal);
@@ -242,13 +275,18 @@ export class ExecutionEmitter {
 					}
 					this.ctx.committer.request();
 				}
+				// Keep Order per Partition: the partition was paused while this execution ran.
+				if (options.keepPartitionOrder === true) this.ctx.syncPaused();
 				return;
 			}
 			const result = state.tracker.fail(entry);
 			if (result.kind !== 'failed') return;
 			state.attempt++;
 			state.failedFrom = result.redeliverFrom;
-			const delay = redeliveryDelay(state.attempt, options.redeliveryBackoff);
+			let delay = redeliveryDelay(state.attempt, options.redeliveryBackoff);
+			// Rows of an execution that did not fail on an error may still load until its deadline:
+			// redelivered earlier, the newer rows of the redelivery could land before them.
+			if (execution.loadBy !== undefined && !outcome.settled) delay = Math.max(delay, execution.loadBy + FENCE_MARGIN_MS - Date.now());
 			this.ctx.logger.warn(
 				`Execution for ${state.topic}[${state.partition}] offsets ${execution.firstOffset}..${execution.lastOffset} failed: ${outcome.reason}; redelivering from offset ${result.redeliverFrom} in ${delay} ms (attempt ${state.attempt})`,
 				{ topic: state.topic, partition: state.partition, superseded: result.superseded },
@@ -285,6 +323,20 @@ export class ExecutionEmitter {
 			this.ctx.logger.warn(`Redelivering ${state.topic}[${state.partition}] from offset ${failedAt} (attempt ${state.attempt})`);
 		}
 		this.ctx.syncPaused();
+	}
+}
+
+/**
+ * Writes the execution's deadline into its items (DorisItemInfo.loadBy): on a packed item into
+ * `packedRows.doris`, on any other item into `_doris`, keeping what is there.
+ */
+function stampDeadline(items: ReadonlyArray<{ json: Record<string, unknown> }>, loadBy: number): void {
+	for (const item of items) {
+		const packed = item.json[PACKED_ROWS_FIELD];
+		const holder = typeof packed === 'object' && packed !== null && !Array.isArray(packed) ? (packed as Record<string, unknown>) : item.json;
+		const key = holder === item.json ? DORIS_FIELD : 'doris';
+		const current = holder[key];
+		holder[key] = typeof current === 'object' && current !== null && !Array.isArray(current) ? { ...current, loadBy } : { loadBy };
 	}
 }
 

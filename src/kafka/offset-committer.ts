@@ -6,12 +6,17 @@
  * (runner.autoCommitOffsets) kafkajs never commits, so every commit is ours; runner.js commitOffsets
  * returns without committing when the runner is not running, so a commit is only believed when the
  * COMMIT_OFFSETS instrumentation event confirms it (confirm below) and is retried until then.
+ *
+ * With Keep Order per Partition every commit carries the partition's fence mark (partition-fence.ts):
+ * HELD while this consumer may have executions out, RELEASED once a drain (close, rebalance) left
+ * none; a changed mark is committed at the same offset.
  */
 import type { Consumer } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
+import { HELD, RELEASED } from './partition-fence';
 import type { Assignment, PartitionState } from './partition-state';
 
 /** Labels of the committed-offset gauge; removed again when the partition is given up. */
@@ -23,6 +28,8 @@ export class OffsetCommitter {
 	private wanted = false;
 	private committing: Promise<void> | undefined;
 	private retry: NodeJS.Timeout | undefined;
+	/** Set by release() (after a drain) until the next group join. */
+	private releasing = false;
 
 	constructor(
 		private readonly consumer: Consumer,
@@ -41,14 +48,27 @@ export class OffsetCommitter {
 		if (!this.committing) this.committing = this.loop().finally(() => (this.committing = undefined));
 	}
 
+	private get ordered(): boolean {
+		return this.options.keepPartitionOrder === true && !this.options.manual;
+	}
+
+	/** The fence mark a commit of this partition carries; null without Keep Order per Partition. */
+	private metadataFor(state: PartitionState): string | null {
+		if (!this.ordered) return null;
+		return this.releasing && state.tracker.running === 0 && state.tracker.failedAt === undefined ? RELEASED : HELD;
+	}
+
 	private async loop(): Promise<void> {
 		while (this.wanted) {
 			this.wanted = false;
-			const offsets: Array<{ topic: string; partition: number; offset: string }> = [];
+			const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string | null }> = [];
 			for (const state of this.assignment.all()) {
 				const offset = state.tracker.committableOffset;
+				const metadata = this.metadataFor(state);
 				if (offset !== undefined && (state.committed === undefined || offset > state.committed)) {
-					offsets.push({ topic: state.topic, partition: state.partition, offset: offset.toString() });
+					offsets.push({ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata });
+				} else if (metadata !== null && metadata !== state.committedMetadata && state.committed !== undefined) {
+					offsets.push({ topic: state.topic, partition: state.partition, offset: state.committed.toString(), metadata });
 				}
 			}
 			if (offsets.length === 0) return;
@@ -57,9 +77,9 @@ export class OffsetCommitter {
 			} catch (error) {
 				this.logger.warn('Kafka offset commit failed; will retry', { error: (error as Error).message, groupId: this.options.groupId });
 			}
-			const unconfirmed = offsets.some(({ topic, partition, offset }) => {
+			const unconfirmed = offsets.some(({ topic, partition, offset, metadata }) => {
 				const state = this.assignment.get(topic, partition);
-				return state !== undefined && (state.committed === undefined || state.committed < BigInt(offset));
+				return state !== undefined && (state.committed === undefined || state.committed < BigInt(offset) || state.committedMetadata !== metadata);
 			});
 			if (unconfirmed && !this.isClosing() && !this.retry) {
 				this.retry = setTimeout(() => {
@@ -72,14 +92,47 @@ export class OffsetCommitter {
 	}
 
 	/** The broker accepted a commit (kafkajs COMMIT_OFFSETS event). */
-	confirm(topic: string, partition: number, offset: string): void {
+	confirm(topic: string, partition: number, offset: string, metadata: string | null = null): void {
 		const state = this.assignment.get(topic, partition);
 		if (!state) return;
 		const value = BigInt(offset);
 		if (state.committed === undefined || value > state.committed) state.committed = value;
+		state.committedMetadata = metadata;
 		this.stats.commits++;
 		metrics.kafkaCommittedOffset.set(committedOffsetLabels(this.options, state), Number(value));
 		this.options.observer?.onCommit?.(topic, partition, offset);
+	}
+
+	/**
+	 * Marks the partition HELD at `offset` (where this ownership starts consuming) before its first
+	 * execution; true once the broker confirmed it. False leaves the partition unstarted: the caller
+	 * tries again with the next fetch.
+	 */
+	async announce(state: PartitionState, offset: bigint): Promise<boolean> {
+		try {
+			await this.consumer.commitOffsets([{ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata: HELD }]);
+		} catch (error) {
+			this.logger.warn('Kafka commit marking the partition held failed; will retry', { topic: state.topic, partition: state.partition, error: (error as Error).message });
+			return false;
+		}
+		state.announced = state.committedMetadata === HELD;
+		return state.announced;
+	}
+
+	/**
+	 * After a drain: the next commits mark every partition without executions out RELEASED, so the
+	 * next owner starts at once; a partition kept across the rebalance is marked HELD again before
+	 * its next execution.
+	 */
+	release(): void {
+		if (!this.ordered) return;
+		this.releasing = true;
+		for (const state of this.assignment.all()) state.announced = false;
+	}
+
+	/** A new group generation: partitions kept are ours again (HELD on their next commit). */
+	rejoined(): void {
+		this.releasing = false;
 	}
 
 	/** Commits what finished and waits for the confirmation, a few rounds at most (rebalance, close). */
@@ -89,7 +142,8 @@ export class OffsetCommitter {
 			await this.committing;
 			const pending = [...this.assignment.all()].some((s) => {
 				const c = s.tracker.committableOffset;
-				return c !== undefined && (s.committed === undefined || s.committed < c);
+				const metadata = this.metadataFor(s);
+				return (c !== undefined && (s.committed === undefined || s.committed < c)) || (metadata !== null && s.committed !== undefined && metadata !== s.committedMetadata);
 			});
 			if (!pending) return;
 			await new Promise((resolve) => setTimeout(resolve, 300));

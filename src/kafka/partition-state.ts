@@ -20,6 +20,15 @@ export class PartitionState {
 	 * messages fetched before such a move must not be handed out, however long a parse awaited.
 	 */
 	positionEpoch = 0;
+	/**
+	 * Keep Order per Partition (partition-fence.ts): until when this ownership must not start an
+	 * execution because a previous owner's rows may still load (Infinity while that is being looked
+	 * up); whether HELD was committed for this ownership; the metadata of the last confirmed commit.
+	 */
+	fencedUntil = 0;
+	fenceTimer: NodeJS.Timeout | undefined;
+	announced = false;
+	committedMetadata: string | null = null;
 
 	constructor(
 		readonly topic: string,
@@ -28,6 +37,10 @@ export class PartitionState {
 
 	get inBackoff(): boolean {
 		return this.backoffTimer !== undefined;
+	}
+
+	get fenced(): boolean {
+		return this.fencedUntil > Date.now();
 	}
 
 	/**
@@ -48,6 +61,8 @@ export class PartitionState {
 		this.revoked = true;
 		clearTimeout(this.backoffTimer);
 		this.backoffTimer = undefined;
+		clearTimeout(this.fenceTimer);
+		this.fenceTimer = undefined;
 	}
 }
 

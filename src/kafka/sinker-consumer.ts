@@ -30,7 +30,8 @@ import { LagMonitor } from './lag-monitor';
 import { createMessageParser, type MessageParser } from './message-parser';
 import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
-import { Assignment } from './partition-state';
+import { FENCE_MARGIN_MS, heldByPreviousOwner } from './partition-fence';
+import { Assignment, type PartitionState } from './partition-state';
 
 export type { SinkerStats };
 
@@ -130,10 +131,13 @@ export class SinkerConsumer {
 			syncPaused: () => this.syncPaused(),
 		});
 		this.listen();
-		const admin = options.lagIntervalMs > 0 || options.manual ? kafka.admin() : undefined;
+		// Keep Order per Partition reads the previous owner's fence mark at every assignment (partition-fence.ts).
+		const admin = options.lagIntervalMs > 0 || options.manual || this.ordered ? kafka.admin() : undefined;
 		try {
 			await this.consumer.connect();
 			if (admin) await admin.connect();
+			// Set before the group is joined: the first assignment's fence lookup needs it.
+			if (this.ordered) this.admin = admin;
 			if (options.manual && admin) {
 				this.recentOffsets = await findRecentOffsets(admin, options.topics, options.manual.recentMessages);
 			}
@@ -153,7 +157,7 @@ export class SinkerConsumer {
 				this.lagMonitor = new LagMonitor(admin, options.groupId, options.labels.workflow, () => this.assignment.partitionsByTopic(), this.logger);
 				this.lagMonitor.start(options.lagIntervalMs);
 				this.admin = admin;
-			} else if (admin) {
+			} else if (admin && !this.ordered) {
 				await admin.disconnect();
 			}
 		} catch (error) {
@@ -175,7 +179,8 @@ export class SinkerConsumer {
 		});
 		this.consumer.on(events.COMMIT_OFFSETS, (event) => {
 			for (const { topic, partitions } of event.payload.topics) {
-				for (const { partition, offset } of partitions) this.committer.confirm(topic, partition, String(offset));
+				// kafkajs passes each partition's commit as given, metadata included (its typings omit it).
+				for (const entry of partitions) this.committer.confirm(topic, entry.partition, String(entry.offset), (entry as { metadata?: string | null }).metadata ?? null);
 			}
 		});
 		this.consumer.on(events.CRASH, (event) => {
@@ -196,13 +201,64 @@ export class SinkerConsumer {
 		});
 	}
 
+	private get ordered(): boolean {
+		return this.options.keepPartitionOrder === true && !this.options.manual;
+	}
+
 	private onGroupJoin(memberAssignment: Record<string, number[]>): void {
-		this.partitions.reseat(this.assignment.replace(memberAssignment), this.recentOffsets);
+		const change = this.assignment.replace(memberAssignment);
+		this.partitions.reseat(change, this.recentOffsets);
+		this.committer.rejoined();
+		if (this.ordered) this.fence(change.added);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
 		this.syncPaused(true);
 		this.options.observer?.onAssignment?.(memberAssignment);
 		this.committer.request();
 		this.join?.done();
+	}
+
+	/**
+	 * Partitions just given to this consumer wait until their previous owner's rows can no longer
+	 * load, when it left them HELD (partition-fence.ts). Paused while the mark is looked up; a lookup
+	 * that fails counts as HELD (waiting is safe, loading early is not).
+	 */
+	private fence(added: readonly PartitionState[]): void {
+		if (added.length === 0) return;
+		for (const state of added) state.fencedUntil = Number.POSITIVE_INFINITY;
+		const admin = this.admin;
+		const lookup = admin === undefined ? Promise.reject(new Error('no admin client')) : heldByPreviousOwner(admin, this.options.groupId, added);
+		void lookup.then(
+			(held) => {
+				for (const [state, wasHeld] of held) this.startFence(state, wasHeld);
+			},
+			(error: unknown) => {
+				this.logger.warn('Kafka: could not read the previous owner\'s fence mark; waiting as if it had executions out', { error: (error as Error).message });
+				for (const state of added) this.startFence(state, true);
+			},
+		);
+	}
+
+	private startFence(state: PartitionState, held: boolean): void {
+		if (state.revoked) return;
+		clearTimeout(state.fenceTimer);
+		if (!held) {
+			state.fencedUntil = 0;
+			this.syncPaused();
+			return;
+		}
+		// The previous owner's last deadline is at most one Execution Timeout after it last emitted,
+		// which it stops doing at its next heartbeat after the rebalance.
+		const waitMs = this.options.executionTimeoutMs + FENCE_MARGIN_MS + this.options.heartbeatIntervalMs;
+		state.fencedUntil = Date.now() + waitMs;
+		this.logger.info(
+			`Kafka partition ${state.topic}[${state.partition}] was held by a consumer that may still have rows on their way to Doris; starting it in ${Math.round(waitMs / 1000)} s (Execution Timeout + margin), so they cannot land after this consumer's`,
+			{ topic: state.topic, partition: state.partition, waitMs },
+		);
+		state.fenceTimer = setTimeout(() => {
+			state.fenceTimer = undefined;
+			this.syncPaused();
+		}, waitMs);
+		this.syncPaused();
 	}
 
 	private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -239,6 +295,7 @@ export class SinkerConsumer {
 			// REBALANCE_IN_PROGRESS again, expected; the request still keeps our session alive.
 			await payload.heartbeat().catch(() => {});
 		}
+		this.committer.release();
 		await this.committer.flush();
 	}
 
@@ -278,7 +335,10 @@ export class SinkerConsumer {
 	private async shutdown(): Promise<CloseReport> {
 		this.closing = true;
 		this.closeController.abort();
-		for (const state of this.assignment.all()) clearTimeout(state.backoffTimer);
+		for (const state of this.assignment.all()) {
+			clearTimeout(state.backoffTimer);
+			clearTimeout(state.fenceTimer);
+		}
 		this.committer.cancelRetry();
 		this.syncPaused();
 		const drained = await this.window.drain(this.options.closeTimeoutMs);
@@ -287,6 +347,7 @@ export class SinkerConsumer {
 			this.logger.warn('Kafka consumer closing with executions still in flight; their offsets stay uncommitted', { abandoned });
 			this.executionsController.abort();
 		}
+		this.committer.release();
 		await this.committer.flush();
 		await this.lagMonitor?.stop();
 		try {

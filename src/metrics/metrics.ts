@@ -100,10 +100,22 @@ export const metrics = {
 		labelNames: ['workflow', 'table'] as const,
 		registers: [registry],
 	}),
+	fieldsUnmatched: new Counter({
+		name: 'sinker_fields_unmatched_total',
+		help: 'Fields of mapped items that match no column of the table (their values are not loaded); a rise after ALTER TABLE shows schema drift',
+		labelNames: ['workflow', 'table'] as const,
+		registers: [registry],
+	}),
 	rowsInvalid: new Counter({
 		name: 'sinker_rows_invalid_total',
 		help: 'Items the Doris Schema node sent to its invalid output',
 		labelNames: ['workflow', 'table', 'rule'] as const,
+		registers: [registry],
+	}),
+	ddlStatements: new Counter({
+		name: 'doris_ddl_total',
+		help: 'DDL statements the Doris Schema node issued: CREATE TABLE for a table a change stream named, ALTER TABLE ADD COLUMN for schema evolution',
+		labelNames: ['table', 'kind', 'status'] as const,
 		registers: [registry],
 	}),
 	bufferedBytes: new Gauge({

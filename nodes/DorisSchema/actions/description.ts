@@ -3,9 +3,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_VALUE_LIMITS, MAX_VALUE_LIMIT_BYTES } from '../../../src/doris/schema/coerce-type';
 import { DEFAULT_WORKER_THREADS, MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
 import { DEFAULT_ROW_MAPPER_OPTIONS } from '../../../src/doris/schema/row-mapper';
+import { DEFAULT_REFRESH_INTERVAL_SECONDS } from '../../../src/doris/schema/schema-cache';
 import { databaseAndTableFields } from '../../shared/doris-fields';
+import { alsoShowOnlyWhen } from '../../shared/display';
+import { tablesProperties } from './tables-description';
 
-const mapRowsOnly = { show: { operation: ['mapRows'] } };
+const mapRowsOnly = { show: { operation: ['mapRows', 'mapRowsToTables'] } };
 
 export const properties: INodeProperties[] = [
 	{
@@ -21,6 +24,13 @@ export const properties: INodeProperties[] = [
 				action: 'Map rows to a table',
 			},
 			{
+				name: 'Map Rows to Tables (Change Stream)',
+				value: 'mapRowsToTables',
+				description:
+					'Like Map Rows to Table, for a stream whose messages go to many tables (a whole database from Debezium): each message\'s table comes from its topic, its Debezium source or a field; missing tables and columns can be created',
+				action: 'Map rows to the tables their messages name',
+			},
+			{
 				name: 'Get Schema',
 				value: 'getSchema',
 				description: "Output the table's columns, one item per column",
@@ -29,11 +39,13 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'mapRows',
 	},
-	...databaseAndTableFields('Database of the table'),
+	...alsoShowOnlyWhen(databaseAndTableFields('Database of the table'), (field) => (field.name === 'table' ? { operation: ['mapRows', 'getSchema'] } : undefined)),
+	...tablesProperties,
 	{
 		displayName: 'Schema Mode',
 		name: 'schemaMode',
 		type: 'options',
+		displayOptions: { show: { operation: ['mapRows', 'getSchema'] } },
 		options: [
 			{ name: 'Auto (Read From Doris)', value: 'auto', description: "Read the table's columns over Doris' MySQL port" },
 			{ name: 'Manual (Column List)', value: 'manual', description: "Type the columns in, for when Doris' MySQL port is not reachable" },
@@ -45,7 +57,7 @@ export const properties: INodeProperties[] = [
 		name: 'manualColumns',
 		type: 'fixedCollection',
 		typeOptions: { multipleValues: true, sortable: true },
-		displayOptions: { show: { schemaMode: ['manual'] } },
+		displayOptions: { show: { schemaMode: ['manual'], operation: ['mapRows', 'getSchema'] } },
 		default: {},
 		placeholder: 'Add Column',
 		options: [
@@ -82,6 +94,14 @@ export const properties: INodeProperties[] = [
 		displayOptions: mapRowsOnly,
 		default: {},
 		options: [
+			{
+				displayName: 'Add New Columns (Schema Evolution)',
+				name: 'evolve',
+				type: 'boolean',
+				default: false,
+				description:
+					"Whether a field the table has no column for is added to it with ALTER TABLE … ADD COLUMN (a light schema change), its type from the message's Kafka Connect schema or inferred from its value, and its rows then loaded with it. Columns are never dropped, renamed or retyped. Every ALTER is logged with its statement and counted in doris_ddl_total.",
+			},
 			{
 				displayName: 'Debezium Envelopes (CDC)',
 				name: 'cdc',
@@ -184,8 +204,9 @@ export const properties: INodeProperties[] = [
 				name: 'refreshInterval',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'Re-read the schema in the background this often; 0 reads it once (and again after a load fails on a schema mismatch)',
+				default: DEFAULT_REFRESH_INTERVAL_SECONDS,
+				description:
+					'Re-read the schema in the background this often (one DESC and one SHOW CREATE TABLE per table and n8n process). 0 reads it once. Either way it is re-read, at most every 5 s, when Doris refuses a load, when items carry a field that matches no column, or when items are invalid for a reason a changed table may accept (a wider VARCHAR, a new column).',
 			},
 			{
 				displayName: 'Source Path',

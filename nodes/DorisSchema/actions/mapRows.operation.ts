@@ -1,51 +1,139 @@
 import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
-import { BrokenPackedItemError, mapItems } from '../../../src/doris/schema/map-items';
+import type { DorisConnection } from '../../../src/doris/connection';
+import type { ColumnSpec } from '../../../src/doris/schema/column-types';
+import { addColumns, tableSchemaOrCreate, type DdlLogger } from '../../../src/doris/schema/ddl-runner';
+import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift-signals';
+import { BrokenPackedItemError } from '../../../src/doris/schema/map-items';
+import { mapItemsToTargets, type TargetMapping } from '../../../src/doris/schema/map-targets';
 import type { RoutedItem } from '../../../src/doris/schema/route-items';
-import { rowMapperFor, type RowMapper } from '../../../src/doris/schema/row-mapper';
+import { rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
+import { schemaCache } from '../../../src/doris/schema/schema-cache';
+import { designTable, type CreateOptions } from '../../../src/doris/schema/table-design';
+import { isFixedTarget, type DorisTarget } from '../../../src/doris/schema/target';
 import type { TableSchema } from '../../../src/doris/schema/types';
-import type { SchemaContext } from './router';
+import { loadSchema, type SchemaContext } from './router';
 import type { SchemaSettings } from './settings';
 
 function toOutput(r: RoutedItem): INodeExecutionData {
 	return { json: r.json as INodeExecutionData['json'], pairedItem: { item: r.index } };
 }
 
+/** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
+function tableFor(ctx: SchemaContext, index: number): string {
+	const value = ctx.getNodeParameter('table', index, '') as unknown;
+	const name = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+	return typeof name === 'string' ? name.trim() : String(name ?? '').trim();
+}
+
+/** Whether the node's Table is an n8n expression, so every item may name another table. */
+function tableIsExpression(ctx: SchemaContext): boolean {
+	const raw = ctx.getNode().parameters?.table as unknown;
+	const text = typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as { value: unknown }).value : raw;
+	return typeof text === 'string' && text.startsWith('=');
+}
+
+/**
+ * The mapper options for one table: with several tables, Field Mapping and Epoch Unit per Column apply
+ * to the tables that have the column (a table without it simply has nothing to map there).
+ */
+function mapperOptions(settings: SchemaSettings, schema: TableSchema, severalTables: boolean): RowMapperOptions {
+	const has = (column: string) => schema.columns.some((c) => c.name.toLowerCase() === column.trim().toLowerCase());
+	return {
+		unknownFields: settings.unknownFields,
+		sourcePath: settings.sourcePath,
+		mapping: severalTables ? settings.mapping.filter((m) => has(m.column)) : settings.mapping,
+		cdc: settings.cdc,
+		dates: { timeZone: settings.timeZone, epochUnit: settings.epochUnit },
+		epochUnits: severalTables ? settings.epochUnits.filter((u) => has(u.column)) : settings.epochUnits,
+		limits: settings.limits,
+		evolve: settings.evolve,
+	};
+}
+
 /**
  * Output 0 "Rows": coerced rows; output 1 "Invalid": original item + `_invalid` reasons.
- * An item holding packed rows (the trigger's "One Item per Batch") stays one item on output 0 with
- * its valid rows as JSON lines; each of its lines that cannot load becomes an item on output 1.
- * Big packed items are mapped in worker threads (option Worker Threads) so n8n's main thread stays
- * free; the outputs are the same either way. Both outputs keep input order (src/doris/schema/map-items.ts).
+ * An item holding packed rows (the trigger's "One Item per Batch") comes out as one packed item per
+ * table its lines go to, with its valid rows as JSON lines; each line that cannot load becomes an
+ * item on output 1. Big packed items are mapped in worker threads (option Worker Threads) so n8n's
+ * main thread stays free. Both outputs keep input order (src/doris/schema/map-targets.ts).
  */
-export async function executeMapRows(ctx: SchemaContext, settings: SchemaSettings, schema: TableSchema): Promise<INodeExecutionData[][]> {
-	let mapper: RowMapper;
-	try {
-		mapper = rowMapperFor(schema, {
-			unknownFields: settings.unknownFields,
-			sourcePath: settings.sourcePath,
-			mapping: settings.mapping,
-			cdc: settings.cdc,
-			dates: { timeZone: settings.timeZone, epochUnit: settings.epochUnit },
-			epochUnits: settings.epochUnits,
-			limits: settings.limits,
-		});
-	} catch (error) {
-		// A bad time zone or a mapping to a column the table lacks: a settings error, not a row error.
-		throw new NodeOperationError(ctx.getNode(), error as Error);
-	}
-	const workflow = ctx.getWorkflow();
+export async function executeMapRows(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<INodeExecutionData[][]> {
+	const items = ctx.getInputData();
 	const logger = ctx.logger as SchemaContext['logger'] | undefined; // absent in narrow test contexts
+	const ddlLogger: DdlLogger | undefined = logger === undefined ? undefined : { info: (m, meta) => logger.info(m, meta), warn: (m, meta) => logger.warn(m, meta) };
+	const database = settings.database !== '' ? settings.database : connection.database;
+	const perItem = settings.operation === 'mapRows' && tableIsExpression(ctx);
+	const severalTables = !isFixedTarget(settings.rules) || perItem;
+	const continueOnFail = ctx.continueOnFail();
+
+	const mapperOf = (schema: TableSchema): RowMapper => {
+		try {
+			return rowMapperFor(schema, mapperOptions(settings, schema, severalTables));
+		} catch (error) {
+			// A bad time zone or a mapping to a column the table lacks: a settings error, not a row error.
+			throw new NodeOperationError(ctx.getNode(), error as Error);
+		}
+	};
+	const createOptions: CreateOptions = {
+		cdc: settings.cdc,
+		sourcePath: settings.sourcePath,
+		keyColumns: settings.keyColumns,
+		sequenceColumn: settings.sequenceColumn === '' ? undefined : settings.sequenceColumn,
+		properties: settings.tableProperties,
+	};
+	const mapping: TargetMapping = {
+		rules: settings.rules,
+		parameters: (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }),
+		tagTargets: severalTables,
+		mapperFor: async (target, sample) => {
+			if (settings.operation === 'mapRowsToTables') {
+				const create = settings.createTables ? { design: () => designTable(target, sample, createOptions), refreshIntervalMs: settings.refreshIntervalMs } : undefined;
+				const schema = await tableSchemaOrCreate(connection, target, create, ddlLogger);
+				return 'refused' in schema ? schema : mapperOf(schema);
+			}
+			const schema = await loadSchema(ctx, { ...settings, database: target.database }, connection, target.table);
+			if (!(schema instanceof NodeOperationError)) return mapperOf(schema);
+			// Continue On Fail: nothing can be coerced, so every item goes to Invalid with the reason.
+			if (!continueOnFail) throw schema;
+			return { refused: schema.message, rule: 'schema', expected: 'a readable table schema' };
+		},
+		// Auto mode follows the table when the items say it changed (src/doris/schema/drift-signals.ts);
+		// a typed column list does not change.
+		reread:
+			settings.mode === 'auto'
+				? async (target: DorisTarget) => {
+						const fresh = await schemaCache.reread(connection, target.database, target.table, DEFAULT_MIN_REREAD_MS);
+						return fresh === undefined ? undefined : mapperOf(fresh);
+					}
+				: undefined,
+		addColumns: settings.evolve
+			? async (target: DorisTarget, columns: ColumnSpec[]) => {
+					const outcome = await addColumns(connection, target, columns, ddlLogger);
+					if (!outcome.ok) return { refused: outcome.reason };
+					schemaCache.invalidate(connection, target.database, target.table);
+					return mapperOf(await schemaCache.get(connection, target.database, target.table, settings.refreshIntervalMs));
+				}
+			: undefined,
+	};
+	const workflow = ctx.getWorkflow();
 	try {
-		const routed = await mapItems(ctx.getInputData(), mapper, {
+		const routed = await mapItemsToTargets(items, mapping, {
 			labels: { workflow: workflow.id ?? workflow.name ?? '', node: ctx.getNode().name },
 			workerThreads: settings.workerThreads,
-			continueOnFail: ctx.continueOnFail(),
+			continueOnFail,
 			warn: logger === undefined ? undefined : (message) => logger.warn(message),
+			info: logger === undefined ? undefined : (message) => logger.info(message),
 		});
 		return [routed.rows.map(toOutput), routed.invalid.map(toOutput)];
 	} catch (error) {
-		if (error instanceof BrokenPackedItemError) throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex: error.itemIndex });
-		throw new NodeOperationError(ctx.getNode(), error as Error);
+		// A settings or schema error is already a node error; anything else becomes one here.
+		const nodeError =
+			error instanceof NodeOperationError
+				? error
+				: error instanceof BrokenPackedItemError
+					? new NodeOperationError(ctx.getNode(), error.message, { itemIndex: error.itemIndex })
+					: new NodeOperationError(ctx.getNode(), error as Error);
+		throw nodeError;
 	}
 }

@@ -38,12 +38,13 @@ function refuseInvalidLeadingNowhere(ctx: SchemaContext, outputs: INodeExecution
 	);
 }
 
-async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection): Promise<TableSchema | NodeOperationError> {
+/** The schema of the node's own table (Get Schema, and Map Rows for each table it maps into). */
+export async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connection: DorisConnection, table = settings.table): Promise<TableSchema | NodeOperationError> {
 	try {
 		return await resolveSchema({
 			connection,
 			database: settings.database !== '' ? settings.database : connection.database,
-			table: settings.table,
+			table,
 			mode: settings.mode,
 			manualColumns: settings.manualColumns,
 			refreshIntervalMs: settings.refreshIntervalMs,
@@ -56,7 +57,7 @@ async function loadSchema(ctx: SchemaContext, settings: SchemaSettings, connecti
 	}
 }
 
-/** Reads the settings once, builds the connection and schema, dispatches to the operation. */
+/** Reads the settings once, builds the connection, dispatches to the operation. */
 export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]> {
 	const settings = readSchemaSettings(ctx);
 	let connection: DorisConnection;
@@ -65,18 +66,8 @@ export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]>
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), error as Error, { description: 'The Doris credential is not usable' });
 	}
+	if (settings.operation !== 'getSchema') return refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, connection));
 	const schema = await loadSchema(ctx, settings, connection);
-	if (schema instanceof NodeOperationError) {
-		if (settings.operation !== 'mapRows' || !ctx.continueOnFail()) throw schema;
-		// Continue On Fail: nothing can be coerced, so every item goes to Invalid with the reason.
-		const message = schema.message;
-		return refuseInvalidLeadingNowhere(ctx, [
-			[],
-			ctx.getInputData().map((item, index) => ({
-				json: { ...item.json, [INVALID_FIELD]: { table: `${settings.database}.${settings.table}`, reasons: [{ column: null, value: null, expected: 'a readable table schema', rule: 'schema', message }] } },
-				pairedItem: { item: index },
-			})),
-		]);
-	}
-	return settings.operation === 'getSchema' ? executeGetSchema(schema) : refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, schema));
+	if (schema instanceof NodeOperationError) throw schema;
+	return executeGetSchema(schema);
 }

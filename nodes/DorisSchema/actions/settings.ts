@@ -5,18 +5,30 @@ import { EPOCH_UNITS, type EpochUnit } from '../../../src/doris/schema/datetime'
 import type { ManualColumn } from '../../../src/doris/schema/manual';
 import { MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
 import { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
-import { SettingError, atLeastZero, flag, oneOf, required, text, wholeNumber } from '../../../src/common/settings';
+import { topicMapOf, type NameRule, type TargetRules } from '../../../src/doris/schema/target';
+import { SettingError, atLeastZero, flag, list, oneOf, required, text, wholeNumber } from '../../../src/common/settings';
 import { nodeParameters, readNodeSettings, type NodeParameters } from '../../shared/settings';
 import { properties } from './description';
 
-export type SchemaOperation = 'mapRows' | 'getSchema';
+export type SchemaOperation = 'mapRows' | 'mapRowsToTables' | 'getSchema';
 
 /** Every node parameter, read once per execution (node-level: item expressions are not per item). */
 export interface SchemaSettings {
 	operation: SchemaOperation;
 	/** '' = the credential's default database. */
 	database: string;
+	/** '' with Map Rows to Tables. */
 	table: string;
+	/** Where each message's database and table come from (all `parameter` but for Map Rows to Tables). */
+	rules: TargetRules;
+	/** Create tables a change stream names that Doris does not have (Map Rows to Tables). */
+	createTables: boolean;
+	/** Primary key of created tables when messages carry no Kafka key; [] = from the key. */
+	keyColumns: string[];
+	sequenceColumn: string;
+	tableProperties: Array<[string, string]>;
+	/** Schema evolution: add columns for fields the table lacks. */
+	evolve: boolean;
 	mode: 'auto' | 'manual';
 	manualColumns: ManualColumn[];
 	cdc: boolean;
@@ -44,6 +56,12 @@ interface RawMapping {
 interface RawEpochUnits {
 	column?: Array<{ column?: string; unit?: string }>;
 }
+interface RawTopicMap {
+	topic?: Array<{ topic?: string; table?: string }>;
+}
+interface RawProperties {
+	property?: Array<{ name?: string; value?: string }>;
+}
 
 /**
  * Reads the node's parameters. A bad value fails the execution with a NodeOperationError naming the
@@ -55,17 +73,26 @@ export function readSchemaSettings(ctx: Pick<IExecuteFunctions, 'getNodeParamete
 }
 
 function schemaSettings(p: NodeParameters): SchemaSettings {
-	const operation = oneOf('Operation', p.param('operation'), ['mapRows', 'getSchema'] as const);
-	// The options belong to Map Rows only: Get Schema reads with their defaults, whatever is stored.
-	const option = (name: string): unknown => (operation === 'mapRows' ? p.option(name) : p.optionDefault(name));
+	const operation = oneOf('Operation', p.param('operation'), ['mapRows', 'mapRowsToTables', 'getSchema'] as const);
+	const toTables = operation === 'mapRowsToTables';
+	// The options belong to the Map Rows operations: Get Schema reads with their defaults, whatever is stored.
+	const option = (name: string): unknown => (operation !== 'getSchema' ? p.option(name) : p.optionDefault(name));
 	// collection / fixedCollection parameters are untyped in n8n; this is the one place they are cast.
 	const manualColumns = (p.param('manualColumns') as RawColumns).column ?? [];
 	const mapping = (option('mapping') as RawMapping).mapping ?? [];
+	const properties = toTables ? ((p.param('tableProperties') as RawProperties).property ?? []) : [];
 	return {
 		operation,
 		database: text(p.param('database')),
-		table: required('Table', p.param('table'), 'choose a table or type its name'),
-		mode: oneOf('Schema Mode', p.param('schemaMode'), ['auto', 'manual'] as const),
+		table: toTables ? '' : required('Table', p.param('table'), 'choose a table or type its name'),
+		rules: toTables ? targetRules(p) : { database: { kind: 'parameter' }, table: { kind: 'parameter' } },
+		createTables: toTables && flag(p.param('createTables')),
+		keyColumns: toTables ? list(p.param('keyColumns')) : [],
+		sequenceColumn: toTables ? text(p.param('sequenceColumn')) : '',
+		tableProperties: properties.map((x): [string, string] => [text(x.name), text(x.value)]).filter(([name]) => name !== ''),
+		evolve: flag(option('evolve')),
+		// Map Rows to Tables reads every table from Doris: a column list describes one table.
+		mode: toTables ? 'auto' : oneOf('Schema Mode', p.param('schemaMode'), ['auto', 'manual'] as const),
 		manualColumns: manualColumns.map((c) => ({
 			name: c.name ?? '',
 			type: c.type ?? '',
@@ -88,6 +115,27 @@ function schemaSettings(p: NodeParameters): SchemaSettings {
 			jsonMaxBytes: wholeNumber('Max JSON Size (Bytes)', option('maxJsonBytes'), 1, MAX_VALUE_LIMIT_BYTES, 'bytes'),
 		},
 	};
+}
+
+ /** Table From / Database From of Map Rows to Tables. */
+function targetRules(p: NodeParameters): TargetRules {
+	const rule = (label: string, kind: string, field: string): NameRule => {
+		switch (kind) {
+			case 'parameter':
+			case 'topic':
+			case 'debezium':
+				return { kind };
+			case 'topicMap':
+				return { kind, map: topicMapOf(((p.param('topicMap') as RawTopicMap).topic ?? []).map((e) => ({ topic: text(e.topic), table: text(e.table) }))) };
+			case 'field':
+				return { kind, path: required(`${label} Field`, p.param(field), 'name the field holding the name (a dot path)').split('.').map((s) => s.trim()).filter((s) => s !== '') };
+			default:
+				throw new SettingError(`${label} From ${JSON.stringify(kind)} is not one of the listed choices`);
+		}
+	};
+	const table = oneOf('Table From', p.param('tableFrom'), ['topic', 'topicMap', 'debezium', 'field'] as const);
+	const database = oneOf('Database From', p.param('databaseFrom'), ['parameter', 'topic', 'debezium', 'field'] as const);
+	return { table: rule('Table', table, 'tableField'), database: rule('Database', database, 'databaseField') };
 }
 
 /**

@@ -27,7 +27,11 @@ export type RejectRule =
 	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
 	| 'schema'
 	/** Doris refused the row at load time (the Doris Stream Load node's Rejected output); the message is Doris' reason. */
-	| 'doris_rejected';
+	| 'doris_rejected'
+	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
+	| 'table'
+	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */
+	| 'new_column';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

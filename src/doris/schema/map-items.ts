@@ -1,45 +1,19 @@
 /**
- * What the Doris Schema node's "Map Rows to Table" does with one execution's items, without n8n:
- * ordinary items are routed one by one (route-items.ts), packed items (the trigger's "One Item per
- * Batch") as a whole (route-packed.ts, in worker threads when big), and the two are put back in input
- * order on each output. The node and the reliability harness both call `mapItems`, so the pipeline
- * the harness tests is the one the node runs.
+ * What the Doris Schema node's "Map Rows to Table" does with one execution's items for one table,
+ * without n8n: ordinary items are routed one by one (route-items.ts), packed items (the trigger's "One
+ * Item per Batch") as a whole (route-packed.ts, in worker threads when big), and the two are put back
+ * in input order on each output. It is map-targets.ts with one table, so the node (which calls
+ * mapItemsToTargets) and the reliability harness (which calls mapItems) run the same code.
  *
  * Every input item comes out exactly once: on `rows` (an ordinary item's row, or a packed item with
  * its valid lines) or on `invalid` (with the reasons); each line of a packed item that cannot load
  * becomes its own item on `invalid`.
  */
-import { PACKED_ROWS_FIELD, type PackedRows } from '../../common/item-contract';
-import { readPackedRows } from '../../common/packed-rows';
-import { metrics } from '../../metrics/metrics';
-import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
-import { INVALID_FIELD, routeItems, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
 import type { RowMapper } from './row-mapper';
+import { mapItemsToTargets, type MapItemsOptions } from './map-targets';
+import type { RoutedItem, RoutedItems } from './route-items';
 
-export interface MapItemsOptions {
-	labels: RouteLabels;
-	/** Worker threads for big packed items; 0 = this thread. */
-	workerThreads: number;
-	/**
-	 * A packed item whose shape breaks the item contract: false throws BrokenPackedItemError before
-	 * anything is mapped (the execution fails), true sends it to `invalid` with the reason (n8n's
-	 * Continue On Fail).
-	 */
-	continueOnFail: boolean;
-	/** Where a worker pool reports a worker it lost. */
-	warn?: (message: string) => void;
-}
-
-/** A packed item that is not a PackedRows: refused before any item is mapped. */
-export class BrokenPackedItemError extends Error {
-	constructor(
-		readonly itemIndex: number,
-		reason: string,
-	) {
-		super(`Item ${itemIndex}: ${reason}`);
-		this.name = 'BrokenPackedItemError';
-	}
-}
+export { BrokenPackedItemError, type MapItemsOptions } from './map-targets';
 
 /** Merges two lists each sorted by input index; on a tie `a` comes first (stable). */
 export function mergeByIndex(a: ReadonlyArray<RoutedItem>, b: ReadonlyArray<RoutedItem>): RoutedItem[] {
@@ -53,61 +27,15 @@ export function mergeByIndex(a: ReadonlyArray<RoutedItem>, b: ReadonlyArray<Rout
 	return out;
 }
 
-/** The input item on `invalid`, with why its packed rows cannot be read. */
-function brokenItem(json: Record<string, unknown>, index: number, table: string, message: string): RoutedItem {
-	const reason = { column: null, value: null, expected: 'packed rows', rule: 'envelope' as const, message };
-	return { json: { ...json, [INVALID_FIELD]: { table, reasons: [reason] } }, index };
-}
-
 /**
  * Maps one execution's items to `mapper`'s table. Both outputs keep input order. Throws
  * BrokenPackedItemError (unless `continueOnFail`) before anything is mapped.
  */
-export async function mapItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, mapper: RowMapper, options: MapItemsOptions): Promise<RoutedItems> {
-	const { labels } = options;
-	if (!items.some((item) => item.json[PACKED_ROWS_FIELD] !== undefined)) return routeItems(items, mapper, labels);
-
-	// Every packed item is checked before any is mapped: a broken one fails the execution up front.
-	const table = `${mapper.schema.database}.${mapper.schema.table}`;
-	const plain: Array<{ json: Record<string, unknown> }> = [];
-	const plainIndex: number[] = [];
-	const packedItems: Array<{ packed: PackedRows; index: number }> = [];
-	const broken: RoutedItem[] = [];
-	for (let i = 0; i < items.length; i++) {
-		const packed = readPackedRows(items[i].json);
-		if (packed === undefined) {
-			plain.push(items[i]);
-			plainIndex.push(i);
-			continue;
-		}
-		if (packed instanceof Error) {
-			if (!options.continueOnFail) throw new BrokenPackedItemError(i, packed.message);
-			broken.push(brokenItem(items[i].json, i, table, packed.message));
-			// Counted like every other item on the invalid output.
-			metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule: 'envelope' });
-			continue;
-		}
-		packedItems.push({ packed, index: i });
-	}
-	// Handed to the workers first, so they map while this thread maps the ordinary items.
-	const pool = sharedPackedPool(options.workerThreads, options.warn);
-	const pending = packedItems.map((p) => routePackedParallel(p.packed, mapper, labels, p.index, pool));
-	const routed = routeItems(plain, mapper, labels);
-	for (const r of routed.rows) r.index = plainIndex[r.index];
-	for (const r of routed.invalid) r.index = plainIndex[r.index];
-
-	const results = await Promise.all(pending);
-	const packedRows: RoutedItem[] = [];
-	const packedInvalid: RoutedItem[] = [];
-	let b = 0;
-	for (let k = 0; k < results.length; k++) {
-		const index = packedItems[k].index;
-		// The broken items and the packed ones are both in input order: interleave them back.
-		while (b < broken.length && broken[b].index < index) packedInvalid.push(broken[b++]);
-		const r = results[k];
-		if (r.packed !== null) packedRows.push({ json: { [PACKED_ROWS_FIELD]: r.packed }, index });
-		for (const x of r.invalid) packedInvalid.push(x);
-	}
-	while (b < broken.length) packedInvalid.push(broken[b++]);
-	return { rows: mergeByIndex(routed.rows, packedRows), invalid: mergeByIndex(routed.invalid, packedInvalid) };
+export function mapItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, mapper: RowMapper, options: MapItemsOptions): Promise<RoutedItems> {
+	const table = { database: mapper.schema.database, table: mapper.schema.table };
+	return mapItemsToTargets(
+		items,
+		{ rules: { database: { kind: 'parameter' }, table: { kind: 'parameter' } }, parameters: () => table, tagTargets: false, mapperFor: async () => mapper },
+		options,
+	);
 }

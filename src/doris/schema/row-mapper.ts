@@ -17,7 +17,8 @@
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
 import { JsonText } from '../../common/connect-logical';
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
+import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
 import { compileType, INVALID, makeCompileContext, type CompileContext, type FailSlot, type RejectRule, type TypeHandler, type ValueLimits } from './coerce-type';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
@@ -49,6 +50,12 @@ export interface RowMapperOptions {
 	limits?: ValueLimits;
 	/** Per-column units for bare numbers (a schemaless Debezium row mixes days, ms and µs). */
 	epochUnits?: ColumnEpochUnit[];
+	/**
+	 * Schema evolution: a field with no column (and a type its Connect schema declares, or a non-null
+	 * value to infer one from) rejects the row with rule `new_column` naming the column type to add;
+	 * the caller adds it and maps the row again. Off: such fields follow unknownFields.
+	 */
+	evolve?: boolean;
 }
 
 export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {
@@ -110,6 +117,11 @@ export class RowMapper {
 	private readonly sourcePath: string[];
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
+	/**
+	 * Where map() counts fields that match no column, by name, while set (mapItems sets it for the
+	 * items it maps in this thread): a new field is how a column added to the table first shows.
+	 */
+	unmatchedSink: Map<string, number> | null = null;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -135,7 +147,7 @@ export class RowMapper {
 			if (m.field.trim() === '') throw new Error(`Field mapping → "${m.column}": the field name is empty`);
 			fieldFor.set(col.name, m.field.trim());
 		}
-		this.knownFields = new Set([KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, DELETE_SIGN_COLUMN]);
+		this.knownFields = new Set([KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, DELETE_SIGN_COLUMN, DORIS_FIELD]);
 		this.plans = [];
 		for (const col of schema.columns) {
 			if (col.name === DELETE_SIGN_COLUMN) continue;
@@ -152,6 +164,40 @@ export class RowMapper {
 			});
 		}
 		this.sourcePath = splitPath(options.sourcePath);
+	}
+
+	/**
+	 * Schema evolution's reasons for the fields of `rec` that have no column, with the type to add: the
+	 * type the Connect schema declares for the field (the record's struct, found along the source path
+	 * and the Debezium envelope), else one inferred from a non-null value. The schema is looked up only
+	 * when a field is unknown, which is rare.
+	 */
+	private newColumns(rec: Record<string, unknown>, connectSchema: unknown, deleted: boolean, reasons: Rejection[] | null): Rejection[] | null {
+		let declared: Map<string, ConnectSchema> | undefined;
+		for (const k of Object.keys(rec)) {
+			if (this.knownFields.has(k)) continue;
+			if (connectSchema !== undefined) declared ??= structFields(this.recordSchema(connectSchema, deleted));
+			const fieldSchema = declared?.get(k);
+			const spec = fieldSchema !== undefined ? columnFromConnect(k, fieldSchema, false) : inferColumn(k, rec[k], false);
+			// A null field without a declared type: nothing to add yet, and nothing lost (null is the default).
+			if (spec === undefined || 'refused' in spec) continue;
+			(reasons ??= []).push({
+				column: k,
+				value: safeValue(rec[k]),
+				expected: spec.type,
+				rule: 'new_column',
+				message: `field "${k}" has no column in ${this.schema.database}.${this.schema.table}; schema evolution adds it as ${spec.type}`,
+			});
+		}
+		return reasons;
+	}
+
+	/** The Connect schema of the record: the payload's, along the source path, then `after` / `before`. */
+	private recordSchema(connectSchema: unknown, deleted: boolean): unknown {
+		const path = this.sourcePath[0] === 'payload' ? this.sourcePath.slice(1) : this.sourcePath;
+		let schema: unknown = path.length === 0 ? connectSchema : schemaAt(connectSchema, path);
+		if (this.options.cdc) schema = structFields(schema).get(deleted ? 'before' : 'after');
+		return schema;
 	}
 
 	map(json: Record<string, unknown>): MapResult {
@@ -172,6 +218,7 @@ export class RowMapper {
 			};
 		}
 		let item = json;
+		const connectSchema = isConnectEnvelope(json) ? json.schema : undefined;
 		if (isConnectEnvelope(json)) {
 			const decoded = decodeConnectPayload(json.schema, json.payload);
 			if (!decoded.ok) {
@@ -207,9 +254,11 @@ export class RowMapper {
 		let reasons: Rejection[] | null = null;
 		const fail = this.fail;
 		const plans = this.plans;
+		let present = 0;
 		for (let i = 0; i < plans.length; i++) {
 			const p = plans[i];
 			const value = p.path === null ? rec[p.key] : readPath(rec, p.path);
+			if (value !== undefined) present++;
 			if (value === undefined || value === null) {
 				if (p.nullable) {
 					if (value === null) row[p.column] = null;
@@ -239,8 +288,17 @@ export class RowMapper {
 			}
 			row[p.column] = out;
 		}
+		const sink = this.unmatchedSink;
+		if (sink !== null) {
+			// Cheap first: only when the record has more keys than columns it filled can one be unknown.
+			let keys = 0;
+			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
+			if (keys > present) for (const k of Object.keys(rec)) if (!this.knownFields.has(k)) sink.set(k, (sink.get(k) ?? 0) + 1);
+		}
+		if (this.options.evolve === true) reasons = this.newColumns(rec, connectSchema, deleted, reasons);
 		if (this.options.unknownFields === 'reject') {
 			for (const k of Object.keys(rec)) {
+				if (reasons?.some((r) => r.rule === 'new_column' && r.column === k) === true) continue;
 				if (!this.knownFields.has(k)) {
 					(reasons ??= []).push({
 						column: null,

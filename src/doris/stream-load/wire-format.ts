@@ -3,7 +3,7 @@
  * per line, sent with `read_json_by_line`) or CSV in a fixed column order. The string returned is
  * the only allocation per row; the batcher copies it straight into its byte buffer.
  */
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import { sourceColumns } from './columns';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 
@@ -24,7 +24,8 @@ function jsonSerializer(deleteSign: boolean): RowSerializer {
 		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
 			throw new Error(`A row must be a JSON object, not ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`);
 		}
-		const text = JSON.stringify(row);
+		// The Doris nodes' own field (deadline, target table) is never a column.
+		const text = JSON.stringify(row[DORIS_FIELD] === undefined ? row : { ...row, [DORIS_FIELD]: undefined });
 		// In CDC mode every row needs the sign: Doris would fill a missing one with NULL and reject
 		// the row (the hidden column is NOT NULL), so rows without it load as upserts (0).
 		if (deleteSign && row[DELETE_SIGN_COLUMN] === undefined) {
@@ -46,8 +47,8 @@ function csvSerializer(columns: readonly string[], separator: string, delimiter:
 	};
 	return (row) => {
 		for (const key in row) {
-			// The trigger's optional metadata rides along on items; it is not a column.
-			if (!known.has(key) && key !== KAFKA_METADATA_FIELD) throw new Error(`Row has column "${key}", which is not in the CSV columns (${columns.join(', ')})`);
+			// The trigger's optional metadata and the Doris nodes' own field ride along on items; they are not columns.
+			if (!known.has(key) && key !== KAFKA_METADATA_FIELD && key !== DORIS_FIELD) throw new Error(`Row has column "${key}", which is not in the CSV columns (${columns.join(', ')})`);
 		}
 		let line = field(row[columns[0]], columns[0]);
 		for (let i = 1; i < columns.length; i++) line += separator + field(row[columns[i]], columns[i]);

@@ -22,6 +22,8 @@ describe('readPackedRows', () => {
 		assert.equal(readPackedRows({ [PACKED_ROWS_FIELD]: good }), good);
 		const signed = { ...good, deleteSign: false };
 		assert.equal(readPackedRows({ [PACKED_ROWS_FIELD]: signed }), signed);
+		const targeted = { ...good, doris: { loadBy: 1_700_000_000_000, database: 'inventory', table: 'customers' } };
+		assert.equal(readPackedRows({ [PACKED_ROWS_FIELD]: targeted }), targeted);
 		const empty = { jsonLines: '', count: 0, sources: [] };
 		assert.equal(readPackedRows({ [PACKED_ROWS_FIELD]: empty }), empty);
 	});
@@ -46,6 +48,9 @@ describe('readPackedRows', () => {
 			[{ ...good, sources: [{ ...source, lastOffset: '10000000000000000000' }] }, 'packedRows.sources[0].lastOffset must be an offset as a decimal string, not "10000000000000000000"'],
 			[{ ...good, sources: [{ ...source, lines: -2 }] }, 'packedRows.sources[0].lines must be a whole number ≥ 0, not number -2'],
 			[{ ...good, deleteSign: 1 }, 'packedRows.deleteSign must be true, false or absent, not number 1'],
+			[{ ...good, doris: 'x' }, 'packedRows.doris must be an object, not "x"'],
+			[{ ...good, doris: { loadBy: '17' } }, 'packedRows.doris.loadBy must be a time in milliseconds since 1970, not "17"'],
+			[{ ...good, doris: { table: '' } }, 'packedRows.doris.table must be a name, not ""'],
 		];
 		for (const [value, message] of cases) assert.equal(problem(value), message);
 	});

@@ -11,6 +11,13 @@ describe('wire format', () => {
 		assert.throws(() => s([1] as unknown as Record<string, unknown>), /JSON object/);
 	});
 
+	it('the Doris nodes\' own field (_doris: deadline, table) never reaches Doris, in JSON or CSV', () => {
+		const json = createSerializer({ format: 'json', deleteSign: true });
+		assert.equal(json({ id: 1, _doris: { table: 't', loadBy: 1 } }), '{"id":1,"__DORIS_DELETE_SIGN__":0}\n');
+		const csv = createSerializer({ format: 'csv', columns: ['id'] });
+		assert.equal(csv({ id: 1, _doris: { table: 't' } }), '1\n');
+	});
+
 	it('in delete-sign mode rows without the sign load as upserts (0)', () => {
 		const s = createSerializer({ format: 'json', deleteSign: true });
 		assert.equal(s({ id: 1 }), '{"id":1,"__DORIS_DELETE_SIGN__":0}\n');

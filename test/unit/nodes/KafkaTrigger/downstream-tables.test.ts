@@ -64,6 +64,15 @@ describe('collectDownstreamTables', () => {
 		assert.deepEqual(skipped, ['Doris Stream Load node "Expr": the partial update columns are an expression']);
 	});
 
+	it('skips nodes whose messages name their table (Map Rows to Tables, Each Row\'s Table)', () => {
+		const { tables, skipped } = collectDownstreamTables([
+			child('Tables', SCHEMA_NODE_TYPE, { ...schemaDefaults, operation: 'mapRowsToTables', table: '' }),
+			child('Rows', STREAM_LOAD_NODE_TYPE, { tableFrom: 'item', table: '' }),
+		]);
+		assert.deepEqual(tables, []);
+		assert.deepEqual(skipped, ['Doris Schema node "Tables": each message names its table', 'Doris Stream Load node "Rows": each message names its table']);
+	});
+
 	it('checks the manual column list in manual mode, as Validate on Start does at the first execution', () => {
 		const { tables } = collectDownstreamTables([
 			child('Manual', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', schemaMode: 'manual', manualColumns: { column: [{ name: 'id', type: 'INT' }, { name: 'v' }] } }),

@@ -78,7 +78,7 @@ describe('Kafka trigger emit', () => {
 
 		const second = runExecution(execution, new AbortController().signal);
 		emitted[1].done?.resolve(run('error', { message: 'Stream Load failed' }));
-		assert.deepEqual(await second, { ok: false, reason: 'execution ended with status "error": Stream Load failed' });
+		assert.deepEqual(await second, { ok: false, reason: 'execution ended with status "error": Stream Load failed', settled: true });
 	});
 
 	it('close aborts the wait; a manual run does not wait at all; emit is read at call time', async () => {
@@ -100,5 +100,11 @@ describe('Kafka trigger emit', () => {
 		assert.equal(runOutcome(run('success', { message: 'x' })).ok, false);
 		assert.equal(runOutcome(run('canceled')).ok, false);
 		assert.equal(runOutcome(undefined).ok, false);
+	});
+
+	it('a run that stopped on a node error is settled (no rows left loading); a cancelled or crashed one is not', () => {
+		assert.deepEqual(runOutcome(run('error', { message: 'Doris refused' })), { ok: false, reason: 'execution ended with status "error": Doris refused', settled: true });
+		assert.equal((runOutcome(run('canceled')) as { settled?: boolean }).settled, false);
+		assert.equal((runOutcome(run('crashed')) as { settled?: boolean }).settled, false);
 	});
 });

@@ -1,0 +1,37 @@
+/**
+ * Reading DorisItemInfo (src/common/item-contract.ts) as it arrives from upstream: on an item
+ * (`json._doris`) or a packed item (`packedRows.doris`). Items are plain JSON and may have passed
+ * through other nodes, so the shape is checked, and a broken one is refused naming the field and the
+ * value rather than half used (a deadline read as "none" would load rows late; a table read as
+ * "none" would load them into the node's own table).
+ */
+import { DORIS_FIELD, type DorisItemInfo } from './item-contract';
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+	return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/** `value` as DorisItemInfo, undefined when absent, or an Error naming `field` and the bad value. */
+export function readDorisInfo(value: unknown, field: string = DORIS_FIELD): DorisItemInfo | Error | undefined {
+	if (value === undefined) return undefined;
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return new Error(`${field} must be an object, not ${describe(value)}`);
+	const info = value as Record<string, unknown>;
+	if (info.loadBy !== undefined && (typeof info.loadBy !== 'number' || !Number.isFinite(info.loadBy))) {
+		return new Error(`${field}.loadBy must be a time in milliseconds since 1970, not ${describe(info.loadBy)}`);
+	}
+	for (const name of ['database', 'table'] as const) {
+		const text = info[name];
+		if (text !== undefined && (typeof text !== 'string' || text.trim() === '')) return new Error(`${field}.${name} must be a name, not ${describe(text)}`);
+	}
+	return value as DorisItemInfo;
+}
+
+/** The earliest of two deadlines, either of which may be absent. */
+export function earlierDeadline(a: number | undefined, b: number | undefined): number | undefined {
+	if (a === undefined) return b;
+	if (b === undefined) return a;
+	return Math.min(a, b);
+}

@@ -1,0 +1,158 @@
+/**
+ * Runs the DDL of table-design.ts over Doris' MySQL port: every statement is logged with its text and
+ * counted in doris_ddl_total{table,kind,status}. Several executions (and, in queue mode, several
+ * workers) can ask for the same change at once, so:
+ *
+ * - per process, changes to one table are made one at a time (a promise chain per table);
+ * - CREATE TABLE is `IF NOT EXISTS`: a table another process created meanwhile is kept as it is;
+ * - ADD COLUMN first re-reads the table and asks only for the columns still missing, and an
+ *   "already exists" refusal (another process was faster) is not a failure: the table is read again
+ *   and what it now has counts.
+ *
+ * Doris applies a light schema change (a value column added to a table with light_schema_change, the
+ * default since Doris 2.0 and set by tables the sinker creates) in metadata before the statement
+ * returns; a heavy one runs as an alter job afterwards. Either way the change counts as done only
+ * when DESC shows the columns (polled, bounded), and the schema cache is refreshed then.
+ *
+ * Errors: a refusal by Doris (it answered with an error number: bad type, no privilege, …) is
+ * returned as a reason, so the rows it concerns go to the Invalid output with it; a Doris that cannot
+ * be reached throws, so the execution fails and is redelivered.
+ */
+import type { DorisConnection } from '../connection';
+import { DorisQueryError, dorisQuery } from '../mysql';
+import { metrics } from '../../metrics/metrics';
+import type { ColumnSpec } from './column-types';
+import { TableNotFoundError, readTableSchema } from './reader';
+import { schemaCache } from './schema-cache';
+import { addColumnsStatement, createTableStatement, type TableDesign } from './table-design';
+import type { DorisTarget } from './target';
+import type { TableSchema } from './types';
+
+export interface DdlLogger {
+	info(message: string, meta?: Record<string, unknown>): void;
+	warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+export type DdlOutcome = { ok: true } | { ok: false; reason: string };
+
+/** How long a change may take to show in DESC (a heavy schema change is an alter job). */
+const VISIBLE_WITHIN_MS = 120_000;
+const POLL_MS = 250;
+
+const chains = new Map<string, Promise<unknown>>();
+
+/** Runs `work` after every earlier change to the same table in this process has settled. */
+function oneAtATime<T>(target: DorisTarget, work: () => Promise<T>): Promise<T> {
+	const key = `${target.database}\u0000${target.table}`;
+	const previous = chains.get(key) ?? Promise.resolve();
+	const next = previous.then(work, work);
+	const settled = next.then(
+		() => undefined,
+		() => undefined,
+	);
+	chains.set(key, settled);
+	void settled.then(() => {
+		if (chains.get(key) === settled) chains.delete(key);
+	});
+	return next;
+}
+
+function tableLabel(target: DorisTarget): string {
+	return `${target.database}.${target.table}`;
+}
+
+/** One statement, logged and counted. Resolves with Doris' refusal as a reason; throws when Doris cannot be asked. */
+async function runDdl(connection: DorisConnection, target: DorisTarget, kind: 'create_table' | 'add_column', statement: string, logger: DdlLogger | undefined): Promise<DdlOutcome> {
+	const table = tableLabel(target);
+	try {
+		await dorisQuery(connection, statement);
+	} catch (error) {
+		metrics.ddlStatements.inc({ table, kind, status: 'failed' });
+		logger?.warn(`Doris refused DDL for ${table}: ${(error as Error).message}`, { table, kind, statement });
+		if (error instanceof DorisQueryError && error.errno !== undefined) return { ok: false, reason: `Doris refused ${statement.split('\n')[0]}…: ${error.message}` };
+		throw error;
+	}
+	metrics.ddlStatements.inc({ table, kind, status: 'success' });
+	logger?.info(`Doris Schema: ${kind === 'create_table' ? 'created' : 'altered'} table ${table}: ${statement}`, { table, kind, statement });
+	return { ok: true };
+}
+
+/** Reads the table until `done` says the change shows, up to VISIBLE_WITHIN_MS. */
+async function untilVisible(connection: DorisConnection, target: DorisTarget, done: (schema: TableSchema) => boolean): Promise<TableSchema> {
+	const deadline = Date.now() + VISIBLE_WITHIN_MS;
+	for (;;) {
+		try {
+			const schema = await readTableSchema(connection, target.database, target.table);
+			if (done(schema)) return schema;
+		} catch (error) {
+			if (!(error instanceof TableNotFoundError)) throw error;
+		}
+		if (Date.now() > deadline) throw new Error(`Doris table ${tableLabel(target)}: the DDL was accepted but did not show within ${VISIBLE_WITHIN_MS / 1000} s`);
+		await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+	}
+}
+
+/** CREATE TABLE IF NOT EXISTS from a design; resolves once the table can be read. */
+export function createTable(connection: DorisConnection, design: TableDesign, logger?: DdlLogger): Promise<DdlOutcome> {
+	return oneAtATime(design, async () => {
+		try {
+			await readTableSchema(connection, design.database, design.table);
+			return { ok: true } as const;
+		} catch (error) {
+			if (!(error instanceof TableNotFoundError)) throw error;
+		}
+		const outcome = await runDdl(connection, design, 'create_table', createTableStatement(design), logger);
+		if (outcome.ok) await untilVisible(connection, design, () => true);
+		return outcome;
+	});
+}
+
+/**
+ * ADD COLUMN for those of `columns` the table does not have; resolves once DESC shows every one.
+ * Columns of the same name with another type are left alone: nothing is ever retyped.
+ */
+export function addColumns(connection: DorisConnection, target: DorisTarget, columns: readonly ColumnSpec[], logger?: DdlLogger): Promise<DdlOutcome> {
+	return oneAtATime(target, async () => {
+		const has = (schema: TableSchema, name: string) => schema.columns.some((c) => c.name.toLowerCase() === name.toLowerCase());
+		const current = await readTableSchema(connection, target.database, target.table);
+		if (current.keyModel === 'AGGREGATE') {
+			return { ok: false, reason: `table ${tableLabel(target)} is an AGGREGATE KEY table: a new column would need an aggregation type, so schema evolution does not add one` };
+		}
+		const missing = columns.filter((c) => !has(current, c.name));
+		if (missing.length === 0) return { ok: true } as const;
+		const outcome = await runDdl(connection, target, 'add_column', addColumnsStatement(target, missing), logger);
+		if (!outcome.ok) {
+			// Another process may have added them meanwhile ("Can not add column which already exists").
+			const now = await readTableSchema(connection, target.database, target.table);
+			return missing.every((c) => has(now, c.name)) ? ({ ok: true } as const) : outcome;
+		}
+		await untilVisible(connection, target, (schema) => missing.every((c) => has(schema, c.name)));
+		return outcome;
+	});
+}
+
+/**
+ * The schema of a table a change stream names: read (once per process, schema-cache.ts), or, when
+ * Doris has no such table and `create` allows it, created from `design()` first. A refusal (no such
+ * table and creation off, a design or a CREATE Doris refused) says why, for the Invalid output.
+ */
+export async function tableSchemaOrCreate(
+	connection: DorisConnection,
+	target: DorisTarget,
+	create: { design: () => TableDesign | { refused: string }; refreshIntervalMs: number } | undefined,
+	logger?: DdlLogger,
+): Promise<TableSchema | { refused: string }> {
+	const read = () => schemaCache.get(connection, target.database, target.table, create?.refreshIntervalMs ?? 0);
+	try {
+		return await read();
+	} catch (error) {
+		if (!(error instanceof TableNotFoundError)) throw error;
+		if (create === undefined) return { refused: `Doris table ${tableLabel(target)} does not exist; create it, or turn on Create Missing Tables` };
+	}
+	const design = create.design();
+	if ('refused' in design) return design;
+	const created = await createTable(connection, design, logger);
+	if (!created.ok) return { refused: created.reason };
+	schemaCache.invalidate(connection, target.database, target.table);
+	return read();
+}

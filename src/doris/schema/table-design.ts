@@ -1,0 +1,176 @@
+/**
+ * The DDL the Doris Schema node issues: CREATE TABLE for a table a change stream names but Doris does
+ * not have yet, ALTER TABLE … ADD COLUMN for fields a source gained. Pure: statements are built here
+ * and run by ddl-runner.ts.
+ *
+ * CREATE TABLE, as Doris requires it (fe-core CreateTableInfo / ColumnDef, Doris 2.1 / 3.0 / 3.1):
+ * key columns first and in key order ("Key columns should be a ordered prefix of the schema"), none of
+ * STRING / FLOAT / DOUBLE / JSON / ARRAY (column-types.ts), NOT NULL; UNIQUE KEY on the source's
+ * primary key with merge-on-write (`enable_unique_key_merge_on_write`, the default only since 2.1, so
+ * said explicitly) and light schema change (ADD COLUMN then changes metadata only, no data rewrite);
+ * DISTRIBUTED BY HASH(keys) BUCKETS AUTO; an optional sequence column (`function_column.sequence_col`,
+ * UNIQUE KEY tables only, integer or date types).
+ *
+ * ADD COLUMN adds value columns only, nullable (the rows already loaded have no value for them), at
+ * the end: a light schema change. Nothing is ever dropped, renamed or narrowed.
+ */
+import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
+import { parseJsonExact } from '../../common/exact-json';
+import { KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { columnFromConnect, inferColumn, isSequenceType, schemaAt, structFields, type ColumnSpec, type ConnectSchema, type TypeRefusal } from './column-types';
+import { unwrapDebezium, type EnvelopeResult } from './debezium';
+import type { DorisTarget } from './target';
+
+export interface TableDesign extends DorisTarget {
+	keys: ColumnSpec[];
+	values: ColumnSpec[];
+	sequenceColumn?: string;
+	properties: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface CreateOptions {
+	/** Debezium envelopes: the row is `after` (or `before` for a delete). */
+	cdc: boolean;
+	/** Dot path to the record inside the item, as the row mapper reads it. */
+	sourcePath: string;
+	/** Key columns when the messages carry no Kafka key to read them from (packed lines never do). */
+	keyColumns: string[];
+	sequenceColumn?: string;
+	/** PROPERTIES beyond the ones the design sets (replication_num on a small cluster, …); these win. */
+	properties: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Backtick-quoted identifier (a backtick inside doubled, as MySQL and Doris read it). */
+export function quoteName(name: string): string {
+	return `\`${name.replace(/`/g, '``')}\``;
+}
+
+function quoteText(text: string): string {
+	return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function columnDefinition(column: ColumnSpec): string {
+	return `${quoteName(column.name)} ${column.type} ${column.nullable ? 'NULL' : 'NOT NULL'}`;
+}
+
+export function createTableStatement(design: TableDesign): string {
+	const keys = design.keys.map((k) => quoteName(k.name)).join(', ');
+	const properties = new Map<string, string>([
+		['enable_unique_key_merge_on_write', 'true'],
+		['light_schema_change', 'true'],
+	]);
+	if (design.sequenceColumn !== undefined) properties.set('function_column.sequence_col', design.sequenceColumn);
+	for (const [name, value] of design.properties) properties.set(name, value);
+	return [
+		`CREATE TABLE IF NOT EXISTS ${quoteName(design.database)}.${quoteName(design.table)} (`,
+		[...design.keys, ...design.values].map((c) => `  ${columnDefinition(c)}`).join(',\n'),
+		`) UNIQUE KEY(${keys})`,
+		`DISTRIBUTED BY HASH(${keys}) BUCKETS AUTO`,
+		`PROPERTIES (${[...properties].map(([k, v]) => `${quoteText(k)} = ${quoteText(v)}`).join(', ')})`,
+	].join('\n');
+}
+
+export function addColumnsStatement(target: DorisTarget, columns: readonly ColumnSpec[]): string {
+	const list = columns.map((c) => columnDefinition({ ...c, nullable: true })).join(', ');
+	return `ALTER TABLE ${quoteName(target.database)}.${quoteName(target.table)} ADD COLUMN (${list})`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The primary key a message's Kafka key names: Debezium writes the key as a struct of the key columns
+ * (`{"schema": …, "payload": {"id": 1}}` with schemas, `{"id": 1}` without). Undefined when the item
+ * has no key (Include Metadata off, or a packed line).
+ */
+export function keyColumnsOf(json: Record<string, unknown>): string[] | undefined {
+	const meta = json[KAFKA_METADATA_FIELD];
+	if (!isObject(meta) || typeof meta.key !== 'string') return undefined;
+	let key: unknown;
+	try {
+		key = parseJsonExact(meta.key);
+	} catch {
+		return undefined;
+	}
+	if (!isObject(key)) return undefined;
+	if (isConnectEnvelope(key)) {
+		const fields = [...structFields(key.schema).keys()];
+		if (fields.length > 0) return fields;
+		key = key.payload;
+	}
+	return isObject(key) && Object.keys(key).length > 0 ? Object.keys(key) : undefined;
+}
+
+/** The record of a message and the Connect schema that declares it (if the message has one). */
+function recordOf(json: Record<string, unknown>, options: CreateOptions): { record: Record<string, unknown>; schema?: ConnectSchema } | TypeRefusal {
+	let item: Record<string, unknown> = json;
+	let schema: unknown;
+	if (isConnectEnvelope(json)) {
+		const decoded = decodeConnectPayload(json.schema, json.payload);
+		if (!decoded.ok) return { refused: decoded.failure.message };
+		schema = json.schema;
+		item = { ...json, payload: decoded.value };
+	}
+	let path = options.sourcePath.split('.').map((s) => s.trim()).filter((s) => s !== '');
+	let record: unknown = item;
+	for (const segment of path) record = isObject(record) ? record[segment] : undefined;
+	// The schema describes the payload: a path through the item starts with "payload".
+	if (path[0] === 'payload') path = path.slice(1);
+	let recordSchema: unknown = schema === undefined ? undefined : path.length === 0 ? schema : schemaAt(schema, path);
+	if (options.cdc) {
+		const out: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
+		const env = unwrapDebezium(record, out);
+		if (!env.ok || env.record === null) return { refused: env.detail };
+		recordSchema = recordSchema === undefined ? undefined : structFields(recordSchema).get(env.deleted ? 'before' : 'after');
+		record = env.record;
+	}
+	if (!isObject(record)) return { refused: 'the message holds no record to take the columns from' };
+	return { record, schema: isObject(recordSchema) ? (recordSchema as ConnectSchema) : undefined };
+}
+
+/**
+ * The table a message asks for: columns from its Connect schema (or its values), UNIQUE KEY on the
+ * Kafka key's columns (or the Key Columns option). Refused, with the reason, when the key is unknown
+ * or a column cannot be a key.
+ */
+export function designTable(target: DorisTarget, json: Record<string, unknown>, options: CreateOptions): TableDesign | TypeRefusal {
+	const found = recordOf(json, options);
+	if ('refused' in found) return { refused: `cannot create table ${target.database}.${target.table} from this message: ${found.refused}` };
+	const { record, schema } = found;
+	const declared = schema === undefined ? undefined : structFields(schema);
+	const names = declared !== undefined && declared.size > 0 ? [...declared.keys()] : Object.keys(record);
+	const keyNames = options.keyColumns.length > 0 ? options.keyColumns : keyColumnsOf(json);
+	if (keyNames === undefined || keyNames.length === 0) {
+		return {
+			refused: `cannot create table ${target.database}.${target.table}: its primary key is unknown (the message carries no Kafka key; turn on the trigger's Include Metadata with One Item per Message, or set Key Columns)`,
+		};
+	}
+	const column = (name: string, key: boolean): ColumnSpec | TypeRefusal => {
+		const fieldSchema = declared?.get(name);
+		if (fieldSchema !== undefined) return columnFromConnect(name, fieldSchema, key);
+		// A null value says nothing about the type: STRING holds whatever comes later.
+		return inferColumn(name, record[name], key) ?? (key ? { refused: `key column "${name}" is null in this message` } : { name, type: 'STRING', nullable: true });
+	};
+	const keys: ColumnSpec[] = [];
+	for (const name of keyNames) {
+		if (!names.includes(name)) return { refused: `cannot create table ${target.database}.${target.table}: key column "${name}" is not a field of the message` };
+		const spec = column(name, true);
+		if ('refused' in spec) return { refused: `cannot create table ${target.database}.${target.table}: ${spec.refused}` };
+		keys.push(spec);
+	}
+	const values: ColumnSpec[] = [];
+	for (const name of names) {
+		if (keyNames.includes(name)) continue;
+		const spec = column(name, false);
+		if ('refused' in spec) return { refused: `cannot create table ${target.database}.${target.table}: ${spec.refused}` };
+		values.push(spec);
+	}
+	const sequence = options.sequenceColumn;
+	if (sequence !== undefined) {
+		const spec = [...keys, ...values].find((c) => c.name === sequence);
+		if (spec === undefined) return { refused: `cannot create table ${target.database}.${target.table}: sequence column "${sequence}" is not a field of the message` };
+		if (!isSequenceType(spec.type)) return { refused: `cannot create table ${target.database}.${target.table}: sequence column "${sequence}" would be ${spec.type}; Doris takes only integer, DATE and DATETIME sequence columns` };
+	}
+	return { ...target, keys, values, sequenceColumn: sequence, properties: options.properties };
+}

@@ -1,0 +1,206 @@
+/**
+ * The Doris Schema node's "Map Rows to Tables (Change Stream)" and schema evolution against the Doris
+ * test server, through the node's execute() and its narrow context: tables per message, tables
+ * created from the first Debezium message, columns added when the source gains a field, each DDL
+ * logged and counted; on every Doris version the test server speaks (CREATE TABLE is the same DDL
+ * for 2.1, 3.0 and 3.1).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
+import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../../src/common/item-contract';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { registry } from '../../../src/metrics/metrics';
+import { databaseStream, NEW_COLUMN, type ChangeMessage } from '../../fixtures/debezium/database';
+import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
+
+const VERSIONS = ['2.1', '3.0', '3.1'] as const;
+
+interface Logged {
+	level: 'info' | 'warn';
+	message: string;
+	meta?: Record<string, unknown>;
+}
+
+function context(doris: DorisTestServer, params: Record<string, unknown>, items: INodeExecutionData[], logged: Logged[]): IExecuteFunctions {
+	const ctx = {
+		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
+		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
+		getChildNodes: () => [{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
+		getMode: () => 'trigger',
+		getInputData: () => items,
+		getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'cdc' }),
+		getWorkflow: () => ({ id: 'wf-tables', name: 'wf', active: true }),
+		continueOnFail: () => false,
+		logger: {
+			info: (message: string, meta?: Record<string, unknown>) => logged.push({ level: 'info', message, meta }),
+			warn: (message: string, meta?: Record<string, unknown>) => logged.push({ level: 'warn', message, meta }),
+		},
+	};
+	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
+	return ctx as unknown as IExecuteFunctions;
+}
+
+/** A change message as the trigger hands it over with Include Metadata. */
+function item(m: ChangeMessage, offset: number): INodeExecutionData {
+	return { json: { ...(JSON.parse(m.value as string) as Record<string, unknown>), _kafka: { topic: m.topic, partition: m.partition, offset: String(offset), key: m.key, timestamp: '0', headers: {} } } };
+}
+
+async function ddlCount(kind: string, status = 'success'): Promise<number> {
+	const metric = await registry.getSingleMetricAsString('doris_ddl_total');
+	let sum = 0;
+	for (const line of metric.split('\n')) {
+		if (line.startsWith('doris_ddl_total{') && line.includes(`kind="${kind}"`) && line.includes(`status="${status}"`)) sum += Number(line.split(' ').pop());
+	}
+	return sum;
+}
+
+const toTables = { operation: 'mapRowsToTables', database: 'cdc', tableFrom: 'topic', databaseFrom: 'parameter', createTables: true };
+
+describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
+	const node = new DorisSchema();
+	const servers: DorisTestServer[] = [];
+	after(async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+		await Promise.all(servers.map((s) => s.close()));
+	});
+	async function server(version: (typeof VERSIONS)[number]): Promise<DorisTestServer> {
+		const doris = await startDorisTestServer({ version });
+		servers.push(doris);
+		await doris.sql('CREATE DATABASE cdc');
+		return doris;
+	}
+
+	for (const version of VERSIONS) {
+		it(`Doris ${version}: creates each missing table from its first Debezium message, logs and counts the CREATE, tags rows with their table`, async () => {
+			const doris = await server(version);
+			const stream = databaseStream({ tables: 3, changes: 60, partitions: 2, addColumnAt: 2, newTableAt: 2 });
+			const changes = stream.messages.filter((m) => m.value !== null);
+			const logged: Logged[] = [];
+			const createsBefore = await ddlCount('create_table');
+			const [rows, invalid] = await node.execute.call(context(doris, { ...toTables, options: { cdc: true } }, changes.map(item), logged));
+			assert.deepEqual(invalid, []);
+			assert.equal(rows.length, changes.length);
+			rows.forEach((row, i) => {
+				assert.equal(row.pairedItem && (row.pairedItem as { item: number }).item, i);
+				assert.deepEqual(row.json[DORIS_FIELD] as unknown as DorisItemInfo, { database: 'cdc', table: changes[i].table });
+			});
+			const created = [...new Set(changes.map((m) => m.table))];
+			assert.equal((await ddlCount('create_table')) - createsBefore, created.length, 'one CREATE per table, counted');
+			const statements = logged.filter((l) => l.level === 'info' && /CREATE TABLE/.test(l.message));
+			assert.equal(statements.length, created.length, 'every CREATE logged');
+			assert.match(statements[0].message, /UNIQUE KEY\(`id`\)/);
+			const [{ 'Create Table': ddl }] = (await doris.sql(`SHOW CREATE TABLE cdc.${created[0]}`)) as Array<{ 'Create Table': string }>;
+			assert.match(ddl, /UNIQUE KEY\(`id`\)/);
+			assert.match(ddl, /"enable_unique_key_merge_on_write" = "true"/);
+			const desc = (await doris.sql(`DESC cdc.${stream.evolvingTable}`)) as Array<{ Field: string; Type: string; Null: string; Key: string }>;
+			// Doris 3.x prints DESC types in lower case, 2.1 in upper case (and with a blank in DECIMAL).
+			assert.deepEqual(
+				desc.map((c) => [c.Field, c.Type.toUpperCase().replace(/, /g, ','), c.Null, c.Key]),
+				[
+					['id', 'BIGINT', 'No', 'true'],
+					['name', 'TEXT', 'Yes', 'false'],
+					['qty', 'INT', 'Yes', 'false'],
+					['amount', 'DECIMAL(12,2)', 'Yes', 'false'],
+					['active', 'BOOLEAN', 'Yes', 'false'],
+					['updated_at', 'DATETIME(6)', 'Yes', 'false'],
+					// The first message already carried the new field (addColumnAt 2 of 60).
+					...(changes.find((m) => m.table === stream.evolvingTable && (m.value as string).includes(`"${NEW_COLUMN}"`)) === changes.find((m) => m.table === stream.evolvingTable)
+						? [[NEW_COLUMN, 'TEXT', 'Yes', 'false']]
+						: []),
+				],
+			);
+		});
+	}
+
+	it('adds a column the source gains (ALTER TABLE … ADD COLUMN), logs and counts it, and maps its rows with it; never drops one', async () => {
+		const doris = await server('3.0');
+		const stream = databaseStream({ tables: 3, changes: 120, partitions: 1, addColumnAt: 0.5, newTableAt: 1 });
+		for (const table of stream.tables) await doris.sql(stream.ddl(table, 'cdc'));
+		await doris.sql(`ALTER TABLE cdc.${stream.tables[0]} ADD COLUMN kept_by_doris STRING NULL`);
+		const changes = stream.messages.filter((m) => m.value !== null);
+		const logged: Logged[] = [];
+		const altersBefore = await ddlCount('add_column');
+		const [rows, invalid] = await node.execute.call(context(doris, { ...toTables, createTables: false, options: { cdc: true, evolve: true } }, changes.map(item), logged));
+		assert.deepEqual(invalid, []);
+		assert.equal(rows.length, changes.length);
+		assert.equal((await ddlCount('add_column')) - altersBefore, 1);
+		const alter = logged.find((l) => /ALTER TABLE/.test(l.message));
+		assert.equal(alter?.meta?.statement, `ALTER TABLE \`cdc\`.\`${stream.evolvingTable}\` ADD COLUMN (\`${NEW_COLUMN}\` STRING NULL)`);
+		const withNote = rows.filter((r) => (r.json[DORIS_FIELD] as unknown as DorisItemInfo).table === stream.evolvingTable && r.json[NEW_COLUMN] !== undefined);
+		assert.ok(withNote.length > 0, 'rows after the change carry the new column');
+		const columns = ((await doris.sql(`DESC cdc.${stream.tables[0]}`)) as Array<{ Field: string }>).map((c) => c.Field);
+		assert.ok(columns.includes('kept_by_doris'), 'a column the source lacks is left in place');
+	});
+
+	it('without Create Missing Tables a missing table\'s messages go to Invalid naming it; packed lines of two tables become two packed items', async () => {
+		const doris = await server('3.0');
+		const stream = databaseStream({ tables: 2, changes: 40, partitions: 1, addColumnAt: 1, newTableAt: 1 });
+		await doris.sql(stream.ddl(stream.tables[0], 'cdc'));
+		const changes = stream.messages.filter((m) => m.value !== null);
+		const logged: Logged[] = [];
+		const [rows, invalid] = await node.execute.call(context(doris, { ...toTables, createTables: false, options: { cdc: true } }, changes.map(item), logged));
+		assert.equal(rows.length + invalid.length, changes.length);
+		for (const bad of invalid) {
+			const info = bad.json[INVALID_FIELD] as unknown as InvalidInfo;
+			assert.equal(info.reasons[0].rule, 'table');
+			assert.equal(info.reasons[0].message, `Doris table cdc.${stream.tables[1]} does not exist; create it, or turn on Create Missing Tables`);
+		}
+
+		// The same stream packed as the trigger's One Item per Batch does it (values only, runs per topic).
+		await doris.sql(stream.ddl(stream.tables[1], 'cdc'));
+		let offset = 0;
+		const sources = changes.map((m) => ({ topic: m.topic, partition: 0, firstOffset: String(offset), lastOffset: String(offset++), lines: 1 }));
+		const packed: PackedRows = { jsonLines: changes.map((m) => `${m.value}\n`).join(''), count: changes.length, sources, doris: { loadBy: 1_900_000_000_000 } };
+		const [packedRows, packedInvalid] = await node.execute.call(context(doris, { ...toTables, createTables: false, options: { cdc: true } }, [{ json: { [PACKED_ROWS_FIELD]: packed } as never }], logged));
+		assert.deepEqual(packedInvalid, []);
+		assert.equal(packedRows.length, 2, 'one packed item per table');
+		const byTable = new Map(packedRows.map((r) => [(r.json[PACKED_ROWS_FIELD] as unknown as PackedRows).doris?.table, r.json[PACKED_ROWS_FIELD] as unknown as PackedRows]));
+		for (const table of stream.tables) {
+			const part = byTable.get(table) as PackedRows;
+			assert.equal(part.count, changes.filter((m) => m.table === table).length);
+			assert.deepEqual(part.doris, { loadBy: 1_900_000_000_000, database: 'cdc', table });
+			assert.equal(part.sources.reduce((s, r) => s + r.lines, 0), part.count);
+		}
+	});
+
+	it('a primary key Doris cannot hold (FLOAT) or cannot tell (no Kafka key, no Key Columns) is refused with the reason; nothing is created', async () => {
+		const doris = await server('2.1');
+		const envelope = (id: unknown, type: string) => ({
+			schema: { type: 'struct', fields: [{ type: 'struct', optional: true, field: 'after', fields: [{ type, optional: false, field: 'id' }] }], optional: false },
+			payload: { before: null, after: { id }, op: 'c', source: { db: 'inventory', table: 'floaty' } },
+		});
+		const items = [
+			{ json: { ...envelope(1.5, 'float64'), _kafka: { topic: 's.inventory.floaty', key: '{"id":1.5}' } } },
+			{ json: { ...envelope(2, 'int64'), _kafka: { topic: 's.inventory.keyless' } } },
+		];
+		const logged: Logged[] = [];
+		const [rows, invalid] = await node.execute.call(context(doris, { ...toTables, options: { cdc: true } }, items as never, logged));
+		assert.deepEqual(rows, []);
+		const messages = invalid.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message);
+		assert.match(messages[0], /cannot create table cdc\.floaty: key column "id" is DOUBLE, which Doris refuses in a key/);
+		assert.match(messages[1], /cannot create table cdc\.keyless: its primary key is unknown/);
+		assert.deepEqual(await doris.sql('SHOW TABLES FROM cdc'), []);
+	});
+
+	it('Map Rows to Table with schema evolution: a plain JSON field gets a column of the type its value shows', async () => {
+		const doris = await server('3.1');
+		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const items = [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b', score: 1.5, count: 7, tags: { a: 1 }, nothing: null } }];
+		const logged: Logged[] = [];
+		const [rows, invalid] = await node.execute.call(context(doris, { operation: 'mapRows', database: 'cdc', table: 'events', schemaMode: 'auto', options: { evolve: true } }, items, logged));
+		assert.deepEqual(invalid, []);
+		assert.deepEqual(rows[1].json, { id: 2, v: 'b', score: 1.5, count: 7, tags: '{"a":1}' });
+		const desc = (await doris.sql('DESC cdc.events')) as Array<{ Field: string; Type: string }>;
+		assert.deepEqual(
+			desc.map((c) => `${c.Field} ${c.Type.toUpperCase()}`),
+			['id BIGINT', 'v TEXT', 'score DOUBLE', 'count BIGINT', 'tags JSON'],
+		);
+	});
+});

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { columnFromConnect, inferColumn } from '../../../../src/doris/schema/column-types';
+import { addColumnsStatement, createTableStatement, designTable, keyColumnsOf, type CreateOptions } from '../../../../src/doris/schema/table-design';
+
+const target = { database: 'inventory', table: 'customers' };
+const options: CreateOptions = { cdc: true, sourcePath: '', keyColumns: [], properties: [] };
+
+function message(fields: Array<Record<string, unknown>>, after: Record<string, unknown>, key?: string): Record<string, unknown> {
+	return {
+		schema: { type: 'struct', fields: [{ type: 'struct', optional: true, field: 'before', fields }, { type: 'struct', optional: true, field: 'after', fields }, { type: 'string', field: 'op' }] },
+		payload: { before: null, after, op: 'c' },
+		...(key === undefined ? {} : { _kafka: { topic: 'x', key } }),
+	};
+}
+
+describe('Doris column types for Kafka Connect fields', () => {
+	it('maps Connect and Debezium types to the Doris types that lose nothing', () => {
+		const type = (schema: Record<string, unknown>) => (columnFromConnect('c', schema, false) as { type: string }).type;
+		assert.equal(type({ type: 'int16' }), 'SMALLINT');
+		assert.equal(type({ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }), 'DATETIME(6)');
+		assert.equal(type({ type: 'int64', name: 'io.debezium.time.Timestamp' }), 'DATETIME(3)');
+		assert.equal(type({ type: 'int32', name: 'io.debezium.time.Date' }), 'DATE');
+		assert.equal(type({ type: 'int64', name: 'io.debezium.time.MicroTime' }), 'STRING');
+		assert.equal(type({ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '4', 'connect.decimal.precision': '20' } }), 'DECIMAL(20, 4)');
+		assert.equal(type({ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2', 'connect.decimal.precision': '65' } }), 'STRING');
+		assert.equal(type({ type: 'string', name: 'io.debezium.data.Json' }), 'JSON');
+		assert.equal(type({ type: 'string', parameters: { '__debezium.source.column.length': '64' } }), 'VARCHAR(256)');
+		assert.equal(type({ type: 'string', parameters: { '__debezium.source.column.length': '20000' } }), 'STRING');
+		assert.equal(type({ type: 'array', items: { type: 'int32' } }), 'ARRAY<INT>');
+	});
+
+	it('keys: STRING becomes VARCHAR(65533), FLOAT / DOUBLE / JSON are refused', () => {
+		assert.deepEqual(columnFromConnect('k', { type: 'string' }, true), { name: 'k', type: 'VARCHAR(65533)', nullable: false });
+		assert.match((columnFromConnect('k', { type: 'float64' }, true) as { refused: string }).refused, /DOUBLE, which Doris refuses in a key/);
+		assert.deepEqual(inferColumn('n', 3, false), { name: 'n', type: 'BIGINT', nullable: true });
+		assert.equal(inferColumn('n', null, false), undefined);
+	});
+});
+
+describe('designTable: the table a change event asks for', () => {
+	const fields = [
+		{ type: 'int64', optional: false, field: 'id' },
+		{ type: 'string', optional: true, field: 'email' },
+		{ type: 'int64', optional: false, name: 'io.debezium.time.MicroTimestamp', field: 'updated_at' },
+	];
+	const key = JSON.stringify({ schema: { type: 'struct', fields: [{ type: 'int64', field: 'id' }] }, payload: { id: 1 } });
+
+	it('UNIQUE KEY on the Kafka key\'s fields, key columns first and NOT NULL, the CREATE statement Doris takes', () => {
+		const design = designTable(target, message([...fields].reverse(), { id: 1, email: null, updated_at: 1 }, key), { ...options, sequenceColumn: 'updated_at', properties: [['replication_num', '1']] });
+		assert.ok(!('refused' in design));
+		assert.deepEqual(design.keys, [{ name: 'id', type: 'BIGINT', nullable: false }]);
+		assert.deepEqual(design.values.map((v) => v.name), ['updated_at', 'email']);
+		assert.equal(
+			createTableStatement(design),
+			'CREATE TABLE IF NOT EXISTS `inventory`.`customers` (\n  `id` BIGINT NOT NULL,\n  `updated_at` DATETIME(6) NULL,\n  `email` STRING NULL\n) UNIQUE KEY(`id`)\nDISTRIBUTED BY HASH(`id`) BUCKETS AUTO\nPROPERTIES ("enable_unique_key_merge_on_write" = "true", "light_schema_change" = "true", "function_column.sequence_col" = "updated_at", "replication_num" = "1")',
+		);
+		assert.equal(addColumnsStatement(target, [{ name: 'a`b', type: 'INT', nullable: false }]), 'ALTER TABLE `inventory`.`customers` ADD COLUMN (`a``b` INT NULL)');
+	});
+
+	it('the key from the option, from a schemaless key, or refused naming what is missing', () => {
+		const schemaless = designTable(target, message(fields, { id: 1, email: 'a', updated_at: 1 }, '{"id":1}'), options);
+		assert.ok(!('refused' in schemaless) && schemaless.keys[0].name === 'id');
+		assert.deepEqual(keyColumnsOf({ _kafka: { key: 'plain-text' } }), undefined);
+		assert.match((designTable(target, message(fields, { id: 1 }), options) as { refused: string }).refused, /primary key is unknown/);
+		assert.match((designTable(target, message(fields, { id: 1 }), { ...options, keyColumns: ['nope'] }) as { refused: string }).refused, /key column "nope" is not a field of the message/);
+		assert.match((designTable(target, message(fields, { id: 1 }, key), { ...options, sequenceColumn: 'email' }) as { refused: string }).refused, /sequence column "email" would be STRING/);
+	});
+});
