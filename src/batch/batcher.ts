@@ -37,6 +37,8 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface LineChunk {
 	text: string;
 	rows: number;
+	/** `text` in UTF-8 when the caller has it already (src/common/encoded-lines.ts): loaded without encoding again. */
+	bytes?: Uint8Array;
 }
 
 /**
@@ -120,6 +122,11 @@ interface OpenBatch<R, X> {
 	reject(error: unknown): void;
 }
 
+function chunkBytes(chunk: LineChunk): Buffer {
+	const { bytes } = chunk;
+	return bytes === undefined ? Buffer.from(chunk.text, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function checkLimits(limits: BatchLimits): BatchLimits {
 	const positive = (name: string, value: number) => {
 		if (!Number.isFinite(value) || value <= 0) throw new Error(`Batch setting ${name} = ${value} must be a number > 0`);
@@ -201,7 +208,7 @@ export class TargetBatcher<R, X = unknown> {
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
 			if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
-			else if (part.text.length > 0) wait = this.addChunk(Buffer.from(part.text, 'utf8'), part.rows, owner, touched, options.signal);
+			else if (part.text.length > 0) wait = this.addChunk(chunkBytes(part), part.rows, owner, touched, options.signal);
 			if (wait !== undefined) await wait;
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);

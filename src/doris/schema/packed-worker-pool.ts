@@ -19,6 +19,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 
+import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
 import { countInvalidLines, routePacked, type InvalidLineCounts, type RoutedPacked } from './route-packed';
@@ -42,7 +43,8 @@ export type PackedWorkerRequest =
 
 /** Worker → main. */
 export type PackedWorkerResponse =
-	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts }
+	/** `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). */
+	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; bytes?: Uint8Array }
 	| { id: number; ok: false; message: string };
 
 export interface PackedPoolOptions {
@@ -240,6 +242,7 @@ export class PackedWorkerPool {
 		this.failuresInARow = 0;
 		this.counters.routedInWorker++;
 		countInvalidLines(message.counts, task.mapper, task.labels);
+		if (message.routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(message.routed.packed, message.bytes);
 		task.resolve(message.routed);
 	}
 
