@@ -106,9 +106,9 @@ describe('sinker consumer: Keep Order per Partition', () => {
 		}
 	});
 
-	it('redelivers a failure that may still be loading only after its deadline, one that failed on an error at once', async () => {
-		const topic = await broker.topic(2);
-		await produce(broker.kafka, topic, 2, 200, (i) => JSON.stringify({ i }));
+	it('redelivers a failure that may still be loading (cancelled, or an error at the deadline) only after its deadline, one that failed on an error earlier at once', async () => {
+		const topic = await broker.topic(3);
+		await produce(broker.kafka, topic, 3, 300, (i) => JSON.stringify({ i }));
 		const group = uniqueName('order-redeliver');
 		const timeoutMs = 2_000;
 		const delivered = new Map<string, number[]>();
@@ -119,18 +119,24 @@ describe('sinker consumer: Keep Order per Partition', () => {
 			delivered.set(key, times);
 			if (times.length > 1) return { ok: true };
 			// Partition 0's first execution was cancelled (its rows may still load), partition 1's failed on an error.
-			return execution.partition === 0 ? { ok: false, reason: 'cancelled' } : { ok: false, reason: 'Doris refused the rows', settled: true };
+			if (execution.partition === 0) return { ok: false, reason: 'cancelled' };
+			if (execution.partition === 1) return { ok: false, reason: 'Doris refused the rows', settled: true };
+			// Partition 2's failed on an error at its deadline: the Stream Load node giving up then, its last attempt may still commit.
+			await sleep(Math.max(0, (execution.loadBy as number) - Date.now()));
+			return { ok: false, reason: 'not loaded by the deadline', settled: true };
 		});
 		const consumer = await SinkerConsumer.start(
 			testOptions(topic, group, { maxRecordsPerExecution: 100, keepPartitionOrder: true, executionTimeoutMs: timeoutMs }),
 			n8n.run,
 		);
 		try {
-			await waitFor('both first executions redelivered', () => (delivered.get('0:0')?.length ?? 0) >= 2 && (delivered.get('1:0')?.length ?? 0) >= 2, 30_000);
+			await waitFor('the first executions redelivered', () => ['0:0', '1:0', '2:0'].every((key) => (delivered.get(key)?.length ?? 0) >= 2), 30_000);
 			const [first0, again0] = delivered.get('0:0') as number[];
 			const [first1, again1] = delivered.get('1:0') as number[];
+			const [first2, again2] = delivered.get('2:0') as number[];
 			assert.ok(again0 - first0 >= timeoutMs + FENCE_MARGIN_MS - 200, `unsettled failure redelivered after ${again0 - first0} ms, before its deadline + margin`);
 			assert.ok(again1 - first1 < 2_000, `settled failure redelivered after ${again1 - first1} ms, not after the backoff`);
+			assert.ok(again2 - first2 >= timeoutMs + FENCE_MARGIN_MS - 200, `an error at the deadline redelivered after ${again2 - first2} ms, before the deadline + margin`);
 		} finally {
 			await consumer.close();
 		}
