@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../src/common/item-contract';
 import type { ExecutionOutcome, SinkExecution } from '../../src/kafka/consumer-options';
 import { FENCE_MARGIN_MS, HELD, RELEASED } from '../../src/kafka/partition-fence';
+import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
@@ -187,6 +188,39 @@ describe('sinker consumer: Keep Order per Partition', () => {
 			assert.ok(executedAgain - assignedAgain < timeoutMs, `after a RELEASED mark the new owner started after ${executedAgain - assignedAgain} ms`);
 		} finally {
 			await last.close();
+		}
+	});
+});
+
+describe('sinker consumer: a topic pattern follows new topics', () => {
+	it('a topic created after activation that matches the pattern is consumed; the others are not redelivered', async () => {
+		const prefix = uniqueName('follow');
+		const first = `${prefix}.db.t1`;
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 2, replicationFactor: 1 }] });
+		await produce(broker.kafka, first, 2, 200, (i) => JSON.stringify({ t: 1, i }));
+		const group = uniqueName('follow-group');
+		const n8n = new FakeN8n();
+		const pattern = new RegExp(`^${prefix.replace(/[-.]/g, '\\$&')}\\.db\\.[^.]+$`);
+		const consumer = await FollowingConsumer.start(
+			testOptions(first, group, { topics: { pattern }, keepPartitionOrder: true, topicCheckIntervalMs: 1_000, executionTimeoutMs: 20_000 }),
+			n8n.run,
+		);
+		const second = `${prefix}.db.t2`;
+		try {
+			await waitFor('the first topic consumed', () => n8n.messageCount() >= 200);
+			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 2, replicationFactor: 1 }] });
+			await produce(broker.kafka, second, 2, 100, (i) => JSON.stringify({ t: 2, i }));
+			await waitFor('the new topic consumed', () => n8n.messageCount() >= 300, 30_000);
+			await waitFor('both topics committed to their ends', async () => {
+				const a = await committedOffsets(broker.admin, group, first);
+				const b = await committedOffsets(broker.admin, group, second);
+				return [...a.values(), ...b.values()].reduce((s, o) => s + Number(o), 0) === 300;
+			});
+			assert.equal(n8n.messageCount(), 300, 'the restart redelivered nothing that had finished');
+			assert.deepEqual(new Set(n8n.executions.map((e) => e.topic)), new Set([first, second]));
+		} finally {
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics: [first, second] }).catch(() => undefined);
 		}
 	});
 });
