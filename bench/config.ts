@@ -1,7 +1,7 @@
 /**
  * Benchmark options from flags (and BENCH_* environment variables for the data set size):
  *
- *   npm run bench -- [--quick] [--size N] [--runs N] [--scenarios raw,core,n8n,packed,builtin]
+ *   npm run bench -- [--quick] [--size N] [--runs N] [--scenarios raw,core,n8n,packed,builtin,builtin-batch,pitfalls]
  *                    [--batch-rows N] [--flush-ms N] [--in-flight N] [--exec-rows N] [--builtin-size N]
  *                    [--latency-rate N] [--latency-seconds N] [--no-latency]
  *                    [--scaling-size N] [--no-scaling] [--cpu-prof [DIR]] [--label NAME]
@@ -12,7 +12,7 @@
  * --quick is a smoke run (50k events, one run, short latency phase, scaling on 50k): it checks the
  * harness end to end in a couple of minutes; its figures are not the benchmark's.
  */
-export const SCENARIOS = ['raw', 'core', 'n8n', 'packed', 'builtin'] as const;
+export const SCENARIOS = ['raw', 'core', 'n8n', 'packed', 'builtin', 'builtin-batch', 'pitfalls'] as const;
 export type ScenarioId = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -29,10 +29,10 @@ export interface BenchOptions {
 	inFlight: number;
 	/** Records per execution (the trigger's default is 5000). */
 	execRows: number;
-	/** Scenario 4 runs one execution (one Stream Load) per message, so it reads a smaller slice. */
+	/** Scenario builtin runs one execution (one Stream Load) per message, so it reads a smaller slice; pitfalls reads it too. */
 	builtinSize: number;
 	latency: { rate: number; seconds: number } | null;
-	/** Write V8 CPU profiles of the forked workers (scenarios raw and core) into this folder. */
+	/** Write V8 CPU profiles of every measured process (workers, n8n, its worker threads and task runner) into <folder>/<scenario>/. */
 	cpuProf: string | null;
 	scaling: { size: number; inFlight: number[]; batchRows: number[] } | null;
 	/** Names the results file (`<date>-<size>-<label>`), so a variant run does not replace the main one. */

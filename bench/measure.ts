@@ -1,7 +1,7 @@
 /**
  * What a run measures, read from outside the process doing the work (/proc), so the same code
- * serves a forked worker and the n8n process: CPU seconds of its process tree, peak RSS (VmHWM,
- * reset at the start of the measured window), and the Doris side (when loads became visible).
+ * serves a forked worker and the n8n process: CPU seconds and peak RSS (VmHWM, reset at the start of
+ * the measured window) of its process tree, and the Doris side (when loads became visible).
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { DorisTestServer, LoadRecord } from '../test/ground/doris/types';
@@ -53,22 +53,40 @@ function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 	return kb === null ? NaN : Number(kb[1]) / 1024;
 }
 
-/** Peak resident set of one process since start or the last resetPeakRss, in MB. */
+/**
+ * Peak resident set of the process and its descendants since start or the last resetPeakRss, in MB:
+ * the sum of each one's peak (an upper bound when they peak at different moments). n8n runs Code
+ * nodes in a task-runner child, whose memory is as much the workflow's as the main process's.
+ */
 export function peakRssMb(pid: number): number {
-	return statusMb(pid, 'VmHWM');
+	return sumOverTree(pid, 'VmHWM');
 }
 
-/** Resident set of one process now, in MB. */
+/** Resident set of the process and its descendants now, in MB. */
 export function rssMb(pid: number): number {
-	return statusMb(pid, 'VmRSS');
+	return sumOverTree(pid, 'VmRSS');
+}
+
+function sumOverTree(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+	let mb = 0;
+	for (const p of processTree(pid)) {
+		try {
+			mb += statusMb(p, field);
+		} catch {
+			// exited meanwhile
+		}
+	}
+	return mb;
 }
 
 /** Writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0), so startup peaks don't count. */
 export function resetPeakRss(pid: number): void {
-	try {
-		writeFileSync(`/proc/${pid}/clear_refs`, '5');
-	} catch {
-		// not permitted: the peak then includes startup, which only overstates it
+	for (const p of processTree(pid)) {
+		try {
+			writeFileSync(`/proc/${p}/clear_refs`, '5');
+		} catch {
+			// not permitted, or exited: the peak then includes startup, which only overstates it
+		}
 	}
 }
 

@@ -12,11 +12,11 @@ import type { Scenario } from './scenarios';
 export const n8nPipeline: Scenario = {
 	id: 'n8n',
 	title: 'this package in n8n (trigger → schema → stream load)',
-	launch: (cfg) => launchInN8n('doris-sinker.json', cfg),
+	launch: (cfg) => launchInN8n({ file: 'doris-sinker.json', nodes: 'sinker' }, cfg),
 };
 
 export const n8nPacked: Scenario = {
 	id: 'packed',
 	title: 'this package in n8n, one item per batch (packed rows)',
-	launch: (cfg) => launchInN8n('doris-sinker-packed.json', cfg),
+	launch: (cfg) => launchInN8n({ file: 'doris-sinker-packed.json', nodes: 'sinker' }, cfg),
 };

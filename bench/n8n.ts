@@ -1,15 +1,16 @@
 /**
- * Scenarios 3 and 4 run in one real n8n 2.x (test/ground/n8n/host.ts), started once per benchmark
- * and kept for all their runs: each run adds its workflow from bench/workflows/, activates it, and
- * deactivates it when the rows are in. The measured process is n8n's main process (the trigger and
- * the executions run there; its task-runner child is counted for CPU).
+ * Scenarios n8n, packed and builtin* run in one real n8n 2.x (test/ground/n8n/host.ts), started once
+ * per scenario and kept for all its runs: each run adds its workflow from bench/workflows/, activates
+ * it, and deactivates it when the rows are in. The measured process is n8n's main process and its
+ * children (the trigger and the executions run in the main process, Code nodes in the task runner).
  *
- * n8n settings, the same for both scenarios: successful executions are not saved (a production
+ * n8n settings, the same for every scenario: successful executions are not saved (a production
  * pipeline would not keep 5000-item executions; saving them would measure SQLite, not the nodes),
  * log level info (the test host's default, debug, costs per execution), the expression engine's
  * isolates acquired lazily (README, tuning n8n).
  */
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
 import { freePort } from '../test/ground/n8n/process';
@@ -36,17 +37,48 @@ async function n8nHost(): Promise<N8nHost> {
 			// Without the publication service activation is confirmed over REST, not by a debug log line.
 			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
 			DORIS_SINKER_METRICS_PORT: String(metricsPort),
-			// --cpu-prof: n8n (and its task runner) write V8 CPU profiles when they exit.
-			...(process.env.BENCH_CPU_PROF !== undefined ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}` } : {}),
+			...(process.env.BENCH_CPU_PROF !== undefined ? profilingEnv(resolve(process.env.BENCH_CPU_PROF)) : {}),
 		},
 	});
 	return host;
 }
 
-export async function closeN8n(): Promise<void> {
-	await host?.close();
+/**
+ * --cpu-prof: n8n and its task runner write V8 CPU profiles when they exit. NODE_OPTIONS reaches the
+ * main process (and its worker threads), but n8n starts the task runner as `node` from PATH with an
+ * environment of its own choosing, without NODE_OPTIONS: a `node` first on PATH that adds the flags
+ * gets the runner profiled too.
+ */
+function profilingEnv(dir: string): Record<string, string> {
+	mkdirSync(dir, { recursive: true });
+	const flags = `--cpu-prof --cpu-prof-dir=${dir}`;
+	const bin = mkdtempSync(join(tmpdir(), 'bench-node-'));
+	writeFileSync(join(bin, 'node'), `#!/bin/sh\nexec '${process.execPath}' ${flags} "$@"\n`);
+	chmodSync(join(bin, 'node'), 0o755);
+	return { NODE_OPTIONS: flags, PATH: `${bin}:${process.env.PATH ?? ''}` };
+}
+
+/** Where each scenario's n8n log is kept (the n8n user folder goes with n8n). */
+export const N8N_LOG_DIR = join(tmpdir(), 'bench-n8n-logs');
+
+/** Stops n8n; with `keepLogAs`, its log is kept as N8N_LOG_DIR/<keepLogAs>.log (shutdown included). */
+export async function closeN8n(keepLogAs?: string): Promise<string | undefined> {
+	const h = host;
 	host = undefined;
 	credentialIds.clear();
+	if (h === undefined) return undefined;
+	let kept: string | undefined;
+	try {
+		await h.stop();
+		if (keepLogAs !== undefined) {
+			mkdirSync(N8N_LOG_DIR, { recursive: true });
+			kept = join(N8N_LOG_DIR, `${keepLogAs}.log`);
+			copyFileSync(h.logPath, kept);
+		}
+	} finally {
+		await h.close();
+	}
+	return kept;
 }
 
 async function credential(h: N8nHost, key: string, type: string, data: Record<string, unknown>): Promise<string> {
@@ -70,7 +102,10 @@ export function fillTemplate(file: string, values: Record<string, string | numbe
 		if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fill(v)]));
 		return node;
 	};
-	return fill(JSON.parse(readFileSync(join(__dirname, 'workflows', file), 'utf8'))) as WorkflowJson;
+	const workflow = fill(JSON.parse(readFileSync(join(__dirname, 'workflows', file), 'utf8'))) as WorkflowJson;
+	const unfilled = /__[A-Z_]+__/.exec(JSON.stringify(workflow));
+	if (unfilled !== null) throw new Error(`bench/workflows/${file}: no value for ${unfilled[0]}`);
+	return workflow;
 }
 
 /** Flush-duration samples are not exported by n8n: read our batch_flush_duration_seconds histogram. */
@@ -83,7 +118,7 @@ async function flushHistogram(): Promise<Map<number, number>> {
 			counts.set(le, (counts.get(le) ?? 0) + Number(m[2]));
 		}
 	} catch {
-		// the metrics server is not up (scenario 4, or the nodes do not start it): no figures
+		// the metrics server is not up (the builtin scenarios, or the nodes do not start it): no figures
 	}
 	return counts;
 }
@@ -102,29 +137,43 @@ function flushesBetween(before: Map<number, number>, after: Map<number, number>)
 	return out.length === 0 ? null : out;
 }
 
-export async function launchInN8n(workflowFile: string, cfg: LaunchConfig): Promise<ScenarioRun> {
+/** A workflow template of bench/workflows/ and how a run fills it in. */
+export interface N8nWorkflow {
+	file: string;
+	/** This package's nodes and credentials, or n8n's own Kafka Trigger and HTTP Request node. */
+	nodes: 'sinker' | 'builtin';
+	/** Template values beyond those every workflow gets. */
+	values?: (cfg: LaunchConfig) => Record<string, string | number>;
+	/** Changes the filled workflow (a variant of the template). */
+	edit?: (workflow: WorkflowJson) => void;
+}
+
+export async function launchInN8n(spec: N8nWorkflow, cfg: LaunchConfig): Promise<ScenarioRun> {
 	const h = await n8nHost();
 	const { doris } = cfg;
-	const kafkaId = workflowFile.startsWith('builtin')
+	const builtin = spec.nodes === 'builtin';
+	const kafkaId = builtin
 		? await credential(h, 'kafka-builtin', 'kafka', { clientId: 'bench-n8n-builtin', brokers: cfg.brokers.join(','), ssl: false, authentication: false })
 		: await credential(h, 'kafka-sinker', 'kafkaDorisSinkApi', { brokers: cfg.brokers.join(','), clientId: 'bench-n8n-sinker', ssl: false, authentication: false });
-	const dorisId = workflowFile.startsWith('builtin')
+	const dorisId = builtin
 		? await credential(h, 'doris-basic', 'httpBasicAuth', { user: doris.user, password: doris.password })
 		: await credential(h, 'doris', 'dorisApi', { feUrls: doris.feUrl, queryPort: doris.queryPort, user: doris.user, password: doris.password, database: doris.db });
-	const workflow = fillTemplate(workflowFile, {
+	const workflow = fillTemplate(spec.file, {
 		TOPIC: cfg.topic,
 		GROUP_ID: cfg.groupId,
 		DB: doris.db,
 		TABLE: doris.table,
+		FE_URL: doris.feUrl,
 		BE_URL: doris.beUrl,
 		BATCH_ROWS: cfg.batchRows,
 		FLUSH_SECONDS: cfg.flushMs / 1000,
 		EXEC_ROWS: cfg.execRows,
 		IN_FLIGHT: cfg.inFlight,
-		BATCH_SIZE: 1,
 		KAFKA_CREDENTIAL_ID: kafkaId,
 		DORIS_CREDENTIAL_ID: dorisId,
+		...spec.values?.(cfg),
 	});
+	spec.edit?.(workflow);
 	workflow.name = `${workflow.name} ${doris.table}`;
 	const before = await flushHistogram();
 	const id = await h.addWorkflow(workflow, { activate: true });

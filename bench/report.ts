@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { PitfallFigures } from './builtin-pitfalls';
 import type { BenchOptions, ScenarioId } from './config';
 import { PARTITIONS } from './dataset';
 
@@ -66,6 +67,8 @@ export interface BenchResults {
 	dataset: { topic: string; size: number; bytes: number };
 	results: Partial<Record<ScenarioId, ScenarioResult>>;
 	scaling: { scenario: ScenarioId; size: number; cells: ScalingCell[] } | null;
+	/** What the builtin-batch workflow loads and commits without its fixes (null: not run). */
+	pitfalls: PitfallFigures[] | null;
 	notes: string[];
 }
 
@@ -92,6 +95,9 @@ export function ratios(results: BenchResults['results']): Record<string, number 
 		'n8n / builtin (3/4)': ratio(results, 'n8n', 'builtin'),
 		'n8n packed / raw (3/1)': ratio(results, 'packed', 'raw'),
 		'n8n packed / builtin (3/4)': ratio(results, 'packed', 'builtin'),
+		'n8n / builtin-batch': ratio(results, 'n8n', 'builtin-batch'),
+		'n8n packed / builtin-batch': ratio(results, 'packed', 'builtin-batch'),
+		'builtin-batch / raw': ratio(results, 'builtin-batch', 'raw'),
 		'core / raw (2/1)': ratio(results, 'core', 'raw'),
 	};
 }
@@ -127,12 +133,25 @@ export function markdown(r: BenchResults): string {
 			out.push(`| ${fmt(batch)} | ${inFlights.map((n) => fmt(s.cells.find((c) => c.batchRows === batch && c.inFlight === n)?.rowsPerSec)).join(' | ')} |`);
 		}
 	}
+	if (r.pitfalls !== null) {
+		out.push(
+			'',
+			`Pitfalls (scenario builtin-batch without its fixes, ${fmt(r.pitfalls[0]?.events)} events): what was committed against what arrived.`,
+			'',
+			'| Variant | messages committed | rows in Doris | Stream Loads (Status: count) | Doris said |',
+			'|---|---:|---:|---|---|',
+		);
+		for (const p of r.pitfalls) {
+			const loads = Object.entries(p.loads).map(([status, n]) => `${status}: ${n}`).join(', ');
+			out.push(`| ${p.variant}: ${p.description} | ${fmt(p.committed)} / ${fmt(p.events)} | ${fmt(p.rowsInDoris)} | ${loads || '–'} | ${(p.message ?? '–').replace(/\|/g, '\\|').slice(0, 200)} |`);
+		}
+	}
 	out.push(
 		'',
 		'How to read it: rows/s and MB/s (JSON bytes as produced) over the window from the consumer group turning Stable to the last row visible in the Doris test server;',
 		'e2e latency from a separate live phase (events produced at the stated rate while the pipeline runs; produce time → visible);',
 		'flush = one Stream Load from send to answer, as the pipeline timed it; load gap = time between consecutive loads becoming visible;',
-		'peak RSS (VmHWM, reset when consuming starts; in brackets its growth over the RSS at that moment, which for n8n is its idle footprint) and CPU are those of the process doing the work (worker or n8n with its children), not of Kafka or the Doris test server;',
+		'peak RSS (VmHWM, reset when consuming starts, summed over the process and its children such as the n8n task runner; in brackets its growth over the RSS at that moment, which for n8n is its idle footprint) and CPU are those of the process doing the work (worker or n8n with its children), not of Kafka or the Doris test server;',
 		'the Doris test server runs in the benchmark runner and competes for the same cores: its CPU per million rows is the last column.',
 	);
 	if (r.notes.length > 0) out.push('', 'Notes:', ...r.notes.map((n) => `- ${n}`));

@@ -8,66 +8,19 @@
  * row is visible in the Doris test server. CPU and peak RSS are those of the process doing the work
  * (the forked worker or n8n), not this runner, which also hosts the Doris test server.
  */
-import { randomUUID } from 'node:crypto';
-import type { Admin } from 'kafkajs';
+import { join, resolve } from 'node:path';
 import { startDorisTestServer } from '../test/ground/doris/server';
-import type { DorisTestServer } from '../test/ground/doris/types';
+import { runPitfalls } from './builtin-pitfalls';
 import { parseOptions, type BenchOptions, type ScenarioId } from './config';
-import { BENCH_DB, ensureDataset, kafkaClient, PARTITIONS, produceEvents, tableDdl, waitUntil } from './dataset';
+import { BENCH_DB, ensureDataset, kafkaClient, PARTITIONS, produceEvents } from './dataset';
+import { dropTable, freshTable, launchConfig, tableCounts, waitGroupStable, type Ground, type Tuning } from './ground';
 import { cpuSeconds, LoadWatcher, median, peakRssMb, percentile, resetPeakRss, rssMb } from './measure';
 import { machine, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
 import { closeN8n } from './n8n';
-import { scenarioById } from './scenario-list';
-import type { LaunchConfig, Scenario } from './scenarios';
+import { scenarioById, type MeasuredScenarioId } from './scenario-list';
+import type { Scenario } from './scenarios';
 
 const log = (msg: string): void => console.error(`[bench] ${msg}`);
-
-interface Ground {
-	server: DorisTestServer;
-	admin: Admin;
-	brokers: string[];
-}
-
-let tables = 0;
-async function freshTable(ground: Ground, prefix: string): Promise<string> {
-	const table = `${prefix}_${++tables}_${Date.now()}`;
-	await ground.server.sql(tableDdl(table));
-	return table;
-}
-
-async function dropTable(ground: Ground, table: string): Promise<void> {
-	await ground.server.sql(`DROP TABLE IF EXISTS \`${BENCH_DB}\`.\`${table}\``);
-}
-
-/** The knobs the scaling grid turns. */
-type Tuning = Pick<LaunchConfig, 'batchRows' | 'flushMs' | 'inFlight' | 'execRows'>;
-
-function launchConfig(ground: Ground, topic: string, table: string, tuning: Tuning): LaunchConfig {
-	const { server } = ground;
-	return {
-		topic,
-		groupId: `bench-${randomUUID()}`,
-		brokers: ground.brokers,
-		doris: { feUrl: server.feUrl, beUrl: server.beUrl, user: server.user, password: server.password, db: BENCH_DB, table, queryPort: server.mysqlPort },
-		...tuning,
-	};
-}
-
-/** When the group is Stable its members have their partitions and start fetching. */
-async function waitGroupStable(admin: Admin, groupId: string): Promise<number> {
-	let at = 0;
-	await waitUntil(
-		async () => {
-			const { groups } = await admin.describeGroups([groupId]);
-			if (groups[0]?.state !== 'Stable') return false;
-			at = Date.now();
-			return true;
-		},
-		120_000,
-		20,
-	);
-	return at;
-}
 
 /** One pass over a backlog topic of `rows` events (`bytes` of JSON). */
 async function throughputRun(ground: Ground, scenario: Scenario, topic: string, rows: number, bytes: number, tuning: Tuning): Promise<RunFigures> {
@@ -87,6 +40,12 @@ async function throughputRun(ground: Ground, scenario: Scenario, topic: string, 
 		const groundCpu = process.cpuUsage(ground0);
 		const rss = peakRssMb(run.pid);
 		const { flushMs: flushes } = await run.stop();
+		// The loads' answers said Success; the table says what arrived (a pipeline that loads a batch
+		// twice and another never can still reach the expected count).
+		const arrived = tableCounts(ground, table);
+		if (arrived.rows !== rows || arrived.distinctIds !== rows) {
+			throw new Error(`${scenario.id}: ${arrived.rows} rows with ${arrived.distinctIds} distinct ids in the table, ${rows} expected`);
+		}
 		const seconds = (t1 - t0) / 1000;
 		const gaps = watcher.commitGaps();
 		return {
@@ -183,7 +142,7 @@ function medianOf(runs: RunFigures[]): RunFigures {
 type Dataset = Awaited<ReturnType<typeof ensureDataset>>;
 
 /** `runs` passes over the backlog, then the live latency phase. */
-async function runScenario(ground: Ground, opts: BenchOptions, id: ScenarioId, dataset: Dataset): Promise<ScenarioResult> {
+async function runScenario(ground: Ground, opts: BenchOptions, id: MeasuredScenarioId, dataset: Dataset): Promise<ScenarioResult> {
 	const scenario = scenarioById(id);
 	const slice = id === 'builtin' ? await ensureDataset(opts.builtinSize, log) : dataset;
 	const rows = id === 'builtin' ? opts.builtinSize : opts.size;
@@ -205,7 +164,7 @@ async function runScenario(ground: Ground, opts: BenchOptions, id: ScenarioId, d
 }
 
 /** One pass per cell: batch rows × executions in flight. */
-async function runScaling(ground: Ground, opts: BenchOptions, id: ScenarioId): Promise<ScalingCell[]> {
+async function runScaling(ground: Ground, opts: BenchOptions, id: MeasuredScenarioId): Promise<ScalingCell[]> {
 	if (opts.scaling === null) return [];
 	const scenario = scenarioById(id);
 	const slice = await ensureDataset(opts.scaling.size, log);
@@ -225,7 +184,10 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 async function main(): Promise<void> {
 	const opts = parseOptions(process.argv.slice(2));
 	log(`options: ${JSON.stringify(opts)}`);
-	if (opts.cpuProf !== null) process.env.BENCH_CPU_PROF = opts.cpuProf;
+	// --cpu-prof: one folder per scenario, read when each worker or n8n starts (bench/scenarios.ts, bench/n8n.ts).
+	const profileInto = (name: string): void => {
+		if (opts.cpuProf !== null) process.env.BENCH_CPU_PROF = join(resolve(opts.cpuProf), name);
+	};
 	const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 	const dataset = await ensureDataset(opts.size, log);
 	const admin = kafkaClient('doris-sinker-bench-runner').admin();
@@ -235,6 +197,7 @@ async function main(): Promise<void> {
 	const ground: Ground = { server, admin, brokers };
 	const results: Partial<Record<ScenarioId, ScenarioResult>> = {};
 	let scaling: BenchResults['scaling'] = null;
+	let pitfalls: BenchResults['pitfalls'] = null;
 	const notes: string[] = [];
 	const failed = (what: string, err: unknown): void => {
 		notes.push(`${what}: FAILED, ${errorText(err)}`);
@@ -242,18 +205,22 @@ async function main(): Promise<void> {
 	};
 	try {
 		for (const id of opts.scenarios) {
+			profileInto(id);
 			try {
-				results[id] = await runScenario(ground, opts, id, dataset);
+				if (id === 'pitfalls') pitfalls = await runPitfalls(ground, (await ensureDataset(opts.builtinSize, log)).topic, opts.builtinSize, opts, log);
+				else results[id] = await runScenario(ground, opts, id, dataset);
 			} catch (err) {
 				failed(id, err);
 			}
 			// A fresh n8n per scenario: its heap does not shrink, so the next one's peak RSS would inherit this one's.
-			await closeN8n();
+			const n8nLog = await closeN8n(`${new Date().toISOString().slice(0, 10)}-${opts.size}-${id}`).catch((err: unknown) => failed(`closing n8n after ${id}`, err));
+			if (n8nLog !== undefined) log(`${id}: n8n log kept in ${n8nLog}`);
 		}
 		// The scaling grid is for the README's tuning advice: on the fastest n8n pipeline, or the core one.
 		const pick = results.packed ? 'packed' : results.n8n ? 'n8n' : results.core ? 'core' : null;
 		if (opts.scaling !== null && pick === null) notes.push('scaling: not run (needs scenario packed, n8n or core)');
 		if (opts.scaling !== null && pick !== null) {
+			profileInto(`scaling-${pick}`);
 			try {
 				scaling = { scenario: pick, size: opts.scaling.size, cells: await runScaling(ground, opts, pick) };
 				await closeN8n();
@@ -267,12 +234,18 @@ async function main(): Promise<void> {
 		await admin.disconnect();
 	}
 	if (results.n8n || results.packed) notes.push('n8n, packed: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
-	if (results.n8n || results.packed || results.builtin) {
+	if (results.n8n || results.packed || results.builtin || results['builtin-batch'] || pitfalls !== null) {
 		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true'}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none.`);
 	}
 	if (process.env.BENCH_WORKER_HEAP_MB) notes.push(`raw / core workers: V8 old space capped at ${process.env.BENCH_WORKER_HEAP_MB} MB (BENCH_WORKER_HEAP_MB).`);
 	if (results.builtin) notes.push(`builtin: ${opts.builtinSize} events (a slice), HTTP Request straight to the BE, one execution and one Stream Load per message; latency phase at half its throughput.`);
-	const files = writeResults({ date: new Date().toISOString(), machine: machine(), options: opts, dataset: { ...dataset, size: opts.size }, results, scaling, notes });
+	if (results['builtin-batch']) {
+		notes.push(
+			`builtin-batch: n8n's Kafka Trigger v1.3 at Batch Size ${opts.execRows}, Resolve Offset on success, ${PARTITIONS} partitions consumed concurrently, Fetch Max Bytes 4 MB; Code node joining JSON lines; HTTP Request v4.5 PUT to the FE with Expect: 100-continue, 307 followed to the BE with credentials, body text/plain; Code node failing the execution unless Status is Success or Publish Timeout. No validation, no label.`,
+		);
+	}
+	if (opts.cpuProf !== null) notes.push(`CPU profiles: ${resolve(opts.cpuProf)}/<scenario>/ (open in Chrome DevTools or speedscope).`);
+	const files = writeResults({ date: new Date().toISOString(), machine: machine(), options: opts, dataset: { ...dataset, size: opts.size }, results, scaling, pitfalls, notes });
 	log(`wrote ${files.join(', ')}`);
 }
 

@@ -10,7 +10,8 @@
 #   scripts/kafka.sh status    exit 0 when running
 # Listeners: PLAINTEXT $KAFKA_PORT (9092), CONTROLLER $KAFKA_CONTROLLER_PORT (9093),
 #            SASL_PLAINTEXT $KAFKA_SASL_PORT (9094; PLAIN + SCRAM-SHA-256/512, users in
-#            test/ground/kafka/users.ts), SSL $KAFKA_SSL_PORT (9095; test CA in .cache/kafka/certs).
+#            test/ground/kafka/users.ts), SSL $KAFKA_SSL_PORT (9095; test CA in .cache/kafka/certs),
+#            OAUTH $KAFKA_OAUTH_PORT (9096; SASL_PLAINTEXT with OAUTHBEARER, unsecured JWTs).
 # State (data, certificates, PID file, log) in $KAFKA_CACHE_DIR (.cache/kafka): a second broker on other
 # ports with its own folder runs beside the first (test/reliability/broker-restart.test.ts does).
 set -euo pipefail
@@ -30,6 +31,7 @@ export KAFKA_PORT="${KAFKA_PORT:-9092}"
 export KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 export KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-9094}"
 export KAFKA_SSL_PORT="${KAFKA_SSL_PORT:-9095}"
+export KAFKA_OAUTH_PORT="${KAFKA_OAUTH_PORT:-9096}"
 export KAFKA_DATA_DIR="$DATA"
 export KAFKA_CERT_DIR="$CERTS"
 # Protects only throwaway test keystores under .cache; not a secret.
@@ -121,7 +123,7 @@ start() { # "resume" keeps the data of the last run (a restart of the same clust
 	install
 	check_java
 	[ -d "$ROOT/node_modules/kafkajs" ] || die "node_modules is missing: run npm ci first (the readiness probe uses kafkajs)"
-	for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT"; do
+	for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT" "$KAFKA_SSL_PORT" "$KAFKA_OAUTH_PORT"; do
 		port_busy "$p" && die "127.0.0.1:$p is already in use by another process (not this project's broker)"
 	done
 	mkdir -p "$CACHE"
@@ -144,10 +146,10 @@ start() { # "resume" keeps the data of the last run (a restart of the same clust
 	# --no-warnings: kafkajs 2.2.4 trips Node 24's TimeoutNegativeWarning; harmless, and noise here.
 	(cd "$ROOT" && node --no-warnings --import tsx "$GROUND/ready.ts" "$pid" "$START_TIMEOUT") || rc=$?
 	[ "$rc" = 0 ] || abandon_start "$pid" "$LOG" broker
-	say "ready in $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (pid $pid): PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT; log $LOG"
+	say "ready in $(awk -v a="$began" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')s (pid $pid): PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT, OAUTH 127.0.0.1:$KAFKA_OAUTH_PORT; log $LOG"
 }
 
-addresses() { echo "PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT"; }
+addresses() { echo "PLAINTEXT 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT 127.0.0.1:$KAFKA_SASL_PORT, SSL 127.0.0.1:$KAFKA_SSL_PORT, OAUTH 127.0.0.1:$KAFKA_OAUTH_PORT"; }
 
 if [ "${1:-}" = resume ]; then lock; start resume; exit; fi
 dispatch "$@"

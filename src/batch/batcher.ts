@@ -30,7 +30,10 @@
  */
 import { AbortError } from '../doris/stream-load/errors';
 import { ByteBuffer } from './byte-buffer';
+import { claim, join, ownerVerdicts, RejectedRowsError, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
+
+export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
 import type { RowSerializer } from '../doris/stream-load/wire-format';
 
 export type Row = Readonly<Record<string, unknown>>;
@@ -90,26 +93,12 @@ export interface SealedBatch {
 	deadline?: number;
 }
 
-/** A call that cannot take refused rows back (AddOptions.acceptsRejected false) had some refused. */
-export class RejectedRowsError<X> extends Error {
-	constructor(readonly rejected: RejectedRow<X>[]) {
-		super(`${rejected.length} row(s) were refused by the load`);
-		this.name = 'RejectedRowsError';
-	}
-}
-
 export interface BatchReport<R> {
 	batchId: number;
 	rows: number;
 	bytes: number;
 	executions: number;
 	result: R;
-}
-
-/** A row of one add() call that Doris refused: `row` counts the call's rows in part order (chunk lines too). */
-export interface RejectedRow<X> {
-	row: number;
-	reason: X;
 }
 
 export interface AddResult<R, X = unknown> {
@@ -119,41 +108,10 @@ export interface AddResult<R, X = unknown> {
 	rejected: RejectedRow<X>[];
 }
 
-/**
- * What a loader may say about single lines of the batch it loads (0-based line numbers in batch
- * order). Unmarked lines count as loaded once the loader resolves; if it throws, every line failed.
- */
-export interface LineVerdicts<X> {
-	/** Doris refused this line for good: it goes back to its caller as a rejected row. */
-	reject(line: number, reason: X): void;
-	/** Lines [from, to) did not load: the calls owning any of them fail with `error`. */
-	fail(from: number, to: number, error: unknown): void;
-}
-
 export interface BatcherHooks {
 	onSeal?(batch: { rows: number; bytes: number }): void;
 	onSettled?(batch: { rows: number; bytes: number }, durationMs: number, error: unknown): void;
 	onBuffered?(bytes: number): void;
-}
-
-/** One add() call, as the batches it touches know it: how many of its rows were appended so far. */
-interface Owner {
-	appended: number;
-	acceptsRejected: boolean;
-	deadline: number | undefined;
-}
-
-/** A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows). */
-interface Segment {
-	owner: Owner;
-	line: number;
-	first: number;
-	rows: number;
-}
-
-interface Settled<X> {
-	rejected: Map<number, X>;
-	failed: Array<{ from: number; to: number; error: unknown }>;
 }
 
 interface OpenBatch<R, X> {
@@ -509,44 +467,6 @@ export class TargetBatcher<R, X = unknown> {
 			this.roomWaiters.push(wake);
 		});
 	}
-}
-
-/** The owner puts rows into `batch` (again, after rows in another batch). */
-function join<R, X>(batch: OpenBatch<R, X>, owner: Owner, touched: OpenBatch<R, X>[]): void {
-	touched.push(batch);
-	batch.executions += 1;
-	if (!owner.acceptsRejected) batch.refusing += 1;
-}
-
-/** Records that `rows` lines just appended to `batch` are the owner's next rows. */
-function claim<R, X>(batch: OpenBatch<R, X>, owner: Owner, rows: number): void {
-	const last = batch.segments[batch.segments.length - 1];
-	if (last !== undefined && last.owner === owner && last.first + last.rows === owner.appended) last.rows += rows;
-	else batch.segments.push({ owner, line: batch.rows, first: owner.appended, rows });
-	batch.rows += rows;
-	owner.appended += rows;
-}
-
-/**
- * The owner's rows the loaders refused, in row order; throws the error of a part that failed for
- * good when one of the owner's lines was in it (the call fails, as when the whole batch failed).
- */
-function ownerVerdicts<R, X>(owner: Owner, batches: ReadonlyArray<OpenBatch<R, X>>): RejectedRow<X>[] {
-	const rejected: RejectedRow<X>[] = [];
-	for (const batch of batches) {
-		const { verdicts } = batch;
-		if (verdicts.rejected.size === 0 && verdicts.failed.length === 0) continue;
-		for (const segment of batch.segments) {
-			if (segment.owner !== owner) continue;
-			const end = segment.line + segment.rows;
-			for (const failed of verdicts.failed) if (failed.from < end && failed.to > segment.line) throw failed.error;
-			if (verdicts.rejected.size === 0) continue;
-			for (const [line, reason] of verdicts.rejected) {
-				if (line >= segment.line && line < end) rejected.push({ row: segment.first + line - segment.line, reason });
-			}
-		}
-	}
-	return rejected.sort((a, b) => a.row - b.row);
 }
 
 /** Whether a part holds rows (else it is a chunk of lines). */

@@ -122,6 +122,9 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	// The database and table become URL path segments, columns a header: refuse what would change either.
 	checkDorisName('Database', config.database);
 	checkDorisName('Table', config.table);
+	// Each entry as given first: a control character would otherwise surface as a column list Doris
+	// cannot parse instead of the header injection it is.
+	for (const entry of config.load.columns ?? []) checkDorisName('Column', entry);
 	for (const column of columnNames(config.load.columns ?? [])) checkDorisName('Column', column);
 	if (config.load.sequenceColumn !== undefined) checkDorisName('Column', config.load.sequenceColumn);
 	const load = normaliseLoad(config.load);

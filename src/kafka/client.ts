@@ -56,6 +56,13 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 	const sasl = connection.sasl;
 	if (sasl?.mechanism === 'oauthbearer') {
 		config.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: createOAuthBearerProvider(sasl.token, sasl.extensions) };
+		// A broker that ends sessions with their token (connections.max.reauth.ms, as MSK IAM does) meets
+		// kafkajs 2.2.4's in-place re-authentication, which starts a second SASL handshake on a connection
+		// while another request re-authenticates it: Kafka answers ILLEGAL_SASL_STATE and the consumer
+		// crashes. Never re-authenticating in place lets the broker close the expired connection on its next
+		// request instead, and kafkajs reconnects and logs in anew with a current token (tested on a broker
+		// with 15 s sessions: test/integration/kafka-oauthbearer.test.ts).
+		config.reauthenticationThreshold = -Number.MAX_SAFE_INTEGER;
 	} else if (sasl) {
 		// kafkajs types SASLOptions as a union keyed by mechanism; all three share username/password.
 		config.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
@@ -93,6 +100,10 @@ export function explainKafkaError(error: unknown, connection: Pick<KafkaConnecti
 	if (/^Kafka OAUTHBEARER: /.test(cause.message)) {
 		// Already says which token endpoint or token failed (oauth-bearer.ts).
 		message = cause.message;
+	} else if (connection.sasl?.mechanism === 'oauthbearer' && /No brokers in the broker pool|SASL state|Connection closed/i.test(text)) {
+		// kafkajs takes the broker's OAUTHBEARER error challenge (RFC 7628 §3.2.2) for success, so a refused
+		// token surfaces only later, as a connection the broker will not serve.
+		message = `Kafka did not accept the OAUTHBEARER login (${saslIdentity(connection.sasl)}) at ${brokers}: check that the token is valid for this cluster (issuer, audience, expiry, scope) and the SASL extensions (${cause.message})`;
 	} else if (/SASL|Authentication|authenticat/i.test(text)) {
 		const check = connection.sasl?.mechanism === 'oauthbearer' ? 'the token endpoint, client and SASL extensions' : 'the username, password and SASL mechanism';
 		message = `Kafka refused the login for ${saslIdentity(connection.sasl)} at ${brokers}: check ${check}`;

@@ -100,6 +100,12 @@ export const metrics = {
 		labelNames: ['workflow', 'table'] as const,
 		registers: [registry],
 	}),
+	fieldsUnmatched: new Counter({
+		name: 'sinker_fields_unmatched_total',
+		help: 'Fields of mapped items that match no column of the table (their values are not loaded); a rise after ALTER TABLE shows schema drift',
+		labelNames: ['workflow', 'table'] as const,
+		registers: [registry],
+	}),
 	rowsInvalid: new Counter({
 		name: 'sinker_rows_invalid_total',
 		help: 'Items the Doris Schema node sent to its invalid output',

@@ -207,4 +207,30 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 			await producing.catch(() => undefined);
 		}
 	});
+
+	// Which output a node's items go to is decided on the worker: the Doris Schema node there reads the
+	// running workflow's connections from its execution context (nodes/shared/outputs.ts), since the
+	// main process, which runs the trigger, gets no run data back in queue mode.
+	it('on a worker, an Invalid output that leads nowhere fails the execution and nothing commits past the invalid message', async () => {
+		const target = scaleTarget('queue-nowhere');
+		await createScaleTarget(ground, target, 1);
+		const workflow = scaleWorkflow(target, 'queue invalid nowhere', credentials, {
+			trigger: { maxRecordsPerExecution: 50, executionsInFlight: 1, options: { includeMetadata: false, executionTimeoutSeconds: 60 } },
+			streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 },
+		});
+		(workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[1] = [];
+		const workflowId = await deployWorkflow(cluster.main, workflow);
+		const events = scaleEvents(200, 1, 4_000_000).map((e, i) => (i === 100 ? { id: e.id, partition: 0, value: '{"id": 4000100, "cut off' } : e));
+		const produced = await kafka.produce(target.topic, events);
+		const badOffset = produced.find((p) => p.id === events[100].id)?.offset ?? -1;
+		await waitFor('a failed execution', async () => (await cluster.main.rest.executions({ workflowId, status: ['error'], limit: 1 })).length > 0, { timeoutMs: 120_000, intervalMs: 500 });
+		for (let i = 0; i < 10; i++) {
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			const committed = (await kafka.offsets(target.groupId, target.topic)).get(0)?.committed ?? -1;
+			assert.ok(committed <= badOffset, `committed ${committed} past the invalid message at offset ${badOffset}`);
+		}
+		const [failed] = await cluster.main.rest.executions({ workflowId, status: ['error'], limit: 1 });
+		assert.match((await cluster.main.rest.execution(failed.id)).data, /the Invalid output leads nowhere, so they would be lost/);
+		await cluster.main.deactivate(workflowId);
+	});
 });

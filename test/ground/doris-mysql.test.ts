@@ -87,6 +87,11 @@ describe('MySQL port', () => {
 			{ order_id: 2, status: 'new', amount: '5.00', flag: null, attrs: null },
 		]);
 		await q('ALTER TABLE shop.orders ADD COLUMN note STRING NULL');
+		// MODIFY COLUMN as the FE's Column.checkSchemaChangeAllowed allows it: wider, never narrower, never NOT NULL.
+		await q('ALTER TABLE shop.orders MODIFY COLUMN status VARCHAR(64) NULL DEFAULT "new"');
+		assert.equal((await q('DESC shop.orders')).find((d) => d.Field === 'status')?.Type, 'varchar(64)');
+		await assert.rejects(q('ALTER TABLE shop.orders MODIFY COLUMN status VARCHAR(8) NULL DEFAULT "new"'), /Cannot shorten string length/);
+		await assert.rejects(q('ALTER TABLE shop.orders MODIFY COLUMN status VARCHAR(64) NOT NULL DEFAULT "new"'), /Can not change from nullable to non-nullable/);
 		await q('ALTER TABLE shop.orders DROP COLUMN flag');
 		assert.deepEqual((await q('DESC shop.orders')).map((d) => d.Field), ['order_id', 'status', 'amount', 'created', 'big', 'attrs', 'note']);
 		assert.equal((await q('SELECT note FROM shop.orders WHERE order_id = 1'))[0].note, null);

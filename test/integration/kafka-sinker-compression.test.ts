@@ -4,14 +4,14 @@
 // The stored batches are read back from the broker's log to prove each one really is compressed so.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CompressionTypes } from 'kafkajs';
 
 import { KAFKA_METADATA_FIELD } from '../../src/common/item-contract';
 import { registerCompressionCodecs } from '../../src/kafka/compression';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { kafkaBrokers } from '../ground/kafka/env';
+import { kafkaBrokers, kafkaCacheDir } from '../ground/kafka/env';
 import { javaRecordSet, produceWithJavaClient } from '../ground/kafka/java-client';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
@@ -37,8 +37,7 @@ function values(count: number, tag: string): string[] {
 
 /** The codec of every record batch in partition 0's log on the test broker (attributes & 7). */
 function storedCodecs(topic: string): number[] {
-	const dataDir = process.env.KAFKA_DATA_DIR?.trim() || resolve(__dirname, '..', '..', '.cache', 'kafka', 'data');
-	const log = join(dataDir, `${topic}-0`, '00000000000000000000.log');
+	const log = join(kafkaCacheDir, 'data', `${topic}-0`, '00000000000000000000.log');
 	if (!existsSync(log)) return [];
 	const bytes = readFileSync(log);
 	const codecs: number[] = [];

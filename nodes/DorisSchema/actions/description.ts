@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_VALUE_LIMITS, MAX_VALUE_LIMIT_BYTES } from '../../../src/doris/schema/coerce-type';
 import { DEFAULT_WORKER_THREADS, MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
 import { DEFAULT_ROW_MAPPER_OPTIONS } from '../../../src/doris/schema/row-mapper';
+import { DEFAULT_REFRESH_INTERVAL_SECONDS } from '../../../src/doris/schema/schema-cache';
 import { databaseAndTableFields } from '../../shared/doris-fields';
 import { alsoShowOnlyWhen } from '../../shared/display';
 import { tablesProperties } from './tables-description';
@@ -203,8 +204,9 @@ export const properties: INodeProperties[] = [
 				name: 'refreshInterval',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: 0,
-				description: 'Re-read the schema in the background this often; 0 reads it once (and again after a load fails on a schema mismatch)',
+				default: DEFAULT_REFRESH_INTERVAL_SECONDS,
+				description:
+					'Re-read the schema in the background this often (one DESC and one SHOW CREATE TABLE per table and n8n process). 0 reads it once. Either way it is re-read, at most every 5 s, when Doris refuses a load, when items carry a field that matches no column, or when items are invalid for a reason a changed table may accept (a wider VARCHAR, a new column).',
 			},
 			{
 				displayName: 'Source Path',

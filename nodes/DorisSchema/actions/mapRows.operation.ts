@@ -3,6 +3,7 @@ import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import type { DorisConnection } from '../../../src/doris/connection';
 import type { ColumnSpec } from '../../../src/doris/schema/column-types';
 import { addColumns, tableSchemaOrCreate, type DdlLogger } from '../../../src/doris/schema/ddl-runner';
+import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift-signals';
 import { BrokenPackedItemError } from '../../../src/doris/schema/map-items';
 import { mapItemsToTargets, type TargetMapping } from '../../../src/doris/schema/map-targets';
 import type { RoutedItem } from '../../../src/doris/schema/route-items';
@@ -97,6 +98,15 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 			if (!continueOnFail) throw schema;
 			return { refused: schema.message, rule: 'schema', expected: 'a readable table schema' };
 		},
+		// Auto mode follows the table when the items say it changed (src/doris/schema/drift-signals.ts);
+		// a typed column list does not change.
+		reread:
+			settings.mode === 'auto'
+				? async (target: DorisTarget) => {
+						const fresh = await schemaCache.reread(connection, target.database, target.table, DEFAULT_MIN_REREAD_MS);
+						return fresh === undefined ? undefined : mapperOf(fresh);
+					}
+				: undefined,
 		addColumns: settings.evolve
 			? async (target: DorisTarget, columns: ColumnSpec[]) => {
 					const outcome = await addColumns(connection, target, columns, ddlLogger);
@@ -113,6 +123,7 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 			workerThreads: settings.workerThreads,
 			continueOnFail,
 			warn: logger === undefined ? undefined : (message) => logger.warn(message),
+			info: logger === undefined ? undefined : (message) => logger.info(message),
 		});
 		return [routed.rows.map(toOutput), routed.invalid.map(toOutput)];
 	} catch (error) {

@@ -6,9 +6,12 @@
  * route-packed.ts, in worker threads when big). With one table this is mapItems with the same output.
  *
  * Per table, in this order: its mapper (the schema, read once per process and table; a table that
- * does not exist may be created from its first message, `mapperFor`); then schema evolution: fields
+ * does not exist may be created from its first message, `mapperFor`); then schema drift: when the
+ * mapped items hint that the table changed since its schema was read (a field no column matches yet,
+ * rows invalid for a reason a changed table may accept, drift-signals.ts), `reread` reads it again
+ * (rate-limited) and the group is mapped again with the new columns; then schema evolution: fields
  * with no column reject their rows with rule `new_column`, the columns are added (`addColumns`) and
- * the group is mapped again, once. Rows come out tagged with their table (`_doris`, and
+ * the group is mapped again, once. Invalid items are counted once, after the last mapping. Rows come out tagged with their table (`_doris`, and
  * `packedRows.doris` on packed items) and the execution's deadline, for the Stream Load node.
  *
  * Every input item (and every line of a packed item) comes out exactly once, on `rows` or on
@@ -22,7 +25,8 @@ import { metrics } from '../../metrics/metrics';
 import type { ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
-import { INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
+import { allKnownUnmatched, columnsSignature, reportUnmatched, suggestsSchemaChange } from './drift-signals';
+import { countInvalidItems, INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
 import type { Rejection, RowMapper } from './row-mapper';
 import { splitPacked, type UnplacedLine } from './split-packed';
 import { isFixedTarget, needsOnlyTopic, resolveTarget, targetKey, topicOfItem, type DorisTarget, type ParameterNames, type TargetRefusal, type TargetRules } from './target';
@@ -39,6 +43,8 @@ export interface MapItemsOptions {
 	continueOnFail: boolean;
 	/** Where a worker pool reports a worker it lost. */
 	warn?: (message: string) => void;
+	/** Told once per field name and read of a table's schema: a field that matches no column. */
+	info?: (message: string) => void;
 }
 
 /** A packed item that is not a PackedRows: refused before any item is mapped. */
@@ -66,6 +72,11 @@ export interface TargetMapping {
 	mapperFor(target: DorisTarget, sample: Record<string, unknown>): Promise<RowMapper | TargetRefusal>;
 	/** Schema evolution: adds the columns and returns the table's new mapper, or why not. Absent: off. */
 	addColumns?(target: DorisTarget, columns: ColumnSpec[]): Promise<RowMapper | TargetRefusal>;
+	/**
+	 * Schema drift: a mapper for a fresh read of the table, or undefined when none was made (too soon
+	 * after the last read, or it failed). Absent: the schema in hand is kept (a typed column list).
+	 */
+	reread?(target: DorisTarget): Promise<RowMapper | undefined>;
 }
 
 /** An output with where it sorts: its input item, then its place inside that item. */
@@ -175,13 +186,37 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 				}
 				return;
 			}
-			let mapped = await mapGroup(group, mapper, pool, labels);
+			// Counted once below, whatever mapping the group ends with.
+			const quiet = { ...labels, countMetrics: false };
+			let current = mapper;
+			let unmatched = new Map<string, number>();
+			let mapped = await mapGroup(group, current, pool, quiet, unmatched);
+			// A typed column list has nothing to re-read: its unmatched names are final.
+			let remember = mapping.reread === undefined || allKnownUnmatched(current.schema, unmatched);
+			if (mapping.reread !== undefined && suggestsSchemaChange(current.schema, unmatched, mapped.invalid.map((p) => p.item))) {
+				const fresh = await mapping.reread(group.target);
+				if (fresh !== undefined && fresh.schema !== current.schema) {
+					remember = true;
+					const changed = columnsSignature(fresh.schema) !== columnsSignature(current.schema);
+					current = fresh;
+					if (changed) {
+						unmatched = new Map();
+						mapped = await mapGroup(group, current, pool, quiet, unmatched);
+					}
+				}
+			}
 			const wanted = newColumns(mapped);
 			if (wanted.length > 0 && mapping.addColumns !== undefined) {
 				const evolved = await mapping.addColumns(group.target, wanted);
 				if ('refused' in evolved) explainFailedEvolution(mapped, evolved.refused);
-				else mapped = await mapGroup(group, evolved, pool, labels);
+				else mapped = await mapGroup(group, (current = evolved), pool, quiet, (unmatched = new Map()));
 			}
+			countInvalidItems(
+				mapped.invalid.map((p) => p.item),
+				labels,
+				tableName(group.target),
+			);
+			reportUnmatched(current.schema, unmatched, remember, labels, options.info);
 			for (const placed of mapped.rows) tag(placed.item.json, group.target, mapping.tagTargets);
 			rows.push(...mapped.rows);
 			invalid.push(...mapped.invalid);
@@ -219,16 +254,38 @@ function refuseLine(
 	}
 }
 
-/** One table's items and packed parts through its mapper. */
-async function mapGroup(group: Group, mapper: RowMapper, pool: ReturnType<typeof sharedPackedPool>, labels: MapItemsOptions['labels']): Promise<{ rows: Placed[]; invalid: Placed[] }> {
+/**
+ * One table's items and packed parts through its mapper. Fields that match no column are counted into
+ * `unmatched`: of the items mapped in this thread, and of the first line of each part a worker maps.
+ * The mapper's sink is set only around synchronous mapping: executions sharing the mapper interleave
+ * at awaits.
+ */
+async function mapGroup(
+	group: Group,
+	mapper: RowMapper,
+	pool: ReturnType<typeof sharedPackedPool>,
+	labels: MapItemsOptions['labels'],
+	unmatched: Map<string, number>,
+): Promise<{ rows: Placed[]; invalid: Placed[] }> {
 	const rows: Placed[] = [];
 	const invalid: Placed[] = [];
-	const pending = group.packed.map((part) => routePackedParallel(part.packed, mapper, labels, part.index, pool));
+	const sinking = <T>(run: () => T): T => {
+		mapper.unmatchedSink = unmatched;
+		try {
+			return run();
+		} finally {
+			mapper.unmatchedSink = null;
+		}
+	};
+	const pending = sinking(() => group.packed.map((part) => routePackedParallel(part.packed, mapper, labels, part.index, pool)));
+	if (pool !== null) sinking(() => group.packed.forEach((part) => sampleFirstLine(part.packed, mapper)));
 	if (group.ordinary.length > 0) {
-		const routed = routeItems(
-			group.ordinary.map((o) => ({ json: o.json })),
-			mapper,
-			labels,
+		const routed = sinking(() =>
+			routeItems(
+				group.ordinary.map((o) => ({ json: o.json })),
+				mapper,
+				labels,
+			),
 		);
 		for (const r of routed.rows) {
 			const source = group.ordinary[r.index];
@@ -254,6 +311,17 @@ async function mapGroup(group: Group, mapper: RowMapper, pool: ReturnType<typeof
 		}
 	});
 	return { rows, invalid };
+}
+
+/** Maps the first line of a part a worker maps, for the unmatched fields it names (its result is not used). */
+function sampleFirstLine(packed: PackedRows, mapper: RowMapper): void {
+	const end = packed.jsonLines.indexOf('\n');
+	try {
+		const value: unknown = JSON.parse(end < 0 ? packed.jsonLines : packed.jsonLines.slice(0, end));
+		if (isObject(value)) mapper.map(value);
+	} catch {
+		// A line that does not parse names no field; the worker reports it as invalid.
+	}
 }
 
 /** Adds the table to a row's (or packed item's) DorisItemInfo when rows must say where they go. */

@@ -30,6 +30,8 @@ export interface RoutedItems {
 export interface RouteLabels {
 	workflow: string;
 	node: string;
+	/** False: count nothing now (the caller counts the items it keeps, with countInvalidItems). */
+	countMetrics?: boolean;
 }
 
 function topicOf(json: Record<string, unknown>): string {
@@ -63,9 +65,22 @@ export function routeItems(items: ReadonlyArray<{ json: Record<string, unknown> 
 		}
 		const info: InvalidInfo = { table, reasons: result.reasons };
 		invalid.push({ json: { ...json, [INVALID_FIELD]: info }, index: i });
+		if (labels.countMetrics === false) continue;
 		const rule = result.reasons[0]?.rule ?? 'type';
 		metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule });
 		if (rule === 'parse_error') metrics.jsonParseErrors.inc({ workflow: labels.workflow, node: labels.node, topic: topicOf(json) });
 	}
 	return { rows, invalid };
+}
+
+/**
+ * Counts invalid items as routeItems and routePacked do (sinker_rows_invalid_total by the first
+ * reason's rule, json_parse_errors_total by topic), for items mapped with `countMetrics: false`.
+ */
+export function countInvalidItems(invalid: ReadonlyArray<RoutedItem>, labels: RouteLabels, table: string): void {
+	for (const item of invalid) {
+		const rule = (item.json[INVALID_FIELD] as InvalidInfo | undefined)?.reasons[0]?.rule ?? 'type';
+		metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule });
+		if (rule === 'parse_error') metrics.jsonParseErrors.inc({ workflow: labels.workflow, node: labels.node, topic: topicOf(item.json) });
+	}
 }

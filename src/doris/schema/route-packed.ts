@@ -189,6 +189,7 @@ function tableOf(mapper: RowMapper): string {
 
 /** Counts sinker_rows_invalid_total and json_parse_errors_total as routeItems does, per line. */
 export function countInvalidLines(counts: InvalidLineCounts, mapper: RowMapper, labels: RouteLabels): void {
+	if (labels.countMetrics === false) return;
 	const table = tableOf(mapper);
 	for (const [rule, n] of counts.byRule) metrics.rowsInvalid.inc({ workflow: labels.workflow, table, rule }, n);
 	for (const [topic, n] of counts.parseErrorsByTopic) metrics.jsonParseErrors.inc({ workflow: labels.workflow, node: labels.node, topic }, n);

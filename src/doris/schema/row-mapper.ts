@@ -117,6 +117,11 @@ export class RowMapper {
 	private readonly sourcePath: string[];
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
+	/**
+	 * Where map() counts fields that match no column, by name, while set (mapItems sets it for the
+	 * items it maps in this thread): a new field is how a column added to the table first shows.
+	 */
+	unmatchedSink: Map<string, number> | null = null;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -249,9 +254,11 @@ export class RowMapper {
 		let reasons: Rejection[] | null = null;
 		const fail = this.fail;
 		const plans = this.plans;
+		let present = 0;
 		for (let i = 0; i < plans.length; i++) {
 			const p = plans[i];
 			const value = p.path === null ? rec[p.key] : readPath(rec, p.path);
+			if (value !== undefined) present++;
 			if (value === undefined || value === null) {
 				if (p.nullable) {
 					if (value === null) row[p.column] = null;
@@ -280,6 +287,13 @@ export class RowMapper {
 				continue;
 			}
 			row[p.column] = out;
+		}
+		const sink = this.unmatchedSink;
+		if (sink !== null) {
+			// Cheap first: only when the record has more keys than columns it filled can one be unknown.
+			let keys = 0;
+			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
+			if (keys > present) for (const k of Object.keys(rec)) if (!this.knownFields.has(k)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
 		if (this.options.evolve === true) reasons = this.newColumns(rec, connectSchema, deleted, reasons);
 		if (this.options.unknownFields === 'reject') {

@@ -6,7 +6,9 @@
  *   a process alive; `closeSchemaCache()` stops them all). A failed background read keeps the last
  *   good schema and records the error.
  * - `invalidate()`: the next `get()` re-reads. The Stream Load node calls it when Doris refuses a load
- *   for a schema mismatch (a column added or retyped since the schema was read).
+ *   for its rows or columns (a column added, retyped or made NOT NULL since the schema was read).
+ * - `reread()`: re-reads now unless the table was read less than `minIntervalMs` ago; the Doris
+ *   Schema node calls it when its items hint that the table changed (drift.ts).
  * Concurrent `get()`s of the same table share one read.
  */
 import type { DorisConnection } from '../connection';
@@ -15,10 +17,20 @@ import { closePackedWorkers } from './packed-worker-pool';
 import { readTableSchema } from './reader';
 import type { TableSchema } from './types';
 
+/**
+ * The Doris Schema node's default Refresh Interval: a minute, what a user who runs ALTER TABLE expects
+ * at the latest; it costs one DESC and one SHOW CREATE TABLE per table and process a minute. Changes
+ * that show in the items (new fields, rows a wider column would take, loads Doris refuses) are
+ * re-read sooner (drift.ts).
+ */
+export const DEFAULT_REFRESH_INTERVAL_SECONDS = 60;
+
 export type SchemaReader = (connection: DorisConnection, database: string, table: string) => Promise<TableSchema>;
 
 interface Entry {
 	schema: TableSchema | null;
+	/** When the last read finished (ms since the epoch), 0 before. */
+	readAt: number;
 	stale: boolean;
 	inflight: Promise<TableSchema> | null;
 	timer: NodeJS.Timeout | null;
@@ -42,7 +54,7 @@ export class SchemaCache {
 		const key = keyOf(connection, database, table);
 		let entry = this.entries.get(key);
 		if (entry === undefined) {
-			entry = { schema: null, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table };
+			entry = { schema: null, readAt: 0, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table };
 			this.entries.set(key, entry);
 		}
 		entry.connection = connection;
@@ -55,6 +67,21 @@ export class SchemaCache {
 	invalidate(connection: DorisConnection, database: string, table: string): void {
 		const entry = this.entries.get(keyOf(connection, database, table));
 		if (entry !== undefined) entry.stale = true;
+	}
+
+	/**
+	 * Re-reads the table now, unless its last read finished less than `minIntervalMs` ago (then the
+	 * schema in hand, or undefined before the first read). A failed read keeps the last good schema.
+	 */
+	async reread(connection: DorisConnection, database: string, table: string, minIntervalMs: number): Promise<TableSchema | undefined> {
+		const entry = this.entries.get(keyOf(connection, database, table));
+		if (entry === undefined) return undefined;
+		if (Date.now() - entry.readAt < minIntervalMs) return entry.schema ?? undefined;
+		try {
+			return await this.read(entry);
+		} catch {
+			return entry.schema ?? undefined;
+		}
 	}
 
 	/** The last background-read error of a table, if its last read failed. */
@@ -73,6 +100,7 @@ export class SchemaCache {
 		const p = this.reader(entry.connection, entry.database, entry.table).then(
 			(schema) => {
 				entry.schema = schema;
+				entry.readAt = Date.now();
 				entry.stale = false;
 				entry.lastError = null;
 				entry.inflight = null;

@@ -3,7 +3,7 @@
 // and the examples' credentials. Cases deploy their own copy of an example on their own topic and table.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { DorisTestServer } from '../../ground/doris/server';
+import type { DorisTestServer, DorisTestServerOptions } from '../../ground/doris/server';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
 import { startN8n, type N8nHost, type StartN8nOptions } from '../../ground/n8n/host';
@@ -27,8 +27,8 @@ export interface E2eWorld {
 }
 
 /** `label` names the kept log: .cache/e2e-logs/<label>.n8n.log. */
-export async function startWorld(label: string, n8nOptions: StartN8nOptions = {}): Promise<E2eWorld> {
-	const doris = await startDorisWithExamples({ password: DORIS_PASSWORD });
+export async function startWorld(label: string, n8nOptions: StartN8nOptions = {}, dorisOptions: DorisTestServerOptions = {}): Promise<E2eWorld> {
+	const doris = await startDorisWithExamples({ ...dorisOptions, password: DORIS_PASSWORD });
 	const kafka = new KafkaTestClient();
 	let n8n: N8nHost | undefined;
 	try {

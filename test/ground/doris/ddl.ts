@@ -258,6 +258,10 @@ export function alterTable(t: Table, c: Cursor): void {
 			}
 			if (c.acceptKw('TO')) c.ident();
 			for (const d of defs) addColumn(t, d, after, first);
+		} else if (c.acceptKw('MODIFY', 'COLUMN')) {
+			const def = readColumnDef(c);
+			if (c.acceptKw('FROM')) c.ident();
+			modifyColumn(t, def);
 		} else if (c.acceptKw('DROP', 'COLUMN')) {
 			const name = c.ident();
 			if (c.acceptKw('FROM')) c.ident();
@@ -270,7 +274,7 @@ export function alterTable(t: Table, c: Cursor): void {
 				t.properties.set(k.toLowerCase(), c.str());
 				c.acceptOp(',');
 			}
-		} else throw c.syntax('test server: ALTER TABLE supports ADD COLUMN, DROP COLUMN, SET (...)');
+		} else throw c.syntax('test server: ALTER TABLE supports ADD COLUMN, MODIFY COLUMN, DROP COLUMN, SET (...)');
 	} while (c.acceptOp(','));
 }
 
@@ -297,6 +301,36 @@ function addColumn(t: Table, d: Column & { explicitKey: boolean }, after: string
 	const v = defaultFor(col);
 	for (const row of t.dupRows) row.splice(at, 0, v);
 	for (const e of t.keyed.values()) e.row.splice(at, 0, v);
+}
+
+const INTEGER_WIDTH: Partial<Record<string, number>> = { TINYINT: 1, SMALLINT: 2, INT: 4, BIGINT: 8, LARGEINT: 16 };
+
+/**
+ * MODIFY COLUMN as the FE checks it (fe/fe-core/src/main/java/org/apache/doris/catalog/Column.java
+ * `checkSchemaChangeAllowed`): nullable never becomes NOT NULL ("Can not change from nullable to
+ * non-nullable"), a CHAR/VARCHAR never gets shorter ("Cannot shorten string length"), the default
+ * stays; the test server allows the widening changes (longer VARCHAR, VARCHAR to STRING, a wider
+ * integer) and refuses other type changes. Stored values are kept (they fit the wider type).
+ */
+function modifyColumn(t: Table, def: Column & { explicitKey: boolean }): void {
+	const i = t.columns.findIndex((x) => x.name.toLowerCase() === def.name.toLowerCase());
+	if (i < 0) throw analysisError(`Column[${def.name}] does not exists`);
+	const old = t.columns[i];
+	if (old.nullable && !def.nullable) throw analysisError('Can not change from nullable to non-nullable');
+	if ((old.defaultValue ?? null) !== (def.defaultValue ?? null)) throw analysisError('Can not change default value');
+	const from = old.type;
+	const to = def.type;
+	const strings = ['CHAR', 'VARCHAR'];
+	if (strings.includes(from.base) && strings.includes(to.base) && !(from.base === 'VARCHAR' && to.base === 'CHAR')) {
+		if ((from.len ?? 0) > (to.len ?? 0)) throw analysisError('Cannot shorten string length');
+	} else if (strings.includes(from.base) && to.base === 'STRING') {
+		// widening to STRING
+	} else if (INTEGER_WIDTH[from.base] !== undefined && INTEGER_WIDTH[to.base] !== undefined) {
+		if ((INTEGER_WIDTH[to.base] ?? 0) < (INTEGER_WIDTH[from.base] ?? 0)) throw analysisError(`Can not change ${from.base} to ${to.base}`);
+	} else if (typeName(from) !== typeName(to)) {
+		throw analysisError(`Can not change ${from.base} to ${to.base}`);
+	}
+	t.columns[i] = { ...old, type: to, comment: def.comment || old.comment };
 }
 
 function dropColumn(t: Table, name: string): void {

@@ -18,6 +18,8 @@ const SCRIPT = path.join(ROOT, 'scripts', 'kafka.sh');
 export interface PrivateBroker {
 	/** PLAINTEXT listener, for KafkaConfig.brokers. */
 	readonly brokers: string[];
+	/** OAUTH listener (SASL_PLAINTEXT, OAUTHBEARER with unsecured JWTs; see server.properties.in). */
+	readonly oauthBrokers: string[];
 	/** Its folder: data, certificates, kafka.log. */
 	readonly dir: string;
 	/**
@@ -39,7 +41,13 @@ export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
 			if (!taken.has(found)) return taken.add(found), found;
 		}
 	};
-	const ports = { KAFKA_PORT: await port(), KAFKA_CONTROLLER_PORT: await port(), KAFKA_SASL_PORT: await port(), KAFKA_SSL_PORT: await port() };
+	const ports = {
+		KAFKA_PORT: await port(),
+		KAFKA_CONTROLLER_PORT: await port(),
+		KAFKA_SASL_PORT: await port(),
+		KAFKA_SSL_PORT: await port(),
+		KAFKA_OAUTH_PORT: await port(),
+	};
 	const env = { ...process.env, KAFKA_CACHE_DIR: dir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 	// The broker outlives a test process that dies without stop() (setsid); take it down on the way out.
 	const pidFile = path.join(dir, 'kafka.pid');
@@ -67,6 +75,7 @@ export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
 	}
 	return {
 		brokers: [`127.0.0.1:${ports.KAFKA_PORT}`],
+		oauthBrokers: [`127.0.0.1:${ports.KAFKA_OAUTH_PORT}`],
 		dir,
 		async restart(downMs) {
 			const stoppedAt = Date.now();

@@ -2,7 +2,7 @@
 // StorageTool arguments that seed SCRAM credentials at format time (KIP-900 `--add-scram`).
 // Usage (from scripts/kafka.sh): node --import tsx render-config.ts OUT_DIR
 // Inputs come from the environment the script sets: KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_SASL_PORT,
-// KAFKA_SSL_PORT, KAFKA_DATA_DIR, KAFKA_CERT_DIR, KAFKA_STORE_PASSWORD.
+// KAFKA_SSL_PORT, KAFKA_OAUTH_PORT, KAFKA_DATA_DIR, KAFKA_CERT_DIR, KAFKA_STORE_PASSWORD.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saslUsers, scramMechanisms, adminUser, type SaslUser } from './users';
@@ -42,6 +42,7 @@ function main(outDir: string): void {
 		CONTROLLER_PORT: required('KAFKA_CONTROLLER_PORT'),
 		SASL_PORT: required('KAFKA_SASL_PORT'),
 		SSL_PORT: required('KAFKA_SSL_PORT'),
+		OAUTH_PORT: required('KAFKA_OAUTH_PORT'),
 		DATA_DIR: required('KAFKA_DATA_DIR'),
 		CERT_DIR: required('KAFKA_CERT_DIR'),
 		STORE_PASSWORD: required('KAFKA_STORE_PASSWORD'),

@@ -18,9 +18,10 @@ import type { DorisTargetConfig } from '../../../src/batch/doris-target';
 import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad } from '../../../src/batch/load-items';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
-import { mapItems } from '../../../src/doris/schema/map-items';
+import { DEFAULT_MIN_REREAD_MS, mapItemsFollowingSchema, type SchemaSource } from '../../../src/doris/schema/drift';
+import { schemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
-import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
+import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
 import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/common/item-contract';
 import type { KafkaConnection } from '../../../src/kafka/connection';
 import type { ExecutionOutcome, SinkExecution, SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
@@ -56,6 +57,8 @@ export interface PipelineSpec {
 	sampleMs?: number;
 	/** Keep every execution's items and load results in the capture (the security case greps them). */
 	captureData?: boolean;
+	/** The drift re-read's rate limit (drift.ts); the node's 5 s by default. */
+	minRereadMs?: number;
 	/** A node before Doris fails this execution when it returns a reason (the redelivery cases). */
 	failExecution?: (execution: SinkExecution) => string | undefined;
 }
@@ -107,7 +110,7 @@ export class Pipeline {
 	samples = 0;
 	readonly groupId: string;
 	readonly target: DorisTargetConfig;
-	private mapper!: RowMapper;
+	private schemaSource!: SchemaSource;
 	private sampler: NodeJS.Timeout | undefined;
 	private sampling: Promise<void> | undefined;
 	private closed = false;
@@ -173,7 +176,19 @@ export class Pipeline {
 			validateOnStart: true,
 			namedColumns: [],
 		});
-		this.mapper = rowMapperFor(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...this.spec.mapper });
+		const options = { ...DEFAULT_ROW_MAPPER_OPTIONS, ...this.spec.mapper };
+		rowMapperFor(schema, options); // a bad mapping fails here, as the node's first run does
+		// As the Doris Schema node: the schema in the cache at each execution (Refresh Interval 0, so only
+		// what the items and Doris' refusals tell makes it re-read), and the drift re-read.
+		const request = { connection, database: this.spec.database, table: this.spec.table, mode: 'auto' as const, manualColumns: [], refreshIntervalMs: 0, validateOnStart: false, namedColumns: [] };
+		this.schemaSource = {
+			current: async () => rowMapperFor(await resolveSchema(request), options),
+			reread: async () => {
+				const fresh = await schemaCache.reread(connection, this.spec.database, this.spec.table, this.spec.minRereadMs ?? DEFAULT_MIN_REREAD_MS);
+				return fresh === undefined ? undefined : rowMapperFor(fresh, options);
+			},
+		};
+		this.target.onRefused = () => schemaCache.invalidate(connection, this.spec.database, this.spec.table);
 	}
 
 	async addConsumer(overrides: Partial<SinkerConsumerOptions> = {}): Promise<SinkerConsumer> {
@@ -209,7 +224,7 @@ export class Pipeline {
 			const injected = this.spec.failExecution?.(execution);
 			if (injected !== undefined) throw new Error(injected);
 			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
-			const routed = await mapItems(execution.items, this.mapper, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false });
+			const routed = await mapItemsFollowingSchema(execution.items, this.schemaSource, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false });
 			for (const item of routed.invalid) {
 				const meta = item.json[KAFKA_METADATA_FIELD] as KafkaMessageMetadata | undefined;
 				const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;

@@ -1,0 +1,95 @@
+// Rows Doris refuses and outputs that lead nowhere, in real n8n 2.40.7 with the logs example. The
+// Doris test server refuses STRING values over 256 bytes (string_type_length_soft_limit_bytes, set low
+// as a cluster may), while the Doris Schema node's Max STRING Size stays at Doris' default 1 MB: such a
+// row passes the node and Doris refuses it. It must come out of the Doris Stream Load node's Rejected
+// output into the example's dead-letter topic, next to the Doris Schema node's invalid items, while
+// every other row loads and every offset commits. And a workflow whose Invalid output leads nowhere
+// must not commit past an invalid message.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { assertTableEquals } from './support/doris';
+import { logEvents, type TestEvent } from './support/events';
+import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { uncommitted } from './support/kafka';
+import { waitForCommitted } from './support/progress';
+
+const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 600_000 }, () => {
+	let world: E2eWorld;
+
+	before(async () => {
+		world = await startWorld('rejected-rows', {}, { beConfig: { stringTypeLengthSoftLimitBytes: 256 } });
+	});
+	after(async () => {
+		await world?.close();
+	});
+
+	it('a row Doris refuses goes from the Rejected output to the dead-letter topic; everything else loads and commits', async (t) => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 4,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { maxRecordsPerExecution: 500, executionsInFlight: 8 }, streamLoad: { batchRows: 2000, batchIntervalSeconds: 1 } },
+		});
+		await scenario.deploy();
+		const events: TestEvent[] = logEvents(2000, 4);
+		// Two rows Doris refuses, in two partitions.
+		for (const seq of [700, 1301]) {
+			const at = events.findIndex((e) => e.id === String(seq));
+			const line = JSON.parse(events[at].value as string) as Record<string, unknown>;
+			events[at] = { id: String(seq), partition: events[at].partition, value: JSON.stringify({ ...line, message: 'x'.repeat(300) }), invalid: { rule: 'doris_rejected', column: 'message' } };
+		}
+		const started = Date.now();
+		await world.kafka.produce(scenario.topic, events);
+		await waitForCommitted(world, scenario, 120_000);
+		const elapsedMs = Date.now() - started;
+		const valid = events.filter((e) => e.row).map((e) => e.row as Record<string, unknown>);
+		assertTableEquals(world.doris.tableRows('demo', scenario.table), valid, 'seq', LOG_COLUMNS);
+		assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+		const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => JSON.parse(m.value) as Record<string, unknown>);
+		const refused = letters.filter((l) => (l._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule === 'doris_rejected');
+		assert.deepEqual(refused.map((l) => l.seq).sort(), [1301, 700].sort());
+		for (const letter of refused) {
+			const [reason] = (letter._invalid as { reasons: Array<{ column: string; message: string }> }).reasons;
+			assert.equal(reason.column, 'message');
+			assert.match(reason.message, /Doris refused the row: column_name\[message\], the length of input string is too long/);
+		}
+		assert.equal(letters.length, events.filter((e) => e.invalid).length, 'every invalid and refused message is dead-lettered once');
+		const failed = (await world.n8n.rest.executions({ workflowId: scenario.workflowId })).filter((e) => e.status === 'error');
+		t.diagnostic(`2000 events, 2 refused by Doris: all committed in ${elapsedMs} ms, ${letters.length} dead letters, ${failed.length} failed executions`);
+		assert.equal(failed.length, 0, 'no execution failed for a refused row');
+	});
+
+	it('an Invalid output that leads nowhere fails the execution, saying so, and nothing is committed past the invalid message', async () => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 1,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+		});
+		// The example without its dead-letter branch for Invalid (Rejected stays wired).
+		const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
+		connections['Doris Schema'].main[1] = [];
+		await scenario.deploy();
+		const events = logEvents(300, 1).filter((e) => !e.invalid);
+		const bad = events.findIndex((e) => e.id === '150');
+		const line = JSON.parse(events[bad].value as string) as Record<string, unknown>;
+		events[bad] = { ...events[bad], value: JSON.stringify({ ...line, status: 70000 }), row: undefined, invalid: { rule: 'range', column: 'status' } };
+		const produced = await world.kafka.produce(scenario.topic, events);
+		const badOffset = produced.find((p) => p.id === '150')?.offset ?? -1;
+		// Executions up to the invalid message fail and are redelivered with backoff: watch for a while.
+		let committed = -1;
+		for (let i = 0; i < 20; i++) {
+			await sleep(1000);
+			committed = (await world.kafka.offsets(scenario.groupId, scenario.topic)).get(0)?.committed ?? -1;
+			assert.ok(committed <= badOffset, `committed ${committed} past the invalid message at ${badOffset}`);
+		}
+		const failed = (await world.n8n.rest.executions({ workflowId: scenario.workflowId, status: ['error'] })).slice(0, 1);
+		assert.equal(failed.length, 1, 'the execution holding the invalid message failed');
+		const detail = await world.n8n.rest.execution(failed[0].id);
+		assert.match(detail.data, /the Invalid output leads nowhere, so they would be lost/);
+	});
+});
