@@ -194,7 +194,7 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 				// Doris refused rows or columns: the table may have changed; the Doris Schema node re-reads it.
 				onRefused: () => invalidateSchema(connection, db, table),
 			};
-			const result = await loadSortedItems(config, sorted, { signal, flushNow, acceptsRejected: rejectedConnected });
+			const result = await loadSortedItems(config, sorted, { signal, flushNow, acceptsRejected: rejectedConnected, deadline: group.loadBy });
 			// src/ builds plain JSON; IDataObject differs only in name.
 			const summary = summariseLoad(db, table, result, flushNow) as unknown as IDataObject;
 			const rejected = rejectedItems(group.items, sorted, result.rejected, `${db}.${table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } }));

@@ -8,7 +8,11 @@
  *   waited max interval, or on `flush()`. At most `maxInFlight` loads run at once, in seal order
  *   (1 keeps batches of one table in order, which CDC upserts/deletes without a sequence column need).
  * - Memory stays bounded: once buffered bytes (open + waiting + loading) reach `maxBufferedBytes`,
- *   callers wait for loads to finish before adding more.
+ *   or the process's bytes across every table reach its budget (memory-budget.ts), callers wait for
+ *   loads to finish before adding more.
+ * - Deadlines (AddOptions.deadline, the Kafka trigger's Keep Order per Partition): a batch holding
+ *   rows with a deadline is sealed ahead of the earliest one, and its loader is told the deadline,
+ *   after which it must not load them (doris-target.ts).
  * - A call's input is an ordered list of parts, rows or chunks, appended in that order (CDC: an
  *   upsert and a delete of one key must reach Doris in offset order, whichever form carried them).
  * - Each batch knows which call added which of its lines (segments, one per stretch of a call's
@@ -27,6 +31,7 @@
 import { AbortError } from '../doris/stream-load/errors';
 import { ByteBuffer } from './byte-buffer';
 import { claim, join, ownerVerdicts, RejectedRowsError, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
+import type { MemoryBudget } from './memory-budget';
 
 export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
 import type { RowSerializer } from '../doris/stream-load/wire-format';
@@ -53,9 +58,13 @@ export interface AddOptions {
 	 * the call (RejectedRowsError), and a batch none of whose callers takes them is not split at all.
 	 */
 	acceptsRejected?: boolean;
+	/** Milliseconds since the epoch after which these rows must not start loading. */
+	deadline?: number;
 }
 
 const NEWLINE = 0x0a;
+/** A batch holding rows with a deadline is sealed this long before it at most (half the time left when less). */
+const DEADLINE_SEAL_AHEAD_MS = 5_000;
 
 export interface BatchLimits {
 	maxRows: number;
@@ -80,6 +89,8 @@ export interface SealedBatch {
 	executions: number;
 	/** Whether some call in it takes refused rows back (AddOptions.acceptsRejected): splitting it can help. */
 	rejectable: boolean;
+	/** The earliest deadline of its rows (ms since the epoch): not loaded after it. */
+	deadline?: number;
 }
 
 export interface BatchReport<R> {
@@ -115,6 +126,8 @@ interface OpenBatch<R, X> {
 	verdicts: Settled<X>;
 	timer: NodeJS.Timeout | undefined;
 	idleTimer: NodeJS.Timeout | undefined;
+	deadline: number | undefined;
+	deadlineTimer: NodeJS.Timeout | undefined;
 	done: Promise<BatchReport<R>>;
 	resolve(report: BatchReport<R>): void;
 	reject(error: unknown): void;
@@ -147,8 +160,21 @@ export class TargetBatcher<R, X = unknown> {
 		private readonly serialize: RowSerializer,
 		private readonly loader: (batch: SealedBatch, verdicts: LineVerdicts<X>) => Promise<R>,
 		private readonly hooks: BatcherHooks = {},
+		/** The process's cap across every batcher (memory-budget.ts); none: only this batcher's own. */
+		private readonly budget?: MemoryBudget,
 	) {
 		this.limits = checkLimits(limits);
+		budget?.join({ openBytes: () => this.open?.buffer.byteLength ?? 0, sealOpen: () => this.flush() });
+	}
+
+	/** No more rows may join until a load frees room: this batcher's cap, or the process's. */
+	private get noRoom(): boolean {
+		return this.buffered >= this.limits.maxBufferedBytes || this.budget?.full === true;
+	}
+
+	private took(bytes: number): void {
+		this.buffered += bytes;
+		this.budget?.take(bytes);
 	}
 
 	/** Later executions may bring other limits (an edited workflow): the newest win. */
@@ -196,7 +222,7 @@ export class TargetBatcher<R, X = unknown> {
 			total += part.length;
 		}
 		const touched: OpenBatch<R, X>[] = [];
-		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false };
+		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false, deadline: options.deadline };
 		let next = 0;
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
@@ -224,10 +250,10 @@ export class TargetBatcher<R, X = unknown> {
 		for (let i = start; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
-			if (this.buffered >= this.limits.maxBufferedBytes) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
+			if (this.noRoom) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
-			if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
-			this.buffered += batch.buffer.append(lines[i]);
+			if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
+			this.took(batch.buffer.append(lines[i]));
 			lines[i] = '';
 			claim(batch, owner, 1);
 			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
@@ -243,7 +269,7 @@ export class TargetBatcher<R, X = unknown> {
 	 */
 	private addChunk(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		while (start < bytes.length) {
-			if (this.buffered >= this.limits.maxBufferedBytes) {
+			if (this.noRoom) {
 				const from = start;
 				return this.roomFreed(signal).then(() => this.addChunk(bytes, rows, owner, touched, signal, from));
 			}
@@ -275,8 +301,8 @@ export class TargetBatcher<R, X = unknown> {
 			batch = undefined;
 		}
 		batch ??= this.openBatch();
-		if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
-		this.buffered += batch.buffer.appendBytes(bytes);
+		if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
+		this.took(batch.buffer.appendBytes(bytes));
 		claim(batch, owner, rows);
 		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 	}
@@ -312,6 +338,8 @@ export class TargetBatcher<R, X = unknown> {
 			verdicts: { rejected: new Map(), failed: [] },
 			timer: undefined,
 			idleTimer: undefined,
+			deadline: undefined,
+			deadlineTimer: undefined,
 			done,
 			resolve,
 			reject,
@@ -336,9 +364,27 @@ export class TargetBatcher<R, X = unknown> {
 		}, idle);
 	}
 
+	/** The owner puts rows into `batch` (again, after rows in another batch); its deadline becomes the batch's. */
+	private join(batch: OpenBatch<R, X>, owner: Owner, touched: OpenBatch<R, X>[]): void {
+		join(batch, owner, touched);
+		const deadline = owner.deadline;
+		if (deadline === undefined || (batch.deadline !== undefined && batch.deadline <= deadline)) return;
+		batch.deadline = deadline;
+		if (this.open !== batch) return;
+		clearTimeout(batch.deadlineTimer);
+		const left = deadline - Date.now();
+		batch.deadlineTimer = setTimeout(
+			() => {
+				if (this.open === batch) this.seal(batch);
+			},
+			Math.max(0, left - Math.min(DEADLINE_SEAL_AHEAD_MS, left / 2)),
+		);
+	}
+
 	private seal(batch: OpenBatch<R, X>): void {
 		clearTimeout(batch.timer);
 		clearTimeout(batch.idleTimer);
+		clearTimeout(batch.deadlineTimer);
 		if (this.open === batch) this.open = undefined;
 		this.hooks.onSeal?.({ rows: batch.rows, bytes: batch.buffer.byteLength });
 		this.queue.push(batch);
@@ -363,7 +409,7 @@ export class TargetBatcher<R, X = unknown> {
 			const lines = batch.rows;
 			const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
 			const result = await this.loader(
-				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions },
+				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions, deadline: batch.deadline },
 				{
 					reject: (line, reason) => {
 						if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batch.id} (${lines} lines)`);
@@ -381,6 +427,7 @@ export class TargetBatcher<R, X = unknown> {
 		} finally {
 			this.loading.delete(batch);
 			this.buffered -= bytes;
+			this.budget?.give(bytes);
 			this.hooks.onSettled?.({ rows: batch.rows, bytes }, performance.now() - started, failure);
 			this.hooks.onBuffered?.(this.buffered);
 			const waiters = this.roomWaiters;
@@ -390,10 +437,22 @@ export class TargetBatcher<R, X = unknown> {
 		}
 	}
 
-	/** Resolves when a load settles (room may be free again), or rejects with AbortError. */
+	/**
+	 * Resolves when a load settles (room may be free again): one of this batcher's, or, when the process
+	 * budget is what is spent, any; rejects with AbortError.
+	 */
 	private roomFreed(signal?: AbortSignal): Promise<void> {
 		// Nothing loading that could free room: load the open batch early instead of waiting out its interval.
 		if (this.queue.length === 0 && this.loading.size === 0 && this.open !== undefined) this.seal(this.open);
+		if (this.budget?.full === true) {
+			// The process's cap: the biggest open batch anywhere loads now, and any settled load may make room.
+			this.budget.relieve();
+			return Promise.race([this.ownRoomFreed(signal), this.budget.freed(signal)]);
+		}
+		return this.ownRoomFreed(signal);
+	}
+
+	private ownRoomFreed(signal?: AbortSignal): Promise<void> {
 		return new Promise<void>((resolve, reject) => {
 			if (signal?.aborted === true) return reject(new AbortError());
 			const onAbort = () => {

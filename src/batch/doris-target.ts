@@ -29,6 +29,7 @@ import { metrics } from '../metrics/metrics';
 import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type LineVerdicts, type Row, type SealedBatch, isRows } from './batcher';
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
+import { processBudget } from './memory-budget';
 import { filteredRowsOf, isRowRefusal, isSchemaRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
@@ -135,11 +136,18 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	const table = config.table;
 	const batcher = getOrCreateBatcher(key, () => {
 		const client = clientFor(config);
-		const loadBody = async (body: readonly Buffer[], rows: number): Promise<LoadResult> => {
+		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
 			const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
-			const headers = buildLoadHeaders(load, label);
+			const bounded = boundedByDeadline(load, deadline, table);
+			const headers = buildLoadHeaders(bounded.load, label);
 			const sent = load.compress === 'gz' ? [await gzip(body.length === 1 ? body[0] : Buffer.concat(body))] : body;
-			const result = await client.load({ database: config.database, table, label, headers, body: sent, rows });
+			let result: LoadResult;
+			try {
+				result = await client.load({ database: config.database, table, label, headers, body: sent, rows, signal: bounded.signal });
+			} catch (error) {
+				if (bounded.signal?.aborted === true) throw new DeadlineError(table, deadline as number);
+				throw error;
+			}
 			if (result.filteredRows > 0) await reportFiltered(client, result, table, config.logger);
 			return result;
 		};
@@ -148,13 +156,19 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			serializer,
 			async (batch, verdicts) => {
 				try {
-					return await loadBody(batch.body, batch.rows);
+					return await loadBody(batch.body, batch.rows, batch.deadline);
 				} catch (error) {
 					if (isRowRefusal(error) || isSchemaRefusal(error)) config.onRefused?.(error as StreamLoadError);
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
 					if (!isRowRefusal(error) || !batch.rejectable) throw error;
-					return await loadAroundRefusal(batch, verdicts, error, { load, table, loadBody, maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS, logger: config.logger });
+					return await loadAroundRefusal(batch, verdicts, error, {
+						load,
+						table,
+						loadBody: (part, rows) => loadBody(part, rows, batch.deadline),
+						maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS,
+						logger: config.logger,
+					});
 				}
 			},
 			{
@@ -165,10 +179,37 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				onSettled: (_b, ms) => metrics.batchFlushDuration.observe({ table }, ms / 1000),
 				onBuffered: (bytes) => metrics.bufferedBytes.set({ table }, bytes),
 			},
+			processBudget(),
 		);
 	});
 	batcher.setLimits(config.batch);
 	return batcher;
+}
+
+/** Rows whose deadline (the Kafka trigger's Keep Order per Partition) came before their load did. */
+export class DeadlineError extends Error {
+	constructor(table: string, deadline: number) {
+		super(
+			`The batch for Doris table "${table}" was not loaded by its rows' deadline (${new Date(deadline).toISOString()}, the Kafka trigger's Execution Timeout with Keep Order per Partition); it is not sent after it, so its rows cannot land after newer ones, and the trigger redelivers them`,
+		);
+		this.name = 'DeadlineError';
+	}
+}
+
+/**
+ * A load of rows with a deadline: no attempt starts after it (the signal also ends the one in
+ * flight, and the client's retries and label waits), and Doris' own `timeout` for the load is cut to
+ * the time left, so Doris aborts a transaction still open at the deadline instead of committing it
+ * later (a Stream Load's transaction times out after its timeout: be/src/http/action/stream_load.cpp
+ * passes it as the load's timeout_second, fe-core DatabaseTransactionMgr aborts timed-out
+ * transactions).
+ */
+function boundedByDeadline(load: LoadOptions, deadline: number | undefined, table: string): { load: LoadOptions; signal?: AbortSignal } {
+	if (deadline === undefined) return { load };
+	const left = deadline - Date.now();
+	if (left <= 0) throw new DeadlineError(table, deadline);
+	const timeoutSeconds = Math.max(1, Math.min(load.timeoutSeconds ?? LOAD_DEFAULTS.timeoutSeconds, Math.floor(left / 1000)));
+	return { load: { ...load, timeoutSeconds }, signal: AbortSignal.timeout(left) };
 }
 
 interface RefusalContext {

@@ -34,6 +34,8 @@ export interface LineVerdicts<X> {
 export interface Owner {
 	appended: number;
 	acceptsRejected: boolean;
+	/** The call's deadline (AddOptions.deadline): the batches it joins are loaded before it or not at all. */
+	deadline: number | undefined;
 }
 
 /** A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows). */

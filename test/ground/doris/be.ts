@@ -148,6 +148,14 @@ export class Be {
 		}
 		const fault = this.ctx.faults.take('be');
 		record.fault = fault?.kind;
+		if (fault?.kind === 'runningTxnLimit') {
+			// DatabaseTransactionMgr.beginTransaction checks the label, then the running transactions
+			// (BeginTransactionException); FrontendServiceImpl.loadTxnBegin reports any UserException as
+			// ANALYSIS_ERROR, so Doris 2.1 / 3.0 / 3.1 word it like a planning error. The fe-config doc
+			// (max_running_txn_num_per_db) says to wait and retry.
+			const limit = 100;
+			return fail(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = current running txns on db ${10_000 + db.tables.size} is ${limit}, larger than limit ${limit}`);
+		}
 		if (fault?.kind === 'hangBeforeBegin') {
 			// Stuck in begin txn (its RPC to the FE never returns): no transaction, so no 100 Continue
 			// and get_load_state says UNKNOWN; a body sent anyway sits unread.
