@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { assertTableEquals } from './support/doris';
 import { logEvents, type TestEvent } from './support/events';
+import type { WorkflowNode } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted } from './support/kafka';
 import { waitForCommitted } from './support/progress';
@@ -77,8 +78,8 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
 			connections['Doris Schema'].main[1] = [];
 			if (wiring === 'wired only to a disabled node') {
-				const nodes = scenario.workflow.nodes as Array<Record<string, unknown>>;
-				nodes.push({ id: 'disabled-dead-letter', name: 'Dead letter (disabled)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, 400], parameters: {}, disabled: true });
+				const disabled: WorkflowNode & { disabled: boolean } = { id: 'disabled-dead-letter', name: 'Dead letter (disabled)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, 400], parameters: {}, disabled: true };
+				scenario.workflow.nodes.push(disabled);
 				connections['Doris Schema'].main[1] = [{ node: 'Dead letter (disabled)', type: 'main', index: 0 }];
 			}
 			await scenario.deploy();

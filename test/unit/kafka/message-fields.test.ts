@@ -66,7 +66,7 @@ describe('Add Kafka Fields', () => {
 			message(1, '{"id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}', { headers }),
 			message(2, '{"id":4,"\\u0074enant":"escaped"}', { headers }),
 		]);
-		const text = (chunk.items[0].json[PACKED_ROWS_FIELD] as PackedRows).jsonLines.split('\n').filter((l) => l !== '');
+		const text = (chunk.items[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines.split('\n').filter((l) => l !== '');
 		assert.deepEqual(text, [
 			'{"tenant":"acme","id":2,"event_key":"own"}',
 			'{"event_key":"k1","tenant":"acme","id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}',
