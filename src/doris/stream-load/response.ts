@@ -90,8 +90,9 @@ const AUTH = [
 	/command denied/i,
 	/password/i,
 ];
-// begin txn (2.1: ANALYSIS_ERROR; newer: NOT_FOUND) "Unknown table 'x' …" / "Unknown database 'x'"
-// (MetaNotFoundException), streamLoadPut "unknown database, database=x".
+// A missing table at begin txn / stream load put (ANALYSIS_ERROR, or NOT_FOUND in newer FEs): fe-core
+// catalog DatabaseIf.getTableOrMetaException "unknown table, tableName=x" (2.x) or "table not found,
+// tableName=x" (later); FrontendServiceImpl.streamLoadPut "unknown database, database=x".
 const NOT_FOUND = [/unknown (table|database)/i, /(table|database) .*(not found|does not exist|doesn't exist)/i, /\bNOT_FOUND\b/, /no (table|database) selected/i];
 const DATA_QUALITY = [
 	// stream_load_executor.cpp: Status::DataQualityError("too many filtered rows") past max_filter_ratio.

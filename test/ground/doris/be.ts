@@ -35,7 +35,9 @@ export interface BeContext {
 
 // FE label check (FeNameFormat.java): ^[-_A-Za-z0-9:]{1,128}$ by default.
 const LABEL_RE = /^[-_A-Za-z0-9:]{1,128}$/;
-// streaming_load_json_max_mb = 100 (BE config), unless read_json_by_line is set (notes §1.3).
+// streaming_load_json_max_mb = 100 (BE config.cpp), unless read_json_by_line is set. Doris checks it
+// in _on_header against Content-Length, before begin txn (be/src/http/action/stream_load.cpp); this
+// server checks the decompressed text after reading it, and has no streaming_load_max_mb (10 GB) check.
 const JSON_MAX_BYTES = 100 * 1024 * 1024;
 
 export class Be {
@@ -137,6 +139,8 @@ export class Be {
 		if (existing && !db.labels.isFree(label)) {
 			// A label is unique per database while its load runs or after it finished; a failed load's
 			// label is free again (apache/doris PR #17730: "Label can be reused if the previous load is failed").
+			// ExistingJobStatus as fe-core common/LabelAlreadyUsedException.java spells it: RUNNING
+			// (PREPARE), PRECOMMITTED, FINISHED (COMMITTED or VISIBLE).
 			return answer(
 				{
 					status: 'Label Already Exists',

@@ -59,6 +59,8 @@ export interface PipelineSpec {
 	captureData?: boolean;
 	/** The drift re-read's rate limit (drift.ts); the node's 5 s by default. */
 	minRereadMs?: number;
+	/** The Doris Schema node's Worker Threads (packed items of 1,000 lines and more map there); 0 by default. */
+	workerThreads?: number;
 	/** A node before Doris fails this execution when it returns a reason (the redelivery cases). */
 	failExecution?: (execution: SinkExecution) => string | undefined;
 }
@@ -224,7 +226,7 @@ export class Pipeline {
 			const injected = this.spec.failExecution?.(execution);
 			if (injected !== undefined) throw new Error(injected);
 			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
-			const routed = await mapItemsFollowingSchema(execution.items, this.schemaSource, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false });
+			const routed = await mapItemsFollowingSchema(execution.items, this.schemaSource, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: this.spec.workerThreads ?? 0, continueOnFail: false });
 			for (const item of routed.invalid) {
 				const meta = item.json[KAFKA_METADATA_FIELD] as KafkaMessageMetadata | undefined;
 				const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;

@@ -45,6 +45,7 @@ describe('Stream Load answers', () => {
 		assert.equal(retry('timeout by txn manager')?.retryable, true);
 		assert.equal(retry('[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=x')?.kind, 'not_found');
 		assert.equal(retry('[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=x')?.retryable, false);
+		assert.equal(retry('[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=x')?.kind, 'not_found');
 		const auth = retry("[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for user 'x@1' (using password: YES)");
 		assert.equal(auth?.kind, 'auth');
 		assert.equal(auth?.retryable, false);
