@@ -19,7 +19,9 @@
  *   rows, not one per row). A loader that splits a refused batch reports per line: lines Doris
  *   refused (`verdicts.reject`) go back to the call that added them as rejected rows, numbered as
  *   that call counted its rows; lines whose part failed for good (`verdicts.fail`) fail only the
- *   calls that own them. A call whose lines all loaded or were refused succeeds.
+ *   calls that own them. A call whose lines all loaded or were refused succeeds. A call some of whose
+ *   lines loaded is never failed when it takes refused rows back (a redelivery would load those
+ *   lines twice): its lines that did not load come back as rejected rows (line-owners.ts).
  * - Chunks of pre-serialised lines (packed items: one string of JSON lines and its line count) join
  *   as one unit with the same accounting. A chunk that would take the open batch past max rows or
  *   max bytes seals it first, so a chunk is not cut in two without need. A chunk over the limits on
@@ -30,7 +32,8 @@
  */
 import { AbortError } from '../doris/stream-load/errors';
 import { ByteBuffer } from './byte-buffer';
-import { claim, join, ownerVerdicts, RejectedRowsError, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
+import type { OwnerRun } from './isolate';
+import { claim, join, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
 
 export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
@@ -91,6 +94,8 @@ export interface SealedBatch {
 	rejectable: boolean;
 	/** The earliest deadline of its rows (ms since the epoch): not loaded after it. */
 	deadline?: number;
+	/** Its lines as runs of one call each (a loader that splits the batch keeps each call whole where it can). */
+	owners: OwnerRun[];
 }
 
 export interface BatchReport<R> {
@@ -108,7 +113,12 @@ export interface AddResult<R, X = unknown> {
 	rejected: RejectedRow<X>[];
 }
 
-export interface BatcherHooks {
+export interface BatcherHooks<X = unknown> {
+	/**
+	 * The reason a call's row gets when it did not load while other rows of the call did (see the
+	 * header); undefined for an error that must fail the call. Without it such a call fails.
+	 */
+	handBack?(error: unknown): X | undefined;
 	onSeal?(batch: { rows: number; bytes: number }): void;
 	onSettled?(batch: { rows: number; bytes: number }, durationMs: number, error: unknown): void;
 	onBuffered?(bytes: number): void;
@@ -159,7 +169,7 @@ export class TargetBatcher<R, X = unknown> {
 		limits: BatchLimits,
 		private readonly serialize: RowSerializer,
 		private readonly loader: (batch: SealedBatch, verdicts: LineVerdicts<X>) => Promise<R>,
-		private readonly hooks: BatcherHooks = {},
+		private readonly hooks: BatcherHooks<X> = {},
 		/** The process's cap across every batcher (memory-budget.ts); none: only this batcher's own. */
 		private readonly budget?: MemoryBudget,
 	) {
@@ -233,12 +243,16 @@ export class TargetBatcher<R, X = unknown> {
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
 		else if (this.open !== undefined && touched.includes(this.open)) this.armIdle(this.open);
 		this.hooks.onBuffered?.(this.buffered);
-		const batches = await waitAll(
+		// Every batch holding the call's rows settles first: whether any of them loaded decides what a
+		// failed one means for the call (line-owners.ts).
+		const settled = await settleAll(
 			touched.map((b) => b.done),
 			options.signal,
 		);
-		const rejected = ownerVerdicts(owner, touched);
+		const outcomes: BatchOutcome[] = settled.map((s) => (s.status === 'fulfilled' ? { ok: true } : { ok: false, error: s.reason as unknown }));
+		const rejected = ownerVerdicts(owner, touched, outcomes, this.hooks.handBack);
 		if (rejected.length > 0 && !owner.acceptsRejected) throw new RejectedRowsError(rejected);
+		const batches = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 		return { rows: total, batches, rejected };
 	}
 
@@ -409,7 +423,7 @@ export class TargetBatcher<R, X = unknown> {
 			const lines = batch.rows;
 			const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
 			const result = await this.loader(
-				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions, deadline: batch.deadline },
+				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions, deadline: batch.deadline, owners: ownerRuns(batch.segments) },
 				{
 					reject: (line, reason) => {
 						if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batch.id} (${lines} lines)`);
@@ -474,23 +488,17 @@ export function isRows(part: BatchPart): part is ReadonlyArray<Row> {
 	return Array.isArray(part);
 }
 
-/** Promise.all that also gives up (with AbortError) when `signal` aborts. */
-function waitAll<T>(promises: Promise<T>[], signal?: AbortSignal): Promise<T[]> {
-	const all = Promise.all(promises);
+/** Promise.allSettled that also gives up (with AbortError) when `signal` aborts. */
+function settleAll<T>(promises: Promise<T>[], signal?: AbortSignal): Promise<Array<PromiseSettledResult<T>>> {
+	const all = Promise.allSettled(promises);
 	if (signal === undefined) return all;
-	return new Promise<T[]>((resolve, reject) => {
+	return new Promise<Array<PromiseSettledResult<T>>>((resolve, reject) => {
 		if (signal.aborted) return reject(new AbortError());
 		const onAbort = () => reject(new AbortError());
 		signal.addEventListener('abort', onAbort, { once: true });
-		all.then(
-			(value) => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(error);
-			},
-		);
+		void all.then((value) => {
+			signal.removeEventListener('abort', onAbort);
+			resolve(value);
+		});
 	});
 }

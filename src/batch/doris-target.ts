@@ -8,6 +8,8 @@
  * A batch Doris refuses for some of its rows (a data-quality failure) is split (isolate.ts): what
  * Doris takes loads under fresh labels, each refused row goes back to the execution that added it
  * with Doris' reason (`rejected` in the result), and only rows left unresolved fail their executions.
+ * An execution some of whose rows loaded is never failed (its redelivery would load them twice): its
+ * rows that did not load come back as rejected rows saying why (`notLoaded`), in this batch or another.
  * A load that succeeds with filtered rows (Max Filter Ratio > 0) has its error log read, and every
  * filtered row is logged with its reason and counted: Doris dropped it, and nothing else says so.
  */
@@ -30,7 +32,7 @@ import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type 
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { processBudget } from './memory-budget';
-import { filteredRowsOf, isRowRefusal, isSchemaRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { filteredRowsOf, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
@@ -65,7 +67,7 @@ export interface DorisTargetConfig {
  */
 export interface DorisLoadOutcome extends LoadResult {
 	parts?: LoadResult[];
-	/** Rows of the batch Doris refused (they went back to their executions). */
+	/** Rows of the batch Doris refused, and rows handed back unloaded (they went back to their executions). */
 	rejectedRows?: number;
 }
 
@@ -134,6 +136,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	const serializer = createSerializer(load);
 	const key = targetKey(config);
 	const table = config.table;
+	const maxLoads = config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS;
 	const batcher = getOrCreateBatcher(key, () => {
 		const client = clientFor(config);
 		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
@@ -172,6 +175,8 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				}
 			},
 			{
+				// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
+				handBack: (error) => (error instanceof DeadlineError ? undefined : notLoadedRefusal(error, 'failed', maxLoads)),
 				onSeal: (b) => {
 					metrics.batchRows.observe({ table }, b.rows);
 					metrics.batchBytes.observe({ table }, b.bytes);
@@ -240,6 +245,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 			zeroTolerance: (load.maxFilterRatio ?? 0) === 0,
 			maxLoads: context.maxLoads,
 			filteredOf: filteredRowsOf,
+			owners: batch.owners,
 		},
 		async (from, to) => {
 			try {
@@ -251,18 +257,32 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 		},
 	);
 	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error));
+	for (const { from, to, error, why } of outcome.handedBack) {
+		// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
+		if (error instanceof DeadlineError) {
+			verdicts.fail(from, to, error);
+			continue;
+		}
+		const reason = notLoadedRefusal(error, why, context.maxLoads);
+		for (let line = from; line < to; line++) verdicts.reject(line, reason);
+	}
 	for (const { from, to } of outcome.unresolved) verdicts.fail(from, to, refusal);
-	if (outcome.failed !== undefined) verdicts.fail(outcome.failed.from, outcome.failed.to, outcome.failed.error);
-	if (outcome.rejected.length > 0) metrics.rowsRejected.inc({ table }, outcome.rejected.length);
-	const unresolved = outcome.unresolved.reduce((sum, r) => sum + r.to - r.from, 0);
+	for (const { from, to, error } of outcome.failed) verdicts.fail(from, to, error);
+	const count = (ranges: ReadonlyArray<{ from: number; to: number }>) => ranges.reduce((sum, r) => sum + r.to - r.from, 0);
+	const handedBack = count(outcome.handedBack.filter((h) => !(h.error instanceof DeadlineError)));
+	if (outcome.rejected.length + handedBack > 0) metrics.rowsRejected.inc({ table }, outcome.rejected.length + handedBack);
+	const unresolved = count(outcome.unresolved);
+	const failed = count(outcome.failed);
+	const failure = outcome.failed[0]?.error;
 	context.logger?.warn(
 		`Doris refused rows of a batch of ${batch.rows} for table "${table}" (${refusal.message}); split into ${outcome.loads} load(s): ` +
-			`${outcome.loaded.reduce((sum, p) => sum + p.to - p.from, 0)} row(s) loaded, ${outcome.rejected.length} rejected` +
+			`${count(outcome.loaded)} row(s) loaded, ${outcome.rejected.length} rejected` +
+			(handedBack > 0 ? `, ${handedBack} handed back unloaded (their executions' other rows loaded)` : '') +
 			(unresolved > 0 ? `, ${unresolved} left to their executions (${outcome.stopped === 'widespread' ? 'the refusal hits most rows' : `at most ${context.maxLoads} loads per refused batch`})` : '') +
-			(outcome.failed !== undefined ? `, ${outcome.failed.to - outcome.failed.from} failed: ${outcome.failed.error instanceof Error ? outcome.failed.error.message : String(outcome.failed.error)}` : ''),
+			(failed > 0 ? `, ${failed} failed: ${failure instanceof Error ? failure.message : String(failure)}` : ''),
 	);
 	const parts = outcome.loaded.map((p) => p.result);
-	if (parts.length === 0 && outcome.rejected.length === 0) throw outcome.failed?.error ?? refusal;
+	if (parts.length === 0 && outcome.rejected.length === 0) throw failure ?? refusal;
 	const sum = (pick: (r: LoadResult) => number) => parts.reduce((total, r) => total + pick(r), 0);
 	return {
 		label: parts[0]?.label ?? refusal.label ?? '',
@@ -277,7 +297,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 		bytes: sum((r) => r.bytes),
 		attempts: sum((r) => r.attempts),
 		parts,
-		rejectedRows: outcome.rejected.length,
+		rejectedRows: outcome.rejected.length + handedBack,
 	};
 }
 
