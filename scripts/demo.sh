@@ -4,7 +4,7 @@
 # then test/ground/demo/main.ts runs the Doris test server (or uses DORIS_FE_URL), n8n with the
 # package and an example workflow published, and a producer; it prints the editor and metrics URLs
 # and live progress until Ctrl-C. Everything started here is stopped on the way out.
-#   DEMO_EXAMPLE=orders|logs|cdc (default orders)  DEMO_RATE=<events/s>  KAFKA_BROKERS=host:9092
+#   DEMO_EXAMPLE=orders|logs|cdc|cdc-database (default orders)  DEMO_RATE=<events/s>  KAFKA_BROKERS=host:9092
 #   KAFKA_PORT (9092, …: see scripts/kafka.sh) for the broker it starts or finds
 #   DORIS_FE_URL=http://fe:8030 DORIS_USER=root DORIS_PASSWORD=… [DORIS_QUERY_PORT=9030]
 set -euo pipefail

@@ -48,7 +48,7 @@ measure('general: slice + parseJsonExact + map + serialize', (start, end) => {
 	return serialize(r.row);
 });
 measure('fast: LineTranscoder.line', (start, end) => {
-	const out = transcoder.line(text, start, end, false);
+	const out = transcoder.line(text, start, end, null);
 	if (out === undefined) throw new Error(`general path: ${text.slice(start, end)}`);
 	return out;
 });

@@ -1,12 +1,13 @@
 -- CDC (Debezium change events of a `customers` table): a merge-on-write UNIQUE KEY table. Inserts and
 -- updates load the `after` image; deletes load the `before` image with Doris' hidden
 -- __DORIS_DELETE_SIGN__ = 1, which removes the key.
--- Order: the Stream Load node batches rows of all executions in flight, so with several executions two
--- changes of one key can reach Doris in a different order than Kafka holds them. The CDC example runs
--- ONE execution in flight, which keeps Kafka's order. The sequence column is the safety net for
--- updates: Doris keeps the row with the highest updated_at whatever the load order. It cannot order a
--- delete against the update before it (the delete's `before` image has the same updated_at; on equal
--- sequence values the later load wins), which is why the example keeps one execution in flight.
+-- Order: the Stream Load node batches rows of all executions in flight, so two executions of one
+-- partition could reach Doris in either order. The CDC example turns on the trigger's Keep Order per
+-- Partition: one execution per partition at a time (partitions in parallel), which keeps Kafka's order.
+-- The sequence column is the safety net for updates: Doris keeps the row with the highest updated_at
+-- whatever the load order. It cannot order a delete against the update before it (the delete's
+-- `before` image has the same updated_at; on equal sequence values the later load wins), which is why
+-- the order of the loads matters.
 -- Used by examples/cdc-debezium.json.
 CREATE DATABASE IF NOT EXISTS demo;
 

@@ -8,9 +8,9 @@ import {
 } from 'n8n-workflow';
 
 import { RejectedRowsError } from '../../src/batch/batcher';
-import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad, summariseLoad } from '../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sortItemsForLoad, summariseLoad } from '../../src/batch/load-items';
 import { groupByTarget } from '../../src/batch/load-targets';
-import type { DorisTargetConfig } from '../../src/batch/doris-target';
+import { DeadlineError, type DorisTargetConfig } from '../../src/batch/doris-target';
 import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
@@ -65,6 +65,15 @@ function toNodeError(ctx: ExecuteContext, error: unknown, rejectedConnected = tr
 		return new NodeOperationError(ctx.getNode(), 'The execution was cancelled while its rows waited for their Doris load');
 	}
 	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
+}
+
+/**
+ * A table's load failure whose rows may go to Rejected when other rows of the execution loaded: not
+ * a passed deadline (Keep Order: the trigger redelivers such an execution whatever it answers) and
+ * not a cancelled execution.
+ */
+function canHandBack(error: unknown): boolean {
+	return !(error instanceof NodeOperationError) && !(error instanceof DeadlineError) && !(error instanceof Error && error.name === 'AbortError');
 }
 
 /** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
@@ -194,22 +203,30 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 				// Doris refused rows or columns: the table may have changed; the Doris Schema node re-reads it.
 				onRefused: () => invalidateSchema(connection, db, table),
 			};
-			const result = await loadSortedItems(config, sorted, { signal, flushNow, acceptsRejected: rejectedConnected });
+			const result = await loadSortedItems(config, sorted, { signal, flushNow, acceptsRejected: rejectedConnected, deadline: group.loadBy });
 			// src/ builds plain JSON; IDataObject differs only in name.
 			const summary = summariseLoad(db, table, result, flushNow) as unknown as IDataObject;
 			const rejected = rejectedItems(group.items, sorted, result.rejected, `${db}.${table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } }));
-			return { summary, rejected };
+			return { summary, rejected, loadedRows: result.rows - result.rejected.length };
 		}),
 	);
 	const loaded: INodeExecutionData[] = [];
 	const rejected: INodeExecutionData[] = [];
 	let firstError: NodeApiError | NodeOperationError | undefined;
+	// A failed execution is redelivered whole: when rows of it loaded into one table, failing it for
+	// another table's would load those twice, so that table's rows go to Rejected as not loaded.
+	const handBack = !continueOnFail && rejectedConnected && outcomes.some((o) => o.status === 'fulfilled' && (o.value?.loadedRows ?? 0) > 0);
 	outcomes.forEach((outcome, k) => {
-		const { loadable } = tables[k];
+		const { loadable, group, sorted, global } = tables[k];
 		if (outcome.status === 'fulfilled') {
 			if (outcome.value === undefined) return;
 			loaded.push({ json: outcome.value.summary, pairedItem: loadable.map((item) => ({ item })) });
 			rejected.push(...outcome.value.rejected);
+			return;
+		}
+		if (handBack && canHandBack(outcome.reason)) {
+			const { database: db, table } = group.target;
+			rejected.push(...notLoadedItems(group.items, sorted, outcome.reason, `${db}.${table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } })));
 			return;
 		}
 		const nodeError = outcome.reason instanceof NodeOperationError ? outcome.reason : toNodeError(ctx, outcome.reason, rejectedConnected);

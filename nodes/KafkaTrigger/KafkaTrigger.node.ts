@@ -17,7 +17,7 @@ import '../../src/metrics/autostart';
 
 import { flushAll } from '../../src/batch/registry';
 import { checkKafkaConnection } from '../../src/kafka/connection-check';
-import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
 import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { checkSchemaRegistry } from '../../src/kafka/schema-registry-check';
@@ -113,13 +113,13 @@ export class KafkaTrigger implements INodeType {
 		// Log sampling as in the Go doris-sinker: a repeated error of one kind is logged K times per minute, then summarised.
 		const logger = createLogSampler(this.logger);
 		let unregisterProbe: (() => void) | undefined;
-		let consumer: SinkerConsumer | undefined;
+		let consumer: Awaited<ReturnType<typeof FollowingConsumer.start>> | undefined;
 		// A manual run starts from manualTriggerFunction, so close may arrive while it is starting;
 		// close then waits for the start and closes what it made instead of leaking a group member.
 		let startup: Promise<void> | undefined;
 
 		const start = async () => {
-			startup = SinkerConsumer.start(
+			startup = FollowingConsumer.start(
 				{
 					...settings.consumer,
 					connection,

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { DEFAULT_TOPIC_CHECK_MS } from '../../src/kafka/following-consumer';
 import { SINKER_DEFAULTS } from '../../src/kafka/consumer-options';
 
 const MB = 1024 * 1024;
@@ -286,6 +287,15 @@ export const properties: INodeProperties[] = [
 				default: SINKER_DEFAULTS.lagIntervalMs / 1000,
 				typeOptions: { minValue: 0 },
 				description: 'How often consumer lag (end offset − committed offset) is measured for the kafka_consumer_lag metric (0 = off)',
+			},
+			{
+				displayName: 'New Topics Check (Seconds)',
+				name: 'topicCheckSeconds',
+				type: 'number',
+				default: DEFAULT_TOPIC_CHECK_MS / 1000,
+				typeOptions: { minValue: 0 },
+				description:
+					'With a topic pattern: how often to look for new topics it matches (a table a change stream starts writing gets a new topic); the trigger then re-subscribes, after its executions in flight finished. 0 = only the topics present at activation.',
 			},
 			{
 				displayName: 'Rebalance Timeout (Ms)',

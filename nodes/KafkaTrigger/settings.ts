@@ -73,6 +73,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 		rebalanceTimeoutMs,
 		executionTimeoutMs: Number(option('executionTimeoutSeconds')) * 1000,
 		keepPartitionOrder: flag(option('keepPartitionOrder')),
+		topicCheckIntervalMs: Number(option('topicCheckSeconds')) * 1000,
 		redeliveryBackoff: {
 			initialMs: Number(option('redeliveryBackoffMs')),
 			maxMs: Number(option('redeliveryBackoffMaxMs')),

@@ -12,34 +12,65 @@
  * alike), whose `connectionsBySourceNode` is what n8n itself routes by; it is not part of the typed
  * interface, so it is read defensively: when it is missing (another n8n version, a test context),
  * the answer is `undefined` unless the node has no child at all (then nothing is connected).
+ *
+ * A disabled node is not a destination of its own: n8n runs it as handleDisabledNode
+ * (n8n-core WorkflowExecute), which passes what reached its input 0 on as its output 0 and nothing
+ * else. So a connection into a disabled node leads somewhere only when it enters input 0 and that
+ * node's output 0 leads somewhere in turn; a disabled dead-letter node at the end drops the rows.
  */
 import type { IConnections, IExecuteFunctions } from 'n8n-workflow';
 
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
-/** The running Workflow's connections, when the context carries them (see the header). */
-function connectionsOf(ctx: OutputsContext): IConnections | undefined {
+interface RunningWorkflow {
+	connections: IConnections;
+	/** Whether the node of that name is disabled. */
+	disabled(name: string): boolean;
+}
+
+/** The running Workflow's connections and nodes, when the context carries them (see the header). */
+function workflowOf(ctx: OutputsContext): RunningWorkflow | undefined {
 	// Not in n8n's typed interface: the field NodeExecutionContext keeps the running Workflow in.
-	const workflow = (ctx as unknown as { workflow?: { connectionsBySourceNode?: unknown } }).workflow;
+	const workflow = (ctx as unknown as { workflow?: { connectionsBySourceNode?: unknown; nodes?: unknown } }).workflow;
 	const connections = workflow?.connectionsBySourceNode;
-	return connections !== null && typeof connections === 'object' ? (connections as IConnections) : undefined;
+	if (connections === null || typeof connections !== 'object') return undefined;
+	const nodes = workflow?.nodes !== null && typeof workflow?.nodes === 'object' ? (workflow.nodes as Record<string, { disabled?: unknown } | undefined>) : {};
+	return { connections: connections as IConnections, disabled: (name) => nodes[name]?.disabled === true };
+}
+
+/** The main connections of output `index` of node `name`. */
+function targetsOf(workflow: RunningWorkflow, name: string, index: number): Array<{ node: string; index: number }> {
+	const targets = workflow.connections[name]?.main?.[index];
+	if (!Array.isArray(targets)) return [];
+	return targets.filter((t) => t !== null && typeof t === 'object' && typeof t.node === 'string').map((t) => ({ node: t.node, index: typeof t.index === 'number' ? t.index : 0 }));
+}
+
+/** Whether output `index` of node `name` reaches a node that runs (see the header on disabled nodes). */
+function reachesRunningNode(workflow: RunningWorkflow, name: string, index: number, passed: Set<string>): boolean {
+	return targetsOf(workflow, name, index).some((target) => {
+		if (!workflow.disabled(target.node)) return true;
+		if (target.index !== 0 || passed.has(target.node)) return false;
+		passed.add(target.node);
+		return reachesRunningNode(workflow, target.node, 0, passed);
+	});
 }
 
 /**
- * The indexes of this node's main outputs that connect to at least one node, or undefined when the
- * workflow's connections cannot be read and the node has children (then it cannot tell which).
+ * The indexes of this node's main outputs that lead to at least one node that runs (through disabled
+ * nodes only by their output 0), or undefined when the workflow's connections cannot be read and
+ * the node has children (then it cannot tell which).
  */
 export function connectedOutputs(ctx: OutputsContext): ReadonlySet<number> | undefined {
 	const name = ctx.getNode().name;
-	const connections = connectionsOf(ctx);
-	if (connections === undefined) {
+	const workflow = workflowOf(ctx);
+	if (workflow === undefined) {
 		const children = typeof ctx.getChildNodes === 'function' ? ctx.getChildNodes(name) : undefined;
 		return children !== undefined && children.length === 0 ? new Set() : undefined;
 	}
-	const main = connections[name]?.main ?? [];
+	const main = workflow.connections[name]?.main ?? [];
 	const out = new Set<number>();
-	main.forEach((targets, index) => {
-		if (Array.isArray(targets) && targets.some((t) => t !== null && typeof t === 'object' && typeof t.node === 'string')) out.add(index);
+	main.forEach((_targets, index) => {
+		if (reachesRunningNode(workflow, name, index, new Set([name]))) out.add(index);
 	});
 	return out;
 }

@@ -8,14 +8,20 @@
  *   waited max interval, or on `flush()`. At most `maxInFlight` loads run at once, in seal order
  *   (1 keeps batches of one table in order, which CDC upserts/deletes without a sequence column need).
  * - Memory stays bounded: once buffered bytes (open + waiting + loading) reach `maxBufferedBytes`,
- *   callers wait for loads to finish before adding more.
+ *   or the process's bytes across every table reach its budget (memory-budget.ts), callers wait for
+ *   loads to finish before adding more.
+ * - Deadlines (AddOptions.deadline, the Kafka trigger's Keep Order per Partition): a batch holding
+ *   rows with a deadline is sealed ahead of the earliest one, and its loader is told the deadline,
+ *   after which it must not load them (doris-target.ts).
  * - A call's input is an ordered list of parts, rows or chunks, appended in that order (CDC: an
  *   upsert and a delete of one key must reach Doris in offset order, whichever form carried them).
  * - Each batch knows which call added which of its lines (segments, one per stretch of a call's
  *   rows, not one per row). A loader that splits a refused batch reports per line: lines Doris
  *   refused (`verdicts.reject`) go back to the call that added them as rejected rows, numbered as
  *   that call counted its rows; lines whose part failed for good (`verdicts.fail`) fail only the
- *   calls that own them. A call whose lines all loaded or were refused succeeds.
+ *   calls that own them. A call whose lines all loaded or were refused succeeds. A call some of whose
+ *   lines loaded is never failed when it takes refused rows back (a redelivery would load those
+ *   lines twice): its lines that did not load come back as rejected rows (line-owners.ts).
  * - Chunks of pre-serialised lines (packed items: one string of JSON lines and its line count) join
  *   as one unit with the same accounting. A chunk that would take the open batch past max rows or
  *   max bytes seals it first, so a chunk is not cut in two without need. A chunk over the limits on
@@ -26,7 +32,9 @@
  */
 import { AbortError } from '../doris/stream-load/errors';
 import { ByteBuffer } from './byte-buffer';
-import { claim, join, ownerVerdicts, RejectedRowsError, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
+import type { OwnerRun } from './isolate';
+import { claim, join, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
+import type { MemoryBudget } from './memory-budget';
 
 export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
 import type { RowSerializer } from '../doris/stream-load/wire-format';
@@ -55,9 +63,13 @@ export interface AddOptions {
 	 * the call (RejectedRowsError), and a batch none of whose callers takes them is not split at all.
 	 */
 	acceptsRejected?: boolean;
+	/** Milliseconds since the epoch after which these rows must not start loading. */
+	deadline?: number;
 }
 
 const NEWLINE = 0x0a;
+/** A batch holding rows with a deadline is sealed this long before it at most (half the time left when less). */
+const DEADLINE_SEAL_AHEAD_MS = 5_000;
 
 export interface BatchLimits {
 	maxRows: number;
@@ -82,6 +94,10 @@ export interface SealedBatch {
 	executions: number;
 	/** Whether some call in it takes refused rows back (AddOptions.acceptsRejected): splitting it can help. */
 	rejectable: boolean;
+	/** The earliest deadline of its rows (ms since the epoch): not loaded after it. */
+	deadline?: number;
+	/** Its lines as runs of one call each (a loader that splits the batch keeps each call whole where it can). */
+	owners: OwnerRun[];
 }
 
 export interface BatchReport<R> {
@@ -99,7 +115,12 @@ export interface AddResult<R, X = unknown> {
 	rejected: RejectedRow<X>[];
 }
 
-export interface BatcherHooks {
+export interface BatcherHooks<X = unknown> {
+	/**
+	 * The reason a call's row gets when it did not load while other rows of the call did (see the
+	 * header); undefined for an error that must fail the call. Without it such a call fails.
+	 */
+	handBack?(error: unknown): X | undefined;
 	onSeal?(batch: { rows: number; bytes: number }): void;
 	onSettled?(batch: { rows: number; bytes: number }, durationMs: number, error: unknown): void;
 	onBuffered?(bytes: number): void;
@@ -117,6 +138,8 @@ interface OpenBatch<R, X> {
 	verdicts: Settled<X>;
 	timer: NodeJS.Timeout | undefined;
 	idleTimer: NodeJS.Timeout | undefined;
+	deadline: number | undefined;
+	deadlineTimer: NodeJS.Timeout | undefined;
 	done: Promise<BatchReport<R>>;
 	resolve(report: BatchReport<R>): void;
 	reject(error: unknown): void;
@@ -153,9 +176,22 @@ export class TargetBatcher<R, X = unknown> {
 		limits: BatchLimits,
 		private readonly serialize: RowSerializer,
 		private readonly loader: (batch: SealedBatch, verdicts: LineVerdicts<X>) => Promise<R>,
-		private readonly hooks: BatcherHooks = {},
+		private readonly hooks: BatcherHooks<X> = {},
+		/** The process's cap across every batcher (memory-budget.ts); none: only this batcher's own. */
+		private readonly budget?: MemoryBudget,
 	) {
 		this.limits = checkLimits(limits);
+		budget?.join({ openBytes: () => this.open?.buffer.byteLength ?? 0, sealOpen: () => this.flush() });
+	}
+
+	/** No more rows may join until a load frees room: this batcher's cap, or the process's. */
+	private get noRoom(): boolean {
+		return this.buffered >= this.limits.maxBufferedBytes || this.budget?.full === true;
+	}
+
+	private took(bytes: number): void {
+		this.buffered += bytes;
+		this.budget?.take(bytes);
 	}
 
 	/** Later executions may bring other limits (an edited workflow): the newest win. */
@@ -203,7 +239,7 @@ export class TargetBatcher<R, X = unknown> {
 			total += part.length;
 		}
 		const touched: OpenBatch<R, X>[] = [];
-		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false };
+		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false, deadline: options.deadline };
 		let next = 0;
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
@@ -214,12 +250,16 @@ export class TargetBatcher<R, X = unknown> {
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
 		else if (this.open !== undefined && touched.includes(this.open)) this.armIdle(this.open);
 		this.hooks.onBuffered?.(this.buffered);
-		const batches = await waitAll(
+		// Every batch holding the call's rows settles first: whether any of them loaded decides what a
+		// failed one means for the call (line-owners.ts).
+		const settled = await settleAll(
 			touched.map((b) => b.done),
 			options.signal,
 		);
-		const rejected = ownerVerdicts(owner, touched);
+		const outcomes: BatchOutcome[] = settled.map((s) => (s.status === 'fulfilled' ? { ok: true } : { ok: false, error: s.reason as unknown }));
+		const rejected = ownerVerdicts(owner, touched, outcomes, this.hooks.handBack);
 		if (rejected.length > 0 && !owner.acceptsRejected) throw new RejectedRowsError(rejected);
+		const batches = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 		return { rows: total, batches, rejected };
 	}
 
@@ -231,10 +271,10 @@ export class TargetBatcher<R, X = unknown> {
 		for (let i = start; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
-			if (this.buffered >= this.limits.maxBufferedBytes) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
+			if (this.noRoom) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
-			if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
-			this.buffered += batch.buffer.append(lines[i]);
+			if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
+			this.took(batch.buffer.append(lines[i]));
 			lines[i] = '';
 			claim(batch, owner, 1);
 			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
@@ -250,7 +290,7 @@ export class TargetBatcher<R, X = unknown> {
 	 */
 	private addChunk(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		while (start < bytes.length) {
-			if (this.buffered >= this.limits.maxBufferedBytes) {
+			if (this.noRoom) {
 				const from = start;
 				return this.roomFreed(signal).then(() => this.addChunk(bytes, rows, owner, touched, signal, from));
 			}
@@ -282,8 +322,8 @@ export class TargetBatcher<R, X = unknown> {
 			batch = undefined;
 		}
 		batch ??= this.openBatch();
-		if (touched[touched.length - 1] !== batch) join(batch, owner, touched);
-		this.buffered += batch.buffer.appendBytes(bytes);
+		if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
+		this.took(batch.buffer.appendBytes(bytes));
 		claim(batch, owner, rows);
 		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 	}
@@ -319,6 +359,8 @@ export class TargetBatcher<R, X = unknown> {
 			verdicts: { rejected: new Map(), failed: [] },
 			timer: undefined,
 			idleTimer: undefined,
+			deadline: undefined,
+			deadlineTimer: undefined,
 			done,
 			resolve,
 			reject,
@@ -343,9 +385,27 @@ export class TargetBatcher<R, X = unknown> {
 		}, idle);
 	}
 
+	/** The owner puts rows into `batch` (again, after rows in another batch); its deadline becomes the batch's. */
+	private join(batch: OpenBatch<R, X>, owner: Owner, touched: OpenBatch<R, X>[]): void {
+		join(batch, owner, touched);
+		const deadline = owner.deadline;
+		if (deadline === undefined || (batch.deadline !== undefined && batch.deadline <= deadline)) return;
+		batch.deadline = deadline;
+		if (this.open !== batch) return;
+		clearTimeout(batch.deadlineTimer);
+		const left = deadline - Date.now();
+		batch.deadlineTimer = setTimeout(
+			() => {
+				if (this.open === batch) this.seal(batch);
+			},
+			Math.max(0, left - Math.min(DEADLINE_SEAL_AHEAD_MS, left / 2)),
+		);
+	}
+
 	private seal(batch: OpenBatch<R, X>): void {
 		clearTimeout(batch.timer);
 		clearTimeout(batch.idleTimer);
+		clearTimeout(batch.deadlineTimer);
 		if (this.open === batch) this.open = undefined;
 		this.hooks.onSeal?.({ rows: batch.rows, bytes: batch.buffer.byteLength });
 		this.queue.push(batch);
@@ -370,7 +430,7 @@ export class TargetBatcher<R, X = unknown> {
 			const lines = batch.rows;
 			const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
 			const result = await this.loader(
-				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions },
+				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions, deadline: batch.deadline, owners: ownerRuns(batch.segments) },
 				{
 					reject: (line, reason) => {
 						if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batch.id} (${lines} lines)`);
@@ -388,6 +448,7 @@ export class TargetBatcher<R, X = unknown> {
 		} finally {
 			this.loading.delete(batch);
 			this.buffered -= bytes;
+			this.budget?.give(bytes);
 			this.hooks.onSettled?.({ rows: batch.rows, bytes }, performance.now() - started, failure);
 			this.hooks.onBuffered?.(this.buffered);
 			const waiters = this.roomWaiters;
@@ -397,10 +458,22 @@ export class TargetBatcher<R, X = unknown> {
 		}
 	}
 
-	/** Resolves when a load settles (room may be free again), or rejects with AbortError. */
+	/**
+	 * Resolves when a load settles (room may be free again): one of this batcher's, or, when the process
+	 * budget is what is spent, any; rejects with AbortError.
+	 */
 	private roomFreed(signal?: AbortSignal): Promise<void> {
 		// Nothing loading that could free room: load the open batch early instead of waiting out its interval.
 		if (this.queue.length === 0 && this.loading.size === 0 && this.open !== undefined) this.seal(this.open);
+		if (this.budget?.full === true) {
+			// The process's cap: the biggest open batch anywhere loads now, and any settled load may make room.
+			this.budget.relieve();
+			return Promise.race([this.ownRoomFreed(signal), this.budget.freed(signal)]);
+		}
+		return this.ownRoomFreed(signal);
+	}
+
+	private ownRoomFreed(signal?: AbortSignal): Promise<void> {
 		return new Promise<void>((resolve, reject) => {
 			if (signal?.aborted === true) return reject(new AbortError());
 			const onAbort = () => {
@@ -422,23 +495,17 @@ export function isRows(part: BatchPart): part is ReadonlyArray<Row> {
 	return Array.isArray(part);
 }
 
-/** Promise.all that also gives up (with AbortError) when `signal` aborts. */
-function waitAll<T>(promises: Promise<T>[], signal?: AbortSignal): Promise<T[]> {
-	const all = Promise.all(promises);
+/** Promise.allSettled that also gives up (with AbortError) when `signal` aborts. */
+function settleAll<T>(promises: Promise<T>[], signal?: AbortSignal): Promise<Array<PromiseSettledResult<T>>> {
+	const all = Promise.allSettled(promises);
 	if (signal === undefined) return all;
-	return new Promise<T[]>((resolve, reject) => {
+	return new Promise<Array<PromiseSettledResult<T>>>((resolve, reject) => {
 		if (signal.aborted) return reject(new AbortError());
 		const onAbort = () => reject(new AbortError());
 		signal.addEventListener('abort', onAbort, { once: true });
-		all.then(
-			(value) => {
-				signal.removeEventListener('abort', onAbort);
-				resolve(value);
-			},
-			(error: unknown) => {
-				signal.removeEventListener('abort', onAbort);
-				reject(error);
-			},
-		);
+		void all.then((value) => {
+			signal.removeEventListener('abort', onAbort);
+			resolve(value);
+		});
 	});
 }

@@ -8,6 +8,8 @@
  * A batch Doris refuses for some of its rows (a data-quality failure) is split (isolate.ts): what
  * Doris takes loads under fresh labels, each refused row goes back to the execution that added it
  * with Doris' reason (`rejected` in the result), and only rows left unresolved fail their executions.
+ * An execution some of whose rows loaded is never failed (its redelivery would load them twice): its
+ * rows that did not load come back as rejected rows saying why (`notLoaded`), in this batch or another.
  * A load that succeeds with filtered rows (Max Filter Ratio > 0) has its error log read, and every
  * filtered row is logged with its reason and counted: Doris dropped it, and nothing else says so.
  */
@@ -29,7 +31,8 @@ import { metrics } from '../metrics/metrics';
 import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type LineVerdicts, type Row, type SealedBatch, isRows } from './batcher';
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
-import { filteredRowsOf, isRowRefusal, isSchemaRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { processBudget } from './memory-budget';
+import { filteredRowsOf, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
@@ -64,7 +67,7 @@ export interface DorisTargetConfig {
  */
 export interface DorisLoadOutcome extends LoadResult {
 	parts?: LoadResult[];
-	/** Rows of the batch Doris refused (they went back to their executions). */
+	/** Rows of the batch Doris refused, and rows handed back unloaded (they went back to their executions). */
 	rejectedRows?: number;
 }
 
@@ -133,13 +136,21 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	const serializer = createSerializer(load);
 	const key = targetKey(config);
 	const table = config.table;
+	const maxLoads = config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS;
 	const batcher = getOrCreateBatcher(key, () => {
 		const client = clientFor(config);
-		const loadBody = async (body: readonly Buffer[], rows: number): Promise<LoadResult> => {
+		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
 			const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
-			const headers = buildLoadHeaders(load, label);
+			const bounded = boundedByDeadline(load, deadline, table);
+			const headers = buildLoadHeaders(bounded.load, label);
 			const sent = load.compress === 'gz' ? [await gzip(body.length === 1 ? body[0] : Buffer.concat(body))] : body;
-			const result = await client.load({ database: config.database, table, label, headers, body: sent, rows });
+			let result: LoadResult;
+			try {
+				result = await client.load({ database: config.database, table, label, headers, body: sent, rows, signal: bounded.signal });
+			} catch (error) {
+				if (bounded.signal?.aborted === true) throw new DeadlineError(table, deadline as number);
+				throw error;
+			}
 			if (result.filteredRows > 0) await reportFiltered(client, result, table, config.logger);
 			return result;
 		};
@@ -148,16 +159,24 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			serializer,
 			async (batch, verdicts) => {
 				try {
-					return await loadBody(batch.body, batch.rows);
+					return await loadBody(batch.body, batch.rows, batch.deadline);
 				} catch (error) {
 					if (isRowRefusal(error) || isSchemaRefusal(error)) config.onRefused?.(error as StreamLoadError);
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
 					if (!isRowRefusal(error) || !batch.rejectable) throw error;
-					return await loadAroundRefusal(batch, verdicts, error, { load, table, loadBody, maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS, logger: config.logger });
+					return await loadAroundRefusal(batch, verdicts, error, {
+						load,
+						table,
+						loadBody: (part, rows) => loadBody(part, rows, batch.deadline),
+						maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS,
+						logger: config.logger,
+					});
 				}
 			},
 			{
+				// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
+				handBack: (error) => (error instanceof DeadlineError ? undefined : notLoadedRefusal(error, 'failed', maxLoads)),
 				onSeal: (b) => {
 					metrics.batchRows.observe({ table }, b.rows);
 					metrics.batchBytes.observe({ table }, b.bytes);
@@ -165,10 +184,37 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				onSettled: (_b, ms) => metrics.batchFlushDuration.observe({ table }, ms / 1000),
 				onBuffered: (bytes) => metrics.bufferedBytes.set({ table }, bytes),
 			},
+			processBudget(),
 		);
 	});
 	batcher.setLimits(config.batch);
 	return batcher;
+}
+
+/** Rows whose deadline (the Kafka trigger's Keep Order per Partition) came before their load did. */
+export class DeadlineError extends Error {
+	constructor(table: string, deadline: number) {
+		super(
+			`The batch for Doris table "${table}" was not loaded by its rows' deadline (${new Date(deadline).toISOString()}, the Kafka trigger's Execution Timeout with Keep Order per Partition); it is not sent after it, so its rows cannot land after newer ones, and the trigger redelivers them`,
+		);
+		this.name = 'DeadlineError';
+	}
+}
+
+/**
+ * A load of rows with a deadline: no attempt starts after it (the signal also ends the one in
+ * flight, and the client's retries and label waits), and Doris' own `timeout` for the load is cut to
+ * the time left, so Doris aborts a transaction still open at the deadline instead of committing it
+ * later (a Stream Load's transaction times out after its timeout: be/src/http/action/stream_load.cpp
+ * passes it as the load's timeout_second, fe-core DatabaseTransactionMgr aborts timed-out
+ * transactions).
+ */
+function boundedByDeadline(load: LoadOptions, deadline: number | undefined, table: string): { load: LoadOptions; signal?: AbortSignal } {
+	if (deadline === undefined) return { load };
+	const left = deadline - Date.now();
+	if (left <= 0) throw new DeadlineError(table, deadline);
+	const timeoutSeconds = Math.max(1, Math.min(load.timeoutSeconds ?? LOAD_DEFAULTS.timeoutSeconds, Math.floor(left / 1000)));
+	return { load: { ...load, timeoutSeconds }, signal: AbortSignal.timeout(left) };
 }
 
 interface RefusalContext {
@@ -199,6 +245,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 			zeroTolerance: (load.maxFilterRatio ?? 0) === 0,
 			maxLoads: context.maxLoads,
 			filteredOf: filteredRowsOf,
+			owners: batch.owners,
 		},
 		async (from, to) => {
 			try {
@@ -210,18 +257,32 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 		},
 	);
 	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error));
+	for (const { from, to, error, why } of outcome.handedBack) {
+		// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
+		if (error instanceof DeadlineError) {
+			verdicts.fail(from, to, error);
+			continue;
+		}
+		const reason = notLoadedRefusal(error, why, context.maxLoads);
+		for (let line = from; line < to; line++) verdicts.reject(line, reason);
+	}
 	for (const { from, to } of outcome.unresolved) verdicts.fail(from, to, refusal);
-	if (outcome.failed !== undefined) verdicts.fail(outcome.failed.from, outcome.failed.to, outcome.failed.error);
-	if (outcome.rejected.length > 0) metrics.rowsRejected.inc({ table }, outcome.rejected.length);
-	const unresolved = outcome.unresolved.reduce((sum, r) => sum + r.to - r.from, 0);
+	for (const { from, to, error } of outcome.failed) verdicts.fail(from, to, error);
+	const count = (ranges: ReadonlyArray<{ from: number; to: number }>) => ranges.reduce((sum, r) => sum + r.to - r.from, 0);
+	const handedBack = count(outcome.handedBack.filter((h) => !(h.error instanceof DeadlineError)));
+	if (outcome.rejected.length + handedBack > 0) metrics.rowsRejected.inc({ table }, outcome.rejected.length + handedBack);
+	const unresolved = count(outcome.unresolved);
+	const failed = count(outcome.failed);
+	const failure = outcome.failed[0]?.error;
 	context.logger?.warn(
 		`Doris refused rows of a batch of ${batch.rows} for table "${table}" (${refusal.message}); split into ${outcome.loads} load(s): ` +
-			`${outcome.loaded.reduce((sum, p) => sum + p.to - p.from, 0)} row(s) loaded, ${outcome.rejected.length} rejected` +
+			`${count(outcome.loaded)} row(s) loaded, ${outcome.rejected.length} rejected` +
+			(handedBack > 0 ? `, ${handedBack} handed back unloaded (their executions' other rows loaded)` : '') +
 			(unresolved > 0 ? `, ${unresolved} left to their executions (${outcome.stopped === 'widespread' ? 'the refusal hits most rows' : `at most ${context.maxLoads} loads per refused batch`})` : '') +
-			(outcome.failed !== undefined ? `, ${outcome.failed.to - outcome.failed.from} failed: ${outcome.failed.error instanceof Error ? outcome.failed.error.message : String(outcome.failed.error)}` : ''),
+			(failed > 0 ? `, ${failed} failed: ${failure instanceof Error ? failure.message : String(failure)}` : ''),
 	);
 	const parts = outcome.loaded.map((p) => p.result);
-	if (parts.length === 0 && outcome.rejected.length === 0) throw outcome.failed?.error ?? refusal;
+	if (parts.length === 0 && outcome.rejected.length === 0) throw failure ?? refusal;
 	const sum = (pick: (r: LoadResult) => number) => parts.reduce((total, r) => total + pick(r), 0);
 	return {
 		label: parts[0]?.label ?? refusal.label ?? '',
@@ -236,7 +297,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 		bytes: sum((r) => r.bytes),
 		attempts: sum((r) => r.attempts),
 		parts,
-		rejectedRows: outcome.rejected.length,
+		rejectedRows: outcome.rejected.length + handedBack,
 	};
 }
 

@@ -16,13 +16,23 @@
  * without loading it whole. Each part is a new load (the caller gives it a fresh label: a label that
  * was used for other bytes is never sent again).
  *
- * Bounds: k refused lines among n cost about 2·k·⌈log2 n⌉ loads. A failure that hits most lines
- * (Doris reports more filtered rows than half the batch, or 50 and more: it stops logging, and with
- * zero tolerance stops reading, after 50) is not split at all; and no refused batch costs more than
- * `maxLoads` loads. Lines left when either bound stops the search are `unresolved`: the caller fails
- * their executions, which are redelivered (after a schema re-read that may turn the rows invalid).
- * A part that fails for another reason (Doris down after its retries) ends the search: it and every
- * line after it `failed`, so nothing after a line that did not load is loaded out of order.
+ * Owners: the lines of a batch belong to executions (`owners`, runs of one owner's lines). An
+ * execution that fails is redelivered whole, so one whose rows partly loaded would load those rows
+ * twice. A range holding several owners is therefore cut at the owner boundary nearest its middle,
+ * and a range inside one owner is halved only when that owner takes refused rows back (`splittable`);
+ * otherwise the owner's lines stay unresolved together. The load budget stops the search between
+ * owners: an owner some of whose lines loaded is searched to its end first (up to twice the budget).
+ * When the search still stops inside such an owner (that cap, or a failed part), its lines that did
+ * not load are `handedBack` (the caller returns them as rejected, saying why) instead of failing it.
+ *
+ * Bounds: k refused lines among n cost about 2·k·⌈log2 n⌉ loads (cutting at owner boundaries first
+ * adds about one load per level where the nearest boundary is off the middle). A failure that hits
+ * most lines (Doris reports more filtered rows than half the batch, or 50 and more: it stops logging,
+ * and with zero tolerance stops reading, after 50) is not split at all; and no refused batch costs
+ * more than `maxLoads` loads, or twice that to finish an owner. Lines left when a bound stops the search are `unresolved`: the
+ * caller fails their executions, which are redelivered (after a schema re-read that may turn the rows
+ * invalid). A part that fails for another reason (Doris down after its retries) ends the search: it
+ * and every line after it `failed`, so nothing after a line that did not load is loaded out of order.
  */
 
 /** How loading one part ended: loaded, or refused for its data (anything else is thrown). */
@@ -41,6 +51,28 @@ export interface IsolationOptions {
 	maxLoads: number;
 	/** How many rows a reason from a refusal covers: a refusal of exactly one filtered row names that row's reason. */
 	filteredOf(error: unknown): number | undefined;
+	/**
+	 * Runs of consecutive lines of one owner (an execution), in line order, covering every line; an
+	 * owner may have several runs. Without it every line is its own owner (nothing is handed back).
+	 */
+	owners?: ReadonlyArray<OwnerRun>;
+}
+
+/** Lines [from, to) belong to `owner`; `splittable`: the owner takes refused rows back. */
+export interface OwnerRun {
+	from: number;
+	to: number;
+	owner: number;
+	splittable: boolean;
+}
+
+/** Lines not loaded of an owner some of whose lines loaded: why they were not loaded. */
+export interface HandedBack {
+	from: number;
+	to: number;
+	/** The refusal of the batch (`unresolved`: a bound stopped the search) or the failure of a part. */
+	error: unknown;
+	why: 'unresolved' | 'failed';
 }
 
 export interface IsolationResult<R> {
@@ -50,8 +82,10 @@ export interface IsolationResult<R> {
 	rejected: Array<{ line: number; error: unknown }>;
 	/** Lines not tried because a bound stopped the search (see the header), as ranges. */
 	unresolved: Array<{ from: number; to: number }>;
-	/** A part that failed for another reason: it and every line after it. */
-	failed?: { from: number; to: number; error: unknown };
+	/** Lines not loaded because a part failed for another reason: that part and every line after it. */
+	failed: Array<{ from: number; to: number; error: unknown }>;
+	/** Lines that did not load of splittable owners some of whose lines did (see the header). */
+	handedBack: HandedBack[];
 	/** Part loads made. */
 	loads: number;
 	/** Why the search stopped early, if it did (for the log). */
@@ -67,10 +101,13 @@ export const DEFAULT_MAX_ISOLATION_LOADS = 64;
 /** Splits a refused batch into what loads and the lines Doris refuses; see the header. */
 export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart: (from: number, to: number) => Promise<PartVerdict<R>>): Promise<IsolationResult<R>> {
 	const { lines } = options;
-	const result: IsolationResult<R> = { loaded: [], rejected: [], unresolved: [], loads: 0 };
+	const result: IsolationResult<R> = { loaded: [], rejected: [], unresolved: [], failed: [], handedBack: [], loads: 0 };
 	if (lines <= 0) return result;
+	const runs = options.owners ?? [{ from: 0, to: lines, owner: 0, splittable: true }];
+	const runAt = (line: number): OwnerRun => runs[runIndexOf(runs, line)];
 	if (lines === 1) {
-		result.rejected.push({ line: 0, error: options.error });
+		if (runAt(0).splittable) result.rejected.push({ line: 0, error: options.error });
+		else result.unresolved.push({ from: 0, to: 1 });
 		return result;
 	}
 	const filtered = options.filtered;
@@ -80,11 +117,26 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 		return result;
 	}
 	let stop: 'budget' | 'failed' | undefined;
+	let failure: unknown;
+	/** Owners some of whose lines loaded. */
+	const partlyLoaded = new Set<number>();
 
 	const giveUp = (from: number, to: number) => {
 		const last = result.unresolved[result.unresolved.length - 1];
 		if (last !== undefined && last.to === from) last.to = to;
 		else result.unresolved.push({ from, to });
+	};
+
+	/** Where to cut [from, to): the owner boundary nearest the middle, else the middle of a splittable owner's lines. */
+	const cutOf = (from: number, to: number): number | undefined => {
+		const mid = from + Math.ceil((to - from) / 2);
+		let best: number | undefined;
+		for (let k = runIndexOf(runs, from) + 1; k < runs.length && runs[k].from < to; k++) {
+			const boundary = runs[k].from;
+			if (best === undefined || Math.abs(boundary - mid) < Math.abs(best - mid)) best = boundary;
+		}
+		if (best !== undefined) return best;
+		return runAt(from).splittable ? mid : undefined;
 	};
 
 	/**
@@ -95,17 +147,34 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 	const resolve = async (from: number, to: number, refusal: { error: unknown } | undefined): Promise<boolean> => {
 		if (stop !== undefined) {
 			if (stop === 'budget') giveUp(from, to);
+			else result.failed.push({ from, to, error: failure });
 			return false;
 		}
 		let known = refusal;
 		// A single line known refused needs its own reason: the inherited one is its only when that
 		// refusal counted one filtered row.
 		if (known !== undefined && to - from === 1 && options.filteredOf(known.error) !== 1) known = undefined;
+		// One owner that cannot take refused rows back: its lines load together or not at all.
+		if (known !== undefined && cutOf(from, to) === undefined) {
+			giveUp(from, to);
+			return false;
+		}
 		if (known === undefined) {
 			if (result.loads >= options.maxLoads) {
-				stop = 'budget';
-				giveUp(from, to);
-				return false;
+				// Stop between owners: an owner some of whose lines loaded is finished first (up to
+				// twice the budget), a range that starts in one is cut at its end.
+				const run = runAt(from);
+				const started = options.owners !== undefined && partlyLoaded.has(run.owner) && result.loads < 2 * options.maxLoads;
+				if (started && to > run.to) {
+					await resolve(from, run.to, undefined);
+					await resolve(run.to, to, undefined);
+					return false;
+				}
+				if (!started) {
+					stop = 'budget';
+					giveUp(from, to);
+					return false;
+				}
 			}
 			result.loads++;
 			let verdict: PartVerdict<R>;
@@ -113,26 +182,77 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 				verdict = await loadPart(from, to);
 			} catch (error) {
 				stop = 'failed';
-				result.failed = { from, to: lines, error };
+				failure = error;
+				result.failed.push({ from, to, error });
 				return false;
 			}
 			if (verdict.loaded) {
 				result.loaded.push({ from, to, result: verdict.result });
+				for (let k = runIndexOf(runs, from); k < runs.length && runs[k].from < to; k++) partlyLoaded.add(runs[k].owner);
 				return true;
 			}
 			known = { error: verdict.error };
 		}
 		if (to - from === 1) {
-			result.rejected.push({ line: from, error: known.error });
+			if (runAt(from).splittable) result.rejected.push({ line: from, error: known.error });
+			else giveUp(from, to);
 			return false;
 		}
-		const mid = from + Math.ceil((to - from) / 2);
-		const leftLoaded = await resolve(from, mid, undefined);
-		await resolve(mid, to, options.zeroTolerance && leftLoaded ? known : undefined);
+		const cut = cutOf(from, to);
+		if (cut === undefined) {
+			giveUp(from, to);
+			return false;
+		}
+		const leftLoaded = await resolve(from, cut, undefined);
+		await resolve(cut, to, options.zeroTolerance && leftLoaded ? known : undefined);
 		return false;
 	};
 
 	await resolve(0, lines, { error: options.error });
 	if (stop !== undefined) result.stopped = stop;
+	if (options.owners !== undefined) handBackMixedOwners(result, runs, options.error);
 	return result;
+}
+
+/** The index of the run holding `line` (runs are in line order and cover every line). */
+function runIndexOf(runs: ReadonlyArray<OwnerRun>, line: number): number {
+	let low = 0;
+	let high = runs.length - 1;
+	while (low < high) {
+		const middle = (low + high + 1) >> 1;
+		if (runs[middle].from <= line) low = middle;
+		else high = middle - 1;
+	}
+	return low;
+}
+
+/**
+ * Moves the unresolved and failed lines of splittable owners some of whose lines loaded into
+ * `handedBack`: failing such an owner would load its loaded lines again on redelivery.
+ */
+function handBackMixedOwners<R>(result: IsolationResult<R>, runs: ReadonlyArray<OwnerRun>, refusal: unknown): void {
+	if (result.loaded.length === 0 || (result.unresolved.length === 0 && result.failed.length === 0)) return;
+	const partlyLoaded = new Set<number>();
+	for (const part of result.loaded) {
+		for (let k = runIndexOf(runs, part.from); k < runs.length && runs[k].from < part.to; k++) if (runs[k].splittable) partlyLoaded.add(runs[k].owner);
+	}
+	if (partlyLoaded.size === 0) return;
+	/** Cuts each range at run boundaries: the pieces of partly loaded owners go to handedBack, the rest stays. */
+	const sift = <T extends { from: number; to: number }>(ranges: T[], why: HandedBack['why'], errorOf: (range: T) => unknown): T[] => {
+		const kept: T[] = [];
+		for (const range of ranges) {
+			for (let k = runIndexOf(runs, range.from); k < runs.length && runs[k].from < range.to; k++) {
+				const piece = { ...range, from: Math.max(range.from, runs[k].from), to: Math.min(range.to, runs[k].to) };
+				if (!partlyLoaded.has(runs[k].owner)) {
+					const last = kept[kept.length - 1];
+					if (last !== undefined && last.to === piece.from) last.to = piece.to;
+					else kept.push(piece);
+				} else result.handedBack.push({ from: piece.from, to: piece.to, error: errorOf(range), why });
+			}
+		}
+		return kept;
+	};
+	result.unresolved = sift(result.unresolved, 'unresolved', () => refusal);
+	result.failed = sift(result.failed, 'failed', (range) => range.error);
+	result.handedBack.sort((a, b) => a.from - b.from);
 }

@@ -1,9 +1,13 @@
 /**
  * Which add() call (execution) owns which lines of a batch, and what the loader said about single
- * lines: the batcher records a segment per stretch of one call's rows (not one per row), and once a
- * batch settled each call collects the lines the loader refused (as its own row numbers) or fails
- * when a line of its own was in a part that failed for good. Used by batcher.ts.
+ * lines: the batcher records a segment per stretch of one call's rows (not one per row), and once
+ * every batch holding its rows settled each call collects the lines the loader refused (as its own
+ * row numbers), or fails when a line of its own did not load (a batch that failed, or a part of one).
+ * A failed call is redelivered whole: when some of its rows did load, they would load twice, so such
+ * a call that takes refused rows back gets its lines that did not load back as rejected rows instead
+ * (`handBack` gives their reason), and succeeds. Used by batcher.ts.
  */
+import type { OwnerRun } from './isolate';
 
 /** A row of one add() call that Doris refused: `row` counts the call's rows in part order (chunk lines too). */
 export interface RejectedRow<X> {
@@ -34,6 +38,25 @@ export interface LineVerdicts<X> {
 export interface Owner {
 	appended: number;
 	acceptsRejected: boolean;
+	/** The call's deadline (AddOptions.deadline): the batches it joins are loaded before it or not at all. */
+	deadline: number | undefined;
+}
+
+/** The batch's lines as runs of one owner each (owners numbered in the batch), for the loader. */
+export function ownerRuns(segments: ReadonlyArray<Segment>): OwnerRun[] {
+	const numbers = new Map<Owner, number>();
+	const runs: OwnerRun[] = [];
+	for (const segment of segments) {
+		let owner = numbers.get(segment.owner);
+		if (owner === undefined) {
+			owner = numbers.size;
+			numbers.set(segment.owner, owner);
+		}
+		const last = runs[runs.length - 1];
+		if (last !== undefined && last.owner === owner && last.to === segment.line) last.to += segment.rows;
+		else runs.push({ from: segment.line, to: segment.line + segment.rows, owner, splittable: segment.owner.acceptsRejected });
+	}
+	return runs;
 }
 
 /** A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows). */
@@ -48,6 +71,12 @@ export interface Segment {
 export interface Settled<X> {
 	rejected: Map<number, X>;
 	failed: Array<{ from: number; to: number; error: unknown }>;
+}
+
+/** What ownerVerdicts reads of a batch. */
+export interface OwnerLines<X> {
+	segments: Segment[];
+	verdicts: Settled<X>;
 }
 
 /** The part of a batch this module reads and writes. */
@@ -76,24 +105,55 @@ export function claim(batch: OwnedLines<unknown>, owner: Owner, rows: number): v
 	owner.appended += rows;
 }
 
+/** How a batch holding some of the owner's rows settled: loaded (maybe with line verdicts), or failed. */
+export type BatchOutcome = { ok: true } | { ok: false; error: unknown };
+
 /**
- * The owner's rows the loaders refused, in row order; throws the error of a part that failed for
- * good when one of the owner's lines was in it (the call fails, as when the whole batch failed).
+ * The owner's rows the loaders refused, in row order. Lines of the owner that did not load (its batch
+ * failed, or a part of it did) fail the call with that error, unless other lines of the owner loaded
+ * and it takes refused rows back: then they are handed back as rejected rows with `handBack(error)`
+ * (unless that says undefined: an error that must fail the call).
+ * `outcomes[i]` is how `batches[i]` settled.
  */
-export function ownerVerdicts<X>(owner: Owner, batches: ReadonlyArray<OwnedLines<X>>): RejectedRow<X>[] {
+export function ownerVerdicts<X>(owner: Owner, batches: ReadonlyArray<OwnerLines<X>>, outcomes: ReadonlyArray<BatchOutcome>, handBack?: (error: unknown) => X | undefined): RejectedRow<X>[] {
 	const rejected: RejectedRow<X>[] = [];
-	for (const batch of batches) {
+	const failing: Array<{ first: number; rows: number; error: unknown }> = [];
+	let loaded = 0;
+	batches.forEach((batch, i) => {
+		const outcome = outcomes[i];
 		const { verdicts } = batch;
-		if (verdicts.rejected.size === 0 && verdicts.failed.length === 0) continue;
 		for (const segment of batch.segments) {
 			if (segment.owner !== owner) continue;
-			const end = segment.line + segment.rows;
-			for (const failed of verdicts.failed) if (failed.from < end && failed.to > segment.line) throw failed.error;
-			if (verdicts.rejected.size === 0) continue;
-			for (const [line, reason] of verdicts.rejected) {
-				if (line >= segment.line && line < end) rejected.push({ row: segment.first + line - segment.line, reason });
+			if (!outcome.ok) {
+				failing.push({ first: segment.first, rows: segment.rows, error: outcome.error });
+				continue;
 			}
+			const end = segment.line + segment.rows;
+			let notLoaded = 0;
+			for (const failed of verdicts.failed) {
+				const from = Math.max(failed.from, segment.line);
+				const to = Math.min(failed.to, end);
+				if (from >= to) continue;
+				failing.push({ first: segment.first + from - segment.line, rows: to - from, error: failed.error });
+				notLoaded += to - from;
+			}
+			for (const [line, reason] of verdicts.rejected) {
+				if (line < segment.line || line >= end) continue;
+				rejected.push({ row: segment.first + line - segment.line, reason });
+				notLoaded += 1;
+			}
+			loaded += segment.rows - notLoaded;
 		}
+	});
+	if (failing.length > 0) {
+		if (loaded === 0 || handBack === undefined || !owner.acceptsRejected) throw failing[0].error;
+		const reasons = failing.map(({ error }) => handBack(error));
+		const refusing = reasons.findIndex((reason) => reason === undefined);
+		if (refusing >= 0) throw failing[refusing].error;
+		failing.forEach(({ first, rows }, k) => {
+			const reason = reasons[k] as X;
+			for (let row = first; row < first + rows; row++) rejected.push({ row, reason });
+		});
 	}
 	return rejected.sort((a, b) => a.row - b.row);
 }

@@ -19,7 +19,7 @@ import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign } from '../doris/stream-load/wire-format';
 import { isRows, type AddOptions, type BatchPart, type RejectedRow, type Row } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
-import type { DorisRefusal } from './refusal';
+import { notLoadedRefusal, type DorisRefusal } from './refusal';
 
 /**
  * When the load carries Doris' delete sign (`__DORIS_DELETE_SIGN__`): `auto` when some row or
@@ -134,9 +134,9 @@ function rejectedJson(row: Record<string, unknown>, table: string, refusal: Dori
 	const reason: Rejection = {
 		column: refusal.column,
 		value: valueOf(row, refusal.column),
-		expected: `a row table ${table} accepts`,
-		rule: 'doris_rejected',
-		message: `Doris refused the row: ${refusal.message}`,
+		expected: refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
+		rule: refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
+		message: refusal.notLoaded === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
 	};
 	const info: InvalidInfo = { table, reasons: [reason] };
 	return { ...row, [INVALID_FIELD]: info };
@@ -189,6 +189,16 @@ export function rejectedItems(
 		itemBase += isRows(part) ? part.length : 1;
 	}
 	return out;
+}
+
+/**
+ * Every row of `sorted` as a rejected item that did not load because of `error`: the execution's
+ * rows for another table loaded, so it is not redelivered (the node decides; see refusal.ts).
+ */
+export function notLoadedItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, sorted: SortedItems, error: unknown, table: string): RejectedItem[] {
+	const reason = notLoadedRefusal(error, 'failed');
+	const total = sorted.parts.reduce((n, part) => n + (isRows(part) ? part.length : part.rows), 0);
+	return rejectedItems(items, sorted, Array.from({ length: total }, (_, row) => ({ row, reason })), table);
 }
 
 /** One Stream Load batch that held some of the execution's rows. */

@@ -70,8 +70,18 @@ export function groupByTarget(
 			continue;
 		}
 		let target: LoadTarget;
-		if (from === 'parameter') target = parameterTarget(i);
-		else {
+		if (from === 'parameter') {
+			target = parameterTarget(i);
+			// A row the Doris Schema node mapped for another table would load into the wrong one, its
+			// columns silently ignored: refused, saying which setting routes it.
+			if (info?.table !== undefined && (info.table !== target.table || (info.database !== undefined && info.database !== target.database))) {
+				refused.push({
+					index: i,
+					message: `Item ${i} was mapped for table ${info.database ?? target.database}.${info.table} (${DORIS_FIELD}.table, by the Doris Schema node) but this node loads into ${target.database}.${target.table}: set Table From to "Each Row's Table"`,
+				});
+				continue;
+			}
+		} else {
 			const table = info?.table;
 			if (table === undefined) {
 				refused.push({

@@ -16,6 +16,11 @@ export interface DorisRefusal {
 	errorLog: string[];
 	/** The label of the one-row load that Doris refused. */
 	label: string | null;
+	/**
+	 * Set when Doris did not refuse this row itself: it did not load while other rows of its execution
+	 * did, so it is handed back rather than redelivered (which would load those twice); `message` says why.
+	 */
+	notLoaded?: true;
 }
 
 /** A refusal of some rows of a load (kind data_quality): splitting the batch can load the others. */
@@ -81,4 +86,22 @@ export function splitLines(body: readonly Buffer[], delimiter: Buffer, lines: nu
 		if (ends.length > lines) return undefined;
 	}
 	return ends.length === lines ? { bytes, ends } : undefined;
+}
+
+/** The first reason Doris gave for a refusal: its error log's first row, else its message. */
+function reasonOf(error: unknown): string {
+	return refusalOf(error).message;
+}
+
+/**
+ * The reason of a row handed back because it did not load while other rows of its execution did:
+ * `error` is what stopped it (the batch's refusal when `maxLoads` split loads did not isolate the
+ * refused rows, or the failure of a load), with Doris' own reason in the message.
+ */
+export function notLoadedRefusal(error: unknown, why: 'unresolved' | 'failed', maxLoads?: number): DorisRefusal {
+	const message =
+		why === 'unresolved'
+			? `Not loaded: Doris refused the batch holding this row (first reason: ${reasonOf(error)}), and the rows it refuses could not be isolated within ${maxLoads ?? 'the allowed'} loads; other rows of this execution loaded, so it is handed back instead of the execution being redelivered (which would load them twice)`
+			: `Not loaded: ${reasonOf(error)}; other rows of this execution loaded, so it is handed back instead of the execution being redelivered (which would load them twice)`;
+	return { column: null, message, errorLog: error instanceof StreamLoadError ? (error.rejectedRows ?? []) : [], label: error instanceof StreamLoadError ? (error.label ?? null) : null, notLoaded: true };
 }

@@ -1,6 +1,7 @@
 /**
  * Tests a Doris connection the way the nodes will use it, and says which part failed:
- * 1. each FE's HTTP port: `GET /api/health` (fe/.../httpv2/rest/HealthAction.java), which answers
+ * 1. each FE's HTTP port: `GET /api/health` (fe/.../httpv2/rest/HealthAction.java; the doris-website
+ *    "Health Action" page shows the same body), which answers
  *    `{"code":0,"msg":"success","data":{"total_backend_num":n,"online_backend_num":m}}`; Basic auth is
  *    sent because FEs with `enable_all_http_auth` check it there. No alive backend fails the test:
  *    every Stream Load would.

@@ -5,7 +5,7 @@
 export interface DorisConnection {
 	/** FE HTTP base URLs (`http://fe1:8030`, `https://fe2:8050`), tried in order on connection errors. */
 	feUrls: string[];
-	/** FE MySQL-protocol query port (Doris' `query_port`, default 9030), on the host of the first FE. */
+	/** FE MySQL-protocol query port (`query_port`, default 9030 in fe-common common/Config.java), on the host of the first FE. */
 	queryPort: number;
 	/** Optional explicit host for the MySQL protocol; defaults to the first FE's host. */
 	queryHost?: string;

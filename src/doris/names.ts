@@ -5,9 +5,11 @@
  * percent-encodes the path segments, but a segment of "." or ".." is still a dot-segment that URL
  * resolution removes (WHATWG URL: `/api/db/../_stream_load` becomes `/api/_stream_load`), and a
  * control character in a header value would end the header line. Doris' own names cannot hold any
- * of these (FeNameFormat: letters, digits, "_" and "-", or unicode letters with
- * enable_unicode_name_support), so refusing them early costs nothing and gives a clear error
- * instead of a request that reaches another endpoint or a mangled header.
+ * of these (fe-core common/FeNameFormat.java: databases `^[a-zA-Z][a-zA-Z0-9-_]{0,63}$`, tables
+ * `^[a-zA-Z][a-zA-Z0-9-_]*$`, plus letters of any script with enable_unicode_name_support), so refusing
+ * them early costs nothing and gives a clear error instead of a request that reaches another endpoint
+ * or a mangled header. Column names may hold much more there (spaces, "/", "?", "#", ","), so only
+ * control characters are refused for them.
  */
 
 export type DorisNameKind = 'Database' | 'Table' | 'Column';

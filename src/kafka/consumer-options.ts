@@ -39,6 +39,8 @@ export interface SinkerConsumerOptions {
 	 * (partition-fence.ts). Default false.
 	 */
 	keepPartitionOrder?: boolean;
+	/** With a pattern: how often to look for new matching topics (following-consumer.ts); 0 = never. Default 30 s. */
+	topicCheckIntervalMs?: number;
 	redeliveryBackoff: { initialMs: number; maxMs: number };
 	/** Close waits this long for executions in flight before it commits and disconnects. */
 	closeTimeoutMs: number;

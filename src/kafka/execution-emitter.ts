@@ -29,6 +29,9 @@ import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import { FENCE_MARGIN_MS } from './partition-fence';
+
+/** A failure this close to its deadline may be the Stream Load node giving up at it (see finish). */
+const NEAR_DEADLINE_MS = 1_000;
 import type { PartitionState } from './partition-state';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
@@ -285,8 +288,11 @@ export class ExecutionEmitter {
 			state.failedFrom = result.redeliverFrom;
 			let delay = redeliveryDelay(state.attempt, options.redeliveryBackoff);
 			// Rows of an execution that did not fail on an error may still load until its deadline:
-			// redelivered earlier, the newer rows of the redelivery could land before them.
-			if (execution.loadBy !== undefined && !outcome.settled) delay = Math.max(delay, execution.loadBy + FENCE_MARGIN_MS - Date.now());
+			// redelivered earlier, the newer rows of the redelivery could land before them. An error
+			// close to the deadline is the Stream Load node giving up at it: its last attempt may commit
+			// a moment later.
+			const settled = outcome.settled === true && (execution.loadBy === undefined || Date.now() < execution.loadBy - NEAR_DEADLINE_MS);
+			if (execution.loadBy !== undefined && !settled) delay = Math.max(delay, execution.loadBy + FENCE_MARGIN_MS - Date.now());
 			this.ctx.logger.warn(
 				`Execution for ${state.topic}[${state.partition}] offsets ${execution.firstOffset}..${execution.lastOffset} failed: ${outcome.reason}; redelivering from offset ${result.redeliverFrom} in ${delay} ms (attempt ${state.attempt})`,
 				{ topic: state.topic, partition: state.partition, superseded: result.superseded },

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { assertTableEquals } from './support/doris';
 import { logEvents, type TestEvent } from './support/events';
+import type { WorkflowNode } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted } from './support/kafka';
 import { waitForCommitted } from './support/progress';
@@ -63,33 +64,41 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		assert.equal(failed.length, 0, 'no execution failed for a refused row');
 	});
 
-	it('an Invalid output that leads nowhere fails the execution, saying so, and nothing is committed past the invalid message', async () => {
-		const scenario = await prepareScenario(world, 'logs-high-frequency', {
-			partitions: 1,
-			tableFrom: 'app_logs',
-			ddl: 'logs',
-			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+	// Not wired at all, or wired only to a disabled node: n8n passes a disabled node's input 0 on to
+	// its own output 0 (handleDisabledNode), so a disabled node at the end drops what reaches it.
+	for (const wiring of ['not wired', 'wired only to a disabled node'] as const)
+		it(`an Invalid output that leads nowhere (${wiring}) fails the execution, saying so, and nothing is committed past the invalid message`, async () => {
+			const scenario = await prepareScenario(world, 'logs-high-frequency', {
+				partitions: 1,
+				tableFrom: 'app_logs',
+				ddl: 'logs',
+				overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+			});
+			// The example without its dead-letter branch for Invalid (Rejected stays wired).
+			const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
+			connections['Doris Schema'].main[1] = [];
+			if (wiring === 'wired only to a disabled node') {
+				const disabled: WorkflowNode & { disabled: boolean } = { id: 'disabled-dead-letter', name: 'Dead letter (disabled)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, 400], parameters: {}, disabled: true };
+				scenario.workflow.nodes.push(disabled);
+				connections['Doris Schema'].main[1] = [{ node: 'Dead letter (disabled)', type: 'main', index: 0 }];
+			}
+			await scenario.deploy();
+			const events = logEvents(300, 1).filter((e) => !e.invalid);
+			const bad = events.findIndex((e) => e.id === '150');
+			const line = JSON.parse(events[bad].value as string) as Record<string, unknown>;
+			events[bad] = { ...events[bad], value: JSON.stringify({ ...line, status: 70000 }), row: undefined, invalid: { rule: 'range', column: 'status' } };
+			const produced = await world.kafka.produce(scenario.topic, events);
+			const badOffset = produced.find((p) => p.id === '150')?.offset ?? -1;
+			// Executions up to the invalid message fail and are redelivered with backoff: watch for a while.
+			let committed = -1;
+			for (let i = 0; i < 20; i++) {
+				await sleep(1000);
+				committed = (await world.kafka.offsets(scenario.groupId, scenario.topic)).get(0)?.committed ?? -1;
+				assert.ok(committed <= badOffset, `committed ${committed} past the invalid message at ${badOffset}`);
+			}
+			const failed = (await world.n8n.rest.executions({ workflowId: scenario.workflowId, status: ['error'] })).slice(0, 1);
+			assert.equal(failed.length, 1, 'the execution holding the invalid message failed');
+			const detail = await world.n8n.rest.execution(failed[0].id);
+			assert.match(detail.data, /the Invalid output leads nowhere, so they would be lost/);
 		});
-		// The example without its dead-letter branch for Invalid (Rejected stays wired).
-		const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
-		connections['Doris Schema'].main[1] = [];
-		await scenario.deploy();
-		const events = logEvents(300, 1).filter((e) => !e.invalid);
-		const bad = events.findIndex((e) => e.id === '150');
-		const line = JSON.parse(events[bad].value as string) as Record<string, unknown>;
-		events[bad] = { ...events[bad], value: JSON.stringify({ ...line, status: 70000 }), row: undefined, invalid: { rule: 'range', column: 'status' } };
-		const produced = await world.kafka.produce(scenario.topic, events);
-		const badOffset = produced.find((p) => p.id === '150')?.offset ?? -1;
-		// Executions up to the invalid message fail and are redelivered with backoff: watch for a while.
-		let committed = -1;
-		for (let i = 0; i < 20; i++) {
-			await sleep(1000);
-			committed = (await world.kafka.offsets(scenario.groupId, scenario.topic)).get(0)?.committed ?? -1;
-			assert.ok(committed <= badOffset, `committed ${committed} past the invalid message at ${badOffset}`);
-		}
-		const failed = (await world.n8n.rest.executions({ workflowId: scenario.workflowId, status: ['error'] })).slice(0, 1);
-		assert.equal(failed.length, 1, 'the execution holding the invalid message failed');
-		const detail = await world.n8n.rest.execution(failed[0].id);
-		assert.match(detail.data, /the Invalid output leads nowhere, so they would be lost/);
-	});
 });

@@ -38,6 +38,12 @@ describe('FE', () => {
 		assert.equal(body.code, 401);
 	});
 
+	it('checks the group_commit header before the password, as LoadAction.streamLoad does', async () => {
+		const r = await request(`${doris.feUrl}/api/d/ev/_stream_load`, 'PUT', { Expect: '100-continue', Authorization: basic('root', 'nope'), group_commit: 'later' }, '{}');
+		assert.equal(r.status, 200);
+		assert.deepEqual(JSON.parse(r.text), { status: 'FAILED', msg: 'Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.' });
+	});
+
 	it('refuses a load without Expect: 100-continue (RestBaseResult, HTTP 200)', async () => {
 		const r = await request(`${doris.feUrl}/api/d/ev/_stream_load`, 'PUT', { Authorization: basic('root', 'pw') }, '{"id":1}');
 		assert.equal(r.status, 200);

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../src/common/item-contract';
 import type { ExecutionOutcome, SinkExecution } from '../../src/kafka/consumer-options';
 import { FENCE_MARGIN_MS, HELD, RELEASED } from '../../src/kafka/partition-fence';
+import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
@@ -106,9 +107,9 @@ describe('sinker consumer: Keep Order per Partition', () => {
 		}
 	});
 
-	it('redelivers a failure that may still be loading only after its deadline, one that failed on an error at once', async () => {
-		const topic = await broker.topic(2);
-		await produce(broker.kafka, topic, 2, 200, (i) => JSON.stringify({ i }));
+	it('redelivers a failure that may still be loading (cancelled, or an error at the deadline) only after its deadline, one that failed on an error earlier at once', async () => {
+		const topic = await broker.topic(3);
+		await produce(broker.kafka, topic, 3, 300, (i) => JSON.stringify({ i }));
 		const group = uniqueName('order-redeliver');
 		const timeoutMs = 2_000;
 		const delivered = new Map<string, number[]>();
@@ -119,18 +120,24 @@ describe('sinker consumer: Keep Order per Partition', () => {
 			delivered.set(key, times);
 			if (times.length > 1) return { ok: true };
 			// Partition 0's first execution was cancelled (its rows may still load), partition 1's failed on an error.
-			return execution.partition === 0 ? { ok: false, reason: 'cancelled' } : { ok: false, reason: 'Doris refused the rows', settled: true };
+			if (execution.partition === 0) return { ok: false, reason: 'cancelled' };
+			if (execution.partition === 1) return { ok: false, reason: 'Doris refused the rows', settled: true };
+			// Partition 2's failed on an error at its deadline: the Stream Load node giving up then, its last attempt may still commit.
+			await sleep(Math.max(0, (execution.loadBy as number) - Date.now()));
+			return { ok: false, reason: 'not loaded by the deadline', settled: true };
 		});
 		const consumer = await SinkerConsumer.start(
 			testOptions(topic, group, { maxRecordsPerExecution: 100, keepPartitionOrder: true, executionTimeoutMs: timeoutMs }),
 			n8n.run,
 		);
 		try {
-			await waitFor('both first executions redelivered', () => (delivered.get('0:0')?.length ?? 0) >= 2 && (delivered.get('1:0')?.length ?? 0) >= 2, 30_000);
+			await waitFor('the first executions redelivered', () => ['0:0', '1:0', '2:0'].every((key) => (delivered.get(key)?.length ?? 0) >= 2), 30_000);
 			const [first0, again0] = delivered.get('0:0') as number[];
 			const [first1, again1] = delivered.get('1:0') as number[];
+			const [first2, again2] = delivered.get('2:0') as number[];
 			assert.ok(again0 - first0 >= timeoutMs + FENCE_MARGIN_MS - 200, `unsettled failure redelivered after ${again0 - first0} ms, before its deadline + margin`);
 			assert.ok(again1 - first1 < 2_000, `settled failure redelivered after ${again1 - first1} ms, not after the backoff`);
+			assert.ok(again2 - first2 >= timeoutMs + FENCE_MARGIN_MS - 200, `an error at the deadline redelivered after ${again2 - first2} ms, before the deadline + margin`);
 		} finally {
 			await consumer.close();
 		}
@@ -181,6 +188,39 @@ describe('sinker consumer: Keep Order per Partition', () => {
 			assert.ok(executedAgain - assignedAgain < timeoutMs, `after a RELEASED mark the new owner started after ${executedAgain - assignedAgain} ms`);
 		} finally {
 			await last.close();
+		}
+	});
+});
+
+describe('sinker consumer: a topic pattern follows new topics', () => {
+	it('a topic created after activation that matches the pattern is consumed; the others are not redelivered', async () => {
+		const prefix = uniqueName('follow');
+		const first = `${prefix}.db.t1`;
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 2, replicationFactor: 1 }] });
+		await produce(broker.kafka, first, 2, 200, (i) => JSON.stringify({ t: 1, i }));
+		const group = uniqueName('follow-group');
+		const n8n = new FakeN8n();
+		const pattern = new RegExp(`^${prefix.replace(/[-.]/g, '\\$&')}\\.db\\.[^.]+$`);
+		const consumer = await FollowingConsumer.start(
+			testOptions(first, group, { topics: { pattern }, keepPartitionOrder: true, topicCheckIntervalMs: 1_000, executionTimeoutMs: 20_000 }),
+			n8n.run,
+		);
+		const second = `${prefix}.db.t2`;
+		try {
+			await waitFor('the first topic consumed', () => n8n.messageCount() >= 200);
+			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 2, replicationFactor: 1 }] });
+			await produce(broker.kafka, second, 2, 100, (i) => JSON.stringify({ t: 2, i }));
+			await waitFor('the new topic consumed', () => n8n.messageCount() >= 300, 30_000);
+			await waitFor('both topics committed to their ends', async () => {
+				const a = await committedOffsets(broker.admin, group, first);
+				const b = await committedOffsets(broker.admin, group, second);
+				return [...a.values(), ...b.values()].reduce((s, o) => s + Number(o), 0) === 300;
+			});
+			assert.equal(n8n.messageCount(), 300, 'the restart redelivered nothing that had finished');
+			assert.deepEqual(new Set(n8n.executions.map((e) => e.topic)), new Set([first, second]));
+		} finally {
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics: [first, second] }).catch(() => undefined);
 		}
 	});
 });

@@ -154,6 +154,20 @@ describe('Stream Load client', () => {
 		assert.equal(result.attempts, 3);
 	});
 
+	it('waits out a database at max_running_txn_num_per_db (refused at begin txn) and loads once', async () => {
+		db.server.faults.runningTxnLimit(2);
+		const before = count();
+		const req = request([65]);
+		const result = await client().load(req);
+		assert.equal(result.status, 'Success');
+		assert.equal(result.attempts, 3);
+		assert.equal(count(), before + 1);
+		// Refused from the headers, before a transaction: no 100 Continue, so no body was uploaded in vain.
+		const refused = db.server.loads.filter((l) => l.label === req.label && l.status === 'Fail');
+		assert.equal(refused.length, 2);
+		for (const load of refused) assert.equal(load.bytes, 0);
+	});
+
 	it('gives up on a retryable failure after the bounded count', async () => {
 		db.server.faults.fail(10, '[E-235]too many versions');
 		const error = await client({ retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 5000 } })

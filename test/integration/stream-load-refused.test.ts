@@ -92,4 +92,73 @@ describe('a batch Doris refuses for some rows', () => {
 		assert.ok(line, warnings.join('\n'));
 		assert.match(line, /they are not in Doris\. Reasons: column_name\[s\], the length of input string is too long/);
 	});
+
+	// Executions are redelivered whole: one failed while some of its rows loaded would load them twice.
+	// Ten executions of 100 rows in one batch, six refused rows scattered, the split stops at its 64
+	// loads: every execution ends wholly loaded (its refused rows handed back), or fails with none of
+	// its rows loaded. Its redelivery (same rows again) then loads each row once.
+	it('a split stopped by its load budget fails no execution some of whose rows loaded; after the redeliveries every row is in Doris once or on Rejected', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const config = target(table, { batch: { maxRows: 1000, maxIntervalMs: 60_000 } });
+		const refused = new Set([50, 150, 350, 550, 750, 950]);
+		const rows = (e: number) => Array.from({ length: 100 }, (_, i) => ({ id: e * 100 + i, s: refused.has(e * 100 + i) ? long : `s${i}` }));
+		const before = db.server.loads.filter((l) => l.table === table).length;
+		const first = await Promise.allSettled(Array.from({ length: 10 }, (_, e) => loadIntoDoris(config, rows(e))));
+		assert.ok(db.server.loads.filter((l) => l.table === table).length - before <= 1 + 64, 'within the load budget');
+		const loadedOnce = new Set(ids(table));
+		const mixed = first.flatMap((r, e) => (r.status === 'rejected' && rows(e).some((row) => loadedOnce.has(row.id)) ? [e] : []));
+		assert.deepEqual(mixed, [], 'executions failed although rows of theirs loaded');
+		const onRejected = new Set<number>();
+		first.forEach((r, e) => {
+			if (r.status === 'fulfilled') for (const x of r.value.rejected) onRejected.add(rows(e)[x.row].id);
+		});
+		// The redelivery of each failed execution, until none fails.
+		let pending = first.flatMap((r, e) => (r.status === 'rejected' ? [e] : []));
+		for (let round = 0; round < 5 && pending.length > 0; round++) {
+			const again = await Promise.allSettled(pending.map((e) => loadIntoDoris(config, rows(e), { flushNow: true })));
+			again.forEach((r, k) => {
+				if (r.status === 'fulfilled') for (const x of r.value.rejected) onRejected.add(rows(pending[k])[x.row].id);
+			});
+			pending = pending.filter((_, k) => again[k].status === 'rejected');
+		}
+		assert.deepEqual(pending, []);
+		const all = ids(table);
+		assert.equal(new Set(all).size, all.length, `${all.length - new Set(all).size} row(s) loaded twice`);
+		for (let id = 0; id < 1000; id++) assert.ok(all.includes(id) !== onRejected.has(id), `row ${id} is in Doris or on Rejected, once`);
+		for (const id of refused) assert.ok(onRejected.has(id), `refused row ${id} on Rejected`);
+	});
+
+	it('an execution straddling two batches, the second refused as a whole: its rows in it come back as not loaded; the execution only there fails', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING NOT NULL' });
+		const config = target(table, { batch: { maxRows: 100, maxIntervalMs: 60_000 } });
+		// Execution A: 150 rows, the last 50 null (Doris refuses them); execution B: 50 null rows. Batch 1
+		// (A's first 100) loads; batch 2 (A's last 50, B's 50) is refused as a whole (every row), not split.
+		const a = Array.from({ length: 150 }, (_, i) => ({ id: i, s: i < 100 ? 'ok' : null }));
+		const b = Array.from({ length: 50 }, (_, i) => ({ id: 1000 + i, s: null }));
+		const [ra, rb] = await Promise.allSettled([loadIntoDoris(config, a), loadIntoDoris(config, b, { flushNow: true })]);
+		assert.equal(ra.status, 'fulfilled');
+		if (ra.status !== 'fulfilled') return;
+		assert.deepEqual(ra.value.rejected.map((x) => x.row), Array.from({ length: 50 }, (_, i) => 100 + i));
+		assert.equal(ra.value.rejected[0].reason.notLoaded, true);
+		assert.match(ra.value.rejected[0].reason.message, /^Not loaded: .*other rows of this execution loaded/);
+		assert.equal(rb.status, 'rejected', 'B has no row loaded: it fails and is redelivered');
+		assert.deepEqual(ids(table), Array.from({ length: 100 }, (_, i) => i));
+	});
+
+	it('a caller that takes no refused rows back shares the split batch: its rows load together or fail it whole', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const config = target(table, { batch: { maxRows: 300, maxIntervalMs: 60_000 } });
+		const rows = (e: number, bad: number) => Array.from({ length: 100 }, (_, i) => ({ id: e * 100 + i, s: i === bad ? long : 'ok' }));
+		const [r0, r1, r2] = await Promise.allSettled([
+			loadIntoDoris(config, rows(0, 10)),
+			loadIntoDoris(config, rows(1, 20), { acceptsRejected: false }),
+			loadIntoDoris(config, rows(2, -1)),
+		]);
+		assert.equal(r0.status, 'fulfilled');
+		assert.equal(r1.status, 'rejected');
+		assert.equal(r2.status, 'fulfilled');
+		const loaded = ids(table);
+		assert.ok(!loaded.some((id) => id >= 100 && id < 200), 'none of the refusing caller\'s rows loaded');
+		assert.equal(loaded.length, 99 + 100);
+	});
 });

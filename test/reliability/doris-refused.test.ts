@@ -65,4 +65,42 @@ describe('rows Doris refuses: isolated, handed back, nothing stalls', { timeout:
 			assert.equal(typeof out?.meta?.offset, 'string', `packed rejected line ${key} carries its offset`);
 		}
 	});
+
+	// A failed execution is redelivered whole. Many scattered refused rows and a split budget of 10
+	// loads: the split stops, and an execution some of whose rows loaded must not fail (its redelivery
+	// would load those rows again). On a DUPLICATE KEY table every row is in Doris exactly once or on
+	// Rejected with its reason; no row is both, none is neither.
+	it('split budget spent on many scattered refused rows: no row loaded twice, none lost (DUPLICATE KEY)', async () => {
+		const c = await world.newCase({ columns: 'v STRING', model: 'DUPLICATE', target: { maxIsolationLoads: 10 } });
+		const items = plainRows(0, ROWS, c.partitions);
+		for (let k = 0; k < 16; k++) items.splice(60 + k * 120, 0, poison(100_000 + k, k % c.partitions));
+		const started = Date.now();
+		await c.produce(items);
+		const settleMs = await c.pipeline.settle(90_000);
+		assert.deepEqual(c.pipeline.violations, [], 'a committed offset passed rows that were not in Doris');
+		const inDoris = world.doris.tableRows('rel', c.table).map((r) => Number(r.id));
+		const twice = inDoris.length - new Set(inDoris).size;
+		const onRejected = new Map<number, string>();
+		for (const out of c.pipeline.invalid.values()) onRejected.set(Number(out.json.id), out.info.reasons[0].rule);
+		const loaded = new Set(inDoris);
+		const produced = items.map((i) => Number(JSON.parse(i.value as string).id));
+		const lost = produced.filter((id) => !loaded.has(id) && !onRejected.has(id));
+		const both = produced.filter((id) => loaded.has(id) && onRejected.has(id));
+		recordFigures('refused-rows-budget-duplicate-key', {
+			rows: items.length,
+			refused: 16,
+			loadedTwice: twice,
+			rowsLost: lost.length,
+			notLoadedOnRejected: [...onRejected.values()].filter((r) => r === 'doris_not_loaded').length,
+			executionFailures: c.pipeline.failures.length,
+			settleMs,
+			sinceProduceMs: Date.now() - started,
+			...loadFigures(c),
+		});
+		assert.equal(twice, 0, `${twice} row(s) loaded twice`);
+		assert.deepEqual(lost.slice(0, 10), [], `${lost.length} row(s) neither in Doris nor on Rejected`);
+		assert.deepEqual(both.slice(0, 10), [], 'rows both in Doris and on Rejected');
+		for (let k = 0; k < 16; k++) assert.ok(onRejected.has(100_000 + k) && !loaded.has(100_000 + k), `refused row ${100_000 + k} on Rejected`);
+		await c.pipeline.close();
+	});
 });

@@ -40,6 +40,27 @@ describe('schema drift: ALTER TABLE mid-stream, Refresh Interval 0', { timeout: 
 		await c.pipeline.close();
 	});
 
+	it('ADD COLUMN, one item per batch mapped in a worker thread: the new field lands in the new column', async () => {
+		// Executions of 2,000 messages on one partition: packed items over the worker threshold (1,000
+		// lines). Every tenth message carries the new field, so it first shows inside an item.
+		const c = await world.newCase({
+			partitions: 1,
+			columns: 'v VARCHAR(64)',
+			minRereadMs: 200,
+			workerThreads: 1,
+			consumer: { maxRecordsPerExecution: 2000, parser: { format: 'json', includeMetadata: true, tombstones: 'emit', output: 'batch' } },
+		});
+		const first = Array.from({ length: 2 * HALF }, (_, i) => row(i, 1, { v: `a${i}` }));
+		const carries = (id: number) => id % 10 === 5;
+		const second = Array.from({ length: 4 * HALF }, (_, i) => 2 * HALF + i).map((id) => row(id, 1, carries(id) ? { v: `b${id}`, extra: `e${id}` } : { v: `b${id}` }));
+		const times = await alterMidStream(c, first, [`ALTER TABLE ${DATABASE}.${c.table} ADD COLUMN extra VARCHAR(32) NULL`], second);
+		assertInvariant(c);
+		const missing = rowsOf(c).filter((r) => carries(Number(r.id)) && Number(r.id) >= 2 * HALF && r.extra !== `e${r.id}`);
+		assert.deepEqual(missing.slice(0, 5), [], `${missing.length} row(s) after ADD COLUMN lost their new field`);
+		recordFigures('drift-add-column-packed-worker', { rows: 6 * HALF, rowsLost: 0, fieldsDropped: missing.length, failures: c.pipeline.failures.length, ...times });
+		await c.pipeline.close();
+	});
+
 	it('MODIFY COLUMN to a wider VARCHAR: values only the new width takes load, none goes to Invalid', async () => {
 		const c = await world.newCase({ columns: 'v VARCHAR(8)', minRereadMs: 200 });
 		const first = Array.from({ length: HALF }, (_, i) => row(i, c.partitions, { v: `s${i}` }));

@@ -28,6 +28,8 @@ export type RejectRule =
 	| 'schema'
 	/** Doris refused the row at load time (the Doris Stream Load node's Rejected output); the message is Doris' reason. */
 	| 'doris_rejected'
+	/** Not refused itself: it did not load while other rows of its execution did (Doris Stream Load's Rejected output). */
+	| 'doris_not_loaded'
 	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
 	| 'table'
 	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */

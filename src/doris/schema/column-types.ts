@@ -13,7 +13,8 @@
  * (`column.propagate.source.type`): Doris counts VARCHAR in bytes, a MySQL utf8mb4 character takes up
  * to 4.
  *
- * Doris' own rules for key columns (fe-core analysis ColumnDef.analyze, Doris 2.1 / 3.0 / 3.1 alike):
+ * Doris' own rules for key columns (fe-core analysis ColumnDef.analyze and nereids ColumnDefinition
+ * `checkKeyColumnType`, Doris 2.1 / 3.0 / 3.1 alike):
  * no STRING ("String Type should not be used in key column"), no FLOAT / DOUBLE, no JSON / ARRAY /
  * MAP / STRUCT. A string key becomes VARCHAR(65533), the longest VARCHAR; the others are refused with
  * the reason.
@@ -166,7 +167,11 @@ export function schemaAt(schema: unknown, path: readonly string[]): ConnectSchem
 	return isObject(current) ? (current as ConnectSchema) : undefined;
 }
 
-/** Types Doris accepts for a sequence column (fe-core: integer, date and datetime types). */
+/**
+ * Types Doris accepts for a sequence column: `isFixedPointType() || isDateType()`, else "Sequence type
+ * only support integer types and date types" (fe-core common/util/PropertyAnalyzer.java
+ * `analyzeSequenceType`, InternalCatalog for `function_column.sequence_col`).
+ */
 export function isSequenceType(type: string): boolean {
 	return /^(TINYINT|SMALLINT|INT|BIGINT|LARGEINT|DATE|DATETIME(\(\d\))?)$/.test(type);
 }

@@ -15,10 +15,14 @@
  * serialised (e.g. a number into a DECIMAL column becomes its padded text, an object into a JSON
  * column its quoted text).
  *
+ * Fields no column takes are skipped (their syntax checked), and counted into the mapper's unmatched
+ * fields when it counts them, as map() does.
+ *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
  * column, a value its column refuses, a column named twice, keys with escapes, `_parseError`, Kafka
- * Connect envelopes (`schema` + `payload`), fields no column matches while they are counted or
- * refused, and mappers whose options read records elsewhere (CDC, a source path, field paths).
+ * Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
+ * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
+ * elsewhere (CDC, a source path, field paths).
  */
 import { DORIS_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { parseJsonExact } from '../../common/exact-json';
@@ -174,6 +178,9 @@ export class LineTranscoder {
 	private readonly scale: Int32Array;
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
+	/** Keys of the line being transcoded that no column takes: counted when the line is done. */
+	private unknownStarts: number[] = [];
+	private unknownEnds: number[] = [];
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 
 	// Per line, reused: a plan's slot counts as filled in this line when seen[i] === stamp.
@@ -263,6 +270,8 @@ export class LineTranscoder {
 	static of(mapper: RowMapper): LineTranscoder | null {
 		const o = mapper.options;
 		if (o.cdc || mapper.sourcePathSegments.length > 0) return null;
+		// Two columns from one field (Field Mapping onto a column's own name): map() fills both.
+		if (new Set(mapper.columnPlans.map((p) => p.key)).size !== mapper.columnPlans.length) return null;
 		for (const p of mapper.columnPlans) {
 			if (p.path !== null || p.key in Object.prototype || p.key === '__proto__') return null;
 			if (p.column === DORIS_FIELD || indexLike(p.column, 0, p.column.length)) return null;
@@ -281,9 +290,10 @@ export class LineTranscoder {
 
 	/**
 	 * The Stream Load line (with its "\n") of the row text[start, end) maps to, or undefined when the
-	 * line must take the general path. `countsUnknown`: the mapper counts unmatched fields now.
+	 * line must take the general path. `unmatched`: where the mapper counts fields no column takes
+	 * (its unmatchedSink), counted here only for a line transcoded (the general path counts the others).
 	 */
-	line(text: string, start: number, end: number, countsUnknown: boolean): string | undefined {
+	line(text: string, start: number, end: number, unmatched: Map<string, number> | null): string | undefined {
 		// A new text, or the same one walked again: where the careful characters are is found afresh.
 		if (start < this.from || text !== this.text) {
 			this.text = text;
@@ -303,6 +313,7 @@ export class LineTranscoder {
 		// fields that are left out, and its columns in column order.
 		let layout = i === start;
 		const stamp = ++this.stamp;
+		let unknown = 0;
 		let last = -1;
 		let connect = 0;
 		i++;
@@ -329,6 +340,11 @@ export class LineTranscoder {
 				// A key with an escape or a lone surrogate: rare, and JSON.stringify would write it otherwise.
 				if (afterKey < 0 || !this.canonical) return undefined;
 				kind = this.keyKind(text.slice(keyStart, afterKey - 1));
+				if (unmatched !== null && (kind === UNKNOWN || kind === CONNECT_SCHEMA || kind === CONNECT_PAYLOAD)) {
+					this.unknownStarts[unknown] = keyStart;
+					this.unknownEnds[unknown] = afterKey - 1;
+					unknown++;
+				}
 			}
 			i = afterKey;
 			while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
@@ -353,8 +369,8 @@ export class LineTranscoder {
 				if (this.omitted[kind] === 1) layout = false;
 			} else {
 				if (kind === GENERAL) return undefined;
-				// A field no column takes: counted or refused by map(), or ignored as here.
-				if (kind !== IGNORED && (countsUnknown || this.unknownNeedsGeneral)) return undefined;
+				// A field no column takes: refused, or a column to add, on the general path; else skipped.
+				if (kind !== IGNORED && this.unknownNeedsGeneral) return undefined;
 				if (kind === CONNECT_SCHEMA) connect |= SCHEMA_SEEN;
 				else if (kind === CONNECT_PAYLOAD) connect |= PAYLOAD_SEEN;
 				layout = false;
@@ -387,6 +403,7 @@ export class LineTranscoder {
 		for (let k = 0; k < plans.length; k++) {
 			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return undefined; // NOT NULL: the general path says why
 		}
+		if (unknown > 0 && unmatched !== null) this.countUnmatched(text, unknown, unmatched);
 		return layout ? this.keepLayout(text, start, close) : this.rebuild(text);
 	}
 
@@ -512,6 +529,13 @@ export class LineTranscoder {
 				}
 				return -1; // bigint and objects: the general path (and its serializer) decide
 		}
+	}
+
+	/** Counts the line's fields no column takes, each name once per line (JSON.parse keeps one of a key given twice). */
+	private countUnmatched(text: string, n: number, unmatched: Map<string, number>): void {
+		const names = new Set<string>();
+		for (let u = 0; u < n; u++) names.add(text.slice(this.unknownStarts[u], this.unknownEnds[u]));
+		for (const name of names) unmatched.set(name, (unmatched.get(name) ?? 0) + 1);
 	}
 
 	/** The line as it stands with the changed values replaced: the fields are in column order, without spaces. */

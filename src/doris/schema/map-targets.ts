@@ -256,9 +256,9 @@ function refuseLine(
 
 /**
  * One table's items and packed parts through its mapper. Fields that match no column are counted into
- * `unmatched`: of the items mapped in this thread, and of the first line of each part a worker maps.
- * The mapper's sink is set only around synchronous mapping: executions sharing the mapper interleave
- * at awaits.
+ * `unmatched`, of every item and every line (a worker returns its counts with its result). The
+ * mapper's sink is set only around synchronous mapping: executions sharing the mapper interleave at
+ * awaits.
  */
 async function mapGroup(
 	group: Group,
@@ -277,8 +277,7 @@ async function mapGroup(
 			mapper.unmatchedSink = null;
 		}
 	};
-	const pending = sinking(() => group.packed.map((part) => routePackedParallel(part.packed, mapper, labels, part.index, pool)));
-	if (pool !== null) sinking(() => group.packed.forEach((part) => sampleFirstLine(part.packed, mapper)));
+	const pending = group.packed.map((part) => routePackedParallel(part.packed, mapper, labels, part.index, pool, unmatched));
 	if (group.ordinary.length > 0) {
 		const routed = sinking(() =>
 			routeItems(
@@ -311,17 +310,6 @@ async function mapGroup(
 		}
 	});
 	return { rows, invalid };
-}
-
-/** Maps the first line of a part a worker maps, for the unmatched fields it names (its result is not used). */
-function sampleFirstLine(packed: PackedRows, mapper: RowMapper): void {
-	const end = packed.jsonLines.indexOf('\n');
-	try {
-		const value: unknown = JSON.parse(end < 0 ? packed.jsonLines : packed.jsonLines.slice(0, end));
-		if (isObject(value)) mapper.map(value);
-	} catch {
-		// A line that does not parse names no field; the worker reports it as invalid.
-	}
 }
 
 /** Adds the table to a row's (or packed item's) DorisItemInfo when rows must say where they go. */

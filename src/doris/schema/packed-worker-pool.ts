@@ -7,7 +7,9 @@
  * - Same result as routePacked: the worker runs the same code (mapPackedLines) on a RowMapper it
  *   rebuilds from the mapper's schema and options (plain data, structured-cloneable), built once per
  *   schema + options and kept. prom-client's registry lives in the main thread, so the worker
- *   returns how many lines were invalid per metric label and the main thread counts them.
+ *   returns how many lines were invalid per metric label and the main thread counts them; likewise
+ *   the fields that matched no column, counted on every line (a column added by ALTER TABLE first
+ *   shows as such a field, on whichever line carries it: sampling lines would miss it).
  * - Small items (fewer than `minLines` lines) are routed in the calling thread: copying and the hop
  *   cost more than mapping them.
  * - Nothing is lost: a worker that dies, fails to start, or reports an error hands its items back to
@@ -44,7 +46,7 @@ export type PackedWorkerRequest =
 /** Worker → main. */
 export type PackedWorkerResponse =
 	/** `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). */
-	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; bytes?: Uint8Array }
+	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array }
 	| { id: number; ok: false; message: string };
 
 export interface PackedPoolOptions {
@@ -74,6 +76,7 @@ interface Task {
 	mapper: RowMapper;
 	labels: RouteLabels;
 	index: number;
+	unmatched: Map<string, number> | null;
 	resolve: (routed: RoutedPacked) => void;
 	reject: (error: unknown) => void;
 }
@@ -144,19 +147,19 @@ export class PackedWorkerPool {
 
 	/**
 	 * routePacked, in a worker when the item is big enough and a worker is (or can be) there; the
-	 * result and the metrics are the same either way.
+	 * result, the metrics and the fields counted into `unmatched` are the same either way.
 	 */
-	route(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number): Promise<RoutedPacked> {
+	route(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, unmatched: Map<string, number> | null = null): Promise<RoutedPacked> {
 		if (this.size === 0 || this.disabled || packed.count < this.minLines) {
 			this.counters.routedInThread++;
 			try {
-				return Promise.resolve(routePacked(packed, mapper, labels, index));
+				return Promise.resolve(routeInThread(packed, mapper, labels, index, unmatched));
 			} catch (error) {
 				return Promise.reject(error);
 			}
 		}
 		return new Promise<RoutedPacked>((resolve, reject) => {
-			const task: Task = { packed, mapper, labels, index, resolve, reject };
+			const task: Task = { packed, mapper, labels, index, unmatched, resolve, reject };
 			let slot: Slot;
 			try {
 				slot = this.pick();
@@ -242,6 +245,7 @@ export class PackedWorkerPool {
 		this.failuresInARow = 0;
 		this.counters.routedInWorker++;
 		countInvalidLines(message.counts, task.mapper, task.labels);
+		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
 		if (message.routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(message.routed.packed, message.bytes);
 		task.resolve(message.routed);
 	}
@@ -284,23 +288,47 @@ export class PackedWorkerPool {
 
 	private settleInThread(task: Task): void {
 		try {
-			task.resolve(routePacked(task.packed, task.mapper, task.labels, task.index));
+			task.resolve(routeInThread(task.packed, task.mapper, task.labels, task.index, task.unmatched));
 		} catch (error) {
 			task.reject(error);
 		}
 	}
 }
 
-/** The signature the node calls: routePacked through `pool` (null = in the calling thread). */
-export function routePackedParallel(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, pool: PackedWorkerPool | null): Promise<RoutedPacked> {
+/**
+ * routePacked counting unmatched fields into `unmatched`. The mapper's sink is set only for this
+ * synchronous call: executions sharing the mapper interleave at awaits, and a fallback runs later.
+ */
+function routeInThread(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, unmatched: Map<string, number> | null): RoutedPacked {
+	const before = mapper.unmatchedSink;
+	mapper.unmatchedSink = unmatched;
+	try {
+		return routePacked(packed, mapper, labels, index);
+	} finally {
+		mapper.unmatchedSink = before;
+	}
+}
+
+/**
+ * The signature the node calls: routePacked through `pool` (null = in the calling thread); the fields
+ * of its lines that match no column are counted into `unmatched`, wherever the lines were mapped.
+ */
+export function routePackedParallel(
+	packed: PackedRows,
+	mapper: RowMapper,
+	labels: RouteLabels,
+	index: number,
+	pool: PackedWorkerPool | null,
+	unmatched: Map<string, number> | null = null,
+): Promise<RoutedPacked> {
 	if (pool === null) {
 		try {
-			return Promise.resolve(routePacked(packed, mapper, labels, index));
+			return Promise.resolve(routeInThread(packed, mapper, labels, index, unmatched));
 		} catch (error) {
 			return Promise.reject(error);
 		}
 	}
-	return pool.route(packed, mapper, labels, index);
+	return pool.route(packed, mapper, labels, index, unmatched);
 }
 
 /** The process's pools, one per size asked for (a node's "Worker Threads"), shared by its executions. */

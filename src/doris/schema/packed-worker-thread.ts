@@ -1,7 +1,7 @@
 /**
  * The worker thread of packed-worker-pool.ts: routes packed items with the code routePacked runs
- * (mapPackedLines) and returns the result with the invalid-line counts (the metrics are the main
- * thread's). Loaded as dist/.../packed-worker-thread.js, or as this .ts file under `node --import tsx`
+ * (mapPackedLines) and returns the result with the invalid-line counts and the fields that matched
+ * no column (the metrics and the schema re-read are the main thread's). Loaded as dist/.../packed-worker-thread.js, or as this .ts file under `node --import tsx`
  * (a Worker inherits the parent's --import).
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
@@ -42,11 +42,19 @@ port.on('message', (request: PackedWorkerRequest) => {
 			throw new Error('test hook: an error inside the worker');
 		}
 		const counts = emptyInvalidLineCounts();
-		const routed = mapPackedLines(request.packed, mapperFor(request), request.index, counts);
+		const unmatched = new Map<string, number>();
+		const mapper = mapperFor(request);
+		mapper.unmatchedSink = unmatched;
+		let routed;
+		try {
+			routed = mapPackedLines(request.packed, mapper, request.index, counts);
+		} finally {
+			mapper.unmatchedSink = null;
+		}
 		// The Stream Load node loads these bytes; encoded here, they cost n8n's main thread nothing.
 		const bytes = routed.packed === null ? undefined : encodeForTransfer(routed.packed.jsonLines);
 		if (bytes !== undefined) transfer.push(bytes.buffer);
-		response = { id: request.id, ok: true, routed, counts, bytes };
+		response = { id: request.id, ok: true, routed, counts, unmatched, bytes };
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
 	}

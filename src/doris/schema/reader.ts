@@ -2,7 +2,8 @@
  * Auto mode: reads a table's schema over Doris' MySQL port with two statements.
  *
  * - `DESC db.table` for the columns: Field, Type, Null (Yes/No), Key (true/false), Default, Extra
- *   (fe-core common/proc/IndexSchemaProcNode.java). DESC prints the exact type with its parameters, element
+ *   (fe-core common/proc/IndexSchemaProcNode.java; Extra joins with "," the aggregation, BLOOM_FILTER,
+ *   AUTO_INCREMENT and, in releases with generated columns, STORED GENERATED). DESC prints the exact type with its parameters, element
  *   types included (`ARRAY<DATETIME(3)>`, `DECIMAL(10, 5)`, BOOLEAN).
  *   information_schema.columns is NOT used for types: it reports BOOLEAN as `tinyint`, LARGEINT as
  *   `bigint unsigned`, ARRAY/MAP/STRUCT without element types in DATA_TYPE and VARIANT / IPV4 as
@@ -17,7 +18,8 @@
  *   which partial updates need) and whether it takes flexible partial updates
  *   (`enable_unique_key_skip_bitmap_column`, Doris 3.1+; update-of-unique-model docs).
  * - `information_schema.columns` only when DESC printed a bare `DECIMAL` (no precision and scale,
- *   see type-parser.ts): its NUMERIC_PRECISION / NUMERIC_SCALE give the real DECIMAL(p,s).
+ *   see type-parser.ts): its NUMERIC_PRECISION / NUMERIC_SCALE give the real DECIMAL(p,s) (the BE's
+ *   schema_columns_scanner.cpp fills them from the FE's columnPrecision / columnScale).
  */
 import type { DorisConnection } from '../connection';
 import { DorisQueryError, dorisQuery, escapeId, escapeValue } from '../mysql';

@@ -213,7 +213,6 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
 	const fast = lineTranscoderFor(mapper);
-	const countsUnknown = mapper.unmatchedSink !== null;
 	const text = packed.jsonLines;
 	const cursor = new RunCursor(packed.sources);
 	const invalid: RoutedItem[] = [];
@@ -226,7 +225,7 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 		let end = text.indexOf('\n', start);
 		if (end < 0) end = text.length; // a last line without its "\n": still a line
 		const covered = cursor.next();
-		const transcoded = fast === null ? undefined : fast.line(text, start, end, countsUnknown);
+		const transcoded = fast === null ? undefined : fast.line(text, start, end, mapper.unmatchedSink);
 		if (transcoded !== undefined) {
 			start = end + 1;
 			jsonLines += transcoded;

@@ -11,7 +11,10 @@
  */
 import type { DorisType, IntegerTypeName, StructField } from './types';
 
-/** Doris' VARCHAR without a length (2.1+) is the maximum, 65533 bytes (Doris type docs). */
+/**
+ * Doris' VARCHAR without a length (2.1+) is the maximum, 65533 bytes (fe-core nereids ColumnDefinition:
+ * `VarcharType.MAX_VARCHAR_LENGTH`; a CHAR without one is CHAR(1)).
+ */
 export const VARCHAR_MAX_LENGTH = 65533;
 /**
  * A DECIMAL printed without (p, s) says nothing about its scale: Doris 2.0's DESC (and 2.1 releases
@@ -200,6 +203,7 @@ class Parser {
 			case 'DECIMAL256':
 			case 'NUMERIC': {
 				const p = this.params();
+				// A bare DECIMALV2 is (27, 9) (be/src/exec/schema_scanner/schema_columns_scanner.cpp prints it so).
 				if (p.length === 0) return name === 'DECIMALV2' ? { kind: 'decimal', precision: 27, scale: 9 } : { kind: 'unknown', name: raw };
 				const precision = p[0];
 				const scale = p[1] ?? 0;

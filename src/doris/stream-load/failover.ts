@@ -4,7 +4,9 @@
  * load never began there, so the next address is tried at once, inside the same attempt; any
  * other failure goes up to the retry layer. An FE that answered becomes the preferred one (later
  * loads and get_load_state go there first); BEs given directly are used round-robin. A "100
- * Continue" from a BE is noted in the load's history: Doris then held the label for us.
+ * Continue" from a BE is noted in the load's history: Doris then held the label for us (the BE's
+ * on_header begins the transaction, and be/src/http/ev_http_server.cpp removes Expect, so libevent
+ * sends no 100, whenever on_header refused).
  */
 import { redactUrl } from './errors';
 import type { HopKind } from './http-types';

@@ -36,7 +36,9 @@ function checkFlexible(options: LoadOptions): void {
 }
 
 /**
- * The Doris headers of one load. `label` is omitted with group commit (Doris refuses both at once).
+ * The Doris headers of one load. `label` is omitted with group commit: the BE refuses both at once
+ * ("label and group_commit can't be set at the same time", be/src/http/action/stream_load.cpp, group
+ * commit checks, 2.1 / 3.x).
  */
 export function buildLoadHeaders(options: LoadOptions, label: string | undefined): Record<string, string> {
 	const headers: Record<string, string> = {};
@@ -63,7 +65,8 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 	if (options.format === 'json') {
 		set('format', 'json');
 		// One object per line: Doris then applies streaming_load_max_mb (10 GB) instead of the
-		// 100 MB streaming_load_json_max_mb limit of a JSON document (stream-load manual, BE config).
+		// 100 MB streaming_load_json_max_mb limit of a JSON document (be/src/http/action/stream_load.cpp
+		// `_on_header`, checked against Content-Length; BE config.cpp defaults).
 		set('read_json_by_line', 'true');
 		set('jsonpaths', options.jsonpaths);
 	} else {
@@ -104,10 +107,12 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 	if (options.compress === 'gz') set('compress_type', 'gz');
 	if (options.partialUpdate === 'fixed') set('partial_columns', 'true');
 	if (flexible) set('unique_key_update_mode', 'UPDATE_FLEXIBLE_COLUMNS');
-	// The full header name: the BE reads `function_column.sequence_col`, not `sequence_col`.
+	// The full header name: the BE reads HTTP_FUNCTION_COLUMN + "." + HTTP_SEQUENCE_COL
+	// (be/src/http/http_common.h), i.e. `function_column.sequence_col`, not `sequence_col`.
 	if (options.sequenceColumn !== undefined && options.sequenceColumn !== '') {
 		set('function_column.sequence_col', options.sequenceColumn);
 	}
+	// be/src/http/http_common.h: HTTP_TIMEZONE "timezone" (HTTP_TIME_ZONE "time_zone" is the other spelling).
 	set('timezone', options.timezone === '' ? undefined : options.timezone);
 
 	for (const [name, value] of Object.entries(checkPassThroughHeaders(options.extraHeaders ?? {}, options))) set(name, value);

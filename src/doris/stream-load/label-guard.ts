@@ -13,6 +13,8 @@
  * - UNKNOWN for a label Doris held for us (a BE's 100 Continue, a RUNNING state) means Doris forgot
  *   it after it finished (label_num_threshold, streaming_label_keep_max_second): loaded or not,
  *   nobody can tell, and re-sending would load it twice if it had landed. The load fails saying so.
+ *   (DatabaseTransactionMgr `removeUselessTxns` drops expired finished transactions, then the oldest
+ *   while more than label_num_threshold > 0 remain; getLabelState then answers UNKNOWN. 2.1 / 3.x.)
  */
 import { backoffDelay } from '../../common/backoff';
 import { AbortError, StreamLoadError } from './errors';

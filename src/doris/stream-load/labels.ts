@@ -1,9 +1,11 @@
 /**
- * Stream Load labels. Doris deduplicates loads by label per database (FE `FeNameFormat`, regex
- * `^[-_A-Za-z0-9:]{1,128}$` by default; dots are not allowed), so a batch keeps ONE label for all
- * its attempts: a retry after a lost answer then meets "Label Already Exists" instead of loading
- * twice. Labels are kept for `streaming_label_keep_max_second` (12 h by default), which bounds how
- * long that protection lasts.
+ * Stream Load labels. Doris deduplicates loads by label per database (fe-core common/FeNameFormat.java:
+ * `^[-_A-Za-z0-9:]{1,label_regex_length}$`, 128 by default; with enable_unicode_name_support also
+ * letters of any script; dots are never allowed), so a batch keeps ONE label for all its attempts: a
+ * retry after a lost answer then meets "Label Already Exists" instead of loading twice. That protection
+ * lasts only while the FE remembers the finished label: `streaming_label_keep_max_second` (12 h), and
+ * oldest first once the database holds more than `label_num_threshold` (2000) finished transactions
+ * (transaction/DatabaseTransactionMgr.java `removeUselessTxns`, Doris 2.0 on; label-guard.ts).
  */
 import { randomBytes } from 'node:crypto';
 

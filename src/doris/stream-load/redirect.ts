@@ -4,13 +4,16 @@
  *
  * Two redirects reach a load, told apart here because only a BE's "100 Continue" says a load's
  * transaction began (request.ts):
- * - FE → BE: LoadAction → RestBaseController.redirectTo builds the Location as
- *   `new URI(scheme, "user:password", host, port, path, "", null)`, i.e.
- *   `http://user:password@be:8040/api/db/tbl/_stream_load?`. The userinfo is our own credentials
- *   echoed back: it is dropped and our Authorization header sent instead; it never reaches a log
- *   (every URL in a message goes through `redactUrl`).
+ * - FE → BE: LoadAction → RestBaseController.redirectTo (fe/fe-core/src/main/java/org/apache/doris/
+ *   httpv2/rest/RestBaseController.java, `getRedirectUrL`) builds the Location as
+ *   `new URI(scheme, "user:password", host, port, path, "", null)` plus the request's query string,
+ *   i.e. `http://user:password@be:8040/api/db/tbl/_stream_load?`; the userinfo is there only when the
+ *   request carried Authorization. It is our own credentials echoed back: it is dropped and our
+ *   Authorization header sent instead; it never reaches a log (every URL in a message goes through
+ *   `redactUrl`).
  * - FE → the same FE's https port, when the FE has `enable_https` and was asked over http
- *   (RestBaseController.redirectToHttps, 2.1 and 3.x): `https://host:https_port/...?`, no userinfo.
+ *   (same file, `needRedirect` / `redirectToHttps`, 2.1 and 3.x): `https://{server name}:{https_port}
+ *   {uri}?{query}`, no userinfo. LoadAction.streamLoad does it before the password and Expect checks.
  * A hop is an FE hop when its address is a configured FE, or when an FE sent us to its own host
  * without userinfo; every other target is a BE. Every PUT hop carries `Expect` (request.ts).
  */

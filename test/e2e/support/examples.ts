@@ -5,7 +5,7 @@ import path from 'node:path';
 
 export const EXAMPLES_DIR = path.resolve(__dirname, '../../../examples');
 
-export type ExampleName = 'logs-high-frequency' | 'orders-low-frequency' | 'cdc-debezium';
+export type ExampleName = 'logs-high-frequency' | 'orders-low-frequency' | 'cdc-debezium' | 'cdc-database';
 
 export interface WorkflowNode {
 	id: string;
@@ -45,7 +45,7 @@ export function readExample(name: ExampleName): ExampleWorkflow {
 }
 
 /** The DDL of examples/ddl/<name>.sql split into statements (comments dropped). */
-export function readDdl(name: 'logs' | 'orders' | 'cdc'): string[] {
+export function readDdl(name: 'logs' | 'orders' | 'cdc' | 'cdc-database'): string[] {
 	const text = readFileSync(path.join(EXAMPLES_DIR, 'ddl', `${name}.sql`), 'utf8').replace(/--[^\n]*/g, '');
 	return text
 		.split(';')

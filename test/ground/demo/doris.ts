@@ -21,7 +21,7 @@ export interface DemoDoris {
 	close(): Promise<void>;
 }
 
-async function startTestServer(ddl: 'logs' | 'orders' | 'cdc'): Promise<{ child: ChildProcess; feUrl: string; queryPort: number }> {
+async function startTestServer(ddl: 'logs' | 'orders' | 'cdc' | 'cdc-database'): Promise<{ child: ChildProcess; feUrl: string; queryPort: number }> {
 	const [fe, be, query] = [await freePort(), await freePort(), await freePort()];
 	const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/ground/doris/main.ts'), path.join(REPO_ROOT, 'examples/ddl', `${ddl}.sql`)], {
 		cwd: REPO_ROOT,
@@ -45,7 +45,7 @@ async function startTestServer(ddl: 'logs' | 'orders' | 'cdc'): Promise<{ child:
 	return { child, feUrl: `http://127.0.0.1:${fe}`, queryPort: query };
 }
 
-export async function startDemoDoris(ddl: 'logs' | 'orders' | 'cdc'): Promise<DemoDoris> {
+export async function startDemoDoris(ddl: 'logs' | 'orders' | 'cdc' | 'cdc-database'): Promise<DemoDoris> {
 	const real = process.env.DORIS_FE_URL?.trim();
 	let child: ChildProcess | undefined;
 	let feUrl: string;

@@ -4,9 +4,10 @@
  * live progress until Ctrl-C, which stops everything this process started.
  *
  * Env: KAFKA_BROKERS (default 127.0.0.1:9092); DORIS_FE_URL, DORIS_USER, DORIS_PASSWORD,
- * DORIS_QUERY_PORT for a real Doris (default: the Doris test server); DEMO_EXAMPLE orders | logs | cdc
- * (default orders: its 10 s batches show progress at once; logs loads every 60 s until a backlog fills
- * its 50 000-row batches); DEMO_RATE events per second (default orders 300, logs 2000, cdc 500);
+ * DORIS_QUERY_PORT for a real Doris (default: the Doris test server); DEMO_EXAMPLE orders | logs | cdc |
+ * cdc-database (default orders: its 10 s batches show progress at once; logs loads every 60 s until a
+ * backlog fills its 50 000-row batches; cdc-database: a whole database in one workflow, database.ts);
+ * DEMO_RATE events per second (default orders 300, logs 2000, cdc 500, cdc-database 300);
  * DORIS_SINKER_METRICS_PORT (default 9090); DEMO_DURATION_S stops by itself after that long (smoke tests).
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -19,16 +20,19 @@ import { cdcEvents, logEvents, orderEvents, type TestEvent } from '../../e2e/sup
 import { exampleFor, type ExampleName } from '../../e2e/support/examples';
 import { KafkaTestClient } from '../../e2e/support/kafka';
 import { createCredentials, deployWorkflow } from '../../e2e/support/n8n-setup';
+import { databaseDemo, type DatabaseDemo } from './database';
 import { startDemoDoris, type DemoDoris } from './doris';
 
 interface DemoChoice {
 	example: ExampleName;
-	ddl: 'logs' | 'orders' | 'cdc';
+	ddl: 'logs' | 'orders' | 'cdc' | 'cdc-database';
 	topic: string;
 	table: string;
 	rate: number;
 	/** `count` events starting at `from` (ids continue across calls). */
 	events(from: number, count: number): TestEvent[];
+	/** A whole database: many topics and tables (database.ts) instead of `topic` and `table`. */
+	database?: boolean;
 }
 
 const PARTITIONS = 4;
@@ -53,7 +57,10 @@ function choice(): DemoChoice {
 			events: (from, n) => cdcEvents(Math.max(1, Math.round(n / 2)), PARTITIONS).events.map((e) => ({ ...e, id: `${from}-${e.id}` })),
 		};
 	}
-	throw new Error(`DEMO_EXAMPLE must be logs, orders or cdc, got "${name}"`);
+	if (name === 'cdc-database') {
+		return { example: 'cdc-database', ddl: 'cdc-database', topic: 'inventory', table: 'every table', rate: rate(300), events: () => [], database: true };
+	}
+	throw new Error(`DEMO_EXAMPLE must be logs, orders, cdc or cdc-database, got "${name}"`);
 }
 
 function line(text: string): void {
@@ -79,9 +86,13 @@ async function main(): Promise<void> {
 		// A topic and group per run: a backlog or committed offsets of an earlier run would blur the progress.
 		const run = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
 		const topic = `demo-${demo.topic}-${run}`;
-		const groupId = `doris-sinker-${demo.table}-${run}`;
-		await kafka.createTopic(topic, PARTITIONS);
+		const groupId = `doris-sinker-${demo.database === true ? demo.topic : demo.table}-${run}`;
+		const db: DatabaseDemo | undefined = demo.database === true ? databaseDemo(run, demo.rate) : undefined;
+		if (db) await db.createTopics(kafka, PARTITIONS);
+		else await kafka.createTopic(topic, PARTITIONS);
 		await kafka.createTopic(`${topic}.dlq`, 1);
+		const rowsInDoris = (doris: DemoDoris) => (db ? db.count(doris) : doris.count(demo.table));
+		const lagOf = () => (db ? db.lag(kafka, groupId) : kafka.lag(groupId, topic));
 
 		const doris: DemoDoris = await startDemoDoris(demo.ddl);
 		cleanups.push(() => doris.close());
@@ -91,14 +102,14 @@ async function main(): Promise<void> {
 		cleanups.push(async () => {
 			if (!n8nStarted) return;
 			const [rows, lag, deadLetters] = await Promise.all([
-				doris.count(demo.table).catch(() => undefined),
-				kafka.lag(groupId, topic).catch(() => undefined),
+				rowsInDoris(doris).catch(() => undefined),
+				lagOf().catch(() => undefined),
 				kafka.endOffsetSum(`${topic}.dlq`).catch(() => undefined),
 			]);
 			const known = (n: number | undefined) => (n === undefined ? 'unknown' : n.toLocaleString('en-US'));
 			summary =
 				`[demo] stopped. After n8n's final flush: produced ${known(produced)}, rows in Doris ${known(rows)}, dead letters ${known(deadLetters)}, lag ${known(lag)}` +
-				(demo.ddl === 'cdc' ? ' (cdc: updates and deletes change rows in place)' : '');
+				(demo.ddl === 'cdc' || demo.ddl === 'cdc-database' ? ' (cdc: updates and deletes change rows in place)' : '');
 		});
 
 		line('[demo] starting n8n 2.40.7 with n8n-nodes-doris-sinker (about 30-60 s)…');
@@ -122,21 +133,27 @@ async function main(): Promise<void> {
 			kafkaBrokers,
 			doris: { feUrl: doris.feUrl, mysqlPort: doris.queryPort, user: doris.user, password: doris.password, database: 'demo' },
 		});
-		const workflow = exampleFor(demo.example, {
-			topic,
-			groupId,
-			deadLetterTopic: `${topic}.dlq`,
-			database: 'demo',
-			table: demo.table,
-			credentials,
-		});
+		const workflow = db
+			? db.workflow({ groupId, deadLetterTopic: `${topic}.dlq`, credentials })
+			: exampleFor(demo.example, {
+					topic,
+					groupId,
+					deadLetterTopic: `${topic}.dlq`,
+					database: 'demo',
+					table: demo.table,
+					credentials,
+				});
 		const workflowId = await deployWorkflow(n8n, workflow);
 
 		line('');
 		line(`  n8n editor   ${n8n.baseUrl}/workflow/${workflowId}`);
 		line(`  login        ${OWNER.email} / ${OWNER.password}`);
 		line(`  metrics      http://127.0.0.1:${metricsPort}/metrics   (also /healthz, /readyz)`);
-		line(`  workflow     "${workflow.name}": topic ${topic} → demo.${demo.table}, dead letters → ${topic}.dlq`);
+		line(
+			db
+				? `  workflow     "${workflow.name}": topics ${db.pattern} → demo.<table> (created on demand), dead letters → ${topic}.dlq`
+				: `  workflow     "${workflow.name}": topic ${topic} → demo.${demo.table}, dead letters → ${topic}.dlq`,
+		);
 		line(`  n8n log      ${n8n.logPath} (kept as ${path.relative(process.cwd(), keptLog)} after the demo)`);
 		line('  Ctrl-C stops the producer, n8n and what the demo started.');
 		line('');
@@ -146,10 +163,14 @@ async function main(): Promise<void> {
 			const tick = 250;
 			while (!stopping.signal.aborted) {
 				const started = Date.now();
-				const batch = demo.events(sequence, Math.max(1, Math.round((demo.rate * tick) / 1000)));
-				sequence += batch.length;
-				await kafka.produce(topic, batch, 5000, 1);
-				produced += batch.length;
+				const count = Math.max(1, Math.round((demo.rate * tick) / 1000));
+				if (db) produced += await db.produce(kafka, count, PARTITIONS);
+				else {
+					const batch = demo.events(sequence, count);
+					sequence += batch.length;
+					await kafka.produce(topic, batch, 5000, 1);
+					produced += batch.length;
+				}
 				await sleep(Math.max(0, tick - (Date.now() - started)));
 			}
 		})();
@@ -157,7 +178,7 @@ async function main(): Promise<void> {
 		const started = Date.now();
 		while (!stopping.signal.aborted) {
 			await sleep(2000, undefined, { signal: stopping.signal }).catch(() => undefined);
-			const [rows, lag] = await Promise.all([doris.count(demo.table).catch(() => -1), kafka.lag(groupId, topic).catch(() => -1)]);
+			const [rows, lag] = await Promise.all([rowsInDoris(doris).catch(() => -1), lagOf().catch(() => -1)]);
 			const seconds = Math.round((Date.now() - started) / 1000);
 			line(`[${String(seconds).padStart(4)} s] produced ${produced}  rows in Doris ${rows}  lag ${lag}`);
 		}

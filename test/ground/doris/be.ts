@@ -35,7 +35,9 @@ export interface BeContext {
 
 // FE label check (FeNameFormat.java): ^[-_A-Za-z0-9:]{1,128}$ by default.
 const LABEL_RE = /^[-_A-Za-z0-9:]{1,128}$/;
-// streaming_load_json_max_mb = 100 (BE config), unless read_json_by_line is set (notes §1.3).
+// streaming_load_json_max_mb = 100 (BE config.cpp), unless read_json_by_line is set. Doris checks it
+// in _on_header against Content-Length, before begin txn (be/src/http/action/stream_load.cpp); this
+// server checks the decompressed text after reading it, and has no streaming_load_max_mb (10 GB) check.
 const JSON_MAX_BYTES = 100 * 1024 * 1024;
 
 export class Be {
@@ -137,6 +139,8 @@ export class Be {
 		if (existing && !db.labels.isFree(label)) {
 			// A label is unique per database while its load runs or after it finished; a failed load's
 			// label is free again (apache/doris PR #17730: "Label can be reused if the previous load is failed").
+			// ExistingJobStatus as fe-core common/LabelAlreadyUsedException.java spells it: RUNNING
+			// (PREPARE), PRECOMMITTED, FINISHED (COMMITTED or VISIBLE).
 			return answer(
 				{
 					status: 'Label Already Exists',
@@ -148,6 +152,14 @@ export class Be {
 		}
 		const fault = this.ctx.faults.take('be');
 		record.fault = fault?.kind;
+		if (fault?.kind === 'runningTxnLimit') {
+			// DatabaseTransactionMgr.beginTransaction checks the label, then the running transactions
+			// (BeginTransactionException); FrontendServiceImpl.loadTxnBegin reports any UserException as
+			// ANALYSIS_ERROR, so Doris 2.1 / 3.0 / 3.1 word it like a planning error. The fe-config doc
+			// (max_running_txn_num_per_db) says to wait and retry.
+			const limit = 100;
+			return fail(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = current running txns on db ${10_000 + db.tables.size} is ${limit}, larger than limit ${limit}`);
+		}
 		if (fault?.kind === 'hangBeforeBegin') {
 			// Stuck in begin txn (its RPC to the FE never returns): no transaction, so no 100 Continue
 			// and get_load_state says UNKNOWN; a body sent anyway sits unread.

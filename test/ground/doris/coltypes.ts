@@ -195,8 +195,10 @@ export function typeName(t: ColType): string {
 /**
  * What DESC prints per Doris release line. 3.0 / 3.1: `Type.hideVersionForVersionColumn` (lower case,
  * versions hidden also inside nested types, `decimal(p,s)` always with both numbers). 2.1: the older
- * IndexSchemaProcNode (apache/doris PR #21782, as read in the 2.0 line; the 2.1 releases are assumed
- * to print the same): the upper-case type name, where a top-level DATEV2 prints `DATE`, DATETIMEV2
+ * IndexSchemaProcNode (apache/doris PR #21782, 2023-07; read in a version that already has
+ * AUTO_INCREMENT in Extra but not STORED GENERATED; the versions with STORED GENERATED call
+ * hideVersionForVersionColumn instead, so which 2.1 patch releases print what is unconfirmed; the
+ * reader resolves a bare DECIMAL either way): the upper-case type name, where a top-level DATEV2 prints `DATE`, DATETIMEV2
  * `DATETIME[(s)]` and DECIMALV3 `DECIMAL(p, s)` only when scale > 0 and precision ≠ 9, otherwise a
  * bare `DECIMAL`; nested types keep the internal spellings (`ARRAY<DATETIMEV2(3)>`, `DECIMALV3(9, 2)`).
  */
@@ -240,7 +242,7 @@ function internalTypeName(t: ColType): string {
 	}
 }
 
-/** information_schema.columns DATA_TYPE (schema_columns_scanner.cpp, notes §8). */
+/** information_schema.columns DATA_TYPE (be/src/exec/schema_scanner/schema_columns_scanner.cpp). */
 export function infoSchemaDataType(t: ColType): string {
 	switch (t.base) {
 		case 'BOOLEAN':

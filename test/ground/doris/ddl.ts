@@ -350,7 +350,10 @@ function dropColumn(t: Table, name: string): void {
 	for (const e of t.keyed.values()) e.row.splice(i, 1);
 }
 
-/** DESC Extra per notes §8 (IndexSchemaProcNode): '' for keys, NONE / REPLACE / the aggregation for values. */
+/**
+ * DESC Extra (fe-core common/proc/IndexSchemaProcNode.java: the aggregation string, then BLOOM_FILTER,
+ * AUTO_INCREMENT, joined by ","): '' for keys, NONE / REPLACE / the aggregation for values.
+ */
 export function descExtra(t: Table, col: Column): string {
 	const parts: string[] = [];
 	if (!col.isKey) {

@@ -47,6 +47,9 @@ export class Faults implements FaultInjector {
 	labelRunning(n: number, ms: number): void {
 		this.arm(n, { kind: 'labelRunning', ms });
 	}
+	runningTxnLimit(n: number): void {
+		this.arm(n, { kind: 'runningTxnLimit' });
+	}
 	down(ms: number): Promise<void> {
 		return this.downHook(ms);
 	}

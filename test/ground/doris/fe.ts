@@ -2,15 +2,16 @@
  * One FE's HTTP side (fe/fe-core/.../httpv2/rest): LoadAction.streamLoad, HealthAction, and the GETs
  * connectors use (`/api/backends`, `/api/{db}/{table}/_schema`, `/api/{db}/get_load_state`).
  *
- * LoadAction.streamLoad: executeCheckPassword (Basic auth; failure → UnauthorizedException →
- * RestApiExceptionHandler → ResponseEntityBuilder.unauthorized: HTTP 200 `{"msg":"Unauthorized",
+ * LoadAction.streamLoad (fe/fe-core/src/main/java/org/apache/doris/httpv2/rest/LoadAction.java, 2.1 /
+ * 3.x): the group_commit header's value, the https redirect, then executeCheckPassword (Basic auth;
+ * failure → UnauthorizedException → RestApiExceptionHandler → ResponseEntityBuilder.unauthorized: HTTP 200 `{"msg":"Unauthorized",
  * "code":401,"data":...,"count":0}`), then the Expect header check (RestBaseResult "There is no
  * 100-continue header"), then empty db/table checks, then a 307 to a BE. The FE does not look the
  * table up: an unknown table is reported by the BE (stream load put). The redirect is answered without
  * reading the body, the reason clients send Expect: 100-continue.
  *
- * With `enable_https` (fe.conf) a load that comes in over plain http is answered, before any other
- * check, with 307 to `https://{server name}:{https_port}{uri}?{query}` (LoadAction.streamLoad →
+ * With `enable_https` (fe.conf) a load that comes in over plain http is answered, before any check
+ * but group_commit's, with 307 to `https://{server name}:{https_port}{uri}?{query}` (LoadAction.streamLoad →
  * RestBaseController.needRedirect / redirectToHttps; seen in 2.1 and 3.x sources; no userinfo in that
  * Location). That hop goes to an FE again, so it needs `Expect` as much as the first.
  */
@@ -101,6 +102,12 @@ export class Fe {
 			// Never read (the FE does not forward bodies); counted, so a test sees a body sent in vain.
 			req.on('data', (chunk: Buffer) => (record.bytes += chunk.length));
 			req.resume();
+			// LoadAction.streamLoad (2.1 / 3.x) reads group_commit first, before the https redirect and the password.
+			const gc = req.headers.group_commit;
+			if (typeof gc === 'string' && !['sync_mode', 'async_mode', 'off_mode'].includes(gc.trim().toLowerCase())) {
+				sendJson(res, 200, feRestBaseFailure('Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.'), true);
+				return;
+			}
 			if (this.httpsListener !== undefined && !secure) {
 				record.status = 307;
 				const location = `https://${this.ctx.host}:${this.httpsListener.port}${path}?${url.search.replace(/^\?/, '')}`;
@@ -125,14 +132,11 @@ export class Fe {
 		if (req.headers.expect === undefined) return refuse('There is no 100-continue header');
 		if (db === '') return refuse('No database selected.');
 		if (table === '') return refuse('No table selected.');
-		const gc = req.headers.group_commit;
-		if (typeof gc === 'string' && !['sync_mode', 'async_mode', 'off_mode'].includes(gc.trim().toLowerCase())) {
-			return refuse('Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.');
-		}
 		const fault = this.ctx.faults.take('fe');
 		const port = fault?.kind === 'redirectToDeadBe' ? this.ctx.deadPort() : this.ctx.bePort();
 		// new URI(scheme, "user:password", host, port, path, "", null): userinfo carries the credentials
-		// (quoted where URI needs it) and the empty query leaves a trailing "?" (notes §1.2 item 6).
+		// (quoted where URI needs it) and the empty query leaves a trailing "?", the request's query
+		// string appended after it (RestBaseController.getRedirectUrL).
 		const userinfo = `${encodeURIComponent(this.ctx.user)}:${encodeURIComponent(this.ctx.password)}`;
 		const location = `${this.ctx.scheme}://${userinfo}@${this.ctx.host}:${port}/api/${encodeURIComponent(db)}/${encodeURIComponent(table)}/_stream_load?${search.replace(/^\?/, '')}`;
 		res.writeHead(307, { Location: location, 'Content-Type': 'text/html;charset=utf-8', 'Content-Length': 0, Connection: 'close' });

@@ -386,6 +386,8 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	});
 	const filtered = errorLines.length;
 	const selected = total - unselected;
+	// runtime/stream_load/stream_load_executor.cpp: filtered / (total - unselected) > max_filter_ratio
+	// fails the load with Status::DataQualityError("too many filtered rows").
 	if (selected > 0 && filtered / selected > maxRatio) {
 		const e = new LoadError('[DATA_QUALITY_ERROR]too many filtered rows');
 		throw Object.assign(e, { counts: { total, filtered, unselected }, errorLines });

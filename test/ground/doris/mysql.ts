@@ -1,6 +1,6 @@
 /**
- * The FE's MySQL-protocol query port, served by mysql2's server mode (notes §7 has the traps handled
- * here: per-reply sequence ids, mysql_native_password via mysql2's auth_41, an 'error' listener per
+ * The FE's MySQL-protocol query port, served by mysql2's server mode (the traps handled here:
+ * per-reply sequence ids, mysql_native_password via mysql2's auth_41, an 'error' listener per
  * connection, and a delayed close after a failed login so the client sees error 1045).
  */
 import { createHash } from 'node:crypto';
@@ -16,7 +16,7 @@ import { SqlError } from './sql-lex';
 interface Auth41 {
 	verifyToken(seed1: Buffer, seed2: Buffer, token: Buffer, doubleSha: Buffer): boolean;
 }
-// mysql2's package "exports" hide lib/, so resolve the file next to the package's entry (notes §7).
+// mysql2's package "exports" hide lib/, so resolve the file next to the package's entry.
 const requireHere = createRequire(__filename);
 const auth41 = requireHere(path.join(path.dirname(requireHere.resolve('mysql2')), 'lib', 'auth_41.js')) as Auth41;
 

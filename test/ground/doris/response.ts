@@ -1,7 +1,7 @@
 /**
  * Bodies the FE and BE answer with.
  * - BE: be/src/runtime/stream_load/stream_load_context.cpp `to_json`: keys in a fixed order, pretty
- *   printed, always HTTP 200 (notes §1.4; example bodies in apache/doris PR #36831).
+ *   printed, always HTTP 200 (example bodies in apache/doris PR #36831).
  * - FE: ResponseEntityBuilder (`{"msg","code","data","count"}`, HTTP 200 with the real code inside) and
  *   RestBaseResult (`{"status":"FAILED","msg":...}`) for the load action's own checks (LoadAction.java).
  */

@@ -131,7 +131,8 @@ export type FaultKind =
 	| 'resetAfterCommit'
 	| 'resetMidBody'
 	| 'redirectToDeadBe'
-	| 'labelRunning';
+	| 'labelRunning'
+	| 'runningTxnLimit';
 
 /**
  * Test-driven faults. Each call arms the next `n` Stream Loads (counted when a request reaches the FE
@@ -164,6 +165,11 @@ export interface FaultInjector {
 	redirectToDeadBe(n: number): void;
 	/** The load stays RUNNING for `ms` before it commits; the same label meanwhile gets ExistingJobStatus RUNNING. */
 	labelRunning(n: number, ms: number): void;
+	/**
+	 * The database is at `max_running_txn_num_per_db`: begin txn refuses the load (Status "Fail", Doris'
+	 * ANALYSIS_ERROR wording) from the headers, before any transaction or 100 Continue; label untouched.
+	 */
+	runningTxnLimit(n: number): void;
 	/** FE and BE HTTP ports refuse connections for `ms` (listeners closed, then reopened on the same ports). */
 	down(ms: number): Promise<void>;
 	/** The MySQL port answers the next n statements only after `ms` (a stalled FE). */

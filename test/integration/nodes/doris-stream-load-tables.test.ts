@@ -79,4 +79,27 @@ describe('Doris Stream Load node: a table per row', () => {
 		assert.equal(db.server.loads.length, before);
 		assert.ok(!rows('a').some((r) => r.id === 31));
 	});
+
+	// An execution is redelivered whole: failing it for one table's rows after another table's loaded
+	// would load those twice. With the Rejected output connected the rows that did not load go there.
+	it('one table loads, another fails: the execution succeeds, the failed table\'s rows (and packed lines) come out on Rejected as not loaded', async () => {
+		const packed: PackedRows = { jsonLines: '{"id":42,"v":"p"}\n{"id":43,"v":"q"}\n', count: 2, sources: [{ topic: 't', partition: 0, firstOffset: '7', lastOffset: '8', lines: 2 }], doris: { table: 'gone', database: 'd' } };
+		const items: INodeExecutionData[] = [
+			{ json: { id: 40, v: 'x', [DORIS_FIELD]: { table: 'a' } } },
+			{ json: { id: 41, v: 'y', [DORIS_FIELD]: { table: 'gone' } } },
+			{ json: { [PACKED_ROWS_FIELD]: packed } as never },
+		];
+		const [out, rejected] = await executeStreamLoad(context({ tableFrom: 'item' }, items));
+		assert.deepEqual(out.map((o) => o.json.table), ['a']);
+		assert.ok(rows('a').some((r) => r.id === 40));
+		assert.deepEqual(rejected.map((r) => [r.json.id, r.pairedItem]), [[41, { item: 1 }], [42, { item: 2 }], [43, { item: 2 }]]);
+		const reason = (rejected[0].json._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0];
+		assert.equal(reason.rule, 'doris_not_loaded');
+		assert.match(reason.message, /^Not loaded: .*gone.*other rows of this execution loaded/);
+		assert.deepEqual(rejected[1].json._kafka, { topic: 't', partition: 0, offset: '7', line: 0 });
+	});
+
+	it('every table fails: the execution fails (nothing of it loaded, its redelivery loads nothing twice)', async () => {
+		await assert.rejects(executeStreamLoad(context({ tableFrom: 'item' }, [{ json: { id: 50, v: 'x', [DORIS_FIELD]: { table: 'gone' } } }])));
+	});
 });

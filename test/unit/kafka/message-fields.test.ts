@@ -60,6 +60,20 @@ describe('Add Kafka Fields', () => {
 		assert.deepEqual(lines(chunk), [{ event_key: 'k0', tenant: 'acme', id: 1 }, { event_key: 'own', tenant: null, id: 2 }, [1]]);
 	});
 
+	it('One Item per Batch, JSON: a field the line already has is not added again (no duplicate key reaches Doris)', () => {
+		const chunk = parse({ output: 'batch', kafkaFields: FIELDS.slice(0, 2) }, [
+			message(0, '{"id":2,"event_key":"own"}', { headers }),
+			message(1, '{"id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}', { headers }),
+			message(2, '{"id":4,"\\u0074enant":"escaped"}', { headers }),
+		]);
+		const text = (chunk.items[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines.split('\n').filter((l) => l !== '');
+		assert.deepEqual(text, [
+			'{"tenant":"acme","id":2,"event_key":"own"}',
+			'{"event_key":"k1","tenant":"acme","id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}',
+			'{"event_key":"k2","id":4,"\\u0074enant":"escaped"}',
+		]);
+	});
+
 	it('One Item per Batch, text: the fields next to the value field', () => {
 		const chunk = parse({ output: 'batch', format: 'text', kafkaFields: [{ source: 'key', name: 'event_key' }] }, [message(0, 'line\nwith break')]);
 		assert.deepEqual(lines(chunk), [{ event_key: 'k0', value: 'line\nwith break' }]);

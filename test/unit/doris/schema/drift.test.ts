@@ -2,11 +2,13 @@
 // it maps again with new columns, that a field it already knows is unmatched asks nothing more, and
 // that invalid items are counted once.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import { mapItemsFollowingSchema, type SchemaSource } from '../../../../src/doris/schema/drift';
 import { manualSchema, type ManualColumn } from '../../../../src/doris/schema/manual';
+import { closePackedWorkers } from '../../../../src/doris/schema/packed-worker-pool';
 import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor } from '../../../../src/doris/schema/row-mapper';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../../src/common/item-contract';
 import type { TableSchema } from '../../../../src/doris/schema/types';
 import { metrics } from '../../../../src/metrics/metrics';
 
@@ -64,4 +66,30 @@ describe('mapItemsFollowingSchema', () => {
 		const routed = await mapItemsFollowingSchema([{ json: { id: 'x' } }], source, options('w4'));
 		assert.equal(routed.invalid.length, 1);
 	});
+
+	// A packed item of 2,000 lines (over the worker threshold) whose field appears from line 500 on:
+	// in a worker thread or not, the table is re-read and every line after 500 carries the field.
+	for (const workerThreads of [0, 1]) {
+		it(`packed lines, Worker Threads ${workerThreads}: a field appearing from line 500 re-reads the schema and every row carries it`, async () => {
+			const workflow = `w5-${workerThreads}`;
+			const t = table(`t5${workerThreads}`, [{ name: 'id', type: 'INT' }]);
+			t.alter([{ name: 'id', type: 'INT' }, { name: 'extra', type: 'VARCHAR(8)' }]);
+			const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify(i >= 500 ? { id: i, extra: 'x' } : { id: i }));
+			const packed: PackedRows = { jsonLines: lines.join('\n') + '\n', count: 2000, sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: '1999', lines: 2000 }] };
+			const routed = await mapItemsFollowingSchema([{ json: { [PACKED_ROWS_FIELD]: packed } }], t.source, { ...options(workflow), workerThreads });
+			const out = (routed.rows[0].json[PACKED_ROWS_FIELD] as PackedRows).jsonLines.split('\n').filter((l) => l !== '');
+			assert.equal(t.state.reads, 1);
+			assert.equal(out.filter((l) => (JSON.parse(l) as { extra?: string }).extra === 'x').length, 1500);
+		});
+
+		it(`packed lines, Worker Threads ${workerThreads}: fields that match no column are counted on every line`, async () => {
+			const workflow = `w6-${workerThreads}`;
+			const t = table(`t6${workerThreads}`, [{ name: 'id', type: 'INT' }]);
+			const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify(i >= 500 ? { id: i, junk: 1 } : { id: i }));
+			const packed: PackedRows = { jsonLines: lines.join('\n') + '\n', count: 2000, sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: '1999', lines: 2000 }] };
+			await mapItemsFollowingSchema([{ json: { [PACKED_ROWS_FIELD]: packed } }], t.source, { ...options(workflow), workerThreads });
+			assert.equal(await counter('fieldsUnmatched', workflow), 1500);
+		});
+	}
+	after(() => closePackedWorkers());
 });

@@ -35,8 +35,11 @@ const KEYS = ['id', 'n', 't', 'big', 'd', 'f', 'fl', 'b', 's', 'st', 'c', 'dt', 
 const mapperWith = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, dates: { timeZone: 'Asia/Shanghai', epochUnit: 'ms' }, ...o });
 const serialize = createSerializer({ format: 'json' });
 
-/** The reference: what the general path (parse, map, serialize) loads for the line, or undefined when it is invalid. */
-function general(m: RowMapper, line: string): string | undefined {
+/**
+ * The reference: what the general path (parse, map, serialize) loads for the line, or undefined when
+ * it is invalid; with `unmatched`, the mapper counts the fields no column takes into it.
+ */
+function general(m: RowMapper, line: string, unmatched: Map<string, number> | null = null): string | undefined {
 	let value: unknown;
 	try {
 		value = parseJsonExact(line);
@@ -44,11 +47,14 @@ function general(m: RowMapper, line: string): string | undefined {
 		return undefined;
 	}
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+	m.unmatchedSink = unmatched;
 	try {
 		const r = m.map(value as Record<string, unknown>);
 		return r.ok ? serialize(r.row) : undefined;
 	} catch {
 		return undefined;
+	} finally {
+		m.unmatchedSink = null;
 	}
 }
 
@@ -127,7 +133,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 		assert.ok(t !== null);
 		for (let i = 0; i < 3000; i++) {
 			const line = JSON.stringify(makeEvent(i, Date.UTC(2024, 4, 17) + i * 7919));
-			const out: string | undefined = t.line(line, 0, line.length, false);
+			const out: string | undefined = t.line(line, 0, line.length, null);
 			assert.ok(out !== undefined, `general path for ${line}`);
 			assert.equal(out, general(m, line));
 		}
@@ -141,18 +147,23 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 				const m = mapperWith(options[which]);
 				const t = LineTranscoder.of(m);
 				assert.ok(t !== null);
-				// As route-packed walks a packed item: ranges of one text, then the same text again.
+				// As route-packed walks a packed item: ranges of one text, then the same text again; the
+				// general path takes the lines the fast one leaves, and both count unmatched fields.
 				const text = lines.map((l) => `${l}\n`).join('');
 				for (let pass = 0; pass < 2; pass++) {
+					const unmatched = counting ? new Map<string, number>() : null;
+					const expected = counting ? new Map<string, number>() : null;
 					let start = 0;
 					for (const line of lines) {
-						const out = t.line(text, start, start + line.length, counting);
+						const out = t.line(text, start, start + line.length, unmatched);
+						const reference = general(m, line, expected);
 						if (out !== undefined) {
 							transcoded++;
-							assert.equal(out, general(m, line), line);
-						}
+							assert.equal(out, reference, line);
+						} else general(m, line, unmatched);
 						start += line.length + 1;
 					}
+					assert.deepEqual(unmatched, expected);
 				}
 			}),
 			{ numRuns: 2000 },
@@ -169,7 +180,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 				const t = LineTranscoder.of(m) as LineTranscoder;
 				const line = JSON.stringify({ id: 1, ...rec });
 				const expected = general(m, line);
-				assert.equal(t.line(line, 0, line.length, false), expected, line);
+				assert.equal(t.line(line, 0, line.length, null), expected, line);
 			}),
 			{ numRuns: 1000 },
 		);
@@ -198,21 +209,26 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 			['{"\\u0069d":1}', false], // a key with an escape
 		];
 		for (const [line, fast] of cases) {
-			const out = t.line(line, 0, line.length, false);
+			const out = t.line(line, 0, line.length, null);
 			assert.equal(out !== undefined, fast, line);
 			if (out !== undefined) assert.equal(out, general(m, line), line);
 		}
 	});
 
-	it('fields no column takes: ignored, unless the mapper counts them (unmatched fields) or refuses them', () => {
-		const line = '{"id":1,"zz":2}';
-		assert.ok(LineTranscoder.of(mapperWith())?.line(line, 0, line.length, false) !== undefined);
-		assert.equal(LineTranscoder.of(mapperWith())?.line(line, 0, line.length, true), undefined);
-		assert.equal(LineTranscoder.of(mapperWith({ unknownFields: 'reject' }))?.line(line, 0, line.length, false), undefined);
-		assert.equal(LineTranscoder.of(mapperWith({ evolve: true }))?.line(line, 0, line.length, false), undefined);
-		// Fields map() reads and ignores are no unmatched fields.
+	it('fields no column takes: skipped and counted as unmatched (each name once per line), unless refused or added as columns', () => {
+		const line = '{"id":1,"zz":2,"payload":{},"zz":3}';
+		const unmatched = new Map<string, number>();
+		assert.ok(LineTranscoder.of(mapperWith())?.line(line, 0, line.length, null) !== undefined);
+		assert.ok(LineTranscoder.of(mapperWith())?.line(line, 0, line.length, unmatched) !== undefined);
+		assert.deepEqual(unmatched, new Map([['zz', 1], ['payload', 1]]));
+		assert.equal(LineTranscoder.of(mapperWith({ unknownFields: 'reject' }))?.line(line, 0, line.length, null), undefined);
+		assert.equal(LineTranscoder.of(mapperWith({ evolve: true }))?.line(line, 0, line.length, null), undefined);
+		// Fields map() reads and ignores are no unmatched fields; a line left to the general path counts nothing here.
 		const own = '{"id":1,"_kafka":{"offset":"1"},"_doris":{"loadBy":1}}';
-		assert.ok(LineTranscoder.of(mapperWith({ unknownFields: 'reject' }))?.line(own, 0, own.length, true) !== undefined);
+		const none = new Map<string, number>();
+		assert.ok(LineTranscoder.of(mapperWith({ unknownFields: 'reject' }))?.line(own, 0, own.length, none) !== undefined);
+		assert.equal(LineTranscoder.of(mapperWith())?.line('{"zz":1}', 0, 8, none), undefined);
+		assert.deepEqual(none, new Map());
 	});
 
 	it('a text walked twice: the second walk finds its escapes again (a line treated as plain would keep a raw U+2028 JSON.stringify… keeps, or a lone surrogate it escapes)', () => {
@@ -223,7 +239,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 		for (let pass = 0; pass < 3; pass++) {
 			let start = 0;
 			for (const line of lines) {
-				assert.equal(t.line(text, start, start + line.length, false), general(m, line));
+				assert.equal(t.line(text, start, start + line.length, null), general(m, line));
 				start += line.length + 1;
 			}
 		}
@@ -233,6 +249,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 		assert.equal(LineTranscoder.of(mapperWith({ cdc: true })), null);
 		assert.equal(LineTranscoder.of(mapperWith({ sourcePath: 'payload.after' })), null);
 		assert.equal(LineTranscoder.of(mapperWith({ mapping: [{ field: 'a.b', column: 'n' }] })), null);
+		assert.equal(LineTranscoder.of(mapperWith({ mapping: [{ field: 's', column: 'st' }] })), null, 'two columns from one field');
 		for (const name of ['constructor', 'toString', '__proto__', '7', '_doris']) {
 			const special = manualSchema('db', 't', [{ name: 'id', type: 'INT' }, { name, type: 'INT' }]);
 			assert.equal(LineTranscoder.of(new RowMapper(special, DEFAULT_ROW_MAPPER_OPTIONS)), null, name);

@@ -45,10 +45,27 @@ describe('Stream Load answers', () => {
 		assert.equal(retry('timeout by txn manager')?.retryable, true);
 		assert.equal(retry('[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=x')?.kind, 'not_found');
 		assert.equal(retry('[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=x')?.retryable, false);
+		assert.equal(retry('[NOT_FOUND]TStatus: errCode = 7, detailMessage = table not found, tableName=x')?.kind, 'not_found');
 		const auth = retry("[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Access denied for user 'x@1' (using password: YES)");
 		assert.equal(auth?.kind, 'auth');
 		assert.equal(auth?.retryable, false);
 		assert.equal(retry('[INTERNAL_ERROR]no valid Basic authorization')?.kind, 'auth');
+	});
+
+	it('begin-txn and plan refusals that waiting cures are retryable, though Doris wraps them as ANALYSIS_ERROR', () => {
+		const verdict = (m: string) => {
+			const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: m, NumberLoadedRows: 0 }), ctx);
+			return v.kind === 'error' ? [v.error.kind, v.error.retryable] : [v.kind];
+		};
+		// DatabaseTransactionMgr (max_running_txn_num_per_db) through FrontendServiceImpl.loadTxnBegin.
+		assert.deepEqual(verdict('[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = current running txns on db 10006 is 100, larger than limit 100'), ['doris', true]);
+		// FrontendServiceImpl.streamLoadPut: the table's read lock, held by a schema change.
+		assert.deepEqual(verdict('[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = get table read lock timeout, database=d,table=t'), ['doris', true]);
+	});
+
+	it('a body over streaming_load_max_mb is permanent: the same body is refused again', () => {
+		const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: '[INTERNAL_ERROR]body exceed max size: 10737418240, data: 10737418241', NumberLoadedRows: 0 }), ctx);
+		assert.equal(v.kind === 'error' && v.error.retryable, false);
 	});
 
 	it('FE errors in HTTP 200 are errors, never success', () => {

@@ -1,0 +1,125 @@
+// A whole database's Debezium change stream through ONE workflow (examples/cdc-database.json) in real
+// n8n, on the real broker and the Doris test server: 20 tables (a topic each, 3 partitions), inserts,
+// updates, deletes and re-inserts, one table gaining a column mid-stream (ADD COLUMN), one table (and
+// its topic) appearing mid-stream (CREATE TABLE), at least 10 executions in flight with Keep Order per
+// Partition, and n8n killed with -9 in the middle: afterwards every Doris table equals the state the
+// stream describes. Then the same stream through one workflow per table (examples/cdc-debezium.json,
+// one per table as CDC had to be run before) to compare rows per second. Needs `npm run build` and the broker.
+import assert from 'node:assert/strict';
+import { after, before, describe, it, type TestContext } from 'node:test';
+
+import { freePort } from '../ground/n8n/process';
+import { NEW_COLUMN } from '../fixtures/debezium/database';
+import { waitFor } from '../support/wait-for';
+import { assertTables, lag, newCase, oneWorkflow, PARTITIONS, perTableWorkflow, produce, produceInSlices, TABLES, watchInFlight, type Case } from './support/cdc-database';
+import { startWorld, type E2eWorld } from './support/fixture';
+import { deployWorkflow } from './support/n8n-setup';
+
+const CHANGES = Number(process.env.E2E_CDC_CHANGES ?? 30_000);
+const IN_FLIGHT = 12;
+
+describe('a whole database in one workflow (Debezium → Doris)', { timeout: 1_200_000 }, () => {
+	let world: E2eWorld;
+	let metricsPort: number;
+
+	before(async () => {
+		metricsPort = await freePort();
+		world = await startWorld('cdc-database', { env: { DORIS_SINKER_METRICS: 'true', DORIS_SINKER_METRICS_PORT: String(metricsPort) } });
+	});
+	after(async () => {
+		await world?.close();
+	});
+
+	it(`${TABLES} tables + 1 appearing mid-stream, an ADD COLUMN, ≥ 10 executions in flight, kill -9 mid-stream: every table equals the stream's final state`, async (t: TestContext) => {
+		const c = await newCase(world, 'cdcdb', CHANGES);
+		const workflowId = await deployWorkflow(
+			world.n8n,
+			oneWorkflow(world, c, { executionsInFlight: IN_FLIGHT, options: { topicCheckSeconds: 2, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, executionTimeoutSeconds: 30 } }),
+		);
+		const inFlight = watchInFlight(metricsPort);
+		t.after(() => inFlight.stop());
+		const messages = c.stream.messages;
+		const lateAt = messages.findIndex((m) => m.table === c.stream.lateTable);
+		const started = Date.now();
+		let killedAt = -1;
+		await produceInSlices(world, c, 10, async (s) => {
+			if (s === 3) {
+				// Mid-stream: some rows of every kind are in, many are not.
+				await waitFor('rows loaded before kill -9', () => world.doris.loads.filter((l) => l.db === c.database && l.status === 'Success').length >= 20, { timeoutMs: 180_000 });
+				await world.n8n.kill();
+				killedAt = Date.now();
+			}
+			if (s === 5) await world.n8n.start();
+		});
+		assert.ok(lateAt > messages.length / 2, 'the late table starts after the middle of the stream');
+		await waitFor('every topic committed to its end', async () => (await lag(world, c, () => c.groupId)) === 0, {
+			timeoutMs: 600_000,
+			intervalMs: 1000,
+			progress: async () => `lag ${await lag(world, c, () => c.groupId)}; log ${world.n8n.logPath}`,
+		});
+		const elapsed = Date.now() - started;
+		const maxInFlight = inFlight.stop();
+		assertTables(world, c);
+		assert.ok(maxInFlight >= 10, `executions in flight reached only ${maxInFlight}`);
+		const desc = (await world.doris.sql(`DESC ${c.database}.${c.stream.evolvingTable}`)) as Array<{ Field: string }>;
+		assert.ok(desc.some((col) => col.Field === NEW_COLUMN), 'the column the source gained was added');
+		const log = world.n8n.logText();
+		assert.match(log, new RegExp(`created table ${c.database}\\.${c.stream.lateTable}: CREATE TABLE`), 'the CREATE TABLE is logged with its statement');
+		assert.match(log, new RegExp(`altered table ${c.database}\\.${c.stream.evolvingTable}: ALTER TABLE .* ADD COLUMN`), 'the ADD COLUMN is logged with its statement');
+		assert.deepEqual(await world.kafka.readAll(c.deadLetters, 3_000), [], 'no change event dead-lettered');
+		const changes = messages.filter((m) => m.value !== null).length;
+		t.diagnostic(
+			`${changes} changes over ${c.stream.finalRows.size} tables (${messages.length} messages with tombstones) in ${elapsed} ms, n8n killed -9 at ${killedAt - started} ms; max ${maxInFlight} executions in flight; workflow ${workflowId}`,
+		);
+	});
+
+	it('rows per second: the same stream through one workflow, and through one workflow per table', async (t: TestContext) => {
+		const measure = async (label: string, deploy: (c: Case) => Promise<string[]>, groupOf: (c: Case) => (table: string) => string, prepare?: (c: Case) => Promise<void>) => {
+			const c = await newCase(world, label, CHANGES);
+			await prepare?.(c);
+			await world.kafka.createTopic(c.topicOf(c.stream.lateTable), PARTITIONS);
+			await produce(world, c.stream.messages);
+			const started = Date.now();
+			const ids = await deploy(c);
+			await waitFor(`${label}: every topic committed`, async () => (await lag(world, c, groupOf(c))) === 0, { timeoutMs: 900_000, intervalMs: 500 });
+			const ms = Date.now() - started;
+			assertTables(world, c);
+			for (const id of ids) await world.n8n.deactivate(id).catch(() => undefined);
+			const changes = c.stream.messages.filter((m) => m.value !== null).length;
+			return { ms, rowsPerSecond: Math.round((changes / ms) * 1000), changes };
+		};
+		const one = await measure(
+			'cdcone',
+			async (c) => [await deployWorkflow(world.n8n, oneWorkflow(world, c, { executionsInFlight: 20, options: { topicCheckSeconds: 2, executionTimeoutSeconds: 120 } }))],
+			(c) => () => c.groupId,
+		);
+		// One Item per Batch: the lines carry no Kafka key, so the created table's key is named.
+		const packed = await measure(
+			'cdcpacked',
+			async (c) => [
+				await deployWorkflow(
+					world.n8n,
+					oneWorkflow(world, c, { executionsInFlight: 20, output: 'batch', options: { topicCheckSeconds: 2, executionTimeoutSeconds: 120 } }, { keyColumns: 'id' }),
+				),
+			],
+			(c) => () => c.groupId,
+		);
+		const perTable = await measure(
+			'cdcper',
+			async (c) => {
+				const ids: string[] = [];
+				for (const table of [...c.stream.tables, c.stream.lateTable]) ids.push(await deployWorkflow(world.n8n, perTableWorkflow(world, c, table)));
+				return ids;
+			},
+			(c) => (table) => `${c.groupId}-${table}`,
+			// Without schema evolution and table creation, the tables must hold every column beforehand.
+			async (c) => {
+				await world.doris.sql(c.stream.ddl(c.stream.lateTable, c.database));
+				await world.doris.sql(`ALTER TABLE ${c.database}.${c.stream.evolvingTable} ADD COLUMN ${NEW_COLUMN} STRING NULL`);
+			},
+		);
+		t.diagnostic(
+			`${one.changes} changes, ${TABLES + 1} tables: one workflow ${one.rowsPerSecond} rows/s (${one.ms} ms), the same with One Item per Batch ${packed.rowsPerSecond} rows/s (${packed.ms} ms); one workflow per table ${perTable.rowsPerSecond} rows/s (${perTable.ms} ms)`,
+		);
+	});
+});

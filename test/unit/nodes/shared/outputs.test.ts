@@ -1,0 +1,58 @@
+// Which outputs of a node lead somewhere (nodes/shared/outputs.ts), read from n8n's own Workflow: a
+// disabled node passes what reached its input 0 on as its output 0 only (n8n-core WorkflowExecute's
+// handleDisabledNode), so it leads somewhere only through that output.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
+
+import { connectedOutputs, leadsSomewhere } from '../../../../nodes/shared/outputs';
+
+const node = (name: string, disabled = false): INode => ({ id: name, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {}, ...(disabled ? { disabled } : {}) });
+const to = (name: string, index = 0) => [{ node: name, type: 'main' as const, index }];
+// Workflow asks its node types only when it runs or evaluates a node; reading connections needs none.
+const nodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+
+/** Doris Schema's outputs as the execution context sees them, in a workflow of these nodes and connections. */
+function outputsOf(nodes: INode[], connections: IConnections) {
+	const workflow = new Workflow({ nodes: [node('Doris Schema'), ...nodes], connections, active: true, nodeTypes });
+	const ctx = { workflow, getNode: () => workflow.nodes['Doris Schema'], getChildNodes: (name: string) => workflow.getChildNodes(name) };
+	return connectedOutputs(ctx as never);
+}
+
+describe('connectedOutputs', () => {
+	it('an output wired only to a disabled node at the end leads nowhere', () => {
+		const outputs = outputsOf([node('Load'), node('Dead letter', true)], { 'Doris Schema': { main: [to('Load'), to('Dead letter')] } });
+		assert.equal(leadsSomewhere(outputs, 0), true);
+		assert.equal(leadsSomewhere(outputs, 1), false);
+	});
+
+	it('through a disabled node whose output 0 leads to a node that runs, it leads somewhere', () => {
+		const outputs = outputsOf([node('Load'), node('Skipped', true), node('Dead letter')], {
+			'Doris Schema': { main: [to('Load'), to('Skipped')] },
+			Skipped: { main: [to('Dead letter')] },
+		});
+		assert.equal(leadsSomewhere(outputs, 1), true);
+	});
+
+	it("a disabled node's other outputs and other inputs carry nothing", () => {
+		const secondOutput = outputsOf([node('Load'), node('Skipped', true), node('Dead letter')], {
+			'Doris Schema': { main: [to('Load'), to('Skipped')] },
+			Skipped: { main: [[], to('Dead letter')] },
+		});
+		assert.equal(leadsSomewhere(secondOutput, 1), false, 'only output 0 of a disabled node passes items on');
+		const secondInput = outputsOf([node('Load'), node('Merge', true), node('Dead letter')], {
+			'Doris Schema': { main: [to('Load'), to('Merge', 1)] },
+			Merge: { main: [to('Dead letter')] },
+		});
+		assert.equal(leadsSomewhere(secondInput, 1), false, 'a disabled node passes on its input 0 only');
+	});
+
+	it('a chain of disabled nodes that loops leads nowhere (and ends)', () => {
+		const outputs = outputsOf([node('Load'), node('A', true), node('B', true)], {
+			'Doris Schema': { main: [to('Load'), to('A')] },
+			A: { main: [to('B')] },
+			B: { main: [to('A')] },
+		});
+		assert.equal(leadsSomewhere(outputs, 1), false);
+	});
+});
