@@ -312,6 +312,12 @@ export class LineTranscoder {
 		// The line's own layout can be kept (only changed values replaced) while it has no spaces, no
 		// fields that are left out, and its columns in column order.
 		let layout = i === start;
+		// seen[] is an Int32Array: a stamp past 2^31 - 1 would be stored as another number and never match,
+		// and a line of nullable columns would be written as {} (its values gone). Start the marks afresh.
+		if (this.stamp === 0x7fffffff) {
+			this.seen.fill(0);
+			this.stamp = 0;
+		}
 		const stamp = ++this.stamp;
 		let unknown = 0;
 		let last = -1;
