@@ -9,7 +9,7 @@
  *   doris.tableRows('d', 't'); doris.loads; doris.faults.fail(1, '...');
  *   await doris.close();
  *
- * Types: ./types.ts. Behaviour and sources: the comments in fe.ts, be.ts, load-exec.ts, convert.ts, sql.ts.
+ * Types: ./types.ts. Behaviour and sources: the comments in fe.ts, be.ts, load-headers.ts, load-exec.ts, load-apply.ts, convert.ts, sql.ts.
  */
 import { createServer } from 'node:net';
 import { Be } from './be';
