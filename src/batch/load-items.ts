@@ -17,7 +17,8 @@ import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign } from '../doris/stream-load/wire-format';
-import { isRows, type AddOptions, type BatchPart, type RejectedRow, type Row } from './batcher';
+import { isRows, type BatchPart, type Row } from './batch-parts';
+import type { AddOptions, RejectedRow } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
 import { notLoadedRefusal, type DorisRefusal } from './refusal';
 

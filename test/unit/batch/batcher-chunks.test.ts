@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { TargetBatcher, type LineChunk } from '../../../src/batch/batcher';
+import type { LineChunk } from '../../../src/batch/batch-parts';
+import { TargetBatcher } from '../../../src/batch/batcher';
 import { AbortError } from '../../../src/doris/stream-load/errors';
 import { json, limits, recorder } from './batcher-support';
 
