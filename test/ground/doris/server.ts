@@ -105,6 +105,12 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 			if (!t) throw new Error(`Doris test server: no table ${db}.${table}`);
 			return visibleRows(t).map((row) => Object.fromEntries(t.columns.map((c, i) => [c.name, row[i] ?? null])));
 		},
+		schemaChangeJob(db: string, table: string) {
+			const t = catalog.getTable(db, table);
+			if (!t) throw new Error(`Doris test server: no table ${db}.${table}`);
+			t.state = 'SCHEMA_CHANGE';
+			return { finish: () => void delete t.state };
+		},
 		async stopFe(index: number) {
 			const fe = fes[index];
 			if (!fe) throw new Error(`Doris test server: no FE #${index} (feCount ${feCount})`);
