@@ -29,6 +29,12 @@ export class PartitionState {
 	fenceTimer: NodeJS.Timeout | undefined;
 	announced = false;
 	committedMetadata: string | null = null;
+	/**
+	 * Where this ownership started a partition the group had no offset for, at its end (Read From
+	 * Beginning off, start-positions.ts): committed even before any execution, so that the group
+	 * remembers the topic and a later activation does not take it for a new one.
+	 */
+	pinnedStart: bigint | undefined;
 
 	constructor(
 		readonly topic: string,
