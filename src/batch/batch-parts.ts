@@ -14,6 +14,8 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface LineChunk {
 	text: string;
 	rows: number;
+	/** `text` in UTF-8 when the caller has it already (src/common/encoded-lines.ts): loaded without encoding again. */
+	bytes?: Uint8Array;
 }
 
 /**
@@ -57,6 +59,12 @@ export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSe
 		total += part.length;
 	}
 	return { serialised, total };
+}
+
+/** A chunk's UTF-8 bytes: the ones its caller had, else its text encoded once. */
+export function chunkBytes(chunk: LineChunk): Buffer {
+	const { bytes } = chunk;
+	return bytes === undefined ? Buffer.from(chunk.text, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

@@ -34,7 +34,7 @@ import { AbortError } from '../doris/stream-load/errors';
 import type { RowSerializer } from '../doris/stream-load/wire-format';
 import { settleAll, Waiters } from './abortable-waits';
 import { checkLimits, type BatchLimits } from './batch-limits';
-import { chunkPiece, isRows, serialiseParts, type BatchPart } from './batch-parts';
+import { chunkBytes, chunkPiece, isRows, serialiseParts, type BatchPart } from './batch-parts';
 import { ByteBuffer } from './byte-buffer';
 import type { OwnerRun } from './isolate';
 import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
@@ -178,7 +178,7 @@ export class TargetBatcher<R, X = unknown> {
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
 			if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
-			else if (part.text.length > 0) wait = this.addChunk(Buffer.from(part.text, 'utf8'), part.rows, owner, touched, options.signal);
+			else if (part.text.length > 0) wait = this.addChunk(chunkBytes(part), part.rows, owner, touched, options.signal);
 			if (wait !== undefined) await wait;
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);

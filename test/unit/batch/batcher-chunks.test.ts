@@ -44,6 +44,19 @@ describe('TargetBatcher with chunks of lines', () => {
 		assert.deepEqual(result.batches.map((x) => x.rows), [4]);
 	});
 
+	it("a chunk's bytes, when its caller has them, are what loads (no second encoding of its text)", async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 10 }), json, r.loader);
+		const c = chunk(2);
+		const bytes = new TextEncoder().encode(c.text.replaceAll('id', 'ID'));
+		const p = b.add([{ ...c, bytes }]);
+		b.flush();
+		const load = await r.nextLoad(1);
+		assert.equal(load.text, c.text.replaceAll('id', 'ID'));
+		load.finish();
+		assert.equal((await p).rows, 2);
+	});
+
 	it('a chunk that would take the open batch past max rows seals it first; a chunk that fills it seals it after', async () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 10 }), json, r.loader);
