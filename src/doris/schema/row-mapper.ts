@@ -198,6 +198,14 @@ export class RowMapper {
 		return this.knownFields.has(name);
 	}
 
+	/**
+	 * Whether a field map() does not know by its exact name differs from a column's name only in case:
+	 * it may fill that column or be left over, depending on the record's other fields (aliasesIn).
+	 */
+	isCaseVariantOfColumn(name: string): boolean {
+		return this.columnsByFolded.has(name.toLowerCase());
+	}
+
 	/** The source path as segments (empty: the item itself is the record). */
 	get sourcePathSegments(): readonly string[] {
 		return this.sourcePath;
