@@ -176,7 +176,7 @@ export class SinkerConsumer {
 
 	private listen(): void {
 		const { events } = this.consumer;
-		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment, event.payload.memberId));
 		this.consumer.on(events.REBALANCING, () => {
 			// Found by kafkajs' own heartbeat (fetch loop): it rejoins without waiting for us, so at
 			// least get what already finished committed while the old generation still accepts it.
@@ -211,8 +211,8 @@ export class SinkerConsumer {
 		return this.options.keepPartitionOrder === true && !this.options.manual;
 	}
 
-	private onGroupJoin(memberAssignment: Record<string, number[]>): void {
-		const change = this.assignment.replace(memberAssignment);
+	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
+		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.pinStarts(change.added);
 		this.committer.rejoined();
