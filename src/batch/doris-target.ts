@@ -29,7 +29,9 @@ import { DEFAULT_CSV, type LoadFormat, type LoadOptions } from '../doris/stream-
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import type { SilenceOptions } from '../doris/stream-load/silence';
 import { metrics } from '../metrics/metrics';
-import { TargetBatcher, type AddOptions, type AddResult, type BatchLimits, type BatchPart, type LineVerdicts, type Row, type SealedBatch, isRows } from './batcher';
+import type { BatchLimits } from './batch-limits';
+import { isRows, type BatchPart, type Row } from './batch-parts';
+import { TargetBatcher, type AddOptions, type AddResult, type LineVerdicts, type SealedBatch } from './batcher';
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { processBudget } from './memory-budget';
