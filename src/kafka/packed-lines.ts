@@ -107,7 +107,8 @@ export class PackedLinesBuilder {
 		const out = Buffer.allocUnsafe(this.pendingBytes);
 		let at = 0;
 		for (const value of this.pending) {
-			at += value.copy(out, at);
+			out.set(value, at);
+			at += value.length;
 			out[at++] = LF;
 		}
 		const ascii = isAscii(out);
