@@ -35,7 +35,9 @@ export { buildLoadHeaders } from './src/doris/stream-load/headers';
 export { LabelFactory, validateLabelPrefix, LABEL_PATTERN } from './src/doris/stream-load/labels';
 export type { LoadOptions, LoadFormat, GroupCommitMode } from './src/doris/stream-load/options';
 export { DEFAULT_RETRY, type RetryPolicy } from './src/doris/stream-load/retry';
-export { TargetBatcher, type BatchLimits, type AddResult, type BatchReport, type BatchPart, type LineChunk } from './src/batch/batcher';
+export { TargetBatcher, type AddResult, type BatchReport } from './src/batch/batcher';
+export type { BatchLimits } from './src/batch/batch-limits';
+export type { BatchPart, LineChunk } from './src/batch/batch-parts';
 export { loadIntoDoris, loadPartsIntoDoris, dorisBatcher, closeDorisClients, type DorisTargetConfig, type DorisBatchResult } from './src/batch/doris-target';
 // Packed rows (one item per Kafka batch): validation, and mapping in this thread or in worker threads.
 export { readPackedRows } from './src/common/packed-rows';

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { BatchLimits } from '../../src/batch/batcher';
+import type { BatchLimits } from '../../src/batch/batch-limits';
 import { DELETE_MODES, type DeleteMode } from '../../src/batch/load-items';
 import { splitColumns } from '../../src/doris/stream-load/columns';
 import { validateLabelPrefix } from '../../src/doris/stream-load/labels';

@@ -38,7 +38,8 @@ export const properties: INodeProperties[] = [
 		name: 'fromBeginning',
 		type: 'boolean',
 		default: SINKER_DEFAULTS.fromBeginning,
-		description: 'Whether a group with no committed offset starts at the earliest retained message (on) or only reads new messages (off). A group that has committed resumes where it left off either way.',
+		description:
+			'Whether a group with no committed offset starts at the earliest retained message (on) or only reads new messages (off). Off skips only the history of the topics there at the first activation: a topic a pattern meets later (found by New Topics Check, or created while the workflow was inactive) is read from its first message. A group that has committed resumes where it left off either way.',
 	},
 	{
 		displayName: 'Message Format',
@@ -295,7 +296,7 @@ export const properties: INodeProperties[] = [
 				default: DEFAULT_TOPIC_CHECK_MS / 1000,
 				typeOptions: { minValue: 0 },
 				description:
-					'With a topic pattern: how often to look for new topics it matches (a table a change stream starts writing gets a new topic); the trigger then re-subscribes, after its executions in flight finished. 0 = only the topics present at activation.',
+					'With a topic pattern: how often to look for new topics it matches (a table a change stream starts writing gets a new topic); the trigger then re-subscribes, after its executions in flight finished, and reads a new topic from its first message. 0 = only the topics present at activation.',
 			},
 			{
 				displayName: 'Rebalance Timeout (Ms)',

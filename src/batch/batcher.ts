@@ -31,27 +31,16 @@
  * strings and one promise, nothing per row. A chunk is encoded once and, when large, kept as it is.
  */
 import { AbortError } from '../doris/stream-load/errors';
+import type { RowSerializer } from '../doris/stream-load/wire-format';
+import { settleAll, Waiters } from './abortable-waits';
+import { checkLimits, type BatchLimits } from './batch-limits';
+import { chunkBytes, chunkPiece, isRows, serialiseParts, type BatchPart } from './batch-parts';
 import { ByteBuffer } from './byte-buffer';
 import type { OwnerRun } from './isolate';
-import { claim, join, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
+import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
 
 export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
-import type { RowSerializer } from '../doris/stream-load/wire-format';
-
-export type Row = Readonly<Record<string, unknown>>;
-
-/** Rows already in the wire format: `text` holds `rows` lines, each ending in "\n". */
-export interface LineChunk {
-	text: string;
-	rows: number;
-}
-
-/**
- * One part of what an execution adds: rows to serialise (an array), or a chunk of lines loaded as
- * they are. An array of rows rather than one part per row: the per-message path stays one part.
- */
-export type BatchPart = ReadonlyArray<Row> | LineChunk;
 
 export interface AddOptions {
 	signal?: AbortSignal;
@@ -65,23 +54,8 @@ export interface AddOptions {
 	deadline?: number;
 }
 
-const NEWLINE = 0x0a;
 /** A batch holding rows with a deadline is sealed this long before it at most (half the time left when less). */
 const DEADLINE_SEAL_AHEAD_MS = 5_000;
-
-export interface BatchLimits {
-	maxRows: number;
-	maxBytes: number;
-	maxIntervalMs: number;
-	/**
-	 * Optional: seal the open batch once no rows were added for this long. Executions only add rows
-	 * while the trigger can start new ones; when its window is full (or the topic is quiet) nothing
-	 * more can arrive, and waiting out maxIntervalMs only delays every execution in the batch.
-	 */
-	maxIdleMs?: number;
-	maxBufferedBytes: number;
-	maxInFlight: number;
-}
 
 export interface SealedBatch {
 	id: number;
@@ -143,19 +117,6 @@ interface OpenBatch<R, X> {
 	reject(error: unknown): void;
 }
 
-export function checkLimits(limits: BatchLimits): BatchLimits {
-	const positive = (name: string, value: number) => {
-		if (!Number.isFinite(value) || value <= 0) throw new Error(`Batch setting ${name} = ${value} must be a number > 0`);
-	};
-	positive('max rows', limits.maxRows);
-	positive('max bytes', limits.maxBytes);
-	positive('max interval', limits.maxIntervalMs);
-	positive('max loads in flight', limits.maxInFlight);
-	if (limits.maxIdleMs !== undefined) positive('max idle', limits.maxIdleMs);
-	// Below one full batch the limit could never be met by sealing, only by waiting out the interval.
-	return { ...limits, maxBufferedBytes: Math.max(limits.maxBufferedBytes, limits.maxBytes) };
-}
-
 export class TargetBatcher<R, X = unknown> {
 	private limits: BatchLimits;
 	private open: OpenBatch<R, X> | undefined;
@@ -163,7 +124,7 @@ export class TargetBatcher<R, X = unknown> {
 	private readonly loading = new Set<OpenBatch<R, X>>();
 	private buffered = 0;
 	private nextId = 1;
-	private roomWaiters: Array<() => void> = [];
+	private readonly roomWaiters = new Waiters();
 
 	constructor(
 		limits: BatchLimits,
@@ -209,35 +170,15 @@ export class TargetBatcher<R, X = unknown> {
 	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R, X>> {
 		if (options.signal?.aborted === true) throw new AbortError();
 		// Serialise everything first: a bad row fails this execution before any of its rows joins
-		// a batch shared with others. One array of lines per part of rows, in part order.
-		// A bad row is named by its index among the rows to serialise (chunks' lines not counted).
-		const serialised: string[][] = [];
-		let total = 0;
-		let rowIndex = 0;
-		for (const part of parts) {
-			if (!isRows(part)) {
-				total += part.rows;
-				continue;
-			}
-			const lines = new Array<string>(part.length);
-			for (let i = 0; i < part.length; i++) {
-				try {
-					lines[i] = this.serialize(part[i]);
-				} catch (error) {
-					throw new Error(`Row ${rowIndex + i}: ${error instanceof Error ? error.message : String(error)}`);
-				}
-			}
-			serialised.push(lines);
-			rowIndex += part.length;
-			total += part.length;
-		}
+		// a batch shared with others.
+		const { serialised, total } = serialiseParts(parts, this.serialize);
 		const touched: OpenBatch<R, X>[] = [];
 		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false, deadline: options.deadline };
 		let next = 0;
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
 			if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
-			else if (part.text.length > 0) wait = this.addChunk(Buffer.from(part.text, 'utf8'), part.rows, owner, touched, options.signal);
+			else if (part.text.length > 0) wait = this.addChunk(chunkBytes(part), part.rows, owner, touched, options.signal);
 			if (wait !== undefined) await wait;
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
@@ -287,21 +228,7 @@ export class TargetBatcher<R, X = unknown> {
 				const from = start;
 				return this.roomFreed(signal).then(() => this.addChunk(bytes, rows, owner, touched, signal, from));
 			}
-			const { maxRows, maxBytes } = this.limits;
-			let end = bytes.length;
-			let lines = rows;
-			if (start > 0 || rows > maxRows || bytes.length > maxBytes) {
-				// UTF-8 never has the newline byte inside a multi-byte character: after 0x0A is a line end.
-				end = start;
-				lines = 0;
-				while (end < bytes.length && lines < maxRows) {
-					const newline = bytes.indexOf(NEWLINE, end);
-					const next = newline < 0 ? bytes.length : newline + 1;
-					if (lines > 0 && next - start > maxBytes) break;
-					end = next;
-					lines += 1;
-				}
-			}
+			const { end, lines } = chunkPiece(bytes, rows, start, this.limits);
 			this.appendPiece(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), lines, owner, touched);
 			start = end;
 		}
@@ -419,20 +346,9 @@ export class TargetBatcher<R, X = unknown> {
 		let failure: unknown;
 		try {
 			const body = batch.buffer.finish();
-			const { verdicts } = batch;
-			const lines = batch.rows;
-			const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
 			const result = await this.loader(
 				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions, deadline: batch.deadline, owners: ownerRuns(batch.segments) },
-				{
-					reject: (line, reason) => {
-						if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batch.id} (${lines} lines)`);
-						verdicts.rejected.set(line, reason);
-					},
-					fail: (from, to, error) => {
-						if (from < to) verdicts.failed.push({ from: Math.max(0, from), to: Math.min(lines, to), error });
-					},
-				},
+				lineVerdicts(batch.verdicts, batch.rows, batch.id),
 			);
 			batch.resolve({ batchId: batch.id, rows: batch.rows, bytes, executions: batch.executions, result });
 		} catch (error) {
@@ -444,9 +360,7 @@ export class TargetBatcher<R, X = unknown> {
 			this.budget?.give(bytes);
 			this.hooks.onSettled?.({ rows: batch.rows, bytes }, performance.now() - started, failure);
 			this.hooks.onBuffered?.(this.buffered);
-			const waiters = this.roomWaiters;
-			this.roomWaiters = [];
-			for (const wake of waiters) wake();
+			this.roomWaiters.wakeAll();
 			this.pump();
 		}
 	}
@@ -461,44 +375,9 @@ export class TargetBatcher<R, X = unknown> {
 		if (this.budget?.full === true) {
 			// The process's cap: the biggest open batch anywhere loads now, and any settled load may make room.
 			this.budget.relieve();
-			return Promise.race([this.ownRoomFreed(signal), this.budget.freed(signal)]);
+			return Promise.race([this.roomWaiters.next(signal), this.budget.freed(signal)]);
 		}
-		return this.ownRoomFreed(signal);
-	}
-
-	private ownRoomFreed(signal?: AbortSignal): Promise<void> {
-		return new Promise<void>((resolve, reject) => {
-			if (signal?.aborted === true) return reject(new AbortError());
-			const onAbort = () => {
-				this.roomWaiters = this.roomWaiters.filter((w) => w !== wake);
-				reject(new AbortError());
-			};
-			const wake = () => {
-				signal?.removeEventListener('abort', onAbort);
-				resolve();
-			};
-			signal?.addEventListener('abort', onAbort, { once: true });
-			this.roomWaiters.push(wake);
-		});
+		return this.roomWaiters.next(signal);
 	}
 }
 
-/** Whether a part holds rows (else it is a chunk of lines). */
-export function isRows(part: BatchPart): part is ReadonlyArray<Row> {
-	return Array.isArray(part);
-}
-
-/** Promise.allSettled that also gives up (with AbortError) when `signal` aborts. */
-function settleAll<T>(promises: Promise<T>[], signal?: AbortSignal): Promise<Array<PromiseSettledResult<T>>> {
-	const all = Promise.allSettled(promises);
-	if (signal === undefined) return all;
-	return new Promise<Array<PromiseSettledResult<T>>>((resolve, reject) => {
-		if (signal.aborted) return reject(new AbortError());
-		const onAbort = () => reject(new AbortError());
-		signal.addEventListener('abort', onAbort, { once: true });
-		void all.then((value) => {
-			signal.removeEventListener('abort', onAbort);
-			resolve(value);
-		});
-	});
-}

@@ -73,6 +73,23 @@ export interface Settled<X> {
 	failed: Array<{ from: number; to: number; error: unknown }>;
 }
 
+/**
+ * The LineVerdicts the loader of batch `batchId` (`lines` lines) gets; they fill `settled`. A line
+ * outside the batch is the loader's bug, thrown at once rather than handed back to no call.
+ */
+export function lineVerdicts<X>(settled: Settled<X>, lines: number, batchId: number): LineVerdicts<X> {
+	const inBatch = (line: number) => Number.isInteger(line) && line >= 0 && line < lines;
+	return {
+		reject: (line, reason) => {
+			if (!inBatch(line)) throw new RangeError(`line ${line} is not in batch ${batchId} (${lines} lines)`);
+			settled.rejected.set(line, reason);
+		},
+		fail: (from, to, error) => {
+			if (from < to) settled.failed.push({ from: Math.max(0, from), to: Math.min(lines, to), error });
+		},
+	};
+}
+
 /** What ownerVerdicts reads of a batch. */
 export interface OwnerLines<X> {
 	segments: Segment[];

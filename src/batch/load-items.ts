@@ -10,13 +10,15 @@
  * pipeline the harness tests is the one the node runs.
  */
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
+import { encodedLines } from '../common/encoded-lines';
 import { parseJsonExact } from '../common/exact-json';
 import { packedLine, packedLineOrigin, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign } from '../doris/stream-load/wire-format';
-import { isRows, type AddOptions, type BatchPart, type RejectedRow, type Row } from './batcher';
+import { isRows, type BatchPart, type Row } from './batch-parts';
+import type { AddOptions, RejectedRow } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
 import { notLoadedRefusal, type DorisRefusal } from './refusal';
 
@@ -96,7 +98,8 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 			parts.push(run);
 			run = [];
 		}
-		parts.push({ text: packed.jsonLines, rows: packed.count });
+		const bytes = encodedLines(packed);
+		parts.push(bytes === undefined ? { text: packed.jsonLines, rows: packed.count } : { text: packed.jsonLines, rows: packed.count, bytes });
 		loadable.push(i);
 		// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
 		// lines packed straight by the trigger nobody has read, so the text is searched.

@@ -12,7 +12,7 @@
  * The cap: DORIS_SINKER_MAX_BUFFERED_MB in the environment of the n8n process (each worker in queue
  * mode has its own), default DEFAULT_PROCESS_BUFFER_MB.
  */
-import { AbortError } from '../doris/stream-load/errors';
+import { Waiters } from './abortable-waits';
 
 export const DEFAULT_PROCESS_BUFFER_MB = 512;
 const MB = 1024 * 1024;
@@ -25,7 +25,7 @@ export interface BudgetMember {
 
 export class MemoryBudget {
 	private usedBytes = 0;
-	private readonly waiters = new Set<() => void>();
+	private readonly waiters = new Waiters();
 	private readonly members = new Set<BudgetMember>();
 
 	constructor(private limitBytes: number) {
@@ -59,9 +59,7 @@ export class MemoryBudget {
 	/** Bytes back (a load settled): every waiter looks again. */
 	give(bytes: number): void {
 		this.usedBytes -= bytes;
-		const waiters = [...this.waiters];
-		this.waiters.clear();
-		for (const wake of waiters) wake();
+		this.waiters.wakeAll();
 	}
 
 	/** Seals the biggest open batch of the process, so its load frees room soon. */
@@ -80,19 +78,7 @@ export class MemoryBudget {
 
 	/** Resolves at the next give(), or rejects with AbortError when `signal` aborts. */
 	freed(signal?: AbortSignal): Promise<void> {
-		return new Promise<void>((resolve, reject) => {
-			if (signal?.aborted === true) return reject(new AbortError());
-			const onAbort = () => {
-				this.waiters.delete(wake);
-				reject(new AbortError());
-			};
-			const wake = () => {
-				signal?.removeEventListener('abort', onAbort);
-				resolve();
-			};
-			signal?.addEventListener('abort', onAbort, { once: true });
-			this.waiters.add(wake);
-		});
+		return this.waiters.next(signal);
 	}
 }
 

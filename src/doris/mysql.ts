@@ -69,6 +69,8 @@ export class DorisQueryError extends Error {
 		/** MySQL error number when the server answered (1146 no table, 1049 no database, 1045 access). */
 		readonly errno: number | undefined,
 		readonly code: string | undefined,
+		/** What the server (or the driver) said, without the statement: a name in the statement cannot match a test of it. */
+		readonly detail: string = message,
 	) {
 		super(message);
 		this.name = 'DorisQueryError';
@@ -100,7 +102,7 @@ export async function dorisQuery(connection: DorisConnection, sql: string, timeo
 		const where = `Doris MySQL port ${queryHostOf(connection)}:${connection.queryPort}`;
 		let message = e.message ?? String(error);
 		if (connection.password !== '' && message.includes(connection.password)) message = message.split(connection.password).join('***');
-		throw new DorisQueryError(`${where}, "${sql}": ${message}`, e.errno, e.code);
+		throw new DorisQueryError(`${where}, "${sql}": ${message}`, e.errno, e.code, message);
 	}
 }
 

@@ -14,7 +14,10 @@ export interface SinkerConsumerOptions {
 	connection: KafkaConnection;
 	groupId: string;
 	topics: TopicSubscription;
-	/** Where a group with no committed offset starts: earliest (true) or latest (false). */
+	/**
+	 * Where the topics present when the group starts begin, for partitions with no committed offset:
+	 * earliest (true) or latest (false). A topic met later starts at its earliest (start-positions.ts).
+	 */
 	fromBeginning: boolean;
 	maxRecordsPerExecution: number;
 	/** Key + value bytes per execution; a single bigger message still travels alone. */
@@ -41,6 +44,8 @@ export interface SinkerConsumerOptions {
 	keepPartitionOrder?: boolean;
 	/** With a pattern: how often to look for new matching topics (following-consumer.ts); 0 = never. Default 30 s. */
 	topicCheckIntervalMs?: number;
+	/** Topics of the pattern the New Topics Check found after activation: they start at their earliest offset. */
+	topicsFoundLater?: string[];
 	redeliveryBackoff: { initialMs: number; maxMs: number };
 	/** Close waits this long for executions in flight before it commits and disconnects. */
 	closeTimeoutMs: number;

@@ -5,7 +5,9 @@
  * every table that gets its first change (Debezium's `<prefix>.<database>.<table>`), so a whole-database
  * workflow must see them: this wrapper lists the topics every `intervalMs` and, when one matching the
  * pattern appeared, restarts the sinker consumer: close (executions in flight drained, bounded; what
- * finished committed; partitions released) and start again, subscribed to the new set.
+ * finished committed; partitions released) and start again, subscribed to the new set. A topic found
+ * this way starts at its earliest offset whatever Read From Beginning says: the table's first changes
+ * were written before the check could see the topic (start-positions.ts).
  *
  * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
  * from the committed offsets; an execution close could not wait for is redelivered (and with Keep
@@ -31,6 +33,7 @@ export class FollowingConsumer {
 	private closed = false;
 	private restarting: Promise<void> | undefined;
 	private timer: NodeJS.Timeout | undefined;
+	private readonly foundLater = new Set<string>();
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -86,6 +89,7 @@ export class FollowingConsumer {
 			if (added.length > 0 && !this.closed) {
 				this.options.logger?.info(`Kafka: new topics match ${pattern}: ${added.join(', ')}; restarting the consumer to subscribe to them`, { topics: added });
 				this.known = now;
+				for (const topic of added) this.foundLater.add(topic);
 				this.restarting = this.restart();
 				await this.restarting;
 				this.restarting = undefined;
@@ -101,7 +105,7 @@ export class FollowingConsumer {
 		if (report.abandoned > 0) this.options.logger?.warn('Kafka: restarted for new topics with executions still in flight; they are redelivered', { abandoned: report.abandoned });
 		if (this.closed) return;
 		try {
-			this.current = await SinkerConsumer.start(this.options, this.run);
+			this.current = await SinkerConsumer.start({ ...this.options, topicsFoundLater: [...this.foundLater] }, this.run);
 		} catch (error) {
 			this.options.onFatalError?.(error instanceof Error ? error : new Error(String(error)));
 		}

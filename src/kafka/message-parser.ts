@@ -28,7 +28,7 @@ import {
 	type ParseErrorKind,
 } from '../common/item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
-import { fitsOnLine, PackedLinesBuilder, packedItemJson } from './packed-lines';
+import { fitsOnLine, mayBeLine, PackedLinesBuilder, packedItemJson, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
@@ -82,7 +82,25 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 	if (options.output === 'batch') {
 		const packLine =
 			options.format === 'json' ? packJsonLine(options) : options.format === 'csv' ? packDecodedLine(options, decode) : packTextLine(options, textField);
-		return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition) };
+		if (options.format !== 'json' || (options.kafkaFields ?? []).length > 0) {
+			return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition, false) };
+		}
+		// Plain JSON values: checked together once per chunk; a chunk with a misfit is packed again value by value.
+		const packUnchecked: PackLine = (value, message, lines, topic, partition) => {
+			if (!mayBeLine(value)) return false;
+			lines.addBytes(value, topic, partition, message.offset);
+			return true;
+		};
+		return {
+			parse: (m, from, to, topic, partition) => {
+				try {
+					return packSync(options, decode, packUnchecked, m, from, to, topic, partition, true);
+				} catch (error) {
+					if (!(error instanceof UncheckedLinesError)) throw error;
+					return packSync(options, decode, packLine, m, from, to, topic, partition, false);
+				}
+			},
+		};
 	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
 }
@@ -199,9 +217,10 @@ function packSync(
 	to: number,
 	topic: string,
 	partition: number,
+	deferChecks: boolean,
 ): ParsedChunk {
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
-	const lines = new PackedLinesBuilder();
+	const lines = new PackedLinesBuilder(deferChecks);
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
 		const value = message.value;

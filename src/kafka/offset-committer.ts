@@ -63,7 +63,7 @@ export class OffsetCommitter {
 			this.wanted = false;
 			const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string | null }> = [];
 			for (const state of this.assignment.all()) {
-				const offset = state.tracker.committableOffset;
+				const offset = state.tracker.committableOffset ?? state.pinnedStart;
 				const metadata = this.metadataFor(state);
 				if (offset !== undefined && (state.committed === undefined || offset > state.committed)) {
 					offsets.push({ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata });
@@ -141,7 +141,7 @@ export class OffsetCommitter {
 			this.request();
 			await this.committing;
 			const pending = [...this.assignment.all()].some((s) => {
-				const c = s.tracker.committableOffset;
+				const c = s.tracker.committableOffset ?? s.pinnedStart;
 				const metadata = this.metadataFor(s);
 				return (c !== undefined && (s.committed === undefined || s.committed < c)) || (metadata !== null && s.committed !== undefined && metadata !== s.committedMetadata);
 			});

@@ -32,6 +32,7 @@ import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
 import { FENCE_MARGIN_MS, heldByPreviousOwner } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
+import { pinnedStartOffsets } from './start-positions';
 
 export type { SinkerStats };
 
@@ -74,6 +75,8 @@ export class SinkerConsumer {
 	private lastFull = false;
 	private closePromise: Promise<CloseReport> | undefined;
 	private recentOffsets: Map<string, string> | undefined;
+	/** Until the first group join: where uncommitted partitions start instead of their beginning (start-positions.ts). */
+	private pinnedStarts: Map<string, bigint> | undefined;
 	private join: JoinWaiter | undefined;
 
 	private constructor(
@@ -132,7 +135,8 @@ export class SinkerConsumer {
 		});
 		this.listen();
 		// Keep Order per Partition reads the previous owner's fence mark at every assignment (partition-fence.ts).
-		const admin = options.lagIntervalMs > 0 || options.manual || this.ordered ? kafka.admin() : undefined;
+		// Read From Beginning off reads the group's offsets and the topics' ends before subscribing.
+		const admin = options.lagIntervalMs > 0 || options.manual || this.ordered || !options.fromBeginning ? kafka.admin() : undefined;
 		try {
 			await this.consumer.connect();
 			if (admin) await admin.connect();
@@ -141,8 +145,10 @@ export class SinkerConsumer {
 			if (options.manual && admin) {
 				this.recentOffsets = await findRecentOffsets(admin, options.topics, options.manual.recentMessages);
 			}
+			if (!options.manual && admin) this.pinnedStarts = await pinnedStartOffsets(admin, options);
 			const topics = 'names' in options.topics ? options.topics.names : [options.topics.pattern];
-			await this.consumer.subscribe({ topics, fromBeginning: options.fromBeginning });
+			// Everything not pinned starts at its beginning: a topic created after the pins were read included.
+			await this.consumer.subscribe({ topics, fromBeginning: options.manual ? options.fromBeginning : true });
 			const joinBound = options.rebalanceTimeoutMs + options.sessionTimeoutMs + 30_000;
 			this.join = joinWaiter(joinBound, options.groupId);
 			await this.consumer.run({
@@ -170,7 +176,7 @@ export class SinkerConsumer {
 
 	private listen(): void {
 		const { events } = this.consumer;
-		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment, event.payload.memberId));
 		this.consumer.on(events.REBALANCING, () => {
 			// Found by kafkajs' own heartbeat (fetch loop): it rejoins without waiting for us, so at
 			// least get what already finished committed while the old generation still accepts it.
@@ -205,9 +211,10 @@ export class SinkerConsumer {
 		return this.options.keepPartitionOrder === true && !this.options.manual;
 	}
 
-	private onGroupJoin(memberAssignment: Record<string, number[]>): void {
-		const change = this.assignment.replace(memberAssignment);
+	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
+		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
+		this.pinStarts(change.added);
 		this.committer.rejoined();
 		if (this.ordered) this.fence(change.added);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
@@ -215,6 +222,17 @@ export class SinkerConsumer {
 		this.options.observer?.onAssignment?.(memberAssignment);
 		this.committer.request();
 		this.join?.done();
+	}
+
+	/** The first assignment seats the pinned partitions at their pins and commits them there; later ones have no pins. */
+	private pinStarts(added: readonly PartitionState[]): void {
+		const pins = this.pinnedStarts;
+		this.pinnedStarts = undefined;
+		if (!pins) return;
+		for (const state of added) {
+			const pin = pins.get(`${state.topic}:${state.partition}`);
+			if (pin !== undefined && this.partitions.seek(state, pin)) state.pinnedStart = pin;
+		}
 	}
 
 	/**

@@ -53,5 +53,19 @@ describe('Doris test server: DDL as Doris takes and refuses it', () => {
 			await refused('ALTER TABLE d.customers ADD COLUMN note STRING NULL', /Can not add column which already exists in base table: note/);
 			await refused('ALTER TABLE d.customers ADD COLUMN strict_one INT NOT NULL', /Can not add column which is not nullable and has no default value/);
 		});
+
+		it(`Doris ${version}: while an alter job runs on a table every ALTER of it is refused (errno 1105, the table's state), and taken again once it ends`, async () => {
+			const doris = servers.get(version) as DorisTestServer;
+			await doris.sql('CREATE TABLE d.busy (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+			const job = doris.schemaChangeJob('d', 'busy');
+			await assert.rejects(doris.sql('ALTER TABLE d.busy ADD COLUMN note STRING NULL'), (e: Error & { errno?: number }) => {
+				assert.equal(e.message, "errCode = 2, detailMessage = Table[busy]'s state(SCHEMA_CHANGE) is not NORMAL. Do not allow doing ALTER ops");
+				assert.equal(e.errno, 1105);
+				return true;
+			});
+			job.finish();
+			await doris.sql('ALTER TABLE d.busy ADD COLUMN note STRING NULL');
+			assert.deepEqual(((await doris.sql('DESC d.busy')) as Array<{ Field: string }>).map((c) => c.Field), ['id', 'v', 'note']);
+		});
 	}
 });

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { LineChunk } from '../../src/batch/batcher';
+import type { LineChunk } from '../../src/batch/batch-parts';
 import { loadPartsIntoDoris } from '../../src/batch/doris-target';
 import { targetsIn, useDorisDatabase } from './stream-load-support';
 

@@ -91,17 +91,23 @@ export function plainDecimal(value: unknown, precision: number, scale: number): 
 	// An integer beyond 2^53 has already lost digits: coerceDecimal refuses it.
 	else if (typeof value === 'number' && Number.isFinite(value) && (Number.isSafeInteger(value) || !Number.isInteger(value))) text = String(value);
 	else return undefined;
-	const n = text.length;
-	const start = text.charCodeAt(0) === 45 ? 1 : 0;
+	return plainDecimalIn(text, 0, text.length, precision, scale);
+}
+
+/** plainDecimal of the text text[from, to) (a packed line's value, read where it stands). */
+export function plainDecimalIn(text: string, from: number, to: number, precision: number, scale: number): string | undefined {
+	if (from >= to) return undefined;
+	const negative = text.charCodeAt(from) === 45;
+	const start = negative ? from + 1 : from;
 	let i = start;
-	while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+	while (i < to && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
 	const intEnd = i;
 	const intLength = intEnd - start;
 	if (intLength === 0) return undefined;
 	let fracLength = 0;
-	if (i < n) {
+	if (i < to) {
 		if (text.charCodeAt(i) !== 46) return undefined;
-		for (i++; i < n; i++) {
+		for (i++; i < to; i++) {
 			const c = text.charCodeAt(i);
 			if (c < 48 || c > 57) return undefined;
 			fracLength++;
@@ -110,9 +116,10 @@ export function plainDecimal(value: unknown, precision: number, scale: number): 
 	if (fracLength > scale) return undefined;
 	const zeroInt = text.charCodeAt(start) === 48;
 	// "-0.x" (a negative zero?) and leading zeros: the general path.
-	if (zeroInt && (intLength > 1 || start === 1)) return undefined;
+	if (zeroInt && (intLength > 1 || negative)) return undefined;
 	if ((zeroInt ? 0 : intLength) > precision - scale) return undefined;
-	if (scale === 0) return intEnd === n ? text : text.slice(0, intEnd);
-	if (fracLength === scale) return text;
-	return (intEnd === n ? `${text}.` : text) + '0'.repeat(scale - fracLength);
+	if (scale === 0) return text.slice(from, intEnd);
+	const whole = text.slice(from, to);
+	if (fracLength === scale) return whole;
+	return (intEnd === to ? `${whole}.` : whole) + '0'.repeat(scale - fracLength);
 }

@@ -14,9 +14,12 @@
  * returns; a heavy one runs as an alter job afterwards. Either way the change counts as done only
  * when DESC shows the columns (polled, bounded), and the schema cache is refreshed then.
  *
- * Errors: a refusal by Doris (it answered with an error number: bad type, no privilege, …) is
- * returned as a reason, so the rows it concerns go to the Invalid output with it; a Doris that cannot
- * be reached throws, so the execution fails and is redelivered.
+ * Errors: a refusal about the change itself (Doris answered with an error number: bad type, bad
+ * name, no privilege, …) is returned as a reason, so the rows it concerns go to the Invalid output
+ * with it. A refusal a later attempt can pass (the table is busy with another alter job, the cluster
+ * has no backend or disk for it now: isTransientRefusal) throws DdlRetryLaterError, and a Doris that
+ * cannot be reached throws: the execution fails, its offsets stay uncommitted and its messages are
+ * redelivered after the trigger's backoff.
  */
 import type { DorisConnection } from '../connection';
 import { DorisQueryError, dorisQuery } from '../mysql';
@@ -34,6 +37,36 @@ export interface DdlLogger {
 }
 
 export type DdlOutcome = { ok: true } | { ok: false; reason: string };
+
+/** Doris refused a DDL for a reason that passes (a busy table, a cluster short of backends): try later. */
+export class DdlRetryLaterError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'DdlRetryLaterError';
+	}
+}
+
+/**
+ * Doris' DDL refusals that say nothing about the statement, only about the table or cluster now. Every
+ * one is a DdlException, so errno 1105 like a refusal of the statement itself: only the text tells them
+ * apart.
+ * - "Table[t]'s state(SCHEMA_CHANGE) is not NORMAL. Do not allow doing ALTER ops" and "Table[t] is in
+ *   atomic restore state. Do not allow doing ALTER ops": another alter job (a heavy schema change, a
+ *   rollup) or a restore runs on the table (fe-core catalog/OlapTable.java checkNormalStateForAlter,
+ *   called by alter/Alter.java processAlterOlapTable and SchemaChangeHandler.process; Doris 2.1, 3.0,
+ *   3.1; 1.x said "state is not NORMAL" without the state).
+ * - "System has no available disk capacity or no available BE nodes" (system/SystemInfoService.java
+ *   checkAvailableCapacity) and "Failed to find enough backend, please check the replication num, …"
+ *   (SystemInfoService.selectBackendIdsForReplicaCreation): backends down, restarting or full.
+ * - "unknown table, tableName=…": the table was dropped while the statement waited for its lock
+ *   (catalog/Table.java writeLockOrDdlException); the redelivery reads the table again.
+ * - a timeout of any kind: nothing about the statement is wrong.
+ */
+const TRANSIENT_REFUSALS = [/do not allow doing alter ops/i, /no available disk capacity or no available BE nodes/i, /failed to find enough backend/i, /unknown table, tableName=/i, /\btime(d)? ?out\b/i];
+
+export function isTransientRefusal(message: string): boolean {
+	return TRANSIENT_REFUSALS.some((pattern) => pattern.test(message));
+}
 
 /** How long a change may take to show in DESC (a heavy schema change is an alter job). */
 const VISIBLE_WITHIN_MS = 120_000;
@@ -61,16 +94,24 @@ function tableLabel(target: DorisTarget): string {
 	return `${target.database}.${target.table}`;
 }
 
-/** One statement, logged and counted. Resolves with Doris' refusal as a reason; throws when Doris cannot be asked. */
-async function runDdl(connection: DorisConnection, target: DorisTarget, kind: 'create_table' | 'add_column', statement: string, logger: DdlLogger | undefined): Promise<DdlOutcome> {
+type RunOutcome = DdlOutcome | { ok: false; reason: string; retryLater: true };
+
+/**
+ * One statement, logged and counted. Resolves with Doris' refusal as a reason (`retryLater` when a
+ * later attempt can pass); throws when Doris cannot be asked.
+ */
+async function runDdl(connection: DorisConnection, target: DorisTarget, kind: 'create_table' | 'add_column', statement: string, logger: DdlLogger | undefined): Promise<RunOutcome> {
 	const table = tableLabel(target);
 	try {
 		await dorisQuery(connection, statement);
 	} catch (error) {
 		metrics.ddlStatements.inc({ table, kind, status: 'failed' });
 		logger?.warn(`Doris refused DDL for ${table}: ${(error as Error).message}`, { table, kind, statement });
-		if (error instanceof DorisQueryError && error.errno !== undefined) return { ok: false, reason: `Doris refused ${statement.split('\n')[0]}…: ${error.message}` };
-		throw error;
+		if (!(error instanceof DorisQueryError) || error.errno === undefined) throw error;
+		if (isTransientRefusal(error.detail)) {
+			return { ok: false, retryLater: true, reason: `Doris refused ${statement.split('\n')[0]}… for now, the execution fails so its messages are redelivered and the change is tried again: ${error.message}` };
+		}
+		return { ok: false, reason: `Doris refused ${statement.split('\n')[0]}…: ${error.message}` };
 	}
 	metrics.ddlStatements.inc({ table, kind, status: 'success' });
 	logger?.info(`Doris Schema: ${kind === 'create_table' ? 'created' : 'altered'} table ${table}: ${statement}`, { table, kind, statement });
@@ -103,6 +144,7 @@ export function createTable(connection: DorisConnection, design: TableDesign, lo
 		}
 		const outcome = await runDdl(connection, design, 'create_table', createTableStatement(design), logger);
 		if (outcome.ok) await untilVisible(connection, design, () => true);
+		else if ('retryLater' in outcome) throw new DdlRetryLaterError(outcome.reason);
 		return outcome;
 	});
 }
@@ -126,7 +168,9 @@ export function addColumns(connection: DorisConnection, target: DorisTarget, col
 		if (!outcome.ok) {
 			// Another process may have added them meanwhile ("Can not add column which already exists").
 			const now = await readTableSchema(connection, target.database, target.table);
-			return missing.every((c) => has(now, c.name)) ? ({ ok: true } as const) : outcome;
+			if (missing.every((c) => has(now, c.name))) return { ok: true } as const;
+			if ('retryLater' in outcome) throw new DdlRetryLaterError(outcome.reason);
+			return outcome;
 		}
 		await untilVisible(connection, target, (schema) => missing.every((c) => has(schema, c.name)));
 		return outcome;

@@ -21,6 +21,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 
+import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
 import { countInvalidLines, routePacked, type InvalidLineCounts, type RoutedPacked } from './route-packed';
@@ -44,7 +45,8 @@ export type PackedWorkerRequest =
 
 /** Worker → main. */
 export type PackedWorkerResponse =
-	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number> }
+	/** `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). */
+	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array }
 	| { id: number; ok: false; message: string };
 
 export interface PackedPoolOptions {
@@ -244,6 +246,7 @@ export class PackedWorkerPool {
 		this.counters.routedInWorker++;
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
+		if (message.routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(message.routed.packed, message.bytes);
 		task.resolve(message.routed);
 	}
 

@@ -4,8 +4,9 @@
  * no column (the metrics and the schema re-read are the main thread's). Loaded as dist/.../packed-worker-thread.js, or as this .ts file under `node --import tsx`
  * (a Worker inherits the parent's --import).
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type TransferListItem } from 'node:worker_threads';
 
+import { encodeForTransfer } from '../../common/encoded-lines';
 import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-worker-pool';
 import { emptyInvalidLineCounts, mapPackedLines } from './route-packed';
 import { RowMapper } from './row-mapper';
@@ -34,6 +35,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 		return;
 	}
 	let response: PackedWorkerResponse;
+	const transfer: TransferListItem[] = [];
 	try {
 		if (throwNext) {
 			throwNext = false;
@@ -49,12 +51,15 @@ port.on('message', (request: PackedWorkerRequest) => {
 		} finally {
 			mapper.unmatchedSink = null;
 		}
-		response = { id: request.id, ok: true, routed, counts, unmatched };
+		// The Stream Load node loads these bytes; encoded here, they cost n8n's main thread nothing.
+		const bytes = routed.packed === null ? undefined : encodeForTransfer(routed.packed.jsonLines);
+		if (bytes !== undefined) transfer.push(bytes.buffer);
+		response = { id: request.id, ok: true, routed, counts, unmatched, bytes };
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
 	}
 	try {
-		port.postMessage(response);
+		port.postMessage(response, transfer);
 	} catch (error) {
 		// A result that cannot be cloned: the main thread maps the item itself.
 		port.postMessage({ id: request.id, ok: false, message: `the result could not be sent back: ${error instanceof Error ? error.message : String(error)}` } satisfies PackedWorkerResponse);

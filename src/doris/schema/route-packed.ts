@@ -5,8 +5,9 @@
  * the same whether it travelled packed or as an item; the Stream Load node appends these lines as
  * they are. Each line that cannot load becomes its own invalid item, with where it came from.
  *
- * The lines are walked with indexOf('\n') (no array of lines); per line the only allocations are
- * the line text, the parsed value, the row and its serialised text.
+ * The lines are walked with indexOf('\n') (no array of lines). Each line first tries the fast path
+ * (line-transcoder.ts: validated in place, unchanged values copied, the same bytes as below); the
+ * lines it leaves (invalid ones, rare shapes) are parsed, mapped and serialised one by one.
  */
 import {
 	DELETE_SIGN_COLUMN,
@@ -21,6 +22,7 @@ import { parseJsonExact, type JsonValue } from '../../common/exact-json';
 import type { PackedLineOrigin } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
 import { createSerializer, type RowSerializer } from '../stream-load/wire-format';
+import { lineTranscoderFor } from './line-transcoder';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
@@ -210,6 +212,7 @@ export function routePacked(packed: PackedRows, mapper: RowMapper, labels: Route
 export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: number, counts: InvalidLineCounts): RoutedPacked {
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
+	const fast = lineTranscoderFor(mapper);
 	const text = packed.jsonLines;
 	const cursor = new RunCursor(packed.sources);
 	const invalid: RoutedItem[] = [];
@@ -221,9 +224,17 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 	for (let line = 0; start < text.length; line++) {
 		let end = text.indexOf('\n', start);
 		if (end < 0) end = text.length; // a last line without its "\n": still a line
+		const covered = cursor.next();
+		const transcoded = fast === null ? undefined : fast.line(text, start, end, mapper.unmatchedSink);
+		if (transcoded !== undefined) {
+			start = end + 1;
+			jsonLines += transcoded;
+			count++;
+			if (covered) cursor.markValid();
+			continue;
+		}
 		const lineText = text.slice(start, end);
 		start = end + 1;
-		const covered = cursor.next();
 		const result = mapLine(lineText, mapper, slot);
 		if (result.ok) {
 			const row = result.row;

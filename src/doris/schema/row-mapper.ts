@@ -77,7 +77,8 @@ export interface Rejection {
 
 export type MapResult = { ok: true; row: Record<string, unknown> } | { ok: false; reasons: Rejection[] };
 
-interface ColumnPlan {
+/** How one column is filled: compiled once per schema and options (also read by line-transcoder.ts). */
+export interface ColumnPlan {
 	column: string;
 	/** Single key (fast path) or a path. */
 	key: string;
@@ -164,6 +165,21 @@ export class RowMapper {
 			});
 		}
 		this.sourcePath = splitPath(options.sourcePath);
+	}
+
+	/** The column plans in column order (the delete sign excluded), for line-transcoder.ts. */
+	get columnPlans(): readonly ColumnPlan[] {
+		return this.plans;
+	}
+
+	/** Whether map() reads or deliberately ignores a field of this name (else it counts as unmatched). */
+	isKnownField(name: string): boolean {
+		return this.knownFields.has(name);
+	}
+
+	/** The source path as segments (empty: the item itself is the record). */
+	get sourcePathSegments(): readonly string[] {
+		return this.sourcePath;
 	}
 
 	/**

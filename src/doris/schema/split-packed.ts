@@ -7,7 +7,8 @@
  *
  * When the target depends only on the topic, whole source runs are placed without reading a line;
  * otherwise each line is parsed once to find its table. A packed item whose lines all go to one
- * table is returned as it is.
+ * table is returned as it is; by topic that is known from the runs' topics alone, so the usual case
+ * (one table, or one topic) costs a count of the line breaks, not a string per line.
  */
 import { parseJsonExact } from '../../common/exact-json';
 import { PARSE_ERROR_FIELD, type PackedRows, type PackedSource, type ParseErrorInfo } from '../../common/item-contract';
@@ -104,6 +105,10 @@ export function splitPacked(
 	packed: PackedRows,
 	place: { byTopic: (topic: string | undefined) => Placement } | { byLine: (json: Record<string, unknown>, topic: string | undefined) => Placement },
 ): PackedSplit {
+	if ('byTopic' in place) {
+		const whole = wholeByTopic(packed, place.byTopic);
+		if (whole !== undefined) return whole;
+	}
 	const builders = new Map<string, PartBuilder>();
 	const unplaced: UnplacedLine[] = [];
 	const text = packed.jsonLines;
@@ -178,6 +183,32 @@ export function splitPacked(
 		lineNumbers.set(key, b.lines);
 	}
 	return { parts, lineNumbers, unplaced };
+}
+
+/**
+ * By topic, when the runs' topics (and `undefined` for lines no run covers) all place into one
+ * target: the item as it came, as the line walk below would return it. Undefined otherwise.
+ */
+function wholeByTopic(packed: PackedRows, byTopic: (topic: string | undefined) => Placement): PackedSplit | undefined {
+	const text = packed.jsonLines;
+	let lines = text.length > 0 && text.charCodeAt(text.length - 1) !== 10 ? 1 : 0;
+	for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+	let covered = 0;
+	const topics = new Set<string | undefined>();
+	for (const s of packed.sources) {
+		if (s.lines <= 0 || covered >= lines) continue;
+		covered += s.lines;
+		topics.add(s.topic);
+	}
+	if (covered < lines) topics.add(undefined);
+	let key: string | undefined;
+	for (const topic of topics) {
+		const placed = byTopic(topic);
+		if (typeof placed !== 'string' || (key !== undefined && placed !== key)) return undefined;
+		key = placed;
+	}
+	if (key === undefined) return undefined;
+	return { parts: new Map([[key, packed]]), lineNumbers: new Map(), unplaced: [] };
 }
 
 /** A refused line for the Invalid output: parsed when it parses (it did, to be refused by a rule). */

@@ -48,6 +48,11 @@ export interface Table {
 	sequenceType?: ColType;
 	/** PARTITION BY, when given (./partitions.ts); without it the table is its own one partition. */
 	partitions?: TablePartitions;
+	/**
+	 * OlapTable.OlapTableState: SCHEMA_CHANGE while an alter job runs on the table (DorisTestServer
+	 * .schemaChangeJob); absent = NORMAL.
+	 */
+	state?: 'SCHEMA_CHANGE';
 }
 
 export interface Database {

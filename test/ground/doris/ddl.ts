@@ -242,6 +242,10 @@ function nameList(c: Cursor): string[] {
 }
 
 export function alterTable(t: Table, c: Cursor): void {
+	// Every ALTER of an OLAP table first checks that no alter job runs on it (Alter.processAlterOlapTable
+	// and SchemaChangeHandler.process call OlapTable.checkNormalStateForAlter, fe-core catalog/
+	// OlapTable.java, Doris 2.1 / 3.0 / 3.1): a DdlException, so errno 1105 like any analysis error.
+	if (t.state !== undefined) throw analysisError(`Table[${t.name}]'s state(${t.state}) is not NORMAL. Do not allow doing ALTER ops`);
 	do {
 		if (c.acceptKw('ADD', 'COLUMN')) {
 			const defs: (Column & { explicitKey: boolean })[] = [];

@@ -1,7 +1,8 @@
 /**
  * Executes one Stream Load against a table in two steps: prepare (parse, map columns, convert and check
  * every row, count filtered rows) and apply (make the rows visible). The BE answers between the two
- * when a fault asks for it (labelRunning, resetAfterCommit).
+ * when a fault asks for it (labelRunning, resetAfterCommit). What the headers mean is read in
+ * load-headers.ts; how the table stores the accepted rows, per keys model, is load-apply.ts.
  *
  * Sources for the semantics: the Stream Load manual (doris.apache.org/docs/data-operate/import/
  * import-way/stream-load-manual) for headers, the strict mode doc for conversion, the "batch delete"
@@ -18,25 +19,14 @@
  */
 import type { ColType } from './coltypes';
 import { parseType } from './coltypes';
-import {
-	compareStored,
-	defaultFor,
-	encodeKey,
-	hasSequence,
-	hasSkipBitmapColumn,
-	isMergeOnWrite,
-	keyIndexes,
-	sequenceColumn,
-	sumStored,
-	type Catalog,
-	type Column,
-	type Table,
-} from './catalog';
+import { defaultFor, hasSequence, hasSkipBitmapColumn, isMergeOnWrite, sequenceColumn, type Column, type Table } from './catalog';
 import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
-import { compileConverter, type Converter } from './convert-compiled';
+import { compileConverter } from './convert-compiled';
 import { csvRows, jsonRows, mayHaveLostDigits, parseJsonPaths, reparseRow, sourceLine, unescapeSeparator, type JsonOptions, type SourceRow } from './load-source';
 import { evalCondition, parseCondition, type Condition } from './condition';
 import { loadPartitions, partitionOf } from './partitions';
+import { applyRows, KEEP, type Cell } from './load-apply';
+import { bool, compileExpr, headerRefusal, LoadError, planError, splitTop, unq, updateMode, type LoadCluster, type Target } from './load-headers';
 
 export const DELETE_SIGN = '__DORIS_DELETE_SIGN__';
 
@@ -51,110 +41,7 @@ export interface PreparedLoad {
 	apply(): void;
 }
 
-export class LoadError extends Error {}
-
-/** What of the cluster a load depends on besides the table: the release line and BE settings. */
-export type LoadCluster = Pick<Catalog, 'version' | 'beConfig'>;
-
 const DEFAULT_CLUSTER: LoadCluster = { version: '3.0', beConfig: { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576 } };
-
-type UpdateMode = 'UPSERT' | 'UPDATE_FIXED_COLUMNS' | 'UPDATE_FLEXIBLE_COLUMNS';
-const UPDATE_MODES: readonly UpdateMode[] = ['UPSERT', 'UPDATE_FIXED_COLUMNS', 'UPDATE_FLEXIBLE_COLUMNS'];
-
-/** FE plan errors reach the client through the BE as `[ANALYSIS_ERROR]TStatus: ...`. */
-const planError = (message: string): LoadError => new LoadError(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = ${message}`);
-
-/** The header `unique_key_update_mode` as the 3.1 BE reads it (case-insensitive); undefined before 3.1. */
-function updateModeHeader(cluster: LoadCluster, h: Record<string, string>): UpdateMode | 'invalid' | undefined {
-	const text = h.unique_key_update_mode;
-	if (cluster.version !== '3.1' || text === undefined || text === '') return undefined;
-	return UPDATE_MODES.find((m) => m === text.toUpperCase()) ?? 'invalid';
-}
-
-function updateMode(cluster: LoadCluster, h: Record<string, string>): UpdateMode {
-	const header = updateModeHeader(cluster, h);
-	if (header !== undefined && header !== 'invalid') return header;
-	// be/src/http/action/stream_load.cpp: `partial_columns` counts only without `unique_key_update_mode`.
-	return bool(h.partial_columns) ? 'UPDATE_FIXED_COLUMNS' : 'UPSERT';
-}
-
-/**
- * What the BE refuses from the headers alone, before it reads the body (be/src/http/action/stream_load.cpp
- * `_on_header` / `_process_put`), or undefined.
- */
-export function headerRefusal(cluster: LoadCluster, h: Record<string, string>): string | undefined {
-	const json = (h.format ?? '').trim().toLowerCase() === 'json';
-	// 2.1 and 3.0.0-3.0.4 refuse any compress_type with JSON; apache/doris PR #48990 (branch-3.0:
-	// #49044) removed the check, so 3.0.5+ and 3.1 read compressed JSON.
-	if (cluster.version === '2.1' && (h.compress_type ?? '') !== '' && json) return '[INTERNAL_ERROR]compress data of JSON format is not supported.';
-	const header = updateModeHeader(cluster, h);
-	if (header === 'invalid') {
-		return `[INVALID_ARGUMENT]Invalid unique_key_partial_mode ${h.unique_key_update_mode}, must be one of 'UPSERT', 'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'`;
-	}
-	if (header === 'UPDATE_FLEXIBLE_COLUMNS') {
-		if (!json) return '[INVALID_ARGUMENT]flexible partial update only support json format as input file currently';
-		if (bool(h.fuzzy_parse)) return "[INVALID_ARGUMENT]Don't support flexible partial update when 'fuzzy_parse' is enabled";
-		for (const name of ['columns', 'jsonpaths', 'hidden_columns', 'function_column.sequence_col', 'merge_type', 'where']) {
-			if ((h[name] ?? '') !== '') return `[INVALID_ARGUMENT]Don't support flexible partial update when '${name}' is specified`;
-		}
-	}
-	return undefined;
-}
-
-/** A column a flexible partial update leaves as it is (the line does not carry it). */
-const KEEP: unique symbol = Symbol('keep');
-type Cell = Stored | typeof KEEP;
-
-interface Target {
-	col: Column;
-	/** Index into the source values, or -1. */
-	src: number;
-	/** Derived by `columns: x = expr`. */
-	expr?: (values: unknown[]) => unknown;
-	/** Not mentioned in a partial update: keep the old value. */
-	keep: boolean;
-	/** `convert` for this column's type, compiled once per load. */
-	conv: Converter;
-}
-
-const bool = (h: string | undefined): boolean => (h ?? '').trim().toLowerCase() === 'true';
-
-/** Splits `a, b, c = f(x, y)` at top-level commas. */
-function splitTop(s: string): string[] {
-	const out: string[] = [];
-	let depth = 0;
-	let start = 0;
-	let quote = '';
-	for (let i = 0; i < s.length; i++) {
-		const ch = s[i];
-		if (quote) {
-			if (ch === quote) quote = '';
-		} else if (ch === "'" || ch === '"') quote = ch;
-		else if (ch === '(') depth++;
-		else if (ch === ')') depth--;
-		else if (ch === ',' && depth === 0) {
-			out.push(s.slice(start, i));
-			start = i + 1;
-		}
-	}
-	out.push(s.slice(start));
-	return out.map((x) => x.trim()).filter((x) => x !== '');
-}
-
-const unq = (s: string): string => s.trim().replace(/^`|`$/g, '');
-
-function compileExpr(expr: string, names: string[]): (values: unknown[]) => unknown {
-	const e = expr.trim();
-	const idx = names.findIndex((n) => n.toLowerCase() === unq(e).toLowerCase());
-	if (idx >= 0) return (v) => v[idx];
-	if (/^-?\d+(\.\d+)?$/.test(e)) return () => e;
-	const str = /^'(.*)'$|^"(.*)"$/.exec(e);
-	if (str) return () => str[1] ?? str[2];
-	if (/^null$/i.test(e)) return () => null;
-	if (/^(now|current_timestamp)\(\)$/i.test(e)) return () => new Date().toISOString().slice(0, 19).replace('T', ' ');
-	// Doris accepts any scalar expression here; the test server keeps to names and literals.
-	throw new LoadError(`[ANALYSIS_ERROR]test server: unsupported column mapping expression '${e}'`);
-}
 
 export function prepareLoad(table: Table, h: Record<string, string>, body: string, cluster: LoadCluster = DEFAULT_CLUSTER): PreparedLoad {
 	const format = (h.format ?? 'csv').trim().toLowerCase();
@@ -417,72 +304,6 @@ function sizeLimitReason(col: Column, v: string, stringLimit: number, jsonLimit:
 		`column_name[${col.name}], the length of input ${base === 'JSON' ? 'json' : 'string'} is too long than vec schema. first 32 bytes of input str: [${v.slice(0, 32)}] ` +
 		`schema length: 2147483643; limit length: ${limit}; actual length: ${bytes}; `
 	);
-}
-
-function applyRows(table: Table, ready: Cell[][], dels: boolean[], seqs: Cell[], targets: Target[], useSeq: boolean): void {
-	if (table.keysType === 'DUP_KEYS') {
-		for (const r of ready) table.dupRows.push(r as Stored[]);
-		return;
-	}
-	const anyKeep = targets.some((t) => t.keep) || ready.some((r) => r.includes(KEEP));
-	const keyIdx = keyIndexes(table);
-	const cols = table.columns;
-	const seqType = table.sequenceType ?? (useSeq ? cols.find((c) => c.name === sequenceColumn(table))?.type : undefined);
-	for (let n = 0; n < ready.length; n++) {
-		const cells = ready[n];
-		// KEEP cells exist only in flexible partial updates of UNIQUE tables; they are replaced below.
-		const row = cells as Stored[];
-		const del = dels[n];
-		const key = encodeKey(row, keyIdx);
-		const old = table.keyed.get(key);
-		// A flexible partial update without the sequence column keeps the stored sequence value.
-		const seq = seqs[n] === KEEP ? (old?.seq ?? null) : (seqs[n] as Stored);
-		if (table.keysType === 'UNIQUE_KEYS') {
-			// Sequence column docs: a row replaces the stored one only when its sequence value is >= the stored one.
-			if (useSeq && seqType && old && compareStored(seqType, seq, old.seq) < 0) continue;
-			if (del) {
-				if (useSeq) table.keyed.set(key, { row: old?.row ?? row, seq, deleted: true });
-				else table.keyed.delete(key);
-				continue;
-			}
-			let full = row;
-			if (anyKeep) {
-				full = row.slice();
-				for (let i = 0; i < targets.length; i++) {
-					if (targets[i].keep || cells[i] === KEEP) full[i] = old && !old.deleted ? old.row[i] : defaultFor(cols[i]);
-				}
-			}
-			table.keyed.set(key, { row: full, seq, deleted: false });
-			continue;
-		}
-		// AGGREGATE KEY: merge value columns by their aggregation.
-		if (!old) {
-			table.keyed.set(key, { row, seq: null, deleted: false });
-			continue;
-		}
-		const merged = old.row.slice();
-		for (let i = 0; i < cols.length; i++) {
-			const c = cols[i];
-			if (c.isKey) continue;
-			switch (c.agg) {
-				case 'SUM':
-					merged[i] = sumStored(c.type, merged[i], row[i]);
-					break;
-				case 'MAX':
-					if (merged[i] === null || (row[i] !== null && compareStored(c.type, row[i], merged[i]) > 0)) merged[i] = row[i];
-					break;
-				case 'MIN':
-					if (merged[i] === null || (row[i] !== null && compareStored(c.type, row[i], merged[i]) < 0)) merged[i] = row[i];
-					break;
-				case 'REPLACE_IF_NOT_NULL':
-					if (row[i] !== null) merged[i] = row[i];
-					break;
-				default:
-					merged[i] = row[i];
-			}
-		}
-		old.row = merged;
-	}
 }
 
 export { parseType };

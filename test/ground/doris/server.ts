@@ -9,7 +9,7 @@
  *   doris.tableRows('d', 't'); doris.loads; doris.faults.fail(1, '...');
  *   await doris.close();
  *
- * Types: ./types.ts. Behaviour and sources: the comments in fe.ts, be.ts, load-exec.ts, convert.ts, sql.ts.
+ * Types: ./types.ts. Behaviour and sources: the comments in fe.ts, be.ts, load-headers.ts, load-exec.ts, load-apply.ts, convert.ts, sql.ts.
  */
 import { createServer } from 'node:net';
 import { Be } from './be';
@@ -104,6 +104,12 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 			const t = catalog.getTable(db, table);
 			if (!t) throw new Error(`Doris test server: no table ${db}.${table}`);
 			return visibleRows(t).map((row) => Object.fromEntries(t.columns.map((c, i) => [c.name, row[i] ?? null])));
+		},
+		schemaChangeJob(db: string, table: string) {
+			const t = catalog.getTable(db, table);
+			if (!t) throw new Error(`Doris test server: no table ${db}.${table}`);
+			t.state = 'SCHEMA_CHANGE';
+			return { finish: () => void delete t.state };
 		},
 		async stopFe(index: number) {
 			const fe = fes[index];

@@ -8,7 +8,8 @@ import { infoSchemaColumnType, infoSchemaDataType, mysqlWireType, MYSQL_TYPE, ty
 import { rowCount, visibleRows, type Catalog, type Table } from './catalog';
 import { evalCondition, type Cmp, type Condition } from './condition';
 import { alterTable, createTable, descExtra, showCreateTable } from './ddl';
-import { LoadError, prepareLoad } from './load-exec';
+import { prepareLoad } from './load-exec';
+import { LoadError } from './load-headers';
 import { analysisError, Cursor, SqlError, tokenize } from './sql-lex';
 import { descTypeName } from './coltypes';
 

@@ -219,6 +219,12 @@ export interface DorisTestServer {
 	tableRows(db: string, table: string): Record<string, unknown>[];
 	loads: LoadRecord[];
 	faults: FaultInjector;
+	/**
+	 * An alter job (a heavy schema change: a column retyped, a column added to a table without light
+	 * schema change) starts on the table: its state is SCHEMA_CHANGE, and every ALTER TABLE on it is
+	 * refused as Doris refuses it, until `finish()`.
+	 */
+	schemaChangeJob(db: string, table: string): { finish(): void };
 	stopFe(index: number): Promise<void>;
 	startFe(index: number): Promise<void>;
 	close(): Promise<void>;

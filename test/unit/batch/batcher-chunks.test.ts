@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { TargetBatcher, type LineChunk } from '../../../src/batch/batcher';
+import type { LineChunk } from '../../../src/batch/batch-parts';
+import { TargetBatcher } from '../../../src/batch/batcher';
 import { AbortError } from '../../../src/doris/stream-load/errors';
 import { json, limits, recorder } from './batcher-support';
 
@@ -41,6 +42,19 @@ describe('TargetBatcher with chunks of lines', () => {
 		const result = await p;
 		assert.equal(result.rows, 4);
 		assert.deepEqual(result.batches.map((x) => x.rows), [4]);
+	});
+
+	it("a chunk's bytes, when its caller has them, are what loads (no second encoding of its text)", async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 10 }), json, r.loader);
+		const c = chunk(2);
+		const bytes = new TextEncoder().encode(c.text.replaceAll('id', 'ID'));
+		const p = b.add([{ ...c, bytes }]);
+		b.flush();
+		const load = await r.nextLoad(1);
+		assert.equal(load.text, c.text.replaceAll('id', 'ID'));
+		load.finish();
+		assert.equal((await p).rows, 2);
 	});
 
 	it('a chunk that would take the open batch past max rows seals it first; a chunk that fills it seals it after', async () => {

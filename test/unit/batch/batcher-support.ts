@@ -1,5 +1,6 @@
 /** Set-up shared by the batcher's unit tests: a JSON serializer, limits, and a loader the test drives. */
-import type { BatchLimits, SealedBatch } from '../../../src/batch/batcher';
+import type { BatchLimits } from '../../../src/batch/batch-limits';
+import type { SealedBatch } from '../../../src/batch/batcher';
 import { createSerializer } from '../../../src/doris/stream-load/wire-format';
 
 export const json = createSerializer({ format: 'json' });

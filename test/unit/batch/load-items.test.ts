@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { firstUnloadable, rejectedItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
+import { rememberEncodedLines } from '../../../src/common/encoded-lines';
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
@@ -23,6 +24,16 @@ describe('sortItemsForLoad', () => {
 		assert.deepEqual(sorted.parts, [[{ id: 1 }, { id: 2 }], { text: '{"id":3}\n{"id":4}\n', rows: 2 }, [{ id: 5 }]]);
 		assert.deepEqual(sorted.loadable, [0, 1, 2, 3]);
 		assert.deepEqual([sorted.undecodable, sorted.refused, sorted.deleteSign], [[], [], false]);
+	});
+
+	it('a packed item whose bytes the Doris Schema node already has hands them on with its lines', () => {
+		const item = packed([3, 4]);
+		const rows = item.json[PACKED_ROWS_FIELD] as PackedRows;
+		const bytes = Buffer.from(rows.jsonLines);
+		rememberEncodedLines(rows, bytes);
+		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2, bytes }]);
+		rows.jsonLines = '{"id":5}\n{"id":6}\n';
+		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2 }]);
 	});
 
 	it('sets aside items the trigger could not decode and packed items that break the contract', () => {

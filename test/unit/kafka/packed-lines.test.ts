@@ -203,6 +203,11 @@ describe('message parser: One Item per Batch, JSON', () => {
 			fc.constant(NON_UTF8),
 			fc.constant(''),
 			fc.constant(PRETTY),
+			// A CR alone, or bytes that are not UTF-8 only together: found when the chunk's bytes are checked at once.
+			fc.constant('{"a":\r1}'),
+			fc.constant(Buffer.from([0xc3])),
+			fc.constant(Buffer.from([0xa9])),
+			fc.constant('{"é":"✓"}'),
 			fc.string({ unit: 'grapheme', maxLength: 30 }),
 			fc.json({ maxDepth: 2 }),
 		);

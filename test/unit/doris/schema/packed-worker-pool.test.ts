@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
+import { encodedLines } from '../../../../src/common/encoded-lines';
 import { PackedWorkerPool, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { routePacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
@@ -80,6 +81,21 @@ describe('routePackedParallel', () => {
 			{ numRuns: 60 },
 		);
 		assert.equal(pool.stats().fallbacks, 0);
+	});
+
+	it("a worker's rows come with their UTF-8 bytes for the Stream Load node, valid only while the text is unchanged", async () => {
+		const pool = track(workerPool());
+		const item = bigItem(1200);
+		const m = mapper();
+		const routed = await routePackedParallel(item, m, labels, 0, pool);
+		assert.ok(routed.packed !== null);
+		assert.deepEqual(Buffer.from(encodedLines(routed.packed) ?? []), Buffer.from(routed.packed.jsonLines, 'utf8'));
+		// Mapped in this thread: nothing recorded, the Stream Load node encodes the text itself.
+		const here = await routePackedParallel(item, m, labels, 0, null);
+		assert.equal(here.packed !== null && encodedLines(here.packed), undefined);
+		// A text changed after the worker (e.g. by a Code node in between): the bytes no longer count.
+		routed.packed.jsonLines = routed.packed.jsonLines.replace('"id":1', '"id":2');
+		assert.equal(encodedLines(routed.packed), undefined);
 	});
 
 	it('counts the invalid lines in the metrics exactly as routePacked does', async () => {

@@ -56,3 +56,32 @@ describe('splitPacked: one packed item per target table', () => {
 		assert.equal(splitPacked(packed, { byTopic: () => 'a' }).parts.get('a'), packed);
 	});
 });
+
+describe('splitPacked by topic: one target for every run is known without walking the lines', () => {
+	const lines = (n: number) => Array.from({ length: n }, (_, i) => `${line('a', i)}\n`).join('');
+	const run = (topic: string, first: number, n: number) => ({ topic, partition: 0, firstOffset: String(first), lastOffset: String(first + n - 1), lines: n });
+	it('runs of several topics into one table, and lines no run covers placed by no topic', () => {
+		const packed: PackedRows = { jsonLines: `${lines(3)}{"id":9}`, count: 4, sources: [run('x', 0, 2), run('y', 7, 1)] };
+		const asked: Array<string | undefined> = [];
+		const split = splitPacked(packed, { byTopic: (topic) => (asked.push(topic), 'a') });
+		assert.equal(split.parts.get('a'), packed);
+		assert.deepEqual(split.unplaced, []);
+		assert.deepEqual(asked, ['x', 'y', undefined]);
+	});
+	it('a topic placed elsewhere or refused: the lines are walked, as before', () => {
+		const packed: PackedRows = { jsonLines: lines(3), count: 3, sources: [run('x', 0, 2), run('y', 7, 1)] };
+		const split = splitPacked(packed, { byTopic: (topic) => (topic === 'y' ? 'b' : 'a') });
+		assert.deepEqual([...split.parts.keys()], ['a', 'b']);
+		assert.equal(split.parts.get('b')?.jsonLines, `${line('a', 2)}\n`);
+		const refused = splitPacked(packed, { byTopic: (topic) => (topic === 'y' ? { refused: 'no table for y' } : 'a') });
+		assert.deepEqual(refused.unplaced.map((u) => [u.origin.topic, u.refused]), [['y', 'no table for y']]);
+		assert.equal(refused.parts.get('a')?.count, 2);
+	});
+	it('runs that cover more lines than there are, and no lines at all', () => {
+		const packed: PackedRows = { jsonLines: lines(2), count: 2, sources: [run('x', 0, 2), run('z', 5, 4)] };
+		const asked: Array<string | undefined> = [];
+		assert.equal(splitPacked(packed, { byTopic: (topic) => (asked.push(topic), 'a') }).parts.get('a'), packed);
+		assert.deepEqual(asked, ['x']);
+		assert.equal(splitPacked({ jsonLines: '', count: 0, sources: [] }, { byTopic: () => 'a' }).parts.size, 0);
+	});
+});

@@ -1,0 +1,92 @@
+/**
+ * What an execution hands the batcher, and how it becomes lines: parts of rows (serialised here, once)
+ * or chunks of lines already in the wire format (cut here, at line ends only, when one is over the
+ * batch limits on its own). Kept apart from batcher.ts, which decides which batch each line joins and
+ * when a batch loads, so these rules are tested without timers or loads: a bad row fails its call
+ * before any of its rows is shared, named by its index; a chunk is never cut inside a line.
+ */
+import type { RowSerializer } from '../doris/stream-load/wire-format';
+import type { BatchLimits } from './batch-limits';
+
+export type Row = Readonly<Record<string, unknown>>;
+
+/** Rows already in the wire format: `text` holds `rows` lines, each ending in "\n". */
+export interface LineChunk {
+	text: string;
+	rows: number;
+	/** `text` in UTF-8 when the caller has it already (src/common/encoded-lines.ts): loaded without encoding again. */
+	bytes?: Uint8Array;
+}
+
+/**
+ * One part of what an execution adds: rows to serialise (an array), or a chunk of lines loaded as
+ * they are. An array of rows rather than one part per row: the per-message path stays one part.
+ */
+export type BatchPart = ReadonlyArray<Row> | LineChunk;
+
+const NEWLINE = 0x0a;
+
+/** Whether a part holds rows (else it is a chunk of lines). */
+export function isRows(part: BatchPart): part is ReadonlyArray<Row> {
+	return Array.isArray(part);
+}
+
+/**
+ * Serialises every row of `parts`: one array of lines per part of rows, in part order, and `total`,
+ * the call's row count (chunks' lines included). Everything is serialised before any of it joins a
+ * batch, so a bad row fails its execution alone. A bad row is named by its index among the rows to
+ * serialise (chunks' lines not counted).
+ */
+export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSerializer): { serialised: string[][]; total: number } {
+	const serialised: string[][] = [];
+	let total = 0;
+	let rowIndex = 0;
+	for (const part of parts) {
+		if (!isRows(part)) {
+			total += part.rows;
+			continue;
+		}
+		const lines = new Array<string>(part.length);
+		for (let i = 0; i < part.length; i++) {
+			try {
+				lines[i] = serialize(part[i]);
+			} catch (error) {
+				throw new Error(`Row ${rowIndex + i}: ${error instanceof Error ? error.message : String(error)}`);
+			}
+		}
+		serialised.push(lines);
+		rowIndex += part.length;
+		total += part.length;
+	}
+	return { serialised, total };
+}
+
+/** A chunk's UTF-8 bytes: the ones its caller had, else its text encoded once. */
+export function chunkBytes(chunk: LineChunk): Buffer {
+	const { bytes } = chunk;
+	return bytes === undefined ? Buffer.from(chunk.text, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * The next piece of a chunk (`bytes`, `rows` lines) from byte `start`: it ends at byte `end` and holds
+ * `lines` lines. The whole chunk when it is within the limits; else as many whole lines as fit within
+ * max rows and max bytes, at least one (a single line over max bytes goes alone).
+ */
+export function chunkPiece(bytes: Buffer, rows: number, start: number, limits: Pick<BatchLimits, 'maxRows' | 'maxBytes'>): { end: number; lines: number } {
+	const { maxRows, maxBytes } = limits;
+	let end = bytes.length;
+	let lines = rows;
+	if (start > 0 || rows > maxRows || bytes.length > maxBytes) {
+		// UTF-8 never has the newline byte inside a multi-byte character: after 0x0A is a line end.
+		end = start;
+		lines = 0;
+		while (end < bytes.length && lines < maxRows) {
+			const newline = bytes.indexOf(NEWLINE, end);
+			const next = newline < 0 ? bytes.length : newline + 1;
+			if (lines > 0 && next - start > maxBytes) break;
+			end = next;
+			lines += 1;
+		}
+	}
+	return { end, lines };
+}

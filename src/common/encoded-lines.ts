@@ -1,0 +1,33 @@
+/**
+ * The UTF-8 bytes of a packed item's JSON lines, when the code that wrote the lines already has them:
+ * the Doris Schema node's worker thread encodes its output off n8n's main thread and hands the bytes
+ * over without a copy, so the Stream Load node need not encode the text again on the main thread.
+ *
+ * A cache, never a channel: keyed by the PackedRows object itself and valid only while its
+ * `jsonLines` is still the text the bytes were made from. Wherever the item was copied (n8n's queue
+ * mode, a Code node in between) there is no entry, and the Stream Load node encodes the text as it
+ * always did; what loads is the text either way.
+ */
+import type { PackedRows } from './item-contract';
+
+const cache = new WeakMap<PackedRows, { text: string; bytes: Uint8Array }>();
+
+/** Records that `bytes` is `rows.jsonLines` in UTF-8 (as Buffer.from(text, 'utf8') writes it). */
+export function rememberEncodedLines(rows: PackedRows, bytes: Uint8Array): void {
+	cache.set(rows, { text: rows.jsonLines, bytes });
+}
+
+/** The bytes of `rows.jsonLines`, when they were recorded for exactly this text. */
+export function encodedLines(rows: PackedRows): Uint8Array | undefined {
+	const entry = cache.get(rows);
+	// Usually the same string object (a pointer comparison); a replaced text compares by content.
+	return entry !== undefined && entry.text === rows.jsonLines ? entry.bytes : undefined;
+}
+
+/** `text` in UTF-8, in an ArrayBuffer of its own (one that can be transferred to another thread). */
+export function encodeForTransfer(text: string): Buffer<ArrayBuffer> {
+	// Not Buffer.from: a short text would land in Node's shared pool, which must not be transferred.
+	const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+	bytes.write(text, 'utf8');
+	return bytes;
+}

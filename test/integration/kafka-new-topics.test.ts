@@ -1,0 +1,117 @@
+// Where a topic the group meets after its first activation starts, against the real broker
+// (KAFKA_BROKERS). Read From Beginning off means "do not replay the history of the topics there when
+// the group started", not "skip the first rows of a table created later": a change stream creates a
+// table's topic with its first change and writes the change at once, before any check can see it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { FollowingConsumer } from '../../src/kafka/following-consumer';
+import { waitFor } from '../support/wait-for';
+import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+
+const broker = useKafkaAdmin();
+
+function topicPattern(prefix: string): RegExp {
+	return new RegExp(`^${prefix.replace(/[-.]/g, '\\$&')}\\.db\\.[^.]+$`);
+}
+
+function messagesOf(n8n: FakeN8n, topic: string): number {
+	return n8n.executions.filter((e) => e.topic === topic).reduce((sum, e) => sum + e.messages, 0);
+}
+
+describe('Read From Beginning off: topics the group meets later start at their beginning', () => {
+	it('a topic the New Topics Check finds is read from its first message, not from the moment it was found', async () => {
+		const prefix = uniqueName('newtopic');
+		const first = `${prefix}.db.t1`;
+		const second = `${prefix}.db.t2`;
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 1, replicationFactor: 1 }] });
+		// History the user chose not to replay.
+		await produce(broker.kafka, first, 1, 50, (i) => JSON.stringify({ t: 1, old: i }));
+		const group = uniqueName('newtopic-group');
+		const n8n = new FakeN8n();
+		const consumer = await FollowingConsumer.start(
+			testOptions(first, group, { topics: { pattern: topicPattern(prefix) }, fromBeginning: false, keepPartitionOrder: true, topicCheckIntervalMs: 1_000, executionTimeoutMs: 20_000 }),
+			n8n.run,
+		);
+		try {
+			await produce(broker.kafka, first, 1, 10, (i) => JSON.stringify({ t: 1, i }));
+			await waitFor('the new messages of the first topic', () => messagesOf(n8n, first) >= 10);
+			// A table gets its first changes: its topic is created and written at once.
+			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 1, replicationFactor: 1 }] });
+			await produce(broker.kafka, second, 1, 100, (i) => JSON.stringify({ t: 2, i }));
+			await waitFor('the consumer subscribed to the new topic', () => consumer.assigned().has(second), 30_000);
+			await produce(broker.kafka, second, 1, 5, (i) => JSON.stringify({ t: 2, i: 100 + i }));
+			await waitFor('the last message of the new topic handed over', () => n8n.executions.some((e) => e.topic === second && e.lastOffset === '104'), 30_000);
+			await waitFor('the new topic committed to its end', async () => (await committedOffsets(broker.admin, group, second)).get(0) === 105n);
+			assert.equal(messagesOf(n8n, second), 105, 'every message of the new topic reached n8n once');
+			assert.equal(messagesOf(n8n, first), 10, 'the history of the topic present at activation was not replayed');
+		} finally {
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics: [first, second] }).catch(() => undefined);
+		}
+	});
+
+	it('at the next activation (New Topics Check off) a topic created meanwhile is read from its beginning, a quiet topic present at the first is not replayed', async () => {
+		const prefix = uniqueName('newtopic');
+		const [busy, quiet, created] = [`${prefix}.db.busy`, `${prefix}.db.quiet`, `${prefix}.db.created`];
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [busy, quiet].map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+		await produce(broker.kafka, busy, 2, 40, (i) => JSON.stringify({ old: i }));
+		await produce(broker.kafka, quiet, 2, 40, (i) => JSON.stringify({ old: i }));
+		const group = uniqueName('newtopic-group');
+		const n8n = new FakeN8n();
+		const options = testOptions(busy, group, { topics: { pattern: topicPattern(prefix) }, fromBeginning: false, topicCheckIntervalMs: 0 });
+		try {
+			const firstRun = await FollowingConsumer.start(options, n8n.run);
+			await produce(broker.kafka, busy, 2, 10, (i) => JSON.stringify({ i }));
+			await waitFor('the new messages of the busy topic', () => messagesOf(n8n, busy) >= 10);
+			await waitFor('the busy topic committed to its end', async () => [...(await committedOffsets(broker.admin, group, busy)).values()].reduce((a, b) => a + b, 0n) === 50n);
+			await firstRun.close();
+			// While the workflow is inactive: a table gets its first changes, another one more.
+			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: created, numPartitions: 2, replicationFactor: 1 }] });
+			await produce(broker.kafka, created, 2, 20, (i) => JSON.stringify({ i }));
+			await produce(broker.kafka, busy, 2, 6, (i) => JSON.stringify({ i: 10 + i }));
+			const secondRun = await FollowingConsumer.start(options, n8n.run);
+			try {
+				await waitFor('the topic created meanwhile committed to its end', async () => [...(await committedOffsets(broker.admin, group, created)).values()].reduce((a, b) => a + b, 0n) === 20n);
+				await waitFor('the busy topic committed to its end', async () => [...(await committedOffsets(broker.admin, group, busy)).values()].reduce((a, b) => a + b, 0n) === 56n);
+				assert.equal(messagesOf(n8n, created), 20, 'every message of the topic created while inactive reached n8n');
+				assert.equal(messagesOf(n8n, busy), 16, 'the busy topic resumed where it was committed');
+				assert.equal(messagesOf(n8n, quiet), 0, 'the quiet topic present at the first activation was not replayed');
+				assert.deepEqual([...(await committedOffsets(broker.admin, group, quiet)).values()], [20n, 20n], 'its start was remembered');
+			} finally {
+				await secondRun.close();
+			}
+		} finally {
+			await broker.admin.deleteTopics({ topics: [busy, quiet, created] }).catch(() => undefined);
+		}
+	});
+
+	it('a partition added while the workflow was inactive is read from its beginning at the next activation (topic list)', async () => {
+		const topic = uniqueName('newpartition');
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+		await produce(broker.kafka, topic, 1, 30, (i) => JSON.stringify({ old: i }));
+		const group = uniqueName('newpartition-group');
+		const n8n = new FakeN8n();
+		const options = testOptions(topic, group, { fromBeginning: false });
+		try {
+			const firstRun = await FollowingConsumer.start(options, n8n.run);
+			await produce(broker.kafka, topic, 1, 5, (i) => JSON.stringify({ i }));
+			await waitFor('the topic committed to its end', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 35n);
+			await firstRun.close();
+			await broker.admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i: 5 + i }));
+			const secondRun = await FollowingConsumer.start(options, n8n.run);
+			try {
+				await waitFor('both partitions committed to their ends', async () => {
+					const committed = await committedOffsets(broker.admin, group, topic);
+					return committed.get(0) === 45n && committed.get(1) === 10n;
+				});
+				assert.equal(messagesOf(n8n, topic), 25, 'the 5 of the first run, then the 20 written while inactive; no history');
+			} finally {
+				await secondRun.close();
+			}
+		} finally {
+			await broker.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+		}
+	});
+});

@@ -1,0 +1,72 @@
+/**
+ * The Doris Schema node's schema evolution (Add New Columns) against the Doris test server, through
+ * the node's execute(): a DDL refusal that passes fails the execution (redelivered, nothing on
+ * Invalid), one that does not sends its rows to Invalid with the reason.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
+
+const VERSIONS = ['2.1', '3.0', '3.1'] as const;
+
+function context(doris: DorisTestServer, params: Record<string, unknown>, items: INodeExecutionData[]): IExecuteFunctions {
+	const ctx = {
+		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
+		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
+		getChildNodes: () => [{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
+		getMode: () => 'trigger',
+		getInputData: () => items,
+		getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'd' }),
+		getWorkflow: () => ({ id: 'wf-evolve', name: 'wf', active: true }),
+		continueOnFail: () => false,
+		logger: { info: () => undefined, warn: () => undefined },
+	};
+	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
+	return ctx as unknown as IExecuteFunctions;
+}
+
+const evolving = { operation: 'mapRows', database: 'd', table: 'events', schemaMode: 'auto', options: { evolve: true } };
+
+describe('Doris Schema node: Add New Columns', () => {
+	const node = new DorisSchema();
+	const servers: DorisTestServer[] = [];
+	after(async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+		await Promise.all(servers.map((s) => s.close()));
+	});
+	async function server(version: (typeof VERSIONS)[number], ddl: string): Promise<DorisTestServer> {
+		const doris = await startDorisTestServer({ version });
+		servers.push(doris);
+		await doris.sql('CREATE DATABASE d');
+		await doris.sql(ddl);
+		return doris;
+	}
+	const columnsOf = async (doris: DorisTestServer) => ((await doris.sql('DESC d.events')) as Array<{ Field: string; Type: string }>).map((c) => `${c.Field} ${c.Type.toUpperCase()}`);
+
+	for (const version of VERSIONS) {
+		it(`Doris ${version}: an ALTER refused while another alter job runs on the table fails the execution (nothing on Invalid); the redelivery adds the column`, async () => {
+			const doris = await server(version, 'CREATE TABLE d.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+			const items = [{ json: { id: 1, v: 'a', note: 'first' } }, { json: { id: 2, v: 'b' } }];
+			const job = doris.schemaChangeJob('d', 'events');
+			await assert.rejects(node.execute.call(context(doris, evolving, items)), /state\(SCHEMA_CHANGE\) is not NORMAL\. Do not allow doing ALTER ops/);
+			job.finish();
+			const [rows, invalid] = await node.execute.call(context(doris, evolving, items));
+			assert.deepEqual(invalid, []);
+			assert.deepEqual(
+				rows.map((r) => r.json),
+				[
+					{ id: 1, v: 'a', note: 'first' },
+					{ id: 2, v: 'b' },
+				],
+			);
+			assert.ok((await columnsOf(doris)).includes('note TEXT'));
+		});
+	}
+});
