@@ -14,6 +14,7 @@ import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { DELETE_SIGN_COLUMN } from '../../../src/common/item-contract';
+import { sortItemsForLoad } from '../../../src/batch/load-items';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
 
 describe('Doris Schema node', () => {
@@ -66,8 +67,44 @@ describe('Doris Schema node', () => {
 		assert.deepEqual([rows.length, invalid.length], [1, 1]);
 		assert.equal((await node.execute.call(context(params, [bad[0]], false, [0])))[0].length, 1, 'nothing invalid: runs');
 		assert.equal((await node.execute.call(context(params, bad, false, [0], 'manual')))[1].length, 1, 'the editor shows the output');
-		// Continue On Fail with an unreadable schema sends every item to Invalid: the same refusal.
-		await assert.rejects(node.execute.call(context({ ...params, table: 'no_such_table' }, bad, true, [0])), /2 item\(s\) cannot load .* Invalid output leads nowhere/);
+		// On Error "Continue": n8n would swallow a throw and hand the raw input on to Rows, unchecked. The
+		// invalid items go on to Rows as they are (with _invalid), where Doris Stream Load refuses them.
+		const [onRows, onInvalid] = await node.execute.call(context(params, bad, true, [0]));
+		assert.deepEqual(onRows.map((r) => [r.json.id, r.json[INVALID_FIELD] === undefined]), [[1, true], [2, false]]);
+		assert.deepEqual(onInvalid, []);
+		const refused = sortItemsForLoad(onRows, { format: 'json', deletes: 'auto' });
+		assert.deepEqual(refused.refused.map((r) => r.index), [1], 'the Stream Load node refuses the invalid item, failing the execution');
+		const [unreadable] = await node.execute.call(context({ ...params, table: 'no_such_table' }, bad, true, [0]));
+		assert.deepEqual(sortItemsForLoad(unreadable, { format: 'json', deletes: 'auto' }).loadable, [], 'an unreadable schema: every item refused');
+	});
+
+	// n8n hands a node's raw input on to its first output when the node throws under On Error
+	// "Continue" (n8n-core WorkflowExecute.handleNodeExecutionError): for this node that is Rows, loaded
+	// unchecked. So it never throws there: an execution it cannot map goes to Invalid with the reason.
+	it('On Error "Continue": an execution the node cannot map (a bad setting, Doris unreachable) goes to Invalid with the reason, packed lines one by one; nothing reaches Rows', async () => {
+		const packed = { jsonLines: '{"id":5,"name":"p"}\nnot json\n', count: 2, sources: [{ topic: 't', partition: 3, firstOffset: '40', lastOffset: '41', lines: 2 }] };
+		const items = [{ json: { id: 1, name: 'ann' } }, { json: { packedRows: packed } }];
+		const badZone = { operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { timeZone: 'Mars/Olympus' } };
+		await assert.rejects(node.execute.call(context(badZone, items, false, [0, 1])));
+		const [rows, invalid] = await node.execute.call(context(badZone, items, true, [0, 1]));
+		assert.deepEqual(rows, []);
+		assert.deepEqual(
+			invalid.map((i) => [i.json.id ?? i.json.line, i.pairedItem]),
+			[
+				[1, { item: 0 }],
+				[5, { item: 1 }],
+				['not json', { item: 1 }],
+			],
+		);
+		const reason = (invalid[1].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0];
+		assert.equal(reason.rule, 'schema');
+		assert.match(reason.message, /^not mapped: .*Mars\/Olympus/);
+		assert.deepEqual(invalid[2].json._kafka, { topic: 't', partition: 3, offset: '41', line: 1 });
+		// Doris unreachable (nothing listens on the port): the same.
+		const unreachable = context({ operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { refreshInterval: 0 } }, items.slice(0, 1), true, [0, 1]);
+		(unreachable as unknown as { getCredentials: () => Promise<unknown> }).getCredentials = async () => ({ feUrls: 'http://127.0.0.1:1', queryPort: 1, user: 'u', password: 'p', database: 'nd' });
+		const [noRows, allInvalid] = await node.execute.call(unreachable);
+		assert.deepEqual([noRows.length, allInvalid.length], [0, 1]);
 	});
 
 	// string_type_length_soft_limit_bytes / jsonb_type_length_soft_limit_bytes are BE settings a cluster may change.
