@@ -30,6 +30,13 @@ export class PartitionState {
 	announced = false;
 	committedMetadata: string | null = null;
 	/**
+	 * The deadline every HELD mark of this ownership carries: raised before a renewal is sent, so no
+	 * commit sent later carries less (and never below the previous owner's). Executions start only
+	 * under `leaseCommitted`, the deadline of the last HELD mark the broker confirmed.
+	 */
+	heldUntil = 0;
+	leaseCommitted = 0;
+	/**
 	 * Where this ownership started a partition the group had no offset for, at its end (Read From
 	 * Beginning off, start-positions.ts): committed even before any execution, so that the group
 	 * remembers the topic and a later activation does not take it for a new one.

@@ -69,4 +69,21 @@ describe('Doris Schema node: Add New Columns', () => {
 			assert.ok((await columnsOf(doris)).includes('note TEXT'));
 		});
 	}
+
+	it('a field that differs from a column only in case loads into it; no DDL, nothing on Invalid, with Add New Columns on or off', async () => {
+		const doris = await server('3.1', 'CREATE TABLE d.events (id BIGINT NOT NULL, name STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const items = [{ json: { id: 1, Name: 'a' } }, { json: { ID: 2, NAME: 'b', name: 'exact' } }];
+		for (const options of [{ evolve: true }, {}]) {
+			const [rows, invalid] = await node.execute.call(context(doris, { ...evolving, options }, items));
+			assert.deepEqual(invalid, [], JSON.stringify(options));
+			assert.deepEqual(
+				rows.map((r) => r.json),
+				[
+					{ id: 1, name: 'a' },
+					{ id: 2, name: 'exact' },
+				],
+			);
+		}
+		assert.deepEqual(await columnsOf(doris), ['id BIGINT', 'name TEXT']);
+	});
 });
