@@ -20,4 +20,9 @@ if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
 	npm run --silent build >&2 || { echo "[bench] npm run build failed (BENCH_NO_BUILD=1 skips it)" >&2; exit 1; }
 fi
 # kafkajs 2.2.4 schedules a negative timeout on Node 24 (harmless); keep the output readable.
+# `npm run bench -- cdc-database [--changes N]`: the whole-database CDC comparison (bench/cdc-database.ts).
+if [ "${1:-}" = cdc-database ]; then
+	shift
+	exec node --import tsx --disable-warning=TimeoutNegativeWarning bench/cdc-database.ts "$@"
+fi
 exec node --import tsx --disable-warning=TimeoutNegativeWarning bench/run.ts "$@"

@@ -18,7 +18,9 @@ import { invalidateSchema } from '../../src/doris/schema/schema-cache';
 import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
-import { connectedOutputs, leadsSomewhere } from '../shared/outputs';
+import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
+import { INVALID_FIELD } from '../../src/doris/schema/route-items';
+import { connectedOutputs, continuesAfterThrow, leadsSomewhere } from '../shared/outputs';
 import { readSettings } from './settings';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
 
@@ -91,19 +93,78 @@ function tableIsExpression(ctx: ExecuteContext): boolean {
 }
 
 /**
+ * Where the rows of a failure go: thrown (the execution fails, the Kafka trigger redelivers it), the
+ * output n8n routes errors to (On Error "Continue": the error output, or with "regular output" the
+ * first one), or, when that leads nowhere, Rejected as not loaded.
+ */
+type FailureRoute = 'throw' | 'error' | 'rejected';
+
+/** A failure and the input items whose rows it kept out of Doris. */
+interface Failure {
+	error: NodeApiError | NodeOperationError;
+	indexes: number[];
+	/** The table the rows were for ("db.table"), or '' when the execution failed before it was known. */
+	table: string;
+}
+
+/**
  * Adds this execution's items to the shared batch of their table and returns when every batch holding
  * them is in Doris (src/batch/load-items.ts): one table, or one per row when the rows say theirs
  * (src/batch/load-targets.ts), with one summary item per table. Rows Doris refused come out on the
  * Rejected output (shaped as the Doris Schema node's invalid items); when that output leads nowhere
  * they fail the execution instead. A failure fails the execution (so the Kafka trigger does not commit
- * its offsets) once every table's load has settled, or with "continue on fail" sends that table's
- * items, with their rows, to the output n8n routes errors to, unless that output leads nowhere: then
- * the rows would vanish, and the execution fails.
+ * its offsets) once every table's load has settled.
+ *
+ * Under On Error "Continue" a throw would not fail the execution: n8n swallows it and passes the raw
+ * input on as the first output (nodes/shared/outputs.ts continuesAfterThrow), so the rows would look
+ * loaded, or vanish. There every failure, the whole execution's (a setting, the credential) as a
+ * table's, sends its items, with their rows, to the output n8n routes errors to; where that leads
+ * nowhere, to Rejected as not loaded (`doris_not_loaded`, the reason naming the failure). Only when
+ * Rejected leads nowhere too does the node throw.
  */
 export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	if (items.length === 0) return [[], []];
+	if (!continuesAfterThrow(ctx)) return await loadExecution(ctx, items, 'throw');
+	const outputs = connectedOutputs(ctx);
+	const errorOutput = ctx.getNode().onError === 'continueErrorOutput' ? ERROR_OUTPUT : 0;
+	const route: FailureRoute = leadsSomewhere(outputs, errorOutput) ? 'error' : leadsSomewhere(outputs, REJECTED_OUTPUT) ? 'rejected' : 'throw';
+	if (route === 'throw') return await loadExecution(ctx, items, route);
+	try {
+		return await loadExecution(ctx, items, route);
+	} catch (error) {
+		const nodeError = error instanceof NodeOperationError || error instanceof NodeApiError ? error : toNodeError(ctx, error);
+		return failureOutputs(items, [], [], [{ error: nodeError, indexes: items.map((_item, i) => i), table: '' }], route);
+	}
+}
 
+/**
+ * The node's outputs: the summaries, the rows Doris refused, and the failures as `route` says
+ * (error items keep their row: on the error output nothing else would say which row failed).
+ */
+function failureOutputs(items: INodeExecutionData[], loaded: INodeExecutionData[], rejected: INodeExecutionData[], failures: Failure[], route: FailureRoute): INodeExecutionData[][] {
+	if (route !== 'rejected') {
+		const failed = failures.flatMap(({ error, indexes }) => indexes.map((i) => ({ json: { ...items[i].json, error: error.message }, error, pairedItem: { item: i } })));
+		return [[...loaded, ...failed], rejected];
+	}
+	const notLoaded: INodeExecutionData[] = [];
+	for (const { error, indexes, table } of failures) {
+		// An item the Doris Schema node marked invalid keeps its own reasons.
+		const marked = indexes.filter((i) => items[i].json[INVALID_FIELD] !== undefined);
+		const unmarked = indexes.filter((i) => items[i].json[INVALID_FIELD] === undefined);
+		for (const i of marked) notLoaded.push({ json: items[i].json, pairedItem: { item: i } });
+		const reason = { column: null, value: null, expected: 'a row loaded into Doris', rule: 'doris_not_loaded' as const, message: `Not loaded: ${error.message}` };
+		for (const r of everyItemInvalid(unmarked.map((i) => items[i]), table, reason)) notLoaded.push({ json: r.json as IDataObject, pairedItem: { item: unmarked[r.index] } });
+	}
+	notLoaded.sort((a, b) => itemOf(a) - itemOf(b));
+	return [loaded, [...rejected, ...notLoaded]];
+}
+
+function itemOf(item: INodeExecutionData): number {
+	return typeof item.pairedItem === 'object' && !Array.isArray(item.pairedItem) ? item.pairedItem.item : 0;
+}
+
+async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], route: FailureRoute): Promise<INodeExecutionData[][]> {
 	let settings;
 	let connection;
 	try {
@@ -119,10 +180,7 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	}
 	const outputs = connectedOutputs(ctx);
 	const rejectedConnected = leadsSomewhere(outputs, REJECTED_OUTPUT);
-	// Continue On Fail puts failed items on the error output (or, with "continue", on the first one):
-	// where that leads nowhere, continuing would drop the rows, so the execution fails instead.
-	const errorOutput = ctx.getNode().onError === 'continueErrorOutput' ? ERROR_OUTPUT : 0;
-	const continueOnFail = ctx.continueOnFail() && leadsSomewhere(outputs, errorOutput);
+	const continueOnFail = route !== 'throw';
 
 	const perItem = settings.tableFrom === 'parameter' && tableIsExpression(ctx);
 	const grouped = groupByTarget(items, settings.tableFrom, (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }), connection.database);
@@ -162,18 +220,16 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 	// In the editor a user waits for the result of their test: no batch interval.
 	const manual = ctx.getMode() === 'manual';
 	const flushNow = manual || settings.loadImmediately;
-	// Each failed item keeps its row: on the first output nothing else would say which row failed.
-	const errorItems = (error: NodeApiError | NodeOperationError, indexes: number[]): INodeExecutionData[] =>
-		indexes.map((i) => ({ json: { ...items[i].json, error: error.message }, error, pairedItem: { item: i } }));
 
-	const failed: INodeExecutionData[] = [];
-	for (const bad of grouped.refused) failed.push(...errorItems(new NodeOperationError(ctx.getNode(), bad.message, { itemIndex: bad.index }), [bad.index]));
-	for (const { sorted, global, renumber } of tables) {
+	const failures: Failure[] = [];
+	for (const bad of grouped.refused) failures.push({ error: new NodeOperationError(ctx.getNode(), bad.message, { itemIndex: bad.index }), indexes: [bad.index], table: '' });
+	for (const { group, sorted, global, renumber } of tables) {
+		const table = `${group.target.database}.${group.target.table}`;
 		if (sorted.undecodable.length > 0) {
-			failed.push(...errorItems(new NodeOperationError(ctx.getNode(), `Item could not be decoded (${PARSE_ERROR_FIELD})`), sorted.undecodable.map(global)));
+			failures.push({ error: new NodeOperationError(ctx.getNode(), `Item could not be decoded (${PARSE_ERROR_FIELD})`), indexes: sorted.undecodable.map(global), table });
 		}
 		for (const bad of sorted.refused) {
-			failed.push(...errorItems(new NodeOperationError(ctx.getNode(), renumber(bad.message, bad.index), { itemIndex: global(bad.index) }), [global(bad.index)]));
+			failures.push({ error: new NodeOperationError(ctx.getNode(), renumber(bad.message, bad.index), { itemIndex: global(bad.index) }), indexes: [global(bad.index)], table });
 		}
 	}
 
@@ -231,8 +287,8 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 		}
 		const nodeError = outcome.reason instanceof NodeOperationError ? outcome.reason : toNodeError(ctx, outcome.reason, rejectedConnected);
 		firstError ??= nodeError;
-		failed.push(...errorItems(nodeError, loadable));
+		failures.push({ error: nodeError, indexes: loadable, table: `${group.target.database}.${group.target.table}` });
 	});
 	if (firstError !== undefined && !continueOnFail) throw firstError;
-	return [[...loaded, ...failed], rejected];
+	return failureOutputs(items, loaded, rejected, failures, route);
 }

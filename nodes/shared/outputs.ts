@@ -79,3 +79,19 @@ export function connectedOutputs(ctx: OutputsContext): ReadonlySet<number> | und
 export function leadsSomewhere(outputs: ReadonlySet<number> | undefined, index: number): boolean {
 	return outputs === undefined || outputs.has(index);
 }
+
+/**
+ * Whether n8n goes on when this node throws: On Error "Continue (regular output)", "Continue (using
+ * error output)", or the older Continue On Fail flag. n8n then swallows the error and hands the
+ * node's raw input on as its first output, whatever the mode (n8n-core WorkflowExecute
+ * handleNodeExecutionError, 2.40.7; the error output gets nothing), and the execution can end as a
+ * success, so the Kafka trigger commits its offsets. A Doris node must not throw there with rows in
+ * hand: it puts them on an output where they stay visible with their reason instead.
+ *
+ * n8n decides by the node's own fields (WorkflowExecute.continuesOnError), which can say "continue"
+ * where the context's continueOnFail() does not (Continue On Fail set with On Error "stop").
+ */
+export function continuesAfterThrow(ctx: Pick<IExecuteFunctions, 'getNode' | 'continueOnFail'>): boolean {
+	const node = ctx.getNode();
+	return ctx.continueOnFail() || node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
+}

@@ -27,6 +27,7 @@ import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
 import { DEFAULT_CSV, type LoadFormat, type LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
+import type { SilenceOptions } from '../doris/stream-load/silence';
 import { metrics } from '../metrics/metrics';
 import type { BatchLimits } from './batch-limits';
 import { isRows, type BatchPart, type Row } from './batch-parts';
@@ -52,6 +53,8 @@ export interface DorisTargetConfig {
 	retry: RetryPolicy;
 	/** One HTTP exchange; by default Doris' own load timeout plus a minute. */
 	requestTimeoutMs?: number;
+	/** How long a load may stay unanswered after its body went out before its label is looked up (silence.ts); 30 s by default. */
+	silence?: SilenceOptions;
 	logger?: StreamLoadLogger;
 	/** At most this many loads to find the rows of one refused batch (isolate.ts). Default 64. */
 	maxIsolationLoads?: number;
@@ -92,7 +95,7 @@ function normaliseLoad(load: LoadOptions): LoadOptions {
 function connectionKey(config: DorisTargetConfig): string {
 	const c = config.connection;
 	// The password only as a hash: keys may show up in a debugger or a heap dump.
-	return JSON.stringify([c.feUrls, config.beUrls ?? [], c.user, hash(c.password), c.tls ?? null, config.retry, config.requestTimeoutMs ?? null]);
+	return JSON.stringify([c.feUrls, config.beUrls ?? [], c.user, hash(c.password), c.tls ?? null, config.retry, config.requestTimeoutMs ?? null, config.silence ?? null]);
 }
 
 /** The registry key of a target: two executions share a batch exactly when these agree. */
@@ -114,6 +117,7 @@ function clientFor(config: DorisTargetConfig): StreamLoadClient {
 			retry: config.retry,
 			requestTimeoutMs: config.requestTimeoutMs ?? (timeoutSeconds + 60) * 1000,
 			labelWait: { pollIntervalMs: 500, maxWaitMs: (timeoutSeconds + 60) * 1000 },
+			silence: config.silence,
 			logger: config.logger,
 		});
 		clients.set(key, client);

@@ -37,10 +37,25 @@ export interface SortedItems {
 	loadable: number[];
 	/** Indexes of the items the Kafka trigger could not decode (PARSE_ERROR_FIELD): they never load. */
 	undecodable: number[];
-	/** Packed items that cannot load, with the reason naming the field or the setting. */
+	/** Items that cannot load (broken packed items, a CSV load of packed items, items marked invalid), with the reason naming the field or the setting. */
 	refused: Array<{ index: number; message: string }>;
 	/** Whether this execution's load carries the delete sign. */
 	deleteSign: boolean;
+}
+
+/**
+ * Why an item the Doris Schema node marked invalid (`_invalid`) does not load. Such items reach this
+ * node only when the Schema node's Invalid output leads nowhere under n8n's On Error "Continue": the
+ * Schema node cannot fail the execution there (n8n would swallow the error and pass its raw input on
+ * to Rows), so it hands them on and this node refuses them, failing the execution or, under its own
+ * "Continue", sending them where its failures go.
+ */
+function invalidMark(json: Record<string, unknown>): string | undefined {
+	const info = json[INVALID_FIELD];
+	if (info === null || typeof info !== 'object' || !Array.isArray((info as Partial<InvalidInfo>).reasons)) return undefined;
+	const first = (info as InvalidInfo).reasons[0] as Partial<Rejection> | undefined;
+	const why = typeof first?.message === 'string' ? first.message : 'see its reasons';
+	return `the Doris Schema node found it invalid (${INVALID_FIELD}: ${why}), so it does not load; connect the Doris Schema node's Invalid output to a dead-letter branch`;
 }
 
 /**
@@ -61,6 +76,11 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 		const json = items[i].json;
 		if (json[PARSE_ERROR_FIELD] !== undefined) {
 			undecodable.push(i);
+			continue;
+		}
+		const invalid = invalidMark(json);
+		if (invalid !== undefined) {
+			refused.push({ index: i, message: invalid });
 			continue;
 		}
 		const packed = readPackedRows(json);

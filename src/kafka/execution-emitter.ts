@@ -28,7 +28,7 @@ import type { ExecutionWindow } from './execution-window';
 import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
-import { FENCE_MARGIN_MS } from './partition-fence';
+import { FENCE_MARGIN_MS, leaseCovers, leaseUntil } from './partition-fence';
 
 /** A failure this close to its deadline may be the Stream Load node giving up at it (see finish). */
 const NEAR_DEADLINE_MS = 1_000;
@@ -137,15 +137,19 @@ export class ExecutionEmitter {
 	/**
 	 * Keep Order per Partition: whether the partition may start an execution now. Not while one of
 	 * its executions is in flight, a redelivery waits or a previous owner's deadline has not passed;
-	 * the first time in this ownership only once HELD is committed at `startOffset`.
+	 * the first time in this ownership, and whenever the committed lease would not cover the
+	 * execution's deadline, only once HELD with a new lease is committed at `startOffset`.
 	 */
 	private async mayStart(state: PartitionState, startOffset: bigint, moved: () => boolean): Promise<boolean> {
 		if (state.tracker.running > 0 || state.inBackoff || state.fenced) {
 			this.ctx.syncPaused();
 			return false;
 		}
-		if (state.announced || this.ctx.options.manual) return true;
-		const committed = await this.ctx.committer.announce(state, state.tracker.committableOffset ?? startOffset);
+		if (this.ctx.options.manual) return true;
+		const now = Date.now();
+		const timeoutMs = this.ctx.options.executionTimeoutMs;
+		if (state.announced && leaseCovers(state.leaseCommitted, now, timeoutMs)) return true;
+		const committed = await this.ctx.committer.announce(state, state.tracker.committableOffset ?? startOffset, leaseUntil(now, timeoutMs));
 		return committed && !moved();
 	}
 
@@ -225,7 +229,8 @@ export class ExecutionEmitter {
 		stats.tombstonesSkipped += chunk.tombstonesSkipped;
 		stats.executionsStarted++;
 		// Keep Order per Partition: the rows must not start loading after the execution's deadline.
-		const loadBy = options.keepPartitionOrder === true ? Date.now() + options.executionTimeoutMs : undefined;
+		// Never past the committed lease: a next owner waits for that one (partition-fence.ts).
+		const loadBy = options.keepPartitionOrder === true ? Math.min(Date.now() + options.executionTimeoutMs, state.leaseCommitted) : undefined;
 		if (loadBy !== undefined) stampDeadline(chunk.items, loadBy);
 		const execution: SinkExecution = {
 			topic: state.topic,

@@ -16,7 +16,7 @@ import type { Consumer } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
-import { HELD, RELEASED } from './partition-fence';
+import { heldMark, parseMark, RELEASED } from './partition-fence';
 import type { Assignment, PartitionState } from './partition-state';
 
 /** Labels of the committed-offset gauge; removed again when the partition is given up. */
@@ -55,7 +55,7 @@ export class OffsetCommitter {
 	/** The fence mark a commit of this partition carries; null without Keep Order per Partition. */
 	private metadataFor(state: PartitionState): string | null {
 		if (!this.ordered) return null;
-		return this.releasing && state.tracker.running === 0 && state.tracker.failedAt === undefined ? RELEASED : HELD;
+		return this.releasing && state.tracker.running === 0 && state.tracker.failedAt === undefined ? RELEASED : heldMark(state.heldUntil);
 	}
 
 	private async loop(): Promise<void> {
@@ -98,24 +98,28 @@ export class OffsetCommitter {
 		const value = BigInt(offset);
 		if (state.committed === undefined || value > state.committed) state.committed = value;
 		state.committedMetadata = metadata;
+		const mark = parseMark(metadata);
+		if (mark.held && mark.until !== undefined && mark.until > state.leaseCommitted) state.leaseCommitted = mark.until;
 		this.stats.commits++;
 		metrics.kafkaCommittedOffset.set(committedOffsetLabels(this.options, state), Number(value));
 		this.options.observer?.onCommit?.(topic, partition, offset);
 	}
 
 	/**
-	 * Marks the partition HELD at `offset` (where this ownership starts consuming) before its first
-	 * execution; true once the broker confirmed it. False leaves the partition unstarted: the caller
-	 * tries again with the next fetch.
+	 * Marks the partition HELD until `until` at `offset` (where this ownership continues consuming)
+	 * before its first execution, and again when the lease runs short; true once the broker confirmed
+	 * it. False leaves the partition unstarted: the caller tries again with the next fetch.
 	 */
-	async announce(state: PartitionState, offset: bigint): Promise<boolean> {
+	async announce(state: PartitionState, offset: bigint, until: number): Promise<boolean> {
+		state.heldUntil = Math.max(state.heldUntil, until);
+		const metadata = heldMark(state.heldUntil);
 		try {
-			await this.consumer.commitOffsets([{ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata: HELD }]);
+			await this.consumer.commitOffsets([{ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata }]);
 		} catch (error) {
 			this.logger.warn('Kafka commit marking the partition held failed; will retry', { topic: state.topic, partition: state.partition, error: (error as Error).message });
 			return false;
 		}
-		state.announced = state.committedMetadata === HELD;
+		state.announced = state.committedMetadata === metadata;
 		return state.announced;
 	}
 

@@ -30,6 +30,13 @@ export class PartitionState {
 	announced = false;
 	committedMetadata: string | null = null;
 	/**
+	 * The deadline every HELD mark of this ownership carries: raised before a renewal is sent, so no
+	 * commit sent later carries less (and never below the previous owner's). Executions start only
+	 * under `leaseCommitted`, the deadline of the last HELD mark the broker confirmed.
+	 */
+	heldUntil = 0;
+	leaseCommitted = 0;
+	/**
 	 * Where this ownership started a partition the group had no offset for, at its end (Read From
 	 * Beginning off, start-positions.ts): committed even before any execution, so that the group
 	 * remembers the topic and a later activation does not take it for a new one.
@@ -75,6 +82,7 @@ export class PartitionState {
 /** topic → partition → state; the consumer's current assignment. */
 export class Assignment {
 	private byTopic = new Map<string, Map<number, PartitionState>>();
+	private memberId: string | undefined;
 
 	get(topic: string, partition: number): PartitionState | undefined {
 		return this.byTopic.get(topic)?.get(partition);
@@ -97,8 +105,23 @@ export class Assignment {
 	/**
 	 * Replaces the assignment with kafkajs' GROUP_JOIN memberAssignment. Returns the partitions kept
 	 * (same state object, in-flight executions still valid) and those given up (marked revoked).
+	 *
+	 * A partition is kept only by the same member: a new member id means the group forgot this
+	 * consumer (its session expired; kafkajs runner.js rejoins after UNKNOWN_MEMBER_ID with no member
+	 * id), so the generations between the two joins may have given its partitions to another consumer
+	 * whose executions may still load. Every partition is then newly assigned: its old executions'
+	 * outcomes are ignored, it restarts from the committed offset, and Keep Order per Partition fences it.
 	 */
-	replace(assignment: Record<string, number[]>): { retained: PartitionState[]; revoked: PartitionState[]; added: PartitionState[] } {
+	replace(assignment: Record<string, number[]>, memberId: string): { retained: PartitionState[]; revoked: PartitionState[]; added: PartitionState[] } {
+		const revoked: PartitionState[] = [];
+		if (memberId !== this.memberId) {
+			this.memberId = memberId;
+			for (const state of this.all()) {
+				state.revoke();
+				revoked.push(state);
+			}
+			this.byTopic = new Map();
+		}
 		const next = new Map<string, Map<number, PartitionState>>();
 		const retained: PartitionState[] = [];
 		const added: PartitionState[] = [];
@@ -113,7 +136,6 @@ export class Assignment {
 			}
 			next.set(topic, states);
 		}
-		const revoked: PartitionState[] = [];
 		for (const state of this.all()) {
 			if (next.get(state.topic)?.get(state.partition) !== state) {
 				state.revoke();

@@ -30,7 +30,7 @@ import { LagMonitor } from './lag-monitor';
 import { createMessageParser, type MessageParser } from './message-parser';
 import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
-import { FENCE_MARGIN_MS, heldByPreviousOwner } from './partition-fence';
+import { fenceWait, previousOwnerMarks, type FenceMark } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { pinnedStartOffsets } from './start-positions';
 
@@ -176,7 +176,7 @@ export class SinkerConsumer {
 
 	private listen(): void {
 		const { events } = this.consumer;
-		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment, event.payload.memberId));
 		this.consumer.on(events.REBALANCING, () => {
 			// Found by kafkajs' own heartbeat (fetch loop): it rejoins without waiting for us, so at
 			// least get what already finished committed while the old generation still accepts it.
@@ -211,8 +211,8 @@ export class SinkerConsumer {
 		return this.options.keepPartitionOrder === true && !this.options.manual;
 	}
 
-	private onGroupJoin(memberAssignment: Record<string, number[]>): void {
-		const change = this.assignment.replace(memberAssignment);
+	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
+		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.pinStarts(change.added);
 		this.committer.rejoined();
@@ -238,40 +238,45 @@ export class SinkerConsumer {
 	/**
 	 * Partitions just given to this consumer wait until their previous owner's rows can no longer
 	 * load, when it left them HELD (partition-fence.ts). Paused while the mark is looked up; a lookup
-	 * that fails counts as HELD (waiting is safe, loading early is not).
+	 * that fails counts as HELD without a deadline (waiting is safe, loading early is not).
 	 */
 	private fence(added: readonly PartitionState[]): void {
 		if (added.length === 0) return;
 		for (const state of added) state.fencedUntil = Number.POSITIVE_INFINITY;
 		const admin = this.admin;
-		const lookup = admin === undefined ? Promise.reject(new Error('no admin client')) : heldByPreviousOwner(admin, this.options.groupId, added);
+		const lookup = admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(admin, this.options.groupId, added);
 		void lookup.then(
-			(held) => {
-				for (const [state, wasHeld] of held) this.startFence(state, wasHeld);
+			(marks) => {
+				for (const [state, mark] of marks) this.startFence(state, mark);
 			},
 			(error: unknown) => {
 				this.logger.warn('Kafka: could not read the previous owner\'s fence mark; waiting as if it had executions out', { error: (error as Error).message });
-				for (const state of added) this.startFence(state, true);
+				for (const state of added) this.startFence(state, { held: true, until: undefined });
 			},
 		);
 	}
 
-	private startFence(state: PartitionState, held: boolean): void {
+	private startFence(state: PartitionState, mark: FenceMark): void {
 		if (state.revoked) return;
 		clearTimeout(state.fenceTimer);
-		if (!held) {
+		const { waitMs, until, capped } = fenceWait(mark, Date.now(), this.options);
+		if (waitMs === 0) {
 			state.fencedUntil = 0;
 			this.syncPaused();
 			return;
 		}
-		// The previous owner's last deadline is at most one Execution Timeout after it last emitted,
-		// which it stops doing at its next heartbeat after the rebalance.
-		const waitMs = this.options.executionTimeoutMs + FENCE_MARGIN_MS + this.options.heartbeatIntervalMs;
 		state.fencedUntil = Date.now() + waitMs;
-		this.logger.info(
-			`Kafka partition ${state.topic}[${state.partition}] was held by a consumer that may still have rows on their way to Doris; starting it in ${Math.round(waitMs / 1000)} s (Execution Timeout + margin), so they cannot land after this consumer's`,
-			{ topic: state.topic, partition: state.partition, waitMs },
-		);
+		// This ownership's own marks never promise less than the previous owner's.
+		state.heldUntil = Math.max(state.heldUntil, until ?? state.fencedUntil);
+		const where = `Kafka partition ${state.topic}[${state.partition}] was held by a consumer that may still have rows on their way to Doris`;
+		const fields = { topic: state.topic, partition: state.partition, waitMs, previousDeadline: until === undefined ? undefined : new Date(until).toISOString() };
+		if (capped) {
+			this.logger.warn(`${where} until ${fields.previousDeadline}, more than ${Math.round(waitMs / 60_000)} min away (clocks apart?); starting it in ${Math.round(waitMs / 60_000)} min`, fields);
+		} else if (until === undefined) {
+			this.logger.info(`${where} (its mark has no deadline); starting it in ${Math.round(waitMs / 1000)} s (this trigger's Execution Timeout + margin), so they cannot land after this consumer's`, fields);
+		} else {
+			this.logger.info(`${where} until ${fields.previousDeadline} (its last deadline); starting it in ${Math.round(waitMs / 1000)} s (deadline + margin), so they cannot land after this consumer's`, fields);
+		}
 		state.fenceTimer = setTimeout(() => {
 			state.fenceTimer = undefined;
 			this.syncPaused();

@@ -10,11 +10,12 @@
  * instead: with Read From Beginning off, those of the topics present when the group starts. The pin
  * is the end offset read before subscribing; the consumer seeks there on its first assignment and
  * commits it at once, so the group remembers every topic it has met, also one that then stays quiet.
- * Topics start at their beginning when they are met later:
- * - found by the New Topics Check while the workflow runs (`topicsFoundLater`);
- * - matching the pattern with no offset committed on any partition, at an activation of a group
- *   that has committed on other topics of the pattern: the topic appeared while the workflow was
- *   inactive (or is quiet since a version that did not pin starts, which then replays once).
+ * Topics and partitions start at their beginning when they are met later:
+ * - a topic found by the New Topics Check while the workflow runs (`topicsFoundLater`);
+ * - at an activation of a group that has committed before, a topic of the pattern or a partition
+ *   with no offset committed: it appeared while the workflow was inactive (or has been quiet since a
+ *   version that did not pin starts, and then replays once);
+ * - a partition added while the consumer runs (never pinned).
  * A topic list names its topics: a name added to the list later is a choice, and starts at its end.
  */
 import type { Admin } from 'kafkajs';
@@ -37,7 +38,7 @@ export async function pinnedStartOffsets(admin: Admin, options: SinkerConsumerOp
 		if (foundLater.has(topic)) continue;
 		const uncommitted = partitions.filter((p) => !isCommitted(p.offset)).map((p) => p.partition);
 		if (uncommitted.length === 0) continue;
-		if (pattern && groupStarted && uncommitted.length === partitions.length) continue;
+		if (groupStarted && (pattern || uncommitted.length < partitions.length)) continue;
 		for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
 			if (uncommitted.includes(partition)) pins.set(`${topic}:${partition}`, BigInt(high));
 		}

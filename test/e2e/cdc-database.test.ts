@@ -3,19 +3,19 @@
 // updates, deletes and re-inserts, one table gaining a column mid-stream (ADD COLUMN), one table (and
 // its topic) appearing mid-stream (CREATE TABLE), at least 10 executions in flight with Keep Order per
 // Partition, and n8n killed with -9 in the middle: afterwards every Doris table equals the state the
-// stream describes. Then the same stream through one workflow per table (examples/cdc-debezium.json,
-// one per table as CDC had to be run before) to compare rows per second. Needs `npm run build` and the broker.
+// stream describes. Rows per second against one workflow per table: `npm run bench -- cdc-database`.
+// Needs `npm run build` and the broker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 
 import { freePort } from '../ground/n8n/process';
 import { NEW_COLUMN } from '../fixtures/debezium/database';
 import { waitFor } from '../support/wait-for';
-import { assertTables, lag, newCase, oneWorkflow, PARTITIONS, perTableWorkflow, produce, produceInSlices, TABLES, watchInFlight, type Case } from './support/cdc-database';
+import { assertTables, lag, newCase, oneWorkflow, produceInSlices, TABLES, watchInFlight } from './support/cdc-database';
 import { startWorld, type E2eWorld } from './support/fixture';
 import { deployWorkflow } from './support/n8n-setup';
 
-const CHANGES = Number(process.env.E2E_CDC_CHANGES ?? 30_000);
+const CHANGES = Number(process.env.E2E_CDC_CHANGES ?? 15_000);
 const IN_FLIGHT = 12;
 
 describe('a whole database in one workflow (Debezium → Doris)', { timeout: 1_200_000 }, () => {
@@ -70,56 +70,6 @@ describe('a whole database in one workflow (Debezium → Doris)', { timeout: 1_2
 		const changes = messages.filter((m) => m.value !== null).length;
 		t.diagnostic(
 			`${changes} changes over ${c.stream.finalRows.size} tables (${messages.length} messages with tombstones) in ${elapsed} ms, n8n killed -9 at ${killedAt - started} ms; max ${maxInFlight} executions in flight; workflow ${workflowId}`,
-		);
-	});
-
-	it('rows per second: the same stream through one workflow, and through one workflow per table', async (t: TestContext) => {
-		const measure = async (label: string, deploy: (c: Case) => Promise<string[]>, groupOf: (c: Case) => (table: string) => string, prepare?: (c: Case) => Promise<void>) => {
-			const c = await newCase(world, label, CHANGES);
-			await prepare?.(c);
-			await world.kafka.createTopic(c.topicOf(c.stream.lateTable), PARTITIONS);
-			await produce(world, c.stream.messages);
-			const started = Date.now();
-			const ids = await deploy(c);
-			await waitFor(`${label}: every topic committed`, async () => (await lag(world, c, groupOf(c))) === 0, { timeoutMs: 900_000, intervalMs: 500 });
-			const ms = Date.now() - started;
-			assertTables(world, c);
-			for (const id of ids) await world.n8n.deactivate(id).catch(() => undefined);
-			const changes = c.stream.messages.filter((m) => m.value !== null).length;
-			return { ms, rowsPerSecond: Math.round((changes / ms) * 1000), changes };
-		};
-		const one = await measure(
-			'cdcone',
-			async (c) => [await deployWorkflow(world.n8n, oneWorkflow(world, c, { executionsInFlight: 20, options: { topicCheckSeconds: 2, executionTimeoutSeconds: 120 } }))],
-			(c) => () => c.groupId,
-		);
-		// One Item per Batch: the lines carry no Kafka key, so the created table's key is named.
-		const packed = await measure(
-			'cdcpacked',
-			async (c) => [
-				await deployWorkflow(
-					world.n8n,
-					oneWorkflow(world, c, { executionsInFlight: 20, output: 'batch', options: { topicCheckSeconds: 2, executionTimeoutSeconds: 120 } }, { keyColumns: 'id' }),
-				),
-			],
-			(c) => () => c.groupId,
-		);
-		const perTable = await measure(
-			'cdcper',
-			async (c) => {
-				const ids: string[] = [];
-				for (const table of [...c.stream.tables, c.stream.lateTable]) ids.push(await deployWorkflow(world.n8n, perTableWorkflow(world, c, table)));
-				return ids;
-			},
-			(c) => (table) => `${c.groupId}-${table}`,
-			// Without schema evolution and table creation, the tables must hold every column beforehand.
-			async (c) => {
-				await world.doris.sql(c.stream.ddl(c.stream.lateTable, c.database));
-				await world.doris.sql(`ALTER TABLE ${c.database}.${c.stream.evolvingTable} ADD COLUMN ${NEW_COLUMN} STRING NULL`);
-			},
-		);
-		t.diagnostic(
-			`${one.changes} changes, ${TABLES + 1} tables: one workflow ${one.rowsPerSecond} rows/s (${one.ms} ms), the same with One Item per Batch ${packed.rowsPerSecond} rows/s (${packed.ms} ms); one workflow per table ${perTable.rowsPerSecond} rows/s (${perTable.ms} ms)`,
 		);
 	});
 });

@@ -115,7 +115,7 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		// Deploy on an empty topic, then produce: the clock starts with the first message sent.
 		const phase = await deployPhase(name);
 		const index = new OffsetIndex();
-		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 500);
+		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 100);
 		const started = Date.now();
 		index.add(await kafka.produce(phase.topic, events));
 		await waitFor(`${EVENTS} rows in ${phase.table}`, () => loadedInto(phase.table) >= EVENTS, {
@@ -167,7 +167,7 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		assert.ok(twoWorkers, 'needs the two-worker phase');
 		const { phase, index } = twoWorkers;
 		const events = scaleEvents(EVENTS, PARTITIONS, 3_000_000);
-		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 500);
+		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 100);
 		const before = loadedInto(phase.table);
 		// A stream, so the kill lands while messages keep arriving.
 		const producing = streamScaleEvents(kafka, phase.topic, events, index, 150);

@@ -66,7 +66,9 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 
 	// Not wired at all, or wired only to a disabled node: n8n passes a disabled node's input 0 on to
 	// its own output 0 (handleDisabledNode), so a disabled node at the end drops what reaches it.
-	for (const wiring of ['not wired', 'wired only to a disabled node'] as const)
+	// And with the Doris Schema node's On Error "Continue": n8n swallows a node's error there and hands
+	// its raw input on to Rows, so the node must not throw; the Stream Load node refuses the items.
+	for (const wiring of ['not wired', 'wired only to a disabled node', 'not wired, Doris Schema On Error Continue'] as const)
 		it(`an Invalid output that leads nowhere (${wiring}) fails the execution, saying so, and nothing is committed past the invalid message`, async () => {
 			const scenario = await prepareScenario(world, 'logs-high-frequency', {
 				partitions: 1,
@@ -81,6 +83,10 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 				const disabled: WorkflowNode & { disabled: boolean } = { id: 'disabled-dead-letter', name: 'Dead letter (disabled)', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [900, 400], parameters: {}, disabled: true };
 				scenario.workflow.nodes.push(disabled);
 				connections['Doris Schema'].main[1] = [{ node: 'Dead letter (disabled)', type: 'main', index: 0 }];
+			}
+			if (wiring === 'not wired, Doris Schema On Error Continue') {
+				const schemaNode = scenario.workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode & { onError?: string };
+				schemaNode.onError = 'continueRegularOutput';
 			}
 			await scenario.deploy();
 			const events = logEvents(300, 1).filter((e) => !e.invalid);
@@ -99,6 +105,55 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			const failed = (await world.n8n.rest.executions({ workflowId: scenario.workflowId, status: ['error'] })).slice(0, 1);
 			assert.equal(failed.length, 1, 'the execution holding the invalid message failed');
 			const detail = await world.n8n.rest.execution(failed[0].id);
-			assert.match(detail.data, /the Invalid output leads nowhere, so they would be lost/);
+			assert.match(
+				detail.data,
+				wiring === 'not wired, Doris Schema On Error Continue' ? /the Doris Schema node found it invalid \(_invalid: status/ : /the Invalid output leads nowhere, so they would be lost/,
+			);
+			assert.ok(!world.doris.tableRows('demo', scenario.table).some((r) => Number(r.seq) === 150), 'the invalid row never loaded');
 		});
+
+	// Under On Error "Continue" n8n swallows a node's error and hands its raw input on as its first
+	// output (n8n-core WorkflowExecute.handleNodeExecutionError), in both continue modes, and the
+	// execution succeeds. Doris Schema: a throw would send the raw rows on to Rows, loaded unchecked.
+	// Doris Stream Load: a throw would send them on to Loaded, which leads nowhere: gone, committed.
+	const letterReasons = async (topic: string) =>
+		(await world.kafka.readAll(topic)).map((m) => JSON.parse(m.value) as Record<string, unknown>).map((l) => ({ seq: Number(l.seq), ...(l._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0] }));
+	for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {
+		it(`Doris Schema On Error ${onError}: an execution it cannot map (a bad Time Zone) goes to the dead-letter topic whole; no row reaches Doris`, async (t) => {
+			const scenario = await prepareScenario(world, 'logs-high-frequency', {
+				partitions: 1,
+				tableFrom: 'app_logs',
+				ddl: 'logs',
+				overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 2 }, schema: { options: { timeZone: 'Mars/Olympus' } }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+			});
+			(scenario.workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode & { onError?: string }).onError = onError;
+			await scenario.deploy();
+			const events = logEvents(300, 1).filter((e) => !e.invalid);
+			await world.kafka.produce(scenario.topic, events);
+			await waitForCommitted(world, scenario, 120_000);
+			assert.deepEqual(world.doris.tableRows('demo', scenario.table), [], 'no unchecked row loaded');
+			const letters = await letterReasons(scenario.deadLetterTopic);
+			t.diagnostic(`${events.length} events: ${letters.length} dead letters, 0 rows in Doris`);
+			assert.deepEqual(letters.map((l) => l.seq).sort((a, b) => a - b), events.map((e) => Number(e.id)), 'every row dead-lettered once');
+			assert.ok(letters.every((l) => l.rule === 'schema' && /^not mapped: .*Mars\/Olympus/.test(l.message)), letters[0]?.message);
+		});
+
+		it(`Doris Stream Load On Error ${onError} with its error route leading nowhere: rows it cannot load go to Rejected (dead-letter topic), none vanish`, async (t) => {
+			const scenario = await prepareScenario(world, 'logs-high-frequency', {
+				partitions: 1,
+				tableFrom: 'app_logs',
+				ddl: 'logs',
+				overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 2 }, streamLoad: { table: 'no_such_table', batchRows: 1000, batchIntervalSeconds: 1 } },
+			});
+			(scenario.workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string }).onError = onError;
+			await scenario.deploy();
+			const events = logEvents(300, 1).filter((e) => !e.invalid);
+			await world.kafka.produce(scenario.topic, events);
+			await waitForCommitted(world, scenario, 120_000);
+			const letters = await letterReasons(scenario.deadLetterTopic);
+			t.diagnostic(`${events.length} events: ${letters.length} dead letters`);
+			assert.deepEqual(letters.map((l) => l.seq).sort((a, b) => a - b), events.map((e) => Number(e.id)), 'every row dead-lettered once');
+			assert.ok(letters.every((l) => l.rule === 'doris_not_loaded' && /^Not loaded: .*no_such_table/i.test(l.message)), letters[0]?.message);
+		});
+	}
 });

@@ -85,4 +85,33 @@ describe('Read From Beginning off: topics the group meets later start at their b
 			await broker.admin.deleteTopics({ topics: [busy, quiet, created] }).catch(() => undefined);
 		}
 	});
+
+	it('a partition added while the workflow was inactive is read from its beginning at the next activation (topic list)', async () => {
+		const topic = uniqueName('newpartition');
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+		await produce(broker.kafka, topic, 1, 30, (i) => JSON.stringify({ old: i }));
+		const group = uniqueName('newpartition-group');
+		const n8n = new FakeN8n();
+		const options = testOptions(topic, group, { fromBeginning: false });
+		try {
+			const firstRun = await FollowingConsumer.start(options, n8n.run);
+			await produce(broker.kafka, topic, 1, 5, (i) => JSON.stringify({ i }));
+			await waitFor('the topic committed to its end', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 35n);
+			await firstRun.close();
+			await broker.admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i: 5 + i }));
+			const secondRun = await FollowingConsumer.start(options, n8n.run);
+			try {
+				await waitFor('both partitions committed to their ends', async () => {
+					const committed = await committedOffsets(broker.admin, group, topic);
+					return committed.get(0) === 45n && committed.get(1) === 10n;
+				});
+				assert.equal(messagesOf(n8n, topic), 25, 'the 5 of the first run, then the 20 written while inactive; no history');
+			} finally {
+				await secondRun.close();
+			}
+		} finally {
+			await broker.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+		}
+	});
 });

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../src/common/item-contract';
 import type { ExecutionOutcome, SinkExecution } from '../../src/kafka/consumer-options';
-import { FENCE_MARGIN_MS, HELD, RELEASED } from '../../src/kafka/partition-fence';
+import { FENCE_MARGIN_MS, parseMark, RELEASED } from '../../src/kafka/partition-fence';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
@@ -78,7 +78,12 @@ describe('sinker consumer: Keep Order per Partition', () => {
 			}
 			assert.ok(n8n.executions.every((e) => (e.loadBy as number) > Date.now() - 60_000 && (e.loadBy as number) <= Date.now() + timeoutMs));
 			const marks = await fenceMarks(group, topic);
-			assert.deepEqual([...marks.values()], Array(partitions).fill(HELD), 'an owner marks its partitions HELD');
+			assert.deepEqual([...marks.values()].map((m) => parseMark(m).held), Array(partitions).fill(true), 'an owner marks its partitions HELD');
+			for (const [partition, metadata] of marks) {
+				const mark = parseMark(metadata);
+				const latest = Math.max(...n8n.executions.filter((e) => e.partition === partition).map((e) => e.loadBy as number));
+				assert.ok(mark.held && mark.until !== undefined && mark.until >= latest, `partition ${partition}: the mark (${metadata}) covers the latest deadline handed out (${latest})`);
+			}
 		} finally {
 			await consumer.close();
 		}
@@ -156,7 +161,8 @@ describe('sinker consumer: Keep Order per Partition', () => {
 		await waitFor('the first owner to start an execution', () => stuck.executions.length === 1);
 		const report = await first.close();
 		assert.equal(report.drained, false);
-		assert.equal((await fenceMarks(group, topic)).get(0), HELD, 'left HELD');
+		const left = parseMark((await fenceMarks(group, topic)).get(0));
+		assert.ok(left.held && left.until !== undefined && left.until >= (stuck.executions[0]?.loadBy ?? Infinity), 'left HELD, until at least its execution\'s deadline');
 
 		let assignedAt = 0;
 		let firstExecutionAt = 0;
@@ -188,6 +194,38 @@ describe('sinker consumer: Keep Order per Partition', () => {
 			assert.ok(executedAgain - assignedAgain < timeoutMs, `after a RELEASED mark the new owner started after ${executedAgain - assignedAgain} ms`);
 		} finally {
 			await last.close();
+		}
+	});
+});
+
+describe('sinker consumer: Keep Order per Partition across owners with different Execution Timeouts', () => {
+	it('a new owner with a shorter Execution Timeout waits for the previous owner\'s last deadline, which the mark carries', async () => {
+		const topic = await broker.topic(1);
+		await produce(broker.kafka, topic, 1, 200, (i) => JSON.stringify({ i }));
+		const group = uniqueName('order-deadline');
+		const stuck = new FakeN8n((_e, signal) => new Promise<ExecutionOutcome>((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'closed' }))));
+		const longTimeout = { maxRecordsPerExecution: 100, keepPartitionOrder: true, executionTimeoutMs: 15_000, closeTimeoutMs: 200 };
+		const first = await SinkerConsumer.start(testOptions(topic, group, longTimeout), stuck.run);
+		await waitFor('the first owner to start an execution', () => stuck.executions.length === 1);
+		await first.close();
+		const oldDeadline = stuck.executions[0]?.loadBy ?? 0;
+		assert.ok(oldDeadline > Date.now() + 10_000, 'the first owner\'s execution may still load for a while');
+
+		// The Execution Timeout was lowered before the workflow was activated again.
+		let firstExecutionAt = 0;
+		const second = new FakeN8n(async () => {
+			firstExecutionAt ||= Date.now();
+			return { ok: true };
+		});
+		const next = await SinkerConsumer.start(testOptions(topic, group, { ...longTimeout, executionTimeoutMs: 2_000 }), second.run);
+		try {
+			await waitFor('the second owner to consume everything', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 200n, 60_000);
+			assert.ok(
+				firstExecutionAt >= oldDeadline + FENCE_MARGIN_MS,
+				`the new owner started ${oldDeadline + FENCE_MARGIN_MS - firstExecutionAt} ms before the previous owner's deadline + margin`,
+			);
+		} finally {
+			await next.close();
 		}
 	});
 });

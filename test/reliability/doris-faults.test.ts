@@ -124,8 +124,9 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.pipeline.close();
 	});
 
+	// The same path after a shorter silence (5 s): the case above already shows the default's cost.
 	it('BE stuck before its transaction began (hangs 600 s): UNKNOWN after the silence, same label again, loaded once', async () => {
-		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
+		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults, target: { ...atDefaults.target, silence: { afterMs: 5000, pollMs: 1000 } } });
 		let armedAt = 0;
 		await midStream(c, ROWS, () => {
 			armedAt = Date.now();

@@ -12,6 +12,7 @@ import { schemaCache } from '../../../src/doris/schema/schema-cache';
 import { designTable, type CreateOptions } from '../../../src/doris/schema/table-design';
 import { isFixedTarget, type DorisTarget } from '../../../src/doris/schema/target';
 import type { TableSchema } from '../../../src/doris/schema/types';
+import { continuesAfterThrow } from '../../shared/outputs';
 import { loadSchema, type SchemaContext } from './router';
 import type { SchemaSettings } from './settings';
 
@@ -65,7 +66,7 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 	const database = settings.database !== '' ? settings.database : connection.database;
 	const perItem = settings.operation === 'mapRows' && tableIsExpression(ctx);
 	const severalTables = !isFixedTarget(settings.rules) || perItem;
-	const continueOnFail = ctx.continueOnFail();
+	const continueOnFail = continuesAfterThrow(ctx);
 
 	const mapperOf = (schema: TableSchema): RowMapper => {
 		try {
@@ -102,8 +103,8 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 		// a typed column list does not change.
 		reread:
 			settings.mode === 'auto'
-				? async (target: DorisTarget) => {
-						const fresh = await schemaCache.reread(connection, target.database, target.table, DEFAULT_MIN_REREAD_MS);
+				? async (target: DorisTarget, since: number) => {
+						const fresh = await schemaCache.reread(connection, target.database, target.table, DEFAULT_MIN_REREAD_MS, since);
 						return fresh === undefined ? undefined : mapperOf(fresh);
 					}
 				: undefined,

@@ -24,7 +24,7 @@ export type RejectRule =
 	| 'unsupported'
 	| 'envelope'
 	| 'parse_error'
-	/** Only with Continue On Fail: the table schema could not be read, so nothing was coerced. */
+	/** Only with Continue On Fail: the table schema could not be read, or the node could not map the execution at all, so nothing was coerced. */
 	| 'schema'
 	/** Doris refused the row at load time (the Doris Stream Load node's Rejected output); the message is Doris' reason. */
 	| 'doris_rejected'

@@ -19,7 +19,8 @@
  * fields when it counts them, as map() does.
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
- * column, a value its column refuses, a column named twice, keys with escapes, `_parseError`, Kafka
+ * column, a value its column refuses, a column named twice, a key that differs from a column's name
+ * only in case, keys with escapes, `_parseError`, Kafka
  * Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
  * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
  * elsewhere (CDC, a source path, field paths).
@@ -285,7 +286,10 @@ export class LineTranscoder {
 		if (key === PARSE_ERROR_FIELD || key === '__proto__') return GENERAL;
 		if (key === 'schema') return CONNECT_SCHEMA;
 		if (key === 'payload') return CONNECT_PAYLOAD;
-		return this.mapper.isKnownField(key) ? IGNORED : UNKNOWN;
+		if (this.mapper.isKnownField(key)) return IGNORED;
+		// Another case of a column's name fills the column or is left over, as the line's other keys
+		// decide (RowMapper): rare enough for the general path to settle.
+		return this.mapper.isCaseVariantOfColumn(key) ? GENERAL : UNKNOWN;
 	}
 
 	/**

@@ -14,6 +14,13 @@
  * nullable, but it's not found in jsondata", new_json_reader.cpp). An explicit null in a NOT NULL
  * column with a default is left out too (Doris' reader refuses an explicit null there). Every failing
  * column is reported, not just the first.
+ *
+ * Doris column names ignore case (fe-core catalog/Table.java keeps nameToColumn in a
+ * String.CASE_INSENSITIVE_ORDER map; ADD COLUMN `Name` next to `name` is "Can not add column which
+ * already exists"), so a column read by its own name takes the field of the exact name, else the
+ * first field (in the record's order) that differs from it only in case. That field is the column's:
+ * not unmatched, not unknown, never a new column. Another case of a name a column already takes can
+ * never get a column of its own: it is a field no column takes, and schema evolution leaves it alone.
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
 import { JsonText } from '../../common/connect-logical';
@@ -86,7 +93,12 @@ export interface ColumnPlan {
 	handler: TypeHandler;
 	nullable: boolean;
 	hasDefault: boolean;
+	/** The column's name in lower case when it is read by its own name (another case of it may fill it); null when it is read from a mapped field. */
+	folded: string | null;
 }
+
+/** No field of the record fills a column in another case (shared, never written). */
+const NO_ALIASES: ReadonlyMap<string, string> = new Map();
 
 function splitPath(path: string): string[] {
 	return path
@@ -115,6 +127,10 @@ function safeValue(value: unknown): unknown {
 export class RowMapper {
 	private readonly plans: ColumnPlan[];
 	private readonly knownFields: Set<string>;
+	/** Plans of columns read by their own name, by the name in lower case. */
+	private readonly foldedPlans = new Map<string, ColumnPlan>();
+	/** Every column, by its name in lower case: what no field may become a new column as. */
+	private readonly columnsByFolded: Map<string, string>;
 	private readonly sourcePath: string[];
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
@@ -130,6 +146,7 @@ export class RowMapper {
 	) {
 		const ctx = makeCompileContext(options.dates, options.limits);
 		const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
+		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
 		const contextFor = new Map<string, CompileContext>();
 		for (const u of options.epochUnits ?? []) {
 			const col = byColumn.get(u.column.trim().toLowerCase());
@@ -152,17 +169,21 @@ export class RowMapper {
 		this.plans = [];
 		for (const col of schema.columns) {
 			if (col.name === DELETE_SIGN_COLUMN) continue;
-			const field = fieldFor.get(col.name) ?? col.name;
+			const mapped = fieldFor.get(col.name);
+			const field = mapped ?? col.name;
 			const path = splitPath(field);
 			this.knownFields.add(path[0] ?? field);
-			this.plans.push({
+			const plan: ColumnPlan = {
 				column: col.name,
 				key: field,
 				path: path.length > 1 ? path : null,
 				handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
 				nullable: col.nullable,
 				hasDefault: col.hasDefault || col.autoIncrement,
-			});
+				folded: mapped === undefined ? col.name.toLowerCase() : null,
+			};
+			this.plans.push(plan);
+			if (plan.folded !== null) this.foldedPlans.set(plan.folded, plan);
 		}
 		this.sourcePath = splitPath(options.sourcePath);
 	}
@@ -177,6 +198,14 @@ export class RowMapper {
 		return this.knownFields.has(name);
 	}
 
+	/**
+	 * Whether a field map() does not know by its exact name differs from a column's name only in case:
+	 * it may fill that column or be left over, depending on the record's other fields (aliasesIn).
+	 */
+	isCaseVariantOfColumn(name: string): boolean {
+		return this.columnsByFolded.has(name.toLowerCase());
+	}
+
 	/** The source path as segments (empty: the item itself is the record). */
 	get sourcePathSegments(): readonly string[] {
 		return this.sourcePath;
@@ -188,10 +217,11 @@ export class RowMapper {
 	 * and the Debezium envelope), else one inferred from a non-null value. The schema is looked up only
 	 * when a field is unknown, which is rare.
 	 */
-	private newColumns(rec: Record<string, unknown>, connectSchema: unknown, deleted: boolean, reasons: Rejection[] | null): Rejection[] | null {
+	private newColumns(rec: Record<string, unknown>, connectSchema: unknown, deleted: boolean, aliases: ReadonlyMap<string, string>, reasons: Rejection[] | null): Rejection[] | null {
 		let declared: Map<string, ConnectSchema> | undefined;
 		for (const k of Object.keys(rec)) {
-			if (this.knownFields.has(k)) continue;
+			// Another case of a column's name: Doris has that column already, so there is none to add.
+			if (!this.isUnknown(k, aliases) || this.columnsByFolded.has(k.toLowerCase())) continue;
 			if (connectSchema !== undefined) declared ??= structFields(this.recordSchema(connectSchema, deleted));
 			const fieldSchema = declared?.get(k);
 			const spec = fieldSchema !== undefined ? columnFromConnect(k, fieldSchema, false) : inferColumn(k, rec[k], false);
@@ -208,12 +238,45 @@ export class RowMapper {
 		return reasons;
 	}
 
+	/**
+	 * The fields of `rec` that fill a column read by its own name in another case, by the name in lower
+	 * case: for each such column the record lacks, the first field in the record's order that differs
+	 * from it only in case.
+	 */
+	private aliasesIn(rec: Record<string, unknown>): ReadonlyMap<string, string> {
+		let aliases: Map<string, string> | null = null;
+		for (const k of Object.keys(rec)) {
+			if (this.knownFields.has(k)) continue;
+			const folded = k.toLowerCase();
+			const plan = this.foldedPlans.get(folded);
+			if (plan === undefined || rec[plan.key] !== undefined) continue;
+			if (aliases === null) aliases = new Map<string, string>();
+			else if (aliases.has(folded)) continue;
+			aliases.set(folded, k);
+		}
+		return aliases ?? NO_ALIASES;
+	}
+
+	/** Whether field `k` of a record is one no column takes (`aliases`: the record's, aliasesIn). */
+	private isUnknown(k: string, aliases: ReadonlyMap<string, string>): boolean {
+		return !this.knownFields.has(k) && (aliases.size === 0 || aliases.get(k.toLowerCase()) !== k);
+	}
+
 	/** The Connect schema of the record: the payload's, along the source path, then `after` / `before`. */
 	private recordSchema(connectSchema: unknown, deleted: boolean): unknown {
 		const path = this.sourcePath[0] === 'payload' ? this.sourcePath.slice(1) : this.sourcePath;
 		let schema: unknown = path.length === 0 ? connectSchema : schemaAt(connectSchema, path);
 		if (this.options.cdc) schema = structFields(schema).get(deleted ? 'before' : 'after');
 		return schema;
+	}
+
+	/** Why field `k` is refused as unknown; for another case of a taken column, which field it has. */
+	private unknownFieldMessage(k: string): string {
+		const column = this.columnsByFolded.get(k.toLowerCase());
+		if (column === undefined) return `field "${k}" matches no column`;
+		const plan = this.plans.find((p) => p.column === column);
+		const from = plan === undefined ? '' : `: column "${column}" takes field "${plan.key}"`;
+		return `field "${k}" matches no column${from} (Doris column names ignore case, so no column "${k}" can be added)`;
 	}
 
 	map(json: Record<string, unknown>): MapResult {
@@ -271,9 +334,16 @@ export class RowMapper {
 		const fail = this.fail;
 		const plans = this.plans;
 		let present = 0;
+		// Built only for a record that lacks a column read by its own name (aliasesIn).
+		let aliases: ReadonlyMap<string, string> | null = null;
 		for (let i = 0; i < plans.length; i++) {
 			const p = plans[i];
-			const value = p.path === null ? rec[p.key] : readPath(rec, p.path);
+			let value = p.path === null ? rec[p.key] : readPath(rec, p.path);
+			if (value === undefined && p.folded !== null) {
+				aliases ??= this.aliasesIn(rec);
+				const alias = aliases.get(p.folded);
+				if (alias !== undefined) value = rec[alias];
+			}
 			if (value !== undefined) present++;
 			if (value === undefined || value === null) {
 				if (p.nullable) {
@@ -304,24 +374,25 @@ export class RowMapper {
 			}
 			row[p.column] = out;
 		}
+		const known = aliases ?? NO_ALIASES;
 		const sink = this.unmatchedSink;
 		if (sink !== null) {
 			// Cheap first: only when the record has more keys than columns it filled can one be unknown.
 			let keys = 0;
 			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
-			if (keys > present) for (const k of Object.keys(rec)) if (!this.knownFields.has(k)) sink.set(k, (sink.get(k) ?? 0) + 1);
+			if (keys > present) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
-		if (this.options.evolve === true) reasons = this.newColumns(rec, connectSchema, deleted, reasons);
+		if (this.options.evolve === true) reasons = this.newColumns(rec, connectSchema, deleted, known, reasons);
 		if (this.options.unknownFields === 'reject') {
 			for (const k of Object.keys(rec)) {
 				if (reasons?.some((r) => r.rule === 'new_column' && r.column === k) === true) continue;
-				if (!this.knownFields.has(k)) {
+				if (this.isUnknown(k, known)) {
 					(reasons ??= []).push({
 						column: null,
 						value: safeValue(rec[k]),
 						expected: `a column of ${this.schema.database}.${this.schema.table}`,
 						rule: 'unknown_field',
-						message: `field "${k}" matches no column`,
+						message: this.unknownFieldMessage(k),
 					});
 				}
 			}

@@ -14,6 +14,8 @@ import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { DELETE_SIGN_COLUMN } from '../../../src/common/item-contract';
+import { sortItemsForLoad } from '../../../src/batch/load-items';
+import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift-signals';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
 
 describe('Doris Schema node', () => {
@@ -66,8 +68,62 @@ describe('Doris Schema node', () => {
 		assert.deepEqual([rows.length, invalid.length], [1, 1]);
 		assert.equal((await node.execute.call(context(params, [bad[0]], false, [0])))[0].length, 1, 'nothing invalid: runs');
 		assert.equal((await node.execute.call(context(params, bad, false, [0], 'manual')))[1].length, 1, 'the editor shows the output');
-		// Continue On Fail with an unreadable schema sends every item to Invalid: the same refusal.
-		await assert.rejects(node.execute.call(context({ ...params, table: 'no_such_table' }, bad, true, [0])), /2 item\(s\) cannot load .* Invalid output leads nowhere/);
+		// On Error "Continue": n8n would swallow a throw and hand the raw input on to Rows, unchecked. The
+		// invalid items go on to Rows as they are (with _invalid), where Doris Stream Load refuses them.
+		const [onRows, onInvalid] = await node.execute.call(context(params, bad, true, [0]));
+		assert.deepEqual(onRows.map((r) => [r.json.id, r.json[INVALID_FIELD] === undefined]), [[1, true], [2, false]]);
+		assert.deepEqual(onInvalid, []);
+		const refused = sortItemsForLoad(onRows, { format: 'json', deletes: 'auto' });
+		assert.deepEqual(refused.refused.map((r) => r.index), [1], 'the Stream Load node refuses the invalid item, failing the execution');
+		const [unreadable] = await node.execute.call(context({ ...params, table: 'no_such_table' }, bad, true, [0]));
+		assert.deepEqual(sortItemsForLoad(unreadable, { format: 'json', deletes: 'auto' }).loadable, [], 'an unreadable schema: every item refused');
+	});
+
+	// n8n hands a node's raw input on to its first output when the node throws under On Error
+	// "Continue" (n8n-core WorkflowExecute.handleNodeExecutionError): for this node that is Rows, loaded
+	// unchecked. So it never throws there: an execution it cannot map goes to Invalid with the reason.
+	it('On Error "Continue": an execution the node cannot map (a bad setting, Doris unreachable) goes to Invalid with the reason, packed lines one by one; nothing reaches Rows', async () => {
+		const packed = { jsonLines: '{"id":5,"name":"p"}\nnot json\n', count: 2, sources: [{ topic: 't', partition: 3, firstOffset: '40', lastOffset: '41', lines: 2 }] };
+		const items = [{ json: { id: 1, name: 'ann' } }, { json: { packedRows: packed } }];
+		const badZone = { operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { timeZone: 'Mars/Olympus' } };
+		await assert.rejects(node.execute.call(context(badZone, items, false, [0, 1])));
+		const [rows, invalid] = await node.execute.call(context(badZone, items, true, [0, 1]));
+		assert.deepEqual(rows, []);
+		assert.deepEqual(
+			invalid.map((i) => [i.json.id ?? i.json.line, i.pairedItem]),
+			[
+				[1, { item: 0 }],
+				[5, { item: 1 }],
+				['not json', { item: 1 }],
+			],
+		);
+		const reason = (invalid[1].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0];
+		assert.equal(reason.rule, 'schema');
+		assert.match(reason.message, /^not mapped: .*Mars\/Olympus/);
+		assert.deepEqual(invalid[2].json._kafka, { topic: 't', partition: 3, offset: '41', line: 1 });
+		// Doris unreachable (nothing listens on the port): the same.
+		const unreachable = context({ operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { refreshInterval: 0 } }, items.slice(0, 1), true, [0, 1]);
+		(unreachable as unknown as { getCredentials: () => Promise<unknown> }).getCredentials = async () => ({ feUrls: 'http://127.0.0.1:1', queryPort: 1, user: 'u', password: 'p', database: 'nd' });
+		const [noRows, allInvalid] = await node.execute.call(unreachable);
+		assert.deepEqual([noRows.length, allInvalid.length], [0, 1]);
+	});
+
+	// The re-read a row that does not fit asks for is rate-limited (one per table every 2 s). A re-read
+	// asked for within that time must not answer with the schema read before the ALTER: the row waits
+	// for the next allowed read instead of being declared invalid (and lost to the dead-letter branch).
+	it('ALTER TABLE mid-stream within the re-read rate limit: a row the widened column takes loads, after waiting for the next allowed re-read', async () => {
+		await doris.sql('CREATE TABLE nd.widen (id BIGINT NOT NULL, name VARCHAR(4)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+		const params = { operation: 'mapRows', table: 'widen', schemaMode: 'auto', options: { refreshInterval: 0 } };
+		// A row too long for VARCHAR(4): invalid, and the table is re-read now (nothing changed yet).
+		const [, first] = await node.execute.call(context(params, [{ json: { id: 1, name: 'toolong' } }], false, [0, 1]));
+		assert.equal(first.length, 1);
+		await doris.sql('ALTER TABLE nd.widen MODIFY COLUMN name VARCHAR(32)');
+		const started = Date.now();
+		const [rows, invalid] = await node.execute.call(context(params, [{ json: { id: 2, name: 'toolong' } }, { json: { id: 3, name: 'x'.repeat(40) } }], false, [0, 1]));
+		const waitedMs = Date.now() - started;
+		assert.deepEqual(rows.map((r) => r.json), [{ id: 2, name: 'toolong' }], 'the widened column takes the row');
+		assert.deepEqual(invalid.map((i) => i.json.id), [3], 'too long for the new schema too: invalid');
+		assert.ok(waitedMs <= DEFAULT_MIN_REREAD_MS + 500, `waited ${waitedMs} ms, at most the rate limit`);
 	});
 
 	// string_type_length_soft_limit_bytes / jsonb_type_length_soft_limit_bytes are BE settings a cluster may change.

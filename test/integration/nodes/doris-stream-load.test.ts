@@ -112,11 +112,37 @@ describe('Doris Stream Load node', () => {
 		assert.match(String(out[0][0].json.error), /not found|unknown table/i);
 	});
 
-	it('continue-on-fail whose error output leads nowhere fails the execution instead of dropping the rows', async () => {
-		await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [0, 1] })), /not found|unknown table/i);
-		await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [1] })), /not found|unknown table/i);
+	// Under On Error "Continue" n8n swallows a throw and passes the raw input on as output 0 (the
+	// execution succeeds, its offsets commit): the rows go where they stay visible instead.
+	it('continue-on-fail whose error output leads nowhere sends the rows to Rejected as not loaded; with Rejected leading nowhere too it throws', async () => {
+		for (const onError of ['continueErrorOutput', 'continueRegularOutput'] as const) {
+			const [summary, rejected] = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true, onError, connected: onError === 'continueErrorOutput' ? [0, 1] : [1] }));
+			assert.deepEqual(summary, [], onError);
+			assert.deepEqual(rejected.map((r) => [r.json.id, r.pairedItem]), [[1, { item: 0 }], [2, { item: 1 }]], onError);
+			const reason = (rejected[0].json._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0];
+			assert.equal(reason.rule, 'doris_not_loaded');
+			assert.match(reason.message, /^Not loaded: .*(not found|unknown table)/i);
+		}
+		await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [0] })), /not found|unknown table/i);
 		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([7]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
 		assert.deepEqual(out[0].map((item) => [item.json.id, item.json.v]), [[7, 'v7']], 'the error item carries its row');
+	});
+
+	it("continue-on-fail, error route leading nowhere: an item the Doris Schema node marked invalid goes to Rejected with its own reasons; the others load", async () => {
+		const marked = { json: { id: 9, v: 'v9', _invalid: { table: 'd.orders', reasons: [{ column: 'v', value: 'v9', expected: 'VARCHAR(1)', rule: 'too_long', message: 'v: too long' }] } } };
+		const [summary, rejected] = await executeStreamLoad(ctx({ table: 'orders' }, [...items([8]), marked], { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [1] }));
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(rejected, [{ json: marked.json, pairedItem: { item: 1 } }]);
+		await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, [marked], { mode: 'manual' })), /Item 0: the Doris Schema node found it invalid \(_invalid: v: too long\)/);
+	});
+
+	it('continue-on-fail: a failure of the whole execution (a bad setting) is not thrown either: every item goes on failed', async () => {
+		const bad = { table: 'orders', batchRows: -5 };
+		await assert.rejects(executeStreamLoad(ctx(bad, items([1]), { mode: 'manual' })));
+		const out = await executeStreamLoad(ctx(bad, items([1, 2]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
+		assert.deepEqual(out[0].map((item) => [item.json.id, Boolean(item.error)]), [[1, true], [2, true]]);
+		const [, rejected] = await executeStreamLoad(ctx(bad, items([3]), { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [1] }));
+		assert.deepEqual(rejected.map((r) => r.json.id), [3]);
 	});
 
 	it('undecodable Kafka items fail the execution, or go to the error output with continue-on-fail', async () => {

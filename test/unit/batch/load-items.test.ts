@@ -45,6 +45,16 @@ describe('sortItemsForLoad', () => {
 		assert.match(sorted.refused[0].message, /packedRows\.count must be a whole number ≥ 0, not number -1/);
 	});
 
+	it("refuses items carrying the Doris Schema node's _invalid (and packed items carrying it), naming the reason", () => {
+		const invalid = { json: { id: 2, _invalid: { table: 'd.t', reasons: [{ column: 'id', value: 'x', expected: 'INT', rule: 'type', message: 'id: not a number' }] } } };
+		const invalidPacked = { json: { ...packed([3]).json, _invalid: { table: 'd.t', reasons: [] } } };
+		const sorted = sortItemsForLoad([row(1), invalid, invalidPacked], json);
+		assert.deepEqual(sorted.loadable, [0]);
+		assert.deepEqual(sorted.refused.map((r) => r.index), [1, 2]);
+		assert.match(sorted.refused[0].message, /the Doris Schema node found it invalid \(_invalid: id: not a number\), so it does not load/);
+		assert.match(firstUnloadable(sorted)?.message ?? '', /^Item 1: the Doris Schema node found it invalid/);
+	});
+
 	it('refuses packed items for a CSV load, naming the setting and its value; rows still load', () => {
 		const sorted = sortItemsForLoad([packed([1]), row(2)], { format: 'csv', deletes: 'auto' });
 		assert.deepEqual(sorted.refused, [{ index: 0, message: 'Format is "csv" but the item holds packed JSON lines (packedRows); set Format to JSON' }]);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
 
-import { connectedOutputs, leadsSomewhere } from '../../../../nodes/shared/outputs';
+import { connectedOutputs, continuesAfterThrow, leadsSomewhere } from '../../../../nodes/shared/outputs';
 
 const node = (name: string, disabled = false): INode => ({ id: name, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {}, ...(disabled ? { disabled } : {}) });
 const to = (name: string, index = 0) => [{ node: name, type: 'main' as const, index }];
@@ -54,5 +54,19 @@ describe('connectedOutputs', () => {
 			B: { main: [to('A')] },
 		});
 		assert.equal(leadsSomewhere(outputs, 1), false);
+	});
+});
+
+// n8n goes on after a throw by the node's own fields (n8n-core WorkflowExecute.continuesOnError), which
+// may say "continue" where the context's continueOnFail() does not.
+describe('continuesAfterThrow', () => {
+	const ctx = (fields: Partial<INode>, continueOnFail = false) => ({ getNode: () => ({ ...node('Doris Schema'), ...fields }), continueOnFail: () => continueOnFail });
+	it('either On Error "Continue" mode, or the older Continue On Fail flag, even beside On Error "stop"', () => {
+		assert.equal(continuesAfterThrow(ctx({})), false);
+		assert.equal(continuesAfterThrow(ctx({ onError: 'stopWorkflow' })), false);
+		assert.equal(continuesAfterThrow(ctx({ onError: 'continueRegularOutput' })), true);
+		assert.equal(continuesAfterThrow(ctx({ onError: 'continueErrorOutput' })), true);
+		assert.equal(continuesAfterThrow(ctx({ onError: 'stopWorkflow', continueOnFail: true })), true);
+		assert.equal(continuesAfterThrow(ctx({}, true)), true);
 	});
 });

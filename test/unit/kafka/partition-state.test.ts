@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { Assignment } from '../../../src/kafka/partition-state';
+
+const key = (states: ReadonlyArray<{ topic: string; partition: number }>) => states.map((s) => `${s.topic}:${s.partition}`).sort();
+
+describe('Assignment.replace', () => {
+	it('keeps the partitions a rejoin of the same member gets again, drops and adds the others', () => {
+		const assignment = new Assignment();
+		const first = assignment.replace({ t: [0, 1] }, 'member-1');
+		assert.deepEqual(key(first.added), ['t:0', 't:1']);
+		const kept = assignment.get('t', 0);
+		const change = assignment.replace({ t: [0, 2] }, 'member-1');
+		assert.deepEqual(key(change.retained), ['t:0']);
+		assert.deepEqual(key(change.added), ['t:2']);
+		assert.deepEqual(key(change.revoked), ['t:1']);
+		assert.equal(assignment.get('t', 0), kept, 'same ownership, same state: its executions in flight still count');
+		assert.equal(kept?.revoked, false);
+	});
+
+	it('a new member id (the group forgot this consumer: session expired) makes every partition newly assigned, even one it had before', () => {
+		const assignment = new Assignment();
+		assignment.replace({ t: [0, 1] }, 'member-1');
+		const before = assignment.get('t', 0);
+		// Between the two joins another consumer may have owned t:0 and have rows of it still loading.
+		const change = assignment.replace({ t: [0] }, 'member-2');
+		assert.deepEqual(change.retained, []);
+		assert.deepEqual(key(change.added), ['t:0'], 't:0 goes through the fence like any partition taken over');
+		assert.deepEqual(key(change.revoked), ['t:0', 't:1']);
+		assert.equal(before?.revoked, true, 'outcomes of the old ownership\'s executions are ignored');
+		assert.notEqual(assignment.get('t', 0), before);
+	});
+});
