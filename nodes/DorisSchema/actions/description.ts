@@ -100,7 +100,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether a field the table has no column for is added to it with ALTER TABLE … ADD COLUMN (a light schema change), its type from the message's Kafka Connect schema or inferred from its value, and its rows then loaded with it. Columns are never dropped, renamed or retyped. Every ALTER is logged with its statement and counted in doris_ddl_total.",
+					"Whether a field the table has no column for is added to it with ALTER TABLE … ADD COLUMN (a light schema change), its type from the message's Kafka Connect schema or inferred from its value (the widest over all rows of the execution: whole numbers and decimals make DOUBLE; booleans, text or dates mixed with another kind of value make STRING; objects or arrays make JSON), and its rows then loaded with it. Columns are never dropped, renamed or retyped. Every ALTER is logged with its statement and counted in doris_ddl_total.",
 			},
 			{
 				displayName: 'Debezium Envelopes (CDC)',
@@ -206,7 +206,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_REFRESH_INTERVAL_SECONDS,
 				description:
-					'Re-read the schema in the background this often (one DESC and one SHOW CREATE TABLE per table and n8n process). 0 reads it once. Either way it is re-read, at most every 5 s, when Doris refuses a load, when items carry a field that matches no column, or when items are invalid for a reason a changed table may accept (a wider VARCHAR, a new column).',
+					'Re-read the schema in the background this often (one DESC and one SHOW CREATE TABLE per table and n8n process). 0 reads it once. Either way it is re-read, at most every 2 s, when Doris refuses a load, when items carry a field that matches no column, or when items are invalid for a reason a changed table may accept (a wider VARCHAR, a new column).',
 			},
 			{
 				displayName: 'Source Path',

@@ -103,8 +103,8 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 		// a typed column list does not change.
 		reread:
 			settings.mode === 'auto'
-				? async (target: DorisTarget) => {
-						const fresh = await schemaCache.reread(connection, target.database, target.table, DEFAULT_MIN_REREAD_MS);
+				? async (target: DorisTarget, since: number) => {
+						const fresh = await schemaCache.reread(connection, target.database, target.table, DEFAULT_MIN_REREAD_MS, since);
 						return fresh === undefined ? undefined : mapperOf(fresh);
 					}
 				: undefined,

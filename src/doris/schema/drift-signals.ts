@@ -8,7 +8,9 @@
  *   made nullable, added): too long, out of range, NOT NULL, unknown field, not a number, ...;
  * - (elsewhere) Doris refusing a load: the Stream Load node marks the schema stale (schema-cache.ts).
  * Then the schema is read again, at most once per table every DEFAULT_MIN_REREAD_MS whatever the
- * cause, and when its columns differ the items are mapped again with it. Fields that match no column
+ * cause; an execution asking within that time waits for the next read rather than being judged
+ * against a schema read before its items arrived (schema-cache.ts reread), and when the columns
+ * differ the items are mapped again with it. Fields that match no column
  * are counted (sinker_fields_unmatched_total) and each name is told once per read of the schema.
  */
 import { metrics } from '../../metrics/metrics';
@@ -16,8 +18,14 @@ import type { RejectRule } from './coerce-result';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { TableSchema } from './types';
 
-/** At most one re-read per table this often when the items hint at a change. */
-export const DEFAULT_MIN_REREAD_MS = 5_000;
+/**
+ * At most one re-read per table this often when the items hint at a change. An execution holding such
+ * items waits for the next read (up to this long) rather than being judged against a schema read
+ * before it arrived, so this is also the longest such an execution waits: 2 s keeps that short while
+ * chronic invalid rows cost Doris' FE at most one DESC and one SHOW CREATE TABLE per table, n8n
+ * process and 2 s.
+ */
+export const DEFAULT_MIN_REREAD_MS = 2_000;
 
 /** Reasons a newer schema may take back: the column is wider, nullable, retyped or new now. */
 const SCHEMA_SENSITIVE = new Set<RejectRule>(['too_long', 'not_null', 'range', 'precision', 'not_integer', 'unsafe_integer', 'type', 'unknown_field', 'date_format', 'date_range', 'unsupported']);

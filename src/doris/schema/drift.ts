@@ -12,8 +12,8 @@ export { DEFAULT_MIN_REREAD_MS } from './drift-signals';
 /** Where the mapper comes from: the schema in hand, and a re-read (rate-limited by the source). */
 export interface SchemaSource {
 	current(): Promise<RowMapper>;
-	/** A mapper for a fresh read of the table, or undefined when none was made (too soon, or it failed). */
-	reread(): Promise<RowMapper | undefined>;
+	/** A mapper for a read of the table begun at or after `since`, or undefined when none can be made (TargetMapping.reread). */
+	reread(since: number): Promise<RowMapper | undefined>;
 }
 
 /** mapItems for the source's table, re-reading its schema and mapping again when the items hint that it changed. */
@@ -27,7 +27,7 @@ export async function mapItemsFollowingSchema(items: ReadonlyArray<{ json: Recor
 			parameters: () => table,
 			tagTargets: false,
 			mapperFor: async () => mapper,
-			reread: () => source.reread(),
+			reread: (_target, since) => source.reread(since),
 		},
 		options,
 	);

@@ -9,7 +9,8 @@
  * does not exist may be created from its first message, `mapperFor`); then schema drift: when the
  * mapped items hint that the table changed since its schema was read (a field no column matches yet,
  * rows invalid for a reason a changed table may accept, drift-signals.ts), `reread` reads it again
- * (rate-limited) and the group is mapped again with the new columns; then schema evolution: fields
+ * (rate-limited: waiting for a read begun after the items arrived, never judging them against an
+ * older one) and the group is mapped again with the new columns; then schema evolution: fields
  * with no column reject their rows with rule `new_column`, the columns are added (`addColumns`) and
  * the group is mapped again, once. Invalid items are counted once, after the last mapping. Rows come out tagged with their table (`_doris`, and
  * `packedRows.doris` on packed items) and the execution's deadline, for the Stream Load node.
@@ -22,7 +23,7 @@ import { readDorisInfo } from '../../common/doris-info';
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type DorisItemInfo, type PackedRows } from '../../common/item-contract';
 import { readPackedRows } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
-import type { ColumnSpec } from './column-types';
+import { widerColumnType, type ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
 import { allKnownUnmatched, columnsSignature, reportUnmatched, suggestsSchemaChange } from './drift-signals';
@@ -73,10 +74,12 @@ export interface TargetMapping {
 	/** Schema evolution: adds the columns and returns the table's new mapper, or why not. Absent: off. */
 	addColumns?(target: DorisTarget, columns: ColumnSpec[]): Promise<RowMapper | TargetRefusal>;
 	/**
-	 * Schema drift: a mapper for a fresh read of the table, or undefined when none was made (too soon
-	 * after the last read, or it failed). Absent: the schema in hand is kept (a typed column list).
+	 * Schema drift: a mapper for a read of the table that began at or after `since` (when the items
+	 * reached the node), waiting for it when reads are rate-limited; throws when the read fails, as the
+	 * items cannot be judged then. Undefined: none can be made. Absent: the schema in hand is kept (a
+	 * typed column list).
 	 */
-	reread?(target: DorisTarget): Promise<RowMapper | undefined>;
+	reread?(target: DorisTarget, since: number): Promise<RowMapper | undefined>;
 }
 
 /** An output with where it sorts: its input item, then its place inside that item. */
@@ -106,6 +109,8 @@ function tableName(target: DorisTarget | undefined): string {
  */
 export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<string, unknown> }>, mapping: TargetMapping, options: MapItemsOptions): Promise<RoutedItems> {
 	const { labels } = options;
+	// Rows are judged only against a schema read after this (see `reread`).
+	const since = Date.now();
 	const rows: Placed[] = [];
 	const invalid: Placed[] = [];
 	const groups = new Map<string, Group>();
@@ -194,9 +199,10 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 			// A typed column list has nothing to re-read: its unmatched names are final.
 			let remember = mapping.reread === undefined || allKnownUnmatched(current.schema, unmatched);
 			if (mapping.reread !== undefined && suggestsSchemaChange(current.schema, unmatched, mapped.invalid.map((p) => p.item))) {
-				const fresh = await mapping.reread(group.target);
+				const fresh = await mapping.reread(group.target, since);
+				// Read after the items arrived: their unmatched names are known not to be columns.
+				if (fresh !== undefined) remember = true;
 				if (fresh !== undefined && fresh.schema !== current.schema) {
-					remember = true;
 					const changed = columnsSignature(fresh.schema) !== columnsSignature(current.schema);
 					current = fresh;
 					if (changed) {
@@ -327,12 +333,18 @@ function reasonsOf(item: RoutedItem): Rejection[] {
 	return ((item.json[INVALID_FIELD] as InvalidInfo | undefined)?.reasons ?? []) as Rejection[];
 }
 
-/** The columns schema evolution asked for, once each (the first type asked for wins). */
+/**
+ * The columns schema evolution asked for, once each, typed by every row that asked (the widest of
+ * their types, widerColumnType): the same whatever order the rows come in, and whichever thread
+ * mapped them.
+ */
 function newColumns(mapped: { invalid: Placed[] }): ColumnSpec[] {
 	const columns = new Map<string, ColumnSpec>();
 	for (const { item } of mapped.invalid) {
 		for (const r of reasonsOf(item)) {
-			if (r.rule === 'new_column' && r.column !== null && !columns.has(r.column)) columns.set(r.column, { name: r.column, type: r.expected, nullable: true });
+			if (r.rule !== 'new_column' || r.column === null) continue;
+			const asked = columns.get(r.column);
+			columns.set(r.column, { name: r.column, type: asked === undefined ? r.expected : widerColumnType(asked.type, r.expected), nullable: true });
 		}
 	}
 	return [...columns.values()];

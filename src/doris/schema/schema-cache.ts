@@ -7,8 +7,9 @@
  *   good schema and records the error.
  * - `invalidate()`: the next `get()` re-reads. The Stream Load node calls it when Doris refuses a load
  *   for its rows or columns (a column added, retyped or made NOT NULL since the schema was read).
- * - `reread()`: re-reads now unless the table was read less than `minIntervalMs` ago; the Doris
- *   Schema node calls it when its items hint that the table changed (drift.ts).
+ * - `reread()`: a schema read that began after a given time, waiting when the table's last read began
+ *   less than `minIntervalMs` ago; the Doris Schema node calls it when its items hint that the table
+ *   changed (drift.ts), so rows are never judged against a schema read before they arrived.
  * Concurrent `get()`s of the same table share one read.
  */
 import type { DorisConnection } from '../connection';
@@ -29,8 +30,12 @@ export type SchemaReader = (connection: DorisConnection, database: string, table
 
 interface Entry {
 	schema: TableSchema | null;
-	/** When the last read finished (ms since the epoch), 0 before. */
-	readAt: number;
+	/** When the read that gave `schema` began (ms since the epoch), 0 before. */
+	schemaReadStartedAt: number;
+	/** When the latest read began, finished or not: what the re-read rate limit counts from. */
+	lastReadStartedAt: number;
+	/** When the read in flight began. */
+	inflightStartedAt: number;
 	stale: boolean;
 	inflight: Promise<TableSchema> | null;
 	timer: NodeJS.Timeout | null;
@@ -54,7 +59,7 @@ export class SchemaCache {
 		const key = keyOf(connection, database, table);
 		let entry = this.entries.get(key);
 		if (entry === undefined) {
-			entry = { schema: null, readAt: 0, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table };
+			entry = { schema: null, schemaReadStartedAt: 0, lastReadStartedAt: 0, inflightStartedAt: 0, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table };
 			this.entries.set(key, entry);
 		}
 		entry.connection = connection;
@@ -70,17 +75,30 @@ export class SchemaCache {
 	}
 
 	/**
-	 * Re-reads the table now, unless its last read finished less than `minIntervalMs` ago (then the
-	 * schema in hand, or undefined before the first read). A failed read keeps the last good schema.
+	 * A schema of the table read that began at or after `since` (ms since the epoch): the one in hand
+	 * when it did, else the read in flight when it did, else a new read. A new read waits until
+	 * `minIntervalMs` after the table's last read began, so items hinting at a change cost at most one
+	 * read per table that often, shared by every caller waiting for it. Undefined when the table was
+	 * never read here.
+	 *
+	 * Why wait rather than answer with the schema in hand: rows it refuses (too long for a VARCHAR, a
+	 * field without a column) may fit a table changed since, and would be declared invalid though Doris
+	 * takes them. A failed read throws for the same reason: the items cannot be judged.
 	 */
-	async reread(connection: DorisConnection, database: string, table: string, minIntervalMs: number): Promise<TableSchema | undefined> {
+	async reread(connection: DorisConnection, database: string, table: string, minIntervalMs: number, since = Date.now()): Promise<TableSchema | undefined> {
 		const entry = this.entries.get(keyOf(connection, database, table));
 		if (entry === undefined) return undefined;
-		if (Date.now() - entry.readAt < minIntervalMs) return entry.schema ?? undefined;
-		try {
-			return await this.read(entry);
-		} catch {
-			return entry.schema ?? undefined;
+		for (;;) {
+			if (entry.schema !== null && entry.schemaReadStartedAt >= since) return entry.schema;
+			if (entry.inflight !== null) {
+				if (entry.inflightStartedAt >= since) return await entry.inflight;
+				// Began before the items arrived: it may miss the change they hint at.
+				await entry.inflight.catch(() => undefined);
+				continue;
+			}
+			const waitMs = entry.lastReadStartedAt + minIntervalMs - Date.now();
+			if (waitMs <= 0) return await this.read(entry);
+			await new Promise((resolve) => setTimeout(resolve, waitMs));
 		}
 	}
 
@@ -97,10 +115,13 @@ export class SchemaCache {
 
 	private read(entry: Entry): Promise<TableSchema> {
 		if (entry.inflight !== null) return entry.inflight;
+		const startedAt = Date.now();
+		entry.inflightStartedAt = startedAt;
+		entry.lastReadStartedAt = startedAt;
 		const p = this.reader(entry.connection, entry.database, entry.table).then(
 			(schema) => {
 				entry.schema = schema;
-				entry.readAt = Date.now();
+				entry.schemaReadStartedAt = startedAt;
 				entry.stale = false;
 				entry.lastError = null;
 				entry.inflight = null;

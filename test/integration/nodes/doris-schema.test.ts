@@ -15,6 +15,7 @@ import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { DELETE_SIGN_COLUMN } from '../../../src/common/item-contract';
 import { sortItemsForLoad } from '../../../src/batch/load-items';
+import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift-signals';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
 
 describe('Doris Schema node', () => {
@@ -105,6 +106,24 @@ describe('Doris Schema node', () => {
 		(unreachable as unknown as { getCredentials: () => Promise<unknown> }).getCredentials = async () => ({ feUrls: 'http://127.0.0.1:1', queryPort: 1, user: 'u', password: 'p', database: 'nd' });
 		const [noRows, allInvalid] = await node.execute.call(unreachable);
 		assert.deepEqual([noRows.length, allInvalid.length], [0, 1]);
+	});
+
+	// The re-read a row that does not fit asks for is rate-limited (one per table every 2 s). A re-read
+	// asked for within that time must not answer with the schema read before the ALTER: the row waits
+	// for the next allowed read instead of being declared invalid (and lost to the dead-letter branch).
+	it('ALTER TABLE mid-stream within the re-read rate limit: a row the widened column takes loads, after waiting for the next allowed re-read', async () => {
+		await doris.sql('CREATE TABLE nd.widen (id BIGINT NOT NULL, name VARCHAR(4)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+		const params = { operation: 'mapRows', table: 'widen', schemaMode: 'auto', options: { refreshInterval: 0 } };
+		// A row too long for VARCHAR(4): invalid, and the table is re-read now (nothing changed yet).
+		const [, first] = await node.execute.call(context(params, [{ json: { id: 1, name: 'toolong' } }], false, [0, 1]));
+		assert.equal(first.length, 1);
+		await doris.sql('ALTER TABLE nd.widen MODIFY COLUMN name VARCHAR(32)');
+		const started = Date.now();
+		const [rows, invalid] = await node.execute.call(context(params, [{ json: { id: 2, name: 'toolong' } }, { json: { id: 3, name: 'x'.repeat(40) } }], false, [0, 1]));
+		const waitedMs = Date.now() - started;
+		assert.deepEqual(rows.map((r) => r.json), [{ id: 2, name: 'toolong' }], 'the widened column takes the row');
+		assert.deepEqual(invalid.map((i) => i.json.id), [3], 'too long for the new schema too: invalid');
+		assert.ok(waitedMs <= DEFAULT_MIN_REREAD_MS + 500, `waited ${waitedMs} ms, at most the rate limit`);
 	});
 
 	// string_type_length_soft_limit_bytes / jsonb_type_length_soft_limit_bytes are BE settings a cluster may change.

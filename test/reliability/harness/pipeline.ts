@@ -185,8 +185,8 @@ export class Pipeline {
 		const request = { connection, database: this.spec.database, table: this.spec.table, mode: 'auto' as const, manualColumns: [], refreshIntervalMs: 0, validateOnStart: false, namedColumns: [] };
 		this.schemaSource = {
 			current: async () => rowMapperFor(await resolveSchema(request), options),
-			reread: async () => {
-				const fresh = await schemaCache.reread(connection, this.spec.database, this.spec.table, this.spec.minRereadMs ?? DEFAULT_MIN_REREAD_MS);
+			reread: async (since) => {
+				const fresh = await schemaCache.reread(connection, this.spec.database, this.spec.table, this.spec.minRereadMs ?? DEFAULT_MIN_REREAD_MS, since);
 				return fresh === undefined ? undefined : rowMapperFor(fresh, options);
 			},
 		};
