@@ -100,7 +100,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether a field the table has no column for is added to it with ALTER TABLE … ADD COLUMN (a light schema change), its type from the message's Kafka Connect schema or inferred from its value, and its rows then loaded with it. Columns are never dropped, renamed or retyped. Every ALTER is logged with its statement and counted in doris_ddl_total.",
+					"Whether a field the table has no column for is added to it with ALTER TABLE … ADD COLUMN (a light schema change), its type from the message's Kafka Connect schema or inferred from its value (the widest over all rows of the execution: whole numbers and decimals make DOUBLE; booleans, text or dates mixed with another kind of value make STRING; objects or arrays make JSON), and its rows then loaded with it. Columns are never dropped, renamed or retyped. Every ALTER is logged with its statement and counted in doris_ddl_total.",
 			},
 			{
 				displayName: 'Debezium Envelopes (CDC)',

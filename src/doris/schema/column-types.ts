@@ -149,6 +149,72 @@ export function inferColumn(name: string, value: unknown, key: boolean): ColumnS
 	return typeof chosen === 'string' ? { name, type: chosen, nullable: false } : chosen;
 }
 
+const INTEGER_DIGITS: Record<string, number> = { TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19, LARGEINT: 39 };
+const INTEGER_ORDER = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT'];
+
+function decimalParts(type: string): { precision: number; scale: number } | undefined {
+	const m = /^DECIMAL\((\d+), ?(\d+)\)$/.exec(type);
+	return m === null ? undefined : { precision: Number(m[1]), scale: Number(m[2]) };
+}
+
+/** DECIMAL with `whole` digits before the point and `scale` after, or STRING past Doris' 38. */
+function decimalOf(whole: number, scale: number): string {
+	return whole + scale <= MAX_DECIMAL_PRECISION ? `DECIMAL(${whole + scale}, ${scale})` : 'STRING';
+}
+
+function isText(type: string): boolean {
+	return type === 'STRING' || /^(VAR)?CHAR\(\d+\)$/.test(type);
+}
+
+function dateTimePrecision(type: string): number | undefined {
+	if (type === 'DATE') return -1;
+	const m = /^DATETIME(?:\((\d)\))?$/.exec(type);
+	return m === null ? undefined : Number(m[1] ?? 0);
+}
+
+/**
+ * The narrowest column type that takes every value of columns `a` and `b` (types as columnFromConnect
+ * and inferColumn write them) without losing any: what schema evolution adds when the rows of one
+ * execution disagree on a new field's type. Integers widen to the wider integer; integers and
+ * FLOAT / DOUBLE to DOUBLE (inferred whole numbers are within 2^53), LARGEINT and DOUBLE to STRING;
+ * DECIMALs to the DECIMAL holding both (integers count their digits), STRING past 38 digits or with
+ * FLOAT / DOUBLE; DATE and DATETIME to the finer DATETIME; VARCHARs to the longer. BOOLEAN with
+ * anything else, and any other mix of scalars, is STRING (it takes every scalar as its text); JSON
+ * with anything, or two different ARRAYs, is JSON (it takes every value as a JSON value).
+ */
+export function widerColumnType(a: string, b: string): string {
+	if (a === b) return a;
+	if (a === 'JSON' || b === 'JSON' || a.startsWith('ARRAY') || b.startsWith('ARRAY')) return 'JSON';
+	if (a === 'BOOLEAN' || b === 'BOOLEAN') return 'STRING';
+	if (isText(a) || isText(b)) {
+		const length = (t: string) => Number(/^VARCHAR\((\d+)\)$/.exec(t)?.[1] ?? NaN);
+		const longer = Math.max(length(a), length(b));
+		return Number.isFinite(longer) ? `VARCHAR(${longer})` : 'STRING';
+	}
+	const [da, db] = [dateTimePrecision(a), dateTimePrecision(b)];
+	if (da !== undefined || db !== undefined) {
+		if (da === undefined || db === undefined) return 'STRING';
+		const finer = Math.max(da, db);
+		return finer > 0 ? `DATETIME(${finer})` : 'DATETIME';
+	}
+	const [ia, ib] = [INTEGER_ORDER.indexOf(a), INTEGER_ORDER.indexOf(b)];
+	if (ia >= 0 && ib >= 0) return INTEGER_ORDER[Math.max(ia, ib)];
+	const floating = (t: string) => t === 'FLOAT' || t === 'DOUBLE';
+	if (floating(a) || floating(b)) {
+		const other = floating(a) ? b : a;
+		if (floating(other)) return 'DOUBLE';
+		if (other === 'LARGEINT' || decimalParts(other) !== undefined || INTEGER_DIGITS[other] === undefined) return 'STRING';
+		return 'DOUBLE';
+	}
+	const [xa, xb] = [decimalParts(a), decimalParts(b)];
+	if (xa !== undefined || xb !== undefined) {
+		const whole = (t: string, d: { precision: number; scale: number } | undefined) => (d === undefined ? (INTEGER_DIGITS[t] ?? NaN) : d.precision - d.scale);
+		const digits = Math.max(whole(a, xa), whole(b, xb));
+		return Number.isFinite(digits) ? decimalOf(digits, Math.max(xa?.scale ?? 0, xb?.scale ?? 0)) : 'STRING';
+	}
+	return 'STRING';
+}
+
 /** The schemas of a Connect struct's fields, by field name. */
 export function structFields(schema: unknown): Map<string, ConnectSchema> {
 	const out = new Map<string, ConnectSchema>();

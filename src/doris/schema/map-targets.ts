@@ -23,7 +23,7 @@ import { readDorisInfo } from '../../common/doris-info';
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type DorisItemInfo, type PackedRows } from '../../common/item-contract';
 import { readPackedRows } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
-import type { ColumnSpec } from './column-types';
+import { widerColumnType, type ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
 import { allKnownUnmatched, columnsSignature, reportUnmatched, suggestsSchemaChange } from './drift-signals';
@@ -333,12 +333,18 @@ function reasonsOf(item: RoutedItem): Rejection[] {
 	return ((item.json[INVALID_FIELD] as InvalidInfo | undefined)?.reasons ?? []) as Rejection[];
 }
 
-/** The columns schema evolution asked for, once each (the first type asked for wins). */
+/**
+ * The columns schema evolution asked for, once each, typed by every row that asked (the widest of
+ * their types, widerColumnType): the same whatever order the rows come in, and whichever thread
+ * mapped them.
+ */
 function newColumns(mapped: { invalid: Placed[] }): ColumnSpec[] {
 	const columns = new Map<string, ColumnSpec>();
 	for (const { item } of mapped.invalid) {
 		for (const r of reasonsOf(item)) {
-			if (r.rule === 'new_column' && r.column !== null && !columns.has(r.column)) columns.set(r.column, { name: r.column, type: r.expected, nullable: true });
+			if (r.rule !== 'new_column' || r.column === null) continue;
+			const asked = columns.get(r.column);
+			columns.set(r.column, { name: r.column, type: asked === undefined ? r.expected : widerColumnType(asked.type, r.expected), nullable: true });
 		}
 	}
 	return [...columns.values()];

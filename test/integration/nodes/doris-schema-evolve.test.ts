@@ -86,4 +86,16 @@ describe('Doris Schema node: Add New Columns', () => {
 		}
 		assert.deepEqual(await columnsOf(doris), ['id BIGINT', 'name TEXT']);
 	});
+
+	it('a new field with numbers, text and booleans in one execution gets the widest type (STRING) and every row loads', async () => {
+		const doris = await server('3.1', 'CREATE TABLE d.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const items = [{ json: { id: 1, x: 1 } }, { json: { id: 2, x: 1.5 } }, { json: { id: 3, x: 'abc' } }, { json: { id: 4, x: true } }];
+		const [rows, invalid] = await node.execute.call(context(doris, evolving, items));
+		assert.deepEqual(invalid, []);
+		assert.deepEqual(
+			rows.map((r) => r.json.x),
+			['1', '1.5', 'abc', 'true'],
+		);
+		assert.deepEqual(await columnsOf(doris), ['id BIGINT', 'v TEXT', 'x TEXT']);
+	});
 });
