@@ -37,6 +37,8 @@ async function n8nHost(): Promise<N8nHost> {
 			// Without the publication service activation is confirmed over REST, not by a debug log line.
 			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
 			DORIS_SINKER_METRICS_PORT: String(metricsPort),
+			// BENCH_N8N_NODE_OPTIONS: Node flags for n8n (e.g. its young generation's size), as a deployment sets them.
+			...(process.env.BENCH_N8N_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } : {}),
 			...(process.env.BENCH_CPU_PROF !== undefined ? profilingEnv(resolve(process.env.BENCH_CPU_PROF)) : {}),
 		},
 	});
@@ -52,10 +54,11 @@ async function n8nHost(): Promise<N8nHost> {
 function profilingEnv(dir: string): Record<string, string> {
 	mkdirSync(dir, { recursive: true });
 	const flags = `--cpu-prof --cpu-prof-dir=${dir}`;
+	const nodeOptions = [process.env.BENCH_N8N_NODE_OPTIONS, flags].filter((f) => f !== undefined).join(' ');
 	const bin = mkdtempSync(join(tmpdir(), 'bench-node-'));
 	writeFileSync(join(bin, 'node'), `#!/bin/sh\nexec '${process.execPath}' ${flags} "$@"\n`);
 	chmodSync(join(bin, 'node'), 0o755);
-	return { NODE_OPTIONS: flags, PATH: `${bin}:${process.env.PATH ?? ''}` };
+	return { NODE_OPTIONS: nodeOptions, PATH: `${bin}:${process.env.PATH ?? ''}` };
 }
 
 /** Where each scenario's n8n log is kept (the n8n user folder goes with n8n). */

@@ -235,7 +235,8 @@ async function main(): Promise<void> {
 	}
 	if (results.n8n || results.packed) notes.push('n8n, packed: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
 	if (results.n8n || results.packed || results.builtin || results['builtin-batch'] || pitfalls !== null) {
-		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true'}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none.`);
+		const nodeOptions = process.env.BENCH_N8N_NODE_OPTIONS === undefined ? '' : `, NODE_OPTIONS=${process.env.BENCH_N8N_NODE_OPTIONS}`;
+		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true'}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none${nodeOptions}.`);
 	}
 	if (process.env.BENCH_WORKER_HEAP_MB) notes.push(`raw / core workers: V8 old space capped at ${process.env.BENCH_WORKER_HEAP_MB} MB (BENCH_WORKER_HEAP_MB).`);
 	if (results.builtin) notes.push(`builtin: ${opts.builtinSize} events (a slice), HTTP Request straight to the BE, one execution and one Stream Load per message; latency phase at half its throughput.`);
