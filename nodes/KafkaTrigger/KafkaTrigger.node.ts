@@ -25,6 +25,7 @@ import { KAFKA_CREDENTIAL, toKafkaConnection, toSchemaRegistrySettings } from '.
 import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
+import { refuseLossyContinue } from './refuse-lossy-continue';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -100,6 +101,7 @@ export class KafkaTrigger implements INodeType {
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		refuseEngineV2(this);
+		refuseLossyContinue(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		let connection;
 		try {

@@ -18,24 +18,32 @@
  * else. So a connection into a disabled node leads somewhere only when it enters input 0 and that
  * node's output 0 leads somewhere in turn; a disabled dead-letter node at the end drops the rows.
  */
-import type { IConnections, IExecuteFunctions } from 'n8n-workflow';
+import type { IConnections, IExecuteFunctions, INode } from 'n8n-workflow';
 
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
+
+/** What is read of a node of the running workflow. */
+type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail'>;
 
 interface RunningWorkflow {
 	connections: IConnections;
 	/** Whether the node of that name is disabled. */
 	disabled(name: string): boolean;
+	nodes: NodeFields[];
 }
 
 /** The running Workflow's connections and nodes, when the context carries them (see the header). */
-function workflowOf(ctx: OutputsContext): RunningWorkflow | undefined {
+function workflowOf(ctx: object): RunningWorkflow | undefined {
 	// Not in n8n's typed interface: the field NodeExecutionContext keeps the running Workflow in.
-	const workflow = (ctx as unknown as { workflow?: { connectionsBySourceNode?: unknown; nodes?: unknown } }).workflow;
+	const workflow = (ctx as { workflow?: { connectionsBySourceNode?: unknown; nodes?: unknown } }).workflow;
 	const connections = workflow?.connectionsBySourceNode;
 	if (connections === null || typeof connections !== 'object') return undefined;
-	const nodes = workflow?.nodes !== null && typeof workflow?.nodes === 'object' ? (workflow.nodes as Record<string, { disabled?: unknown } | undefined>) : {};
-	return { connections: connections as IConnections, disabled: (name) => nodes[name]?.disabled === true };
+	const nodes = workflow?.nodes !== null && typeof workflow?.nodes === 'object' ? (workflow.nodes as Record<string, NodeFields | undefined>) : {};
+	return {
+		connections: connections as IConnections,
+		disabled: (name) => nodes[name]?.disabled === true,
+		nodes: Object.values(nodes).filter((n): n is NodeFields => n !== null && typeof n === 'object' && typeof n.name === 'string'),
+	};
 }
 
 /** The main connections of output `index` of node `name`. */
@@ -67,6 +75,10 @@ export function connectedOutputs(ctx: OutputsContext): ReadonlySet<number> | und
 		const children = typeof ctx.getChildNodes === 'function' ? ctx.getChildNodes(name) : undefined;
 		return children !== undefined && children.length === 0 ? new Set() : undefined;
 	}
+	return outputsLeadingSomewhere(workflow, name);
+}
+
+function outputsLeadingSomewhere(workflow: RunningWorkflow, name: string): Set<number> {
 	const main = workflow.connections[name]?.main ?? [];
 	const out = new Set<number>();
 	main.forEach((_targets, index) => {
@@ -92,6 +104,28 @@ export function leadsSomewhere(outputs: ReadonlySet<number> | undefined, index: 
  * where the context's continueOnFail() does not (Continue On Fail set with On Error "stop").
  */
 export function continuesAfterThrow(ctx: Pick<IExecuteFunctions, 'getNode' | 'continueOnFail'>): boolean {
-	const node = ctx.getNode();
-	return ctx.continueOnFail() || node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
+	return ctx.continueOnFail() || continuesOnError(ctx.getNode());
+}
+
+function continuesOnError(node: Pick<INode, 'onError' | 'continueOnFail'>): boolean {
+	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
+}
+
+/**
+ * The enabled nodes of `type` in the running workflow (read from a trigger's context at activation)
+ * that continue on error while neither the output n8n routes their errors to (the error output, or
+ * with "regular output" the first) nor output `fallback` leads anywhere; empty when the workflow
+ * cannot be read. Such a node has nowhere to put rows it cannot load, and a throw would not stop
+ * the execution (continuesAfterThrow).
+ */
+export function continuingIntoNowhere(ctx: object, type: string, fallback: number, errorOutput: number): string[] {
+	const workflow = workflowOf(ctx);
+	if (workflow === undefined) return [];
+	return workflow.nodes
+		.filter((node) => node.type === type && node.disabled !== true && continuesOnError(node))
+		.filter((node) => {
+			const outputs = outputsLeadingSomewhere(workflow, node.name);
+			return !outputs.has(node.onError === 'continueErrorOutput' ? errorOutput : 0) && !outputs.has(fallback);
+		})
+		.map((node) => node.name);
 }

@@ -52,9 +52,14 @@ export class OffsetCommitter {
 		return this.options.keepPartitionOrder === true && !this.options.manual;
 	}
 
-	/** The fence mark a commit of this partition carries; null without Keep Order per Partition. */
+	/**
+	 * The fence mark a commit of this partition carries; null without Keep Order per Partition. An
+	 * ownership that has not handed out a deadline (nor inherited one) has nothing to hold: a start
+	 * position committed before its first execution says RELEASED.
+	 */
 	private metadataFor(state: PartitionState): string | null {
 		if (!this.ordered) return null;
+		if (state.heldUntil === 0) return RELEASED;
 		return this.releasing && state.tracker.running === 0 && state.tracker.failedAt === undefined ? RELEASED : heldMark(state.heldUntil);
 	}
 

@@ -57,4 +57,27 @@ describe('Check Doris Tables on Activation in n8n', { timeout: 300_000 }, () => 
 		t.diagnostic(`activation failed in ${failedMs} ms with: ${message}; after ALTER + CREATE it activated in ${Date.now() - again} ms`);
 		await world.n8n.deactivate(id);
 	});
+
+	// n8n swallows the error of a node on On Error "Continue" and runs on (nodes/shared/outputs.ts):
+	// a Doris Stream Load node there with neither its error route nor Rejected leading anywhere would
+	// lose the rows it cannot load, so the trigger refuses to activate the workflow.
+	it('refuses a Doris Stream Load node on On Error "Continue" whose error route and Rejected lead nowhere; wired, it activates', async () => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const load = nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { onError?: string };
+		load.onError = 'continueRegularOutput';
+		const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
+		const rejected = connections[load.name].main[1];
+		connections[load.name].main = [[], []];
+		const { id: _exampleId, ...body } = scenario.workflow;
+		const { id } = await world.n8n.rest.createWorkflow(body);
+		await assert.rejects(world.n8n.activate(id), /publication is failed/);
+		const status = await world.n8n.rest.publicationStatus(id);
+		assert.match(status.triggers.map((tr) => tr.errorMessage ?? '').join('\n'), /Doris Stream Load node "Doris Stream Load": On Error is "Continue" but neither its error route nor its Rejected output leads anywhere/);
+
+		connections[load.name].main = [[], rejected];
+		const { id: wired } = await world.n8n.rest.createWorkflow({ ...body, name: `${body.name} wired` });
+		await world.n8n.activate(wired);
+		assert.equal((await world.n8n.rest.publicationStatus(wired)).status, 'published');
+		await world.n8n.deactivate(wired);
+	});
 });

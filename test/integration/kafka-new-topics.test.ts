@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
+import { RELEASED } from '../../src/kafka/partition-fence';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
@@ -34,6 +35,10 @@ describe('Read From Beginning off: topics the group meets later start at their b
 			n8n.run,
 		);
 		try {
+			// Keep Order per Partition: the start is committed RELEASED, having handed nothing out, so a
+			// consumer taking over after a crash need not wait for this one.
+			const start = await waitFor('the start position committed', async () => (await broker.admin.fetchOffsets({ groupId: group, topics: [first] }))[0]?.partitions.find((p) => p.offset === '50'));
+			assert.equal(start.metadata, RELEASED);
 			await produce(broker.kafka, first, 1, 10, (i) => JSON.stringify({ t: 1, i }));
 			await waitFor('the new messages of the first topic', () => messagesOf(n8n, first) >= 10);
 			// A table gets its first changes: its topic is created and written at once.

@@ -18,6 +18,7 @@ import type { DorisTargetConfig } from '../../../src/batch/doris-target';
 import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad } from '../../../src/batch/load-items';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
+import { addColumns } from '../../../src/doris/schema/ddl-runner';
 import { DEFAULT_MIN_REREAD_MS, mapItemsFollowingSchema, type SchemaSource } from '../../../src/doris/schema/drift';
 import { schemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
@@ -189,6 +190,17 @@ export class Pipeline {
 				const fresh = await schemaCache.reread(connection, this.spec.database, this.spec.table, this.spec.minRereadMs ?? DEFAULT_MIN_REREAD_MS, since);
 				return fresh === undefined ? undefined : rowMapperFor(fresh, options);
 			},
+			// As the node with Add New Columns: the DDL, then the table read again.
+			addColumns:
+				options.evolve === true
+					? async (columns) => {
+							const target = { database: this.spec.database, table: this.spec.table };
+							const outcome = await addColumns(connection, target, columns);
+							if (!outcome.ok) return { refused: outcome.reason };
+							schemaCache.invalidate(connection, target.database, target.table);
+							return rowMapperFor(await schemaCache.get(connection, target.database, target.table, 0), options);
+						}
+					: undefined,
 		};
 		this.target.onRefused = () => schemaCache.invalidate(connection, this.spec.database, this.spec.table);
 	}
