@@ -72,6 +72,20 @@ describe('schema drift: ALTER TABLE mid-stream, Refresh Interval 0', { timeout: 
 		await c.pipeline.close();
 	});
 
+	// The drift re-read is rate-limited: a row too long for the old width re-reads the table, the ALTER
+	// follows within the limit, and the wider rows right after it must not be judged against the schema
+	// read before it (they wait for the next allowed read instead).
+	it('MODIFY COLUMN to a wider VARCHAR within the re-read rate limit (3 s): the rows after it load, none goes to Invalid', async () => {
+		const c = await world.newCase({ columns: 'v VARCHAR(8)', minRereadMs: 3_000 });
+		const first = Array.from({ length: HALF }, (_, i): ToProduce => (i === HALF - 1 ? { partition: i % c.partitions, id: null, value: JSON.stringify({ id: i, v: 'too long for eight' }), invalid: { rule: 'too_long', column: 'v' } } : row(i, c.partitions, { v: `s${i}` })));
+		const second = Array.from({ length: HALF }, (_, i) => row(HALF + i, c.partitions, { v: `a value of 24 characters` }));
+		const times = await alterMidStream(c, first, [`ALTER TABLE ${DATABASE}.${c.table} MODIFY COLUMN v VARCHAR(64) NULL`], second);
+		assertInvariant(c);
+		assert.equal(c.pipeline.invalid.size, 1, `${c.pipeline.invalid.size - 1} valid row(s) sent to Invalid by the schema read before the ALTER`);
+		recordFigures('drift-widen-varchar-rate-limited', { rows: 2 * HALF, rowsLost: 0, invalid: c.pipeline.invalid.size, failures: c.pipeline.failures.length, ...times });
+		await c.pipeline.close();
+	});
+
 	it('a narrower VARCHAR (column dropped and added back): Doris refuses, the schema is re-read, the long values go to Invalid; nothing stalls', async () => {
 		const c = await world.newCase({ columns: 'v VARCHAR(64)', minRereadMs: 200 });
 		const first = Array.from({ length: HALF }, (_, i) => row(i, c.partitions, { v: `s${i}` }));
