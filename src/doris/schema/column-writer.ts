@@ -13,9 +13,10 @@
 import { parseJsonExact } from '../../common/exact-json';
 import { INVALID, JSON_MAX_BYTES, STRING_MAX_BYTES, type FailSlot } from './coerce-result';
 import { plainDecimalIn } from './coerce-values';
+import type { ColumnPlan } from './column-plans';
 import { JsonScanner, isDigit, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-scanner';
 import { INTEGER_BOUNDS } from './numbers';
-import type { ColumnPlan, RowMapper } from './row-mapper';
+import type { RowMapper } from './row-mapper';
 import type { DorisType } from './types';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Turns one item's JSON into a row ready for Stream Load, or into the list of reasons it cannot load.
- * Compiled once per schema and options: a flat array of column plans, each with its source field and
- * its type handler; rows then run one loop with no closures and no regex compilation.
+ * Compiled once per schema and options: a flat array of column plans (column-plans.ts), each with its
+ * source field and its type handler; rows then run one loop with no closures and no regex compilation.
  *
  * Rules, in order: a parse error from the trigger (`_parseError`) rejects the item; an item in Kafka
  * Connect's `{schema, payload}` form has its payload decoded along the schema (logical types such as
@@ -24,9 +24,10 @@
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
 import { JsonText } from '../../common/connect-logical';
-import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
-import { compileType, INVALID, makeCompileContext, type CompileContext, type FailSlot, type RejectRule, type TypeHandler, type ValueLimits } from './coerce-type';
+import { INVALID, type FailSlot, type RejectRule, type ValueLimits } from './coerce-type';
+import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { TableSchema } from './types';
@@ -84,28 +85,8 @@ export interface Rejection {
 
 export type MapResult = { ok: true; row: Record<string, unknown> } | { ok: false; reasons: Rejection[] };
 
-/** How one column is filled: compiled once per schema and options (also read by line-transcoder.ts). */
-export interface ColumnPlan {
-	column: string;
-	/** Single key (fast path) or a path. */
-	key: string;
-	path: string[] | null;
-	handler: TypeHandler;
-	nullable: boolean;
-	hasDefault: boolean;
-	/** The column's name in lower case when it is read by its own name (another case of it may fill it); null when it is read from a mapped field. */
-	folded: string | null;
-}
-
 /** No field of the record fills a column in another case (shared, never written). */
 const NO_ALIASES: ReadonlyMap<string, string> = new Map();
-
-function splitPath(path: string): string[] {
-	return path
-		.split('.')
-		.map((s) => s.trim())
-		.filter((s) => s !== '');
-}
 
 function readPath(value: unknown, path: string[]): unknown {
 	let cur = value;
@@ -128,7 +109,7 @@ export class RowMapper {
 	private readonly plans: ColumnPlan[];
 	private readonly knownFields: Set<string>;
 	/** Plans of columns read by their own name, by the name in lower case. */
-	private readonly foldedPlans = new Map<string, ColumnPlan>();
+	private readonly foldedPlans: Map<string, ColumnPlan>;
 	/** Every column, by its name in lower case: what no field may become a new column as. */
 	private readonly columnsByFolded: Map<string, string>;
 	private readonly sourcePath: string[];
@@ -144,51 +125,15 @@ export class RowMapper {
 		readonly schema: TableSchema,
 		readonly options: RowMapperOptions,
 	) {
-		const ctx = makeCompileContext(options.dates, options.limits);
-		const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
+		const columns = compileColumnPlans(schema, options);
+		this.plans = columns.plans;
+		this.knownFields = columns.knownFields;
+		this.foldedPlans = columns.foldedPlans;
 		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
-		const contextFor = new Map<string, CompileContext>();
-		for (const u of options.epochUnits ?? []) {
-			const col = byColumn.get(u.column.trim().toLowerCase());
-			if (col === undefined) {
-				throw new Error(`Epoch Unit per Column "${u.column}": table ${schema.database}.${schema.table} has no such column`);
-			}
-			// Same zone clock: only the unit differs.
-			contextFor.set(col.name, { ...ctx, dates: { ...ctx.dates, epochUnit: u.unit } });
-		}
-		const fieldFor = new Map<string, string>();
-		for (const m of options.mapping) {
-			const col = byColumn.get(m.column.trim().toLowerCase());
-			if (col === undefined) {
-				throw new Error(`Field mapping "${m.field}" → "${m.column}": table ${schema.database}.${schema.table} has no column "${m.column}"`);
-			}
-			if (m.field.trim() === '') throw new Error(`Field mapping → "${m.column}": the field name is empty`);
-			fieldFor.set(col.name, m.field.trim());
-		}
-		this.knownFields = new Set([KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, DELETE_SIGN_COLUMN, DORIS_FIELD]);
-		this.plans = [];
-		for (const col of schema.columns) {
-			if (col.name === DELETE_SIGN_COLUMN) continue;
-			const mapped = fieldFor.get(col.name);
-			const field = mapped ?? col.name;
-			const path = splitPath(field);
-			this.knownFields.add(path[0] ?? field);
-			const plan: ColumnPlan = {
-				column: col.name,
-				key: field,
-				path: path.length > 1 ? path : null,
-				handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
-				nullable: col.nullable,
-				hasDefault: col.hasDefault || col.autoIncrement,
-				folded: mapped === undefined ? col.name.toLowerCase() : null,
-			};
-			this.plans.push(plan);
-			if (plan.folded !== null) this.foldedPlans.set(plan.folded, plan);
-		}
 		this.sourcePath = splitPath(options.sourcePath);
 	}
 
-	/** The column plans in column order (the delete sign excluded), for line-transcoder.ts. */
+	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
 	get columnPlans(): readonly ColumnPlan[] {
 		return this.plans;
 	}

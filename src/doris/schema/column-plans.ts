@@ -1,0 +1,91 @@
+/**
+ * How each column of a table is filled from a record, compiled once per schema and options: the
+ * column's source field (its own name, or the field Field Mapping names, maybe a dot path), its type
+ * handler (with the column's own epoch unit), whether it is nullable or has a default, and whether
+ * another case of its name may fill it. RowMapper.map reads these plans for every item, and so does
+ * the packed rows' fast path (column-writer.ts, line-transcoder.ts).
+ *
+ * It lives apart from the mapper because it runs once, before any row: it settles the options against
+ * the table (an Epoch Unit per Column or a Field Mapping naming no column is an error here, not a
+ * rejected row), and the mapper's per-row code stays about rows.
+ */
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
+import { compileType, makeCompileContext, type CompileContext, type TypeHandler } from './coerce-type';
+import type { RowMapperOptions } from './row-mapper';
+import type { TableSchema } from './types';
+
+/** How one column is filled: compiled once per schema and options. */
+export interface ColumnPlan {
+	column: string;
+	/** Single key (fast path) or a path. */
+	key: string;
+	path: string[] | null;
+	handler: TypeHandler;
+	nullable: boolean;
+	hasDefault: boolean;
+	/** The column's name in lower case when it is read by its own name (another case of it may fill it); null when it is read from a mapped field. */
+	folded: string | null;
+}
+
+/** The compiled columns of a mapper. */
+export interface ColumnPlans {
+	/** In column order, the delete sign excluded. */
+	plans: ColumnPlan[];
+	/** Fields map() reads or deliberately ignores by their exact name (else a field is unmatched). */
+	knownFields: Set<string>;
+	/** Plans of columns read by their own name, by the name in lower case. */
+	foldedPlans: Map<string, ColumnPlan>;
+}
+
+export function splitPath(path: string): string[] {
+	return path
+		.split('.')
+		.map((s) => s.trim())
+		.filter((s) => s !== '');
+}
+
+/** Throws, naming the option and the table, when Epoch Unit per Column or Field Mapping names no column. */
+export function compileColumnPlans(schema: TableSchema, options: RowMapperOptions): ColumnPlans {
+	const ctx = makeCompileContext(options.dates, options.limits);
+	const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
+	const contextFor = new Map<string, CompileContext>();
+	for (const u of options.epochUnits ?? []) {
+		const col = byColumn.get(u.column.trim().toLowerCase());
+		if (col === undefined) {
+			throw new Error(`Epoch Unit per Column "${u.column}": table ${schema.database}.${schema.table} has no such column`);
+		}
+		// Same zone clock: only the unit differs.
+		contextFor.set(col.name, { ...ctx, dates: { ...ctx.dates, epochUnit: u.unit } });
+	}
+	const fieldFor = new Map<string, string>();
+	for (const m of options.mapping) {
+		const col = byColumn.get(m.column.trim().toLowerCase());
+		if (col === undefined) {
+			throw new Error(`Field mapping "${m.field}" → "${m.column}": table ${schema.database}.${schema.table} has no column "${m.column}"`);
+		}
+		if (m.field.trim() === '') throw new Error(`Field mapping → "${m.column}": the field name is empty`);
+		fieldFor.set(col.name, m.field.trim());
+	}
+	const knownFields = new Set([KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, DELETE_SIGN_COLUMN, DORIS_FIELD]);
+	const plans: ColumnPlan[] = [];
+	const foldedPlans = new Map<string, ColumnPlan>();
+	for (const col of schema.columns) {
+		if (col.name === DELETE_SIGN_COLUMN) continue;
+		const mapped = fieldFor.get(col.name);
+		const field = mapped ?? col.name;
+		const path = splitPath(field);
+		knownFields.add(path[0] ?? field);
+		const plan: ColumnPlan = {
+			column: col.name,
+			key: field,
+			path: path.length > 1 ? path : null,
+			handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
+			nullable: col.nullable,
+			hasDefault: col.hasDefault || col.autoIncrement,
+			folded: mapped === undefined ? col.name.toLowerCase() : null,
+		};
+		plans.push(plan);
+		if (plan.folded !== null) foldedPlans.set(plan.folded, plan);
+	}
+	return { plans, knownFields, foldedPlans };
+}
