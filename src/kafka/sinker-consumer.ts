@@ -11,7 +11,8 @@
  * - close stops fetching, waits (bounded) for executions in flight, commits, disconnects, and
  *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
- * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join).
+ * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
+ * start-positions.ts (where a partition without a committed offset starts).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before

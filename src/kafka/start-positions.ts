@@ -17,6 +17,11 @@
  *   version that did not pin starts, and then replays once);
  * - a partition added while the consumer runs (never pinned).
  * A topic list names its topics: a name added to the list later is a choice, and starts at its end.
+ *
+ * kafkajs 2.2.4 (node_modules/kafkajs/src/consumer): subscribe keeps fromBeginning per topic, and
+ * offsetManager resolveOffsets applies it only to a partition the group has no offset for, so the
+ * subscription's "earliest" never moves a committed partition; an OffsetOutOfRange reset also goes
+ * to the earliest offset, never past unread messages.
  */
 import type { Admin } from 'kafkajs';
 
