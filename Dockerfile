@@ -43,9 +43,11 @@ COPY --from=build --chown=node:node /out/seed-nodes-folder.sh /opt/doris-sinker/
 # Lays the package into the user folder (and links n8n-workflow to n8n's own copy, so the nodes'
 # error classes are the ones n8n checks with instanceof). Fails the build if n8n moved its copy.
 RUN sh /opt/doris-sinker/seed-nodes-folder.sh /home/node/.n8n
-# Expression isolates only for executions that evaluate expressions (README, "Tuning n8n").
+# Expression isolates only for executions that evaluate expressions; finished executions' input
+# dropped from the database every minute instead of every 15 (README, "Tuning n8n").
 ENV N8N_UNVERIFIED_PACKAGES_ENABLED=true \
 	N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true \
+	EXECUTIONS_DATA_PRUNE_HARD_DELETE_INTERVAL=1 \
 	DORIS_SINKER_METRICS=true \
 	DORIS_SINKER_METRICS_PORT=9090 \
 	DORIS_SINKER_METRICS_HOST=0.0.0.0
