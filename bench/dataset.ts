@@ -10,6 +10,7 @@
  * live events through `makeEvent` with the current time and measures visible-time minus it.
  */
 import { Kafka, logLevel, type Admin, type Producer, type Message } from 'kafkajs';
+import { prng } from '../test/support/prng';
 
 export const PARTITIONS = 6;
 export const BENCH_DB = 'bench';
@@ -60,18 +61,6 @@ const COUNTRIES = ['DE', 'FR', 'CN', 'US', 'BR', 'IN', 'JP', 'NG', 'SE', 'ZA'];
 const SOURCES = ['web', 'ios', 'android', 'api', 'batch'];
 const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua'.split(' ');
 const BIG_BASE = 2n ** 53n;
-
-/** mulberry32: small, fast, good enough to make varied but reproducible values. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 

@@ -12,23 +12,12 @@ import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
+import { schemaNodeContext } from './schema-node-context';
 
 const VERSIONS = ['2.1', '3.0', '3.1'] as const;
 
 function context(doris: DorisTestServer, params: Record<string, unknown>, items: INodeExecutionData[]): IExecuteFunctions {
-	const ctx = {
-		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
-		getChildNodes: () => [{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
-		getMode: () => 'trigger',
-		getInputData: () => items,
-		getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'd' }),
-		getWorkflow: () => ({ id: 'wf-evolve', name: 'wf', active: true }),
-		continueOnFail: () => false,
-		logger: { info: () => undefined, warn: () => undefined },
-	};
-	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
-	return ctx as unknown as IExecuteFunctions;
+	return schemaNodeContext(doris, params, items, { database: 'd', workflowId: 'wf-evolve' });
 }
 
 const evolving = { operation: 'mapRows', database: 'd', table: 'events', schemaMode: 'auto', options: { evolve: true } };

@@ -18,32 +18,14 @@ import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route
 import { registry } from '../../../src/metrics/metrics';
 import { databaseStream, NEW_COLUMN, type ChangeMessage } from '../../fixtures/debezium/database';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
+import { schemaNodeContext, type LoggedLine } from './schema-node-context';
 
 const VERSIONS = ['2.1', '3.0', '3.1'] as const;
 
-interface Logged {
-	level: 'info' | 'warn';
-	message: string;
-	meta?: Record<string, unknown>;
-}
+type Logged = LoggedLine;
 
 function context(doris: DorisTestServer, params: Record<string, unknown>, items: INodeExecutionData[], logged: Logged[]): IExecuteFunctions {
-	const ctx = {
-		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
-		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
-		getChildNodes: () => [{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
-		getMode: () => 'trigger',
-		getInputData: () => items,
-		getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'cdc' }),
-		getWorkflow: () => ({ id: 'wf-tables', name: 'wf', active: true }),
-		continueOnFail: () => false,
-		logger: {
-			info: (message: string, meta?: Record<string, unknown>) => logged.push({ level: 'info', message, meta }),
-			warn: (message: string, meta?: Record<string, unknown>) => logged.push({ level: 'warn', message, meta }),
-		},
-	};
-	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
-	return ctx as unknown as IExecuteFunctions;
+	return schemaNodeContext(doris, params, items, { database: 'cdc', workflowId: 'wf-tables', logged });
 }
 
 /** A change message as the trigger hands it over with Include Metadata. */

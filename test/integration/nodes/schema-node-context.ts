@@ -1,0 +1,36 @@
+/**
+ * The narrow context the Doris Schema node's execute() reads, on a Doris test server: what the node
+ * integration tests call it with instead of n8n. One Invalid branch is wired (a No Op), so invalid
+ * items are routed rather than failing the execution.
+ */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { DorisTestServer } from '../../ground/doris/server';
+
+export interface LoggedLine {
+	level: 'info' | 'warn';
+	message: string;
+	meta?: Record<string, unknown>;
+}
+
+export function schemaNodeContext(
+	doris: DorisTestServer,
+	params: Record<string, unknown>,
+	items: INodeExecutionData[],
+	options: { database: string; workflowId: string; logged?: LoggedLine[] },
+): IExecuteFunctions {
+	const log = (level: LoggedLine['level']) => (message: string, meta?: Record<string, unknown>) => void options.logged?.push({ level, message, meta });
+	const ctx = {
+		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
+		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
+		getChildNodes: () => [{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
+		getMode: () => 'trigger',
+		getInputData: () => items,
+		getCredentials: async () => ({ feUrls: doris.feUrl, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: options.database }),
+		getWorkflow: () => ({ id: options.workflowId, name: 'wf', active: true }),
+		continueOnFail: () => false,
+		logger: { info: log('info'), warn: log('warn') },
+	};
+	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
+	return ctx as unknown as IExecuteFunctions;
+}

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: small, fast, good enough to make varied but reproducible values. The benchmark's data
+ * set and the test fixtures draw from it, so a seed gives the same events on every machine.
+ */
+export function prng(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
