@@ -4,15 +4,13 @@
  * Invalid), one that does not sends its rows to Invalid with the reason.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
-import { closeDorisPools } from '../../../src/doris/mysql';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
-import { schemaNodeContext } from './schema-node-context';
+import { schemaNodeContext, useDorisTestServers } from './schema-node-context';
 
 const VERSIONS = ['2.1', '3.0', '3.1'] as const;
 
@@ -24,12 +22,7 @@ const evolving = { operation: 'mapRows', database: 'd', table: 'events', schemaM
 
 describe('Doris Schema node: Add New Columns', () => {
 	const node = new DorisSchema();
-	const servers: DorisTestServer[] = [];
-	after(async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-		await Promise.all(servers.map((s) => s.close()));
-	});
+	const servers = useDorisTestServers();
 	async function server(version: (typeof VERSIONS)[number], ddl: string): Promise<DorisTestServer> {
 		const doris = await startDorisTestServer({ version });
 		servers.push(doris);

@@ -6,19 +6,17 @@
  * for 2.1, 3.0 and 3.1).
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../../src/common/item-contract';
-import { closeDorisPools } from '../../../src/doris/mysql';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { registry } from '../../../src/metrics/metrics';
 import { databaseStream, NEW_COLUMN, type ChangeMessage } from '../../fixtures/debezium/database';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
-import { schemaNodeContext, type LoggedLine } from './schema-node-context';
+import { schemaNodeContext, type LoggedLine, useDorisTestServers } from './schema-node-context';
 
 const VERSIONS = ['2.1', '3.0', '3.1'] as const;
 
@@ -46,12 +44,7 @@ const toTables = { operation: 'mapRowsToTables', database: 'cdc', tableFrom: 'to
 
 describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 	const node = new DorisSchema();
-	const servers: DorisTestServer[] = [];
-	after(async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-		await Promise.all(servers.map((s) => s.close()));
-	});
+	const servers = useDorisTestServers();
 	async function server(version: (typeof VERSIONS)[number]): Promise<DorisTestServer> {
 		const doris = await startDorisTestServer({ version });
 		servers.push(doris);

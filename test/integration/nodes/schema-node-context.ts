@@ -3,9 +3,27 @@
  * integration tests call it with instead of n8n. One Invalid branch is wired (a No Op), so invalid
  * items are routed rather than failing the execution.
  */
+import { after } from 'node:test';
+
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import type { DorisTestServer } from '../../ground/doris/server';
+
+/**
+ * The Doris test servers a describe block starts, closed after it together with the schema cache and
+ * the MySQL pools the node opened to them (left open, they keep the test process alive).
+ */
+export function useDorisTestServers(): DorisTestServer[] {
+	const servers: DorisTestServer[] = [];
+	after(async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+		await Promise.all(servers.map((s) => s.close()));
+	});
+	return servers;
+}
 
 export interface LoggedLine {
 	level: 'info' | 'warn';
