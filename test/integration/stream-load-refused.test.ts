@@ -103,6 +103,31 @@ describe('a batch Doris refuses for some rows', () => {
 		assert.match(line, /they are not in Doris\. Reasons: column_name\[s\], the length of input string is too long/);
 	});
 
+	it('a where header: the rows it leaves out are logged with the header and counted (doris_rows_unselected_total)', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const infos: string[] = [];
+		const config = { ...target(table, { load: { extraHeaders: { where: 'id > 2' } } }), logger: { info: (m: string) => infos.push(m), warn: (m: string) => infos.push(m) } };
+		const result = await loadIntoDoris(config, [1, 2, 3, 4].map((id) => ({ id, s: 'ok' })), { flushNow: true });
+		assert.equal(result.batches[0].result.unselectedRows, 2);
+		assert.deepEqual(ids(table), [3, 4]);
+		const counted = (await metrics.rowsUnselected.get()).values.find((v) => v.labels.table === table)?.value;
+		assert.equal(counted, 2);
+		assert.ok(infos.some((m) => /left out 2 row\(s\) of load .* by its where header \(id > 2\)/.test(m)), infos.join('\n'));
+	});
+
+	it('Max Filter Ratio > 0 and a lost answer: the load found committed under its label says its filtered rows cannot be counted', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const warnings: string[] = [];
+		const config = { ...target(table, { load: { maxFilterRatio: 0.5 } }), logger: { info: () => undefined, warn: (m: string) => warnings.push(m) } };
+		// The answer of the load that filtered the long row is lost after commit; the retry finds the label VISIBLE.
+		db.server.faults.resetAfterCommit(1);
+		const result = await loadIntoDoris(config, [{ id: 1, s: long }, { id: 2, s: 'ok' }, { id: 3, s: 'ok' }], { flushNow: true });
+		db.server.faults.clear();
+		assert.equal(result.batches[0].result.labelExisted, true);
+		assert.deepEqual(ids(table), [2, 3], 'Doris filtered the long row');
+		assert.ok(warnings.some((w) => /may have filtered rows.*cannot be counted/.test(w)), warnings.join('\n'));
+	});
+
 	// Executions are redelivered whole: one failed while some of its rows loaded would load them twice.
 	// Ten executions of 100 rows in one batch, six refused rows scattered, the split stops at its 64
 	// loads: every execution ends wholly loaded (its refused rows handed back), or fails with none of
