@@ -140,6 +140,22 @@ describe('sinker consumer: Schema Registry', () => {
 		}
 	});
 
+	it('decodes JSON Schema values exactly: an integer beyond 2^53 and a long decimal keep every digit; a value the schema refuses is still refused', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const schema = { type: 'object', properties: { id: { type: 'integer' }, amount: { type: 'number' } }, required: ['id'] };
+		const { id } = await registry.register({ type: SchemaType.JSON, schema: JSON.stringify(schema) }, { subject: `${uniqueName('snowflakes')}-value` });
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		const value = (json: string) => Buffer.concat([header, Buffer.from(json)]);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		// Two snowflake ids a double cannot tell apart (both would read 1234567890123456800).
+		assert.deepEqual(await decoder.decode(value('{"id":1234567890123456789,"amount":12345678901234.5678}')), { id: '1234567890123456789', amount: '12345678901234.5678' });
+		assert.deepEqual(await decoder.decode(value('{"id":1234567890123456790}')), { id: '1234567890123456790' });
+		assert.deepEqual(await decoder.decode(value('{"id":7,"amount":1.5}')), { id: 7, amount: 1.5 });
+		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
+	});
+
 	it('decodes Protobuf by the message indexes Confluent serializers write: a second or nested message type, and an all-defaults message', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
