@@ -158,6 +158,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				throw error;
 			}
 			if (result.filteredRows > 0) await reportFiltered(client, result, table, config.logger);
+			reportUncounted(result, bounded.load, table, config.logger);
 			return result;
 		};
 		return new TargetBatcher<DorisLoadOutcome, DorisRefusal>(
@@ -320,6 +321,32 @@ async function reportFiltered(client: StreamLoadClient, result: LoadResult, tabl
 			(shown.length > 0 ? ` Reasons: ${shown.map(reasonOfErrorLine).join(' | ')}` : ' Its error log could not be read.'),
 		{ table, label: result.label, filteredRows: result.filteredRows, errorLog: lines },
 	);
+}
+
+/**
+ * Rows a load left out by the user's settings, which no execution fails for: rows a `where` header
+ * did not select (NumberUnselectedRows), logged with the header and counted (doris_rows_unselected_total,
+ * in measure.ts). A load found committed under its label after its answer was lost has no counts at
+ * all: when Max Filter Ratio or a `where` header let Doris drop rows, it says that how many cannot be
+ * told (Doris keeps no per-label row counts it would answer with: get_load_state gives the state only).
+ */
+function reportUncounted(result: LoadResult, load: LoadOptions, table: string, logger: StreamLoadLogger | undefined): void {
+	const where = Object.entries(load.extraHeaders ?? {}).find(([name]) => name.trim().toLowerCase() === 'where')?.[1];
+	if (result.unselectedRows > 0) {
+		logger?.info(`Doris left out ${result.unselectedRows} row(s) of load ${result.label} into table "${table}" by its where header (${where ?? '?'}): they are not in Doris, as that header says.`, {
+			table,
+			label: result.label,
+			unselectedRows: result.unselectedRows,
+		});
+	}
+	if (result.labelExisted && ((load.maxFilterRatio ?? 0) > 0 || where !== undefined)) {
+		logger?.warn(
+			`Load ${result.label} into table "${table}" was found committed under its label after its answer was lost; it may have filtered rows (Max Filter Ratio ${load.maxFilterRatio ?? 0})` +
+				(where === undefined ? '' : ` or left rows out by its where header (${where})`) +
+				', which cannot be counted or logged now: its rows are reported as loaded.',
+			{ table, label: result.label },
+		);
+	}
 }
 
 /**
