@@ -35,7 +35,7 @@ import { TargetBatcher, type AddOptions, type AddResult, type LineVerdicts, type
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { processBudget } from './memory-budget';
-import { filteredRowsOf, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { filteredRowsOf, isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
@@ -59,9 +59,10 @@ export interface DorisTargetConfig {
 	/** At most this many loads to find the rows of one refused batch (isolate.ts). Default 64. */
 	maxIsolationLoads?: number;
 	/**
-	 * Called when Doris refuses a batch for its rows or its columns: the table may have changed since
-	 * its schema was read (the Doris Schema node then re-reads it). Called by the shared batch with the
-	 * hook of the execution that created it: every execution of a target passes the same one.
+	 * Called when Doris refuses a batch for its rows or its columns, or does not know its table: the
+	 * table may have changed since its schema was read (the Doris Schema node then re-reads it).
+	 * Called by the shared batch with the hook of the execution that created it: every execution of a
+	 * target passes the same one.
 	 */
 	onRefused?: (error: StreamLoadError) => void;
 }
@@ -168,7 +169,10 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				try {
 					return await loadBody(batch.body, batch.rows, batch.deadline);
 				} catch (error) {
-					if (isRowRefusal(error) || isSchemaRefusal(error)) config.onRefused?.(error as StreamLoadError);
+					// A table Doris no longer has is re-read too: with the schema cached, every redelivery would
+					// map its rows for it and fail again until the cache's refresh; read again, it is created
+					// (Create Missing Tables) or its rows go to Invalid saying it is missing.
+					if (isRowRefusal(error) || isSchemaRefusal(error) || isMissingTable(error)) config.onRefused?.(error as StreamLoadError);
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
 					if (!isRowRefusal(error) || !batch.rejectable) throw error;
