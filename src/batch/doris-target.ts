@@ -35,7 +35,7 @@ import { TargetBatcher, type AddOptions, type AddResult, type LineVerdicts, type
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { processBudget } from './memory-budget';
-import { filteredRowsOf, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { filteredRowsOf, isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
@@ -59,9 +59,10 @@ export interface DorisTargetConfig {
 	/** At most this many loads to find the rows of one refused batch (isolate.ts). Default 64. */
 	maxIsolationLoads?: number;
 	/**
-	 * Called when Doris refuses a batch for its rows or its columns: the table may have changed since
-	 * its schema was read (the Doris Schema node then re-reads it). Called by the shared batch with the
-	 * hook of the execution that created it: every execution of a target passes the same one.
+	 * Called when Doris refuses a batch for its rows or its columns, or does not know its table: the
+	 * table may have changed since its schema was read (the Doris Schema node then re-reads it).
+	 * Called by the shared batch with the hook of the execution that created it: every execution of a
+	 * target passes the same one.
 	 */
 	onRefused?: (error: StreamLoadError) => void;
 }
@@ -158,6 +159,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				throw error;
 			}
 			if (result.filteredRows > 0) await reportFiltered(client, result, table, config.logger);
+			reportUncounted(result, bounded.load, table, config.logger);
 			return result;
 		};
 		return new TargetBatcher<DorisLoadOutcome, DorisRefusal>(
@@ -167,7 +169,10 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				try {
 					return await loadBody(batch.body, batch.rows, batch.deadline);
 				} catch (error) {
-					if (isRowRefusal(error) || isSchemaRefusal(error)) config.onRefused?.(error as StreamLoadError);
+					// A table Doris no longer has is re-read too: with the schema cached, every redelivery would
+					// map its rows for it and fail again until the cache's refresh; read again, it is created
+					// (Create Missing Tables) or its rows go to Invalid saying it is missing.
+					if (isRowRefusal(error) || isSchemaRefusal(error) || isMissingTable(error)) config.onRefused?.(error as StreamLoadError);
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
 					if (!isRowRefusal(error) || !batch.rejectable) throw error;
@@ -320,6 +325,32 @@ async function reportFiltered(client: StreamLoadClient, result: LoadResult, tabl
 			(shown.length > 0 ? ` Reasons: ${shown.map(reasonOfErrorLine).join(' | ')}` : ' Its error log could not be read.'),
 		{ table, label: result.label, filteredRows: result.filteredRows, errorLog: lines },
 	);
+}
+
+/**
+ * Rows a load left out by the user's settings, which no execution fails for: rows a `where` header
+ * did not select (NumberUnselectedRows), logged with the header and counted (doris_rows_unselected_total,
+ * in measure.ts). A load found committed under its label after its answer was lost has no counts at
+ * all: when Max Filter Ratio or a `where` header let Doris drop rows, it says that how many cannot be
+ * told (Doris keeps no per-label row counts it would answer with: get_load_state gives the state only).
+ */
+function reportUncounted(result: LoadResult, load: LoadOptions, table: string, logger: StreamLoadLogger | undefined): void {
+	const where = Object.entries(load.extraHeaders ?? {}).find(([name]) => name.trim().toLowerCase() === 'where')?.[1];
+	if (result.unselectedRows > 0) {
+		logger?.info(`Doris left out ${result.unselectedRows} row(s) of load ${result.label} into table "${table}" by its where header (${where ?? '?'}): they are not in Doris, as that header says.`, {
+			table,
+			label: result.label,
+			unselectedRows: result.unselectedRows,
+		});
+	}
+	if (result.labelExisted && ((load.maxFilterRatio ?? 0) > 0 || where !== undefined)) {
+		logger?.warn(
+			`Load ${result.label} into table "${table}" was found committed under its label after its answer was lost; it may have filtered rows (Max Filter Ratio ${load.maxFilterRatio ?? 0})` +
+				(where === undefined ? '' : ` or left rows out by its where header (${where})`) +
+				', which cannot be counted or logged now: its rows are reported as loaded.',
+			{ table, label: result.label },
+		);
+	}
 }
 
 /**

@@ -36,6 +36,11 @@ export function isSchemaRefusal(error: unknown): error is StreamLoadError {
 	return error instanceof StreamLoadError && !error.retryable && SCHEMA_MISMATCH.some((p) => p.test(error.message));
 }
 
+/** Doris does not know the load's database or table (dropped, renamed, or never created). */
+export function isMissingTable(error: unknown): error is StreamLoadError {
+	return error instanceof StreamLoadError && error.kind === 'not_found';
+}
+
 /** NumberFilteredRows of a refusal, when Doris answered with one. */
 export function filteredRowsOf(error: unknown): number | undefined {
 	if (!(error instanceof StreamLoadError)) return undefined;

@@ -9,16 +9,20 @@
  * (avro-logical-types.ts, given to avsc through the client's Avro options).
  *
  * Avro `long` is read as a BigInt (avro-logical-types.ts), so one beyond 2^53 arrives as exact text,
- * as in the JSON path; avsc's own long would refuse the whole message.
+ * as in the JSON path; avsc's own long would refuse the whole message. JSON Schema values are read
+ * with the JSON path's exact parser (decodeWireValue).
  *
  * Protobuf: the library parses schemas with protobufjs' defaults, so field names come out in
- * lowerCamelCase (`ship_to` → `shipTo`, as in the proto3 JSON mapping), and only the first message
- * type of a schema is decoded (message indexes in the wire header are skipped, not read).
+ * lowerCamelCase (`ship_to` → `shipTo`, as in the proto3 JSON mapping). The value is decoded here,
+ * as the message type its wire header's message indexes name (protobuf-indexes.ts): the library
+ * reads none and decodes every value as the schema's first message type.
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
 
-import type { JsonValue } from '../common/exact-json';
+import { parseJsonExact, type JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
+import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
@@ -81,13 +85,44 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		decode: async (value: Buffer) => {
 			let decoded: unknown;
 			try {
-				decoded = await registry.decode(value);
+				decoded = await decodeWireValue(registry, value);
 			} catch (error) {
 				throw await explainDecodeFailure(error, value, host, lookup);
 			}
 			return toJsonSafe(plainProtobuf(decoded));
 		},
 	};
+}
+
+/**
+ * A Confluent wire-format value decoded: Protobuf by its message indexes; JSON Schema validated by the
+ * library but read exactly (the library's JSON.parse would round an integer beyond 2^53, a snowflake
+ * id, to a neighbour's value, and a long decimal to 17 digits, as the plain JSON path never does);
+ * Avro by the library.
+ */
+async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise<unknown> {
+	if (value.length >= 5 && value[0] === 0) {
+		const schema = await registry.getSchema(value.readInt32BE(1));
+		if (schema instanceof JsonSchema) {
+			const payload = value.subarray(5);
+			// Throws the library's own errors: not JSON, or a value the schema refuses.
+			schema.fromBuffer(payload);
+			return parseJsonExact(payload.toString('utf8'));
+		}
+		const first = protobufTypeOf(schema);
+		if (first !== undefined) return decodeProtobufValue(first, value.subarray(5));
+	}
+	return await registry.decode(value);
+}
+
+/**
+ * The first message type of a Protobuf schema as the library parsed it, undefined for Avro and JSON
+ * Schema. The library's ProtoSchema keeps it in its (TypeScript-private) `message` field
+ * (@kafkajs/confluent-schema-registry 4.1.0, pinned); the Protobuf wire tests fail if that changes.
+ */
+function protobufTypeOf(schema: unknown): ProtobufType | undefined {
+	const message = (schema as { message?: unknown } | null)?.message;
+	return typeof message === 'object' && message !== null && isMessageType(message as ProtobufType) ? (message as ProtobufType) : undefined;
 }
 
 /** The reflection protobufjs hangs on every decoded message's prototype. */

@@ -94,6 +94,12 @@ export const metrics = {
 		labelNames: ['workflow', 'table'] as const,
 		registers: [registry],
 	}),
+	rowsUnselected: new Counter({
+		name: 'doris_rows_unselected_total',
+		help: 'Rows a where header of the Doris Stream Load node left out (NumberUnselectedRows): not loaded, by that header',
+		labelNames: ['workflow', 'table'] as const,
+		registers: [registry],
+	}),
 	rowsRejected: new Counter({
 		name: 'doris_rows_rejected_total',
 		help: 'Rows Doris refused at load time that the Doris Stream Load node handed back on its Rejected output',

@@ -19,6 +19,11 @@ import { startScaleGround, type ScaleGround } from './support/queue-ground';
 import { ensureQueueServices, type QueueServices } from './support/queue-services';
 
 const CHANGES = Number(process.env.E2E_CDC_QUEUE_CHANGES ?? 12_000);
+/**
+ * Keep Order per Partition makes the owner after the kill wait out the killed owner's lease (1.25 ×
+ * Execution Timeout, + 5 s): 15 s keeps that wait short; its executions take a few seconds.
+ */
+const EXECUTION_TIMEOUT_S = 15;
 
 describe('a whole database in one workflow, n8n queue mode (main + 2 workers)', { timeout: 1_200_000 }, () => {
 	let services: QueueServices;
@@ -45,7 +50,7 @@ describe('a whole database in one workflow, n8n queue mode (main + 2 workers)', 
 		const c = await newCase(world, 'cdcqueue', CHANGES);
 		const workflowId = await deployWorkflow(
 			cluster.main,
-			oneWorkflow(world, c, { executionsInFlight: 12, options: { topicCheckSeconds: 2, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, executionTimeoutSeconds: 30 } }),
+			oneWorkflow(world, c, { executionsInFlight: 12, options: { topicCheckSeconds: 2, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, executionTimeoutSeconds: EXECUTION_TIMEOUT_S } }),
 		);
 		const loads = () => world.doris.loads.filter((l) => l.db === c.database && l.status === 'Success').length;
 		const started = Date.now();

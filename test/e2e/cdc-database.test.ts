@@ -17,6 +17,11 @@ import { deployWorkflow } from './support/n8n-setup';
 
 const CHANGES = Number(process.env.E2E_CDC_CHANGES ?? 15_000);
 const IN_FLIGHT = 12;
+/**
+ * Keep Order per Partition makes the owner after the kill wait out the killed owner's lease (1.25 ×
+ * Execution Timeout, + 5 s): 10 s keeps that wait short; its executions take a few seconds.
+ */
+const EXECUTION_TIMEOUT_S = 10;
 
 describe('a whole database in one workflow (Debezium → Doris)', { timeout: 1_200_000 }, () => {
 	let world: E2eWorld;
@@ -34,7 +39,7 @@ describe('a whole database in one workflow (Debezium → Doris)', { timeout: 1_2
 		const c = await newCase(world, 'cdcdb', CHANGES);
 		const workflowId = await deployWorkflow(
 			world.n8n,
-			oneWorkflow(world, c, { executionsInFlight: IN_FLIGHT, options: { topicCheckSeconds: 2, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, executionTimeoutSeconds: 30 } }),
+			oneWorkflow(world, c, { executionsInFlight: IN_FLIGHT, options: { topicCheckSeconds: 2, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, executionTimeoutSeconds: EXECUTION_TIMEOUT_S } }),
 		);
 		const inFlight = watchInFlight(metricsPort);
 		t.after(() => inFlight.stop());

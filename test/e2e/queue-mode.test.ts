@@ -21,6 +21,7 @@ import { freePort } from '../ground/n8n/process';
 import { DATABASE, assertTableEquals } from './support/doris';
 import { uncommitted, type KafkaTestClient } from './support/kafka';
 import { createCredentials, deployWorkflow, type CredentialRefs } from './support/n8n-setup';
+import { watchNoCommitPast } from './support/progress';
 import {
 	OffsetIndex,
 	SCALE_COLUMNS,
@@ -91,13 +92,13 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 	});
 
 	/** A topic, group and table of its own, with the orders example (UNIQUE KEY) pointed at them. */
-	async function deployPhase(name: string): Promise<Phase> {
+	async function deployPhase(name: string, executionTimeoutSeconds = 120): Promise<Phase> {
 		const target = scaleTarget(`queue-${name}`);
 		await createScaleTarget(ground, target, PARTITIONS);
 		const workflow = scaleWorkflow(target, `queue ${name}`, credentials, {
 			// 20 executions of 1000 records in flight, batches of 5000 rows: with two workers each one
 			// holds ~10 executions = ~10000 rows, enough to fill its own batches by size.
-			trigger: { maxRecordsPerExecution: 1000, executionsInFlight: 20, options: { includeMetadata: false, executionTimeoutSeconds: 120 } },
+			trigger: { maxRecordsPerExecution: 1000, executionsInFlight: 20, options: { includeMetadata: false, executionTimeoutSeconds } },
 			schema: { options: { timeZone: 'UTC' } },
 			streamLoad: { batchRows: 5000, batchMb: 10, batchIntervalSeconds: 2, options: { labelPrefix: 'queue' } },
 		});
@@ -161,11 +162,16 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		assert.deepEqual([...scraped].sort((a, b) => a - b), [...processes.values()].sort((a, b) => a - b), `metrics ${JSON.stringify(scraped)} vs loads by process ${JSON.stringify([...processes])}`);
 		assert.equal(scraped[0] + scraped[1], EVENTS);
 		figures.push(`2 workers: rows loaded per worker ${scraped.join(' / ')}; loads ${doris.loads.filter((l) => l.table === run.phase.table).length}`);
+		await cluster.main.deactivate(run.phase.workflowId);
 	});
 
 	it('a worker SIGKILLed mid-stream: nothing lost, commits still behind the rows', async () => {
 		assert.ok(twoWorkers, 'needs the two-worker phase');
-		const { phase, index } = twoWorkers;
+		// Main sometimes never learns the outcome of an execution the killed worker held (no stall
+		// failure reaches the trigger): only the trigger's Execution Timeout redelivers it. 30 s, not the
+		// other phases' 120 s, so that path costs seconds; a redelivery it causes only overwrites rows.
+		const phase = await deployPhase('kill', 30);
+		const index = new OffsetIndex();
 		const events = scaleEvents(EVENTS, PARTITIONS, 3_000_000);
 		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 100);
 		const before = loadedInto(phase.table);
@@ -179,7 +185,7 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 			await victim.kill();
 			figures.push(`SIGKILL ${victim.name} with ~${runningOnVictim} execution(s) on it, ${loadedInto(phase.table) - before} of ${EVENTS} stream rows loaded`);
 			await producing;
-			const all = [...twoWorkers.events, ...events];
+			const all = events;
 			await waitFor(`group ${phase.groupId} to commit everything after the kill`, async () => (await kafka.lag(phase.groupId, phase.topic)) === 0, {
 				timeoutMs: DRAIN_TIMEOUT_MS,
 				intervalMs: 500,
@@ -223,12 +229,7 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		const events = scaleEvents(200, 1, 4_000_000).map((e, i) => (i === 100 ? { id: e.id, partition: 0, value: '{"id": 4000100, "cut off' } : e));
 		const produced = await kafka.produce(target.topic, events);
 		const badOffset = produced.find((p) => p.id === events[100].id)?.offset ?? -1;
-		await waitFor('a failed execution', async () => (await cluster.main.rest.executions({ workflowId, status: ['error'], limit: 1 })).length > 0, { timeoutMs: 120_000, intervalMs: 500 });
-		for (let i = 0; i < 10; i++) {
-			await new Promise((resolve) => setTimeout(resolve, 1000));
-			const committed = (await kafka.offsets(target.groupId, target.topic)).get(0)?.committed ?? -1;
-			assert.ok(committed <= badOffset, `committed ${committed} past the invalid message at offset ${badOffset}`);
-		}
+		await watchNoCommitPast(cluster.main, kafka, { workflowId, groupId: target.groupId, topic: target.topic, partition: 0 }, badOffset);
 		const [failed] = await cluster.main.rest.executions({ workflowId, status: ['error'], limit: 1 });
 		assert.match((await cluster.main.rest.execution(failed.id)).data, /the Invalid output leads nowhere, so they would be lost/);
 		await cluster.main.deactivate(workflowId);

@@ -36,7 +36,7 @@ describe('n8n stopping mid-stream', { timeout: 600_000 }, () => {
 			// Batches that wait on their interval: at SIGTERM some are pending, not yet loaded.
 			overrides: { trigger: { maxRecordsPerExecution: 1000, executionsInFlight: 12 }, streamLoad: { batchRows: 6000, batchIntervalSeconds: 3 } },
 		});
-		await scenario.deploy();
+		const workflowId = await scenario.deploy();
 		const events = logEvents(40_000, 4);
 		const producing = world.kafka.produceStream(scenario.topic, events, 1000, 150);
 		await waitFor('8000 rows loaded before SIGTERM', () => loadedRows(world.doris, scenario.table) >= 8000, { timeoutMs: 120_000, intervalMs: 250 });
@@ -71,6 +71,9 @@ describe('n8n stopping mid-stream', { timeout: 600_000 }, () => {
 		assert.equal(new Set(labels).size, labels.length, 'a label was loaded twice');
 		assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
 		t.diagnostic(`at stop ${atStop.length} rows loaded and ${committedCount} messages committed; restart ${restartMs} ms`);
+		// Done with: otherwise the next case's restart after kill -9 reactivates it too, and waits ~30 s
+		// (its default session timeout) for its killed consumer to leave the group.
+		await world.n8n.deactivate(workflowId);
 	});
 
 	it('kill -9: after a restart the UNIQUE KEY table holds exactly the produced orders', async (t) => {

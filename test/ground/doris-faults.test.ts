@@ -1,7 +1,8 @@
 // Fault injection on the Doris test server: each fault for the next N loads, then normal again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDorisTestServer, type DorisTestServer } from './doris/server';
+import { readFile } from 'node:fs/promises';
+import { deadPortFor, startDorisTestServer, type DorisTestServer } from './doris/server';
 import { basic, jsonLines, request, streamLoad } from './doris/testing';
 
 let doris: DorisTestServer;
@@ -85,6 +86,12 @@ describe('faults', () => {
 		doris.faults.redirectToDeadBe(1);
 		await assert.rejects(load(106), /ECONNREFUSED/);
 		assert.equal((await load(106)).json.Status, 'Success');
+	});
+
+	it('the dead BE port lies outside the range listeners on port 0 are handed, so no other server of the run can take it', async () => {
+		const [low] = (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '1024')).trim().split(/\s+/).map(Number);
+		const port = await deadPortFor('127.0.0.1');
+		assert.ok(port < Math.min(low, 1024), `dead port ${port}, ephemeral ports from ${low}`);
 	});
 
 	it('labelRunning: a reused label meanwhile gets ExistingJobStatus RUNNING', async () => {

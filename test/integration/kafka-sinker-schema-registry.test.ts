@@ -139,4 +139,58 @@ describe('sinker consumer: Schema Registry', () => {
 			await consumer.close();
 		}
 	});
+
+	it('decodes JSON Schema values exactly: an integer beyond 2^53 and a long decimal keep every digit; a value the schema refuses is still refused', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const schema = { type: 'object', properties: { id: { type: 'integer' }, amount: { type: 'number' } }, required: ['id'] };
+		const { id } = await registry.register({ type: SchemaType.JSON, schema: JSON.stringify(schema) }, { subject: `${uniqueName('snowflakes')}-value` });
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		const value = (json: string) => Buffer.concat([header, Buffer.from(json)]);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		// Two snowflake ids a double cannot tell apart (both would read 1234567890123456800).
+		assert.deepEqual(await decoder.decode(value('{"id":1234567890123456789,"amount":12345678901234.5678}')), { id: '1234567890123456789', amount: '12345678901234.5678' });
+		assert.deepEqual(await decoder.decode(value('{"id":1234567890123456790}')), { id: '1234567890123456790' });
+		assert.deepEqual(await decoder.decode(value('{"id":7,"amount":1.5}')), { id: 7, amount: 1.5 });
+		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
+	});
+
+	it('decodes Protobuf by the message indexes Confluent serializers write: a second or nested message type, and an all-defaults message', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const proto = await registry.register(
+			{
+				type: SchemaType.PROTOBUF,
+				schema: [
+					'syntax = "proto3";',
+					'package sinker.test;',
+					'message Address { string city = 1; int32 zip = 2; }',
+					'message Order {',
+					'  int64 id = 1;',
+					'  string item = 2;',
+					'  int32 qty = 3;',
+					'  message Line { string sku = 1; int32 count = 2; }',
+					'}',
+				].join('\n'),
+			},
+			{ subject: `${uniqueName('orders-proto')}-value` },
+		);
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(proto.id, 1);
+		// Hand-written proto3 bytes. Order {id: 42, item: "tea", qty: 7}: field 1 varint, field 2 string, field 3 varint.
+		const order = Buffer.from([0x08, 42, 0x12, 3, ...Buffer.from('tea'), 0x18, 7]);
+		// Order.Line {sku: "a1", count: 2}.
+		const line = Buffer.from([0x0a, 2, ...Buffer.from('a1'), 0x10, 2]);
+		// The message indexes are zigzag varints: a count, then the path ([1] = 0x02 0x02, [1, 0] = 0x04 0x02 0x00);
+		// [0] is the single byte 0 (Confluent's wire format, kafka-protobuf-serializer MessageIndexes).
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from([0x02, 0x02]), order])), { id: 42, item: 'tea', qty: 7 }, 'the second message type, [1]');
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from([0x04, 0x02, 0x00]), line])), { sku: 'a1', count: 2 }, 'a nested message type, [1, 0]');
+		// proto3 writes nothing for a message of zero values: the value is the header and the index byte.
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from([0x00])])), { city: '', zip: 0 }, 'an all-defaults Address, [0]');
+		// @kafkajs/confluent-schema-registry's own encode writes no indexes: still the first message type.
+		assert.deepEqual(await decoder.decode(await registry.encode(proto.id, { city: 'Lyon', zip: 69001 })), { city: 'Lyon', zip: 69001 });
+		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from([0x02, 0x08]), order])), /message index(es)? \[4\].*no message type/);
+	});
 });

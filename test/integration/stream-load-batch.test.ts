@@ -146,6 +146,15 @@ describe('shared Stream Load batches', () => {
 		assert.equal(db.server.tableRows('d', table).length, 0);
 	});
 
+	it('a table dropped since its schema was read: the load fails and tells the Doris Schema node to read it again (onRefused), so Create Missing Tables can act on the next try', async () => {
+		const table = await db.newTable();
+		await db.server.sql(`DROP TABLE d.${table}`);
+		const refused: string[] = [];
+		const config = { ...target(table), onRefused: (error: { kind: string }) => refused.push(error.kind) };
+		await assert.rejects(loadIntoDoris(config, rows(2), { flushNow: true }), /unknown table|not found|does not exist/i);
+		assert.deepEqual(refused, ['not_found']);
+	});
+
 	it('updates the metrics', async () => {
 		const table = await db.newTable();
 		await loadIntoDoris(target(table), rows(7), { flushNow: true });

@@ -120,6 +120,17 @@ describe('packed lines into Doris', () => {
 		assert.deepEqual(db.server.tableRows('d', dup).map((r) => r.id), [0, 1, 2, 3, 4, 5], 'the body in part order');
 	});
 
+	it('a load Doris commits with fewer rows than were sent (an empty line it skips) fails its caller, and is not sent again', async () => {
+		const table = await db.newTable();
+		// Three lines counted, one empty: Doris' JSON line reader skips an empty line without counting it
+		// (new_json_reader.cpp), answers Success with NumberTotalRows 2, and nothing says a row is missing.
+		const lines = { text: '{"id":1,"v":"a"}\n\n{"id":2,"v":"b"}\n', rows: 3 };
+		await assert.rejects(loadPartsIntoDoris(target(table), [lines], { flushNow: true }), /3 row\(s\) sent, Doris read 2 \(2 loaded, 0 filtered, 0 unselected\)/);
+		const attempts = db.server.loads.filter((l) => l.table === table);
+		assert.equal(attempts.length, 1, 'sent once: its label is committed');
+		assert.equal(attempts[0].status, 'Success');
+	});
+
 	it('refuses packed lines for a CSV load before anything is sent', async () => {
 		const table = await db.newTable();
 		const before = db.server.loads.length;

@@ -33,7 +33,9 @@ export type RejectRule =
 	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
 	| 'table'
 	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */
-	| 'new_column';
+	| 'new_column'
+	/** A CDC delete without a value for the table's sequence column: Doris would load it and ignore it. */
+	| 'delete_sequence';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

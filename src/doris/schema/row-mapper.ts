@@ -113,6 +113,8 @@ export class RowMapper {
 	/** Every column, by its name in lower case: what no field may become a new column as. */
 	private readonly columnsByFolded: Map<string, string>;
 	private readonly sourcePath: string[];
+	/** CDC into a table with a sequence column: the column every delete must carry a value for. */
+	private readonly deleteSequence: { column: string; expected: string } | undefined;
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
 	/**
@@ -131,6 +133,8 @@ export class RowMapper {
 		this.foldedPlans = columns.foldedPlans;
 		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
 		this.sourcePath = splitPath(options.sourcePath);
+		const sequence = options.cdc && schema.sequenceColumn !== null ? this.plans.find((p) => p.column.toLowerCase() === schema.sequenceColumn?.toLowerCase()) : undefined;
+		this.deleteSequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected };
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -222,6 +226,31 @@ export class RowMapper {
 		const plan = this.plans.find((p) => p.column === column);
 		const from = plan === undefined ? '' : `: column "${column}" takes field "${plan.key}"`;
 		return `field "${k}" matches no column${from} (Doris column names ignore case, so no column "${k}" can be added)`;
+	}
+
+	/**
+	 * Why a delete cannot load without its sequence value, or null when it has one. Doris applies a
+	 * row of a table with a sequence column, a delete too, only when its sequence value is at least
+	 * the stored row's, NULL sorting first (batch-delete manual: the delete needs "the same key and a
+	 * sequence value greater than or equal to the current one", 2.1 / 3.x): a delete without one (a
+	 * Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
+	 * binlog_row_image=MINIMAL) or left to the column's default would load and be ignored.
+	 */
+	private missingDeleteSequence(row: Record<string, unknown>): Rejection[] | null {
+		const sequence = this.deleteSequence as { column: string; expected: string };
+		const value = row[sequence.column];
+		if (value !== undefined && value !== null) return null;
+		return [
+			{
+				column: sequence.column,
+				value: null,
+				expected: sequence.expected,
+				rule: 'delete_sequence',
+				message:
+					`this delete has no value for the sequence column "${sequence.column}" of ${this.schema.database}.${this.schema.table}, and Doris ignores a delete whose sequence value is below the stored row's (NULL is below every value): ` +
+					'the source must send the whole row before a delete (PostgreSQL: ALTER TABLE … REPLICA IDENTITY FULL; MySQL: binlog_row_image=FULL)',
+			},
+		];
 	}
 
 	map(json: Record<string, unknown>): MapResult {
@@ -342,6 +371,7 @@ export class RowMapper {
 				}
 			}
 		}
+		if (deleted && this.deleteSequence !== undefined && reasons === null) reasons = this.missingDeleteSequence(row);
 		if (reasons !== null) return { ok: false, reasons };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
 		return { ok: true, row };

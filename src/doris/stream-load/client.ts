@@ -13,7 +13,8 @@
  * 8. measure.ts     - metrics, the one place they are reported.
  *
  * Guarantee: `load` resolves only when Doris reported the batch committed (Success, Publish
- * Timeout, or the same label FINISHED/VISIBLE/COMMITTED), and rejects with a StreamLoadError
+ * Timeout, or the same label FINISHED/VISIBLE/COMMITTED) and, when it answered with row counts,
+ * counted every row sent (response.ts rowCountMismatch), and rejects with a StreamLoadError
  * otherwise. Because the label never changes and is looked up (get_load_state) before it is sent
  * again after an attempt that may have landed, no sequence of lost answers, timeouts and retries
  * loads a batch twice; a label Doris forgot meanwhile (label_num_threshold finished loads per

@@ -9,16 +9,17 @@ import { LoadHistory, type AttemptOutcome, type LoadCall, type LoadRequest } fro
 
 export interface LoadMetrics {
 	attempt(table: string, outcome: AttemptOutcome): void;
-	/** A load that finished: rows it put in Doris, rows Doris filtered out. */
-	rows(table: string, loaded: number, filtered: number): void;
+	/** A load that finished: rows it put in Doris, rows Doris filtered out, rows a `where` header left out. */
+	rows(table: string, loaded: number, filtered: number, unselected: number): void;
 }
 
-/** doris_stream_load_total, doris_rows_loaded_total, doris_rows_filtered_total. */
+/** doris_stream_load_total, doris_rows_loaded_total, doris_rows_filtered_total, doris_rows_unselected_total. */
 export const prometheusLoadMetrics: LoadMetrics = {
 	attempt: (table, status) => metrics.streamLoads.inc({ table, status }),
-	rows: (table, loaded, filtered) => {
+	rows: (table, loaded, filtered, unselected) => {
 		metrics.rowsLoaded.inc({ table }, loaded);
 		if (filtered > 0) metrics.rowsFiltered.inc({ table }, filtered);
+		if (unselected > 0) metrics.rowsUnselected.inc({ table }, unselected);
 	},
 };
 
@@ -27,6 +28,7 @@ export interface MeasuredResult {
 	labelExisted: boolean;
 	loadedRows: number;
 	filteredRows: number;
+	unselectedRows: number;
 }
 
 export function measured<T extends MeasuredResult>(next: (call: LoadCall) => Promise<T>, sink: LoadMetrics): (request: LoadRequest) => Promise<T> {
@@ -36,7 +38,7 @@ export function measured<T extends MeasuredResult>(next: (call: LoadCall) => Pro
 		try {
 			const result = await next({ request, attempt: 0, history });
 			// An earlier attempt's answer was lost: Doris has the batch, its rows are ours.
-			sink.rows(table, result.labelExisted && request.rows !== undefined ? request.rows : result.loadedRows, result.filteredRows);
+			sink.rows(table, result.labelExisted && request.rows !== undefined ? request.rows : result.loadedRows, result.filteredRows, result.unselectedRows);
 			return result;
 		} catch (error) {
 			history.record('failed');

@@ -43,6 +43,8 @@ export type LoadVerdict =
 export interface VerdictContext {
 	table: string;
 	label?: string;
+	/** Rows in the body: a success whose counts do not account for them is refused (rowCountMismatch). */
+	rows?: number;
 }
 
 const DONE_STATES = new Set(['FINISHED', 'VISIBLE', 'COMMITTED']);
@@ -159,6 +161,29 @@ function snippet(body: string): string {
 	return flat.length > 300 ? `${flat.slice(0, 300)}…` : flat;
 }
 
+function count(value: unknown): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Why a success's row counts do not account for the rows sent, or undefined when they do (or Doris
+ * gave none). Doris counts every row its reader read: NumberTotalRows = NumberLoadedRows +
+ * NumberFilteredRows + NumberUnselectedRows (be/src/runtime/stream_load/stream_load_executor.cpp,
+ * 2.1 / 3.x). A total below the rows sent means lines Doris never read as rows (its JSON line reader
+ * skips an empty line without counting it: be/src/vec/exec/format/json/new_json_reader.cpp); above,
+ * lines it split or a JSON array line it read as several rows. Either way rows are not where the
+ * execution says, and Doris reports them nowhere.
+ */
+function rowCountMismatch(response: DorisLoadResponse, rows: number | undefined): string | undefined {
+	const total = count(response.NumberTotalRows);
+	if (rows === undefined || total === undefined) return undefined;
+	const loaded = count(response.NumberLoadedRows) ?? 0;
+	const filtered = count(response.NumberFilteredRows) ?? 0;
+	const unselected = count(response.NumberUnselectedRows) ?? 0;
+	if (total === rows && loaded + filtered + unselected === total) return undefined;
+	return `${rows} row(s) sent, Doris read ${total} (${loaded} loaded, ${filtered} filtered, ${unselected} unselected)`;
+}
+
 /** The verdict on one HTTP answer of a Stream Load (after redirects). */
 export function classifyLoadAnswer(status: number, body: string, context: VerdictContext): LoadVerdict {
 	const where = `Doris table "${context.table}"`;
@@ -187,8 +212,20 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 		const message = text(response.Message);
 		switch (response.Status) {
 			case 'Success':
-			case 'Publish Timeout':
-				return { kind: 'loaded', response };
+			case 'Publish Timeout': {
+				const mismatch = rowCountMismatch(response, context.rows);
+				if (mismatch === undefined) return { kind: 'loaded', response };
+				// The transaction is committed: sending the label again would answer FINISHED and pass for
+				// loaded, splitting the batch would load its rows again; the execution fails instead, and
+				// its redelivery loads them again (a UNIQUE KEY table takes that as the same rows).
+				return fail(
+					`Stream Load into ${where} (label ${response.Label ?? context.label ?? '?'}) was committed with row counts that do not add up: ${mismatch}. ` +
+						'The rows Doris did not count are not in Doris and Doris reports them nowhere; the load is not taken as done, so the execution fails and its rows are delivered again',
+					'doris',
+					false,
+					response,
+				);
+			}
 			case 'Label Already Exists': {
 				const state = text(response.ExistingJobStatus).toUpperCase();
 				if (DONE_STATES.has(state)) return { kind: 'already_loaded', response };
@@ -236,7 +273,7 @@ export type RejectedRowsReader = (errorUrl: string, answer: FollowedAnswer, sign
 export function judgeAnswers(next: LoadSend<FollowedAnswer>, readRejectedRows: RejectedRowsReader): LoadSend<Exclude<LoadVerdict, { kind: 'error' }>> {
 	return async (call) => {
 		const answer = await next(call);
-		const verdict = classifyLoadAnswer(answer.status, answer.body, { table: call.request.table, label: call.request.label });
+		const verdict = classifyLoadAnswer(answer.status, answer.body, { table: call.request.table, label: call.request.label, rows: call.request.rows });
 		if (verdict.kind !== 'error') return verdict;
 		const error = verdict.error;
 		const errorUrl = error.response?.ErrorURL;

@@ -98,11 +98,13 @@ export async function prepareScenario(
 		credentials: world.credentials,
 		...options.overrides,
 	});
-	return {
+	const prepared: Scenario & { deploy(): Promise<string> } = {
 		...scenario,
 		async deploy() {
-			scenario.workflowId = await deployWorkflow(world.n8n, scenario.workflow);
-			return scenario.workflowId;
+			// On the object the caller holds: waitForCommitted and execution queries read it from there.
+			prepared.workflowId = await deployWorkflow(world.n8n, prepared.workflow);
+			return prepared.workflowId;
 		},
 	};
+	return prepared;
 }

@@ -11,7 +11,7 @@
  *
  * Types: ./types.ts. Behaviour and sources: the comments in fe.ts, be.ts, load-headers.ts, load-exec.ts, load-apply.ts, convert.ts, sql.ts.
  */
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { Be } from './be';
 import { Catalog, visibleRows } from './catalog';
 import { Fe } from './fe';
@@ -24,12 +24,28 @@ import type { DorisTestServer, DorisTestServerOptions, FeRequestRecord, LoadReco
 
 export type * from './types';
 
-async function freePort(host: string): Promise<number> {
-	const s = createServer();
-	await new Promise<void>((resolve) => s.listen(0, host, resolve));
-	const port = (s.address() as { port: number }).port;
-	await new Promise<void>((resolve) => s.close(() => resolve()));
-	return port;
+/**
+ * A port where nothing listens, for redirectToDeadBe. It is taken below 1024, outside the range the
+ * OS hands out to listeners on port 0 and to client sockets: a port taken free from that range was
+ * handed to another listener of the same run once in a while (the FE then redirected to a live
+ * server, and the refused connection the fault stands for never happened).
+ */
+export async function deadPortFor(host: string): Promise<number> {
+	for (const port of [1, 9, 13, 17, 19, 37, 79, 113]) {
+		if (await refuses(host, port)) return port;
+	}
+	throw new Error(`Doris test server: no closed port below 1024 on ${host} for a dead BE`);
+}
+
+function refuses(host: string, port: number): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = connect({ host, port });
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(false);
+		});
+		socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+	});
 }
 
 export async function startDorisTestServer(opts: DorisTestServerOptions = {}): Promise<DorisTestServer> {
@@ -47,7 +63,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const loads: LoadRecord[] = [];
 	const feRequests: FeRequestRecord[] = [];
 	const objectStoreReads: ObjectStoreRecord[] = [];
-	const deadPort = await freePort(host);
+	const deadPort = await deadPortFor(host);
 	const objectStore = opts.errorLogs === 'object-store' ? new ObjectStore(objectStoreReads) : undefined;
 	await objectStore?.listener.start(0);
 

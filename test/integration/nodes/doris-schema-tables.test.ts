@@ -164,6 +164,28 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		assert.deepEqual(await doris.sql('SHOW TABLES FROM cdc'), []);
 	});
 
+	it('a delete into a table with a sequence column and a key-only "before" image goes to Invalid naming the column; a full image deletes', async () => {
+		const doris = await server('3.1');
+		await doris.sql(
+			'CREATE TABLE cdc.orders (id BIGINT NOT NULL, name STRING NULL, updated_at BIGINT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "updated_at")',
+		);
+		const change = (payload: Record<string, unknown>, offset: number) => ({ json: { ...payload, _kafka: { topic: 's.inventory.orders', partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} } } });
+		const items = [
+			change({ op: 'c', before: null, after: { id: 1, name: 'a', updated_at: 5 } }, 0),
+			change({ op: 'c', before: null, after: { id: 2, name: 'b', updated_at: 5 } }, 1),
+			// PostgreSQL's default REPLICA IDENTITY: Debezium's "before" holds the key, the rest null.
+			change({ op: 'd', before: { id: 1, name: null, updated_at: null }, after: null }, 2),
+			change({ op: 'd', before: { id: 2, name: 'b', updated_at: 5 }, after: null }, 3),
+		];
+		const [rows, invalid] = await node.execute.call(context(doris, { ...toTables, createTables: false, options: { cdc: true } }, items as never, []));
+		assert.deepEqual(rows.map((r) => [r.json.id, r.json.__DORIS_DELETE_SIGN__]), [[1, 0], [2, 0], [2, 1]]);
+		assert.equal(invalid.length, 1);
+		const reason = (invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0];
+		assert.equal(reason.rule, 'delete_sequence');
+		assert.equal(reason.column, 'updated_at');
+		assert.match(reason.message, /Doris ignores a delete whose sequence value is below the stored row's/);
+	});
+
 	it('Map Rows to Table with schema evolution: a plain JSON field gets a column of the type its value shows', async () => {
 		const doris = await server('3.1');
 		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

@@ -84,6 +84,31 @@ describe('Debezium envelopes (CDC)', () => {
 	it('d loads "before" flagged for delete', () => {
 		assert.deepEqual(cdc.map({ payload: { op: 'd', before: after, after: null } }), { ok: true, row: { id: 1, name: 'a', ts: '1970-01-01 00:00:01', [DELETE_SIGN_COLUMN]: 1 } });
 	});
+	it('a delete into a table with a sequence column needs its sequence value: without one Doris would ignore the delete, so it goes to Invalid saying why', () => {
+		// Doris applies a row of a sequence-column table, a delete too, only when its sequence value is at
+		// least the stored one; NULL sorts first (batch-delete manual, "sequence column"). PostgreSQL's
+		// default REPLICA IDENTITY gives Debezium a "before" image of the key only.
+		const sequenced = { ...manualSchema('shop', 'orders', [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'name', type: 'VARCHAR(10)' },
+			{ name: 'updated_at', type: 'BIGINT', nullable: false, hasDefault: true },
+		]), keyModel: 'UNIQUE' as const, keyColumns: ['id'], sequenceColumn: 'updated_at' };
+		const cdcSequenced = new RowMapper(sequenced, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
+		assert.deepEqual(cdcSequenced.map({ op: 'd', before: { id: 1, name: 'a', updated_at: 7 }, after: null }), { ok: true, row: { id: 1, name: 'a', updated_at: 7, [DELETE_SIGN_COLUMN]: 1 } });
+		for (const before of [{ id: 1, name: null, updated_at: null }, { id: 1 }]) {
+			const r = cdcSequenced.map({ op: 'd', before, after: null });
+			assert.equal(r.ok, false, JSON.stringify(before));
+			if (r.ok) continue;
+			assert.equal(r.reasons.length, 1);
+			assert.equal(r.reasons[0].column, 'updated_at');
+			assert.equal(r.reasons[0].rule, 'delete_sequence');
+			assert.match(r.reasons[0].message, /delete .*sequence column "updated_at".*Doris ignores/);
+			assert.match(r.reasons[0].message, /REPLICA IDENTITY FULL/);
+		}
+		// An upsert keeps Doris' own rule (its after image is the whole row); a table without a sequence column takes any delete.
+		assert.equal(cdcSequenced.map({ op: 'u', before: null, after: { id: 1, name: 'b' } }).ok, true);
+		assert.equal(cdc.map({ op: 'd', before: { id: 1, ts: 1 }, after: null }).ok, true);
+	});
 	it('refuses truncates, envelopes without images and non-envelopes', () => {
 		for (const bad of [{ op: 't' }, { op: 'd', before: null }, { op: 'u', after: null }, { id: 1 }, 'text']) {
 			const r = cdc.map({ value: bad, ...(typeof bad === 'object' ? bad : {}) });

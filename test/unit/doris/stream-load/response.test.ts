@@ -13,6 +13,34 @@ describe('Stream Load answers', () => {
 		assert.equal(v.kind, 'loaded');
 	});
 
+	it('Success whose row counts do not add up to the rows sent is an error that is never retried, not a success', () => {
+		// Doris' counts (stream_load_executor.cpp): total = loaded + filtered + unselected, total = rows its reader read.
+		const sent = { ...ctx, rows: 3 };
+		const counts = (total: number, loaded: number, filtered = 0, unselected = 0) =>
+			be({ NumberTotalRows: total, NumberLoadedRows: loaded, NumberFilteredRows: filtered, NumberUnselectedRows: unselected });
+		assert.equal(classifyLoadAnswer(200, counts(3, 3), sent).kind, 'loaded');
+		assert.equal(classifyLoadAnswer(200, counts(3, 1, 1, 1), sent).kind, 'loaded');
+		// Doris read fewer lines than were sent (an empty line is skipped by its line reader): one row vanished.
+		for (const [status, body] of [
+			['Success', counts(2, 2)],
+			['Publish Timeout', be({ Status: 'Publish Timeout', NumberTotalRows: 2, NumberLoadedRows: 2, NumberFilteredRows: 0, NumberUnselectedRows: 0 })],
+			['more rows read than sent', counts(4, 4)],
+			['loaded below total', counts(3, 2)],
+		] as const) {
+			const v = classifyLoadAnswer(200, body, sent);
+			assert.equal(v.kind, 'error', status);
+			if (v.kind !== 'error') continue;
+			// Not retryable: the same label would come back "Label Already Exists" FINISHED and pass for loaded.
+			assert.equal(v.error.retryable, false, status);
+			// Not a row refusal: splitting the batch would load its rows again under fresh labels.
+			assert.notEqual(v.error.kind, 'data_quality', status);
+			assert.match(v.error.message, /3 row\(s\) sent/, status);
+			assert.match(v.error.message, /committed/, status);
+		}
+		// Without the count of rows sent (a caller that does not say) the answer is taken as it is.
+		assert.equal(classifyLoadAnswer(200, counts(2, 2), ctx).kind, 'loaded');
+	});
+
 	it('Label Already Exists: FINISHED/VISIBLE is an earlier success, RUNNING/PRECOMMITTED must be waited for', () => {
 		for (const s of ['FINISHED', 'VISIBLE', 'COMMITTED']) {
 			assert.equal(classifyLoadAnswer(200, be({ Status: 'Label Already Exists', ExistingJobStatus: s }), ctx).kind, 'already_loaded');

@@ -1,0 +1,86 @@
+/**
+ * The message indexes of Confluent's Protobuf wire format, which @kafkajs/confluent-schema-registry
+ * 4.1 does not read: after the magic byte and the schema id, Confluent serializers (Java
+ * kafka-protobuf-serializer, librdkafka-based clients, Kafka Connect's ProtobufConverter) write which
+ * message type of the schema the value is, as zigzag varints: a count, then the path from the file's
+ * top-level message types down through nested ones (`[1]` = the second top-level message, `[1, 0]`
+ * its first nested message); `[0]`, the usual case, is the single byte 0.
+ *
+ * The library strips every leading zero byte and decodes with the first message type, so a value of
+ * any other type failed or decoded into the wrong fields, and a value of the first type with all
+ * fields at their zero values (proto3 writes no bytes for them) failed "index out of range".
+ *
+ * The library's own encode writes no indexes at all, and its values are still read: a Protobuf
+ * payload starts with a field tag, (field number ≥ 1) << 3 | wire type, so its first byte is at least
+ * 8, while an index count of 0..3 starts with a byte below 8. A first byte of 8 or more is therefore
+ * read as a payload without indexes (a path four levels deep, count 4 = byte 8, is read that way too:
+ * none is known in practice).
+ */
+
+/** What this module uses of a protobufjs reflection object (a Type, an Enum, a Namespace, ...). */
+export interface ProtobufReflection {
+	name: string;
+	parent: ProtobufReflection | null;
+	nestedArray?: ProtobufReflection[];
+}
+
+/** A protobufjs message Type: reflection plus its decoder. */
+export interface ProtobufType extends ProtobufReflection {
+	fields: Record<string, unknown>;
+	decode(bytes: Uint8Array): object;
+}
+
+export function isMessageType(value: ProtobufReflection): value is ProtobufType {
+	return typeof (value as Partial<ProtobufType>).decode === 'function' && typeof (value as Partial<ProtobufType>).fields === 'object';
+}
+
+/** The message indexes at the start of `bytes` and where the payload begins, or undefined when it carries none. */
+export function readMessageIndexes(bytes: Uint8Array): { indexes: number[]; payloadStart: number } | undefined {
+	if (bytes.length === 0 || bytes[0] >= 8) return undefined;
+	let at = 0;
+	const zigzag = (): number => {
+		let value = 0;
+		for (let shift = 0; shift < 35; shift += 7) {
+			if (at >= bytes.length) throw new Error('the Protobuf message indexes after the schema id end before the value does');
+			const byte = bytes[at++];
+			value += (byte & 0x7f) * 2 ** shift;
+			if ((byte & 0x80) === 0) return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+		}
+		throw new Error('a Protobuf message index after the schema id is longer than a 32-bit varint');
+	};
+	const count = zigzag();
+	if (count < 0) throw new Error(`the Protobuf message index count after the schema id is ${count}, below 0`);
+	if (count === 0) return { indexes: [0], payloadStart: at };
+	const indexes: number[] = [];
+	for (let i = 0; i < count; i++) indexes.push(zigzag());
+	return { indexes, payloadStart: at };
+}
+
+/**
+ * The message type at `indexes`, counted from the top-level message types of the file `first` (the
+ * schema's first message type) is declared in. protobufjs keeps a namespace's members in the order
+ * they were declared, and the library parses the schema before its references, so the file's own
+ * types come first.
+ */
+export function messageTypeAt(first: ProtobufType, indexes: readonly number[]): ProtobufType {
+	let scope: ProtobufReflection | null = first.parent;
+	let type: ProtobufType | undefined;
+	for (const index of indexes) {
+		const messages = (scope?.nestedArray ?? []).filter(isMessageType);
+		type = index >= 0 ? messages[index] : undefined;
+		if (type === undefined) {
+			throw new Error(
+				`the value's Protobuf message indexes [${indexes.join(', ')}] name no message type of its schema (${messages.length} message type(s) at that level: ${messages.map((m) => m.name).join(', ') || 'none'})`,
+			);
+		}
+		scope = type;
+	}
+	return type ?? first;
+}
+
+/** A value after the 5-byte header, decoded as the message type its indexes name (the first one without). */
+export function decodeProtobufValue(first: ProtobufType, afterHeader: Uint8Array): object {
+	const read = readMessageIndexes(afterHeader);
+	if (read === undefined) return first.decode(afterHeader);
+	return messageTypeAt(first, read.indexes).decode(afterHeader.subarray(read.payloadStart));
+}
