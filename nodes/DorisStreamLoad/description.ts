@@ -75,11 +75,11 @@ const options: INodeProperties = {
 			type: 'options',
 			options: [
 				{ name: 'Off', value: 'off' },
-				{ name: 'Async', value: 'async_mode' },
 				{ name: 'Sync', value: 'sync_mode' },
 			],
 			default: 'off',
-			description: 'Let Doris merge small loads. Doris then picks the label, so retries are no longer deduplicated.',
+			description:
+				'Let Doris merge small loads into one transaction (sync mode: it answers once they are committed). Doris then picks the label, so retries are no longer deduplicated. Async mode is not offered: Doris answers before the rows are committed.',
 		},
 		{
 			displayName: 'Headers',

@@ -43,6 +43,21 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 	return readNodeSettings(ctx.getNode(), () => streamLoadSettings(params));
 }
 
+/**
+ * Group Commit async_mode breaks the node's promise that an execution finishes only when its rows are
+ * in Doris: Doris answers once the rows are in a write-ahead log on one BE and commits them later
+ * (group commit manual, "async_mode"), so the trigger would commit offsets of rows not yet committed,
+ * and a load that then fails is seen by nobody. Workflows saved with it are refused, naming the fix.
+ */
+function refuseAsyncGroupCommit(value: unknown): unknown {
+	if (value === 'async_mode') {
+		throw new Error(
+			'Group Commit "async_mode" is refused: Doris answers an async load once its rows are in a write-ahead log, before they are committed, so the execution would finish and its offsets commit before the rows are in Doris; use Sync (or Off)',
+		);
+	}
+	return value;
+}
+
 function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	const { option } = p;
 	const tableFrom = oneOf('Table From', p.param('tableFrom'), ['parameter', 'item'] as const);
@@ -50,7 +65,7 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	const format = oneOf('Format', p.param('format'), ['json', 'csv'] as const);
 	const columns = format === 'csv' ? columnsHeader('CSV Columns', p.param('csvColumns'), 'the CSV format needs the order of the fields') : columnsHeader('Columns', option('columns'));
 	const compression = oneOf('Compression', option('compression'), ['none', 'gz'] as const);
-	const groupCommit = oneOf('Group Commit', option('groupCommit'), ['off', 'async_mode', 'sync_mode'] as const);
+	const groupCommit = oneOf('Group Commit', refuseAsyncGroupCommit(option('groupCommit')), ['off', 'sync_mode'] as const);
 	const deletes = oneOf('Deletes', option('deletes'), DELETE_MODES);
 	const timeoutSeconds = Math.round(positive('Timeout (Seconds)', option('timeoutSeconds')));
 	const maxFilterRatio = between('Max Filter Ratio', option('maxFilterRatio'), 0, 1);

@@ -12,7 +12,7 @@
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
 import { encodedLines } from '../common/encoded-lines';
 import { parseJsonExact } from '../common/exact-json';
-import { packedLine, packedLineOrigin, readPackedRows } from '../common/packed-rows';
+import { packedLine, packedLineOrigin, packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
@@ -92,6 +92,11 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 		}
 		if (packed instanceof Error || formatError !== undefined) {
 			refused.push({ index: i, message: packed instanceof Error ? packed.message : (formatError as string) });
+			continue;
+		}
+		const linesError = packedLinesError(packed);
+		if (linesError !== undefined) {
+			refused.push({ index: i, message: linesError.message });
 			continue;
 		}
 		if (run.length > 0) {

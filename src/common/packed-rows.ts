@@ -58,6 +58,33 @@ export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedR
 	return value as PackedRows;
 }
 
+/**
+ * Why a packed item's lines cannot go to Doris as they are, or undefined. Doris' JSON line reader
+ * skips an empty line without counting it (be/src/vec/exec/format/json/new_json_reader.cpp), so a
+ * load holding one commits a row short of the item's count; the row-count check after the load
+ * (src/doris/stream-load/response.ts) can only fail the execution then, and its redelivery loads the
+ * other rows again. Checked before anything is sent instead. Cost: two native searches and one
+ * indexOf per line, no allocation.
+ */
+export function packedLinesError(p: PackedRows): Error | undefined {
+	const text = p.jsonLines;
+	const empty = text.startsWith('\n') ? 0 : text.indexOf('\n\n');
+	if (empty >= 0) {
+		const line = empty === 0 ? 1 : lineCount(text.slice(0, empty + 1)) + 1;
+		return new Error(`${PACKED_ROWS_FIELD}.jsonLines has an empty line (line ${line}): Doris skips an empty line without counting it, so a row would go missing unseen`);
+	}
+	const lines = lineCount(text);
+	if (lines !== p.count) return new Error(`${PACKED_ROWS_FIELD}.count is ${p.count} but ${PACKED_ROWS_FIELD}.jsonLines holds ${lines} line(s): the load would report rows that are not there, or miss some`);
+	return undefined;
+}
+
+/** Lines in `text`, each ended by "\n" except perhaps the last. */
+function lineCount(text: string): number {
+	let lines = 0;
+	for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+	return text.length > 0 && !text.endsWith('\n') ? lines + 1 : lines;
+}
+
 /** Where line `line` of a packed item came from: `_kafka` of an item made from that line. */
 export interface PackedLineOrigin {
 	/** null (like partition) only when the packed sources cover fewer lines than there are. */

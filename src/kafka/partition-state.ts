@@ -57,6 +57,22 @@ export class PartitionState {
 	}
 
 	/**
+	 * Fenced for `waitMs` from now; `onEnd` runs when the fence ends, to resume the partition. The
+	 * timer ends it, not the clock: Node runs timers on the monotonic clock in whole milliseconds, so
+	 * a timer of N ms can fire while Date.now() still reads its start + N - 1. Judged by the clock
+	 * then, the partition stayed fenced, paused, with no timer left to resume it: never fetched again.
+	 */
+	fenceFor(waitMs: number, onEnd: () => void): void {
+		clearTimeout(this.fenceTimer);
+		this.fencedUntil = Date.now() + waitMs;
+		this.fenceTimer = setTimeout(() => {
+			this.fenceTimer = undefined;
+			this.fencedUntil = 0;
+			onEnd();
+		}, waitMs);
+	}
+
+	/**
 	 * The log behind the tracked offsets is gone (kafkajs reset the position after OffsetOutOfRange):
 	 * start over from the new position, with nothing committed and no redelivery pending.
 	 */

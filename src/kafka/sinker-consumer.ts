@@ -266,7 +266,7 @@ export class SinkerConsumer {
 			this.syncPaused();
 			return;
 		}
-		state.fencedUntil = Date.now() + waitMs;
+		state.fenceFor(waitMs, () => this.syncPaused());
 		// This ownership's own marks never promise less than the previous owner's.
 		state.heldUntil = Math.max(state.heldUntil, until ?? state.fencedUntil);
 		const where = `Kafka partition ${state.topic}[${state.partition}] was held by a consumer that may still have rows on their way to Doris`;
@@ -278,10 +278,6 @@ export class SinkerConsumer {
 		} else {
 			this.logger.info(`${where} until ${fields.previousDeadline} (its last deadline); starting it in ${Math.round(waitMs / 1000)} s (deadline + margin), so they cannot land after this consumer's`, fields);
 		}
-		state.fenceTimer = setTimeout(() => {
-			state.fenceTimer = undefined;
-			this.syncPaused();
-		}, waitMs);
 		this.syncPaused();
 	}
 

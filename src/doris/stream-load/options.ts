@@ -39,7 +39,11 @@ export function partialUpdateFor(
 	if (given.sequenceColumn !== '') throw new Error("Partial Update \"Flexible\" cannot be combined with Sequence Column (the table's own sequence_col mapping still applies)");
 	return 'flexible';
 }
-export type GroupCommitMode = 'async_mode' | 'sync_mode' | 'off_mode';
+/**
+ * Doris' group commit modes this client sends. Not `async_mode`: Doris answers it once the rows are in a
+ * write-ahead log, before they are committed, and a load must resolve only once its rows are in Doris.
+ */
+export type GroupCommitMode = 'sync_mode' | 'off_mode';
 
 export interface CsvOptions {
 	/** Column separator; Doris reads `\xNN` hex escapes. Default `\x01`. */

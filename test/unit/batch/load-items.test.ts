@@ -45,6 +45,21 @@ describe('sortItemsForLoad', () => {
 		assert.match(sorted.refused[0].message, /packedRows\.count must be a whole number ≥ 0, not number -1/);
 	});
 
+	it('refuses a packed item whose lines do not match its count, or that has an empty line, before anything is sent', () => {
+		// Doris' JSON line reader skips an empty line without counting it: the load would commit with a
+		// row short, and only then could the counts tell (response.ts), when sending again loads the rest twice.
+		const lines = (jsonLines: string, count: number) => ({ json: { [PACKED_ROWS_FIELD]: { jsonLines, count, sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: String(count - 1), lines: count }] } } });
+		const sorted = sortItemsForLoad(
+			[lines('{"id":1}\n\n{"id":2}\n', 3), lines('\n{"id":3}', 2), lines('{"id":4}\n{"id":5}\n', 3), lines('{"id":6}\n{"id":7}', 2), row(8)],
+			json,
+		);
+		assert.deepEqual(sorted.loadable, [3, 4]);
+		assert.deepEqual(sorted.refused.map((r) => r.index), [0, 1, 2]);
+		assert.match(sorted.refused[0].message, /packedRows\.jsonLines has an empty line \(line 2\)/);
+		assert.match(sorted.refused[1].message, /packedRows\.jsonLines has an empty line \(line 1\)/);
+		assert.match(sorted.refused[2].message, /packedRows\.count is 3 but packedRows\.jsonLines holds 2 line\(s\)/);
+	});
+
 	it("refuses items carrying the Doris Schema node's _invalid (and packed items carrying it), naming the reason", () => {
 		const invalid = { json: { id: 2, _invalid: { table: 'd.t', reasons: [{ column: 'id', value: 'x', expected: 'INT', rule: 'type', message: 'id: not a number' }] } } };
 		const invalidPacked = { json: { ...packed([3]).json, _invalid: { table: 'd.t', reasons: [] } } };

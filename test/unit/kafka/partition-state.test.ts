@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { Assignment } from '../../../src/kafka/partition-state';
+import { Assignment, PartitionState } from '../../../src/kafka/partition-state';
 
 const key = (states: ReadonlyArray<{ topic: string; partition: number }>) => states.map((s) => `${s.topic}:${s.partition}`).sort();
 
@@ -30,5 +30,34 @@ describe('Assignment.replace', () => {
 		assert.deepEqual(key(change.revoked), ['t:0', 't:1']);
 		assert.equal(before?.revoked, true, 'outcomes of the old ownership\'s executions are ignored');
 		assert.notEqual(assignment.get('t', 0), before);
+	});
+});
+
+describe('PartitionState fence', () => {
+	it('ends when its timer fires, even when the wall clock still reads a millisecond short of its end', (t) => {
+		// Node runs timers on the monotonic clock in whole milliseconds: a timer of N ms can fire while
+		// Date.now() reads its start + N - 1 (measured: 5 of 2,000 timers). A fence that outlived its
+		// timer kept the partition paused with nothing left to resume it: never fetched again.
+		t.mock.timers.enable({ apis: ['setTimeout'] });
+		let wall = 1_800_000_000_000;
+		t.mock.method(Date, 'now', () => wall);
+		const state = new PartitionState('t', 0);
+		const fencedAtEnd: boolean[] = [];
+		state.fenceFor(5_000, () => fencedAtEnd.push(state.fenced));
+		assert.equal(state.fenced, true);
+		wall += 4_999;
+		t.mock.timers.tick(5_000);
+		assert.deepEqual(fencedAtEnd, [false], 'the fence is over when its end is announced');
+		assert.equal(state.fenced, false);
+	});
+
+	it('a revoked partition\'s fence never ends into a resume', (t) => {
+		t.mock.timers.enable({ apis: ['setTimeout'] });
+		const state = new PartitionState('t', 0);
+		let ended = 0;
+		state.fenceFor(5_000, () => ended++);
+		state.revoke();
+		t.mock.timers.tick(10_000);
+		assert.equal(ended, 0);
 	});
 });

@@ -35,9 +35,9 @@ describe('Stream Load headers', () => {
 	});
 
 	it('sends no label with group commit', () => {
-		const h = buildLoadHeaders({ format: 'json', groupCommit: 'async_mode' }, 'lbl_1');
+		const h = buildLoadHeaders({ format: 'json', groupCommit: 'sync_mode' }, 'lbl_1');
 		assert.equal(h.label, undefined);
-		assert.equal(h.group_commit, 'async_mode');
+		assert.equal(h.group_commit, 'sync_mode');
 		assert.equal(buildLoadHeaders({ format: 'json', groupCommit: 'off_mode' }, 'lbl_1').label, 'lbl_1');
 	});
 

@@ -40,7 +40,7 @@ describe('Doris Stream Load settings', () => {
 				batchIntervalSeconds: 2.5,
 				options: {
 					compression: 'gz',
-					groupCommit: 'async_mode',
+					groupCommit: 'sync_mode',
 					deletes: 'always',
 					strictMode: true,
 					maxFilterRatio: 0.2,
@@ -67,7 +67,7 @@ describe('Doris Stream Load settings', () => {
 			strictMode: true,
 			timeoutSeconds: 30,
 			compress: 'gz',
-			groupCommit: 'async_mode',
+			groupCommit: 'sync_mode',
 			partialUpdate: 'fixed',
 			deleteSign: true,
 			sequenceColumn: 'ts',
@@ -87,6 +87,9 @@ describe('Doris Stream Load settings', () => {
 		assert.throws(() => readSettings(ctx({ table: 't', options: { labelPrefix: 'my.prefix' } })), /Label prefix "my\.prefix"/);
 		assert.throws(() => readSettings(ctx({ table: 't', options: { beUrls: 'http://u:p@be:8040' } })), /must not carry credentials/);
 		assert.throws(() => readSettings(ctx({ table: 't', options: { maxFilterRatio: 3 } })), /Max Filter Ratio 3/);
+		// Doris answers an async_mode load once its rows are in a write-ahead log, before they are committed:
+		// the execution would finish, and its offsets commit, before its rows are in Doris.
+		assert.throws(() => readSettings(ctx({ table: 't', options: { groupCommit: 'async_mode' } })), /Group Commit "async_mode" is refused: Doris answers .* before they are committed.*use Sync/);
 	});
 
 	// FE StreamLoadPlanner.plan(): a partial update's column set is the `columns` header only; without
