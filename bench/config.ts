@@ -4,10 +4,15 @@
  *   npm run bench -- [--quick] [--size N] [--runs N] [--scenarios raw,core,n8n,packed,builtin,builtin-batch,pitfalls]
  *                    [--batch-rows N] [--flush-ms N] [--in-flight N] [--exec-rows N] [--builtin-size N]
  *                    [--latency-rate N] [--latency-seconds N] [--no-latency]
- *                    [--scaling-size N] [--no-scaling] [--cpu-prof [DIR]] [--label NAME]
+ *                    [--scaling-size N] [--no-scaling] [--cpu-prof [DIR]] [--label NAME] [--warmup]
  *
  * The latency phase produces live events at min(--latency-rate, half the scenario's measured
  * throughput) for --latency-seconds.
+ *
+ * --warmup passes over the backlog once per scenario before the measured runs, unmeasured: n8n is
+ * started once per scenario, so without it the first run also pays n8n's start-up (its task runner
+ * loading, the execution path compiled on first use), which a pipeline that runs for hours pays once.
+ * Peak RSS growth is then still measured over the RSS before the warm-up (n8n's idle footprint).
  *
  * --quick is a smoke run (50k events, one run, short latency phase, scaling on 50k): it checks the
  * harness end to end in a couple of minutes; its figures are not the benchmark's.
@@ -37,6 +42,8 @@ export interface BenchOptions {
 	scaling: { size: number; inFlight: number[]; batchRows: number[] } | null;
 	/** Names the results file (`<date>-<size>-<label>`), so a variant run does not replace the main one. */
 	label: string | null;
+	/** One unmeasured pass per scenario before the measured runs (see the header). */
+	warmup: boolean;
 }
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
@@ -49,7 +56,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
 		else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(arg.slice(2), argv[++i]);
 		else flags.set(arg.slice(2), true);
 	}
-	const known = ['quick', 'size', 'runs', 'scenarios', 'batch-rows', 'flush-ms', 'in-flight', 'exec-rows', 'builtin-size', 'latency-rate', 'latency-seconds', 'no-latency', 'scaling-size', 'no-scaling', 'cpu-prof', 'label'];
+	const known = ['quick', 'size', 'runs', 'scenarios', 'batch-rows', 'flush-ms', 'in-flight', 'exec-rows', 'builtin-size', 'latency-rate', 'latency-seconds', 'no-latency', 'scaling-size', 'no-scaling', 'cpu-prof', 'label', 'warmup'];
 	for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`bench: unknown flag --${name} (known: ${known.join(', ')})`);
 
 	const quick = flags.get('quick') === true;
@@ -79,6 +86,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
 		cpuProf: typeof flags.get('cpu-prof') === 'string' ? String(flags.get('cpu-prof')) : flags.has('cpu-prof') ? 'bench/results/profiles' : null,
 		latency: flags.has('no-latency') ? null : { rate: num('latency-rate', quick ? 5000 : 20_000), seconds: num('latency-seconds', quick ? 3 : 15) },
 		label: typeof flags.get('label') === 'string' ? String(flags.get('label')).replace(/[^a-z0-9_-]/gi, '-') : null,
+		warmup: flags.get('warmup') === true,
 		scaling: flags.has('no-scaling') ? null : { size: num('scaling-size', size), inFlight: [1, 2, 4, 20], batchRows: [1000, 10_000, 50_000] },
 	};
 }

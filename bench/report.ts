@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { PitfallFigures } from './builtin-pitfalls';
 import type { BenchOptions, ScenarioId } from './config';
 import { PARTITIONS } from './dataset';
+import { median } from './measure';
 
 export interface RunFigures {
 	rows: number;
@@ -15,7 +16,10 @@ export interface RunFigures {
 	/** CPU of the runner meanwhile: almost all of it the Doris test server parsing and storing rows. */
 	dorisCpuSecPerMillionRows: number;
 	peakRssMb: number;
-	/** RSS when consuming started: for n8n its idle footprint, which no node setting changes. */
+	/**
+	 * RSS when consuming started: for n8n its idle footprint, which no node setting changes. In a
+	 * scenario's median, the first pass's (warm-up included).
+	 */
 	startRssMb: number;
 	loads: number;
 	/** Flush → acknowledged, as the pipeline measured it (null when it does not say). */
@@ -24,6 +28,29 @@ export interface RunFigures {
 	/** Time between consecutive loads becoming visible in Doris. */
 	commitGapP50Ms: number;
 	commitGapP99Ms: number;
+}
+
+/**
+ * The median run; peak RSS is the highest of every pass (the warm-up's too: the same process), its
+ * start the first pass's, which for n8n is its idle footprint (a later run starts with what the
+ * previous one left in the heap, and growth over that would understate it).
+ */
+export function medianOf(runs: RunFigures[], warmup: RunFigures | null): RunFigures {
+	const pick = (f: (r: RunFigures) => number | null): number | null => {
+		const values = runs.map(f).filter((v): v is number => v !== null);
+		return values.length === 0 ? null : median(values);
+	};
+	// The throughput median decides which run's time the MB/s and rows/s come from.
+	const mid = [...runs].sort((a, b) => a.rowsPerSec - b.rowsPerSec)[Math.floor((runs.length - 1) / 2)];
+	return {
+		...mid,
+		cpuSecPerMillionRows: pick((r) => r.cpuSecPerMillionRows) ?? NaN,
+		dorisCpuSecPerMillionRows: pick((r) => r.dorisCpuSecPerMillionRows) ?? NaN,
+		peakRssMb: Math.max(...[warmup, ...runs].map((r) => r?.peakRssMb ?? 0)),
+		startRssMb: (warmup ?? runs[0]).startRssMb,
+		flushP50Ms: pick((r) => r.flushP50Ms),
+		flushP99Ms: pick((r) => r.flushP99Ms),
+	};
 }
 
 export interface LatencyFigures {
@@ -151,7 +178,7 @@ export function markdown(r: BenchResults): string {
 		'How to read it: rows/s and MB/s (JSON bytes as produced) over the window from the consumer group turning Stable to the last row visible in the Doris test server;',
 		'e2e latency from a separate live phase (events produced at the stated rate while the pipeline runs; produce time → visible);',
 		'flush = one Stream Load from send to answer, as the pipeline timed it; load gap = time between consecutive loads becoming visible;',
-		'peak RSS (VmHWM, reset when consuming starts, summed over the process and its children such as the n8n task runner; in brackets its growth over the RSS at that moment, which for n8n is its idle footprint) and CPU are those of the process doing the work (worker or n8n with its children), not of Kafka or the Doris test server;',
+		'peak RSS (VmHWM, reset when consuming starts, summed over the process and its children such as the n8n task runner; in brackets its growth over the RSS when the first pass of the scenario (warm-up included) started consuming, which for n8n is its idle footprint) and CPU are those of the process doing the work (worker or n8n with its children), not of Kafka or the Doris test server;',
 		'the Doris test server runs in the benchmark runner and competes for the same cores: its CPU per million rows is the last column.',
 	);
 	if (r.notes.length > 0) out.push('', 'Notes:', ...r.notes.map((n) => `- ${n}`));

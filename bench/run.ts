@@ -14,8 +14,8 @@ import { runPitfalls } from './builtin-pitfalls';
 import { parseOptions, type BenchOptions, type ScenarioId } from './config';
 import { BENCH_DB, ensureDataset, kafkaClient, PARTITIONS, produceEvents } from './dataset';
 import { dropTable, freshTable, launchConfig, tableCounts, waitGroupStable, type Ground, type Tuning } from './ground';
-import { cpuSeconds, LoadWatcher, median, peakRssMb, percentile, resetPeakRss, rssMb } from './measure';
-import { machine, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
+import { cpuSeconds, LoadWatcher, peakRssMb, percentile, resetPeakRss, rssMb } from './measure';
+import { machine, medianOf, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
 import { closeN8n } from './n8n';
 import { scenarioById, type MeasuredScenarioId } from './scenario-list';
 import type { Scenario } from './scenarios';
@@ -121,24 +121,6 @@ async function latencyRun(ground: Ground, scenario: Scenario, opts: BenchOptions
 	}
 }
 
-function medianOf(runs: RunFigures[]): RunFigures {
-	const pick = (f: (r: RunFigures) => number | null): number | null => {
-		const values = runs.map(f).filter((v): v is number => v !== null);
-		return values.length === 0 ? null : median(values);
-	};
-	// The throughput median decides which run's time the MB/s and rows/s come from.
-	const mid = [...runs].sort((a, b) => a.rowsPerSec - b.rowsPerSec)[Math.floor((runs.length - 1) / 2)];
-	return {
-		...mid,
-		cpuSecPerMillionRows: pick((r) => r.cpuSecPerMillionRows) ?? NaN,
-		dorisCpuSecPerMillionRows: pick((r) => r.dorisCpuSecPerMillionRows) ?? NaN,
-		peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-		startRssMb: pick((r) => r.startRssMb) ?? NaN,
-		flushP50Ms: pick((r) => r.flushP50Ms),
-		flushP99Ms: pick((r) => r.flushP99Ms),
-	};
-}
-
 type Dataset = Awaited<ReturnType<typeof ensureDataset>>;
 
 /** `runs` passes over the backlog, then the live latency phase. */
@@ -147,12 +129,17 @@ async function runScenario(ground: Ground, opts: BenchOptions, id: MeasuredScena
 	const slice = id === 'builtin' ? await ensureDataset(opts.builtinSize, log) : dataset;
 	const rows = id === 'builtin' ? opts.builtinSize : opts.size;
 	const runs: RunFigures[] = [];
+	let warmup: RunFigures | null = null;
+	if (opts.warmup) {
+		warmup = await throughputRun(ground, scenario, slice.topic, rows, slice.bytes, opts);
+		log(`${id} warm-up (not counted): ${Math.round(warmup.rowsPerSec)} rows/s, ${warmup.cpuSecPerMillionRows.toFixed(1)} cpu-s/M, peak RSS ${warmup.peakRssMb.toFixed(0)} MB (+${(warmup.peakRssMb - warmup.startRssMb).toFixed(0)} over the start)`);
+	}
 	for (let i = 0; i < opts.runs; i++) {
 		const f = await throughputRun(ground, scenario, slice.topic, rows, slice.bytes, opts);
 		log(`${id} run ${i + 1}/${opts.runs}: ${Math.round(f.rowsPerSec)} rows/s, ${f.mbPerSec.toFixed(1)} MB/s, ${f.cpuSecPerMillionRows.toFixed(1)} cpu-s/M, peak RSS ${f.peakRssMb.toFixed(0)} MB (+${(f.peakRssMb - f.startRssMb).toFixed(0)} over the start), ${f.loads} loads`);
 		runs.push(f);
 	}
-	const median = medianOf(runs);
+	const median = medianOf(runs, warmup);
 	let latency: LatencyFigures | null = null;
 	if (opts.latency !== null) {
 		// Latency means something only below capacity (above it, it grows with the backlog): half the measured throughput at most.
@@ -238,6 +225,7 @@ async function main(): Promise<void> {
 		const nodeOptions = process.env.BENCH_N8N_NODE_OPTIONS === undefined ? '' : `, NODE_OPTIONS=${process.env.BENCH_N8N_NODE_OPTIONS}`;
 		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true'}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none${nodeOptions}.`);
 	}
+	if (opts.warmup) notes.push('warm-up: one unmeasured pass over the backlog per scenario before the measured runs (n8n started once per scenario: its start-up is outside the window); peak RSS is the highest of every pass, its growth over the RSS before the warm-up.');
 	if (process.env.BENCH_WORKER_HEAP_MB) notes.push(`raw / core workers: V8 old space capped at ${process.env.BENCH_WORKER_HEAP_MB} MB (BENCH_WORKER_HEAP_MB).`);
 	if (results.builtin) notes.push(`builtin: ${opts.builtinSize} events (a slice), HTTP Request straight to the BE, one execution and one Stream Load per message; latency phase at half its throughput.`);
 	if (results['builtin-batch']) {
@@ -250,7 +238,12 @@ async function main(): Promise<void> {
 	log(`wrote ${files.join(', ')}`);
 }
 
-main().catch((err: unknown) => {
-	console.error(err);
-	process.exit(1);
-});
+// Exits once the results are written: a scenario whose n8n failed to start can leave a handle open,
+// and a runner that never ends holds the machine's shared benchmark lock.
+main().then(
+	() => process.exit(0),
+	(err: unknown) => {
+		console.error(err);
+		process.exit(1);
+	},
+);

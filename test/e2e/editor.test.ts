@@ -51,7 +51,13 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 	let version1Url: string;
 
 	before(async () => {
-		world = await startWorld('editor');
+		// Chromium starts while n8n does.
+		const opening = openBrowser();
+		world = await startWorld('editor').catch(async (error: unknown) => {
+			await (await opening.catch(() => undefined))?.close();
+			throw error;
+		});
+		browser = await opening;
 		// A table only this run has: the dropdown can only list it by asking the Doris test server.
 		await world.doris.sql(`CREATE TABLE ${DATABASE}.editor_probe (id INT) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
 		const workflow = exampleFor('logs-high-frequency', {
@@ -67,7 +73,6 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 		workflowUrl = `${world.n8n.baseUrl}/workflow/${created.id}`;
 		const version1 = await world.n8n.rest.createWorkflow({ ...asVersion1(body as typeof workflow), name: `${body.name} (version 1)` });
 		version1Url = `${world.n8n.baseUrl}/workflow/${version1.id}`;
-		browser = await openBrowser();
 		page = browser.page;
 		await signIn(page, world.n8n.baseUrl);
 	});
