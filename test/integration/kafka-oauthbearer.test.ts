@@ -18,6 +18,8 @@ import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName } from './kafka-sinker-helpers';
 
 const CLIENT = { id: 'n8n-sinker', secret: 'Client-Secret-42' };
+/** The consumer case's own client: its tokens are counted apart from the credential case's, which runs meanwhile. */
+const CONSUMER_CLIENT = { id: 'n8n-sinker-consumer', secret: 'Client-Secret-43' };
 const TOKEN_SECONDS = 8;
 
 let broker: PrivateBroker | undefined;
@@ -25,7 +27,7 @@ let plaintext: string[];
 let oauth: string[];
 let tokenServer: Server;
 let tokenUrl: string;
-const issued: Array<{ at: number; sub: string }> = [];
+const issued: Array<{ at: number; client: string }> = [];
 
 function unsignedJwt(sub: string, lifetimeSeconds: number): string {
 	const now = Math.floor(Date.now() / 1000);
@@ -42,12 +44,12 @@ before(async () => {
 		let body = '';
 		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
 		req.on('end', () => {
-			const expected = `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`;
-			if (req.headers.authorization !== expected || !body.includes('grant_type=client_credentials')) {
+			const client = [CLIENT, CONSUMER_CLIENT].find((c) => req.headers.authorization === `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`);
+			if (client === undefined || !body.includes('grant_type=client_credentials')) {
 				res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client","error_description":"client authentication failed"}');
 				return;
 			}
-			issued.push({ at: Date.now(), sub: 'sinker' });
+			issued.push({ at: Date.now(), client: client.id });
 			res.writeHead(200, { 'content-type': 'application/json' }).end(
 				JSON.stringify({ access_token: unsignedJwt('sinker', TOKEN_SECONDS), token_type: 'bearer', expires_in: TOKEN_SECONDS }),
 			);
@@ -62,15 +64,16 @@ after(async () => {
 	await broker?.stop();
 });
 
-function oauthConnection(clientSecret = CLIENT.secret): KafkaConnection {
+function oauthConnection(clientSecret = CLIENT.secret, client = CLIENT.id): KafkaConnection {
 	return {
 		brokers: oauth,
 		clientId: 'sinker-oauth',
-		sasl: { mechanism: 'oauthbearer', token: { kind: 'clientCredentials', tokenUrl, clientId: CLIENT.id, clientSecret } },
+		sasl: { mechanism: 'oauthbearer', token: { kind: 'clientCredentials', tokenUrl, clientId: client, clientSecret } },
 	};
 }
 
-describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000 }, () => {
+// The two cases run side by side: the consumer's spends ~25 s letting its 8 s tokens run out.
+describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000, concurrency: 2 }, () => {
 	it('the credential test connects with client-credential tokens; a wrong secret and an expired token are named', async () => {
 		const ok = await checkKafkaConnection(oauthConnection());
 		assert.equal(ok.ok, true, ok.message);
@@ -97,8 +100,8 @@ describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000 }, () => {
 		await producer.connect();
 		const group = uniqueName('oauth-group');
 		const n8n = new FakeN8n();
-		const firstToken = issued.length;
-		const consumer = await SinkerConsumer.start(testOptions(topic, group, { connection: oauthConnection() }), n8n.run);
+		const consumerTokens = () => issued.filter((token) => token.client === CONSUMER_CLIENT.id).length;
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { connection: oauthConnection(CONSUMER_CLIENT.secret, CONSUMER_CLIENT.id) }), n8n.run);
 		const total = 10;
 		try {
 			// One message every 2.5 s for 25 s: sessions end with their 8 s tokens, so the consumer must
@@ -110,7 +113,7 @@ describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000 }, () => {
 			await waitFor(`${total} messages committed over OAUTHBEARER`, async () => (await committedOffsets(admin, group, topic)).get(0) === BigInt(total), 30_000);
 			const values = n8n.executions.flatMap((e) => e.items.map((item) => item.json.i));
 			assert.deepEqual([...new Set(values)].sort((a, b) => Number(a) - Number(b)), Array.from({ length: total }, (_, i) => i));
-			const renewed = issued.length - firstToken;
+			const renewed = consumerTokens();
 			assert.ok(renewed >= 3, `tokens fetched while consuming: ${renewed} (each lives ${TOKEN_SECONDS} s)`);
 		} finally {
 			await consumer.close();

@@ -152,7 +152,34 @@ describe('sinker consumer: Keep Order per Partition, within an owner and across 
 			}
 		});
 
-		it('a consumer taking over a partition left HELD waits out the deadline; one left RELEASED starts at once', async () => {
+		it('a partition left HELD starts when its fence ends, even with a wall clock running behind the timers', async (t) => {
+		// Node runs timers on the monotonic clock, Date.now() reads the wall clock: a timer can fire while
+		// Date.now() still reads a moment before the end it was computed from (a millisecond from rounding
+		// alone, measured on about 1 fence in 12; more while the wall clock is slewed). A fence judged by
+		// the clock then kept its partition paused for good. Here the wall clock runs 0.1% slow.
+		const topic = await broker.topic(1);
+		await produce(broker.kafka, topic, 1, 100, (i) => JSON.stringify({ i }));
+		const group = uniqueName('order-fence-clock');
+		const options = { maxRecordsPerExecution: 100, keepPartitionOrder: true, executionTimeoutMs: 1_000, closeTimeoutMs: 200 };
+		const stuck = new FakeN8n((_e, signal) => new Promise<ExecutionOutcome>((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'closed' }))));
+		const first = await SinkerConsumer.start(testOptions(topic, group, options), stuck.run);
+		await waitFor('the first owner to start an execution', () => stuck.executions.length === 1);
+		await first.close();
+		assert.ok(parseMark((await fenceMarks(group, topic)).get(0)).held, 'left HELD');
+
+		const wallClock = Date.now.bind(Date);
+		const slowFrom = wallClock();
+		t.mock.method(Date, 'now', () => slowFrom + Math.floor((wallClock() - slowFrom) * 0.999));
+		const second = new FakeN8n(async () => ({ ok: true }));
+		const next = await SinkerConsumer.start(testOptions(topic, group, options), second.run);
+		try {
+			await waitFor('the partition to start once its fence ended', () => second.executions.length > 0, FENCE_MARGIN_MS + 15_000);
+		} finally {
+			await next.close();
+		}
+	});
+
+	it('a consumer taking over a partition left HELD waits out the deadline; one left RELEASED starts at once', async () => {
 			const topic = await broker.topic(1);
 			await produce(broker.kafka, topic, 1, 300, (i) => JSON.stringify({ i }));
 			const group = uniqueName('order-fence');
