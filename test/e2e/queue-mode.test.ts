@@ -167,9 +167,10 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 
 	it('a worker SIGKILLed mid-stream: nothing lost, commits still behind the rows', async () => {
 		assert.ok(twoWorkers, 'needs the two-worker phase');
-		// Main sometimes never learns the outcome of an execution the killed worker held (no stall
-		// failure reaches the trigger): only the trigger's Execution Timeout redelivers it. 30 s, not the
-		// other phases' 120 s, so that path costs seconds; a redelivery it causes only overwrites rows.
+		// n8n never settles an execution the killed worker stored as successful before Bull completed its
+		// job (WorkflowRunner.processError returns without finalizing it: docs/scaling.md, A dead worker):
+		// only the trigger's Execution Timeout redelivers it. 30 s, not the other phases' 120 s, so that
+		// path costs seconds; a redelivery it causes only overwrites rows.
 		const phase = await deployPhase('kill', 30);
 		const index = new OffsetIndex();
 		const events = scaleEvents(EVENTS, PARTITIONS, 3_000_000);
