@@ -17,11 +17,10 @@ const broker = useKafkaAdmin();
 type Logged = MemberEvent & { consumer: 'stalled' | 'other' };
 
 describe('sinker consumer: group membership lost and regained', () => {
-	// Open: in about 1 run in 4 (never with the sinker's log on) the returning consumer gets a partition
-	// back and never fetches it again: committed stays where the other owner left it, nothing runs. A
-	// stall after a lost membership, not yet explained; a todo so that it reports without failing the
-	// suite, the progress line says where each partition stands.
-	it('a consumer forgotten by the group resumes a partition it had from the other owner\'s commit, never redoing committed messages', { todo: 'a partition handed back after a lost membership is sometimes never fetched again (about 1 run in 4)' }, async () => {
+	// The returning consumer waits out the other's HELD mark (partition-fence.ts) before it starts the
+	// partition it gets back. It used to stall there now and then: a fence timer fired while Date.now()
+	// still read a millisecond before the fence's end, and nothing resumed the partition afterwards.
+	it('a consumer forgotten by the group resumes a partition it had from the other owner\'s commit, never redoing committed messages', async () => {
 		const partitions = 2;
 		const perPartition = 2_000;
 		const topic = await broker.topic(partitions);
@@ -58,7 +57,7 @@ describe('sinker consumer: group membership lost and regained', () => {
 				'every message committed',
 				async () => [...(await committedOffsets(broker.admin, groupId, topic)).values()].reduce((s, o) => s + o, 0n) === BigInt(partitions * perPartition),
 				{
-					timeoutMs: 120_000,
+					timeoutMs: 60_000,
 					progress: async () =>
 						`committed ${JSON.stringify([...(await committedOffsets(broker.admin, groupId, topic))].map(([p, o]) => [p, String(o)]))}; assignments ${JSON.stringify(log.filter((e) => e.kind === 'assignment'))}; last events of each partition ${JSON.stringify([0, 1].map((p) => log.filter((e) => 'partition' in e && e.partition === p).slice(-6)))}`,
 				},
