@@ -181,8 +181,14 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		try {
 			await waitFor('a quarter of the stream loaded', () => loadedInto(phase.table) - before >= EVENTS / 4, { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 50 });
 			const victim = cluster.workers[0];
+			const running = () => {
+				const log = victim.logText();
+				return (log.match(/Worker started execution/g) ?? []).length - (log.match(/Worker finished execution/g) ?? []).length;
+			};
+			// The stream comes in bursts: a kill between two of them hits nothing and proves nothing.
+			await waitFor(`${victim.name} to be running an execution`, () => running() > 0, { timeoutMs: DRAIN_TIMEOUT_MS, intervalMs: 5 });
+			const runningOnVictim = running();
 			const killedAt = Date.now();
-			const runningOnVictim = (victim.logText().match(/Worker started execution/g) ?? []).length - (victim.logText().match(/Worker finished execution/g) ?? []).length;
 			await victim.kill();
 			figures.push(`SIGKILL ${victim.name} with ~${runningOnVictim} execution(s) on it, ${loadedInto(phase.table) - before} of ${EVENTS} stream rows loaded`);
 			await producing;
@@ -201,8 +207,9 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 			assert.deepEqual(uncommitted(offsets), [], 'committed = end offsets');
 			const loaded = loadedInto(phase.table);
 			const failed = await cluster.main.rest.executions({ workflowId: phase.workflowId, status: ['error', 'crashed'], limit: 100 });
-			// The kill hit executions in progress (their jobs stalled and failed): otherwise it proved nothing.
-			assert.ok(failed.length > 0, `no failed execution after SIGKILL of ${victim.name} (~${runningOnVictim} were running on it)`);
+			// The kill hit executions in progress: their jobs stalled and failed, or (one n8n stored as
+			// successful just before the kill) the trigger redelivered it after its Execution Timeout.
+			assert.ok(failed.length > 0 || loaded > all.length, `no failed execution and no redelivery after SIGKILL of ${victim.name} (~${runningOnVictim} were running on it)`);
 			figures.push(
 				`after the kill: all ${all.length} rows in ${phase.table} ${recoveredMs} ms after the SIGKILL; ${loaded - all.length} rows loaded twice (redelivered), ${failed.length} failed/crashed execution(s) recorded`,
 			);
