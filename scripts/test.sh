@@ -140,30 +140,31 @@ start_ground() {
 [ "$mode" != all ] || step "lint" npm run --silent lint
 step "build" npm run --silent build
 step "test ground" start_ground
-# One file at a time keeps the broker and a 2-core machine from being oversubscribed; files that need
-# no service at all run two at a time (CONCURRENCY=2), one per core.
+# Two files at a time, one per core: every file uses its own topics, groups, tables, Doris test server,
+# n8n folder and ports, so any two can run side by side; most of a file's time is waits (group joins,
+# timers, n8n starting) that the other file's work fills. scripts/lib/run-files.mjs starts the slowest
+# first (scripts/lib/test-durations.json), so no long file runs alone at the end; files matching APART
+# never run at the same time as each other.
 run_suites() {
-	node --import tsx --import ./test/support/exit-on-signal.ts --test --test-concurrency="${CONCURRENCY:-1}" \
-		--test-reporter=spec --test-reporter=./scripts/lib/file-durations.mjs --test-reporter-destination=stdout --test-reporter-destination=stdout \
-		"$@"
+	node --import tsx --import ./test/support/exit-on-signal.ts scripts/lib/run-files.mjs \
+		--concurrency "${CONCURRENCY:-1}" ${APART:+--apart "$APART"} "$@"
 }
-# Files that need no service (no broker, registry, n8n or Prometheus: the Doris test server runs in the
-# test's own process). Not doris-http and stream-load-transport: they may create the Kafka ground's
-# test PKI, which two processes must not do at once. A file not named here runs one at a time.
-no_service='^test/(unit/.*|ground/doris(-(convert|ddl|faults|models|mysql|partitions))?|integration/nodes/.*|integration/stream-load-(batch|client|deadline|packed|refused|silence)|integration/(doris-versions|schema-reader|table-check|msk-iam-recipe))\.test\.ts$'
 rc=0
 at=$SECONDS
 if [ "$mode" = all ]; then
 	# Every file but the ones that start n8n, while n8n installs; then those.
 	mapfile -t with_n8n < <(ls test/ground/n8n.test.ts; find test/e2e -name '*.test.ts' | sort)
 	mapfile -t without_n8n < <(find test/unit test/ground test/integration test/reliability -name '*.test.ts' | sort | grep -vxF -f <(printf '%s\n' "${with_n8n[@]}"))
-	mapfile -t alone < <(printf '%s\n' "${without_n8n[@]}" | grep -Ev "$no_service")
-	mapfile -t two_at_a_time < <(printf '%s\n' "${without_n8n[@]}" | grep -E "$no_service")
-	CONCURRENCY=2 run_suites "${two_at_a_time[@]}" || rc=$?
-	say "suites without services (${#two_at_a_time[@]} files, two at a time): $((SECONDS - at)) s"
-	run_suites "${alone[@]}" || rc=$?
+	# These two may create the Kafka ground's test PKI (when the broker on KAFKA_PORT is not this
+	# checkout's), which two processes must not do at once.
+	CONCURRENCY=2 APART='^test/(ground/doris-http|integration/stream-load-transport)\.test\.ts$' run_suites "${without_n8n[@]}" || rc=$?
+	say "suites without n8n (${#without_n8n[@]} files, two at a time): $((SECONDS - at)) s"
 	if wait_for_n8n; then
-		run_suites "${with_n8n[@]}" || rc=$?
+		n8n_at=$SECONDS
+		# Queue mode (a main and two workers) and scale-out (two instances) start several n8n processes
+		# each: two such files side by side would starve each other's workers of CPU.
+		CONCURRENCY=2 APART='^test/e2e/(queue-mode|cdc-database-queue|scale-out)\.test\.ts$' run_suites "${with_n8n[@]}" || rc=$?
+		say "suites that start n8n (${#with_n8n[@]} files, two at a time): $((SECONDS - n8n_at)) s"
 	else
 		rc=1
 	fi

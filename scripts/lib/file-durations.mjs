@@ -8,9 +8,14 @@ export default async function* fileDurations(source) {
 			files.push({ name: event.data.name, ms: event.data.details.duration_ms, failed: !event.data.details.passed });
 		}
 	}
-	if (files.length === 0) return;
+	yield formatFileDurations(files);
+}
+
+/** The table itself, for scripts/lib/run-files.mjs too: `files` as { name, ms, failed }. */
+export function formatFileDurations(files) {
+	if (files.length === 0) return '';
 	const total = files.reduce((sum, f) => sum + f.ms, 0);
-	files.sort((a, b) => b.ms - a.ms);
-	yield `\nTime per test file (${files.length} files, ${(total / 1000).toFixed(1)} s):\n`;
-	for (const f of files) yield `${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.name}${f.failed ? '  (failed)' : ''}\n`;
+	const lines = [`\nTime per test file (${files.length} files, ${(total / 1000).toFixed(1)} s):\n`];
+	for (const f of [...files].sort((a, b) => b.ms - a.ms)) lines.push(`${(f.ms / 1000).toFixed(1).padStart(7)} s  ${f.name}${f.failed ? '  (failed)' : ''}\n`);
+	return lines.join('');
 }

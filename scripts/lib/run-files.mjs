@@ -1,0 +1,98 @@
+// Runs test files N at a time, slowest first, each in its own process (node:test's run(), one file per
+// call), and prints each file's spec report whole once it ends, then the time per file.
+//   node --import tsx scripts/lib/run-files.mjs [--concurrency N] [--apart REGEX] FILE…
+// Why not `node --test --test-concurrency=N`: it sorts its files by path, so a slow file that sorts
+// last runs alone at the end; started first, it runs beside the short ones instead. "Slowest" is
+// scripts/lib/test-durations.json (seconds per file, as `npm test` measured them); a file it does not
+// list goes first, as if slow. Files matching --apart never run at the same time as each other (the
+// ones that start several n8n processes: two of them on two cores starve each other's timers).
+// Exits 1 when a test failed.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { fileURLToPath } from 'node:url';
+
+import { formatFileDurations } from './file-durations.mjs';
+
+const args = process.argv.slice(2);
+let concurrency = 1;
+let apart = /^$/;
+for (;;) {
+	if (args[0] === '--concurrency') concurrency = Number(args[1]);
+	else if (args[0] === '--apart') apart = new RegExp(args[1]);
+	else break;
+	args.splice(0, 2);
+}
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number ≥ 1, got ${args[1]}`);
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const seconds = JSON.parse(readFileSync(path.join(here, 'test-durations.json'), 'utf8'));
+const expected = (file) => seconds[file] ?? Infinity;
+// Files of equal (or unknown) duration keep their path order.
+const waiting = [...args].sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
+
+// The runner's own totals ("ℹ tests 4", "ℹ pass 4", …), printed per call: one total for all files instead.
+const TOTALS = /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) /;
+const totals = { tests: 0, pass: 0, fail: 0, skipped: 0, todo: 0 };
+const timed = [];
+const failedFiles = [];
+
+async function runFile(file) {
+	const began = Date.now();
+	let failed = false;
+	const events = run({ files: [file] });
+	async function* counted(source) {
+		for await (const event of source) {
+			const { data } = event;
+			if (event.type === 'test:diagnostic' && data.nesting === 0 && TOTALS.test(data.message)) continue;
+			// The file itself ends with a test:complete only: failed when its process did (e.g. did not load).
+			if (event.type === 'test:complete' && data.nesting === 0 && data.name === file && !data.details.passed) failed = true;
+			if ((event.type === 'test:pass' || event.type === 'test:fail') && data.details?.type !== 'suite') {
+				if (event.type === 'test:fail' && !data.todo) failed = true;
+				totals.tests += 1;
+				if (data.skip) totals.skipped += 1;
+				else if (data.todo) totals.todo += 1;
+				else totals[event.type === 'test:pass' ? 'pass' : 'fail'] += 1;
+			}
+			yield event;
+		}
+	}
+	const report = [];
+	for await (const chunk of Readable.from(counted(events)).compose(new spec())) report.push(chunk);
+	process.stdout.write(report.join(''));
+	timed.push({ name: file, ms: Date.now() - began, failed });
+	if (failed) failedFiles.push(file);
+}
+
+const running = new Set();
+/** The slowest waiting file that may start now (none while an --apart file runs beside another). */
+function next() {
+	const blocked = [...running].some((file) => apart.test(file));
+	const at = waiting.findIndex((file) => !(blocked && apart.test(file)));
+	return at < 0 ? undefined : waiting.splice(at, 1)[0];
+}
+
+const began = Date.now();
+await new Promise((resolve) => {
+	const fill = () => {
+		while (running.size < concurrency) {
+			const file = next();
+			if (file === undefined) break;
+			running.add(file);
+			runFile(file).finally(() => {
+				running.delete(file);
+				fill();
+			});
+		}
+		if (running.size === 0) resolve();
+	};
+	fill();
+});
+
+process.stdout.write(formatFileDurations(timed));
+const line = Object.entries(totals).map(([name, count]) => `${name} ${count}`).join(', ');
+process.stdout.write(`\n${timed.length} files in ${((Date.now() - began) / 1000).toFixed(1)} s, ${concurrency} at a time: ${line}\n`);
+if (failedFiles.length > 0) process.stdout.write(`failed: ${failedFiles.join(' ')}\n`);
+process.exitCode = failedFiles.length > 0 ? 1 : 0;
