@@ -29,10 +29,9 @@ if (port) {
 		post({ kind: 'execution', partition: execution.partition, firstOffset: execution.firstOffset, lastOffset: execution.lastOffset, at: Date.now() });
 		if (!frozen) {
 			frozen = true;
-			const until = Date.now() + data.freezeMs;
-			while (Date.now() < until) {
-				// The whole thread stands still: no heartbeat, no timer, no I/O.
-			}
+			// The whole thread stands still: no heartbeat, no timer, no I/O. Blocked, not spinning: a busy
+			// loop would also take a core from whatever runs beside this test.
+			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, data.freezeMs);
 		} else {
 			await sleep(300);
 		}
