@@ -19,7 +19,7 @@
  * fields when it counts them, as map() does.
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
- * column, a value its column refuses, a column named twice, a key that differs from a column's name
+ * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that differs from a column's name
  * only in case, keys with escapes, `_parseError`, Kafka
  * Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
  * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
@@ -40,6 +40,9 @@ const GENERAL = -3;
 const CONNECT_SCHEMA = -4;
 const CONNECT_PAYLOAD = -5;
 
+/** "n": the only JSON value starting with it is null. */
+const NULL_FIRST = 110;
+
 const SCHEMA_SEEN = 1;
 const PAYLOAD_SEEN = 2;
 
@@ -53,6 +56,8 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly simpleKey: boolean[];
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
+	/** The plan of the table's sequence column, or -1: a row must not leave it NULL. */
+	private readonly sequencePlan: number;
 	/** Keys of the line being transcoded that no column takes: counted when the line is done. */
 	private unknownStarts: number[] = [];
 	private unknownEnds: number[] = [];
@@ -72,6 +77,7 @@ export class LineTranscoder extends ColumnWriter {
 		this.simpleKey = this.plans.map((p) => isSimpleKey(p.key));
 		this.plans.forEach((p, i) => this.byKey.set(p.key, i));
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
+		this.sequencePlan = mapper.sequencePlan;
 	}
 
 	/**
@@ -186,6 +192,8 @@ export class LineTranscoder extends ColumnWriter {
 				if (kind <= last || this.renamed[kind]) layout = false;
 				last = kind;
 				connect |= this.connectBits[kind];
+				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
+				if (kind === this.sequencePlan && text.charCodeAt(i) === NULL_FIRST) return undefined;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return undefined;
 				if (this.omitted[kind] === 1) layout = false;
@@ -225,6 +233,8 @@ export class LineTranscoder extends ColumnWriter {
 		for (let k = 0; k < plans.length; k++) {
 			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return undefined; // NOT NULL: the general path says why
 		}
+		const sequence = this.sequencePlan;
+		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return undefined;
 		if (unknown > 0 && unmatched !== null) this.countUnmatched(text, unknown, unmatched);
 		return layout ? this.keepLayout(text, start, close) : this.rebuild(text);
 	}
