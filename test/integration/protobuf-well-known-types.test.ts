@@ -194,4 +194,36 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		assert.match(errors[0].message, /sinker\.wkt\.Event field "at": google\.protobuf\.Timestamp seconds 253402300800, nanos 0 is not a Timestamp: seconds must be from .* to 253402300799 \(9999-12-31T23:59:59Z\)/);
 		assert.match(errors[1].message, /sinker\.wkt\.Event field "took": google\.protobuf\.Duration seconds 1, nanos -1 is not a Duration: .*same sign as the seconds/);
 	});
+
+	it('a schema that registers google/protobuf/timestamp.proto as a reference (Confluent serializers with skip.known.types=false) decodes the same', async (t) => {
+		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const timestampSubject = uniqueName('google/protobuf/timestamp.proto');
+		// The file as protobuf's own distribution writes it (options kept, comments left out).
+		const timestampProto = [
+			'syntax = "proto3";',
+			'package google.protobuf;',
+			'option cc_enable_arenas = true;',
+			'option go_package = "google.golang.org/protobuf/types/known/timestamppb";',
+			'option java_package = "com.google.protobuf";',
+			'option java_outer_classname = "TimestampProto";',
+			'option java_multiple_files = true;',
+			'option objc_class_prefix = "GPB";',
+			'option csharp_namespace = "Google.Protobuf.WellKnownTypes";',
+			'message Timestamp { int64 seconds = 1; int32 nanos = 2; }',
+		].join('\n');
+		await registry.register({ type: SchemaType.PROTOBUF, schema: timestampProto }, { subject: timestampSubject });
+		const schema = ['syntax = "proto3";', 'package sinker.ref;', 'import "google/protobuf/timestamp.proto";', 'import "google/protobuf/wrappers.proto";', 'message Tick { google.protobuf.Timestamp at = 1; google.protobuf.StringValue note = 2; }'].join('\n');
+		const { id } = await registry.register(
+			{ type: SchemaType.PROTOBUF, schema, references: [{ name: 'google/protobuf/timestamp.proto', subject: timestampSubject, version: 1 }] },
+			{ subject: `${uniqueName('wkt-ticks')}-value` },
+		);
+		const parsed = protobuf.parse(schema);
+		for (const file of parsed.imports ?? []) parsed.root.addJSON(protobuf.common.get(file)?.nested ?? {});
+		const tick = parsed.root.lookupType('sinker.ref.Tick');
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		// wrappers.proto is imported without a reference, timestamp.proto with one: both resolve.
+		assert.deepEqual(await decoder.decode(wire(id, tick, { at: { seconds: 1714557600, nanos: 5_000_000 }, note: { value: 'n' } })), { at: '2024-05-01T10:00:00.005Z', note: 'n' });
+		assert.deepEqual(await decoder.decode(wire(id, tick, {})), { at: null, note: null });
+	});
 });
