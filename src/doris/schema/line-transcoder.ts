@@ -19,7 +19,7 @@
  * fields when it counts them, as map() does.
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
- * column, a value its column refuses, a column named twice, a key that differs from a column's name
+ * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that differs from a column's name
  * only in case, keys with escapes, `_parseError`, Kafka
  * Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
  * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
@@ -41,6 +41,9 @@ const GENERAL = -3;
 const CONNECT_SCHEMA = -4;
 const CONNECT_PAYLOAD = -5;
 
+/** "n": the only JSON value starting with it is null. */
+const NULL_FIRST = 110;
+
 const SCHEMA_SEEN = 1;
 const PAYLOAD_SEEN = 2;
 
@@ -56,6 +59,8 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly keyBytes: Uint8Array[];
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
+	/** The plan of the table's sequence column, or -1: a row must not leave it NULL. */
+	private readonly sequencePlan: number;
 	/** Keys of the line being transcoded that no column takes: counted when the line is done. */
 	private unknownStarts: number[] = [];
 	private unknownEnds: number[] = [];
@@ -68,6 +73,7 @@ export class LineTranscoder extends ColumnWriter {
 		this.keyBytes = this.plans.map((p) => Buffer.from(`${p.key}"`, 'utf8'));
 		this.plans.forEach((p, i) => this.byKey.set(p.key, i));
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
+		this.sequencePlan = mapper.sequencePlan;
 	}
 
 	/**
@@ -173,6 +179,8 @@ export class LineTranscoder extends ColumnWriter {
 				if (kind <= last || this.renamed[kind]) layout = false;
 				last = kind;
 				connect |= this.connectBits[kind];
+				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
+				if (kind === this.sequencePlan && text.charCodeAt(i) === NULL_FIRST) return undefined;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return false;
 				if (this.omitted[kind] === 1) layout = false;
@@ -212,6 +220,8 @@ export class LineTranscoder extends ColumnWriter {
 		for (let k = 0; k < plans.length; k++) {
 			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return false; // NOT NULL: the general path says why
 		}
+		const sequence = this.sequencePlan;
+		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return undefined;
 		if (unknown > 0 && unmatched !== null) this.countUnmatched(text, unknown, unmatched);
 		if (layout) this.keepLayout(sink, text, start, close);
 		else this.rebuild(sink, text);

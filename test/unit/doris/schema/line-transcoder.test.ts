@@ -311,3 +311,25 @@ describe('LineTranscoder over a long life (one per mapper, kept while the schema
 		}
 	});
 });
+
+describe('LineTranscoder and the sequence column', () => {
+	it('a line whose sequence value would be NULL takes the general path, which sends it to Invalid', () => {
+		const sequenced = {
+			...manualSchema('db', 'seq', [
+				{ name: 'id', type: 'BIGINT', nullable: false },
+				{ name: 'updated_at', type: 'BIGINT' },
+			]),
+			keyModel: 'UNIQUE' as const,
+			keyColumns: ['id'],
+			sequenceColumn: 'updated_at',
+		};
+		const m = new RowMapper(sequenced, DEFAULT_ROW_MAPPER_OPTIONS);
+		const t = LineTranscoder.of(m) as LineTranscoder;
+		const at = (line: string) => t.line(line, 0, line.length, null);
+		assert.equal(at('{"id":1,"updated_at":5}'), '{"id":1,"updated_at":5}\n');
+		for (const line of ['{"id":1,"updated_at":null}', '{"id":1}', '{"id":1, "updated_at" : null }']) {
+			assert.equal(at(line), undefined, line);
+			assert.equal(general(m, line), undefined, line);
+		}
+	});
+});
