@@ -19,9 +19,8 @@
  * fields when it counts them, as map() does.
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
- * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that differs from a column's name
- * only in case, keys with escapes, `_parseError`, Kafka
- * Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
+ * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that
+ * differs from a column's name only in case, keys with escapes, `_parseError`, Kafka Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
  * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
  * elsewhere (CDC, a source path, field paths).
  */
@@ -180,7 +179,7 @@ export class LineTranscoder extends ColumnWriter {
 				last = kind;
 				connect |= this.connectBits[kind];
 				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
-				if (kind === this.sequencePlan && text.charCodeAt(i) === NULL_FIRST) return undefined;
+				if (kind === this.sequencePlan && text.charCodeAt(i) === NULL_FIRST) return false;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return false;
 				if (this.omitted[kind] === 1) layout = false;
@@ -221,7 +220,7 @@ export class LineTranscoder extends ColumnWriter {
 			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return false; // NOT NULL: the general path says why
 		}
 		const sequence = this.sequencePlan;
-		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return undefined;
+		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return false;
 		if (unknown > 0 && unmatched !== null) this.countUnmatched(text, unknown, unmatched);
 		if (layout) this.keepLayout(sink, text, start, close);
 		else this.rebuild(sink, text);

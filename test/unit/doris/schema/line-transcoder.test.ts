@@ -325,7 +325,7 @@ describe('LineTranscoder and the sequence column', () => {
 		};
 		const m = new RowMapper(sequenced, DEFAULT_ROW_MAPPER_OPTIONS);
 		const t = LineTranscoder.of(m) as LineTranscoder;
-		const at = (line: string) => t.line(line, 0, line.length, null);
+		const at = (line: string) => transcode(t, line, 0, line.length, null);
 		assert.equal(at('{"id":1,"updated_at":5}'), '{"id":1,"updated_at":5}\n');
 		for (const line of ['{"id":1,"updated_at":null}', '{"id":1}', '{"id":1, "updated_at" : null }']) {
 			assert.equal(at(line), undefined, line);
