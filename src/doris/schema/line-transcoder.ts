@@ -20,9 +20,10 @@
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
  * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that
- * differs from a column's name only in case, keys with escapes, `_parseError`, Kafka Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
- * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
- * elsewhere (CDC, a source path, field paths).
+ * differs from a column's name only in case, keys with escapes, `_parseError`, Kafka Connect envelopes
+ * (`schema` + `payload`), fields no column matches when they are refused or may become columns
+ * (Unknown Fields: reject, schema evolution), and mappers whose options read records elsewhere (CDC,
+ * a source path, field paths).
  */
 import { DORIS_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { ColumnWriter } from './column-writer';
