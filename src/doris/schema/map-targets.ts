@@ -120,13 +120,17 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 		invalid.push({ item: { json: { ...json, [INVALID_FIELD]: info }, index }, sub });
 		metrics.rowsInvalid.inc({ workflow: labels.workflow, table: tableName(target), rule });
 	};
+	let last: Group | undefined;
 	const groupOf = (target: DorisTarget): Group => {
+		// Items of one execution mostly share a table: compared as they are, no key built per item.
+		if (last !== undefined && last.target.table === target.table && last.target.database === target.database) return last;
 		const key = targetKey(target);
 		let group = groups.get(key);
 		if (group === undefined) {
 			group = { target, ordinary: [], packed: [] };
 			groups.set(key, group);
 		}
+		last = group;
 		return group;
 	};
 
