@@ -165,6 +165,15 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 	}
 	for (const { index, packed } of packedInputs) {
 		const parameters = mapping.parameters(index);
+		if (isFixedTarget(mapping.rules)) {
+			// The node's one table for every line, whatever its topic or content: the item goes whole,
+			// without counting its lines on n8n's main thread to find which runs cover them.
+			const target = resolveTarget(mapping.rules, {}, undefined, parameters);
+			if (!('refused' in target)) {
+				groupOf(target).packed.push({ index, order: 0, packed, loadBy: packed.doris?.loadBy, lines: undefined });
+				continue;
+			}
+		}
 		const targets = new Map<string, DorisTarget>();
 		const place = (json: Record<string, unknown>, topic: string | undefined) => {
 			const target = resolveTarget(mapping.rules, json, topic, parameters);
