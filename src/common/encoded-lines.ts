@@ -37,10 +37,3 @@ export function encodedLines(rows: PackedRows): Uint8Array | undefined {
 	return entry !== undefined && entry.text === rows.jsonLines ? entry.bytes : undefined;
 }
 
-/** `text` in UTF-8, in an ArrayBuffer of its own (one that can be transferred to another thread). */
-export function encodeForTransfer(text: string): Buffer<ArrayBuffer> {
-	// Not Buffer.from: a short text would land in Node's shared pool, which must not be transferred.
-	const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-	bytes.write(text, 'utf8');
-	return bytes;
-}

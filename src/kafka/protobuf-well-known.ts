@@ -103,12 +103,24 @@ function reachesWellKnown(type: Type): boolean {
 		seen.add(next);
 		if (WELL_KNOWN.has(next.fullName)) found = true;
 		for (const field of next.fieldsArray) {
-			field.resolve();
-			if (isType(field.resolvedType)) pending.push(field.resolvedType);
+			if (isType(resolvedOrNull(field))) pending.push(field.resolvedType as Type);
 		}
 	}
 	reach.set(type, found);
 	return found;
+}
+
+/**
+ * The field's message or enum type; null for a scalar, and for a type the schema does not declare:
+ * protobufjs resolves a message's fields when it first decodes one, so a message type that is never
+ * present in a value decodes fine with a broken field, and must not fail the row here either.
+ */
+function resolvedOrNull(field: Field): ReflectionObject | null {
+	try {
+		return field.resolve().resolvedType;
+	} catch {
+		return null;
+	}
 }
 
 function fieldPath(at: string, name: string): string {

@@ -17,7 +17,9 @@
  * as the message type its wire header's message indexes name (protobuf-indexes.ts): the library
  * reads none and decodes every value as the schema's first message type. Google's well-known types
  * (Timestamp, Duration, wrappers, Struct, Any, …), which producers import without registering, are
- * added to the schema and mapped to their row forms in protobuf-well-known.ts.
+ * added to the schema and mapped to their row forms in protobuf-well-known.ts. Custom options written
+ * as aggregates with lists of messages (Kafka Connect's `confluent.field_meta`), which protobufjs 7
+ * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts).
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
@@ -27,6 +29,7 @@ import { logicalTypeHook } from './avro-logical-types';
 import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
+import { withoutCustomOptionValues } from './protobuf-schema-text';
 import { addWellKnownTypes, protobufRow } from './protobuf-well-known';
 import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
 
@@ -71,11 +74,22 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 	// mappersmith sets no timeout of its own: a registry that takes the request and never answers would
 	// hold the partition's fetch forever.
 	const timeout: RegistryMiddleware = () => ({ prepareRequest: (next) => next().then((request) => request.enhance({ timeout: timeoutMs })) });
+	// Every schema the library fetches (by id, and each reference by subject and version) passes here
+	// before protobufjs parses it: see protobuf-schema-text.ts.
+	const parsableProtobuf: RegistryMiddleware = () => ({
+		response: (next) =>
+			next().then((response) => {
+				const body = response.data<{ schemaType?: unknown; schema?: unknown } | null>();
+				if (body?.schemaType !== 'PROTOBUF' || typeof body.schema !== 'string') return response;
+				const schema = withoutCustomOptionValues(body.schema);
+				return schema === body.schema ? response : response.enhance({ rawData: JSON.stringify({ ...body, schema }) });
+			}),
+	});
 	const registry = new SchemaRegistry({
 		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
-		middlewares: [timeout],
+		middlewares: [timeout, parsableProtobuf],
 	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
 	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
 	const lookup = async (schemaId: number): Promise<SchemaLookup> => {

@@ -144,6 +144,11 @@ describe('Protobuf well-known types', () => {
 		assert.throws(() => row(root, { tree: { child: { at: { nanos: -5 } } } }), /t\.M field "tree\.child\.at": google\.protobuf\.Timestamp seconds 0, nanos -5/);
 	});
 
+	it('a message type the schema cannot resolve, absent from the value, does not fail the row (protobufjs decodes it)', () => {
+		const root = schema('message M { google.protobuf.Timestamp at = 1; Inner inner = 2; }', 'message Inner { other.Missing gone = 1; }');
+		assert.deepEqual(toJsonSafe(protobufRow(root.lookupType('t.M').decode(Buffer.from([0x0a, 0x02, 0x08, 0x01])))), { at: '1970-01-01T00:00:01Z', inner: null });
+	});
+
 	it('a message without well-known types is protobufjs\' plain object: zero values present, enums by name', () => {
 		const root = schema('message M { int32 qty = 1; E e = 2; optional string note = 3; enum E { A = 0; B = 1; } }');
 		assert.deepEqual(row(root, {}), { qty: 0, e: 'A' });
