@@ -17,6 +17,7 @@ import { parseJsonExact } from '../../common/exact-json';
 import { INVALID, JSON_MAX_BYTES, STRING_MAX_BYTES, type FailSlot } from './coerce-result';
 import { DECIMAL_DOT, plainDecimalPadding } from './coerce-values';
 import type { ColumnPlan } from './column-plans';
+import { isStoredDateForm } from './datetime';
 import type { LineSink } from './line-sink';
 import { JsonScanner, isDigit, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-scanner';
 import { INTEGER_BOUNDS } from './numbers';
@@ -29,13 +30,15 @@ import type { DorisType } from './types';
  * TEXT: CHAR / VARCHAR / STRING take a string as it is when its UTF-8 bytes fit the limit;
  * INTEGER: a JSON integer within the type's bounds is taken as it is;
  * DECIMAL: plain digits are padded to the scale (plainDecimal);
- * BOOLEAN: true / false are taken as they are.
+ * BOOLEAN: true / false are taken as they are;
+ * DATE_TIME: DATE / DATETIME(p) take a string in the form they store as it is (isStoredDateForm).
  * 0 for any other column: its handler decides.
  */
 const TEXT = 1;
 const INTEGER = 2;
 const DECIMAL = 3;
 const BOOLEAN = 4;
+const DATE_TIME = 5;
 
 /** How a column's value is written (per line, in `how`). */
 /** The value's text as it stands in the line. */
@@ -129,6 +132,10 @@ export class ColumnWriter extends JsonScanner {
 			if (type === undefined) return;
 			if (this.limits[k] !== undefined && type.kind !== 'json' && type.kind !== 'variant') this.fastKind[k] = TEXT;
 			else if (type.kind === 'boolean') this.fastKind[k] = BOOLEAN;
+			else if (type.kind === 'date' || type.kind === 'datetime') {
+				this.fastKind[k] = DATE_TIME;
+				this.precision[k] = type.kind === 'datetime' ? type.precision : -1;
+			}
 			else if (type.kind === 'decimal') {
 				this.fastKind[k] = DECIMAL;
 				this.precision[k] = type.precision;
@@ -177,6 +184,8 @@ export class ColumnWriter extends JsonScanner {
 					return -1; // too long: the general path says so
 				}
 				if (fastKind === DECIMAL && this.padded(text, at + 1, after - 1, k)) return after;
+				// precision -1: DATE.
+				if (fastKind === DATE_TIME && isStoredDateForm(text, at + 1, after - 1, this.precision[k] >= 0, this.precision[k])) return after;
 			}
 			asWritten = this.canonical;
 			value = this.plain ? text.slice(at + 1, after - 1) : (JSON.parse(text.slice(at, after)) as string);
