@@ -9,7 +9,7 @@
  *   includes the worker's GC helpers), and this thread's is the main thread's share (clone in/out).
  * Figures are printed, never asserted; best and median of BENCH_ROUNDS (default 7).
  *
- *   node --import tsx bench/micro/packed-worker.ts [in-thread|pool]
+ *   [BENCH_UNICODE=1] node --import tsx bench/micro/packed-worker.ts [in-thread|pool]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/micro/packed-worker.ts in-thread
  */
 import { makeEvent } from '../dataset';
@@ -23,6 +23,8 @@ const ITEMS = 20;
 const ROWS = LINES * ITEMS;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const which = process.argv[2] ?? 'all';
+/** BENCH_UNICODE=1: every message has a word that is not ASCII (the item is then read as characters, not bytes). */
+const unicode = process.env.BENCH_UNICODE === '1';
 const labels = { workflow: 'bench', node: 'Doris Schema', countMetrics: false };
 const at = Date.UTC(2024, 4, 17, 12, 0, 0);
 
@@ -30,8 +32,9 @@ const at = Date.UTC(2024, 4, 17, 12, 0, 0);
 function item(k: number): PackedRows {
 	let text = '';
 	for (let i = 0; i < LINES; i++) text += `${JSON.stringify(makeEvent(k * LINES + i, at + (k * LINES + i) * 7))}\n`;
+	if (unicode) text = text.replaceAll('"message":"', '"message":"Grüße ');
 	// Flat, as it arrives from n8n or the trigger (a rope would be flattened by whoever reads it first).
-	text = Buffer.from(text, 'latin1').toString('latin1');
+	text = unicode ? Buffer.from(text, 'utf8').toString('utf8') : Buffer.from(text, 'latin1').toString('latin1');
 	const first = 1_000_000 + k * LINES;
 	return { jsonLines: text, count: LINES, sources: [{ topic: 'bench', partition: k % 6, firstOffset: String(first), lastOffset: String(first + LINES - 1), lines: LINES }] };
 }

@@ -13,7 +13,7 @@
  * the node runs.
  */
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
-import { encodedLines } from '../common/encoded-lines';
+import { encodedLines, linesAsWritten } from '../common/encoded-lines';
 import { parseJsonExact } from '../common/exact-json';
 import { packedLine, packedLineOrigin, packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
@@ -124,7 +124,7 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 			refused.push({ index: i, message: packed instanceof Error ? packed.message : (formatError as string) });
 			continue;
 		}
-		const linesError = packedLinesError(packed);
+		const linesError = linesAsWritten(packed) ? undefined : packedLinesError(packed);
 		if (linesError !== undefined) {
 			refused.push({ index: i, message: linesError.message });
 			continue;

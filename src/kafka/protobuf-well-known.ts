@@ -1,6 +1,7 @@
 /**
  * Google's well-known Protobuf types (google/protobuf/timestamp.proto, duration, wrappers, struct, any,
- * empty, field_mask) for Schema Registry values, and what each becomes in a row.
+ * empty, field_mask), and the types Kafka Connect writes for its Decimal, Date and Time, for Schema
+ * Registry values, and what each becomes in a row.
  *
  * Confluent's Protobuf serializer registers no schema reference for these files (it treats them as
  * built in), and @kafkajs/confluent-schema-registry parses a schema with `protobuf.parse`, which
@@ -25,14 +26,19 @@
  *   keeps its bytes, base64, as `value`, so nothing is lost.
  * - FieldMask → its paths in lowerCamelCase joined by commas (`shipTo.city,note`), as the JSON mapping.
  * - Empty → `{}`.
+ * Kafka Connect's ProtobufConverter writes Connect's Decimal, Date and Time as confluent.type.Decimal,
+ * google.type.Date and google.type.TimeOfDay, which protobufjs does not bundle; their definitions are
+ * added too (CONNECT_DEFINITIONS), and they become what the Avro path gives Connect's types: a decimal
+ * as exact text with its scale (`1234.50`), a date `2024-05-01`, a time of day `10:15:30.250`.
  * A value these types' own rules refuse (a Timestamp outside 0001-01-01..9999-12-31 or with nanos
  * outside 0..999,999,999, a Duration beyond ±10,000 years or with seconds and nanos of opposite signs,
- * a Value with no kind or a number that is NaN or infinite) throws ProtobufValueError naming the field,
+ * a Value with no kind or a number that is NaN or infinite, a Date that is partial or not in the
+ * calendar, a TimeOfDay out of range) throws ProtobufValueError naming the field,
  * the value and the rule: the message goes to the invalid output with it, never into a row half-read.
  */
 import protobuf, { type Field, type Message, type ReflectionObject, type Root, type Type } from 'protobufjs';
 
-import { instantFromEpoch, type TimeUnit } from '../common/logical-values';
+import { decimalText, instantFromEpoch, integerFromTwosComplement, type TimeUnit } from '../common/logical-values';
 
 /** A value that breaks its well-known type's rules; the message names the field, the value and the rule. */
 export class ProtobufValueError extends Error {
@@ -44,20 +50,49 @@ export class ProtobufValueError extends Error {
 
 const WELL_KNOWN_FILES = ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((name) => `google/protobuf/${name}.proto`);
 
-const completed = new WeakSet<Root>();
+/** The well-known types protobufjs bundles, by package: protobuf.common wraps each file's types as { nested: { google: { nested: { protobuf: { nested: … } } } } }. */
+function bundledDefinitions(): Record<string, object> {
+	const all: Record<string, object> = {};
+	for (const file of WELL_KNOWN_FILES) {
+		Object.assign(all, (protobuf.common.get(file) as { nested: { google: { nested: { protobuf: { nested: Record<string, object> } } } } }).nested.google.nested.protobuf.nested);
+	}
+	return all;
+}
 
 /**
- * Adds to `root` every well-known type it does not have yet. A type the registry already supplied (a
- * schema reference to google/protobuf/timestamp.proto) is kept: adding it again would be a duplicate.
- * Call before the first decode: protobufjs resolves a field's type on first use.
+ * The types Kafka Connect's ProtobufConverter writes for Connect's Decimal, Date and Time, which
+ * Confluent's serializers register no reference for either and protobufjs does not bundle: the
+ * messages of confluent/type/decimal.proto (Confluent schema-registry), google/type/date.proto and
+ * google/type/timeofday.proto (googleapis), field names and numbers as declared there.
+ */
+const CONNECT_DEFINITIONS: Record<string, Record<string, object>> = {
+	'confluent.type': {
+		Decimal: { fields: { value: { type: 'bytes', id: 1 }, precision: { type: 'uint32', id: 2 }, scale: { type: 'int32', id: 3 } } },
+	},
+	'google.type': {
+		Date: { fields: { year: { type: 'int32', id: 1 }, month: { type: 'int32', id: 2 }, day: { type: 'int32', id: 3 } } },
+		TimeOfDay: { fields: { hours: { type: 'int32', id: 1 }, minutes: { type: 'int32', id: 2 }, seconds: { type: 'int32', id: 3 }, nanos: { type: 'int32', id: 4 } } },
+	},
+};
+
+const completed = new WeakSet<Root>();
+
+/** `definitions` in package `name` as the nested JSON protobufjs' addJSON takes. */
+function inPackage(name: string, definitions: Record<string, object>): Record<string, object> {
+	return name.split('.').reduceRight<Record<string, object>>((nested, part) => ({ [part]: { nested } }), definitions);
+}
+
+/**
+ * Adds to `root` every well-known type (and every type of CONNECT_DEFINITIONS) it does not have yet.
+ * A type the registry already supplied (a schema reference to google/protobuf/timestamp.proto) is kept:
+ * adding it again would be a duplicate. Call before the first decode: protobufjs resolves a field's type
+ * on first use.
  */
 export function addWellKnownTypes(root: Root): void {
 	if (completed.has(root)) return;
-	for (const file of WELL_KNOWN_FILES) {
-		// protobuf.common wraps each file's types as { nested: { google: { nested: { protobuf: { nested: … } } } } }.
-		const definitions = (protobuf.common.get(file) as { nested: { google: { nested: { protobuf: { nested: Record<string, object> } } } } }).nested.google.nested.protobuf.nested;
-		const missing = Object.entries(definitions).filter(([name]) => root.lookup(`.google.protobuf.${name}`) === null);
-		if (missing.length > 0) root.addJSON({ google: { nested: { protobuf: { nested: Object.fromEntries(missing) } } } });
+	for (const [name, definitions] of [['google.protobuf', bundledDefinitions()] as const, ...Object.entries(CONNECT_DEFINITIONS)]) {
+		const missing = Object.entries(definitions).filter(([type]) => root.lookup(`.${name}.${type}`) === null);
+		if (missing.length > 0) root.addJSON(inPackage(name, Object.fromEntries(missing)));
 	}
 	completed.add(root);
 }
@@ -281,7 +316,46 @@ const fieldMask: Convert = (plain, type) => ((byId(plain, type, 1) ?? []) as str
 
 const empty: Convert = () => ({});
 
+/** confluent.type.Decimal: the unscaled value as big-endian two's complement bytes (Java's BigInteger.toByteArray), and its scale. */
+const decimal: Convert = (plain, type) => {
+	const bytes = (byId(plain, type, 1) ?? new Uint8Array(0)) as Uint8Array;
+	return decimalText(integerFromTwosComplement(bytes), Number(byId(plain, type, 3) ?? 0));
+};
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** google.type.Date: a calendar date; the partial dates the type allows (year, month or day 0) are no DATE value. */
+const date: Convert = (plain, type, at) => {
+	const [year, month, day] = [1, 2, 3].map((id) => Number(byId(plain, type, id) ?? 0));
+	const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	const daysInMonth = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+	if (year < 1 || year > 9999 || daysInMonth === undefined || day < 1 || day > daysInMonth) {
+		throw new ProtobufValueError(
+			`${fieldLabel(at)}: google.type.Date year ${year}, month ${month}, day ${day} is not a calendar date: a DATE needs year 1 to 9999, month 1 to 12 and a day of that month (a 0 means the part is missing)`,
+		);
+	}
+	return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+};
+
+/** google.type.TimeOfDay: `HH:MM:SS` and the fewest of 0, 3, 6 or 9 fractional digits that keep the nanos. */
+const timeOfDay: Convert = (plain, type, at) => {
+	const [hours, minutes, seconds, nanos] = [1, 2, 3, 4].map((id) => Number(byId(plain, type, id) ?? 0));
+	// The type allows 24:00:00 (a closing time) and a leap second 60.
+	const valid = hours >= 0 && minutes >= 0 && minutes <= 59 && seconds >= 0 && seconds <= 60 && nanos >= 0 && nanos <= 999_999_999 && (hours < 24 || (hours === 24 && minutes === 0 && seconds === 0 && nanos === 0));
+	if (!valid) {
+		throw new ProtobufValueError(
+			`${fieldLabel(at)}: google.type.TimeOfDay hours ${hours}, minutes ${minutes}, seconds ${seconds}, nanos ${nanos} is not a time of day: hours must be 0 to 23 (or 24:00:00), minutes 0 to 59, seconds 0 to 60 and nanos 0 to 999999999`,
+		);
+	}
+	const digits = nanos === 0 ? 0 : nanos % 1_000_000 === 0 ? 3 : nanos % 1000 === 0 ? 6 : 9;
+	const fraction = digits === 0 ? '' : `.${String(nanos).padStart(9, '0').slice(0, digits)}`;
+	return `${[hours, minutes, seconds].map((n) => String(n).padStart(2, '0')).join(':')}${fraction}`;
+};
+
 const WELL_KNOWN: ReadonlyMap<string, Convert> = new Map<string, Convert>([
+	['.confluent.type.Decimal', decimal],
+	['.google.type.Date', date],
+	['.google.type.TimeOfDay', timeOfDay],
 	['.google.protobuf.Timestamp', timestamp],
 	['.google.protobuf.Duration', duration],
 	['.google.protobuf.DoubleValue', wrapped],

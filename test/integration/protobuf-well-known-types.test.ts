@@ -59,6 +59,44 @@ const DDL = `CREATE TABLE demo.events (
 	attrs JSON, tags JSON, payload JSON, mask VARCHAR(200), nothing JSON, seen JSON
 ) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`;
 
+// A table as Kafka Connect's ProtobufConverter writes it (Debezium with decimal.handling.mode=precise and
+// time.precision.mode=connect): Connect's INT16, Decimal, Date and Time, with the custom options the converter adds.
+const CONNECT_SCHEMA = [
+	'syntax = "proto3";',
+	'package sinker.connect;',
+	'import "confluent/meta.proto";',
+	'import "confluent/type/decimal.proto";',
+	'import "google/type/date.proto";',
+	'import "google/type/timeofday.proto";',
+	'message Value {',
+	'  int32 id = 1;',
+	'  int32 small = 2 [(confluent.field_meta) = {',
+	'    params: [',
+	'      {',
+	'        key: "connect.type",',
+	'        value: "int16"',
+	'      }',
+	'    ]',
+	'  }];',
+	'  confluent.type.Decimal amount = 3 [(confluent.field_meta) = {',
+	'    params: [',
+	'      {',
+	'        key: "precision",',
+	'        value: "10"',
+	'      },',
+	'      {',
+	'        key: "scale",',
+	'        value: "2"',
+	'      }',
+	'    ]',
+	'  }];',
+	'  google.type.Date day = 4;',
+	'  google.type.TimeOfDay at = 5;',
+	'}',
+].join('\n');
+
+const CONNECT_DDL = `CREATE TABLE demo.connect_rows (id INT, small SMALLINT, amount DECIMAL(10,2), day DATE, at VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`;
+
 /** The schema as a producer using protobuf.js builds it: the well-known types from protobuf.js' own definitions. */
 function producerTypes(): { event: protobuf.Type; item: protobuf.Type } {
 	const parsed = protobuf.parse(SCHEMA);
@@ -83,6 +121,7 @@ before(async () => {
 	doris = await startDorisTestServer();
 	await doris.sql('CREATE DATABASE demo');
 	await doris.sql(DDL);
+	await doris.sql(CONNECT_DDL);
 });
 after(async () => {
 	await resetBatchers();
@@ -91,6 +130,43 @@ after(async () => {
 	await closeDorisPools();
 	await doris.close();
 });
+
+/** Trigger → Doris Schema → Stream Load into `table`, until every offset of a fresh topic holding `values` is committed; the invalid output's items. */
+async function sink(table: string, values: Buffer[]): Promise<{ invalid: Array<Record<string, unknown>> }> {
+	const topic = await broker.topic(1);
+	const producer = broker.kafka.producer();
+	await producer.connect();
+	await producer.send({ topic, messages: values.map((value) => ({ value })) });
+	await producer.disconnect();
+	const connection = { feUrls: doris.feUrls, queryHost: doris.mysqlHost, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'demo' };
+	const schema = await resolveSchema({ connection, database: 'demo', table, mode: 'auto', manualColumns: [], refreshIntervalMs: 0, validateOnStart: true, namedColumns: [] });
+	const mapper = new RowMapper(schema, DEFAULT_ROW_MAPPER_OPTIONS);
+	const target: DorisTargetConfig = {
+		connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
+		database: 'demo',
+		table,
+		load: { format: 'json', timeoutSeconds: 60 },
+		labelPrefix: 'wkt',
+		batch: { maxRows: 1000, maxBytes: 4 * 1024 * 1024, maxIntervalMs: 100, maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 1 },
+		retry: { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 10_000 },
+	};
+	const invalid: Array<Record<string, unknown>> = [];
+	const n8n = new FakeN8n(async (execution, signal) => {
+		const routed = routeItems(execution.items, mapper, { workflow: 'wkt', node: 'Doris Schema' });
+		invalid.push(...routed.invalid.map((r) => r.json));
+		if (routed.rows.length > 0) await loadIntoDoris(target, routed.rows.map((r) => r.json), { signal });
+		return { ok: true };
+	});
+	const group = uniqueName('wkt');
+	const parser = { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) } as const;
+	const consumer = await SinkerConsumer.start(testOptions(topic, group, { parser, executionsInFlight: 1 }), n8n.run);
+	try {
+		await waitFor(`offset ${values.length} committed`, async () => (await committedOffsets(broker.admin, group, topic)).get(0) === BigInt(values.length));
+	} finally {
+		await consumer.close();
+	}
+	return { invalid };
+}
 
 describe('Protobuf well-known types, Kafka to Doris', () => {
 	it('Timestamp, Duration, wrappers, Struct, ListValue, Any, FieldMask and Empty land in Doris; out-of-range values go to the invalid output with their reason', async (t) => {
@@ -125,39 +201,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 			// A Duration whose seconds and nanos have opposite signs.
 			wire(schemaId, event, { id: 5, took: { seconds: 1, nanos: -1 } }),
 		];
-		const producer = broker.kafka.producer();
-		await producer.connect();
-		const topic = await broker.topic(1);
-		await producer.send({ topic, messages: values.map((value) => ({ value })) });
-		await producer.disconnect();
-
-		const connection = { feUrls: doris.feUrls, queryHost: doris.mysqlHost, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'demo' };
-		const schema = await resolveSchema({ connection, database: 'demo', table: 'events', mode: 'auto', manualColumns: [], refreshIntervalMs: 0, validateOnStart: true, namedColumns: [] });
-		const mapper = new RowMapper(schema, DEFAULT_ROW_MAPPER_OPTIONS);
-		const target: DorisTargetConfig = {
-			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-			database: 'demo',
-			table: 'events',
-			load: { format: 'json', timeoutSeconds: 60 },
-			labelPrefix: 'wkt',
-			batch: { maxRows: 1000, maxBytes: 4 * 1024 * 1024, maxIntervalMs: 100, maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 1 },
-			retry: { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 10_000 },
-		};
-		const invalid: Array<Record<string, unknown>> = [];
-		const n8n = new FakeN8n(async (execution, signal) => {
-			const routed = routeItems(execution.items, mapper, { workflow: 'wkt', node: 'Doris Schema' });
-			invalid.push(...routed.invalid.map((r) => r.json));
-			if (routed.rows.length > 0) await loadIntoDoris(target, routed.rows.map((r) => r.json), { signal });
-			return { ok: true };
-		});
-		const group = uniqueName('wkt');
-		const parser = { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) } as const;
-		const consumer = await SinkerConsumer.start(testOptions(topic, group, { parser, executionsInFlight: 1 }), n8n.run);
-		try {
-			await waitFor(`offset ${values.length} committed`, async () => (await committedOffsets(broker.admin, group, topic)).get(0) === BigInt(values.length));
-		} finally {
-			await consumer.close();
-		}
+		const { invalid } = await sink('events', values);
 
 		const json = (v: unknown) => (v === null ? null : parseJsonExact(String(v)));
 		const rows = doris
@@ -225,5 +269,41 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		// wrappers.proto is imported without a reference, timestamp.proto with one: both resolve.
 		assert.deepEqual(await decoder.decode(wire(id, tick, { at: { seconds: 1714557600, nanos: 5_000_000 }, note: { value: 'n' } })), { at: '2024-05-01T10:00:00.005Z', note: 'n' });
 		assert.deepEqual(await decoder.decode(wire(id, tick, {})), { at: null, note: null });
+	});
+
+	it('a table written by Kafka Connect\'s ProtobufConverter (INT16 options, confluent.type.Decimal, google.type.Date and TimeOfDay) lands value for value; a partial date goes to the invalid output', async (t) => {
+		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		// Registered over HTTP as the converter does (this client would parse the schema with protobufjs first, and fail on its options).
+		const registered = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('dbserver1.inventory.rows')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schemaType: 'PROTOBUF', schema: CONNECT_SCHEMA }),
+		});
+		const { id: schemaId } = (await registered.json()) as { id: number };
+		// The converter's own types, encoded as it encodes them (field numbers of confluent/type/decimal.proto and google/type/*.proto).
+		const producerRoot = protobuf.parse(
+			[
+				'syntax = "proto3"; package sinker.connect;',
+				'message Decimal { bytes value = 1; uint32 precision = 2; int32 scale = 3; }',
+				'message Date { int32 year = 1; int32 month = 2; int32 day = 3; }',
+				'message TimeOfDay { int32 hours = 1; int32 minutes = 2; int32 seconds = 3; int32 nanos = 4; }',
+				'message Value { int32 id = 1; int32 small = 2; Decimal amount = 3; Date day = 4; TimeOfDay at = 5; }',
+			].join('\n'),
+		).root;
+		const value = producerRoot.lookupType('sinker.connect.Value');
+		// BigDecimal("-1234.56").unscaledValue().toByteArray() = -123456 = 0xfe 0x1d 0xc0.
+		const values = [
+			wire(schemaId, value, { id: 1, small: -300, amount: { value: Buffer.from([0xfe, 0x1d, 0xc0]), precision: 6, scale: 2 }, day: { year: 2024, month: 2, day: 29 }, at: { hours: 23, minutes: 59, seconds: 59, nanos: 999_000_000 } }),
+			wire(schemaId, value, { id: 2 }),
+			wire(schemaId, value, { id: 3, day: { year: 0, month: 12, day: 25 } }),
+		];
+		const { invalid } = await sink('connect_rows', values);
+		const rows = doris.tableRows('demo', 'connect_rows').map((r) => ({ ...r, id: Number(r.id), small: r.small === null ? null : Number(r.small), amount: r.amount === null ? null : String(r.amount) })).sort((a, b) => a.id - b.id);
+		assert.deepEqual(rows, [
+			{ id: 1, small: -300, amount: '-1234.56', day: '2024-02-29', at: '23:59:59.999' },
+			{ id: 2, small: 0, amount: null, day: null, at: null },
+		]);
+		assert.equal(invalid.length, 1, JSON.stringify(invalid));
+		assert.match((invalid[0]._parseError as { message: string }).message, /sinker\.connect\.Value field "day": google\.type\.Date year 0, month 12, day 25 is not a calendar date/);
 	});
 });

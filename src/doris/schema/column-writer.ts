@@ -168,7 +168,7 @@ export class ColumnWriter extends JsonScanner {
 		this.how[k] = COPY;
 		this.valueStart[k] = at;
 		this.canonical = true;
-		const c = text.charCodeAt(at);
+		const c = this.code(text, at);
 		let value: unknown;
 		let after: number;
 		// Whether the value's text is what JSON.stringify writes for it: then an unchanged value is copied.

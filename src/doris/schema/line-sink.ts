@@ -50,7 +50,8 @@ export class LineSink {
 			scratch = null;
 		} else bytes = Buffer.allocUnsafeSlow(Math.max(room, 1024));
 		const written = bytes.write(input, 0, room, 'utf8');
-		this.inputBytes = written === input.length ? bytes : null;
+		// Exactly the input's bytes: past its end a read gives undefined (as charCodeAt gives NaN), not a stale byte.
+		this.inputBytes = written === input.length ? bytes.subarray(0, written) : null;
 		if (this.borrowed === null && bytes.length <= KEEP_SCRATCH_BYTES) this.borrowed = bytes;
 		// The output is about as long as the input (changed values are a few characters longer or shorter).
 		this.buffer = Buffer.allocUnsafeSlow(Math.max(256, written + (written >> 3)));

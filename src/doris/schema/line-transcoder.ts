@@ -116,8 +116,8 @@ export class LineTranscoder extends ColumnWriter {
 		this.bytes = sink.inputBytes;
 		const plans = this.plans;
 		let i = start;
-		while (i < end && isWhitespace(text.charCodeAt(i))) i++;
-		if (i >= end || text.charCodeAt(i) !== OPEN_BRACE) return false;
+		while (i < end && isWhitespace(this.code(text, i))) i++;
+		if (i >= end || this.code(text, i) !== OPEN_BRACE) return false;
 		// The line's own layout can be kept (only changed values replaced) while it has no spaces, no
 		// fields that are left out, and its columns in column order.
 		let layout = i === start;
@@ -132,10 +132,10 @@ export class LineTranscoder extends ColumnWriter {
 		let last = -1;
 		let connect = 0;
 		i++;
-		let c = text.charCodeAt(i);
+		let c = this.code(text, i);
 		if (isWhitespace(c)) {
 			layout = false;
-			while (++i < end && isWhitespace((c = text.charCodeAt(i))));
+			while (++i < end && isWhitespace((c = this.code(text, i))));
 		}
 		let close = -1;
 		if (c === CLOSE_BRACE) close = i;
@@ -162,13 +162,13 @@ export class LineTranscoder extends ColumnWriter {
 				}
 			}
 			i = afterKey;
-			while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
+			while (i < end && isWhitespace((c = this.code(text, i)))) {
 				layout = false;
 				i++;
 			}
-			if (i >= end || text.charCodeAt(i) !== COLON) return false;
+			if (i >= end || this.code(text, i) !== COLON) return false;
 			i++;
-			while (i < end && isWhitespace(text.charCodeAt(i))) {
+			while (i < end && isWhitespace(this.code(text, i))) {
 				layout = false;
 				i++;
 			}
@@ -180,7 +180,7 @@ export class LineTranscoder extends ColumnWriter {
 				last = kind;
 				connect |= this.connectBits[kind];
 				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
-				if (kind === this.sequencePlan && text.charCodeAt(i) === NULL_FIRST) return false;
+				if (kind === this.sequencePlan && this.code(text, i) === NULL_FIRST) return false;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return false;
 				if (this.omitted[kind] === 1) layout = false;
@@ -195,25 +195,25 @@ export class LineTranscoder extends ColumnWriter {
 				if (valueEnd < 0) return false;
 			}
 			i = valueEnd;
-			while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
+			while (i < end && isWhitespace((c = this.code(text, i)))) {
 				layout = false;
 				i++;
 			}
 			if (i >= end) return false;
-			c = text.charCodeAt(i);
+			c = this.code(text, i);
 			if (c === CLOSE_BRACE) close = i;
 			else if (c !== COMMA) return false;
 			else {
 				i++;
-				while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
+				while (i < end && isWhitespace((c = this.code(text, i)))) {
 					layout = false;
 					i++;
 				}
-				c = i < end ? text.charCodeAt(i) : 0;
+				c = i < end ? this.code(text, i) : 0;
 			}
 		}
 		for (i = close + 1; i < end; i++) {
-			if (!isWhitespace(text.charCodeAt(i))) return false;
+			if (!isWhitespace(this.code(text, i))) return false;
 			layout = false;
 		}
 		if ((connect & (SCHEMA_SEEN | PAYLOAD_SEEN)) === (SCHEMA_SEEN | PAYLOAD_SEEN)) return false;

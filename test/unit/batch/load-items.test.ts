@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { firstUnloadable, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
-import { rememberEncodedLines } from '../../../src/common/encoded-lines';
+import { linesAsWritten, rememberEncodedLines } from '../../../src/common/encoded-lines';
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
@@ -34,6 +34,21 @@ describe('sortItemsForLoad', () => {
 		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2, bytes }]);
 		rows.jsonLines = '{"id":5}\n{"id":6}\n';
 		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2 }]);
+	});
+
+	it("the lines of the Doris Schema node's worker are not counted again, unless their text or count changed since", () => {
+		const item = packed([3, 4]);
+		const rows = item.json[PACKED_ROWS_FIELD] as PackedRows;
+		rememberEncodedLines(rows, Buffer.from(rows.jsonLines));
+		assert.equal(linesAsWritten(rows), true);
+		assert.deepEqual(sortItemsForLoad([item], json).refused, []);
+		rows.count = 3;
+		assert.equal(linesAsWritten(rows), false);
+		assert.match(sortItemsForLoad([item], json).refused[0]?.message ?? '', /packedRows\.count is 3 but packedRows\.jsonLines holds 2 line\(s\)/);
+		rows.count = 2;
+		rows.jsonLines = '{"id":3}\n\n';
+		assert.equal(linesAsWritten(rows), false);
+		assert.match(sortItemsForLoad([item], json).refused[0]?.message ?? '', /packedRows\.jsonLines has an empty line \(line 2\)/);
 	});
 
 	it('sets aside items the trigger could not decode and packed items that break the contract', () => {

@@ -144,6 +144,30 @@ describe('Protobuf well-known types', () => {
 		assert.throws(() => row(root, { tree: { child: { at: { nanos: -5 } } } }), /t\.M field "tree\.child\.at": google\.protobuf\.Timestamp seconds 0, nanos -5/);
 	});
 
+	it('Kafka Connect\'s Decimal, Date and Time (confluent.type.Decimal, google.type.Date, google.type.TimeOfDay): exact decimal text, DATE and time text', () => {
+		const root = protobuf.parse(
+			[
+				'syntax = "proto3"; package t;',
+				'import "confluent/type/decimal.proto"; import "google/type/date.proto"; import "google/type/timeofday.proto";',
+				'message M { confluent.type.Decimal amount = 1; google.type.Date day = 2; google.type.TimeOfDay at = 3; }',
+			].join('\n'),
+		).root;
+		addWellKnownTypes(root);
+		// BigInteger.toByteArray of the unscaled value: 123450 = 0x01 0xe2 0x3a; -1 = 0xff; 2^63 needs 9 bytes.
+		assert.deepEqual(row(root, { amount: { value: Buffer.from([0x01, 0xe2, 0x3a]), precision: 10, scale: 2 }, day: { year: 2024, month: 2, day: 29 }, at: { hours: 10, minutes: 15, seconds: 30, nanos: 250_000_000 } }), {
+			amount: '1234.50',
+			day: '2024-02-29',
+			at: '10:15:30.250',
+		});
+		assert.deepEqual(row(root, { amount: { value: Buffer.from([0xff]), scale: 3 }, day: { year: 1, month: 1, day: 1 }, at: { hours: 24 } }), { amount: '-0.001', day: '0001-01-01', at: '24:00:00' });
+		assert.deepEqual(row(root, { amount: { value: Buffer.from([0x00, 0x80, 0, 0, 0, 0, 0, 0, 0]) }, at: { nanos: 1 } }), { amount: '9223372036854775808', day: null, at: '00:00:00.000000001' });
+		assert.deepEqual(row(root, { amount: {} }), { amount: '0', day: null, at: null });
+		assert.throws(() => row(root, { day: { year: 2023, month: 2, day: 29 } }), /t\.M field "day": google\.type\.Date year 2023, month 2, day 29 is not a calendar date: a DATE needs year 1 to 9999, month 1 to 12 and a day of that month/);
+		assert.throws(() => row(root, { day: { month: 12, day: 25 } }), /year 0, month 12, day 25 is not a calendar date.*a 0 means the part is missing/);
+		assert.throws(() => row(root, { at: { hours: 24, minutes: 1 } }), /t\.M field "at": google\.type\.TimeOfDay hours 24, minutes 1, seconds 0, nanos 0 is not a time of day/);
+		assert.throws(() => row(root, { at: { minutes: 60 } }), /minutes 60/);
+	});
+
 	it('a message type the schema cannot resolve, absent from the value, does not fail the row (protobufjs decodes it)', () => {
 		const root = schema('message M { google.protobuf.Timestamp at = 1; Inner inner = 2; }', 'message Inner { other.Missing gone = 1; }');
 		assert.deepEqual(toJsonSafe(protobufRow(root.lookupType('t.M').decode(Buffer.from([0x0a, 0x02, 0x08, 0x01])))), { at: '1970-01-01T00:00:01Z', inner: null });

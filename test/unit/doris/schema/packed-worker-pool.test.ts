@@ -143,6 +143,34 @@ describe('routePackedParallel', () => {
 		assert.equal(WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb, undefined, 'an item of any size must fit');
 	});
 
+	it('a worker holds two items at once, the others wait in this thread: each comes back with its own result, in order', async () => {
+		const pool = track(workerPool());
+		const items = Array.from({ length: 6 }, (_, i) => bigItem(600 + 6 * i));
+		const m = mapper();
+		const pending = items.map((p, i) => routePackedParallel(p, m, labels, i, pool));
+		assert.equal(pool.waitingItems, 4, 'two items posted to the one worker, four waiting here');
+		assert.deepEqual(
+			await Promise.all(pending),
+			items.map((p, i) => routePacked(p, m, labels, i)),
+		);
+		assert.equal(pool.waitingItems, 0);
+		assert.deepEqual(pool.stats(), { routedInWorker: 6, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	it('items waiting when the pool closes are routed here, nothing lost', async () => {
+		const pool = track(workerPool());
+		const items = Array.from({ length: 5 }, (_, i) => bigItem(600 + 6 * i));
+		const m = mapper();
+		const pending = items.map((p, i) => routePackedParallel(p, m, labels, i, pool));
+		await pool.close();
+		assert.deepEqual(
+			await Promise.all(pending),
+			items.map((p, i) => routePacked(p, m, labels, i)),
+		);
+		assert.equal(pool.waitingItems, 0);
+		assert.equal(pool.stats().fallbacks, 5, 'two in the closed worker, three waiting');
+	});
+
 	it('small items and a size of 0 stay in the calling thread (no worker started)', async () => {
 		const pool = track(new PackedWorkerPool({ size: 2 }));
 		const small = pack(['{"id":1,"ts":0}', '{oops'], undefined, 9);
