@@ -9,8 +9,8 @@
 // - src/kafka and src/doris never import each other; src/batch (the shared Stream Load batches) sits
 //   above src/doris and never the other way round; src/common imports no other src folder.
 // - Each client library has one home: kafkajs in src/kafka, undici and mysql2 in src/doris,
-//   prom-client in src/metrics (snappy and lz4-napi, the Kafka codecs, in src/kafka). nodes/ reaches
-//   them only through src/.
+//   prom-client in src/metrics (snappy and lz4-napi, the Kafka codecs, and the Schema Registry client
+//   with avsc and protobufjs in src/kafka). nodes/ reaches them only through src/.
 //
 // ESLint flat config replaces (does not merge) a rule's options for a file matched by several
 // blocks, so each folder gets ONE block holding every restriction that applies to it; the blocks
@@ -19,7 +19,7 @@
 
 const N8N = ['n8n-workflow', 'n8n-core'];
 const LIBRARIES = {
-	kafka: ['kafkajs', '@kafkajs/confluent-schema-registry', 'avsc', 'snappy', 'lz4-napi'],
+	kafka: ['kafkajs', '@kafkajs/confluent-schema-registry', 'avsc', 'protobufjs', 'snappy', 'lz4-napi'],
 	doris: ['undici', 'mysql2', 'mysql2/promise'],
 	metrics: ['prom-client'],
 };

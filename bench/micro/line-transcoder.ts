@@ -4,6 +4,7 @@
  * - general: parseJsonExact + RowMapper.map + the Stream Load JSON serializer (what every line took
  *   before the fast path, and what invalid lines still take);
  * - fast: LineTranscoder.line (validated in place, unchanged values copied).
+ * Both write into a LineSink, as route-packed.ts does.
  * Figures are printed, never asserted; CPU time (process.cpuUsage), best of BENCH_ROUNDS (default 9),
  * so another process on the machine costs less than in wall time.
  *   node --import tsx bench/micro/line-transcoder.ts
@@ -11,6 +12,7 @@
 import { makeEvent } from '../dataset';
 import { eventsMapper } from './events-schema';
 import { parseJsonExact } from '../../src/common/exact-json';
+import { LineSink } from '../../src/doris/schema/line-sink';
 import { LineTranscoder } from '../../src/doris/schema/line-transcoder';
 import { createSerializer } from '../../src/doris/stream-load/wire-format';
 
@@ -26,15 +28,17 @@ const lines = Array.from({ length: N }, (_, i) => JSON.stringify(makeEvent(i, at
 const text = lines.map((l) => `${l}\n`).join('');
 
 let sink = 0;
-function measure(label: string, run: (start: number, end: number) => string): void {
+function measure(label: string, run: (start: number, end: number, out: LineSink) => void): void {
 	const perLine: number[] = [];
 	for (let r = 0; r < rounds + 2; r++) {
 		const before = process.cpuUsage();
+		const out = new LineSink(text);
 		for (let start = 0; start < text.length; ) {
 			const end = text.indexOf('\n', start);
-			sink += run(start, end).length;
+			run(start, end, out);
 			start = end + 1;
 		}
+		sink += out.finish().bytes.length;
 		const used = process.cpuUsage(before);
 		if (r >= 2) perLine.push((used.user + used.system) / N); // the first two rounds warm the JIT up
 	}
@@ -42,14 +46,12 @@ function measure(label: string, run: (start: number, end: number) => string): vo
 	console.log(`${label}: best ${perLine[0].toFixed(2)} µs/line, median ${perLine[perLine.length >> 1].toFixed(2)} (CPU, ${rounds} rounds of ${N})`);
 }
 
-measure('general: slice + parseJsonExact + map + serialize', (start, end) => {
+measure('general: slice + parseJsonExact + map + serialize', (start, end, out) => {
 	const r = mapper.map(parseJsonExact(text.slice(start, end)) as Record<string, unknown>);
 	if (!r.ok) throw new Error(`invalid: ${text.slice(start, end)}`);
-	return serialize(r.row);
+	out.add(serialize(r.row));
 });
-measure('fast: LineTranscoder.line', (start, end) => {
-	const out = transcoder.line(text, start, end, null);
-	if (out === undefined) throw new Error(`general path: ${text.slice(start, end)}`);
-	return out;
+measure('fast: LineTranscoder.line', (start, end, out) => {
+	if (!transcoder.line(text, start, end, null, out)) throw new Error(`general path: ${text.slice(start, end)}`);
 });
 if (sink === 0) console.log('');

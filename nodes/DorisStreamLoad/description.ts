@@ -194,7 +194,8 @@ const options: INodeProperties = {
 			name: 'sequenceColumn',
 			type: 'string',
 			default: '',
-			description: 'Source column ordering versions of a key (function_column.sequence_col)',
+			description:
+				'Source column ordering versions of a key (function_column.sequence_col), for a table with a hidden sequence column (function_column.sequence_type). Rows without a value for it go to Rejected: Doris would load them and keep the stored row.',
 		},
 		{
 			displayName: 'Strict Mode',

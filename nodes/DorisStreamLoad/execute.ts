@@ -8,7 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { RejectedRowsError } from '../../src/batch/batcher';
-import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sortItemsForLoad, summariseLoad } from '../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad, type SequenceOption } from '../../src/batch/load-items';
 import { groupByTarget } from '../../src/batch/load-targets';
 import { DeadlineError, type DorisTargetConfig } from '../../src/batch/doris-target';
 import type { DorisRefusal } from '../../src/batch/refusal';
@@ -204,8 +204,14 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		}
 	}
 
+	// Rows without a value for the Sequence Column would load and be ignored by Doris: handed back on
+	// Rejected, or, when it leads nowhere, their items fail the execution (src/batch/sequence-values.ts).
+	const sequenceColumn = settings.load.sequenceColumn;
+	const mergeType = Object.entries(settings.load.extraHeaders ?? {}).find(([name]) => name.toLowerCase() === 'merge_type')?.[1] ?? '';
+	const sequence: SequenceOption | undefined =
+		sequenceColumn === undefined ? undefined : { column: sequenceColumn, deletesAll: mergeType.trim().toUpperCase() === 'DELETE', handBack: rejectedConnected };
 	const tables = grouped.groups.map((group) => {
-		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes });
+		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence });
 		const global = (local: number) => group.indexes[local];
 		const renumber = (message: string, local: number) => message.replace(/^Item \d+/, `Item ${global(local)}`);
 		return { group, sorted, global, renumber, loadable: sorted.loadable.map(global) };
@@ -267,7 +273,9 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		}),
 	);
 	const loaded: INodeExecutionData[] = [];
-	const rejected: INodeExecutionData[] = [];
+	const rejected: INodeExecutionData[] = tables.flatMap(({ group, sorted, global }) =>
+		sequenceRejectedItems(group.items, sorted, `${group.target.database}.${group.target.table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } })),
+	);
 	let firstError: NodeApiError | NodeOperationError | undefined;
 	// A failed execution is redelivered whole: when rows of it loaded into one table, failing it for
 	// another table's would load those twice, so that table's rows go to Rejected as not loaded.

@@ -6,11 +6,14 @@
  * summary item an execution returns. Rows Doris refused at load time come back as rejected items
  * (`rejectedItems`), shaped as the Doris Schema node's invalid items, so one dead-letter branch
  * serves both nodes: the item's JSON (a packed line: the parsed line and `_kafka` with where it came
- * from) plus `_invalid: {table, reasons: [{column, value, expected, rule: 'doris_rejected', message}]}`. The node and the reliability harness both call these, so the
- * pipeline the harness tests is the one the node runs.
+ * from) plus `_invalid: {table, reasons: [{column, value, expected, rule: 'doris_rejected', message}]}`.
+ * With a Sequence Column, rows and packed lines without a value for it are taken out before the load
+ * (`sequenceRejectedItems`, rules `null_sequence` / `delete_sequence`; src/batch/sequence-values.ts).
+ * The node and the reliability harness both call these, so the pipeline the harness tests is the one
+ * the node runs.
  */
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
-import { encodedLines } from '../common/encoded-lines';
+import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
+import { encodedLines, linesAsWritten } from '../common/encoded-lines';
 import { parseJsonExact } from '../common/exact-json';
 import { packedLine, packedLineOrigin, packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
@@ -21,6 +24,7 @@ import { isRows, type BatchPart, type Row } from './batch-parts';
 import type { AddOptions, RejectedRow } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
 import { notLoadedRefusal, type DorisRefusal } from './refusal';
+import { missingSequence, splitBySequence, type SequenceCheck } from './sequence-values';
 
 /**
  * When the load carries Doris' delete sign (`__DORIS_DELETE_SIGN__`): `auto` when some row or
@@ -41,6 +45,23 @@ export interface SortedItems {
 	refused: Array<{ index: number; message: string }>;
 	/** Whether this execution's load carries the delete sign. */
 	deleteSign: boolean;
+	/** Rows and packed lines taken out for want of a sequence value, in item order (sequenceRejectedItems). */
+	withoutSequence: Array<{ index: number; row: Record<string, unknown>; reason: Rejection; line?: number }>;
+	/** For a packed part that lost lines to the Sequence Column check: the item's line of each of its rows. */
+	lineMaps: Map<BatchPart, number[]>;
+}
+
+/**
+ * The Sequence Column check (src/batch/sequence-values.ts): `handBack` when the Rejected output leads
+ * somewhere, so rows without a value go there; else their item is refused and the execution fails.
+ */
+export type SequenceOption = SequenceCheck & { handBack: boolean };
+
+const CONNECT_REJECTED = 'connect the Rejected output to hand such rows back, or give every row a value';
+
+function sequenceRefusal(reason: Rejection, line?: number): string {
+	const where = line === undefined ? '' : `line ${line} of ${PACKED_ROWS_FIELD}: `;
+	return `${where}${reason.message} (rule ${reason.rule}); ${CONNECT_REJECTED}`;
 }
 
 /**
@@ -63,8 +84,11 @@ function invalidMark(json: Record<string, unknown>): string | undefined {
  * ordinary items as rows; the parts keep the items' order (the trigger emits them in offset order:
  * CDC changes stay ordered).
  */
-export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unknown> }>, load: { format: LoadFormat; deletes: DeleteMode }): SortedItems {
+export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unknown> }>, load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption }): SortedItems {
 	const parts: BatchPart[] = [];
+	const sequence = load.sequence;
+	const withoutSequence: SortedItems['withoutSequence'] = [];
+	const lineMaps = new Map<BatchPart, number[]>();
 	let run: Row[] = [];
 	const loadable: number[] = [];
 	const undecodable: number[] = [];
@@ -85,6 +109,12 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 		}
 		const packed = readPackedRows(json);
 		if (packed === undefined) {
+			const reason = sequence === undefined ? undefined : missingSequence(json, sequence);
+			if (reason !== undefined) {
+				if (sequence?.handBack === true) withoutSequence.push({ index: i, row: json, reason });
+				else refused.push({ index: i, message: sequenceRefusal(reason) });
+				continue;
+			}
 			run.push(json);
 			loadable.push(i);
 			if (auto && !signSeen) signSeen = json[DELETE_SIGN_COLUMN] !== undefined;
@@ -94,24 +124,33 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 			refused.push({ index: i, message: packed instanceof Error ? packed.message : (formatError as string) });
 			continue;
 		}
-		const linesError = packedLinesError(packed);
+		const linesError = linesAsWritten(packed) ? undefined : packedLinesError(packed);
 		if (linesError !== undefined) {
 			refused.push({ index: i, message: linesError.message });
 			continue;
 		}
+		const split = sequence === undefined ? undefined : splitBySequence(packed.jsonLines, sequence);
+		if (split !== undefined && sequence?.handBack !== true) {
+			refused.push({ index: i, message: sequenceRefusal(split.refused[0].reason, split.refused[0].line) });
+			continue;
+		}
+		if (split !== undefined) for (const r of split.refused) withoutSequence.push({ index: i, row: r.row, reason: r.reason, line: r.line });
+		if (split !== undefined && split.kept.length === 0) continue;
 		if (run.length > 0) {
 			parts.push(run);
 			run = [];
 		}
-		const bytes = encodedLines(packed);
-		parts.push(bytes === undefined ? { text: packed.jsonLines, rows: packed.count } : { text: packed.jsonLines, rows: packed.count, bytes });
+		const bytes = split === undefined ? encodedLines(packed) : undefined;
+		const part: BatchPart = split !== undefined ? { text: split.text, rows: split.kept.length } : bytes === undefined ? { text: packed.jsonLines, rows: packed.count } : { text: packed.jsonLines, rows: packed.count, bytes };
+		if (split !== undefined) lineMaps.set(part, split.kept);
+		parts.push(part);
 		loadable.push(i);
 		// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
 		// lines packed straight by the trigger nobody has read, so the text is searched.
 		if (auto && !signSeen) signSeen = packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines);
 	}
 	if (run.length > 0) parts.push(run);
-	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen };
+	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, withoutSequence, lineMaps };
 }
 
 /**
@@ -208,13 +247,26 @@ export function rejectedItems(
 			} else {
 				const index = sorted.loadable[itemBase];
 				const packed = readPackedRows(items[index].json) as PackedRows;
-				out.push({ json: rejectedLine(packed, offset, table, reason), index });
+				out.push({ json: rejectedLine(packed, sorted.lineMaps.get(part)?.[offset] ?? offset, table, reason), index });
 			}
 		}
 		rowBase += rows;
 		itemBase += isRows(part) ? part.length : 1;
 	}
 	return out;
+}
+
+/**
+ * The rows and packed lines the Sequence Column check took out, as rejected items in item order: the
+ * row (a packed line parsed, with `_kafka`) plus `_invalid` naming the column and the rule.
+ */
+export function sequenceRejectedItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, sorted: SortedItems, table: string): RejectedItem[] {
+	return sorted.withoutSequence.map(({ index, row, reason, line }) => {
+		const info: InvalidInfo = { table, reasons: [reason] };
+		if (line === undefined) return { index, json: { ...row, [INVALID_FIELD]: info } };
+		const packed = readPackedRows(items[index].json) as PackedRows;
+		return { index, json: { ...row, [INVALID_FIELD]: info, [KAFKA_METADATA_FIELD]: packedLineOrigin(packed.sources, line) } };
+	});
 }
 
 /**

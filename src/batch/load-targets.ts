@@ -47,13 +47,17 @@ export function groupByTarget(
 ): Grouped {
 	const byKey = new Map<string, TargetGroup>();
 	const refused: Grouped['refused'] = [];
+	let last: TargetGroup | undefined;
 	const groupOf = (target: LoadTarget): TargetGroup => {
+		// Items of one execution mostly share a table: compared as they are, no key built per item.
+		if (last !== undefined && last.target.table === target.table && last.target.database === target.database) return last;
 		const key = `${target.database}\u0000${target.table}`;
 		let group = byKey.get(key);
 		if (group === undefined) {
 			group = { target, indexes: [], items: [] };
 			byKey.set(key, group);
 		}
+		last = group;
 		return group;
 	};
 	const undecodable: number[] = [];

@@ -10,11 +10,24 @@
  */
 import type { PackedRows } from './item-contract';
 
-const cache = new WeakMap<PackedRows, { text: string; bytes: Uint8Array }>();
+const cache = new WeakMap<PackedRows, { text: string; count: number; bytes: Uint8Array }>();
 
-/** Records that `bytes` is `rows.jsonLines` in UTF-8 (as Buffer.from(text, 'utf8') writes it). */
+/**
+ * Records that `bytes` is `rows.jsonLines` in UTF-8 (as Buffer.from(text, 'utf8') writes it), for
+ * rows the Doris Schema node's mapPackedLines wrote: `count` lines, each one serialised row.
+ */
 export function rememberEncodedLines(rows: PackedRows, bytes: Uint8Array): void {
-	cache.set(rows, { text: rows.jsonLines, bytes });
+	cache.set(rows, { text: rows.jsonLines, count: rows.count, bytes });
+}
+
+/**
+ * Whether `rows` still hold exactly the lines and count mapPackedLines wrote: then none is empty and
+ * they are `count`, and the Stream Load node need not walk ~5,000 lines again on n8n's main thread
+ * to check it (src/common/packed-rows.ts packedLinesError). A changed text or count is checked.
+ */
+export function linesAsWritten(rows: PackedRows): boolean {
+	const entry = cache.get(rows);
+	return entry !== undefined && entry.count === rows.count && entry.text === rows.jsonLines;
 }
 
 /** The bytes of `rows.jsonLines`, when they were recorded for exactly this text. */
@@ -24,10 +37,3 @@ export function encodedLines(rows: PackedRows): Uint8Array | undefined {
 	return entry !== undefined && entry.text === rows.jsonLines ? entry.bytes : undefined;
 }
 
-/** `text` in UTF-8, in an ArrayBuffer of its own (one that can be transferred to another thread). */
-export function encodeForTransfer(text: string): Buffer<ArrayBuffer> {
-	// Not Buffer.from: a short text would land in Node's shared pool, which must not be transferred.
-	const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-	bytes.write(text, 'utf8');
-	return bytes;
-}

@@ -15,14 +15,22 @@
  * Protobuf: the library parses schemas with protobufjs' defaults, so field names come out in
  * lowerCamelCase (`ship_to` → `shipTo`, as in the proto3 JSON mapping). The value is decoded here,
  * as the message type its wire header's message indexes name (protobuf-indexes.ts): the library
- * reads none and decodes every value as the schema's first message type.
+ * reads none and decodes every value as the schema's first message type. Google's well-known types
+ * (Timestamp, Duration, wrappers, Struct, Any, …), which producers import without registering, are
+ * added to the schema and mapped to their row forms in protobuf-well-known.ts. Custom options written
+ * as aggregates with lists of messages (Kafka Connect's `confluent.field_meta`), which protobufjs 7
+ * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts).
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
 
 import { parseJsonExact, type JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
+import type { Message, Root } from 'protobufjs';
+
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
+import { withoutCustomOptionValues } from './protobuf-schema-text';
+import { addWellKnownTypes, protobufRow } from './protobuf-well-known';
 import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
@@ -66,11 +74,22 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 	// mappersmith sets no timeout of its own: a registry that takes the request and never answers would
 	// hold the partition's fetch forever.
 	const timeout: RegistryMiddleware = () => ({ prepareRequest: (next) => next().then((request) => request.enhance({ timeout: timeoutMs })) });
+	// Every schema the library fetches (by id, and each reference by subject and version) passes here
+	// before protobufjs parses it: see protobuf-schema-text.ts.
+	const parsableProtobuf: RegistryMiddleware = () => ({
+		response: (next) =>
+			next().then((response) => {
+				const body = response.data<{ schemaType?: unknown; schema?: unknown } | null>();
+				if (body?.schemaType !== 'PROTOBUF' || typeof body.schema !== 'string') return response;
+				const schema = withoutCustomOptionValues(body.schema);
+				return schema === body.schema ? response : response.enhance({ rawData: JSON.stringify({ ...body, schema }) });
+			}),
+	});
 	const registry = new SchemaRegistry({
 		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
-		middlewares: [timeout],
+		middlewares: [timeout, parsableProtobuf],
 	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
 	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
 	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
@@ -110,7 +129,10 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 			return parseJsonExact(payload.toString('utf8'));
 		}
 		const first = protobufTypeOf(schema);
-		if (first !== undefined) return decodeProtobufValue(first, value.subarray(5));
+		if (first !== undefined) {
+			addWellKnownTypes(first.root);
+			return decodeProtobufValue(first, value.subarray(5));
+		}
 	}
 	return await registry.decode(value);
 }
@@ -120,31 +142,20 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
  * Schema. The library's ProtoSchema keeps it in its (TypeScript-private) `message` field
  * (@kafkajs/confluent-schema-registry 4.1.0, pinned); the Protobuf wire tests fail if that changes.
  */
-function protobufTypeOf(schema: unknown): ProtobufType | undefined {
+function protobufTypeOf(schema: unknown): (ProtobufType & { root: Root }) | undefined {
 	const message = (schema as { message?: unknown } | null)?.message;
-	return typeof message === 'object' && message !== null && isMessageType(message as ProtobufType) ? (message as ProtobufType) : undefined;
+	return typeof message === 'object' && message !== null && isMessageType(message as ProtobufType) ? (message as ProtobufType & { root: Root }) : undefined;
 }
 
-/** The reflection protobufjs hangs on every decoded message's prototype. */
-interface ProtobufMessage {
-	$type: { toObject(message: object, options: { defaults: boolean; enums: StringConstructor }): Record<string, unknown> };
-}
-
-function isProtobufMessage(value: unknown): value is ProtobufMessage {
+/** A decoded Protobuf message carries its reflection (`$type`) on its prototype. */
+function isProtobufMessage(value: unknown): value is Message {
 	const type = (value as { $type?: { toObject?: unknown } } | null)?.$type;
 	return typeof value === 'object' && typeof type?.toObject === 'function';
 }
 
-/**
- * A decoded Protobuf message as a plain object. proto3 does not put zero values on the wire
- * (0, "", false, empty lists), so the decoded message lacks those fields: without `defaults` a row
- * with `qty = 0` would reach Doris as NULL (or be rejected by a NOT NULL column). Fields with
- * presence (`optional`, oneof members) stay absent when unset. Enums by name, as the proto3 JSON
- * mapping writes them (https://protobuf.dev/programming-guides/json/). 64-bit integers stay protobufjs
- * Longs here; toJsonSafe makes them exact.
- */
+/** A decoded Protobuf message as a plain row (protobuf-well-known.ts); 64-bit integers stay Longs, toJsonSafe makes them exact. */
 function plainProtobuf(value: unknown): unknown {
-	return isProtobufMessage(value) ? value.$type.toObject(value, { defaults: true, enums: String }) : value;
+	return isProtobufMessage(value) ? protobufRow(value) : value;
 }
 
 /** Protobuf/Avro decoders hand back Buffers, bigints, Longs and class instances; keep plain JSON. */

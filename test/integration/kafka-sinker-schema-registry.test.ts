@@ -193,4 +193,39 @@ describe('sinker consumer: Schema Registry', () => {
 		assert.deepEqual(await decoder.decode(await registry.encode(proto.id, { city: 'Lyon', zip: 69001 })), { city: 'Lyon', zip: 69001 });
 		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from([0x02, 0x08]), order])), /message index(es)? \[4\].*no message type/);
 	});
+
+	it('decodes a Protobuf schema as Kafka Connect\'s ProtobufConverter writes it: custom options holding lists of messages', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		// An INT16 and an INT8 column as the converter marks them; confluent/meta.proto is imported without a reference, as Confluent's serializer does.
+		const schema = [
+			'syntax = "proto3";',
+			'package sinker.connect;',
+			'import "confluent/meta.proto";',
+			'message Row {',
+			'  int32 small = 1 [(confluent.field_meta) = {',
+			'    params: [',
+			'      {',
+			'        key: "connect.type",',
+			'        value: "int16"',
+			'      }',
+			'    ]',
+			'  }];',
+			'  int32 tiny = 2 [(confluent.field_meta) = { params: [ { key: "connect.type", value: "int8" } ] }];',
+			'  string name = 3;',
+			'}',
+		].join('\n');
+		// Registered over HTTP as the converter does: this client would parse the schema with protobufjs first, and fail.
+		const registered = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('connect-rows')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schemaType: 'PROTOBUF', schema }),
+		});
+		const { id } = (await registered.json()) as { id: number };
+		const header = Buffer.alloc(6);
+		header.writeInt32BE(id, 1);
+		// Row {small: 300, tiny: -1, name: "x"}: field 1 varint 300 (0xac 0x02), field 2 varint -1 (ten bytes), field 3 string.
+		const payload = Buffer.from([0x08, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x1a, 0x01, 0x78]);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, payload])), { small: 300, tiny: -1, name: 'x' });
+	});
 });

@@ -35,7 +35,9 @@ export type RejectRule =
 	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */
 	| 'new_column'
 	/** A CDC delete without a value for the table's sequence column: Doris would load it and ignore it. */
-	| 'delete_sequence';
+	| 'delete_sequence'
+	/** An upsert whose sequence value would be NULL: Doris keeps a stored row of its key over it. */
+	| 'null_sequence';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

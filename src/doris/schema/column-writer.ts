@@ -2,9 +2,12 @@
  * One column's value in a line of the packed rows' fast path (line-transcoder.ts): read as the general
  * path would read it (a string without escapes sliced out, a number of at most 15 digits computed
  * exactly, anything else through parseJsonExact on the value's text alone), coerced by the column's
- * own handler, and recorded as the text to write: nothing when the line's own text is what
- * JSON.stringify would write for the coerced value, else that value serialised. Then the row is
- * written, either as the line with the changed values replaced or afresh in column order.
+ * own handler, and recorded as what to write: nothing when the line's own text is what
+ * JSON.stringify would write for the coerced value, the value's own text quoted (an object into a JSON
+ * column) or padded (a plain number into a DECIMAL column) where that is what JSON.stringify would
+ * write for the handler's result, else that result serialised. Then the row is written into the
+ * line sink (line-sink.ts), either as the line with the changed values replaced or afresh in column
+ * order.
  *
  * It lives apart from the transcoder because it knows one column at a time and its type's rules,
  * while the transcoder walks the line's keys and decides the row's layout. Per-column tables are built
@@ -12,8 +15,10 @@
  */
 import { parseJsonExact } from '../../common/exact-json';
 import { INVALID, JSON_MAX_BYTES, STRING_MAX_BYTES, type FailSlot } from './coerce-result';
-import { plainDecimalIn } from './coerce-values';
+import { DECIMAL_DOT, plainDecimalPadding } from './coerce-values';
 import type { ColumnPlan } from './column-plans';
+import { isStoredDateForm } from './datetime';
+import type { LineSink } from './line-sink';
 import { JsonScanner, isDigit, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-scanner';
 import { INTEGER_BOUNDS } from './numbers';
 import type { RowMapper } from './row-mapper';
@@ -25,13 +30,25 @@ import type { DorisType } from './types';
  * TEXT: CHAR / VARCHAR / STRING take a string as it is when its UTF-8 bytes fit the limit;
  * INTEGER: a JSON integer within the type's bounds is taken as it is;
  * DECIMAL: plain digits are padded to the scale (plainDecimal);
- * BOOLEAN: true / false are taken as they are.
+ * BOOLEAN: true / false are taken as they are;
+ * DATE_TIME: DATE / DATETIME(p) take a string in the form they store as it is (isStoredDateForm).
  * 0 for any other column: its handler decides.
  */
 const TEXT = 1;
 const INTEGER = 2;
 const DECIMAL = 3;
 const BOOLEAN = 4;
+const DATE_TIME = 5;
+
+/** How a column's value is written (per line, in `how`). */
+/** The value's text as it stands in the line. */
+const COPY = 0;
+/** `replaced` (a value serialised). */
+const REPLACED = 1;
+/** The value's own text as a JSON string (an object or array into a column that stores its JSON text). */
+const QUOTE_OWN = 2;
+/** A plain decimal's digits padded to the column's scale, quoted (DECIMAL, see plainDecimalPadding). */
+const PADDED = 3;
 
 /**
  * The UTF-8 byte limit of a column whose handler turns an object or array into its JSON text (and
@@ -86,8 +103,12 @@ export class ColumnWriter extends JsonScanner {
 	protected readonly seen: Int32Array;
 	private readonly valueStart: Int32Array;
 	private readonly valueEnd: Int32Array;
-	/** The serialised value when it is not copied from the line; undefined: copy valueStart..valueEnd. */
+	/** COPY, REPLACED, QUOTE_OWN or PADDED: how the value is written. */
+	private readonly how: Uint8Array;
+	/** The serialised value, for REPLACED. */
 	private readonly replaced: Array<string | undefined>;
+	/** plainDecimalPadding's result, for PADDED. */
+	private readonly padding: Int32Array;
 	/** Set when the column is left out of the row (a null with a default, a value coerced to undefined). */
 	protected readonly omitted: Uint8Array;
 
@@ -111,6 +132,10 @@ export class ColumnWriter extends JsonScanner {
 			if (type === undefined) return;
 			if (this.limits[k] !== undefined && type.kind !== 'json' && type.kind !== 'variant') this.fastKind[k] = TEXT;
 			else if (type.kind === 'boolean') this.fastKind[k] = BOOLEAN;
+			else if (type.kind === 'date' || type.kind === 'datetime') {
+				this.fastKind[k] = DATE_TIME;
+				this.precision[k] = type.kind === 'datetime' ? type.precision : -1;
+			}
 			else if (type.kind === 'decimal') {
 				this.fastKind[k] = DECIMAL;
 				this.precision[k] = type.precision;
@@ -126,7 +151,9 @@ export class ColumnWriter extends JsonScanner {
 		this.seen = new Int32Array(n);
 		this.valueStart = new Int32Array(n);
 		this.valueEnd = new Int32Array(n);
+		this.how = new Uint8Array(n);
 		this.replaced = new Array<string | undefined>(n).fill(undefined);
+		this.padding = new Int32Array(n);
 		this.omitted = new Uint8Array(n);
 	}
 
@@ -138,10 +165,10 @@ export class ColumnWriter extends JsonScanner {
 		const plan = this.plans[k];
 		const fastKind = this.fastKind[k];
 		this.omitted[k] = 0;
-		this.replaced[k] = undefined;
+		this.how[k] = COPY;
 		this.valueStart[k] = at;
 		this.canonical = true;
-		const c = text.charCodeAt(at);
+		const c = this.code(text, at);
 		let value: unknown;
 		let after: number;
 		// Whether the value's text is what JSON.stringify writes for it: then an unchanged value is copied.
@@ -156,13 +183,9 @@ export class ColumnWriter extends JsonScanner {
 					if ((after - at - 2) * 3 <= limit || utf8Bytes(text, at + 1, after - 1) <= limit) return after;
 					return -1; // too long: the general path says so
 				}
-				if (fastKind === DECIMAL) {
-					const padded = plainDecimalIn(text, at + 1, after - 1, this.precision[k], this.scale[k]);
-					if (padded !== undefined) {
-						this.replaced[k] = `"${padded}"`;
-						return after;
-					}
-				}
+				if (fastKind === DECIMAL && this.padded(text, at + 1, after - 1, k)) return after;
+				// precision -1: DATE.
+				if (fastKind === DATE_TIME && isStoredDateForm(text, at + 1, after - 1, this.precision[k] >= 0, this.precision[k])) return after;
 			}
 			asWritten = this.canonical;
 			value = this.plain ? text.slice(at + 1, after - 1) : (JSON.parse(text.slice(at, after)) as string);
@@ -176,11 +199,7 @@ export class ColumnWriter extends JsonScanner {
 				if (asWritten) {
 					// plainDecimal reads a number as String(number): a canonical literal is that text.
 					if (fastKind === DECIMAL) {
-						const padded = plainDecimalIn(text, at, after, this.precision[k], this.scale[k]);
-						if (padded !== undefined) {
-							this.replaced[k] = `"${padded}"`;
-							return after;
-						}
+						if (this.padded(text, at, after, k)) return after;
 					} else if (fastKind === INTEGER && this.integral && this.num >= this.minimum[k] && this.num <= this.maximum[k]) return after;
 				}
 			} else value = parseJsonExact(text.slice(at, after));
@@ -215,7 +234,7 @@ export class ColumnWriter extends JsonScanner {
 				// This column's handler writes an object as its JSON text, which is the value's text here.
 				if ((after - at) * 3 > limit && utf8Bytes(text, at, after) > limit) return -1;
 				this.valueEnd[k] = after;
-				this.replaced[k] = JSON.stringify(text.slice(at, after));
+				this.how[k] = QUOTE_OWN; // what JSON.stringify writes for that text: it has no backslash or control character
 				return after;
 			}
 			try {
@@ -237,46 +256,104 @@ export class ColumnWriter extends JsonScanner {
 		switch (typeof out) {
 			case 'string':
 			case 'number':
-				this.replaced[k] = JSON.stringify(out);
+				this.replace(k, JSON.stringify(out));
 				return after;
 			case 'boolean':
-				this.replaced[k] = out ? 'true' : 'false';
+				this.replace(k, out ? 'true' : 'false');
 				return after;
 			case 'undefined':
 				this.omitted[k] = 1; // JSON.stringify leaves an undefined property out
 				return after;
 			default:
 				if (out === null) {
-					this.replaced[k] = 'null';
+					this.replace(k, 'null');
 					return after;
 				}
 				return -1; // bigint and objects: the general path (and its serializer) decide
 		}
 	}
 
+	private replace(k: number, text: string): void {
+		this.how[k] = REPLACED;
+		this.replaced[k] = text;
+	}
+
+	/**
+	 * Value value[from, to) of column k as a plain decimal its column pads (plainDecimal): recorded
+	 * and true, or false for the handler to decide. A value that needs no padding and was a string is
+	 * copied as it stands.
+	 */
+	private padded(text: string, from: number, to: number, k: number): boolean {
+		const padding = plainDecimalPadding(text, from, to, this.precision[k], this.scale[k]);
+		if (padding < 0) return false;
+		if (padding > 0 || text.charCodeAt(from - 1) !== QUOTE || this.scale[k] === 0) {
+			this.how[k] = PADDED;
+			this.padding[k] = padding;
+		}
+		return true;
+	}
+
+	/** Column k's value as recorded by column(). */
+	private writeValue(sink: LineSink, text: string, k: number): void {
+		const start = this.valueStart[k];
+		const end = this.valueEnd[k];
+		switch (this.how[k]) {
+			case COPY:
+				sink.copy(start, end);
+				return;
+			case REPLACED:
+				sink.add(this.replaced[k] as string);
+				return;
+			case QUOTE_OWN:
+				sink.byte(QUOTE);
+				sink.copyQuoted(start, end);
+				sink.byte(QUOTE);
+				return;
+			default:
+				this.writePadded(sink, text, k);
+		}
+	}
+
+	/** A PADDED decimal: its digits (a string's without the quotes), the dot and zeros, quoted. */
+	private writePadded(sink: LineSink, text: string, k: number): void {
+		const quoted = text.charCodeAt(this.valueStart[k]) === QUOTE;
+		const from = quoted ? this.valueStart[k] + 1 : this.valueStart[k];
+		let to = quoted ? this.valueEnd[k] - 1 : this.valueEnd[k];
+		const padding = this.padding[k];
+		// A scale of 0 keeps the integer digits alone: plainDecimal drops the trailing dot of "12.".
+		if (this.scale[k] === 0 && text.charCodeAt(to - 1) === 46) to--;
+		sink.byte(QUOTE);
+		sink.copy(from, to);
+		if ((padding & DECIMAL_DOT) !== 0) sink.byte(46);
+		for (let z = padding >> 1; z > 0; z--) sink.byte(48);
+		sink.byte(QUOTE);
+	}
+
 	/** The line as it stands with the changed values replaced: the fields are in column order, without spaces. */
-	protected keepLayout(text: string, start: number, close: number): string {
-		let out = '';
+	protected keepLayout(sink: LineSink, text: string, start: number, close: number): void {
 		let from = start;
 		for (let k = 0; k < this.plans.length; k++) {
-			if (this.seen[k] !== this.stamp) continue;
-			const r = this.replaced[k];
-			if (r === undefined) continue;
-			out += text.slice(from, this.valueStart[k]) + r;
+			if (this.seen[k] !== this.stamp || this.how[k] === COPY) continue;
+			sink.copy(from, this.valueStart[k]);
+			this.writeValue(sink, text, k);
 			from = this.valueEnd[k];
 		}
-		return `${out}${text.slice(from, close + 1)}\n`;
+		sink.copy(from, close + 1);
+		sink.byte(10);
 	}
 
 	/** The row written afresh in column order, as JSON.stringify writes it. */
-	protected rebuild(text: string): string {
-		let out = '{';
+	protected rebuild(sink: LineSink, text: string): void {
+		sink.byte(OPEN_BRACE);
 		let first = true;
 		for (let k = 0; k < this.plans.length; k++) {
 			if (this.seen[k] !== this.stamp || this.omitted[k] === 1) continue;
-			out += (first ? '' : ',') + this.prefixes[k] + (this.replaced[k] ?? text.slice(this.valueStart[k], this.valueEnd[k]));
+			if (!first) sink.byte(44);
+			sink.add(this.prefixes[k]);
+			this.writeValue(sink, text, k);
 			first = false;
 		}
-		return `${out}}\n`;
+		sink.byte(125);
+		sink.byte(10);
 	}
 }

@@ -64,6 +64,33 @@ function daysInMonth(y: number, m: number): number {
 	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
+/**
+ * Whether text[from, to) is already the form Doris stores for DATE (`YYYY-MM-DD`) or DATETIME(p)
+ * (`YYYY-MM-DD HH:MM:SS` and, for p > 0, a dot and exactly p digits), a real date and time: then
+ * DateCoercer returns the text as it is (fromPlainText keeps it), whatever the time zone. The packed
+ * rows' fast path checks this where the value stands in the line, without a string or a call per value.
+ */
+export function isStoredDateForm(text: string, from: number, to: number, withTime: boolean, precision: number): boolean {
+	const n = to - from;
+	if (n !== (withTime ? (precision === 0 ? 19 : 20 + precision) : 10)) return false;
+	if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45) return false;
+	const y = digit(text, from) * 1000 + digit(text, from + 1) * 100 + digit(text, from + 2) * 10 + digit(text, from + 3);
+	const mo = digit(text, from + 5) * 10 + digit(text, from + 6);
+	const d = digit(text, from + 8) * 10 + digit(text, from + 9);
+	// digit() is NaN for a non-digit, and every comparison with NaN is false.
+	if (Number.isNaN(y) || !(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo))) return false;
+	if (!withTime) return true;
+	if (text.charCodeAt(from + 10) !== 32 || text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) return false;
+	const h = digit(text, from + 11) * 10 + digit(text, from + 12);
+	const mi = digit(text, from + 14) * 10 + digit(text, from + 15);
+	const sec = digit(text, from + 17) * 10 + digit(text, from + 18);
+	if (!(h <= 23 && mi <= 59 && sec <= 59)) return false;
+	if (precision === 0) return true;
+	if (text.charCodeAt(from + 19) !== 46) return false;
+	for (let i = from + 20; i < to; i++) if (Number.isNaN(digit(text, i))) return false;
+	return true;
+}
+
 /** Offsets (minutes east of UTC) of one zone. */
 export class ZoneClock {
 	private readonly fixed: number | null;

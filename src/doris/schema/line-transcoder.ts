@@ -2,8 +2,8 @@
  * The packed rows' fast path: one JSON line of a packed item straight to the Stream Load line of its
  * row, without the parsed object, the row object and JSON.stringify's walk over it. The general path
  * (parseJsonExact → RowMapper.map → the JSON serializer, route-packed.ts) stays the reference: this
- * one either gives exactly the bytes the general path gives for a valid line, or says "don't know"
- * (undefined) and the line takes the general path, which also writes the reasons of an invalid line.
+ * one either writes exactly the bytes the general path gives for a valid line, or says "don't know"
+ * (false) and the line takes the general path, which also writes the reasons of an invalid line.
  *
  * How: one pass over the line's characters checks the JSON grammar (json-scanner.ts) and finds each
  * top-level field's value. A column's value (column-writer.ts) is read as the general path would read
@@ -19,15 +19,16 @@
  * fields when it counts them, as map() does.
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
- * column, a value its column refuses, a column named twice, a key that differs from a column's name
- * only in case, keys with escapes, `_parseError`, Kafka
- * Connect envelopes (`schema` + `payload`), fields no column matches when they are refused or may
- * become columns (Unknown Fields: reject, schema evolution), and mappers whose options read records
- * elsewhere (CDC, a source path, field paths).
+ * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that
+ * differs from a column's name only in case, keys with escapes, `_parseError`, Kafka Connect envelopes
+ * (`schema` + `payload`), fields no column matches when they are refused or may become columns
+ * (Unknown Fields: reject, schema evolution), and mappers whose options read records elsewhere (CDC,
+ * a source path, field paths).
  */
 import { DORIS_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { ColumnWriter } from './column-writer';
-import { CAREFUL, CLOSE_BRACE, COLON, COMMA, expectKey, indexLike, isSimpleKey, isWhitespace, OPEN_BRACE, QUOTE } from './json-scanner';
+import { CLOSE_BRACE, COLON, COMMA, expectKey, indexLike, isSimpleKey, isWhitespace, OPEN_BRACE, QUOTE } from './json-scanner';
+import type { LineSink } from './line-sink';
 import type { RowMapper } from './row-mapper';
 
 /** What a field's key is, besides a column (an index into the plans). */
@@ -40,6 +41,9 @@ const GENERAL = -3;
 const CONNECT_SCHEMA = -4;
 const CONNECT_PAYLOAD = -5;
 
+/** "n": the only JSON value starting with it is null. */
+const NULL_FIRST = 110;
+
 const SCHEMA_SEEN = 1;
 const PAYLOAD_SEEN = 2;
 
@@ -49,29 +53,27 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly connectBits: number[];
 	/** Whether plan i takes another field's value (Field Mapping): the line's key is not the column's. */
 	private readonly renamed: boolean[];
-	/** Whether plan i's key can be matched in place on a clean line (isSimpleKey). */
+	/** Whether plan i's key can be matched in place (isSimpleKey). */
 	private readonly simpleKey: boolean[];
+	/** Plan i's key followed by its closing quote, as bytes (a key that is not ASCII never matches in ASCII text). */
+	private readonly keyBytes: Uint8Array[];
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
+	/** The plan of the table's sequence column, or -1: a row must not leave it NULL. */
+	private readonly sequencePlan: number;
 	/** Keys of the line being transcoded that no column takes: counted when the line is done. */
 	private unknownStarts: number[] = [];
 	private unknownEnds: number[] = [];
-
-	/**
-	 * The text being walked, where the last line started, and where the text's next character that
-	 * needs the careful scan is (at or after that start; -1 before the first line).
-	 */
-	private text = '';
-	private from = 0;
-	private careful = -1;
 
 	private constructor(mapper: RowMapper) {
 		super(mapper);
 		this.connectBits = this.plans.map((p) => (p.key === 'schema' ? SCHEMA_SEEN : p.key === 'payload' ? PAYLOAD_SEEN : 0));
 		this.renamed = this.plans.map((p) => p.key !== p.column);
 		this.simpleKey = this.plans.map((p) => isSimpleKey(p.key));
+		this.keyBytes = this.plans.map((p) => Buffer.from(`${p.key}"`, 'utf8'));
 		this.plans.forEach((p, i) => this.byKey.set(p.key, i));
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
+		this.sequencePlan = mapper.sequencePlan;
 	}
 
 	/**
@@ -105,26 +107,17 @@ export class LineTranscoder extends ColumnWriter {
 	}
 
 	/**
-	 * The Stream Load line (with its "\n") of the row text[start, end) maps to, or undefined when the
-	 * line must take the general path. `unmatched`: where the mapper counts fields no column takes
-	 * (its unmatchedSink), counted here only for a line transcoded (the general path counts the others).
+	 * Writes into `sink` the Stream Load line (with its "\n") of the row text[start, end) maps to and
+	 * returns true, or returns false (having written nothing) when the line must take the general path.
+	 * `unmatched`: where the mapper counts fields no column takes (its unmatchedSink), counted here only
+	 * for a line transcoded (the general path counts the others). `sink` copies from `text` (its input).
 	 */
-	line(text: string, start: number, end: number, unmatched: Map<string, number> | null): string | undefined {
-		// A new text, or the same one walked again: where the careful characters are is found afresh.
-		if (start < this.from || text !== this.text) {
-			this.text = text;
-			this.careful = -1;
-		}
-		this.from = start;
-		if (this.careful < start) {
-			CAREFUL.lastIndex = start;
-			this.careful = CAREFUL.exec(text)?.index ?? text.length;
-		}
-		this.clean = this.careful >= end;
+	line(text: string, start: number, end: number, unmatched: Map<string, number> | null, sink: LineSink): boolean {
+		this.bytes = sink.inputBytes;
 		const plans = this.plans;
 		let i = start;
-		while (i < end && isWhitespace(text.charCodeAt(i))) i++;
-		if (i >= end || text.charCodeAt(i) !== OPEN_BRACE) return undefined;
+		while (i < end && isWhitespace(this.code(text, i))) i++;
+		if (i >= end || this.code(text, i) !== OPEN_BRACE) return false;
 		// The line's own layout can be kept (only changed values replaced) while it has no spaces, no
 		// fields that are left out, and its columns in column order.
 		let layout = i === start;
@@ -139,28 +132,28 @@ export class LineTranscoder extends ColumnWriter {
 		let last = -1;
 		let connect = 0;
 		i++;
-		let c = text.charCodeAt(i);
+		let c = this.code(text, i);
 		if (isWhitespace(c)) {
 			layout = false;
-			while (++i < end && isWhitespace((c = text.charCodeAt(i))));
+			while (++i < end && isWhitespace((c = this.code(text, i))));
 		}
 		let close = -1;
 		if (c === CLOSE_BRACE) close = i;
 		while (close < 0) {
-			if (i >= end || c !== QUOTE) return undefined;
+			if (i >= end || c !== QUOTE) return false;
 			const keyStart = i + 1;
 			// Fields mostly come in column order: the next column's key, read in place, before a lookup.
 			const next = last + 1;
 			let kind: number;
 			let afterKey: number;
-			if (this.clean && next < plans.length && this.simpleKey[next] && expectKey(text, keyStart, plans[next].key)) {
+			if (next < plans.length && this.simpleKey[next] && this.keyAt(text, keyStart, next)) {
 				kind = next;
 				afterKey = keyStart + plans[next].key.length + 1;
 			} else {
 				this.canonical = true;
 				afterKey = this.scanString(text, i, end);
 				// A key with an escape or a lone surrogate: rare, and JSON.stringify would write it otherwise.
-				if (afterKey < 0 || !this.canonical) return undefined;
+				if (afterKey < 0 || !this.canonical) return false;
 				kind = this.keyKind(text.slice(keyStart, afterKey - 1));
 				if (unmatched !== null && (kind === UNKNOWN || kind === CONNECT_SCHEMA || kind === CONNECT_PAYLOAD)) {
 					this.unknownStarts[unknown] = keyStart;
@@ -169,64 +162,80 @@ export class LineTranscoder extends ColumnWriter {
 				}
 			}
 			i = afterKey;
-			while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
+			while (i < end && isWhitespace((c = this.code(text, i)))) {
 				layout = false;
 				i++;
 			}
-			if (i >= end || text.charCodeAt(i) !== COLON) return undefined;
+			if (i >= end || this.code(text, i) !== COLON) return false;
 			i++;
-			while (i < end && isWhitespace(text.charCodeAt(i))) {
+			while (i < end && isWhitespace(this.code(text, i))) {
 				layout = false;
 				i++;
 			}
 			let valueEnd: number;
 			if (kind >= 0) {
-				if (this.seen[kind] === stamp) return undefined; // named twice: JSON.parse keeps the last value
+				if (this.seen[kind] === stamp) return false; // named twice: JSON.parse keeps the last value
 				this.seen[kind] = stamp;
 				if (kind <= last || this.renamed[kind]) layout = false;
 				last = kind;
 				connect |= this.connectBits[kind];
+				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
+				if (kind === this.sequencePlan && this.code(text, i) === NULL_FIRST) return false;
 				valueEnd = this.column(text, i, end, kind);
-				if (valueEnd < 0) return undefined;
+				if (valueEnd < 0) return false;
 				if (this.omitted[kind] === 1) layout = false;
 			} else {
-				if (kind === GENERAL) return undefined;
+				if (kind === GENERAL) return false;
 				// A field no column takes: refused, or a column to add, on the general path; else skipped.
-				if (kind !== IGNORED && this.unknownNeedsGeneral) return undefined;
+				if (kind !== IGNORED && this.unknownNeedsGeneral) return false;
 				if (kind === CONNECT_SCHEMA) connect |= SCHEMA_SEEN;
 				else if (kind === CONNECT_PAYLOAD) connect |= PAYLOAD_SEEN;
 				layout = false;
 				valueEnd = this.scanValue(text, i, end, 0);
-				if (valueEnd < 0) return undefined;
+				if (valueEnd < 0) return false;
 			}
 			i = valueEnd;
-			while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
+			while (i < end && isWhitespace((c = this.code(text, i)))) {
 				layout = false;
 				i++;
 			}
-			if (i >= end) return undefined;
-			c = text.charCodeAt(i);
+			if (i >= end) return false;
+			c = this.code(text, i);
 			if (c === CLOSE_BRACE) close = i;
-			else if (c !== COMMA) return undefined;
+			else if (c !== COMMA) return false;
 			else {
 				i++;
-				while (i < end && isWhitespace((c = text.charCodeAt(i)))) {
+				while (i < end && isWhitespace((c = this.code(text, i)))) {
 					layout = false;
 					i++;
 				}
-				c = i < end ? text.charCodeAt(i) : 0;
+				c = i < end ? this.code(text, i) : 0;
 			}
 		}
 		for (i = close + 1; i < end; i++) {
-			if (!isWhitespace(text.charCodeAt(i))) return undefined;
+			if (!isWhitespace(this.code(text, i))) return false;
 			layout = false;
 		}
-		if ((connect & (SCHEMA_SEEN | PAYLOAD_SEEN)) === (SCHEMA_SEEN | PAYLOAD_SEEN)) return undefined;
+		if ((connect & (SCHEMA_SEEN | PAYLOAD_SEEN)) === (SCHEMA_SEEN | PAYLOAD_SEEN)) return false;
 		for (let k = 0; k < plans.length; k++) {
-			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return undefined; // NOT NULL: the general path says why
+			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return false; // NOT NULL: the general path says why
 		}
+		const sequence = this.sequencePlan;
+		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return false;
 		if (unknown > 0 && unmatched !== null) this.countUnmatched(text, unknown, unmatched);
-		return layout ? this.keepLayout(text, start, close) : this.rebuild(text);
+		if (layout) this.keepLayout(sink, text, start, close);
+		else this.rebuild(sink, text);
+		return true;
+	}
+
+	/** Whether the key at `at` (after its opening quote) is plan k's, a simple key. */
+	private keyAt(text: string, at: number, k: number): boolean {
+		const bytes = this.bytes;
+		if (bytes === null) return expectKey(text, at, this.plans[k].key);
+		const key = this.keyBytes[k];
+		const length = key.length;
+		for (let j = 0; j < length; j++) if (bytes[at + j] !== key[j]) return false;
+		return true;
 	}
 
 	/** Counts the line's fields no column takes, each name once per line (JSON.parse keeps one of a key given twice). */

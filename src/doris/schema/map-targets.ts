@@ -120,13 +120,17 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 		invalid.push({ item: { json: { ...json, [INVALID_FIELD]: info }, index }, sub });
 		metrics.rowsInvalid.inc({ workflow: labels.workflow, table: tableName(target), rule });
 	};
+	let last: Group | undefined;
 	const groupOf = (target: DorisTarget): Group => {
+		// Items of one execution mostly share a table: compared as they are, no key built per item.
+		if (last !== undefined && last.target.table === target.table && last.target.database === target.database) return last;
 		const key = targetKey(target);
 		let group = groups.get(key);
 		if (group === undefined) {
 			group = { target, ordinary: [], packed: [] };
 			groups.set(key, group);
 		}
+		last = group;
 		return group;
 	};
 
@@ -161,6 +165,15 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 	}
 	for (const { index, packed } of packedInputs) {
 		const parameters = mapping.parameters(index);
+		if (isFixedTarget(mapping.rules)) {
+			// The node's one table for every line, whatever its topic or content: the item goes whole,
+			// without counting its lines on n8n's main thread to find which runs cover them.
+			const target = resolveTarget(mapping.rules, {}, undefined, parameters);
+			if (!('refused' in target)) {
+				groupOf(target).packed.push({ index, order: 0, packed, loadBy: packed.doris?.loadBy, lines: undefined });
+				continue;
+			}
+		}
 		const targets = new Map<string, DorisTarget>();
 		const place = (json: Record<string, unknown>, topic: string | undefined) => {
 			const target = resolveTarget(mapping.rules, json, topic, parameters);

@@ -6,9 +6,8 @@
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
-import { encodeForTransfer } from '../../common/encoded-lines';
 import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-worker-pool';
-import { emptyInvalidLineCounts, mapPackedLines } from './route-packed';
+import { emptyInvalidLineCounts, mapPackedLinesToBytes } from './route-packed';
 import { RowMapper } from './row-mapper';
 
 if (parentPort === null) throw new Error('packed-worker-thread runs as a worker thread started by packed-worker-pool.ts');
@@ -45,14 +44,14 @@ port.on('message', (request: PackedWorkerRequest) => {
 		const unmatched = new Map<string, number>();
 		const mapper = mapperFor(request);
 		mapper.unmatchedSink = unmatched;
-		let routed;
+		let mapped;
 		try {
-			routed = mapPackedLines(request.packed, mapper, request.index, counts);
+			mapped = mapPackedLinesToBytes(request.packed, mapper, request.index, counts);
 		} finally {
 			mapper.unmatchedSink = null;
 		}
-		// The Stream Load node loads these bytes; encoded here, they cost n8n's main thread nothing.
-		const bytes = routed.packed === null ? undefined : encodeForTransfer(routed.packed.jsonLines);
+		// The Stream Load node loads these bytes; written here, they cost n8n's main thread nothing.
+		const { routed, bytes } = mapped;
 		if (bytes !== undefined) transfer.push(bytes.buffer);
 		response = { id: request.id, ok: true, routed, counts, unmatched, bytes };
 	} catch (error) {

@@ -7,7 +7,8 @@
  *
  * The lines are walked with indexOf('\n') (no array of lines). Each line first tries the fast path
  * (line-transcoder.ts: validated in place, unchanged values copied, the same bytes as below); the
- * lines it leaves (invalid ones, rare shapes) are parsed, mapped and serialised one by one.
+ * lines it leaves (invalid ones, rare shapes) are parsed, mapped and serialised one by one. Both
+ * write into one UTF-8 buffer (line-sink.ts), which a worker thread hands over with the text.
  */
 import {
 	DELETE_SIGN_COLUMN,
@@ -22,6 +23,7 @@ import { parseJsonExact, type JsonValue } from '../../common/exact-json';
 import type { PackedLineOrigin } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
 import { createSerializer, type RowSerializer } from '../stream-load/wire-format';
+import { LineSink } from './line-sink';
 import { lineTranscoderFor } from './line-transcoder';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { RejectRule } from './coerce-type';
@@ -210,6 +212,14 @@ export function routePacked(packed: PackedRows, mapper: RowMapper, labels: Route
 
 /** routePacked without the metrics: the invalid lines are added to `counts` instead. */
 export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: number, counts: InvalidLineCounts): RoutedPacked {
+	return mapPackedLinesToBytes(packed, mapper, index, counts).routed;
+}
+
+/**
+ * mapPackedLines, with the rows' JSON lines also as UTF-8 (`bytes`, a view of a buffer of its own;
+ * undefined when no line loads): a worker thread transfers them, so that nobody encodes the text again.
+ */
+export function mapPackedLinesToBytes(packed: PackedRows, mapper: RowMapper, index: number, counts: InvalidLineCounts): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer> } {
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
 	const fast = lineTranscoderFor(mapper);
@@ -217,7 +227,7 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 	const cursor = new RunCursor(packed.sources);
 	const invalid: RoutedItem[] = [];
 	const slot: { json: Record<string, unknown> } = { json: {} };
-	let jsonLines = '';
+	const sink = new LineSink(text);
 	let count = 0;
 	let deleteSign = false;
 	let start = 0;
@@ -225,10 +235,8 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 		let end = text.indexOf('\n', start);
 		if (end < 0) end = text.length; // a last line without its "\n": still a line
 		const covered = cursor.next();
-		const transcoded = fast === null ? undefined : fast.line(text, start, end, mapper.unmatchedSink);
-		if (transcoded !== undefined) {
+		if (fast !== null && fast.line(text, start, end, mapper.unmatchedSink, sink)) {
 			start = end + 1;
-			jsonLines += transcoded;
 			count++;
 			if (covered) cursor.markValid();
 			continue;
@@ -238,7 +246,7 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 		const result = mapLine(lineText, mapper, slot);
 		if (result.ok) {
 			const row = result.row;
-			jsonLines += serialize(row);
+			sink.add(serialize(row));
 			count++;
 			if (!deleteSign && row[DELETE_SIGN_COLUMN] !== undefined) deleteSign = true;
 			if (covered) cursor.markValid();
@@ -258,9 +266,10 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 		}
 	}
 	cursor.closeRun();
-	if (count === 0) return { packed: null, invalid };
+	if (count === 0) return { routed: { packed: null, invalid } };
+	const { text: jsonLines, bytes } = sink.finish();
 	const out: PackedRows = { jsonLines, count, sources: cursor.out };
 	// Said either way: the Stream Load node scans lines for the sign only when nobody has said.
 	out.deleteSign = deleteSign;
-	return { packed: out, invalid };
+	return { routed: { packed: out, invalid }, bytes };
 }

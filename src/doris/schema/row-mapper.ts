@@ -113,8 +113,10 @@ export class RowMapper {
 	/** Every column, by its name in lower case: what no field may become a new column as. */
 	private readonly columnsByFolded: Map<string, string>;
 	private readonly sourcePath: string[];
-	/** CDC into a table with a sequence column: the column every delete must carry a value for. */
-	private readonly deleteSequence: { column: string; expected: string } | undefined;
+	/** The table's sequence column (`function_column.sequence_col`): every row must give it a value. */
+	private readonly sequence: { column: string; expected: string; hasDefault: boolean } | undefined;
+	/** The index of the sequence column's plan in columnPlans, or -1 (the packed fast path checks it too). */
+	readonly sequencePlan: number;
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
 	/**
@@ -133,8 +135,10 @@ export class RowMapper {
 		this.foldedPlans = columns.foldedPlans;
 		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
 		this.sourcePath = splitPath(options.sourcePath);
-		const sequence = options.cdc && schema.sequenceColumn !== null ? this.plans.find((p) => p.column.toLowerCase() === schema.sequenceColumn?.toLowerCase()) : undefined;
-		this.deleteSequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected };
+		const folded = schema.sequenceColumn?.toLowerCase();
+		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
+		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
+		this.sequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected, hasDefault: sequence.hasDefault };
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -229,17 +233,37 @@ export class RowMapper {
 	}
 
 	/**
-	 * Why a delete cannot load without its sequence value, or null when it has one. Doris applies a
-	 * row of a table with a sequence column, a delete too, only when its sequence value is at least
-	 * the stored row's, NULL sorting first (batch-delete manual: the delete needs "the same key and a
-	 * sequence value greater than or equal to the current one", 2.1 / 3.x): a delete without one (a
-	 * Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
-	 * binlog_row_image=MINIMAL) or left to the column's default would load and be ignored.
+	 * Why a row cannot load without its sequence value, or null when it has one. Doris applies a row
+	 * of a table with a sequence column, a delete too, only when its sequence value is at least the
+	 * stored row's, and NULL sorts below every value: the memtable compares with NULL first
+	 * (be/src/olap/memtable.cpp `_aggregate_two_row_in_block`, `compare_at(..., -1)`), merge-on-write
+	 * encodes a NULL sequence as the smallest key (be/src/olap/rowset/segment_v2/segment_writer.cpp
+	 * `_encode_seq_column`) and marks the new row deleted when a stored one is higher
+	 * (segment.cpp `lookup_row_key`: "key with higher sequence id exists"). Such a row loads, is counted
+	 * as loaded, and is ignored whenever its key has a row with a sequence value. A delete needs a
+	 * value (a Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
+	 * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's default fills a
+	 * missing field.
 	 */
-	private missingDeleteSequence(row: Record<string, unknown>): Rejection[] | null {
-		const sequence = this.deleteSequence as { column: string; expected: string };
+	private missingSequence(row: Record<string, unknown>, deleted: boolean): Rejection[] | null {
+		const sequence = this.sequence as { column: string; expected: string; hasDefault: boolean };
 		const value = row[sequence.column];
 		if (value !== undefined && value !== null) return null;
+		const table = `${this.schema.database}.${this.schema.table}`;
+		if (!deleted) {
+			if (value === undefined && sequence.hasDefault) return null;
+			return [
+				{
+					column: sequence.column,
+					value: null,
+					expected: sequence.expected,
+					rule: 'null_sequence',
+					message:
+						`the sequence column "${sequence.column}" of ${table} would be NULL for this row (the field is ${value === null ? 'null' : 'missing'}), and Doris keeps a stored row of the same key ` +
+						'whose sequence value is higher (NULL is below every value): the row would load and be ignored; give every row a value for it',
+				},
+			];
+		}
 		return [
 			{
 				column: sequence.column,
@@ -247,7 +271,7 @@ export class RowMapper {
 				expected: sequence.expected,
 				rule: 'delete_sequence',
 				message:
-					`this delete has no value for the sequence column "${sequence.column}" of ${this.schema.database}.${this.schema.table}, and Doris ignores a delete whose sequence value is below the stored row's (NULL is below every value): ` +
+					`this delete has no value for the sequence column "${sequence.column}" of ${table}, and Doris ignores a delete whose sequence value is below the stored row's (NULL is below every value): ` +
 					'the source must send the whole row before a delete (PostgreSQL: ALTER TABLE … REPLICA IDENTITY FULL; MySQL: binlog_row_image=FULL)',
 			},
 		];
@@ -371,7 +395,7 @@ export class RowMapper {
 				}
 			}
 		}
-		if (deleted && this.deleteSequence !== undefined && reasons === null) reasons = this.missingDeleteSequence(row);
+		if (this.sequence !== undefined && reasons === null) reasons = this.missingSequence(row, deleted);
 		if (reasons !== null) return { ok: false, reasons };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
 		return { ok: true, row };

@@ -135,6 +135,12 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	const deleteCond: Condition | undefined = h.delete ? parseCondition(h.delete) : undefined;
 	const whereCond: Condition | undefined = h.where ? parseCondition(h.where) : undefined;
 	const seqSrcIdx = seqHeader ? pos(seqHeader) : -1;
+	// FE LoadScanProvider maps the hidden column to the header's source column
+	// (`__DORIS_SEQUENCE_COL__ = SlotRef(sequence_col)`); Load.initColumns refuses a reference to no
+	// source column: "unknown reference column, column=..., reference=...".
+	if (table.sequenceType && seqHeader && seqSrcIdx < 0) {
+		throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = unknown reference column, column=__DORIS_SEQUENCE_COL__, reference=${seqHeader}`);
+	}
 	const seqColIdx = seqColName ? table.columns.findIndex((c) => c.name.toLowerCase() === seqColName.toLowerCase()) : -1;
 	const seqType: ColType | undefined = table.sequenceType ?? (seqColIdx >= 0 ? table.columns[seqColIdx].type : undefined);
 

@@ -186,6 +186,39 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		assert.match(reason.message, /Doris ignores a delete whose sequence value is below the stored row's/);
 	});
 
+	it('an upsert that would leave the sequence column NULL goes to Invalid (null_sequence), per message and packed, CDC and plain: Doris would keep the stored row', async () => {
+		const doris = await server('3.1');
+		await doris.sql(
+			'CREATE TABLE cdc.orders (id BIGINT NOT NULL, name STRING NULL, updated_at BIGINT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "updated_at")',
+		);
+		const kafka = (offset: number) => ({ topic: 's.inventory.orders', partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} });
+		const changes = [
+			{ op: 'c', before: null, after: { id: 1, name: 'a', updated_at: 5 } },
+			{ op: 'u', before: null, after: { id: 1, name: 'lost', updated_at: null } },
+			{ op: 'u', before: null, after: { id: 1, name: 'lost too' } },
+		];
+		const settings = { ...toTables, createTables: false, options: { cdc: true } };
+		const [rows, invalid] = await node.execute.call(context(doris, settings, changes.map((c, k) => ({ json: { ...c, _kafka: kafka(k) } })) as never, []));
+		assert.deepEqual(rows.map((r) => r.json.name), ['a']);
+		const rules = (items: INodeExecutionData[]) => items.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => `${r.rule} ${r.column}`).join());
+		assert.deepEqual(rules(invalid), ['null_sequence updated_at', 'null_sequence updated_at']);
+		// Packed as the trigger's One Item per Batch: the same lines go to Invalid one by one.
+		const packed: PackedRows = { jsonLines: changes.map((c) => `${JSON.stringify(c)}\n`).join(''), count: 3, sources: [{ topic: 's.inventory.orders', partition: 0, firstOffset: '0', lastOffset: '2', lines: 3 }] };
+		const [packedRows, packedInvalid] = await node.execute.call(context(doris, settings, [{ json: { [PACKED_ROWS_FIELD]: packed } as never }], []));
+		assert.equal((packedRows[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).count, 1);
+		assert.deepEqual(rules(packedInvalid), ['null_sequence updated_at', 'null_sequence updated_at']);
+		assert.deepEqual(packedInvalid.map((i) => i.json._kafka), [1, 2].map((offset) => ({ topic: 's.inventory.orders', partition: 0, offset: String(offset), line: offset })));
+		// Plain rows into one table take the packed fast path: the same.
+		const plain = { operation: 'mapRows', database: 'cdc', table: 'orders', schemaMode: 'auto' };
+		const lines = '{"id":2,"name":"b","updated_at":3}\n{"id":2,"name":"lost","updated_at":null}\n{"id":2,"name":"lost too"}\n';
+		const plainPacked: PackedRows = { jsonLines: lines, count: 3, sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: '2', lines: 3 }] };
+		const [plainRows, plainInvalid] = await node.execute.call(context(doris, plain, [{ json: { [PACKED_ROWS_FIELD]: plainPacked } as never }], []));
+		assert.equal((plainRows[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines, '{"id":2,"name":"b","updated_at":3}\n');
+		assert.deepEqual(rules(plainInvalid), ['null_sequence updated_at', 'null_sequence updated_at']);
+		const [, plainItemInvalid] = await node.execute.call(context(doris, plain, [{ json: { id: 3, name: 'c', updated_at: null } }], []));
+		assert.deepEqual(rules(plainItemInvalid), ['null_sequence updated_at']);
+	});
+
 	it('Map Rows to Table with schema evolution: a plain JSON field gets a column of the type its value shows', async () => {
 		const doris = await server('3.1');
 		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

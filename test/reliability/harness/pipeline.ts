@@ -15,7 +15,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 
 import type { DorisTargetConfig } from '../../../src/batch/doris-target';
-import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad } from '../../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, type RejectedItem } from '../../../src/batch/load-items';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
 import { addColumns } from '../../../src/doris/schema/ddl-runner';
@@ -245,19 +245,17 @@ export class Pipeline {
 				this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
 				if (this.spec.captureData) this.spec.capture.record('invalid output', item.json);
 			}
-			const sorted = sortItemsForLoad(routed.rows, { format: this.target.load.format, deletes: 'auto' });
+			// The Stream Load node's Sequence Column check, with its Rejected output connected (handed back here).
+			const column = this.target.load.sequenceColumn;
+			const sequence = column === undefined ? undefined : { column, deletesAll: false, handBack: true };
+			const sorted = sortItemsForLoad(routed.rows, { format: this.target.load.format, deletes: 'auto', sequence });
 			const unloadable = firstUnloadable(sorted);
 			if (unloadable !== undefined) throw new Error(unloadable.message);
+			for (const item of sequenceRejectedItems(routed.rows, sorted, `${this.spec.database}.${this.spec.table}`)) this.handBack(item, execution, routed.rows);
 			if (sorted.loadable.length > 0) {
 				const result = await loadSortedItems(this.target, sorted, { signal });
 				if (this.spec.captureData) this.spec.capture.record('load result', result);
-				for (const item of rejectedItems(routed.rows, sorted, result.rejected, `${this.spec.database}.${this.spec.table}`)) {
-					// A rejected ordinary item is the mapped row; where it came from is its input item's `_kafka` (pairedItem in n8n).
-					const meta = (item.json[KAFKA_METADATA_FIELD] ?? execution.items[routed.rows[item.index].index].json[KAFKA_METADATA_FIELD]) as KafkaMessageMetadata | undefined;
-					const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;
-					this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
-					this.rejected.add(key);
-				}
+				for (const item of rejectedItems(routed.rows, sorted, result.rejected, `${this.spec.database}.${this.spec.table}`)) this.handBack(item, execution, routed.rows);
 			}
 			return OK;
 		} catch (error) {
@@ -267,6 +265,15 @@ export class Pipeline {
 			this.spec.capture.error(`execution ${execution.topic}[${execution.partition}] ${execution.firstOffset}..${execution.lastOffset}`, error);
 			return { ok: false, reason };
 		}
+	}
+
+	/** A row on the Stream Load node's Rejected output: recorded with where it came from. */
+	private handBack(item: RejectedItem, execution: SinkExecution, rows: ReadonlyArray<{ index: number }>): void {
+		// A rejected ordinary item is the mapped row; where it came from is its input item's `_kafka` (pairedItem in n8n).
+		const meta = (item.json[KAFKA_METADATA_FIELD] ?? execution.items[rows[item.index].index].json[KAFKA_METADATA_FIELD]) as KafkaMessageMetadata | undefined;
+		const key = meta ? `${meta.partition}:${meta.offset}` : `?:${this.invalid.size}`;
+		this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
+		this.rejected.add(key);
 	}
 
 	/** The table's keys right now (the test server is in-process: this is the content at this instant). */

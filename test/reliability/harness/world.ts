@@ -42,6 +42,8 @@ export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka
 	model?: KeyModel;
 	/** Column list after `id BIGINT NOT NULL`; default `v VARCHAR(64)`. */
 	columns?: string;
+	/** Table properties besides `replication_num` (a hidden sequence column's `function_column.sequence_type`). */
+	tableProperties?: Record<string, string>;
 	topicConfig?: Record<string, string>;
 	/** Do not start the pipeline (cases that start it themselves, or expect it to fail). */
 	noStart?: boolean;
@@ -82,10 +84,11 @@ export class World {
 		return topic;
 	}
 
-	async createTable(model: KeyModel = 'UNIQUE', columns = 'v VARCHAR(64)'): Promise<string> {
+	async createTable(model: KeyModel = 'UNIQUE', columns = 'v VARCHAR(64)', properties: Record<string, string> = {}): Promise<string> {
 		const table = uniqueName('t').replace(/-/g, '_');
+		const more = Object.entries(properties).map(([name, value]) => `, "${name}" = "${value}"`).join('');
 		await this.doris.sql(
-			`CREATE TABLE ${DATABASE}.${table} (id BIGINT NOT NULL, ${columns}) ${model} KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")`,
+			`CREATE TABLE ${DATABASE}.${table} (id BIGINT NOT NULL, ${columns}) ${model} KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1"${more})`,
 		);
 		return table;
 	}
@@ -94,7 +97,7 @@ export class World {
 	async newCase(options: CaseOptions = {}): Promise<Case> {
 		const partitions = options.partitions ?? 2;
 		const topic = await this.createTopic(partitions, options.topicConfig);
-		const table = await this.createTable(options.model, options.columns);
+		const table = await this.createTable(options.model, options.columns, options.tableProperties);
 		const ledger = new Ledger();
 		const spec: PipelineSpec = { brokers: this.brokers, ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
 		const pipeline = options.noStart ? await Pipeline.create(spec) : await Pipeline.start(spec);

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { firstUnloadable, rejectedItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
-import { rememberEncodedLines } from '../../../src/common/encoded-lines';
+import { firstUnloadable, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
+import { linesAsWritten, rememberEncodedLines } from '../../../src/common/encoded-lines';
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
@@ -34,6 +34,21 @@ describe('sortItemsForLoad', () => {
 		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2, bytes }]);
 		rows.jsonLines = '{"id":5}\n{"id":6}\n';
 		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2 }]);
+	});
+
+	it("the lines of the Doris Schema node's worker are not counted again, unless their text or count changed since", () => {
+		const item = packed([3, 4]);
+		const rows = item.json[PACKED_ROWS_FIELD] as PackedRows;
+		rememberEncodedLines(rows, Buffer.from(rows.jsonLines));
+		assert.equal(linesAsWritten(rows), true);
+		assert.deepEqual(sortItemsForLoad([item], json).refused, []);
+		rows.count = 3;
+		assert.equal(linesAsWritten(rows), false);
+		assert.match(sortItemsForLoad([item], json).refused[0]?.message ?? '', /packedRows\.count is 3 but packedRows\.jsonLines holds 2 line\(s\)/);
+		rows.count = 2;
+		rows.jsonLines = '{"id":3}\n\n';
+		assert.equal(linesAsWritten(rows), false);
+		assert.match(sortItemsForLoad([item], json).refused[0]?.message ?? '', /packedRows\.jsonLines has an empty line \(line 2\)/);
 	});
 
 	it('sets aside items the trigger could not decode and packed items that break the contract', () => {
@@ -179,3 +194,59 @@ describe('rejectedItems', () => {
 		assert.deepEqual(rejectedItems(items, sortItemsForLoad(items, json), [], 'db.t'), []);
 	});
 });
+
+// The Sequence Column option: Doris loads a row with a NULL sequence value and keeps any stored row of
+// its key over it (src/batch/sequence-values.ts), so such rows never reach the load.
+describe('sortItemsForLoad with a Sequence Column', () => {
+	const withSequence = (handBack: boolean, deletesAll = false) => ({ ...json, sequence: { column: 'seq', deletesAll, handBack } });
+	const seqPacked = (lines: string[]) => {
+		const item = packed(lines.map((_l, k) => 20 + k));
+		(item.json[PACKED_ROWS_FIELD] as PackedRows).jsonLines = lines.map((l) => `${l}\n`).join('');
+		return item;
+	};
+
+	it('takes out rows and packed lines without a sequence value; the rest load; Doris-refused rows still map to their lines', () => {
+		const items = [
+			row(1, { seq: 5 }),
+			row(2, { seq: null, [DELETE_SIGN_COLUMN]: 1 }),
+			seqPacked(['{"id":20,"seq":1}', '{"id":21,"seq":null,"__DORIS_DELETE_SIGN__":0}', '{"id":22,"SEQ":3}', '{"id":23,"big":12345678901234567890}', '{"id":24,"seq":2}']),
+			row(3),
+		];
+		const sorted = sortItemsForLoad(items, withSequence(true));
+		assert.deepEqual(sorted.parts, [[{ id: 1, seq: 5 }], { text: '{"id":20,"seq":1}\n{"id":22,"SEQ":3}\n{"id":24,"seq":2}\n', rows: 3 }]);
+		assert.deepEqual(sorted.loadable, [0, 2]);
+		assert.deepEqual(sorted.refused, []);
+		const out = sequenceRejectedItems(items, sorted, 'db.t');
+		assert.deepEqual(
+			out.map((o) => [o.index, o.json.id, (o.json._invalid as { reasons: Array<{ rule: string; column: string }> }).reasons.map((r) => `${r.rule} ${r.column}`)[0]]),
+			[
+				[1, 2, 'delete_sequence seq'],
+				[2, 21, 'null_sequence seq'],
+				[2, 23, 'null_sequence seq'],
+				[3, 3, 'null_sequence seq'],
+			],
+		);
+		assert.equal(out[2].json.big, '12345678901234567890', 'the line handed back keeps its digits');
+		assert.deepEqual(out[2].json._kafka, { topic: 't', partition: 0, offset: '23', line: 3 });
+		const reason = (out[0].json._invalid as { reasons: Array<{ message: string }> }).reasons[0];
+		assert.match(reason.message, /the Sequence Column "seq" \(function_column\.sequence_col.*\) is null in this delete.*the delete would delete nothing/);
+		// Doris refuses the packed part's second row (line 2 of the item): it maps to that line, not line 1.
+		const refused = rejectedItems(items, sorted, [{ row: 2, reason: { column: null, message: 'x', errorLog: [], label: 'l' } }], 'db.t');
+		assert.deepEqual([refused[0].json.id, refused[0].json._kafka], [22, { topic: 't', partition: 0, offset: '22', line: 2 }]);
+	});
+
+	it('merge_type DELETE: every row without a value is a delete; a packed item of such lines only loads nothing', () => {
+		const sorted = sortItemsForLoad([seqPacked(['{"id":1}', '{"id":2,"seq":null}'])], withSequence(true, true));
+		assert.deepEqual([sorted.parts, sorted.loadable], [[], []]);
+		assert.deepEqual(sequenceRejectedItems([seqPacked(['{"id":1}', '{"id":2,"seq":null}'])], sorted, 'db.t').map((o) => (o.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule), ['delete_sequence', 'delete_sequence']);
+	});
+
+	it('when Rejected leads nowhere: the item is refused naming the row or line, the column and the rule, so the execution fails before any load', () => {
+		const sorted = sortItemsForLoad([row(1, { seq: 1 }), seqPacked(['{"id":20,"seq":1}', '{"id":21}']), row(2, { seq: null })], withSequence(false));
+		assert.deepEqual(sorted.loadable, [0]);
+		assert.deepEqual(sorted.refused.map((r) => r.index), [1, 2]);
+		assert.match(sorted.refused[0].message, /^line 1 of packedRows: the Sequence Column "seq" .* is missing in this row.*null_sequence.*connect the Rejected output/);
+		assert.match(firstUnloadable(sorted)?.message ?? '', /^Item 1: line 1 of packedRows/);
+	});
+});
+

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import { parseJsonExact } from '../../../src/common/exact-json';
 import { createMessageParser, type ParsedChunk, type TriggerItem } from '../../../src/kafka/message-parser';
-import { fitsOnLine, PackedLinesBuilder } from '../../../src/kafka/packed-lines';
+import { fitsOnLine, PackedLinesBuilder, UncheckedLinesError } from '../../../src/kafka/packed-lines';
 import { message, parse } from './message-support';
 
 /** The packed rows of item `index` (the first by default), or undefined when it is an ordinary item. */
@@ -78,6 +78,22 @@ describe('packed lines: builder', () => {
 		assert.deepEqual(first, { jsonLines: '{"a":1}\n{"a":2}\n', count: 2, sources: [{ topic: 't', partition: 0, firstOffset: '1', lastOffset: '2', lines: 2 }] });
 		assert.deepEqual(b.finish(), { jsonLines: '{"a":4}\n{"a":5}\n', count: 2, sources: [{ topic: 't', partition: 0, firstOffset: '4', lastOffset: '5', lines: 2 }] });
 		assert.equal(b.finish(), undefined);
+	});
+
+	it('items packed one after another keep their own text: the buffer values are joined in is reused, never shared', () => {
+		const pack = (values: string[], deferChecks: boolean) => {
+			const b = new PackedLinesBuilder(deferChecks);
+			values.forEach((v, k) => b.addBytes(Buffer.from(v), 't', 0, String(k)));
+			return b.finish()?.jsonLines;
+		};
+		const long = Array.from({ length: 200 }, (_, k) => `{"long":${k},"pad":"${'x'.repeat(k)}"}`);
+		const first = pack(long, false);
+		const second = pack(['{"b":"é"}', '{"c":2}'], false);
+		assert.throws(() => pack(['{"d":"✓"}', '{"e":\r1}'], true), UncheckedLinesError);
+		const fourth = pack(long.slice(0, 3), true);
+		assert.equal(first, long.map((v) => `${v}\n`).join(''));
+		assert.equal(second, '{"b":"é"}\n{"c":2}\n');
+		assert.equal(fourth, long.slice(0, 3).map((v) => `${v}\n`).join(''));
 	});
 
 	it('a gap in offsets, or another partition or topic, starts a new run', () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { compileType, INVALID, makeCompileContext, type FailSlot } from '../../../../src/doris/schema/coerce-type';
-import { DateCoercer } from '../../../../src/doris/schema/datetime';
+import { DateCoercer, isStoredDateForm } from '../../../../src/doris/schema/datetime';
 import { coerceDecimal, type NumberResult } from '../../../../src/doris/schema/numbers';
 import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
@@ -31,6 +31,27 @@ describe('plain date text: same result as the general parser', () => {
 					if (!want.ok) want.value = got.value; // value is stale when not ok
 					assert.deepEqual(got, want, text);
 				}
+			});
+		}
+	}
+});
+
+describe('isStoredDateForm: only text the date coercer keeps as it is', () => {
+	const more = ['2024-05-01 10:11:12.000', '2024-05-01 10:11:12.000000', '1900-02-29', '2000-02-29', '2024-05-01 10:11:12 ', 'x2024-05-01', '2024-05-01 -1:11:12', '2024-05-01 10:11:1x', '+024-05-01'];
+	for (const zone of ['UTC', 'Asia/Shanghai']) {
+		for (const [withTime, precision] of [[false, 0], [true, 0], [true, 3], [true, 6]] as const) {
+			it(`${withTime ? `DATETIME(${precision})` : 'DATE'} in ${zone}`, () => {
+				const dc = new DateCoercer(withTime, precision, { timeZone: zone, epochUnit: 'reject' });
+				let stored = 0;
+				for (const text of [...DATES, ...more]) {
+					// Read where it stands in a longer text, as in a packed line.
+					const line = `{"v":"${text}"}`;
+					const inPlace = isStoredDateForm(line, 6, 6 + text.length, withTime, precision);
+					const r = dc.coerce(text);
+					assert.equal(inPlace, r.ok && r.value === text, text);
+					if (inPlace) stored++;
+				}
+				assert.ok(stored >= 2, 'some texts are in the stored form');
 			});
 		}
 	}

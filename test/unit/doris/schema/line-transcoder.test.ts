@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { parseJsonExact } from '../../../../src/common/exact-json';
+import { LineSink } from '../../../../src/doris/schema/line-sink';
 import { LineTranscoder } from '../../../../src/doris/schema/line-transcoder';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
@@ -18,6 +19,7 @@ const schema = manualSchema('db', 'fast', [
 	{ name: 't', type: 'TINYINT' },
 	{ name: 'big', type: 'LARGEINT' },
 	{ name: 'd', type: 'DECIMAL(8,3)' },
+	{ name: 'd0', type: 'DECIMAL(5,0)' },
 	{ name: 'f', type: 'DOUBLE' },
 	{ name: 'fl', type: 'FLOAT' },
 	{ name: 'b', type: 'BOOLEAN' },
@@ -31,7 +33,7 @@ const schema = manualSchema('db', 'fast', [
 	{ name: 'arr', type: 'ARRAY<INT>' },
 	{ name: 'def', type: 'INT', nullable: false, hasDefault: true },
 ]);
-const KEYS = ['id', 'n', 't', 'big', 'd', 'f', 'fl', 'b', 's', 'st', 'c', 'dt', 'da', 'j', 'v', 'arr', 'def', 'zz', '_kafka', '_doris', '__DORIS_DELETE_SIGN__', 'schema', 'payload', 'ID', 'St', 'Zz'];
+const KEYS = ['id', 'n', 't', 'big', 'd', 'd0', 'f', 'fl', 'b', 's', 'st', 'c', 'dt', 'da', 'j', 'v', 'arr', 'def', 'zz', '_kafka', '_doris', '__DORIS_DELETE_SIGN__', 'schema', 'payload', 'ID', 'St', 'Zz'];
 const mapperWith = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, dates: { timeZone: 'Asia/Shanghai', epochUnit: 'ms' }, ...o });
 const serialize = createSerializer({ format: 'json' });
 
@@ -58,6 +60,23 @@ function general(m: RowMapper, line: string, unmatched: Map<string, number> | nu
 	}
 }
 
+/**
+ * The fast path's line for text[start, end), or undefined when it leaves the line to the general path
+ * (then it must have written nothing); its bytes are checked against the text's UTF-8.
+ */
+function transcode(t: LineTranscoder | null, text: string, start: number, end: number, unmatched: Map<string, number> | null): string | undefined {
+	assert.ok(t !== null);
+	const sink = new LineSink(text);
+	const taken = t.line(text, start, end, unmatched, sink);
+	const { text: out, bytes } = sink.finish();
+	if (!taken) {
+		assert.equal(out, '', 'a line left to the general path wrote nothing');
+		return undefined;
+	}
+	assert.deepEqual(bytes, Buffer.from(out, 'utf8'));
+	return out;
+}
+
 /** Values as they may be written in a line, oddities included. */
 const valueText = fc.oneof(
 	{ weight: 3, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
@@ -80,7 +99,7 @@ const valueText = fc.oneof(
 const space = fc.constantFrom('', '', '', '', '', ' ', '\t', '\r', '  ');
 const ints = ['1', '-7', '0', '127', '123456789012345', '"12"', '1.0', '-0', '1e2', '128', '-129', '2147483648', 'true'];
 const texts = ['"abc"', '"abcdef"', '"ü"', '"😀"', '"a\\"b"', '"\\u2028"', '"\ud800"', '""', '7', '{"k":[1,"x"]}', '[ 1 ]', 'true', '"abcdefg"', '"üüü"'];
-const json = ['{"k":[1,"x"]}', '{"k":1,"k":2}', '{"a":0,"2":1}', '{ "k" : 1 }', '[1,2.50,-0]', '{"s":"\\u00e9"}', '{"n":12345678901234567890}', '"{\\"a\\":1}"', '"[1"', '"plain"', '5', 'true', '{}', '[]'];
+const json = ['{"k":[1,"x"]}', '{"s":"ü😀 \\"q\\"","e":""}', '{"u":"ü\u2028€😀"}', '{"k":1,"k":2}', '{"a":0,"2":1}', '{ "k" : 1 }', '[1,2.50,-0]', '{"s":"\\u00e9"}', '{"n":12345678901234567890}', '"{\\"a\\":1}"', '"[1"', '"plain"', '5', 'true', '{}', '[]'];
 /** Per column: values it takes (in odd spellings too), then values it refuses. */
 const valuesFor: Record<string, [string[], string[]]> = {
 	id: [ints.slice(0, 10), ints.slice(10)],
@@ -88,7 +107,9 @@ const valuesFor: Record<string, [string[], string[]]> = {
 	t: [ints.slice(0, 8).filter((v) => v !== '123456789012345'), ['128', '-129', 'true']],
 	big: [[...ints.slice(0, 10), '"170141183460469231731687303715884105727"'], ['9007199254740993']],
 	def: [ints.slice(0, 10).filter((v) => v !== '123456789012345'), ints.slice(10)],
-	d: [['1.5', '1.50', '"12.5"', '12', '0.001', '99999.999', '1e2', '100'], ['99999.9999', '0.0000001', '100000', '"-0.5x"']],
+	d: [['1.5', '1.50', '"12.5"', '"12.500"', '"12."', '"-7"', '12', '-0.25', '0.001', '99999.999', '1e2', '100'], ['99999.9999', '0.0000001', '100000', '"-0.5x"']],
+	// Scale 0: the digits alone (a string's trailing dot dropped).
+	d0: [['12', '-3', '0', '"12"', '"12."', '"-0"', '99999', '1.0', '"007"'], ['100000', '1.5', '"1.5"', '"x"']],
 	f: [['1.25', '-0', '1e5', '0.1', '"2.5"', '123456789012.345', '0.000001', '0.0000001'], ['"x"']],
 	fl: [['1.25', '-2.5', '"1"'], ['3.4e39']],
 	b: [['true', 'false', '1', '0', '"true"'], ['"no"', '2']],
@@ -143,7 +164,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 		assert.ok(t !== null);
 		for (let i = 0; i < 3000; i++) {
 			const line = JSON.stringify(makeEvent(i, Date.UTC(2024, 4, 17) + i * 7919));
-			const out: string | undefined = t.line(line, 0, line.length, null);
+			const out: string | undefined = transcode(t, line, 0, line.length, null);
 			assert.ok(out !== undefined, `general path for ${line}`);
 			assert.equal(out, general(m, line));
 		}
@@ -165,12 +186,14 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 					const expected = counting ? new Map<string, number>() : null;
 					let start = 0;
 					for (const line of lines) {
-						const out = t.line(text, start, start + line.length, unmatched);
+						const out = transcode(t, text, start, start + line.length, unmatched);
 						const reference = general(m, line, expected);
 						if (out !== undefined) {
 							transcoded++;
 							assert.equal(out, reference, line);
 						} else general(m, line, unmatched);
+						// The line as a text of its own: read as bytes when it is ASCII, whatever its neighbours are.
+						if (pass === 0) assert.equal(transcode(t, line, 0, line.length, null), out, line);
 						start += line.length + 1;
 					}
 					assert.deepEqual(unmatched, expected);
@@ -183,14 +206,14 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 	});
 
 	it('property: lines as JSON.stringify writes records take the fast path unless a value is refused', () => {
-		const record = fc.dictionary(fc.constantFrom(...KEYS.slice(0, 17)), fc.oneof(fc.integer({ min: -100, max: 100 }), fc.constantFrom('abc', '2024-01-02 03:04:05', 1.25, true, null, { k: [1, 'x'] })));
+		const record = fc.dictionary(fc.constantFrom(...KEYS.slice(0, 18)), fc.oneof(fc.integer({ min: -100, max: 100 }), fc.constantFrom('abc', '2024-01-02 03:04:05', 1.25, true, null, { k: [1, 'x'] })));
 		fc.assert(
 			fc.property(record, (rec) => {
 				const m = mapperWith();
 				const t = LineTranscoder.of(m) as LineTranscoder;
 				const line = JSON.stringify({ id: 1, ...rec });
 				const expected = general(m, line);
-				assert.equal(t.line(line, 0, line.length, null), expected, line);
+				assert.equal(transcode(t, line, 0, line.length, null), expected, line);
 			}),
 			{ numRuns: 1000 },
 		);
@@ -221,7 +244,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 			['{"id":1,"S":"abc","s":"x"}', false], // ... or leaves it over
 		];
 		for (const [line, fast] of cases) {
-			const out = t.line(line, 0, line.length, null);
+			const out = transcode(t, line, 0, line.length, null);
 			assert.equal(out !== undefined, fast, line);
 			if (out !== undefined) assert.equal(out, general(m, line), line);
 		}
@@ -230,16 +253,16 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 	it('fields no column takes: skipped and counted as unmatched (each name once per line), unless refused or added as columns', () => {
 		const line = '{"id":1,"zz":2,"payload":{},"zz":3}';
 		const unmatched = new Map<string, number>();
-		assert.ok(LineTranscoder.of(mapperWith())?.line(line, 0, line.length, null) !== undefined);
-		assert.ok(LineTranscoder.of(mapperWith())?.line(line, 0, line.length, unmatched) !== undefined);
+		assert.ok(transcode(LineTranscoder.of(mapperWith()), line, 0, line.length, null) !== undefined);
+		assert.ok(transcode(LineTranscoder.of(mapperWith()), line, 0, line.length, unmatched) !== undefined);
 		assert.deepEqual(unmatched, new Map([['zz', 1], ['payload', 1]]));
-		assert.equal(LineTranscoder.of(mapperWith({ unknownFields: 'reject' }))?.line(line, 0, line.length, null), undefined);
-		assert.equal(LineTranscoder.of(mapperWith({ evolve: true }))?.line(line, 0, line.length, null), undefined);
+		assert.equal(transcode(LineTranscoder.of(mapperWith({ unknownFields: 'reject' })), line, 0, line.length, null), undefined);
+		assert.equal(transcode(LineTranscoder.of(mapperWith({ evolve: true })), line, 0, line.length, null), undefined);
 		// Fields map() reads and ignores are no unmatched fields; a line left to the general path counts nothing here.
 		const own = '{"id":1,"_kafka":{"offset":"1"},"_doris":{"loadBy":1}}';
 		const none = new Map<string, number>();
-		assert.ok(LineTranscoder.of(mapperWith({ unknownFields: 'reject' }))?.line(own, 0, own.length, none) !== undefined);
-		assert.equal(LineTranscoder.of(mapperWith())?.line('{"zz":1}', 0, 8, none), undefined);
+		assert.ok(transcode(LineTranscoder.of(mapperWith({ unknownFields: 'reject' })), own, 0, own.length, none) !== undefined);
+		assert.equal(transcode(LineTranscoder.of(mapperWith()), '{"zz":1}', 0, 8, none), undefined);
 		assert.deepEqual(none, new Map());
 	});
 
@@ -251,7 +274,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 		for (let pass = 0; pass < 3; pass++) {
 			let start = 0;
 			for (const line of lines) {
-				assert.equal(t.line(text, start, start + line.length, null), general(m, line));
+				assert.equal(transcode(t, text, start, start + line.length, null), general(m, line));
 				start += line.length + 1;
 			}
 		}
@@ -282,9 +305,31 @@ describe('LineTranscoder over a long life (one per mapper, kept while the schema
 		const lines = ['{"a":1,"s":"x"}', '{"s":"y","a":2}', '{"a":3,"a":4}', '{"a":5}', '{"s":"z","a":6}'];
 		for (let pass = 0; pass < 2; pass++) {
 			for (const line of lines) {
-				const out = t.line(line, 0, line.length, null);
+				const out = transcode(t, line, 0, line.length, null);
 				if (out !== undefined) assert.equal(out, general(m, line), line);
 			}
+		}
+	});
+});
+
+describe('LineTranscoder and the sequence column', () => {
+	it('a line whose sequence value would be NULL takes the general path, which sends it to Invalid', () => {
+		const sequenced = {
+			...manualSchema('db', 'seq', [
+				{ name: 'id', type: 'BIGINT', nullable: false },
+				{ name: 'updated_at', type: 'BIGINT' },
+			]),
+			keyModel: 'UNIQUE' as const,
+			keyColumns: ['id'],
+			sequenceColumn: 'updated_at',
+		};
+		const m = new RowMapper(sequenced, DEFAULT_ROW_MAPPER_OPTIONS);
+		const t = LineTranscoder.of(m) as LineTranscoder;
+		const at = (line: string) => transcode(t, line, 0, line.length, null);
+		assert.equal(at('{"id":1,"updated_at":5}'), '{"id":1,"updated_at":5}\n');
+		for (const line of ['{"id":1,"updated_at":null}', '{"id":1}', '{"id":1, "updated_at" : null }']) {
+			assert.equal(at(line), undefined, line);
+			assert.equal(general(m, line), undefined, line);
 		}
 	});
 });

@@ -6,11 +6,12 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 
 import fc from 'fast-check';
 
 import { encodedLines } from '../../../../src/common/encoded-lines';
-import { PackedWorkerPool, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
+import { PackedWorkerPool, WORKER_RESOURCE_LIMITS, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { routePacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import type { RouteLabels } from '../../../../src/doris/schema/route-items';
@@ -123,6 +124,51 @@ describe('routePackedParallel', () => {
 		);
 		assert.equal(pool.stats().routedInWorker, 3);
 		assert.equal(pool.stats().started, 2, 'a second worker while the first is busy, no more than the size');
+	});
+
+	it("a worker's young generation is capped (V8 would size it like the main thread's), its old generation is not", async () => {
+		const spawned: Worker[] = [];
+		const onWorker = (w: Worker) => spawned.push(w);
+		process.on('worker', onWorker);
+		try {
+			const pool = track(workerPool());
+			await routePackedParallel(bigItem(1200), mapper(), labels, 0, pool);
+		} finally {
+			process.off('worker', onWorker);
+		}
+		assert.equal(spawned.length, 1);
+		const limits = spawned[0].resourceLimits;
+		assert.equal(limits?.maxYoungGenerationSizeMb, WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb);
+		assert.ok((WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb ?? Infinity) <= 16);
+		assert.equal(WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb, undefined, 'an item of any size must fit');
+	});
+
+	it('a worker holds two items at once, the others wait in this thread: each comes back with its own result, in order', async () => {
+		const pool = track(workerPool());
+		const items = Array.from({ length: 6 }, (_, i) => bigItem(600 + 6 * i));
+		const m = mapper();
+		const pending = items.map((p, i) => routePackedParallel(p, m, labels, i, pool));
+		assert.equal(pool.waitingItems, 4, 'two items posted to the one worker, four waiting here');
+		assert.deepEqual(
+			await Promise.all(pending),
+			items.map((p, i) => routePacked(p, m, labels, i)),
+		);
+		assert.equal(pool.waitingItems, 0);
+		assert.deepEqual(pool.stats(), { routedInWorker: 6, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	it('items waiting when the pool closes are routed here, nothing lost', async () => {
+		const pool = track(workerPool());
+		const items = Array.from({ length: 5 }, (_, i) => bigItem(600 + 6 * i));
+		const m = mapper();
+		const pending = items.map((p, i) => routePackedParallel(p, m, labels, i, pool));
+		await pool.close();
+		assert.deepEqual(
+			await Promise.all(pending),
+			items.map((p, i) => routePacked(p, m, labels, i)),
+		);
+		assert.equal(pool.waitingItems, 0);
+		assert.equal(pool.stats().fallbacks, 5, 'two in the closed worker, three waiting');
 	});
 
 	it('small items and a size of 0 stay in the calling thread (no worker started)', async () => {

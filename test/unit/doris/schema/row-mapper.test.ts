@@ -109,6 +109,39 @@ describe('Debezium envelopes (CDC)', () => {
 		assert.equal(cdcSequenced.map({ op: 'u', before: null, after: { id: 1, name: 'b' } }).ok, true);
 		assert.equal(cdc.map({ op: 'd', before: { id: 1, ts: 1 }, after: null }).ok, true);
 	});
+	it('an upsert whose sequence value would be NULL goes to Invalid (null_sequence): Doris keeps a stored row of its key over it', () => {
+		// Doris' memtable and merge-on-write lookups order NULL below every sequence value
+		// (be/src/olap/memtable.cpp compare_at(..., -1); segment_writer.cpp _encode_seq_column), so
+		// such an upsert loads and vanishes whenever its key already has a row with a sequence value.
+		const sequenced = { ...manualSchema('shop', 'orders', [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'name', type: 'VARCHAR(10)' },
+			{ name: 'updated_at', type: 'BIGINT' },
+			{ name: 'rev', type: 'BIGINT', hasDefault: true },
+		]), keyModel: 'UNIQUE' as const, keyColumns: ['id'] };
+		const plain = new RowMapper({ ...sequenced, sequenceColumn: 'updated_at' }, DEFAULT_ROW_MAPPER_OPTIONS);
+		const cdcMapper = new RowMapper({ ...sequenced, sequenceColumn: 'updated_at' }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
+		assert.deepEqual(plain.map({ id: 1, name: 'a', updated_at: 7 }), { ok: true, row: { id: 1, name: 'a', updated_at: 7 } });
+		for (const [m, record] of [
+			[plain, { id: 1, name: 'a', updated_at: null }],
+			[plain, { id: 1, name: 'a' }],
+			[cdcMapper, { op: 'u', before: null, after: { id: 1, name: 'a', updated_at: null } }],
+		] as const) {
+			const r = m.map(record);
+			assert.equal(r.ok, false, JSON.stringify(record));
+			if (r.ok) continue;
+			assert.equal(r.reasons.length, 1);
+			assert.equal(r.reasons[0].rule, 'null_sequence');
+			assert.equal(r.reasons[0].column, 'updated_at');
+			assert.equal(r.reasons[0].value, null);
+			assert.match(r.reasons[0].message, /sequence column "updated_at" of shop\.orders would be NULL.*Doris keeps a stored row of the same key/);
+		}
+		// A column with a default: a missing field takes it, not NULL.
+		const defaulted = new RowMapper({ ...sequenced, sequenceColumn: 'rev' }, DEFAULT_ROW_MAPPER_OPTIONS);
+		assert.equal(defaulted.map({ id: 1 }).ok, true);
+		const nulled = defaulted.map({ id: 1, rev: null });
+		assert.equal(nulled.ok === false && nulled.reasons[0].rule, 'null_sequence');
+	});
 	it('refuses truncates, envelopes without images and non-envelopes', () => {
 		for (const bad of [{ op: 't' }, { op: 'd', before: null }, { op: 'u', after: null }, { id: 1 }, 'text']) {
 			const r = cdc.map({ value: bad, ...(typeof bad === 'object' ? bad : {}) });

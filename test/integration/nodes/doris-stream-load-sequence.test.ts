@@ -1,0 +1,147 @@
+/**
+ * The Doris Stream Load node's Sequence Column option into a table with a hidden sequence column
+ * (`function_column.sequence_type`), against the Doris test server, which keeps a stored row over a
+ * row whose sequence value is lower, NULL lowest, as Doris does (be/src/olap/memtable.cpp,
+ * segment_writer.cpp `_encode_seq_column`, segment.cpp `lookup_row_key`). A row or a delete without a
+ * value for the column would load and be ignored: it goes to Rejected with its reason, per message and
+ * packed, straight or from the Doris Schema node; when Rejected leads nowhere the execution fails
+ * before any load.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
+import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
+import { streamLoad } from '../../ground/doris/testing';
+import { schemaNodeContext } from './schema-node-context';
+
+const db = useDorisDatabase({
+	sharedBatches: true,
+	teardown: async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+	},
+});
+const ctx = nodeContextsIn(db);
+
+let tableNo = 0;
+/** A UNIQUE KEY table whose sequence is hidden: the load names the column that fills it. */
+async function hiddenSequenceTable(): Promise<string> {
+	const name = `hidden${++tableNo}`;
+	await db.server.sql(
+		`CREATE TABLE d.${name} (id INT NOT NULL, v VARCHAR(16) NULL, updated_at BIGINT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_type" = "BIGINT")`,
+	);
+	return name;
+}
+
+const params = (table: string) => ({ table, options: { sequenceColumn: 'updated_at' } });
+const manualTo = (connected: number[]) => ({ mode: 'manual', connected });
+const rows = (table: string) => db.server.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id));
+const rules = (items: INodeExecutionData[]) => items.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => `${String(i.json.id)} ${r.rule} ${r.column}`).join());
+
+function packed(lines: string[]): INodeExecutionData {
+	const packedRows: PackedRows = { jsonLines: lines.map((l) => `${l}\n`).join(''), count: lines.length, sources: [{ topic: 't', partition: 0, firstOffset: '100', lastOffset: String(99 + lines.length), lines: lines.length }] };
+	return { json: { [PACKED_ROWS_FIELD]: packedRows } as never };
+}
+
+describe('Doris Stream Load node: Sequence Column into a hidden sequence column', () => {
+	it('the test server ignores a row and a delete whose sequence value is NULL when the key has a row, as Doris does', async () => {
+		const table = await hiddenSequenceTable();
+		const headers = { format: 'json', read_json_by_line: 'true', 'function_column.sequence_col': 'updated_at', hidden_columns: '__DORIS_DELETE_SIGN__' };
+		const load = async (body: string) => (await streamLoad(db.server.feUrl, 'd', table, body, headers, [db.server.user, db.server.password])).json;
+		await load('{"id":1,"v":"a","updated_at":5,"__DORIS_DELETE_SIGN__":0}\n');
+		const answer = await load('{"id":1,"v":"lost","updated_at":null,"__DORIS_DELETE_SIGN__":0}\n{"id":1,"v":"a","updated_at":null,"__DORIS_DELETE_SIGN__":1}\n');
+		assert.equal(answer.Status, 'Success');
+		assert.equal(answer.NumberLoadedRows, 2, 'counted as loaded');
+		assert.deepEqual(rows(table), [{ id: 1, v: 'a', updated_at: 5 }], 'and ignored');
+	});
+
+	it('a Sequence Column the load has no column of is refused by Doris (the test server too): the execution fails, nothing loads', async () => {
+		const table = await hiddenSequenceTable();
+		const error = await executeStreamLoad(ctx({ table, options: { sequenceColumn: 'changed_at' } }, [{ json: { id: 1, changed_at: 3 } }], manualTo([0, 1]))).catch((e: unknown) => e);
+		assert.match(String((error as Error).message), /unknown reference column, column=__DORIS_SEQUENCE_COL__, reference=changed_at/);
+		assert.deepEqual(rows(table), []);
+	});
+
+	it('per message: rows and deletes without a value go to Rejected naming the column and the rule; the others load', async () => {
+		const table = await hiddenSequenceTable();
+		await executeStreamLoad(ctx(params(table), [{ json: { id: 1, v: 'a', updated_at: 5 } }, { json: { id: 2, v: 'b', updated_at: 5 } }], manualTo([0, 1])));
+		const input = [
+			{ json: { id: 1, v: 'a', updated_at: null, __DORIS_DELETE_SIGN__: 1 } },
+			{ json: { id: 2, v: 'lost', __DORIS_DELETE_SIGN__: 0 } },
+			{ json: { id: 3, v: 'c', updated_at: 1, __DORIS_DELETE_SIGN__: 0 } },
+		];
+		const [summary, rejected] = await executeStreamLoad(ctx(params(table), input, manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['1 delete_sequence updated_at', '2 null_sequence updated_at']);
+		assert.deepEqual(rejected.map((r) => r.pairedItem), [{ item: 0 }, { item: 1 }]);
+		assert.match((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /Sequence Column "updated_at" .* is null in this delete.*the delete would delete nothing/);
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'a', updated_at: 5 },
+			{ id: 2, v: 'b', updated_at: 5 },
+			{ id: 3, v: 'c', updated_at: 1 },
+		]);
+	});
+
+	it('packed: the lines without a value go to Rejected with where they came from; the rest of the item loads', async () => {
+		const table = await hiddenSequenceTable();
+		const lines = ['{"id":1,"v":"a","updated_at":5}', '{"id":2,"v":"lost","updated_at":null}', '{"id":3,"v":"c","updated_at":2}', '{"id":4,"v":"lost too"}'];
+		const [summary, rejected] = await executeStreamLoad(ctx(params(table), [packed(lines)], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['2 null_sequence updated_at', '4 null_sequence updated_at']);
+		assert.deepEqual(rejected.map((r) => r.json._kafka), [{ topic: 't', partition: 0, offset: '101', line: 1 }, { topic: 't', partition: 0, offset: '103', line: 3 }]);
+		assert.equal(summary[0].json.rows, 2);
+		assert.deepEqual(rows(table).map((r) => r.id), [1, 3]);
+	});
+
+	it('Rejected leads nowhere: the execution fails before any load, naming the line, the column and the rule', async () => {
+		const table = await hiddenSequenceTable();
+		const loadsBefore = db.server.loads.length;
+		for (const input of [[packed(['{"id":1,"updated_at":1}', '{"id":2,"updated_at":null}'])], [{ json: { id: 1, updated_at: 1 } }, { json: { id: 2 } }]]) {
+			const error = await executeStreamLoad(ctx(params(table), input, manualTo([0]))).catch((e: unknown) => e);
+			assert.ok(error instanceof NodeOperationError, String(error));
+			assert.match(error.message, /^Item \d: (line 1 of packedRows: )?the Sequence Column "updated_at" .* is (null|missing) in this row.*\(rule null_sequence\); connect the Rejected output/);
+		}
+		assert.equal(db.server.loads.length, loadsBefore, 'nothing was sent');
+		assert.deepEqual(rows(table), []);
+	});
+
+	it('from the Doris Schema node (CDC), per message and packed: a delete whose before image lacks the column goes to Rejected as delete_sequence', async () => {
+		const table = await hiddenSequenceTable();
+		await executeStreamLoad(ctx(params(table), [{ json: { id: 1, v: 'a', updated_at: 5 } }, { json: { id: 2, v: 'b', updated_at: 5 } }], manualTo([0, 1])));
+		const schemaNode = new DorisSchema();
+		const kafka = (offset: number) => ({ topic: `s.inventory.${table}`, partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} });
+		// PostgreSQL's default REPLICA IDENTITY: Debezium's "before" holds the key, the rest null.
+		const changes = [
+			{ op: 'd', before: { id: 1, v: null, updated_at: null }, after: null },
+			{ op: 'u', before: null, after: { id: 2, v: 'new', updated_at: 6 } },
+		];
+		const settings = { operation: 'mapRowsToTables', database: 'd', tableFrom: 'topic', databaseFrom: 'parameter', createTables: false, options: { cdc: true } };
+		const schemaCtx = (items: INodeExecutionData[]) => schemaNodeContext(db.server, settings, items, { database: 'd', workflowId: 'wf-seq' });
+		const [mapped, invalid] = await schemaNode.execute.call(schemaCtx(changes.map((c, k) => ({ json: { ...c, _kafka: kafka(k) } }))));
+		assert.deepEqual(invalid, [], 'the Doris Schema node cannot know which field the load maps to the hidden column');
+		const [, rejected] = await executeStreamLoad(ctx({ ...params(table), tableFrom: 'item' }, mapped, manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['1 delete_sequence updated_at']);
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'a', updated_at: 5 },
+			{ id: 2, v: 'new', updated_at: 6 },
+		]);
+		// The same changes packed as the trigger's One Item per Batch.
+		const lines = changes.map((c) => JSON.stringify({ ...c, after: c.after === null ? null : { ...c.after, updated_at: 7, v: 'packed' } }));
+		const packedChanges: PackedRows = { jsonLines: lines.map((l) => `${l}\n`).join(''), count: 2, sources: [{ topic: `s.inventory.${table}`, partition: 0, firstOffset: '10', lastOffset: '11', lines: 2 }] };
+		const [mappedPacked] = await schemaNode.execute.call(schemaCtx([{ json: { [PACKED_ROWS_FIELD]: packedChanges } as never }]));
+		const [, rejectedPacked] = await executeStreamLoad(ctx({ ...params(table), tableFrom: 'item' }, mappedPacked, manualTo([0, 1])));
+		assert.deepEqual(rules(rejectedPacked), ['1 delete_sequence updated_at']);
+		assert.deepEqual(rejectedPacked[0].json._kafka, { topic: `s.inventory.${table}`, partition: 0, offset: '10', line: 0 });
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'a', updated_at: 5 },
+			{ id: 2, v: 'packed', updated_at: 7 },
+		]);
+	});
+});
