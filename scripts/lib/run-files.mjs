@@ -6,8 +6,9 @@
 // scripts/lib/test-durations.json (seconds per file, as `npm test` measured them); a file it does not
 // list goes first, as if slow. Files matching --apart never run at the same time as each other (the
 // ones that start several n8n processes: two of them on two cores starve each other's timers).
-// Exits 1 when a test failed.
-import { readFileSync } from 'node:fs';
+// RECORD_TEST_DURATIONS=1 writes this run's times into test-durations.json (`RECORD_TEST_DURATIONS=1
+// npm test`, then commit it), for files added or grown since. Exits 1 when a test failed.
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { run } from 'node:test';
@@ -27,8 +28,8 @@ for (;;) {
 }
 if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number ≥ 1, got ${args[1]}`);
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const seconds = JSON.parse(readFileSync(path.join(here, 'test-durations.json'), 'utf8'));
+const durationsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-durations.json');
+const seconds = JSON.parse(readFileSync(durationsFile, 'utf8'));
 const expected = (file) => seconds[file] ?? Infinity;
 // Files of equal (or unknown) duration keep their path order.
 const waiting = [...args].sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
@@ -96,3 +97,9 @@ const line = Object.entries(totals).map(([name, count]) => `${name} ${count}`).j
 process.stdout.write(`\n${timed.length} files in ${((Date.now() - began) / 1000).toFixed(1)} s, ${concurrency} at a time: ${line}\n`);
 if (failedFiles.length > 0) process.stdout.write(`failed: ${failedFiles.join(' ')}\n`);
 process.exitCode = failedFiles.length > 0 ? 1 : 0;
+if (process.env.RECORD_TEST_DURATIONS === '1') {
+	// Re-read: the other phase of the same npm test may have recorded its files meanwhile.
+	const recorded = { ...JSON.parse(readFileSync(durationsFile, 'utf8')), ...Object.fromEntries(timed.map((f) => [f.name, Math.round(f.ms / 100) / 10])) };
+	const sorted = Object.fromEntries(Object.entries(recorded).sort(([a], [b]) => a.localeCompare(b)));
+	writeFileSync(durationsFile, `${JSON.stringify(sorted, null, '\t')}\n`);
+}
