@@ -1,0 +1,58 @@
+// The Stream Load node's Sequence Column check (src/batch/sequence-values.ts): which rows and packed
+// lines have no value for the column, as Doris' JSON reader would find it, the scan without parsing
+// agreeing with JSON.parse on every line.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import fc from 'fast-check';
+
+import { fieldValue, missingSequence, splitBySequence } from '../../../src/batch/sequence-values';
+
+const check = { column: 'updated_at', deletesAll: false };
+
+/** The reference: each line parsed, and missingSequence on the object. */
+function reference(lines: string[]): number[] {
+	const refused: number[] = [];
+	lines.forEach((line, k) => {
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch {
+			return;
+		}
+		if (value !== null && typeof value === 'object' && !Array.isArray(value) && missingSequence(value as Record<string, unknown>, check) !== undefined) refused.push(k);
+	});
+	return refused;
+}
+
+describe('Sequence Column values', () => {
+	it('reads the key itself, else another case of it; null and missing have no value', () => {
+		assert.equal(fieldValue({ updated_at: 1, UPDATED_AT: 2 }, 'updated_at'), 1);
+		assert.equal(fieldValue({ Updated_At: 2 }, 'updated_at'), 2);
+		assert.equal(missingSequence({ updated_at: 0 }, check), undefined);
+		assert.equal(missingSequence({ updated_at: null }, check)?.rule, 'null_sequence');
+		assert.equal(missingSequence({ __DORIS_DELETE_SIGN__: 1 }, check)?.rule, 'delete_sequence');
+		assert.equal(missingSequence({}, { ...check, deletesAll: true })?.rule, 'delete_sequence');
+	});
+
+	it('splits packed lines as JSON.parse reads them, whatever the spacing, nesting, escapes and duplicates', () => {
+		const value = fc.oneof(fc.constantFrom('null', '1', '"x"', '"a\\"b"', '{"updated_at":1}', '[null,{"updated_at":2}]', 'nul', '', '"}"'), fc.jsonValue().map((v) => JSON.stringify(v)));
+		const key = fc.constantFrom('"updated_at"', '"UPDATED_AT"', '"updated_\\u0061t"', '"v"', '"id"', '"updated_at "');
+		const space = fc.constantFrom('', ' ', '\t');
+		const field = fc.tuple(key, space, value, space).map(([k, s, v, t]) => `${s}${k}${s}:${t}${v}${s}`);
+		const line = fc.oneof({ weight: 8, arbitrary: fc.array(field, { maxLength: 5 }).map((fields) => `{${fields.join(',')}}`) }, { weight: 1, arbitrary: fc.constantFrom('[1]', 'x', '{', '{"updated_at":1', ' {"updated_at":1} ') });
+		fc.assert(
+			fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), (lines) => {
+				const text = lines.map((l) => `${l}\n`).join('');
+				const split = splitBySequence(text, check);
+				const want = reference(lines);
+				assert.deepEqual(split?.refused.map((r) => r.line) ?? [], want);
+				if (split !== undefined) {
+					assert.deepEqual(split.kept, lines.map((_l, k) => k).filter((k) => !want.includes(k)));
+					assert.equal(split.text, split.kept.map((k) => `${lines[k]}\n`).join(''));
+				}
+			}),
+			{ numRuns: 3000 },
+		);
+	});
+});
