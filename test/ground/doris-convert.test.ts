@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseType } from './doris/coltypes';
-import { BigNumText, convert, tzOffsetFn, type ConvertCtx } from './doris/convert';
+import { BigNumText, convert, INVALID, tzOffsetFn, type ConvertCtx } from './doris/convert';
 import { compileConverter } from './doris/convert-compiled';
 
 const TYPES = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'BOOLEAN', 'FLOAT', 'DOUBLE', 'DECIMAL(12, 2)', 'DECIMAL(27, 9)', 'DATE', 'DATETIME', 'DATETIME(3)', 'DATETIME(6)', 'CHAR(4)', 'VARCHAR(5)', 'VARCHAR(64)', 'STRING', 'JSON', 'VARIANT', 'ARRAY<INT>', 'IPV4'];
@@ -55,4 +55,13 @@ test('DATETIME text already in stored form is kept; other forms are rewritten to
 	assert.equal(convert(parseType('DATETIME'), '2024-05-01', c), '2024-05-01 00:00:00');
 	assert.equal(convert(parseType('DATE'), '2024-05-01', c), '2024-05-01');
 	assert.equal(convert(parseType('DATE'), '2024-05-01 10:11:12', c), '2024-05-01');
+});
+
+test('0000-02-29 is not a date, as in Doris (year 0 is no leap year: be/src/util/time_lut.cpp is_leap)', () => {
+	for (const [type, text] of [['DATE', '0000-02-29'], ['DATETIME', '0000-02-29 10:11:12'], ['DATETIME(3)', '0000-02-29T10:11:12.123'], ['DATE', '0000-2-29']]) {
+		const c = ctx();
+		assert.equal(convert(parseType(type), text, c), INVALID, `${type} ← ${text}`);
+	}
+	assert.equal(convert(parseType('DATE'), '0400-02-29', ctx()), '0400-02-29');
+	assert.equal(convert(parseType('DATE'), '0000-02-28', ctx()), '0000-02-28');
 });

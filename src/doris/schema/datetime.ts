@@ -59,8 +59,14 @@ function wallMs(y: number, mo: number, d: number, h: number, mi: number, s: numb
 	return Date.UTC(y, mo - 1, d, h, mi, s);
 }
 
+/**
+ * Days of month `m` in Doris' calendar: the Gregorian one, except that year 0 is no leap year, as in
+ * MySQL (be/src/util/time_lut.cpp `is_leap`: `(year % 400) == 0 && year`), so Doris refuses
+ * 0000-02-29 (DateV2Value::is_invalid, be/src/vec/runtime/vdatetime_value.cpp) and a row holding it
+ * would load NULL or be filtered.
+ */
 function daysInMonth(y: number, m: number): number {
-	if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+	if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || (y % 400 === 0 && y !== 0)) ? 29 : 28;
 	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
@@ -382,6 +388,8 @@ export class DateCoercer {
 		const days = Math.floor(wall / MS_PER_DAY);
 		const tod = wall - days * MS_PER_DAY;
 		const { year, month, day } = civilFromDays(days, this.civil);
+		// An instant on the proleptic 0000-02-29, a day Doris' calendar does not have (daysInMonth).
+		if (day > daysInMonth(year, month)) return this.fail('date_format');
 		let out = `${year < 1000 ? String(year).padStart(4, '0') : year}-${PAD2[month]}-${PAD2[day]}`;
 		if (this.withTime) {
 			const secs = Math.floor(tod / 1000);

@@ -68,10 +68,10 @@ export function indexLike(text: string, start: number, end: number): boolean {
 /** Scans JSON values in a text; each scan leaves what it learnt of the value in the fields below. */
 export class JsonScanner {
 	/**
-	 * The text's bytes when it is pure ASCII (a character's index is its byte's), else null: the hot
-	 * loops read bytes, which costs about half of what charCodeAt does.
+	 * The text's UTF-16 code units in a typed array (its bytes when it is ASCII; line-sink.ts), or
+	 * null: reading them costs about half of what charCodeAt does.
 	 */
-	protected bytes: Uint8Array | null = null;
+	protected units: Uint8Array | Uint16Array | null = null;
 
 	// Scanner results, reused (no object per value).
 	/** The last string scanned had no escape sequence. */
@@ -90,8 +90,8 @@ export class JsonScanner {
 
 	/** The character code at i (NaN or undefined past the text's end: every comparison with it is false). */
 	protected code(text: string, i: number): number {
-		const bytes = this.bytes;
-		return bytes !== null ? bytes[i] : text.charCodeAt(i);
+		const units = this.units;
+		return units !== null ? units[i] : text.charCodeAt(i);
 	}
 
 	/**
@@ -104,12 +104,12 @@ export class JsonScanner {
 		let i = at + 1;
 		// The usual string: nothing before its closing quote that needs a second look. (A RegExp over
 		// the whole text for such characters, once per item, cost more than this test per character.)
-		const bytes = this.bytes;
-		if (bytes !== null) {
+		const units = this.units;
+		if (units !== null) {
 			for (; i < end; i++) {
-				const c = bytes[i];
+				const c = units[i];
 				if (c === QUOTE) return i + 1;
-				if (c === BACKSLASH || c < 32) break;
+				if (c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
 			}
 		} else {
 			for (; i < end; i++) {

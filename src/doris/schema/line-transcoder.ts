@@ -55,8 +55,8 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly renamed: boolean[];
 	/** Whether plan i's key can be matched in place (isSimpleKey). */
 	private readonly simpleKey: boolean[];
-	/** Plan i's key followed by its closing quote, as bytes (a key that is not ASCII never matches in ASCII text). */
-	private readonly keyBytes: Uint8Array[];
+	/** Plan i's key followed by its closing quote, as code units, when it is ASCII (else null: read by charCodeAt). */
+	private readonly keyUnits: Array<Uint8Array | null>;
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
 	/** The plan of the table's sequence column, or -1: a row must not leave it NULL. */
@@ -70,7 +70,10 @@ export class LineTranscoder extends ColumnWriter {
 		this.connectBits = this.plans.map((p) => (p.key === 'schema' ? SCHEMA_SEEN : p.key === 'payload' ? PAYLOAD_SEEN : 0));
 		this.renamed = this.plans.map((p) => p.key !== p.column);
 		this.simpleKey = this.plans.map((p) => isSimpleKey(p.key));
-		this.keyBytes = this.plans.map((p) => Buffer.from(`${p.key}"`, 'utf8'));
+		this.keyUnits = this.plans.map((p) => {
+			const units = Buffer.from(`${p.key}"`, 'utf8');
+			return units.length === p.key.length + 1 ? units : null;
+		});
 		this.plans.forEach((p, i) => this.byKey.set(p.key, i));
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
 		this.sequencePlan = mapper.sequencePlan;
@@ -113,7 +116,7 @@ export class LineTranscoder extends ColumnWriter {
 	 * for a line transcoded (the general path counts the others). `sink` copies from `text` (its input).
 	 */
 	line(text: string, start: number, end: number, unmatched: Map<string, number> | null, sink: LineSink): boolean {
-		this.bytes = sink.inputBytes;
+		this.units = sink.inputUnits;
 		const plans = this.plans;
 		let i = start;
 		while (i < end && isWhitespace(this.code(text, i))) i++;
@@ -230,11 +233,11 @@ export class LineTranscoder extends ColumnWriter {
 
 	/** Whether the key at `at` (after its opening quote) is plan k's, a simple key. */
 	private keyAt(text: string, at: number, k: number): boolean {
-		const bytes = this.bytes;
-		if (bytes === null) return expectKey(text, at, this.plans[k].key);
-		const key = this.keyBytes[k];
+		const units = this.units;
+		const key = this.keyUnits[k];
+		if (units === null || key === null) return expectKey(text, at, this.plans[k].key);
 		const length = key.length;
-		for (let j = 0; j < length; j++) if (bytes[at + j] !== key[j]) return false;
+		for (let j = 0; j < length; j++) if (units[at + j] !== key[j]) return false;
 		return true;
 	}
 

@@ -261,7 +261,8 @@ function fastDateTime(t: ColType, s: string): string | undefined {
 	const mo = two(s, 5);
 	const d = two(s, 8);
 	if (mo < 1 || mo > 12 || d < 1) return undefined;
-	const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+	// Year 0 is no leap year in Doris (be/src/util/time_lut.cpp is_leap: `(year % 400) == 0 && year`).
+	const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || (y % 400 === 0 && y !== 0));
 	if (d > DAYS[mo] + (leap ? 1 : 0)) return undefined;
 	if (t.base === 'DATE' && n === 10) return s;
 	const date = s.slice(0, 10);
@@ -327,6 +328,7 @@ function toDateTime(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 	return `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${scale ? '.' + String(micros).padStart(scale, '0') : ''}`;
 }
 
+/** Days of month `m` in Doris' calendar (no 0000-02-29); Date.UTC reads years 0-99 as 1900-1999, which agrees. */
 function daysIn(y: number, m: number): number {
 	return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }

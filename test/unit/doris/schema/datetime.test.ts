@@ -49,6 +49,16 @@ describe('DATETIME(p) from text', () => {
 		assert.equal(run('9999-12-31 23:59:59'), '9999-12-31 23:59:59');
 		assert.equal(run('9999-12-31 23:59:59.9', { precision: 0 }), '!date_range');
 		assert.equal(run('0000-01-01T00:00:00+01:00'), '!date_range');
+		// Doris' calendar has no 0000-02-29: is_leap(0) is false (be/src/util/time_lut.cpp), and
+		// DateV2Value::is_invalid refuses the day (be/src/vec/runtime/vdatetime_value.cpp).
+		assert.equal(run('0000-02-29'), '!date_format');
+		assert.equal(run('0000-02-29', { date: true }), '!date_format');
+		assert.equal(run('0000-02-29 10:11:12.123', { precision: 3 }), '!date_format');
+		assert.equal(run('0000-03-01T00:30:00+01:00'), '!date_format');
+		assert.equal(run(-719528 + 59, { date: true, epochUnit: 'days' }), '!date_format');
+		assert.equal(run(-719528 + 58, { date: true, epochUnit: 'days' }), '0000-02-28');
+		assert.equal(run(-719528 + 60, { date: true, epochUnit: 'days' }), '0000-03-01');
+		assert.equal(run('0400-02-29'), '0400-02-29 00:00:00');
 		assert.equal(run('yesterday'), '!date_format');
 		assert.equal(run({}), '!date_format');
 	});

@@ -37,7 +37,12 @@ describe('plain date text: same result as the general parser', () => {
 });
 
 describe('isStoredDateForm: only text the date coercer keeps as it is', () => {
-	const more = ['2024-05-01 10:11:12.000', '2024-05-01 10:11:12.000000', '1900-02-29', '2000-02-29', '2024-05-01 10:11:12 ', 'x2024-05-01', '2024-05-01 -1:11:12', '2024-05-01 10:11:1x', '+024-05-01'];
+	it('refuses 0000-02-29, which Doris refuses (year 0 is no leap year in its calendar)', () => {
+		assert.equal(isStoredDateForm('0000-02-29', 0, 10, false, -1), false);
+		assert.equal(isStoredDateForm('0000-02-29 10:11:12', 0, 19, true, 0), false);
+		assert.equal(isStoredDateForm('0400-02-29', 0, 10, false, -1), true);
+	});
+	const more = ['2024-05-01 10:11:12.000', '2024-05-01 10:11:12.000000', '1900-02-29', '2000-02-29', '0000-02-29', '0000-02-28', '0000-02-29 10:11:12', '0400-02-29', '2024-05-01 10:11:12 ', 'x2024-05-01', '2024-05-01 -1:11:12', '2024-05-01 10:11:1x', '+024-05-01'];
 	for (const zone of ['UTC', 'Asia/Shanghai']) {
 		for (const [withTime, precision] of [[false, 0], [true, 0], [true, 3], [true, 6]] as const) {
 			it(`${withTime ? `DATETIME(${precision})` : 'DATE'} in ${zone}`, () => {
