@@ -104,7 +104,13 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		// Its rows are in Doris; the new log starts again at offset 0.
 		c.ledger.retireOffsets();
 		await waitFor('the topic to be gone', async () => !(await world.admin.listTopics()).includes(c.topic), { intervalMs: 200 });
-		await world.admin.createTopics({ waitForLeaders: true, topics: [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }] });
+		// Until the broker has finished the delete, the metadata refresh createTopics starts with may answer
+		// UNKNOWN_TOPIC_OR_PARTITION for the name, and createTopics gives up on it (seen with a second test
+		// file loading the broker): try again. (False: a metadata request auto-created it meanwhile.)
+		await waitFor('the topic to be created again', () => world.admin.createTopics({ waitForLeaders: true, topics: [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }] }).then(() => true), {
+			intervalMs: 200,
+			retryErrors: true,
+		});
 		const recreated = Date.now();
 		// Until the broker's metadata has the new partition, a produce answers UNKNOWN_TOPIC_OR_PARTITION.
 		await waitFor('the new topic to take messages', async () => (await world.admin.fetchTopicOffsets(c.topic).catch(() => [])).length === 1, { intervalMs: 200 });
