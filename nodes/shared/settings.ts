@@ -64,13 +64,28 @@ function isProperty(option: unknown): option is INodeProperties {
 }
 
 /**
+ * The defaults of a node description, worked out once per description: every execution reads its
+ * settings, and walking the description's properties each time showed in the profile of n8n's main
+ * thread (the descriptions are module constants).
+ */
+const defaultsByDescription = new WeakMap<ReadonlyArray<INodeProperties>, { topDefaults: Map<string, unknown>; optionDefaults: Map<string, unknown> }>();
+
+function descriptionDefaults(properties: ReadonlyArray<INodeProperties>): { topDefaults: Map<string, unknown>; optionDefaults: Map<string, unknown> } {
+	let defaults = defaultsByDescription.get(properties);
+	if (defaults === undefined) {
+		const collection = properties.find((p) => p.name === 'options' && p.type === 'collection');
+		defaults = { topDefaults: defaultsOf(properties), optionDefaults: defaultsOf((collection?.options ?? []).filter(isProperty)) };
+		defaultsByDescription.set(properties, defaults);
+	}
+	return defaults;
+}
+
+/**
  * The parameters of one node, defaulted from its description. Asking for a name the description does
  * not declare (without a fallback) throws: a misspelt name would otherwise read as "unset" forever.
  */
 export function nodeParameters(properties: ReadonlyArray<INodeProperties>, read: ReadParameter): NodeParameters {
-	const topDefaults = defaultsOf(properties);
-	const collection = properties.find((p) => p.name === 'options' && p.type === 'collection');
-	const optionDefaults = defaultsOf((collection?.options ?? []).filter(isProperty));
+	const { topDefaults, optionDefaults } = descriptionDefaults(properties);
 	const defaultOf = (defaults: Map<string, unknown>, name: string, fallback: unknown): unknown => {
 		if (fallback !== undefined) return fallback;
 		if (!defaults.has(name)) throw new Error(`The node description declares no parameter "${name}"`);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { loadedRows, successfulLabels, assertTableEquals } from './support/doris';
-import { cdcEvents, logEvents, type TestEvent } from './support/events';
+import { cdcEvents, datetime3, logEvents, type TestEvent } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted } from './support/kafka';
 import { waitForCommitted } from './support/progress';
@@ -129,6 +129,58 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		const letters = await deadLetters(world, scenario.deadLetterTopic, (json) => ((json.payload ?? json) as { op?: string }).op === 't' ? 'truncate' : '?');
 		assertDeadLetters(letters, events);
 		t.diagnostic(`${events.length} change events → ${finalRows.size} rows in ${elapsedMs} ms; ${loads.length} Stream Loads`);
+	});
+
+	// A table with a hidden sequence column: the Stream Load node's Sequence Column names the field that
+	// fills it. Doris loads a change without a value and keeps the stored row (a delete deletes
+	// nothing), so such changes must come out on Rejected into the dead-letter topic.
+	it('Sequence Column into a hidden sequence column: changes without a value are dead-lettered with their rule, the rest apply', async (t) => {
+		const scenario = await prepareScenario(world, 'cdc-debezium', {
+			partitions: 3,
+			tableFrom: 'customers',
+			ddl: 'cdc',
+			overrides: { streamLoad: { batchIntervalSeconds: 1, options: { sequenceColumn: 'updated_at' } } },
+		});
+		await world.doris.sql(`DROP TABLE demo.${scenario.table}`);
+		await world.doris.sql(
+			`CREATE TABLE demo.${scenario.table} (id BIGINT NOT NULL, name VARCHAR(128) NULL, email VARCHAR(256) NULL, tier VARCHAR(16) NULL, balance DECIMAL(14, 2) NULL, updated_at DATETIME(3) NULL) ` +
+				'UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 4 PROPERTIES ("replication_num" = "1", "function_column.sequence_type" = "DATETIME")',
+		);
+		const { events, finalRows } = cdcEvents(300, 3);
+		type Change = { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+		const changeOf = (e: TestEvent) => {
+			const json = JSON.parse(e.value as string) as Record<string, unknown>;
+			return { json, change: ((json.payload ?? json) as Change) };
+		};
+		let keyOnly = 0;
+		for (const [k, e] of events.entries()) {
+			const { json, change } = changeOf(e);
+			const id = Number((change.before ?? change.after)?.id);
+			// Every other delete comes with the key only (PostgreSQL's default REPLICA IDENTITY): the row stays.
+			if (change.op !== 'd' || id % 6 !== 3) continue;
+			const before = change.before as Record<string, unknown>;
+			finalRows.set(id, { ...before, updated_at: datetime3(Number(before.updated_at)) });
+			change.before = { id, name: null, email: null, tier: null, balance: null, updated_at: null };
+			events[k] = { ...e, id: `seq-delete-${id}`, value: JSON.stringify(json), invalid: { rule: 'delete_sequence', column: 'updated_at' } };
+			keyOnly++;
+		}
+		// Updates without a value, after everything else of their key: the row keeps its last change.
+		const nulled = [...finalRows.keys()].filter((id) => id % 10 === 2);
+		for (const id of nulled) {
+			const after = { ...(finalRows.get(id) as Record<string, unknown>), tier: 'lost', updated_at: null };
+			events.push({ id: `seq-null-${id}`, key: JSON.stringify({ id }), partition: id % 3, value: JSON.stringify({ before: null, after, op: 'u', ts_ms: 1 }), invalid: { rule: 'null_sequence', column: 'updated_at' } });
+		}
+		await scenario.deploy();
+		await world.kafka.produce(scenario.topic, events, 1000, 1);
+		await waitForCommitted(world, scenario, 120_000);
+		assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
+		const letters = await deadLetters(world, scenario.deadLetterTopic, (json) => {
+			const rule = (json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule;
+			return `${rule === 'delete_sequence' ? 'seq-delete' : 'seq-null'}-${String(json.id)}`;
+		});
+		assertDeadLetters(letters, events);
+		assert.ok(keyOnly > 10 && nulled.length > 10);
+		t.diagnostic(`${events.length} change events: ${keyOnly} key-only deletes and ${nulled.length} updates without updated_at dead-lettered, ${finalRows.size} rows as expected`);
 	});
 
 	it('a Debezium MySQL stream with logical types (DATE, DATETIME(6), DATETIME(3), DECIMAL(20,4), JSON) lands value for value', async (t) => {
