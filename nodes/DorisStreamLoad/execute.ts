@@ -9,6 +9,7 @@ import {
 
 import { RejectedRowsError } from '../../src/batch/batcher';
 import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad, type SequenceOption } from '../../src/batch/load-items';
+import { sequenceReader } from '../../src/batch/sequence-values';
 import { groupByTarget } from '../../src/batch/load-targets';
 import { DeadlineError, type DorisTargetConfig } from '../../src/batch/doris-target';
 import type { DorisRefusal } from '../../src/batch/refusal';
@@ -208,8 +209,11 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	// Rejected, or, when it leads nowhere, their items fail the execution (src/batch/sequence-values.ts).
 	const sequenceColumn = settings.load.sequenceColumn;
 	const mergeType = Object.entries(settings.load.extraHeaders ?? {}).find(([name]) => name.toLowerCase() === 'merge_type')?.[1] ?? '';
+	const jsonRoot = Object.entries(settings.load.extraHeaders ?? {}).find(([name]) => name.toLowerCase() === 'json_root')?.[1];
+	const read = sequenceColumn === undefined ? undefined : sequenceReader(sequenceColumn, { columns: settings.load.columns, jsonpaths: settings.load.jsonpaths, jsonRoot });
+	if (read instanceof Error) throw new NodeOperationError(ctx.getNode(), read);
 	const sequence: SequenceOption | undefined =
-		sequenceColumn === undefined ? undefined : { column: sequenceColumn, deletesAll: mergeType.trim().toUpperCase() === 'DELETE', handBack: rejectedConnected };
+		sequenceColumn === undefined ? undefined : { column: sequenceColumn, deletesAll: mergeType.trim().toUpperCase() === 'DELETE', handBack: rejectedConnected, read };
 	const tables = grouped.groups.map((group) => {
 		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence });
 		const global = (local: number) => group.indexes[local];

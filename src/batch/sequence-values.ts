@@ -17,12 +17,99 @@
 import { DELETE_SIGN_COLUMN } from '../common/item-contract';
 import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
+import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
 
 export interface SequenceCheck {
 	/** The source column the Sequence Column option names. */
 	column: string;
 	/** Every row deletes (`merge_type: DELETE`), whatever its delete sign says. */
 	deletesAll: boolean;
+	/** Where a row holds that column's value when the load maps it (sequenceReader); default: the field of its name. */
+	read?: (row: Readonly<Record<string, unknown>>) => unknown;
+}
+
+/** How the load reads its rows: the `columns` entries, JSON Paths and json_root, as sent to Doris. */
+export interface SequenceLoadShape {
+	columns?: readonly string[];
+	jsonpaths?: string;
+	jsonRoot?: string;
+}
+
+type PathStep = string | number;
+
+/** `$`, `$.a.b`, `$['a']`, `$["a"]`, `$.a[0]`: the steps of a JSON path this node follows; undefined for anything else. */
+function pathSteps(path: string): PathStep[] | undefined {
+	const text = path.trim();
+	if (!text.startsWith('$')) return undefined;
+	const steps: PathStep[] = [];
+	const step = /^(?:\.([^.[\]'"]+)|\['([^'\\]*)'\]|\["([^"\\]*)"\]|\[(\d+)\])/;
+	for (let rest = text.slice(1); rest !== ''; ) {
+		const m = step.exec(rest);
+		if (m === null) return undefined;
+		steps.push(m[4] !== undefined ? Number(m[4]) : (m[1] ?? m[2] ?? m[3]));
+		rest = rest.slice(m[0].length);
+	}
+	return steps;
+}
+
+function follow(value: unknown, steps: readonly PathStep[]): unknown {
+	let at = value;
+	for (const s of steps) {
+		if (at === null || typeof at !== 'object') return undefined;
+		if (typeof s === 'number') at = Array.isArray(at) ? (at[s] as unknown) : undefined;
+		else at = Array.isArray(at) ? undefined : (at as Record<string, unknown>)[s];
+	}
+	return at;
+}
+
+/**
+ * Where a row holds the value Doris puts in the hidden sequence column, with the load's Columns, JSON
+ * Paths and json_root: FE Load.initColumns takes `function_column.sequence_col` as one of the data's
+ * columns, which JSON Paths fill by position among the Columns' plain names (stream-load manual,
+ * "jsonpaths"), under json_root. Undefined when the row's field of that name is read (no mapping); an
+ * Error for a computed column (Doris refuses it) or a path this node cannot follow: checking the field
+ * of that name instead would refuse rows that load well, or pass rows that vanish.
+ */
+export function sequenceReader(column: string, load: SequenceLoadShape): SequenceCheck['read'] | Error {
+	const root = load.jsonRoot === undefined || load.jsonRoot === '' ? [] : pathSteps(load.jsonRoot);
+	if (root === undefined) return new Error(`Sequence Column "${column}": the json_root header "${load.jsonRoot}" is not a JSON path this node can follow ($.a.b, $['a'], $.a[0]) to check which rows lack the value`);
+	const entries = load.columns ?? [];
+	const folded = column.toLowerCase();
+	let field = column;
+	const entry = entries.find((e) => columnName(e).toLowerCase() === folded);
+	if (entry !== undefined) {
+		// FE Load.initColumns maps the hidden column to a slot of the data (`SlotRef(sequence_col)` among
+		// the source slots): a computed column is none, and Doris refuses the load with "unknown reference
+		// column"; said here before any row is judged by a field the load does not read.
+		if (columnExpression(entry) !== undefined) {
+			return new Error(
+				`Sequence Column "${column}" is computed by the Columns entry "${entry}", and Doris fills its hidden sequence column only from a field of the data (it refuses the load: unknown reference column); name such a field, listed in Columns, as the Sequence Column`,
+			);
+		}
+		field = columnName(entry);
+	}
+	if (load.jsonpaths !== undefined && load.jsonpaths !== '') {
+		let paths: unknown;
+		try {
+			paths = JSON.parse(load.jsonpaths);
+		} catch {
+			paths = undefined;
+		}
+		const sources = sourceColumns(entries);
+		const at = sources.findIndex((name) => name.toLowerCase() === field.toLowerCase());
+		const path = Array.isArray(paths) && at >= 0 && typeof paths[at] === 'string' ? pathSteps(paths[at] as string) : undefined;
+		if (path === undefined) {
+			return new Error(
+				`Sequence Column "${column}": with JSON Paths, this node finds its value through the path in the position of "${field}" among the Columns (the plain names), and that is ${at < 0 ? 'no column listed' : `not a path it can follow: ${JSON.stringify(Array.isArray(paths) ? paths[at] : load.jsonpaths)}`}`,
+			);
+		}
+		return (row) => follow(follow(row, root), path);
+	}
+	if (root.length === 0 && field.toLowerCase() === folded) return undefined;
+	return (row) => {
+		const at = follow(row, root);
+		return at !== null && typeof at === 'object' && !Array.isArray(at) ? fieldValue(at as Record<string, unknown>, field) : undefined;
+	};
 }
 
 /** A row's value for `column` as Doris' JSON reader finds it: the key itself, else another case of it. */
@@ -43,7 +130,7 @@ function isDelete(row: Readonly<Record<string, unknown>>, deletesAll: boolean): 
 
 /** Why the row cannot load with this Sequence Column, or undefined when it has a value for it. */
 export function missingSequence(row: Readonly<Record<string, unknown>>, check: SequenceCheck): Rejection | undefined {
-	const value = fieldValue(row, check.column);
+	const value = check.read === undefined ? fieldValue(row, check.column) : check.read(row);
 	if (value !== undefined && value !== null) return undefined;
 	const state = value === null ? 'null' : 'missing';
 	const deletes = isDelete(row, check.deletesAll);

@@ -109,6 +109,11 @@ export function columnName(entry: string): string {
 	return parseEntry(entry).name;
 }
 
+/** The expression of an entry `name = expression`, undefined for a plain column. */
+export function columnExpression(entry: string): string | undefined {
+	return parseEntry(entry).expression;
+}
+
 /** Whether an entry computes its column (`name = expression`) instead of reading a field of the data. */
 export function isDerived(entry: string): boolean {
 	return parseEntry(entry).expression !== undefined;

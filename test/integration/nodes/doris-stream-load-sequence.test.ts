@@ -144,4 +144,36 @@ describe('Doris Stream Load node: Sequence Column into a hidden sequence column'
 			{ id: 2, v: 'packed', updated_at: 7 },
 		]);
 	});
+
+	it('JSON Paths and json_root that map the column: the check reads the path the load fills it from, so rows with a value load', async () => {
+		// Before, the check looked for a top-level field "updated_at" and refused every one of these rows.
+		const table = await hiddenSequenceTable();
+		const options = { sequenceColumn: 'updated_at', columns: 'id, v, updated_at', jsonpaths: '["$.key", "$.val", "$.meta.ts"]' };
+		const [summary, rejected] = await executeStreamLoad(
+			ctx({ table, options }, [{ json: { key: 1, val: 'a', meta: { ts: 5 } } }, { json: { key: 2, val: 'lost', meta: {}, updated_at: 9 } }, packed(['{"key":3,"val":"c","meta":{"ts":2}}', '{"key":4,"meta":{"ts":null}}'])], manualTo([0, 1])),
+		);
+		assert.deepEqual(rejected.map((r) => `${String(r.json.key)} ${(r.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].rule}`), ['2 null_sequence', '4 null_sequence']);
+		assert.equal(summary[0].json.rows, 2);
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'a', updated_at: 5 },
+			{ id: 3, v: 'c', updated_at: 2 },
+		]);
+		const rootTable = await hiddenSequenceTable();
+		const rooted = { sequenceColumn: 'updated_at', headers: { header: [{ name: 'json_root', value: '$.after' }] } };
+		const [, rejectedUnderRoot] = await executeStreamLoad(
+			ctx({ table: rootTable, options: rooted }, [{ json: { after: { id: 1, v: 'a', updated_at: 5 } } }, { json: { after: { id: 2, v: 'lost' }, updated_at: 9 } }], manualTo([0, 1])),
+		);
+		assert.deepEqual(rejectedUnderRoot.map((r) => (r.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].rule), ['null_sequence']);
+		assert.deepEqual(rows(rootTable), [{ id: 1, v: 'a', updated_at: 5 }]);
+	});
+
+	it('a Sequence Column that Columns computes (which Doris refuses): the execution fails naming the entry, nothing loads', async () => {
+		const table = await hiddenSequenceTable();
+		const loadsBefore = db.server.loads.length;
+		const options = { sequenceColumn: 'updated_at', columns: 'id, v, ts, updated_at = ts' };
+		const error = await executeStreamLoad(ctx({ table, options }, [{ json: { id: 1, v: 'a', ts: 5, updated_at: 5 } }], manualTo([0, 1]))).catch((e: unknown) => e);
+		assert.ok(error instanceof NodeOperationError, String(error));
+		assert.match(error.message, /Sequence Column "updated_at" is computed by the Columns entry "updated_at = ts", and Doris fills its hidden sequence column only from a field of the data/);
+		assert.equal(db.server.loads.length, loadsBefore);
+	});
 });

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { fieldValue, missingSequence, splitBySequence } from '../../../src/batch/sequence-values';
+import { fieldValue, missingSequence, sequenceReader, splitBySequence } from '../../../src/batch/sequence-values';
 
 const check = { column: 'updated_at', deletesAll: false };
 
@@ -54,5 +54,35 @@ describe('Sequence Column values', () => {
 			}),
 			{ numRuns: 3000 },
 		);
+	});
+});
+
+describe('sequenceReader: where the load reads the Sequence Column from', () => {
+	const check = (read: ReturnType<typeof sequenceReader>, row: Record<string, unknown>) => {
+		assert.ok(!(read instanceof Error));
+		return missingSequence(row, { column: 'seq', deletesAll: false, read })?.rule;
+	};
+	it('no mapping: the field of its name (another case of it too)', () => {
+		assert.equal(sequenceReader('seq', {}), undefined);
+		assert.equal(sequenceReader('seq', { columns: ['id', 'SEQ'] }), undefined);
+	});
+	it('JSON Paths: the path in the position of its plain name among the Columns, under json_root', () => {
+		const read = sequenceReader('seq', { columns: ['id', 'x = id + 1', 'seq'], jsonpaths: '["$.k", "$[\'m\'].a[1]"]', jsonRoot: '$.after' });
+		assert.equal(check(read, { after: { k: 1, m: { a: [0, 7] } } }), undefined);
+		assert.equal(check(read, { after: { k: 1, m: { a: [0, null] } }, seq: 3 }), 'null_sequence');
+		assert.equal(check(read, { after: { k: 1 } }), 'null_sequence');
+		assert.equal(check(read, { k: 1, m: { a: [0, 7] } }), 'null_sequence');
+	});
+	it('json_root alone: the field under the root', () => {
+		const read = sequenceReader('seq', { jsonRoot: '$.payload.after' });
+		assert.equal(check(read, { payload: { after: { Seq: 2 } } }), undefined);
+		assert.equal(check(read, { payload: { after: [] }, seq: 1 }), 'null_sequence');
+	});
+	it('refused with the reason: a computed column (Doris refuses it), JSON Paths it cannot place or follow', () => {
+		assert.match(String(sequenceReader('seq', { columns: ['id', 'ts', 'seq = ts'] })), /computed by the Columns entry "seq = ts".*unknown reference column/);
+		assert.match(String(sequenceReader('seq', { jsonpaths: '["$.k"]' })), /no column listed/);
+		assert.match(String(sequenceReader('seq', { columns: ['seq'], jsonpaths: '["$..k"]' })), /not a path it can follow/);
+		assert.match(String(sequenceReader('seq', { columns: ['seq'], jsonpaths: '[]' })), /not a path it can follow/);
+		assert.match(String(sequenceReader('seq', { jsonRoot: 'payload' })), /json_root header "payload"/);
 	});
 });
