@@ -44,21 +44,23 @@ function commentEnd(text: string, start: number): number {
 	return start;
 }
 
+/** Index just past the string literal or comment at `start`, or `start` when neither starts there. */
+function skipStringOrComment(text: string, start: number): number {
+	const c = text[start];
+	return c === '"' || c === "'" ? stringEnd(text, start) : commentEnd(text, start);
+}
+
 /** Index just past the `}` that closes the aggregate opened at `start`; -1 when it never closes. */
 function aggregateEnd(text: string, start: number): number {
 	let depth = 0;
 	let i = start;
 	while (i < text.length) {
+		const skipped = skipStringOrComment(text, i);
+		if (skipped !== i) {
+			i = skipped;
+			continue;
+		}
 		const c = text[i];
-		if (c === '"' || c === "'") {
-			i = stringEnd(text, i);
-			continue;
-		}
-		const afterComment = commentEnd(text, i);
-		if (afterComment !== i) {
-			i = afterComment;
-			continue;
-		}
 		if (c === '{') depth++;
 		else if (c === '}' && --depth === 0) return i + 1;
 		i++;
@@ -73,16 +75,12 @@ export function withoutCustomOptionValues(text: string): string {
 	let copied = 0;
 	let i = 0;
 	while (i < text.length) {
+		const skipped = skipStringOrComment(text, i);
+		if (skipped !== i) {
+			i = skipped;
+			continue;
+		}
 		const c = text[i];
-		if (c === '"' || c === "'") {
-			i = stringEnd(text, i);
-			continue;
-		}
-		const afterComment = commentEnd(text, i);
-		if (afterComment !== i) {
-			i = afterComment;
-			continue;
-		}
 		if (c === '{' && CUSTOM_OPTION_BEFORE.test(text.slice(Math.max(0, i - 200), i))) {
 			const end = aggregateEnd(text, i);
 			if (end !== -1) {
