@@ -96,8 +96,13 @@ prepare_storage() {
 		return 0
 	fi
 	local cluster_id args out
-	# A KRaft cluster id is a base64url (unpadded) 16-byte UUID.
-	cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+	# A KRaft cluster id is a base64url (unpadded) 16-byte UUID. One in 64 starts with '-', which the format
+	# tool's argument parser takes for an option ("argument --cluster-id/-t: expected one argument": the
+	# broker never started); Kafka's own Uuid.randomUuid() draws again in that case, and so does this.
+	cluster_id=-
+	while [[ $cluster_id == -* ]]; do
+		cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+	done
 	mapfile -t args <"$CACHE/format.args"
 	if ! out="$(java -Xmx256m -cp "$LIBS/*" -Dlog4j2.configurationFile="$GROUND/log4j2.properties" \
 		kafka.tools.StorageTool format --config "$CACHE/server.properties" --cluster-id "$cluster_id" \
