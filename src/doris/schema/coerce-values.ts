@@ -32,6 +32,19 @@ export function ipv4Text(n: bigint): string {
 	return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
 }
 
+/**
+ * IPv6 text in a form Doris parses, or undefined when Doris cannot take it. A zone index
+ * (`fe80::1%eth0`) is no part of the 128-bit value: Doris' parser stops at the '%' and the value loads
+ * as NULL without strict mode (IPv6Value::from_string, be/src/vec/common/format_ip.h parseIPv6whole).
+ * A dotted IPv4 tail (`::ffff:192.168.1.1`) is written as hexadecimal groups, the same address, since
+ * the regular expressions of Doris 2.1's first IPv6Value::from_string take only those.
+ */
+export function ipv6Parsable(text: string): string | undefined {
+	if (text.includes('%')) return undefined;
+	if (!text.includes('.')) return text;
+	return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+}
+
 export function ipv6Text(n: bigint): string {
 	const groups: string[] = [];
 	for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((n >> shift) & 0xffffn).toString(16));
