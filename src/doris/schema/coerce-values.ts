@@ -4,6 +4,7 @@
  * FailSlot (coerce-result.ts) and returns INVALID.
  */
 import { JsonText } from '../../common/connect-logical';
+import { parseJsonExact } from '../../common/exact-json';
 import { failWith, INVALID, type FailSlot } from './coerce-result';
 
 export const IPV4_MAX = 0xffffffff;
@@ -72,13 +73,18 @@ export function toText(value: unknown): string | null {
 	return null;
 }
 
+/**
+ * An ARRAY / MAP / STRUCT value given as JSON text, parsed; other values as they are. Parsed exactly:
+ * JSON.parse would turn `[0.12345678901234567891]` into a double and load 0.12345678901234568000 into
+ * an ARRAY<DECIMAL(38,20)>, so numbers a double would change stay their text (parseJsonExact).
+ */
 export function parseIfText(input: unknown, open: string): unknown {
 	const value = input instanceof JsonText ? input.text : input;
 	if (typeof value !== 'string') return value;
 	const t = value.trimStart();
 	if (t[0] !== open) return value;
 	try {
-		return JSON.parse(t) as unknown;
+		return parseJsonExact(t);
 	} catch {
 		return value;
 	}

@@ -186,6 +186,12 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 		ok('ARRAY<DATE>', ['2024-01-02'], '["2024-01-02"]');
 		ok('ARRAY<INT>', '[1,2]', '[1,2]');
 	});
+	it('reads nested values given as JSON text exactly: no digit of a long decimal or big integer is rounded away', () => {
+		// JSON.parse would make these doubles (0.12345678901234568, 12345678901234567000) and load other values.
+		ok('ARRAY<DECIMAL(38,20)>', '[0.12345678901234567891]', '[0.12345678901234567891]');
+		ok('MAP<STRING,LARGEINT>', '{"a":12345678901234567891}', '{"a":12345678901234567891}');
+		ok('STRUCT<d:DECIMAL(30,20)>', '{"d":1.00000000000000000001}', '{"d":1.00000000000000000001}');
+	});
 	it('nested ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>', () => {
 		const type = 'ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>';
 		ok(type, [{ k: { a: 1, b: '3.456' } }, null, {}], '[{"k":{"a":1,"b":3.46}},null,{}]');
