@@ -301,6 +301,7 @@ function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: s
 			const value = parseIfText(input, '{');
 			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
 			const found: unknown[] = new Array<unknown>(names.length);
+			const keys: Array<string | undefined> = new Array<string | undefined>(names.length);
 			for (const k of Object.keys(value)) {
 				// Doris field names are case-insensitive.
 				const idx = lower.get(k.toLowerCase());
@@ -308,6 +309,9 @@ function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: s
 					fail.path += `.${k}`;
 					return failWith(fail, 'unknown_field', `no field "${k}" in ${expected}`);
 				}
+				// Two keys for one field: loading either would drop the other's value unseen.
+				if (keys[idx] !== undefined) return failWith(fail, 'type', `"${keys[idx]}" and "${k}" both name field ${names[idx]} of ${expected}`);
+				keys[idx] = k;
 				found[idx] = value[k];
 			}
 			let out = '{';

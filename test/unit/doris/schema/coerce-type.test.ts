@@ -192,6 +192,12 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 		ok('MAP<STRING,LARGEINT>', '{"a":12345678901234567891}', '{"a":12345678901234567891}');
 		ok('STRUCT<d:DECIMAL(30,20)>', '{"d":1.00000000000000000001}', '{"d":1.00000000000000000001}');
 	});
+	it('refuses a STRUCT value naming one field twice in different case: one of the two would be dropped', () => {
+		const r = coerce('STRUCT<a:INT>', { a: 1, A: 2 });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.equal(r.rule, 'type');
+		if (!r.ok) assert.match(r.detail, /"a" and "A"/);
+	});
 	it('nested ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>', () => {
 		const type = 'ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>';
 		ok(type, [{ k: { a: 1, b: '3.456' } }, null, {}], '[{"k":{"a":1,"b":3.46}},null,{}]');
