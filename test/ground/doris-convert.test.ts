@@ -9,7 +9,7 @@ import { parseType } from './doris/coltypes';
 import { BigNumText, convert, INVALID, tzOffsetFn, type ConvertCtx } from './doris/convert';
 import { compileConverter } from './doris/convert-compiled';
 
-const TYPES = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'BOOLEAN', 'FLOAT', 'DOUBLE', 'DECIMAL(12, 2)', 'DECIMAL(27, 9)', 'DATE', 'DATETIME', 'DATETIME(3)', 'DATETIME(6)', 'CHAR(4)', 'VARCHAR(5)', 'VARCHAR(64)', 'STRING', 'JSON', 'VARIANT', 'ARRAY<INT>', 'IPV4'];
+const TYPES = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'BOOLEAN', 'FLOAT', 'DOUBLE', 'DECIMAL(12, 2)', 'DECIMAL(27, 9)', 'DATE', 'DATETIME', 'DATETIME(3)', 'DATETIME(6)', 'CHAR(4)', 'VARCHAR(5)', 'VARCHAR(64)', 'STRING', 'JSON', 'VARIANT', 'ARRAY<INT>', 'IPV4', 'IPV6'];
 
 const VALUES: unknown[] = [
 	null, 0, -0, 1, -1, 127, 128, -128, -129, 32767, 32768, 2147483647, 2147483648, -2147483648, -2147483649,
@@ -20,7 +20,7 @@ const VALUES: unknown[] = [
 	'2024-05-01', '2024-02-30', '2024-5-1', '2024-05-01 10:11:12', '2024-05-01T10:11:12', '2024-05-01 10:11:12.123', '2024-05-01 10:11:12.1',
 	'2024-05-01 10:11:12.123456', '2024-05-01 10:11:12.1234567', '2024-05-01 24:00:00', '2024-05-01 10:11:12Z', '2024-05-01 10:11:12.5+02:00', '20240501',
 	'abcd', 'abcde', 'abcdef', 'ééé', 'é', '日本', '{"a":1}', '{"a": 1, "b":[1,2.50]}', '[1,2]', '"str"', 'null', '{bad', '{"a":12345678901234567890}',
-	'1.2.3.4', '256.1.1.1', [1, 2], [1, 'x'], { a: 1 }, { a: { b: [true, null] } }, new BigNumText('12345678901234567890'), new BigNumText('1.25'),
+	'1.2.3.4', '256.1.1.1', '::1', 'fe80::1%eth0', [1, 2], [1, 'x'], { a: 1 }, { a: { b: [true, null] } }, new BigNumText('12345678901234567890'), new BigNumText('1.25'),
 ];
 
 const ctx = (): ConvertCtx => ({ reason: '', nestedInvalid: false, tzOffset: tzOffsetFn('+08:00') });
@@ -64,4 +64,9 @@ test('0000-02-29 is not a date, as in Doris (year 0 is no leap year: be/src/util
 	}
 	assert.equal(convert(parseType('DATE'), '0400-02-29', ctx()), '0400-02-29');
 	assert.equal(convert(parseType('DATE'), '0000-02-28', ctx()), '0000-02-28');
+});
+
+test('IPv6 with a zone index is no address, as in Doris (format_ip.h parseIPv6whole stops at the %)', () => {
+	assert.equal(convert(parseType('IPV6'), 'fe80::1%eth0', ctx()), INVALID);
+	assert.equal(convert(parseType('IPV6'), 'FE80::1', ctx()), 'fe80::1');
 });

@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
+import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
@@ -192,7 +192,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
-					if (typeof value === 'string' && isIPv6(value.trim())) return value.trim();
+					if (typeof value === 'string' && isIPv6(value.trim())) {
+						return ipv6Parsable(value.trim()) ?? failWith(fail, 'type', 'a zone index (%…) is no part of an IPv6 value; Doris would load NULL');
+					}
 					const n = ipNumber(value, fail);
 					if (n === INVALID) return INVALID;
 					if (n !== undefined && n <= IPV6_MAX) return ipv6Text(n);
@@ -299,6 +301,7 @@ function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: s
 			const value = parseIfText(input, '{');
 			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
 			const found: unknown[] = new Array<unknown>(names.length);
+			const keys: Array<string | undefined> = new Array<string | undefined>(names.length);
 			for (const k of Object.keys(value)) {
 				// Doris field names are case-insensitive.
 				const idx = lower.get(k.toLowerCase());
@@ -306,6 +309,9 @@ function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: s
 					fail.path += `.${k}`;
 					return failWith(fail, 'unknown_field', `no field "${k}" in ${expected}`);
 				}
+				// Two keys for one field: loading either would drop the other's value unseen.
+				if (keys[idx] !== undefined) return failWith(fail, 'type', `"${keys[idx]}" and "${k}" both name field ${names[idx]} of ${expected}`);
+				keys[idx] = k;
 				found[idx] = value[k];
 			}
 			let out = '{';

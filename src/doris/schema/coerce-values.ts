@@ -4,6 +4,7 @@
  * FailSlot (coerce-result.ts) and returns INVALID.
  */
 import { JsonText } from '../../common/connect-logical';
+import { parseJsonExact } from '../../common/exact-json';
 import { failWith, INVALID, type FailSlot } from './coerce-result';
 
 export const IPV4_MAX = 0xffffffff;
@@ -30,6 +31,19 @@ export function ipNumber(value: unknown, fail: FailSlot): bigint | undefined | t
 export function ipv4Text(n: bigint): string {
 	const v = Number(n);
 	return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;
+}
+
+/**
+ * IPv6 text in a form Doris parses, or undefined when Doris cannot take it. A zone index
+ * (`fe80::1%eth0`) is no part of the 128-bit value: Doris' parser stops at the '%' and the value loads
+ * as NULL without strict mode (IPv6Value::from_string, be/src/vec/common/format_ip.h parseIPv6whole).
+ * A dotted IPv4 tail (`::ffff:192.168.1.1`) is written as hexadecimal groups, the same address, since
+ * the regular expressions of Doris 2.1's first IPv6Value::from_string take only those.
+ */
+export function ipv6Parsable(text: string): string | undefined {
+	if (text.includes('%')) return undefined;
+	if (!text.includes('.')) return text;
+	return new URL(`http://[${text}]/`).hostname.slice(1, -1);
 }
 
 export function ipv6Text(n: bigint): string {
@@ -59,13 +73,18 @@ export function toText(value: unknown): string | null {
 	return null;
 }
 
+/**
+ * An ARRAY / MAP / STRUCT value given as JSON text, parsed; other values as they are. Parsed exactly:
+ * JSON.parse would turn `[0.12345678901234567891]` into a double and load 0.12345678901234568000 into
+ * an ARRAY<DECIMAL(38,20)>, so numbers a double would change stay their text (parseJsonExact).
+ */
 export function parseIfText(input: unknown, open: string): unknown {
 	const value = input instanceof JsonText ? input.text : input;
 	if (typeof value !== 'string') return value;
 	const t = value.trimStart();
 	if (t[0] !== open) return value;
 	try {
-		return JSON.parse(t) as unknown;
+		return parseJsonExact(t);
 	} catch {
 		return value;
 	}
