@@ -15,7 +15,7 @@ import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
 import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
-import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
+import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
 
 export {
@@ -59,7 +59,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 		}
 		case 'decimal': {
 			const { precision, scale } = type;
-			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			const slot: NumberResult<DecimalFailure> = { ok: false, value: 0, failure: 'type' };
 			return {
 				expected,
 				coerce(value, fail) {
@@ -67,6 +67,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					if (fast !== undefined) return fast;
 					const r = coerceDecimal(value, precision, scale, slot);
 					if (r.ok) return r.value;
+					if (r.failure === 'scale') return failWith(fail, 'precision', `more than ${scale} fractional digits: Doris would round the value`);
 					return failWith(fail, r.failure, r.failure === 'precision' ? `more than ${precision - scale} integer digits` : undefined);
 				},
 				literal: raw,
