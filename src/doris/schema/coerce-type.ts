@@ -107,7 +107,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const r = dc.coerce(value);
-					return r.ok ? r.value : failWith(fail, r.failure);
+					if (r.ok) return r.value;
+					return failWith(fail, r.failure, r.failure === 'precision' ? `more fractional second digits than ${expected} keeps: Doris would round the time` : undefined);
 				},
 				literal: quoted,
 			};
