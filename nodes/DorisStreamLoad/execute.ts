@@ -8,14 +8,14 @@ import {
 } from 'n8n-workflow';
 
 import { RejectedRowsError } from '../../src/batch/batcher';
-import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad, type SequenceOption } from '../../src/batch/load-items';
-import { sequenceReader } from '../../src/batch/sequence-values';
+import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
 import { groupByTarget } from '../../src/batch/load-targets';
 import { DeadlineError, type DorisTargetConfig } from '../../src/batch/doris-target';
 import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
-import { invalidateSchema } from '../../src/doris/schema/schema-cache';
+import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
 import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
@@ -214,12 +214,22 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	if (read instanceof Error) throw new NodeOperationError(ctx.getNode(), read);
 	const sequence: SequenceOption | undefined =
 		sequenceColumn === undefined ? undefined : { column: sequenceColumn, deletesAll: mergeType.trim().toUpperCase() === 'DELETE', handBack: rejectedConnected, read };
-	const tables = grouped.groups.map((group) => {
+	const sourceField = sequenceColumn === undefined ? '' : sequenceSourceField(sequenceColumn, settings.load.columns);
+	const sort = async (group: (typeof grouped.groups)[number]) => {
 		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence });
+		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.
+		if (sequence === undefined || sorted.lackingSequence === 0 || settings.load.format !== 'json') return sorted;
+		const { database: db, table } = group.target;
+		if (!(await sequenceDefaultFills(() => schemaCache.get(connection, db, table), sourceField))) return sorted;
+		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true } });
+	};
+	const tables: Array<{ group: (typeof grouped.groups)[number]; sorted: SortedItems; global: (local: number) => number; renumber: (message: string, local: number) => string; loadable: number[] }> = [];
+	for (const group of grouped.groups) {
+		const sorted = await sort(group);
 		const global = (local: number) => group.indexes[local];
 		const renumber = (message: string, local: number) => message.replace(/^Item \d+/, `Item ${global(local)}`);
-		return { group, sorted, global, renumber, loadable: sorted.loadable.map(global) };
-	});
+		tables.push({ group, sorted, global, renumber, loadable: sorted.loadable.map(global) });
+	}
 	for (const { sorted, global, renumber } of tables) {
 		const unloadable = firstUnloadable(sorted);
 		if (unloadable !== undefined && !continueOnFail) {

@@ -47,6 +47,8 @@ export interface SortedItems {
 	deleteSign: boolean;
 	/** Rows and packed lines taken out for want of a sequence value, in item order (sequenceRejectedItems). */
 	withoutSequence: Array<{ index: number; row: Record<string, unknown>; reason: Rejection; line?: number }>;
+	/** Rows and lines refused or taken out for want of a sequence value (withoutSequence, and those in refused). */
+	lackingSequence: number;
 	/** For a packed part that lost lines to the Sequence Column check: the item's line of each of its rows. */
 	lineMaps: Map<BatchPart, number[]>;
 }
@@ -96,6 +98,7 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 	const auto = load.deletes === 'auto';
 	const formatError = packedFormatError(load.format);
 	let signSeen = false;
+	let lackingSequence = 0;
 	for (let i = 0; i < items.length; i++) {
 		const json = items[i].json;
 		if (json[PARSE_ERROR_FIELD] !== undefined) {
@@ -111,6 +114,7 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 		if (packed === undefined) {
 			const reason = sequence === undefined ? undefined : missingSequence(json, sequence);
 			if (reason !== undefined) {
+				lackingSequence += 1;
 				if (sequence?.handBack === true) withoutSequence.push({ index: i, row: json, reason });
 				else refused.push({ index: i, message: sequenceRefusal(reason) });
 				continue;
@@ -130,6 +134,7 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 			continue;
 		}
 		const split = sequence === undefined ? undefined : splitBySequence(packed.jsonLines, sequence);
+		lackingSequence += split?.refused.length ?? 0;
 		if (split !== undefined && sequence?.handBack !== true) {
 			refused.push({ index: i, message: sequenceRefusal(split.refused[0].reason, split.refused[0].line) });
 			continue;
@@ -150,7 +155,7 @@ export function sortItemsForLoad(items: ReadonlyArray<{ json: Record<string, unk
 		if (auto && !signSeen) signSeen = packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines);
 	}
 	if (run.length > 0) parts.push(run);
-	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, withoutSequence, lineMaps };
+	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, withoutSequence, lackingSequence, lineMaps };
 }
 
 /**
@@ -199,9 +204,10 @@ function rejectedJson(row: Record<string, unknown>, table: string, refusal: Dori
 	const reason: Rejection = {
 		column: refusal.column,
 		value: valueOf(row, refusal.column),
-		expected: refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
-		rule: refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
-		message: refusal.notLoaded === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
+		expected:
+			refusal.uncounted === true ? 'a row Doris counts in the load it commits' : refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
+		rule: refusal.uncounted === true ? 'doris_uncounted' : refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
+		message: refusal.notLoaded === true || refusal.uncounted === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
 	};
 	const info: InvalidInfo = { table, reasons: [reason] };
 	return { ...row, [INVALID_FIELD]: info };

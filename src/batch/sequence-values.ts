@@ -13,10 +13,14 @@
  *
  * Such rows are taken out before the load and handed back on the Rejected output with the reason,
  * or, when Rejected leads nowhere, refuse their item (the execution fails, nothing is committed).
+ * Except an upsert whose JSON lacks the field (not null) when a table column of the field's name has
+ * a DEFAULT: Doris fills the missing field with it, so the sequence value is that default, not NULL
+ * (`missingTakesDefault`, sequenceDefaultFills).
  */
 import { DELETE_SIGN_COLUMN } from '../common/item-contract';
 import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
+import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
 
 export interface SequenceCheck {
@@ -26,6 +30,12 @@ export interface SequenceCheck {
 	deletesAll: boolean;
 	/** Where a row holds that column's value when the load maps it (sequenceReader); default: the field of its name. */
 	read?: (row: Readonly<Record<string, unknown>>) => unknown;
+	/**
+	 * The load reads JSON and a table column of the field's name has a DEFAULT: an upsert lacking the
+	 * field loads with that default as its sequence value (sequenceDefaultFills). A delete still needs
+	 * a value of its own, as the Doris Schema node asks (row-mapper.ts missingSequence).
+	 */
+	missingTakesDefault?: boolean;
 }
 
 /** How the load reads its rows: the `columns` entries, JSON Paths and json_root, as sent to Doris. */
@@ -70,6 +80,30 @@ function follow(value: unknown, steps: readonly PathStep[]): unknown {
  * Error for a computed column (Doris refuses it) or a path this node cannot follow: checking the field
  * of that name instead would refuse rows that load well, or pass rows that vanish.
  */
+/** The source column the hidden sequence column is filled from: the Columns entry of that name, else the name itself. */
+export function sequenceSourceField(column: string, columns: readonly string[] | undefined): string {
+	const entry = (columns ?? []).find((e) => columnName(e).toLowerCase() === column.toLowerCase());
+	return entry === undefined ? column : columnName(entry);
+}
+
+/**
+ * Whether Doris fills a JSON line's missing `field` with a default: the FE puts each table column's
+ * DEFAULT on the source slot of its name (FileLoadScanNode / LoadScanProvider,
+ * `putToDefaultValueOfSrcSlot`) and the BE's JSON reader writes it for a field the line lacks
+ * (be/src/vec/exec/format/json/new_json_reader.cpp `_fill_missing_column`; 2.1, 3.0, 3.1), so
+ * `__DORIS_SEQUENCE_COL__ = SlotRef(field)` gets it. Not AUTO_INCREMENT: that value is made at the
+ * table sink, after the sequence value was taken from the slot. A CSV line has every field. A schema
+ * that cannot be read answers false: the rows stay refused, never loaded with a NULL sequence.
+ */
+export async function sequenceDefaultFills(readSchema: () => Promise<TableSchema>, field: string): Promise<boolean> {
+	try {
+		const column = (await readSchema()).columns.find((c) => c.name.toLowerCase() === field.toLowerCase());
+		return column !== undefined && column.defaultValue !== null && column.defaultValue.toUpperCase() !== 'NULL';
+	} catch {
+		return false;
+	}
+}
+
 export function sequenceReader(column: string, load: SequenceLoadShape): SequenceCheck['read'] | Error {
 	const root = load.jsonRoot === undefined || load.jsonRoot === '' ? [] : pathSteps(load.jsonRoot);
 	if (root === undefined) return new Error(`Sequence Column "${column}": the json_root header "${load.jsonRoot}" is not a JSON path this node can follow ($.a.b, $['a'], $.a[0]) to check which rows lack the value`);
@@ -134,6 +168,7 @@ export function missingSequence(row: Readonly<Record<string, unknown>>, check: S
 	if (value !== undefined && value !== null) return undefined;
 	const state = value === null ? 'null' : 'missing';
 	const deletes = isDelete(row, check.deletesAll);
+	if (value === undefined && check.missingTakesDefault === true && !deletes) return undefined;
 	return {
 		column: check.column,
 		value: null,

@@ -141,6 +141,12 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	if (table.sequenceType && seqHeader && seqSrcIdx < 0) {
 		throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = unknown reference column, column=__DORIS_SEQUENCE_COL__, reference=${seqHeader}`);
 	}
+	// The header's source column, when a table column has its name and a DEFAULT: FE FileLoadScanNode /
+	// LoadScanProvider put each table column's default on the source slot of its name
+	// (putToDefaultValueOfSrcSlot), and be/src/vec/exec/format/json/new_json_reader.cpp
+	// `_fill_missing_column` writes it for a field a JSON line lacks, so the hidden column gets the
+	// default, not NULL. A CSV line has every field (one short is filtered). 2.1, 3.0, 3.1.
+	const seqSrcColumn = seqSrcIdx >= 0 && format === 'json' ? table.columns.find((c) => c.name.toLowerCase() === names[seqSrcIdx].toLowerCase()) : undefined;
 	const seqColIdx = seqColName ? table.columns.findIndex((c) => c.name.toLowerCase() === seqColName.toLowerCase()) : -1;
 	const seqType: ColType | undefined = table.sequenceType ?? (seqColIdx >= 0 ? table.columns[seqColIdx].type : undefined);
 
@@ -268,7 +274,8 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 		}
 		let seq: Cell = null;
 		if (seqSrcIdx >= 0 && seqType) {
-			const s = convert(seqType, r.values[seqSrcIdx], ctx);
+			const raw = r.values[seqSrcIdx];
+			const s = convert(seqType, raw === undefined && seqSrcColumn !== undefined ? defaultFor(seqSrcColumn, ctx) : raw, ctx);
 			seq = s === INVALID || s === REJECT ? null : s;
 		} else if (seqColIdx >= 0) seq = row[seqColIdx] === KEEP ? KEEP : (row[seqColIdx] as Stored);
 		ready.push(row);

@@ -63,6 +63,42 @@ describe('Doris Stream Load node: Sequence Column into a hidden sequence column'
 		assert.deepEqual(rows(table), [{ id: 1, v: 'a', updated_at: 5 }], 'and ignored');
 	});
 
+	it('a row that lacks the field of a column with a DEFAULT loads with that default as its sequence value (Doris fills the missing JSON field), in the test server and through the node', async () => {
+		// FE FileLoadScanNode / LoadScanProvider put the column's DEFAULT on the source slot of its name
+		// (putToDefaultValueOfSrcSlot) and be/src/vec/exec/format/json/new_json_reader.cpp
+		// `_fill_missing_column` writes it for a missing field, so `__DORIS_SEQUENCE_COL__ = SlotRef(updated_at)`
+		// gets 7, not NULL. Before, the node sent such rows to Rejected as null_sequence.
+		const table = `hidden${++tableNo}`;
+		await db.server.sql(
+			`CREATE TABLE d.${table} (id INT NOT NULL, v VARCHAR(16) NULL, updated_at BIGINT NULL DEFAULT "7") UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_type" = "BIGINT")`,
+		);
+		const headers = { format: 'json', read_json_by_line: 'true', 'function_column.sequence_col': 'updated_at' };
+		const load = async (body: string) => (await streamLoad(db.server.feUrl, 'd', table, body, headers, [db.server.user, db.server.password])).json;
+		await load('{"id":1,"v":"a","updated_at":5}\n{"id":2,"v":"b","updated_at":9}\n');
+		assert.equal((await load('{"id":1,"v":"default 7 >= 5"}\n{"id":2,"v":"default 7 < 9"}\n')).Status, 'Success');
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'default 7 >= 5', updated_at: 7 },
+			{ id: 2, v: 'b', updated_at: 9 },
+		]);
+
+		const input = [
+			{ json: { id: 3, v: 'c', updated_at: 1 } },
+			{ json: { id: 3, v: 'missing: takes 7' } },
+			{ json: { id: 4, v: 'null', updated_at: null } },
+			{ json: { id: 1, __DORIS_DELETE_SIGN__: 1 } },
+			packed(['{"id":5,"v":"packed, missing"}', '{"id":6,"v":"packed, null","updated_at":null}']),
+		];
+		const [summary, rejected] = await executeStreamLoad(ctx(params(table), input, manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['4 null_sequence updated_at', '1 delete_sequence updated_at', '6 null_sequence updated_at']);
+		assert.equal(summary[0].json.rows, 3);
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'default 7 >= 5', updated_at: 7 },
+			{ id: 2, v: 'b', updated_at: 9 },
+			{ id: 3, v: 'missing: takes 7', updated_at: 7 },
+			{ id: 5, v: 'packed, missing', updated_at: 7 },
+		]);
+	});
+
 	it('a Sequence Column the load has no column of is refused by Doris (the test server too): the execution fails, nothing loads', async () => {
 		const table = await hiddenSequenceTable();
 		const error = await executeStreamLoad(ctx({ table, options: { sequenceColumn: 'changed_at' } }, [{ json: { id: 1, changed_at: 3 } }], manualTo([0, 1]))).catch((e: unknown) => e);

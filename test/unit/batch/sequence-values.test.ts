@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { fieldValue, missingSequence, sequenceReader, splitBySequence } from '../../../src/batch/sequence-values';
+import { fieldValue, missingSequence, sequenceDefaultFills, sequenceReader, sequenceSourceField, splitBySequence } from '../../../src/batch/sequence-values';
+import type { TableSchema } from '../../../src/doris/schema/types';
 
 const check = { column: 'updated_at', deletesAll: false };
 
@@ -26,6 +27,28 @@ function reference(lines: string[]): number[] {
 }
 
 describe('Sequence Column values', () => {
+	it('with a column DEFAULT, an upsert lacking the field has a value (Doris fills the default); null, and a delete lacking it, still have none', () => {
+		const filled = { ...check, missingTakesDefault: true };
+		assert.equal(missingSequence({ id: 1 }, filled), undefined);
+		assert.equal(missingSequence({ id: 1, updated_at: null }, filled)?.rule, 'null_sequence');
+		assert.equal(missingSequence({ id: 1, __DORIS_DELETE_SIGN__: 1 }, filled)?.rule, 'delete_sequence');
+		assert.equal(missingSequence({ id: 1 }, { ...filled, deletesAll: true })?.rule, 'delete_sequence');
+		assert.equal(missingSequence({ id: 1 }, check)?.rule, 'null_sequence');
+	});
+
+	it('a DEFAULT fills the field only when the table column of its name has one (not AUTO_INCREMENT, not DEFAULT NULL); an unreadable schema fills nothing', async () => {
+		const column = (name: string, defaultValue: string | null, autoIncrement = false) => ({ name, defaultValue, autoIncrement, hasDefault: defaultValue !== null || autoIncrement });
+		const schema = { columns: [column('Updated_At', '7'), column('seq_null', 'NULL'), column('seq_auto', null, true)] } as unknown as TableSchema;
+		const read = () => Promise.resolve(schema);
+		assert.equal(await sequenceDefaultFills(read, 'updated_at'), true);
+		assert.equal(await sequenceDefaultFills(read, 'seq_null'), false);
+		assert.equal(await sequenceDefaultFills(read, 'seq_auto'), false);
+		assert.equal(await sequenceDefaultFills(read, 'not_a_column'), false);
+		assert.equal(await sequenceDefaultFills(() => Promise.reject(new Error('MySQL port closed')), 'updated_at'), false);
+		assert.equal(sequenceSourceField('updated_at', ['id', 'UPDATED_AT', 'v']), 'UPDATED_AT');
+		assert.equal(sequenceSourceField('updated_at', undefined), 'updated_at');
+	});
+
 	it('reads the key itself, else another case of it; null and missing have no value', () => {
 		assert.equal(fieldValue({ updated_at: 1, UPDATED_AT: 2 }, 'updated_at'), 1);
 		assert.equal(fieldValue({ Updated_At: 2 }, 'updated_at'), 2);

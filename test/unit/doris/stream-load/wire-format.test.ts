@@ -31,6 +31,10 @@ describe('wire format', () => {
 		assert.throws(() => s({ id: 1, other: 2 }), /column "other"/);
 		assert.throws(() => s({ id: 1, name: 'a\nb' }), /Column "name".*JSON format/);
 		assert.throws(() => createSerializer({ format: 'csv' }), /column list/);
+		// An empty line, which Doris skips uncounted; two columns make a separator, one null makes \N.
+		assert.throws(() => createSerializer({ format: 'csv', columns: ['v', 'id = 1'] })({ v: '' }), /Column "v" is an empty string.*empty line/);
+		assert.equal(createSerializer({ format: 'csv', columns: ['v'] })({ v: null }), '\\N\n');
+		assert.equal(s({ id: '', name: '', tags: '' }), '\x01\x01\n');
 		assert.equal(decodeSeparator('\\x01|\\t'), '\x01|\t');
 	});
 
