@@ -270,6 +270,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function compileMap(keyType: DorisType, valueType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
 	const key = compileType(keyType, ctx);
 	const val = compileType(valueType, ctx);
+	// Object keys are distinct text, so text keys stay distinct; other key types may coerce two keys into
+	// one ("1" and "01" into INT 1), and the map Doris stores would not hold both values.
+	const keysMayMeet = keyType.kind !== 'string' && keyType.kind !== 'varchar' && keyType.kind !== 'char';
 	return {
 		expected,
 		coerce(input, fail) {
@@ -277,10 +280,19 @@ function compileMap(keyType: DorisType, valueType: DorisType, expected: string, 
 			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
 			let out = '{';
 			let first = true;
+			const seen = keysMayMeet ? new Map<string, string>() : undefined;
 			for (const k of Object.keys(value)) {
 				const step = `[${JSON.stringify(k)}]`;
 				const kl = nested(key, k, fail, `${step}(key)`);
 				if (kl === INVALID) return INVALID;
+				if (seen !== undefined) {
+					const other = seen.get(kl);
+					if (other !== undefined) {
+						fail.path += `${step}(key)`;
+						return failWith(fail, 'type', `keys ${JSON.stringify(other)} and ${JSON.stringify(k)} are the same key ${kl} of ${expected}`);
+					}
+					seen.set(kl, k);
+				}
 				const vl = nested(val, value[k], fail, step);
 				if (vl === INVALID) return INVALID;
 				out += `${first ? '' : ','}${kl}:${vl}`;

@@ -202,6 +202,13 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 		ok('MAP<STRING,LARGEINT>', '{"a":12345678901234567891}', '{"a":12345678901234567891}');
 		ok('STRUCT<d:DECIMAL(30,20)>', '{"d":1.00000000000000000001}', '{"d":1.00000000000000000001}');
 	});
+	it('refuses a MAP value whose keys become one key of the key type: one entry would be dropped', () => {
+		const r = coerce('MAP<INT,STRING>', { 1: 'a', '01': 'b' });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual([r.rule, r.path], ['type', '["01"](key)']);
+		bad('MAP<DATE,INT>', { '2024-01-01': 1, '2024-01-01 00:00:00': 2 }, 'type');
+		ok('MAP<STRING,INT>', { a: 1, A: 2 }, '{"a":1,"A":2}');
+	});
 	it('refuses a STRUCT value naming one field twice in different case: one of the two would be dropped', () => {
 		const r = coerce('STRUCT<a:INT>', { a: 1, A: 2 });
 		assert.equal(r.ok, false);
