@@ -120,3 +120,43 @@ describe('Read From Beginning off: topics the group meets later start at their b
 		}
 	});
 });
+
+describe('New Topics Check: the restart that subscribes a new topic', () => {
+	it('loads what is buffered before it closes: executions waiting for their Stream Load batch finish and commit, none is handed over again', async () => {
+		const prefix = uniqueName('newtopic');
+		const [first, second] = [`${prefix}.db.t1`, `${prefix}.db.t2`];
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 1, replicationFactor: 1 }] });
+		const group = uniqueName('newtopic-group');
+		// Each execution waits for its batch: loaded when the batch is flushed, or when its interval (4 s)
+		// ends, longer than the Close Timeout (0.5 s). An execution the restart gave up on still loads then.
+		const waiting: Array<() => void> = [];
+		const flushBuffered = async () => {
+			for (const load of waiting.splice(0)) load();
+		};
+		const n8n = new FakeN8n(
+			() =>
+				new Promise((resolve) => {
+					const load = () => resolve({ ok: true });
+					waiting.push(load);
+					setTimeout(load, 4_000);
+				}),
+		);
+		const consumer = await FollowingConsumer.start(
+			testOptions(first, group, { topics: { pattern: topicPattern(prefix) }, topicCheckIntervalMs: 500, closeTimeoutMs: 500, flushBuffered }),
+			n8n.run,
+		);
+		try {
+			await produce(broker.kafka, first, 1, 20, (i) => JSON.stringify({ i }));
+			await waitFor('the first topic in flight', () => messagesOf(n8n, first) >= 20);
+			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 1, replicationFactor: 1 }] });
+			await produce(broker.kafka, second, 1, 5, (i) => JSON.stringify({ i }));
+			await waitFor('the new topic handed over', () => messagesOf(n8n, second) >= 5, 30_000);
+			await flushBuffered();
+			await waitFor('both topics committed to their end', async () => (await committedOffsets(broker.admin, group, first)).get(0) === 20n && (await committedOffsets(broker.admin, group, second)).get(0) === 5n, 10_000);
+			assert.equal(messagesOf(n8n, first), 20, 'every message of the first topic reached n8n once (one handed over again loads twice)');
+		} finally {
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics: [first, second] }).catch(() => undefined);
+		}
+	});
+});
