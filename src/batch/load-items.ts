@@ -204,9 +204,10 @@ function rejectedJson(row: Record<string, unknown>, table: string, refusal: Dori
 	const reason: Rejection = {
 		column: refusal.column,
 		value: valueOf(row, refusal.column),
-		expected: refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
-		rule: refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
-		message: refusal.notLoaded === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
+		expected:
+			refusal.uncounted === true ? 'a row Doris counts in the load it commits' : refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
+		rule: refusal.uncounted === true ? 'doris_uncounted' : refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
+		message: refusal.notLoaded === true || refusal.uncounted === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
 	};
 	const info: InvalidInfo = { table, reasons: [reason] };
 	return { ...row, [INVALID_FIELD]: info };

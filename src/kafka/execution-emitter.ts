@@ -52,6 +52,8 @@ export interface EmitterContext {
 	/** Aborted when close stops waiting: tells the n8n side to stop waiting for those executions. */
 	readonly executionsSignal: AbortSignal;
 	isClosing(): boolean;
+	/** A rebalance is being drained before the group is rejoined: nothing new is handed out. */
+	isDraining(): boolean;
 	/** Re-applies pause/resume after the window filled, emptied or a partition entered backoff. */
 	syncPaused(): void;
 }
@@ -76,7 +78,7 @@ export class ExecutionEmitter {
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
-		const moved = () => state.revoked || state.inBackoff || this.ctx.isClosing() || payload.isStale() || state.positionEpoch !== epoch;
+		const moved = () => state.revoked || state.inBackoff || this.ctx.isClosing() || this.ctx.isDraining() || payload.isStale() || state.positionEpoch !== epoch;
 		const { maxRecordsPerExecution, maxBytesPerExecution } = options;
 		const ordered = options.keepPartitionOrder === true;
 		let from = 0;

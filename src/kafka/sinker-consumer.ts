@@ -6,8 +6,9 @@
  *   timed-out execution is redelivered from its first offset after an exponential, capped backoff;
  * - bounded memory: while the window is full eachBatch waits (kafkajs fetches nothing meanwhile) and
  *   every partition is paused, so a 1M-message backlog costs W executions + one fetch;
- * - heartbeats continue while executions run, and a rebalance found by our heartbeat first waits
- *   (bounded) for executions in flight and commits what finished before the group is rejoined;
+ * - heartbeats continue while executions run, and a rebalance, whichever heartbeat meets it (ours in
+ *   eachBatch or kafkajs' own in its fetch loop, rebalance-hook.ts), first waits (bounded) for
+ *   executions in flight and commits what finished before the group is rejoined;
  * - close stops fetching, waits (bounded) for executions in flight, commits, disconnects, and
  *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
@@ -33,6 +34,7 @@ import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
 import { fenceWait, previousOwnerMarks, type FenceMark } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
+import { onRebalanceFound } from './rebalance-hook';
 import { pinnedStartOffsets } from './start-positions';
 
 export type { SinkerStats };
@@ -79,6 +81,8 @@ export class SinkerConsumer {
 	/** Until the first group join: where uncommitted partitions start instead of their beginning (start-positions.ts). */
 	private pinnedStarts: Map<string, bigint> | undefined;
 	private join: JoinWaiter | undefined;
+	/** The drain of the rebalance under way, until the group is joined again: one per rebalance, wherever it was met. */
+	private rejoinDrain: Promise<void> | undefined;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -132,6 +136,7 @@ export class SinkerConsumer {
 			closeSignal: this.closeController.signal,
 			executionsSignal: this.executionsController.signal,
 			isClosing: () => this.closing,
+			isDraining: () => this.rejoinDrain !== undefined,
 			syncPaused: () => this.syncPaused(),
 		});
 		this.listen();
@@ -152,11 +157,14 @@ export class SinkerConsumer {
 			await this.consumer.subscribe({ topics, fromBeginning: options.manual ? options.fromBeginning : true });
 			const joinBound = options.rebalanceTimeoutMs + options.sessionTimeoutMs + 30_000;
 			this.join = joinWaiter(joinBound, options.groupId);
+			const eachBatch = (payload: EachBatchPayload) => this.onBatch(payload);
+			// A rebalance met by kafkajs' own heartbeat (nothing to fetch) is drained too, not only one met in eachBatch.
+			onRebalanceFound(eachBatch, (heartbeat) => this.drainBeforeRejoin(heartbeat));
 			await this.consumer.run({
 				autoCommit: false,
 				eachBatchAutoResolve: false,
 				partitionsConsumedConcurrently: 1,
-				eachBatch: (payload) => this.onBatch(payload),
+				eachBatch,
 			});
 			await this.join.promise;
 			this.started = true;
@@ -179,8 +187,8 @@ export class SinkerConsumer {
 		const { events } = this.consumer;
 		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment, event.payload.memberId));
 		this.consumer.on(events.REBALANCING, () => {
-			// Found by kafkajs' own heartbeat (fetch loop): it rejoins without waiting for us, so at
-			// least get what already finished committed while the old generation still accepts it.
+			// kafkajs rejoins right after this event (after the drain, rebalance-hook.ts): get what
+			// finished committed while the old generation still accepts it, should the drain not have run.
 			this.logger.info('Kafka group is rebalancing', { groupId: this.options.groupId });
 			this.committer.request();
 		});
@@ -213,6 +221,7 @@ export class SinkerConsumer {
 	}
 
 	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
+		this.rejoinDrain = undefined;
 		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.pinStarts(change.added);
@@ -292,17 +301,27 @@ export class SinkerConsumer {
 			await this.emitter.emit(state, payload);
 			await payload.heartbeat();
 		} catch (error) {
-			if (isRebalanceInProgress(error)) await this.drainBeforeRejoin(payload);
+			if (isRebalanceInProgress(error)) await this.drainBeforeRejoin(() => payload.heartbeat());
 			throw error;
 		}
 	}
 
 	/**
-	 * kafkajs' closest thing to "partitions revoked": our heartbeat saw REBALANCE_IN_PROGRESS and the
+	 * kafkajs' closest thing to "partitions revoked": a heartbeat saw REBALANCE_IN_PROGRESS and the
 	 * group waits (up to the rebalance timeout) for us to rejoin. Use that time to let executions in
 	 * flight finish and commit them under the old generation, so the next owner does not redo them.
+	 * Nothing new is launched meanwhile. Met in eachBatch or in kafkajs' fetch loop (rebalance-hook.ts),
+	 * the same drain serves both until the next join.
 	 */
-	private async drainBeforeRejoin(payload: EachBatchPayload): Promise<void> {
+	private drainBeforeRejoin(heartbeat: () => Promise<void>): Promise<void> {
+		if (!this.rejoinDrain) {
+			this.rejoinDrain = this.drain(heartbeat);
+			this.syncPaused();
+		}
+		return this.rejoinDrain;
+	}
+
+	private async drain(heartbeat: () => Promise<void>): Promise<void> {
 		const inFlight = this.window.inFlight;
 		this.logger.info('Kafka group is rebalancing: waiting for executions in flight before rejoining', {
 			groupId: this.options.groupId,
@@ -313,7 +332,7 @@ export class SinkerConsumer {
 		while (this.window.inFlight > 0 && !this.closing && Date.now() < deadline) {
 			await this.window.waitForChange(Math.min(this.pollMs, Math.max(deadline - Date.now(), 1)), this.closeController.signal);
 			// REBALANCE_IN_PROGRESS again, expected; the request still keeps our session alive.
-			await payload.heartbeat().catch(() => {});
+			await heartbeat().catch(() => {});
 		}
 		this.committer.release();
 		await this.committer.flush();
@@ -327,9 +346,9 @@ export class SinkerConsumer {
 		}
 	}
 
-	/** Everything is paused while the window is full, after an editor test run's one execution, and on close. */
+	/** Everything is paused while the window is full, during a rebalance's drain, after an editor test run's one execution, and on close. */
 	private syncPaused(force = false): void {
-		this.partitions.syncPaused(this.closing || this.emitter.manualDone || !this.window.hasRoom, force);
+		this.partitions.syncPaused(this.closing || this.rejoinDrain !== undefined || this.emitter.manualDone || !this.window.hasRoom, force);
 	}
 
 	/** Partitions currently owned, topic → partitions. */

@@ -148,3 +148,31 @@ describe('sinker consumer: editor test run and lag', () => {
 		}
 	});
 });
+
+describe('sinker consumer: a consumer joins while executions are in flight', () => {
+	it('an idle consumer (nothing to fetch) lets its executions in flight finish and commits them before giving partitions up: no message succeeds twice', async () => {
+		const topic = await broker.topic(2);
+		await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i }));
+		const group = uniqueName('join-idle');
+		// The first consumer's executions take 3 s (rows waiting for their Stream Load batch to fill);
+		// meanwhile it has nothing more to fetch, so kafkajs' own fetch loop is what meets the rebalance.
+		const a = new FakeN8n(async () => {
+			await sleep(3_000);
+			return { ok: true as const };
+		});
+		const b = new FakeN8n();
+		const first = await SinkerConsumer.start(testOptions(topic, group), a.run);
+		let second: SinkerConsumer | undefined;
+		try {
+			await waitFor('both partitions in flight at the first consumer', () => a.executions.length === 2);
+			second = await SinkerConsumer.start(testOptions(topic, group), b.run);
+			await waitFor('every partition committed to its end', () => allCommitted(group, topic), 30_000);
+			assert.equal(Object.values(Object.fromEntries(second.assigned())).flat().length, 1, 'the second consumer took one partition');
+			const succeeded = [...a.succeeded, ...b.succeeded];
+			const twice = succeeded.filter((key, index) => succeeded.indexOf(key) !== index);
+			assert.deepEqual(twice, [], `executions that succeeded at both consumers (partition:firstOffset), their rows loaded twice: first ${JSON.stringify(a.succeeded)}, second ${JSON.stringify(b.succeeded)}`);
+		} finally {
+			await Promise.all([first.close(), second?.close()]);
+		}
+	});
+});

@@ -30,6 +30,8 @@ export type RejectRule =
 	| 'doris_rejected'
 	/** Not refused itself: it did not load while other rows of its execution did (Doris Stream Load's Rejected output). */
 	| 'doris_not_loaded'
+	/** In a load Doris committed without counting every row sent: it may or may not be in Doris (Doris Stream Load's Rejected output). */
+	| 'doris_uncounted'
 	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
 	| 'table'
 	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */

@@ -27,10 +27,15 @@ export class StreamLoadError extends Error {
 	rejectedRows?: string[];
 	/** Attempts made before giving up. */
 	attempts = 1;
+	/**
+	 * Doris committed the load all the same (a Success whose row counts do not add up): its rows must
+	 * not be sent again under any label, which would load those that landed twice.
+	 */
+	readonly committed: boolean;
 
 	constructor(
 		message: string,
-		init: { kind: StreamLoadErrorKind; retryable: boolean; table?: string; label?: string; response?: DorisLoadResponse; cause?: unknown },
+		init: { kind: StreamLoadErrorKind; retryable: boolean; table?: string; label?: string; response?: DorisLoadResponse; cause?: unknown; committed?: boolean },
 	) {
 		super(message, init.cause === undefined ? undefined : { cause: init.cause });
 		this.name = 'StreamLoadError';
@@ -39,6 +44,7 @@ export class StreamLoadError extends Error {
 		this.table = init.table;
 		this.label = init.label;
 		this.response = init.response;
+		this.committed = init.committed === true;
 	}
 }
 

@@ -187,9 +187,9 @@ function rowCountMismatch(response: DorisLoadResponse, rows: number | undefined)
 /** The verdict on one HTTP answer of a Stream Load (after redirects). */
 export function classifyLoadAnswer(status: number, body: string, context: VerdictContext): LoadVerdict {
 	const where = `Doris table "${context.table}"`;
-	const fail = (message: string, kind: StreamLoadErrorKind, retryable: boolean, response?: DorisLoadResponse): LoadVerdict => ({
+	const fail = (message: string, kind: StreamLoadErrorKind, retryable: boolean, response?: DorisLoadResponse, committed?: boolean): LoadVerdict => ({
 		kind: 'error',
-		error: new StreamLoadError(message, { kind, retryable, table: context.table, label: context.label, response }),
+		error: new StreamLoadError(message, { kind, retryable, table: context.table, label: context.label, response, committed }),
 	});
 
 	if (status !== 200) {
@@ -216,14 +216,17 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 				const mismatch = rowCountMismatch(response, context.rows);
 				if (mismatch === undefined) return { kind: 'loaded', response };
 				// The transaction is committed: sending the label again would answer FINISHED and pass for
-				// loaded, splitting the batch would load its rows again; the execution fails instead, and
-				// its redelivery loads them again (a UNIQUE KEY table takes that as the same rows).
+				// loaded, splitting the batch or redelivering its executions would load the rows that landed
+				// again (twice in a DUPLICATE KEY table). Marked committed: the batch layer hands its rows
+				// back with this reason (src/batch/doris-target.ts), and fails only executions that cannot
+				// take them.
 				return fail(
 					`Stream Load into ${where} (label ${response.Label ?? context.label ?? '?'}) was committed with row counts that do not add up: ${mismatch}. ` +
-						'The rows Doris did not count are not in Doris and Doris reports them nowhere; the load is not taken as done, so the execution fails and its rows are delivered again',
+						'Which rows Doris did not count it reports nowhere, so the load is not taken as done',
 					'doris',
 					false,
 					response,
+					true,
 				);
 			}
 			case 'Label Already Exists': {

@@ -226,6 +226,11 @@ export class Be {
 			release();
 			return fail(`[INVALID_ARGUMENT]The size of this batch exceed the max size [${JSON_MAX_BYTES}]  of json type data  data [ ${text.length} ]. Split the file, or use 'read_json_by_line'`, true);
 		}
+		if (fault?.kind === 'uncountedLine') {
+			// The last line is neither loaded nor counted, as Doris does with a line it skips.
+			const lines = text.endsWith('\n') ? text.slice(0, -1) : text;
+			text = lines.slice(0, lines.lastIndexOf('\n') + 1);
+		}
 		const writeStart = Date.now();
 		let prepared;
 		try {

@@ -50,6 +50,9 @@ export class Faults implements FaultInjector {
 	runningTxnLimit(n: number): void {
 		this.arm(n, { kind: 'runningTxnLimit' });
 	}
+	uncountedLine(n: number): void {
+		this.arm(n, { kind: 'uncountedLine' });
+	}
 	down(ms: number): Promise<void> {
 		return this.downHook(ms);
 	}

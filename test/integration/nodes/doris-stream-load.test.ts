@@ -104,6 +104,25 @@ describe('Doris Stream Load node', () => {
 		assert.ok(!db.server.tableRows('d', 'orders').some((r) => r.id === 103), 'not split: nothing loaded');
 	});
 
+	it('a load Doris committed but counted a row short: its rows go to Rejected saying so and the execution succeeds, so no redelivery loads them again; with Rejected leading nowhere it fails', async () => {
+		// Before, the execution always failed after the commit, and each redelivery of a DUPLICATE KEY
+		// table's rows added the committed ones again.
+		const stored = (from: number) => db.server.tableRows('d', 'orders').filter((r) => Number(r.id) >= from && Number(r.id) < from + 10).map((r) => Number(r.id)).sort((a, b) => a - b);
+		db.server.faults.uncountedLine(1);
+		const out = await executeStreamLoad(ctx({ table: 'orders' }, items([201, 202, 203]), { mode: 'manual', connected: [0, 1] }));
+		assert.deepEqual(stored(201), [201, 202], 'committed: the two rows Doris counted');
+		assert.equal(out[0][0].json.rejectedRows, 3);
+		assert.deepEqual(out[1].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }, { item: 2 }]);
+		const reason = (out[1][2].json._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0];
+		assert.match(reason.message, /committed .* 3 row\(s\) sent, Doris read 2 .*cannot tell whether this row is in Doris/);
+
+		db.server.faults.uncountedLine(1);
+		const error = await executeStreamLoad(ctx({ table: 'orders' }, items([211, 212]), { mode: 'manual', connected: [0] })).catch((e: unknown) => e);
+		assert.ok(error instanceof Error, String(error));
+		assert.match(error.message, /row counts that do not add up/);
+		assert.deepEqual(stored(211), [211]);
+	});
+
 	it('with continue-on-fail every input row goes out as an error item and the execution succeeds', async () => {
 		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true }));
 		assert.equal(out[0].length, 2);

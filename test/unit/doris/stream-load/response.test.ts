@@ -36,6 +36,8 @@ describe('Stream Load answers', () => {
 			assert.notEqual(v.error.kind, 'data_quality', status);
 			assert.match(v.error.message, /3 row\(s\) sent/, status);
 			assert.match(v.error.message, /committed/, status);
+			// Marked committed: the batch layer hands its rows back instead of any of them being sent again.
+			assert.equal(v.error.committed, true, status);
 		}
 		// Without the count of rows sent (a caller that does not say) the answer is taken as it is.
 		assert.equal(classifyLoadAnswer(200, counts(2, 2), ctx).kind, 'loaded');
