@@ -35,7 +35,8 @@ import { TargetBatcher, type AddOptions, type AddResult, type LineVerdicts, type
 import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { processBudget } from './memory-budget';
-import { filteredRowsOf, isMissingTable, isRowRefusal, isSchemaRefusal, isUncountedCommit, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, uncountedRefusal, type DorisRefusal } from './refusal';
+import { filteredRowsOf, isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { handBackUncounted, isUncountedCommit } from './uncounted';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
 
@@ -173,7 +174,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 					// map its rows for it and fail again until the cache's refresh; read again, it is created
 					// (Create Missing Tables) or its rows go to Invalid saying it is missing.
 					if (isRowRefusal(error) || isSchemaRefusal(error) || isMissingTable(error)) config.onRefused?.(error as StreamLoadError);
-					if (isUncountedCommit(error) && batch.rejectable) return handBackUncounted(batch, verdicts, error, table, config.logger);
+					if (isUncountedCommit(error) && batch.rejectable) return { ...handBackUncounted(verdicts, 0, batch.rows, error, table, config.logger), bytes: batch.bytes };
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
 					if (!isRowRefusal(error) || !batch.rejectable) throw error;
@@ -249,6 +250,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 	if (body === undefined) throw refusal;
 	const { bytes, ends } = body;
 	const startOf = (line: number) => (line === 0 ? 0 : ends[line - 1]);
+	let uncounted = 0;
 	const outcome = await isolateRefusedLines<LoadResult>(
 		{
 			lines: batch.rows,
@@ -264,6 +266,12 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 				return { loaded: true, result: await context.loadBody([bytes.subarray(startOf(from), ends[to - 1])], to - from) };
 			} catch (error) {
 				if (isRowRefusal(error)) return { loaded: false, error };
+				// Committed: its lines count as loaded for the split (their owners are never failed) and go
+				// back as doris_uncounted; sending them again could load them twice.
+				if (isUncountedCommit(error)) {
+					uncounted += to - from;
+					return { loaded: true, result: handBackUncounted(verdicts, from, to, error, table, context.logger) };
+				}
 				throw error;
 			}
 		},
@@ -309,39 +317,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 		bytes: sum((r) => r.bytes),
 		attempts: sum((r) => r.attempts),
 		parts,
-		rejectedRows: outcome.rejected.length + handedBack,
-	};
-}
-
-/**
- * A batch Doris committed with row counts that do not account for the rows sent: which rows are in
- * Doris it does not say, and sending any of them again (a split, a redelivery) would load those that
- * landed twice. Every line goes back to its execution with that reason (rule doris_uncounted), so
- * each is visible and none is loaded again; an execution that cannot take rows back (its Rejected
- * output leads nowhere) fails, as before, and is redelivered.
- */
-function handBackUncounted(batch: SealedBatch, verdicts: LineVerdicts<DorisRefusal>, error: StreamLoadError, table: string, logger: StreamLoadLogger | undefined): DorisLoadOutcome {
-	const reason = uncountedRefusal(error);
-	for (let line = 0; line < batch.rows; line++) verdicts.reject(line, reason);
-	metrics.rowsRejected.inc({ table }, batch.rows);
-	logger?.warn(`${error.message}; its ${batch.rows} row(s) are handed back to their executions as doris_uncounted, not loaded again`, { table, label: error.label });
-	const response = error.response;
-	const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-	return {
-		label: error.label ?? '',
-		txnId: typeof response?.TxnId === 'number' ? response.TxnId : undefined,
-		status: response?.Status ?? 'Success',
-		labelExisted: false,
-		existingJobStatus: undefined,
-		loadedRows: count(response?.NumberLoadedRows),
-		filteredRows: count(response?.NumberFilteredRows),
-		unselectedRows: count(response?.NumberUnselectedRows),
-		loadBytes: count(response?.LoadBytes),
-		loadTimeMs: count(response?.LoadTimeMs),
-		bytes: batch.bytes,
-		attempts: error.attempts,
-		response,
-		rejectedRows: batch.rows,
+		rejectedRows: outcome.rejected.length + handedBack + uncounted,
 	};
 }
 

@@ -112,24 +112,3 @@ export function notLoadedRefusal(error: unknown, why: 'unresolved' | 'failed', m
 			: `Not loaded: ${reasonOf(error)}; other rows of this execution loaded, so it is handed back instead of the execution being redelivered (which would load them twice)`;
 	return { column: null, message, errorLog: error instanceof StreamLoadError ? (error.rejectedRows ?? []) : [], label: error instanceof StreamLoadError ? (error.label ?? null) : null, notLoaded: true };
 }
-
-/**
- * A row of a load Doris committed with row counts short of (or over) the rows sent: it may be in
- * Doris or not, and Doris says neither. Handed back with that reason rather than failing its
- * execution, whose redelivery would load the rows that did land again (twice in a DUPLICATE KEY
- * table, and again on every redelivery, as the same body is read the same way).
- */
-export function uncountedRefusal(error: StreamLoadError): DorisRefusal {
-	return {
-		column: null,
-		message: `${error.message}: Doris committed the load holding this row but cannot tell whether this row is in Doris; it is handed back instead of its execution being redelivered, which would load the rows that landed again`,
-		errorLog: [],
-		label: error.label ?? null,
-		uncounted: true,
-	};
-}
-
-/** Doris committed the load although its row counts do not add up (response.ts rowCountMismatch). */
-export function isUncountedCommit(error: unknown): error is StreamLoadError {
-	return error instanceof StreamLoadError && error.committed;
-}

@@ -123,6 +123,23 @@ describe('Doris Stream Load node', () => {
 		assert.deepEqual(stored(211), [211]);
 	});
 
+	it('a part of a refused batch that Doris commits counted short (while the batch is split) goes to Rejected as doris_uncounted, not as not loaded, and is not sent again', async () => {
+		// Before, the split stopped there and those committed rows came back as doris_not_loaded ("Not
+		// loaded"), which a dead-letter replay would load a second time.
+		db.server.faults.fail(1, '[DATA_QUALITY_ERROR]too many filtered rows');
+		db.server.faults.uncountedLine(1);
+		const before = db.server.loads.length;
+		const out = await executeStreamLoad(ctx({ table: 'orders' }, items([221, 222, 223, 224]), { mode: 'manual', connected: [0, 1] }));
+		const rules = out[1].map((item) => `${String(item.json.id)} ${(item.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule}`);
+		assert.deepEqual(rules, ['221 doris_uncounted', '222 doris_uncounted']);
+		assert.deepEqual(
+			db.server.tableRows('d', 'orders').filter((r) => Number(r.id) > 220 && Number(r.id) < 230).map((r) => Number(r.id)).sort((a, b) => a - b),
+			[221, 223, 224],
+		);
+		// The split then finds no refused row in the right half (the refusal was injected): 221 and 222 are sent once.
+		assert.equal(db.server.loads.length - before, 4, 'the batch, its left half, then the right half line by line');
+	});
+
 	it('with continue-on-fail every input row goes out as an error item and the execution succeeds', async () => {
 		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true }));
 		assert.equal(out[0].length, 2);

@@ -1,0 +1,65 @@
+/**
+ * A load Doris committed with row counts that do not account for the rows sent (response.ts
+ * rowCountMismatch): which rows landed Doris says nowhere, and sending any of them again (a split of
+ * the batch, a redelivery of its executions) would load those that did twice. Its rows go back to
+ * their executions instead, with rule doris_uncounted (load-items.ts), so each is visible and none is
+ * sent again; used for a whole batch and for a part of a batch being split (doris-target.ts).
+ */
+import { StreamLoadError } from '../doris/stream-load/errors';
+import type { LoadResult, StreamLoadLogger } from '../doris/stream-load/client';
+import { metrics } from '../metrics/metrics';
+import type { LineVerdicts } from './batcher';
+import type { DorisRefusal } from './refusal';
+
+/** The committed load as a result, with the rows handed back. */
+export type UncountedOutcome = LoadResult & { rejectedRows: number };
+
+/**
+ * Why a row of such a load is handed back: it may be in Doris or not. A redelivery would not repair
+ * that: the same body is read the same way, so a DUPLICATE KEY table would gain the rows that landed
+ * on every redelivery.
+ */
+export function uncountedRefusal(error: StreamLoadError): DorisRefusal {
+	return {
+		column: null,
+		message: `${error.message}: Doris committed the load holding this row but cannot tell whether this row is in Doris; it is handed back instead of its execution being redelivered, which would load the rows that landed again`,
+		errorLog: [],
+		label: error.label ?? null,
+		uncounted: true,
+	};
+}
+
+/** Doris committed the load although its row counts do not add up (response.ts rowCountMismatch). */
+export function isUncountedCommit(error: unknown): error is StreamLoadError {
+	return error instanceof StreamLoadError && error.committed;
+}
+
+/**
+ * Lines [from, to) of a batch, loaded by that committed load, go back to their executions; an
+ * execution that cannot take rows back (its Rejected output leads nowhere) fails and is redelivered.
+ * `bytes` is left to the caller, which knows what it sent.
+ */
+export function handBackUncounted(verdicts: LineVerdicts<DorisRefusal>, from: number, to: number, error: StreamLoadError, table: string, logger: StreamLoadLogger | undefined): UncountedOutcome {
+	const reason = uncountedRefusal(error);
+	for (let line = from; line < to; line++) verdicts.reject(line, reason);
+	metrics.rowsRejected.inc({ table }, to - from);
+	logger?.warn(`${error.message}; its ${to - from} row(s) are handed back to their executions as doris_uncounted, not loaded again`, { table, label: error.label });
+	const response = error.response;
+	const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+	return {
+		label: error.label ?? '',
+		txnId: typeof response?.TxnId === 'number' ? response.TxnId : undefined,
+		status: response?.Status ?? 'Success',
+		labelExisted: false,
+		existingJobStatus: undefined,
+		loadedRows: count(response?.NumberLoadedRows),
+		filteredRows: count(response?.NumberFilteredRows),
+		unselectedRows: count(response?.NumberUnselectedRows),
+		loadBytes: count(response?.LoadBytes),
+		loadTimeMs: count(response?.LoadTimeMs),
+		bytes: 0,
+		attempts: error.attempts,
+		response,
+		rejectedRows: to - from,
+	};
+}
