@@ -14,7 +14,7 @@
  * JSON mapping (https://protobuf.dev/programming-guides/json/) where Doris has a place for it:
  * - Timestamp → an instant, `2024-05-01T10:00:00.123456789Z`, with 0, 3, 6 or 9 fractional digits as
  *   the JSON mapping writes them; the Doris Schema node converts it into its Time Zone, as an Avro
- *   timestamp-nanos, and a DATETIME(6) rounds the nanoseconds half up to the microsecond (Doris' cast).
+ *   timestamp-nanos, and refuses nanoseconds a DATETIME(6) cannot keep (Doris' cast would round them).
  * - Duration → its length in whole microseconds (a BIGINT), as Debezium's io.debezium.time.MicroDuration
  *   carries an interval; nanoseconds below a microsecond are rounded half away from zero.
  * - DoubleValue, FloatValue, Int64Value, UInt64Value, Int32Value, UInt32Value, BoolValue, StringValue,

@@ -15,7 +15,7 @@ import { resetBatchers } from '../../src/batch/registry';
 import { parseJsonExact } from '../../src/common/exact-json';
 import { closeDorisPools } from '../../src/doris/mysql';
 import { resolveSchema } from '../../src/doris/schema/resolve';
-import { routeItems } from '../../src/doris/schema/route-items';
+import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
@@ -178,7 +178,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		const values = [
 			wire(schemaId, event, {
 				id: 1,
-				at: { seconds: 1714557600, nanos: 123456789 },
+				at: { seconds: 1714557600, nanos: 123456000 },
 				took: { seconds: 3723, nanos: 500_000_000 },
 				note: { value: 'fragile' },
 				qty: { value: 0 },
@@ -200,8 +200,16 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 			wire(schemaId, event, { id: 4, at: { seconds: long(253402300800n), nanos: 0 } }),
 			// A Duration whose seconds and nanos have opposite signs.
 			wire(schemaId, event, { id: 5, took: { seconds: 1, nanos: -1 } }),
+			// Nanoseconds a DATETIME(6) cannot keep: Doris would round them, so the row goes to Invalid.
+			wire(schemaId, event, { id: 6, at: { seconds: 1714557600, nanos: 123456789 } }),
 		];
-		const { invalid } = await sink('events', values);
+		const { invalid: allInvalid } = await sink('events', values);
+		const invalid = allInvalid.filter((i) => i._parseError !== undefined);
+		const refused = allInvalid.filter((i) => i._parseError === undefined);
+		assert.deepEqual(
+			refused.map((i) => (i[INVALID_FIELD] as InvalidInfo).reasons.map((r) => [r.column, r.value, r.rule])),
+			[[['at', '2024-05-01T10:00:00.123456789Z', 'precision']]],
+		);
 
 		const json = (v: unknown) => (v === null ? null : parseJsonExact(String(v)));
 		const rows = doris
@@ -213,8 +221,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		assert.deepEqual(rows.map((r) => ({ ...r, big: r.big === null ? null : String(r.big) })), [
 			{
 				id: 1,
-				// 123456789 ns in a DATETIME(6): rounded half up to the microsecond, as Doris' cast rounds.
-				at: '2024-05-01 10:00:00.123457',
+				at: '2024-05-01 10:00:00.123456',
 				took: 3723500000,
 				note: 'fragile',
 				qty: 0,

@@ -13,7 +13,7 @@ import type { ToProduce } from './harness/ledger';
 import { assertInvariant, DATABASE, useWorld } from './harness/world';
 
 const TEN_MB = 10 * 1024 * 1024;
-const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING';
+const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING, dec DECIMAL(10, 2), ts3 DATETIME(3), ip IPV6, arr ARRAY<DECIMAL(38, 20)>, st STRUCT<a:INT>';
 
 const world = useWorld();
 
@@ -49,9 +49,17 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 			bad(null, 'parse_error', null, /tombstone/),
 			bad(JSON.stringify({ v: 'no id' }), 'not_null', 'id', /id is NOT NULL/),
 			bad(huge, 'too_long', 's', /10485760 UTF-8 bytes, limit 10/),
+			// Values Doris would store as another value (rounded) or as NULL: refused, never changed.
+			bad('{"id": 1009, "dec": 1.005}', 'precision', 'dec', /more than 2 fractional digits/, 1.005),
+			bad(JSON.stringify({ id: 1010, ts: '2024-05-01 10:00:00.5' }), 'precision', 'ts', /DATETIME keeps/, '2024-05-01 10:00:00.5'),
+			bad(JSON.stringify({ id: 1011, ts3: '2024-05-01T10:00:00.1234567Z' }), 'precision', 'ts3', /DATETIME\(3\) keeps/, '2024-05-01T10:00:00.1234567Z'),
+			bad(JSON.stringify({ id: 1012, ip: 'fe80::1%eth0' }), 'type', 'ip', /zone index/, 'fe80::1%eth0'),
+			bad(JSON.stringify({ id: 1013, st: { a: 1, A: 2 } }), 'type', 'st', /"a" and "A"/),
 			// Accepted: exact beyond 2^53 (BIGINT and LARGEINT), 10 bytes of 2-byte characters, 10,000 fields.
 			{ id: '9003', value: '{"id": 9003, "b": 9007199254740993, "big": 170141183460469231731687303715884105727, "s": "ééééé"}' },
 			{ id: '9001', value: JSON.stringify(wide) },
+			// Accepted exactly: zeros past the scale, a decimal array given as JSON text, an IPv4-mapped address.
+			{ id: '9004', value: '{"id": 9004, "dec": 1.250, "ts3": "2024-05-01 10:00:00.1230", "arr": "[0.12345678901234567891]", "ip": "::ffff:192.168.1.1"}' },
 		];
 		const items: ToProduce[] = [];
 		let id = 0;
@@ -71,6 +79,8 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 		assert.equal(String(exact?.b), '9007199254740993');
 		assert.equal(String(exact?.big), '170141183460469231731687303715884105727');
 		assert.equal(exact?.s, 'ééééé');
+		const kept = world.doris.tableRows(DATABASE, c.table).find((r) => String(r.id) === '9004');
+		assert.deepEqual([String(kept?.dec), String(kept?.ts3), String(kept?.arr), String(kept?.ip)], ['1.25', '2024-05-01 10:00:00.123', '[0.12345678901234567891]', '::ffff:c0a8:101']);
 
 		const expectedInvalid = cases.filter((x) => x.invalid).length;
 		const invalidMetric = (await counterSum(metrics.rowsInvalid, { table })) - invalidBefore;

@@ -15,7 +15,7 @@ import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
 import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
-import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
+import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
 
 export {
@@ -59,7 +59,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 		}
 		case 'decimal': {
 			const { precision, scale } = type;
-			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			const slot: NumberResult<DecimalFailure> = { ok: false, value: 0, failure: 'type' };
 			return {
 				expected,
 				coerce(value, fail) {
@@ -67,6 +67,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					if (fast !== undefined) return fast;
 					const r = coerceDecimal(value, precision, scale, slot);
 					if (r.ok) return r.value;
+					if (r.failure === 'scale') return failWith(fail, 'precision', `more than ${scale} fractional digits: Doris would round the value`);
 					return failWith(fail, r.failure, r.failure === 'precision' ? `more than ${precision - scale} integer digits` : undefined);
 				},
 				literal: raw,
@@ -106,7 +107,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const r = dc.coerce(value);
-					return r.ok ? r.value : failWith(fail, r.failure);
+					if (r.ok) return r.value;
+					return failWith(fail, r.failure, r.failure === 'precision' ? `more fractional second digits than ${expected} keeps: Doris would round the time` : undefined);
 				},
 				literal: quoted,
 			};
@@ -268,6 +270,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function compileMap(keyType: DorisType, valueType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
 	const key = compileType(keyType, ctx);
 	const val = compileType(valueType, ctx);
+	// Object keys are distinct text, so text keys stay distinct; other key types may coerce two keys into
+	// one ("1" and "01" into INT 1), and the map Doris stores would not hold both values.
+	const keysMayMeet = keyType.kind !== 'string' && keyType.kind !== 'varchar' && keyType.kind !== 'char';
 	return {
 		expected,
 		coerce(input, fail) {
@@ -275,10 +280,19 @@ function compileMap(keyType: DorisType, valueType: DorisType, expected: string, 
 			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
 			let out = '{';
 			let first = true;
+			const seen = keysMayMeet ? new Map<string, string>() : undefined;
 			for (const k of Object.keys(value)) {
 				const step = `[${JSON.stringify(k)}]`;
 				const kl = nested(key, k, fail, `${step}(key)`);
 				if (kl === INVALID) return INVALID;
+				if (seen !== undefined) {
+					const other = seen.get(kl);
+					if (other !== undefined) {
+						fail.path += `${step}(key)`;
+						return failWith(fail, 'type', `keys ${JSON.stringify(other)} and ${JSON.stringify(k)} are the same key ${kl} of ${expected}`);
+					}
+					seen.set(kl, k);
+				}
 				const vl = nested(val, value[k], fail, step);
 				if (vl === INVALID) return INVALID;
 				out += `${first ? '' : ','}${kl}:${vl}`;

@@ -9,8 +9,12 @@
  *   19,844 seconds look alike), and a guess loads a wrong date silently. Integers are converted with
  *   BigInt, so microseconds beyond 2^53 (text from exact JSON) keep every digit;
  * - 8 / 14 digit text is Doris' compact form (`20240501`, `20240501103000`), as Doris reads it.
- * More fractional digits than DATETIME(p) keeps are rounded half up, as Doris' cast does since 2.0
- * (doris-website commit 3d7a2277, "add description of cast as datetime round"). Range: years 0000-9999.
+ * A non-zero fractional digit past what DATETIME(p) keeps (a 7th digit, or `.5` for a DATETIME) fails
+ * with 'precision': Doris' cast would round it half up since 2.0 (doris-website commit 3d7a2277, "add
+ * description of cast as datetime round") and load another time. Zeros past it are the same time. An
+ * epoch number with a fraction is read as the decimal it is written as (1714557600.123 s is .123, not
+ * the double's .1229999). A DATE keeps the date of the wall clock, as Doris' cast to DATE does.
+ * Range: years 0000-9999.
  * Time zones are IANA names (or ±HH:MM) resolved with Intl; offsets are cached per 15-minute bucket
  * (every real zone changes offset on a quarter hour), so a stream of nearby instants costs one
  * Intl call per bucket.
@@ -44,6 +48,10 @@ const DATE_RE =
 	/^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:(?:[Tt]|\s+)(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|(?:UTC|GMT)?\s*([+-])(\d{2}):?(\d{2})?)?\s*$/;
 const COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 const EPOCH_TEXT_RE = /^\s*-?\d+(?:\.\d+)?\s*$/;
+/** A decimal number as String(number) or epoch text writes it: sign, digits, fraction, exponent. */
+const EPOCH_DECIMAL_RE = /^\s*(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+/** Decimal digits from each unit to nanoseconds. */
+const NANO_DIGITS: Record<Exclude<EpochUnit, 'reject' | 'days'>, number> = { s: 9, ms: 6, us: 3 };
 const INTEGER_TEXT_RE = /^-?\d{1,30}$/;
 
 /** The digit at `i`, or NaN. */
@@ -181,8 +189,8 @@ export class ZoneClock {
 	}
 }
 
-/** Why a value was not a date, for the rejection's rule. */
-export type DateFailure = 'date_format' | 'date_range' | 'epoch_unit';
+/** Why a value was not a date, for the rejection's rule ('precision': fractional digits DATETIME(p) cannot keep). */
+export type DateFailure = 'date_format' | 'date_range' | 'epoch_unit' | 'precision';
 
 export interface DateResult {
 	ok: boolean;
@@ -235,13 +243,17 @@ export class DateCoercer {
 			}
 			if (EPOCH_TEXT_RE.test(text)) {
 				const trimmed = text.trim();
-				return this.fromEpoch(INTEGER_TEXT_RE.test(trimmed) ? BigInt(trimmed) : Number(trimmed));
+				return this.fromEpoch(INTEGER_TEXT_RE.test(trimmed) ? BigInt(trimmed) : Number(trimmed), trimmed);
 			}
 			return this.fail('date_format');
 		}
 		let nanos = 0;
 		const frac = m[7];
-		if (frac !== undefined) nanos = Number(frac.length >= 9 ? frac.slice(0, 9) : frac.padEnd(9, '0'));
+		if (frac !== undefined) {
+			// Past the nanosecond no DATETIME keeps a digit.
+			if (this.withTime && frac.length > 9 && /[1-9]/.test(frac.slice(9))) return this.fail('precision');
+			nanos = Number(frac.length >= 9 ? frac.slice(0, 9) : frac.padEnd(9, '0'));
+		}
 		let offset: number | null = null;
 		if (m[8] !== undefined) offset = 0;
 		else if (m[9] !== undefined) offset = (m[9] === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
@@ -277,12 +289,16 @@ export class DateCoercer {
 		let nanos = 0;
 		if (n > 19) {
 			if (text.charCodeAt(19) !== 46 || n === 20) return undefined;
+			let pastNanos = false;
 			for (let i = 20; i < n; i++) {
 				const c = digit(text, i);
 				if (Number.isNaN(c)) return undefined;
 				if (i < 29) nanos = nanos * 10 + c;
+				else if (c !== 0) pastNanos = true;
 			}
 			for (let i = n; i < 29; i++) nanos *= 10;
+			// Past the nanosecond no DATETIME keeps a digit.
+			if (pastNanos && this.withTime) return this.fail('precision');
 		}
 		if (sep === 32 && this.withTime && (this.precision === 0 ? n === 19 : n === 20 + this.precision)) {
 			if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) return this.fail('date_format');
@@ -315,20 +331,42 @@ export class DateCoercer {
 		return this.emit(wall, nanos);
 	}
 
-	private fromEpoch(n: number | bigint): DateResult {
+	/** `text`: the number as written, when it came as text. */
+	private fromEpoch(n: number | bigint, text?: string): DateResult {
 		const unit = this.options.epochUnit;
 		if (unit === 'reject') return this.fail('epoch_unit');
 		if (typeof n === 'number' && Number.isSafeInteger(n) && Math.abs(n) < 1e15) return this.fromSafeInteger(n, unit);
 		if (typeof n === 'bigint' || Number.isInteger(n)) return this.fromEpochInteger(typeof n === 'bigint' ? n : BigInt(n), unit);
 		if (!Number.isFinite(n)) return this.fail('date_format');
 		if (unit === 'days') return this.fail('date_format'); // a fraction of a day is no date
-		// A fractional count (1714557600.123 s): as exact as the double that holds it.
-		const msFloat = unit === 'ms' ? n : unit === 's' ? n * 1000 : n / 1000;
-		const utc = Math.floor(msFloat);
-		if (utc < MIN_WALL_MS - MS_PER_DAY || utc > MAX_WALL_MS + MS_PER_DAY) return this.fail('date_range');
-		const subMsNanos = Math.round((msFloat - utc) * 1e6);
-		const wholeSecond = utc - (((utc % 1000) + 1000) % 1000);
-		return this.fromUtc(wholeSecond, (utc - wholeSecond) * 1e6 + subMsNanos);
+		// A fractional count (1714557600.123 s): the digits as written (String gives a double's shortest
+		// form, which is the literal for every literal of at most 15 digits; longer ones arrive as text).
+		return this.fromEpochDecimal(text ?? String(n), NANO_DIGITS[unit]);
+	}
+
+	/** A decimal count of a unit with `nanoDigits` digits to the nanosecond, exactly (BigInt nanoseconds). */
+	private fromEpochDecimal(text: string, nanoDigits: number): DateResult {
+		const m = EPOCH_DECIMAL_RE.exec(text);
+		if (m === null || (m[2] === '' && (m[3] ?? '') === '')) return this.fail('date_format');
+		const digits = m[2] + (m[3] ?? '');
+		// How many of the digits count whole nanoseconds.
+		const point = m[2].length + nanoDigits + Number(m[4] ?? 0);
+		// Year 9999 is 2.5e20 ns: 21 digits.
+		if (point > 24 && /[1-9]/.test(digits.slice(0, point - 24))) return this.fail('date_range');
+		const whole = point <= 0 ? '' : point >= digits.length ? digits + '0'.repeat(point - digits.length) : digits.slice(0, point);
+		const finer = point <= 0 ? digits : point >= digits.length ? '' : digits.slice(point);
+		const belowNanos = /[1-9]/.test(finer);
+		if (belowNanos && this.withTime) return this.fail('precision');
+		let ns = BigInt(whole === '' ? '0' : whole);
+		if (m[1] === '-') ns = belowNanos ? -ns - 1n : -ns; // a DATE takes the date of the instant: floor
+		let seconds = ns / 1_000_000_000n;
+		let rest = ns % 1_000_000_000n;
+		if (rest < 0n) {
+			rest += 1_000_000_000n;
+			seconds -= 1n;
+		}
+		if (seconds < MIN_SECONDS - 86_400n || seconds > MAX_SECONDS + 86_400n) return this.fail('date_range');
+		return this.fromUtc(Number(seconds) * 1000, Number(rest));
 	}
 
 	/** |n| < 1e15: every product and quotient below stays an exact double (no BigInt per value). */
@@ -374,16 +412,9 @@ export class DateCoercer {
 
 	/** `wall`: whole seconds of wall clock (ms since the epoch, as if UTC); `nanos`: 0..1e9. */
 	private emit(wall: number, nanos: number): DateResult {
-		let fracUnits = 0;
-		if (this.withTime && this.precision > 0) {
-			fracUnits = Math.floor((nanos + this.unit / 2) / this.unit);
-			if (fracUnits * this.unit >= 1e9) {
-				fracUnits = 0;
-				wall += 1000;
-			}
-		} else if (this.withTime && nanos >= 5e8) {
-			wall += 1000;
-		}
+		// A DATETIME(p) keeps p digits; Doris would round the others away (see the header).
+		if (this.withTime && nanos % this.unit !== 0) return this.fail('precision');
+		const fracUnits = nanos / this.unit;
 		if (wall < MIN_WALL_MS || wall > MAX_WALL_MS) return this.fail('date_range');
 		const days = Math.floor(wall / MS_PER_DAY);
 		const tod = wall - days * MS_PER_DAY;

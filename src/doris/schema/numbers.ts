@@ -32,13 +32,15 @@ export const INTEGER_BOUNDS: Record<IntegerTypeName, IntegerBounds> = {
 };
 
 export type NumberFailure = 'type' | 'not_integer' | 'unsafe_integer' | 'range' | 'precision';
+/** A DECIMAL's 'precision': more integer digits than p - s; 'scale': non-zero digits past the scale s. */
+export type DecimalFailure = NumberFailure | 'scale';
 
 /** Result slot reused by the coercers (no allocation per value). */
-export interface NumberResult {
+export interface NumberResult<Failure extends string = NumberFailure> {
 	ok: boolean;
 	/** number when it is a safe integer / float, else the exact decimal text. */
 	value: number | string;
-	failure: NumberFailure;
+	failure: Failure;
 }
 
 const INT_TEXT_RE = /^\s*([+-]?)0*(\d+)\s*$/;
@@ -115,10 +117,12 @@ export function coerceInteger(value: unknown, b: IntegerBounds, out: NumberResul
 const DECIMAL_TEXT_RE = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 
 /**
- * DECIMAL(p,s): more fractional digits than s are rounded half up (Doris' decimal cast rounds);
- * more than p - s integer digits (after rounding) is out of range. Output: exact text with s decimals.
+ * DECIMAL(p,s): exact text with s decimals. Zeros past the scale are dropped (the same value); a
+ * non-zero digit there fails with 'scale', since Doris would round it half up into another value
+ * (string_to_decimal, be/src/util/string_parser.hpp: "make rounding cases") and load that silently.
+ * More than p - s integer digits fails with 'precision'.
  */
-export function coerceDecimal(value: unknown, precision: number, scale: number, out: NumberResult): NumberResult {
+export function coerceDecimal(value: unknown, precision: number, scale: number, out: NumberResult<DecimalFailure>): NumberResult<DecimalFailure> {
 	out.ok = false;
 	let text: string;
 	if (typeof value === 'number') {
@@ -153,7 +157,11 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 			out.failure = 'precision';
 			return out;
 		} else if (exp < -400) {
-			// So tiny it is zero at any scale Doris supports (at most 76 digits).
+			// Past any scale Doris supports (at most 76 digits): zero, or digits the scale cannot keep.
+			if (/[1-9]/.test(intPart + fracPart)) {
+				out.failure = 'scale';
+				return out;
+			}
 			intPart = '';
 			fracPart = '';
 		} else if (exp > 0) {
@@ -169,17 +177,14 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 	}
 	if (intPart.charCodeAt(0) === 48 /* '0' */) intPart = intPart.replace(/^0+/, '');
 	if (fracPart.length > scale) {
-		const roundUp = fracPart.charCodeAt(scale) >= 53; /* '5' */
-		fracPart = fracPart.slice(0, scale);
-		if (roundUp) {
-			const digits = incrementDigits(intPart + fracPart);
-			intPart = digits.slice(0, digits.length - scale);
-			fracPart = digits.slice(digits.length - scale);
+		if (/[1-9]/.test(fracPart.slice(scale))) {
+			out.failure = 'scale';
+			return out;
 		}
+		fracPart = fracPart.slice(0, scale);
 	} else {
 		fracPart = fracPart.padEnd(scale, '0');
 	}
-	if (intPart.charCodeAt(0) === 48) intPart = intPart.replace(/^0+/, '');
 	if (intPart.length > precision - scale) {
 		out.failure = 'precision';
 		return out;
@@ -188,21 +193,6 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 	out.ok = true;
 	out.value = `${negative && !isZero ? '-' : ''}${intPart === '' ? '0' : intPart}${scale > 0 ? `.${fracPart}` : ''}`;
 	return out;
-}
-
-function incrementDigits(digits: string): string {
-	const chars = digits.split('');
-	let i = chars.length - 1;
-	while (i >= 0) {
-		if (chars[i] === '9') {
-			chars[i] = '0';
-			i--;
-		} else {
-			chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1);
-			return chars.join('');
-		}
-	}
-	return `1${chars.join('')}`;
 }
 
 const FLOAT_TEXT_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;

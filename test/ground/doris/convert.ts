@@ -151,7 +151,11 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 			let val: unknown = v;
 			if (typeof v === 'string') {
 				try {
-					val = JSON.parse(v);
+					// Doris reads each element of the literal with its type's own parser: a 20-digit decimal
+					// keeps its digits (a double would not).
+					val = JSON.parse(v, (_k, x: unknown, source?: { source?: string }) =>
+						typeof x === 'number' && source?.source !== undefined && source.source.replace(/[-+.eE]/g, '').length > 15 ? new BigNumText(source.source) : x,
+					);
 				} catch {
 					return invalid(ctx, t, v);
 				}

