@@ -4,8 +4,10 @@
 // table's topic with its first change and writes the change at once, before any check can see it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Kafka, type Consumer } from 'kafkajs';
 
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { RELEASED } from '../../src/kafka/partition-fence';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
@@ -157,6 +159,57 @@ describe('New Topics Check: the restart that subscribes a new topic', () => {
 		} finally {
 			await consumer.close();
 			await broker.admin.deleteTopics({ topics: [first, second] }).catch(() => undefined);
+		}
+	});
+});
+
+describe('Read From Beginning off: two consumers starting a new group together', () => {
+	it('one that joins after the other started the partitions continues from its commits, not from the end it read before joining', async () => {
+		const topic = uniqueName('pins');
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] });
+		await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ old: i }));
+		const group = uniqueName('pins-group');
+		const a = new FakeN8n();
+		const b = new FakeN8n();
+		// The second consumer reads where uncommitted partitions start (the ends, 10 and 10), and only then
+		// joins: held at consumer.run until the first one has started and loaded newer messages.
+		let reachedRun!: () => void;
+		const atRun = new Promise<void>((resolve) => (reachedRun = resolve));
+		let openGate!: () => void;
+		const gate = new Promise<void>((resolve) => (openGate = resolve));
+		const makeConsumer = Object.getOwnPropertyDescriptor(Kafka.prototype, 'consumer')?.value as (this: Kafka, config: object) => Consumer;
+		Kafka.prototype.consumer = function (this: Kafka, config) {
+			const consumer = makeConsumer.call(this, config);
+			const run = consumer.run.bind(consumer);
+			consumer.run = async (options) => {
+				reachedRun();
+				await gate;
+				return run(options);
+			};
+			return consumer;
+		};
+		let second: Promise<SinkerConsumer>;
+		try {
+			second = SinkerConsumer.start(testOptions(topic, group, { fromBeginning: false }), b.run);
+		} finally {
+			Kafka.prototype.consumer = makeConsumer;
+		}
+		let first: SinkerConsumer | undefined;
+		try {
+			await atRun;
+			first = await SinkerConsumer.start(testOptions(topic, group, { fromBeginning: false }), a.run);
+			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i }));
+			await waitFor('the first consumer committed both partitions to 20', async () => [...(await committedOffsets(broker.admin, group, topic)).values()].join() === '20,20');
+			openGate();
+			await second;
+			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i: 20 + i }));
+			await waitFor('both partitions committed to 30', async () => [...(await committedOffsets(broker.admin, group, topic)).values()].join() === '30,30');
+			const delivered = [...a.executions, ...b.executions].flatMap((e) => e.items.map((item) => item.json.i as number)).sort((x, y) => x - y);
+			assert.deepEqual(delivered, Array.from({ length: 40 }, (_, i) => i), 'each new message once (one handed over again loads twice), no history');
+		} finally {
+			openGate();
+			await Promise.all([first?.close(), second.then((c) => c.close(), () => undefined)]);
+			await broker.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
 		}
 	});
 });
