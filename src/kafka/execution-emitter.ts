@@ -106,7 +106,7 @@ export class ExecutionEmitter {
 			if (moved()) return;
 			let entry: TrackedExecution;
 			try {
-				entry = state.tracker.add(BigInt(messages[from].offset), BigInt(messages[to - 1].offset) + 1n, from === 0 ? fetchedFrom : undefined);
+				entry = state.tracker.add(BigInt(messages[from].offset), to === messages.length ? batchEnd(payload) : BigInt(messages[to - 1].offset) + 1n, from === 0 ? fetchedFrom : undefined);
 			} catch (error) {
 				// Never expected: the checks above stop every chunk fetched before a rewind. Refusing keeps
 				// the commit from passing offsets that are being redelivered.
@@ -134,6 +134,20 @@ export class ExecutionEmitter {
 		// Return only with room, so the next fetch is not made just to wait here again (and while we
 		// wait, kafkajs fetches nothing: that is the backpressure).
 		if (!window.hasRoom) await this.waitForRoom(payload);
+	}
+
+	/**
+	 * A fetch held only records kafkajs hands out to nobody, [first, end): commit past them once every
+	 * execution before them finished, as past an execution with nothing to run. Only when they start
+	 * exactly where the partition continues: the records between a floor and `first` were not seen,
+	 * and a fetch from before a rewind may start anywhere. Without this the group stayed behind the
+	 * end of a topic whose last transaction was aborted (or whose last marker came in a fetch of its
+	 * own) until the next message: a lag that never went away on a quiet topic.
+	 */
+	passFiltered(state: PartitionState, first: bigint, end: bigint): void {
+		if (this.ctx.options.manual || state.revoked || state.tracker.nextOffset !== first || state.tracker.failedAt !== undefined) return;
+		const result = state.tracker.succeed(state.tracker.add(first, end));
+		if (result.kind === 'done' && result.commitTo !== undefined) this.ctx.committer.request();
 	}
 
 	/**
@@ -360,6 +374,20 @@ function stampDeadline(items: ReadonlyArray<{ json: Record<string, unknown> }>, 
 function fetchedOffset(payload: EachBatchPayload): bigint {
 	const fetched = (payload.batch as unknown as { fetchedOffset?: unknown }).fetchedOffset;
 	return BigInt(typeof fetched === 'string' || typeof fetched === 'number' ? fetched : payload.batch.messages[0].offset);
+}
+
+/**
+ * One past the batch's last record, which the batch's last execution commits: kafkajs hands out no
+ * control record (the marker closing a transaction) and no message of an aborted transaction, and
+ * when the last message is resolved it resolves the batch's last record with it (consumer/runner.js
+ * processEachBatch, Batch.lastOffset). Ending the execution at its last message instead left every
+ * transactional topic one offset short of its end for good: a lag of 1 that never went away.
+ */
+function batchEnd(payload: EachBatchPayload): bigint {
+	const { messages } = payload.batch;
+	const lastMessage = BigInt(messages[messages.length - 1].offset);
+	const lastRecord = BigInt(payload.batch.lastOffset());
+	return (lastRecord > lastMessage ? lastRecord : lastMessage) + 1n;
 }
 
 function messageSize(message: KafkaMessage): number {

@@ -198,6 +198,13 @@ export class SinkerConsumer {
 				for (const entry of partitions) this.committer.confirm(topic, entry.partition, String(entry.offset), (entry as { metadata?: string | null }).metadata ?? null);
 			}
 		});
+		this.consumer.on(events.START_BATCH_PROCESS, ({ payload }) => {
+			// A fetch whose records kafkajs all filtered out (a transaction's marker, an aborted
+			// transaction) never reaches eachBatch: kafkajs moves past it itself (runner.js handleBatch).
+			if (payload.batchSize > 0 || payload.firstOffset === null) return;
+			const state = this.assignment.get(payload.topic, payload.partition);
+			if (state && !this.closing) this.emitter.passFiltered(state, BigInt(payload.firstOffset), BigInt(payload.lastOffset) + 1n);
+		});
 		this.consumer.on(events.CRASH, (event) => {
 			const error = event.payload.error;
 			if (this.closing) return;

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, endOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -145,6 +145,44 @@ describe('sinker consumer: commits', () => {
 			]);
 		} finally {
 			await consumer.close();
+		}
+	});
+
+	it('a transactional topic is committed to its end: past the marker that closes its last transaction, once every message before it finished', async () => {
+		const topic = await broker.topic(1);
+		const group = uniqueName('transactions');
+		const producer = broker.kafka.producer({ transactionalId: uniqueName('txn'), idempotent: true, maxInFlightRequests: 1 });
+		await producer.connect();
+		let sent = 0;
+		/** One transaction of `count` messages, committed or aborted (an aborted one is never delivered). */
+		const transaction = async (count: number, commit: boolean) => {
+			const txn = await producer.transaction();
+			await txn.send({ topic, messages: Array.from({ length: count }, (_, k) => ({ value: JSON.stringify({ i: sent + k, commit }) })) });
+			sent += count;
+			await (commit ? txn.commit() : txn.abort());
+		};
+		const n8n = new FakeN8n();
+		const delivered = () => n8n.executions.flatMap((e) => e.items.map((item) => item.json.i as number));
+		const lagZero = async () => (await committedOffsets(broker.admin, group, topic)).get(0) === (await endOffsets(broker.admin, topic)).get(0);
+		let consumer: SinkerConsumer | undefined;
+		try {
+			// A backlog: committed, aborted, committed (offsets 0-9, marker 10, 11-15 aborted, marker 16, 17-26, marker 27).
+			await transaction(10, true);
+			await transaction(5, false);
+			await transaction(10, true);
+			consumer = await SinkerConsumer.start(testOptions(topic, group), n8n.run);
+			await waitFor('20 committed messages delivered', () => delivered().length >= 20);
+			await waitFor('the group committed to the end of the log (28), past the last marker', lagZero, { timeoutMs: 5_000, progress: async () => `committed ${(await committedOffsets(broker.admin, group, topic)).get(0)}, end ${(await endOffsets(broker.admin, topic)).get(0)}` });
+			// While it streams: a committed transaction comes with its marker; an aborted one at the tail is a
+			// fetch of filtered records only, which kafkajs never hands to eachBatch.
+			await transaction(7, true);
+			await transaction(3, false);
+			await waitFor('27 committed messages delivered', () => delivered().length >= 27);
+			await waitFor('committed to the end again, past an aborted transaction at the tail', lagZero, { timeoutMs: 5_000, progress: async () => `committed ${(await committedOffsets(broker.admin, group, topic)).get(0)}, end ${(await endOffsets(broker.admin, topic)).get(0)}` });
+			assert.deepEqual(delivered().sort((x, y) => x - y), [...Array.from({ length: 10 }, (_, k) => k), ...Array.from({ length: 10 }, (_, k) => 15 + k), ...Array.from({ length: 7 }, (_, k) => 25 + k)], 'every committed message once, no aborted one');
+		} finally {
+			await producer.disconnect();
+			await consumer?.close();
 		}
 	});
 });
