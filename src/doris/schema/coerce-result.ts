@@ -39,7 +39,9 @@ export type RejectRule =
 	/** A CDC delete without a value for the table's sequence column: Doris would load it and ignore it. */
 	| 'delete_sequence'
 	/** An upsert whose sequence value would be NULL: Doris keeps a stored row of its key over it. */
-	| 'null_sequence';
+	| 'null_sequence'
+	/** A CDC delete into a table that is not UNIQUE KEY: Doris would load the deleted row as a new one. */
+	| 'delete_unsupported';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

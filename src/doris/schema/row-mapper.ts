@@ -277,6 +277,27 @@ export class RowMapper {
 		];
 	}
 
+	/**
+	 * Why a delete cannot load into a table that is not UNIQUE KEY. Only UNIQUE KEY tables have the
+	 * hidden `__DORIS_DELETE_SIGN__` column; for any other table Doris drops the `hidden_columns` entry
+	 * without a word (fe-core Load.initColumns and NereidsLoadScanProvider add a hidden column only when
+	 * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so the delete's "before" image
+	 * would load as data: a new row in a DUPLICATE KEY table, its values summed into the stored row of
+	 * an AGGREGATE KEY table.
+	 */
+	private deleteUnsupported(keyModel: string): Rejection {
+		const table = `${this.schema.database}.${this.schema.table}`;
+		return {
+			column: null,
+			value: null,
+			expected: 'a UNIQUE KEY table',
+			rule: 'delete_unsupported',
+			message:
+				`this change is a delete, and ${table} is a ${keyModel} KEY table: only a UNIQUE KEY table applies deletes ` +
+				'(Doris would load the deleted row as a new one); load the changes into a UNIQUE KEY table, or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own',
+		};
+	}
+
 	map(json: Record<string, unknown>): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) {
@@ -311,6 +332,7 @@ export class RowMapper {
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
 			deleted = env.deleted;
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [this.deleteUnsupported(this.schema.keyModel)] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
 			return {

@@ -219,6 +219,29 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		assert.deepEqual(rules(plainItemInvalid), ['null_sequence updated_at']);
 	});
 
+	it('a delete into a DUPLICATE or AGGREGATE KEY table goes to Invalid (delete_unsupported), per message and packed: Doris would load the deleted row as a new one', async () => {
+		const doris = await server('3.1');
+		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, n BIGINT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		await doris.sql('CREATE TABLE cdc.totals (id BIGINT NOT NULL, n BIGINT SUM NULL) AGGREGATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const kafka = (table: string, offset: number) => ({ topic: `s.inventory.${table}`, partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} });
+		const changes = [
+			{ op: 'c', before: null, after: { id: 1, n: 5 } },
+			{ op: 'd', before: { id: 1, n: 5 }, after: null },
+		];
+		const settings = { ...toTables, createTables: false, options: { cdc: true } };
+		const rules = (items: INodeExecutionData[]) => items.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => `${r.rule} ${(i.json[INVALID_FIELD] as unknown as InvalidInfo).table}`).join());
+		const items = ['events', 'totals'].flatMap((table, t) => changes.map((c, k) => ({ json: { ...c, _kafka: kafka(table, 2 * t + k) } })));
+		const [rows, invalid] = await node.execute.call(context(doris, settings, items as never, []));
+		assert.deepEqual(rows.map((r) => [(r.json[DORIS_FIELD] as unknown as DorisItemInfo).table, r.json.id, r.json.__DORIS_DELETE_SIGN__]), [['events', 1, 0], ['totals', 1, 0]]);
+		assert.deepEqual(rules(invalid), ['delete_unsupported cdc.events', 'delete_unsupported cdc.totals']);
+		assert.match((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /cdc\.events is a DUPLICATE KEY table: only a UNIQUE KEY table applies deletes/);
+		// Packed as the trigger's One Item per Batch: the delete line goes to Invalid the same way.
+		const packed: PackedRows = { jsonLines: changes.map((c) => `${JSON.stringify(c)}\n`).join(''), count: 2, sources: [{ topic: 's.inventory.events', partition: 0, firstOffset: '0', lastOffset: '1', lines: 2 }] };
+		const [packedRows, packedInvalid] = await node.execute.call(context(doris, settings, [{ json: { [PACKED_ROWS_FIELD]: packed } as never }], []));
+		assert.equal((packedRows[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines, '{"id":1,"n":5,"__DORIS_DELETE_SIGN__":0}\n');
+		assert.deepEqual(rules(packedInvalid), ['delete_unsupported cdc.events']);
+	});
+
 	it('Map Rows to Table with schema evolution: a plain JSON field gets a column of the type its value shows', async () => {
 		const doris = await server('3.1');
 		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

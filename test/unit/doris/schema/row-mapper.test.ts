@@ -109,6 +109,29 @@ describe('Debezium envelopes (CDC)', () => {
 		assert.equal(cdcSequenced.map({ op: 'u', before: null, after: { id: 1, name: 'b' } }).ok, true);
 		assert.equal(cdc.map({ op: 'd', before: { id: 1, ts: 1 }, after: null }).ok, true);
 	});
+	it('a delete into a DUPLICATE or AGGREGATE KEY table goes to Invalid (delete_unsupported): Doris would load its "before" image as a new row', () => {
+		// Only a table with the hidden __DORIS_DELETE_SIGN__ column (UNIQUE KEY) applies a delete; for any
+		// other table Doris drops the hidden_columns entry unseen (FE Load.initColumns / NereidsLoadScanProvider:
+		// `column != null && !column.isVisible()`), so the row loads as data: appended (DUPLICATE), or
+		// summed into the stored row (AGGREGATE).
+		const columns = [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'ts', type: 'BIGINT' },
+		];
+		for (const keyModel of ['DUPLICATE', 'AGGREGATE'] as const) {
+			const m = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel, keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
+			const r = m.map({ op: 'd', before: { id: 1, ts: 5 }, after: null });
+			assert.equal(r.ok, false, keyModel);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [[null, 'delete_unsupported']]);
+			assert.match(r.reasons[0].message, new RegExp(`shop\\.events is a ${keyModel} KEY table`));
+			assert.match(r.reasons[0].message, /UNIQUE KEY/);
+			// Its upserts load as before.
+			assert.deepEqual(m.map({ op: 'c', before: null, after: { id: 1, ts: 5 } }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 0 } });
+		}
+		const unique = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
+		assert.deepEqual(unique.map({ op: 'd', before: { id: 1, ts: 5 }, after: null }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 } });
+	});
 	it('an upsert whose sequence value would be NULL goes to Invalid (null_sequence): Doris keeps a stored row of its key over it', () => {
 		// Doris' memtable and merge-on-write lookups order NULL below every sequence value
 		// (be/src/olap/memtable.cpp compare_at(..., -1); segment_writer.cpp _encode_seq_column), so
