@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import { kafkaCerts } from './kafka/env';
@@ -65,6 +66,27 @@ describe('labels past streaming_label_keep_max_second', () => {
 		assert.equal(await loadState(doris, done), 'UNKNOWN');
 		assert.equal(await loadState(doris, running), 'PREPARE');
 		assert.equal((await loading).json.Status, 'Success');
+	});
+});
+
+describe('the BE checks the body size from Content-Length in on_header (be/src/http/action/stream_load.cpp)', () => {
+	const server = useServer({ beConfig: { streamingLoadMaxMb: 1, streamingLoadJsonMaxMb: 1 } });
+
+	it('refuses a body over streaming_load_max_mb (or a JSON document over streaming_load_json_max_mb) before begin txn: no 100 Continue, label free, compressed size counted', async () => {
+		const doris = server();
+		const big = jsonLines(Array.from({ length: 80_000 }, (_, id) => ({ id, v: 'x' })));
+		assert.ok(big.length > 1024 * 1024);
+		const over = label();
+		const refused = await streamLoad(doris.feUrl, 'd', 't', big, jsonHeaders(over));
+		assert.equal(refused.json.Status, 'Fail');
+		assert.match(refused.json.Message, /body exceed max size: 1048576, data: \d+/);
+		assert.equal(await loadState(doris, over), 'UNKNOWN', 'refused before begin txn');
+		const document = await streamLoad(doris.feUrl, 'd', 't', big, { format: 'json', label: label() });
+		assert.match(document.json.Message, /exceed the max size \[1048576\]\s+of json type data/);
+		// Content-Length is what is checked: the same rows gzipped (CSV) are well under it.
+		const csv = Array.from({ length: 80_000 }, (_, id) => `${id}\tx`).join('\n');
+		const gz = await streamLoad(doris.feUrl, 'd', 't', gzipSync(csv), { format: 'csv', compress_type: 'gz', label: label() });
+		assert.equal(gz.json.Status, 'Success', gz.json.Message);
 	});
 });
 

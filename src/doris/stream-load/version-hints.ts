@@ -1,6 +1,6 @@
 /**
- * Doris messages that mean "this cluster's version lacks the feature", turned into a hint naming the
- * version that has it, so the failed execution says what to change.
+ * Doris messages that mean "this cluster's version (or a setting) does not take this load", turned
+ * into a hint naming the version or the setting, so the failed execution says what to change.
  */
 const HINTS: { pattern: RegExp; hint: string }[] = [
 	{
@@ -8,6 +8,12 @@ const HINTS: { pattern: RegExp; hint: string }[] = [
 		// removed by apache/doris PR #48990 (branch-3.0: #49044, released in 3.0.5).
 		pattern: /compress data of JSON format is not supported/i,
 		hint: 'gzip-compressed JSON needs Doris 3.0.5 or later; on Doris 2.1 and 3.0.0-3.0.4 set Compression to None',
+	},
+	{
+		// be/src/http/action/stream_load.cpp _on_header: Content-Length over streaming_load_max_mb (BE
+		// config, 10240 by default; 2.1, 3.0, 3.1). Every batch that large is refused, so say what to change.
+		pattern: /body exceed max size/i,
+		hint: "set the node's Batch Max Size (MB) below the BE's streaming_load_max_mb, or raise that BE setting",
 	},
 	{
 		// FE StreamLoadPlanner: the table lacks the hidden skip bitmap column (Doris 3.1+).

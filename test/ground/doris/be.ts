@@ -36,10 +36,25 @@ export interface BeContext {
 
 // FE label check (FeNameFormat.java): ^[-_A-Za-z0-9:]{1,128}$ by default.
 const LABEL_RE = /^[-_A-Za-z0-9:]{1,128}$/;
-// streaming_load_json_max_mb = 100 (BE config.cpp), unless read_json_by_line is set. Doris checks it
-// in _on_header against Content-Length, before begin txn (be/src/http/action/stream_load.cpp); this
-// server checks the decompressed text after reading it, and has no streaming_load_max_mb (10 GB) check.
-const JSON_MAX_BYTES = 100 * 1024 * 1024;
+
+/**
+ * be/src/http/action/stream_load.cpp `_on_header` (2.1, 3.0, 3.1): the Content-Length (the body as
+ * sent, compressed or not) against streaming_load_json_max_mb for a JSON load without
+ * read_json_by_line, else against streaming_load_max_mb; refused before begin txn, so no 100 Continue
+ * and the label stays free.
+ */
+function bodySizeRefusal(headers: Record<string, string>, config: { streamingLoadMaxMb: number; streamingLoadJsonMaxMb: number }): string | undefined {
+	if (headers['content-length'] === undefined) return undefined;
+	const bytes = Number(headers['content-length']);
+	const jsonMax = config.streamingLoadJsonMaxMb * 1024 * 1024;
+	const max = config.streamingLoadMaxMb * 1024 * 1024;
+	const jsonDocument = (headers.format ?? '').trim().toLowerCase() === 'json' && headers.read_json_by_line?.trim().toLowerCase() !== 'true';
+	if (jsonDocument && bytes > jsonMax) {
+		return `[INTERNAL_ERROR]The size of this batch exceed the max size [${jsonMax}]  of json type data  data [ ${bytes} ]. Split the file, or use 'read_json_by_line'`;
+	}
+	if (bytes > max) return `[INTERNAL_ERROR]body exceed max size: ${max}, data: ${bytes}`;
+	return undefined;
+}
 
 export class Be {
 	readonly listener: Listener;
@@ -124,7 +139,7 @@ export class Be {
 			return fail('[INVALID_ARGUMENT]Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.');
 		}
 		if (isGroupCommit && label !== '') return fail('[INVALID_ARGUMENT]label and group_commit can\'t be set at the same time');
-		const refusal = headerRefusal(this.ctx.catalog, headers);
+		const refusal = headerRefusal(this.ctx.catalog, headers) ?? bodySizeRefusal(headers, this.ctx.catalog.beConfig);
 		if (refusal !== undefined) return fail(refusal);
 		const db = this.ctx.catalog.getDb(dbName);
 		if (!db) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown databases, dbName=${dbName}`);
@@ -220,11 +235,6 @@ export class Be {
 		} catch (e) {
 			release();
 			return fail(`[INTERNAL_ERROR]${(e as Error).message}`, true);
-		}
-		const format = (headers.format ?? 'csv').toLowerCase();
-		if (format === 'json' && headers.read_json_by_line?.toLowerCase() !== 'true' && text.length > JSON_MAX_BYTES) {
-			release();
-			return fail(`[INVALID_ARGUMENT]The size of this batch exceed the max size [${JSON_MAX_BYTES}]  of json type data  data [ ${text.length} ]. Split the file, or use 'read_json_by_line'`, true);
 		}
 		if (fault?.kind === 'uncountedLine') {
 			// The last line is neither loaded nor counted, as Doris does with a line it skips.

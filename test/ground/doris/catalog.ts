@@ -76,7 +76,7 @@ export class Catalog {
 		beConfig: Partial<BeConfig> = {},
 		readonly labelSettings: LabelSettings = DORIS_LABEL_DEFAULTS,
 	) {
-		this.beConfig = { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, ...beConfig };
+		this.beConfig = { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, streamingLoadMaxMb: 10_240, streamingLoadJsonMaxMb: 100, ...beConfig };
 	}
 
 	/** One round of Doris' transaction cleaner over every database. */

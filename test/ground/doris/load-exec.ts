@@ -41,7 +41,7 @@ export interface PreparedLoad {
 	apply(): void;
 }
 
-const DEFAULT_CLUSTER: LoadCluster = { version: '3.0', beConfig: { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576 } };
+const DEFAULT_CLUSTER: LoadCluster = { version: '3.0', beConfig: { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, streamingLoadMaxMb: 10_240, streamingLoadJsonMaxMb: 100 } };
 
 export function prepareLoad(table: Table, h: Record<string, string>, body: string, cluster: LoadCluster = DEFAULT_CLUSTER): PreparedLoad {
 	const format = (h.format ?? 'csv').trim().toLowerCase();

@@ -19,6 +19,10 @@ export interface BeConfig {
 	stringTypeLengthSoftLimitBytes: number;
 	/** `jsonb_type_length_soft_limit_bytes`: a longer JSON value filters its row. */
 	jsonbTypeLengthSoftLimitBytes: number;
+	/** `streaming_load_max_mb` (10240): a Stream Load whose Content-Length is larger is refused in on_header. */
+	streamingLoadMaxMb: number;
+	/** `streaming_load_json_max_mb` (100): the same for a JSON load without read_json_by_line. */
+	streamingLoadJsonMaxMb: number;
 }
 
 export const DORIS_VERSIONS: readonly DorisVersion[] = ['2.1', '3.0', '3.1'];

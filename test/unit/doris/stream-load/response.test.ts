@@ -96,6 +96,8 @@ describe('Stream Load answers', () => {
 	it('a body over streaming_load_max_mb is permanent: the same body is refused again', () => {
 		const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: '[INTERNAL_ERROR]body exceed max size: 10737418240, data: 10737418241', NumberLoadedRows: 0 }), ctx);
 		assert.equal(v.kind === 'error' && v.error.retryable, false);
+		// Every batch that size is refused: the message says which setting to lower.
+		assert.match(v.kind === 'error' ? v.error.message : '', /hint: .*Batch Max Size \(MB\) .*streaming_load_max_mb/);
 	});
 
 	it('FE errors in HTTP 200 are errors, never success', () => {
