@@ -16,7 +16,7 @@
  *   the JSON mapping writes them; the Doris Schema node converts it into its Time Zone, as an Avro
  *   timestamp-nanos, and refuses nanoseconds a DATETIME(6) cannot keep (Doris' cast would round them).
  * - Duration → its length in whole microseconds (a BIGINT), as Debezium's io.debezium.time.MicroDuration
- *   carries an interval; nanoseconds below a microsecond are rounded half away from zero.
+ *   carries an interval; one with nanoseconds below a microsecond is refused (rounding would change it).
  * - DoubleValue, FloatValue, Int64Value, UInt64Value, Int32Value, UInt32Value, BoolValue, StringValue,
  *   BytesValue → the wrapped value (int64 exact, bytes base64), as Confluent's ProtobufConverter
  *   unwraps them; null when the field is absent, which is what a wrapper is for.
@@ -31,8 +31,8 @@
  * added too (CONNECT_DEFINITIONS), and they become what the Avro path gives Connect's types: a decimal
  * as exact text with its scale (`1234.50`), a date `2024-05-01`, a time of day `10:15:30.250`.
  * A value these types' own rules refuse (a Timestamp outside 0001-01-01..9999-12-31 or with nanos
- * outside 0..999,999,999, a Duration beyond ±10,000 years or with seconds and nanos of opposite signs,
- * a Value with no kind or a number that is NaN or infinite, a Date that is partial or not in the
+ * outside 0..999,999,999, a Duration beyond ±10,000 years, with seconds and nanos of opposite signs or
+ * nanoseconds below a microsecond, a Value with no kind or a number that is NaN or infinite, a Date that is partial or not in the
  * calendar, a TimeOfDay out of range) throws ProtobufValueError naming the field,
  * the value and the rule: the message goes to the invalid output with it, never into a row half-read.
  */
@@ -243,10 +243,9 @@ const duration: Convert = (plain, type, at) => {
 	if (seconds > MAX_DURATION_SECONDS || seconds < -MAX_DURATION_SECONDS || nanos > 999_999_999 || nanos < -999_999_999 || (seconds > 0n && nanos < 0) || (seconds < 0n && nanos > 0)) {
 		throw new ProtobufValueError(`${fieldLabel(at)}: ${shown} is not a Duration: ${rule}`);
 	}
-	const total = seconds * NANOS_PER_SECOND + BigInt(nanos);
-	const magnitude = total < 0n ? -total : total;
-	const micros = (magnitude + 500n) / 1000n;
-	return total < 0n ? -micros : micros;
+	// Rounded to the microsecond, the row would carry another duration than the message, unseen.
+	if (nanos % 1000 !== 0) throw new ProtobufValueError(`${fieldLabel(at)}: ${shown} has nanoseconds below a microsecond, which its count of microseconds cannot keep`);
+	return seconds * 1_000_000n + BigInt(nanos / 1000);
 };
 
 /** A wrapper's value is its field 1; `defaults` gives its zero when the wrapper is present but empty. */

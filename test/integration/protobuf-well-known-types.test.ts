@@ -202,6 +202,8 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 			wire(schemaId, event, { id: 5, took: { seconds: 1, nanos: -1 } }),
 			// Nanoseconds a DATETIME(6) cannot keep: Doris would round them, so the row goes to Invalid.
 			wire(schemaId, event, { id: 6, at: { seconds: 1714557600, nanos: 123456789 } }),
+			// A Duration finer than the microseconds it loads as.
+			wire(schemaId, event, { id: 7, took: { seconds: 0, nanos: 1500 } }),
 		];
 		const { invalid: allInvalid } = await sink('events', values);
 		const invalid = allInvalid.filter((i) => i._parseError !== undefined);
@@ -216,7 +218,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 			.tableRows('demo', 'events')
 			.map((r): Record<string, unknown> => ({ ...r, id: Number(r.id), attrs: json(r.attrs), tags: json(r.tags), payload: json(r.payload), nothing: json(r.nothing), seen: json(r.seen) }))
 			.sort((a, b) => Number(a.id) - Number(b.id));
-		assert.equal(invalid.length, 2, JSON.stringify(invalid));
+		assert.equal(invalid.length, 3, JSON.stringify(invalid));
 		const empty = { at: null, took: null, note: null, qty: null, big: null, flag: null, price: null, attrs: null, tags: null, payload: null, mask: null, nothing: null, seen: [] };
 		assert.deepEqual(rows.map((r) => ({ ...r, big: r.big === null ? null : String(r.big) })), [
 			{
@@ -240,10 +242,11 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		]);
 		// Nothing lost: each refused message keeps its bytes and its offset, and says which field broke which rule.
 		const errors = invalid.map((i) => i._parseError as { message: string; raw: string });
-		assert.deepEqual(errors.map((e) => e.raw), [values[3].toString('base64'), values[4].toString('base64')]);
-		assert.deepEqual(invalid.map((i) => (i._kafka as { offset: string }).offset), ['3', '4']);
+		assert.deepEqual(errors.map((e) => e.raw), [values[3].toString('base64'), values[4].toString('base64'), values[6].toString('base64')]);
+		assert.deepEqual(invalid.map((i) => (i._kafka as { offset: string }).offset), ['3', '4', '6']);
 		assert.match(errors[0].message, /sinker\.wkt\.Event field "at": google\.protobuf\.Timestamp seconds 253402300800, nanos 0 is not a Timestamp: seconds must be from .* to 253402300799 \(9999-12-31T23:59:59Z\)/);
 		assert.match(errors[1].message, /sinker\.wkt\.Event field "took": google\.protobuf\.Duration seconds 1, nanos -1 is not a Duration: .*same sign as the seconds/);
+		assert.match(errors[2].message, /sinker\.wkt\.Event field "took": google\.protobuf\.Duration seconds 0, nanos 1500 has nanoseconds below a microsecond/);
 	});
 
 	it('a schema that registers google/protobuf/timestamp.proto as a reference (Confluent serializers with skip.known.types=false) decodes the same', async (t) => {

@@ -13,7 +13,7 @@ import type { ToProduce } from './harness/ledger';
 import { assertInvariant, DATABASE, useWorld } from './harness/world';
 
 const TEN_MB = 10 * 1024 * 1024;
-const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING, dec DECIMAL(10, 2), ts3 DATETIME(3), ip IPV6, arr ARRAY<DECIMAL(38, 20)>, st STRUCT<a:INT>';
+const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING, dec DECIMAL(10, 2), ts3 DATETIME(3), ip IPV6, arr ARRAY<DECIMAL(38, 20)>, st STRUCT<a:INT>, fl FLOAT, mp MAP<INT, STRING>';
 
 const world = useWorld();
 
@@ -55,6 +55,8 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 			bad(JSON.stringify({ id: 1011, ts3: '2024-05-01T10:00:00.1234567Z' }), 'precision', 'ts3', /DATETIME\(3\) keeps/, '2024-05-01T10:00:00.1234567Z'),
 			bad(JSON.stringify({ id: 1012, ip: 'fe80::1%eth0' }), 'type', 'ip', /zone index/, 'fe80::1%eth0'),
 			bad(JSON.stringify({ id: 1013, st: { a: 1, A: 2 } }), 'type', 'st', /"a" and "A"/),
+			bad(JSON.stringify({ id: 1014, fl: 16777217 }), 'precision', 'fl', /Doris would store 16777216/, 16777217),
+			bad(JSON.stringify({ id: 1015, mp: { 1: 'a', '01': 'b' } }), 'type', 'mp', /keys "1" and "01" are the same key 1/),
 			// Accepted: exact beyond 2^53 (BIGINT and LARGEINT), 10 bytes of 2-byte characters, 10,000 fields.
 			{ id: '9003', value: '{"id": 9003, "b": 9007199254740993, "big": 170141183460469231731687303715884105727, "s": "ééééé"}' },
 			{ id: '9001', value: JSON.stringify(wide) },

@@ -80,7 +80,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const r = coerceFloat(value, single, slot);
-					return r.ok ? r.value : failWith(fail, r.failure);
+					if (r.ok) return r.value;
+					return failWith(fail, r.failure, r.failure === 'precision' ? `a FLOAT keeps about 7 significant digits: Doris would store ${String(r.value)}` : undefined);
 				},
 				literal: raw,
 			};

@@ -196,8 +196,15 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 }
 
 const FLOAT_TEXT_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-/** FLT_MAX: a FLOAT column holds IEEE single precision. */
-const FLOAT_MAX = 3.4028234663852886e38;
+
+/** The shortest decimal that reads back as the single-precision float `f` (at most 9 digits do). */
+function shortestFloat(f: number): number {
+	for (let digits = 1; digits < 9; digits++) {
+		const candidate = Number(f.toPrecision(digits));
+		if (Math.fround(candidate) === f) return candidate;
+	}
+	return Number(f.toPrecision(9));
+}
 
 export function coerceFloat(value: unknown, single: boolean, out: NumberResult): NumberResult {
 	out.ok = false;
@@ -214,9 +221,23 @@ export function coerceFloat(value: unknown, single: boolean, out: NumberResult):
 		out.failure = typeof value === 'number' ? 'type' : 'range';
 		return out;
 	}
-	if (single && Math.abs(n) > FLOAT_MAX) {
-		out.failure = 'range';
-		return out;
+	if (single) {
+		// A FLOAT holds IEEE single precision: Doris parses the text into a float (StringParser::
+		// string_to_float), so 16777217 is stored as 16777216 and 3.14159265 as 3.1415927, and a value
+		// beyond FLT_MAX is no float. Refused unless the float reads back as the number sent.
+		const f = Math.fround(n);
+		if (!Number.isFinite(f)) {
+			out.failure = 'range';
+			return out;
+		}
+		if (f !== n) {
+			const stored = shortestFloat(f);
+			if (stored !== n) {
+				out.failure = 'precision';
+				out.value = stored;
+				return out;
+			}
+		}
 	}
 	out.ok = true;
 	out.value = n === 0 ? 0 : n;

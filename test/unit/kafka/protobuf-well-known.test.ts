@@ -67,18 +67,20 @@ describe('Protobuf well-known types', () => {
 		assert.throws(refused(-(2n ** 63n), 0), /seconds -9223372036854775808/);
 	});
 
-	it('Duration: whole microseconds, sub-microsecond nanos rounded half away from zero; out of range or mixed signs refused', () => {
+	it('Duration: whole microseconds; nanoseconds below a microsecond, out of range or mixed signs refused', () => {
 		const root = schema('message M { google.protobuf.Duration took = 1; }');
 		const took = (seconds: bigint, nanos = 0) => (row(root, { took: { seconds: long(seconds), nanos } }) as { took: unknown }).took;
 		assert.equal(took(0n), 0);
 		assert.equal(took(3723n, 500_000_000), 3_723_500_000);
 		assert.equal(took(-1n, -500_000_000), -1_500_000);
-		assert.equal(took(0n, 1500), 2);
-		assert.equal(took(0n, -1500), -2);
-		assert.equal(took(0n, 1499), 1);
-		assert.equal(took(0n, 499), 0);
+		assert.equal(took(0n, 2000), 2);
+		assert.equal(took(0n, -2000), -2);
+		// A count of microseconds cannot hold them: rounded, the row would carry another duration.
+		assert.throws(() => took(0n, 1500), /t\.M field "took": google\.protobuf\.Duration seconds 0, nanos 1500 has nanoseconds below a microsecond, which its count of microseconds cannot keep/);
+		assert.throws(() => took(0n, -1499), /nanos -1499 has nanoseconds below a microsecond/);
+		assert.throws(() => took(0n, 499), /nanos 499 has nanoseconds below a microsecond/);
 		// ±10,000 years: beyond 2^53 µs, so exact text as every int64 beyond 2^53.
-		assert.equal(took(315576000000n, 999_999_999), '315576000001000000');
+		assert.equal(took(315576000000n, 999_999_000), '315576000000999999');
 		assert.equal(took(-315576000000n), '-315576000000000000');
 		assert.throws(() => took(315576000001n), /t\.M field "took": google\.protobuf\.Duration seconds 315576000001, nanos 0 is not a Duration: a Duration's seconds must be within ±315576000000/);
 		assert.throws(() => took(1n, -1), /seconds 1, nanos -1 is not a Duration: .*of the same sign as the seconds/);

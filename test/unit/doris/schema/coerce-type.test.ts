@@ -120,6 +120,21 @@ describe('FLOAT / DOUBLE / BOOLEAN', () => {
 		bad('DOUBLE', 'NaN', 'type');
 		ok('DOUBLE', '-0.5', -0.5);
 	});
+	it('FLOAT refuses a value its single precision would store as another number', () => {
+		// Doris parses the text into a float (StringParser::string_to_float): 16777217 becomes 16777216.
+		bad('FLOAT', 16777217, 'precision');
+		bad('FLOAT', 3.14159265, 'precision');
+		bad('FLOAT', '0.123456789', 'precision');
+		bad('FLOAT', 1e-50, 'precision');
+		assert.match((coerce('FLOAT', 16777217) as { detail: string }).detail, /Doris would store 16777216/);
+		// Numbers a float reads back as written.
+		ok('FLOAT', 16777216, 16777216);
+		ok('FLOAT', 0.1, 0.1);
+		ok('FLOAT', '3.1415927', 3.1415927);
+		ok('FLOAT', 1e-45, 1e-45);
+		ok('FLOAT', 3.4028235e38, 3.4028235e38);
+		ok('DOUBLE', 3.14159265, 3.14159265);
+	});
 	it('BOOLEAN takes true/false/1/0 in any case', () => {
 		ok('BOOLEAN', true, true);
 		ok('BOOLEAN', 0, false);
