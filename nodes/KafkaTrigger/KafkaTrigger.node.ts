@@ -126,6 +126,8 @@ export class KafkaTrigger implements INodeType {
 					...settings.consumer,
 					connection,
 					logger,
+					// The New Topics Check's restart loads the batches first, as closeFunction does.
+					flushBuffered: settings.isManual ? undefined : flushAll,
 					// A crash kafkajs will not restart from: n8n deactivates, reports and reactivates with backoff.
 					onFatalError: (error) => this.emitError(new NodeOperationError(this.getNode(), error)),
 				},

@@ -44,6 +44,12 @@ export interface SinkerConsumerOptions {
 	keepPartitionOrder?: boolean;
 	/** With a pattern: how often to look for new matching topics (following-consumer.ts); 0 = never. Default 30 s. */
 	topicCheckIntervalMs?: number;
+	/**
+	 * Loads what the process holds buffered for executions in flight (n8n: every Stream Load batch).
+	 * The New Topics Check's restart calls it as n8n's close does: an execution waiting for its batch
+	 * would otherwise outlast the Close Timeout, be handed over again by the new consumer and load twice.
+	 */
+	flushBuffered?: () => Promise<void>;
 	/** Topics of the pattern the New Topics Check found after activation: they start at their earliest offset. */
 	topicsFoundLater?: string[];
 	redeliveryBackoff: { initialMs: number; maxMs: number };

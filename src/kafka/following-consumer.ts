@@ -4,10 +4,11 @@
  * at that moment); a topic created later is never consumed. A change stream creates a topic for
  * every table that gets its first change (Debezium's `<prefix>.<database>.<table>`), so a whole-database
  * workflow must see them: this wrapper lists the topics every `intervalMs` and, when one matching the
- * pattern appeared, restarts the sinker consumer: close (executions in flight drained, bounded; what
- * finished committed; partitions released) and start again, subscribed to the new set. A topic found
- * this way starts at its earliest offset whatever Read From Beginning says: the table's first changes
- * were written before the check could see the topic (start-positions.ts).
+ * pattern appeared, restarts the sinker consumer: close (what is buffered for the executions in flight
+ * loaded, they are drained, bounded; what finished committed; partitions released) and start again,
+ * subscribed to the new set. A topic found this way starts at its earliest offset whatever Read From
+ * Beginning says: the table's first changes were written before the check could see the topic
+ * (start-positions.ts).
  *
  * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
  * from the committed offsets; an execution close could not wait for is redelivered (and with Keep
@@ -101,7 +102,12 @@ export class FollowingConsumer {
 	}
 
 	private async restart(): Promise<void> {
-		const report = await this.current.close();
+		// Executions in flight may be waiting for a Stream Load batch to fill: load it now, so close can
+		// commit them instead of giving them up at its timeout to the new consumer (which loads them again).
+		const flushed = this.options.flushBuffered?.().catch((error: unknown) => {
+			this.options.logger?.warn(`Kafka: loading what was buffered before the restart failed: ${(error as Error).message}`);
+		});
+		const [report] = await Promise.all([this.current.close(), flushed]);
 		if (report.abandoned > 0) this.options.logger?.warn('Kafka: restarted for new topics with executions still in flight; they are redelivered', { abandoned: report.abandoned });
 		if (this.closed) return;
 		try {

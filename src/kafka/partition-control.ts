@@ -73,14 +73,14 @@ export class PartitionControl {
 
 	/**
 	 * Pauses what must not be fetched (every partition when `pauseAll`, else those in redelivery
-	 * backoff, and with Keep Order per Partition those with an execution in flight or fenced) and
+	 * backoff or whose start is being looked up, and with Keep Order per Partition those with an execution in flight or fenced) and
 	 * resumes the rest. `force` re-applies everything: a new generation forgets pauses.
 	 */
 	syncPaused(pauseAll: boolean, force = false): void {
 		const ordered = this.options.keepPartitionOrder === true;
 		const want = new Set<PartitionState>();
 		for (const state of this.assignment.all()) {
-			if (pauseAll || state.inBackoff || (ordered && (state.tracker.running > 0 || state.fenced))) want.add(state);
+			if (pauseAll || state.inBackoff || state.startPending || (ordered && (state.tracker.running > 0 || state.fenced))) want.add(state);
 		}
 		const toPause = new Map<string, number[]>();
 		const toResume = new Map<string, number[]>();

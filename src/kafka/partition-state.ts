@@ -42,6 +42,8 @@ export class PartitionState {
 	 * remembers the topic and a later activation does not take it for a new one.
 	 */
 	pinnedStart: bigint | undefined;
+	/** Paused on the first assignment until the group's offsets tell whether the pinned start still holds (start-positions.ts). */
+	startPending = false;
 
 	constructor(
 		readonly topic: string,

@@ -35,7 +35,7 @@ import { PartitionControl } from './partition-control';
 import { fenceWait, previousOwnerMarks, type FenceMark } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { onRebalanceFound } from './rebalance-hook';
-import { pinnedStartOffsets } from './start-positions';
+import { pinnedStartOffsets, uncommittedPartitions } from './start-positions';
 
 export type { SinkerStats };
 
@@ -80,6 +80,9 @@ export class SinkerConsumer {
 	private recentOffsets: Map<string, string> | undefined;
 	/** Until the first group join: where uncommitted partitions start instead of their beginning (start-positions.ts). */
 	private pinnedStarts: Map<string, bigint> | undefined;
+	/** The first assignment's check of its pins against the group's offsets (pinStarts), and the client it asks. */
+	private pinsSeated: Promise<void> | undefined;
+	private pinAdmin: Admin | undefined;
 	private join: JoinWaiter | undefined;
 	/** The drain of the rebalance under way, until the group is joined again: one per rebalance, wherever it was met. */
 	private rejoinDrain: Promise<void> | undefined;
@@ -151,7 +154,10 @@ export class SinkerConsumer {
 			if (options.manual && admin) {
 				this.recentOffsets = await findRecentOffsets(admin, options.topics, options.manual.recentMessages);
 			}
-			if (!options.manual && admin) this.pinnedStarts = await pinnedStartOffsets(admin, options);
+			if (!options.manual && admin) {
+				this.pinnedStarts = await pinnedStartOffsets(admin, options);
+				this.pinAdmin = admin;
+			}
 			const topics = 'names' in options.topics ? options.topics.names : [options.topics.pattern];
 			// Everything not pinned starts at its beginning: a topic created after the pins were read included.
 			await this.consumer.subscribe({ topics, fromBeginning: options.manual ? options.fromBeginning : true });
@@ -167,6 +173,8 @@ export class SinkerConsumer {
 				eachBatch,
 			});
 			await this.join.promise;
+			// The admin client may be disconnected below: not before the pins were checked with it.
+			await this.pinsSeated;
 			this.started = true;
 			if (admin && options.lagIntervalMs > 0) {
 				this.lagMonitor = new LagMonitor(admin, options.groupId, options.labels.workflow, () => this.assignment.partitionsByTopic(), this.logger);
@@ -241,15 +249,42 @@ export class SinkerConsumer {
 		this.join?.done();
 	}
 
-	/** The first assignment seats the pinned partitions at their pins and commits them there; later ones have no pins. */
+	/**
+	 * The first assignment seats the pinned partitions at their pins and commits them there; later ones
+	 * have no pins. Only a partition the group still has no offset for: the pins were read before
+	 * joining, and another consumer of the group may have started the partition since (its commit
+	 * wins, start-positions.ts). Paused until that is known.
+	 */
 	private pinStarts(added: readonly PartitionState[]): void {
 		const pins = this.pinnedStarts;
 		this.pinnedStarts = undefined;
 		if (!pins) return;
-		for (const state of added) {
-			const pin = pins.get(`${state.topic}:${state.partition}`);
-			if (pin !== undefined && this.partitions.seek(state, pin)) state.pinnedStart = pin;
+		const pinned = added.filter((state) => pins.has(`${state.topic}:${state.partition}`));
+		if (pinned.length === 0) return;
+		for (const state of pinned) state.startPending = true;
+		this.pinsSeated = this.seatPins(pinned, pins);
+	}
+
+	private async seatPins(states: PartitionState[], pins: Map<string, bigint>): Promise<void> {
+		let uncommitted: Set<string> | undefined;
+		for (let attempt = 1; attempt <= 3 && uncommitted === undefined && !this.closing; attempt++) {
+			try {
+				uncommitted = await uncommittedPartitions(this.pinAdmin as Admin, this.options.groupId, states);
+			} catch (error) {
+				// Given up, the pins hold as read: right unless another consumer started the group meanwhile.
+				this.logger.warn(`Kafka: could not read the group's offsets to check where its partitions start (attempt ${attempt} of 3)`, { error: (error as Error).message });
+				await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+			}
 		}
+		for (const state of states) {
+			state.startPending = false;
+			const key = `${state.topic}:${state.partition}`;
+			const pin = pins.get(key) as bigint;
+			if (state.revoked || (uncommitted !== undefined && !uncommitted.has(key))) continue;
+			if (this.partitions.seek(state, pin)) state.pinnedStart = pin;
+		}
+		this.syncPaused();
+		this.committer.request();
 	}
 
 	/**
@@ -303,7 +338,7 @@ export class SinkerConsumer {
 		if (!state || this.closing || this.emitter.manualDone || !payload.isRunning()) return;
 		// A pending seek (redelivery, or re-seating after a rebalance) means this batch was fetched
 		// from the old position: emitting it would skip or duplicate. kafkajs refetches after the seek.
-		if (payload.isStale() || state.inBackoff) return;
+		if (payload.isStale() || state.inBackoff || state.startPending) return;
 		try {
 			await this.emitter.emit(state, payload);
 			await payload.heartbeat();

@@ -50,3 +50,18 @@ export async function pinnedStartOffsets(admin: Admin, options: SinkerConsumerOp
 	}
 	return pins;
 }
+
+/**
+ * Which of `partitions` (`topic:partition` keys) the group still has no offset for. The pins are read
+ * before the consumer joins; another consumer of the group may have started and committed those
+ * partitions meanwhile (instances activating a new group together). Its commit then wins: seeking to
+ * the pin would hand over again what it loaded, or skip what it had not.
+ */
+export async function uncommittedPartitions(admin: Admin, groupId: string, partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<Set<string>> {
+	const topics = [...new Set(partitions.map((p) => p.topic))];
+	const uncommitted = new Set<string>();
+	for (const { topic, partitions: offsets } of await admin.fetchOffsets({ groupId, topics })) {
+		for (const { partition, offset } of offsets) if (BigInt(offset) < 0n) uncommitted.add(`${topic}:${partition}`);
+	}
+	return uncommitted;
+}

@@ -4,8 +4,10 @@
 // table's topic with its first change and writes the change at once, before any check can see it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Kafka, type Consumer } from 'kafkajs';
 
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { RELEASED } from '../../src/kafka/partition-fence';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
@@ -116,6 +118,97 @@ describe('Read From Beginning off: topics the group meets later start at their b
 				await secondRun.close();
 			}
 		} finally {
+			await broker.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+		}
+	});
+});
+
+describe('New Topics Check: the restart that subscribes a new topic', () => {
+	it('loads what is buffered before it closes: executions waiting for their Stream Load batch finish and commit, none is handed over again', async () => {
+		const prefix = uniqueName('newtopic');
+		const [first, second] = [`${prefix}.db.t1`, `${prefix}.db.t2`];
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 1, replicationFactor: 1 }] });
+		const group = uniqueName('newtopic-group');
+		// Each execution waits for its batch: loaded when the batch is flushed, or when its interval (4 s)
+		// ends, longer than the Close Timeout (0.5 s). An execution the restart gave up on still loads then.
+		const waiting: Array<() => void> = [];
+		const flushBuffered = async () => {
+			for (const load of waiting.splice(0)) load();
+		};
+		const n8n = new FakeN8n(
+			() =>
+				new Promise((resolve) => {
+					const load = () => resolve({ ok: true });
+					waiting.push(load);
+					setTimeout(load, 4_000);
+				}),
+		);
+		const consumer = await FollowingConsumer.start(
+			testOptions(first, group, { topics: { pattern: topicPattern(prefix) }, topicCheckIntervalMs: 500, closeTimeoutMs: 500, flushBuffered }),
+			n8n.run,
+		);
+		try {
+			await produce(broker.kafka, first, 1, 20, (i) => JSON.stringify({ i }));
+			await waitFor('the first topic in flight', () => messagesOf(n8n, first) >= 20);
+			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 1, replicationFactor: 1 }] });
+			await produce(broker.kafka, second, 1, 5, (i) => JSON.stringify({ i }));
+			await waitFor('the new topic handed over', () => messagesOf(n8n, second) >= 5, 30_000);
+			await flushBuffered();
+			await waitFor('both topics committed to their end', async () => (await committedOffsets(broker.admin, group, first)).get(0) === 20n && (await committedOffsets(broker.admin, group, second)).get(0) === 5n, 10_000);
+			assert.equal(messagesOf(n8n, first), 20, 'every message of the first topic reached n8n once (one handed over again loads twice)');
+		} finally {
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics: [first, second] }).catch(() => undefined);
+		}
+	});
+});
+
+describe('Read From Beginning off: two consumers starting a new group together', () => {
+	it('one that joins after the other started the partitions continues from its commits, not from the end it read before joining', async () => {
+		const topic = uniqueName('pins');
+		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] });
+		await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ old: i }));
+		const group = uniqueName('pins-group');
+		const a = new FakeN8n();
+		const b = new FakeN8n();
+		// The second consumer reads where uncommitted partitions start (the ends, 10 and 10), and only then
+		// joins: held at consumer.run until the first one has started and loaded newer messages.
+		let reachedRun!: () => void;
+		const atRun = new Promise<void>((resolve) => (reachedRun = resolve));
+		let openGate!: () => void;
+		const gate = new Promise<void>((resolve) => (openGate = resolve));
+		const makeConsumer = Object.getOwnPropertyDescriptor(Kafka.prototype, 'consumer')?.value as (this: Kafka, config: object) => Consumer;
+		Kafka.prototype.consumer = function (this: Kafka, config) {
+			const consumer = makeConsumer.call(this, config);
+			const run = consumer.run.bind(consumer);
+			consumer.run = async (options) => {
+				reachedRun();
+				await gate;
+				return run(options);
+			};
+			return consumer;
+		};
+		let second: Promise<SinkerConsumer>;
+		try {
+			second = SinkerConsumer.start(testOptions(topic, group, { fromBeginning: false }), b.run);
+		} finally {
+			Kafka.prototype.consumer = makeConsumer;
+		}
+		let first: SinkerConsumer | undefined;
+		try {
+			await atRun;
+			first = await SinkerConsumer.start(testOptions(topic, group, { fromBeginning: false }), a.run);
+			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i }));
+			await waitFor('the first consumer committed both partitions to 20', async () => [...(await committedOffsets(broker.admin, group, topic)).values()].join() === '20,20');
+			openGate();
+			await second;
+			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i: 20 + i }));
+			await waitFor('both partitions committed to 30', async () => [...(await committedOffsets(broker.admin, group, topic)).values()].join() === '30,30');
+			const delivered = [...a.executions, ...b.executions].flatMap((e) => e.items.map((item) => item.json.i as number)).sort((x, y) => x - y);
+			assert.deepEqual(delivered, Array.from({ length: 40 }, (_, i) => i), 'each new message once (one handed over again loads twice), no history');
+		} finally {
+			openGate();
+			await Promise.all([first?.close(), second.then((c) => c.close(), () => undefined)]);
 			await broker.admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
 		}
 	});
