@@ -182,6 +182,18 @@ export const properties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Fractional Digits the Column Cannot Keep',
+				name: 'extraDigits',
+				type: 'options',
+				options: [
+					{ name: 'Send the Row to Invalid', value: 'invalid' },
+					{ name: 'Round as Doris Does', value: 'round' },
+				],
+				default: 'invalid',
+				description:
+					'A value with a non-zero digit past what its column keeps (1.005 into DECIMAL(10,2), milliseconds into a DATETIME, nanoseconds into DATETIME(6)). Doris would round it half up and load another value than the message says, so by default the row goes to the Invalid output with rule precision. Round as Doris Does loads the rounded value (1.01, the nearest second).',
+			},
+			{
 				displayName: 'Max JSON Size (Bytes)',
 				name: 'maxJsonBytes',
 				type: 'number',

@@ -49,6 +49,7 @@ function mapperOptions(settings: SchemaSettings, schema: TableSchema, severalTab
 		epochUnits: severalTables ? settings.epochUnits.filter((u) => has(u.column)) : settings.epochUnits,
 		limits: settings.limits,
 		evolve: settings.evolve,
+		extraDigits: settings.extraDigits,
 	};
 }
 

@@ -3,6 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { MAX_VALUE_LIMIT_BYTES, type ValueLimits } from '../../../src/doris/schema/coerce-type';
 import { EPOCH_UNITS, type EpochUnit } from '../../../src/doris/schema/datetime';
 import type { ManualColumn } from '../../../src/doris/schema/manual';
+import type { ExtraDigitsPolicy } from '../../../src/doris/schema/numbers';
 import { MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
 import { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
 import { topicMapOf, type NameRule, type TargetRules } from '../../../src/doris/schema/target';
@@ -34,6 +35,8 @@ export interface SchemaSettings {
 	cdc: boolean;
 	epochUnit: EpochUnit;
 	epochUnits: ColumnEpochUnit[];
+	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) column cannot keep: the row to Invalid, or rounded. */
+	extraDigits: ExtraDigitsPolicy;
 	mapping: FieldMapping[];
 	refreshIntervalMs: number;
 	sourcePath: string;
@@ -102,6 +105,7 @@ function schemaSettings(p: NodeParameters): SchemaSettings {
 		cdc: flag(option('cdc')),
 		epochUnit: epochUnit(option('epochUnit')),
 		epochUnits: columnEpochUnits(option('epochUnits') as RawEpochUnits),
+		extraDigits: oneOf('Fractional Digits the Column Cannot Keep', option('extraDigits'), ['invalid', 'round'] as const),
 		mapping: mapping.map((m) => ({ field: text(m.field), column: text(m.column) })).filter((m) => m.field !== '' || m.column !== ''),
 		refreshIntervalMs: Math.round(atLeastZero('Refresh Interval', option('refreshInterval'), 'seconds') * 1000),
 		sourcePath: text(option('sourcePath')),

@@ -15,7 +15,7 @@ import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
 import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
-import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type NumberResult } from './numbers';
+import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
 
 export {
@@ -37,13 +37,19 @@ export interface CompileContext {
 	dates: DateTimeOptions;
 	zone: ZoneClock;
 	limits: ValueLimits;
+	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) cannot keep: rounded as Doris does, or the row is invalid. */
+	extraDigits: ExtraDigitsPolicy;
 }
 
-export function makeCompileContext(dates: DateTimeOptions, limits: ValueLimits = DEFAULT_VALUE_LIMITS): CompileContext {
-	return { dates, zone: new ZoneClock(dates.timeZone), limits };
+export function makeCompileContext(dates: DateTimeOptions, limits: ValueLimits = DEFAULT_VALUE_LIMITS, extraDigits: ExtraDigitsPolicy = 'invalid'): CompileContext {
+	return { dates, zone: new ZoneClock(dates.timeZone), limits, extraDigits };
 }
+
+/** Names the option that loads such values rounded, so the rejection says how to get them in. */
+const ROUND_HINT = "; the Doris Schema node's option Fractional Digits the Column Cannot Keep: Round as Doris Does loads it rounded";
 export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 	const expected = formatType(type);
+	const round = ctx.extraDigits === 'round';
 	switch (type.kind) {
 		case 'integer': {
 			const b = INTEGER_BOUNDS[type.name];
@@ -65,9 +71,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				coerce(value, fail) {
 					const fast = plainDecimal(value, precision, scale);
 					if (fast !== undefined) return fast;
-					const r = coerceDecimal(value, precision, scale, slot);
+					const r = coerceDecimal(value, precision, scale, slot, round);
 					if (r.ok) return r.value;
-					if (r.failure === 'scale') return failWith(fail, 'precision', `more than ${scale} fractional digits: Doris would round the value`);
+					if (r.failure === 'scale') return failWith(fail, 'precision', `more than ${scale} fractional digits: Doris would round the value${ROUND_HINT}`);
 					return failWith(fail, r.failure, r.failure === 'precision' ? `more than ${precision - scale} integer digits` : undefined);
 				},
 				literal: raw,
@@ -103,13 +109,13 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			};
 		case 'date':
 		case 'datetime': {
-			const dc = new DateCoercer(type.kind === 'datetime', type.kind === 'datetime' ? type.precision : 0, ctx.dates, ctx.zone);
+			const dc = new DateCoercer(type.kind === 'datetime', type.kind === 'datetime' ? type.precision : 0, ctx.dates, ctx.zone, round);
 			return {
 				expected,
 				coerce(value, fail) {
 					const r = dc.coerce(value);
 					if (r.ok) return r.value;
-					return failWith(fail, r.failure, r.failure === 'precision' ? `more fractional second digits than ${expected} keeps: Doris would round the time` : undefined);
+					return failWith(fail, r.failure, r.failure === 'precision' ? `more fractional second digits than ${expected} keeps: Doris would round the time${ROUND_HINT}` : undefined);
 				},
 				literal: quoted,
 			};

@@ -46,7 +46,7 @@ export function splitPath(path: string): string[] {
 
 /** Throws, naming the option and the table, when Epoch Unit per Column or Field Mapping names no column. */
 export function compileColumnPlans(schema: TableSchema, options: RowMapperOptions): ColumnPlans {
-	const ctx = makeCompileContext(options.dates, options.limits);
+	const ctx = makeCompileContext(options.dates, options.limits, options.extraDigits);
 	const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
 	const contextFor = new Map<string, CompileContext>();
 	for (const u of options.epochUnits ?? []) {

@@ -11,7 +11,8 @@
  * - 8 / 14 digit text is Doris' compact form (`20240501`, `20240501103000`), as Doris reads it.
  * A non-zero fractional digit past what DATETIME(p) keeps (a 7th digit, or `.5` for a DATETIME) fails
  * with 'precision': Doris' cast would round it half up since 2.0 (doris-website commit 3d7a2277, "add
- * description of cast as datetime round") and load another time. Zeros past it are the same time. An
+ * description of cast as datetime round") and load another time; the Doris Schema node's option
+ * rounds it here instead, as Doris would (ExtraDigitsPolicy 'round'). Zeros past it are the same time. An
  * epoch number with a fraction is read as the decimal it is written as (1714557600.123 s is .123, not
  * the double's .1229999). A DATE keeps the date of the wall clock, as Doris' cast to DATE does.
  * Range: years 0000-9999.
@@ -214,6 +215,8 @@ export class DateCoercer {
 		private readonly precision: number,
 		private readonly options: DateTimeOptions,
 		zone?: ZoneClock,
+		/** Round fractional digits DATETIME(p) cannot keep half up, as Doris' cast does, instead of failing with 'precision'. */
+		private readonly round = false,
 	) {
 		this.zone = zone ?? new ZoneClock(options.timeZone);
 		this.unit = 10 ** (9 - precision);
@@ -251,7 +254,8 @@ export class DateCoercer {
 		const frac = m[7];
 		if (frac !== undefined) {
 			// Past the nanosecond no DATETIME keeps a digit.
-			if (this.withTime && frac.length > 9 && /[1-9]/.test(frac.slice(9))) return this.fail('precision');
+			// Rounding at p <= 6 digits looks at digit p + 1 only, so those past the 9th change nothing.
+			if (this.withTime && !this.round && frac.length > 9 && /[1-9]/.test(frac.slice(9))) return this.fail('precision');
 			nanos = Number(frac.length >= 9 ? frac.slice(0, 9) : frac.padEnd(9, '0'));
 		}
 		let offset: number | null = null;
@@ -298,7 +302,7 @@ export class DateCoercer {
 			}
 			for (let i = n; i < 29; i++) nanos *= 10;
 			// Past the nanosecond no DATETIME keeps a digit.
-			if (pastNanos && this.withTime) return this.fail('precision');
+			if (pastNanos && this.withTime && !this.round) return this.fail('precision');
 		}
 		if (sep === 32 && this.withTime && (this.precision === 0 ? n === 19 : n === 20 + this.precision)) {
 			if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || sec > 59) return this.fail('date_format');
@@ -356,7 +360,7 @@ export class DateCoercer {
 		const whole = point <= 0 ? '' : point >= digits.length ? digits + '0'.repeat(point - digits.length) : digits.slice(0, point);
 		const finer = point <= 0 ? digits : point >= digits.length ? '' : digits.slice(point);
 		const belowNanos = /[1-9]/.test(finer);
-		if (belowNanos && this.withTime) return this.fail('precision');
+		if (belowNanos && this.withTime && !this.round) return this.fail('precision');
 		let ns = BigInt(whole === '' ? '0' : whole);
 		if (m[1] === '-') ns = belowNanos ? -ns - 1n : -ns; // a DATE takes the date of the instant: floor
 		let seconds = ns / 1_000_000_000n;
@@ -413,8 +417,16 @@ export class DateCoercer {
 	/** `wall`: whole seconds of wall clock (ms since the epoch, as if UTC); `nanos`: 0..1e9. */
 	private emit(wall: number, nanos: number): DateResult {
 		// A DATETIME(p) keeps p digits; Doris would round the others away (see the header).
-		if (this.withTime && nanos % this.unit !== 0) return this.fail('precision');
-		const fracUnits = nanos / this.unit;
+		let fracUnits = nanos / this.unit;
+		if (this.withTime && nanos % this.unit !== 0) {
+			if (!this.round) return this.fail('precision');
+			fracUnits = Math.floor((nanos + this.unit / 2) / this.unit);
+			if (fracUnits * this.unit >= 1e9) {
+				// .9999995 at 6 digits is the next second (and maybe the next day).
+				fracUnits = 0;
+				wall += 1000;
+			}
+		}
 		if (wall < MIN_WALL_MS || wall > MAX_WALL_MS) return this.fail('date_range');
 		const days = Math.floor(wall / MS_PER_DAY);
 		const tod = wall - days * MS_PER_DAY;

@@ -35,6 +35,13 @@ export type NumberFailure = 'type' | 'not_integer' | 'unsafe_integer' | 'range' 
 /** A DECIMAL's 'precision': more integer digits than p - s; 'scale': non-zero digits past the scale s. */
 export type DecimalFailure = NumberFailure | 'scale';
 
+/**
+ * What happens to a non-zero fractional digit a DECIMAL(p,s) or DATETIME(p) column cannot keep:
+ * 'invalid' sends the row to the Invalid output (rule `precision`); 'round' rounds it half up, as
+ * Doris' own casts would (string_to_decimal; the DATETIME cast since 2.0), and loads the rounded value.
+ */
+export type ExtraDigitsPolicy = 'invalid' | 'round';
+
 /** Result slot reused by the coercers (no allocation per value). */
 export interface NumberResult<Failure extends string = NumberFailure> {
 	ok: boolean;
@@ -119,10 +126,11 @@ const DECIMAL_TEXT_RE = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 /**
  * DECIMAL(p,s): exact text with s decimals. Zeros past the scale are dropped (the same value); a
  * non-zero digit there fails with 'scale', since Doris would round it half up into another value
- * (string_to_decimal, be/src/util/string_parser.hpp: "make rounding cases") and load that silently.
- * More than p - s integer digits fails with 'precision'.
+ * (string_to_decimal, be/src/util/string_parser.hpp: "make rounding cases") and load that silently;
+ * with `round` it is rounded half up here, as Doris would, carrying into the integer part.
+ * More than p - s integer digits (after rounding) fails with 'precision'.
  */
-export function coerceDecimal(value: unknown, precision: number, scale: number, out: NumberResult<DecimalFailure>): NumberResult<DecimalFailure> {
+export function coerceDecimal(value: unknown, precision: number, scale: number, out: NumberResult<DecimalFailure>, round = false): NumberResult<DecimalFailure> {
 	out.ok = false;
 	let text: string;
 	if (typeof value === 'number') {
@@ -157,8 +165,9 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 			out.failure = 'precision';
 			return out;
 		} else if (exp < -400) {
-			// Past any scale Doris supports (at most 76 digits): zero, or digits the scale cannot keep.
-			if (/[1-9]/.test(intPart + fracPart)) {
+			// Past any scale Doris supports (at most 76 digits): zero, or digits the scale cannot keep
+			// (rounded, they are zero too: the first of them is far past the scale).
+			if (!round && /[1-9]/.test(intPart + fracPart)) {
 				out.failure = 'scale';
 				return out;
 			}
@@ -177,11 +186,18 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 	}
 	if (intPart.charCodeAt(0) === 48 /* '0' */) intPart = intPart.replace(/^0+/, '');
 	if (fracPart.length > scale) {
-		if (/[1-9]/.test(fracPart.slice(scale))) {
+		if (!round && /[1-9]/.test(fracPart.slice(scale))) {
 			out.failure = 'scale';
 			return out;
 		}
+		const roundUp = round && fracPart.charCodeAt(scale) >= 53; /* '5' */
 		fracPart = fracPart.slice(0, scale);
+		if (roundUp) {
+			const digits = incrementDigits(intPart + fracPart);
+			intPart = digits.slice(0, digits.length - scale);
+			fracPart = digits.slice(digits.length - scale);
+			if (intPart.charCodeAt(0) === 48) intPart = intPart.replace(/^0+/, '');
+		}
 	} else {
 		fracPart = fracPart.padEnd(scale, '0');
 	}
@@ -193,6 +209,16 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 	out.ok = true;
 	out.value = `${negative && !isZero ? '-' : ''}${intPart === '' ? '0' : intPart}${scale > 0 ? `.${fracPart}` : ''}`;
 	return out;
+}
+
+/** The decimal digits `digits` plus one in the last place ('0999' → '1000', '99' → '100'). */
+function incrementDigits(digits: string): string {
+	const chars = digits.split('');
+	let i = chars.length - 1;
+	while (i >= 0 && chars[i] === '9') chars[i--] = '0';
+	if (i < 0) return `1${chars.join('')}`;
+	chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1);
+	return chars.join('');
 }
 
 const FLOAT_TEXT_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;

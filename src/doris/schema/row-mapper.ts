@@ -30,6 +30,7 @@ import { INVALID, type FailSlot, type RejectRule, type ValueLimits } from './coe
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
+import type { ExtraDigitsPolicy } from './numbers';
 import type { TableSchema } from './types';
 
 export type UnknownFieldPolicy = 'ignore' | 'reject';
@@ -64,6 +65,8 @@ export interface RowMapperOptions {
 	 * the caller adds it and maps the row again. Off: such fields follow unknownFields.
 	 */
 	evolve?: boolean;
+	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) column cannot keep; default 'invalid' (rule `precision`). */
+	extraDigits?: ExtraDigitsPolicy;
 }
 
 export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {

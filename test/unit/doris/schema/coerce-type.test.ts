@@ -18,6 +18,45 @@ const bad = (type: string, value: unknown, rule: string) => {
 	if (!r.ok) assert.equal(r.rule, rule, `${type} ${String(value)}: ${r.detail}`);
 };
 
+describe('DECIMAL(p,s) and DATETIME(p) with Fractional Digits the Column Cannot Keep: Round as Doris Does', () => {
+	const rounding = makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' }, undefined, 'round');
+	const rounded = (type: string, value: unknown) => {
+		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
+		const out = compileType(parseDorisType(type), rounding).coerce(value, fail);
+		return out === INVALID ? `!${fail.rule}` : out;
+	};
+	it('rounds extra scale half up, carrying into the integer part, as string_to_decimal does', () => {
+		assert.equal(rounded('DECIMAL(5,2)', '1.005'), '1.01');
+		assert.equal(rounded('DECIMAL(5,2)', '1.004'), '1.00');
+		assert.equal(rounded('DECIMAL(5,2)', '-1.005'), '-1.01');
+		assert.equal(rounded('DECIMAL(5,2)', 1.005), '1.01');
+		assert.equal(rounded('DECIMAL(5,2)', 19.900000000000002), '19.90');
+		assert.equal(rounded('DECIMAL(5,2)', '99.995'), '100.00');
+		assert.equal(rounded('DECIMAL(5,2)', '0.995'), '1.00');
+		assert.equal(rounded('DECIMAL(10,0)', '12.5'), '13');
+		assert.equal(rounded('DECIMAL(5,2)', '-0.001'), '0.00');
+		assert.equal(rounded('DECIMAL(38,10)', '1e-500'), '0.0000000000');
+		// Rounding up past p - s integer digits is still out of range.
+		assert.equal(rounded('DECIMAL(5,2)', '999.995'), '!precision');
+		assert.deepEqual(rounded('ARRAY<DECIMAL(10,2)>', ['3.456', 1]), '[3.46,1.00]');
+	});
+	it('rounds DATETIME(p) fractions half up, carrying into seconds and days', () => {
+		assert.equal(rounded('DATETIME(3)', '2024-05-01 10:11:12.1234'), '2024-05-01 10:11:12.123');
+		assert.equal(rounded('DATETIME(3)', '2024-05-01 10:11:12.1235'), '2024-05-01 10:11:12.124');
+		assert.equal(rounded('DATETIME', '2024-05-01T10:11:12.500Z'), '2024-05-01 10:11:13');
+		assert.equal(rounded('DATETIME', 1714557600499), '2024-05-01 10:00:00');
+		assert.equal(rounded('DATETIME(6)', '2024-12-31 23:59:59.9999995'), '2025-01-01 00:00:00.000000');
+		assert.equal(rounded('DATETIME(6)', '2024-05-01 10:11:12.1234564999999'), '2024-05-01 10:11:12.123456');
+		assert.equal(rounded('DATETIME', '9999-12-31 23:59:59.9'), '!date_range');
+		assert.equal(rounded('DATE', '2024-05-01 23:59:59.9'), '2024-05-01');
+	});
+	it('says in the default mode how to load such values rounded', () => {
+		const r = coerce('DATETIME', '2024-05-01T10:11:12.123Z');
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.match(r.detail, /Doris would round the time; the Doris Schema node's option Fractional Digits the Column Cannot Keep: Round as Doris Does loads it rounded/);
+	});
+});
+
 describe('integer columns: Doris widths, both sides of each bound', () => {
 	const cases: [string, string, string][] = [
 		['TINYINT', '-128', '127'],
@@ -233,7 +272,7 @@ describe('ARRAY / MAP / STRUCT: checked recursively, serialised as Doris literal
 	it('nested ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>', () => {
 		const type = 'ARRAY<MAP<STRING,STRUCT<a:INT,b:DECIMAL(10,2)>>>';
 		ok(type, [{ k: { a: 1, b: '3.450' } }, null, {}], '[{"k":{"a":1,"b":3.45}},null,{}]');
-		assert.deepEqual(coerce(type, [{ k: { b: '3.456' } }]), { ok: false, rule: 'precision', path: '[0]["k"].b', detail: 'more than 2 fractional digits: Doris would round the value' });
+		assert.deepEqual(coerce(type, [{ k: { b: '3.456' } }]), { ok: false, rule: 'precision', path: '[0]["k"].b', detail: "more than 2 fractional digits: Doris would round the value; the Doris Schema node's option Fractional Digits the Column Cannot Keep: Round as Doris Does loads it rounded" });
 		const r = coerce(type, [{ k: { a: 1 } }, { x: { a: 2.5 } }]);
 		assert.deepEqual(r, { ok: false, rule: 'not_integer', path: '[1]["x"].a', detail: 'not an integer' });
 		const r2 = coerce(type, [{ k: { a: 1, c: 2 } }]);

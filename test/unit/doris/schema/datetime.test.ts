@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 
 import { DateCoercer, ZoneClock, type DateTimeOptions } from '../../../../src/doris/schema/datetime';
 
-function run(value: unknown, opts: Partial<DateTimeOptions> & { precision?: number; date?: boolean } = {}): string {
+function run(value: unknown, opts: Partial<DateTimeOptions> & { precision?: number; date?: boolean; round?: boolean } = {}): string {
 	const options: DateTimeOptions = { timeZone: opts.timeZone ?? 'UTC', epochUnit: opts.epochUnit ?? 'reject' };
-	const r = new DateCoercer(!opts.date, opts.precision ?? 0, options).coerce(value);
+	const r = new DateCoercer(!opts.date, opts.precision ?? 0, options, undefined, opts.round).coerce(value);
 	return r.ok ? r.value : `!${r.failure}`;
 }
 
@@ -72,6 +72,29 @@ describe('DATETIME(p) from text', () => {
 		assert.equal(run('0400-02-29'), '0400-02-29 00:00:00');
 		assert.equal(run('yesterday'), '!date_format');
 		assert.equal(run({}), '!date_format');
+	});
+});
+
+describe('DATETIME(p) rounding its extra fractional digits (the option Round as Doris Does)', () => {
+	it('rounds half up at p, carrying into seconds and days, from text of any shape', () => {
+		const round = true;
+		assert.equal(run('2024-05-01 10:11:12.1234', { precision: 3, round }), '2024-05-01 10:11:12.123');
+		assert.equal(run('2024-05-01 10:11:12.1235', { precision: 3, round }), '2024-05-01 10:11:12.124');
+		assert.equal(run('2024-05-01 10:11:12.5', { round }), '2024-05-01 10:11:13');
+		assert.equal(run('2024-05-01T10:11:12.499Z', { round }), '2024-05-01 10:11:12');
+		assert.equal(run('2024-05-01T23:59:59.5+00:00', { round, timeZone: 'Asia/Shanghai' }), '2024-05-02 08:00:00');
+		assert.equal(run('2024-12-31 23:59:59.9999995', { precision: 6, round }), '2025-01-01 00:00:00.000000');
+		// Digits past the nanosecond never decide a rounding at p <= 6.
+		assert.equal(run('2024-05-01 10:11:12.0000000009', { precision: 6, round }), '2024-05-01 10:11:12.000000');
+		assert.equal(run('9999-12-31 23:59:59.9', { round }), '!date_range');
+	});
+	it('rounds epoch numbers with more digits than p', () => {
+		const round = true;
+		assert.equal(run(86_400, { epochUnit: 'ms', round }), '1970-01-01 00:01:26');
+		assert.equal(run(1714557600123456, { precision: 3, epochUnit: 'us', round }), '2024-05-01 10:00:00.123');
+		assert.equal(run(1714557600.1235, { precision: 3, epochUnit: 's', round }), '2024-05-01 10:00:00.124');
+		assert.equal(run(1.5e-7, { precision: 6, epochUnit: 's', round }), '1970-01-01 00:00:00.000000');
+		assert.equal(run(-1, { epochUnit: 'ms', round }), '1970-01-01 00:00:00');
 	});
 });
 

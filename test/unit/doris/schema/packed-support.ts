@@ -80,6 +80,16 @@ export const packedCases: PackedCase[] = [
 		options: { unknownFields: 'reject' },
 	},
 	{
+		name: 'fractional digits the columns cannot keep, rounded as Doris does',
+		packed: pack(['{"id":1,"amount":"1.005","ts":1700000000.5}', '{"id":2,"amount":19.900000000000002,"ts":"2024-05-01T10:11:12.499Z"}', '{"id":3,"amount":"999999999.995","ts":0}']),
+		options: { extraDigits: 'round' },
+	},
+	{
+		name: 'fractional digits the columns cannot keep, refused by default',
+		packed: pack(['{"id":1,"amount":"1.005","ts":0}', '{"id":2,"amount":"1.00","ts":"2024-05-01T10:11:12.499Z"}', '{"id":3,"amount":"1.50","ts":0}']),
+		options: {},
+	},
+	{
 		name: 'source path and time zone',
 		packed: pack(['{"payload":{"after":{"id":1,"ts":1700000000123}}}', '{"payload":{}}']),
 		options: { sourcePath: 'payload.after', dates: { timeZone: 'Asia/Shanghai', epochUnit: 'ms' } },
@@ -101,6 +111,8 @@ export const wideOptions: RowMapperOptions[] = [
 	DEFAULT_ROW_MAPPER_OPTIONS,
 	{ ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, unknownFields: 'reject' },
 	{ ...DEFAULT_ROW_MAPPER_OPTIONS, sourcePath: 'payload.after', dates: { timeZone: 'America/New_York', epochUnit: 'ms' } },
+	// Fractional digits past DECIMAL(6,2) / DATETIME(3) (random doubles, epoch ms with fractions) rounded.
+	{ ...DEFAULT_ROW_MAPPER_OPTIONS, extraDigits: 'round', dates: { timeZone: 'UTC', epochUnit: 'ms' } },
 ];
 const value = fc.oneof(
 	fc.jsonValue(),

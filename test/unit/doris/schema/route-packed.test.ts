@@ -257,3 +257,17 @@ describe('property: every line comes out exactly once', () => {
 		);
 	});
 });
+
+describe('routePacked with Fractional Digits the Column Cannot Keep', () => {
+	const lines = ['{"id":1,"amount":"1.005","ts":1700000000.5}', '{"id":2,"amount":19.900000000000002,"ts":"2024-05-01T10:11:12.499Z"}', '{"id":3,"amount":"999999999.995","ts":0}'];
+	it('Round as Doris Does: the rounded values load, a value rounded past the precision is still invalid', () => {
+		const r = routePacked(pack(lines), mapper({ extraDigits: 'round' }), labels, 0);
+		assert.equal(r.packed?.jsonLines, '{"id":1,"amount":"1.01","ts":"2023-11-14 22:13:21"}\n{"id":2,"amount":"19.90","ts":"2024-05-01 10:11:12"}\n');
+		assert.deepEqual(r.invalid.map((x) => info(x).reasons.map((e) => `${e.column}:${e.rule}`)), [['amount:precision']]);
+	});
+	it('by default each such row goes to Invalid with rule precision', () => {
+		const r = routePacked(pack(lines), mapper(), labels, 0);
+		assert.equal(r.packed, null);
+		assert.deepEqual(r.invalid.map((x) => info(x).reasons.map((e) => `${e.column}:${e.rule}`)), [['amount:precision', 'ts:precision'], ['amount:precision', 'ts:precision'], ['amount:precision']]);
+	});
+});

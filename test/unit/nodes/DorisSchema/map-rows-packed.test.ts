@@ -28,8 +28,8 @@ const params = {
 	options: { validateOnStart: false },
 };
 
-function context(items: INodeExecutionData[], continueOnFail = false, options: Record<string, unknown> = params.options): IExecuteFunctions {
-	const all: Record<string, unknown> = { ...params, options };
+function context(items: INodeExecutionData[], continueOnFail = false, options: Record<string, unknown> = params.options, base: Record<string, unknown> = params): IExecuteFunctions {
+	const all: Record<string, unknown> = { ...base, options };
 	const ctx = {
 		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in all ? all[name] : fallback),
 		getNode: () => ({ name: 'Doris Schema', type: 'n8n-nodes-doris-sinker.dorisSchema', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
@@ -111,5 +111,31 @@ describe('Doris Schema node with packed items', () => {
 		assert.equal(inThread[0].length, 4);
 		assert.ok(inThread[1].length > 500);
 		await assert.rejects(node.execute.call(context(items, false, { workerThreads: -1 })), /Worker Threads "-1" must be a whole number from 0 to 16/);
+	});
+});
+
+describe('Doris Schema node: Fractional Digits the Column Cannot Keep', () => {
+	const node = new DorisSchema();
+	const money = { ...params, manualColumns: { column: [{ name: 'amount', type: 'DECIMAL(10,2)' }, { name: 'at', type: 'DATETIME' }] } };
+	const items = [{ json: { amount: 1.005, at: '2024-05-01T10:11:12.500Z' } }, { json: { amount: '2.50', at: '2024-05-01 10:11:12' } }];
+	const run = (extraDigits?: string) => node.execute.call(context(items, false, { validateOnStart: false, ...(extraDigits === undefined ? {} : { extraDigits }) }, money));
+	it('unset: the row with digits Doris would round goes to Invalid with rule precision, the other loads', async () => {
+		const [rows, invalid] = await run();
+		assert.deepEqual(rows.map((r) => r.json), [{ amount: '2.50', at: '2024-05-01 10:11:12' }]);
+		assert.deepEqual((invalid[0].json[INVALID_FIELD] as InvalidInfo).reasons.map((r) => [r.column, r.rule]), [
+			['amount', 'precision'],
+			['at', 'precision'],
+		]);
+	});
+	it('Round as Doris Does: both rows load, rounded half up', async () => {
+		const [rows, invalid] = await run('round');
+		assert.deepEqual(rows.map((r) => r.json), [
+			{ amount: '1.01', at: '2024-05-01 10:11:13' },
+			{ amount: '2.50', at: '2024-05-01 10:11:12' },
+		]);
+		assert.equal(invalid.length, 0);
+	});
+	it('a value that is not a choice fails naming the option and the value', async () => {
+		await assert.rejects(run('truncate'), /Fractional Digits the Column Cannot Keep.*truncate/);
 	});
 });
