@@ -72,14 +72,6 @@ function follow(value: unknown, steps: readonly PathStep[]): unknown {
 	return at;
 }
 
-/**
- * Where a row holds the value Doris puts in the hidden sequence column, with the load's Columns, JSON
- * Paths and json_root: FE Load.initColumns takes `function_column.sequence_col` as one of the data's
- * columns, which JSON Paths fill by position among the Columns' plain names (stream-load manual,
- * "jsonpaths"), under json_root. Undefined when the row's field of that name is read (no mapping); an
- * Error for a computed column (Doris refuses it) or a path this node cannot follow: checking the field
- * of that name instead would refuse rows that load well, or pass rows that vanish.
- */
 /** The source column the hidden sequence column is filled from: the Columns entry of that name, else the name itself. */
 export function sequenceSourceField(column: string, columns: readonly string[] | undefined): string {
 	const entry = (columns ?? []).find((e) => columnName(e).toLowerCase() === column.toLowerCase());
@@ -104,6 +96,14 @@ export async function sequenceDefaultFills(readSchema: () => Promise<TableSchema
 	}
 }
 
+/**
+ * Where a row holds the value Doris puts in the hidden sequence column, with the load's Columns, JSON
+ * Paths and json_root: FE Load.initColumns takes `function_column.sequence_col` as one of the data's
+ * columns, which JSON Paths fill by position among the Columns' plain names (stream-load manual,
+ * "jsonpaths"), under json_root. Undefined when the row's field of that name is read (no mapping); an
+ * Error for a computed column (Doris refuses it) or a path this node cannot follow: checking the field
+ * of that name instead would refuse rows that load well, or pass rows that vanish.
+ */
 export function sequenceReader(column: string, load: SequenceLoadShape): SequenceCheck['read'] | Error {
 	const root = load.jsonRoot === undefined || load.jsonRoot === '' ? [] : pathSteps(load.jsonRoot);
 	if (root === undefined) return new Error(`Sequence Column "${column}": the json_root header "${load.jsonRoot}" is not a JSON path this node can follow ($.a.b, $['a'], $.a[0]) to check which rows lack the value`);

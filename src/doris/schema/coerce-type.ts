@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
+import { holdsUnavailableValue, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
@@ -126,6 +126,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
+					if (holdsUnavailableValue(value)) return failWith(fail, 'unavailable_value');
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
@@ -139,6 +140,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
+					if (holdsUnavailableValue(value)) return failWith(fail, 'unavailable_value');
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
@@ -177,6 +179,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
+					if (holdsUnavailableValue(value)) return failWith(fail, 'unavailable_value');
 					const text = jsonText(value, fail);
 					if (text === INVALID) return INVALID;
 					const bytes = utf8Length(text, limit);

@@ -53,6 +53,44 @@ export function ipv6Text(n: bigint): string {
 	return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
+/**
+ * Debezium's default `unavailable.value.placeholder`: what it writes for a value the database did not
+ * send, i.e. an unchanged TOASTed PostgreSQL column without REPLICA IDENTITY FULL (and an unchanged
+ * Oracle LOB). A binary column gets the bytes of that text (base64 in JSON, or hex with
+ * binary.handling.mode=hex), an array the text as its one element. Loaded, it would replace the stored
+ * value with the placeholder, a silent corruption.
+ */
+export const DEBEZIUM_UNAVAILABLE_VALUE = '__debezium_unavailable_value';
+const UNAVAILABLE_BASE64 = 'X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==';
+const UNAVAILABLE_HEX = '5f5f646562657a69756d5f756e617661696c61626c655f76616c7565';
+
+/** Whether text is Debezium's placeholder, as text or as its bytes (compared by length first: cheap for every value). */
+export function isUnavailableText(text: string): boolean {
+	switch (text.length) {
+		case 28:
+			return text === DEBEZIUM_UNAVAILABLE_VALUE;
+		case 40:
+			return text === UNAVAILABLE_BASE64;
+		case 56:
+			return text.toLowerCase() === UNAVAILABLE_HEX;
+		default:
+			return false;
+	}
+}
+
+/** isUnavailableText for text[start, end), without slicing it unless its length fits. */
+export function isUnavailableTextAt(text: string, start: number, end: number): boolean {
+	const length = end - start;
+	return (length === 28 || length === 40 || length === 56) && isUnavailableText(text.slice(start, end));
+}
+
+/** Whether a field's value is Debezium's placeholder: as text, declared JSON text, or an array of it alone. */
+export function holdsUnavailableValue(value: unknown): boolean {
+	if (typeof value === 'string') return isUnavailableText(value);
+	if (value instanceof JsonText) return isUnavailableText(value.text);
+	return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && isUnavailableText(value[0]);
+}
+
 export function utf8Length(s: string, limit: number): number {
 	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
 	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');

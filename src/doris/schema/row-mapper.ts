@@ -27,6 +27,7 @@ import { JsonText } from '../../common/connect-logical';
 import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
 import { INVALID, type FailSlot, type RejectRule, type ValueLimits } from './coerce-type';
+import { holdsUnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
@@ -367,6 +368,9 @@ export class RowMapper {
 				const alias = aliases.get(p.folded);
 				if (alias !== undefined) value = rec[alias];
 			}
+			// A delete removes the row whatever its other values: Debezium's placeholder for a value it did
+			// not receive (a TOASTed column, coerce-values.ts) is left out instead of refused with the delete.
+			if (deleted && holdsUnavailableValue(value)) value = undefined;
 			if (value !== undefined) present++;
 			if (value === undefined || value === null) {
 				if (p.nullable) {

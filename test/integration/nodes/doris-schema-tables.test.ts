@@ -242,6 +242,29 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		assert.deepEqual(rules(packedInvalid), ['delete_unsupported cdc.events']);
 	});
 
+	it("an update carrying Debezium's placeholder for an unchanged TOASTed value goes to Invalid (unavailable_value), per message and packed; a delete carrying it deletes", async () => {
+		const doris = await server('3.1');
+		await doris.sql('CREATE TABLE cdc.docs (id BIGINT NOT NULL, title STRING NULL, body STRING NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const kafka = (offset: number) => ({ topic: 's.inventory.docs', partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} });
+		// PostgreSQL with REPLICA IDENTITY DEFAULT: an update that leaves the TOASTed "body" unchanged.
+		const changes = [
+			{ op: 'c', before: null, after: { id: 1, title: 'a', body: 'long text' } },
+			{ op: 'u', before: null, after: { id: 1, title: 'b', body: '__debezium_unavailable_value' } },
+			{ op: 'd', before: { id: 1, title: null, body: '__debezium_unavailable_value' }, after: null },
+		];
+		const settings = { ...toTables, createTables: false, options: { cdc: true } };
+		const rules = (items: INodeExecutionData[]) => items.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => `${r.rule} ${r.column}`).join());
+		const [rows, invalid] = await node.execute.call(context(doris, settings, changes.map((c, k) => ({ json: { ...c, _kafka: kafka(k) } })) as never, []));
+		assert.deepEqual(rows.map((r) => [r.json.id, r.json.title, r.json.body, r.json.__DORIS_DELETE_SIGN__]), [[1, 'a', 'long text', 0], [1, null, undefined, 1]]);
+		assert.deepEqual(rules(invalid), ['unavailable_value body']);
+		assert.match((invalid[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /REPLICA IDENTITY FULL/);
+		const packed: PackedRows = { jsonLines: changes.map((c) => `${JSON.stringify(c)}\n`).join(''), count: 3, sources: [{ topic: 's.inventory.docs', partition: 0, firstOffset: '0', lastOffset: '2', lines: 3 }] };
+		const [packedRows, packedInvalid] = await node.execute.call(context(doris, settings, [{ json: { [PACKED_ROWS_FIELD]: packed } as never }], []));
+		assert.equal((packedRows[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).count, 2);
+		assert.doesNotMatch((packedRows[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines, /__debezium_unavailable_value/);
+		assert.deepEqual(rules(packedInvalid), ['unavailable_value body']);
+	});
+
 	it('Map Rows to Table with schema evolution: a plain JSON field gets a column of the type its value shows', async () => {
 		const doris = await server('3.1');
 		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

@@ -8,7 +8,8 @@ import { parseJsonExact } from '../../../../src/common/exact-json';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import { routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
 import { readPackedRows } from '../../../../src/common/packed-rows';
-import { RowMapper } from '../../../../src/doris/schema/row-mapper';
+import { manualSchema } from '../../../../src/doris/schema/manual';
+import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../../src/doris/schema/row-mapper';
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows, type ParseErrorInfo } from '../../../../src/common/item-contract';
 import { registry } from '../../../../src/metrics/metrics';
 import { cdcLines, gappedSources, labels, linesWithRuns, mapper, pack, wideOptions, wideSchema } from './packed-support';
@@ -45,6 +46,21 @@ describe('routePacked', () => {
 			sources: [{ topic: 't', partition: 0, firstOffset: '40', lastOffset: '41', lines: 2 }],
 			deleteSign: false,
 		});
+	});
+
+	it("a line with Debezium's placeholder for a value it did not receive goes to invalid (unavailable_value), on the fast path too", () => {
+		const docs = manualSchema('shop', 'docs', [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'body', type: 'STRING' },
+			{ name: 'doc', type: 'JSON' },
+		]);
+		const lines = ['{"id":1,"body":"__debezium_unavailable_value"}', '{"id":2,"body":"b"}', '{"id":3,"doc":"__debezium_unavailable_value"}', '{"id":4,"doc":["__debezium_unavailable_value"]}'];
+		const r = routePacked(pack(lines), new RowMapper(docs, DEFAULT_ROW_MAPPER_OPTIONS), labels, 0);
+		assert.equal(r.packed?.jsonLines, '{"id":2,"body":"b"}\n');
+		assert.deepEqual(
+			r.invalid.map((x) => (x.json[INVALID_FIELD] as InvalidInfo).reasons.map((reason) => `${reason.column} ${reason.rule}`)),
+			[['body unavailable_value'], ['doc unavailable_value'], ['doc unavailable_value']],
+		);
 	});
 
 	it('an unparsable line goes to invalid with its text, parse_error and exact offset; metrics counted', async () => {

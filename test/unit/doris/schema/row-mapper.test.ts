@@ -132,6 +132,55 @@ describe('Debezium envelopes (CDC)', () => {
 		const unique = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
 		assert.deepEqual(unique.map({ op: 'd', before: { id: 1, ts: 5 }, after: null }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 } });
 	});
+	it("Debezium's placeholder for a value it did not receive (an unchanged TOASTed value) never loads: an upsert goes to Invalid (unavailable_value), a delete leaves the column out", () => {
+		// PostgreSQL sends an unchanged TOASTed value only with REPLICA IDENTITY FULL; otherwise Debezium
+		// writes its placeholder (unavailable.value.placeholder), as text, as the bytes of that text
+		// (base64, or hex with binary.handling.mode=hex), or as the one element of an array. Loaded, it
+		// would overwrite the stored value with the placeholder.
+		const placeholder = '__debezium_unavailable_value';
+		const toasted = new RowMapper(
+			{ ...manualSchema('shop', 'docs', [
+				{ name: 'id', type: 'BIGINT', nullable: false },
+				{ name: 'title', type: 'VARCHAR(200)' },
+				{ name: 'body', type: 'STRING' },
+				{ name: 'doc', type: 'JSON' },
+				{ name: 'tags', type: 'ARRAY<STRING>' },
+				{ name: 'blob', type: 'STRING' },
+			]), keyModel: 'UNIQUE' as const, keyColumns: ['id'] },
+			{ ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true },
+		);
+		const cases: Array<[string, unknown]> = [
+			['title', placeholder],
+			['body', placeholder],
+			['doc', placeholder],
+			['tags', [placeholder]],
+			['blob', Buffer.from(placeholder).toString('base64')],
+			['blob', Buffer.from(placeholder).toString('hex')],
+		];
+		for (const [column, value] of cases) {
+			const r = toasted.map({ op: 'u', before: null, after: { id: 1, title: 't', [column]: value } });
+			assert.equal(r.ok, false, `${column} ${JSON.stringify(value)}`);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [[column, 'unavailable_value']]);
+			assert.match(r.reasons[0].message, /placeholder.*REPLICA IDENTITY FULL/);
+		}
+		// Declared io.debezium.data.Json (a jsonb column): the same.
+		const declared = toasted.map({
+			schema: { type: 'struct', fields: [{ type: 'struct', optional: true, field: 'after', fields: [{ type: 'int64', field: 'id' }, { type: 'string', optional: true, name: 'io.debezium.data.Json', field: 'doc' }] }] },
+			payload: { op: 'u', before: null, after: { id: 1, doc: placeholder } },
+		});
+		assert.equal(declared.ok, false);
+		if (!declared.ok) assert.deepEqual(declared.reasons.map((x) => [x.column, x.rule]), [['doc', 'unavailable_value']]);
+		// A delete: the row is gone whatever its other values, so the placeholder is only left out.
+		assert.deepEqual(toasted.map({ op: 'd', before: { id: 1, title: 't', body: placeholder, tags: [placeholder] }, after: null }), { ok: true, row: { id: 1, title: 't', [DELETE_SIGN_COLUMN]: 1 } });
+		// Flattened records (Debezium's ExtractNewRecordState), CDC off: the same refusal.
+		const flat = toasted.map.bind(new RowMapper(toasted.schema, DEFAULT_ROW_MAPPER_OPTIONS));
+		const r = flat({ id: 1, body: placeholder });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['body', 'unavailable_value']]);
+		// Text that only contains it loads.
+		assert.equal(toasted.map({ op: 'u', before: null, after: { id: 1, body: `see ${placeholder}` } }).ok, true);
+	});
 	it('an upsert whose sequence value would be NULL goes to Invalid (null_sequence): Doris keeps a stored row of its key over it', () => {
 		// Doris' memtable and merge-on-write lookups order NULL below every sequence value
 		// (be/src/olap/memtable.cpp compare_at(..., -1); segment_writer.cpp _encode_seq_column), so
