@@ -120,15 +120,21 @@ describe('packed lines into Doris', () => {
 		assert.deepEqual(db.server.tableRows('d', dup).map((r) => r.id), [0, 1, 2, 3, 4, 5], 'the body in part order');
 	});
 
-	it('a load Doris commits with fewer rows than were sent (an empty line it skips) fails its caller, and is not sent again', async () => {
-		const table = await db.newTable();
+	it('a load Doris commits with fewer rows than were sent (an empty line it skips) hands its rows back as uncounted, or fails a caller that cannot take them; it is not sent again', async () => {
 		// Three lines counted, one empty: Doris' JSON line reader skips an empty line without counting it
 		// (new_json_reader.cpp), answers Success with NumberTotalRows 2, and nothing says a row is missing.
 		const lines = { text: '{"id":1,"v":"a"}\n\n{"id":2,"v":"b"}\n', rows: 3 };
-		await assert.rejects(loadPartsIntoDoris(target(table), [lines], { flushNow: true }), /3 row\(s\) sent, Doris read 2 \(2 loaded, 0 filtered, 0 unselected\)/);
-		const attempts = db.server.loads.filter((l) => l.table === table);
-		assert.equal(attempts.length, 1, 'sent once: its label is committed');
-		assert.equal(attempts[0].status, 'Success');
+		const table = await db.newTable();
+		const result = await loadPartsIntoDoris(target(table), [lines], { flushNow: true });
+		assert.deepEqual(result.rejected.map((r) => r.row), [0, 1, 2]);
+		assert.ok(result.rejected.every((r) => r.reason.uncounted === true && /3 row\(s\) sent, Doris read 2 \(2 loaded, 0 filtered, 0 unselected\)/.test(r.reason.message)));
+		const other = await db.newTable();
+		await assert.rejects(loadPartsIntoDoris(target(other), [lines], { flushNow: true, acceptsRejected: false }), /3 row\(s\) sent, Doris read 2 \(2 loaded, 0 filtered, 0 unselected\)/);
+		for (const t of [table, other]) {
+			const attempts = db.server.loads.filter((l) => l.table === t);
+			assert.equal(attempts.length, 1, 'sent once: its label is committed');
+			assert.equal(attempts[0].status, 'Success');
+		}
 	});
 
 	it('refuses packed lines for a CSV load before anything is sent', async () => {
