@@ -94,6 +94,7 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 		'4|Dee|7.5', // one field short: malformed
 		'5|Eve|1.00|"two\nlines"',
 		'6|Fay|abc|not a decimal', // parses, but the Doris Schema node rejects the amount
+		'7|Gus|2.345|rounds', // a third decimal: Doris would round it into 2.35, so it is rejected too
 	];
 	const csvRows = [
 		{ id: 1, name: 'Ann', amount: '12.50', note: 'plain' },
@@ -105,10 +106,12 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 	async function checkDeadLetters(topic: string) {
 		const letters = await world.kafka.readAll(topic);
 		const reasons = letters.map((l) => l.headers['x-dead-letter-reason']).sort();
-		assert.equal(letters.length, 2, `dead letters: ${JSON.stringify(letters)}`);
+		assert.equal(letters.length, 3, `dead letters: ${JSON.stringify(letters)}`);
 		assert.match(reasons.join('\n'), /could not be decoded \(csv\): the record has 3 field\(s\), expected 4 \(id, name, amount, note\)/);
 		assert.ok(letters.some((l) => l.value.includes('4|Dee|7.5')), 'the malformed record travels with its raw text');
 		assert.ok(letters.some((l) => l.value.includes('"amount":"abc"')), 'the bad amount travels with its row');
+		assert.match(reasons.join('\n'), /amount: more than 2 fractional digits: Doris would round the value/);
+		assert.ok(letters.some((l) => l.value.includes('"amount":"2.345"')), 'the amount Doris would round travels with its row');
 	}
 
 	it('delimited text per message, loaded with Stream Load CSV: rows by column name, malformed records to the dead letters', async () => {

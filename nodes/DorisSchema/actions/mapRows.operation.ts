@@ -9,7 +9,7 @@ import { mapItemsToTargets, type TargetMapping } from '../../../src/doris/schema
 import type { RoutedItem } from '../../../src/doris/schema/route-items';
 import { rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
 import { schemaCache } from '../../../src/doris/schema/schema-cache';
-import { designTable, type CreateOptions } from '../../../src/doris/schema/table-design';
+import { designTableFrom, type CreateOptions } from '../../../src/doris/schema/table-design';
 import { isFixedTarget, type DorisTarget } from '../../../src/doris/schema/target';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { continuesAfterThrow } from '../../shared/outputs';
@@ -88,9 +88,9 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 		rules: settings.rules,
 		parameters: (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }),
 		tagTargets: severalTables,
-		mapperFor: async (target, sample) => {
+		mapperFor: async (target, samples) => {
 			if (settings.operation === 'mapRowsToTables') {
-				const create = settings.createTables ? { design: () => designTable(target, sample, createOptions), refreshIntervalMs: settings.refreshIntervalMs } : undefined;
+				const create = settings.createTables ? { design: () => designTableFrom(target, samples(), createOptions), refreshIntervalMs: settings.refreshIntervalMs } : undefined;
 				const schema = await tableSchemaOrCreate(connection, target, create, ddlLogger);
 				return 'refused' in schema ? schema : mapperOf(schema);
 			}

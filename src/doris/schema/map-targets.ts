@@ -67,10 +67,10 @@ export interface TargetMapping {
 	tagTargets: boolean;
 	/**
 	 * The mapper of a target's table; a refusal sends every message for it to Invalid with the reason
-	 * (a table that does not exist and may not be created). `sample` is its first message. Throws when
-	 * Doris cannot be asked: the execution fails and is redelivered.
+	 * (a table that does not exist and may not be created). `samples` gives its messages in order, for a
+	 * table created from them. Throws when Doris cannot be asked: the execution fails and is redelivered.
 	 */
-	mapperFor(target: DorisTarget, sample: Record<string, unknown>): Promise<RowMapper | TargetRefusal>;
+	mapperFor(target: DorisTarget, samples: () => Iterable<Record<string, unknown>>): Promise<RowMapper | TargetRefusal>;
 	/** Schema evolution: adds the columns and returns the table's new mapper, or why not. Absent: off. */
 	addColumns?(target: DorisTarget, columns: ColumnSpec[]): Promise<RowMapper | TargetRefusal>;
 	/**
@@ -194,7 +194,7 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 	const pool = sharedPackedPool(options.workerThreads, options.warn);
 	await Promise.all(
 		[...groups.values()].map(async (group) => {
-			const mapper = await mapping.mapperFor(group.target, sampleOf(group));
+			const mapper = await mapping.mapperFor(group.target, () => samplesOf(group));
 			if ('refused' in mapper) {
 				for (const { index, json } of group.ordinary) refuse(json, index, 0, group.target, mapper.rule ?? 'table', mapper.refused, mapper.expected ?? 'an existing table');
 				for (const part of group.packed) {
@@ -246,16 +246,25 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 	return { rows: rows.sort(byPlace).map((p) => p.item), invalid: invalid.sort(byPlace).map((p) => p.item) };
 }
 
-/** The first message of a group: what a table created on demand takes its columns from. */
-function sampleOf(group: Group): Record<string, unknown> {
-	if (group.ordinary.length > 0) return group.ordinary[0].json;
-	const first = group.packed[0]?.packed.jsonLines ?? '';
-	const end = first.indexOf('\n');
-	try {
-		const value: unknown = JSON.parse(end < 0 ? first : first.slice(0, end));
-		return isObject(value) ? value : {};
-	} catch {
-		return {};
+/**
+ * A group's messages in order, each packed line parsed only when asked for: what a table created on
+ * demand takes its columns from (the first that holds a row, designTableFrom).
+ */
+function* samplesOf(group: Group): Generator<Record<string, unknown>> {
+	for (const { json } of group.ordinary) yield json;
+	for (const part of group.packed) {
+		const text = part.packed.jsonLines;
+		for (let start = 0; start < text.length; ) {
+			const newline = text.indexOf('\n', start);
+			const end = newline < 0 ? text.length : newline;
+			try {
+				const value: unknown = JSON.parse(text.slice(start, end));
+				if (isObject(value)) yield value;
+			} catch {
+				// An unparsable line has no columns to offer; it goes to Invalid when mapped.
+			}
+			start = end + 1;
+		}
 	}
 }
 

@@ -103,7 +103,7 @@ export function keyColumnsOf(json: Record<string, unknown>): string[] | undefine
 }
 
 /** The record of a message and the Connect schema that declares it (if the message has one). */
-function recordOf(json: Record<string, unknown>, options: CreateOptions): { record: Record<string, unknown>; schema?: ConnectSchema } | TypeRefusal {
+function recordOf(json: Record<string, unknown>, options: CreateOptions): { record: Record<string, unknown>; schema?: ConnectSchema; deleted: boolean } | TypeRefusal {
 	let item: Record<string, unknown> = json;
 	let schema: unknown;
 	if (isConnectEnvelope(json)) {
@@ -118,15 +118,38 @@ function recordOf(json: Record<string, unknown>, options: CreateOptions): { reco
 	// The schema describes the payload: a path through the item starts with "payload".
 	if (path[0] === 'payload') path = path.slice(1);
 	let recordSchema: unknown = schema === undefined ? undefined : path.length === 0 ? schema : schemaAt(schema, path);
+	let deleted = false;
 	if (options.cdc) {
 		const out: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
 		const env = unwrapDebezium(record, out);
 		if (!env.ok || env.record === null) return { refused: env.detail };
 		recordSchema = recordSchema === undefined ? undefined : structFields(recordSchema).get(env.deleted ? 'before' : 'after');
 		record = env.record;
+		deleted = env.deleted;
 	}
 	if (!isObject(record)) return { refused: 'the message holds no record to take the columns from' };
-	return { record, schema: isObject(recordSchema) ? (recordSchema as ConnectSchema) : undefined };
+	return { record, schema: isObject(recordSchema) ? (recordSchema as ConnectSchema) : undefined, deleted };
+}
+
+/**
+ * The table the first message holding a row asks for. Messages without one (a truncate, a Debezium
+ * message event, an undecodable message) are passed over, so they do not refuse the rows after them;
+ * a delete's design is taken only when no other message has a row, as its "before" image may hold the
+ * key alone (PostgreSQL's default REPLICA IDENTITY, schemaless JSON). When none designs a table, the
+ * first refusal.
+ */
+export function designTableFrom(target: DorisTarget, messages: Iterable<Record<string, unknown>>, options: CreateOptions): TableDesign | TypeRefusal {
+	let firstRefusal: TypeRefusal | undefined;
+	let fromDelete: TableDesign | undefined;
+	for (const json of messages) {
+		const found = recordOf(json, options);
+		if (!('refused' in found) && found.deleted && fromDelete !== undefined) continue;
+		const design = designTable(target, json, options, found);
+		if ('refused' in design) firstRefusal ??= design;
+		else if ('refused' in found || !found.deleted) return design;
+		else fromDelete = design;
+	}
+	return fromDelete ?? firstRefusal ?? { refused: `cannot create table ${target.database}.${target.table}: no message to take its columns from` };
 }
 
 /**
@@ -134,8 +157,8 @@ function recordOf(json: Record<string, unknown>, options: CreateOptions): { reco
  * Kafka key's columns (or the Key Columns option). Refused, with the reason, when the key is unknown
  * or a column cannot be a key.
  */
-export function designTable(target: DorisTarget, json: Record<string, unknown>, options: CreateOptions): TableDesign | TypeRefusal {
-	const found = recordOf(json, options);
+export function designTable(target: DorisTarget, json: Record<string, unknown>, options: CreateOptions, read?: ReturnType<typeof recordOf>): TableDesign | TypeRefusal {
+	const found = read ?? recordOf(json, options);
 	if ('refused' in found) return { refused: `cannot create table ${target.database}.${target.table} from this message: ${found.refused}` };
 	const { record, schema } = found;
 	const declared = schema === undefined ? undefined : structFields(schema);

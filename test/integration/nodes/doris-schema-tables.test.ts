@@ -265,6 +265,36 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		assert.deepEqual(rules(packedInvalid), ['unavailable_value body']);
 	});
 
+	it('a missing table is created from the first of its messages that holds a row: a truncate, a message event or an undecodable message first leaves the others loadable, per message and packed', async () => {
+		const doris = await server('3.1');
+		const kafka = (offset: number) => ({ topic: 's.inventory.items', partition: 0, offset: String(offset), key: '{"id":1}', timestamp: '0', headers: {} });
+		const messages = [
+			{ op: 't', before: null, after: null, source: { table: 'items' } },
+			{ op: 'm', message: { prefix: 'p', content: 'eA==' } },
+			{ _parseError: { kind: 'json', message: 'Unexpected token', raw: '{oops' } },
+			{ op: 'd', before: { id: 1 }, after: null },
+			{ op: 'c', before: null, after: { id: 1, name: 'a', qty: 3 } },
+		];
+		const settings = { ...toTables, options: { cdc: true } };
+		const items = messages.map((m, k) => ({ json: { ...m, _kafka: kafka(k) } }));
+		const [rows, invalid] = await node.execute.call(context(doris, settings, items as never, []));
+		assert.deepEqual(rows.map((r) => [r.json.id, r.json.__DORIS_DELETE_SIGN__]), [[1, 1], [1, 0]]);
+		assert.deepEqual(
+			invalid.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].rule),
+			['envelope', 'envelope', 'parse_error'],
+		);
+		// Its columns come from the row of the create, not from the key-only delete before it.
+		const desc = (await doris.sql('DESC cdc.items')) as Array<{ Field: string }>;
+		assert.deepEqual(desc.map((c) => c.Field), ['id', 'name', 'qty']);
+		// Packed (One Item per Batch, Key Columns set): the same.
+		const lines = messages.filter((m) => !('_parseError' in m));
+		const packed: PackedRows = { jsonLines: lines.map((c) => `${JSON.stringify(c)}\n`).join(''), count: lines.length, sources: [{ topic: 's.inventory.packed_items', partition: 0, firstOffset: '0', lastOffset: String(lines.length - 1), lines: lines.length }] };
+		const [packedRows, packedInvalid] = await node.execute.call(context(doris, { ...settings, keyColumns: 'id' }, [{ json: { [PACKED_ROWS_FIELD]: packed } as never }], []));
+		assert.equal((packedRows[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).count, 2);
+		assert.equal(packedInvalid.length, 2);
+		assert.deepEqual(((await doris.sql('DESC cdc.packed_items')) as Array<{ Field: string }>).map((c) => c.Field), ['id', 'name', 'qty']);
+	});
+
 	it('Map Rows to Table with schema evolution: a plain JSON field gets a column of the type its value shows', async () => {
 		const doris = await server('3.1');
 		await doris.sql('CREATE TABLE cdc.events (id BIGINT NOT NULL, v STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

@@ -114,7 +114,11 @@ export const wideOptions: RowMapperOptions[] = [
 	// Fractional digits past DECIMAL(6,2) / DATETIME(3) (random doubles, epoch ms with fractions) rounded.
 	{ ...DEFAULT_ROW_MAPPER_OPTIONS, extraDigits: 'round', dates: { timeZone: 'UTC', epochUnit: 'ms' } },
 ];
-const value = fc.oneof(fc.jsonValue(), fc.constantFrom(null, 'true', '2024-01-01', '99.99', 1e300, -0, 12345678901234567890n));
+const value = fc.oneof(
+	fc.jsonValue(),
+	// With values each column must refuse rather than change: digits past a scale or a precision, a STRUCT field named twice.
+	fc.constantFrom(null, 'true', '2024-01-01', '99.99', 1e300, -0, 12345678901234567890n, '1.005', 1.005, '99.990', '2024-01-01 00:00:00.1234', '2024-01-01T00:00:00.1230000Z', '[{"k":{"x":1,"X":2}}]', '[{"k":{"y":"1.25"}}]'),
+);
 // 'A', 'E', 'H': fields that differ from a column only in case fill it when the exact name is absent.
 const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'op', 'after', 'before', 'payload', 'zz', 'A', 'E', 'H'), value);
 const asLine = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { columnFromConnect, inferColumn } from '../../../../src/doris/schema/column-types';
-import { addColumnsStatement, createTableStatement, designTable, keyColumnsOf, type CreateOptions } from '../../../../src/doris/schema/table-design';
+import { addColumnsStatement, createTableStatement, designTable, designTableFrom, keyColumnsOf, type CreateOptions } from '../../../../src/doris/schema/table-design';
 
 const target = { database: 'inventory', table: 'customers' };
 const options: CreateOptions = { cdc: true, sourcePath: '', keyColumns: [], properties: [] };
@@ -66,5 +66,19 @@ describe('designTable: the table a change event asks for', () => {
 		assert.match((designTable(target, message(fields, { id: 1 }), options) as { refused: string }).refused, /primary key is unknown/);
 		assert.match((designTable(target, message(fields, { id: 1 }), { ...options, keyColumns: ['nope'] }) as { refused: string }).refused, /key column "nope" is not a field of the message/);
 		assert.match((designTable(target, message(fields, { id: 1 }, key), { ...options, sequenceColumn: 'email' }) as { refused: string }).refused, /sequence column "email" would be STRING/);
+	});
+});
+
+describe('designTableFrom: the first message holding a row', () => {
+	const keyed = { ...options, keyColumns: ['id'] };
+	const columns = (d: ReturnType<typeof designTableFrom>) => ('refused' in d ? d.refused : [...d.keys, ...d.values].map((c) => `${c.name} ${c.type}`).join(', '));
+	it('passes over messages without a row, and takes a delete only when no other message has a row', () => {
+		const truncate = { op: 't', before: null, after: null };
+		const keyOnlyDelete = { op: 'd', before: { id: 1 }, after: null };
+		const create = { op: 'c', before: null, after: { id: 1, name: 'a' } };
+		assert.equal(columns(designTableFrom(target, [truncate, { op: 'm' }, { _parseError: { kind: 'json' } }, keyOnlyDelete, create], keyed)), 'id BIGINT, name STRING');
+		assert.equal(columns(designTableFrom(target, [truncate, keyOnlyDelete, { op: 'd', before: { id: 2, name: 'b' }, after: null }], keyed)), 'id BIGINT');
+		assert.match(columns(designTableFrom(target, [truncate], keyed)), /cannot create table inventory\.customers from this message: Debezium op "t" has no row to load/);
+		assert.match(columns(designTableFrom(target, [], keyed)), /no message to take its columns from/);
 	});
 });
