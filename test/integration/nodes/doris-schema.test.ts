@@ -179,4 +179,13 @@ describe('Doris Schema node', () => {
 		assert.deepEqual(rows.map((r) => r.json), [{ id: 7 }]);
 		assert.equal(invalid.length, 1);
 	});
+
+	it('Time Zone: an instant takes the date its zone read, offsets with seconds included (Liberia kept -0:44:30 until 1972)', async () => {
+		const params = { operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { timeZone: 'Africa/Monrovia' } };
+		// 00:44:15Z was 23:59:45 of the day before in Monrovia; an offset rounded to -0:44 made it the next day.
+		const items = [{ json: { id: 10, born: '1970-06-01T00:44:15Z' } }, { json: { id: 11, born: '1970-06-01T00:44:30Z' } }];
+		const [rows, invalid] = await node.execute.call(context(params, items));
+		assert.deepEqual(invalid, []);
+		assert.deepEqual(rows.map((r) => r.json.born), ['1970-05-31', '1970-06-01']);
+	});
 });
