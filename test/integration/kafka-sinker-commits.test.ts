@@ -148,7 +148,7 @@ describe('sinker consumer: commits', () => {
 		}
 	});
 
-	it('a transactional topic is committed to its end: past the marker that closes its last transaction, once every message before it finished', async () => {
+	for (const keepPartitionOrder of [false, true]) it(`a transactional topic is committed to its end: past the marker that closes its last transaction, once every message before it finished${keepPartitionOrder ? ' (Keep Order per Partition)' : ''}`, async () => {
 		const topic = await broker.topic(1);
 		const group = uniqueName('transactions');
 		const producer = broker.kafka.producer({ transactionalId: uniqueName('txn'), idempotent: true, maxInFlightRequests: 1 });
@@ -170,7 +170,7 @@ describe('sinker consumer: commits', () => {
 			await transaction(10, true);
 			await transaction(5, false);
 			await transaction(10, true);
-			consumer = await SinkerConsumer.start(testOptions(topic, group), n8n.run);
+			consumer = await SinkerConsumer.start(testOptions(topic, group, { keepPartitionOrder, maxRecordsPerExecution: 4 }), n8n.run);
 			await waitFor('20 committed messages delivered', () => delivered().length >= 20);
 			await waitFor('the group committed to the end of the log (28), past the last marker', lagZero, { timeoutMs: 5_000, progress: async () => `committed ${(await committedOffsets(broker.admin, group, topic)).get(0)}, end ${(await endOffsets(broker.admin, topic)).get(0)}` });
 			// While it streams: a committed transaction comes with its marker; an aborted one at the tail is a
