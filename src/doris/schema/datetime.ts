@@ -17,8 +17,10 @@
  * the double's .1229999). A DATE keeps the date of the wall clock, as Doris' cast to DATE does.
  * Range: years 0000-9999.
  * Time zones are IANA names (or ±HH:MM) resolved with Intl; offsets are cached per 15-minute bucket
- * (every real zone changes offset on a quarter hour), so a stream of nearby instants costs one
- * Intl call per bucket.
+ * whose two ends agree (today's zones change offset on a quarter hour; local mean time before
+ * standard time had offsets with seconds, Liberia's -0:44:30 until 1972, and changed between quarter
+ * hours: such a bucket is looked up at the instant itself), so a stream of nearby instants costs two
+ * Intl calls per bucket.
  */
 import { civilFromDays, type CivilDate } from '../../common/logical-values';
 
@@ -144,12 +146,22 @@ export class ZoneClock {
 		return this.fixed === 0;
 	}
 
-	offsetMinutes(utcMs: number): number {
-		if (this.fixed !== null) return this.fixed;
+	/** The zone's offset at `utcMs` (whole seconds since the epoch, in ms), in ms east of UTC. */
+	offsetMs(utcMs: number): number {
+		if (this.fixed !== null) return this.fixed * 60_000;
 		const bucket = Math.floor(utcMs / BUCKET_MS);
 		const hit = this.cache.get(bucket);
 		if (hit !== undefined) return hit;
-		const probe = bucket * BUCKET_MS;
+		const start = this.offsetAt(bucket * BUCKET_MS);
+		// An offset that changes inside the bucket (a change between two quarter hours) is not cached.
+		if (this.offsetAt((bucket + 1) * BUCKET_MS - 1000) !== start) return this.offsetAt(utcMs);
+		if (this.cache.size > 4096) this.cache.clear();
+		this.cache.set(bucket, start);
+		return start;
+	}
+
+	/** The offset Intl reports at the whole second `probe`, to the second. */
+	private offsetAt(probe: number): number {
 		let y = 0;
 		let mo = 1;
 		let d = 1;
@@ -183,10 +195,7 @@ export class ZoneClock {
 			}
 		}
 		if (bc) y = 1 - y;
-		const offset = Math.round((wallMs(y, mo, d, h, mi, s) - probe) / 60_000);
-		if (this.cache.size > 4096) this.cache.clear();
-		this.cache.set(bucket, offset);
-		return offset;
+		return wallMs(y, mo, d, h, mi, s) - probe;
 	}
 }
 
@@ -330,7 +339,7 @@ export class DateCoercer {
 		let wall = wallMs(y, mo, d, h, mi, s);
 		if (offset !== null) {
 			const utc = wall - offset * 60_000;
-			wall = this.zone.isUtc ? utc : utc + this.zone.offsetMinutes(utc) * 60_000;
+			wall = this.zone.isUtc ? utc : utc + this.zone.offsetMs(utc);
 		}
 		return this.emit(wall, nanos);
 	}
@@ -410,7 +419,7 @@ export class DateCoercer {
 
 	/** `utc`: whole seconds since the epoch, in ms; `nanos`: 0..1e9. Converted into the zone's wall clock. */
 	private fromUtc(utc: number, nanos: number): DateResult {
-		const wall = this.zone.isUtc ? utc : utc + this.zone.offsetMinutes(utc) * 60_000;
+		const wall = this.zone.isUtc ? utc : utc + this.zone.offsetMs(utc);
 		return this.emit(wall, nanos);
 	}
 

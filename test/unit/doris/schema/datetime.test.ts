@@ -171,6 +171,23 @@ describe('DATE', () => {
 	});
 });
 
+describe('historical zone offsets', () => {
+	// Before standard time, zones kept local mean time, whose offsets have seconds (tzdata LMT lines);
+	// Liberia kept -0:44:30 until 1972. The wall clock must be what the zone's clock read.
+	it('keep the seconds of an offset', () => {
+		assert.equal(run('1970-06-01T00:00:00Z', { timeZone: 'Africa/Monrovia' }), '1970-05-31 23:15:30');
+		assert.equal(run('1880-01-01T00:00:00Z', { timeZone: 'America/New_York' }), '1879-12-31 19:03:58');
+		assert.equal(run(0, { timeZone: 'Africa/Monrovia', epochUnit: 's' }), '1969-12-31 23:15:30');
+	});
+	it('change at the instant the zone changed, also between two quarter hours', () => {
+		// Kolkata moved from +5:21:10 to +5:30 at 1905-12-31T18:38:50Z.
+		assert.equal(run('1905-12-31T18:35:00Z', { timeZone: 'Asia/Kolkata' }), '1905-12-31 23:56:10');
+		assert.equal(run('1905-12-31T18:40:00Z', { timeZone: 'Asia/Kolkata' }), '1906-01-01 00:10:00');
+		assert.equal(run('1972-01-07T00:40:00Z', { timeZone: 'Africa/Monrovia' }), '1972-01-06 23:55:30');
+		assert.equal(run('1972-01-07T00:44:30Z', { timeZone: 'Africa/Monrovia' }), '1972-01-07 00:44:30');
+	});
+});
+
 describe('ZoneClock', () => {
 	it('names the bad zone', () => {
 		assert.throws(() => new ZoneClock('Mars/Olympus'), /Time zone "Mars\/Olympus"/);
