@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_VALUE_LIMITS, MAX_VALUE_LIMIT_BYTES } from '../../../src/doris/schema/coerce-type';
+import { DEBEZIUM_UNAVAILABLE_VALUE } from '../../../src/doris/schema/coerce-values';
 import { DEFAULT_WORKER_THREADS, MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
 import { DEFAULT_ROW_MAPPER_OPTIONS } from '../../../src/doris/schema/row-mapper';
 import { DEFAULT_REFRESH_INTERVAL_SECONDS } from '../../../src/doris/schema/schema-cache';
@@ -235,6 +236,14 @@ export const properties: INodeProperties[] = [
 				default: DEFAULT_ROW_MAPPER_OPTIONS.dates.timeZone,
 				placeholder: 'Asia/Shanghai',
 				description: 'IANA zone (or +08:00) of the DATETIME wall clock; times with an offset and epoch numbers are converted into it',
+			},
+			{
+				displayName: 'Unavailable Value Placeholder',
+				name: 'unavailableValue',
+				type: 'string',
+				default: DEBEZIUM_UNAVAILABLE_VALUE,
+				description:
+					"Debezium's unavailable.value.placeholder, what it sends for a value it did not receive (an unchanged TOASTed PostgreSQL column without REPLICA IDENTITY FULL). A row with it (as text, its bytes, or an array of it) goes to Invalid instead of overwriting the stored value; a delete leaves it out.",
 			},
 			{
 				displayName: 'Unknown Fields',

@@ -50,6 +50,7 @@ function mapperOptions(settings: SchemaSettings, schema: TableSchema, severalTab
 		limits: settings.limits,
 		evolve: settings.evolve,
 		extraDigits: settings.extraDigits,
+		unavailableValue: settings.unavailableValue,
 	};
 }
 

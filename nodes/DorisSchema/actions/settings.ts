@@ -37,6 +37,8 @@ export interface SchemaSettings {
 	epochUnits: ColumnEpochUnit[];
 	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) column cannot keep: the row to Invalid, or rounded. */
 	extraDigits: ExtraDigitsPolicy;
+	/** Debezium's unavailable.value.placeholder ('' = its default). */
+	unavailableValue: string;
 	mapping: FieldMapping[];
 	refreshIntervalMs: number;
 	sourcePath: string;
@@ -111,6 +113,7 @@ function schemaSettings(p: NodeParameters): SchemaSettings {
 		sourcePath: text(option('sourcePath')),
 		// An emptied field means the default zone, not an invalid one.
 		timeZone: text(option('timeZone')) || DEFAULT_ROW_MAPPER_OPTIONS.dates.timeZone,
+		unavailableValue: text(option('unavailableValue')),
 		unknownFields: oneOf('Unknown Fields', option('unknownFields'), ['ignore', 'reject'] as const),
 		validateOnStart: option('validateOnStart') !== false,
 		workerThreads: wholeNumber('Worker Threads', option('workerThreads'), 0, MAX_WORKER_THREADS),

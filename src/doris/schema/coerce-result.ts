@@ -69,9 +69,6 @@ const RULE_TEXT: Record<string, string> = {
 	date_format: 'not a date',
 	date_range: 'outside 0000-01-01..9999-12-31',
 	epoch_unit: 'a number is read as a date only in the unit the Epoch Unit option names (days, seconds, milliseconds, microseconds); none is set for this column',
-	unavailable_value:
-		"Debezium's placeholder for a value it did not receive (__debezium_unavailable_value: an unchanged TOASTed PostgreSQL value, an Oracle LOB left out); " +
-		'loaded, it would overwrite the stored value with the placeholder. Send whole rows: on PostgreSQL, ALTER TABLE … REPLICA IDENTITY FULL',
 };
 
 export function failWith(fail: FailSlot, rule: RejectRule, detail?: string): typeof INVALID {

@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { holdsUnavailableValue, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, validJsonText } from './coerce-values';
+import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
@@ -39,10 +39,17 @@ export interface CompileContext {
 	limits: ValueLimits;
 	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) cannot keep: rounded as Doris does, or the row is invalid. */
 	extraDigits: ExtraDigitsPolicy;
+	/** Debezium's placeholder for a value it did not receive: refused by every text and JSON column. */
+	unavailable: UnavailableValue;
 }
 
-export function makeCompileContext(dates: DateTimeOptions, limits: ValueLimits = DEFAULT_VALUE_LIMITS, extraDigits: ExtraDigitsPolicy = 'invalid'): CompileContext {
-	return { dates, zone: new ZoneClock(dates.timeZone), limits, extraDigits };
+export function makeCompileContext(
+	dates: DateTimeOptions,
+	limits: ValueLimits = DEFAULT_VALUE_LIMITS,
+	extraDigits: ExtraDigitsPolicy = 'invalid',
+	unavailable: UnavailableValue = unavailableValue(undefined),
+): CompileContext {
+	return { dates, zone: new ZoneClock(dates.timeZone), limits, extraDigits, unavailable };
 }
 
 /** Names the option that loads such values rounded, so the rejection says how to get them in. */
@@ -123,10 +130,11 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 		case 'char':
 		case 'varchar': {
 			const limit = type.length;
+			const unavailable = ctx.unavailable;
 			return {
 				expected,
 				coerce(value, fail) {
-					if (holdsUnavailableValue(value)) return failWith(fail, 'unavailable_value');
+					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
@@ -137,10 +145,11 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 		}
 		case 'string': {
 			const limit = ctx.limits.stringMaxBytes;
+			const unavailable = ctx.unavailable;
 			return {
 				expected,
 				coerce(value, fail) {
-					if (holdsUnavailableValue(value)) return failWith(fail, 'unavailable_value');
+					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
@@ -156,6 +165,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			// JSON has its own limit; VARIANT shares STRING's (Doris data type docs, JSON and VARIANT).
 			const [limit, setting] =
 				type.kind === 'json' ? [ctx.limits.jsonMaxBytes, 'jsonb_type_length_soft_limit_bytes'] : [ctx.limits.stringMaxBytes, 'string_type_length_soft_limit_bytes'];
+			const unavailable = ctx.unavailable;
 			const jsonText = (value: unknown, fail: FailSlot): string | typeof INVALID => {
 				// Declared JSON text (io.debezium.data.Json): loaded as the document it is, scalars too.
 				if (value instanceof JsonText) return validJsonText(value.text) ? value.text : failWith(fail, 'type', 'declared JSON text that does not parse');
@@ -179,7 +189,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
-					if (holdsUnavailableValue(value)) return failWith(fail, 'unavailable_value');
+					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
 					const text = jsonText(value, fail);
 					if (text === INVALID) return INVALID;
 					const bytes = utf8Length(text, limit);

@@ -54,41 +54,69 @@ export function ipv6Text(n: bigint): string {
 }
 
 /**
- * Debezium's default `unavailable.value.placeholder`: what it writes for a value the database did not
- * send, i.e. an unchanged TOASTed PostgreSQL column without REPLICA IDENTITY FULL (and an unchanged
- * Oracle LOB). A binary column gets the bytes of that text (base64 in JSON, or hex with
- * binary.handling.mode=hex), an array the text as its one element. Loaded, it would replace the stored
- * value with the placeholder, a silent corruption.
+ * Debezium's `unavailable.value.placeholder` (this is its default): what it writes for a value the
+ * database did not send, i.e. an unchanged TOASTed PostgreSQL column without REPLICA IDENTITY FULL
+ * (and an unchanged Oracle LOB). A binary column gets the bytes of that text (base64 in JSON, or hex
+ * with binary.handling.mode=hex), an array the text as its one element. Loaded, it would replace the
+ * stored value with the placeholder, a silent corruption.
  */
 export const DEBEZIUM_UNAVAILABLE_VALUE = '__debezium_unavailable_value';
-const UNAVAILABLE_BASE64 = 'X19kZWJleml1bV91bmF2YWlsYWJsZV92YWx1ZQ==';
-const UNAVAILABLE_HEX = '5f5f646562657a69756d5f756e617661696c61626c655f76616c7565';
 
-/** Whether text is Debezium's placeholder, as text or as its bytes (compared by length first: cheap for every value). */
-export function isUnavailableText(text: string): boolean {
-	switch (text.length) {
-		case 28:
-			return text === DEBEZIUM_UNAVAILABLE_VALUE;
-		case 40:
-			return text === UNAVAILABLE_BASE64;
-		case 56:
-			return text.toLowerCase() === UNAVAILABLE_HEX;
-		default:
-			return false;
+/** Recognises one placeholder in every form Debezium writes it; compares lengths first, so every value can be asked. */
+export class UnavailableValue {
+	private readonly base64: string;
+	private readonly hex: string;
+	/** `["<placeholder>"]`: an array of it alone, as Kafka Connect's JSON converter writes it. */
+	private readonly arrayText: string;
+	/** The reason on the Invalid output. */
+	readonly reason: string;
+
+	constructor(readonly text: string) {
+		const bytes = Buffer.from(text, 'utf8');
+		this.base64 = bytes.toString('base64');
+		this.hex = bytes.toString('hex');
+		this.arrayText = JSON.stringify([text]);
+		this.reason =
+			`Debezium's placeholder for a value it did not receive (${JSON.stringify(text)}: an unchanged TOASTed PostgreSQL value, an Oracle LOB left out); ` +
+			'loaded, it would overwrite the stored value with the placeholder. Send whole rows: on PostgreSQL, ALTER TABLE … REPLICA IDENTITY FULL';
+	}
+
+	/** Whether text is the placeholder, as text or as its bytes. */
+	isText(value: string): boolean {
+		const n = value.length;
+		return (n === this.text.length && value === this.text) || (n === this.base64.length && value === this.base64) || (n === this.hex.length && value.toLowerCase() === this.hex);
+	}
+
+	/** isText for text[start, end), sliced only when its length fits. */
+	isTextAt(text: string, start: number, end: number): boolean {
+		const n = end - start;
+		return (n === this.text.length || n === this.base64.length || n === this.hex.length) && this.isText(text.slice(start, end));
+	}
+
+	/** Whether text[start, end) is an array of the placeholder alone. */
+	isArrayTextAt(text: string, start: number, end: number): boolean {
+		return end - start === this.arrayText.length && text.startsWith(this.arrayText, start);
+	}
+
+	/** Whether a field's value is the placeholder: as text, declared JSON text, or an array of it alone. */
+	holds(value: unknown): boolean {
+		if (typeof value === 'string') return this.isText(value);
+		if (value instanceof JsonText) return this.isText(value.text);
+		return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && this.isText(value[0]);
 	}
 }
 
-/** isUnavailableText for text[start, end), without slicing it unless its length fits. */
-export function isUnavailableTextAt(text: string, start: number, end: number): boolean {
-	const length = end - start;
-	return (length === 28 || length === 40 || length === 56) && isUnavailableText(text.slice(start, end));
-}
+const placeholders = new Map<string, UnavailableValue>();
 
-/** Whether a field's value is Debezium's placeholder: as text, declared JSON text, or an array of it alone. */
-export function holdsUnavailableValue(value: unknown): boolean {
-	if (typeof value === 'string') return isUnavailableText(value);
-	if (value instanceof JsonText) return isUnavailableText(value.text);
-	return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && isUnavailableText(value[0]);
+/** The recogniser of a placeholder (Debezium's default when absent or empty), one per text. */
+export function unavailableValue(text: string | undefined): UnavailableValue {
+	const key = text === undefined || text === '' ? DEBEZIUM_UNAVAILABLE_VALUE : text;
+	let found = placeholders.get(key);
+	if (found === undefined) {
+		found = new UnavailableValue(key);
+		placeholders.set(key, found);
+	}
+	return found;
 }
 
 export function utf8Length(s: string, limit: number): number {

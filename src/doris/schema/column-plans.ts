@@ -11,6 +11,7 @@
  */
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { compileType, makeCompileContext, type CompileContext, type TypeHandler } from './coerce-type';
+import { unavailableValue } from './coerce-values';
 import type { RowMapperOptions } from './row-mapper';
 import type { TableSchema } from './types';
 
@@ -46,7 +47,7 @@ export function splitPath(path: string): string[] {
 
 /** Throws, naming the option and the table, when Epoch Unit per Column or Field Mapping names no column. */
 export function compileColumnPlans(schema: TableSchema, options: RowMapperOptions): ColumnPlans {
-	const ctx = makeCompileContext(options.dates, options.limits, options.extraDigits);
+	const ctx = makeCompileContext(options.dates, options.limits, options.extraDigits, unavailableValue(options.unavailableValue));
 	const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
 	const contextFor = new Map<string, CompileContext>();
 	for (const u of options.epochUnits ?? []) {

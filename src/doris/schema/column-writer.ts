@@ -15,7 +15,7 @@
  */
 import { parseJsonExact } from '../../common/exact-json';
 import { INVALID, JSON_MAX_BYTES, STRING_MAX_BYTES, type FailSlot } from './coerce-result';
-import { DEBEZIUM_UNAVAILABLE_VALUE, DECIMAL_DOT, isUnavailableTextAt, plainDecimalPadding } from './coerce-values';
+import { DECIMAL_DOT, plainDecimalPadding } from './coerce-values';
 import type { ColumnPlan } from './column-plans';
 import { isStoredDateForm } from './datetime';
 import type { LineSink } from './line-sink';
@@ -180,7 +180,7 @@ export class ColumnWriter extends JsonScanner {
 			if (this.canonical) {
 				if (fastKind === TEXT) {
 					// Debezium's placeholder goes to the handler, which refuses it (holdsUnavailableValue).
-					if (isUnavailableTextAt(text, at + 1, after - 1)) return -1;
+					if (this.mapper.unavailable.isTextAt(text, at + 1, after - 1)) return -1;
 					const limit = this.limits[k] as number;
 					if ((after - at - 2) * 3 <= limit || utf8Bytes(text, at + 1, after - 1) <= limit) return after;
 					return -1; // too long: the general path says so
@@ -236,7 +236,7 @@ export class ColumnWriter extends JsonScanner {
 				// This column's handler writes an object as its JSON text, which is the value's text here.
 				if ((after - at) * 3 > limit && utf8Bytes(text, at, after) > limit) return -1;
 				// An array of Debezium's placeholder alone: the handler refuses it (holdsUnavailableValue).
-				if (after - at === DEBEZIUM_UNAVAILABLE_VALUE.length + 4 && text.startsWith(DEBEZIUM_UNAVAILABLE_VALUE, at + 2)) return -1;
+				if (this.mapper.unavailable.isArrayTextAt(text, at, after)) return -1;
 				this.valueEnd[k] = after;
 				this.how[k] = QUOTE_OWN; // what JSON.stringify writes for that text: it has no backslash or control character
 				return after;

@@ -27,7 +27,7 @@ import { JsonText } from '../../common/connect-logical';
 import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
 import { INVALID, type FailSlot, type RejectRule, type ValueLimits } from './coerce-type';
-import { holdsUnavailableValue } from './coerce-values';
+import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import type { DateTimeOptions, EpochUnit } from './datetime';
 import { unwrapDebezium, type EnvelopeResult } from './debezium';
@@ -68,6 +68,11 @@ export interface RowMapperOptions {
 	evolve?: boolean;
 	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) column cannot keep; default 'invalid' (rule `precision`). */
 	extraDigits?: ExtraDigitsPolicy;
+	/**
+	 * Debezium's `unavailable.value.placeholder` (absent or empty: its default): a text or JSON value
+	 * equal to it, or to its bytes, rejects the row; in a delete it is left out.
+	 */
+	unavailableValue?: string;
 }
 
 export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {
@@ -128,6 +133,8 @@ export class RowMapper {
 	 * items it maps in this thread): a new field is how a column added to the table first shows.
 	 */
 	unmatchedSink: Map<string, number> | null = null;
+	/** Debezium's placeholder for a value it did not receive (the packed fast path checks it too). */
+	readonly unavailable: UnavailableValue;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -139,6 +146,7 @@ export class RowMapper {
 		this.foldedPlans = columns.foldedPlans;
 		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
 		this.sourcePath = splitPath(options.sourcePath);
+		this.unavailable = unavailableValue(options.unavailableValue);
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
@@ -370,7 +378,7 @@ export class RowMapper {
 			}
 			// A delete removes the row whatever its other values: Debezium's placeholder for a value it did
 			// not receive (a TOASTed column, coerce-values.ts) is left out instead of refused with the delete.
-			if (deleted && holdsUnavailableValue(value)) value = undefined;
+			if (deleted && this.unavailable.holds(value)) value = undefined;
 			if (value !== undefined) present++;
 			if (value === undefined || value === null) {
 				if (p.nullable) {

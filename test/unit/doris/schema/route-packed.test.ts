@@ -61,6 +61,10 @@ describe('routePacked', () => {
 			r.invalid.map((x) => (x.json[INVALID_FIELD] as InvalidInfo).reasons.map((reason) => `${reason.column} ${reason.rule}`)),
 			[['body unavailable_value'], ['doc unavailable_value'], ['doc unavailable_value']],
 		);
+		// A placeholder named by the option, on the fast path too.
+		const custom = routePacked(pack(['{"id":1,"body":"n/a"}', '{"id":2,"doc":["n/a"]}', '{"id":3,"body":"__debezium_unavailable_value"}']), new RowMapper(docs, { ...DEFAULT_ROW_MAPPER_OPTIONS, unavailableValue: 'n/a' }), labels, 0);
+		assert.equal(custom.packed?.jsonLines, '{"id":3,"body":"__debezium_unavailable_value"}\n');
+		assert.equal(custom.invalid.length, 2);
 	});
 
 	it('an unparsable line goes to invalid with its text, parse_error and exact offset; metrics counted', async () => {

@@ -180,6 +180,14 @@ describe('Debezium envelopes (CDC)', () => {
 		if (!r.ok) assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['body', 'unavailable_value']]);
 		// Text that only contains it loads.
 		assert.equal(toasted.map({ op: 'u', before: null, after: { id: 1, body: `see ${placeholder}` } }).ok, true);
+		// A placeholder set otherwise in Debezium (Confluent's connectors: __cflt_unavailable_value) is named by the option.
+		const custom = new RowMapper(toasted.schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, unavailableValue: '__cflt_unavailable_value' });
+		const c = custom.map({ op: 'u', before: null, after: { id: 1, body: '__cflt_unavailable_value', blob: Buffer.from('__cflt_unavailable_value').toString('base64') } });
+		assert.equal(c.ok, false);
+		if (!c.ok) {
+			assert.deepEqual(c.reasons.map((x) => [x.column, x.rule]), [['body', 'unavailable_value'], ['blob', 'unavailable_value']]);
+			assert.match(c.reasons[0].message, /"__cflt_unavailable_value"/);
+		}
 	});
 	it('an upsert whose sequence value would be NULL goes to Invalid (null_sequence): Doris keeps a stored row of its key over it', () => {
 		// Doris' memtable and merge-on-write lookups order NULL below every sequence value
