@@ -192,7 +192,7 @@ export const properties: INodeProperties[] = [
 				],
 				default: 'invalid',
 				description:
-					'A value with a non-zero digit past what its column keeps (1.005 into DECIMAL(10,2), milliseconds into a DATETIME, nanoseconds into DATETIME(6)). Doris would round it half up and load another value than the message says, so by default the row goes to the Invalid output with rule precision. Round as Doris Does loads the rounded value (1.01, the nearest second).',
+					'A value with more digits than its column keeps (1.005 into DECIMAL(10,2), milliseconds into a DATETIME, nanoseconds into DATETIME(6), 3.14159265 into a FLOAT). Doris would round it and store another value than the message says, so by default the row goes to the Invalid output with rule precision. Round as Doris Does loads the rounded value (1.01, the nearest second, the nearest single-precision float).',
 			},
 			{
 				displayName: 'Max JSON Size (Bytes)',

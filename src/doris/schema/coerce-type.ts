@@ -37,7 +37,7 @@ export interface CompileContext {
 	dates: DateTimeOptions;
 	zone: ZoneClock;
 	limits: ValueLimits;
-	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) cannot keep: rounded as Doris does, or the row is invalid. */
+	/** Digits a DECIMAL(p,s) / DATETIME(p) / FLOAT cannot keep: rounded as Doris does, or the row is invalid. */
 	extraDigits: ExtraDigitsPolicy;
 	/** Debezium's placeholder for a value it did not receive: refused by every text and JSON column. */
 	unavailable: UnavailableValue;
@@ -92,9 +92,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			return {
 				expected,
 				coerce(value, fail) {
-					const r = coerceFloat(value, single, slot);
+					const r = coerceFloat(value, single, slot, round);
 					if (r.ok) return r.value;
-					return failWith(fail, r.failure, r.failure === 'precision' ? `a FLOAT keeps about 7 significant digits: Doris would store ${String(r.value)}` : undefined);
+					return failWith(fail, r.failure, r.failure === 'precision' ? `a FLOAT keeps about 7 significant digits: Doris would store ${String(r.value)}${ROUND_HINT}` : undefined);
 				},
 				literal: raw,
 			};

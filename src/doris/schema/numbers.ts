@@ -36,9 +36,10 @@ export type NumberFailure = 'type' | 'not_integer' | 'unsafe_integer' | 'range' 
 export type DecimalFailure = NumberFailure | 'scale';
 
 /**
- * What happens to a non-zero fractional digit a DECIMAL(p,s) or DATETIME(p) column cannot keep:
- * 'invalid' sends the row to the Invalid output (rule `precision`); 'round' rounds it half up, as
- * Doris' own casts would (string_to_decimal; the DATETIME cast since 2.0), and loads the rounded value.
+ * What happens to digits a DECIMAL(p,s), DATETIME(p) or FLOAT column cannot keep: 'invalid' sends the
+ * row to the Invalid output (rule `precision`); 'round' rounds a DECIMAL / DATETIME half up, as Doris'
+ * own casts would (string_to_decimal; the DATETIME cast since 2.0), and loads the rounded value, and
+ * passes a FLOAT's number on for Doris to store as the nearest single-precision float.
  */
 export type ExtraDigitsPolicy = 'invalid' | 'round';
 
@@ -232,7 +233,8 @@ function shortestFloat(f: number): number {
 	return Number(f.toPrecision(9));
 }
 
-export function coerceFloat(value: unknown, single: boolean, out: NumberResult): NumberResult {
+/** `round`: a number a FLOAT stores as another is loaded for Doris to round to single precision, not refused. */
+export function coerceFloat(value: unknown, single: boolean, out: NumberResult, round = false): NumberResult {
 	out.ok = false;
 	let n: number;
 	if (typeof value === 'number') n = value;
@@ -256,7 +258,7 @@ export function coerceFloat(value: unknown, single: boolean, out: NumberResult):
 			out.failure = 'range';
 			return out;
 		}
-		if (f !== n) {
+		if (f !== n && !round) {
 			const stored = shortestFloat(f);
 			if (stored !== n) {
 				out.failure = 'precision';

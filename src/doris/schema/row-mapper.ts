@@ -66,7 +66,7 @@ export interface RowMapperOptions {
 	 * the caller adds it and maps the row again. Off: such fields follow unknownFields.
 	 */
 	evolve?: boolean;
-	/** Fractional digits a DECIMAL(p,s) / DATETIME(p) column cannot keep; default 'invalid' (rule `precision`). */
+	/** Digits a DECIMAL(p,s) / DATETIME(p) / FLOAT column cannot keep; default 'invalid' (rule `precision`). */
 	extraDigits?: ExtraDigitsPolicy;
 	/**
 	 * Debezium's `unavailable.value.placeholder` (absent or empty: its default): a text or JSON value

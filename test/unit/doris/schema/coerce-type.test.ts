@@ -40,6 +40,12 @@ describe('DECIMAL(p,s) and DATETIME(p) with Fractional Digits the Column Cannot 
 		assert.equal(rounded('DECIMAL(5,2)', '999.995'), '!precision');
 		assert.deepEqual(rounded('ARRAY<DECIMAL(10,2)>', ['3.456', 1]), '[3.46,1.00]');
 	});
+	it('passes a FLOAT number on for Doris to store as its nearest single-precision float; beyond FLT_MAX is still out of range', () => {
+		assert.equal(rounded('FLOAT', 3.14159265), 3.14159265);
+		assert.equal(rounded('FLOAT', '16777217'), 16777217);
+		assert.equal(rounded('FLOAT', 1e39), '!range');
+		assert.equal(coerce('FLOAT', 3.14159265).ok, false);
+	});
 	it('rounds DATETIME(p) fractions half up, carrying into seconds and days', () => {
 		assert.equal(rounded('DATETIME(3)', '2024-05-01 10:11:12.1234'), '2024-05-01 10:11:12.123');
 		assert.equal(rounded('DATETIME(3)', '2024-05-01 10:11:12.1235'), '2024-05-01 10:11:12.124');
