@@ -14,7 +14,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
 import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
-import { DateCoercer, type DateTimeOptions, ZoneClock } from './datetime';
+import { DateCoercer, type DateTimeOptions } from './datetime';
+import { ZoneClock } from './zone-clock';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DateCoercer, ZoneClock, type DateTimeOptions } from '../../../../src/doris/schema/datetime';
+import { DateCoercer, type DateTimeOptions } from '../../../../src/doris/schema/datetime';
+import { ZoneClock } from '../../../../src/doris/schema/zone-clock';
 
 function run(value: unknown, opts: Partial<DateTimeOptions> & { precision?: number; date?: boolean; round?: boolean } = {}): string {
 	const options: DateTimeOptions = { timeZone: opts.timeZone ?? 'UTC', epochUnit: opts.epochUnit ?? 'reject' };
