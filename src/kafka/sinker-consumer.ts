@@ -35,7 +35,8 @@ import { PartitionControl } from './partition-control';
 import { fenceWait, previousOwnerMarks, type FenceMark } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { onRebalanceFound } from './rebalance-hook';
-import { pinnedStartOffsets, uncommittedPartitions } from './start-positions';
+import { StartPins } from './start-pins';
+import { pinnedStartOffsets } from './start-positions';
 
 export type { SinkerStats };
 
@@ -78,11 +79,8 @@ export class SinkerConsumer {
 	private lastFull = false;
 	private closePromise: Promise<CloseReport> | undefined;
 	private recentOffsets: Map<string, string> | undefined;
-	/** Until the first group join: where uncommitted partitions start instead of their beginning (start-positions.ts). */
-	private pinnedStarts: Map<string, bigint> | undefined;
-	/** The first assignment's check of its pins against the group's offsets (pinStarts), and the client it asks. */
-	private pinsSeated: Promise<void> | undefined;
-	private pinAdmin: Admin | undefined;
+	/** Where uncommitted partitions start on the first assignment instead of their beginning (start-pins.ts). */
+	private startPins: StartPins | undefined;
 	private join: JoinWaiter | undefined;
 	/** The drain of the rebalance under way, until the group is joined again: one per rebalance, wherever it was met. */
 	private rejoinDrain: Promise<void> | undefined;
@@ -155,8 +153,8 @@ export class SinkerConsumer {
 				this.recentOffsets = await findRecentOffsets(admin, options.topics, options.manual.recentMessages);
 			}
 			if (!options.manual && admin) {
-				this.pinnedStarts = await pinnedStartOffsets(admin, options);
-				this.pinAdmin = admin;
+				const seating = { seek: (state: PartitionState, offset: bigint) => this.partitions.seek(state, offset), isClosing: () => this.closing, seated: () => this.pinsSeated() };
+				this.startPins = new StartPins(await pinnedStartOffsets(admin, options), admin, options.groupId, seating, this.logger);
 			}
 			const topics = 'names' in options.topics ? options.topics.names : [options.topics.pattern];
 			// Everything not pinned starts at its beginning: a topic created after the pins were read included.
@@ -174,7 +172,7 @@ export class SinkerConsumer {
 			});
 			await this.join.promise;
 			// The admin client may be disconnected below: not before the pins were checked with it.
-			await this.pinsSeated;
+			await this.startPins?.seated;
 			this.started = true;
 			if (admin && options.lagIntervalMs > 0) {
 				this.lagMonitor = new LagMonitor(admin, options.groupId, options.labels.workflow, () => this.assignment.partitionsByTopic(), this.logger);
@@ -239,7 +237,7 @@ export class SinkerConsumer {
 		this.rejoinDrain = undefined;
 		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
-		this.pinStarts(change.added);
+		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
 		if (this.ordered) this.fence(change.added);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
@@ -249,40 +247,8 @@ export class SinkerConsumer {
 		this.join?.done();
 	}
 
-	/**
-	 * The first assignment seats the pinned partitions at their pins and commits them there; later ones
-	 * have no pins. Only a partition the group still has no offset for: the pins were read before
-	 * joining, and another consumer of the group may have started the partition since (its commit
-	 * wins, start-positions.ts). Paused until that is known.
-	 */
-	private pinStarts(added: readonly PartitionState[]): void {
-		const pins = this.pinnedStarts;
-		this.pinnedStarts = undefined;
-		if (!pins) return;
-		const pinned = added.filter((state) => pins.has(`${state.topic}:${state.partition}`));
-		if (pinned.length === 0) return;
-		for (const state of pinned) state.startPending = true;
-		this.pinsSeated = this.seatPins(pinned, pins);
-	}
-
-	private async seatPins(states: PartitionState[], pins: Map<string, bigint>): Promise<void> {
-		let uncommitted: Set<string> | undefined;
-		for (let attempt = 1; attempt <= 3 && uncommitted === undefined && !this.closing; attempt++) {
-			try {
-				uncommitted = await uncommittedPartitions(this.pinAdmin as Admin, this.options.groupId, states);
-			} catch (error) {
-				// Given up, the pins hold as read: right unless another consumer started the group meanwhile.
-				this.logger.warn(`Kafka: could not read the group's offsets to check where its partitions start (attempt ${attempt} of 3)`, { error: (error as Error).message });
-				await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-			}
-		}
-		for (const state of states) {
-			state.startPending = false;
-			const key = `${state.topic}:${state.partition}`;
-			const pin = pins.get(key) as bigint;
-			if (state.revoked || (uncommitted !== undefined && !uncommitted.has(key))) continue;
-			if (this.partitions.seek(state, pin)) state.pinnedStart = pin;
-		}
+	/** The first assignment's pinned partitions are where they start: resume them and commit that. */
+	private pinsSeated(): void {
 		this.syncPaused();
 		this.committer.request();
 	}
