@@ -6,9 +6,9 @@ import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
 const ctx = makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' });
 
-function coerce(type: string, value: unknown): { ok: true; value: unknown } | { ok: false; rule: string; path: string; detail: string } {
+function coerce(type: string, value: unknown, context = ctx): { ok: true; value: unknown } | { ok: false; rule: string; path: string; detail: string } {
 	const fail: FailSlot = { rule: 'type', detail: '', path: '' };
-	const out = compileType(parseDorisType(type), ctx).coerce(value, fail);
+	const out = compileType(parseDorisType(type), context).coerce(value, fail);
 	return out === INVALID ? { ok: false, rule: fail.rule, path: fail.path, detail: fail.detail } : { ok: true, value: out };
 }
 const ok = (type: string, value: unknown, expected: unknown) => assert.deepEqual(coerce(type, value), { ok: true, value: expected }, `${type} ${String(value)}`);
@@ -21,9 +21,8 @@ const bad = (type: string, value: unknown, rule: string) => {
 describe('DECIMAL(p,s) and DATETIME(p) with Fractional Digits the Column Cannot Keep: Round as Doris Does', () => {
 	const rounding = makeCompileContext({ timeZone: 'UTC', epochUnit: 'ms' }, undefined, 'round');
 	const rounded = (type: string, value: unknown) => {
-		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
-		const out = compileType(parseDorisType(type), rounding).coerce(value, fail);
-		return out === INVALID ? `!${fail.rule}` : out;
+		const r = coerce(type, value, rounding);
+		return r.ok ? r.value : `!${r.rule}`;
 	};
 	it('rounds extra scale half up, carrying into the integer part, as string_to_decimal does', () => {
 		assert.equal(rounded('DECIMAL(5,2)', '1.005'), '1.01');
