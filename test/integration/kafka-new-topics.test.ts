@@ -10,7 +10,7 @@ import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { RELEASED } from '../../src/kafka/partition-fence';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, createTopicsReady, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -27,7 +27,7 @@ describe('Read From Beginning off: topics the group meets later start at their b
 		const prefix = uniqueName('newtopic');
 		const first = `${prefix}.db.t1`;
 		const second = `${prefix}.db.t2`;
-		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 1, replicationFactor: 1 }] });
+		await createTopicsReady(broker.admin, [{ topic: first, numPartitions: 1, replicationFactor: 1 }]);
 		// History the user chose not to replay.
 		await produce(broker.kafka, first, 1, 50, (i) => JSON.stringify({ t: 1, old: i }));
 		const group = uniqueName('newtopic-group');
@@ -44,7 +44,7 @@ describe('Read From Beginning off: topics the group meets later start at their b
 			await produce(broker.kafka, first, 1, 10, (i) => JSON.stringify({ t: 1, i }));
 			await waitFor('the new messages of the first topic', () => messagesOf(n8n, first) >= 10);
 			// A table gets its first changes: its topic is created and written at once.
-			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 1, replicationFactor: 1 }] });
+			await createTopicsReady(broker.admin, [{ topic: second, numPartitions: 1, replicationFactor: 1 }]);
 			await produce(broker.kafka, second, 1, 100, (i) => JSON.stringify({ t: 2, i }));
 			await waitFor('the consumer subscribed to the new topic', () => consumer.assigned().has(second), 30_000);
 			await produce(broker.kafka, second, 1, 5, (i) => JSON.stringify({ t: 2, i: 100 + i }));
@@ -61,7 +61,7 @@ describe('Read From Beginning off: topics the group meets later start at their b
 	it('at the next activation (New Topics Check off) a topic created meanwhile is read from its beginning, a quiet topic present at the first is not replayed', async () => {
 		const prefix = uniqueName('newtopic');
 		const [busy, quiet, created] = [`${prefix}.db.busy`, `${prefix}.db.quiet`, `${prefix}.db.created`];
-		await broker.admin.createTopics({ waitForLeaders: true, topics: [busy, quiet].map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })) });
+		await createTopicsReady(broker.admin, [busy, quiet].map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1 })));
 		await produce(broker.kafka, busy, 2, 40, (i) => JSON.stringify({ old: i }));
 		await produce(broker.kafka, quiet, 2, 40, (i) => JSON.stringify({ old: i }));
 		const group = uniqueName('newtopic-group');
@@ -74,7 +74,7 @@ describe('Read From Beginning off: topics the group meets later start at their b
 			await waitFor('the busy topic committed to its end', async () => [...(await committedOffsets(broker.admin, group, busy)).values()].reduce((a, b) => a + b, 0n) === 50n);
 			await firstRun.close();
 			// While the workflow is inactive: a table gets its first changes, another one more.
-			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: created, numPartitions: 2, replicationFactor: 1 }] });
+			await createTopicsReady(broker.admin, [{ topic: created, numPartitions: 2, replicationFactor: 1 }]);
 			await produce(broker.kafka, created, 2, 20, (i) => JSON.stringify({ i }));
 			await produce(broker.kafka, busy, 2, 6, (i) => JSON.stringify({ i: 10 + i }));
 			const secondRun = await FollowingConsumer.start(options, n8n.run);
@@ -95,7 +95,7 @@ describe('Read From Beginning off: topics the group meets later start at their b
 
 	it('a partition added while the workflow was inactive is read from its beginning at the next activation (topic list)', async () => {
 		const topic = uniqueName('newpartition');
-		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
+		await createTopicsReady(broker.admin, [{ topic, numPartitions: 1, replicationFactor: 1 }]);
 		await produce(broker.kafka, topic, 1, 30, (i) => JSON.stringify({ old: i }));
 		const group = uniqueName('newpartition-group');
 		const n8n = new FakeN8n();
@@ -127,7 +127,7 @@ describe('New Topics Check: the restart that subscribes a new topic', () => {
 	it('loads what is buffered before it closes: executions waiting for their Stream Load batch finish and commit, none is handed over again', async () => {
 		const prefix = uniqueName('newtopic');
 		const [first, second] = [`${prefix}.db.t1`, `${prefix}.db.t2`];
-		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 1, replicationFactor: 1 }] });
+		await createTopicsReady(broker.admin, [{ topic: first, numPartitions: 1, replicationFactor: 1 }]);
 		const group = uniqueName('newtopic-group');
 		// Each execution waits for its batch: loaded when the batch is flushed, or when its interval (4 s)
 		// ends, longer than the Close Timeout (0.5 s). An execution the restart gave up on still loads then.
@@ -150,7 +150,7 @@ describe('New Topics Check: the restart that subscribes a new topic', () => {
 		try {
 			await produce(broker.kafka, first, 1, 20, (i) => JSON.stringify({ i }));
 			await waitFor('the first topic in flight', () => messagesOf(n8n, first) >= 20);
-			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 1, replicationFactor: 1 }] });
+			await createTopicsReady(broker.admin, [{ topic: second, numPartitions: 1, replicationFactor: 1 }]);
 			await produce(broker.kafka, second, 1, 5, (i) => JSON.stringify({ i }));
 			await waitFor('the new topic handed over', () => messagesOf(n8n, second) >= 5, 30_000);
 			await flushBuffered();
@@ -166,7 +166,7 @@ describe('New Topics Check: the restart that subscribes a new topic', () => {
 describe('Read From Beginning off: two consumers starting a new group together', () => {
 	it('one that joins after the other started the partitions continues from its commits, not from the end it read before joining', async () => {
 		const topic = uniqueName('pins');
-		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] });
+		await createTopicsReady(broker.admin, [{ topic, numPartitions: 2, replicationFactor: 1 }]);
 		await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ old: i }));
 		const group = uniqueName('pins-group');
 		const a = new FakeN8n();
