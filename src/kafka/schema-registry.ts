@@ -9,7 +9,8 @@
  * (avro-logical-types.ts, given to avsc through the client's Avro options).
  *
  * Avro `long` is read as a BigInt (avro-logical-types.ts), so one beyond 2^53 arrives as exact text,
- * as in the JSON path; avsc's own long would refuse the whole message. JSON Schema values are read
+ * as in the JSON path; avsc's own long would refuse the whole message. An Avro union value is the branch's
+ * value itself, never avsc's `{"<branch>": value}` (isAvroBranch). JSON Schema values are read
  * with the JSON path's exact parser (decodeWireValue).
  *
  * Protobuf: the library parses schemas with protobufjs' defaults, so field names come out in
@@ -23,6 +24,7 @@
  */
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
+import avro from 'avsc';
 
 import { parseJsonExact, type JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
@@ -158,6 +160,19 @@ function plainProtobuf(value: unknown): unknown {
 	return isProtobufMessage(value) ? protobufRow(value) : value;
 }
 
+/**
+ * A union value as avsc decodes a union whose branches share a JavaScript shape (two records, float
+ * and double, string and an enum): wrapped as `{"<branch name>": value}` in an object of the branch's
+ * class, whose prototype has `unwrap`. The row holds the value itself, as Confluent's Java
+ * deserializer gives it: wrapped, a top-level union of event records (several event types in one
+ * topic) became one field named after the record, so no field matched a column and the row loaded
+ * NULLs, and a string branch loaded into a VARCHAR as `{"string":"abc"}`.
+ */
+function isAvroBranch(value: object): value is { unwrap(): unknown } {
+	const prototype = Object.getPrototypeOf(value) as { constructor?: { type?: unknown } } | null;
+	return prototype !== null && Object.prototype.hasOwnProperty.call(prototype, 'unwrap') && avro.Type.isType(prototype.constructor?.type);
+}
+
 /** Protobuf/Avro decoders hand back Buffers, bigints, Longs and class instances; keep plain JSON. */
 export function toJsonSafe(value: unknown): JsonValue {
 	if (value === null || value === undefined) return null;
@@ -176,6 +191,7 @@ export function toJsonSafe(value: unknown): JsonValue {
 	}
 	if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
 	if (Array.isArray(value)) return value.map(toJsonSafe);
+	if (isAvroBranch(value)) return toJsonSafe(value.unwrap());
 	if (value instanceof Date) return value.toISOString();
 	// protobufjs Long: { low, high, unsigned, toString() }
 	const maybeLong = value as { low?: unknown; high?: unknown; toString(): string };

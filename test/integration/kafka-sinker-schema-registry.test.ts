@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
@@ -227,5 +228,28 @@ describe('sinker consumer: Schema Registry', () => {
 		const payload = Buffer.from([0x08, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x1a, 0x01, 0x78]);
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
 		assert.deepEqual(await decoder.decode(Buffer.concat([header, payload])), { small: 300, tiny: -1, name: 'x' });
+	});
+	it('decodes a top-level Avro union of records (several event types in one topic) and ambiguous field unions to the branch value', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const amount = { name: 'amount', type: ['null', 'float', 'double'] };
+		const customer = { type: 'record', name: 'Customer', namespace: 'sinker.union', fields: [{ name: 'id', type: 'long' }, amount] };
+		const product = { type: 'record', name: 'Product', namespace: 'sinker.union', fields: [{ name: 'sku', type: ['null', 'string', { type: 'enum', name: 'Sku', symbols: ['T1'] }] }] };
+		const schema = [customer, product];
+		// The library's register() refuses a schema without a top-level name: registered through the REST API.
+		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('events')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schema: JSON.stringify(schema) }),
+		});
+		const { id } = (await answer.json()) as { id: number };
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		// As a producer writes the union: the branch's index, then the record.
+		const writer = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: true });
+		const value = (event: unknown) => Buffer.concat([header, writer.toBuffer(event)]);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		assert.deepEqual(await decoder.decode(value({ 'sinker.union.Customer': { id: 5, amount: { double: 1.5 } } })), { id: 5, amount: 1.5 });
+		assert.deepEqual(await decoder.decode(value({ 'sinker.union.Product': { sku: { string: 'T-1' } } })), { sku: 'T-1' });
+		assert.deepEqual(await decoder.decode(value({ 'sinker.union.Product': { sku: { 'sinker.union.Sku': 'T1' } } })), { sku: 'T1' });
 	});
 });
