@@ -159,6 +159,29 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
 	});
 
+	it('a JSON Schema or Avro value whose text is not UTF-8 is refused with the reason, as on the plain JSON path, not loaded with U+FFFD in its place', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const json = await registry.register(
+			{ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { name: { type: 'string' } } }) },
+			{ subject: `${uniqueName('latin1')}-value` },
+		);
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(json.id, 1);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		// "café" as a Latin-1 producer writes it: é is the single byte 0xE9.
+		const latin1 = Buffer.from('{"name":"café"}', 'latin1');
+		await assert.rejects(decoder.decode(Buffer.concat([header, latin1])), /not valid UTF-8/);
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from('{"name":"café"}')])), { name: 'café' });
+		const avroId = await registerAvroRecord(registry, 'Named', 'sinker.utf8', [{ name: 'name', type: 'string' }, { name: 'raw', type: 'bytes' }], 'latin1-avro');
+		const avroHeader = Buffer.alloc(5);
+		avroHeader.writeInt32BE(avroId, 1);
+		// Avro string "café" (length 4, zigzag 8) in Latin-1; the bytes field may hold anything.
+		const avroLatin1 = Buffer.concat([avroHeader, Buffer.from([8]), Buffer.from('café', 'latin1'), Buffer.from([2, 0xe9])]);
+		await assert.rejects(decoder.decode(avroLatin1), /Avro string "caf\uFFFD" is not valid UTF-8 text \(bytes 636166e9\)/);
+		assert.deepEqual(await decoder.decode(await registry.encode(avroId, { name: 'café', raw: Buffer.from([0xe9]) })), { name: 'café', raw: '6Q==' });
+	});
+
 	it('decodes Protobuf by the message indexes Confluent serializers write: a second or nested message type, and an all-defaults message', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
