@@ -206,7 +206,7 @@ export const properties: INodeProperties[] = [
 								options: [
 									{ name: 'All Headers (Object)', value: 'headers', description: 'Every header as name → text (for a JSON or VARIANT column)' },
 									{ name: 'Header', value: 'header', description: 'One header\'s value as text (null when the message lacks it)' },
-									{ name: 'Key', value: 'key', description: 'The message key as text (base64 when not UTF-8; null when the message has none)' },
+									{ name: 'Key', value: 'key', description: 'The message key as text (base64 when not UTF-8; null when the message has none). With Message Format Schema Registry, a key in the registry\'s wire format is decoded through it.' },
 									{ name: 'Offset', value: 'offset', description: 'The message\'s offset (int64, as a decimal string)' },
 									{ name: 'Partition', value: 'partition' },
 									{ name: 'Timestamp', value: 'timestamp', description: 'The message\'s timestamp as ISO 8601 UTC text' },

@@ -22,6 +22,8 @@
  * as aggregates with lists of messages (Kafka Connect's `confluent.field_meta`), which protobufjs 7
  * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts).
  */
+import { isUtf8 } from 'node:buffer';
+
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
 import avro from 'avsc';
@@ -126,6 +128,8 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 		const schema = await registry.getSchema(value.readInt32BE(1));
 		if (schema instanceof JsonSchema) {
 			const payload = value.subarray(5);
+			// The library reads the bytes with U+FFFD in place of any that are not UTF-8; refused instead, as on the plain JSON path.
+			if (!isUtf8(payload)) throw new Error(`JSON Schema value is not valid UTF-8 text (${payload.length} bytes)`);
 			// Throws the library's own errors: not JSON, or a value the schema refuses.
 			schema.fromBuffer(payload);
 			return parseJsonExact(payload.toString('utf8'));
