@@ -54,6 +54,11 @@ export interface ColumnSchema {
 	/** DESC's Extra: NONE / SUM / REPLACE / ... ; '' for key columns; may hold AUTO_INCREMENT. */
 	aggregation: string;
 	autoIncrement: boolean;
+	/**
+	 * A generated column (DESC Extra `STORED GENERATED`): a load computes it from its expression (Nereids
+	 * load planning leaves it to bindSink), so it is never filled from a row and never missing.
+	 */
+	generated?: boolean;
 }
 
 export interface TableSchema {
