@@ -76,13 +76,22 @@ function valueOf(field: KafkaField, message: KafkaMessage, topic: string, partit
 	}
 }
 
-function headerValue(headers: IHeaders | undefined, name: string): string | null {
-	const value = headers?.[name];
+/**
+ * A header's value: text, null when the message has no such header or the header has no value (Kafka
+ * allows one; kafkajs decodes it as null, which crashed bufferText and held the partition for good),
+ * a repeated header's values joined by commas (one without a value is empty there).
+ */
+export function headerValue(headers: IHeaders | undefined, name: string): string | null {
+	const value = headers?.[name] as HeaderValue | HeaderValue[] | undefined;
 	if (value === undefined || value === null) return null;
-	return Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
+	return Array.isArray(value) ? value.map((one) => headerText(one) ?? '').join(',') : headerText(value);
 }
 
-function headerText(value: Buffer | string): string {
+/** What kafkajs 2.2.4 decodes a header's value into (protocol/recordBatch/header/v0/decoder.js readVarIntBytes: null for length -1). */
+type HeaderValue = Buffer | string | null;
+
+function headerText(value: HeaderValue): string | null {
+	if (value === null) return null;
 	return typeof value === 'string' ? value : bufferText(value);
 }
 

@@ -30,7 +30,7 @@ import {
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { fitsOnLine, mayBeLine, PackedLinesBuilder, packedItemJson, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
-import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
+import { addKafkaFields, bufferText, headerValue, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
@@ -385,22 +385,11 @@ function metadataJson(message: KafkaMessage, topic: string, partition: number): 
 	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
 }
 
-function headersJson(headers: IHeaders | undefined): Record<string, string> {
-	const out: Record<string, string> = {};
+function headersJson(headers: IHeaders | undefined): Record<string, string | null> {
+	const out: Record<string, string | null> = {};
 	if (!headers) return out;
 	for (const name of Object.keys(headers)) {
-		const value = headers[name];
-		if (value === undefined) continue;
-		out[name] = Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
+		if (headers[name] !== undefined) out[name] = headerValue(headers, name);
 	}
 	return out;
-}
-
-function headerText(value: Buffer | string): string {
-	return typeof value === 'string' ? value : bufferText(value);
-}
-
-/** UTF-8 when it is UTF-8 (keys and headers almost always are), base64 otherwise. */
-function bufferText(buffer: Buffer): string {
-	return isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
 }
