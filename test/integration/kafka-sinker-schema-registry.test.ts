@@ -159,6 +159,13 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
 	});
 
+	it('a value whose schema id the registry says it does not have is undecodable (Invalid), not an outage that holds the partition', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		const unknown = Buffer.from([0, 0x7f, 0xff, 0xff, 0xfd, 0x02, 0x41]);
+		await assert.rejects(decoder.decode(unknown), (error: Error) => error.name !== 'SchemaRegistryUnavailableError');
+	});
+
 	it('a JSON Schema or Avro value whose text is not UTF-8 is refused with the reason, as on the plain JSON path, not loaded with U+FFFD in its place', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
