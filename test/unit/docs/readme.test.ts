@@ -3,10 +3,14 @@
 // defaults the nodes have), and no shorthand of the project's own history leaks into them or into the
 // nodes' descriptions.
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { INodeProperties } from 'n8n-workflow';
 
-import { brokenLink, markdownFiles, missingPaths, prose, readMarkdown, relativeLinks } from './markdown';
+import { registry } from '../../../src/metrics/metrics';
+import { exposedSeriesNames } from '../metrics/promql-names';
+import { REPO_ROOT, brokenLink, markdownFiles, missingPaths, prose, readMarkdown, relativeLinks } from './markdown';
 import { credentials, descriptions, shownNames, strings, withoutQualifier, type NodeKey } from './node-names';
 
 describe('Documentation: links and paths', () => {
@@ -82,6 +86,72 @@ describe('README: node options', () => {
 		}
 		assert.ok(checked >= 10, `only ${checked} option mentions found: the patterns no longer match the prose`);
 		assert.deepEqual(problems, []);
+	});
+});
+
+describe('Documentation: metric names', () => {
+	it('every backticked metric of README.md and docs/*.md is one the registry exposes, with the labels it names', async () => {
+		const exposed = await exposedSeriesNames();
+		for (const metric of await registry.getMetricsAsJSON()) exposed.add(metric.name);
+		// Ours and prom-client's process metrics, by their prefixes and Prometheus' unit suffixes (rule
+		// names such as `doris_rejected` have none).
+		const metricLike = /`((?:kafka|batch|doris|sinker|json_parse|process|nodejs)_[a-z0-9_]*_(?:total|seconds|bytes|lag|rows|offset|in_flight|info))(\{[^}`]*\})?`/g;
+		const problems: string[] = [];
+		let checked = 0;
+		for (const file of markdownFiles()) {
+			for (const match of prose(readMarkdown(file)).matchAll(metricLike)) {
+				const [, name, braces] = match;
+				checked++;
+				if (!exposed.has(name)) {
+					problems.push(`${file}: ${name} is no metric of src/metrics/metrics.ts or prom-client's process metrics`);
+					continue;
+				}
+				if (braces === undefined || braces.includes('…')) continue;
+				const labelNames = (registry.getSingleMetric(name) as unknown as { labelNames?: readonly string[] } | undefined)?.labelNames ?? [];
+				const named = braces
+					.slice(1, -1)
+					.split(',')
+					.map((label) => label.split('=')[0].trim())
+					.filter((label) => label !== '');
+				for (const label of named) if (!labelNames.includes(label)) problems.push(`${file}: ${name} has no label ${label} (its labels: ${labelNames.join(', ')})`);
+			}
+		}
+		assert.ok(checked >= 20, `only ${checked} metric names found in the documentation`);
+		assert.deepEqual(problems, []);
+	});
+});
+
+/** The text of every file that may read an environment variable (not the documentation, not results). */
+function codeText(): string {
+	const texts: string[] = [readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8')];
+	const walk = (dir: string): void => {
+		for (const entry of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
+			const relative = `${dir}/${entry.name}`;
+			if (entry.isDirectory()) {
+				if (entry.name !== 'node_modules' && relative !== 'bench/results') walk(relative);
+			} else if (/\.(?:ts|mjs|js|sh|ya?ml)$/.test(entry.name)) {
+				texts.push(readFileSync(path.join(REPO_ROOT, relative), 'utf8'));
+			}
+		}
+	};
+	for (const dir of ['src', 'nodes', 'credentials', 'scripts', 'test', 'bench', 'examples', 'deployments', '.github']) walk(dir);
+	return texts.join('\n');
+}
+
+describe('Documentation: environment variables', () => {
+	it("every variable of this package, its scripts and tests that README.md and docs/*.md name is one the code reads (n8n's own are n8n's)", () => {
+		const code = codeText();
+		const variable = /(?<![A-Za-z0-9_])((?:DORIS|DEMO|KAFKA|QUEUE|REGISTRY|PROMETHEUS|RELIABILITY|SCALE|BENCH|RECORD|CHROMIUM|UPDATE|GROUND|TOKEN_SERVICE|SCHEMA_REGISTRY)_[A-Z0-9_]*[A-Z0-9])(?![A-Za-z0-9_])/g;
+		const unread = new Set<string>();
+		let checked = 0;
+		for (const file of markdownFiles()) {
+			for (const [, name] of prose(readMarkdown(file)).matchAll(variable)) {
+				checked++;
+				if (!new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`).test(code)) unread.add(`${file}: ${name}`);
+			}
+		}
+		assert.ok(checked >= 20, `only ${checked} variables found in the documentation`);
+		assert.deepEqual([...unread], []);
 	});
 });
 
