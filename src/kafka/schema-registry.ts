@@ -49,6 +49,16 @@ export interface SchemaRegistrySettings {
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
+/**
+ * ajv's options for JSON Schemas (the library passes them to `new Ajv`). ajv 8's strict mode refuses
+ * to compile a schema with a keyword it does not know or a format it has no checker for, and JSON
+ * Schema allows both: Kafka Connect's JsonSchemaConverter writes connect.type / connect.index /
+ * connect.parameters on every field, and "format": "date-time" is everyday. Each such schema failed
+ * to compile, so every message of its topic went to Invalid. Formats are annotations here, as in
+ * Confluent's own deserializer.
+ */
+const JSON_SCHEMA_OPTIONS = { strict: false, validateFormats: false } as const;
+
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
 export interface SchemaRegistryDecoder {
@@ -94,7 +104,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
 		middlewares: [timeout, parsableProtobuf],
-	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
+	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook }, [SchemaType.JSON]: JSON_SCHEMA_OPTIONS });
 	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
 	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
 		const response = await fetch(`${host}/schemas/ids/${schemaId}`, {

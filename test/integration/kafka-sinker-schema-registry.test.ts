@@ -159,6 +159,30 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
 	});
 
+	it("decodes JSON Schema values whose schema has keywords JSON Schema leaves open (Kafka Connect's connect.type / connect.index, format date-time), as every Confluent deserializer does", async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const schema = {
+			type: 'object',
+			title: 'shop.Event',
+			properties: {
+				id: { type: 'integer', 'connect.index': 0, 'connect.type': 'int64' },
+				at: { type: 'string', format: 'date-time', 'connect.index': 1 },
+			},
+		};
+		// The library's register() compiles the schema with the same strict settings: registered through the REST API.
+		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('open-keywords')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
+		});
+		const { id } = (await answer.json()) as { id: number };
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from('{"id":9007199254740993,"at":"2024-05-01T10:00:00Z"}')])), { id: '9007199254740993', at: '2024-05-01T10:00:00Z' });
+		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":"seven","at":"x"}')])), /invalid payload/);
+	});
+
 	it('a value whose schema id the registry says it does not have is undecodable (Invalid), not an outage that holds the partition', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
