@@ -26,6 +26,7 @@ import { dorisConnectionTest } from '../shared/doris-methods';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
+import { refuseLossySettings } from './refuse-lossy-settings';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -102,6 +103,7 @@ export class KafkaTrigger implements INodeType {
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		refuseEngineV2(this);
 		refuseLossyContinue(this);
+		refuseLossySettings(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		let connection;
 		try {

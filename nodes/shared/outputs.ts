@@ -23,7 +23,7 @@ import type { IConnections, IExecuteFunctions, INode } from 'n8n-workflow';
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
 /** What is read of a node of the running workflow. */
-type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail'>;
+type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail' | 'executeOnce'>;
 
 interface RunningWorkflow {
 	connections: IConnections;
@@ -128,4 +128,22 @@ export function continuingIntoNowhere(ctx: object, type: string, fallback: numbe
 			return !outputs.has(node.onError === 'continueErrorOutput' ? errorOutput : 0) && !outputs.has(fallback);
 		})
 		.map((node) => node.name);
+}
+
+/**
+ * The nodes of the running workflow (read from a trigger's context at activation) that the rows of
+ * node `name` can reach through main connections, `name` first; empty when the workflow cannot be read.
+ */
+export function nodesReachedFrom(ctx: object, name: string): NodeFields[] {
+	const workflow = workflowOf(ctx);
+	if (workflow === undefined) return [];
+	const byName = new Map(workflow.nodes.map((node) => [node.name, node]));
+	const reached = [name];
+	for (let k = 0; k < reached.length; k++) {
+		for (const targets of workflow.connections[reached[k]]?.main ?? []) {
+			if (!Array.isArray(targets)) continue;
+			for (const target of targets) if (typeof target?.node === 'string' && !reached.includes(target.node)) reached.push(target.node);
+		}
+	}
+	return reached.flatMap((n) => byName.get(n) ?? []);
 }

@@ -1,0 +1,29 @@
+import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
+
+import { nodesReachedFrom } from '../shared/outputs';
+import { STREAM_LOAD_NODE_TYPE } from './downstream-tables';
+
+/**
+ * Node settings under which n8n drops rows of an execution that still ends as a success, so the
+ * trigger would commit their offsets with the rows nowhere (n8n-core WorkflowExecute, 2.40.7):
+ * - Execute Once (handleExecuteOnce): n8n hands the node the first item of its input only, the
+ *   others are gone; on the trigger itself the execution carries one message of its batch.
+ * - a disabled Doris Stream Load node (handleDisabledNode): n8n passes its input on as its Loaded
+ *   output without loading anything.
+ * Refused at activation, naming the node, before any consumer joins.
+ */
+export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): void {
+	const reached = nodesReachedFrom(ctx, ctx.getNode().name);
+	const problems = [
+		...reached
+			.filter((node) => node.executeOnce === true && node.disabled !== true)
+			.map((node) => `Node "${node.name}" has the setting Execute Once on: n8n hands it the first item of each execution only and drops the others, so their rows would be lost while the trigger commits their offsets`),
+		...reached
+			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
+			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),
+	];
+	if (problems.length === 0) return;
+	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
+		description: 'Turn Execute Once off (node Settings) and enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; then activate it again.',
+	});
+}

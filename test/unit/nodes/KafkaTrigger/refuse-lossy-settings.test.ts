@@ -1,0 +1,54 @@
+// Activation refuses node settings under which n8n drops rows of an execution that still succeeds,
+// so the trigger would commit their offsets (nodes/KafkaTrigger/refuse-lossy-settings.ts): Execute
+// Once (n8n-core WorkflowExecute.handleExecuteOnce hands the node the first item only) and a disabled
+// Doris Stream Load node (handleDisabledNode passes the rows on unloaded). Read from n8n's own Workflow.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
+
+import { refuseLossySettings } from '../../../../nodes/KafkaTrigger/refuse-lossy-settings';
+
+const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
+const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
+// Workflow asks its node types only when it runs or evaluates a node; reading connections needs none.
+const nodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+
+type Fields = Partial<Record<'trigger' | 'schema' | 'load' | 'deadLetter' | 'elsewhere', Partial<INode>>>;
+
+/** Trigger → Doris Schema → Doris Stream Load, Invalid and Rejected → Dead Letters; "Elsewhere" is not downstream. */
+function activate(fields: Fields) {
+	const nodes = [
+		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger', fields.trigger),
+		node('Schema', 'n8n-nodes-doris-sinker.dorisSchema', fields.schema),
+		node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', fields.load),
+		node('Dead Letters', 'n8n-nodes-base.noOp', fields.deadLetter),
+		node('Elsewhere', 'n8n-nodes-base.noOp', fields.elsewhere),
+	];
+	const connections: IConnections = {
+		'Kafka Trigger': { main: [to('Schema')] },
+		Schema: { main: [to('Load'), to('Dead Letters')] },
+		Load: { main: [[], to('Dead Letters')] },
+	};
+	const workflow = new Workflow({ nodes, connections, active: true, nodeTypes });
+	return () => refuseLossySettings({ workflow, getNode: () => workflow.nodes['Kafka Trigger'] } as never);
+}
+
+describe('refuseLossySettings', () => {
+	it('refuses Execute Once on the trigger or on any node its rows reach, naming the node and the setting', () => {
+		for (const at of ['trigger', 'schema', 'load', 'deadLetter'] as const) {
+			const name = { trigger: 'Kafka Trigger', schema: 'Schema', load: 'Load', deadLetter: 'Dead Letters' }[at];
+			assert.throws(activate({ [at]: { executeOnce: true } }), new RegExp(`"${name}".*Execute Once`), at);
+		}
+	});
+
+	it('refuses a disabled Doris Stream Load node the rows reach, naming it', () => {
+		assert.throws(activate({ load: { disabled: true } }), /Doris Stream Load node "Load" is disabled/);
+	});
+
+	it('activates the plain workflow, Execute Once on a disabled node or on a node the rows never reach, and a disabled Doris Schema node', () => {
+		activate({})();
+		activate({ deadLetter: { executeOnce: true, disabled: true } })();
+		activate({ elsewhere: { executeOnce: true } })();
+		activate({ schema: { disabled: true } })();
+	});
+});
