@@ -8,8 +8,8 @@
 # deployments that mount a volume over /home/node/.n8n (deployments/kubernetes: an init container
 # copies it into the volume with deployments/docker/seed-nodes-folder.sh).
 #
-#   docker build -t n8n-doris-sinker .
-#   docker run -p 5678:5678 -p 127.0.0.1:9090:9090 n8n-doris-sinker
+#   docker build -t n8n-doris-sinker:0.1.0 .     (the tag deployments/kubernetes/deployment.yaml runs)
+#   docker run -p 5678:5678 -p 127.0.0.1:9090:9090 n8n-doris-sinker:0.1.0
 ARG N8N_VERSION=2.40.7
 ARG NODE_VERSION=24
 

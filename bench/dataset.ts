@@ -10,6 +10,7 @@
  * live events through `makeEvent` with the current time and measures visible-time minus it.
  */
 import { Kafka, logLevel, type Admin, type Producer, type Message } from 'kafkajs';
+import { createTopicsReady } from '../test/support/kafka-topics';
 import { prng } from '../test/support/prng';
 
 export const PARTITIONS = 6;
@@ -161,7 +162,7 @@ export async function ensureDataset(size: number, log: (msg: string) => void = c
 				await admin.deleteTopics({ topics: [topic] });
 				await waitUntil(async () => !(await admin.listTopics()).includes(topic));
 			}
-			await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+			await createTopicsReady(admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
 			const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 8 });
 			await producer.connect();
 			const started = Date.now();

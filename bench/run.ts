@@ -10,6 +10,7 @@
  */
 import { join, resolve } from 'node:path';
 import { startDorisTestServer } from '../test/ground/doris/server';
+import { createTopicsReady } from '../test/support/kafka-topics';
 import { runPitfalls } from './builtin-pitfalls';
 import { parseOptions, type BenchOptions, type ScenarioId } from './config';
 import { BENCH_DB, ensureDataset, kafkaClient, PARTITIONS, produceEvents } from './dataset';
@@ -80,7 +81,7 @@ async function throughputRun(ground: Ground, scenario: Scenario, topic: string, 
  */
 async function latencyRun(ground: Ground, scenario: Scenario, opts: BenchOptions, rate: number, seconds: number): Promise<LatencyFigures> {
 	const topic = `bench-live-${scenario.id}-${Date.now()}`;
-	await ground.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+	await createTopicsReady(ground.admin, [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
 	const table = await freshTable(ground, `${scenario.id}_live`);
 	const watcher = new LoadWatcher(ground.server, BENCH_DB, table, true);
 	const cfg = launchConfig(ground, topic, table, opts);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench [-- flags]: the throughput / latency / memory benchmark (issue 8), see bench/config.ts
+# npm run bench [-- flags]: the throughput / latency / memory benchmark, see bench/config.ts
 # for the flags (`npm run bench -- --quick` is a smoke run). Needs the ground's Kafka broker at
 # KAFKA_BROKERS (scripts/ground.sh start); starts the Doris test server itself, in the runner's
 # process, and n8n (scenarios n8n and builtin) through test/ground/n8n/host.ts. BENCH_NO_BUILD=1

@@ -201,8 +201,9 @@ const options: INodeProperties = {
 			displayName: 'Strict Mode',
 			name: 'strictMode',
 			type: 'boolean',
-			default: false,
-			description: 'Whether Doris rejects rows whose values fail conversion instead of loading NULL',
+			default: true,
+			description:
+				"Whether Doris refuses a row holding a value its column's type cannot take (the row goes to Rejected with Doris' reason). Off, Doris loads NULL in its place and says nothing. On by default, except with Partial Update, where strict mode makes Doris refuse every row whose key is not stored yet.",
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -88,7 +88,12 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		columns: columns.length > 0 ? columns : undefined,
 		jsonpaths: format === 'json' && jsonpaths !== '' ? jsonpaths : undefined,
 		maxFilterRatio: maxFilterRatio > 0 ? maxFilterRatio : undefined,
-		strictMode: flag(option('strictMode')) ? true : undefined,
+		// Unset, a whole-row load is strict: without strict mode Doris loads NULL in place of a value it
+		// cannot convert and counts nothing (be/src/vec/exec/scan/vfile_scanner.cpp filters "value is
+		// incorrect" only in strict mode), and such values reach it when the table changed after the Doris
+		// Schema node read it. A partial update stays lenient unless asked: in strict mode Doris inserts no
+		// new key (be/src/olap/rowset/segment_v2/segment_writer.cpp, KEY_NOT_FOUND; 2.1, 3.0, 3.1).
+		strictMode: flag(option('strictMode', partialUpdate === undefined ? undefined : false)),
 		timeoutSeconds,
 		compress: compression === 'gz' ? 'gz' : undefined,
 		groupCommit: groupCommit === 'off' ? undefined : groupCommit,

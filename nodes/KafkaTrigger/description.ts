@@ -12,7 +12,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'List', value: 'list', description: 'Comma-separated topic names' },
-			{ name: 'Regular Expression', value: 'pattern', description: 'Every topic whose name matches, resolved when the trigger starts' },
+			{ name: 'Regular Expression', value: 'pattern', description: 'Every topic whose name matches; new matching topics are found every New Topics Check (option)' },
 		],
 		default: 'list',
 	},
@@ -23,7 +23,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'orders, payments',
-		description: 'Topic names separated by commas, or a regular expression such as ^orders\\..* (new matching topics are picked up on the next activation)',
+		description: `Topic names separated by commas, or a regular expression such as ^orders\\..* (new matching topics are picked up within New Topics Check, ${DEFAULT_TOPIC_CHECK_MS / 1000} s by default)`,
 	},
 	{
 		displayName: 'Group ID',
@@ -151,7 +151,7 @@ export const properties: INodeProperties[] = [
 		default: SINKER_DEFAULTS.maxRecordsPerExecution,
 		typeOptions: { minValue: 1 },
 		description:
-			'Messages handed to one workflow execution (the sinker\'s max_fetch_records). Executions in Flight × this should be at least the Doris Stream Load node\'s Batch Max Rows, or batches only ever flush on their interval.',
+			'Messages handed to one workflow execution. Executions in Flight × this should be at least the Doris Stream Load node\'s Batch Max Rows, or batches only ever flush on their interval.',
 	},
 	{
 		displayName: 'Max MB per Execution',
@@ -159,7 +159,7 @@ export const properties: INodeProperties[] = [
 		type: 'number',
 		default: SINKER_DEFAULTS.maxBytesPerExecution / MB,
 		typeOptions: { minValue: 0.001, numberPrecision: 3 },
-		description: 'Key + value bytes handed to one execution (the sinker\'s max_fetch_bytes); a single larger message still travels alone',
+		description: 'Key + value bytes handed to one execution; a single larger message still travels alone',
 	},
 	{
 		displayName: 'Executions in Flight',
@@ -206,7 +206,7 @@ export const properties: INodeProperties[] = [
 								options: [
 									{ name: 'All Headers (Object)', value: 'headers', description: 'Every header as name → text (for a JSON or VARIANT column)' },
 									{ name: 'Header', value: 'header', description: 'One header\'s value as text (null when the message lacks it)' },
-									{ name: 'Key', value: 'key', description: 'The message key as text (base64 when not UTF-8; null when the message has none)' },
+									{ name: 'Key', value: 'key', description: 'The message key as text (base64 when not UTF-8; null when the message has none). With Message Format Schema Registry, a key in the registry\'s wire format is decoded through it.' },
 									{ name: 'Offset', value: 'offset', description: 'The message\'s offset (int64, as a decimal string)' },
 									{ name: 'Partition', value: 'partition' },
 									{ name: 'Timestamp', value: 'timestamp', description: 'The message\'s timestamp as ISO 8601 UTC text' },

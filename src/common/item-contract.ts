@@ -44,7 +44,8 @@ export interface KafkaMessageMetadata {
 	key: string | null;
 	/** Milliseconds since the epoch, as Kafka gives it (a string). */
 	timestamp: string;
-	headers: Record<string, string>;
+	/** Text (base64 when not UTF-8); null for a header without a value; a repeated header's values joined by commas. */
+	headers: Record<string, string | null>;
 }
 
 export type ParseErrorKind = 'json' | 'not_object' | 'csv' | 'schema_registry' | 'tombstone';

@@ -14,7 +14,8 @@
  *   Connect's Timestamp also carries logicalType timestamp-millis, but Debezium uses it for zone-less
  *   DATETIME values: by its connect.name it is the wall clock, as in JSON.
  *
- * Every `long` is read as a BigInt (toJsonSafe then gives a number, or exact text beyond 2^53, as the
+ * Every `string` is checked to be UTF-8 (a message with one that is not goes to the invalid output with
+ * the reason, as on the plain JSON path). Every `long` is read as a BigInt (toJsonSafe then gives a number, or exact text beyond 2^53, as the
  * JSON path does): avsc's own long refuses to decode a value beyond 2^53, and Debezium 2.6+ puts
  * `ts_ns` (1.7e18) in every event's envelope and source block, a DATETIME(6) of 9999-12-31 is 2.5e17 µs,
  * a Kafka offset or a snowflake id can be anything. A schema whose logical attributes are invalid (a decimal without a
@@ -24,6 +25,8 @@
  * document becomes its value (`123` → 123, `"text"` → "text"), since text like `123` would otherwise
  * load as the JSON string "123". ZonedTimestamp stays its ISO text.
  */
+import { isUtf8 } from 'node:buffer';
+
 import avro from 'avsc';
 
 import { connectLogicalDecoder, type ConnectParameters, type LogicalDecoder } from '../common/connect-logical';
@@ -55,6 +58,47 @@ const bigIntLong = avro.types.LongType.__with({
 	isValid: (value: unknown) => typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)),
 	compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
 });
+
+/** The part of avsc's Tap (lib/utils.js) a string is read from: the buffer and the read position. */
+interface AvroTap {
+	buf: Buffer;
+	pos: number;
+	readLong(): number;
+}
+
+/**
+ * avsc's string, refusing bytes that are not UTF-8: avsc decodes them with U+FFFD in their place,
+ * so a Latin-1 "café" loaded as "caf\uFFFD" where the plain JSON path sends it to Invalid.
+ */
+class Utf8StringType extends avro.types.StringType {
+	_read(tap: AvroTap): string | undefined {
+		const length = tap.readLong();
+		const start = tap.pos;
+		// As avsc's Tap.readString: a negative length invalidates the tap, an overlong one leaves it past
+		// the end; either way fromBuffer then throws "truncated buffer".
+		if (length < 0) {
+			tap.pos = tap.buf.length + 1;
+			return '';
+		}
+		tap.pos = start + length;
+		if (tap.pos > tap.buf.length) return undefined;
+		const bytes = tap.buf.subarray(start, tap.pos);
+		if (!isUtf8(bytes)) {
+			const shown = bytes.subarray(0, 40);
+			throw new Error(`Avro string ${JSON.stringify(shown.toString('utf8'))}${bytes.length > 40 ? '...' : ''} is not valid UTF-8 text (bytes ${shown.toString('hex')})`);
+		}
+		return bytes.toString('utf8');
+	}
+}
+
+const utf8String = new Utf8StringType();
+
+/** The underlying type this package reads differently from avsc: long as a BigInt, string checked as UTF-8. */
+function underlyingType(type: unknown): avro.Type | undefined {
+	if (type === 'long') return bigIntLong;
+	if (type === 'string') return utf8String;
+	return undefined;
+}
 
 function fail(what: string, value: unknown): never {
 	throw new Error(`Avro ${what}: ${typeof value === 'bigint' ? value.toString() : JSON.stringify(value) ?? String(value)} has no calendar form`);
@@ -166,10 +210,10 @@ function isSchemaObject(schema: unknown): schema is Schema {
 
 /** avsc's typeHook: see the module header. */
 export function logicalTypeHook(schema: unknown, opts: unknown): avro.Type | undefined {
-	if (schema === 'long') return bigIntLong;
+	if (typeof schema === 'string') return underlyingType(schema);
 	if (!isSchemaObject(schema)) return undefined;
-	if (building.has(schema)) return schema.type === 'long' ? bigIntLong : undefined;
+	if (building.has(schema)) return underlyingType(schema.type);
 	const decode = connectLogical(schema) ?? avroLogical(schema);
 	if (decode !== undefined) return new DecodedLogicalType(schema, opts, decode);
-	return schema.type === 'long' ? bigIntLong : undefined;
+	return underlyingType(schema.type);
 }

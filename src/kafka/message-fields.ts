@@ -6,7 +6,8 @@
  *
  * A field the message's value already has is kept (the value wins): in a line the added fields come
  * first and JSON's last duplicate wins, on an item they are set only where absent. Values: key and
- * headers as UTF-8 text (base64 when not UTF-8, as in `_kafka`), null when the message has none; the
+ * headers as UTF-8 text (base64 when not UTF-8, as in `_kafka`), null when the message has none (with
+ * Message Format Schema Registry, a key in the registry's wire format is its decoded value); the
  * offset as a decimal string (int64), the partition as a number, the timestamp as ISO 8601 UTC text
  * (a bare epoch number would be ambiguous for a DATETIME column).
  */
@@ -40,16 +41,20 @@ export function validateKafkaFields(fields: readonly KafkaField[]): void {
 	});
 }
 
-/** The added fields' values for one message, in the configured order. */
-export function kafkaFieldValues(fields: readonly KafkaField[], message: KafkaMessage, topic: string, partition: number): JsonObject {
+/**
+ * The added fields' values for one message, in the configured order. `decodedKey`: the key as the
+ * Schema Registry decoded it (message-parser.ts), when it was written in the registry's wire format.
+ */
+export function kafkaFieldValues(fields: readonly KafkaField[], message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
 	const values: JsonObject = {};
-	for (const field of fields) values[field.name] = valueOf(field, message, topic, partition);
+	for (const field of fields) values[field.name] = valueOf(field, message, topic, partition, decodedKey);
 	return values;
 }
 
-function valueOf(field: KafkaField, message: KafkaMessage, topic: string, partition: number): JsonValue {
+function valueOf(field: KafkaField, message: KafkaMessage, topic: string, partition: number, decodedKey: JsonValue | undefined): JsonValue {
 	switch (field.source) {
 		case 'key':
+			if (decodedKey !== undefined) return decodedKey;
 			return message.key ? bufferText(message.key) : null;
 		case 'header':
 			return headerValue(message.headers, field.header ?? '');
@@ -71,13 +76,22 @@ function valueOf(field: KafkaField, message: KafkaMessage, topic: string, partit
 	}
 }
 
-function headerValue(headers: IHeaders | undefined, name: string): string | null {
-	const value = headers?.[name];
+/**
+ * A header's value: text, null when the message has no such header or the header has no value (Kafka
+ * allows one; kafkajs decodes it as null, which crashed bufferText and held the partition for good),
+ * a repeated header's values joined by commas (one without a value is empty there).
+ */
+export function headerValue(headers: IHeaders | undefined, name: string): string | null {
+	const value = headers?.[name] as HeaderValue | HeaderValue[] | undefined;
 	if (value === undefined || value === null) return null;
-	return Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
+	return Array.isArray(value) ? value.map((one) => headerText(one) ?? '').join(',') : headerText(value);
 }
 
-function headerText(value: Buffer | string): string {
+/** What kafkajs 2.2.4 decodes a header's value into (protocol/recordBatch/header/v0/decoder.js readVarIntBytes: null for length -1). */
+type HeaderValue = Buffer | string | null;
+
+function headerText(value: HeaderValue): string | null {
+	if (value === null) return null;
 	return typeof value === 'string' ? value : bufferText(value);
 }
 

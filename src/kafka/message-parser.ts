@@ -30,7 +30,7 @@ import {
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { fitsOnLine, mayBeLine, PackedLinesBuilder, packedItemJson, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
-import { addKafkaFields, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
+import { addKafkaFields, bufferText, headerValue, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
@@ -108,6 +108,8 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 interface Decoded {
 	json?: JsonObject;
 	error?: ParseErrorInfo;
+	/** The message key decoded through the Schema Registry, for Add Kafka Fields. */
+	key?: JsonValue;
 }
 
 function decodeJson(text: string): Decoded {
@@ -265,7 +267,7 @@ function addItem(
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
 	} else if (decoded.json) {
 		json = decoded.json;
-		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition));
+		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
 	} else {
 		chunk.parseErrors++;
 		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
@@ -288,9 +290,15 @@ async function parseWithRegistry(
 	partition: number,
 ): Promise<ParsedChunk> {
 	const pending: Array<Promise<Decoded> | null> = [];
+	const keyField = options.kafkaFields?.some((field) => field.source === 'key') === true;
 	for (let i = from; i < to; i++) {
-		const value = messages[i].value;
-		pending.push(value === null ? null : registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value)));
+		const { key, value } = messages[i];
+		if (value === null) {
+			pending.push(null);
+			continue;
+		}
+		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
+		pending.push(keyField && key && isWireFormat(key) ? withRegistryKey(registry, decoded, key, value) : decoded);
 	}
 	const decoded = await Promise.all(pending);
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
@@ -300,7 +308,7 @@ async function parseWithRegistry(
 		for (let k = 0; k < decoded.length; k++) {
 			const result = decoded[k];
 			const message = messages[from + k];
-			if (result?.json) lines.addText(JSON.stringify(withKafkaFields(options, result.json, message, topic, partition)), topic, partition, message.offset);
+			if (result?.json) lines.addText(JSON.stringify(withKafkaFields(options, result.json, message, topic, partition, result.key)), topic, partition, message.offset);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
 		endPacked(chunk, lines);
@@ -311,8 +319,30 @@ async function parseWithRegistry(
 }
 
 /** A decoded object for a line: the added fields first, so the message's own fields win. */
-function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number): JsonObject {
-	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition), ...json } : json;
+function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
+	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
+}
+
+/** A value in the registry's wire format starts with the magic byte 0 and a 4-byte schema id. */
+function isWireFormat(bytes: Buffer): boolean {
+	return bytes.length >= 5 && bytes[0] === 0;
+}
+
+/**
+ * The value's result with its key decoded through the registry too (Add Kafka Fields takes the key):
+ * producers that write values with a registry serializer usually write keys with one (Debezium's
+ * AvroConverter does both), and such a key read as text is its wire header and binary record, control
+ * characters and all, which loaded into a VARCHAR without a word. A key that cannot be decoded sends
+ * the message to the invalid output, saying so; a registry that cannot be asked holds the partition,
+ * as for the value.
+ */
+async function withRegistryKey(registry: SchemaRegistryDecoder, decoded: Promise<Decoded>, key: Buffer, value: Buffer): Promise<Decoded> {
+	const [result, keyResult] = await Promise.all([decoded, registry.decode(key).then((json) => ({ json }), (error: unknown) => ({ error }))]);
+	if (!('error' in keyResult)) return result.json ? { ...result, key: keyResult.json } : result;
+	if (keyResult.error instanceof SchemaRegistryUnavailableError) throw keyResult.error;
+	if (!result.json) return result;
+	const reason = keyResult.error instanceof Error ? keyResult.error.message : String(keyResult.error);
+	return registryError(new Error(`the message key (in the Schema Registry's wire format, schema id ${key.readInt32BE(1)}) could not be decoded: ${reason}`), value);
 }
 
 function toDecoded(value: JsonValue): Decoded {
@@ -355,22 +385,11 @@ function metadataJson(message: KafkaMessage, topic: string, partition: number): 
 	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
 }
 
-function headersJson(headers: IHeaders | undefined): Record<string, string> {
-	const out: Record<string, string> = {};
+function headersJson(headers: IHeaders | undefined): Record<string, string | null> {
+	const out: Record<string, string | null> = {};
 	if (!headers) return out;
 	for (const name of Object.keys(headers)) {
-		const value = headers[name];
-		if (value === undefined) continue;
-		out[name] = Array.isArray(value) ? value.map(headerText).join(',') : headerText(value);
+		if (headers[name] !== undefined) out[name] = headerValue(headers, name);
 	}
 	return out;
-}
-
-function headerText(value: Buffer | string): string {
-	return typeof value === 'string' ? value : bufferText(value);
-}
-
-/** UTF-8 when it is UTF-8 (keys and headers almost always are), base64 otherwise. */
-function bufferText(buffer: Buffer): string {
-	return isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
 }

@@ -15,7 +15,14 @@
  * 8, while an index count of 0..3 starts with a byte below 8. A first byte of 8 or more is therefore
  * read as a payload without indexes (a path four levels deep, count 4 = byte 8, is read that way too:
  * none is known in practice).
+ *
+ * Values are read with StrictReader: protobufjs' own reader in Node decodes a string that is not UTF-8
+ * with U+FFFD in place of its bytes, and cuts a string whose length runs past the value short, both
+ * without a word.
  */
+import { isUtf8 } from 'node:buffer';
+
+import protobuf from 'protobufjs';
 
 /** What this module uses of a protobufjs reflection object (a Type, an Enum, a Namespace, ...). */
 export interface ProtobufReflection {
@@ -27,7 +34,25 @@ export interface ProtobufReflection {
 /** A protobufjs message Type: reflection plus its decoder. */
 export interface ProtobufType extends ProtobufReflection {
 	fields: Record<string, unknown>;
-	decode(bytes: Uint8Array): object;
+	decode(bytes: Uint8Array | protobuf.Reader): object;
+}
+
+/** protobufjs' Node reader with strings checked: within the value, and UTF-8 (see the header). */
+class StrictReader extends protobuf.BufferReader {
+	string(): string {
+		// Reader#bytes throws "index out of range" for a length past the end.
+		const bytes = this.bytes();
+		if (!isUtf8(bytes)) {
+			const shown = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 40));
+			throw new Error(`Protobuf string ${JSON.stringify(shown.toString('utf8'))}${bytes.length > 40 ? '...' : ''} is not valid UTF-8 text (bytes ${shown.toString('hex')})`);
+		}
+		return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+	}
+}
+
+/** A reader over `bytes` for a message type's decode: strings checked (see the header). */
+export function strictReader(bytes: Uint8Array): protobuf.Reader {
+	return new StrictReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 export function isMessageType(value: ProtobufReflection): value is ProtobufType {
@@ -81,6 +106,6 @@ export function messageTypeAt(first: ProtobufType, indexes: readonly number[]): 
 /** A value after the 5-byte header, decoded as the message type its indexes name (the first one without). */
 export function decodeProtobufValue(first: ProtobufType, afterHeader: Uint8Array): object {
 	const read = readMessageIndexes(afterHeader);
-	if (read === undefined) return first.decode(afterHeader);
-	return messageTypeAt(first, read.indexes).decode(afterHeader.subarray(read.payloadStart));
+	if (read === undefined) return first.decode(strictReader(afterHeader));
+	return messageTypeAt(first, read.indexes).decode(strictReader(afterHeader.subarray(read.payloadStart)));
 }

@@ -39,6 +39,7 @@
 import protobuf, { type Field, type Message, type ReflectionObject, type Root, type Type } from 'protobufjs';
 
 import { decimalText, instantFromEpoch, integerFromTwosComplement, type TimeUnit } from '../common/logical-values';
+import { strictReader } from './protobuf-indexes';
 
 /** A value that breaks its well-known type's rules; the message names the field, the value and the rule. */
 export class ProtobufValueError extends Error {
@@ -299,7 +300,7 @@ const any: Convert = (plain, type, at) => {
 	if (!isType(packed)) return { '@type': url, value: bytes };
 	let message: Message;
 	try {
-		message = packed.decode(bytes);
+		message = packed.decode(strictReader(bytes));
 	} catch (error) {
 		throw new ProtobufValueError(`${fieldLabel(at)}: google.protobuf.Any of type "${url}" holds ${bytes.length} bytes that are not a ${packed.fullName.slice(1)}: ${(error as Error).message}`);
 	}

@@ -9,7 +9,8 @@
  * (avro-logical-types.ts, given to avsc through the client's Avro options).
  *
  * Avro `long` is read as a BigInt (avro-logical-types.ts), so one beyond 2^53 arrives as exact text,
- * as in the JSON path; avsc's own long would refuse the whole message. JSON Schema values are read
+ * as in the JSON path; avsc's own long would refuse the whole message. An Avro union value is the branch's
+ * value itself, never avsc's `{"<branch>": value}` (isAvroBranch). JSON Schema values are read
  * with the JSON path's exact parser (decodeWireValue).
  *
  * Protobuf: the library parses schemas with protobufjs' defaults, so field names come out in
@@ -21,8 +22,11 @@
  * as aggregates with lists of messages (Kafka Connect's `confluent.field_meta`), which protobufjs 7
  * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts).
  */
+import { isUtf8 } from 'node:buffer';
+
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
+import avro from 'avsc';
 
 import { parseJsonExact, type JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
@@ -124,6 +128,8 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 		const schema = await registry.getSchema(value.readInt32BE(1));
 		if (schema instanceof JsonSchema) {
 			const payload = value.subarray(5);
+			// The library reads the bytes with U+FFFD in place of any that are not UTF-8; refused instead, as on the plain JSON path.
+			if (!isUtf8(payload)) throw new Error(`JSON Schema value is not valid UTF-8 text (${payload.length} bytes)`);
 			// Throws the library's own errors: not JSON, or a value the schema refuses.
 			schema.fromBuffer(payload);
 			return parseJsonExact(payload.toString('utf8'));
@@ -158,6 +164,19 @@ function plainProtobuf(value: unknown): unknown {
 	return isProtobufMessage(value) ? protobufRow(value) : value;
 }
 
+/**
+ * A union value as avsc decodes a union whose branches share a JavaScript shape (two records, float
+ * and double, string and an enum): wrapped as `{"<branch name>": value}` in an object of the branch's
+ * class, whose prototype has `unwrap`. The row holds the value itself, as Confluent's Java
+ * deserializer gives it: wrapped, a top-level union of event records (several event types in one
+ * topic) became one field named after the record, so no field matched a column and the row loaded
+ * NULLs, and a string branch loaded into a VARCHAR as `{"string":"abc"}`.
+ */
+function isAvroBranch(value: object): value is { unwrap(): unknown } {
+	const prototype = Object.getPrototypeOf(value) as { constructor?: { type?: unknown } } | null;
+	return prototype !== null && Object.prototype.hasOwnProperty.call(prototype, 'unwrap') && avro.Type.isType(prototype.constructor?.type);
+}
+
 /** Protobuf/Avro decoders hand back Buffers, bigints, Longs and class instances; keep plain JSON. */
 export function toJsonSafe(value: unknown): JsonValue {
 	if (value === null || value === undefined) return null;
@@ -176,6 +195,7 @@ export function toJsonSafe(value: unknown): JsonValue {
 	}
 	if (Buffer.isBuffer(value) || value instanceof Uint8Array) return Buffer.from(value).toString('base64');
 	if (Array.isArray(value)) return value.map(toJsonSafe);
+	if (isAvroBranch(value)) return toJsonSafe(value.unwrap());
 	if (value instanceof Date) return value.toISOString();
 	// protobufjs Long: { low, high, unsigned, toString() }
 	const maybeLong = value as { low?: unknown; high?: unknown; toString(): string };

@@ -13,7 +13,8 @@
  *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
- * start-positions.ts (where a partition without a committed offset starts).
+ * start-positions.ts (where a partition without a committed offset starts), start-pins.ts (seating
+ * those starts), assignment-fence.ts (new partitions waiting for their previous owner's rows).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
@@ -22,6 +23,7 @@
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
+import { AssignmentFence } from './assignment-fence';
 import { ExecutionEmitter } from './execution-emitter';
 import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
 import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
@@ -32,7 +34,7 @@ import { LagMonitor } from './lag-monitor';
 import { createMessageParser, type MessageParser } from './message-parser';
 import { committedOffsetLabels, OffsetCommitter } from './offset-committer';
 import { PartitionControl } from './partition-control';
-import { fenceWait, previousOwnerMarks, type FenceMark } from './partition-fence';
+import { previousOwnerMarks } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { onRebalanceFound } from './rebalance-hook';
 import { StartPins } from './start-pins';
@@ -67,6 +69,8 @@ export class SinkerConsumer {
 	/** Aborted when close stops waiting: tells the n8n side to stop waiting for those executions. */
 	private readonly executionsController = new AbortController();
 	private readonly pollMs: number;
+	/** Keep Order per Partition: new partitions wait for their previous owner's rows (assignment-fence.ts). */
+	private readonly fences: AssignmentFence;
 	// Set by begin() together with the consumer they drive; nothing reaches them before.
 	private consumer!: Consumer;
 	private partitions!: PartitionControl;
@@ -94,6 +98,9 @@ export class SinkerConsumer {
 		this.parser = createMessageParser(options.parser);
 		this.window = new ExecutionWindow(options.executionsInFlight, (inFlight, full) => this.onWindowChange(inFlight, full));
 		this.pollMs = Math.min(options.heartbeatIntervalMs, 1000);
+		const lookup = (added: readonly PartitionState[]) =>
+			this.admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(this.admin, options.groupId, added);
+		this.fences = new AssignmentFence(lookup, options, this.logger, () => this.syncPaused());
 	}
 
 	/** Connects, subscribes and resolves once the group is joined; rejects with an explained error otherwise. */
@@ -239,7 +246,7 @@ export class SinkerConsumer {
 		this.partitions.reseat(change, this.recentOffsets);
 		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
-		if (this.ordered) this.fence(change.added);
+		if (this.ordered) this.fences.onAssignment(change.added);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
 		this.syncPaused(true);
 		this.options.observer?.onAssignment?.(memberAssignment);
@@ -251,51 +258,6 @@ export class SinkerConsumer {
 	private pinsSeated(): void {
 		this.syncPaused();
 		this.committer.request();
-	}
-
-	/**
-	 * Partitions just given to this consumer wait until their previous owner's rows can no longer
-	 * load, when it left them HELD (partition-fence.ts). Paused while the mark is looked up; a lookup
-	 * that fails counts as HELD without a deadline (waiting is safe, loading early is not).
-	 */
-	private fence(added: readonly PartitionState[]): void {
-		if (added.length === 0) return;
-		for (const state of added) state.fencedUntil = Number.POSITIVE_INFINITY;
-		const admin = this.admin;
-		const lookup = admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(admin, this.options.groupId, added);
-		void lookup.then(
-			(marks) => {
-				for (const [state, mark] of marks) this.startFence(state, mark);
-			},
-			(error: unknown) => {
-				this.logger.warn('Kafka: could not read the previous owner\'s fence mark; waiting as if it had executions out', { error: (error as Error).message });
-				for (const state of added) this.startFence(state, { held: true, until: undefined });
-			},
-		);
-	}
-
-	private startFence(state: PartitionState, mark: FenceMark): void {
-		if (state.revoked) return;
-		clearTimeout(state.fenceTimer);
-		const { waitMs, until, capped } = fenceWait(mark, Date.now(), this.options);
-		if (waitMs === 0) {
-			state.fencedUntil = 0;
-			this.syncPaused();
-			return;
-		}
-		state.fenceFor(waitMs, () => this.syncPaused());
-		// This ownership's own marks never promise less than the previous owner's.
-		state.heldUntil = Math.max(state.heldUntil, until ?? state.fencedUntil);
-		const where = `Kafka partition ${state.topic}[${state.partition}] was held by a consumer that may still have rows on their way to Doris`;
-		const fields = { topic: state.topic, partition: state.partition, waitMs, previousDeadline: until === undefined ? undefined : new Date(until).toISOString() };
-		if (capped) {
-			this.logger.warn(`${where} until ${fields.previousDeadline}, more than ${Math.round(waitMs / 60_000)} min away (clocks apart?); starting it in ${Math.round(waitMs / 60_000)} min`, fields);
-		} else if (until === undefined) {
-			this.logger.info(`${where} (its mark has no deadline); starting it in ${Math.round(waitMs / 1000)} s (this trigger's Execution Timeout + margin), so they cannot land after this consumer's`, fields);
-		} else {
-			this.logger.info(`${where} until ${fields.previousDeadline} (its last deadline); starting it in ${Math.round(waitMs / 1000)} s (deadline + margin), so they cannot land after this consumer's`, fields);
-		}
-		this.syncPaused();
 	}
 
 	private async onBatch(payload: EachBatchPayload): Promise<void> {

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, type Admin, type Consumer, type KafkaConfig } from 'kafkajs';
 import { adminUser, kafkaBrokers, kafkaCerts, sinkerUser } from './kafka/env';
+import { createTopicsReady } from '../support/kafka-topics';
 import { plaintextConfig, saslConfig, sslConfig, uniqueName, type SaslMechanism } from './kafka/helpers';
 
 const TIMEOUT = 30_000;
@@ -84,7 +85,7 @@ describe('kafkajs 2.2.4 on the Kafka 4.1 test broker (PLAINTEXT)', { timeout: 90
 	});
 
 	it('creates a topic with 3 partitions, grows it to 4, reports offsets per partition', { timeout: TIMEOUT }, async () => {
-		assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true }), true);
+		await createTopicsReady(admin, [{ topic, numPartitions: 3 }]);
 		let meta = await admin.fetchTopicMetadata({ topics: [topic] });
 		assert.equal(meta.topics[0].partitions.length, 3);
 
@@ -145,7 +146,7 @@ async function roundTrip(config: KafkaConfig): Promise<string[]> {
 	const admin = new Kafka(config).admin();
 	await admin.connect();
 	try {
-		await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+		await createTopicsReady(admin, [{ topic, numPartitions: 1 }]);
 		await produce(config, topic, [{ value: 'one' }, { value: 'two' }]);
 		const { values } = await consumeAndCommit(config, topic, uniqueName('ground-auth-group'), 2);
 		return values;

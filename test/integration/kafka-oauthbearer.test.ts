@@ -15,7 +15,7 @@ import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { startPrivateBroker, type PrivateBroker } from '../ground/kafka/private-broker';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, FakeN8n, testOptions, uniqueName } from './kafka-sinker-helpers';
+import { committedOffsets, createTopicsReady, FakeN8n, testOptions, uniqueName } from './kafka-sinker-helpers';
 
 const CLIENT = { id: 'n8n-sinker', secret: 'Client-Secret-42' };
 /** The consumer case's own client: its tokens are counted apart from the credential case's, which runs meanwhile. */
@@ -95,7 +95,7 @@ describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000, concurrency: 2
 		const admin = kafka.admin();
 		await admin.connect();
 		const topic = uniqueName('oauth');
-		await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] });
+		await createTopicsReady(admin, [{ topic, numPartitions: 1 }]);
 		const producer = kafka.producer();
 		await producer.connect();
 		const group = uniqueName('oauth-group');

@@ -1,12 +1,13 @@
 // Message shapes and logins against the real broker: malformed JSON, binary and null values, a 5 MB
-// message; SASL/PLAIN with the right and a wrong password; an unreachable broker.
+// message; headers without a value; SASL/PLAIN with the right and a wrong password; an unreachable broker.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 
 import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { metrics } from '../../src/metrics/metrics';
-import { kafkaSaslBrokers, sinkerUser } from '../ground/kafka/env';
+import { kafkaBrokers, kafkaSaslBrokers, sinkerUser } from '../ground/kafka/env';
+import { produceHeadersWithJavaClient } from '../ground/kafka/java-client';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
@@ -58,6 +59,48 @@ describe('sinker consumer: message shapes', () => {
 			assert.equal(consumer.stats.parseErrors, 3);
 			assert.equal(consumer.stats.tombstonesSkipped, 1);
 			assert.equal(await parseErrorCount(topic), 3);
+		} finally {
+			await consumer.close();
+		}
+	});
+});
+
+describe('sinker consumer: headers', () => {
+	it('a header with a null value (single or repeated) is null in _kafka and Add Kafka Fields; the stream goes on', async () => {
+		const topic = await broker.topic(1);
+		// Kafka allows a header without a value (Java: headers().add("marker", null)); kafkajs' producer cannot send one.
+		await produceHeadersWithJavaClient(kafkaBrokers, topic, [
+			{ value: '{"id":1}', headers: [['marker', null], ['tenant', 'acme']] },
+			{ value: '{"id":', headers: [['marker', null]] },
+			{ value: '{"id":3}', headers: [['trace', 'a'], ['trace', null], ['trace', 'b']] },
+		]);
+		const group = uniqueName('null-headers');
+		const n8n = new FakeN8n();
+		const consumer = await SinkerConsumer.start(
+			testOptions(topic, group, {
+				parser: {
+					format: 'json',
+					includeMetadata: true,
+					tombstones: 'skip',
+					kafkaFields: [
+						{ source: 'header', header: 'marker', name: 'marker' },
+						{ source: 'headers', name: 'all_headers' },
+					],
+				},
+			}),
+			n8n.run,
+		);
+		try {
+			await waitFor('offset 3 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 3n);
+			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+			assert.equal(items.length, 3);
+			assert.equal(items[0].marker, null);
+			assert.deepEqual(items[0].all_headers, { marker: null, tenant: 'acme' });
+			assert.deepEqual((items[0][KAFKA_METADATA_FIELD] as { headers: unknown }).headers, { marker: null, tenant: 'acme' });
+			assert.equal((items[1][PARSE_ERROR_FIELD] as { kind: string }).kind, 'json');
+			assert.deepEqual((items[1][KAFKA_METADATA_FIELD] as { headers: unknown }).headers, { marker: null });
+			// A repeated header is its values joined by commas; one without a value is empty there.
+			assert.deepEqual(items[2].all_headers, { trace: 'a,,b' });
 		} finally {
 			await consumer.close();
 		}

@@ -2,15 +2,16 @@
 // committed offsets as the broker sees them, and consumer options sized for tests.
 import { after, before } from 'node:test';
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel, type Admin, type ITopicConfig, type Message } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
 import { SINKER_DEFAULTS, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import type { SinkerLogger } from '../../src/kafka/client';
 import { fixKafkajsIdleTimers } from '../../src/kafka/request-queue-fix';
 import { kafkaBrokers } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
+import { createTopicsReady } from '../support/kafka-topics';
 
-export { uniqueName };
+export { createTopicsReady, uniqueName };
 
 /** Registers an Avro record schema under a fresh `<prefix>-…-value` subject; returns its id. */
 export async function registerAvroRecord(
@@ -96,32 +97,6 @@ export async function createTopic(admin: Admin, partitions: number, configs: Rec
 	const topic = uniqueName('sinker');
 	await createTopicsReady(admin, [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }]);
 	return topic;
-}
-
-/**
- * createTopics waiting until every partition has a leader. kafkajs' own wait retries only
- * LEADER_NOT_AVAILABLE, but a KRaft broker whose metadata has not caught up with the controller yet
- * answers UNKNOWN_TOPIC_OR_PARTITION for a topic it just created, and createTopics then throws
- * (seen in a fresh clone's npm test, 150 ms into a test): such a topic is waited for, up to 30 s.
- */
-export async function createTopicsReady(admin: Admin, topics: ITopicConfig[]): Promise<void> {
-	try {
-		await admin.createTopics({ waitForLeaders: true, topics });
-		return;
-	} catch (error) {
-		if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
-	}
-	const names = topics.map((t) => t.topic);
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		const ready = await admin
-			.fetchTopicMetadata({ topics: names })
-			.then(({ topics: found }) => found.length === names.length && found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
-			.catch(() => false);
-		if (ready) return;
-		if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leader 30 s after they were created`);
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
 }
 
 /**

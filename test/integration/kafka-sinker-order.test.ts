@@ -12,7 +12,7 @@ import { FENCE_MARGIN_MS, parseMark, RELEASED } from '../../src/kafka/partition-
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, createTopicsReady, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -266,7 +266,7 @@ describe('sinker consumer: a topic pattern follows new topics', () => {
 	it('a topic created after activation that matches the pattern is consumed; the others are not redelivered', async () => {
 		const prefix = uniqueName('follow');
 		const first = `${prefix}.db.t1`;
-		await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: first, numPartitions: 2, replicationFactor: 1 }] });
+		await createTopicsReady(broker.admin, [{ topic: first, numPartitions: 2, replicationFactor: 1 }]);
 		await produce(broker.kafka, first, 2, 200, (i) => JSON.stringify({ t: 1, i }));
 		const group = uniqueName('follow-group');
 		const n8n = new FakeN8n();
@@ -278,7 +278,7 @@ describe('sinker consumer: a topic pattern follows new topics', () => {
 		const second = `${prefix}.db.t2`;
 		try {
 			await waitFor('the first topic consumed', () => n8n.messageCount() >= 200);
-			await broker.admin.createTopics({ waitForLeaders: true, topics: [{ topic: second, numPartitions: 2, replicationFactor: 1 }] });
+			await createTopicsReady(broker.admin, [{ topic: second, numPartitions: 2, replicationFactor: 1 }]);
 			await produce(broker.kafka, second, 2, 100, (i) => JSON.stringify({ t: 2, i }));
 			await waitFor('the new topic consumed', () => n8n.messageCount() >= 300, 30_000);
 			await waitFor('both topics committed to their ends', async () => {

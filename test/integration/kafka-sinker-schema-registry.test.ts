@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
@@ -14,6 +15,7 @@ import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName,
 
 let topic: string;
 let protoTopic: string;
+let keyTopic: string;
 let reachable = false;
 
 const broker = useKafkaAdmin({
@@ -21,6 +23,7 @@ const broker = useKafkaAdmin({
 	setup: async () => {
 		topic = await broker.topic(1);
 		protoTopic = await broker.topic(1);
+		keyTopic = await broker.topic(1);
 	},
 });
 
@@ -156,6 +159,29 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
 	});
 
+	it('a JSON Schema or Avro value whose text is not UTF-8 is refused with the reason, as on the plain JSON path, not loaded with U+FFFD in its place', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const json = await registry.register(
+			{ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { name: { type: 'string' } } }) },
+			{ subject: `${uniqueName('latin1')}-value` },
+		);
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(json.id, 1);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		// "café" as a Latin-1 producer writes it: é is the single byte 0xE9.
+		const latin1 = Buffer.from('{"name":"café"}', 'latin1');
+		await assert.rejects(decoder.decode(Buffer.concat([header, latin1])), /not valid UTF-8/);
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from('{"name":"café"}')])), { name: 'café' });
+		const avroId = await registerAvroRecord(registry, 'Named', 'sinker.utf8', [{ name: 'name', type: 'string' }, { name: 'raw', type: 'bytes' }], 'latin1-avro');
+		const avroHeader = Buffer.alloc(5);
+		avroHeader.writeInt32BE(avroId, 1);
+		// Avro string "café" (length 4, zigzag 8) in Latin-1; the bytes field may hold anything.
+		const avroLatin1 = Buffer.concat([avroHeader, Buffer.from([8]), Buffer.from('café', 'latin1'), Buffer.from([2, 0xe9])]);
+		await assert.rejects(decoder.decode(avroLatin1), /Avro string "caf\uFFFD" is not valid UTF-8 text \(bytes 636166e9\)/);
+		assert.deepEqual(await decoder.decode(await registry.encode(avroId, { name: 'café', raw: Buffer.from([0xe9]) })), { name: 'café', raw: '6Q==' });
+	});
+
 	it('decodes Protobuf by the message indexes Confluent serializers write: a second or nested message type, and an all-defaults message', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
@@ -227,5 +253,79 @@ describe('sinker consumer: Schema Registry', () => {
 		const payload = Buffer.from([0x08, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x1a, 0x01, 0x78]);
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
 		assert.deepEqual(await decoder.decode(Buffer.concat([header, payload])), { small: 300, tiny: -1, name: 'x' });
+	});
+	it('decodes a top-level Avro union of records (several event types in one topic) and ambiguous field unions to the branch value', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const amount = { name: 'amount', type: ['null', 'float', 'double'] };
+		const customer = { type: 'record', name: 'Customer', namespace: 'sinker.union', fields: [{ name: 'id', type: 'long' }, amount] };
+		const product = { type: 'record', name: 'Product', namespace: 'sinker.union', fields: [{ name: 'sku', type: ['null', 'string', { type: 'enum', name: 'Sku', symbols: ['T1'] }] }] };
+		const schema = [customer, product];
+		// The library's register() refuses a schema without a top-level name: registered through the REST API.
+		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('events')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schema: JSON.stringify(schema) }),
+		});
+		const { id } = (await answer.json()) as { id: number };
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		// As a producer writes the union: the branch's index, then the record.
+		const writer = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: true });
+		const value = (event: unknown) => Buffer.concat([header, writer.toBuffer(event)]);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		assert.deepEqual(await decoder.decode(value({ 'sinker.union.Customer': { id: 5, amount: { double: 1.5 } } })), { id: 5, amount: 1.5 });
+		assert.deepEqual(await decoder.decode(value({ 'sinker.union.Product': { sku: { string: 'T-1' } } })), { sku: 'T-1' });
+		assert.deepEqual(await decoder.decode(value({ 'sinker.union.Product': { sku: { 'sinker.union.Sku': 'T1' } } })), { sku: 'T1' });
+	});
+	it('Add Kafka Fields: a key written in the wire format is decoded through the registry; one that cannot be decoded sends its message to Invalid', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
+		const valueId = await registerAvroRecord(registry, 'Order', 'sinker.keys', [{ name: 'item', type: 'string' }], 'keyed-orders');
+		// Debezium's AvroConverter writes the key as a record of the primary key's columns.
+		const keyId = await registerAvroRecord(registry, 'Key', 'sinker.keys', [{ name: 'id', type: 'long' }], 'keyed-orders-key');
+		const unknownSchema = Buffer.from([0, 0x7f, 0xff, 0xff, 0xfe, 0x02]);
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({
+			topic: keyTopic,
+			messages: [
+				{ key: await registry.encode(keyId, { id: 42 }), value: await registry.encode(valueId, { item: 'tea' }) },
+				{ key: 'plain-key', value: await registry.encode(valueId, { item: 'cake' }) },
+				{ key: unknownSchema, value: await registry.encode(valueId, { item: 'jam' }) },
+			],
+		});
+		await producer.disconnect();
+		for (const output of ['message', 'batch'] as const) {
+			const group = uniqueName('registry-keys');
+			const n8n = new FakeN8n();
+			const consumer = await SinkerConsumer.start(
+				testOptions(keyTopic, group, {
+					parser: {
+						format: 'schemaRegistry',
+						includeMetadata: false,
+						tombstones: 'skip',
+						output,
+						kafkaFields: [{ source: 'key', name: 'order_key' }],
+						schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }),
+					},
+				}),
+				n8n.run,
+			);
+			try {
+				await waitFor(`${output}: offset 3 committed`, async () => (await committedOffsets(broker.admin, group, keyTopic)).get(0) === 3n);
+				const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+				const rows = items.flatMap((json) =>
+					json.packedRows ? (json.packedRows as { jsonLines: string }).jsonLines.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>) : [json],
+				);
+				assert.deepEqual(rows[0], { order_key: { id: 42 }, item: 'tea' }, output);
+				assert.deepEqual(rows[1], { order_key: 'plain-key', item: 'cake' }, output);
+				const error = rows[2][PARSE_ERROR_FIELD] as { kind: string; message: string };
+				assert.equal(error.kind, 'schema_registry', output);
+				assert.match(error.message, /the message key \(in the Schema Registry's wire format, schema id 2147483646\) could not be decoded/, output);
+				assert.equal(rows.length, 3, output);
+			} finally {
+				await consumer.close();
+			}
+		}
 	});
 });

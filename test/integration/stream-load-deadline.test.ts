@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { DeadlineError, loadIntoDoris } from '../../src/batch/doris-target';
+import { loadIntoDoris } from '../../src/batch/doris-target';
+import { DeadlineError } from '../../src/batch/load-deadline';
 import { targetsIn, useDorisDatabase } from './stream-load-support';
 
 const db = useDorisDatabase({ sharedBatches: true });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { createTopicsReady } from '../support/kafka-topics';
 import { waitFor } from '../support/wait-for';
 import { recordFigures } from './harness/figures';
 import { plainRows } from './harness/ledger';
@@ -104,13 +105,10 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		// Its rows are in Doris; the new log starts again at offset 0.
 		c.ledger.retireOffsets();
 		await waitFor('the topic to be gone', async () => !(await world.admin.listTopics()).includes(c.topic), { intervalMs: 200 });
-		// Until the broker has finished the delete, the metadata refresh createTopics starts with may answer
-		// UNKNOWN_TOPIC_OR_PARTITION for the name, and createTopics gives up on it (seen with a second test
-		// file loading the broker): try again. (False: a metadata request auto-created it meanwhile.)
-		await waitFor('the topic to be created again', () => world.admin.createTopics({ waitForLeaders: true, topics: [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }] }).then(() => true), {
-			intervalMs: 200,
-			retryErrors: true,
-		});
+		// Until the broker has finished the delete, createTopics may answer UNKNOWN_TOPIC_OR_PARTITION for
+		// the name (seen with a second test file loading the broker): createTopicsReady tries again. A
+		// metadata request may auto-create it meanwhile; then it waits for that topic's leader.
+		await createTopicsReady(world.admin, [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }]);
 		const recreated = Date.now();
 		// Until the broker's metadata has the new partition, a produce answers UNKNOWN_TOPIC_OR_PARTITION.
 		await waitFor('the new topic to take messages', async () => (await world.admin.fetchTopicOffsets(c.topic).catch(() => [])).length === 1, { intervalMs: 200 });

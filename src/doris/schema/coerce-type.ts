@@ -226,7 +226,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				literal: quoted,
 			};
 		case 'array':
-			return compileArray(type.element, expected, ctx);
+			return compileArray(type.element, type.elementNotNull === true, expected, ctx);
 		case 'map':
 			return compileMap(type.key, type.value, expected, ctx);
 		case 'struct':
@@ -265,7 +265,7 @@ function nested(handler: TypeHandler, value: unknown, fail: FailSlot, step: stri
 	return handler.literal(v);
 }
 
-function compileArray(elementType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
+function compileArray(elementType: DorisType, elementNotNull: boolean, expected: string, ctx: CompileContext): TypeHandler {
 	const element = compileType(elementType, ctx);
 	return {
 		expected,
@@ -274,6 +274,11 @@ function compileArray(elementType: DorisType, expected: string, ctx: CompileCont
 			if (!Array.isArray(value)) return failWith(fail, 'type', 'not an array');
 			let out = '[';
 			for (let i = 0; i < value.length; i++) {
+				// Doris' element column is not nullable there: the value would not convert (NULL or filtered).
+				if (elementNotNull && (value[i] === null || value[i] === undefined)) {
+					fail.path += `[${i}]`;
+					return failWith(fail, 'not_null', `${expected} holds no null element`);
+				}
 				const lit = nested(element, value[i], fail, `[${i}]`);
 				if (lit === INVALID) return INVALID;
 				out += i === 0 ? lit : `,${lit}`;

@@ -73,6 +73,15 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 	for (const col of schema.columns) {
 		if (col.name === DELETE_SIGN_COLUMN) continue;
 		const mapped = fieldFor.get(col.name);
+		if (col.generated === true) {
+			// Doris computes it at load and would not load a value sent for it: the field of its name is
+			// left out of the row, and is no field without a column.
+			if (mapped !== undefined) {
+				throw new Error(`Field mapping "${mapped}" → "${col.name}": column "${col.name}" of ${schema.database}.${schema.table} is generated, Doris computes its value`);
+			}
+			knownFields.add(col.name);
+			continue;
+		}
 		const field = mapped ?? col.name;
 		const path = splitPath(field);
 		knownFields.add(path[0] ?? field);

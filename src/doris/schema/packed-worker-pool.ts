@@ -6,10 +6,11 @@
  *
  * - Same result as routePacked: the worker runs the same code (mapPackedLines) on a RowMapper it
  *   rebuilds from the mapper's schema and options (plain data, structured-cloneable), built once per
- *   schema + options and kept. prom-client's registry lives in the main thread, so the worker
- *   returns how many lines were invalid per metric label and the main thread counts them; likewise
- *   the fields that matched no column, counted on every line (a column added by ALTER TABLE first
- *   shows as such a field, on whichever line carries it: sampling lines would miss it).
+ *   schema + options and kept (packed-worker-protocol.ts). prom-client's registry lives in the main
+ *   thread, so the worker returns how many lines were invalid per metric label and the main thread
+ *   counts them; likewise the fields that matched no column, counted on every line (a column added
+ *   by ALTER TABLE first shows as such a field, on whichever line carries it: sampling lines would
+ *   miss it).
  * - Small items (fewer than `minLines` lines) are routed in the calling thread: copying and the hop
  *   cost more than mapping them.
  * - Nothing is lost: a worker that dies, fails to start, or reports an error hands its items back to
@@ -25,9 +26,9 @@ import path from 'node:path';
 import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
-import { countInvalidLines, routePacked, type InvalidLineCounts, type RoutedPacked } from './route-packed';
-import type { RowMapper, RowMapperOptions } from './row-mapper';
-import type { TableSchema } from './types';
+import { routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { countInvalidLines, routePacked, type RoutedPacked } from './route-packed';
+import type { RowMapper } from './row-mapper';
 
 /** Worker threads of the Doris Schema node by default: one other core maps while n8n's main thread stays free. */
 export const DEFAULT_WORKER_THREADS = 1;
@@ -52,18 +53,6 @@ export const WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({ maxYoungGe
 const POSTED_PER_WORKER = 2;
 /** Consecutive worker failures (no success between) after which a pool routes in-thread for good. */
 const MAX_FAILURES_IN_A_ROW = 3;
-
-/** Main → worker. */
-export type PackedWorkerRequest =
-	| { kind: 'route'; id: number; key: string; schema: TableSchema; options: RowMapperOptions; packed: PackedRows; index: number }
-	/** Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail. */
-	| { kind: 'test'; hook: 'exit' | 'throw' };
-
-/** Worker → main. */
-export type PackedWorkerResponse =
-	/** `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). */
-	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array }
-	| { id: number; ok: false; message: string };
 
 export interface PackedPoolOptions {
 	/** Worker threads at most; 0 routes everything in the calling thread. */
@@ -103,23 +92,6 @@ interface Slot {
 	/** Set by close(): its exit is expected. */
 	closing: boolean;
 	lastError: Error | null;
-}
-
-interface MapperSpec {
-	key: string;
-	schema: TableSchema;
-	options: RowMapperOptions;
-}
-
-/** Schema + options of a mapper as the worker needs them; the key is computed once per mapper. */
-const specs = new WeakMap<RowMapper, MapperSpec>();
-function specOf(mapper: RowMapper): MapperSpec {
-	let spec = specs.get(mapper);
-	if (spec === undefined) {
-		spec = { key: JSON.stringify([mapper.schema, mapper.options]), schema: mapper.schema, options: mapper.options };
-		specs.set(mapper, spec);
-	}
-	return spec;
 }
 
 /** The worker script: compiled .js next to this file in dist/, or the .ts source under tsx. */
@@ -207,9 +179,8 @@ export class PackedWorkerPool {
 	}
 
 	private post(slot: Slot, task: Task): void {
-		const spec = specOf(task.mapper);
 		const id = this.nextId++;
-		const request: PackedWorkerRequest = { kind: 'route', id, key: spec.key, schema: spec.schema, options: spec.options, packed: task.packed, index: task.index };
+		const request = routeRequest(id, task.mapper, task.packed, task.index);
 		try {
 			slot.worker.postMessage(request);
 		} catch (error) {

@@ -6,7 +6,7 @@
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
-import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-worker-pool';
+import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-worker-protocol';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes } from './route-packed';
 import { RowMapper } from './row-mapper';
 

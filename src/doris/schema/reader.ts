@@ -65,6 +65,7 @@ export function columnFromDesc(row: Record<string, unknown>): ColumnSchema {
 		isKey: /^true$/i.test(text(row, 'Key') ?? ''),
 		aggregation,
 		autoIncrement,
+		...(/STORED GENERATED/i.test(extra) ? { generated: true } : {}),
 	};
 }
 

@@ -5,6 +5,7 @@
  *   `text`);
  * - internal names shown by `DESC ... ALL` and information_schema COLUMN_TYPE (`DECIMALV3(10, 1)`,
  *   `DATEV2`, `DATETIMEV2(3)`, `DECIMAL64(18, 2)`, `int(11)` display widths, `bigint unsigned` = LARGEINT);
+ * - array elements that cannot be null, `ARRAY<NOT_NULL(INT)>` (fe-common catalog/ArrayType.java toSql);
  * - struct fields `name:TYPE`, optionally back-quoted and with `COMMENT '...'`, and `NULL`/`NOT NULL`
  *   after nested types.
  * Unknown names fail with a message naming the type string and the position.
@@ -53,7 +54,9 @@ function tokenize(text: string): Token[] {
 		const c = text[i];
 		if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
 			i++;
-		} else if (c === '<' || c === '>' || c === '(' || c === ')' || c === ',' || c === ':' || c === '*') {
+		} else if (c === '<' || c === '>' || c === '(' || c === ')' || c === ',' || c === ':' || c === '*' || c === '=') {
+			// '=' only inside VARIANT<…, PROPERTIES ("variant_max_subcolumns_count" = "10")> (fe-common
+			// catalog/VariantType.java toSql, 3.1+), which skipAngle passes over; nothing else takes it.
 			tokens.push({ t: 'p', v: c, pos: i });
 			i++;
 		} else if (c === '`') {
@@ -257,10 +260,17 @@ class Parser {
 				return { kind: 'opaque', name };
 			case 'ARRAY': {
 				this.expectP('<');
+				// `NOT_NULL(T)`: elements that cannot be null (fe-common catalog/ArrayType.java toSql).
+				const notNull = this.peekWord('NOT_NULL');
+				if (notNull) {
+					this.i++;
+					this.expectP('(');
+				}
 				const element = this.type();
 				this.skipNullability();
+				if (notNull) this.expectP(')');
 				this.expectP('>');
-				return { kind: 'array', element };
+				return notNull ? { kind: 'array', element, elementNotNull: true } : { kind: 'array', element };
 			}
 			case 'MAP': {
 				this.expectP('<');

@@ -21,7 +21,11 @@ export type DorisType =
 	| { kind: 'variant' }
 	| { kind: 'ipv4' }
 	| { kind: 'ipv6' }
-	| { kind: 'array'; element: DorisType }
+	/**
+	 * `elementNotNull`: Doris prints `ARRAY<NOT_NULL(T)>` for an array whose elements cannot be null
+	 * (fe-common catalog/ArrayType.java toSql, `containsNull` false).
+	 */
+	| { kind: 'array'; element: DorisType; elementNotNull?: boolean }
 	| { kind: 'map'; key: DorisType; value: DorisType }
 	| { kind: 'struct'; fields: StructField[] }
 	/** HLL, BITMAP, QUANTILE_STATE, AGG_STATE: not loadable from plain JSON values. */
@@ -50,6 +54,11 @@ export interface ColumnSchema {
 	/** DESC's Extra: NONE / SUM / REPLACE / ... ; '' for key columns; may hold AUTO_INCREMENT. */
 	aggregation: string;
 	autoIncrement: boolean;
+	/**
+	 * A generated column (DESC Extra `STORED GENERATED`): a load computes it from its expression (Nereids
+	 * load planning leaves it to bindSink), so it is never filled from a row and never missing.
+	 */
+	generated?: boolean;
 }
 
 export interface TableSchema {
@@ -105,7 +114,7 @@ export function formatType(type: DorisType): string {
 		case 'ipv6':
 			return 'IPV6';
 		case 'array':
-			return `ARRAY<${formatType(type.element)}>`;
+			return type.elementNotNull === true ? `ARRAY<NOT_NULL(${formatType(type.element)})>` : `ARRAY<${formatType(type.element)}>`;
 		case 'map':
 			return `MAP<${formatType(type.key)},${formatType(type.value)}>`;
 		case 'struct':

@@ -43,6 +43,9 @@ function csvSerializer(columns: readonly string[], separator: string, delimiter:
 		if (text.includes(separator) || text.includes(delimiter)) {
 			throw new Error(`Column "${column}" holds a value containing the CSV separator or line delimiter; use the JSON format for free text`);
 		}
+		// be/src/vec/exec/format/csv/csv_reader.cpp `_is_null`: a field of exactly \N is NULL (2.1, 3.0,
+		// 3.1), so the text would load as NULL.
+		if (text === '\\N') throw new Error(`Column "${column}" holds the text \\N, which Doris' CSV reader loads as NULL; use the JSON format for free text`);
 		return text;
 	};
 	return (row) => {

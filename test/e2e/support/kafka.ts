@@ -3,6 +3,7 @@
 import { Kafka, type Admin, type Producer } from 'kafkajs';
 import { fixKafkajsIdleTimers } from '../../../src/kafka/request-queue-fix';
 import { plaintextConfig, uniqueName } from '../../ground/kafka/helpers';
+import { createTopicsReady } from '../../support/kafka-topics';
 
 export interface Produced {
 	/** The message's key in the test's own terms (e.g. seq); messages are identified by it. */
@@ -35,7 +36,7 @@ export class KafkaTestClient {
 	}
 
 	async createTopic(topic: string, partitions: number): Promise<void> {
-		await this.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+		await createTopicsReady(this.admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }]);
 	}
 
 	private async producerReady(): Promise<Producer> {

@@ -35,6 +35,8 @@ export interface ColType {
 	precision?: number;
 	scale?: number;
 	item?: ColType;
+	/** ARRAY<NOT_NULL(T)>: the elements cannot be null (fe-common catalog/ArrayType.java `containsNull`). */
+	itemNotNull?: boolean;
 	key?: ColType;
 	value?: ColType;
 	fields?: { name: string; type: ColType }[];
@@ -100,9 +102,17 @@ export function parseTypeAt(text: string, pos: number): { type: ColType; end: nu
 	} else if (text[i] === '<') {
 		i++;
 		if (base === 'ARRAY') {
-			const r = parseTypeAt(text, i);
+			// `NOT_NULL(T)`: how ArrayType.toSql prints elements that cannot be null (and DDL takes it back).
+			const notNull = /^\s*NOT_NULL\s*\(/i.exec(text.slice(i));
+			const r = parseTypeAt(text, notNull ? i + notNull[0].length : i);
 			type.item = r.type;
 			i = r.end;
+			if (notNull) {
+				i = skipWs(text, i);
+				if (text[i] !== ')') throw new Error('NOT_NULL( needs its closing )');
+				i++;
+				type.itemNotNull = true;
+			}
 		} else if (base === 'MAP') {
 			const k = parseTypeAt(text, i);
 			i = skipWs(text, k.end);
@@ -182,7 +192,7 @@ export function typeName(t: ColType): string {
 		case 'STRING':
 			return 'text';
 		case 'ARRAY':
-			return `array<${typeName(t.item!)}>`;
+			return t.itemNotNull ? `array<not_null(${typeName(t.item!)})>` : `array<${typeName(t.item!)}>`;
 		case 'MAP':
 			return `map<${typeName(t.key!)},${typeName(t.value!)}>`;
 		case 'STRUCT':
@@ -232,7 +242,7 @@ function internalTypeName(t: ColType): string {
 		case 'STRING':
 			return 'TEXT';
 		case 'ARRAY':
-			return `ARRAY<${internalTypeName(t.item!)}>`;
+			return t.itemNotNull ? `ARRAY<NOT_NULL(${internalTypeName(t.item!)})>` : `ARRAY<${internalTypeName(t.item!)}>`;
 		case 'MAP':
 			return `MAP<${internalTypeName(t.key!)},${internalTypeName(t.value!)}>`;
 		case 'STRUCT':

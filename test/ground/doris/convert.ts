@@ -345,6 +345,8 @@ function pad2(n: number): string {
 function renderComplex(t: ColType, v: unknown, ctx: ConvertCtx): string | undefined {
 	if (t.base === 'ARRAY') {
 		if (!Array.isArray(v)) return undefined;
+		// The BE's element column is not nullable: the value does not convert.
+		if (t.itemNotNull && v.some((x) => x === null || x === undefined)) return undefined;
 		return '[' + v.map((x) => renderElem(t.item!, x, ctx)).join(', ') + ']';
 	}
 	if (t.base === 'MAP') {

@@ -47,6 +47,22 @@ export async function produceWithJavaClient(brokers: string[], topic: string, co
 	await run(['produce', brokers.join(','), topic, compression], values);
 }
 
+/**
+ * Sends each message's value with its headers, in order, with Java's KafkaProducer (no key). A header
+ * value null is a header without a value, which Kafka allows and kafkajs' producer cannot send.
+ */
+export async function produceHeadersWithJavaClient(
+	brokers: string[],
+	topic: string,
+	messages: ReadonlyArray<{ headers: ReadonlyArray<[string, string | null]>; value: string }>,
+): Promise<void> {
+	const lines = messages.map(({ headers, value }) => {
+		for (const [name, text] of headers) if (/[,=\t]/.test(name) || (text !== null && /[,\t]/.test(text))) throw new Error(`header ${name} cannot be written on one line`);
+		return `${headers.map(([name, text]) => (text === null ? name : `${name}=${text}`)).join(',')}\t${value}`;
+	});
+	await run(['produce-headers', brokers.join(','), topic], lines);
+}
+
 /** `values` as Kafka's Java client stores them in message format `magic` (0, 1 or 2), compressed with `compression`. */
 export function javaRecordSet(magic: 0 | 1 | 2, compression: string, values: readonly string[]): Promise<Buffer> {
 	return run(['records', String(magic), compression], values);

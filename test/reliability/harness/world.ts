@@ -17,6 +17,7 @@ import { fixKafkajsIdleTimers } from '../../../src/kafka/request-queue-fix';
 import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions } from '../../ground/doris/server';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
+import { createTopicsReady } from '../../support/kafka-topics';
 import { Capture } from './capture';
 import { printFigures } from './figures';
 import { Ledger, plainRows, produceKnown, type ToProduce } from './ledger';
@@ -76,10 +77,9 @@ export class World {
 
 	async createTopic(partitions: number, config: Record<string, string> = {}): Promise<string> {
 		const topic = uniqueName('rel');
-		await this.admin.createTopics({
-			waitForLeaders: true,
-			topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) }],
-		});
+		await createTopicsReady(this.admin, [
+			{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(config).map(([name, value]) => ({ name, value })) },
+		]);
 		this.topics.push(topic);
 		return topic;
 	}

@@ -105,4 +105,27 @@ describe('message parser: Schema Registry (decoder boundary)', () => {
 		});
 		await assert.rejects(async () => await parser.parse([message(0, Buffer.from([0, 5])), message(1, Buffer.from([0, 9]))], 0, 2, 't', 0), SchemaRegistryUnavailableError);
 	});
+
+	it('a key in the wire format is decoded only for Add Kafka Fields; a registry that cannot be asked for it fails the chunk', async () => {
+		const asked: number[] = [];
+		const options = {
+			format: 'schemaRegistry',
+			includeMetadata: false,
+			tombstones: 'skip',
+			schemaRegistry: {
+				decode: async (bytes: Buffer) => {
+					asked.push(bytes[4]);
+					if (bytes[4] === 9) throw new SchemaRegistryUnavailableError('Schema Registry http://r could not be reached for schema id 9');
+					return { id: bytes[4] };
+				},
+			},
+		} as const;
+		const wire = (id: number) => Buffer.from([0, 0, 0, 0, id]);
+		const keyed = [message(0, wire(1), { key: wire(2) })];
+		assert.deepEqual((await createMessageParser(options).parse(keyed, 0, 1, 't', 0)).items[0].json, { id: 1 });
+		assert.deepEqual(asked, [1], 'without Add Kafka Fields the key is not decoded');
+		const withKey = createMessageParser({ ...options, kafkaFields: [{ source: 'key', name: 'k' }] });
+		assert.deepEqual((await withKey.parse(keyed, 0, 1, 't', 0)).items[0].json, { id: 1, k: { id: 2 } });
+		await assert.rejects(async () => await withKey.parse([message(0, wire(1), { key: wire(9) })], 0, 1, 't', 0), SchemaRegistryUnavailableError);
+	});
 });

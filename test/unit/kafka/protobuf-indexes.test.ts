@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { messageTypeAt, readMessageIndexes, type ProtobufReflection, type ProtobufType } from '../../../src/kafka/protobuf-indexes';
+import protobuf from 'protobufjs';
+
+import { decodeProtobufValue, messageTypeAt, readMessageIndexes, type ProtobufReflection, type ProtobufType } from '../../../src/kafka/protobuf-indexes';
 
 /** A message type as protobufjs reflects it, with the members it has been given, in declaration order. */
 function message(name: string, nested: ProtobufReflection[] = []): ProtobufType {
@@ -41,5 +43,22 @@ describe('Protobuf message indexes (Confluent wire format)', () => {
 		assert.equal(messageTypeAt(address, [1]).name, 'Order');
 		assert.equal(messageTypeAt(address, [1, 0]).name, 'Line');
 		assert.throws(() => messageTypeAt(address, [2]), /indexes \[2\] name no message type of its schema \(2 message type\(s\) at that level: Address, Order\)/);
+	});
+});
+
+describe('Protobuf values: string fields', () => {
+	const root = protobuf.parse('syntax = "proto3"; package t; message Named { string name = 1; int32 qty = 2; }').root;
+	const named = root.lookupType('t.Named') as unknown as ProtobufType;
+
+	it('a string field that is not UTF-8 is refused with the reason, never decoded with U+FFFD in place of its bytes', () => {
+		// Field 1 (string, length 4) "café" in Latin-1, then field 2 = 3.
+		const latin1 = Buffer.concat([Buffer.from([0x0a, 4]), Buffer.from('café', 'latin1'), Buffer.from([0x10, 3])]);
+		assert.throws(() => decodeProtobufValue(named, latin1), /string "caf\uFFFD" is not valid UTF-8 text \(bytes 636166e9\)/);
+		const utf8 = Buffer.concat([Buffer.from([0x0a, 5]), Buffer.from('café'), Buffer.from([0x10, 3])]);
+		assert.deepEqual({ ...decodeProtobufValue(named, utf8) }, { name: 'café', qty: 3 });
+	});
+
+	it('a string whose length runs past the value is an error, not a shorter string', () => {
+		assert.throws(() => decodeProtobufValue(named, Buffer.concat([Buffer.from([0x0a, 9]), Buffer.from('abc')])), /index out of range/);
 	});
 });

@@ -2,6 +2,8 @@
 // Compiled at test time against the broker's jars (.cache/kafka/libs) by java-client.ts.
 //   produce BOOTSTRAP TOPIC COMPRESSION   values from stdin, one per line (key = line number from 0),
 //                                         sent by KafkaProducer with compression.type COMPRESSION
+//   produce-headers BOOTSTRAP TOPIC       lines "HEADERS<TAB>VALUE" from stdin, HEADERS a comma-separated list of
+//                                         name=text or a bare name (a header without a value: null), in order
 //   records MAGIC COMPRESSION             values from stdin as one stored record set of message format
 //                                         MAGIC (0, 1, 2), written to stdout as the broker would send it
 import java.io.BufferedReader;
@@ -26,6 +28,7 @@ public class JavaKafkaClient {
         List<byte[]> values = readValues();
         switch (args[0]) {
             case "produce" -> produce(args[1], args[2], args[3], values);
+            case "produce-headers" -> produceHeaders(args[1], args[2], values);
             case "records" -> records(Byte.parseByte(args[1]), args[2], values);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
@@ -55,6 +58,29 @@ public class JavaKafkaClient {
             producer.flush();
         }
         System.out.println(values.size());
+    }
+
+    private static void produceHeaders(String bootstrap, String topic, List<byte[]> lines) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            for (byte[] bytes : lines) {
+                String line = new String(bytes, StandardCharsets.UTF_8);
+                int tab = line.indexOf('\t');
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, line.substring(tab + 1).getBytes(StandardCharsets.UTF_8));
+                for (String header : line.substring(0, tab).split(",")) {
+                    int eq = header.indexOf('=');
+                    if (eq < 0) record.headers().add(header, null);
+                    else record.headers().add(header.substring(0, eq), header.substring(eq + 1).getBytes(StandardCharsets.UTF_8));
+                }
+                producer.send(record);
+            }
+            producer.flush();
+        }
+        System.out.println(lines.size());
     }
 
     private static void records(byte magic, String compression, List<byte[]> values) throws Exception {

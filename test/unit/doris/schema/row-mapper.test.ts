@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD } from '../../../../src/common/item-contract';
 import { registry } from '../../../../src/metrics/metrics';
 import { manualSchema } from '../../../../src/doris/schema/manual';
+import { columnFromDesc } from '../../../../src/doris/schema/reader';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, rowMapperFor, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
 
@@ -275,5 +276,37 @@ describe('routeItems: every item comes out on exactly one output', () => {
 			}),
 			{ numRuns: 300 },
 		);
+	});
+});
+
+describe('generated columns (DESC Extra "STORED GENERATED")', () => {
+	// fe-core IndexSchemaProcNode prints STORED GENERATED in Extra; a load computes the column itself
+	// (Nereids load planning leaves generated columns to bindSink), so a value in the data never loads.
+	const desc = (Field: string, Type: string, Null: string, Extra: string) => ({ Field, Type, Null, Key: 'false', Default: null, Extra });
+	const generated = {
+		database: 'd',
+		table: 't',
+		columns: [
+			{ ...columnFromDesc(desc('a', 'int', 'No', '')), isKey: true },
+			columnFromDesc(desc('b', 'int', 'Yes', 'NONE')),
+			columnFromDesc(desc('c', 'bigint', 'No', 'NONE,STORED GENERATED')),
+		],
+		keyModel: 'DUPLICATE' as const,
+		keyColumns: ['a'],
+		sequenceColumn: null,
+		hasSequenceType: false,
+		source: 'auto' as const,
+		readAt: 0,
+	};
+
+	it('a row without the generated column loads (Doris computes it), one with it leaves its value out', () => {
+		const m = new RowMapper(generated, DEFAULT_ROW_MAPPER_OPTIONS);
+		assert.deepEqual(m.map({ a: 1, b: 2 }), { ok: true, row: { a: 1, b: 2 } });
+		assert.deepEqual(m.map({ a: 1, b: 2, c: 99 }), { ok: true, row: { a: 1, b: 2 } });
+		assert.equal(m.isKnownField('c'), true, 'not a field without a column (no schema re-read, not a new column)');
+	});
+
+	it('a Field Mapping onto a generated column is refused, naming it', () => {
+		assert.throws(() => new RowMapper(generated, { ...DEFAULT_ROW_MAPPER_OPTIONS, mapping: [{ field: 'x', column: 'c' }] }), /"c".*generated/);
 	});
 });

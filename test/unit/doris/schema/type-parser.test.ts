@@ -84,6 +84,14 @@ describe('parseDorisType on Doris-printed type strings', () => {
 	it('accepts struct field quoting, comments and nested NULL / NOT NULL', () => {
 		assert.equal(canon("STRUCT<`user id`:INT COMMENT 'the id', name:VARCHAR(10)>"), 'STRUCT<user id:INT,name:VARCHAR(10)>');
 		assert.equal(canon('ARRAY<INT(11) NOT NULL>'), 'ARRAY<INT>');
+		// fe-common catalog/VariantType.java toSql (3.1+): typed paths and PROPERTIES inside the brackets.
+		assert.equal(canon(`variant<'a':int,'b.c':text,PROPERTIES ("variant_max_subcolumns_count" = "10")>`), 'VARIANT');
+		assert.equal(canon('variant<PROPERTIES ("variant_max_subcolumns_count" = "2048","variant_enable_typed_paths_to_sparse" = "true")>'), 'VARIANT');
+		assert.equal(canon("ARRAY<variant<'x':int>>"), 'ARRAY<VARIANT>');
+		// fe-common catalog/ArrayType.java toSql: elements declared NOT NULL.
+		assert.equal(canon('ARRAY<NOT_NULL(INT)>'), 'ARRAY<NOT_NULL(INT)>');
+		assert.equal(canon('array<not_null(datetime(3))>'), 'ARRAY<NOT_NULL(DATETIME(3))>');
+		assert.equal(canon('ARRAY<NOT_NULL(ARRAY<NOT_NULL(DECIMALV3(10, 2))>)>'), 'ARRAY<NOT_NULL(ARRAY<NOT_NULL(DECIMAL(10,2))>)>');
 		assert.equal(canon('MAP<INT NULL,TEXT NULL>'), 'MAP<INT,STRING>');
 	});
 

@@ -38,6 +38,12 @@ describe('wire format', () => {
 		assert.equal(decodeSeparator('\\x01|\\t'), '\x01|\t');
 	});
 
+	it('CSV refuses the text \\N, which Doris reads as NULL (csv_reader.cpp), naming the column', () => {
+		const s = createSerializer({ format: 'csv', columns: ['id', 'name'] });
+		assert.throws(() => s({ id: 1, name: '\\N' }), /Column "name" holds the text \\N, which Doris' CSV reader loads as NULL.*JSON format/);
+		assert.equal(s({ id: 1, name: '\\N.' }), '1\x01\\N.\n', 'only the whole field is NULL');
+	});
+
 	it('ByteBuffer counts UTF-8 bytes and returns replayable chunks', () => {
 		const b = new ByteBuffer();
 		let total = 0;

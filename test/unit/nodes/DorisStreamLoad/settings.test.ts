@@ -26,6 +26,14 @@ describe('Doris Stream Load settings', () => {
 		assert.equal(s.retry.maxRetries, 5);
 		assert.equal(s.deletes, 'auto');
 		assert.equal(s.loadImmediately, false);
+		assert.equal(s.load.strictMode, true, 'whole-row loads are strict unless the option says otherwise');
+	});
+
+	it('strict mode: off when set off, and off by default with Partial Update (Doris would refuse every new key), on there when set', () => {
+		assert.equal(readSettings(ctx({ table: 't', options: { strictMode: false } })).load.strictMode, false);
+		const partial = { partialUpdate: 'fixed', columns: 'id, v' };
+		assert.equal(readSettings(ctx({ table: 't', options: partial })).load.strictMode, false);
+		assert.equal(readSettings(ctx({ table: 't', options: { ...partial, strictMode: true } })).load.strictMode, true);
 	});
 
 	it('reads every option into load options', () => {

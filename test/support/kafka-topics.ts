@@ -1,0 +1,42 @@
+// Topics every kind of test creates on the one test broker (integration, e2e, reliability, the ground's
+// own checks, the demo), made ready the same way so none of them fails on a broker still catching up.
+import type { Admin, ITopicConfig } from 'kafkajs';
+import { waitFor } from './wait-for';
+
+const READY_WITHIN_MS = 30_000;
+
+/**
+ * createTopics waiting until every partition has a leader. kafkajs' own wait retries only
+ * LEADER_NOT_AVAILABLE, but a KRaft broker whose metadata has not caught up with the controller yet
+ * answers UNKNOWN_TOPIC_OR_PARTITION for a topic it just created, and createTopics then throws
+ * (seen in a fresh clone's npm test, 150 ms into a test). The same answer can come from the metadata
+ * refresh createTopics starts with, before anything was created (right after a topic of that name was
+ * deleted), so the create is tried again: a topic the first try made answers TOPIC_ALREADY_EXISTS,
+ * which kafkajs returns as false without waiting, and then its leaders are waited for. Up to 30 s in all.
+ */
+export async function createTopicsReady(admin: Admin, topics: ITopicConfig[]): Promise<void> {
+	const names = topics.map((t) => t.topic);
+	const deadline = Date.now() + READY_WITHIN_MS;
+	const outcome = await waitFor(
+		`topics ${names.join(', ')} to be created`,
+		() =>
+			admin.createTopics({ waitForLeaders: true, topics }).then(
+				(created) => (created ? 'with leaders' : 'already there'),
+				(error: unknown) => {
+					if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+					return undefined;
+				},
+			),
+		{ timeoutMs: READY_WITHIN_MS, intervalMs: 100 },
+	);
+	if (outcome === 'with leaders') return;
+	await waitFor(`topics ${names.join(', ')} to have a leader for every partition`, () => haveLeaders(admin, names), {
+		timeoutMs: Math.max(deadline - Date.now(), 0),
+		intervalMs: 100,
+	});
+}
+
+async function haveLeaders(admin: Admin, names: string[]): Promise<boolean> {
+	const { topics } = await admin.fetchTopicMetadata({ topics: names }).catch(() => ({ topics: [] }));
+	return topics.length === names.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+}
