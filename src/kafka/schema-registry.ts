@@ -30,6 +30,7 @@ import avro from 'avsc';
 
 import { parseJsonExact, type JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
+import { decodeConnectTitles } from './json-schema-logical';
 import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
@@ -142,7 +143,7 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 			if (!isUtf8(payload)) throw new Error(`JSON Schema value is not valid UTF-8 text (${payload.length} bytes)`);
 			// Throws the library's own errors: not JSON, or a value the schema refuses.
 			schema.fromBuffer(payload);
-			return parseJsonExact(payload.toString('utf8'));
+			return decodeConnectTitles(jsonSchemaOf(schema), parseJsonExact(payload.toString('utf8')));
 		}
 		const first = protobufTypeOf(schema);
 		if (first !== undefined) {
@@ -151,6 +152,16 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 		}
 	}
 	return await registry.decode(value);
+}
+
+/**
+ * The schema object of a JSON Schema as the library compiled it: ajv keeps it on the validate
+ * function (`validate.schema`), which the library's JsonSchema holds in its (TypeScript-private)
+ * `validate` field (@kafkajs/confluent-schema-registry 4.1.0, pinned); the JsonSchemaConverter
+ * registry test fails if that changes.
+ */
+function jsonSchemaOf(schema: JsonSchema): unknown {
+	return (schema as unknown as { validate?: { schema?: unknown } }).validate?.schema;
 }
 
 /**
