@@ -159,6 +159,96 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/);
 	});
 
+	it("decodes JSON Schema values whose schema has keywords JSON Schema leaves open (Kafka Connect's connect.type / connect.index, format date-time), as every Confluent deserializer does", async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const schema = {
+			type: 'object',
+			title: 'shop.Event',
+			properties: {
+				id: { type: 'integer', 'connect.index': 0, 'connect.type': 'int64' },
+				at: { type: 'string', format: 'date-time', 'connect.index': 1 },
+			},
+		};
+		// The library's register() compiles the schema with the same strict settings: registered through the REST API.
+		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('open-keywords')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
+		});
+		const { id } = (await answer.json()) as { id: number };
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from('{"id":9007199254740993,"at":"2024-05-01T10:00:00Z"}')])), { id: '9007199254740993', at: '2024-05-01T10:00:00Z' });
+		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":"seven","at":"x"}')])), /invalid payload/);
+	});
+
+	it("decodes JSON Schema values by the Connect types Kafka Connect's JsonSchemaConverter names in each schema's title (Debezium's dates, times, timestamps, decimals)", async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		// As io.confluent.connect.json.JsonSchemaData writes a Debezium row's schema: the Connect name as
+		// "title", connect.type / connect.parameters / connect.index, an optional field as oneOf with null.
+		const date = { type: 'integer', title: 'io.debezium.time.Date', 'connect.version': 1, 'connect.type': 'int32' };
+		const schema = {
+			type: 'object',
+			title: 'shop.inventory.orders.Value',
+			properties: {
+				id: { type: 'integer', 'connect.index': 0, 'connect.type': 'int32' },
+				order_date: { ...date, 'connect.index': 1 },
+				created: { oneOf: [{ type: 'null' }, { type: 'integer', title: 'io.debezium.time.MicroTimestamp', 'connect.version': 1, 'connect.type': 'int64' }], 'connect.index': 2 },
+				amount: {
+					type: 'number',
+					title: 'org.apache.kafka.connect.data.Decimal',
+					'connect.version': 1,
+					'connect.parameters': { scale: '2', 'connect.decimal.precision': '10' },
+					'connect.index': 3,
+					'connect.type': 'bytes',
+				},
+				at_time: { type: 'integer', title: 'io.debezium.time.MicroTime', 'connect.version': 1, 'connect.index': 4, 'connect.type': 'int64' },
+				doc: { oneOf: [{ type: 'null' }, { type: 'string', title: 'io.debezium.data.Json', 'connect.version': 1 }], 'connect.index': 5 },
+				dates: { type: 'array', items: date, 'connect.index': 6 },
+				nested: { type: 'object', title: 'shop.Nested', properties: { d: { ...date, title: 'org.apache.kafka.connect.data.Date', 'connect.index': 0 } }, 'connect.index': 7 },
+			},
+		};
+		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('connect-json')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
+		});
+		const { id } = (await answer.json()) as { id: number };
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		const row = '{"id":1,"order_date":19844,"created":1714557600123456,"amount":1234.56,"at_time":36930250123,"doc":"{\\"a\\": 9007199254740993}","dates":[19844,0],"nested":{"d":19844}}';
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from(row)])), {
+			id: 1,
+			order_date: '2024-05-01',
+			created: '2024-05-01 10:00:00.123456',
+			amount: '1234.56',
+			at_time: '10:15:30.250123',
+			doc: '{"a": 9007199254740993}',
+			dates: ['2024-05-01', '1970-01-01'],
+			nested: { d: '2024-05-01' },
+		});
+		const nulls = '{"id":2,"order_date":0,"created":null,"amount":0,"at_time":0,"doc":null,"dates":[],"nested":{"d":-1}}';
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from(nulls)])), {
+			id: 2,
+			order_date: '1970-01-01',
+			created: null,
+			amount: '0',
+			at_time: '00:00:00.000000',
+			doc: null,
+			dates: [],
+			nested: { d: '1969-12-31' },
+		});
+	});
+
+	it('a value whose schema id the registry says it does not have is undecodable (Invalid), not an outage that holds the partition', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		const unknown = Buffer.from([0, 0x7f, 0xff, 0xff, 0xfd, 0x02, 0x41]);
+		await assert.rejects(decoder.decode(unknown), (error: Error) => error.name !== 'SchemaRegistryUnavailableError');
+	});
+
 	it('a JSON Schema or Avro value whose text is not UTF-8 is refused with the reason, as on the plain JSON path, not loaded with U+FFFD in its place', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });

@@ -91,7 +91,10 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 			path: path.length > 1 ? path : null,
 			handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
 			nullable: col.nullable,
-			hasDefault: col.hasDefault || col.autoIncrement,
+			// HLL / BITMAP / QUANTILE_STATE / AGG_STATE take no plain value: Doris fills them from a Stream
+			// Load `columns` expression (`uv = to_bitmap(user_id)`) or their default, and refuses a row
+			// without either itself ("not nullable, but it's not found in jsondata"), naming the column.
+			hasDefault: col.hasDefault || col.autoIncrement || col.type.kind === 'opaque',
 			folded: mapped === undefined ? col.name.toLowerCase() : null,
 		};
 		plans.push(plan);

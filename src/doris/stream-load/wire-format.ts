@@ -19,11 +19,33 @@ export function decodeSeparator(notation: string): string {
 
 const SIGN_ZERO = `"${DELETE_SIGN_COLUMN}":0}`;
 
-function jsonSerializer(deleteSign: boolean): RowSerializer {
+/**
+ * With a `columns` header Doris reads from each JSON line only the keys that header names (its source
+ * columns; be/src/vec/exec/format/json/new_json_reader.cpp skips any other key, "This key is not exist
+ * in slot desc, just ignore"), so a field outside the list would not load and its column would take
+ * its default or NULL, unseen. Not checked with JSON Paths or json_root (the keys are then not the
+ * names), nor with a partial update (the list is the update set on purpose).
+ */
+function columnsCheck(options: LoadOptions): ((row: Readonly<Record<string, unknown>>) => void) | undefined {
+	const columns = options.columns ?? [];
+	const rooted = Object.keys(options.extraHeaders ?? {}).some((name) => name.trim().toLowerCase() === 'json_root');
+	if (columns.length === 0 || options.jsonpaths !== undefined || rooted || options.partialUpdate !== undefined) return undefined;
+	const read = new Set([...sourceColumns(columns), KAFKA_METADATA_FIELD, DORIS_FIELD, ...(options.deleteSign === true ? [DELETE_SIGN_COLUMN] : [])]);
+	return (row) => {
+		for (const key in row) {
+			if (!read.has(key) && row[key] !== undefined) {
+				throw new Error(`Row field "${key}" is not in Columns (${columns.join(', ')}): Doris would not load it; add it to Columns or leave it out of the row`);
+			}
+		}
+	};
+}
+
+function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<string, unknown>>) => void) | undefined): RowSerializer {
 	return (row) => {
 		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
 			throw new Error(`A row must be a JSON object, not ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`);
 		}
+		check?.(row);
 		// The Doris nodes' own field (deadline, target table) is never a column.
 		const text = JSON.stringify(row[DORIS_FIELD] === undefined ? row : { ...row, [DORIS_FIELD]: undefined });
 		// In CDC mode every row needs the sign: Doris would fill a missing one with NULL and reject
@@ -68,7 +90,7 @@ function csvSerializer(columns: readonly string[], separator: string, delimiter:
 
 /** The serializer for a target's load options. CSV needs its column list. */
 export function createSerializer(options: LoadOptions): RowSerializer {
-	if (options.format === 'json') return jsonSerializer(options.deleteSign === true);
+	if (options.format === 'json') return jsonSerializer(options.deleteSign === true, columnsCheck(options));
 	// `name = expression` entries are computed by Doris from the fields; each line holds the plain ones.
 	const columns = sourceColumns(options.columns ?? []);
 	if (columns.length === 0) throw new Error('CSV format needs a column list (the order of the fields in each line)');

@@ -3,10 +3,14 @@
 // defaults the nodes have), and no shorthand of the project's own history leaks into them or into the
 // nodes' descriptions.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { INodeProperties } from 'n8n-workflow';
 
-import { brokenLink, markdownFiles, missingPaths, prose, readMarkdown, relativeLinks } from './markdown';
+import { registry } from '../../../src/metrics/metrics';
+import { exposedSeriesNames } from '../metrics/promql-names';
+import { REPO_ROOT, brokenLink, markdownFiles, missingPaths, prose, readMarkdown, relativeLinks } from './markdown';
 import { credentials, descriptions, shownNames, strings, withoutQualifier, type NodeKey } from './node-names';
 
 describe('Documentation: links and paths', () => {
@@ -85,6 +89,91 @@ describe('README: node options', () => {
 	});
 });
 
+describe('Documentation: commands', () => {
+	it('every `npm run <script>` of README.md and docs/*.md (code blocks too) is a script of package.json, every scripts/*.sh a file', () => {
+		const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+		const problems: string[] = [];
+		for (const file of markdownFiles()) {
+			const text = readMarkdown(file);
+			for (const [, name] of text.matchAll(/npm run (?:--silent )?([a-z][a-z0-9:-]*)/g)) if (!(name in scripts)) problems.push(`${file}: npm run ${name}`);
+			for (const [script] of text.matchAll(/scripts\/[a-z0-9-]+\.sh/g)) if (!existsSync(path.join(REPO_ROOT, script))) problems.push(`${file}: ${script}`);
+		}
+		assert.deepEqual(problems, []);
+	});
+});
+
+describe('Documentation: metric names', () => {
+	it('every backticked metric of README.md and docs/*.md is one the registry exposes, with the labels it names', async () => {
+		const exposed = await exposedSeriesNames();
+		for (const metric of await registry.getMetricsAsJSON()) exposed.add(metric.name);
+		// Ours and prom-client's process metrics, by their prefixes and Prometheus' unit suffixes (rule
+		// names such as `doris_rejected` have none).
+		const metricLike = /`((?:kafka|batch|doris|sinker|json_parse|process|nodejs)_[a-z0-9_]*_(?:total|seconds|bytes|lag|rows|offset|in_flight|info))(\{[^}`]*\})?`/g;
+		const problems: string[] = [];
+		let checked = 0;
+		for (const file of markdownFiles()) {
+			for (const match of prose(readMarkdown(file)).matchAll(metricLike)) {
+				const [, name, braces] = match;
+				checked++;
+				if (!exposed.has(name)) {
+					problems.push(`${file}: ${name} is no metric of src/metrics/metrics.ts or prom-client's process metrics`);
+					continue;
+				}
+				if (braces === undefined || braces.includes('…')) continue;
+				const labelNames = (registry.getSingleMetric(name) as unknown as { labelNames?: readonly string[] } | undefined)?.labelNames ?? [];
+				const named = braces
+					.slice(1, -1)
+					.split(',')
+					.map((label) => label.split('=')[0].trim())
+					.filter((label) => label !== '');
+				for (const label of named) if (!labelNames.includes(label)) problems.push(`${file}: ${name} has no label ${label} (its labels: ${labelNames.join(', ')})`);
+			}
+		}
+		assert.ok(checked >= 20, `only ${checked} metric names found in the documentation`);
+		assert.deepEqual(problems, []);
+	});
+});
+
+/** Code, script and manifest files under these folders (results and installed packages left out), relative to the repository. */
+function sourceFiles(dirs: string[]): string[] {
+	const files: string[] = [];
+	const walk = (dir: string): void => {
+		for (const entry of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
+			const relative = `${dir}/${entry.name}`;
+			if (entry.isDirectory()) {
+				if (entry.name !== 'node_modules' && relative !== 'bench/results') walk(relative);
+			} else if (/\.(?:ts|mjs|js|sh|ya?ml)$/.test(entry.name)) {
+				files.push(relative);
+			}
+		}
+	};
+	for (const dir of dirs) walk(dir);
+	return files;
+}
+
+/** The text of every file that may read an environment variable (not the documentation, not results). */
+function codeText(): string {
+	const files = ['Dockerfile', ...sourceFiles(['src', 'nodes', 'credentials', 'scripts', 'test', 'bench', 'examples', 'deployments', '.github'])];
+	return files.map((file) => readFileSync(path.join(REPO_ROOT, file), 'utf8')).join('\n');
+}
+
+describe('Documentation: environment variables', () => {
+	it("every variable of this package, its scripts and tests that README.md and docs/*.md name is one the code reads (n8n's own are n8n's)", () => {
+		const code = codeText();
+		const variable = /(?<![A-Za-z0-9_])((?:DORIS|DEMO|KAFKA|QUEUE|REGISTRY|PROMETHEUS|RELIABILITY|SCALE|BENCH|RECORD|CHROMIUM|UPDATE|GROUND|TOKEN_SERVICE|SCHEMA_REGISTRY)_[A-Z0-9_]*[A-Z0-9])(?![A-Za-z0-9_])/g;
+		const unread = new Set<string>();
+		let checked = 0;
+		for (const file of markdownFiles()) {
+			for (const [, name] of prose(readMarkdown(file)).matchAll(variable)) {
+				checked++;
+				if (!new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`).test(code)) unread.add(`${file}: ${name}`);
+			}
+		}
+		assert.ok(checked >= 20, `only ${checked} variables found in the documentation`);
+		assert.deepEqual([...unread], []);
+	});
+});
+
 /** Phrases that mean something only inside this project's history, never to a user. */
 const SHORTHAND = [/Go doris-sinker/i, /\bGo sinker\b/i, /max_fetch_(?:records|bytes)/, /\bissue #?\d+/i, /\bthe issue's\b/i, /\bthe guide's\b/i, /\bthird session\b/i, /\/work\//, /notes §/];
 
@@ -97,6 +186,12 @@ describe('No internal shorthand', () => {
 		];
 		const found = texts.flatMap(([where, text]) => SHORTHAND.filter((pattern) => pattern.test(text)).map((pattern) => `${where}: ${pattern}`));
 		assert.deepEqual([...new Set(found)], []);
+	});
+
+	it('the package\'s code (src/, nodes/, credentials/) explains itself without naming another project as its model', () => {
+		const unnamed = [/Go doris-sinker/i, /\bGo sinker\b/i];
+		const found = sourceFiles(['src', 'nodes', 'credentials']).filter((file) => unnamed.some((pattern) => pattern.test(readFileSync(path.join(REPO_ROOT, file), 'utf8'))));
+		assert.deepEqual(found, []);
 	});
 });
 

@@ -310,3 +310,23 @@ describe('generated columns (DESC Extra "STORED GENERATED")', () => {
 		assert.throws(() => new RowMapper(generated, { ...DEFAULT_ROW_MAPPER_OPTIONS, mapping: [{ field: 'x', column: 'c' }] }), /"c".*generated/);
 	});
 });
+
+describe('HLL / BITMAP / QUANTILE_STATE / AGG_STATE columns', () => {
+	// Doris fills them only from a Stream Load `columns` expression (`uv = to_bitmap(user_id)`) or their
+	// default; a plain JSON value cannot load into them.
+	const aggregated = manualSchema('d', 'daily', [
+		{ name: 'day', type: 'DATE', nullable: false },
+		{ name: 'uv', type: 'BITMAP', nullable: false },
+		{ name: 'pv_hll', type: 'HLL', nullable: false },
+	]);
+
+	it('a row without them maps (the Stream Load node computes them, or Doris refuses the row saying which column it lacks)', () => {
+		assert.deepEqual(new RowMapper(aggregated, DEFAULT_ROW_MAPPER_OPTIONS).map({ day: '2024-01-02', user_id: 7 }), { ok: true, row: { day: '2024-01-02' } });
+	});
+
+	it('a row with a plain value for one goes to Invalid with rule unsupported', () => {
+		const r = new RowMapper(aggregated, DEFAULT_ROW_MAPPER_OPTIONS).map({ day: '2024-01-02', uv: 7 });
+		assert.ok(!r.ok);
+		assert.equal(r.reasons[0].rule, 'unsupported');
+	});
+});

@@ -38,6 +38,17 @@ describe('wire format', () => {
 		assert.equal(decodeSeparator('\\x01|\\t'), '\x01|\t');
 	});
 
+	it('JSON with a Columns list refuses a row field the list lacks, which Doris would not load; not with JSON Paths, json_root or a partial update', () => {
+		const s = createSerializer({ format: 'json', columns: ['id', 'ts', 'dt = from_unixtime(ts)'] });
+		assert.equal(s({ id: 1, ts: 5, _kafka: { offset: '1' }, _doris: { table: 't' } }), '{"id":1,"ts":5,"_kafka":{"offset":"1"}}\n');
+		assert.throws(() => s({ id: 1, ts: 5, name: 'ann' }), /field "name" is not in Columns \(id, ts, dt = from_unixtime\(ts\)\): Doris would not load it/);
+		assert.throws(() => s({ id: 1, dt: '2024-01-01' }), /field "dt" is not in Columns/, 'a computed column takes no field');
+		assert.doesNotThrow(() => createSerializer({ format: 'json', columns: ['id'], deleteSign: true })({ id: 1, __DORIS_DELETE_SIGN__: 1 }));
+		assert.doesNotThrow(() => createSerializer({ format: 'json', columns: ['id', 'v'], jsonpaths: '["$.a","$.b"]' })({ a: 1, b: 2 }));
+		assert.doesNotThrow(() => createSerializer({ format: 'json', columns: ['id'], extraHeaders: { json_root: '$.p' } })({ p: { id: 1 } }));
+		assert.doesNotThrow(() => createSerializer({ format: 'json', columns: ['id', 'v'], partialUpdate: 'fixed' })({ id: 1, v: 2, w: 3 }));
+	});
+
 	it('CSV refuses the text \\N, which Doris reads as NULL (csv_reader.cpp), naming the column', () => {
 		const s = createSerializer({ format: 'csv', columns: ['id', 'name'] });
 		assert.throws(() => s({ id: 1, name: '\\N' }), /Column "name" holds the text \\N, which Doris' CSV reader loads as NULL.*JSON format/);
