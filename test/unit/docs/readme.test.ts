@@ -3,7 +3,7 @@
 // defaults the nodes have), and no shorthand of the project's own history leaks into them or into the
 // nodes' descriptions.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { INodeProperties } from 'n8n-workflow';
@@ -85,6 +85,19 @@ describe('README: node options', () => {
 			}
 		}
 		assert.ok(checked >= 10, `only ${checked} option mentions found: the patterns no longer match the prose`);
+		assert.deepEqual(problems, []);
+	});
+});
+
+describe('Documentation: commands', () => {
+	it('every `npm run <script>` of README.md and docs/*.md (code blocks too) is a script of package.json, every scripts/*.sh a file', () => {
+		const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+		const problems: string[] = [];
+		for (const file of markdownFiles()) {
+			const text = readMarkdown(file);
+			for (const [, name] of text.matchAll(/npm run (?:--silent )?([a-z][a-z0-9:-]*)/g)) if (!(name in scripts)) problems.push(`${file}: npm run ${name}`);
+			for (const [script] of text.matchAll(/scripts\/[a-z0-9-]+\.sh/g)) if (!existsSync(path.join(REPO_ROOT, script))) problems.push(`${file}: ${script}`);
+		}
 		assert.deepEqual(problems, []);
 	});
 });
