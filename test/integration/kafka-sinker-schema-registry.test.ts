@@ -183,6 +183,33 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":"seven","at":"x"}')])), /invalid payload/);
 	});
 
+	it('decodes JSON Schema values whose schema declares draft 2019-09 or 2020-12 ($schema), and checks them by that draft', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		for (const draft of ['https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2019-09/schema']) {
+			// $defs and dependentRequired are keywords of these drafts (draft-07 has neither).
+			const schema = {
+				$schema: draft,
+				type: 'object',
+				$defs: { id: { type: 'integer' } },
+				properties: { id: { $ref: '#/$defs/id' }, card: { type: 'string' }, cvc: { type: 'string' } },
+				dependentRequired: { card: ['cvc'] },
+			};
+			const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('drafts')}-value/versions`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+				body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
+			});
+			const { id } = (await answer.json()) as { id: number };
+			const header = Buffer.alloc(5);
+			header.writeInt32BE(id, 1);
+			const value = (json: string) => Buffer.concat([header, Buffer.from(json)]);
+			assert.deepEqual(await decoder.decode(value('{"id":9007199254740993,"card":"4111","cvc":"123"}')), { id: '9007199254740993', card: '4111', cvc: '123' }, draft);
+			await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/, draft);
+			await assert.rejects(decoder.decode(value('{"id":1,"card":"4111"}')), /invalid payload/, `${draft}: dependentRequired is checked`);
+		}
+	});
+
 	it("decodes JSON Schema values by the Connect types Kafka Connect's JsonSchemaConverter names in each schema's title (Debezium's dates, times, timestamps, decimals)", async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		// As io.confluent.connect.json.JsonSchemaData writes a Debezium row's schema: the Connect name as
