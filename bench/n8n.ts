@@ -6,13 +6,14 @@
  *
  * n8n settings, the same for every scenario: successful executions are not saved (a production
  * pipeline would not keep 5000-item executions; saving them would measure SQLite, not the nodes),
- * log level info (the test host's default, debug, costs per execution), the expression engine's
- * isolates acquired lazily (README, tuning n8n).
+ * log level info (the test host's default, debug, costs per execution), and the settings the Docker
+ * image gives n8n (bench/n8n-settings.ts: expression isolates acquired lazily, V8's young generation).
  */
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
+import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nNodeOptions } from './n8n-settings';
 import { freePort } from '../test/ground/n8n/process';
 import type { LaunchConfig, ScenarioRun } from './scenarios';
 
@@ -30,15 +31,12 @@ async function n8nHost(): Promise<N8nHost> {
 			EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',
 			EXECUTIONS_DATA_SAVE_MANUAL_EXECUTIONS: 'false',
 			N8N_LOG_LEVEL: 'info',
-			// n8n 2.x's expression engine otherwise takes an isolate per execution and builds its
-			// replacement (vendor libraries compiled in) at once: measured 25–30 CPU s per million rows
-			// at 5000 rows per execution. Lazy, a workflow without expressions never touches it.
-			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? 'true',
+			N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE,
 			// Without the publication service activation is confirmed over REST, not by a debug log line.
 			N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'false',
 			DORIS_SINKER_METRICS_PORT: String(metricsPort),
-			// BENCH_N8N_NODE_OPTIONS: Node flags for n8n (e.g. its young generation's size), as a deployment sets them.
-			...(process.env.BENCH_N8N_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.BENCH_N8N_NODE_OPTIONS } : {}),
+			// Node flags for n8n as the Docker image sets them (bench/n8n-settings.ts), or BENCH_N8N_NODE_OPTIONS.
+			NODE_OPTIONS: benchN8nNodeOptions(),
 			...(process.env.BENCH_CPU_PROF !== undefined ? profilingEnv(resolve(process.env.BENCH_CPU_PROF)) : {}),
 		},
 	});
@@ -54,7 +52,7 @@ async function n8nHost(): Promise<N8nHost> {
 function profilingEnv(dir: string): Record<string, string> {
 	mkdirSync(dir, { recursive: true });
 	const flags = `--cpu-prof --cpu-prof-dir=${dir}`;
-	const nodeOptions = [process.env.BENCH_N8N_NODE_OPTIONS, flags].filter((f) => f !== undefined).join(' ');
+	const nodeOptions = [benchN8nNodeOptions(), flags].filter((f) => f !== '').join(' ');
 	const bin = mkdtempSync(join(tmpdir(), 'bench-node-'));
 	writeFileSync(join(bin, 'node'), `#!/bin/sh\nexec '${process.execPath}' ${flags} "$@"\n`);
 	chmodSync(join(bin, 'node'), 0o755);

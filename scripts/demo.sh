@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run demo: the whole sinker on this machine in one command. Installs what a fresh clone lacks
-# (node_modules, the build, n8n in .cache/n8n), starts the Kafka broker unless KAFKA_BROKERS is set,
+# (node_modules, the build, n8n in .cache/n8n; Java and Maven with apt-get for the broker), starts the
+# Kafka broker unless KAFKA_BROKERS is set,
 # then test/ground/demo/main.ts runs the Doris test server (or uses DORIS_FE_URL), n8n with the
 # package and an example workflow published, and a producer; it prints the editor and metrics URLs
 # and live progress until Ctrl-C. Everything started here is stopped on the way out.
@@ -28,6 +29,9 @@ plan=()
 [ "$deps_ok" = 1 ] || plan+=("the dependencies (npm ci, about 1 min)")
 build_stale && plan+=("the build (about 30 s)")
 bash scripts/n8n.sh check 2>/dev/null || plan+=("n8n 2.40.7 into .cache/n8n (about 2.9 GB: 3-8 min)")
+if [ "$need_kafka" = 1 ] && { ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; }; then
+	plan+=("Java and Maven with apt-get, for the Kafka broker (about 1 min)")
+fi
 [ "$need_kafka" = 1 ] && [ ! -f .cache/kafka/libs/.installed ] && plan+=("Apache Kafka 4.1's jars with Maven (about 1 min)")
 if [ ${#plan[@]} -gt 0 ]; then
 	say "first run: installing $(printf '%s; ' "${plan[@]}" | sed 's/; $//')"
@@ -48,6 +52,7 @@ STARTED_KAFKA=0
 if [ -z "${KAFKA_BROKERS:-}" ]; then
 	if [ "$need_kafka" = 1 ]; then
 		say "starting a local Kafka broker on 127.0.0.1:$KAFKA_PORT (scripts/kafka.sh)"
+		bash scripts/install-system.sh kafka
 		bash scripts/kafka.sh install
 		bash scripts/kafka.sh start
 		STARTED_KAFKA=1

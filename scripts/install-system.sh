@@ -4,17 +4,24 @@
 # and a real server for the observability tests), Chromium (the editor test drives it headless), Redis
 # and PostgreSQL (the queue-mode tests). Node comes from the npm registry (scripts/env.sh).
 # Idempotent: installs only what is missing.
+#   scripts/install-system.sh          everything the test suite needs
+#   scripts/install-system.sh kafka    only what the Kafka broker needs (npm run demo: Java and Maven)
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ "${1:-}" = kafka ]; then
+	kafka_only=1
+else
+	kafka_only=0
+fi
+[ "$kafka_only" = 1 ] || python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+[ "$kafka_only" = 1 ] || command -v openssl >/dev/null 2>&1 || need+=(openssl)
+[ "$kafka_only" = 1 ] || command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+[ "$kafka_only" = 1 ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # Redis and PostgreSQL for the n8n queue-mode tests (run by scripts/queue-services.sh).
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ "$kafka_only" = 1 ] || command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+[ "$kafka_only" = 1 ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "[install-system] apt-get install ${need[*]}" >&2

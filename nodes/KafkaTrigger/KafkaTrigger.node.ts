@@ -114,7 +114,7 @@ export class KafkaTrigger implements INodeType {
 		// Before any consumer joins: a workflow whose tables are missing must not take partitions.
 		if (settings.checkDorisTables) await checkDorisTables(this);
 		const runExecution = createRunExecution(this, settings.isManual);
-		// Log sampling as in the Go doris-sinker: a repeated error of one kind is logged K times per minute, then summarised.
+		// A repeated error of one kind is logged K times per minute, then summarised: an outage must not flood n8n's log.
 		const logger = createLogSampler(this.logger);
 		let unregisterProbe: (() => void) | undefined;
 		let consumer: Awaited<ReturnType<typeof FollowingConsumer.start>> | undefined;

@@ -3,9 +3,9 @@
  * description shows them (converted to its fields' units) and its settings reader falls back to
  * them, so each is written once.
  *
- * Batch sizes: the Go doris-sinker this package follows offers an "orders" profile (1000 rows /
- * 10 MB / 10 s), too small for a Kafka firehose, and a "logs" profile (50000 rows / 50 MB / 60 s)
- * that makes every execution wait up to a minute for its acknowledgement. These are the logs sizes
+ * Batch sizes: the orders example's batches (1000 rows / 10 MB / 10 s) are too small for a Kafka
+ * firehose, and the logs example's (50000 rows / 50 MB / 60 s) make every execution wait up to a
+ * minute for its acknowledgement. These are the logs sizes
  * (few, large loads: far from Doris' -235 version limit) with the orders interval: a quiet topic is
  * acknowledged within 10 s, while a busy one fills batches by size long before that.
  */

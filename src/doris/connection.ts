@@ -26,7 +26,7 @@ export interface DorisTlsOptions {
 
 /**
  * The credential's password wins; an empty one falls back to the DORIS_PASSWORD environment
- * variable, as in the Go doris-sinker this package follows.
+ * variable, so a deployment can keep the password in a secret instead of n8n's credential store.
  */
 export function resolveDorisPassword(fromCredential: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
 	if (fromCredential !== undefined && fromCredential !== '') return fromCredential;

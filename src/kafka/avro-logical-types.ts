@@ -165,13 +165,22 @@ const jsonDocument: Decode = (value) => {
 
 /** Connect's names: the Connect parameters ride along as `connect.parameters`. */
 function connectLogical(schema: Schema): Decode | undefined {
-	if (schema['connect.name'] === 'io.debezium.data.Json') return jsonDocument;
-	const decoder: LogicalDecoder | undefined = connectLogicalDecoder(schema['connect.name']);
-	if (decoder === undefined) return undefined;
-	const parameters = { ...(schema['connect.parameters'] as Record<string, string> | undefined) } as ConnectParameters & Record<string, string>;
+	const parameters = { ...(schema['connect.parameters'] as Record<string, string> | undefined) };
 	// AvroConverter puts Decimal's scale on the schema too; either place will do.
 	if (parameters.scale === undefined && Number.isInteger(schema.scale)) parameters.scale = String(schema.scale);
-	return (v) => decoder(v, parameters);
+	return plainConnectDecoder(schema['connect.name'], parameters);
+}
+
+/**
+ * The decoder of a Kafka Connect logical type name into a plain item value (exact text; a JSON document
+ * as jsonDocument gives it), for a schema that names it: Avro's `connect.name`, JSON Schema's `title`
+ * (json-schema-logical.ts). Undefined for a name that changes nothing.
+ */
+export function plainConnectDecoder(name: unknown, parameters: Readonly<Record<string, string>>): Decode | undefined {
+	if (name === 'io.debezium.data.Json') return jsonDocument;
+	const decoder: LogicalDecoder | undefined = connectLogicalDecoder(name);
+	if (decoder === undefined) return undefined;
+	return (v) => decoder(v, parameters as ConnectParameters);
 }
 
 /** Schemas whose underlying type is being built right now (the LogicalType constructor re-enters the hook). */

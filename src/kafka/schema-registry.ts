@@ -26,10 +26,13 @@ import { isUtf8 } from 'node:buffer';
 
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
+import type Ajv from 'ajv';
 import avro from 'avsc';
 
 import { parseJsonExact, type JsonValue } from '../common/exact-json';
 import { logicalTypeHook } from './avro-logical-types';
+import { DraftAwareAjv } from './json-schema-ajv';
+import { decodeConnectTitles } from './json-schema-logical';
 import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
@@ -48,16 +51,6 @@ export interface SchemaRegistrySettings {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
-
-/**
- * ajv's options for JSON Schemas (the library passes them to `new Ajv`). ajv 8's strict mode refuses
- * to compile a schema with a keyword it does not know or a format it has no checker for, and JSON
- * Schema allows both: Kafka Connect's JsonSchemaConverter writes connect.type / connect.index /
- * connect.parameters on every field, and "format": "date-time" is everyday. Each such schema failed
- * to compile, so every message of its topic went to Invalid. Formats are annotations here, as in
- * Confluent's own deserializer.
- */
-const JSON_SCHEMA_OPTIONS = { strict: false, validateFormats: false } as const;
 
 type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistry>[0]['middlewares']>[number];
 
@@ -104,7 +97,11 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
 		middlewares: [timeout, parsableProtobuf],
-	}, { [SchemaType.AVRO]: { typeHook: logicalTypeHook }, [SchemaType.JSON]: JSON_SCHEMA_OPTIONS });
+	}, {
+		[SchemaType.AVRO]: { typeHook: logicalTypeHook },
+		// The library's JsonOptions type wants a whole Ajv; it calls only addSchema and compile (JsonSchema.js).
+		[SchemaType.JSON]: { ajvInstance: new DraftAwareAjv() as unknown as Ajv },
+	});
 	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
 	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
 		const response = await fetch(`${host}/schemas/ids/${schemaId}`, {
@@ -142,7 +139,7 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 			if (!isUtf8(payload)) throw new Error(`JSON Schema value is not valid UTF-8 text (${payload.length} bytes)`);
 			// Throws the library's own errors: not JSON, or a value the schema refuses.
 			schema.fromBuffer(payload);
-			return parseJsonExact(payload.toString('utf8'));
+			return decodeConnectTitles(jsonSchemaOf(schema), parseJsonExact(payload.toString('utf8')));
 		}
 		const first = protobufTypeOf(schema);
 		if (first !== undefined) {
@@ -151,6 +148,16 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 		}
 	}
 	return await registry.decode(value);
+}
+
+/**
+ * The schema object of a JSON Schema as the library compiled it: ajv keeps it on the validate
+ * function (`validate.schema`), which the library's JsonSchema holds in its (TypeScript-private)
+ * `validate` field (@kafkajs/confluent-schema-registry 4.1.0, pinned); the JsonSchemaConverter
+ * registry test fails if that changes.
+ */
+function jsonSchemaOf(schema: JsonSchema): unknown {
+	return (schema as unknown as { validate?: { schema?: unknown } }).validate?.schema;
 }
 
 /**

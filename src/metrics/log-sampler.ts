@@ -1,6 +1,5 @@
 /**
- * Log sampling, the counterpart of `log.enable_sampling` in the Go doris-sinker this package
- * follows: when Doris is down or a topic carries a run of malformed messages, the same error
+ * Log sampling: when Doris is down or a topic carries a run of malformed messages, the same error
  * arrives thousands of times a second and would drown n8n's log (and its disk). The sampler passes the first K lines of each kind per
  * interval, drops the rest, and when the interval is over writes one summary line saying how many
  * were dropped, so the log still tells how bad it was.

@@ -1,8 +1,8 @@
 /**
  * The sinker's Prometheus metrics: one prom-client registry per process, shared by every node
- * instance in it. Names follow the metrics guide of the Go doris-sinker this package follows (kafka_messages_consumed_total,
- * batch_flush_duration_seconds, doris_stream_load_total, json_parse_errors_total) so its
- * dashboards and alerts carry over.
+ * instance in it. The names (kafka_messages_consumed_total, batch_flush_duration_seconds,
+ * doris_stream_load_total, json_parse_errors_total, …) are what deployments/ (the Grafana dashboard,
+ * the alert rules) and users' own queries read: renaming one breaks them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 

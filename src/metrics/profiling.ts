@@ -1,5 +1,5 @@
 /**
- * On-demand V8 profiles, the Node.js counterpart of the Go doris-sinker's /debug/pprof: a CPU profile in
+ * On-demand V8 profiles, served at /debug/pprof as Go's pprof serves them: a CPU profile in
  * Chrome DevTools' `.cpuprofile` format and a `.heapsnapshot`, both taken through an in-process
  * `node:inspector` session (no --inspect flag, no debugger port opened).
  *

@@ -13,7 +13,7 @@ export const DEFAULT_METRICS_HOST = '127.0.0.1';
 export const DEFAULT_MAX_PROFILE_SECONDS = 120;
 
 export interface MetricsServerOptions {
-	/** TCP port; 0 picks a free one (tests). Default 9090, as in the Go doris-sinker. */
+	/** TCP port; 0 picks a free one (tests). Default 9090. */
 	port?: number;
 	/** Address to bind. Default 127.0.0.1; use 0.0.0.0 in a pod so Prometheus can scrape it. */
 	host?: string;

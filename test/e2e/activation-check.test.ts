@@ -1,4 +1,4 @@
-// validate_on_start at activation (issue 4): with the Kafka trigger's "Check Doris Tables on
+// Validate on Start at activation: with the Kafka trigger's "Check Doris Tables on
 // Activation" on, publishing a workflow whose Doris Schema node maps to a missing column, or whose
 // Stream Load node loads into a missing table, fails in real n8n, and the error n8n reports for the
 // trigger names the table and the column. Once they exist, the same workflow activates. And n8n's

@@ -9,8 +9,8 @@
 //    own metrics count exactly its own loads;
 // and reports rows/s with one worker and with two.
 //
-// QUEUE_E2E_EVENTS (default 20000) sets the events of each of the three phases; the issue's 200k
-// run is `QUEUE_E2E_EVENTS=200000` (minutes; figures in docs/scaling.md).
+// QUEUE_E2E_EVENTS (default 20000) sets the events of each of the three phases; the 200k
+// run of the figures is `QUEUE_E2E_EVENTS=200000` (minutes; figures in docs/scaling.md).
 // Needs `npm run build`, the Kafka broker (scripts/ground.sh start); starts Redis and PostgreSQL
 // itself when they are not running (and stops them again).
 import assert from 'node:assert/strict';

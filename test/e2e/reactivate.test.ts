@@ -1,5 +1,5 @@
-// The workflow deactivated and reactivated in a running n8n while orders are loading (issue 9, host
-// faults): deactivation closes the trigger, which loads what is buffered and commits exactly what is
+// The workflow deactivated and reactivated in a running n8n while orders are loading (a host
+// fault): deactivation closes the trigger, which loads what is buffered and commits exactly what is
 // loaded, within its close timeout; while deactivated nothing loads and nothing is committed; after
 // reactivation the consumer resumes from the committed offsets and the UNIQUE KEY table ends up holding
 // exactly the produced orders, no label loaded twice. Needs `npm run build` and the broker.

@@ -1,5 +1,5 @@
 // Window full pauses fetching: memory stays bounded with a large backlog. The backlog size is
-// SINKER_BACKLOG_MESSAGES (default 200000; the 1M works too, it only takes longer to produce).
+// SINKER_BACKLOG_MESSAGES (default 200000; 1M works too, it only takes longer to produce).
 // Memory is judged by the live heap (after a forced GC) and RSS, never by time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

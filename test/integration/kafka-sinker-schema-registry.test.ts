@@ -183,6 +183,92 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":"seven","at":"x"}')])), /invalid payload/);
 	});
 
+	it('decodes JSON Schema values whose schema declares draft 2019-09 or 2020-12 ($schema), and checks them by that draft', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		for (const draft of ['https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2019-09/schema']) {
+			// $defs and dependentRequired are keywords of these drafts (draft-07 has neither).
+			const schema = {
+				$schema: draft,
+				type: 'object',
+				$defs: { id: { type: 'integer' } },
+				properties: { id: { $ref: '#/$defs/id' }, card: { type: 'string' }, cvc: { type: 'string' } },
+				dependentRequired: { card: ['cvc'] },
+			};
+			const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('drafts')}-value/versions`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+				body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
+			});
+			const { id } = (await answer.json()) as { id: number };
+			const header = Buffer.alloc(5);
+			header.writeInt32BE(id, 1);
+			const value = (json: string) => Buffer.concat([header, Buffer.from(json)]);
+			assert.deepEqual(await decoder.decode(value('{"id":9007199254740993,"card":"4111","cvc":"123"}')), { id: '9007199254740993', card: '4111', cvc: '123' }, draft);
+			await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/, draft);
+			await assert.rejects(decoder.decode(value('{"id":1,"card":"4111"}')), /invalid payload/, `${draft}: dependentRequired is checked`);
+		}
+	});
+
+	it("decodes JSON Schema values by the Connect types Kafka Connect's JsonSchemaConverter names in each schema's title (Debezium's dates, times, timestamps, decimals)", async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		// As io.confluent.connect.json.JsonSchemaData writes a Debezium row's schema: the Connect name as
+		// "title", connect.type / connect.parameters / connect.index, an optional field as oneOf with null.
+		const date = { type: 'integer', title: 'io.debezium.time.Date', 'connect.version': 1, 'connect.type': 'int32' };
+		const schema = {
+			type: 'object',
+			title: 'shop.inventory.orders.Value',
+			properties: {
+				id: { type: 'integer', 'connect.index': 0, 'connect.type': 'int32' },
+				order_date: { ...date, 'connect.index': 1 },
+				created: { oneOf: [{ type: 'null' }, { type: 'integer', title: 'io.debezium.time.MicroTimestamp', 'connect.version': 1, 'connect.type': 'int64' }], 'connect.index': 2 },
+				amount: {
+					type: 'number',
+					title: 'org.apache.kafka.connect.data.Decimal',
+					'connect.version': 1,
+					'connect.parameters': { scale: '2', 'connect.decimal.precision': '10' },
+					'connect.index': 3,
+					'connect.type': 'bytes',
+				},
+				at_time: { type: 'integer', title: 'io.debezium.time.MicroTime', 'connect.version': 1, 'connect.index': 4, 'connect.type': 'int64' },
+				doc: { oneOf: [{ type: 'null' }, { type: 'string', title: 'io.debezium.data.Json', 'connect.version': 1 }], 'connect.index': 5 },
+				dates: { type: 'array', items: date, 'connect.index': 6 },
+				nested: { type: 'object', title: 'shop.Nested', properties: { d: { ...date, title: 'org.apache.kafka.connect.data.Date', 'connect.index': 0 } }, 'connect.index': 7 },
+			},
+		};
+		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('connect-json')}-value/versions`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+			body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
+		});
+		const { id } = (await answer.json()) as { id: number };
+		const header = Buffer.alloc(5);
+		header.writeInt32BE(id, 1);
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		const row = '{"id":1,"order_date":19844,"created":1714557600123456,"amount":1234.56,"at_time":36930250123,"doc":"{\\"a\\": 9007199254740993}","dates":[19844,0],"nested":{"d":19844}}';
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from(row)])), {
+			id: 1,
+			order_date: '2024-05-01',
+			created: '2024-05-01 10:00:00.123456',
+			amount: '1234.56',
+			at_time: '10:15:30.250123',
+			doc: '{"a": 9007199254740993}',
+			dates: ['2024-05-01', '1970-01-01'],
+			nested: { d: '2024-05-01' },
+		});
+		const nulls = '{"id":2,"order_date":0,"created":null,"amount":0,"at_time":0,"doc":null,"dates":[],"nested":{"d":-1}}';
+		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from(nulls)])), {
+			id: 2,
+			order_date: '1970-01-01',
+			created: null,
+			amount: '0',
+			at_time: '00:00:00.000000',
+			doc: null,
+			dates: [],
+			nested: { d: '1969-12-31' },
+		});
+	});
+
 	it('a value whose schema id the registry says it does not have is undecodable (Invalid), not an outage that holds the partition', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });

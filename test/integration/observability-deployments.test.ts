@@ -13,6 +13,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, N8N_NODE_OPTIONS } from '../../bench/n8n-settings';
 
 const root = join(__dirname, '..', '..');
 const k8sDir = join(root, 'deployments', 'kubernetes');
@@ -44,6 +45,20 @@ function at(o: unknown, ...path: Array<string | number>): unknown {
 	let cur: unknown = o;
 	for (const p of path) cur = cur === null || cur === undefined ? undefined : (cur as Record<string | number, unknown>)[p];
 	return cur;
+}
+
+/** The variables the Dockerfile's ENV instructions set (`ENV A=1 \\` continued lines, unquoted values). */
+function dockerfileEnv(dockerfile: string): Map<string, string> {
+	const env = new Map<string, string>();
+	for (const instruction of dockerfile.replace(/\\\n/g, ' ').split('\n')) {
+		const m = /^ENV\s+(.*)$/.exec(instruction.trim());
+		if (m === null) continue;
+		for (const pair of m[1].trim().split(/\s+/)) {
+			const eq = pair.indexOf('=');
+			if (eq > 0) env.set(pair.slice(0, eq), pair.slice(eq + 1));
+		}
+	}
+	return env;
 }
 
 /** The manifests as objects, parsed by PyYAML from kubernetes-validate's own environment. */
@@ -130,6 +145,16 @@ describe('deployments/kubernetes', () => {
 
 describe('Dockerfile', () => {
 	const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+
+	it('gives n8n the settings the benchmark measures it with, as the config map does', () => {
+		const configMap = loadManifests().find((m) => m.kind === 'ConfigMap');
+		const imageEnv = dockerfileEnv(dockerfile);
+		const settings = { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, NODE_OPTIONS: N8N_NODE_OPTIONS };
+		for (const [name, value] of Object.entries(settings)) {
+			assert.equal(imageEnv.get(name), value, `Dockerfile ENV ${name}`);
+			assert.equal(at(configMap, 'data', name), value, `configmap.yaml ${name}`);
+		}
+	});
 
 	it('passes hadolint', () => {
 		const r = run('hadolint', ['Dockerfile']);

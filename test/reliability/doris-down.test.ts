@@ -1,4 +1,4 @@
-// Doris down for a while, then back (issue: 2 minutes). RELIABILITY_DORIS_DOWN_S sets the outage
+// Doris down for a while, then back. RELIABILITY_DORIS_DOWN_S sets the outage
 // (default 8 s so the suite stays short; docs/reliability.md reports a 120 s run). While Doris is
 // down: consumption pauses (the trigger does not run ahead of the failed offset), nothing new is
 // committed, Stream Load attempts stay bounded by the backoffs; after: everything loads, the table

@@ -1,5 +1,5 @@
 /**
- * Manual mode (`schema.mode: manual` in the Go doris-sinker whose options this package follows): the table's columns typed in by hand, for when Doris'
+ * Manual mode: the table's columns typed in by hand, for when Doris'
  * MySQL port is not reachable. Types use the same parser as auto mode, strictly: a typo fails here,
  * naming the column, rather than letting every row through unchecked.
  */

@@ -3,7 +3,7 @@
 // defaults the nodes have), and no shorthand of the project's own history leaks into them or into the
 // nodes' descriptions.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { INodeProperties } from 'n8n-workflow';
@@ -89,6 +89,19 @@ describe('README: node options', () => {
 	});
 });
 
+describe('Documentation: commands', () => {
+	it('every `npm run <script>` of README.md and docs/*.md (code blocks too) is a script of package.json, every scripts/*.sh a file', () => {
+		const { scripts } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+		const problems: string[] = [];
+		for (const file of markdownFiles()) {
+			const text = readMarkdown(file);
+			for (const [, name] of text.matchAll(/npm run (?:--silent )?([a-z][a-z0-9:-]*)/g)) if (!(name in scripts)) problems.push(`${file}: npm run ${name}`);
+			for (const [script] of text.matchAll(/scripts\/[a-z0-9-]+\.sh/g)) if (!existsSync(path.join(REPO_ROOT, script))) problems.push(`${file}: ${script}`);
+		}
+		assert.deepEqual(problems, []);
+	});
+});
+
 describe('Documentation: metric names', () => {
 	it('every backticked metric of README.md and docs/*.md is one the registry exposes, with the labels it names', async () => {
 		const exposed = await exposedSeriesNames();
@@ -121,21 +134,27 @@ describe('Documentation: metric names', () => {
 	});
 });
 
-/** The text of every file that may read an environment variable (not the documentation, not results). */
-function codeText(): string {
-	const texts: string[] = [readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8')];
+/** Code, script and manifest files under these folders (results and installed packages left out), relative to the repository. */
+function sourceFiles(dirs: string[]): string[] {
+	const files: string[] = [];
 	const walk = (dir: string): void => {
 		for (const entry of readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
 			const relative = `${dir}/${entry.name}`;
 			if (entry.isDirectory()) {
 				if (entry.name !== 'node_modules' && relative !== 'bench/results') walk(relative);
 			} else if (/\.(?:ts|mjs|js|sh|ya?ml)$/.test(entry.name)) {
-				texts.push(readFileSync(path.join(REPO_ROOT, relative), 'utf8'));
+				files.push(relative);
 			}
 		}
 	};
-	for (const dir of ['src', 'nodes', 'credentials', 'scripts', 'test', 'bench', 'examples', 'deployments', '.github']) walk(dir);
-	return texts.join('\n');
+	for (const dir of dirs) walk(dir);
+	return files;
+}
+
+/** The text of every file that may read an environment variable (not the documentation, not results). */
+function codeText(): string {
+	const files = ['Dockerfile', ...sourceFiles(['src', 'nodes', 'credentials', 'scripts', 'test', 'bench', 'examples', 'deployments', '.github'])];
+	return files.map((file) => readFileSync(path.join(REPO_ROOT, file), 'utf8')).join('\n');
 }
 
 describe('Documentation: environment variables', () => {
@@ -167,6 +186,12 @@ describe('No internal shorthand', () => {
 		];
 		const found = texts.flatMap(([where, text]) => SHORTHAND.filter((pattern) => pattern.test(text)).map((pattern) => `${where}: ${pattern}`));
 		assert.deepEqual([...new Set(found)], []);
+	});
+
+	it('the package\'s code (src/, nodes/, credentials/) explains itself without naming another project as its model', () => {
+		const unnamed = [/Go doris-sinker/i, /\bGo sinker\b/i];
+		const found = sourceFiles(['src', 'nodes', 'credentials']).filter((file) => unnamed.some((pattern) => pattern.test(readFileSync(path.join(REPO_ROOT, file), 'utf8'))));
+		assert.deepEqual(found, []);
 	});
 });
 

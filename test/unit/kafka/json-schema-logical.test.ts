@@ -1,0 +1,37 @@
+/** Kafka Connect logical types in JSON Schema values, named by each schema's title as JsonSchemaConverter writes them. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { decodeConnectTitles } from '../../../src/kafka/json-schema-logical';
+
+const decimal = { type: 'number', title: 'org.apache.kafka.connect.data.Decimal', 'connect.parameters': { scale: '2' }, 'connect.type': 'bytes' };
+const timestamp = { type: 'integer', title: 'io.debezium.time.Timestamp', 'connect.type': 'int64' };
+
+describe('JSON Schema: Connect logical types by title', () => {
+	it('decodes fields, optional ones (oneOf with null), array items and map values; other fields stay as they are', () => {
+		const schema = {
+			type: 'object',
+			title: 'shop.Value',
+			properties: {
+				price: { oneOf: [{ type: 'null' }, decimal] },
+				seen: { type: 'array', items: timestamp },
+				byShop: { type: 'object', additionalProperties: timestamp, 'connect.type': 'map' },
+				name: { type: 'string' },
+			},
+		};
+		const value = { price: 'AMgF', seen: [1529476623000], byShop: { lyon: 0 }, name: 'tea', extra: 7 };
+		assert.deepEqual(decodeConnectTitles(schema, value), {
+			price: '512.05',
+			seen: ['2018-06-20 06:37:03.000'],
+			byShop: { lyon: '1970-01-01 00:00:00.000' },
+			name: 'tea',
+			extra: 7,
+		});
+		assert.deepEqual(decodeConnectTitles(schema, { price: null }), { price: null });
+	});
+
+	it('a value that does not fit its declared type names the field and the type', () => {
+		const schema = { type: 'object', properties: { price: decimal } };
+		assert.throws(() => decodeConnectTitles(schema, { price: 'not base64!' }), /JSON Schema field "price": "not base64!" is neither base64 bytes nor a number, as org.apache.kafka.connect.data.Decimal requires/);
+	});
+});
