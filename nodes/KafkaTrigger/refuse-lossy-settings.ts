@@ -1,7 +1,7 @@
 import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
-import { nodesReachedFrom } from '../shared/outputs';
-import { STREAM_LOAD_NODE_TYPE } from './downstream-tables';
+import { errorOutputLeadsNowhere, nodesReachedFrom } from '../shared/outputs';
+import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
 
 /**
  * Node settings under which n8n drops rows of an execution that still ends as a success, so the
@@ -10,6 +10,10 @@ import { STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  *   others are gone; on the trigger itself the execution carries one message of its batch.
  * - a disabled Doris Stream Load node (handleDisabledNode): n8n passes its input on as its Loaded
  *   output without loading anything.
+ * - On Error "Continue (using error output)" with that output leading nowhere (handleNodeErrorOutput):
+ *   n8n moves the items the node fails on there. Not the Doris nodes: they never hand n8n a failed
+ *   item (a Doris Stream Load node on "Continue" is checked by refuse-lossy-continue.ts, which also
+ *   accepts its Rejected output as a place for such rows).
  * Refused at activation, naming the node, before any consumer joins.
  */
 export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): void {
@@ -21,9 +25,12 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 		...reached
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),
+		...reached
+			.filter((node) => node.type !== SCHEMA_NODE_TYPE && node.type !== STREAM_LOAD_NODE_TYPE && errorOutputLeadsNowhere(ctx, node.name))
+			.map((node) => `Node "${node.name}": On Error is "Continue (using error output)" but its error output leads nowhere: n8n moves the items it fails on there, so their rows would be lost while the trigger commits their offsets`),
 	];
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
-		description: 'Turn Execute Once off (node Settings) and enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; then activate it again.',
+		description: 'Turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow". Then activate it again.',
 	});
 }

@@ -18,7 +18,7 @@
  * else. So a connection into a disabled node leads somewhere only when it enters input 0 and that
  * node's output 0 leads somewhere in turn; a disabled dead-letter node at the end drops the rows.
  */
-import type { IConnections, IExecuteFunctions, INode } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeHelpers, type IConnections, type IExecuteFunctions, type INode, type INodeTypes } from 'n8n-workflow';
 
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
@@ -146,4 +146,29 @@ export function nodesReachedFrom(ctx: object, name: string): NodeFields[] {
 		}
 	}
 	return reached.flatMap((n) => byName.get(n) ?? []);
+}
+
+/**
+ * Whether node `name` (of the running workflow read from a trigger's context at activation) is on On
+ * Error "Continue (using error output)" with that output, the last of its main outputs, leading
+ * nowhere. n8n moves the items the node failed on there (n8n-core WorkflowExecute
+ * handleNodeErrorOutput) and the execution succeeds. False when the workflow or the node's type
+ * cannot be read.
+ */
+export function errorOutputLeadsNowhere(ctx: object, name: string): boolean {
+	const running = workflowOf(ctx);
+	// Not in n8n's typed interface: see workflowOf; the Workflow knows its node types.
+	const workflow = (ctx as { workflow?: { nodes?: Record<string, INode>; nodeTypes?: INodeTypes } }).workflow;
+	const node = workflow?.nodes?.[name];
+	if (running === undefined || node === undefined || node.onError !== 'continueErrorOutput' || node.disabled === true) return false;
+	let outputs;
+	try {
+		const description = workflow?.nodeTypes?.getByNameAndVersion(node.type, node.typeVersion)?.description;
+		if (description === undefined) return false;
+		outputs = NodeHelpers.getConnectionTypes(NodeHelpers.getNodeOutputs(workflow as Parameters<typeof NodeHelpers.getNodeOutputs>[0], node, description));
+	} catch {
+		return false;
+	}
+	const main = outputs.filter((type) => type === NodeConnectionTypes.Main).length;
+	return main > 0 && !outputsLeadingSomewhere(running, name).has(main - 1);
 }

@@ -122,6 +122,53 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			t.diagnostic(`refused: ${message}`);
 		});
 
+	// Under On Error "Continue (using error output)" n8n moves the items a node fails on to its error
+	// output (WorkflowExecute.handleNodeErrorOutput) and the execution succeeds: with that output wired
+	// to nothing, those rows are gone while the trigger commits. Here an Edit Fields node before Doris
+	// Schema fails on order 7 (its amount becomes "twelve", not the number the field's type asks for).
+	it('refuses activation with a node on On Error "Continue (using error output)" whose error output leads nowhere; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(20, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema);
+		const enrich = {
+			id: 'enrich',
+			name: 'Enrich',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
+			onError: 'continueErrorOutput',
+			parameters: {
+				mode: 'manual',
+				includeOtherFields: true,
+				assignments: { assignments: [{ id: 'amount', name: 'amount', type: 'number', value: '={{ $json.order_id === 7 ? "twelve" : $json.amount }}' }] },
+				options: {},
+			},
+		};
+		scenario.workflow.nodes.push(enrich as unknown as ReturnType<typeof nodeOfType>);
+		const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger).name;
+		connections.Enrich = { main: [connections[trigger].main[0], []] };
+		connections[trigger].main[0] = [{ node: 'Enrich', type: 'main', index: 0 }];
+		const { id: _exampleId, ...body } = scenario.workflow;
+		const { id } = await world.n8n.rest.createWorkflow(body);
+		const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
+		const activated = await world.n8n.activate(id).then(
+			() => true,
+			(error: unknown) => (assert.match(String(error), /publication is failed/), false),
+		);
+		if (activated) {
+			await timeUntil('the offsets committed', async () => (await committed()) === String(orders.length), { timeoutMs: 60_000, intervalMs: 250 }).catch(() => undefined);
+			const loaded = world.doris.tableRows(DATABASE, scenario.table).map((r) => Number(r.order_id));
+			await world.n8n.deactivate(id);
+			assert.fail(`activated: ${loaded.length} of ${orders.length} orders in Doris (order 7 ${loaded.includes(7) ? 'loaded' : 'missing'}), committed offset ${await committed()}`);
+		}
+		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+		assert.match(message, /Node "Enrich": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
+		assert.equal(await committed(), '-1', 'nothing committed');
+		t.diagnostic(`refused: ${message}`);
+	});
+
 	it('refuses activation on Engine 2.0 with a clear message, and activates on the default engine', async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);

@@ -10,13 +10,14 @@ import { refuseLossySettings } from '../../../../nodes/KafkaTrigger/refuse-lossy
 
 const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
 const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
-// Workflow asks its node types only when it runs or evaluates a node; reading connections needs none.
-const nodeTypes = { getByName: () => undefined, getByNameAndVersion: () => undefined, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+// Every node of these workflows has one main output, as n8n's No Operation node.
+const oneOutput = { description: { outputs: ['main'], properties: [] } };
+const nodeTypes = { getByName: () => oneOutput, getByNameAndVersion: () => oneOutput, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 
 type Fields = Partial<Record<'trigger' | 'schema' | 'load' | 'deadLetter' | 'elsewhere', Partial<INode>>>;
 
 /** Trigger → Doris Schema → Doris Stream Load, Invalid and Rejected → Dead Letters; "Elsewhere" is not downstream. */
-function activate(fields: Fields) {
+function activate(fields: Fields, more: IConnections = {}) {
 	const nodes = [
 		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger', fields.trigger),
 		node('Schema', 'n8n-nodes-doris-sinker.dorisSchema', fields.schema),
@@ -28,12 +29,24 @@ function activate(fields: Fields) {
 		'Kafka Trigger': { main: [to('Schema')] },
 		Schema: { main: [to('Load'), to('Dead Letters')] },
 		Load: { main: [[], to('Dead Letters')] },
+		...more,
 	};
 	const workflow = new Workflow({ nodes, connections, active: true, nodeTypes });
 	return () => refuseLossySettings({ workflow, getNode: () => workflow.nodes['Kafka Trigger'] } as never);
 }
 
 describe('refuseLossySettings', () => {
+	it('refuses a node on On Error "Continue (using error output)" whose error output leads nowhere, naming it', () => {
+		assert.throws(activate({ deadLetter: { onError: 'continueErrorOutput' } }), /Node "Dead Letters": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
+	});
+
+	it('activates "Continue (using error output)" on the Doris nodes (they never hand n8n a failed item), or with "Continue (regular output)"', () => {
+		activate({ schema: { onError: 'continueErrorOutput' } })();
+		activate({ deadLetter: { onError: 'continueRegularOutput' } })();
+		// Its error output (the second, after its one regular output) wired on: it activates.
+		activate({ deadLetter: { onError: 'continueErrorOutput' } }, { 'Dead Letters': { main: [[], to('Elsewhere')] } })();
+	});
+
 	it('refuses Execute Once on the trigger or on any node its rows reach, naming the node and the setting', () => {
 		for (const at of ['trigger', 'schema', 'load', 'deadLetter'] as const) {
 			const name = { trigger: 'Kafka Trigger', schema: 'Schema', load: 'Load', deadLetter: 'Dead Letters' }[at];
