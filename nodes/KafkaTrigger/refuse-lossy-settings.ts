@@ -14,6 +14,10 @@ import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  *   n8n moves the items the node fails on there. Not the Doris nodes: they never hand n8n a failed
  *   item (a Doris Stream Load node on "Continue" is checked by refuse-lossy-continue.ts, which also
  *   accepts its Rejected output as a place for such rows).
+ * And one that makes up a row: Always Output Data on a node before a Doris Stream Load node
+ * (ensureAlwaysOutputData) puts an empty item on the node's first output whenever it is empty, as a
+ * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
+ * as a row of NULLs and defaults, or refuses it and a row that never existed is dead-lettered.
  * Refused at activation, naming the node, before any consumer joins.
  */
 export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): void {
@@ -28,9 +32,16 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 		...reached
 			.filter((node) => node.type !== SCHEMA_NODE_TYPE && node.type !== STREAM_LOAD_NODE_TYPE && errorOutputLeadsNowhere(ctx, node.name))
 			.map((node) => `Node "${node.name}": On Error is "Continue (using error output)" but its error output leads nowhere: n8n moves the items it fails on there, so their rows would be lost while the trigger commits their offsets`),
+		...reached
+			.filter((node) => node.alwaysOutputData === true && node.disabled !== true && node.type !== STREAM_LOAD_NODE_TYPE && leadsToStreamLoad(ctx, node.name))
+			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
-		description: 'Turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow". Then activate it again.',
+		description: 'Turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow"; turn Always Output Data off. Then activate it again.',
 	});
+}
+
+function leadsToStreamLoad(ctx: object, name: string): boolean {
+	return nodesReachedFrom(ctx, name).some((node) => node.name !== name && node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true);
 }

@@ -23,7 +23,7 @@ import { NodeConnectionTypes, NodeHelpers, type IConnections, type IExecuteFunct
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
 /** What is read of a node of the running workflow. */
-type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail' | 'executeOnce'>;
+type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail' | 'executeOnce' | 'alwaysOutputData'>;
 
 interface RunningWorkflow {
 	connections: IConnections;

@@ -169,6 +169,36 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		t.diagnostic(`refused: ${message}`);
 	});
 
+	// Always Output Data: when a node's first output is empty, n8n puts one empty item there
+	// (WorkflowExecute.ensureAlwaysOutputData). On Doris Schema that happens whenever every row of an
+	// execution is invalid, and the Doris Stream Load node would load that {} as a row of NULLs and
+	// defaults, or Doris refuses it and a row that never existed goes to the dead-letter topic.
+	it('refuses activation with Always Output Data on the Doris Schema node, naming it; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		// Order 997 is invalid (its amount is text): the execution's Rows output is empty.
+		const orders = orderEvents(1, 1, 997);
+		await world.kafka.produce(scenario.topic, orders);
+		(nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { alwaysOutputData?: boolean }).alwaysOutputData = true;
+		const { id: _exampleId, ...body } = scenario.workflow;
+		const { id } = await world.n8n.rest.createWorkflow(body);
+		const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
+		const activated = await world.n8n.activate(id).then(
+			() => true,
+			(error: unknown) => (assert.match(String(error), /publication is failed/), false),
+		);
+		if (activated) {
+			await timeUntil('the offsets committed', async () => (await committed()) === String(orders.length), { timeoutMs: 30_000, intervalMs: 250 }).catch(() => undefined);
+			const rows = world.doris.tableRows(DATABASE, scenario.table);
+			const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => m.value.slice(0, 300));
+			await world.n8n.deactivate(id);
+			assert.fail(`activated: ${rows.length} row(s) in Doris ${JSON.stringify(rows)}, dead letters ${JSON.stringify(letters)}, committed offset ${await committed()}`);
+		}
+		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+		assert.match(message, /Node "Doris Schema" has the setting Always Output Data on/);
+		assert.equal(await committed(), '-1', 'nothing committed');
+		t.diagnostic(`refused: ${message}`);
+	});
+
 	it('refuses activation on Engine 2.0 with a clear message, and activates on the default engine', async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);

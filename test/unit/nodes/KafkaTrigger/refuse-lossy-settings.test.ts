@@ -54,6 +54,13 @@ describe('refuseLossySettings', () => {
 		}
 	});
 
+	it('refuses Always Output Data on a node before a Doris Stream Load node, naming it', () => {
+		for (const at of ['trigger', 'schema'] as const) assert.throws(activate({ [at]: { alwaysOutputData: true } }), /has the setting Always Output Data on/, at);
+		// On the Stream Load node and after it, an empty item loads nothing.
+		activate({ load: { alwaysOutputData: true } })();
+		activate({ deadLetter: { alwaysOutputData: true } })();
+	});
+
 	it('refuses a disabled Doris Stream Load node the rows reach, naming it', () => {
 		assert.throws(activate({ load: { disabled: true } }), /Doris Stream Load node "Load" is disabled/);
 	});
