@@ -14,6 +14,9 @@ import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  *   n8n moves the items the node fails on there. Not the Doris nodes: they never hand n8n a failed
  *   item (a Doris Stream Load node on "Continue" is checked by refuse-lossy-continue.ts, which also
  *   accepts its Rejected output as a place for such rows).
+ * - On Error "Continue (regular output)" (or the older Continue On Fail) on a node other than the
+ *   Doris nodes: n8n's nodes put an item holding only the error in place of each item they fail on
+ *   (`{ error }`, e.g. Edit Fields' manual mode), so the row is gone; at best its error is dead-lettered.
  * And one that makes up a row: Always Output Data on a node before a Doris Stream Load node
  * (ensureAlwaysOutputData) puts an empty item on the node's first output whenever it is empty, as a
  * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
@@ -30,18 +33,25 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),
 		...reached
-			.filter((node) => node.type !== SCHEMA_NODE_TYPE && node.type !== STREAM_LOAD_NODE_TYPE && errorOutputLeadsNowhere(ctx, node.name))
+			.filter((node) => !isDorisNode(node.type) && errorOutputLeadsNowhere(ctx, node.name))
 			.map((node) => `Node "${node.name}": On Error is "Continue (using error output)" but its error output leads nowhere: n8n moves the items it fails on there, so their rows would be lost while the trigger commits their offsets`),
+		...reached
+			.filter((node) => !isDorisNode(node.type) && node.disabled !== true && (node.onError === 'continueRegularOutput' || (node.continueOnFail === true && node.onError !== 'continueErrorOutput')))
+			.map((node) => `Node "${node.name}": On Error is "Continue (regular output)": n8n's nodes put an item holding only the error in place of each item they fail on, so its row would be lost while the trigger commits its offset`),
 		...reached
 			.filter((node) => node.alwaysOutputData === true && node.disabled !== true && node.type !== STREAM_LOAD_NODE_TYPE && leadsToStreamLoad(ctx, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
-		description: 'Turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow"; turn Always Output Data off. Then activate it again.',
+		description: 'Turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off. Then activate it again.',
 	});
 }
 
 function leadsToStreamLoad(ctx: object, name: string): boolean {
 	return nodesReachedFrom(ctx, name).some((node) => node.name !== name && node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true);
+}
+
+function isDorisNode(type: string): boolean {
+	return type === SCHEMA_NODE_TYPE || type === STREAM_LOAD_NODE_TYPE;
 }

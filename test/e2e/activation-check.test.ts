@@ -124,9 +124,12 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 
 	// Under On Error "Continue (using error output)" n8n moves the items a node fails on to its error
 	// output (WorkflowExecute.handleNodeErrorOutput) and the execution succeeds: with that output wired
-	// to nothing, those rows are gone while the trigger commits. Here an Edit Fields node before Doris
-	// Schema fails on order 7 (its amount becomes "twelve", not the number the field's type asks for).
-	it('refuses activation with a node on On Error "Continue (using error output)" whose error output leads nowhere; nothing is committed', async (t) => {
+	// to nothing, those rows are gone while the trigger commits. Under "Continue (regular output)" the
+	// node puts `{ error }` in place of the item, and the row is gone too. Here an Edit Fields node
+	// before Doris Schema fails on order 7 (its amount becomes "twelve", not the number the field's
+	// type asks for).
+	for (const onError of ['continueErrorOutput', 'continueRegularOutput'] as const)
+	it(`refuses activation with a node on On Error "${onError}" that would drop the rows it fails on; nothing is committed`, async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);
 		await world.kafka.produce(scenario.topic, orders);
@@ -137,7 +140,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			type: 'n8n-nodes-base.set',
 			typeVersion: 3.4,
 			position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
-			onError: 'continueErrorOutput',
+			onError,
 			parameters: {
 				mode: 'manual',
 				includeOtherFields: true,
@@ -161,10 +164,16 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			await timeUntil('the offsets committed', async () => (await committed()) === String(orders.length), { timeoutMs: 60_000, intervalMs: 250 }).catch(() => undefined);
 			const loaded = world.doris.tableRows(DATABASE, scenario.table).map((r) => Number(r.order_id));
 			await world.n8n.deactivate(id);
-			assert.fail(`activated: ${loaded.length} of ${orders.length} orders in Doris (order 7 ${loaded.includes(7) ? 'loaded' : 'missing'}), committed offset ${await committed()}`);
+			const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => m.value.slice(0, 200));
+			assert.fail(`activated: ${loaded.length} of ${orders.length} orders in Doris (order 7 ${loaded.includes(7) ? 'loaded' : 'missing'}), dead letters ${JSON.stringify(letters)}, committed offset ${await committed()}`);
 		}
 		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
-		assert.match(message, /Node "Enrich": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
+		assert.match(
+			message,
+			onError === 'continueErrorOutput'
+				? /Node "Enrich": On Error is "Continue \(using error output\)" but its error output leads nowhere/
+				: /Node "Enrich": On Error is "Continue \(regular output\)"/,
+		);
 		assert.equal(await committed(), '-1', 'nothing committed');
 		t.diagnostic(`refused: ${message}`);
 	});

@@ -40,9 +40,15 @@ describe('refuseLossySettings', () => {
 		assert.throws(activate({ deadLetter: { onError: 'continueErrorOutput' } }), /Node "Dead Letters": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
 	});
 
-	it('activates "Continue (using error output)" on the Doris nodes (they never hand n8n a failed item), or with "Continue (regular output)"', () => {
+	it('refuses a node on On Error "Continue (regular output)" or Continue On Fail, naming it', () => {
+		assert.throws(activate({ deadLetter: { onError: 'continueRegularOutput' } }), /Node "Dead Letters": On Error is "Continue \(regular output\)"/);
+		assert.throws(activate({ deadLetter: { continueOnFail: true } }), /Node "Dead Letters": On Error is "Continue \(regular output\)"/);
+	});
+
+	it('activates On Error "Continue" on the Doris nodes (they never hand n8n a failed item)', () => {
 		activate({ schema: { onError: 'continueErrorOutput' } })();
-		activate({ deadLetter: { onError: 'continueRegularOutput' } })();
+		activate({ schema: { onError: 'continueRegularOutput' } })();
+		activate({ load: { continueOnFail: true } })();
 		// Its error output (the second, after its one regular output) wired on: it activates.
 		activate({ deadLetter: { onError: 'continueErrorOutput' } }, { 'Dead Letters': { main: [[], to('Elsewhere')] } })();
 	});
