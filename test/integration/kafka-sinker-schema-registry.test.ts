@@ -18,6 +18,23 @@ let protoTopic: string;
 let keyTopic: string;
 let reachable = false;
 
+/**
+ * Registers a schema through the registry's REST API, as a converter does (the client library's
+ * register() parses or compiles some schemas first and refuses them), and returns the wire-format
+ * header of a value written with it: magic byte, schema id, and for Protobuf the message index 0.
+ */
+async function registerOverRest(subject: string, body: Record<string, unknown>, headerBytes = 5): Promise<Buffer> {
+	const answer = await fetch(`${schemaRegistryUrl}/subjects/${subject}/versions`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+		body: JSON.stringify(body),
+	});
+	const { id } = (await answer.json()) as { id: number };
+	const header = Buffer.alloc(headerBytes);
+	header.writeInt32BE(id, 1);
+	return header;
+}
+
 const broker = useKafkaAdmin({
 	when: async () => (reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)),
 	setup: async () => {
@@ -170,14 +187,7 @@ describe('sinker consumer: Schema Registry', () => {
 			},
 		};
 		// The library's register() compiles the schema with the same strict settings: registered through the REST API.
-		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('open-keywords')}-value/versions`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-			body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
-		});
-		const { id } = (await answer.json()) as { id: number };
-		const header = Buffer.alloc(5);
-		header.writeInt32BE(id, 1);
+		const header = await registerOverRest(`${uniqueName('open-keywords')}-value`, { schemaType: 'JSON', schema: JSON.stringify(schema) });
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
 		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from('{"id":9007199254740993,"at":"2024-05-01T10:00:00Z"}')])), { id: '9007199254740993', at: '2024-05-01T10:00:00Z' });
 		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":"seven","at":"x"}')])), /invalid payload/);
@@ -195,14 +205,7 @@ describe('sinker consumer: Schema Registry', () => {
 				properties: { id: { $ref: '#/$defs/id' }, card: { type: 'string' }, cvc: { type: 'string' } },
 				dependentRequired: { card: ['cvc'] },
 			};
-			const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('drafts')}-value/versions`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-				body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
-			});
-			const { id } = (await answer.json()) as { id: number };
-			const header = Buffer.alloc(5);
-			header.writeInt32BE(id, 1);
+			const header = await registerOverRest(`${uniqueName('drafts')}-value`, { schemaType: 'JSON', schema: JSON.stringify(schema) });
 			const value = (json: string) => Buffer.concat([header, Buffer.from(json)]);
 			assert.deepEqual(await decoder.decode(value('{"id":9007199254740993,"card":"4111","cvc":"123"}')), { id: '9007199254740993', card: '4111', cvc: '123' }, draft);
 			await assert.rejects(decoder.decode(value('{"id":"seven"}')), /invalid payload/, draft);
@@ -236,14 +239,7 @@ describe('sinker consumer: Schema Registry', () => {
 				nested: { type: 'object', title: 'shop.Nested', properties: { d: { ...date, title: 'org.apache.kafka.connect.data.Date', 'connect.index': 0 } }, 'connect.index': 7 },
 			},
 		};
-		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('connect-json')}-value/versions`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-			body: JSON.stringify({ schemaType: 'JSON', schema: JSON.stringify(schema) }),
-		});
-		const { id } = (await answer.json()) as { id: number };
-		const header = Buffer.alloc(5);
-		header.writeInt32BE(id, 1);
+		const header = await registerOverRest(`${uniqueName('connect-json')}-value`, { schemaType: 'JSON', schema: JSON.stringify(schema) });
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
 		const row = '{"id":1,"order_date":19844,"created":1714557600123456,"amount":1234.56,"at_time":36930250123,"doc":"{\\"a\\": 9007199254740993}","dates":[19844,0],"nested":{"d":19844}}';
 		assert.deepEqual(await decoder.decode(Buffer.concat([header, Buffer.from(row)])), {
@@ -358,14 +354,7 @@ describe('sinker consumer: Schema Registry', () => {
 			'}',
 		].join('\n');
 		// Registered over HTTP as the converter does: this client would parse the schema with protobufjs first, and fail.
-		const registered = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('connect-rows')}-value/versions`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-			body: JSON.stringify({ schemaType: 'PROTOBUF', schema }),
-		});
-		const { id } = (await registered.json()) as { id: number };
-		const header = Buffer.alloc(6);
-		header.writeInt32BE(id, 1);
+		const header = await registerOverRest(`${uniqueName('connect-rows')}-value`, { schemaType: 'PROTOBUF', schema }, 6);
 		// Row {small: 300, tiny: -1, name: "x"}: field 1 varint 300 (0xac 0x02), field 2 varint -1 (ten bytes), field 3 string.
 		const payload = Buffer.from([0x08, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x1a, 0x01, 0x78]);
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
@@ -378,14 +367,7 @@ describe('sinker consumer: Schema Registry', () => {
 		const product = { type: 'record', name: 'Product', namespace: 'sinker.union', fields: [{ name: 'sku', type: ['null', 'string', { type: 'enum', name: 'Sku', symbols: ['T1'] }] }] };
 		const schema = [customer, product];
 		// The library's register() refuses a schema without a top-level name: registered through the REST API.
-		const answer = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('events')}-value/versions`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-			body: JSON.stringify({ schema: JSON.stringify(schema) }),
-		});
-		const { id } = (await answer.json()) as { id: number };
-		const header = Buffer.alloc(5);
-		header.writeInt32BE(id, 1);
+		const header = await registerOverRest(`${uniqueName('events')}-value`, { schema: JSON.stringify(schema) });
 		// As a producer writes the union: the branch's index, then the record.
 		const writer = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: true });
 		const value = (event: unknown) => Buffer.concat([header, writer.toBuffer(event)]);
