@@ -1,6 +1,6 @@
 import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
-import { errorOutputLeadsNowhere, nodesReachedFrom } from '../shared/outputs';
+import { errorOutputLeadsNowhere, nodesReachedFrom, outputLeadsNowhere } from '../shared/outputs';
 import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
 
 /**
@@ -17,6 +17,7 @@ import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  * - On Error "Continue (regular output)" (or the older Continue On Fail) on a node other than the
  *   Doris nodes: n8n's nodes put an item holding only the error in place of each item they fail on
  *   (`{ error }`, e.g. Edit Fields' manual mode), so the row is gone; at best its error is dead-lettered.
+ * - a Doris Schema node mapping rows whose Rows output leads nowhere: n8n drops what it hands there.
  * And one that makes up a row: Always Output Data on a node before a Doris Stream Load node
  * (ensureAlwaysOutputData) puts an empty item on the node's first output whenever it is empty, as a
  * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
@@ -39,12 +40,15 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 			.filter((node) => !isDorisNode(node.type) && node.disabled !== true && (node.onError === 'continueRegularOutput' || (node.continueOnFail === true && node.onError !== 'continueErrorOutput')))
 			.map((node) => `Node "${node.name}": On Error is "Continue (regular output)": n8n's nodes put an item holding only the error in place of each item they fail on, so its row would be lost while the trigger commits its offset`),
 		...reached
+			.filter((node) => node.type === SCHEMA_NODE_TYPE && node.disabled !== true && node.parameters?.operation !== 'getSchema' && outputLeadsNowhere(ctx, node.name, 0))
+			.map((node) => `Doris Schema node "${node.name}": its Rows output leads nowhere, so the rows it maps would be lost while the trigger commits their offsets`),
+		...reached
 			.filter((node) => node.alwaysOutputData === true && node.disabled !== true && node.type !== STREAM_LOAD_NODE_TYPE && leadsToStreamLoad(ctx, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
-		description: 'Turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off. Then activate it again.',
+		description: 'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off. Then activate it again.',
 	});
 }
 

@@ -23,7 +23,7 @@ import { NodeConnectionTypes, NodeHelpers, type IConnections, type IExecuteFunct
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
 /** What is read of a node of the running workflow. */
-type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail' | 'executeOnce' | 'alwaysOutputData'>;
+type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail' | 'executeOnce' | 'alwaysOutputData' | 'parameters'>;
 
 interface RunningWorkflow {
 	connections: IConnections;
@@ -171,4 +171,10 @@ export function errorOutputLeadsNowhere(ctx: object, name: string): boolean {
 	}
 	const main = outputs.filter((type) => type === NodeConnectionTypes.Main).length;
 	return main > 0 && !outputsLeadingSomewhere(running, name).has(main - 1);
+}
+
+/** Whether output `index` of node `name` (read from a trigger's context) leads to no node that runs; false when the workflow cannot be read. */
+export function outputLeadsNowhere(ctx: object, name: string, index: number): boolean {
+	const workflow = workflowOf(ctx);
+	return workflow !== undefined && !reachesRunningNode(workflow, name, index, new Set([name]));
 }

@@ -90,17 +90,19 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		await world.n8n.deactivate(wired);
 	});
 
-	// n8n drops rows of an execution that still succeeds under two settings (n8n-core WorkflowExecute):
+	// n8n drops rows of an execution that still succeeds in these shapes (n8n-core WorkflowExecute):
 	// Execute Once hands a node the first item only, and a disabled node passes its input on untouched,
-	// so a disabled Doris Stream Load node loads nothing. The trigger would commit those rows' offsets:
+	// so a disabled Doris Stream Load node loads nothing; a Doris Schema node whose Rows output is wired
+	// to nothing drops every row it maps. The trigger would commit those rows' offsets:
 	// publishing such a workflow fails naming the node and the setting, and no consumer joins.
-	for (const setting of ['Execute Once on the Doris Schema node', 'the Doris Stream Load node disabled'] as const)
+	for (const setting of ['Execute Once on the Doris Schema node', 'the Doris Stream Load node disabled', 'the Doris Schema node\'s Rows output wired to nothing'] as const)
 		it(`refuses activation with ${setting}, naming it; nothing is committed`, async (t) => {
 			const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 			const orders = orderEvents(20, 1);
 			await world.kafka.produce(scenario.topic, orders);
 			if (setting === 'Execute Once on the Doris Schema node') (nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { executeOnce?: boolean }).executeOnce = true;
-			else (nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { disabled?: boolean }).disabled = true;
+			else if (setting === 'the Doris Stream Load node disabled') (nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { disabled?: boolean }).disabled = true;
+			else (scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[0] = [];
 			const { id: _exampleId, ...body } = scenario.workflow;
 			const { id } = await world.n8n.rest.createWorkflow(body);
 			const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
@@ -116,7 +118,14 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 				assert.fail(`activated: ${loaded} of ${orders.length} orders in Doris, committed offset ${await committed()}`);
 			}
 			const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
-			assert.match(message, setting === 'Execute Once on the Doris Schema node' ? /Node "Doris Schema" has the setting Execute Once on/ : /Doris Stream Load node "Doris Stream Load" is disabled/);
+			assert.match(
+				message,
+				{
+					'Execute Once on the Doris Schema node': /Node "Doris Schema" has the setting Execute Once on/,
+					'the Doris Stream Load node disabled': /Doris Stream Load node "Doris Stream Load" is disabled/,
+					"the Doris Schema node's Rows output wired to nothing": /Doris Schema node "Doris Schema": its Rows output leads nowhere/,
+				}[setting],
+			);
 			assert.equal((await world.kafka.admin.describeGroups([scenario.groupId])).groups[0]?.members.length ?? 0, 0, 'no consumer joined the group');
 			assert.equal(await committed(), '-1', 'nothing committed');
 			t.diagnostic(`refused: ${message}`);

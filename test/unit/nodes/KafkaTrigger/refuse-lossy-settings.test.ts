@@ -10,8 +10,9 @@ import { refuseLossySettings } from '../../../../nodes/KafkaTrigger/refuse-lossy
 
 const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
 const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
-// Every node of these workflows has one main output, as n8n's No Operation node.
-const oneOutput = { description: { outputs: ['main'], properties: [] } };
+// Every node of these workflows has one main output, as n8n's No Operation node, and an Operation
+// (Workflow keeps only the parameters a node's type declares).
+const oneOutput = { description: { outputs: ['main'], properties: [{ displayName: 'Operation', name: 'operation', type: 'string', default: 'mapRows' }] } };
 const nodeTypes = { getByName: () => oneOutput, getByNameAndVersion: () => oneOutput, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 
 type Fields = Partial<Record<'trigger' | 'schema' | 'load' | 'deadLetter' | 'elsewhere', Partial<INode>>>;
@@ -65,6 +66,12 @@ describe('refuseLossySettings', () => {
 		// On the Stream Load node and after it, an empty item loads nothing.
 		activate({ load: { alwaysOutputData: true } })();
 		activate({ deadLetter: { alwaysOutputData: true } })();
+	});
+
+	it('refuses a Doris Schema node whose Rows output leads nowhere (or only to a disabled node at the end), naming it; not for Get Schema', () => {
+		assert.throws(activate({}, { Schema: { main: [[], to('Dead Letters')] } }), /Doris Schema node "Schema": its Rows output leads nowhere/);
+		assert.throws(activate({ deadLetter: { disabled: true } }, { Schema: { main: [to('Dead Letters'), to('Load')] } }), /its Rows output leads nowhere/);
+		activate({ schema: { parameters: { operation: 'getSchema' } } }, { Schema: { main: [[], to('Load')] } })();
 	});
 
 	it('refuses a disabled Doris Stream Load node the rows reach, naming it', () => {
