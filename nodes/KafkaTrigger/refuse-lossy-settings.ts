@@ -22,21 +22,25 @@ import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  * (ensureAlwaysOutputData) puts an empty item on the node's first output whenever it is empty, as a
  * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
  * as a row of NULLs and defaults, or refuses it and a row that never existed is dead-lettered.
- * Refused at activation, naming the node, before any consumer joins.
+ * Refused at activation, naming the node, before any consumer joins. The first four only on a node
+ * that holds rows not yet in Doris (rowsNotLoadedAt): after a Doris Stream Load node's Loaded output
+ * they are, and a node there (a notification sent once per execution, one that must not fail it)
+ * loses nothing.
  */
 export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): void {
 	const reached = nodesReachedFrom(ctx, ctx.getNode().name);
+	const holdingRows = rowsNotLoadedAt(ctx, reached);
 	const problems = [
-		...reached
+		...holdingRows
 			.filter((node) => node.executeOnce === true && node.disabled !== true)
 			.map((node) => `Node "${node.name}" has the setting Execute Once on: n8n hands it the first item of each execution only and drops the others, so their rows would be lost while the trigger commits their offsets`),
 		...reached
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),
-		...reached
+		...holdingRows
 			.filter((node) => !isDorisNode(node.type) && errorOutputLeadsNowhere(ctx, node.name))
 			.map((node) => `Node "${node.name}": On Error is "Continue (using error output)" but its error output leads nowhere: n8n moves the items it fails on there, so their rows would be lost while the trigger commits their offsets`),
-		...reached
+		...holdingRows
 			.filter((node) => !isDorisNode(node.type) && node.disabled !== true && (node.onError === 'continueRegularOutput' || (node.continueOnFail === true && node.onError !== 'continueErrorOutput')))
 			.map((node) => `Node "${node.name}": On Error is "Continue (regular output)": n8n's nodes put an item holding only the error in place of each item they fail on, so its row would be lost while the trigger commits its offset`),
 		...reached
@@ -50,6 +54,18 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
 		description: 'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off. Then activate it again.',
 	});
+}
+
+/**
+ * The nodes of `reached` that can hold rows not yet in Doris: those the trigger's or a Doris node's
+ * items reach other than through a Doris Stream Load node's Loaded output (whose items are loaded
+ * rows), and any node that leads on to a Doris Stream Load node (it hands that node its rows).
+ */
+function rowsNotLoadedAt(ctx: object, reached: ReturnType<typeof nodesReachedFrom>): ReturnType<typeof nodesReachedFrom> {
+	const notThroughLoaded = (node: { type: string }, output: number) => !(node.type === STREAM_LOAD_NODE_TYPE && output === 0);
+	const starts = [reached[0], ...reached.filter((node) => isDorisNode(node.type))].filter((node) => node !== undefined);
+	const holding = new Set(starts.flatMap((start) => nodesReachedFrom(ctx, start.name, notThroughLoaded).map((node) => node.name)));
+	return reached.filter((node) => holding.has(node.name) || leadsToStreamLoad(ctx, node.name));
 }
 
 function leadsToStreamLoad(ctx: object, name: string): boolean {

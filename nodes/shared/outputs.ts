@@ -133,17 +133,19 @@ export function continuingIntoNowhere(ctx: object, type: string, fallback: numbe
 /**
  * The nodes of the running workflow (read from a trigger's context at activation) that the rows of
  * node `name` can reach through main connections, `name` first; empty when the workflow cannot be read.
+ * `follows(node, output)`, when given, says which outputs the walk goes on through (all by default).
  */
-export function nodesReachedFrom(ctx: object, name: string): NodeFields[] {
+export function nodesReachedFrom(ctx: object, name: string, follows?: (node: NodeFields, output: number) => boolean): NodeFields[] {
 	const workflow = workflowOf(ctx);
 	if (workflow === undefined) return [];
 	const byName = new Map(workflow.nodes.map((node) => [node.name, node]));
 	const reached = [name];
 	for (let k = 0; k < reached.length; k++) {
-		for (const targets of workflow.connections[reached[k]]?.main ?? []) {
-			if (!Array.isArray(targets)) continue;
+		const from = byName.get(reached[k]);
+		(workflow.connections[reached[k]]?.main ?? []).forEach((targets, output) => {
+			if (!Array.isArray(targets) || (follows !== undefined && from !== undefined && !follows(from, output))) return;
 			for (const target of targets) if (typeof target?.node === 'string' && !reached.includes(target.node)) reached.push(target.node);
-		}
+		});
 	}
 	return reached.flatMap((n) => byName.get(n) ?? []);
 }

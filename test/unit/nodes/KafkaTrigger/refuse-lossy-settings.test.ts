@@ -25,6 +25,7 @@ function activate(fields: Fields, more: IConnections = {}) {
 		node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', fields.load),
 		node('Dead Letters', 'n8n-nodes-base.noOp', fields.deadLetter),
 		node('Elsewhere', 'n8n-nodes-base.noOp', fields.elsewhere),
+		node('Second Load', 'n8n-nodes-doris-sinker.dorisStreamLoad'),
 	];
 	const connections: IConnections = {
 		'Kafka Trigger': { main: [to('Schema')] },
@@ -83,5 +84,18 @@ describe('refuseLossySettings', () => {
 		activate({ deadLetter: { executeOnce: true, disabled: true } })();
 		activate({ elsewhere: { executeOnce: true } })();
 		activate({ schema: { disabled: true } })();
+	});
+
+	it('activates Execute Once, On Error "Continue" and an unwired error output on a node after the Loaded output (its rows are in Doris), but not on one leading on to another Doris Stream Load node', () => {
+		// Loaded → Elsewhere, e.g. a notification sent once per execution that must not fail it.
+		const afterLoaded = { Load: { main: [to('Elsewhere'), to('Dead Letters')] } };
+		activate({ elsewhere: { executeOnce: true } }, afterLoaded)();
+		activate({ elsewhere: { onError: 'continueRegularOutput' } }, afterLoaded)();
+		activate({ elsewhere: { onError: 'continueErrorOutput' } }, afterLoaded)();
+		// Loaded → Elsewhere → a second Doris Stream Load node: Elsewhere hands that node its rows.
+		const onToAnotherLoad = { ...afterLoaded, Elsewhere: { main: [to('Second Load')] } };
+		assert.throws(activate({ elsewhere: { executeOnce: true } }, onToAnotherLoad), /"Elsewhere".*Execute Once/);
+		// Reached through the Rejected output (a dead-letter branch), it is still refused.
+		assert.throws(activate({ deadLetter: { onError: 'continueRegularOutput' } }, afterLoaded), /Node "Dead Letters": On Error is "Continue \(regular output\)"/);
 	});
 });
