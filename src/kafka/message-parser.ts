@@ -298,7 +298,7 @@ async function parseWithRegistry(
 			continue;
 		}
 		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
-		pending.push(keyField && key && isWireFormat(key) ? withRegistryKey(registry, decoded, key, value) : decoded);
+		pending.push(keyField && key && isRegistryKey(key) ? withRegistryKey(registry, decoded, key, value) : decoded);
 	}
 	const decoded = await Promise.all(pending);
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
@@ -323,9 +323,13 @@ function withKafkaFields(options: MessageParserOptions, json: JsonObject, messag
 	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
 }
 
-/** A value in the registry's wire format starts with the magic byte 0 and a 4-byte schema id. */
-function isWireFormat(bytes: Buffer): boolean {
-	return bytes.length >= 5 && bytes[0] === 0;
+/**
+ * A key in the registry's wire format: the magic byte 0 and a 4-byte schema id, which registries number
+ * from 1. Id 0 is a binary key that only looks like it: Kafka's LongSerializer writes every key below
+ * 2^32 as 0x00 0x00 0x00 0x00 and four bytes, and looking those up sent every message to Invalid.
+ */
+function isRegistryKey(bytes: Buffer): boolean {
+	return bytes.length >= 5 && bytes[0] === 0 && bytes.readInt32BE(1) > 0;
 }
 
 /**

@@ -128,4 +128,26 @@ describe('message parser: Schema Registry (decoder boundary)', () => {
 		assert.deepEqual((await withKey.parse(keyed, 0, 1, 't', 0)).items[0].json, { id: 1, k: { id: 2 } });
 		await assert.rejects(async () => await withKey.parse([message(0, wire(1), { key: wire(9) })], 0, 1, 't', 0), SchemaRegistryUnavailableError);
 	});
+
+	it('a binary key with schema id 0 in its place (a Kafka LongSerializer key below 2^32) is the key as it is, not a registry lookup', async () => {
+		const asked: number[] = [];
+		const parser = createMessageParser({
+			format: 'schemaRegistry',
+			includeMetadata: false,
+			tombstones: 'skip',
+			kafkaFields: [{ source: 'key', name: 'k' }],
+			schemaRegistry: {
+				decode: async (bytes: Buffer) => {
+					asked.push(bytes.readInt32BE(1));
+					if (bytes.readInt32BE(1) === 0) throw new Error('Schema Registry http://r has no schema id 0 (40403)');
+					return { id: bytes[4] };
+				},
+			},
+		});
+		const longKey = Buffer.alloc(8);
+		longKey.writeBigInt64BE(42n);
+		const { items } = await parser.parse([message(0, Buffer.from([0, 0, 0, 0, 1]), { key: longKey })], 0, 1, 't', 0);
+		assert.deepEqual(items[0].json, { id: 1, k: longKey.toString() }, 'the key as any key that is not in the wire format');
+		assert.deepEqual(asked, [1], 'the key was not looked up');
+	});
 });
