@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTableLike, DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
 import { NODE_TYPES, nodeOfType } from './support/examples';
-import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { timeUntil } from '../support/wait-for';
 
 // The cases run side by side (each on its own topic, table and workflow): a refused activation takes
@@ -27,6 +27,33 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 	after(async () => {
 		await world?.close();
 	});
+
+	/**
+	 * Publishes the scenario's workflow expecting n8n to refuse it, and returns the error n8n reports for
+	 * the trigger, after checking that no consumer joined the group and nothing was committed. Should it
+	 * activate, the test fails with what became of the `produced` messages: `whatHappened` says it once
+	 * their offsets have committed (or `commitWaitMs` passed).
+	 */
+	async function publishExpectingRefusal(scenario: Scenario, produced: number, whatHappened: () => Promise<string>, commitWaitMs = 60_000): Promise<string> {
+		const { id: _exampleId, ...body } = scenario.workflow;
+		const { id } = await world.n8n.rest.createWorkflow(body);
+		const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
+		const activated = await world.n8n.activate(id).then(
+			() => true,
+			(error: unknown) => (assert.match(String(error), /publication is failed/), false),
+		);
+		if (activated) {
+			// What happened before the refusal: the offsets commit with rows missing from Doris.
+			await timeUntil('the offsets committed', async () => (await committed()) === String(produced), { timeoutMs: commitWaitMs, intervalMs: 250 }).catch(() => undefined);
+			const what = await whatHappened();
+			await world.n8n.deactivate(id);
+			assert.fail(`activated: ${what}, committed offset ${await committed()}`);
+		}
+		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+		assert.equal((await world.kafka.admin.describeGroups([scenario.groupId])).groups[0]?.members.length ?? 0, 0, 'no consumer joined the group');
+		assert.equal(await committed(), '-1', 'nothing committed');
+		return message;
+	}
 
 	it('fails activation naming the missing table and column, and activates once they exist', async (t) => {
 		const missingTable = 'orders_later';
@@ -103,21 +130,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			if (setting === 'Execute Once on the Doris Schema node') (nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { executeOnce?: boolean }).executeOnce = true;
 			else if (setting === 'the Doris Stream Load node disabled') (nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { disabled?: boolean }).disabled = true;
 			else (scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[0] = [];
-			const { id: _exampleId, ...body } = scenario.workflow;
-			const { id } = await world.n8n.rest.createWorkflow(body);
-			const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
-			const activated = await world.n8n.activate(id).then(
-				() => true,
-				(error: unknown) => (assert.match(String(error), /publication is failed/), false),
-			);
-			if (activated) {
-				// What happened before the refusal: the offsets commit with rows missing from Doris.
-				await timeUntil('the offsets committed', async () => (await committed()) === String(orders.length), { timeoutMs: 60_000, intervalMs: 250 }).catch(() => undefined);
-				const loaded = world.doris.tableRows(DATABASE, scenario.table).length;
-				await world.n8n.deactivate(id);
-				assert.fail(`activated: ${loaded} of ${orders.length} orders in Doris, committed offset ${await committed()}`);
-			}
-			const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+			const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris`);
 			assert.match(
 				message,
 				{
@@ -126,8 +139,6 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 					"the Doris Schema node's Rows output wired to nothing": /Doris Schema node "Doris Schema": its Rows output leads nowhere/,
 				}[setting],
 			);
-			assert.equal((await world.kafka.admin.describeGroups([scenario.groupId])).groups[0]?.members.length ?? 0, 0, 'no consumer joined the group');
-			assert.equal(await committed(), '-1', 'nothing committed');
 			t.diagnostic(`refused: ${message}`);
 		});
 
@@ -162,28 +173,17 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger).name;
 		connections.Enrich = { main: [connections[trigger].main[0], []] };
 		connections[trigger].main[0] = [{ node: 'Enrich', type: 'main', index: 0 }];
-		const { id: _exampleId, ...body } = scenario.workflow;
-		const { id } = await world.n8n.rest.createWorkflow(body);
-		const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
-		const activated = await world.n8n.activate(id).then(
-			() => true,
-			(error: unknown) => (assert.match(String(error), /publication is failed/), false),
-		);
-		if (activated) {
-			await timeUntil('the offsets committed', async () => (await committed()) === String(orders.length), { timeoutMs: 60_000, intervalMs: 250 }).catch(() => undefined);
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => {
 			const loaded = world.doris.tableRows(DATABASE, scenario.table).map((r) => Number(r.order_id));
-			await world.n8n.deactivate(id);
 			const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => m.value.slice(0, 200));
-			assert.fail(`activated: ${loaded.length} of ${orders.length} orders in Doris (order 7 ${loaded.includes(7) ? 'loaded' : 'missing'}), dead letters ${JSON.stringify(letters)}, committed offset ${await committed()}`);
-		}
-		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+			return `${loaded.length} of ${orders.length} orders in Doris (order 7 ${loaded.includes(7) ? 'loaded' : 'missing'}), dead letters ${JSON.stringify(letters)}`;
+		});
 		assert.match(
 			message,
 			onError === 'continueErrorOutput'
 				? /Node "Enrich": On Error is "Continue \(using error output\)" but its error output leads nowhere/
 				: /Node "Enrich": On Error is "Continue \(regular output\)"/,
 		);
-		assert.equal(await committed(), '-1', 'nothing committed');
 		t.diagnostic(`refused: ${message}`);
 	});
 
@@ -197,23 +197,17 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const orders = orderEvents(1, 1, 997);
 		await world.kafka.produce(scenario.topic, orders);
 		(nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { alwaysOutputData?: boolean }).alwaysOutputData = true;
-		const { id: _exampleId, ...body } = scenario.workflow;
-		const { id } = await world.n8n.rest.createWorkflow(body);
-		const committed = async () => (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset;
-		const activated = await world.n8n.activate(id).then(
-			() => true,
-			(error: unknown) => (assert.match(String(error), /publication is failed/), false),
+		const message = await publishExpectingRefusal(
+			scenario,
+			orders.length,
+			async () => {
+				const rows = world.doris.tableRows(DATABASE, scenario.table);
+				const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => m.value.slice(0, 300));
+				return `${rows.length} row(s) in Doris ${JSON.stringify(rows)}, dead letters ${JSON.stringify(letters)}`;
+			},
+			30_000,
 		);
-		if (activated) {
-			await timeUntil('the offsets committed', async () => (await committed()) === String(orders.length), { timeoutMs: 30_000, intervalMs: 250 }).catch(() => undefined);
-			const rows = world.doris.tableRows(DATABASE, scenario.table);
-			const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => m.value.slice(0, 300));
-			await world.n8n.deactivate(id);
-			assert.fail(`activated: ${rows.length} row(s) in Doris ${JSON.stringify(rows)}, dead letters ${JSON.stringify(letters)}, committed offset ${await committed()}`);
-		}
-		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
 		assert.match(message, /Node "Doris Schema" has the setting Always Output Data on/);
-		assert.equal(await committed(), '-1', 'nothing committed');
 		t.diagnostic(`refused: ${message}`);
 	});
 
