@@ -19,6 +19,7 @@ import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
 import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
+import { columnsListCheck } from '../../src/doris/stream-load/wire-format';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
@@ -216,13 +217,15 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	const sequence: SequenceOption | undefined =
 		sequenceColumn === undefined ? undefined : { column: sequenceColumn, deletesAll: mergeType.trim().toUpperCase() === 'DELETE', handBack: rejectedConnected, read };
 	const sourceField = sequenceColumn === undefined ? '' : sequenceSourceField(sequenceColumn, settings.load.columns);
+	// With a Columns list Doris reads only the listed keys of a JSON line: packed lines with another field are refused.
+	const columnsCheck = settings.load.format === 'json' ? columnsListCheck(settings.load, settings.deletes !== 'never') : undefined;
 	const sort = async (group: (typeof grouped.groups)[number]) => {
-		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence });
+		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck });
 		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.
 		if (sequence === undefined || sorted.lackingSequence === 0 || settings.load.format !== 'json') return sorted;
 		const { database: db, table } = group.target;
 		if (!(await sequenceDefaultFills(() => schemaCache.get(connection, db, table), sourceField))) return sorted;
-		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true } });
+		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true }, columnsCheck });
 	};
 	const tables: Array<{ group: (typeof grouped.groups)[number]; sorted: SortedItems; global: (local: number) => number; renumber: (message: string, local: number) => string; loadable: number[] }> = [];
 	for (const group of grouped.groups) {

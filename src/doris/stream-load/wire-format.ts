@@ -24,13 +24,14 @@ const SIGN_ZERO = `"${DELETE_SIGN_COLUMN}":0}`;
  * columns; be/src/vec/exec/format/json/new_json_reader.cpp skips any other key, "This key is not exist
  * in slot desc, just ignore"), so a field outside the list would not load and its column would take
  * its default or NULL, unseen. Not checked with JSON Paths or json_root (the keys are then not the
- * names), nor with a partial update (the list is the update set on purpose).
+ * names), nor with a partial update (the list is the update set on purpose). `deleteSign`: whether the
+ * load may carry the delete sign (packed lines are checked before the execution's load decides it).
  */
-function columnsCheck(options: LoadOptions): ((row: Readonly<Record<string, unknown>>) => void) | undefined {
+export function columnsListCheck(options: LoadOptions, deleteSign = options.deleteSign === true): ((row: Readonly<Record<string, unknown>>) => void) | undefined {
 	const columns = options.columns ?? [];
 	const rooted = Object.keys(options.extraHeaders ?? {}).some((name) => name.trim().toLowerCase() === 'json_root');
 	if (columns.length === 0 || options.jsonpaths !== undefined || rooted || options.partialUpdate !== undefined) return undefined;
-	const read = new Set([...sourceColumns(columns), KAFKA_METADATA_FIELD, DORIS_FIELD, ...(options.deleteSign === true ? [DELETE_SIGN_COLUMN] : [])]);
+	const read = new Set([...sourceColumns(columns), KAFKA_METADATA_FIELD, DORIS_FIELD, ...(deleteSign ? [DELETE_SIGN_COLUMN] : [])]);
 	return (row) => {
 		for (const key in row) {
 			if (!read.has(key) && row[key] !== undefined) {
@@ -90,7 +91,7 @@ function csvSerializer(columns: readonly string[], separator: string, delimiter:
 
 /** The serializer for a target's load options. CSV needs its column list. */
 export function createSerializer(options: LoadOptions): RowSerializer {
-	if (options.format === 'json') return jsonSerializer(options.deleteSign === true, columnsCheck(options));
+	if (options.format === 'json') return jsonSerializer(options.deleteSign === true, columnsListCheck(options));
 	// `name = expression` entries are computed by Doris from the fields; each line holds the plain ones.
 	const columns = sourceColumns(options.columns ?? []);
 	if (columns.length === 0) throw new Error('CSV format needs a column list (the order of the fields in each line)');

@@ -16,7 +16,7 @@ import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
 	tables: [
-		...['orders', 'csv', 'failing'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)' })),
+		...['orders', 'csv', 'failing', 'listed'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)' })),
 		...['cdc', 'never', 'ordered'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' })),
 	],
 	sharedBatches: true,
@@ -48,6 +48,15 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.equal(b[0][0].json.label, summary.label);
 		assert.deepEqual(ids('orders'), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 		assert.equal(db.server.tableRows('d', 'orders').find((r) => r.id === 6)?.v, 'p6', 'lines loaded as they are');
+	});
+
+	it('a Columns list that leaves out a field of the packed lines: an error naming the line and the field, nothing loaded (Doris would drop the value unseen)', async () => {
+		const error = await executeStreamLoad(ctx({ table: 'listed', options: { columns: 'id' } }, [packed([1, 2])], { mode: 'manual' })).catch((e: unknown) => e);
+		assert.ok(error instanceof NodeOperationError, String(error));
+		assert.match(error.message, /^Item 0: line 0 of packedRows: Row field "v" is not in Columns \(id\): Doris would not load it/);
+		assert.deepEqual(ids('listed'), [], 'nothing loaded');
+		await executeStreamLoad(ctx({ table: 'listed', options: { columns: 'id, v' } }, [packed([3])], { mode: 'manual' }));
+		assert.deepEqual(ids('listed'), [3], 'with every field listed the lines load');
 	});
 
 	it('Format CSV with a packed item: an error naming the field and value; with continue-on-fail the other items still load', async () => {

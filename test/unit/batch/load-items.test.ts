@@ -8,6 +8,7 @@ import { linesAsWritten, rememberEncodedLines } from '../../../src/common/encode
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
+import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 
 function packed(ids: number[], extra: Partial<PackedRows> = {}): { json: Record<string, unknown> } {
 	const jsonLines = ids.map((id) => `{"id":${id}}\n`).join('');
@@ -89,6 +90,16 @@ describe('sortItemsForLoad', () => {
 		const sorted = sortItemsForLoad([packed([1]), row(2)], { format: 'csv', deletes: 'auto' });
 		assert.deepEqual(sorted.refused, [{ index: 0, message: 'Format is "csv" but the item holds packed JSON lines (packedRows); set Format to JSON' }]);
 		assert.deepEqual(sorted.parts, [[{ id: 2 }]]);
+	});
+
+	it('with a Columns list, refuses a packed item whose line has a field the list leaves out, naming the line and the field (Doris would not load it)', () => {
+		const columnsCheck = columnsListCheck({ format: 'json', columns: ['id', 'amount'] }, true);
+		const lines = (text: string) => ({ json: { [PACKED_ROWS_FIELD]: { jsonLines: text, count: text.split('\n').filter(Boolean).length, sources: [] } } });
+		const sorted = sortItemsForLoad([lines('{"id":1,"amount":2}\n{"id":2,"note":"x"}\n'), lines(`{"id":3,"amount":1,"${DELETE_SIGN_COLUMN}":0}\n`), row(4)], { ...json, columnsCheck });
+		assert.deepEqual(sorted.refused.map((r) => r.index), [0]);
+		assert.match(sorted.refused[0].message, /^line 1 of packedRows: Row field "note" is not in Columns \(id, amount\)/);
+		assert.deepEqual(sorted.loadable, [1, 2]);
+		assert.deepEqual(sortItemsForLoad([lines('{"id":2,"note":"x"}\n')], json).loadable, [0], 'without a Columns list every field loads');
 	});
 
 	it('delete sign, auto: when a row names the column, a packed item says so, or packed lines mention it', () => {
