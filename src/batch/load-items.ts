@@ -19,7 +19,7 @@ import { packedLine, packedLineOrigin, packedLinesError, readPackedRows } from '
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
-import { linesMentionDeleteSign } from '../doris/stream-load/wire-format';
+import { linesMentionDeleteSign, packedLineOutsideColumns, type ColumnsCheck } from '../doris/stream-load/wire-format';
 import { isRows, type BatchPart, type Row } from './batch-parts';
 import type { AddOptions, RejectedRow } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
@@ -136,7 +136,7 @@ export function sortItemsForLoad(
 			refused.push({ index: i, message: linesError.message });
 			continue;
 		}
-		const outside = load.columnsCheck === undefined ? undefined : lineOutsideColumns(packed.jsonLines, load.columnsCheck);
+		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(packed.jsonLines, load.columnsCheck);
 		if (outside !== undefined) {
 			refused.push({ index: i, message: outside });
 			continue;
@@ -164,37 +164,6 @@ export function sortItemsForLoad(
 	}
 	if (run.length > 0) parts.push(run);
 	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, withoutSequence, lackingSequence, lineMaps };
-}
-
-/** A load's Columns-list check of one row (src/doris/stream-load/wire-format.ts columnsListCheck): throws naming a field Doris would not read. */
-export type ColumnsCheck = (row: Readonly<Record<string, unknown>>) => void;
-
-/**
- * Why a packed item cannot load under a Columns list, naming its first line with a field the list
- * leaves out: Doris reads only the listed keys of each JSON line, so that field's value would not load.
- * Rows are checked as they are serialised; packed lines go to Doris as they are, so they are read here
- * (only when the load has such a list). A line that does not parse is left to Doris, which refuses it.
- */
-function lineOutsideColumns(jsonLines: string, check: ColumnsCheck): string | undefined {
-	let start = 0;
-	for (let line = 0; start < jsonLines.length; line++) {
-		let end = jsonLines.indexOf('\n', start);
-		if (end < 0) end = jsonLines.length;
-		let row: unknown;
-		try {
-			row = JSON.parse(jsonLines.slice(start, end));
-		} catch {
-			row = undefined;
-		}
-		start = end + 1;
-		if (row === null || typeof row !== 'object' || Array.isArray(row)) continue;
-		try {
-			check(row as Record<string, unknown>);
-		} catch (error) {
-			return `line ${line} of ${PACKED_ROWS_FIELD}: ${error instanceof Error ? error.message : String(error)}`;
-		}
-	}
-	return undefined;
 }
 
 /**
