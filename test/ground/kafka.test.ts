@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Kafka, type Admin, type Consumer, type KafkaConfig } from 'kafkajs';
 import { adminUser, kafkaBrokers, kafkaCerts, sinkerUser } from './kafka/env';
-import { createTopicsReady } from '../support/kafka-topics';
+import { createPartitionsReady, createTopicsReady } from '../support/kafka-topics';
 import { plaintextConfig, saslConfig, sslConfig, uniqueName, type SaslMechanism } from './kafka/helpers';
 
 const TIMEOUT = 30_000;
@@ -89,7 +89,7 @@ describe('kafkajs 2.2.4 on the Kafka 4.1 test broker (PLAINTEXT)', { timeout: 90
 		let meta = await admin.fetchTopicMetadata({ topics: [topic] });
 		assert.equal(meta.topics[0].partitions.length, 3);
 
-		await admin.createPartitions({ topicPartitions: [{ topic, count: 4 }] });
+		await createPartitionsReady(admin, topic, 4);
 		meta = await admin.fetchTopicMetadata({ topics: [topic] });
 		assert.equal(meta.topics[0].partitions.length, 4);
 

@@ -11,6 +11,7 @@ import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { RELEASED } from '../../src/kafka/partition-fence';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, createTopicsReady, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { createPartitionsReady } from '../support/kafka-topics';
 
 const broker = useKafkaAdmin();
 
@@ -105,7 +106,7 @@ describe('Read From Beginning off: topics the group meets later start at their b
 			await produce(broker.kafka, topic, 1, 5, (i) => JSON.stringify({ i }));
 			await waitFor('the topic committed to its end', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 35n);
 			await firstRun.close();
-			await broker.admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+			await createPartitionsReady(broker.admin, topic, 2);
 			await produce(broker.kafka, topic, 2, 20, (i) => JSON.stringify({ i: 5 + i }));
 			const secondRun = await FollowingConsumer.start(options, n8n.run);
 			try {

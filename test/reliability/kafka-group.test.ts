@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { createTopicsReady } from '../support/kafka-topics';
+import { createPartitionsReady, createTopicsReady } from '../support/kafka-topics';
 import { waitFor } from '../support/wait-for';
 import { recordFigures } from './harness/figures';
 import { plainRows } from './harness/ledger';
@@ -48,7 +48,7 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		const c = await world.newCase({ partitions: 2 });
 		await c.produceRows(0, 2000);
 		await c.pipeline.settle();
-		await world.admin.createPartitions({ topicPartitions: [{ topic: c.topic, count: 4 }] });
+		await createPartitionsReady(world.admin, c.topic, 4);
 		const at = Date.now();
 		// Rows for all four partitions (ids keep i % 4 = partition).
 		const more = plainRows(2000, 2000, 4);

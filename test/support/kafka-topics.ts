@@ -36,7 +36,20 @@ export async function createTopicsReady(admin: Admin, topics: ITopicConfig[]): P
 	});
 }
 
-async function haveLeaders(admin: Admin, names: string[]): Promise<boolean> {
+/**
+ * createPartitions waiting until the broker's metadata shows all `count` partitions with a leader: a
+ * producer that asks sooner does not know the new partitions yet, and kafkajs' send then returns no
+ * result for them (a reliability test failed on it in a fresh clone: "returned no base offset").
+ */
+export async function createPartitionsReady(admin: Admin, topic: string, count: number): Promise<void> {
+	await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+	await waitFor(`topic ${topic} to have ${count} partitions with a leader`, () => haveLeaders(admin, [topic], count), { timeoutMs: READY_WITHIN_MS, intervalMs: 100 });
+}
+
+async function haveLeaders(admin: Admin, names: string[], partitions?: number): Promise<boolean> {
 	const { topics } = await admin.fetchTopicMetadata({ topics: names }).catch(() => ({ topics: [] }));
-	return topics.length === names.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+	return (
+		topics.length === names.length &&
+		topics.every((t) => t.partitions.length > 0 && (partitions === undefined || t.partitions.length === partitions) && t.partitions.every((p) => p.leader >= 0))
+	);
 }
