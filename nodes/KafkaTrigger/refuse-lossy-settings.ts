@@ -1,7 +1,9 @@
-import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
+import { NodeOperationError, type INodeParameters, type ITriggerFunctions } from 'n8n-workflow';
 
 import { errorOutputLeadsNowhere, nodesReachedFrom, outputLeadsNowhere } from '../shared/outputs';
 import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
+
+const EXECUTE_WORKFLOW_NODE_TYPE = 'n8n-nodes-base.executeWorkflow';
 
 /**
  * Node settings under which n8n drops rows of an execution that still ends as a success, so the
@@ -18,11 +20,17 @@ import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  *   Doris nodes: n8n's nodes put an item holding only the error in place of each item they fail on
  *   (`{ error }`, e.g. Edit Fields' manual mode), so the row is gone; at best its error is dead-lettered.
  * - a Doris Schema node mapping rows whose Rows output leads nowhere: n8n drops what it hands there.
+ * - an Execute Workflow node with Wait For Sub-Workflow Completion off (n8n-nodes-base ExecuteWorkflow,
+ *   options.waitForSubWorkflow): n8n starts the sub-workflow with doNotWaitToFinish and the node
+ *   returns its input at once, so the execution succeeds and the trigger commits while the
+ *   sub-workflow has not loaded the rows yet; n8n stopping then loses them. An expression there may
+ *   turn it off for some item, so it is refused too.
  * And one that makes up a row: Always Output Data on a node before a Doris Stream Load node
  * (ensureAlwaysOutputData) puts an empty item on the node's first output whenever it is empty, as a
  * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
  * as a row of NULLs and defaults, or refuses it and a row that never existed is dead-lettered.
- * Refused at activation, naming the node, before any consumer joins. The first four only on a node
+ * Refused at activation, naming the node, before any consumer joins. The first four and the Execute
+ * Workflow node only on a node
  * that holds rows not yet in Doris (rowsNotLoadedAt): after a Doris Stream Load node's Loaded output
  * they are, and a node there (a notification sent once per execution, one that must not fail it)
  * loses nothing.
@@ -46,13 +54,16 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 		...reached
 			.filter((node) => node.type === SCHEMA_NODE_TYPE && node.disabled !== true && node.parameters?.operation !== 'getSchema' && outputLeadsNowhere(ctx, node.name, 0))
 			.map((node) => `Doris Schema node "${node.name}": its Rows output leads nowhere, so the rows it maps would be lost while the trigger commits their offsets`),
+		...holdingRows
+			.filter((node) => node.type === EXECUTE_WORKFLOW_NODE_TYPE && node.disabled !== true && subWorkflowWait(node) !== 'on')
+			.map((node) => `Execute Workflow node "${node.name}": Wait For Sub-Workflow Completion is ${subWorkflowWait(node)}: n8n hands the rows to the sub-workflow and goes on at once, so the trigger would commit their offsets before the sub-workflow loads them, and they would be lost if n8n stopped in between`),
 		...reached
 			.filter((node) => node.alwaysOutputData === true && node.disabled !== true && node.type !== STREAM_LOAD_NODE_TYPE && leadsToStreamLoad(ctx, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
-		description: 'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off. Then activate it again.',
+		description: 'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow. Then activate it again.',
 	});
 }
 
@@ -66,6 +77,14 @@ function rowsNotLoadedAt(ctx: object, reached: ReturnType<typeof nodesReachedFro
 	const starts = [reached[0], ...reached.filter((node) => isDorisNode(node.type))].filter((node) => node !== undefined);
 	const holding = new Set(starts.flatMap((start) => nodesReachedFrom(ctx, start.name, notThroughLoaded).map((node) => node.name)));
 	return reached.filter((node) => holding.has(node.name) || leadsToStreamLoad(ctx, node.name));
+}
+
+/** Wait For Sub-Workflow Completion as stored: absent means n8n's default, on. */
+function subWorkflowWait(node: { parameters?: INodeParameters }): 'on' | 'off' | 'an expression, which may turn it off' {
+	const options = node.parameters?.options;
+	const wait = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as INodeParameters).waitForSubWorkflow : undefined;
+	if (wait === undefined || wait === true) return 'on';
+	return typeof wait === 'string' && wait.startsWith('=') ? 'an expression, which may turn it off' : 'off';
 }
 
 function leadsToStreamLoad(ctx: object, name: string): boolean {

@@ -211,6 +211,46 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		t.diagnostic(`refused: ${message}`);
 	});
 
+	// An Execute Workflow node with Wait For Sub-Workflow Completion off starts its sub-workflow and
+	// returns at once (n8n-nodes-base ExecuteWorkflow: executeWorkflow with doNotWaitToFinish), so the
+	// parent execution succeeds and the trigger commits while the sub-workflow's Doris Stream Load node
+	// still batches the rows: n8n stopping then loses them. Here the Doris nodes run in the sub-workflow
+	// (given inline), whose Stream Load loads after its 10 s batch interval.
+	it('refuses activation with an Execute Workflow node that does not wait for its sub-workflow, naming it; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(20, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		const subWorkflow = {
+			nodes: [
+				{ id: 'start', name: 'Start', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1.1, position: [0, 0], parameters: { inputSource: 'passthrough' } },
+				...scenario.workflow.nodes.filter((node) => node !== trigger),
+			],
+			connections: { ...scenario.workflow.connections, Start: { main: [[{ node: 'Doris Schema', type: 'main', index: 0 }]] } },
+		};
+		delete (subWorkflow.connections as Record<string, unknown>)[trigger.name];
+		scenario.workflow.nodes = [
+			trigger,
+			{
+				id: 'hand-off',
+				name: 'Hand Off',
+				type: 'n8n-nodes-base.executeWorkflow',
+				typeVersion: 1.3,
+				position: [trigger.position[0] + 200, trigger.position[1]],
+				parameters: { source: 'parameter', workflowJson: JSON.stringify(subWorkflow), mode: 'once', options: { waitForSubWorkflow: false } },
+			},
+		];
+		scenario.workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => {
+			// At the commit, then once the sub-workflow has loaded them (the rows were in flight, not gone).
+			const atCommit = world.doris.tableRows(DATABASE, scenario.table).length;
+			const laterMs = await timeUntil('the sub-workflow loaded the orders', async () => world.doris.tableRows(DATABASE, scenario.table).length === orders.length, { timeoutMs: 30_000, intervalMs: 250 }).catch(() => undefined);
+			return `${atCommit} of ${orders.length} orders in Doris at the commit, ${world.doris.tableRows(DATABASE, scenario.table).length} ${laterMs === undefined ? '30 s' : `${laterMs} ms`} later`;
+		});
+		assert.match(message, /Execute Workflow node "Hand Off": Wait For Sub-Workflow Completion is off/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
 	it('refuses activation on Engine 2.0 with a clear message, and activates on the default engine', async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);

@@ -11,11 +11,21 @@ import { refuseLossySettings } from '../../../../nodes/KafkaTrigger/refuse-lossy
 const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
 const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
 // Every node of these workflows has one main output, as n8n's No Operation node, and an Operation
-// (Workflow keeps only the parameters a node's type declares).
+// (Workflow keeps only the parameters a node's type declares); the Execute Workflow node declares its
+// Options collection as n8n-nodes-base's ExecuteWorkflow node does (Wait For Sub-Workflow Completion, default on).
 const oneOutput = { description: { outputs: ['main'], properties: [{ displayName: 'Operation', name: 'operation', type: 'string', default: 'mapRows' }] } };
-const nodeTypes = { getByName: () => oneOutput, getByNameAndVersion: () => oneOutput, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+const executeWorkflow = {
+	description: {
+		outputs: ['main'],
+		properties: [
+			{ displayName: 'Options', name: 'options', type: 'collection', default: {}, options: [{ displayName: 'Wait For Sub-Workflow Completion', name: 'waitForSubWorkflow', type: 'boolean', default: true }] },
+		],
+	},
+};
+const typeOf = (type: string) => (type === 'n8n-nodes-base.executeWorkflow' ? executeWorkflow : oneOutput);
+const nodeTypes = { getByName: typeOf, getByNameAndVersion: typeOf, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 
-type Fields = Partial<Record<'trigger' | 'schema' | 'load' | 'deadLetter' | 'elsewhere', Partial<INode>>>;
+type Fields = Partial<Record<'trigger' | 'schema' | 'load' | 'deadLetter' | 'elsewhere' | 'subWorkflow', Partial<INode>>>;
 
 /** Trigger → Doris Schema → Doris Stream Load, Invalid and Rejected → Dead Letters; "Elsewhere" is not downstream. */
 function activate(fields: Fields, more: IConnections = {}) {
@@ -26,6 +36,7 @@ function activate(fields: Fields, more: IConnections = {}) {
 		node('Dead Letters', 'n8n-nodes-base.noOp', fields.deadLetter),
 		node('Elsewhere', 'n8n-nodes-base.noOp', fields.elsewhere),
 		node('Second Load', 'n8n-nodes-doris-sinker.dorisStreamLoad'),
+		node('Sub-workflow', 'n8n-nodes-base.executeWorkflow', fields.subWorkflow),
 	];
 	const connections: IConnections = {
 		'Kafka Trigger': { main: [to('Schema')] },
@@ -97,5 +108,32 @@ describe('refuseLossySettings', () => {
 		assert.throws(activate({ elsewhere: { executeOnce: true } }, onToAnotherLoad), /"Elsewhere".*Execute Once/);
 		// Reached through the Rejected output (a dead-letter branch), it is still refused.
 		assert.throws(activate({ deadLetter: { onError: 'continueRegularOutput' } }, afterLoaded), /Node "Dead Letters": On Error is "Continue \(regular output\)"/);
+	});
+
+	// With Wait For Sub-Workflow Completion off, n8n-nodes-base's ExecuteWorkflow node starts the
+	// sub-workflow (executeWorkflow with doNotWaitToFinish) and returns its input at once: the execution
+	// succeeds and the trigger commits before the sub-workflow has loaded the rows.
+	const noWait = { parameters: { options: { waitForSubWorkflow: false } } };
+	it('refuses an Execute Workflow node that does not wait for its sub-workflow on a path holding rows, naming the node, the setting and the fix', () => {
+		const refusal = /Execute Workflow node "Sub-workflow": Wait For Sub-Workflow Completion is off/;
+		// Trigger → Execute Workflow: the sub-workflow holds the Doris nodes.
+		assert.throws(activate({ subWorkflow: noWait }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } }), refusal);
+		// Doris Schema's Rows → Execute Workflow, and on a dead-letter branch (Rejected → Execute Workflow).
+		assert.throws(activate({ subWorkflow: noWait }, { Schema: { main: [to('Sub-workflow'), to('Dead Letters')] } }), refusal);
+		assert.throws(activate({ subWorkflow: noWait }, { Load: { main: [[], to('Sub-workflow')] } }), refusal);
+		// Set by an expression it may be off for some item: refused too.
+		assert.throws(activate({ subWorkflow: { parameters: { options: { waitForSubWorkflow: '={{ $json.wait }}' } } } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } }), /Execute Workflow node "Sub-workflow": Wait For Sub-Workflow Completion is an expression/);
+		assert.throws(activate({ subWorkflow: noWait }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } }), (error: Error & { description?: string }) =>
+			/turn Wait For Sub-Workflow Completion on.*or put the Doris nodes in this workflow/.test(error.description ?? ''),
+		);
+	});
+
+	it('activates an Execute Workflow node that waits (the default), is disabled, is not downstream, or follows the Loaded output', () => {
+		activate({}, { 'Kafka Trigger': { main: [to('Sub-workflow')] } })();
+		activate({ subWorkflow: { parameters: { options: { waitForSubWorkflow: true } } } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } })();
+		activate({ subWorkflow: { ...noWait, disabled: true } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } })();
+		activate({ subWorkflow: noWait })();
+		// Loaded → Execute Workflow: the rows it hands on are in Doris already.
+		activate({ subWorkflow: noWait }, { Load: { main: [to('Sub-workflow'), to('Dead Letters')] } })();
 	});
 });
