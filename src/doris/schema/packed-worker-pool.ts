@@ -26,7 +26,7 @@ import path from 'node:path';
 import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
-import { routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { routeRequest, withText, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
 import { countInvalidLines, routePacked, type RoutedPacked } from './route-packed';
 import type { RowMapper } from './row-mapper';
 
@@ -265,8 +265,9 @@ export class PackedWorkerPool {
 		this.counters.routedInWorker++;
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
-		if (message.routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(message.routed.packed, message.bytes);
-		task.resolve(message.routed);
+		const routed = withText(message);
+		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes);
+		task.resolve(routed);
 	}
 
 	private onExit(slot: Slot, code: number): void {

@@ -18,8 +18,11 @@ export type PackedWorkerRequest =
 
 /** Worker → main. */
 export type PackedWorkerResponse =
-	/** `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). */
-	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array }
+	/**
+	 * `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). `latin1Text`:
+	 * they are ASCII and `routed.packed.jsonLines` was left empty, to be read from them (withText).
+	 */
+	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array; latin1Text?: boolean }
 	| { id: number; ok: false; message: string };
 
 interface MapperSpec {
@@ -43,4 +46,16 @@ function specOf(mapper: RowMapper): MapperSpec {
 export function routeRequest(id: number, mapper: RowMapper, packed: PackedRows, index: number): PackedWorkerRequest {
 	const { key, schema, options } = specOf(mapper);
 	return { kind: 'route', id, key, schema, options, packed, index };
+}
+
+/**
+ * The routed item of a response, its text read from the transferred bytes when the worker left it
+ * to this thread: one copy here instead of one to make it there and two to pass it over.
+ */
+export function withText(message: Extract<PackedWorkerResponse, { ok: true }>): RoutedPacked {
+	const { routed, bytes } = message;
+	if (message.latin1Text === true && routed.packed !== null && bytes !== undefined) {
+		routed.packed.jsonLines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+	}
+	return routed;
 }

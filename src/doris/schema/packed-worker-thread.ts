@@ -46,14 +46,14 @@ port.on('message', (request: PackedWorkerRequest) => {
 		mapper.unmatchedSink = unmatched;
 		let mapped;
 		try {
-			mapped = mapPackedLinesToBytes(request.packed, mapper, request.index, counts);
+			mapped = mapPackedLinesToBytes(request.packed, mapper, request.index, counts, true);
 		} finally {
 			mapper.unmatchedSink = null;
 		}
 		// The Stream Load node loads these bytes; written here, they cost n8n's main thread nothing.
-		const { routed, bytes } = mapped;
+		const { routed, bytes, latin1Text } = mapped;
 		if (bytes !== undefined) transfer.push(bytes.buffer);
-		response = { id: request.id, ok: true, routed, counts, unmatched, bytes };
+		response = { id: request.id, ok: true, routed, counts, unmatched, bytes, latin1Text };
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
 	}

@@ -218,8 +218,17 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 /**
  * mapPackedLines, with the rows' JSON lines also as UTF-8 (`bytes`, a view of a buffer of its own;
  * undefined when no line loads): a worker thread transfers them, so that nobody encodes the text again.
+ * With `textFromAsciiBytes`, lines that are pure ASCII are left as bytes alone (`jsonLines` empty and
+ * `latin1Text` true): the text is the bytes read as Latin-1, made by whoever needs it. A worker thread
+ * would otherwise make it only to have it copied into the message and out again.
  */
-export function mapPackedLinesToBytes(packed: PackedRows, mapper: RowMapper, index: number, counts: InvalidLineCounts): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer> } {
+export function mapPackedLinesToBytes(
+	packed: PackedRows,
+	mapper: RowMapper,
+	index: number,
+	counts: InvalidLineCounts,
+	textFromAsciiBytes = false,
+): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer>; latin1Text?: boolean } {
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
 	const fast = lineTranscoderFor(mapper);
@@ -267,9 +276,11 @@ export function mapPackedLinesToBytes(packed: PackedRows, mapper: RowMapper, ind
 	}
 	cursor.closeRun();
 	if (count === 0) return { routed: { packed: null, invalid } };
-	const { text: jsonLines, bytes } = sink.finish();
+	const { bytes, ascii } = sink.finishBytes();
+	const latin1Text = ascii && textFromAsciiBytes;
+	const jsonLines = latin1Text ? '' : bytes.toString(ascii ? 'latin1' : 'utf8');
 	const out: PackedRows = { jsonLines, count, sources: cursor.out };
 	// Said either way: the Stream Load node scans lines for the sign only when nobody has said.
 	out.deleteSign = deleteSign;
-	return { routed: { packed: out, invalid }, bytes };
+	return { routed: { packed: out, invalid }, bytes, latin1Text };
 }
