@@ -146,8 +146,8 @@ export class LineSink {
 	}
 
 	/**
-	 * The bytes written (as finish()), and whether they are ASCII: then the text is the bytes read as
-	 * Latin-1, which the thread that needs the text can do itself (a worker need not make it only to copy it over).
+	 * The bytes written (as finish()) without making their text, and whether they are ASCII (then the
+	 * text is the bytes read as Latin-1, a plain copy): a worker thread sends the bytes alone.
 	 */
 	finishBytes(): { bytes: Buffer<ArrayBuffer>; ascii: boolean } {
 		const bytes = this.buffer.subarray(0, this.length);
