@@ -8,7 +8,8 @@ import {
 } from 'n8n-workflow';
 
 import { RejectedRowsError } from '../../src/batch/batcher';
-import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sortItemsForLoad, summariseLoad, takenOutItems, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import type { CsvCheckOption } from '../../src/batch/csv-rows';
 import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
 import { groupByTarget } from '../../src/batch/load-targets';
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
@@ -19,7 +20,7 @@ import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
 import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
-import { columnsListCheck } from '../../src/doris/stream-load/wire-format';
+import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-format';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
@@ -219,13 +220,17 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	const sourceField = sequenceColumn === undefined ? '' : sequenceSourceField(sequenceColumn, settings.load.columns);
 	// With a Columns list Doris reads only the listed keys of a JSON line: packed lines with another field are refused.
 	const columnsCheck = settings.load.format === 'json' ? columnsListCheck(settings.load, settings.deletes !== 'never') : undefined;
+	// With CSV, a row a CSV line cannot carry as written (the separator, a line break, the text \N) is
+	// taken out before the shared batch: handed back on Rejected, or, when it leads nowhere, its item fails the execution.
+	const csvCheckFn = csvRowCheck(settings.load);
+	const csvCheck: CsvCheckOption | undefined = csvCheckFn === undefined ? undefined : { check: csvCheckFn, handBack: rejectedConnected };
 	const sort = async (group: (typeof grouped.groups)[number]) => {
-		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck });
+		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck });
 		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.
 		if (sequence === undefined || sorted.lackingSequence === 0 || settings.load.format !== 'json') return sorted;
 		const { database: db, table } = group.target;
 		if (!(await sequenceDefaultFills(() => schemaCache.get(connection, db, table), sourceField))) return sorted;
-		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true }, columnsCheck });
+		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true }, columnsCheck, csvCheck });
 	};
 	const tables: Array<{ group: (typeof grouped.groups)[number]; sorted: SortedItems; global: (local: number) => number; renumber: (message: string, local: number) => string; loadable: number[] }> = [];
 	for (const group of grouped.groups) {
@@ -292,7 +297,7 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	);
 	const loaded: INodeExecutionData[] = [];
 	const rejected: INodeExecutionData[] = tables.flatMap(({ group, sorted, global }) =>
-		sequenceRejectedItems(group.items, sorted, `${group.target.database}.${group.target.table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } })),
+		takenOutItems(group.items, sorted, `${group.target.database}.${group.target.table}`).map((r) => ({ json: r.json as IDataObject, pairedItem: { item: global(r.index) } })),
 	);
 	let firstError: NodeApiError | NodeOperationError | undefined;
 	// A failed execution is redelivered whole: when rows of it loaded into one table, failing it for

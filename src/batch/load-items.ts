@@ -7,8 +7,11 @@
  * (`rejectedItems`), shaped as the Doris Schema node's invalid items, so one dead-letter branch
  * serves both nodes: the item's JSON (a packed line: the parsed line and `_kafka` with where it came
  * from) plus `_invalid: {table, reasons: [{column, value, expected, rule: 'doris_rejected', message}]}`.
- * With a Sequence Column, rows and packed lines without a value for it are taken out before the load
- * (`sequenceRejectedItems`, rules `null_sequence` / `delete_sequence`; src/batch/sequence-values.ts).
+ * Rows that would load other than they are, and so vanish, are taken out before they join the shared
+ * batch (`takenOutItems`): with a Sequence Column, rows and packed lines without a value for it (rules
+ * `null_sequence` / `delete_sequence`; src/batch/sequence-values.ts); with Format CSV, rows a CSV line
+ * cannot carry as written (rule `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck).
+ * When the Rejected output leads nowhere their items are refused instead, so the execution fails.
  * The node and the reliability harness both call these, so the pipeline the harness tests is the one
  * the node runs.
  */
@@ -20,6 +23,7 @@ import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign, packedLineOutsideColumns, type ColumnsCheck } from '../doris/stream-load/wire-format';
+import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
 import { isRows, type BatchPart, type Row } from './batch-parts';
 import type { AddOptions, RejectedRow } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
@@ -45,9 +49,9 @@ export interface SortedItems {
 	refused: Array<{ index: number; message: string }>;
 	/** Whether this execution's load carries the delete sign. */
 	deleteSign: boolean;
-	/** Rows and packed lines taken out for want of a sequence value, in item order (sequenceRejectedItems). */
-	withoutSequence: Array<{ index: number; row: Record<string, unknown>; reason: Rejection; line?: number }>;
-	/** Rows and lines refused or taken out for want of a sequence value (withoutSequence, and those in refused). */
+	/** Rows and packed lines taken out before the load (no sequence value, not writable as CSV), in item order (takenOutItems). */
+	takenOut: Array<{ index: number; row: Record<string, unknown>; reason: Rejection; line?: number }>;
+	/** Rows and lines refused or taken out for want of a sequence value (in takenOut, and those in refused). */
 	lackingSequence: number;
 	/** For a packed part that lost lines to the Sequence Column check: the item's line of each of its rows. */
 	lineMaps: Map<BatchPart, number[]>;
@@ -88,11 +92,12 @@ function invalidMark(json: Record<string, unknown>): string | undefined {
  */
 export function sortItemsForLoad(
 	items: ReadonlyArray<{ json: Record<string, unknown> }>,
-	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck },
+	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck; csvCheck?: CsvCheckOption },
 ): SortedItems {
 	const parts: BatchPart[] = [];
 	const sequence = load.sequence;
-	const withoutSequence: SortedItems['withoutSequence'] = [];
+	const takenOut: SortedItems['takenOut'] = [];
+	const csvCheck = load.csvCheck;
 	const lineMaps = new Map<BatchPart, number[]>();
 	let run: Row[] = [];
 	const loadable: number[] = [];
@@ -118,8 +123,15 @@ export function sortItemsForLoad(
 			const reason = sequence === undefined ? undefined : missingSequence(json, sequence);
 			if (reason !== undefined) {
 				lackingSequence += 1;
-				if (sequence?.handBack === true) withoutSequence.push({ index: i, row: json, reason });
+				if (sequence?.handBack === true) takenOut.push({ index: i, row: json, reason });
 				else refused.push({ index: i, message: sequenceRefusal(reason) });
+				continue;
+			}
+			const unwritable = csvCheck?.check(json);
+			if (unwritable !== undefined) {
+				const reason = csvRejection(unwritable);
+				if (csvCheck?.handBack === true) takenOut.push({ index: i, row: json, reason });
+				else refused.push({ index: i, message: csvRefusal(reason) });
 				continue;
 			}
 			run.push(json);
@@ -147,7 +159,7 @@ export function sortItemsForLoad(
 			refused.push({ index: i, message: sequenceRefusal(split.refused[0].reason, split.refused[0].line) });
 			continue;
 		}
-		if (split !== undefined) for (const r of split.refused) withoutSequence.push({ index: i, row: r.row, reason: r.reason, line: r.line });
+		if (split !== undefined) for (const r of split.refused) takenOut.push({ index: i, row: r.row, reason: r.reason, line: r.line });
 		if (split !== undefined && split.kept.length === 0) continue;
 		if (run.length > 0) {
 			parts.push(run);
@@ -163,7 +175,7 @@ export function sortItemsForLoad(
 		if (auto && !signSeen) signSeen = packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines);
 	}
 	if (run.length > 0) parts.push(run);
-	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, withoutSequence, lackingSequence, lineMaps };
+	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, takenOut, lackingSequence, lineMaps };
 }
 
 /**
@@ -271,11 +283,11 @@ export function rejectedItems(
 }
 
 /**
- * The rows and packed lines the Sequence Column check took out, as rejected items in item order: the
- * row (a packed line parsed, with `_kafka`) plus `_invalid` naming the column and the rule.
+ * The rows and packed lines taken out before the load (the Sequence Column and CSV checks), as rejected
+ * items in item order: the row (a packed line parsed, with `_kafka`) plus `_invalid` naming the column and the rule.
  */
-export function sequenceRejectedItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, sorted: SortedItems, table: string): RejectedItem[] {
-	return sorted.withoutSequence.map(({ index, row, reason, line }) => {
+export function takenOutItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, sorted: SortedItems, table: string): RejectedItem[] {
+	return sorted.takenOut.map(({ index, row, reason, line }) => {
 		const info: InvalidInfo = { table, reasons: [reason] };
 		if (line === undefined) return { index, json: { ...row, [INVALID_FIELD]: info } };
 		const packed = readPackedRows(items[index].json) as PackedRows;

@@ -43,7 +43,9 @@ export type RejectRule =
 	/** A CDC delete into a table that is not UNIQUE KEY: Doris would load the deleted row as a new one. */
 	| 'delete_unsupported'
 	/** Debezium's placeholder for a value it did not receive (an unchanged TOASTed value): it would overwrite the stored one. */
-	| 'unavailable_value';
+	| 'unavailable_value'
+	/** With Format CSV, a value a CSV line cannot carry as Doris reads it back (the separator, a line break, the text \\N): Doris Stream Load's Rejected output. */
+	| 'csv_unwritable';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

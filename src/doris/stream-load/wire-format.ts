@@ -89,45 +89,154 @@ function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<strin
 	};
 }
 
-function csvSerializer(columns: readonly string[], separator: string, delimiter: string): RowSerializer {
-	const known = new Set(columns);
-	const field = (value: unknown, column: string): string => {
-		if (value === null || value === undefined) return column === DELETE_SIGN_COLUMN ? '0' : '\\N';
-		const text = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-		if (text.includes(separator) || text.includes(delimiter)) {
-			throw new Error(`Column "${column}" holds a value containing the CSV separator or line delimiter; use the JSON format for free text`);
+/**
+ * A row value that cannot be a field of a CSV line Doris reads back as written: the row is handed back
+ * (the Stream Load node's Rejected output, rule csv_unwritable) instead of failing its execution.
+ * `why` says what about the value, as in `Column "note" <why>`.
+ */
+export class CsvUnwritableError extends Error {
+	constructor(
+		readonly column: string,
+		readonly value: unknown,
+		readonly why: string,
+		consequence: string,
+	) {
+		super(`Column "${column}" ${why}${consequence}; use the JSON format for free text`);
+		this.name = 'CsvUnwritableError';
+	}
+}
+
+/** Why a row cannot be written as a CSV line (CsvUnwritableError), or undefined when it can. */
+export type CsvRowCheck = (row: Readonly<Record<string, unknown>>) => CsvUnwritableError | undefined;
+
+interface CsvShape {
+	columns: readonly string[];
+	separator: string;
+	delimiter: string;
+	/** The separator and delimiter as the user wrote them (`\x01`, `,`), for messages. */
+	separatorNotation: string;
+	delimiterNotation: string;
+}
+
+const UTF8_BOM = '\uFEFF';
+
+function csvText(value: unknown, column: string): string {
+	if (value === null || value === undefined) return column === DELETE_SIGN_COLUMN ? '0' : '\\N';
+	return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * The row as one CSV line without its delimiter, or CsvUnwritableError when Doris would not read back
+ * the values written. Doris' CSV reader (be/src/vec/exec/format/csv/csv_reader.cpp and
+ * file_reader/new_plain_text_line_reader.{h,cpp}; 2.1, 3.0, 3.1; the node sends no `enclose`, so the
+ * plain reader reads every line):
+ * - ends a line at the first occurrence of the line delimiter (memmem), so no field may hold it nor
+ *   form it with what follows it;
+ * - with the delimiter `\n`, ends a line at a `\r` just before the `\n` (BaseTextLineReaderContext
+ *   find_lf_crlf_line_sep, unless the session sets keep_carriage_return, apache/doris#39980), so the
+ *   last field must not end in `\r`: refused whatever the version, as a row on Rejected is seen and a
+ *   dropped `\r` is not;
+ * - splits fields at the leftmost non-overlapping occurrences of the separator (a multi-character one
+ *   by KMP, `_split_field_multi_char`), so a field followed by the separator must meet its first
+ *   occurrence exactly at its end;
+ * - loads a field of exactly `\N` as NULL (the null format), and strips a UTF-8 byte-order mark at
+ *   the start of the first line of each block it reads (`_remove_bom`), which can be any row;
+ * - skips an empty line without loading or counting it (`size == 0`, unless the session sets
+ *   read_csv_empty_line_as_null): a batch would commit a row short and fail on its row counts after
+ *   the commit, its other rows loaded again by each redelivery.
+ */
+function csvLine(row: Readonly<Record<string, unknown>>, shape: CsvShape): string {
+	const { columns, separator, delimiter } = shape;
+	const last = columns.length - 1;
+	const texts: string[] = new Array<string>(columns.length);
+	for (let i = 0; i <= last; i++) {
+		const column = columns[i];
+		const text = csvText(row[column], column);
+		const unwritable = (why: string, consequence = '') => new CsvUnwritableError(column, row[column], why, consequence);
+		if (text.includes(separator)) throw unwritable(`holds the column separator "${shape.separatorNotation}"`, ': Doris would split the row there');
+		if (i < last && separator.length > 1) {
+			const first = (text + separator).indexOf(separator);
+			if (first < text.length) {
+				throw unwritable(`ends in "${text.slice(first)}", which with the column separator "${shape.separatorNotation}" after it reads as the separator`, ': Doris would split the row there');
+			}
 		}
-		// be/src/vec/exec/format/csv/csv_reader.cpp `_is_null`: a field of exactly \N is NULL (2.1, 3.0,
-		// 3.1), so the text would load as NULL.
-		if (text === '\\N') throw new Error(`Column "${column}" holds the text \\N, which Doris' CSV reader loads as NULL; use the JSON format for free text`);
-		return text;
+		if (text === '\\N' && row[column] !== null && row[column] !== undefined) throw unwritable("is the text \\N, which Doris' CSV reader loads as NULL");
+		if (i === 0 && text.startsWith(UTF8_BOM)) throw unwritable("starts with a byte-order mark (U+FEFF), which Doris' CSV reader strips from the first line of each block it reads");
+		texts[i] = text;
+	}
+	const line = texts.join(separator);
+	if (line === '' && columns.length === 1) {
+		throw new CsvUnwritableError(columns[0], row[columns[0]], 'is an empty string, the only field of its CSV line', ": Doris skips an empty line without loading or counting it");
+	}
+	const end = (line + delimiter).indexOf(delimiter);
+	if (end < line.length) {
+		// The field the delimiter's first occurrence starts in (or the separator after it).
+		let k = 0;
+		let start = 0;
+		while (k < last && start + texts[k].length + separator.length <= end) {
+			start += texts[k].length + separator.length;
+			k++;
+		}
+		const tail = texts[k].slice(end - start);
+		const why = texts[k].includes(delimiter)
+			? delimiter === '\n'
+				? 'holds a line break'
+				: `holds the line delimiter "${shape.delimiterNotation}"`
+			: tail !== ''
+				? `ends in "${tail}", which with what follows it reads as the line delimiter "${shape.delimiterNotation}"`
+				: `is followed by a column separator that, with what follows it, reads as the line delimiter "${shape.delimiterNotation}"`;
+		throw new CsvUnwritableError(columns[k], row[columns[k]], why, ': Doris would end the row there');
+	}
+	if (delimiter === '\n' && line.endsWith('\r')) {
+		throw new CsvUnwritableError(columns[last], row[columns[last]], "ends in a carriage return, which Doris' CSV reader drops before the line break", '');
+	}
+	return line;
+}
+
+function csvShape(options: LoadOptions): CsvShape | undefined {
+	// `name = expression` entries are computed by Doris from the fields; each line holds the plain ones.
+	const columns = sourceColumns(options.columns ?? []);
+	if (columns.length === 0) return undefined;
+	const csv = options.csv ?? DEFAULT_CSV;
+	return { columns, separator: decodeSeparator(csv.columnSeparator), delimiter: decodeSeparator(csv.lineDelimiter), separatorNotation: csv.columnSeparator, delimiterNotation: csv.lineDelimiter };
+}
+
+/**
+ * For a CSV load, the check the Stream Load node runs on each row before it joins the shared batch:
+ * a row csvLine cannot write goes to Rejected instead of failing a batch or an execution. A row field
+ * outside the CSV columns is not its business (a configuration mistake: the serializer fails on it).
+ */
+export function csvRowCheck(options: LoadOptions): CsvRowCheck | undefined {
+	const shape = options.format === 'csv' ? csvShape(options) : undefined;
+	if (shape === undefined) return undefined;
+	return (row) => {
+		try {
+			csvLine(row, shape);
+			return undefined;
+		} catch (error) {
+			if (error instanceof CsvUnwritableError) return error;
+			throw error;
+		}
 	};
+}
+
+function csvSerializer(shape: CsvShape): RowSerializer {
+	const known = new Set(shape.columns);
 	return (row) => {
 		for (const key in row) {
 			// The trigger's optional metadata and the Doris nodes' own field ride along on items; they are not columns.
-			if (!known.has(key) && key !== KAFKA_METADATA_FIELD && key !== DORIS_FIELD) throw new Error(`Row has column "${key}", which is not in the CSV columns (${columns.join(', ')})`);
+			if (!known.has(key) && key !== KAFKA_METADATA_FIELD && key !== DORIS_FIELD) throw new Error(`Row has column "${key}", which is not in the CSV columns (${shape.columns.join(', ')})`);
 		}
-		let line = field(row[columns[0]], columns[0]);
-		// One plain column holding "": Doris' CSV reader skips an empty line without counting it
-		// (be/src/vec/exec/format/csv/csv_reader.cpp, `size == 0`, unless the session sets
-		// read_csv_empty_line_as_null; 2.1, 3.0, 3.1), so the batch would commit a row short and fail
-		// on its row counts after the commit, its other rows loaded again by each redelivery.
-		if (line === '' && columns.length === 1) {
-			throw new Error(`Column "${columns[0]}" is an empty string, the only field of its CSV line: Doris skips an empty line without loading or counting it; use the JSON format`);
-		}
-		for (let i = 1; i < columns.length; i++) line += separator + field(row[columns[i]], columns[i]);
-		return line + delimiter;
+		return csvLine(row, shape) + shape.delimiter;
 	};
 }
 
 /** The serializer for a target's load options. CSV needs its column list. */
 export function createSerializer(options: LoadOptions): RowSerializer {
 	if (options.format === 'json') return jsonSerializer(options.deleteSign === true, columnsListCheck(options));
-	// `name = expression` entries are computed by Doris from the fields; each line holds the plain ones.
-	const columns = sourceColumns(options.columns ?? []);
-	if (columns.length === 0) throw new Error('CSV format needs a column list (the order of the fields in each line)');
-	const csv = options.csv ?? DEFAULT_CSV;
-	return csvSerializer(columns, decodeSeparator(csv.columnSeparator), decodeSeparator(csv.lineDelimiter));
+	const shape = csvShape(options);
+	if (shape === undefined) throw new Error('CSV format needs a column list (the order of the fields in each line)');
+	return csvSerializer(shape);
 }
 
 const SIGN_KEY = `"${DELETE_SIGN_COLUMN}"`;

@@ -127,15 +127,20 @@ describe('Doris Stream Load node: columns with expressions', () => {
 		assert.equal(stored?.note, 'from, csv');
 	});
 
-	it('CSV with one plain column: an empty string would be an empty line, which Doris skips uncounted, so the execution fails before anything is sent', async () => {
+	it('CSV with one plain column: an empty string would be an empty line, which Doris skips uncounted, so the row goes to Rejected (or, with Rejected leading nowhere, the execution fails before anything is sent)', async () => {
 		// be/src/vec/exec/format/csv/csv_reader.cpp: `size == 0` is skipped unless the session has
 		// read_csv_empty_line_as_null. Before, the load committed "a" and then failed on its row counts
 		// (1 read, 2 sent), so each redelivery added "a" again.
 		const before = db.server.loads.length;
-		const error = await load('events', [{ json: { v: 'a' } }, { json: { v: '' } }], {}, { format: 'csv', csvColumns: 'v, id = 40' }).catch((e: unknown) => e);
-		assert.match(String((error as Error).message), /Row 1: .*"v" is an empty string.*empty line/);
+		const input = () => [{ json: { v: 'a' } }, { json: { v: '' } }];
+		const error = await load('events', input(), {}, { format: 'csv', csvColumns: 'v, id = 40' }, [0]).catch((e: unknown) => e);
+		assert.match(String((error as Error).message), /Item 1: Column "v" is an empty string.*empty line.*\(rule csv_unwritable\)/);
 		assert.equal(db.server.loads.length, before, 'nothing was sent');
 		assert.deepEqual(ids('events').filter((id) => id === 40), []);
+		const [summary, rejected] = await load('events', input(), {}, { format: 'csv', csvColumns: 'v, id = 40' }, [0, 1]);
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(rejected.map((r) => [r.json.v, (r.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule]), [['', 'csv_unwritable']]);
+		assert.deepEqual(ids('events').filter((id) => id === 40), [40]);
 	});
 
 	it('a fixed partial update whose key is a computed column passes the key check (the column is the name before "=")', async () => {

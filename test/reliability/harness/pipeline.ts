@@ -15,12 +15,13 @@
 import type { Admin, Kafka } from 'kafkajs';
 
 import type { DorisTargetConfig } from '../../../src/batch/doris-target';
-import { firstUnloadable, loadSortedItems, rejectedItems, sequenceRejectedItems, sortItemsForLoad, type RejectedItem } from '../../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad, takenOutItems, type RejectedItem } from '../../../src/batch/load-items';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
 import { addColumns } from '../../../src/doris/schema/ddl-runner';
 import { DEFAULT_MIN_REREAD_MS, mapItemsFollowingSchema, type SchemaSource } from '../../../src/doris/schema/drift';
 import { schemaCache } from '../../../src/doris/schema/schema-cache';
+import { csvRowCheck } from '../../../src/doris/stream-load/wire-format';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
 import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/common/item-contract';
@@ -245,13 +246,14 @@ export class Pipeline {
 				this.invalid.set(key, { json: item.json, info: item.json[INVALID_FIELD] as InvalidInfo, meta });
 				if (this.spec.captureData) this.spec.capture.record('invalid output', item.json);
 			}
-			// The Stream Load node's Sequence Column check, with its Rejected output connected (handed back here).
+			// The Stream Load node's Sequence Column and CSV checks, with its Rejected output connected (handed back here).
 			const column = this.target.load.sequenceColumn;
 			const sequence = column === undefined ? undefined : { column, deletesAll: false, handBack: true };
-			const sorted = sortItemsForLoad(routed.rows, { format: this.target.load.format, deletes: 'auto', sequence });
+			const csvCheck = csvRowCheck(this.target.load);
+			const sorted = sortItemsForLoad(routed.rows, { format: this.target.load.format, deletes: 'auto', sequence, csvCheck: csvCheck === undefined ? undefined : { check: csvCheck, handBack: true } });
 			const unloadable = firstUnloadable(sorted);
 			if (unloadable !== undefined) throw new Error(unloadable.message);
-			for (const item of sequenceRejectedItems(routed.rows, sorted, `${this.spec.database}.${this.spec.table}`)) this.handBack(item, execution, routed.rows);
+			for (const item of takenOutItems(routed.rows, sorted, `${this.spec.database}.${this.spec.table}`)) this.handBack(item, execution, routed.rows);
 			if (sorted.loadable.length > 0) {
 				const result = await loadSortedItems(this.target, sorted, { signal });
 				if (this.spec.captureData) this.spec.capture.record('load result', result);

@@ -3,12 +3,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { firstUnloadable, rejectedItems, sequenceRejectedItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
+import { firstUnloadable, rejectedItems, takenOutItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
 import { linesAsWritten, rememberEncodedLines } from '../../../src/common/encoded-lines';
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
-import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
+import { columnsListCheck, csvRowCheck } from '../../../src/doris/stream-load/wire-format';
 
 function packed(ids: number[], extra: Partial<PackedRows> = {}): { json: Record<string, unknown> } {
 	const jsonLines = ids.map((id) => `{"id":${id}}\n`).join('');
@@ -227,7 +227,7 @@ describe('sortItemsForLoad with a Sequence Column', () => {
 		assert.deepEqual(sorted.parts, [[{ id: 1, seq: 5 }], { text: '{"id":20,"seq":1}\n{"id":22,"SEQ":3}\n{"id":24,"seq":2}\n', rows: 3 }]);
 		assert.deepEqual(sorted.loadable, [0, 2]);
 		assert.deepEqual(sorted.refused, []);
-		const out = sequenceRejectedItems(items, sorted, 'db.t');
+		const out = takenOutItems(items, sorted, 'db.t');
 		assert.deepEqual(
 			out.map((o) => [o.index, o.json.id, (o.json._invalid as { reasons: Array<{ rule: string; column: string }> }).reasons.map((r) => `${r.rule} ${r.column}`)[0]]),
 			[
@@ -249,7 +249,7 @@ describe('sortItemsForLoad with a Sequence Column', () => {
 	it('merge_type DELETE: every row without a value is a delete; a packed item of such lines only loads nothing', () => {
 		const sorted = sortItemsForLoad([seqPacked(['{"id":1}', '{"id":2,"seq":null}'])], withSequence(true, true));
 		assert.deepEqual([sorted.parts, sorted.loadable], [[], []]);
-		assert.deepEqual(sequenceRejectedItems([seqPacked(['{"id":1}', '{"id":2,"seq":null}'])], sorted, 'db.t').map((o) => (o.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule), ['delete_sequence', 'delete_sequence']);
+		assert.deepEqual(takenOutItems([seqPacked(['{"id":1}', '{"id":2,"seq":null}'])], sorted, 'db.t').map((o) => (o.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule), ['delete_sequence', 'delete_sequence']);
 	});
 
 	it('when Rejected leads nowhere: the item is refused naming the row or line, the column and the rule, so the execution fails before any load', () => {
@@ -261,3 +261,50 @@ describe('sortItemsForLoad with a Sequence Column', () => {
 	});
 });
 
+
+// Format CSV: a row whose value holds the separator, a line break or the text \N cannot be a CSV line
+// that Doris reads back as written (src/doris/stream-load/wire-format.ts csvRowCheck). It is taken out
+// before the rows join the shared batch, so it never fails a batch holding other executions' rows.
+describe('sortItemsForLoad with Format CSV', () => {
+	const check = csvRowCheck({ format: 'csv', columns: ['id', 'note'], csv: { columnSeparator: ',', lineDelimiter: '\\n' } });
+	const csv = (handBack: boolean) => ({ format: 'csv', deletes: 'never', csvCheck: { check: check as NonNullable<typeof check>, handBack } }) as const;
+	const items = Array.from({ length: 10 }, (_v, k) => row(k + 1, { note: k === 3 ? 'tea, milk' : k === 6 ? '\\N' : `note ${k + 1}` }));
+
+	it('takes out the rows that cannot be written, with rule csv_unwritable, the column, the value and why; the other rows load in order', () => {
+		const sorted = sortItemsForLoad(items, csv(true));
+		assert.deepEqual(sorted.loadable, [0, 1, 2, 4, 5, 7, 8, 9]);
+		assert.deepEqual(sorted.refused, []);
+		assert.deepEqual(
+			(sorted.parts[0] as Array<{ id: number }>).map((r) => r.id),
+			[1, 2, 3, 5, 6, 8, 9, 10],
+		);
+		const out = takenOutItems(items, sorted, 'db.t');
+		assert.deepEqual(
+			out.map((o) => [o.index, o.json.id, (o.json._invalid as { reasons: unknown[] }).reasons[0]]),
+			[
+				[3, 4, { column: 'note', value: 'tea, milk', expected: 'a value a CSV line carries as written (Format JSON takes any text)', rule: 'csv_unwritable', message: 'Column "note" holds the column separator ",": Doris would split the row there; use the JSON format for free text' }],
+				[6, 7, { column: 'note', value: '\\N', expected: 'a value a CSV line carries as written (Format JSON takes any text)', rule: 'csv_unwritable', message: "Column \"note\" is the text \\N, which Doris' CSV reader loads as NULL; use the JSON format for free text" }],
+			],
+		);
+		// Doris refusing a row of the load still maps to its item: load row 3 is item 4 (id 5).
+		const refused = rejectedItems(items, sorted, [{ row: 3, reason: { column: null, message: 'x', errorLog: [], label: 'l' } }], 'db.t');
+		assert.deepEqual([refused[0].index, refused[0].json.id], [4, 5]);
+	});
+
+	it('a long value is shortened in the reason; the item keeps the whole row', () => {
+		const long = `${'x'.repeat(300)},${'y'.repeat(300)}`;
+		const sorted = sortItemsForLoad([row(1, { note: long })], csv(true));
+		const [out] = takenOutItems([row(1, { note: long })], sorted, 'db.t');
+		const reason = (out.json._invalid as { reasons: Array<{ value: string }> }).reasons[0];
+		assert.equal(out.json.note, long);
+		assert.ok(reason.value.length < 250, `shortened: ${reason.value.length} characters`);
+		assert.match(reason.value, /^x{200}… \(601 characters\)$/);
+	});
+
+	it('when Rejected leads nowhere: the item is refused naming the column and the rule, so the execution fails before any load', () => {
+		const sorted = sortItemsForLoad(items, csv(false));
+		assert.deepEqual(sorted.refused.map((r) => r.index), [3, 6]);
+		assert.deepEqual(takenOutItems(items, sorted, 'db.t'), []);
+		assert.match(firstUnloadable(sorted)?.message ?? '', /^Item 3: Column "note" holds the column separator ",".*\(rule csv_unwritable\); connect the Rejected output/);
+	});
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { ByteBuffer } from '../../../../src/batch/byte-buffer';
-import { createSerializer, decodeSeparator } from '../../../../src/doris/stream-load/wire-format';
+import { createSerializer, csvRowCheck, decodeSeparator } from '../../../../src/doris/stream-load/wire-format';
 
 describe('wire format', () => {
 	it('JSON lines, one object per line', () => {
@@ -51,8 +51,45 @@ describe('wire format', () => {
 
 	it('CSV refuses the text \\N, which Doris reads as NULL (csv_reader.cpp), naming the column', () => {
 		const s = createSerializer({ format: 'csv', columns: ['id', 'name'] });
-		assert.throws(() => s({ id: 1, name: '\\N' }), /Column "name" holds the text \\N, which Doris' CSV reader loads as NULL.*JSON format/);
+		assert.throws(() => s({ id: 1, name: '\\N' }), /Column "name" is the text \\N, which Doris' CSV reader loads as NULL.*JSON format/);
 		assert.equal(s({ id: 1, name: '\\N.' }), '1\x01\\N.\n', 'only the whole field is NULL');
+	});
+
+	it('csvRowCheck names the column, the value and why a row cannot be a CSV line as Doris reads it back; a writable row passes', () => {
+		const check = csvRowCheck({ format: 'csv', columns: ['id', 'note', 'tag'], csv: { columnSeparator: ',', lineDelimiter: '\\n' } });
+		assert.ok(check !== undefined);
+		const why = (row: Record<string, unknown>) => {
+			const found = check(row);
+			return found === undefined ? undefined : { column: found.column, value: found.value, why: found.why };
+		};
+		assert.equal(why({ id: 1, note: 'plain', tag: null }), undefined);
+		assert.deepEqual(why({ id: 1, note: 'a,b', tag: 'x' }), { column: 'note', value: 'a,b', why: 'holds the column separator ","' });
+		assert.deepEqual(why({ id: 1, note: 'x', tag: 'line\nbreak' }), { column: 'tag', value: 'line\nbreak', why: 'holds a line break' });
+		assert.deepEqual(why({ id: 1, note: '\\N', tag: 'x' }), { column: 'note', value: '\\N', why: "is the text \\N, which Doris' CSV reader loads as NULL" });
+		assert.match(why({ id: 1, note: 'x', tag: 'windows\r' })?.why ?? '', /ends in a carriage return, which Doris' CSV reader drops before the line break/);
+		assert.equal(why({ id: 1, note: 'a\rb', tag: 'x' }), undefined, 'a carriage return inside the line is read as written');
+		assert.match(why({ id: '\uFEFF1', note: 'x', tag: 'y' })?.why ?? '', /starts with a byte-order mark/);
+		// An object is written as its JSON text, which may hold the separator.
+		assert.equal(why({ id: 1, note: { a: 1, b: 2 }, tag: 'x' })?.column, 'note');
+		// A field outside the CSV columns is a configuration mistake the serializer fails on, not a row to hand back.
+		assert.equal(why({ id: 1, other: 'a,b' }), undefined);
+		assert.equal(csvRowCheck({ format: 'json' }), undefined);
+	});
+
+	it('csvRowCheck reads a multi-character separator and delimiter as Doris finds them (leftmost match): a value ending in part of the separator is refused', () => {
+		const check = csvRowCheck({ format: 'csv', columns: ['a', 'b'], csv: { columnSeparator: 'xx', lineDelimiter: '||' } });
+		assert.ok(check !== undefined);
+		assert.match(check({ a: 'x', b: 'y' })?.why ?? '', /ends in "x", which with the column separator "xx" after it/);
+		assert.equal(check({ a: 'y', b: 'x' }), undefined, 'the last field is followed by the line delimiter, not the separator');
+		assert.equal(check({ a: 'xa', b: 'ax' }), undefined);
+		assert.match(check({ a: 'p', b: 'q|' })?.why ?? '', /ends in "\|", which with what follows it reads as the line delimiter "\|\|"/);
+		assert.match(check({ a: 'p||q', b: 'q' })?.why ?? '', /holds the line delimiter "\|\|"/);
+	});
+
+	it('the CSV serializer fails on an unwritable row with the same reason (a row never reaches the batch half-written)', () => {
+		const s = createSerializer({ format: 'csv', columns: ['id', 'note'], csv: { columnSeparator: ',', lineDelimiter: '\\n' } });
+		assert.throws(() => s({ id: 1, note: 'a,b' }), /Column "note" holds the column separator ","/);
+		assert.equal(s({ id: 1, note: 'a;b' }), '1,a;b\n');
 	});
 
 	it('ByteBuffer counts UTF-8 bytes and returns replayable chunks', () => {
