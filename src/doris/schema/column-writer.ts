@@ -168,13 +168,13 @@ export class ColumnWriter extends JsonScanner {
 		this.how[k] = COPY;
 		this.valueStart[k] = at;
 		this.canonical = true;
-		const c = this.code(text, at);
+		const c = this.code(at);
 		let value: unknown;
 		let after: number;
 		// Whether the value's text is what JSON.stringify writes for it: then an unchanged value is copied.
 		let asWritten = false;
 		if (c === QUOTE) {
-			after = this.scanString(text, at, end);
+			after = this.scanString(at, end);
 			if (after < 0) return -1;
 			this.valueEnd[k] = after;
 			if (this.canonical) {
@@ -192,7 +192,7 @@ export class ColumnWriter extends JsonScanner {
 			asWritten = this.canonical;
 			value = this.plain ? text.slice(at + 1, after - 1) : (JSON.parse(text.slice(at, after)) as string);
 		} else if (c === MINUS || isDigit(c)) {
-			after = this.scanNumber(text, at, end);
+			after = this.scanNumber(at, end);
 			if (after < 0) return -1;
 			this.valueEnd[k] = after;
 			if (this.fastNumber) {
@@ -229,7 +229,11 @@ export class ColumnWriter extends JsonScanner {
 			this.omitted[k] = 1; // Doris fills the default
 			return after;
 		} else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-			after = this.scanValue(text, at, end, 0);
+			after = this.scanCanonicalNested(text, at, end);
+			if (after < 0) {
+				this.canonical = true;
+				after = this.scanValue(text, at, end, 0);
+			}
 			if (after < 0) return -1;
 			const limit = this.limits[k];
 			if (limit !== undefined && this.canonical) {

@@ -5,6 +5,9 @@
  * the transcoder may copy it instead of serialising it. It lives apart from the transcoder because it
  * knows nothing of columns or rows: only of what JSON.parse accepts and JSON.stringify writes.
  *
+ * Objects and arrays written as JSON.stringify writes them (a JSON column's usual value) are settled by
+ * one loop without a call per token (scanCanonicalNested); anything else it leaves to the recursive scan.
+ *
  * The scanner keeps its results in fields (no object per value) and is the transcoder's base class,
  * so the transcoder's per-line loop reads them as its own fields: no extra object or indirection on
  * the hot path.
@@ -24,6 +27,8 @@ const CLOSE_BRACKET = 93;
 
 /** Nested values deeper than this take the general path (JSON.parse has no such limit, only the stack). */
 const MAX_DEPTH = 64;
+/** scanCanonicalNested's depth (bits of a 32-bit mask); deeper values go to scanValue. */
+const MAX_CANONICAL_DEPTH = 30;
 
 /** Exact powers of ten up to 10^15 (every one is a double without rounding). */
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
@@ -68,10 +73,10 @@ export function indexLike(text: string, start: number, end: number): boolean {
 /** Scans JSON values in a text; each scan leaves what it learnt of the value in the fields below. */
 export class JsonScanner {
 	/**
-	 * The text's UTF-16 code units in a typed array (its bytes when it is ASCII; line-sink.ts), or
-	 * null: reading them costs about half of what charCodeAt does.
+	 * The text's UTF-16 code units in a typed array (its bytes when it is ASCII; line-sink.ts), set
+	 * before a scan: reading them costs about half of what charCodeAt does.
 	 */
-	protected units: Uint8Array | Uint16Array | null = null;
+	protected units: Uint8Array | Uint16Array = new Uint8Array(0);
 
 	// Scanner results, reused (no object per value).
 	/** The last string scanned had no escape sequence. */
@@ -87,11 +92,12 @@ export class JsonScanner {
 	private keyStarts = new Int32Array(64);
 	private keyEnds = new Int32Array(64);
 	private keys = 0;
+	/** scanCanonicalNested: where each open object's keys start in keyStarts. */
+	private readonly levelBases = new Int32Array(MAX_CANONICAL_DEPTH + 1);
 
-	/** The character code at i (NaN or undefined past the text's end: every comparison with it is false). */
-	protected code(text: string, i: number): number {
-		const units = this.units;
-		return units !== null ? units[i] : text.charCodeAt(i);
+	/** The character code at i (undefined past the text's end: every comparison with it is false). */
+	protected code(i: number): number {
+		return this.units[i];
 	}
 
 	/**
@@ -99,40 +105,32 @@ export class JsonScanner {
 	 * JSON.parse would refuse it. Sets `plain` (no escape) and clears `canonical` for escapes and lone
 	 * surrogates (JSON.stringify writes those as escapes).
 	 */
-	protected scanString(text: string, at: number, end: number): number {
+	protected scanString(at: number, end: number): number {
 		this.plain = true;
 		let i = at + 1;
 		// The usual string: nothing before its closing quote that needs a second look. (A RegExp over
 		// the whole text for such characters, once per item, cost more than this test per character.)
 		const units = this.units;
-		if (units !== null) {
-			for (; i < end; i++) {
-				const c = units[i];
-				if (c === QUOTE) return i + 1;
-				if (c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
-			}
-		} else {
-			for (; i < end; i++) {
-				const c = text.charCodeAt(i);
-				if (c === QUOTE) return i + 1;
-				if (c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
-			}
+		for (; i < end; i++) {
+			const c = units[i];
+			if (c === QUOTE) return i + 1;
+			if (c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
 		}
 		while (i < end) {
-			const c = this.code(text, i);
+			const c = this.code(i);
 			if (c === QUOTE) return i + 1;
 			if (c === BACKSLASH) {
 				this.plain = false;
 				this.canonical = false;
-				const e = this.code(text, i + 1);
+				const e = this.code(i + 1);
 				if (e === QUOTE || e === BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 2;
-				else if (e === 117 && isHex(this.code(text, i + 2)) && isHex(this.code(text, i + 3)) && isHex(this.code(text, i + 4)) && isHex(this.code(text, i + 5))) i += 6;
+				else if (e === 117 && isHex(this.code(i + 2)) && isHex(this.code(i + 3)) && isHex(this.code(i + 4)) && isHex(this.code(i + 5))) i += 6;
 				else return -1;
 				continue;
 			}
 			if (c < 32) return -1;
 			if (c >= 0xd800 && c <= 0xdfff) {
-				if (c <= 0xdbff && i + 1 < end && (this.code(text, i + 1) & 0xfc00) === 0xdc00) i += 2;
+				if (c <= 0xdbff && i + 1 < end && (this.code(i + 1) & 0xfc00) === 0xdc00) i += 2;
 				else {
 					this.canonical = false;
 					i++;
@@ -149,11 +147,11 @@ export class JsonScanner {
 	 * and `num` when it has at most 15 digits and no exponent (then a double holds it exactly, and
 	 * parseJsonExact gives that double); `canonical` cleared unless Number#toString writes it so.
 	 */
-	protected scanNumber(text: string, at: number, end: number): number {
+	protected scanNumber(at: number, end: number): number {
 		let i = at;
-		const negative = this.code(text, i) === MINUS;
+		const negative = this.code(i) === MINUS;
 		if (negative) i++;
-		let c = this.code(text, i);
+		let c = this.code(i);
 		if (!isDigit(c)) return -1;
 		let mantissa = 0;
 		let digits = 0;
@@ -162,7 +160,7 @@ export class JsonScanner {
 			i++;
 			digits = 1;
 		} else {
-			while (i < end && isDigit((c = this.code(text, i)))) {
+			while (i < end && isDigit((c = this.code(i)))) {
 				if (++digits <= 15) mantissa = mantissa * 10 + (c - ZERO);
 				i++;
 			}
@@ -170,9 +168,9 @@ export class JsonScanner {
 		let fraction = 0;
 		let leadingZeros = 0;
 		let lastDigit = 0;
-		if (i < end && this.code(text, i) === DOT) {
+		if (i < end && this.code(i) === DOT) {
 			i++;
-			while (i < end && isDigit((c = this.code(text, i)))) {
+			while (i < end && isDigit((c = this.code(i)))) {
 				if (++digits <= 15) mantissa = mantissa * 10 + (c - ZERO);
 				if (c === ZERO && fraction === leadingZeros) leadingZeros++;
 				fraction++;
@@ -182,14 +180,14 @@ export class JsonScanner {
 			if (fraction === 0) return -1;
 		}
 		let exponent = false;
-		c = i < end ? this.code(text, i) : 0;
+		c = i < end ? this.code(i) : 0;
 		if (c === 101 || c === 69) {
 			exponent = true;
 			i++;
-			c = this.code(text, i);
+			c = this.code(i);
 			if (c === 43 || c === MINUS) i++;
-			if (!isDigit(this.code(text, i))) return -1;
-			while (i < end && isDigit(this.code(text, i))) i++;
+			if (!isDigit(this.code(i))) return -1;
+			while (i < end && isDigit(this.code(i))) i++;
 		}
 		this.fastNumber = !exponent && digits <= 15;
 		this.integral = !exponent && fraction === 0;
@@ -213,9 +211,9 @@ export class JsonScanner {
 	 */
 	protected scanValue(text: string, at: number, end: number, depth: number): number {
 		if (at >= end) return -1;
-		const c = this.code(text, at);
-		if (c === QUOTE) return this.scanString(text, at, end);
-		if (c === MINUS || isDigit(c)) return this.scanNumber(text, at, end);
+		const c = this.code(at);
+		if (c === QUOTE) return this.scanString(at, end);
+		if (c === MINUS || isDigit(c)) return this.scanNumber(at, end);
 		if (c === 116) return text.startsWith('true', at) ? at + 4 : -1;
 		if (c === 102) return text.startsWith('false', at) ? at + 5 : -1;
 		if (c === 110) return text.startsWith('null', at) ? at + 4 : -1;
@@ -225,31 +223,123 @@ export class JsonScanner {
 		return -1;
 	}
 
-	private skipSpace(text: string, at: number, end: number): number {
+	/**
+	 * An object or array at `at` written exactly as JSON.stringify writes its parsed value (no
+	 * spaces, escapes or lone surrogates; numbers as Number#toString writes them; no key twice, no
+	 * array-index key, no `__proto__`): returns where it ends. -1 for anything else, valid or not, and
+	 * then scanValue decides: this loop only settles the usual value faster (one loop, no call per
+	 * token), never another way.
+	 */
+	protected scanCanonicalNested(text: string, at: number, end: number): number {
+		const base = this.keys;
+		const after = this.scanCanonicalContainers(text, at, end);
+		this.keys = base;
+		return after;
+	}
+
+	private scanCanonicalContainers(text: string, at: number, end: number): number {
+		const units = this.units;
+		const bases = this.levelBases;
 		let i = at;
-		while (i < end && isWhitespace(this.code(text, i))) i++;
+		let depth = 0;
+		/** Bit d set: the container at depth d is an array. */
+		let arrays = 0;
+		for (;;) {
+			// A value at i.
+			if (i >= end) return -1;
+			let c = units[i];
+			if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+				if (depth === MAX_CANONICAL_DEPTH) return -1;
+				i++;
+				if (units[i] === c + 2 && i < end) i++; // {} or []: "}" and "]" are "{" and "[" + 2
+				else {
+					depth++;
+					bases[depth] = this.keys;
+					if (c === OPEN_BRACKET) {
+						arrays |= 1 << depth;
+						continue;
+					}
+					arrays &= ~(1 << depth);
+					i = this.canonicalKey(text, i, end, bases[depth]);
+					if (i < 0) return -1;
+					continue;
+				}
+			} else if (c === QUOTE) {
+				for (i++; i < end; i++) {
+					c = units[i];
+					if (c === QUOTE || c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
+				}
+				if (c !== QUOTE || i >= end) return -1;
+				i++;
+			} else if (c === MINUS || isDigit(c)) {
+				i = this.scanNumber(i, end);
+				if (i < 0 || !this.canonical) return -1;
+			} else if (c === 116 && i + 4 <= end && text.startsWith('true', i)) i += 4;
+			else if (c === 102 && i + 5 <= end && text.startsWith('false', i)) i += 5;
+			else if (c === 110 && i + 4 <= end && text.startsWith('null', i)) i += 4;
+			else return -1;
+			// After a value: a comma, or the ends of the containers it closes.
+			for (;;) {
+				if (depth === 0) return i;
+				if (i >= end) return -1;
+				c = units[i];
+				const array = (arrays & (1 << depth)) !== 0;
+				if (c === COMMA) {
+					i++;
+					if (!array) {
+						i = this.canonicalKey(text, i, end, bases[depth]);
+						if (i < 0) return -1;
+					}
+					break;
+				}
+				if (c !== (array ? CLOSE_BRACKET : CLOSE_BRACE)) return -1;
+				i++;
+				this.keys = bases[depth];
+				depth--;
+			}
+		}
+	}
+
+	/** A key and its colon in scanCanonicalNested: where its value starts, or -1. */
+	private canonicalKey(text: string, at: number, end: number, base: number): number {
+		const units = this.units;
+		if (at >= end || units[at] !== QUOTE) return -1;
+		let i = at + 1;
+		let c = 0;
+		for (; i < end; i++) {
+			c = units[i];
+			if (c === QUOTE || c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
+		}
+		if (c !== QUOTE || i + 1 >= end || units[i + 1] !== COLON) return -1;
+		this.noteKey(text, at + 1, i, base);
+		return this.canonical ? i + 2 : -1;
+	}
+
+	private skipSpace(at: number, end: number): number {
+		let i = at;
+		while (i < end && isWhitespace(this.code(i))) i++;
 		if (i !== at) this.canonical = false;
 		return i;
 	}
 
 	private scanArray(text: string, at: number, end: number, depth: number): number {
-		let i = this.skipSpace(text, at + 1, end);
-		if (i < end && this.code(text, i) === CLOSE_BRACKET) return i + 1;
+		let i = this.skipSpace(at + 1, end);
+		if (i < end && this.code(i) === CLOSE_BRACKET) return i + 1;
 		for (;;) {
 			i = this.scanValue(text, i, end, depth + 1);
 			if (i < 0) return -1;
-			i = this.skipSpace(text, i, end);
+			i = this.skipSpace(i, end);
 			if (i >= end) return -1;
-			const c = this.code(text, i);
+			const c = this.code(i);
 			if (c === CLOSE_BRACKET) return i + 1;
 			if (c !== COMMA) return -1;
-			i = this.skipSpace(text, i + 1, end);
+			i = this.skipSpace(i + 1, end);
 		}
 	}
 
 	private scanObject(text: string, at: number, end: number, depth: number): number {
-		let i = this.skipSpace(text, at + 1, end);
-		if (i < end && this.code(text, i) === CLOSE_BRACE) return i + 1;
+		let i = this.skipSpace(at + 1, end);
+		if (i < end && this.code(i) === CLOSE_BRACE) return i + 1;
 		const base = this.keys;
 		i = this.scanMembers(text, i, end, depth, base);
 		this.keys = base;
@@ -260,36 +350,42 @@ export class JsonScanner {
 	private scanMembers(text: string, at: number, end: number, depth: number, base: number): number {
 		let i = at;
 		for (;;) {
-			if (i >= end || this.code(text, i) !== QUOTE) return -1;
-			const keyEnd = this.scanString(text, i, end);
+			if (i >= end || this.code(i) !== QUOTE) return -1;
+			const keyEnd = this.scanString(i, end);
 			if (keyEnd < 0) return -1;
 			if (this.canonical) this.noteKey(text, i + 1, keyEnd - 1, base);
-			i = this.skipSpace(text, keyEnd, end);
-			if (i >= end || this.code(text, i) !== COLON) return -1;
-			i = this.scanValue(text, this.skipSpace(text, i + 1, end), end, depth + 1);
+			i = this.skipSpace(keyEnd, end);
+			if (i >= end || this.code(i) !== COLON) return -1;
+			i = this.scanValue(text, this.skipSpace(i + 1, end), end, depth + 1);
 			if (i < 0) return -1;
-			i = this.skipSpace(text, i, end);
+			i = this.skipSpace(i, end);
 			if (i >= end) return -1;
-			const c = this.code(text, i);
+			const c = this.code(i);
 			if (c === CLOSE_BRACE) return i + 1;
 			if (c !== COMMA) return -1;
-			i = this.skipSpace(text, i + 1, end);
+			i = this.skipSpace(i + 1, end);
 		}
 	}
 
 	/** Clears `canonical` for a key JSON.stringify would not write back in its place: twice, an array index, `__proto__`. */
 	private noteKey(text: string, start: number, end: number, base: number): void {
+		const units = this.units;
 		const length = end - start;
-		if (indexLike(text, start, end) || (length === 9 && text.startsWith('__proto__', start))) {
+		const first = units[start];
+		// Read by bytes first: most keys start with neither a digit nor "_", and differ from the
+		// object's other keys in length or first character.
+		if ((isDigit(first) && indexLike(text, start, end)) || (length === 9 && first === 95 && text.startsWith('__proto__', start))) {
 			this.canonical = false;
 			return;
 		}
+		const keyStarts = this.keyStarts;
+		const keyEnds = this.keyEnds;
 		for (let k = base; k < this.keys; k++) {
-			const s = this.keyStarts[k];
-			if (this.keyEnds[k] - s !== length) continue;
-			let same = true;
-			for (let j = 0; j < length && same; j++) same = this.code(text, s + j) === this.code(text, start + j);
-			if (same) {
+			const s = keyStarts[k];
+			if (keyEnds[k] - s !== length || units[s] !== first) continue;
+			let j = 1;
+			while (j < length && units[s + j] === units[start + j]) j++;
+			if (j === length) {
 				this.canonical = false;
 				return;
 			}

@@ -119,8 +119,8 @@ export class LineTranscoder extends ColumnWriter {
 		this.units = sink.inputUnits;
 		const plans = this.plans;
 		let i = start;
-		while (i < end && isWhitespace(this.code(text, i))) i++;
-		if (i >= end || this.code(text, i) !== OPEN_BRACE) return false;
+		while (i < end && isWhitespace(this.code(i))) i++;
+		if (i >= end || this.code(i) !== OPEN_BRACE) return false;
 		// The line's own layout can be kept (only changed values replaced) while it has no spaces, no
 		// fields that are left out, and its columns in column order.
 		let layout = i === start;
@@ -135,10 +135,10 @@ export class LineTranscoder extends ColumnWriter {
 		let last = -1;
 		let connect = 0;
 		i++;
-		let c = this.code(text, i);
+		let c = this.code(i);
 		if (isWhitespace(c)) {
 			layout = false;
-			while (++i < end && isWhitespace((c = this.code(text, i))));
+			while (++i < end && isWhitespace((c = this.code(i))));
 		}
 		let close = -1;
 		if (c === CLOSE_BRACE) close = i;
@@ -154,7 +154,7 @@ export class LineTranscoder extends ColumnWriter {
 				afterKey = keyStart + plans[next].key.length + 1;
 			} else {
 				this.canonical = true;
-				afterKey = this.scanString(text, i, end);
+				afterKey = this.scanString(i, end);
 				// A key with an escape or a lone surrogate: rare, and JSON.stringify would write it otherwise.
 				if (afterKey < 0 || !this.canonical) return false;
 				kind = this.keyKind(text.slice(keyStart, afterKey - 1));
@@ -165,13 +165,13 @@ export class LineTranscoder extends ColumnWriter {
 				}
 			}
 			i = afterKey;
-			while (i < end && isWhitespace((c = this.code(text, i)))) {
+			while (i < end && isWhitespace((c = this.code(i)))) {
 				layout = false;
 				i++;
 			}
-			if (i >= end || this.code(text, i) !== COLON) return false;
+			if (i >= end || this.code(i) !== COLON) return false;
 			i++;
-			while (i < end && isWhitespace(this.code(text, i))) {
+			while (i < end && isWhitespace(this.code(i))) {
 				layout = false;
 				i++;
 			}
@@ -183,7 +183,7 @@ export class LineTranscoder extends ColumnWriter {
 				last = kind;
 				connect |= this.connectBits[kind];
 				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
-				if (kind === this.sequencePlan && this.code(text, i) === NULL_FIRST) return false;
+				if (kind === this.sequencePlan && this.code(i) === NULL_FIRST) return false;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return false;
 				if (this.omitted[kind] === 1) layout = false;
@@ -198,25 +198,25 @@ export class LineTranscoder extends ColumnWriter {
 				if (valueEnd < 0) return false;
 			}
 			i = valueEnd;
-			while (i < end && isWhitespace((c = this.code(text, i)))) {
+			while (i < end && isWhitespace((c = this.code(i)))) {
 				layout = false;
 				i++;
 			}
 			if (i >= end) return false;
-			c = this.code(text, i);
+			c = this.code(i);
 			if (c === CLOSE_BRACE) close = i;
 			else if (c !== COMMA) return false;
 			else {
 				i++;
-				while (i < end && isWhitespace((c = this.code(text, i)))) {
+				while (i < end && isWhitespace((c = this.code(i)))) {
 					layout = false;
 					i++;
 				}
-				c = i < end ? this.code(text, i) : 0;
+				c = i < end ? this.code(i) : 0;
 			}
 		}
 		for (i = close + 1; i < end; i++) {
-			if (!isWhitespace(this.code(text, i))) return false;
+			if (!isWhitespace(this.code(i))) return false;
 			layout = false;
 		}
 		if ((connect & (SCHEMA_SEEN | PAYLOAD_SEEN)) === (SCHEMA_SEEN | PAYLOAD_SEEN)) return false;
@@ -235,7 +235,7 @@ export class LineTranscoder extends ColumnWriter {
 	private keyAt(text: string, at: number, k: number): boolean {
 		const units = this.units;
 		const key = this.keyUnits[k];
-		if (units === null || key === null) return expectKey(text, at, this.plans[k].key);
+		if (key === null) return expectKey(text, at, this.plans[k].key);
 		const length = key.length;
 		for (let j = 0; j < length; j++) if (units[at + j] !== key[j]) return false;
 		return true;

@@ -2,7 +2,7 @@
  * routePacked of big packed items in worker threads. Every n8n node and the Kafka consumer run on
  * n8n's one main thread; parsing, coercing and serialising a packed item's lines is the biggest
  * piece of work our nodes do there (with most of the garbage). A worker does it on another core and
- * the main thread only copies the text in and the result out.
+ * the main thread only copies the text in and the result out, as bytes (packed-worker-protocol.ts).
  *
  * - Same result as routePacked: the worker runs the same code (mapPackedLines) on a RowMapper it
  *   rebuilds from the mapper's schema and options (plain data, structured-cloneable), built once per
@@ -26,7 +26,7 @@ import path from 'node:path';
 import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
-import { routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { routedOf, routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
 import { countInvalidLines, routePacked, type RoutedPacked } from './route-packed';
 import type { RowMapper } from './row-mapper';
 
@@ -180,9 +180,9 @@ export class PackedWorkerPool {
 
 	private post(slot: Slot, task: Task): void {
 		const id = this.nextId++;
-		const request = routeRequest(id, task.mapper, task.packed, task.index);
 		try {
-			slot.worker.postMessage(request);
+			const { request, transfer } = routeRequest(id, task.mapper, task.packed, task.index);
+			slot.worker.postMessage(request, transfer);
 		} catch (error) {
 			// E.g. a value that cannot be cloned: routed here instead.
 			this.fallBack(task, `could not hand the item to a worker thread (${messageOf(error)})`);
@@ -265,8 +265,9 @@ export class PackedWorkerPool {
 		this.counters.routedInWorker++;
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
-		if (message.routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(message.routed.packed, message.bytes);
-		task.resolve(message.routed);
+		const routed = routedOf(message);
+		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes);
+		task.resolve(routed);
 	}
 
 	private onExit(slot: Slot, code: number): void {

@@ -4,21 +4,40 @@
  * holds compiled column plans (functions), which cannot be posted; the worker rebuilds it from its
  * schema and options and keeps it under their key, so a request names the key and the worker
  * compiles each schema + options once.
+ *
+ * An item's text crosses as bytes in a transferred buffer, both ways, never as a cloned string: the
+ * clone of a ~1.7 MB string cost n8n's main thread about twice a plain copy into bytes going out
+ * (the serialiser's buffer grows as it writes), and coming back the string it rebuilt cost about
+ * twice one read from the worker's UTF-8 bytes (bench/micro/packed-worker.ts, pool).
  */
+import type { TransferListItem } from 'node:worker_threads';
+
 import type { PackedRows } from '../../common/item-contract';
 import type { InvalidLineCounts, RoutedPacked } from './route-packed';
 import type { RowMapper, RowMapperOptions } from './row-mapper';
 import type { TableSchema } from './types';
 
-/** Main → worker. */
+/**
+ * A text as bytes: Latin-1 (one byte per character) when no character is above U+00FF, as is every
+ * character of the usual, ASCII JSON; else UTF-16 (two bytes per unit, lone surrogates kept). Both
+ * read back to exactly the text.
+ */
+export interface TextBytes {
+	bytes: Uint8Array<ArrayBuffer>;
+	encoding: 'latin1' | 'utf16le';
+}
+
+/** Main → worker. `packed` is the item with jsonLines "": its text is `text`. */
 export type PackedWorkerRequest =
-	| { kind: 'route'; id: number; key: string; schema: TableSchema; options: RowMapperOptions; packed: PackedRows; index: number }
+	| { kind: 'route'; id: number; key: string; schema: TableSchema; options: RowMapperOptions; packed: PackedRows; text: TextBytes; index: number }
 	/** Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail. */
 	| { kind: 'test'; hook: 'exit' | 'throw' };
 
-/** Worker → main. */
+/**
+ * Worker → main. `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts);
+ * when it is there, routed.packed.jsonLines is "" and the text is those bytes read as UTF-8.
+ */
 export type PackedWorkerResponse =
-	/** `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts). */
 	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array }
 	| { id: number; ok: false; message: string };
 
@@ -39,8 +58,68 @@ function specOf(mapper: RowMapper): MapperSpec {
 	return spec;
 }
 
-/** The request that routes item `index` (`packed`) with `mapper` in a worker. */
-export function routeRequest(id: number, mapper: RowMapper, packed: PackedRows, index: number): PackedWorkerRequest {
+/** A character above U+00FF. On a string V8 stores one byte per character, the test ends at once. */
+const ABOVE_LATIN1 = /[\u0100-\uffff]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
+/**
+ * Characters looked at before a text is taken for one V8 stores two bytes per character (as it stores
+ * any text with a character that is not ASCII decoded from UTF-8): the test for a character above
+ * U+00FF would read all of such a text when it has none, ~0.13 µs per 335-byte line.
+ */
+const PROBE = 256;
+
+/** How `text` travels: Latin-1 when that holds every character, else UTF-16. */
+function encodingOf(text: string): TextBytes['encoding'] {
+	if (NOT_ASCII.test(text.slice(0, PROBE))) return 'utf16le';
+	return ABOVE_LATIN1.test(text) ? 'utf16le' : 'latin1';
+}
+
+/** `text` as bytes in a buffer of their own, to transfer (Buffer.from may lend a slice of a shared pool). */
+export function textBytes(text: string): TextBytes {
+	const encoding = encodingOf(text);
+	const bytes = Buffer.allocUnsafeSlow(encoding === 'latin1' ? text.length : 2 * text.length);
+	bytes.write(text, encoding);
+	return { bytes, encoding };
+}
+
+/** The text `textBytes` was given. */
+export function textOf({ bytes, encoding }: TextBytes): string {
+	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding);
+}
+
+/** The request that routes item `index` (`packed`) with `mapper` in a worker, and what it transfers. */
+export function routeRequest(id: number, mapper: RowMapper, packed: PackedRows, index: number): { request: PackedWorkerRequest; transfer: TransferListItem[] } {
 	const { key, schema, options } = specOf(mapper);
-	return { kind: 'route', id, key, schema, options, packed, index };
+	const text = textBytes(packed.jsonLines);
+	const request: PackedWorkerRequest = { kind: 'route', id, key, schema, options, packed: { ...packed, jsonLines: '' }, text, index };
+	return { request, transfer: [text.bytes.buffer] };
+}
+
+/** The item a route request carries, with its text. */
+export function requestedItem(request: Extract<PackedWorkerRequest, { kind: 'route' }>): PackedRows {
+	return { ...request.packed, jsonLines: textOf(request.text) };
+}
+
+/** The response for `routed`, whose lines are `bytes` in UTF-8: the text travels only as those bytes. */
+export function routedResponse(
+	id: number,
+	routed: RoutedPacked,
+	counts: InvalidLineCounts,
+	unmatched: Map<string, number>,
+	bytes: Buffer<ArrayBuffer> | undefined,
+): { response: PackedWorkerResponse; transfer: TransferListItem[] } {
+	if (bytes === undefined || routed.packed === null) return { response: { id, ok: true, routed, counts, unmatched }, transfer: [] };
+	const packed: PackedRows = { ...routed.packed, jsonLines: '' };
+	return { response: { id, ok: true, routed: { packed, invalid: routed.invalid }, counts, unmatched, bytes }, transfer: [bytes.buffer] };
+}
+
+/**
+ * The routed item of a response, with its text read back from the bytes (the worker's text is those
+ * bytes read as UTF-8, src/doris/schema/line-sink.ts, so this is the same text).
+ */
+export function routedOf(response: Extract<PackedWorkerResponse, { ok: true }>): RoutedPacked {
+	const { routed, bytes } = response;
+	if (bytes === undefined || routed.packed === null) return routed;
+	routed.packed.jsonLines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+	return routed;
 }

@@ -6,7 +6,7 @@
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
-import type { PackedWorkerRequest, PackedWorkerResponse } from './packed-worker-protocol';
+import { requestedItem, routedResponse, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes } from './route-packed';
 import { RowMapper } from './row-mapper';
 
@@ -34,7 +34,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 		return;
 	}
 	let response: PackedWorkerResponse;
-	const transfer: TransferListItem[] = [];
+	let transfer: TransferListItem[] = [];
 	try {
 		if (throwNext) {
 			throwNext = false;
@@ -46,14 +46,12 @@ port.on('message', (request: PackedWorkerRequest) => {
 		mapper.unmatchedSink = unmatched;
 		let mapped;
 		try {
-			mapped = mapPackedLinesToBytes(request.packed, mapper, request.index, counts);
+			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts);
 		} finally {
 			mapper.unmatchedSink = null;
 		}
 		// The Stream Load node loads these bytes; written here, they cost n8n's main thread nothing.
-		const { routed, bytes } = mapped;
-		if (bytes !== undefined) transfer.push(bytes.buffer);
-		response = { id: request.id, ok: true, routed, counts, unmatched, bytes };
+		({ response, transfer } = routedResponse(request.id, mapped.routed, counts, unmatched, mapped.bytes));
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
 	}

@@ -1,33 +1,59 @@
 /**
- * The row mapper as the worker thread gets it (packed-worker-protocol.ts): plain data it can rebuild
- * the mapper from, under a key that is the same exactly when the mapper would be.
+ * What crosses to the worker thread and back (packed-worker-protocol.ts): the row mapper as plain
+ * data it can rebuild the mapper from, under a key that is the same exactly when the mapper would be,
+ * and the item's text as transferred bytes that read back to exactly the text, both ways.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 
-import { routeRequest } from '../../../../src/doris/schema/packed-worker-protocol';
+import fc from 'fast-check';
+
+import { requestedItem, routedOf, routedResponse, routeRequest, textBytes, textOf, type PackedWorkerRequest, type PackedWorkerResponse } from '../../../../src/doris/schema/packed-worker-protocol';
+import { emptyInvalidLineCounts, mapPackedLinesToBytes } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import { mapper, pack } from './packed-support';
 
 const item = pack(['{"id":1}', '{"id":2}']);
 
 function keyOf(m: RowMapper): string {
-	const request = routeRequest(1, m, item, 0);
+	const { request } = routeRequest(1, m, item, 0);
 	assert.equal(request.kind, 'route');
 	return request.key;
 }
 
+/** `message` as the other thread receives it: posted through a real port, `transfer` moved. */
+async function posted<T>(message: T, transfer: TransferListItem[]): Promise<T> {
+	const { port1, port2 } = new MessageChannel();
+	try {
+		const received = new Promise<T>((resolve) => port2.once('message', resolve));
+		port1.postMessage(message, transfer);
+		return await received;
+	} finally {
+		port1.close();
+		port2.close();
+	}
+}
+
+/** Texts of every kind of character: ASCII, Latin-1, the rest of the BMP, pairs and lone surrogates. */
+const anyText = fc.oneof(
+	fc.string({ unit: 'binary', maxLength: 200 }),
+	fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 200 }),
+	fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 200 }),
+);
+
 describe('routeRequest', () => {
-	it('carries the item, its index and the mapper\'s schema and options, all of which survive a structured clone', () => {
+	it("carries the item, its index and the mapper's schema and options, all of which survive a structured clone", () => {
 		const m = mapper();
-		const request = routeRequest(7, m, item, 3);
+		const { request } = routeRequest(7, m, item, 3);
 		assert.ok(request.kind === 'route');
 		assert.equal(request.id, 7);
 		assert.equal(request.index, 3);
-		assert.equal(request.packed, item);
-		assert.deepEqual(structuredClone(request), request);
+		const cloned = structuredClone(request);
+		assert.deepEqual(requestedItem(cloned), item);
+		assert.deepEqual({ ...cloned, text: null }, { ...request, text: null });
 		const rebuilt = new RowMapper(request.schema, request.options);
-		assert.deepEqual(rebuilt.map({ id: 1 }), m.map({ id: 1 }), 'the worker\'s mapper maps as this thread\'s does');
+		assert.deepEqual(rebuilt.map({ id: 1 }), m.map({ id: 1 }), "the worker's mapper maps as this thread's does");
 	});
 
 	it('gives mappers of the same schema and options one key, so the worker compiles them once', () => {
@@ -38,5 +64,64 @@ describe('routeRequest', () => {
 
 	it('gives mappers that map differently different keys', () => {
 		assert.notEqual(keyOf(mapper()), keyOf(mapper({ cdc: true })));
+	});
+
+	it("moves the item's text as bytes, not a string: the other thread reads exactly the item back, this thread's item is untouched", async () => {
+		const packed = pack(['{"id":1,"name":"Grüße ✓ 😀"}', '{"id":2}'], undefined);
+		const { request, transfer } = routeRequest(1, mapper(), packed, 0);
+		assert.ok(request.kind === 'route');
+		assert.equal(request.packed.jsonLines, '', 'no copy of the text is cloned');
+		assert.deepEqual(transfer, [request.text.bytes.buffer]);
+		const received = (await posted(request, transfer)) as Extract<PackedWorkerRequest, { kind: 'route' }>;
+		assert.equal(request.text.bytes.byteLength, 0, 'the bytes were moved, not copied');
+		assert.deepEqual(requestedItem(received), packed);
+		assert.equal(packed.jsonLines, '{"id":1,"name":"Grüße ✓ 😀"}\n{"id":2}\n');
+	});
+
+	it('property: any text, lone surrogates included, reads back exactly from its bytes', () => {
+		fc.assert(
+			fc.property(anyText, (text) => {
+				const bytes = textBytes(text);
+				if (!/[\u0080-\uffff]/.test(text)) assert.equal(bytes.encoding, 'latin1', 'one byte per character for ASCII');
+				assert.equal(textOf(bytes), text);
+			}),
+			{ numRuns: 500 },
+		);
+	});
+
+	it('a text of one-byte characters past the first few hundred goes as Latin-1; one with a character above U+00FF as UTF-16', () => {
+		const ascii = 'a'.repeat(300);
+		assert.equal(textBytes(`${ascii}ü`).encoding, 'latin1');
+		assert.equal(textBytes(`${ascii}✓`).encoding, 'utf16le');
+		assert.equal(textOf(textBytes(`${ascii}✓`)), `${ascii}✓`);
+	});
+
+	it('never lends a slice of the shared Buffer pool: transferring it would take the pool from every other Buffer', () => {
+		const small = textBytes('{"id":1}\n');
+		assert.equal(small.bytes.buffer.byteLength, small.bytes.byteLength);
+	});
+});
+
+describe('routedResponse / routedOf', () => {
+	it("moves the rows' text as their UTF-8 bytes, and reads back the worker's text exactly (ASCII, other characters)", async () => {
+		for (const lines of [['{"id":1,"ts":0}', '{"id":2,"ts":0}'], ['{"id":1,"name":"ü✓😀","ts":0}', '{"id":2,"name":"\\u2028","ts":0}']]) {
+			const m = mapper();
+			const mapped = mapPackedLinesToBytes(pack(lines), m, 0, emptyInvalidLineCounts());
+			assert.ok(mapped.routed.packed !== null);
+			const expected = structuredClone(mapped.routed);
+			const { response, transfer } = routedResponse(4, mapped.routed, emptyInvalidLineCounts(), new Map(), mapped.bytes);
+			assert.ok(response.ok && response.routed.packed !== null);
+			assert.equal(response.routed.packed.jsonLines, '', 'no copy of the text is cloned');
+			const received = (await posted(response, transfer)) as Extract<PackedWorkerResponse, { ok: true }>;
+			assert.deepEqual(routedOf(received), expected);
+		}
+	});
+
+	it('an item with no loadable line goes back as it is', async () => {
+		const mapped = mapPackedLinesToBytes(pack(['{oops']), mapper(), 0, emptyInvalidLineCounts());
+		const { response, transfer } = routedResponse(5, mapped.routed, emptyInvalidLineCounts(), new Map(), mapped.bytes);
+		assert.deepEqual(transfer, []);
+		const received = (await posted(response, transfer)) as Extract<PackedWorkerResponse, { ok: true }>;
+		assert.deepEqual(routedOf(received), mapped.routed);
 	});
 });
