@@ -141,14 +141,23 @@ export class LineSink {
 
 	/** The text written, and its bytes (a view of this sink's own buffer, which is then the caller's). */
 	finish(): { text: string; bytes: Buffer<ArrayBuffer> } {
+		const { bytes, ascii } = this.finishBytes();
+		return { text: bytes.toString(ascii ? 'latin1' : 'utf8'), bytes };
+	}
+
+	/**
+	 * The bytes written (as finish()) without making their text, and whether they are ASCII (then the
+	 * text is the bytes read as Latin-1, a plain copy): a worker thread sends the bytes alone.
+	 */
+	finishBytes(): { bytes: Buffer<ArrayBuffer>; ascii: boolean } {
 		const bytes = this.buffer.subarray(0, this.length);
-		const text = bytes.toString(this.ascii ? 'latin1' : 'utf8');
+		const ascii = this.ascii;
 		if (this.borrowed !== null && (scratch === null || scratch.length < this.borrowed.length)) scratch = this.borrowed;
 		this.borrowed = null;
 		this.buffer = Buffer.allocUnsafeSlow(256);
 		this.length = 0;
 		this.ascii = true;
-		return { text, bytes };
+		return { bytes, ascii };
 	}
 
 	/** input[from, to) of an input that is not pure ASCII, encoded here. */

@@ -46,7 +46,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 		mapper.unmatchedSink = unmatched;
 		let mapped;
 		try {
-			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts);
+			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts, true);
 		} finally {
 			mapper.unmatchedSink = null;
 		}
