@@ -12,9 +12,13 @@
  *   BITMAP_UNION one ("bitmap column uv require the function return type is BITMAP") and a
  *   QUANTILE_UNION one; the same for a column the header lists as a plain field.
  * - a `columns` header leaving the column out: Load.initColumns takes the column's default, else NULL
- *   when nullable, else fails "Column has no default value. column: x". CREATE TABLE gives every HLL
- *   column the default hll_empty() and every BITMAP column an empty bitmap (nereids ColumnDefinition,
- *   DefaultValue.HLL_EMPTY_DEFAULT_VALUE / BITMAP_EMPTY_DEFAULT_VALUE), so those load empty.
+ *   when nullable, else fails "Column has no default value. column: x". CREATE TABLE gives every BITMAP
+ *   column an empty bitmap as default (nereids ColumnDefinition, DefaultValue.BITMAP_EMPTY_DEFAULT_VALUE),
+ *   so it loads empty. Every HLL column gets HLL_EMPTY_DEFAULT_VALUE too, but as a plain value the
+ *   planner refuses like a field ("HLL column must use hll_hash function"); apache/doris PR #34447
+ *   (May 2024: in 3.0 and 3.1, unconfirmed in which 2.1 patch release) gave it hll_empty() as its
+ *   expression. Without the version at hand, an HLL column left out is refused here, and
+ *   `uv = hll_empty()` loads it empty on every version.
  * - a partial update leaves unlisted columns as they are (Load.initColumns skips them).
  */
 import { columnExpression, columnName } from '../stream-load/columns';
@@ -35,8 +39,8 @@ const MAKERS: Record<string, string> = {
 	AGG_STATE: '{c} = <function>_state(<field>), the state function of its aggregate (e.g. sum_state)',
 };
 
-/** Types whose every column Doris creates with an empty default (see the header). */
-const EMPTY_BY_DEFAULT = new Set(['HLL', 'BITMAP']);
+/** Types whose every column Doris creates with an empty default that every release loads (see the header). */
+const EMPTY_BY_DEFAULT = new Set(['BITMAP']);
 
 /** One message per such column the load gives Doris nothing it accepts for (empty when all are fine). */
 export function opaqueColumnProblems(schema: TableSchema, load: LoadColumns): string[] {
@@ -51,7 +55,9 @@ export function opaqueColumnProblems(schema: TableSchema, load: LoadColumns): st
 		let why: string;
 		if (load.columns.length === 0) why = 'the Stream Load node sends no Columns, so Doris reads it as a field of the row and refuses every load into the table';
 		else if (entry !== undefined) why = 'it is listed in Columns without an expression, so Doris reads it as a field of the row and refuses every load into the table';
-		else if (EMPTY_BY_DEFAULT.has(type) || column.nullable || column.hasDefault) continue;
+		else if (type === 'HLL') {
+			why = 'it is left out of Columns, which Doris fills with an empty HLL only since apache/doris PR #34447 (3.0; releases without it refuse every load into the table)';
+		} else if (EMPTY_BY_DEFAULT.has(type) || column.nullable || column.hasDefault) continue;
 		else why = 'it is left out of Columns and has no default value, so Doris refuses every load into the table ("Column has no default value")';
 		problems.push(`column "${column.name}" (${type}) takes no value from a JSON row: ${why}. ${fix(column, type)}`);
 	}

@@ -127,7 +127,7 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	// HLL / BITMAP / QUANTILE_STATE columns: the planner's per-column checks (./sketches.ts).
 	for (const t of targets) {
 		if (t.keep) continue;
-		const refusal = sketchPlanRefusal(t.col, derived.find((x) => x.name.toLowerCase() === t.col.name.toLowerCase())?.expr, t.src >= 0);
+		const refusal = sketchPlanRefusal(t.col, derived.find((x) => x.name.toLowerCase() === t.col.name.toLowerCase())?.expr, t.src >= 0, cluster.version);
 		if (refusal !== undefined) throw refusal;
 	}
 	if (partial) {

@@ -12,13 +12,17 @@
  * - a BITMAP_UNION column whose value is not of type BITMAP (checkBitmapCompatibility), a
  *   QUANTILE_UNION one whose value is not QUANTILE_STATE (checkQuantileStateCompatibility, whose message
  *   Doris leaves unformatted: "quantile_state column %s require ...").
- * Left out of a `columns` list, an HLL or BITMAP column loads empty: CREATE TABLE gives each the default
- * hll_empty() / an empty bitmap (nereids ColumnDefinition, DefaultValue.HLL_EMPTY_DEFAULT_VALUE and
- * BITMAP_EMPTY_DEFAULT_VALUE); a QUANTILE_STATE column has no such default.
+ * Left out of a `columns` list, a BITMAP column loads empty: CREATE TABLE gives each an empty bitmap as
+ * default (nereids ColumnDefinition, DefaultValue.BITMAP_EMPTY_DEFAULT_VALUE), cast to BITMAP. Every HLL
+ * column gets HLL_EMPTY_DEFAULT_VALUE, a plain value the planner refuses like a field until apache/doris
+ * PR #34447 (May 2024) gave it hll_empty() as its expression: 3.0 and 3.1 load it empty; 2.1 is imitated
+ * without the change (which 2.1 patch release has it is unconfirmed). A QUANTILE_STATE column has no
+ * such default.
  */
 import type { Column } from './catalog';
 import type { Stored } from './convert';
 import { LoadError, planError } from './load-headers';
+import type { DorisVersion } from './types';
 
 export const SKETCH_TYPES = new Set(['HLL', 'BITMAP', 'QUANTILE_STATE']);
 
@@ -68,18 +72,19 @@ function compareMembers(x: string, y: string): number {
 	return Number.isFinite(a) && Number.isFinite(b) ? a - b : x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Whether CREATE TABLE gave the column an empty sketch as default (HLL, BITMAP). */
+/** Whether CREATE TABLE gave the column an empty sketch as default (HLL, BITMAP; see the header for HLL in 2.1). */
 export const hasEmptySketchDefault = (col: Column): boolean => col.type.base === 'HLL' || col.type.base === 'BITMAP';
 
 /**
  * The planner's refusal for a sketch column, or undefined: `expression` is the `columns` expression
  * that fills it, `fromData` whether it is read as a field of the data instead.
  */
-export function sketchPlanRefusal(col: Column, expression: string | undefined, fromData: boolean): LoadError | undefined {
+export function sketchPlanRefusal(col: Column, expression: string | undefined, fromData: boolean, version: DorisVersion): LoadError | undefined {
 	if (!SKETCH_TYPES.has(col.type.base)) return undefined;
 	const fn = expression === undefined ? undefined : /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(expression)?.[1]?.toLowerCase();
 	const made = fn === undefined ? undefined : MAKERS[fn]?.type;
-	if (!fromData && expression === undefined) return undefined;
+	// Left out: its default, an empty HLL given as hll_empty() only since PR #34447 (see the header).
+	if (!fromData && expression === undefined && !(col.type.base === 'HLL' && version === '2.1')) return undefined;
 	if (col.type.base === 'HLL') {
 		if (fn === undefined) return planError(`HLL column must use hll_hash function, like ${col.name}=hll_hash(xxx)`);
 		if (made !== 'HLL' && fn !== 'hll_from_base64') {
