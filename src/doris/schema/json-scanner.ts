@@ -382,10 +382,12 @@ export class JsonScanner {
 		const keyEnds = this.keyEnds;
 		for (let k = base; k < this.keys; k++) {
 			const s = keyStarts[k];
-			if (keyEnds[k] - s !== length || units[s] !== first) continue;
+			if (keyEnds[k] - s !== length) continue;
+			// Two empty keys are the same key: their "first character" is each one's closing quote.
+			if (length > 0 && units[s] !== first) continue;
 			let j = 1;
 			while (j < length && units[s + j] === units[start + j]) j++;
-			if (j === length) {
+			if (j >= length) {
 				this.canonical = false;
 				return;
 			}
