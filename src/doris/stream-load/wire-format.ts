@@ -128,14 +128,14 @@ function csvText(value: unknown, column: string): string {
 /**
  * The row as one CSV line without its delimiter, or CsvUnwritableError when Doris would not read back
  * the values written. Doris' CSV reader (be/src/vec/exec/format/csv/csv_reader.cpp and
- * file_reader/new_plain_text_line_reader.{h,cpp}; 2.1, 3.0, 3.1; the node sends no `enclose`, so the
- * plain reader reads every line):
+ * file_reader/new_plain_text_line_reader.{h,cpp}; 2.1, 3.0, 3.1). The node sends no `enclose` (it
+ * refuses the header, pass-through.ts), so the plain reader reads every line and no value is quoted:
  * - ends a line at the first occurrence of the line delimiter (memmem), so no field may hold it nor
  *   form it with what follows it;
  * - with the delimiter `\n`, ends a line at a `\r` just before the `\n` (BaseTextLineReaderContext
- *   find_lf_crlf_line_sep, unless the session sets keep_carriage_return, apache/doris#39980), so the
- *   last field must not end in `\r`: refused whatever the version, as a row on Rejected is seen and a
- *   dropped `\r` is not;
+ *   find_lf_crlf_line_sep; apache/doris#37687, on branch-2.1 since July 2024 (#38099), and 3.x; the
+ *   session's keep_carriage_return does not apply to Stream Load), so the last field must not end in
+ *   `\r` (refused on older versions too: a row on Rejected is seen, a dropped `\r` is not);
  * - splits fields at the leftmost non-overlapping occurrences of the separator (a multi-character one
  *   by KMP, `_split_field_multi_char`), so a field followed by the separator must meet its first
  *   occurrence exactly at its end;

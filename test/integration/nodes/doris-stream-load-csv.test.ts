@@ -84,6 +84,29 @@ describe('Doris Stream Load node: Format CSV, rows a CSV line cannot carry', () 
 		);
 	});
 
+	it('a first value starting with a byte-order mark and a last value ending in \\r (Doris strips both) go to Rejected instead of loading changed', async () => {
+		// Before, both loaded without a word: "bom" without its U+FEFF, "windows" without its \r.
+		const table = await db.newTable({ columns: 'id INT, note VARCHAR(64), tail VARCHAR(64)' });
+		const input = [
+			{ json: { note: '\uFEFFbom', id: 1, tail: 'a' } },
+			{ json: { note: 'b', id: 2, tail: 'windows\r' } },
+			{ json: { note: 'mid\rdle', id: 3, tail: 'c' } },
+		];
+		const [summary, rejected] = await executeStreamLoad(ctx({ table, format: 'csv', csvColumns: 'note, id, tail' }, input, { mode: 'manual', connected: [0, 1] }));
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(
+			db.server.tableRows('d', table).map((r) => [r.id, r.note, r.tail]),
+			[[3, 'mid\rdle', 'c']],
+		);
+		assert.deepEqual(
+			reasons(rejected).map((r) => [r.column, r.message]),
+			[
+				['note', "Column \"note\" starts with a byte-order mark (U+FEFF), which Doris' CSV reader strips from the first line of each block it reads; use the JSON format for free text"],
+				['tail', "Column \"tail\" ends in a carriage return, which Doris' CSV reader drops before the line break; use the JSON format for free text"],
+			],
+		);
+	});
+
 	it('Rejected leads nowhere: the execution fails before anything is sent, naming the column; delivered again with Rejected wired, each row loads once', async () => {
 		const table = await notesTable();
 		const loadsBefore = db.server.loads.length;
