@@ -346,8 +346,12 @@ export class ColumnWriter extends JsonScanner {
 			this.writeValue(sink, text, k);
 			from = this.valueEnd[k];
 		}
-		sink.copy(from, close + 1);
-		sink.byte(10);
+		// The line's own "\n" when it has one: then the sink copies on into the next line in one go.
+		if (this.units[close + 1] === 10) sink.copy(from, close + 2);
+		else {
+			sink.copy(from, close + 1);
+			sink.byte(10);
+		}
 	}
 
 	/** The row written afresh in column order, as JSON.stringify writes it. */

@@ -42,6 +42,13 @@ export class LineSink {
 	readonly inputUnits: Uint8Array | Uint16Array;
 	/** The scratch buffer this sink holds until finish(), if it was free. */
 	private borrowed: Buffer | null = null;
+	/**
+	 * An input range copy() was asked for and has not written yet (ASCII input only): a range that
+	 * continues it joins it. Kept lines are mostly the input as it stands, so the end of one line,
+	 * its "\n" and the start of the next become one native copy instead of two short loops.
+	 */
+	private pendingFrom = 0;
+	private pendingTo = 0;
 
 	/** `input`: the text whose ranges copy() and copyQuoted() write. */
 	constructor(input: string) {
@@ -69,16 +76,31 @@ export class LineSink {
 	}
 
 	get byteLength(): number {
-		return this.length;
+		return this.length + this.pendingTo - this.pendingFrom;
 	}
 
 	/** input[from, to) in UTF-8. */
 	copy(from: number, to: number): void {
-		const source = this.inputBytes;
-		if (source === null) {
+		if (this.inputBytes === null) {
 			this.encode(from, to);
 			return;
 		}
+		if (from === this.pendingTo) {
+			this.pendingTo = to;
+			return;
+		}
+		this.flush();
+		this.pendingFrom = from;
+		this.pendingTo = to;
+	}
+
+	/** Writes the pending copy (see pendingFrom). */
+	private flush(): void {
+		const from = this.pendingFrom;
+		const to = this.pendingTo;
+		if (from === to) return;
+		this.pendingFrom = this.pendingTo = 0;
+		const source = this.inputBytes as Buffer;
 		const n = to - from;
 		if (this.length + n > this.buffer.length) this.grow(n);
 		if (n >= NATIVE_COPY) {
@@ -97,6 +119,7 @@ export class LineSink {
 	 * character (a canonical JSON value's own text): what JSON.stringify writes between the quotes.
 	 */
 	copyQuoted(from: number, to: number): void {
+		this.flush();
 		const source = this.inputBytes;
 		if (source === null) {
 			let run = from;
@@ -126,6 +149,7 @@ export class LineSink {
 	 * here stay fast only while they see one string, the input.
 	 */
 	add(text: string): void {
+		this.flush();
 		if (this.length + text.length * 3 > this.buffer.length) this.grow(text.length * 3);
 		const written = this.buffer.write(text, this.length, 'utf8');
 		// Every character that is not ASCII takes more bytes than UTF-16 units.
@@ -135,6 +159,7 @@ export class LineSink {
 
 	/** One ASCII character. */
 	byte(c: number): void {
+		this.flush();
 		if (this.length === this.buffer.length) this.grow(1);
 		this.buffer[this.length++] = c;
 	}
@@ -150,6 +175,7 @@ export class LineSink {
 	 * text is the bytes read as Latin-1, a plain copy): a worker thread sends the bytes alone.
 	 */
 	finishBytes(): { bytes: Buffer<ArrayBuffer>; ascii: boolean } {
+		this.flush();
 		const bytes = this.buffer.subarray(0, this.length);
 		const ascii = this.ascii;
 		if (this.borrowed !== null && (scratch === null || scratch.length < this.borrowed.length)) scratch = this.borrowed;

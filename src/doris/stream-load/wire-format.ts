@@ -119,6 +119,8 @@ interface CsvShape {
 }
 
 const UTF8_BOM = '\uFEFF';
+/** A UTF-16 surrogate not paired with its other half: UTF-8 has no encoding for it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function csvText(value: unknown, column: string): string {
 	if (value === null || value === undefined) return column === DELETE_SIGN_COLUMN ? '0' : '\\N';
@@ -141,6 +143,8 @@ function csvText(value: unknown, column: string): string {
  *   occurrence exactly at its end;
  * - loads a field of exactly `\N` as NULL (the null format), and strips a UTF-8 byte-order mark at
  *   the start of the first line of each block it reads (`_remove_bom`), which can be any row;
+ * - reads the line as UTF-8, and a lone surrogate (a JS string can hold one, JSON.parse of "\ud800"
+ *   makes one) has no UTF-8: Buffer writes U+FFFD in its place, which Doris would load as the value;
  * - skips an empty line without loading or counting it (`size == 0`, unless the session sets
  *   read_csv_empty_line_as_null): a batch would commit a row short and fail on its row counts after
  *   the commit, its other rows loaded again by each redelivery.
@@ -161,6 +165,11 @@ function csvLine(row: Readonly<Record<string, unknown>>, shape: CsvShape): strin
 			}
 		}
 		if (text === '\\N' && row[column] !== null && row[column] !== undefined) throw unwritable("is the text \\N, which Doris' CSV reader loads as NULL");
+		const lone = LONE_SURROGATE.exec(text);
+		if (lone !== null) {
+			const unit = lone[0].charCodeAt(0).toString(16).toUpperCase();
+			throw unwritable(`holds a lone surrogate (U+${unit}), which UTF-8 cannot carry`, ': the line would carry U+FFFD in its place, and Doris load that');
+		}
 		if (i === 0 && text.startsWith(UTF8_BOM)) throw unwritable("starts with a byte-order mark (U+FEFF), which Doris' CSV reader strips from the first line of each block it reads");
 		texts[i] = text;
 	}
