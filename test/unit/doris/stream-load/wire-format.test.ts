@@ -98,6 +98,17 @@ describe('wire format', () => {
 		assert.equal(s({ id: 1, note: 'a;b' }), '1,a;b\n');
 	});
 
+	it('a row csvRowCheck passed is written once: the serializer takes its line, unless it writes another shape (the delete sign column added)', () => {
+		const options = { format: 'csv' as const, columns: ['id', 'note'] };
+		const check = csvRowCheck(options);
+		const row = { id: 1, note: 'a' };
+		assert.equal(check?.(row), undefined);
+		assert.equal(createSerializer({ ...options, columns: ['id', 'note', '__DORIS_DELETE_SIGN__'] })(row), '1\x01a\x010\n');
+		assert.equal(check?.(row), undefined);
+		assert.equal(createSerializer(options)(row), '1\x01a\n');
+		assert.equal(createSerializer(options)(row), '1\x01a\n', 'and again without the check');
+	});
+
 	it('ByteBuffer counts UTF-8 bytes and returns replayable chunks', () => {
 		const b = new ByteBuffer();
 		let total = 0;
