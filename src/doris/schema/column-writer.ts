@@ -210,7 +210,7 @@ export class ColumnWriter extends JsonScanner {
 				}
 				value = this.num;
 			} else value = parseJsonExact(text.slice(at, after));
-		} else if (c === 116 && text.startsWith('true', at)) {
+		} else if (c === 116 && this.literalAt(c, at) === 4) {
 			after = at + 4;
 			if (fastKind === BOOLEAN) {
 				this.valueEnd[k] = after;
@@ -218,7 +218,7 @@ export class ColumnWriter extends JsonScanner {
 			}
 			value = true;
 			asWritten = true;
-		} else if (c === 102 && text.startsWith('false', at)) {
+		} else if (c === 102 && this.literalAt(c, at) === 5) {
 			after = at + 5;
 			if (fastKind === BOOLEAN) {
 				this.valueEnd[k] = after;
@@ -226,7 +226,7 @@ export class ColumnWriter extends JsonScanner {
 			}
 			value = false;
 			asWritten = true;
-		} else if (c === 110 && text.startsWith('null', at)) {
+		} else if (c === 110 && this.literalAt(c, at) === 4) {
 			after = at + 4;
 			this.valueEnd[k] = after;
 			if (plan.nullable) return after; // a null row value, written as it stands
