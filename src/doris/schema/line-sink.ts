@@ -50,8 +50,18 @@ export class LineSink {
 	private pendingFrom = 0;
 	private pendingTo = 0;
 
-	/** `input`: the text whose ranges copy() and copyQuoted() write. */
-	constructor(input: string) {
+	/**
+	 * `input`: the text whose ranges copy() and copyQuoted() write. `inputUnits`: its code units when
+	 * the caller has them already (a worker thread receives the text as bytes): its bytes when it is
+	 * ASCII (a Uint8Array), or its UTF-16 code units when it is not (a Uint16Array).
+	 */
+	constructor(input: string, inputUnits?: Uint8Array | Uint16Array) {
+		if (inputUnits !== undefined && inputUnits.length === input.length) {
+			this.inputBytes = inputUnits instanceof Uint8Array ? Buffer.from(inputUnits.buffer, inputUnits.byteOffset, inputUnits.length) : null;
+			this.inputUnits = inputUnits;
+			this.buffer = Buffer.allocUnsafeSlow(Math.max(256, input.length + (input.length >> 3)));
+			return;
+		}
 		// ASCII exactly when its UTF-8 is as long as the text: with 4 bytes to spare, a text that is not
 		// ASCII writes more bytes than it has characters, or stops short of a character that needs more room.
 		const room = input.length + 4;

@@ -220,7 +220,8 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
  * undefined when no line loads): a worker thread transfers them, so that nobody encodes the text again.
  * With `bytesAlone`, the lines are left as those bytes (`jsonLines` empty when there are bytes): a
  * worker thread sends only the bytes (packed-worker-protocol.ts), and making the text there, ~1.9 MB
- * for 5,000 lines, was work thrown away.
+ * for 5,000 lines, was work thrown away. `inputUnits`: the text's code units, when the caller has
+ * them (see LineSink).
  */
 export function mapPackedLinesToBytes(
 	packed: PackedRows,
@@ -228,6 +229,7 @@ export function mapPackedLinesToBytes(
 	index: number,
 	counts: InvalidLineCounts,
 	bytesAlone = false,
+	inputUnits?: Uint8Array | Uint16Array,
 ): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer> } {
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
@@ -236,7 +238,7 @@ export function mapPackedLinesToBytes(
 	const cursor = new RunCursor(packed.sources);
 	const invalid: RoutedItem[] = [];
 	const slot: { json: Record<string, unknown> } = { json: {} };
-	const sink = new LineSink(text);
+	const sink = new LineSink(text, inputUnits);
 	let count = 0;
 	let deleteSign = false;
 	let start = 0;
