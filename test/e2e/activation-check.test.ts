@@ -276,6 +276,24 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		t.diagnostic(`refused: ${message}`);
 	});
 
+	// One Item per Batch hands the Doris nodes packed JSON lines, which a Stream Load node with Format CSV
+	// refuses item by item: every execution fails and is redelivered, and the partition loads nothing.
+	it('refuses activation with One Item per Batch into a Doris Stream Load node with Format CSV, naming both; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(20, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		nodeOfType(scenario.workflow, NODE_TYPES.trigger).parameters.output = 'batch';
+		Object.assign(nodeOfType(scenario.workflow, NODE_TYPES.streamLoad).parameters, { format: 'csv', csvColumns: 'order_id, customer_id, status, amount, currency, created_at, items, shipping_address, note' });
+		const message = await publishExpectingRefusal(
+			scenario,
+			orders.length,
+			async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris after 20 s`,
+			20_000,
+		);
+		assert.match(message, /Output is "One Item per Batch" but Doris Stream Load node "[^"]+" has Format CSV/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
 	it('refuses activation on Engine 2.0 with a clear message, and activates on the default engine', async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);
