@@ -27,6 +27,7 @@ import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings } from './refuse-lossy-settings';
+import { refusePackedIntoCsv } from './refuse-packed-csv';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -105,6 +106,7 @@ export class KafkaTrigger implements INodeType {
 		refuseLossyContinue(this);
 		refuseLossySettings(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
+		refusePackedIntoCsv(this, settings.consumer.parser.output ?? 'message');
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

@@ -176,7 +176,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether activation fails when a Doris Schema node after this trigger (Map Rows with Validate on Start) maps to a table or column that does not exist, or a Doris Stream Load node loads into a missing table. Checked over Doris\' MySQL port with the Doris credential set here (a trigger cannot use another node\'s credential; an empty database in a Doris node means this credential\'s default). Tables given by expressions are not checked.',
+			'Whether activation fails when a Doris Schema node after this trigger (Map Rows with Validate on Start) maps to a table or column that does not exist, or a Doris Stream Load node loads into a missing table, or into a table with an HLL / BITMAP / QUANTILE_STATE / AGG_STATE column its Columns give no expression for (Doris would refuse every load). Checked over Doris\' MySQL port with the Doris credential set here (a trigger cannot use another node\'s credential; an empty database in a Doris node means this credential\'s default). Tables given by expressions are not checked.',
 	},
 	{
 		displayName: 'Options',

@@ -86,14 +86,27 @@ export function collectDownstreamTables(children: NodeTypeAndVersion[]): Downstr
 				else columns.push({ column, from: 'named in Epoch Unit per Column' });
 			}
 		}
-		// Stream Load: the table, and the partial update it sends. Its Columns / CSV Columns name source
-		// fields that Doris column expressions may turn into other columns, so they are not checked as
-		// table column names; for a fixed partial update they are the update set, which must hold every key.
-		const partialUpdate = isSchema ? undefined : streamLoadPartialUpdate(p, options);
-		if (partialUpdate === 'expression') {
-			skipped.push(`${label}: the partial update columns are an expression`);
+		// Stream Load: the table, the partial update and the Columns it sends. Its Columns / CSV Columns
+		// name source fields that Doris column expressions may turn into other columns, so they are not
+		// checked as table column names; for a fixed partial update they are the update set, which must
+		// hold every key.
+		if (isSchema) {
 			tables.push({ label, database, table, columns });
-		} else tables.push(partialUpdate === undefined ? { label, database, table, columns } : { label, database, table, columns, partialUpdate });
+			continue;
+		}
+		const partialUpdate = streamLoadPartialUpdate(p, options);
+		const check: TableToCheck = { label, database, table, columns };
+		if (partialUpdate === 'expression') skipped.push(`${label}: the partial update columns are an expression`);
+		else if (partialUpdate !== undefined) check.partialUpdate = partialUpdate;
+		// The Columns it sends: the table's HLL / BITMAP / … columns need an expression there.
+		const columnsText = streamLoadColumns(p, options);
+		if (isExpression(columnsText)) {
+			if (partialUpdate !== 'expression') skipped.push(`${label}: the Columns are an expression`);
+		} else {
+			const entries = columnsText === '' ? [] : splitColumns(columnsText, `${label}: Columns`);
+			check.loadColumns = partialUpdate === undefined ? { columns: entries } : { columns: entries, partialUpdate: true };
+		}
+		tables.push(check);
 	}
 	return { tables, skipped };
 }
@@ -103,8 +116,13 @@ function streamLoadPartialUpdate(p: INodeParameters, options: INodeParameters): 
 	const mode = stored(options.partialUpdate) || (options.partialColumns === true ? 'fixed' : 'off');
 	if (mode === 'flexible') return { mode: 'flexible' };
 	if (mode !== 'fixed') return undefined;
-	const text = stored(p.format) === 'csv' ? stored(p.csvColumns) : stored(options.columns);
+	const text = streamLoadColumns(p, options);
 	if (isExpression(text)) return 'expression';
 	// The column each entry loads into (`dt = expr` updates dt), cut where Doris cuts the header.
 	return { mode: 'fixed', columns: columnNames(splitColumns(text, 'Columns')) };
+}
+
+/** The Columns a Stream Load node sends as the `columns` header: CSV Columns for CSV, else Columns. */
+function streamLoadColumns(p: INodeParameters, options: INodeParameters): string {
+	return stored(p.format) === 'csv' ? stored(p.csvColumns) : stored(options.columns);
 }

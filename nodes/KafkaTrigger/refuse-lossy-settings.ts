@@ -24,7 +24,8 @@ const EXECUTE_WORKFLOW_NODE_TYPE = 'n8n-nodes-base.executeWorkflow';
  *   options.waitForSubWorkflow): n8n starts the sub-workflow with doNotWaitToFinish and the node
  *   returns its input at once, so the execution succeeds and the trigger commits while the
  *   sub-workflow has not loaded the rows yet; n8n stopping then loses them. An expression there may
- *   turn it off for some item, so it is refused too.
+ *   turn it off for some item, so it is refused too. A disabled Execute Workflow node never starts its
+ *   sub-workflow and passes the rows on: refused unless a Doris Stream Load node after it loads them.
  * And one that makes up a row: Always Output Data on a node before a Doris Stream Load node
  * (ensureAlwaysOutputData) puts an empty item on the node's first output whenever it is empty, as a
  * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
@@ -57,13 +58,16 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 		...holdingRows
 			.filter((node) => node.type === EXECUTE_WORKFLOW_NODE_TYPE && node.disabled !== true && subWorkflowWait(node) !== 'on')
 			.map((node) => `Execute Workflow node "${node.name}": Wait For Sub-Workflow Completion is ${subWorkflowWait(node)}: n8n hands the rows to the sub-workflow and goes on at once, so the trigger would commit their offsets before the sub-workflow loads them, and they would be lost if n8n stopped in between`),
+		...holdingRows
+			.filter((node) => node.type === EXECUTE_WORKFLOW_NODE_TYPE && node.disabled === true && !leadsToStreamLoad(ctx, node.name))
+			.map((node) => `Execute Workflow node "${node.name}" is disabled: n8n passes the rows that reach it on without starting its sub-workflow, and no Doris Stream Load node after it loads them, so they would be lost while the trigger commits their offsets`),
 		...reached
 			.filter((node) => node.alwaysOutputData === true && node.disabled !== true && node.type !== STREAM_LOAD_NODE_TYPE && leadsToStreamLoad(ctx, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), {
-		description: 'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow. Then activate it again.',
+		description: 'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow. Then activate it again.',
 	});
 }
 

@@ -55,6 +55,35 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		return message;
 	}
 
+	/**
+	 * Makes the scenario's workflow Trigger → Execute Workflow node "Hand Off" (with `parameters` besides
+	 * its sub-workflow, and `settings`), whose sub-workflow (given inline) holds the Doris nodes.
+	 */
+	function handOffToSubWorkflow(scenario: Scenario, parameters: Record<string, unknown>, settings: { disabled?: boolean } = {}): void {
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		const subWorkflow = {
+			nodes: [
+				{ id: 'start', name: 'Start', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1.1, position: [0, 0], parameters: { inputSource: 'passthrough' } },
+				...scenario.workflow.nodes.filter((node) => node !== trigger),
+			],
+			connections: { ...scenario.workflow.connections, Start: { main: [[{ node: 'Doris Schema', type: 'main', index: 0 }]] } },
+		};
+		delete (subWorkflow.connections as Record<string, unknown>)[trigger.name];
+		scenario.workflow.nodes = [
+			trigger,
+			{
+				id: 'hand-off',
+				name: 'Hand Off',
+				type: 'n8n-nodes-base.executeWorkflow',
+				typeVersion: 1.3,
+				position: [trigger.position[0] + 200, trigger.position[1]],
+				parameters: { source: 'parameter', workflowJson: JSON.stringify(subWorkflow), mode: 'once', ...parameters },
+				...settings,
+			},
+		];
+		scenario.workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
+	}
+
 	it('fails activation naming the missing table and column, and activates once they exist', async (t) => {
 		const missingTable = 'orders_later';
 		const scenario = await prepareScenario(world, 'orders-low-frequency', {
@@ -220,27 +249,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);
 		await world.kafka.produce(scenario.topic, orders);
-		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
-		const subWorkflow = {
-			nodes: [
-				{ id: 'start', name: 'Start', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1.1, position: [0, 0], parameters: { inputSource: 'passthrough' } },
-				...scenario.workflow.nodes.filter((node) => node !== trigger),
-			],
-			connections: { ...scenario.workflow.connections, Start: { main: [[{ node: 'Doris Schema', type: 'main', index: 0 }]] } },
-		};
-		delete (subWorkflow.connections as Record<string, unknown>)[trigger.name];
-		scenario.workflow.nodes = [
-			trigger,
-			{
-				id: 'hand-off',
-				name: 'Hand Off',
-				type: 'n8n-nodes-base.executeWorkflow',
-				typeVersion: 1.3,
-				position: [trigger.position[0] + 200, trigger.position[1]],
-				parameters: { source: 'parameter', workflowJson: JSON.stringify(subWorkflow), mode: 'once', options: { waitForSubWorkflow: false } },
-			},
-		];
-		scenario.workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
+		handOffToSubWorkflow(scenario, { options: { waitForSubWorkflow: false } });
 		const message = await publishExpectingRefusal(scenario, orders.length, async () => {
 			// At the commit, then once the sub-workflow has loaded them (the rows were in flight, not gone).
 			const atCommit = world.doris.tableRows(DATABASE, scenario.table).length;
@@ -248,6 +257,40 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			return `${atCommit} of ${orders.length} orders in Doris at the commit, ${world.doris.tableRows(DATABASE, scenario.table).length} ${laterMs === undefined ? '30 s' : `${laterMs} ms`} later`;
 		});
 		assert.match(message, /Execute Workflow node "Hand Off": Wait For Sub-Workflow Completion is off/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
+	// A disabled node passes its input on (n8n-core WorkflowExecute): a disabled Execute Workflow node
+	// never starts its sub-workflow, the execution succeeds and the trigger commits rows loaded nowhere.
+	it('refuses activation with a disabled Execute Workflow node the rows end at, naming it; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(20, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		handOffToSubWorkflow(scenario, {}, { disabled: true });
+		const message = await publishExpectingRefusal(
+			scenario,
+			orders.length,
+			async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris at the commit`,
+		);
+		assert.match(message, /Execute Workflow node "Hand Off" is disabled/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
+	// One Item per Batch hands the Doris nodes packed JSON lines, which a Stream Load node with Format CSV
+	// refuses item by item: every execution fails and is redelivered, and the partition loads nothing.
+	it('refuses activation with One Item per Batch into a Doris Stream Load node with Format CSV, naming both; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(20, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		nodeOfType(scenario.workflow, NODE_TYPES.trigger).parameters.output = 'batch';
+		Object.assign(nodeOfType(scenario.workflow, NODE_TYPES.streamLoad).parameters, { format: 'csv', csvColumns: 'order_id, customer_id, status, amount, currency, created_at, items, shipping_address, note' });
+		const message = await publishExpectingRefusal(
+			scenario,
+			orders.length,
+			async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris after 20 s`,
+			20_000,
+		);
+		assert.match(message, /Output is "One Item per Batch" but Doris Stream Load node "[^"]+" has Format CSV/);
 		t.diagnostic(`refused: ${message}`);
 	});
 

@@ -4,7 +4,8 @@
 // row passes the node and Doris refuses it. It must come out of the Doris Stream Load node's Rejected
 // output into the example's dead-letter topic, next to the Doris Schema node's invalid items, while
 // every other row loads and every offset commits. And a workflow whose Invalid output leads nowhere
-// must not commit past an invalid message.
+// must not commit past an invalid message. With Format CSV, a row a CSV line cannot carry goes to
+// Rejected too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -137,6 +138,69 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		assert.deepEqual(events.map((e) => Number(e.id)).filter((seq) => !seen.has(seq)), [], 'every row is in Doris or on the dead-letter topic');
 		assert.equal(stored.length + uncounted.length, events.length + uncounted.length - 1, 'only the uncounted line is missing from Doris');
 		assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
+	});
+
+	// Format CSV (with the trigger's One Item per Message: packed items need JSON Lines): the node writes each row as one line separated by \x01. A value holding the separator,
+	// or the text \N (Doris' CSV reader loads it as NULL), cannot be such a line: it goes to Rejected
+	// (rule csv_unwritable) and its execution's other rows load. Before, the execution failed and, under
+	// the trigger's On Error "Stop", was delivered again for ever: the partition stalled on one value.
+	const csvLoad = { format: 'csv', csvColumns: LOG_COLUMNS.join(', '), batchRows: 1000, batchIntervalSeconds: 1 };
+	const withUnwritable = (events: TestEvent[]) => {
+		for (const [seq, message] of [
+			[120, 'tea\x01milk'],
+			[210, '\\N'],
+		] as const) {
+			const at = events.findIndex((e) => e.id === String(seq));
+			const line = JSON.parse(events[at].value as string) as Record<string, unknown>;
+			events[at] = { ...events[at], value: JSON.stringify({ ...line, message }), row: undefined, invalid: { rule: 'csv_unwritable', column: 'message' } };
+		}
+		return events;
+	};
+
+	it('Format CSV: a row holding the separator and one holding \\N go from Rejected to the dead-letter topic with their reasons; everything else loads and commits', async (t) => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 1,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { output: 'message', maxRecordsPerExecution: 100, executionsInFlight: 2 }, streamLoad: csvLoad },
+		});
+		const workflowId = await scenario.deploy();
+		const events = withUnwritable(logEvents(300, 1).filter((e) => !e.invalid));
+		await world.kafka.produce(scenario.topic, events);
+		await waitForCommitted(world, scenario, 120_000);
+		const valid = events.filter((e) => e.row).map((e) => e.row as Record<string, unknown>);
+		assertTableEquals(world.doris.tableRows('demo', scenario.table), valid, 'seq', LOG_COLUMNS);
+		assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+		const letters = await letterReasons(scenario.deadLetterTopic);
+		t.diagnostic(`${events.length} events: ${valid.length} rows in Doris, ${letters.length} dead letters`);
+		assert.deepEqual(
+			letters.map((l) => [l.seq, l.rule, l.message]).sort((a, b) => Number(a[0]) - Number(b[0])),
+			[
+				[120, 'csv_unwritable', 'Column "message" holds the column separator "\\x01": Doris would split the row there; use the JSON format for free text'],
+				[210, 'csv_unwritable', "Column \"message\" is the text \\N, which Doris' CSV reader loads as NULL; use the JSON format for free text"],
+			],
+		);
+		assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
+	});
+
+	it('Format CSV with Rejected leading nowhere: the execution holding the row fails naming the column, nothing is committed past it, no row loads twice', async () => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 1,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { output: 'message', maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: csvLoad },
+		});
+		(scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Stream Load'].main[1] = [];
+		const workflowId = await scenario.deploy();
+		const events = withUnwritable(logEvents(300, 1).filter((e) => !e.invalid));
+		const produced = await world.kafka.produce(scenario.topic, events);
+		const badOffset = produced.find((p) => p.id === '120')?.offset ?? -1;
+		await watchNoCommitPast(world.n8n, world.kafka, { workflowId, groupId: scenario.groupId, topic: scenario.topic, partition: 0 }, badOffset);
+		const [failed] = await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 });
+		assert.match((await world.n8n.rest.execution(failed.id)).data, /Column \\*"message\\*" holds the column separator .*\(rule csv_unwritable\); connect the Rejected output/);
+		const stored = world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq));
+		assert.equal(new Set(stored).size, stored.length, 'no row loaded twice');
+		assert.deepEqual(stored.filter((seq) => seq >= 120), [], 'nothing of the failed execution past the row, nor after it, loaded');
 	});
 
 	for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {

@@ -173,6 +173,18 @@ describe('BE', () => {
 		assert.deepEqual(rows, ['1:a', 'null:b', '3:c', '4:gz', '5:abcdabcdabcdx']);
 	});
 
+	it('csv as Doris reads it: a \\r before the \\n line delimiter ends the line, a byte-order mark before the first line is stripped', async () => {
+		// new_plain_text_line_reader.h find_lf_crlf_line_sep (apache/doris#37687, #38099 on branch-2.1), csv_reader.cpp `_remove_bom`.
+		await doris.sql('CREATE TABLE d.crlf (k INT, v STRING) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1');
+		const body = '\uFEFFbom\x011\nwindows\r\x012\nwindows\x013\r\nmid\rdle\x014\n';
+		const answer = (await streamLoad(doris.feUrl, 'd', 'crlf', body, { column_separator: '\\x01', columns: 'v,k', label: label() }, ['root', 'pw'])).json;
+		assert.equal(answer.NumberLoadedRows, 4, JSON.stringify(answer));
+		assert.deepEqual(
+			doris.tableRows('d', 'crlf').map((r) => `${String(r.k)}:${JSON.stringify(r.v)}`),
+			['1:"bom"', '2:"windows\\r"', '3:"windows"', '4:"mid\\rdle"'],
+		);
+	});
+
 	it('reports an unknown table as Fail with the FE wording', async () => {
 		const { json } = await streamLoad(doris.feUrl, 'd', 'nope', '{}', { format: 'json' }, ['root', 'pw']);
 		assert.equal(json.Status, 'Fail');

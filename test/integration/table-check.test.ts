@@ -150,6 +150,23 @@ describe('activation check of Doris tables', () => {
 			assert.ok(logs.some((l) => l.includes('vt.events, vt.events OK')), logs.join('\n'));
 		});
 
+		// An HLL column takes no value from a JSON row: without a Columns expression for it Doris refuses
+		// every load into the table (the Doris test server as Doris: test/ground/doris/sketches.ts).
+		it('fails naming a Stream Load node whose table has an HLL column it sends no Columns expression for; passes with one', async () => {
+			await doris.sql('CREATE TABLE vt.visits (day INT NOT NULL, hits BIGINT SUM, uv HLL HLL_UNION) AGGREGATE KEY(day) DISTRIBUTED BY HASH(day) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+			const load = (options: Record<string, string>): NodeTypeAndVersion => ({ name: 'Load', type: STREAM_LOAD_NODE_TYPE, typeVersion: 1, disabled: false, parameters: { database: 'vt', table: 'visits', format: 'json', options } });
+			await assert.rejects(checkDorisTables(context([load({})], credential())), (error: Error & { description?: string }) => {
+				assert.match(error.message, /Doris Stream Load node "Load": table vt\.visits: column "uv" \(HLL\) takes no value from a JSON row: the Stream Load node sends no Columns/);
+				assert.match(error.message, /uv = hll_hash\(<field>\)/);
+				return true;
+			});
+			await checkDorisTables(context([load({ columns: 'day, hits, user_id, uv = hll_hash(user_id)' })], credential()));
+			// Left out of Columns, only Doris 3.0+ loads it empty (apache/doris PR #34447): refused, naming the
+			// expression that loads it empty on every version.
+			await assert.rejects(checkDorisTables(context([load({ columns: 'day, hits' })], credential())), /column "uv" \(HLL\).*left out of Columns.*uv = hll_empty\(\)/);
+			await checkDorisTables(context([load({ columns: 'day, hits, uv = hll_empty()' })], credential()));
+		});
+
 		it('without a Doris credential the activation fails saying so; with no Doris node downstream it only warns', async () => {
 			await assert.rejects(checkDorisTables(context([schemaNode('events')], new Error('Node does not have any credentials set for "dorisApi"'))), (error: Error & { description?: string }) => {
 				assert.match(error.message, /dorisApi/);

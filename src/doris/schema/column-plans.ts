@@ -92,8 +92,8 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 			handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
 			nullable: col.nullable,
 			// HLL / BITMAP / QUANTILE_STATE / AGG_STATE take no plain value: Doris fills them from a Stream
-			// Load `columns` expression (`uv = to_bitmap(user_id)`) or their default, and refuses a row
-			// without either itself ("not nullable, but it's not found in jsondata"), naming the column.
+			// Load `columns` expression (`uv = to_bitmap(user_id)`) or their default, and refuses the whole
+			// load without either; the trigger's table check names such a column (opaque-columns.ts).
 			hasDefault: col.hasDefault || col.autoIncrement || col.type.kind === 'opaque',
 			folded: mapped === undefined ? col.name.toLowerCase() : null,
 		};

@@ -31,7 +31,9 @@ import type { DorisType } from './types';
  * INTEGER: a JSON integer within the type's bounds is taken as it is;
  * DECIMAL: plain digits are padded to the scale (plainDecimal);
  * BOOLEAN: true / false are taken as they are;
- * DATE_TIME: DATE / DATETIME(p) take a string in the form they store as it is (isStoredDateForm).
+ * DATE_TIME: DATE / DATETIME(p) take a string in the form they store as it is (isStoredDateForm);
+ * DOUBLE: a number of at most 15 digits written as Number#toString writes it is taken as it is
+ *   (coerceFloat returns a finite number unchanged, and the fast number is exact).
  * 0 for any other column: its handler decides.
  */
 const TEXT = 1;
@@ -39,6 +41,7 @@ const INTEGER = 2;
 const DECIMAL = 3;
 const BOOLEAN = 4;
 const DATE_TIME = 5;
+const DOUBLE = 6;
 
 /** How a column's value is written (per line, in `how`). */
 /** The value's text as it stands in the line. */
@@ -132,6 +135,7 @@ export class ColumnWriter extends JsonScanner {
 			if (type === undefined) return;
 			if (this.limits[k] !== undefined && type.kind !== 'json' && type.kind !== 'variant') this.fastKind[k] = TEXT;
 			else if (type.kind === 'boolean') this.fastKind[k] = BOOLEAN;
+			else if (type.kind === 'float' && type.name === 'DOUBLE') this.fastKind[k] = DOUBLE;
 			else if (type.kind === 'date' || type.kind === 'datetime') {
 				this.fastKind[k] = DATE_TIME;
 				this.precision[k] = type.kind === 'datetime' ? type.precision : -1;
@@ -187,7 +191,7 @@ export class ColumnWriter extends JsonScanner {
 				}
 				if (fastKind === DECIMAL && this.padded(text, at + 1, after - 1, k)) return after;
 				// precision -1: DATE.
-				if (fastKind === DATE_TIME && isStoredDateForm(text, at + 1, after - 1, this.precision[k] >= 0, this.precision[k])) return after;
+				if (fastKind === DATE_TIME && isStoredDateForm(this.units, at + 1, after - 1, this.precision[k] >= 0, this.precision[k])) return after;
 			}
 			asWritten = this.canonical;
 			value = this.plain ? text.slice(at + 1, after - 1) : (JSON.parse(text.slice(at, after)) as string);
@@ -196,16 +200,17 @@ export class ColumnWriter extends JsonScanner {
 			if (after < 0) return -1;
 			this.valueEnd[k] = after;
 			if (this.fastNumber) {
-				value = this.num;
 				asWritten = this.canonical;
 				if (asWritten) {
 					// plainDecimal reads a number as String(number): a canonical literal is that text.
 					if (fastKind === DECIMAL) {
 						if (this.padded(text, at, after, k)) return after;
 					} else if (fastKind === INTEGER && this.integral && this.num >= this.minimum[k] && this.num <= this.maximum[k]) return after;
+					else if (fastKind === DOUBLE) return after;
 				}
+				value = this.num;
 			} else value = parseJsonExact(text.slice(at, after));
-		} else if (c === 116 && text.startsWith('true', at)) {
+		} else if (c === 116 && this.literalAt(c, at) === 4) {
 			after = at + 4;
 			if (fastKind === BOOLEAN) {
 				this.valueEnd[k] = after;
@@ -213,7 +218,7 @@ export class ColumnWriter extends JsonScanner {
 			}
 			value = true;
 			asWritten = true;
-		} else if (c === 102 && text.startsWith('false', at)) {
+		} else if (c === 102 && this.literalAt(c, at) === 5) {
 			after = at + 5;
 			if (fastKind === BOOLEAN) {
 				this.valueEnd[k] = after;
@@ -221,7 +226,7 @@ export class ColumnWriter extends JsonScanner {
 			}
 			value = false;
 			asWritten = true;
-		} else if (c === 110 && text.startsWith('null', at)) {
+		} else if (c === 110 && this.literalAt(c, at) === 4) {
 			after = at + 4;
 			this.valueEnd[k] = after;
 			if (plan.nullable) return after; // a null row value, written as it stands
@@ -346,8 +351,12 @@ export class ColumnWriter extends JsonScanner {
 			this.writeValue(sink, text, k);
 			from = this.valueEnd[k];
 		}
-		sink.copy(from, close + 1);
-		sink.byte(10);
+		// The line's own "\n" when it has one: then the sink copies on into the next line in one go.
+		if (this.units[close + 1] === 10) sink.copy(from, close + 2);
+		else {
+			sink.copy(from, close + 1);
+			sink.byte(10);
+		}
 	}
 
 	/** The row written afresh in column order, as JSON.stringify writes it. */

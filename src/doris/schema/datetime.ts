@@ -75,30 +75,37 @@ function daysInMonth(y: number, m: number): number {
 	return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
+/** The digit of code unit `c`, or NaN. */
+function unitDigit(c: number): number {
+	const d = c - 48;
+	return d >= 0 && d <= 9 ? d : NaN;
+}
+
 /**
- * Whether text[from, to) is already the form Doris stores for DATE (`YYYY-MM-DD`) or DATETIME(p)
- * (`YYYY-MM-DD HH:MM:SS` and, for p > 0, a dot and exactly p digits), a real date and time: then
- * DateCoercer returns the text as it is (fromPlainText keeps it), whatever the time zone. The packed
- * rows' fast path checks this where the value stands in the line, without a string or a call per value.
+ * Whether units[from, to) (a text's UTF-16 code units, or its bytes when it is ASCII) is already the
+ * form Doris stores for DATE (`YYYY-MM-DD`) or DATETIME(p) (`YYYY-MM-DD HH:MM:SS` and, for p > 0, a
+ * dot and exactly p digits), a real date and time: then DateCoercer returns the text as it is
+ * (fromPlainText keeps it), whatever the time zone. The packed rows' fast path checks this where the
+ * value stands in the line, without a string or a call per value.
  */
-export function isStoredDateForm(text: string, from: number, to: number, withTime: boolean, precision: number): boolean {
+export function isStoredDateForm(units: Uint8Array | Uint16Array, from: number, to: number, withTime: boolean, precision: number): boolean {
 	const n = to - from;
 	if (n !== (withTime ? (precision === 0 ? 19 : 20 + precision) : 10)) return false;
-	if (text.charCodeAt(from + 4) !== 45 || text.charCodeAt(from + 7) !== 45) return false;
-	const y = digit(text, from) * 1000 + digit(text, from + 1) * 100 + digit(text, from + 2) * 10 + digit(text, from + 3);
-	const mo = digit(text, from + 5) * 10 + digit(text, from + 6);
-	const d = digit(text, from + 8) * 10 + digit(text, from + 9);
-	// digit() is NaN for a non-digit, and every comparison with NaN is false.
+	if (units[from + 4] !== 45 || units[from + 7] !== 45) return false;
+	const y = unitDigit(units[from]) * 1000 + unitDigit(units[from + 1]) * 100 + unitDigit(units[from + 2]) * 10 + unitDigit(units[from + 3]);
+	const mo = unitDigit(units[from + 5]) * 10 + unitDigit(units[from + 6]);
+	const d = unitDigit(units[from + 8]) * 10 + unitDigit(units[from + 9]);
+	// unitDigit() is NaN for a non-digit, and every comparison with NaN is false.
 	if (Number.isNaN(y) || !(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo))) return false;
 	if (!withTime) return true;
-	if (text.charCodeAt(from + 10) !== 32 || text.charCodeAt(from + 13) !== 58 || text.charCodeAt(from + 16) !== 58) return false;
-	const h = digit(text, from + 11) * 10 + digit(text, from + 12);
-	const mi = digit(text, from + 14) * 10 + digit(text, from + 15);
-	const sec = digit(text, from + 17) * 10 + digit(text, from + 18);
+	if (units[from + 10] !== 32 || units[from + 13] !== 58 || units[from + 16] !== 58) return false;
+	const h = unitDigit(units[from + 11]) * 10 + unitDigit(units[from + 12]);
+	const mi = unitDigit(units[from + 14]) * 10 + unitDigit(units[from + 15]);
+	const sec = unitDigit(units[from + 17]) * 10 + unitDigit(units[from + 18]);
 	if (!(h <= 23 && mi <= 59 && sec <= 59)) return false;
 	if (precision === 0) return true;
-	if (text.charCodeAt(from + 19) !== 46) return false;
-	for (let i = from + 20; i < to; i++) if (Number.isNaN(digit(text, i))) return false;
+	if (units[from + 19] !== 46) return false;
+	for (let i = from + 20; i < to; i++) if (Number.isNaN(unitDigit(units[i]))) return false;
 	return true;
 }
 

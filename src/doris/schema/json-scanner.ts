@@ -100,6 +100,15 @@ export class JsonScanner {
 		return this.units[i];
 	}
 
+	/** Whether `true`, `false` or `null` (by its first character c) stands at `at`: its length, else 0. */
+	protected literalAt(c: number, at: number): number {
+		const u = this.units;
+		if (c === 116) return u[at + 1] === 114 && u[at + 2] === 117 && u[at + 3] === 101 ? 4 : 0;
+		if (c === 102) return u[at + 1] === 97 && u[at + 2] === 108 && u[at + 3] === 115 && u[at + 4] === 101 ? 5 : 0;
+		if (c === 110) return u[at + 1] === 117 && u[at + 2] === 108 && u[at + 3] === 108 ? 4 : 0;
+		return 0;
+	}
+
 	/**
 	 * A string token at `at` (its opening quote): returns the index after the closing quote, or -1 when
 	 * JSON.parse would refuse it. Sets `plain` (no escape) and clears `canonical` for escapes and lone
@@ -214,9 +223,10 @@ export class JsonScanner {
 		const c = this.code(at);
 		if (c === QUOTE) return this.scanString(at, end);
 		if (c === MINUS || isDigit(c)) return this.scanNumber(at, end);
-		if (c === 116) return text.startsWith('true', at) ? at + 4 : -1;
-		if (c === 102) return text.startsWith('false', at) ? at + 5 : -1;
-		if (c === 110) return text.startsWith('null', at) ? at + 4 : -1;
+		if (c === 116 || c === 102 || c === 110) {
+			const n = this.literalAt(c, at);
+			return n > 0 ? at + n : -1;
+		}
 		if (depth >= MAX_DEPTH) return -1;
 		if (c === OPEN_BRACKET) return this.scanArray(text, at, end, depth);
 		if (c === OPEN_BRACE) return this.scanObject(text, at, end, depth);
@@ -274,10 +284,11 @@ export class JsonScanner {
 			} else if (c === MINUS || isDigit(c)) {
 				i = this.scanNumber(i, end);
 				if (i < 0 || !this.canonical) return -1;
-			} else if (c === 116 && i + 4 <= end && text.startsWith('true', i)) i += 4;
-			else if (c === 102 && i + 5 <= end && text.startsWith('false', i)) i += 5;
-			else if (c === 110 && i + 4 <= end && text.startsWith('null', i)) i += 4;
-			else return -1;
+			} else {
+				const n = this.literalAt(c, i);
+				if (n === 0 || i + n > end) return -1;
+				i += n;
+			}
 			// After a value: a comma, or the ends of the containers it closes.
 			for (;;) {
 				if (depth === 0) return i;
@@ -382,10 +393,12 @@ export class JsonScanner {
 		const keyEnds = this.keyEnds;
 		for (let k = base; k < this.keys; k++) {
 			const s = keyStarts[k];
-			if (keyEnds[k] - s !== length || units[s] !== first) continue;
+			if (keyEnds[k] - s !== length) continue;
+			// Two empty keys are the same key: their "first character" is each one's closing quote.
+			if (length > 0 && units[s] !== first) continue;
 			let j = 1;
 			while (j < length && units[s + j] === units[start + j]) j++;
-			if (j === length) {
+			if (j >= length) {
 				this.canonical = false;
 				return;
 			}

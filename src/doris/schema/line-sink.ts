@@ -42,9 +42,26 @@ export class LineSink {
 	readonly inputUnits: Uint8Array | Uint16Array;
 	/** The scratch buffer this sink holds until finish(), if it was free. */
 	private borrowed: Buffer | null = null;
+	/**
+	 * An input range copy() was asked for and has not written yet (ASCII input only): a range that
+	 * continues it joins it. Kept lines are mostly the input as it stands, so the end of one line,
+	 * its "\n" and the start of the next become one native copy instead of two short loops.
+	 */
+	private pendingFrom = 0;
+	private pendingTo = 0;
 
-	/** `input`: the text whose ranges copy() and copyQuoted() write. */
-	constructor(input: string) {
+	/**
+	 * `input`: the text whose ranges copy() and copyQuoted() write. `inputUnits`: its code units when
+	 * the caller has them already (a worker thread receives the text as bytes): its bytes when it is
+	 * ASCII (a Uint8Array), or its UTF-16 code units when it is not (a Uint16Array).
+	 */
+	constructor(input: string, inputUnits?: Uint8Array | Uint16Array) {
+		if (inputUnits !== undefined && inputUnits.length === input.length) {
+			this.inputBytes = inputUnits instanceof Uint8Array ? Buffer.from(inputUnits.buffer, inputUnits.byteOffset, inputUnits.length) : null;
+			this.inputUnits = inputUnits;
+			this.buffer = Buffer.allocUnsafeSlow(Math.max(256, input.length + (input.length >> 3)));
+			return;
+		}
 		// ASCII exactly when its UTF-8 is as long as the text: with 4 bytes to spare, a text that is not
 		// ASCII writes more bytes than it has characters, or stops short of a character that needs more room.
 		const room = input.length + 4;
@@ -69,16 +86,31 @@ export class LineSink {
 	}
 
 	get byteLength(): number {
-		return this.length;
+		return this.length + this.pendingTo - this.pendingFrom;
 	}
 
 	/** input[from, to) in UTF-8. */
 	copy(from: number, to: number): void {
-		const source = this.inputBytes;
-		if (source === null) {
+		if (this.inputBytes === null) {
 			this.encode(from, to);
 			return;
 		}
+		if (from === this.pendingTo) {
+			this.pendingTo = to;
+			return;
+		}
+		this.flush();
+		this.pendingFrom = from;
+		this.pendingTo = to;
+	}
+
+	/** Writes the pending copy (see pendingFrom). */
+	private flush(): void {
+		const from = this.pendingFrom;
+		const to = this.pendingTo;
+		if (from === to) return;
+		this.pendingFrom = this.pendingTo = 0;
+		const source = this.inputBytes as Buffer;
 		const n = to - from;
 		if (this.length + n > this.buffer.length) this.grow(n);
 		if (n >= NATIVE_COPY) {
@@ -97,6 +129,7 @@ export class LineSink {
 	 * character (a canonical JSON value's own text): what JSON.stringify writes between the quotes.
 	 */
 	copyQuoted(from: number, to: number): void {
+		this.flush();
 		const source = this.inputBytes;
 		if (source === null) {
 			let run = from;
@@ -126,6 +159,7 @@ export class LineSink {
 	 * here stay fast only while they see one string, the input.
 	 */
 	add(text: string): void {
+		this.flush();
 		if (this.length + text.length * 3 > this.buffer.length) this.grow(text.length * 3);
 		const written = this.buffer.write(text, this.length, 'utf8');
 		// Every character that is not ASCII takes more bytes than UTF-16 units.
@@ -135,20 +169,31 @@ export class LineSink {
 
 	/** One ASCII character. */
 	byte(c: number): void {
+		this.flush();
 		if (this.length === this.buffer.length) this.grow(1);
 		this.buffer[this.length++] = c;
 	}
 
 	/** The text written, and its bytes (a view of this sink's own buffer, which is then the caller's). */
 	finish(): { text: string; bytes: Buffer<ArrayBuffer> } {
+		const { bytes, ascii } = this.finishBytes();
+		return { text: bytes.toString(ascii ? 'latin1' : 'utf8'), bytes };
+	}
+
+	/**
+	 * The bytes written (as finish()) without making their text, and whether they are ASCII (then the
+	 * text is the bytes read as Latin-1, a plain copy): a worker thread sends the bytes alone.
+	 */
+	finishBytes(): { bytes: Buffer<ArrayBuffer>; ascii: boolean } {
+		this.flush();
 		const bytes = this.buffer.subarray(0, this.length);
-		const text = bytes.toString(this.ascii ? 'latin1' : 'utf8');
+		const ascii = this.ascii;
 		if (this.borrowed !== null && (scratch === null || scratch.length < this.borrowed.length)) scratch = this.borrowed;
 		this.borrowed = null;
 		this.buffer = Buffer.allocUnsafeSlow(256);
 		this.length = 0;
 		this.ascii = true;
-		return { text, bytes };
+		return { bytes, ascii };
 	}
 
 	/** input[from, to) of an input that is not pure ASCII, encoded here. */

@@ -57,6 +57,8 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly simpleKey: boolean[];
 	/** Plan i's key followed by its closing quote, as code units, when it is ASCII (else null: read by charCodeAt). */
 	private readonly keyUnits: Array<Uint8Array | null>;
+	/** Whether plan i's column is NOT NULL without a default: a line must give it. */
+	private readonly required: Uint8Array;
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
 	/** The plan of the table's sequence column, or -1: a row must not leave it NULL. */
@@ -69,6 +71,7 @@ export class LineTranscoder extends ColumnWriter {
 		super(mapper);
 		this.connectBits = this.plans.map((p) => (p.key === 'schema' ? SCHEMA_SEEN : p.key === 'payload' ? PAYLOAD_SEEN : 0));
 		this.renamed = this.plans.map((p) => p.key !== p.column);
+		this.required = Uint8Array.from(this.plans, (p) => (!p.nullable && !p.hasDefault ? 1 : 0));
 		this.simpleKey = this.plans.map((p) => isSimpleKey(p.key));
 		this.keyUnits = this.plans.map((p) => {
 			const units = Buffer.from(`${p.key}"`, 'utf8');
@@ -220,8 +223,9 @@ export class LineTranscoder extends ColumnWriter {
 			layout = false;
 		}
 		if ((connect & (SCHEMA_SEEN | PAYLOAD_SEEN)) === (SCHEMA_SEEN | PAYLOAD_SEEN)) return false;
-		for (let k = 0; k < plans.length; k++) {
-			if (this.seen[k] !== stamp && !plans[k].nullable && !plans[k].hasDefault) return false; // NOT NULL: the general path says why
+		const required = this.required;
+		for (let k = 0; k < required.length; k++) {
+			if (required[k] === 1 && this.seen[k] !== stamp) return false; // NOT NULL: the general path says why
 		}
 		const sequence = this.sequencePlan;
 		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return false;

@@ -10,6 +10,7 @@
  * (the serialiser's buffer grows as it writes), and coming back the string it rebuilt cost about
  * twice one read from the worker's UTF-8 bytes (bench/micro/packed-worker.ts, pool).
  */
+import { isAscii } from 'node:buffer';
 import type { TransferListItem } from 'node:worker_threads';
 
 import type { PackedRows } from '../../common/item-contract';
@@ -93,6 +94,16 @@ export function routeRequest(id: number, mapper: RowMapper, packed: PackedRows, 
 	const text = textBytes(packed.jsonLines);
 	const request: PackedWorkerRequest = { kind: 'route', id, key, schema, options, packed: { ...packed, jsonLines: '' }, text, index };
 	return { request, transfer: [text.bytes.buffer] };
+}
+
+/**
+ * The code units of a request's text as the line sink reads them, straight from the bytes it came
+ * in, when they are: Latin-1 bytes that are all ASCII (then they are its UTF-8 too), or UTF-16 (sent
+ * so only for a text that is not ASCII). Else undefined, and the sink encodes the text itself.
+ */
+export function requestedUnits({ bytes, encoding }: TextBytes): Uint8Array | Uint16Array | undefined {
+	if (encoding === 'latin1') return isAscii(bytes) ? bytes : undefined;
+	return bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1) : undefined;
 }
 
 /** The item a route request carries, with its text. */

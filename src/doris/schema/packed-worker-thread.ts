@@ -6,7 +6,7 @@
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
-import { requestedItem, routedResponse, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { requestedItem, requestedUnits, routedResponse, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes } from './route-packed';
 import { RowMapper } from './row-mapper';
 
@@ -46,7 +46,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 		mapper.unmatchedSink = unmatched;
 		let mapped;
 		try {
-			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts);
+			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts, true, requestedUnits(request.text));
 		} finally {
 			mapper.unmatchedSink = null;
 		}

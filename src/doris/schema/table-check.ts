@@ -11,6 +11,7 @@
  */
 import type { DorisConnection } from '../connection';
 import { queryHostOf } from '../mysql';
+import { opaqueColumnProblems, type LoadColumns } from './opaque-columns';
 import { partialUpdateProblems, type PartialUpdateTarget } from './partial-update';
 import { TableNotFoundError, readTableSchema } from './reader';
 import { invalidateSchema, missingColumns, type SchemaReader } from './schema-cache';
@@ -32,9 +33,11 @@ export interface TableToCheck {
 	columns?: ColumnToCheck[];
 	/** The partial update the node sends: the table must take it (partial-update.ts). */
 	partialUpdate?: PartialUpdateTarget;
+	/** The Columns a Stream Load node sends: the table's HLL / BITMAP / … columns need an expression there (opaque-columns.ts). */
+	loadColumns?: LoadColumns;
 }
 
-export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'partialUpdate' | 'unreadable';
+export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'partialUpdate' | 'opaqueColumns' | 'unreadable';
 
 export interface TableProblem {
 	kind: TableProblemKind;
@@ -115,7 +118,9 @@ export async function findTableProblems(
 				return problem('missingColumns', `table ${database}.${table} has no ${noun} ${quoteList(missing)}`, missing);
 			}
 			const partial = check.partialUpdate === undefined ? [] : partialUpdateProblems(result.schema, check.partialUpdate);
-			return partial.length === 0 ? null : problem('partialUpdate', partial.join('; '));
+			if (partial.length > 0) return problem('partialUpdate', partial.join('; '));
+			const opaque = check.loadColumns === undefined ? [] : opaqueColumnProblems(result.schema, check.loadColumns);
+			return opaque.length === 0 ? null : problem('opaqueColumns', `table ${database}.${table}: ${opaque.join('; ')}`);
 		}),
 	);
 	return problems.filter((p): p is TableProblem => p !== null);

@@ -1,8 +1,8 @@
 /**
- * Doris messages that mean "this cluster's version (or a setting) does not take this load", turned
- * into a hint naming the version or the setting, so the failed execution says what to change.
+ * Doris messages that mean "this cluster's version (or a setting, or the node's Columns) does not take
+ * this load", turned into a hint naming what to change, so the failed execution says it.
  */
-const HINTS: { pattern: RegExp; hint: string }[] = [
+const HINTS: { pattern: RegExp; hint: string | ((match: RegExpExecArray) => string) }[] = [
 	{
 		// be/src/http/action/stream_load.cpp (_on_header) of Doris 2.1 and 3.0.0-3.0.4; the check was
 		// removed by apache/doris PR #48990 (branch-3.0: #49044, released in 3.0.5).
@@ -25,10 +25,33 @@ const HINTS: { pattern: RegExp; hint: string }[] = [
 		pattern: /Partial update should include all key columns/i,
 		hint: 'list every key column of the table in the partial update columns',
 	},
+	// FE FileLoadScanNode.finalizeParamsForLoad (2.1, 3.0, 3.1): a column no JSON value can fill, read as
+	// a field of the data (every column is one without a `columns` header): every load into the table
+	// fails until the node's Columns give it an expression (src/doris/schema/opaque-columns.ts).
+	{
+		pattern: /HLL column must use hll_hash function, like (\S+?)=hll_hash/i,
+		hint: (m) => sketchHint(m[1], 'hll_hash(<field>), or ' + m[1] + ' = hll_empty() to leave it empty'),
+	},
+	{
+		pattern: /bitmap column (\S+) require the function return type is BITMAP/i,
+		hint: (m) => sketchHint(m[1], 'to_bitmap(<field>), or ' + m[1] + ' = bitmap_empty() to leave it empty'),
+	},
+	{
+		// Doris leaves this message unformatted ("quantile_state column %s …"): the column is not named.
+		pattern: /quantile_state column \S+ require the function return type is QUANTILE_STATE/i,
+		hint: () => sketchHint('<column>', 'to_quantile_state(<field>, 2048)'),
+	},
 ];
+
+function sketchHint(column: string, expression: string): string {
+	return `add to the Stream Load node's Columns an expression for it, e.g. ${column} = ${expression}, and list the row's other columns there too`;
+}
 
 /** `" (hint: …)"` for a Doris message that has one, else ''. */
 export function versionHint(message: string): string {
-	for (const { pattern, hint } of HINTS) if (pattern.test(message)) return ` (hint: ${hint})`;
+	for (const { pattern, hint } of HINTS) {
+		const match = pattern.exec(message);
+		if (match !== null) return ` (hint: ${typeof hint === 'string' ? hint : hint(match)})`;
+	}
 	return '';
 }

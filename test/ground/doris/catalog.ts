@@ -9,7 +9,7 @@ import type { TablePartitions } from './partitions';
 import type { BeConfig, DorisVersion } from './types';
 
 export type KeysType = 'DUP_KEYS' | 'UNIQUE_KEYS' | 'AGG_KEYS';
-export type AggType = 'SUM' | 'MAX' | 'MIN' | 'REPLACE' | 'REPLACE_IF_NOT_NULL';
+export type AggType = 'SUM' | 'MAX' | 'MIN' | 'REPLACE' | 'REPLACE_IF_NOT_NULL' | 'HLL_UNION' | 'BITMAP_UNION' | 'QUANTILE_UNION';
 
 export interface Column {
 	name: string;
@@ -126,6 +126,8 @@ const defaultCtx = (): ConvertCtx => ({ reason: '', nestedInvalid: false, tzOffs
 
 /** The value a missing column gets: its DEFAULT converted, CURRENT_TIMESTAMP evaluated, else NULL. */
 export function defaultFor(c: Column, ctx: ConvertCtx = defaultCtx()): Stored {
+	// Every HLL / BITMAP column defaults to an empty one (./sketches.ts).
+	if (c.defaultValue === undefined && (c.type.base === 'HLL' || c.type.base === 'BITMAP')) return '';
 	if (c.defaultValue === undefined || c.defaultValue === null) return null;
 	let text = c.defaultValue;
 	if (/^CURRENT_TIMESTAMP(\(\d*\))?$|^NOW\(\)$/i.test(text)) {

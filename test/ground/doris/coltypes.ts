@@ -25,7 +25,10 @@ export type BaseType =
 	| 'STRUCT'
 	| 'VARIANT'
 	| 'IPV4'
-	| 'IPV6';
+	| 'IPV6'
+	| 'HLL'
+	| 'BITMAP'
+	| 'QUANTILE_STATE';
 
 export interface ColType {
 	base: BaseType;
@@ -72,6 +75,9 @@ const ALIASES: Record<string, BaseType> = {
 	VARIANT: 'VARIANT',
 	IPV4: 'IPV4',
 	IPV6: 'IPV6',
+	HLL: 'HLL',
+	BITMAP: 'BITMAP',
+	QUANTILE_STATE: 'QUANTILE_STATE',
 };
 
 /** Parses one type from `text` at `pos`; returns the type and the position after it. */

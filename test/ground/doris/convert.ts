@@ -14,6 +14,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { ColType } from './coltypes';
+import { Sketch, storeSketch } from './sketches';
 
 export type Stored = string | number | null;
 /** Conversion failed: NULL when strict_mode is off, row filtered when on. */
@@ -63,6 +64,13 @@ export class BigNumText {
 export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 	if (v === null || v === undefined) return null;
 	switch (t.base) {
+		case 'HLL':
+		case 'BITMAP':
+		case 'QUANTILE_STATE':
+			// Only a `columns` expression makes one; the planner refuses anything else (./sketches.ts).
+			if (v instanceof Sketch) return storeSketch(v);
+			ctx.reason = `test server: a ${t.base} value comes only from a columns expression`;
+			return REJECT;
 		case 'TINYINT':
 		case 'SMALLINT':
 		case 'INT': {

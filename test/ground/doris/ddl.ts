@@ -8,9 +8,9 @@ import { defaultFor, isMergeOnWrite, type AggType, type Catalog, type Column, ty
 import { parsePartitionBy, type TablePartitions } from './partitions';
 import { analysisError, type Cursor } from './sql-lex';
 
-const AGGS = new Set(['SUM', 'MAX', 'MIN', 'REPLACE', 'REPLACE_IF_NOT_NULL']);
-const UNSUPPORTED_AGGS = new Set(['HLL_UNION', 'BITMAP_UNION', 'QUANTILE_UNION', 'GENERIC']);
-const NOT_KEY_TYPES = new Set(['FLOAT', 'DOUBLE', 'STRING', 'JSON', 'ARRAY', 'MAP', 'STRUCT', 'VARIANT']);
+const AGGS = new Set(['SUM', 'MAX', 'MIN', 'REPLACE', 'REPLACE_IF_NOT_NULL', 'HLL_UNION', 'BITMAP_UNION', 'QUANTILE_UNION']);
+const UNSUPPORTED_AGGS = new Set(['GENERIC']);
+const NOT_KEY_TYPES = new Set(['FLOAT', 'DOUBLE', 'STRING', 'JSON', 'ARRAY', 'MAP', 'STRUCT', 'VARIANT', 'HLL', 'BITMAP', 'QUANTILE_STATE']);
 
 /** Reads a type from tokens (`decimal(10, 2)`, `array<map<text,int>>`, `struct<a:int>`) and parses it. */
 function readType(c: Cursor): ColType {

@@ -7,6 +7,7 @@
 import { compareStored, defaultFor, encodeKey, keyIndexes, sequenceColumn, sumStored, type Table } from './catalog';
 import type { Stored } from './convert';
 import type { Target } from './load-headers';
+import { unionSketches } from './sketches';
 
 /** A column a flexible partial update leaves as it is (the line does not carry it). */
 export const KEEP: unique symbol = Symbol('keep');
@@ -69,6 +70,11 @@ export function applyRows(table: Table, ready: Cell[][], dels: boolean[], seqs: 
 					break;
 				case 'REPLACE_IF_NOT_NULL':
 					if (row[i] !== null) merged[i] = row[i];
+					break;
+				case 'HLL_UNION':
+				case 'BITMAP_UNION':
+				case 'QUANTILE_UNION':
+					merged[i] = unionSketches(merged[i], row[i]);
 					break;
 				default:
 					merged[i] = row[i];

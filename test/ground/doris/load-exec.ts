@@ -27,6 +27,7 @@ import { evalCondition, parseCondition, type Condition } from './condition';
 import { loadPartitions, partitionOf } from './partitions';
 import { applyRows, KEEP, type Cell } from './load-apply';
 import { bool, compileExpr, headerRefusal, LoadError, planError, splitTop, unq, updateMode, type LoadCluster, type Target } from './load-headers';
+import { hasEmptySketchDefault, sketchPlanRefusal } from './sketches';
 
 export const DELETE_SIGN = '__DORIS_DELETE_SIGN__';
 
@@ -118,11 +119,17 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 		const d = derived.find((x) => x.name.toLowerCase() === col.name.toLowerCase());
 		const t: Target = { col, src: pos(col.name), keep: partial && !mentioned.has(col.name.toLowerCase()), conv: compileConverter(col.type) };
 		if (d) t.expr = compileExpr(d.expr, names);
-		if (h.columns?.trim() && t.src < 0 && !t.expr && !t.keep && !col.nullable && col.defaultValue === undefined && !col.autoIncrement) {
+		if (h.columns?.trim() && t.src < 0 && !t.expr && !t.keep && !col.nullable && col.defaultValue === undefined && !col.autoIncrement && !hasEmptySketchDefault(col)) {
 			throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Column has no default value. column: ${col.name}`);
 		}
 		return t;
 	});
+	// HLL / BITMAP / QUANTILE_STATE columns: the planner's per-column checks (./sketches.ts).
+	for (const t of targets) {
+		if (t.keep) continue;
+		const refusal = sketchPlanRefusal(t.col, derived.find((x) => x.name.toLowerCase() === t.col.name.toLowerCase())?.expr, t.src >= 0, cluster.version);
+		if (refusal !== undefined) throw refusal;
+	}
 	if (partial) {
 		// StreamLoadPlanner compares the `columns` names with equals(): case matters, and without a
 		// `columns` header no key column is "included".

@@ -6,6 +6,7 @@
  */
 import type { Catalog, Column } from './catalog';
 import type { Converter } from './convert-compiled';
+import { sketchFunction } from './sketches';
 
 export class LoadError extends Error {}
 
@@ -103,6 +104,9 @@ export function compileExpr(expr: string, names: string[]): (values: unknown[]) 
 	if (str) return () => str[1] ?? str[2];
 	if (/^null$/i.test(e)) return () => null;
 	if (/^(now|current_timestamp)\(\)$/i.test(e)) return () => new Date().toISOString().slice(0, 19).replace('T', ' ');
+	const call = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(([\s\S]*)\)$/.exec(e);
+	const sketch = call ? sketchFunction(call[1], splitTop(call[2]).map((arg) => compileExpr(arg, names))) : undefined;
+	if (sketch !== undefined) return sketch;
 	// Doris accepts any scalar expression here; the test server keeps to names and literals.
 	throw new LoadError(`[ANALYSIS_ERROR]test server: unsupported column mapping expression '${e}'`);
 }

@@ -37,10 +37,17 @@ export function csvRows(text: string, names: string[], o: CsvOptions, onRow: (r:
 	let pos = 0;
 	let skip = o.skipLines;
 	const n = names.length;
+	// be/src/vec/exec/format/csv/csv_reader.cpp `_remove_bom`: a UTF-8 byte-order mark at the start of
+	// the first line read is stripped (of each block of rows, so any line may lose one; here the first).
+	if (text.startsWith('\uFEFF')) pos = 1;
 	while (pos < text.length) {
 		let end = text.indexOf(delim, pos);
 		if (end < 0) end = text.length;
-		const line = text.slice(pos, end);
+		// With the line delimiter \n a \r before it ends the line too (new_plain_text_line_reader.h
+		// find_lf_crlf_line_sep; apache/doris#37687, on branch-2.1 since July 2024 (#38099), and 3.x; keep_carriage_return does not apply
+		// to Stream Load), so a last field ending in \r loses it.
+		const cut = delim === '\n' && end > pos && text[end - 1] === '\r' ? end - 1 : end;
+		const line = text.slice(pos, cut);
 		pos = end + delim.length;
 		if (skip > 0) {
 			skip--;

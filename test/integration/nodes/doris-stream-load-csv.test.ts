@@ -60,6 +60,22 @@ describe('Doris Stream Load node: Format CSV, rows a CSV line cannot carry', () 
 		assert.equal((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).table, `d.${table}`);
 	});
 
+	it('a value with a lone surrogate (no UTF-8 for it) goes to Rejected, not into Doris as U+FFFD', async () => {
+		const table = await notesTable();
+		const rows = [{ json: { id: 1, note: 'ok' } }, { json: { id: 2, note: JSON.parse('"tea\\ud800"') as string } }, { json: { id: 3, note: 'caf\u00e9 \ud83d\ude00' } }];
+		const [summary, rejected] = await executeStreamLoad(ctx(csv(table), rows, { mode: 'manual', connected: [0, 1] }));
+		assert.deepEqual(stored(table), [
+			[1, 'ok'],
+			[3, 'caf\u00e9 \ud83d\ude00'],
+		]);
+		assert.equal(summary[0].json.rows, 2);
+		assert.deepEqual(
+			reasons(rejected).map((r) => [r.rule, r.column, r.message]),
+			[['csv_unwritable', 'note', 'Column "note" holds a lone surrogate (U+D800), which UTF-8 cannot carry: the line would carry U+FFFD in its place, and Doris load that; use the JSON format for free text']],
+		);
+		assert.equal(rejected[0].json.note, 'tea\ud800', 'the item keeps the value as it was');
+	});
+
 	it('a row with a line break among rows of other executions in one shared batch: the batch loads, every execution succeeds', async () => {
 		const table = await notesTable();
 		const params = { ...csv(table), batchRows: 5, batchIntervalSeconds: 30 };
@@ -81,6 +97,29 @@ describe('Doris Stream Load node: Format CSV, rows a CSV line cannot carry', () 
 		assert.deepEqual(
 			reasons(mixed[1]).map((r) => [r.rule, r.column, r.message]),
 			[['csv_unwritable', 'note', 'Column "note" holds a line break: Doris would end the row there; use the JSON format for free text']],
+		);
+	});
+
+	it('a first value starting with a byte-order mark and a last value ending in \\r (Doris strips both) go to Rejected instead of loading changed', async () => {
+		// Before, both loaded without a word: "bom" without its U+FEFF, "windows" without its \r.
+		const table = await db.newTable({ columns: 'id INT, note VARCHAR(64), tail VARCHAR(64)' });
+		const input = [
+			{ json: { note: '\uFEFFbom', id: 1, tail: 'a' } },
+			{ json: { note: 'b', id: 2, tail: 'windows\r' } },
+			{ json: { note: 'mid\rdle', id: 3, tail: 'c' } },
+		];
+		const [summary, rejected] = await executeStreamLoad(ctx({ table, format: 'csv', csvColumns: 'note, id, tail' }, input, { mode: 'manual', connected: [0, 1] }));
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(
+			db.server.tableRows('d', table).map((r) => [r.id, r.note, r.tail]),
+			[[3, 'mid\rdle', 'c']],
+		);
+		assert.deepEqual(
+			reasons(rejected).map((r) => [r.column, r.message]),
+			[
+				['note', "Column \"note\" starts with a byte-order mark (U+FEFF), which Doris' CSV reader strips from the first line of each block it reads; use the JSON format for free text"],
+				['tail', "Column \"tail\" ends in a carriage return, which Doris' CSV reader drops before the line break; use the JSON format for free text"],
+			],
 		);
 	});
 

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 
 import { compileType, INVALID, makeCompileContext, type FailSlot } from '../../../../src/doris/schema/coerce-type';
 import { DateCoercer, isStoredDateForm } from '../../../../src/doris/schema/datetime';
+import { LineSink } from '../../../../src/doris/schema/line-sink';
 import { coerceDecimal, type DecimalFailure, type NumberResult } from '../../../../src/doris/schema/numbers';
 import { parseDorisType } from '../../../../src/doris/schema/type-parser';
 
@@ -36,13 +37,18 @@ describe('plain date text: same result as the general parser', () => {
 	}
 });
 
+/** A text's code units as the packed rows' fast path reads them (bytes when it is ASCII). */
+function unitsOf(text: string): Uint8Array | Uint16Array {
+	return new LineSink(text).inputUnits;
+}
+
 describe('isStoredDateForm: only text the date coercer keeps as it is', () => {
 	it('refuses 0000-02-29, which Doris refuses (year 0 is no leap year in its calendar)', () => {
-		assert.equal(isStoredDateForm('0000-02-29', 0, 10, false, -1), false);
-		assert.equal(isStoredDateForm('0000-02-29 10:11:12', 0, 19, true, 0), false);
-		assert.equal(isStoredDateForm('0400-02-29', 0, 10, false, -1), true);
+		assert.equal(isStoredDateForm(unitsOf('0000-02-29'), 0, 10, false, -1), false);
+		assert.equal(isStoredDateForm(unitsOf('0000-02-29 10:11:12'), 0, 19, true, 0), false);
+		assert.equal(isStoredDateForm(unitsOf('0400-02-29'), 0, 10, false, -1), true);
 	});
-	const more = ['2024-05-01 10:11:12.000', '2024-05-01 10:11:12.000000', '1900-02-29', '2000-02-29', '0000-02-29', '0000-02-28', '0000-02-29 10:11:12', '0400-02-29', '2024-05-01 10:11:12 ', 'x2024-05-01', '2024-05-01 -1:11:12', '2024-05-01 10:11:1x', '+024-05-01'];
+	const more = ['2024-05-01 10:11:12.000', '2024-05-01 10:11:12.000000', '1900-02-29', '2000-02-29', '0000-02-29', '0000-02-28', '0000-02-29 10:11:12', '0400-02-29', '2024-05-01 10:11:12 ', 'x2024-05-01', '2024-05-01 -1:11:12', '2024-05-01 10:11:1x', '+024-05-01', '２０２４-05-01', '2024-05-01 10:11:12.00０', '2024-0５-01'];
 	for (const zone of ['UTC', 'Asia/Shanghai']) {
 		for (const [withTime, precision] of [[false, 0], [true, 0], [true, 3], [true, 6]] as const) {
 			it(`${withTime ? `DATETIME(${precision})` : 'DATE'} in ${zone}`, () => {
@@ -51,7 +57,7 @@ describe('isStoredDateForm: only text the date coercer keeps as it is', () => {
 				for (const text of [...DATES, ...more]) {
 					// Read where it stands in a longer text, as in a packed line.
 					const line = `{"v":"${text}"}`;
-					const inPlace = isStoredDateForm(line, 6, 6 + text.length, withTime, precision);
+					const inPlace = isStoredDateForm(unitsOf(line), 6, 6 + text.length, withTime, precision);
 					const r = dc.coerce(text);
 					assert.equal(inPlace, r.ok && r.value === text, text);
 					if (inPlace) stored++;

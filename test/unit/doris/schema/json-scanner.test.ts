@@ -87,6 +87,16 @@ describe('JsonScanner', () => {
 		}
 	});
 
+	it('an empty key twice is a key twice: JSON.stringify writes the object back with one (both scans clear canonical)', () => {
+		const scanner = new ValueScan();
+		for (const text of ['{"":1,"":2}', '{"a":{"":1,"":2}}', '[{"":[],"b":0,"":{}}]']) {
+			assert.notEqual(JSON.stringify(JSON.parse(text)), text);
+			assert.deepEqual(scanner.scan(text), { end: text.length, canonical: false }, text);
+			assert.equal(scanner.scanNested(text), -1, text);
+		}
+		assert.deepEqual(scanner.scan('{"":1,"a":2}'), { end: 12, canonical: true });
+	});
+
 	it('refuses nesting past its depth limit, which JSON.parse would accept', () => {
 		const deep = `${'['.repeat(70)}${']'.repeat(70)}`;
 		assert.equal(new ValueScan().scan(deep).end, -1);

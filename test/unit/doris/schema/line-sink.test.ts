@@ -25,7 +25,7 @@ function expected(input: string, steps: Step[]): string {
 	return out;
 }
 
-function run(input: string, steps: Step[]): { text: string; bytes: Buffer } {
+function run(input: string, steps: Step[]): { text: string; bytes: Buffer; byteLength: number } {
 	const sink = new LineSink(input);
 	for (const s of steps) {
 		if (s.kind === 'copy') sink.copy(s.from, s.to);
@@ -33,20 +33,26 @@ function run(input: string, steps: Step[]): { text: string; bytes: Buffer } {
 		else if (s.kind === 'add') sink.add(s.text);
 		else if (s.kind === 'byte') sink.byte(s.c);
 	}
-	return sink.finish();
+	const byteLength = sink.byteLength;
+	return { ...sink.finish(), byteLength };
 }
 
 const text = fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 60 }), fc.string({ maxLength: 300 }).map((s) => s.repeat(3)));
 const stepsFor = (input: string) =>
 	fc.array(
 		fc.oneof(
-			fc.tuple(fc.nat(input.length), fc.nat(input.length)).map(([a, b]): Step => ({ kind: 'copy', from: Math.min(a, b), to: Math.max(a, b) })),
-			fc.tuple(fc.nat(input.length), fc.nat(input.length)).map(([a, b]): Step => ({ kind: 'quoted', from: Math.min(a, b), to: Math.max(a, b) })),
-			fc.string({ unit: 'grapheme', maxLength: 20 }).map((t): Step => ({ kind: 'add', text: t })),
-			fc.constantFrom(10, 34, 44, 92, 123, 125).map((c): Step => ({ kind: 'byte', c })),
+			fc.tuple(fc.nat(input.length), fc.nat(input.length)).map(([a, b]): Step[] => [{ kind: 'copy', from: Math.min(a, b), to: Math.max(a, b) }]),
+			// Ranges that continue one another, as a kept line's end, its "\n" and the next line's start (joined into one copy).
+			fc.array(fc.nat(input.length), { minLength: 2, maxLength: 5 }).map((cuts): Step[] => {
+				const at = [...cuts].sort((a, b) => a - b);
+				return at.slice(1).map((to, k): Step => ({ kind: 'copy', from: at[k], to }));
+			}),
+			fc.tuple(fc.nat(input.length), fc.nat(input.length)).map(([a, b]): Step[] => [{ kind: 'quoted', from: Math.min(a, b), to: Math.max(a, b) }]),
+			fc.string({ unit: 'grapheme', maxLength: 20 }).map((t): Step[] => [{ kind: 'add', text: t }]),
+			fc.constantFrom(10, 34, 44, 92, 123, 125).map((c): Step[] => [{ kind: 'byte', c }]),
 		),
 		{ maxLength: 40 },
-	);
+	).map((groups) => groups.flat());
 
 describe('LineSink: the output lines as UTF-8 and as text', () => {
 	it('property: its bytes are the UTF-8 of the text written, and its text is that text (ASCII input read as bytes, or not)', () => {
@@ -60,6 +66,7 @@ describe('LineSink: the output lines as UTF-8 and as text', () => {
 					const got = run(input, whole);
 					assert.equal(got.text, want);
 					assert.deepEqual(got.bytes, Buffer.from(want, 'utf8'));
+					assert.equal(got.byteLength, got.bytes.length);
 				},
 			),
 			{ numRuns: 500 },

@@ -9,7 +9,8 @@ import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 
 import fc from 'fast-check';
 
-import { requestedItem, routedOf, routedResponse, routeRequest, textBytes, textOf, type PackedWorkerRequest, type PackedWorkerResponse } from '../../../../src/doris/schema/packed-worker-protocol';
+import { requestedItem, requestedUnits, routedOf, routedResponse, routeRequest, textBytes, textOf, type PackedWorkerRequest, type PackedWorkerResponse } from '../../../../src/doris/schema/packed-worker-protocol';
+import { LineSink } from '../../../../src/doris/schema/line-sink';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import { mapper, pack } from './packed-support';
@@ -94,6 +95,30 @@ describe('routeRequest', () => {
 		assert.equal(textBytes(`${ascii}ü`).encoding, 'latin1');
 		assert.equal(textBytes(`${ascii}✓`).encoding, 'utf16le');
 		assert.equal(textOf(textBytes(`${ascii}✓`)), `${ascii}✓`);
+	});
+
+	it("property: the code units read straight from a request's bytes are the line sink's own (ASCII as bytes, else UTF-16 or none)", () => {
+		const latin1Late = fc.string({ unit: 'binary-ascii', minLength: 300, maxLength: 400 }).map((t) => `${t}ü`);
+		fc.assert(
+			fc.property(fc.oneof(anyText, latin1Late), (text) => {
+				const units = requestedUnits(textBytes(text));
+				const own = new LineSink(text).inputUnits;
+				if (units === undefined) assert.ok(!/[\u0100-\uffff]/.test(text), 'only Latin-1 text that is not ASCII is left to the sink');
+				else {
+					assert.equal(units.BYTES_PER_ELEMENT, own.BYTES_PER_ELEMENT, text);
+					assert.deepEqual([...units], [...own]);
+				}
+				// Given them, the sink writes what it writes when it reads the text itself.
+				const given = new LineSink(text, units);
+				const itself = new LineSink(text);
+				for (const sink of [given, itself]) {
+					sink.copy(0, text.length >> 1);
+					sink.copyQuoted(text.length >> 1, text.length);
+				}
+				assert.deepEqual(given.finish(), itself.finish());
+			}),
+			{ numRuns: 300 },
+		);
 	});
 
 	it('never lends a slice of the shared Buffer pool: transferring it would take the pool from every other Buffer', () => {

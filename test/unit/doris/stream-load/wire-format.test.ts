@@ -69,6 +69,12 @@ describe('wire format', () => {
 		assert.match(why({ id: 1, note: 'x', tag: 'windows\r' })?.why ?? '', /ends in a carriage return, which Doris' CSV reader drops before the line break/);
 		assert.equal(why({ id: 1, note: 'a\rb', tag: 'x' }), undefined, 'a carriage return inside the line is read as written');
 		assert.match(why({ id: '\uFEFF1', note: 'x', tag: 'y' })?.why ?? '', /starts with a byte-order mark/);
+		// A lone surrogate has no UTF-8: the line would carry U+FFFD in its place (as Buffer writes it), and Doris load that.
+		assert.deepEqual(why({ id: 1, note: 'a\ud800b', tag: 'x' }), { column: 'note', value: 'a\ud800b', why: 'holds a lone surrogate (U+D800), which UTF-8 cannot carry' });
+		assert.match(why({ id: 1, note: 'x', tag: '\udc00' })?.why ?? '', /lone surrogate \(U\+DC00\)/);
+		assert.equal(why({ id: 1, note: 'a\ud83d\ude00b', tag: 'x' }), undefined, 'a surrogate pair is one character');
+		// An object is written as its JSON text, where JSON.stringify escapes a lone surrogate: the text loads as written.
+		assert.equal(why({ id: 1, note: { s: '\ud800' }, tag: 'x' }), undefined);
 		// An object is written as its JSON text, which may hold the separator.
 		assert.equal(why({ id: 1, note: { a: 1, b: 2 }, tag: 'x' })?.column, 'note');
 		// A field outside the CSV columns is a configuration mistake the serializer fails on, not a row to hand back.
@@ -90,6 +96,17 @@ describe('wire format', () => {
 		const s = createSerializer({ format: 'csv', columns: ['id', 'note'], csv: { columnSeparator: ',', lineDelimiter: '\\n' } });
 		assert.throws(() => s({ id: 1, note: 'a,b' }), /Column "note" holds the column separator ","/);
 		assert.equal(s({ id: 1, note: 'a;b' }), '1,a;b\n');
+	});
+
+	it('a row csvRowCheck passed is written once: the serializer takes its line, unless it writes another shape (the delete sign column added)', () => {
+		const options = { format: 'csv' as const, columns: ['id', 'note'] };
+		const check = csvRowCheck(options);
+		const row = { id: 1, note: 'a' };
+		assert.equal(check?.(row), undefined);
+		assert.equal(createSerializer({ ...options, columns: ['id', 'note', '__DORIS_DELETE_SIGN__'] })(row), '1\x01a\x010\n');
+		assert.equal(check?.(row), undefined);
+		assert.equal(createSerializer(options)(row), '1\x01a\n');
+		assert.equal(createSerializer(options)(row), '1\x01a\n', 'and again without the check');
 	});
 
 	it('ByteBuffer counts UTF-8 bytes and returns replayable chunks', () => {

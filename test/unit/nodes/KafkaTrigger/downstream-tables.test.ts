@@ -37,9 +37,30 @@ describe('collectDownstreamTables', () => {
 					{ column: 'event_day', from: 'named in Epoch Unit per Column' },
 				],
 			},
-			{ label: 'Doris Stream Load node "Load"', database: 'demo', table: 'events', columns: [] },
+			{ label: 'Doris Stream Load node "Load"', database: 'demo', table: 'events', columns: [], loadColumns: { columns: ['a', 'b'] } },
 		]);
 		assert.deepEqual(skipped, []);
+	});
+
+	it("passes the Columns the Stream Load node sends (JSON: Columns, CSV: CSV Columns), so activation checks the table's HLL / BITMAP columns get an expression", () => {
+		const { tables, skipped } = collectDownstreamTables([
+			child('None', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: {} }),
+			child('Json', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { columns: "day, user_id, uv = hll_hash(user_id), note = concat(a, ', ', b)" } }),
+			child('Csv', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'csv', csvColumns: 'day,user_id,uv=hll_hash(user_id)' }),
+			child('Fixed', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'fixed', columns: 'day, v' } }),
+			child('Expr', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { columns: '={{ $json.cols }}' } }),
+		]);
+		assert.deepEqual(
+			tables.map((t) => t.loadColumns),
+			[
+				{ columns: [] },
+				{ columns: ['day', 'user_id', 'uv = hll_hash(user_id)', "note = concat(a, ', ', b)"] },
+				{ columns: ['day', 'user_id', 'uv=hll_hash(user_id)'] },
+				{ columns: ['day', 'v'], partialUpdate: true },
+				undefined,
+			],
+		);
+		assert.deepEqual(skipped, ['Doris Stream Load node "Expr": the Columns are an expression']);
 	});
 
 	it("passes the Stream Load node's partial update, so activation checks its key columns or the table's flexible-update property", () => {

@@ -128,10 +128,23 @@ describe('refuseLossySettings', () => {
 		);
 	});
 
-	it('activates an Execute Workflow node that waits (the default), is disabled, is not downstream, or follows the Loaded output', () => {
+	// A disabled node passes its input on (n8n-core WorkflowExecute handleDisabledNode): a disabled
+	// Execute Workflow node never starts its sub-workflow, and the execution succeeds.
+	it('refuses a disabled Execute Workflow node on a path holding rows that reach no Doris Stream Load node after it, naming it', () => {
+		const refusal = /Execute Workflow node "Sub-workflow" is disabled: n8n passes the rows that reach it on without starting its sub-workflow/;
+		assert.throws(activate({ subWorkflow: { disabled: true } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } }), refusal);
+		assert.throws(activate({ subWorkflow: { ...noWait, disabled: true } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } }), refusal);
+		assert.throws(activate({ subWorkflow: { disabled: true } }, { Load: { main: [[], to('Sub-workflow')] } }), refusal);
+		// The rows it passes on reach a Doris Stream Load node: nothing lost.
+		activate({ subWorkflow: { disabled: true } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] }, 'Sub-workflow': { main: [to('Schema')] } })();
+		// After the Loaded output the rows are in Doris.
+		activate({ subWorkflow: { disabled: true } }, { Load: { main: [to('Sub-workflow'), to('Dead Letters')] } })();
+	});
+
+	it('activates an Execute Workflow node that waits (the default), is not downstream, or follows the Loaded output', () => {
 		activate({}, { 'Kafka Trigger': { main: [to('Sub-workflow')] } })();
 		activate({ subWorkflow: { parameters: { options: { waitForSubWorkflow: true } } } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } })();
-		activate({ subWorkflow: { ...noWait, disabled: true } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] } })();
+		activate({ subWorkflow: { ...noWait, disabled: true } }, { 'Kafka Trigger': { main: [to('Sub-workflow')] }, 'Sub-workflow': { main: [to('Schema')] } })();
 		activate({ subWorkflow: noWait })();
 		// Loaded → Execute Workflow: the rows it hands on are in Doris already.
 		activate({ subWorkflow: noWait }, { Load: { main: [to('Sub-workflow'), to('Dead Letters')] } })();
