@@ -1,7 +1,10 @@
-import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
+import { NodeOperationError, type INode, type ITriggerFunctions } from 'n8n-workflow';
 
 import { nodesReachedFrom } from '../shared/outputs';
 import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
+
+/** What the check reads of a node on the items' way. */
+type NodeOnPath = Pick<INode, 'name' | 'type' | 'disabled' | 'parameters'>;
 
 /**
  * One Item per Batch hands the Doris nodes packed JSON lines, and a Doris Stream Load node with
@@ -9,12 +12,13 @@ import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
  * redelivered, holding its partitions for ever while nothing loads. Refused at activation instead,
  * naming the nodes. Only for Stream Load nodes the trigger's items reach directly or through Doris
  * Schema nodes' Rows outputs, where the items are still packed: another node in between may have
- * made rows of them.
+ * made rows of them, and Doris Schema's Get Schema puts out one item per column instead.
  */
 export function refusePackedIntoCsv(ctx: Pick<ITriggerFunctions, 'getNode'>, output: 'message' | 'batch'): void {
 	if (output !== 'batch') return;
 	const trigger = ctx.getNode().name;
-	const packedStillAt = (node: { name: string; type: string }, out: number) => node.name === trigger || (node.type === SCHEMA_NODE_TYPE && out === 0);
+	const packedStillAt = (node: NodeOnPath, out: number) =>
+		node.name === trigger || (node.type === SCHEMA_NODE_TYPE && out === 0 && (node.disabled === true || node.parameters?.operation !== 'getSchema'));
 	const csv = nodesReachedFrom(ctx, trigger, packedStillAt).filter(
 		(node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true && node.parameters?.format === 'csv',
 	);

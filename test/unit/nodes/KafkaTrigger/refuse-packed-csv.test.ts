@@ -9,22 +9,30 @@ import { refusePackedIntoCsv } from '../../../../nodes/KafkaTrigger/refuse-packe
 
 const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
 const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
-// Workflow keeps only the parameters a node's type declares: every node here declares Format.
-const withFormat = { description: { outputs: ['main'], properties: [{ displayName: 'Format', name: 'format', type: 'string', default: 'json' }] } };
+// Workflow keeps only the parameters a node's type declares: every node here declares Format and Doris Schema's Operation.
+const withFormat = {
+	description: {
+		outputs: ['main'],
+		properties: [
+			{ displayName: 'Format', name: 'format', type: 'string', default: 'json' },
+			{ displayName: 'Operation', name: 'operation', type: 'string', default: 'mapRows' },
+		],
+	},
+};
 const nodeTypes = { getByName: () => withFormat, getByNameAndVersion: () => withFormat, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 
-/** Trigger → Doris Schema → Load; Schema's Invalid → Code → Rows Load (a node that may have made rows of the items). */
-function activate(output: 'message' | 'batch', load: Partial<INode>, rowsLoad: Partial<INode> = {}) {
+/** Trigger → Doris Schema → Load; Schema's Invalid → Code (a node that may have made rows of the items) → Rows Load, or Invalid → Rows Load. */
+function activate(output: 'message' | 'batch', load: Partial<INode>, rowsLoad: Partial<INode> = {}, schema: Partial<INode> = {}, invalidTo = 'Code') {
 	const nodes = [
 		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
-		node('Schema', 'n8n-nodes-doris-sinker.dorisSchema'),
+		node('Schema', 'n8n-nodes-doris-sinker.dorisSchema', schema),
 		node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', load),
 		node('Code', 'n8n-nodes-base.code'),
 		node('Rows Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', rowsLoad),
 	];
 	const connections: IConnections = {
 		'Kafka Trigger': { main: [to('Schema')] },
-		Schema: { main: [to('Load'), to('Code')] },
+		Schema: { main: [to('Load'), to(invalidTo)] },
 		Code: { main: [to('Rows Load')] },
 	};
 	const workflow = new Workflow({ nodes, connections, active: true, nodeTypes });
@@ -45,5 +53,16 @@ describe('refusePackedIntoCsv', () => {
 		activate('batch', { parameters: { format: 'json' } })();
 		activate('batch', { parameters: { format: 'csv' }, disabled: true })();
 		activate('batch', { parameters: { format: 'json' } }, { parameters: { format: 'csv' } })();
+	});
+
+	it('refuses CSV behind a disabled Doris Schema node (n8n passes the packed items through it) and behind Map Rows to Tables', () => {
+		assert.throws(activate('batch', { parameters: { format: 'csv' } }, {}, { disabled: true }), /Doris Stream Load node "Load" has Format CSV/);
+		assert.throws(activate('batch', { parameters: { format: 'csv' } }, {}, { parameters: { operation: 'mapRowsToTables' } }), /Doris Stream Load node "Load" has Format CSV/);
+	});
+
+	it('activates CSV behind Get Schema (its items are columns, not packed lines), on the Invalid output, and with Format as an expression (known only per item)', () => {
+		activate('batch', { parameters: { format: 'csv' } }, {}, { parameters: { operation: 'getSchema' } })();
+		activate('batch', { parameters: { format: '={{ $json.format }}' } })();
+		activate('batch', { parameters: { format: 'json' } }, { parameters: { format: 'csv' } }, {}, 'Rows Load')();
 	});
 });
