@@ -134,6 +134,8 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'VARIANT': {
 			// A JSON string value is cast string -> json (Doris parses its text); other values are stored as is.
 			let val: unknown = v;
+			// parse_json_to_variant (be/src/vec/json/parse2column.cpp): "Treat empty string as an empty object".
+			if (v === '' && t.base === 'VARIANT') return '{}';
 			if (typeof v === 'string') {
 				try {
 					val = JSON.parse(v);

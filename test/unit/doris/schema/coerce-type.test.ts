@@ -208,6 +208,26 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('VARIANT', 5, '5');
 		ok('JSON', true, 'true');
 	});
+	it('JSON / VARIANT: a string that is JSON text of a scalar is that scalar, as Doris parses it', () => {
+		// Doris' JSON reader unescapes a string value and parses its text into the JSON / VARIANT column
+		// (JSONB cast of the text; parse_json_to_variant): "123" is the number 123, "null" JSON null.
+		ok('JSON', '123', '123');
+		ok('JSON', '-1.5e3', '-1.5e3');
+		ok('JSON', 'true', 'true');
+		ok('JSON', 'null', 'null');
+		ok('JSON', '"quoted"', '"quoted"');
+		ok('JSON', ' 7 ', ' 7 ');
+		ok('VARIANT', '123', '123');
+		// A snowflake id kept as text by the exact parser stays the number it was, every digit.
+		ok('JSON', '12345678901234567890', '12345678901234567890');
+		// Not JSON text: still a JSON string of it (Doris would refuse a JSON column's value).
+		ok('JSON', '0123', '"0123"');
+		ok('JSON', 'NaN', '"NaN"');
+		ok('JSON', 'hello world', '"hello world"');
+		// An empty string: a VARIANT makes it the empty object (Doris gets the same empty text).
+		ok('VARIANT', '', '');
+		ok('JSON', '', '""');
+	});
 	it('IPv4 / IPv6', () => {
 		ok('IPV4', '10.0.0.1', '10.0.0.1');
 		bad('IPV4', '10.0.0.256', 'type');
