@@ -32,6 +32,7 @@ export {
 } from './coerce-result';
 
 const quoted = (v: unknown): string => JSON.stringify(v);
+const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 const raw = (v: unknown): string => String(v);
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
@@ -66,7 +67,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const r = coerceInteger(value, b, slot);
-					return r.ok ? r.value : failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
+					if (r.ok) return r.value;
+					if (r.failure === 'not_integer' && typeof r.value === 'string') return failWith(fail, 'not_integer', `a fraction: Doris would drop the fraction and load ${r.value}`);
+					return failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
 				},
 				literal: raw,
 			};
@@ -107,7 +110,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					if (typeof value === 'boolean') return value;
 					if (value === 1 || value === 0) return value === 1;
 					if (typeof value === 'string') {
-						const t = value.trim().toLowerCase();
+						// ASCII whitespace only, as string_to_bool skips (be/src/util/string_parser.hpp).
+						const t = value.replace(ASCII_SPACE_ENDS, '').toLowerCase();
 						if (t === 'true' || t === '1') return true;
 						if (t === 'false' || t === '0') return false;
 					}

@@ -109,6 +109,37 @@ describe('integer columns: Doris widths, both sides of each bound', () => {
 		ok('INT', true, 1);
 		ok('INT', ' 42 ', 42);
 	});
+	it('takes integral text with a fraction of zeros, as Doris loads it (string_to_int, is_float_suffix)', () => {
+		ok('INT', '1.0', 1);
+		ok('INT', '-7.000', -7);
+		ok('INT', '12.', 12);
+		ok('BIGINT', '9223372036854775807.00', '9223372036854775807');
+		ok('TINYINT', ' +5.0\t', 5);
+		bad('TINYINT', '128.0', 'range');
+		// A non-zero fraction Doris would drop (it loads 1): refused, naming what Doris would do.
+		bad('INT', '1.5', 'not_integer');
+		assert.match((coerce('INT', '1.5') as { detail: string }).detail, /Doris would drop the fraction and load 1\b/);
+		// The handler's reused slot does not carry that to the next refusal.
+		const handler = compileType(parseDorisType('INT'), ctx);
+		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
+		assert.equal(handler.coerce('1.5', fail), INVALID);
+		assert.equal(handler.coerce(2.5, fail), INVALID);
+		assert.equal(fail.detail, 'not an integer');
+		bad('INT', '.0', 'not_integer');
+		bad('INT', '1.0e0', 'not_integer');
+	});
+	it("takes only ASCII whitespace around a number, as Doris' parsers skip", () => {
+		// StringParser skips ' ', \t, \n, \v, \f, \r; a no-break space or U+2028 makes the text no number.
+		ok('INT', '\v\f42\r\n', 42);
+		bad('INT', '\u00a042', 'not_integer');
+		bad('BIGINT', '42\u2028', 'not_integer');
+		bad('DECIMAL(5,2)', '\u00a01.5', 'type');
+		ok('DECIMAL(5,2)', '\t1.5 ', '1.50');
+		bad('DOUBLE', '\ufeff1.5', 'type');
+		ok('DOUBLE', ' 1.5\n', 1.5);
+		bad('BOOLEAN', '\u00a0true', 'type');
+		ok('BOOLEAN', '\ttrue ', true);
+	});
 });
 
 describe('DECIMAL(p,s): string arithmetic, no floats', () => {
