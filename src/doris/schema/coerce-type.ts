@@ -32,6 +32,7 @@ export {
 } from './coerce-result';
 
 const quoted = (v: unknown): string => JSON.stringify(v);
+const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 const raw = (v: unknown): string => String(v);
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
@@ -66,7 +67,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const r = coerceInteger(value, b, slot);
-					return r.ok ? r.value : failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
+					if (r.ok) return r.value;
+					if (r.failure === 'not_integer' && typeof r.value === 'string') return failWith(fail, 'not_integer', `a fraction: Doris would drop the fraction and load ${r.value}`);
+					return failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
 				},
 				literal: raw,
 			};
@@ -107,7 +110,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					if (typeof value === 'boolean') return value;
 					if (value === 1 || value === 0) return value === 1;
 					if (typeof value === 'string') {
-						const t = value.trim().toLowerCase();
+						// ASCII whitespace only, as string_to_bool skips (be/src/util/string_parser.hpp).
+						const t = value.replace(ASCII_SPACE_ENDS, '').toLowerCase();
 						if (t === 'true' || t === '1') return true;
 						if (t === 'false' || t === '0') return false;
 					}
@@ -170,19 +174,15 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			const jsonText = (value: unknown, fail: FailSlot): string | typeof INVALID => {
 				// Declared JSON text (io.debezium.data.Json): loaded as the document it is, scalars too.
 				if (value instanceof JsonText) return validJsonText(value.text) ? value.text : failWith(fail, 'type', 'declared JSON text that does not parse');
-				// Text that holds a JSON object or array is taken as JSON text (producers often embed
-				// JSON as a string); any other string is a JSON string value.
+				// A string is loaded as Doris loads it: its text parsed as JSON (new_json_reader.cpp passes a
+				// string value's unescaped text to the column, whose JSONB cast / parse_json_to_variant
+				// parses it), so "123" is the number 123 and '{"a":1}' an object, not JSON strings of
+				// them. Text that is no JSON is taken as a JSON string value, where Doris would refuse it
+				// (JSON) or keep it as a string (VARIANT, "Treat as string"); an empty one is the empty
+				// object a VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
 				if (typeof value === 'string') {
-					const t = value.trimStart();
-					if (t[0] === '{' || t[0] === '[') {
-						try {
-							JSON.parse(t);
-							return value;
-						} catch {
-							return JSON.stringify(value);
-						}
-					}
-					return JSON.stringify(value);
+					if (value === '' && type.kind === 'variant') return value;
+					return mayBeJsonText(value) && validJsonText(value) ? value : JSON.stringify(value);
 				}
 				const text = toText(value);
 				return text === null ? failWith(fail, 'type') : text;
@@ -249,6 +249,18 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				literal: quoted,
 			};
 	}
+}
+
+/**
+ * Whether text may be JSON text: its first character past JSON whitespace can start a JSON value.
+ * Most strings fail here, so only the rest pay for a parse.
+ */
+function mayBeJsonText(text: string): boolean {
+	let i = 0;
+	let c = text.charCodeAt(0);
+	while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+	// { [ " - digits, and t / f / n of true, false, null.
+	return c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110;
 }
 
 /** Runs a nested handler and prefixes the failure path. Nested elements may be null (Doris allows it). */
