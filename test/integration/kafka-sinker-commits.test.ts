@@ -8,7 +8,7 @@ import type { Sender } from 'kafkajs';
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, endOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, endOffsets, FakeN8n, produce, quietLogger, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -185,6 +185,32 @@ describe('sinker consumer: commits', () => {
 		} finally {
 			await producer.disconnect();
 			await consumer?.close();
+		}
+	});
+
+	for (const keepPartitionOrder of [false, true]) it(`messages deleted from the log while their redelivery waits (retention, DeleteRecords): the error names the offsets gone and the partition goes on from the log start, instead of refusing that batch for ever${keepPartitionOrder ? ' (Keep Order per Partition)' : ''}`, async () => {
+		const topic = await topicWith(1, 100);
+		const group = uniqueName('deleted-below');
+		const errors: string[] = [];
+		let failed = false;
+		const n8n = new FakeN8n(async (execution) => {
+			if (execution.firstOffset !== '0' || failed) return { ok: true };
+			failed = true;
+			// Settled: with Keep Order per Partition the redelivery need not wait for the execution's deadline.
+			return { ok: false, reason: 'Doris is down', settled: true };
+		});
+		const logger = { ...quietLogger, error: (message: string) => errors.push(message) };
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { keepPartitionOrder, maxRecordsPerExecution: 20, redeliveryBackoff: { initialMs: 2_000, maxMs: 2_000 }, logger }), n8n.run);
+		try {
+			await waitFor('the first execution failed', () => failed);
+			await broker.admin.fetchTopicMetadata({ topics: [topic] });
+			await broker.admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '50' }] });
+			await waitFor('the group committed to the end of the log (100)', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 100n, { timeoutMs: 15_000 });
+			const after = n8n.executions.filter((e) => BigInt(e.firstOffset) >= 50n);
+			assert.deepEqual([...new Set(after.flatMap((e) => e.items.map((item) => item.json.i as number)))].sort((x, y) => x - y), Array.from({ length: 50 }, (_, k) => 50 + k));
+			assert.ok(errors.some((message) => message.includes('no longer holds offsets 0 to 49')), `an error names the offsets gone; errors: ${errors.slice(0, 3).join(' | ')}`);
+		} finally {
+			await consumer.close();
 		}
 	});
 
