@@ -92,4 +92,7 @@ test('an empty string into a VARIANT is the empty object (parse_json_to_variant)
 test('a JSON boolean into a text column is "1" / "0", as the JSON reader hands it over', () => {
 	assert.equal(convert(parseType('VARCHAR(5)'), true, ctx()), '1');
 	assert.equal(convert(parseType('STRING'), false, ctx()), '0');
+	assert.equal(convert(parseType('DECIMAL(5, 2)'), true, ctx()), '1.00');
+	assert.equal(convert(parseType('INT'), true, ctx()), 1);
+	assert.equal(convert(parseType('DATE'), true, ctx()), INVALID);
 });

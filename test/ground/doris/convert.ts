@@ -56,6 +56,8 @@ const DT_COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 /** Source text of a scalar as Doris' readers see it (JSON numbers keep their text when we have it). */
 function scalarText(v: unknown): string | undefined {
 	if (typeof v === 'string') return v;
+	// The JSON reader hands a boolean to a scalar column as "1" / "0" (new_json_reader.cpp).
+	if (typeof v === 'boolean') return v ? '1' : '0';
 	if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
 	if (typeof v === 'bigint') return v.toString();
 	if (v instanceof BigNumText) return v.text;
@@ -126,8 +128,7 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'CHAR':
 		case 'VARCHAR':
 		case 'STRING': {
-			// The JSON reader hands a boolean to a scalar column as "1" / "0" (new_json_reader.cpp).
-			const s = typeof v === 'boolean' ? (v ? '1' : '0') : typeof v === 'object' && !(v instanceof BigNumText) ? JSON.stringify(v) : (scalarText(v) ?? String(v));
+			const s = typeof v === 'object' && !(v instanceof BigNumText) ? JSON.stringify(v) : (scalarText(v) ?? String(v));
 			if (t.base !== 'STRING') {
 				const bytes = Buffer.byteLength(s);
 				if (bytes > t.len!) {
