@@ -96,3 +96,12 @@ test('a JSON boolean into a text column is "1" / "0", as the JSON reader hands i
 	assert.equal(convert(parseType('INT'), true, ctx()), 1);
 	assert.equal(convert(parseType('DATE'), true, ctx()), INVALID);
 });
+
+test('BOOLEAN reads integer text first, as try_read_bool_text does', () => {
+	assert.equal(convert(parseType('BOOLEAN'), '01', ctx()), 1);
+	assert.equal(convert(parseType('BOOLEAN'), ' 1.0', ctx()), 1);
+	assert.equal(convert(parseType('BOOLEAN'), '-0', ctx()), 0);
+	assert.equal(convert(parseType('BOOLEAN'), '2', ctx()), INVALID);
+	assert.equal(convert(parseType('BOOLEAN'), ' TRUE ', ctx()), 1);
+	assert.equal(convert(parseType('BOOLEAN'), 'yes', ctx()), INVALID);
+});

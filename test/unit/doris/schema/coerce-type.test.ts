@@ -221,6 +221,16 @@ describe('FLOAT / DOUBLE / BOOLEAN', () => {
 		ok('BOOLEAN', '0', false);
 		bad('BOOLEAN', 2, 'type');
 		bad('BOOLEAN', 'yes', 'type');
+		// Integer text is read first, as Doris 2.1 / 3.x do (try_read_bool_text): 1 and 0 in any spelling.
+		ok('BOOLEAN', '01', true);
+		ok('BOOLEAN', '+1', true);
+		ok('BOOLEAN', ' 1.0 ', true);
+		ok('BOOLEAN', '-0', false);
+		ok('BOOLEAN', '0.', false);
+		bad('BOOLEAN', '-1', 'type');
+		bad('BOOLEAN', '1.5', 'type');
+		bad('BOOLEAN', '2', 'type');
+		bad('BOOLEAN', '.0', 'type');
 	});
 });
 
