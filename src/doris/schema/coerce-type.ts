@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -143,7 +143,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
-					return bytes > limit ? failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`) : text;
+					if (bytes > limit) return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`);
+					const lone = loneSurrogate(text);
+					return lone === undefined ? text : failWith(fail, 'type', lone);
 				},
 				literal: quoted,
 			};
@@ -160,7 +162,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
 					// string_type_length_soft_limit_bytes): reject the row here instead.
 					const bytes = utf8Length(text, limit);
-					return bytes > limit ? tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes') : text;
+					if (bytes > limit) return tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes');
+					const lone = loneSurrogate(text);
+					return lone === undefined ? text : failWith(fail, 'type', lone);
 				},
 				literal: quoted,
 			};
@@ -181,6 +185,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				// (JSON) or keep it as a string (VARIANT, "Treat as string"); an empty one is the empty
 				// object a VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
 				if (typeof value === 'string') {
+					const lone = loneSurrogate(value);
+					if (lone !== undefined) return failWith(fail, 'type', lone);
 					if (value === '' && type.kind === 'variant') return value;
 					return mayBeJsonText(value) && validJsonText(value) ? value : JSON.stringify(value);
 				}

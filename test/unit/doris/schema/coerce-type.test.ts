@@ -231,6 +231,19 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('VARCHAR(10)', 12, '12');
 		ok('STRING', { a: 1 }, '{"a":1}');
 	});
+	it('refuses text with a lone surrogate, which UTF-8 cannot carry and Doris cannot read', () => {
+		// JSON.stringify writes it as the escape \\ud800, which Doris' JSON reader (simdjson) refuses.
+		bad('VARCHAR(10)', 'a\ud800b', 'type');
+		bad('STRING', '\udc00', 'type');
+		bad('CHAR(5)', 'x\udbff', 'type');
+		bad('JSON', 'a\ud800', 'type');
+		bad('VARIANT', '\ud800', 'type');
+		assert.match((coerce('STRING', 'a\ud800b') as { detail: string }).detail, /lone surrogate \(U\+D800\) at 1/);
+		const nested = coerce('ARRAY<STRING>', ['ok', '\udfff']);
+		assert.deepEqual(nested.ok ? nested : { rule: nested.rule, path: nested.path }, { rule: 'type', path: '[1]' });
+		ok('VARCHAR(10)', 'a😀b', 'a😀b');
+		ok('STRING', '\ud83d\ude00', '😀');
+	});
 	it('JSON / VARIANT: objects serialised; JSON text kept; other strings become JSON strings', () => {
 		ok('JSON', { a: [1, 2] }, '{"a":[1,2]}');
 		ok('JSON', '{"a":1}', '{"a":1}');
