@@ -88,3 +88,8 @@ test('integer text as Doris loads it (since PR #38847): a fraction dropped, ASCI
 test('an empty string into a VARIANT is the empty object (parse_json_to_variant)', () => {
 	assert.equal(convert(parseType('VARIANT'), '', ctx()), '{}');
 });
+
+test('a JSON boolean into a text column is "1" / "0", as the JSON reader hands it over', () => {
+	assert.equal(convert(parseType('VARCHAR(5)'), true, ctx()), '1');
+	assert.equal(convert(parseType('STRING'), false, ctx()), '0');
+});

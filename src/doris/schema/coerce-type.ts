@@ -31,6 +31,12 @@ export {
 	type ValueLimits,
 } from './coerce-result';
 
+/**
+ * BOOLEAN_TEXT: a JSON boolean loads into a CHAR / VARCHAR / STRING column as "1" / "0": Doris' JSON
+ * reader hands a boolean to a scalar column as that text (new_json_reader.cpp,
+ * `_simdjson_write_data_to_column`: "insert "1"/"0", not "true"/"false""; 2.1, 3.0, 3.1). An ARRAY /
+ * MAP / STRUCT element is no such column: 2.1 / 3.0 cast the array's JSON text, which keeps the word.
+ */
 const quoted = (v: unknown): string => JSON.stringify(v);
 const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 const raw = (v: unknown): string => String(v);
@@ -56,7 +62,8 @@ export function makeCompileContext(
 
 /** Names the option that loads such values rounded, so the rejection says how to get them in. */
 const ROUND_HINT = "; the Doris Schema node's option Fractional Digits the Column Cannot Keep: Round as Doris Does loads it rounded";
-export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
+/** `nested`: the handler of an ARRAY element, MAP key or value, or STRUCT field, not of a column. */
+export function compileType(type: DorisType, ctx: CompileContext, nested = false): TypeHandler {
 	const expected = formatType(type);
 	const round = ctx.extraDigits === 'round';
 	switch (type.kind) {
@@ -140,6 +147,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
+					if (typeof value === 'boolean' && !nested) return value ? '1' : '0'; // BOOLEAN_TEXT
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
@@ -157,6 +165,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
+					if (typeof value === 'boolean' && !nested) return value ? '1' : '0'; // BOOLEAN_TEXT
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
@@ -284,7 +293,7 @@ function nested(handler: TypeHandler, value: unknown, fail: FailSlot, step: stri
 }
 
 function compileArray(elementType: DorisType, elementNotNull: boolean, expected: string, ctx: CompileContext): TypeHandler {
-	const element = compileType(elementType, ctx);
+	const element = compileType(elementType, ctx, true);
 	return {
 		expected,
 		coerce(input, fail) {
@@ -312,8 +321,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function compileMap(keyType: DorisType, valueType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
-	const key = compileType(keyType, ctx);
-	const val = compileType(valueType, ctx);
+	const key = compileType(keyType, ctx, true);
+	const val = compileType(valueType, ctx, true);
 	// Object keys are distinct text, so text keys stay distinct; other key types may coerce two keys into
 	// one ("1" and "01" into INT 1), and the map Doris stores would not hold both values.
 	const keysMayMeet = keyType.kind !== 'string' && keyType.kind !== 'varchar' && keyType.kind !== 'char';
@@ -351,7 +360,7 @@ function compileMap(keyType: DorisType, valueType: DorisType, expected: string, 
 function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: string, ctx: CompileContext): TypeHandler {
 	const names = type.fields.map((f) => f.name);
 	const lower = new Map(type.fields.map((f, i) => [f.name.toLowerCase(), i]));
-	const handlers = type.fields.map((f) => compileType(f.type, ctx));
+	const handlers = type.fields.map((f) => compileType(f.type, ctx, true));
 	const prefixes = names.map((n) => `${JSON.stringify(n)}:`);
 	return {
 		expected,

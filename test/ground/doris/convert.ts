@@ -126,7 +126,8 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'CHAR':
 		case 'VARCHAR':
 		case 'STRING': {
-			const s = typeof v === 'object' && !(v instanceof BigNumText) ? JSON.stringify(v) : scalarText(v) ?? String(v);
+			// The JSON reader hands a boolean to a scalar column as "1" / "0" (new_json_reader.cpp).
+			const s = typeof v === 'boolean' ? (v ? '1' : '0') : typeof v === 'object' && !(v instanceof BigNumText) ? JSON.stringify(v) : (scalarText(v) ?? String(v));
 			if (t.base !== 'STRING') {
 				const bytes = Buffer.byteLength(s);
 				if (bytes > t.len!) {
