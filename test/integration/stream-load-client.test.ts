@@ -5,47 +5,24 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
-import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
-import { useDorisDatabase } from './stream-load-support';
+import { jsonLoadRequest, streamLoadClientsIn, useDorisDatabase } from './stream-load-support';
 
 const PASSWORD = 's3cr:et@pw';
-const clients: StreamLoadClient[] = [];
 const db = useDorisDatabase({
 	server: { feCount: 2, password: PASSWORD },
 	tables: [
 		{ name: 't', columns: 'id INT, v VARCHAR(20)' },
 		{ name: 'strict_t', columns: 'id INT NOT NULL, v VARCHAR(2) NOT NULL' },
 	],
-	teardown: () => {
-		for (const c of clients) c.close();
-	},
+	teardown: () => clients.closeAll(),
 });
-let n = 0;
+const clients = streamLoadClientsIn(db);
+const client = clients.make;
 
-function client(over: Partial<StreamLoadClientConfig> = {}): StreamLoadClient {
-	const c = new StreamLoadClient({
-		feUrls: db.server.feUrls,
-		user: db.server.user,
-		password: db.server.password,
-		retry: { maxRetries: 4, initialDelayMs: 20, maxDelayMs: 100, maxElapsedMs: 20_000 },
-		requestTimeoutMs: 5000,
-		labelWait: { pollIntervalMs: 50, maxWaitMs: 5000 },
-		...over,
-	});
-	clients.push(c);
-	return c;
-}
-
-function body(ids: number[]): Buffer[] {
-	return [Buffer.from(ids.map((id) => JSON.stringify({ id, v: `v${id}` })).join('\n') + '\n')];
-}
-
-function request(ids: number[], table = 't') {
-	const label = `it_${process.pid}_${++n}`;
-	return { database: 'd', table, label, headers: buildLoadHeaders({ format: 'json' }, label), body: body(ids) };
-}
+const rowsOf = (ids: number[]) => ids.map((id) => ({ id, v: `v${id}` }));
+const request = (ids: number[], table = 't') => jsonLoadRequest('it', rowsOf(ids), table);
 
 const count = () => db.server.tableRows('d', 't').length;
 
@@ -66,7 +43,7 @@ describe('Stream Load client', () => {
 		// The FE refuses a load without Expect, so reaching the BE proves the FE hop sent it; the BE
 		// hop sends it too, so a refusal from the headers costs no upload (ev_http_server.cpp).
 		assert.equal(record.headers.expect, '100-continue');
-		assert.equal(record.headers['content-length'], String(body([1, 2, 3])[0].length));
+		assert.equal(record.headers['content-length'], String(request([1, 2, 3]).body[0].length));
 		assert.equal(record.headers.format, 'json');
 	});
 
@@ -199,7 +176,7 @@ describe('Stream Load client', () => {
 	});
 
 	it('a data-quality failure is permanent and carries the first rejected rows', async () => {
-		const label = `it_dq_${++n}`;
+		const label = `it_dq_${process.pid}_${Date.now()}`;
 		const rows = [Buffer.from('{"id":1,"v":"ok"}\n{"id":2,"v":"much too long"}\n{"id":null,"v":"x"}\n')];
 		const error = await client()
 			.load({ database: 'd', table: 'strict_t', label, headers: buildLoadHeaders({ format: 'json', strictMode: true }, label), body: rows })

@@ -11,48 +11,27 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 
-import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
+import type { StreamLoadClientConfig } from '../../src/doris/stream-load/client';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
-import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
-import { useDorisDatabase, type DorisDatabase } from './stream-load-support';
+import { jsonLoadRequest, streamLoadClientsIn, useDorisDatabase, type DorisDatabase } from './stream-load-support';
 
-let n = 0;
+/** The client the silence tests use: a short Expect wait and silence detection, long request and label waits. */
+const SILENT_BE_CLIENT: Partial<StreamLoadClientConfig> = {
+	retry: { maxRetries: 3, initialDelayMs: 50, maxDelayMs: 200, maxElapsedMs: 30_000 },
+	requestTimeoutMs: 60_000,
+	continueTimeoutMs: 100,
+	silence: { afterMs: 300, pollMs: 100 },
+	labelWait: { pollIntervalMs: 50, maxWaitMs: 10_000 },
+};
 
-function clients(db: DorisDatabase) {
-	const made: StreamLoadClient[] = [];
-	const make = (over: Partial<StreamLoadClientConfig> = {}): StreamLoadClient => {
-		const c = new StreamLoadClient({
-			feUrls: db.server.feUrls,
-			user: db.server.user,
-			password: db.server.password,
-			retry: { maxRetries: 3, initialDelayMs: 50, maxDelayMs: 200, maxElapsedMs: 30_000 },
-			requestTimeoutMs: 60_000,
-			continueTimeoutMs: 100,
-			silence: { afterMs: 300, pollMs: 100 },
-			labelWait: { pollIntervalMs: 50, maxWaitMs: 10_000 },
-			...over,
-		});
-		made.push(c);
-		return c;
-	};
-	return { make, closeAll: () => made.forEach((c) => c.close()) };
-}
-
-function request(ids: number[], table = 't') {
-	const label = `sil_${process.pid}_${++n}`;
-	const body = [Buffer.from(ids.map((id) => JSON.stringify({ id, v: `v${id}` })).join('\n') + '\n')];
-	return { database: 'd', table, label, headers: buildLoadHeaders({ format: 'json' }, label), body };
-}
+const request = (ids: number[], table = 't') => jsonLoadRequest('sil', ids.map((id) => ({ id, v: `v${id}` })), table);
 
 const copies = (db: DorisDatabase, id: number) => db.server.tableRows('d', 't').filter((r) => r.id === id).length;
 
 describe('a BE that takes the body and never answers', () => {
-	const pool: ReturnType<typeof clients>[] = [];
-	const db = useDorisDatabase({ tables: [{ name: 't', columns: 'id INT, v VARCHAR(20)' }], teardown: () => pool.forEach((p) => p.closeAll()) });
-	const client = (over: Partial<StreamLoadClientConfig> = {}) => {
-		pool[0] ??= clients(db);
-		return pool[0].make(over);
-	};
+	const db = useDorisDatabase({ tables: [{ name: 't', columns: 'id INT, v VARCHAR(20)' }], teardown: () => clients.closeAll() });
+	const clients = streamLoadClientsIn(db, SILENT_BE_CLIENT);
+	const client = clients.make;
 	const HANG_MS = 20_000;
 	beforeEach(() => db.server.faults.clear());
 
@@ -95,16 +74,13 @@ describe('a BE that takes the body and never answers', () => {
 });
 
 describe('labels Doris forgets before the retry (label_num_threshold, streaming_label_keep_max_second)', () => {
-	const pool: ReturnType<typeof clients>[] = [];
 	const db = useDorisDatabase({
 		server: { labels: { keepMaxMs: 100, cleanIntervalMs: 20 } },
 		tables: [{ name: 't', columns: 'id INT, v VARCHAR(20)' }],
-		teardown: () => pool.forEach((p) => p.closeAll()),
+		teardown: () => clients.closeAll(),
 	});
-	const client = (over: Partial<StreamLoadClientConfig> = {}) => {
-		pool[0] ??= clients(db);
-		return pool[0].make(over);
-	};
+	const clients = streamLoadClientsIn(db, SILENT_BE_CLIENT);
+	const client = clients.make;
 	beforeEach(() => db.server.faults.clear());
 
 	it('a lost answer whose label is gone by the retry: fails saying Doris cannot tell, never loads twice', async () => {

@@ -7,34 +7,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { StreamLoadClient } from '../../src/doris/stream-load/client';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
-import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
-import { useDorisDatabase } from './stream-load-support';
+import { jsonLoadRequest, streamLoadClientsIn, useDorisDatabase } from './stream-load-support';
 
-const clients: StreamLoadClient[] = [];
 const db = useDorisDatabase({
 	tables: [{ name: 'visits', columns: 'id INT NOT NULL, hits BIGINT SUM, uv HLL HLL_UNION, users BITMAP BITMAP_UNION', keys: 'AGGREGATE KEY(id)' }],
-	teardown: () => {
-		for (const c of clients) c.close();
-	},
+	teardown: () => clients.closeAll(),
 });
-let n = 0;
+const clients = streamLoadClientsIn(db, { retry: { maxRetries: 2, initialDelayMs: 20, maxDelayMs: 100, maxElapsedMs: 5_000 } });
 
 function load(columns?: string[]) {
-	const client = new StreamLoadClient({
-		feUrls: db.server.feUrls,
-		user: db.server.user,
-		password: db.server.password,
-		retry: { maxRetries: 2, initialDelayMs: 20, maxDelayMs: 100, maxElapsedMs: 5_000 },
-		requestTimeoutMs: 5000,
-		labelWait: { pollIntervalMs: 50, maxWaitMs: 5000 },
-	});
-	clients.push(client);
-	const label = `sketch_${process.pid}_${++n}`;
 	const rows = [{ id: 1, hits: 1, user_id: 7 }, { id: 1, hits: 1, user_id: 8 }, { id: 1, hits: 1, user_id: 7 }];
-	const body = [Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n')];
-	return client.load({ database: 'd', table: 'visits', label, headers: buildLoadHeaders(columns === undefined ? { format: 'json' } : { format: 'json', columns }, label), body });
+	return clients.make().load(jsonLoadRequest('sketch', rows, 'visits', columns));
 }
 
 describe('Stream Load into a table with HLL / BITMAP columns', () => {

@@ -11,6 +11,8 @@ import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions
 import type { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
 import { closeDorisClients, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { flushAll } from '../../src/batch/registry';
+import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
+import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
 import type { LoadOptions } from '../../src/doris/stream-load/options';
 
 /** A table in `d`; without a name it gets the next free one (t1, t2, ...). */
@@ -70,6 +72,39 @@ export function useDorisDatabase(setup: DorisDatabaseSetup = {}): DorisDatabase 
 		await server?.close();
 	});
 	return db;
+}
+
+/**
+ * StreamLoadClients against `db`'s test server: each call's overrides over `defaults` over quick
+ * retries and short waits. `closeAll` closes every client made (call it from the set-up's teardown).
+ */
+export function streamLoadClientsIn(db: DorisDatabase, defaults: Partial<StreamLoadClientConfig> = {}) {
+	const made: StreamLoadClient[] = [];
+	const make = (over: Partial<StreamLoadClientConfig> = {}): StreamLoadClient => {
+		const client = new StreamLoadClient({
+			feUrls: db.server.feUrls,
+			user: db.server.user,
+			password: db.server.password,
+			retry: { maxRetries: 4, initialDelayMs: 20, maxDelayMs: 100, maxElapsedMs: 20_000 },
+			requestTimeoutMs: 5000,
+			labelWait: { pollIntervalMs: 50, maxWaitMs: 5000 },
+			...defaults,
+			...over,
+		});
+		made.push(client);
+		return client;
+	};
+	return { make, closeAll: () => made.forEach((client) => client.close()) };
+}
+
+let requestNo = 0;
+
+/** A JSON Stream Load request into `d.<table>` with a fresh label `<labelPrefix>_<pid>_<n>`, one row per object. */
+export function jsonLoadRequest(labelPrefix: string, rows: ReadonlyArray<Record<string, unknown>>, table = 't', columns?: string[]) {
+	const label = `${labelPrefix}_${process.pid}_${++requestNo}`;
+	const body = [Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n') + '\n')];
+	const headers = buildLoadHeaders(columns === undefined ? { format: 'json' } : { format: 'json', columns }, label);
+	return { database: 'd', table, label, headers, body };
 }
 
 export interface TargetOverrides {
