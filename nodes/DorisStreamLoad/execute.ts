@@ -25,7 +25,7 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
-import { connectedOutputs, continuesAfterThrow, leadsSomewhere } from '../shared/outputs';
+import { connectedOutputs, continuesAfterThrow, failureRoute, leadsSomewhere } from '../shared/outputs';
 import { readSettings } from './settings';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
 
@@ -98,11 +98,11 @@ function tableIsExpression(ctx: ExecuteContext): boolean {
 }
 
 /**
- * Where the rows of a failure go: thrown (the execution fails, the Kafka trigger redelivers it), the
- * output n8n routes errors to (On Error "Continue": the error output, or with "regular output" the
- * first one), or, when that leads nowhere, Rejected as not loaded.
+ * Where the rows of a failure go (nodes/shared/outputs.ts failureRoute): thrown (the execution fails,
+ * the Kafka trigger redelivers it), the error output under On Error "Continue (using error output)",
+ * or Rejected as not loaded. Never Loaded: its items are loaded rows to whatever follows it.
  */
-type FailureRoute = 'throw' | 'error' | 'rejected';
+type FailureRoute = ReturnType<typeof failureRoute>;
 
 /** A failure and the input items whose rows it kept out of Doris. */
 interface Failure {
@@ -121,19 +121,19 @@ interface Failure {
  * its offsets) once every table's load has settled.
  *
  * Under On Error "Continue" a throw would not fail the execution: n8n swallows it and passes the raw
- * input on as the first output (nodes/shared/outputs.ts continuesAfterThrow), so the rows would look
- * loaded, or vanish. There every failure, the whole execution's (a setting, the credential) as a
- * table's, sends its items, with their rows, to the output n8n routes errors to; where that leads
- * nowhere, to Rejected as not loaded (`doris_not_loaded`, the reason naming the failure). Only when
- * Rejected leads nowhere too does the node throw.
+ * input on as the first output, Loaded (nodes/shared/outputs.ts continuesAfterThrow), so the rows
+ * would look loaded, or vanish. There every failure, the whole execution's (a setting, the credential)
+ * as a table's, sends its items, with their rows, to the error output under "Continue (using error
+ * output)" when that leads somewhere; else (and always under "Continue (regular output)", whose
+ * regular output is Loaded) to Rejected as not loaded (`doris_not_loaded`, the reason naming the
+ * failure). Only when Rejected leads nowhere either does the node throw: the Kafka trigger refuses
+ * to activate such a workflow (nodes/KafkaTrigger/refuse-lossy-continue.ts), so that happens in a
+ * run from the editor, which shows the node's error.
  */
 export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	if (items.length === 0) return [[], []];
-	if (!continuesAfterThrow(ctx)) return await loadExecution(ctx, items, 'throw');
-	const outputs = connectedOutputs(ctx);
-	const errorOutput = ctx.getNode().onError === 'continueErrorOutput' ? ERROR_OUTPUT : 0;
-	const route: FailureRoute = leadsSomewhere(outputs, errorOutput) ? 'error' : leadsSomewhere(outputs, REJECTED_OUTPUT) ? 'rejected' : 'throw';
+	const route = failureRoute(ctx.getNode(), continuesAfterThrow(ctx), connectedOutputs(ctx), { fallback: REJECTED_OUTPUT, errorOutput: ERROR_OUTPUT });
 	if (route === 'throw') return await loadExecution(ctx, items, route);
 	try {
 		return await loadExecution(ctx, items, route);
@@ -145,7 +145,9 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 
 /**
  * The node's outputs: the summaries, the rows Doris refused, and the failures as `route` says
- * (error items keep their row: on the error output nothing else would say which row failed).
+ * (error items keep their row: on the error output nothing else would say which row failed). The
+ * error items go out with the summaries on Loaded only for n8n to move them: under "Continue (using
+ * error output)" it takes every item carrying an error to the error output (handleNodeErrorOutput).
  * Every answer the node gives passes here, so this is where the rows it hands back on Rejected are
  * counted (doris_rows_rejected_total by rule, src/batch/rejected-count.ts): once per execution that
  * hands them back, none when it fails instead.

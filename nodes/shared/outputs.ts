@@ -112,22 +112,45 @@ function continuesOnError(node: Pick<INode, 'onError' | 'continueOnFail'>): bool
 }
 
 /**
- * The enabled nodes of `type` in the running workflow (read from a trigger's context at activation)
- * that continue on error while neither the output n8n routes their errors to (the error output, or
- * with "regular output" the first) nor output `fallback` leads anywhere; empty when the workflow
- * cannot be read. Such a node has nowhere to put rows it cannot load, and a throw would not stop
- * the execution (continuesAfterThrow).
+ * Where a Doris node that continues on error puts the rows of a failure (a load Doris refused after
+ * its retries, a setting, the credential), given which of its outputs lead somewhere:
+ * - 'throw' when the node does not continue: the execution fails and the Kafka trigger redelivers it.
+ * - 'error' under On Error "Continue (using error output)" with that output leading somewhere: the
+ *   node hands n8n items carrying the error, which n8n moves there (handleNodeErrorOutput).
+ * - 'rejected' otherwise, when output `fallback` (the Doris Stream Load node's Rejected) leads
+ *   somewhere: the rows as not loaded, with the failure as their reason.
+ * - 'throw' when it does not either: nowhere is safe (the Kafka trigger refuses to activate such a
+ *   workflow, continuingIntoNowhere).
+ * Never the first output under "Continue (regular output)" or the older Continue On Fail, although
+ * that is the output n8n calls regular: for the Doris Stream Load node it is Loaded, whose items
+ * whatever follows (a summary, a notification, a No Operation node) takes for loaded rows, as the
+ * trigger's activation checks do (refuse-lossy-settings.ts exempts the nodes after it). Failed rows
+ * there, each with an `error` field nothing reads, were lost while the execution succeeded and the
+ * trigger committed their offsets.
  */
-export function continuingIntoNowhere(ctx: object, type: string, fallback: number, errorOutput: number): string[] {
+export function failureRoute(
+	node: Pick<INode, 'onError'>,
+	continues: boolean,
+	outputs: ReadonlySet<number> | undefined,
+	indexes: { fallback: number; errorOutput: number },
+): 'throw' | 'error' | 'rejected' {
+	if (!continues) return 'throw';
+	if (node.onError === 'continueErrorOutput' && leadsSomewhere(outputs, indexes.errorOutput)) return 'error';
+	return leadsSomewhere(outputs, indexes.fallback) ? 'rejected' : 'throw';
+}
+
+/**
+ * The enabled nodes of `type` in the running workflow (read from a trigger's context at activation)
+ * that continue on error with nowhere to put the rows of a failure (failureRoute says 'throw'); empty
+ * when the workflow cannot be read. A throw would not stop the execution there (continuesAfterThrow):
+ * n8n passes the node's raw input on as its first output, as if loaded.
+ */
+export function continuingIntoNowhere(ctx: object, type: string, indexes: { fallback: number; errorOutput: number }): NodeFields[] {
 	const workflow = workflowOf(ctx);
 	if (workflow === undefined) return [];
-	return workflow.nodes
-		.filter((node) => node.type === type && node.disabled !== true && continuesOnError(node))
-		.filter((node) => {
-			const outputs = outputsLeadingSomewhere(workflow, node.name);
-			return !outputs.has(node.onError === 'continueErrorOutput' ? errorOutput : 0) && !outputs.has(fallback);
-		})
-		.map((node) => node.name);
+	return workflow.nodes.filter(
+		(node) => node.type === type && node.disabled !== true && continuesOnError(node) && failureRoute(node, true, outputsLeadingSomewhere(workflow, node.name), indexes) === 'throw',
+	);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
+import { hideAbortedTransactionsAsKafkaDoes } from './aborted-transactions';
 import { registerCompressionCodecs } from './compression';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
@@ -72,6 +73,8 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 
 export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
 	fixKafkajsIdleTimers();
+	// Aborted transactions' records hidden as Kafka's own consumer hides them (kafkajs 2.2.4 hands some out).
+	hideAbortedTransactionsAsKafkaDoes();
 	// kafkajs keeps its codecs in one module-wide table: registering once serves every client.
 	registerCompressionCodecs();
 	return new Kafka(toKafkaConfig(connection, options));

@@ -130,6 +130,11 @@ export class PartitionCommitTracker {
 		return count;
 	}
 
+	/** The offset the partition was rewound to, until the redelivery's first execution is added. */
+	get rewoundTo(): bigint | undefined {
+		return this.rewound ? this.floor : undefined;
+	}
+
 	/** One past the last offset handed out (or the redelivery point); undefined before the first. */
 	get nextOffset(): bigint | undefined {
 		return this.floor;

@@ -74,7 +74,9 @@ export class ExecutionEmitter {
 		if (messages.length === 0) return;
 		const fetchedFrom = fetchedOffset(payload);
 		const floor = state.tracker.nextOffset;
-		if (floor !== undefined && fetchedFrom < floor) this.onPositionReset(state, fetchedFrom, floor);
+		// After a rewind the fetch starts where we sought, unless kafkajs moved it (see onPositionReset).
+		const rewoundTo = state.tracker.rewoundTo;
+		if (floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo))) this.onPositionReset(state, fetchedFrom, floor);
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
@@ -170,17 +172,28 @@ export class ExecutionEmitter {
 	}
 
 	/**
-	 * The batch was fetched below the floor, and not because of a seek of ours (a batch fetched before
-	 * one is stale and never gets here, and ours move the floor with them): kafkajs reset the position
-	 * itself after OffsetOutOfRange (topic deleted and recreated, unclean leader election, log
-	 * truncated) and committed the reset. The tracked offsets describe a log that is gone; keeping
-	 * them would skip every message below the floor, for ever.
+	 * The batch was fetched from somewhere no seek of ours explains (a batch fetched before one is stale
+	 * and never gets here, and ours move the floor with them): kafkajs reset the position itself after
+	 * OffsetOutOfRange and committed the reset. Below the floor: topic deleted and recreated, unclean
+	 * leader election, log truncated; keeping the tracked offsets would skip every message below the
+	 * floor, for ever. Above the point a redelivery rewound to: the log no longer starts there
+	 * (retention or DeleteRecords removed the messages while the partition waited, e.g. Doris down
+	 * longer than retention.ms); the tracker refused every execution from the new start, so the
+	 * partition fetched the same batch in a loop for ever, and nothing said which messages were gone.
 	 */
 	private onPositionReset(state: PartitionState, fetchedFrom: bigint, floor: bigint): void {
-		this.ctx.logger.error(
-			`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, below offset ${floor} where the sinker continues (the broker answered offset out of range: topic recreated or log truncated?); consuming from offset ${fetchedFrom}, executions still in flight for the old offsets no longer count for commits`,
-			{ topic: state.topic, partition: state.partition, resetTo: String(fetchedFrom), expected: String(floor), running: state.tracker.running },
-		);
+		const where = { topic: state.topic, partition: state.partition, resetTo: String(fetchedFrom), expected: String(floor), running: state.tracker.running };
+		if (fetchedFrom > floor) {
+			this.ctx.logger.error(
+				`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, above offset ${floor} where the sinker was to redeliver from (the broker answered offset out of range: the log no longer holds offsets ${floor} to ${fetchedFrom - 1n}, removed by retention or DeleteRecords before the sinker loaded them all); those of the ${fetchedFrom - floor} messages not loaded yet are lost; consuming from offset ${fetchedFrom}`,
+				where,
+			);
+		} else {
+			this.ctx.logger.error(
+				`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, below offset ${floor} where the sinker continues (the broker answered offset out of range: topic recreated or log truncated?); consuming from offset ${fetchedFrom}, executions still in flight for the old offsets no longer count for commits`,
+				where,
+			);
+		}
 		state.resetPosition();
 	}
 

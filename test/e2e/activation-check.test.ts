@@ -123,23 +123,36 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		await world.n8n.deactivate(id);
 	});
 
-	// n8n swallows the error of a node on On Error "Continue" and runs on (nodes/shared/outputs.ts):
-	// a Doris Stream Load node there with neither its error route nor Rejected leading anywhere would
-	// lose the rows it cannot load, so the trigger refuses to activate the workflow.
-	it('refuses a Doris Stream Load node on On Error "Continue" whose error route and Rejected lead nowhere; wired, it activates', async () => {
+	// n8n swallows the error of a node on On Error "Continue" and runs on (nodes/shared/outputs.ts),
+	// and under "Continue (regular output)" its regular output is Loaded, whose items whatever follows
+	// takes for loaded rows: a Doris Stream Load node there with Rejected leading nowhere has no place
+	// for rows it cannot load, Loaded wired or not, so the trigger refuses to activate the workflow.
+	// Here Loaded is wired to a No Operation node and the table does not exist, so every load fails.
+	// Before, this activated: the failed rows went to Loaded, each with an `error` field, the
+	// executions succeeded and the trigger committed their offsets.
+	it('refuses a Doris Stream Load node on On Error "Continue (regular output)" whose Rejected output leads nowhere, even with Loaded wired; with Rejected wired, it activates', async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(20, 1);
+		await world.kafka.produce(scenario.topic, orders);
 		const load = nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { onError?: string };
 		load.onError = 'continueRegularOutput';
+		const table = load.parameters.table;
+		load.parameters.table = 'no_such_table';
+		scenario.workflow.nodes.push({ id: 'loaded-summary', name: 'Loaded Summary', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [load.position[0] + 250, load.position[1] - 150], parameters: {} });
 		const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
 		const rejected = connections[load.name].main[1];
-		connections[load.name].main = [[], []];
-		const { id: _exampleId, ...body } = scenario.workflow;
-		const { id } = await world.n8n.rest.createWorkflow(body);
-		await assert.rejects(world.n8n.activate(id), /publication is failed/);
-		const status = await world.n8n.rest.publicationStatus(id);
-		assert.match(status.triggers.map((tr) => tr.errorMessage ?? '').join('\n'), /Doris Stream Load node "Doris Stream Load": On Error is "Continue" but neither its error route nor its Rejected output leads anywhere/);
+		connections[load.name].main = [[{ node: 'Loaded Summary', type: 'main', index: 0 }], []];
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => {
+			const letters = await world.kafka.readAll(scenario.deadLetterTopic);
+			return `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris, ${letters.length} dead letters`;
+		});
+		assert.match(message, /Doris Stream Load node "Doris Stream Load": On Error is "Continue \(regular output\)" but its Rejected output leads nowhere; the regular output is Loaded, which holds loaded rows only, so rows it cannot load would be lost/);
+		t.diagnostic(`refused: ${message}`);
 
-		connections[load.name].main = [[], rejected];
+		// The same workflow with Rejected wired to the dead-letter branch (and the real table) activates.
+		load.parameters.table = table;
+		connections[load.name].main = [[{ node: 'Loaded Summary', type: 'main', index: 0 }], rejected];
+		const { id: _exampleId, ...body } = scenario.workflow;
 		const { id: wired } = await world.n8n.rest.createWorkflow({ ...body, name: `${body.name} wired` });
 		await world.n8n.activate(wired);
 		assert.equal((await world.n8n.rest.publicationStatus(wired)).status, 'published');

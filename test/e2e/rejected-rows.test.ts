@@ -128,7 +128,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 	// Under On Error "Continue" n8n swallows a node's error and hands its raw input on as its first
 	// output (n8n-core WorkflowExecute.handleNodeExecutionError), in both continue modes, and the
 	// execution succeeds. Doris Schema: a throw would send the raw rows on to Rows, loaded unchecked.
-	// Doris Stream Load: a throw would send them on to Loaded, which leads nowhere: gone, committed.
+	// Doris Stream Load: a throw would send them on to Loaded as if loaded: gone, committed.
 	const letterReasons = async (topic: string) =>
 		(await world.kafka.readAll(topic)).map((m) => JSON.parse(m.value) as Record<string, unknown>).map((l) => ({ seq: Number(l.seq), ...(l._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0] }));
 	it('a load Doris commits with a row uncounted: its rows go to the dead-letter topic as doris_uncounted, every offset commits, no row is in Doris twice', async (t) => {
@@ -244,22 +244,43 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			assert.ok(letters.every((l) => l.rule === 'schema' && /^not mapped: .*Mars\/Olympus/.test(l.message)), letters[0]?.message);
 		});
 
-		it(`Doris Stream Load On Error ${onError} with its error route leading nowhere: rows it cannot load go to Rejected (dead-letter topic), none vanish`, async (t) => {
+		// Loaded is wired to a No Operation node, as to a summary or a notification: whatever follows it
+		// takes its items for loaded rows. Before, under "Continue (regular output)" the failed rows went
+		// there, each with an `error` field, nothing reached the dead-letter topic and every offset committed.
+		it(`Doris Stream Load On Error ${onError}, Loaded wired, ${onError === 'continueErrorOutput' ? 'error output leading nowhere' : 'Rejected wired'}: rows it cannot load go to Rejected (dead-letter topic), none to Loaded, none vanish, every offset commits`, async (t) => {
 			const scenario = await prepareScenario(world, 'logs-high-frequency', {
 				partitions: 1,
 				tableFrom: 'app_logs',
 				ddl: 'logs',
 				overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 2 }, streamLoad: { table: 'no_such_table', batchRows: 1000, batchIntervalSeconds: 1 } },
 			});
-			(scenario.workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string }).onError = onError;
-			await scenario.deploy();
+			const load = scenario.workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string };
+			load.onError = onError;
+			const summary: WorkflowNode = { id: 'loaded-summary', name: 'Loaded Summary', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [load.position[0] + 250, load.position[1] - 150], parameters: {} };
+			scenario.workflow.nodes.push(summary);
+			(scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Stream Load'].main[0] = [{ node: summary.name, type: 'main', index: 0 }];
+			// The example keeps no data of successful executions; here it is what shows what came out of Loaded.
+			scenario.workflow.settings = { ...scenario.workflow.settings, saveDataSuccessExecution: 'all' };
+			const workflowId = await scenario.deploy();
 			const events = logEvents(300, 1).filter((e) => !e.invalid);
 			await world.kafka.produce(scenario.topic, events);
 			await waitForCommitted(world, scenario, 120_000);
+			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
 			const letters = await letterReasons(scenario.deadLetterTopic);
-			t.diagnostic(`${events.length} events: ${letters.length} dead letters`);
+			// What came out of Loaded in each execution.
+			const executions = await world.n8n.rest.executions({ workflowId });
+			const onLoaded = await Promise.all(
+				executions.map(async (e) => {
+					const runData = ((await world.n8n.executionData(e.id)) as { resultData: { runData: Record<string, Array<{ data?: { main?: unknown[][] } }>> } }).resultData.runData;
+					return { loaded: (runData['Doris Stream Load'] ?? []).flatMap((run) => run.data?.main?.[0] ?? []), summaryRan: runData[summary.name] !== undefined };
+				}),
+			);
+			t.diagnostic(`${events.length} events: ${letters.length} dead letters, ${executions.length} executions, ${onLoaded.reduce((n, e) => n + e.loaded.length, 0)} items on Loaded`);
 			assert.deepEqual(letters.map((l) => l.seq).sort((a, b) => a - b), events.map((e) => Number(e.id)), 'every row dead-lettered once');
 			assert.ok(letters.every((l) => l.rule === 'doris_not_loaded' && /^Not loaded: .*no_such_table/i.test(l.message)), letters[0]?.message);
+			assert.ok(executions.length > 0 && executions.every((e) => e.status === 'success'), JSON.stringify(executions.map((e) => e.status)));
+			assert.deepEqual(onLoaded, executions.map(() => ({ loaded: [], summaryRan: false })), 'nothing came out of Loaded');
+			assert.deepEqual(world.doris.tableRows('demo', scenario.table), []);
 		});
 	}
 });

@@ -16,6 +16,7 @@ const VALUES: unknown[] = [
 	1.5, -2.25, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, -Number.MAX_SAFE_INTEGER, 2 ** 63, NaN, Infinity,
 	'', ' ', '0', '-0', '+5', ' 7 ', '007', '12', '-12', '127', '128', '2147483647', '2147483648', '-2147483649', '1234567890', '12345678901',
 	'123456789012345', '1234567890123456', '9007199254740993', '-9223372036854775808', '9223372036854775808', '1.0', '1e3', 'abc', '１２',
+	'1.5', '-7.', ' 3.25', '1.5 ', '\u00a05', '5\u2028', '9223372036854775807.9',
 	true, false, 'true', 'false', 'TRUE', '1',
 	'2024-05-01', '2024-02-30', '2024-5-1', '2024-05-01 10:11:12', '2024-05-01T10:11:12', '2024-05-01 10:11:12.123', '2024-05-01 10:11:12.1',
 	'2024-05-01 10:11:12.123456', '2024-05-01 10:11:12.1234567', '2024-05-01 24:00:00', '2024-05-01 10:11:12Z', '2024-05-01 10:11:12.5+02:00', '20240501',
@@ -69,4 +70,21 @@ test('0000-02-29 is not a date, as in Doris (year 0 is no leap year: be/src/util
 test('IPv6 with a zone index is no address, as in Doris (format_ip.h parseIPv6whole stops at the %)', () => {
 	assert.equal(convert(parseType('IPV6'), 'fe80::1%eth0', ctx()), INVALID);
 	assert.equal(convert(parseType('IPV6'), 'FE80::1', ctx()), 'fe80::1');
+});
+
+test('integer text as Doris loads it (since PR #38847): a fraction dropped, ASCII whitespace only (string_to_int)', () => {
+	const c = ctx();
+	assert.equal(convert(parseType('INT'), '1.0', c), 1);
+	assert.equal(convert(parseType('INT'), '1.5', c), 1);
+	assert.equal(convert(parseType('INT'), '-7.', c), -7);
+	assert.equal(convert(parseType('INT'), ' 3.25', c), 3);
+	// is_float_suffix takes digits only after the dot: a space after the fraction makes no number.
+	assert.equal(convert(parseType('INT'), '1.5 ', c), INVALID);
+	assert.equal(convert(parseType('INT'), '\u00a05', c), INVALID);
+	assert.equal(convert(parseType('BIGINT'), '9223372036854775807.9', c), 9223372036854775807n.toString());
+	assert.equal(convert(parseType('INT'), '1e3', c), INVALID);
+});
+
+test('an empty string into a VARIANT is the empty object (parse_json_to_variant)', () => {
+	assert.equal(convert(parseType('VARIANT'), '', ctx()), '{}');
 });

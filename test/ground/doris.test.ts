@@ -155,6 +155,16 @@ describe('BE', () => {
 		assert.equal(bad.Message, '[INVALID_ARGUMENT]Invalid strict mode format. Must be bool type');
 	});
 
+	it('filters a JSON line with a lone surrogate escape, which simdjson refuses (JSON.parse takes it)', async () => {
+		const body = `{"id":30,"name":"ok"}\n{"id":31,"name":"a\\ud800"}\n`;
+		const { json } = await load(body, { label: label(), max_filter_ratio: '0.5' });
+		assert.equal(json.NumberLoadedRows, 1);
+		assert.equal(json.NumberFilteredRows, 1);
+		const log = (await request(json.ErrorURL!, 'GET', {})).text;
+		assert.match(log, /STRING_ERROR/);
+		assert.deepEqual(doris.tableRows('d', 'ev').filter((r) => r.id === 31), []);
+	});
+
 	it('reads csv with a hex separator and columns, strip_outer_array json, gz and lz4 bodies', async () => {
 		await doris.sql('CREATE TABLE d.c (k INT, v STRING) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1');
 		const csv = (await streamLoad(doris.feUrl, 'd', 'c', 'a\x011\nb\x01\\N\n', { column_separator: '\\x01', columns: 'v,k', label: label() }, ['root', 'pw'])).json;

@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import type { Sender } from 'kafkajs';
+
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, endOffsets, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, endOffsets, FakeN8n, produce, quietLogger, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -182,6 +184,72 @@ describe('sinker consumer: commits', () => {
 			assert.deepEqual(delivered().sort((x, y) => x - y), [...Array.from({ length: 10 }, (_, k) => k), ...Array.from({ length: 10 }, (_, k) => 15 + k), ...Array.from({ length: 7 }, (_, k) => 25 + k)], 'every committed message once, no aborted one');
 		} finally {
 			await producer.disconnect();
+			await consumer?.close();
+		}
+	});
+
+	for (const keepPartitionOrder of [false, true]) it(`messages deleted from the log while their redelivery waits (retention, DeleteRecords): the error names the offsets gone and the partition goes on from the log start, instead of refusing that batch for ever${keepPartitionOrder ? ' (Keep Order per Partition)' : ''}`, async () => {
+		const topic = await topicWith(1, 100);
+		const group = uniqueName('deleted-below');
+		const errors: string[] = [];
+		let failed = false;
+		const n8n = new FakeN8n(async (execution) => {
+			if (execution.firstOffset !== '0' || failed) return { ok: true };
+			failed = true;
+			// Settled: with Keep Order per Partition the redelivery need not wait for the execution's deadline.
+			return { ok: false, reason: 'Doris is down', settled: true };
+		});
+		const logger = { ...quietLogger, error: (message: string) => errors.push(message) };
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { keepPartitionOrder, maxRecordsPerExecution: 20, redeliveryBackoff: { initialMs: 2_000, maxMs: 2_000 }, logger }), n8n.run);
+		try {
+			await waitFor('the first execution failed', () => failed);
+			await broker.admin.fetchTopicMetadata({ topics: [topic] });
+			await broker.admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '50' }] });
+			await waitFor('the group committed to the end of the log (100)', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 100n, { timeoutMs: 15_000 });
+			const after = n8n.executions.filter((e) => BigInt(e.firstOffset) >= 50n);
+			assert.deepEqual([...new Set(after.flatMap((e) => e.items.map((item) => item.json.i as number)))].sort((x, y) => x - y), Array.from({ length: 50 }, (_, k) => 50 + k));
+			assert.ok(errors.some((message) => message.includes('no longer holds offsets 0 to 49')), `an error names the offsets gone; errors: ${errors.slice(0, 3).join(' | ')}`);
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('overlapping aborted transactions of two producers: none of their records is delivered (read_committed), every committed one is, and the group commits to the end', async () => {
+		const topic = await broker.topic(1);
+		const group = uniqueName('overlapping-aborts');
+		const early = broker.kafka.producer({ transactionalId: uniqueName('txn-early'), idempotent: true, maxInFlightRequests: 1 });
+		const late = broker.kafka.producer({ transactionalId: uniqueName('txn-late'), idempotent: true, maxInFlightRequests: 1 });
+		const send = (txn: Sender, name: string, key?: Buffer) => txn.send({ topic, messages: [{ key, value: JSON.stringify({ name }) }] });
+		const n8n = new FakeN8n();
+		const delivered = () => n8n.executions.flatMap((e) => e.items.map((item) => item.json.name as string));
+		let consumer: SinkerConsumer | undefined;
+		try {
+			await early.connect();
+			await late.connect();
+			// The broker lists aborted transactions in the order they ended (late first), not by first
+			// offset: kafkajs 2.2.4 then handed out early-aborted-1, written before late's began.
+			const earlyAborted = await early.transaction();
+			await send(earlyAborted, 'early-aborted-1');
+			const lateAborted = await late.transaction();
+			await send(lateAborted, 'late-aborted');
+			await lateAborted.abort();
+			// A key of four zero bytes (an int 0 from Kafka's IntegerSerializer) is no abort marker.
+			await send(earlyAborted, 'early-aborted-2', Buffer.alloc(4));
+			await send(earlyAborted, 'early-aborted-3');
+			await earlyAborted.abort();
+			const lateCommitted = await late.transaction();
+			await send(lateCommitted, 'late-committed');
+			await lateCommitted.commit();
+			const earlyCommitted = await early.transaction();
+			await send(earlyCommitted, 'early-committed');
+			await earlyCommitted.commit();
+			consumer = await SinkerConsumer.start(testOptions(topic, group, { maxRecordsPerExecution: 2 }), n8n.run);
+			await waitFor('the committed messages delivered', () => delivered().length >= 2);
+			await waitFor('the group committed to the end of the log', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === (await endOffsets(broker.admin, topic)).get(0), { timeoutMs: 10_000 });
+			assert.deepEqual(delivered(), ['late-committed', 'early-committed']);
+		} finally {
+			await early.disconnect();
+			await late.disconnect();
 			await consumer?.close();
 		}
 	});

@@ -272,6 +272,14 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(unknown), (error: Error) => error.name !== 'SchemaRegistryUnavailableError');
 	});
 
+	it('a value whose schema the decoder cannot read (a JSON Schema of draft-04) is undecodable (Invalid) with the decoder\'s reason, not an outage that holds the partition', async (t) => {
+		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const schema = { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: { id: { type: 'integer' } } };
+		const header = await registerOverRest(`${uniqueName('draft-04')}-value`, { schemaType: 'JSON', schema: JSON.stringify(schema) });
+		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
+		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":1}')])), (error: Error) => error.name !== 'SchemaRegistryUnavailableError' && error.message.includes('draft-04'));
+	});
+
 	it('a JSON Schema or Avro value whose text is not UTF-8 is refused with the reason, as on the plain JSON path, not loaded with U+FFFD in its place', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });

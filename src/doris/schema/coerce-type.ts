@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -32,6 +32,7 @@ export {
 } from './coerce-result';
 
 const quoted = (v: unknown): string => JSON.stringify(v);
+const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
 const raw = (v: unknown): string => String(v);
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
@@ -66,7 +67,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					const r = coerceInteger(value, b, slot);
-					return r.ok ? r.value : failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
+					if (r.ok) return r.value;
+					if (r.failure === 'not_integer' && typeof r.value === 'string') return failWith(fail, 'not_integer', `a fraction: Doris would drop the fraction and load ${r.value}`);
+					return failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
 				},
 				literal: raw,
 			};
@@ -107,7 +110,8 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					if (typeof value === 'boolean') return value;
 					if (value === 1 || value === 0) return value === 1;
 					if (typeof value === 'string') {
-						const t = value.trim().toLowerCase();
+						// ASCII whitespace only, as string_to_bool skips (be/src/util/string_parser.hpp).
+						const t = value.replace(ASCII_SPACE_ENDS, '').toLowerCase();
 						if (t === 'true' || t === '1') return true;
 						if (t === 'false' || t === '0') return false;
 					}
@@ -139,7 +143,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
-					return bytes > limit ? failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`) : text;
+					if (bytes > limit) return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`);
+					const lone = loneSurrogate(text);
+					return lone === undefined ? text : failWith(fail, 'type', lone);
 				},
 				literal: quoted,
 			};
@@ -156,7 +162,9 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
 					// string_type_length_soft_limit_bytes): reject the row here instead.
 					const bytes = utf8Length(text, limit);
-					return bytes > limit ? tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes') : text;
+					if (bytes > limit) return tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes');
+					const lone = loneSurrogate(text);
+					return lone === undefined ? text : failWith(fail, 'type', lone);
 				},
 				literal: quoted,
 			};
@@ -170,19 +178,17 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 			const jsonText = (value: unknown, fail: FailSlot): string | typeof INVALID => {
 				// Declared JSON text (io.debezium.data.Json): loaded as the document it is, scalars too.
 				if (value instanceof JsonText) return validJsonText(value.text) ? value.text : failWith(fail, 'type', 'declared JSON text that does not parse');
-				// Text that holds a JSON object or array is taken as JSON text (producers often embed
-				// JSON as a string); any other string is a JSON string value.
+				// A string is loaded as Doris loads it: its text parsed as JSON (new_json_reader.cpp passes a
+				// string value's unescaped text to the column, whose JSONB cast / parse_json_to_variant
+				// parses it), so "123" is the number 123 and '{"a":1}' an object, not JSON strings of
+				// them. Text that is no JSON is taken as a JSON string value, where Doris would refuse it
+				// (JSON) or keep it as a string (VARIANT, "Treat as string"); an empty one is the empty
+				// object a VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
 				if (typeof value === 'string') {
-					const t = value.trimStart();
-					if (t[0] === '{' || t[0] === '[') {
-						try {
-							JSON.parse(t);
-							return value;
-						} catch {
-							return JSON.stringify(value);
-						}
-					}
-					return JSON.stringify(value);
+					const lone = loneSurrogate(value);
+					if (lone !== undefined) return failWith(fail, 'type', lone);
+					if (value === '' && type.kind === 'variant') return value;
+					return mayBeJsonText(value) && validJsonText(value) ? value : JSON.stringify(value);
 				}
 				const text = toText(value);
 				return text === null ? failWith(fail, 'type') : text;
@@ -249,6 +255,18 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				literal: quoted,
 			};
 	}
+}
+
+/**
+ * Whether text may be JSON text: its first character past JSON whitespace can start a JSON value.
+ * Most strings fail here, so only the rest pay for a parse.
+ */
+function mayBeJsonText(text: string): boolean {
+	let i = 0;
+	let c = text.charCodeAt(0);
+	while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
+	// { [ " - digits, and t / f / n of true, false, null.
+	return c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110;
 }
 
 /** Runs a nested handler and prefixes the failure path. Nested elements may be null (Doris allows it). */

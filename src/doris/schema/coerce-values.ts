@@ -119,6 +119,27 @@ export function unavailableValue(text: string | undefined): UnavailableValue {
 	return found;
 }
 
+/** String#isWellFormed (ES2024, native in Node 20+; the project's lib is ES2023). */
+function isWellFormed(text: string): boolean {
+	return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why text cannot load, when it holds a UTF-16 surrogate without its other half (JSON.parse of
+ * "\ud800" makes one): UTF-8 has no encoding for it, JSON.stringify writes it as the escape \ud800,
+ * and Doris' JSON reader refuses that string (simdjson's string parser, without replacement), or,
+ * were it written as bytes, would load U+FFFD in its place. undefined for well-formed text (checked
+ * natively; the position is looked for only then).
+ */
+export function loneSurrogate(text: string): string | undefined {
+	if (isWellFormed(text)) return undefined;
+	const m = LONE_SURROGATE.exec(text);
+	const unit = m === null ? '?' : m[0].charCodeAt(0).toString(16).toUpperCase();
+	return `a lone surrogate (U+${unit}) at ${m?.index ?? '?'}, which UTF-8 cannot carry: Doris' JSON reader refuses it`;
+}
+
 export function utf8Length(s: string, limit: number): number {
 	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
 	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');

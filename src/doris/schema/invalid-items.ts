@@ -5,8 +5,8 @@
  * the node's raw input on as its first output, Rows, which the Doris Stream Load node would load
  * unchecked (n8n-core WorkflowExecute.handleNodeExecutionError).
  *
- * The Doris Stream Load node hands failed items to Rejected the same way when its error route leads
- * nowhere under "Continue".
+ * The Doris Stream Load node hands failed items to Rejected the same way under "Continue (regular
+ * output)", and under "Continue (using error output)" when that output leads nowhere.
  *
  * A packed item becomes one item per line, as the Invalid output carries packed lines everywhere
  * else: the parsed line (or `{line}` when it does not parse) with `_kafka` saying where it came from.

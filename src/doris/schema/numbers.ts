@@ -51,7 +51,18 @@ export interface NumberResult<Failure extends string = NumberFailure> {
 	failure: Failure;
 }
 
-const INT_TEXT_RE = /^\s*([+-]?)0*(\d+)\s*$/;
+/**
+ * Integer text as Doris' string_to_int reads it (be/src/util/string_parser.hpp, the non-strict parse
+ * a load's cast uses, vec/io/io_helper.h read_int_text_impl): ASCII whitespace around it, a sign,
+ * digits, and a fraction it drops (is_float_suffix: "3.0", "3.", "3.123" are 3, since apache/doris
+ * PR #38847, backported as #41541; older 2.1 releases load NULL for any fraction). A fraction of
+ * zeros is the same integer and is taken (sent as the integer, which every version loads); any other
+ * fraction Doris would drop silently, so it is refused with what Doris would load (INT_FRACTION_RE). Whitespace is ASCII only
+ * (is_whitespace_ascii: ' ', \t, \n, \v, \f, \r): JavaScript's \s also takes U+00A0 or U+2028,
+ * which make the text no number for Doris.
+ */
+const INT_TEXT_RE = /^[ \t\n\v\f\r]*([+-]?)0*(\d+)(?:\.0*)?[ \t\n\v\f\r]*$/;
+const INT_FRACTION_RE = /^[ \t\n\v\f\r]*([+-]?\d+)\.\d+[ \t\n\v\f\r]*$/;
 
 /** Compares two digit strings without leading zeros. */
 function compareDigits(a: string, b: string): number {
@@ -61,6 +72,8 @@ function compareDigits(a: string, b: string): number {
 
 export function coerceInteger(value: unknown, b: IntegerBounds, out: NumberResult): NumberResult {
 	out.ok = false;
+	// A failure's value is a number unless it names what Doris would load instead (a dropped fraction).
+	out.value = 0;
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value) || !Number.isInteger(value)) {
 			out.failure = 'not_integer';
@@ -82,6 +95,9 @@ export function coerceInteger(value: unknown, b: IntegerBounds, out: NumberResul
 		const m = INT_TEXT_RE.exec(value);
 		if (m === null) {
 			out.failure = 'not_integer';
+			const dropped = INT_FRACTION_RE.exec(value);
+			// What Doris would load in its place: the integer part (a string, digits as written).
+			out.value = dropped === null ? 0 : dropped[1];
 			return out;
 		}
 		const negative = m[1] === '-';
@@ -122,7 +138,8 @@ export function coerceInteger(value: unknown, b: IntegerBounds, out: NumberResul
 	return out;
 }
 
-const DECIMAL_TEXT_RE = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
+/** ASCII whitespace only around it, as string_to_decimal skips (see INT_TEXT_RE). */
+const DECIMAL_TEXT_RE = /^[ \t\n\v\f\r]*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?[ \t\n\v\f\r]*$/;
 
 /**
  * DECIMAL(p,s): exact text with s decimals. Zeros past the scale are dropped (the same value); a
@@ -222,7 +239,8 @@ function incrementDigits(digits: string): string {
 	return chars.join('');
 }
 
-const FLOAT_TEXT_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+/** ASCII whitespace only around it, as string_to_float skips (see INT_TEXT_RE). */
+const FLOAT_TEXT_RE = /^[ \t\n\v\f\r]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\v\f\r]*$/;
 
 /** The shortest decimal that reads back as the single-precision float `f` (at most 9 digits do). */
 function shortestFloat(f: number): number {

@@ -41,7 +41,13 @@ const BIGINT_MIN = -(2n ** 63n);
 const BIGINT_MAX = 2n ** 63n - 1n;
 const LARGEINT_MIN = -(2n ** 127n);
 const LARGEINT_MAX = 2n ** 127n - 1n;
-const INT_RE = /^[+-]?\d+$/;
+/**
+ * Integer text as Doris loads it (StringParser::string_to_int, the non-strict parse of
+ * vec/io/io_helper.h read_int_text_impl): ASCII whitespace before, a sign, digits, then ASCII whitespace
+ * or a fraction it drops ("1.5" loads 1, is_float_suffix, since apache/doris PR #38847 / #41541; older
+ * 2.1 releases load NULL for it). Group 1 is what it keeps.
+ */
+const INT_RE = /^[ \t\n\v\f\r]*([+-]?\d+)(?:[ \t\n\v\f\r]*|\.\d*)$/;
 const DEC_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const DT_RE =
 	/^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -74,18 +80,18 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'TINYINT':
 		case 'SMALLINT':
 		case 'INT': {
-			const s = scalarText(v)?.trim();
-			if (s === undefined || !INT_RE.test(s)) return invalid(ctx, t, v);
-			const n = Number(s);
+			const m = INT_RE.exec(scalarText(v) ?? '');
+			if (m === null) return invalid(ctx, t, v);
+			const n = Number(m[1]);
 			const [lo, hi] = INT_RANGES[t.base];
 			if (n < lo || n > hi) return invalid(ctx, t, v);
 			return n;
 		}
 		case 'BIGINT':
 		case 'LARGEINT': {
-			const s = scalarText(v)?.trim();
-			if (s === undefined || !INT_RE.test(s)) return invalid(ctx, t, v);
-			const b = BigInt(s);
+			const m = INT_RE.exec(scalarText(v) ?? '');
+			if (m === null) return invalid(ctx, t, v);
+			const b = BigInt(m[1]);
 			const big = t.base === 'BIGINT';
 			if (b < (big ? BIGINT_MIN : LARGEINT_MIN) || b > (big ? BIGINT_MAX : LARGEINT_MAX)) return invalid(ctx, t, v);
 			if (!big) return b.toString();
@@ -134,6 +140,8 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'VARIANT': {
 			// A JSON string value is cast string -> json (Doris parses its text); other values are stored as is.
 			let val: unknown = v;
+			// parse_json_to_variant (be/src/vec/json/parse2column.cpp): "Treat empty string as an empty object".
+			if (v === '' && t.base === 'VARIANT') return '{}';
 			if (typeof v === 'string') {
 				try {
 					val = JSON.parse(v);

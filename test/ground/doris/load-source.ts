@@ -214,6 +214,14 @@ function fromObject(obj: unknown, names: string[], o: JsonOptions, line: string)
 	return { values, line };
 }
 
+/** Whether every string (keys too) in a parsed JSON value is well-formed UTF-16: no lone surrogate. */
+function wellFormed(v: unknown): boolean {
+	if (typeof v === 'string') return (v as unknown as { isWellFormed(): boolean }).isWellFormed();
+	if (Array.isArray(v)) return v.every(wellFormed);
+	if (v !== null && typeof v === 'object') return Object.entries(v).every(([k, x]) => wellFormed(k) && wellFormed(x));
+	return true;
+}
+
 export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (r: SourceRow) => void): void {
 	const doc = (d: string): void => {
 		let parsed: unknown;
@@ -221,6 +229,11 @@ export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (
 			parsed = JSON.parse(d);
 		} catch (e) {
 			onRow({ values: [], line: d, error: `Parse json data for JsonDoc failed. code: 3, error info: ${(e as Error).message}` });
+			return;
+		}
+		// simdjson refuses an escaped surrogate without its other half ("\ud800"), which JSON.parse takes.
+		if (d.includes('\\u') && !wellFormed(parsed)) {
+			onRow({ values: [], line: d, error: 'Parse json data for JsonDoc failed. code: 10, error info: STRING_ERROR: Problem while parsing a string' });
 			return;
 		}
 		if (o.stripOuterArray) {

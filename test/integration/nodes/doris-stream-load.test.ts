@@ -1,12 +1,13 @@
 /**
  * The Doris Stream Load node's execute, with a narrow context (what the node reads of n8n) against
  * the Doris test server: one summary item per execution, manual runs flushed at once, failures as
- * NodeApiError or, with continue-on-fail, as error items carrying every input row.
+ * NodeApiError or, under On Error "Continue", as error items carrying every input row on the error
+ * output, or on Rejected as not loaded, never on Loaded.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { closeDorisPools } from '../../../src/doris/mysql';
@@ -154,8 +155,8 @@ describe('Doris Stream Load node', () => {
 		assert.equal(db.server.loads.length - before, 4, 'the batch, its left half, then the right half line by line');
 	});
 
-	it('with continue-on-fail every input row goes out as an error item and the execution succeeds', async () => {
-		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true }));
+	it('On Error "Continue (using error output)": every input row goes out as an error item (n8n moves it to the error output) and the execution succeeds', async () => {
+		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput' }));
 		assert.equal(out[0].length, 2);
 		assert.ok(out[0].every((item) => item.error instanceof NodeApiError));
 		assert.deepEqual(out[0].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
@@ -178,11 +179,39 @@ describe('Doris Stream Load node', () => {
 		assert.deepEqual(out[0].map((item) => [item.json.id, item.json.v]), [[7, 'v7']], 'the error item carries its row');
 	});
 
+	// n8n's regular output is Loaded, whose items whatever follows it (a summary, a notification, a No
+	// Operation node) takes for loaded rows, and n8n moves nothing off it under "Continue (regular
+	// output)". Before, a wired Loaded output got the failed rows, each with an `error` field, the
+	// execution succeeded and the trigger committed their offsets.
+	it('On Error "Continue (regular output)", or Continue On Fail: a failed load puts no row on Loaded; with Rejected wired (Loaded wired or not) they go there as doris_not_loaded, else the node throws', async () => {
+		const reasonOf = (item: INodeExecutionData) => (item.json._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0];
+		for (const onError of ['continueRegularOutput', undefined] as const) {
+			for (const connected of [[0, 1], [1], undefined]) {
+				const what = `${onError ?? 'Continue On Fail'}, outputs ${JSON.stringify(connected ?? 'unreadable')}`;
+				const [loaded, rejected] = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true, onError, connected }));
+				assert.deepEqual(loaded, [], what);
+				assert.deepEqual(rejected.map((r) => [r.json.id, r.json.v, r.pairedItem, r.json.error]), [[1, 'v1', { item: 0 }, undefined], [2, 'v2', { item: 1 }, undefined]], what);
+				assert.equal(reasonOf(rejected[0]).rule, 'doris_not_loaded', what);
+				assert.match(reasonOf(rejected[0]).message, /^Not loaded: .*(not found|unknown table)/i, what);
+			}
+			// Loaded leads somewhere, Rejected nowhere: no safe place (the Kafka trigger refuses to activate this).
+			await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([3]), { mode: 'manual', continueOnFail: true, onError, connected: [0] })), /not found|unknown table/i);
+		}
+		// Rows that load and rows that cannot, in one execution: the summary alone on Loaded.
+		const undecodable = { json: { _parseError: { kind: 'json', message: 'x', raw: '{', rawEncoding: 'utf8' } } };
+		const [loaded, rejected] = await executeStreamLoad(ctx({ table: 'orders' }, [...items([60]), undecodable], { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [0, 1] }));
+		assert.deepEqual(loaded.map((item) => [item.json.rows, item.json.error, item.error]), [[1, undefined, undefined]]);
+		assert.deepEqual(rejected.map((r) => [r.pairedItem, reasonOf(r).rule]), [[{ item: 1 }, 'doris_not_loaded']]);
+		assert.match(reasonOf(rejected[0]).message, /^Not loaded: Item could not be decoded/);
+	});
+
 	it("continue-on-fail, error route leading nowhere: an item the Doris Schema node marked invalid goes to Rejected with its own reasons; the others load", async () => {
 		const marked = { json: { id: 9, v: 'v9', _invalid: { table: 'd.orders', reasons: [{ column: 'v', value: 'v9', expected: 'VARCHAR(1)', rule: 'too_long', message: 'v: too long' }] } } };
-		const [summary, rejected] = await executeStreamLoad(ctx({ table: 'orders' }, [...items([8]), marked], { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [1] }));
-		assert.equal(summary[0].json.rows, 1);
-		assert.deepEqual(rejected, [{ json: marked.json, pairedItem: { item: 1 } }]);
+		for (const connected of [[1], [0, 1]]) {
+			const [summary, rejected] = await executeStreamLoad(ctx({ table: 'orders' }, [...items([8]), marked], { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected }));
+			assert.deepEqual(summary.map((item) => item.json.rows), [1], JSON.stringify(connected));
+			assert.deepEqual(rejected, [{ json: marked.json, pairedItem: { item: 1 } }]);
+		}
 		await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, [marked], { mode: 'manual' })), /Item 0: the Doris Schema node found it invalid \(_invalid: v: too long\)/);
 	});
 
@@ -191,14 +220,16 @@ describe('Doris Stream Load node', () => {
 		await assert.rejects(executeStreamLoad(ctx(bad, items([1]), { mode: 'manual' })));
 		const out = await executeStreamLoad(ctx(bad, items([1, 2]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
 		assert.deepEqual(out[0].map((item) => [item.json.id, Boolean(item.error)]), [[1, true], [2, true]]);
-		const [, rejected] = await executeStreamLoad(ctx(bad, items([3]), { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected: [1] }));
-		assert.deepEqual(rejected.map((r) => r.json.id), [3]);
+		for (const connected of [[1], [0, 1]]) {
+			const [loaded, rejected] = await executeStreamLoad(ctx(bad, items([3]), { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected }));
+			assert.deepEqual([loaded, rejected.map((r) => r.json.id)], [[], [3]], JSON.stringify(connected));
+		}
 	});
 
-	it('undecodable Kafka items fail the execution, or go to the error output with continue-on-fail', async () => {
+	it('undecodable Kafka items fail the execution, or go to the error output with On Error "Continue (using error output)"', async () => {
 		const bad = [{ json: { _parseError: { kind: 'json', message: 'x', raw: '{', rawEncoding: 'utf8' } } }, ...items([50])];
 		await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, bad, { mode: 'manual' })), /Item 0 could not be decoded/);
-		const out = await executeStreamLoad(ctx({ table: 'orders' }, bad, { mode: 'manual', continueOnFail: true }));
+		const out = await executeStreamLoad(ctx({ table: 'orders' }, bad, { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput' }));
 		assert.equal(out[0].length, 2);
 		assert.equal(out[0][0].json.rows, 1);
 		assert.ok(out[0][1].error);

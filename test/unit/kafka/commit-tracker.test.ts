@@ -56,6 +56,16 @@ describe('PartitionCommitTracker', () => {
 		assert.deepEqual(t.succeed(again), { kind: 'done', commitTo: 10n });
 	});
 
+	it('rewoundTo is the rewound position until the redelivery\'s first execution is added', () => {
+		const t = new PartitionCommitTracker();
+		t.fail(t.add(100n, 110n));
+		assert.equal(t.rewoundTo, undefined, 'not before the rewind itself');
+		t.takeFailed();
+		assert.equal(t.rewoundTo, 100n);
+		t.add(100n, 110n);
+		assert.equal(t.rewoundTo, undefined);
+	});
+
 	it('after a rewind, accepts a later first offset when its fetch started at the rewound position (records gone)', () => {
 		const t = new PartitionCommitTracker();
 		t.fail(t.add(100n, 110n));

@@ -109,6 +109,37 @@ describe('integer columns: Doris widths, both sides of each bound', () => {
 		ok('INT', true, 1);
 		ok('INT', ' 42 ', 42);
 	});
+	it('takes integral text with a fraction of zeros, as Doris loads it (string_to_int, is_float_suffix)', () => {
+		ok('INT', '1.0', 1);
+		ok('INT', '-7.000', -7);
+		ok('INT', '12.', 12);
+		ok('BIGINT', '9223372036854775807.00', '9223372036854775807');
+		ok('TINYINT', ' +5.0\t', 5);
+		bad('TINYINT', '128.0', 'range');
+		// A non-zero fraction Doris would drop (it loads 1): refused, naming what Doris would do.
+		bad('INT', '1.5', 'not_integer');
+		assert.match((coerce('INT', '1.5') as { detail: string }).detail, /Doris would drop the fraction and load 1\b/);
+		// The handler's reused slot does not carry that to the next refusal.
+		const handler = compileType(parseDorisType('INT'), ctx);
+		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
+		assert.equal(handler.coerce('1.5', fail), INVALID);
+		assert.equal(handler.coerce(2.5, fail), INVALID);
+		assert.equal(fail.detail, 'not an integer');
+		bad('INT', '.0', 'not_integer');
+		bad('INT', '1.0e0', 'not_integer');
+	});
+	it("takes only ASCII whitespace around a number, as Doris' parsers skip", () => {
+		// StringParser skips ' ', \t, \n, \v, \f, \r; a no-break space or U+2028 makes the text no number.
+		ok('INT', '\v\f42\r\n', 42);
+		bad('INT', '\u00a042', 'not_integer');
+		bad('BIGINT', '42\u2028', 'not_integer');
+		bad('DECIMAL(5,2)', '\u00a01.5', 'type');
+		ok('DECIMAL(5,2)', '\t1.5 ', '1.50');
+		bad('DOUBLE', '\ufeff1.5', 'type');
+		ok('DOUBLE', ' 1.5\n', 1.5);
+		bad('BOOLEAN', '\u00a0true', 'type');
+		ok('BOOLEAN', '\ttrue ', true);
+	});
 });
 
 describe('DECIMAL(p,s): string arithmetic, no floats', () => {
@@ -200,6 +231,19 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('VARCHAR(10)', 12, '12');
 		ok('STRING', { a: 1 }, '{"a":1}');
 	});
+	it('refuses text with a lone surrogate, which UTF-8 cannot carry and Doris cannot read', () => {
+		// JSON.stringify writes it as the escape \\ud800, which Doris' JSON reader (simdjson) refuses.
+		bad('VARCHAR(10)', 'a\ud800b', 'type');
+		bad('STRING', '\udc00', 'type');
+		bad('CHAR(5)', 'x\udbff', 'type');
+		bad('JSON', 'a\ud800', 'type');
+		bad('VARIANT', '\ud800', 'type');
+		assert.match((coerce('STRING', 'a\ud800b') as { detail: string }).detail, /lone surrogate \(U\+D800\) at 1/);
+		const nested = coerce('ARRAY<STRING>', ['ok', '\udfff']);
+		assert.deepEqual(nested.ok ? nested : { rule: nested.rule, path: nested.path }, { rule: 'type', path: '[1]' });
+		ok('VARCHAR(10)', 'a😀b', 'a😀b');
+		ok('STRING', '\ud83d\ude00', '😀');
+	});
 	it('JSON / VARIANT: objects serialised; JSON text kept; other strings become JSON strings', () => {
 		ok('JSON', { a: [1, 2] }, '{"a":[1,2]}');
 		ok('JSON', '{"a":1}', '{"a":1}');
@@ -207,6 +251,26 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('JSON', '{broken', '"{broken"');
 		ok('VARIANT', 5, '5');
 		ok('JSON', true, 'true');
+	});
+	it('JSON / VARIANT: a string that is JSON text of a scalar is that scalar, as Doris parses it', () => {
+		// Doris' JSON reader unescapes a string value and parses its text into the JSON / VARIANT column
+		// (JSONB cast of the text; parse_json_to_variant): "123" is the number 123, "null" JSON null.
+		ok('JSON', '123', '123');
+		ok('JSON', '-1.5e3', '-1.5e3');
+		ok('JSON', 'true', 'true');
+		ok('JSON', 'null', 'null');
+		ok('JSON', '"quoted"', '"quoted"');
+		ok('JSON', ' 7 ', ' 7 ');
+		ok('VARIANT', '123', '123');
+		// A snowflake id kept as text by the exact parser stays the number it was, every digit.
+		ok('JSON', '12345678901234567890', '12345678901234567890');
+		// Not JSON text: still a JSON string of it (Doris would refuse a JSON column's value).
+		ok('JSON', '0123', '"0123"');
+		ok('JSON', 'NaN', '"NaN"');
+		ok('JSON', 'hello world', '"hello world"');
+		// An empty string: a VARIANT makes it the empty object (Doris gets the same empty text).
+		ok('VARIANT', '', '');
+		ok('JSON', '', '""');
 	});
 	it('IPv4 / IPv6', () => {
 		ok('IPV4', '10.0.0.1', '10.0.0.1');

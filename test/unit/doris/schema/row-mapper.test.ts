@@ -223,6 +223,22 @@ describe('Debezium envelopes (CDC)', () => {
 		const nulled = defaulted.map({ id: 1, rev: null });
 		assert.equal(nulled.ok === false && nulled.reasons[0].rule, 'null_sequence');
 	});
+	it("Debezium's own topics hold no row change: a transaction's BEGIN / END record, a heartbeat and a schema change event go to Invalid (rule envelope), none loads", () => {
+		const source = { version: '2.7.0.Final', connector: 'mysql', name: 'dbserver1', db: 'inventory', table: 'orders' };
+		const records = [
+			{ status: 'BEGIN', id: '571:53195829', event_count: null, data_collections: null, ts_ms: 1486500577125 },
+			{ status: 'END', id: '571:53195829', event_count: 2, data_collections: [{ data_collection: 'inventory.orders', event_count: 2 }], ts_ms: 1486500577691 },
+			{ ts_ms: 1714550400000 },
+			{ source, ts_ms: 1714550400000, databaseName: 'inventory', schemaName: null, ddl: 'ALTER TABLE orders ADD COLUMN note VARCHAR(20)', tableChanges: [{ type: 'ALTER', id: '"inventory"."orders"' }] },
+		];
+		for (const record of records) {
+			for (const json of [record, { schema: { type: 'struct', optional: false }, payload: record }]) {
+				const r = cdc.map(json);
+				assert.equal(r.ok, false, JSON.stringify(json));
+				if (!r.ok) assert.deepEqual([r.reasons[0].rule, r.reasons[0].message], ['envelope', 'not a Debezium envelope (no "op")']);
+			}
+		}
+	});
 	it('refuses truncates, envelopes without images and non-envelopes', () => {
 		for (const bad of [{ op: 't' }, { op: 'd', before: null }, { op: 'u', after: null }, { id: 1 }, 'text']) {
 			const r = cdc.map({ value: bad, ...(typeof bad === 'object' ? bad : {}) });

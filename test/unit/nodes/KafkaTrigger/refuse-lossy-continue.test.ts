@@ -24,18 +24,35 @@ function activate(fields: Partial<INode>, loadOutputs: IConnections[string]['mai
 }
 
 describe('refuseLossyContinue', () => {
-	it('refuses On Error "Continue" (either mode, or Continue On Fail) when neither the error route nor Rejected leads anywhere, naming the node', () => {
-		for (const fields of [{ onError: 'continueRegularOutput' }, { onError: 'continueErrorOutput' }, { continueOnFail: true }] as Array<Partial<INode>>) {
-			assert.throws(activate(fields, [[], []]), /Doris Stream Load node "Load": On Error is "Continue" but neither its error route nor its Rejected output leads anywhere/);
-		}
-		// The error output leads nowhere, but the first one does: still nowhere for continueErrorOutput.
-		assert.throws(activate({ onError: 'continueErrorOutput' }, [to('Dead Letters'), []]));
+	it('refuses "Continue (using error output)" when neither the error output nor Rejected leads anywhere, naming the node and the setting', () => {
+		assert.throws(activate({ onError: 'continueErrorOutput' }, [[], []]), /Doris Stream Load node "Load": On Error is "Continue \(using error output\)" but neither its error output nor its Rejected output leads anywhere/);
+		// Loaded leads somewhere, but that is not where n8n puts this node's failures.
+		assert.throws(activate({ onError: 'continueErrorOutput' }, [to('Dead Letters'), []]), /"Continue \(using error output\)"/);
 	});
 
-	it('activates when Rejected, or the error route, leads somewhere; or when the node stops on error, or is disabled', () => {
+	// n8n's regular output is Loaded, whose items whatever follows takes for loaded rows: a failed row
+	// has no place there, so Rejected must lead somewhere, whether or not Loaded does. Before, a wired
+	// Loaded output let the workflow activate and the failed rows went there, each with an `error` field.
+	it('refuses "Continue (regular output)", or Continue On Fail, whenever Rejected leads nowhere, even with Loaded wired; the message says what to do', () => {
+		for (const loaded of [[], to('Dead Letters')]) {
+			assert.throws(
+				activate({ onError: 'continueRegularOutput' }, [loaded, []]),
+				(error: Error & { description?: string }) =>
+					/Doris Stream Load node "Load": On Error is "Continue \(regular output\)" but its Rejected output leads nowhere; the regular output is Loaded, which holds loaded rows only, so rows it cannot load would be lost/.test(error.message) &&
+					/Connect the Rejected output to a dead-letter branch .*"Continue \(using error output\)" and connect the error output.*"Stop Workflow"/.test(String(error.description)),
+			);
+			assert.throws(activate({ continueOnFail: true }, [loaded, []]), /"Load": Continue On Fail is on \(run as On Error "Continue \(regular output\)"\) but its Rejected output leads nowhere/);
+			assert.throws(activate({ continueOnFail: true, onError: 'stopWorkflow' }, [loaded, []]), /"Load": Continue On Fail is on/);
+		}
+	});
+
+	it('activates when Rejected, or under "Continue (using error output)" the error output, leads somewhere; or when the node stops on error, or is disabled', () => {
 		activate({ onError: 'continueRegularOutput' }, [[], to('Dead Letters')])();
-		activate({ onError: 'continueRegularOutput' }, [to('Dead Letters'), []])();
+		activate({ onError: 'continueRegularOutput' }, [to('Dead Letters'), to('Dead Letters')])();
+		activate({ continueOnFail: true }, [to('Dead Letters'), to('Dead Letters')])();
 		activate({ onError: 'continueErrorOutput' }, [[], [], to('Dead Letters')])();
+		activate({ onError: 'continueErrorOutput' }, [[], to('Dead Letters')])();
+		activate({ continueOnFail: true, onError: 'continueErrorOutput' }, [[], [], to('Dead Letters')])();
 		activate({ onError: 'stopWorkflow' }, [[], []])();
 		activate({}, [[], []])();
 		activate({ onError: 'continueRegularOutput', disabled: true }, [[], []])();

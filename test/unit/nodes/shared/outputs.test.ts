@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
 
-import { connectedOutputs, continuesAfterThrow, leadsSomewhere } from '../../../../nodes/shared/outputs';
+import { connectedOutputs, continuesAfterThrow, failureRoute, leadsSomewhere } from '../../../../nodes/shared/outputs';
 
 const node = (name: string, disabled = false): INode => ({ id: name, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {}, ...(disabled ? { disabled } : {}) });
 const to = (name: string, index = 0) => [{ node: name, type: 'main' as const, index }];
@@ -68,5 +68,34 @@ describe('continuesAfterThrow', () => {
 		assert.equal(continuesAfterThrow(ctx({ onError: 'continueErrorOutput' })), true);
 		assert.equal(continuesAfterThrow(ctx({ onError: 'stopWorkflow', continueOnFail: true })), true);
 		assert.equal(continuesAfterThrow(ctx({}, true)), true);
+	});
+});
+
+// Where a Doris Stream Load node (Loaded 0, Rejected 1, n8n's error output 2) puts the rows of a
+// failure. n8n's regular output is Loaded, whose items are loaded rows to whatever follows: under
+// "Continue (regular output)" a failure never goes there (before, it did whenever Loaded was wired).
+describe('failureRoute', () => {
+	const indexes = { fallback: 1, errorOutput: 2 };
+	const route = (fields: Partial<INode>, connected: number[] | undefined, continues = true) => failureRoute(fields, continues, connected === undefined ? undefined : new Set(connected), indexes);
+	it('"Continue (regular output)" and Continue On Fail: Rejected when it leads somewhere, whether or not Loaded does; else nowhere (throw)', () => {
+		for (const fields of [{ onError: 'continueRegularOutput' }, {}, { onError: 'stopWorkflow' }] as Array<Partial<INode>>) {
+			assert.equal(route(fields, [0, 1]), 'rejected', JSON.stringify(fields));
+			assert.equal(route(fields, [1]), 'rejected');
+			assert.equal(route(fields, [0]), 'throw', 'Loaded alone is no place for failed rows');
+			assert.equal(route(fields, []), 'throw');
+			assert.equal(route(fields, undefined), 'rejected', 'connections unreadable: never Loaded');
+		}
+	});
+	it('"Continue (using error output)": the error output when it leads somewhere, else Rejected, else throw', () => {
+		const fields = { onError: 'continueErrorOutput' as const };
+		assert.equal(route(fields, [0, 1, 2]), 'error');
+		assert.equal(route(fields, [2]), 'error');
+		assert.equal(route(fields, [0, 1]), 'rejected');
+		assert.equal(route(fields, [0]), 'throw');
+		assert.equal(route(fields, undefined), 'error');
+	});
+	it('a node that does not continue throws, whatever is wired', () => {
+		assert.equal(route({}, [0, 1, 2], false), 'throw');
+		assert.equal(route({ onError: 'stopWorkflow' }, [0, 1], false), 'throw');
 	});
 });
