@@ -25,6 +25,17 @@ export class SchemaRegistryUnavailableError extends Error {
 	}
 }
 
+/**
+ * A schema lookup answered with success but no schema in the body (schema-registry.ts
+ * schemaAnswersOnly): the URL answers, but not as a registry. Says nothing about the message.
+ */
+export class NotARegistryAnswerError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'NotARegistryAnswerError';
+	}
+}
+
 /** What the registry answered to `GET /schemas/ids/{id}`, asked directly to read its error code. */
 export interface SchemaLookup {
 	status: number;
@@ -48,6 +59,9 @@ function isResponseError(error: unknown): error is ResponseError {
  * `lookup` asks the registry for the schema id directly; it may throw (the registry went away).
  */
 export async function explainDecodeFailure(error: unknown, value: Buffer, registryUrl: string, lookup: (schemaId: number) => Promise<SchemaLookup>): Promise<Error> {
+	if (error instanceof NotARegistryAnswerError) {
+		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} ${error.message}: is the URL the registry's Confluent-compatible API (for Apicurio: …/apis/ccompat/v7)?`, { cause: error });
+	}
 	if (!isResponseError(error)) return error instanceof Error ? error : new Error(String(error));
 	const schemaId = value.length >= 5 ? value.readInt32BE(1) : undefined;
 	const asked = `schema id ${schemaId ?? '?'}`;

@@ -38,7 +38,7 @@ import type { Message, Root } from 'protobufjs';
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { withoutCustomOptionValues } from './protobuf-schema-text';
 import { addWellKnownTypes, protobufRow } from './protobuf-well-known';
-import { explainDecodeFailure, type SchemaLookup } from './schema-registry-errors';
+import { explainDecodeFailure, NotARegistryAnswerError, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
 	/** Base URL of the Confluent-compatible API, e.g. http://registry:8081 or …/apis/ccompat/v7. */
@@ -75,6 +75,32 @@ export function schemaRegistryBaseUrl(raw: string): string {
 	return raw.replace(/\/+$/, '');
 }
 
+/**
+ * A schema lookup (`/schemas/ids/{id}`, a reference's `/subjects/{subject}/versions/{version}`) answered
+ * with success but no schema in its body is no registry's answer: a URL that is a web page, a health
+ * endpoint or another API answers 200 to any path. The library read no schema from it and threw
+ * "Cannot read properties of undefined (reading 'logicalType')", which sent every message to the
+ * invalid output as undecodable. Refused here (NotARegistryAnswerError), so the partition is held as
+ * for a URL that answers 404 without a registry error code (schema-registry-errors.ts).
+ */
+const schemaAnswersOnly: RegistryMiddleware = () => ({
+	response: (next) =>
+		next().then((response) => {
+			const request = response.request();
+			if (!/\/schemas\/ids\/[^/]+$|\/subjects\/[^/]+\/versions\/[^/]+$/.test(request.path())) return response;
+			const raw = response.rawData();
+			let body: unknown;
+			try {
+				body = typeof raw === 'string' ? JSON.parse(raw) : raw;
+			} catch {
+				body = undefined;
+			}
+			if (typeof body === 'object' && body !== null && typeof (body as { schema?: unknown }).schema === 'string') return response;
+			const shown = typeof raw === 'string' ? (raw.length > 80 ? `${raw.slice(0, 77)}...` : raw) : String(raw);
+			throw new NotARegistryAnswerError(`answered HTTP ${response.status()} to GET ${request.path()} with no schema in it (${JSON.stringify(shown)})`);
+		}),
+});
+
 export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): SchemaRegistryDecoder {
 	const host = schemaRegistryBaseUrl(settings.url);
 	const timeoutMs = settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -96,7 +122,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
-		middlewares: [timeout, parsableProtobuf],
+		middlewares: [timeout, schemaAnswersOnly, parsableProtobuf],
 	}, {
 		[SchemaType.AVRO]: { typeHook: logicalTypeHook },
 		// The library's JsonOptions type wants a whole Ajv; it calls only addSchema and compile (JsonSchema.js).

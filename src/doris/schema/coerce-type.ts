@@ -31,8 +31,17 @@ export {
 	type ValueLimits,
 } from './coerce-result';
 
+/**
+ * BOOLEAN_TEXT: a JSON boolean loads into a CHAR / VARCHAR / STRING column as "1" / "0": Doris' JSON
+ * reader hands a boolean to a scalar column as that text (new_json_reader.cpp,
+ * `_simdjson_write_data_to_column`: "insert "1"/"0", not "true"/"false""; 2.1, 3.0, 3.1). An ARRAY /
+ * MAP / STRUCT element is no such column: 2.1 / 3.0 cast the array's JSON text, which keeps the word.
+ */
 const quoted = (v: unknown): string => JSON.stringify(v);
 const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+/** Integer text of 1 / 0 with a fraction of zeros (see the BOOLEAN handler). */
+const BOOLEAN_ONE = /^\+?0*1(?:\.0*)?$/;
+const BOOLEAN_ZERO = /^[+-]?0+(?:\.0*)?$/;
 const raw = (v: unknown): string => String(v);
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
@@ -56,7 +65,8 @@ export function makeCompileContext(
 
 /** Names the option that loads such values rounded, so the rejection says how to get them in. */
 const ROUND_HINT = "; the Doris Schema node's option Fractional Digits the Column Cannot Keep: Round as Doris Does loads it rounded";
-export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
+/** `nested`: the handler of an ARRAY element, MAP key or value, or STRUCT field, not of a column. */
+export function compileType(type: DorisType, ctx: CompileContext, nested = false): TypeHandler {
 	const expected = formatType(type);
 	const round = ctx.extraDigits === 'round';
 	switch (type.kind) {
@@ -114,6 +124,10 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 						const t = value.replace(ASCII_SPACE_ENDS, '').toLowerCase();
 						if (t === 'true' || t === '1') return true;
 						if (t === 'false' || t === '0') return false;
+						// Integer text first, as try_read_bool_text does (vec/io/io_helper.h, 2.1 / 3.x):
+						// "01", "+1", "1.0" are 1 (string_to_int), so true; any other integer is no BOOLEAN.
+						if (BOOLEAN_ONE.test(t)) return true;
+						if (BOOLEAN_ZERO.test(t)) return false;
 					}
 					return failWith(fail, 'type', 'not true/false/1/0');
 				},
@@ -140,6 +154,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
+					if (typeof value === 'boolean' && !nested) return value ? '1' : '0'; // BOOLEAN_TEXT
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
@@ -157,6 +172,7 @@ export function compileType(type: DorisType, ctx: CompileContext): TypeHandler {
 				expected,
 				coerce(value, fail) {
 					if (unavailable.holds(value)) return failWith(fail, 'unavailable_value', unavailable.reason);
+					if (typeof value === 'boolean' && !nested) return value ? '1' : '0'; // BOOLEAN_TEXT
 					const text = toText(value);
 					if (text === null) return failWith(fail, 'type');
 					// Doris filters a longer STRING value's row (OlapTableBlockConvertor, limit
@@ -284,7 +300,7 @@ function nested(handler: TypeHandler, value: unknown, fail: FailSlot, step: stri
 }
 
 function compileArray(elementType: DorisType, elementNotNull: boolean, expected: string, ctx: CompileContext): TypeHandler {
-	const element = compileType(elementType, ctx);
+	const element = compileType(elementType, ctx, true);
 	return {
 		expected,
 		coerce(input, fail) {
@@ -312,8 +328,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function compileMap(keyType: DorisType, valueType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
-	const key = compileType(keyType, ctx);
-	const val = compileType(valueType, ctx);
+	const key = compileType(keyType, ctx, true);
+	const val = compileType(valueType, ctx, true);
 	// Object keys are distinct text, so text keys stay distinct; other key types may coerce two keys into
 	// one ("1" and "01" into INT 1), and the map Doris stores would not hold both values.
 	const keysMayMeet = keyType.kind !== 'string' && keyType.kind !== 'varchar' && keyType.kind !== 'char';
@@ -351,7 +367,7 @@ function compileMap(keyType: DorisType, valueType: DorisType, expected: string, 
 function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: string, ctx: CompileContext): TypeHandler {
 	const names = type.fields.map((f) => f.name);
 	const lower = new Map(type.fields.map((f, i) => [f.name.toLowerCase(), i]));
-	const handlers = type.fields.map((f) => compileType(f.type, ctx));
+	const handlers = type.fields.map((f) => compileType(f.type, ctx, true));
 	const prefixes = names.map((n) => `${JSON.stringify(n)}:`);
 	return {
 		expected,
