@@ -92,4 +92,16 @@ test('an empty string into a VARIANT is the empty object (parse_json_to_variant)
 test('a JSON boolean into a text column is "1" / "0", as the JSON reader hands it over', () => {
 	assert.equal(convert(parseType('VARCHAR(5)'), true, ctx()), '1');
 	assert.equal(convert(parseType('STRING'), false, ctx()), '0');
+	assert.equal(convert(parseType('DECIMAL(5, 2)'), true, ctx()), '1.00');
+	assert.equal(convert(parseType('INT'), true, ctx()), 1);
+	assert.equal(convert(parseType('DATE'), true, ctx()), INVALID);
+});
+
+test('BOOLEAN reads integer text first, as try_read_bool_text does', () => {
+	assert.equal(convert(parseType('BOOLEAN'), '01', ctx()), 1);
+	assert.equal(convert(parseType('BOOLEAN'), ' 1.0', ctx()), 1);
+	assert.equal(convert(parseType('BOOLEAN'), '-0', ctx()), 0);
+	assert.equal(convert(parseType('BOOLEAN'), '2', ctx()), INVALID);
+	assert.equal(convert(parseType('BOOLEAN'), ' TRUE ', ctx()), 1);
+	assert.equal(convert(parseType('BOOLEAN'), 'yes', ctx()), INVALID);
 });

@@ -39,6 +39,9 @@ export {
  */
 const quoted = (v: unknown): string => JSON.stringify(v);
 const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+/** Integer text of 1 / 0 with a fraction of zeros (see the BOOLEAN handler). */
+const BOOLEAN_ONE = /^\+?0*1(?:\.0*)?$/;
+const BOOLEAN_ZERO = /^[+-]?0+(?:\.0*)?$/;
 const raw = (v: unknown): string => String(v);
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
@@ -121,6 +124,10 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 						const t = value.replace(ASCII_SPACE_ENDS, '').toLowerCase();
 						if (t === 'true' || t === '1') return true;
 						if (t === 'false' || t === '0') return false;
+						// Integer text first, as try_read_bool_text does (vec/io/io_helper.h, 2.1 / 3.x):
+						// "01", "+1", "1.0" are 1 (string_to_int), so true; any other integer is no BOOLEAN.
+						if (BOOLEAN_ONE.test(t)) return true;
+						if (BOOLEAN_ZERO.test(t)) return false;
 					}
 					return failWith(fail, 'type', 'not true/false/1/0');
 				},

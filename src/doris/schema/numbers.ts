@@ -165,6 +165,9 @@ export function coerceDecimal(value: unknown, precision: number, scale: number, 
 		text = value;
 	} else if (typeof value === 'bigint') {
 		text = value.toString();
+	} else if (typeof value === 'boolean') {
+		// Doris' JSON reader turns booleans into "1" / "0" before the cast, as for integers.
+		text = value ? '1' : '0';
 	} else {
 		out.failure = 'type';
 		return out;

@@ -56,6 +56,8 @@ const DT_COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 /** Source text of a scalar as Doris' readers see it (JSON numbers keep their text when we have it). */
 function scalarText(v: unknown): string | undefined {
 	if (typeof v === 'string') return v;
+	// The JSON reader hands a boolean to a scalar column as "1" / "0" (new_json_reader.cpp).
+	if (typeof v === 'boolean') return v ? '1' : '0';
 	if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
 	if (typeof v === 'bigint') return v.toString();
 	if (v instanceof BigNumText) return v.text;
@@ -100,9 +102,17 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'BOOLEAN': {
 			if (v === true) return 1;
 			if (v === false) return 0;
-			const s = scalarText(v)?.trim().toLowerCase();
-			if (s === 'true' || s === '1') return 1;
-			if (s === 'false' || s === '0') return 0;
+			// try_read_bool_text (vec/io/io_helper.h): integer text first (string_to_int, so "01" and
+			// "1.5" are 1), which must be 0 or 1; then true / false in any case.
+			const text = scalarText(v) ?? '';
+			const m = INT_RE.exec(text);
+			if (m !== null) {
+				const n = Number(m[1]);
+				return n === 0 || n === 1 ? n + 0 : invalid(ctx, t, v); // + 0: "-0" is 0
+			}
+			const s = text.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '').toLowerCase();
+			if (s === 'true') return 1;
+			if (s === 'false') return 0;
 			return invalid(ctx, t, v);
 		}
 		case 'FLOAT':
@@ -126,8 +136,7 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'CHAR':
 		case 'VARCHAR':
 		case 'STRING': {
-			// The JSON reader hands a boolean to a scalar column as "1" / "0" (new_json_reader.cpp).
-			const s = typeof v === 'boolean' ? (v ? '1' : '0') : typeof v === 'object' && !(v instanceof BigNumText) ? JSON.stringify(v) : (scalarText(v) ?? String(v));
+			const s = typeof v === 'object' && !(v instanceof BigNumText) ? JSON.stringify(v) : (scalarText(v) ?? String(v));
 			if (t.base !== 'STRING') {
 				const bytes = Buffer.byteLength(s);
 				if (bytes > t.len!) {

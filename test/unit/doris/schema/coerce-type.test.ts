@@ -177,6 +177,10 @@ describe('DECIMAL(p,s): string arithmetic, no floats', () => {
 		bad('DECIMAL(38,0)', '100000000000000000000000000000000000000', 'precision');
 		ok('DECIMAL(38,18)', '12345678901234567890.123456789012345678', '12345678901234567890.123456789012345678');
 		ok('DECIMAL(10,0)', 42n, '42');
+		// A JSON boolean is "1" / "0" to Doris' cast, as for integers and floats.
+		ok('DECIMAL(5,2)', true, '1.00');
+		ok('DECIMAL(5,2)', false, '0.00');
+		bad('DECIMAL(1,1)', true, 'precision');
 		bad('DECIMAL(10,2)', 'abc', 'type');
 		bad('DECIMAL(10,2)', '.', 'type');
 		bad('DECIMAL(10,2)', 2 ** 60, 'unsafe_integer');
@@ -217,6 +221,16 @@ describe('FLOAT / DOUBLE / BOOLEAN', () => {
 		ok('BOOLEAN', '0', false);
 		bad('BOOLEAN', 2, 'type');
 		bad('BOOLEAN', 'yes', 'type');
+		// Integer text is read first, as Doris 2.1 / 3.x do (try_read_bool_text): 1 and 0 in any spelling.
+		ok('BOOLEAN', '01', true);
+		ok('BOOLEAN', '+1', true);
+		ok('BOOLEAN', ' 1.0 ', true);
+		ok('BOOLEAN', '-0', false);
+		ok('BOOLEAN', '0.', false);
+		bad('BOOLEAN', '-1', 'type');
+		bad('BOOLEAN', '1.5', 'type');
+		bad('BOOLEAN', '2', 'type');
+		bad('BOOLEAN', '.0', 'type');
 	});
 });
 
