@@ -152,13 +152,18 @@ export function redeliveryDelay(attempt: number, backoff: BackoffSteps): number 
 	return backoffDelay(backoff, attempt, 'none');
 }
 
-/** Parses the topics parameter: a comma/newline list of names, or one regular expression. */
+/**
+ * Parses the topics parameter: a comma/newline list of names, or one regular expression. A pattern's
+ * flags g and y are dropped: they make a RegExp remember where it last matched, and kafkajs tests every
+ * topic name with the same RegExp (consumer/index.js subscribe, as matchingTopics does), so with them
+ * every second matching topic failed its test and was never consumed, without a word.
+ */
 export function parseTopics(text: string, isPattern: boolean): TopicSubscription {
 	const trimmed = text.trim();
 	if (isPattern) {
 		const literal = /^\/(.+)\/([a-z]*)$/.exec(trimmed);
 		try {
-			return { pattern: literal ? new RegExp(literal[1], literal[2]) : new RegExp(trimmed) };
+			return { pattern: literal ? new RegExp(literal[1], literal[2].replace(/[gy]/g, '')) : new RegExp(trimmed) };
 		} catch (error) {
 			throw new Error(`Topics pattern "${trimmed}" is not a regular expression: ${(error as Error).message}`);
 		}

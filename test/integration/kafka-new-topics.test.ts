@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Kafka, type Consumer } from 'kafkajs';
 
+import { parseTopics } from '../../src/kafka/consumer-options';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { RELEASED } from '../../src/kafka/partition-fence';
@@ -22,6 +23,27 @@ function topicPattern(prefix: string): RegExp {
 function messagesOf(n8n: FakeN8n, topic: string): number {
 	return n8n.executions.filter((e) => e.topic === topic).reduce((sum, e) => sum + e.messages, 0);
 }
+
+describe('a topics pattern', () => {
+	it('written with the flag g, subscribes every matching topic: kafkajs tests each name with the same RegExp, and g made every second one fail', async () => {
+		const prefix = uniqueName('flagged');
+		const topics = [1, 2, 3, 4].map((k) => `${prefix}.db.t${k}`);
+		await createTopicsReady(broker.admin, topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })));
+		for (const topic of topics) await produce(broker.kafka, topic, 1, 10, (i) => JSON.stringify({ topic, i }));
+		const n8n = new FakeN8n();
+		const subscription = parseTopics(`/${topicPattern(prefix).source}/g`, true);
+		const consumer = await FollowingConsumer.start(testOptions(topics[0], uniqueName('flagged-group'), { topics: subscription, topicCheckIntervalMs: 0 }), n8n.run);
+		try {
+			await waitFor('10 messages of each of the 4 topics', () => topics.every((topic) => messagesOf(n8n, topic) === 10), {
+				timeoutMs: 15_000,
+				progress: async () => topics.map((topic) => `${topic}: ${messagesOf(n8n, topic)}`).join(', '),
+			});
+		} finally {
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics }).catch(() => {});
+		}
+	});
+});
 
 describe('Read From Beginning off: topics the group meets later start at their beginning', () => {
 	it('a topic the New Topics Check finds is read from its first message, not from the moment it was found', async () => {

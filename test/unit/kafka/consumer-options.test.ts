@@ -33,6 +33,18 @@ describe('parseTopics', () => {
 		const slashed = parseTopics('/^ORDERS/i', true);
 		assert.ok('pattern' in slashed && slashed.pattern.test('orders'));
 	});
+	it('a pattern written with the flag g or y still matches every topic it matches: kafkajs tests each name with the same RegExp, which those flags make remember where it last matched', () => {
+		const topics = ['dbserver1.inventory.orders', 'dbserver1.inventory.customers', 'dbserver1.inventory.products', 'other'];
+		for (const written of ['/^dbserver1\\.inventory\\..*$/g', '/^dbserver1\\.inventory\\..*$/gi', '/dbserver1\\.inventory/y']) {
+			const parsed = parseTopics(written, true);
+			assert.ok('pattern' in parsed);
+			// As kafkajs 2.2.4 consumer/index.js subscribe filters the cluster's topics, and matchingTopics does.
+			assert.deepEqual(topics.filter((topic) => parsed.pattern.test(topic)), topics.slice(0, 3), written);
+			assert.deepEqual(topics.filter((topic) => parsed.pattern.test(topic)), topics.slice(0, 3), `${written}, asked again`);
+		}
+		const caseless = parseTopics('/^ORDERS/gi', true);
+		assert.ok('pattern' in caseless && caseless.pattern.flags === 'i');
+	});
 	it('names the bad topic or pattern', () => {
 		assert.throws(() => parseTopics('good, bad topic!', false), /"topic!"/);
 		assert.throws(() => parseTopics('(', true), /"\("/);
