@@ -8,6 +8,7 @@ import {
 } from 'n8n-workflow';
 
 import { RejectedRowsError } from '../../src/batch/batcher';
+import { countRejectedRows } from '../../src/batch/rejected-count';
 import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sortItemsForLoad, summariseLoad, takenOutItems, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
 import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
@@ -30,7 +31,7 @@ import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update
 
 type ExecuteContext = Pick<
 	IExecuteFunctions,
-	'getInputData' | 'getNodeParameter' | 'getNode' | 'getCredentials' | 'getMode' | 'continueOnFail' | 'getExecutionCancelSignal' | 'logger' | 'getChildNodes'
+	'getInputData' | 'getNodeParameter' | 'getNode' | 'getCredentials' | 'getMode' | 'continueOnFail' | 'getExecutionCancelSignal' | 'logger' | 'getChildNodes' | 'getWorkflow'
 >;
 
 /** Output indexes: the load summary, the rows Doris refused; n8n adds the error output after them. */
@@ -138,7 +139,7 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 		return await loadExecution(ctx, items, route);
 	} catch (error) {
 		const nodeError = error instanceof NodeOperationError || error instanceof NodeApiError ? error : toNodeError(ctx, error);
-		return failureOutputs(items, [], [], [{ error: nodeError, indexes: items.map((_item, i) => i), table: '' }], route);
+		return failureOutputs(ctx, items, [], [], [{ error: nodeError, indexes: items.map((_item, i) => i), table: '' }], route);
 	}
 }
 
@@ -147,22 +148,43 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
  * (error items keep their row: on the error output nothing else would say which row failed). The
  * error items go out with the summaries on Loaded only for n8n to move them: under "Continue (using
  * error output)" it takes every item carrying an error to the error output (handleNodeErrorOutput).
+ * Every answer the node gives passes here, so this is where the rows it hands back on Rejected are
+ * counted (doris_rows_rejected_total by rule, src/batch/rejected-count.ts): once per execution that
+ * hands them back, none when it fails instead.
  */
-function failureOutputs(items: INodeExecutionData[], loaded: INodeExecutionData[], rejected: INodeExecutionData[], failures: Failure[], route: FailureRoute): INodeExecutionData[][] {
+function failureOutputs(
+	ctx: ExecuteContext,
+	items: INodeExecutionData[],
+	loaded: INodeExecutionData[],
+	rejected: INodeExecutionData[],
+	failures: Failure[],
+	route: FailureRoute,
+): INodeExecutionData[][] {
+	const workflow = ctx.getWorkflow();
+	const workflowLabel = workflow.id ?? workflow.name ?? '';
 	if (route !== 'rejected') {
 		const failed = failures.flatMap(({ error, indexes }) => indexes.map((i) => ({ json: { ...items[i].json, error: error.message }, error, pairedItem: { item: i } })));
+		countRejectedRows(rejected, workflowLabel);
 		return [[...loaded, ...failed], rejected];
 	}
 	const notLoaded: INodeExecutionData[] = [];
+	const markedItems = new Set<INodeExecutionData>();
 	for (const { error, indexes, table } of failures) {
 		// An item the Doris Schema node marked invalid keeps its own reasons.
 		const marked = indexes.filter((i) => items[i].json[INVALID_FIELD] !== undefined);
 		const unmarked = indexes.filter((i) => items[i].json[INVALID_FIELD] === undefined);
-		for (const i of marked) notLoaded.push({ json: items[i].json, pairedItem: { item: i } });
+		for (const i of marked) {
+			const item = { json: items[i].json, pairedItem: { item: i } };
+			markedItems.add(item);
+			notLoaded.push(item);
+		}
 		const reason = { column: null, value: null, expected: 'a row loaded into Doris', rule: 'doris_not_loaded' as const, message: `Not loaded: ${error.message}` };
 		for (const r of everyItemInvalid(unmarked.map((i) => items[i]), table, reason)) notLoaded.push({ json: r.json as IDataObject, pairedItem: { item: unmarked[r.index] } });
 	}
 	notLoaded.sort((a, b) => itemOf(a) - itemOf(b));
+	// Items the Doris Schema node marked invalid were counted there (sinker_rows_invalid_total).
+	countRejectedRows(rejected, workflowLabel);
+	countRejectedRows(notLoaded.filter((item) => !markedItems.has(item)), workflowLabel);
 	return [loaded, [...rejected, ...notLoaded]];
 }
 
@@ -323,5 +345,5 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		failures.push({ error: nodeError, indexes: loadable, table: `${group.target.database}.${group.target.table}` });
 	});
 	if (firstError !== undefined && !continueOnFail) throw firstError;
-	return failureOutputs(items, loaded, rejected, failures, route);
+	return failureOutputs(ctx, items, loaded, rejected, failures, route);
 }

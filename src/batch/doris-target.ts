@@ -265,7 +265,6 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 	for (const { from, to, error } of outcome.failed) verdicts.fail(from, to, error);
 	const count = (ranges: ReadonlyArray<{ from: number; to: number }>) => ranges.reduce((sum, r) => sum + r.to - r.from, 0);
 	const handedBack = count(outcome.handedBack.filter((h) => !(h.error instanceof DeadlineError)));
-	if (outcome.rejected.length + handedBack > 0) metrics.rowsRejected.inc({ table }, outcome.rejected.length + handedBack);
 	const unresolved = count(outcome.unresolved);
 	const failed = count(outcome.failed);
 	const failure = outcome.failed[0]?.error;

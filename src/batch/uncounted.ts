@@ -7,7 +7,6 @@
  */
 import { StreamLoadError } from '../doris/stream-load/errors';
 import type { LoadResult, StreamLoadLogger } from '../doris/stream-load/client';
-import { metrics } from '../metrics/metrics';
 import type { LineVerdicts } from './batcher';
 import type { DorisRefusal } from './refusal';
 
@@ -42,7 +41,6 @@ export function isUncountedCommit(error: unknown): error is StreamLoadError {
 export function handBackUncounted(verdicts: LineVerdicts<DorisRefusal>, from: number, to: number, error: StreamLoadError, table: string, logger: StreamLoadLogger | undefined): UncountedOutcome {
 	const reason = uncountedRefusal(error);
 	for (let line = from; line < to; line++) verdicts.reject(line, reason);
-	metrics.rowsRejected.inc({ table }, to - from);
 	logger?.warn(`${error.message}; its ${to - from} row(s) are handed back to their executions as doris_uncounted, not loaded again`, { table, label: error.label });
 	const response = error.response;
 	const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

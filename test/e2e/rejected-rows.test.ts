@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { freePort } from '../ground/n8n/process';
 import { assertTableEquals } from './support/doris';
 import { logEvents, type TestEvent } from './support/events';
 import type { WorkflowNode } from './support/examples';
@@ -18,11 +19,25 @@ import { waitForCommitted, watchNoCommitPast } from './support/progress';
 
 const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
 
+/** doris_rows_rejected_total from n8n's metrics endpoint, summed over the series holding every label given. */
+async function scrapedRejected(port: number, labels: Record<string, string>): Promise<number> {
+	const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+	assert.equal(res.status, 200, `GET :${port}/metrics`);
+	let total = 0;
+	for (const line of (await res.text()).split('\n')) {
+		if (!line.startsWith('doris_rows_rejected_total{')) continue;
+		if (Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+	}
+	return total;
+}
+
 describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 600_000 }, () => {
 	let world: E2eWorld;
+	let metricsPort: number;
 
 	before(async () => {
-		world = await startWorld('rejected-rows', {}, { beConfig: { stringTypeLengthSoftLimitBytes: 256 } });
+		metricsPort = await freePort();
+		world = await startWorld('rejected-rows', { env: { DORIS_SINKER_METRICS: 'true', DORIS_SINKER_METRICS_PORT: String(metricsPort) } }, { beConfig: { stringTypeLengthSoftLimitBytes: 256 } });
 	});
 	after(async () => {
 		await world?.close();
@@ -62,6 +77,9 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		const failed = (await world.n8n.rest.executions({ workflowId: scenario.workflowId })).filter((e) => e.status === 'error');
 		t.diagnostic(`2000 events, 2 refused by Doris: all committed in ${elapsedMs} ms, ${letters.length} dead letters, ${failed.length} failed executions`);
 		assert.equal(failed.length, 0, 'no execution failed for a refused row');
+		// Counted once each, by the node that handed them back, under the workflow's id and their rule.
+		assert.equal(await scrapedRejected(metricsPort, { workflow: String(scenario.workflowId), table: scenario.table, rule: 'doris_rejected' }), 2);
+		assert.equal(await scrapedRejected(metricsPort, { table: scenario.table }), 2);
 	});
 
 	// Not wired at all, or wired only to a disabled node: n8n passes a disabled node's input 0 on to
@@ -181,6 +199,9 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			],
 		);
 		assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
+		// Taken out before the load, never sent to Doris: counted under their own rule (before: not counted at all).
+		assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: scenario.table, rule: 'csv_unwritable' }), 2);
+		assert.equal(await scrapedRejected(metricsPort, { table: scenario.table }), 2);
 	});
 
 	it('Format CSV with Rejected leading nowhere: the execution holding the row fails naming the column, nothing is committed past it, no row loads twice', async () => {

@@ -4,7 +4,8 @@
  *
  * The work is the product's own code on the real parts: Stream Loads through loadIntoDoris into the
  * Doris test server (one retried after an HTTP 500, one refused for an unknown table, one with a row
- * Doris filters), and the Kafka consumer path on the real broker (SinkerConsumer → RowMapper /
+ * Doris filters), the Doris Stream Load node handing rows back on Rejected (one Doris refuses, one
+ * taken out before the load), and the Kafka consumer path on the real broker (SinkerConsumer → RowMapper /
  * routeItems → loadIntoDoris, wired by the reliability harness) over a topic holding good rows, a
  * malformed JSON message, an invalid row, a tombstone, and a first load Doris rejects (redelivered).
  * Every key series must reach Prometheus with exactly the value this process counted.
@@ -14,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
 import { loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { metrics } from '../../src/metrics/metrics';
 import { ensureMetricsServer, stopMetricsServer, type MetricsServerHandle } from '../../src/metrics/server';
@@ -21,6 +23,7 @@ import { assertInvariant, DATABASE, World, type Case } from '../reliability/harn
 import type { ToProduce } from '../reliability/harness/ledger';
 import { waitFor, type WaitOptions } from '../support/wait-for';
 import { startPrometheus, type RunningPrometheus } from './observability-prometheus';
+import { nodeContextsFor } from './stream-load-support';
 
 const root = join(__dirname, '..', '..');
 const WF = 'wf-observability';
@@ -31,6 +34,7 @@ let prometheus: RunningPrometheus;
 let world: World;
 let kafkaCase: Case;
 let directTable: string;
+let nodeTable: string;
 
 before(async () => {
 	server = await ensureMetricsServer({ port: 0 });
@@ -123,6 +127,21 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 		assert.equal(await counted(metrics.rowsFiltered, { table: directTable }), 1);
 	});
 
+	it('the Doris Stream Load node: rows it hands back on Rejected are counted by rule, those Doris refused apart from those taken out before the load', async () => {
+		nodeTable = await world.createTable('DUPLICATE', 'note VARCHAR(8)');
+		const nodeContext = nodeContextsFor(() => world.doris, DATABASE, WF);
+		// Row 2 is over VARCHAR(8): Doris refuses it in strict mode. Row 3 holds CSV's column separator: taken out before the load.
+		const items = [{ id: 1, note: 'ok' }, { id: 2, note: 'much too long' }, { id: 3, note: 'a\x01b' }, { id: 4, note: 'fine' }].map((json) => ({ json }));
+		const [summary, rejected] = await executeStreamLoad(nodeContext({ table: nodeTable, format: 'csv', csvColumns: 'id, note' }, items, { mode: 'manual', connected: [0, 1] }));
+		assert.equal(summary[0].json.status, 'Success');
+		const rule = (json: Record<string, unknown>) => (json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule;
+		assert.deepEqual(rejected.map((r) => [r.json.id, rule(r.json)]).sort(), [[2, 'doris_rejected'], [3, 'csv_unwritable']]);
+		assert.deepEqual(world.doris.tableRows(DATABASE, nodeTable).map((r) => Number(r.id)).sort(), [1, 4]);
+		assert.equal(await counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'doris_rejected' }), 1);
+		assert.equal(await counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'csv_unwritable' }), 1);
+		assert.equal(await counted(metrics.rowsRejected, { table: nodeTable }), 2, 'each row once');
+	});
+
 	it('the Kafka consumer path: consumed, mapped, loaded, committed; bad messages counted; a rejected load redelivered', async () => {
 		kafkaCase = await world.newCase({
 			partitions: 2,
@@ -183,6 +202,9 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 			[`sum(doris_stream_load_total{status="failed", table="${table}"})`, counted(metrics.streamLoads, { table, status: 'failed' })],
 			[`sum(doris_rows_loaded_total)`, counted(metrics.rowsLoaded)],
 			[`sum(doris_rows_filtered_total{table="${directTable}"})`, counted(metrics.rowsFiltered, { table: directTable })],
+			[`sum(doris_rows_rejected_total{workflow="${WF}", table="${nodeTable}", rule="doris_rejected"})`, counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'doris_rejected' })],
+			[`sum(doris_rows_rejected_total{workflow="${WF}", table="${nodeTable}", rule="csv_unwritable"})`, counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'csv_unwritable' })],
+			[`sum(doris_rows_rejected_total{table="${nodeTable}"})`, counted(metrics.rowsRejected, { table: nodeTable })],
 		];
 		const figures: string[] = [];
 		for (const [expr, local] of checks) {

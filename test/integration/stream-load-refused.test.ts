@@ -9,10 +9,12 @@ import { describe, it } from 'node:test';
 
 import { loadIntoDoris, loadPartsIntoDoris } from '../../src/batch/doris-target';
 import { metrics } from '../../src/metrics/metrics';
-import { targetsIn, useDorisDatabase } from './stream-load-support';
+import { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
+import { NODE_TEST_WORKFLOW, nodeContextsIn, targetsIn, useDorisDatabase } from './stream-load-support';
 
 const db = useDorisDatabase({ sharedBatches: true, server: { beConfig: { stringTypeLengthSoftLimitBytes: 64 } } });
 const target = targetsIn(db);
+const nodeContext = nodeContextsIn(db);
 
 const long = 'x'.repeat(100);
 const ids = (table: string) => db.server.tableRows('d', table).map((r) => Number(r.id)).sort((a, b) => a - b);
@@ -83,12 +85,22 @@ describe('a batch Doris refuses for some rows', () => {
 		assert.deepEqual(ids(table), []);
 	});
 
-	it('counts the refused rows (doris_rows_rejected_total)', async () => {
+	it('the Doris Stream Load node counts the refused rows it hands back, once, with rule doris_rejected (doris_rows_rejected_total); a retried load adds nothing', async () => {
 		const table = await db.newTable({ columns: 'id INT, s STRING' });
-		await loadIntoDoris(target(table), [{ id: 1, s: long }, { id: 2, s: 'ok' }, { id: 3, s: long }, { id: 4, s: 'ok' }], { flushNow: true });
-		const counted = (await metrics.rowsRejected.get()).values.find((v) => v.labels.table === table)?.value;
-		assert.equal(counted, 2);
+		const rows = [{ id: 1, s: long }, { id: 2, s: 'ok' }, { id: 3, s: long }, { id: 4, s: 'ok' }].map((json) => ({ json }));
+		// The first load is answered with an HTTP 500 and retried under its label before Doris refuses the rows.
+		db.server.faults.http500(1);
+		const [, rejected] = await executeStreamLoad(nodeContext({ table }, rows, { mode: 'manual', connected: [0, 1] }));
+		assert.deepEqual(rejected.map((r) => r.json.id), [1, 3]);
+		const series = (await metrics.rowsRejected.get()).values.filter((v) => v.labels.table === table);
+		assert.deepEqual(series.map((v) => [v.labels.workflow, v.labels.rule, v.value]), [[NODE_TEST_WORKFLOW, 'doris_rejected', 2]]);
 		assert.deepEqual(ids(table), [2, 4]);
+	});
+
+	it('refused rows in a shared batch are not counted by the batch: only when an execution hands them back', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		await loadIntoDoris(target(table), [{ id: 1, s: long }, { id: 2, s: 'ok' }], { flushNow: true });
+		assert.equal((await metrics.rowsRejected.get()).values.find((v) => v.labels.table === table), undefined);
 	});
 
 	it('Max Filter Ratio > 0: a load Doris passes with filtered rows reads its error log and logs each row with its reason', async () => {

@@ -129,6 +129,9 @@ export function targetsIn(db: DorisDatabase, defaults: TargetOverrides = {}) {
 
 type StreamLoadContext = Parameters<typeof executeStreamLoad>[0];
 
+/** The workflow id the node contexts below carry: the `workflow` label of the node's metrics. */
+export const NODE_TEST_WORKFLOW = 'wf-node-test';
+
 const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: {}, id: '1' } as INode;
 const quiet = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined };
 
@@ -144,17 +147,29 @@ export function workflowWith(connected: readonly number[]) {
 
 /** A factory of the narrow n8n context the Doris Stream Load node's execute reads, with credentials for `db`. */
 export function nodeContextsIn(db: DorisDatabase) {
+	return nodeContextsFor(() => db.server, 'd');
+}
+
+/**
+ * The same for any Doris test server (read when the node asks for its credential) and database, in a
+ * workflow with id `workflow` (the node's metrics label).
+ */
+export function nodeContextsFor(server: () => DorisTestServer, database: string, workflow = NODE_TEST_WORKFLOW) {
 	return (
 		params: Record<string, unknown>,
 		items: INodeExecutionData[],
 		over: { mode?: string; continueOnFail?: boolean; connected?: readonly number[]; onError?: INode['onError'] } = {},
 	): StreamLoadContext => ({
 		...(over.connected === undefined ? {} : workflowWith(over.connected)),
+		getWorkflow: () => ({ id: workflow, name: 'Node test', active: true }),
 		getChildNodes: () => [{ name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
 		getInputData: () => items,
 		getNode: () => (over.onError === undefined ? node : { ...node, onError: over.onError }),
 		getNodeParameter: ((name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback)) as never,
-		getCredentials: (async () => ({ feUrls: db.server.feUrls.join(','), queryPort: db.server.mysqlPort, user: db.server.user, password: db.server.password, database: 'd' })) as never,
+		getCredentials: (async () => {
+			const { feUrls, mysqlPort, user, password } = server();
+			return { feUrls: feUrls.join(','), queryPort: mysqlPort, user, password, database };
+		}) as never,
 		getMode: (() => over.mode ?? 'trigger') as never,
 		continueOnFail: () => over.continueOnFail ?? false,
 		getExecutionCancelSignal: () => undefined,

@@ -26,6 +26,7 @@ type Context = Parameters<typeof executeStreamLoad>[0];
 function context(params: Record<string, unknown>, items: INodeExecutionData[], perItem?: (name: string, index: number) => unknown): Context {
 	const node = { name: 'Doris Stream Load', type: 'n8n-nodes-doris-sinker.dorisStreamLoad', typeVersion: 1, position: [0, 0], parameters: perItem ? { table: '={{ $json.t }}' } : {}, id: '1' } as INode;
 	return {
+		getWorkflow: () => ({ id: 'wf-tables', name: 'Tables', active: true }),
 		getChildNodes: () => [{ name: 'After', type: 'n8n-nodes-base.noOp', typeVersion: 1, disabled: false }],
 		getInputData: () => items,
 		getNode: () => node,

@@ -12,7 +12,8 @@ import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
-import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
+import { metrics } from '../../../src/metrics/metrics';
+import { NODE_TEST_WORKFLOW, nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
 	tables: [
@@ -29,6 +30,13 @@ const db = useDorisDatabase({
 const ctx = nodeContextsIn(db);
 
 const items = (ids: number[]) => ids.map((id) => ({ json: { id, v: `v${id}` } }));
+
+/** doris_rows_rejected_total of table orders, summed over the series whose labels match. */
+async function rejectedCount(labels: Record<string, string>): Promise<number> {
+	const { values } = await metrics.rowsRejected.get();
+	const match = { table: 'orders', ...labels };
+	return values.filter((v) => Object.entries(match).every(([k, want]) => String(v.labels[k as keyof typeof v.labels]) === want)).reduce((sum, v) => sum + v.value, 0);
+}
 
 describe('Doris Stream Load node', () => {
 	it('returns one item per execution after its rows are loaded; executions share a batch', async () => {
@@ -109,6 +117,8 @@ describe('Doris Stream Load node', () => {
 		// Before, the execution always failed after the commit, and each redelivery of a DUPLICATE KEY
 		// table's rows added the committed ones again.
 		const stored = (from: number) => db.server.tableRows('d', 'orders').filter((r) => Number(r.id) >= from && Number(r.id) < from + 10).map((r) => Number(r.id)).sort((a, b) => a - b);
+		const counted = await rejectedCount({});
+		const uncounted = await rejectedCount({ rule: 'doris_uncounted' });
 		db.server.faults.uncountedLine(1);
 		const out = await executeStreamLoad(ctx({ table: 'orders' }, items([201, 202, 203]), { mode: 'manual', connected: [0, 1] }));
 		assert.deepEqual(stored(201), [201, 202], 'committed: the two rows Doris counted');
@@ -116,12 +126,16 @@ describe('Doris Stream Load node', () => {
 		assert.deepEqual(out[1].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }, { item: 2 }]);
 		const reason = (out[1][2].json._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0];
 		assert.match(reason.message, /committed .* 3 row\(s\) sent, Doris read 2 .*cannot tell whether this row is in Doris/);
+		assert.equal(await rejectedCount({}), counted + 3, 'doris_rows_rejected_total: the 3 rows on Rejected');
+		assert.equal(await rejectedCount({ rule: 'doris_uncounted', workflow: NODE_TEST_WORKFLOW }), uncounted + 3, 'by their rule');
 
 		db.server.faults.uncountedLine(1);
 		const error = await executeStreamLoad(ctx({ table: 'orders' }, items([211, 212]), { mode: 'manual', connected: [0] })).catch((e: unknown) => e);
 		assert.ok(error instanceof Error, String(error));
 		assert.match(error.message, /row counts that do not add up/);
 		assert.deepEqual(stored(211), [211]);
+		// Before, the 2 rows were counted although no output held them, and again on every redelivery.
+		assert.equal(await rejectedCount({}), counted + 3, 'the failed execution handed nothing back: nothing more counted');
 	});
 
 	it('a part of a refused batch that Doris commits counted short (while the batch is split) goes to Rejected as doris_uncounted, not as not loaded, and is not sent again', async () => {

@@ -16,6 +16,7 @@ import type { Admin, Kafka } from 'kafkajs';
 
 import type { DorisTargetConfig } from '../../../src/batch/doris-target';
 import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad, takenOutItems, type RejectedItem } from '../../../src/batch/load-items';
+import { countRejectedRows } from '../../../src/batch/rejected-count';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';
 import { addColumns } from '../../../src/doris/schema/ddl-runner';
@@ -253,12 +254,15 @@ export class Pipeline {
 			const sorted = sortItemsForLoad(routed.rows, { format: this.target.load.format, deletes: 'auto', sequence, csvCheck: csvCheck === undefined ? undefined : { check: csvCheck, handBack: true } });
 			const unloadable = firstUnloadable(sorted);
 			if (unloadable !== undefined) throw new Error(unloadable.message);
-			for (const item of takenOutItems(routed.rows, sorted, `${this.spec.database}.${this.spec.table}`)) this.handBack(item, execution, routed.rows);
+			// As the node: its Rejected output is its answer, given once every row is settled (none when it fails).
+			const handedBack = takenOutItems(routed.rows, sorted, `${this.spec.database}.${this.spec.table}`);
 			if (sorted.loadable.length > 0) {
 				const result = await loadSortedItems(this.target, sorted, { signal });
 				if (this.spec.captureData) this.spec.capture.record('load result', result);
-				for (const item of rejectedItems(routed.rows, sorted, result.rejected, `${this.spec.database}.${this.spec.table}`)) this.handBack(item, execution, routed.rows);
+				handedBack.push(...rejectedItems(routed.rows, sorted, result.rejected, `${this.spec.database}.${this.spec.table}`));
 			}
+			for (const item of handedBack) this.handBack(item, execution, routed.rows);
+			countRejectedRows(handedBack, 'reliability');
 			return OK;
 		} catch (error) {
 			const reason = error instanceof Error ? error.message : String(error);

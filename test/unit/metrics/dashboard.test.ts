@@ -132,6 +132,7 @@ describe('deployments/grafana/dashboard.json', () => {
 			'batch_flush_duration_seconds_bucket',
 			'doris_stream_load_total',
 			'sinker_rows_invalid_total',
+			'doris_rows_rejected_total',
 			'sinker_executions_in_flight',
 			'process_resident_memory_bytes',
 			'process_cpu_seconds_total',
