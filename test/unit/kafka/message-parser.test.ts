@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
+import { KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
 import { SchemaRegistryUnavailableError } from '../../../src/kafka/schema-registry-errors';
-import { createMessageParser, type ParsedChunk } from '../../../src/kafka/message-parser';
+import { createMessageParser, type MessageParserOptions, type ParsedChunk } from '../../../src/kafka/message-parser';
 import { message, parse } from './message-support';
 
 describe('message parser: JSON', () => {
@@ -149,5 +149,31 @@ describe('message parser: Schema Registry (decoder boundary)', () => {
 		const { items } = await parser.parse([message(0, Buffer.from([0, 0, 0, 0, 1]), { key: longKey })], 0, 1, 't', 0);
 		assert.deepEqual(items[0].json, { id: 1, k: longKey.toString() }, 'the key as any key that is not in the wire format');
 		assert.deepEqual(asked, [1], 'the key was not looked up');
+	});
+});
+
+describe('message parser: an empty value is no tombstone', () => {
+	/** What each output makes of one message: the item json, or the packed line parsed. */
+	function both(options: Partial<MessageParserOptions>, value: string): { message: unknown; batch: unknown } {
+		const one = parse(options, [message(5, value)]);
+		const packed = parse({ ...options, output: 'batch' }, [message(5, value)]);
+		assert.equal(one.tombstonesSkipped + packed.tombstonesSkipped, 0);
+		assert.equal(one.items.length, 1);
+		assert.equal(packed.items.length, 1);
+		const rows = packed.items[0].json[PACKED_ROWS_FIELD] as { jsonLines: string } | undefined;
+		return { message: one.items[0].json, batch: rows === undefined ? packed.items[0].json : JSON.parse(rows.jsonLines) };
+	}
+
+	it('JSON: an error item that says so, in both outputs', () => {
+		const { message: item, batch } = both({}, '');
+		assert.equal(((item as Record<string, unknown>)[PARSE_ERROR_FIELD] as { kind: string }).kind, 'json');
+		assert.deepEqual(batch, item);
+	});
+
+	it('text: an empty value; CSV with one column: one empty field (NULL with Empty Field Is NULL); the same in both outputs', () => {
+		assert.deepEqual(both({ format: 'text' }, ''), { message: { value: '' }, batch: { value: '' } });
+		const csv = { format: 'csv' as const, delimited: { columns: ['note'], separator: ',', quote: '"', emptyAsNull: false } };
+		assert.deepEqual(both(csv, ''), { message: { note: '' }, batch: { note: '' } });
+		assert.deepEqual(both({ ...csv, delimited: { ...csv.delimited, emptyAsNull: true } }, ''), { message: { note: null }, batch: { note: null } });
 	});
 });
