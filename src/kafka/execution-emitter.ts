@@ -75,8 +75,12 @@ export class ExecutionEmitter {
 		const fetchedFrom = fetchedOffset(payload);
 		const floor = state.tracker.nextOffset;
 		// After a rewind the fetch starts where we sought, unless kafkajs moved it (see onPositionReset).
+		// A batch fetched before our seek (stale: it waited in kafkajs' queue while the seek was made)
+		// starts above the rewound offset too, but moved nothing: taken for a reset, it made the tracker
+		// forget earlier executions still in flight, and a commit passed their rows when they failed.
 		const rewoundTo = state.tracker.rewoundTo;
-		if (floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo))) this.onPositionReset(state, fetchedFrom, floor);
+		const resetByKafka = floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo));
+		if (resetByKafka && !payload.isStale()) this.onPositionReset(state, fetchedFrom, floor);
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
