@@ -82,10 +82,17 @@ export function abortedRecords(records: readonly FetchedRecord[], aborted: reado
 	queue.sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
 	const abortedProducers = new Set<string>();
 	let next = 0;
+	// Records of one batch share its context: its end is computed once per batch.
+	let batch: FetchedRecord['batchContext'] | undefined;
+	let batchEnd = 0n;
 	for (const record of records) {
-		const batch = record.batchContext;
+		// Every aborted transaction entered and ended: nothing after this can be aborted.
+		if (next === queue.length && abortedProducers.size === 0) break;
+		if (record.batchContext !== batch) {
+			batch = record.batchContext;
+			batchEnd = BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta);
+		}
 		if (batch.producerId === NO_PRODUCER) continue;
-		const batchEnd = BigInt(batch.firstOffset) + BigInt(batch.lastOffsetDelta);
 		while (next < queue.length && queue[next].firstOffset <= batchEnd) abortedProducers.add(queue[next++].producerId);
 		if (isAbortMarker(record)) abortedProducers.delete(batch.producerId);
 		else if (batch.inTransaction && !batch.isControlBatch && abortedProducers.has(batch.producerId)) hidden.add(record);
