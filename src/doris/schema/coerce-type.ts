@@ -13,7 +13,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import { escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -193,7 +193,7 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 			const unavailable = ctx.unavailable;
 			const jsonText = (value: unknown, fail: FailSlot): string | typeof INVALID => {
 				// Declared JSON text (io.debezium.data.Json): loaded as the document it is, scalars too.
-				if (value instanceof JsonText) return validJsonText(value.text) ? value.text : failWith(fail, 'type', 'declared JSON text that does not parse');
+				if (value instanceof JsonText) return validJsonText(value.text) ? loadableJson(value.text, fail) : failWith(fail, 'type', 'declared JSON text that does not parse');
 				// A string is loaded as Doris loads it: its text parsed as JSON (new_json_reader.cpp passes a
 				// string value's unescaped text to the column, whose JSONB cast / parse_json_to_variant
 				// parses it), so "123" is the number 123 and '{"a":1}' an object, not JSON strings of
@@ -204,10 +204,10 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					const lone = loneSurrogate(value);
 					if (lone !== undefined) return failWith(fail, 'type', lone);
 					if (value === '' && type.kind === 'variant') return value;
-					return mayBeJsonText(value) && validJsonText(value) ? value : JSON.stringify(value);
+					return mayBeJsonText(value) && validJsonText(value) ? loadableJson(value, fail) : JSON.stringify(value);
 				}
 				const text = toText(value);
-				return text === null ? failWith(fail, 'type') : text;
+				return text === null ? failWith(fail, 'type') : loadableJson(text, fail);
 			};
 			return {
 				expected,
@@ -271,6 +271,17 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				literal: quoted,
 			};
 	}
+}
+
+/**
+ * JSON text as it is, unless a string or key in it holds a lone surrogate (escaped: JSON.stringify
+ * writes one so), as the plain-string case refuses (loneSurrogate). Doris' JSONB cast parses the text
+ * with simdjson (be/src/util/jsonb_parser_simd.h, get_string / unescaped_key), whose unescaping fails
+ * on it: the row failed its load to come out on Rejected, or under Max Filter Ratio was only counted.
+ */
+function loadableJson(text: string, fail: FailSlot): string | typeof INVALID {
+	const lone = escapedLoneSurrogate(text);
+	return lone === undefined ? text : failWith(fail, 'type', lone);
 }
 
 /**

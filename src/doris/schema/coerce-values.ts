@@ -140,6 +140,40 @@ export function loneSurrogate(text: string): string | undefined {
 	return `a lone surrogate (U+${unit}) at ${m?.index ?? '?'}, which UTF-8 cannot carry: Doris' JSON reader refuses it`;
 }
 
+/** A \uD800-\uDFFF escape with the backslashes before it (an even run of them is text, not an escape). */
+const SURROGATE_ESCAPE = /\\+u[dD][89a-fA-F][0-9a-fA-F]{2}/g;
+
+/**
+ * Why JSON text cannot load, when it holds an escaped UTF-16 surrogate without its other half (what
+ * JSON.stringify writes for a lone surrogate in an object's string, or text that spells one): the
+ * string it stands for has no UTF-8 form, as loneSurrogate says of plain text. A pair of escapes
+ * (\ud83d\ude00) is a character and passes. undefined when there is none (most text fails the
+ * first test).
+ */
+export function escapedLoneSurrogate(text: string): string | undefined {
+	if (!/\\u[dD][89a-fA-F]/.test(text)) return undefined;
+	const lone = (at: number) => `a lone surrogate escape (${text.slice(at, at + 6)}) at ${at} in the JSON text, which UTF-8 cannot carry: Doris' JSON parser refuses it`;
+	/** Where a high surrogate's escape ended, while its low half must follow right there. */
+	let highEnd = -1;
+	SURROGATE_ESCAPE.lastIndex = 0;
+	for (let m = SURROGATE_ESCAPE.exec(text); m !== null; m = SURROGATE_ESCAPE.exec(text)) {
+		const slashes = m[0].indexOf('u');
+		if (slashes % 2 === 0) continue;
+		const at = m.index + slashes - 1;
+		const high = parseInt(m[0].slice(slashes + 1), 16) < 0xdc00;
+		if (highEnd >= 0) {
+			if (!high && at === highEnd) {
+				highEnd = -1;
+				continue;
+			}
+			return lone(highEnd - 6);
+		}
+		if (!high) return lone(at);
+		highEnd = at + 6;
+	}
+	return highEnd >= 0 ? lone(highEnd - 6) : undefined;
+}
+
 export function utf8Length(s: string, limit: number): number {
 	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
 	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');

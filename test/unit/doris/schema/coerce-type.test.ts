@@ -267,6 +267,21 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('VARCHAR(10)', 'a😀b', 'a😀b');
 		ok('STRING', '\ud83d\ude00', '😀');
 	});
+	it('JSON / VARIANT: a lone surrogate inside an object, or escaped in JSON text, is refused as in a string', () => {
+		// JSON.stringify writes it as the escape \ud800: the JSON text Doris would parse holds a string
+		// with no UTF-8 form, as the plain string above.
+		bad('JSON', { s: 'a\ud800' }, 'type');
+		bad('VARIANT', { a: ['\udc00'] }, 'type');
+		bad('JSON', '"\\ud800"', 'type');
+		bad('JSON', '{"s":"x\\uDC00"}', 'type');
+		bad('JSON', '["\\ud83d\\ud83d"]', 'type');
+		assert.match((coerce('JSON', { s: 'a\ud800' }) as { detail: string }).detail, /lone surrogate escape \(\\ud800\) at 7 in the JSON text/);
+		// A pair is a character; an escaped backslash before "ud800" is text, not an escape.
+		ok('JSON', { s: '😀' }, '{"s":"😀"}');
+		ok('JSON', '"\\ud83d\\ude00"', '"\\ud83d\\ude00"');
+		ok('JSON', { s: '\\ud800' }, '{"s":"\\\\ud800"}');
+		ok('JSON', '"\\\\ud800"', '"\\\\ud800"');
+	});
 	it('JSON / VARIANT: objects serialised; JSON text kept; other strings become JSON strings', () => {
 		ok('JSON', { a: [1, 2] }, '{"a":[1,2]}');
 		ok('JSON', '{"a":1}', '{"a":1}');
