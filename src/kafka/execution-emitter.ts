@@ -189,7 +189,7 @@ export class ExecutionEmitter {
 		const where = { topic: state.topic, partition: state.partition, resetTo: String(fetchedFrom), expected: String(floor), running: state.tracker.running };
 		if (fetchedFrom > floor) {
 			this.ctx.logger.error(
-				`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, above offset ${floor} where the sinker was to redeliver from (the broker answered offset out of range: the log no longer holds offsets ${floor} to ${fetchedFrom - 1n}, removed by retention or DeleteRecords before the sinker loaded them all); those of the ${fetchedFrom - floor} messages not loaded yet are lost; consuming from offset ${fetchedFrom}`,
+				`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, above offset ${floor} where the sinker was to redeliver from (the broker answered offset out of range: the log no longer holds offsets ${floor} to ${fetchedFrom - 1n}, removed by retention or DeleteRecords before the sinker loaded them all); those of the ${fetchedFrom - floor} messages not loaded yet are lost${state.tracker.running > 0 ? `, and so are the rows of the ${state.tracker.running} execution(s) still running for offsets below ${floor} should they fail (their messages are gone too)` : ''}; consuming from offset ${fetchedFrom}`,
 				where,
 			);
 		} else {
