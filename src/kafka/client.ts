@@ -10,6 +10,7 @@ import { hideAbortedTransactionsAsKafkaDoes } from './aborted-transactions';
 import { registerCompressionCodecs } from './compression';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
+import { watchKafkajsOutOfRange } from './offset-reset-watch';
 import { fixKafkajsIdleTimers } from './request-queue-fix';
 
 /** The logger every src/kafka module talks to; n8n's logger fits it, so does console. */
@@ -77,6 +78,8 @@ export function createKafka(connection: KafkaConnection, options: KafkaClientOpt
 	hideAbortedTransactionsAsKafkaDoes();
 	// kafkajs keeps its codecs in one module-wide table: registering once serves every client.
 	registerCompressionCodecs();
+	// The offset kafkajs fetched from before its reset after OffsetOutOfRange, so deleted messages are reported lost.
+	watchKafkajsOutOfRange();
 	return new Kafka(toKafkaConfig(connection, options));
 }
 

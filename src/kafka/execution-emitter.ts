@@ -78,9 +78,12 @@ export class ExecutionEmitter {
 		// A batch fetched before our seek (stale: it waited in kafkajs' queue while the seek was made)
 		// starts above the rewound offset too, but moved nothing: taken for a reset, it made the tracker
 		// forget earlier executions still in flight, and a commit passed their rows when they failed.
+		// kafkajs names the offset it reset from (offset-reset-watch.ts): that covers a partition the
+		// sinker was merely behind on, or had not fetched yet in this ownership, where no floor tells.
 		const rewoundTo = state.tracker.rewoundTo;
-		const resetByKafka = floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo));
-		if (resetByKafka && !payload.isStale()) this.onPositionReset(state, fetchedFrom, floor);
+		const outOfRangeFrom = state.outOfRangeFrom;
+		const resetByKafka = outOfRangeFrom !== undefined || (floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo)));
+		if (resetByKafka && !payload.isStale()) this.onPositionReset(state, fetchedFrom, outOfRangeFrom ?? floor);
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
@@ -184,17 +187,27 @@ export class ExecutionEmitter {
 	 * (retention or DeleteRecords removed the messages while the partition waited, e.g. Doris down
 	 * longer than retention.ms); the tracker refused every execution from the new start, so the
 	 * partition fetched the same batch in a loop for ever, and nothing said which messages were gone.
+	 * Above where the sinker merely continues (behind, or stopped over the weekend): `expected` comes
+	 * from kafkajs itself (offset-reset-watch.ts); no floor showed it, and the deleted messages were
+	 * skipped with nothing but kafkajs' own "resetting to default offset". kafka_messages_lost_total
+	 * counts the offsets gone, so an alert can fire (a transaction marker among them counts too).
 	 */
-	private onPositionReset(state: PartitionState, fetchedFrom: bigint, floor: bigint): void {
-		const where = { topic: state.topic, partition: state.partition, resetTo: String(fetchedFrom), expected: String(floor), running: state.tracker.running };
-		if (fetchedFrom > floor) {
+	private onPositionReset(state: PartitionState, fetchedFrom: bigint, expected: bigint | undefined): void {
+		state.outOfRangeFrom = undefined;
+		const { topic, partition } = state;
+		const running = state.tracker.running;
+		const where = { topic, partition, resetTo: String(fetchedFrom), expected: String(expected), running };
+		if (expected !== undefined && fetchedFrom > expected) {
+			const lost = fetchedFrom - expected;
+			const rewound = state.tracker.rewoundTo === expected;
 			this.ctx.logger.error(
-				`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, above offset ${floor} where the sinker was to redeliver from (the broker answered offset out of range: the log no longer holds offsets ${floor} to ${fetchedFrom - 1n}, removed by retention or DeleteRecords before the sinker loaded them all); those of the ${fetchedFrom - floor} messages not loaded yet are lost${state.tracker.running > 0 ? `, and so are the rows of the ${state.tracker.running} execution(s) still running for offsets below ${floor} should they fail (their messages are gone too)` : ''}; consuming from offset ${fetchedFrom}`,
-				where,
+				`Kafka position of ${topic}[${partition}] was reset to offset ${fetchedFrom}, above offset ${expected} where the sinker was to ${rewound ? 'redeliver from' : 'continue'} (the broker answered offset out of range: the log no longer holds offsets ${expected} to ${fetchedFrom - 1n}, removed by retention or DeleteRecords before the sinker loaded them${rewound ? ' all' : ''}); ${rewound ? `those of the ${lost} messages not loaded yet are lost` : `${lost} messages lost`}${running > 0 ? `, and so are the rows of the ${running} execution(s) still running for offsets below ${expected} should they fail (their messages are gone too)` : ''}; consuming from offset ${fetchedFrom}`,
+				{ ...where, lost: String(lost) },
 			);
-		} else {
+			metrics.kafkaMessagesLost.inc({ workflow: this.ctx.options.labels.workflow, topic, partition: String(partition) }, Number(lost));
+		} else if (expected !== undefined && fetchedFrom < expected) {
 			this.ctx.logger.error(
-				`Kafka position of ${state.topic}[${state.partition}] was reset to offset ${fetchedFrom}, below offset ${floor} where the sinker continues (the broker answered offset out of range: topic recreated or log truncated?); consuming from offset ${fetchedFrom}, executions still in flight for the old offsets no longer count for commits`,
+				`Kafka position of ${topic}[${partition}] was reset to offset ${fetchedFrom}, below offset ${expected} where the sinker continues (the broker answered offset out of range: topic recreated or log truncated?); consuming from offset ${fetchedFrom}, executions still in flight for the old offsets no longer count for commits`,
 				where,
 			);
 		}

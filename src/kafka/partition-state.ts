@@ -44,6 +44,12 @@ export class PartitionState {
 	pinnedStart: bigint | undefined;
 	/** Paused on the first assignment until the group's offsets tell whether the pinned start still holds (start-positions.ts). */
 	startPending = false;
+	/**
+	 * kafkajs is resetting this partition's position after OffsetOutOfRange: the offset it fetched
+	 * from, which the log no longer holds (offset-reset-watch.ts). The next batch's fetch offset is the
+	 * new start, and the offsets between are reported as lost (execution-emitter.ts).
+	 */
+	outOfRangeFrom: bigint | undefined;
 
 	constructor(
 		readonly topic: string,

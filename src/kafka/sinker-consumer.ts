@@ -25,6 +25,7 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import { AssignmentFence } from './assignment-fence';
 import { ExecutionEmitter } from './execution-emitter';
+import { watchOutOfRangeResets } from './offset-reset-watch';
 import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
 import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
@@ -88,6 +89,8 @@ export class SinkerConsumer {
 	private join: JoinWaiter | undefined;
 	/** The drain of the rebalance under way, until the group is joined again: one per rebalance, wherever it was met. */
 	private rejoinDrain: Promise<void> | undefined;
+	/** Ends this member's watch on kafkajs' position resets (offset-reset-watch.ts). */
+	private stopWatchingResets: (() => void) | undefined;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -242,6 +245,11 @@ export class SinkerConsumer {
 
 	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
 		this.rejoinDrain = undefined;
+		this.stopWatchingResets?.();
+		this.stopWatchingResets = watchOutOfRangeResets(this.options.groupId, memberId, (reset) => {
+			const state = this.assignment.get(reset.topic, reset.partition);
+			if (state) state.outOfRangeFrom = reset.expected;
+		});
 		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.startPins?.onAssignment(change.added);
@@ -363,6 +371,7 @@ export class SinkerConsumer {
 			await this.consumer.disconnect();
 			await this.admin?.disconnect();
 		} finally {
+			this.stopWatchingResets?.();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };

@@ -36,6 +36,12 @@ export const metrics = {
 		labelNames: ['workflow', 'topic', 'partition'] as const,
 		registers: [registry],
 	}),
+	kafkaMessagesLost: new Counter({
+		name: 'kafka_messages_lost_total',
+		help: 'Offsets Kafka deleted (retention, DeleteRecords) before the sinker loaded them: the broker answered offset out of range and the position was reset to the log start',
+		labelNames: ['workflow', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
 	kafkaTombstonesSkipped: new Counter({
 		name: 'kafka_tombstones_skipped_total',
 		help: 'Messages with a null value that were skipped by option',

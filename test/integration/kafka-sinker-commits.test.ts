@@ -7,6 +7,7 @@ import type { Sender } from 'kafkajs';
 
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
+import { metrics } from '../../src/metrics/metrics';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, endOffsets, FakeN8n, produce, quietLogger, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
@@ -209,6 +210,8 @@ describe('sinker consumer: commits', () => {
 			const after = n8n.executions.filter((e) => BigInt(e.firstOffset) >= 50n);
 			assert.deepEqual([...new Set(after.flatMap((e) => e.items.map((item) => item.json.i as number)))].sort((x, y) => x - y), Array.from({ length: 50 }, (_, k) => 50 + k));
 			assert.ok(errors.some((message) => message.includes('no longer holds offsets 0 to 49')), `an error names the offsets gone; errors: ${errors.slice(0, 3).join(' | ')}`);
+			const lost = (await metrics.kafkaMessagesLost.get()).values.filter((value) => value.labels.topic === topic);
+			assert.deepEqual(lost.map((value) => value.value), [50], 'kafka_messages_lost_total counts the 50 offsets gone');
 		} finally {
 			await consumer.close();
 		}
