@@ -85,6 +85,15 @@ test('integer text as Doris loads it (since PR #38847): a fraction dropped, ASCI
 	assert.equal(convert(parseType('INT'), '1e3', c), INVALID);
 });
 
+test('JSON text with an escaped lone surrogate: a JSON column refuses it (simdjson), a VARIANT keeps the text as a string', () => {
+	const text = '{"s":"a\\ud800"}';
+	const a = ctx();
+	assert.equal(convert(parseType('JSON'), text, a), INVALID);
+	assert.equal(compileConverter(parseType('JSON'))(text, ctx()), INVALID);
+	assert.equal(convert(parseType('VARIANT'), text, ctx()), JSON.stringify(text));
+	assert.equal(convert(parseType('JSON'), '"\\ud83d\\ude00"', ctx()), '"😀"');
+});
+
 test('an empty string into a VARIANT is the empty object (parse_json_to_variant)', () => {
 	assert.equal(convert(parseType('VARIANT'), '', ctx()), '{}');
 });

@@ -275,9 +275,12 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 
 /**
  * JSON text as it is, unless a string or key in it holds a lone surrogate (escaped: JSON.stringify
- * writes one so), as the plain-string case refuses (loneSurrogate). Doris' JSONB cast parses the text
- * with simdjson (be/src/util/jsonb_parser_simd.h, get_string / unescaped_key), whose unescaping fails
- * on it: the row failed its load to come out on Rejected, or under Max Filter Ratio was only counted.
+ * writes one so), as the plain-string case refuses (loneSurrogate). Doris parses the text with
+ * simdjson, whose unescaping fails on it. JSON: the JSONB cast fails (be/src/util/jsonb_parser_simd.h,
+ * get_string / unescaped_key), so the row failed its load to come out on Rejected, or under Max Filter
+ * Ratio was only counted. VARIANT: parse_json_to_variant keeps text it cannot parse as one string
+ * ("Treat as string", be/src/vec/json/parse2column.cpp, unless variant_throw_exeception_on_invalid_json),
+ * so an object loaded silently as the string of its JSON text.
  */
 function loadableJson(text: string, fail: FailSlot): string | typeof INVALID {
 	const lone = escapedLoneSurrogate(text);

@@ -62,7 +62,7 @@ export interface NumberResult<Failure extends string = NumberFailure> {
  * which make the text no number for Doris.
  */
 const INT_TEXT_RE = /^[ \t\n\v\f\r]*([+-]?)0*(\d+)(?:\.0*)?[ \t\n\v\f\r]*$/;
-const INT_FRACTION_RE = /^[ \t\n\v\f\r]*([+-]?\d+)\.\d+[ \t\n\v\f\r]*$/;
+const INT_FRACTION_RE = /^[ \t\n\v\f\r]*([+-]?)0*(\d+)\.\d+[ \t\n\v\f\r]*$/;
 
 /** Compares two digit strings without leading zeros. */
 function compareDigits(a: string, b: string): number {
@@ -96,8 +96,8 @@ export function coerceInteger(value: unknown, b: IntegerBounds, out: NumberResul
 		if (m === null) {
 			out.failure = 'not_integer';
 			const dropped = INT_FRACTION_RE.exec(value);
-			// What Doris would load in its place: the integer part (a string, digits as written).
-			out.value = dropped === null ? 0 : dropped[1];
+			// What Doris would load in its place: the integer part as Doris reads it (a string: no leading zeros, no sign on zero).
+			out.value = dropped === null ? 0 : dropped[1] === '-' && dropped[2] !== '0' ? `-${dropped[2]}` : dropped[2];
 			return out;
 		}
 		const negative = m[1] === '-';

@@ -77,7 +77,7 @@ export function compileConverter(t: ColType): Converter {
 					} catch {
 						return convert(t, v, ctx);
 					}
-					return JSON.stringify(parsed);
+					return v.includes('\\u') ? convert(t, v, ctx) : JSON.stringify(parsed);
 				}
 				return convert(t, v, ctx);
 			};

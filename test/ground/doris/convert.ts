@@ -16,6 +16,14 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { ColType } from './coltypes';
 import { Sketch, storeSketch } from './sketches';
 
+/** Whether every string (keys too) in a parsed JSON value is well-formed UTF-16: no lone surrogate. */
+export function wellFormed(v: unknown): boolean {
+	if (typeof v === 'string') return (v as unknown as { isWellFormed(): boolean }).isWellFormed();
+	if (Array.isArray(v)) return v.every(wellFormed);
+	if (v !== null && typeof v === 'object') return Object.entries(v).every(([k, x]) => wellFormed(k) && wellFormed(x));
+	return true;
+}
+
 export type Stored = string | number | null;
 /** Conversion failed: NULL when strict_mode is off, row filtered when on. */
 export const INVALID: unique symbol = Symbol('invalid');
@@ -155,6 +163,10 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 			if (typeof v === 'string') {
 				try {
 					val = JSON.parse(v);
+					// simdjson refuses an escaped surrogate without its other half, which JSON.parse takes:
+					// the JSONB cast fails (jsonb_parser_simd.h), a VARIANT keeps the text as a string
+					// (parse2column.cpp, "Treat as string").
+					if (v.includes('\\u') && !wellFormed(val)) throw new Error('lone surrogate');
 				} catch {
 					if (t.base === 'VARIANT') return JSON.stringify(v);
 					return invalid(ctx, t, v);

@@ -3,7 +3,7 @@
  * `names` (the `columns` header, the jsonpaths order, or the table's columns). Header semantics follow
  * the Stream Load manual (doris.apache.org, "Stream Load" → load parameters) and be/src/http/http_common.h.
  */
-import { BigNumText } from './convert';
+import { BigNumText, wellFormed } from './convert';
 
 export interface SourceRow {
 	/** Values in `names` order; undefined = not present in the input (JSON key missing). */
@@ -212,14 +212,6 @@ function fromObject(obj: unknown, names: string[], o: JsonOptions, line: string)
 		}
 	}
 	return { values, line };
-}
-
-/** Whether every string (keys too) in a parsed JSON value is well-formed UTF-16: no lone surrogate. */
-function wellFormed(v: unknown): boolean {
-	if (typeof v === 'string') return (v as unknown as { isWellFormed(): boolean }).isWellFormed();
-	if (Array.isArray(v)) return v.every(wellFormed);
-	if (v !== null && typeof v === 'object') return Object.entries(v).every(([k, x]) => wellFormed(k) && wellFormed(x));
-	return true;
 }
 
 export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (r: SourceRow) => void): void {

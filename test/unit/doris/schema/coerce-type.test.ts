@@ -119,6 +119,10 @@ describe('integer columns: Doris widths, both sides of each bound', () => {
 		// A non-zero fraction Doris would drop (it loads 1): refused, naming what Doris would do.
 		bad('INT', '1.5', 'not_integer');
 		assert.match((coerce('INT', '1.5') as { detail: string }).detail, /Doris would drop the fraction and load 1\b/);
+		// The integer Doris would load, as it reads it: no leading zeros, no sign on zero.
+		assert.match((coerce('INT', '-0.5') as { detail: string }).detail, /load 0$/);
+		assert.match((coerce('INT', ' +007.25 ') as { detail: string }).detail, /load 7$/);
+		assert.match((coerce('INT', '-012.9') as { detail: string }).detail, /load -12$/);
 		// The handler's reused slot does not carry that to the next refusal.
 		const handler = compileType(parseDorisType('INT'), ctx);
 		const fail: FailSlot = { rule: 'type', detail: '', path: '' };
