@@ -109,7 +109,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: DEFAULT_ROW_MAPPER_OPTIONS.cdc,
 				description:
-					'Whether items are Debezium change events: op c/r/u load "after", op d loads "before" as a delete (__DORIS_DELETE_SIGN__ = 1, UNIQUE KEY tables)',
+					'Whether items are Debezium change events: op c/r/u load "after", op d loads "before" as a delete (__DORIS_DELETE_SIGN__ = 1, UNIQUE KEY tables). Leave it off for records flattened by ExtractNewRecordState: their __deleted "true" deletes either way.',
 			},
 			{
 				displayName: 'Epoch Unit',

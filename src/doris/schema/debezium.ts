@@ -4,7 +4,19 @@
  * the `after` image; d (delete) loads the `before` image flagged with Doris' delete sign, which a
  * UNIQUE KEY table applies as a delete (Doris "batch delete": `__DORIS_DELETE_SIGN__` = 1).
  * t (truncate) and m (message) events have no row to load and are refused with a reason.
+ *
+ * Records flattened by Debezium's ExtractNewRecordState SMT carry no envelope. With delete rewriting
+ * (`delete.handling.mode=rewrite` in Debezium 1.x / 2.x, `delete.tombstone.handling.mode=rewrite` or
+ * `rewrite-with-tombstone` since 2.5) a delete is the `before` image plus the field `__deleted: "true"`,
+ * every other event the `after` image plus `__deleted: "false"` (ExtractNewRecordStateConfigDefinition
+ * .DELETED_FIELD; the name takes no `add.fields.prefix`). doris-kafka-connector turns it into the delete
+ * sign the same way (DorisJsonConverter.DEBEZIUM_DELETED_FIELD). `add.fields=op` adds `__op: "d"` only
+ * next to `__deleted` (without rewriting the SMT drops a delete or turns it into a tombstone), so
+ * `__deleted` alone decides.
  */
+
+/** The field ExtractNewRecordState's delete rewriting adds to a flattened record. */
+export const FLATTENED_DELETED_FIELD = '__deleted';
 
 export interface EnvelopeResult {
 	ok: boolean;
@@ -29,7 +41,10 @@ export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeRes
 	const env = isObject(payload) && typeof payload.op === 'string' ? payload : value;
 	const op = env.op;
 	if (typeof op !== 'string') {
-		out.detail = 'not a Debezium envelope (no "op")';
+		out.detail =
+			env[FLATTENED_DELETED_FIELD] === undefined
+				? 'not a Debezium envelope (no "op")'
+				: `not a Debezium envelope (no "op"): a record flattened by ExtractNewRecordState (it has "${FLATTENED_DELETED_FIELD}") loads with the Debezium Envelopes (CDC) option off, its deletes too`;
 		return out;
 	}
 	if (op === 'c' || op === 'r' || op === 'u') {
@@ -53,4 +68,15 @@ export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeRes
 	}
 	out.detail = `Debezium op "${op}" has no row to load (only c, r, u, d are)`;
 	return out;
+}
+
+/**
+ * What a flattened record's `__deleted` says: true for a delete ("true", Debezium's string, or the
+ * boolean), false for any other change ("false" / false), undefined for a value Debezium never writes
+ * (the row then goes to Invalid rather than be guessed into a delete or an upsert).
+ */
+export function flattenedDeleteMark(value: unknown): boolean | undefined {
+	if (value === 'true' || value === true) return true;
+	if (value === 'false' || value === false) return false;
+	return undefined;
 }

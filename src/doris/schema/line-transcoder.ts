@@ -21,12 +21,14 @@
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
  * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that
  * differs from a column's name only in case, keys with escapes, `_parseError`, Kafka Connect envelopes
- * (`schema` + `payload`), fields no column matches when they are refused or may become columns
+ * (`schema` + `payload`), a flattened Debezium record's `__deleted` other than "false" (a delete),
+ * fields no column matches when they are refused or may become columns
  * (Unknown Fields: reject, schema evolution), and mappers whose options read records elsewhere (CDC,
  * a source path, field paths).
  */
 import { DORIS_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { ColumnWriter } from './column-writer';
+import { FLATTENED_DELETED_FIELD } from './debezium';
 import { CLOSE_BRACE, COLON, COMMA, expectKey, indexLike, isSimpleKey, isWhitespace, OPEN_BRACE, QUOTE } from './json-scanner';
 import type { LineSink } from './line-sink';
 import type { RowMapper } from './row-mapper';
@@ -40,6 +42,11 @@ const GENERAL = -3;
 /** `schema` or `payload` that is not a column: together they may be a Kafka Connect envelope. */
 const CONNECT_SCHEMA = -4;
 const CONNECT_PAYLOAD = -5;
+/**
+ * `__deleted`, Debezium's delete marker of a flattened record (RowMapper.flattenedDeletes): skipped when
+ * it is "false" (an upsert); any other value makes the line take the general path, which writes the delete.
+ */
+const DELETE_MARK = -6;
 
 /** "n": the only JSON value starting with it is null. */
 const NULL_FIRST = 110;
@@ -106,6 +113,7 @@ export class LineTranscoder extends ColumnWriter {
 		if (key === PARSE_ERROR_FIELD || key === '__proto__') return GENERAL;
 		if (key === 'schema') return CONNECT_SCHEMA;
 		if (key === 'payload') return CONNECT_PAYLOAD;
+		if (key === FLATTENED_DELETED_FIELD && this.mapper.flattenedDeletes) return DELETE_MARK;
 		if (this.mapper.isKnownField(key)) return IGNORED;
 		// Another case of a column's name fills the column or is left over, as the line's other keys
 		// decide (RowMapper): rare enough for the general path to settle.
@@ -199,6 +207,7 @@ export class LineTranscoder extends ColumnWriter {
 				layout = false;
 				valueEnd = this.scanValue(text, i, end, 0);
 				if (valueEnd < 0) return false;
+				if (kind === DELETE_MARK && !isFalse(text, i, valueEnd)) return false;
 			}
 			i = valueEnd;
 			while (i < end && isWhitespace((c = this.code(i)))) {
@@ -251,6 +260,12 @@ export class LineTranscoder extends ColumnWriter {
 		for (let u = 0; u < n; u++) names.add(text.slice(this.unknownStarts[u], this.unknownEnds[u]));
 		for (const name of names) unmatched.set(name, (unmatched.get(name) ?? 0) + 1);
 	}
+}
+
+/** Whether text[start, end) is `"false"` or `false`: a flattened record's marker of an upsert. */
+function isFalse(text: string, start: number, end: number): boolean {
+	const length = end - start;
+	return (length === 7 && text.startsWith('"false"', start)) || (length === 5 && text.startsWith('false', start));
 }
 
 const transcoders = new WeakMap<RowMapper, LineTranscoder | null>();

@@ -29,7 +29,7 @@ import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSch
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
-import { unwrapDebezium, type EnvelopeResult } from './debezium';
+import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import type { TableSchema } from './types';
 
@@ -76,6 +76,15 @@ export class RowMapper {
 	unmatchedSink: Map<string, number> | null = null;
 	/** Debezium's placeholder for a value it did not receive (the packed fast path checks it too). */
 	readonly unavailable: UnavailableValue;
+	/**
+	 * Whether a record's `__deleted` is read as Debezium's delete marker (debezium.ts): whenever the
+	 * Debezium Envelopes (CDC) option is off, as a flattened record is no envelope (the option refuses
+	 * it), and no column takes the field. Ignored, the marker loaded a deleted row as an upsert, so the
+	 * row stayed in Doris: a Debezium user who flattens with delete rewriting expects the delete. A table
+	 * with a column `__deleted` (any case) or a Field Mapping from it keeps the field as data (soft
+	 * deletes), as before.
+	 */
+	readonly flattenedDeletes: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -88,6 +97,10 @@ export class RowMapper {
 		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
 		this.sourcePath = splitPath(options.sourcePath);
 		this.unavailable = unavailableValue(options.unavailableValue);
+		this.flattenedDeletes = !options.cdc && !this.knownFields.has(FLATTENED_DELETED_FIELD) && !this.columnsByFolded.has(FLATTENED_DELETED_FIELD);
+		// Read, never a column of its own: not unmatched, not unknown, not a column to add (which would
+		// turn the deletes after it into soft deletes).
+		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
@@ -238,8 +251,11 @@ export class RowMapper {
 	 * would load as data: a new row in a DUPLICATE KEY table, its values summed into the stored row of
 	 * an AGGREGATE KEY table.
 	 */
-	private deleteUnsupported(keyModel: string): Rejection {
+	private deleteUnsupported(keyModel: string, flattened: boolean): Rejection {
 		const table = `${this.schema.database}.${this.schema.table}`;
+		const otherwise = flattened
+			? `or give the table a column "${FLATTENED_DELETED_FIELD}" to keep each delete as a row flagged "true"`
+			: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
 		return {
 			column: null,
 			value: null,
@@ -247,7 +263,20 @@ export class RowMapper {
 			rule: 'delete_unsupported',
 			message:
 				`this change is a delete, and ${table} is a ${keyModel} KEY table: only a UNIQUE KEY table applies deletes ` +
-				'(Doris would load the deleted row as a new one); load the changes into a UNIQUE KEY table, or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own',
+				`(Doris would load the deleted row as a new one); load the changes into a UNIQUE KEY table, ${otherwise}`,
+		};
+	}
+
+	/** Why a flattened record's `__deleted` is neither a delete nor an upsert. */
+	private badDeleteMark(value: unknown): Rejection {
+		return {
+			column: null,
+			value: safeValue(value),
+			expected: '"true" or "false"',
+			rule: 'envelope',
+			message:
+				`field "${FLATTENED_DELETED_FIELD}" is Debezium's delete marker (ExtractNewRecordState with delete rewriting) and must be "true" or "false", not ${JSON.stringify(safeValue(value))}; ` +
+				`give ${this.schema.database}.${this.schema.table} a column "${FLATTENED_DELETED_FIELD}" to load the field as data`,
 		};
 	}
 
@@ -285,7 +314,7 @@ export class RowMapper {
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
 			deleted = env.deleted;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [this.deleteUnsupported(this.schema.keyModel)] };
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [this.deleteUnsupported(this.schema.keyModel, false)] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
 			return {
@@ -302,6 +331,12 @@ export class RowMapper {
 			};
 		}
 		const rec = record as Record<string, unknown>;
+		if (this.flattenedDeletes && rec[FLATTENED_DELETED_FIELD] !== undefined) {
+			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
+			if (mark === undefined) return { ok: false, reasons: [this.badDeleteMark(rec[FLATTENED_DELETED_FIELD])] };
+			deleted = mark;
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [this.deleteUnsupported(this.schema.keyModel, true)] };
+		}
 		const row: Record<string, unknown> = {};
 		let reasons: Rejection[] | null = null;
 		const fail = this.fail;
@@ -376,6 +411,8 @@ export class RowMapper {
 		if (this.sequence !== undefined && reasons === null) reasons = this.missingSequence(row, deleted);
 		if (reasons !== null) return { ok: false, reasons };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
+		// A flattened delete: the Stream Load node (Deletes Auto) then loads with the sign, the other rows as upserts (0).
+		else if (deleted) row[DELETE_SIGN_COLUMN] = 1;
 		return { ok: true, row };
 	}
 }

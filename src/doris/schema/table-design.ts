@@ -18,7 +18,7 @@ import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-en
 import { parseJsonExact } from '../../common/exact-json';
 import { KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, isSequenceType, schemaAt, structFields, type ColumnSpec, type ConnectSchema, type TypeRefusal } from './column-types';
-import { unwrapDebezium, type EnvelopeResult } from './debezium';
+import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { DorisTarget } from './target';
 
 export interface TableDesign extends DorisTarget {
@@ -128,6 +128,8 @@ function recordOf(json: Record<string, unknown>, options: CreateOptions): { reco
 		deleted = env.deleted;
 	}
 	if (!isObject(record)) return { refused: 'the message holds no record to take the columns from' };
+	// A flattened Debezium delete (debezium.ts) is a "before" image too, maybe of the key alone.
+	if (!options.cdc && flattenedDeleteMark(record[FLATTENED_DELETED_FIELD]) === true) deleted = true;
 	return { record, schema: isObject(recordSchema) ? (recordSchema as ConnectSchema) : undefined, deleted };
 }
 
@@ -162,7 +164,10 @@ export function designTable(target: DorisTarget, json: Record<string, unknown>, 
 	if ('refused' in found) return { refused: `cannot create table ${target.database}.${target.table} from this message: ${found.refused}` };
 	const { record, schema } = found;
 	const declared = schema === undefined ? undefined : structFields(schema);
-	const names = declared !== undefined && declared.size > 0 ? [...declared.keys()] : Object.keys(record);
+	const fields = declared !== undefined && declared.size > 0 ? [...declared.keys()] : Object.keys(record);
+	// A flattened Debezium record's delete marker is no column: with one, the table would store each
+	// delete as a row flagged "true" instead of deleting (RowMapper.flattenedDeletes).
+	const names = options.cdc ? fields : fields.filter((name) => name !== FLATTENED_DELETED_FIELD || options.keyColumns.includes(name) || name === options.sequenceColumn);
 	const keyNames = options.keyColumns.length > 0 ? options.keyColumns : keyColumnsOf(json);
 	if (keyNames === undefined || keyNames.length === 0) {
 		return {

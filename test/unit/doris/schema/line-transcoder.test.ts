@@ -33,7 +33,7 @@ const schema = manualSchema('db', 'fast', [
 	{ name: 'arr', type: 'ARRAY<INT>' },
 	{ name: 'def', type: 'INT', nullable: false, hasDefault: true },
 ]);
-const KEYS = ['id', 'n', 't', 'big', 'd', 'd0', 'f', 'fl', 'b', 's', 'st', 'c', 'dt', 'da', 'j', 'v', 'arr', 'def', 'zz', '_kafka', '_doris', '__DORIS_DELETE_SIGN__', 'schema', 'payload', 'ID', 'St', 'Zz'];
+const KEYS = ['id', 'n', 't', 'big', 'd', 'd0', 'f', 'fl', 'b', 's', 'st', 'c', 'dt', 'da', 'j', 'v', 'arr', 'def', 'zz', '_kafka', '_doris', '__DORIS_DELETE_SIGN__', 'schema', 'payload', '__deleted', 'ID', 'St', 'Zz'];
 const mapperWith = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, dates: { timeZone: 'Asia/Shanghai', epochUnit: 'ms' }, ...o });
 const serialize = createSerializer({ format: 'json' });
 
@@ -125,6 +125,8 @@ const valuesFor: Record<string, [string[], string[]]> = {
 	_kafka: [['{"offset":"1"}'], []],
 	_doris: [['{"loadBy":1}'], []],
 	__DORIS_DELETE_SIGN__: [['0', '1'], []],
+	// A flattened Debezium record's delete marker: "false" is an upsert, "true" a delete (the general path's).
+	__deleted: [['"false"', 'false', '"true"', 'true'], ['"yes"', '1', '"False"']],
 	schema: [['{"type":"struct"}', '1'], []],
 	payload: [['{}'], []],
 	// Another case of a column's name: it fills the column when the line lacks the exact name.
@@ -144,6 +146,8 @@ const field = (k: string, valid: boolean) => {
 	const written = fc.tuple(space, keyText(k), space, space, fieldValue(k, valid), space);
 	// Rare, as they send their line to the general path.
 	if (CASE_VARIANTS.has(k)) return fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: written });
+	// A flattened delete ("true") takes the general path too: present in one line of seven.
+	if (k === '__deleted') return fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: written });
 	return fc.option(written, { freq: k === 'id' ? 30 : 2 });
 };
 /** A line: with `valid`, only values their columns take (the fast path's daily bread), else anything. */
@@ -171,7 +175,7 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 	});
 
 	it('property: on lines written every which way, a line it transcodes loads the same bytes, and an invalid line is left to the general path', () => {
-		const options: Array<Partial<RowMapperOptions>> = [{}, { unknownFields: 'reject' }, { evolve: true }, { mapping: [{ field: 'zz', column: 'n' }] }, { limits: { stringMaxBytes: 8, jsonMaxBytes: 12 } }];
+		const options: Array<Partial<RowMapperOptions>> = [{}, { unknownFields: 'reject' }, { evolve: true }, { mapping: [{ field: 'zz', column: 'n' }] }, { mapping: [{ field: '__deleted', column: 'st' }] }, { limits: { stringMaxBytes: 8, jsonMaxBytes: 12 } }];
 		let transcoded = 0;
 		fc.assert(
 			fc.property(fc.array(lineText, { minLength: 1, maxLength: 12 }), fc.nat(options.length - 1), fc.boolean(), (lines, which, counting) => {
@@ -201,8 +205,9 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 			}),
 			{ numRuns: 2000 },
 		);
-		// The property only says something about the lines the fast path took: enough of them.
-		assert.ok(transcoded > 2000, `only ${transcoded} lines took the fast path`);
+		// The property only says something about the lines the fast path took: enough of them (about 2,000
+		// in 2,000 runs, between 1,850 and 2,100 from seed to seed: 2,000 itself failed now and then).
+		assert.ok(transcoded > 1500, `only ${transcoded} lines took the fast path`);
 	});
 
 	it('property: lines as JSON.stringify writes records take the fast path unless a value is refused', () => {
@@ -244,6 +249,11 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 			['{"\\u0069d":1}', false], // a key with an escape
 			['{"ID":1,"s":"abc"}', false], // another case of a column's name fills it: the general path settles which field
 			['{"id":1,"S":"abc","s":"x"}', false], // ... or leaves it over
+			['{"id":1,"__deleted":"false"}', true], // a flattened Debezium upsert: the marker left out
+			['{"id":1,"__deleted" : false }', true],
+			['{"id":1,"__deleted":"true"}', false], // a flattened delete: the general path adds the delete sign
+			['{"id":1,"__deleted":"false","__deleted":"true"}', false], // JSON.parse keeps the last
+			['{"id":1,"__deleted":"yes"}', false], // neither: Invalid, on the general path
 		];
 		for (const [line, fast] of cases) {
 			const out = transcode(t, line, 0, line.length, null);

@@ -82,3 +82,16 @@ describe('designTableFrom: the first message holding a row', () => {
 		assert.match(columns(designTableFrom(target, [], keyed)), /no message to take its columns from/);
 	});
 });
+
+describe('Create Tables from flattened Debezium records (ExtractNewRecordState, delete rewriting)', () => {
+	const flat: CreateOptions = { cdc: false, sourcePath: '', keyColumns: ['id'], properties: [] };
+	it('no column for __deleted (it would turn every delete into a stored row flagged "true"), and a delete designs the table only when nothing else can', () => {
+		const design = designTableFrom(target, [{ id: 1, __deleted: 'true' }, { id: 2, name: 'a', __deleted: 'false' }], flat);
+		assert.ok(!('refused' in design));
+		assert.deepEqual([...design.keys, ...design.values].map((c) => c.name), ['id', 'name']);
+		// Debezium Envelopes on: the record is the envelope's, a field __deleted there is the source table's column.
+		const cdcDesign = designTable(target, { op: 'c', after: { id: 1, __deleted: 'x' } }, { ...flat, cdc: true });
+		assert.ok(!('refused' in cdcDesign));
+		assert.deepEqual([...cdcDesign.keys, ...cdcDesign.values].map((c) => c.name), ['id', '__deleted']);
+	});
+});
