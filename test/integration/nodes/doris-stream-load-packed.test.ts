@@ -119,7 +119,7 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.deepEqual(db.server.tableRows('d', 'ordered'), [{ id: 2, v: 'kept' }], 'id 1 deleted: the delete at offset 6 loaded after the upsert at 5');
 	});
 
-	it('deletes=auto: a packed item with deleteSign loads with the delete sign; deletes=never ignores it', async () => {
+	it('deletes=auto: a packed item with deleteSign loads with the delete sign; deletes=never loads without it and hands its delete lines back on Rejected', async () => {
 		await executeStreamLoad(ctx({ table: 'cdc' }, [packed([1, 2, 3])], { mode: 'manual' }));
 		const cdc = { jsonLines: '{"id":1,"v":"x","__DORIS_DELETE_SIGN__":1}\n{"id":2,"v":"new","__DORIS_DELETE_SIGN__":0}\n', count: 2, sources: [], deleteSign: true };
 		const out = await executeStreamLoad(ctx({ table: 'cdc' }, [{ json: { packedRows: cdc } as never }, { json: { id: 4, v: 'plain' } }], { mode: 'manual' }));
@@ -136,8 +136,13 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.equal(last?.headers.hidden_columns, '__DORIS_DELETE_SIGN__');
 
 		await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [packed([1])], { mode: 'manual' }));
-		await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [{ json: { packedRows: { ...cdc, count: 2 } } as never }], { mode: 'manual' }));
-		assert.deepEqual(ids('never'), [1, 2], 'no delete without the sign');
+		const never = await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [{ json: { packedRows: { ...cdc, count: 2 } } as never }], { mode: 'manual' }));
+		assert.deepEqual(ids('never'), [1, 2], 'no delete without the sign, and id 1 not overwritten by the delete line');
+		assert.deepEqual(db.server.tableRows('d', 'never').find((r) => r.id === 1), { id: 1, v: 'p1' });
+		assert.deepEqual(
+			never[1].map((r) => [r.json.id, (r.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule]),
+			[[1, 'delete_not_applied']],
+		);
 		assert.equal(db.server.loads.filter((l) => l.table === 'never').at(-1)?.headers.hidden_columns, undefined);
 	});
 
