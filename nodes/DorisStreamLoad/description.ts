@@ -64,7 +64,12 @@ const options: INodeProperties = {
 					description: 'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign',
 				},
 				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert)' },
-				{ name: 'Never', value: 'never', description: 'Load rows as they are; __DORIS_DELETE_SIGN__ is ignored' },
+				{
+					name: 'Never',
+					value: 'never',
+					description:
+						'Load without the delete sign (for merge_type DELETE / MERGE, or tables without deletes). A row with __DORIS_DELETE_SIGN__ = 1 would load as an upsert of the deleted row, so it goes to Rejected (rule delete_not_applied) unless a merge_type header DELETE / MERGE decides.',
+				},
 			],
 			default: LOAD_DEFAULTS.deletes,
 			description: 'How rows flagged for deletion are loaded. The delete sign needs a UNIQUE KEY table.',

@@ -248,13 +248,18 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	// taken out before the shared batch: handed back on Rejected, or, when it leads nowhere, its item fails the execution.
 	const csvCheckFn = csvRowCheck(settings.load);
 	const csvCheck: CsvCheckOption | undefined = csvCheckFn === undefined ? undefined : { check: csvCheckFn, handBack: rejectedConnected };
+	// Deletes Never loads without the delete sign: a row flagged as a delete would load as an upsert of
+	// the deleted row. Taken out the same way (rule delete_not_applied, src/batch/delete-rows.ts), unless
+	// merge_type DELETE / MERGE hands the decision to Doris.
+	const mergeDecides = ['DELETE', 'MERGE'].includes(mergeType.trim().toUpperCase());
+	const deletesNotApplied = settings.deletes === 'never' && !mergeDecides ? { handBack: rejectedConnected } : undefined;
 	const sort = async (group: (typeof grouped.groups)[number]) => {
-		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck });
+		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied });
 		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.
 		if (sequence === undefined || sorted.lackingSequence === 0 || settings.load.format !== 'json') return sorted;
 		const { database: db, table } = group.target;
 		if (!(await sequenceDefaultFills(() => schemaCache.get(connection, db, table), sourceField))) return sorted;
-		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true }, columnsCheck, csvCheck });
+		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true }, columnsCheck, csvCheck, deletesNotApplied });
 	};
 	const tables: Array<{ group: (typeof grouped.groups)[number]; sorted: SortedItems; global: (local: number) => number; renumber: (message: string, local: number) => string; loadable: number[] }> = [];
 	for (const group of grouped.groups) {

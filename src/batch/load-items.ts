@@ -10,7 +10,9 @@
  * Rows that would load other than they are, and so vanish, are taken out before they join the shared
  * batch (`takenOutItems`): with a Sequence Column, rows and packed lines without a value for it (rules
  * `null_sequence` / `delete_sequence`; src/batch/sequence-values.ts); with Format CSV, rows a CSV line
- * cannot carry as written (rule `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck).
+ * cannot carry as written (rule `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck);
+ * with Deletes Never (and no merge_type deciding deletes), rows and packed lines flagged as deletes,
+ * which would load as upserts (rule `delete_not_applied`; src/batch/delete-rows.ts).
  * When the Rejected output leads nowhere their items are refused instead, so the execution fails.
  * The node and the reliability harness both call these, so the pipeline the harness tests is the one
  * the node runs.
@@ -28,7 +30,9 @@ import { isRows, type BatchPart, type Row } from './batch-parts';
 import type { AddOptions, RejectedRow } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
 import { notLoadedRefusal, type DorisRefusal } from './refusal';
-import { missingSequence, splitBySequence, type SequenceCheck } from './sequence-values';
+import { deleteLineReason, deleteNotApplied, deleteRefusal, type DeleteCheckOption } from './delete-rows';
+import { splitPackedLines } from './packed-split';
+import { missingSequence, sequenceLineReason, type SequenceCheck } from './sequence-values';
 
 /**
  * When the load carries Doris' delete sign (`__DORIS_DELETE_SIGN__`): `auto` when some row or
@@ -49,11 +53,11 @@ export interface SortedItems {
 	refused: Array<{ index: number; message: string }>;
 	/** Whether this execution's load carries the delete sign. */
 	deleteSign: boolean;
-	/** Rows and packed lines taken out before the load (no sequence value, not writable as CSV), in item order (takenOutItems). */
+	/** Rows and packed lines taken out before the load (a delete under Deletes Never, no sequence value, not writable as CSV), in item order (takenOutItems). */
 	takenOut: Array<{ index: number; row: Record<string, unknown>; reason: Rejection; line?: number }>;
 	/** Rows and lines refused or taken out for want of a sequence value (in takenOut, and those in refused). */
 	lackingSequence: number;
-	/** For a packed part that lost lines to the Sequence Column check: the item's line of each of its rows. */
+	/** For a packed part that lost lines to a check (Sequence Column, Deletes Never): the item's line of each of its rows. */
 	lineMaps: Map<BatchPart, number[]>;
 }
 
@@ -92,8 +96,9 @@ function invalidMark(json: Record<string, unknown>): string | undefined {
  */
 export function sortItemsForLoad(
 	items: ReadonlyArray<{ json: Record<string, unknown> }>,
-	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck; csvCheck?: CsvCheckOption },
+	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck; csvCheck?: CsvCheckOption; deletesNotApplied?: DeleteCheckOption },
 ): SortedItems {
+	const deleteCheck = load.deletes === 'never' ? load.deletesNotApplied : undefined;
 	const parts: BatchPart[] = [];
 	const sequence = load.sequence;
 	const takenOut: SortedItems['takenOut'] = [];
@@ -120,6 +125,12 @@ export function sortItemsForLoad(
 		}
 		const packed = readPackedRows(json);
 		if (packed === undefined) {
+			const notApplied = deleteCheck === undefined ? undefined : deleteNotApplied(json);
+			if (notApplied !== undefined) {
+				if (deleteCheck?.handBack === true) takenOut.push({ index: i, row: json, reason: notApplied });
+				else refused.push({ index: i, message: deleteRefusal(notApplied) });
+				continue;
+			}
 			const reason = sequence === undefined ? undefined : missingSequence(json, sequence);
 			if (reason !== undefined) {
 				lackingSequence += 1;
@@ -153,10 +164,19 @@ export function sortItemsForLoad(
 			refused.push({ index: i, message: outside });
 			continue;
 		}
-		const split = sequence === undefined ? undefined : splitBySequence(packed.jsonLines, sequence);
-		lackingSequence += split?.refused.length ?? 0;
-		if (split !== undefined && sequence?.handBack !== true) {
-			refused.push({ index: i, message: sequenceRefusal(split.refused[0].reason, split.refused[0].line) });
+		// Deletes Never: only an item whose lines name the sign is split (the search Auto does below), so
+		// packed items without deletes cost one indexOf.
+		const mayDelete = deleteCheck !== undefined && (packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines));
+		const split =
+			sequence === undefined && !mayDelete
+				? undefined
+				: splitPackedLines(packed.jsonLines, (text) => (mayDelete ? deleteLineReason(text) : undefined) ?? (sequence === undefined ? undefined : sequenceLineReason(text, sequence)));
+		const lacking = split?.refused.filter((r) => r.reason.rule !== 'delete_not_applied').length ?? 0;
+		lackingSequence += lacking;
+		const firstRefused = split?.refused.find((r) => (r.reason.rule === 'delete_not_applied' ? deleteCheck?.handBack !== true : sequence?.handBack !== true));
+		if (firstRefused !== undefined) {
+			const message = firstRefused.reason.rule === 'delete_not_applied' ? deleteRefusal(firstRefused.reason, firstRefused.line) : sequenceRefusal(firstRefused.reason, firstRefused.line);
+			refused.push({ index: i, message });
 			continue;
 		}
 		if (split !== undefined) for (const r of split.refused) takenOut.push({ index: i, row: r.row, reason: r.reason, line: r.line });

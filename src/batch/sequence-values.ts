@@ -22,6 +22,8 @@ import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
+import { signDeletes } from './delete-rows';
+import { splitPackedLines, type SplitLines } from './packed-split';
 
 export interface SequenceCheck {
 	/** The source column the Sequence Column option names. */
@@ -157,9 +159,7 @@ export function fieldValue(row: Readonly<Record<string, unknown>>, column: strin
 
 /** Whether the row deletes its key: the delete sign as Doris reads it, or merge_type DELETE. */
 function isDelete(row: Readonly<Record<string, unknown>>, deletesAll: boolean): boolean {
-	if (deletesAll) return true;
-	const sign = row[DELETE_SIGN_COLUMN];
-	return sign === 1 || sign === true || sign === '1' || sign === 'true';
+	return deletesAll || signDeletes(row[DELETE_SIGN_COLUMN]);
 }
 
 /** Why the row cannot load with this Sequence Column, or undefined when it has a value for it. */
@@ -181,42 +181,20 @@ export function missingSequence(row: Readonly<Record<string, unknown>>, check: S
 	};
 }
 
-/** A packed line taken out of its item: its index, the row it holds, why. */
-export interface RefusedLine {
-	line: number;
-	row: Record<string, unknown>;
-	reason: Rejection;
-}
+export type { RefusedLine } from './packed-split';
 
 /**
- * Packed JSON lines without the lines that have no sequence value: the lines kept (`text`, in order),
- * the index of each kept line in the item, and the lines taken out; undefined when every line has a
- * value. A line that does not parse stays: Doris refuses it with its own reason. Cost, only with the
- * option set: one JSON.parse per line (a scan of the text without parsing, tried, was no faster).
+ * Packed JSON lines without the lines that have no sequence value (splitPackedLines); undefined when
+ * every line has a value. A line that does not parse stays: Doris refuses it with its own reason.
+ * Cost, only with the option set: one JSON.parse per line (a scan of the text without parsing, tried,
+ * was no faster).
  */
-export function splitBySequence(jsonLines: string, check: SequenceCheck): { text: string; kept: number[]; refused: RefusedLine[] } | undefined {
-	const refused: RefusedLine[] = [];
-	const kept: number[] = [];
-	let text = '';
-	let start = 0;
-	let copied = 0;
-	for (let line = 0; start < jsonLines.length; line++) {
-		const newline = jsonLines.indexOf('\n', start);
-		const end = newline < 0 ? jsonLines.length : newline + 1;
-		const reason = lineReason(jsonLines.slice(start, newline < 0 ? end : newline), check);
-		if (reason === undefined) kept.push(line);
-		else {
-			text += jsonLines.slice(copied, start);
-			copied = end;
-			refused.push({ line, row: reason.row, reason: reason.reason });
-		}
-		start = end;
-	}
-	if (refused.length === 0) return undefined;
-	return { text: text + jsonLines.slice(copied), kept, refused };
+export function splitBySequence(jsonLines: string, check: SequenceCheck): SplitLines | undefined {
+	return splitPackedLines(jsonLines, (text) => sequenceLineReason(text, check));
 }
 
-function lineReason(text: string, check: SequenceCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
+/** A packed line's row and why it lacks a sequence value, or undefined when it has one (or does not parse: Doris says why). */
+export function sequenceLineReason(text: string, check: SequenceCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
 	let value: unknown;
 	try {
 		value = JSON.parse(text);

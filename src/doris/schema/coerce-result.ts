@@ -45,7 +45,9 @@ export type RejectRule =
 	/** Debezium's placeholder for a value it did not receive (an unchanged TOASTed value): it would overwrite the stored one. */
 	| 'unavailable_value'
 	/** With Format CSV, a value a CSV line cannot carry as Doris reads it back (the separator, a line break, the text \\N): Doris Stream Load's Rejected output. */
-	| 'csv_unwritable';
+	| 'csv_unwritable'
+	/** A row flagged as a delete (__DORIS_DELETE_SIGN__ 1) while Doris Stream Load's Deletes (CDC) is Never: it would load as an upsert of the deleted row (Rejected output). */
+	| 'delete_not_applied';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

@@ -59,7 +59,7 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.deepEqual(ids('listed'), [3], 'with every field listed the lines load');
 	});
 
-	it('Format CSV with a packed item: an error naming the field and value; with continue-on-fail the other items still load', async () => {
+	it('Format CSV with a packed item: an error naming the field and value; with continue-on-fail the other items still load, its lines on Rejected', async () => {
 		const params = { table: 'csv', format: 'csv', csvColumns: 'id,v' };
 		const input = [{ json: { id: 1, v: 'a' } }, packed([2, 3])];
 		const error = await executeStreamLoad(ctx(params, input, { mode: 'manual' })).catch((e: unknown) => e);
@@ -68,11 +68,22 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.deepEqual(ids('csv'), [], 'nothing loaded');
 
 		const out = await executeStreamLoad(ctx(params, input, { mode: 'manual', continueOnFail: true }));
-		assert.equal(out[0].length, 2);
+		// Under Continue the packed item's lines come out on Rejected, one item each, never on Loaded.
+		assert.equal(out[0].length, 1);
 		assert.equal(out[0][0].json.rows, 1);
 		assert.deepEqual(out[0][0].pairedItem, [{ item: 0 }]);
-		assert.match(String(out[0][1].json.error), /Format is "csv" but the item holds packed JSON lines \(packedRows\)/);
-		assert.deepEqual(out[0][1].pairedItem, { item: 1 });
+		assert.deepEqual(
+			out[1].map((i) => [i.json.id, i.pairedItem]),
+			[
+				[2, { item: 1 }],
+				[3, { item: 1 }],
+			],
+		);
+		for (const item of out[1]) {
+			const [reason] = (item.json._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons;
+			assert.equal(reason.rule, 'doris_not_loaded');
+			assert.match(reason.message, /Format is "csv" but the item holds packed JSON lines \(packedRows\)/);
+		}
 		assert.deepEqual(ids('csv'), [1]);
 	});
 
@@ -108,7 +119,7 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.deepEqual(db.server.tableRows('d', 'ordered'), [{ id: 2, v: 'kept' }], 'id 1 deleted: the delete at offset 6 loaded after the upsert at 5');
 	});
 
-	it('deletes=auto: a packed item with deleteSign loads with the delete sign; deletes=never ignores it', async () => {
+	it('deletes=auto: a packed item with deleteSign loads with the delete sign; deletes=never loads without it and hands its delete lines back on Rejected', async () => {
 		await executeStreamLoad(ctx({ table: 'cdc' }, [packed([1, 2, 3])], { mode: 'manual' }));
 		const cdc = { jsonLines: '{"id":1,"v":"x","__DORIS_DELETE_SIGN__":1}\n{"id":2,"v":"new","__DORIS_DELETE_SIGN__":0}\n', count: 2, sources: [], deleteSign: true };
 		const out = await executeStreamLoad(ctx({ table: 'cdc' }, [{ json: { packedRows: cdc } as never }, { json: { id: 4, v: 'plain' } }], { mode: 'manual' }));
@@ -125,12 +136,17 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.equal(last?.headers.hidden_columns, '__DORIS_DELETE_SIGN__');
 
 		await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [packed([1])], { mode: 'manual' }));
-		await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [{ json: { packedRows: { ...cdc, count: 2 } } as never }], { mode: 'manual' }));
-		assert.deepEqual(ids('never'), [1, 2], 'no delete without the sign');
+		const never = await executeStreamLoad(ctx({ table: 'never', options: { deletes: 'never' } }, [{ json: { packedRows: { ...cdc, count: 2 } } as never }], { mode: 'manual' }));
+		assert.deepEqual(ids('never'), [1, 2], 'no delete without the sign, and id 1 not overwritten by the delete line');
+		assert.deepEqual(db.server.tableRows('d', 'never').find((r) => r.id === 1), { id: 1, v: 'p1' });
+		assert.deepEqual(
+			never[1].map((r) => [r.json.id, (r.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule]),
+			[[1, 'delete_not_applied']],
+		);
 		assert.equal(db.server.loads.filter((l) => l.table === 'never').at(-1)?.headers.hidden_columns, undefined);
 	});
 
-	it('a failed load throws NodeApiError; with continue-on-fail every loadable item gets an error item, paired to it', async () => {
+	it('a failed load throws NodeApiError; with continue-on-fail every row comes out on Rejected as not loaded, paired to its item, nothing on Loaded', async () => {
 		db.server.faults.fail(2, 'injected failure');
 		const input = [packed([1, 2]), { json: { _parseError: { kind: 'json', message: 'bad', raw: '{', rawEncoding: 'utf8' } } }, { json: { id: 3, v: 'r' } }] as INodeExecutionData[];
 		const params = { table: 'failing', options: { maxRetries: 0 } };
@@ -138,11 +154,12 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.ok(error instanceof NodeApiError, String(error));
 		const out = await executeStreamLoad(ctx(params, input, { mode: 'manual', continueOnFail: true }));
 		db.server.faults.clear();
+		assert.deepEqual(out[0], []);
 		assert.deepEqual(
-			out[0].map((i) => i.pairedItem),
-			[{ item: 1 }, { item: 0 }, { item: 2 }],
+			out[1].map((i) => i.pairedItem),
+			[{ item: 0 }, { item: 0 }, { item: 1 }, { item: 2 }],
 		);
-		assert.ok(out[0].every((i) => typeof i.json.error === 'string'));
+		assert.ok(out[1].every((i) => (i.json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule === 'doris_not_loaded'));
 		assert.deepEqual(ids('failing'), []);
 	});
 });

@@ -1,0 +1,96 @@
+/**
+ * The Doris Stream Load node's Deletes (CDC) Never with rows flagged as deletes. Never loads without
+ * the delete sign (no `hidden_columns: __DORIS_DELETE_SIGN__` header), so Doris reads no sign from the
+ * data and a row the Doris Schema node marked `__DORIS_DELETE_SIGN__` = 1 (a Debezium op "d", or a
+ * flattened record with `__deleted: "true"`) would load as an upsert of the deleted row: the row
+ * deleted at the source stays, or comes back, in Doris, and the load counts it as loaded.
+ *
+ * Such rows are taken out before the load and handed back on the Rejected output with rule
+ * `delete_not_applied`, or, when Rejected leads nowhere, refuse their item (the execution fails,
+ * nothing is committed), as the Sequence Column and CSV checks do. Not when a `merge_type` header
+ * DELETE or MERGE hands the decision to Doris: there the header decides which rows delete, whatever
+ * their sign (the node's option `deletesNotApplied` is left unset).
+ */
+import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
+import { parseJsonExact } from '../common/exact-json';
+import type { Rejection } from '../doris/schema/row-mapper';
+
+/** The check is on (Deletes Never, no merge_type deciding deletes); `handBack` when the Rejected output leads somewhere. */
+export interface DeleteCheckOption {
+	handBack: boolean;
+}
+
+/**
+ * Whether a delete sign value marks a delete: the Doris Schema node writes the number 1
+ * (row-mapper.ts); the text "1" and true, as a producer of its own may write them, too (the Sequence
+ * Column check reads the sign the same way, sequence-values.ts).
+ */
+export function signDeletes(sign: unknown): boolean {
+	return sign === 1 || sign === true || sign === '1' || sign === 'true';
+}
+
+/** Why a row flagged as a delete does not load under Deletes Never, or undefined when it is no delete. */
+export function deleteNotApplied(row: Readonly<Record<string, unknown>>): Rejection | undefined {
+	const sign = row[DELETE_SIGN_COLUMN];
+	if (!signDeletes(sign)) return undefined;
+	return {
+		column: DELETE_SIGN_COLUMN,
+		value: sign,
+		expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent) while Deletes (CDC) is Never`,
+		rule: 'delete_not_applied',
+		message:
+			`${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete (a Debezium op "d", or a flattened record with __deleted "true"), ` +
+			`and Deletes (CDC) is Never, which loads without the delete sign: Doris would load the deleted row as an upsert and keep it; ` +
+			`set Deletes (CDC) to Auto to delete it (a UNIQUE KEY table), or let a merge_type header DELETE / MERGE decide`,
+	};
+}
+
+/** Why an item is refused when Rejected leads nowhere: the reason, the rule, and what to do. */
+export function deleteRefusal(reason: Rejection, line?: number): string {
+	const where = line === undefined ? '' : `line ${line} of ${PACKED_ROWS_FIELD}: `;
+	return `${where}${reason.message} (rule ${reason.rule}); connect the Rejected output to hand such rows back instead of failing the execution`;
+}
+
+const SIGN_KEY = `"${DELETE_SIGN_COLUMN}"`;
+
+/**
+ * Whether a packed JSON line may mark a delete: it has the sign as a key and the value after it is
+ * not the number 0 (the Doris Schema node writes 0 or 1). Read from the text, without parsing: a line
+ * that may delete is parsed by the caller (deleteNotApplied decides), so a line whose only key
+ * `"__DORIS_DELETE_SIGN__"` is inside a string value costs a parse and loads.
+ */
+export function lineMayDelete(text: string): boolean {
+	for (let at = text.indexOf(SIGN_KEY); at !== -1; at = text.indexOf(SIGN_KEY, at + 1)) {
+		let next = skipBlanks(text, at + SIGN_KEY.length);
+		if (text.charCodeAt(next) !== 58) continue;
+		next = skipBlanks(text, next + 1);
+		const digit = text.charCodeAt(next + 1);
+		const zero = text.charCodeAt(next) === 48 && !(digit >= 48 && digit <= 57) && digit !== 46 && digit !== 101 && digit !== 69;
+		if (!zero) return true;
+	}
+	return false;
+}
+
+function skipBlanks(text: string, from: number): number {
+	let at = from;
+	while (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9) at++;
+	return at;
+}
+
+/**
+ * A packed line's row and why it does not load under Deletes Never, or undefined when it is no delete
+ * (or does not parse: Doris says why). Only a line that may delete (lineMayDelete) is parsed.
+ */
+export function deleteLineReason(text: string): { row: Record<string, unknown>; reason: Rejection } | undefined {
+	if (!lineMayDelete(text)) return undefined;
+	let value: unknown;
+	try {
+		// Exact: the row handed back keeps big numbers as written (JSON.parse would round them).
+		value = parseJsonExact(text);
+	} catch {
+		return undefined;
+	}
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+	const reason = deleteNotApplied(value as Record<string, unknown>);
+	return reason === undefined ? undefined : { row: value as Record<string, unknown>, reason };
+}

@@ -1,0 +1,146 @@
+/**
+ * The Doris Stream Load node's Deletes (CDC) Never with rows the Doris Schema node flagged as deletes
+ * (`__DORIS_DELETE_SIGN__` 1), against the Doris test server. Never loads without the delete sign, so
+ * such a row would load as an upsert of the deleted row and keep it in Doris. It goes to Rejected with
+ * rule delete_not_applied instead, per message and packed; rows with sign 0 or none load; when
+ * Rejected leads nowhere the execution fails before any load; a merge_type header DELETE / MERGE
+ * still decides which rows delete.
+ */
+import assert from 'node:assert/strict';
+import { beforeEach, describe, it } from 'node:test';
+
+import type { INodeExecutionData } from 'n8n-workflow';
+
+import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
+import { closeDorisPools } from '../../../src/doris/mysql';
+import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
+import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
+import { metrics } from '../../../src/metrics/metrics';
+import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
+
+const db = useDorisDatabase({
+	sharedBatches: true,
+	teardown: async () => {
+		closeSchemaCache();
+		await closeDorisPools();
+	},
+});
+const ctx = nodeContextsIn(db);
+
+let tableNo = 0;
+async function uniqueTable(): Promise<string> {
+	const name = `kept${++tableNo}`;
+	await db.server.sql(`CREATE TABLE d.${name} (id INT NOT NULL, v VARCHAR(16) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+	return name;
+}
+
+const never = (table: string, headers?: Record<string, string>) => ({
+	table,
+	options: { deletes: 'never', ...(headers === undefined ? {} : { headers: { header: Object.entries(headers).map(([name, value]) => ({ name, value })) } }) },
+});
+const manualTo = (connected: number[]) => ({ mode: 'manual', connected });
+const rows = (table: string) => db.server.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id));
+const reasons = (item: INodeExecutionData) => (item.json[INVALID_FIELD] as unknown as InvalidInfo).reasons;
+const rules = (items: INodeExecutionData[]) => items.map((i) => `${String(i.json.id)} ${reasons(i).map((r) => `${r.rule} ${String(r.column)}`).join()}`);
+
+function packed(lines: string[], deleteSign?: boolean): INodeExecutionData {
+	const packedRows: PackedRows = {
+		jsonLines: lines.map((l) => `${l}\n`).join(''),
+		count: lines.length,
+		sources: [{ topic: 't', partition: 0, firstOffset: '100', lastOffset: String(99 + lines.length), lines: lines.length }],
+		...(deleteSign === undefined ? {} : { deleteSign }),
+	};
+	return { json: { [PACKED_ROWS_FIELD]: packedRows } as never };
+}
+
+async function counted(rule: string): Promise<number> {
+	const { values } = await metrics.rowsRejected.get();
+	return values.filter((v) => v.labels.rule === rule).reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('Doris Stream Load node: Deletes (CDC) Never with rows flagged as deletes', () => {
+	beforeEach(() => metrics.rowsRejected.reset());
+
+	it('per message: a delete goes to Rejected (delete_not_applied) and stays out of the table; sign 0 and no sign load', async () => {
+		const table = await uniqueTable();
+		await executeStreamLoad(ctx({ table }, [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b' } }], manualTo([0, 1])));
+		const input = [
+			{ json: { id: 1, v: 'a', __DORIS_DELETE_SIGN__: 1 } },
+			{ json: { id: 2, v: 'b2', __DORIS_DELETE_SIGN__: 0 } },
+			{ json: { id: 3, v: 'gone at source', __DORIS_DELETE_SIGN__: 1 } },
+			{ json: { id: 4, v: 'd' } },
+			{ json: { id: 5, v: 'text sign', __DORIS_DELETE_SIGN__: '1' } },
+		];
+		const [summary, rejected] = await executeStreamLoad(ctx(never(table), input, manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['1 delete_not_applied __DORIS_DELETE_SIGN__', '3 delete_not_applied __DORIS_DELETE_SIGN__', '5 delete_not_applied __DORIS_DELETE_SIGN__']);
+		assert.deepEqual(rejected.map((r) => r.pairedItem), [{ item: 0 }, { item: 2 }, { item: 4 }]);
+		assert.match(reasons(rejected[0])[0].message, /Deletes \(CDC\) is Never.*upsert.*set Deletes \(CDC\) to Auto/);
+		assert.equal(summary[0].json.rows, 2);
+		// Never does not delete: id 1 stays as it was (the delete is on Rejected, not applied), 3 never appears.
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'a' },
+			{ id: 2, v: 'b2' },
+			{ id: 4, v: 'd' },
+		]);
+		assert.equal(await counted('delete_not_applied'), 3);
+	});
+
+	it('packed: the delete lines go to Rejected with where they came from; the other lines load', async () => {
+		const table = await uniqueTable();
+		const lines = [
+			'{"id":1,"v":"a","__DORIS_DELETE_SIGN__":0}',
+			'{"id":2,"v":"deleted","__DORIS_DELETE_SIGN__":1}',
+			'{"id":3,"v":"c"}',
+			'{"id":4,"v":"deleted too","__DORIS_DELETE_SIGN__" : 1}',
+		];
+		const [summary, rejected] = await executeStreamLoad(ctx(never(table), [packed(lines, true)], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['2 delete_not_applied __DORIS_DELETE_SIGN__', '4 delete_not_applied __DORIS_DELETE_SIGN__']);
+		assert.deepEqual(rejected.map((r) => r.json._kafka), [
+			{ topic: 't', partition: 0, offset: '101', line: 1 },
+			{ topic: 't', partition: 0, offset: '103', line: 3 },
+		]);
+		assert.equal(summary[0].json.rows, 2);
+		assert.deepEqual(rows(table), [
+			{ id: 1, v: 'a' },
+			{ id: 3, v: 'c' },
+		]);
+		assert.equal(await counted('delete_not_applied'), 2);
+	});
+
+	it('packed lines straight from the trigger (no deleteSign flag) are searched too', async () => {
+		const table = await uniqueTable();
+		const [summary, rejected] = await executeStreamLoad(ctx(never(table), [packed(['{"id":1,"v":"a"}', '{"id":2,"v":"gone","__DORIS_DELETE_SIGN__":1}'])], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['2 delete_not_applied __DORIS_DELETE_SIGN__']);
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(rows(table), [{ id: 1, v: 'a' }]);
+	});
+
+	it('Rejected leads nowhere: the execution fails before any load, naming the rule and the setting', async () => {
+		const table = await uniqueTable();
+		const input = [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b', __DORIS_DELETE_SIGN__: 1 } }];
+		await assert.rejects(executeStreamLoad(ctx(never(table), input, manualTo([0]))), /Item 1: __DORIS_DELETE_SIGN__ is 1: .*Deletes \(CDC\) is Never.*\(rule delete_not_applied\)/);
+		await assert.rejects(
+			executeStreamLoad(ctx(never(table), [packed(['{"id":3,"v":"c"}', '{"id":4,"v":"d","__DORIS_DELETE_SIGN__":1}'], true)], manualTo([0]))),
+			/Item 0: line 1 of packedRows: __DORIS_DELETE_SIGN__ is 1: .*\(rule delete_not_applied\)/,
+		);
+		assert.deepEqual(rows(table), []);
+		assert.equal(await counted('delete_not_applied'), 0);
+	});
+
+	it('merge_type DELETE / MERGE decides which rows delete: rows load as before, whatever their sign', async () => {
+		const table = await uniqueTable();
+		await executeStreamLoad(ctx({ table }, [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b' } }, { json: { id: 3, v: 'c' } }], manualTo([0, 1])));
+		const [, deleted] = await executeStreamLoad(ctx(never(table, { merge_type: 'DELETE' }), [{ json: { id: 1, v: 'a', __DORIS_DELETE_SIGN__: 1 } }], manualTo([0, 1])));
+		assert.deepEqual(deleted, []);
+		assert.deepEqual(rows(table).map((r) => r.id), [2, 3]);
+		const input = [packed(['{"id":2,"v":"gone","__DORIS_DELETE_SIGN__":1}', '{"id":4,"v":"d","__DORIS_DELETE_SIGN__":1}'], true)];
+		const [summary, rejected] = await executeStreamLoad(ctx(never(table, { merge_type: 'MERGE', delete: "v = 'gone'" }), input, manualTo([0, 1])));
+		assert.deepEqual(rejected, []);
+		assert.equal(summary[0].json.rows, 2);
+		assert.deepEqual(rows(table), [
+			{ id: 3, v: 'c' },
+			{ id: 4, v: 'd' },
+		]);
+	});
+});

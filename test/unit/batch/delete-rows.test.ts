@@ -1,0 +1,90 @@
+// Deletes (CDC) Never with rows flagged as deletes (src/batch/delete-rows.ts, sortItemsForLoad): a row
+// or packed line with __DORIS_DELETE_SIGN__ 1 would load as an upsert of the deleted row, so it is
+// taken out (Rejected, rule delete_not_applied) or refuses its item; sign 0 or none loads.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { deleteLineReason, deleteNotApplied, lineMayDelete } from '../../../src/batch/delete-rows';
+import { firstUnloadable, sortItemsForLoad, takenOutItems } from '../../../src/batch/load-items';
+import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
+
+function packed(lines: string[], deleteSign?: boolean): { json: Record<string, unknown> } {
+	const jsonLines = lines.map((l) => `${l}\n`).join('');
+	const sources = [{ topic: 't', partition: 0, firstOffset: '10', lastOffset: String(9 + lines.length), lines: lines.length }];
+	return { json: { [PACKED_ROWS_FIELD]: { jsonLines, count: lines.length, sources, ...(deleteSign === undefined ? {} : { deleteSign }) } } };
+}
+const never = { format: 'json', deletes: 'never', deletesNotApplied: { handBack: true } } as const;
+const rules = (sorted: ReturnType<typeof sortItemsForLoad>) => sorted.takenOut.map((t) => `${t.index}${t.line === undefined ? '' : `:${t.line}`} ${t.reason.rule}`);
+
+describe('deleteNotApplied / lineMayDelete', () => {
+	it('1, "1", true and "true" delete; 0, "0", false, null and no sign do not', () => {
+		for (const sign of [1, '1', true, 'true']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', String(sign));
+		for (const sign of [0, '0', false, null, undefined]) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, String(sign));
+		const reason = deleteNotApplied({ __DORIS_DELETE_SIGN__: 1 });
+		assert.equal(reason?.column, '__DORIS_DELETE_SIGN__');
+		assert.match(reason?.message ?? '', /Deletes \(CDC\) is Never.*upsert.*set Deletes \(CDC\) to Auto/);
+	});
+
+	it('a line with the sign 0 is not parsed; any other value after the key is, and decides', () => {
+		assert.equal(lineMayDelete('{"id":1,"__DORIS_DELETE_SIGN__":0}'), false);
+		assert.equal(lineMayDelete('{"id":1,"__DORIS_DELETE_SIGN__" : 0 }'), false);
+		assert.equal(lineMayDelete('{"id":1}'), false);
+		assert.equal(lineMayDelete('{"id":1,"v":"__DORIS_DELETE_SIGN__"}'), false, 'a string value, no key');
+		for (const line of ['{"__DORIS_DELETE_SIGN__":1}', '{"__DORIS_DELETE_SIGN__": "1"}', '{"__DORIS_DELETE_SIGN__":true}', '{"__DORIS_DELETE_SIGN__":0.0}', '{"__DORIS_DELETE_SIGN__":10}']) {
+			assert.equal(lineMayDelete(line), true, line);
+		}
+		assert.equal(deleteLineReason('{"__DORIS_DELETE_SIGN__":0.0}'), undefined, 'parsed: 0 is no delete');
+		assert.equal(deleteLineReason('{"__DORIS_DELETE_SIGN__":1'), undefined, 'does not parse: Doris says why');
+		assert.deepEqual(deleteLineReason('{"id":12345678901234567890,"__DORIS_DELETE_SIGN__":1}')?.row.id, '12345678901234567890', 'big numbers kept exact');
+	});
+});
+
+describe('sortItemsForLoad with Deletes Never', () => {
+	it('rows and packed lines flagged as deletes are taken out, with their line; the others load', () => {
+		const items = [
+			{ json: { id: 1, __DORIS_DELETE_SIGN__: 1 } },
+			{ json: { id: 2, __DORIS_DELETE_SIGN__: 0 } },
+			{ json: { id: 3 } },
+			packed(['{"id":4,"__DORIS_DELETE_SIGN__":0}', '{"id":5,"__DORIS_DELETE_SIGN__":1}', '{"id":6,"__DORIS_DELETE_SIGN__":0}'], true),
+		];
+		const sorted = sortItemsForLoad(items, never);
+		assert.deepEqual(rules(sorted), ['0 delete_not_applied', '3:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [[{ id: 2, __DORIS_DELETE_SIGN__: 0 }, { id: 3 }], { text: '{"id":4,"__DORIS_DELETE_SIGN__":0}\n{"id":6,"__DORIS_DELETE_SIGN__":0}\n', rows: 2 }]);
+		assert.deepEqual(sorted.loadable, [1, 2, 3]);
+		assert.equal(sorted.deleteSign, false, 'Never loads without the sign');
+		assert.equal(sorted.lackingSequence, 0);
+		const out = takenOutItems(items, sorted, 'd.t');
+		assert.deepEqual(out[1].json._kafka, { topic: 't', partition: 0, offset: '11', line: 1 });
+	});
+
+	it('a packed item the Doris Schema node says has no sign, or whose lines name none, is handed on as it is', () => {
+		const lines = ['{"id":1}', '{"id":2}'];
+		for (const item of [packed(lines, false), packed(lines)]) {
+			const sorted = sortItemsForLoad([item], never);
+			assert.deepEqual(sorted.takenOut, []);
+			assert.deepEqual(sorted.parts, [{ text: '{"id":1}\n{"id":2}\n', rows: 2 }]);
+			assert.equal(sorted.lineMaps.size, 0);
+		}
+	});
+
+	it('Rejected leads nowhere: the item is refused, naming the line and the rule', () => {
+		const sorted = sortItemsForLoad([{ json: { id: 0 } }, packed(['{"id":1}', '{"id":2,"__DORIS_DELETE_SIGN__":1}'], true)], { ...never, deletesNotApplied: { handBack: false } });
+		assert.deepEqual(sorted.loadable, [0]);
+		assert.match(firstUnloadable(sorted)?.message ?? '', /^Item 1: line 1 of packedRows: __DORIS_DELETE_SIGN__ is 1: .*\(rule delete_not_applied\); connect the Rejected output/);
+	});
+
+	it('without the option (merge_type DELETE / MERGE decides), or with Deletes Auto, rows load as before', () => {
+		const items = [{ json: { id: 1, __DORIS_DELETE_SIGN__: 1 } }, packed(['{"id":2,"__DORIS_DELETE_SIGN__":1}'], true)];
+		assert.deepEqual(sortItemsForLoad(items, { format: 'json', deletes: 'never' }).takenOut, []);
+		const auto = sortItemsForLoad(items, { ...never, deletes: 'auto' });
+		assert.deepEqual([auto.takenOut, auto.deleteSign, auto.loadable], [[], true, [0, 1]]);
+	});
+
+	it('with a Sequence Column too: a delete is taken out once, as delete_not_applied; a line without a value as null_sequence', () => {
+		const items = [packed(['{"id":1,"__DORIS_DELETE_SIGN__":1}', '{"id":2,"__DORIS_DELETE_SIGN__":0}', '{"id":3,"seq":4,"__DORIS_DELETE_SIGN__":0}'], true)];
+		const sorted = sortItemsForLoad(items, { ...never, sequence: { column: 'seq', deletesAll: false, handBack: true } });
+		assert.deepEqual(rules(sorted), ['0:0 delete_not_applied', '0:1 null_sequence']);
+		assert.equal(sorted.lackingSequence, 1);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":3,"seq":4,"__DORIS_DELETE_SIGN__":0}\n', rows: 1 }]);
+	});
+});
