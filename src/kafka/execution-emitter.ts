@@ -4,8 +4,8 @@
  * recorded (success feeds the commit loop, failure schedules a redelivery from its first offset).
  * Nothing fetched from a position that no longer holds is handed out: after every await before a
  * launch (room in the window, a Schema Registry parse) the partition's position epoch is checked
- * again. A registry that cannot be asked holds the partition like a failed execution; a fetch below
- * the floor that no seek of ours explains is kafkajs' own reset, and the partition starts over there.
+ * again. A registry that cannot be asked holds the partition like a failed execution; a fetch that no
+ * seek of ours explains is kafkajs' own reset, and the partition starts over there (position-reset.ts).
  *
  * With Keep Order per Partition a partition has at most one execution in flight: a batch is handed
  * out one execution at a time, the rest left unresolved (kafkajs fetches it again from there) and the
@@ -28,6 +28,7 @@ import type { ExecutionWindow } from './execution-window';
 import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
+import { offsetBeforeKafkaReset, startOverAfterKafkaReset } from './position-reset';
 import { FENCE_MARGIN_MS, leaseCovers, leaseUntil } from './partition-fence';
 
 /** A failure this close to its deadline may be the Stream Load node giving up at it (see finish). */
@@ -73,17 +74,9 @@ export class ExecutionEmitter {
 		const messages = payload.batch.messages;
 		if (messages.length === 0) return;
 		const fetchedFrom = fetchedOffset(payload);
-		const floor = state.tracker.nextOffset;
-		// After a rewind the fetch starts where we sought, unless kafkajs moved it (see onPositionReset).
-		// A batch fetched before our seek (stale: it waited in kafkajs' queue while the seek was made)
-		// starts above the rewound offset too, but moved nothing: taken for a reset, it made the tracker
-		// forget earlier executions still in flight, and a commit passed their rows when they failed.
-		// kafkajs names the offset it reset from (offset-reset-watch.ts): that covers a partition the
-		// sinker was merely behind on, or had not fetched yet in this ownership, where no floor tells.
-		const rewoundTo = state.tracker.rewoundTo;
-		const outOfRangeFrom = state.outOfRangeFrom;
-		const resetByKafka = outOfRangeFrom !== undefined || (floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo)));
-		if (resetByKafka && !payload.isStale()) this.onPositionReset(state, fetchedFrom, outOfRangeFrom ?? floor);
+		// kafkajs may have moved the position itself (position-reset.ts); a stale batch moved nothing.
+		const reset = payload.isStale() ? undefined : offsetBeforeKafkaReset(state, fetchedFrom);
+		if (reset !== undefined) startOverAfterKafkaReset(this.ctx.logger, this.ctx.options.labels.workflow, state, fetchedFrom, reset.expected);
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
@@ -176,42 +169,6 @@ export class ExecutionEmitter {
 		if (state.announced && leaseCovers(state.leaseCommitted, now, timeoutMs)) return true;
 		const committed = await this.ctx.committer.announce(state, state.tracker.committableOffset ?? startOffset, leaseUntil(now, timeoutMs));
 		return committed && !moved();
-	}
-
-	/**
-	 * The batch was fetched from somewhere no seek of ours explains (a batch fetched before one is stale
-	 * and never gets here, and ours move the floor with them): kafkajs reset the position itself after
-	 * OffsetOutOfRange and committed the reset. Below the floor: topic deleted and recreated, unclean
-	 * leader election, log truncated; keeping the tracked offsets would skip every message below the
-	 * floor, for ever. Above the point a redelivery rewound to: the log no longer starts there
-	 * (retention or DeleteRecords removed the messages while the partition waited, e.g. Doris down
-	 * longer than retention.ms); the tracker refused every execution from the new start, so the
-	 * partition fetched the same batch in a loop for ever, and nothing said which messages were gone.
-	 * Above where the sinker merely continues (behind, or stopped over the weekend): `expected` comes
-	 * from kafkajs itself (offset-reset-watch.ts); no floor showed it, and the deleted messages were
-	 * skipped with nothing but kafkajs' own "resetting to default offset". kafka_messages_lost_total
-	 * counts the offsets gone, so an alert can fire (a transaction marker among them counts too).
-	 */
-	private onPositionReset(state: PartitionState, fetchedFrom: bigint, expected: bigint | undefined): void {
-		state.outOfRangeFrom = undefined;
-		const { topic, partition } = state;
-		const running = state.tracker.running;
-		const where = { topic, partition, resetTo: String(fetchedFrom), expected: String(expected), running };
-		if (expected !== undefined && fetchedFrom > expected) {
-			const lost = fetchedFrom - expected;
-			const rewound = state.tracker.rewoundTo === expected;
-			this.ctx.logger.error(
-				`Kafka position of ${topic}[${partition}] was reset to offset ${fetchedFrom}, above offset ${expected} where the sinker was to ${rewound ? 'redeliver from' : 'continue'} (the broker answered offset out of range: the log no longer holds offsets ${expected} to ${fetchedFrom - 1n}, removed by retention or DeleteRecords before the sinker loaded them${rewound ? ' all' : ''}); ${rewound ? `those of the ${lost} messages not loaded yet are lost` : `${lost} messages lost`}${running > 0 ? `, and so are the rows of the ${running} execution(s) still running for offsets below ${expected} should they fail (their messages are gone too)` : ''}; consuming from offset ${fetchedFrom}`,
-				{ ...where, lost: String(lost) },
-			);
-			metrics.kafkaMessagesLost.inc({ workflow: this.ctx.options.labels.workflow, topic, partition: String(partition) }, Number(lost));
-		} else if (expected !== undefined && fetchedFrom < expected) {
-			this.ctx.logger.error(
-				`Kafka position of ${topic}[${partition}] was reset to offset ${fetchedFrom}, below offset ${expected} where the sinker continues (the broker answered offset out of range: topic recreated or log truncated?); consuming from offset ${fetchedFrom}, executions still in flight for the old offsets no longer count for commits`,
-				where,
-			);
-		}
-		state.resetPosition();
 	}
 
 	/**
