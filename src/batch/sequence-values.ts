@@ -35,7 +35,7 @@ export interface SequenceCheck {
 	/**
 	 * The load reads JSON and a table column of the field's name has a DEFAULT: an upsert lacking the
 	 * field loads with that default as its sequence value (sequenceDefaultFills). A delete still needs
-	 * a value of its own, as the Doris Schema node asks (row-mapper.ts missingSequence).
+	 * a value of its own, as the Doris Schema node asks (src/doris/schema/row-rejections.ts missingSequence).
 	 */
 	missingTakesDefault?: boolean;
 }

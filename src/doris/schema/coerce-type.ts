@@ -16,7 +16,7 @@ import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type T
 import { escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
-import { coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
+import { booleanDroppingFraction, booleanText, coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, nonAsciiSpaceDetail, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
 import { formatType, type DorisType } from './types';
 
 export {
@@ -38,10 +38,6 @@ export {
  * MAP / STRUCT element is no such column: 2.1 / 3.0 cast the array's JSON text, which keeps the word.
  */
 const quoted = (v: unknown): string => JSON.stringify(v);
-const ASCII_SPACE_ENDS = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
-/** Integer text of 1 / 0 with a fraction of zeros (see the BOOLEAN handler). */
-const BOOLEAN_ONE = /^\+?0*1(?:\.0*)?$/;
-const BOOLEAN_ZERO = /^[+-]?0+(?:\.0*)?$/;
 const raw = (v: unknown): string => String(v);
 /** Shared by all handlers of one compile: one zone clock, one options object. */
 export interface CompileContext {
@@ -73,12 +69,15 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 		case 'integer': {
 			const b = INTEGER_BOUNDS[type.name];
 			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			const probe: NumberResult = { ok: false, value: 0, failure: 'type' };
 			return {
 				expected,
 				coerce(value, fail) {
 					const r = coerceInteger(value, b, slot);
 					if (r.ok) return r.value;
 					if (r.failure === 'not_integer' && typeof r.value === 'string') return failWith(fail, 'not_integer', `a fraction: Doris would drop the fraction and load ${r.value}`);
+					const space = r.failure === 'not_integer' ? nonAsciiSpaceDetail(value, 'digits', 'number', (t) => coerceInteger(t, b, probe).ok) : undefined;
+					if (space !== undefined) return failWith(fail, 'not_integer', `not an integer: ${space}`);
 					return failWith(fail, r.failure, r.failure === 'range' ? `outside ${b.min}..${b.max}` : undefined);
 				},
 				literal: raw,
@@ -87,6 +86,7 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 		case 'decimal': {
 			const { precision, scale } = type;
 			const slot: NumberResult<DecimalFailure> = { ok: false, value: 0, failure: 'type' };
+			const probe: NumberResult<DecimalFailure> = { ok: false, value: 0, failure: 'type' };
 			return {
 				expected,
 				coerce(value, fail) {
@@ -95,6 +95,8 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					const r = coerceDecimal(value, precision, scale, slot, round);
 					if (r.ok) return r.value;
 					if (r.failure === 'scale') return failWith(fail, 'precision', `more than ${scale} fractional digits: Doris would round the value${ROUND_HINT}`);
+					const space = r.failure === 'type' ? nonAsciiSpaceDetail(value, 'digits', 'number', (t) => coerceDecimal(t, precision, scale, probe, round).ok) : undefined;
+					if (space !== undefined) return failWith(fail, 'type', `wrong type: ${space}`);
 					return failWith(fail, r.failure, r.failure === 'precision' ? `more than ${precision - scale} integer digits` : undefined);
 				},
 				literal: raw,
@@ -103,11 +105,14 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 		case 'float': {
 			const single = type.name === 'FLOAT';
 			const slot: NumberResult = { ok: false, value: 0, failure: 'type' };
+			const probe: NumberResult = { ok: false, value: 0, failure: 'type' };
 			return {
 				expected,
 				coerce(value, fail) {
 					const r = coerceFloat(value, single, slot, round);
 					if (r.ok) return r.value;
+					const space = r.failure === 'type' ? nonAsciiSpaceDetail(value, 'digits', 'number', (t) => coerceFloat(t, single, probe, round).ok) : undefined;
+					if (space !== undefined) return failWith(fail, 'type', `wrong type: ${space}`);
 					return failWith(fail, r.failure, r.failure === 'precision' ? `a FLOAT keeps about 7 significant digits: Doris would store ${String(r.value)}${ROUND_HINT}` : undefined);
 				},
 				literal: raw,
@@ -120,14 +125,13 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					if (typeof value === 'boolean') return value;
 					if (value === 1 || value === 0) return value === 1;
 					if (typeof value === 'string') {
-						// ASCII whitespace only, as string_to_bool skips (be/src/util/string_parser.hpp).
-						const t = value.replace(ASCII_SPACE_ENDS, '').toLowerCase();
-						if (t === 'true' || t === '1') return true;
-						if (t === 'false' || t === '0') return false;
-						// Integer text first, as try_read_bool_text does (vec/io/io_helper.h, 2.1 / 3.x):
-						// "01", "+1", "1.0" are 1 (string_to_int), so true; any other integer is no BOOLEAN.
-						if (BOOLEAN_ONE.test(t)) return true;
-						if (BOOLEAN_ZERO.test(t)) return false;
+						const read = booleanText(value);
+						if (read !== undefined) return read;
+						// Doris reads "1.5" as 1 (string_to_int drops a fraction, see numbers.ts INT_TEXT_RE), so true.
+						const dropped = booleanDroppingFraction(value);
+						if (dropped !== undefined) return failWith(fail, 'type', `not true/false/1/0: a fraction: Doris would drop the fraction and read ${dropped ? '1 (true)' : '0 (false)'}`);
+						const space = nonAsciiSpaceDetail(value, 'value', 'BOOLEAN', (t) => booleanText(t) !== undefined);
+						if (space !== undefined) return failWith(fail, 'type', `not true/false/1/0: ${space}`);
 					}
 					return failWith(fail, 'type', 'not true/false/1/0');
 				},

@@ -193,7 +193,7 @@ export class LineTranscoder extends ColumnWriter {
 				if (kind <= last || this.renamed[kind]) layout = false;
 				last = kind;
 				connect |= this.connectBits[kind];
-				// A NULL sequence value: the general path says why the row cannot load (RowMapper.missingSequence).
+				// A NULL sequence value: the general path says why the row cannot load (row-rejections.ts missingSequence).
 				if (kind === this.sequencePlan && this.code(i) === NULL_FIRST) return false;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return false;

@@ -64,6 +64,78 @@ export interface NumberResult<Failure extends string = NumberFailure> {
 const INT_TEXT_RE = /^[ \t\n\v\f\r]*([+-]?)0*(\d+)(?:\.0*)?[ \t\n\v\f\r]*$/;
 const INT_FRACTION_RE = /^[ \t\n\v\f\r]*([+-]?)0*(\d+)\.\d+[ \t\n\v\f\r]*$/;
 
+/** The characters JavaScript's trim() takes as spaces and Doris' parsers do not (they skip ASCII only). */
+const NON_ASCII_SPACES: Readonly<Record<number, string>> = {
+	0x00a0: 'no-break space',
+	0x1680: 'Ogham space mark',
+	0x2000: 'en quad',
+	0x2001: 'em quad',
+	0x2002: 'en space',
+	0x2003: 'em space',
+	0x2004: 'three-per-em space',
+	0x2005: 'four-per-em space',
+	0x2006: 'six-per-em space',
+	0x2007: 'figure space',
+	0x2008: 'punctuation space',
+	0x2009: 'thin space',
+	0x200a: 'hair space',
+	0x2028: 'line separator',
+	0x2029: 'paragraph separator',
+	0x202f: 'narrow no-break space',
+	0x205f: 'medium mathematical space',
+	0x3000: 'ideographic space',
+	0xfeff: 'zero width no-break space (byte order mark)',
+};
+const ASCII_SPACE_ENDS_RE = /^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g;
+
+/**
+ * Why text refused as a number or BOOLEAN would have been taken but for a non-ASCII space at an end
+ * (a no-break space pasted from a web page, U+2028 from a JSON escape): the character and where it
+ * sits, e.g. "U+00A0 no-break space before the digits: Doris skips only ASCII spaces ...", or
+ * undefined when there is none or the text is no value without it either (`accepts` says which).
+ * Doris' string_to_int / string_to_decimal / string_to_float / string_to_bool skip only
+ * is_whitespace_ascii (be/src/util/string_parser.hpp, 2.1, 3.0, 3.1). Runs only for a refused value.
+ */
+export function nonAsciiSpaceDetail(value: unknown, what: 'digits' | 'value', reads: string, accepts: (text: string) => boolean): string | undefined {
+	if (typeof value !== 'string') return undefined;
+	const inner = value.replace(ASCII_SPACE_ENDS_RE, '');
+	const first = inner.charCodeAt(0);
+	const last = inner.charCodeAt(inner.length - 1);
+	const code = NON_ASCII_SPACES[first] !== undefined ? first : NON_ASCII_SPACES[last] !== undefined ? last : undefined;
+	if (code === undefined || !accepts(value.trim())) return undefined;
+	const where = code === first ? 'before' : 'after';
+	return `U+${code.toString(16).toUpperCase().padStart(4, '0')} ${NON_ASCII_SPACES[code]} ${where} the ${what}: Doris skips only ASCII spaces (space, tab, line breaks) and would read no ${reads}`;
+}
+
+/** Integer text of 1 / 0 with a fraction of zeros (see booleanText). */
+const BOOLEAN_ONE = /^\+?0*1(?:\.0*)?$/;
+const BOOLEAN_ZERO = /^[+-]?0+(?:\.0*)?$/;
+/** 1 or 0 with a fraction that is not all zeros (group 1 set for 1). */
+const BOOLEAN_FRACTION = /^(?:\+?0*(1)|[+-]?0+)\.\d+$/;
+
+/** BOOLEAN text as Doris reads it, or undefined when it is none. */
+export function booleanText(value: string): boolean | undefined {
+	// ASCII whitespace only, as string_to_bool skips (be/src/util/string_parser.hpp).
+	const t = value.replace(ASCII_SPACE_ENDS_RE, '').toLowerCase();
+	if (t === 'true' || t === '1') return true;
+	if (t === 'false' || t === '0') return false;
+	// Integer text first, as try_read_bool_text does (vec/io/io_helper.h, 2.1 / 3.x):
+	// "01", "+1", "1.0" are 1 (string_to_int), so true; any other integer is no BOOLEAN.
+	if (BOOLEAN_ONE.test(t)) return true;
+	if (BOOLEAN_ZERO.test(t)) return false;
+	return undefined;
+}
+
+/**
+ * What Doris would read for BOOLEAN text of 1 or 0 with a fraction that is not all zeros ("1.5":
+ * true, "-0.5": false), which the BOOLEAN handler refuses as it refuses "1.5" for an INT: string_to_int
+ * drops the fraction (INT_TEXT_RE) before try_read_bool_text compares with 1 and 0. Else undefined.
+ */
+export function booleanDroppingFraction(value: string): boolean | undefined {
+	const m = BOOLEAN_FRACTION.exec(value.replace(ASCII_SPACE_ENDS_RE, ''));
+	return m === null ? undefined : m[1] !== undefined;
+}
+
 /** Compares two digit strings without leading zeros. */
 function compareDigits(a: string, b: string): number {
 	if (a.length !== b.length) return a.length < b.length ? -1 : 1;

@@ -23,7 +23,6 @@
  * never get a column of its own: it is a field no column takes, and schema evolution leaves it alone.
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
-import { JsonText } from '../../common/connect-logical';
 import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
 import { INVALID, type FailSlot } from './coerce-type';
@@ -31,6 +30,7 @@ import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
+import { badDeleteMark, deleteUnsupported, missingSequence, safeValue, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -47,14 +47,6 @@ function readPath(value: unknown, path: string[]): unknown {
 	return cur;
 }
 
-/** JSON-safe copy of an offending value for the invalid output. */
-function safeValue(value: unknown): unknown {
-	if (typeof value === 'bigint') return value.toString();
-	if (value instanceof JsonText) return value.text;
-	if (value === undefined) return null;
-	return value;
-}
-
 export class RowMapper {
 	private readonly plans: ColumnPlan[];
 	private readonly knownFields: Set<string>;
@@ -64,7 +56,7 @@ export class RowMapper {
 	private readonly columnsByFolded: Map<string, string>;
 	private readonly sourcePath: string[];
 	/** The table's sequence column (`function_column.sequence_col`): every row must give it a value. */
-	private readonly sequence: { column: string; expected: string; hasDefault: boolean } | undefined;
+	private readonly sequence: SequenceColumn | undefined;
 	/** The index of the sequence column's plan in columnPlans, or -1 (the packed fast path checks it too). */
 	readonly sequencePlan: number;
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
@@ -198,88 +190,6 @@ export class RowMapper {
 		return `field "${k}" matches no column${from} (Doris column names ignore case, so no column "${k}" can be added)`;
 	}
 
-	/**
-	 * Why a row cannot load without its sequence value, or null when it has one. Doris applies a row
-	 * of a table with a sequence column, a delete too, only when its sequence value is at least the
-	 * stored row's, and NULL sorts below every value: the memtable compares with NULL first
-	 * (be/src/olap/memtable.cpp `_aggregate_two_row_in_block`, `compare_at(..., -1)`), merge-on-write
-	 * encodes a NULL sequence as the smallest key (be/src/olap/rowset/segment_v2/segment_writer.cpp
-	 * `_encode_seq_column`) and marks the new row deleted when a stored one is higher
-	 * (segment.cpp `lookup_row_key`: "key with higher sequence id exists"). Such a row loads, is counted
-	 * as loaded, and is ignored whenever its key has a row with a sequence value. A delete needs a
-	 * value (a Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
-	 * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's default fills a
-	 * missing field.
-	 */
-	private missingSequence(row: Record<string, unknown>, deleted: boolean): Rejection[] | null {
-		const sequence = this.sequence as { column: string; expected: string; hasDefault: boolean };
-		const value = row[sequence.column];
-		if (value !== undefined && value !== null) return null;
-		const table = `${this.schema.database}.${this.schema.table}`;
-		if (!deleted) {
-			if (value === undefined && sequence.hasDefault) return null;
-			return [
-				{
-					column: sequence.column,
-					value: null,
-					expected: sequence.expected,
-					rule: 'null_sequence',
-					message:
-						`the sequence column "${sequence.column}" of ${table} would be NULL for this row (the field is ${value === null ? 'null' : 'missing'}), and Doris keeps a stored row of the same key ` +
-						'whose sequence value is higher (NULL is below every value): the row would load and be ignored; give every row a value for it',
-				},
-			];
-		}
-		return [
-			{
-				column: sequence.column,
-				value: null,
-				expected: sequence.expected,
-				rule: 'delete_sequence',
-				message:
-					`this delete has no value for the sequence column "${sequence.column}" of ${table}, and Doris ignores a delete whose sequence value is below the stored row's (NULL is below every value): ` +
-					'the source must send the whole row before a delete (PostgreSQL: ALTER TABLE … REPLICA IDENTITY FULL; MySQL: binlog_row_image=FULL)',
-			},
-		];
-	}
-
-	/**
-	 * Why a delete cannot load into a table that is not UNIQUE KEY. Only UNIQUE KEY tables have the
-	 * hidden `__DORIS_DELETE_SIGN__` column; for any other table Doris drops the `hidden_columns` entry
-	 * without a word (fe-core Load.initColumns and NereidsLoadScanProvider add a hidden column only when
-	 * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so the delete's "before" image
-	 * would load as data: a new row in a DUPLICATE KEY table, its values summed into the stored row of
-	 * an AGGREGATE KEY table.
-	 */
-	private deleteUnsupported(keyModel: string, flattened: boolean): Rejection {
-		const table = `${this.schema.database}.${this.schema.table}`;
-		const otherwise = flattened
-			? `or give the table a column "${FLATTENED_DELETED_FIELD}" to keep each delete as a row flagged "true"`
-			: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
-		return {
-			column: null,
-			value: null,
-			expected: 'a UNIQUE KEY table',
-			rule: 'delete_unsupported',
-			message:
-				`this change is a delete, and ${table} is a ${keyModel} KEY table: only a UNIQUE KEY table applies deletes ` +
-				`(Doris would load the deleted row as a new one); load the changes into a UNIQUE KEY table, ${otherwise}`,
-		};
-	}
-
-	/** Why a flattened record's `__deleted` is neither a delete nor an upsert. */
-	private badDeleteMark(value: unknown): Rejection {
-		return {
-			column: null,
-			value: safeValue(value),
-			expected: '"true" or "false"',
-			rule: 'envelope',
-			message:
-				`field "${FLATTENED_DELETED_FIELD}" is Debezium's delete marker (ExtractNewRecordState with delete rewriting) and must be "true" or "false", not ${JSON.stringify(safeValue(value))}; ` +
-				`give ${this.schema.database}.${this.schema.table} a column "${FLATTENED_DELETED_FIELD}" to load the field as data`,
-		};
-	}
-
 	map(json: Record<string, unknown>): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) {
@@ -314,7 +224,7 @@ export class RowMapper {
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
 			deleted = env.deleted;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [this.deleteUnsupported(this.schema.keyModel, false)] };
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, false)] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
 			return {
@@ -333,9 +243,9 @@ export class RowMapper {
 		const rec = record as Record<string, unknown>;
 		if (this.flattenedDeletes && rec[FLATTENED_DELETED_FIELD] !== undefined) {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
-			if (mark === undefined) return { ok: false, reasons: [this.badDeleteMark(rec[FLATTENED_DELETED_FIELD])] };
+			if (mark === undefined) return { ok: false, reasons: [badDeleteMark(this.schema, rec[FLATTENED_DELETED_FIELD])] };
 			deleted = mark;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [this.deleteUnsupported(this.schema.keyModel, true)] };
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, true)] };
 		}
 		const row: Record<string, unknown> = {};
 		let reasons: Rejection[] | null = null;
@@ -408,7 +318,7 @@ export class RowMapper {
 				}
 			}
 		}
-		if (this.sequence !== undefined && reasons === null) reasons = this.missingSequence(row, deleted);
+		if (this.sequence !== undefined && reasons === null) reasons = missingSequence(this.schema, this.sequence, row, deleted);
 		if (reasons !== null) return { ok: false, reasons };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
 		// A flattened delete: the Stream Load node (Deletes Auto) then loads with the sign, the other rows as upserts (0).

@@ -143,6 +143,17 @@ describe('integer columns: Doris widths, both sides of each bound', () => {
 		ok('DOUBLE', ' 1.5\n', 1.5);
 		bad('BOOLEAN', '\u00a0true', 'type');
 		ok('BOOLEAN', '\ttrue ', true);
+		// The refusal names the character and where it is, when the text is a value without it.
+		const detail = (type: string, value: string) => (coerce(type, value) as { detail: string }).detail;
+		assert.equal(detail('INT', '\u00a042'), 'not an integer: U+00A0 no-break space before the digits: Doris skips only ASCII spaces (space, tab, line breaks) and would read no number');
+		assert.match(detail('BIGINT', ' 42\u2028'), /^not an integer: U\+2028 line separator after the digits: Doris skips only ASCII spaces/);
+		assert.match(detail('DECIMAL(5,2)', '\u00a01.5'), /^wrong type: U\+00A0 no-break space before the digits: Doris skips only ASCII spaces/);
+		assert.match(detail('DOUBLE', '\ufeff1.5'), /^wrong type: U\+FEFF zero width no-break space \(byte order mark\) before the digits/);
+		assert.match(detail('BOOLEAN', '\u00a0true'), /^not true\/false\/1\/0: U\+00A0 no-break space before the value: Doris skips only ASCII spaces \(space, tab, line breaks\) and would read no BOOLEAN$/);
+		assert.match(detail('INT', '7\u3000'), /U\+3000 ideographic space after the digits/);
+		// Not a number without the space either: the plain reason, no character named.
+		assert.equal(detail('INT', '\u00a0abc'), 'not an integer');
+		assert.equal(detail('BOOLEAN', '\u00a0yes'), 'not true/false/1/0');
 	});
 });
 
@@ -233,6 +244,13 @@ describe('FLOAT / DOUBLE / BOOLEAN', () => {
 		ok('BOOLEAN', '0.', false);
 		bad('BOOLEAN', '-1', 'type');
 		bad('BOOLEAN', '1.5', 'type');
+		// Doris reads integer text first and drops a fraction (try_read_bool_text, string_to_int): the reason says what it would read.
+		assert.equal((coerce('BOOLEAN', '1.5') as { detail: string }).detail, 'not true/false/1/0: a fraction: Doris would drop the fraction and read 1 (true)');
+		assert.match((coerce('BOOLEAN', ' +01.25 ') as { detail: string }).detail, /read 1 \(true\)$/);
+		assert.match((coerce('BOOLEAN', '-0.5') as { detail: string }).detail, /read 0 \(false\)$/);
+		// An integer other than 1 or 0 is no BOOLEAN for Doris either: the plain reason.
+		assert.equal((coerce('BOOLEAN', '2.5') as { detail: string }).detail, 'not true/false/1/0');
+		assert.equal((coerce('BOOLEAN', '-1.5') as { detail: string }).detail, 'not true/false/1/0');
 		bad('BOOLEAN', '2', 'type');
 		bad('BOOLEAN', '.0', 'type');
 	});

@@ -1,0 +1,112 @@
+/**
+ * The reasons RowMapper (row-mapper.ts) gives a whole row that cannot load as it stands: a delete
+ * Doris would not apply (a table that is not UNIQUE KEY, a delete without its sequence value), an
+ * upsert whose sequence value Doris would read as NULL, a flattened record whose `__deleted` marker
+ * is neither "true" nor "false". Built only when a row fails, never on the path of a row that loads.
+ */
+import { JsonText } from '../../common/connect-logical';
+import { FLATTENED_DELETED_FIELD } from './debezium';
+import type { Rejection } from './row-mapper-options';
+import type { KeyModel, TableSchema } from './types';
+
+/** The table's sequence column (`function_column.sequence_col`), as RowMapper checks it. */
+export interface SequenceColumn {
+	column: string;
+	/** What the column's type handler expects, for the reason. */
+	expected: string;
+	/** Whether the column's default fills a missing field (an upsert may then leave it out). */
+	hasDefault: boolean;
+}
+
+/** JSON-safe copy of an offending value for the invalid output. */
+export function safeValue(value: unknown): unknown {
+	if (typeof value === 'bigint') return value.toString();
+	if (value instanceof JsonText) return value.text;
+	if (value === undefined) return null;
+	return value;
+}
+
+function tableName(schema: TableSchema): string {
+	return `${schema.database}.${schema.table}`;
+}
+
+/**
+ * Why a row cannot load without its sequence value, or null when it has one. Doris applies a row
+ * of a table with a sequence column, a delete too, only when its sequence value is at least the
+ * stored row's, and NULL sorts below every value: the memtable compares with NULL first
+ * (be/src/olap/memtable.cpp `_aggregate_two_row_in_block`, `compare_at(..., -1)`), merge-on-write
+ * encodes a NULL sequence as the smallest key (be/src/olap/rowset/segment_v2/segment_writer.cpp
+ * `_encode_seq_column`) and marks the new row deleted when a stored one is higher
+ * (segment.cpp `lookup_row_key`: "key with higher sequence id exists"). Such a row loads, is counted
+ * as loaded, and is ignored whenever its key has a row with a sequence value. A delete needs a
+ * value (a Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
+ * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's default fills a
+ * missing field.
+ */
+export function missingSequence(schema: TableSchema, sequence: SequenceColumn, row: Record<string, unknown>, deleted: boolean): Rejection[] | null {
+	const value = row[sequence.column];
+	if (value !== undefined && value !== null) return null;
+	const table = tableName(schema);
+	if (!deleted) {
+		if (value === undefined && sequence.hasDefault) return null;
+		return [
+			{
+				column: sequence.column,
+				value: null,
+				expected: sequence.expected,
+				rule: 'null_sequence',
+				message:
+					`the sequence column "${sequence.column}" of ${table} would be NULL for this row (the field is ${value === null ? 'null' : 'missing'}), and Doris keeps a stored row of the same key ` +
+					'whose sequence value is higher (NULL is below every value): the row would load and be ignored; give every row a value for it',
+			},
+		];
+	}
+	return [
+		{
+			column: sequence.column,
+			value: null,
+			expected: sequence.expected,
+			rule: 'delete_sequence',
+			message:
+				`this delete has no value for the sequence column "${sequence.column}" of ${table}, and Doris ignores a delete whose sequence value is below the stored row's (NULL is below every value): ` +
+				'the source must send the whole row before a delete (PostgreSQL: ALTER TABLE … REPLICA IDENTITY FULL; MySQL: binlog_row_image=FULL)',
+		},
+	];
+}
+
+/**
+ * Why a delete cannot load into a table that is not UNIQUE KEY (`flattened`: the delete came as a
+ * flattened record's `__deleted`, not a Debezium envelope). Only UNIQUE KEY tables have the
+ * hidden `__DORIS_DELETE_SIGN__` column; for any other table Doris drops the `hidden_columns` entry
+ * without a word (fe-core Load.initColumns and NereidsLoadScanProvider add a hidden column only when
+ * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so the delete's "before" image
+ * would load as data: a new row in a DUPLICATE KEY table, its values summed into the stored row of
+ * an AGGREGATE KEY table.
+ */
+export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, flattened: boolean): Rejection {
+	const otherwise = flattened
+		? `or give the table a column "${FLATTENED_DELETED_FIELD}" to keep each delete as a row flagged "true"`
+		: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
+	return {
+		column: null,
+		value: null,
+		expected: 'a UNIQUE KEY table',
+		rule: 'delete_unsupported',
+		message:
+			`this change is a delete, and ${tableName(schema)} is a ${keyModel} KEY table: only a UNIQUE KEY table applies deletes ` +
+			`(Doris would load the deleted row as a new one); load the changes into a UNIQUE KEY table, ${otherwise}`,
+	};
+}
+
+/** Why a flattened record's `__deleted` is neither a delete nor an upsert. */
+export function badDeleteMark(schema: TableSchema, value: unknown): Rejection {
+	return {
+		column: null,
+		value: safeValue(value),
+		expected: '"true" or "false"',
+		rule: 'envelope',
+		message:
+			`field "${FLATTENED_DELETED_FIELD}" is Debezium's delete marker (ExtractNewRecordState with delete rewriting) and must be "true" or "false", not ${JSON.stringify(safeValue(value))}; ` +
+			`give ${tableName(schema)} a column "${FLATTENED_DELETED_FIELD}" to load the field as data`,
+	};
+}
