@@ -11,6 +11,8 @@ import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions
 import type { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
 import { closeDorisClients, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { flushAll } from '../../src/batch/registry';
+import { closeDorisPools } from '../../src/doris/mysql';
+import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
 import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
 import { buildLoadHeaders } from '../../src/doris/stream-load/headers';
 import type { LoadOptions } from '../../src/doris/stream-load/options';
@@ -31,6 +33,11 @@ export interface DorisDatabaseSetup {
 	tables?: readonly TableSpec[];
 	/** The test goes through src/batch: flush the shared batches and close their clients before the server closes. */
 	sharedBatches?: boolean;
+	/**
+	 * The test reads tables over the MySQL port (the Doris Schema node, a partial update): close the
+	 * schema cache and its connection pools before the server closes.
+	 */
+	readsTables?: boolean;
 	/** Runs before the server closes (e.g. closing the test's own clients). */
 	teardown?: () => void | Promise<void>;
 }
@@ -67,6 +74,10 @@ export function useDorisDatabase(setup: DorisDatabaseSetup = {}): DorisDatabase 
 		if (setup.sharedBatches) {
 			await flushAll();
 			closeDorisClients();
+		}
+		if (setup.readsTables) {
+			closeSchemaCache();
+			await closeDorisPools();
 		}
 		await setup.teardown?.();
 		await server?.close();

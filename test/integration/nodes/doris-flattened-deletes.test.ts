@@ -12,18 +12,13 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
-import { closeDorisPools } from '../../../src/doris/mysql';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 import { schemaNodeContext } from './schema-node-context';
 
 const db = useDorisDatabase({
 	sharedBatches: true,
-	teardown: async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-	},
+	readsTables: true,
 });
 const ctx = nodeContextsIn(db);
 const rows = (table: string) => db.server.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id));

@@ -13,18 +13,13 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
-import { closeDorisPools } from '../../../src/doris/mysql';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { metrics } from '../../../src/metrics/metrics';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
 	sharedBatches: true,
-	teardown: async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-	},
+	readsTables: true,
 });
 const ctx = nodeContextsIn(db);
 

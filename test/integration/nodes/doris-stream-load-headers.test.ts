@@ -10,8 +10,6 @@ import { describe, it } from 'node:test';
 import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
-import { closeDorisPools } from '../../../src/doris/mysql';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
@@ -26,11 +24,8 @@ const db = useDorisDatabase({
 		{ name: 'keyed', columns: 'k INT, v VARCHAR(16), w VARCHAR(16) NULL', keys: 'UNIQUE KEY(k)' },
 	],
 	sharedBatches: true,
-	// A partial update reads the table once over the MySQL port (schema cache and its pool).
-	teardown: async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-	},
+	// A partial update reads the table once over the MySQL port.
+	readsTables: true,
 });
 const ctx = nodeContextsIn(db);
 

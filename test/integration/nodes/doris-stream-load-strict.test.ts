@@ -13,8 +13,6 @@ import { describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
-import { closeDorisPools } from '../../../src/doris/mysql';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
@@ -24,10 +22,7 @@ const db = useDorisDatabase({
 		{ name: 'keyed', columns: 'k INT, v VARCHAR(16) NULL, w VARCHAR(16) NULL', keys: 'UNIQUE KEY(k)' },
 	],
 	sharedBatches: true,
-	teardown: async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-	},
+	readsTables: true,
 });
 const ctx = nodeContextsIn(db);
 

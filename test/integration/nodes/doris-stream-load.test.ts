@@ -10,8 +10,6 @@ import { describe, it } from 'node:test';
 import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
-import { closeDorisPools } from '../../../src/doris/mysql';
-import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import { metrics } from '../../../src/metrics/metrics';
 import { NODE_TEST_WORKFLOW, nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
@@ -21,11 +19,8 @@ const db = useDorisDatabase({
 		{ name: 'cdc', columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' },
 	],
 	sharedBatches: true,
-	// Partial updates read the table once over the MySQL port (schema cache and its pool).
-	teardown: async () => {
-		closeSchemaCache();
-		await closeDorisPools();
-	},
+	// A partial update reads the table once over the MySQL port.
+	readsTables: true,
 });
 const ctx = nodeContextsIn(db);
 
