@@ -3,7 +3,10 @@
  * the delete sign (no `hidden_columns: __DORIS_DELETE_SIGN__` header), so Doris reads no sign from the
  * data and a row the Doris Schema node marked `__DORIS_DELETE_SIGN__` = 1 (a Debezium op "d", or a
  * flattened record with `__deleted: "true"`) would load as an upsert of the deleted row: the row
- * deleted at the source stays, or comes back, in Doris, and the load counts it as loaded.
+ * deleted at the source stays, or comes back, in Doris, and the load counts it as loaded. Doris' batch
+ * delete manual (2.0 and later, data-operate/delete/batch-delete-manual.md): the FE sets the hidden
+ * column from the load's DELETE ON expression, and a load without merge_type is APPEND, which only
+ * appends; the sign is read from the data only when the load names it (`hidden_columns`, or Columns).
  *
  * Such rows are taken out before the load and handed back on the Rejected output with rule
  * `delete_not_applied`, or, when Rejected leads nowhere, refuse their item (the execution fails,
