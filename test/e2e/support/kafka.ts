@@ -23,6 +23,7 @@ export class KafkaTestClient {
 	readonly kafka: Kafka;
 	readonly admin: Admin;
 	private producer: Producer | undefined;
+	private producerConnected: Promise<Producer> | undefined;
 
 	constructor(clientId = uniqueName('e2e')) {
 		// As the package does (src/kafka/client.ts): no 1 ms timer loop, no TimeoutNegativeWarning.
@@ -39,14 +40,20 @@ export class KafkaTestClient {
 		await createTopicsReady(this.admin, [{ topic, numPartitions: partitions, replicationFactor: 1 }]);
 	}
 
-	private async producerReady(): Promise<Producer> {
-		if (!this.producer) {
+	/**
+	 * The shared producer, once connected. Tests that run concurrently (a file's `concurrency`) share it:
+	 * each waits for the one connection, where the second caller used to get the producer before its
+	 * connect finished and failed with "The producer is disconnected".
+	 */
+	private producerReady(): Promise<Producer> {
+		if (!this.producerConnected) {
 			// Idempotent with acks=all: a retried request cannot duplicate or reorder a partition's messages,
 			// so baseOffset + index is each message's offset.
-			this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-			await this.producer.connect();
+			const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+			this.producer = producer;
+			this.producerConnected = producer.connect().then(() => producer);
 		}
-		return this.producer;
+		return this.producerConnected;
 	}
 
 	/**
