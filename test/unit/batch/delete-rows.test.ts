@@ -67,6 +67,12 @@ describe('sortItemsForLoad with Deletes Never', () => {
 		}
 	});
 
+	it('a hand-built packed item flagged deleteSign false whose lines carry the sign 1: the lines decide, the delete is taken out', () => {
+		const sorted = sortItemsForLoad([packed(['{"id":1}', '{"id":2,"__DORIS_DELETE_SIGN__":1}'], false)], never);
+		assert.deepEqual(rules(sorted), ['0:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":1}\n', rows: 1 }]);
+	});
+
 	it('Rejected leads nowhere: the item is refused, naming the line and the rule', () => {
 		const sorted = sortItemsForLoad([{ json: { id: 0 } }, packed(['{"id":1}', '{"id":2,"__DORIS_DELETE_SIGN__":1}'], true)], { ...never, deletesNotApplied: { handBack: false } });
 		assert.deepEqual(sorted.loadable, [0]);
