@@ -20,6 +20,10 @@ describe('deleteNotApplied / lineMayDelete', () => {
 	it('1, "1", true and "true" delete; 0, "0", false, null and no sign do not', () => {
 		for (const sign of [1, '1', true, 'true']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', String(sign));
 		for (const sign of [0, '0', false, null, undefined]) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, String(sign));
+		// As Doris reads the sign with hidden_columns (TINYINT, a row whose sign is not 0 deletes), so a
+		// load with the sign would delete these rows: under Never they must not load as upserts.
+		for (const sign of [2, -1, 1.5, '2', ' 3 ', '+1', '1.5']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', JSON.stringify(sign));
+		for (const sign of [0.5, -0.5, '0.0', ' 0 ']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, JSON.stringify(sign));
 		const reason = deleteNotApplied({ __DORIS_DELETE_SIGN__: 1 });
 		assert.equal(reason?.column, '__DORIS_DELETE_SIGN__');
 		assert.match(reason?.message ?? '', /Deletes \(CDC\) is Never.*upsert.*set Deletes \(CDC\) to Auto/);
