@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deleteLineReason, deleteNotApplied, lineMayDelete } from '../../../src/batch/delete-rows';
+import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete } from '../../../src/batch/delete-rows';
 import { firstUnloadable, sortItemsForLoad, takenOutItems } from '../../../src/batch/load-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
 
@@ -86,5 +86,27 @@ describe('sortItemsForLoad with Deletes Never', () => {
 		assert.deepEqual(rules(sorted), ['0:0 delete_not_applied', '0:1 null_sequence']);
 		assert.equal(sorted.lackingSequence, 1);
 		assert.deepEqual(sorted.parts, [{ text: '{"id":3,"seq":4,"__DORIS_DELETE_SIGN__":0}\n', rows: 1 }]);
+	});
+});
+
+describe('deletesNeverCheck: whether Deletes Never checks the rows, or Doris decides the deletes itself', () => {
+	it('checks a plain load, handing back when Rejected leads somewhere', () => {
+		assert.deepEqual(deletesNeverCheck({}, true), { handBack: true });
+		assert.deepEqual(deletesNeverCheck({ columns: ['id', 'v'], extraHeaders: { merge_type: 'APPEND' } }, false), { handBack: false });
+	});
+
+	it('steps aside when merge_type DELETE / MERGE decides (any case of the name and the value)', () => {
+		assert.equal(deletesNeverCheck({ extraHeaders: { Merge_Type: ' delete ' } }, true), undefined);
+		assert.equal(deletesNeverCheck({ extraHeaders: { merge_type: 'MERGE', delete: 'v = 1' } }, true), undefined);
+	});
+
+	// Before, these loads had their deletes taken out although Doris reads the sign from the data and
+	// applies them: the deleted rows stayed in Doris (the integration case in doris-stream-load-deletes-never).
+	it('steps aside when Columns names the delete sign (read from each row, or computed) or the update is flexible', () => {
+		assert.equal(deletesNeverCheck({ columns: ['id', 'v', '__DORIS_DELETE_SIGN__'] }, true), undefined);
+		assert.equal(deletesNeverCheck({ columns: ['id', 'v', '__doris_delete_sign__'] }, true), undefined);
+		assert.equal(deletesNeverCheck({ columns: ['id', 'op', "__DORIS_DELETE_SIGN__ = if(op = 'd', 1, 0)"] }, true), undefined);
+		assert.equal(deletesNeverCheck({ partialUpdate: 'flexible' }, true), undefined);
+		assert.deepEqual(deletesNeverCheck({ partialUpdate: 'fixed', columns: ['id', 'v'] }, true), { handBack: true });
 	});
 });
