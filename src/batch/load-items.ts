@@ -174,11 +174,6 @@ export function sortItemsForLoad(
 			refused.push({ index: i, message: linesError.message });
 			continue;
 		}
-		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(packed.jsonLines, load.columnsCheck);
-		if (outside !== undefined) {
-			refused.push({ index: i, message: outside });
-			continue;
-		}
 		// Deletes Never: only an item whose lines name the sign is split (the search Auto does below), so
 		// packed items without deletes cost one indexOf.
 		const mayDelete = deleteCheck !== undefined && packedDeleteSign(packed);
@@ -186,6 +181,12 @@ export function sortItemsForLoad(
 			sequence === undefined && !mayDelete
 				? undefined
 				: splitPackedLines(packed.jsonLines, (text) => (mayDelete ? deleteLineReason(text) : undefined) ?? (sequence === undefined ? undefined : sequenceLineReason(text, sequence)));
+		// The lines that load: a delete line taken out (its sign is outside Columns) refused the whole item before.
+		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(split?.text ?? packed.jsonLines, load.columnsCheck, split?.kept);
+		if (outside !== undefined) {
+			refused.push({ index: i, message: outside });
+			continue;
+		}
 		const lacking = split?.refused.filter((r) => r.reason.rule !== 'delete_not_applied').length ?? 0;
 		lackingSequence += lacking;
 		const firstRefused = split?.refused.find((r) => (r.reason.rule === 'delete_not_applied' ? deleteCheck?.handBack !== true : sequence?.handBack !== true));

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deleteLineReason, deleteNotApplied, lineMayDelete } from '../../../src/batch/delete-rows';
+import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete } from '../../../src/batch/delete-rows';
 import { firstUnloadable, sortItemsForLoad, takenOutItems } from '../../../src/batch/load-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
+import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 
 function packed(lines: string[], deleteSign?: boolean): { json: Record<string, unknown> } {
 	const jsonLines = lines.map((l) => `${l}\n`).join('');
@@ -96,5 +97,46 @@ describe('sortItemsForLoad with Deletes Never', () => {
 		assert.deepEqual(rules(sorted), ['0:0 delete_not_applied', '0:1 null_sequence']);
 		assert.equal(sorted.lackingSequence, 1);
 		assert.deepEqual(sorted.parts, [{ text: '{"id":3,"seq":4,"__DORIS_DELETE_SIGN__":0}\n', rows: 1 }]);
+	});
+});
+
+describe('deletesNeverCheck: whether Deletes Never checks the rows, or Doris decides the deletes itself', () => {
+	it('checks a plain load, handing back when Rejected leads somewhere', () => {
+		assert.deepEqual(deletesNeverCheck({}, true), { handBack: true });
+		assert.deepEqual(deletesNeverCheck({ columns: ['id', 'v'], extraHeaders: { merge_type: 'APPEND' } }, false), { handBack: false });
+	});
+
+	it('steps aside when merge_type DELETE / MERGE decides (any case of the name and the value)', () => {
+		assert.equal(deletesNeverCheck({ extraHeaders: { Merge_Type: ' delete ' } }, true), undefined);
+		assert.equal(deletesNeverCheck({ extraHeaders: { merge_type: 'MERGE', delete: 'v = 1' } }, true), undefined);
+	});
+
+	// Before, these loads had their deletes taken out although Doris reads the sign from the data and
+	// applies them: the deleted rows stayed in Doris (the integration case in doris-stream-load-deletes-never).
+	it('steps aside when Columns names the delete sign (read from each row, or computed) or the update is flexible', () => {
+		assert.equal(deletesNeverCheck({ columns: ['id', 'v', '__DORIS_DELETE_SIGN__'] }, true), undefined);
+		assert.equal(deletesNeverCheck({ columns: ['id', 'v', '__doris_delete_sign__'] }, true), undefined);
+		assert.equal(deletesNeverCheck({ columns: ['id', 'op', "__DORIS_DELETE_SIGN__ = if(op = 'd', 1, 0)"] }, true), undefined);
+		assert.equal(deletesNeverCheck({ partialUpdate: 'flexible' }, true), undefined);
+		assert.deepEqual(deletesNeverCheck({ partialUpdate: 'fixed', columns: ['id', 'v'] }, true), { handBack: true });
+	});
+});
+
+describe('Deletes Never with a Columns list: a packed delete line is taken out as a row is', () => {
+	// Before, the Columns check ran first and refused the whole packed item for the delete line's
+	// __DORIS_DELETE_SIGN__ key (its other lines did not load, and the execution failed on every
+	// redelivery), where the same rows one item each loaded and put the delete on Rejected.
+	it('the delete line goes to Rejected and the other lines load, as per message', () => {
+		const columnsCheck = columnsListCheck({ format: 'json', columns: ['id', 'v'] }, false);
+		const lines = ['{"id":1,"v":"a"}', '{"id":2,"v":"b","__DORIS_DELETE_SIGN__":1}'];
+		const sorted = sortItemsForLoad([packed(lines, true)], { ...never, columnsCheck });
+		assert.deepEqual(sorted.refused, []);
+		assert.deepEqual(rules(sorted), ['0:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":1,"v":"a"}\n', rows: 1 }]);
+		const perMessage = sortItemsForLoad([{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b', __DORIS_DELETE_SIGN__: 1 } }], { ...never, columnsCheck });
+		assert.deepEqual(rules(perMessage), ['1 delete_not_applied']);
+		// A line with another field outside Columns still refuses its item, naming the field.
+		const outside = sortItemsForLoad([packed(['{"id":2,"__DORIS_DELETE_SIGN__":1}', '{"id":1,"v":"a","extra":1}'], true)], { ...never, columnsCheck });
+		assert.match(outside.refused[0]?.message ?? '', /^line 1 of packedRows: Row field "extra" is not in Columns/);
 	});
 });
