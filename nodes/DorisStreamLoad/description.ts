@@ -68,7 +68,7 @@ const options: INodeProperties = {
 					name: 'Never',
 					value: 'never',
 					description:
-						'Load without the delete sign (for merge_type DELETE / MERGE, or tables without deletes). A row with __DORIS_DELETE_SIGN__ = 1 would load as an upsert of the deleted row, so it goes to Rejected (rule delete_not_applied) unless a merge_type header DELETE / MERGE decides.',
+						'Load without the delete sign (for merge_type DELETE / MERGE, or tables without deletes). A row with __DORIS_DELETE_SIGN__ = 1 would load as an upsert of the deleted row, so it goes to Rejected (rule delete_not_applied) unless Doris decides: a merge_type header DELETE / MERGE, Columns naming __DORIS_DELETE_SIGN__, or a flexible partial update.',
 				},
 			],
 			default: LOAD_DEFAULTS.deletes,

@@ -12,6 +12,7 @@ import { countRejectedRows } from '../../src/batch/rejected-count';
 import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sortItemsForLoad, summariseLoad, takenOutItems, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
 import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
+import { deletesNeverCheck } from '../../src/batch/delete-rows';
 import { groupByTarget } from '../../src/batch/load-targets';
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
 import { DeadlineError } from '../../src/batch/load-deadline';
@@ -250,9 +251,8 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	const csvCheck: CsvCheckOption | undefined = csvCheckFn === undefined ? undefined : { check: csvCheckFn, handBack: rejectedConnected };
 	// Deletes Never loads without the delete sign: a row flagged as a delete would load as an upsert of
 	// the deleted row. Taken out the same way (rule delete_not_applied, src/batch/delete-rows.ts), unless
-	// merge_type DELETE / MERGE hands the decision to Doris.
-	const mergeDecides = ['DELETE', 'MERGE'].includes(mergeType.trim().toUpperCase());
-	const deletesNotApplied = settings.deletes === 'never' && !mergeDecides ? { handBack: rejectedConnected } : undefined;
+	// Doris decides the deletes itself (merge_type DELETE / MERGE, Columns naming the sign, flexible partial update).
+	const deletesNotApplied = settings.deletes === 'never' ? deletesNeverCheck(settings.load, rejectedConnected) : undefined;
 	const sort = async (group: (typeof grouped.groups)[number]) => {
 		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied });
 		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.

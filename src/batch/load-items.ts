@@ -18,7 +18,7 @@
  * the node runs.
  */
 import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
-import { encodedLines, linesAsWritten } from '../common/encoded-lines';
+import { encodedLines, linesAsWritten, writtenWithoutDeleteSign } from '../common/encoded-lines';
 import { parseJsonExact } from '../common/exact-json';
 import { packedLine, packedLineOrigin, packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
@@ -87,6 +87,21 @@ function invalidMark(json: Record<string, unknown>): string | undefined {
 	const first = (info as InvalidInfo).reasons[0] as Partial<Rejection> | undefined;
 	const why = typeof first?.message === 'string' ? first.message : 'see its reasons';
 	return `the Doris Schema node found it invalid (${INVALID_FIELD}: ${why}), so it does not load; connect the Doris Schema node's Invalid output to a dead-letter branch`;
+}
+
+/**
+ * Whether a packed item's lines may carry the delete sign. A flag true is believed (lines without the
+ * sign then load with 0, doris-target.ts). A flag false only on lines the Doris Schema node wrote and
+ * nobody changed since (it read every line; encoded-lines.ts): a packed item built by hand (a Code
+ * node) may say false while its lines carry the sign 1, and loaded without `hidden_columns` Doris
+ * reads no sign from the data (FE Load.initColumns, 2.1; NereidsLoadScanProvider, 3.0 / 3.1: the
+ * hidden column is read only when hidden_columns or Columns names it, else it takes its default 0),
+ * so the delete would load as an upsert and the row stay, quietly. Anything else, and lines packed
+ * straight by the trigger, which nobody has read: the text is searched (one indexOf).
+ */
+function packedDeleteSign(packed: PackedRows): boolean {
+	if (packed.deleteSign === true) return true;
+	return !writtenWithoutDeleteSign(packed) && linesMentionDeleteSign(packed.jsonLines);
 }
 
 /**
@@ -159,18 +174,19 @@ export function sortItemsForLoad(
 			refused.push({ index: i, message: linesError.message });
 			continue;
 		}
-		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(packed.jsonLines, load.columnsCheck);
-		if (outside !== undefined) {
-			refused.push({ index: i, message: outside });
-			continue;
-		}
 		// Deletes Never: only an item whose lines name the sign is split (the search Auto does below), so
 		// packed items without deletes cost one indexOf.
-		const mayDelete = deleteCheck !== undefined && (packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines));
+		const mayDelete = deleteCheck !== undefined && packedDeleteSign(packed);
 		const split =
 			sequence === undefined && !mayDelete
 				? undefined
 				: splitPackedLines(packed.jsonLines, (text) => (mayDelete ? deleteLineReason(text) : undefined) ?? (sequence === undefined ? undefined : sequenceLineReason(text, sequence)));
+		// The lines that load: a delete line taken out (its sign is outside Columns) refused the whole item before.
+		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(split?.text ?? packed.jsonLines, load.columnsCheck, split?.kept);
+		if (outside !== undefined) {
+			refused.push({ index: i, message: outside });
+			continue;
+		}
 		const lacking = split?.refused.filter((r) => r.reason.rule !== 'delete_not_applied').length ?? 0;
 		lackingSequence += lacking;
 		const firstRefused = split?.refused.find((r) => (r.reason.rule === 'delete_not_applied' ? deleteCheck?.handBack !== true : sequence?.handBack !== true));
@@ -190,9 +206,8 @@ export function sortItemsForLoad(
 		if (split !== undefined) lineMaps.set(part, split.kept);
 		parts.push(part);
 		loadable.push(i);
-		// As for rows, auto means "some row names the sign". The Doris Schema node says so in the flag;
-		// lines packed straight by the trigger nobody has read, so the text is searched.
-		if (auto && !signSeen) signSeen = packed.deleteSign ?? linesMentionDeleteSign(packed.jsonLines);
+		// As for rows, auto means "some row names the sign" (packedDeleteSign).
+		if (auto && !signSeen) signSeen = packedDeleteSign(packed);
 	}
 	if (run.length > 0) parts.push(run);
 	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, takenOut, lackingSequence, lineMaps };

@@ -24,11 +24,9 @@
  * hides a record from eachBatch while still counting its offset (consumer/batch.js: messages drops
  * them, rawMessages / lastOffset keep them, so the offsets still advance past them), and the aborted
  * list is emptied so kafkajs' own filter does nothing more. Once, to the kafkajs copy this package
- * loads, and only to 2.2.4, whose fetch response shape this reads.
+ * loads, and only to 2.2.4 (kafkajsPatch, kafkajs-patch.ts), whose fetch response shape this reads.
  */
-import { createRequire } from 'node:module';
-
-import { PATCHED_KAFKAJS_VERSION } from './request-queue-fix';
+import { kafkajsPatch } from './kafkajs-patch';
 
 /** What the broker lists per partition under read_committed (Fetch response aborted_transactions). */
 export interface AbortedTransaction {
@@ -58,6 +56,11 @@ interface FetchedPartition {
 
 interface FetchResponse {
 	responses?: Array<{ partitions: FetchedPartition[] }>;
+}
+
+/** The method of kafkajs' Broker the wrapper replaces. */
+interface BrokerState {
+	fetch(request: { isolationLevel?: number }): Promise<FetchResponse>;
 }
 
 const READ_COMMITTED = 1;
@@ -110,22 +113,16 @@ export function hideAbortedRecords(partition: FetchedPartition): number {
 	return hidden.size;
 }
 
-let applied: boolean | undefined;
-
 /** Installs the wrapper (idempotent); false when the kafkajs found is not the version it was written for. */
-export function hideAbortedTransactionsAsKafkaDoes(): boolean {
-	if (applied !== undefined) return applied;
-	const load = createRequire(__filename);
-	const { version } = load('kafkajs/package.json') as { version: string };
-	if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
-	const Broker = load('kafkajs/src/broker/index.js') as { prototype: { fetch(request: { isolationLevel?: number }): Promise<FetchResponse> } };
-	const fetch = Broker.prototype.fetch;
-	Broker.prototype.fetch = async function (this: unknown, request: { isolationLevel?: number }): Promise<FetchResponse> {
-		const response = await fetch.call(this, request);
-		if (request.isolationLevel === READ_COMMITTED) {
-			for (const topic of response.responses ?? []) for (const partition of topic.partitions) hideAbortedRecords(partition);
-		}
-		return response;
-	};
-	return (applied = true);
-}
+export const hideAbortedTransactionsAsKafkaDoes = kafkajsPatch<BrokerState, 'fetch'>(
+	'kafkajs/src/broker/index.js',
+	'fetch',
+	(fetch) =>
+		async function (this: BrokerState, request: { isolationLevel?: number }): Promise<FetchResponse> {
+			const response = await fetch.call(this, request);
+			if (request.isolationLevel === READ_COMMITTED) {
+				for (const topic of response.responses ?? []) for (const partition of topic.partitions) hideAbortedRecords(partition);
+			}
+			return response;
+		},
+);

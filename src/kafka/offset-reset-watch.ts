@@ -13,12 +13,11 @@
  * fetch offset (execution-emitter.ts), so only a real reset counts: a compacted topic's gaps and
  * transaction markers skip offsets without one, and lose nothing.
  *
- * Applied by wrapping ConsumerGroup.prototype.recoverFromOffsetOutOfRange, once, to the kafkajs copy
- * this package loads, and only to 2.2.4, whose offset manager fields this reads.
+ * Applied by wrapping ConsumerGroup.prototype.recoverFromOffsetOutOfRange with kafkajsPatch
+ * (kafkajs-patch.ts): once, to the kafkajs copy this package loads, and only to 2.2.4, whose offset
+ * manager fields this reads.
  */
-import { createRequire } from 'node:module';
-
-import { PATCHED_KAFKAJS_VERSION } from './request-queue-fix';
+import { kafkajsPatch } from './kafkajs-patch';
 
 /** A reset kafkajs is about to make: the partition was fetched from `expected`, which the log no longer holds. */
 export interface OutOfRangeReset {
@@ -42,7 +41,6 @@ interface ConsumerGroupState {
 }
 
 const listeners = new Map<string, OutOfRangeListener>();
-let applied: boolean | undefined;
 
 function memberKey(groupId: string, memberId: string): string {
 	return `${groupId}\u0000${memberId}`;
@@ -70,20 +68,16 @@ export function fetchPosition(group: Pick<ConsumerGroupState, 'offsetManager'>, 
 }
 
 /** Installs the wrapper (idempotent); false when the kafkajs found is not the version it was written for. */
-export function watchKafkajsOutOfRange(): boolean {
-	if (applied !== undefined) return applied;
-	const load = createRequire(__filename);
-	const { version } = load('kafkajs/package.json') as { version: string };
-	if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
-	const ConsumerGroup = load('kafkajs/src/consumer/consumerGroup.js') as { prototype: ConsumerGroupState };
-	const original = ConsumerGroup.prototype.recoverFromOffsetOutOfRange;
-	ConsumerGroup.prototype.recoverFromOffsetOutOfRange = async function (this: ConsumerGroupState, error) {
-		// From a follower kafkajs retries the leader first and resets nothing (the original's first branch).
-		const fromFollower = typeof this.preferredReadReplicasPerTopicPartition[error.topic]?.[error.partition] === 'number';
-		const listener = fromFollower || this.memberId === null ? undefined : listeners.get(memberKey(this.groupId, this.memberId));
-		const expected = listener ? fetchPosition(this, error.topic, error.partition) : undefined;
-		if (listener && expected !== undefined) listener({ topic: error.topic, partition: error.partition, expected });
-		return original.call(this, error);
-	};
-	return (applied = true);
-}
+export const watchKafkajsOutOfRange = kafkajsPatch<ConsumerGroupState, 'recoverFromOffsetOutOfRange'>(
+	'kafkajs/src/consumer/consumerGroup.js',
+	'recoverFromOffsetOutOfRange',
+	(original) =>
+		async function (this: ConsumerGroupState, error) {
+			// From a follower kafkajs retries the leader first and resets nothing (the original's first branch).
+			const fromFollower = typeof this.preferredReadReplicasPerTopicPartition[error.topic]?.[error.partition] === 'number';
+			const listener = fromFollower || this.memberId === null ? undefined : listeners.get(memberKey(this.groupId, this.memberId));
+			const expected = listener ? fetchPosition(this, error.topic, error.partition) : undefined;
+			if (listener && expected !== undefined) listener({ topic: error.topic, partition: error.partition, expected });
+			return original.call(this, error);
+		},
+);

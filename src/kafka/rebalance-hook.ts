@@ -11,14 +11,12 @@
  * This wraps Runner.prototype.heartbeat (node_modules/kafkajs/src/consumer/runner.js): when it throws
  * REBALANCE_IN_PROGRESS, the hook registered for the runner's eachBatch handler runs before the
  * error goes on, so every rebalance, wherever kafkajs meets it, is drained the same way. The hook
- * gets a heartbeat that bypasses the wrapper (to keep the session alive while it waits). Applied
- * once, to the kafkajs copy this package loads, and only to 2.2.4: the method wrapped is that
- * version's (elsewhere only the sinker's own heartbeats drain, as before).
+ * gets a heartbeat that bypasses the wrapper (to keep the session alive while it waits). Applied by
+ * kafkajsPatch (kafkajs-patch.ts): once, to the kafkajs copy this package loads, and only to 2.2.4:
+ * the method wrapped is that version's (elsewhere only the sinker's own heartbeats drain, as before).
  */
-import { createRequire } from 'node:module';
-
 import { isRebalanceInProgress } from './group-join';
-import { PATCHED_KAFKAJS_VERSION } from './request-queue-fix';
+import { kafkajsPatch } from './kafkajs-patch';
 
 /** Waits for what must finish before the group is rejoined; `heartbeat` keeps the session alive meanwhile. */
 export type RebalanceHook = (heartbeat: () => Promise<void>) => Promise<void>;
@@ -33,7 +31,23 @@ interface RunnerState {
 
 /** Keyed by the eachBatch handler given to consumer.run (kafkajs keeps it as runner.eachBatch). */
 const hooks = new WeakMap<object, RebalanceHook>();
-let applied: boolean | undefined;
+
+/** Wraps Runner.prototype.heartbeat (see the header); false when the installed kafkajs is not 2.2.4. */
+const wrapHeartbeat = kafkajsPatch<RunnerState, 'heartbeat'>(
+	'kafkajs/src/consumer/runner.js',
+	'heartbeat',
+	(heartbeat) =>
+		async function (this: RunnerState): Promise<void> {
+			try {
+				await heartbeat.call(this);
+			} catch (error) {
+				const hook = typeof this.eachBatch === 'function' ? hooks.get(this.eachBatch) : undefined;
+				// The hook's own failure must not replace the rebalance: kafkajs rejoins on that one.
+				if (hook && isRebalanceInProgress(error)) await hook(() => this.consumerGroup.heartbeat({ interval: this.heartbeatInterval })).catch(() => {});
+				throw error;
+			}
+		},
+);
 
 /**
  * Runs `hook` whenever the runner of the consumer run with `eachBatch` meets a rebalance in a
@@ -43,24 +57,4 @@ export function onRebalanceFound(eachBatch: object, hook: RebalanceHook): boolea
 	if (!wrapHeartbeat()) return false;
 	hooks.set(eachBatch, hook);
 	return true;
-}
-
-function wrapHeartbeat(): boolean {
-	if (applied !== undefined) return applied;
-	const load = createRequire(__filename);
-	const { version } = load('kafkajs/package.json') as { version: string };
-	if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
-	const Runner = load('kafkajs/src/consumer/runner.js') as { prototype: RunnerState };
-	const heartbeat = Runner.prototype.heartbeat;
-	Runner.prototype.heartbeat = async function (this: RunnerState): Promise<void> {
-		try {
-			await heartbeat.call(this);
-		} catch (error) {
-			const hook = typeof this.eachBatch === 'function' ? hooks.get(this.eachBatch) : undefined;
-			// The hook's own failure must not replace the rebalance: kafkajs rejoins on that one.
-			if (hook && isRebalanceInProgress(error)) await hook(() => this.consumerGroup.heartbeat({ interval: this.heartbeatInterval })).catch(() => {});
-			throw error;
-		}
-	};
-	return (applied = true);
 }

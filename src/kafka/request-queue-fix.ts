@@ -13,10 +13,10 @@
  * check, so nothing is scheduled. Everything else is the original: a request that has to wait is
  * queued by `push`, which schedules a check at the throttle's end (or in 10 ms when only the
  * in-flight limit holds it), and each response checks the queue again.
- * Applied once, to the kafkajs copy this package loads, and only to 2.2.4: the method it replaces is
+ * Applied by kafkajsPatch (kafkajs-patch.ts): once, to the kafkajs copy this package loads, and only to 2.2.4: the method it replaces is
  * that version's.
  */
-import { createRequire } from 'node:module';
+import { kafkajsPatch } from './kafkajs-patch';
 
 /** The fields of kafkajs' RequestQueue the replaced method reads and writes. */
 interface RequestQueueState {
@@ -27,11 +27,8 @@ interface RequestQueueState {
 	scheduleCheckPendingRequests(): void;
 }
 
-export const PATCHED_KAFKAJS_VERSION = '2.2.4';
 /** kafkajs' CHECK_PENDING_REQUESTS_INTERVAL. */
 const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
-
-let applied: boolean | undefined;
 
 function scheduleCheckPendingRequests(this: RequestQueueState): void {
 	if (this.throttleCheckTimeoutId) return;
@@ -45,12 +42,8 @@ function scheduleCheckPendingRequests(this: RequestQueueState): void {
 }
 
 /** Installs the fix (idempotent); false when the kafkajs found is not the version it was written for. */
-export function fixKafkajsIdleTimers(): boolean {
-	if (applied !== undefined) return applied;
-	const load = createRequire(__filename);
-	const { version } = load('kafkajs/package.json') as { version: string };
-	if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
-	const RequestQueue = load('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueueState };
-	RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
-	return (applied = true);
-}
+export const fixKafkajsIdleTimers = kafkajsPatch<RequestQueueState, 'scheduleCheckPendingRequests'>(
+	'kafkajs/src/network/requestQueue/index.js',
+	'scheduleCheckPendingRequests',
+	() => scheduleCheckPendingRequests,
+);

@@ -7,13 +7,15 @@
  * casting it to the column type: strings are taken unescaped, numbers / arrays / objects as their JSON
  * text, booleans as "1"/"0". So big integers and decimals go out as strings (exact, and still cast as
  * numbers), and ARRAY / MAP / STRUCT go out as a string holding Doris' own literal text (`[1,2]`,
- * `{"k":1}`, `{"a":1,"b":"x"}`), built here so that big numbers inside stay unquoted and exact.
+ * `{"k":1}`, `{"a":1,"b":"x"}`), built by coerce-nested.ts so that big numbers inside stay unquoted
+ * and exact.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
+import { arrayHandler, mapHandler, structHandler } from './coerce-nested';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, parseIfText, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import { escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { booleanDroppingFraction, booleanText, coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, nonAsciiSpaceDetail, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -252,11 +254,14 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				literal: quoted,
 			};
 		case 'array':
-			return compileArray(type.element, type.elementNotNull === true, expected, ctx);
+			return arrayHandler(compileType(type.element, ctx, true), type.elementNotNull === true, expected);
 		case 'map':
-			return compileMap(type.key, type.value, expected, ctx);
+			return mapHandler(type.key, compileType(type.key, ctx, true), compileType(type.value, ctx, true), expected);
 		case 'struct':
-			return compileStruct(type, expected, ctx);
+			return structHandler(
+				type.fields.map((field) => ({ name: field.name, handler: compileType(field.type, ctx, true) })),
+				expected,
+			);
 		case 'unknown':
 			return {
 				expected,
@@ -301,119 +306,4 @@ function mayBeJsonText(text: string): boolean {
 	while (c === 32 || c === 9 || c === 10 || c === 13) c = text.charCodeAt(++i);
 	// { [ " - digits, and t / f / n of true, false, null.
 	return c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110;
-}
-
-/** Runs a nested handler and prefixes the failure path. Nested elements may be null (Doris allows it). */
-function nested(handler: TypeHandler, value: unknown, fail: FailSlot, step: string): string | typeof INVALID {
-	if (value === null || value === undefined) return 'null';
-	const before = fail.path;
-	fail.path = '';
-	const v = handler.coerce(value, fail);
-	if (v === INVALID) {
-		fail.path = before + step + fail.path;
-		return INVALID;
-	}
-	fail.path = before;
-	return handler.literal(v);
-}
-
-function compileArray(elementType: DorisType, elementNotNull: boolean, expected: string, ctx: CompileContext): TypeHandler {
-	const element = compileType(elementType, ctx, true);
-	return {
-		expected,
-		coerce(input, fail) {
-			const value = parseIfText(input, '[');
-			if (!Array.isArray(value)) return failWith(fail, 'type', 'not an array');
-			let out = '[';
-			for (let i = 0; i < value.length; i++) {
-				// Doris' element column is not nullable there: the value would not convert (NULL or filtered).
-				if (elementNotNull && (value[i] === null || value[i] === undefined)) {
-					fail.path += `[${i}]`;
-					return failWith(fail, 'not_null', `${expected} holds no null element`);
-				}
-				const lit = nested(element, value[i], fail, `[${i}]`);
-				if (lit === INVALID) return INVALID;
-				out += i === 0 ? lit : `,${lit}`;
-			}
-			return `${out}]`;
-		},
-		literal: raw,
-	};
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function compileMap(keyType: DorisType, valueType: DorisType, expected: string, ctx: CompileContext): TypeHandler {
-	const key = compileType(keyType, ctx, true);
-	const val = compileType(valueType, ctx, true);
-	// Object keys are distinct text, so text keys stay distinct; other key types may coerce two keys into
-	// one ("1" and "01" into INT 1), and the map Doris stores would not hold both values.
-	const keysMayMeet = keyType.kind !== 'string' && keyType.kind !== 'varchar' && keyType.kind !== 'char';
-	return {
-		expected,
-		coerce(input, fail) {
-			const value = parseIfText(input, '{');
-			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
-			let out = '{';
-			let first = true;
-			const seen = keysMayMeet ? new Map<string, string>() : undefined;
-			for (const k of Object.keys(value)) {
-				const step = `[${JSON.stringify(k)}]`;
-				const kl = nested(key, k, fail, `${step}(key)`);
-				if (kl === INVALID) return INVALID;
-				if (seen !== undefined) {
-					const other = seen.get(kl);
-					if (other !== undefined) {
-						fail.path += `${step}(key)`;
-						return failWith(fail, 'type', `keys ${JSON.stringify(other)} and ${JSON.stringify(k)} are the same key ${kl} of ${expected}`);
-					}
-					seen.set(kl, k);
-				}
-				const vl = nested(val, value[k], fail, step);
-				if (vl === INVALID) return INVALID;
-				out += `${first ? '' : ','}${kl}:${vl}`;
-				first = false;
-			}
-			return `${out}}`;
-		},
-		literal: raw,
-	};
-}
-
-function compileStruct(type: Extract<DorisType, { kind: 'struct' }>, expected: string, ctx: CompileContext): TypeHandler {
-	const names = type.fields.map((f) => f.name);
-	const lower = new Map(type.fields.map((f, i) => [f.name.toLowerCase(), i]));
-	const handlers = type.fields.map((f) => compileType(f.type, ctx, true));
-	const prefixes = names.map((n) => `${JSON.stringify(n)}:`);
-	return {
-		expected,
-		coerce(input, fail) {
-			const value = parseIfText(input, '{');
-			if (!isPlainObject(value)) return failWith(fail, 'type', 'not an object');
-			const found: unknown[] = new Array<unknown>(names.length);
-			const keys: Array<string | undefined> = new Array<string | undefined>(names.length);
-			for (const k of Object.keys(value)) {
-				// Doris field names are case-insensitive.
-				const idx = lower.get(k.toLowerCase());
-				if (idx === undefined) {
-					fail.path += `.${k}`;
-					return failWith(fail, 'unknown_field', `no field "${k}" in ${expected}`);
-				}
-				// Two keys for one field: loading either would drop the other's value unseen.
-				if (keys[idx] !== undefined) return failWith(fail, 'type', `"${keys[idx]}" and "${k}" both name field ${names[idx]} of ${expected}`);
-				keys[idx] = k;
-				found[idx] = value[k];
-			}
-			let out = '{';
-			for (let i = 0; i < names.length; i++) {
-				const lit = nested(handlers[i], found[i], fail, `.${names[i]}`);
-				if (lit === INVALID) return INVALID;
-				out += (i === 0 ? '' : ',') + prefixes[i] + lit;
-			}
-			return `${out}}`;
-		},
-		literal: raw,
-	};
 }

@@ -49,8 +49,10 @@ export type ColumnsCheck = (row: Readonly<Record<string, unknown>>) => void;
  * leaves out: Doris reads only the listed keys of each JSON line, so that field's value would not load.
  * Rows are checked as they are serialised; packed lines go to Doris as they are, so they are read here
  * (only when the load has such a list). A line that does not parse is left to Doris, which refuses it.
+ * `itemLines`: the item's line of each of `jsonLines` when some were taken out before (the message
+ * names the item's line).
  */
-export function packedLineOutsideColumns(jsonLines: string, check: ColumnsCheck): string | undefined {
+export function packedLineOutsideColumns(jsonLines: string, check: ColumnsCheck, itemLines?: readonly number[]): string | undefined {
 	let start = 0;
 	for (let line = 0; start < jsonLines.length; line++) {
 		let end = jsonLines.indexOf('\n', start);
@@ -66,7 +68,7 @@ export function packedLineOutsideColumns(jsonLines: string, check: ColumnsCheck)
 		try {
 			check(row as Record<string, unknown>);
 		} catch (error) {
-			return `line ${line} of ${PACKED_ROWS_FIELD}: ${error instanceof Error ? error.message : String(error)}`;
+			return `line ${itemLines?.[line] ?? line} of ${PACKED_ROWS_FIELD}: ${error instanceof Error ? error.message : String(error)}`;
 		}
 	}
 	return undefined;

@@ -111,6 +111,31 @@ describe('Doris Stream Load node: Deletes (CDC) Never with rows flagged as delet
 		assert.deepEqual(rows(table), [{ id: 1, v: 'a' }]);
 	});
 
+	// A packed item built by hand (a Code node) that says deleteSign false while its lines carry the
+	// sign 1. Loaded without hidden_columns, Doris reads no sign from the data (FE Load.initColumns,
+	// NereidsLoadScanProvider: the hidden column is read only when hidden_columns or Columns names it;
+	// otherwise it takes its default 0): the delete would load as an upsert and the row stay. The lines
+	// decide, not the flag: Auto loads with the sign and deletes the row; Never hands the line back.
+	it('a hand-built packed item flagged deleteSign false whose lines carry the sign 1: Auto deletes the row, Never hands the line back', async () => {
+		const table = await uniqueTable();
+		await executeStreamLoad(ctx({ table }, [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b' } }], manualTo([0, 1])));
+		const lines = ['{"id":1,"v":"a","__DORIS_DELETE_SIGN__":1}', '{"id":3,"v":"c"}'];
+		const [autoSummary, autoRejected] = await executeStreamLoad(ctx({ table, options: { deletes: 'auto' } }, [packed(lines, false)], manualTo([0, 1])));
+		assert.deepEqual(autoRejected, []);
+		assert.equal(autoSummary[0].json.rows, 2);
+		assert.deepEqual(rows(table), [
+			{ id: 2, v: 'b' },
+			{ id: 3, v: 'c' },
+		]);
+		const [, rejected] = await executeStreamLoad(ctx(never(table), [packed(['{"id":2,"v":"b","__DORIS_DELETE_SIGN__":1}', '{"id":4,"v":"d"}'], false)], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['2 delete_not_applied __DORIS_DELETE_SIGN__']);
+		assert.deepEqual(rows(table), [
+			{ id: 2, v: 'b' },
+			{ id: 3, v: 'c' },
+			{ id: 4, v: 'd' },
+		]);
+	});
+
 	it('Rejected leads nowhere: the execution fails before any load, naming the rule and the setting', async () => {
 		const table = await uniqueTable();
 		const input = [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b', __DORIS_DELETE_SIGN__: 1 } }];
@@ -137,5 +162,49 @@ describe('Doris Stream Load node: Deletes (CDC) Never with rows flagged as delet
 			{ id: 3, v: 'c' },
 			{ id: 4, v: 'd' },
 		]);
+	});
+
+	// Doris reads the sign from the data when the columns header names it (stream-load manual,
+	// hidden_columns: "takes effect when the Header does not include Columns"; apache/doris regression
+	// test_mix_partial_update_load.groovy loads `columns: k1,c1,c2,c3,seq,__DORIS_DELETE_SIGN__` without
+	// merge_type and the row is deleted). Such a load applies every delete: none may go to Rejected.
+	it('Columns naming __DORIS_DELETE_SIGN__: Doris reads the sign from each row, so deletes load and delete (per message and packed)', async () => {
+		const table = await uniqueTable();
+		await executeStreamLoad(ctx({ table }, [1, 2, 3, 4].map((id) => ({ json: { id, v: 'x' } })), manualTo([0, 1])));
+		const withSign = (t: string) => ({ table: t, options: { deletes: 'never', columns: 'id,v,__DORIS_DELETE_SIGN__' } });
+		const input = [{ json: { id: 1, v: 'a', __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, v: 'b', __DORIS_DELETE_SIGN__: 0 } }];
+		const [summary, rejected] = await executeStreamLoad(ctx(withSign(table), input, manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), []);
+		assert.equal(summary[0].json.rows, 2);
+		const [packedSummary, packedRejected] = await executeStreamLoad(
+			ctx(withSign(table), [packed(['{"id":3,"v":"gone","__DORIS_DELETE_SIGN__":1}', '{"id":4,"v":"d","__DORIS_DELETE_SIGN__":0}'], true)], manualTo([0, 1])),
+		);
+		assert.deepEqual(rules(packedRejected), []);
+		assert.equal(packedSummary[0].json.rows, 2);
+		assert.deepEqual(rows(table), [
+			{ id: 2, v: 'b' },
+			{ id: 4, v: 'd' },
+		]);
+		assert.equal(await counted('delete_not_applied'), 0);
+	});
+});
+
+describe('Doris Stream Load node: Deletes (CDC) Never with a flexible partial update', () => {
+	const flexDb = useDorisDatabase({ server: { version: '3.1' }, sharedBatches: true, readsTables: true });
+	const flexCtx = nodeContextsIn(flexDb);
+
+	// A flexible partial update reads __DORIS_DELETE_SIGN__ from each JSON line and deletes the rows
+	// flagged 1, without hidden_columns (Doris 3.1+, docs data-operate/update/update-of-unique-model.md,
+	// flexible partial column update: the line {"k": 0, "__DORIS_DELETE_SIGN__": 1} deletes k 0).
+	it('the delete lines delete: none goes to Rejected', async () => {
+		await flexDb.server.sql(
+			'CREATE TABLE d.flex (id INT NOT NULL, v VARCHAR(16) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("enable_unique_key_skip_bitmap_column" = "true")',
+		);
+		await executeStreamLoad(flexCtx({ table: 'flex' }, [1, 2].map((id) => ({ json: { id, v: 'x' } })), manualTo([0, 1])));
+		const options = { deletes: 'never', partialUpdate: 'flexible' };
+		const [summary, rejected] = await executeStreamLoad(flexCtx({ table: 'flex', options }, [{ json: { id: 1, __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, v: 'b' } }], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), []);
+		assert.equal(summary[0].json.rows, 2);
+		assert.deepEqual(flexDb.server.tableRows('d', 'flex'), [{ id: 2, v: 'b' }]);
 	});
 });

@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deleteLineReason, deleteNotApplied, lineMayDelete } from '../../../src/batch/delete-rows';
+import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete } from '../../../src/batch/delete-rows';
 import { firstUnloadable, sortItemsForLoad, takenOutItems } from '../../../src/batch/load-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
+import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 
 function packed(lines: string[], deleteSign?: boolean): { json: Record<string, unknown> } {
 	const jsonLines = lines.map((l) => `${l}\n`).join('');
@@ -20,6 +21,10 @@ describe('deleteNotApplied / lineMayDelete', () => {
 	it('1, "1", true and "true" delete; 0, "0", false, null and no sign do not', () => {
 		for (const sign of [1, '1', true, 'true']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', String(sign));
 		for (const sign of [0, '0', false, null, undefined]) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, String(sign));
+		// As Doris reads the sign with hidden_columns (TINYINT, a row whose sign is not 0 deletes), so a
+		// load with the sign would delete these rows: under Never they must not load as upserts.
+		for (const sign of [2, -1, 1.5, '2', ' 3 ', '+1', '1.5']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', JSON.stringify(sign));
+		for (const sign of [0.5, -0.5, '0.0', ' 0 ']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, JSON.stringify(sign));
 		const reason = deleteNotApplied({ __DORIS_DELETE_SIGN__: 1 });
 		assert.equal(reason?.column, '__DORIS_DELETE_SIGN__');
 		assert.match(reason?.message ?? '', /Deletes \(CDC\) is Never.*upsert.*set Deletes \(CDC\) to Auto/);
@@ -67,6 +72,12 @@ describe('sortItemsForLoad with Deletes Never', () => {
 		}
 	});
 
+	it('a hand-built packed item flagged deleteSign false whose lines carry the sign 1: the lines decide, the delete is taken out', () => {
+		const sorted = sortItemsForLoad([packed(['{"id":1}', '{"id":2,"__DORIS_DELETE_SIGN__":1}'], false)], never);
+		assert.deepEqual(rules(sorted), ['0:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":1}\n', rows: 1 }]);
+	});
+
 	it('Rejected leads nowhere: the item is refused, naming the line and the rule', () => {
 		const sorted = sortItemsForLoad([{ json: { id: 0 } }, packed(['{"id":1}', '{"id":2,"__DORIS_DELETE_SIGN__":1}'], true)], { ...never, deletesNotApplied: { handBack: false } });
 		assert.deepEqual(sorted.loadable, [0]);
@@ -86,5 +97,46 @@ describe('sortItemsForLoad with Deletes Never', () => {
 		assert.deepEqual(rules(sorted), ['0:0 delete_not_applied', '0:1 null_sequence']);
 		assert.equal(sorted.lackingSequence, 1);
 		assert.deepEqual(sorted.parts, [{ text: '{"id":3,"seq":4,"__DORIS_DELETE_SIGN__":0}\n', rows: 1 }]);
+	});
+});
+
+describe('deletesNeverCheck: whether Deletes Never checks the rows, or Doris decides the deletes itself', () => {
+	it('checks a plain load, handing back when Rejected leads somewhere', () => {
+		assert.deepEqual(deletesNeverCheck({}, true), { handBack: true });
+		assert.deepEqual(deletesNeverCheck({ columns: ['id', 'v'], extraHeaders: { merge_type: 'APPEND' } }, false), { handBack: false });
+	});
+
+	it('steps aside when merge_type DELETE / MERGE decides (any case of the name and the value)', () => {
+		assert.equal(deletesNeverCheck({ extraHeaders: { Merge_Type: ' delete ' } }, true), undefined);
+		assert.equal(deletesNeverCheck({ extraHeaders: { merge_type: 'MERGE', delete: 'v = 1' } }, true), undefined);
+	});
+
+	// Before, these loads had their deletes taken out although Doris reads the sign from the data and
+	// applies them: the deleted rows stayed in Doris (the integration case in doris-stream-load-deletes-never).
+	it('steps aside when Columns names the delete sign (read from each row, or computed) or the update is flexible', () => {
+		assert.equal(deletesNeverCheck({ columns: ['id', 'v', '__DORIS_DELETE_SIGN__'] }, true), undefined);
+		assert.equal(deletesNeverCheck({ columns: ['id', 'v', '__doris_delete_sign__'] }, true), undefined);
+		assert.equal(deletesNeverCheck({ columns: ['id', 'op', "__DORIS_DELETE_SIGN__ = if(op = 'd', 1, 0)"] }, true), undefined);
+		assert.equal(deletesNeverCheck({ partialUpdate: 'flexible' }, true), undefined);
+		assert.deepEqual(deletesNeverCheck({ partialUpdate: 'fixed', columns: ['id', 'v'] }, true), { handBack: true });
+	});
+});
+
+describe('Deletes Never with a Columns list: a packed delete line is taken out as a row is', () => {
+	// Before, the Columns check ran first and refused the whole packed item for the delete line's
+	// __DORIS_DELETE_SIGN__ key (its other lines did not load, and the execution failed on every
+	// redelivery), where the same rows one item each loaded and put the delete on Rejected.
+	it('the delete line goes to Rejected and the other lines load, as per message', () => {
+		const columnsCheck = columnsListCheck({ format: 'json', columns: ['id', 'v'] }, false);
+		const lines = ['{"id":1,"v":"a"}', '{"id":2,"v":"b","__DORIS_DELETE_SIGN__":1}'];
+		const sorted = sortItemsForLoad([packed(lines, true)], { ...never, columnsCheck });
+		assert.deepEqual(sorted.refused, []);
+		assert.deepEqual(rules(sorted), ['0:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":1,"v":"a"}\n', rows: 1 }]);
+		const perMessage = sortItemsForLoad([{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b', __DORIS_DELETE_SIGN__: 1 } }], { ...never, columnsCheck });
+		assert.deepEqual(rules(perMessage), ['1 delete_not_applied']);
+		// A line with another field outside Columns still refuses its item, naming the field.
+		const outside = sortItemsForLoad([packed(['{"id":2,"__DORIS_DELETE_SIGN__":1}', '{"id":1,"v":"a","extra":1}'], true)], { ...never, columnsCheck });
+		assert.match(outside.refused[0]?.message ?? '', /^line 1 of packedRows: Row field "extra" is not in Columns/);
 	});
 });

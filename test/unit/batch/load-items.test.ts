@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { firstUnloadable, rejectedItems, takenOutItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
-import { linesAsWritten, rememberEncodedLines } from '../../../src/common/encoded-lines';
+import { linesAsWritten, rememberEncodedLines, rememberWrittenLines } from '../../../src/common/encoded-lines';
 import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import type { LoadResult } from '../../../src/doris/stream-load/client';
@@ -105,8 +105,24 @@ describe('sortItemsForLoad', () => {
 	it('delete sign, auto: when a row names the column, a packed item says so, or packed lines mention it', () => {
 		assert.equal(sortItemsForLoad([row(1), row(2, { [DELETE_SIGN_COLUMN]: 1 })], json).deleteSign, true);
 		assert.equal(sortItemsForLoad([packed([1], { deleteSign: true })], json).deleteSign, true);
-		// The Doris Schema node's flag wins over the text: it read every line.
-		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: { jsonLines: `{"${DELETE_SIGN_COLUMN}":1}\n`, count: 1, sources: [], deleteSign: false } } }], json).deleteSign, false);
+		// A flag false from anywhere but the Doris Schema node (a Code node) does not hide lines that carry the sign.
+		const handBuilt = (): PackedRows => ({ jsonLines: `{"${DELETE_SIGN_COLUMN}":1}\n`, count: 1, sources: [], deleteSign: false });
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: handBuilt() } }], json).deleteSign, true);
+		// The Doris Schema node's flag on lines as it wrote them is trusted, unsearched: it read every line.
+		const written = handBuilt();
+		rememberWrittenLines(written);
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: written } }], json).deleteSign, false);
+		const bytes = handBuilt();
+		rememberEncodedLines(bytes, Buffer.from(bytes.jsonLines));
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: bytes } }], json).deleteSign, false);
+		// Changed since (lines, or the flag itself): searched.
+		written.jsonLines = `{"id":2,"${DELETE_SIGN_COLUMN}":1}\n`;
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: written } }], json).deleteSign, true);
+		const flagged = { jsonLines: `{"id":2}\n`, count: 1, sources: [], deleteSign: true };
+		rememberWrittenLines(flagged);
+		flagged.deleteSign = false;
+		flagged.jsonLines = `{"id":2,"${DELETE_SIGN_COLUMN}":1}\n`;
+		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: flagged } }], json).deleteSign, true);
 		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: { jsonLines: `{"id":1,"${DELETE_SIGN_COLUMN}":1}\n`, count: 1, sources: [] } } }], json).deleteSign, true);
 		assert.equal(sortItemsForLoad([row(1), packed([2])], json).deleteSign, false);
 	});

@@ -1,0 +1,41 @@
+/**
+ * The one way this package changes kafkajs' own code: a method of a class inside kafkajs
+ * (node_modules/kafkajs/src/...) replaced on its prototype, once, and only in the kafkajs version the
+ * replacement was written for. Each patch reads private fields and relies on the exact behaviour of
+ * the method it replaces; under another kafkajs those may differ, and a patch applied blindly there
+ * could break the consumer instead of fixing it. So another version is left unpatched and the
+ * installer says so (false), and the caller keeps kafkajs' own behaviour.
+ *
+ * The patches: request-queue-fix.ts (idle timers), aborted-transactions.ts (read_committed filter),
+ * offset-reset-watch.ts (positions reset after OffsetOutOfRange), rebalance-hook.ts (drain before rejoin).
+ */
+import { createRequire } from 'node:module';
+
+/** The kafkajs release every patch was written against; kafkajs has had none since (2023). */
+export const PATCHED_KAFKAJS_VERSION = '2.2.4';
+
+/** How a patch loads kafkajs' files: Node's require, relative to this package (a test may give its own). */
+export type KafkajsLoader = (path: string) => unknown;
+
+/**
+ * An installer of one patch: the first call checks the installed kafkajs version and, when it is
+ * PATCHED_KAFKAJS_VERSION, loads `modulePath` (a class inside kafkajs) and sets its prototype's `method`
+ * to what `replace` makes of the original. It returns whether the patch is in place; later calls return
+ * the same answer and change nothing, so every client may call it.
+ */
+export function kafkajsPatch<Prototype, Method extends keyof Prototype>(
+	modulePath: string,
+	method: Method,
+	replace: (original: Prototype[Method]) => Prototype[Method],
+	load: KafkajsLoader = createRequire(__filename),
+): () => boolean {
+	let applied: boolean | undefined;
+	return () => {
+		if (applied !== undefined) return applied;
+		const { version } = load('kafkajs/package.json') as { version: string };
+		if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
+		const { prototype } = load(modulePath) as { prototype: Prototype };
+		prototype[method] = replace(prototype[method]);
+		return (applied = true);
+	};
+}
