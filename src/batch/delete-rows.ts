@@ -55,6 +55,9 @@ export async function tableWithoutDeletes(readSchema: () => Promise<TableSchema>
 	return keyModel === null || keyModel === 'UNIQUE' ? undefined : { table, keyModel };
 }
 
+/** Integer text as Doris' cast to TINYINT takes it, with a fraction it drops (" 2 ", "+1", "1.5"). */
+const INTEGER_TEXT = /^\s*[+-]?\d+(\.\d*)?\s*$/;
+
 /**
  * The Deletes Never check of a load (Deletes is Never), or undefined when Doris itself decides which
  * rows delete, so that a row flagged 1 is applied as the delete it is:
@@ -81,11 +84,20 @@ export function deletesNeverCheck(load: Pick<LoadOptions, 'columns' | 'partialUp
 
 /**
  * Whether a delete sign value marks a delete: the Doris Schema node writes the number 1
- * (row-mapper.ts); the text "1" and true, as a producer of its own may write them, too (the Sequence
- * Column check reads the sign the same way, sequence-values.ts).
+ * (row-mapper.ts); a producer of its own may write other values. Read as Doris reads the hidden
+ * TINYINT column when the load names it (the JSON reader hands true as "1", new_json_reader.cpp; the
+ * text is cast to TINYINT, a fraction dropped) and deletes a row whose sign is not 0
+ * (be/src/olap/rowset/segment_v2/segment_writer.cpp `delete_sign_column_data[pos] != 0`): 2, "2"
+ * and 1.5 delete there, so they are deletes here. "true", which Doris would refuse (no integer), is
+ * taken for one too: handed back, not loaded as an upsert. (The Sequence Column check reads the sign
+ * the same way, sequence-values.ts.)
  */
 export function signDeletes(sign: unknown): boolean {
-	return sign === 1 || sign === true || sign === '1' || sign === 'true';
+	if (sign === 1 || sign === true) return true;
+	if (typeof sign === 'number') return Math.trunc(sign) !== 0;
+	if (typeof sign !== 'string') return false;
+	if (sign === '1' || sign === 'true') return true;
+	return INTEGER_TEXT.test(sign) && Math.trunc(Number(sign)) !== 0;
 }
 
 /**

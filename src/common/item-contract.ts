@@ -82,7 +82,8 @@ export interface PackedRows {
 	/**
 	 * Whether some line carries DELETE_SIGN_COLUMN (CDC): the Stream Load node then loads with Doris'
 	 * delete sign. The Doris Schema node always says; absent (packed by the trigger), the Stream Load
-	 * node looks for the column in the lines.
+	 * node looks for the column in the lines. A false is believed only on lines the Doris Schema node
+	 * wrote in this process (src/common/encoded-lines.ts); elsewhere (a Code node) the lines are searched.
 	 */
 	deleteSign?: boolean;
 	/** Deadline and target of every line, as DORIS_FIELD is for an item (absent: none). */

@@ -131,6 +131,43 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		t.diagnostic(`${events.length} change events → ${finalRows.size} rows in ${elapsedMs} ms; ${loads.length} Stream Loads`);
 	});
 
+	// Debezium records flattened by ExtractNewRecordState with delete rewriting
+	// (delete.handling.mode=rewrite, or delete.tombstone.handling.mode=rewrite since 2.5): no envelope,
+	// a create or update is the `after` image plus `__deleted: "false"`, a delete the `before` image plus
+	// `__deleted: "true"`. With Debezium Envelopes off, the marker deletes the row (op d rules) and is
+	// never a column, also with Add New Columns on. Before dffd395 the deleted rows stayed in Doris.
+	for (const output of ['message', 'batch'] as const) {
+		it(`applies flattened Debezium records (__deleted "true" deletes, one item per ${output}); __deleted never becomes a column`, async (t) => {
+			const scenario = await prepareScenario(world, 'cdc-debezium', {
+				partitions: 3,
+				tableFrom: 'customers',
+				ddl: 'cdc',
+				overrides: { trigger: { output }, schema: { options: { cdc: false, evolve: true } }, streamLoad: { batchIntervalSeconds: 1 } },
+			});
+			const { events, finalRows } = cdcEvents(300, 3);
+			let deletes = 0;
+			const flattened = events.map((e) => {
+				const json = JSON.parse(e.value as string) as Record<string, unknown>;
+				const change = (json.payload ?? json) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+				if (change.op === 'd') deletes++;
+				const record = change.op === 'd' ? { ...change.before, __deleted: 'true' } : { ...change.after, __deleted: 'false' };
+				return { ...e, value: JSON.stringify(record) };
+			});
+			await scenario.deploy();
+			const started = Date.now();
+			await world.kafka.produce(scenario.topic, flattened, 1000, 1);
+			await waitForCommitted(world, scenario, 120_000);
+			const elapsedMs = Date.now() - started;
+			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
+			const desc = (await world.doris.sql(`DESC demo.${scenario.table}`)) as Array<{ Field: string }>;
+			assert.deepEqual(desc.map((c) => c.Field), ['id', 'name', 'email', 'tier', 'balance', 'updated_at'], 'no column __deleted was added');
+			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
+			assert.ok(deletes > 50);
+			t.diagnostic(`${flattened.length} flattened records (${deletes} deletes) → ${finalRows.size} rows in ${elapsedMs} ms`);
+		});
+	}
+
 	// A table with a hidden sequence column: the Stream Load node's Sequence Column names the field that
 	// fills it. Doris loads a change without a value and keeps the stored row (a delete deletes
 	// nothing), so such changes must come out on Rejected into the dead-letter topic.

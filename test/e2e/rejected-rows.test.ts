@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { freePort } from '../ground/n8n/process';
 import { assertTableEquals } from './support/doris';
-import { logEvents, type TestEvent } from './support/events';
+import { cdcEvents, datetime3, logEvents, type TestEvent } from './support/events';
 import type { WorkflowNode } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted } from './support/kafka';
@@ -223,6 +223,43 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		assert.equal(new Set(stored).size, stored.length, 'no row loaded twice');
 		assert.deepEqual(stored.filter((seq) => seq >= 120), [], 'nothing of the failed execution past the row, nor after it, loaded');
 	});
+
+	// Deletes (CDC) Never with Debezium deletes (op d, the Doris Schema node's __DORIS_DELETE_SIGN__ 1):
+	// Never loads without the delete sign, so Doris would load each delete as an upsert of the deleted
+	// row and keep it. Each comes out of Rejected into the dead-letter topic as delete_not_applied, the
+	// other changes load, no delete deletes, and every offset commits only with all that visible.
+	for (const output of ['message', 'batch'] as const) {
+		it(`Deletes Never (one item per ${output}): Debezium deletes go from Rejected to the dead-letter topic as delete_not_applied, nothing is deleted, everything else loads and commits`, async (t) => {
+			const scenario = await prepareScenario(world, 'cdc-debezium', {
+				partitions: 3,
+				tableFrom: 'customers',
+				ddl: 'cdc',
+				overrides: { trigger: { output }, streamLoad: { batchIntervalSeconds: 1, options: { deletes: 'never' } } },
+			});
+			const workflowId = await scenario.deploy();
+			const { events } = cdcEvents(200, 3);
+			// What Never leaves in the table: each key's last create or update, deletes not applied.
+			const kept = new Map<number, Record<string, unknown>>();
+			const deleted: number[] = [];
+			for (const e of events) {
+				const json = JSON.parse(e.value as string) as Record<string, unknown>;
+				const change = (json.payload ?? json) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+				if (change.op === 'd') deleted.push(Number(change.before?.id));
+				else if (change.after) kept.set(Number(change.after.id), { ...change.after, updated_at: datetime3(Number(change.after.updated_at)) });
+			}
+			await world.kafka.produce(scenario.topic, events, 1000, 1);
+			await waitForCommitted(world, scenario, 120_000);
+			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+			const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => JSON.parse(m.value) as Record<string, unknown>);
+			const reasons = letters.map((l) => ({ id: Number(l.id), ...(l._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0] }));
+			t.diagnostic(`${events.length} change events, ${deleted.length} deletes: ${letters.length} dead letters, ${kept.size} rows kept`);
+			assert.deepEqual(reasons.map((r) => r.id).sort((a, b) => a - b), deleted.sort((a, b) => a - b), 'every delete dead-lettered once');
+			assert.ok(reasons.every((r) => r.rule === 'delete_not_applied' && /Deletes \(CDC\) is Never/.test(r.message)), reasons[0]?.message);
+			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...kept.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
+			assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
+			assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: scenario.table, rule: 'delete_not_applied' }), deleted.length);
+		});
+	}
 
 	for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {
 		it(`Doris Schema On Error ${onError}: an execution it cannot map (a bad Time Zone) goes to the dead-letter topic whole; no row reaches Doris`, async (t) => {

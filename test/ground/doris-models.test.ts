@@ -31,6 +31,40 @@ describe('UNIQUE KEY', () => {
 		assert.deepEqual(rows('u').map((r) => r.k), [2]);
 	});
 
+	// The hidden column is TINYINT NOT NULL DEFAULT 0 (FE ColumnDef delete sign column); the JSON reader
+	// hands it text (new_json_reader.cpp: true / false as "1" / "0"), cast to TINYINT; the segment
+	// writer deletes a row whose sign is not 0 (segment_writer.cpp `delete_sign_column_data[..] != 0`).
+	// A sign that casts to no number is NULL in a NOT NULL column: the row is filtered.
+	it('reads the delete sign as Doris does: any integer but 0 and true delete; text that is no integer, or null, filters the row; a missing sign is 0', async () => {
+		await doris.sql('CREATE TABLE m.signs (k INT NOT NULL, v VARCHAR(10)) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1');
+		await load('signs', [1, 2, 3, 4, 5, 6, 7].map((k) => ({ k, v: 'old' })));
+		const hidden = { hidden_columns: '__DORIS_DELETE_SIGN__', max_filter_ratio: '1' };
+		const signs = [
+			{ k: 1, v: 'new', __DORIS_DELETE_SIGN__: 2 },
+			{ k: 2, v: 'new', __DORIS_DELETE_SIGN__: true },
+			{ k: 3, v: 'new', __DORIS_DELETE_SIGN__: false },
+			{ k: 4, v: 'new', __DORIS_DELETE_SIGN__: 'true' },
+			{ k: 5, v: 'new', __DORIS_DELETE_SIGN__: null },
+			{ k: 6, v: 'new' },
+			{ k: 7, v: 'new', __DORIS_DELETE_SIGN__: '1' },
+		];
+		const result = await load('signs', signs, hidden);
+		assert.equal(result.NumberFilteredRows, 2, JSON.stringify(result));
+		assert.deepEqual(rows('signs').sort((a, b) => Number(a.k) - Number(b.k)), [
+			{ k: 3, v: 'new' },
+			{ k: 4, v: 'old' },
+			{ k: 5, v: 'old' },
+			{ k: 6, v: 'new' },
+		]);
+	});
+
+	it('hidden_columns naming the delete sign of a table that has none (DUPLICATE KEY) is ignored: the line loads, whatever its sign', async () => {
+		await doris.sql('CREATE TABLE m.dupsign (k INT NOT NULL, v VARCHAR(10)) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1');
+		const result = await load('dupsign', [{ k: 1, v: 'a', __DORIS_DELETE_SIGN__: 1 }, { k: 2, v: 'b', __DORIS_DELETE_SIGN__: 'true' }], { hidden_columns: '__DORIS_DELETE_SIGN__' });
+		assert.equal(result.Status, 'Success', JSON.stringify(result));
+		assert.deepEqual(rows('dupsign').map((r) => r.k).sort(), [1, 2]);
+	});
+
 	it('merge_type DELETE deletes the keys; MERGE deletes where the delete condition holds', async () => {
 		await load('u', [{ k: 3, v: 'x' }, { k: 4, v: 'y' }]);
 		await load('u', [{ k: 2 }], { merge_type: 'DELETE' });

@@ -19,6 +19,7 @@ import {
 	type ParseErrorInfo,
 	type ParseErrorKind,
 } from '../../common/item-contract';
+import { rememberWrittenLines } from '../../common/encoded-lines';
 import { parseJsonExact, type JsonValue } from '../../common/exact-json';
 import type { PackedLineOrigin } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
@@ -207,6 +208,8 @@ export function routePacked(packed: PackedRows, mapper: RowMapper, labels: Route
 	const counts = emptyInvalidLineCounts();
 	const routed = mapPackedLines(packed, mapper, index, counts);
 	countInvalidLines(counts, mapper, labels);
+	// Its deleteSign flag is then believed by the Stream Load node without a search (encoded-lines.ts).
+	if (routed.packed !== null) rememberWrittenLines(routed.packed);
 	return routed;
 }
 

@@ -138,7 +138,12 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 			if (!listed.has(k)) throw planError(`Partial update should include all key columns, missing: ${k}`);
 		}
 	}
-	const deleteIdx = pos(DELETE_SIGN);
+	// The delete sign is the hidden column of UNIQUE KEY tables, TINYINT NOT NULL DEFAULT 0. FE
+	// Load.initColumns (2.1) / NereidsLoadScanProvider (3.0, 3.1) add a hidden_columns name only for a
+	// column the table has and hides (`column != null && !column.isVisible()`): on a DUPLICATE or
+	// AGGREGATE KEY table the field is no column and is not read.
+	const deleteIdx = table.keysType === 'UNIQUE_KEYS' ? pos(DELETE_SIGN) : -1;
+	const signConverter = compileConverter(parseType('TINYINT'));
 	const deleteCond: Condition | undefined = h.delete ? parseCondition(h.delete) : undefined;
 	const whereCond: Condition | undefined = h.where ? parseCondition(h.where) : undefined;
 	const seqSrcIdx = seqHeader ? pos(seqHeader) : -1;
@@ -282,9 +287,23 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 		}
 		let del = mergeType === 'DELETE';
 		if (mergeType === 'MERGE' && deleteCond) del = evalCondition(deleteCond, named(r));
-		else if (mergeType === 'APPEND' && deleteIdx >= 0) {
-			const d = r.values[deleteIdx];
-			del = d === 1 || d === true || d === '1' || d === 'true';
+		else if (mergeType === 'APPEND' && deleteIdx >= 0 && r.values[deleteIdx] !== undefined) {
+			// Read as the column's other values are (the JSON reader hands true / false over as "1" / "0",
+			// new_json_reader.cpp), cast to TINYINT; the segment writer deletes a row whose sign is not 0
+			// (be/src/olap/rowset/segment_v2/segment_writer.cpp `delete_sign_column_data[pos] != 0`). Text
+			// that is no integer, or null, is NULL in a NOT NULL column: the row is filtered. A line
+			// without the sign gets the column's default 0 (_fill_missing_column). 2.1, 3.0, 3.1.
+			ctx.nestedInvalid = false;
+			const sign = signConverter(r.values[deleteIdx], ctx);
+			if (sign === REJECT || (sign === INVALID && strict)) {
+				filter(r, `column_name[${DELETE_SIGN}], ${ctx.reason}`);
+				return;
+			}
+			if (sign === INVALID || sign === null) {
+				filter(r, `column(${DELETE_SIGN}) values is null while columns is not nullable`);
+				return;
+			}
+			del = sign !== 0;
 		}
 		let seq: Cell = null;
 		if (seqSrcIdx >= 0 && seqType) {

@@ -111,6 +111,31 @@ describe('Doris Stream Load node: Deletes (CDC) Never with rows flagged as delet
 		assert.deepEqual(rows(table), [{ id: 1, v: 'a' }]);
 	});
 
+	// A packed item built by hand (a Code node) that says deleteSign false while its lines carry the
+	// sign 1. Loaded without hidden_columns, Doris reads no sign from the data (FE Load.initColumns,
+	// NereidsLoadScanProvider: the hidden column is read only when hidden_columns or Columns names it;
+	// otherwise it takes its default 0): the delete would load as an upsert and the row stay. The lines
+	// decide, not the flag: Auto loads with the sign and deletes the row; Never hands the line back.
+	it('a hand-built packed item flagged deleteSign false whose lines carry the sign 1: Auto deletes the row, Never hands the line back', async () => {
+		const table = await uniqueTable();
+		await executeStreamLoad(ctx({ table }, [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b' } }], manualTo([0, 1])));
+		const lines = ['{"id":1,"v":"a","__DORIS_DELETE_SIGN__":1}', '{"id":3,"v":"c"}'];
+		const [autoSummary, autoRejected] = await executeStreamLoad(ctx({ table, options: { deletes: 'auto' } }, [packed(lines, false)], manualTo([0, 1])));
+		assert.deepEqual(autoRejected, []);
+		assert.equal(autoSummary[0].json.rows, 2);
+		assert.deepEqual(rows(table), [
+			{ id: 2, v: 'b' },
+			{ id: 3, v: 'c' },
+		]);
+		const [, rejected] = await executeStreamLoad(ctx(never(table), [packed(['{"id":2,"v":"b","__DORIS_DELETE_SIGN__":1}', '{"id":4,"v":"d"}'], false)], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['2 delete_not_applied __DORIS_DELETE_SIGN__']);
+		assert.deepEqual(rows(table), [
+			{ id: 2, v: 'b' },
+			{ id: 3, v: 'c' },
+			{ id: 4, v: 'd' },
+		]);
+	});
+
 	it('Rejected leads nowhere: the execution fails before any load, naming the rule and the setting', async () => {
 		const table = await uniqueTable();
 		const input = [{ json: { id: 1, v: 'a' } }, { json: { id: 2, v: 'b', __DORIS_DELETE_SIGN__: 1 } }];

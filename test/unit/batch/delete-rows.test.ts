@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete, tableWithoutDeletes } from '../../../src/batch/delete-rows';
-import { firstUnloadable, sortItemsForLoad, takenOutItems } from '../../../src/batch/load-items';
+import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
+import { takenOutItems } from '../../../src/batch/rejected-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
 import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 
@@ -21,6 +22,10 @@ describe('deleteNotApplied / lineMayDelete', () => {
 	it('1, "1", true and "true" delete; 0, "0", false, null and no sign do not', () => {
 		for (const sign of [1, '1', true, 'true']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', String(sign));
 		for (const sign of [0, '0', false, null, undefined]) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, String(sign));
+		// As Doris reads the sign with hidden_columns (TINYINT, a row whose sign is not 0 deletes), so a
+		// load with the sign would delete these rows: under Never they must not load as upserts.
+		for (const sign of [2, -1, 1.5, '2', ' 3 ', '+1', '1.5']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign })?.rule, 'delete_not_applied', JSON.stringify(sign));
+		for (const sign of [0.5, -0.5, '0.0', ' 0 ']) assert.equal(deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: sign }), undefined, JSON.stringify(sign));
 		const reason = deleteNotApplied({ __DORIS_DELETE_SIGN__: 1 });
 		assert.equal(reason?.column, '__DORIS_DELETE_SIGN__');
 		assert.match(reason?.message ?? '', /Deletes \(CDC\) is Never.*upsert.*set Deletes \(CDC\) to Auto/);
@@ -66,6 +71,12 @@ describe('sortItemsForLoad with Deletes Never', () => {
 			assert.deepEqual(sorted.parts, [{ text: '{"id":1}\n{"id":2}\n', rows: 2 }]);
 			assert.equal(sorted.lineMaps.size, 0);
 		}
+	});
+
+	it('a hand-built packed item flagged deleteSign false whose lines carry the sign 1: the lines decide, the delete is taken out', () => {
+		const sorted = sortItemsForLoad([packed(['{"id":1}', '{"id":2,"__DORIS_DELETE_SIGN__":1}'], false)], never);
+		assert.deepEqual(rules(sorted), ['0:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":1}\n', rows: 1 }]);
 	});
 
 	it('Rejected leads nowhere: the item is refused, naming the line and the rule', () => {
