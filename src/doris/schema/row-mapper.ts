@@ -77,6 +77,12 @@ export class RowMapper {
 	 * deletes), as before.
 	 */
 	readonly flattenedDeletes: boolean;
+	/**
+	 * Whether a record's own `__DORIS_DELETE_SIGN__` is read as Doris' delete sign (row-rejections.ts
+	 * ownDeleteSign): with the Debezium Envelopes (CDC) option off, unless a Field Mapping takes the
+	 * field into a column of its own, which keeps it as data (a soft delete flag, not a delete).
+	 */
+	private readonly ownDeleteSigns: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -93,6 +99,7 @@ export class RowMapper {
 		// Read, never a column of its own: not unmatched, not unknown, not a column to add (which would
 		// turn the deletes after it into soft deletes).
 		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
+		this.ownDeleteSigns = !options.cdc && !options.mapping.some((m) => splitPath(m.field.trim())[0] === DELETE_SIGN_COLUMN);
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
@@ -249,7 +256,7 @@ export class RowMapper {
 		}
 		// The record's own delete sign (Envelopes off; with them on, the envelope's op decides). Taken for
 		// one of the node's own fields and left out of the row, it turned a delete into an upsert, quietly.
-		if (!this.options.cdc && rec[DELETE_SIGN_COLUMN] !== undefined) {
+		if (this.ownDeleteSigns && rec[DELETE_SIGN_COLUMN] !== undefined) {
 			const sign = ownDeleteSign(this.schema, rec[DELETE_SIGN_COLUMN]);
 			if (typeof sign !== 'boolean') return { ok: false, reasons: [sign] };
 			if (sign && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'sign')] };

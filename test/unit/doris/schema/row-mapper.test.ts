@@ -153,6 +153,9 @@ describe('Debezium envelopes (CDC)', () => {
 		const r = duplicate.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 });
 		assert.deepEqual(r.ok ? [] : r.reasons.map((x) => x.rule), ['delete_unsupported']);
 		assert.deepEqual(duplicate.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 0 }), { ok: true, row: { id: 1, ts: 5 } });
+		// A Field Mapping from the field keeps it as data in its column (a soft delete flag): no delete.
+		const soft = new RowMapper({ ...manualSchema('shop', 'events', [...columns, { name: 'gone', type: 'TINYINT' }]), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, mapping: [{ field: DELETE_SIGN_COLUMN, column: 'gone' }] });
+		assert.deepEqual(soft.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 }), { ok: true, row: { id: 1, ts: 5, gone: 1 } });
 		// With Envelopes on, the envelope's op decides, as before.
 		const cdc = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
 		assert.deepEqual(cdc.map({ op: 'u', before: null, after: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 } }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 0 } });
