@@ -24,7 +24,8 @@ export { resolveTarget, type TargetRules, type NameRule, type DorisTarget } from
 export { designTable, createTableStatement, addColumnsStatement, type TableDesign, type CreateOptions } from './src/doris/schema/table-design';
 export { createTable, addColumns, tableSchemaOrCreate } from './src/doris/schema/ddl-runner';
 export { groupByTarget, type TargetGroup } from './src/batch/load-targets';
-export { sortItemsForLoad, firstUnloadable, loadSortedItems, summariseLoad, type DeleteMode, type SortedItems, type LoadSummary } from './src/batch/load-items';
+export { sortItemsForLoad, firstUnloadable, loadSortedItems, type DeleteMode, type SortedItems } from './src/batch/load-items';
+export { summariseLoad, type LoadSummary } from './src/batch/load-summary';
 export { LOAD_DEFAULTS } from './src/batch/load-defaults';
 export type { RejectRule } from './src/doris/schema/coerce-type';
 export type { DateTimeOptions, EpochUnit } from './src/doris/schema/datetime';

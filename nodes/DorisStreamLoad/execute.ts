@@ -9,7 +9,9 @@ import {
 
 import { RejectedRowsError } from '../../src/batch/batcher';
 import { countRejectedRows } from '../../src/batch/rejected-count';
-import { firstUnloadable, loadSortedItems, notLoadedItems, rejectedItems, sortItemsForLoad, summariseLoad, takenOutItems, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, sortItemsForLoad, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import { summariseLoad } from '../../src/batch/load-summary';
+import { notLoadedItems, rejectedItems, takenOutItems } from '../../src/batch/rejected-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
 import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
 import { deletesNeverCheck } from '../../src/batch/delete-rows';

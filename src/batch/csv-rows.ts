@@ -1,8 +1,8 @@
 /**
  * The Doris Stream Load node's Format CSV check on each row before it joins the shared batch
  * (src/doris/stream-load/wire-format.ts csvRowCheck): a row a CSV line cannot carry as Doris reads it
- * back becomes a rejected row with rule `csv_unwritable` (sortItemsForLoad, takenOutItems in
- * load-items.ts), or, when the Rejected output leads nowhere, a refusal that fails its execution.
+ * back becomes a rejected row with rule `csv_unwritable` (sortItemsForLoad in load-items.ts,
+ * takenOutItems in rejected-items.ts), or, when the Rejected output leads nowhere, a refusal that fails its execution.
  */
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { CsvRowCheck, CsvUnwritableError } from '../doris/stream-load/wire-format';

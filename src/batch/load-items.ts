@@ -1,35 +1,32 @@
 /**
- * What the Doris Stream Load node does with one execution's items, without n8n: sort them into what
- * loads (ordinary items as rows, packed items as their JSON lines, in item order) and what cannot
- * (items the trigger could not decode, packed items that break the item contract or meet a CSV load),
- * decide whether the load carries Doris' delete sign, load, and sum the batches up into the one
- * summary item an execution returns. Rows Doris refused at load time come back as rejected items
- * (`rejectedItems`), shaped as the Doris Schema node's invalid items, so one dead-letter branch
- * serves both nodes: the item's JSON (a packed line: the parsed line and `_kafka` with where it came
- * from) plus `_invalid: {table, reasons: [{column, value, expected, rule: 'doris_rejected', message}]}`.
+ * What the Doris Stream Load node does with one execution's items before the load, without n8n: sort
+ * them into what loads (ordinary items as rows, packed items as their JSON lines, in item order) and
+ * what cannot (items the trigger could not decode, packed items that break the item contract or meet a
+ * CSV load), decide whether the load carries Doris' delete sign, and load.
  * Rows that would load other than they are, and so vanish, are taken out before they join the shared
- * batch (`takenOutItems`): with a Sequence Column, rows and packed lines without a value for it (rules
- * `null_sequence` / `delete_sequence`; src/batch/sequence-values.ts); with Format CSV, rows a CSV line
- * cannot carry as written (rule `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck);
- * with Deletes Never (and no merge_type deciding deletes), rows and packed lines flagged as deletes,
- * which would load as upserts (rule `delete_not_applied`; src/batch/delete-rows.ts).
+ * batch (SortedItems.takenOut; handed back by takenOutItems, rejected-items.ts): with a Sequence Column,
+ * rows and packed lines without a value for it (rules `null_sequence` / `delete_sequence`;
+ * src/batch/sequence-values.ts); with Format CSV, rows a CSV line cannot carry as written (rule
+ * `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck); with Deletes Never (and no
+ * merge_type deciding deletes), rows and packed lines flagged as deletes, which would load as upserts
+ * (rule `delete_not_applied`; src/batch/delete-rows.ts).
  * When the Rejected output leads nowhere their items are refused instead, so the execution fails.
+ * After the load: the rows Doris refused come back as items (rejected-items.ts), and the batches are
+ * summed up into the one summary item an execution returns (load-summary.ts).
  * The node and the reliability harness both call these, so the pipeline the harness tests is the one
  * the node runs.
  */
-import { DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
+import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
 import { encodedLines, linesAsWritten, writtenWithoutDeleteSign } from '../common/encoded-lines';
-import { parseJsonExact } from '../common/exact-json';
-import { packedLine, packedLineOrigin, packedLinesError, readPackedRows } from '../common/packed-rows';
+import { packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign, packedLineOutsideColumns, type ColumnsCheck } from '../doris/stream-load/wire-format';
 import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
-import { isRows, type BatchPart, type Row } from './batch-parts';
-import type { AddOptions, RejectedRow } from './batcher';
+import type { BatchPart, Row } from './batch-parts';
+import type { AddOptions } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
-import { notLoadedRefusal, type DorisRefusal } from './refusal';
 import { deleteLineReason, deleteNotApplied, deleteRefusal, type DeleteCheckOption } from './delete-rows';
 import { splitPackedLines } from './packed-split';
 import { missingSequence, sequenceLineReason, type SequenceCheck } from './sequence-values';
@@ -238,190 +235,4 @@ export function firstUnloadable(sorted: SortedItems): { index: number; message: 
 export function loadSortedItems(config: DorisTargetConfig, sorted: SortedItems, options: AddOptions = {}): Promise<DorisBatchResult> {
 	const load = { ...config.load, deleteSign: sorted.deleteSign ? true : undefined };
 	return loadPartsIntoDoris({ ...config, load }, sorted.parts, options);
-}
-
-/** An item made from a row Doris refused: `index` is the input item it came from (pairedItem). */
-export interface RejectedItem {
-	json: Record<string, unknown>;
-	index: number;
-}
-
-/** The refused row's value of the column Doris named, when the row has that field. */
-function valueOf(row: Readonly<Record<string, unknown>>, column: string | null): unknown {
-	if (column === null) return null;
-	if (column in row) return row[column] ?? null;
-	const lower = column.toLowerCase();
-	const key = Object.keys(row).find((k) => k.toLowerCase() === lower);
-	return key === undefined ? null : (row[key] ?? null);
-}
-
-function rejectedJson(row: Record<string, unknown>, table: string, refusal: DorisRefusal): Record<string, unknown> {
-	const reason: Rejection = {
-		column: refusal.column,
-		value: valueOf(row, refusal.column),
-		expected:
-			refusal.uncounted === true ? 'a row Doris counts in the load it commits' : refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
-		rule: refusal.uncounted === true ? 'doris_uncounted' : refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
-		message: refusal.notLoaded === true || refusal.uncounted === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
-	};
-	const info: InvalidInfo = { table, reasons: [reason] };
-	return { ...row, [INVALID_FIELD]: info };
-}
-
-/** A refused line of a packed item: parsed (or kept as text when it does not parse), with `_kafka`. */
-function rejectedLine(packed: PackedRows, line: number, table: string, refusal: DorisRefusal): Record<string, unknown> {
-	const text = packedLine(packed.jsonLines, line) ?? '';
-	let row: Record<string, unknown>;
-	try {
-		const value = parseJsonExact(text);
-		row = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { line: text };
-	} catch {
-		row = { line: text };
-	}
-	return { ...rejectedJson(row, table, refusal), [KAFKA_METADATA_FIELD]: packedLineOrigin(packed.sources, line) };
-}
-
-/**
- * The execution's items Doris refused, in item order: each refused row of an ordinary item is that
- * item plus `_invalid`, each refused line of a packed item a new item (the parsed line, `_invalid`,
- * `_kafka`). `rejected` numbers the rows as the load counted them: the parts' rows in order.
- */
-export function rejectedItems(
-	items: ReadonlyArray<{ json: Record<string, unknown> }>,
-	sorted: SortedItems,
-	rejected: ReadonlyArray<RejectedRow<DorisRefusal>>,
-	table: string,
-): RejectedItem[] {
-	const out: RejectedItem[] = [];
-	if (rejected.length === 0) return out;
-	let next = 0;
-	let rowBase = 0;
-	let itemBase = 0;
-	for (const part of sorted.parts) {
-		const rows = isRows(part) ? part.length : part.rows;
-		for (; next < rejected.length && rejected[next].row < rowBase + rows; next++) {
-			const { row, reason } = rejected[next];
-			const offset = row - rowBase;
-			if (isRows(part)) {
-				const index = sorted.loadable[itemBase + offset];
-				out.push({ json: rejectedJson(items[index].json, table, reason), index });
-			} else {
-				const index = sorted.loadable[itemBase];
-				const packed = readPackedRows(items[index].json) as PackedRows;
-				out.push({ json: rejectedLine(packed, sorted.lineMaps.get(part)?.[offset] ?? offset, table, reason), index });
-			}
-		}
-		rowBase += rows;
-		itemBase += isRows(part) ? part.length : 1;
-	}
-	return out;
-}
-
-/**
- * The rows and packed lines taken out before the load (the Sequence Column and CSV checks), as rejected
- * items in item order: the row (a packed line parsed, with `_kafka`) plus `_invalid` naming the column and the rule.
- */
-export function takenOutItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, sorted: SortedItems, table: string): RejectedItem[] {
-	return sorted.takenOut.map(({ index, row, reason, line }) => {
-		const info: InvalidInfo = { table, reasons: [reason] };
-		if (line === undefined) return { index, json: { ...row, [INVALID_FIELD]: info } };
-		const packed = readPackedRows(items[index].json) as PackedRows;
-		return { index, json: { ...row, [INVALID_FIELD]: info, [KAFKA_METADATA_FIELD]: packedLineOrigin(packed.sources, line) } };
-	});
-}
-
-/**
- * Every row of `sorted` as a rejected item that did not load because of `error`: the execution's
- * rows for another table loaded, so it is not redelivered (the node decides; see refusal.ts).
- */
-export function notLoadedItems(items: ReadonlyArray<{ json: Record<string, unknown> }>, sorted: SortedItems, error: unknown, table: string): RejectedItem[] {
-	const reason = notLoadedRefusal(error, 'failed');
-	const total = sorted.parts.reduce((n, part) => n + (isRows(part) ? part.length : part.rows), 0);
-	return rejectedItems(items, sorted, Array.from({ length: total }, (_, row) => ({ row, reason })), table);
-}
-
-/** One Stream Load batch that held some of the execution's rows. */
-export interface BatchSummary {
-	label: string;
-	txnId: number | null;
-	status: string;
-	labelExisted: boolean;
-	/** This batch's rows (all executions it served). */
-	rows: number;
-	loadedRows: number;
-	filteredRows: number;
-	/** Rows a `where` header left out (Doris' NumberUnselectedRows): not loaded, by the user's choice. */
-	unselectedRows: number;
-	bytes: number;
-	sentBytes: number;
-	loadTimeMs: number;
-	attempts: number;
-	executionsServed: number;
-	/** Labels of the loads the batch was split into when Doris refused some of its rows. */
-	partLabels?: string[];
-	/** Rows of the batch Doris refused (all executions it served). */
-	rejectedRows?: number;
-}
-
-/** The load result of one execution: one item, whatever the number of rows. */
-export interface LoadSummary {
-	database: string;
-	table: string;
-	/** The execution's rows: packed items' counts plus the ordinary items. */
-	rows: number;
-	/** "Success", or the batches' statuses. */
-	status: string;
-	label: string | null;
-	labels: string[];
-	txnIds: Array<number | null>;
-	loadedRows: number;
-	filteredRows: number;
-	/** Rows a `where` header left out, summed over the batches. */
-	unselectedRows: number;
-	bytes: number;
-	loadTimeMs: number;
-	executionsServed: number;
-	/** Loaded without waiting for the batch to fill (a manual run, or Load Immediately). */
-	flushedImmediately: boolean;
-	/** The execution's rows Doris refused: they are on the Rejected output, not in Doris. */
-	rejectedRows: number;
-	batches: BatchSummary[];
-}
-
-export function summariseLoad(database: string, table: string, result: DorisBatchResult, flushedImmediately: boolean): LoadSummary {
-	const batches: BatchSummary[] = result.batches.map((b) => ({
-		...(b.result.parts === undefined ? {} : { partLabels: b.result.parts.map((p) => p.label), rejectedRows: b.result.rejectedRows ?? 0 }),
-		label: b.result.label,
-		txnId: b.result.txnId ?? null,
-		status: b.result.status,
-		labelExisted: b.result.labelExisted,
-		rows: b.rows,
-		// An earlier attempt's answer was lost: Doris has the whole batch.
-		loadedRows: b.result.labelExisted ? b.rows : b.result.loadedRows,
-		filteredRows: b.result.filteredRows,
-		unselectedRows: b.result.unselectedRows,
-		bytes: b.bytes,
-		sentBytes: b.result.bytes,
-		loadTimeMs: b.result.loadTimeMs,
-		attempts: b.result.attempts,
-		executionsServed: b.executions,
-	}));
-	return {
-		database,
-		table,
-		rows: result.rows,
-		status: batches.every((b) => b.status === 'Success') ? 'Success' : batches.map((b) => b.status).join(', '),
-		label: batches[0]?.label ?? null,
-		labels: batches.flatMap((b) => b.partLabels ?? [b.label]),
-		txnIds: batches.map((b) => b.txnId),
-		loadedRows: batches.reduce((s, b) => s + b.loadedRows, 0),
-		filteredRows: batches.reduce((s, b) => s + b.filteredRows, 0),
-		unselectedRows: batches.reduce((s, b) => s + b.unselectedRows, 0),
-		bytes: batches.reduce((s, b) => s + b.bytes, 0),
-		loadTimeMs: batches.reduce((s, b) => Math.max(s, b.loadTimeMs), 0),
-		executionsServed: batches.reduce((s, b) => Math.max(s, b.executionsServed), 0),
-		flushedImmediately,
-		rejectedRows: result.rejected.length,
-		batches,
-	};
 }

@@ -2,7 +2,7 @@
  * A load Doris committed with row counts that do not account for the rows sent (response.ts
  * rowCountMismatch): which rows landed Doris says nowhere, and sending any of them again (a split of
  * the batch, a redelivery of its executions) would load those that did twice. Its rows go back to
- * their executions instead, with rule doris_uncounted (load-items.ts), so each is visible and none is
+ * their executions instead, with rule doris_uncounted (rejected-items.ts), so each is visible and none is
  * sent again; used for a whole batch and for a part of a batch being split (doris-target.ts).
  */
 import { StreamLoadError } from '../doris/stream-load/errors';

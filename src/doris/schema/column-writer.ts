@@ -19,7 +19,8 @@ import { DECIMAL_DOT, plainDecimalPadding } from './coerce-values';
 import type { ColumnPlan } from './column-plans';
 import { isStoredDateForm } from './datetime';
 import type { LineSink } from './line-sink';
-import { JsonScanner, isDigit, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-scanner';
+import { CanonicalJsonScanner } from './canonical-json-scanner';
+import { isDigit, MINUS, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-scanner';
 import { INTEGER_BOUNDS } from './numbers';
 import type { RowMapper } from './row-mapper';
 import type { DorisType } from './types';
@@ -88,7 +89,7 @@ function utf8Bytes(text: string, start: number, end: number): number {
 }
 
 /** Reads, coerces and writes the columns of the line being transcoded; LineTranscoder walks the line. */
-export class ColumnWriter extends JsonScanner {
+export class ColumnWriter extends CanonicalJsonScanner {
 	protected readonly plans: readonly ColumnPlan[];
 	/** `"column":` as JSON.stringify writes each key. */
 	private readonly prefixes: string[];

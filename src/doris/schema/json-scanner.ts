@@ -5,15 +5,16 @@
  * the transcoder may copy it instead of serialising it. It lives apart from the transcoder because it
  * knows nothing of columns or rows: only of what JSON.parse accepts and JSON.stringify writes.
  *
- * Objects and arrays written as JSON.stringify writes them (a JSON column's usual value) are settled by
- * one loop without a call per token (scanCanonicalNested); anything else it leaves to the recursive scan.
+ * Objects and arrays written as JSON.stringify writes them (a JSON column's usual value) are settled
+ * faster by one loop in the subclass CanonicalJsonScanner (canonical-json-scanner.ts); what that loop
+ * does not settle comes back to the recursive scan here (scanValue).
  *
- * The scanner keeps its results in fields (no object per value) and is the transcoder's base class,
- * so the transcoder's per-line loop reads them as its own fields: no extra object or indirection on
- * the hot path.
+ * The scanner keeps its results in fields (no object per value) and is the base class of the column
+ * writer and the transcoder, so their per-line loops read them as their own fields: no extra object
+ * or indirection on the hot path.
  */
 export const QUOTE = 34;
-const BACKSLASH = 92;
+export const BACKSLASH = 92;
 export const COMMA = 44;
 export const COLON = 58;
 export const MINUS = 45;
@@ -23,12 +24,10 @@ const NINE = 57;
 export const OPEN_BRACE = 123;
 export const CLOSE_BRACE = 125;
 export const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
+export const CLOSE_BRACKET = 93;
 
 /** Nested values deeper than this take the general path (JSON.parse has no such limit, only the stack). */
 const MAX_DEPTH = 64;
-/** scanCanonicalNested's depth (bits of a 32-bit mask); deeper values go to scanValue. */
-const MAX_CANONICAL_DEPTH = 30;
 
 /** Exact powers of ten up to 10^15 (every one is a double without rounding). */
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
@@ -91,9 +90,8 @@ export class JsonScanner {
 	/** Key spans of the objects being scanned (a stack of `keys` entries), to find a key given twice (JSON.parse keeps the last). */
 	private keyStarts = new Int32Array(64);
 	private keyEnds = new Int32Array(64);
-	private keys = 0;
-	/** scanCanonicalNested: where each open object's keys start in keyStarts. */
-	private readonly levelBases = new Int32Array(MAX_CANONICAL_DEPTH + 1);
+	/** How many entries of keyStarts / keyEnds are in use: the key stack's height. */
+	protected keys = 0;
 
 	/** The character code at i (undefined past the text's end: every comparison with it is false). */
 	protected code(i: number): number {
@@ -233,99 +231,6 @@ export class JsonScanner {
 		return -1;
 	}
 
-	/**
-	 * An object or array at `at` written exactly as JSON.stringify writes its parsed value (no
-	 * spaces, escapes or lone surrogates; numbers as Number#toString writes them; no key twice, no
-	 * array-index key, no `__proto__`): returns where it ends. -1 for anything else, valid or not, and
-	 * then scanValue decides: this loop only settles the usual value faster (one loop, no call per
-	 * token), never another way.
-	 */
-	protected scanCanonicalNested(text: string, at: number, end: number): number {
-		const base = this.keys;
-		const after = this.scanCanonicalContainers(text, at, end);
-		this.keys = base;
-		return after;
-	}
-
-	private scanCanonicalContainers(text: string, at: number, end: number): number {
-		const units = this.units;
-		const bases = this.levelBases;
-		let i = at;
-		let depth = 0;
-		/** Bit d set: the container at depth d is an array. */
-		let arrays = 0;
-		for (;;) {
-			// A value at i.
-			if (i >= end) return -1;
-			let c = units[i];
-			if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-				if (depth === MAX_CANONICAL_DEPTH) return -1;
-				i++;
-				if (units[i] === c + 2 && i < end) i++; // {} or []: "}" and "]" are "{" and "[" + 2
-				else {
-					depth++;
-					bases[depth] = this.keys;
-					if (c === OPEN_BRACKET) {
-						arrays |= 1 << depth;
-						continue;
-					}
-					arrays &= ~(1 << depth);
-					i = this.canonicalKey(text, i, end, bases[depth]);
-					if (i < 0) return -1;
-					continue;
-				}
-			} else if (c === QUOTE) {
-				for (i++; i < end; i++) {
-					c = units[i];
-					if (c === QUOTE || c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
-				}
-				if (c !== QUOTE || i >= end) return -1;
-				i++;
-			} else if (c === MINUS || isDigit(c)) {
-				i = this.scanNumber(i, end);
-				if (i < 0 || !this.canonical) return -1;
-			} else {
-				const n = this.literalAt(c, i);
-				if (n === 0 || i + n > end) return -1;
-				i += n;
-			}
-			// After a value: a comma, or the ends of the containers it closes.
-			for (;;) {
-				if (depth === 0) return i;
-				if (i >= end) return -1;
-				c = units[i];
-				const array = (arrays & (1 << depth)) !== 0;
-				if (c === COMMA) {
-					i++;
-					if (!array) {
-						i = this.canonicalKey(text, i, end, bases[depth]);
-						if (i < 0) return -1;
-					}
-					break;
-				}
-				if (c !== (array ? CLOSE_BRACKET : CLOSE_BRACE)) return -1;
-				i++;
-				this.keys = bases[depth];
-				depth--;
-			}
-		}
-	}
-
-	/** A key and its colon in scanCanonicalNested: where its value starts, or -1. */
-	private canonicalKey(text: string, at: number, end: number, base: number): number {
-		const units = this.units;
-		if (at >= end || units[at] !== QUOTE) return -1;
-		let i = at + 1;
-		let c = 0;
-		for (; i < end; i++) {
-			c = units[i];
-			if (c === QUOTE || c === BACKSLASH || c < 32 || (c >= 0xd800 && c <= 0xdfff)) break;
-		}
-		if (c !== QUOTE || i + 1 >= end || units[i + 1] !== COLON) return -1;
-		this.noteKey(text, at + 1, i, base);
-		return this.canonical ? i + 2 : -1;
-	}
-
 	private skipSpace(at: number, end: number): number {
 		let i = at;
 		while (i < end && isWhitespace(this.code(i))) i++;
@@ -379,7 +284,7 @@ export class JsonScanner {
 	}
 
 	/** Clears `canonical` for a key JSON.stringify would not write back in its place: twice, an array index, `__proto__`. */
-	private noteKey(text: string, start: number, end: number, base: number): void {
+	protected noteKey(text: string, start: number, end: number, base: number): void {
 		const units = this.units;
 		const length = end - start;
 		const first = units[start];

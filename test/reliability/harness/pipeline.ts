@@ -15,7 +15,8 @@
 import type { Admin, Kafka } from 'kafkajs';
 
 import type { DorisTargetConfig } from '../../../src/batch/doris-target';
-import { firstUnloadable, loadSortedItems, rejectedItems, sortItemsForLoad, takenOutItems, type RejectedItem } from '../../../src/batch/load-items';
+import { firstUnloadable, loadSortedItems, sortItemsForLoad } from '../../../src/batch/load-items';
+import { rejectedItems, takenOutItems, type RejectedItem } from '../../../src/batch/rejected-items';
 import { countRejectedRows } from '../../../src/batch/rejected-count';
 import type { DorisConnection } from '../../../src/doris/connection';
 import { resolveSchema } from '../../../src/doris/schema/resolve';

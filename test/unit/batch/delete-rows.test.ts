@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete } from '../../../src/batch/delete-rows';
-import { firstUnloadable, sortItemsForLoad, takenOutItems } from '../../../src/batch/load-items';
+import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
+import { takenOutItems } from '../../../src/batch/rejected-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
 import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 

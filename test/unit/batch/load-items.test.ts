@@ -1,23 +1,17 @@
-// What the Doris Stream Load node does with an execution's items before and after the load
-// (src/batch/load-items.ts): the sort into parts, what cannot load, the delete-sign decision, the summary.
+// What the Doris Stream Load node does with an execution's items before the load
+// (src/batch/load-items.ts): the sort into parts, what cannot load, the delete-sign decision, and the
+// rows taken out before the load (takenOutItems, src/batch/rejected-items.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { firstUnloadable, rejectedItems, takenOutItems, sortItemsForLoad, summariseLoad } from '../../../src/batch/load-items';
+import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
+import { rejectedItems, takenOutItems } from '../../../src/batch/rejected-items';
 import { linesAsWritten, rememberEncodedLines, rememberWrittenLines } from '../../../src/common/encoded-lines';
-import type { DorisBatchResult } from '../../../src/batch/doris-target';
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../../../src/common/item-contract';
-import type { LoadResult } from '../../../src/doris/stream-load/client';
 import { columnsListCheck, csvRowCheck } from '../../../src/doris/stream-load/wire-format';
+import { json, packed, row } from './items-support';
 
-function packed(ids: number[], extra: Partial<PackedRows> = {}): { json: Record<string, unknown> } {
-	const jsonLines = ids.map((id) => `{"id":${id}}\n`).join('');
-	const sources = [{ topic: 't', partition: 0, firstOffset: String(ids[0]), lastOffset: String(ids.at(-1)), lines: ids.length }];
-	return { json: { [PACKED_ROWS_FIELD]: { jsonLines, count: ids.length, sources, ...extra } } };
-}
-const row = (id: number, extra: Record<string, unknown> = {}) => ({ json: { id, ...extra } });
 const undecodable = { json: { [PARSE_ERROR_FIELD]: { kind: 'json', message: 'bad', raw: '{', rawEncoding: 'utf8' } } };
-const json = { format: 'json', deletes: 'auto' } as const;
 
 describe('sortItemsForLoad', () => {
 	it('keeps item order: runs of rows between packed items, packed lines as they are', () => {
@@ -142,83 +136,6 @@ describe('firstUnloadable', () => {
 		const refused = firstUnloadable(sortItemsForLoad([row(1), packed([1], { count: -1 })], json));
 		assert.deepEqual([refused?.index, refused?.message.startsWith('Item 1: packedRows.count')], [1, true]);
 		assert.equal(firstUnloadable(sortItemsForLoad([row(1)], json)), undefined);
-	});
-});
-
-describe('summariseLoad', () => {
-	const result = (label: string, extra: Partial<LoadResult> = {}): LoadResult => ({
-		label,
-		txnId: 7,
-		status: 'Success',
-		labelExisted: false,
-		loadedRows: 3,
-		filteredRows: 0,
-		unselectedRows: 0,
-		loadBytes: 30,
-		loadTimeMs: 12,
-		bytes: 30,
-		attempts: 1,
-		...extra,
-	});
-
-	it('sums the batches that held the execution’s rows; a batch found loaded counts all its rows', () => {
-		const batches: DorisBatchResult = {
-			rows: 5,
-			batches: [
-				{ batchId: 1, rows: 3, bytes: 30, executions: 2, result: result('a') },
-				{ batchId: 2, rows: 4, bytes: 40, executions: 1, result: result('b', { labelExisted: true, loadedRows: 0, filteredRows: 1, unselectedRows: 2, loadTimeMs: 20, txnId: undefined, attempts: 2 }) },
-			],
-			rejected: [],
-		};
-		const summary = summariseLoad('db', 'tbl', batches, false);
-		assert.deepEqual(
-			{ ...summary, batches: undefined },
-			{ database: 'db', table: 'tbl', rows: 5, status: 'Success', label: 'a', labels: ['a', 'b'], txnIds: [7, null], loadedRows: 7, filteredRows: 1, unselectedRows: 2, bytes: 70, loadTimeMs: 20, executionsServed: 2, flushedImmediately: false, rejectedRows: 0, batches: undefined },
-		);
-		assert.deepEqual(summary.batches[1], { label: 'b', txnId: null, status: 'Success', labelExisted: true, rows: 4, loadedRows: 4, filteredRows: 1, unselectedRows: 2, bytes: 40, sentBytes: 30, loadTimeMs: 20, attempts: 2, executionsServed: 1 });
-	});
-
-	it('a status other than Success is reported with every batch status', () => {
-		const summary = summariseLoad('db', 'tbl', { rows: 1, batches: [{ batchId: 1, rows: 1, bytes: 1, executions: 1, result: result('a', { status: 'Publish Timeout' }) }], rejected: [] }, true);
-		assert.equal(summary.status, 'Publish Timeout');
-		assert.equal(summary.flushedImmediately, true);
-	});
-});
-
-describe('rejectedItems', () => {
-	const refusal = (column: string | null, message: string) => ({ column, message, errorLog: [], label: 'l' });
-
-	it('maps refused rows back to their items: an ordinary item with _invalid, a packed line parsed with _kafka', () => {
-		const items = [row(1, { s: 'ok' }), row(2, { s: 'toolong' }), packed([10, 11, 12]), row(3)];
-		const sorted = sortItemsForLoad(items, json);
-		// Rows as the load counts them: items 0, 1 (rows 0, 1), the packed lines (rows 2..4), item 3 (row 5).
-		const out = rejectedItems(items, sorted, [
-			{ row: 1, reason: refusal('s', 'column_name[s], the length of input is too long') },
-			{ row: 3, reason: refusal(null, 'no partition for this tuple. tuple={...}') },
-		], 'db.t');
-		assert.deepEqual(out, [
-			{
-				index: 1,
-				json: {
-					id: 2,
-					s: 'toolong',
-					_invalid: { table: 'db.t', reasons: [{ column: 's', value: 'toolong', expected: 'a row table db.t accepts', rule: 'doris_rejected', message: 'Doris refused the row: column_name[s], the length of input is too long' }] },
-				},
-			},
-			{
-				index: 2,
-				json: {
-					id: 11,
-					_invalid: { table: 'db.t', reasons: [{ column: null, value: null, expected: 'a row table db.t accepts', rule: 'doris_rejected', message: 'Doris refused the row: no partition for this tuple. tuple={...}' }] },
-					_kafka: { topic: 't', partition: 0, offset: '11', line: 1 },
-				},
-			},
-		]);
-	});
-
-	it('nothing refused: no items', () => {
-		const items = [row(1)];
-		assert.deepEqual(rejectedItems(items, sortItemsForLoad(items, json), [], 'db.t'), []);
 	});
 });
 
