@@ -37,7 +37,7 @@ const IN_ARRAY = 2;
  * The open containers of the scan under way, IN_OBJECT or IN_ARRAY by depth: kept between calls (the
  * scan is synchronous) and grown when a value nests deeper.
  */
-let open = new Uint8Array(64);
+let open: Uint8Array = new Uint8Array(64);
 /** Whether the string stringEnd last read holds an escape. */
 let escaped = false;
 
