@@ -8,8 +8,11 @@
  *   flight as 20 executions would be; the worker's CPU is the process's minus this thread's (so it
  *   includes the worker's GC helpers), and this thread's is the main thread's share (clone in/out).
  * Figures are printed, never asserted; best and median of BENCH_ROUNDS (default 7).
+ * BENCH_CANONICAL=1: the events as the node writes them (DECIMAL as text, the JSON column's object as
+ * its JSON text), as a producer that writes what the table takes would send them: every line then
+ * loads as it stands and the node keeps the item's text (LineSink unchanged).
  *
- *   [BENCH_UNICODE=1] node --import tsx bench/micro/packed-worker.ts [in-thread|pool]
+ *   [BENCH_UNICODE=1] [BENCH_CANONICAL=1] node --import tsx bench/micro/packed-worker.ts [in-thread|pool]
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/micro/packed-worker.ts in-thread
  */
 import { makeEvent } from '../dataset';
@@ -25,6 +28,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const which = process.argv[2] ?? 'all';
 /** BENCH_UNICODE=1: every message has a word that is not ASCII (the item is then read as characters, not bytes). */
 const unicode = process.env.BENCH_UNICODE === '1';
+const canonical = process.env.BENCH_CANONICAL === '1';
 const labels = { workflow: 'bench', node: 'Doris Schema', countMetrics: false };
 const at = Date.UTC(2024, 4, 17, 12, 0, 0);
 
@@ -33,6 +37,7 @@ function item(k: number): PackedRows {
 	let text = '';
 	for (let i = 0; i < LINES; i++) text += `${JSON.stringify(makeEvent(k * LINES + i, at + (k * LINES + i) * 7))}\n`;
 	if (unicode) text = text.replaceAll('"message":"', '"message":"Grüße ');
+	if (canonical) text = mapPackedLinesToBytes({ jsonLines: text, count: LINES, sources: [] }, eventsMapper(), 0, emptyInvalidLineCounts()).routed.packed?.jsonLines ?? '';
 	// Flat, as it arrives from n8n or the trigger (a rope would be flattened by whoever reads it first).
 	text = unicode ? Buffer.from(text, 'utf8').toString('utf8') : Buffer.from(text, 'latin1').toString('latin1');
 	const first = 1_000_000 + k * LINES;
@@ -92,7 +97,7 @@ async function pooled(): Promise<void> {
 }
 
 async function run(): Promise<void> {
-	console.log(`${ITEMS} items of ${LINES} lines, ${(items[0].jsonLines.length / LINES).toFixed(0)} chars/line`);
+	console.log(`${ITEMS} items of ${LINES} lines, ${(items[0].jsonLines.length / LINES).toFixed(0)} chars/line${canonical ? ', as the node writes them' : ''}`);
 	if (which === 'all' || which === 'in-thread') inThread();
 	if (which === 'all' || which === 'pool') await pooled();
 	if (sink === 0) console.log('');

@@ -14,7 +14,7 @@ import { summariseLoad } from '../../src/batch/load-summary';
 import { notLoadedItems, rejectedItems, takenOutItems } from '../../src/batch/rejected-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
 import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
-import { deletesNeverCheck } from '../../src/batch/delete-rows';
+import { deletesNeverCheck, tableWithoutDeletes } from '../../src/batch/delete-rows';
 import { groupByTarget } from '../../src/batch/load-targets';
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
 import { DeadlineError } from '../../src/batch/load-deadline';
@@ -256,12 +256,23 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	// Doris decides the deletes itself (merge_type DELETE / MERGE, Columns naming the sign, flexible partial update).
 	const deletesNotApplied = settings.deletes === 'never' ? deletesNeverCheck(settings.load, rejectedConnected) : undefined;
 	const sort = async (group: (typeof grouped.groups)[number]) => {
-		const sorted = sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied });
+		const { database: db, table } = group.target;
+		const readSchema = () => schemaCache.get(connection, db, table);
+		const options = { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied };
+		let sorted = sortItemsForLoad(group.items, options);
+		// A load with the delete sign into a table that is not UNIQUE KEY: Doris drops the sign there, so
+		// deletes are taken out the same way (rule delete_unsupported). The schema is read only then.
+		if (settings.deletes !== 'never' && sorted.deleteSign) {
+			const notUnique = await tableWithoutDeletes(readSchema, `${db}.${table}`);
+			if (notUnique !== undefined) {
+				options.deletesNotApplied = { handBack: rejectedConnected, notUnique };
+				sorted = sortItemsForLoad(group.items, options);
+			}
+		}
 		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.
 		if (sequence === undefined || sorted.lackingSequence === 0 || settings.load.format !== 'json') return sorted;
-		const { database: db, table } = group.target;
-		if (!(await sequenceDefaultFills(() => schemaCache.get(connection, db, table), sourceField))) return sorted;
-		return sortItemsForLoad(group.items, { format: settings.load.format, deletes: settings.deletes, sequence: { ...sequence, missingTakesDefault: true }, columnsCheck, csvCheck, deletesNotApplied });
+		if (!(await sequenceDefaultFills(readSchema, sourceField))) return sorted;
+		return sortItemsForLoad(group.items, { ...options, sequence: { ...sequence, missingTakesDefault: true } });
 	};
 	const tables: Array<{ group: (typeof grouped.groups)[number]; sorted: SortedItems; global: (local: number) => number; renumber: (message: string, local: number) => string; loadable: number[] }> = [];
 	for (const group of grouped.groups) {

@@ -20,10 +20,39 @@ import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import { columnNames } from '../doris/stream-load/columns';
 import type { LoadOptions } from '../doris/stream-load/options';
+import type { TableSchema } from '../doris/schema/types';
 
-/** The check is on (Deletes Never, no merge_type deciding deletes); `handBack` when the Rejected output leads somewhere. */
+/**
+ * The check is on (Deletes Never, no merge_type deciding deletes; or `notUnique`); `handBack` when the
+ * Rejected output leads somewhere.
+ */
 export interface DeleteCheckOption {
 	handBack: boolean;
+	/**
+	 * The load carries the delete sign (Deletes Auto / Always) into a table that is not UNIQUE KEY:
+	 * deletes are taken out with rule delete_unsupported (tableWithoutDeletes).
+	 */
+	notUnique?: { table: string; keyModel: string };
+}
+
+/**
+ * The table when it is not UNIQUE KEY, for a load that carries the delete sign; undefined for a UNIQUE
+ * KEY table, or when its keys model is unknown or cannot be read (the load goes as it did). Only a
+ * UNIQUE KEY table has the hidden delete sign: for any other Doris drops the `hidden_columns` entry
+ * without a word (fe-core Load.initColumns and NereidsLoadScanProvider add a hidden column only when
+ * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so a row flagged 1 loaded as a new
+ * row of a DUPLICATE KEY table, or was summed into the stored row of an AGGREGATE KEY table, counted
+ * as loaded. The Doris Schema node refuses such deletes when it reads the table (delete_unsupported);
+ * with a manual schema, or rows of a producer of one's own, they reached Doris.
+ */
+export async function tableWithoutDeletes(readSchema: () => Promise<TableSchema>, table: string): Promise<DeleteCheckOption['notUnique']> {
+	let keyModel: string | null;
+	try {
+		keyModel = (await readSchema()).keyModel;
+	} catch {
+		return undefined;
+	}
+	return keyModel === null || keyModel === 'UNIQUE' ? undefined : { table, keyModel };
 }
 
 /** Integer text as Doris' cast to TINYINT takes it, with a fraction it drops (" 2 ", "+1", "1.5"). */
@@ -71,10 +100,25 @@ export function signDeletes(sign: unknown): boolean {
 	return INTEGER_TEXT.test(sign) && Math.trunc(Number(sign)) !== 0;
 }
 
-/** Why a row flagged as a delete does not load under Deletes Never, or undefined when it is no delete. */
-export function deleteNotApplied(row: Readonly<Record<string, unknown>>): Rejection | undefined {
+/**
+ * Why a row flagged as a delete does not load under Deletes Never (or, with `check.notUnique`, into a
+ * table that is not UNIQUE KEY), or undefined when it is no delete.
+ */
+export function deleteNotApplied(row: Readonly<Record<string, unknown>>, check?: DeleteCheckOption): Rejection | undefined {
 	const sign = row[DELETE_SIGN_COLUMN];
 	if (!signDeletes(sign)) return undefined;
+	const notUnique = check?.notUnique;
+	if (notUnique !== undefined) {
+		return {
+			column: DELETE_SIGN_COLUMN,
+			value: sign,
+			expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent): ${notUnique.table} is not a UNIQUE KEY table`,
+			rule: 'delete_unsupported',
+			message:
+				`${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete, and ${notUnique.table} is a ${notUnique.keyModel} KEY table: only a UNIQUE KEY table has the delete sign, ` +
+				`and Doris drops it for any other without a word, so the deleted row would load as a new row (DUPLICATE KEY) or be summed into the stored one (AGGREGATE KEY); load deletes into a UNIQUE KEY table`,
+		};
+	}
 	return {
 		column: DELETE_SIGN_COLUMN,
 		value: sign,
@@ -85,6 +129,11 @@ export function deleteNotApplied(row: Readonly<Record<string, unknown>>): Reject
 			`and Deletes (CDC) is Never, which loads without the delete sign: Doris would load the deleted row as an upsert and keep it; ` +
 			`set Deletes (CDC) to Auto to delete it (a UNIQUE KEY table), or let a merge_type header DELETE / MERGE decide`,
 	};
+}
+
+/** Whether a rule is one of the delete checks' (taken out here, not for want of a sequence value). */
+export function isDeleteRule(rule: string): boolean {
+	return rule === 'delete_not_applied' || rule === 'delete_unsupported';
 }
 
 /** Why an item is refused when Rejected leads nowhere: the reason, the rule, and what to do. */
@@ -123,7 +172,7 @@ function skipBlanks(text: string, from: number): number {
  * A packed line's row and why it does not load under Deletes Never, or undefined when it is no delete
  * (or does not parse: Doris says why). Only a line that may delete (lineMayDelete) is parsed.
  */
-export function deleteLineReason(text: string): { row: Record<string, unknown>; reason: Rejection } | undefined {
+export function deleteLineReason(text: string, check?: DeleteCheckOption): { row: Record<string, unknown>; reason: Rejection } | undefined {
 	if (!lineMayDelete(text)) return undefined;
 	let value: unknown;
 	try {
@@ -133,6 +182,6 @@ export function deleteLineReason(text: string): { row: Record<string, unknown>; 
 		return undefined;
 	}
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-	const reason = deleteNotApplied(value as Record<string, unknown>);
+	const reason = deleteNotApplied(value as Record<string, unknown>, check);
 	return reason === undefined ? undefined : { row: value as Record<string, unknown>, reason };
 }

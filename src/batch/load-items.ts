@@ -9,7 +9,8 @@
  * src/batch/sequence-values.ts); with Format CSV, rows a CSV line cannot carry as written (rule
  * `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck); with Deletes Never (and no
  * merge_type deciding deletes), rows and packed lines flagged as deletes, which would load as upserts
- * (rule `delete_not_applied`; src/batch/delete-rows.ts).
+ * (rule `delete_not_applied`), and with the sign into a table that is not UNIQUE KEY, where they would
+ * load as new rows (rule `delete_unsupported`; src/batch/delete-rows.ts).
  * When the Rejected output leads nowhere their items are refused instead, so the execution fails.
  * After the load: the rows Doris refused come back as items (rejected-items.ts), and the batches are
  * summed up into the one summary item an execution returns (load-summary.ts).
@@ -27,7 +28,7 @@ import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
 import type { BatchPart, Row } from './batch-parts';
 import type { AddOptions } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
-import { deleteLineReason, deleteNotApplied, deleteRefusal, type DeleteCheckOption } from './delete-rows';
+import { deleteLineReason, deleteNotApplied, deleteRefusal, isDeleteRule, type DeleteCheckOption } from './delete-rows';
 import { splitPackedLines } from './packed-split';
 import { missingSequence, sequenceLineReason, type SequenceCheck } from './sequence-values';
 
@@ -110,7 +111,7 @@ export function sortItemsForLoad(
 	items: ReadonlyArray<{ json: Record<string, unknown> }>,
 	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck; csvCheck?: CsvCheckOption; deletesNotApplied?: DeleteCheckOption },
 ): SortedItems {
-	const deleteCheck = load.deletes === 'never' ? load.deletesNotApplied : undefined;
+	const deleteCheck = load.deletes === 'never' || load.deletesNotApplied?.notUnique !== undefined ? load.deletesNotApplied : undefined;
 	const parts: BatchPart[] = [];
 	const sequence = load.sequence;
 	const takenOut: SortedItems['takenOut'] = [];
@@ -137,7 +138,7 @@ export function sortItemsForLoad(
 		}
 		const packed = readPackedRows(json);
 		if (packed === undefined) {
-			const notApplied = deleteCheck === undefined ? undefined : deleteNotApplied(json);
+			const notApplied = deleteCheck === undefined ? undefined : deleteNotApplied(json, deleteCheck);
 			if (notApplied !== undefined) {
 				if (deleteCheck?.handBack === true) takenOut.push({ index: i, row: json, reason: notApplied });
 				else refused.push({ index: i, message: deleteRefusal(notApplied) });
@@ -177,18 +178,18 @@ export function sortItemsForLoad(
 		const split =
 			sequence === undefined && !mayDelete
 				? undefined
-				: splitPackedLines(packed.jsonLines, (text) => (mayDelete ? deleteLineReason(text) : undefined) ?? (sequence === undefined ? undefined : sequenceLineReason(text, sequence)));
+				: splitPackedLines(packed.jsonLines, (text) => (mayDelete ? deleteLineReason(text, deleteCheck) : undefined) ?? (sequence === undefined ? undefined : sequenceLineReason(text, sequence)));
 		// The lines that load: a delete line taken out (its sign is outside Columns) refused the whole item before.
 		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(split?.text ?? packed.jsonLines, load.columnsCheck, split?.kept);
 		if (outside !== undefined) {
 			refused.push({ index: i, message: outside });
 			continue;
 		}
-		const lacking = split?.refused.filter((r) => r.reason.rule !== 'delete_not_applied').length ?? 0;
+		const lacking = split?.refused.filter((r) => !isDeleteRule(r.reason.rule)).length ?? 0;
 		lackingSequence += lacking;
-		const firstRefused = split?.refused.find((r) => (r.reason.rule === 'delete_not_applied' ? deleteCheck?.handBack !== true : sequence?.handBack !== true));
+		const firstRefused = split?.refused.find((r) => (isDeleteRule(r.reason.rule) ? deleteCheck?.handBack !== true : sequence?.handBack !== true));
 		if (firstRefused !== undefined) {
-			const message = firstRefused.reason.rule === 'delete_not_applied' ? deleteRefusal(firstRefused.reason, firstRefused.line) : sequenceRefusal(firstRefused.reason, firstRefused.line);
+			const message = isDeleteRule(firstRefused.reason.rule) ? deleteRefusal(firstRefused.reason, firstRefused.line) : sequenceRefusal(firstRefused.reason, firstRefused.line);
 			refused.push({ index: i, message });
 			continue;
 		}

@@ -204,8 +204,14 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				// string value's unescaped text to the column, whose JSONB cast / parse_json_to_variant
 				// parses it), so "123" is the number 123 and '{"a":1}' an object, not JSON strings of
 				// them. Text that is no JSON is taken as a JSON string value, where Doris would refuse it
-				// (JSON) or keep it as a string (VARIANT, "Treat as string"); an empty one is the empty
-				// object a VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
+				// (JSON: the cast from text fails, ConvertImplGenericFromString in be/src/vec/functions/
+				// function_cast.h, which filters the row under strict mode and stores NULL without it) or
+				// keep it as a string (VARIANT, "Treat as string"); an empty one is the empty object a
+				// VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
+				// Not refused here on purpose: an item does not say where its strings came from, and a
+				// string from a typed decoder (a google.protobuf.Value holding a string, an Avro or JSON
+				// Schema string field) is a JSON string value, not JSON text; refusing it would send valid
+				// rows to the invalid output.
 				if (typeof value === 'string') {
 					const lone = loneSurrogate(value);
 					if (lone !== undefined) return failWith(fail, 'type', lone);

@@ -269,9 +269,14 @@ export class ColumnWriter extends CanonicalJsonScanner {
 		if (asWritten && out === value) return after;
 		switch (typeof out) {
 			case 'string':
-			case 'number':
-				this.replace(k, JSON.stringify(out));
+			case 'number': {
+				const json = JSON.stringify(out);
+				// Kept, with escapes written as JSON.stringify writes them (a JSON column's text, a quote in a
+				// string): copied as it stands, so that a line that changes nothing stays the input itself (LineSink unchanged).
+				if (out === value && json.length === after - at && text.startsWith(json, at)) return after;
+				this.replace(k, json);
 				return after;
+			}
 			case 'boolean':
 				this.replace(k, out ? 'true' : 'false');
 				return after;

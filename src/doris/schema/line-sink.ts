@@ -9,6 +9,11 @@
  * sends values with one to JSON.stringify), so the text read back is exactly the text written. A lone
  * surrogate, should one ever come, is written as U+FFFD, as Buffer.from(text, 'utf8') writes it: the
  * bytes are then still what the Stream Load node would have sent for the text.
+ *
+ * A sink also tells whether what it wrote is its input as it stands (`unchanged`): every line kept
+ * and copied byte for byte, as when a producer writes what JSON.stringify writes and every row fits
+ * its table. The caller then keeps the input's text instead of reading a copy of it back from the
+ * bytes (in n8n a node's output is held until its execution ends: one ~1.7 MB string less per item).
  */
 
 /** Input ranges shorter than this are copied by a loop here; longer ones by Buffer#copy (a native call). */
@@ -22,6 +27,9 @@ const NATIVE_COPY = 48;
  */
 let scratch: Buffer | null = null;
 const KEEP_SCRATCH_BYTES = 16 * 1024 * 1024;
+
+/** A sink's buffer before its first write: grow() sizes the real one (firstSize). */
+const EMPTY: Buffer<ArrayBuffer> = Buffer.allocUnsafeSlow(0);
 
 /** Writes a packed item's output lines into a growing buffer of its own (transferable to another thread). */
 export class LineSink {
@@ -49,17 +57,37 @@ export class LineSink {
 	 */
 	private pendingFrom = 0;
 	private pendingTo = 0;
+	private readonly inputLength: number;
+	/**
+	 * The input's bytes when the caller gave them (a worker thread's request buffer, the item's own):
+	 * an unchanged output is then those bytes, handed back without being copied. Not so for bytes the
+	 * sink encoded itself (a scratch buffer that the next sink reuses).
+	 */
+	private readonly callerBytes: Buffer<ArrayBuffer> | null = null;
+	/**
+	 * Input that is not ASCII: the output so far is input[0, sameTo) in UTF-8, `sameBytes` bytes, as
+	 * long as sameBytes is the bytes written (ASCII input tells the same from its pending copy).
+	 */
+	private sameTo = 0;
+	private sameBytes = 0;
+	/** A lone surrogate was written as U+FFFD: the output's text is then not the input's. */
+	private replaced = false;
+	/** The output buffer's size when the first byte is written (none is allocated for an unchanged output handed back). */
+	private readonly firstSize: number;
 
 	/**
 	 * `input`: the text whose ranges copy() and copyQuoted() write. `inputUnits`: its code units when
 	 * the caller has them already (a worker thread receives the text as bytes): its bytes when it is
 	 * ASCII (a Uint8Array), or its UTF-16 code units when it is not (a Uint16Array).
 	 */
-	constructor(input: string, inputUnits?: Uint8Array | Uint16Array) {
+	constructor(input: string, inputUnits?: Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>) {
+		this.inputLength = input.length;
+		this.buffer = EMPTY;
 		if (inputUnits !== undefined && inputUnits.length === input.length) {
-			this.inputBytes = inputUnits instanceof Uint8Array ? Buffer.from(inputUnits.buffer, inputUnits.byteOffset, inputUnits.length) : null;
+			this.callerBytes = inputUnits instanceof Uint8Array ? Buffer.from(inputUnits.buffer, inputUnits.byteOffset, inputUnits.length) : null;
+			this.inputBytes = this.callerBytes;
 			this.inputUnits = inputUnits;
-			this.buffer = Buffer.allocUnsafeSlow(Math.max(256, input.length + (input.length >> 3)));
+			this.firstSize = Math.max(256, input.length + (input.length >> 3));
 			return;
 		}
 		// ASCII exactly when its UTF-8 is as long as the text: with 4 bytes to spare, a text that is not
@@ -82,7 +110,7 @@ export class LineSink {
 		}
 		if (this.borrowed === null && bytes.length <= KEEP_SCRATCH_BYTES) this.borrowed = bytes;
 		// The output is about as long as the input (changed values are a few characters longer or shorter).
-		this.buffer = Buffer.allocUnsafeSlow(Math.max(256, written + (written >> 3)));
+		this.firstSize = Math.max(256, written + (written >> 3));
 	}
 
 	get byteLength(): number {
@@ -92,7 +120,12 @@ export class LineSink {
 	/** input[from, to) in UTF-8. */
 	copy(from: number, to: number): void {
 		if (this.inputBytes === null) {
+			const before = this.length;
 			this.encode(from, to);
+			if (from === this.sameTo && before === this.sameBytes) {
+				this.sameTo = to;
+				this.sameBytes = this.length;
+			}
 			return;
 		}
 		if (from === this.pendingTo) {
@@ -174,26 +207,50 @@ export class LineSink {
 		this.buffer[this.length++] = c;
 	}
 
-	/** The text written, and its bytes (a view of this sink's own buffer, which is then the caller's). */
-	finish(): { text: string; bytes: Buffer<ArrayBuffer> } {
-		const { bytes, ascii } = this.finishBytes();
-		return { text: bytes.toString(ascii ? 'latin1' : 'utf8'), bytes };
+	/**
+	 * Whether everything written is the input as it stands, in order, each character once: for ASCII
+	 * input one pending copy of all of it (a copy that skipped or went back, or any other write, has
+	 * flushed it); else copies that each went on where the last one stopped, with nothing between.
+	 */
+	private unchanged(): boolean {
+		if (this.inputBytes !== null) return this.length === 0 && this.pendingFrom === 0 && this.pendingTo === this.inputLength;
+		return this.sameTo === this.inputLength && this.sameBytes === this.length && !this.replaced;
 	}
 
 	/**
-	 * The bytes written (as finish()) without making their text, and whether they are ASCII (then the
-	 * text is the bytes read as Latin-1, a plain copy): a worker thread sends the bytes alone.
+	 * The text written, and its bytes (a view of a buffer of the caller's own); `unchanged`: that
+	 * text is the input (see unchanged()).
 	 */
-	finishBytes(): { bytes: Buffer<ArrayBuffer>; ascii: boolean } {
-		this.flush();
-		const bytes = this.buffer.subarray(0, this.length);
+	finish(): { text: string; bytes: Buffer<ArrayBuffer>; unchanged: boolean } {
+		const { bytes, ascii, unchanged } = this.finishBytes();
+		return { text: bytes.toString(ascii ? 'latin1' : 'utf8'), bytes, unchanged };
+	}
+
+	/**
+	 * The bytes written (as finish()) without making their text, whether they are ASCII (then the text
+	 * is the bytes read as Latin-1, a plain copy), and whether their text is the input as it stands
+	 * (then the caller has it already). An unchanged output of input bytes the caller gave is those
+	 * very bytes: a worker thread hands its request's buffer back instead of a copy of it.
+	 */
+	finishBytes(): { bytes: Buffer<ArrayBuffer>; ascii: boolean; unchanged: boolean } {
+		const unchanged = this.unchanged();
+		let bytes: Buffer<ArrayBuffer>;
+		if (unchanged && this.callerBytes !== null) {
+			bytes = this.callerBytes;
+			this.pendingFrom = this.pendingTo = 0;
+		} else {
+			this.flush();
+			// Never a view of EMPTY, which is shared (a transfer would detach it for every sink).
+			bytes = this.length === 0 ? Buffer.allocUnsafeSlow(0) : this.buffer.subarray(0, this.length);
+		}
 		const ascii = this.ascii;
 		if (this.borrowed !== null && (scratch === null || scratch.length < this.borrowed.length)) scratch = this.borrowed;
 		this.borrowed = null;
-		this.buffer = Buffer.allocUnsafeSlow(256);
+		this.buffer = EMPTY;
 		this.length = 0;
 		this.ascii = true;
-		return { bytes, ascii };
+		this.sameTo = this.sameBytes = -1; // anything written after this is not the input
+		return { bytes, ascii, unchanged };
 	}
 
 	/** input[from, to) of an input that is not pure ASCII, encoded here. */
@@ -226,6 +283,7 @@ export class LineSink {
 					continue;
 				}
 				c = 0xfffd; // a lone surrogate, as Buffer writes it (see the header)
+				this.replaced = true;
 			}
 			b[p++] = 0xe0 | (c >> 12);
 			b[p++] = 0x80 | ((c >> 6) & 0x3f);
@@ -235,7 +293,7 @@ export class LineSink {
 	}
 
 	private grow(more: number): void {
-		const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + more));
+		const next = Buffer.allocUnsafeSlow(Math.max(this.buffer.length * 2, this.length + more, this.firstSize));
 		this.buffer.copy(next, 0, 0, this.length);
 		this.buffer = next;
 	}

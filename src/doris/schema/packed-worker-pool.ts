@@ -265,7 +265,7 @@ export class PackedWorkerPool {
 		this.counters.routedInWorker++;
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
-		const routed = routedOf(message);
+		const routed = routedOf(message, task.packed.jsonLines);
 		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes);
 		task.resolve(routed);
 	}

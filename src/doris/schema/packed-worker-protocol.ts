@@ -36,10 +36,13 @@ export type PackedWorkerRequest =
 
 /**
  * Worker → main. `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts);
- * when it is there, routed.packed.jsonLines is "" and the text is those bytes read as UTF-8.
+ * when it is there, routed.packed.jsonLines is "" and the text is those bytes read as UTF-8, or, with
+ * `unchanged`, the request's own text (every line kept as it stood): the main thread has that string
+ * already and keeps it instead of reading a copy back (for ASCII text the bytes are then the request's
+ * own buffer, handed back).
  */
 export type PackedWorkerResponse =
-	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array }
+	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array; unchanged?: true }
 	| { id: number; ok: false; message: string };
 
 interface MapperSpec {
@@ -101,7 +104,7 @@ export function routeRequest(id: number, mapper: RowMapper, packed: PackedRows, 
  * in, when they are: Latin-1 bytes that are all ASCII (then they are its UTF-8 too), or UTF-16 (sent
  * so only for a text that is not ASCII). Else undefined, and the sink encodes the text itself.
  */
-export function requestedUnits({ bytes, encoding }: TextBytes): Uint8Array | Uint16Array | undefined {
+export function requestedUnits({ bytes, encoding }: TextBytes): Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | undefined {
 	if (encoding === 'latin1') return isAscii(bytes) ? bytes : undefined;
 	return bytes.byteOffset % 2 === 0 ? new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1) : undefined;
 }
@@ -111,26 +114,34 @@ export function requestedItem(request: Extract<PackedWorkerRequest, { kind: 'rou
 	return { ...request.packed, jsonLines: textOf(request.text) };
 }
 
-/** The response for `routed`, whose lines are `bytes` in UTF-8: the text travels only as those bytes. */
+/**
+ * The response for `routed`, whose lines are `bytes` in UTF-8: the text travels only as those bytes,
+ * or not at all when it is the request's own text (`unchanged`).
+ */
 export function routedResponse(
 	id: number,
 	routed: RoutedPacked,
 	counts: InvalidLineCounts,
 	unmatched: Map<string, number>,
 	bytes: Buffer<ArrayBuffer> | undefined,
+	unchanged = false,
 ): { response: PackedWorkerResponse; transfer: TransferListItem[] } {
 	if (bytes === undefined || routed.packed === null) return { response: { id, ok: true, routed, counts, unmatched }, transfer: [] };
 	const packed: PackedRows = { ...routed.packed, jsonLines: '' };
-	return { response: { id, ok: true, routed: { packed, invalid: routed.invalid }, counts, unmatched, bytes }, transfer: [bytes.buffer] };
+	const response: PackedWorkerResponse = { id, ok: true, routed: { packed, invalid: routed.invalid }, counts, unmatched, bytes };
+	if (unchanged) response.unchanged = true;
+	return { response, transfer: [bytes.buffer] };
 }
 
 /**
- * The routed item of a response, with its text read back from the bytes (the worker's text is those
- * bytes read as UTF-8, src/doris/schema/line-sink.ts, so this is the same text).
+ * The routed item of a response to routing `requestText`: its text read back from the bytes (the
+ * worker's text is those bytes read as UTF-8, src/doris/schema/line-sink.ts, so this is the same text),
+ * or `requestText` itself when the worker found the lines unchanged (no copy: n8n holds a node's
+ * output until its execution ends, so a second ~1.7 MB string per execution in flight).
  */
-export function routedOf(response: Extract<PackedWorkerResponse, { ok: true }>): RoutedPacked {
+export function routedOf(response: Extract<PackedWorkerResponse, { ok: true }>, requestText: string): RoutedPacked {
 	const { routed, bytes } = response;
 	if (bytes === undefined || routed.packed === null) return routed;
-	routed.packed.jsonLines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+	routed.packed.jsonLines = response.unchanged === true ? requestText : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 	return routed;
 }

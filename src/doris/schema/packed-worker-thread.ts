@@ -51,7 +51,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 			mapper.unmatchedSink = null;
 		}
 		// The Stream Load node loads these bytes; written here, they cost n8n's main thread nothing.
-		({ response, transfer } = routedResponse(request.id, mapped.routed, counts, unmatched, mapped.bytes));
+		({ response, transfer } = routedResponse(request.id, mapped.routed, counts, unmatched, mapped.bytes, mapped.unchanged));
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
 	}

@@ -224,7 +224,8 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
  * With `bytesAlone`, the lines are left as those bytes (`jsonLines` empty when there are bytes): a
  * worker thread sends only the bytes (packed-worker-protocol.ts), and making the text there, ~1.9 MB
  * for 5,000 lines, was work thrown away. `inputUnits`: the text's code units, when the caller has
- * them (see LineSink).
+ * them (see LineSink). `unchanged`: the rows' text is the item's own (every line kept as it stood,
+ * LineSink.finishBytes); `jsonLines` is then that very string, not a copy read back from the bytes.
  */
 export function mapPackedLinesToBytes(
 	packed: PackedRows,
@@ -232,8 +233,8 @@ export function mapPackedLinesToBytes(
 	index: number,
 	counts: InvalidLineCounts,
 	bytesAlone = false,
-	inputUnits?: Uint8Array | Uint16Array,
-): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer> } {
+	inputUnits?: Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>,
+): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer>; unchanged?: boolean } {
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
 	const fast = lineTranscoderFor(mapper);
@@ -281,10 +282,10 @@ export function mapPackedLinesToBytes(
 	}
 	cursor.closeRun();
 	if (count === 0) return { routed: { packed: null, invalid } };
-	const { bytes, ascii } = sink.finishBytes();
-	const jsonLines = bytesAlone ? '' : bytes.toString(ascii ? 'latin1' : 'utf8');
+	const { bytes, ascii, unchanged } = sink.finishBytes();
+	const jsonLines = bytesAlone ? '' : unchanged ? text : bytes.toString(ascii ? 'latin1' : 'utf8');
 	const out: PackedRows = { jsonLines, count, sources: cursor.out };
 	// Said either way: the Stream Load node scans lines for the sign only when nobody has said.
 	out.deleteSign = deleteSign;
-	return { routed: { packed: out, invalid }, bytes };
+	return { routed: { packed: out, invalid }, bytes, unchanged };
 }

@@ -20,6 +20,8 @@ const db = useDorisDatabase({
 		...['cdc', 'never', 'ordered'].map((name) => ({ name, columns: 'id INT, v VARCHAR(8)', keys: 'UNIQUE KEY(id)' })),
 	],
 	sharedBatches: true,
+	// A load with the delete sign reads the table's keys model (deletes into a table that is not UNIQUE KEY).
+	readsTables: true,
 });
 const ctx = nodeContextsIn(db);
 

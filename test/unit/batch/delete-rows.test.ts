@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete } from '../../../src/batch/delete-rows';
+import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete, tableWithoutDeletes } from '../../../src/batch/delete-rows';
 import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
 import { takenOutItems } from '../../../src/batch/rejected-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
@@ -139,5 +139,36 @@ describe('Deletes Never with a Columns list: a packed delete line is taken out a
 		// A line with another field outside Columns still refuses its item, naming the field.
 		const outside = sortItemsForLoad([packed(['{"id":2,"__DORIS_DELETE_SIGN__":1}', '{"id":1,"v":"a","extra":1}'], true)], { ...never, columnsCheck });
 		assert.match(outside.refused[0]?.message ?? '', /^line 1 of packedRows: Row field "extra" is not in Columns/);
+	});
+});
+
+describe('deletes with the sign into a table that is not UNIQUE KEY (Deletes Auto / Always)', () => {
+	const schemaOf = (keyModel: 'UNIQUE' | 'DUPLICATE' | 'AGGREGATE' | null) => async () => ({ keyModel }) as never;
+
+	it('tableWithoutDeletes names a DUPLICATE / AGGREGATE KEY table; UNIQUE, an unknown model or a failed read leave the load as it was', async () => {
+		assert.deepEqual(await tableWithoutDeletes(schemaOf('DUPLICATE'), 'd.t'), { table: 'd.t', keyModel: 'DUPLICATE' });
+		assert.deepEqual(await tableWithoutDeletes(schemaOf('AGGREGATE'), 'd.t'), { table: 'd.t', keyModel: 'AGGREGATE' });
+		assert.equal(await tableWithoutDeletes(schemaOf('UNIQUE'), 'd.t'), undefined);
+		assert.equal(await tableWithoutDeletes(schemaOf(null), 'd.t'), undefined);
+		assert.equal(await tableWithoutDeletes(() => Promise.reject(new Error('no MySQL port')), 'd.t'), undefined);
+	});
+
+	// Before, Doris dropped the sign of such a table without a word and the delete loaded as a new row
+	// (the integration case in doris-stream-load-deletes-unsupported).
+	it('the deletes are taken out with rule delete_unsupported, rows and packed lines; sign 0 loads', () => {
+		const notUnique = { table: 'd.t', keyModel: 'DUPLICATE' };
+		const reason = deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: 1 }, { handBack: true, notUnique });
+		assert.equal(reason?.rule, 'delete_unsupported');
+		assert.match(reason?.message ?? '', /d\.t is a DUPLICATE KEY table: only a UNIQUE KEY table has the delete sign/);
+		const items = [{ json: { id: 1, __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, __DORIS_DELETE_SIGN__: 0 } }, packed(['{"id":3,"__DORIS_DELETE_SIGN__":1}', '{"id":4}'], true)];
+		const sorted = sortItemsForLoad(items, { format: 'json', deletes: 'auto', deletesNotApplied: { handBack: true, notUnique } });
+		assert.deepEqual(
+			sorted.takenOut.map((t) => `${t.index}${t.line === undefined ? '' : `:${t.line}`} ${t.reason.rule}`),
+			['0 delete_unsupported', '2:0 delete_unsupported'],
+		);
+		assert.equal(sorted.lackingSequence, 0);
+		assert.deepEqual(sorted.parts, [[{ id: 2, __DORIS_DELETE_SIGN__: 0 }], { text: '{"id":4}\n', rows: 1 }]);
+		// Without `notUnique` Deletes Auto checks nothing, as before.
+		assert.deepEqual(sortItemsForLoad(items, { format: 'json', deletes: 'auto', deletesNotApplied: { handBack: true } }).takenOut, []);
 	});
 });

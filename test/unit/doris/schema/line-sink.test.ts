@@ -25,7 +25,7 @@ function expected(input: string, steps: Step[]): string {
 	return out;
 }
 
-function run(input: string, steps: Step[]): { text: string; bytes: Buffer; byteLength: number } {
+function run(input: string, steps: Step[]): { text: string; bytes: Buffer; byteLength: number; unchanged: boolean } {
 	const sink = new LineSink(input);
 	for (const s of steps) {
 		if (s.kind === 'copy') sink.copy(s.from, s.to);
@@ -87,9 +87,75 @@ describe('LineSink: the output lines as UTF-8 and as text', () => {
 		port2.close();
 	});
 
-	it('a lone surrogate is written as U+FFFD, as Buffer.from writes it', () => {
+	it('a lone surrogate is written as U+FFFD, as Buffer.from writes it; the text is then not the input, and not said unchanged', () => {
 		const input = 'a\ud800b\udc00c';
 		const got = run(input, [{ kind: 'copy', from: 0, to: input.length }]);
 		assert.deepEqual(got.bytes, Buffer.from(input, 'utf8'));
+		assert.equal(got.unchanged, false);
+	});
+});
+
+describe('LineSink: an output that is its input as it stands', () => {
+	/** Cuts of [0, n) into ranges that continue one another, as kept lines (each with its "\n") are copied. */
+	const cutsOf = (input: string) => fc.array(fc.nat(input.length), { maxLength: 6 }).map((cuts) => [0, ...[...cuts].sort((a, b) => a - b), input.length]);
+
+	it('property: unchanged exactly when the copies run from the start to the end one after the other, whatever the input; its text is then the input', () => {
+		fc.assert(
+			fc.property(
+				text.filter(wellFormed).chain((input) => fc.tuple(fc.constant(input), cutsOf(input), fc.nat(3))),
+				([input, at, spoil]) => {
+					const whole: Step[] = at
+						.slice(1)
+						.map((to, k) => ({ kind: 'copy' as const, from: at[k], to }))
+						.filter((s) => wellFormed(input.slice(s.from, s.to)));
+					const steps = [...whole];
+					// Spoiled: a character more, a range skipped, or one copied twice.
+					if (spoil === 1) steps.push({ kind: 'byte', c: 10 });
+					if (spoil === 2 && input.length > 0) steps.splice(0, steps.length, { kind: 'copy', from: 0, to: input.length - 1 });
+					if (spoil === 3 && input.length > 0) steps.push({ kind: 'copy', from: 0, to: 1 });
+					// Cuts inside a surrogate pair would write lone surrogates, which the sink never gets (its header says why).
+					if (steps.some((s) => s.kind === 'copy' && !wellFormed(input.slice(s.from, s.to)))) return;
+					const got = run(input, steps);
+					const want = expected(input, steps);
+					assert.equal(got.text, want);
+					assert.deepEqual(got.bytes, Buffer.from(want, 'utf8'));
+					const contiguous = whole.length === at.length - 1;
+					assert.equal(got.unchanged, contiguous && (spoil === 0 || input.length === 0) && want === input, JSON.stringify({ input, steps }));
+				},
+			),
+			{ numRuns: 500 },
+		);
+	});
+
+	it('a quoted copy, a string added or a character written is never taken for the input, even when the text comes out the same', () => {
+		for (const steps of [
+			[{ kind: 'quoted', from: 0, to: 3 }],
+			[{ kind: 'copy', from: 0, to: 1 }, { kind: 'add', text: 'b' }, { kind: 'copy', from: 2, to: 3 }],
+			[{ kind: 'copy', from: 0, to: 2 }, { kind: 'byte', c: 99 }],
+		] satisfies Step[][]) {
+			const got = run('abc', steps);
+			assert.equal(got.text, 'abc');
+			assert.equal(got.unchanged, false);
+		}
+	});
+
+	it("given the input's ASCII bytes, an unchanged output is those very bytes (a worker hands its request's buffer back, no copy, no buffer of its own)", () => {
+		const input = '{"id":1}\n{"id":2}\n';
+		const units = new Uint8Array(Buffer.from(input, 'latin1'));
+		const sink = new LineSink(input, units);
+		sink.copy(0, 9);
+		sink.copy(9, input.length);
+		const { bytes, ascii, unchanged } = sink.finishBytes();
+		assert.ok(unchanged && ascii);
+		assert.equal(bytes.buffer, units.buffer);
+		assert.equal(bytes.toString('latin1'), input);
+		// Changed: the bytes are a buffer of the sink's own, the input's untouched.
+		const other = new LineSink(input, units);
+		other.copy(0, 9);
+		other.add('{"id":3}\n');
+		const changed = other.finishBytes();
+		assert.equal(changed.unchanged, false);
+		assert.notEqual(changed.bytes.buffer, units.buffer);
+		assert.equal(changed.bytes.toString('latin1'), '{"id":1}\n{"id":3}\n');
 	});
 });

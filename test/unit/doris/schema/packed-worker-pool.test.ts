@@ -99,6 +99,19 @@ describe('routePackedParallel', () => {
 		assert.equal(encodedLines(routed.packed), undefined);
 	});
 
+	it("lines that load as they stand come back as the item's own text, with its UTF-8 bytes for the Stream Load node", async () => {
+		const pool = track(workerPool());
+		const item = pack(Array.from({ length: 1200 }, (_, i) => `{"id":${i},"name":"a\\"ü","ts":"2024-01-02 03:04:05"}`));
+		const m = mapper();
+		const expected = routePacked(item, m, labels, 0);
+		assert.equal(expected.packed?.jsonLines, item.jsonLines, 'every line loads as it stands');
+		const routed = await routePackedParallel(item, m, labels, 0, pool);
+		assert.deepEqual(routed, expected);
+		assert.ok(routed.packed !== null);
+		assert.deepEqual(Buffer.from(encodedLines(routed.packed) ?? []), Buffer.from(item.jsonLines, 'utf8'));
+		assert.equal(pool.stats().routedInWorker, 1);
+	});
+
 	it('counts the invalid lines in the metrics exactly as routePacked does', async () => {
 		const item = bigItem(3000);
 		const m = mapper();

@@ -11,9 +11,10 @@ import fc from 'fast-check';
 
 import { requestedItem, requestedUnits, routedOf, routedResponse, routeRequest, textBytes, textOf, type PackedWorkerRequest, type PackedWorkerResponse } from '../../../../src/doris/schema/packed-worker-protocol';
 import { LineSink } from '../../../../src/doris/schema/line-sink';
-import { emptyInvalidLineCounts, mapPackedLinesToBytes } from '../../../../src/doris/schema/route-packed';
+import type { PackedRows } from '../../../../src/common/item-contract';
+import { emptyInvalidLineCounts, mapPackedLinesToBytes, routePacked, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
-import { mapper, pack } from './packed-support';
+import { labels, mapper, pack } from './packed-support';
 
 const item = pack(['{"id":1}', '{"id":2}']);
 
@@ -138,7 +139,8 @@ describe('routedResponse / routedOf', () => {
 			assert.ok(response.ok && response.routed.packed !== null);
 			assert.equal(response.routed.packed.jsonLines, '', 'no copy of the text is cloned');
 			const received = (await posted(response, transfer)) as Extract<PackedWorkerResponse, { ok: true }>;
-			assert.deepEqual(routedOf(received), expected);
+			// Not said unchanged here: the text is read from the bytes, whatever the request's text was.
+			assert.deepEqual(routedOf(received, 'another text'), expected);
 		}
 	});
 
@@ -147,6 +149,52 @@ describe('routedResponse / routedOf', () => {
 		const { response, transfer } = routedResponse(5, mapped.routed, emptyInvalidLineCounts(), new Map(), mapped.bytes);
 		assert.deepEqual(transfer, []);
 		const received = (await posted(response, transfer)) as Extract<PackedWorkerResponse, { ok: true }>;
-		assert.deepEqual(routedOf(received), mapped.routed);
+		assert.deepEqual(routedOf(received, '{oops\n'), mapped.routed);
+	});
+
+	/** An item there and back as the worker thread does it (packed-worker-thread.ts), through real ports. */
+	async function roundTrip(packed: PackedRows): Promise<{ response: Extract<PackedWorkerResponse, { ok: true }>; routed: RoutedPacked }> {
+		const m = mapper();
+		const { request, transfer } = routeRequest(1, m, packed, 0);
+		assert.ok(request.kind === 'route');
+		const inWorker = (await posted(request, transfer)) as Extract<PackedWorkerRequest, { kind: 'route' }>;
+		const mapped = mapPackedLinesToBytes(requestedItem(inWorker), m, 0, emptyInvalidLineCounts(), true, requestedUnits(inWorker.text));
+		const back = routedResponse(1, mapped.routed, emptyInvalidLineCounts(), new Map(), mapped.bytes, mapped.unchanged);
+		const response = (await posted(back.response, back.transfer)) as Extract<PackedWorkerResponse, { ok: true }>;
+		return { response, routed: routedOf(response, packed.jsonLines) };
+	}
+
+	it('lines kept as they stood: said unchanged, the text is the request\'s own and the bytes its UTF-8 (ASCII: the request\'s buffer handed back)', async () => {
+		for (const lines of [
+			['{"id":1,"ts":"2024-01-02 03:04:05"}', '{"id":2,"name":"bo","ts":"2024-01-02 03:04:05"}', '{"id":3,"name":"a\\"b\\\\","ts":"2024-01-02 03:04:05"}'],
+			['{"id":1,"name":"ü✓😀","ts":"2024-01-02 03:04:05"}'],
+		]) {
+			const packed = pack(lines);
+			const expected = routePacked(packed, mapper(), labels, 0);
+			assert.equal(expected.packed?.jsonLines, packed.jsonLines, 'these lines load as they stand');
+			const { response, routed } = await roundTrip(packed);
+			assert.equal(response.unchanged, true);
+			assert.deepEqual(routed, expected);
+			assert.deepEqual(Buffer.from(response.bytes ?? []), Buffer.from(packed.jsonLines, 'utf8'));
+			// The request's buffer holds exactly the text; a buffer of the sink's own has room to spare (256 bytes at least).
+			if (Buffer.byteLength(packed.jsonLines) === packed.jsonLines.length) assert.equal(response.bytes?.buffer.byteLength, packed.jsonLines.length, 'ASCII: the request\'s bytes came back');
+		}
+	});
+
+	it('lines that change (a value rewritten, a space dropped, an escape written otherwise, a line dropped, a last line given its "\\n"): not said unchanged, the text read from the bytes', async () => {
+		for (const packed of [
+			pack(['{"id":1,"ts":0}']),
+			pack(['{"id":1,"ts":"2024-01-02 03:04:05"}', '{oops', '{"id":2,"ts":"2024-01-02 03:04:05"}']),
+			pack(['{"id":1, "ts":"2024-01-02 03:04:05"}']),
+			// An escape JSON.stringify does not write: the value is written as it would write it.
+			pack(['{"id":1,"name":"a\\u0062","ts":"2024-01-02 03:04:05"}']),
+			{ jsonLines: '{"id":1,"ts":"2024-01-02 03:04:05"}', count: 1, sources: [] },
+		]) {
+			const expected = routePacked(packed, mapper(), labels, 0);
+			const { response, routed } = await roundTrip(packed);
+			assert.equal(response.unchanged, undefined, packed.jsonLines);
+			assert.notEqual(expected.packed?.jsonLines, packed.jsonLines);
+			assert.deepEqual(routed, expected);
+		}
 	});
 });
