@@ -168,6 +168,40 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		});
 	}
 
+	// A producer of its own writing Doris' delete sign into each record (Debezium Envelopes off): a sign
+	// Doris reads as a delete (1, true) deletes the row, 0 or none upserts it, and the field never becomes
+	// a column. Before 96189ee the Doris Schema node left the field out of the row: the deletes loaded as
+	// upserts and the deleted rows stayed in Doris, with nothing dead-lettered.
+	for (const output of ['message', 'batch'] as const) {
+		it(`applies a record's own __DORIS_DELETE_SIGN__ (1 or true deletes, one item per ${output})`, async (t) => {
+			const scenario = await prepareScenario(world, 'cdc-debezium', {
+				partitions: 3,
+				tableFrom: 'customers',
+				ddl: 'cdc',
+				overrides: { trigger: { output }, schema: { options: { cdc: false, evolve: true } }, streamLoad: { batchIntervalSeconds: 1 } },
+			});
+			const { events, finalRows } = cdcEvents(300, 3);
+			let deletes = 0;
+			const signed = events.map((e, k) => {
+				const json = JSON.parse(e.value as string) as Record<string, unknown>;
+				const change = (json.payload ?? json) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+				if (change.op === 'd') deletes++;
+				const record = change.op === 'd' ? { ...change.before, __DORIS_DELETE_SIGN__: k % 2 === 0 ? 1 : true } : k % 2 === 0 ? { ...change.after, __DORIS_DELETE_SIGN__: 0 } : { ...change.after };
+				return { ...e, value: JSON.stringify(record) };
+			});
+			await scenario.deploy();
+			await world.kafka.produce(scenario.topic, signed, 1000, 1);
+			await waitForCommitted(world, scenario, 120_000);
+			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
+			const desc = (await world.doris.sql(`DESC demo.${scenario.table}`)) as Array<{ Field: string }>;
+			assert.deepEqual(desc.map((c) => c.Field), ['id', 'name', 'email', 'tier', 'balance', 'updated_at'], 'no column was added');
+			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
+			assert.ok(deletes > 50);
+			t.diagnostic(`${signed.length} records (${deletes} deletes by their own sign) → ${finalRows.size} rows`);
+		});
+	}
+
 	// A table with a hidden sequence column: the Stream Load node's Sequence Column names the field that
 	// fills it. Doris loads a change without a value and keeps the stored row (a delete deletes
 	// nothing), so such changes must come out on Rejected into the dead-letter topic.

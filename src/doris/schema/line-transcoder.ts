@@ -26,7 +26,7 @@
  * (Unknown Fields: reject, schema evolution), and mappers whose options read records elsewhere (CDC,
  * a source path, field paths).
  */
-import { DORIS_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { ColumnWriter } from './column-writer';
 import { FLATTENED_DELETED_FIELD } from './debezium';
 import { CLOSE_BRACE, COLON, COMMA, expectKey, indexLike, isSimpleKey, isWhitespace, OPEN_BRACE, QUOTE } from './json-scanner';
@@ -114,6 +114,8 @@ export class LineTranscoder extends ColumnWriter {
 		if (key === 'schema') return CONNECT_SCHEMA;
 		if (key === 'payload') return CONNECT_PAYLOAD;
 		if (key === FLATTENED_DELETED_FIELD && this.mapper.flattenedDeletes) return DELETE_MARK;
+		// A record's own delete sign: RowMapper reads it (a delete, or a value no TINYINT takes).
+		if (key === DELETE_SIGN_COLUMN) return GENERAL;
 		if (this.mapper.isKnownField(key)) return IGNORED;
 		// Another case of a column's name fills the column or is left over, as the line's other keys
 		// decide (RowMapper): rare enough for the general path to settle.

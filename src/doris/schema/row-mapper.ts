@@ -30,7 +30,7 @@ import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
-import { badDeleteMark, deleteUnsupported, missingSequence, safeValue, type SequenceColumn } from './row-rejections';
+import { badDeleteMark, deleteUnsupported, missingSequence, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -224,7 +224,7 @@ export class RowMapper {
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
 			deleted = env.deleted;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, false)] };
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'envelope')] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
 			return {
@@ -245,7 +245,15 @@ export class RowMapper {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
 			if (mark === undefined) return { ok: false, reasons: [badDeleteMark(this.schema, rec[FLATTENED_DELETED_FIELD])] };
 			deleted = mark;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, true)] };
+			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'flattened')] };
+		}
+		// The record's own delete sign (Envelopes off; with them on, the envelope's op decides). Taken for
+		// one of the node's own fields and left out of the row, it turned a delete into an upsert, quietly.
+		if (!this.options.cdc && rec[DELETE_SIGN_COLUMN] !== undefined) {
+			const sign = ownDeleteSign(this.schema, rec[DELETE_SIGN_COLUMN]);
+			if (typeof sign !== 'boolean') return { ok: false, reasons: [sign] };
+			if (sign && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'sign')] };
+			deleted ||= sign;
 		}
 		const row: Record<string, unknown> = {};
 		let reasons: Rejection[] | null = null;

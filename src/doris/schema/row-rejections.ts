@@ -5,7 +5,9 @@
  * is neither "true" nor "false". Built only when a row fails, never on the path of a row that loads.
  */
 import { JsonText } from '../../common/connect-logical';
+import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import { FLATTENED_DELETED_FIELD } from './debezium';
+import { coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
 import type { Rejection } from './row-mapper-options';
 import type { KeyModel, TableSchema } from './types';
 
@@ -83,10 +85,13 @@ export function missingSequence(schema: TableSchema, sequence: SequenceColumn, r
  * would load as data: a new row in a DUPLICATE KEY table, its values summed into the stored row of
  * an AGGREGATE KEY table.
  */
-export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, flattened: boolean): Rejection {
-	const otherwise = flattened
-		? `or give the table a column "${FLATTENED_DELETED_FIELD}" to keep each delete as a row flagged "true"`
-		: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
+export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from: 'envelope' | 'flattened' | 'sign'): Rejection {
+	const otherwise =
+		from === 'flattened'
+			? `or give the table a column "${FLATTENED_DELETED_FIELD}" to keep each delete as a row flagged "true"`
+			: from === 'sign'
+				? `or leave the field ${DELETE_SIGN_COLUMN} out of the record (or set it to 0) to load the row`
+				: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
 	return {
 		column: null,
 		value: null,
@@ -108,5 +113,33 @@ export function badDeleteMark(schema: TableSchema, value: unknown): Rejection {
 		message:
 			`field "${FLATTENED_DELETED_FIELD}" is Debezium's delete marker (ExtractNewRecordState with delete rewriting) and must be "true" or "false", not ${JSON.stringify(safeValue(value))}; ` +
 			`give ${tableName(schema)} a column "${FLATTENED_DELETED_FIELD}" to load the field as data`,
+	};
+}
+
+const signSlot: NumberResult = { ok: false, value: 0, failure: 'type' };
+
+/**
+ * A record's own `__DORIS_DELETE_SIGN__` (a producer of its own, or a Code node before the Doris Schema
+ * node): whether it marks a delete, or why the row cannot load. Read as Doris reads its hidden column,
+ * TINYINT NOT NULL DEFAULT 0, when the load names it: a JSON true is "1" and false "0"
+ * (vec/exec/format/json/new_json_reader.cpp writes a boolean as "1" / "0"), null or a missing field is
+ * the default 0, and the segment writer deletes a row whose sign is not 0
+ * (be/src/olap/rowset/segment_v2/segment_writer.cpp `delete_sign_column_data[block_pos] != 0`;
+ * 2.1, 3.0, 3.1). A value no TINYINT takes ("true", 1.5, 300) is the row's reason: Doris would filter
+ * the row, or load 1.5 as the delete 1, and the Doris Schema node does not guess.
+ */
+export function ownDeleteSign(schema: TableSchema, value: unknown): boolean | Rejection {
+	if (value === null || value === undefined || value === false) return false;
+	if (value === true) return true;
+	const sign = coerceInteger(value, INTEGER_BOUNDS.TINYINT, signSlot);
+	if (sign.ok) return sign.value !== 0;
+	return {
+		column: DELETE_SIGN_COLUMN,
+		value: safeValue(value),
+		expected: 'TINYINT',
+		rule: sign.failure,
+		message:
+			`${DELETE_SIGN_COLUMN} is ${JSON.stringify(safeValue(value))}: Doris' delete sign is a TINYINT (0 or absent: the row is an upsert; 1, or another integer, or true: a delete), ` +
+			`and Doris would not read this value as one; write 1 to delete the row of ${tableName(schema)}, 0 to keep it`,
 	};
 }

@@ -124,7 +124,7 @@ const valuesFor: Record<string, [string[], string[]]> = {
 	zz: [json, []],
 	_kafka: [['{"offset":"1"}'], []],
 	_doris: [['{"loadBy":1}'], []],
-	__DORIS_DELETE_SIGN__: [['0', '1'], []],
+	__DORIS_DELETE_SIGN__: [['0', '1'], ['"yes"', '300']],
 	// A flattened Debezium record's delete marker: "false" is an upsert, "true" a delete (the general path's).
 	__deleted: [['"false"', 'false', '"true"', 'true'], ['"yes"', '1', '"False"']],
 	schema: [['{"type":"struct"}', '1'], []],
@@ -146,8 +146,9 @@ const field = (k: string, valid: boolean) => {
 	const written = fc.tuple(space, keyText(k), space, space, fieldValue(k, valid), space);
 	// Rare, as they send their line to the general path.
 	if (CASE_VARIANTS.has(k)) return fc.oneof({ weight: 12, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: written });
-	// A flattened delete ("true") takes the general path too: present in one line of seven.
-	if (k === '__deleted') return fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: written });
+	// A flattened delete ("true") takes the general path too: present in one line of seven; so does a
+	// record's own delete sign (RowMapper reads it).
+	if (k === '__deleted' || k === '__DORIS_DELETE_SIGN__') return fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: written });
 	return fc.option(written, { freq: k === 'id' ? 30 : 2 });
 };
 /** A line: with `valid`, only values their columns take (the fast path's daily bread), else anything. */

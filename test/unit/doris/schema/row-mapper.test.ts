@@ -133,6 +133,30 @@ describe('Debezium envelopes (CDC)', () => {
 		const unique = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
 		assert.deepEqual(unique.map({ op: 'd', before: { id: 1, ts: 5 }, after: null }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 } });
 	});
+	it("a record's own __DORIS_DELETE_SIGN__ (Envelopes off) is read as Doris reads the hidden TINYINT: not 0 deletes, 0 / null / false upserts, no TINYINT is Invalid", () => {
+		// Before, the field was taken for one of the node's own and left out of the row: the delete loaded as an upsert.
+		const columns = [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'ts', type: 'BIGINT' },
+		];
+		const unique = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, DEFAULT_ROW_MAPPER_OPTIONS);
+		for (const sign of [1, '1', true, 2, ' 3 ', -1]) assert.deepEqual(unique.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: sign }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 } }, String(sign));
+		for (const sign of [0, '0', false, null]) assert.deepEqual(unique.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: sign }), { ok: true, row: { id: 1, ts: 5 } }, String(sign));
+		for (const [sign, rule] of [['true', 'not_integer'], [1.5, 'not_integer'], [300, 'range'], [{}, 'type']] as const) {
+			const r = unique.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: sign });
+			assert.equal(r.ok, false, String(sign));
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [[DELETE_SIGN_COLUMN, rule]], String(sign));
+			assert.match(r.reasons[0].message, /__DORIS_DELETE_SIGN__ is .*: Doris' delete sign is a TINYINT/);
+		}
+		const duplicate = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'DUPLICATE', keyColumns: ['id'] }, DEFAULT_ROW_MAPPER_OPTIONS);
+		const r = duplicate.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 });
+		assert.deepEqual(r.ok ? [] : r.reasons.map((x) => x.rule), ['delete_unsupported']);
+		assert.deepEqual(duplicate.map({ id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 0 }), { ok: true, row: { id: 1, ts: 5 } });
+		// With Envelopes on, the envelope's op decides, as before.
+		const cdc = new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
+		assert.deepEqual(cdc.map({ op: 'u', before: null, after: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 1 } }), { ok: true, row: { id: 1, ts: 5, [DELETE_SIGN_COLUMN]: 0 } });
+	});
 	it("Debezium's placeholder for a value it did not receive (an unchanged TOASTed value) never loads: an upsert goes to Invalid (unavailable_value), a delete leaves the column out", () => {
 		// PostgreSQL sends an unchanged TOASTed value only with REPLICA IDENTITY FULL; otherwise Debezium
 		// writes its placeholder (unavailable.value.placeholder), as text, as the bytes of that text

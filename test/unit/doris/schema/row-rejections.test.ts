@@ -28,14 +28,14 @@ describe('row rejections', () => {
 	});
 
 	it('deleteUnsupported names the key model and the way out for an envelope and for a flattened record', () => {
-		const envelope = deleteUnsupported(schema, 'DUPLICATE', false);
+		const envelope = deleteUnsupported(schema, 'DUPLICATE', 'envelope');
 		assert.equal(envelope.rule, 'delete_unsupported');
 		assert.equal(
 			envelope.message,
 			'this change is a delete, and shop.orders is a DUPLICATE KEY table: only a UNIQUE KEY table applies deletes (Doris would load the deleted row as a new one); ' +
 				'load the changes into a UNIQUE KEY table, or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own',
 		);
-		assert.match(deleteUnsupported(schema, 'AGGREGATE', true).message, /AGGREGATE KEY table.*or give the table a column "__deleted" to keep each delete as a row flagged "true"$/);
+		assert.match(deleteUnsupported(schema, 'AGGREGATE', 'flattened').message, /AGGREGATE KEY table.*or give the table a column "__deleted" to keep each delete as a row flagged "true"$/);
 	});
 
 	it('badDeleteMark quotes the value and keeps it JSON-safe', () => {
