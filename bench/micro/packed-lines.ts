@@ -56,3 +56,6 @@ measure('JSON, One Item per Message (parse)', {}, batch);
 measure('JSON, One Item per Batch (pack)', { output: 'batch' }, batch);
 measure('Text, One Item per Message', { format: 'text' }, batch);
 measure('Text, One Item per Batch (pack)', { format: 'text', output: 'batch' }, batch);
+// Add Kafka Fields: spliced into each JSON line (message-fields.ts spliceKafkaFields), the value still unparsed.
+const positionFields = { kafkaFields: [{ source: 'topic', name: 'src_topic' }, { source: 'partition', name: 'src_partition' }, { source: 'offset', name: 'src_offset' }] } as const;
+measure('JSON, One Item per Batch, Add Kafka Fields', { output: 'batch', ...positionFields }, batch);

@@ -15,6 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 import type { JsonObject, JsonValue } from '../common/exact-json';
+import { ownTopLevelNames } from './json-object-text';
 
 export type KafkaFieldSource = 'key' | 'header' | 'headers' | 'topic' | 'partition' | 'offset' | 'timestamp';
 
@@ -109,45 +110,33 @@ export function addKafkaFields(json: JsonObject, values: JsonObject): void {
 
 /**
  * A JSON object's text with the added fields spliced in after its opening brace; null when the text
- * is not an object (the line then goes on unchanged and the Doris Schema node reports what it is).
- * A field the object already has at its top level is not added (its own field wins, as on the
- * per-message path): the line must not hold a key twice. Doris' JSON reader does not take the last
- * of two equal keys: NewJsonReader::_simdjson_set_column_value (be/src/vec/exec/format/json/
- * new_json_reader.cpp) writes each key it meets into its column, so a repeated key is written twice
- * for one row (a block whose columns disagree in length), and no version documents a rule for it.
+ * is not one well-formed JSON object (the line then goes on unchanged and the Doris Schema node
+ * reports what it is). Spliced into a malformed value (`{"id":1,`, `{"id":1} trailing`), the fields
+ * made the Doris Schema node's parse error and its dead letter carry `{"topic":"t","id":1,` instead
+ * of the message as it came, which cannot be inspected or replayed; the value is scanned, not parsed
+ * (json-object-text.ts). A field the object already has at its top level is not added (its own field
+ * wins, as on the per-message path): the line must not hold a key twice. Doris' JSON reader does not
+ * take the last of two equal keys: NewJsonReader::_simdjson_set_column_value (be/src/vec/exec/format/
+ * json/new_json_reader.cpp) writes each key it meets into its column, so a repeated key is written
+ * twice for one row (a block whose columns disagree in length), and no version documents a rule for it.
  */
 export function spliceKafkaFields(text: string, values: JsonObject): string | null {
-	let open = 0;
-	while (open < text.length && isJsonSpace(text.charCodeAt(open))) open++;
-	if (text[open] !== '{') return null;
-	const added = withoutOwnKeys(text, values);
-	if (added === null) return null;
+	const names = Object.keys(values);
+	const own = ownTopLevelNames(text, names);
+	if (own === null) return null;
+	let added = values;
+	if (own.length > 0) {
+		added = {};
+		for (const name of names) if (!own.includes(name)) added[name] = values[name];
+	}
 	const fields = JSON.stringify(added).slice(1, -1);
 	if (fields === '') return text;
+	let open = 0;
+	while (isJsonSpace(text.charCodeAt(open))) open++;
 	let next = open + 1;
 	while (next < text.length && isJsonSpace(text.charCodeAt(next))) next++;
 	const separator = text[next] === '}' ? '' : ',';
 	return `{${fields}${separator}${text.slice(open + 1)}`;
-}
-
-/**
- * `values` less the names the object in `text` has at its top level; null when the text is not a
- * JSON object. Parsed only when a name may be there: its quoted name is in the text, or a backslash
- * is (a key may be written with escapes).
- */
-function withoutOwnKeys(text: string, values: JsonObject): JsonObject | null {
-	const names = Object.keys(values);
-	if (!text.includes('\\') && !names.some((name) => text.includes(JSON.stringify(name)))) return values;
-	let own: unknown;
-	try {
-		own = JSON.parse(text);
-	} catch {
-		return null;
-	}
-	if (own === null || typeof own !== 'object' || Array.isArray(own)) return null;
-	const out: JsonObject = {};
-	for (const name of names) if (!Object.prototype.hasOwnProperty.call(own, name)) out[name] = values[name];
-	return out;
 }
 
 function isJsonSpace(code: number): boolean {

@@ -1,7 +1,8 @@
 // More ways in, in real n8n, Kafka Trigger → Doris Schema → Doris Stream Load (the orders example's
 // wiring, dead letters included):
 // - One Item per Batch with Add Kafka Fields: the message key, a header and the offset land in Doris
-//   columns (before, the lines carried only the value);
+//   columns (before, the lines carried only the value); a malformed JSON value reaches the dead-letter
+//   topic with its own text and offset (before, with the fields spliced into its text);
 // - delimited text (CSV) messages named by Column Names and loaded with Stream Load's CSV format; a
 //   malformed record reaches the dead-letter topic with its reason and nothing is lost, and so does a
 //   record whose value a CSV line cannot carry (a line break), from Stream Load's Rejected output;
@@ -12,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { assertTableEquals, DATABASE } from './support/doris';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { waitForCommitted } from './support/progress';
 import { waitFor } from '../support/wait-for';
 
 const COLUMNS = ['id', 'event_key', 'tenant', 'src_offset', 'name', 'amount', 'note'] as const;
@@ -72,8 +74,17 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 			value: JSON.stringify({ id: i, name: `n${i}`, amount: `${i}.25`, note: i === 3 ? null : 'ok' }),
 			headers: (i % 5 === 0 ? {} : { 'tenant-id': `t${i % 3}` }) as Record<string, string>,
 		}));
-		await produce(s.topic, sent);
+		// Malformed values that start with "{": no fields are spliced in, so each dead letter carries the produced text.
+		const malformed = ['{"id":100,', '{"id":101} trailing', ' {"id":102,"name":"x",}'];
+		await produce(s.topic, [...sent, ...malformed.map((value, k) => ({ key: `bad-${k}`, value, headers: { 'tenant-id': 't1' } }))]);
 		await waitForRows(s.table, sent.length);
+		await waitForCommitted(world, s, 90_000);
+		const letters = (await world.kafka.readAll(s.deadLetterTopic)).map((l) => JSON.parse(l.value) as Record<string, { raw?: string; offset?: string }>);
+		assert.deepEqual(
+			letters.map((l) => [l._kafka?.offset, l._parseError?.raw]),
+			malformed.map((value, k) => [String(sent.length + k), value]),
+			`dead letters: ${JSON.stringify(letters)}`,
+		);
 		const expected = sent.map((m, i) => ({
 			id: i,
 			event_key: m.key,

@@ -74,6 +74,43 @@ describe('Add Kafka Fields', () => {
 		]);
 	});
 
+	it('splicing: a value that is not one well-formed JSON object is not spliced (null), whatever it starts with', () => {
+		const malformed = [
+			'{"id":1,',
+			'{"id":1} trailing',
+			'{"id":1}}',
+			'{"id":1,}',
+			'{"a":1 "b":2}',
+			'{"a":01}',
+			'{"a":"tab\there"}',
+			'{"a":"\\x"}',
+			'  {"id":',
+			'{"event_key":1,',
+			'\uFEFF{"id":1}',
+		];
+		for (const text of malformed) assert.equal(spliceKafkaFields(text, { k: 'x' }), null, JSON.stringify(text));
+		assert.equal(spliceKafkaFields(' \t{"a":[1,{"b":null}],"c":-0.5e+3}\n', { k: 'x' }), '{"k":"x","a":[1,{"b":null}],"c":-0.5e+3}\n');
+		assert.equal(spliceKafkaFields('{}', { k: 'x' }), '{"k":"x"}');
+		assert.equal(spliceKafkaFields('{"id":1,"id":2}', { k: 'x' }), '{"k":"x","id":1,"id":2}');
+		for (const text of ['[1]', '"x"', '5', 'null', '']) assert.equal(spliceKafkaFields(text, { k: 'x' }), null);
+	});
+
+	it('One Item per Batch, JSON: a malformed value travels as its own text, as without Add Kafka Fields (the dead letter can be replayed)', () => {
+		const values = ['{"id":1,', '{"id":1} trailing', '  {"id":', '\uFEFF{"id":1}', '{"id":1,}', '[1]', '"x"', '5', '{}', ' {"id":7}', '{"id":1,"id":2}'];
+		const fields: KafkaField[] = [{ source: 'topic', name: 'src_topic' }, { source: 'offset', name: 'src_offset' }];
+		const withFields = parse({ output: 'batch', kafkaFields: fields }, values.map((v, i) => message(i, v)));
+		const without = parse({ output: 'batch' }, values.map((v, i) => message(i, v)));
+		assert.equal(withFields.items.length, 1);
+		assert.equal(withFields.parseErrors, without.parseErrors);
+		const text = (chunk: ReturnType<typeof parse>) => (chunk.items[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines.split('\n').slice(0, -1);
+		const spliced = text(withFields);
+		const plain = text(without);
+		assert.deepEqual(plain, values);
+		for (let i = 0; i < 8; i++) assert.equal(spliced[i], values[i], `offset ${i}: the message's own text`);
+		assert.deepEqual(spliced.slice(8), ['{"src_topic":"orders","src_offset":"8"}', '{"src_topic":"orders","src_offset":"9","id":7}', '{"src_topic":"orders","src_offset":"10","id":1,"id":2}']);
+		assert.deepEqual(parseJsonExact(spliced[10]), { src_topic: 'orders', src_offset: '10', id: 2 }, 'the last of two equal keys, as JSON.parse reads the value per message');
+	});
+
 	it('One Item per Batch, text: the fields next to the value field', () => {
 		const chunk = parse({ output: 'batch', format: 'text', kafkaFields: [{ source: 'key', name: 'event_key' }] }, [message(0, 'line\nwith break')]);
 		assert.deepEqual(lines(chunk), [{ event_key: 'k0', value: 'line\nwith break' }]);
