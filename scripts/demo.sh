@@ -28,7 +28,7 @@ need_kafka=0
 plan=()
 [ "$deps_ok" = 1 ] || plan+=("the dependencies (npm ci, about 1 min)")
 build_stale && plan+=("the build (about 30 s)")
-bash scripts/n8n.sh check 2>/dev/null || plan+=("n8n 2.40.7 into .cache/n8n (about 2.9 GB: 3-8 min)")
+bash scripts/n8n.sh check 2>/dev/null || plan+=("n8n 2.40.7 into .cache/n8n (about 2.9 GB: 2-8 min)")
 if [ "$need_kafka" = 1 ] && { ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; }; then
 	plan+=("Java and Maven with apt-get, for the Kafka broker (about 1 min)")
 fi

@@ -18,9 +18,22 @@ N8N_VERSION="2.40.7"
 N8N_DIR="$ROOT/.cache/n8n"
 N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
 LOG="$N8N_DIR/install.log"
+# n8n's dependency tree, resolved once by `npm install n8n@$N8N_VERSION` and kept in git with the
+# registry URLs left out (the lockfile names versions and checksums, so any registry mirror serves it).
+# npm ci installs from it without first resolving ~2,200 packages against the registry one by one,
+# which was most of a fresh clone's install: 371 s for npm install, 104 s for npm ci with an empty npm
+# cache (2026-12-05, this machine). Every run also gets the same versions of n8n's dependencies.
+# Used only while its n8n version is N8N_VERSION; to move to another n8n, run `npm install
+# --ignore-scripts n8n@<version>` in an empty folder and copy its package.json and package-lock.json here.
+HOST_DIR="$ROOT/scripts/n8n-host"
 # Native addons n8n loads at start: sqlite3 (the database), isolated-vm (the task runner's
 # expression sandbox). Each must load under Node 24.
 NATIVE=(sqlite3 isolated-vm)
+
+# The n8n version scripts/n8n-host pins (empty when its files are missing).
+locked_version() {
+	node -p "require('$HOST_DIR/package.json').dependencies.n8n" 2>/dev/null || true
+}
 
 installed_version() {
 	node -p "require('$N8N_DIR/node_modules/n8n/package.json').version" 2>/dev/null || true
@@ -51,7 +64,7 @@ report_progress() { # npm's pid, start time
 		percent=$((mb * 100 / INSTALLED_MB))
 		[ "$percent" -le 99 ] || percent=99
 		if [ "$mb" -lt 100 ]; then
-			# npm resolves n8n's ~1,100 packages first (2-3 minutes here) and writes files only after.
+			# Without the lockfile npm resolves n8n's ~2,200 packages first (2-4 minutes here) and writes files only after.
 			echo "[n8n] … $((SECONDS - $2)) s: npm is resolving n8n's dependency tree (nothing on disk yet)" >&2
 		else
 			echo "[n8n] … $((SECONDS - $2)) s: ${mb} of ~${INSTALLED_MB} MB on disk (${percent}%)" >&2
@@ -76,25 +89,31 @@ install() {
 		return 0
 	fi
 	local started=$SECONDS
-	[ -f "$N8N_DIR/package.json" ] || echo '{"private":true,"description":"n8n host for end-to-end tests"}' >"$N8N_DIR/package.json"
 	if [ "$(installed_version)" != "$N8N_VERSION" ]; then
-		echo "[n8n] installing n8n@$N8N_VERSION into ${N8N_DIR#"$ROOT"/} (about ${INSTALLED_MB} MB from the npm registry: 3-8 minutes the first time; log ${LOG#"$ROOT"/})" >&2
-		(cd "$N8N_DIR" && npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
-			--save-exact "n8n@$N8N_VERSION") >>"$LOG" 2>&1 &
+		local command
+		if [ "$(locked_version)" = "$N8N_VERSION" ]; then
+			cp "$HOST_DIR/package.json" "$HOST_DIR/package-lock.json" "$N8N_DIR/"
+			command=(npm ci)
+		else
+			[ -f "$N8N_DIR/package.json" ] || echo '{"private":true,"description":"n8n host for end-to-end tests"}' >"$N8N_DIR/package.json"
+			command=(npm install --save-exact "n8n@$N8N_VERSION")
+		fi
+		echo "[n8n] installing n8n@$N8N_VERSION into ${N8N_DIR#"$ROOT"/} with ${command[*]} (about ${INSTALLED_MB} MB from the npm registry: 2-8 minutes the first time; log ${LOG#"$ROOT"/})" >&2
+		(cd "$N8N_DIR" && "${command[@]}" --ignore-scripts --no-audit --no-fund --loglevel=error) >>"$LOG" 2>&1 &
 		local npm_pid=$! rc=0
 		report_progress "$npm_pid" "$started" &
 		local progress_pid=$!
 		wait "$npm_pid" || rc=$?
 		kill "$progress_pid" 2>/dev/null || true
 		wait "$progress_pid" 2>/dev/null || true
-		[ "$rc" = 0 ] || fail "npm install n8n@$N8N_VERSION failed"
+		[ "$rc" = 0 ] || fail "${command[*]} (n8n@$N8N_VERSION) failed"
 	fi
 	local fetched=$SECONDS
 	echo "[n8n] rebuilding its native modules for Node $(node -v) (${NATIVE[*]})" >&2
 	(cd "$N8N_DIR" && npm rebuild --loglevel=error "${NATIVE[@]}") >>"$LOG" 2>&1 ||
 		fail "npm rebuild ${NATIVE[*]} failed"
 	natives_load || fail "native modules do not load under Node $(node -v)"
-	echo "[n8n] n8n@$N8N_VERSION installed in $((SECONDS - started)) s (npm install $((fetched - started)) s, native rebuild $((SECONDS - fetched)) s)" >&2
+	echo "[n8n] n8n@$N8N_VERSION installed in $((SECONDS - started)) s (npm $((fetched - started)) s, native rebuild $((SECONDS - fetched)) s)" >&2
 }
 
 case "${1:-}" in
