@@ -34,7 +34,7 @@ import type { DorisTestServer } from '../../ground/doris/server';
 import { testOptions } from '../../integration/kafka-sinker-helpers';
 import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
-import { Capture } from './capture';
+import { Capture, render } from './capture';
 import type { Ledger } from './ledger';
 
 export interface PipelineSpec {
@@ -363,7 +363,13 @@ export class Pipeline {
 			last = `partitions behind: ${behind.map((p) => `${p.partition} at ${committed.get(p.partition) ?? 'none'} of ${p.high}`).join(', ') || 'none'}; rows missing: ${missing}; failures: ${this.failures.length} (last: ${this.failures.at(-1) ?? '-'})`;
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
-		throw new Error(`pipeline did not settle in ${timeoutMs} ms: ${last}`);
+		// The state alone (a partition behind, no failure) does not say why: the consumers' state and the
+		// last log lines (kafkajs' and ours: crashes, reconnects, rebalances, commits) show what they were doing.
+		const consumers = this.consumers.map((c) => `in flight ${c.inFlight}, assigned ${render(Object.fromEntries(c.assigned()))}, ${render(c.stats)}`);
+		const tail = this.spec.capture.lines.slice(-SETTLE_FAILURE_LOG_LINES);
+		throw new Error(
+			`pipeline did not settle in ${timeoutMs} ms: ${last}\nconsumers: ${consumers.join('; ') || 'none'}\nlast ${tail.length} of ${this.spec.capture.lines.length} log lines:\n${tail.join('\n')}`,
+		);
 	}
 
 	/** Stops the sampler and every consumer (each commits what finished, then leaves the group). */
@@ -376,6 +382,9 @@ export class Pipeline {
 		this.consumers.length = 0;
 	}
 }
+
+/** How many of the capture's last lines a settle failure prints. */
+const SETTLE_FAILURE_LOG_LINES = 150;
 
 /**
  * Repeats an admin call while the broker answers with a retriable error: right after a broker restart
