@@ -131,41 +131,56 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		t.diagnostic(`${events.length} change events → ${finalRows.size} rows in ${elapsedMs} ms; ${loads.length} Stream Loads`);
 	});
 
+	/** A Debezium change event's op and row images, with or without its envelope. */
+	interface Change {
+		op: string;
+		before: Record<string, unknown> | null;
+		after: Record<string, unknown> | null;
+	}
+	const CUSTOMER_COLUMNS = ['id', 'name', 'email', 'tier', 'balance', 'updated_at'];
+
+	/**
+	 * Change events rewritten by `toRecord` into records without an envelope, through a workflow with
+	 * Debezium Envelopes off and Add New Columns on, one item per `output`: the table must end equal to
+	 * the source's final state, with no column added, nothing dead-lettered and every offset committed.
+	 */
+	async function loadsRecordsToFinalState(t: TestContext, output: 'message' | 'batch', toRecord: (change: Change, index: number) => Record<string, unknown>, what: string): Promise<void> {
+		const scenario = await prepareScenario(world, 'cdc-debezium', {
+			partitions: 3,
+			tableFrom: 'customers',
+			ddl: 'cdc',
+			overrides: { trigger: { output }, schema: { options: { cdc: false, evolve: true } }, streamLoad: { batchIntervalSeconds: 1 } },
+		});
+		const { events, finalRows } = cdcEvents(300, 3);
+		let deletes = 0;
+		const records = events.map((e, k) => {
+			const json = JSON.parse(e.value as string) as Record<string, unknown>;
+			const change = (json.payload ?? json) as Change;
+			if (change.op === 'd') deletes++;
+			return { ...e, value: JSON.stringify(toRecord(change, k)) };
+		});
+		await scenario.deploy();
+		const started = Date.now();
+		await world.kafka.produce(scenario.topic, records, 1000, 1);
+		await waitForCommitted(world, scenario, 120_000);
+		const elapsedMs = Date.now() - started;
+		assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+		assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', CUSTOMER_COLUMNS);
+		const desc = (await world.doris.sql(`DESC demo.${scenario.table}`)) as Array<{ Field: string }>;
+		assert.deepEqual(desc.map((c) => c.Field), CUSTOMER_COLUMNS, 'no column was added');
+		assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
+		assert.ok(deletes > 50);
+		t.diagnostic(`${records.length} ${what} (${deletes} deletes) → ${finalRows.size} rows in ${elapsedMs} ms`);
+	}
+
 	// Debezium records flattened by ExtractNewRecordState with delete rewriting
 	// (delete.handling.mode=rewrite, or delete.tombstone.handling.mode=rewrite since 2.5): no envelope,
 	// a create or update is the `after` image plus `__deleted: "false"`, a delete the `before` image plus
 	// `__deleted: "true"`. With Debezium Envelopes off, the marker deletes the row (op d rules) and is
 	// never a column, also with Add New Columns on. Before dffd395 the deleted rows stayed in Doris.
 	for (const output of ['message', 'batch'] as const) {
-		it(`applies flattened Debezium records (__deleted "true" deletes, one item per ${output}); __deleted never becomes a column`, async (t) => {
-			const scenario = await prepareScenario(world, 'cdc-debezium', {
-				partitions: 3,
-				tableFrom: 'customers',
-				ddl: 'cdc',
-				overrides: { trigger: { output }, schema: { options: { cdc: false, evolve: true } }, streamLoad: { batchIntervalSeconds: 1 } },
-			});
-			const { events, finalRows } = cdcEvents(300, 3);
-			let deletes = 0;
-			const flattened = events.map((e) => {
-				const json = JSON.parse(e.value as string) as Record<string, unknown>;
-				const change = (json.payload ?? json) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
-				if (change.op === 'd') deletes++;
-				const record = change.op === 'd' ? { ...change.before, __deleted: 'true' } : { ...change.after, __deleted: 'false' };
-				return { ...e, value: JSON.stringify(record) };
-			});
-			await scenario.deploy();
-			const started = Date.now();
-			await world.kafka.produce(scenario.topic, flattened, 1000, 1);
-			await waitForCommitted(world, scenario, 120_000);
-			const elapsedMs = Date.now() - started;
-			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
-			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
-			const desc = (await world.doris.sql(`DESC demo.${scenario.table}`)) as Array<{ Field: string }>;
-			assert.deepEqual(desc.map((c) => c.Field), ['id', 'name', 'email', 'tier', 'balance', 'updated_at'], 'no column __deleted was added');
-			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
-			assert.ok(deletes > 50);
-			t.diagnostic(`${flattened.length} flattened records (${deletes} deletes) → ${finalRows.size} rows in ${elapsedMs} ms`);
-		});
+		it(`applies flattened Debezium records (__deleted "true" deletes, one item per ${output}); __deleted never becomes a column`, (t) =>
+			loadsRecordsToFinalState(t, output, (change) => (change.op === 'd' ? { ...change.before, __deleted: 'true' } : { ...change.after, __deleted: 'false' }), 'flattened records'));
 	}
 
 	// A producer of its own writing Doris' delete sign into each record (Debezium Envelopes off): a sign
@@ -173,33 +188,14 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 	// a column. Before 96189ee the Doris Schema node left the field out of the row: the deletes loaded as
 	// upserts and the deleted rows stayed in Doris, with nothing dead-lettered.
 	for (const output of ['message', 'batch'] as const) {
-		it(`applies a record's own __DORIS_DELETE_SIGN__ (1 or true deletes, one item per ${output})`, async (t) => {
-			const scenario = await prepareScenario(world, 'cdc-debezium', {
-				partitions: 3,
-				tableFrom: 'customers',
-				ddl: 'cdc',
-				overrides: { trigger: { output }, schema: { options: { cdc: false, evolve: true } }, streamLoad: { batchIntervalSeconds: 1 } },
-			});
-			const { events, finalRows } = cdcEvents(300, 3);
-			let deletes = 0;
-			const signed = events.map((e, k) => {
-				const json = JSON.parse(e.value as string) as Record<string, unknown>;
-				const change = (json.payload ?? json) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
-				if (change.op === 'd') deletes++;
-				const record = change.op === 'd' ? { ...change.before, __DORIS_DELETE_SIGN__: k % 2 === 0 ? 1 : true } : k % 2 === 0 ? { ...change.after, __DORIS_DELETE_SIGN__: 0 } : { ...change.after };
-				return { ...e, value: JSON.stringify(record) };
-			});
-			await scenario.deploy();
-			await world.kafka.produce(scenario.topic, signed, 1000, 1);
-			await waitForCommitted(world, scenario, 120_000);
-			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
-			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
-			const desc = (await world.doris.sql(`DESC demo.${scenario.table}`)) as Array<{ Field: string }>;
-			assert.deepEqual(desc.map((c) => c.Field), ['id', 'name', 'email', 'tier', 'balance', 'updated_at'], 'no column was added');
-			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
-			assert.ok(deletes > 50);
-			t.diagnostic(`${signed.length} records (${deletes} deletes by their own sign) → ${finalRows.size} rows`);
-		});
+		it(`applies a record's own __DORIS_DELETE_SIGN__ (1 or true deletes, one item per ${output})`, (t) =>
+			loadsRecordsToFinalState(
+				t,
+				output,
+				(change, k) =>
+					change.op === 'd' ? { ...change.before, __DORIS_DELETE_SIGN__: k % 2 === 0 ? 1 : true } : k % 2 === 0 ? { ...change.after, __DORIS_DELETE_SIGN__: 0 } : { ...change.after },
+				'records carrying their own delete sign',
+			));
 	}
 
 	// A table with a hidden sequence column: the Stream Load node's Sequence Column names the field that

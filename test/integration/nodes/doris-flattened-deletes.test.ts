@@ -9,12 +9,11 @@ import { describe, it } from 'node:test';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
-import { schemaNodeContext } from './schema-node-context';
+import { kafkaOrigin, mapRowsThroughSchemaNode } from './schema-node-context';
 
 const db = useDorisDatabase({
 	sharedBatches: true,
@@ -24,12 +23,9 @@ const ctx = nodeContextsIn(db);
 const rows = (table: string) => db.server.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id));
 const manual = { mode: 'manual', connected: [0, 1] };
 
-async function mapThroughSchemaNode(items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
-	const settings = { operation: 'mapRowsToTables', database: 'd', tableFrom: 'topic', databaseFrom: 'parameter', createTables: false, options: {} };
-	return new DorisSchema().execute.call(schemaNodeContext(db.server, settings, items, { database: 'd', workflowId: 'wf-flattened' }));
-}
+const mapThroughSchemaNode = (items: INodeExecutionData[]) => mapRowsThroughSchemaNode(db.server, 'wf-flattened', items);
 
-const kafka = (table: string, offset: number) => ({ topic: `s.inventory.${table}`, partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} });
+const kafka = (table: string, offset: number) => kafkaOrigin(`s.inventory.${table}`, offset);
 
 describe('flattened Debezium deletes (ExtractNewRecordState, delete rewriting) through the Doris Stream Load node', () => {
 	it('__deleted "true" deletes the row from a UNIQUE KEY table, per message and packed; "false" upserts it', async () => {

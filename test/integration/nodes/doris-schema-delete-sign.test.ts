@@ -11,12 +11,11 @@ import { describe, it } from 'node:test';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
-import { schemaNodeContext } from './schema-node-context';
+import { kafkaOrigin, mapRowsThroughSchemaNode } from './schema-node-context';
 
 const db = useDorisDatabase({
 	sharedBatches: true,
@@ -26,12 +25,9 @@ const ctx = nodeContextsIn(db);
 const rows = (table: string) => db.server.tableRows('d', table).sort((a, b) => Number(a.id) - Number(b.id));
 const manual = { mode: 'manual', connected: [0, 1] };
 
-async function mapThroughSchemaNode(items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
-	const settings = { operation: 'mapRowsToTables', database: 'd', tableFrom: 'topic', databaseFrom: 'parameter', createTables: false, options: {} };
-	return new DorisSchema().execute.call(schemaNodeContext(db.server, settings, items, { database: 'd', workflowId: 'wf-own-sign' }));
-}
+const mapThroughSchemaNode = (items: INodeExecutionData[]) => mapRowsThroughSchemaNode(db.server, 'wf-own-sign', items);
 
-const kafka = (table: string, offset: number) => ({ topic: table, partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} });
+const kafka = (table: string, offset: number) => kafkaOrigin(table, offset);
 const reasons = (invalid: INodeExecutionData[]) => invalid.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => `${r.rule} ${r.column ?? ''}`).join());
 
 describe("a record's own __DORIS_DELETE_SIGN__ through the Doris Schema node and the Doris Stream Load node", () => {

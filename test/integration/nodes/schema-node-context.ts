@@ -7,6 +7,7 @@ import { after } from 'node:test';
 
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { closeDorisPools } from '../../../src/doris/mysql';
 import { closeSchemaCache } from '../../../src/doris/schema/schema-cache';
 import type { DorisTestServer } from '../../ground/doris/server';
@@ -51,4 +52,18 @@ export function schemaNodeContext(
 	};
 	// The node only uses the methods of its SchemaContext; the rest of IExecuteFunctions is unused.
 	return ctx as unknown as IExecuteFunctions;
+}
+
+/**
+ * The Doris Schema node's Map Rows to Tables on `items`, into the existing tables of database `d` named
+ * by each item's topic: how the delete files bring rows to the Doris Stream Load node.
+ */
+export async function mapRowsThroughSchemaNode(doris: DorisTestServer, workflowId: string, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+	const settings = { operation: 'mapRowsToTables', database: 'd', tableFrom: 'topic', databaseFrom: 'parameter', createTables: false, options: {} };
+	return new DorisSchema().execute.call(schemaNodeContext(doris, settings, items, { database: 'd', workflowId }));
+}
+
+/** The `_kafka` field of a message read from `topic` at `offset` (partition 0, no key, no headers). */
+export function kafkaOrigin(topic: string, offset: number) {
+	return { topic, partition: 0, offset: String(offset), key: null, timestamp: '0', headers: {} };
 }
