@@ -356,12 +356,22 @@ function toDateTime(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 	if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) return invalid(ctx, t, v);
 	let micros = Number((fracText + '000000').slice(0, 6));
 	if (tz !== undefined) {
-		// Doris 2.1+ reads an offset in the text and converts the instant into the load's time zone
-		// (`timezone` header, else the session default). Docs: "timezone" in the stream load manual.
+		// Doris 2.1 / 3.0 / 3.1 read an offset in the text and move the value by (the load's time zone −
+		// the text's offset), both taken at 1970-01-01 (be/src/vec/runtime/vdatetime_value.cpp,
+		// DateV2Value::from_date_str_base: cctz::convert(cctz::civil_second {}, …) of each zone, then
+		// date_add_interval<SECOND>). So a zone's daylight saving time is not applied, and a DATE keeps
+		// only its date before it moves: '2024-03-10T23:30:00+08:00' into a DATE with the load's zone
+		// UTC is 2024-03-09 (midnight − 8 h), though that instant is 2024-03-10 in both zones. 4.0's
+		// rewritten cast (be/src/vec/functions/cast/cast_to_datev2_impl.hpp) checks the offset and
+		// ignores it for a DATE. The Doris Schema node never sends an offset: it converts the instant
+		// into its Time Zone and writes the plain date or wall clock, which every version reads alike.
 		const off = tz.toUpperCase() === 'Z' ? 0 : (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(-2)));
-		const utc = Date.UTC(y, mo - 1, d, h, mi, sec) - off * 60000;
-		const local = new Date(utc + ctx.tzOffset(utc) * 60000);
-		[y, mo, d, h, mi, sec] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()];
+		const shiftMs = (ctx.tzOffset(0) - off) * 60000;
+		const moved = new Date(0);
+		moved.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
+		if (t.base !== 'DATE') moved.setUTCHours(h, mi, sec);
+		moved.setTime(moved.getTime() + shiftMs);
+		[y, mo, d, h, mi, sec] = [moved.getUTCFullYear(), moved.getUTCMonth() + 1, moved.getUTCDate(), moved.getUTCHours(), moved.getUTCMinutes(), moved.getUTCSeconds()];
 	}
 	const date = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}`;
 	if (t.base === 'DATE') return date;
