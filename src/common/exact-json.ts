@@ -84,6 +84,9 @@ function hugeExponent(text: string, from: number): boolean {
 	return next === 44 || next === 125 || next === 93 || next === 32 || next === 10 || next === 13 || next === 9;
 }
 
+/** The smallest positive normal double, 2^-1022. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
 function keepInexactNumbers(_key: string, value: unknown, context?: ReviverContext): unknown {
 	if (typeof value !== 'number') return value;
 	const source = context?.source;
@@ -97,7 +100,10 @@ export function isExact(value: number, source: string): boolean {
 	const plainInteger = !/[.eE]/.test(source);
 	if (plainInteger) return Number.isSafeInteger(value);
 	const literal = decimalParts(source);
-	if (literal.digits.length <= 15) return true;
+	// 15 digits survive a double only in its normal range: below 2^-1022 it underflows to a subnormal
+	// with fewer digits (1.23456789012345e-320 reads as 1.2346e-320), or to 0 (1e-400), so those are
+	// compared digit by digit. A number into a VARCHAR, DECIMAL or DOUBLE column would change silently.
+	if (literal.digits.length <= 15 && (value === 0 ? literal.digits === '' : Math.abs(value) >= MIN_NORMAL)) return true;
 	const shortest = decimalParts(String(value));
 	return literal.digits === shortest.digits && literal.exponent === shortest.exponent;
 }
