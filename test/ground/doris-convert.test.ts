@@ -127,3 +127,12 @@ test('text with an offset moves by (the load zone − the offset) at 1970-01-01,
 	assert.equal(convert(parseType('DATETIME'), '2024-07-01T12:00:00Z', at('America/New_York')), '2024-07-01 07:00:00');
 	assert.equal(convert(parseType('DATETIME(3)'), '0099-12-31 23:30:00.5-01:00', at('UTC')), '0100-01-01 00:30:00.500');
 });
+
+test('a JSON boolean into a JSON / VARIANT column is the number the reader\'s "1" / "0" parses to; the text "true" is the boolean', () => {
+	for (const type of ['JSON', 'VARIANT']) {
+		assert.equal(convert(parseType(type), true, ctx()), '1', type);
+		assert.equal(convert(parseType(type), false, ctx()), '0', type);
+		assert.equal(convert(parseType(type), 'true', ctx()), 'true', type);
+		assert.equal(convert(parseType(type), { a: true }, ctx()), '{"a":true}', type);
+	}
+});

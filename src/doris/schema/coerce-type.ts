@@ -218,6 +218,9 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					if (value === '' && type.kind === 'variant') return value;
 					return mayBeJsonText(value) && validJsonText(value) ? loadableJson(value, fail) : JSON.stringify(value);
 				}
+				// Any other value goes out as its JSON text in a JSON string, which Doris parses back into
+				// the column. So a boolean stays one: sent as a JSON boolean, the reader would hand the column
+				// the text "1" / "0" (BOOLEAN_TEXT) and store the number 1 / 0 (2.1 / 3.0 / 3.1).
 				const text = toText(value);
 				return text === null ? failWith(fail, 'type') : loadableJson(text, fail);
 			};

@@ -160,6 +160,10 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 			let val: unknown = v;
 			// parse_json_to_variant (be/src/vec/json/parse2column.cpp): "Treat empty string as an empty object".
 			if (v === '' && t.base === 'VARIANT') return '{}';
+			// The JSON reader hands a JSON boolean to the column as the text "1" / "0" (new_json_reader.cpp,
+			// _simdjson_write_data_to_column), whose parse is the number: `true` is stored as 1. The
+			// Doris Schema node sends the string "true" instead, which parses to the boolean.
+			if (typeof v === 'boolean') return v ? '1' : '0';
 			if (typeof v === 'string') {
 				try {
 					val = JSON.parse(v);

@@ -297,7 +297,10 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('JSON', 'hello', '"hello"');
 		ok('JSON', '{broken', '"{broken"');
 		ok('VARIANT', 5, '5');
+		// The text true, in a JSON string on the line, which Doris parses to the boolean (a JSON boolean
+		// would reach the column as "1" and load the number 1).
 		ok('JSON', true, 'true');
+		ok('VARIANT', false, 'false');
 	});
 	it('JSON / VARIANT: a string that is JSON text of a scalar is that scalar, as Doris parses it', () => {
 		// Doris' JSON reader unescapes a string value and parses its text into the JSON / VARIANT column
