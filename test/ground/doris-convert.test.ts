@@ -136,3 +136,10 @@ test('a JSON boolean into a JSON / VARIANT column is the number the reader\'s "1
 		assert.equal(convert(parseType(type), { a: true }, ctx()), '{"a":true}', type);
 	}
 });
+
+test('IPv4 parts are decimals of up to 4 digits, leading zeros dropped (format_ip.h parse_ipv4_whole)', () => {
+	assert.equal(convert(parseType('IPV4'), '010.001.002.003', ctx()), '10.1.2.3');
+	assert.equal(convert(parseType('IPV4'), ' 0255.0.0.1 ', ctx()), '255.0.0.1');
+	assert.equal(convert(parseType('IPV4'), '00001.0.0.1', ctx()), INVALID);
+	assert.equal(convert(parseType('IPV4'), '256.0.0.1', ctx()), INVALID);
+});

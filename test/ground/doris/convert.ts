@@ -12,7 +12,7 @@
  * declared range (decimal(1,0) given 10) is "not affected by strict mode": we filter it in both modes,
  * as Doris does for over-long CHAR/VARCHAR ("the length of input is too long than schema").
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { ColType } from './coltypes';
 import { Sketch, storeSketch } from './sketches';
 
@@ -179,8 +179,11 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 			return JSON.stringify(plain(val));
 		}
 		case 'IPV4': {
-			const s = scalarText(v)?.trim();
-			return s !== undefined && isIPv4(s) ? s : invalid(ctx, t, v);
+			// IPv4Value::from_string trims isspace, then parse_ipv4_whole (be/src/vec/common/format_ip.h)
+			// reads four parts of 1-4 decimal digits, each at most 255: 010.001.002.003 is 10.1.2.3.
+			const m = /^[ \t\n\v\f\r]*(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})[ \t\n\v\f\r]*$/.exec(scalarText(v) ?? '');
+			const parts = m === null ? [] : [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+			return parts.length === 4 && parts.every((p) => p <= 255) ? parts.join('.') : invalid(ctx, t, v);
 		}
 		case 'IPV6': {
 			const s = scalarText(v)?.trim();
