@@ -24,10 +24,22 @@ export interface JsonObject {
 	[key: string]: JsonValue;
 }
 
+/**
+ * A UTF-8 byte-order mark at the very start is skipped: Doris' JSON reader skips it at the start of
+ * each line or document it parses (be/src/vec/exec/format/json/new_json_reader.cpp,
+ * _simdjson_parse_json_doc, "trim BOM since simdjson does not handle UTF-8 Unicode (with BOM)"), so
+ * such a message is a row there, where JSON.parse refuses it and the message went to Invalid. Rows go
+ * to Doris re-serialised without it, which also serves a BE on the RapidJSON reader
+ * (enable_simdjson_reader=false), whose _parse_json_doc does not skip it. Anywhere else it is an error.
+ */
 export function parseJsonExact(text: string): JsonValue {
-	if (!mayLosePrecision(text)) return JSON.parse(text) as JsonValue;
-	return JSON.parse(text, keepInexactNumbers) as JsonValue;
+	const json = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+	if (!mayLosePrecision(json)) return JSON.parse(json) as JsonValue;
+	return JSON.parse(json, keepInexactNumbers) as JsonValue;
 }
+
+/** U+FEFF, what a UTF-8 byte-order mark (EF BB BF) decodes to. */
+export const BYTE_ORDER_MARK = 0xfeff;
 
 /** True when the text may hold a number literal a double would change (see the header). */
 export function mayLosePrecision(text: string): boolean {

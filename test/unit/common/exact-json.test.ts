@@ -39,6 +39,12 @@ describe('parseJsonExact', () => {
 		assert.deepEqual(parseJsonExact(text), { card: '12345678901234567890', n: 5 });
 	});
 
+	it('skips a byte-order mark at the very start, as Doris\' JSON reader does; anywhere else it is an error', () => {
+		assert.deepEqual(parseJsonExact('\uFEFF{"id":1,"big":12345678901234567890}'), { id: 1, big: '12345678901234567890' });
+		assert.throws(() => parseJsonExact(' \uFEFF{"id":1}'), SyntaxError);
+		assert.throws(() => parseJsonExact('{"id":1}\uFEFF'), SyntaxError);
+	});
+
 	it('throws on malformed JSON like JSON.parse does', () => {
 		assert.throws(() => parseJsonExact('{"a":'), SyntaxError);
 		assert.throws(() => parseJsonExact('{"a":123456789012345678901'), SyntaxError);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { createSerializer } from '../../../../src/doris/stream-load/wire-format';
 import { parseJsonExact } from '../../../../src/common/exact-json';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
-import { routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
+import { emptyInvalidLineCounts, mapPackedLinesToBytes, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
 import { readPackedRows } from '../../../../src/common/packed-rows';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../../src/doris/schema/row-mapper';
@@ -46,6 +46,16 @@ describe('routePacked', () => {
 			sources: [{ topic: 't', partition: 0, firstOffset: '40', lastOffset: '41', lines: 2 }],
 			deleteSign: false,
 		});
+	});
+
+	it('a line that starts with a byte-order mark is its row, written without the mark (Doris skips it too), in-thread and as bytes', () => {
+		const lines = ['\uFEFF{"id":1,"ts":"2024-01-02 03:04:05"}', '{"id":2,"ts":"2024-01-02 03:04:05"}'];
+		const want = '{"id":1,"ts":"2024-01-02 03:04:05"}\n{"id":2,"ts":"2024-01-02 03:04:05"}\n';
+		const r = routePacked(pack(lines), mapper(), labels, 0);
+		assert.equal(r.packed?.jsonLines, want);
+		assert.deepEqual(r.invalid, []);
+		const bytes = mapPackedLinesToBytes(pack(lines), mapper(), 0, emptyInvalidLineCounts());
+		assert.equal(bytes.bytes?.toString('utf8'), want);
 	});
 
 	it("a line with Debezium's placeholder for a value it did not receive goes to invalid (unavailable_value), on the fast path too", () => {
