@@ -33,13 +33,18 @@ export interface JsonObject {
  * (enable_simdjson_reader=false), whose _parse_json_doc does not skip it. Anywhere else it is an error.
  */
 export function parseJsonExact(text: string): JsonValue {
-	const json = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+	const json = withoutByteOrderMark(text);
 	if (!mayLosePrecision(json)) return JSON.parse(json) as JsonValue;
 	return JSON.parse(json, keepInexactNumbers) as JsonValue;
 }
 
 /** U+FEFF, what a UTF-8 byte-order mark (EF BB BF) decodes to. */
 export const BYTE_ORDER_MARK = 0xfeff;
+
+/** The text without a byte-order mark at its very start, as Doris' JSON reader reads a line (see parseJsonExact). */
+export function withoutByteOrderMark(text: string): string {
+	return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+}
 
 /** True when the text may hold a number literal a double would change (see the header). */
 export function mayLosePrecision(text: string): boolean {
