@@ -368,9 +368,9 @@ function toDateTime(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		// DateV2Value::from_date_str_base: cctz::convert(cctz::civil_second {}, …) of each zone, then
 		// date_add_interval<SECOND>). So a zone's daylight saving time is not applied, and a DATE keeps
 		// only its date before it moves: '2024-03-10T23:30:00+08:00' into a DATE with the load's zone
-		// UTC is 2024-03-09 (midnight − 8 h), though that instant is 2024-03-10 in both zones. 4.0's
-		// rewritten cast (be/src/vec/functions/cast/cast_to_datev2_impl.hpp) checks the offset and
-		// ignores it for a DATE. The Doris Schema node never sends an offset: it converts the instant
+		// UTC is 2024-03-09 (midnight − 8 h), though that instant is 2024-03-10 in both zones. The
+		// rewritten cast (be/src/vec/functions/cast/cast_to_datev2_impl.hpp, apache/doris#53938; loads
+		// use it since #61682, picked to branch-4.1) checks the offset and ignores it for a DATE. The Doris Schema node never sends an offset: it converts the instant
 		// into its Time Zone and writes the plain date or wall clock, which every version reads alike.
 		const off = tz.toUpperCase() === 'Z' ? 0 : (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(-2)));
 		const shiftMs = (ctx.tzOffset(0) - off) * 60000;

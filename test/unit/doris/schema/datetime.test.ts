@@ -173,7 +173,8 @@ describe('DATE', () => {
 
 	it("is the instant's date in the zone, never the date Doris would make of the offset text itself", () => {
 		// Doris 2.1 / 3.0 / 3.1 would load 2024-03-09 for this text with the zone UTC (from_date_str_base
-		// moves the date's midnight by −8 h), 4.0 2024-03-10 in every zone; the plain date reads alike.
+		// moves the date's midnight by −8 h), the rewritten cast (#61682) 2024-03-10 in every zone; the
+		// plain date reads alike.
 		assert.equal(run('2024-03-10T23:30:00+08:00', { date: true }), '2024-03-10');
 		assert.equal(run('2024-03-10T23:30:00+08:00', { date: true, timeZone: 'Asia/Shanghai' }), '2024-03-10');
 		assert.equal(run('2024-03-10T23:30:00+08:00', { date: true, timeZone: 'America/Los_Angeles' }), '2024-03-10');
