@@ -4,6 +4,7 @@
  * the only allocation per row; the batcher copies it straight into its byte buffer.
  */
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD } from '../../common/item-contract';
+import { withoutByteOrderMark } from '../../common/exact-json';
 import { sourceColumns } from './columns';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 
@@ -59,7 +60,7 @@ export function packedLineOutsideColumns(jsonLines: string, check: ColumnsCheck,
 		if (end < 0) end = jsonLines.length;
 		let row: unknown;
 		try {
-			row = JSON.parse(jsonLines.slice(start, end));
+			row = JSON.parse(withoutByteOrderMark(jsonLines.slice(start, end)));
 		} catch {
 			row = undefined;
 		}
