@@ -56,16 +56,21 @@ const CoordinatorNotFound = KafkaJSGroupCoordinatorNotFound as unknown as new (m
 export function originalCause(error: unknown): unknown {
 	let current = error;
 	const seen = new Set<unknown>();
-	while (current instanceof Error && current.cause !== undefined && !seen.has(current)) {
+	for (let cause = causeOf(current); cause && !seen.has(current); cause = causeOf(current)) {
 		seen.add(current);
-		current = current.cause;
+		current = cause;
 	}
 	return current;
 }
 
+function causeOf(error: unknown): unknown {
+	return typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+}
+
 /** Whether kafkajs restarts a consumer that crashed on `error` (consumer/index.js onCrash, before asking restartOnFailure). */
 export function kafkajsWouldRestart(error: unknown): boolean {
-	return (error as { name?: unknown }).name === 'KafkaJSNumberOfRetriesExceeded' || (originalCause(error) as { retriable?: unknown } | undefined)?.retriable === true;
+	const named = error as { name?: unknown } | null | undefined;
+	return named?.name === 'KafkaJSNumberOfRetriesExceeded' || (originalCause(error) as { retriable?: unknown } | null | undefined)?.retriable === true;
 }
 
 /**

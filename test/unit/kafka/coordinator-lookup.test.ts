@@ -130,6 +130,9 @@ describe('lookup failure helpers', () => {
 		assert.equal(originalCause(wrapped), root);
 		assert.equal(originalCause(root), root);
 		assert.equal(originalCause('text'), 'text');
+		const noCause = new errors.KafkaJSConnectionError('closed');
+		assert.equal(noCause.cause, undefined, 'kafkajs sets cause even when there is none');
+		assert.equal(originalCause(noCause), noCause);
 	});
 
 	it('kafkajsWouldRestart: a retriable original cause, or retries exhausted', () => {
@@ -137,6 +140,7 @@ describe('lookup failure helpers', () => {
 		assert.equal(kafkajsWouldRestart(notAuthorised()), false);
 		assert.equal(kafkajsWouldRestart(new errors.KafkaJSNumberOfRetriesExceeded(notAuthorised() as unknown as string, { cause: notAuthorised() })), true);
 		assert.equal(kafkajsWouldRestart(new Error('not from kafkajs')), false);
+		assert.equal(kafkajsWouldRestart(undefined), false);
 	});
 
 	it('lookupFailure prefers a failure kafkajs would not retry, else the last', () => {
