@@ -28,14 +28,16 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
-import { connectedOutputs, continuesAfterThrow, failureRoute, leadsSomewhere } from '../shared/outputs';
+import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere } from '../shared/outputs';
+import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { readSettings } from './settings';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
 
 type ExecuteContext = Pick<
 	IExecuteFunctions,
 	'getInputData' | 'getNodeParameter' | 'getNode' | 'getCredentials' | 'getMode' | 'continueOnFail' | 'getExecutionCancelSignal' | 'logger' | 'getChildNodes' | 'getWorkflow'
->;
+> &
+	Partial<Pick<IExecuteFunctions, 'getExecuteData'>>;
 
 /** Output indexes: the load summary, the rows Doris refused; n8n adds the error output after them. */
 const REJECTED_OUTPUT = 1;
@@ -129,14 +131,22 @@ interface Failure {
  * as a table's, sends its items, with their rows, to the error output under "Continue (using error
  * output)" when that leads somewhere; else (and always under "Continue (regular output)", whose
  * regular output is Loaded) to Rejected as not loaded (`doris_not_loaded`, the reason naming the
- * failure). Only when Rejected leads nowhere either does the node throw: the Kafka trigger refuses
- * to activate such a workflow (nodes/KafkaTrigger/refuse-lossy-continue.ts), so that happens in a
- * run from the editor, which shows the node's error.
+ * failure). When Rejected leads nowhere either, nowhere is safe: the Kafka trigger refuses to
+ * activate such a workflow (nodes/KafkaTrigger/refuse-lossy-continue.ts), and in a workflow it never
+ * checked (a sub-workflow its Execute Workflow node calls, a run from the editor) the node fails the
+ * execution itself, despite the setting, before it loads anything, with the activation's message
+ * (failDespiteContinue). Before, n8n passed the raw rows on as Loaded and the execution succeeded
+ * whenever another node ran after this one (Loaded wired, the dead-letter node taking invalid items):
+ * in real n8n a sub-workflow committed 199 of 299 rows that were neither in Doris nor dead-lettered.
  */
 export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	if (items.length === 0) return [[], []];
-	const route = failureRoute(ctx.getNode(), continuesAfterThrow(ctx), connectedOutputs(ctx), { fallback: REJECTED_OUTPUT, errorOutput: ERROR_OUTPUT });
+	const continues = continuesAfterThrow(ctx);
+	const route = failureRoute(ctx.getNode(), continues, connectedOutputs(ctx), { fallback: REJECTED_OUTPUT, errorOutput: ERROR_OUTPUT });
+	if (continues && route === 'throw') {
+		failDespiteContinue(ctx, new NodeOperationError(ctx.getNode(), lossyContinueMessage([ctx.getNode()]), { description: LOSSY_CONTINUE_FIX }));
+	}
 	if (route === 'throw') return await loadExecution(ctx, items, route);
 	try {
 		return await loadExecution(ctx, items, route);

@@ -107,6 +107,26 @@ export function continuesAfterThrow(ctx: Pick<IExecuteFunctions, 'getNode' | 'co
 	return ctx.continueOnFail() || continuesOnError(ctx.getNode());
 }
 
+/**
+ * Throws `error` so that it fails the execution although the node is on On Error "Continue" (either
+ * mode) or Continue On Fail: for a Doris node with nowhere to put its rows (failureRoute says 'throw'
+ * while continuesAfterThrow), where going on would hand them on as if loaded, or drop them, and let
+ * the execution succeed. n8n decides whether to go on by the node of the IExecuteData it ran
+ * (n8n-core 2.40 WorkflowExecute.handleNodeExecutionError: continuesOnError(executionData.node)),
+ * the very object the node's context returns from getExecuteData(); that entry's node is replaced by
+ * a copy on "Stop Workflow", so n8n stops, fails the execution with `error`, and a parent execution
+ * waiting for it (Execute Workflow) fails in turn. Only this run of this node sees the copy: the
+ * workflow's nodes (what is saved, other executions) keep the user's setting. Without getExecuteData
+ * (another n8n, a test context) it throws all the same, and n8n goes on as its setting says.
+ */
+export function failDespiteContinue(ctx: Partial<Pick<IExecuteFunctions, 'getExecuteData'>>, error: Error): never {
+	const executeData = typeof ctx.getExecuteData === 'function' ? ctx.getExecuteData() : undefined;
+	if (executeData !== null && typeof executeData === 'object' && executeData.node !== null && typeof executeData.node === 'object') {
+		executeData.node = { ...executeData.node, onError: 'stopWorkflow', continueOnFail: false };
+	}
+	throw error;
+}
+
 function continuesOnError(node: Pick<INode, 'onError' | 'continueOnFail'>): boolean {
 	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
 }

@@ -19,6 +19,7 @@ import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
 import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import { columnNames } from '../doris/stream-load/columns';
+import { isSpaceWithinLine } from '../doris/stream-load/wire-format';
 import type { LoadOptions } from '../doris/stream-load/options';
 import type { TableSchema } from '../doris/schema/types';
 
@@ -162,9 +163,10 @@ export function lineMayDelete(text: string): boolean {
 	return false;
 }
 
+/** Past the JSON whitespace of a line (space, tab, CR): Doris' JSON reader and JSON.parse read a key through any of it. */
 function skipBlanks(text: string, from: number): number {
 	let at = from;
-	while (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9) at++;
+	while (isSpaceWithinLine(text.charCodeAt(at))) at++;
 	return at;
 }
 

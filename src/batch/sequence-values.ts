@@ -18,7 +18,7 @@
  * (`missingTakesDefault`, sequenceDefaultFills).
  */
 import { DELETE_SIGN_COLUMN } from '../common/item-contract';
-import { parseJsonExact } from '../common/exact-json';
+import { parseJsonExact, withoutByteOrderMark } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
@@ -197,7 +197,7 @@ export function splitBySequence(jsonLines: string, check: SequenceCheck): SplitL
 export function sequenceLineReason(text: string, check: SequenceCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
+		value = JSON.parse(withoutByteOrderMark(text));
 	} catch {
 		return undefined;
 	}

@@ -24,9 +24,26 @@ export interface JsonObject {
 	[key: string]: JsonValue;
 }
 
+/**
+ * A UTF-8 byte-order mark at the very start is skipped: Doris' JSON reader skips it at the start of
+ * each line or document it parses (be/src/vec/exec/format/json/new_json_reader.cpp,
+ * _simdjson_parse_json_doc, "trim BOM since simdjson does not handle UTF-8 Unicode (with BOM)"), so
+ * such a message is a row there, where JSON.parse refuses it and the message went to Invalid. Rows go
+ * to Doris re-serialised without it, which also serves a BE on the RapidJSON reader
+ * (enable_simdjson_reader=false), whose _parse_json_doc does not skip it. Anywhere else it is an error.
+ */
 export function parseJsonExact(text: string): JsonValue {
-	if (!mayLosePrecision(text)) return JSON.parse(text) as JsonValue;
-	return JSON.parse(text, keepInexactNumbers) as JsonValue;
+	const json = withoutByteOrderMark(text);
+	if (!mayLosePrecision(json)) return JSON.parse(json) as JsonValue;
+	return JSON.parse(json, keepInexactNumbers) as JsonValue;
+}
+
+/** U+FEFF, what a UTF-8 byte-order mark (EF BB BF) decodes to. */
+export const BYTE_ORDER_MARK = 0xfeff;
+
+/** The text without a byte-order mark at its very start, as Doris' JSON reader reads a line (see parseJsonExact). */
+export function withoutByteOrderMark(text: string): string {
+	return text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
 }
 
 /** True when the text may hold a number literal a double would change (see the header). */
@@ -84,6 +101,9 @@ function hugeExponent(text: string, from: number): boolean {
 	return next === 44 || next === 125 || next === 93 || next === 32 || next === 10 || next === 13 || next === 9;
 }
 
+/** The smallest positive normal double, 2^-1022. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
 function keepInexactNumbers(_key: string, value: unknown, context?: ReviverContext): unknown {
 	if (typeof value !== 'number') return value;
 	const source = context?.source;
@@ -97,7 +117,10 @@ export function isExact(value: number, source: string): boolean {
 	const plainInteger = !/[.eE]/.test(source);
 	if (plainInteger) return Number.isSafeInteger(value);
 	const literal = decimalParts(source);
-	if (literal.digits.length <= 15) return true;
+	// 15 digits survive a double only in its normal range: below 2^-1022 it underflows to a subnormal
+	// with fewer digits (1.23456789012345e-320 reads as 1.2346e-320), or to 0 (1e-400), so those are
+	// compared digit by digit. A number into a VARCHAR, DECIMAL or DOUBLE column would change silently.
+	if (literal.digits.length <= 15 && (value === 0 ? literal.digits === '' : Math.abs(value) >= MIN_NORMAL)) return true;
 	const shortest = decimalParts(String(value));
 	return literal.digits === shortest.digits && literal.exponent === shortest.exponent;
 }

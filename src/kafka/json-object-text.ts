@@ -1,6 +1,6 @@
 /**
- * Whether a message's text is one JSON object exactly as JSON.parse reads it (RFC 8259: JSON
- * whitespace around it, nothing after it), and which of some names are its own top-level keys,
+ * Whether a message's text is one JSON object exactly as parseJsonExact reads it (RFC 8259: JSON
+ * whitespace around it, nothing after it; a byte-order mark at the very start), and which of some names are its own top-level keys,
  * without building the object. For Add Kafka Fields in One Item per Batch (message-fields.ts
  * spliceKafkaFields): fields spliced into a value that is not well-formed made the Doris Schema node
  * report the spliced text as the message's raw text, so a dead letter carried `{"topic":"t","id":1,`
@@ -11,6 +11,7 @@
  * (bench/micro/packed-lines.ts, "Add Kafka Fields": see the commit for the figures). One loop with
  * an explicit stack of open containers, so a deeply nested value cannot overflow the call stack.
  */
+import { BYTE_ORDER_MARK } from '../common/exact-json';
 
 const TAB = 0x09;
 const LF = 0x0a;
@@ -51,7 +52,8 @@ const NONE: readonly string[] = Object.freeze([]);
  */
 export function ownTopLevelNames(text: string, names: readonly string[]): readonly string[] | null {
 	const end = text.length;
-	let i = skipSpace(text, 0);
+	// A byte-order mark at the very start, which parseJsonExact and Doris' JSON reader skip.
+	let i = skipSpace(text, text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0);
 	if (codeAt(text, i) !== OPEN_BRACE) return null;
 	let depth = 0;
 	let found: string[] | undefined;

@@ -14,7 +14,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-import type { JsonObject, JsonValue } from '../common/exact-json';
+import { BYTE_ORDER_MARK, type JsonObject, type JsonValue } from '../common/exact-json';
 import { ownTopLevelNames } from './json-object-text';
 
 export type KafkaFieldSource = 'key' | 'header' | 'headers' | 'topic' | 'partition' | 'offset' | 'timestamp';
@@ -131,7 +131,8 @@ export function spliceKafkaFields(text: string, values: JsonObject): string | nu
 	}
 	const fields = JSON.stringify(added).slice(1, -1);
 	if (fields === '') return text;
-	let open = 0;
+	// The text before the opening brace (JSON whitespace, a byte-order mark at the start) is dropped.
+	let open = text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0;
 	while (isJsonSpace(text.charCodeAt(open))) open++;
 	let next = open + 1;
 	while (next < text.length && isJsonSpace(text.charCodeAt(next))) next++;

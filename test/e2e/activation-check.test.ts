@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createTableLike, DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
-import { NODE_TYPES, nodeOfType } from './support/examples';
+import { handOffToSubWorkflow, NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { timeUntil } from '../support/wait-for';
 
@@ -53,35 +53,6 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		assert.equal((await world.kafka.admin.describeGroups([scenario.groupId])).groups[0]?.members.length ?? 0, 0, 'no consumer joined the group');
 		assert.equal(await committed(), '-1', 'nothing committed');
 		return message;
-	}
-
-	/**
-	 * Makes the scenario's workflow Trigger → Execute Workflow node "Hand Off" (with `parameters` besides
-	 * its sub-workflow, and `settings`), whose sub-workflow (given inline) holds the Doris nodes.
-	 */
-	function handOffToSubWorkflow(scenario: Scenario, parameters: Record<string, unknown>, settings: { disabled?: boolean } = {}): void {
-		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
-		const subWorkflow = {
-			nodes: [
-				{ id: 'start', name: 'Start', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1.1, position: [0, 0], parameters: { inputSource: 'passthrough' } },
-				...scenario.workflow.nodes.filter((node) => node !== trigger),
-			],
-			connections: { ...scenario.workflow.connections, Start: { main: [[{ node: 'Doris Schema', type: 'main', index: 0 }]] } },
-		};
-		delete (subWorkflow.connections as Record<string, unknown>)[trigger.name];
-		scenario.workflow.nodes = [
-			trigger,
-			{
-				id: 'hand-off',
-				name: 'Hand Off',
-				type: 'n8n-nodes-base.executeWorkflow',
-				typeVersion: 1.3,
-				position: [trigger.position[0] + 200, trigger.position[1]],
-				parameters: { source: 'parameter', workflowJson: JSON.stringify(subWorkflow), mode: 'once', ...parameters },
-				...settings,
-			},
-		];
-		scenario.workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
 	}
 
 	it('fails activation naming the missing table and column, and activates once they exist', async (t) => {
@@ -262,7 +233,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);
 		await world.kafka.produce(scenario.topic, orders);
-		handOffToSubWorkflow(scenario, { options: { waitForSubWorkflow: false } });
+		handOffToSubWorkflow(scenario.workflow, { options: { waitForSubWorkflow: false } });
 		const message = await publishExpectingRefusal(scenario, orders.length, async () => {
 			// At the commit, then once the sub-workflow has loaded them (the rows were in flight, not gone).
 			const atCommit = world.doris.tableRows(DATABASE, scenario.table).length;
@@ -279,7 +250,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);
 		await world.kafka.produce(scenario.topic, orders);
-		handOffToSubWorkflow(scenario, {}, { disabled: true });
+		handOffToSubWorkflow(scenario.workflow, {}, { disabled: true });
 		const message = await publishExpectingRefusal(
 			scenario,
 			orders.length,

@@ -36,6 +36,7 @@ import {
 } from './support/queue-checks';
 import { startQueueCluster, type QueueCluster } from './support/queue-cluster';
 import { createScaleTarget, scaleTarget, scaleWorkflow, startScaleGround, streamScaleEvents, type ScaleGround, type ScaleTarget } from './support/queue-ground';
+import { handOffToSubWorkflow, type WorkflowNode } from './support/examples';
 import { ensureQueueServices, type QueueServices } from './support/queue-services';
 import { waitFor } from '../support/wait-for';
 
@@ -240,6 +241,32 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		await watchNoCommitPast(cluster.main, kafka, { workflowId, groupId: target.groupId, topic: target.topic, partition: 0 }, badOffset);
 		const [failed] = await cluster.main.rest.executions({ workflowId, status: ['error'], limit: 1 });
 		assert.match((await cluster.main.rest.execution(failed.id)).data, /the Invalid output leads nowhere, so they would be lost/);
+		await cluster.main.deactivate(workflowId);
+	});
+
+	// The same on a worker for a sub-workflow (Execute Workflow, waiting), which the trigger's activation
+	// check never sees: its Doris Stream Load node on On Error "Continue (regular output)" with Rejected
+	// leading nowhere fails the execution itself before loading (nodes/shared/outputs.ts
+	// failDespiteContinue), where n8n would pass the rows on as Loaded, to the No Operation node after it,
+	// and succeed. Its table is missing, so every load would fail.
+	it('on a worker, a sub-workflow whose Doris Stream Load node continues with Rejected leading nowhere fails the execution naming the setting; nothing commits', async () => {
+		const target = scaleTarget('queue-sub-continue');
+		await createScaleTarget(ground, target, 1);
+		const workflow = scaleWorkflow(target, 'queue sub-workflow continue', credentials, {
+			trigger: { maxRecordsPerExecution: 50, executionsInFlight: 1, options: { includeMetadata: false, executionTimeoutSeconds: 60 } },
+			streamLoad: { table: 'no_such_table', batchRows: 1000, batchIntervalSeconds: 1 },
+		});
+		const load = workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string };
+		load.onError = 'continueRegularOutput';
+		workflow.nodes.push({ id: 'loaded-summary', name: 'Loaded Summary', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [load.position[0] + 250, load.position[1]], parameters: {} });
+		(workflow.connections as Record<string, { main: unknown[][] }>)['Doris Stream Load'].main = [[{ node: 'Loaded Summary', type: 'main', index: 0 }], []];
+		handOffToSubWorkflow(workflow);
+		const workflowId = await deployWorkflow(cluster.main, workflow);
+		await kafka.produce(target.topic, scaleEvents(200, 1, 5_000_000));
+		await watchNoCommitPast(cluster.main, kafka, { workflowId, groupId: target.groupId, topic: target.topic, partition: 0 }, -1);
+		const failed = await cluster.main.rest.executions({ workflowId, status: ['error'], limit: 3 });
+		const messages = await Promise.all(failed.map(async (e) => (await cluster.main.rest.execution(e.id)).data));
+		assert.ok(messages.some((data) => /Doris Stream Load node \\*"Doris Stream Load\\*": On Error is \\*"Continue \(regular output\)\\*" but its Rejected output leads nowhere/.test(data)));
 		await cluster.main.deactivate(workflowId);
 	});
 });

@@ -12,10 +12,11 @@ import { after, before, describe, it } from 'node:test';
 import { freePort } from '../ground/n8n/process';
 import { assertTableEquals } from './support/doris';
 import { cdcEvents, datetime3, logEvents, type TestEvent } from './support/events';
-import type { WorkflowNode } from './support/examples';
+import { handOffToSubWorkflow, type ExampleWorkflow, type WorkflowNode } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted } from './support/kafka';
 import { waitForCommitted, watchNoCommitPast } from './support/progress';
+import { waitFor } from '../support/wait-for';
 
 const LOG_COLUMNS = ['seq', 'ts', 'level', 'service', 'host', 'status', 'latency_ms', 'message'] as const;
 
@@ -260,6 +261,91 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: scenario.table, rule: 'delete_not_applied' }), deleted.length);
 		});
 	}
+
+	/**
+	 * The logs example moved into a sub-workflow that an Execute Workflow node calls from the trigger's
+	 * workflow, waiting for it (n8n's default), after `change` altered the example; then 299 messages,
+	 * of which `bad` are made refused by Doris (a 300-byte STRING, 120 and 210) or invalid (status
+	 * 70000). Waits until three executions failed (the first and its redeliveries) or every offset
+	 * committed, and checks that no row was committed unless it is in Doris or on the dead-letter topic,
+	 * nothing past the first bad message, and that an execution failed with `message`.
+	 */
+	async function inSubWorkflow(t: { diagnostic(message: string): void }, change: (workflow: ExampleWorkflow) => void, bad: { refused: number[]; invalid: number[] }, message: RegExp): Promise<void> {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 1,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+		});
+		change(scenario.workflow);
+		handOffToSubWorkflow(scenario.workflow);
+		const workflowId = await scenario.deploy();
+		const events = logEvents(300, 1).filter((e) => !e.invalid);
+		const spoil = (seq: number, patch: Record<string, unknown>, invalid: TestEvent['invalid']) => {
+			const at = events.findIndex((e) => e.id === String(seq));
+			const line = JSON.parse(events[at].value as string) as Record<string, unknown>;
+			events[at] = { ...events[at], value: JSON.stringify({ ...line, ...patch }), row: undefined, invalid };
+		};
+		for (const seq of bad.refused) spoil(seq, { message: 'x'.repeat(300) }, { rule: 'doris_rejected', column: 'message' });
+		for (const seq of bad.invalid) spoil(seq, { status: 70000 }, { rule: 'range', column: 'status' });
+		const produced = await world.kafka.produce(scenario.topic, events);
+		const firstBad = Math.min(...produced.filter((p) => [...bad.refused, ...bad.invalid].includes(Number(p.id))).map((p) => p.offset));
+		const committed = async () => (await world.kafka.offsets(scenario.groupId, scenario.topic)).get(0)?.committed ?? -1;
+		// The parent's and the sub-workflow's executions (given inline, it runs under the parent's id).
+		const failedExecutions = async () => await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 3 });
+		// Either outcome ends the wait: the execution fails and is redelivered (three failures), or every offset commits.
+		await waitFor('three failed executions, or every offset committed', async () => (await failedExecutions()).length >= 3 || (await committed()) === events.length, {
+			timeoutMs: 120_000,
+			intervalMs: 250,
+			progress: async () => `committed ${await committed()}, log ${world.n8n.logPath}`,
+		});
+		const at = await committed();
+		const stored = new Set(world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq)));
+		const letters = new Set((await letterReasons(scenario.deadLetterTopic)).map((l) => l.seq));
+		const gone = produced.filter((p) => p.offset < at && !stored.has(Number(p.id)) && !letters.has(Number(p.id))).map((p) => Number(p.id));
+		const failed = await failedExecutions();
+		const errors = await Promise.all(failed.map(async (e) => (await world.n8n.rest.execution(e.id)).data));
+		const what = `committed offset ${at} of ${events.length}, ${stored.size} rows in Doris, ${letters.size} dead letters, committed but in neither: ${gone.length} (${gone.slice(0, 5).join(', ')}${gone.length > 5 ? ', …' : ''}), ${failed.length} failed executions`;
+		t.diagnostic(what);
+		assert.deepEqual(gone, [], `no row committed unless in Doris or on the dead-letter topic: ${what}`);
+		assert.ok(at <= firstBad, `nothing committed past the first bad message (offset ${firstBad}): ${what}`);
+		assert.ok(errors.some((data) => message.test(data)), `an execution failed with ${String(message)}: ${what}`);
+	}
+
+	// A sub-workflow is not the trigger's workflow: the trigger's activation check (which refuses a
+	// Doris Stream Load node on "Continue (regular output)" whose Rejected output leads nowhere) never
+	// sees it, since n8n loads a sub-workflow only when the Execute Workflow node calls it. There n8n
+	// swallows the node's error and hands its raw input on to Loaded, and the execution succeeds as soon
+	// as another node runs after it (n8n 2.40 fails an execution whose last node ran into an error, even
+	// on "Continue": WorkflowExecute.processSuccessExecution): Loaded wired to a node, or the example's
+	// dead-letter node taking an invalid message of the same execution. Before, with Loaded wired to a
+	// No Operation node, every offset committed with 199 of 299 rows neither in Doris nor dead-lettered.
+	for (const wiring of ['Loaded leading nowhere', 'Loaded leading nowhere, an invalid message in the same execution', 'Loaded wired to a No Operation node'] as const)
+		it(`a sub-workflow whose Doris Stream Load node is on On Error "Continue (regular output)" with Rejected leading nowhere (${wiring}): the execution fails naming the node and the setting, no row is committed unless in Doris or dead-lettered`, async (t) => {
+			const change = (workflow: ExampleWorkflow) => {
+				const load = workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string };
+				load.onError = 'continueRegularOutput';
+				const connections = workflow.connections as Record<string, { main: unknown[][] }>;
+				connections['Doris Stream Load'].main[1] = [];
+				if (wiring !== 'Loaded wired to a No Operation node') return;
+				workflow.nodes.push({ id: 'loaded-summary', name: 'Loaded Summary', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [load.position[0] + 250, load.position[1] - 150], parameters: {} });
+				connections['Doris Stream Load'].main[0] = [{ node: 'Loaded Summary', type: 'main', index: 0 }];
+			};
+			const invalid = wiring === 'Loaded leading nowhere, an invalid message in the same execution' ? [130] : [];
+			await inSubWorkflow(t, change, { refused: [120, 210], invalid }, /Doris Stream Load node \\*"Doris Stream Load\\*": On Error is \\*"Continue \(regular output\)\\*" but its Rejected output leads nowhere/);
+		});
+
+	// The Doris Schema node's own check holds in a sub-workflow too: with its Invalid output leading
+	// nowhere an execution holding an invalid message fails (on "Continue" the node hands the invalid
+	// items on to Rows, and the Doris Stream Load node refuses them).
+	for (const onError of ['stopWorkflow', 'continueRegularOutput'] as const)
+		it(`a sub-workflow whose Doris Schema node's Invalid output leads nowhere (On Error ${onError}): the execution holding the invalid message fails, nothing is committed past it`, async (t) => {
+			const change = (workflow: ExampleWorkflow) => {
+				(workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[1] = [];
+				(workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode & { onError?: string }).onError = onError;
+			};
+			await inSubWorkflow(t, change, { refused: [], invalid: [150] }, onError === 'stopWorkflow' ? /the Invalid output leads nowhere, so they would be lost/ : /the Doris Schema node found it invalid \(_invalid: status/);
+		});
 
 	for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {
 		it(`Doris Schema On Error ${onError}: an execution it cannot map (a bad Time Zone) goes to the dead-letter topic whole; no row reaches Doris`, async (t) => {

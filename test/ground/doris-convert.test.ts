@@ -114,3 +114,32 @@ test('BOOLEAN reads integer text first, as try_read_bool_text does', () => {
 	assert.equal(convert(parseType('BOOLEAN'), ' TRUE ', ctx()), 1);
 	assert.equal(convert(parseType('BOOLEAN'), 'yes', ctx()), INVALID);
 });
+
+test('text with an offset moves by (the load zone − the offset) at 1970-01-01, a DATE from its midnight (from_date_str_base, 2.1 / 3.0 / 3.1)', () => {
+	const at = (zone: string): ConvertCtx => ({ reason: '', nestedInvalid: false, tzOffset: tzOffsetFn(zone) });
+	// The instant is 2024-03-10 15:30 UTC, yet the DATE keeps its date, then moves back 8 h from midnight.
+	assert.equal(convert(parseType('DATE'), '2024-03-10T23:30:00+08:00', at('UTC')), '2024-03-09');
+	assert.equal(convert(parseType('DATE'), '2024-03-10T23:30:00+08:00', at('+08:00')), '2024-03-10');
+	// Never forward past the written date with an offset west of the zone: 20:00Z is 2024-03-11 in Shanghai.
+	assert.equal(convert(parseType('DATE'), '2024-03-10T20:00:00Z', at('Asia/Shanghai')), '2024-03-10');
+	assert.equal(convert(parseType('DATETIME'), '2024-03-10T20:00:00Z', at('Asia/Shanghai')), '2024-03-11 04:00:00');
+	// The zone's offset at 1970-01-01: New York's standard time, also in July.
+	assert.equal(convert(parseType('DATETIME'), '2024-07-01T12:00:00Z', at('America/New_York')), '2024-07-01 07:00:00');
+	assert.equal(convert(parseType('DATETIME(3)'), '0099-12-31 23:30:00.5-01:00', at('UTC')), '0100-01-01 00:30:00.500');
+});
+
+test('a JSON boolean into a JSON / VARIANT column is the number the reader\'s "1" / "0" parses to; the text "true" is the boolean', () => {
+	for (const type of ['JSON', 'VARIANT']) {
+		assert.equal(convert(parseType(type), true, ctx()), '1', type);
+		assert.equal(convert(parseType(type), false, ctx()), '0', type);
+		assert.equal(convert(parseType(type), 'true', ctx()), 'true', type);
+		assert.equal(convert(parseType(type), { a: true }, ctx()), '{"a":true}', type);
+	}
+});
+
+test('IPv4 parts are decimals of up to 4 digits, leading zeros dropped (format_ip.h parse_ipv4_whole)', () => {
+	assert.equal(convert(parseType('IPV4'), '010.001.002.003', ctx()), '10.1.2.3');
+	assert.equal(convert(parseType('IPV4'), ' 0255.0.0.1 ', ctx()), '255.0.0.1');
+	assert.equal(convert(parseType('IPV4'), '00001.0.0.1', ctx()), INVALID);
+	assert.equal(convert(parseType('IPV4'), '256.0.0.1', ctx()), INVALID);
+});

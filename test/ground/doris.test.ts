@@ -195,6 +195,16 @@ describe('BE', () => {
 		);
 	});
 
+	it('json lines as Doris reads them: a byte-order mark at the start of each line is skipped, elsewhere the line is filtered', async () => {
+		// new_json_reader.cpp _simdjson_parse_json_doc: "trim BOM since simdjson does not handle UTF-8 Unicode (with BOM)".
+		await doris.sql('CREATE TABLE d.bom (k INT, v STRING) DUPLICATE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1');
+		const body = '\uFEFF{"k":1,"v":"a"}\n{"k":2,"v":"b"}\n\uFEFF{"k":3,"v":"c"}\n {"k":4,"v":"d"}\uFEFF\n';
+		const answer = (await streamLoad(doris.feUrl, 'd', 'bom', body, { format: 'json', read_json_by_line: 'true', max_filter_ratio: '0.5', label: label() }, ['root', 'pw'])).json;
+		assert.equal(answer.NumberLoadedRows, 3, JSON.stringify(answer));
+		assert.equal(answer.NumberFilteredRows, 1, JSON.stringify(answer));
+		assert.deepEqual(doris.tableRows('d', 'bom').map((r) => `${String(r.k)}:${String(r.v)}`), ['1:a', '2:b', '3:c']);
+	});
+
 	it('reports an unknown table as Fail with the FE wording', async () => {
 		const { json } = await streamLoad(doris.feUrl, 'd', 'nope', '{}', { format: 'json' }, ['root', 'pw']);
 		assert.equal(json.Status, 'Fail');

@@ -10,12 +10,12 @@
  * `{"k":1}`, `{"a":1,"b":"x"}`), built by coerce-nested.ts so that big numbers inside stay unquoted
  * and exact.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 import { JsonText } from '../../common/connect-logical';
 import { arrayHandler, mapHandler, structHandler } from './coerce-nested';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import { dottedIPv4, escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { booleanDroppingFraction, booleanText, coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, nonAsciiSpaceDetail, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -218,6 +218,9 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					if (value === '' && type.kind === 'variant') return value;
 					return mayBeJsonText(value) && validJsonText(value) ? loadableJson(value, fail) : JSON.stringify(value);
 				}
+				// Any other value goes out as its JSON text in a JSON string, which Doris parses back into
+				// the column. So a boolean stays one: sent as a JSON boolean, the reader would hand the column
+				// the text "1" / "0" (BOOLEAN_TEXT) and store the number 1 / 0 (2.1 / 3.0 / 3.1).
 				const text = toText(value);
 				return text === null ? failWith(fail, 'type') : loadableJson(text, fail);
 			};
@@ -237,7 +240,10 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 			return {
 				expected,
 				coerce(value, fail) {
-					if (typeof value === 'string' && isIPv4(value.trim())) return value.trim();
+					if (typeof value === 'string') {
+						const dotted = dottedIPv4(value);
+						if (dotted !== undefined) return dotted;
+					}
 					const n = ipNumber(value, fail);
 					if (n === INVALID) return INVALID;
 					if (n !== undefined && n <= IPV4_MAX) return ipv4Text(n);

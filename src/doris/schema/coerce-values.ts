@@ -28,6 +28,25 @@ export function ipNumber(value: unknown, fail: FailSlot): bigint | undefined | t
 	return undefined;
 }
 
+/** A dotted IPv4 address as Doris reads it: four parts of 1-4 ASCII digits, ASCII whitespace around. */
+const DOTTED_IPV4 = /^[ \t\n\v\f\r]*(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})[ \t\n\v\f\r]*$/;
+
+/**
+ * A dotted IPv4 address in its plain form (`010.001.002.003` → `10.1.2.3`), or undefined when Doris
+ * does not read it as one. Doris reads each part as a decimal of up to 4 digits, at most 255, so
+ * leading zeros change nothing (parse_ipv4_whole in be/src/vec/common/format_ip.h, after
+ * IPv4Value::from_string trims isspace; the stored apache/doris source, whose parser came from
+ * ClickHouse's formatIPv6.h), where inet_aton would read `010` as octal 8. The plain form is sent, so
+ * a parser that takes no leading zero (which an older release line may have had: not checked) reads
+ * the same address.
+ */
+export function dottedIPv4(text: string): string | undefined {
+	const m = DOTTED_IPV4.exec(text);
+	if (m === null) return undefined;
+	const parts = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+	return parts.every((p) => p <= 255) ? parts.join('.') : undefined;
+}
+
 export function ipv4Text(n: bigint): string {
 	const v = Number(n);
 	return `${Math.floor(v / 16777216) % 256}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.${v % 256}`;

@@ -15,6 +15,14 @@
  * rounds it here instead, as Doris would (ExtraDigitsPolicy 'round'). Zeros past it are the same time. An
  * epoch number with a fraction is read as the decimal it is written as (1714557600.123 s is .123, not
  * the double's .1229999). A DATE keeps the date of the wall clock, as Doris' cast to DATE does.
+ * Text with an offset into a DATE is the instant's date in the zone, written as a plain date: Doris
+ * itself, given the offset, reads it otherwise in each release line, so it never sees one. 2.1 / 3.0 /
+ * 3.1 keep the written date, then move its midnight by (session zone − offset) taken at 1970-01-01
+ * (be/src/vec/runtime/vdatetime_value.cpp, DateV2Value::from_date_str_base), so
+ * `2024-03-10T23:30:00+08:00` with the zone UTC would be 2024-03-09, a day that instant is in neither
+ * zone; the rewritten cast (be/src/vec/functions/cast/cast_to_datev2_impl.hpp, apache/doris#53938,
+ * master in July 2025; loads moved to it with #61682, picked to branch-4.1) checks the offset and
+ * keeps 2024-03-10 whatever the zone. The plain date reads alike in every version.
  * Range: years 0000-9999.
  * Time zones are IANA names (or ±HH:MM) resolved with Intl; offsets are cached per 15-minute bucket
  * whose two ends agree (today's zones change offset on a quarter hour; local mean time before

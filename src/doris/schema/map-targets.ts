@@ -20,6 +20,7 @@
  * tables' first lines.
  */
 import { readDorisInfo } from '../../common/doris-info';
+import { withoutByteOrderMark } from '../../common/exact-json';
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type DorisItemInfo, type PackedRows } from '../../common/item-contract';
 import { readPackedRows } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
@@ -258,7 +259,7 @@ function* samplesOf(group: Group): Generator<Record<string, unknown>> {
 			const newline = text.indexOf('\n', start);
 			const end = newline < 0 ? text.length : newline;
 			try {
-				const value: unknown = JSON.parse(text.slice(start, end));
+				const value: unknown = JSON.parse(withoutByteOrderMark(text.slice(start, end)));
 				if (isObject(value)) yield value;
 			} catch {
 				// An unparsable line has no columns to offer; it goes to Invalid when mapped.

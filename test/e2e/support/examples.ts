@@ -144,3 +144,36 @@ export function exampleFor(name: ExampleName, target: WorkflowTarget): ExampleWo
 	}
 	return workflow;
 }
+
+/**
+ * Makes `workflow` Trigger → Execute Workflow node "Hand Off" (with `parameters` besides its
+ * sub-workflow, and `settings`), whose sub-workflow, given inline (source "parameter"), holds every
+ * other node of the workflow, started by an Execute Workflow Trigger "Start" in place of the trigger.
+ * Wait For Sub-Workflow Completion stays n8n's default (on) unless `parameters` says otherwise.
+ */
+export function handOffToSubWorkflow(workflow: ExampleWorkflow, parameters: Record<string, unknown> = {}, settings: { disabled?: boolean } = {}): void {
+	const trigger = nodeOfType(workflow, NODE_TYPES.trigger);
+	const connections = { ...workflow.connections };
+	const first = connections[trigger.name];
+	delete connections[trigger.name];
+	const subWorkflow = {
+		nodes: [
+			{ id: 'start', name: 'Start', type: 'n8n-nodes-base.executeWorkflowTrigger', typeVersion: 1.1, position: [0, 0], parameters: { inputSource: 'passthrough' } },
+			...workflow.nodes.filter((node) => node !== trigger),
+		],
+		connections: { ...connections, Start: first },
+	};
+	workflow.nodes = [
+		trigger,
+		{
+			id: 'hand-off',
+			name: 'Hand Off',
+			type: 'n8n-nodes-base.executeWorkflow',
+			typeVersion: 1.3,
+			position: [trigger.position[0] + 200, trigger.position[1]],
+			parameters: { source: 'parameter', workflowJson: JSON.stringify(subWorkflow), mode: 'once', ...parameters },
+			...settings,
+		} as WorkflowNode,
+	];
+	workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
+}

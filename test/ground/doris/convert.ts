@@ -12,7 +12,7 @@
  * declared range (decimal(1,0) given 10) is "not affected by strict mode": we filter it in both modes,
  * as Doris does for over-long CHAR/VARCHAR ("the length of input is too long than schema").
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 import type { ColType } from './coltypes';
 import { Sketch, storeSketch } from './sketches';
 
@@ -160,6 +160,10 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 			let val: unknown = v;
 			// parse_json_to_variant (be/src/vec/json/parse2column.cpp): "Treat empty string as an empty object".
 			if (v === '' && t.base === 'VARIANT') return '{}';
+			// The JSON reader hands a JSON boolean to the column as the text "1" / "0" (new_json_reader.cpp,
+			// _simdjson_write_data_to_column), whose parse is the number: `true` is stored as 1. The
+			// Doris Schema node sends the string "true" instead, which parses to the boolean.
+			if (typeof v === 'boolean') return v ? '1' : '0';
 			if (typeof v === 'string') {
 				try {
 					val = JSON.parse(v);
@@ -175,8 +179,11 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 			return JSON.stringify(plain(val));
 		}
 		case 'IPV4': {
-			const s = scalarText(v)?.trim();
-			return s !== undefined && isIPv4(s) ? s : invalid(ctx, t, v);
+			// IPv4Value::from_string trims isspace, then parse_ipv4_whole (be/src/vec/common/format_ip.h)
+			// reads four parts of 1-4 decimal digits, each at most 255: 010.001.002.003 is 10.1.2.3.
+			const m = /^[ \t\n\v\f\r]*(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})[ \t\n\v\f\r]*$/.exec(scalarText(v) ?? '');
+			const parts = m === null ? [] : [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+			return parts.length === 4 && parts.every((p) => p <= 255) ? parts.join('.') : invalid(ctx, t, v);
 		}
 		case 'IPV6': {
 			const s = scalarText(v)?.trim();
@@ -356,12 +363,22 @@ function toDateTime(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 	if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) return invalid(ctx, t, v);
 	let micros = Number((fracText + '000000').slice(0, 6));
 	if (tz !== undefined) {
-		// Doris 2.1+ reads an offset in the text and converts the instant into the load's time zone
-		// (`timezone` header, else the session default). Docs: "timezone" in the stream load manual.
+		// Doris 2.1 / 3.0 / 3.1 read an offset in the text and move the value by (the load's time zone −
+		// the text's offset), both taken at 1970-01-01 (be/src/vec/runtime/vdatetime_value.cpp,
+		// DateV2Value::from_date_str_base: cctz::convert(cctz::civil_second {}, …) of each zone, then
+		// date_add_interval<SECOND>). So a zone's daylight saving time is not applied, and a DATE keeps
+		// only its date before it moves: '2024-03-10T23:30:00+08:00' into a DATE with the load's zone
+		// UTC is 2024-03-09 (midnight − 8 h), though that instant is 2024-03-10 in both zones. The
+		// rewritten cast (be/src/vec/functions/cast/cast_to_datev2_impl.hpp, apache/doris#53938; loads
+		// use it since #61682, picked to branch-4.1) checks the offset and ignores it for a DATE. The Doris Schema node never sends an offset: it converts the instant
+		// into its Time Zone and writes the plain date or wall clock, which every version reads alike.
 		const off = tz.toUpperCase() === 'Z' ? 0 : (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(-2)));
-		const utc = Date.UTC(y, mo - 1, d, h, mi, sec) - off * 60000;
-		const local = new Date(utc + ctx.tzOffset(utc) * 60000);
-		[y, mo, d, h, mi, sec] = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()];
+		const shiftMs = (ctx.tzOffset(0) - off) * 60000;
+		const moved = new Date(0);
+		moved.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
+		if (t.base !== 'DATE') moved.setUTCHours(h, mi, sec);
+		moved.setTime(moved.getTime() + shiftMs);
+		[y, mo, d, h, mi, sec] = [moved.getUTCFullYear(), moved.getUTCMonth() + 1, moved.getUTCDate(), moved.getUTCHours(), moved.getUTCMinutes(), moved.getUTCSeconds()];
 	}
 	const date = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}`;
 	if (t.base === 'DATE') return date;

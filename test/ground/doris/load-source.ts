@@ -174,7 +174,7 @@ export function mayHaveLostDigits(v: unknown, wide: boolean): boolean {
 
 /** Re-reads one JSON line (a row that needs exact numbers). */
 export function reparseRow(line: string, names: string[], o: JsonOptions): SourceRow {
-	return fromObject(parseJsonKeepingBigNumbers(line), names, o, line);
+	return fromObject(parseJsonKeepingBigNumbers(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line), names, o, line);
 }
 
 function extract(obj: unknown, path: (string | number)[]): unknown {
@@ -218,7 +218,10 @@ export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (
 	const doc = (d: string): void => {
 		let parsed: unknown;
 		try {
-			parsed = JSON.parse(d);
+			// be/src/vec/exec/format/json/new_json_reader.cpp _simdjson_parse_json_doc skips a UTF-8
+			// byte-order mark at the start of each line (or document): "simdjson does not handle UTF-8
+			// Unicode (with BOM)". The RapidJSON reader (enable_simdjson_reader=false) does not.
+			parsed = JSON.parse(d.charCodeAt(0) === 0xfeff ? d.slice(1) : d);
 		} catch (e) {
 			onRow({ values: [], line: d, error: `Parse json data for JsonDoc failed. code: 3, error info: ${(e as Error).message}` });
 			return;

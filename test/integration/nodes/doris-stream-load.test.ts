@@ -169,7 +169,10 @@ describe('Doris Stream Load node', () => {
 			assert.equal(reason.rule, 'doris_not_loaded');
 			assert.match(reason.message, /^Not loaded: .*(not found|unknown table)/i);
 		}
-		await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [0] })), /not found|unknown table/i);
+		await assert.rejects(
+			executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [0] })),
+			/Doris Stream Load node "Doris Stream Load": On Error is "Continue \(using error output\)" but neither its error output nor its Rejected output leads anywhere/,
+		);
 		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([7]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
 		assert.deepEqual(out[0].map((item) => [item.json.id, item.json.v]), [[7, 'v7']], 'the error item carries its row');
 	});
@@ -189,8 +192,9 @@ describe('Doris Stream Load node', () => {
 				assert.equal(reasonOf(rejected[0]).rule, 'doris_not_loaded', what);
 				assert.match(reasonOf(rejected[0]).message, /^Not loaded: .*(not found|unknown table)/i, what);
 			}
-			// Loaded leads somewhere, Rejected nowhere: no safe place (the Kafka trigger refuses to activate this).
-			await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([3]), { mode: 'manual', continueOnFail: true, onError, connected: [0] })), /not found|unknown table/i);
+			// Loaded leads somewhere, Rejected nowhere: no safe place (the Kafka trigger refuses to activate
+			// this; in a workflow it never checked the node fails the execution before loading, despite the setting).
+			await assert.rejects(executeStreamLoad(ctx({ table: 'missing' }, items([3]), { mode: 'manual', continueOnFail: true, onError, connected: [0] })), /but its Rejected output leads nowhere; the regular output is Loaded/);
 		}
 		// Rows that load and rows that cannot, in one execution: the summary alone on Loaded.
 		const undecodable = { json: { _parseError: { kind: 'json', message: 'x', raw: '{', rawEncoding: 'utf8' } } };
@@ -198,6 +202,38 @@ describe('Doris Stream Load node', () => {
 		assert.deepEqual(loaded.map((item) => [item.json.rows, item.json.error, item.error]), [[1, undefined, undefined]]);
 		assert.deepEqual(rejected.map((r) => [r.pairedItem, reasonOf(r).rule]), [[{ item: 1 }, 'doris_not_loaded']]);
 		assert.match(reasonOf(rejected[0]).message, /^Not loaded: Item could not be decoded/);
+	});
+
+	// A workflow the Kafka trigger never checked (a sub-workflow, a run from the editor): n8n would
+	// swallow the node's error and pass the raw rows on as Loaded, so the node fails the execution
+	// before it loads anything, telling n8n to stop for this run (the IExecuteData's node, which n8n-core
+	// reads after a node's error), with the message the activation check gives.
+	it('On Error "Continue" with nowhere to put failed rows: fails before any load, this run of the node switched to "Stop Workflow", the workflow\'s node untouched', async () => {
+		for (const [onError, connected] of [['continueRegularOutput', [0]], ['continueRegularOutput', []], ['continueErrorOutput', [0]], [undefined, []]] as const) {
+			const what = `${onError ?? 'Continue On Fail'}, outputs ${JSON.stringify(connected)}`;
+			const base = ctx({ table: 'orders' }, items([70, 71]), { continueOnFail: true, onError, connected });
+			const workflowNode = { ...base.getNode(), continueOnFail: onError === undefined ? true : undefined };
+			const executeData = { node: workflowNode, data: { main: [items([70, 71])] }, source: null };
+			const loadsBefore = db.server.loads.length;
+			await assert.rejects(
+				executeStreamLoad({ ...base, getExecuteData: () => executeData }),
+				(error: Error & { description?: string }) =>
+					/^Doris Stream Load node "Doris Stream Load": .* (leads nowhere|leads anywhere).*, so rows it cannot load would be lost while the trigger commits their offsets$/.test(error.message) &&
+					/Connect the Rejected output/.test(String(error.description)),
+				what,
+			);
+			assert.equal(db.server.loads.length, loadsBefore, `nothing sent to Doris (${what})`);
+			assert.deepEqual([executeData.node.onError, executeData.node.continueOnFail], ['stopWorkflow', false], what);
+			assert.notEqual(executeData.node, workflowNode, 'a copy: the workflow keeps its node as saved');
+			assert.equal(workflowNode.onError, onError, what);
+		}
+		// Rejected wired, or the node stops on error: no switch, the rows load.
+		for (const over of [{ continueOnFail: true, onError: 'continueRegularOutput', connected: [1] }, { connected: [] }] as const) {
+			const executeData = { node: ctx({}, [], over).getNode(), data: { main: [] }, source: null };
+			const [loaded] = await executeStreamLoad({ ...ctx({ table: 'orders' }, items([72]), over), getExecuteData: () => executeData });
+			assert.equal(loaded[0].json.rows, 1, JSON.stringify(over));
+			assert.equal(executeData.node.onError, over.onError, JSON.stringify(over));
+		}
 	});
 
 	it("continue-on-fail, error route leading nowhere: an item the Doris Schema node marked invalid goes to Rejected with its own reasons; the others load", async () => {

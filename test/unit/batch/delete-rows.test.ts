@@ -63,6 +63,17 @@ describe('sortItemsForLoad with Deletes Never', () => {
 		assert.deepEqual(out[1].json._kafka, { topic: 't', partition: 0, offset: '11', line: 1 });
 	});
 
+	it('a carriage return between the sign and its colon is JSON whitespace: the line is a delete, taken out', () => {
+		// Doris' JSON reader (simdjson, new_json_reader.cpp) and JSON.parse read the key through any JSON
+		// whitespace; the text scan skipped only spaces and tabs, so this delete loaded as an upsert.
+		const line = '{"id":7,"__DORIS_DELETE_SIGN__"\r:\r1}';
+		assert.equal(JSON.parse(line).__DORIS_DELETE_SIGN__, 1);
+		assert.equal(lineMayDelete(line), true);
+		const sorted = sortItemsForLoad([packed(['{"id":6}', line])], never);
+		assert.deepEqual(rules(sorted), ['0:1 delete_not_applied']);
+		assert.deepEqual(sorted.parts, [{ text: '{"id":6}\n', rows: 1 }]);
+	});
+
 	it('a packed item the Doris Schema node says has no sign, or whose lines name none, is handed on as it is', () => {
 		const lines = ['{"id":1}', '{"id":2}'];
 		for (const item of [packed(lines, false), packed(lines)]) {

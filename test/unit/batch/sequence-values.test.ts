@@ -58,6 +58,12 @@ describe('Sequence Column values', () => {
 		assert.equal(missingSequence({}, { ...check, deletesAll: true })?.rule, 'delete_sequence');
 	});
 
+	it('a line that starts with a byte-order mark is checked as the row Doris reads (its JSON reader skips the mark)', () => {
+		const split = splitBySequence('\uFEFF{"id":1}\n\uFEFF{"id":2,"updated_at":5}\n', check);
+		assert.deepEqual(split?.refused.map((r) => [r.line, r.reason.rule]), [[0, 'null_sequence']]);
+		assert.deepEqual(split?.kept, [1]);
+	});
+
 	it('splits packed lines as JSON.parse reads them, whatever the spacing, nesting, escapes and duplicates', () => {
 		const value = fc.oneof(fc.constantFrom('null', '1', '"x"', '"a\\"b"', '{"updated_at":1}', '[null,{"updated_at":2}]', 'nul', '', '"}"'), fc.jsonValue().map((v) => JSON.stringify(v)));
 		const key = fc.constantFrom('"updated_at"', '"UPDATED_AT"', '"updated_\\u0061t"', '"v"', '"id"', '"updated_at "');

@@ -23,6 +23,12 @@ describe('parseJsonExact', () => {
 		assert.deepEqual(parseJsonExact('{"huge":1e400,"ok":1e300}'), { huge: '1e400', ok: 1e300 });
 	});
 
+	it('keeps numbers a double underflows as text: to 0, or to a subnormal with fewer digits', () => {
+		// JSON.parse makes 0 of 1e-400 and 1.2346e-320 of 1.23456789012345e-320: short literals, yet changed.
+		const parsed = parseJsonExact('{"under":1e-400,"sub":1.23456789012345e-320,"min":5e-324,"zero":0e-400,"ok":1e-300}');
+		assert.deepEqual(parsed, { under: '1e-400', sub: '1.23456789012345e-320', min: 5e-324, zero: 0, ok: 1e-300 });
+	});
+
 	it('takes the fast path when no long digit run exists and gives the same result as JSON.parse', () => {
 		const text = '{"id":123,"price":19.99,"name":"x","ts":"2024-01-01T00:00:00Z"}';
 		assert.deepEqual(parseJsonExact(text), JSON.parse(text));
@@ -31,6 +37,12 @@ describe('parseJsonExact', () => {
 	it('a long digit run inside a string takes the slow path but changes nothing', () => {
 		const text = '{"card":"12345678901234567890","n":5}';
 		assert.deepEqual(parseJsonExact(text), { card: '12345678901234567890', n: 5 });
+	});
+
+	it('skips a byte-order mark at the very start, as Doris\' JSON reader does; anywhere else it is an error', () => {
+		assert.deepEqual(parseJsonExact('\uFEFF{"id":1,"big":12345678901234567890}'), { id: 1, big: '12345678901234567890' });
+		assert.throws(() => parseJsonExact(' \uFEFF{"id":1}'), SyntaxError);
+		assert.throws(() => parseJsonExact('{"id":1}\uFEFF'), SyntaxError);
 	});
 
 	it('throws on malformed JSON like JSON.parse does', () => {

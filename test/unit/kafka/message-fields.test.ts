@@ -86,17 +86,19 @@ describe('Add Kafka Fields', () => {
 			'{"a":"\\x"}',
 			'  {"id":',
 			'{"event_key":1,',
-			'\uFEFF{"id":1}',
+			' \uFEFF{"id":1}',
 		];
 		for (const text of malformed) assert.equal(spliceKafkaFields(text, { k: 'x' }), null, JSON.stringify(text));
 		assert.equal(spliceKafkaFields(' \t{"a":[1,{"b":null}],"c":-0.5e+3}\n', { k: 'x' }), '{"k":"x","a":[1,{"b":null}],"c":-0.5e+3}\n');
 		assert.equal(spliceKafkaFields('{}', { k: 'x' }), '{"k":"x"}');
+		// A byte-order mark before the object is dropped with the space (Doris' JSON reader skips it too).
+		assert.equal(spliceKafkaFields('\uFEFF{"id":1}', { k: 'x' }), '{"k":"x","id":1}');
 		assert.equal(spliceKafkaFields('{"id":1,"id":2}', { k: 'x' }), '{"k":"x","id":1,"id":2}');
 		for (const text of ['[1]', '"x"', '5', 'null', '']) assert.equal(spliceKafkaFields(text, { k: 'x' }), null);
 	});
 
 	it('One Item per Batch, JSON: a malformed value travels as its own text, as without Add Kafka Fields (the dead letter can be replayed)', () => {
-		const values = ['{"id":1,', '{"id":1} trailing', '  {"id":', '\uFEFF{"id":1}', '{"id":1,}', '[1]', '"x"', '5', '{}', ' {"id":7}', '{"id":1,"id":2}'];
+		const values = ['{"id":1,', '{"id":1} trailing', '  {"id":', ' \uFEFF{"id":1}', '{"id":1,}', '[1]', '"x"', '5', '{}', ' {"id":7}', '{"id":1,"id":2}', '\uFEFF{"id":3}'];
 		const fields: KafkaField[] = [{ source: 'topic', name: 'src_topic' }, { source: 'offset', name: 'src_offset' }];
 		const withFields = parse({ output: 'batch', kafkaFields: fields }, values.map((v, i) => message(i, v)));
 		const without = parse({ output: 'batch' }, values.map((v, i) => message(i, v)));
@@ -107,7 +109,13 @@ describe('Add Kafka Fields', () => {
 		const plain = text(without);
 		assert.deepEqual(plain, values);
 		for (let i = 0; i < 8; i++) assert.equal(spliced[i], values[i], `offset ${i}: the message's own text`);
-		assert.deepEqual(spliced.slice(8), ['{"src_topic":"orders","src_offset":"8"}', '{"src_topic":"orders","src_offset":"9","id":7}', '{"src_topic":"orders","src_offset":"10","id":1,"id":2}']);
+		assert.deepEqual(spliced.slice(8), [
+			'{"src_topic":"orders","src_offset":"8"}',
+			'{"src_topic":"orders","src_offset":"9","id":7}',
+			'{"src_topic":"orders","src_offset":"10","id":1,"id":2}',
+			// A byte-order mark before the object: the fields, as per message (parseJsonExact skips it).
+			'{"src_topic":"orders","src_offset":"11","id":3}',
+		]);
 		assert.deepEqual(parseJsonExact(spliced[10]), { src_topic: 'orders', src_offset: '10', id: 2 }, 'the last of two equal keys, as JSON.parse reads the value per message');
 	});
 

@@ -27,6 +27,12 @@ describe('message parser: JSON', () => {
 		assert.equal(ok[KAFKA_METADATA_FIELD], undefined);
 	});
 
+	it('a value that starts with a UTF-8 byte-order mark is its object, as Doris\' JSON reader skips the mark', () => {
+		const chunk = parse({}, [message(0, '\uFEFF{"id":1}'), message(1, Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]))]);
+		assert.deepEqual(chunk.items.map((i) => i.json), [{ id: 1 }, {}]);
+		assert.equal(chunk.parseErrors, 0);
+	});
+
 	it('tombstones are skipped and counted, or emitted as tombstone items', () => {
 		const skipped = parse({}, [message(0, null), message(1, '{"a":1}')]);
 		assert.equal(skipped.items.length, 1);

@@ -297,7 +297,10 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 		ok('JSON', 'hello', '"hello"');
 		ok('JSON', '{broken', '"{broken"');
 		ok('VARIANT', 5, '5');
+		// The text true, in a JSON string on the line, which Doris parses to the boolean (a JSON boolean
+		// would reach the column as "1" and load the number 1).
 		ok('JSON', true, 'true');
+		ok('VARIANT', false, 'false');
 	});
 	it('JSON / VARIANT: a string that is JSON text of a scalar is that scalar, as Doris parses it', () => {
 		// Doris' JSON reader unescapes a string value and parses its text into the JSON / VARIANT column
@@ -334,6 +337,17 @@ describe('CHAR / VARCHAR length in UTF-8 bytes; STRING; JSON; IP', () => {
 	});
 	// Doris parses IP columns only from text (IPv4Value::from_string, IPv6Value::from_string): a number
 	// would load as NULL without strict mode, so numbers become the address text here.
+	it('IPv4 with leading zeros is read as Doris reads it, each part decimal, and sent without them', () => {
+		// parse_ipv4_whole (be/src/vec/common/format_ip.h): up to 4 decimal digits a part, at most 255.
+		ok('IPV4', '010.001.002.003', '10.1.2.3');
+		ok('IPV4', ' 0255.0.00.0000\t', '255.0.0.0');
+		bad('IPV4', '00256.0.0.1', 'type');
+		bad('IPV4', '0256.0.0.1', 'type');
+		bad('IPV4', '1.2.3', 'type');
+		bad('IPV4', '1.2.3.4.5', 'type');
+		bad('IPV4', '1..2.3', 'type');
+		bad('IPV4', '１.2.3.4', 'type');
+	});
 	it('IPv4 given as its number becomes a dotted quad; beyond 2^32 - 1 it is refused', () => {
 		ok('IPV4', 3232235777, '192.168.1.1');
 		ok('IPV4', 0, '0.0.0.0');

@@ -170,6 +170,17 @@ describe('DATE', () => {
 		assert.equal(run('20240501', { date: true }), '2024-05-01');
 		assert.equal(run(1714557600, { date: true, timeZone: 'Pacific/Kiritimati', epochUnit: 's' }), '2024-05-02');
 	});
+
+	it("is the instant's date in the zone, never the date Doris would make of the offset text itself", () => {
+		// Doris 2.1 / 3.0 / 3.1 would load 2024-03-09 for this text with the zone UTC (from_date_str_base
+		// moves the date's midnight by −8 h), the rewritten cast (#61682) 2024-03-10 in every zone; the
+		// plain date reads alike.
+		assert.equal(run('2024-03-10T23:30:00+08:00', { date: true }), '2024-03-10');
+		assert.equal(run('2024-03-10T23:30:00+08:00', { date: true, timeZone: 'Asia/Shanghai' }), '2024-03-10');
+		assert.equal(run('2024-03-10T23:30:00+08:00', { date: true, timeZone: 'America/Los_Angeles' }), '2024-03-10');
+		assert.equal(run('2024-03-10T00:30:00+08:00', { date: true }), '2024-03-09');
+		assert.equal(run('2024-03-10T20:00:00.000Z', { date: true, timeZone: 'Asia/Shanghai' }), '2024-03-11');
+	});
 });
 
 describe('historical zone offsets', () => {

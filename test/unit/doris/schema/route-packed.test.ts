@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { createSerializer } from '../../../../src/doris/stream-load/wire-format';
 import { parseJsonExact } from '../../../../src/common/exact-json';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
-import { routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
+import { emptyInvalidLineCounts, mapPackedLinesToBytes, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
 import { readPackedRows } from '../../../../src/common/packed-rows';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../../src/doris/schema/row-mapper';
@@ -46,6 +46,16 @@ describe('routePacked', () => {
 			sources: [{ topic: 't', partition: 0, firstOffset: '40', lastOffset: '41', lines: 2 }],
 			deleteSign: false,
 		});
+	});
+
+	it('a line that starts with a byte-order mark is its row, written without the mark (Doris skips it too), in-thread and as bytes', () => {
+		const lines = ['\uFEFF{"id":1,"ts":"2024-01-02 03:04:05"}', '{"id":2,"ts":"2024-01-02 03:04:05"}'];
+		const want = '{"id":1,"ts":"2024-01-02 03:04:05"}\n{"id":2,"ts":"2024-01-02 03:04:05"}\n';
+		const r = routePacked(pack(lines), mapper(), labels, 0);
+		assert.equal(r.packed?.jsonLines, want);
+		assert.deepEqual(r.invalid, []);
+		const bytes = mapPackedLinesToBytes(pack(lines), mapper(), 0, emptyInvalidLineCounts());
+		assert.equal(bytes.bytes?.toString('utf8'), want);
 	});
 
 	it("a line with Debezium's placeholder for a value it did not receive goes to invalid (unavailable_value), on the fast path too", () => {
@@ -218,6 +228,35 @@ describe('packed and per-item give the same bytes at the Stream Load wire format
 			assert.equal(packed.packed?.deleteSign, cdc);
 		});
 	}
+});
+
+describe('numbers a double would change keep every digit, per message and packed', () => {
+	// Doris' JSON reader hands a number to a text column, and an ARRAY / MAP its JSON text, as written
+	// (new_json_reader.cpp): the digits must reach it unchanged, where JSON.parse would round them.
+	const texts = manualSchema('p', 'texts', [
+		{ name: 'id', type: 'BIGINT', nullable: false },
+		{ name: 'v', type: 'VARCHAR(64)' },
+		{ name: 's', type: 'STRING' },
+		{ name: 'a', type: 'ARRAY<DECIMAL(38,20)>' },
+		{ name: 'av', type: 'ARRAY<VARCHAR(64)>' },
+		{ name: 'm', type: 'MAP<VARCHAR(8),DECIMAL(38,2)>' },
+		{ name: 'j', type: 'JSON' },
+	]);
+	const lines = [
+		'{"id":1,"v":12345678901234567890,"s":-98765432109876543210.5,"a":[0.12345678901234567891,12345678901234567.5],"av":[9007199254740993],"m":{"k":123456789012345678901234567890.25}}',
+		'{"id":2,"v":0.1000000000000000055511151231257827,"s":1e-400,"a":"[0.12345678901234567891]","j":"12345678901234567890"}',
+	];
+	const want =
+		'{"id":1,"v":"12345678901234567890","s":"-98765432109876543210.5","a":"[0.12345678901234567891,12345678901234567.50000000000000000000]","av":"[\\"9007199254740993\\"]","m":"{\\"k\\":123456789012345678901234567890.25}"}\n' +
+		'{"id":2,"v":"0.1000000000000000055511151231257827","s":"1e-400","a":"[0.12345678901234567891]","j":"12345678901234567890"}\n';
+	it('in-thread, as bytes and per item', () => {
+		const m = new RowMapper(texts, DEFAULT_ROW_MAPPER_OPTIONS);
+		assert.equal(routePacked(pack(lines), m, labels, 0).packed?.jsonLines, want);
+		assert.equal(mapPackedLinesToBytes(pack(lines), m, 0, emptyInvalidLineCounts()).bytes?.toString('utf8'), want);
+		const serialize = createSerializer({ format: 'json', deleteSign: false });
+		const rows = routeItems(lines.map((l) => ({ json: parseJsonExact(l) as Record<string, unknown> })), m, labels).rows;
+		assert.equal(rows.map((r) => serialize(r.json)).join(''), want);
+	});
 });
 
 describe('property: every line comes out exactly once', () => {

@@ -34,6 +34,15 @@ describe('wire format of packed lines', () => {
 		assert.equal(addDeleteSignToLines('{"msg":"__DORIS_DELETE_SIGN__"}\n'), '{"msg":"__DORIS_DELETE_SIGN__","__DORIS_DELETE_SIGN__":0}\n');
 	});
 
+	it('reads the sign through any JSON whitespace before its colon, a carriage return too, as Doris does', () => {
+		// Missed, Deletes Auto sent no hidden_columns (the delete loaded as an upsert) and Always gave the
+		// line a second sign key, 0, which Doris' reader writes into the column as well.
+		const line = '{"id":1,"__DORIS_DELETE_SIGN__"\r:1}';
+		assert.equal(linesMentionDeleteSign(`${line}\n`), true);
+		assert.equal(addDeleteSignToLines(`${line}\n`), `${line}\n`);
+		assert.equal(addDeleteSignToLines('{\r}\n'), '{\r"__DORIS_DELETE_SIGN__":0}\n', 'no comma after the brace: the line stays JSON');
+	});
+
 	it('ByteBuffer.appendBytes copies small pieces, keeps large ones, in order, counting bytes', () => {
 		const b = new ByteBuffer();
 		const parts: Buffer[] = [];

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
 
-import { connectedOutputs, continuesAfterThrow, failureRoute, leadsSomewhere } from '../../../../nodes/shared/outputs';
+import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere } from '../../../../nodes/shared/outputs';
 
 const node = (name: string, disabled = false): INode => ({ id: name, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {}, ...(disabled ? { disabled } : {}) });
 const to = (name: string, index = 0) => [{ node: name, type: 'main' as const, index }];
@@ -97,5 +97,23 @@ describe('failureRoute', () => {
 	it('a node that does not continue throws, whatever is wired', () => {
 		assert.equal(route({}, [0, 1, 2], false), 'throw');
 		assert.equal(route({ onError: 'stopWorkflow' }, [0, 1], false), 'throw');
+	});
+});
+
+// n8n-core 2.40 decides whether to go on after a node's error by the node of the IExecuteData it ran
+// (WorkflowExecute.handleNodeExecutionError), the object getExecuteData() returns: only that entry
+// is switched to "Stop Workflow", never the workflow's node (real n8n: test/e2e/rejected-rows.test.ts).
+describe('failDespiteContinue', () => {
+	it('throws the error with this run of the node on "Stop Workflow", the workflow\'s node as saved', () => {
+		const saved: INode = { ...node('Load'), onError: 'continueRegularOutput', continueOnFail: true };
+		const executeData = { node: saved, data: { main: [] }, source: null };
+		const error = new Error('nowhere to put the rows');
+		assert.throws(() => failDespiteContinue({ getExecuteData: () => executeData }, error), (thrown) => thrown === error);
+		assert.deepEqual([executeData.node.onError, executeData.node.continueOnFail, executeData.node.name], ['stopWorkflow', false, 'Load']);
+		assert.deepEqual([saved.onError, saved.continueOnFail], ['continueRegularOutput', true]);
+	});
+	it('without getExecuteData (another n8n, a test context) it throws all the same', () => {
+		const error = new Error('x');
+		assert.throws(() => failDespiteContinue({}, error), (thrown) => thrown === error);
 	});
 });
