@@ -1,15 +1,21 @@
 /**
- * Which offset of one partition may be committed. Executions are handed out in offset order and may
- * finish in any order; the committable offset is the end of the longest prefix of executions that
- * finished successfully. Guarantees:
+ * Which offset of one partition may be committed, and which ranges must be delivered again.
+ * Executions are handed out in offset order and may finish in any order; the committable offset is
+ * the end of the longest prefix of executions that finished successfully. Guarantees:
  * - never past an execution that is still running or failed;
- * - a failure holds commits at the failed execution's first offset, and every later execution of
- *   the partition is superseded (its outcome is ignored: the redelivery will carry those messages
- *   again), so nothing after a failure is ever committed from the old attempt;
- * - outcomes of executions that are no longer tracked (superseded, or the partition was revoked and
- *   its tracker dropped) are reported as `ignored`;
- * - after a rewind (takeFailed) the next execution must come from the rewound position: one that
- *   starts elsewhere was fetched before the rewind, and accepting it would let a commit pass the
+ * - a failure holds commits at the failed execution's first offset, and only that execution's
+ *   range is delivered again: executions after it keep running and keep their outcome. Superseding
+ *   them (redelivering everything from the failure on, as before) delivered executions that had
+ *   succeeded a second time: their rows loaded twice (a DUPLICATE KEY table held them twice; seen
+ *   in the refused-rows reliability case, where an execution of 8 messages mapped faster than the
+ *   one of 200 before it, loaded first, and came again when that one failed);
+ * - the failed ranges are delivered again lowest first, each cut to its own range (`fillLimit`),
+ *   and the partition skips what executions still tracked cover (`nextOffset` jumps over them: the
+ *   emitter seeks there);
+ * - outcomes of executions that are no longer tracked (the partition was revoked and its tracker
+ *   dropped, or reset) are reported as `ignored`;
+ * - after a seek of ours (`rewind`) the next execution must come from the position sought: one that
+ *   starts elsewhere was fetched before the seek, and accepting it would let a commit pass the
  *   messages being redelivered.
  *
  * Pure bookkeeping: no Kafka, no timers. Offsets are bigint (Kafka offsets are int64).
@@ -18,7 +24,8 @@
 export type ExecutionState = 'running' | 'done' | 'failed';
 
 export interface TrackedExecution {
-	readonly first: bigint;
+	/** First offset; a failed range waiting for redelivery moves it up as redelivered executions cover it. */
+	first: bigint;
 	/** One past the last offset of the execution: the offset to commit once it is done. */
 	readonly end: bigint;
 	state: ExecutionState;
@@ -28,42 +35,60 @@ export type FinishResult =
 	| { kind: 'ignored' }
 	/** `commitTo` is set when the committable offset moved. */
 	| { kind: 'done'; commitTo?: bigint }
-	/** The partition must be sought back to `redeliverFrom`; `superseded` later executions were dropped. */
-	| { kind: 'failed'; redeliverFrom: bigint; superseded: number };
+	/** [first, end) must be delivered again; the partition is sought back to `redeliverFrom` (the lowest range waiting). */
+	| { kind: 'failed'; first: bigint; end: bigint; redeliverFrom: bigint };
 
 export class PartitionCommitTracker {
-	/** Executions not yet committable, in offset order. */
+	/** Executions not yet committable, in offset order; failed ones are ranges waiting to be delivered again. */
 	private readonly queue: TrackedExecution[] = [];
 	/** The highest offset the prefix rule allows to commit (next offset to consume), if any. */
 	private committable: bigint | undefined;
-	/** Where the next execution may start: the end of the last one handed out (or a redelivery point). */
+	/** The end of the highest execution handed out (or where a reset left the partition). */
 	private floor: bigint | undefined;
-	/** Set by a rewind until the redelivery's first execution is added. */
-	private rewound = false;
+	/** The position of our last seek, until the first execution from there is added. */
+	private rewound: bigint | undefined;
+	/** A failure since the last seek: nothing may be added until the partition is sought back. */
+	private awaitingRewind = false;
 
 	/**
 	 * Registers an execution for messages [first, end). `fetchedFrom` is the offset the fetch holding
-	 * it started at (default `first`): after a rewind, an execution is accepted only when it starts at
-	 * the rewound position, or when its fetch did and the log simply holds no message there any more
-	 * (compaction, a transaction marker). Throws if it overlaps the previous one or comes from before
-	 * a rewind.
+	 * it started at (default `first`): after a seek, an execution is accepted only when it starts at
+	 * the position sought, or when its fetch did and the log simply holds no message there any more
+	 * (compaction, a transaction marker). While a failed range is delivered again the execution must
+	 * lie inside it (see `fillLimit`); it then covers the range from where the range still starts, so
+	 * offsets the log no longer holds are not left uncovered. Throws if it overlaps an execution still
+	 * tracked or comes from before a seek.
 	 */
 	add(first: bigint, end: bigint, fetchedFrom: bigint = first): TrackedExecution {
 		if (end <= first) throw new Error(`Execution range [${first}, ${end}) is empty`);
-		if (this.floor !== undefined && first < this.floor) {
-			throw new Error(`Execution starting at offset ${first} overlaps the one ending at ${this.floor}`);
+		const gap = this.firstFailed();
+		if (this.awaitingRewind && gap !== undefined) {
+			throw new Error(`Execution starting at offset ${first} added while offset ${gap.first} awaits redelivery`);
 		}
-		const last = this.queue[this.queue.length - 1];
-		if (last?.state === 'failed') {
-			throw new Error(`Execution starting at offset ${first} added while offset ${last.first} awaits redelivery`);
+		const expected = gap?.first ?? this.floor;
+		if (expected !== undefined && first < expected) {
+			throw new Error(`Execution starting at offset ${first} overlaps the one ending at ${expected}`);
 		}
-		if (this.rewound && first !== this.floor && fetchedFrom !== this.floor) {
-			throw new Error(`Execution starting at offset ${first} does not start at offset ${this.floor}, where the partition was rewound: it was fetched before the rewind`);
+		if (this.rewound !== undefined && first !== this.rewound && fetchedFrom !== this.rewound) {
+			throw new Error(`Execution starting at offset ${first} does not start at offset ${this.rewound}, where the partition was rewound: it was fetched before the rewind`);
 		}
-		const entry: TrackedExecution = { first, end, state: 'running' };
-		this.queue.push(entry);
-		this.floor = end;
-		this.rewound = false;
+		this.rewound = undefined;
+		if (gap === undefined) {
+			const entry: TrackedExecution = { first, end, state: 'running' };
+			this.queue.push(entry);
+			this.floor = end;
+			return entry;
+		}
+		if (end > gap.end) {
+			throw new Error(`Execution [${first}, ${end}) delivered again runs past offset ${gap.end}, where executions still tracked begin`);
+		}
+		const entry: TrackedExecution = { first: gap.first, end, state: 'running' };
+		const index = this.queue.indexOf(gap);
+		if (end === gap.end) this.queue.splice(index, 1, entry);
+		else {
+			gap.first = end;
+			this.queue.splice(index, 0, entry);
+		}
 		return entry;
 	}
 
@@ -80,25 +105,22 @@ export class PartitionCommitTracker {
 	}
 
 	fail(entry: TrackedExecution): FinishResult {
-		const index = entry.state === 'running' ? this.queue.indexOf(entry) : -1;
-		if (index < 0) return { kind: 'ignored' };
+		if (entry.state !== 'running' || !this.queue.includes(entry)) return { kind: 'ignored' };
 		entry.state = 'failed';
-		const superseded = this.queue.splice(index + 1);
-		for (const later of superseded) later.state = 'failed';
-		return { kind: 'failed', redeliverFrom: entry.first, superseded: superseded.length };
+		this.awaitingRewind = true;
+		this.rewound = undefined;
+		return { kind: 'failed', first: entry.first, end: entry.end, redeliverFrom: (this.firstFailed() as TrackedExecution).first };
 	}
 
 	/**
-	 * The failed execution to redeliver from (the partition is about to be sought back to its first
-	 * offset): removes it so the redelivered executions can be added. Undefined if none failed.
+	 * The partition was sought to `nextOffset` (a redelivery, or past executions still tracked): the
+	 * next execution must come from there. Returns the failed range to deliver again, if any.
 	 */
 	takeFailed(): TrackedExecution | undefined {
-		const last = this.queue[this.queue.length - 1];
-		if (last?.state !== 'failed') return undefined;
-		this.queue.pop();
-		this.floor = last.first;
-		this.rewound = true;
-		return last;
+		const gap = this.firstFailed();
+		this.awaitingRewind = false;
+		this.rewound = this.nextOffset;
+		return gap;
 	}
 
 	/**
@@ -111,12 +133,25 @@ export class PartitionCommitTracker {
 		this.queue.length = 0;
 		this.committable = undefined;
 		this.floor = undefined;
-		this.rewound = false;
+		this.rewound = undefined;
+		this.awaitingRewind = false;
 	}
 
+	private firstFailed(): TrackedExecution | undefined {
+		return this.queue.find((entry) => entry.state === 'failed');
+	}
+
+	/** The first offset of the lowest range waiting to be delivered again, if any. */
 	get failedAt(): bigint | undefined {
-		const last = this.queue[this.queue.length - 1];
-		return last?.state === 'failed' ? last.first : undefined;
+		return this.firstFailed()?.first;
+	}
+
+	/**
+	 * While a failed range is delivered again: one past its last offset, which the execution
+	 * delivering it must not pass (executions still tracked cover what follows).
+	 */
+	get fillLimit(): bigint | undefined {
+		return this.awaitingRewind ? undefined : this.firstFailed()?.end;
 	}
 
 	/** The offset the prefix rule allows to commit, or undefined before the first success. */
@@ -130,13 +165,16 @@ export class PartitionCommitTracker {
 		return count;
 	}
 
-	/** The offset the partition was rewound to, until the redelivery's first execution is added. */
+	/** The offset the partition was sought to, until the first execution from there is added. */
 	get rewoundTo(): bigint | undefined {
-		return this.rewound ? this.floor : undefined;
+		return this.rewound;
 	}
 
-	/** One past the last offset handed out (or the redelivery point); undefined before the first. */
+	/**
+	 * Where the next execution must start: the lowest range waiting to be delivered again, else one
+	 * past the last offset handed out; undefined before the first.
+	 */
 	get nextOffset(): bigint | undefined {
-		return this.floor;
+		return this.firstFailed()?.first ?? this.floor;
 	}
 }

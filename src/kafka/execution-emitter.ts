@@ -25,6 +25,7 @@ import type { SinkerLogger } from './client';
 import type { TrackedExecution } from './commit-tracker';
 import { redeliveryDelay, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
+import { executionEnd, fetchedOffset, messageSize } from './fetched-batch';
 import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
@@ -88,9 +89,17 @@ export class ExecutionEmitter {
 			if (ordered && !(await this.mayStart(state, from === 0 ? fetchedFrom : BigInt(messages[from].offset), moved))) return;
 			if (!window.hasRoom && !(await this.waitForRoom(payload))) return;
 			if (moved()) return;
+			// A failed range delivered again ends where executions still tracked begin (commit-tracker.ts).
+			const limit = state.tracker.fillLimit;
+			if (limit !== undefined && BigInt(messages[from].offset) >= limit) {
+				// The log no longer holds a message of that range (compaction): nothing to deliver again.
+				if (!this.passEmptyRange(state, limit, from === 0 ? fetchedFrom : undefined) || moved()) return;
+				continue;
+			}
 			let to = from;
 			let bytes = 0;
 			while (to < messages.length && to - from < maxRecordsPerExecution) {
+				if (limit !== undefined && to > from && BigInt(messages[to].offset) >= limit) break;
 				const size = messageSize(messages[to]);
 				if (to > from && bytes + size > maxBytesPerExecution) break;
 				bytes += size;
@@ -108,7 +117,7 @@ export class ExecutionEmitter {
 			if (moved()) return;
 			let entry: TrackedExecution;
 			try {
-				entry = state.tracker.add(BigInt(messages[from].offset), to === messages.length ? batchEnd(payload) : BigInt(messages[to - 1].offset) + 1n, from === 0 ? fetchedFrom : undefined);
+				entry = state.tracker.add(BigInt(messages[from].offset), executionEnd(payload, to, limit), from === 0 ? fetchedFrom : undefined);
 			} catch (error) {
 				// Never expected: the checks above stop every chunk fetched before a rewind. Refusing keeps
 				// the commit from passing offsets that are being redelivered.
@@ -122,6 +131,9 @@ export class ExecutionEmitter {
 			// Moves kafkajs' fetch position only (autoCommit is off): the commit waits for the outcome.
 			payload.resolveOffset(messages[to - 1].offset);
 			from = to;
+			// A failed range was delivered again up to where executions still tracked begin: what follows
+			// is theirs (running or done). Continue after them, or at the next failed range.
+			if (this.skipTracked(state, entry)) return;
 			if (options.manual) {
 				this.done = true;
 				this.ctx.syncPaused();
@@ -147,9 +159,41 @@ export class ExecutionEmitter {
 	 * own) until the next message: a lag that never went away on a quiet topic.
 	 */
 	passFiltered(state: PartitionState, first: bigint, end: bigint): void {
-		if (this.ctx.options.manual || state.revoked || state.tracker.nextOffset !== first || state.tracker.failedAt !== undefined) return;
-		const result = state.tracker.succeed(state.tracker.add(first, end));
+		const { tracker } = state;
+		// While a failed range is delivered again, only up to its end (executions still tracked follow).
+		const limit = tracker.fillLimit;
+		if (this.ctx.options.manual || state.revoked || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
+		const entry = tracker.add(first, limit !== undefined && end > limit ? limit : end);
+		const result = tracker.succeed(entry);
 		if (result.kind === 'done' && result.commitTo !== undefined) this.ctx.committer.request();
+		if (limit !== undefined) this.skipTracked(state, entry);
+	}
+
+	/** A failed range whose messages the log no longer holds: done, as an execution with nothing to run. */
+	private passEmptyRange(state: PartitionState, limit: bigint, fetchedFrom: bigint | undefined): boolean {
+		let entry: TrackedExecution;
+		try {
+			entry = state.tracker.add(state.tracker.nextOffset as bigint, limit, fetchedFrom);
+		} catch (error) {
+			this.ctx.logger.error(`Kafka sinker refused an execution for ${state.topic}[${state.partition}]: ${(error as Error).message}`, { topic: state.topic, partition: state.partition });
+			return false;
+		}
+		const result = state.tracker.succeed(entry);
+		if (result.kind === 'done' && result.commitTo !== undefined) this.ctx.committer.request();
+		this.skipTracked(state, entry);
+		return true;
+	}
+
+	/**
+	 * After an execution that closed a failed range: when the next offset to hand out is not where it
+	 * ended (executions still tracked come between), seeks there. True when it sought.
+	 */
+	private skipTracked(state: PartitionState, entry: TrackedExecution): boolean {
+		const next = state.tracker.nextOffset;
+		if (next === undefined || next === entry.end) return false;
+		if (!this.ctx.partitions.seek(state, next)) return false;
+		state.tracker.takeFailed();
+		return true;
 	}
 
 	/**
@@ -302,8 +346,8 @@ export class ExecutionEmitter {
 			const settled = outcome.settled === true && (execution.loadBy === undefined || Date.now() < execution.loadBy - NEAR_DEADLINE_MS);
 			if (execution.loadBy !== undefined && !settled) delay = Math.max(delay, execution.loadBy + FENCE_MARGIN_MS - Date.now());
 			this.ctx.logger.warn(
-				`Execution for ${state.topic}[${state.partition}] offsets ${execution.firstOffset}..${execution.lastOffset} failed: ${outcome.reason}; redelivering from offset ${result.redeliverFrom} in ${delay} ms (attempt ${state.attempt})`,
-				{ topic: state.topic, partition: state.partition, superseded: result.superseded },
+				`Execution for ${state.topic}[${state.partition}] offsets ${execution.firstOffset}..${execution.lastOffset} failed: ${outcome.reason}; redelivering offsets ${result.first} to ${result.end - 1n} in ${delay} ms (attempt ${state.attempt}; executions after them keep their outcome)`,
+				{ topic: state.topic, partition: state.partition, redeliverFrom: String(result.redeliverFrom) },
 			);
 			if (!state.inBackoff) {
 				state.backoffTimer = setTimeout(() => this.redeliver(state), delay);
@@ -352,31 +396,4 @@ function stampDeadline(items: ReadonlyArray<{ json: Record<string, unknown> }>, 
 		const current = holder[key];
 		holder[key] = typeof current === 'object' && current !== null && !Array.isArray(current) ? { ...current, loadBy } : { loadBy };
 	}
-}
-
-/**
- * The offset the batch was fetched from: kafkajs 2.2.4 consumer/batch.js keeps it as `fetchedOffset`
- * (its typings do not list it) and drops messages below it; the first message otherwise.
- */
-function fetchedOffset(payload: EachBatchPayload): bigint {
-	const fetched = (payload.batch as unknown as { fetchedOffset?: unknown }).fetchedOffset;
-	return BigInt(typeof fetched === 'string' || typeof fetched === 'number' ? fetched : payload.batch.messages[0].offset);
-}
-
-/**
- * One past the batch's last record, which the batch's last execution commits: kafkajs hands out no
- * control record (the marker closing a transaction) and no message of an aborted transaction, and
- * when the last message is resolved it resolves the batch's last record with it (consumer/runner.js
- * processEachBatch, Batch.lastOffset). Ending the execution at its last message instead left every
- * transactional topic one offset short of its end for good: a lag of 1 that never went away.
- */
-function batchEnd(payload: EachBatchPayload): bigint {
-	const { messages } = payload.batch;
-	const lastMessage = BigInt(messages[messages.length - 1].offset);
-	const lastRecord = BigInt(payload.batch.lastOffset());
-	return (lastRecord > lastMessage ? lastRecord : lastMessage) + 1n;
-}
-
-function messageSize(message: KafkaMessage): number {
-	return (message.value?.length ?? 0) + (message.key?.length ?? 0);
 }

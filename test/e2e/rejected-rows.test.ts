@@ -225,6 +225,36 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		assert.deepEqual(stored.filter((seq) => seq >= 120), [], 'nothing of the failed execution past the row, nor after it, loaded');
 	});
 
+	// A failed execution is delivered again alone. Two executions of one partition in flight, each its
+	// own batch (Batch Max Rows 100); Doris refuses the first load (the first execution's) for good, the
+	// second loads. The trigger used to deliver again every execution after the failed one, the loaded
+	// second one too: its 100 rows twice in this DUPLICATE KEY table.
+	it('an execution that fails while a later one of its partition loads is delivered again alone: no row loads twice', async (t) => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 1,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { output: 'message', maxRecordsPerExecution: 100, executionsInFlight: 2 }, streamLoad: { batchRows: 100, batchIntervalSeconds: 1 } },
+		});
+		await scenario.deploy();
+		const events = logEvents(300, 1).filter((e) => !e.invalid);
+		world.doris.faults.fail(1, '[ANALYSIS_ERROR]errCode = 2, detailMessage = refused once (injected)');
+		await world.kafka.produce(scenario.topic, events);
+		await waitForCommitted(world, scenario, 120_000);
+		world.doris.faults.clear();
+		const stored = world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq));
+		const twice = stored.length - new Set(stored).size;
+		const failed = await world.n8n.rest.executions({ workflowId: scenario.workflowId, status: ['error'] });
+		const loads = world.doris.loads.filter((l) => l.table === scenario.table).map((l) => `${l.status}:${l.rows}`);
+		t.diagnostic(`${events.length} events: ${stored.length} rows stored (first ${stored[0]}), ${twice} twice, ${failed.length} failed execution(s), loads ${loads.join(' ')}`);
+		assert.equal(failed.length, 1, 'the execution whose load Doris refused failed');
+		// The test server keeps rows in load order: the second execution's rows loaded first, so the refused
+		// load was the first execution's (the case this test is about).
+		assert.ok(stored[0] >= 100, `the first rows loaded are seq ${stored[0]}: the refused load was not the first execution's`);
+		assert.equal(twice, 0, `${twice} row(s) loaded twice`);
+		assert.deepEqual([...new Set(stored)].sort((a, b) => a - b), events.map((e) => Number(e.id)).sort((a, b) => a - b));
+	});
+
 	// Deletes (CDC) Never with Debezium deletes (op d, the Doris Schema node's __DORIS_DELETE_SIGN__ 1):
 	// Never loads without the delete sign, so Doris would load each delete as an upsert of the deleted
 	// row and keep it. Each comes out of Rejected into the dead-letter topic as delete_not_applied, the

@@ -77,7 +77,10 @@ describe('sinker consumer: commits', () => {
 		}
 	});
 
-	it('a failing execution is redelivered from its first offset; nothing after it is committed meanwhile', async () => {
+	// A failed execution is delivered again alone. Before, every later execution of the partition was
+	// superseded and delivered again too, also those that had succeeded: their rows loaded twice (the
+	// refused-rows reliability case saw 8 rows twice in a DUPLICATE KEY table).
+	it('a failing execution is redelivered alone, from its first offset to its last; executions after it that succeeded are not delivered again; nothing after it is committed meanwhile', async () => {
 		const topic = await topicWith(1, 600);
 		const group = uniqueName('fail');
 		const commitsBeforeRedelivery: bigint[] = [];
@@ -117,10 +120,45 @@ describe('sinker consumer: commits', () => {
 			assert.equal(starts.filter((s) => s === '200').length, 2, `offset 200 delivered twice: ${starts}`);
 			const retry = n8n.executions.findIndex((e, i) => i > 0 && e.firstOffset === '200' && e.attempt === 1);
 			assert.ok(retry > 0, 'the redelivery carries attempt 1');
-			// After the redelivery every message from 200 on arrives again, in order, nothing skipped.
+			// After the redelivery only the failed execution's messages arrive again, in order, nothing skipped.
+			await sleep(300);
 			const again = n8n.executions.slice(retry).flatMap((e) => e.items.map((item) => item.json.i as number));
-			assert.deepEqual(again, Array.from({ length: 400 }, (_, k) => 200 + k));
+			assert.deepEqual(again, Array.from({ length: 100 }, (_, k) => 200 + k));
+			assert.equal(n8n.messageCount(), 700, 'every message once, the failed execution\'s twice');
 			assert.equal(consumer.stats.redeliveries, 1);
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('two failures among executions in flight: each failed range is delivered again once, the executions between them and after them are not', async () => {
+		const topic = await topicWith(1, 600);
+		const group = uniqueName('fail-two');
+		const failed = new Set<string>();
+		const n8n = new FakeN8n(async (execution): Promise<ExecutionOutcome> => {
+			const first = execution.firstOffset;
+			if ((first === '100' || first === '300') && !failed.has(first)) {
+				// Both fail while the executions around them are still running; 400 finishes only after both failed.
+				failed.add(first);
+				if (first === '300') await waitFor('offset 100 to fail first', () => failed.has('100'), 10_000);
+				return { ok: false, reason: `Doris said no to ${first}` };
+			}
+			if (first === '400' && execution.attempt === 0) await waitFor('both failures', () => failed.size === 2, 10_000).then(() => sleep(100));
+			return { ok: true };
+		});
+		const consumer = await SinkerConsumer.start(
+			testOptions(topic, group, { maxRecordsPerExecution: 100, executionsInFlight: 6, redeliveryBackoff: { initialMs: 300, maxMs: 1000 } }),
+			n8n.run,
+		);
+		try {
+			await waitFor('all 600 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 600n, 20_000);
+			await sleep(300);
+			const delivered = new Map<number, number>();
+			for (const e of n8n.executions) for (const item of e.items) delivered.set(item.json.i as number, (delivered.get(item.json.i as number) ?? 0) + 1);
+			const twice = [...delivered].filter(([, n]) => n > 1).map(([i]) => i);
+			assert.deepEqual(twice, [...Array.from({ length: 100 }, (_, k) => 100 + k), ...Array.from({ length: 100 }, (_, k) => 300 + k)]);
+			assert.equal(delivered.size, 600, 'nothing skipped');
+			assert.equal(consumer.stats.executionsFailed, 2);
 		} finally {
 			await consumer.close();
 		}

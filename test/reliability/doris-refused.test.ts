@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { counterSum, recordFigures } from './harness/figures';
 import type { ToProduce } from './harness/ledger';
 import { plainRows } from './harness/ledger';
-import { assertInvariant, useWorld, type Case } from './harness/world';
+import { assertInvariant, useWorld, type Case, type CaseOptions } from './harness/world';
+import { waitFor } from '../support/wait-for';
 import { metrics } from '../../src/metrics/metrics';
 
 const ROWS = 2000;
@@ -51,6 +52,44 @@ async function run(c: Case, name: string): Promise<void> {
 	await c.pipeline.close();
 }
 
+/**
+ * 16 refused rows scattered among 2,000 on a DUPLICATE KEY table, a split budget of 10 loads: every row
+ * is in Doris exactly once or on Rejected with its reason; no row is both, none is neither.
+ */
+async function budgetSpent(name: string, options: CaseOptions): Promise<void> {
+	const c = await world.newCase({ columns: 'v STRING', model: 'DUPLICATE', target: { maxIsolationLoads: 10 }, ...options });
+	const items = plainRows(0, ROWS, c.partitions);
+	for (let k = 0; k < 16; k++) items.splice(60 + k * 120, 0, poison(100_000 + k, k % c.partitions));
+	const started = Date.now();
+	await c.produce(items);
+	const settleMs = await c.pipeline.settle(90_000);
+	assert.deepEqual(c.pipeline.violations, [], 'a committed offset passed rows that were not in Doris');
+	const inDoris = world.doris.tableRows('rel', c.table).map((r) => Number(r.id));
+	const twice = inDoris.length - new Set(inDoris).size;
+	const onRejected = new Map<number, string>();
+	for (const out of c.pipeline.invalid.values()) onRejected.set(Number(out.json.id), out.info.reasons[0].rule);
+	const loaded = new Set(inDoris);
+	const produced = items.map((i) => Number(JSON.parse(i.value as string).id));
+	const lost = produced.filter((id) => !loaded.has(id) && !onRejected.has(id));
+	const both = produced.filter((id) => loaded.has(id) && onRejected.has(id));
+	recordFigures(name, {
+		rows: items.length,
+		refused: 16,
+		loadedTwice: twice,
+		rowsLost: lost.length,
+		notLoadedOnRejected: [...onRejected.values()].filter((r) => r === 'doris_not_loaded').length,
+		executionFailures: c.pipeline.failures.length,
+		settleMs,
+		sinceProduceMs: Date.now() - started,
+		...loadFigures(c),
+	});
+	assert.equal(twice, 0, `${twice} row(s) loaded twice`);
+	assert.deepEqual(lost.slice(0, 10), [], `${lost.length} row(s) neither in Doris nor on Rejected`);
+	assert.deepEqual(both.slice(0, 10), [], 'rows both in Doris and on Rejected');
+	for (let k = 0; k < 16; k++) assert.ok(onRejected.has(100_000 + k) && !loaded.has(100_000 + k), `refused row ${100_000 + k} on Rejected`);
+	await c.pipeline.close();
+}
+
 describe('rows Doris refuses: isolated, handed back, nothing stalls', { timeout: 180_000 }, () => {
 	it('one item per message: two refused rows among 2,000 on 2 partitions', async () => {
 		const c = await world.newCase({ columns: 'v STRING' });
@@ -71,36 +110,52 @@ describe('rows Doris refuses: isolated, handed back, nothing stalls', { timeout:
 	// would load those rows again). On a DUPLICATE KEY table every row is in Doris exactly once or on
 	// Rejected with its reason; no row is both, none is neither.
 	it('split budget spent on many scattered refused rows: no row loaded twice, none lost (DUPLICATE KEY)', async () => {
-		const c = await world.newCase({ columns: 'v STRING', model: 'DUPLICATE', target: { maxIsolationLoads: 10 } });
+		await budgetSpent('refused-rows-budget-duplicate-key', {});
+	});
+
+	// As it once ran on a loaded machine (8 rows twice): the last execution of a partition (8 messages)
+	// joins its batch after the 100 ms batch interval, so it loads in a later batch than the execution
+	// before it, which then fails (its rows past the split budget). The trigger delivered again every
+	// execution of the partition from the failed one on, the loaded one too.
+	it('split budget spent, the last execution of each partition in a later batch than the one before it: no row loaded twice (DUPLICATE KEY)', async () => {
+		await budgetSpent('refused-rows-budget-late-last-execution', {
+			failExecution: async (e) => {
+				// 1,008 messages per partition: offsets 1000..1007 are its last execution.
+				if (e.lastOffset === '1007') await new Promise((resolve) => setTimeout(resolve, 300));
+				return undefined;
+			},
+		});
+	});
+
+	// What loaded 8 rows twice in the case above once, on a loaded machine: the last execution of a
+	// partition (8 messages) mapped faster than the one of 200 before it, joined an earlier batch and
+	// loaded; then that one failed (its rows past the split budget) and the trigger delivered again
+	// every execution of the partition from the failed one on, the loaded one included. Here forced:
+	// the partition's first execution fails only once a later one of the same partition has loaded.
+	it('an execution that fails after a later one of its partition loaded is delivered again alone: no row twice (DUPLICATE KEY)', async () => {
+		let failed = false;
+		const c = await world.newCase({
+			columns: 'v STRING',
+			model: 'DUPLICATE',
+			failExecution: async (e) => {
+				if (e.partition !== 0 || e.firstOffset !== '0' || e.attempt !== 0) return undefined;
+				// Rows of partition 0 past its first execution (offsets 200 on: ids 400 on, even).
+				await waitFor('a later execution of partition 0 to load', () => c.pipeline.tableIds().has('400'), 20_000);
+				failed = true;
+				return 'a node before Doris failed (injected)';
+			},
+		});
 		const items = plainRows(0, ROWS, c.partitions);
-		for (let k = 0; k < 16; k++) items.splice(60 + k * 120, 0, poison(100_000 + k, k % c.partitions));
-		const started = Date.now();
 		await c.produce(items);
-		const settleMs = await c.pipeline.settle(90_000);
-		assert.deepEqual(c.pipeline.violations, [], 'a committed offset passed rows that were not in Doris');
+		const settleMs = await c.pipeline.settle(60_000);
+		assertInvariant(c);
+		assert.ok(failed, 'the first execution of partition 0 failed after a later one loaded');
 		const inDoris = world.doris.tableRows('rel', c.table).map((r) => Number(r.id));
 		const twice = inDoris.length - new Set(inDoris).size;
-		const onRejected = new Map<number, string>();
-		for (const out of c.pipeline.invalid.values()) onRejected.set(Number(out.json.id), out.info.reasons[0].rule);
-		const loaded = new Set(inDoris);
-		const produced = items.map((i) => Number(JSON.parse(i.value as string).id));
-		const lost = produced.filter((id) => !loaded.has(id) && !onRejected.has(id));
-		const both = produced.filter((id) => loaded.has(id) && onRejected.has(id));
-		recordFigures('refused-rows-budget-duplicate-key', {
-			rows: items.length,
-			refused: 16,
-			loadedTwice: twice,
-			rowsLost: lost.length,
-			notLoadedOnRejected: [...onRejected.values()].filter((r) => r === 'doris_not_loaded').length,
-			executionFailures: c.pipeline.failures.length,
-			settleMs,
-			sinceProduceMs: Date.now() - started,
-			...loadFigures(c),
-		});
+		recordFigures('failed-execution-after-later-loaded-duplicate-key', { rows: ROWS, loadedTwice: twice, executionFailures: c.pipeline.failures.length, settleMs });
 		assert.equal(twice, 0, `${twice} row(s) loaded twice`);
-		assert.deepEqual(lost.slice(0, 10), [], `${lost.length} row(s) neither in Doris nor on Rejected`);
-		assert.deepEqual(both.slice(0, 10), [], 'rows both in Doris and on Rejected');
-		for (let k = 0; k < 16; k++) assert.ok(onRejected.has(100_000 + k) && !loaded.has(100_000 + k), `refused row ${100_000 + k} on Rejected`);
+		assert.equal(inDoris.length, ROWS);
+		assert.equal(c.pipeline.failures.length, 1);
 		await c.pipeline.close();
 	});
 });

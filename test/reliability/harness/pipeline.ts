@@ -65,8 +65,8 @@ export interface PipelineSpec {
 	minRereadMs?: number;
 	/** The Doris Schema node's Worker Threads (packed items of 1,000 lines and more map there); 0 by default. */
 	workerThreads?: number;
-	/** A node before Doris fails this execution when it returns a reason (the redelivery cases). */
-	failExecution?: (execution: SinkExecution) => string | undefined;
+	/** A node before Doris fails this execution when it returns (or resolves to) a reason (the redelivery cases). */
+	failExecution?: (execution: SinkExecution) => string | undefined | Promise<string | undefined>;
 }
 
 export interface InvalidOut {
@@ -246,7 +246,7 @@ export class Pipeline {
 	/** n8n's part: one workflow execution = Doris Schema (map rows) + Doris Stream Load (await the batch). */
 	private async execute(execution: SinkExecution, signal: AbortSignal): Promise<ExecutionOutcome> {
 		try {
-			const injected = this.spec.failExecution?.(execution);
+			const injected = await this.spec.failExecution?.(execution);
 			if (injected !== undefined) throw new Error(injected);
 			if (this.spec.captureData) this.spec.capture.record('execution items', execution.items);
 			const routed = await mapItemsFollowingSchema(execution.items, this.schemaSource, { labels: { workflow: 'reliability', node: 'Doris Schema' }, workerThreads: this.spec.workerThreads ?? 0, continueOnFail: false });

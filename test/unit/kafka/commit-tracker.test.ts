@@ -17,20 +17,50 @@ describe('PartitionCommitTracker', () => {
 		assert.equal(t.committableOffset, 300n);
 	});
 
-	it('a failure holds commits at its first offset and supersedes everything after it', () => {
+	it('a failure holds commits at its first offset and is delivered again alone: a later execution keeps its success', () => {
 		const t = new PartitionCommitTracker();
 		const a = t.add(0n, 10n);
 		const b = t.add(10n, 20n);
 		const c = t.add(20n, 30n);
 		assert.deepEqual(t.succeed(a), { kind: 'done', commitTo: 10n });
-		assert.deepEqual(t.fail(b), { kind: 'failed', redeliverFrom: 10n, superseded: 1 });
-		assert.deepEqual(t.succeed(c), { kind: 'ignored' }, 'a superseded success must not commit');
+		assert.deepEqual(t.succeed(c), { kind: 'done' });
+		assert.deepEqual(t.fail(b), { kind: 'failed', first: 10n, end: 20n, redeliverFrom: 10n });
 		assert.equal(t.committableOffset, 10n);
 		assert.equal(t.failedAt, 10n);
+		assert.equal(t.nextOffset, 10n);
 		assert.throws(() => t.add(30n, 40n), /awaits redelivery/);
 		assert.equal(t.takeFailed()?.first, 10n);
-		const again = t.add(10n, 30n);
+		assert.equal(t.fillLimit, 20n, 'the redelivery stops where the execution that succeeded begins');
+		assert.throws(() => t.add(10n, 30n), /runs past offset 20/);
+		const again = t.add(10n, 20n);
+		assert.equal(t.fillLimit, undefined);
+		assert.equal(t.nextOffset, 30n, 'the partition continues after the execution that succeeded, not with it');
 		assert.deepEqual(t.succeed(again), { kind: 'done', commitTo: 30n });
+	});
+
+	it('a later execution still running when an earlier one fails keeps its outcome: success commits, failure is delivered again after the first', () => {
+		const t = new PartitionCommitTracker();
+		const a = t.add(0n, 10n);
+		const b = t.add(10n, 20n);
+		const c = t.add(20n, 30n);
+		const d = t.add(30n, 40n);
+		t.fail(a);
+		assert.deepEqual(t.fail(c), { kind: 'failed', first: 20n, end: 30n, redeliverFrom: 0n });
+		t.takeFailed();
+		const a2 = t.add(0n, 4n);
+		assert.equal(t.nextOffset, 4n);
+		const a3 = t.add(5n, 8n); // offset 4 gone (a transaction marker): the execution covers it
+		assert.equal(a3.first, 4n);
+		const a4 = t.add(8n, 10n);
+		assert.equal(t.nextOffset, 20n, 'then the next failed range, past the one still running');
+		assert.deepEqual(t.succeed(b), { kind: 'done' });
+		t.takeFailed(); // sought to 20
+		assert.throws(() => t.add(30n, 40n), /rewound/);
+		const c2 = t.add(20n, 30n);
+		assert.equal(t.nextOffset, 40n);
+		for (const e of [a2, a3, a4, c2]) t.succeed(e);
+		assert.equal(t.committableOffset, 30n, 'not past the execution still running');
+		assert.deepEqual(t.succeed(d), { kind: 'done', commitTo: 40n });
 	});
 
 	it('an earlier failure during a pending redelivery moves the redelivery point back', () => {
@@ -38,7 +68,7 @@ describe('PartitionCommitTracker', () => {
 		const a = t.add(0n, 10n);
 		const b = t.add(10n, 20n);
 		t.fail(b);
-		assert.deepEqual(t.fail(a), { kind: 'failed', redeliverFrom: 0n, superseded: 1 });
+		assert.deepEqual(t.fail(a), { kind: 'failed', first: 0n, end: 10n, redeliverFrom: 0n });
 		assert.equal(t.failedAt, 0n);
 		assert.equal(t.committableOffset, undefined);
 	});
@@ -54,6 +84,7 @@ describe('PartitionCommitTracker', () => {
 		const again = t.add(0n, 10n);
 		t.add(10n, 20n); // after the redelivery's first execution, the usual rules
 		assert.deepEqual(t.succeed(again), { kind: 'done', commitTo: 10n });
+		assert.throws(() => t.add(15n, 25n), /overlaps/);
 	});
 
 	it('rewoundTo is the rewound position until the redelivery\'s first execution is added', () => {
@@ -122,6 +153,52 @@ describe('PartitionCommitTracker', () => {
 					assert.ok(committed <= limit, `committed ${committed} passed ${limit}`);
 					// Everything before the first failure succeeded, so the commit reaches exactly it.
 					assert.equal(committed, limit);
+				},
+			),
+		);
+	});
+
+	it('property: failed ranges delivered again until they succeed, in any finishing order: every offset succeeds exactly once and the commit reaches the end', () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 20 }),
+				fc.array(fc.boolean(), { minLength: 1, maxLength: 200 }),
+				fc.func(fc.integer()),
+				fc.integer({ min: 1, max: 4 }),
+				(sizes, outcomes, order, redeliveredSize) => {
+					const t = new PartitionCommitTracker();
+					let running: ReturnType<typeof t.add>[] = [];
+					let offset = 0n;
+					for (const size of sizes) {
+						running.push(t.add(offset, offset + BigInt(size)));
+						offset += BigInt(size);
+					}
+					const end = offset;
+					const succeeded = new Map<bigint, number>();
+					let k = 0;
+					for (let round = 0; round < 500 && (running.length > 0 || t.failedAt !== undefined); round++) {
+						if (running.length > 0) {
+							const [next] = [...running].sort((x, y) => order(Number(x.first)) - order(Number(y.first)));
+							running = running.filter((e) => e !== next);
+							// The last rounds always succeed, so the run ends.
+							const ok = round > 300 || (outcomes[k++ % outcomes.length] ?? true);
+							if (ok) {
+								for (let o = next.first; o < next.end; o++) succeeded.set(o, (succeeded.get(o) ?? 0) + 1);
+								t.succeed(next);
+							} else t.fail(next);
+							continue;
+						}
+						// Nothing running: the redelivery seeks to the lowest failed range and fills it (and any after it).
+						t.takeFailed();
+						while (t.fillLimit !== undefined) {
+							const from = t.nextOffset as bigint;
+							const limit = t.fillLimit;
+							const to = from + BigInt(redeliveredSize) < limit ? from + BigInt(redeliveredSize) : limit;
+							running.push(t.add(from, to));
+						}
+					}
+					assert.equal(t.committableOffset, end);
+					for (let o = 0n; o < end; o++) assert.equal(succeeded.get(o), 1, `offset ${o} succeeded ${succeeded.get(o) ?? 0} times`);
 				},
 			),
 		);

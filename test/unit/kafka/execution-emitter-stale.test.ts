@@ -46,7 +46,8 @@ test('a batch fetched before the redelivery seek leaves earlier executions in fl
 
 	assert.deepEqual(errors, []);
 	assert.equal(state.tracker.rewoundTo, 10n);
-	assert.equal(state.tracker.running, 1);
+	// The one before the failed range and the one after it (a failure no longer supersedes it).
+	assert.equal(state.tracker.running, 2);
 	// The earlier execution still holds the commit: its failure asks for a redelivery from 0.
 	const result = state.tracker.fail(earlier);
 	assert.equal(result.kind, 'failed');
