@@ -12,6 +12,7 @@ import { keepCoordinatorLookupFailures } from './coordinator-lookup';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
 import { watchKafkajsOutOfRange } from './offset-reset-watch';
+import { stopRunnersStartedAfterClose } from './stop-after-close';
 import { fixKafkajsIdleTimers } from './request-queue-fix';
 
 /** The logger every src/kafka module talks to; n8n's logger fits it, so does console. */
@@ -83,6 +84,8 @@ export function createKafka(connection: KafkaConnection, options: KafkaClientOpt
 	watchKafkajsOutOfRange();
 	// A coordinator lookup that met a broker going down restarts the consumer instead of stopping it for good.
 	keepCoordinatorLookupFailures();
+	// A restart kafkajs began before the consumer closed leaves the group instead of holding partitions for good.
+	stopRunnersStartedAfterClose();
 	return new Kafka(toKafkaConfig(connection, options));
 }
 

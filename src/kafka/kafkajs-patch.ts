@@ -8,7 +8,8 @@
  *
  * The patches: request-queue-fix.ts (idle timers), aborted-transactions.ts (read_committed filter),
  * offset-reset-watch.ts (positions reset after OffsetOutOfRange), rebalance-hook.ts (drain before rejoin),
- * coordinator-lookup.ts (a failed group coordinator lookup keeps the brokers' answer, so kafkajs restarts).
+ * coordinator-lookup.ts (a failed group coordinator lookup keeps the brokers' answer, so kafkajs restarts),
+ * stop-after-close.ts (a restart under way when the consumer closed leaves the group).
  */
 import { createRequire } from 'node:module';
 

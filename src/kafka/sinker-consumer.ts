@@ -38,6 +38,7 @@ import { PartitionControl } from './partition-control';
 import { previousOwnerMarks } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { onRebalanceFound } from './rebalance-hook';
+import { markClosed } from './stop-after-close';
 import { StartPins } from './start-pins';
 import { pinnedStartOffsets } from './start-positions';
 
@@ -81,6 +82,8 @@ export class SinkerConsumer {
 	private admin: Admin | undefined;
 	private started = false;
 	private closing = false;
+	/** The handler given to consumer.run: it names this consumer's kafkajs runners (stop-after-close.ts). */
+	private eachBatch: ((payload: EachBatchPayload) => Promise<void>) | undefined;
 	private lastFull = false;
 	private closePromise: Promise<CloseReport> | undefined;
 	private recentOffsets: Map<string, string> | undefined;
@@ -174,6 +177,7 @@ export class SinkerConsumer {
 			const joinBound = options.rebalanceTimeoutMs + options.sessionTimeoutMs + 30_000;
 			this.join = joinWaiter(joinBound, options.groupId);
 			const eachBatch = (payload: EachBatchPayload) => this.onBatch(payload);
+			this.eachBatch = eachBatch;
 			// A rebalance met by kafkajs' own heartbeat (nothing to fetch) is drained too, not only one met in eachBatch.
 			onRebalanceFound(eachBatch, (heartbeat) => this.drainBeforeRejoin(heartbeat));
 			await this.consumer.run({
@@ -195,6 +199,7 @@ export class SinkerConsumer {
 			}
 		} catch (error) {
 			this.closing = true;
+			if (this.eachBatch) markClosed(this.eachBatch);
 			await this.consumer.disconnect().catch(() => {});
 			await admin?.disconnect().catch(() => {});
 			throw explainKafkaError(error, options.connection);
@@ -353,6 +358,8 @@ export class SinkerConsumer {
 
 	private async shutdown(): Promise<CloseReport> {
 		this.closing = true;
+		// A restart kafkajs is running now (after a retriable crash) would join after disconnect() and stay.
+		if (this.eachBatch) markClosed(this.eachBatch);
 		this.closeController.abort();
 		for (const state of this.assignment.all()) {
 			clearTimeout(state.backoffTimer);

@@ -1,0 +1,87 @@
+// A consumer disconnected while kafkajs restarts it after a crash (src/kafka/stop-after-close.ts,
+// tulios/kafkajs#1639), on the test broker: kafkajs 2.2.4 alone leaves the restarted runner in the
+// group, fetching after disconnect() resolved; with the wrapper the runner leaves and the group empties.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+
+import { markClosed, stopRunnersStartedAfterClose } from '../../src/kafka/stop-after-close';
+import { kafkaBrokers } from '../ground/kafka/env';
+import { uniqueName } from '../ground/kafka/helpers';
+
+async function until(what: string, holds: () => Promise<boolean>, ms: number): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (!(await holds())) {
+		if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 200));
+	}
+}
+
+describe('a consumer disconnected while kafkajs restarts it', () => {
+	let admin: Admin;
+	let kafkaForAdmin: Kafka;
+	before(async () => {
+		assert.equal(stopRunnersStartedAfterClose(), true);
+		kafkaForAdmin = new Kafka({ clientId: uniqueName('stop-after-close-admin'), brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
+		admin = kafkaForAdmin.admin();
+		await admin.connect();
+	});
+	after(async () => admin.disconnect());
+
+	it('leaves the group instead of fetching on after disconnect() resolved', async () => {
+		const topic = uniqueName('stop-after-close');
+		await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+		const producer = kafkaForAdmin.producer();
+		await producer.connect();
+		await producer.send({ topic, messages: [{ value: 'first' }] });
+
+		const held: { consumer?: Consumer } = {};
+		let starts = 0;
+		let disconnected: Promise<void> | undefined;
+		let closedAt: number | undefined;
+		const batchesAfterClose: string[] = [];
+		const eachBatch = async ({ batch }: EachBatchPayload) => {
+			if (closedAt !== undefined) batchesAfterClose.push(batch.firstOffset() ?? '');
+			// The first batch crashes the consumer with a retriable error: kafkajs restarts it (retries 0).
+			if (starts === 1) throw new Error('retriable failure of the first batch');
+		};
+		// kafkajs logs "Starting" as start() begins: the second is the restart, still joining the group.
+		const kafka = new Kafka({
+			clientId: uniqueName('stop-after-close'),
+			brokers: kafkaBrokers,
+			logLevel: logLevel.INFO,
+			logCreator: () => (entry) => {
+				if (entry.log.message !== 'Starting' || ++starts !== 2 || held.consumer === undefined) return;
+				closedAt = Date.now();
+				markClosed(eachBatch);
+				disconnected = held.consumer.disconnect();
+			},
+		});
+		const groupId = uniqueName('stop-after-close-group');
+		const consumer = kafka.consumer({ groupId, retry: { retries: 0, initialRetryTime: 200, restartOnFailure: async () => true } });
+		held.consumer = consumer;
+		let joins = 0;
+		consumer.on(consumer.events.GROUP_JOIN, () => void joins++);
+		await consumer.connect();
+		await consumer.subscribe({ topics: [topic], fromBeginning: true });
+		await consumer.run({ eachBatch });
+		await until('the restart', async () => disconnected !== undefined, 20_000);
+		await disconnected;
+		await producer.send({ topic, messages: [{ value: 'after close' }] });
+		await producer.disconnect();
+		// The restart's start() was joining when disconnect() was called: it joins all the same.
+		await until('the restarted runner to join', async () => joins === 2, 20_000);
+		await until(
+			'the group to empty',
+			async () => (await admin.describeGroups([groupId])).groups[0]?.members.length === 0,
+			20_000,
+		).catch((error: unknown) => {
+			throw new Error(`${(error as Error).message}; batches fetched after disconnect(): [${batchesAfterClose.join(', ')}]`);
+		});
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		assert.equal((await admin.describeGroups([groupId])).groups[0]?.members.length, 0);
+		// The runner stops as its start() ends, before its first fetch.
+		assert.deepEqual(batchesAfterClose, []);
+	});
+});
