@@ -207,4 +207,49 @@ describe('sinker consumer: failed executions delivered again alone', () => {
 			assert.deepEqual({ twice, missing, aborted }, { twice: [], missing: [], aborted: [] });
 		});
 	}
+
+	// Failed ranges pending when the partition leaves this consumer (restart of n8n, a rebalance): the
+	// tracker's state is gone, so the committed offset is all the next owner has. It must lie at or
+	// before the lowest failed range, and the next owner must load every message from there.
+	it('failed ranges pending while later executions loaded, then the consumer closes (n8n restarts) and another joins first: nothing committed past a failed range, the next owner loads every message from there', async () => {
+		const partitions = 2;
+		const topic = await broker.topic(partitions);
+		await produce(broker.kafka, topic, partitions, 1200, (i) => JSON.stringify({ i }));
+		const group = uniqueName('redeliver-handover');
+		const failing = new Set(['100', '300', '400']);
+		const first = new FakeN8n(async (execution): Promise<ExecutionOutcome> => {
+			await sleep(20);
+			// These ranges keep failing on this consumer (their redeliveries too); every other execution loads.
+			return failing.has(execution.firstOffset) ? { ok: false, reason: 'refused', settled: true } : { ok: true };
+		});
+		const options = { maxRecordsPerExecution: 100, executionsInFlight: 6, redeliveryBackoff: { initialMs: 50, maxMs: 200 } };
+		const commitsOfFirst: string[] = [];
+		const consumer = await SinkerConsumer.start(testOptions(topic, group, { ...options, observer: { onCommit: (_t, partition, offset) => commitsOfFirst.push(`${partition}:${offset}`) } }), first.run);
+		const loadedByFirst = (partition: number) => first.succeeded.filter((s) => s.startsWith(`${partition}:`)).map((s) => Number(s.split(':')[1]));
+		const second = new FakeN8n();
+		let next: SinkerConsumer | undefined;
+		try {
+			await waitFor('every partition loaded its executions after the failed ones', () => [0, 1].every((p) => loadedByFirst(p).includes(500)), 20_000);
+			await waitFor('the failed ranges delivered again at least once', () => first.executions.filter((e) => e.attempt > 0 && failing.has(e.firstOffset)).length >= 2 * 3, 20_000);
+			next = await SinkerConsumer.start(testOptions(topic, group, options), second.run);
+			await consumer.close();
+			assert.deepEqual(commitsOfFirst.filter((c) => BigInt(c.split(':')[1]) > 100n), [], 'the first consumer committed nothing past the failed range at 100');
+			assert.ok(commitsOfFirst.length > 0, 'it committed the executions before it');
+			await waitFor('the next owner committed every partition to its end', async () => [...(await committedOffsets(broker.admin, group, topic)).values()].every((o) => o === 600n), 30_000);
+			for (let p = 0; p < partitions; p++) {
+				const loaded = new Set<number>();
+				for (const e of [...first.executions, ...second.executions].filter((e) => e.partition === p)) {
+					const ok = [...first.succeeded, ...second.succeeded].includes(`${p}:${e.firstOffset}`);
+					if (ok) for (const item of e.items) loaded.add(item.json.i as number);
+				}
+				const missing = Array.from({ length: 600 }, (_, k) => k * partitions + p).filter((i) => !loaded.has(i));
+				assert.deepEqual(missing, [], `partition ${p}: every message loaded`);
+				const again = second.executions.filter((e) => e.partition === p).map((e) => Number(e.firstOffset));
+				assert.ok(again.length > 0 && Math.min(...again) <= 100, `partition ${p}: the next owner starts at or before the failed range (${Math.min(...again)})`);
+			}
+		} finally {
+			await consumer.close();
+			await next?.close();
+		}
+	});
 });
