@@ -28,7 +28,7 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
-import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere } from '../shared/outputs';
+import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { readSettings } from './settings';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
@@ -142,6 +142,7 @@ interface Failure {
 export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	if (items.length === 0) return [[], []];
+	refuseExecuteOnce(ctx);
 	const continues = continuesAfterThrow(ctx);
 	const route = failureRoute(ctx.getNode(), continues, connectedOutputs(ctx), { fallback: REJECTED_OUTPUT, errorOutput: ERROR_OUTPUT });
 	if (continues && route === 'throw') {

@@ -1,5 +1,6 @@
 import { NodeOperationError, type INodeParameters, type ITriggerFunctions } from 'n8n-workflow';
 
+import { executeOnceMessage } from '../../src/common/execute-once';
 import { errorOutputLeadsNowhere, nodesReachedFrom, outputLeadsNowhere } from '../shared/outputs';
 import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
 
@@ -42,7 +43,7 @@ export function refuseLossySettings(ctx: Pick<ITriggerFunctions, 'getNode'>): vo
 	const problems = [
 		...holdingRows
 			.filter((node) => node.executeOnce === true && node.disabled !== true)
-			.map((node) => `Node "${node.name}" has the setting Execute Once on: n8n hands it the first item of each execution only and drops the others, so their rows would be lost while the trigger commits their offsets`),
+			.map((node) => executeOnceMessage(node.name)),
 		...reached
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),

@@ -18,7 +18,9 @@
  * else. So a connection into a disabled node leads somewhere only when it enters input 0 and that
  * node's output 0 leads somewhere in turn; a disabled dead-letter node at the end drops the rows.
  */
-import { NodeConnectionTypes, NodeHelpers, type IConnections, type IExecuteFunctions, type INode, type INodeTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeHelpers, NodeOperationError, type IConnections, type IExecuteFunctions, type INode, type INodeTypes } from 'n8n-workflow';
+
+import { EXECUTE_ONCE_FIX, executeOnceMessage } from '../../src/common/execute-once';
 
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
@@ -124,6 +126,23 @@ export function failDespiteContinue(ctx: Partial<Pick<IExecuteFunctions, 'getExe
 	if (executeData !== null && typeof executeData === 'object' && executeData.node !== null && typeof executeData.node === 'object') {
 		executeData.node = { ...executeData.node, onError: 'stopWorkflow', continueOnFail: false };
 	}
+	throw error;
+}
+
+/**
+ * A Doris node with Execute Once on, outside a run from the editor: n8n handed it the first item of
+ * the execution only and dropped the others (n8n-core WorkflowExecute.handleExecuteOnce), so it
+ * fails the execution instead of handling that one item, also under On Error "Continue"
+ * (failDespiteContinue). The Kafka trigger refuses the setting at activation on a node the rows reach
+ * (nodes/KafkaTrigger/refuse-lossy-settings.ts); this covers a workflow it never sees, a sub-workflow
+ * its Execute Workflow node calls (before, in real n8n: 299 messages committed, 3 rows in Doris). In
+ * the editor a user may try a node on one item on purpose, and nothing commits there.
+ */
+export function refuseExecuteOnce(ctx: Pick<IExecuteFunctions, 'getNode' | 'continueOnFail'> & Partial<Pick<IExecuteFunctions, 'getMode' | 'getExecuteData'>>): void {
+	const node = ctx.getNode();
+	if (node.executeOnce !== true || ctx.getMode?.() === 'manual') return;
+	const error = new NodeOperationError(node, executeOnceMessage(node.name), { description: EXECUTE_ONCE_FIX });
+	if (continuesAfterThrow(ctx)) failDespiteContinue(ctx, error);
 	throw error;
 }
 

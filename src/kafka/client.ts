@@ -8,6 +8,7 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 
 import { hideAbortedTransactionsAsKafkaDoes } from './aborted-transactions';
 import { registerCompressionCodecs } from './compression';
+import { keepCoordinatorLookupFailures } from './coordinator-lookup';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
 import { watchKafkajsOutOfRange } from './offset-reset-watch';
@@ -80,6 +81,8 @@ export function createKafka(connection: KafkaConnection, options: KafkaClientOpt
 	registerCompressionCodecs();
 	// The offset kafkajs fetched from before its reset after OffsetOutOfRange, so deleted messages are reported lost.
 	watchKafkajsOutOfRange();
+	// A coordinator lookup that met a broker going down restarts the consumer instead of stopping it for good.
+	keepCoordinatorLookupFailures();
 	return new Kafka(toKafkaConfig(connection, options));
 }
 

@@ -7,7 +7,8 @@
  * installer says so (false), and the caller keeps kafkajs' own behaviour.
  *
  * The patches: request-queue-fix.ts (idle timers), aborted-transactions.ts (read_committed filter),
- * offset-reset-watch.ts (positions reset after OffsetOutOfRange), rebalance-hook.ts (drain before rejoin).
+ * offset-reset-watch.ts (positions reset after OffsetOutOfRange), rebalance-hook.ts (drain before rejoin),
+ * coordinator-lookup.ts (a failed group coordinator lookup keeps the brokers' answer, so kafkajs restarts).
  */
 import { createRequire } from 'node:module';
 

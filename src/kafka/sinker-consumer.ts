@@ -129,7 +129,9 @@ export class SinkerConsumer {
 			// their messages wait, and a group reading new data only would skip what was written meanwhile.
 			metadataMaxAge: 30_000,
 			// consumer/index.js onCrash consults this only for retriable errors (e.g. the coordinator
-			// still loading the group); never restart after close: no restart loop, no ghost member.
+			// still loading the group, or a coordinator lookup that met a broker going down: kafkajs
+			// calls that retriable only with coordinator-lookup.ts); never restart after close: no
+			// restart loop, no ghost member.
 			retry: { restartOnFailure: async () => !this.closing },
 		});
 		this.partitions = new PartitionControl(this.consumer, this.assignment, options, this.logger);

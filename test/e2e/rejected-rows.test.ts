@@ -296,16 +296,22 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 	 * The logs example moved into a sub-workflow that an Execute Workflow node calls from the trigger's
 	 * workflow, waiting for it (n8n's default), after `change` altered the example; then 299 messages,
 	 * of which `bad` are made refused by Doris (a 300-byte STRING, 120 and 210) or invalid (status
-	 * 70000). Waits until three executions failed (the first and its redeliveries) or every offset
+	 * 70000), none when both lists are empty. Waits until three executions failed (the first and its redeliveries) or every offset
 	 * committed, and checks that no row was committed unless it is in Doris or on the dead-letter topic,
 	 * nothing past the first bad message, and that an execution failed with `message`.
 	 */
-	async function inSubWorkflow(t: { diagnostic(message: string): void }, change: (workflow: ExampleWorkflow) => void, bad: { refused: number[]; invalid: number[] }, message: RegExp): Promise<void> {
+	async function inSubWorkflow(
+		t: { diagnostic(message: string): void },
+		change: (workflow: ExampleWorkflow) => void,
+		bad: { refused: number[]; invalid: number[] },
+		message: RegExp,
+		trigger: Record<string, unknown> = {},
+	): Promise<void> {
 		const scenario = await prepareScenario(world, 'logs-high-frequency', {
 			partitions: 1,
 			tableFrom: 'app_logs',
 			ddl: 'logs',
-			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1, ...trigger }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
 		});
 		change(scenario.workflow);
 		handOffToSubWorkflow(scenario.workflow);
@@ -319,7 +325,9 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		for (const seq of bad.refused) spoil(seq, { message: 'x'.repeat(300) }, { rule: 'doris_rejected', column: 'message' });
 		for (const seq of bad.invalid) spoil(seq, { status: 70000 }, { rule: 'range', column: 'status' });
 		const produced = await world.kafka.produce(scenario.topic, events);
-		const firstBad = Math.min(...produced.filter((p) => [...bad.refused, ...bad.invalid].includes(Number(p.id))).map((p) => p.offset));
+		// With no bad message, the setting alone must keep every offset uncommitted.
+		const badOffsets = produced.filter((p) => [...bad.refused, ...bad.invalid].includes(Number(p.id))).map((p) => p.offset);
+		const firstBad = badOffsets.length === 0 ? -1 : Math.min(...badOffsets);
 		const committed = async () => (await world.kafka.offsets(scenario.groupId, scenario.topic)).get(0)?.committed ?? -1;
 		// The parent's and the sub-workflow's executions (given inline, it runs under the parent's id).
 		const failedExecutions = async () => await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 3 });
@@ -375,6 +383,18 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 				(workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode & { onError?: string }).onError = onError;
 			};
 			await inSubWorkflow(t, change, { refused: [], invalid: [150] }, onError === 'stopWorkflow' ? /the Invalid output leads nowhere, so they would be lost/ : /the Doris Schema node found it invalid \(_invalid: status/);
+		});
+
+	// Execute Once makes n8n hand a node the first item of each execution only (n8n-core
+	// WorkflowExecute.handleExecuteOnce): the trigger's activation check refuses it on a node the rows
+	// reach, but a sub-workflow it never sees. There the Doris node refuses it itself when it runs. The
+	// trigger hands one item per message here (with One Item per Batch an execution is one item anyway).
+	for (const onError of ['stopWorkflow', 'continueRegularOutput'] as const)
+		it(`a sub-workflow whose Doris Schema node has Execute Once on (On Error ${onError}, One Item per Message): the execution fails naming the node and the setting, nothing is committed`, async (t) => {
+			const change = (workflow: ExampleWorkflow) => {
+				Object.assign(workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode, { executeOnce: true, onError });
+			};
+			await inSubWorkflow(t, change, { refused: [], invalid: [] }, /Node \\*"Doris Schema\\*" has the setting Execute Once on/, { output: 'message' });
 		});
 
 	for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {

@@ -6,7 +6,7 @@ import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
 import { everyItemInvalid } from '../../../src/doris/schema/invalid-items';
-import { connectedOutputs, continuesAfterThrow, leadsSomewhere } from '../../shared/outputs';
+import { connectedOutputs, continuesAfterThrow, leadsSomewhere, refuseExecuteOnce } from '../../shared/outputs';
 import { executeGetSchema } from './getSchema.operation';
 import { executeMapRows } from './mapRows.operation';
 import { readSchemaSettings, type SchemaSettings } from './settings';
@@ -15,7 +15,7 @@ export type SchemaContext = Pick<
 	IExecuteFunctions,
 	'getNodeParameter' | 'getNode' | 'getInputData' | 'getCredentials' | 'getWorkflow' | 'continueOnFail' | 'logger' | 'getChildNodes'
 > &
-	Partial<Pick<IExecuteFunctions, 'getMode'>>;
+	Partial<Pick<IExecuteFunctions, 'getMode' | 'getExecuteData'>>;
 
 const INVALID_OUTPUT = 1;
 
@@ -113,8 +113,11 @@ function invalidOnRowsWhenLeadingNowhere(ctx: SchemaContext, outputs: INodeExecu
 
 /** Reads the settings once, builds the connection, dispatches to the operation. */
 export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]> {
+	const getSchema = ctx.getNodeParameter('operation', 0, 'mapRows') === 'getSchema';
+	// Map Rows with Execute Once would map the first row only, the others dropped by n8n.
+	if (!getSchema) refuseExecuteOnce(ctx);
 	// Get Schema hands no rows on: a throw stops it as any node.
-	if (!continuesAfterThrow(ctx) || ctx.getNodeParameter('operation', 0, 'mapRows') === 'getSchema') {
+	if (!continuesAfterThrow(ctx) || getSchema) {
 		const settings = readSchemaSettings(ctx);
 		const connection = await connectionOf(ctx);
 		if (settings.operation !== 'getSchema') return refuseInvalidLeadingNowhere(ctx, await executeMapRows(ctx, settings, connection));

@@ -236,6 +236,18 @@ describe('Doris Stream Load node', () => {
 		}
 	});
 
+	// n8n hands a node with Execute Once the first item only: outside the editor the node fails instead
+	// of loading that one row (the Kafka trigger refuses the setting at activation; this is a sub-workflow).
+	it('Execute Once on: fails before any load naming the setting, outside a run from the editor', async () => {
+		const loadsBefore = db.server.loads.length;
+		const base = ctx({ table: 'orders' }, items([80]));
+		await assert.rejects(executeStreamLoad({ ...base, getNode: () => ({ ...base.getNode(), executeOnce: true }) }), /^NodeOperationError: Node "Doris Stream Load" has the setting Execute Once on: n8n hands it the first item/);
+		assert.equal(db.server.loads.length, loadsBefore, 'nothing sent to Doris');
+		const manual = ctx({ table: 'orders' }, items([81]), { mode: 'manual' });
+		const [loaded] = await executeStreamLoad({ ...manual, getNode: () => ({ ...manual.getNode(), executeOnce: true }) });
+		assert.equal(loaded[0].json.rows, 1, 'in the editor it loads what n8n handed it');
+	});
+
 	it("continue-on-fail, error route leading nowhere: an item the Doris Schema node marked invalid goes to Rejected with its own reasons; the others load", async () => {
 		const marked = { json: { id: 9, v: 'v9', _invalid: { table: 'd.orders', reasons: [{ column: 'v', value: 'v9', expected: 'VARCHAR(1)', rule: 'too_long', message: 'v: too long' }] } } };
 		for (const connected of [[1], [0, 1]]) {

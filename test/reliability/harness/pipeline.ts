@@ -111,6 +111,11 @@ export class Pipeline {
 	readonly errors: unknown[] = [];
 	/** Violations of "a committed offset never passes a row not in Doris". */
 	readonly violations: string[] = [];
+	/**
+	 * Crashes the consumer will not recover from by itself (its onFatalError: n8n would get emitError).
+	 * Consumption has stopped for good then, so settle() fails at once instead of waiting for its timeout.
+	 */
+	readonly fatalErrors: string[] = [];
 	readonly commits: Array<{ partition: number; offset: bigint; at: number }> = [];
 	readonly executions: Array<{ partition: number; first: bigint; last: bigint; at: number; attempt: number }> = [];
 	samples = 0;
@@ -217,7 +222,10 @@ export class Pipeline {
 				...spec.consumer,
 				...overrides,
 				logger: spec.capture.logger,
-				onFatalError: (error) => spec.capture.error('fatal consumer error', error),
+				onFatalError: (error) => {
+					this.fatalErrors.push(error.message);
+					spec.capture.error('fatal consumer error', error);
+				},
 				observer: {
 					onCommit: (_topic, partition, offset) => this.onCommit(partition, BigInt(offset)),
 					onExecution: (e) => this.executions.push({ partition: e.partition, first: BigInt(e.firstOffset), last: BigInt(e.lastOffset), at: Date.now(), attempt: e.attempt }),
@@ -351,6 +359,7 @@ export class Pipeline {
 		const want = this.spec.ledger.validIds();
 		let last = '';
 		while (Date.now() - started < timeoutMs) {
+			if (this.fatalErrors.length > 0) throw this.unsettled(`a consumer crashed and will not restart: ${this.fatalErrors.join('; ')}`);
 			const ends = await whileRetriable(() => this.spec.admin.fetchTopicOffsets(this.spec.topic));
 			const committed = await this.committed();
 			const behind = ends.filter((p) => (committed.get(p.partition) ?? -1n) < BigInt(p.high));
@@ -363,13 +372,18 @@ export class Pipeline {
 			last = `partitions behind: ${behind.map((p) => `${p.partition} at ${committed.get(p.partition) ?? 'none'} of ${p.high}`).join(', ') || 'none'}; rows missing: ${missing}; failures: ${this.failures.length} (last: ${this.failures.at(-1) ?? '-'})`;
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
-		// The state alone (a partition behind, no failure) does not say why: the consumers' state and the
-		// last log lines (kafkajs' and ours: crashes, reconnects, rebalances, commits) show what they were doing.
+		throw this.unsettled(`pipeline did not settle in ${timeoutMs} ms: ${last}`);
+	}
+
+	/**
+	 * Why settle() gave up, with what the consumers were doing: the state alone (a partition behind, no
+	 * failure) does not say why, the consumers' state and the last log lines (kafkajs' and ours: crashes,
+	 * reconnects, rebalances, commits) do.
+	 */
+	private unsettled(reason: string): Error {
 		const consumers = this.consumers.map((c) => `in flight ${c.inFlight}, assigned ${render(Object.fromEntries(c.assigned()))}, ${render(c.stats)}`);
 		const tail = this.spec.capture.lines.slice(-SETTLE_FAILURE_LOG_LINES);
-		throw new Error(
-			`pipeline did not settle in ${timeoutMs} ms: ${last}\nconsumers: ${consumers.join('; ') || 'none'}\nlast ${tail.length} of ${this.spec.capture.lines.length} log lines:\n${tail.join('\n')}`,
-		);
+		return new Error(`${reason}\nconsumers: ${consumers.join('; ') || 'none'}\nlast ${tail.length} of ${this.spec.capture.lines.length} log lines:\n${tail.join('\n')}`);
 	}
 
 	/** Stops the sampler and every consumer (each commits what finished, then leaves the group). */

@@ -176,6 +176,7 @@ export interface InvariantOptions {
 export function assertInvariant(c: Case, options: InvariantOptions = {}): void {
 	const { pipeline, ledger } = c;
 	assert.deepEqual(pipeline.violations, [], 'a committed offset passed rows that were not in Doris');
+	assert.deepEqual(pipeline.fatalErrors, [], 'a consumer crashed and will not restart (consumption stopped)');
 	const want = ledger.validIds();
 	const rows = pipeline.spec.doris.tableRows(pipeline.spec.database, pipeline.spec.table).map((r) => String(r.id));
 	const have = new Set(rows);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
 
-import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere } from '../../../../nodes/shared/outputs';
+import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../../../../nodes/shared/outputs';
 
 const node = (name: string, disabled = false): INode => ({ id: name, name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {}, ...(disabled ? { disabled } : {}) });
 const to = (name: string, index = 0) => [{ node: name, type: 'main' as const, index }];
@@ -115,5 +115,34 @@ describe('failDespiteContinue', () => {
 	it('without getExecuteData (another n8n, a test context) it throws all the same', () => {
 		const error = new Error('x');
 		assert.throws(() => failDespiteContinue({}, error), (thrown) => thrown === error);
+	});
+});
+
+// n8n hands a node with Execute Once the first item only (n8n-core WorkflowExecute.handleExecuteOnce):
+// a Doris node with it fails the execution outside the editor, on "Continue" too (real n8n, a
+// sub-workflow: test/e2e/rejected-rows.test.ts).
+describe('refuseExecuteOnce', () => {
+	const context = (fields: Partial<INode>, mode: string, continues = false) => {
+		const executeData = { node: { ...node('Map'), ...fields }, data: { main: [] }, source: null };
+		return { executeData, ctx: { getNode: () => executeData.node, continueOnFail: () => continues, getMode: (() => mode) as never, getExecuteData: () => executeData } };
+	};
+	it('throws naming the node and the setting, saying what to do', () => {
+		const { ctx } = context({ executeOnce: true }, 'trigger');
+		assert.throws(
+			() => refuseExecuteOnce(ctx),
+			(error: Error & { description?: string }) =>
+				error.message === 'Node "Map" has the setting Execute Once on: n8n hands it the first item of each execution only and drops the others, so their rows would be lost while the trigger commits their offsets' &&
+				/Turn Execute Once off/.test(String(error.description)),
+		);
+	});
+	it('on "Continue" this run of the node is switched to "Stop Workflow", so n8n does not swallow the error', () => {
+		const { ctx, executeData } = context({ executeOnce: true, onError: 'continueRegularOutput' }, 'integrated', true);
+		assert.throws(() => refuseExecuteOnce(ctx), /Execute Once on/);
+		assert.equal(executeData.node.onError, 'stopWorkflow');
+	});
+	it('passes without the setting, and in a run from the editor', () => {
+		refuseExecuteOnce(context({}, 'trigger').ctx);
+		refuseExecuteOnce(context({ executeOnce: false }, 'integrated').ctx);
+		refuseExecuteOnce(context({ executeOnce: true }, 'manual').ctx);
 	});
 });
