@@ -33,6 +33,17 @@ describe('faults', () => {
 		assert.equal(count(100), 1);
 	});
 
+	it('failLoadWhere fails the next load whose body holds the text, whichever comes first, then none', async () => {
+		doris.faults.failLoadWhere((body) => body.includes('"id":111'), '[ANALYSIS_ERROR]refused by content');
+		assert.equal((await load(110)).json.Status, 'Success');
+		const { json } = await load(111);
+		assert.equal(json.Status, 'Fail');
+		assert.equal(json.Message, '[ANALYSIS_ERROR]refused by content');
+		assert.equal(count(111), 0);
+		assert.equal((await load(111)).json.Status, 'Success', 'armed once');
+		assert.equal(count(110) + count(111), 2);
+	});
+
 	it('publishTimeout loads the data and answers Publish Timeout', async () => {
 		doris.faults.publishTimeout(1);
 		const { json } = await load(101);

@@ -236,6 +236,12 @@ export class Be {
 			release();
 			return fail(`[INTERNAL_ERROR]${(e as Error).message}`, true);
 		}
+		const bodyFailure = this.ctx.faults.takeBodyFailure(text);
+		if (bodyFailure !== undefined) {
+			record.fault = 'fail';
+			release();
+			return fail(bodyFailure, true);
+		}
 		if (fault?.kind === 'uncountedLine') {
 			// The last line is neither loaded nor counted, as Doris does with a line it skips.
 			const lines = text.endsWith('\n') ? text.slice(0, -1) : text;

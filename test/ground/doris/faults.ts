@@ -53,6 +53,16 @@ export class Faults implements FaultInjector {
 	uncountedLine(n: number): void {
 		this.arm(n, { kind: 'uncountedLine' });
 	}
+	private readonly bodyFailures: { holds: (body: string) => boolean; message: string }[] = [];
+	failLoadWhere(holds: (body: string) => boolean, message: string): void {
+		this.bodyFailures.push({ holds, message });
+	}
+	/** Takes the first armed body failure this load's body holds: its message, or undefined. */
+	takeBodyFailure(body: string): string | undefined {
+		const i = this.bodyFailures.findIndex((f) => f.holds(body));
+		if (i < 0) return undefined;
+		return this.bodyFailures.splice(i, 1)[0].message;
+	}
 	down(ms: number): Promise<void> {
 		return this.downHook(ms);
 	}
@@ -71,6 +81,7 @@ export class Faults implements FaultInjector {
 	clear(): void {
 		this.queue.length = 0;
 		this.stalls.length = 0;
+		this.bodyFailures.length = 0;
 	}
 
 	/** Takes one use of the first armed fault of the given stage (FE: redirectToDeadBe; BE: the rest). */

@@ -182,6 +182,12 @@ export interface FaultInjector {
 	 * count of a committed load can differ from the rows sent.
 	 */
 	uncountedLine(n: number): void;
+	/**
+	 * Status "Fail" with this Message for the next load whose body (decompressed) `holds`, whichever
+	 * load that is; other loads pass. For tests whose point is which rows Doris refuses: `fail` takes
+	 * the first load to arrive, and two executions in flight reach Doris in either order.
+	 */
+	failLoadWhere(holds: (body: string) => boolean, message: string): void;
 	/** FE and BE HTTP ports refuse connections for `ms` (listeners closed, then reopened on the same ports). */
 	down(ms: number): Promise<void>;
 	/** The MySQL port answers the next n statements only after `ms` (a stalled FE). */
