@@ -375,6 +375,26 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			await inSubWorkflow(t, change, { refused: [120, 210], invalid }, /Doris Stream Load node \\*"Doris Stream Load\\*": On Error is \\*"Continue \(regular output\)\\*" but its Rejected output leads nowhere/);
 		});
 
+	// The same under "Continue (using error output)" with neither the error output nor Rejected leading
+	// anywhere: n8n would move the node's error to an output nothing reads and the execution would
+	// succeed; the node swaps n8n's step record to "Stop Workflow" (failDespiteContinue), which leans on
+	// n8n-core internals this guards. With Retry On Fail on (2 tries) n8n runs the node again with the
+	// swapped copy, which no longer continues, so the execution fails with Doris' refusal and the
+	// Rejected fix instead (seen in n8n 2.40.7): either way nothing may vanish.
+	for (const retry of [false, true] as const)
+		it(`a sub-workflow whose Doris Stream Load node is on On Error "Continue (using error output)" with its error output and Rejected leading nowhere${retry ? ', Retry On Fail on (2 tries): the execution fails' : ': the execution fails naming the node and the setting'}, nothing is committed past the first refused message, no row vanishes`, async (t) => {
+			const change = (workflow: ExampleWorkflow) => {
+				const load = workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string; retryOnFail?: boolean; maxTries?: number };
+				load.onError = 'continueErrorOutput';
+				if (retry) Object.assign(load, { retryOnFail: true, maxTries: 2 });
+				const connections = workflow.connections as Record<string, { main: unknown[][] }>;
+				connections['Doris Stream Load'].main = [connections['Doris Stream Load'].main[0] ?? [], [], []];
+			};
+			const setting = /Doris Stream Load node \\*"Doris Stream Load\\*": On Error is \\*"Continue \(using error output\)\\*" but neither its error output nor its Rejected output leads anywhere/;
+			const settingOrRefusal = new RegExp(`${setting.source}|Connect the Rejected output \\(to the dead-letter branch`);
+			await inSubWorkflow(t, change, { refused: [120, 210], invalid: [] }, retry ? settingOrRefusal : setting);
+		});
+
 	// The Doris Schema node's own check holds in a sub-workflow too: with its Invalid output leading
 	// nowhere an execution holding an invalid message fails (on "Continue" the node hands the invalid
 	// items on to Rows, and the Doris Stream Load node refuses them).
