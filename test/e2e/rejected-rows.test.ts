@@ -381,14 +381,19 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 	// n8n-core internals this guards. With Retry On Fail on (2 tries) n8n runs the node again with the
 	// swapped copy, which no longer continues, so the execution fails with Doris' refusal and the
 	// Rejected fix instead (seen in n8n 2.40.7): either way nothing may vanish.
-	for (const retry of [false, true] as const)
-		it(`a sub-workflow whose Doris Stream Load node is on On Error "Continue (using error output)" with its error output and Rejected leading nowhere${retry ? ', Retry On Fail on (2 tries): the execution fails' : ': the execution fails naming the node and the setting'}, nothing is committed past the first refused message, no row vanishes`, async (t) => {
+	// With Loaded leading nowhere n8n's last-node rule fails the execution even without the swap; with
+	// Loaded wired to a No Operation node only the swap does.
+	for (const [retry, wiring] of [[false, 'Loaded leading nowhere'], [false, 'Loaded wired to a No Operation node'], [true, 'Loaded leading nowhere'], [true, 'Loaded wired to a No Operation node']] as const)
+		it(`a sub-workflow whose Doris Stream Load node is on On Error "Continue (using error output)" with its error output and Rejected leading nowhere (${wiring})${retry ? ', Retry On Fail on (2 tries): the execution fails' : ': the execution fails naming the node and the setting'}, nothing is committed past the first refused message, no row vanishes`, async (t) => {
 			const change = (workflow: ExampleWorkflow) => {
 				const load = workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode & { onError?: string; retryOnFail?: boolean; maxTries?: number };
 				load.onError = 'continueErrorOutput';
 				if (retry) Object.assign(load, { retryOnFail: true, maxTries: 2 });
 				const connections = workflow.connections as Record<string, { main: unknown[][] }>;
 				connections['Doris Stream Load'].main = [connections['Doris Stream Load'].main[0] ?? [], [], []];
+				if (wiring !== 'Loaded wired to a No Operation node') return;
+				workflow.nodes.push({ id: 'loaded-summary', name: 'Loaded Summary', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [load.position[0] + 250, load.position[1] - 150], parameters: {} });
+				connections['Doris Stream Load'].main[0] = [{ node: 'Loaded Summary', type: 'main', index: 0 }];
 			};
 			const setting = /Doris Stream Load node \\*"Doris Stream Load\\*": On Error is \\*"Continue \(using error output\)\\*" but neither its error output nor its Rejected output leads anywhere/;
 			const settingOrRefusal = new RegExp(`${setting.source}|Connect the Rejected output \\(to the dead-letter branch`);
