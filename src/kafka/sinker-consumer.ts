@@ -263,10 +263,17 @@ export class SinkerConsumer {
 		this.stallWatch?.contact();
 		this.rejoinDrain = undefined;
 		this.stopWatchingResets?.();
-		this.stopWatchingResets = watchOutOfRangeResets(this.options.groupId, memberId, (reset) => {
-			const state = this.assignment.get(reset.topic, reset.partition);
-			if (state) state.outOfRangeFrom = reset.expected;
-		});
+		this.stopWatchingResets = undefined;
+		// A restart kafkajs began before close() still joins afterwards (its runner leaves only once its
+		// start() ended, stop-after-close.ts): registered then, the watch outlived close(), which had ended
+		// the last one (test/integration/kafka-stop-after-close.test.ts). The assignment is still taken
+		// below: a join while close() drains must drop what was given away, or close() would commit it.
+		if (!this.closing) {
+			this.stopWatchingResets = watchOutOfRangeResets(this.options.groupId, memberId, (reset) => {
+				const state = this.assignment.get(reset.topic, reset.partition);
+				if (state) state.outOfRangeFrom = reset.expected;
+			});
+		}
 		const change = this.assignment.replace(memberAssignment, memberId);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.startPins?.onAssignment(change.added);
