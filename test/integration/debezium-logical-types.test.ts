@@ -15,6 +15,7 @@ import { closeDorisPools } from '../../src/doris/mysql';
 import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
 import { parseJsonExact } from '../../src/common/exact-json';
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../src/common/item-contract';
+import { decimalText, integerFromTwosComplement } from '../../src/common/logical-values';
 import { resolveSchema } from '../../src/doris/schema/resolve';
 import { routeItems } from '../../src/doris/schema/route-items';
 import { routePacked } from '../../src/doris/schema/route-packed';
@@ -59,6 +60,16 @@ function tableRows(table: string): Array<Record<string, unknown>> {
 
 function expected(v: Variant): Array<Record<string, unknown>> {
 	return FINAL_SOURCE_ROWS.map((r) => expectedDorisRow(r, v)).map((r) => ({ ...r, doc: r.doc === null ? null : parseJsonExact(String(r.doc)) }));
+}
+
+/** A fixture value (decimal.handling.mode precise) as the JSON converter writes it with decimal.format=NUMERIC: each `amount` a JSON number of its scale. */
+function numericDecimals(text: string): string {
+	const value = parseJsonExact(text) as { payload: Record<string, Record<string, unknown> | null> };
+	for (const image of [value.payload.before, value.payload.after]) {
+		if (image?.amount === undefined || image.amount === null) continue;
+		image.amount = `NUMBER:${decimalText(integerFromTwosComplement(Buffer.from(String(image.amount), 'base64')), 4)}`;
+	}
+	return JSON.stringify(value).replace(/"NUMBER:([^"]+)"/g, '$1');
 }
 
 /** Trigger → Doris Schema (CDC) → Stream Load, until every offset of the topic is committed. */
@@ -116,6 +127,22 @@ describe('Debezium logical types, Kafka to Doris', () => {
 		await producer.send({ topic, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
 		await producer.disconnect();
 		const rows = await sink(topic, 'orders_json', { format: 'json', includeMetadata: true, tombstones: 'skip' }, messages.length);
+		assert.deepEqual(rows, expected(MYSQL));
+	});
+
+	it('JSON converter with decimal.format=NUMERIC: a Decimal written as a JSON number keeps its scale in a VARCHAR column, as the base64 form does', async () => {
+		// Kafka's JsonConverter with decimal.format=NUMERIC writes a Decimal as a JSON number with its scale
+		// (BigDecimal 1234.5600 as 1234.5600, not 1234.56); the schema still names the Decimal and its scale.
+		const topic = await broker.topic(1);
+		const table = 'orders_numeric';
+		await doris.sql(dorisDdl('demo', table, 'mysql').replace('amount DECIMAL(20, 4) NOT NULL', 'amount VARCHAR(40) NOT NULL'));
+		const messages = fixtureMessages(MYSQL).map((m) => ({ key: m.key, value: m.value === null ? null : numericDecimals(m.value) }));
+		assert.ok(messages.some((m) => m.value?.includes('"amount":1234.5600')), 'the fixture rewritten with JSON numbers');
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({ topic, messages });
+		await producer.disconnect();
+		const rows = await sink(topic, table, { format: 'json', includeMetadata: true, tombstones: 'skip' }, messages.length);
 		assert.deepEqual(rows, expected(MYSQL));
 	});
 
