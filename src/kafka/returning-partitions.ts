@@ -5,7 +5,7 @@
  * a crash: it moves the group coordinator away, commits are answered NOT_COORDINATOR, and what loaded
  * after that could not be committed. Taken as newly assigned, the partition started again from the
  * group's committed offset, and everything loaded since, plus the executions still in flight, was
- * delivered and loaded again (700-2,200 of 5,000 messages in test/reliability/broker-restart.test.ts;
+ * delivered and loaded again (600-2,200 of 4,000-5,000 messages in test/reliability/broker-restart.test.ts;
  * a DUPLICATE KEY table held those rows twice).
  *
  * A new member id only says that the group may have given the partition to another consumer between
