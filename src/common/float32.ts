@@ -30,11 +30,9 @@ interface Decimal {
 	value: number;
 }
 
-/** The single `x` > 0 as `mantissa` × 2^`exponent`, with the bounds of the decimals that round to it. */
+/** The single `x` > 0 with the bounds of the decimals that round to it. */
 interface Single {
 	x: number;
-	mantissa: number;
-	exponent: number;
 	/** Halfway to the next single below and above (doubles hold them exactly). */
 	low: number;
 	high: number;
@@ -65,8 +63,6 @@ function decompose(x: number): Single {
 	const below = fraction === 0 && biased > 1 ? ulp / 2 : ulp;
 	return {
 		x,
-		mantissa,
-		exponent,
 		low: x - below / 2,
 		high: x + ulp / 2,
 		inclusive: mantissa % 2 === 0,
@@ -123,7 +119,7 @@ function choose(single: Single, a: Decimal, b: Decimal): Decimal {
 	const bRounds = roundsTo(b, single);
 	if (!bRounds || a === b) return a;
 	if (!aRounds) return b;
-	// a and b lie either side of x: a is closer when a + b lies on its side of 2x.
+	// a and b lie either side of x: the one farther from x pulls a + b to its side of 2x.
 	const sum = addExact(a, b);
 	const twice = compareExact(sum, 2 * single.x);
 	const aAbove = compareExact(a, single.x) > 0;
