@@ -8,8 +8,12 @@
 // anything, naming the node and the setting; the parent execution fails and nothing is committed.
 import { after, before, describe, it } from 'node:test';
 
-import type { ExampleWorkflow, WorkflowNode } from './support/examples';
-import { startWorld, type E2eWorld } from './support/fixture';
+import assert from 'node:assert/strict';
+
+import { logEvents } from './support/events';
+import { handOffToSubWorkflow, NODE_TYPES, nodeOfType, type ExampleWorkflow, type WorkflowNode } from './support/examples';
+import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { waitForCommitted } from './support/progress';
 import { inSubWorkflow } from './support/sub-workflow';
 
 /** A node of n8n-nodes-base put between the sub-workflow's start and the Doris Schema node. */
@@ -70,5 +74,41 @@ describe('settings that lose rows in a sub-workflow, refused when the Doris node
 	it('Execute Once on a No Operation node before the Doris nodes (One Item per Message): the execution fails naming it and the setting, nothing is committed', async (t) => {
 		const change = (workflow: ExampleWorkflow) => beforeSchema(workflow, { name: 'Pass On', type: 'n8n-nodes-base.noOp', typeVersion: 1, executeOnce: true, parameters: {} });
 		await inSubWorkflow(world, t, change, { refused: [], invalid: [] }, /Node \\*"Pass On\\*" has the setting Execute Once on/, { output: 'message' });
+	});
+
+	// What must not be refused: a sub-workflow that only maps, its Doris Schema node's Rows output
+	// leading nowhere, is the sub-workflow's result (n8n hands the parent the last node's output), which
+	// the parent's Execute Workflow node hands on to its Doris Stream Load node. The activation check
+	// refuses Rows leading nowhere in the trigger's own workflow, where the rows must load; here the
+	// check the Doris Schema node runs must let it through.
+	it('a sub-workflow that only maps (Doris Schema, Rows leading nowhere) for a parent that loads its result (Execute Workflow → Doris Stream Load): not refused, every row loads, every offset commits', async (t) => {
+		const scenario = await prepareScenario(world, 'logs-high-frequency', {
+			partitions: 1,
+			tableFrom: 'app_logs',
+			ddl: 'logs',
+			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+		});
+		const workflow = scenario.workflow;
+		const load = nodeOfType(workflow, NODE_TYPES.streamLoad);
+		const deadLetters = nodeOfType(workflow, NODE_TYPES.deadLetters);
+		const schema = nodeOfType(workflow, NODE_TYPES.schema);
+		workflow.nodes = workflow.nodes.filter((n) => n !== load && n !== deadLetters && n.type !== 'n8n-nodes-base.stickyNote');
+		(workflow.connections as Record<string, { main: unknown[][] }>)[schema.name] = { main: [[], []] };
+		handOffToSubWorkflow(workflow);
+		workflow.nodes.push(load, deadLetters);
+		workflow.connections = {
+			...workflow.connections,
+			'Hand Off': { main: [[{ node: load.name, type: 'main', index: 0 }]] },
+			[load.name]: { main: [[], [{ node: deadLetters.name, type: 'main', index: 0 }]] },
+		};
+		const workflowId = await scenario.deploy();
+		const events = logEvents(300, 1).filter((e) => !e.invalid);
+		await world.kafka.produce(scenario.topic, events);
+		await waitForCommitted(world, scenario, 120_000);
+		const stored = new Set(world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq)));
+		const failed = await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 });
+		t.diagnostic(`${events.length} events, ${stored.size} rows in Doris, ${failed.length} failed executions`);
+		assert.deepEqual(failed, [], 'no execution failed');
+		assert.deepEqual(events.map((e) => Number(e.id)).filter((seq) => !stored.has(seq)), [], 'every row is in Doris');
 	});
 });
