@@ -13,10 +13,8 @@
  * interface, so it is read defensively: when it is missing (another n8n version, a test context),
  * the answer is `undefined` unless the node has no child at all (then nothing is connected).
  *
- * A disabled node is not a destination of its own: n8n runs it as handleDisabledNode
- * (n8n-core WorkflowExecute), which passes what reached its input 0 on as its output 0 and nothing
- * else. So a connection into a disabled node leads somewhere only when it enters input 0 and that
- * node's output 0 leads somewhere in turn; a disabled dead-letter node at the end drops the rows.
+ * The walks over it (which outputs lead to a node that runs, disabled nodes passing items on through
+ * their output 0 only) are n8n-free, in src/common/workflow-graph.ts.
  */
 import { NodeConnectionTypes, NodeHelpers, NodeOperationError, type IExecuteFunctions, type INode, type INodeTypes } from 'n8n-workflow';
 
