@@ -134,6 +134,12 @@ export class KafkaTrigger implements INodeType {
 					flushBuffered: settings.isManual ? undefined : flushAll,
 					// A crash kafkajs will not restart from: n8n deactivates, reports and reactivates with backoff.
 					onFatalError: (error) => this.emitError(new NodeOperationError(this.getNode(), error)),
+					// Brokers gone for Report Stalled Consumer After: kafkajs keeps restarting the consumer, which goes
+					// on by itself when they answer. A failed execution and the Error Workflow tell the operator,
+					// and the workflow stays active: emitError would tear the consumer down and leave reactivation
+					// to n8n's backoff, which doubles up to 24 h (active-workflow-manager.js addQueuedWorkflowActivation),
+					// so the pipeline would stay stopped for hours after a long outage ended.
+					onStall: (report) => this.saveFailedExecution(new NodeOperationError(this.getNode(), report.message)),
 				},
 				runExecution,
 			).then((started) => {

@@ -322,6 +322,15 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1 },
 			},
 			{
+				displayName: 'Report Stalled Consumer After (Seconds)',
+				name: 'stallReportSeconds',
+				type: 'number',
+				default: SINKER_DEFAULTS.stallReportMs / 1000,
+				typeOptions: { minValue: 0 },
+				description:
+					'When the brokers or the group coordinator have not answered for this long after activation (kafkajs keeps restarting the consumer meanwhile), the trigger reports it once as a failed execution naming the brokers, the last error and how long, and n8n runs the workflow\'s Error Workflow. Nothing is committed or lost meanwhile; the trigger goes on by itself when Kafka answers again. 0 = only the log.',
+			},
+			{
 				displayName: 'Session Timeout (Ms)',
 				name: 'sessionTimeoutMs',
 				type: 'number',

@@ -16,7 +16,7 @@ const MB = 1024 * 1024;
 const MANUAL_RECENT_MESSAGES = 100;
 
 /** Everything the consumer needs but the connection, logger and fatal-error hook. */
-export type ConsumerSettings = Omit<SinkerConsumerOptions, 'connection' | 'logger' | 'onFatalError'>;
+export type ConsumerSettings = Omit<SinkerConsumerOptions, 'connection' | 'logger' | 'onFatalError' | 'onStall'>;
 
 export interface KafkaTriggerSettings {
 	isManual: boolean;
@@ -82,6 +82,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 		// Rejoining must happen well inside the rebalance timeout, or the group drops this member.
 		rebalanceDrainMs: Math.floor(rebalanceTimeoutMs / 2),
 		lagIntervalMs: isManual ? 0 : Number(option('lagIntervalSeconds')) * 1000,
+		stallReportMs: isManual ? 0 : Number(option('stallReportSeconds')) * 1000,
 		parser: {
 			format,
 			includeMetadata: flag(option('includeMetadata')),

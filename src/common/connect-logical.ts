@@ -19,7 +19,7 @@
  *   TIMESTAMPTZ), kept as it is: an instant, converted by the Doris Schema node into its time zone.
  * - org.apache.kafka.connect.data.Decimal: the unscaled integer as big-endian two's complement bytes
  *   (base64 in JSON), scale in the `scale` parameter. Kafka's JSON converter writes a JSON number
- *   instead with `decimal.format=NUMERIC`; both are taken.
+ *   instead with `decimal.format=NUMERIC`; both are taken, and both give the text at the scale.
  * - io.debezium.data.VariableScaleDecimal: a struct {scale: int32, value: bytes} (PostgreSQL NUMERIC
  *   without precision).
  * - io.debezium.data.Json: JSON text.
@@ -87,9 +87,27 @@ function unscaledBytes(value: unknown): Uint8Array | undefined {
 	return undefined;
 }
 
+/**
+ * A decimal.format=NUMERIC number as the Decimal it is: its digits with exactly `scale` fractional
+ * ones. Kafka's JsonConverter writes the BigDecimal with its scale (1234.5600), which JSON parsing
+ * made the number 1234.56 (and 0.0000 the number 0, 1E-7 the text 1e-7); a VARCHAR or JSON column
+ * got that text where the same Decimal in base64 (the default decimal.format) or Avro loads 1234.5600.
+ * A number with more fractional digits than the scale is no Decimal of that scale: kept as it is, for
+ * the Doris Schema node's DECIMAL rules to judge.
+ */
+function numericDecimal(value: number, scale: number): string {
+	const [mantissa, exponent = '0'] = String(value).split('e');
+	const negative = mantissa.startsWith('-');
+	const [whole, fraction = ''] = (negative ? mantissa.slice(1) : mantissa).split('.');
+	const fractionDigits = fraction.length - Number(exponent);
+	if (fractionDigits > scale || scale < 0) return String(value);
+	const unscaled = BigInt(whole + fraction) * 10n ** BigInt(scale - fractionDigits);
+	return decimalText(negative ? -unscaled : unscaled, scale);
+}
+
 function decimal(value: unknown, scale: number): string {
-	// decimal.format=NUMERIC: already the number (exact JSON keeps long ones as their text).
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	// decimal.format=NUMERIC: the number, at its scale (exact JSON keeps long ones as their text, scale and all).
+	if (typeof value === 'number' && Number.isFinite(value)) return numericDecimal(value, scale);
 	if (typeof value === 'string' && NUMERIC_TEXT_RE.test(value)) return value;
 	const bytes = unscaledBytes(value);
 	if (bytes === undefined) throw new LogicalValueError(`${describe(value)} is neither base64 bytes nor a number`);

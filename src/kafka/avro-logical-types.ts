@@ -14,6 +14,8 @@
  *   Connect's Timestamp also carries logicalType timestamp-millis, but Debezium uses it for zone-less
  *   DATETIME values: by its connect.name it is the wall clock, as in JSON.
  *
+ * Every `float` is the decimal Java's Float.toString writes for it (10.22, not 10.220000267028809), as
+ * Kafka Connect's JSON converter writes the same value (src/common/float32.ts).
  * Every `string` is checked to be UTF-8 (a message with one that is not goes to the invalid output with
  * the reason, as on the plain JSON path). Every `long` is read as a BigInt (toJsonSafe then gives a number, or exact text beyond 2^53, as the
  * JSON path does): avsc's own long refuses to decode a value beyond 2^53, and Debezium 2.6+ puts
@@ -31,6 +33,7 @@ import avro from 'avsc';
 
 import { connectLogicalDecoder, type ConnectParameters, type LogicalDecoder } from '../common/connect-logical';
 import { parseJsonExact } from '../common/exact-json';
+import { float32Number } from '../common/float32';
 import {
 	dateFromEpochDays,
 	decimalText,
@@ -64,6 +67,7 @@ interface AvroTap {
 	buf: Buffer;
 	pos: number;
 	readLong(): number;
+	readFloat(): number;
 }
 
 /**
@@ -93,10 +97,26 @@ class Utf8StringType extends avro.types.StringType {
 
 const utf8String = new Utf8StringType();
 
-/** The underlying type this package reads differently from avsc: long as a BigInt, string checked as UTF-8. */
+/**
+ * avsc's float, read as the decimal Java writes for it (src/common/float32.ts): a MySQL FLOAT 10.22
+ * (Debezium's FLOAT32) came out as 10.220000267028809, which loaded into a DOUBLE or VARCHAR column
+ * as that and sent the row to Invalid for a DECIMAL(10, 2) column, where the same event through the
+ * JSON converter (`10.22`) loads 10.22. A single's bits are read as before; only its decimal changes,
+ * and it reads back as the same single.
+ */
+class JavaFloatType extends avro.types.FloatType {
+	_read(tap: AvroTap): number {
+		return float32Number(tap.readFloat());
+	}
+}
+
+const javaFloat = new JavaFloatType();
+
+/** The underlying type this package reads differently from avsc: long as a BigInt, string checked as UTF-8, float as Java writes it. */
 function underlyingType(type: unknown): avro.Type | undefined {
 	if (type === 'long') return bigIntLong;
 	if (type === 'string') return utf8String;
+	if (type === 'float') return javaFloat;
 	return undefined;
 }
 

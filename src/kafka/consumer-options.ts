@@ -7,6 +7,7 @@ import { backoffDelay, type BackoffSteps } from '../common/backoff';
 import type { SinkerLogger } from './client';
 import type { KafkaConnection } from './connection';
 import type { MessageParserOptions, TriggerItem } from './message-parser';
+import type { StallReport } from './stall-watch';
 
 export type TopicSubscription = { names: string[] } | { pattern: RegExp };
 
@@ -70,6 +71,14 @@ export interface SinkerConsumerOptions {
 	logger?: SinkerLogger;
 	/** A crash kafkajs will not restart from, after the consumer had started (n8n: emitError). */
 	onFatalError?: (error: Error) => void;
+	/**
+	 * How long the group coordinator may stay silent, with kafkajs crashing and restarting the consumer,
+	 * before onStall reports it (stall-watch.ts); 0 = only the log. SINKER_DEFAULTS.stallReportMs when unset.
+	 * Never in an editor test run.
+	 */
+	stallReportMs?: number;
+	/** Once per stall (n8n: saveFailedExecution, so the execution list shows it and the Error Workflow runs). */
+	onStall?: (report: StallReport) => void;
 	observer?: SinkerObserver;
 }
 
@@ -142,6 +151,10 @@ export const SINKER_DEFAULTS = {
 	closeTimeoutMs: 30_000,
 	rebalanceDrainMs: 25_000,
 	lagIntervalMs: 30_000,
+	// A broker restart, a coordinator moving, a rolling upgrade are over in well under a minute (kafkajs
+	// restarts the consumer ~10 s after the broker answers again, docs/reliability.md); five minutes of
+	// silence is an outage someone should hear of.
+	stallReportMs: 300_000,
 } as const;
 
 /**
@@ -201,6 +214,7 @@ export function validateConsumerOptions(options: SinkerConsumerOptions): void {
 		['Close Timeout', options.closeTimeoutMs],
 		['Rebalance Drain', options.rebalanceDrainMs],
 		['Lag Interval', options.lagIntervalMs],
+		['Report Stalled Consumer After', options.stallReportMs ?? 0],
 		['Fetch Max Wait', options.fetchMaxWaitMs],
 	];
 	for (const [name, value] of nonNegative) {

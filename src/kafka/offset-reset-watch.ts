@@ -55,6 +55,11 @@ export function watchOutOfRangeResets(groupId: string, memberId: string, listene
 	};
 }
 
+/** How many group members are watched now: one per running consumer (a test's way to see a listener outlive its consumer). */
+export function watchedMemberCount(): number {
+	return listeners.size;
+}
+
 /** The offset the refused fetch started at, or undefined when kafkajs had none (no valid commit). */
 export function fetchPosition(group: Pick<ConsumerGroupState, 'offsetManager'>, topic: string, partition: number): bigint | undefined {
 	const manager = group.offsetManager;

@@ -26,6 +26,9 @@
  *   keeps its bytes, base64, as `value`, so nothing is lost.
  * - FieldMask → its paths in lowerCamelCase joined by commas (`shipTo.city,note`), as the JSON mapping.
  * - Empty → `{}`.
+ * A `float` field (and FloatValue) is the decimal Java's Float.toString writes for the single, as Kafka
+ * Connect's JSON converter writes a FLOAT32 (src/common/float32.ts): protobufjs reads 10.22 as
+ * 10.220000267028809, which loaded into a DOUBLE or VARCHAR column as that.
  * Kafka Connect's ProtobufConverter writes Connect's Decimal, Date and Time as confluent.type.Decimal,
  * google.type.Date and google.type.TimeOfDay, which protobufjs does not bundle; their definitions are
  * added too (CONNECT_DEFINITIONS), and they become what the Avro path gives Connect's types: a decimal
@@ -38,6 +41,7 @@
  */
 import protobuf, { type Field, type Message, type ReflectionObject, type Root, type Type } from 'protobufjs';
 
+import { float32Number } from '../common/float32';
 import { decimalText, instantFromEpoch, integerFromTwosComplement, type TimeUnit } from '../common/logical-values';
 import { strictReader } from './protobuf-indexes';
 
@@ -111,7 +115,7 @@ type Convert = (plain: Plain, type: Type, at: string) => unknown;
 export function protobufRow(message: Message): Plain {
 	const type = message.$type;
 	const plain = type.toObject(message, TO_OBJECT);
-	if (!reachesWellKnown(type)) return plain;
+	if (!needsConversion(type)) return plain;
 	try {
 		return convertFields(plain, type, '');
 	} catch (error) {
@@ -126,8 +130,8 @@ function isType(value: ReflectionObject | null): value is Type {
 	return value !== null && Array.isArray((value as Partial<Type>).fieldsArray);
 }
 
-/** Whether a well-known type is among the message types `type` can hold, at any depth. */
-function reachesWellKnown(type: Type): boolean {
+/** Whether a well-known type or a `float` field is among what `type` can hold, at any depth. */
+function needsConversion(type: Type): boolean {
 	const known = reach.get(type);
 	if (known !== undefined) return known;
 	const seen = new Set<Type>();
@@ -139,6 +143,7 @@ function reachesWellKnown(type: Type): boolean {
 		seen.add(next);
 		if (WELL_KNOWN.has(next.fullName)) found = true;
 		for (const field of next.fieldsArray) {
+			if (field.type === 'float') found = true;
 			if (isType(resolvedOrNull(field))) pending.push(field.resolvedType as Type);
 		}
 	}
@@ -168,7 +173,12 @@ function convertFields(plain: Plain, type: Type, at: string): Plain {
 	for (const field of type.fieldsArray) {
 		const target = field.resolvedType;
 		const value = plain[field.name];
-		if (!isType(target) || value === null || value === undefined || !reachesWellKnown(target)) continue;
+		// A map field's `type` is its values' type.
+		if (field.type === 'float' && value !== null && value !== undefined) {
+			plain[field.name] = javaFloats(value, field);
+			continue;
+		}
+		if (!isType(target) || value === null || value === undefined || !needsConversion(target)) continue;
 		const path = fieldPath(at, field.name);
 		if (field.map) {
 			const entries = value as Plain;
@@ -180,6 +190,20 @@ function convertFields(plain: Plain, type: Type, at: string): Plain {
 		}
 	}
 	return plain;
+}
+
+/** A float field's value (one, repeated or a map's values) as Java writes each single. */
+function javaFloats(value: unknown, field: Field): unknown {
+	if (field.map) {
+		const entries = value as Plain;
+		for (const key of Object.keys(entries)) entries[key] = javaFloat(entries[key]);
+		return entries;
+	}
+	return field.repeated ? (value as unknown[]).map(javaFloat) : javaFloat(value);
+}
+
+function javaFloat(value: unknown): unknown {
+	return typeof value === 'number' ? float32Number(value) : value;
 }
 
 function convertMessage(plain: Plain | null, type: Type, at: string): unknown {
@@ -359,7 +383,7 @@ const WELL_KNOWN: ReadonlyMap<string, Convert> = new Map<string, Convert>([
 	['.google.protobuf.Timestamp', timestamp],
 	['.google.protobuf.Duration', duration],
 	['.google.protobuf.DoubleValue', wrapped],
-	['.google.protobuf.FloatValue', wrapped],
+	['.google.protobuf.FloatValue', (plain, type) => javaFloat(byId(plain, type, 1))],
 	['.google.protobuf.Int64Value', wrapped],
 	['.google.protobuf.UInt64Value', wrapped],
 	['.google.protobuf.Int32Value', wrapped],

@@ -14,8 +14,11 @@ import { resetBatchers } from '../../src/batch/registry';
 import { closeDorisPools } from '../../src/doris/mysql';
 import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
 import { parseJsonExact } from '../../src/common/exact-json';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../src/common/item-contract';
+import { decimalText, integerFromTwosComplement } from '../../src/common/logical-values';
 import { resolveSchema } from '../../src/doris/schema/resolve';
 import { routeItems } from '../../src/doris/schema/route-items';
+import { routePacked } from '../../src/doris/schema/route-packed';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import type { MessageParserOptions } from '../../src/kafka/message-parser';
 import { logicalTypeHook } from '../../src/kafka/avro-logical-types';
@@ -24,7 +27,7 @@ import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { dorisDdl, expectedDorisRow, FINAL_SOURCE_ROWS, type Variant } from '../fixtures/debezium/rows';
-import { avroSchemaOf, avroValueOf } from '../fixtures/debezium/avro';
+import { avroSchemaOf, avroSchemaOfValue, avroValueOf } from '../fixtures/debezium/avro';
 import { fixtureMessages } from '../fixtures/debezium/read';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
@@ -51,12 +54,22 @@ after(async () => {
 function tableRows(table: string): Array<Record<string, unknown>> {
 	return doris
 		.tableRows('demo', table)
-		.map((r) => ({ ...r, id: Number(r.id), doc: r.doc === null ? null : parseJsonExact(String(r.doc)) }))
+		.map((r) => ({ ...r, id: Number(r.id), ...('doc' in r ? { doc: r.doc === null ? null : parseJsonExact(String(r.doc)) } : {}) }))
 		.sort((a, b) => a.id - b.id);
 }
 
 function expected(v: Variant): Array<Record<string, unknown>> {
 	return FINAL_SOURCE_ROWS.map((r) => expectedDorisRow(r, v)).map((r) => ({ ...r, doc: r.doc === null ? null : parseJsonExact(String(r.doc)) }));
+}
+
+/** A fixture value (decimal.handling.mode precise) as the JSON converter writes it with decimal.format=NUMERIC: each `amount` a JSON number of its scale. */
+function numericDecimals(text: string): string {
+	const value = parseJsonExact(text) as { payload: Record<string, Record<string, unknown> | null> };
+	for (const image of [value.payload.before, value.payload.after]) {
+		if (image?.amount === undefined || image.amount === null) continue;
+		image.amount = `NUMBER:${decimalText(integerFromTwosComplement(Buffer.from(String(image.amount), 'base64')), 4)}`;
+	}
+	return JSON.stringify(value).replace(/"NUMBER:([^"]+)"/g, '$1');
 }
 
 /** Trigger → Doris Schema (CDC) → Stream Load, until every offset of the topic is committed. */
@@ -74,10 +87,23 @@ async function sink(topic: string, table: string, parser: MessageParserOptions, 
 		retry: { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 10_000 },
 	};
 	const invalid: unknown[] = [];
+	const labels = { workflow: 'logical', node: 'Doris Schema' };
 	const n8n = new FakeN8n(async (execution, signal) => {
-		const routed = routeItems(execution.items, mapper, { workflow: 'logical', node: 'Doris Schema' });
-		invalid.push(...routed.invalid.map((r) => r.json));
-		if (routed.rows.length > 0) await loadIntoDoris(target, routed.rows.map((r) => r.json), { signal });
+		const rows: Array<Record<string, unknown>> = [];
+		execution.items.forEach((item, index) => {
+			// One Item per Batch: the packed item's lines, as the Doris Schema node routes them.
+			const packed = item.json[PACKED_ROWS_FIELD] as unknown as PackedRows | undefined;
+			if (packed === undefined) {
+				const routed = routeItems([item], mapper, labels);
+				invalid.push(...routed.invalid.map((r) => r.json));
+				rows.push(...routed.rows.map((r) => r.json));
+				return;
+			}
+			const routed = routePacked(packed, mapper, labels, index);
+			invalid.push(...routed.invalid.map((r) => r.json));
+			for (const line of routed.packed?.jsonLines.split('\n').slice(0, -1) ?? []) rows.push(parseJsonExact(line) as Record<string, unknown>);
+		});
+		if (rows.length > 0) await loadIntoDoris(target, rows, { signal });
 		return { ok: true };
 	});
 	const group = uniqueName('logical');
@@ -104,6 +130,22 @@ describe('Debezium logical types, Kafka to Doris', () => {
 		assert.deepEqual(rows, expected(MYSQL));
 	});
 
+	it('JSON converter with decimal.format=NUMERIC: a Decimal written as a JSON number keeps its scale in a VARCHAR column, as the base64 form does', async () => {
+		// Kafka's JsonConverter with decimal.format=NUMERIC writes a Decimal as a JSON number with its scale
+		// (BigDecimal 1234.5600 as 1234.5600, not 1234.56); the schema still names the Decimal and its scale.
+		const topic = await broker.topic(1);
+		const table = 'orders_numeric';
+		await doris.sql(dorisDdl('demo', table, 'mysql').replace('amount DECIMAL(20, 4) NOT NULL', 'amount VARCHAR(40) NOT NULL'));
+		const messages = fixtureMessages(MYSQL).map((m) => ({ key: m.key, value: m.value === null ? null : numericDecimals(m.value) }));
+		assert.ok(messages.some((m) => m.value?.includes('"amount":1234.5600')), 'the fixture rewritten with JSON numbers');
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({ topic, messages });
+		await producer.disconnect();
+		const rows = await sink(topic, table, { format: 'json', includeMetadata: true, tombstones: 'skip' }, messages.length);
+		assert.deepEqual(rows, expected(MYSQL));
+	});
+
 	for (const time of ['adaptive_time_microseconds', 'connect'] as const) {
 		it(`Avro through the Schema Registry (time.precision.mode ${time}): every value lands as in the source`, async (t) => {
 			if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
@@ -125,4 +167,80 @@ describe('Debezium logical types, Kafka to Doris', () => {
 			assert.deepEqual(rows, expected(v));
 		});
 	}
+});
+
+/**
+ * MySQL FLOAT / REAL and PostgreSQL real columns are single precision: Debezium gives them Connect's
+ * FLOAT32 (its MySQL and PostgreSQL data type mappings), the JSON converter writes the value as Java's
+ * Float.toString does (Jackson's writeNumber(float)), 10.22 as `10.22`, and Confluent's AvroConverter
+ * as an Avro `float`, its four bytes. Both are the same source value and must load the same row.
+ */
+const FLOAT_TEXTS = ['10.22', '0.1', '-7.5', '123456.79', '1.6777216E7', '3.4028235E38', '1.4E-45', '-1.5E-7', '2.5E-5'];
+/** The same kind of column for a DECIMAL(12, 2) sink column, where the values must fit. */
+const FLOAT_DECIMAL_TEXTS = ['10.22', '0.1', '-7.5', '123456.79', '99.99', '0.3', null, '1234567.9', '0.7'];
+
+function floatColumn(field: string, optional: boolean): Record<string, unknown> {
+	return { type: 'float', optional, field };
+}
+
+/** The Debezium MySQL event (op c) of row `i` of a `readings` table with FLOAT columns, as the JSON converter writes it. */
+function floatEventText(i: number): string {
+	const row = { type: 'struct', name: 'dbserver1.inventory.readings.Value', optional: true, fields: [{ type: 'int32', optional: false, field: 'id' }, floatColumn('f_float', false), floatColumn('f_double', false), floatColumn('f_text', false), floatColumn('f_decimal', true)] };
+	const schema = {
+		type: 'struct',
+		name: 'dbserver1.inventory.readings.Envelope',
+		version: 1,
+		optional: false,
+		fields: [{ ...row, field: 'before' }, { ...row, field: 'after' }, { type: 'string', optional: false, field: 'op' }, { type: 'int64', optional: true, field: 'ts_ms' }],
+	};
+	const x = FLOAT_TEXTS[i];
+	const after = `{"id":${i},"f_float":${x},"f_double":${x},"f_text":${x},"f_decimal":${FLOAT_DECIMAL_TEXTS[i] ?? 'null'}}`;
+	// Connect's float32 is `float` in its JSON schema; AvroConverter writes it as Avro `float`.
+	return `{"schema":${JSON.stringify(schema).replaceAll('"float"', '"float32"')},"payload":{"before":null,"after":${after},"op":"c","ts_ms":1700000000000}}`;
+}
+
+function floatTableDdl(table: string): string {
+	return `CREATE TABLE demo.${table} (
+	id INT NOT NULL,
+	f_float FLOAT NOT NULL,
+	f_double DOUBLE NOT NULL,
+	f_text VARCHAR(40) NOT NULL,
+	f_decimal DECIMAL(12, 2) NULL
+)
+UNIQUE KEY(id)
+DISTRIBUTED BY HASH(id) BUCKETS 1
+PROPERTIES ("replication_num" = "1", "enable_unique_key_merge_on_write" = "true")`;
+}
+
+describe('Debezium FLOAT32 columns (MySQL FLOAT / REAL, PostgreSQL real), Kafka to Doris', () => {
+	it('Avro `float` values load the rows the JSON converter\'s text loads: 10.22 stays 10.22 in DOUBLE, VARCHAR and DECIMAL columns', async (t) => {
+		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const texts = FLOAT_TEXTS.map((_, i) => floatEventText(i));
+		const jsonTopic = await broker.topic(1);
+		const avroTopic = await broker.topic(1);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
+		const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(texts[0])) }, { subject: `${uniqueName('dbserver1.inventory.readings')}-value` });
+		const avroValues = await Promise.all(texts.map((text) => registry.encode(id, avroValueOf(text))));
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({ topic: jsonTopic, messages: texts.map((value) => ({ value })) });
+		await producer.send({ topic: avroTopic, messages: avroValues.map((value) => ({ value })) });
+		await producer.disconnect();
+
+		await doris.sql(floatTableDdl('readings_json'));
+		await sink(jsonTopic, 'readings_json', { format: 'json', includeMetadata: false, tombstones: 'skip' }, texts.length);
+		const fromJson = tableRows('readings_json');
+		// The JSON converter's text is the source value: Doris holds 10.22, not the single's binary expansion.
+		assert.deepEqual(
+			fromJson.map((r) => [r.f_double, r.f_decimal]),
+			FLOAT_TEXTS.map((x, i) => [Number(x), FLOAT_DECIMAL_TEXTS[i] === null ? null : Number(FLOAT_DECIMAL_TEXTS[i]).toFixed(2)]),
+		);
+		for (const output of ['message', 'batch'] as const) {
+			const table = `readings_avro_${output}`;
+			await doris.sql(floatTableDdl(table));
+			const parser: MessageParserOptions = { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', output, schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) };
+			await sink(avroTopic, table, parser, texts.length);
+			assert.deepEqual(tableRows(table), fromJson, `Avro, One Item per ${output === 'batch' ? 'Batch' : 'Message'}: the rows the JSON converter's text loads`);
+		}
+	});
 });

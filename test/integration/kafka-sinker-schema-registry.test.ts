@@ -257,7 +257,8 @@ describe('sinker consumer: Schema Registry', () => {
 			id: 2,
 			order_date: '1970-01-01',
 			created: null,
-			amount: '0',
+			// The Decimal of scale 2, as its base64 and Avro forms give it (a JSON number 0 parses as 0).
+			amount: '0.00',
 			at_time: '00:00:00.000000',
 			doc: null,
 			dates: [],

@@ -2,11 +2,15 @@
 // tulios/kafkajs#1639), on the test broker: kafkajs 2.2.4 alone leaves the restarted runner in the
 // group, fetching after disconnect() resolved; with the wrapper the runner leaves and the group empties.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 
+import { watchedMemberCount } from '../../src/kafka/offset-reset-watch';
+import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { markClosed, stopRunnersStartedAfterClose } from '../../src/kafka/stop-after-close';
+import { testOptions } from './kafka-sinker-helpers';
 import { kafkaBrokers } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
 
@@ -83,5 +87,63 @@ describe('a consumer disconnected while kafkajs restarts it', () => {
 		assert.equal((await admin.describeGroups([groupId])).groups[0]?.members.length, 0);
 		// The runner stops as its start() ends, before its first fetch.
 		assert.deepEqual(batchesAfterClose, []);
+	});
+
+	// The same window for the trigger's consumer: closed while kafkajs' restart is starting (its connection
+	// retrying while a broker restarts, say). The restart's join still reached the consumer's GROUP_JOIN
+	// handler (its runner leaves only once its start() ended), which registered a
+	// watch on kafkajs' position resets for the new member after close() had ended the last one: nothing
+	// ended it again, one listener left for the process' life per such close.
+	it('a SinkerConsumer closed while the restart starts: no watch on position resets is left behind', async () => {
+		const topic = uniqueName('close-during-restart');
+		await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+		const producer = kafkaForAdmin.producer();
+		await producer.connect();
+		await producer.send({ topic, messages: [{ value: '{"n":1}' }] });
+		const watchedBefore = watchedMemberCount();
+		const groupId = uniqueName('close-during-restart-group');
+		const assignments: string[] = [];
+		const commits: string[] = [];
+		const sinker = await SinkerConsumer.start(
+			testOptions(topic, groupId, {
+				observer: {
+					onAssignment: (assignment) => void assignments.push(JSON.stringify(assignment)),
+					onCommit: (_topic, _partition, offset) => void commits.push(offset),
+				},
+			}),
+			async () => ({ ok: true }),
+		);
+		assert.equal(watchedMemberCount(), watchedBefore + 1, 'the running consumer watches its member');
+		await until('the first message committed', async () => commits.includes('1'), 20_000);
+		// The consumer's parts, reached for the test: its kafkajs consumer's handler, and the emit path made to crash it.
+		const internals = sinker as unknown as { eachBatch: unknown; emitter: { emit: () => Promise<void> } };
+		// The restart's start() (kafkajs Runner, already wrapped by stop-after-close.ts) waits for the close.
+		const runner = (createRequire(__filename)('kafkajs/src/consumer/runner.js') as { prototype: { start(): Promise<void>; eachBatch: unknown } }).prototype;
+		const start = runner.start;
+		let closing: Promise<unknown> | undefined;
+		let assignmentsAtClose = -1;
+		runner.start = async function (this: typeof runner) {
+			if (this.eachBatch === internals.eachBatch) {
+				closing ??= sinker.close();
+				await closing;
+				assignmentsAtClose = assignments.length;
+			}
+			return start.call(this);
+		};
+		try {
+			// A retriable error kafkajs' fetch loop does not retry (it bails on this name): a crash, then a restart.
+			internals.emitter.emit = async () => {
+				throw Object.assign(new Error('test: the broker went away'), { name: 'KafkaJSNoBrokerAvailableError', retriable: true });
+			};
+			await producer.send({ topic, messages: [{ value: '{"n":2}' }] });
+			await until('the crash and the close during the restart', async () => assignmentsAtClose >= 0, 30_000);
+		} finally {
+			runner.start = start;
+			await producer.disconnect();
+		}
+		// The restart joins, then leaves (stop-after-close.ts).
+		await until('the restarted runner to leave the group', async () => (await admin.describeGroups([groupId])).groups[0]?.state === 'Empty', 20_000);
+		assert.ok(assignments.length > assignmentsAtClose, 'the restart joined after close() (the case\'s own precondition)');
+		assert.equal(watchedMemberCount(), watchedBefore, 'a watch on position resets outlived the closed consumer');
 	});
 });

@@ -92,10 +92,11 @@ const CONNECT_SCHEMA = [
 	'  }];',
 	'  google.type.Date day = 4;',
 	'  google.type.TimeOfDay at = 5;',
+	'  float weight = 6;',
 	'}',
 ].join('\n');
 
-const CONNECT_DDL = `CREATE TABLE demo.connect_rows (id INT, small SMALLINT, amount DECIMAL(10,2), day DATE, at VARCHAR(20)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`;
+const CONNECT_DDL = `CREATE TABLE demo.connect_rows (id INT, small SMALLINT, amount DECIMAL(10,2), day DATE, at VARCHAR(20), weight DOUBLE) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`;
 
 /** The schema as a producer using protobuf.js builds it: the well-known types from protobuf.js' own definitions. */
 function producerTypes(): { event: protobuf.Type; item: protobuf.Type } {
@@ -281,7 +282,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		assert.deepEqual(await decoder.decode(wire(id, tick, {})), { at: null, note: null });
 	});
 
-	it('a table written by Kafka Connect\'s ProtobufConverter (INT16 options, confluent.type.Decimal, google.type.Date and TimeOfDay) lands value for value; a partial date goes to the invalid output', async (t) => {
+	it('a table written by Kafka Connect\'s ProtobufConverter (INT16 options, confluent.type.Decimal, google.type.Date and TimeOfDay, a FLOAT32 as float) lands value for value; a partial date goes to the invalid output', async (t) => {
 		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		// Registered over HTTP as the converter does (this client would parse the schema with protobufjs first, and fail on its options).
 		const registered = await fetch(`${schemaRegistryUrl}/subjects/${uniqueName('dbserver1.inventory.rows')}-value/versions`, {
@@ -297,21 +298,22 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 				'message Decimal { bytes value = 1; uint32 precision = 2; int32 scale = 3; }',
 				'message Date { int32 year = 1; int32 month = 2; int32 day = 3; }',
 				'message TimeOfDay { int32 hours = 1; int32 minutes = 2; int32 seconds = 3; int32 nanos = 4; }',
-				'message Value { int32 id = 1; int32 small = 2; Decimal amount = 3; Date day = 4; TimeOfDay at = 5; }',
+				'message Value { int32 id = 1; int32 small = 2; Decimal amount = 3; Date day = 4; TimeOfDay at = 5; float weight = 6; }',
 			].join('\n'),
 		).root;
 		const value = producerRoot.lookupType('sinker.connect.Value');
 		// BigDecimal("-1234.56").unscaledValue().toByteArray() = -123456 = 0xfe 0x1d 0xc0.
 		const values = [
-			wire(schemaId, value, { id: 1, small: -300, amount: { value: Buffer.from([0xfe, 0x1d, 0xc0]), precision: 6, scale: 2 }, day: { year: 2024, month: 2, day: 29 }, at: { hours: 23, minutes: 59, seconds: 59, nanos: 999_000_000 } }),
+			wire(schemaId, value, { id: 1, small: -300, amount: { value: Buffer.from([0xfe, 0x1d, 0xc0]), precision: 6, scale: 2 }, day: { year: 2024, month: 2, day: 29 }, at: { hours: 23, minutes: 59, seconds: 59, nanos: 999_000_000 }, weight: 10.22 }),
 			wire(schemaId, value, { id: 2 }),
 			wire(schemaId, value, { id: 3, day: { year: 0, month: 12, day: 25 } }),
 		];
 		const { invalid } = await sink('connect_rows', values);
 		const rows = doris.tableRows('demo', 'connect_rows').map((r) => ({ ...r, id: Number(r.id), small: r.small === null ? null : Number(r.small), amount: r.amount === null ? null : String(r.amount) })).sort((a, b) => a.id - b.id);
 		assert.deepEqual(rows, [
-			{ id: 1, small: -300, amount: '-1234.56', day: '2024-02-29', at: '23:59:59.999' },
-			{ id: 2, small: 0, amount: null, day: null, at: null },
+			// A FLOAT32 (a MySQL FLOAT 10.22) is a protobuf float: 10.22 as the JSON converter writes it, not 10.220000267028809.
+			{ id: 1, small: -300, amount: '-1234.56', day: '2024-02-29', at: '23:59:59.999', weight: 10.22 },
+			{ id: 2, small: 0, amount: null, day: null, at: null, weight: 0 },
 		]);
 		assert.equal(invalid.length, 1, JSON.stringify(invalid));
 		assert.match((invalid[0]._parseError as { message: string }).message, /sinker\.connect\.Value field "day": google\.type\.Date year 0, month 12, day 25 is not a calendar date/);

@@ -5,6 +5,7 @@
  * that says so (send such values as strings; the Kafka trigger keeps them as strings).
  */
 import type { IntegerTypeName } from './types';
+import { float32Number } from '../../common/float32';
 
 export interface IntegerBounds {
 	/** Decimal digits of the maximum (positive side) and of |minimum|. */
@@ -353,7 +354,10 @@ export function coerceFloat(value: unknown, single: boolean, out: NumberResult, 
 		}
 		if (f !== n && !round) {
 			const stored = shortestFloat(f);
-			if (stored !== n) {
+			// Java's Float.toString of a single is that single too, where its digits are not the
+			// shortest: Float.MIN_VALUE is written 1.4E-45 (Kafka Connect's JSON converter, and Avro
+			// floats as the trigger reads them: src/common/float32.ts), which Doris stores as that float.
+			if (stored !== n && float32Number(f) !== n) {
 				out.failure = 'precision';
 				out.value = stored;
 				return out;

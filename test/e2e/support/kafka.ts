@@ -25,10 +25,11 @@ export class KafkaTestClient {
 	private producer: Producer | undefined;
 	private producerConnected: Promise<Producer> | undefined;
 
-	constructor(clientId = uniqueName('e2e')) {
+	/** `brokers`: another broker than the shared test broker (a test's own, which it stops). */
+	constructor(clientId = uniqueName('e2e'), brokers?: string[]) {
 		// As the package does (src/kafka/client.ts): no 1 ms timer loop, no TimeoutNegativeWarning.
 		fixKafkajsIdleTimers();
-		this.kafka = new Kafka(plaintextConfig(clientId));
+		this.kafka = new Kafka({ ...plaintextConfig(clientId), ...(brokers ? { brokers } : {}) });
 		this.admin = this.kafka.admin();
 	}
 

@@ -28,6 +28,10 @@ export interface PrivateBroker {
 	 * on every listener; returns how long it was unreachable.
 	 */
 	restart(downMs: number): Promise<{ downMs: number }>;
+	/** Stops the broker (SIGTERM, data kept) and resolves once it is gone; `resume()` starts it again. */
+	halt(): Promise<void>;
+	/** Starts a halted broker again on the same data; resolves once it answers on every listener. */
+	resume(): Promise<void>;
 	/** Stops it and removes its folder. */
 	stop(): Promise<void>;
 }
@@ -77,6 +81,8 @@ export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
 		brokers: [`127.0.0.1:${ports.KAFKA_PORT}`],
 		oauthBrokers: [`127.0.0.1:${ports.KAFKA_OAUTH_PORT}`],
 		dir,
+		halt: () => kafkaSh('stop'),
+		resume: () => kafkaSh('resume'),
 		async restart(downMs) {
 			const stoppedAt = Date.now();
 			await kafkaSh('stop');

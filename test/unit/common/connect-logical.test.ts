@@ -43,6 +43,15 @@ describe('Connect logical types', () => {
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 'AA==', scale4), '0.0000');
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', Buffer.from([0x01, 0xe2, 0x40]), { scale: '2' }), '1234.56');
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1234.56, { scale: '2' }), '1234.56');
+		// NUMERIC: the JSON number 1234.5600 parses as 1234.56; the Decimal is 1234.5600, as in base64.
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1234.56, scale4), '1234.5600');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 0, scale4), '0.0000');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', -0.0001, scale4), '-0.0001');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1e-7, { scale: '7' }), '0.0000001');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1.5e21, { scale: '0' }), '1500000000000000000000');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 120, { scale: '-1' }), '120');
+		// More fractional digits than the scale: no Decimal of that scale, left for the DECIMAL rules.
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1.005, { scale: '2' }), '1.005');
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', '12345678901234567.1234', scale4), '12345678901234567.1234');
 		assert.throws(() => decode('org.apache.kafka.connect.data.Decimal', 'not base64!', scale4), LogicalValueError);
 		assert.throws(() => decode('org.apache.kafka.connect.data.Decimal', 'AA==', {}), /scale/);

@@ -16,6 +16,19 @@ function roundTrip(fields: Array<{ name: string; type: unknown }>, record: Recor
 }
 
 describe('Avro logical types', () => {
+	it('float is the decimal Java writes for the single (10.22, as the JSON converter writes it), in unions and arrays too', () => {
+		const decoded = roundTrip(
+			[
+				{ name: 'f', type: 'float' },
+				{ name: 'optional', type: ['null', 'float'] },
+				{ name: 'both', type: ['null', 'float', 'double'] },
+				{ name: 'list', type: { type: 'array', items: 'float' } },
+				{ name: 'd', type: 'double' },
+			],
+			{ f: 10.22, optional: 0.1, both: { float: 123456.79 }, list: [1234567.9, 1.4e-45], d: 10.220000267028809 },
+		);
+		assert.deepEqual(decoded, { f: 10.22, optional: 0.1, both: 123456.79, list: [1234567.9, 1.4e-45], d: 10.220000267028809 });
+	});
 	it("Avro's own: date, time, timestamps (instants) and local timestamps (wall clock), nanos beyond 2^53", () => {
 		const decoded = roundTrip(
 			[

@@ -59,6 +59,7 @@ describe('validateConsumerOptions', () => {
 	it('names the option and the value', () => {
 		assert.throws(() => validateConsumerOptions(options({ executionsInFlight: 0 })), /Executions in Flight.*got 0/);
 		assert.throws(() => validateConsumerOptions(options({ heartbeatIntervalMs: 30_000 })), /Heartbeat Interval \(30000 ms\)/);
+		assert.throws(() => validateConsumerOptions(options({ stallReportMs: -1000 })), /Report Stalled Consumer After must be zero or more, got -1000/);
 		assert.throws(() => validateConsumerOptions(options({ parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip' } })), /Schema Registry URL/);
 	});
 });

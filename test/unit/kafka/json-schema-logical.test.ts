@@ -28,6 +28,8 @@ describe('JSON Schema: Connect logical types by title', () => {
 			extra: 7,
 		});
 		assert.deepEqual(decodeConnectTitles(schema, { price: null }), { price: null });
+		// JsonSchemaConverter writes the Decimal 512.50 as the JSON number 512.50, parsed as 512.5: the text keeps its scale.
+		assert.deepEqual(decodeConnectTitles(schema, { price: 512.5 }), { price: '512.50' });
 	});
 
 	it('a value that does not fit its declared type names the field and the type', () => {

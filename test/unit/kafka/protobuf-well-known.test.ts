@@ -23,6 +23,23 @@ function row(root: protobuf.Root, value: Record<string, unknown>, typeName = 't.
 const long = (n: bigint) => ({ low: Number(BigInt.asIntN(32, n)), high: Number(BigInt.asIntN(32, n >> 32n)), unsigned: false });
 
 describe('Protobuf well-known types', () => {
+	it('a float is the decimal Java writes for the single (10.22, as the JSON converter writes a FLOAT32): alone, repeated, in a map, nested, FloatValue', () => {
+		const root = schema(
+			'message Inner { float f = 1; }',
+			'message M { float f = 1; repeated float list = 2; map<string, float> by_key = 3; Inner inner = 4; google.protobuf.FloatValue boxed = 5; double d = 6; float zero = 7; }',
+		);
+		assert.deepEqual(row(root, { f: 10.22, list: [0.1, 1234567.9], byKey: { a: 123456.79 }, inner: { f: 99.99 }, boxed: { value: 0.3 }, d: 10.220000267028809 }), {
+			f: 10.22,
+			list: [0.1, 1234567.9],
+			byKey: { a: 123456.79 },
+			inner: { f: 99.99 },
+			boxed: 0.3,
+			d: 10.220000267028809,
+			zero: 0,
+		});
+		// A message with a float and no well-known type too.
+		assert.deepEqual(row(schema('message M { float f = 1; }'), { f: 10.22 }), { f: 10.22 });
+	});
 	it('a schema that imports them without registering them decodes; without them protobufjs knows no such type', () => {
 		const bare = protobuf.parse('syntax = "proto3"; import "google/protobuf/timestamp.proto"; message M { google.protobuf.Timestamp at = 1; }').root;
 		// What every such value met before: the library parses the schema alone.

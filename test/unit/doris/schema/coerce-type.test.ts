@@ -213,6 +213,10 @@ describe('FLOAT / DOUBLE / BOOLEAN', () => {
 		ok('FLOAT', 0.1, 0.1);
 		ok('FLOAT', '3.1415927', 3.1415927);
 		ok('FLOAT', 1e-45, 1e-45);
+		// Java's Float.toString of Float.MIN_VALUE (Kafka Connect's JSON converter writes FLOAT32 so): the same float.
+		ok('FLOAT', 1.4e-45, 1.4e-45);
+		ok('FLOAT', '1.4E-45', 1.4e-45);
+		bad('FLOAT', 1.5e-45, 'precision');
 		ok('FLOAT', 3.4028235e38, 3.4028235e38);
 		ok('DOUBLE', 3.14159265, 3.14159265);
 	});

@@ -47,12 +47,21 @@ describe('Kafka trigger settings', () => {
 		assert.deepEqual(consumer.labels, { workflow: 'wf1', node: 'Kafka Trigger' });
 	});
 
+	it('Report Stalled Consumer After: 300 s by default, in seconds, 0 = only the log; never in a manual run', () => {
+		const base = { topics: 'a', groupId: 'g', format: 'json' };
+		assert.equal(readTriggerSettings(context(base)).consumer.stallReportMs, 300_000);
+		assert.equal(readTriggerSettings(context({ ...base, options: { stallReportSeconds: 45 } })).consumer.stallReportMs, 45_000);
+		assert.equal(readTriggerSettings(context({ ...base, options: { stallReportSeconds: 0 } })).consumer.stallReportMs, 0);
+		assert.equal(readTriggerSettings(context({ ...base, options: { stallReportSeconds: 45 } }, 'manual')).consumer.stallReportMs, 0);
+	});
+
 	it('a manual run gets a throwaway group, no lag polling, and a recent start', () => {
 		const { consumer, isManual, configuredGroupId } = readTriggerSettings(context({ topics: 'a', groupId: 'prod', format: 'text' }, 'manual'));
 		assert.equal(isManual, true);
 		assert.equal(configuredGroupId, 'prod');
 		assert.match(consumer.groupId, /^prod-n8n-manual-[0-9a-f-]{36}$/);
 		assert.equal(consumer.lagIntervalMs, 0);
+		assert.equal(consumer.stallReportMs, 0);
 		assert.deepEqual(consumer.manual, { recentMessages: 100 });
 	});
 

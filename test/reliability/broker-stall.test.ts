@@ -1,0 +1,107 @@
+// The Kafka broker goes away after the consumer ran, and stays away longer than Report Stalled Consumer
+// After. kafkajs crashes the consumer and restarts it without limit; before the stall watch
+// (src/kafka/stall-watch.ts) nothing but log lines said so, and in n8n nothing at all. The broker is
+// this file's own (test/ground/kafka/private-broker.ts), stopped with SIGTERM (data kept) and started
+// again on the same data, as a production broker comes back: the shared test broker is never touched.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import type { StallReport } from '../../src/kafka/stall-watch';
+import { startPrivateBroker, type PrivateBroker } from '../ground/kafka/private-broker';
+import { waitFor } from '../support/wait-for';
+import { recordFigures } from './harness/figures';
+import { assertInvariant, useWorld } from './harness/world';
+
+const THRESHOLD_MS = 20_000;
+/** testOptions' Heartbeat Interval: the last answer of the coordinator may be this much older than the stop. */
+const HEARTBEAT_MS = 1_000;
+
+let broker: PrivateBroker | undefined;
+const world = useWorld(
+	{
+		brokers: () => {
+			assert.ok(broker, 'the private broker starts before the world');
+			return broker.brokers;
+		},
+	},
+	{
+		beforeStart: async () => {
+			broker = await startPrivateBroker('broker-stall');
+		},
+		afterClose: () => broker?.stop(),
+	},
+);
+
+describe('Kafka brokers unreachable after activation', { timeout: 300_000 }, () => {
+	it('reported once, after Report Stalled Consumer After and not before; the same consumer goes on when the broker returns; every row loaded, none twice in the table, no commit ahead of Doris', async () => {
+		const reports: Array<StallReport & { at: number }> = [];
+		const c = await world.newCase({
+			partitions: 2,
+			consumer: { stallReportMs: THRESHOLD_MS, heartbeatIntervalMs: HEARTBEAT_MS, onStall: (report) => reports.push({ ...report, at: Date.now() }) },
+		});
+		assert.ok(broker);
+		await c.produceRows(0, 3000);
+		await waitFor('500 rows in Doris before the broker stops', () => c.pipeline.tableRowCount() >= 500, { timeoutMs: 30_000, intervalMs: 20 });
+		const [consumer] = c.pipeline.consumers;
+		const loadedAtStop = c.pipeline.tableRowCount();
+		assert.equal(reports.length, 0, 'a stall reported while the broker answered');
+
+		const haltBegan = Date.now();
+		await broker.halt();
+		const haltEnded = Date.now();
+		const committedAtHalt = c.pipeline.commits.length;
+		// The last answer came at haltBegan − one heartbeat at the earliest: no report may come before
+		// that plus the threshold.
+		const earliest = haltBegan - HEARTBEAT_MS + THRESHOLD_MS;
+		await sleep(Math.max(earliest - 500 - Date.now(), 0));
+		assert.equal(reports.length, 0, `a stall reported ${reports[0] ? reports[0].at - haltBegan : 0} ms after the stop began, before ${THRESHOLD_MS} ms of silence`);
+
+		// Reported once the threshold passed: by the watch's check (every 2 s here) or at the first crash after it.
+		await waitFor('the stall report', () => reports.length > 0, { timeoutMs: THRESHOLD_MS + 60_000, intervalMs: 50 });
+		const [report] = reports;
+		assert.ok(report.at >= earliest, `reported ${report.at - haltBegan} ms after the stop began`);
+		assert.ok(report.silentMs >= THRESHOLD_MS, `silentMs ${report.silentMs}`);
+		assert.ok(report.crashes >= 1, 'a stall has at least one crash in it');
+		assert.match(report.message, new RegExp(`group "${c.pipeline.groupId}"`));
+		assert.ok(report.message.includes(broker.brokers[0]), `the report names the broker ${broker.brokers[0]}: ${report.message}`);
+		assert.match(report.message, /last error: .+/);
+		assert.match(report.message, /nothing is lost/);
+		assert.ok(
+			world.capture.lines.some((line) => line.startsWith('error ') && line.includes(report.message)),
+			'the report is logged at error level',
+		);
+
+		// Once per stall: the broker stays away a while longer, crashes go on, no second report.
+		await sleep(8_000);
+		assert.equal(reports.length, 1, 'a stall is reported once');
+		assert.equal(c.pipeline.commits.length, committedAtHalt, 'nothing was committed while the broker was away');
+
+		await broker.resume();
+		const resumedAt = Date.now();
+		await c.produceRows(3000, 2000);
+		const settleMs = await c.pipeline.settle(120_000);
+		assertInvariant(c);
+		assert.equal(reports.length, 1, 'the recovery is no new stall');
+		assert.deepEqual(c.pipeline.consumers, [consumer], 'the same consumer went on (no new activation)');
+		assert.ok(
+			world.capture.lines.some((line) => /reached its group coordinator again after a reported stall/.test(line)),
+			'the recovery is logged',
+		);
+		const delivered = c.pipeline.executions.reduce((s, e) => s + Number(e.last - e.first + 1n), 0);
+		recordFigures('brokerStall', {
+			rows: 5000,
+			thresholdMs: THRESHOLD_MS,
+			loadedAtStop,
+			brokerStopMs: haltEnded - haltBegan,
+			reportedAfterStopBeganMs: report.at - haltBegan,
+			reportedSilentMs: report.silentMs,
+			crashesBeforeReport: report.crashes,
+			brokerDownMs: resumedAt - haltBegan,
+			settleAfterResumeMs: settleMs,
+			messagesDelivered: delivered,
+			redelivered: delivered - 5000,
+		});
+		await c.pipeline.close();
+	});
+});
