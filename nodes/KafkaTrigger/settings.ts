@@ -86,7 +86,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 		parser: {
 			format,
 			includeMetadata: flag(option('includeMetadata')),
-			tombstones: oneOf('Tombstones', option('tombstones'), ['skip', 'emit'] as const),
+			tombstones: oneOf('Tombstones', option('tombstones'), ['skip', 'emit', 'delete'] as const),
 			schemaRegistry,
 			output,
 			kafkaFields: kafkaFields(option('kafkaFields')),

@@ -2,7 +2,8 @@
  * Turns Kafka messages into trigger items (src/common/item-contract.ts). Guarantees: one item per message,
  * in offset order; a value that cannot be decoded becomes an item carrying `_parseError` (with the
  * raw value, as text or base64) and is counted, never thrown and never dropped; tombstones are
- * skipped (counted) or emitted as `_parseError.kind = 'tombstone'` items, by option. The one thing
+ * skipped (counted), emitted as `_parseError.kind = 'tombstone'` items, or turned into the delete of
+ * their key's row (tombstone-keys.ts), by option. The one thing
  * thrown is SchemaRegistryUnavailableError: a registry that cannot be asked says nothing about the
  * message, so the whole chunk fails and is fetched again later (schema-registry-errors.ts).
  *
@@ -33,9 +34,10 @@ import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { addKafkaFields, bufferText, headerValue, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
+import { isRegistryKey, jsonKeyDelete, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
-export type TombstoneMode = 'skip' | 'emit';
+export type TombstoneMode = 'skip' | 'emit' | 'delete';
 /** One item per message, or one packed item per execution (plus the messages that cannot be a line). */
 export type OutputMode = 'message' | 'batch';
 
@@ -72,6 +74,10 @@ export interface MessageParser {
 }
 
 export function createMessageParser(options: MessageParserOptions): MessageParser {
+	if (options.tombstones === 'delete' && options.format !== 'json' && options.format !== 'schemaRegistry') {
+		// A text or CSV key names no column: the delete would need a mapping of its own.
+		throw new Error(`Tombstones "Delete the Row of Its Key" needs Message Format JSON or Schema Registry (the key decoded as the values are), not "${options.format}"`);
+	}
 	if (options.format === 'schemaRegistry') {
 		const registry = options.schemaRegistry;
 		if (!registry) throw new Error('Message format "schemaRegistry" needs a Schema Registry URL');
@@ -147,7 +153,7 @@ function parseSync(
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
 	for (let i = from; i < to; i++) {
 		const message = messages[i];
-		addItem(chunk, options, message.value === null ? null : decodeValue(message.value, decode, options.format), message, topic, partition, undefined);
+		addItem(chunk, options, message.value === null ? tombstone(options, message) : decodeValue(message.value, decode, options.format), message, topic, partition, undefined);
 	}
 	return chunk;
 }
@@ -227,7 +233,10 @@ function packSync(
 		const message = messages[i];
 		const value = message.value;
 		if (value !== null && packLine(value, message, lines, topic, partition)) continue;
-		addItem(chunk, options, value === null ? null : decodeValue(value, decode, options.format), message, topic, partition, lines);
+		const decoded = value === null ? tombstone(options, message) : decodeValue(value, decode, options.format);
+		// A tombstone's delete row is a line like any other, so a packed item keeps the deletes in place.
+		if (value === null && decoded?.json) lines.addText(JSON.stringify(withKafkaFields(options, decoded.json, message, topic, partition, decoded.key)), topic, partition, message.offset);
+		else addItem(chunk, options, decoded, message, topic, partition, lines);
 	}
 	endPacked(chunk, lines);
 	return chunk;
@@ -237,6 +246,11 @@ function packSync(
 function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
 	const rows = lines.finish();
 	if (rows) chunk.items.push({ json: packedItemJson(rows) });
+}
+
+/** A tombstone as Tombstones says: null (skipped or emitted as such) or the delete row of its key (JSON). */
+function tombstone(options: MessageParserOptions, message: KafkaMessage): Decoded | null {
+	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null) : null;
 }
 
 function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
@@ -294,7 +308,7 @@ async function parseWithRegistry(
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
-			pending.push(null);
+			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null) : null);
 			continue;
 		}
 		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
@@ -321,15 +335,6 @@ async function parseWithRegistry(
 /** A decoded object for a line: the added fields first, so the message's own fields win. */
 function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
 	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
-}
-
-/**
- * A key in the registry's wire format: the magic byte 0 and a 4-byte schema id, which registries number
- * from 1. Id 0 is a binary key that only looks like it: Kafka's LongSerializer writes every key below
- * 2^32 as 0x00 0x00 0x00 0x00 and four bytes, and looking those up sent every message to Invalid.
- */
-function isRegistryKey(bytes: Buffer): boolean {
-	return bytes.length >= 5 && bytes[0] === 0 && bytes.readInt32BE(1) > 0;
 }
 
 /**

@@ -29,6 +29,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether a value has a Debezium envelope's `op` (on itself or its `payload`), as unwrapDebezium looks for it. */
+export function isDebeziumShaped(value: unknown): boolean {
+	if (!isObject(value)) return false;
+	return typeof value.op === 'string' || (isObject(value.payload) && typeof value.payload.op === 'string');
+}
+
 export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeResult {
 	out.ok = false;
 	out.record = null;

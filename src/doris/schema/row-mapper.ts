@@ -28,9 +28,9 @@ import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSch
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
-import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
+import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
-import { badDeleteMark, deleteUnsupported, missingSequence, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
+import { badDeleteMark, deleteUnsupported, missingSequence, notNullInDelete, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -83,6 +83,8 @@ export class RowMapper {
 	 * field into a column of its own, which keeps it as data (a soft delete flag, not a delete).
 	 */
 	private readonly ownDeleteSigns: boolean;
+	/** Whether a Field Mapping takes `__DORIS_DELETE_SIGN__` into a column (a soft delete flag, data). */
+	private readonly mapsDeleteSign: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -99,7 +101,8 @@ export class RowMapper {
 		// Read, never a column of its own: not unmatched, not unknown, not a column to add (which would
 		// turn the deletes after it into soft deletes).
 		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
-		this.ownDeleteSigns = !options.cdc && !options.mapping.some((m) => splitPath(m.field.trim())[0] === DELETE_SIGN_COLUMN);
+		this.mapsDeleteSign = options.mapping.some((m) => splitPath(m.field.trim())[0] === DELETE_SIGN_COLUMN);
+		this.ownDeleteSigns = !options.cdc && !this.mapsDeleteSign;
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
@@ -197,6 +200,18 @@ export class RowMapper {
 		return `field "${k}" matches no column${from} (Doris column names ignore case, so no column "${k}" can be added)`;
 	}
 
+	/**
+	 * Whether the item is a row carrying its own delete sign at its top level where the source path or
+	 * the Debezium envelope would find no record: with the Envelopes (CDC) option on, an item that is
+	 * no envelope (`op` nowhere); with a source path, one that leads nowhere. A Field Mapping from the
+	 * sign keeps it as data, as with the option off.
+	 */
+	private isOwnDeleteRow(item: Record<string, unknown>, record: unknown): boolean {
+		if (item[DELETE_SIGN_COLUMN] === undefined || this.mapsDeleteSign) return false;
+		if (this.options.cdc) return !isDebeziumShaped(record);
+		return this.sourcePath.length > 0 && record === undefined;
+	}
+
 	map(json: Record<string, unknown>): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) {
@@ -226,7 +241,13 @@ export class RowMapper {
 		}
 		let record: unknown = this.sourcePath.length === 0 ? item : readPath(item, this.sourcePath);
 		let deleted = false;
-		if (this.options.cdc) {
+		// A row that is its own delete at the item's top level, as the Kafka Trigger's Tombstones "Delete
+		// the Row of Its Key" builds it (the key's fields and the sign): no source path and no envelope
+		// applies to it. Read through them, the delete of a tombstone went to Invalid ("does not lead to
+		// an object", "not a Debezium envelope") on the very topics whose values need them.
+		const ownRow = this.isOwnDeleteRow(item, record);
+		if (ownRow) record = item;
+		if (this.options.cdc && !ownRow) {
 			const env = unwrapDebezium(record, this.envelope);
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
@@ -256,7 +277,7 @@ export class RowMapper {
 		}
 		// The record's own delete sign (Envelopes off; with them on, the envelope's op decides). Taken for
 		// one of the node's own fields and left out of the row, it turned a delete into an upsert, quietly.
-		if (this.ownDeleteSigns && rec[DELETE_SIGN_COLUMN] !== undefined) {
+		if ((this.ownDeleteSigns || ownRow) && rec[DELETE_SIGN_COLUMN] !== undefined) {
 			const sign = ownDeleteSign(this.schema, rec[DELETE_SIGN_COLUMN]);
 			if (typeof sign !== 'boolean') return { ok: false, reasons: [sign] };
 			if (sign && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'sign')] };
@@ -292,7 +313,9 @@ export class RowMapper {
 					value: null,
 					expected: p.handler.expected,
 					rule: 'not_null',
-					message: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
+					message: deleted
+						? notNullInDelete(this.schema, p.column, p.key, value)
+						: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
 				});
 				continue;
 			}

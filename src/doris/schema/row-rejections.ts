@@ -90,7 +90,7 @@ export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from:
 		from === 'flattened'
 			? `or give the table a column "${FLATTENED_DELETED_FIELD}" to keep each delete as a row flagged "true"`
 			: from === 'sign'
-				? `or leave the field ${DELETE_SIGN_COLUMN} out of the record (or set it to 0) to load the row`
+				? `or leave the field ${DELETE_SIGN_COLUMN} out of the record (or set it to 0) to load the row; a tombstone of the Kafka Trigger's Tombstones "Delete the Row of Its Key" carries it (set Tombstones to Skip for such a table)`
 				: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
 	return {
 		column: null,
@@ -101,6 +101,23 @@ export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from:
 			`this change is a delete, and ${tableName(schema)} is a ${keyModel} KEY table: only a UNIQUE KEY table applies deletes ` +
 			`(Doris would load the deleted row as a new one); load the changes into a UNIQUE KEY table, ${otherwise}`,
 	};
+}
+
+/**
+ * Why a delete lacks a value for a NOT NULL column without a default (a tombstone's key row, a Debezium
+ * "before" image of the key only). Doris fills a field a JSON line lacks with the column's default, else
+ * NULL (the load's source slots are all nullable), then filters a row with NULL in a NOT NULL column,
+ * a delete too: "column(x) values is null while columns is not nullable"
+ * (be/src/vec/exec/scan/vfile_scanner.cpp `_convert_to_output_block` in 2.1 and 3.0,
+ * be/src/vec/exec/scan/file_scanner.cpp in 3.1; only a flexible partial update's unmentioned columns
+ * are exempt). The delete would fail the load, or with Max Filter Ratio be dropped.
+ */
+export function notNullInDelete(schema: TableSchema, column: string, field: string, value: unknown): string {
+	return (
+		`this delete has no value for ${column} (the field "${field}" is ${value === null ? 'null' : 'missing'}), a NOT NULL column without a default of ${tableName(schema)}: ` +
+		`Doris fills a missing field with the column's default, else NULL, and filters a row, a delete too, whose NOT NULL column is NULL ("column(${column}) values is null while columns is not nullable", Doris 2.1, 3.0, 3.1). ` +
+		`Give the column a default (ALTER TABLE ${tableName(schema)} MODIFY COLUMN ${column} … DEFAULT …) or make it nullable, or have the source send the whole row with its deletes`
+	);
 }
 
 /** Why a flattened record's `__deleted` is neither a delete nor an upsert. */

@@ -15,7 +15,8 @@ export interface Produced {
 export interface OutgoingMessage {
 	id: string;
 	key?: string;
-	value: string | Buffer;
+	/** null: a tombstone. */
+	value: string | Buffer | null;
 	partition: number;
 }
 

@@ -1,0 +1,101 @@
+/**
+ * The rows the Kafka Trigger builds from tombstones with Tombstones "Delete the Row of Its Key": the
+ * key's fields and `__DORIS_DELETE_SIGN__: 1`. They delete in a UNIQUE KEY table, items and packed
+ * lines alike, whatever the source path or the Debezium Envelopes option say of the values; a table
+ * that cannot apply them, or a NOT NULL column Doris would leave NULL, sends them to Invalid saying why.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { DELETE_SIGN_COLUMN } from '../../../../src/common/item-contract';
+import { manualSchema } from '../../../../src/doris/schema/manual';
+import { routeItems, INVALID_FIELD, type InvalidInfo } from '../../../../src/doris/schema/route-items';
+import { routePacked } from '../../../../src/doris/schema/route-packed';
+import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
+import type { TableSchema } from '../../../../src/doris/schema/types';
+import { labels, pack } from './packed-support';
+
+const columns = [
+	{ name: 'id', type: 'BIGINT', nullable: false },
+	{ name: 'name', type: 'VARCHAR(10)' },
+];
+type ColumnSpec = Parameters<typeof manualSchema>[2][number];
+const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'] });
+const mapperOf = (schema: TableSchema, o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
+const tombstoneRow = { id: 7, [DELETE_SIGN_COLUMN]: 1 };
+
+describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of Its Key")', () => {
+	it('into a UNIQUE KEY table: the key with the sign 1', () => {
+		assert.deepEqual(mapperOf(table('UNIQUE')).map(tombstoneRow), { ok: true, row: { id: 7, [DELETE_SIGN_COLUMN]: 1 } });
+	});
+
+	it('with a source path for the values (payload, a Connect envelope\'s record), the delete row is read as it is', () => {
+		const m = mapperOf(table('UNIQUE'), { sourcePath: 'payload' });
+		assert.deepEqual(m.map(tombstoneRow), { ok: true, row: { id: 7, [DELETE_SIGN_COLUMN]: 1 } });
+		assert.deepEqual(m.map({ payload: { id: 8, name: 'x' } }), { ok: true, row: { id: 8, name: 'x' } });
+	});
+
+	it('with the Debezium Envelopes (CDC) option on, the delete row deletes its key too (the op d before it already did: deleting again changes nothing)', () => {
+		const m = mapperOf(table('UNIQUE'), { cdc: true, sourcePath: 'payload' });
+		assert.deepEqual(m.map(tombstoneRow), { ok: true, row: { id: 7, [DELETE_SIGN_COLUMN]: 1 } });
+		assert.deepEqual(m.map({ payload: { op: 'd', before: { id: 8, name: 'x' } } }), { ok: true, row: { id: 8, name: 'x', [DELETE_SIGN_COLUMN]: 1 } });
+		// Anything else that is no envelope is refused as before.
+		const r = m.map({ id: 9 });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.equal(r.reasons[0].rule, 'envelope');
+	});
+
+	it('into a DUPLICATE or AGGREGATE KEY table: Invalid, delete_unsupported, naming the Tombstones setting', () => {
+		for (const keyModel of ['DUPLICATE', 'AGGREGATE'] as const) {
+			for (const o of [{}, { cdc: true }] as Array<Partial<RowMapperOptions>>) {
+				const r = mapperOf(table(keyModel), o).map(tombstoneRow);
+				assert.equal(r.ok, false);
+				if (r.ok) continue;
+				assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_unsupported']);
+				assert.match(r.reasons[0].message, /Tombstones "Delete the Row of Its Key"/);
+			}
+		}
+	});
+
+	it('a NOT NULL column without a default that the key lacks: Invalid, not_null, saying Doris filters such a delete and how to let it through', () => {
+		const r = mapperOf(table('UNIQUE', [{ name: 'qty', type: 'INT', nullable: false }])).map(tombstoneRow);
+		assert.equal(r.ok, false);
+		if (r.ok) return;
+		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
+		assert.match(r.reasons[0].message, /this delete has no value for qty .* values is null while columns is not nullable.* Doris 2\.1, 3\.0, 3\.1.*DEFAULT/);
+		// With a default (or nullable) Doris fills it, and the delete loads.
+		assert.equal(mapperOf(table('UNIQUE', [{ name: 'qty', type: 'INT', nullable: false, hasDefault: true }])).map(tombstoneRow).ok, true);
+	});
+
+	it('a sequence column the key lacks: Invalid, delete_sequence, as for any delete', () => {
+		const sequenced: TableSchema = { ...table('UNIQUE', [{ name: 'v', type: 'BIGINT' }]), sequenceColumn: 'v' };
+		const r = mapperOf(sequenced).map(tombstoneRow);
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_sequence']);
+	});
+
+	it('packed lines as items: the delete line with the sign, upserts without; a DUPLICATE table\'s delete on Invalid', () => {
+		const lines = ['{"id":1,"name":"a"}', '{"id":1,"__DORIS_DELETE_SIGN__":1}', '{"id":2,"name":"b"}'];
+		const variants: Array<[Partial<RowMapperOptions>, string[]]> = [
+			[{}, lines],
+			[{ sourcePath: 'payload' }, ['{"payload":{"id":1,"name":"a"}}', lines[1], '{"payload":{"id":2,"name":"b"}}']],
+			[{ cdc: true }, ['{"op":"c","after":{"id":1,"name":"a"}}', '{"op":"d","before":{"id":1,"name":"a"}}', lines[1]]],
+		];
+		for (const [o, input] of variants) {
+			const m = mapperOf(table('UNIQUE'), o);
+			const packed = routePacked(pack(input), m, labels, 0);
+			assert.equal(packed.invalid.length, 0, JSON.stringify(o));
+			assert.match(packed.packed?.jsonLines ?? '', /\{"id":1,"__DORIS_DELETE_SIGN__":1\}\n/);
+			assert.equal(packed.packed?.deleteSign, true);
+		}
+		const duplicate = routePacked(pack(lines.slice(1)), mapperOf(table('DUPLICATE')), labels, 0);
+		assert.deepEqual(duplicate.invalid.map((r) => (r.json[INVALID_FIELD] as InvalidInfo).reasons[0].rule), ['delete_unsupported']);
+		const items = routeItems([{ json: { ...tombstoneRow } }], mapperOf(table('UNIQUE')), labels);
+		assert.equal(items.rows.length, 1);
+	});
+
+	it('a Field Mapping from the sign keeps it as data (a soft delete flag), source path or not', () => {
+		const soft = mapperOf(table('UNIQUE', [{ name: 'flag', type: 'TINYINT' }]), { mapping: [{ field: DELETE_SIGN_COLUMN, column: 'flag' }] });
+		assert.deepEqual(soft.map(tombstoneRow), { ok: true, row: { id: 7, flag: 1 } });
+	});
+});
