@@ -87,28 +87,48 @@ function unscaledBytes(value: unknown): Uint8Array | undefined {
 	return undefined;
 }
 
+/** Zeros a NUMERIC Decimal's text is padded with at most (see numericDecimal). */
+const MAX_PADDING_ZEROS = 1000;
+
 /**
  * A decimal.format=NUMERIC number as the Decimal it is: its digits with exactly `scale` fractional
- * ones. Kafka's JsonConverter writes the BigDecimal with its scale (1234.5600), which JSON parsing
- * made the number 1234.56 (and 0.0000 the number 0, 1E-7 the text 1e-7); a VARCHAR or JSON column
- * got that text where the same Decimal in base64 (the default decimal.format) or Avro loads 1234.5600.
- * A number with more fractional digits than the scale is no Decimal of that scale: kept as it is, for
- * the Doris Schema node's DECIMAL rules to judge.
+ * ones (none for a negative scale). Kafka's JsonConverter writes the BigDecimal with its scale
+ * (1234.5600), which JSON parsing made the number 1234.56 (and 0.0000 the number 0, 1E-7 the text
+ * 1e-7); a VARCHAR or JSON column got that text where the same Decimal in base64 (the default
+ * decimal.format) or Avro loads 1234.5600. `text` is the number's shortest text, or exact JSON's
+ * source text for one a double could not hold. A number with more fractional digits than the scale
+ * is no Decimal of that scale: kept as it is, for the Doris Schema node's DECIMAL rules to judge.
  */
-function numericDecimal(value: number, scale: number): string {
-	const [mantissa, exponent = '0'] = String(value).split('e');
+function numericDecimal(text: string, scale: number): string {
+	const [mantissa, exponent = '0'] = text.split(/[eE]/);
 	const negative = mantissa.startsWith('-');
 	const [whole, fraction = ''] = (negative ? mantissa.slice(1) : mantissa).split('.');
 	const fractionDigits = fraction.length - Number(exponent);
-	if (fractionDigits > scale || scale < 0) return String(value);
-	const unscaled = BigInt(whole + fraction) * 10n ** BigInt(scale - fractionDigits);
-	return decimalText(negative ? -unscaled : unscaled, scale);
+	const digits = Math.max(scale, 0);
+	// Beyond any Doris DECIMAL (76 digits at most) by far: kept as it is rather than spelled out
+	// (exact JSON keeps 1E+999999999 as text; its zeros would take the process down).
+	if (fractionDigits > digits || digits - fractionDigits > MAX_PADDING_ZEROS) return text;
+	const unscaled = BigInt(whole + fraction) * 10n ** BigInt(digits - fractionDigits);
+	return decimalText(negative ? -unscaled : unscaled, digits);
+}
+
+/**
+ * A number in exponent form that exact JSON kept as its text (16+ digits): Jackson writes a
+ * BigDecimal as BigDecimal.toString does (Kafka's JsonConverter enables no WRITE_BIGDECIMAL_AS_PLAIN),
+ * in E-notation below 1E-6 or for a negative scale: 1.234567890123456789E-7 for a Decimal of scale 25,
+ * which was refused as neither base64 nor a number. A '.' or '-' tells it from base64, which has neither.
+ */
+const NUMERIC_EXPONENT_TEXT_RE = /^-?\d+(?:\.\d+)?[eE][+-]?\d+$/;
+
+function isNumericExponentText(value: string): boolean {
+	return (value.includes('.') || value.includes('-')) && NUMERIC_EXPONENT_TEXT_RE.test(value);
 }
 
 function decimal(value: unknown, scale: number): string {
 	// decimal.format=NUMERIC: the number, at its scale (exact JSON keeps long ones as their text, scale and all).
-	if (typeof value === 'number' && Number.isFinite(value)) return numericDecimal(value, scale);
+	if (typeof value === 'number' && Number.isFinite(value)) return numericDecimal(String(value), scale);
 	if (typeof value === 'string' && NUMERIC_TEXT_RE.test(value)) return value;
+	if (typeof value === 'string' && isNumericExponentText(value)) return numericDecimal(value, scale);
 	const bytes = unscaledBytes(value);
 	if (bytes === undefined) throw new LogicalValueError(`${describe(value)} is neither base64 bytes nor a number`);
 	return decimalText(integerFromTwosComplement(bytes), scale);

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 
 import { decodeConnectPayload } from '../../../src/common/connect-envelope';
 import { connectLogicalDecoder, JsonText, LogicalValueError } from '../../../src/common/connect-logical';
+import { parseJsonExact } from '../../../src/common/exact-json';
 import { decimalText, integerFromTwosComplement, timeOfDay, wallClockFromEpoch } from '../../../src/common/logical-values';
 
 const decode = (name: string, value: unknown, parameters?: Record<string, string>): unknown => {
@@ -50,6 +51,19 @@ describe('Connect logical types', () => {
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1e-7, { scale: '7' }), '0.0000001');
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1.5e21, { scale: '0' }), '1500000000000000000000');
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 120, { scale: '-1' }), '120');
+		// Below 1E-6 Jackson writes BigDecimal.toString's E-notation; with 16+ digits exact JSON keeps
+		// that text (the value was refused as 'neither base64 bytes nor a number').
+		const scale25 = { scale: '25' };
+		const [kept] = parseJsonExact('[1.234567890123456789E-7]') as string[];
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', kept, scale25), '0.0000001234567890123456789');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', '1.234567890123456789E-7', scale25), '0.0000001234567890123456789');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', '-1.234567890123456789E-7', scale25), '-0.0000001234567890123456789');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1e-7, { scale: '10' }), '0.0000001000');
+		// A negative scale: the integer, as its base64 form gives it (1.2E+21 was the text '1.2e+21').
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1.2e21, { scale: '-20' }), '1200000000000000000000');
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 'DA==', { scale: '-20' }), '1200000000000000000000');
+		// An exponent no DECIMAL holds stays its text, not a billion zeros.
+		assert.equal(decode('org.apache.kafka.connect.data.Decimal', '1.5E+999999999', { scale: '0' }), '1.5E+999999999');
 		// More fractional digits than the scale: no Decimal of that scale, left for the DECIMAL rules.
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 1.005, { scale: '2' }), '1.005');
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', '12345678901234567.1234', scale4), '12345678901234567.1234');
