@@ -28,6 +28,7 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
+import { refuseLossySettingsAtRunTime } from '../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { readSettings } from './settings';
@@ -142,6 +143,8 @@ interface Failure {
 export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	if (items.length === 0) return [[], []];
+	// A setting that loses rows, in a workflow the Kafka trigger never checked (a sub-workflow).
+	refuseLossySettingsAtRunTime(ctx);
 	refuseExecuteOnce(ctx);
 	const continues = continuesAfterThrow(ctx);
 	const route = failureRoute(ctx.getNode(), continues, connectedOutputs(ctx), { fallback: REJECTED_OUTPUT, errorOutput: ERROR_OUTPUT });

@@ -3,9 +3,9 @@ import type { INodeParameters, NodeParameterValueType, NodeTypeAndVersion } from
 import type { PartialUpdateTarget } from '../../src/doris/schema/partial-update';
 import { columnNames, splitColumns } from '../../src/doris/stream-load/columns';
 import type { ColumnToCheck, TableToCheck } from '../../src/doris/schema/table-check';
+import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../src/common/lossy-settings';
 
-export const SCHEMA_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisSchema';
-export const STREAM_LOAD_NODE_TYPE = 'n8n-nodes-doris-sinker.dorisStreamLoad';
+export { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE };
 
 export interface DownstreamTables {
 	tables: TableToCheck[];

@@ -1,10 +1,8 @@
-import { NodeOperationError, type INode, type ITriggerFunctions } from 'n8n-workflow';
+import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
+import type { GraphNode } from '../../src/common/workflow-graph';
 import { nodesReachedFrom } from '../shared/outputs';
 import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './downstream-tables';
-
-/** What the check reads of a node on the items' way. */
-type NodeOnPath = Pick<INode, 'name' | 'type' | 'disabled' | 'parameters'>;
 
 /**
  * One Item per Batch hands the Doris nodes packed JSON lines, and a Doris Stream Load node with
@@ -17,7 +15,7 @@ type NodeOnPath = Pick<INode, 'name' | 'type' | 'disabled' | 'parameters'>;
 export function refusePackedIntoCsv(ctx: Pick<ITriggerFunctions, 'getNode'>, output: 'message' | 'batch'): void {
 	if (output !== 'batch') return;
 	const trigger = ctx.getNode().name;
-	const packedStillAt = (node: NodeOnPath, out: number) =>
+	const packedStillAt = (node: GraphNode, out: number) =>
 		node.name === trigger || (node.type === SCHEMA_NODE_TYPE && out === 0 && (node.disabled === true || node.parameters?.operation !== 'getSchema'));
 	const csv = nodesReachedFrom(ctx, trigger, packedStillAt).filter(
 		(node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true && node.parameters?.format === 'csv',

@@ -13,56 +13,64 @@
  * interface, so it is read defensively: when it is missing (another n8n version, a test context),
  * the answer is `undefined` unless the node has no child at all (then nothing is connected).
  *
- * A disabled node is not a destination of its own: n8n runs it as handleDisabledNode
- * (n8n-core WorkflowExecute), which passes what reached its input 0 on as its output 0 and nothing
- * else. So a connection into a disabled node leads somewhere only when it enters input 0 and that
- * node's output 0 leads somewhere in turn; a disabled dead-letter node at the end drops the rows.
+ * The walks over it (which outputs lead to a node that runs, disabled nodes passing items on through
+ * their output 0 only) are n8n-free, in src/common/workflow-graph.ts.
  */
-import { NodeConnectionTypes, NodeHelpers, NodeOperationError, type IConnections, type IExecuteFunctions, type INode, type INodeTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeHelpers, NodeOperationError, type IExecuteFunctions, type INode, type INodeTypes } from 'n8n-workflow';
 
 import { EXECUTE_ONCE_FIX, executeOnceMessage } from '../../src/common/execute-once';
+import { graphOf, nodesReachedFrom as reachedInGraph, outputsLeadingSomewhere, type GraphNode, type StoredConnections, type WorkflowGraph } from '../../src/common/workflow-graph';
 
 type OutputsContext = Pick<IExecuteFunctions, 'getNode' | 'getChildNodes'>;
 
-/** What is read of a node of the running workflow. */
-type NodeFields = Pick<INode, 'name' | 'type' | 'disabled' | 'onError' | 'continueOnFail' | 'executeOnce' | 'alwaysOutputData' | 'parameters'>;
-
-interface RunningWorkflow {
-	connections: IConnections;
-	/** Whether the node of that name is disabled. */
-	disabled(name: string): boolean;
-	nodes: NodeFields[];
+/** The Workflow object as read here: not part of n8n's typed interface (see the header). */
+interface RunningWorkflowObject {
+	connectionsBySourceNode?: unknown;
+	nodes?: unknown;
+	nodeTypes?: INodeTypes;
 }
 
-/** The running Workflow's connections and nodes, when the context carries them (see the header). */
-function workflowOf(ctx: object): RunningWorkflow | undefined {
+/** The running Workflow object of a node's or trigger's context, when it carries one. */
+export function runningWorkflowOf(ctx: object): object | undefined {
 	// Not in n8n's typed interface: the field NodeExecutionContext keeps the running Workflow in.
-	const workflow = (ctx as { workflow?: { connectionsBySourceNode?: unknown; nodes?: unknown } }).workflow;
+	const workflow = (ctx as { workflow?: unknown }).workflow;
+	return workflow !== null && typeof workflow === 'object' ? workflow : undefined;
+}
+
+/** One graph per running Workflow object: n8n builds a new one for each execution and never rewires it. */
+const graphs = new WeakMap<object, WorkflowGraph>();
+
+/** The running Workflow's nodes and connections as a graph (src/common/workflow-graph.ts), when the context carries them (see the header). */
+export function workflowGraphOf(ctx: object): WorkflowGraph | undefined {
+	const workflow = runningWorkflowOf(ctx) as RunningWorkflowObject | undefined;
 	const connections = workflow?.connectionsBySourceNode;
-	if (connections === null || typeof connections !== 'object') return undefined;
-	const nodes = workflow?.nodes !== null && typeof workflow?.nodes === 'object' ? (workflow.nodes as Record<string, NodeFields | undefined>) : {};
-	return {
-		connections: connections as IConnections,
-		disabled: (name) => nodes[name]?.disabled === true,
-		nodes: Object.values(nodes).filter((n): n is NodeFields => n !== null && typeof n === 'object' && typeof n.name === 'string'),
-	};
+	if (workflow === undefined || connections === null || typeof connections !== 'object') return undefined;
+	const cached = graphs.get(workflow);
+	if (cached !== undefined) return cached;
+	const nodes = workflow.nodes !== null && typeof workflow.nodes === 'object' ? (workflow.nodes as Record<string, GraphNode | undefined>) : {};
+	const graph = graphOf(
+		Object.values(nodes).filter((n): n is GraphNode => n !== null && typeof n === 'object' && typeof n.name === 'string'),
+		connections as StoredConnections,
+		(name) => mainOutputCount(workflow, nodes[name] as INode | undefined),
+	);
+	graphs.set(workflow, graph);
+	return graph;
 }
 
-/** The main connections of output `index` of node `name`. */
-function targetsOf(workflow: RunningWorkflow, name: string, index: number): Array<{ node: string; index: number }> {
-	const targets = workflow.connections[name]?.main?.[index];
-	if (!Array.isArray(targets)) return [];
-	return targets.filter((t) => t !== null && typeof t === 'object' && typeof t.node === 'string').map((t) => ({ node: t.node, index: typeof t.index === 'number' ? t.index : 0 }));
-}
-
-/** Whether output `index` of node `name` reaches a node that runs (see the header on disabled nodes). */
-function reachesRunningNode(workflow: RunningWorkflow, name: string, index: number, passed: Set<string>): boolean {
-	return targetsOf(workflow, name, index).some((target) => {
-		if (!workflow.disabled(target.node)) return true;
-		if (target.index !== 0 || passed.has(target.node)) return false;
-		passed.add(target.node);
-		return reachesRunningNode(workflow, target.node, 0, passed);
-	});
+/**
+ * How many main outputs n8n gives the node, its error output included under On Error "Continue
+ * (using error output)" (NodeHelpers.getNodeOutputs adds it); undefined when its type cannot be read.
+ */
+function mainOutputCount(workflow: RunningWorkflowObject, node: INode | undefined): number | undefined {
+	if (node === undefined) return undefined;
+	try {
+		const description = workflow.nodeTypes?.getByNameAndVersion(node.type, node.typeVersion)?.description;
+		if (description === undefined) return undefined;
+		const outputs = NodeHelpers.getConnectionTypes(NodeHelpers.getNodeOutputs(workflow as Parameters<typeof NodeHelpers.getNodeOutputs>[0], node, description));
+		return outputs.filter((type) => type === NodeConnectionTypes.Main).length;
+	} catch {
+		return undefined;
+	}
 }
 
 /**
@@ -72,21 +80,12 @@ function reachesRunningNode(workflow: RunningWorkflow, name: string, index: numb
  */
 export function connectedOutputs(ctx: OutputsContext): ReadonlySet<number> | undefined {
 	const name = ctx.getNode().name;
-	const workflow = workflowOf(ctx);
-	if (workflow === undefined) {
+	const graph = workflowGraphOf(ctx);
+	if (graph === undefined) {
 		const children = typeof ctx.getChildNodes === 'function' ? ctx.getChildNodes(name) : undefined;
 		return children !== undefined && children.length === 0 ? new Set() : undefined;
 	}
-	return outputsLeadingSomewhere(workflow, name);
-}
-
-function outputsLeadingSomewhere(workflow: RunningWorkflow, name: string): Set<number> {
-	const main = workflow.connections[name]?.main ?? [];
-	const out = new Set<number>();
-	main.forEach((_targets, index) => {
-		if (reachesRunningNode(workflow, name, index, new Set([name]))) out.add(index);
-	});
-	return out;
+	return outputsLeadingSomewhere(graph, name);
 }
 
 /** Whether output `index` leads somewhere; true when it cannot be told (connectedOutputs undefined). */
@@ -146,7 +145,7 @@ export function refuseExecuteOnce(ctx: Pick<IExecuteFunctions, 'getNode' | 'cont
 	throw error;
 }
 
-function continuesOnError(node: Pick<INode, 'onError' | 'continueOnFail'>): boolean {
+function continuesOnError(node: { onError?: string; continueOnFail?: boolean }): boolean {
 	return node.continueOnFail === true || node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput';
 }
 
@@ -168,7 +167,7 @@ function continuesOnError(node: Pick<INode, 'onError' | 'continueOnFail'>): bool
  * trigger committed their offsets.
  */
 export function failureRoute(
-	node: Pick<INode, 'onError'>,
+	node: { onError?: string },
 	continues: boolean,
 	outputs: ReadonlySet<number> | undefined,
 	indexes: { fallback: number; errorOutput: number },
@@ -184,11 +183,11 @@ export function failureRoute(
  * when the workflow cannot be read. A throw would not stop the execution there (continuesAfterThrow):
  * n8n passes the node's raw input on as its first output, as if loaded.
  */
-export function continuingIntoNowhere(ctx: object, type: string, indexes: { fallback: number; errorOutput: number }): NodeFields[] {
-	const workflow = workflowOf(ctx);
-	if (workflow === undefined) return [];
-	return workflow.nodes.filter(
-		(node) => node.type === type && node.disabled !== true && continuesOnError(node) && failureRoute(node, true, outputsLeadingSomewhere(workflow, node.name), indexes) === 'throw',
+export function continuingIntoNowhere(ctx: object, type: string, indexes: { fallback: number; errorOutput: number }): GraphNode[] {
+	const graph = workflowGraphOf(ctx);
+	if (graph === undefined) return [];
+	return [...graph.nodes.values()].filter(
+		(node) => node.type === type && node.disabled !== true && continuesOnError(node) && failureRoute(node, true, outputsLeadingSomewhere(graph, node.name), indexes) === 'throw',
 	);
 }
 
@@ -197,48 +196,7 @@ export function continuingIntoNowhere(ctx: object, type: string, indexes: { fall
  * node `name` can reach through main connections, `name` first; empty when the workflow cannot be read.
  * `follows(node, output)`, when given, says which outputs the walk goes on through (all by default).
  */
-export function nodesReachedFrom(ctx: object, name: string, follows?: (node: NodeFields, output: number) => boolean): NodeFields[] {
-	const workflow = workflowOf(ctx);
-	if (workflow === undefined) return [];
-	const byName = new Map(workflow.nodes.map((node) => [node.name, node]));
-	const reached = [name];
-	for (let k = 0; k < reached.length; k++) {
-		const from = byName.get(reached[k]);
-		(workflow.connections[reached[k]]?.main ?? []).forEach((targets, output) => {
-			if (!Array.isArray(targets) || (follows !== undefined && from !== undefined && !follows(from, output))) return;
-			for (const target of targets) if (typeof target?.node === 'string' && !reached.includes(target.node)) reached.push(target.node);
-		});
-	}
-	return reached.flatMap((n) => byName.get(n) ?? []);
-}
-
-/**
- * Whether node `name` (of the running workflow read from a trigger's context at activation) is on On
- * Error "Continue (using error output)" with that output, the last of its main outputs, leading
- * nowhere. n8n moves the items the node failed on there (n8n-core WorkflowExecute
- * handleNodeErrorOutput) and the execution succeeds. False when the workflow or the node's type
- * cannot be read.
- */
-export function errorOutputLeadsNowhere(ctx: object, name: string): boolean {
-	const running = workflowOf(ctx);
-	// Not in n8n's typed interface: see workflowOf; the Workflow knows its node types.
-	const workflow = (ctx as { workflow?: { nodes?: Record<string, INode>; nodeTypes?: INodeTypes } }).workflow;
-	const node = workflow?.nodes?.[name];
-	if (running === undefined || node === undefined || node.onError !== 'continueErrorOutput' || node.disabled === true) return false;
-	let outputs;
-	try {
-		const description = workflow?.nodeTypes?.getByNameAndVersion(node.type, node.typeVersion)?.description;
-		if (description === undefined) return false;
-		outputs = NodeHelpers.getConnectionTypes(NodeHelpers.getNodeOutputs(workflow as Parameters<typeof NodeHelpers.getNodeOutputs>[0], node, description));
-	} catch {
-		return false;
-	}
-	const main = outputs.filter((type) => type === NodeConnectionTypes.Main).length;
-	return main > 0 && !outputsLeadingSomewhere(running, name).has(main - 1);
-}
-
-/** Whether output `index` of node `name` (read from a trigger's context) leads to no node that runs; false when the workflow cannot be read. */
-export function outputLeadsNowhere(ctx: object, name: string, index: number): boolean {
-	const workflow = workflowOf(ctx);
-	return workflow !== undefined && !reachesRunningNode(workflow, name, index, new Set([name]));
+export function nodesReachedFrom(ctx: object, name: string, follows?: (node: GraphNode, output: number) => boolean): GraphNode[] {
+	const graph = workflowGraphOf(ctx);
+	return graph === undefined ? [] : reachedInGraph(graph, [name], follows);
 }

@@ -6,6 +6,7 @@ import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../../shared/credentials';
 import { everyItemInvalid } from '../../../src/doris/schema/invalid-items';
+import { refuseLossySettingsAtRunTime } from '../../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, leadsSomewhere, refuseExecuteOnce } from '../../shared/outputs';
 import { executeGetSchema } from './getSchema.operation';
 import { executeMapRows } from './mapRows.operation';
@@ -114,8 +115,12 @@ function invalidOnRowsWhenLeadingNowhere(ctx: SchemaContext, outputs: INodeExecu
 /** Reads the settings once, builds the connection, dispatches to the operation. */
 export async function route(ctx: SchemaContext): Promise<INodeExecutionData[][]> {
 	const getSchema = ctx.getNodeParameter('operation', 0, 'mapRows') === 'getSchema';
-	// Map Rows with Execute Once would map the first row only, the others dropped by n8n.
-	if (!getSchema) refuseExecuteOnce(ctx);
+	if (!getSchema) {
+		// A setting that loses rows, in a workflow the Kafka trigger never checked (a sub-workflow).
+		refuseLossySettingsAtRunTime(ctx);
+		// Map Rows with Execute Once would map the first row only, the others dropped by n8n.
+		refuseExecuteOnce(ctx);
+	}
 	// Get Schema hands no rows on: a throw stops it as any node.
 	if (!continuesAfterThrow(ctx) || getSchema) {
 		const settings = readSchemaSettings(ctx);

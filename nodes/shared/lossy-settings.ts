@@ -1,0 +1,82 @@
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+
+import { LOSSY_SETTINGS_FIX, lossySettingProblems, runTimeStarts } from '../../src/common/lossy-settings';
+import { startsUpstreamOf } from '../../src/common/workflow-graph';
+import { continuesAfterThrow, failDespiteContinue, runningWorkflowOf, workflowGraphOf } from './outputs';
+
+type RunTimeContext = Pick<IExecuteFunctions, 'getNode' | 'continueOnFail'> & Partial<Pick<IExecuteFunctions, 'getMode' | 'getExecuteData'>>;
+
+/** What one running Workflow object has been found to hold, so each execution walks it once. */
+interface Verdicts {
+	/** The start nodes upstream of each Doris node that ran. */
+	upstream: Map<string, string[]>;
+	/** The problems found from each set of starts (joined by a newline). */
+	problems: Map<string, string[]>;
+}
+
+/** Keyed by the running Workflow object, which n8n builds for each execution and drops after it. */
+const verdicts = new WeakMap<object, Verdicts>();
+
+/**
+ * The Kafka trigger's activation check (src/common/lossy-settings.ts) for a workflow it never saw,
+ * run by a Doris node (Doris Schema mapping rows, Doris Stream Load) before it handles any row: a
+ * sub-workflow its Execute Workflow node calls, waiting for it, whose success commits the parent's
+ * offsets. There n8n passed rows on unloaded past a disabled Doris Stream Load node, dropped the
+ * items a node on "Continue" failed on, handed a node on Execute Once the first item only, and the
+ * execution succeeded: offsets committed, rows neither in Doris nor anywhere visible. Now it fails,
+ * naming each node and setting as activation does, also when this node is on On Error "Continue"
+ * (failDespiteContinue).
+ *
+ * The walk starts from the start nodes upstream of this node that ran in this execution ("When
+ * Executed by Another Workflow" in a sub-workflow: n8n starts one at the first node of type
+ * n8n-nodes-base.executeWorkflowTrigger, findSubworkflowStart). Not from the Kafka trigger, whose
+ * activation ran it already. It runs for every other start too (a webhook, a schedule, an error
+ * workflow, a retry): there no offset is committed, but rows vanishing while the execution succeeds
+ * are a loss nobody sees (a webhook that answers when the last node finishes says 200 for them), and
+ * a failed execution is visible where n8n shows executions and runs the error workflow. Not in a run
+ * from the editor, where a user may try a node on one item or with a node disabled on purpose, and
+ * nothing commits.
+ *
+ * Unlike activation, a Doris Schema node whose Rows output leads nowhere is not refused: in a
+ * sub-workflow that output may be its result, which the parent's Execute Workflow node hands on to a
+ * Doris Stream Load node. The verdict is kept per running Workflow object and set of starts, so the
+ * nodes of an execution walk it once: a few microseconds for a workflow of ten nodes.
+ */
+export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
+	if (ctx.getMode?.() === 'manual') return;
+	const workflow = runningWorkflowOf(ctx);
+	const graph = workflowGraphOf(ctx);
+	if (workflow === undefined || graph === undefined) return;
+	let known = verdicts.get(workflow);
+	if (known === undefined) {
+		known = { upstream: new Map(), problems: new Map() };
+		verdicts.set(workflow, known);
+	}
+	const name = ctx.getNode().name;
+	let upstream = known.upstream.get(name);
+	if (upstream === undefined) {
+		upstream = startsUpstreamOf(graph, name);
+		known.upstream.set(name, upstream);
+	}
+	const starts = runTimeStarts(graph, upstream, ranIn(ctx));
+	if (starts.length === 0) return;
+	const key = starts.join('\n');
+	let problems = known.problems.get(key);
+	if (problems === undefined) {
+		problems = lossySettingProblems(graph, starts, { rowsMustLoadHere: false });
+		known.problems.set(key, problems);
+	}
+	if (problems.length === 0) return;
+	const error = new NodeOperationError(ctx.getNode(), problems.join('; '), { description: LOSSY_SETTINGS_FIX });
+	if (continuesAfterThrow(ctx)) failDespiteContinue(ctx, error);
+	throw error;
+}
+
+/** Whether a node ran in this execution so far, from its run data; undefined when it cannot be read. */
+function ranIn(ctx: object): ((name: string) => boolean) | undefined {
+	// Not in n8n's typed interface: NodeExecutionContext keeps the execution's data in
+	// `runExecutionData`, whose resultData.runData holds the runs of each node that ran (n8n-core 2.40).
+	const runData = (ctx as { runExecutionData?: { resultData?: { runData?: unknown } } | null }).runExecutionData?.resultData?.runData;
+	if (runData === null || typeof runData !== 'object') return undefined;
+	return (name) => Object.prototype.hasOwnProperty.call(runData, name);
+}

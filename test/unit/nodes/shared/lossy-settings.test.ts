@@ -1,0 +1,113 @@
+// A Doris node runs the Kafka trigger's activation check itself in a workflow the trigger never saw
+// (nodes/shared/lossy-settings.ts): a sub-workflow started at its "When Executed by Another Workflow"
+// node, a webhook's workflow. Read from n8n's own Workflow, as the node's execution context holds it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { NodeOperationError, Workflow, type IConnections, type IExecuteData, type INode, type INodeTypes } from 'n8n-workflow';
+
+import { refuseLossySettingsAtRunTime } from '../../../../nodes/shared/lossy-settings';
+
+const START = 'When Executed by Another Workflow';
+const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
+const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
+// Every node has one main output, as n8n's No Operation node (n8n adds the error output under
+// "Continue (using error output)"), and an Operation (Workflow keeps only the parameters a type declares).
+const oneOutput = { description: { outputs: ['main'], properties: [{ displayName: 'Operation', name: 'operation', type: 'string', default: 'mapRows' }] } };
+const nodeTypes = { getByName: () => oneOutput, getByNameAndVersion: () => oneOutput, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+
+type Fields = Partial<Record<'start' | 'enrich' | 'schema' | 'load', Partial<INode>>>;
+
+/**
+ * The sub-workflow Start → Enrich → Schema → Load, Schema's Invalid → Dead Letters, and a Kafka
+ * Trigger and a Webhook feeding Schema too; the context of `running` (Schema by default) in an
+ * execution of `mode` in which the nodes of `ran` ran.
+ */
+function running(fields: Fields, options: { mode?: string; ran?: string[]; more?: IConnections; running?: string } = {}) {
+	const nodes = [
+		node(START, 'n8n-nodes-base.executeWorkflowTrigger', fields.start),
+		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
+		node('Webhook', 'n8n-nodes-base.webhook'),
+		node('Enrich', 'n8n-nodes-base.set', fields.enrich),
+		node('Schema', 'n8n-nodes-doris-sinker.dorisSchema', fields.schema),
+		node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', fields.load),
+		node('Dead Letters', 'n8n-nodes-base.noOp'),
+	];
+	const connections: IConnections = {
+		[START]: { main: [to('Enrich')] },
+		'Kafka Trigger': { main: [to('Schema')] },
+		Webhook: { main: [to('Schema')] },
+		Enrich: { main: [to('Schema')] },
+		Schema: { main: [to('Load'), to('Dead Letters')] },
+		...options.more,
+	};
+	const workflow = new Workflow({ nodes, connections, active: false, nodeTypes });
+	const runData = Object.fromEntries((options.ran ?? [START]).map((name) => [name, []]));
+	const self = workflow.nodes[options.running ?? 'Schema'];
+	const executeData = { node: self, data: {}, source: null } as unknown as IExecuteData;
+	const ctx = {
+		workflow,
+		runExecutionData: { resultData: { runData } },
+		getNode: () => self,
+		getMode: () => options.mode ?? 'integrated',
+		continueOnFail: () => false,
+		getExecuteData: () => executeData,
+	};
+	return { ctx, workflow, executeData, check: () => refuseLossySettingsAtRunTime(ctx as never) };
+}
+
+describe('refuseLossySettingsAtRunTime', () => {
+	it('fails a sub-workflow execution with a disabled Doris Stream Load node, naming it, with the fix', () => {
+		assert.throws(running({ load: { disabled: true } }).check, (error: NodeOperationError) => {
+			assert.ok(error instanceof NodeOperationError);
+			assert.match(error.message, /Doris Stream Load node "Load" is disabled/);
+			assert.match(error.description ?? '', /enable the Doris Stream Load or Execute Workflow node/);
+			return true;
+		});
+	});
+
+	it('fails it for a node before the Doris nodes on "Continue", or with Execute Once, naming the node and the setting', () => {
+		assert.throws(running({ enrich: { onError: 'continueRegularOutput' } }).check, /Node "Enrich": On Error is "Continue \(regular output\)"/);
+		assert.throws(running({ enrich: { onError: 'continueErrorOutput' } }).check, /Node "Enrich": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
+		assert.throws(running({ enrich: { executeOnce: true } }).check, /Node "Enrich" has the setting Execute Once on/);
+		assert.throws(running({ enrich: { alwaysOutputData: true } }).check, /Node "Enrich" has the setting Always Output Data on/);
+		// The Doris Stream Load node runs the same check.
+		assert.throws(running({ enrich: { executeOnce: true } }, { running: 'Load' }).check, /Node "Enrich" has the setting Execute Once on/);
+	});
+
+	it('fails it also when the Doris node itself is on On Error "Continue": n8n is told to stop for this run of the node', () => {
+		const { check, executeData, workflow } = running({ schema: { onError: 'continueRegularOutput' }, enrich: { executeOnce: true } });
+		assert.throws(check, /Execute Once/);
+		assert.equal(executeData.node.onError, 'stopWorkflow');
+		assert.equal(workflow.nodes.Schema.onError, 'continueRegularOutput', 'the workflow keeps the setting');
+	});
+
+	it('passes the plain sub-workflow, and one whose Doris Schema node maps rows for its parent (Rows leading nowhere)', () => {
+		running({}).check();
+		running({}, { more: { Schema: { main: [[], to('Dead Letters')] } } }).check();
+	});
+
+	it('does not check a run from the editor, nor an execution the Kafka trigger started (checked at activation)', () => {
+		running({ load: { disabled: true } }, { mode: 'manual' }).check();
+		running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check();
+	});
+
+	it('checks an execution a webhook started, from the webhook (not from a start that did not run)', () => {
+		assert.throws(running({ load: { disabled: true } }, { mode: 'webhook', ran: ['Webhook'] }).check, /Doris Stream Load node "Load" is disabled/);
+		// Enrich is on the sub-workflow start's path only, which did not run.
+		running({ enrich: { executeOnce: true } }, { mode: 'webhook', ran: ['Webhook'] }).check();
+	});
+
+	it('passes when the context holds no workflow (another n8n, a test context)', () => {
+		refuseLossySettingsAtRunTime({ getNode: () => node('Schema', 'n8n-nodes-doris-sinker.dorisSchema'), getMode: () => 'integrated', continueOnFail: () => false } as never);
+	});
+
+	it('keeps its verdict for the running Workflow object: the nodes of one execution walk it once', () => {
+		const { check, workflow, ctx } = running({ load: { disabled: true } });
+		assert.throws(check, /is disabled/);
+		// Changed in place (n8n never does) the same object keeps the verdict; another object does not.
+		workflow.nodes.Load.disabled = false;
+		assert.throws(check, /is disabled/);
+		const fresh = new Workflow({ nodes: Object.values(workflow.nodes), connections: workflow.connectionsBySourceNode, active: false, nodeTypes });
+		refuseLossySettingsAtRunTime({ ...ctx, workflow: fresh } as never);
+	});
+});
