@@ -32,6 +32,13 @@
  *
  * A commit whose answer was lost (the broker took it, kafkajs saw an error) leaves the group's offset
  * above what this process saw confirmed: the partition is then newly assigned (safe, as before).
+ *
+ * A renewed partition is sought to the group's offset read (this process' last confirmed commit when
+ * it could not be read), not left where kafkajs would fetch it: kafkajs keeps a seek until the
+ * partition's next fetch, across a join (consumerGroup.js: `seekOffset` is made in the constructor
+ * only and popped in seekOffsets), so a redelivery that sought the failed range while the restarted
+ * consumer was joining (not yet returning) moved the renewed partition there. Executions below it,
+ * no longer counted, that then failed were skipped, and the first commit passed their messages.
  */
 import type { Admin } from 'kafkajs';
 
@@ -82,8 +89,11 @@ export interface ReturnHandlers {
 	lookup(states: readonly PartitionState[]): Promise<Map<PartitionState, GroupOffset>>;
 	/** Nobody else moved it: go on with the tracked executions (fetch after them, commit what finished). */
 	keep(state: PartitionState): void;
-	/** It may have moved: newly assigned after all. */
-	renew(state: PartitionState): void;
+	/**
+	 * It may have moved: newly assigned after all, fetched from `start` (the group's offset read, else
+	 * this process' last confirmed commit; undefined: none known, where kafkajs starts it).
+	 */
+	renew(state: PartitionState, start: bigint | undefined): void;
 	isClosing(): boolean;
 	/** Called once every partition of a check is decided: resume and commit what may be. */
 	settled(): void;
@@ -115,7 +125,7 @@ export class ReturningPartitions {
 						where,
 					);
 				} else {
-					this.handlers.renew(state);
+					this.handlers.renew(state, offset !== undefined ? offset.offset : state.committed);
 					const group = found === undefined ? 'could not be read' : `is ${offset?.offset ?? 'none'}`;
 					this.logger.info(
 						`Kafka partition ${state.topic}[${state.partition}] came back after kafkajs restarted the consumer, but the group's offset ${group}, not where this process left it: starting again from the group's offset`,

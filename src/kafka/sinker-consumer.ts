@@ -117,7 +117,7 @@ export class SinkerConsumer {
 		this.returning = new ReturningPartitions(this.logger, {
 			lookup: (states) => (this.admin === undefined ? Promise.reject(new Error('no admin client')) : groupOffsets(this.admin, options.groupId, states)),
 			keep: (state) => this.keepReturned(state),
-			renew: (state) => this.renewReturned(state),
+			renew: (state, start) => this.renewReturned(state, start),
 			isClosing: () => this.closing,
 			settled: () => {
 				this.syncPaused();
@@ -310,11 +310,16 @@ export class SinkerConsumer {
 		if (!state.inBackoff && next !== undefined) this.partitions.seek(state, next);
 	}
 
-	/** A returning partition someone else may have moved: newly assigned after all, as before. */
-	private renewReturned(state: PartitionState): void {
+	/**
+	 * A returning partition someone else may have moved: newly assigned after all, as before, fetched
+	 * from `start`. Sought there explicitly: a seek kafkajs still holds from before the join (a
+	 * redelivery due while it was joining) would start it above the group's offset (returning-partitions.ts).
+	 */
+	private renewReturned(state: PartitionState, start: bigint | undefined): void {
 		const fresh = this.assignment.renew(state);
 		if (!fresh) return;
 		this.partitions.reseat({ retained: [], revoked: [state], added: [fresh], returned: [] }, this.recentOffsets);
+		if (start !== undefined) this.partitions.seek(fresh, start);
 		if (this.ordered) this.fences.onAssignment([fresh]);
 	}
 

@@ -83,14 +83,32 @@ describe('ReturningPartitions', () => {
 	function setup(answer: (states: readonly PartitionState[]) => Promise<Map<PartitionState, GroupOffset>>, boundMs?: number) {
 		const kept: PartitionState[] = [];
 		const renewed: PartitionState[] = [];
+		const starts: Array<bigint | undefined> = [];
 		let settled = 0;
-		const returning = new ReturningPartitions(
-			quiet,
-			{ lookup: answer, keep: (s) => kept.push(s), renew: (s) => renewed.push(s), isClosing: () => false, settled: () => settled++ },
-			boundMs,
-		);
-		return { returning, kept, renewed, settled: () => settled };
+		const renew = (s: PartitionState, start: bigint | undefined) => {
+			renewed.push(s);
+			starts.push(start);
+		};
+		const returning = new ReturningPartitions(quiet, { lookup: answer, keep: (s) => kept.push(s), renew, isClosing: () => false, settled: () => settled++ }, boundMs);
+		return { returning, kept, renewed, starts, settled: () => settled };
 	}
+
+	// kafkajs keeps a seek across a join (consumerGroup.js seekOffset): a redelivery that sought offset
+	// 150 while the restarted consumer joined would start the renewed partition there, past [100, 150),
+	// whose execution no longer counts; failing, its messages were skipped and committed past.
+	it('starts a renewed partition at the group\'s offset read, else at this process\' last confirmed commit', async () => {
+		const assignment = new Assignment();
+		assignment.replace({ t: [0] }, 'member-1');
+		const state = handedOut(assignment);
+		assignment.replace({ t: [0] }, 'member-2', true);
+		const moved = setup(async (states) => new Map(states.map((s) => [s, { offset: 120n, metadata: '' }])));
+		await moved.returning.onReturn([state]);
+		assert.deepEqual(moved.starts, [120n], 'a commit whose answer was lost: from the group\'s offset');
+		assignment.replace({ t: [0] }, 'member-3', true);
+		const unread = setup(async () => Promise.reject(new Error('coordinator not available')));
+		await unread.returning.onReturn([state]);
+		assert.deepEqual(unread.starts, [100n], 'not read: from the last commit this process saw confirmed');
+	});
 
 	it('keeps a partition whose group offset is where this process left it, renews the others', async () => {
 		const assignment = new Assignment();
