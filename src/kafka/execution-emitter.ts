@@ -370,8 +370,12 @@ export class ExecutionEmitter {
 		const target = failedAt ?? state.tracker.nextOffset;
 		// Returning (returning-partitions.ts): the partition may yet be newly assigned, from the group's
 		// offset; a seek now would move its fetch past executions whose outcome would then be ignored.
-		if (state.returning || (target !== undefined && !this.ctx.partitions.seek(state, target))) {
-			// No consumer group right now (kafkajs restarting after a crash), or returning: try again shortly.
+		// Draining before a rejoin: the join may give the partition away, and kafkajs keeps a seek of a
+		// partition it no longer has until the partition is assigned to it again (consumerGroup.js
+		// seekOffsets pops only assigned partitions' seeks): back later as new, it started there, not at
+		// the group's offset, past executions given up with it.
+		if (state.returning || this.ctx.isDraining() || (target !== undefined && !this.ctx.partitions.seek(state, target))) {
+			// No consumer group right now (kafkajs restarting after a crash), returning or rejoining: try again shortly.
 			state.backoffTimer = setTimeout(() => this.redeliver(state), 1000);
 			return;
 		}
