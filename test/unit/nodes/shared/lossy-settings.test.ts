@@ -104,6 +104,15 @@ describe('refuseLossySettingsAtRunTime', () => {
 		running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check();
 	});
 
+	it('skips an execution the Kafka trigger started before reading the connections (per message, one execution per message)', () => {
+		const { ctx, workflow } = running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger', 'Schema'], running: 'Load' });
+		let reads = 0;
+		const connections = workflow.connectionsBySourceNode;
+		Object.defineProperty(workflow, 'connectionsBySourceNode', { get: () => (reads++, connections) });
+		refuseLossySettingsAtRunTime(ctx as never);
+		assert.equal(reads, 0);
+	});
+
 	it('checks an execution a webhook started, from the webhook (not from a start that did not run)', () => {
 		assert.throws(running({ load: { disabled: true } }, { mode: 'webhook', ran: ['Webhook'] }).check, /Doris Stream Load node "Load" is disabled/);
 		// Enrich is on the sub-workflow start's path only, which did not run.
