@@ -348,7 +348,7 @@ export const properties: INodeProperties[] = [
 						name: 'Delete the Row of Its Key',
 						value: 'delete',
 						description:
-							'For a compacted changelog whose tombstones are the deletes (Debezium ExtractNewRecordState without delete rewriting, a JDBC sink with delete.enabled): the key, decoded as the values are (JSON, Connect envelope payload, Schema Registry), becomes a row of its fields with __DORIS_DELETE_SIGN__ = 1, which the Doris Schema node loads as a delete (UNIQUE KEY tables). A null, non-object or undecodable key is an item with _parseError. Message Format JSON or Schema Registry only',
+							'For a compacted changelog whose tombstones are the deletes (Debezium ExtractNewRecordState without delete rewriting, a JDBC sink with delete.enabled): the key, decoded as the values are (JSON, Connect envelope payload, Schema Registry), becomes a row of its fields with __DORIS_DELETE_SIGN__ = 1, which the Doris Schema node loads as a delete (UNIQUE KEY tables). A null, non-object or undecodable key is an item with _parseError. Message Format JSON or Schema Registry only, with Keep Order per Partition on (else an upsert loaded after its tombstone would bring the deleted row back)',
 					},
 				],
 				default: 'skip',

@@ -229,6 +229,16 @@ export function validateConsumerOptions(options: SinkerConsumerOptions): void {
 			`Heartbeat Interval (${options.heartbeatIntervalMs} ms) must be lower than Session Timeout (${options.sessionTimeoutMs} ms), ideally a third of it`,
 		);
 	}
+	if (options.parser.tombstones === 'delete' && options.keepPartitionOrder !== true) {
+		// Executions of one partition in flight together reach the Doris Stream Load node's shared batch in
+		// either order, and a failed one is delivered again after later ones loaded. Doris keeps the row
+		// loaded last (one load: by line, be/src/olap/memtable.cpp _sort "sort extra round by _row_pos";
+		// across loads: by version), so an upsert landing after the tombstone that followed it in the log
+		// brings the deleted row back without a word, and a delete has no sequence value to put it right.
+		throw new Error(
+			'Tombstones "Delete the Row of Its Key" needs Keep Order per Partition: without it two executions of a partition can load in either order, and an upsert loaded after the tombstone that followed it in the log brings the deleted row back. Turn Keep Order per Partition on (trigger options)',
+		);
+	}
 	if (options.keepPartitionOrder === true && !(options.executionTimeoutMs > 0)) {
 		throw new Error('Keep Order per Partition needs an Execution Timeout above 0: it is the deadline by which an execution\'s rows are loaded or not at all');
 	}

@@ -133,7 +133,7 @@ async function sink(topic: string, table: string, parser: MessageParserOptions, 
 		return { ok: true };
 	});
 	const group = uniqueName('tombstones');
-	const consumer = await SinkerConsumer.start(testOptions(topic, group, { parser, executionsInFlight: 1, maxRecordsPerExecution: 7 }), n8n.run);
+	const consumer = await SinkerConsumer.start(testOptions(topic, group, { parser, executionsInFlight: 3, keepPartitionOrder: true, maxRecordsPerExecution: 7 }), n8n.run);
 	try {
 		await waitFor(`offset ${messages} committed`, async () => (await committedOffsets(broker.admin, group, topic)).get(0) === BigInt(messages));
 	} finally {

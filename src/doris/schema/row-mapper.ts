@@ -204,10 +204,12 @@ export class RowMapper {
 	 * Whether the item is a row carrying its own delete sign at its top level where the source path or
 	 * the Debezium envelope would find no record: with the Envelopes (CDC) option on, an item that is
 	 * no envelope (`op` nowhere); with a source path, one that leads nowhere. A Field Mapping from the
-	 * sign keeps it as data, as with the option off.
+	 * sign keeps it as data, as with the option off. Only the sign the trigger writes (the number 1): a
+	 * record with the sign 0 there is no delete, and read past the path or envelope its top-level fields
+	 * loaded as an upsert nobody asked for, where it went to Invalid before.
 	 */
 	private isOwnDeleteRow(item: Record<string, unknown>, record: unknown): boolean {
-		if (item[DELETE_SIGN_COLUMN] === undefined || this.mapsDeleteSign) return false;
+		if (item[DELETE_SIGN_COLUMN] !== 1 || this.mapsDeleteSign) return false;
 		if (this.options.cdc) return !isDebeziumShaped(record);
 		return this.sourcePath.length > 0 && record === undefined;
 	}

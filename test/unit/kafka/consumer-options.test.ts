@@ -62,4 +62,16 @@ describe('validateConsumerOptions', () => {
 		assert.throws(() => validateConsumerOptions(options({ stallReportMs: -1000 })), /Report Stalled Consumer After must be zero or more, got -1000/);
 		assert.throws(() => validateConsumerOptions(options({ parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip' } })), /Schema Registry URL/);
 	});
+	// Executions of one partition in flight together reach the Doris Stream Load node's shared batch in
+	// either order, and a failed one is delivered again after later ones loaded: an upsert loaded after
+	// the tombstone that followed it in the log brings the deleted row back without a word, and a delete
+	// cannot carry a sequence value to put it right (delete_sequence). Only one execution per partition
+	// at a time keeps the log's order into Doris.
+	it('Tombstones "Delete the Row of Its Key" needs Keep Order per Partition', () => {
+		const deletes = { format: 'json', includeMetadata: false, tombstones: 'delete' } as const;
+		assert.throws(() => validateConsumerOptions(options({ parser: deletes })), /Tombstones "Delete the Row of Its Key" needs Keep Order per Partition/);
+		assert.throws(() => validateConsumerOptions(options({ parser: deletes, executionsInFlight: 1 })), /Keep Order per Partition/);
+		validateConsumerOptions(options({ parser: deletes, keepPartitionOrder: true }));
+		validateConsumerOptions(options({ parser: { ...deletes, tombstones: 'emit' } }));
+	});
 });

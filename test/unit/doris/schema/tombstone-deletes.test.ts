@@ -45,6 +45,21 @@ describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of It
 		if (!r.ok) assert.equal(r.reasons[0].rule, 'envelope');
 	});
 
+	// Only what the trigger builds (the sign 1) is read past the source path or the envelope: a record
+	// that carries the sign 0 (or "0", true, …) where the values need a path or an envelope is no
+	// tombstone's row, and loading its top-level fields as an upsert would be a row nobody asked for.
+	it('a record carrying another sign at its top level, no envelope or nothing at the source path: Invalid as before', () => {
+		for (const o of [{ sourcePath: 'payload' }, { cdc: true }, { cdc: true, sourcePath: 'payload' }] as Array<Partial<RowMapperOptions>>) {
+			for (const sign of [0, '0', '1', true, false]) {
+				const r = mapperOf(table('UNIQUE'), o).map({ id: 9, name: 'x', [DELETE_SIGN_COLUMN]: sign });
+				assert.equal(r.ok, false, `${JSON.stringify(o)} sign ${JSON.stringify(sign)}`);
+				if (!r.ok) assert.equal(r.reasons[0].rule, 'envelope');
+			}
+		}
+		const packed = routePacked(pack([JSON.stringify({ id: 9, name: 'x', [DELETE_SIGN_COLUMN]: 0 })]), mapperOf(table('UNIQUE'), { sourcePath: 'payload' }), labels, 0);
+		assert.equal(packed.invalid.length, 1);
+	});
+
 	it('into a DUPLICATE or AGGREGATE KEY table: Invalid, delete_unsupported, naming the Tombstones setting', () => {
 		for (const keyModel of ['DUPLICATE', 'AGGREGATE'] as const) {
 			for (const o of [{}, { cdc: true }] as Array<Partial<RowMapperOptions>>) {
