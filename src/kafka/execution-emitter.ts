@@ -162,7 +162,7 @@ export class ExecutionEmitter {
 		const { tracker } = state;
 		// While a failed range is delivered again, only up to its end (executions still tracked follow).
 		const limit = tracker.fillLimit;
-		if (this.ctx.options.manual || state.revoked || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
+		if (this.ctx.options.manual || state.revoked || state.returning || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
 		const entry = tracker.add(first, limit !== undefined && end > limit ? limit : end);
 		const result = tracker.succeed(entry);
 		if (result.kind === 'done' && result.commitTo !== undefined) this.ctx.committer.request();
@@ -368,8 +368,10 @@ export class ExecutionEmitter {
 		// After a hold nothing failed: continue where the sinker is, which a rebalance meanwhile may have
 		// moved kafkajs away from (a new generation starts at the committed offset).
 		const target = failedAt ?? state.tracker.nextOffset;
-		if (target !== undefined && !this.ctx.partitions.seek(state, target)) {
-			// No consumer group right now (kafkajs restarting after a crash): try again shortly.
+		// Returning (returning-partitions.ts): the partition may yet be newly assigned, from the group's
+		// offset; a seek now would move its fetch past executions whose outcome would then be ignored.
+		if (state.returning || (target !== undefined && !this.ctx.partitions.seek(state, target))) {
+			// No consumer group right now (kafkajs restarting after a crash), or returning: try again shortly.
 			state.backoffTimer = setTimeout(() => this.redeliver(state), 1000);
 			return;
 		}

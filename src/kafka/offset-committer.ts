@@ -68,6 +68,8 @@ export class OffsetCommitter {
 			this.wanted = false;
 			const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string | null }> = [];
 			for (const state of this.assignment.all()) {
+				// Not before the group's offset says nobody else moved it (returning-partitions.ts).
+				if (state.returning) continue;
 				const offset = state.tracker.committableOffset ?? state.pinnedStart;
 				const metadata = this.metadataFor(state);
 				if (offset !== undefined && (state.committed === undefined || offset > state.committed)) {
@@ -150,6 +152,7 @@ export class OffsetCommitter {
 			this.request();
 			await this.committing;
 			const pending = [...this.assignment.all()].some((s) => {
+				if (s.returning) return false;
 				const c = s.tracker.committableOffset ?? s.pinnedStart;
 				const metadata = this.metadataFor(s);
 				return (c !== undefined && (s.committed === undefined || s.committed < c)) || (metadata !== null && s.committed !== undefined && metadata !== s.committedMetadata);

@@ -20,6 +20,8 @@ export interface AssignmentChange {
 	retained: PartitionState[];
 	revoked: PartitionState[];
 	added: PartitionState[];
+	/** Back under a new member id, paused until the group's offset is read (returning-partitions.ts): not sought here. */
+	returned: PartitionState[];
 }
 
 export class PartitionControl {
@@ -53,7 +55,9 @@ export class PartitionControl {
 			// The new generation's offset manager restarts from the committed offset; executions in
 			// flight already cover [committed, nextOffset), so continue after them instead of twice.
 			const next = state.tracker.nextOffset;
-			if (!state.inBackoff && next !== undefined) this.seek(state, next);
+			// Still returning (a rejoin before the group's offset was read): it may yet be newly assigned and
+			// start from the group's offset, which a seek past its executions would skip.
+			if (!state.inBackoff && !state.returning && next !== undefined) this.seek(state, next);
 		}
 		for (const state of added) {
 			const recent = recentOffsets?.get(`${state.topic}:${state.partition}`);
@@ -73,14 +77,15 @@ export class PartitionControl {
 
 	/**
 	 * Pauses what must not be fetched (every partition when `pauseAll`, else those in redelivery
-	 * backoff or whose start is being looked up, and with Keep Order per Partition those with an execution in flight or fenced) and
+	 * backoff, whose start is being looked up or that are returning, and with Keep Order per Partition
+	 * those with an execution in flight or fenced) and
 	 * resumes the rest. `force` re-applies everything: a new generation forgets pauses.
 	 */
 	syncPaused(pauseAll: boolean, force = false): void {
 		const ordered = this.options.keepPartitionOrder === true;
 		const want = new Set<PartitionState>();
 		for (const state of this.assignment.all()) {
-			if (pauseAll || state.inBackoff || state.startPending || (ordered && (state.tracker.running > 0 || state.fenced))) want.add(state);
+			if (pauseAll || state.inBackoff || state.startPending || state.returning || (ordered && (state.tracker.running > 0 || state.fenced))) want.add(state);
 		}
 		const toPause = new Map<string, number[]>();
 		const toResume = new Map<string, number[]>();

@@ -50,6 +50,15 @@ export class PartitionState {
 	 * new start, and the offsets between are reported as lost (execution-emitter.ts).
 	 */
 	outOfRangeFrom: bigint | undefined;
+	/**
+	 * Came back to this process under a new member id (kafkajs restarted the consumer after a crash)
+	 * with executions of the previous membership tracked: paused and committing nothing until the
+	 * group's committed offset says whether the partition is still where this process left it
+	 * (returning-partitions.ts). `returnCheck` names the check under way: a later join under yet
+	 * another member id starts a new one, and the answer of the old one is dropped.
+	 */
+	returning = false;
+	returnCheck = 0;
 
 	constructor(
 		readonly topic: string,
@@ -128,34 +137,48 @@ export class Assignment {
 
 	/**
 	 * Replaces the assignment with kafkajs' GROUP_JOIN memberAssignment. Returns the partitions kept
-	 * (same state object, in-flight executions still valid) and those given up (marked revoked).
+	 * (same state object, in-flight executions still valid), those given up (marked revoked), those new
+	 * to this consumer, and those returning.
 	 *
-	 * A partition is kept only by the same member: a new member id means the group forgot this
-	 * consumer (its session expired; kafkajs runner.js rejoins after UNKNOWN_MEMBER_ID with no member
-	 * id), so the generations between the two joins may have given its partitions to another consumer
-	 * whose executions may still load. Every partition is then newly assigned: its old executions'
-	 * outcomes are ignored, it restarts from the committed offset, and Keep Order per Partition fences it.
+	 * A partition is kept only by the same member: a new member id means the group forgot this consumer
+	 * (its session expired; kafkajs runner.js rejoins after UNKNOWN_MEMBER_ID with no member id) or
+	 * kafkajs restarted it after a crash (consumer/index.js onCrash: a new ConsumerGroup, joined anew),
+	 * so the generations between the two joins may have given its partitions to another consumer whose
+	 * executions may still load. Such a partition is newly assigned: its old executions' outcomes are
+	 * ignored, it restarts from the committed offset, and Keep Order per Partition fences it. With
+	 * `keepReturning`, a partition this consumer had handed executions out for comes back `returning`
+	 * instead: the same state, paused, until the group's committed offset tells whether anyone else
+	 * moved it (returning-partitions.ts); `renew` then makes it newly assigned after all.
 	 */
-	replace(assignment: Record<string, number[]>, memberId: string): { retained: PartitionState[]; revoked: PartitionState[]; added: PartitionState[] } {
+	replace(
+		assignment: Record<string, number[]>,
+		memberId: string,
+		keepReturning = false,
+	): { retained: PartitionState[]; revoked: PartitionState[]; added: PartitionState[]; returned: PartitionState[] } {
 		const revoked: PartitionState[] = [];
-		if (memberId !== this.memberId) {
-			this.memberId = memberId;
-			for (const state of this.all()) {
-				state.revoke();
-				revoked.push(state);
-			}
-			this.byTopic = new Map();
-		}
+		const newMember = memberId !== this.memberId;
+		this.memberId = memberId;
 		const next = new Map<string, Map<number, PartitionState>>();
 		const retained: PartitionState[] = [];
 		const added: PartitionState[] = [];
+		const returned: PartitionState[] = [];
 		for (const [topic, partitions] of Object.entries(assignment)) {
 			const states = new Map<number, PartitionState>();
 			for (const partition of partitions) {
 				const existing = this.get(topic, partition);
-				if (existing) retained.push(existing);
-				const state = existing ?? new PartitionState(topic, partition);
-				if (!existing) added.push(state);
+				let state: PartitionState;
+				if (existing && !newMember) {
+					retained.push(existing);
+					state = existing;
+				} else if (existing && keepReturning && existing.tracker.nextOffset !== undefined) {
+					existing.returning = true;
+					existing.returnCheck++;
+					returned.push(existing);
+					state = existing;
+				} else {
+					state = new PartitionState(topic, partition);
+					added.push(state);
+				}
 				states.set(partition, state);
 			}
 			next.set(topic, states);
@@ -167,6 +190,19 @@ export class Assignment {
 			}
 		}
 		this.byTopic = next;
-		return { retained, revoked, added };
+		return { retained, revoked, added, returned };
+	}
+
+	/**
+	 * A returning partition someone else may have moved: revoked, and a new state in its place (newly
+	 * assigned). Undefined when `state` is no longer the partition's current state.
+	 */
+	renew(state: PartitionState): PartitionState | undefined {
+		const partitions = this.byTopic.get(state.topic);
+		if (partitions?.get(state.partition) !== state) return undefined;
+		state.revoke();
+		const fresh = new PartitionState(state.topic, state.partition);
+		partitions.set(state.partition, fresh);
+		return fresh;
 	}
 }

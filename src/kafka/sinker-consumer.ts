@@ -14,7 +14,8 @@
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
  * start-positions.ts (where a partition without a committed offset starts), start-pins.ts (seating
- * those starts), assignment-fence.ts (new partitions waiting for their previous owner's rows).
+ * those starts), assignment-fence.ts (new partitions waiting for their previous owner's rows),
+ * returning-partitions.ts (partitions back under a new member id after kafkajs restarted the consumer).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
@@ -38,6 +39,7 @@ import { PartitionControl } from './partition-control';
 import { previousOwnerMarks } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { onRebalanceFound } from './rebalance-hook';
+import { groupOffsets, ReturningPartitions } from './returning-partitions';
 import { markClosed } from './stop-after-close';
 import { watchForStalls, type StallWatch } from './stall-watch';
 import { StartPins } from './start-pins';
@@ -74,6 +76,8 @@ export class SinkerConsumer {
 	private readonly pollMs: number;
 	/** Keep Order per Partition: new partitions wait for their previous owner's rows (assignment-fence.ts). */
 	private readonly fences: AssignmentFence;
+	/** Partitions back after kafkajs restarted the consumer: kept when nobody else moved them (returning-partitions.ts). */
+	private readonly returning: ReturningPartitions;
 	// Set by begin() together with the consumer they drive; nothing reaches them before.
 	private consumer!: Consumer;
 	private partitions!: PartitionControl;
@@ -110,6 +114,16 @@ export class SinkerConsumer {
 		const lookup = (added: readonly PartitionState[]) =>
 			this.admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(this.admin, options.groupId, added);
 		this.fences = new AssignmentFence(lookup, options, this.logger, () => this.syncPaused());
+		this.returning = new ReturningPartitions(this.logger, {
+			lookup: (states) => (this.admin === undefined ? Promise.reject(new Error('no admin client')) : groupOffsets(this.admin, options.groupId, states)),
+			keep: (state) => this.keepReturned(state),
+			renew: (state) => this.renewReturned(state),
+			isClosing: () => this.closing,
+			settled: () => {
+				this.syncPaused();
+				this.committer.request();
+			},
+		});
 	}
 
 	/** Connects, subscribes and resolves once the group is joined; rejects with an explained error otherwise. */
@@ -159,18 +173,19 @@ export class SinkerConsumer {
 			syncPaused: () => this.syncPaused(),
 		});
 		this.listen();
-		// Keep Order per Partition reads the previous owner's fence mark at every assignment (partition-fence.ts).
+		// Keep Order per Partition reads the previous owner's fence mark at every assignment (partition-fence.ts),
+		// and partitions back after kafkajs restarted the consumer the group's offsets (returning-partitions.ts).
 		// Read From Beginning off reads the group's offsets and the topics' ends before subscribing.
-		const admin = options.lagIntervalMs > 0 || options.manual || this.ordered || !options.fromBeginning ? kafka.admin() : undefined;
+		const admin = kafka.admin();
 		try {
 			await this.consumer.connect();
-			if (admin) await admin.connect();
-			// Set before the group is joined: the first assignment's fence lookup needs it.
-			if (this.ordered) this.admin = admin;
-			if (options.manual && admin) {
+			await admin.connect();
+			// Set before the group is joined: an assignment's lookups need it. An editor test run commits nothing.
+			if (!options.manual) this.admin = admin;
+			if (options.manual) {
 				this.recentOffsets = await findRecentOffsets(admin, options.topics, options.manual.recentMessages);
 			}
-			if (!options.manual && admin) {
+			if (!options.manual) {
 				const seating = { seek: (state: PartitionState, offset: bigint) => this.partitions.seek(state, offset), isClosing: () => this.closing, seated: () => this.pinsSeated() };
 				this.startPins = new StartPins(await pinnedStartOffsets(admin, options), admin, options.groupId, seating, this.logger);
 			}
@@ -194,11 +209,11 @@ export class SinkerConsumer {
 			await this.startPins?.seated;
 			this.started = true;
 			this.stallWatch = watchForStalls(this.options, this.logger);
-			if (admin && options.lagIntervalMs > 0) {
+			if (options.lagIntervalMs > 0) {
 				this.lagMonitor = new LagMonitor(admin, options.groupId, options.labels.workflow, () => this.assignment.partitionsByTopic(), this.logger);
 				this.lagMonitor.start(options.lagIntervalMs);
 				this.admin = admin;
-			} else if (admin && !this.ordered) {
+			} else if (options.manual) {
 				await admin.disconnect();
 			}
 		} catch (error) {
@@ -206,7 +221,7 @@ export class SinkerConsumer {
 			this.stallWatch?.stop();
 			if (this.eachBatch) markClosed(this.eachBatch);
 			await this.consumer.disconnect().catch(() => {});
-			await admin?.disconnect().catch(() => {});
+			await admin.disconnect().catch(() => {});
 			throw explainKafkaError(error, options.connection);
 		}
 	}
@@ -274,16 +289,33 @@ export class SinkerConsumer {
 				if (state) state.outOfRangeFrom = reset.expected;
 			});
 		}
-		const change = this.assignment.replace(memberAssignment, memberId);
+		// An editor test run commits nothing: nothing to gain from keeping a returning partition.
+		const change = this.assignment.replace(memberAssignment, memberId, !this.options.manual);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
 		if (this.ordered) this.fences.onAssignment(change.added);
+		if (!this.closing) void this.returning.onReturn(change.returned);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
 		this.syncPaused(true);
 		this.options.observer?.onAssignment?.(memberAssignment);
 		this.committer.request();
 		this.join?.done();
+	}
+
+	/** A returning partition nobody else moved: fetching goes on after its executions tracked, as after a rejoin. */
+	private keepReturned(state: PartitionState): void {
+		const next = state.tracker.nextOffset;
+		// In backoff, the redelivery seeks to the failed range when it is due.
+		if (!state.inBackoff && next !== undefined) this.partitions.seek(state, next);
+	}
+
+	/** A returning partition someone else may have moved: newly assigned after all, as before. */
+	private renewReturned(state: PartitionState): void {
+		const fresh = this.assignment.renew(state);
+		if (!fresh) return;
+		this.partitions.reseat({ retained: [], revoked: [state], added: [fresh], returned: [] }, this.recentOffsets);
+		if (this.ordered) this.fences.onAssignment([fresh]);
 	}
 
 	/** The first assignment's pinned partitions are where they start: resume them and commit that. */
@@ -298,7 +330,7 @@ export class SinkerConsumer {
 		if (!state || this.closing || this.emitter.manualDone || !payload.isRunning()) return;
 		// A pending seek (redelivery, or re-seating after a rebalance) means this batch was fetched
 		// from the old position: emitting it would skip or duplicate. kafkajs refetches after the seek.
-		if (payload.isStale() || state.inBackoff || state.startPending) return;
+		if (payload.isStale() || state.inBackoff || state.startPending || state.returning) return;
 		try {
 			await this.emitter.emit(state, payload);
 			await payload.heartbeat();

@@ -118,6 +118,8 @@ export class Pipeline {
 	readonly fatalErrors: string[] = [];
 	readonly commits: Array<{ partition: number; offset: bigint; at: number }> = [];
 	readonly executions: Array<{ partition: number; first: bigint; last: bigint; at: number; attempt: number }> = [];
+	/** Executions that failed (their rows may have loaded in part or whole, and are delivered again). */
+	readonly failedExecutions: Array<{ partition: number; first: bigint; last: bigint }> = [];
 	samples = 0;
 	readonly groupId: string;
 	readonly target: DorisTargetConfig;
@@ -277,6 +279,7 @@ export class Pipeline {
 			const reason = error instanceof Error ? error.message : String(error);
 			this.failures.push(reason);
 			this.errors.push(error);
+			this.failedExecutions.push({ partition: execution.partition, first: BigInt(execution.firstOffset), last: BigInt(execution.lastOffset) });
 			this.spec.capture.error(`execution ${execution.topic}[${execution.partition}] ${execution.firstOffset}..${execution.lastOffset}`, error);
 			return { ok: false, reason };
 		}
