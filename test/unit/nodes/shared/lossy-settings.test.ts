@@ -86,9 +86,31 @@ describe('refuseLossySettingsAtRunTime', () => {
 		running({}, { more: { Schema: { main: [[], to('Dead Letters')] } } }).check();
 	});
 
+	it('passes Execute Once on a Doris Schema node reading the schema, and Always Output Data on a node feeding only that read', () => {
+		// Get Schema reads the table once, whatever its input, and outputs the columns: its input rows
+		// go no further, so handing it the first item only, or an empty item, loses or makes up no row.
+		const readsSchema = { parameters: { operation: 'getSchema' } };
+		running({ schema: { ...readsSchema, executeOnce: true } }, { running: 'Load' }).check();
+		running({ schema: readsSchema, enrich: { alwaysOutputData: true } }, { running: 'Load' }).check();
+		// Still refused where the empty item also goes on to the Doris Stream Load node past the read.
+		assert.throws(
+			running({ schema: readsSchema, enrich: { alwaysOutputData: true } }, { running: 'Load', more: { Enrich: { main: [[...to('Schema'), ...to('Load')]] } } }).check,
+			/Node "Enrich" has the setting Always Output Data on/,
+		);
+	});
+
 	it('does not check a run from the editor, nor an execution the Kafka trigger started (checked at activation)', () => {
 		running({ load: { disabled: true } }, { mode: 'manual' }).check();
 		running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check();
+	});
+
+	it('skips an execution the Kafka trigger started before reading the connections (per message, one execution per message)', () => {
+		const { ctx, workflow } = running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger', 'Schema'], running: 'Load' });
+		let reads = 0;
+		const connections = workflow.connectionsBySourceNode;
+		Object.defineProperty(workflow, 'connectionsBySourceNode', { get: () => (reads++, connections) });
+		refuseLossySettingsAtRunTime(ctx as never);
+		assert.equal(reads, 0);
 	});
 
 	it('checks an execution a webhook started, from the webhook (not from a start that did not run)', () => {
