@@ -25,6 +25,9 @@
  * Doris Schema node's Rows output is when every row of an execution is invalid. Doris loads that {}
  * as a row of NULLs and defaults, or refuses it and a row that never existed is dead-lettered.
  *
+ * Not on a Doris Schema node reading the schema (Get Schema), nor on a node whose items reach a Doris
+ * Stream Load node only through one: the read outputs the table's columns, never its input.
+ *
  * The first four and the Execute Workflow node only on a node that holds rows not yet in Doris
  * (rowsNotLoadedAt): after a Doris Stream Load node's Loaded output they are, and a node there (a
  * notification sent once per execution, one that must not fail it) loses nothing.
@@ -48,6 +51,12 @@ export interface LossyWalkOptions {
 	 * in this workflow (the trigger's), no in a sub-workflow whose result may be those rows.
 	 */
 	rowsMustLoadHere: boolean;
+	/**
+	 * Whether Execute Once lost nothing on the node in this execution so far: it ran, with at most one
+	 * item on each input every time (n8n keeps the first item of each input, handleExecuteOnce), as
+	 * after a schedule or a webhook, or in a sub-workflow called per item. Unknown at activation.
+	 */
+	executeOnceLostNothing?: (name: string) => boolean;
 }
 
 /** What each node the items of `starts` reach has set that loses or makes up rows; empty when nothing. */
@@ -56,7 +65,9 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 	const holdingRows = rowsNotLoadedAt(graph, starts, reached);
 	const enabled = (node: GraphNode) => node.disabled !== true;
 	return [
-		...holdingRows.filter((node) => node.executeOnce === true && enabled(node)).map((node) => executeOnceMessage(node.name)),
+		...holdingRows
+			.filter((node) => node.executeOnce === true && enabled(node) && !readsSchema(node) && options.executeOnceLostNothing?.(node.name) !== true)
+			.map((node) => executeOnceMessage(node.name)),
 		...reached
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),
@@ -116,8 +127,24 @@ function subWorkflowWait(node: GraphNode): 'on' | 'off' | 'an expression, which 
 	return typeof wait === 'string' && wait.startsWith('=') ? 'an expression, which may turn it off' : 'off';
 }
 
+/**
+ * Whether the items of node `name` can reach a Doris Stream Load node that runs. Not through a Doris
+ * Schema node reading the schema: it reads its table once whatever its input and outputs the
+ * columns (getSchema.operation.ts), so the items that reach it go no further. Before that, Always
+ * Output Data on a node feeding only the read (its empty item reaches no Doris Stream Load node)
+ * failed the execution of a workflow that loses and makes up no row.
+ */
 function leadsToStreamLoad(graph: WorkflowGraph, name: string): boolean {
-	return nodesReachedFrom(graph, [name]).some((node) => node.name !== name && node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true);
+	const passesItemsOn = (node: GraphNode) => !readsSchema(node);
+	return nodesReachedFrom(graph, [name], passesItemsOn).some((node) => node.name !== name && node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true);
+}
+
+/**
+ * A Doris Schema node on Get Schema: Execute Once on it loses nothing (it reads the first item only
+ * anyway, getSchema.operation.ts, and the node itself accepts the setting there: router.ts).
+ */
+function readsSchema(node: GraphNode): boolean {
+	return node.type === SCHEMA_NODE_TYPE && node.disabled !== true && node.parameters?.operation === 'getSchema';
 }
 
 function isDorisNode(type: string): boolean {

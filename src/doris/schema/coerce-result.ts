@@ -38,6 +38,8 @@ export type RejectRule =
 	| 'new_column'
 	/** A CDC delete without a value for the table's sequence column: Doris would load it and ignore it. */
 	| 'delete_sequence'
+	/** A delete without a value for one of the table's key columns: Doris would fill it and delete another key's row, none. */
+	| 'delete_key'
 	/** An upsert whose sequence value would be NULL: Doris keeps a stored row of its key over it. */
 	| 'null_sequence'
 	/** A CDC delete into a table that is not UNIQUE KEY: Doris would load the deleted row as a new one (Doris Schema's Invalid output; Doris Stream Load's Rejected output with the sign). */

@@ -30,7 +30,7 @@ import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
-import { badDeleteMark, deleteUnsupported, missingSequence, notNullInDelete, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
+import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notNullInDelete, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -85,6 +85,8 @@ export class RowMapper {
 	private readonly ownDeleteSigns: boolean;
 	/** Whether a Field Mapping takes `__DORIS_DELETE_SIGN__` into a column (a soft delete flag, data). */
 	private readonly mapsDeleteSign: boolean;
+	/** The table's key columns: a delete must name each (deleteKeyMissing). */
+	private readonly keyColumns: ReadonlySet<string>;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -103,6 +105,7 @@ export class RowMapper {
 		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
 		this.mapsDeleteSign = options.mapping.some((m) => splitPath(m.field.trim())[0] === DELETE_SIGN_COLUMN);
 		this.ownDeleteSigns = !options.cdc && !this.mapsDeleteSign;
+		this.keyColumns = new Set(schema.keyColumns);
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
@@ -304,6 +307,10 @@ export class RowMapper {
 			// not receive (a TOASTed column, coerce-values.ts) is left out instead of refused with the delete.
 			if (deleted && this.unavailable.holds(value)) value = undefined;
 			if (value !== undefined) present++;
+			else if (deleted && this.keyColumns.has(p.column)) {
+				(reasons ??= []).push(deleteKeyMissing(this.schema, p.column, p.key));
+				continue;
+			}
 			if (value === undefined || value === null) {
 				if (p.nullable) {
 					if (value === null) row[p.column] = null;

@@ -120,6 +120,25 @@ export function notNullInDelete(schema: TableSchema, column: string, field: stri
 	);
 }
 
+/**
+ * Why a delete lacking one of the table's key columns cannot load: Doris fills the missing field with
+ * the column's default, else NULL, and deletes the row of that key, which is not the stored row's
+ * (a tombstone's key names the source's primary key, where a UNIQUE KEY table must also hold its
+ * partition column, UNIQUE KEY(id, dt) PARTITION BY dt). The delete loaded, counted, and deleted
+ * nothing: the row the source deleted stayed. A key column given as null is the record's own word.
+ */
+export function deleteKeyMissing(schema: TableSchema, column: string, field: string): Rejection {
+	return {
+		column,
+		value: null,
+		expected: 'a value for the key column',
+		rule: 'delete_key',
+		message:
+			`this delete has no value for the key column ${column} of ${tableName(schema)} (the field "${field}" is missing): Doris would fill it with the column's default or NULL and delete that key's row instead of the stored one, so the deleted row would stay. ` +
+			'The delete must carry every key column: a Kafka key with all of them, or the whole row before the delete',
+	};
+}
+
 /** Why a flattened record's `__deleted` is neither a delete nor an upsert. */
 export function badDeleteMark(schema: TableSchema, value: unknown): Rejection {
 	return {

@@ -106,6 +106,14 @@ describe('lossySettingProblems, from the start of a sub-workflow', () => {
 		assert.equal(problems.length, 3, problems.join('\n'));
 	});
 
+	it('not Execute Once or Always Output Data on a Doris Schema node reading the schema, nor on a node feeding only that read, at run time and activation', () => {
+		const reads = { Schema: { executeOnce: true, alwaysOutputData: true, parameters: { operation: 'getSchema' } }, Enrich: { alwaysOutputData: true } };
+		assert.deepEqual(atRunTime(reads), []);
+		assert.deepEqual(lossySettingProblems(subWorkflow(reads), [START], { rowsMustLoadHere: true }), []);
+		// Map Rows hands its rows on: both refused there.
+		assert.equal(atRunTime({ Schema: { executeOnce: true }, Enrich: { alwaysOutputData: true } }).length, 2);
+	});
+
 	it('not a Doris Schema node whose Rows output leads nowhere: in a sub-workflow it may be the result the parent loads', () => {
 		const mapsOnly = { Schema: { main: [[], to('Dead Letters')] } };
 		assert.deepEqual(atRunTime({}, mapsOnly), []);

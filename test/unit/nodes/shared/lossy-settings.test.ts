@@ -22,7 +22,7 @@ type Fields = Partial<Record<'start' | 'enrich' | 'schema' | 'load', Partial<INo
  * Trigger and a Webhook feeding Schema too; the context of `running` (Schema by default) in an
  * execution of `mode` in which the nodes of `ran` ran.
  */
-function running(fields: Fields, options: { mode?: string; ran?: string[]; more?: IConnections; running?: string } = {}) {
+function running(fields: Fields, options: { mode?: string; ran?: string[]; runs?: Record<string, unknown[]>; more?: IConnections; running?: string } = {}) {
 	const nodes = [
 		node(START, 'n8n-nodes-base.executeWorkflowTrigger', fields.start),
 		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
@@ -41,7 +41,7 @@ function running(fields: Fields, options: { mode?: string; ran?: string[]; more?
 		...options.more,
 	};
 	const workflow = new Workflow({ nodes, connections, active: false, nodeTypes });
-	const runData = Object.fromEntries((options.ran ?? [START]).map((name) => [name, []]));
+	const runData = options.runs ?? Object.fromEntries((options.ran ?? [START]).map((name) => [name, []]));
 	const self = workflow.nodes[options.running ?? 'Schema'];
 	const executeData = { node: self, data: {}, source: null } as unknown as IExecuteData;
 	const ctx = {
@@ -86,9 +86,57 @@ describe('refuseLossySettingsAtRunTime', () => {
 		running({}, { more: { Schema: { main: [[], to('Dead Letters')] } } }).check();
 	});
 
+	it('passes Execute Once on a Doris Schema node reading the schema, and Always Output Data on a node feeding only that read', () => {
+		// Get Schema reads the table once, whatever its input, and outputs the columns: its input rows
+		// go no further, so handing it the first item only, or an empty item, loses or makes up no row.
+		const readsSchema = { parameters: { operation: 'getSchema' } };
+		running({ schema: { ...readsSchema, executeOnce: true } }, { running: 'Load' }).check();
+		running({ schema: readsSchema, enrich: { alwaysOutputData: true } }, { running: 'Load' }).check();
+		// Still refused where the empty item also goes on to the Doris Stream Load node past the read.
+		assert.throws(
+			running({ schema: readsSchema, enrich: { alwaysOutputData: true } }, { running: 'Load', more: { Enrich: { main: [[...to('Schema'), ...to('Load')]] } } }).check,
+			/Node "Enrich" has the setting Always Output Data on/,
+		);
+	});
+
+	// A run of a node as n8n records it in runData (n8n-core WorkflowExecute: ITaskData with the
+	// source of each input, and the items of each output).
+	const run = (items: number, source: Array<{ previousNode: string; previousNodeOutput?: number; previousNodeRun?: number } | null> = []) => ({
+		source,
+		data: { main: [Array.from({ length: items }, (_, k) => ({ json: { seq: k } }))] },
+	});
+
+	it('passes Execute Once on a node that ran with at most one item on its input in this execution (a schedule, a webhook, a sub-workflow called per item or with one packed batch)', () => {
+		const once = { enrich: { executeOnce: true } };
+		running(once, { runs: { [START]: [run(1)], Enrich: [run(1, [{ previousNode: START }])] } }).check();
+		running(once, { runs: { [START]: [run(0)], Enrich: [run(0, [{ previousNode: START, previousNodeOutput: 0, previousNodeRun: 0 }])] } }).check();
+	});
+
+	it('still fails it when the node had more than one item on an input in some run, when its input cannot be read, or before it ran', () => {
+		const once = { enrich: { executeOnce: true } };
+		const refused = /Node "Enrich" has the setting Execute Once on/;
+		assert.throws(running(once, { runs: { [START]: [run(3)], Enrich: [run(1, [{ previousNode: START }])] } }).check, refused);
+		// A second run (a loop) with more items: refused then, although the first had one.
+		assert.throws(running(once, { runs: { [START]: [run(1), run(2)], Enrich: [run(1, [{ previousNode: START }]), run(1, [{ previousNode: START, previousNodeRun: 1 }])] } }).check, refused);
+		// Its input not in the run data (a start node's, or another n8n's): not known to lose nothing.
+		assert.throws(running(once, { runs: { [START]: [run(1)], Enrich: [run(1, [])] } }).check, refused);
+		assert.throws(running(once, { runs: { [START]: [run(1)], Enrich: [{}] } }).check, refused);
+		// The node has not run yet (it comes after the Doris node running the check).
+		assert.throws(running({ ...once }, { runs: { [START]: [run(1)] } }).check, refused);
+	});
+
 	it('does not check a run from the editor, nor an execution the Kafka trigger started (checked at activation)', () => {
 		running({ load: { disabled: true } }, { mode: 'manual' }).check();
 		running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check();
+	});
+
+	it('skips an execution the Kafka trigger started before reading the connections (per message, one execution per message)', () => {
+		const { ctx, workflow } = running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger', 'Schema'], running: 'Load' });
+		let reads = 0;
+		const connections = workflow.connectionsBySourceNode;
+		Object.defineProperty(workflow, 'connectionsBySourceNode', { get: () => (reads++, connections) });
+		refuseLossySettingsAtRunTime(ctx as never);
+		assert.equal(reads, 0);
 	});
 
 	it('checks an execution a webhook started, from the webhook (not from a start that did not run)', () => {
