@@ -39,7 +39,10 @@ const verdicts = new WeakMap<object, Verdicts>();
  *
  * Unlike activation, a Doris Schema node whose Rows output leads nowhere is not refused: in a
  * sub-workflow that output may be its result, which the parent's Execute Workflow node hands on to a
- * Doris Stream Load node. The verdict is kept per running Workflow object and set of starts, so the
+ * Doris Stream Load node. Nor Execute Once on a node that ran with at most one item on each input
+ * (executeOnceLostNothing): after a schedule or a webhook, or in a sub-workflow given one packed
+ * batch, n8n dropped nothing there, and refusing it failed every such execution.
+ * The verdict is kept per running Workflow object and set of starts, so the
  * nodes of an execution walk it once: a few microseconds for a workflow of ten nodes.
  */
 export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
@@ -63,10 +66,13 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
 	const ran = runData === undefined ? undefined : (node: string) => Object.prototype.hasOwnProperty.call(runData, node);
 	const starts = runTimeStarts(graph, upstream, ran);
 	if (starts.length === 0) return;
-	const key = starts.join('\n');
+	// Execute Once found harmless so far is part of the key: a node in a loop may run again with more items.
+	const lostNothing = executeOnceLostNothing(runData);
+	const harmless = [...graph.nodes.values()].filter((node) => node.executeOnce === true && lostNothing(node.name)).map((node) => node.name);
+	const key = [...starts, '', ...harmless].join('\n');
 	let problems = known.problems.get(key);
 	if (problems === undefined) {
-		problems = lossySettingProblems(graph, starts, { rowsMustLoadHere: false });
+		problems = lossySettingProblems(graph, starts, { rowsMustLoadHere: false, executeOnceLostNothing: (node) => harmless.includes(node) });
 		known.problems.set(key, problems);
 	}
 	if (problems.length === 0) return;
@@ -83,6 +89,40 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
 function runDataOf(ctx: object): object | undefined {
 	const runData = (ctx as { runExecutionData?: { resultData?: { runData?: unknown } } | null }).runExecutionData?.resultData?.runData;
 	return runData !== null && typeof runData === 'object' ? runData : undefined;
+}
+
+/**
+ * Whether Execute Once lost nothing on a node in this execution so far, from its runs in `runData`:
+ * it ran, and every input of every run came from a node output of at most one item. Each run records
+ * where each input came from (ITaskData.source: previousNode, previousNodeOutput, previousNodeRun;
+ * n8n-core 2.40 WorkflowExecute), and that node's run its output items. False when any of it cannot
+ * be read: a start node's input (no source), a node that has not run yet.
+ */
+function executeOnceLostNothing(runData: object | undefined): (name: string) => boolean {
+	const runsOf = (name: string): unknown[] => {
+		const runs: unknown = runData !== undefined && Object.prototype.hasOwnProperty.call(runData, name) ? (runData as Record<string, unknown>)[name] : undefined;
+		return Array.isArray(runs) ? runs : [];
+	};
+	const atMostOneItem = (source: unknown): boolean => {
+		// n8n records null for an input that received nothing.
+		if (source === null) return true;
+		const { previousNode, previousNodeOutput, previousNodeRun } = (typeof source === 'object' ? source : {}) as Record<string, unknown>;
+		if (typeof previousNode !== 'string') return false;
+		const previous = runsOf(previousNode)[typeof previousNodeRun === 'number' ? previousNodeRun : 0] as { data?: { main?: unknown } } | null | undefined;
+		const outputs = previous?.data?.main;
+		const items: unknown = Array.isArray(outputs) ? outputs[typeof previousNodeOutput === 'number' ? previousNodeOutput : 0] : undefined;
+		return Array.isArray(items) && items.length <= 1;
+	};
+	return (name) => {
+		const runs = runsOf(name);
+		return (
+			runs.length > 0 &&
+			runs.every((run) => {
+				const sources = run !== null && typeof run === 'object' ? (run as { source?: unknown }).source : undefined;
+				return Array.isArray(sources) && sources.length > 0 && sources.every(atMostOneItem);
+			})
+		);
+	};
 }
 
 /**

@@ -51,6 +51,12 @@ export interface LossyWalkOptions {
 	 * in this workflow (the trigger's), no in a sub-workflow whose result may be those rows.
 	 */
 	rowsMustLoadHere: boolean;
+	/**
+	 * Whether Execute Once lost nothing on the node in this execution so far: it ran, with at most one
+	 * item on each input every time (n8n keeps the first item of each input, handleExecuteOnce), as
+	 * after a schedule or a webhook, or in a sub-workflow called per item. Unknown at activation.
+	 */
+	executeOnceLostNothing?: (name: string) => boolean;
 }
 
 /** What each node the items of `starts` reach has set that loses or makes up rows; empty when nothing. */
@@ -59,7 +65,9 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 	const holdingRows = rowsNotLoadedAt(graph, starts, reached);
 	const enabled = (node: GraphNode) => node.disabled !== true;
 	return [
-		...holdingRows.filter((node) => node.executeOnce === true && enabled(node) && !readsSchema(node)).map((node) => executeOnceMessage(node.name)),
+		...holdingRows
+			.filter((node) => node.executeOnce === true && enabled(node) && !readsSchema(node) && options.executeOnceLostNothing?.(node.name) !== true)
+			.map((node) => executeOnceMessage(node.name)),
 		...reached
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),

@@ -22,7 +22,7 @@ type Fields = Partial<Record<'start' | 'enrich' | 'schema' | 'load', Partial<INo
  * Trigger and a Webhook feeding Schema too; the context of `running` (Schema by default) in an
  * execution of `mode` in which the nodes of `ran` ran.
  */
-function running(fields: Fields, options: { mode?: string; ran?: string[]; more?: IConnections; running?: string } = {}) {
+function running(fields: Fields, options: { mode?: string; ran?: string[]; runs?: Record<string, unknown[]>; more?: IConnections; running?: string } = {}) {
 	const nodes = [
 		node(START, 'n8n-nodes-base.executeWorkflowTrigger', fields.start),
 		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
@@ -41,7 +41,7 @@ function running(fields: Fields, options: { mode?: string; ran?: string[]; more?
 		...options.more,
 	};
 	const workflow = new Workflow({ nodes, connections, active: false, nodeTypes });
-	const runData = Object.fromEntries((options.ran ?? [START]).map((name) => [name, []]));
+	const runData = options.runs ?? Object.fromEntries((options.ran ?? [START]).map((name) => [name, []]));
 	const self = workflow.nodes[options.running ?? 'Schema'];
 	const executeData = { node: self, data: {}, source: null } as unknown as IExecuteData;
 	const ctx = {
@@ -97,6 +97,32 @@ describe('refuseLossySettingsAtRunTime', () => {
 			running({ schema: readsSchema, enrich: { alwaysOutputData: true } }, { running: 'Load', more: { Enrich: { main: [[...to('Schema'), ...to('Load')]] } } }).check,
 			/Node "Enrich" has the setting Always Output Data on/,
 		);
+	});
+
+	// A run of a node as n8n records it in runData (n8n-core WorkflowExecute: ITaskData with the
+	// source of each input, and the items of each output).
+	const run = (items: number, source: Array<{ previousNode: string; previousNodeOutput?: number; previousNodeRun?: number } | null> = []) => ({
+		source,
+		data: { main: [Array.from({ length: items }, (_, k) => ({ json: { seq: k } }))] },
+	});
+
+	it('passes Execute Once on a node that ran with at most one item on its input in this execution (a schedule, a webhook, a sub-workflow called per item or with one packed batch)', () => {
+		const once = { enrich: { executeOnce: true } };
+		running(once, { runs: { [START]: [run(1)], Enrich: [run(1, [{ previousNode: START }])] } }).check();
+		running(once, { runs: { [START]: [run(0)], Enrich: [run(0, [{ previousNode: START, previousNodeOutput: 0, previousNodeRun: 0 }])] } }).check();
+	});
+
+	it('still fails it when the node had more than one item on an input in some run, when its input cannot be read, or before it ran', () => {
+		const once = { enrich: { executeOnce: true } };
+		const refused = /Node "Enrich" has the setting Execute Once on/;
+		assert.throws(running(once, { runs: { [START]: [run(3)], Enrich: [run(1, [{ previousNode: START }])] } }).check, refused);
+		// A second run (a loop) with more items: refused then, although the first had one.
+		assert.throws(running(once, { runs: { [START]: [run(1), run(2)], Enrich: [run(1, [{ previousNode: START }]), run(1, [{ previousNode: START, previousNodeRun: 1 }])] } }).check, refused);
+		// Its input not in the run data (a start node's, or another n8n's): not known to lose nothing.
+		assert.throws(running(once, { runs: { [START]: [run(1)], Enrich: [run(1, [])] } }).check, refused);
+		assert.throws(running(once, { runs: { [START]: [run(1)], Enrich: [{}] } }).check, refused);
+		// The node has not run yet (it comes after the Doris node running the check).
+		assert.throws(running({ ...once }, { runs: { [START]: [run(1)] } }).check, refused);
 	});
 
 	it('does not check a run from the editor, nor an execution the Kafka trigger started (checked at activation)', () => {
