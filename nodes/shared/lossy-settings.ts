@@ -68,11 +68,17 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
 	if (starts.length === 0) return;
 	// Execute Once found harmless so far is part of the key: a node in a loop may run again with more items.
 	const lostNothing = executeOnceLostNothing(runData);
+	const madeUpNothing = alwaysOutputDataMadeUpNothing(runData);
 	const harmless = [...graph.nodes.values()].filter((node) => node.executeOnce === true && lostNothing(node.name)).map((node) => node.name);
-	const key = [...starts, '', ...harmless].join('\n');
+	const honest = [...graph.nodes.values()].filter((node) => node.alwaysOutputData === true && madeUpNothing(node.name)).map((node) => node.name);
+	const key = [...starts, '', ...harmless, '', ...honest].join('\n');
 	let problems = known.problems.get(key);
 	if (problems === undefined) {
-		problems = lossySettingProblems(graph, starts, { rowsMustLoadHere: false, executeOnceLostNothing: (node) => harmless.includes(node) });
+		problems = lossySettingProblems(graph, starts, {
+			rowsMustLoadHere: false,
+			executeOnceLostNothing: (node) => harmless.includes(node),
+			alwaysOutputDataMadeUpNothing: (node) => honest.includes(node),
+		});
 		known.problems.set(key, problems);
 	}
 	if (problems.length === 0) return;
@@ -99,10 +105,7 @@ function runDataOf(ctx: object): object | undefined {
  * be read: a start node's input (no source), a node that has not run yet.
  */
 function executeOnceLostNothing(runData: object | undefined): (name: string) => boolean {
-	const runsOf = (name: string): unknown[] => {
-		const runs: unknown = runData !== undefined && Object.prototype.hasOwnProperty.call(runData, name) ? (runData as Record<string, unknown>)[name] : undefined;
-		return Array.isArray(runs) ? runs : [];
-	};
+	const runsOf = runsIn(runData);
 	const atMostOneItem = (source: unknown): boolean => {
 		// n8n records null for an input that received nothing.
 		if (source === null) return true;
@@ -122,6 +125,38 @@ function executeOnceLostNothing(runData: object | undefined): (name: string) => 
 				return Array.isArray(sources) && sources.length > 0 && sources.every(atMostOneItem);
 			})
 		);
+	};
+}
+
+/**
+ * Whether Always Output Data made up nothing on a node in this execution so far, from its runs in
+ * `runData`: it ran, and every run output rows other than a lone item with an empty `json`, the one
+ * n8n puts on the first output when the node outputs nothing (n8n-core 2.40 WorkflowExecute
+ * ensureAlwaysOutputData). A query node set so to go on when it finds nothing, before an IF that
+ * drops the empty item, failed every execution; when the empty item does reach a Doris node, that
+ * node's check finds it here and fails the execution. False when the runs cannot be read.
+ */
+function alwaysOutputDataMadeUpNothing(runData: object | undefined): (name: string) => boolean {
+	const runsOf = runsIn(runData);
+	const outputRows = (run: unknown): boolean => {
+		const outputs = run !== null && typeof run === 'object' ? (run as { data?: { main?: unknown } }).data?.main : undefined;
+		if (!Array.isArray(outputs)) return false;
+		const items = outputs.flatMap((output: unknown) => (Array.isArray(output) ? (output as unknown[]) : []));
+		if (items.length !== 1) return items.length > 1;
+		const json = (items[0] as { json?: unknown } | null)?.json;
+		return json !== null && typeof json === 'object' && Object.keys(json).length > 0;
+	};
+	return (name) => {
+		const runs = runsOf(name);
+		return runs.length > 0 && runs.every(outputRows);
+	};
+}
+
+/** The runs of a node in `runData`, by name: empty when it has not run or they cannot be read. */
+function runsIn(runData: object | undefined): (name: string) => unknown[] {
+	return (name) => {
+		const runs: unknown = runData !== undefined && Object.prototype.hasOwnProperty.call(runData, name) ? (runData as Record<string, unknown>)[name] : undefined;
+		return Array.isArray(runs) ? runs : [];
 	};
 }
 

@@ -57,6 +57,12 @@ export interface LossyWalkOptions {
 	 * after a schedule or a webhook, or in a sub-workflow called per item. Unknown at activation.
 	 */
 	executeOnceLostNothing?: (name: string) => boolean;
+	/**
+	 * Whether Always Output Data made up nothing on the node in this execution so far: it ran, and
+	 * every run output rows, not the lone empty item n8n makes up (ensureAlwaysOutputData). Unknown
+	 * at activation.
+	 */
+	alwaysOutputDataMadeUpNothing?: (name: string) => boolean;
 }
 
 /** What each node the items of `starts` reach has set that loses or makes up rows; empty when nothing. */
@@ -87,7 +93,7 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 			.filter((node) => node.type === EXECUTE_WORKFLOW_NODE_TYPE && node.disabled === true && !leadsToStreamLoad(graph, node.name))
 			.map((node) => `Execute Workflow node "${node.name}" is disabled: n8n passes the rows that reach it on without starting its sub-workflow, and no Doris Stream Load node after it loads them, so they would be lost while the trigger commits their offsets`),
 		...reached
-			.filter((node) => node.alwaysOutputData === true && enabled(node) && node.type !== STREAM_LOAD_NODE_TYPE && leadsToStreamLoad(graph, node.name))
+			.filter((node) => node.alwaysOutputData === true && enabled(node) && node.type !== STREAM_LOAD_NODE_TYPE && options.alwaysOutputDataMadeUpNothing?.(node.name) !== true && leadsToStreamLoad(graph, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
 }

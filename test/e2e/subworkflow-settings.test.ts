@@ -80,25 +80,28 @@ describe('settings that lose rows in a sub-workflow, refused when the Doris node
 	// The example's trigger hands on One Item per Batch, so the sub-workflow gets one item each time;
 	// the check reads from n8n's run data that the node's input held one item (before, it refused the
 	// setting whatever the input: every execution failed and nothing was committed).
-	it('Execute Once on a No Operation node before the Doris nodes (One Item per Batch, one item per execution): not refused, every row loads, every offset commits', async (t) => {
-		const scenario = await prepareScenario(world, 'logs-high-frequency', {
-			partitions: 1,
-			tableFrom: 'app_logs',
-			ddl: 'logs',
-			overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1, output: 'batch' }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+	// Always Output Data likewise, on a node that outputs rows: the check reads from n8n's run data that
+	// it made up no empty item (before, it refused the setting whatever the node output).
+	for (const setting of ['executeOnce', 'alwaysOutputData'] as const)
+		it(`${setting === 'executeOnce' ? 'Execute Once' : 'Always Output Data'} on a No Operation node before the Doris nodes (One Item per Batch, one item per execution): not refused, every row loads, every offset commits`, async (t) => {
+			const scenario = await prepareScenario(world, 'logs-high-frequency', {
+				partitions: 1,
+				tableFrom: 'app_logs',
+				ddl: 'logs',
+				overrides: { trigger: { maxRecordsPerExecution: 100, executionsInFlight: 1, output: 'batch' }, streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 } },
+			});
+			beforeSchema(scenario.workflow, { name: 'Pass On', type: 'n8n-nodes-base.noOp', typeVersion: 1, [setting]: true, parameters: {} });
+			handOffToSubWorkflow(scenario.workflow);
+			const workflowId = await scenario.deploy();
+			const events = logEvents(300, 1).filter((e) => !e.invalid);
+			await world.kafka.produce(scenario.topic, events);
+			await waitForCommitted(world, scenario, 120_000);
+			const stored = new Set(world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq)));
+			const failed = await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 });
+			t.diagnostic(`${events.length} events, ${stored.size} rows in Doris, ${failed.length} failed executions`);
+			assert.deepEqual(failed, [], 'no execution failed');
+			assert.deepEqual(events.map((e) => Number(e.id)).filter((seq) => !stored.has(seq)), [], 'every row is in Doris');
 		});
-		beforeSchema(scenario.workflow, { name: 'Pass On', type: 'n8n-nodes-base.noOp', typeVersion: 1, executeOnce: true, parameters: {} });
-		handOffToSubWorkflow(scenario.workflow);
-		const workflowId = await scenario.deploy();
-		const events = logEvents(300, 1).filter((e) => !e.invalid);
-		await world.kafka.produce(scenario.topic, events);
-		await waitForCommitted(world, scenario, 120_000);
-		const stored = new Set(world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq)));
-		const failed = await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 });
-		t.diagnostic(`${events.length} events, ${stored.size} rows in Doris, ${failed.length} failed executions`);
-		assert.deepEqual(failed, [], 'no execution failed');
-		assert.deepEqual(events.map((e) => Number(e.id)).filter((seq) => !stored.has(seq)), [], 'every row is in Doris');
-	});
 
 	// What must not be refused: a sub-workflow that only maps, its Doris Schema node's Rows output
 	// leading nowhere, is the sub-workflow's result (n8n hands the parent the last node's output), which

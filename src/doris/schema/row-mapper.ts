@@ -246,6 +246,8 @@ export class RowMapper {
 		}
 		let record: unknown = this.sourcePath.length === 0 ? item : readPath(item, this.sourcePath);
 		let deleted = false;
+		// A delete by the record's own sign (a tombstone's key row): it names its row by its fields alone.
+		let signDeleted = false;
 		// A row that is its own delete at the item's top level, as the Kafka Trigger's Tombstones "Delete
 		// the Row of Its Key" builds it (the key's fields and the sign): no source path and no envelope
 		// applies to it. Read through them, the delete of a tombstone went to Invalid ("does not lead to
@@ -287,6 +289,7 @@ export class RowMapper {
 			if (typeof sign !== 'boolean') return { ok: false, reasons: [sign] };
 			if (sign && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'sign')] };
 			deleted ||= sign;
+			signDeleted = sign;
 		}
 		const row: Record<string, unknown> = {};
 		let reasons: Rejection[] | null = null;
@@ -307,7 +310,9 @@ export class RowMapper {
 			// not receive (a TOASTed column, coerce-values.ts) is left out instead of refused with the delete.
 			if (deleted && this.unavailable.holds(value)) value = undefined;
 			if (value !== undefined) present++;
-			else if (deleted && this.keyColumns.has(p.column)) {
+			// Not a Debezium or flattened delete: it carries the whole "before" row, and a key column it
+			// lacks is one the Doris Stream Load node's Columns computes (`dt = from_unixtime(ts, …)`).
+			else if (signDeleted && this.keyColumns.has(p.column)) {
 				(reasons ??= []).push(deleteKeyMissing(this.schema, p.column, p.key));
 				continue;
 			}

@@ -104,6 +104,14 @@ describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of It
 		assert.deepEqual(packed.invalid.map((r) => (r.json[INVALID_FIELD] as InvalidInfo).reasons[0].rule), ['delete_key']);
 	});
 
+	// A Debezium delete carries the whole "before" row; a key column it lacks is one the Doris Stream Load
+	// node's Columns computes from its fields (`dt = from_unixtime(ts, …)`), which this node cannot see.
+	it('a Debezium or flattened delete lacking a key column loads as before (a Columns expression may compute it)', () => {
+		const keyed: TableSchema = { ...table('UNIQUE', [{ name: 'dt', type: 'DATE' }]), keyColumns: ['id', 'dt'] };
+		assert.equal(mapperOf(keyed, { cdc: true }).map({ op: 'd', before: { id: 7, name: 'x', ts: 1 } }).ok, true);
+		assert.equal(mapperOf(keyed).map({ id: 7, name: 'x', __deleted: 'true' }).ok, true);
+	});
+
 	it('a sequence column the key lacks: Invalid, delete_sequence, as for any delete', () => {
 		const sequenced: TableSchema = { ...table('UNIQUE', [{ name: 'v', type: 'BIGINT' }]), sequenceColumn: 'v' };
 		const r = mapperOf(sequenced).map(tombstoneRow);

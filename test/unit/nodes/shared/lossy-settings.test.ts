@@ -125,6 +125,19 @@ describe('refuseLossySettingsAtRunTime', () => {
 		assert.throws(running({ ...once }, { runs: { [START]: [run(1)] } }).check, refused);
 	});
 
+	it('passes Always Output Data on a node that ran and made up nothing in this execution (it output rows); fails it when it output an empty item alone, or has not run', () => {
+		const always = { enrich: { alwaysOutputData: true } };
+		const refused = /Node "Enrich" has the setting Always Output Data on/;
+		running(always, { runs: { [START]: [run(2)], Enrich: [run(2, [{ previousNode: START }])] } }).check();
+		running(always, { runs: { [START]: [run(1)], Enrich: [run(1, [{ previousNode: START }])] } }).check();
+		// The item n8n makes up when the node outputs nothing (ensureAlwaysOutputData): { json: {} }.
+		const madeUp = { source: [{ previousNode: START }], data: { main: [[{ json: {}, pairedItem: { item: 0 } }]] } };
+		assert.throws(running(always, { runs: { [START]: [run(1)], Enrich: [madeUp] } }).check, refused);
+		assert.throws(running(always, { runs: { [START]: [run(1)], Enrich: [run(1, [{ previousNode: START }]), madeUp] } }).check, refused);
+		assert.throws(running(always, { runs: { [START]: [run(1)] } }).check, refused);
+		assert.throws(running(always, { runs: { [START]: [run(1)], Enrich: [{}] } }).check, refused);
+	});
+
 	it('does not check a run from the editor, nor an execution the Kafka trigger started (checked at activation)', () => {
 		running({ load: { disabled: true } }, { mode: 'manual' }).check();
 		running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check();
