@@ -43,12 +43,18 @@ step "system packages" bash scripts/install-system.sh
 deploy_linters() { bash scripts/install-deploy-tools.sh >/dev/null; }
 step "deployment linters" deploy_linters
 # n8n's install (minutes on a fresh clone, mostly the npm registry) runs behind the suites that do not
-# start n8n; run_suites waits for it before the ones that do.
+# start n8n; it writes its exit code to $n8n_done when it ends, and the files that start n8n wait for that.
 n8n_log="$(mktemp)"
+n8n_done="$(mktemp -u)"
 n8n_pid=
 if [ "$mode" = all ]; then
 	# Niced: its native rebuild compiles C++ on the cores the suites run on.
-	nice -n 19 bash scripts/n8n.sh install >"$n8n_log" 2>&1 &
+	install_n8n() {
+		local rc=0
+		nice -n 19 bash scripts/n8n.sh install >"$n8n_log" 2>&1 || rc=$?
+		echo "$rc" >"$n8n_done.tmp" && mv "$n8n_done.tmp" "$n8n_done"
+	}
+	install_n8n &
 	n8n_pid=$!
 	say "n8n: installing behind the suites that do not need it (log $n8n_log)"
 else
@@ -59,16 +65,6 @@ kill_tree() {
 	for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
 	kill "$1" 2>/dev/null || true
 }
-wait_for_n8n() {
-	[ -n "$n8n_pid" ] || return 0
-	local at=$SECONDS rc=0
-	wait "$n8n_pid" || rc=$?
-	n8n_pid=
-	cat "$n8n_log" >&2
-	say "n8n: waited $((SECONDS - at)) s for its install"
-	[ "$rc" = 0 ] || say "n8n's install failed (exit $rc): the suites that start n8n cannot run"
-	return "$rc"
-}
 
 # --- the test ground: start what is not running, remember what this run started ---------------------
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -78,7 +74,7 @@ stop_started() {
 	trap - EXIT INT TERM
 	# An install cut short is redone by the next run (scripts/n8n.sh checks what it finds).
 	[ -z "${n8n_pid:-}" ] || kill_tree "$n8n_pid"
-	rm -f "${n8n_log:-}"
+	rm -f "${n8n_log:-}" "${n8n_done:-}"
 	for service in "${started[@]}"; do
 		say "stopping the $service this run started"
 		case "$service" in
@@ -144,30 +140,36 @@ step "test ground" start_ground
 # n8n folder and ports, so any two can run side by side. Much of a file's time is waiting (group joins,
 # timers, n8n starting): side by side each file takes about 1.4 times as long, and the two runs below
 # about 0.7 times. scripts/lib/run-files.mjs starts the slowest first (scripts/lib/test-durations.json),
-# so no long file runs alone at the end; files matching APART never run at the same time as each other.
+# so no long file runs alone at the end; files matching one --apart pattern never run at the same time.
 run_suites() {
-	node --import tsx --import ./test/support/exit-on-signal.ts scripts/lib/run-files.mjs \
-		--concurrency "${CONCURRENCY:-1}" ${APART:+--apart "$APART"} "$@"
+	node --import tsx --import ./test/support/exit-on-signal.ts scripts/lib/run-files.mjs --concurrency "${CONCURRENCY:-1}" "$@"
 }
 rc=0
 at=$SECONDS
 if [ "$mode" = all ]; then
-	# Every file but the ones that start n8n, while n8n installs; then those.
+	# One run: the files that start n8n wait for its install (--gate), the others take both slots
+	# meanwhile; once it is done the n8n files, the slowest, go next and the short ones fill in around
+	# them, so neither core waits for the other's last file between the two kinds.
 	mapfile -t with_n8n < <(ls test/ground/n8n.test.ts; find test/e2e -name '*.test.ts' | sort)
 	mapfile -t without_n8n < <(find test/unit test/ground test/integration test/reliability -name '*.test.ts' | sort | grep -vxF -f <(printf '%s\n' "${with_n8n[@]}"))
-	# These two may create the Kafka ground's test PKI (when the broker on KAFKA_PORT is not this
-	# checkout's), which two processes must not do at once.
-	CONCURRENCY=2 APART='^test/(ground/doris-http|integration/stream-load-transport)\.test\.ts$' run_suites "${without_n8n[@]}" || rc=$?
-	say "suites without n8n (${#without_n8n[@]} files, two at a time): $((SECONDS - at)) s"
-	if wait_for_n8n; then
-		n8n_at=$SECONDS
-		# Queue mode (a main and two workers) and scale-out (two instances) start several n8n processes
-		# each: two such files side by side would starve each other's workers of CPU.
-		CONCURRENCY=2 APART='^test/e2e/(queue-mode|cdc-database-queue|scale-out)\.test\.ts$' run_suites "${with_n8n[@]}" || rc=$?
-		say "suites that start n8n (${#with_n8n[@]} files, two at a time): $((SECONDS - n8n_at)) s"
-	else
+	# doris-http and stream-load-transport may create the Kafka ground's test PKI (when the broker on
+	# KAFKA_PORT is not this checkout's), which two processes must not do at once. Queue mode (a main and
+	# two workers) and scale-out (two instances) start several n8n processes each: two such files side
+	# by side would starve each other's workers of CPU.
+	CONCURRENCY=2 run_suites \
+		--apart '^test/(ground/doris-http|integration/stream-load-transport)\.test\.ts$' \
+		--apart '^test/e2e/(queue-mode|cdc-database-queue|scale-out)\.test\.ts$' \
+		--gate "^test/(ground/n8n|e2e/.*)\.test\.ts\$=$n8n_done" \
+		"${without_n8n[@]}" "${with_n8n[@]}" || rc=$?
+	n8n_rc=0
+	wait "$n8n_pid" || n8n_rc=$?
+	n8n_pid=
+	cat "$n8n_log" >&2
+	if [ "$(cat "$n8n_done" 2>/dev/null)" != 0 ]; then
+		say "n8n's install failed (exit $(cat "$n8n_done" 2>/dev/null || echo "$n8n_rc")): the suites that start n8n did not run"
 		rc=1
 	fi
+	say "suites (${#without_n8n[@]} files without n8n, ${#with_n8n[@]} that start it, two at a time): $((SECONDS - at)) s"
 else
 	run_suites "$@" || rc=$?
 fi

@@ -1,14 +1,19 @@
 // Runs test files N at a time, slowest first, each in its own process (node:test's run(), one file per
 // call), and prints each file's spec report whole once it ends, then the time per file.
-//   node --import tsx scripts/lib/run-files.mjs [--concurrency N] [--apart REGEX] FILE…
+//   node --import tsx scripts/lib/run-files.mjs [--concurrency N] [--apart REGEX]… [--gate REGEX=FILE] FILE…
 // Why not `node --test --test-concurrency=N`: it sorts its files by path, so a slow file that sorts
 // last runs alone at the end; started first, it runs beside the short ones instead. "Slowest" is
 // scripts/lib/test-durations.json (seconds per file, as `npm test` measured them); a file it does not
-// list goes first, as if slow. Files matching --apart never run at the same time as each other (the
-// ones that start several n8n processes: two of them on two cores starve each other's timers).
+// list goes first, as if slow. Files matching one --apart REGEX never run at the same time as each
+// other (the ones that start several n8n processes: two of them on two cores starve each other's
+// timers); --apart may be given once per such group. Files matching --gate's REGEX wait until FILE
+// exists (npm test: n8n's install, running in the background, writes its exit code there when done),
+// while the others take the slots; then they are the slowest waiting and go next. A FILE saying other
+// than 0 fails them unrun. One run for both kinds keeps both cores busy: run one after the other, the
+// files that start n8n waited for the last file without n8n, and that file ran beside nothing.
 // RECORD_TEST_DURATIONS=1 writes this run's times into test-durations.json (`RECORD_TEST_DURATIONS=1
 // npm test`, then commit it), for files added or grown since. Exits 1 when a test failed.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { run } from 'node:test';
@@ -19,14 +24,19 @@ import { formatFileDurations } from './file-durations.mjs';
 
 const args = process.argv.slice(2);
 let concurrency = 1;
-let apart = /^$/;
+const apartGroups = [];
+let gate;
 for (;;) {
 	if (args[0] === '--concurrency') concurrency = Number(args[1]);
-	else if (args[0] === '--apart') apart = new RegExp(args[1]);
-	else break;
+	else if (args[0] === '--apart') apartGroups.push(new RegExp(args[1]));
+	else if (args[0] === '--gate') {
+		const at = args[1].lastIndexOf('=');
+		if (at < 1) throw new Error(`--gate takes REGEX=FILE, got ${args[1]}`);
+		gate = { files: new RegExp(args[1].slice(0, at)), flag: args[1].slice(at + 1), open: false, failed: false };
+	} else break;
 	args.splice(0, 2);
 }
-if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number ≥ 1, got ${args[1]}`);
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a whole number ≥ 1, got ${concurrency}`);
 
 const durationsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'test-durations.json');
 const seconds = JSON.parse(readFileSync(durationsFile, 'utf8'));
@@ -68,15 +78,18 @@ async function runFile(file) {
 }
 
 const running = new Set();
-/** The slowest waiting file that may start now (none while an --apart file runs beside another). */
+const gated = (file) => gate !== undefined && gate.files.test(file);
+/** The slowest waiting file that may start now: none of its --apart group running, its gate open. */
 function next() {
-	const blocked = [...running].some((file) => apart.test(file));
-	const at = waiting.findIndex((file) => !(blocked && apart.test(file)));
+	const at = waiting.findIndex(
+		(file) => !(gated(file) && !gate.open) && !apartGroups.some((group) => group.test(file) && [...running].some((other) => group.test(other))),
+	);
 	return at < 0 ? undefined : waiting.splice(at, 1)[0];
 }
 
 const began = Date.now();
 await new Promise((resolve) => {
+	let poll;
 	const fill = () => {
 		while (running.size < concurrency) {
 			const file = next();
@@ -87,8 +100,31 @@ await new Promise((resolve) => {
 				fill();
 			});
 		}
-		if (running.size === 0) resolve();
+		if (running.size === 0 && waiting.length === 0) {
+			clearInterval(poll);
+			resolve();
+		}
 	};
+	if (gate !== undefined && waiting.some(gated)) {
+		const look = () => {
+			if (gate.open || !existsSync(gate.flag)) return;
+			const code = readFileSync(gate.flag, 'utf8').trim();
+			if (code === '') return; // being written
+			gate.open = true;
+			clearInterval(poll);
+			process.stdout.write(`\n[run-files] ${gate.flag} says ${code} after ${((Date.now() - began) / 1000).toFixed(1)} s: ${code === '0' ? 'starting' : 'failing'} the files matching ${gate.files}\n`);
+			if (code !== '0') {
+				for (const file of waiting.filter(gated)) {
+					waiting.splice(waiting.indexOf(file), 1);
+					timed.push({ name: file, ms: 0, failed: true });
+					failedFiles.push(file);
+				}
+			}
+			fill();
+		};
+		poll = setInterval(look, 500);
+		look();
+	}
 	fill();
 });
 
