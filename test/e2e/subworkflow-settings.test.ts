@@ -26,7 +26,8 @@ function beforeSchema(workflow: ExampleWorkflow, added: Omit<WorkflowNode, 'posi
 	connections[trigger.name].main[0] = [{ node: added.name, type: 'main', index: 0 }];
 }
 
-describe('settings that lose rows in a sub-workflow, refused when the Doris nodes run (real n8n)', { timeout: 600_000 }, () => {
+// Each case has its own topic, table and workflow: three at a time in the one n8n, as they mostly wait.
+describe('settings that lose rows in a sub-workflow, refused when the Doris nodes run (real n8n)', { timeout: 600_000, concurrency: 3 }, () => {
 	let world: E2eWorld;
 
 	before(async () => {

@@ -166,7 +166,7 @@ export class Be {
 				false,
 			);
 		}
-		const fault = this.ctx.faults.take('be');
+		const fault = this.ctx.faults.take('be', tableName);
 		record.fault = fault?.kind;
 		if (fault?.kind === 'runningTxnLimit') {
 			// DatabaseTransactionMgr.beginTransaction checks the label, then the running transactions
@@ -236,7 +236,7 @@ export class Be {
 			release();
 			return fail(`[INTERNAL_ERROR]${(e as Error).message}`, true);
 		}
-		const bodyFailure = this.ctx.faults.takeBodyFailure(text);
+		const bodyFailure = this.ctx.faults.takeBodyFailure(text, tableName);
 		if (bodyFailure !== undefined) {
 			record.fault = 'fail';
 			release();

@@ -5,6 +5,8 @@ export interface ArmedFault {
 	kind: FaultKind;
 	message?: string;
 	ms?: number;
+	/** Only loads into this table take it (any table when unset). */
+	table?: string;
 }
 
 export class Faults implements FaultInjector {
@@ -50,16 +52,16 @@ export class Faults implements FaultInjector {
 	runningTxnLimit(n: number): void {
 		this.arm(n, { kind: 'runningTxnLimit' });
 	}
-	uncountedLine(n: number): void {
-		this.arm(n, { kind: 'uncountedLine' });
+	uncountedLine(n: number, table?: string): void {
+		this.arm(n, { kind: 'uncountedLine', table });
 	}
-	private readonly bodyFailures: { holds: (body: string) => boolean; message: string }[] = [];
-	failLoadWhere(holds: (body: string) => boolean, message: string): void {
+	private readonly bodyFailures: { holds: (body: string, table: string) => boolean; message: string }[] = [];
+	failLoadWhere(holds: (body: string, table: string) => boolean, message: string): void {
 		this.bodyFailures.push({ holds, message });
 	}
-	/** Takes the first armed body failure this load's body holds: its message, or undefined. */
-	takeBodyFailure(body: string): string | undefined {
-		const i = this.bodyFailures.findIndex((f) => f.holds(body));
+	/** Takes the first armed body failure this load (its body, into `table`) holds: its message, or undefined. */
+	takeBodyFailure(body: string, table: string): string | undefined {
+		const i = this.bodyFailures.findIndex((f) => f.holds(body, table));
 		if (i < 0) return undefined;
 		return this.bodyFailures.splice(i, 1)[0].message;
 	}
@@ -84,9 +86,9 @@ export class Faults implements FaultInjector {
 		this.bodyFailures.length = 0;
 	}
 
-	/** Takes one use of the first armed fault of the given stage (FE: redirectToDeadBe; BE: the rest). */
-	take(stage: 'fe' | 'be'): ArmedFault | undefined {
-		const i = this.queue.findIndex((q) => (q.fault.kind === 'redirectToDeadBe') === (stage === 'fe'));
+	/** Takes one use of the first armed fault of the given stage (FE: redirectToDeadBe; BE: the rest) for a load into `table`. */
+	take(stage: 'fe' | 'be', table?: string): ArmedFault | undefined {
+		const i = this.queue.findIndex((q) => (q.fault.kind === 'redirectToDeadBe') === (stage === 'fe') && (q.fault.table === undefined || q.fault.table === table));
 		if (i < 0) return undefined;
 		const q = this.queue[i];
 		if (--q.left === 0) this.queue.splice(i, 1);

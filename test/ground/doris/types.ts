@@ -179,15 +179,17 @@ export interface FaultInjector {
 	 * The load commits, but the BE reads one line fewer than it was sent (the last line is not loaded):
 	 * Status "Success" with NumberTotalRows and NumberLoadedRows one short, as Doris answers for a line
 	 * it skips uncounted (an empty line: new_json_reader.cpp, csv_reader.cpp). Stands for any way Doris'
-	 * count of a committed load can differ from the rows sent.
+	 * count of a committed load can differ from the rows sent. With `table`, only loads into that table
+	 * count (and take it).
 	 */
-	uncountedLine(n: number): void;
+	uncountedLine(n: number, table?: string): void;
 	/**
 	 * Status "Fail" with this Message for the next load whose body (decompressed) `holds`, whichever
 	 * load that is; other loads pass. For tests whose point is which rows Doris refuses: `fail` takes
-	 * the first load to arrive, and two executions in flight reach Doris in either order.
+	 * the first load to arrive, and two executions in flight reach Doris in either order. `holds` also
+	 * gets the load's table, for tests whose other workflows load at the same time.
 	 */
-	failLoadWhere(holds: (body: string) => boolean, message: string): void;
+	failLoadWhere(holds: (body: string, table: string) => boolean, message: string): void;
 	/** FE and BE HTTP ports refuse connections for `ms` (listeners closed, then reopened on the same ports). */
 	down(ms: number): Promise<void>;
 	/** The MySQL port answers the next n statements only after `ms` (a stalled FE). */
