@@ -14,6 +14,13 @@ import { recordFigures } from './harness/figures';
 import { assertInvariant, useWorld } from './harness/world';
 
 const DOWN_MS = Number(process.env.RELIABILITY_BROKER_DOWN_S ?? 3) * 1000;
+/**
+ * The broker's smallest session timeout (group.min.session.timeout.ms, 6 s). kafkajs rejoins under a
+ * new member id after the restart, and the group waits for the old one's session to expire before it
+ * hands the partitions out again: each restart settled ~10 s after the broker was back with the suites'
+ * 10 s session, and this file restarts the broker four to eight times.
+ */
+const SESSION_TIMEOUT_MS = 6_000;
 
 let broker: PrivateBroker | undefined;
 const world = useWorld(
@@ -33,7 +40,7 @@ const world = useWorld(
 
 describe('Kafka broker restart mid-stream', { timeout: 240_000 }, () => {
 	it('consumption resumes after the restart; every row loaded, no commit ahead of Doris', async () => {
-		const c = await world.newCase({ partitions: 2 });
+		const c = await world.newCase({ partitions: 2, consumer: { sessionTimeoutMs: SESSION_TIMEOUT_MS } });
 		await c.produceRows(0, 3000);
 		assert.ok(broker);
 		await waitFor('500 rows in Doris before the restart', () => c.pipeline.tableRowCount() >= 500, { timeoutMs: 30_000, intervalMs: 20 });
@@ -67,7 +74,7 @@ describe('Kafka broker restart mid-stream', { timeout: 240_000 }, () => {
 	// fresh-clone runs); a heartbeat after every 10 ms fetch meets it at every restart (6 of 6, a plain
 	// kafkajs consumer on this broker).
 	it('a rejoin begun as the broker shuts down: the consumer restarts by itself; every row loaded, no commit ahead of Doris', async (t) => {
-		const c = await world.newCase({ partitions: 2, consumer: { heartbeatIntervalMs: 10, fetchMaxWaitMs: 10 } });
+		const c = await world.newCase({ partitions: 2, consumer: { heartbeatIntervalMs: 10, fetchMaxWaitMs: 10, sessionTimeoutMs: SESSION_TIMEOUT_MS } });
 		await c.produceRows(0, 3000);
 		assert.ok(broker);
 		await waitFor('500 rows in Doris before the restart', () => c.pipeline.tableRowCount() >= 500, { timeoutMs: 30_000, intervalMs: 20 });
@@ -124,7 +131,7 @@ describe('Kafka broker restart mid-stream', { timeout: 240_000 }, () => {
 				: (e: SinkExecution) => (e.attempt === 0 && ++executions % 5 === 0 ? 'test: a node before Doris fails this execution once' : undefined);
 			// The heartbeat of the coordinator-lookup case above: a restart then crashes the consumer and kafkajs
 			// restarts it (with a heartbeat a second, a restart often passes without: nothing to test).
-			const c = await world.newCase({ partitions: 2, model: 'DUPLICATE', failExecution, consumer: { heartbeatIntervalMs: 10, fetchMaxWaitMs: 10, keepPartitionOrder } });
+			const c = await world.newCase({ partitions: 2, model: 'DUPLICATE', failExecution, consumer: { heartbeatIntervalMs: 10, fetchMaxWaitMs: 10, keepPartitionOrder, sessionTimeoutMs: SESSION_TIMEOUT_MS } });
 			await c.produceRows(0, 3000);
 			assert.ok(broker);
 			await waitFor('500 rows in Doris before the restart', () => c.pipeline.tableRowCount() >= 500, { timeoutMs: 30_000, intervalMs: 20 });
