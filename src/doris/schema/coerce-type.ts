@@ -15,7 +15,25 @@ import { isIPv6 } from 'node:net';
 import { JsonText } from '../../common/connect-logical';
 import { arrayHandler, mapHandler, structHandler } from './coerce-nested';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { dottedIPv4, escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import {
+	dottedIPv4,
+	escapedLoneSurrogate,
+	IPV4_MAX,
+	IPV6_MAX,
+	ipNumber,
+	ipv4Text,
+	ipv6Parsable,
+	ipv6Text,
+	loneSurrogate,
+	nestedTextLiteral,
+	nestedTextRefusal,
+	plainDecimal,
+	toText,
+	utf8Length,
+	unavailableValue,
+	validJsonText,
+	type UnavailableValue,
+} from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { booleanDroppingFraction, booleanText, coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, nonAsciiSpaceDetail, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -165,10 +183,9 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
 					if (bytes > limit) return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`);
-					const lone = loneSurrogate(text);
-					return lone === undefined ? text : failWith(fail, 'type', lone);
+					return checkedText(text, nested, fail);
 				},
-				literal: quoted,
+				literal: nested ? nestedTextLiteral : quoted,
 			};
 		}
 		case 'string': {
@@ -185,10 +202,9 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					// string_type_length_soft_limit_bytes): reject the row here instead.
 					const bytes = utf8Length(text, limit);
 					if (bytes > limit) return tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes');
-					const lone = loneSurrogate(text);
-					return lone === undefined ? text : failWith(fail, 'type', lone);
+					return checkedText(text, nested, fail);
 				},
-				literal: quoted,
+				literal: nested ? nestedTextLiteral : quoted,
 			};
 		}
 		case 'json':
@@ -292,6 +308,12 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				literal: quoted,
 			};
 	}
+}
+
+/** Text that loads as it is: no lone surrogate, and as an ARRAY / MAP / STRUCT element one nestedTextLiteral can write. */
+function checkedText(text: string, nested: boolean, fail: FailSlot): string | typeof INVALID {
+	const why = loneSurrogate(text) ?? (nested ? nestedTextRefusal(text) : undefined);
+	return why === undefined ? text : failWith(fail, 'type', why);
 }
 
 /**
