@@ -222,8 +222,10 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				// them. Text that is no JSON is taken as a JSON string value, where Doris would refuse it
 				// (JSON: the cast from text fails, ConvertImplGenericFromString in be/src/vec/functions/
 				// function_cast.h, which filters the row under strict mode and stores NULL without it) or
-				// keep it as a string (VARIANT, "Treat as string"); an empty one is the empty object a
-				// VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
+				// keep it as a string (VARIANT, "Treat as string"). So is an empty one, sent as the JSON
+				// string "": as it is, a VARIANT would make the empty text the empty object {}
+				// (parse_json_to_variant, be/src/vec/json/parse2column.cpp, "Treat empty string as an empty
+				// object", 2.1 / 3.0 / 3.1), another value than the one sent.
 				// Not refused here on purpose: an item does not say where its strings came from, and a
 				// string from a typed decoder (a google.protobuf.Value holding a string, an Avro or JSON
 				// Schema string field) is a JSON string value, not JSON text; refusing it would send valid
@@ -231,7 +233,6 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				if (typeof value === 'string') {
 					const lone = loneSurrogate(value);
 					if (lone !== undefined) return failWith(fail, 'type', lone);
-					if (value === '' && type.kind === 'variant') return value;
 					return mayBeJsonText(value) && validJsonText(value) ? loadableJson(value, fail) : JSON.stringify(value);
 				}
 				// Any other value goes out as its JSON text in a JSON string, which Doris parses back into
