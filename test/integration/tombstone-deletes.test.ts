@@ -260,6 +260,55 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		});
 	}
 
+	// Plain keys (one value: a Kafka producer's 42, a StringSerializer's user-7): with Tombstone Key Column
+	// for Plain Keys the key names that column; without it every such tombstone went to Invalid and the
+	// deleted rows stayed.
+	it('plain keys with Tombstone Key Column for Plain Keys: numbers into an INT key, JSON strings and plain text into a VARCHAR key, NOT NULL value columns', async () => {
+		const numbers = uniqueTable('plainint', 'UNIQUE');
+		const texts = uniqueTable('plaintext', 'UNIQUE');
+		await doris.sql(`CREATE TABLE demo.${numbers} (id INT NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		await doris.sql(`CREATE TABLE demo.${texts} (id VARCHAR(20) NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		const changes = changelog();
+		const numberTopic = await broker.topic(1, COMPACTED);
+		await produce(numberTopic, changes.map((c) => ({ key: String(c.id), value: c.name === null ? null : JSON.stringify({ id: c.id, name: c.name }) })));
+		// Text keys: JSON strings for even ids, plain text (StringSerializer) for odd ones; "1.50" is a key of its own.
+		const textKey = (id: number): string => (id % 2 === 0 ? JSON.stringify(`k-${id}`) : `k-${id}`);
+		const textTopic = await broker.topic(1, COMPACTED);
+		const textMessages = [
+			...changes.map((c) => ({ key: textKey(c.id), value: c.name === null ? null : JSON.stringify({ id: `k-${c.id}`, name: c.name }) })),
+			{ key: '"1.5"', value: '{"id":"1.5","name":"kept"}' },
+			{ key: '1.50', value: '{"id":"1.50","name":"gone"}' },
+			{ key: '1.50', value: null },
+		];
+		await produce(textTopic, textMessages);
+		const parser = { format: 'json', includeMetadata: false, tombstones: 'delete', tombstoneKeyColumn: 'id' } as const;
+		const sunkNumbers = await sink(numberTopic, numbers, parser, changes.length);
+		const sunkTexts = await sink(textTopic, texts, { ...parser, output: 'batch' }, textMessages.length);
+		assert.deepEqual([...sunkNumbers.invalid, ...sunkTexts.invalid], []);
+		assert.deepEqual(tableRows(numbers), expectedRows());
+		const textRows = doris
+			.tableRows('demo', texts)
+			.map((r) => ({ id: String(r.id), name: String(r.name) }))
+			.sort((a, b) => a.id.localeCompare(b.id));
+		const expected = [...expectedRows().map((r) => ({ id: `k-${r.id}`, name: r.name })), { id: '1.5', name: 'kept' }].sort((a, b) => a.id.localeCompare(b.id));
+		assert.deepEqual(textRows, expected);
+	});
+
+	it('plain keys without Tombstone Key Column for Plain Keys: each tombstone on Invalid saying which setting names the column, the rows stay', async () => {
+		const topic = await broker.topic(1, COMPACTED);
+		const table = uniqueTable('plainoff', 'UNIQUE');
+		await createTable(table, 'UNIQUE');
+		await produce(topic, [
+			{ key: '1', value: '{"id":1,"name":"a"}' },
+			{ key: '1', value: null },
+		]);
+		const sunk = await sink(topic, table, { format: 'json', includeMetadata: false, tombstones: 'delete' }, 2);
+		const reasons = sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons[0]);
+		assert.deepEqual(reasons.map((r) => r.rule), ['parse_error']);
+		assert.match(reasons[0].message, /is a number, not an object naming the key columns; set Tombstone Key Column for Plain Keys/);
+		assert.equal(tableRows(table).length, 1);
+	});
+
 	// A sequence column: Doris applies a delete only with a sequence value at least the stored row's, and
 	// a key carries none. No placeholder there (it would be a low value that loses: the delete counted,
 	// the row kept); the delete stays on Invalid, saying why.

@@ -28,14 +28,16 @@
  * hidden one, which this node cannot see) would be a low value that silently loses: the delete loaded,
  * counted, and the row stayed. Such a delete stays on Invalid (not_null, delete_sequence). None for a
  * key column (the delete must name its key, row-rejections.ts deleteKeyMissing) nor for a type whose
- * zero this node cannot write (HLL, BITMAP, QUANTILE_STATE, AGG_STATE, an unknown type).
+ * zero this node cannot write (HLL, BITMAP, QUANTILE_STATE, AGG_STATE, an unknown type). None when the
+ * table's keys and sequence are not known (a manual schema, SHOW CREATE TABLE unreadable): a zero in
+ * what is in truth a key column would delete the row of another key, and in a sequence column lose.
  */
 import { INVALID, type FailSlot } from './coerce-type';
 import type { ColumnPlan } from './column-plans';
 import type { DorisType, TableSchema } from './types';
 
 /** Why a delete row cannot carry a placeholder for a column, for the not_null reason. */
-export type NoPlaceholder = 'sequence' | 'key' | 'type';
+export type NoPlaceholder = 'sequence' | 'key' | 'type' | 'unknown';
 
 /** Per column plan: the coerced placeholder, or why there is none (a nullable or defaulted column needs none). */
 export type DeletePlaceholder = { value: unknown } | { none: NoPlaceholder } | null;
@@ -79,11 +81,13 @@ export function deletePlaceholders(schema: TableSchema, plans: readonly ColumnPl
 	const sequenced = schema.sequenceColumn !== null || schema.hasSequenceType;
 	const keys = new Set(schema.keyColumns);
 	for (const c of schema.columns) if (c.isKey) keys.add(c.name);
+	const known = schema.keyModel === 'UNIQUE' && keys.size > 0;
 	const types = new Map(schema.columns.map((c) => [c.name, c.type]));
 	const fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	return plans.map((p) => {
 		if (p.nullable || p.hasDefault) return null;
 		if (keys.has(p.column)) return { none: 'key' };
+		if (!known) return { none: 'unknown' };
 		if (sequenced) return { none: 'sequence' };
 		const type = types.get(p.column);
 		const zero = type === undefined ? undefined : zeroOf(type);
