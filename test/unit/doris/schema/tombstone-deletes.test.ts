@@ -130,6 +130,17 @@ describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of It
 		assert.match(r.reasons[0].message, /this delete has no value for geo .* values is null while columns is not nullable.* Doris 2\.1, 3\.0, 3\.1.*no placeholder for its type.*DEFAULT/);
 	});
 
+	// A manual schema knows no keys and no sequence: a zero in a column that is in truth a key column
+	// would delete the row of another key (id 0), and in a sequence column lose.
+	it('a schema typed by hand (keys and sequence unknown): no placeholder, Invalid with not_null saying why', () => {
+		const manual = manualSchema('shop', 'orders', [...columns, { name: 'qty', type: 'INT', nullable: false }]);
+		const r = mapperOf(manual).map(tombstoneRow);
+		assert.equal(r.ok, false);
+		if (r.ok) return;
+		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
+		assert.match(r.reasons[0].message, /key and sequence columns are not known here/);
+	});
+
 	// A sequence table applies a delete only with a sequence value at least the stored row's: a
 	// placeholder there (or in the field a hidden sequence column is read from) is a low value that
 	// loses, the delete counted as loaded and the row kept. So no placeholder at all, and the reason
