@@ -34,7 +34,7 @@ import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { addKafkaFields, bufferText, headerValue, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
-import { isRegistryKey, jsonKeyDelete, registryKeyDelete } from './tombstone-keys';
+import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit' | 'delete';
@@ -50,6 +50,8 @@ export interface MessageParserOptions {
 	format: MessageFormat;
 	includeMetadata: boolean;
 	tombstones: TombstoneMode;
+	/** Tombstones "delete": the column a plain key (42, "abc") names (tombstone-keys.ts); none when empty. */
+	tombstoneKeyColumn?: string;
 	/** Required when format is 'schemaRegistry'. */
 	schemaRegistry?: SchemaRegistryDecoder;
 	/** Field that holds the value in text mode. */
@@ -73,7 +75,8 @@ export interface MessageParser {
 	parse(messages: KafkaMessage[], from: number, to: number, topic: string, partition: number): ParsedChunk | Promise<ParsedChunk>;
 }
 
-export function createMessageParser(options: MessageParserOptions): MessageParser {
+export function createMessageParser(given: MessageParserOptions): MessageParser {
+	const options: MessageParserOptions = { ...given, tombstoneKeyColumn: plainKeyColumn(given.tombstoneKeyColumn, given.tombstones) };
 	if (options.tombstones === 'delete' && options.format !== 'json' && options.format !== 'schemaRegistry') {
 		// A text or CSV key names no column: the delete would need a mapping of its own.
 		throw new Error(`Tombstones "Delete the Row of Its Key" needs Message Format JSON or Schema Registry (the key decoded as the values are), not "${options.format}"`);
@@ -250,7 +253,7 @@ function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
 
 /** A tombstone as Tombstones says: null (skipped or emitted as such) or the delete row of its key (JSON). */
 function tombstone(options: MessageParserOptions, message: KafkaMessage): Decoded | null {
-	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null) : null;
+	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null, options.tombstoneKeyColumn) : null;
 }
 
 function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
@@ -308,7 +311,7 @@ async function parseWithRegistry(
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
-			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null) : null);
+			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null, options.tombstoneKeyColumn) : null);
 			continue;
 		}
 		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
