@@ -156,4 +156,9 @@ test('ARRAY / MAP / STRUCT text is read as Doris 2.1 / 3.0 / 3.1 read it, not as
 	// Text quoted with ' and control characters written as they are come back unchanged.
 	assert.equal(text('ARRAY<STRING>', `['a"b',"tab\there"]`), '["a\\"b", "tab\\there"]');
 	assert.equal(text('STRUCT<b:INT,a:STRING>', '{"a":"x","b":2}'), INVALID);
+	// A nullable element is unquoted twice (nullable serde, then the text serde): its own quotes go;
+	// an ARRAY<NOT_NULL(T)> element only once (no nullable serde).
+	assert.equal(text('ARRAY<STRING>', `["'x'",'"y"',"\\'z'"]`), '["x", "y", "\'z\'"]');
+	assert.equal(text('ARRAY<NOT_NULL(STRING)>', `["'x'"]`), '["\'x\'"]');
+	assert.equal(text('ARRAY<NOT_NULL(STRING)>', `["\\'x'"]`), '["\'x\'"]');
 });

@@ -16,7 +16,8 @@ const TEN_MB = 10 * 1024 * 1024;
 const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING, dec DECIMAL(10, 2), ts3 DATETIME(3), ip IPV6, arr ARRAY<DECIMAL(38, 20)>, st STRUCT<a:INT>, fl FLOAT, mp MAP<INT, STRING>, tags ARRAY<STRING>';
 
 const world = useWorld();
-const TAGS = ['a"b', 'c', 'line\nbreak\ttab', 'back\\slash'];
+// '"quoted"' and "'single'": Doris unquotes a nullable text element twice (nullable serde, then text serde).
+const TAGS = ['a"b', 'c', 'line\nbreak\ttab', 'back\\slash', '"quoted"', "'single'"];
 
 /** One bad message and what the invalid output must say about it. */
 function bad(value: Buffer | string | null, rule: string, column: string | null, mentions?: RegExp, offending?: unknown): Omit<ToProduce, 'partition'> {
@@ -67,7 +68,7 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 			{ id: '9004', value: '{"id": 9004, "dec": 1.250, "ts3": "2024-05-01 10:00:00.1230", "arr": "[0.12345678901234567891]", "ip": "::ffff:192.168.1.1"}' },
 			// Text elements with quotes, a line break, a tab and a backslash, which Doris reads back from an
 			// ARRAY / MAP literal only as the Doris Schema node now writes them.
-			{ id: '9005', value: JSON.stringify({ id: 9005, tags: TAGS, mp: { 1: "it's", 2: 'say "hi"' } }) },
+			{ id: '9005', value: JSON.stringify({ id: 9005, tags: TAGS, mp: { 1: "it's", 2: 'say "hi"', 3: "'v'" } }) },
 		];
 		const items: ToProduce[] = [];
 		let id = 0;
@@ -92,7 +93,7 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 
 		const texts = world.doris.tableRows(DATABASE, c.table).find((r) => String(r.id) === '9005');
 		assert.equal(texts?.tags, `[${TAGS.map((t) => JSON.stringify(t)).join(', ')}]`);
-		assert.equal(texts?.mp, `{1:${JSON.stringify("it's")}, 2:${JSON.stringify('say "hi"')}}`);
+		assert.equal(texts?.mp, `{1:${JSON.stringify("it's")}, 2:${JSON.stringify('say "hi"')}, 3:${JSON.stringify("'v'")}}`);
 
 		const expectedInvalid = cases.filter((x) => x.invalid).length;
 		const invalidMetric = (await counterSum(metrics.rowsInvalid, { table })) - invalidBefore;

@@ -206,11 +206,16 @@ export function escapedLoneSurrogate(text: string): string | undefined {
  * character (a line break, a tab) is written as it is (the JSON line carries it escaped, Doris' JSON
  * reader hands it on unescaped), and the text is quoted with `'` when it holds a `"`: inside `'…'`
  * the splitters of ARRAY, MAP and STRUCT skip a `"`. A text holding both quotes cannot be written so
- * (nestedTextRefusal).
+ * (nestedTextRefusal). A leading quote character is written after a backslash: a nullable element
+ * (every one but ARRAY<NOT_NULL(T)>'s) is unquoted twice, once by DataTypeNullableSerDe
+ * (data_type_nullable_serde.cpp, converted_from_string) and again by the text serde (trim_quote,
+ * nesting level >= 2) before escape_string, so `"'x'"` loaded x and `'"x"'` loaded x; after the
+ * first pair goes, the text starts with the backslash and is not unquoted again.
  */
 export function nestedTextLiteral(text: string): string {
 	const quote = text.includes('"') ? "'" : '"';
-	return quote + (text.includes('\\') ? text.replaceAll('\\', '\\\\') : text) + quote;
+	const body = text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
+	return quote + (body[0] === '"' || body[0] === "'" ? `\\${body}` : body) + quote;
 }
 
 /** Why nestedTextLiteral cannot write the text so that Doris reads it back, or undefined. */

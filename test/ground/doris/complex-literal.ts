@@ -9,9 +9,14 @@
  * - data_type_map_serde.cpp and data_type_struct_serde.cpp split `{…}` likewise at `:` and `,`, but
  *   skip the character after a backslash (an escaped quote is no quote there); a STRUCT's keys must
  *   be its field names, in order;
- * - an element `null` is NULL (data_type_nullable_serde.cpp); any other has its quotes taken off
- *   (Slice::trim_quote: `"…"` or `'…'`), and a text element then loses each backslash, the character
- *   after it kept as it is (escape_string, data_type_string_serde.h): `\n` is the letter n.
+ * - an element of a nullable type (every MAP key and value, STRUCT field, ARRAY element but
+ *   ARRAY<NOT_NULL(T)>'s) is read by DataTypeNullableSerDe::deserialize_one_cell_from_json
+ *   (data_type_nullable_serde.cpp): with converted_from_string it takes one pair of quotes off
+ *   (Slice::trim_quote, util/slice.h: `"…"` or `'…'`, size >= 2), and only an element it did not
+ *   unquote can be `null`, NULL;
+ * - a text element (DataTypeStringSerDe, nesting level >= 2) then takes a second pair off
+ *   (trim_quote again: `"'x'"` loads x) and loses each backslash, the character after it kept as it
+ *   is (escape_string, data_type_string_serde.h): `\n` is the letter n.
  * The newer cast (be/src/vec/data_types/serde/complex_type_deserialize_util.h, 4.x) reads escapes
  * otherwise; it is not modelled.
  */
@@ -71,12 +76,18 @@ function unescapeBackslashes(text: string): string {
 	return out;
 }
 
-/** One element as its type's serde reads it: null, a nested value, or text for the scalar converters; undefined when it fails. */
-function element(t: ColType, text: string): unknown {
-	if (text === 'null') return null;
-	if (t.base === 'ARRAY' || t.base === 'MAP' || t.base === 'STRUCT') return readComplexLiteral(t, text);
-	const inner = trimQuote(text);
-	return TEXT_TYPES.has(t.base) ? unescapeBackslashes(inner) : inner;
+/**
+ * One element as its type's serde reads it: null, a nested value, or text for the scalar converters;
+ * undefined when it fails. `nullable`: the element's type is nullable (its serde unquotes once first).
+ */
+function element(t: ColType, text: string, nullable = true): unknown {
+	const unquoted = nullable ? trimQuote(text) : text;
+	if (nullable && unquoted === text && text === 'null') return null;
+	if (t.base === 'ARRAY' || t.base === 'MAP' || t.base === 'STRUCT') return readComplexLiteral(t, unquoted);
+	// The text serde unquotes once more (its own trim_quote); the other scalar readers are modelled
+	// with the one pair taken off.
+	if (TEXT_TYPES.has(t.base)) return unescapeBackslashes(trimQuote(unquoted));
+	return nullable ? unquoted : trimQuote(text);
 }
 
 /**
@@ -92,7 +103,7 @@ export function readComplexLiteral(t: ColType, text: string): unknown {
 		if (pieces.some((piece, i) => piece === '' && i < pieces.length - 1)) return undefined;
 		const out: unknown[] = [];
 		for (const piece of pieces) {
-			const v = element(t.item!, piece);
+			const v = element(t.item!, piece, t.itemNotNull !== true);
 			if (v === undefined) return undefined;
 			out.push(v);
 		}
