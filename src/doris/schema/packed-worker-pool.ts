@@ -37,13 +37,23 @@ export const MAX_WORKER_THREADS = 16;
 /** Below this many lines a packed item is routed in the calling thread. */
 export const PACKED_WORKER_MIN_LINES = 1000;
 /**
- * A worker's young generation. V8 sizes it from the machine's memory like a main thread's (128 MB
- * on a 24 GB host), and a worker allocates only short-lived per-line values besides the item's big
- * strings (which live outside it, in large-object space): 16 MB halved the worker's heap (~180 →
- * ~80 MB with 20 items of 5,000 lines in flight) for the same CPU time. No old-generation cap: an
- * item of any size must still fit.
+ * A worker's heap. Young generation: V8 sizes it from the machine's memory like a main thread's (128
+ * MB on a 24 GB host), and a worker allocates only short-lived per-line values besides the item's big
+ * strings (which live outside it): 16 MB halved the worker's heap (~180 → ~80 MB with 20 items of
+ * 5,000 lines in flight) for the same CPU time.
+ *
+ * Old generation, 64 MB: each item leaves ~3.4 MB of memory outside the heap to the garbage collector
+ * (its request bytes and the text read from them, promoted before the item is done). V8 starts a full
+ * collection for such memory only once 64 MB of it have piled up since the last one (V8
+ * heap.cc, kExternalAllocationSoftLimit), and counts it against the old generation's limit; the
+ * worker's own objects stay small (~8–15 MB), so that limit is what collects it sooner: the garbage
+ * held at once went from up to ~115 to ~42 MB in bench/micro-like runs
+ * (bench/results/2026-12-06-300000-s10-rss.md). Big texts are not heap objects and fit whatever their
+ * size; an item whose invalid lines need more heap than this (a 10 MB item of nothing but invalid lines
+ * takes ~30 MB) ends the worker with ERR_WORKER_OUT_OF_MEMORY, and the item is mapped in the calling
+ * thread like any item of a worker that stopped (nothing is lost).
  */
-export const WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 16 });
+export const WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 });
 /**
  * Items handed to one worker at once: the one it maps and the next, so it never waits for this
  * thread between two. The rest wait here, where n8n holds their text anyway: a posted item is also

@@ -139,7 +139,7 @@ describe('routePackedParallel', () => {
 		assert.equal(pool.stats().started, 2, 'a second worker while the first is busy, no more than the size');
 	});
 
-	it("a worker's young generation is capped (V8 would size it like the main thread's), its old generation is not", async () => {
+	it("a worker's heap is capped: a young generation of ≤ 16 MB (V8 would size it like the main thread's), an old generation of 64 MB", async () => {
 		const spawned: Worker[] = [];
 		const onWorker = (w: Worker) => spawned.push(w);
 		process.on('worker', onWorker);
@@ -153,7 +153,34 @@ describe('routePackedParallel', () => {
 		const limits = spawned[0].resourceLimits;
 		assert.equal(limits?.maxYoungGenerationSizeMb, WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb);
 		assert.ok((WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb ?? Infinity) <= 16);
-		assert.equal(WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb, undefined, 'an item of any size must fit');
+		assert.equal(limits?.maxOldGenerationSizeMb, 64);
+	});
+
+	it("a text far bigger than the worker's old generation maps in the worker: texts live outside its heap", async () => {
+		const pool = track(workerPool());
+		const note = 'n'.repeat(1000);
+		const n = 100_000; // ~105 MB of text, well past the 64 MB old generation
+		const item = pack(Array.from({ length: n }, (_, i) => `{"id":${i},"ts":0,"note":"${note}"}`));
+		const routed = await routePackedParallel(item, mapper(), labels, 0, pool);
+		assert.equal(routed.packed?.count, n);
+		assert.equal(routed.invalid.length, 0);
+		assert.deepEqual(pool.stats(), { routedInWorker: 1, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	it("an item whose invalid lines need more than the worker's heap ends the worker: it is mapped here, with the same result", async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		// Every line invalid: each becomes an object with its reasons (~0.7 KB of heap per line), ~110 MB in all.
+		const item = pack(Array.from({ length: 160_000 }, (_, i) => `{"id":"not a number ${i}","ts":0}`));
+		const m = mapper();
+		const routed = await routePackedParallel(item, m, labels, 0, pool);
+		assert.deepEqual(routed, routePacked(item, m, labels, 0));
+		assert.equal(routed.invalid.length, 160_000);
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
+		assert.match(warnings[0], /a worker thread stopped \(Worker terminated due to reaching memory limit: JS heap out of memory\) with 1 packed item\(s\) in hand/);
+		// The next item gets a new worker.
+		assert.deepEqual(await routePackedParallel(bigItem(1200), m, labels, 1, pool), routePacked(bigItem(1200), m, labels, 1));
+		assert.equal(pool.stats().routedInWorker, 1);
 	});
 
 	it('a worker holds two items at once, the others wait in this thread: each comes back with its own result, in order', async () => {
