@@ -276,7 +276,8 @@ export class PackedWorkerPool {
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
 		const routed = routedOf(message, task.packed.jsonLines);
-		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes);
+		// Only the length is kept: the bytes die young here, and the batch encodes the text when it loads.
+		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes.byteLength);
 		task.resolve(routed);
 	}
 

@@ -50,7 +50,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 		} finally {
 			mapper.unmatchedSink = null;
 		}
-		// The Stream Load node loads these bytes; written here, they cost n8n's main thread nothing.
+		// The text travels back as these bytes (a plain copy to read on n8n's main thread, not a clone).
 		({ response, transfer } = routedResponse(request.id, mapped.routed, counts, unmatched, mapped.bytes, mapped.unchanged));
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
