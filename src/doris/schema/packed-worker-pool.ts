@@ -26,7 +26,7 @@ import path from 'node:path';
 import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
-import { routedOf, routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { RequestBuffers, routedOf, routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
 import { countInvalidLines, routePacked, type RoutedPacked } from './route-packed';
 import type { RowMapper } from './row-mapper';
 
@@ -126,6 +126,8 @@ export class PackedWorkerPool {
 	private disabled = false;
 	private warnedError = false;
 	private readonly counters: PackedPoolStats = { routedInWorker: 0, routedInThread: 0, fallbacks: 0, started: 0, lost: 0 };
+	/** Request buffers handed back by the workers: as many as can be in flight, plus one. */
+	private readonly buffers: RequestBuffers;
 
 	constructor(options: PackedPoolOptions) {
 		if (!Number.isInteger(options.size) || options.size < 0) throw new Error(`Worker Threads "${String(options.size)}" must be a whole number ≥ 0`);
@@ -134,10 +136,16 @@ export class PackedWorkerPool {
 		// eslint-disable-next-line no-console -- the fallback when a caller passes no logger; a pool that falls back to the main thread must still say so.
 		this.warn = options.warn ?? ((message) => console.warn(`[doris-sinker] ${message}`));
 		this.workerFile = options.workerFile ?? defaultWorkerFile();
+		this.buffers = new RequestBuffers(POSTED_PER_WORKER * Math.max(this.size, 1) + 1);
 	}
 
 	stats(): PackedPoolStats {
 		return { ...this.counters };
+	}
+
+	/** Request buffers handed back and kept for the next requests (for tests). */
+	get spareBuffers(): number {
+		return this.buffers.size;
 	}
 
 	/** Live workers (for tests and the metrics of a caller). */
@@ -191,7 +199,7 @@ export class PackedWorkerPool {
 	private post(slot: Slot, task: Task): void {
 		const id = this.nextId++;
 		try {
-			const { request, transfer } = routeRequest(id, task.mapper, task.packed, task.index);
+			const { request, transfer } = routeRequest(id, task.mapper, task.packed, task.index, this.buffers);
 			slot.worker.postMessage(request, transfer);
 		} catch (error) {
 			// E.g. a value that cannot be cloned: routed here instead.
@@ -259,6 +267,7 @@ export class PackedWorkerPool {
 		if (task === undefined) return;
 		slot.inflight.delete(message.id);
 		if (slot.inflight.size === 0) slot.worker.unref();
+		if (message.ok && message.spare !== undefined) this.buffers.give(message.spare);
 		// The worker has room again: its next item goes now, before this one's result is used.
 		this.dispatch();
 		if (!message.ok) {

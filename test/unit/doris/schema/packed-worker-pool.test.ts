@@ -113,6 +113,15 @@ describe('routePackedParallel', () => {
 		assert.equal(pool.stats().routedInWorker, 1);
 	});
 
+	it("request buffers come back from the worker and carry the next items' text: every item still gets its own result", async () => {
+		const pool = track(workerPool());
+		const m = mapper();
+		const items = [bigItem(1200), bigItem(1200), pack(Array.from({ length: 1200 }, (_, i) => `{"id":${i},"name":"x${i}","ts":0}`)), bigItem(1200)];
+		for (const [i, item] of items.entries()) assert.deepEqual(await routePackedParallel(item, m, labels, i, pool), routePacked(item, m, labels, i));
+		assert.equal(pool.spareBuffers, 1, 'each item used the buffer the one before handed back');
+		assert.equal(pool.stats().routedInWorker, items.length);
+	});
+
 	it('counts the invalid lines in the metrics exactly as routePacked does', async () => {
 		const item = bigItem(3000);
 		const m = mapper();
