@@ -106,11 +106,22 @@ export class ByteBuffer {
 	 */
 	finish(): Buffer[] {
 		this.seal();
-		return this.chunks.map((chunk) => {
-			if (Buffer.isBuffer(chunk)) return chunk;
-			const bytes = Buffer.from(chunk.text, 'utf8');
-			if (bytes.length !== chunk.bytes) throw new Error(`a text said to take ${chunk.bytes} bytes takes ${bytes.length} in UTF-8`);
-			return bytes;
-		});
+		return this.chunks.map((chunk) => (Buffer.isBuffer(chunk) ? chunk : encodeText(chunk)));
 	}
+
+}
+
+
+/** Room past a text's said length: a longer text then writes more than it said (UTF-8 characters take ≤ 4 bytes). */
+const OVER = 4;
+
+/**
+ * A text's UTF-8 in a buffer of its own, in one pass (Buffer.from would measure the text first): a text
+ * that writes more or fewer bytes than said is refused.
+ */
+function encodeText({ text, bytes }: PendingText): Buffer {
+	const target = Buffer.allocUnsafeSlow(bytes + OVER);
+	const written = target.write(text, 0, 'utf8');
+	if (written !== bytes) throw new Error(`a text said to take ${bytes} bytes takes ${written < bytes ? written : 'more'} in UTF-8`);
+	return target.subarray(0, bytes);
 }

@@ -67,9 +67,12 @@ describe('TargetBatcher with chunks of lines', () => {
 		const r = recorder();
 		const b = new TargetBatcher(limits({ maxRows: 10_000 }), json, r.loader);
 		const c = chunk(2000, 0, 'ü');
-		const p = b.add([{ ...c, byteLength: c.text.length }]);
+		const p = b.add([{ ...c, byteLength: c.text.length }]); // said shorter than it is
 		b.flush();
-		await assert.rejects(p, /a text said to take \d+ bytes takes \d+ in UTF-8/);
+		await assert.rejects(p, /a text said to take \d+ bytes takes more in UTF-8/);
+		const q = b.add([{ ...c, byteLength: Buffer.byteLength(c.text) + 1 }]); // said longer than it is
+		b.flush();
+		await assert.rejects(q, /a text said to take \d+ bytes takes \d+ in UTF-8/);
 		assert.equal(r.loads.length, 0, 'nothing sent');
 	});
 
