@@ -10,6 +10,7 @@ import type { SinkerLogger } from './client';
 import type { KafkaConnection } from './connection';
 import type { MessageParserOptions, TriggerItem } from './message-parser';
 import type { StallReport } from './stall-watch';
+import { plainKeyColumn } from './tombstone-keys';
 
 export type TopicSubscription = { names: string[] } | { pattern: RegExp };
 
@@ -268,6 +269,8 @@ export function validateConsumerOptions(options: SinkerConsumerOptions): void {
 			'Tombstones "Delete the Row of Its Key" needs Keep Order per Partition: without it two executions of a partition can load in either order, and an upsert loaded after the tombstone that followed it in the log brings the deleted row back. Turn Keep Order per Partition on (trigger options)',
 		);
 	}
+	// Throws naming the setting and the rule (tombstone-keys.ts); the parser takes it as checked here.
+	plainKeyColumn(options.parser.tombstoneKeyColumn, options.parser.tombstones);
 	if (options.keepPartitionOrder === true && !(options.executionTimeoutMs > 0)) {
 		throw new Error('Keep Order per Partition needs an Execution Timeout above 0: it is the deadline by which an execution\'s rows are loaded or not at all');
 	}

@@ -29,7 +29,7 @@ import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-
 import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
-import { isRegistryKey, jsonKeyDelete, registryKeyDelete } from './tombstone-keys';
+import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit' | 'delete';
@@ -45,6 +45,8 @@ export interface MessageParserOptions {
 	format: MessageFormat;
 	includeMetadata: boolean;
 	tombstones: TombstoneMode;
+	/** Tombstones "delete": the column a plain key (42, "abc") names (tombstone-keys.ts); none when empty. */
+	tombstoneKeyColumn?: string;
 	/** Required when format is 'schemaRegistry'. */
 	schemaRegistry?: SchemaRegistryDecoder;
 	/** Field that holds the value in text mode. */
@@ -68,7 +70,8 @@ export interface MessageParser {
 	parse(messages: KafkaMessage[], from: number, to: number, topic: string, partition: number): ParsedChunk | Promise<ParsedChunk>;
 }
 
-export function createMessageParser(options: MessageParserOptions): MessageParser {
+export function createMessageParser(given: MessageParserOptions): MessageParser {
+	const options: MessageParserOptions = { ...given, tombstoneKeyColumn: plainKeyColumn(given.tombstoneKeyColumn, given.tombstones) };
 	if (options.tombstones === 'delete' && options.format !== 'json' && options.format !== 'schemaRegistry') {
 		// A text or CSV key names no column: the delete would need a mapping of its own.
 		throw new Error(`Tombstones "Delete the Row of Its Key" needs Message Format JSON or Schema Registry (the key decoded as the values are), not "${options.format}"`);
@@ -232,7 +235,7 @@ function packSync(
 
 /** A tombstone as Tombstones says: null (skipped or emitted as such) or the delete row of its key (JSON). */
 function tombstone(options: MessageParserOptions, message: KafkaMessage): Decoded | null {
-	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null) : null;
+	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null, options.tombstoneKeyColumn) : null;
 }
 
 function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
@@ -254,7 +257,7 @@ async function parseWithRegistry(
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
-			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null) : null);
+			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null, options.tombstoneKeyColumn) : null);
 			continue;
 		}
 		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
