@@ -28,6 +28,7 @@ import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSch
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
+import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notNullInDelete, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
@@ -87,6 +88,8 @@ export class RowMapper {
 	private readonly mapsDeleteSign: boolean;
 	/** The table's key columns: a delete must name each (deleteKeyMissing). */
 	private readonly keyColumns: ReadonlySet<string>;
+	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
+	private readonly placeholders: DeletePlaceholder[];
 
 	constructor(
 		readonly schema: TableSchema,
@@ -110,6 +113,7 @@ export class RowMapper {
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
 		this.sequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected, hasDefault: sequence.hasDefault };
+		this.placeholders = deletePlaceholders(schema, this.plans);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -322,14 +326,22 @@ export class RowMapper {
 					continue;
 				}
 				if (p.hasDefault) continue;
+				const placeholder = deleted ? this.placeholders[i] : null;
+				if (placeholder !== null && 'value' in placeholder) {
+					row[p.column] = placeholder.value;
+					continue;
+				}
+				// The delete's sequence value: missingSequence gives the reason (delete_sequence).
+				if (deleted && i === this.sequencePlan) continue;
 				(reasons ??= []).push({
 					column: p.column,
 					value: null,
 					expected: p.handler.expected,
 					rule: 'not_null',
-					message: deleted
-						? notNullInDelete(this.schema, p.column, p.key, value)
-						: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
+					message:
+						placeholder !== null
+							? notNullInDelete(this.schema, p.column, p.key, value, placeholder.none)
+							: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
 				});
 				continue;
 			}
@@ -370,7 +382,11 @@ export class RowMapper {
 				}
 			}
 		}
-		if (this.sequence !== undefined && reasons === null) reasons = missingSequence(this.schema, this.sequence, row, deleted);
+		// A delete without its sequence value says so whatever else it lacks: no default or nullable column lets it apply.
+		if (this.sequence !== undefined && (reasons === null || deleted)) {
+			const missing = missingSequence(this.schema, this.sequence, row, deleted);
+			if (missing !== null) reasons = reasons === null ? missing : [...reasons, ...missing];
+		}
 		if (reasons !== null) return { ok: false, reasons };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
 		// A flattened delete: the Stream Load node (Deletes Auto) then loads with the sign, the other rows as upserts (0).
