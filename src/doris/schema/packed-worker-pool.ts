@@ -42,12 +42,13 @@ export const PACKED_WORKER_MIN_LINES = 1000;
  * strings (which live outside it): 16 MB halved the worker's heap (~180 → ~80 MB with 20 items of
  * 5,000 lines in flight) for the same CPU time.
  *
- * Old generation, 64 MB: each item leaves ~3.4 MB of memory outside the heap to the garbage collector
- * (its request bytes and the text read from them, promoted before the item is done). V8 starts a full
+ * Old generation, 64 MB: each item leaves ~1.7 MB of memory outside the heap to the garbage collector
+ * (the text read from the request's bytes, promoted before the item is done; the bytes' buffer goes
+ * back, RequestBuffers), ~3.4 MB before buffers went back. V8 starts a full
  * collection for such memory only once 64 MB of it have piled up since the last one (V8
  * heap.cc, kExternalAllocationSoftLimit), and counts it against the old generation's limit; the
- * worker's own objects stay small (~8–15 MB), so that limit is what collects it sooner: the garbage
- * held at once went from up to ~115 to ~42 MB in bench/micro-like runs
+ * worker's own objects stay small (~8–20 MB), so that limit is what collects it sooner: in the
+ * benchmark the worker's external memory peaked at 36 MB instead of 70
  * (bench/results/2026-12-06-300000-s10-rss.md). Big texts are not heap objects and fit whatever their
  * size; an item whose invalid lines need more heap than this (a 10 MB item of nothing but invalid lines
  * takes ~30 MB) ends the worker with ERR_WORKER_OUT_OF_MEMORY, and the item is mapped in the calling
