@@ -123,7 +123,11 @@ export function notNullInDelete(schema: TableSchema, column: string, field: stri
 				? 'It is a key column: the delete must name it (a Kafka key or "before" image with every key column)'
 				: why === 'unknown'
 					? `The table's key and sequence columns are not known here (a manual schema, or SHOW CREATE TABLE could not be read), so no placeholder can stand in for it safely; read the schema from Doris (Schema Mode "Auto (Read From Doris)"), give the column a default or make it nullable`
-					: `This node has no placeholder for its type to stand in for it; give the column a default (ALTER TABLE ${table} MODIFY COLUMN ${column} … DEFAULT …) or make it nullable, or have the source send the whole row with its deletes`;
+					: why === 'sign'
+						? schema.deleteSign === false
+							? `A placeholder cannot stand in for it: ${table} has no hidden delete sign column __DORIS_DELETE_SIGN__ (created while the FE config enable_batch_delete_by_default was false), so Doris drops the sign without a word and would load the placeholder as the row's new values instead of deleting it; ALTER TABLE ${table} ENABLE FEATURE "BATCH_DELETE" to let deletes apply`
+							: `A placeholder cannot stand in for it: whether ${table} has the hidden delete sign column __DORIS_DELETE_SIGN__ could not be read (SET show_hidden_columns = true; DESC ${table}), and without it Doris would load the placeholder as the row's new values instead of deleting it; give the column a default or make it nullable`
+						: `This node has no placeholder for its type to stand in for it; give the column a default (ALTER TABLE ${table} MODIFY COLUMN ${column} … DEFAULT …) or make it nullable, or have the source send the whole row with its deletes`;
 	return (
 		`this delete has no value for ${column} (the field "${field}" is ${value === null ? 'null' : 'missing'}), a NOT NULL column without a default of ${table}: ` +
 		`Doris fills a missing field with the column's default, else NULL, and filters a row, a delete too, whose NOT NULL column is NULL ("column(${column}) values is null while columns is not nullable", Doris 2.1, 3.0, 3.1). ${instead}`

@@ -20,7 +20,7 @@ const columns = [
 	{ name: 'name', type: 'VARCHAR(10)' },
 ];
 type ColumnSpec = Parameters<typeof manualSchema>[2][number];
-const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'] });
+const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'], deleteSign: keyModel === 'UNIQUE' });
 const mapperOf = (schema: TableSchema, o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
 const tombstoneRow = { id: 7, [DELETE_SIGN_COLUMN]: 1 };
 
@@ -128,6 +128,23 @@ describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of It
 		if (r.ok) return;
 		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['geo', 'not_null']]);
 		assert.match(r.reasons[0].message, /this delete has no value for geo .* values is null while columns is not nullable.* Doris 2\.1, 3\.0, 3\.1.*no placeholder for its type.*DEFAULT/);
+	});
+
+	// A UNIQUE KEY table created while the FE config enable_batch_delete_by_default was false has no
+	// hidden __DORIS_DELETE_SIGN__, and a load drops `hidden_columns: __DORIS_DELETE_SIGN__` without a
+	// word (Load.initColumns / NereidsLoadScanProvider: `column != null && !column.isVisible()`): the
+	// placeholder row loaded as an upsert, the deleted row stayed with its values zeroed.
+	it('a table without the hidden delete sign, or one not known to have it: no placeholder, Invalid with not_null saying why', () => {
+		const qty: ColumnSpec[] = [{ name: 'qty', type: 'INT', nullable: false }];
+		for (const deleteSign of [false, null, undefined]) {
+			const r = mapperOf({ ...table('UNIQUE', qty), deleteSign }).map(tombstoneRow);
+			assert.equal(r.ok, false, `deleteSign ${String(deleteSign)}: ${JSON.stringify(r)}`);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
+			assert.match(r.reasons[0].message, deleteSign === false ? /no hidden delete sign column __DORIS_DELETE_SIGN__.*ENABLE FEATURE "BATCH_DELETE"/ : /could not be read \(SET show_hidden_columns = true; DESC/);
+		}
+		// The delete with its whole row needs no placeholder, and loads as before.
+		assert.equal(mapperOf({ ...table('UNIQUE', qty), deleteSign: false }).map({ ...tombstoneRow, qty: 3 }).ok, true);
 	});
 
 	// A manual schema knows no keys and no sequence: a zero in a column that is in truth a key column
