@@ -16,22 +16,17 @@
  *
  * The JSON and text paths are synchronous and allocate only the item itself: no promise, no
  * intermediate copy per message. The Schema Registry path is asynchronous (its client may fetch a
- * schema), one promise per message, awaited together per execution.
+ * schema), one promise per message, awaited together per execution. What a message's own item looks
+ * like (a row, a parse error, a tombstone) is message-items.ts.
  */
 import { isUtf8 } from 'node:buffer';
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 
-import {
-	KAFKA_METADATA_FIELD,
-	PARSE_ERROR_FIELD,
-	type KafkaMessageMetadata,
-	type ParseErrorInfo,
-	type ParseErrorKind,
-} from '../common/item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
-import { fitsOnLine, mayBeLine, PackedLinesBuilder, packedItemJson, UncheckedLinesError } from './packed-lines';
+import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
-import { addKafkaFields, bufferText, headerValue, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
+import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
+import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
@@ -112,13 +107,6 @@ export function createMessageParser(given: MessageParserOptions): MessageParser 
 		};
 	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
-}
-
-interface Decoded {
-	json?: JsonObject;
-	error?: ParseErrorInfo;
-	/** The message key decoded through the Schema Registry, for Add Kafka Fields. */
-	key?: JsonValue;
 }
 
 function decodeJson(text: string): Decoded {
@@ -245,12 +233,6 @@ function packSync(
 	return chunk;
 }
 
-/** Ends the packed item being built (if it has lines): the builder starts afresh. */
-function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
-	const rows = lines.finish();
-	if (rows) chunk.items.push({ json: packedItemJson(rows) });
-}
-
 /** A tombstone as Tombstones says: null (skipped or emitted as such) or the delete row of its key (JSON). */
 function tombstone(options: MessageParserOptions, message: KafkaMessage): Decoded | null {
 	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null, options.tombstoneKeyColumn) : null;
@@ -259,42 +241,6 @@ function tombstone(options: MessageParserOptions, message: KafkaMessage): Decode
 function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
 	if (!isUtf8(value)) return { error: parseError(format === 'csv' ? 'csv' : 'json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
 	return decode(value.toString('utf8'));
-}
-
-/**
- * One message as today's per-message item, counted into the chunk; `decoded` null is a tombstone (a
- * skipped one adds no item). In batch output `lines` is the packed item being built: the item ends
- * it first, so the execution's items stay in offset order.
- */
-function addItem(
-	chunk: ParsedChunk,
-	options: MessageParserOptions,
-	decoded: Decoded | null,
-	message: KafkaMessage,
-	topic: string,
-	partition: number,
-	lines: PackedLinesBuilder | undefined,
-): void {
-	let json: JsonObject;
-	if (decoded === null) {
-		if (options.tombstones === 'skip') {
-			chunk.tombstonesSkipped++;
-			return;
-		}
-		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
-	} else if (decoded.json) {
-		json = decoded.json;
-		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
-	} else {
-		chunk.parseErrors++;
-		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
-	}
-	// Error items always say where they came from, so a bad message can be found and replayed.
-	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
-		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
-	}
-	if (lines !== undefined) endPacked(chunk, lines);
-	chunk.items.push({ json });
 }
 
 async function parseWithRegistry(
@@ -335,11 +281,6 @@ async function parseWithRegistry(
 	return chunk;
 }
 
-/** A decoded object for a line: the added fields first, so the message's own fields win. */
-function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
-	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
-}
-
 /**
  * The value's result with its key decoded through the registry too (Add Kafka Fields takes the key):
  * producers that write values with a registry serializer usually write keys with one (Debezium's
@@ -371,37 +312,4 @@ function registryError(error: unknown, value: Buffer): Decoded {
 	return {
 		error: parseError('schema_registry', message, utf8 ? value.toString('utf8') : value.toString('base64'), utf8 ? 'utf8' : 'base64'),
 	};
-}
-
-function parseError(kind: ParseErrorKind, message: string, raw: string | null, rawEncoding: 'utf8' | 'base64'): ParseErrorInfo {
-	return { kind, message, raw, rawEncoding };
-}
-
-function tombstoneError(): JsonObject {
-	return { kind: 'tombstone', message: 'message value is null (tombstone)', raw: null, rawEncoding: 'utf8' };
-}
-
-function errorJson(info: ParseErrorInfo): JsonObject {
-	return { kind: info.kind, message: info.message, raw: info.raw, rawEncoding: info.rawEncoding };
-}
-
-function metadataJson(message: KafkaMessage, topic: string, partition: number): JsonObject {
-	const metadata: KafkaMessageMetadata = {
-		topic,
-		partition,
-		offset: message.offset,
-		key: message.key ? bufferText(message.key) : null,
-		timestamp: message.timestamp,
-		headers: headersJson(message.headers),
-	};
-	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
-}
-
-function headersJson(headers: IHeaders | undefined): Record<string, string | null> {
-	const out: Record<string, string | null> = {};
-	if (!headers) return out;
-	for (const name of Object.keys(headers)) {
-		if (headers[name] !== undefined) out[name] = headerValue(headers, name);
-	}
-	return out;
 }

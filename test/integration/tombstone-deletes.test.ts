@@ -327,6 +327,49 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		assert.equal(tableRows(table).length, 1, 'the row stays, its delete is on Invalid');
 	});
 
+	// A UNIQUE KEY table created while the FE config enable_batch_delete_by_default was false has no hidden
+	// __DORIS_DELETE_SIGN__, and Doris drops `hidden_columns: __DORIS_DELETE_SIGN__` without a word
+	// (Load.initColumns / NereidsLoadScanProvider: `column != null && !column.isVisible()`). Before, each
+	// tombstone's placeholder row loaded as an upsert: the deleted rows stayed, their values zeroed
+	// (name '', qty 0), counted as loaded. Now every delete there is on Invalid saying why, the rows untouched.
+	it('a table without the hidden delete sign (enable_batch_delete_by_default false): the tombstones on Invalid with delete_unsupported, no row zeroed', async () => {
+		const topic = await broker.topic(1, COMPACTED);
+		const table = uniqueTable('nosign', 'UNIQUE');
+		await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "false")');
+		try {
+			await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20) NOT NULL, qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		} finally {
+			await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "true")');
+		}
+		const ids = [1, 2, 3, 4];
+		await produce(topic, [
+			...ids.map((id) => ({ key: JSON.stringify({ id }), value: JSON.stringify({ id, name: `n${id}`, qty: id }) })),
+			{ key: '{"id":2}', value: null },
+			{ key: '{"id":4}', value: null },
+		]);
+		const sunk = await sink(topic, table, { format: 'json', includeMetadata: false, tombstones: 'delete' }, ids.length + 2);
+		const reasons = sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons);
+		assert.deepEqual(reasons.map((rs) => rs.map((x) => x.rule)), [['delete_unsupported'], ['delete_unsupported']]);
+		assert.match(reasons[0][0].message, /has no hidden delete sign column __DORIS_DELETE_SIGN__/);
+		const stored = doris
+			.tableRows('demo', table)
+			.map((r) => ({ id: Number(r.id), name: String(r.name), qty: Number(r.qty) }))
+			.sort((a, b) => a.id - b.id);
+		assert.deepEqual(stored, ids.map((id) => ({ id, name: `n${id}`, qty: id })), 'every row as loaded, none zeroed by a delete Doris took for an upsert');
+		// What Doris does with such a delete row: the sign is dropped, the row is an upsert.
+		const target: DorisTargetConfig = {
+			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
+			database: 'demo',
+			table,
+			load: { format: 'json', timeoutSeconds: 60, deleteSign: true },
+			labelPrefix: 'tombstones-nosign',
+			batch: { maxRows: 1000, maxBytes: 1024 * 1024, maxIntervalMs: 10, maxBufferedBytes: 1024 * 1024, maxInFlight: 1 },
+			retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 1000 },
+		};
+		await loadIntoDoris(target, [{ id: 1, name: '', qty: 0, [DELETE_SIGN_COLUMN]: 1 }]);
+		assert.equal(doris.tableRows('demo', table).find((r) => Number(r.id) === 1)?.qty, 0, 'loaded as an upsert');
+	});
+
 	it('the Doris test server filters a delete lacking a NOT NULL column, as Doris does, and applies it with a value there', async () => {
 		const table = uniqueTable('direct', 'UNIQUE');
 		await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);

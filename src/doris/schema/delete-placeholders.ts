@@ -31,13 +31,20 @@
  * zero this node cannot write (HLL, BITMAP, QUANTILE_STATE, AGG_STATE, an unknown type). None when the
  * table's keys and sequence are not known (a manual schema, SHOW CREATE TABLE unreadable): a zero in
  * what is in truth a key column would delete the row of another key, and in a sequence column lose.
+ *
+ * None unless the table is known to have the hidden delete sign column (TableSchema.deleteSign, read
+ * by reader.ts): a UNIQUE KEY table created while the FE config enable_batch_delete_by_default was
+ * false has none, and a load drops `hidden_columns: __DORIS_DELETE_SIGN__` without a word (fe-core
+ * Load.initColumns / NereidsLoadScanProvider add a hidden column only when `column != null &&
+ * !column.isVisible()`; a Columns entry naming it is a source column no table column takes). The
+ * placeholder row then loads as an upsert: the row the source deleted stays, its values zeroed.
  */
 import { INVALID, type FailSlot } from './coerce-type';
 import type { ColumnPlan } from './column-plans';
 import type { DorisType, TableSchema } from './types';
 
 /** Why a delete row cannot carry a placeholder for a column, for the not_null reason. */
-export type NoPlaceholder = 'sequence' | 'key' | 'type' | 'unknown';
+export type NoPlaceholder = 'sequence' | 'key' | 'type' | 'unknown' | 'sign';
 
 /** Per column plan: the coerced placeholder, or why there is none (a nullable or defaulted column needs none). */
 export type DeletePlaceholder = { value: unknown } | { none: NoPlaceholder } | null;
@@ -89,6 +96,7 @@ export function deletePlaceholders(schema: TableSchema, plans: readonly ColumnPl
 		if (keys.has(p.column)) return { none: 'key' };
 		if (!known) return { none: 'unknown' };
 		if (sequenced) return { none: 'sequence' };
+		if (schema.deleteSign !== true) return { none: 'sign' };
 		const type = types.get(p.column);
 		const zero = type === undefined ? undefined : zeroOf(type);
 		if (zero === undefined) return { none: 'type' };

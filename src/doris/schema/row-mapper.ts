@@ -90,6 +90,8 @@ export class RowMapper {
 	private readonly keyColumns: ReadonlySet<string>;
 	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
 	private readonly placeholders: DeletePlaceholder[];
+	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
+	private readonly deletesDropped: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -114,6 +116,7 @@ export class RowMapper {
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
 		this.sequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected, hasDefault: sequence.hasDefault };
 		this.placeholders = deletePlaceholders(schema, this.plans);
+		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -263,7 +266,7 @@ export class RowMapper {
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
 			deleted = env.deleted;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'envelope')] };
+			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'envelope')] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
 			return {
@@ -284,14 +287,14 @@ export class RowMapper {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
 			if (mark === undefined) return { ok: false, reasons: [badDeleteMark(this.schema, rec[FLATTENED_DELETED_FIELD])] };
 			deleted = mark;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'flattened')] };
+			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'flattened')] };
 		}
 		// The record's own delete sign (Envelopes off; with them on, the envelope's op decides). Taken for
 		// one of the node's own fields and left out of the row, it turned a delete into an upsert, quietly.
 		if ((this.ownDeleteSigns || ownRow) && rec[DELETE_SIGN_COLUMN] !== undefined) {
 			const sign = ownDeleteSign(this.schema, rec[DELETE_SIGN_COLUMN]);
 			if (typeof sign !== 'boolean') return { ok: false, reasons: [sign] };
-			if (sign && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'sign')] };
+			if (sign && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'sign')] };
 			deleted ||= sign;
 			signDeleted = sign;
 		}

@@ -20,7 +20,7 @@ const columns = [
 	{ name: 'name', type: 'VARCHAR(10)' },
 ];
 type ColumnSpec = Parameters<typeof manualSchema>[2][number];
-const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'] });
+const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'], deleteSign: keyModel === 'UNIQUE' });
 const mapperOf = (schema: TableSchema, o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
 const tombstoneRow = { id: 7, [DELETE_SIGN_COLUMN]: 1 };
 
@@ -128,6 +128,41 @@ describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of It
 		if (r.ok) return;
 		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['geo', 'not_null']]);
 		assert.match(r.reasons[0].message, /this delete has no value for geo .* values is null while columns is not nullable.* Doris 2\.1, 3\.0, 3\.1.*no placeholder for its type.*DEFAULT/);
+	});
+
+	// A UNIQUE KEY table created while the FE config enable_batch_delete_by_default was false has no
+	// hidden __DORIS_DELETE_SIGN__, and a load drops `hidden_columns: __DORIS_DELETE_SIGN__` without a
+	// word (Load.initColumns / NereidsLoadScanProvider: `column != null && !column.isVisible()`): the
+	// placeholder row loaded as an upsert, the deleted row stayed with its values zeroed.
+	// So is any other delete there (a Debezium or flattened one with its whole row): it loaded as an upsert
+	// and the row the source deleted stayed.
+	it('a table without the hidden delete sign: every delete on Invalid with delete_unsupported; one not known to have it: no placeholder, not_null', () => {
+		const qty: ColumnSpec[] = [{ name: 'qty', type: 'INT', nullable: false }];
+		const noSign: TableSchema = { ...table('UNIQUE', qty), deleteSign: false };
+		const whole = { id: 7, name: 'x', qty: 3 };
+		for (const [what, mapper, item] of [
+			['tombstone', mapperOf(noSign), tombstoneRow],
+			['tombstone, whole row', mapperOf(noSign), { ...tombstoneRow, qty: 3 }],
+			['Debezium', mapperOf(noSign, { cdc: true }), { op: 'd', before: whole }],
+			['flattened', mapperOf(noSign), { ...whole, __deleted: 'true' }],
+		] as const) {
+			const r = mapper.map(item);
+			assert.equal(r.ok, false, `${what}: ${JSON.stringify(r)}`);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_unsupported'], what);
+			assert.match(r.reasons[0].message, /has no hidden delete sign column __DORIS_DELETE_SIGN__.*ENABLE FEATURE "BATCH_DELETE"/);
+		}
+		assert.equal(mapperOf(noSign).map(whole).ok, true, 'an upsert loads');
+		assert.equal(mapperOf(noSign, { cdc: true }).map({ op: 'c', after: whole }).ok, true, 'an upsert loads');
+		for (const deleteSign of [null, undefined]) {
+			const r = mapperOf({ ...table('UNIQUE', qty), deleteSign }).map(tombstoneRow);
+			assert.equal(r.ok, false, `deleteSign ${String(deleteSign)}: ${JSON.stringify(r)}`);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
+			assert.match(r.reasons[0].message, /could not be read \(SET show_hidden_columns = true; DESC/);
+			// The delete with its whole row needs no placeholder, and loads as before.
+			assert.equal(mapperOf({ ...table('UNIQUE', qty), deleteSign }).map({ ...tombstoneRow, qty: 3 }).ok, true);
+		}
 	});
 
 	// A manual schema knows no keys and no sequence: a zero in a column that is in truth a key column
