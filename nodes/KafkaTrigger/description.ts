@@ -338,6 +338,15 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 1 },
 			},
 			{
+				displayName: 'Tombstone Key Column for Plain Keys',
+				name: 'tombstoneKeyColumn',
+				type: 'string',
+				default: '',
+				placeholder: 'customer_id',
+				description:
+					'With Tombstones "Delete the Row of Its Key": the Doris key column that a plain key (one value, such as 42, "abc", a string key that is not JSON, an Avro long key) names, so the tombstone deletes the row whose column holds the key (as a JDBC sink\'s pk.fields with pk.mode=record_key). Empty: such a key is an item with _parseError (Invalid). A key that is an object names its columns itself.',
+			},
+			{
 				displayName: 'Tombstones',
 				name: 'tombstones',
 				type: 'options',
@@ -348,7 +357,7 @@ export const properties: INodeProperties[] = [
 						name: 'Delete the Row of Its Key',
 						value: 'delete',
 						description:
-							'For a compacted changelog whose tombstones are the deletes (Debezium ExtractNewRecordState without delete rewriting, a JDBC sink with delete.enabled): the key, decoded as the values are (JSON, Connect envelope payload, Schema Registry), becomes a row of its fields with __DORIS_DELETE_SIGN__ = 1, which the Doris Schema node loads as a delete (UNIQUE KEY tables). A null, non-object or undecodable key is an item with _parseError. Message Format JSON or Schema Registry only, with Keep Order per Partition on (else an upsert loaded after its tombstone would bring the deleted row back)',
+							'For a compacted changelog whose tombstones are the deletes (Debezium ExtractNewRecordState without delete rewriting, a JDBC sink with delete.enabled): the key, decoded as the values are (JSON, Connect envelope payload, Schema Registry), becomes a row of its fields with __DORIS_DELETE_SIGN__ = 1, which the Doris Schema node loads as a delete (UNIQUE KEY tables; a NOT NULL value column the key lacks gets a placeholder, never shown as the row is deleted). A plain key (42, "abc") takes the column Tombstone Key Column for Plain Keys names. A null or undecodable key, or a plain one without that option, is an item with _parseError. Message Format JSON or Schema Registry only, with Keep Order per Partition on (else an upsert loaded after its tombstone would bring the deleted row back)',
 					},
 				],
 				default: 'skip',

@@ -87,6 +87,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 			format,
 			includeMetadata: flag(option('includeMetadata')),
 			tombstones: oneOf('Tombstones', option('tombstones'), ['skip', 'emit', 'delete'] as const),
+			tombstoneKeyColumn: text(option('tombstoneKeyColumn')),
 			schemaRegistry,
 			output,
 			kafkaFields: kafkaFields(option('kafkaFields')),

@@ -14,8 +14,12 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface LineChunk {
 	text: string;
 	rows: number;
-	/** `text` in UTF-8 when the caller has it already (src/common/encoded-lines.ts): loaded without encoding again. */
-	bytes?: Uint8Array;
+	/**
+	 * The UTF-8 length of `text` when the caller knows it (src/common/encoded-lines.ts), so it need not
+	 * be measured. It must be exact: the batch's size is counted with it, and the load fails when the
+	 * text does not encode to it.
+	 */
+	byteLength?: number;
 }
 
 /**
@@ -61,10 +65,19 @@ export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSe
 	return { serialised, total };
 }
 
-/** A chunk's UTF-8 bytes: the ones its caller had, else its text encoded once. */
+/** A chunk's UTF-8 length: the one its caller said, else measured. */
+export function chunkByteLength(chunk: LineChunk): number {
+	return chunk.byteLength ?? Buffer.byteLength(chunk.text, 'utf8');
+}
+
+/** A chunk's UTF-8 bytes (for a chunk that must be cut at line ends). */
 export function chunkBytes(chunk: LineChunk): Buffer {
-	const { bytes } = chunk;
-	return bytes === undefined ? Buffer.from(chunk.text, 'utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+	return Buffer.from(chunk.text, 'utf8');
+}
+
+/** Whether a chunk joins a batch whole: within max rows and max bytes on its own (else chunkPiece cuts it). */
+export function chunkFitsWhole(rows: number, byteLength: number, limits: Pick<BatchLimits, 'maxRows' | 'maxBytes'>): boolean {
+	return rows <= limits.maxRows && byteLength <= limits.maxBytes;
 }
 
 /**

@@ -34,7 +34,7 @@ import { AbortError } from '../doris/stream-load/errors';
 import type { RowSerializer } from '../doris/stream-load/wire-format';
 import { settleAll, Waiters } from './abortable-waits';
 import { checkLimits, type BatchLimits } from './batch-limits';
-import { chunkBytes, chunkPiece, isRows, serialiseParts, type BatchPart } from './batch-parts';
+import { chunkByteLength, chunkBytes, chunkFitsWhole, chunkPiece, isRows, serialiseParts, type BatchPart, type LineChunk } from './batch-parts';
 import { ByteBuffer } from './byte-buffer';
 import type { OwnerRun } from './isolate';
 import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
@@ -178,7 +178,7 @@ export class TargetBatcher<R, X = unknown> {
 		for (const part of parts) {
 			let wait: Promise<void> | undefined;
 			if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
-			else if (part.text.length > 0) wait = this.addChunk(chunkBytes(part), part.rows, owner, touched, options.signal);
+			else if (part.text.length > 0) wait = this.addLines(part, owner, touched, options.signal);
 			if (wait !== undefined) await wait;
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
@@ -217,6 +217,19 @@ export class TargetBatcher<R, X = unknown> {
 	}
 
 	/**
+	 * Appends a chunk of lines: whole, as its text (encoded when its batch loads, byte-buffer.ts), when it
+	 * is within the limits on its own, as chunks nearly always are; else encoded now and cut at line
+	 * ends (addChunk). Returns a promise only under back-pressure, as addChunk does.
+	 */
+	private addLines(chunk: LineChunk, owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined): Promise<void> | undefined {
+		const byteLength = chunkByteLength(chunk);
+		if (!chunkFitsWhole(chunk.rows, byteLength, this.limits)) return this.addChunk(chunkBytes(chunk), chunk.rows, owner, touched, signal);
+		if (this.noRoom) return this.roomFreed(signal).then(() => this.addLines(chunk, owner, touched, signal));
+		this.appendPiece({ text: chunk.text, bytes: byteLength }, chunk.rows, owner, touched);
+		return undefined;
+	}
+
+	/**
 	 * Appends a chunk, encoded once, as one piece; cut at line ends only when it is over the limits on
 	 * its own. Returns a promise only under back-pressure (for the rest of the chunk): `await` always
 	 * yields, and a flush or another execution must not slip between the parts of one call when there
@@ -235,15 +248,17 @@ export class TargetBatcher<R, X = unknown> {
 		return undefined;
 	}
 
-	private appendPiece(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<R, X>[]): void {
+	/** Appends one piece of lines: bytes, or a whole chunk's text and its UTF-8 length. */
+	private appendPiece(piece: Buffer | { text: string; bytes: number }, rows: number, owner: Owner, touched: OpenBatch<R, X>[]): void {
+		const length = Buffer.isBuffer(piece) ? piece.length : piece.bytes;
 		let batch = this.open;
-		if (batch !== undefined && (batch.rows + rows > this.limits.maxRows || batch.buffer.byteLength + bytes.length > this.limits.maxBytes)) {
+		if (batch !== undefined && (batch.rows + rows > this.limits.maxRows || batch.buffer.byteLength + length > this.limits.maxBytes)) {
 			this.seal(batch);
 			batch = undefined;
 		}
 		batch ??= this.openBatch();
 		if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
-		this.took(batch.buffer.appendBytes(bytes));
+		this.took(Buffer.isBuffer(piece) ? batch.buffer.appendBytes(piece) : batch.buffer.appendText(piece.text, piece.bytes));
 		claim(batch, owner, rows);
 		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 	}

@@ -44,16 +44,20 @@ export interface DeleteCheckOption {
  * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so a row flagged 1 loaded as a new
  * row of a DUPLICATE KEY table, or was summed into the stored row of an AGGREGATE KEY table, counted
  * as loaded. The Doris Schema node refuses such deletes when it reads the table (delete_unsupported);
- * with a manual schema, or rows of a producer of one's own, they reached Doris.
+ * with a manual schema, or rows of a producer of one's own, they reached Doris. So for a UNIQUE KEY
+ * table read without the hidden column (TableSchema.deleteSign false, created while the FE config
+ * enable_batch_delete_by_default was false): the delete loaded as an upsert, the row stayed.
  */
 export async function tableWithoutDeletes(readSchema: () => Promise<TableSchema>, table: string): Promise<DeleteCheckOption['notUnique']> {
-	let keyModel: string | null;
+	let schema: TableSchema;
 	try {
-		keyModel = (await readSchema()).keyModel;
+		schema = await readSchema();
 	} catch {
 		return undefined;
 	}
-	return keyModel === null || keyModel === 'UNIQUE' ? undefined : { table, keyModel };
+	const keyModel = schema.keyModel;
+	if (keyModel === 'UNIQUE') return schema.deleteSign === false ? { table, keyModel } : undefined;
+	return keyModel === null ? undefined : { table, keyModel };
 }
 
 /** Integer text as Doris' cast to TINYINT takes it, with a fraction it drops (" 2 ", "+1", "1.5"). */
@@ -109,6 +113,17 @@ export function deleteNotApplied(row: Readonly<Record<string, unknown>>, check?:
 	const sign = row[DELETE_SIGN_COLUMN];
 	if (!signDeletes(sign)) return undefined;
 	const notUnique = check?.notUnique;
+	if (notUnique?.keyModel === 'UNIQUE') {
+		return {
+			column: DELETE_SIGN_COLUMN,
+			value: sign,
+			expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent): ${notUnique.table} has no hidden delete sign column`,
+			rule: 'delete_unsupported',
+			message:
+				`${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete, and ${notUnique.table} has no hidden delete sign column (created while the FE config enable_batch_delete_by_default was false): ` +
+				`Doris drops the sign without a word, so the row would load as an upsert and the deleted row stay; ALTER TABLE ${notUnique.table} ENABLE FEATURE "BATCH_DELETE" to let deletes apply`,
+		};
+	}
 	if (notUnique !== undefined) {
 		return {
 			column: DELETE_SIGN_COLUMN,

@@ -18,7 +18,7 @@
  * the node runs.
  */
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
-import { encodedLines, linesAsWritten, writtenWithoutDeleteSign } from '../common/encoded-lines';
+import { encodedByteLength, linesAsWritten, writtenWithoutDeleteSign } from '../common/encoded-lines';
 import { packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
@@ -199,8 +199,9 @@ export function sortItemsForLoad(
 			parts.push(run);
 			run = [];
 		}
-		const bytes = split === undefined ? encodedLines(packed) : undefined;
-		const part: BatchPart = split !== undefined ? { text: split.text, rows: split.kept.length } : bytes === undefined ? { text: packed.jsonLines, rows: packed.count } : { text: packed.jsonLines, rows: packed.count, bytes };
+		const byteLength = split === undefined ? encodedByteLength(packed) : undefined;
+		const part: BatchPart =
+			split !== undefined ? { text: split.text, rows: split.kept.length } : byteLength === undefined ? { text: packed.jsonLines, rows: packed.count } : { text: packed.jsonLines, rows: packed.count, byteLength };
 		if (split !== undefined) lineMaps.set(part, split.kept);
 		parts.push(part);
 		loadable.push(i);

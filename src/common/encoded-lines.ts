@@ -1,7 +1,9 @@
 /**
  * What the Doris Schema node wrote into a packed item, remembered for the Stream Load node:
- * - the UTF-8 bytes of its JSON lines, when its worker thread encoded them off n8n's main thread and
- *   handed them over without a copy, so the Stream Load node need not encode the text again;
+ * - the UTF-8 length of its JSON lines, when its worker thread encoded them, so the Stream Load node
+ *   need not measure the text. Not the bytes themselves: the batch encodes the text when it loads
+ *   (src/batch/byte-buffer.ts), and bytes kept here would live as long as n8n holds the item, ~1.8 MB
+ *   per 5,000-line execution in flight besides its text;
  * - that the lines are exactly the ones it wrote (count, none empty), so they need no second walk;
  * - that its `deleteSign` flag is the one it set after reading every line, so a flag false needs no
  *   search of the lines for the delete sign.
@@ -17,17 +19,17 @@ interface Written {
 	text: string;
 	count: number;
 	deleteSign: boolean | undefined;
-	bytes?: Uint8Array;
+	byteLength?: number;
 }
 
 const cache = new WeakMap<PackedRows, Written>();
 
 /**
- * Records that `bytes` is `rows.jsonLines` in UTF-8 (as Buffer.from(text, 'utf8') writes it), for
- * rows the Doris Schema node's mapPackedLines wrote: `count` lines, each one serialised row.
+ * Records that `rows.jsonLines` takes `byteLength` bytes in UTF-8 (as Buffer.from(text, 'utf8') writes
+ * it), for rows the Doris Schema node's mapPackedLines wrote: `count` lines, each one serialised row.
  */
-export function rememberEncodedLines(rows: PackedRows, bytes: Uint8Array): void {
-	cache.set(rows, { text: rows.jsonLines, count: rows.count, deleteSign: rows.deleteSign, bytes });
+export function rememberEncodedLines(rows: PackedRows, byteLength: number): void {
+	cache.set(rows, { text: rows.jsonLines, count: rows.count, deleteSign: rows.deleteSign, byteLength });
 }
 
 /** rememberEncodedLines without bytes: rows mapPackedLines wrote in the calling thread. */
@@ -59,8 +61,8 @@ export function writtenWithoutDeleteSign(rows: PackedRows): boolean {
 	return rows.deleteSign === false && written(rows)?.deleteSign === false;
 }
 
-/** The bytes of `rows.jsonLines`, when they were recorded for exactly this text. */
-export function encodedLines(rows: PackedRows): Uint8Array | undefined {
+/** The UTF-8 length of `rows.jsonLines`, when it was recorded for exactly this text. */
+export function encodedByteLength(rows: PackedRows): number | undefined {
 	const entry = cache.get(rows);
-	return entry !== undefined && entry.text === rows.jsonLines ? entry.bytes : undefined;
+	return entry !== undefined && entry.text === rows.jsonLines ? entry.byteLength : undefined;
 }

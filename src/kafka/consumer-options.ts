@@ -3,11 +3,14 @@
  * doris-sinker's max_fetch_records = 5000 and max_fetch_bytes = 10 MB; several executions in flight), and the one
  * place that checks them: errors name the option and the value.
  */
+import type { ConsumerConfig } from 'kafkajs';
+
 import { backoffDelay, type BackoffSteps } from '../common/backoff';
 import type { SinkerLogger } from './client';
 import type { KafkaConnection } from './connection';
 import type { MessageParserOptions, TriggerItem } from './message-parser';
 import type { StallReport } from './stall-watch';
+import { plainKeyColumn } from './tombstone-keys';
 
 export type TopicSubscription = { names: string[] } | { pattern: RegExp };
 
@@ -95,6 +98,11 @@ export interface SinkerStats {
 	maxInFlight: number;
 }
 
+/** A consumer's counters before anything happened. */
+export function zeroSinkerStats(): SinkerStats {
+	return { executionsStarted: 0, executionsSucceeded: 0, executionsFailed: 0, messages: 0, parseErrors: 0, tombstonesSkipped: 0, redeliveries: 0, commits: 0, maxInFlight: 0 };
+}
+
 /** Optional hooks, for logs and tests; called synchronously, must not throw. */
 export interface SinkerObserver {
 	onExecution?(execution: SinkExecution): void;
@@ -156,6 +164,28 @@ export const SINKER_DEFAULTS = {
 	// silence is an outage someone should hear of.
 	stallReportMs: 300_000,
 } as const;
+
+/** kafkajs' consumer settings for these options; `isClosing` vetoes kafkajs' restart once the consumer closes. */
+export function kafkajsConsumerConfig(options: SinkerConsumerOptions, isClosing: () => boolean): ConsumerConfig {
+	return {
+		groupId: options.groupId,
+		sessionTimeout: options.sessionTimeoutMs,
+		heartbeatInterval: options.heartbeatIntervalMs,
+		rebalanceTimeout: options.rebalanceTimeoutMs,
+		maxBytesPerPartition: options.fetchMaxBytesPerPartition,
+		maxBytes: Math.max(options.fetchMaxBytes, options.fetchMaxBytesPerPartition),
+		maxWaitTimeInMs: options.fetchMaxWaitMs,
+		allowAutoTopicCreation: false,
+		// kafkajs notices added partitions only on a metadata refresh (default every 300 s); until then
+		// their messages wait, and a group reading new data only would skip what was written meanwhile.
+		metadataMaxAge: 30_000,
+		// consumer/index.js onCrash consults this only for retriable errors (e.g. the coordinator
+		// still loading the group, or a coordinator lookup that met a broker going down: kafkajs
+		// calls that retriable only with coordinator-lookup.ts); never restart after close: no
+		// restart loop, no ghost member.
+		retry: { restartOnFailure: async () => !isClosing() },
+	};
+}
 
 /**
  * Exponential, capped, without jitter (the schedule the settings promise): initial, 2×initial …
@@ -239,6 +269,8 @@ export function validateConsumerOptions(options: SinkerConsumerOptions): void {
 			'Tombstones "Delete the Row of Its Key" needs Keep Order per Partition: without it two executions of a partition can load in either order, and an upsert loaded after the tombstone that followed it in the log brings the deleted row back. Turn Keep Order per Partition on (trigger options)',
 		);
 	}
+	// Throws naming the setting and the rule (tombstone-keys.ts); the parser takes it as checked here.
+	plainKeyColumn(options.parser.tombstoneKeyColumn, options.parser.tombstones);
 	if (options.keepPartitionOrder === true && !(options.executionTimeoutMs > 0)) {
 		throw new Error('Keep Order per Partition needs an Execution Timeout above 0: it is the deadline by which an execution\'s rows are loaded or not at all');
 	}

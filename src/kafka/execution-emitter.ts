@@ -10,7 +10,8 @@
  * With Keep Order per Partition a partition has at most one execution in flight: a batch is handed
  * out one execution at a time, the rest left unresolved (kafkajs fetches it again from there) and the
  * partition paused until that execution finished; every execution's items carry its deadline
- * (`loadBy`), and a partition is marked HELD before its first execution (partition-fence.ts).
+ * (`loadBy`), and a partition is marked HELD before its first execution (partition-fence.ts). When a
+ * failed range is fetched again, and after what wait, is redelivery.ts.
  *
  * kafkajs 2.2.4 behaviour relied on (node_modules/kafkajs/src): consumer/runner.js processEachBatch,
  * with eachBatchAutoResolve false only our resolveOffset moves the fetch position, and
@@ -23,18 +24,16 @@ import { DORIS_FIELD, PACKED_ROWS_FIELD } from '../common/item-contract';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { TrackedExecution } from './commit-tracker';
-import { redeliveryDelay, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
+import type { ExecutionOutcome, RunExecution, SinkExecution, SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
 import { executionEnd, fetchedOffset, messageSize } from './fetched-batch';
 import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import { offsetBeforeKafkaReset, startOverAfterKafkaReset } from './position-reset';
-import { FENCE_MARGIN_MS, leaseCovers, leaseUntil } from './partition-fence';
-
-/** A failure this close to its deadline may be the Stream Load node giving up at it (see finish). */
-const NEAR_DEADLINE_MS = 1_000;
+import { leaseCovers, leaseUntil } from './partition-fence';
 import type { PartitionState } from './partition-state';
+import { Redelivery } from './redelivery';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
 /** The consumer's parts the emit path works with; the consumer owns them all. */
@@ -62,8 +61,12 @@ export interface EmitterContext {
 
 export class ExecutionEmitter {
 	private done = false;
+	/** Failed ranges (and chunks held for the registry) fetched again after their backoff. */
+	private readonly redelivery: Redelivery;
 
-	constructor(private readonly ctx: EmitterContext) {}
+	constructor(private readonly ctx: EmitterContext) {
+		this.redelivery = new Redelivery(ctx);
+	}
 
 	/** An editor test run has emitted its one execution: nothing more is fetched or emitted. */
 	get manualDone(): boolean {
@@ -111,7 +114,7 @@ export class ExecutionEmitter {
 				chunk = parsed instanceof Promise ? await this.whileHeartbeating(parsed, payload) : parsed;
 			} catch (error) {
 				if (!(error instanceof SchemaRegistryUnavailableError)) throw error;
-				if (!moved()) this.hold(state, messages[from].offset, error);
+				if (!moved()) this.redelivery.hold(state, messages[from].offset, error);
 				return;
 			}
 			if (moved()) return;
@@ -213,23 +216,6 @@ export class ExecutionEmitter {
 		if (state.announced && leaseCovers(state.leaseCommitted, now, timeoutMs)) return true;
 		const committed = await this.ctx.committer.announce(state, state.tracker.committableOffset ?? startOffset, leaseUntil(now, timeoutMs));
 		return committed && !moved();
-	}
-
-	/**
-	 * The registry could not decode the chunk starting at `offset` for reasons that say nothing about
-	 * the messages: hand nothing out, leave kafkajs' position there (it was not resolved) and fetch
-	 * again after the redelivery backoff, as for a failed execution.
-	 */
-	private hold(state: PartitionState, offset: string, error: Error): void {
-		state.attempt++;
-		state.failedFrom = BigInt(offset);
-		const delay = redeliveryDelay(state.attempt, this.ctx.options.redeliveryBackoff);
-		this.ctx.logger.warn(`${error.message}; holding ${state.topic}[${state.partition}] at offset ${offset}, fetching it again in ${delay} ms (attempt ${state.attempt})`, {
-			topic: state.topic,
-			partition: state.partition,
-		});
-		state.backoffTimer = setTimeout(() => this.redeliver(state), delay);
-		this.ctx.syncPaused();
 	}
 
 	/** Waits for a parse that may ask the registry, sending heartbeats meanwhile so the group keeps us. */
@@ -335,58 +321,13 @@ export class ExecutionEmitter {
 				return;
 			}
 			const result = state.tracker.fail(entry);
-			if (result.kind !== 'failed') return;
-			state.attempt++;
-			state.failedFrom = result.redeliverFrom;
-			let delay = redeliveryDelay(state.attempt, options.redeliveryBackoff);
-			// Rows of an execution that did not fail on an error may still load until its deadline:
-			// redelivered earlier, the newer rows of the redelivery could land before them. An error
-			// close to the deadline is the Stream Load node giving up at it: its last attempt may commit
-			// a moment later.
-			const settled = outcome.settled === true && (execution.loadBy === undefined || Date.now() < execution.loadBy - NEAR_DEADLINE_MS);
-			if (execution.loadBy !== undefined && !settled) delay = Math.max(delay, execution.loadBy + FENCE_MARGIN_MS - Date.now());
-			this.ctx.logger.warn(
-				`Execution for ${state.topic}[${state.partition}] offsets ${execution.firstOffset}..${execution.lastOffset} failed: ${outcome.reason}; redelivering offsets ${result.first} to ${result.end - 1n} in ${delay} ms (attempt ${state.attempt}; executions after them keep their outcome)`,
-				{ topic: state.topic, partition: state.partition, redeliverFrom: String(result.redeliverFrom) },
-			);
-			if (!state.inBackoff) {
-				state.backoffTimer = setTimeout(() => this.redeliver(state), delay);
-				this.ctx.syncPaused();
-			}
+			if (result.kind === 'failed') this.redelivery.afterFailure(state, execution, outcome, result);
 		} catch (error) {
 			this.ctx.logger.error('Kafka sinker: failed to record an execution outcome', { error: (error as Error).message });
 		} finally {
 			metrics.executionsInFlight.dec({ workflow: options.labels.workflow });
 			this.ctx.window.release();
 		}
-	}
-
-	private redeliver(state: PartitionState): void {
-		state.backoffTimer = undefined;
-		if (state.revoked || this.ctx.isClosing()) return;
-		const failedAt = state.tracker.failedAt;
-		// After a hold nothing failed: continue where the sinker is, which a rebalance meanwhile may have
-		// moved kafkajs away from (a new generation starts at the committed offset).
-		const target = failedAt ?? state.tracker.nextOffset;
-		// Returning (returning-partitions.ts): the partition may yet be newly assigned, from the group's
-		// offset; a seek now would move its fetch past executions whose outcome would then be ignored.
-		// Draining before a rejoin: the join may give the partition away, and kafkajs keeps a seek of a
-		// partition it no longer has until the partition is assigned to it again (consumerGroup.js
-		// seekOffsets pops only assigned partitions' seeks): back later as new, it started there, not at
-		// the group's offset, past executions given up with it.
-		if (state.returning || this.ctx.isDraining() || (target !== undefined && !this.ctx.partitions.seek(state, target))) {
-			// No consumer group right now (kafkajs restarting after a crash), returning or rejoining: try again shortly.
-			state.backoffTimer = setTimeout(() => this.redeliver(state), 1000);
-			return;
-		}
-		if (failedAt !== undefined) {
-			state.tracker.takeFailed();
-			this.ctx.stats.redeliveries++;
-			metrics.kafkaRedeliveries.inc({ workflow: this.ctx.options.labels.workflow, topic: state.topic, partition: String(state.partition) });
-			this.ctx.options.observer?.onRedeliver?.(state.topic, state.partition, failedAt.toString(), state.attempt);
-			this.ctx.logger.warn(`Redelivering ${state.topic}[${state.partition}] from offset ${failedAt} (attempt ${state.attempt})`);
-		}
-		this.ctx.syncPaused();
 	}
 }
 

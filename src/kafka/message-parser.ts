@@ -16,25 +16,20 @@
  *
  * The JSON and text paths are synchronous and allocate only the item itself: no promise, no
  * intermediate copy per message. The Schema Registry path is asynchronous (its client may fetch a
- * schema), one promise per message, awaited together per execution.
+ * schema), one promise per message, awaited together per execution. What a message's own item looks
+ * like (a row, a parse error, a tombstone) is message-items.ts.
  */
 import { isUtf8 } from 'node:buffer';
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 
-import {
-	KAFKA_METADATA_FIELD,
-	PARSE_ERROR_FIELD,
-	type KafkaMessageMetadata,
-	type ParseErrorInfo,
-	type ParseErrorKind,
-} from '../common/item-contract';
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
-import { fitsOnLine, mayBeLine, PackedLinesBuilder, packedItemJson, UncheckedLinesError } from './packed-lines';
+import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
-import { addKafkaFields, bufferText, headerValue, kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
+import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
+import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
-import { isRegistryKey, jsonKeyDelete, registryKeyDelete } from './tombstone-keys';
+import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
 export type TombstoneMode = 'skip' | 'emit' | 'delete';
@@ -50,6 +45,8 @@ export interface MessageParserOptions {
 	format: MessageFormat;
 	includeMetadata: boolean;
 	tombstones: TombstoneMode;
+	/** Tombstones "delete": the column a plain key (42, "abc") names (tombstone-keys.ts); none when empty. */
+	tombstoneKeyColumn?: string;
 	/** Required when format is 'schemaRegistry'. */
 	schemaRegistry?: SchemaRegistryDecoder;
 	/** Field that holds the value in text mode. */
@@ -73,7 +70,8 @@ export interface MessageParser {
 	parse(messages: KafkaMessage[], from: number, to: number, topic: string, partition: number): ParsedChunk | Promise<ParsedChunk>;
 }
 
-export function createMessageParser(options: MessageParserOptions): MessageParser {
+export function createMessageParser(given: MessageParserOptions): MessageParser {
+	const options: MessageParserOptions = { ...given, tombstoneKeyColumn: plainKeyColumn(given.tombstoneKeyColumn, given.tombstones) };
 	if (options.tombstones === 'delete' && options.format !== 'json' && options.format !== 'schemaRegistry') {
 		// A text or CSV key names no column: the delete would need a mapping of its own.
 		throw new Error(`Tombstones "Delete the Row of Its Key" needs Message Format JSON or Schema Registry (the key decoded as the values are), not "${options.format}"`);
@@ -109,13 +107,6 @@ export function createMessageParser(options: MessageParserOptions): MessageParse
 		};
 	}
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
-}
-
-interface Decoded {
-	json?: JsonObject;
-	error?: ParseErrorInfo;
-	/** The message key decoded through the Schema Registry, for Add Kafka Fields. */
-	key?: JsonValue;
 }
 
 function decodeJson(text: string): Decoded {
@@ -242,56 +233,14 @@ function packSync(
 	return chunk;
 }
 
-/** Ends the packed item being built (if it has lines): the builder starts afresh. */
-function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
-	const rows = lines.finish();
-	if (rows) chunk.items.push({ json: packedItemJson(rows) });
-}
-
 /** A tombstone as Tombstones says: null (skipped or emitted as such) or the delete row of its key (JSON). */
 function tombstone(options: MessageParserOptions, message: KafkaMessage): Decoded | null {
-	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null) : null;
+	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null, options.tombstoneKeyColumn) : null;
 }
 
 function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
 	if (!isUtf8(value)) return { error: parseError(format === 'csv' ? 'csv' : 'json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
 	return decode(value.toString('utf8'));
-}
-
-/**
- * One message as today's per-message item, counted into the chunk; `decoded` null is a tombstone (a
- * skipped one adds no item). In batch output `lines` is the packed item being built: the item ends
- * it first, so the execution's items stay in offset order.
- */
-function addItem(
-	chunk: ParsedChunk,
-	options: MessageParserOptions,
-	decoded: Decoded | null,
-	message: KafkaMessage,
-	topic: string,
-	partition: number,
-	lines: PackedLinesBuilder | undefined,
-): void {
-	let json: JsonObject;
-	if (decoded === null) {
-		if (options.tombstones === 'skip') {
-			chunk.tombstonesSkipped++;
-			return;
-		}
-		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
-	} else if (decoded.json) {
-		json = decoded.json;
-		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
-	} else {
-		chunk.parseErrors++;
-		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
-	}
-	// Error items always say where they came from, so a bad message can be found and replayed.
-	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
-		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
-	}
-	if (lines !== undefined) endPacked(chunk, lines);
-	chunk.items.push({ json });
 }
 
 async function parseWithRegistry(
@@ -308,7 +257,7 @@ async function parseWithRegistry(
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
-			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null) : null);
+			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null, options.tombstoneKeyColumn) : null);
 			continue;
 		}
 		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
@@ -330,11 +279,6 @@ async function parseWithRegistry(
 	}
 	for (let k = 0; k < decoded.length; k++) addItem(chunk, options, decoded[k], messages[from + k], topic, partition, undefined);
 	return chunk;
-}
-
-/** A decoded object for a line: the added fields first, so the message's own fields win. */
-function withKafkaFields(options: MessageParserOptions, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
-	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
 }
 
 /**
@@ -368,37 +312,4 @@ function registryError(error: unknown, value: Buffer): Decoded {
 	return {
 		error: parseError('schema_registry', message, utf8 ? value.toString('utf8') : value.toString('base64'), utf8 ? 'utf8' : 'base64'),
 	};
-}
-
-function parseError(kind: ParseErrorKind, message: string, raw: string | null, rawEncoding: 'utf8' | 'base64'): ParseErrorInfo {
-	return { kind, message, raw, rawEncoding };
-}
-
-function tombstoneError(): JsonObject {
-	return { kind: 'tombstone', message: 'message value is null (tombstone)', raw: null, rawEncoding: 'utf8' };
-}
-
-function errorJson(info: ParseErrorInfo): JsonObject {
-	return { kind: info.kind, message: info.message, raw: info.raw, rawEncoding: info.rawEncoding };
-}
-
-function metadataJson(message: KafkaMessage, topic: string, partition: number): JsonObject {
-	const metadata: KafkaMessageMetadata = {
-		topic,
-		partition,
-		offset: message.offset,
-		key: message.key ? bufferText(message.key) : null,
-		timestamp: message.timestamp,
-		headers: headersJson(message.headers),
-	};
-	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
-}
-
-function headersJson(headers: IHeaders | undefined): Record<string, string | null> {
-	const out: Record<string, string | null> = {};
-	if (!headers) return out;
-	for (const name of Object.keys(headers)) {
-		if (headers[name] !== undefined) out[name] = headerValue(headers, name);
-	}
-	return out;
 }

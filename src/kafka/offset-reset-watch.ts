@@ -55,6 +55,34 @@ export function watchOutOfRangeResets(groupId: string, memberId: string, listene
 	};
 }
 
+/**
+ * One consumer's watch across its group joins: each join may be a member of its own (kafkajs joins anew
+ * after a restart), so the previous member's watch ends and the new member's begins; `end` on close.
+ */
+export class MemberResetWatch {
+	private stopWatching: (() => void) | undefined;
+
+	constructor(
+		private readonly groupId: string,
+		private readonly listener: OutOfRangeListener,
+	) {}
+
+	/**
+	 * The consumer joined as `memberId`. None while closing: a restart kafkajs began before close() still
+	 * joins afterwards (its runner leaves only once its start() ended, stop-after-close.ts), and a watch
+	 * begun then outlived close(), which had ended the last one (test/integration/kafka-stop-after-close.test.ts).
+	 */
+	joined(memberId: string, closing: boolean): void {
+		this.end();
+		if (!closing) this.stopWatching = watchOutOfRangeResets(this.groupId, memberId, this.listener);
+	}
+
+	end(): void {
+		this.stopWatching?.();
+		this.stopWatching = undefined;
+	}
+}
+
 /** How many group members are watched now: one per running consumer (a test's way to see a listener outlive its consumer). */
 export function watchedMemberCount(): number {
 	return listeners.size;

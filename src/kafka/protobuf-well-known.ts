@@ -3,11 +3,8 @@
  * empty, field_mask), and the types Kafka Connect writes for its Decimal, Date and Time, for Schema
  * Registry values, and what each becomes in a row.
  *
- * Confluent's Protobuf serializer registers no schema reference for these files (it treats them as
- * built in), and @kafkajs/confluent-schema-registry parses a schema with `protobuf.parse`, which
- * records an import but loads nothing: every value of such a schema failed "no such Type or Enum
- * 'google.protobuf.Timestamp'". addWellKnownTypes gives the parsed schema the definitions protobufjs
- * itself bundles for these files (`protobuf.common`), the ones its Root.load uses for such an import.
+ * Their definitions, which the registry does not send, are added to a parsed schema by
+ * protobuf-well-known-definitions.ts; this module makes their values a row.
  *
  * In a row (protobufRow), after protobufjs' plain object (field names in lowerCamelCase, zero values
  * present, enums by name), each well-known type becomes what a Doris column takes, following the proto3
@@ -30,8 +27,8 @@
  * Connect's JSON converter writes a FLOAT32 (src/common/float32.ts): protobufjs reads 10.22 as
  * 10.220000267028809, which loaded into a DOUBLE or VARCHAR column as that.
  * Kafka Connect's ProtobufConverter writes Connect's Decimal, Date and Time as confluent.type.Decimal,
- * google.type.Date and google.type.TimeOfDay, which protobufjs does not bundle; their definitions are
- * added too (CONNECT_DEFINITIONS), and they become what the Avro path gives Connect's types: a decimal
+ * google.type.Date and google.type.TimeOfDay, which protobufjs does not bundle (their definitions are
+ * added with the others), and they become what the Avro path gives Connect's types: a decimal
  * as exact text with its scale (`1234.50`), a date `2024-05-01`, a time of day `10:15:30.250`.
  * A value these types' own rules refuse (a Timestamp outside 0001-01-01..9999-12-31 or with nanos
  * outside 0..999,999,999, a Duration beyond ±10,000 years, with seconds and nanos of opposite signs or
@@ -39,7 +36,7 @@
  * calendar, a TimeOfDay out of range) throws ProtobufValueError naming the field,
  * the value and the rule: the message goes to the invalid output with it, never into a row half-read.
  */
-import protobuf, { type Field, type Message, type ReflectionObject, type Root, type Type } from 'protobufjs';
+import type { Field, Message, ReflectionObject, Type } from 'protobufjs';
 
 import { float32Number } from '../common/float32';
 import { decimalText, instantFromEpoch, integerFromTwosComplement, type TimeUnit } from '../common/logical-values';
@@ -51,55 +48,6 @@ export class ProtobufValueError extends Error {
 		super(message);
 		this.name = 'ProtobufValueError';
 	}
-}
-
-const WELL_KNOWN_FILES = ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((name) => `google/protobuf/${name}.proto`);
-
-/** The well-known types protobufjs bundles, by package: protobuf.common wraps each file's types as { nested: { google: { nested: { protobuf: { nested: … } } } } }. */
-function bundledDefinitions(): Record<string, object> {
-	const all: Record<string, object> = {};
-	for (const file of WELL_KNOWN_FILES) {
-		Object.assign(all, (protobuf.common.get(file) as { nested: { google: { nested: { protobuf: { nested: Record<string, object> } } } } }).nested.google.nested.protobuf.nested);
-	}
-	return all;
-}
-
-/**
- * The types Kafka Connect's ProtobufConverter writes for Connect's Decimal, Date and Time, which
- * Confluent's serializers register no reference for either and protobufjs does not bundle: the
- * messages of confluent/type/decimal.proto (Confluent schema-registry), google/type/date.proto and
- * google/type/timeofday.proto (googleapis), field names and numbers as declared there.
- */
-const CONNECT_DEFINITIONS: Record<string, Record<string, object>> = {
-	'confluent.type': {
-		Decimal: { fields: { value: { type: 'bytes', id: 1 }, precision: { type: 'uint32', id: 2 }, scale: { type: 'int32', id: 3 } } },
-	},
-	'google.type': {
-		Date: { fields: { year: { type: 'int32', id: 1 }, month: { type: 'int32', id: 2 }, day: { type: 'int32', id: 3 } } },
-		TimeOfDay: { fields: { hours: { type: 'int32', id: 1 }, minutes: { type: 'int32', id: 2 }, seconds: { type: 'int32', id: 3 }, nanos: { type: 'int32', id: 4 } } },
-	},
-};
-
-const completed = new WeakSet<Root>();
-
-/** `definitions` in package `name` as the nested JSON protobufjs' addJSON takes. */
-function inPackage(name: string, definitions: Record<string, object>): Record<string, object> {
-	return name.split('.').reduceRight<Record<string, object>>((nested, part) => ({ [part]: { nested } }), definitions);
-}
-
-/**
- * Adds to `root` every well-known type (and every type of CONNECT_DEFINITIONS) it does not have yet.
- * A type the registry already supplied (a schema reference to google/protobuf/timestamp.proto) is kept:
- * adding it again would be a duplicate. Call before the first decode: protobufjs resolves a field's type
- * on first use.
- */
-export function addWellKnownTypes(root: Root): void {
-	if (completed.has(root)) return;
-	for (const [name, definitions] of [['google.protobuf', bundledDefinitions()] as const, ...Object.entries(CONNECT_DEFINITIONS)]) {
-		const missing = Object.entries(definitions).filter(([type]) => root.lookup(`.${name}.${type}`) === null);
-		if (missing.length > 0) root.addJSON(inPackage(name, Object.fromEntries(missing)));
-	}
-	completed.add(root);
 }
 
 const TO_OBJECT = { defaults: true, enums: String } as const;

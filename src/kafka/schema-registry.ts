@@ -18,7 +18,8 @@
  * as the message type its wire header's message indexes name (protobuf-indexes.ts): the library
  * reads none and decodes every value as the schema's first message type. Google's well-known types
  * (Timestamp, Duration, wrappers, Struct, Any, …), which producers import without registering, are
- * added to the schema and mapped to their row forms in protobuf-well-known.ts. Custom options written
+ * added to the schema (protobuf-well-known-definitions.ts) and mapped to their row forms
+ * (protobuf-well-known.ts). Custom options written
  * as aggregates with lists of messages (Kafka Connect's `confluent.field_meta`), which protobufjs 7
  * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts).
  */
@@ -37,7 +38,8 @@ import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { withoutCustomOptionValues } from './protobuf-schema-text';
-import { addWellKnownTypes, protobufRow } from './protobuf-well-known';
+import { protobufRow } from './protobuf-well-known';
+import { addWellKnownTypes } from './protobuf-well-known-definitions';
 import { explainDecodeFailure, NotARegistryAnswerError, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {

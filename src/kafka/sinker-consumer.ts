@@ -15,7 +15,9 @@
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
  * start-positions.ts (where a partition without a committed offset starts), start-pins.ts (seating
  * those starts), assignment-fence.ts (new partitions waiting for their previous owner's rows),
- * returning-partitions.ts (partitions back under a new member id after kafkajs restarted the consumer).
+ * returning-partitions.ts (partitions back under a new member id after kafkajs restarted the consumer)
+ * and returning-partition-handlers.ts (what is done with them), rejoin-drain.ts (the wait before a
+ * rejoin), consumer-stall-watch.ts (brokers unreachable for good reported).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
@@ -26,9 +28,10 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import { AssignmentFence } from './assignment-fence';
 import { ExecutionEmitter } from './execution-emitter';
-import { watchOutOfRangeResets } from './offset-reset-watch';
+import { MemberResetWatch } from './offset-reset-watch';
 import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
-import { validateConsumerOptions, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
+import { kafkajsConsumerConfig, validateConsumerOptions, zeroSinkerStats, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
+import { ConsumerStallWatch } from './consumer-stall-watch';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
 import { findRecentOffsets } from './recent-offsets';
 import { ExecutionWindow } from './execution-window';
@@ -39,9 +42,10 @@ import { PartitionControl } from './partition-control';
 import { previousOwnerMarks } from './partition-fence';
 import { Assignment, type PartitionState } from './partition-state';
 import { onRebalanceFound } from './rebalance-hook';
-import { groupOffsets, ReturningPartitions } from './returning-partitions';
+import { RejoinDrain } from './rejoin-drain';
+import { returningPartitionHandlers } from './returning-partition-handlers';
+import { ReturningPartitions } from './returning-partitions';
 import { markClosed } from './stop-after-close';
-import { watchForStalls, type StallWatch } from './stall-watch';
 import { StartPins } from './start-pins';
 import { pinnedStartOffsets } from './start-positions';
 
@@ -55,17 +59,7 @@ export interface CloseReport {
 }
 
 export class SinkerConsumer {
-	readonly stats: SinkerStats = {
-		executionsStarted: 0,
-		executionsSucceeded: 0,
-		executionsFailed: 0,
-		messages: 0,
-		parseErrors: 0,
-		tombstonesSkipped: 0,
-		redeliveries: 0,
-		commits: 0,
-		maxInFlight: 0,
-	};
+	readonly stats: SinkerStats = zeroSinkerStats();
 	private readonly logger: SinkerLogger;
 	private readonly parser: MessageParser;
 	private readonly window: ExecutionWindow;
@@ -83,6 +77,8 @@ export class SinkerConsumer {
 	private partitions!: PartitionControl;
 	private committer!: OffsetCommitter;
 	private emitter!: ExecutionEmitter;
+	/** Reports brokers unreachable for good after the start (consumer-stall-watch.ts); none in an editor test run or at 0. */
+	private stallWatch!: ConsumerStallWatch;
 	private lagMonitor: LagMonitor | undefined;
 	private admin: Admin | undefined;
 	private started = false;
@@ -96,11 +92,9 @@ export class SinkerConsumer {
 	private startPins: StartPins | undefined;
 	private join: JoinWaiter | undefined;
 	/** The drain of the rebalance under way, until the group is joined again: one per rebalance, wherever it was met. */
-	private rejoinDrain: Promise<void> | undefined;
-	/** Ends this member's watch on kafkajs' position resets (offset-reset-watch.ts). */
-	private stopWatchingResets: (() => void) | undefined;
-	/** Reports brokers unreachable for good after the start (stall-watch.ts); none in an editor test run or at 0. */
-	private stallWatch: StallWatch | undefined;
+	private readonly rejoinDrain: RejoinDrain;
+	/** This member's watch on kafkajs' position resets (offset-reset-watch.ts). */
+	private readonly resetWatch: MemberResetWatch;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -114,15 +108,32 @@ export class SinkerConsumer {
 		const lookup = (added: readonly PartitionState[]) =>
 			this.admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(this.admin, options.groupId, added);
 		this.fences = new AssignmentFence(lookup, options, this.logger, () => this.syncPaused());
-		this.returning = new ReturningPartitions(this.logger, {
-			lookup: (states) => (this.admin === undefined ? Promise.reject(new Error('no admin client')) : groupOffsets(this.admin, options.groupId, states)),
-			keep: (state) => this.keepReturned(state),
-			renew: (state, start) => this.renewReturned(state, start),
+		this.resetWatch = new MemberResetWatch(options.groupId, (reset) => {
+			const state = this.assignment.get(reset.topic, reset.partition);
+			if (state) state.outOfRangeFrom = reset.expected;
+		});
+		this.returning = new ReturningPartitions(
+			this.logger,
+			returningPartitionHandlers({
+				groupId: options.groupId,
+				assignment: this.assignment,
+				admin: () => this.admin,
+				partitions: () => this.partitions,
+				fences: () => (this.ordered ? this.fences : undefined),
+				recentOffsets: () => this.recentOffsets,
+				isClosing: () => this.closing,
+				settled: () => this.resumeAndCommit(),
+			}),
+		);
+		this.rejoinDrain = new RejoinDrain({
+			options,
+			logger: this.logger,
+			window: this.window,
+			pollMs: this.pollMs,
+			closeSignal: this.closeController.signal,
 			isClosing: () => this.closing,
-			settled: () => {
-				this.syncPaused();
-				this.committer.request();
-			},
+			syncPaused: () => this.syncPaused(),
+			commitFinished: () => this.commitFinished(),
 		});
 	}
 
@@ -136,24 +147,9 @@ export class SinkerConsumer {
 	private async begin(): Promise<void> {
 		const { options } = this;
 		const kafka = createKafka(options.connection, { logger: this.logger });
-		this.consumer = kafka.consumer({
-			groupId: options.groupId,
-			sessionTimeout: options.sessionTimeoutMs,
-			heartbeatInterval: options.heartbeatIntervalMs,
-			rebalanceTimeout: options.rebalanceTimeoutMs,
-			maxBytesPerPartition: options.fetchMaxBytesPerPartition,
-			maxBytes: Math.max(options.fetchMaxBytes, options.fetchMaxBytesPerPartition),
-			maxWaitTimeInMs: options.fetchMaxWaitMs,
-			allowAutoTopicCreation: false,
-			// kafkajs notices added partitions only on a metadata refresh (default every 300 s); until then
-			// their messages wait, and a group reading new data only would skip what was written meanwhile.
-			metadataMaxAge: 30_000,
-			// consumer/index.js onCrash consults this only for retriable errors (e.g. the coordinator
-			// still loading the group, or a coordinator lookup that met a broker going down: kafkajs
-			// calls that retriable only with coordinator-lookup.ts); never restart after close: no
-			// restart loop, no ghost member.
-			retry: { restartOnFailure: async () => !this.closing },
-		});
+		this.consumer = kafka.consumer(kafkajsConsumerConfig(options, () => this.closing));
+		// Its contact events before the consumer's own handlers (consumer-stall-watch.ts).
+		this.stallWatch = new ConsumerStallWatch(this.consumer, options, this.logger);
 		this.partitions = new PartitionControl(this.consumer, this.assignment, options, this.logger);
 		this.committer = new OffsetCommitter(this.consumer, this.assignment, options, this.logger, this.stats, () => this.closing);
 		this.emitter = new ExecutionEmitter({
@@ -169,7 +165,7 @@ export class SinkerConsumer {
 			closeSignal: this.closeController.signal,
 			executionsSignal: this.executionsController.signal,
 			isClosing: () => this.closing,
-			isDraining: () => this.rejoinDrain !== undefined,
+			isDraining: () => this.rejoinDrain.active,
 			syncPaused: () => this.syncPaused(),
 		});
 		this.listen();
@@ -186,7 +182,7 @@ export class SinkerConsumer {
 				this.recentOffsets = await findRecentOffsets(admin, options.topics, options.manual.recentMessages);
 			}
 			if (!options.manual) {
-				const seating = { seek: (state: PartitionState, offset: bigint) => this.partitions.seek(state, offset), isClosing: () => this.closing, seated: () => this.pinsSeated() };
+				const seating = { seek: (state: PartitionState, offset: bigint) => this.partitions.seek(state, offset), isClosing: () => this.closing, seated: () => this.resumeAndCommit() };
 				this.startPins = new StartPins(await pinnedStartOffsets(admin, options), admin, options.groupId, seating, this.logger);
 			}
 			const topics = 'names' in options.topics ? options.topics.names : [options.topics.pattern];
@@ -197,7 +193,7 @@ export class SinkerConsumer {
 			const eachBatch = (payload: EachBatchPayload) => this.onBatch(payload);
 			this.eachBatch = eachBatch;
 			// A rebalance met by kafkajs' own heartbeat (nothing to fetch) is drained too, not only one met in eachBatch.
-			onRebalanceFound(eachBatch, (heartbeat) => this.drainBeforeRejoin(heartbeat));
+			onRebalanceFound(eachBatch, (heartbeat) => this.rejoinDrain.drainBeforeRejoin(heartbeat));
 			await this.consumer.run({
 				autoCommit: false,
 				eachBatchAutoResolve: false,
@@ -208,7 +204,7 @@ export class SinkerConsumer {
 			// The admin client may be disconnected below: not before the pins were checked with it.
 			await this.startPins?.seated;
 			this.started = true;
-			this.stallWatch = watchForStalls(this.options, this.logger);
+			this.stallWatch.start();
 			if (options.lagIntervalMs > 0) {
 				this.lagMonitor = new LagMonitor(admin, options.groupId, options.labels.workflow, () => this.assignment.partitionsByTopic(), this.logger);
 				this.lagMonitor.start(options.lagIntervalMs);
@@ -218,7 +214,7 @@ export class SinkerConsumer {
 			}
 		} catch (error) {
 			this.closing = true;
-			this.stallWatch?.stop();
+			this.stallWatch.stop();
 			if (this.eachBatch) markClosed(this.eachBatch);
 			await this.consumer.disconnect().catch(() => {});
 			await admin.disconnect().catch(() => {});
@@ -235,10 +231,7 @@ export class SinkerConsumer {
 			this.logger.info('Kafka group is rebalancing', { groupId: this.options.groupId });
 			this.committer.request();
 		});
-		// The group coordinator's answers: what a member cut off from its group stops getting (stall-watch.ts).
-		this.consumer.on(events.HEARTBEAT, () => this.stallWatch?.contact());
 		this.consumer.on(events.COMMIT_OFFSETS, (event) => {
-			this.stallWatch?.contact();
 			for (const { topic, partitions } of event.payload.topics) {
 				// kafkajs passes each partition's commit as given, metadata included (its typings omit it).
 				for (const entry of partitions) this.committer.confirm(topic, entry.partition, String(entry.offset), (entry as { metadata?: string | null }).metadata ?? null);
@@ -262,7 +255,7 @@ export class SinkerConsumer {
 			}
 			if (event.payload.restart) {
 				this.logger.warn('Kafka consumer crashed; kafkajs restarts it', { error: error.message, groupId: this.options.groupId });
-				this.stallWatch?.crash(explainKafkaError(error, this.options.connection));
+				this.stallWatch.crash(explainKafkaError(error, this.options.connection));
 			} else {
 				this.logger.error('Kafka consumer crashed and will not restart', { error: error.message, groupId: this.options.groupId });
 				this.options.onFatalError?.(explainKafkaError(error, this.options.connection));
@@ -275,20 +268,9 @@ export class SinkerConsumer {
 	}
 
 	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
-		this.stallWatch?.contact();
-		this.rejoinDrain = undefined;
-		this.stopWatchingResets?.();
-		this.stopWatchingResets = undefined;
-		// A restart kafkajs began before close() still joins afterwards (its runner leaves only once its
-		// start() ended, stop-after-close.ts): registered then, the watch outlived close(), which had ended
-		// the last one (test/integration/kafka-stop-after-close.test.ts). The assignment is still taken
-		// below: a join while close() drains must drop what was given away, or close() would commit it.
-		if (!this.closing) {
-			this.stopWatchingResets = watchOutOfRangeResets(this.options.groupId, memberId, (reset) => {
-				const state = this.assignment.get(reset.topic, reset.partition);
-				if (state) state.outOfRangeFrom = reset.expected;
-			});
-		}
+		this.rejoinDrain.joined();
+		this.resetWatch.joined(memberId, this.closing);
+		// Taken while closing too: a join while close() drains must drop what was given away, or close() would commit it.
 		// An editor test run commits nothing: nothing to gain from keeping a returning partition.
 		const change = this.assignment.replace(memberAssignment, memberId, !this.options.manual);
 		this.partitions.reseat(change, this.recentOffsets);
@@ -303,28 +285,8 @@ export class SinkerConsumer {
 		this.join?.done();
 	}
 
-	/** A returning partition nobody else moved: fetching goes on after its executions tracked, as after a rejoin. */
-	private keepReturned(state: PartitionState): void {
-		const next = state.tracker.nextOffset;
-		// In backoff, the redelivery seeks to the failed range when it is due.
-		if (!state.inBackoff && next !== undefined) this.partitions.seek(state, next);
-	}
-
-	/**
-	 * A returning partition someone else may have moved: newly assigned after all, as before, fetched
-	 * from `start`. Sought there explicitly: a seek kafkajs still holds from before the join (a
-	 * redelivery due while it was joining) would start it above the group's offset (returning-partitions.ts).
-	 */
-	private renewReturned(state: PartitionState, start: bigint | undefined): void {
-		const fresh = this.assignment.renew(state);
-		if (!fresh) return;
-		this.partitions.reseat({ retained: [], revoked: [state], added: [fresh], returned: [] }, this.recentOffsets);
-		if (start !== undefined) this.partitions.seek(fresh, start);
-		if (this.ordered) this.fences.onAssignment([fresh]);
-	}
-
-	/** The first assignment's pinned partitions are where they start: resume them and commit that. */
-	private pinsSeated(): void {
+	/** Partitions held until now may go on (the first assignment's pins seated, returning ones decided): resume them and commit that. */
+	private resumeAndCommit(): void {
 		this.syncPaused();
 		this.committer.request();
 	}
@@ -340,41 +302,15 @@ export class SinkerConsumer {
 			await this.emitter.emit(state, payload);
 			await payload.heartbeat();
 		} catch (error) {
-			if (isRebalanceInProgress(error)) await this.drainBeforeRejoin(() => payload.heartbeat());
+			if (isRebalanceInProgress(error)) await this.rejoinDrain.drainBeforeRejoin(() => payload.heartbeat());
 			throw error;
 		}
 	}
 
-	/**
-	 * kafkajs' closest thing to "partitions revoked": a heartbeat saw REBALANCE_IN_PROGRESS and the
-	 * group waits (up to the rebalance timeout) for us to rejoin. Use that time to let executions in
-	 * flight finish and commit them under the old generation, so the next owner does not redo them.
-	 * Nothing new is launched meanwhile. Met in eachBatch or in kafkajs' fetch loop (rebalance-hook.ts),
-	 * the same drain serves both until the next join.
-	 */
-	private drainBeforeRejoin(heartbeat: () => Promise<void>): Promise<void> {
-		if (!this.rejoinDrain) {
-			this.rejoinDrain = this.drain(heartbeat);
-			this.syncPaused();
-		}
-		return this.rejoinDrain;
-	}
-
-	private async drain(heartbeat: () => Promise<void>): Promise<void> {
-		const inFlight = this.window.inFlight;
-		this.logger.info('Kafka group is rebalancing: waiting for executions in flight before rejoining', {
-			groupId: this.options.groupId,
-			inFlight,
-			boundMs: this.options.rebalanceDrainMs,
-		});
-		const deadline = Date.now() + this.options.rebalanceDrainMs;
-		while (this.window.inFlight > 0 && !this.closing && Date.now() < deadline) {
-			await this.window.waitForChange(Math.min(this.pollMs, Math.max(deadline - Date.now(), 1)), this.closeController.signal);
-			// REBALANCE_IN_PROGRESS again, expected; the request still keeps our session alive.
-			await heartbeat().catch(() => {});
-		}
+	/** What finished, committed: before a rejoin and on close. */
+	private commitFinished(): Promise<void> {
 		this.committer.release();
-		await this.committer.flush();
+		return this.committer.flush();
 	}
 
 	private onWindowChange(inFlight: number, full: boolean): void {
@@ -387,7 +323,7 @@ export class SinkerConsumer {
 
 	/** Everything is paused while the window is full, during a rebalance's drain, after an editor test run's one execution, and on close. */
 	private syncPaused(force = false): void {
-		this.partitions.syncPaused(this.closing || this.rejoinDrain !== undefined || this.emitter.manualDone || !this.window.hasRoom, force);
+		this.partitions.syncPaused(this.closing || this.rejoinDrain.active || this.emitter.manualDone || !this.window.hasRoom, force);
 	}
 
 	/** Partitions currently owned, topic → partitions. */
@@ -412,7 +348,7 @@ export class SinkerConsumer {
 
 	private async shutdown(): Promise<CloseReport> {
 		this.closing = true;
-		this.stallWatch?.stop();
+		this.stallWatch.stop();
 		// A restart kafkajs is running now (after a retriable crash) would join after disconnect() and stay.
 		if (this.eachBatch) markClosed(this.eachBatch);
 		this.closeController.abort();
@@ -428,14 +364,13 @@ export class SinkerConsumer {
 			this.logger.warn('Kafka consumer closing with executions still in flight; their offsets stay uncommitted', { abandoned });
 			this.executionsController.abort();
 		}
-		this.committer.release();
-		await this.committer.flush();
+		await this.commitFinished();
 		await this.lagMonitor?.stop();
 		try {
 			await this.consumer.disconnect();
 			await this.admin?.disconnect();
 		} finally {
-			this.stopWatchingResets?.();
+			this.resetWatch.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };

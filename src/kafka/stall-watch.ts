@@ -13,11 +13,9 @@
  * stall (onRecover), and a later silence is a new stall.
  *
  * No timers of its own are trusted for the time: `now` is read at every event and check, so a late
- * check reports late, never early.
+ * check reports late, never early. The consumer's own watch (which settings make one, which of kafkajs'
+ * events count as contact) is consumer-stall-watch.ts.
  */
-import type { SinkerLogger } from './client';
-import { SINKER_DEFAULTS, type SinkerConsumerOptions } from './consumer-options';
-
 export interface StallReport {
 	groupId: string;
 	brokers: readonly string[];
@@ -115,35 +113,6 @@ export class StallWatch {
 	get stalled(): boolean {
 		return this.reported;
 	}
-}
-
-/**
- * The consumer's watch, started (none in an editor test run or with the setting at 0). kafkajs restarts
- * a consumer whose brokers went away without limit and says so only in its log: the watch reports a
- * silence of Report Stalled Consumer After once (n8n: a failed execution and the Error Workflow), and
- * logs the first answer afterwards. Offsets are untouched either way.
- */
-export function watchForStalls(
-	options: Pick<SinkerConsumerOptions, 'stallReportMs' | 'manual' | 'groupId' | 'onStall'> & { connection: { brokers: readonly string[] } },
-	logger: SinkerLogger,
-): StallWatch | undefined {
-	const thresholdMs = options.stallReportMs ?? SINKER_DEFAULTS.stallReportMs;
-	if (options.manual || thresholdMs <= 0) return undefined;
-	const { groupId, connection } = options;
-	const watch = new StallWatch({
-		thresholdMs,
-		groupId,
-		brokers: connection.brokers,
-		onStall: (report) => {
-			logger.error(report.message, { groupId, silentMs: report.silentMs, crashes: report.crashes });
-			options.onStall?.(report);
-		},
-		onRecover: ({ silentMs }) => {
-			logger.warn('Kafka consumer reached its group coordinator again after a reported stall; consumption goes on from the committed offsets', { groupId, silentMs });
-		},
-	});
-	watch.start();
-	return watch;
 }
 
 function stallMessage(report: Omit<StallReport, 'message'>): string {

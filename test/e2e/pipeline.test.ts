@@ -202,27 +202,38 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 	// rewriting, drop.tombstones=false): creates and updates are the `after` image, a delete is only the
 	// tombstone of its key. With the trigger's Tombstones "Delete the Row of Its Key" the key {"id": n}
 	// becomes the row with Doris' delete sign and the row goes; before, it stayed in Doris. The table has
-	// no sequence column and no NOT NULL value column: a key carries neither (delete_sequence, not_null).
-	it('Tombstones "Delete the Row of Its Key": a changelog\'s tombstones delete their keys\' rows (one item per batch)', async (t) => {
+	// no sequence column (a key carries no sequence value: delete_sequence) and mirrors a MySQL table:
+	// NOT NULL value columns without a default, which each delete fills with a placeholder (before, every
+	// tombstone went to Invalid with not_null and every deleted row stayed). Odd ids have plain keys
+	// ("7"), which Tombstone Key Column for Plain Keys names (before, Invalid: a number names no column).
+	it('Tombstones "Delete the Row of Its Key": a changelog\'s tombstones delete their keys\' rows, NOT NULL columns, plain keys (one item per batch)', async (t) => {
 		const scenario = await prepareScenario(world, 'cdc-debezium', {
 			partitions: 3,
 			tableFrom: 'customers',
 			ddl: 'cdc',
-			overrides: { trigger: { output: 'batch', options: { includeMetadata: true, keepPartitionOrder: true, executionTimeoutSeconds: 120, tombstones: 'delete' } }, schema: { options: { cdc: false } }, streamLoad: { batchIntervalSeconds: 1 } },
+			overrides: {
+				trigger: { output: 'batch', options: { includeMetadata: true, keepPartitionOrder: true, executionTimeoutSeconds: 120, tombstones: 'delete', tombstoneKeyColumn: 'id' } },
+				schema: { options: { cdc: false } },
+				streamLoad: { batchIntervalSeconds: 1 },
+			},
 		});
 		await world.doris.sql(`DROP TABLE demo.${scenario.table}`);
 		await world.doris.sql(
-			`CREATE TABLE demo.${scenario.table} (id BIGINT NOT NULL, name VARCHAR(128) NULL, email VARCHAR(256) NULL, tier VARCHAR(16) NULL, balance DECIMAL(14, 2) NULL, updated_at DATETIME(3) NULL) ` +
+			`CREATE TABLE demo.${scenario.table} (id BIGINT NOT NULL, name VARCHAR(128) NOT NULL, email VARCHAR(256) NULL, tier VARCHAR(16) NOT NULL, balance DECIMAL(14, 2) NOT NULL, updated_at DATETIME(3) NOT NULL) ` +
 				'UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 4 PROPERTIES ("replication_num" = "1", "enable_unique_key_merge_on_write" = "true")',
 		);
 		const { events, finalRows } = cdcEvents(300, 3);
 		let tombstones = 0;
+		let plainKeys = 0;
 		const records = events.map((e) => {
 			const json = JSON.parse(e.value as string) as Record<string, unknown>;
 			const change = (json.payload ?? json) as Change;
 			if (change.op !== 'd') return { ...e, value: JSON.stringify(change.after) };
 			tombstones++;
-			return { ...e, value: null };
+			const id = Number(change.before?.id);
+			if (id % 2 === 0) return { ...e, value: null };
+			plainKeys++;
+			return { ...e, key: String(id), value: null };
 		});
 		await scenario.deploy();
 		const started = Date.now();
@@ -233,7 +244,8 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', CUSTOMER_COLUMNS);
 		assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
 		assert.ok(tombstones > 50);
-		t.diagnostic(`${records.length} changes (${tombstones} tombstones) → ${finalRows.size} rows in ${elapsedMs} ms`);
+		assert.ok(plainKeys > 20);
+		t.diagnostic(`${records.length} changes (${tombstones} tombstones, ${plainKeys} with plain keys) → ${finalRows.size} rows in ${elapsedMs} ms`);
 	});
 
 	// A table with a hidden sequence column: the Stream Load node's Sequence Column names the field that

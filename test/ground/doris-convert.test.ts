@@ -143,3 +143,22 @@ test('IPv4 parts are decimals of up to 4 digits, leading zeros dropped (format_i
 	assert.equal(convert(parseType('IPV4'), '00001.0.0.1', ctx()), INVALID);
 	assert.equal(convert(parseType('IPV4'), '256.0.0.1', ctx()), INVALID);
 });
+
+test('ARRAY / MAP / STRUCT text is read as Doris 2.1 / 3.0 / 3.1 read it, not as JSON (complex-literal.ts: serde splitters, trim_quote, escape_string)', () => {
+	const text = (type: string, v: string) => convert(parseType(type), v, ctx());
+	// escape_string keeps the character after a backslash: a JSON escape is not read.
+	assert.equal(text('ARRAY<STRING>', '["line\\nbreak","back\\\\slash"]'), '["linenbreak", "back\\\\slash"]');
+	// The ARRAY splitter takes an escaped quote as a quote: one element where two were written.
+	assert.equal(text('ARRAY<STRING>', '["a\\"b","c"]'), '["a\\"b\\",\\"c"]');
+	// MAP and STRUCT splitters skip the character after a backslash.
+	assert.equal(text('MAP<STRING,INT>', '{"a\\"b":1,"c":2}'), '{"a\\"b":1, "c":2}');
+	assert.equal(text('STRUCT<a:STRING,b:INT>', '{"a":\'x"y\',"b":2}'), '{"a":"x\\"y", "b":2}');
+	// Text quoted with ' and control characters written as they are come back unchanged.
+	assert.equal(text('ARRAY<STRING>', `['a"b',"tab\there"]`), '["a\\"b", "tab\\there"]');
+	assert.equal(text('STRUCT<b:INT,a:STRING>', '{"a":"x","b":2}'), INVALID);
+	// A nullable element is unquoted twice (nullable serde, then the text serde): its own quotes go;
+	// an ARRAY<NOT_NULL(T)> element only once (no nullable serde).
+	assert.equal(text('ARRAY<STRING>', `["'x'",'"y"',"\\'z'"]`), '["x", "y", "\'z\'"]');
+	assert.equal(text('ARRAY<NOT_NULL(STRING)>', `["'x'"]`), '["\'x\'"]');
+	assert.equal(text('ARRAY<NOT_NULL(STRING)>', `["\\'x'"]`), '["\'x\'"]');
+});

@@ -77,6 +77,23 @@ describe('schema reader against the Doris test server', () => {
 		assert.equal(agg.columns[1].aggregation, 'SUM');
 	});
 
+	// A UNIQUE KEY table created while enable_batch_delete_by_default was false has no hidden delete sign,
+	// and a load drops the sign: the Doris Schema node must know (delete-placeholders.ts).
+	it('reads whether a UNIQUE KEY table has the hidden delete sign, on a connection of its own: the pooled ones list no hidden column', async () => {
+		assert.equal((await readTableSchema(conn, 'sch', 'orders')).deleteSign, true);
+		assert.equal((await readTableSchema(conn, 'sch', 'events')).deleteSign, null, 'not asked of an AGGREGATE KEY table');
+		await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "false")');
+		try {
+			await doris.sql('CREATE DATABASE sch_nosign');
+			await doris.sql('CREATE TABLE sch_nosign.customers (id INT NOT NULL, v INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		} finally {
+			await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "true")');
+		}
+		assert.equal((await readTableSchema(conn, 'sch_nosign', 'customers')).deleteSign, false);
+		for (let i = 0; i < 6; i++) assert.equal((await readTableSchema(conn, 'sch', 'orders')).columns.length, 11, 'no hidden column among the columns');
+		assert.ok(!(await dorisQuery(conn, 'DESC sch.orders')).some((r) => String(r.Field).startsWith('__DORIS_')));
+	});
+
 	it('lists databases and tables for the dropdowns', async () => {
 		assert.ok((await listDatabases(conn)).includes('sch'));
 		assert.ok(!(await listDatabases(conn)).includes('information_schema'));

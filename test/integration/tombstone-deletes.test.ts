@@ -236,18 +236,143 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		assert.equal(doris.tableRows('demo', table).length, changes.length - tombstones, 'every upsert is a row of the DUPLICATE KEY table');
 	});
 
-	it('a NOT NULL column without a default the key lacks: the Doris Schema node sends the delete to Invalid, as Doris would filter it', async () => {
+	// A mirror of a MySQL table: NOT NULL value columns without defaults. Doris filters a row with NULL in
+	// one, a delete too, so before every tombstone went to Invalid (not_null) and every deleted row
+	// stayed. Now each delete carries the type's zero there (never read: the key's row is deleted).
+	for (const mergeOnWrite of [true, false]) {
+		it(`NOT NULL value columns without a default (${mergeOnWrite ? 'merge-on-write' : 'merge-on-read'}): the tombstoned keys' rows are gone, the others kept`, async () => {
+			const topic = await broker.topic(1, COMPACTED);
+			const table = uniqueTable(mergeOnWrite ? 'mow' : 'mor', 'UNIQUE');
+			await doris.sql(
+				`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20) NOT NULL, qty INT NOT NULL, price DECIMAL(10, 2) NOT NULL, born DATE NOT NULL, seen DATETIME(3) NOT NULL, ` +
+					`active BOOLEAN NOT NULL, doc JSON NOT NULL, tags ARRAY<INT> NOT NULL, note VARCHAR(20) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 ` +
+					`PROPERTIES ("enable_unique_key_merge_on_write" = "${mergeOnWrite}")`,
+			);
+			const value = (c: Change) => ({ id: c.id, name: c.name, qty: c.id, price: `${c.id}.50`, born: '2024-01-02', seen: '2024-01-02 03:04:05.678', active: true, doc: { k: c.id }, tags: [c.id] });
+			const changes = changelog();
+			await produce(topic, changes.map((c) => ({ key: JSON.stringify({ id: c.id }), value: c.name === null ? null : JSON.stringify(value(c)) })));
+			const sunk = await sink(topic, table, { format: 'json', includeMetadata: false, tombstones: 'delete', output: 'message' }, changes.length);
+			assert.deepEqual(sunk.invalid, []);
+			assert.equal(sunk.loadedRows, changes.length, 'every upsert and every tombstone loaded as a row');
+			assert.deepEqual(tableRows(table), expectedRows());
+			const kept = doris.tableRows('demo', table).find((r) => Number(r.id) === 6);
+			assert.equal(kept?.qty, 6, 'a key inserted again after its delete has its own values, no placeholder');
+		});
+	}
+
+	// Plain keys (one value: a Kafka producer's 42, a StringSerializer's user-7): with Tombstone Key Column
+	// for Plain Keys the key names that column; without it every such tombstone went to Invalid and the
+	// deleted rows stayed.
+	it('plain keys with Tombstone Key Column for Plain Keys: numbers into an INT key, JSON strings and plain text into a VARCHAR key, NOT NULL value columns', async () => {
+		const numbers = uniqueTable('plainint', 'UNIQUE');
+		const texts = uniqueTable('plaintext', 'UNIQUE');
+		await doris.sql(`CREATE TABLE demo.${numbers} (id INT NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		await doris.sql(`CREATE TABLE demo.${texts} (id VARCHAR(20) NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		const changes = changelog();
+		const numberTopic = await broker.topic(1, COMPACTED);
+		await produce(numberTopic, changes.map((c) => ({ key: String(c.id), value: c.name === null ? null : JSON.stringify({ id: c.id, name: c.name }) })));
+		// Text keys: JSON strings for even ids, plain text (StringSerializer) for odd ones; "1.50" is a key of its own.
+		const textKey = (id: number): string => (id % 2 === 0 ? JSON.stringify(`k-${id}`) : `k-${id}`);
+		const textTopic = await broker.topic(1, COMPACTED);
+		const textMessages = [
+			...changes.map((c) => ({ key: textKey(c.id), value: c.name === null ? null : JSON.stringify({ id: `k-${c.id}`, name: c.name }) })),
+			{ key: '"1.5"', value: '{"id":"1.5","name":"kept"}' },
+			{ key: '1.50', value: '{"id":"1.50","name":"gone"}' },
+			{ key: '1.50', value: null },
+		];
+		await produce(textTopic, textMessages);
+		const parser = { format: 'json', includeMetadata: false, tombstones: 'delete', tombstoneKeyColumn: 'id' } as const;
+		const sunkNumbers = await sink(numberTopic, numbers, parser, changes.length);
+		const sunkTexts = await sink(textTopic, texts, { ...parser, output: 'batch' }, textMessages.length);
+		assert.deepEqual([...sunkNumbers.invalid, ...sunkTexts.invalid], []);
+		assert.deepEqual(tableRows(numbers), expectedRows());
+		const textRows = doris
+			.tableRows('demo', texts)
+			.map((r) => ({ id: String(r.id), name: String(r.name) }))
+			.sort((a, b) => a.id.localeCompare(b.id));
+		const expected = [...expectedRows().map((r) => ({ id: `k-${r.id}`, name: r.name })), { id: '1.5', name: 'kept' }].sort((a, b) => a.id.localeCompare(b.id));
+		assert.deepEqual(textRows, expected);
+	});
+
+	it('plain keys without Tombstone Key Column for Plain Keys: each tombstone on Invalid saying which setting names the column, the rows stay', async () => {
 		const topic = await broker.topic(1, COMPACTED);
-		const table = uniqueTable('qty', 'UNIQUE');
-		await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		const table = uniqueTable('plainoff', 'UNIQUE');
+		await createTable(table, 'UNIQUE');
 		await produce(topic, [
-			{ key: '{"id":1}', value: '{"id":1,"name":"a","qty":2}' },
+			{ key: '1', value: '{"id":1,"name":"a"}' },
+			{ key: '1', value: null },
+		]);
+		const sunk = await sink(topic, table, { format: 'json', includeMetadata: false, tombstones: 'delete' }, 2);
+		const reasons = sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons[0]);
+		assert.deepEqual(reasons.map((r) => r.rule), ['parse_error']);
+		assert.match(reasons[0].message, /is a number, not an object naming the key columns; set Tombstone Key Column for Plain Keys/);
+		assert.equal(tableRows(table).length, 1);
+	});
+
+	// A sequence column: Doris applies a delete only with a sequence value at least the stored row's, and
+	// a key carries none. No placeholder there (it would be a low value that loses: the delete counted,
+	// the row kept); the delete stays on Invalid, saying why.
+	it('a table with a sequence column: the tombstone is on Invalid with delete_sequence, the row stays', async () => {
+		const topic = await broker.topic(1, COMPACTED);
+		const table = uniqueTable('seq', 'UNIQUE');
+		await doris.sql(
+			`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL, ver BIGINT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "ver")`,
+		);
+		await produce(topic, [
+			{ key: '{"id":1}', value: '{"id":1,"name":"a","qty":2,"ver":5}' },
 			{ key: '{"id":1}', value: null },
 		]);
 		const sunk = await sink(topic, table, { format: 'json', includeMetadata: false, tombstones: 'delete' }, 2);
-		assert.deepEqual(sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons.map((x) => [x.column, x.rule])), [[['qty', 'not_null']]]);
+		assert.deepEqual(sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons.map((x) => [x.column, x.rule])), [[['qty', 'not_null'], ['ver', 'delete_sequence']]]);
 		assert.equal(tableRows(table).length, 1, 'the row stays, its delete is on Invalid');
-		// The Doris test server filters the same delete sent without the node's check, as Doris does.
+	});
+
+	// A UNIQUE KEY table created while the FE config enable_batch_delete_by_default was false has no hidden
+	// __DORIS_DELETE_SIGN__, and Doris drops `hidden_columns: __DORIS_DELETE_SIGN__` without a word
+	// (Load.initColumns / NereidsLoadScanProvider: `column != null && !column.isVisible()`). Before, each
+	// tombstone's placeholder row loaded as an upsert: the deleted rows stayed, their values zeroed
+	// (name '', qty 0), counted as loaded. Now every delete there is on Invalid saying why, the rows untouched.
+	it('a table without the hidden delete sign (enable_batch_delete_by_default false): the tombstones on Invalid with delete_unsupported, no row zeroed', async () => {
+		const topic = await broker.topic(1, COMPACTED);
+		const table = uniqueTable('nosign', 'UNIQUE');
+		await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "false")');
+		try {
+			await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20) NOT NULL, qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		} finally {
+			await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "true")');
+		}
+		const ids = [1, 2, 3, 4];
+		await produce(topic, [
+			...ids.map((id) => ({ key: JSON.stringify({ id }), value: JSON.stringify({ id, name: `n${id}`, qty: id }) })),
+			{ key: '{"id":2}', value: null },
+			{ key: '{"id":4}', value: null },
+		]);
+		const sunk = await sink(topic, table, { format: 'json', includeMetadata: false, tombstones: 'delete' }, ids.length + 2);
+		const reasons = sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons);
+		assert.deepEqual(reasons.map((rs) => rs.map((x) => x.rule)), [['delete_unsupported'], ['delete_unsupported']]);
+		assert.match(reasons[0][0].message, /has no hidden delete sign column __DORIS_DELETE_SIGN__/);
+		const stored = doris
+			.tableRows('demo', table)
+			.map((r) => ({ id: Number(r.id), name: String(r.name), qty: Number(r.qty) }))
+			.sort((a, b) => a.id - b.id);
+		assert.deepEqual(stored, ids.map((id) => ({ id, name: `n${id}`, qty: id })), 'every row as loaded, none zeroed by a delete Doris took for an upsert');
+		// What Doris does with such a delete row: the sign is dropped, the row is an upsert.
+		const target: DorisTargetConfig = {
+			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
+			database: 'demo',
+			table,
+			load: { format: 'json', timeoutSeconds: 60, deleteSign: true },
+			labelPrefix: 'tombstones-nosign',
+			batch: { maxRows: 1000, maxBytes: 1024 * 1024, maxIntervalMs: 10, maxBufferedBytes: 1024 * 1024, maxInFlight: 1 },
+			retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 1000 },
+		};
+		await loadIntoDoris(target, [{ id: 1, name: '', qty: 0, [DELETE_SIGN_COLUMN]: 1 }]);
+		assert.equal(doris.tableRows('demo', table).find((r) => Number(r.id) === 1)?.qty, 0, 'loaded as an upsert');
+	});
+
+	it('the Doris test server filters a delete lacking a NOT NULL column, as Doris does, and applies it with a value there', async () => {
+		const table = uniqueTable('direct', 'UNIQUE');
+		await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
 		const target: DorisTargetConfig = {
 			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
 			database: 'demo',
@@ -257,9 +382,13 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 			batch: { maxRows: 1000, maxBytes: 1024 * 1024, maxIntervalMs: 10, maxBufferedBytes: 1024 * 1024, maxInFlight: 1 },
 			retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 1000 },
 		};
+		await loadIntoDoris(target, [{ id: 1, name: 'a', qty: 2, [DELETE_SIGN_COLUMN]: 0 }]);
 		const direct = await loadIntoDoris(target, [{ id: 1, [DELETE_SIGN_COLUMN]: 1 }]);
 		assert.equal(direct.rejected.length, 1, 'Doris refuses the delete');
 		assert.match(JSON.stringify(direct.rejected[0]), /qty/);
 		assert.equal(tableRows(table).length, 1);
+		const placeholder = await loadIntoDoris(target, [{ id: 1, qty: 0, [DELETE_SIGN_COLUMN]: 1 }]);
+		assert.equal(placeholder.rejected.length, 0);
+		assert.equal(tableRows(table).length, 0, 'the delete with a value in the NOT NULL column deletes the row');
 	});
 });

@@ -13,9 +13,11 @@ import type { ToProduce } from './harness/ledger';
 import { assertInvariant, DATABASE, useWorld } from './harness/world';
 
 const TEN_MB = 10 * 1024 * 1024;
-const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING, dec DECIMAL(10, 2), ts3 DATETIME(3), ip IPV6, arr ARRAY<DECIMAL(38, 20)>, st STRUCT<a:INT>, fl FLOAT, mp MAP<INT, STRING>';
+const COLUMNS = 'big LARGEINT, b BIGINT, n INT, s VARCHAR(10), d DATE, ts DATETIME, txt STRING, dec DECIMAL(10, 2), ts3 DATETIME(3), ip IPV6, arr ARRAY<DECIMAL(38, 20)>, st STRUCT<a:INT>, fl FLOAT, mp MAP<INT, STRING>, tags ARRAY<STRING>';
 
 const world = useWorld();
+// '"quoted"' and "'single'": Doris unquotes a nullable text element twice (nullable serde, then text serde).
+const TAGS = ['a"b', 'c', 'line\nbreak\ttab', 'back\\slash', '"quoted"', "'single'"];
 
 /** One bad message and what the invalid output must say about it. */
 function bad(value: Buffer | string | null, rule: string, column: string | null, mentions?: RegExp, offending?: unknown): Omit<ToProduce, 'partition'> {
@@ -57,11 +59,16 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 			bad(JSON.stringify({ id: 1013, st: { a: 1, A: 2 } }), 'type', 'st', /"a" and "A"/),
 			bad(JSON.stringify({ id: 1014, fl: 16777217 }), 'precision', 'fl', /Doris would store 16777216/, 16777217),
 			bad(JSON.stringify({ id: 1015, mp: { 1: 'a', '01': 'b' } }), 'type', 'mp', /keys "1" and "01" are the same key 1/),
+			// No quoting of a text element holding both quotes reads back in Doris 2.1 / 3.0 / 3.1.
+			bad(JSON.stringify({ id: 1016, tags: ['ok', `it's "x"`] }), 'type', 'tags', /both quote characters/),
 			// Accepted: exact beyond 2^53 (BIGINT and LARGEINT), 10 bytes of 2-byte characters, 10,000 fields.
 			{ id: '9003', value: '{"id": 9003, "b": 9007199254740993, "big": 170141183460469231731687303715884105727, "s": "ééééé"}' },
 			{ id: '9001', value: JSON.stringify(wide) },
 			// Accepted exactly: zeros past the scale, a decimal array given as JSON text, an IPv4-mapped address.
 			{ id: '9004', value: '{"id": 9004, "dec": 1.250, "ts3": "2024-05-01 10:00:00.1230", "arr": "[0.12345678901234567891]", "ip": "::ffff:192.168.1.1"}' },
+			// Text elements with quotes, a line break, a tab and a backslash, which Doris reads back from an
+			// ARRAY / MAP literal only as the Doris Schema node now writes them.
+			{ id: '9005', value: JSON.stringify({ id: 9005, tags: TAGS, mp: { 1: "it's", 2: 'say "hi"', 3: "'v'" } }) },
 		];
 		const items: ToProduce[] = [];
 		let id = 0;
@@ -83,6 +90,10 @@ describe('bad input: invalid output with column, value and rule; the stream goes
 		assert.equal(exact?.s, 'ééééé');
 		const kept = world.doris.tableRows(DATABASE, c.table).find((r) => String(r.id) === '9004');
 		assert.deepEqual([String(kept?.dec), String(kept?.ts3), String(kept?.arr), String(kept?.ip)], ['1.25', '2024-05-01 10:00:00.123', '[0.12345678901234567891]', '::ffff:c0a8:101']);
+
+		const texts = world.doris.tableRows(DATABASE, c.table).find((r) => String(r.id) === '9005');
+		assert.equal(texts?.tags, `[${TAGS.map((t) => JSON.stringify(t)).join(', ')}]`);
+		assert.equal(texts?.mp, `{1:${JSON.stringify("it's")}, 2:${JSON.stringify('say "hi"')}, 3:${JSON.stringify("'v'")}}`);
 
 		const expectedInvalid = cases.filter((x) => x.invalid).length;
 		const invalidMetric = (await counterSum(metrics.rowsInvalid, { table })) - invalidBefore;

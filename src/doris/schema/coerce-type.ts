@@ -15,7 +15,25 @@ import { isIPv6 } from 'node:net';
 import { JsonText } from '../../common/connect-logical';
 import { arrayHandler, mapHandler, structHandler } from './coerce-nested';
 import { DEFAULT_VALUE_LIMITS, failWith, INVALID, tooLong, type FailSlot, type TypeHandler, type ValueLimits } from './coerce-result';
-import { dottedIPv4, escapedLoneSurrogate, IPV4_MAX, IPV6_MAX, ipNumber, ipv4Text, ipv6Parsable, ipv6Text, loneSurrogate, plainDecimal, toText, utf8Length, unavailableValue, validJsonText, type UnavailableValue } from './coerce-values';
+import {
+	dottedIPv4,
+	escapedLoneSurrogate,
+	IPV4_MAX,
+	IPV6_MAX,
+	ipNumber,
+	ipv4Text,
+	ipv6Parsable,
+	ipv6Text,
+	loneSurrogate,
+	nestedTextLiteral,
+	nestedTextRefusal,
+	plainDecimal,
+	toText,
+	utf8Length,
+	unavailableValue,
+	validJsonText,
+	type UnavailableValue,
+} from './coerce-values';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { booleanDroppingFraction, booleanText, coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, nonAsciiSpaceDetail, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -165,10 +183,9 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					if (text === null) return failWith(fail, 'type');
 					const bytes = utf8Length(text, limit);
 					if (bytes > limit) return failWith(fail, 'too_long', `${bytes} UTF-8 bytes, limit ${limit}`);
-					const lone = loneSurrogate(text);
-					return lone === undefined ? text : failWith(fail, 'type', lone);
+					return checkedText(text, nested, fail);
 				},
-				literal: quoted,
+				literal: nested ? nestedTextLiteral : quoted,
 			};
 		}
 		case 'string': {
@@ -185,10 +202,9 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					// string_type_length_soft_limit_bytes): reject the row here instead.
 					const bytes = utf8Length(text, limit);
 					if (bytes > limit) return tooLong(fail, bytes, limit, 'string_type_length_soft_limit_bytes');
-					const lone = loneSurrogate(text);
-					return lone === undefined ? text : failWith(fail, 'type', lone);
+					return checkedText(text, nested, fail);
 				},
-				literal: quoted,
+				literal: nested ? nestedTextLiteral : quoted,
 			};
 		}
 		case 'json':
@@ -206,8 +222,10 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				// them. Text that is no JSON is taken as a JSON string value, where Doris would refuse it
 				// (JSON: the cast from text fails, ConvertImplGenericFromString in be/src/vec/functions/
 				// function_cast.h, which filters the row under strict mode and stores NULL without it) or
-				// keep it as a string (VARIANT, "Treat as string"); an empty one is the empty object a
-				// VARIANT makes of it (parse_json_to_variant, be/src/vec/json/parse2column.cpp in 2.1 / 3.0).
+				// keep it as a string (VARIANT, "Treat as string"). So is an empty one, sent as the JSON
+				// string "": as it is, a VARIANT would make the empty text the empty object {}
+				// (parse_json_to_variant, be/src/vec/json/parse2column.cpp, "Treat empty string as an empty
+				// object", 2.1 / 3.0 / 3.1), another value than the one sent.
 				// Not refused here on purpose: an item does not say where its strings came from, and a
 				// string from a typed decoder (a google.protobuf.Value holding a string, an Avro or JSON
 				// Schema string field) is a JSON string value, not JSON text; refusing it would send valid
@@ -215,7 +233,6 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				if (typeof value === 'string') {
 					const lone = loneSurrogate(value);
 					if (lone !== undefined) return failWith(fail, 'type', lone);
-					if (value === '' && type.kind === 'variant') return value;
 					return mayBeJsonText(value) && validJsonText(value) ? loadableJson(value, fail) : JSON.stringify(value);
 				}
 				// Any other value goes out as its JSON text in a JSON string, which Doris parses back into
@@ -292,6 +309,12 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				literal: quoted,
 			};
 	}
+}
+
+/** Text that loads as it is: no lone surrogate, and as an ARRAY / MAP / STRUCT element one nestedTextLiteral can write. */
+function checkedText(text: string, nested: boolean, fail: FailSlot): string | typeof INVALID {
+	const why = loneSurrogate(text) ?? (nested ? nestedTextRefusal(text) : undefined);
+	return why === undefined ? text : failWith(fail, 'type', why);
 }
 
 /**

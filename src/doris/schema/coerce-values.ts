@@ -193,6 +193,40 @@ export function escapedLoneSurrogate(text: string): string | undefined {
 	return highEnd >= 0 ? lone(highEnd - 6) : undefined;
 }
 
+/**
+ * A text element of an ARRAY / MAP / STRUCT value (CHAR, VARCHAR, STRING) written into the value's
+ * literal text so that Doris 2.1 / 3.0 / 3.1 read it back as it is. JSON.stringify's escapes are not
+ * what Doris reads there: the cast from the literal text (ConvertImplGenericFromString,
+ * be/src/vec/functions/function_cast.h, escape_char '\\') splits it on quotes, commas and brackets,
+ * then takes each element's quotes off (Slice::trim_quote, `"…"` or `'…'`) and removes each backslash,
+ * keeping the character after it as it is (escape_string, be/src/vec/data_types/serde/
+ * data_type_string_serde.h). So `\n` loaded as the letter n, and the ARRAY splitter
+ * (data_type_array_serde.cpp, deserialize_one_cell_from_json) takes every `"` as a quote whatever
+ * escapes it: `["a\"b","c"]` loaded one element, `a"b","c`. Here a backslash is doubled, a control
+ * character (a line break, a tab) is written as it is (the JSON line carries it escaped, Doris' JSON
+ * reader hands it on unescaped), and the text is quoted with `'` when it holds a `"`: inside `'…'`
+ * the splitters of ARRAY, MAP and STRUCT skip a `"`. A text holding both quotes cannot be written so
+ * (nestedTextRefusal). A leading quote character is written after a backslash: a nullable element
+ * (every one but ARRAY<NOT_NULL(T)>'s) is unquoted twice, once by DataTypeNullableSerDe
+ * (data_type_nullable_serde.cpp, converted_from_string) and again by the text serde (trim_quote,
+ * nesting level >= 2) before escape_string, so `"'x'"` loaded x and `'"x"'` loaded x; after the
+ * first pair goes, the text starts with the backslash and is not unquoted again.
+ */
+export function nestedTextLiteral(text: string): string {
+	const quote = text.includes('"') ? "'" : '"';
+	const body = text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
+	return quote + (body[0] === '"' || body[0] === "'" ? `\\${body}` : body) + quote;
+}
+
+/** Why nestedTextLiteral cannot write the text so that Doris reads it back, or undefined. */
+export function nestedTextRefusal(text: string): string | undefined {
+	if (!text.includes('"') || !text.includes("'")) return undefined;
+	return (
+		`holds both quote characters (" and '): Doris 2.1 / 3.0 / 3.1 split an ARRAY / MAP / STRUCT value's text at a quote whatever escapes it ` +
+		'(be/src/vec/data_types/serde/data_type_array_serde.cpp) and would load other elements than sent'
+	);
+}
+
 export function utf8Length(s: string, limit: number): number {
 	// Every UTF-16 unit is at most 3 UTF-8 bytes: short strings skip the exact count.
 	return s.length * 3 <= limit ? s.length : Buffer.byteLength(s, 'utf8');

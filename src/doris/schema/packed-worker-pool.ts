@@ -26,7 +26,7 @@ import path from 'node:path';
 import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
 import type { RouteLabels } from './route-items';
-import { routedOf, routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { RequestBuffers, routedOf, routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
 import { countInvalidLines, routePacked, type RoutedPacked } from './route-packed';
 import type { RowMapper } from './row-mapper';
 
@@ -37,13 +37,24 @@ export const MAX_WORKER_THREADS = 16;
 /** Below this many lines a packed item is routed in the calling thread. */
 export const PACKED_WORKER_MIN_LINES = 1000;
 /**
- * A worker's young generation. V8 sizes it from the machine's memory like a main thread's (128 MB
- * on a 24 GB host), and a worker allocates only short-lived per-line values besides the item's big
- * strings (which live outside it, in large-object space): 16 MB halved the worker's heap (~180 →
- * ~80 MB with 20 items of 5,000 lines in flight) for the same CPU time. No old-generation cap: an
- * item of any size must still fit.
+ * A worker's heap. Young generation: V8 sizes it from the machine's memory like a main thread's (128
+ * MB on a 24 GB host), and a worker allocates only short-lived per-line values besides the item's big
+ * strings (which live outside it): 16 MB halved the worker's heap (~180 → ~80 MB with 20 items of
+ * 5,000 lines in flight) for the same CPU time.
+ *
+ * Old generation, 64 MB: each item leaves ~1.7 MB of memory outside the heap to the garbage collector
+ * (the text read from the request's bytes, promoted before the item is done; the bytes' buffer goes
+ * back, RequestBuffers), ~3.4 MB before buffers went back. V8 starts a full
+ * collection for such memory only once 64 MB of it have piled up since the last one (V8
+ * heap.cc, kExternalAllocationSoftLimit), and counts it against the old generation's limit; the
+ * worker's own objects stay small (~8–20 MB), so that limit is what collects it sooner: in the
+ * benchmark the worker's external memory peaked at 36 MB instead of 70
+ * (bench/results/2026-12-06-300000-s10-rss.md). Big texts are not heap objects and fit whatever their
+ * size; an item whose invalid lines need more heap than this (a 10 MB item of nothing but invalid lines
+ * takes ~30 MB) ends the worker with ERR_WORKER_OUT_OF_MEMORY, and the item is mapped in the calling
+ * thread like any item of a worker that stopped (nothing is lost).
  */
-export const WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 16 });
+export const WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 });
 /**
  * Items handed to one worker at once: the one it maps and the next, so it never waits for this
  * thread between two. The rest wait here, where n8n holds their text anyway: a posted item is also
@@ -116,6 +127,8 @@ export class PackedWorkerPool {
 	private disabled = false;
 	private warnedError = false;
 	private readonly counters: PackedPoolStats = { routedInWorker: 0, routedInThread: 0, fallbacks: 0, started: 0, lost: 0 };
+	/** Request buffers handed back by the workers: as many as can be in flight, plus one. */
+	private readonly buffers: RequestBuffers;
 
 	constructor(options: PackedPoolOptions) {
 		if (!Number.isInteger(options.size) || options.size < 0) throw new Error(`Worker Threads "${String(options.size)}" must be a whole number ≥ 0`);
@@ -124,10 +137,16 @@ export class PackedWorkerPool {
 		// eslint-disable-next-line no-console -- the fallback when a caller passes no logger; a pool that falls back to the main thread must still say so.
 		this.warn = options.warn ?? ((message) => console.warn(`[doris-sinker] ${message}`));
 		this.workerFile = options.workerFile ?? defaultWorkerFile();
+		this.buffers = new RequestBuffers(POSTED_PER_WORKER * Math.max(this.size, 1) + 1);
 	}
 
 	stats(): PackedPoolStats {
 		return { ...this.counters };
+	}
+
+	/** Request buffers handed back and kept for the next requests (for tests). */
+	get spareBuffers(): number {
+		return this.buffers.size;
 	}
 
 	/** Live workers (for tests and the metrics of a caller). */
@@ -181,7 +200,7 @@ export class PackedWorkerPool {
 	private post(slot: Slot, task: Task): void {
 		const id = this.nextId++;
 		try {
-			const { request, transfer } = routeRequest(id, task.mapper, task.packed, task.index);
+			const { request, transfer } = routeRequest(id, task.mapper, task.packed, task.index, this.buffers);
 			slot.worker.postMessage(request, transfer);
 		} catch (error) {
 			// E.g. a value that cannot be cloned: routed here instead.
@@ -249,6 +268,7 @@ export class PackedWorkerPool {
 		if (task === undefined) return;
 		slot.inflight.delete(message.id);
 		if (slot.inflight.size === 0) slot.worker.unref();
+		if (message.ok && message.spare !== undefined) this.buffers.give(message.spare);
 		// The worker has room again: its next item goes now, before this one's result is used.
 		this.dispatch();
 		if (!message.ok) {
@@ -266,7 +286,8 @@ export class PackedWorkerPool {
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
 		const routed = routedOf(message, task.packed.jsonLines);
-		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes);
+		// Only the length is kept: the bytes die young here, and the batch encodes the text when it loads.
+		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes.byteLength);
 		task.resolve(routed);
 	}
 

@@ -50,8 +50,9 @@ port.on('message', (request: PackedWorkerRequest) => {
 		} finally {
 			mapper.unmatchedSink = null;
 		}
-		// The Stream Load node loads these bytes; written here, they cost n8n's main thread nothing.
-		({ response, transfer } = routedResponse(request.id, mapped.routed, counts, unmatched, mapped.bytes, mapped.unchanged));
+		// The text travels back as these bytes (a plain copy to read on n8n's main thread, not a clone).
+		// The request's buffer goes back with the answer: nothing here reads it any more (the text was copied out of it).
+		({ response, transfer } = routedResponse(request.id, mapped.routed, counts, unmatched, mapped.bytes, mapped.unchanged, request.text.bytes.buffer));
 	} catch (error) {
 		response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
 	}

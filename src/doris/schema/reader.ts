@@ -21,8 +21,11 @@
  *   see type-parser.ts): its NUMERIC_PRECISION / NUMERIC_SCALE give the real DECIMAL(p,s) (the BE's
  *   schema_columns_scanner.cpp fills them from the FE's columnPrecision / columnScale).
  */
+import type { RowDataPacket } from 'mysql2/promise';
+
+import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import type { DorisConnection } from '../connection';
-import { DorisQueryError, dorisQuery, escapeId, escapeValue } from '../mysql';
+import { DorisQueryError, QUERY_TIMEOUT_MS, dorisPool, dorisQuery, escapeId, escapeValue } from '../mysql';
 import { isBareDecimal, parseDorisTypeLenient } from './type-parser';
 import type { ColumnSchema, KeyModel, TableSchema } from './types';
 
@@ -141,7 +144,33 @@ export async function readTableSchema(connection: DorisConnection, database: str
 		if (isMissingTable(error)) throw new TableNotFoundError(database, table, (error as Error).message);
 		// Columns alone are enough to coerce rows; the key model stays unknown.
 	}
-	return { database, table, columns, ...facts, source: 'auto', readAt: Date.now() };
+	const deleteSign = facts.keyModel === 'UNIQUE' ? await readDeleteSign(connection, target) : null;
+	return { database, table, columns, ...facts, deleteSign, source: 'auto', readAt: Date.now() };
+}
+
+/**
+ * Whether a UNIQUE KEY table has the hidden delete sign column, the way Doris' batch delete manual
+ * says to tell ("SET show_hidden_columns=true, then desc tablename: if the output has
+ * __DORIS_DELETE_SIGN__ the table supports it", data-operate/delete/batch-delete-manual.md). The FE
+ * adds the column only while enable_batch_delete_by_default is true (fe-core CreateTableInfo /
+ * CreateTableStmt: "add hidden column"); without it a load drops `hidden_columns:
+ * __DORIS_DELETE_SIGN__` without a word (Load.initColumns / NereidsLoadScanProvider add a hidden
+ * column only when `column != null && !column.isVisible()`), so a delete row loads as an upsert.
+ * The variable is set on a connection of its own, which is closed afterwards, never handed back to
+ * the pool with it (a DESC there would list hidden columns as the table's). null when it cannot be read.
+ */
+async function readDeleteSign(connection: DorisConnection, target: string): Promise<boolean | null> {
+	let session: Awaited<ReturnType<ReturnType<typeof dorisPool>['getConnection']>> | undefined;
+	try {
+		session = await dorisPool(connection).getConnection();
+		await session.query({ sql: 'SET show_hidden_columns = true', timeout: QUERY_TIMEOUT_MS });
+		const [rows] = await session.query<RowDataPacket[]>({ sql: `DESC ${target}`, timeout: QUERY_TIMEOUT_MS });
+		return (rows as Record<string, unknown>[]).some((row) => text(row, 'Field')?.toUpperCase() === DELETE_SIGN_COLUMN);
+	} catch {
+		return null;
+	} finally {
+		session?.destroy();
+	}
 }
 
 /**

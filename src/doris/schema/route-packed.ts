@@ -220,7 +220,7 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
 
 /**
  * mapPackedLines, with the rows' JSON lines also as UTF-8 (`bytes`, a view of a buffer of its own;
- * undefined when no line loads): a worker thread transfers them, so that nobody encodes the text again.
+ * undefined when no line loads): a worker thread transfers them, the cheapest way for its text to travel.
  * With `bytesAlone`, the lines are left as those bytes (`jsonLines` empty when there are bytes): a
  * worker thread sends only the bytes (packed-worker-protocol.ts), and making the text there, ~1.9 MB
  * for 5,000 lines, was work thrown away. `inputUnits`: the text's code units, when the caller has

@@ -28,6 +28,7 @@ import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSch
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
+import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notNullInDelete, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
@@ -87,6 +88,10 @@ export class RowMapper {
 	private readonly mapsDeleteSign: boolean;
 	/** The table's key columns: a delete must name each (deleteKeyMissing). */
 	private readonly keyColumns: ReadonlySet<string>;
+	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
+	private readonly placeholders: DeletePlaceholder[];
+	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
+	private readonly deletesDropped: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -110,6 +115,8 @@ export class RowMapper {
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
 		this.sequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected, hasDefault: sequence.hasDefault };
+		this.placeholders = deletePlaceholders(schema, this.plans);
+		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -259,7 +266,7 @@ export class RowMapper {
 			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
 			record = env.record;
 			deleted = env.deleted;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'envelope')] };
+			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'envelope')] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
 			return {
@@ -280,14 +287,14 @@ export class RowMapper {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
 			if (mark === undefined) return { ok: false, reasons: [badDeleteMark(this.schema, rec[FLATTENED_DELETED_FIELD])] };
 			deleted = mark;
-			if (deleted && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'flattened')] };
+			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'flattened')] };
 		}
 		// The record's own delete sign (Envelopes off; with them on, the envelope's op decides). Taken for
 		// one of the node's own fields and left out of the row, it turned a delete into an upsert, quietly.
 		if ((this.ownDeleteSigns || ownRow) && rec[DELETE_SIGN_COLUMN] !== undefined) {
 			const sign = ownDeleteSign(this.schema, rec[DELETE_SIGN_COLUMN]);
 			if (typeof sign !== 'boolean') return { ok: false, reasons: [sign] };
-			if (sign && this.schema.keyModel !== null && this.schema.keyModel !== 'UNIQUE') return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel, 'sign')] };
+			if (sign && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'sign')] };
 			deleted ||= sign;
 			signDeleted = sign;
 		}
@@ -322,14 +329,22 @@ export class RowMapper {
 					continue;
 				}
 				if (p.hasDefault) continue;
+				const placeholder = deleted ? this.placeholders[i] : null;
+				if (placeholder !== null && 'value' in placeholder) {
+					row[p.column] = placeholder.value;
+					continue;
+				}
+				// The delete's sequence value: missingSequence gives the reason (delete_sequence).
+				if (deleted && i === this.sequencePlan) continue;
 				(reasons ??= []).push({
 					column: p.column,
 					value: null,
 					expected: p.handler.expected,
 					rule: 'not_null',
-					message: deleted
-						? notNullInDelete(this.schema, p.column, p.key, value)
-						: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
+					message:
+						placeholder !== null
+							? notNullInDelete(this.schema, p.column, p.key, value, placeholder.none)
+							: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
 				});
 				continue;
 			}
@@ -370,7 +385,11 @@ export class RowMapper {
 				}
 			}
 		}
-		if (this.sequence !== undefined && reasons === null) reasons = missingSequence(this.schema, this.sequence, row, deleted);
+		// A delete without its sequence value says so whatever else it lacks: no default or nullable column lets it apply.
+		if (this.sequence !== undefined && (reasons === null || deleted)) {
+			const missing = missingSequence(this.schema, this.sequence, row, deleted);
+			if (missing !== null) reasons = reasons === null ? missing : [...reasons, ...missing];
+		}
 		if (reasons !== null) return { ok: false, reasons };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
 		// A flattened delete: the Stream Load node (Deletes Auto) then loads with the sign, the other rows as upserts (0).

@@ -8,6 +8,7 @@ import { JsonText } from '../../common/connect-logical';
 import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import { FLATTENED_DELETED_FIELD } from './debezium';
 import { coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
+import type { NoPlaceholder } from './delete-placeholders';
 import type { Rejection } from './row-mapper-options';
 import type { KeyModel, TableSchema } from './types';
 
@@ -83,7 +84,10 @@ export function missingSequence(schema: TableSchema, sequence: SequenceColumn, r
  * without a word (fe-core Load.initColumns and NereidsLoadScanProvider add a hidden column only when
  * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so the delete's "before" image
  * would load as data: a new row in a DUPLICATE KEY table, its values summed into the stored row of
- * an AGGREGATE KEY table.
+ * an AGGREGATE KEY table. So for a UNIQUE KEY table without the hidden column (TableSchema.deleteSign
+ * false: created while the FE config enable_batch_delete_by_default was false): the delete's row
+ * loads as an upsert, and the row the source deleted stays. A merge_type DELETE / MERGE load is
+ * refused there too ("need to upgrade table to support batch delete").
  */
 export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from: 'envelope' | 'flattened' | 'sign'): Rejection {
 	const otherwise =
@@ -92,6 +96,17 @@ export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from:
 			: from === 'sign'
 				? `or leave the field ${DELETE_SIGN_COLUMN} out of the record (or set it to 0) to load the row; a tombstone of the Kafka Trigger's Tombstones "Delete the Row of Its Key" carries it (set Tombstones to Skip for such a table)`
 				: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
+	if (keyModel === 'UNIQUE') {
+		return {
+			column: null,
+			value: null,
+			expected: 'a UNIQUE KEY table with the hidden delete sign column',
+			rule: 'delete_unsupported',
+			message:
+				`this change is a delete, and ${tableName(schema)} has no hidden delete sign column ${DELETE_SIGN_COLUMN} (created while the FE config enable_batch_delete_by_default was false): ` +
+				`Doris drops the sign without a word and would load the delete as an upsert, keeping the row; ALTER TABLE ${tableName(schema)} ENABLE FEATURE "BATCH_DELETE" to let deletes apply, ${otherwise}`,
+		};
+	}
 	return {
 		column: null,
 		value: null,
@@ -104,19 +119,30 @@ export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from:
 }
 
 /**
- * Why a delete lacks a value for a NOT NULL column without a default (a tombstone's key row, a Debezium
- * "before" image of the key only). Doris fills a field a JSON line lacks with the column's default, else
- * NULL (the load's source slots are all nullable), then filters a row with NULL in a NOT NULL column,
- * a delete too: "column(x) values is null while columns is not nullable"
- * (be/src/vec/exec/scan/vfile_scanner.cpp `_convert_to_output_block` in 2.1 and 3.0,
- * be/src/vec/exec/scan/file_scanner.cpp in 3.1; only a flexible partial update's unmentioned columns
- * are exempt). The delete would fail the load, or with Max Filter Ratio be dropped.
+ * Why a delete lacks a value for a NOT NULL column without a default and carries no placeholder for
+ * it (delete-placeholders.ts: a key column, a table with a sequence column, a type without a zero this
+ * node writes, keys not known). Doris fills a field a JSON line lacks with the column's default, else NULL (the load's
+ * source slots are all nullable), then filters a row with NULL in a NOT NULL column, a delete too:
+ * "column(x) values is null while columns is not nullable" (be/src/vec/exec/scan/vfile_scanner.cpp
+ * `_convert_to_output_block` in 2.1 and 3.0, be/src/vec/exec/scan/file_scanner.cpp in 3.1; only a
+ * flexible partial update's unmentioned columns are exempt). The delete would fail the load, or with
+ * Max Filter Ratio be dropped.
  */
-export function notNullInDelete(schema: TableSchema, column: string, field: string, value: unknown): string {
+export function notNullInDelete(schema: TableSchema, column: string, field: string, value: unknown, why: NoPlaceholder): string {
+	const table = tableName(schema);
+	const instead =
+		why === 'sequence'
+			? `A placeholder cannot stand in for it: ${table} has a sequence column, and Doris applies a delete only when its sequence value is at least the stored row's, so the source must send the whole row with its deletes (PostgreSQL: REPLICA IDENTITY FULL; MySQL: binlog_row_image=FULL)`
+			: why === 'key'
+				? 'It is a key column: the delete must name it (a Kafka key or "before" image with every key column)'
+				: why === 'unknown'
+					? `The table's key and sequence columns are not known here (a manual schema, or SHOW CREATE TABLE could not be read), so no placeholder can stand in for it safely; read the schema from Doris (Schema Mode "Auto (Read From Doris)"), give the column a default or make it nullable`
+					: why === 'sign'
+						? `A placeholder cannot stand in for it: whether ${table} has the hidden delete sign column ${DELETE_SIGN_COLUMN} could not be read (SET show_hidden_columns = true; DESC ${table}), and without it Doris would load the placeholder as the row's new values instead of deleting it; give the column a default or make it nullable`
+						: `This node has no placeholder for its type to stand in for it; give the column a default (ALTER TABLE ${table} MODIFY COLUMN ${column} … DEFAULT …) or make it nullable, or have the source send the whole row with its deletes`;
 	return (
-		`this delete has no value for ${column} (the field "${field}" is ${value === null ? 'null' : 'missing'}), a NOT NULL column without a default of ${tableName(schema)}: ` +
-		`Doris fills a missing field with the column's default, else NULL, and filters a row, a delete too, whose NOT NULL column is NULL ("column(${column}) values is null while columns is not nullable", Doris 2.1, 3.0, 3.1). ` +
-		`Give the column a default (ALTER TABLE ${tableName(schema)} MODIFY COLUMN ${column} … DEFAULT …) or make it nullable, or have the source send the whole row with its deletes`
+		`this delete has no value for ${column} (the field "${field}" is ${value === null ? 'null' : 'missing'}), a NOT NULL column without a default of ${table}: ` +
+		`Doris fills a missing field with the column's default, else NULL, and filters a row, a delete too, whose NOT NULL column is NULL ("column(${column}) values is null while columns is not nullable", Doris 2.1, 3.0, 3.1). ${instead}`
 	);
 }
 

@@ -79,6 +79,14 @@ export interface TableSchema {
 	mergeOnWrite?: boolean | null;
 	/** The table takes flexible partial updates (`enable_unique_key_skip_bitmap_column`, Doris 3.1+). */
 	skipBitmapColumn?: boolean;
+	/**
+	 * The table has Doris' hidden delete sign column `__DORIS_DELETE_SIGN__` (read with the session
+	 * variable show_hidden_columns, reader.ts): true, false, or null / absent when not known. A UNIQUE
+	 * KEY table lacks it when created while the FE config enable_batch_delete_by_default was false (or
+	 * before Doris 0.13, until ALTER TABLE … ENABLE FEATURE "BATCH_DELETE"); a load then drops the sign
+	 * without a word and a delete row loads as an upsert (delete-placeholders.ts).
+	 */
+	deleteSign?: boolean | null;
 	/** Where the schema came from and when (ms since epoch). */
 	source: 'auto' | 'manual';
 	readAt: number;

@@ -53,6 +53,12 @@ export interface Table {
 	 * .schemaChangeJob); absent = NORMAL.
 	 */
 	state?: 'SCHEMA_CHANGE';
+	/**
+	 * A UNIQUE KEY table created while the FE config enable_batch_delete_by_default was false: no hidden
+	 * __DORIS_DELETE_SIGN__ (fe-core CreateTableInfo adds it only with the config on), so a load drops
+	 * `hidden_columns: __DORIS_DELETE_SIGN__` and a delete row loads as an upsert.
+	 */
+	withoutDeleteSign?: true;
 }
 
 export interface Database {
@@ -66,6 +72,8 @@ export class Catalog {
 	private txnSeq = 1000;
 
 	readonly beConfig: BeConfig;
+	/** FE configs ADMIN SET FRONTEND CONFIG changes (fe-core common/Config.java defaults). */
+	readonly feConfig = { enableBatchDeleteByDefault: true };
 
 	/**
 	 * The Doris release line imitated; FE, BE and the MySQL port all read it from here. The label

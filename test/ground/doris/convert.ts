@@ -14,6 +14,7 @@
  */
 import { isIPv6 } from 'node:net';
 import type { ColType } from './coltypes';
+import { MapEntries, readComplexLiteral } from './complex-literal';
 import { Sketch, storeSketch } from './sketches';
 
 /** Whether every string (keys too) in a parsed JSON value is well-formed UTF-16: no lone surrogate. */
@@ -195,15 +196,10 @@ export function convert(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 		case 'STRUCT': {
 			let val: unknown = v;
 			if (typeof v === 'string') {
-				try {
-					// Doris reads each element of the literal with its type's own parser: a 20-digit decimal
-					// keeps its digits (a double would not).
-					val = JSON.parse(v, (_k, x: unknown, source?: { source?: string }) =>
-						typeof x === 'number' && source?.source !== undefined && source.source.replace(/[-+.eE]/g, '').length > 15 ? new BigNumText(source.source) : x,
-					);
-				} catch {
-					return invalid(ctx, t, v);
-				}
+				// Doris reads the literal with its own splitter and each element with its type's own parser
+				// (./complex-literal.ts): a 20-digit decimal keeps its digits, `\n` in a text is the letter n.
+				val = readComplexLiteral(t, v);
+				if (val === undefined) return invalid(ctx, t, v);
 			}
 			const r = renderComplex(t, val, ctx);
 			return r === undefined ? invalid(ctx, t, v) : r;
@@ -406,7 +402,8 @@ function renderComplex(t: ColType, v: unknown, ctx: ConvertCtx): string | undefi
 	}
 	if (t.base === 'MAP') {
 		if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
-		return '{' + Object.entries(v).map(([k, x]) => `${renderElem(t.key!, k, ctx)}:${renderElem(t.value!, x, ctx)}`).join(', ') + '}';
+		const entries = v instanceof MapEntries ? v.entries : Object.entries(v);
+		return '{' + entries.map(([k, x]) => `${renderElem(t.key!, k, ctx)}:${renderElem(t.value!, x, ctx)}`).join(', ') + '}';
 	}
 	if (t.base === 'STRUCT') {
 		if (v === null || typeof v !== 'object') return undefined;

@@ -206,6 +206,7 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 		dupRows: [],
 		keyed: new Map(),
 		...(partitions === undefined ? {} : { partitions }),
+		...(keysType === 'UNIQUE_KEYS' && !catalog.feConfig.enableBatchDeleteByDefault ? { withoutDeleteSign: true as const } : {}),
 	};
 	const seqCol = props.get('function_column.sequence_col');
 	const seqType = props.get('function_column.sequence_type');

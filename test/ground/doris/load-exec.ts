@@ -142,7 +142,7 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	// Load.initColumns (2.1) / NereidsLoadScanProvider (3.0, 3.1) add a hidden_columns name only for a
 	// column the table has and hides (`column != null && !column.isVisible()`): on a DUPLICATE or
 	// AGGREGATE KEY table the field is no column and is not read.
-	const deleteIdx = table.keysType === 'UNIQUE_KEYS' ? pos(DELETE_SIGN) : -1;
+	const deleteIdx = table.keysType === 'UNIQUE_KEYS' && table.withoutDeleteSign !== true ? pos(DELETE_SIGN) : -1;
 	const signConverter = compileConverter(parseType('TINYINT'));
 	const deleteCond: Condition | undefined = h.delete ? parseCondition(h.delete) : undefined;
 	const whereCond: Condition | undefined = h.where ? parseCondition(h.where) : undefined;

@@ -5,10 +5,10 @@
  * SET, USE, CREATE / DROP DATABASE, CREATE / ALTER / TRUNCATE / DROP TABLE, INSERT ... VALUES.
  */
 import { infoSchemaColumnType, infoSchemaDataType, mysqlWireType, MYSQL_TYPE, type ColType } from './coltypes';
-import { rowCount, visibleRows, type Catalog, type Table } from './catalog';
+import { isMergeOnWrite, rowCount, visibleRows, type Catalog, type Table } from './catalog';
 import { evalCondition, type Cmp, type Condition } from './condition';
 import { alterTable, createTable, descExtra, showCreateTable } from './ddl';
-import { prepareLoad } from './load-exec';
+import { DELETE_SIGN, prepareLoad } from './load-exec';
 import { LoadError } from './load-headers';
 import { analysisError, Cursor, SqlError, tokenize } from './sql-lex';
 import { descTypeName } from './coltypes';
@@ -21,6 +21,8 @@ export type SqlResult = { columns: ResultColumn[]; rows: unknown[][] } | { affec
 
 export interface Session {
 	db?: string;
+	/** SET show_hidden_columns = true: DESC lists the hidden columns too (fe-core qe/SessionVariable.java). */
+	showHiddenColumns?: boolean;
 }
 
 export const SERVER_VERSION = '5.7.99';
@@ -33,7 +35,22 @@ const num = (name: string): ResultColumn => ({ name, wire: MYSQL_TYPE.LONGLONG }
 export function execute(catalog: Catalog, session: Session, sql: string): SqlResult {
 	const c = new Cursor(tokenize(sql), sql);
 	if (c.done()) return { affectedRows: 0 };
-	if (c.acceptKw('SET')) return { affectedRows: 0 };
+	if (c.acceptKw('SET')) {
+		if (c.acceptKw('SHOW_HIDDEN_COLUMNS')) {
+			c.acceptOp('=');
+			session.showHiddenColumns = /^(true|1)$/i.test(c.str());
+		}
+		return { affectedRows: 0 };
+	}
+	if (c.acceptKw('ADMIN', 'SET', 'FRONTEND', 'CONFIG')) {
+		c.expectOp('(');
+		const name = c.str();
+		c.expectOp('=');
+		const value = c.str();
+		c.expectOp(')');
+		if (name === 'enable_batch_delete_by_default') catalog.feConfig.enableBatchDeleteByDefault = /^true$/i.test(value);
+		return { affectedRows: 0 };
+	}
 	if (c.acceptKw('USE')) {
 		const db = c.ident();
 		if (!catalog.getDb(db) && db.toLowerCase() !== 'information_schema') throw analysisError(`Unknown database '${db}'`, 1049);
@@ -131,6 +148,12 @@ function show(catalog: Catalog, session: Session, c: Cursor): SqlResult {
 function describe(catalog: Catalog, session: Session, c: Cursor): SqlResult {
 	const t = table(catalog, session, c.qualified(), 'ddl');
 	const rows = t.columns.map((col) => [col.name, descTypeName(col.type, catalog.version), col.nullable ? 'Yes' : 'No', col.isKey ? 'true' : 'false', col.defaultValue ?? null, descExtra(t, col)]);
+	// The hidden columns of a UNIQUE KEY table, as DESC lists them with show_hidden_columns (batch delete manual).
+	if (session.showHiddenColumns === true && t.keysType === 'UNIQUE_KEYS') {
+		const agg = isMergeOnWrite(t) ? 'NONE' : 'REPLACE';
+		if (t.withoutDeleteSign !== true) rows.push([DELETE_SIGN, 'tinyint', 'No', 'false', '0', agg]);
+		rows.push(['__DORIS_VERSION_COL__', 'bigint', 'No', 'false', '0', agg]);
+	}
 	return { columns: ['Field', 'Type', 'Null', 'Key', 'Default', 'Extra'].map(str), rows };
 }
 

@@ -78,6 +78,27 @@ describe('Doris Stream Load node: deletes into a table that is not UNIQUE KEY', 
 		assert.deepEqual(rows(name), [{ id: 1, v: 5 }]);
 	});
 
+	// Created while the FE config enable_batch_delete_by_default was false: no hidden __DORIS_DELETE_SIGN__,
+	// and Doris drops the sign the same way. Before, the delete loaded as an upsert (v 9) and the row stayed.
+	it('UNIQUE KEY without the hidden delete sign: the delete goes to Rejected (delete_unsupported) instead of loading as an upsert', async () => {
+		await db.server.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "false")');
+		let name: string;
+		try {
+			name = await table('UNIQUE KEY(id)');
+		} finally {
+			await db.server.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "true")');
+		}
+		await executeStreamLoad(ctx({ table: name }, [{ json: { id: 1, v: 1 } }, { json: { id: 2, v: 2 } }], manualTo([0, 1])));
+		const [summary, rejected] = await executeStreamLoad(ctx({ table: name }, [{ json: { id: 1, v: 9, __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, v: 3, __DORIS_DELETE_SIGN__: 0 } }], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['1 delete_unsupported']);
+		assert.match((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /d\.nonunique\d+ has no hidden delete sign column.*ENABLE FEATURE "BATCH_DELETE"/);
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(rows(name), [
+			{ id: 1, v: 1 },
+			{ id: 2, v: 3 },
+		]);
+	});
+
 	it('UNIQUE KEY: the delete deletes, as before', async () => {
 		const name = await table('UNIQUE KEY(id)');
 		await executeStreamLoad(ctx({ table: name }, [{ json: { id: 1, v: 1 } }, { json: { id: 2, v: 2 } }], manualTo([0, 1])));

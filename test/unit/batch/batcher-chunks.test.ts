@@ -44,17 +44,36 @@ describe('TargetBatcher with chunks of lines', () => {
 		assert.deepEqual(result.batches.map((x) => x.rows), [4]);
 	});
 
-	it("a chunk's bytes, when its caller has them, are what loads (no second encoding of its text)", async () => {
+	it('a chunk within the limits is held as its text, no bytes, until its batch loads: then encoded, to the length its caller said', async () => {
 		const r = recorder();
-		const b = new TargetBatcher(limits({ maxRows: 10 }), json, r.loader);
-		const c = chunk(2);
-		const bytes = new TextEncoder().encode(c.text.replaceAll('id', 'ID'));
-		const p = b.add([{ ...c, bytes }]);
+		const b = new TargetBatcher(limits({ maxRows: 100_000, maxBytes: 64 << 20, maxBufferedBytes: 128 << 20 }), json, r.loader);
+		const c = chunk(50_000, 0, 'ü'.repeat(40)); // ~6 MB of UTF-8
+		const byteLength = Buffer.byteLength(c.text);
+		const before = process.memoryUsage().arrayBuffers;
+		const p = b.add([{ ...c, byteLength }]);
+		await tick();
+		assert.equal(b.bufferedBytes, byteLength, 'counted at its length');
+		const grew = process.memoryUsage().arrayBuffers - before;
+		assert.ok(grew < byteLength / 4, `no bytes while its batch is open: ArrayBuffers grew by ${grew} for a ${byteLength}-byte chunk`);
 		b.flush();
 		const load = await r.nextLoad(1);
-		assert.equal(load.text, c.text.replaceAll('id', 'ID'));
+		assert.equal(load.text, c.text);
+		assert.equal(load.batch.bytes, byteLength);
 		load.finish();
-		assert.equal((await p).rows, 2);
+		assert.equal((await p).rows, 50_000);
+	});
+
+	it('a chunk whose said length is not its UTF-8 fails its load: no body other than the one counted is sent', async () => {
+		const r = recorder();
+		const b = new TargetBatcher(limits({ maxRows: 10_000 }), json, r.loader);
+		const c = chunk(2000, 0, 'ü');
+		const p = b.add([{ ...c, byteLength: c.text.length }]); // said shorter than it is
+		b.flush();
+		await assert.rejects(p, /a text said to take \d+ bytes takes more in UTF-8/);
+		const q = b.add([{ ...c, byteLength: Buffer.byteLength(c.text) + 1 }]); // said longer than it is
+		b.flush();
+		await assert.rejects(q, /a text said to take \d+ bytes takes \d+ in UTF-8/);
+		assert.equal(r.loads.length, 0, 'nothing sent');
 	});
 
 	it('a chunk that would take the open batch past max rows seals it first; a chunk that fills it seals it after', async () => {

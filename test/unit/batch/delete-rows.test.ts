@@ -160,6 +160,14 @@ describe('deletes with the sign into a table that is not UNIQUE KEY (Deletes Aut
 		assert.deepEqual(await tableWithoutDeletes(schemaOf('DUPLICATE'), 'd.t'), { table: 'd.t', keyModel: 'DUPLICATE' });
 		assert.deepEqual(await tableWithoutDeletes(schemaOf('AGGREGATE'), 'd.t'), { table: 'd.t', keyModel: 'AGGREGATE' });
 		assert.equal(await tableWithoutDeletes(schemaOf('UNIQUE'), 'd.t'), undefined);
+		// A UNIQUE KEY table read without the hidden delete sign (enable_batch_delete_by_default false): Doris drops the sign there too.
+		const withSign = (deleteSign: boolean | null) => async () => ({ keyModel: 'UNIQUE', deleteSign }) as never;
+		assert.deepEqual(await tableWithoutDeletes(withSign(false), 'd.t'), { table: 'd.t', keyModel: 'UNIQUE' });
+		assert.equal(await tableWithoutDeletes(withSign(true), 'd.t'), undefined);
+		assert.equal(await tableWithoutDeletes(withSign(null), 'd.t'), undefined);
+		const reason = deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: 1 }, { handBack: true, notUnique: { table: 'd.t', keyModel: 'UNIQUE' } });
+		assert.equal(reason?.rule, 'delete_unsupported');
+		assert.match(reason?.message ?? '', /d\.t has no hidden delete sign column .*ENABLE FEATURE "BATCH_DELETE"/);
 		assert.equal(await tableWithoutDeletes(schemaOf(null), 'd.t'), undefined);
 		assert.equal(await tableWithoutDeletes(() => Promise.reject(new Error('no MySQL port')), 'd.t'), undefined);
 	});

@@ -21,12 +21,11 @@ describe('sortItemsForLoad', () => {
 		assert.deepEqual([sorted.undecodable, sorted.refused, sorted.deleteSign], [[], [], false]);
 	});
 
-	it('a packed item whose bytes the Doris Schema node already has hands them on with its lines', () => {
+	it('a packed item whose UTF-8 length the Doris Schema node already knows hands it on with its lines', () => {
 		const item = packed([3, 4]);
 		const rows = item.json[PACKED_ROWS_FIELD] as PackedRows;
-		const bytes = Buffer.from(rows.jsonLines);
-		rememberEncodedLines(rows, bytes);
-		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2, bytes }]);
+		rememberEncodedLines(rows, Buffer.byteLength(rows.jsonLines));
+		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2, byteLength: 18 }]);
 		rows.jsonLines = '{"id":5}\n{"id":6}\n';
 		assert.deepEqual(sortItemsForLoad([item], json).parts, [{ text: rows.jsonLines, rows: 2 }]);
 	});
@@ -34,7 +33,7 @@ describe('sortItemsForLoad', () => {
 	it("the lines of the Doris Schema node's worker are not counted again, unless their text or count changed since", () => {
 		const item = packed([3, 4]);
 		const rows = item.json[PACKED_ROWS_FIELD] as PackedRows;
-		rememberEncodedLines(rows, Buffer.from(rows.jsonLines));
+		rememberEncodedLines(rows, Buffer.byteLength(rows.jsonLines));
 		assert.equal(linesAsWritten(rows), true);
 		assert.deepEqual(sortItemsForLoad([item], json).refused, []);
 		rows.count = 3;
@@ -107,7 +106,7 @@ describe('sortItemsForLoad', () => {
 		rememberWrittenLines(written);
 		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: written } }], json).deleteSign, false);
 		const bytes = handBuilt();
-		rememberEncodedLines(bytes, Buffer.from(bytes.jsonLines));
+		rememberEncodedLines(bytes, Buffer.byteLength(bytes.jsonLines));
 		assert.equal(sortItemsForLoad([{ json: { [PACKED_ROWS_FIELD]: bytes } }], json).deleteSign, false);
 		// Changed since (lines, or the flag itself): searched.
 		written.jsonLines = `{"id":2,"${DELETE_SIGN_COLUMN}":1}\n`;

@@ -74,4 +74,10 @@ describe('validateConsumerOptions', () => {
 		validateConsumerOptions(options({ parser: deletes, keepPartitionOrder: true }));
 		validateConsumerOptions(options({ parser: { ...deletes, tombstones: 'emit' } }));
 	});
+	it('Tombstone Key Column for Plain Keys is checked on activation, naming the setting, the value and the rule', () => {
+		const deletes = { format: 'json', includeMetadata: false, tombstones: 'delete' } as const;
+		validateConsumerOptions(options({ parser: { ...deletes, tombstoneKeyColumn: 'id' }, keepPartitionOrder: true }));
+		assert.throws(() => validateConsumerOptions(options({ parser: { ...deletes, tombstones: 'skip', tombstoneKeyColumn: 'id' } })), /Tombstone Key Column for Plain Keys "id": .*applies only with Tombstones/);
+		assert.throws(() => validateConsumerOptions(options({ parser: { ...deletes, tombstoneKeyColumn: 'a.b' }, keepPartitionOrder: true })), /Tombstone Key Column for Plain Keys "a\.b": a dot/);
+	});
 });

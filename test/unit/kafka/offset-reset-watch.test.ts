@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import type { EachBatchPayload } from 'kafkajs';
 
 import { ExecutionEmitter, type EmitterContext } from '../../../src/kafka/execution-emitter';
-import { fetchPosition, watchKafkajsOutOfRange, watchOutOfRangeResets, type OutOfRangeReset } from '../../../src/kafka/offset-reset-watch';
+import { fetchPosition, MemberResetWatch, watchedMemberCount, watchKafkajsOutOfRange, watchOutOfRangeResets, type OutOfRangeReset } from '../../../src/kafka/offset-reset-watch';
 import { PartitionState } from '../../../src/kafka/partition-state';
 import { metrics } from '../../../src/metrics/metrics';
 
@@ -28,6 +28,21 @@ describe('fetchPosition: where the refused fetch started', () => {
 		assert.equal(fetchPosition(manager({}, { 0: '-1' }), 't', 0), undefined);
 		assert.equal(fetchPosition(manager({}, {}), 't', 0), undefined);
 		assert.equal(fetchPosition({}, 't', 0), undefined);
+	});
+});
+
+describe('MemberResetWatch: one consumer across its joins', () => {
+	it('watches the member of the last join only, none joined while closing, none after end', () => {
+		const before = watchedMemberCount();
+		const watch = new MemberResetWatch('g', () => {});
+		watch.joined('m1', false);
+		watch.joined('m2', false);
+		assert.equal(watchedMemberCount(), before + 1, 'the first member\'s watch ended at the second join');
+		watch.joined('m3', true);
+		assert.equal(watchedMemberCount(), before, 'a join after close() began (a kafkajs restart) leaves no watch behind');
+		watch.joined('m4', false);
+		watch.end();
+		assert.equal(watchedMemberCount(), before);
 	});
 });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import protobuf from 'protobufjs';
 
-import { addWellKnownTypes, protobufRow, ProtobufValueError } from '../../../src/kafka/protobuf-well-known';
+import { protobufRow, ProtobufValueError } from '../../../src/kafka/protobuf-well-known';
+import { addWellKnownTypes } from '../../../src/kafka/protobuf-well-known-definitions';
 import { toJsonSafe } from '../../../src/kafka/schema-registry';
 
 const IMPORTS = ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((f) => `import "google/protobuf/${f}.proto";`);
@@ -40,26 +41,6 @@ describe('Protobuf well-known types', () => {
 		// A message with a float and no well-known type too.
 		assert.deepEqual(row(schema('message M { float f = 1; }'), { f: 10.22 }), { f: 10.22 });
 	});
-	it('a schema that imports them without registering them decodes; without them protobufjs knows no such type', () => {
-		const bare = protobuf.parse('syntax = "proto3"; import "google/protobuf/timestamp.proto"; message M { google.protobuf.Timestamp at = 1; }').root;
-		// What every such value met before: the library parses the schema alone.
-		assert.throws(() => bare.lookupType('M').decode(Buffer.from([0x0a, 0x02, 0x08, 0x01])), /no such Type or Enum 'google.protobuf.Timestamp'/);
-		addWellKnownTypes(bare);
-		addWellKnownTypes(bare); // once per root
-		// Hand-written bytes: M { at: { seconds: 1, nanos: 2 } } = field 1 LEN [field 1 varint 1, field 2 varint 2].
-		assert.deepEqual(toJsonSafe(protobufRow(bare.lookupType('M').decode(Buffer.from([0x0a, 0x04, 0x08, 0x01, 0x10, 0x02])))), { at: '1970-01-01T00:00:01.000000002Z' });
-	});
-
-	it('keeps a well-known type the registry supplied as a schema reference and adds only the missing ones', () => {
-		const root = protobuf.parse('syntax = "proto3"; package t; message M { google.protobuf.Timestamp at = 1; google.protobuf.StringValue note = 2; }').root;
-		// A reference to google/protobuf/timestamp.proto, parsed from its text into the same root as the library does.
-		protobuf.parse('syntax = "proto3"; package google.protobuf; message Timestamp { int64 seconds = 1; int32 nanos = 2; }', root);
-		const supplied = root.lookup('.google.protobuf.Timestamp');
-		addWellKnownTypes(root);
-		assert.equal(root.lookup('.google.protobuf.Timestamp'), supplied);
-		assert.deepEqual(row(root, { at: { seconds: 86400 }, note: { value: 'x' } }), { at: '1970-01-02T00:00:00Z', note: 'x' });
-	});
-
 	it('Timestamp: an instant in UTC with the fewest of 0, 3, 6 or 9 fractional digits that keep it, over its whole range', () => {
 		const root = schema('message M { google.protobuf.Timestamp at = 1; }');
 		const at = (seconds: bigint, nanos = 0) => (row(root, { at: { seconds: long(seconds), nanos } }) as { at: string }).at;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { formatSilence, StallWatch, stallCheckIntervalMs, watchForStalls, type StallRecovery, type StallReport } from '../../../src/kafka/stall-watch';
+import { formatSilence, StallWatch, stallCheckIntervalMs, type StallRecovery, type StallReport } from '../../../src/kafka/stall-watch';
 
 const BROKERS = ['kafka-1:9092', 'kafka-2:9092'];
 const refused = new Error('Cannot reach the Kafka brokers kafka-1:9092, kafka-2:9092: Connection error: connect ECONNREFUSED 10.0.0.1:9092');
@@ -135,36 +135,6 @@ describe('StallWatch', () => {
 
 	it('refuses a threshold that cannot be watched, naming the setting', () => {
 		assert.throws(() => new StallWatch({ thresholdMs: 0, groupId: 'g', brokers: BROKERS, onStall: () => {} }), /Report Stalled Consumer After must be above 0 to watch, got 0 ms/);
-	});
-});
-
-describe('watchForStalls', () => {
-	const silent = { debug() {}, info() {}, warn() {}, error() {} };
-	const connection = { brokers: BROKERS };
-
-	it('none in an editor test run or with the setting at 0; the default when unset', () => {
-		assert.equal(watchForStalls({ groupId: 'g', connection, manual: { recentMessages: 100 } }, silent), undefined);
-		assert.equal(watchForStalls({ groupId: 'g', connection, stallReportMs: 0 }, silent), undefined);
-		const watch = watchForStalls({ groupId: 'g', connection }, silent);
-		assert.ok(watch);
-		watch.stop();
-	});
-
-	it('logs the report at error level and hands it on; logs the recovery', (t) => {
-		t.mock.timers.enable({ apis: ['setInterval', 'Date'], now: 0 });
-		const logged: Array<[string, string]> = [];
-		const logger = { ...silent, error: (m: string) => logged.push(['error', m]), warn: (m: string) => logged.push(['warn', m]) };
-		const handed: StallReport[] = [];
-		const watch = watchForStalls({ groupId: 'g', connection, stallReportMs: 5_000, onStall: (r) => handed.push(r) }, logger);
-		assert.ok(watch);
-		watch.crash(refused);
-		t.mock.timers.tick(6_000);
-		assert.equal(handed.length, 1);
-		assert.deepEqual(logged, [['error', handed[0].message]]);
-		watch.contact();
-		assert.equal(logged.length, 2);
-		assert.match(logged[1][1], /reached its group coordinator again/);
-		watch.stop();
 	});
 });
 

@@ -114,6 +114,86 @@ describe('tombstones "Delete the Row of Its Key": JSON keys', () => {
 	});
 });
 
+// A plain key (one value) names no column: Confluent's JDBC sink takes it with pk.mode=record_key and
+// pk.fields; here Tombstone Key Column for Plain Keys. Without it such a tombstone went to Invalid, and
+// with keys like 42 or a StringSerializer's user-42 no tombstone deleted anything.
+describe('tombstones "Delete the Row of Its Key": Tombstone Key Column for Plain Keys', () => {
+	const plain = [
+		message(0, null, key('42')),
+		message(1, null, key('"abc"')),
+		message(2, null, key('user-42')),
+		message(3, null, key('1.50')),
+		message(4, null, key('12345678901234567890')),
+		message(5, null, key('{"schema":{"type":"int64","optional":false},"payload":7}')),
+		message(6, null, key('{"id":8}')),
+		message(7, null, key('true')),
+	];
+	const rows = [
+		{ id: '42', [DELETE_SIGN_COLUMN]: 1 },
+		{ id: 'abc', [DELETE_SIGN_COLUMN]: 1 },
+		{ id: 'user-42', [DELETE_SIGN_COLUMN]: 1 },
+		// The key's own text: a string column's "1.50" is not the row of "1.5".
+		{ id: '1.50', [DELETE_SIGN_COLUMN]: 1 },
+		{ id: '12345678901234567890', [DELETE_SIGN_COLUMN]: 1 },
+		{ id: 7, [DELETE_SIGN_COLUMN]: 1 },
+		{ id: 8, [DELETE_SIGN_COLUMN]: 1 },
+		{ id: true, [DELETE_SIGN_COLUMN]: 1 },
+	];
+
+	for (const output of ['message', 'batch'] as const) {
+		it(`a plain key becomes {column: key} with the sign 1; an object key names its own columns (${output})`, () => {
+			const chunk = parse({ tombstones: 'delete', tombstoneKeyColumn: ' id ', output }, plain);
+			assert.equal(chunk.parseErrors, 0);
+			const json = output === 'batch' ? packedLines(chunk, 0).map((line) => JSON.parse(line) as unknown) : chunk.items.map((i) => i.json);
+			assert.deepEqual(json, rows);
+		});
+	}
+
+	it('without it a plain key is an error item saying which setting names its column, as before', () => {
+		const chunk = parse({ tombstones: 'delete' }, plain.slice(0, 2));
+		assert.equal(chunk.parseErrors, 2);
+		assert.match(String(parseError(chunk, 0).message), /its key \(JSON\) is a number, not an object naming the key columns; set Tombstone Key Column for Plain Keys/);
+	});
+
+	it('a key that still names no row stays an error item: null, an array, JSON cut short, empty, not UTF-8', () => {
+		const cases: Array<[Buffer | null, RegExp]> = [
+			[null, /its key is null/],
+			[Buffer.from('null'), /its key \(JSON\) is null/],
+			[Buffer.from('[1]'), /is an array/],
+			[Buffer.from('{"id":1'), /its key is not JSON/],
+			[Buffer.from(''), /its key is not JSON/],
+			[Buffer.from([0xff, 0xfe]), /not valid UTF-8/],
+		];
+		const chunk = parse({ tombstones: 'delete', tombstoneKeyColumn: 'id' }, cases.map(([k], i) => message(i, null, { key: k })));
+		assert.equal(chunk.parseErrors, cases.length);
+		cases.forEach(([, reason], i) => assert.match(String(parseError(chunk, i).message), reason));
+	});
+
+	it('a registry\'s plain key (an Avro string key) takes the column too', async () => {
+		const chunk = await createMessageParser({ format: 'schemaRegistry', includeMetadata: false, tombstones: 'delete', schemaRegistry: registry, tombstoneKeyColumn: 'code' }).parse(
+			[message(0, null, { key: wire(4) })],
+			0,
+			1,
+			't',
+			0,
+		);
+		assert.deepEqual(chunk.items[0].json, { code: 'user-1', [DELETE_SIGN_COLUMN]: 1 });
+	});
+
+	it('a bad setting is refused naming the setting, the value and the rule', () => {
+		const refused: Array<[Partial<MessageParserOptions>, RegExp]> = [
+			[{ tombstones: 'skip', tombstoneKeyColumn: 'id' }, /^Error: Tombstone Key Column for Plain Keys "id": .*applies only with Tombstones "Delete the Row of Its Key" \(Tombstones is "skip"\)/],
+			[{ tombstones: 'delete', tombstoneKeyColumn: '__DORIS_DELETE_SIGN__' }, /"__DORIS_DELETE_SIGN__": .*read as the item's own, never a column/],
+			[{ tombstones: 'delete', tombstoneKeyColumn: '_kafka' }, /"_kafka": .*never a column/],
+			[{ tombstones: 'delete', tombstoneKeyColumn: 'payload.id' }, /"payload\.id": a dot would be read as a path/],
+			[{ tombstones: 'delete', tombstoneKeyColumn: 'i\nd' }, /control character/],
+		];
+		for (const [o, reason] of refused) assert.throws(() => parse(o, []), (e: Error) => reason.test(String(e)));
+		// Empty (or blank) is off: as before.
+		assert.equal(parse({ tombstones: 'emit', tombstoneKeyColumn: '  ' }, plain).items.length, plain.length);
+	});
+});
+
 /** A registry key in the wire format: magic byte, schema id, then a byte naming the fake record. */
 function wire(schemaId: number, body = 0): Buffer {
 	const bytes = Buffer.alloc(6);

@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 
 import fc from 'fast-check';
 
-import { encodedLines } from '../../../../src/common/encoded-lines';
+import { encodedByteLength } from '../../../../src/common/encoded-lines';
 import { PackedWorkerPool, WORKER_RESOURCE_LIMITS, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
 import { routePacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
@@ -84,22 +84,23 @@ describe('routePackedParallel', () => {
 		assert.equal(pool.stats().fallbacks, 0);
 	});
 
-	it("a worker's rows come with their UTF-8 bytes for the Stream Load node, valid only while the text is unchanged", async () => {
+	it("a worker's rows come with their UTF-8 length for the Stream Load node (not the bytes), valid only while the text is unchanged", async () => {
 		const pool = track(workerPool());
 		const item = bigItem(1200);
 		const m = mapper();
 		const routed = await routePackedParallel(item, m, labels, 0, pool);
 		assert.ok(routed.packed !== null);
-		assert.deepEqual(Buffer.from(encodedLines(routed.packed) ?? []), Buffer.from(routed.packed.jsonLines, 'utf8'));
-		// Mapped in this thread: nothing recorded, the Stream Load node encodes the text itself.
+		assert.equal(encodedByteLength(routed.packed), Buffer.byteLength(routed.packed.jsonLines, 'utf8'));
+		assert.ok(Buffer.byteLength(routed.packed.jsonLines, 'utf8') > routed.packed.jsonLines.length, 'the fixture has characters of more than one byte');
+		// Mapped in this thread: nothing recorded, the Stream Load node measures the text itself.
 		const here = await routePackedParallel(item, m, labels, 0, null);
-		assert.equal(here.packed !== null && encodedLines(here.packed), undefined);
-		// A text changed after the worker (e.g. by a Code node in between): the bytes no longer count.
+		assert.equal(here.packed !== null && encodedByteLength(here.packed), undefined);
+		// A text changed after the worker (e.g. by a Code node in between): the length no longer counts.
 		routed.packed.jsonLines = routed.packed.jsonLines.replace('"id":1', '"id":2');
-		assert.equal(encodedLines(routed.packed), undefined);
+		assert.equal(encodedByteLength(routed.packed), undefined);
 	});
 
-	it("lines that load as they stand come back as the item's own text, with its UTF-8 bytes for the Stream Load node", async () => {
+	it("lines that load as they stand come back as the item's own text, with its UTF-8 length for the Stream Load node", async () => {
 		const pool = track(workerPool());
 		const item = pack(Array.from({ length: 1200 }, (_, i) => `{"id":${i},"name":"a\\"ü","ts":"2024-01-02 03:04:05"}`));
 		const m = mapper();
@@ -108,8 +109,17 @@ describe('routePackedParallel', () => {
 		const routed = await routePackedParallel(item, m, labels, 0, pool);
 		assert.deepEqual(routed, expected);
 		assert.ok(routed.packed !== null);
-		assert.deepEqual(Buffer.from(encodedLines(routed.packed) ?? []), Buffer.from(item.jsonLines, 'utf8'));
+		assert.equal(encodedByteLength(routed.packed), Buffer.byteLength(item.jsonLines, 'utf8'));
 		assert.equal(pool.stats().routedInWorker, 1);
+	});
+
+	it("request buffers come back from the worker and carry the next items' text: every item still gets its own result", async () => {
+		const pool = track(workerPool());
+		const m = mapper();
+		const items = [bigItem(1200), bigItem(1200), pack(Array.from({ length: 1200 }, (_, i) => `{"id":${i},"name":"x${i}","ts":0}`)), bigItem(1200)];
+		for (const [i, item] of items.entries()) assert.deepEqual(await routePackedParallel(item, m, labels, i, pool), routePacked(item, m, labels, i));
+		assert.equal(pool.spareBuffers, 1, 'each item used the buffer the one before handed back');
+		assert.equal(pool.stats().routedInWorker, items.length);
 	});
 
 	it('counts the invalid lines in the metrics exactly as routePacked does', async () => {
@@ -139,7 +149,7 @@ describe('routePackedParallel', () => {
 		assert.equal(pool.stats().started, 2, 'a second worker while the first is busy, no more than the size');
 	});
 
-	it("a worker's young generation is capped (V8 would size it like the main thread's), its old generation is not", async () => {
+	it("a worker's heap is capped: a young generation of ≤ 16 MB (V8 would size it like the main thread's), an old generation of 64 MB", async () => {
 		const spawned: Worker[] = [];
 		const onWorker = (w: Worker) => spawned.push(w);
 		process.on('worker', onWorker);
@@ -153,7 +163,34 @@ describe('routePackedParallel', () => {
 		const limits = spawned[0].resourceLimits;
 		assert.equal(limits?.maxYoungGenerationSizeMb, WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb);
 		assert.ok((WORKER_RESOURCE_LIMITS.maxYoungGenerationSizeMb ?? Infinity) <= 16);
-		assert.equal(WORKER_RESOURCE_LIMITS.maxOldGenerationSizeMb, undefined, 'an item of any size must fit');
+		assert.equal(limits?.maxOldGenerationSizeMb, 64);
+	});
+
+	it("a text far bigger than the worker's old generation maps in the worker: texts live outside its heap", async () => {
+		const pool = track(workerPool());
+		const note = 'n'.repeat(1000);
+		const n = 100_000; // ~105 MB of text, well past the 64 MB old generation
+		const item = pack(Array.from({ length: n }, (_, i) => `{"id":${i},"ts":0,"note":"${note}"}`));
+		const routed = await routePackedParallel(item, mapper(), labels, 0, pool);
+		assert.equal(routed.packed?.count, n);
+		assert.equal(routed.invalid.length, 0);
+		assert.deepEqual(pool.stats(), { routedInWorker: 1, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	it("an item whose invalid lines need more than the worker's heap ends the worker: it is mapped here, with the same result", async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		// Every line invalid: each becomes an object with its reasons (~0.7 KB of heap per line), ~110 MB in all.
+		const item = pack(Array.from({ length: 160_000 }, (_, i) => `{"id":"not a number ${i}","ts":0}`));
+		const m = mapper();
+		const routed = await routePackedParallel(item, m, labels, 0, pool);
+		assert.deepEqual(routed, routePacked(item, m, labels, 0));
+		assert.equal(routed.invalid.length, 160_000);
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
+		assert.match(warnings[0], /a worker thread stopped \(Worker terminated due to reaching memory limit: JS heap out of memory\) with 1 packed item\(s\) in hand/);
+		// The next item gets a new worker.
+		assert.deepEqual(await routePackedParallel(bigItem(1200), m, labels, 1, pool), routePacked(bigItem(1200), m, labels, 1));
+		assert.equal(pool.stats().routedInWorker, 1);
 	});
 
 	it('a worker holds two items at once, the others wait in this thread: each comes back with its own result, in order', async () => {

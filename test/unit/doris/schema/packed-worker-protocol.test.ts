@@ -9,7 +9,7 @@ import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 
 import fc from 'fast-check';
 
-import { requestedItem, requestedUnits, routedOf, routedResponse, routeRequest, textBytes, textOf, type PackedWorkerRequest, type PackedWorkerResponse } from '../../../../src/doris/schema/packed-worker-protocol';
+import { RequestBuffers, requestedItem, requestedUnits, routedOf, routedResponse, routeRequest, textBytes, textOf, type PackedWorkerRequest, type PackedWorkerResponse } from '../../../../src/doris/schema/packed-worker-protocol';
 import { LineSink } from '../../../../src/doris/schema/line-sink';
 import type { PackedRows } from '../../../../src/common/item-contract';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes, routePacked, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
@@ -159,8 +159,12 @@ describe('routedResponse / routedOf', () => {
 		assert.ok(request.kind === 'route');
 		const inWorker = (await posted(request, transfer)) as Extract<PackedWorkerRequest, { kind: 'route' }>;
 		const mapped = mapPackedLinesToBytes(requestedItem(inWorker), m, 0, emptyInvalidLineCounts(), true, requestedUnits(inWorker.text));
-		const back = routedResponse(1, mapped.routed, emptyInvalidLineCounts(), new Map(), mapped.bytes, mapped.unchanged);
+		const requestBuffer = inWorker.text.bytes.buffer;
+		const back = routedResponse(1, mapped.routed, emptyInvalidLineCounts(), new Map(), mapped.bytes, mapped.unchanged, requestBuffer);
 		const response = (await posted(back.response, back.transfer)) as Extract<PackedWorkerResponse, { ok: true }>;
+		if (response.spare !== undefined) {
+			assert.equal(requestBuffer.byteLength, 0, 'handed back: moved out of the worker, not copied');
+		}
 		return { response, routed: routedOf(response, packed.jsonLines) };
 	}
 
@@ -177,7 +181,10 @@ describe('routedResponse / routedOf', () => {
 			assert.deepEqual(routed, expected);
 			assert.deepEqual(Buffer.from(response.bytes ?? []), Buffer.from(packed.jsonLines, 'utf8'));
 			// The request's buffer holds exactly the text; a buffer of the sink's own has room to spare (256 bytes at least).
-			if (Buffer.byteLength(packed.jsonLines) === packed.jsonLines.length) assert.equal(response.bytes?.buffer.byteLength, packed.jsonLines.length, 'ASCII: the request\'s bytes came back');
+			if (Buffer.byteLength(packed.jsonLines) === packed.jsonLines.length) {
+				assert.equal(response.bytes?.buffer.byteLength, packed.jsonLines.length, 'ASCII: the request\'s bytes came back');
+				assert.equal(response.spare, undefined, 'as the answer, not also as a spare');
+			} else assert.ok(response.spare !== undefined, 'not ASCII: the answer has bytes of its own, the request\'s buffer comes back as a spare');
 		}
 	});
 
@@ -195,6 +202,36 @@ describe('routedResponse / routedOf', () => {
 			assert.equal(response.unchanged, undefined, packed.jsonLines);
 			assert.notEqual(expected.packed?.jsonLines, packed.jsonLines);
 			assert.deepEqual(routed, expected);
+			assert.ok(response.spare !== undefined && response.spare.byteLength >= Buffer.byteLength(packed.jsonLines), 'the request\'s buffer comes back for the next request');
 		}
+	});
+});
+
+describe('RequestBuffers', () => {
+	it("a request's text goes into a spare that fits (not one less than its size, nor one over twice it), else into a new buffer", () => {
+		const buffers = new RequestBuffers(3);
+		const small = new ArrayBuffer(100);
+		const fits = new ArrayBuffer(200_000);
+		const huge = new ArrayBuffer(1_000_000);
+		for (const b of [small, fits, huge]) buffers.give(b);
+		const text = '{"id":1}\n'.repeat(15_000); // 135,000 bytes
+		const bytes = textBytes(text, buffers);
+		assert.equal(bytes.bytes.buffer, fits);
+		assert.equal(bytes.bytes.byteLength, text.length);
+		assert.equal(textOf(bytes), text);
+		assert.equal(buffers.size, 2);
+		const fresh = textBytes(text, buffers);
+		assert.ok(fresh.bytes.buffer !== small && fresh.bytes.buffer !== huge, 'no spare fits: a new buffer');
+		assert.equal(textOf(fresh), text);
+	});
+
+	it('keeps the newest `keep` spares, none over 16 MB', () => {
+		const buffers = new RequestBuffers(2);
+		const [a, b, c] = [new ArrayBuffer(10), new ArrayBuffer(10), new ArrayBuffer(10)];
+		for (const x of [a, b, c, new ArrayBuffer(17 * 1024 * 1024)]) buffers.give(x);
+		assert.equal(buffers.size, 2);
+		assert.equal(buffers.take(10), b);
+		assert.equal(buffers.take(10), c);
+		assert.equal(buffers.take(10), undefined);
 	});
 });

@@ -20,7 +20,7 @@ const columns = [
 	{ name: 'name', type: 'VARCHAR(10)' },
 ];
 type ColumnSpec = Parameters<typeof manualSchema>[2][number];
-const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'] });
+const table = (keyModel: TableSchema['keyModel'], extra: ColumnSpec[] = []): TableSchema => ({ ...manualSchema('shop', 'orders', [...columns, ...extra]), keyModel, keyColumns: ['id'], deleteSign: keyModel === 'UNIQUE' });
 const mapperOf = (schema: TableSchema, o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
 const tombstoneRow = { id: 7, [DELETE_SIGN_COLUMN]: 1 };
 
@@ -72,14 +72,127 @@ describe('tombstone delete rows (Kafka Trigger, Tombstones "Delete the Row of It
 		}
 	});
 
-	it('a NOT NULL column without a default that the key lacks: Invalid, not_null, saying Doris filters such a delete and how to let it through', () => {
-		const r = mapperOf(table('UNIQUE', [{ name: 'qty', type: 'INT', nullable: false }])).map(tombstoneRow);
+	// Doris filters a row whose NOT NULL column is NULL, a delete too (vfile_scanner.cpp / file_scanner.cpp
+	// `_convert_to_output_block`), so with a mirror of a MySQL table (NOT NULL columns) no tombstone
+	// deleted anything: every one went to Invalid and the deleted rows stayed. A delete's value cells
+	// are never read, and Doris' own partial update fills them with the type's zero (delete-placeholders.ts).
+	it('NOT NULL value columns without a default that the key lacks: the delete carries the type\'s zero for each and loads', () => {
+		const notNull: ColumnSpec[] = [
+			{ name: 'qty', type: 'INT', nullable: false },
+			{ name: 'label', type: 'VARCHAR(5)', nullable: false },
+			{ name: 'code', type: 'CHAR(3)', nullable: false },
+			{ name: 'price', type: 'DECIMAL(10,2)', nullable: false },
+			{ name: 'ratio', type: 'DOUBLE', nullable: false },
+			{ name: 'born', type: 'DATE', nullable: false },
+			{ name: 'seen', type: 'DATETIME(3)', nullable: false },
+			{ name: 'ok', type: 'BOOLEAN', nullable: false },
+			{ name: 'doc', type: 'JSON', nullable: false },
+			{ name: 'tags', type: 'ARRAY<INT>', nullable: false },
+			{ name: 'attrs', type: 'MAP<STRING,INT>', nullable: false },
+			{ name: 'ip', type: 'IPV4', nullable: false },
+			{ name: 'big', type: 'LARGEINT', nullable: false },
+			{ name: 'note', type: 'STRING', nullable: true },
+			{ name: 'n', type: 'INT', nullable: false, hasDefault: true },
+		];
+		const m = mapperOf(table('UNIQUE', notNull));
+		const r = m.map(tombstoneRow);
+		assert.equal(r.ok, true, JSON.stringify(r));
+		if (!r.ok) return;
+		assert.equal(r.row[DELETE_SIGN_COLUMN], 1);
+		assert.equal(r.row.id, 7);
+		for (const c of notNull.filter((x) => x.nullable === false && x.hasDefault !== true)) assert.ok(r.row[c.name] !== undefined && r.row[c.name] !== null, `${c.name} has a placeholder`);
+		assert.equal(r.row.qty, 0);
+		assert.equal(r.row.label, '');
+		assert.equal(r.row.born, '1970-01-01');
+		assert.equal(r.row.doc, '{}');
+		assert.ok(!('note' in r.row) && !('n' in r.row), 'Doris fills a nullable or defaulted column itself');
+		// A Debezium delete with the key only (a NULL in each other column) and a flattened one alike.
+		const before = { id: 7, name: null, qty: null, label: null, code: null, price: null, ratio: null, born: null, seen: null, ok: null, doc: null, tags: null, attrs: null, ip: null, big: null };
+		assert.equal(mapperOf(table('UNIQUE', notNull), { cdc: true }).map({ op: 'd', before }).ok, true);
+		assert.equal(m.map({ ...before, __deleted: 'true' }).ok, true);
+		// An upsert lacking them is refused as before: its values are read.
+		const upsert = m.map({ id: 7, name: 'x' });
+		assert.equal(upsert.ok, false);
+		if (!upsert.ok) assert.ok(upsert.reasons.every((x) => x.rule === 'not_null'));
+		// Packed lines take the same path.
+		const packed = routePacked(pack([JSON.stringify(tombstoneRow)]), m, labels, 0);
+		assert.equal(packed.invalid.length, 0);
+		assert.match(packed.packed?.jsonLines ?? '', /"qty":0,.*"__DORIS_DELETE_SIGN__":1\}\n$/);
+	});
+
+	it('a NOT NULL column of a type this node writes no zero for (a type this parser does not know, a newer Doris): Invalid, not_null, saying how to let it through', () => {
+		const base = table('UNIQUE', [{ name: 'geo', type: 'STRING', nullable: false }]);
+		const unknown: TableSchema = { ...base, columns: base.columns.map((c) => (c.name === 'geo' ? { ...c, type: { kind: 'unknown', name: 'GEOMETRY' }, typeText: 'GEOMETRY' } : c)) };
+		const r = mapperOf(unknown).map(tombstoneRow);
+		assert.equal(r.ok, false);
+		if (r.ok) return;
+		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['geo', 'not_null']]);
+		assert.match(r.reasons[0].message, /this delete has no value for geo .* values is null while columns is not nullable.* Doris 2\.1, 3\.0, 3\.1.*no placeholder for its type.*DEFAULT/);
+	});
+
+	// A UNIQUE KEY table created while the FE config enable_batch_delete_by_default was false has no
+	// hidden __DORIS_DELETE_SIGN__, and a load drops `hidden_columns: __DORIS_DELETE_SIGN__` without a
+	// word (Load.initColumns / NereidsLoadScanProvider: `column != null && !column.isVisible()`): the
+	// placeholder row loaded as an upsert, the deleted row stayed with its values zeroed.
+	// So is any other delete there (a Debezium or flattened one with its whole row): it loaded as an upsert
+	// and the row the source deleted stayed.
+	it('a table without the hidden delete sign: every delete on Invalid with delete_unsupported; one not known to have it: no placeholder, not_null', () => {
+		const qty: ColumnSpec[] = [{ name: 'qty', type: 'INT', nullable: false }];
+		const noSign: TableSchema = { ...table('UNIQUE', qty), deleteSign: false };
+		const whole = { id: 7, name: 'x', qty: 3 };
+		for (const [what, mapper, item] of [
+			['tombstone', mapperOf(noSign), tombstoneRow],
+			['tombstone, whole row', mapperOf(noSign), { ...tombstoneRow, qty: 3 }],
+			['Debezium', mapperOf(noSign, { cdc: true }), { op: 'd', before: whole }],
+			['flattened', mapperOf(noSign), { ...whole, __deleted: 'true' }],
+		] as const) {
+			const r = mapper.map(item);
+			assert.equal(r.ok, false, `${what}: ${JSON.stringify(r)}`);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_unsupported'], what);
+			assert.match(r.reasons[0].message, /has no hidden delete sign column __DORIS_DELETE_SIGN__.*ENABLE FEATURE "BATCH_DELETE"/);
+		}
+		assert.equal(mapperOf(noSign).map(whole).ok, true, 'an upsert loads');
+		assert.equal(mapperOf(noSign, { cdc: true }).map({ op: 'c', after: whole }).ok, true, 'an upsert loads');
+		for (const deleteSign of [null, undefined]) {
+			const r = mapperOf({ ...table('UNIQUE', qty), deleteSign }).map(tombstoneRow);
+			assert.equal(r.ok, false, `deleteSign ${String(deleteSign)}: ${JSON.stringify(r)}`);
+			if (r.ok) continue;
+			assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
+			assert.match(r.reasons[0].message, /could not be read \(SET show_hidden_columns = true; DESC/);
+			// The delete with its whole row needs no placeholder, and loads as before.
+			assert.equal(mapperOf({ ...table('UNIQUE', qty), deleteSign }).map({ ...tombstoneRow, qty: 3 }).ok, true);
+		}
+	});
+
+	// A manual schema knows no keys and no sequence: a zero in a column that is in truth a key column
+	// would delete the row of another key (id 0), and in a sequence column lose.
+	it('a schema typed by hand (keys and sequence unknown): no placeholder, Invalid with not_null saying why', () => {
+		const manual = manualSchema('shop', 'orders', [...columns, { name: 'qty', type: 'INT', nullable: false }]);
+		const r = mapperOf(manual).map(tombstoneRow);
 		assert.equal(r.ok, false);
 		if (r.ok) return;
 		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
-		assert.match(r.reasons[0].message, /this delete has no value for qty .* values is null while columns is not nullable.* Doris 2\.1, 3\.0, 3\.1.*DEFAULT/);
-		// With a default (or nullable) Doris fills it, and the delete loads.
-		assert.equal(mapperOf(table('UNIQUE', [{ name: 'qty', type: 'INT', nullable: false, hasDefault: true }])).map(tombstoneRow).ok, true);
+		assert.match(r.reasons[0].message, /key and sequence columns are not known here/);
+	});
+
+	// A sequence table applies a delete only with a sequence value at least the stored row's: a
+	// placeholder there (or in the field a hidden sequence column is read from) is a low value that
+	// loses, the delete counted as loaded and the row kept. So no placeholder at all, and the reason
+	// names the sequence.
+	it('a table with a sequence column: no placeholder; the delete lacking its sequence value is on Invalid with delete_sequence', () => {
+		const withSeq: TableSchema = { ...table('UNIQUE', [{ name: 'qty', type: 'INT', nullable: false }, { name: 'v', type: 'BIGINT', nullable: false }]), sequenceColumn: 'v' };
+		const r = mapperOf(withSeq).map(tombstoneRow);
+		assert.equal(r.ok, false);
+		if (r.ok) return;
+		assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null'], ['v', 'delete_sequence']]);
+		assert.match(r.reasons[0].message, /has a sequence column.*whole row/);
+		// With its sequence value and every NOT NULL column, the delete loads.
+		assert.equal(mapperOf(withSeq).map({ ...tombstoneRow, qty: 1, v: 5 }).ok, true);
+		const hidden: TableSchema = { ...table('UNIQUE', [{ name: 'qty', type: 'INT', nullable: false }]), hasSequenceType: true };
+		const h = mapperOf(hidden).map(tombstoneRow);
+		assert.equal(h.ok, false);
+		if (!h.ok) assert.deepEqual(h.reasons.map((x) => [x.column, x.rule]), [['qty', 'not_null']]);
 	});
 
 	// Doris needs a UNIQUE KEY table's partition column in its key (UNIQUE KEY(id, dt) PARTITION BY dt),

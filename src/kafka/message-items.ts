@@ -1,0 +1,106 @@
+/**
+ * One Kafka message as its per-message item (src/common/item-contract.ts): the decoded row, with Add
+ * Kafka Fields (message-fields.ts), or the item that carries `_parseError` (a tombstone emitted, a
+ * value that did not decode), which always says where the message came from (`_kafka`), so a bad
+ * message can be found and replayed. Every format and both outputs build a message's item here
+ * (message-parser.ts): in batch output a message that cannot be a packed line becomes exactly the
+ * item the per-message output gives it, in its place, ending the packed item before it.
+ */
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+
+import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type KafkaMessageMetadata, type ParseErrorInfo, type ParseErrorKind } from '../common/item-contract';
+import type { JsonObject, JsonValue } from '../common/exact-json';
+import { addKafkaFields, bufferText, headerValue, kafkaFieldValues } from './message-fields';
+import type { MessageParserOptions, ParsedChunk } from './message-parser';
+import { packedItemJson, type PackedLinesBuilder } from './packed-lines';
+
+/** What of the parser's options a message's item depends on. */
+export type ItemOptions = Pick<MessageParserOptions, 'includeMetadata' | 'tombstones' | 'kafkaFields'>;
+
+/** A message's value decoded: its row, or why it has none. */
+export interface Decoded {
+	json?: JsonObject;
+	error?: ParseErrorInfo;
+	/** The message key decoded through the Schema Registry, for Add Kafka Fields. */
+	key?: JsonValue;
+}
+
+/** Ends the packed item being built (if it has lines): the builder starts afresh. */
+export function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
+	const rows = lines.finish();
+	if (rows) chunk.items.push({ json: packedItemJson(rows) });
+}
+
+/**
+ * One message as today's per-message item, counted into the chunk; `decoded` null is a tombstone (a
+ * skipped one adds no item). In batch output `lines` is the packed item being built: the item ends
+ * it first, so the execution's items stay in offset order.
+ */
+export function addItem(
+	chunk: ParsedChunk,
+	options: ItemOptions,
+	decoded: Decoded | null,
+	message: KafkaMessage,
+	topic: string,
+	partition: number,
+	lines: PackedLinesBuilder | undefined,
+): void {
+	let json: JsonObject;
+	if (decoded === null) {
+		if (options.tombstones === 'skip') {
+			chunk.tombstonesSkipped++;
+			return;
+		}
+		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
+	} else if (decoded.json) {
+		json = decoded.json;
+		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
+	} else {
+		chunk.parseErrors++;
+		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
+	}
+	// Error items always say where they came from, so a bad message can be found and replayed.
+	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
+		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
+	}
+	if (lines !== undefined) endPacked(chunk, lines);
+	chunk.items.push({ json });
+}
+
+/** A decoded object for a line: the added fields first, so the message's own fields win. */
+export function withKafkaFields(options: Pick<MessageParserOptions, 'kafkaFields'>, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
+	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
+}
+
+export function parseError(kind: ParseErrorKind, message: string, raw: string | null, rawEncoding: 'utf8' | 'base64'): ParseErrorInfo {
+	return { kind, message, raw, rawEncoding };
+}
+
+function tombstoneError(): JsonObject {
+	return { kind: 'tombstone', message: 'message value is null (tombstone)', raw: null, rawEncoding: 'utf8' };
+}
+
+function errorJson(info: ParseErrorInfo): JsonObject {
+	return { kind: info.kind, message: info.message, raw: info.raw, rawEncoding: info.rawEncoding };
+}
+
+function metadataJson(message: KafkaMessage, topic: string, partition: number): JsonObject {
+	const metadata: KafkaMessageMetadata = {
+		topic,
+		partition,
+		offset: message.offset,
+		key: message.key ? bufferText(message.key) : null,
+		timestamp: message.timestamp,
+		headers: headersJson(message.headers),
+	};
+	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
+}
+
+function headersJson(headers: IHeaders | undefined): Record<string, string | null> {
+	const out: Record<string, string | null> = {};
+	if (!headers) return out;
+	for (const name of Object.keys(headers)) {
+		if (headers[name] !== undefined) out[name] = headerValue(headers, name);
+	}
+	return out;
+}
