@@ -31,7 +31,7 @@ import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
-import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notNullInDelete, ownDeleteSign, safeValue, type SequenceColumn } from './row-rejections';
+import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -201,13 +201,11 @@ export class RowMapper {
 		return schema;
 	}
 
-	/** Why field `k` is refused as unknown; for another case of a taken column, which field it has. */
-	private unknownFieldMessage(k: string): string {
+	/** For a field that differs from a column's name only in case: that column and the field it takes. */
+	private columnTaking(k: string): { column: string; field: string | undefined } | undefined {
 		const column = this.columnsByFolded.get(k.toLowerCase());
-		if (column === undefined) return `field "${k}" matches no column`;
-		const plan = this.plans.find((p) => p.column === column);
-		const from = plan === undefined ? '' : `: column "${column}" takes field "${plan.key}"`;
-		return `field "${k}" matches no column${from} (Doris column names ignore case, so no column "${k}" can be added)`;
+		if (column === undefined) return undefined;
+		return { column, field: this.plans.find((p) => p.column === column)?.key };
 	}
 
 	/**
@@ -226,21 +224,7 @@ export class RowMapper {
 
 	map(json: Record<string, unknown>): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
-		if (parseError !== undefined && parseError !== null) {
-			const info = parseError as Partial<ParseErrorInfo>;
-			return {
-				ok: false,
-				reasons: [
-					{
-						column: null,
-						value: info.raw ?? null,
-						expected: 'a JSON object',
-						rule: 'parse_error',
-						message: `the Kafka message could not be decoded (${info.kind ?? 'unknown'}): ${info.message ?? ''}`.trim(),
-					},
-				],
-			};
-		}
+		if (parseError !== undefined && parseError !== null) return { ok: false, reasons: [undecodedMessage(parseError as Partial<ParseErrorInfo>)] };
 		let item = json;
 		const connectSchema = isConnectEnvelope(json) ? json.schema : undefined;
 		if (isConnectEnvelope(json)) {
@@ -268,20 +252,7 @@ export class RowMapper {
 			deleted = env.deleted;
 			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'envelope')] };
 		}
-		if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-			return {
-				ok: false,
-				reasons: [
-					{
-						column: null,
-						value: safeValue(record),
-						expected: 'an object',
-						rule: 'envelope',
-						message: this.sourcePath.length > 0 ? `source path "${this.options.sourcePath}" does not lead to an object` : 'the item is not an object',
-					},
-				],
-			};
-		}
+		if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, reasons: [notAnObject(record, this.sourcePath.length > 0 ? this.options.sourcePath : '')] };
 		const rec = record as Record<string, unknown>;
 		if (this.flattenedDeletes && rec[FLATTENED_DELETED_FIELD] !== undefined) {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
@@ -375,13 +346,7 @@ export class RowMapper {
 			for (const k of Object.keys(rec)) {
 				if (reasons?.some((r) => r.rule === 'new_column' && r.column === k) === true) continue;
 				if (this.isUnknown(k, known)) {
-					(reasons ??= []).push({
-						column: null,
-						value: safeValue(rec[k]),
-						expected: `a column of ${this.schema.database}.${this.schema.table}`,
-						rule: 'unknown_field',
-						message: this.unknownFieldMessage(k),
-					});
+					(reasons ??= []).push(unknownField(this.schema, k, rec[k], this.columnTaking(k)));
 				}
 			}
 		}

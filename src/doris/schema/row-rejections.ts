@@ -2,10 +2,11 @@
  * The reasons RowMapper (row-mapper.ts) gives a whole row that cannot load as it stands: a delete
  * Doris would not apply (a table that is not UNIQUE KEY, a delete without its sequence value), an
  * upsert whose sequence value Doris would read as NULL, a flattened record whose `__deleted` marker
- * is neither "true" nor "false". Built only when a row fails, never on the path of a row that loads.
+ * is neither "true" nor "false"; an item the trigger could not decode, one that holds no object, a field
+ * no column takes under Unknown Fields "Reject". Built only when a row fails, never on the path of a row that loads.
  */
 import { JsonText } from '../../common/connect-logical';
-import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, type ParseErrorInfo } from '../../common/item-contract';
 import { FLATTENED_DELETED_FIELD } from './debezium';
 import { coerceInteger, INTEGER_BOUNDS, type NumberResult } from './numbers';
 import type { NoPlaceholder } from './delete-placeholders';
@@ -204,4 +205,40 @@ export function ownDeleteSign(schema: TableSchema, value: unknown): boolean | Re
 			`${DELETE_SIGN_COLUMN} is ${JSON.stringify(safeValue(value))}: Doris' delete sign is a TINYINT (0 or absent: the row is an upsert; 1, or another integer, or true: a delete), ` +
 			`and Doris would not read this value as one; write 1 to delete the row of ${tableName(schema)}, 0 to keep it`,
 	};
+}
+
+/** The Kafka message the trigger could not decode (its `_parseError`): the item is rejected whole, with the trigger's reason. */
+export function undecodedMessage(info: Partial<ParseErrorInfo>): Rejection {
+	return {
+		column: null,
+		value: info.raw ?? null,
+		expected: 'a JSON object',
+		rule: 'parse_error',
+		message: `the Kafka message could not be decoded (${info.kind ?? 'unknown'}): ${info.message ?? ''}`.trim(),
+	};
+}
+
+/** The item, or what the source path (`sourcePath`, '' for none) leads to, is no object: no column can take a field of it. */
+export function notAnObject(record: unknown, sourcePath: string): Rejection {
+	return {
+		column: null,
+		value: safeValue(record),
+		expected: 'an object',
+		rule: 'envelope',
+		message: sourcePath !== '' ? `source path "${sourcePath}" does not lead to an object` : 'the item is not an object',
+	};
+}
+
+/**
+ * A field no column takes, refused under Unknown Fields "Reject". `caseOf`: the column whose name the
+ * field's differs from only in case, and the field that column takes, so the message says why the field
+ * cannot become a column of its own (Doris column names ignore case).
+ */
+export function unknownField(schema: TableSchema, field: string, value: unknown, caseOf: { column: string; field: string | undefined } | undefined): Rejection {
+	let message = `field "${field}" matches no column`;
+	if (caseOf !== undefined) {
+		const from = caseOf.field === undefined ? '' : `: column "${caseOf.column}" takes field "${caseOf.field}"`;
+		message += `${from} (Doris column names ignore case, so no column "${field}" can be added)`;
+	}
+	return { column: null, value: safeValue(value), expected: `a column of ${schema.database}.${schema.table}`, rule: 'unknown_field', message };
 }
