@@ -124,7 +124,8 @@ install() {
 
 case "${1:-}" in
 	install) install ;;
-	check) mkdir -p "$N8N_DIR" && : >"$LOG" && check ;;
+	# No truncation of the log here: an install may be writing it (check takes no lock).
+	check) mkdir -p "$N8N_DIR" && check ;;
 	bin) echo "$N8N_BIN" ;;
 	*)
 		echo "usage: $0 install|check|bin" >&2
