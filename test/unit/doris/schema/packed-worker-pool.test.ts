@@ -323,6 +323,34 @@ describe('routePackedParallel', () => {
 		assert.match(warnings[0], /worker thread stopped \(exit code 7\) with 1 packed item\(s\) in hand/);
 	});
 
+	it("invalid lines in parts give routePacked's result at every size around a part (none, one, a part less one, a part, a part and one, two parts), all invalid or among valid lines: order, line numbers, offsets, rows", async () => {
+		const pool = track(workerPool());
+		const m = mapper();
+		const invalidKinds = [(i: number) => `{"id":"x${i}","ts":0}`, (i: number) => `{oops ${i}`, (i: number) => `[${i}]`];
+		let items = 0;
+		for (const invalidLines of [0, 1, INVALID_PART_ITEMS - 1, INVALID_PART_ITEMS, INVALID_PART_ITEMS + 1, 2 * INVALID_PART_ITEMS]) {
+			for (const mixed of [false, true]) {
+				const lines: string[] = [];
+				for (let i = 0; i < invalidLines; i++) {
+					if (mixed) lines.push(`{"id":${i},"ts":0,"name":"ü${i % 10}"}`);
+					lines.push(invalidKinds[i % invalidKinds.length](i));
+				}
+				if (mixed) lines.push('{"id":-1,"ts":0}');
+				// An exact run, then one with gaps: the invalid lines' offsets come from both.
+				const half = Math.floor(lines.length / 2);
+				const item = pack(lines, [
+					{ topic: 'parts-a', partition: 0, firstOffset: '500', lastOffset: String(500 + half - 1), lines: half },
+					{ topic: 'parts-b', partition: 1, firstOffset: '0', lastOffset: String(3 * lines.length), lines: lines.length - half },
+				]);
+				const expected = routePacked(item, m, labels, 2);
+				assert.equal(expected.invalid.length, invalidLines);
+				assert.deepEqual(await routePackedParallel(item, m, labels, 2, pool), expected, `${invalidLines} invalid lines${mixed ? ' among valid ones' : ''}`);
+				items++;
+			}
+		}
+		assert.deepEqual(pool.stats(), { routedInWorker: items, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
 	it('an error inside the worker: the item is routed here, said once', async () => {
 		const warnings: string[] = [];
 		const pool = track(workerPool(warnings));
