@@ -133,7 +133,7 @@ export function deleteNotApplied(row: Readonly<Record<string, unknown>>, check?:
 		' while Deletes (CDC) is Never',
 		' (a Debezium op "d", or a flattened record with __deleted "true"), ' +
 			`and Deletes (CDC) is Never, which loads without the delete sign: Doris would load the deleted row as an upsert and keep it; ` +
-			`set Deletes (CDC) to Auto to delete it (a UNIQUE KEY table), or let a merge_type header DELETE / MERGE decide`,
+			`set Deletes (CDC) to Auto to delete it (a UNIQUE KEY table), or let a merge_type header DELETE / MERGE decide (MERGE deletes only the rows its delete condition catches: a tombstone's key row it misses loads as an upsert)`,
 	);
 }
 
