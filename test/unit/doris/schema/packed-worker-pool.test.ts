@@ -375,6 +375,22 @@ describe('routePackedParallel', () => {
 		assert.match(warnings[0], /worker thread stopped \(Maximum call stack size exceeded\) with 1 packed item\(s\) in hand/);
 	});
 
+	it('a line nested deeper than MAX_JSON_DEPTH is an invalid line with its reason, answered by the worker like any other', async () => {
+		const pool = track(workerPool());
+		const deep = `{"id":"x","ts":0,"nested":${'['.repeat(8000)}${']'.repeat(8000)}}`;
+		const item = pack(['{"id":1,"ts":0}', deep, '{"id":2,"ts":0}']);
+		const m = mapper();
+		const expected = routePacked(item, m, labels, 0);
+		const got = await routePackedParallel(item, m, labels, 0, pool);
+		assert.deepEqual(got, expected);
+		assert.equal(got.invalid.length, 1);
+		const error = got.invalid[0].json._parseError as { kind: string; message: string; raw: string };
+		assert.equal(error.kind, 'json');
+		assert.equal(error.raw, deep);
+		assert.match(error.message, /nests 8001 levels of arrays\/objects, deeper than the 1024 allowed/);
+		assert.deepEqual(pool.stats(), { routedInWorker: 1, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
 	it('an error inside the worker: the item is routed here, said once', async () => {
 		const warnings: string[] = [];
 		const pool = track(workerPool(warnings));
