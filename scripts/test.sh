@@ -31,13 +31,47 @@ step() { # what, then the command
 }
 
 mode="${1:-all}"
-step "dependencies" ensure_dependencies
 if [ "$mode" = unit ]; then
+	step "dependencies" ensure_dependencies
 	step "build" npm run --silent build
 	exec node --import tsx --test --test-concurrency=1 --test-reporter=spec \
 		--test-reporter=./scripts/lib/file-durations.mjs --test-reporter-destination=stdout --test-reporter-destination=stdout \
 		"test/unit/**/*.test.ts"
 fi
+
+kill_tree() {
+	local child
+	for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
+	kill "$1" 2>/dev/null || true
+}
+
+# --- the test ground: start what is not running, remember what this run started ---------------------
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+started=()
+stop_started() {
+	local rc=$? service
+	trap - EXIT INT TERM
+	# An install cut short is redone by the next run (scripts/n8n.sh checks what it finds).
+	[ -z "${n8n_pid:-}" ] || kill_tree "$n8n_pid"
+	[ -z "${lint_pid:-}" ] || kill_tree "$lint_pid"
+	[ -z "${build_pid:-}" ] || kill_tree "$build_pid"
+	[ -z "${ground_downloads_pid:-}" ] || kill_tree "$ground_downloads_pid"
+	rm -f "${n8n_log:-}" "${n8n_done:-}" "${lint_log:-}" "${build_log:-}" "${ground_downloads_log:-}"
+	for service in "${started[@]}"; do
+		say "stopping the $service this run started"
+		case "$service" in
+			"Kafka broker") bash scripts/kafka.sh stop >/dev/null || true ;;
+			"Schema Registry") bash scripts/registry.sh stop >/dev/null || true ;;
+			"queue services") bash scripts/queue-services.sh stop || true ;;
+		esac
+	done
+	say "total $((SECONDS - began)) s"
+	exit "$rc"
+}
+trap stop_started EXIT
+# Ctrl-C reaches the test runner too (same process group); a no-op handler, not an ignored signal
+# (which children would inherit), lets bash wait for the runner to finish, then the EXIT trap runs.
+trap 'true' INT TERM
 
 step "system packages" bash scripts/install-system.sh
 # n8n's install (minutes on a fresh clone, mostly the npm registry) runs behind the suites that do not
@@ -58,40 +92,19 @@ if [ "$mode" = all ]; then
 else
 	step "n8n" bash scripts/n8n.sh install
 fi
-kill_tree() {
-	local child
-	for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
-	kill "$1" 2>/dev/null || true
-}
 
-# --- the test ground: start what is not running, remember what this run started ---------------------
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-started=()
-stop_started() {
-	local rc=$? service
-	trap - EXIT INT TERM
-	# An install cut short is redone by the next run (scripts/n8n.sh checks what it finds).
-	[ -z "${n8n_pid:-}" ] || kill_tree "$n8n_pid"
-	[ -z "${lint_pid:-}" ] || kill_tree "$lint_pid"
-	[ -z "${build_pid:-}" ] || kill_tree "$build_pid"
-	rm -f "${n8n_log:-}" "${n8n_done:-}" "${lint_log:-}" "${build_log:-}"
-	for service in "${started[@]}"; do
-		say "stopping the $service this run started"
-		case "$service" in
-			"Kafka broker") bash scripts/kafka.sh stop >/dev/null || true ;;
-			"Schema Registry") bash scripts/registry.sh stop >/dev/null || true ;;
-			"queue services") bash scripts/queue-services.sh stop || true ;;
-		esac
-	done
-	say "total $((SECONDS - began)) s"
-	exit "$rc"
+# The Maven downloads of the broker and the registry this run will start (one after the other: they
+# share ~/.m2), beside npm ci; start_ground waits for them. Neither needs node_modules.
+ground_downloads_log="$(mktemp)"
+ground_downloads() {
+	port_open "${KAFKA_PORT:-9092}" || bash scripts/kafka.sh install || return
+	port_open "${REGISTRY_PORT:-8081}" || bash scripts/registry.sh install
 }
-trap stop_started EXIT
-# Ctrl-C reaches the test runner too (same process group); a no-op handler, not an ignored signal
-# (which children would inherit), lets bash wait for the runner to finish, then the EXIT trap runs.
-trap 'true' INT TERM
-
-# After n8n's install started (a fresh clone's pip install would hold it back otherwise), under the trap.
+ground_downloads >"$ground_downloads_log" 2>&1 &
+ground_downloads_pid=$!
+# npm ci and the deployment linters' pip install after n8n's install started: a fresh clone's n8n
+# install is the longest of them (its end opens the files that start n8n).
+step "dependencies" ensure_dependencies
 deploy_linters() { bash scripts/install-deploy-tools.sh >/dev/null; }
 step "deployment linters" deploy_linters
 
@@ -110,7 +123,12 @@ start_ground() {
 	else
 		registry=1
 	fi
-	# Installed one after the other (Maven), started side by side (each JVM mostly loads classes).
+	# Installed one after the other (Maven; downloaded beside npm ci already, see ground_downloads:
+	# these are no-ops then, or say again what failed), started side by side (each JVM mostly loads classes).
+	wait "$ground_downloads_pid" || true
+	ground_downloads_pid=
+	cat "$ground_downloads_log"
+	rm -f "$ground_downloads_log"
 	[ "$kafka" = 0 ] || bash scripts/kafka.sh install
 	[ "$registry" = 0 ] || bash scripts/registry.sh install
 	if [ "$registry" = 1 ]; then
