@@ -14,6 +14,7 @@ addresses() {
 	echo "[ground] KAFKA_BROKERS=127.0.0.1:${KAFKA_PORT:-9092}"
 	echo "[ground] KAFKA_SASL_BROKERS=127.0.0.1:${KAFKA_SASL_PORT:-9094}   (SASL_PLAINTEXT: PLAIN, SCRAM-SHA-256/512; users in test/ground/kafka/users.ts)"
 	echo "[ground] KAFKA_SSL_BROKERS=127.0.0.1:${KAFKA_SSL_PORT:-9095}    (CA: .cache/kafka/certs/ca.pem)"
+	echo "[ground] OAUTHBEARER listener 127.0.0.1:${KAFKA_OAUTH_PORT:-9096}    (SASL_PLAINTEXT, unsecured JWTs)"
 	if [ "${GROUND_REGISTRY:-1}" != 0 ]; then
 		echo "[ground] SCHEMA_REGISTRY_URL=http://127.0.0.1:${REGISTRY_PORT:-8081}/apis/ccompat/v7"
 	fi

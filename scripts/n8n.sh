@@ -84,6 +84,12 @@ fail() {
 
 install() {
 	mkdir -p "$N8N_DIR"
+	# One install at a time per checkout: `npm test` installs n8n next to its first test files while a
+	# test file, `npm run demo` or a second run may ask for it too; two `npm rebuild sqlite3` in one folder
+	# delete each other's build files (`opening dependency file ./Release/.deps/…: No such file`) and
+	# both fail. The second caller waits here, then finds n8n installed.
+	exec 8>"$ROOT/.cache/.n8n-install.lock"
+	flock 8
 	: >"$LOG"
 	if check; then
 		return 0
@@ -118,7 +124,8 @@ install() {
 
 case "${1:-}" in
 	install) install ;;
-	check) mkdir -p "$N8N_DIR" && : >"$LOG" && check ;;
+	# No truncation of the log here: an install may be writing it (check takes no lock).
+	check) mkdir -p "$N8N_DIR" && check ;;
 	bin) echo "$N8N_BIN" ;;
 	*)
 		echo "usage: $0 install|check|bin" >&2

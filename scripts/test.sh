@@ -11,7 +11,8 @@
 # the Kafka broker's jars and the Schema Registry (Maven); n8n (scripts/n8n.sh) installs meanwhile,
 # behind the suites that do not start it.
 # Services and their ports (environment, defaults in brackets), read by the scripts and the tests alike:
-# Kafka KAFKA_PORT [9092], KAFKA_CONTROLLER_PORT [9093], KAFKA_SASL_PORT [9094], KAFKA_SSL_PORT [9095];
+# Kafka KAFKA_PORT [9092], KAFKA_CONTROLLER_PORT [9093], KAFKA_SASL_PORT [9094], KAFKA_SSL_PORT [9095],
+# KAFKA_OAUTH_PORT [9096];
 # Schema Registry REGISTRY_PORT [8081]; Redis QUEUE_REDIS_PORT [16379]; PostgreSQL QUEUE_PG_PORT [15432];
 # Prometheus PROMETHEUS_PORT [19090].
 # At the end it prints how long each test file took, slowest first.

@@ -112,6 +112,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: '["$.order_id", "$.status"]',
+			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns",
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{
@@ -224,6 +225,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'Asia/Shanghai',
+			description: "Doris' timezone header: the zone the load's time functions and conversions use. Empty: the header is not sent.",
 		},
 	],
 };

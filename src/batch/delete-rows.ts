@@ -18,6 +18,7 @@
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
 import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
+import { noHiddenDeleteSign } from '../doris/schema/row-rejections';
 import { columnNames } from '../doris/stream-load/columns';
 import { isSpaceWithinLine } from '../doris/stream-load/wire-format';
 import type { LoadOptions } from '../doris/stream-load/options';
@@ -114,36 +115,40 @@ export function deleteNotApplied(row: Readonly<Record<string, unknown>>, check?:
 	if (!signDeletes(sign)) return undefined;
 	const notUnique = check?.notUnique;
 	if (notUnique?.keyModel === 'UNIQUE') {
-		return {
-			column: DELETE_SIGN_COLUMN,
-			value: sign,
-			expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent): ${notUnique.table} has no hidden delete sign column`,
-			rule: 'delete_unsupported',
-			message:
-				`${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete, and ${notUnique.table} has no hidden delete sign column (created while the FE config enable_batch_delete_by_default was false): ` +
-				`Doris drops the sign without a word, so the row would load as an upsert and the deleted row stay; ALTER TABLE ${notUnique.table} ENABLE FEATURE "BATCH_DELETE" to let deletes apply`,
-		};
+		const noSign = noHiddenDeleteSign(notUnique.table);
+		return signedDelete(sign, 'delete_unsupported', `: ${noSign.lacks}`, `, and ${noSign.why}, so the row would load as an upsert and the deleted row stay; ${noSign.fix}`);
 	}
 	if (notUnique !== undefined) {
-		return {
-			column: DELETE_SIGN_COLUMN,
-			value: sign,
-			expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent): ${notUnique.table} is not a UNIQUE KEY table`,
-			rule: 'delete_unsupported',
-			message:
-				`${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete, and ${notUnique.table} is a ${notUnique.keyModel} KEY table: only a UNIQUE KEY table has the delete sign, ` +
+		return signedDelete(
+			sign,
+			'delete_unsupported',
+			`: ${notUnique.table} is not a UNIQUE KEY table`,
+			`, and ${notUnique.table} is a ${notUnique.keyModel} KEY table: only a UNIQUE KEY table has the delete sign, ` +
 				`and Doris drops it for any other without a word, so the deleted row would load as a new row (DUPLICATE KEY) or be summed into the stored one (AGGREGATE KEY); load deletes into a UNIQUE KEY table`,
-		};
+		);
 	}
+	return signedDelete(
+		sign,
+		'delete_not_applied',
+		' while Deletes (CDC) is Never',
+		' (a Debezium op "d", or a flattened record with __deleted "true"), ' +
+			`and Deletes (CDC) is Never, which loads without the delete sign: Doris would load the deleted row as an upsert and keep it; ` +
+			`set Deletes (CDC) to Auto to delete it (a UNIQUE KEY table), or let a merge_type header DELETE / MERGE decide (MERGE deletes only the rows its delete condition catches: a tombstone's key row it misses loads as an upsert)`,
+	);
+}
+
+/**
+ * A row flagged as a delete that does not load, each check's reason in one shape: the sign it carries,
+ * what was expected instead (`unlessWhy` follows "a row that is not a delete (…)") and why the delete
+ * would go wrong (`why` follows "the row is a delete").
+ */
+function signedDelete(sign: unknown, rule: 'delete_unsupported' | 'delete_not_applied', unlessWhy: string, why: string): Rejection {
 	return {
 		column: DELETE_SIGN_COLUMN,
 		value: sign,
-		expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent) while Deletes (CDC) is Never`,
-		rule: 'delete_not_applied',
-		message:
-			`${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete (a Debezium op "d", or a flattened record with __deleted "true"), ` +
-			`and Deletes (CDC) is Never, which loads without the delete sign: Doris would load the deleted row as an upsert and keep it; ` +
-			`set Deletes (CDC) to Auto to delete it (a UNIQUE KEY table), or let a merge_type header DELETE / MERGE decide`,
+		expected: `a row that is not a delete (${DELETE_SIGN_COLUMN} 0 or absent)${unlessWhy}`,
+		rule,
+		message: `${DELETE_SIGN_COLUMN} is ${JSON.stringify(sign)}: the row is a delete${why}`,
 	};
 }
 

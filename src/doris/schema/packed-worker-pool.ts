@@ -13,9 +13,12 @@
  *   miss it).
  * - Small items (fewer than `minLines` lines) are routed in the calling thread: copying and the hop
  *   cost more than mapping them.
- * - Nothing is lost: a worker that dies, fails to start, or reports an error hands its items back to
- *   the calling thread, which routes them itself; the pool starts a new worker on the next call.
+ * - Nothing is lost: a worker that dies, fails to start, reports an error, or sends a message this
+ *   thread cannot read hands its items back to the calling thread, which routes them itself; the
+ *   pool starts a new worker on the next call.
  *   After several failures in a row with no success in between the pool stops trying (in-thread).
+ * - Invalid lines come back in parts as the worker maps (INVALID_PART_ITEMS), off its heap. An item
+ *   a worker still runs out of heap on marks its size: items as big are mapped here from then on.
  * - A worker holds at most POSTED_PER_WORKER items at once; the others wait in this thread, in order.
  * - Workers start on first use and are unref'd while idle, so they never keep a process alive;
  *   closePackedWorkers() (called by closeSchemaCache) terminates them.
@@ -25,9 +28,9 @@ import path from 'node:path';
 
 import { rememberEncodedLines } from '../../common/encoded-lines';
 import type { PackedRows } from '../../common/item-contract';
-import type { RouteLabels } from './route-items';
-import { RequestBuffers, routedOf, routeRequest, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
-import { countInvalidLines, routePacked, type RoutedPacked } from './route-packed';
+import type { RouteLabels, RoutedItem } from './route-items';
+import { RequestBuffers, routedOf, routeRequest, type PackedWorkerMessage, type PackedWorkerRequest, type PackedWorkerTestHook } from './packed-worker-protocol';
+import { countInvalidLines, routePackedCountingUnmatched, type RoutedPacked } from './route-packed';
 import type { RowMapper } from './row-mapper';
 
 /** Worker threads of the Doris Schema node by default: one other core maps while n8n's main thread stays free. */
@@ -50,9 +53,10 @@ export const PACKED_WORKER_MIN_LINES = 1000;
  * worker's own objects stay small (~8–20 MB), so that limit is what collects it sooner: in the
  * benchmark the worker's external memory peaked at 36 MB instead of 70
  * (bench/results/2026-12-06-300000-s10-rss.md). Big texts are not heap objects and fit whatever their
- * size; an item whose invalid lines need more heap than this (a 10 MB item of nothing but invalid lines
- * takes ~30 MB) ends the worker with ERR_WORKER_OUT_OF_MEMORY, and the item is mapped in the calling
- * thread like any item of a worker that stopped (nothing is lost).
+ * size, and invalid lines leave in parts (INVALID_PART_ITEMS). An item that needs more heap all the same
+ * (one line of a ~60 MB string value) ends the worker with ERR_WORKER_OUT_OF_MEMORY: it is mapped in the
+ * calling thread like any item of a worker that stopped (nothing is lost), and so is every later item
+ * at least as big (PackedWorkerPool.tooBigChars).
  */
 export const WORKER_RESOURCE_LIMITS: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 });
 /**
@@ -78,7 +82,7 @@ export interface PackedPoolOptions {
 export interface PackedPoolStats {
 	/** Items routed by a worker. */
 	routedInWorker: number;
-	/** Items routed in the calling thread because they were small (or the pool has size 0). */
+	/** Items routed in the calling thread because they were small (or the pool has size 0), or too big for a worker's heap. */
 	routedInThread: number;
 	/** Items a worker failed to route and the calling thread routed instead. */
 	fallbacks: number;
@@ -93,6 +97,8 @@ interface Task {
 	labels: RouteLabels;
 	index: number;
 	unmatched: Map<string, number> | null;
+	/** Invalid items the worker sent before its answer (PackedWorkerInvalidPart), in order. */
+	invalidParts: RoutedItem[][];
 	resolve: (routed: RoutedPacked) => void;
 	reject: (error: unknown) => void;
 }
@@ -102,6 +108,12 @@ interface Slot {
 	inflight: Map<number, Task>;
 	/** Set by close(): its exit is expected. */
 	closing: boolean;
+	/**
+	 * Set on 'messageerror': a message of this worker could not be read here, maybe a part of an item's
+	 * invalid lines. Its later messages are not used (an answer after a lost part would lose that
+	 * part's lines); its items are mapped here when it exits.
+	 */
+	unreadable: boolean;
 	lastError: Error | null;
 }
 
@@ -126,6 +138,11 @@ export class PackedWorkerPool {
 	private failuresInARow = 0;
 	private disabled = false;
 	private warnedError = false;
+	/**
+	 * Text length of the smallest item a worker ran out of heap on; items as long go to the calling thread
+	 * (before, each started a worker that mapped it until its heap was full, then here again, warning each time).
+	 */
+	private tooBigChars = Infinity;
 	private readonly counters: PackedPoolStats = { routedInWorker: 0, routedInThread: 0, fallbacks: 0, started: 0, lost: 0 };
 	/** Request buffers handed back by the workers: as many as can be in flight, plus one. */
 	private readonly buffers: RequestBuffers;
@@ -161,14 +178,10 @@ export class PackedWorkerPool {
 	route(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, unmatched: Map<string, number> | null = null): Promise<RoutedPacked> {
 		if (this.size === 0 || this.disabled || packed.count < this.minLines) {
 			this.counters.routedInThread++;
-			try {
-				return Promise.resolve(routeInThread(packed, mapper, labels, index, unmatched));
-			} catch (error) {
-				return Promise.reject(error);
-			}
+			return routeHere(packed, mapper, labels, index, unmatched);
 		}
 		return new Promise<RoutedPacked>((resolve, reject) => {
-			this.waiting.push({ packed, mapper, labels, index, unmatched, resolve, reject });
+			this.waiting.push({ packed, mapper, labels, index, unmatched, invalidParts: [], resolve, reject });
 			this.dispatch();
 		});
 	}
@@ -181,6 +194,11 @@ export class PackedWorkerPool {
 	/** Hands waiting items to workers with room, starting workers up to the size. */
 	private dispatch(): void {
 		while (this.waiting.length > 0) {
+			if (this.waiting[0].packed.jsonLines.length >= this.tooBigChars) {
+				this.counters.routedInThread++;
+				this.settleInThread(this.waiting.shift() as Task);
+				continue;
+			}
 			let slot: Slot | null;
 			try {
 				slot = this.disabled ? null : this.pick();
@@ -226,8 +244,8 @@ export class PackedWorkerPool {
 		);
 	}
 
-	/** Test hook: sends 'exit' (the worker ends at once) or 'throw' (its next route fails) to worker n. */
-	testHook(hook: 'exit' | 'throw', n = 0): void {
+	/** Test hook: sends 'exit' (the worker ends at once), 'throw' (its next route fails) or 'exit-after-part' (it ends once its next route has sent a part) to worker n. */
+	testHook(hook: PackedWorkerTestHook, n = 0): void {
 		const request: PackedWorkerRequest = { kind: 'test', hook };
 		this.slots[n]?.worker.postMessage(request);
 	}
@@ -246,26 +264,33 @@ export class PackedWorkerPool {
 	private spawn(): Slot {
 		const worker = new Worker(this.workerFile, { resourceLimits: WORKER_RESOURCE_LIMITS });
 		worker.unref();
-		const slot: Slot = { worker, inflight: new Map(), closing: false, lastError: null };
+		const slot: Slot = { worker, inflight: new Map(), closing: false, unreadable: false, lastError: null };
 		this.slots.push(slot);
 		this.counters.started++;
-		worker.on('message', (message: PackedWorkerResponse) => this.onMessage(slot, message));
+		worker.on('message', (message: PackedWorkerMessage) => this.onMessage(slot, message));
 		worker.on('error', (error) => {
 			slot.lastError = error;
 		});
-		// A message the main thread cannot read: which item it was is unknown, so the worker goes and
-		// every item it holds is routed here.
+		// A message the main thread cannot read (e.g. a line nested deeper than this thread's stack reads
+		// back; a worker's stack is bigger): which item it was is unknown, so the worker goes, nothing it
+		// sends after is used, and every item it holds is routed here.
 		worker.on('messageerror', (error) => {
 			slot.lastError = error;
+			slot.unreadable = true;
 			void worker.terminate();
 		});
 		worker.on('exit', (code) => this.onExit(slot, code));
 		return slot;
 	}
 
-	private onMessage(slot: Slot, message: PackedWorkerResponse): void {
+	private onMessage(slot: Slot, message: PackedWorkerMessage): void {
+		if (slot.unreadable) return;
 		const task = slot.inflight.get(message.id);
 		if (task === undefined) return;
+		if ('invalidPart' in message) {
+			task.invalidParts.push(message.invalidPart);
+			return;
+		}
 		slot.inflight.delete(message.id);
 		if (slot.inflight.size === 0) slot.worker.unref();
 		if (message.ok && message.spare !== undefined) this.buffers.give(message.spare);
@@ -286,6 +311,7 @@ export class PackedWorkerPool {
 		countInvalidLines(message.counts, task.mapper, task.labels);
 		if (task.unmatched !== null) for (const [name, n] of message.unmatched) task.unmatched.set(name, (task.unmatched.get(name) ?? 0) + n);
 		const routed = routedOf(message, task.packed.jsonLines);
+		if (task.invalidParts.length > 0) routed.invalid = task.invalidParts.concat([routed.invalid]).flat();
 		// Only the length is kept: the bytes die young here, and the batch encodes the text when it loads.
 		if (routed.packed !== null && message.bytes !== undefined) rememberEncodedLines(routed.packed, message.bytes.byteLength);
 		task.resolve(routed);
@@ -299,9 +325,10 @@ export class PackedWorkerPool {
 		if (!slot.closing) {
 			this.counters.lost++;
 			const why = slot.lastError !== null ? slot.lastError.message : `exit code ${code}`;
+			const tooBig = this.markTooBig(slot, tasks);
 			if (++this.failuresInARow >= MAX_FAILURES_IN_A_ROW) this.disable(`${this.failuresInARow} worker threads in a row stopped (last: ${why})`);
 			else {
-				this.warn(`Doris Schema: a worker thread stopped (${why}) with ${tasks.length} packed item(s) in hand; mapping them in the main thread, next items get a new worker`);
+				this.warn(`Doris Schema: a worker thread stopped (${why}) with ${tasks.length} packed item(s) in hand; mapping them in the main thread, next items get a new worker${tooBig}`);
 			}
 		}
 		for (const task of tasks) {
@@ -310,6 +337,14 @@ export class PackedWorkerPool {
 		}
 		// Items still waiting get a new worker (or this thread, when the pool gave up on workers).
 		this.dispatch();
+	}
+
+	/** After a worker ran out of heap, the item it was mapping (the first in hand: it maps them in order) sets tooBigChars; what the warning adds. */
+	private markTooBig(slot: Slot, tasks: Task[]): string {
+		const code = (slot.lastError as NodeJS.ErrnoException | null)?.code;
+		if (code !== 'ERR_WORKER_OUT_OF_MEMORY' || tasks.length === 0) return '';
+		this.tooBigChars = Math.min(this.tooBigChars, tasks[0].packed.jsonLines.length);
+		return ` (items of ${this.tooBigChars} characters or more are mapped in the main thread from now on: they may need more than a worker's heap)`;
 	}
 
 	/** Too many failures: the workers go, packed items are mapped in the calling thread from now on. */
@@ -330,25 +365,22 @@ export class PackedWorkerPool {
 	}
 
 	private settleInThread(task: Task): void {
+		// Mapped again from the start: the parts a worker sent are dropped, not added twice.
+		task.invalidParts = [];
 		try {
-			task.resolve(routeInThread(task.packed, task.mapper, task.labels, task.index, task.unmatched));
+			task.resolve(routePackedCountingUnmatched(task.packed, task.mapper, task.labels, task.index, task.unmatched));
 		} catch (error) {
 			task.reject(error);
 		}
 	}
 }
 
-/**
- * routePacked counting unmatched fields into `unmatched`. The mapper's sink is set only for this
- * synchronous call: executions sharing the mapper interleave at awaits, and a fallback runs later.
- */
-function routeInThread(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, unmatched: Map<string, number> | null): RoutedPacked {
-	const before = mapper.unmatchedSink;
-	mapper.unmatchedSink = unmatched;
+/** routePackedCountingUnmatched, its throw as a rejection. */
+function routeHere(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, unmatched: Map<string, number> | null): Promise<RoutedPacked> {
 	try {
-		return routePacked(packed, mapper, labels, index);
-	} finally {
-		mapper.unmatchedSink = before;
+		return Promise.resolve(routePackedCountingUnmatched(packed, mapper, labels, index, unmatched));
+	} catch (error) {
+		return Promise.reject(error);
 	}
 }
 
@@ -364,13 +396,7 @@ export function routePackedParallel(
 	pool: PackedWorkerPool | null,
 	unmatched: Map<string, number> | null = null,
 ): Promise<RoutedPacked> {
-	if (pool === null) {
-		try {
-			return Promise.resolve(routeInThread(packed, mapper, labels, index, unmatched));
-		} catch (error) {
-			return Promise.reject(error);
-		}
-	}
+	if (pool === null) return routeHere(packed, mapper, labels, index, unmatched);
 	return pool.route(packed, mapper, labels, index, unmatched);
 }
 

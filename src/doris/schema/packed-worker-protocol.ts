@@ -14,6 +14,7 @@ import { isAscii } from 'node:buffer';
 import type { TransferListItem } from 'node:worker_threads';
 
 import type { PackedRows } from '../../common/item-contract';
+import type { RoutedItem } from './route-items';
 import type { InvalidLineCounts, RoutedPacked } from './route-packed';
 import type { RowMapper, RowMapperOptions } from './row-mapper';
 import type { TableSchema } from './types';
@@ -31,8 +32,10 @@ export interface TextBytes {
 /** Main → worker. `packed` is the item with jsonLines "": its text is `text`. */
 export type PackedWorkerRequest =
 	| { kind: 'route'; id: number; key: string; schema: TableSchema; options: RowMapperOptions; packed: PackedRows; text: TextBytes; index: number }
-	/** Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail. */
-	| { kind: 'test'; hook: 'exit' | 'throw' };
+	/** Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail, 'exit-after-part' ends it once that route has sent a part. */
+	| { kind: 'test'; hook: PackedWorkerTestHook };
+
+export type PackedWorkerTestHook = 'exit' | 'throw' | 'exit-after-part';
 
 /**
  * Worker → main. `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts);
@@ -45,6 +48,20 @@ export type PackedWorkerRequest =
 export type PackedWorkerResponse =
 	| { id: number; ok: true; routed: RoutedPacked; counts: InvalidLineCounts; unmatched: Map<string, number>; bytes?: Uint8Array; unchanged?: true; spare?: ArrayBuffer }
 	| { id: number; ok: false; message: string };
+
+/**
+ * Worker → main, before the response of item `id`: the next of its invalid items, in order
+ * (route-packed.ts INVALID_PART_ITEMS). The response's `routed.invalid` holds those after the last
+ * part. Kept only with the response: a worker that stops or fails before it answers, or sends a
+ * message the main thread cannot read (a part, maybe), has its item mapped again from the start, and
+ * the parts go.
+ */
+export interface PackedWorkerInvalidPart {
+	id: number;
+	invalidPart: RoutedItem[];
+}
+
+export type PackedWorkerMessage = PackedWorkerResponse | PackedWorkerInvalidPart;
 
 interface MapperSpec {
 	key: string;

@@ -6,7 +6,8 @@
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 
-import { requestedItem, requestedUnits, routedResponse, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import { requestedItem, requestedUnits, routedResponse, type PackedWorkerMessage, type PackedWorkerRequest, type PackedWorkerResponse } from './packed-worker-protocol';
+import type { RoutedItem } from './route-items';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes } from './route-packed';
 import { RowMapper } from './row-mapper';
 
@@ -16,6 +17,7 @@ const port = parentPort;
 /** One compiled mapper per schema + options (the key), kept across items like rowMapperFor does. */
 const mappers = new Map<string, RowMapper>();
 let throwNext = false;
+let exitAfterPart = false;
 
 function mapperFor(request: Extract<PackedWorkerRequest, { kind: 'route' }>): RowMapper {
 	let mapper = mappers.get(request.key);
@@ -30,7 +32,8 @@ function mapperFor(request: Extract<PackedWorkerRequest, { kind: 'route' }>): Ro
 port.on('message', (request: PackedWorkerRequest) => {
 	if (request.kind === 'test') {
 		if (request.hook === 'exit') process.exit(7); // ends this thread only
-		throwNext = true;
+		if (request.hook === 'exit-after-part') exitAfterPart = true;
+		else throwNext = true;
 		return;
 	}
 	let response: PackedWorkerResponse;
@@ -44,9 +47,14 @@ port.on('message', (request: PackedWorkerRequest) => {
 		const unmatched = new Map<string, number>();
 		const mapper = mapperFor(request);
 		mapper.unmatchedSink = unmatched;
+		// The invalid items go as they are made, not all with the answer: they stay off this worker's heap (INVALID_PART_ITEMS).
+		const sendInvalid = (invalidPart: RoutedItem[]): void => {
+			port.postMessage({ id: request.id, invalidPart } satisfies PackedWorkerMessage);
+			if (exitAfterPart) process.exit(7);
+		};
 		let mapped;
 		try {
-			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts, true, requestedUnits(request.text));
+			mapped = mapPackedLinesToBytes(requestedItem(request), mapper, request.index, counts, true, requestedUnits(request.text), sendInvalid);
 		} finally {
 			mapper.unmatchedSink = null;
 		}

@@ -213,10 +213,36 @@ export function routePacked(packed: PackedRows, mapper: RowMapper, labels: Route
 	return routed;
 }
 
+/**
+ * routePacked counting the fields that match no column into `unmatched`. The mapper's sink is set only
+ * for this synchronous call: executions sharing the mapper interleave at awaits, and a worker's
+ * fallback runs later (packed-worker-pool.ts).
+ */
+export function routePackedCountingUnmatched(packed: PackedRows, mapper: RowMapper, labels: RouteLabels, index: number, unmatched: Map<string, number> | null): RoutedPacked {
+	const before = mapper.unmatchedSink;
+	mapper.unmatchedSink = unmatched;
+	try {
+		return routePacked(packed, mapper, labels, index);
+	} finally {
+		mapper.unmatchedSink = before;
+	}
+}
+
 /** routePacked without the metrics: the invalid lines are added to `counts` instead. */
 export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: number, counts: InvalidLineCounts): RoutedPacked {
 	return mapPackedLinesToBytes(packed, mapper, index, counts).routed;
 }
+
+/**
+ * Invalid items a worker thread sends back while it maps, before the item is done. Each invalid line
+ * holds ~0.55 KB of the worker's heap (its object, its reasons' messages) until the answer goes, and a
+ * worker's old generation is 64 MB (packed-worker-pool.ts): an item of ~90,000 invalid lines and more
+ * (a producer whose every value misses the column's type) ended the worker with
+ * ERR_WORKER_OUT_OF_MEMORY, so the item was mapped a second time in n8n's main thread and the next one
+ * started a new worker, each time, with a warning. Sent in parts, the worker holds at most this many
+ * (~2.2 MB); the main thread holds them anyway, in the result.
+ */
+export const INVALID_PART_ITEMS = 4096;
 
 /**
  * mapPackedLines, with the rows' JSON lines also as UTF-8 (`bytes`, a view of a buffer of its own;
@@ -226,6 +252,8 @@ export function mapPackedLines(packed: PackedRows, mapper: RowMapper, index: num
  * for 5,000 lines, was work thrown away. `inputUnits`: the text's code units, when the caller has
  * them (see LineSink). `unchanged`: the rows' text is the item's own (every line kept as it stood,
  * LineSink.finishBytes); `jsonLines` is then that very string, not a copy read back from the bytes.
+ * `sendInvalid`: takes the invalid items each time INVALID_PART_ITEMS of them are made, in order; the
+ * result's `invalid` holds only those made after the last part (see INVALID_PART_ITEMS).
  */
 export function mapPackedLinesToBytes(
 	packed: PackedRows,
@@ -234,13 +262,14 @@ export function mapPackedLinesToBytes(
 	counts: InvalidLineCounts,
 	bytesAlone = false,
 	inputUnits?: Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer>,
+	sendInvalid?: (part: RoutedItem[]) => void,
 ): { routed: RoutedPacked; bytes?: Buffer<ArrayBuffer>; unchanged?: boolean } {
 	const table = tableOf(mapper);
 	const serialize = serializerFor(mapper);
 	const fast = lineTranscoderFor(mapper);
 	const text = packed.jsonLines;
 	const cursor = new RunCursor(packed.sources);
-	const invalid: RoutedItem[] = [];
+	let invalid: RoutedItem[] = [];
 	const slot: { json: Record<string, unknown> } = { json: {} };
 	const sink = new LineSink(text, inputUnits);
 	let count = 0;
@@ -273,6 +302,10 @@ export function mapPackedLinesToBytes(
 		const origin = covered ? cursor.origin(line) : null;
 		json[KAFKA_METADATA_FIELD] = origin ?? { topic: null, partition: null, offset: null, line };
 		invalid.push({ json, index });
+		if (sendInvalid !== undefined && invalid.length >= INVALID_PART_ITEMS) {
+			sendInvalid(invalid);
+			invalid = [];
+		}
 		const rule = result.reasons[0]?.rule ?? 'type';
 		counts.byRule.set(rule, (counts.byRule.get(rule) ?? 0) + 1);
 		if (rule === 'parse_error') {

@@ -79,6 +79,22 @@ export function missingSequence(schema: TableSchema, sequence: SequenceColumn, r
 }
 
 /**
+ * A UNIQUE KEY table without the hidden delete sign column (TableSchema.deleteSign false), in the words
+ * both nodes give a delete that would load there as an upsert: the Doris Schema node when it reads the
+ * table (deleteUnsupported), the Doris Stream Load node before a load that carries the sign
+ * (src/batch/delete-rows.ts deleteNotApplied). One wording, so that the two say the same cause and the
+ * same fix. `column`: what follows "column" (the column's name with its space, or nothing).
+ */
+export function noHiddenDeleteSign(table: string, column = ''): { lacks: string; why: string; fix: string } {
+	const lacks = `${table} has no hidden delete sign column${column}`;
+	return {
+		lacks,
+		why: `${lacks} (created while the FE config enable_batch_delete_by_default was false): Doris drops the sign without a word`,
+		fix: `ALTER TABLE ${table} ENABLE FEATURE "BATCH_DELETE" to let deletes apply`,
+	};
+}
+
+/**
  * Why a delete cannot load into a table that is not UNIQUE KEY (`flattened`: the delete came as a
  * flattened record's `__deleted`, not a Debezium envelope). Only UNIQUE KEY tables have the
  * hidden `__DORIS_DELETE_SIGN__` column; for any other table Doris drops the `hidden_columns` entry
@@ -98,14 +114,13 @@ export function deleteUnsupported(schema: TableSchema, keyModel: KeyModel, from:
 				? `or leave the field ${DELETE_SIGN_COLUMN} out of the record (or set it to 0) to load the row; a tombstone of the Kafka Trigger's Tombstones "Delete the Row of Its Key" carries it (set Tombstones to Skip for such a table)`
 				: 'or leave the Debezium Envelopes (CDC) option off to keep each change as a row of its own';
 	if (keyModel === 'UNIQUE') {
+		const noSign = noHiddenDeleteSign(tableName(schema), ` ${DELETE_SIGN_COLUMN}`);
 		return {
 			column: null,
 			value: null,
 			expected: 'a UNIQUE KEY table with the hidden delete sign column',
 			rule: 'delete_unsupported',
-			message:
-				`this change is a delete, and ${tableName(schema)} has no hidden delete sign column ${DELETE_SIGN_COLUMN} (created while the FE config enable_batch_delete_by_default was false): ` +
-				`Doris drops the sign without a word and would load the delete as an upsert, keeping the row; ALTER TABLE ${tableName(schema)} ENABLE FEATURE "BATCH_DELETE" to let deletes apply, ${otherwise}`,
+			message: `this change is a delete, and ${noSign.why} and would load the delete as an upsert, keeping the row; ${noSign.fix}, ${otherwise}`,
 		};
 	}
 	return {

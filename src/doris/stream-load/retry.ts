@@ -19,6 +19,10 @@ export interface RetryPolicy {
 	maxElapsedMs: number;
 }
 
+/**
+ * The client's policy when its caller gives none (the core pipeline, the benchmark). The Doris Stream
+ * Load node gives its own: its Retries and Backoff, within 2 × (Timeout + 60 s) (nodes/DorisStreamLoad/settings.ts).
+ */
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, initialDelayMs: 1000, maxDelayMs: 30_000, maxElapsedMs: 600_000 };
 
 /**

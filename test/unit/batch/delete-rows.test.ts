@@ -8,6 +8,7 @@ import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete, t
 import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
 import { takenOutItems } from '../../../src/batch/rejected-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
+import { deleteUnsupported, noHiddenDeleteSign } from '../../../src/doris/schema/row-rejections';
 import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 
 function packed(lines: string[], deleteSign?: boolean): { json: Record<string, unknown> } {
@@ -189,5 +190,21 @@ describe('deletes with the sign into a table that is not UNIQUE KEY (Deletes Aut
 		assert.deepEqual(sorted.parts, [[{ id: 2, __DORIS_DELETE_SIGN__: 0 }], { text: '{"id":4}\n', rows: 1 }]);
 		// Without `notUnique` Deletes Auto checks nothing, as before.
 		assert.deepEqual(sortItemsForLoad(items, { format: 'json', deletes: 'auto', deletesNotApplied: { handBack: true } }).takenOut, []);
+	});
+
+	it('a UNIQUE KEY table without the hidden sign: the Doris Schema node\'s cause and fix, word for word', () => {
+		const reason = deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: 1 }, { handBack: true, notUnique: { table: 'd.t', keyModel: 'UNIQUE' } });
+		assert.deepEqual(
+			{ ...reason, message: undefined },
+			{ column: '__DORIS_DELETE_SIGN__', value: 1, expected: 'a row that is not a delete (__DORIS_DELETE_SIGN__ 0 or absent): d.t has no hidden delete sign column', rule: 'delete_unsupported', message: undefined },
+		);
+		assert.equal(
+			reason?.message,
+			'__DORIS_DELETE_SIGN__ is 1: the row is a delete, and d.t has no hidden delete sign column (created while the FE config enable_batch_delete_by_default was false): ' +
+				'Doris drops the sign without a word, so the row would load as an upsert and the deleted row stay; ALTER TABLE d.t ENABLE FEATURE "BATCH_DELETE" to let deletes apply',
+		);
+		const schemaSide = deleteUnsupported({ database: 'd', table: 't' } as never, 'UNIQUE', 'envelope').message;
+		const words = noHiddenDeleteSign('d.t');
+		assert.ok(reason?.message.includes(words.fix) && schemaSide.includes(words.fix));
 	});
 });

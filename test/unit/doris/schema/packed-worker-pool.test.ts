@@ -12,7 +12,7 @@ import fc from 'fast-check';
 
 import { encodedByteLength } from '../../../../src/common/encoded-lines';
 import { PackedWorkerPool, WORKER_RESOURCE_LIMITS, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
-import { routePacked } from '../../../../src/doris/schema/route-packed';
+import { INVALID_PART_ITEMS, routePacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import type { RouteLabels } from '../../../../src/doris/schema/route-items';
 import { metrics } from '../../../../src/metrics/metrics';
@@ -177,20 +177,45 @@ describe('routePackedParallel', () => {
 		assert.deepEqual(pool.stats(), { routedInWorker: 1, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
 	});
 
-	it("an item whose invalid lines need more than the worker's heap ends the worker: it is mapped here, with the same result", async () => {
+	// Before, each such item (~90,000 invalid lines and more) ended the worker with ERR_WORKER_OUT_OF_MEMORY:
+	// mapped a second time here, a new worker for the next, a warning each time (started 3, lost 2 here).
+	it('items of nothing but invalid lines, alternating with valid ones, map in the one worker whatever their size: none lost, no warning, the same result', async () => {
 		const warnings: string[] = [];
 		const pool = track(workerPool(warnings));
-		// Every line invalid: each becomes an object with its reasons (~0.7 KB of heap per line), ~110 MB in all.
-		const item = pack(Array.from({ length: 160_000 }, (_, i) => `{"id":"not a number ${i}","ts":0}`));
+		// Every line invalid: each becomes an object with its reasons (~0.55 KB of heap per line), ~70 MB in all.
+		const invalid = pack(Array.from({ length: 130_000 }, (_, i) => `{"id":"not a number ${i}","ts":0}`));
+		const valid = bigItem(1200);
 		const m = mapper();
-		const routed = await routePackedParallel(item, m, labels, 0, pool);
-		assert.deepEqual(routed, routePacked(item, m, labels, 0));
-		assert.equal(routed.invalid.length, 160_000);
-		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
-		assert.match(warnings[0], /a worker thread stopped \(Worker terminated due to reaching memory limit: JS heap out of memory\) with 1 packed item\(s\) in hand/);
-		// The next item gets a new worker.
-		assert.deepEqual(await routePackedParallel(bigItem(1200), m, labels, 1, pool), routePacked(bigItem(1200), m, labels, 1));
-		assert.equal(pool.stats().routedInWorker, 1);
+		const expectedInvalid = routePacked(invalid, m, labels, 0);
+		const expectedValid = routePacked(valid, m, labels, 1);
+		assert.equal(expectedInvalid.invalid.length, 130_000);
+		for (const [i, item] of [invalid, valid, invalid].entries()) {
+			assert.deepEqual(await routePackedParallel(item, m, labels, i % 2, pool), i % 2 === 0 ? expectedInvalid : expectedValid);
+		}
+		assert.deepEqual(warnings, []);
+		assert.deepEqual(pool.stats(), { routedInWorker: 3, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	// Before, every item of that size started a worker that mapped it until its heap was full (started 3, lost 3 here).
+	it("an item that needs more than a worker's heap all the same (a 60 MB value) ends the worker once: it, the item in hand with it and every later item at least as big are mapped here", async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		const huge = pack([`{"id":"not a number","ts":0,"name":"${'s'.repeat(60_000_000)}"}`, '{"id":1,"ts":0}']);
+		const other = bigItem(1200);
+		const m = mapper();
+		const expectedHuge = routePacked(huge, m, labels, 0);
+		const expectedOther = routePacked(other, m, labels, 1);
+		// Both in the worker's hand when it dies: each comes back once, with its own result.
+		assert.deepEqual(await Promise.all([routePackedParallel(huge, m, labels, 0, pool), routePackedParallel(other, m, labels, 1, pool)]), [expectedHuge, expectedOther]);
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 0, fallbacks: 2, started: 1, lost: 1 });
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0], /a worker thread stopped \(Worker terminated due to reaching memory limit: JS heap out of memory\) with 2 packed item\(s\) in hand; /);
+		assert.ok(warnings[0].endsWith(`(items of ${huge.jsonLines.length} characters or more are mapped in the main thread from now on: they may need more than a worker's heap)`), warnings[0]);
+		// As big: here, without a worker; smaller: a new worker.
+		assert.deepEqual(await routePackedParallel(huge, m, labels, 0, pool), expectedHuge);
+		assert.deepEqual(await routePackedParallel(other, m, labels, 1, pool), expectedOther);
+		assert.deepEqual(pool.stats(), { routedInWorker: 1, routedInThread: 1, fallbacks: 2, started: 2, lost: 1 });
+		assert.equal(warnings.length, 1);
 	});
 
 	it('a worker holds two items at once, the others wait in this thread: each comes back with its own result, in order', async () => {
@@ -253,6 +278,104 @@ describe('routePackedParallel', () => {
 		assert.deepEqual(await routePackedParallel(c.packed, m, labels, 0, pool), got);
 		assert.equal(pool.stats().started, 2, 'replaced');
 		assert.equal(pool.stats().routedInWorker, 2);
+	});
+
+	it('a worker that dies with two items in hand: each comes back once, with the result and the metrics of routePacked, in order; the item waiting goes to a new worker', async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		const items = [packedCases[1], packedCases[2], packedCases[1]];
+		const m = mapper();
+		await routePackedParallel(bigItem(600), m, labels, 0, pool); // the worker is up
+		const before = await counted(labels.workflow);
+		pool.testHook('exit'); // the worker ends before it reads the next items
+		const pending = items.map((c, i) => routePackedParallel(c.packed, m, labels, i, pool));
+		assert.equal(pool.waitingItems, 1, 'two in the worker, one waiting here');
+		const oracle = { workflow: 'wf-two-in-hand-oracle', node: 'Doris Schema' };
+		assert.deepEqual(
+			await Promise.all(pending),
+			items.map((c, i) => routePacked(c.packed, m, oracle, i)),
+		);
+		const now = await counted(labels.workflow);
+		const delta = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+		assert.deepEqual(delta, await counted(oracle.workflow), 'each counted once');
+		assert.deepEqual(pool.stats(), { routedInWorker: 2, routedInThread: 0, fallbacks: 2, started: 2, lost: 1 });
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0], /worker thread stopped \(exit code 7\) with 2 packed item\(s\) in hand/);
+	});
+
+	it('invalid lines sent in parts: joined in order with the answer; a worker that dies after a part has its item mapped here from the start, no line lost or doubled', async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		// 2.5 parts of invalid lines among valid ones.
+		const item = pack(Array.from({ length: 2.5 * INVALID_PART_ITEMS * 2 }, (_, i) => (i % 2 === 0 ? `{"id":${i},"ts":0}` : `{"id":"x${i}","ts":0}`)));
+		const m = mapper();
+		const expected = routePacked(item, m, { workflow: 'wf-parts-oracle', node: 'Doris Schema' }, 0);
+		assert.equal(expected.invalid.length, 2.5 * INVALID_PART_ITEMS);
+		const before = await counted(labels.workflow);
+		assert.deepEqual(await routePackedParallel(item, m, labels, 0, pool), expected);
+		pool.testHook('exit-after-part');
+		assert.deepEqual(await routePackedParallel(item, m, labels, 0, pool), expected);
+		const now = await counted(labels.workflow);
+		const delta = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+		const once = await counted('wf-parts-oracle');
+		assert.deepEqual(delta, Object.fromEntries(Object.entries(once).map(([k, v]) => [k, 2 * v])), 'each item counted once');
+		assert.deepEqual(pool.stats(), { routedInWorker: 1, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
+		assert.match(warnings[0], /worker thread stopped \(exit code 7\) with 1 packed item\(s\) in hand/);
+	});
+
+	it("invalid lines in parts give routePacked's result at every size around a part (none, one, a part less one, a part, a part and one, two parts), all invalid or among valid lines: order, line numbers, offsets, rows", async () => {
+		const pool = track(workerPool());
+		const m = mapper();
+		const invalidKinds = [(i: number) => `{"id":"x${i}","ts":0}`, (i: number) => `{oops ${i}`, (i: number) => `[${i}]`];
+		let items = 0;
+		for (const invalidLines of [0, 1, INVALID_PART_ITEMS - 1, INVALID_PART_ITEMS, INVALID_PART_ITEMS + 1, 2 * INVALID_PART_ITEMS]) {
+			for (const mixed of [false, true]) {
+				const lines: string[] = [];
+				for (let i = 0; i < invalidLines; i++) {
+					if (mixed) lines.push(`{"id":${i},"ts":0,"name":"ü${i % 10}"}`);
+					lines.push(invalidKinds[i % invalidKinds.length](i));
+				}
+				if (mixed) lines.push('{"id":-1,"ts":0}');
+				// An exact run, then one with gaps: the invalid lines' offsets come from both.
+				const half = Math.floor(lines.length / 2);
+				const item = pack(lines, [
+					{ topic: 'parts-a', partition: 0, firstOffset: '500', lastOffset: String(500 + half - 1), lines: half },
+					{ topic: 'parts-b', partition: 1, firstOffset: '0', lastOffset: String(3 * lines.length), lines: lines.length - half },
+				]);
+				const expected = routePacked(item, m, labels, 2);
+				assert.equal(expected.invalid.length, invalidLines);
+				assert.deepEqual(await routePackedParallel(item, m, labels, 2, pool), expected, `${invalidLines} invalid lines${mixed ? ' among valid ones' : ''}`);
+				items++;
+			}
+		}
+		assert.deepEqual(pool.stats(), { routedInWorker: items, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	// A worker's stack is 4 MB, this thread's ~1 MB: V8 writes a value nested 8,000 deep there (up to
+	// ~13,000) and cannot read it back here (~3,200), so the part holding that line arrives as a
+	// 'messageerror'. Before, the worker's answer that came right after it was used all the same: the
+	// part's 4,096 invalid lines were lost, while the metrics counted them.
+	it("a part this thread cannot read (a line nested deeper than this thread's stack reads back): the worker's answer after it is not used, the item is mapped here, no line lost", async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		const deep = `{"id":"x","ts":0,"nested":${'['.repeat(8000)}${']'.repeat(8000)}}`;
+		// The deep line last in the item's only part: the worker's answer follows that part at once.
+		const item = pack(Array.from({ length: INVALID_PART_ITEMS }, (_, i) => (i === INVALID_PART_ITEMS - 1 ? deep : `{"id":"x${i}","ts":0}`)));
+		const m = mapper();
+		const here: RouteLabels = { workflow: 'wf-unreadable-part', node: 'Doris Schema' };
+		const oracle: RouteLabels = { workflow: 'wf-unreadable-part-oracle', node: 'Doris Schema' };
+		const expected = routePacked(item, m, oracle, 0);
+		const got = await routePackedParallel(item, m, here, 0, pool);
+		assert.equal(got.packed, null);
+		assert.equal(got.invalid.length, INVALID_PART_ITEMS);
+		// Not assert.deepEqual on the deep line: it would recurse as deep as the line.
+		assert.deepEqual(got.invalid.slice(0, -1), expected.invalid.slice(0, -1));
+		const [last, expectedLast] = [got.invalid[INVALID_PART_ITEMS - 1].json, expected.invalid[INVALID_PART_ITEMS - 1].json];
+		assert.deepEqual([last._invalid, last._kafka, Array.isArray(last.nested)], [expectedLast._invalid, expectedLast._kafka, true]);
+		assert.deepEqual(await counted(here.workflow), await counted(oracle.workflow), 'counted once, from the mapping here');
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0], /worker thread stopped \(Maximum call stack size exceeded\) with 1 packed item\(s\) in hand/);
 	});
 
 	it('an error inside the worker: the item is routed here, said once', async () => {

@@ -5,8 +5,8 @@ import fc from 'fast-check';
 
 import { createSerializer } from '../../../../src/doris/stream-load/wire-format';
 import { parseJsonExact } from '../../../../src/common/exact-json';
-import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
-import { emptyInvalidLineCounts, mapPackedLinesToBytes, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
+import { INVALID_FIELD, routeItems, type InvalidInfo, type RoutedItem } from '../../../../src/doris/schema/route-items';
+import { emptyInvalidLineCounts, INVALID_PART_ITEMS, mapPackedLinesToBytes, routePacked, type PackedLineOrigin, type RoutedPacked } from '../../../../src/doris/schema/route-packed';
 import { readPackedRows } from '../../../../src/common/packed-rows';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../../src/doris/schema/row-mapper';
@@ -46,6 +46,21 @@ describe('routePacked', () => {
 			sources: [{ topic: 't', partition: 0, firstOffset: '40', lastOffset: '41', lines: 2 }],
 			deleteSign: false,
 		});
+	});
+
+	it('sendInvalid takes the invalid items in parts of INVALID_PART_ITEMS, in order; the result keeps the rest; rows and counts as without it', () => {
+		const lines = Array.from({ length: 3 * INVALID_PART_ITEMS + 30 }, (_, i) => (i % 3 === 0 ? `{"id":${i},"ts":0}` : `{"id":"x${i}","ts":0}`));
+		const whole = mapPackedLinesToBytes(pack(lines), mapper(), 4, emptyInvalidLineCounts());
+		const parts: RoutedItem[][] = [];
+		const counts = emptyInvalidLineCounts();
+		const inParts = mapPackedLinesToBytes(pack(lines), mapper(), 4, counts, false, undefined, (part) => parts.push(part));
+		assert.deepEqual(
+			parts.map((p) => p.length),
+			[INVALID_PART_ITEMS, INVALID_PART_ITEMS],
+		);
+		assert.deepEqual([...parts.flat(), ...inParts.routed.invalid], whole.routed.invalid);
+		assert.deepEqual(inParts.routed.packed, whole.routed.packed);
+		assert.equal([...counts.byRule.values()].reduce((a, b) => a + b, 0), whole.routed.invalid.length);
 	});
 
 	it('a line that starts with a byte-order mark is its row, written without the mark (Doris skips it too), in-thread and as bytes', () => {

@@ -38,6 +38,17 @@ describe('row rejections', () => {
 		assert.match(deleteUnsupported(schema, 'AGGREGATE', 'flattened').message, /AGGREGATE KEY table.*or give the table a column "__deleted" to keep each delete as a row flagged "true"$/);
 	});
 
+	it('deleteUnsupported for a UNIQUE KEY table without the hidden delete sign: the cause and the fix, word for word', () => {
+		const sign = deleteUnsupported(schema, 'UNIQUE', 'sign');
+		assert.deepEqual({ ...sign, message: undefined }, { column: null, value: null, expected: 'a UNIQUE KEY table with the hidden delete sign column', rule: 'delete_unsupported', message: undefined });
+		assert.equal(
+			sign.message,
+			'this change is a delete, and shop.orders has no hidden delete sign column __DORIS_DELETE_SIGN__ (created while the FE config enable_batch_delete_by_default was false): ' +
+				'Doris drops the sign without a word and would load the delete as an upsert, keeping the row; ALTER TABLE shop.orders ENABLE FEATURE "BATCH_DELETE" to let deletes apply, ' +
+				'or leave the field __DORIS_DELETE_SIGN__ out of the record (or set it to 0) to load the row; a tombstone of the Kafka Trigger\'s Tombstones "Delete the Row of Its Key" carries it (set Tombstones to Skip for such a table)',
+		);
+	});
+
 	it('badDeleteMark quotes the value and keeps it JSON-safe', () => {
 		const r = badDeleteMark(schema, 12n);
 		assert.equal(r.value, '12');
