@@ -13,8 +13,9 @@
  *   miss it).
  * - Small items (fewer than `minLines` lines) are routed in the calling thread: copying and the hop
  *   cost more than mapping them.
- * - Nothing is lost: a worker that dies, fails to start, or reports an error hands its items back to
- *   the calling thread, which routes them itself; the pool starts a new worker on the next call.
+ * - Nothing is lost: a worker that dies, fails to start, reports an error, or sends a message this
+ *   thread cannot read hands its items back to the calling thread, which routes them itself; the
+ *   pool starts a new worker on the next call.
  *   After several failures in a row with no success in between the pool stops trying (in-thread).
  * - Invalid lines come back in parts as the worker maps (INVALID_PART_ITEMS), off its heap. An item
  *   a worker still runs out of heap on marks its size: items as big are mapped here from then on.
@@ -107,6 +108,12 @@ interface Slot {
 	inflight: Map<number, Task>;
 	/** Set by close(): its exit is expected. */
 	closing: boolean;
+	/**
+	 * Set on 'messageerror': a message of this worker could not be read here, maybe a part of an item's
+	 * invalid lines. Its later messages are not used (an answer after a lost part would lose that
+	 * part's lines); its items are mapped here when it exits.
+	 */
+	unreadable: boolean;
 	lastError: Error | null;
 }
 
@@ -257,17 +264,19 @@ export class PackedWorkerPool {
 	private spawn(): Slot {
 		const worker = new Worker(this.workerFile, { resourceLimits: WORKER_RESOURCE_LIMITS });
 		worker.unref();
-		const slot: Slot = { worker, inflight: new Map(), closing: false, lastError: null };
+		const slot: Slot = { worker, inflight: new Map(), closing: false, unreadable: false, lastError: null };
 		this.slots.push(slot);
 		this.counters.started++;
 		worker.on('message', (message: PackedWorkerMessage) => this.onMessage(slot, message));
 		worker.on('error', (error) => {
 			slot.lastError = error;
 		});
-		// A message the main thread cannot read: which item it was is unknown, so the worker goes and
-		// every item it holds is routed here.
+		// A message the main thread cannot read (e.g. a line nested deeper than this thread's stack reads
+		// back; a worker's stack is bigger): which item it was is unknown, so the worker goes, nothing it
+		// sends after is used, and every item it holds is routed here.
 		worker.on('messageerror', (error) => {
 			slot.lastError = error;
+			slot.unreadable = true;
 			void worker.terminate();
 		});
 		worker.on('exit', (code) => this.onExit(slot, code));
@@ -275,6 +284,7 @@ export class PackedWorkerPool {
 	}
 
 	private onMessage(slot: Slot, message: PackedWorkerMessage): void {
+		if (slot.unreadable) return;
 		const task = slot.inflight.get(message.id);
 		if (task === undefined) return;
 		if ('invalidPart' in message) {

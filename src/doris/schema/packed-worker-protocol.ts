@@ -52,8 +52,9 @@ export type PackedWorkerResponse =
 /**
  * Worker → main, before the response of item `id`: the next of its invalid items, in order
  * (route-packed.ts INVALID_PART_ITEMS). The response's `routed.invalid` holds those after the last
- * part. Kept only with the response: a worker that stops or fails before it answers has its item
- * mapped again from the start, and the parts go.
+ * part. Kept only with the response: a worker that stops or fails before it answers, or sends a
+ * message the main thread cannot read (a part, maybe), has its item mapped again from the start, and
+ * the parts go.
  */
 export interface PackedWorkerInvalidPart {
 	id: number;

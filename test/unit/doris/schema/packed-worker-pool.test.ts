@@ -323,6 +323,61 @@ describe('routePackedParallel', () => {
 		assert.match(warnings[0], /worker thread stopped \(exit code 7\) with 1 packed item\(s\) in hand/);
 	});
 
+	it("invalid lines in parts give routePacked's result at every size around a part (none, one, a part less one, a part, a part and one, two parts), all invalid or among valid lines: order, line numbers, offsets, rows", async () => {
+		const pool = track(workerPool());
+		const m = mapper();
+		const invalidKinds = [(i: number) => `{"id":"x${i}","ts":0}`, (i: number) => `{oops ${i}`, (i: number) => `[${i}]`];
+		let items = 0;
+		for (const invalidLines of [0, 1, INVALID_PART_ITEMS - 1, INVALID_PART_ITEMS, INVALID_PART_ITEMS + 1, 2 * INVALID_PART_ITEMS]) {
+			for (const mixed of [false, true]) {
+				const lines: string[] = [];
+				for (let i = 0; i < invalidLines; i++) {
+					if (mixed) lines.push(`{"id":${i},"ts":0,"name":"ü${i % 10}"}`);
+					lines.push(invalidKinds[i % invalidKinds.length](i));
+				}
+				if (mixed) lines.push('{"id":-1,"ts":0}');
+				// An exact run, then one with gaps: the invalid lines' offsets come from both.
+				const half = Math.floor(lines.length / 2);
+				const item = pack(lines, [
+					{ topic: 'parts-a', partition: 0, firstOffset: '500', lastOffset: String(500 + half - 1), lines: half },
+					{ topic: 'parts-b', partition: 1, firstOffset: '0', lastOffset: String(3 * lines.length), lines: lines.length - half },
+				]);
+				const expected = routePacked(item, m, labels, 2);
+				assert.equal(expected.invalid.length, invalidLines);
+				assert.deepEqual(await routePackedParallel(item, m, labels, 2, pool), expected, `${invalidLines} invalid lines${mixed ? ' among valid ones' : ''}`);
+				items++;
+			}
+		}
+		assert.deepEqual(pool.stats(), { routedInWorker: items, routedInThread: 0, fallbacks: 0, started: 1, lost: 0 });
+	});
+
+	// A worker's stack is 4 MB, this thread's ~1 MB: V8 writes a value nested 8,000 deep there (up to
+	// ~13,000) and cannot read it back here (~3,200), so the part holding that line arrives as a
+	// 'messageerror'. Before, the worker's answer that came right after it was used all the same: the
+	// part's 4,096 invalid lines were lost, while the metrics counted them.
+	it("a part this thread cannot read (a line nested deeper than this thread's stack reads back): the worker's answer after it is not used, the item is mapped here, no line lost", async () => {
+		const warnings: string[] = [];
+		const pool = track(workerPool(warnings));
+		const deep = `{"id":"x","ts":0,"nested":${'['.repeat(8000)}${']'.repeat(8000)}}`;
+		// The deep line last in the item's only part: the worker's answer follows that part at once.
+		const item = pack(Array.from({ length: INVALID_PART_ITEMS }, (_, i) => (i === INVALID_PART_ITEMS - 1 ? deep : `{"id":"x${i}","ts":0}`)));
+		const m = mapper();
+		const here: RouteLabels = { workflow: 'wf-unreadable-part', node: 'Doris Schema' };
+		const oracle: RouteLabels = { workflow: 'wf-unreadable-part-oracle', node: 'Doris Schema' };
+		const expected = routePacked(item, m, oracle, 0);
+		const got = await routePackedParallel(item, m, here, 0, pool);
+		assert.equal(got.packed, null);
+		assert.equal(got.invalid.length, INVALID_PART_ITEMS);
+		// Not assert.deepEqual on the deep line: it would recurse as deep as the line.
+		assert.deepEqual(got.invalid.slice(0, -1), expected.invalid.slice(0, -1));
+		const [last, expectedLast] = [got.invalid[INVALID_PART_ITEMS - 1].json, expected.invalid[INVALID_PART_ITEMS - 1].json];
+		assert.deepEqual([last._invalid, last._kafka, Array.isArray(last.nested)], [expectedLast._invalid, expectedLast._kafka, true]);
+		assert.deepEqual(await counted(here.workflow), await counted(oracle.workflow), 'counted once, from the mapping here');
+		assert.deepEqual(pool.stats(), { routedInWorker: 0, routedInThread: 0, fallbacks: 1, started: 1, lost: 1 });
+		assert.equal(warnings.length, 1);
+		assert.match(warnings[0], /worker thread stopped \(Maximum call stack size exceeded\) with 1 packed item\(s\) in hand/);
+	});
+
 	it('an error inside the worker: the item is routed here, said once', async () => {
 		const warnings: string[] = [];
 		const pool = track(workerPool(warnings));
