@@ -4,7 +4,9 @@
  * decoded, kafkajs' own log lines routed to our logger (never to stdout), and errors explained in
  * words a workflow author can act on, with no password in them.
  */
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 
 import { hideAbortedTransactionsAsKafkaDoes } from './aborted-transactions';
 import { registerCompressionCodecs } from './compression';
@@ -86,7 +88,52 @@ export function createKafka(connection: KafkaConnection, options: KafkaClientOpt
 	keepCoordinatorLookupFailures();
 	// A restart kafkajs began before the consumer closed leaves the group instead of holding partitions for good.
 	stopRunnersStartedAfterClose();
-	return new Kafka(toKafkaConfig(connection, options));
+	// Its sockets are tracked: one kafkajs reopened outside its broker pool is ended with the consumer (endLeftoverSockets).
+	const sockets = new Set<Socket>();
+	const kafka = new Kafka({ ...toKafkaConfig(connection, options), socketFactory: trackingSocketFactory(sockets) });
+	openSockets.set(kafka, sockets);
+	return kafka;
+}
+
+/** kafkajs' own socket factory (node_modules/kafkajs/src/network/socketFactory.js: net or tls, keep-alive). */
+const kafkajsSocketFactory = createRequire(__filename)('kafkajs/src/network/socketFactory.js') as () => ISocketFactory;
+
+/** The sockets of each client made by createKafka that are not closed yet. */
+const openSockets = new WeakMap<Kafka, Set<Socket>>();
+
+function trackingSocketFactory(sockets: Set<Socket>): ISocketFactory {
+	const connect = kafkajsSocketFactory();
+	return (args) => {
+		const socket = connect(args);
+		sockets.add(socket);
+		socket.once('close', () => sockets.delete(socket));
+		return socket;
+	};
+}
+
+/**
+ * Ends the sockets of `kafka` (made by createKafka) that kafkajs never ended, once its consumer and
+ * admin are disconnected; returns how many. kafkajs 2.2.4 can own a connection its disconnect does not
+ * reach: when a broker ends a session (an OAUTHBEARER token's end, connections.max.reauth.ms), the fetch
+ * that met the close makes the consumer group drop that Broker from the pool (consumer/consumerGroup.js
+ * recoverFromFetch → cluster/brokerPool.js removeBroker, which neither disconnects it nor tells the
+ * group), while the group keeps it as its coordinator: the next heartbeat reconnects it
+ * (network/connectionPool.js getConnection), and cluster.disconnect() only ends the pool's current
+ * brokers. That socket stayed open after close until the broker's idle timeout (10 minutes), holding
+ * the process: a deactivated or restarted trigger kept it, a reactivated one added another.
+ * Sockets kafkajs ended are left to finish their close.
+ */
+export function endLeftoverSockets(kafka: Kafka): number {
+	let ended = 0;
+	for (const socket of openSockets.get(kafka) ?? []) {
+		if (socket.writableEnded) continue;
+		// Ended as kafkajs' own disconnect ends it, not destroyed: the broker's answering close reaches
+		// kafkajs' Connection, which stops its request-timeout interval (a destroyed socket sends it no
+		// event, and that interval would then hold the process for good).
+		socket.end();
+		ended++;
+	}
+	return ended;
 }
 
 function routeLibraryLog(logger: SinkerLogger, entry: LogEntry): void {

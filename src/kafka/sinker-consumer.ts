@@ -23,13 +23,13 @@
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
  * our seek is recognised and dropped.
  */
-import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
 import { AssignmentFence } from './assignment-fence';
 import { ExecutionEmitter } from './execution-emitter';
 import { MemberResetWatch } from './offset-reset-watch';
-import { createKafka, explainKafkaError, silentLogger, type SinkerLogger } from './client';
+import { createKafka, endLeftoverSockets, explainKafkaError, silentLogger, type SinkerLogger } from './client';
 import { kafkajsConsumerConfig, validateConsumerOptions, zeroSinkerStats, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
 import { ConsumerStallWatch } from './consumer-stall-watch';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
@@ -73,6 +73,7 @@ export class SinkerConsumer {
 	/** Partitions back after kafkajs restarted the consumer: kept when nobody else moved them (returning-partitions.ts). */
 	private readonly returning: ReturningPartitions;
 	// Set by begin() together with the consumer they drive; nothing reaches them before.
+	private kafka!: Kafka;
 	private consumer!: Consumer;
 	private partitions!: PartitionControl;
 	private committer!: OffsetCommitter;
@@ -146,7 +147,7 @@ export class SinkerConsumer {
 
 	private async begin(): Promise<void> {
 		const { options } = this;
-		const kafka = createKafka(options.connection, { logger: this.logger });
+		const kafka = (this.kafka = createKafka(options.connection, { logger: this.logger }));
 		this.consumer = kafka.consumer(kafkajsConsumerConfig(options, () => this.closing));
 		// Its contact events before the consumer's own handlers (consumer-stall-watch.ts).
 		this.stallWatch = new ConsumerStallWatch(this.consumer, options, this.logger);
@@ -218,6 +219,7 @@ export class SinkerConsumer {
 			if (this.eachBatch) markClosed(this.eachBatch);
 			await this.consumer.disconnect().catch(() => {});
 			await admin.disconnect().catch(() => {});
+			this.endLeftoverSockets();
 			throw explainKafkaError(error, options.connection);
 		}
 	}
@@ -370,9 +372,16 @@ export class SinkerConsumer {
 			await this.consumer.disconnect();
 			await this.admin?.disconnect();
 		} finally {
+			this.endLeftoverSockets();
 			this.resetWatch.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };
+	}
+
+	/** A connection kafkajs reopened outside its broker pool would outlive the close by 10 minutes (client.ts). */
+	private endLeftoverSockets(): void {
+		const ended = endLeftoverSockets(this.kafka);
+		if (ended > 0) this.logger.debug('Kafka consumer closed connections kafkajs left open after disconnecting', { ended });
 	}
 }
