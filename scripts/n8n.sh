@@ -116,7 +116,9 @@ install() {
 	fi
 	local fetched=$SECONDS
 	echo "[n8n] rebuilding its native modules for Node $(node -v) (${NATIVE[*]})" >&2
-	(cd "$N8N_DIR" && npm rebuild --loglevel=error "${NATIVE[@]}") >>"$LOG" 2>&1 ||
+	# JOBS=max: node-gyp runs make with a job per core, so sqlite3's four C++ files compile beside its
+	# amalgamation (sqlite3.c, one file, most of the rebuild) instead of after it.
+	(cd "$N8N_DIR" && JOBS=max npm rebuild --loglevel=error "${NATIVE[@]}") >>"$LOG" 2>&1 ||
 		fail "npm rebuild ${NATIVE[*]} failed"
 	natives_load || fail "native modules do not load under Node $(node -v)"
 	echo "[n8n] n8n@$N8N_VERSION installed in $((SECONDS - started)) s (npm $((fetched - started)) s, native rebuild $((SECONDS - fetched)) s)" >&2

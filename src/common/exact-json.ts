@@ -11,8 +11,11 @@
  * 22+, "JSON.parse source text access") gives the literal. A false alarm only costs the slower parse.
  * The scan is a plain loop: a regular expression for the same rule cost as much as JSON.parse itself,
  * and a looser one (any "e123") fired on every UUID ("9d3e-0123…").
+ *
+ * A text nested deeper than MAX_JSON_DEPTH is refused (JsonTooDeepError) before either parse: every
+ * step after the parse would overflow the stack on it (json-depth.ts).
  */
-
+import { jsonTextDepthError } from './json-depth';
 
 /** The reviver context of JSON.parse source text access; absent on runtimes that lack it. */
 interface ReviverContext {
@@ -34,8 +37,19 @@ export interface JsonObject {
  */
 export function parseJsonExact(text: string): JsonValue {
 	const json = withoutByteOrderMark(text);
+	// Before the parse: the reviver path below is recursive and would overflow first (json-depth.ts).
+	const tooDeep = jsonTextDepthError(json);
+	if (tooDeep !== undefined) throw new JsonTooDeepError(tooDeep);
 	if (!mayLosePrecision(json)) return JSON.parse(json) as JsonValue;
 	return JSON.parse(json, keepInexactNumbers) as JsonValue;
+}
+
+/** A JSON text nested deeper than MAX_JSON_DEPTH: refused as undecodable, like a syntax error. */
+export class JsonTooDeepError extends SyntaxError {
+	constructor(message: string) {
+		super(message);
+		this.name = 'JsonTooDeepError';
+	}
 }
 
 /** U+FEFF, what a UTF-8 byte-order mark (EF BB BF) decodes to. */

@@ -23,6 +23,7 @@ import { isUtf8 } from 'node:buffer';
 import type { KafkaMessage } from 'kafkajs';
 
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
+import { decodedDepthError, jsonBytesDepthError } from '../common/json-depth';
 import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
@@ -91,7 +92,7 @@ export function createMessageParser(given: MessageParserOptions): MessageParser 
 		}
 		// Plain JSON values: checked together once per chunk; a chunk with a misfit is packed again value by value.
 		const packUnchecked: PackLine = (value, message, lines, topic, partition) => {
-			if (!mayBeLine(value)) return false;
+			if (!mayBeLine(value) || nestsTooDeep(value)) return false;
 			lines.addBytes(value, topic, partition, message.offset);
 			return true;
 		};
@@ -157,17 +158,27 @@ function packJsonLine(options: MessageParserOptions): PackLine {
 	const fields = options.kafkaFields ?? [];
 	if (fields.length === 0) {
 		return (value, message, lines, topic, partition) => {
-			if (!fitsOnLine(value)) return false;
+			if (!fitsOnLine(value) || nestsTooDeep(value)) return false;
 			lines.addBytes(value, topic, partition, message.offset);
 			return true;
 		};
 	}
 	return (value, message, lines, topic, partition) => {
-		if (!fitsOnLine(value)) return false;
+		if (!fitsOnLine(value) || nestsTooDeep(value)) return false;
 		const text = value.toString('utf8');
 		lines.addText(spliceKafkaFields(text, kafkaFieldValues(fields, message, topic, partition)) ?? text, topic, partition, message.offset);
 		return true;
 	};
+}
+
+/**
+ * A value nested deeper than MAX_JSON_DEPTH is not packed: it goes the per-message way, where
+ * parseJsonExact refuses it and it becomes its `_parseError` item in its place (json-depth.ts: packed,
+ * it would pass the trigger unparsed and overflow the stack further on). Values shorter than
+ * 2 × 1,025 bytes cost one comparison.
+ */
+function nestsTooDeep(value: Buffer): boolean {
+	return jsonBytesDepthError(value) !== undefined;
 }
 
 /**
@@ -260,7 +271,7 @@ async function parseWithRegistry(
 			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null, options.tombstoneKeyColumn) : null);
 			continue;
 		}
-		const decoded = registry.decode(value).then(toDecoded, (error: unknown) => registryError(error, value));
+		const decoded = registry.decode(value).then((json) => toDecoded(json, value), (error: unknown) => registryError(error, value));
 		pending.push(keyField && key && isRegistryKey(key) ? withRegistryKey(registry, decoded, key, value) : decoded);
 	}
 	const decoded = await Promise.all(pending);
@@ -298,10 +309,14 @@ async function withRegistryKey(registry: SchemaRegistryDecoder, decoded: Promise
 	return registryError(new Error(`the message key (in the Schema Registry's wire format, schema id ${key.readInt32BE(1)}) could not be decoded: ${reason}`), value);
 }
 
-function toDecoded(value: JsonValue): Decoded {
+function toDecoded(value: JsonValue, encoded: Buffer): Decoded {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) {
 		return { error: parseError('not_object', 'Schema Registry value is not a record/object', JSON.stringify(value), 'utf8') };
 	}
+	// An Avro recursive record, a Protobuf message in a message, JSON Schema's JSON: as deep as the
+	// producer likes, and an item that deep fails every execution carrying it (json-depth.ts).
+	const tooDeep = decodedDepthError(value, encoded.length);
+	if (tooDeep !== undefined) return registryError(new Error(tooDeep), encoded);
 	return { json: value };
 }
 

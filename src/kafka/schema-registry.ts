@@ -27,7 +27,7 @@ import { isUtf8 } from 'node:buffer';
 
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
-import type Ajv from 'ajv';
+import type { default as Ajv, ErrorObject } from 'ajv';
 import avro from 'avsc';
 
 import { parseJsonExact, type JsonValue } from '../common/exact-json';
@@ -160,13 +160,23 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
  */
 async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise<unknown> {
 	if (value.length >= 5 && value[0] === 0) {
-		const schema = await registry.getSchema(value.readInt32BE(1));
+		const schemaId = value.readInt32BE(1);
+		const schema = await registry.getSchema(schemaId).catch((error: unknown) => {
+			// The library rethrows a schema it cannot compile or parse (a JSON Schema of a draft the decoder
+			// does not know, json-schema-ajv.ts) as this error with the message alone: say which schema.
+			if (error instanceof Error && error.name === 'ConfluentSchemaRegistryArgumentError') error.message = `schema id ${schemaId}: ${error.message}`;
+			throw error;
+		});
 		if (schema instanceof JsonSchema) {
 			const payload = value.subarray(5);
 			// The library reads the bytes with U+FFFD in place of any that are not UTF-8; refused instead, as on the plain JSON path.
 			if (!isUtf8(payload)) throw new Error(`JSON Schema value is not valid UTF-8 text (${payload.length} bytes)`);
 			// Throws the library's own errors: not JSON, or a value the schema refuses.
-			schema.fromBuffer(payload);
+			try {
+				schema.fromBuffer(payload);
+			} catch (error) {
+				throw withRefusalReasons(error, schema);
+			}
 			return decodeConnectTitles(jsonSchemaOf(schema), parseJsonExact(payload.toString('utf8')));
 		}
 		const first = protobufTypeOf(schema);
@@ -186,6 +196,25 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
  */
 function jsonSchemaOf(schema: JsonSchema): unknown {
 	return (schema as unknown as { validate?: { schema?: unknown } }).validate?.schema;
+}
+
+/**
+ * The library refuses a value the schema refuses with "invalid payload" and nothing more, so an item
+ * on Invalid said no more than that. Its message gets what ajv found (kept on the validate function;
+ * `verbose` gives each error its value; ajv stops at the first): the field's path, its value, the rule
+ * and the keyword, e.g. `invalid payload: /price 100 must be < 100 (maximum)`.
+ */
+function withRefusalReasons(error: unknown, schema: JsonSchema): unknown {
+	const errors = (schema as unknown as { validate?: { errors?: ErrorObject[] | null } }).validate?.errors;
+	if (!(error instanceof Error) || error.name !== 'ConfluentSchemaRegistryValidationError' || !errors?.length) return error;
+	const reasons = errors.map((found) => `${found.instancePath || '/'} ${shortJson(found.data)} ${found.message ?? 'is refused'} (${found.keyword})`);
+	error.message = `${error.message}: ${reasons.join('; ')}`;
+	return error;
+}
+
+function shortJson(value: unknown): string {
+	const text = JSON.stringify(value) ?? String(value);
+	return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**

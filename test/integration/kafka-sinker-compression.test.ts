@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { CompressionTypes } from 'kafkajs';
 
 import { KAFKA_METADATA_FIELD } from '../../src/common/item-contract';
 import { registerCompressionCodecs } from '../../src/kafka/compression';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { kafkaBrokers, kafkaCacheDir } from '../ground/kafka/env';
-import { javaRecordSet, produceWithJavaClient } from '../ground/kafka/java-client';
+import { javaRecordSets, produceManyWithJavaClient } from '../ground/kafka/java-client';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
@@ -72,50 +72,84 @@ async function consumeAll(topic: string, expected: string[]): Promise<void> {
 	}
 }
 
-describe("compressed topics written by Kafka's Java client", () => {
-	for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
-		it(`producer compression.type=${codec}: every value arrives intact`, async () => {
-			const topic = await broker.topic(1);
-			const sent = values(3000, codec);
-			await produceWithJavaClient(kafkaBrokers, topic, codec, sent);
-			const stored = storedCodecs(topic);
-			assert.ok(stored.length > 0 && stored.every((c) => c === CODEC_IDS[codec]), `stored batches are ${codec}: ${stored.join(',')}`);
-			await consumeAll(topic, sent);
-		});
-	}
+/** One case of the first suite: the topic's own compression.type (none: the producer's stays), the producer's. */
+interface TopicCase {
+	name: string;
+	topicCodec: string | undefined;
+	producerCodec: string;
+	count: number;
+}
 
-	for (const [topicCodec, producerCodec] of [
+const TOPIC_CASES: TopicCase[] = [
+	...['gzip', 'snappy', 'lz4', 'zstd'].map((codec) => ({
+		name: `producer compression.type=${codec}: every value arrives intact`,
+		topicCodec: undefined,
+		producerCodec: codec,
+		count: 3000,
+	})),
+	...[
 		['lz4', 'none'],
 		['zstd', 'snappy'],
 		['snappy', 'gzip'],
-	]) {
-		it(`topic compression.type=${topicCodec}, producer ${producerCodec}: the broker recompresses, every value arrives intact`, async () => {
-			const topic = await broker.topic(1, { 'compression.type': topicCodec });
-			const sent = values(2000, `${topicCodec}-${producerCodec}`);
-			await produceWithJavaClient(kafkaBrokers, topic, producerCodec, sent);
+	].map(([topicCodec, producerCodec]) => ({
+		name: `topic compression.type=${topicCodec}, producer ${producerCodec}: the broker recompresses, every value arrives intact`,
+		topicCodec,
+		producerCodec,
+		count: 2000,
+	})),
+];
+
+// Every topic is written by one JVM before the cases (a JVM start per case was most of this file's time),
+// and the cases, each with its own topic and group, consume side by side.
+describe("compressed topics written by Kafka's Java client", { concurrency: true }, () => {
+	const written = new Map<TopicCase, { topic: string; sent: string[] }>();
+
+	before(async () => {
+		for (const c of TOPIC_CASES) {
+			const topic = await broker.topic(1, c.topicCodec === undefined ? undefined : { 'compression.type': c.topicCodec });
+			const tag = c.topicCodec === undefined ? c.producerCodec : `${c.topicCodec}-${c.producerCodec}`;
+			written.set(c, { topic, sent: values(c.count, tag) });
+		}
+		await produceManyWithJavaClient(
+			kafkaBrokers,
+			TOPIC_CASES.map((c) => ({ topic: written.get(c)!.topic, compression: c.producerCodec, values: written.get(c)!.sent })),
+		);
+	});
+
+	for (const c of TOPIC_CASES) {
+		it(c.name, async () => {
+			const { topic, sent } = written.get(c)!;
+			const expectedCodec = c.topicCodec ?? c.producerCodec;
 			const stored = storedCodecs(topic);
-			assert.ok(stored.length > 0 && stored.every((c) => c === CODEC_IDS[topicCodec]), `stored batches are ${topicCodec}: ${stored.join(',')}`);
+			assert.ok(stored.length > 0 && stored.every((codec) => codec === CODEC_IDS[expectedCodec]), `stored batches are ${expectedCodec}: ${stored.join(',')}`);
 			await consumeAll(topic, sent);
 		});
 	}
 });
 
 describe("older message formats as Kafka's Java client stores them, through kafkajs' fetch decoder", () => {
-	const cases: Array<[0 | 1 | 2, string]> = [
-		[0, 'gzip'],
-		[0, 'snappy'],
-		// Message format v0 wrote LZ4 frames with a header checksum over the magic number too.
-		[0, 'lz4'],
-		[1, 'snappy'],
-		[1, 'lz4'],
-		[2, 'lz4'],
-		[2, 'zstd'],
-	];
-	for (const [magic, codec] of cases) {
+	const cases: Array<{ magic: 0 | 1 | 2; compression: string; values: string[] }> = (
+		[
+			[0, 'gzip'],
+			[0, 'snappy'],
+			// Message format v0 wrote LZ4 frames with a header checksum over the magic number too.
+			[0, 'lz4'],
+			[1, 'snappy'],
+			[1, 'lz4'],
+			[2, 'lz4'],
+			[2, 'zstd'],
+		] as const
+	).map(([magic, compression]) => ({ magic, compression, values: values(500, `v${magic}-${compression}`) }));
+	// All record sets from one JVM, before the cases.
+	let recordSets: Buffer[] = [];
+	before(async () => {
+		recordSets = await javaRecordSets(cases);
+	});
+
+	cases.forEach(({ magic, compression: codec, values: sent }, index) => {
 		it(`message format v${magic}, ${codec}`, async () => {
 			registerCompressionCodecs();
-			const sent = values(500, `v${magic}-${codec}`);
-			const records = await javaRecordSet(magic, codec, sent);
+			const records = recordSets[index];
 			const sized = Buffer.alloc(4 + records.length);
 			sized.writeInt32BE(records.length);
 			records.copy(sized, 4);
@@ -129,5 +163,5 @@ describe("older message formats as Kafka's Java client stores them, through kafk
 				sent.map((_, i) => String(i)),
 			);
 		});
-	}
+	});
 });

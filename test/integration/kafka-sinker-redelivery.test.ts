@@ -107,7 +107,9 @@ function assertEachMessageSucceededOnce(run: Run, perPartition: number): void {
 	}
 }
 
-describe('sinker consumer: failed executions delivered again alone', () => {
+// The cases side by side: each has its own topic, group and fake n8n, and most of a case is waiting
+// (fetches, redelivery backoffs, the fake executions' pauses); one after the other they took ~57 s.
+describe('sinker consumer: failed executions delivered again alone', { concurrency: true }, () => {
 	for (const seed of process.env.SEEDS ? process.env.SEEDS.split(',').map(Number) : [1, 2, 3]) {
 		it(`many failures in several partitions, redeliveries failing again: each message succeeds once, no commit passes one not loaded (seed ${seed})`, async () => {
 			const run = await runWithFailures(seed, false);

@@ -16,6 +16,7 @@ import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName,
 let topic: string;
 let protoTopic: string;
 let keyTopic: string;
+let draftTopic: string;
 let reachable = false;
 
 /**
@@ -41,6 +42,7 @@ const broker = useKafkaAdmin({
 		topic = await broker.topic(1);
 		protoTopic = await broker.topic(1);
 		keyTopic = await broker.topic(1);
+		draftTopic = await broker.topic(1);
 	},
 });
 
@@ -196,7 +198,13 @@ describe('sinker consumer: Schema Registry', () => {
 	it('decodes JSON Schema values whose schema declares draft 2019-09 or 2020-12 ($schema), and checks them by that draft', async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
-		for (const draft of ['https://json-schema.org/draft/2020-12/schema', 'https://json-schema.org/draft/2019-09/schema']) {
+		// Also as Confluent's serializer writes them with json.schema.spec.version (its generator, mbknor-jackson-jsonSchema): http, with '#'.
+		for (const draft of [
+			'https://json-schema.org/draft/2020-12/schema',
+			'https://json-schema.org/draft/2019-09/schema',
+			'http://json-schema.org/draft/2020-12/schema#',
+			'http://json-schema.org/draft/2019-09/schema#',
+		]) {
 			// $defs and dependentRequired are keywords of these drafts (draft-07 has neither).
 			const schema = {
 				$schema: draft,
@@ -273,12 +281,69 @@ describe('sinker consumer: Schema Registry', () => {
 		await assert.rejects(decoder.decode(unknown), (error: Error) => error.name !== 'SchemaRegistryUnavailableError');
 	});
 
-	it('a value whose schema the decoder cannot read (a JSON Schema of draft-04) is undecodable (Invalid) with the decoder\'s reason, not an outage that holds the partition', async (t) => {
+	it("decodes JSON Schema values of draft-04 and draft-06 schemas (Confluent's .NET serializer registers draft-04, its Java one with json.schema.spec.version), by each draft's rules, through the broker: rows as items, refused values on Invalid with the reason", async (t) => {
 		if (!reachable) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
-		const schema = { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', properties: { id: { type: 'integer' } } };
-		const header = await registerOverRest(`${uniqueName('draft-04')}-value`, { schemaType: 'JSON', schema: JSON.stringify(schema) });
-		const decoder = createSchemaRegistryDecoder({ url: schemaRegistryUrl });
-		await assert.rejects(decoder.decode(Buffer.concat([header, Buffer.from('{"id":1}')])), (error: Error) => error.name !== 'SchemaRegistryUnavailableError' && error.message.includes('draft-04'));
+		// Draft-04: id, and exclusiveMaximum / exclusiveMinimum as booleans making maximum / minimum strict; const is no draft-04 keyword.
+		const draft04 = {
+			$schema: 'http://json-schema.org/draft-04/schema#',
+			id: 'http://shop.test/order.json',
+			type: 'object',
+			properties: {
+				id: { type: 'integer' },
+				price: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 100, exclusiveMaximum: true },
+				kind: { const: 'order' },
+			},
+			required: ['id'],
+		};
+		// Draft-06: exclusiveMaximum is a number of its own, const applies, if / then (draft-07) do not.
+		const draft06 = {
+			$schema: 'http://json-schema.org/draft-06/schema#',
+			type: 'object',
+			properties: { id: { type: 'integer' }, qty: { type: 'integer', exclusiveMaximum: 10 }, kind: { const: 'order' } },
+			required: ['id'],
+			if: { required: ['qty'] },
+			then: { required: ['note'] },
+		};
+		const header04 = await registerOverRest(`${uniqueName('draft-04')}-value`, { schemaType: 'JSON', schema: JSON.stringify(draft04) });
+		const header06 = await registerOverRest(`${uniqueName('draft-06')}-value`, { schemaType: 'JSON', schema: JSON.stringify(draft06) });
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({
+			topic: draftTopic,
+			messages: [
+				{ value: Buffer.concat([header04, Buffer.from('{"id":9007199254740993,"price":99.5,"kind":"refund"}')]) },
+				{ value: Buffer.concat([header04, Buffer.from('{"id":2,"price":100}')]) },
+				{ value: Buffer.concat([header06, Buffer.from('{"id":3,"qty":9,"kind":"order"}')]) },
+				{ value: Buffer.concat([header06, Buffer.from('{"id":4,"qty":10,"kind":"order"}')]) },
+				{ value: Buffer.concat([header06, Buffer.from('{"id":5,"kind":"refund"}')]) },
+			],
+		});
+		await producer.disconnect();
+		const group = uniqueName('registry-drafts');
+		const n8n = new FakeN8n();
+		const consumer = await SinkerConsumer.start(
+			testOptions(draftTopic, group, {
+				parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) },
+			}),
+			n8n.run,
+		);
+		try {
+			await waitFor('offset 5 committed', async () => (await committedOffsets(broker.admin, group, draftTopic)).get(0) === 5n);
+			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+			const reason = (item: Record<string, unknown>) => {
+				const error = item[PARSE_ERROR_FIELD] as { kind: string; message: string } | undefined;
+				return error && `${error.kind}: ${error.message}`;
+			};
+			assert.equal(items.length, 5, JSON.stringify(items));
+			assert.deepEqual(items[0], { id: '9007199254740993', price: 99.5, kind: 'refund' }, 'draft-04: below the strict maximum; const ignored');
+			assert.equal(reason(items[1]), 'schema_registry: invalid payload: /price 100 must be < 100 (maximum)');
+			assert.deepEqual(items[2], { id: 3, qty: 9, kind: 'order' }, 'draft-06: no note needed, if / then are no draft-06 keywords');
+			assert.equal(reason(items[3]), 'schema_registry: invalid payload: /qty 10 must be < 10 (exclusiveMaximum)');
+			assert.equal(reason(items[4]), 'schema_registry: invalid payload: /kind "refund" must be equal to constant (const)');
+			assert.equal(consumer.stats.parseErrors, 3);
+		} finally {
+			await consumer.close();
+		}
 	});
 
 	it('a JSON Schema or Avro value whose text is not UTF-8 is refused with the reason, as on the plain JSON path, not loaded with U+FFFD in its place', async (t) => {

@@ -244,7 +244,7 @@ export class PackedWorkerPool {
 		);
 	}
 
-	/** Test hook: sends 'exit' (the worker ends at once), 'throw' (its next route fails) or 'exit-after-part' (it ends once its next route has sent a part) to worker n. */
+	/** Test hook: sends 'exit' (the worker ends at once), 'throw' (its next route fails), 'exit-after-part' (it ends once its next route has sent a part) or 'unreadable-part' (its next part cannot be read here) to worker n. */
 	testHook(hook: PackedWorkerTestHook, n = 0): void {
 		const request: PackedWorkerRequest = { kind: 'test', hook };
 		this.slots[n]?.worker.postMessage(request);

@@ -32,10 +32,13 @@ export interface TextBytes {
 /** Main → worker. `packed` is the item with jsonLines "": its text is `text`. */
 export type PackedWorkerRequest =
 	| { kind: 'route'; id: number; key: string; schema: TableSchema; options: RowMapperOptions; packed: PackedRows; text: TextBytes; index: number }
-	/** Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail, 'exit-after-part' ends it once that route has sent a part. */
+	/**
+	 * Test hooks: 'exit' ends the worker at once, 'throw' makes its next route fail, 'exit-after-part' ends it once that route has sent a part,
+	 * 'unreadable-part' makes the next part it sends one the main thread cannot read (a value nested deeper than its stack reads back).
+	 */
 	| { kind: 'test'; hook: PackedWorkerTestHook };
 
-export type PackedWorkerTestHook = 'exit' | 'throw' | 'exit-after-part';
+export type PackedWorkerTestHook = 'exit' | 'throw' | 'exit-after-part' | 'unreadable-part';
 
 /**
  * Worker → main. `bytes`: the rows' JSON lines in UTF-8, transferred (src/common/encoded-lines.ts);

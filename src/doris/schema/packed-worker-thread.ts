@@ -18,6 +18,7 @@ const port = parentPort;
 const mappers = new Map<string, RowMapper>();
 let throwNext = false;
 let exitAfterPart = false;
+let unreadablePart = false;
 
 function mapperFor(request: Extract<PackedWorkerRequest, { kind: 'route' }>): RowMapper {
 	let mapper = mappers.get(request.key);
@@ -33,6 +34,7 @@ port.on('message', (request: PackedWorkerRequest) => {
 	if (request.kind === 'test') {
 		if (request.hook === 'exit') process.exit(7); // ends this thread only
 		if (request.hook === 'exit-after-part') exitAfterPart = true;
+		else if (request.hook === 'unreadable-part') unreadablePart = true;
 		else throwNext = true;
 		return;
 	}
@@ -49,6 +51,14 @@ port.on('message', (request: PackedWorkerRequest) => {
 		mapper.unmatchedSink = unmatched;
 		// The invalid items go as they are made, not all with the answer: they stay off this worker's heap (INVALID_PART_ITEMS).
 		const sendInvalid = (invalidPart: RoutedItem[]): void => {
+			if (unreadablePart) {
+				// A value 8,000 deep: this thread (4 MB stack) writes it, the main thread (~1 MB) cannot read it
+				// back, as a line nested that deep did before the trigger and parseJsonExact refused them.
+				unreadablePart = false;
+				const deep = JSON.parse(`${'['.repeat(8000)}${']'.repeat(8000)}`) as unknown;
+				port.postMessage({ id: request.id, invalidPart, deep });
+				return;
+			}
 			port.postMessage({ id: request.id, invalidPart } satisfies PackedWorkerMessage);
 			if (exitAfterPart) process.exit(7);
 		};

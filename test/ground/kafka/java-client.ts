@@ -67,3 +67,33 @@ export async function produceHeadersWithJavaClient(
 export function javaRecordSet(magic: 0 | 1 | 2, compression: string, values: readonly string[]): Promise<Buffer> {
 	return run(['records', String(magic), compression], values);
 }
+
+/**
+ * produceWithJavaClient for several topics, from one JVM (each start costs about a second of CPU):
+ * each topic's `values` (key = index within the topic) sent with its own `compression.type`.
+ */
+export async function produceManyWithJavaClient(
+	brokers: string[],
+	jobs: ReadonlyArray<{ topic: string; compression: string; values: readonly string[] }>,
+): Promise<void> {
+	await run(
+		['produce-many', brokers.join(','), ...jobs.flatMap((job) => [job.topic, job.compression, String(job.values.length)])],
+		jobs.flatMap((job) => job.values),
+	);
+}
+
+/** javaRecordSet for several record sets, from one JVM; the sets in the order of `jobs`. */
+export async function javaRecordSets(jobs: ReadonlyArray<{ magic: 0 | 1 | 2; compression: string; values: readonly string[] }>): Promise<Buffer[]> {
+	const out = await run(
+		['records-many', ...jobs.flatMap((job) => [String(job.magic), job.compression, String(job.values.length)])],
+		jobs.flatMap((job) => job.values),
+	);
+	const sets: Buffer[] = [];
+	for (let at = 0; at < out.length; ) {
+		const length = out.readInt32BE(at);
+		sets.push(out.subarray(at + 4, at + 4 + length));
+		at += 4 + length;
+	}
+	if (sets.length !== jobs.length) throw new Error(`JavaKafkaClient records-many wrote ${sets.length} record sets, ${jobs.length} asked for`);
+	return sets;
+}

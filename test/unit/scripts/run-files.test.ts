@@ -42,7 +42,9 @@ async function runFiles(args: string[], flagAfterMs: number, flagText: string): 
 	}, flagAfterMs);
 	try {
 		// Without the variable `node --test` sets for this file: run-files' own runner would report to ours.
-		const { NODE_TEST_CONTEXT: _ours, ...env } = process.env;
+		// Without RECORD_TEST_DURATIONS (`RECORD_TEST_DURATIONS=1 npm test`): these temporary files' times
+		// went into scripts/lib/test-durations.json.
+		const { NODE_TEST_CONTEXT: _ours, RECORD_TEST_DURATIONS: _record, ...env } = process.env;
 		const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/lib/run-files.mjs', ...args], { cwd: ROOT, env });
 		return { code: 0, stdout, flagAt };
 	} catch (error) {

@@ -6,6 +6,14 @@
 //                                         name=text or a bare name (a header without a value: null), in order
 //   records MAGIC COMPRESSION             values from stdin as one stored record set of message format
 //                                         MAGIC (0, 1, 2), written to stdout as the broker would send it
+//   produce-many BOOTSTRAP (TOPIC COMPRESSION COUNT)…
+//                                         `produce` for several topics in one JVM: the first COUNT lines of
+//                                         stdin go to the first TOPIC, the next COUNT to the second, …
+//   records-many (MAGIC COMPRESSION COUNT)…
+//                                         `records` for several record sets in one JVM, each written to
+//                                         stdout after its length (int32, big-endian)
+// The -many modes exist because each JVM start costs about a second of CPU (kafka-clients' classes):
+// a test needing several topics or record sets starts one instead of one each.
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -29,9 +37,32 @@ public class JavaKafkaClient {
         switch (args[0]) {
             case "produce" -> produce(args[1], args[2], args[3], values);
             case "produce-headers" -> produceHeaders(args[1], args[2], values);
-            case "records" -> records(Byte.parseByte(args[1]), args[2], values);
+            case "records" -> System.out.write(records(Byte.parseByte(args[1]), args[2], values));
+            case "produce-many" -> {
+                int from = 0;
+                for (int at = 2; at + 2 < args.length; at += 3) {
+                    int count = Integer.parseInt(args[at + 2]);
+                    produce(args[1], args[at], args[at + 1], values.subList(from, from + count));
+                    from += count;
+                }
+                if (from != values.size()) throw new IllegalArgumentException("produce-many: the counts add up to " + from + ", stdin has " + values.size() + " lines");
+            }
+            case "records-many" -> {
+                int from = 0;
+                java.io.DataOutputStream out = new java.io.DataOutputStream(System.out);
+                for (int at = 1; at + 2 < args.length; at += 3) {
+                    int count = Integer.parseInt(args[at + 2]);
+                    byte[] set = records(Byte.parseByte(args[at]), args[at + 1], values.subList(from, from + count));
+                    out.writeInt(set.length);
+                    out.write(set);
+                    from += count;
+                }
+                if (from != values.size()) throw new IllegalArgumentException("records-many: the counts add up to " + from + ", stdin has " + values.size() + " lines");
+                out.flush();
+            }
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
         }
+        System.out.flush();
     }
 
     private static List<byte[]> readValues() throws Exception {
@@ -83,7 +114,7 @@ public class JavaKafkaClient {
         System.out.println(lines.size());
     }
 
-    private static void records(byte magic, String compression, List<byte[]> values) throws Exception {
+    private static byte[] records(byte magic, String compression, List<byte[]> values) throws Exception {
         MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1 << 22), magic,
                 Compression.of(compression).build(), magic == 0 ? TimestampType.NO_TIMESTAMP_TYPE : TimestampType.CREATE_TIME, 0L);
         for (int i = 0; i < values.size(); i++) {
@@ -92,7 +123,6 @@ public class JavaKafkaClient {
         ByteBuffer buffer = builder.build().buffer();
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
-        System.out.write(bytes);
-        System.out.flush();
+        return bytes;
     }
 }
