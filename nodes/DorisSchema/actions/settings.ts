@@ -4,7 +4,7 @@ import { MAX_VALUE_LIMIT_BYTES, type ValueLimits } from '../../../src/doris/sche
 import { EPOCH_UNITS, type EpochUnit } from '../../../src/doris/schema/datetime';
 import type { ManualColumn } from '../../../src/doris/schema/manual';
 import type { ExtraDigitsPolicy } from '../../../src/doris/schema/numbers';
-import { MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-pool';
+import { MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-limits';
 import { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type UnknownFieldPolicy } from '../../../src/doris/schema/row-mapper';
 import { topicMapOf, type NameRule, type TargetRules } from '../../../src/doris/schema/target';
 import { SettingError, atLeastZero, flag, list, oneOf, required, text, wholeNumber } from '../../../src/common/settings';

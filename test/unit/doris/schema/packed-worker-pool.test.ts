@@ -11,7 +11,8 @@ import type { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 
 import { encodedByteLength } from '../../../../src/common/encoded-lines';
-import { PackedWorkerPool, WORKER_RESOURCE_LIMITS, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
+import { PackedWorkerPool, closePackedWorkers, routePackedParallel, sharedPackedPool } from '../../../../src/doris/schema/packed-worker-pool';
+import { WORKER_RESOURCE_LIMITS } from '../../../../src/doris/schema/packed-worker-limits';
 import { INVALID_PART_ITEMS, routePacked } from '../../../../src/doris/schema/route-packed';
 import { RowMapper } from '../../../../src/doris/schema/row-mapper';
 import type { RouteLabels } from '../../../../src/doris/schema/route-items';
