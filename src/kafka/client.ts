@@ -38,6 +38,8 @@ export interface KafkaClientOptions {
 	libraryLogLevel?: logLevel;
 	connectionTimeoutMs?: number;
 	requestTimeoutMs?: number;
+	/** kafkajs' client-level retries (connecting, logging in); its default is 5, about 11 s of back-off. */
+	retries?: number;
 }
 
 /** kafkajs' configuration for a connection; exported so tests can check TLS / SASL mapping. */
@@ -48,6 +50,7 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 		brokers: connection.brokers,
 		connectionTimeout: options.connectionTimeoutMs ?? 10_000,
 		requestTimeout: options.requestTimeoutMs ?? 30_000,
+		...(options.retries === undefined ? {} : { retry: { retries: options.retries } }),
 		logLevel: options.libraryLogLevel ?? logLevel.WARN,
 		logCreator: () => (entry: LogEntry) => routeLibraryLog(logger, entry),
 	};

@@ -20,6 +20,8 @@ import { committedOffsets, createTopicsReady, FakeN8n, testOptions, uniqueName }
 const CLIENT = { id: 'n8n-sinker', secret: 'Client-Secret-42' };
 /** The consumer case's own client: its tokens are counted apart from the credential case's, which runs meanwhile. */
 const CONSUMER_CLIENT = { id: 'n8n-sinker-consumer', secret: 'Client-Secret-43' };
+/** A client whose tokens are already expired: Kafka's unsecured validator accepts the login, then ends the session at once. */
+const EXPIRED_CLIENT = { id: 'n8n-sinker-expired', secret: 'Client-Secret-44' };
 const TOKEN_SECONDS = 8;
 
 let broker: PrivateBroker | undefined;
@@ -44,14 +46,15 @@ before(async () => {
 		let body = '';
 		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
 		req.on('end', () => {
-			const client = [CLIENT, CONSUMER_CLIENT].find((c) => req.headers.authorization === `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`);
+			const client = [CLIENT, CONSUMER_CLIENT, EXPIRED_CLIENT].find((c) => req.headers.authorization === `Basic ${Buffer.from(`${c.id}:${c.secret}`).toString('base64')}`);
 			if (client === undefined || !body.includes('grant_type=client_credentials')) {
 				res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_client","error_description":"client authentication failed"}');
 				return;
 			}
 			issued.push({ at: Date.now(), client: client.id });
+			const seconds = client === EXPIRED_CLIENT ? -60 : TOKEN_SECONDS;
 			res.writeHead(200, { 'content-type': 'application/json' }).end(
-				JSON.stringify({ access_token: unsignedJwt('sinker', TOKEN_SECONDS), token_type: 'bearer', expires_in: TOKEN_SECONDS }),
+				JSON.stringify({ access_token: unsignedJwt('sinker', seconds), token_type: 'bearer', expires_in: seconds }),
 			);
 		});
 	});
@@ -72,8 +75,8 @@ function oauthConnection(clientSecret = CLIENT.secret, client = CLIENT.id): Kafk
 	};
 }
 
-// The two cases run side by side: the consumer's spends ~25 s letting its 8 s tokens run out.
-describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000, concurrency: 2 }, () => {
+// The cases run side by side: the consumer's spends ~25 s letting its 8 s tokens run out.
+describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000, concurrency: 3 }, () => {
 	it('the credential test connects with client-credential tokens; a wrong secret and an expired token are named', async () => {
 		const ok = await checkKafkaConnection(oauthConnection());
 		assert.equal(ok.ok, true, ok.message);
@@ -88,6 +91,17 @@ describe('SASL OAUTHBEARER on a real broker', { timeout: 240_000, concurrency: 2
 		assert.equal(expired.ok, false);
 		assert.match(expired.message, /Kafka did not accept the OAUTHBEARER login \(a fixed token \(oauthbearer\)\) at 127\.0\.0\.1:\d+: check that the token is valid/);
 		for (const result of [ok, wrong, expired]) assert.doesNotMatch(result.message, new RegExp(CLIENT.secret));
+	});
+
+	it('the credential test gives up on a login Kafka ends at once after one retry, so it answers well within its budget', async () => {
+		// Each login fetches a new token here (an expired one is never reused): the fetches count the logins.
+		// kafkajs' own five client retries made six logins over ~11 s; under CI load that ran past the
+		// check's 15 s and the answer became "Connection timeout" instead of the refused login.
+		const result = await checkKafkaConnection(oauthConnection(EXPIRED_CLIENT.secret, EXPIRED_CLIENT.id));
+		assert.equal(result.ok, false);
+		assert.match(result.message, /Kafka did not accept the OAUTHBEARER login/);
+		const logins = issued.filter((token) => token.client === EXPIRED_CLIENT.id).length;
+		assert.ok(logins <= 2, `logins tried by the credential test: ${logins}`);
 	});
 
 	it('the sinker consumer keeps consuming across sessions and a renewed token, and commits every message', async () => {
