@@ -15,14 +15,17 @@ import { handOffToSubWorkflow, NODE_TYPES, nodeOfType } from './support/examples
 import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { timeUntil } from '../support/wait-for';
 
-// The cases run side by side (each on its own topic, table and workflow): a refused activation takes
-// n8n's five attempts (1 + 2 + 4 + 8 s apart, not configurable) before it reports the failure, and
-// n8n publishes up to five workflows at once (N8N_WORKFLOW_PUBLICATION_CONCURRENCY).
-describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: 3 }, () => {
+// The cases run all at once (each on its own topic, table and workflow): a refused activation takes
+// n8n's five attempts (1 + 2 + 4 + 8 s apart, not configurable) before it reports the failure, time
+// spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
+// (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
+// Three at a time with n8n's default took 82-95 s, four rounds of those retries.
+const CASES = 12;
+describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
 	before(async () => {
-		world = await startWorld('activation-check');
+		world = await startWorld('activation-check', { env: { N8N_WORKFLOW_PUBLICATION_CONCURRENCY: String(CASES) } });
 	});
 	after(async () => {
 		await world?.close();

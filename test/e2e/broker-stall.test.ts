@@ -23,11 +23,13 @@ const ORDER_COLUMNS = ['order_id', 'customer_id', 'status', 'amount', 'currency'
 const PARTITIONS = 2;
 const THRESHOLD_S = 10;
 /**
- * The group timeouts of the integration suites' consumer (test/integration/kafka-sinker-helpers.ts):
- * with the defaults (a heartbeat every 3 s, a 30 s session) the trigger took ~31 s after the broker was
- * back to commit again, and the stall's 'not before' window needed a 20 s threshold.
+ * The group timeouts of the integration suites' consumer (test/integration/kafka-sinker-helpers.ts), with
+ * the broker's smallest session (group.min.session.timeout.ms, 6 s): with the defaults (a heartbeat every
+ * 3 s, a 30 s session) the trigger took ~31 s after the broker was back to commit again, and the stall's
+ * 'not before' window needed a 20 s threshold. After the broker is back, kafkajs rejoins under a new member
+ * id and the group waits for the old one's session to expire: 6 s rather than the suites' 10 s.
  */
-const GROUP_TIMEOUTS = { heartbeatIntervalMs: 1_000, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 15_000 };
+const GROUP_TIMEOUTS = { heartbeatIntervalMs: 1_000, sessionTimeoutMs: 6_000, rebalanceTimeoutMs: 15_000 };
 /**
  * How much older than the stop the coordinator's last answer may be: four Heartbeat Intervals, since a
  * heartbeat goes out once per interval at most, after a fetch, and n8n's process is busy under CI's load.

@@ -13,7 +13,7 @@ import { freePort } from '../ground/n8n/process';
 import { assertTableEquals } from './support/doris';
 import { cdcEvents, datetime3, logEvents, type TestEvent } from './support/events';
 import { type ExampleWorkflow, type WorkflowNode } from './support/examples';
-import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { deactivateAll, prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { uncommitted } from './support/kafka';
 import { inSubWorkflow as runInSubWorkflow } from './support/sub-workflow';
 import { waitForCommitted, watchNoCommitPast } from './support/progress';
@@ -42,6 +42,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		world = await startWorld('rejected-rows', { env: { DORIS_SINKER_METRICS: 'true', DORIS_SINKER_METRICS_PORT: String(metricsPort) } }, { beConfig: { stringTypeLengthSoftLimitBytes: 256 } });
 	});
 	after(async () => {
+		if (world) await deactivateAll(world);
 		await world?.close();
 	});
 
@@ -49,9 +50,9 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		(await world.kafka.readAll(topic)).map((m) => JSON.parse(m.value) as Record<string, unknown>).map((l) => ({ seq: Number(l.seq), ...(l._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0] }));
 
 	// Each case has its own topic, dead-letter topic, table and workflow, and reads only those (and the
-	// metrics of its table): three at a time in the one n8n, as they mostly wait (batch intervals,
-	// redelivery backoff).
-	describe('cases side by side', { concurrency: 3 }, () => {
+	// metrics of its table): six at a time in the one n8n, as they mostly wait (batch intervals,
+	// redelivery backoff). Three at a time, the 23 cases took ~45 s.
+	describe('cases side by side', { concurrency: 6 }, () => {
 		it('a row Doris refuses goes from the Rejected output to the dead-letter topic; everything else loads and commits', async (t) => {
 			const scenario = await prepareScenario(world, 'logs-high-frequency', {
 				partitions: 4,

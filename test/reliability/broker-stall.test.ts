@@ -16,6 +16,13 @@ import { assertInvariant, useWorld } from './harness/world';
 const THRESHOLD_MS = 10_000;
 const HEARTBEAT_MS = 1_000;
 /**
+ * The broker's smallest session timeout (group.min.session.timeout.ms, 6 s), as in broker-restart: after
+ * the broker is back, kafkajs rejoins under a new member id and the group waits for the old one's session
+ * to expire before it hands the partitions out again, which with the suites' 10 s session was most of
+ * the 10-11 s the run took to settle after the resume.
+ */
+const SESSION_TIMEOUT_MS = 6_000;
+/**
  * How much older than the stop the coordinator's last answer may be: a heartbeat goes out once per
  * interval at most, after a fetch or from an execution's wait, so under load (CI runs two files at a
  * time) the last one can lag by more than one interval.
@@ -43,7 +50,7 @@ describe('Kafka brokers unreachable after activation', { timeout: 300_000 }, () 
 		const reports: Array<StallReport & { at: number }> = [];
 		const c = await world.newCase({
 			partitions: 2,
-			consumer: { stallReportMs: THRESHOLD_MS, heartbeatIntervalMs: HEARTBEAT_MS, onStall: (report) => reports.push({ ...report, at: Date.now() }) },
+			consumer: { stallReportMs: THRESHOLD_MS, heartbeatIntervalMs: HEARTBEAT_MS, sessionTimeoutMs: SESSION_TIMEOUT_MS, onStall: (report) => reports.push({ ...report, at: Date.now() }) },
 		});
 		assert.ok(broker);
 		await c.produceRows(0, 3000);

@@ -101,10 +101,12 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 	});
 
 	// A BE that takes the body and never answers, at the default settings: the client's (request
-	// timeout 660 s, the default 600 s load timeout + 60 s; no answer 30 s after the body →
-	// get_load_state; retries for up to 600 s) and the trigger's execution timeout (600 s; the harness' 30 s would fail the
-	// executions waiting on the hung batch just as the silence is noticed).
-	const atDefaults = { target: { requestTimeoutMs: 660_000, retry: DEFAULT_RETRY }, consumer: { executionTimeoutMs: SINKER_DEFAULTS.executionTimeoutMs } };
+	// timeout 660 s, the default 600 s load timeout + 60 s; retries for up to 600 s) and the trigger's
+	// execution timeout (the harness' 30 s would fail the executions waiting on the hung batch just as
+	// the silence is noticed). The silence before get_load_state is 5 s, not the default 30 s: the
+	// path is the same (the default's cost, 30 s, is the constant DEFAULT_SILENCE), and 25 s of waiting
+	// for nothing was a third of this file's time.
+	const atDefaults = { target: { requestTimeoutMs: 660_000, retry: DEFAULT_RETRY, silence: { afterMs: 5000, pollMs: 1000 } }, consumer: { executionTimeoutMs: SINKER_DEFAULTS.executionTimeoutMs } };
 	it('BE silent after committing (hangs 600 s): found VISIBLE by get_load_state after the silence, loaded once', async () => {
 		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
 		let armedAt = 0;
@@ -124,9 +126,8 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.pipeline.close();
 	});
 
-	// The same path after a shorter silence (5 s): the case above already shows the default's cost.
 	it('BE stuck before its transaction began (hangs 600 s): UNKNOWN after the silence, same label again, loaded once', async () => {
-		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults, target: { ...atDefaults.target, silence: { afterMs: 5000, pollMs: 1000 } } });
+		const c = await world.newCase({ model: 'DUPLICATE', ...atDefaults });
 		let armedAt = 0;
 		await midStream(c, ROWS, () => {
 			armedAt = Date.now();

@@ -80,6 +80,9 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		await c.produceRows(1000, 1000);
 		// Retention deletes 200 records past the committed offset of partition 0 before anyone reads them.
 		const cut = (committed.get(0) ?? 0n) + 200n;
+		// kafkajs' deleteTopicRecords looks the partition's leader up in the admin's metadata before it reads
+		// the topic ("Could not find the leader for the partition" otherwise): world.admin reads it first.
+		await world.admin.fetchTopicOffsets(c.topic);
 		await world.admin.deleteTopicRecords({ topic: c.topic, partitions: [{ partition: 0, offset: cut.toString() }] });
 		const gone = c.ledger.forget(0, committed.get(0) ?? 0n, cut);
 		const logFrom = world.capture.lines.length;
@@ -102,6 +105,23 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		await c.pipeline.close();
 	});
 
+	it("the pipeline reads offsets with its own admin: a topic deleted elsewhere leaves the world's admin able to create it again", async () => {
+		// The next case deletes and recreates its topic through world.admin while the pipeline samples the
+		// topic's offsets every 300 ms. Had both used one kafkajs admin, a read racing the delete could put
+		// the deleted topic back into that admin's metadata targets, and every createTopics then fails
+		// before reaching the broker (harness/pipeline.ts, `reader`). That state made certain here: the
+		// pipeline reads the topic, another admin deletes it.
+		const c = await world.newCase({ partitions: 1 });
+		await c.produceRows(0, 10);
+		await c.pipeline.settle();
+		await c.pipeline.close();
+		const other = world.kafka.admin();
+		await other.connect();
+		await other.deleteTopics({ topics: [c.topic] }).finally(() => other.disconnect());
+		await createTopicsReady(world.admin, [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }]);
+		assert.ok((await world.admin.listTopics()).includes(c.topic));
+	});
+
 	it('the topic is deleted and recreated under the same name: the position reset below the floor restarts the partition', async () => {
 		const c = await world.newCase({ partitions: 1 });
 		await c.produceRows(0, 1000);
@@ -111,9 +131,8 @@ describe('Kafka: group changes and offsets', { timeout: 150_000 }, () => {
 		// Its rows are in Doris; the new log starts again at offset 0.
 		c.ledger.retireOffsets();
 		await waitFor('the topic to be gone', async () => !(await world.admin.listTopics()).includes(c.topic), { intervalMs: 200 });
-		// Until the broker has finished the delete, createTopics may answer UNKNOWN_TOPIC_OR_PARTITION for
-		// the name (seen with a second test file loading the broker): createTopicsReady tries again. A
-		// metadata request may auto-create it meanwhile; then it waits for that topic's leader.
+		// world.admin has not read the topic (the pipeline reads with its own admin, see the case above), so
+		// its createTopics does not trip over the deleted topic in its own metadata targets.
 		await createTopicsReady(world.admin, [{ topic: c.topic, numPartitions: 1, replicationFactor: 1 }]);
 		const recreated = Date.now();
 		// Until the broker's metadata has the new partition, a produce answers UNKNOWN_TOPIC_OR_PARTITION.

@@ -64,6 +64,17 @@ export async function startWorld(label: string, n8nOptions: StartN8nOptions = {}
 	}
 }
 
+/**
+ * Deactivates every workflow the file published, side by side, before `world.close()`: n8n's shutdown
+ * closes the triggers one after the other (PublishedWorkflowTriggerDeactivator.deactivateWorkflows in
+ * n8n 2.40.7), ~0.5 s each, 12 s for a file that leaves 25 workflows active; through the REST API up
+ * to N8N_WORKFLOW_PUBLICATION_CONCURRENCY (5 by default) close at once. Teardown only: a deactivation
+ * that fails leaves its workflow to n8n's shutdown.
+ */
+export async function deactivateAll(world: E2eWorld): Promise<void> {
+	await Promise.allSettled(world.n8n.workflowIds.map((id) => world.n8n.deactivate(id)));
+}
+
 export interface Scenario {
 	topic: string;
 	deadLetterTopic: string;

@@ -25,9 +25,10 @@ export interface PrivateBroker {
 	/**
 	 * Stops the broker (SIGTERM: a clean shutdown, data kept), keeps it down for `downMs`, and starts it
 	 * again on the same data: the same cluster, topics and committed offsets. Resolves once it answers
-	 * on every listener; returns how long it was unreachable.
+	 * on every listener; returns how long it was unreachable, and how much of that the stop (SIGTERM
+	 * until the process is gone) and the start (until it answers) took.
 	 */
-	restart(downMs: number): Promise<{ downMs: number }>;
+	restart(downMs: number): Promise<{ downMs: number; stopMs: number; startMs: number }>;
 	/** Stops the broker (SIGTERM, data kept) and resolves once it is gone; `resume()` starts it again. */
 	halt(): Promise<void>;
 	/** Starts a halted broker again on the same data; resolves once it answers on every listener. */
@@ -86,9 +87,11 @@ export async function startPrivateBroker(name: string): Promise<PrivateBroker> {
 		async restart(downMs) {
 			const stoppedAt = Date.now();
 			await kafkaSh('stop');
+			const stopMs = Date.now() - stoppedAt;
 			await sleep(downMs);
+			const startedAt = Date.now();
 			await kafkaSh('resume');
-			return { downMs: Date.now() - stoppedAt };
+			return { downMs: Date.now() - stoppedAt, stopMs, startMs: Date.now() - startedAt };
 		},
 		async stop() {
 			try {

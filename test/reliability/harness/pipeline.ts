@@ -39,8 +39,8 @@ import type { Ledger } from './ledger';
 
 export interface PipelineSpec {
 	doris: DorisTestServer;
+	/** The pipeline reads offsets with an admin of its own from this client (see `reader`). */
 	kafka: Kafka;
-	admin: Admin;
 	ledger: Ledger;
 	capture: Capture;
 	database: string;
@@ -126,6 +126,18 @@ export class Pipeline {
 	private schemaSource!: SchemaSource;
 	private sampler: NodeJS.Timeout | undefined;
 	private sampling: Promise<void> | undefined;
+	/**
+	 * The admin the sampler and settle() read offsets with: the pipeline's own, never the one a test
+	 * creates and deletes topics with. kafkajs keeps every topic an admin read (fetchOffsets,
+	 * fetchTopicOffsets) in its metadata targets, and createTopics / deleteTopics first refresh the
+	 * metadata of all targets, bailing on UNKNOWN_TOPIC_OR_PARTITION. A read of the topic racing its
+	 * delete on the same admin puts it back into the targets without an error (it joins the delete's own
+	 * refresh in flight, or the broker still lists the topic: the controller answers DeleteTopics before
+	 * the broker's metadata cache applies it), and from then on that admin could create nothing until a
+	 * topic of that name existed again: reliability/kafka-group 'topic deleted and recreated' saw every
+	 * createTopics fail for 30 s, none reaching the broker, twice in fresh-clone runs under load 7-10.
+	 */
+	private reader: Promise<Admin> | undefined;
 	private closed = false;
 
 	private constructor(readonly spec: PipelineSpec) {
@@ -347,7 +359,7 @@ export class Pipeline {
 
 	/** The group's committed offsets as the broker holds them (partitions without one are left out). */
 	async committed(): Promise<Map<number, bigint>> {
-		const [entry] = await whileRetriable(() => this.spec.admin.fetchOffsets({ groupId: this.groupId, topics: [this.spec.topic] }));
+		const [entry] = await whileRetriable(async () => (await this.readAdmin()).fetchOffsets({ groupId: this.groupId, topics: [this.spec.topic] }));
 		const out = new Map<number, bigint>();
 		for (const { partition, offset } of entry?.partitions ?? []) if (BigInt(offset) >= 0n) out.set(partition, BigInt(offset));
 		return out;
@@ -363,7 +375,7 @@ export class Pipeline {
 		let last = '';
 		while (Date.now() - started < timeoutMs) {
 			if (this.fatalErrors.length > 0) throw this.unsettled(`a consumer crashed and will not restart: ${this.fatalErrors.join('; ')}`);
-			const ends = await whileRetriable(() => this.spec.admin.fetchTopicOffsets(this.spec.topic));
+			const ends = await whileRetriable(async () => (await this.readAdmin()).fetchTopicOffsets(this.spec.topic));
 			const committed = await this.committed();
 			const behind = ends.filter((p) => (committed.get(p.partition) ?? -1n) < BigInt(p.high));
 			const ids = this.tableIds();
@@ -397,6 +409,27 @@ export class Pipeline {
 		await this.sampling;
 		await Promise.all(this.consumers.map((c) => c.close().catch((error: unknown) => this.spec.capture.error('close', error))));
 		this.consumers.length = 0;
+		const reader = this.reader;
+		this.reader = undefined;
+		await reader?.then((admin) => admin.disconnect()).catch(() => undefined);
+	}
+
+	/** `reader`, connected on first use (again after a failed connect: the broker restart cases). */
+	private readAdmin(): Promise<Admin> {
+		if (this.closed) return Promise.reject(new Error('the pipeline is closed'));
+		if (this.reader === undefined) {
+			const admin = this.spec.kafka.admin();
+			const reader = admin.connect().then(
+				() => admin,
+				async (error: unknown) => {
+					if (this.reader === reader) this.reader = undefined;
+					await admin.disconnect().catch(() => undefined);
+					throw error;
+				},
+			);
+			this.reader = reader;
+		}
+		return this.reader;
 	}
 }
 

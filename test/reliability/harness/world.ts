@@ -38,7 +38,7 @@ export interface Case {
 	produceRows(from: number, count: number): Promise<void>;
 }
 
-export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'admin' | 'ledger' | 'capture' | 'database' | 'table' | 'topic' | 'brokers'>> {
+export interface CaseOptions extends Partial<Omit<PipelineSpec, 'doris' | 'kafka' | 'ledger' | 'capture' | 'database' | 'table' | 'topic' | 'brokers'>> {
 	partitions?: number;
 	model?: KeyModel;
 	/** Column list after `id BIGINT NOT NULL`; default `v VARCHAR(64)`. */
@@ -99,7 +99,7 @@ export class World {
 		const topic = await this.createTopic(partitions, options.topicConfig);
 		const table = await this.createTable(options.model, options.columns, options.tableProperties);
 		const ledger = new Ledger();
-		const spec: PipelineSpec = { brokers: this.brokers, ...options, doris: this.doris, kafka: this.kafka, admin: this.admin, ledger, capture: this.capture, database: DATABASE, table, topic };
+		const spec: PipelineSpec = { brokers: this.brokers, ...options, doris: this.doris, kafka: this.kafka, ledger, capture: this.capture, database: DATABASE, table, topic };
 		const pipeline = options.noStart ? await Pipeline.create(spec) : await Pipeline.start(spec);
 		this.pipelines.push(pipeline);
 		const produce = (items: ToProduce[]) => produceKnown(this.kafka, topic, items, ledger);
