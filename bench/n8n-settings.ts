@@ -23,3 +23,16 @@ export const N8N_NODE_OPTIONS = '--max-semi-space-size=16';
 export function benchN8nNodeOptions(): string {
 	return process.env.BENCH_N8N_NODE_OPTIONS ?? N8N_NODE_OPTIONS;
 }
+
+/**
+ * BENCH_N8N_MALLOC_MMAP_THRESHOLD (bytes): n8n (not the raw floor or the runner) runs with glibc's
+ * MALLOC_MMAP_THRESHOLD_ set to it. A fixed threshold stops glibc from raising it to the size of each
+ * big block freed (up to 32 MB), after which blocks of a few MB (packed texts, the worker's bytes,
+ * SQLite's copies of each execution's data) are carved from the arenas, which keep the pages resident
+ * once freed (bench/results/2026-12-06-300000-rss12.md). glibc only: musl, as in n8n's Alpine
+ * image, ignores it. Unset: glibc's default.
+ */
+export function benchN8nMallocEnv(): Record<string, string> {
+	const threshold = process.env.BENCH_N8N_MALLOC_MMAP_THRESHOLD;
+	return threshold === undefined || threshold === '' ? {} : { MALLOC_MMAP_THRESHOLD_: threshold };
+}

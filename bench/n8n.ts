@@ -13,7 +13,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
-import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nNodeOptions } from './n8n-settings';
+import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nMallocEnv, benchN8nNodeOptions } from './n8n-settings';
 import { freePort } from '../test/ground/n8n/process';
 import type { LaunchConfig, ScenarioRun } from './scenarios';
 
@@ -37,6 +37,7 @@ async function n8nHost(): Promise<N8nHost> {
 			DORIS_SINKER_METRICS_PORT: String(metricsPort),
 			// Node flags for n8n as the Docker image sets them (bench/n8n-settings.ts), or BENCH_N8N_NODE_OPTIONS.
 			NODE_OPTIONS: benchN8nNodeOptions(),
+			...benchN8nMallocEnv(),
 			...(process.env.BENCH_CPU_PROF !== undefined ? profilingEnv(resolve(process.env.BENCH_CPU_PROF)) : {}),
 		},
 	});

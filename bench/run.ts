@@ -18,7 +18,7 @@ import { dropTable, freshTable, launchConfig, tableCounts, waitGroupStable, type
 import { cpuSeconds, LoadWatcher, peakRssMb, percentile, resetPeakRss, rssMb } from './measure';
 import { machine, medianOf, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
 import { closeN8n } from './n8n';
-import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nNodeOptions } from './n8n-settings';
+import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nMallocEnv, benchN8nNodeOptions } from './n8n-settings';
 import { scenarioById, type MeasuredScenarioId } from './scenario-list';
 import type { Scenario } from './scenarios';
 
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
 	if (results.n8n || results.packed) notes.push('n8n, packed: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
 	if (results.n8n || results.packed || results.builtin || results['builtin-batch'] || pitfalls !== null) {
 		const nodeOptions = benchN8nNodeOptions() === '' ? ", NODE_OPTIONS='' (Node's defaults)" : `, NODE_OPTIONS=${benchN8nNodeOptions()}`;
-		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none${nodeOptions}.`);
+		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none${nodeOptions}${Object.entries(benchN8nMallocEnv()).map(([k, v]) => `, ${k}=${v}`).join('')}.`);
 	}
 	if (opts.warmup) notes.push('warm-up: one unmeasured pass over the backlog per scenario before the measured runs (n8n started once per scenario: its start-up is outside the window); peak RSS is the highest of every pass, its growth over the RSS before the warm-up.');
 	if (process.env.BENCH_WORKER_HEAP_MB) notes.push(`raw / core workers: V8 old space capped at ${process.env.BENCH_WORKER_HEAP_MB} MB (BENCH_WORKER_HEAP_MB).`);

@@ -170,9 +170,12 @@ describe('n8n queue mode: main + workers, Redis, PostgreSQL', { timeout: 900_000
 		assert.ok(twoWorkers, 'needs the two-worker phase');
 		// n8n never settles an execution the killed worker stored as successful before Bull completed its
 		// job (WorkflowRunner.processError returns without finalizing it: docs/scaling.md, A dead worker):
-		// only the trigger's Execution Timeout redelivers it. 30 s, not the other phases' 120 s, so that
-		// path costs seconds; a redelivery it causes only overwrites rows.
-		const phase = await deployPhase('kill', 30);
+		// only the trigger's Execution Timeout redelivers it, so the recovery takes at least that long.
+		// 15 s, not the other phases' 120 s (30 s before: recovery 34.5 s after the SIGKILL): an
+		// execution here takes ~2 s (batches of 5000 rows or 2 s), ~6 s with its job queued behind the
+		// surviving worker's 10; one that runs past 15 s under load is only redelivered, which
+		// overwrites rows (UNIQUE KEY).
+		const phase = await deployPhase('kill', 15);
 		const index = new OffsetIndex();
 		const events = scaleEvents(EVENTS, PARTITIONS, 3_000_000);
 		const sampler = startCommitSampler(() => sampleCommitted(kafka, doris, phase.groupId, phase.topic, phase.table, index), 100);

@@ -63,6 +63,15 @@ function clusterEnv(services: QueueServices, database: string, prefix: string): 
 	};
 }
 
+/**
+ * How long close() lets main shut down before SIGKILL. Main's graceful stop takes ~1 s, except after
+ * a worker was SIGKILLed: an execution that worker stored as successful before Bull completed its
+ * job is never settled on main (docs/scaling.md, A dead worker), and main's shutdown waits n8n's full
+ * 30 s for it ("Waiting for 2 active executions to finish...", then "Shutdown timed out"). close()
+ * runs after every check, so nothing depends on main's exit being clean.
+ */
+const MAIN_STOP_GRACE_MS = 5_000;
+
 const TEMPLATE_DB = `n8n_template_${N8N_VERSION.replace(/\W/g, '_')}`;
 
 /**
@@ -120,7 +129,15 @@ export async function startQueueCluster(services: QueueServices, options: QueueC
 	let main: N8nHost | undefined;
 	const close = async (): Promise<void> => {
 		// Together: main's shutdown waits for the executions the workers are finishing.
-		await Promise.allSettled([...workers.map((w) => w.close()), main?.close()]);
+		const began = Date.now();
+		const took: string[] = [];
+		const timed = async (name: string, closing: Promise<unknown> | undefined): Promise<void> => {
+			await closing;
+			took.push(`${name} ${Date.now() - began} ms`);
+		};
+		await Promise.allSettled([...workers.map((w) => timed(w.name, w.close())), timed('main', main?.close())]);
+		// For the time per file: a process that needed its whole grace shows here.
+		console.log(`# queue cluster stopped: ${took.join(', ')}`);
 		rmSync(folder, { recursive: true, force: true });
 		await db.drop().catch(() => undefined);
 		await clearRedisPrefix(services, prefix).catch(() => undefined);
@@ -140,7 +157,7 @@ export async function startQueueCluster(services: QueueServices, options: QueueC
 	try {
 		// The database is migrated already, so the workers may start while main does.
 		starting = Array.from({ length: options.workers }, () => addWorker());
-		main = await startN8n({ userFolder: folder, env: sharedEnv });
+		main = await startN8n({ userFolder: folder, env: sharedEnv, stopGraceMs: MAIN_STOP_GRACE_MS });
 		await Promise.all(starting);
 		return { main, workers, sharedEnv, addWorker, close };
 	} catch (error) {
