@@ -125,6 +125,18 @@ export class Assignment {
 		for (const partitions of this.byTopic.values()) yield* partitions.values();
 	}
 
+	/**
+	 * Forgets the partitions of topics deleted from the cluster: nothing commits them again (the
+	 * broker refuses a commit for a deleted topic, and kafkajs fails the whole request over it) and
+	 * outcomes of their executions still in flight are ignored.
+	 */
+	dropTopics(topics: readonly string[]): void {
+		for (const topic of topics) {
+			for (const state of this.byTopic.get(topic)?.values() ?? []) state.revoke();
+			this.byTopic.delete(topic);
+		}
+	}
+
 	/** topic → partitions, as kafkajs pause/resume and the lag monitor want them. */
 	partitionsByTopic(filter: (state: PartitionState) => boolean = () => true): Map<string, number[]> {
 		const out = new Map<string, number[]>();

@@ -333,6 +333,14 @@ export class SinkerConsumer {
 		return this.assignment.partitionsByTopic();
 	}
 
+	/** Topics deleted from the cluster: their partitions are given up before a close would commit them (following-consumer.ts). */
+	forgetTopics(topics: readonly string[]): void {
+		for (const state of this.assignment.all()) {
+			if (topics.includes(state.topic)) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
+		}
+		this.assignment.dropTopics(topics);
+	}
+
 	get inFlight(): number {
 		return this.window.inFlight;
 	}

@@ -33,6 +33,20 @@ describe('Assignment.replace', () => {
 	});
 });
 
+describe('Assignment.dropTopics', () => {
+	it('forgets the partitions of a deleted topic, revoked so their outcomes are ignored, and keeps the others', () => {
+		const assignment = new Assignment();
+		assignment.replace({ kept: [0, 1], dropped: [0] }, 'member-1');
+		const dropped = assignment.get('dropped', 0);
+		const kept = assignment.get('kept', 0);
+		assignment.dropTopics(['dropped']);
+		assert.deepEqual(key([...assignment.all()]), ['kept:0', 'kept:1'], 'nothing commits the deleted topic again');
+		assert.equal(dropped?.revoked, true);
+		assert.equal(kept?.revoked, false);
+		assert.equal(assignment.get('dropped', 0), undefined);
+	});
+});
+
 describe('PartitionState fence', () => {
 	it('ends when its timer fires, even when the wall clock still reads a millisecond short of its end', (t) => {
 		// Node runs timers on the monotonic clock in whole milliseconds: a timer of N ms can fire while
