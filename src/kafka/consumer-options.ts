@@ -106,7 +106,14 @@ export function zeroSinkerStats(): SinkerStats {
 /** Optional hooks, for logs and tests; called synchronously, must not throw. */
 export interface SinkerObserver {
 	onExecution?(execution: SinkExecution): void;
+	/** The broker confirmed a commit of `offset` (kafkajs COMMIT_OFFSETS event). */
 	onCommit?(topic: string, partition: number, offset: string): void;
+	/**
+	 * A commit of `offset` is about to go to kafkajs (commitOffsets), before any answer. Every row below
+	 * it must be in Doris already: a test checks there, since a commit ahead of Doris whose rows finish
+	 * loading before the broker confirms it would look sound at onCommit.
+	 */
+	onCommitRequest?(topic: string, partition: number, offset: string): void;
 	onRedeliver?(topic: string, partition: number, offset: string, attempt: number): void;
 	onAssignment?(assignment: Record<string, number[]>): void;
 	onPauseChange?(paused: boolean): void;

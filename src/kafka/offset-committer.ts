@@ -79,6 +79,7 @@ export class OffsetCommitter {
 				}
 			}
 			if (offsets.length === 0) return;
+			this.requested(offsets);
 			try {
 				await this.consumer.commitOffsets(offsets);
 			} catch (error) {
@@ -96,6 +97,11 @@ export class OffsetCommitter {
 			}
 			if (unconfirmed) return;
 		}
+	}
+
+	/** Tells the observer what is about to be committed (before kafkajs sends it). */
+	private requested(offsets: ReadonlyArray<{ topic: string; partition: number; offset: string }>): void {
+		for (const { topic, partition, offset } of offsets) this.options.observer?.onCommitRequest?.(topic, partition, offset);
 	}
 
 	/** The broker accepted a commit (kafkajs COMMIT_OFFSETS event). */
@@ -120,8 +126,10 @@ export class OffsetCommitter {
 	async announce(state: PartitionState, offset: bigint, until: number): Promise<boolean> {
 		state.heldUntil = Math.max(state.heldUntil, until);
 		const metadata = heldMark(state.heldUntil);
+		const offsets = [{ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata }];
+		this.requested(offsets);
 		try {
-			await this.consumer.commitOffsets([{ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata }]);
+			await this.consumer.commitOffsets(offsets);
 		} catch (error) {
 			this.logger.warn('Kafka commit marking the partition held failed; will retry', { topic: state.topic, partition: state.partition, error: (error as Error).message });
 			return false;

@@ -8,9 +8,10 @@
  *
  * `execute` plays n8n: an execution calls the functions the Doris Schema and Doris Stream Load nodes
  * call (src/doris/schema/map-items.ts, src/batch/load-items.ts), puts invalid items on the invalid
- * output, and reports success only once the rows are loaded (Continue On Fail off, as by default). The invariant is checked twice while the run goes on: at every commit the consumer
- * confirms (synchronously, against the table at that instant), and by sampling the group's committed
- * offsets from the broker (admin.fetchOffsets) and checking each sample against the table.
+ * output, and reports success only once the rows are loaded (Continue On Fail off, as by default). The invariant is checked three times while the run goes on: at every commit the consumer
+ * requests (observer.onCommitRequest, before kafkajs sends it) and at every one the broker confirms
+ * (synchronously, against the table at that instant), and by sampling the group's committed offsets
+ * from the broker (admin.fetchOffsets) and checking each sample against the table.
  */
 import type { Admin, Kafka } from 'kafkajs';
 
@@ -121,6 +122,8 @@ export class Pipeline {
 	/** Executions that failed (their rows may have loaded in part or whole, and are delivered again). */
 	readonly failedExecutions: Array<{ partition: number; first: bigint; last: bigint }> = [];
 	samples = 0;
+	/** Commits the consumers asked kafkajs for (each partition of a commit round counts once). */
+	commitRequests = 0;
 	readonly groupId: string;
 	readonly target: DorisTargetConfig;
 	private schemaSource!: SchemaSource;
@@ -242,6 +245,7 @@ export class Pipeline {
 				},
 				observer: {
 					onCommit: (_topic, partition, offset) => this.onCommit(partition, BigInt(offset)),
+					onCommitRequest: (_topic, partition, offset) => this.onCommitRequest(partition, BigInt(offset)),
 					onExecution: (e) => this.executions.push({ partition: e.partition, first: BigInt(e.firstOffset), last: BigInt(e.lastOffset), at: Date.now(), attempt: e.attempt }),
 				},
 			},
@@ -333,6 +337,17 @@ export class Pipeline {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * The strongest check: the trigger asks kafkajs to commit only past executions that already
+	 * finished with their rows in Doris, so the table holds them when the commit is requested. Checked
+	 * only at the confirmation, a commit ahead of Doris goes unseen when its rows finish loading before
+	 * the broker answers (or when the broker never confirms it).
+	 */
+	private onCommitRequest(partition: number, offset: bigint): void {
+		this.commitRequests++;
+		this.check(partition, offset, 'commit request');
 	}
 
 	private onCommit(partition: number, offset: bigint): void {

@@ -1,0 +1,49 @@
+/**
+ * observer.onCommitRequest sees every offset the committer hands kafkajs, before kafkajs has it, and
+ * a commit retried after a failed one asks again for the end of the finished prefix only. The
+ * reliability harness checks Doris there (test/reliability/harness/pipeline.ts): checked only at the
+ * broker's confirmation, a commit ahead of Doris whose rows loaded before the answer came went unseen.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import type { Consumer } from 'kafkajs';
+
+import type { SinkerConsumerOptions, SinkerStats } from '../../../src/kafka/consumer-options';
+import { OffsetCommitter } from '../../../src/kafka/offset-committer';
+import { Assignment, type PartitionState } from '../../../src/kafka/partition-state';
+
+const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+
+test('every commit is shown to onCommitRequest before kafkajs gets it; after a failed commit, still only the finished prefix', async () => {
+	const assignment = new Assignment();
+	assignment.replace({ t: [0] }, 'member-1');
+	const state = assignment.get('t', 0) as PartitionState;
+	const first = state.tracker.add(0n, 10n);
+	state.tracker.add(10n, 20n); // still running: nothing past 10 may be committed
+	state.tracker.succeed(first);
+	const events: string[] = [];
+	let failing = true;
+	const consumer = {
+		commitOffsets: async (offsets: Array<{ partition: number; offset: string }>) => {
+			events.push(...offsets.map((o) => `kafkajs ${o.partition}:${o.offset}`));
+			if (failing) throw new Error('The coordinator is not aware of this member');
+		},
+	} as unknown as Consumer;
+	const options = {
+		groupId: 'g',
+		manual: false,
+		keepPartitionOrder: false,
+		labels: { workflow: 'w', node: 'n' },
+		observer: { onCommitRequest: (_topic: string, partition: number, offset: string) => events.push(`request ${partition}:${offset}`) },
+	} as unknown as SinkerConsumerOptions;
+	const committer = new OffsetCommitter(consumer, assignment, options, quiet, { commits: 0 } as SinkerStats, () => false);
+	const settle = () => new Promise((resolve) => setImmediate(resolve));
+	committer.request();
+	await settle();
+	failing = false;
+	committer.request(); // the retry after the failed commit
+	await settle();
+	committer.cancelRetry();
+	assert.deepEqual(events, ['request 0:10', 'kafkajs 0:10', 'request 0:10', 'kafkajs 0:10']);
+});
