@@ -13,23 +13,8 @@ import { test } from 'node:test';
 
 import type { Admin, Consumer } from 'kafkajs';
 
-import { SINKER_DEFAULTS, type RunExecution, type SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
-import { OffsetCommitter } from '../../../src/kafka/offset-committer';
-import { PartitionControl } from '../../../src/kafka/partition-control';
-import type { Assignment, PartitionState } from '../../../src/kafka/partition-state';
-import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
-
-/** The parts of SinkerConsumer this test sets and drives (begin() would connect to a broker). */
-interface Internals {
-	consumer: Consumer;
-	partitions: PartitionControl;
-	committer: OffsetCommitter;
-	emitter: { manualDone: boolean };
-	admin: Admin;
-	assignment: Assignment;
-	inFlight: number;
-	onGroupJoin(assignment: Record<string, number[]>, memberId: string): void;
-}
+import type { PartitionState } from '../../../src/kafka/partition-state';
+import { sinkerWithoutBroker } from './sinker-internals';
 
 type TopicPartitions = { topic: string; partitions: number[] }[];
 
@@ -38,17 +23,6 @@ for (const [why, fetchOffsets] of [
 	['the group\'s offset could not be read', async () => Promise.reject(new Error('coordinator not available'))],
 ] as const) {
 	test(`a returning partition renewed (${why}) is resumed, not left paused by the join`, async () => {
-		const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
-		const options: SinkerConsumerOptions = {
-			...SINKER_DEFAULTS,
-			redeliveryBackoff: { ...SINKER_DEFAULTS.redeliveryBackoff },
-			connection: { brokers: ['127.0.0.1:9092'], clientId: 'x' },
-			groupId: 'g',
-			topics: { names: ['t'] },
-			parser: { format: 'json', includeMetadata: false, tombstones: 'skip' },
-			labels: { workflow: 'w', node: 'n' },
-			logger: quiet,
-		};
 		// kafkajs' subscriptionState: pauses are kept per topic and partition, whatever state object asked.
 		const paused = new Set<string>();
 		const seeks = new Map<string, string>();
@@ -59,13 +33,7 @@ for (const [why, fetchOffsets] of [
 			resume: (list: TopicPartitions) => each(list, (key) => paused.delete(key)),
 			commitOffsets: async () => {},
 		} as unknown as Consumer;
-		const Construct = SinkerConsumer as unknown as new (options: SinkerConsumerOptions, run: RunExecution) => SinkerConsumer;
-		const sinker = new Construct(options, async () => ({ ok: true })) as unknown as Internals;
-		sinker.consumer = kafkajs;
-		sinker.partitions = new PartitionControl(kafkajs, sinker.assignment, options, quiet);
-		sinker.committer = new OffsetCommitter(kafkajs, sinker.assignment, options, quiet, { commits: 0 } as SinkerConsumer['stats'], () => false);
-		sinker.emitter = { manualDone: false };
-		sinker.admin = { fetchOffsets } as unknown as Admin;
+		const sinker = sinkerWithoutBroker(kafkajs, { fetchOffsets } as unknown as Pick<Admin, 'fetchOffsets'>);
 
 		sinker.onGroupJoin({ t: [0, 1] }, 'member-1');
 		assert.deepEqual([...paused], [], 'both partitions fetched after the first join');

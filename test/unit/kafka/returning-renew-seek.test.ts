@@ -10,37 +10,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { Admin, Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 
-import { SINKER_DEFAULTS, type RunExecution, type SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
-import { OffsetCommitter } from '../../../src/kafka/offset-committer';
-import { PartitionControl } from '../../../src/kafka/partition-control';
-import type { Assignment, PartitionState } from '../../../src/kafka/partition-state';
-import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
-
-/** The parts of SinkerConsumer this test sets and drives (begin() would connect to a broker). */
-interface Internals {
-	consumer: Consumer;
-	partitions: PartitionControl;
-	committer: OffsetCommitter;
-	emitter: { manualDone: boolean };
-	admin: Admin;
-	assignment: Assignment;
-	onGroupJoin(assignment: Record<string, number[]>, memberId: string): void;
-}
+import type { PartitionState } from '../../../src/kafka/partition-state';
+import { sinkerWithoutBroker } from './sinker-internals';
 
 test('a returning partition renewed starts at the group\'s offset, not at a seek kafkajs kept from before the join', async () => {
-	const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
-	const options: SinkerConsumerOptions = {
-		...SINKER_DEFAULTS,
-		redeliveryBackoff: { ...SINKER_DEFAULTS.redeliveryBackoff },
-		connection: { brokers: ['127.0.0.1:9092'], clientId: 'x' },
-		groupId: 'g',
-		topics: { names: ['t'] },
-		parser: { format: 'json', includeMetadata: false, tombstones: 'skip' },
-		labels: { workflow: 'w', node: 'n' },
-		logger: quiet,
-	};
 	const pendingSeeks = new Map<string, string>();
 	const kafkajs = {
 		seek: ({ topic, partition, offset }: { topic: string; partition: number; offset: string }) => pendingSeeks.set(`${topic}:${partition}`, offset),
@@ -48,14 +23,8 @@ test('a returning partition renewed starts at the group\'s offset, not at a seek
 		resume: () => {},
 		commitOffsets: async () => {},
 	} as unknown as Consumer;
-	const Construct = SinkerConsumer as unknown as new (options: SinkerConsumerOptions, run: RunExecution) => SinkerConsumer;
-	const sinker = new Construct(options, async () => ({ ok: true })) as unknown as Internals;
-	sinker.consumer = kafkajs;
-	sinker.partitions = new PartitionControl(kafkajs, sinker.assignment, options, quiet);
-	sinker.committer = new OffsetCommitter(kafkajs, sinker.assignment, options, quiet, { commits: 0 } as SinkerConsumer['stats'], () => false);
-	sinker.emitter = { manualDone: false };
 	// The group still holds 120: a commit of this process whose answer was lost.
-	sinker.admin = { fetchOffsets: async () => [{ topic: 't', partitions: [{ partition: 0, offset: '120', metadata: null }] }] } as unknown as Admin;
+	const sinker = sinkerWithoutBroker(kafkajs, { fetchOffsets: async () => [{ topic: 't', partitions: [{ partition: 0, offset: '120', metadata: null }] }] });
 
 	sinker.onGroupJoin({ t: [0] }, 'member-1');
 	const state = sinker.assignment.get('t', 0) as PartitionState;

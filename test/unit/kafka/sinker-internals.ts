@@ -1,0 +1,48 @@
+/**
+ * A SinkerConsumer whose group-join handling tests drive without a broker: begin() would connect, so the
+ * parts it would build are set here around a fake kafkajs consumer and admin. Shared by the returning
+ * partition tests (returning-renew-seek, returning-renew-resume).
+ */
+import type { Admin, Consumer } from 'kafkajs';
+
+import { SINKER_DEFAULTS, type RunExecution, type SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
+import { OffsetCommitter } from '../../../src/kafka/offset-committer';
+import { PartitionControl } from '../../../src/kafka/partition-control';
+import type { Assignment } from '../../../src/kafka/partition-state';
+import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
+
+/** The parts of SinkerConsumer these tests set and drive. */
+export interface SinkerInternals {
+	consumer: Consumer;
+	partitions: PartitionControl;
+	committer: OffsetCommitter;
+	emitter: { manualDone: boolean };
+	admin: Admin;
+	assignment: Assignment;
+	inFlight: number;
+	onGroupJoin(assignment: Record<string, number[]>, memberId: string): void;
+}
+
+const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
+
+/** A consumer of topic `t` in group `g`, every execution succeeding, wired to `kafkajs` and `admin`. */
+export function sinkerWithoutBroker(kafkajs: Consumer, admin: Pick<Admin, 'fetchOffsets'>): SinkerInternals {
+	const options: SinkerConsumerOptions = {
+		...SINKER_DEFAULTS,
+		redeliveryBackoff: { ...SINKER_DEFAULTS.redeliveryBackoff },
+		connection: { brokers: ['127.0.0.1:9092'], clientId: 'x' },
+		groupId: 'g',
+		topics: { names: ['t'] },
+		parser: { format: 'json', includeMetadata: false, tombstones: 'skip' },
+		labels: { workflow: 'w', node: 'n' },
+		logger: quiet,
+	};
+	const Construct = SinkerConsumer as unknown as new (options: SinkerConsumerOptions, run: RunExecution) => SinkerConsumer;
+	const sinker = new Construct(options, async () => ({ ok: true })) as unknown as SinkerInternals;
+	sinker.consumer = kafkajs;
+	sinker.partitions = new PartitionControl(kafkajs, sinker.assignment, options, quiet);
+	sinker.committer = new OffsetCommitter(kafkajs, sinker.assignment, options, quiet, { commits: 0 } as SinkerConsumer['stats'], () => false);
+	sinker.emitter = { manualDone: false };
+	sinker.admin = admin as Admin;
+	return sinker;
+}
