@@ -440,7 +440,17 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			// load was the first execution's (the case this test is about).
 			assert.ok(stored[0] >= 100, `the first rows loaded are seq ${stored[0]}: the refused load was not the first execution's`);
 			assert.equal(twice, 0, `${twice} row(s) loaded twice`);
-			assert.deepEqual([...new Set(stored)].sort((a, b) => a - b), events.map((e) => Number(e.id)).sort((a, b) => a - b));
+			// The two executions' rows can share the refused batch (seen in CI: seq 0 beside the third
+			// execution's 99 rows, the first execution's other 99 rows loaded in the next batch). A call some
+			// of whose rows loaded is not failed, or a redelivery would load those twice (src/batch/batcher.ts):
+			// its rows of the refused batch go to the Rejected output, here the dead-letter topic, with the
+			// load's error. Every row is in Doris or there, none in both.
+			const letters = await letterReasons(scenario.deadLetterTopic);
+			for (const letter of letters) assert.ok(typeof letter.message === 'string' && letter.message.length > 0, `dead letter without its reason: ${JSON.stringify(letter)}`);
+			const lettered = letters.map((l) => l.seq);
+			assert.deepEqual(lettered.filter((seq) => stored.includes(seq)), [], 'no row both in Doris and dead-lettered');
+			assert.deepEqual([...new Set([...stored, ...lettered])].sort((a, b) => a - b), events.map((e) => Number(e.id)).sort((a, b) => a - b));
+			t.diagnostic(`dead-lettered with the load's error: ${lettered.length}`);
 		});
 	});
 });
