@@ -1,12 +1,14 @@
 // Runs test files N at a time, slowest first, each in its own process (node:test's run(), one file per
 // call), and prints each file's spec report whole once it ends, then the time per file.
-//   node --import tsx scripts/lib/run-files.mjs [--concurrency N] [--apart REGEX]… [--gate REGEX=FILE] FILE…
+//   node --import tsx scripts/lib/run-files.mjs [--concurrency N] [--apart REGEX]… [--at-most N=REGEX]…
+//                                               [--gate REGEX=FILE] FILE…
 // Why not `node --test --test-concurrency=N`: it sorts its files by path, so a slow file that sorts
 // last runs alone at the end; started first, it runs beside the short ones instead. "Slowest" is
 // scripts/lib/test-durations.json (seconds per file, as `npm test` measured them); a file it does not
 // list goes first, as if slow. Files matching one --apart REGEX never run at the same time as each
 // other (the ones that start several n8n processes: two of them on two cores starve each other's
-// timers); --apart may be given once per such group. Files matching --gate's REGEX wait until FILE
+// timers); --apart may be given once per such group. --at-most N=REGEX lets at most N files matching REGEX
+// run at once (--apart REGEX is --at-most 1=REGEX). Files matching --gate's REGEX wait until FILE
 // exists (npm test: n8n's install, running in the background, writes its exit code there when done),
 // while the others take the slots; then they are the slowest waiting and go next. A FILE saying other
 // than 0 fails them unrun. One run for both kinds keeps both cores busy: run one after the other, the
@@ -28,7 +30,13 @@ const apartGroups = [];
 let gate;
 for (;;) {
 	if (args[0] === '--concurrency') concurrency = Number(args[1]);
-	else if (args[0] === '--apart') apartGroups.push(new RegExp(args[1]));
+	else if (args[0] === '--apart') apartGroups.push({ files: new RegExp(args[1]), most: 1 });
+	else if (args[0] === '--at-most') {
+		const at = args[1].indexOf('=');
+		const most = Number(args[1].slice(0, at));
+		if (at < 1 || !Number.isInteger(most) || most < 1) throw new Error(`--at-most takes N=REGEX with N a whole number ≥ 1, got ${args[1]}`);
+		apartGroups.push({ files: new RegExp(args[1].slice(at + 1)), most });
+	}
 	else if (args[0] === '--gate') {
 		const at = args[1].lastIndexOf('=');
 		if (at < 1) throw new Error(`--gate takes REGEX=FILE, got ${args[1]}`);
@@ -79,11 +87,10 @@ async function runFile(file) {
 
 const running = new Set();
 const gated = (file) => gate !== undefined && gate.files.test(file);
-/** The slowest waiting file that may start now: none of its --apart group running, its gate open. */
+/** The slowest waiting file that may start now: each of its --apart / --at-most groups below its limit, its gate open. */
 function next() {
-	const at = waiting.findIndex(
-		(file) => !(gated(file) && !gate.open) && !apartGroups.some((group) => group.test(file) && [...running].some((other) => group.test(other))),
-	);
+	const full = (group) => [...running].filter((other) => group.files.test(other)).length >= group.most;
+	const at = waiting.findIndex((file) => !(gated(file) && !gate.open) && !apartGroups.some((group) => group.files.test(file) && full(group)));
 	return at < 0 ? undefined : waiting.splice(at, 1)[0];
 }
 

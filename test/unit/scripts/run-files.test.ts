@@ -66,7 +66,7 @@ function events(): Map<string, { start: number; end: number }> {
 	return seen;
 }
 
-describe('run-files: --gate and --apart', { timeout: 60_000 }, () => {
+describe('run-files: --gate, --apart and --at-most', { timeout: 60_000 }, () => {
 	after(() => rmSync(dir, { recursive: true, force: true }));
 	const plain = testFile('plain', 300);
 	const early = testFile('early', 300);
@@ -84,6 +84,18 @@ describe('run-files: --gate and --apart', { timeout: 60_000 }, () => {
 		assert.ok(Math.min(a.start, b.start) >= run.flagAt, 'a gated file started before its flag');
 		assert.ok(a.end <= b.start || b.end <= a.start, 'two files of one --apart group ran side by side');
 		assert.ok(seen.get('plain')!.start < run.flagAt && seen.get('early')!.start < run.flagAt, 'the ungated files waited for the gate');
+	});
+
+	it('--at-most 2: never three files of the group at once, and a file outside it takes the third slot beside two of them', async () => {
+		const heavy = [testFile('heavy-a', 600), testFile('heavy-b', 600), testFile('heavy-c', 600)];
+		const light = testFile('light', 300);
+		const run = await runFiles(['--concurrency', '3', '--at-most', '2=heavy-', ...heavy, light], 0, '0\n');
+		assert.equal(run.code, 0, run.stdout);
+		const seen = events();
+		const spans = ['heavy-a', 'heavy-b', 'heavy-c'].map((name) => seen.get(name)!);
+		const overlap = (x: { start: number; end: number }, y: { start: number; end: number }) => x.start < y.end && y.start < x.end;
+		assert.ok(!(overlap(spans[0], spans[1]) && overlap(spans[0], spans[2]) && overlap(spans[1], spans[2])), 'three files of an --at-most 2 group ran at once');
+		assert.ok(spans.filter((span) => overlap(span, seen.get('light')!)).length === 2, 'the file outside the group did not run beside two of it');
 	});
 
 	it('a flag saying other than 0 fails the gated files unrun, and the run; the others run', async () => {
