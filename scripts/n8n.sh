@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The n8n 2.x host for end-to-end tests, installed into the git-ignored .cache/n8n (never a
-# dependency of the package).
+# The n8n 2.x host for end-to-end tests, installed into .cache/n8n (never a dependency of the
+# package): a folder shared by every checkout on the machine, named for the n8n version, the lockfile
+# below and Node's ABI (scripts/lib/shared-install.sh), so only a machine's first run installs it.
 #   scripts/n8n.sh install   install n8n (idempotent: a no-op when the pinned version is there and
 #                            its native modules load under Node 24)
 #   scripts/n8n.sh check     exit 0 when the install is usable, 1 otherwise
@@ -15,9 +16,6 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 N8N_VERSION="2.40.7"
-N8N_DIR="$ROOT/.cache/n8n"
-N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
-LOG="$N8N_DIR/install.log"
 # n8n's dependency tree, resolved once by `npm install n8n@$N8N_VERSION` and kept in git with the
 # registry URLs left out (the lockfile names versions and checksums, so any registry mirror serves it).
 # npm ci installs from it without first resolving ~2,200 packages against the registry one by one,
@@ -26,6 +24,10 @@ LOG="$N8N_DIR/install.log"
 # Used only while its n8n version is N8N_VERSION; to move to another n8n, run `npm install
 # --ignore-scripts n8n@<version>` in an empty folder and copy its package.json and package-lock.json here.
 HOST_DIR="$ROOT/scripts/n8n-host"
+# The native modules are built for the running Node's ABI; another lockfile is another tree.
+N8N_DIR="$(shared_install n8n "$N8N_VERSION-$(sha256sum "$HOST_DIR/package-lock.json" | cut -c1-12)-abi$(node -p process.versions.modules)")"
+N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
+LOG="$N8N_DIR/install.log"
 # Native addons n8n loads at start: sqlite3 (the database), isolated-vm (the task runner's
 # expression sandbox). Each must load under Node 24.
 NATIVE=(sqlite3 isolated-vm)
@@ -84,11 +86,11 @@ fail() {
 
 install() {
 	mkdir -p "$N8N_DIR"
-	# One install at a time per checkout: `npm test` installs n8n next to its first test files while a
-	# test file, `npm run demo` or a second run may ask for it too; two `npm rebuild sqlite3` in one folder
-	# delete each other's build files (`opening dependency file ./Release/.deps/…: No such file`) and
-	# both fail. The second caller waits here, then finds n8n installed.
-	exec 8>"$ROOT/.cache/.n8n-install.lock"
+	# One install at a time per folder, which checkouts share: `npm test` installs n8n next to its first
+	# test files while a test file, `npm run demo`, a second run or another checkout may ask for it too;
+	# two `npm rebuild sqlite3` in one folder delete each other's build files (`opening dependency file
+	# ./Release/.deps/…: No such file`) and both fail. The second caller waits here, then finds n8n installed.
+	exec 8>"$N8N_DIR.lock"
 	flock 8
 	: >"$LOG"
 	if check; then

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { loadedRows, successfulLabels, assertTableEquals } from './support/doris';
 import { cdcEvents, datetime3, logEvents, type TestEvent } from './support/events';
-import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { uncommitted } from './support/kafka';
 import { waitForCommitted } from './support/progress';
 import { parseJsonExact } from '../../src/common/exact-json';
@@ -145,6 +145,23 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 		const CUSTOMER_COLUMNS = ['id', 'name', 'email', 'tier', 'balance', 'updated_at'];
 
 		/**
+		 * Deploys the scenario, produces its change records (1,000 at a time, one producer), waits until the
+		 * group committed them all and checks that none is left, that the table holds the source's final
+		 * state and that nothing was dead-lettered. Returns the milliseconds from producing to the last commit.
+		 */
+		async function loadsToFinalState(scenario: Scenario & { deploy(): Promise<string> }, records: TestEvent[], finalRows: Map<number, Record<string, unknown>>): Promise<number> {
+			await scenario.deploy();
+			const started = Date.now();
+			await world.kafka.produce(scenario.topic, records, 1000, 1);
+			await waitForCommitted(world, scenario, 120_000);
+			const elapsedMs = Date.now() - started;
+			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
+			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', CUSTOMER_COLUMNS);
+			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
+			return elapsedMs;
+		}
+
+		/**
 		 * Change events rewritten by `toRecord` into records without an envelope, through a workflow with
 		 * Debezium Envelopes off and Add New Columns on, one item per `output`: the table must end equal to
 		 * the source's final state, with no column added, nothing dead-lettered and every offset committed.
@@ -164,16 +181,9 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 				if (change.op === 'd') deletes++;
 				return { ...e, value: JSON.stringify(toRecord(change, k)) };
 			});
-			await scenario.deploy();
-			const started = Date.now();
-			await world.kafka.produce(scenario.topic, records, 1000, 1);
-			await waitForCommitted(world, scenario, 120_000);
-			const elapsedMs = Date.now() - started;
-			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
-			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', CUSTOMER_COLUMNS);
+			const elapsedMs = await loadsToFinalState(scenario, records, finalRows);
 			const desc = (await world.doris.sql(`DESC demo.${scenario.table}`)) as Array<{ Field: string }>;
 			assert.deepEqual(desc.map((c) => c.Field), CUSTOMER_COLUMNS, 'no column was added');
-			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
 			assert.ok(deletes > 50);
 			t.diagnostic(`${records.length} ${what} (${deletes} deletes) → ${finalRows.size} rows in ${elapsedMs} ms`);
 		}
@@ -240,14 +250,7 @@ describe('Kafka → Doris Schema → Doris Stream Load in n8n', { timeout: 600_0
 				plainKeys++;
 				return { ...e, key: String(id), value: null };
 			});
-			await scenario.deploy();
-			const started = Date.now();
-			await world.kafka.produce(scenario.topic, records, 1000, 1);
-			await waitForCommitted(world, scenario, 120_000);
-			const elapsedMs = Date.now() - started;
-			assert.deepEqual(uncommitted(await world.kafka.offsets(scenario.groupId, scenario.topic)), []);
-			assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values()], 'id', CUSTOMER_COLUMNS);
-			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic, 2000), [], 'nothing dead-lettered');
+			const elapsedMs = await loadsToFinalState(scenario, records, finalRows);
 			assert.ok(tombstones > 50);
 			assert.ok(plainKeys > 20);
 			t.diagnostic(`${records.length} changes (${tombstones} tombstones, ${plainKeys} with plain keys) → ${finalRows.size} rows in ${elapsedMs} ms`);

@@ -1,20 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { parseTopics, redeliveryDelay, SINKER_DEFAULTS, validateConsumerOptions, type SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
-
-function options(overrides: Partial<SinkerConsumerOptions> = {}): SinkerConsumerOptions {
-	return {
-		...SINKER_DEFAULTS,
-		redeliveryBackoff: { ...SINKER_DEFAULTS.redeliveryBackoff },
-		connection: { brokers: ['127.0.0.1:9092'], clientId: 'x' },
-		groupId: 'g',
-		topics: { names: ['t'] },
-		parser: { format: 'json', includeMetadata: false, tombstones: 'skip' },
-		labels: { workflow: 'w', node: 'n' },
-		...overrides,
-	};
-}
+import { parseTopics, redeliveryDelay, validateConsumerOptions } from '../../../src/kafka/consumer-options';
+import { testConsumerOptions as options } from './sinker-internals';
 
 describe('redeliveryDelay', () => {
 	it('doubles from the initial delay and stops at the cap', () => {

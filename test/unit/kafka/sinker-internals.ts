@@ -1,7 +1,7 @@
 /**
  * A SinkerConsumer whose group-join handling tests drive without a broker: begin() would connect, so the
  * parts it would build are set here around a fake kafkajs consumer and admin. Shared by the returning
- * partition tests (returning-renew-seek, returning-renew-resume).
+ * partition tests (returning-renew-seek, returning-renew-resume); its options also serve consumer-options.test.ts.
  */
 import type { Admin, Consumer } from 'kafkajs';
 
@@ -25,9 +25,9 @@ export interface SinkerInternals {
 
 const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
-/** A consumer of topic `t` in group `g`, every execution succeeding, wired to `kafkajs` and `admin`. */
-export function sinkerWithoutBroker(kafkajs: Consumer, admin: Pick<Admin, 'fetchOffsets'>): SinkerInternals {
-	const options: SinkerConsumerOptions = {
+/** The defaults' options for a consumer of topic `t` in group `g` (no broker is asked), with `overrides`. */
+export function testConsumerOptions(overrides: Partial<SinkerConsumerOptions> = {}): SinkerConsumerOptions {
+	return {
 		...SINKER_DEFAULTS,
 		redeliveryBackoff: { ...SINKER_DEFAULTS.redeliveryBackoff },
 		connection: { brokers: ['127.0.0.1:9092'], clientId: 'x' },
@@ -35,8 +35,13 @@ export function sinkerWithoutBroker(kafkajs: Consumer, admin: Pick<Admin, 'fetch
 		topics: { names: ['t'] },
 		parser: { format: 'json', includeMetadata: false, tombstones: 'skip' },
 		labels: { workflow: 'w', node: 'n' },
-		logger: quiet,
+		...overrides,
 	};
+}
+
+/** A consumer of topic `t` in group `g`, every execution succeeding, wired to `kafkajs` and `admin`. */
+export function sinkerWithoutBroker(kafkajs: Consumer, admin: Pick<Admin, 'fetchOffsets'>): SinkerInternals {
+	const options = testConsumerOptions({ logger: quiet });
 	const Construct = SinkerConsumer as unknown as new (options: SinkerConsumerOptions, run: RunExecution) => SinkerConsumer;
 	const sinker = new Construct(options, async () => ({ ok: true })) as unknown as SinkerInternals;
 	sinker.consumer = kafkajs;
