@@ -296,7 +296,7 @@ export const properties: INodeProperties[] = [
 				default: DEFAULT_TOPIC_CHECK_MS / 1000,
 				typeOptions: { minValue: 0 },
 				description:
-					'With a topic pattern: how often to look for new topics it matches (a table a change stream starts writing gets a new topic); the trigger then re-subscribes, after its executions in flight finished, and reads a new topic from its first message. 0 = only the topics present at activation.',
+					'How often to look at the subscribed topics. With a pattern: new topics it matches (a table a change stream starts writing gets a new topic); with a list: listed topics created again after a deletion. The trigger then re-subscribes, after its executions in flight finished, and reads such a topic from its first message. A deleted topic is left out at once whatever this says, and the other topics go on. 0 = no looking: only the topics present at activation (a deleted one comes back at the next activation).',
 			},
 			{
 				displayName: 'Rebalance Timeout (Ms)',

@@ -14,6 +14,7 @@ import { keepCoordinatorLookupFailures } from './coordinator-lookup';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
 import { watchKafkajsOutOfRange } from './offset-reset-watch';
+import { watchKafkajsUnknownTopics } from './unknown-topic-watch';
 import { stopRunnersStartedAfterClose } from './stop-after-close';
 import { fixKafkajsIdleTimers } from './request-queue-fix';
 
@@ -87,6 +88,8 @@ export function createKafka(connection: KafkaConnection, options: KafkaClientOpt
 	registerCompressionCodecs();
 	// The offset kafkajs fetched from before its reset after OffsetOutOfRange, so deleted messages are reported lost.
 	watchKafkajsOutOfRange();
+	// A fetch that met a deleted topic is told at once (the consumer would crash over it only ~10 s later).
+	watchKafkajsUnknownTopics();
 	// A coordinator lookup that met a broker going down restarts the consumer instead of stopping it for good.
 	keepCoordinatorLookupFailures();
 	// A restart kafkajs began before the consumer closed leaves the group instead of holding partitions for good.

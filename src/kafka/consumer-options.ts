@@ -46,7 +46,11 @@ export interface SinkerConsumerOptions {
 	 * (partition-fence.ts). Default false.
 	 */
 	keepPartitionOrder?: boolean;
-	/** With a pattern: how often to look for new matching topics (following-consumer.ts); 0 = never. Default 30 s. */
+	/**
+	 * How often to look at the subscribed topics (following-consumer.ts): new ones of a pattern, and listed
+	 * ones created again after a deletion; 0 = never (a deletion is still noticed: onUnknownTopic).
+	 * Default 30 s.
+	 */
 	topicCheckIntervalMs?: number;
 	/**
 	 * Loads what the process holds buffered for executions in flight (n8n: every Stream Load batch).
@@ -54,8 +58,14 @@ export interface SinkerConsumerOptions {
 	 * would otherwise outlast the Close Timeout, be handed over again by the new consumer and load twice.
 	 */
 	flushBuffered?: () => Promise<void>;
-	/** Topics of the pattern the New Topics Check found after activation: they start at their earliest offset. */
+	/** Topics the New Topics Check found after activation (new in a pattern, or a listed one created again): they start at their earliest offset. */
 	topicsFoundLater?: string[];
+	/**
+	 * A fetch, an offset commit or the consumer itself failed because the broker does not know a topic
+	 * (UNKNOWN_TOPIC_OR_PARTITION; unknown-topic-watch.ts): a subscribed topic was most likely deleted, and
+	 * kafkajs crashes over it until restarted without it (following-consumer.ts looks at the topics at once).
+	 */
+	onUnknownTopic?: () => void;
 	redeliveryBackoff: { initialMs: number; maxMs: number };
 	/** Close waits this long for executions in flight before it commits and disconnects. */
 	closeTimeoutMs: number;
@@ -205,7 +215,7 @@ export function redeliveryDelay(attempt: number, backoff: BackoffSteps): number 
 /**
  * Parses the topics parameter: a comma/newline list of names, or one regular expression. A pattern's
  * flags g and y are dropped: they make a RegExp remember where it last matched, and kafkajs tests every
- * topic name with the same RegExp (consumer/index.js subscribe, as matchingTopics does), so with them
+ * topic name with the same RegExp (consumer/index.js subscribe, as subscribedTopics in topic-changes.ts does), so with them
  * every second matching topic failed its test and was never consumed, without a word.
  */
 export function parseTopics(text: string, isPattern: boolean): TopicSubscription {

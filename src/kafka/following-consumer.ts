@@ -1,124 +1,192 @@
 /**
- * A pattern subscription that follows new topics. kafkajs resolves a RegExp subscription once, when
- * the consumer subscribes (consumer/index.js subscribe: `topicRegExp.test` over the cluster's topics
- * at that moment); a topic created later is never consumed. A change stream creates a topic for
- * every table that gets its first change (Debezium's `<prefix>.<database>.<table>`), so a whole-database
- * workflow must see them: this wrapper lists the topics every `intervalMs` and, when one matching the
- * pattern appeared, restarts the sinker consumer: close (what is buffered for the executions in flight
- * loaded, they are drained, bounded; what finished committed; partitions released) and start again,
- * subscribed to the new set. A topic found this way starts at its earliest offset whatever Read From
+ * The trigger's consumer, which follows the cluster's topics: this wrapper restarts the sinker
+ * consumer (close: what is buffered for the executions in flight loaded, they are drained, bounded;
+ * what finished committed; partitions released; then start again) subscribed to a new set of topics.
+ *
+ * New topics of a pattern. kafkajs resolves a RegExp subscription once, when the consumer subscribes
+ * (consumer/index.js subscribe: `topicRegExp.test` over the cluster's topics at that moment); a topic
+ * created later is never consumed. A change stream creates a topic for every table that gets its
+ * first change (Debezium's `<prefix>.<database>.<table>`), so a whole-database workflow must see them:
+ * the topics are listed every New Topics Check (`topicCheckIntervalMs`) and a new matching one
+ * restarts the consumer. A topic found this way starts at its earliest offset whatever Read From
  * Beginning says: the table's first changes were written before the check could see the topic
  * (start-positions.ts).
  *
- * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
- * from the committed offsets; an execution close could not wait for is redelivered (and with Keep
- * Order per Partition fenced, partition-fence.ts).
- *
- * A matching topic deleted (a table dropped, its topic deleted) restarts the consumer too, subscribed
- * to the topics still there. kafkajs 2.2.4 never forgets a topic: the consumer's and the admin's
- * cluster keep every topic subscribed or read in their target set (cluster/index.js
+ * Deleted topics, of a pattern or of a list. kafkajs 2.2.4 never forgets a topic: the consumer's and
+ * the admin's cluster keep every topic subscribed or read in their target set (cluster/index.js
  * addMultipleTargetTopics), every metadata refresh asks for all of them (cluster/index.js
  * REFRESH_METADATA, `Array.from(this.targetTopics)`) and fails whole on one the broker no longer
  * knows (UNKNOWN_TOPIC_OR_PARTITION). The consumer refreshes before each fetch round
  * (consumer/consumerGroup.js fetch, refreshMetadataIfNecessary): it crashed and restarted every
- * 300 ms and loaded no topic at all (measured: 144 crashes in 60 s, none of the other topic's new
- * messages loaded). The admin has no metadata max age (index.js admin() passes none, brokerPool.js
- * `metadataMaxAge || 0`), so its every read refreshed and failed: lag, and the fence lookup of a
- * partition newly assigned, which then waits Execution Timeout + margin. Only new clients forget.
- * A topic *list* naming a deleted topic, or the check at 0, still stalls so: nothing here restarts it.
+ * 300 ms and loaded no topic at all (measured: 106-144 crashes in 60 s, none of the other topics' new
+ * messages loaded), for good with a topic list or the check at 0. Only new clients forget. So a
+ * subscribed topic gone from the cluster restarts the consumer without it, found by the periodic
+ * check or at once by the consumer's first fetch, offset commit or crash over an unknown topic
+ * (onUnknownTopic, unknown-topic-watch.ts), with the check at 0 too: measured, the restart ~1 s after
+ * the deletion, every other topic's message handed over once. Its partitions are forgotten first (Assignment.dropTopics):
+ * the close would otherwise commit them, and the broker refuses that (offset-committer.ts sends one
+ * request per topic, so the refusal holds nothing of the other topics). Its unread messages went
+ * with it; those of the other topics are committed exactly as at any restart. A warning names it.
+ *
+ * A listed topic created again is consumed again, from its earliest offset (as a topic found later:
+ * its first messages were written before any check could see it), when the check finds it: the list
+ * names it, the user expects it back without reactivating. With every listed topic gone no consumer
+ * runs, and the check waits for one. A listed topic missing at activation still fails the activation,
+ * now naming it (kafkajs said only "This server does not host this topic-partition"). A deletion is
+ * logged, not reported as a failed execution as a stall is (consumer-stall-watch.ts): the trigger goes
+ * on by itself with every topic that exists, and a dropped table is the ordinary life of a CDC
+ * database, where a failed execution each time would run the Error Workflow for nothing.
+ *
+ * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
+ * from the committed offsets; an execution close could not wait for is redelivered (and with Keep
+ * Order per Partition fenced, partition-fence.ts). This wrapper's admin only lists topics (Metadata
+ * for all topics, no target set): it never reads a topic by name, so a deletion does not poison it.
  */
 import type { Admin } from 'kafkajs';
 
 import { createKafka } from './client';
 import type { RunExecution, SinkerConsumerOptions } from './consumer-options';
 import { SinkerConsumer, type CloseReport } from './sinker-consumer';
+import { isUnknownTopicError, topicChange, topicNames, type TopicChange } from './topic-changes';
 
-/** How often a pattern subscription looks for new topics, unless the options say otherwise. */
+/** How often the topics are looked at, unless the options say otherwise. */
 export const DEFAULT_TOPIC_CHECK_MS = 30_000;
 
-/** The topics of the cluster a pattern matches (internal ones excluded, as kafkajs does not either). */
-export async function matchingTopics(admin: Admin, pattern: RegExp): Promise<Set<string>> {
-	const topics = await admin.listTopics();
-	return new Set(topics.filter((t) => !t.startsWith('__') && pattern.test(t)));
-}
+/** Starts of a restart: a topic deleted between the look and the subscription makes another look and start. */
+const START_ATTEMPTS = 3;
+
+/** What the trigger holds of a consumer: a SinkerConsumer, or this wrapper with its face. */
+export type TriggerConsumer = Pick<SinkerConsumer, 'assigned' | 'inFlight' | 'close'>;
 
 export class FollowingConsumer {
-	private current: SinkerConsumer;
+	/** Undefined while no topic of a list exists (and before the first start). */
+	private current: SinkerConsumer | undefined;
 	private closed = false;
-	private restarting: Promise<void> | undefined;
+	private checking: Promise<void> | undefined;
+	/** An unknown topic was met while a check ran: look again right after it. */
+	private checkAgain = false;
 	private timer: NodeJS.Timeout | undefined;
 	private readonly foundLater = new Set<string>();
+	/** The topics the current consumer subscribes to (for a list: in the list's order). */
+	private known = new Set<string>();
+	private readonly intervalMs: number;
+	/** Set once the first consumer started: until then a crash is the start's own business. */
+	private started = false;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
 		private readonly run: RunExecution,
-		first: SinkerConsumer,
 		private readonly admin: Admin,
-		private known: Set<string>,
 	) {
-		this.current = first;
+		this.intervalMs = options.topicCheckIntervalMs ?? DEFAULT_TOPIC_CHECK_MS;
 	}
 
-	/**
-	 * A consumer of `options`; with a pattern (and not an editor test run) one that follows new topics.
-	 * The returned object has SinkerConsumer's face (assigned, inFlight, close).
-	 */
-	static async start(options: SinkerConsumerOptions, run: RunExecution): Promise<Pick<SinkerConsumer, 'assigned' | 'inFlight' | 'close'>> {
-		if (!('pattern' in options.topics) || options.manual !== undefined || options.topicCheckIntervalMs === 0) return SinkerConsumer.start(options, run);
-		const pattern = options.topics.pattern;
+	/** A consumer of `options`; one that follows the topics, except in an editor test run (one execution, then closed). */
+	static async start(options: SinkerConsumerOptions, run: RunExecution): Promise<TriggerConsumer> {
+		if (options.manual !== undefined) return SinkerConsumer.start(options, run);
 		const admin = createKafka(options.connection, { logger: options.logger }).admin();
 		await admin.connect();
-		let first: SinkerConsumer;
-		let known: Set<string>;
+		const following = new FollowingConsumer(options, run, admin);
 		try {
-			known = await matchingTopics(admin, pattern);
-			first = await SinkerConsumer.start(options, run);
+			await following.begin();
 		} catch (error) {
 			await admin.disconnect().catch(() => undefined);
 			throw error;
 		}
-		const following = new FollowingConsumer(options, run, first, admin, known);
+		following.started = true;
 		following.schedule();
 		return following;
 	}
 
+	private async begin(): Promise<void> {
+		const { now, missing } = topicChange(this.options.topics, new Set(), await this.admin.listTopics(), true);
+		// The whole list is subscribed, as before: a topic the credential may not describe is missing from
+		// the listing too, and kafkajs' refusal then names the authorisation, not a deletion.
+		this.known = missing.length > 0 && 'names' in this.options.topics ? new Set(this.options.topics.names) : now;
+		try {
+			this.current = await SinkerConsumer.start(this.consumerOptions(), this.run);
+		} catch (error) {
+			if (missing.length === 0 || !isUnknownTopicError(error)) throw error;
+			const brokers = this.options.connection.brokers.join(', ');
+			const [them, be] = missing.length === 1 ? ['it', 'does'] : ['them', 'do'];
+			throw new Error(`Kafka topic${missing.length === 1 ? '' : 's'} ${topicNames(missing)} of Topics ${be} not exist at ${brokers}: create ${them}, or remove ${them} from Topics`, { cause: error });
+		}
+	}
+
+	private consumerOptions(): SinkerConsumerOptions {
+		const topics = 'names' in this.options.topics ? { names: [...this.known] } : this.options.topics;
+		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], onUnknownTopic: () => this.lookNow() };
+	}
+
 	assigned(): Map<string, number[]> {
-		return this.current.assigned();
+		return this.current?.assigned() ?? new Map();
 	}
 
 	get inFlight(): number {
-		return this.current.inFlight;
+		return this.current?.inFlight ?? 0;
 	}
 
 	private schedule(): void {
-		if (this.closed) return;
-		this.timer = setTimeout(() => void this.check(), this.options.topicCheckIntervalMs ?? DEFAULT_TOPIC_CHECK_MS);
+		clearTimeout(this.timer);
+		if (this.closed || this.intervalMs === 0) return;
+		this.timer = setTimeout(() => void this.look(), this.intervalMs);
+	}
+
+	/** A consumer's crash or commit met a topic the broker does not know: look now, not at the next check. */
+	private lookNow(): void {
+		if (this.closed || !this.started) return;
+		if (this.checking) this.checkAgain = true;
+		else void this.look();
+	}
+
+	private look(): Promise<void> {
+		clearTimeout(this.timer);
+		if (this.closed) return Promise.resolve();
+		this.checking = this.check().finally(() => {
+			this.checking = undefined;
+			if (!this.checkAgain) return this.schedule();
+			this.checkAgain = false;
+			void this.look();
+		});
+		return this.checking;
 	}
 
 	private async check(): Promise<void> {
-		const pattern = (this.options.topics as { pattern: RegExp }).pattern;
 		try {
-			const now = await matchingTopics(this.admin, pattern);
-			const added = [...now].filter((t) => !this.known.has(t));
-			const deleted = [...this.known].filter((t) => !now.has(t));
-			if ((added.length > 0 || deleted.length > 0) && !this.closed) {
-				if (added.length > 0) this.options.logger?.info(`Kafka: new topics match ${pattern}: ${added.join(', ')}; restarting the consumer to subscribe to them`, { topics: added });
-				if (deleted.length > 0) this.options.logger?.warn(`Kafka: topics matching ${pattern} were deleted: ${deleted.join(', ')}; restarting the consumer without them`, { topics: deleted });
-				this.known = now;
-				for (const topic of added) this.foundLater.add(topic);
-				// Created again later, the check finds it again as a new topic.
-				for (const topic of deleted) this.foundLater.delete(topic);
-				// The close below would commit their partitions RELEASED: the broker refuses it, kafkajs fails
-				// the whole commit and the close retried it ~30 s (measured) before the new consumer could start.
-				if (deleted.length > 0) this.current.forgetTopics(deleted);
-				this.restarting = this.restart();
-				await this.restarting;
-				this.restarting = undefined;
-			}
+			const change = topicChange(this.options.topics, this.known, await this.admin.listTopics(), this.intervalMs > 0);
+			if (this.closed || (change.added.length === 0 && change.deleted.length === 0)) return;
+			this.tell(change);
+			this.known = change.now;
+			for (const topic of change.added) this.foundLater.add(topic);
+			// Created again later, it is found again as a topic met later.
+			for (const topic of change.deleted) this.foundLater.delete(topic);
+			if (change.deleted.length > 0) this.current?.forgetTopics(change.deleted);
+			await this.restart();
 		} catch (error) {
-			this.options.logger?.warn(`Kafka: looking for new topics matching ${pattern} failed: ${(error as Error).message}`);
+			this.options.logger?.warn(`Kafka: looking at the subscribed topics failed: ${(error as Error).message}`);
 		}
-		this.schedule();
+	}
+
+	/** One log line per kind of change, naming the topics. */
+	private tell({ added, deleted, now, missing }: TopicChange): void {
+		const logger = this.options.logger;
+		const subscription = this.options.topics;
+		const back = this.intervalMs > 0 ? `looked for every ${this.intervalMs / 1000} s` : 'New Topics Check is 0: reactivate the workflow once it exists again';
+		if ('pattern' in subscription) {
+			const { pattern } = subscription;
+			if (added.length > 0) logger?.info(`Kafka: new topics match ${pattern}: ${added.join(', ')}; restarting the consumer to subscribe to them`, { topics: added });
+			if (deleted.length > 0) logger?.warn(`Kafka: topics matching ${pattern} were deleted: ${deleted.join(', ')}; restarting the consumer without them (their unread messages went with them)`, { topics: deleted });
+			return;
+		}
+		if (added.length > 0) logger?.info(`Kafka: listed topics exist again: ${topicNames(added)}; restarting the consumer to read them from their first message`, { topics: added });
+		if (deleted.length > 0) {
+			logger?.warn(
+				`Kafka: listed topics were deleted: ${topicNames(deleted)}; restarting the consumer without them (their unread messages went with them). ` +
+					`The other topics go on; a deleted one is read again from its first message when it is created again (${back})`,
+				{ topics: deleted },
+			);
+		}
+		if (now.size === 0) logger?.warn(`Kafka: no topic of the list exists (${topicNames(missing)}); the trigger consumes nothing until one is created again (${back})`, { topics: missing });
 	}
 
 	private async restart(): Promise<void> {
@@ -127,22 +195,35 @@ export class FollowingConsumer {
 		const flushed = this.options.flushBuffered?.().catch((error: unknown) => {
 			this.options.logger?.warn(`Kafka: loading what was buffered before the restart failed: ${(error as Error).message}`);
 		});
-		const [report] = await Promise.all([this.current.close(), flushed]);
-		if (report.abandoned > 0) this.options.logger?.warn('Kafka: restarted for new topics with executions still in flight; they are redelivered', { abandoned: report.abandoned });
-		if (this.closed) return;
-		try {
-			this.current = await SinkerConsumer.start({ ...this.options, topicsFoundLater: [...this.foundLater] }, this.run);
-		} catch (error) {
-			this.options.onFatalError?.(error instanceof Error ? error : new Error(String(error)));
+		const closing = this.current;
+		const [report] = await Promise.all([closing?.close(), flushed]);
+		if (this.current === closing) this.current = undefined;
+		if (report && report.abandoned > 0) this.options.logger?.warn('Kafka: restarted for changed topics with executions still in flight; they are redelivered', { abandoned: report.abandoned });
+		for (let attempt = 1; !this.closed && !('names' in this.options.topics && this.known.size === 0); attempt++) {
+			try {
+				this.current = await SinkerConsumer.start(this.consumerOptions(), this.run);
+				return;
+			} catch (error) {
+				if (attempt < START_ATTEMPTS && isUnknownTopicError(error)) {
+					// Deleted between the look and the subscription: subscribe to what is left.
+					const change = topicChange(this.options.topics, this.known, await this.admin.listTopics(), false);
+					this.tell({ ...change, added: [] });
+					this.known = new Set([...this.known].filter((t) => change.now.has(t)));
+					for (const topic of change.deleted) this.foundLater.delete(topic);
+					continue;
+				}
+				this.options.onFatalError?.(error instanceof Error ? error : new Error(String(error)));
+				return;
+			}
 		}
 	}
 
 	async close(): Promise<CloseReport> {
 		this.closed = true;
 		clearTimeout(this.timer);
-		await this.restarting?.catch(() => undefined);
+		await this.checking?.catch(() => undefined);
 		try {
-			return await this.current.close();
+			return (await this.current?.close()) ?? { drained: true, abandoned: 0 };
 		} finally {
 			await this.admin.disconnect().catch(() => undefined);
 		}

@@ -18,6 +18,9 @@ import type { SinkerLogger } from './client';
 import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import { heldMark, parseMark, RELEASED } from './partition-fence';
 import type { Assignment, PartitionState } from './partition-state';
+import { isUnknownTopicError } from './topic-changes';
+
+type CommitEntry = { topic: string; partition: number; offset: string; metadata: string | null };
 
 /** Labels of the committed-offset gauge; removed again when the partition is given up. */
 export function committedOffsetLabels(options: SinkerConsumerOptions, state: PartitionState) {
@@ -30,6 +33,10 @@ export class OffsetCommitter {
 	private retry: NodeJS.Timeout | undefined;
 	/** Set by release() (after a drain) until the next group join. */
 	private releasing = false;
+	/** Commit requests kafkajs has not answered yet (close waits for them: settled). */
+	private readonly requests = new Set<Promise<void>>();
+	/** topic → what commit rounds wait on beside its request, settled when the topic is forgotten. */
+	private readonly forgetWaiters = new Map<string, { promise: Promise<void>; release: () => void }>();
 
 	constructor(
 		private readonly consumer: Consumer,
@@ -66,26 +73,28 @@ export class OffsetCommitter {
 	private async loop(): Promise<void> {
 		while (this.wanted) {
 			this.wanted = false;
-			const offsets: Array<{ topic: string; partition: number; offset: string; metadata: string | null }> = [];
+			const byTopic = new Map<string, CommitEntry[]>();
 			for (const state of this.assignment.all()) {
 				// Not before the group's offset says nobody else moved it (returning-partitions.ts).
 				if (state.returning) continue;
 				const offset = state.tracker.committableOffset ?? state.pinnedStart;
 				const metadata = this.metadataFor(state);
+				let entry: CommitEntry | undefined;
 				if (offset !== undefined && (state.committed === undefined || offset > state.committed)) {
-					offsets.push({ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata });
+					entry = { topic: state.topic, partition: state.partition, offset: offset.toString(), metadata };
 				} else if (metadata !== null && metadata !== state.committedMetadata && state.committed !== undefined) {
-					offsets.push({ topic: state.topic, partition: state.partition, offset: state.committed.toString(), metadata });
+					entry = { topic: state.topic, partition: state.partition, offset: state.committed.toString(), metadata };
 				}
+				if (entry) byTopic.set(state.topic, [...(byTopic.get(state.topic) ?? []), entry]);
 			}
-			if (offsets.length === 0) return;
-			this.requested(offsets);
-			try {
-				await this.consumer.commitOffsets(offsets);
-			} catch (error) {
-				this.logger.warn('Kafka offset commit failed; will retry', { error: (error as Error).message, groupId: this.options.groupId });
-			}
-			const unconfirmed = offsets.some(({ topic, partition, offset, metadata }) => {
+			if (byTopic.size === 0) return;
+			// One request per topic: kafkajs fails a whole commit over one refused partition (a deleted
+			// topic's: UNKNOWN_TOPIC_OR_PARTITION) and retries it all for ~6 s, while the broker applies every
+			// other partition of each try: the other topics' offsets were not confirmed, and each retry
+			// committed them again at the older offsets it carried, possibly after a newer commit. A forgotten
+			// topic's request is not waited for (forget): its retries hold nothing of the other topics.
+			await Promise.all([...byTopic].map(([topic, offsets]) => Promise.race([this.commitTopic(offsets), this.forgotten(topic)])));
+			const unconfirmed = [...byTopic.values()].flat().some(({ topic, partition, offset, metadata }) => {
 				const state = this.assignment.get(topic, partition);
 				return state !== undefined && (state.committed === undefined || state.committed < BigInt(offset) || state.committedMetadata !== metadata);
 			});
@@ -96,6 +105,44 @@ export class OffsetCommitter {
 				}, 1000);
 			}
 			if (unconfirmed) return;
+		}
+	}
+
+	private commitTopic(offsets: CommitEntry[]): Promise<void> {
+		const request = this.sendTopic(offsets);
+		this.requests.add(request);
+		void request.finally(() => this.requests.delete(request));
+		return request;
+	}
+
+	private async sendTopic(offsets: CommitEntry[]): Promise<void> {
+		this.requested(offsets);
+		try {
+			await this.consumer.commitOffsets(offsets);
+		} catch (error) {
+			this.logger.warn('Kafka offset commit failed; will retry', { error: (error as Error).message, groupId: this.options.groupId, topic: offsets[0]?.topic });
+			// A deleted topic: once it is forgotten (following-consumer.ts) it is no longer committed.
+			if (isUnknownTopicError(error)) this.options.onUnknownTopic?.();
+		}
+	}
+
+	/** Settles when `topic` is forgotten (forget): its commit request in flight is no longer waited for. One per topic, shared by every round. */
+	private forgotten(topic: string): Promise<void> {
+		let waiter = this.forgetWaiters.get(topic);
+		if (!waiter) {
+			let release = () => {};
+			const promise = new Promise<void>((resolve) => (release = resolve));
+			waiter = { promise, release };
+			this.forgetWaiters.set(topic, waiter);
+		}
+		return waiter.promise;
+	}
+
+	/** The topics were deleted and their partitions dropped from the assignment: stop waiting for their commits. */
+	forget(topics: readonly string[]): void {
+		for (const topic of topics) {
+			this.forgetWaiters.get(topic)?.release();
+			this.forgetWaiters.delete(topic);
 		}
 	}
 
@@ -132,6 +179,7 @@ export class OffsetCommitter {
 			await this.consumer.commitOffsets(offsets);
 		} catch (error) {
 			this.logger.warn('Kafka commit marking the partition held failed; will retry', { topic: state.topic, partition: state.partition, error: (error as Error).message });
+			if (isUnknownTopicError(error)) this.options.onUnknownTopic?.();
 			return false;
 		}
 		state.announced = state.committedMetadata === metadata;
@@ -168,6 +216,18 @@ export class OffsetCommitter {
 			if (!pending) return;
 			await new Promise((resolve) => setTimeout(resolve, 300));
 		}
+	}
+
+	/**
+	 * Every commit request sent has ended, or `timeoutMs` passed. Close waits for them before the consumer
+	 * disconnects: a forgotten topic's request no round waits for may still be in kafkajs' retries, and a
+	 * retry after the disconnect reopened a connection that then held the process ~10 min (measured).
+	 */
+	async settled(timeoutMs: number): Promise<void> {
+		let timer: NodeJS.Timeout | undefined;
+		const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+		await Promise.race([Promise.allSettled([...this.requests]), bound]);
+		clearTimeout(timer);
 	}
 
 	/** Drops a pending retry; used by close, after which no retry is scheduled any more. */

@@ -48,6 +48,8 @@ import { ReturningPartitions } from './returning-partitions';
 import { markClosed } from './stop-after-close';
 import { StartPins } from './start-pins';
 import { pinnedStartOffsets } from './start-positions';
+import { isUnknownTopicError } from './topic-changes';
+import { MemberUnknownTopicWatch } from './unknown-topic-watch';
 
 export type { SinkerStats };
 
@@ -96,6 +98,8 @@ export class SinkerConsumer {
 	private readonly rejoinDrain: RejoinDrain;
 	/** This member's watch on kafkajs' position resets (offset-reset-watch.ts). */
 	private readonly resetWatch: MemberResetWatch;
+	/** This member's fetches that meet a deleted topic (unknown-topic-watch.ts). */
+	private readonly unknownTopicWatch: MemberUnknownTopicWatch;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -113,6 +117,7 @@ export class SinkerConsumer {
 			const state = this.assignment.get(reset.topic, reset.partition);
 			if (state) state.outOfRangeFrom = reset.expected;
 		});
+		this.unknownTopicWatch = new MemberUnknownTopicWatch(options.groupId, () => this.closing || options.onUnknownTopic?.());
 		this.returning = new ReturningPartitions(
 			this.logger,
 			returningPartitionHandlers({
@@ -249,6 +254,8 @@ export class SinkerConsumer {
 		this.consumer.on(events.CRASH, (event) => {
 			const error = event.payload.error;
 			if (this.closing) return;
+			// A subscribed topic deleted: kafkajs crashes over it at every restart (following-consumer.ts).
+			if (isUnknownTopicError(error)) this.options.onUnknownTopic?.();
 			// Before the first join a retriable crash is restarted by kafkajs and the join waiter keeps
 			// waiting (bounded); a non-retriable one (authorisation, bad config) fails activation.
 			if (!this.started) {
@@ -272,6 +279,7 @@ export class SinkerConsumer {
 	private onGroupJoin(memberAssignment: Record<string, number[]>, memberId: string): void {
 		this.rejoinDrain.joined();
 		this.resetWatch.joined(memberId, this.closing);
+		this.unknownTopicWatch.joined(memberId, this.closing);
 		// Taken while closing too: a join while close() drains must drop what was given away, or close() would commit it.
 		// An editor test run commits nothing: nothing to gain from keeping a returning partition.
 		const change = this.assignment.replace(memberAssignment, memberId, !this.options.manual);
@@ -339,6 +347,7 @@ export class SinkerConsumer {
 			if (topics.includes(state.topic)) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		this.assignment.dropTopics(topics);
+		this.committer.forget(topics);
 	}
 
 	get inFlight(): number {
@@ -375,6 +384,7 @@ export class SinkerConsumer {
 			this.executionsController.abort();
 		}
 		await this.commitFinished();
+		await this.committer.settled(this.options.closeTimeoutMs);
 		await this.lagMonitor?.stop();
 		try {
 			await this.consumer.disconnect();
@@ -382,6 +392,7 @@ export class SinkerConsumer {
 		} finally {
 			this.endLeftoverSockets();
 			this.resetWatch.end();
+			this.unknownTopicWatch.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };

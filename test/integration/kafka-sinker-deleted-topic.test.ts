@@ -1,13 +1,19 @@
-// A topic of a pattern subscription deleted for good (a CDC table dropped, its topic deleted),
+// A subscribed topic deleted while the workflow runs (a CDC table dropped, a listed topic deleted),
 // against the real broker (KAFKA_BROKERS). kafkajs keeps every topic its consumer subscribed and its
 // admin client read in the metadata it asks for before each request, and fails the whole request on
-// a topic the broker no longer knows (following-consumer.ts): the other topics of the pattern must go
-// on loading, exactly committed, and their partitions must not wait out the Keep Order fence.
+// a topic the broker no longer knows (following-consumer.ts): the other topics must go on loading,
+// exactly committed, and their partitions must not wait out the Keep Order fence; a listed topic
+// created again is consumed again.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import type { Admin, Kafka } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { SinkerLogger } from '../../src/kafka/client';
+import type { SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
+import { kafkaBrokers } from '../ground/kafka/env';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, createTopicsReady, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
@@ -16,17 +22,59 @@ const broker = useKafkaAdmin();
 function recordingLogger(lines: string[]): SinkerLogger {
 	const keep = (level: string) => (message: string, meta?: object) => {
 		lines.push(`${level} ${message}`);
-		if (process.env.SINKER_TEST_LOG) console.log(level, message, meta ?? '');
+		if (process.env.SINKER_TEST_LOG) console.log(new Date().toISOString(), level, message, meta ?? '');
 	};
 	return { debug: keep('debug'), info: keep('info'), warn: keep('warn'), error: keep('error') };
 }
 
-async function committedTotal(groupId: string, topic: string): Promise<bigint> {
-	return [...(await committedOffsets(broker.admin, groupId, topic)).values()].reduce((sum, offset) => sum + (offset > 0n ? offset : 0n), 0n);
+async function committedTotal(groupId: string, topic: string, admin: Admin = broker.admin): Promise<bigint> {
+	return [...(await committedOffsets(admin, groupId, topic)).values()].reduce((sum, offset) => sum + (offset > 0n ? offset : 0n), 0n);
 }
 
 function messagesOf(n8n: FakeN8n, topic: string): number {
 	return n8n.executions.filter((e) => e.topic === topic).reduce((sum, e) => sum + e.messages, 0);
+}
+
+/** kafkajs' crash-and-restart, as the consumer logs it (sinker-consumer.ts CRASH). */
+function crashes(lines: readonly string[]): number {
+	return lines.filter((line) => line.includes('Kafka consumer crashed')).length;
+}
+
+/**
+ * Deletes `topic` and waits until the broker no longer lists it, with an admin of its own: an admin
+ * that read the topic could create nothing afterwards (test/support/kafka-topics.ts).
+ */
+async function deleteTopicFresh(kafka: Kafka, topic: string): Promise<void> {
+	const admin = kafka.admin();
+	await admin.connect();
+	try {
+		await admin.deleteTopics({ topics: [topic] });
+		await waitFor(`${topic} to be gone`, async () => !(await admin.listTopics()).includes(topic), { intervalMs: 200 });
+	} finally {
+		await admin.disconnect();
+	}
+}
+
+async function createTopicFresh(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
+	const admin = kafka.admin();
+	await admin.connect();
+	try {
+		await createTopicsReady(admin, [{ topic, numPartitions, replicationFactor: 1 }]);
+	} finally {
+		await admin.disconnect();
+	}
+}
+
+/** Committed offsets of `topic` read with a client of its own (the topic may be deleted meanwhile). */
+async function committedTotalFresh(kafka: Kafka, groupId: string, topic: string): Promise<bigint> {
+	const admin = kafka.admin();
+	await admin.connect();
+	try {
+		const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+		return (entry?.partitions ?? []).reduce((sum, p) => sum + (BigInt(p.offset) > 0n ? BigInt(p.offset) : 0n), 0n);
+	} finally {
+		await admin.disconnect();
+	}
 }
 
 describe('a topics pattern: a matching topic deleted', () => {
@@ -72,6 +120,102 @@ describe('a topics pattern: a matching topic deleted', () => {
 		} finally {
 			await consumer.close();
 			await broker.admin.deleteTopics({ topics: [kept] }).catch(() => undefined);
+		}
+	});
+});
+
+describe('a subscribed topic deleted while the consumer runs, without a New Topics Check to notice it', () => {
+	/**
+	 * `keep` (2 partitions) and `gone` (1) consumed and committed, then 40 messages more of keep and 10 of
+	 * gone produced and gone deleted while their executions (300 ms each) are in flight, then 20 more of
+	 * keep. Waits
+	 * until keep is committed to its end (60 s bound), counting the crashes after the deletion; asserts
+	 * keep was committed exactly and handed over once, and that a warning names gone.
+	 */
+	async function deleteMidRun(keep: string, gone: string, overrides: Partial<SinkerConsumerOptions>) {
+		await createTopicFresh(broker.kafka, keep, 2);
+		await createTopicFresh(broker.kafka, gone, 1);
+		await produce(broker.kafka, keep, 2, 20, (i) => JSON.stringify({ i }));
+		await produce(broker.kafka, gone, 1, 10, (i) => JSON.stringify({ i }));
+		const groupId = uniqueName('deleted-group');
+		const lines: string[] = [];
+		const n8n = new FakeN8n(async () => (await sleep(300), { ok: true }));
+		// Reads keep only: an admin that read gone could read nothing more once gone is deleted.
+		const reader = broker.kafka.admin();
+		await reader.connect();
+		const options = testOptions(keep, groupId, { maxRecordsPerExecution: 5, lagIntervalMs: 3_600_000, logger: recordingLogger(lines), ...overrides });
+		const consumer = await FollowingConsumer.start(options, n8n.run);
+		const close = async () => {
+			await consumer.close();
+			await reader.disconnect();
+			await deleteTopicFresh(broker.kafka, keep).catch(() => undefined);
+			await deleteTopicFresh(broker.kafka, gone).catch(() => undefined);
+		};
+		try {
+			await waitFor('every message of both topics committed', async () => (await committedTotal(groupId, keep, reader)) === 20n && (await committedTotalFresh(broker.kafka, groupId, gone)) === 10n);
+			// Executions of gone in flight too: their commit would be refused, and kafkajs fails the whole
+			// commit with keep's offsets in it.
+			await produce(broker.kafka, gone, 1, 10, (i) => JSON.stringify({ i: 10 + i }));
+			await produce(broker.kafka, keep, 2, 40, (i) => JSON.stringify({ i: 20 + i }));
+			const crashesBefore = crashes(lines);
+			await deleteTopicFresh(broker.kafka, gone);
+			const inFlightAtDeletion = consumer.inFlight;
+			await produce(broker.kafka, keep, 2, 20, (i) => JSON.stringify({ i: 60 + i }));
+			await waitFor('the new messages of keep committed', async () => (await committedTotal(groupId, keep, reader)) === 80n, {
+				timeoutMs: 60_000,
+				progress: async () => `committed ${await committedTotal(groupId, keep, reader)} of 80, ${crashes(lines) - crashesBefore} crashes; last log lines: ${lines.filter((l) => !l.startsWith('debug')).slice(-6).join(' | ')}`,
+			});
+			const crashCount = crashes(lines) - crashesBefore;
+			console.log(`after the deletion: ${crashCount} crashes; keep handed over ${messagesOf(n8n, keep)} of 80, gone ${messagesOf(n8n, gone)} of 20 (${inFlightAtDeletion} executions in flight when the deletion was done)`);
+			// The crash that tells of the deleted topic, and at most one more before the restart is under way.
+			assert.ok(crashCount <= 2, `${crashCount} crashes after the deletion`);
+			assert.ok(lines.some((l) => l.startsWith('warn') && l.includes(gone) && l.includes('deleted')), 'a warning names the deleted topic');
+			assert.deepEqual([...(await committedOffsets(reader, groupId, keep))].sort(), [[0, 40n], [1, 40n]]);
+			assert.equal(messagesOf(n8n, keep), 80, 'every message of keep handed over once');
+		} catch (error) {
+			await close();
+			throw error;
+		}
+		return { groupId, lines, n8n, close };
+	}
+
+	it('a topic list "keep,gone": keep goes on, committed exactly once, gone named; gone created again is consumed again', async () => {
+		const [keep, gone] = [uniqueName('listed-keep'), uniqueName('listed-gone')];
+		const { groupId, lines, n8n, close } = await deleteMidRun(keep, gone, { topics: { names: [keep, gone] }, topicCheckIntervalMs: 2_000 });
+		try {
+			// Created again: consumed again, from its first message, without reactivating.
+			await createTopicFresh(broker.kafka, gone, 1);
+			await produce(broker.kafka, gone, 1, 7, (i) => JSON.stringify({ again: i }));
+			const goneBefore = messagesOf(n8n, gone);
+			await waitFor('the recreated topic consumed and committed', async () => messagesOf(n8n, gone) === goneBefore + 7 && (await committedTotalFresh(broker.kafka, groupId, gone)) === 7n, {
+				timeoutMs: 30_000,
+				progress: () => `${messagesOf(n8n, gone) - goneBefore} of 7 new messages of ${gone} handed over; last log lines: ${lines.filter((l) => !l.startsWith('debug')).slice(-4).join(' | ')}`,
+			});
+			assert.equal(messagesOf(n8n, keep), 80, 'nothing of keep handed over again');
+		} finally {
+			await close();
+		}
+	});
+
+	it('a pattern with New Topics Check 0: the other topic goes on, committed exactly once, the deleted one named', async () => {
+		const prefix = uniqueName('nocheck');
+		const { close } = await deleteMidRun(`${prefix}.db.keep`, `${prefix}.db.gone`, {
+			topics: { pattern: new RegExp(`^${prefix.replace(/[-.]/g, '\\$&')}\\.db\\.[^.]+$`) },
+			topicCheckIntervalMs: 0,
+		});
+		await close();
+	});
+
+	it('a listed topic that does not exist at activation fails the start, naming it', async () => {
+		const [keep, missing] = [uniqueName('listed-keep'), uniqueName('listed-missing')];
+		await createTopicFresh(broker.kafka, keep, 1);
+		try {
+			await assert.rejects(FollowingConsumer.start(testOptions(keep, uniqueName('missing-group'), { topics: { names: [keep, missing] } }), new FakeN8n().run), (error: Error) => {
+				assert.equal(error.message, `Kafka topic "${missing}" of Topics does not exist at ${kafkaBrokers.join(', ')}: create it, or remove it from Topics`);
+				return true;
+			});
+		} finally {
+			await deleteTopicFresh(broker.kafka, keep).catch(() => undefined);
 		}
 	});
 });
