@@ -9,11 +9,8 @@ import { test } from 'node:test';
 
 import type { Consumer } from 'kafkajs';
 
-import type { SinkerConsumerOptions, SinkerStats } from '../../../src/kafka/consumer-options';
-import { OffsetCommitter } from '../../../src/kafka/offset-committer';
+import { committerWithoutBroker } from './sinker-internals';
 import { Assignment, type PartitionState } from '../../../src/kafka/partition-state';
-
-const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 test('every commit is shown to onCommitRequest before kafkajs gets it; after a failed commit, still only the finished prefix', async () => {
 	const assignment = new Assignment();
@@ -30,14 +27,7 @@ test('every commit is shown to onCommitRequest before kafkajs gets it; after a f
 			if (failing) throw new Error('The coordinator is not aware of this member');
 		},
 	} as unknown as Consumer;
-	const options = {
-		groupId: 'g',
-		manual: false,
-		keepPartitionOrder: false,
-		labels: { workflow: 'w', node: 'n' },
-		observer: { onCommitRequest: (_topic: string, partition: number, offset: string) => events.push(`request ${partition}:${offset}`) },
-	} as unknown as SinkerConsumerOptions;
-	const committer = new OffsetCommitter(consumer, assignment, options, quiet, { commits: 0 } as SinkerStats, () => false);
+	const committer = committerWithoutBroker(consumer, assignment, { observer: { onCommitRequest: (_topic: string, partition: number, offset: string) => events.push(`request ${partition}:${offset}`) } });
 	const settle = () => new Promise((resolve) => setImmediate(resolve));
 	committer.request();
 	await settle();

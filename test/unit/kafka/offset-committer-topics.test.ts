@@ -10,8 +10,7 @@ import { test } from 'node:test';
 
 import { KafkaJSProtocolError, type Consumer } from 'kafkajs';
 
-import type { SinkerConsumerOptions, SinkerStats } from '../../../src/kafka/consumer-options';
-import { OffsetCommitter } from '../../../src/kafka/offset-committer';
+import { committerWithoutBroker } from './sinker-internals';
 import { Assignment, type PartitionState } from '../../../src/kafka/partition-state';
 
 /** kafkajs builds its protocol errors from the broker's error code entry (its typings say Error). */
@@ -19,8 +18,6 @@ function protocolError(entry: { type: string; code: number; retriable: boolean; 
 	return new KafkaJSProtocolError(entry as unknown as Error);
 }
 
-
-const quiet = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
 function finished(assignment: Assignment, topic: string, partition: number, end: bigint): void {
 	const state = assignment.get(topic, partition) as PartitionState;
@@ -45,14 +42,7 @@ test("a deleted topic's refused commit neither stops the other topics' commit no
 			for (const o of offsets) committer.confirm(o.topic, o.partition, o.offset);
 		},
 	} as unknown as Consumer;
-	const options = {
-		groupId: 'g',
-		manual: false,
-		keepPartitionOrder: false,
-		labels: { workflow: 'w', node: 'n' },
-		onUnknownTopic: () => unknownTopics++,
-	} as unknown as SinkerConsumerOptions;
-	const committer = new OffsetCommitter(consumer, assignment, options, quiet, { commits: 0 } as SinkerStats, () => false);
+	const committer = committerWithoutBroker(consumer, assignment, { onUnknownTopic: () => unknownTopics++ });
 	const settle = () => new Promise((resolve) => setImmediate(resolve));
 	committer.request();
 	await settle();
@@ -88,8 +78,7 @@ test('a commit refused over an unknown topic tells onUnknownTopic; the other top
 			for (const o of offsets) committer.confirm(o.topic, o.partition, o.offset);
 		},
 	} as unknown as Consumer;
-	const options = { groupId: 'g', manual: false, keepPartitionOrder: false, labels: { workflow: 'w', node: 'n' }, onUnknownTopic: () => unknownTopics++ } as unknown as SinkerConsumerOptions;
-	const committer = new OffsetCommitter(consumer, assignment, options, quiet, { commits: 0 } as SinkerStats, () => false);
+	const committer = committerWithoutBroker(consumer, assignment, { onUnknownTopic: () => unknownTopics++ });
 	committer.request();
 	await new Promise((resolve) => setImmediate(resolve));
 	committer.cancelRetry();

@@ -5,7 +5,7 @@
  */
 import type { Admin, Consumer } from 'kafkajs';
 
-import { SINKER_DEFAULTS, type RunExecution, type SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
+import { SINKER_DEFAULTS, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from '../../../src/kafka/consumer-options';
 import { OffsetCommitter } from '../../../src/kafka/offset-committer';
 import { PartitionControl } from '../../../src/kafka/partition-control';
 import type { Assignment } from '../../../src/kafka/partition-state';
@@ -46,8 +46,13 @@ export function sinkerWithoutBroker(kafkajs: Consumer, admin: Pick<Admin, 'fetch
 	const sinker = new Construct(options, async () => ({ ok: true })) as unknown as SinkerInternals;
 	sinker.consumer = kafkajs;
 	sinker.partitions = new PartitionControl(kafkajs, sinker.assignment, options, quiet);
-	sinker.committer = new OffsetCommitter(kafkajs, sinker.assignment, options, quiet, { commits: 0 } as SinkerConsumer['stats'], () => false);
+	sinker.committer = committerWithoutBroker(kafkajs, sinker.assignment, options);
 	sinker.emitter = { manualDone: false };
 	sinker.admin = admin as Admin;
 	return sinker;
+}
+
+/** An OffsetCommitter of group `g` over a fake kafkajs consumer and `assignment`; `overrides` as in testConsumerOptions. */
+export function committerWithoutBroker(kafkajs: Consumer, assignment: Assignment, overrides: Partial<SinkerConsumerOptions> = {}): OffsetCommitter {
+	return new OffsetCommitter(kafkajs, assignment, testConsumerOptions({ logger: quiet, ...overrides }), quiet, { commits: 0 } as SinkerStats, () => false);
 }
