@@ -44,37 +44,34 @@ function crashes(lines: readonly string[]): number {
  * Deletes `topic` and waits until the broker no longer lists it, with an admin of its own: an admin
  * that read the topic could create nothing afterwards (test/support/kafka-topics.ts).
  */
-async function deleteTopicFresh(kafka: Kafka, topic: string): Promise<void> {
+/** Runs `use` with an admin client of its own, disconnected after. */
+async function withFreshAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
 	const admin = kafka.admin();
 	await admin.connect();
 	try {
-		await admin.deleteTopics({ topics: [topic] });
-		await waitFor(`${topic} to be gone`, async () => !(await admin.listTopics()).includes(topic), { intervalMs: 200 });
+		return await use(admin);
 	} finally {
 		await admin.disconnect();
 	}
 }
 
+async function deleteTopicFresh(kafka: Kafka, topic: string): Promise<void> {
+	await withFreshAdmin(kafka, async (admin) => {
+		await admin.deleteTopics({ topics: [topic] });
+		await waitFor(`${topic} to be gone`, async () => !(await admin.listTopics()).includes(topic), { intervalMs: 200 });
+	});
+}
+
 async function createTopicFresh(kafka: Kafka, topic: string, numPartitions: number): Promise<void> {
-	const admin = kafka.admin();
-	await admin.connect();
-	try {
-		await createTopicsReady(admin, [{ topic, numPartitions, replicationFactor: 1 }]);
-	} finally {
-		await admin.disconnect();
-	}
+	await withFreshAdmin(kafka, (admin) => createTopicsReady(admin, [{ topic, numPartitions, replicationFactor: 1 }]));
 }
 
 /** Committed offsets of `topic` read with a client of its own (the topic may be deleted meanwhile). */
 async function committedTotalFresh(kafka: Kafka, groupId: string, topic: string): Promise<bigint> {
-	const admin = kafka.admin();
-	await admin.connect();
-	try {
+	return await withFreshAdmin(kafka, async (admin) => {
 		const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
 		return (entry?.partitions ?? []).reduce((sum, p) => sum + (BigInt(p.offset) > 0n ? BigInt(p.offset) : 0n), 0n);
-	} finally {
-		await admin.disconnect();
-	}
+	});
 }
 
 describe('a topics pattern: a matching topic deleted', () => {
