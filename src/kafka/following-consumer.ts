@@ -42,9 +42,9 @@
  * Order per Partition fenced, partition-fence.ts). This wrapper's admin only lists topics (Metadata
  * for all topics, no target set): it never reads a topic by name, so a deletion does not poison it.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
-import { createKafka } from './client';
+import { createKafka, endLeftoverSockets } from './client';
 import type { RunExecution, SinkerConsumerOptions } from './consumer-options';
 import { SinkerConsumer, type CloseReport } from './sinker-consumer';
 import { isUnknownTopicError, topicChange, topicNames, type TopicChange } from './topic-changes';
@@ -76,6 +76,7 @@ export class FollowingConsumer {
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
 		private readonly run: RunExecution,
+		private readonly kafka: Kafka,
 		private readonly admin: Admin,
 	) {
 		this.intervalMs = options.topicCheckIntervalMs ?? DEFAULT_TOPIC_CHECK_MS;
@@ -84,13 +85,14 @@ export class FollowingConsumer {
 	/** A consumer of `options`; one that follows the topics, except in an editor test run (one execution, then closed). */
 	static async start(options: SinkerConsumerOptions, run: RunExecution): Promise<TriggerConsumer> {
 		if (options.manual !== undefined) return SinkerConsumer.start(options, run);
-		const admin = createKafka(options.connection, { logger: options.logger }).admin();
+		const kafka = createKafka(options.connection, { logger: options.logger });
+		const admin = kafka.admin();
 		await admin.connect();
-		const following = new FollowingConsumer(options, run, admin);
+		const following = new FollowingConsumer(options, run, kafka, admin);
 		try {
 			await following.begin();
 		} catch (error) {
-			await admin.disconnect().catch(() => undefined);
+			await following.disconnectAdmin();
 			throw error;
 		}
 		following.started = true;
@@ -225,7 +227,18 @@ export class FollowingConsumer {
 		try {
 			return (await this.current?.close()) ?? { drained: true, abandoned: 0 };
 		} finally {
-			await this.admin.disconnect().catch(() => undefined);
+			await this.disconnectAdmin();
 		}
+	}
+
+	/**
+	 * Disconnects the topic listing's admin client and ends what kafkajs left open of it (client.ts
+	 * endLeftoverSockets): after a listing met a deleted topic, a connection kafkajs reopened outside its
+	 * pool held the process until the broker's 10-minute idle timeout (measured in the deleted-topic
+	 * test: its file ended its tests, then waited ~10 minutes to exit).
+	 */
+	private async disconnectAdmin(): Promise<void> {
+		await this.admin.disconnect().catch(() => undefined);
+		endLeftoverSockets(this.kafka);
 	}
 }
