@@ -107,10 +107,20 @@ const kafkajsSocketFactory = createRequire(__filename)('kafkajs/src/network/sock
 /** The sockets of each client made by createKafka that are not closed yet. */
 const openSockets = new WeakMap<Kafka, Set<Socket>>();
 
+/** The socket sets of clients whose leftovers were ended (their consumer or admin closed). */
+const closedClients = new WeakSet<Set<Socket>>();
+
 function trackingSocketFactory(sockets: Set<Socket>): ISocketFactory {
 	const connect = kafkajsSocketFactory();
 	return (args) => {
 		const socket = connect(args);
+		// A request kafkajs still retries after its client closed (a deleted topic's commit, retried for
+		// seconds) reconnects: ended at once, or it held the process for the broker's 10-minute idle timeout
+		// (a fresh-clone run waited ~10 minutes on the deleted-topic test file after its tests ended).
+		if (closedClients.has(sockets)) {
+			socket.end();
+			return socket;
+		}
 		sockets.add(socket);
 		socket.once('close', () => sockets.delete(socket));
 		return socket;
@@ -131,7 +141,9 @@ function trackingSocketFactory(sockets: Set<Socket>): ISocketFactory {
  */
 export function endLeftoverSockets(kafka: Kafka): number {
 	let ended = 0;
-	for (const socket of openSockets.get(kafka) ?? []) {
+	const sockets = openSockets.get(kafka);
+	if (sockets) closedClients.add(sockets);
+	for (const socket of sockets ?? []) {
 		if (socket.writableEnded) continue;
 		// Ended as kafkajs' own disconnect ends it, not destroyed: the broker's answering close reaches
 		// kafkajs' Connection, which stops its request-timeout interval (a destroyed socket sends it no
