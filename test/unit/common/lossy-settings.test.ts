@@ -77,7 +77,7 @@ describe('lossySettingProblems, from the start of a sub-workflow', () => {
 	// n8n also moves a start's items that look like errors (a message {"error": …, "message": …}, without
 	// metadata) to its error output: the Kafka trigger on that setting, error output leading nowhere.
 	it('the Kafka trigger on "Continue (using error output)" with its error output leading nowhere, at activation', () => {
-		const fromTrigger = (fields: Nodes, more: StoredConnections = {}) =>
+		const fromTrigger = (fields: Partial<GraphNode>, more: StoredConnections = {}) =>
 			lossySettingProblems(subWorkflow({ 'Kafka Trigger': fields }, { 'Kafka Trigger': { main: [to('Schema')] }, ...more }), ['Kafka Trigger'], { rowsMustLoadHere: true });
 		assert.match(fromTrigger({ onError: 'continueErrorOutput' }).join(), /Node "Kafka Trigger": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
 		assert.deepEqual(fromTrigger({ onError: 'continueErrorOutput' }, { 'Kafka Trigger': { main: [to('Schema'), to('Dead Letters')] } }), []);
