@@ -20,6 +20,19 @@ export const DELETE_SIGN_COLUMN = '__DORIS_DELETE_SIGN__';
 export const DORIS_FIELD = '_doris';
 
 /**
+ * Whether n8n would take an item with this json for an error: on a node set to On Error "Continue
+ * (using error output)", n8n 2.x moves every item of a regular output whose json has a truthy `error`
+ * and no key other than `error`, `message` and `details` to the error output (n8n-core
+ * WorkflowExecute handleNodeErrorOutput). A row of a table whose columns are just those (an error
+ * log) has that shape: moved there, leading nowhere, it was lost while its execution succeeded.
+ */
+export function looksLikeAnN8nErrorItem(json: Readonly<Record<string, unknown>>): boolean {
+	if (!json.error) return false;
+	for (const key in json) if (key !== 'error' && key !== 'message' && key !== 'details') return false;
+	return true;
+}
+
+/**
  * What travels with an item (`json._doris`) or a packed item (`packedRows.doris`) for the Doris
  * nodes, never as a column.
  */

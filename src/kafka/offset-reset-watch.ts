@@ -17,6 +17,7 @@
  * (kafkajs-patch.ts): once, to the kafkajs copy this package loads, and only to 2.2.4, whose offset
  * manager fields this reads.
  */
+import { GroupMemberListeners, MemberWatch } from './group-member-listeners';
 import { kafkajsPatch } from './kafkajs-patch';
 
 /** A reset kafkajs is about to make: the partition was fetched from `expected`, which the log no longer holds. */
@@ -40,46 +41,17 @@ interface ConsumerGroupState {
 	recoverFromOffsetOutOfRange(error: { topic: string; partition: number }): Promise<void>;
 }
 
-const listeners = new Map<string, OutOfRangeListener>();
-
-function memberKey(groupId: string, memberId: string): string {
-	return `${groupId}\u0000${memberId}`;
-}
+const listeners = new GroupMemberListeners<OutOfRangeListener>();
 
 /** Calls `listener` before kafkajs resets a position of this group member; returns the unsubscribe. */
 export function watchOutOfRangeResets(groupId: string, memberId: string, listener: OutOfRangeListener): () => void {
-	const key = memberKey(groupId, memberId);
-	listeners.set(key, listener);
-	return () => {
-		if (listeners.get(key) === listener) listeners.delete(key);
-	};
+	return listeners.watch(groupId, memberId, listener);
 }
 
-/**
- * One consumer's watch across its group joins: each join may be a member of its own (kafkajs joins anew
- * after a restart), so the previous member's watch ends and the new member's begins; `end` on close.
- */
-export class MemberResetWatch {
-	private stopWatching: (() => void) | undefined;
-
-	constructor(
-		private readonly groupId: string,
-		private readonly listener: OutOfRangeListener,
-	) {}
-
-	/**
-	 * The consumer joined as `memberId`. None while closing: a restart kafkajs began before close() still
-	 * joins afterwards (its runner leaves only once its start() ended, stop-after-close.ts), and a watch
-	 * begun then outlived close(), which had ended the last one (test/integration/kafka-stop-after-close.test.ts).
-	 */
-	joined(memberId: string, closing: boolean): void {
-		this.end();
-		if (!closing) this.stopWatching = watchOutOfRangeResets(this.groupId, memberId, this.listener);
-	}
-
-	end(): void {
-		this.stopWatching?.();
-		this.stopWatching = undefined;
+/** One consumer's watch on its position resets across its group joins (kafkajs joins anew after a restart); `end` on close. */
+export class MemberResetWatch extends MemberWatch<OutOfRangeListener> {
+	constructor(groupId: string, listener: OutOfRangeListener) {
+		super(listeners, groupId, listener);
 	}
 }
 
@@ -108,7 +80,7 @@ export const watchKafkajsOutOfRange = kafkajsPatch<ConsumerGroupState, 'recoverF
 		async function (this: ConsumerGroupState, error) {
 			// From a follower kafkajs retries the leader first and resets nothing (the original's first branch).
 			const fromFollower = typeof this.preferredReadReplicasPerTopicPartition[error.topic]?.[error.partition] === 'number';
-			const listener = fromFollower || this.memberId === null ? undefined : listeners.get(memberKey(this.groupId, this.memberId));
+			const listener = fromFollower ? undefined : listeners.of(this.groupId, this.memberId);
 			const expected = listener ? fetchPosition(this, error.topic, error.partition) : undefined;
 			if (listener && expected !== undefined) listener({ topic: error.topic, partition: error.partition, expected });
 			return original.call(this, error);

@@ -14,9 +14,10 @@
  *
  * Applied by wrapping ConsumerGroup.prototype.recoverFromFetch with kafkajsPatch (kafkajs-patch.ts),
  * only to 2.2.4; elsewhere the consumer's crash (sinker-consumer.ts CRASH) still tells, later. Listeners
- * are keyed by group and member, as offset-reset-watch.ts's: kafkajs joins under a new member id after
- * a restart, so a consumer re-registers at each join (MemberUnknownTopicWatch).
+ * are keyed by group and member (group-member-listeners.ts), as offset-reset-watch.ts's: kafkajs joins
+ * under a new member id after a restart, so a consumer re-registers at each join (MemberUnknownTopicWatch).
  */
+import { GroupMemberListeners, MemberWatch } from './group-member-listeners';
 import { kafkajsPatch } from './kafkajs-patch';
 import { isUnknownTopicError } from './topic-changes';
 
@@ -27,38 +28,17 @@ interface ConsumerGroupState {
 	recoverFromFetch(error: unknown): Promise<void>;
 }
 
-const listeners = new Map<string, () => void>();
-
-function memberKey(groupId: string, memberId: string): string {
-	return `${groupId}\u0000${memberId}`;
-}
+const listeners = new GroupMemberListeners<() => void>();
 
 /** Calls `listener` when a fetch of this group member fails over a topic the broker does not know; returns the unsubscribe. */
 export function watchUnknownTopics(groupId: string, memberId: string, listener: () => void): () => void {
-	const key = memberKey(groupId, memberId);
-	listeners.set(key, listener);
-	return () => {
-		if (listeners.get(key) === listener) listeners.delete(key);
-	};
+	return listeners.watch(groupId, memberId, listener);
 }
 
-/** One consumer's watch across its group joins (each join may be a new member); none joined while closing, none after `end`. */
-export class MemberUnknownTopicWatch {
-	private stopWatching: (() => void) | undefined;
-
-	constructor(
-		private readonly groupId: string,
-		private readonly listener: () => void,
-	) {}
-
-	joined(memberId: string, closing: boolean): void {
-		this.end();
-		if (!closing) this.stopWatching = watchUnknownTopics(this.groupId, memberId, this.listener);
-	}
-
-	end(): void {
-		this.stopWatching?.();
-		this.stopWatching = undefined;
+/** One consumer's watch on its fetches that meet a deleted topic, across its group joins; `end` on close. */
+export class MemberUnknownTopicWatch extends MemberWatch<() => void> {
+	constructor(groupId: string, listener: () => void) {
+		super(listeners, groupId, listener);
 	}
 }
 
@@ -68,7 +48,7 @@ export const watchKafkajsUnknownTopics = kafkajsPatch<ConsumerGroupState, 'recov
 	'recoverFromFetch',
 	(original) =>
 		async function (this: ConsumerGroupState, error) {
-			if (isUnknownTopicError(error) && this.memberId !== null) listeners.get(memberKey(this.groupId, this.memberId))?.();
+			if (isUnknownTopicError(error)) listeners.of(this.groupId, this.memberId)?.();
 			return original.call(this, error);
 		},
 );

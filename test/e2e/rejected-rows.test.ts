@@ -378,6 +378,34 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 				assert.deepEqual(world.doris.tableRows('demo', scenario.table), []);
 			});
 		}
+		// n8n (n8n-core WorkflowExecute handleNodeErrorOutput) takes any item on a regular output of a node
+		// on "Continue (using error output)" whose json holds a truthy `error` and no key but error,
+		// message and details for an error, and moves it to the error output. A table of exactly such
+		// columns (an error log) maps its rows to items of that shape. Before, every row went to the
+		// error output, leading nowhere, the executions succeeded and every offset committed: 0 of 40 in Doris.
+		it('Doris Schema On Error "Continue (using error output)", error output leading nowhere, a table of columns error and message: every row loads, none is taken for an error', async (t) => {
+			const scenario = await prepareScenario(world, 'logs-high-frequency', {
+				partitions: 1,
+				tableFrom: 'app_logs',
+				ddl: 'logs',
+				overrides: { trigger: { output: 'message', maxRecordsPerExecution: 10, executionsInFlight: 2 }, streamLoad: { batchRows: 100, batchIntervalSeconds: 1 } },
+			});
+			const table = `${scenario.table}_errors`;
+			await world.doris.sql(`CREATE TABLE demo.${table} (error VARCHAR(32) NOT NULL, message VARCHAR(256) NULL) DUPLICATE KEY(error) DISTRIBUTED BY HASH(error) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
+			const schema = scenario.workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode & { onError?: string };
+			schema.onError = 'continueErrorOutput';
+			Object.assign(schema.parameters, { table: { __rl: true, mode: 'list', value: table }, options: { timeZone: 'UTC' } });
+			Object.assign((scenario.workflow.nodes.find((n) => n.name === 'Doris Stream Load') as WorkflowNode).parameters, { table: { __rl: true, mode: 'list', value: table } });
+			await scenario.deploy();
+			// `details` matches no column (ignored, as unmatched fields are by default): its row has the same shape.
+			const values = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? { error: `E${i}`, message: `disk ${i} full` } : { error: `E${i}`, message: `disk ${i} full`, details: 'sda' }));
+			await world.kafka.produce(scenario.topic, values.map((value, i) => ({ id: String(i), partition: 0, value: JSON.stringify(value) })));
+			await waitForCommitted(world, scenario, 120_000);
+			const loaded = world.doris.tableRows('demo', table).map((row) => `${String(row.error)}|${String(row.message)}`).sort();
+			t.diagnostic(`40 messages: ${loaded.length} rows in Doris`);
+			assert.deepEqual(loaded, values.map((v) => `${v.error}|${v.message}`).sort(), 'every row in Doris once');
+			assert.deepEqual(await world.kafka.readAll(scenario.deadLetterTopic), []);
+		});
 	});
 
 	// These arm a fault of the Doris test server for their own table, but n8n still redelivers the failing

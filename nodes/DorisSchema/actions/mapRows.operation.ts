@@ -1,5 +1,6 @@
 import { NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 
+import { DORIS_FIELD, looksLikeAnN8nErrorItem } from '../../../src/common/item-contract';
 import type { DorisConnection } from '../../../src/doris/connection';
 import type { ColumnSpec } from '../../../src/doris/schema/column-types';
 import { addColumns, tableSchemaOrCreate, type DdlLogger } from '../../../src/doris/schema/ddl-runner';
@@ -18,6 +19,17 @@ import type { SchemaSettings } from './settings';
 
 function toOutput(r: RoutedItem): INodeExecutionData {
 	return { json: r.json as INodeExecutionData['json'], pairedItem: { item: r.index } };
+}
+
+/**
+ * A mapped row as n8n would take it for an error (looksLikeAnN8nErrorItem) gets an empty `_doris`,
+ * which the Doris Stream Load node never loads: without it, under On Error "Continue (using error
+ * output)" n8n moved the row off Rows to the error output.
+ */
+function rowToOutput(r: RoutedItem): INodeExecutionData {
+	const item = toOutput(r);
+	if (looksLikeAnN8nErrorItem(item.json)) item.json = { ...item.json, [DORIS_FIELD]: {} };
+	return item;
 }
 
 /** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
@@ -128,7 +140,7 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 			warn: logger === undefined ? undefined : (message) => logger.warn(message),
 			info: logger === undefined ? undefined : (message) => logger.info(message),
 		});
-		return [routed.rows.map(toOutput), routed.invalid.map(toOutput)];
+		return [routed.rows.map(rowToOutput), routed.invalid.map(toOutput)];
 	} catch (error) {
 		// A settings or schema error is already a node error; anything else becomes one here.
 		const nodeError =

@@ -74,6 +74,15 @@ describe('lossySettingProblems, from the start of a sub-workflow', () => {
 		assert.equal(atRunTime({ Enrich: { onError: 'continueErrorOutput' }, Summary: { disabled: true } }, { Enrich: { main: [to('Schema'), to('Summary')] } }).length, 1);
 	});
 
+	// n8n also moves a start's items that look like errors (a message {"error": …, "message": …}, without
+	// metadata) to its error output: the Kafka trigger on that setting, error output leading nowhere.
+	it('the Kafka trigger on "Continue (using error output)" with its error output leading nowhere, at activation', () => {
+		const fromTrigger = (fields: Partial<GraphNode>, more: StoredConnections = {}) =>
+			lossySettingProblems(subWorkflow({ 'Kafka Trigger': fields }, { 'Kafka Trigger': { main: [to('Schema')] }, ...more }), ['Kafka Trigger'], { rowsMustLoadHere: true });
+		assert.match(fromTrigger({ onError: 'continueErrorOutput' }).join(), /Node "Kafka Trigger": On Error is "Continue \(using error output\)" but its error output leads nowhere/);
+		assert.deepEqual(fromTrigger({ onError: 'continueErrorOutput' }, { 'Kafka Trigger': { main: [to('Schema'), to('Dead Letters')] } }), []);
+	});
+
 	it('Execute Once on a node before the Doris nodes, on the start itself, or on a Doris node, naming it', () => {
 		for (const name of ['Enrich', START, 'Schema', 'Load', 'Dead Letters']) {
 			assert.match(atRunTime({ [name]: { executeOnce: true } }).join(), new RegExp(`Node "${name}" has the setting Execute Once on`), name);
