@@ -240,7 +240,7 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				default: SINKER_DEFAULTS.closeTimeoutMs / 1000,
 				typeOptions: { minValue: 0 },
-				description: 'On deactivation or shutdown, how long closing takes at most (at least 1 s): executions in flight are waited for until its last fifth (at most 5 s), kept for committing and leaving the group. What is not committed by then is delivered again.',
+				description: 'On deactivation or shutdown, how long closing may take in all (up to 1 s when set lower): executions in flight are waited for until its last fifth (at most 5 s), kept for committing and leaving the group. What is not committed by then is delivered again.',
 			},
 			{
 				displayName: 'Execution Timeout (Seconds)',
