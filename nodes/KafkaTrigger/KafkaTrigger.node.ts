@@ -130,7 +130,8 @@ export class KafkaTrigger implements INodeType {
 					...settings.consumer,
 					connection,
 					logger,
-					// The New Topics Check's restart loads the batches first, as closeFunction does.
+					// Executions in flight may wait for a Stream Load batch to fill: a restart (New Topics Check) and
+					// close load what is buffered at once, so they can commit them instead of waiting out the batch interval.
 					flushBuffered: settings.isManual ? undefined : flushAll,
 					// A crash kafkajs will not restart from: n8n deactivates, reports and reactivates with backoff.
 					onFatalError: (error) => this.emitError(new NodeOperationError(this.getNode(), error)),
@@ -168,9 +169,8 @@ export class KafkaTrigger implements INodeType {
 			try {
 				unregisterProbe?.();
 				await startup?.catch(() => {});
-				// Executions in flight may be waiting for a Stream Load batch to fill: load what is
-				// buffered now, so close can commit them instead of waiting out the batch interval.
-				await Promise.all([consumer?.close(), settings.isManual ? undefined : flushAll()]);
+				// Loads what is buffered too (flushBuffered), within the one Close Timeout (src/kafka/close-deadline.ts).
+				await consumer?.close();
 			} catch (error) {
 				// n8n's teardown path expects TriggerCloseError (logged at its level, not as a node failure).
 				// eslint-disable-next-line @n8n/community-nodes/require-node-api-error

@@ -39,7 +39,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: SINKER_DEFAULTS.fromBeginning,
 		description:
-			'Whether a group with no committed offset starts at the earliest retained message (on) or only reads new messages (off). Off skips only the history of the topics there at the first activation: a topic a pattern meets later (found by New Topics Check, or created while the workflow was inactive) is read from its first message. A group that has committed resumes where it left off either way.',
+			'Whether a group with no committed offset starts at the earliest retained message (on) or only reads new messages (off). Off skips only the history of the topics there at the first activation of the group (a warning names them and how many messages were skipped): a topic met later (found by New Topics Check, created or created again while the workflow was inactive, or added to the topic list) is read from its first message. A group that has committed resumes where it left off either way.',
 	},
 	{
 		displayName: 'Message Format',
@@ -240,7 +240,7 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				default: SINKER_DEFAULTS.closeTimeoutMs / 1000,
 				typeOptions: { minValue: 0 },
-				description: 'On deactivation or shutdown, how long to wait for executions in flight before committing and disconnecting',
+				description: 'On deactivation or shutdown, how long closing may take in all (up to 1 s when set lower): executions in flight are waited for until its last fifth (at most 5 s), kept for committing and leaving the group. What is not committed by then is delivered again.',
 			},
 			{
 				displayName: 'Execution Timeout (Seconds)',

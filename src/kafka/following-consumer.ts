@@ -44,7 +44,9 @@
  */
 import type { Admin, Kafka } from 'kafkajs';
 
+import { untilAborted } from '../common/abortable';
 import { createKafka, endLeftoverSockets } from './client';
+import { CloseDeadline } from './close-deadline';
 import type { RunExecution, SinkerConsumerOptions } from './consumer-options';
 import { SinkerConsumer, type CloseReport } from './sinker-consumer';
 import { isUnknownTopicError, topicChange, topicNames, type TopicChange } from './topic-changes';
@@ -70,6 +72,8 @@ export class FollowingConsumer {
 	/** The topics the current consumer subscribes to (for a list: in the list's order). */
 	private known = new Set<string>();
 	private readonly intervalMs: number;
+	/** close() stopped waiting for a check's restart at its deadline: a consumer that restart starts is closed at once. */
+	private stoppedWaiting = false;
 	/** Set once the first consumer started: until then a crash is the start's own business. */
 	private started = false;
 
@@ -203,7 +207,10 @@ export class FollowingConsumer {
 		if (report && report.abandoned > 0) this.options.logger?.warn('Kafka: restarted for changed topics with executions still in flight; they are redelivered', { abandoned: report.abandoned });
 		for (let attempt = 1; !this.closed && !('names' in this.options.topics && this.known.size === 0); attempt++) {
 			try {
-				this.current = await SinkerConsumer.start(this.consumerOptions(), this.run);
+				const started = await SinkerConsumer.start(this.consumerOptions(), this.run);
+				// Started after close() stopped waiting for this restart (its deadline passed): nobody else closes it.
+				if (this.stoppedWaiting) await started.close();
+				else this.current = started;
 				return;
 			} catch (error) {
 				if (attempt < START_ATTEMPTS && isUnknownTopicError(error)) {
@@ -220,14 +227,26 @@ export class FollowingConsumer {
 		}
 	}
 
+	/**
+	 * Closes the consumer within one Close Timeout (close-deadline.ts), every wait included: a restart
+	 * under way (a consumer it starts after this close stopped waiting is closed as soon as it started),
+	 * the load of what is buffered for the executions in flight (started at once, as restart does, so they
+	 * finish instead of waiting out the batch interval), the admin's disconnect.
+	 */
 	async close(): Promise<CloseReport> {
+		const deadline = new CloseDeadline(this.options.closeTimeoutMs);
 		this.closed = true;
 		clearTimeout(this.timer);
-		await this.checking?.catch(() => undefined);
+		const flushed = this.options.flushBuffered?.().catch((error: unknown) => {
+			this.options.logger?.warn(`Kafka: loading what was buffered at close failed: ${(error as Error).message}`);
+		});
 		try {
-			return (await this.current?.close()) ?? { drained: true, abandoned: 0 };
+			this.stoppedWaiting = !(await untilAborted(this.checking?.catch(() => undefined) ?? Promise.resolve(), deadline.signal));
+			return (await this.current?.close(deadline)) ?? { drained: true, abandoned: 0 };
 		} finally {
-			await this.disconnectAdmin();
+			await untilAborted(flushed ?? Promise.resolve(), deadline.signal);
+			await this.disconnectAdmin(deadline.signal);
+			deadline.end();
 		}
 	}
 
@@ -237,8 +256,8 @@ export class FollowingConsumer {
 	 * pool held the process until the broker's 10-minute idle timeout (measured in the deleted-topic
 	 * test: its file ended its tests, then waited ~10 minutes to exit).
 	 */
-	private async disconnectAdmin(): Promise<void> {
-		await this.admin.disconnect().catch(() => undefined);
+	private async disconnectAdmin(signal?: AbortSignal): Promise<void> {
+		await untilAborted(this.admin.disconnect(), signal).catch(() => undefined);
 		endLeftoverSockets(this.kafka);
 	}
 }

@@ -13,6 +13,7 @@
  */
 import type { Consumer } from 'kafkajs';
 
+import { pause, untilAborted } from '../common/abortable';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
@@ -21,6 +22,16 @@ import type { Assignment, PartitionState } from './partition-state';
 import { isUnknownTopicError } from './topic-changes';
 
 type CommitEntry = { topic: string; partition: number; offset: string; metadata: string | null };
+
+/** A partition close leaves with offsets not confirmed: read again from `committed` at the next start. */
+export interface Unconfirmed {
+	topic: string;
+	partition: number;
+	/** The offset the broker last confirmed (undefined: none in this process). */
+	committed: bigint | undefined;
+	/** Where the executions that finished reach. */
+	committable: bigint | undefined;
+}
 
 /** Labels of the committed-offset gauge; removed again when the partition is given up. */
 export function committedOffsetLabels(options: SinkerConsumerOptions, state: PartitionState) {
@@ -202,32 +213,49 @@ export class OffsetCommitter {
 		this.releasing = false;
 	}
 
-	/** Commits what finished and waits for the confirmation, a few rounds at most (rebalance, close). */
-	async flush(attempts = 3): Promise<void> {
+	/**
+	 * Commits what finished and waits for the confirmation, a few rounds at most (rebalance, close), or
+	 * until `signal` aborts (close's deadline, close-deadline.ts): a commit kafkajs still retries (a deleted
+	 * topic's, for seconds) is then no longer waited for.
+	 */
+	async flush(attempts = 3, signal?: AbortSignal): Promise<void> {
 		for (let i = 0; i < attempts; i++) {
 			this.request();
-			await this.committing;
-			const pending = [...this.assignment.all()].some((s) => {
-				if (s.returning) return false;
-				const c = s.tracker.committableOffset ?? s.pinnedStart;
-				const metadata = this.metadataFor(s);
-				return (c !== undefined && (s.committed === undefined || s.committed < c)) || (metadata !== null && s.committed !== undefined && metadata !== s.committedMetadata);
-			});
-			if (!pending) return;
-			await new Promise((resolve) => setTimeout(resolve, 300));
+			if (!(await untilAborted(this.committing ?? Promise.resolve(), signal))) return;
+			if (this.unconfirmed().length === 0) return;
+			if (!(await pause(300, signal))) return;
 		}
 	}
 
+	/** Partitions whose finished executions (or fence mark) the broker has not confirmed as committed. */
+	unconfirmed(): Unconfirmed[] {
+		const left: Unconfirmed[] = [];
+		for (const s of this.assignment.all()) {
+			if (s.returning) continue;
+			const committable = s.tracker.committableOffset ?? s.pinnedStart;
+			const metadata = this.metadataFor(s);
+			if ((committable !== undefined && (s.committed === undefined || s.committed < committable)) || (metadata !== null && s.committed !== undefined && metadata !== s.committedMetadata)) {
+				left.push({ topic: s.topic, partition: s.partition, committed: s.committed, committable: committable ?? s.committed });
+			}
+		}
+		return left;
+	}
+
+	/** Close ends: names what stays uncommitted, read again from its committed offset at the next start. */
+	tellUnconfirmed(): void {
+		const left = this.unconfirmed();
+		if (left.length === 0) return;
+		const partitions = left.map(({ topic, partition, committed, committable }) => `${topic}[${partition}] at ${committed ?? 'its start'} (finished up to ${committable})`);
+		this.logger.warn(`Kafka consumer closing before the broker confirmed its last commit; read again at the next start: ${partitions.join(', ')}`, { groupId: this.options.groupId });
+	}
+
 	/**
-	 * Every commit request sent has ended, or `timeoutMs` passed. Close waits for them before the consumer
-	 * disconnects: a forgotten topic's request no round waits for may still be in kafkajs' retries, and a
-	 * retry after the disconnect reopened a connection that then held the process ~10 min (measured).
+	 * Every commit request sent has ended, or `signal` aborted (close's deadline). Close waits for them
+	 * before the consumer disconnects: a forgotten topic's request no round waits for may still be in
+	 * kafkajs' retries, and a retry after the disconnect reopened a connection (client.ts now ends it at once).
 	 */
-	async settled(timeoutMs: number): Promise<void> {
-		let timer: NodeJS.Timeout | undefined;
-		const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-		await Promise.race([Promise.allSettled([...this.requests]), bound]);
-		clearTimeout(timer);
+	async settled(signal: AbortSignal): Promise<void> {
+		await untilAborted(Promise.allSettled([...this.requests]), signal);
 	}
 
 	/** Drops a pending retry; used by close, after which no retry is scheduled any more. */

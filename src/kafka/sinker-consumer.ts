@@ -9,7 +9,8 @@
  * - heartbeats continue while executions run, and a rebalance, whichever heartbeat meets it (ours in
  *   eachBatch or kafkajs' own in its fetch loop, rebalance-hook.ts), first waits (bounded) for
  *   executions in flight and commits what finished before the group is rejoined;
- * - close stops fetching, waits (bounded) for executions in flight, commits, disconnects, and
+ * - close stops fetching, waits for executions in flight, commits and disconnects within one deadline
+ *   (Close Timeout, close-deadline.ts), and
  *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
@@ -26,7 +27,9 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
+import { untilAborted } from '../common/abortable';
 import { AssignmentFence } from './assignment-fence';
+import { CloseDeadline, type CloseReport } from './close-deadline';
 import { ExecutionEmitter } from './execution-emitter';
 import { MemberResetWatch } from './offset-reset-watch';
 import { createKafka, endLeftoverSockets, explainKafkaError, silentLogger, type SinkerLogger } from './client';
@@ -51,14 +54,7 @@ import { pinnedStartOffsets } from './start-positions';
 import { isUnknownTopicError } from './topic-changes';
 import { MemberUnknownTopicWatch } from './unknown-topic-watch';
 
-export type { SinkerStats };
-
-export interface CloseReport {
-	/** All executions in flight finished within the close bound. */
-	drained: boolean;
-	/** Executions still running when the consumer disconnected (their offsets stay uncommitted). */
-	abandoned: number;
-}
+export type { CloseReport, SinkerStats };
 
 export class SinkerConsumer {
 	readonly stats: SinkerStats = zeroSinkerStats();
@@ -318,9 +314,9 @@ export class SinkerConsumer {
 	}
 
 	/** What finished, committed: before a rejoin and on close. */
-	private commitFinished(): Promise<void> {
+	private commitFinished(signal?: AbortSignal): Promise<void> {
 		this.committer.release();
-		return this.committer.flush();
+		return this.committer.flush(undefined, signal);
 	}
 
 	private onWindowChange(inFlight: number, full: boolean): void {
@@ -359,13 +355,17 @@ export class SinkerConsumer {
 		return this.lagMonitor ? this.lagMonitor.measure() : [];
 	}
 
-	/** Stops fetching, waits up to closeTimeoutMs for executions in flight, commits, disconnects. Idempotent. */
-	close(): Promise<CloseReport> {
-		this.closePromise ??= this.shutdown();
+	/**
+	 * Stops fetching, waits for executions in flight, commits, disconnects, all within one deadline
+	 * (Close Timeout, close-deadline.ts), `deadline` when the caller's close began earlier. Idempotent.
+	 */
+	close(deadline?: CloseDeadline): Promise<CloseReport> {
+		this.closePromise ??= this.shutdown(deadline);
 		return this.closePromise;
 	}
 
-	private async shutdown(): Promise<CloseReport> {
+	private async shutdown(given: CloseDeadline | undefined): Promise<CloseReport> {
+		const deadline = given ?? new CloseDeadline(this.options.closeTimeoutMs);
 		this.closing = true;
 		this.stallWatch.stop();
 		// A restart kafkajs is running now (after a retriable crash) would join after disconnect() and stay.
@@ -377,19 +377,23 @@ export class SinkerConsumer {
 		}
 		this.committer.cancelRetry();
 		this.syncPaused();
-		const drained = await this.window.drain(this.options.closeTimeoutMs);
+		const { signal } = deadline;
+		const drained = await this.window.drain(deadline.drainLeftMs, signal);
 		const abandoned = this.window.inFlight;
 		if (!drained) {
 			this.logger.warn('Kafka consumer closing with executions still in flight; their offsets stay uncommitted', { abandoned });
 			this.executionsController.abort();
 		}
-		await this.commitFinished();
-		await this.committer.settled(this.options.closeTimeoutMs);
-		await this.lagMonitor?.stop();
 		try {
-			await this.consumer.disconnect();
-			await this.admin?.disconnect();
+			await this.commitFinished(signal);
+			await this.committer.settled(signal);
+			this.committer.tellUnconfirmed();
+			if (this.lagMonitor) await untilAborted(this.lagMonitor.stop(), signal);
+			const disconnected = await untilAborted(this.consumer.disconnect().then(() => this.admin?.disconnect()), signal);
+			if (!disconnected) this.logger.warn('Kafka consumer did not leave its group within Close Timeout; its connections are closed, the group reassigns its partitions after the session timeout', { groupId: this.options.groupId });
 		} finally {
+			// A caller's deadline goes on bounding its own waits after this one.
+			if (!given) deadline.end();
 			this.endLeftoverSockets();
 			this.resetWatch.end();
 			this.unknownTopicWatch.end();

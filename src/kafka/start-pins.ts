@@ -5,12 +5,17 @@
  * have started the partition since (instances activating a new group together). Its commit then
  * wins; seeking to the pin would hand over again what it loaded, or skip what it had not. A pinned
  * partition stays paused (`startPending`) until that is known.
+ *
+ * The messages the seated pins skip are named in one warning: the group, each topic and how many. A
+ * group's first activation skips them by choice (Read From Beginning off), but a group that lost its
+ * offsets (its only topic deleted and created again while the workflow was inactive, or its offsets
+ * expired) looks the same to Kafka, and its messages would otherwise be skipped without a trace.
  */
 import type { Admin } from 'kafkajs';
 
 import type { SinkerLogger } from './client';
 import type { PartitionState } from './partition-state';
-import { uncommittedPartitions } from './start-positions';
+import { uncommittedPartitions, type PinnedStart } from './start-positions';
 
 /** What seating a pin needs from the consumer. */
 export interface PinSeating {
@@ -25,11 +30,11 @@ export interface PinSeating {
 const LOOKUPS = 3;
 
 export class StartPins {
-	private pins: Map<string, bigint> | undefined;
+	private pins: Map<string, PinnedStart> | undefined;
 	private seating: Promise<void> | undefined;
 
 	constructor(
-		pins: Map<string, bigint>,
+		pins: Map<string, PinnedStart>,
 		private readonly admin: Admin,
 		private readonly groupId: string,
 		private readonly consumer: PinSeating,
@@ -55,7 +60,7 @@ export class StartPins {
 		this.seating = this.seat(pinned, pins);
 	}
 
-	private async seat(states: PartitionState[], pins: Map<string, bigint>): Promise<void> {
+	private async seat(states: PartitionState[], pins: Map<string, PinnedStart>): Promise<void> {
 		let uncommitted: Set<string> | undefined;
 		for (let attempt = 1; attempt <= LOOKUPS && uncommitted === undefined && !this.consumer.isClosing(); attempt++) {
 			try {
@@ -66,13 +71,27 @@ export class StartPins {
 				await new Promise((resolve) => setTimeout(resolve, this.backoffMs * attempt));
 			}
 		}
+		const skippedByTopic = new Map<string, bigint>();
 		for (const state of states) {
 			state.startPending = false;
 			const key = `${state.topic}:${state.partition}`;
-			const pin = pins.get(key) as bigint;
+			const pin = pins.get(key) as PinnedStart;
 			if (state.revoked || (uncommitted !== undefined && !uncommitted.has(key))) continue;
-			if (this.consumer.seek(state, pin)) state.pinnedStart = pin;
+			if (!this.consumer.seek(state, pin.offset)) continue;
+			state.pinnedStart = pin.offset;
+			if (pin.skipped > 0n) skippedByTopic.set(state.topic, (skippedByTopic.get(state.topic) ?? 0n) + pin.skipped);
 		}
+		this.warnSkipped(skippedByTopic);
 		this.consumer.seated();
+	}
+
+	private warnSkipped(skippedByTopic: Map<string, bigint>): void {
+		if (skippedByTopic.size === 0) return;
+		const topics = [...skippedByTopic].map(([topic, skipped]) => `${topic} (${skipped} messages)`).join(', ');
+		this.logger.warn(
+			`Kafka: Read From Beginning is off and group ${this.groupId} has no committed offsets, so these topics start at their end and the messages already in them are skipped: ${topics}. ` +
+				'Right for a new group that is not to load the history; if the group consumed before (its only topic deleted and created again, or its offsets expired while the workflow was inactive), those messages are not loaded',
+			{ groupId: this.groupId, skipped: Object.fromEntries([...skippedByTopic].map(([topic, skipped]) => [topic, String(skipped)])) },
+		);
 	}
 }

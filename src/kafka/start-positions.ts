@@ -7,48 +7,67 @@
  *
  * So the consumer subscribes every topic from its beginning (kafkajs resolves an uncommitted
  * partition to its earliest retained offset) and pins the partitions that must start at their end
- * instead: with Read From Beginning off, those of the topics present when the group starts. The pin
- * is the end offset read before subscribing; the consumer seeks there on its first assignment and
- * commits it at once, so the group remembers every topic it has met, also one that then stays quiet.
- * Topics and partitions start at their beginning when they are met later:
- * - a topic found by the New Topics Check while the workflow runs (`topicsFoundLater`);
- * - at an activation of a group that has committed before, a topic of the pattern or a partition
- *   with no offset committed: it appeared while the workflow was inactive (or has been quiet since a
- *   version that did not pin starts, and then replays once);
- * - a partition added while the consumer runs (never pinned).
- * A topic list names its topics: a name added to the list later is a choice, and starts at its end.
+ * instead: with Read From Beginning off, at the activation of a group without any committed offset,
+ * those of the topics present then. The pin is the end offset read before subscribing; the consumer
+ * seeks there on its first assignment and commits it at once, so the group remembers every topic it
+ * has met, also one that then stays quiet. The messages a pin skips are named in a warning (start-pins.ts).
+ * Once the group has committed any offset, nothing is pinned: a topic or partition without a committed
+ * offset starts at its first message, pattern or list alike:
+ * - a topic found by the New Topics Check while the workflow runs (`topicsFoundLater`, also on the
+ *   group's first activation);
+ * - at a later activation, a topic or partition that appeared while the workflow was inactive, a name
+ *   added to the topic list, and a topic deleted and created again meanwhile: Kafka drops a deleted
+ *   topic's committed offsets with it, and a listed one started at its end (as before) skipped the
+ *   messages written to it in between without a trace. A topic quiet since a version that did not pin
+ *   starts replays once;
+ * - a partition added while the consumer runs.
+ * "Has committed" is read from all the group's offsets, not only those of the topics subscribed now: a
+ * list "a,b" whose a was created again still has b's. What remains pinned at a later activation is a
+ * group left with no offset at all, which Kafka cannot tell from a new one: its only topic deleted and
+ * created again, or its offsets expired (offsets.retention.minutes, 7 days by default, after its last
+ * consumer left); the warning is what tells of it.
  *
- * kafkajs 2.2.4 (node_modules/kafkajs/src/consumer): subscribe keeps fromBeginning per topic, and
- * offsetManager resolveOffsets applies it only to a partition the group has no offset for, so the
- * subscription's "earliest" never moves a committed partition; an OffsetOutOfRange reset also goes
- * to the earliest offset, never past unread messages.
+ * kafkajs 2.2.4 (node_modules/kafkajs/src): admin fetchOffsets without topics sends OffsetFetch with
+ * the topics array empty, which requests v3 and up encode as null (protocol/requests/offsetFetch/v3,
+ * encoder.js writeNullableArray): the broker then answers every topic the group has committed offsets
+ * for. consumer: subscribe keeps fromBeginning per topic, and offsetManager resolveOffsets applies it
+ * only to a partition the group has no offset for, so the subscription's "earliest" never moves a
+ * committed partition; an OffsetOutOfRange reset also goes to the earliest offset, never past unread messages.
  */
 import type { Admin } from 'kafkajs';
 
 import type { SinkerConsumerOptions } from './consumer-options';
 
-/** `topic:partition` → the offset an uncommitted partition starts at on the consumer's first assignment. */
-export async function pinnedStartOffsets(admin: Admin, options: SinkerConsumerOptions): Promise<Map<string, bigint>> {
-	const pins = new Map<string, bigint>();
-	if (options.fromBeginning) return pins;
+/** Where a pinned partition starts (its end when the pins were read) and how many messages that skips. */
+export interface PinnedStart {
+	offset: bigint;
+	/** End minus earliest retained offset: a compacted topic's gaps and transaction markers count too. */
+	skipped: bigint;
+}
+
+/** `topic:partition` → where an uncommitted partition starts on the consumer's first assignment. */
+export async function pinnedStartOffsets(
+	admin: Admin,
+	options: Pick<SinkerConsumerOptions, 'groupId' | 'topics' | 'fromBeginning' | 'topicsFoundLater'>,
+): Promise<Map<string, PinnedStart>> {
+	const pins = new Map<string, PinnedStart>();
+	if (options.fromBeginning || (await groupHasCommitted(admin, options.groupId))) return pins;
 	const subscription = options.topics;
-	const pattern = 'pattern' in subscription ? subscription.pattern : undefined;
 	const names = 'names' in subscription ? subscription.names : (await admin.listTopics()).filter((t) => !t.startsWith('__') && subscription.pattern.test(t));
-	if (names.length === 0) return pins;
 	const foundLater = new Set(options.topicsFoundLater ?? []);
-	const committed = await admin.fetchOffsets({ groupId: options.groupId, topics: names });
-	const isCommitted = (offset: string) => BigInt(offset) >= 0n;
-	const groupStarted = committed.some(({ partitions }) => partitions.some((p) => isCommitted(p.offset)));
-	for (const { topic, partitions } of committed) {
+	for (const topic of names) {
 		if (foundLater.has(topic)) continue;
-		const uncommitted = partitions.filter((p) => !isCommitted(p.offset)).map((p) => p.partition);
-		if (uncommitted.length === 0) continue;
-		if (groupStarted && (pattern || uncommitted.length < partitions.length)) continue;
-		for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
-			if (uncommitted.includes(partition)) pins.set(`${topic}:${partition}`, BigInt(high));
+		for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+			pins.set(`${topic}:${partition}`, { offset: BigInt(high), skipped: BigInt(high) - BigInt(low) });
 		}
 	}
 	return pins;
+}
+
+/** Whether the group has a committed offset for any topic (fetchOffsets without topics: all of them). */
+async function groupHasCommitted(admin: Admin, groupId: string): Promise<boolean> {
+	const committed = await admin.fetchOffsets({ groupId });
+	return committed.some(({ partitions }) => partitions.some((p) => BigInt(p.offset) >= 0n));
 }
 
 /**

@@ -216,3 +216,79 @@ describe('a subscribed topic deleted while the consumer runs, without a New Topi
 		}
 	});
 });
+
+describe('Read From Beginning off: a listed topic deleted and created again while the workflow is inactive', () => {
+	const skipWarnings = (lines: readonly string[]) => lines.filter((l) => l.startsWith('warn') && l.includes('Read From Beginning is off'));
+
+	/** Runs the list once: `history` messages per topic before (skipped), 5 after, committed; then closes. */
+	async function firstActivation(options: SinkerConsumerOptions, topics: string[], lines: string[], n8n: FakeN8n): Promise<void> {
+		for (const topic of topics) await createTopicFresh(broker.kafka, topic, 1);
+		for (const topic of topics) await produce(broker.kafka, topic, 1, 10, (i) => JSON.stringify({ history: i }));
+		const consumer = await FollowingConsumer.start(options, n8n.run);
+		try {
+			assert.deepEqual(skipWarnings(lines), [
+				`warn Kafka: Read From Beginning is off and group ${options.groupId} has no committed offsets, so these topics start at their end and the messages already in them are skipped: ${topics.map((t) => `${t} (10 messages)`).join(', ')}. Right for a new group that is not to load the history; if the group consumed before (its only topic deleted and created again, or its offsets expired while the workflow was inactive), those messages are not loaded`,
+			]);
+			for (const topic of topics) await produce(broker.kafka, topic, 1, 5, (i) => JSON.stringify({ i }));
+			for (const topic of topics) await waitFor(`${topic} committed to 15`, async () => (await committedTotalFresh(broker.kafka, options.groupId, topic)) === 15n, { intervalMs: 200 });
+			for (const topic of topics) assert.equal(messagesOf(n8n, topic), 5, `only the new messages of ${topic}`);
+		} finally {
+			await consumer.close();
+		}
+	}
+
+	async function recreate(topic: string, messages: number): Promise<void> {
+		await deleteTopicFresh(broker.kafka, topic);
+		await createTopicFresh(broker.kafka, topic, 1);
+		await produce(broker.kafka, topic, 1, messages, (i) => JSON.stringify({ again: i }));
+	}
+
+	it('list "a,b", a created again with 12 messages: the next activation loads and commits all 12 (before: started at its end, all 12 skipped without a word)', async () => {
+		const [a, b] = [uniqueName('listed-recreated'), uniqueName('listed-kept')];
+		const lines: string[] = [];
+		const n8n = new FakeN8n();
+		const options = testOptions(a, uniqueName('recreated-group'), { topics: { names: [a, b] }, fromBeginning: false, topicCheckIntervalMs: 0, logger: recordingLogger(lines) });
+		try {
+			await firstActivation(options, [a, b], lines, n8n);
+			await recreate(a, 12);
+			const secondRun = await FollowingConsumer.start(options, n8n.run);
+			try {
+				await waitFor('a committed to 12', async () => (await committedTotalFresh(broker.kafka, options.groupId, a)) === 12n, {
+					intervalMs: 200,
+					progress: async () => `a committed at ${await committedTotalFresh(broker.kafka, options.groupId, a)}, ${messagesOf(n8n, a) - 5} of 12 handed over`,
+				});
+				assert.equal(messagesOf(n8n, a), 5 + 12, 'every message written to the recreated topic while inactive handed over once');
+				assert.equal(messagesOf(n8n, b), 5, 'b resumed where it was committed');
+				assert.equal(skipWarnings(lines).length, 1, 'nothing skipped at the second activation');
+			} finally {
+				await secondRun.close();
+			}
+		} finally {
+			for (const topic of [a, b]) await deleteTopicFresh(broker.kafka, topic).catch(() => undefined);
+		}
+	});
+
+	it('list "a" alone, a created again: Kafka dropped the group\'s only offsets, so it starts at its end like a new group, and the warning names the 8 messages skipped', async () => {
+		const a = uniqueName('listed-alone');
+		const lines: string[] = [];
+		const n8n = new FakeN8n();
+		const options = testOptions(a, uniqueName('alone-group'), { fromBeginning: false, topicCheckIntervalMs: 0, logger: recordingLogger(lines) });
+		try {
+			await firstActivation(options, [a], lines, n8n);
+			await recreate(a, 8);
+			// The broker's part: a deleted topic's committed offsets go with it (Kafka 4.1 here).
+			assert.deepEqual(await withFreshAdmin(broker.kafka, (admin) => admin.fetchOffsets({ groupId: options.groupId })), [], 'the group has no offsets left');
+			const secondRun = await FollowingConsumer.start(options, n8n.run);
+			try {
+				assert.equal(skipWarnings(lines).length, 2);
+				assert.match(skipWarnings(lines)[1], new RegExp(`group ${options.groupId} has no committed offsets.*: ${a} \\(8 messages\\)\\.`));
+				await waitFor('the pin committed at the end', async () => (await committedTotalFresh(broker.kafka, options.groupId, a)) === 8n, { intervalMs: 200 });
+				assert.equal(messagesOf(n8n, a), 5);
+			} finally {
+				await secondRun.close();
+			}
+		} finally {
+			await deleteTopicFresh(broker.kafka, a).catch(() => undefined);
+		}
+	});
+});

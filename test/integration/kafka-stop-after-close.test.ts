@@ -2,6 +2,7 @@
 // tulios/kafkajs#1639), on the test broker: kafkajs 2.2.4 alone leaves the restarted runner in the
 // group, fetching after disconnect() resolved; with the wrapper the runner leaves and the group empties.
 import assert from 'node:assert/strict';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 
@@ -20,6 +21,11 @@ async function until(what: string, holds: () => Promise<boolean>, ms: number): P
 		if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 200));
 	}
+}
+
+/** This process' resources of a kind (TCPSocketWrap, Timeout) still active: the test's admin client's included. */
+function activeResources(kind: string): number {
+	return process.getActiveResourcesInfo().filter((name) => name === kind).length;
 }
 
 describe('a consumer disconnected while kafkajs restarts it', () => {
@@ -147,5 +153,72 @@ describe('a consumer disconnected while kafkajs restarts it', () => {
 		await until('the restarted runner to leave the group', async () => (await admin.describeGroups([groupId])).groups[0]?.state === 'Empty', 20_000);
 		assert.ok(assignmentsAtClose >= 0, 'the restart started after close() (the case\'s own precondition)');
 		assert.equal(watchedMemberCount(), watchedBefore, 'a watch on position resets outlived the closed consumer');
+	});
+
+	// The same restart, begun once close() ended: the closed client ends every new connection at once
+	// (client.ts endLeftoverSockets), so the restart cannot connect. In a process that runs for weeks it must
+	// then stop, not retry for good (a retry every few seconds: timers, sockets and log lines without end).
+	// kafkajs 2.2.4: the restart's start() fails (runner.js start → onCrash; here at its first connection,
+	// which the closed client ended: "write after end"), the crash handler asks restartOnFailure, which the
+	// closed consumer vetoes (consumer-options.ts), and it schedules no restart (consumer/index.js onCrash).
+	// Without the veto this case fails (a crash with restart: true) and the process never exits.
+	it('a restart begun after close() cannot connect: it gives up once, is not restarted, and leaves nothing behind', async () => {
+		const topic = uniqueName('restart-after-close');
+		await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+		const before = { sockets: activeResources('TCPSocketWrap'), timers: activeResources('Timeout'), watches: watchedMemberCount() };
+		const groupId = uniqueName('restart-after-close-group');
+		const commits: string[] = [];
+		const sinker = await SinkerConsumer.start(
+			testOptions(topic, groupId, { observer: { onCommit: (_topic, _partition, offset) => void commits.push(offset) } }),
+			async () => ({ ok: true }),
+		);
+		const internals = sinker as unknown as { eachBatch: unknown; emitter: { emit: () => Promise<void> }; consumer: Consumer };
+		const crashes: Array<{ restart: boolean; retryTime: number | undefined }> = [];
+		let closed = false;
+		internals.consumer.on(internals.consumer.events.CRASH, ({ payload }) => {
+			if (closed) crashes.push({ restart: payload.restart, retryTime: (payload.error as { retryTime?: number }).retryTime });
+		});
+		// Connection attempts of the whole process from close() on (node:net's channel, one message per new socket).
+		let attemptsAfterClose = 0;
+		const countAttempt = () => void (closed && attemptsAfterClose++);
+		subscribe('net.client.socket', countAttempt);
+		const runner = (createRequire(__filename)('kafkajs/src/consumer/runner.js') as { prototype: { start(): Promise<void>; eachBatch: unknown } }).prototype;
+		const start = runner.start;
+		let restart: Promise<void> | undefined;
+		runner.start = async function (this: typeof runner) {
+			if (this.eachBatch !== internals.eachBatch) return start.call(this);
+			await sinker.close();
+			closed = true;
+			restart = start.call(this);
+			return restart;
+		};
+		const producer = kafkaForAdmin.producer();
+		try {
+			await producer.connect();
+			await producer.send({ topic, messages: [{ value: '{"n":1}' }] });
+			await until('the first message committed', async () => commits.includes('1'), 20_000);
+			internals.emitter.emit = async () => {
+				throw Object.assign(new Error('test: the broker went away'), { name: 'KafkaJSNoBrokerAvailableError', retriable: true });
+			};
+			await producer.send({ topic, messages: [{ value: '{"n":2}' }] });
+			await until('the restart begun after close()', async () => restart !== undefined, 30_000);
+			// At most kafkajs' connection retries (5, from 300 ms, doubling: ~10 s).
+			await until('the restart to end', async () => crashes.length > 0, 60_000);
+			await restart;
+			assert.ok(attemptsAfterClose >= 1, 'the restart tried to connect (the case\'s own precondition)');
+			assert.deepEqual(crashes.map(({ restart }) => restart), [false], 'one crash after close, not restarted');
+			// kafkajs would restart after the crash's retryTime: wait that long and a second more, nothing may come.
+			const attempts = attemptsAfterClose;
+			await new Promise((resolve) => setTimeout(resolve, (crashes[0]?.retryTime ?? 300) + 1_000));
+			assert.equal(attemptsAfterClose, attempts, 'no connection attempt after the restart gave up');
+			assert.equal(crashes.length, 1, 'no further crash');
+		} finally {
+			runner.start = start;
+			unsubscribe('net.client.socket', countAttempt);
+			await producer.disconnect();
+		}
+		await until('no socket or timer of the consumer left', async () => activeResources('TCPSocketWrap') <= before.sockets && activeResources('Timeout') <= before.timers, 10_000);
+		assert.equal(watchedMemberCount(), before.watches, 'no watch of the consumer left');
+		assert.equal((await admin.describeGroups([groupId])).groups[0]?.state, 'Empty');
 	});
 });

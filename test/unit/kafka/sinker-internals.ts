@@ -17,6 +17,7 @@ export interface SinkerInternals {
 	partitions: PartitionControl;
 	committer: OffsetCommitter;
 	emitter: { manualDone: boolean };
+	stallWatch: { stop(): void };
 	admin: Admin;
 	assignment: Assignment;
 	inFlight: number;
@@ -39,14 +40,16 @@ export function testConsumerOptions(overrides: Partial<SinkerConsumerOptions> = 
 	};
 }
 
-/** A consumer of topic `t` in group `g`, every execution succeeding, wired to `kafkajs` and `admin`. */
-export function sinkerWithoutBroker(kafkajs: Consumer, admin: Pick<Admin, 'fetchOffsets'>): SinkerInternals {
-	const options = testConsumerOptions({ logger: quiet });
+/** A consumer of topic `t` in group `g`, every execution succeeding, wired to `kafkajs` and `admin`; `overrides` as in testConsumerOptions. */
+export function sinkerWithoutBroker(kafkajs: Consumer, admin: Partial<Admin>, overrides: Partial<SinkerConsumerOptions> = {}): SinkerInternals {
+	const options = testConsumerOptions({ logger: quiet, ...overrides });
 	const Construct = SinkerConsumer as unknown as new (options: SinkerConsumerOptions, run: RunExecution) => SinkerConsumer;
 	const sinker = new Construct(options, async () => ({ ok: true })) as unknown as SinkerInternals;
 	sinker.consumer = kafkajs;
 	sinker.partitions = new PartitionControl(kafkajs, sinker.assignment, options, quiet);
 	sinker.committer = committerWithoutBroker(kafkajs, sinker.assignment, options);
+	// begin() starts it; close() stops it.
+	sinker.stallWatch = { stop: () => {} };
 	sinker.emitter = { manualDone: false };
 	sinker.admin = admin as Admin;
 	return sinker;
