@@ -39,7 +39,7 @@ export const properties: INodeProperties[] = [
 		type: 'boolean',
 		default: SINKER_DEFAULTS.fromBeginning,
 		description:
-			'Whether a group with no committed offset starts at the earliest retained message (on) or only reads new messages (off). Off skips only the history of the topics there at the first activation of the group (a warning names them and how many messages were skipped): a topic met later (found by New Topics Check, created or created again while the workflow was inactive, or added to the topic list) is read from its first message. A group that has committed resumes where it left off either way.',
+			'Whether a group with no committed offset starts at the earliest retained message (on) or only reads new messages (off). Off skips only the history of the topics there at the first activation of the group (a warning names them and how many messages were skipped): a topic met later (found by New Topics Check, created or created again while the workflow was inactive, or added to the topic list) is read from its first message, unless it was the only topic the group had offsets for (Kafka drops the offsets of a deleted topic, so the group then looks new: the warning names it). A group that has committed resumes where it left off either way.',
 	},
 	{
 		displayName: 'Message Format',

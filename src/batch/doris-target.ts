@@ -298,11 +298,10 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 
 /**
  * A load that succeeded although Doris filtered rows (Max Filter Ratio > 0): those rows are not in
- * Doris and no execution fails for them. Each is logged with Doris' reason (from the error log),
- * so the loss is visible; doris_rows_filtered_total counts them.
- */
-/**
- * The whole of what Doris keeps of a load's filtered rows: at most 50 (MAX_ERROR_NUM, see
+ * Doris and no execution fails for them. Each row its error log names is logged with Doris' reason,
+ * so the loss is visible; doris_rows_filtered_total counts them all.
+ *
+ * The whole of what Doris keeps of a load's filtered rows: at most 51 (MAX_ERROR_NUM, see
  * test/ground/doris/be.ts saveErrorLog), each line cut at 1,000 characters by fetchRejectedRows. The
  * refusal's own read stops at 10 lines (DEFAULT_ERROR_LOG_LIMITS): there one reason names the failure;
  * here every row Doris dropped and the log still names is shown.
@@ -315,7 +314,7 @@ async function reportFiltered(client: StreamLoadClient, result: LoadResult, tabl
 	const which =
 		shown.length >= result.filteredRows
 			? 'Reasons'
-			: `Reasons of the ${shown.length} its error log names (Doris writes at most 50 rows there; the other ${result.filteredRows - shown.length} are only counted)`;
+			: `Reasons of the ${shown.length} its error log names (Doris writes at most 51 rows there, and fewer are read when they are long; the other ${result.filteredRows - shown.length} are only counted)`;
 	logger?.warn(
 		`Doris filtered ${result.filteredRows} row(s) of load ${result.label} into table "${table}" (Max Filter Ratio allows it): they are not in Doris.` +
 			(shown.length > 0 ? ` ${which}: ${shown.map(reasonOfErrorLine).join(' | ')}` : ' Its error log could not be read.'),

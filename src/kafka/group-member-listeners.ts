@@ -6,7 +6,7 @@
  * kafkajs joins under a new member id after a restart, so a consumer re-registers at each join
  * (MemberWatch): a listener left under an old member id would never be called again, and one left after
  * its consumer closed would keep that consumer alive in the registry
- * (test/integration/kafka-stop-after-close.test.ts counts them).
+ * (test/integration/kafka-stop-after-close.test.ts counts the position-reset watch's).
  */
 
 /** The listeners of one patch, one per group member. */

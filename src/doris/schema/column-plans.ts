@@ -26,9 +26,11 @@ export interface ColumnPlan {
 	hasDefault: boolean;
 	/**
 	 * A NOT NULL column whose default is a value (not AUTO_INCREMENT, not an opaque type): a missing
-	 * field takes the default, an explicit null makes Doris filter the row ("Json value is null, but the
-	 * column `x` is not nullable", new_json_reader.cpp; 2.1, 3.0, 3.1), so such a row goes to Invalid
-	 * rather than load the default in place of the null it carried.
+	 * field takes the default (new_json_reader.cpp _fill_missing_column), an explicit null reaches the
+	 * column as NULL (Stream Load's source slots are nullable, Load.java) and Doris filters the row
+	 * ("column(x) values is null while columns is not nullable", vfile_scanner.cpp
+	 * _convert_to_output_block; 2.1, 3.0, 3.1), so such a row goes to Invalid rather than load the default
+	 * in place of the null it carried.
 	 */
 	refusesNull: boolean;
 	/** The column's name in lower case when it is read by its own name (another case of it may fill it); null when it is read from a mapped field. */

@@ -299,8 +299,9 @@ export class RowMapper {
 					if (value === null) row[p.column] = null;
 					continue;
 				}
-				// A delete removes the row whatever the column holds: the default stands in for its null.
-				if (p.hasDefault && !(value === null && p.refusesNull && !deleted)) continue;
+				// A delete removes the row whatever a value column holds: the default stands in for its null.
+				// Not for a key column: Doris would fill the default into the key and delete that row.
+				if (p.hasDefault && !(value === null && p.refusesNull && (!deleted || this.keyColumns.has(p.column)))) continue;
 				const placeholder = deleted ? this.placeholders[i] : null;
 				if (placeholder !== null && 'value' in placeholder) {
 					row[p.column] = placeholder.value;

@@ -300,9 +300,11 @@ export class Be {
 	}
 
 	/**
-	 * Doris writes at most MAX_ERROR_NUM (50) rows to a load's error log, whatever it filters
+	 * Doris writes at most MAX_ERROR_NUM + 1 (51) rows to a load's error log, whatever it filters
 	 * (be/src/runtime/runtime_state.cpp append_error_msg_to_file: `_num_print_error_rows.fetch_add(1) >
-	 * MAX_ERROR_NUM` returns before writing; 2.1, 3.0, 3.1): the rest are only counted.
+	 * MAX_ERROR_NUM` returns before writing, so the calls that read 0 to 50 write; `_error_row_number`,
+	 * which would write "TOO MUCH ERROR!" instead, stays 0 on the load path; 2.1, 3.0, 3.1): the rest are
+	 * only counted.
 	 */
 	private saveErrorLog(all: string[]): string {
 		const lines = all.slice(0, DORIS_ERROR_LOG_MAX_ROWS);
@@ -314,8 +316,8 @@ export class Be {
 	}
 }
 
-/** MAX_ERROR_NUM of be/src/runtime/runtime_state.cpp. */
-export const DORIS_ERROR_LOG_MAX_ROWS = 50;
+/** MAX_ERROR_NUM (50) of be/src/runtime/runtime_state.cpp, plus one (see saveErrorLog). */
+export const DORIS_ERROR_LOG_MAX_ROWS = 51;
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((r) => setTimeout(r, ms).unref?.());

@@ -89,6 +89,31 @@ describe('RowMapper', () => {
 	});
 });
 
+// A delete's null in a NOT NULL key column with a default: Doris would fill the default into the key
+// and delete that row (id 0), so it goes to Invalid; a value column's null still takes the default.
+describe('deletes with a null in a NOT NULL column with a default', () => {
+	const columns = [
+		{ name: 'id', type: 'BIGINT', nullable: false, hasDefault: true },
+		{ name: 'amount', type: 'DECIMAL(10,2)', nullable: false, hasDefault: true },
+	];
+	const unique = (cdc: boolean) => new RowMapper({ ...manualSchema('shop', 'events', columns), keyModel: 'UNIQUE', keyColumns: ['id'] }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc });
+	it('a null key goes to Invalid (a Debezium delete, a flattened delete, a row carrying the sign)', () => {
+		const deletes: Array<[boolean, Record<string, unknown>]> = [
+			[true, { payload: { op: 'd', before: { id: null, amount: 1 }, after: null } }],
+			[false, { id: null, amount: 1, __deleted: 'true' }],
+			[false, { id: null, amount: 1, [DELETE_SIGN_COLUMN]: 1 }],
+		];
+		for (const [cdc, record] of deletes) {
+			const r = unique(cdc).map(record);
+			assert.equal(r.ok, false, JSON.stringify(record));
+			if (!r.ok) assert.deepEqual(r.reasons.map((x) => [x.column, x.rule]), [['id', 'not_null']], JSON.stringify(record));
+		}
+	});
+	it('a null value column of a delete takes the default', () => {
+		assert.deepEqual(unique(true).map({ payload: { op: 'd', before: { id: 7, amount: null }, after: null } }), { ok: true, row: { id: 7, [DELETE_SIGN_COLUMN]: 1 } });
+	});
+});
+
 describe('Debezium envelopes (CDC)', () => {
 	const cdc = mapper({ cdc: true });
 	const after = { id: 1, ts: 1, name: 'a' };
