@@ -63,7 +63,15 @@ export class OffsetCommitter {
 		// An editor test run must leave the group's position where the real workflow will find it.
 		if (this.options.manual) return;
 		this.wanted = true;
-		if (!this.committing) this.committing = this.loop().finally(() => (this.committing = undefined));
+		if (this.committing) return;
+		this.committing = this.loop().finally(() => {
+			this.committing = undefined;
+			// A request made after the round's last look at `wanted` and before this ran found the round
+			// still set and folded into it: served by nobody, the finished executions' offsets waited for
+			// the next request (none at the end of a topic's traffic), and an n8n killed meanwhile delivered
+			// them again. A round that ended unconfirmed has its retry timer for that.
+			if (this.wanted && !this.retry) this.request();
+		});
 	}
 
 	private get ordered(): boolean {
