@@ -22,6 +22,7 @@ import type { DorisConnection } from '../doris/connection';
 import { checkDorisName } from '../doris/names';
 import { columnNames } from '../doris/stream-load/columns';
 import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../doris/stream-load/client';
+import type { ErrorLogLimits } from '../doris/stream-load/error-log';
 import type { StreamLoadError } from '../doris/stream-load/errors';
 import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
@@ -300,12 +301,24 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
  * Doris and no execution fails for them. Each is logged with Doris' reason (from the error log),
  * so the loss is visible; doris_rows_filtered_total counts them.
  */
+/**
+ * The whole of what Doris keeps of a load's filtered rows: at most 50 (MAX_ERROR_NUM, see
+ * test/ground/doris/be.ts saveErrorLog), each line cut at 1,000 characters by fetchRejectedRows. The
+ * refusal's own read stops at 10 lines (DEFAULT_ERROR_LOG_LIMITS): there one reason names the failure;
+ * here every row Doris dropped and the log still names is shown.
+ */
+const FILTERED_ROWS_LOG_LIMITS: ErrorLogLimits = { maxBytes: 256 * 1024, maxLines: 60, timeoutMs: 5000 };
+
 async function reportFiltered(client: StreamLoadClient, result: LoadResult, table: string, logger: StreamLoadLogger | undefined): Promise<void> {
-	const lines = await client.errorLog(result);
+	const lines = await client.errorLog(result, FILTERED_ROWS_LOG_LIMITS);
 	const shown = lines.filter((line) => line.startsWith('Reason:'));
+	const which =
+		shown.length >= result.filteredRows
+			? 'Reasons'
+			: `Reasons of the ${shown.length} its error log names (Doris writes at most 50 rows there; the other ${result.filteredRows - shown.length} are only counted)`;
 	logger?.warn(
 		`Doris filtered ${result.filteredRows} row(s) of load ${result.label} into table "${table}" (Max Filter Ratio allows it): they are not in Doris.` +
-			(shown.length > 0 ? ` Reasons: ${shown.map(reasonOfErrorLine).join(' | ')}` : ' Its error log could not be read.'),
+			(shown.length > 0 ? ` ${which}: ${shown.map(reasonOfErrorLine).join(' | ')}` : ' Its error log could not be read.'),
 		{ table, label: result.label, filteredRows: result.filteredRows, errorLog: lines },
 	);
 }

@@ -169,6 +169,17 @@ for (const version of VERSIONS) {
 			assert.deepEqual(doris.tableRows('v', 'dec')[0], { id: 1, d92: '12.34', d180: '123456789012345678', d102: '1.50', arr: '[12.34]', ts: null, day: null });
 		});
 
+		// Before, a failed information_schema read left the bare DECIMAL unchecked: '12.5' went to Doris,
+		// which rounds it into a DECIMAL(18,0) without a word.
+		if (version === '2.1')
+			it('a bare DECIMAL whose precision and scale cannot be read fails the schema read, naming the columns', async () => {
+				await doris.sql('CREATE TABLE v.dec_unread (id INT, d180 DECIMAL(18, 0), d92 DECIMAL(9, 2)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+				doris.faults.queryFail(/information_schema\.columns/i, 1, 'Access denied; you need (at least one of) the SELECT privilege(s) for this operation');
+				await assert.rejects(readTableSchema(conn, 'v', 'dec_unread'), /Table v\.dec_unread: DESC prints column\(s\) d180, d92 as a bare DECIMAL .* could not be read from information_schema\.columns: .*Access denied/);
+				const schema = await readTableSchema(conn, 'v', 'dec_unread');
+				assert.deepEqual(schema.columns.map((c) => formatType(c.type)), ['INT', 'DECIMAL(18,0)', 'DECIMAL(9,2)']);
+			});
+
 		// Doris parses IPv4 / IPv6 only from text (IPv4Value::from_string): a number loads as NULL.
 		it('an IPv4 / IPv6 given as its number loads as that address', async () => {
 			await doris.sql('CREATE TABLE v.ip (id INT, v4 IPV4, v6 IPV6) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

@@ -115,6 +115,32 @@ describe('a batch Doris refuses for some rows', () => {
 		assert.match(line, /they are not in Doris\. Reasons: column_name\[s\], the length of input string is too long/);
 	});
 
+	// Before, the warning showed the first 10 reasons whatever the count (the README said every row).
+	it('Max Filter Ratio > 0, more rows filtered than Doris writes to its error log: the warning gives the reasons of all 50 it names and says the rest are only counted', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const warnings: string[] = [];
+		const config = { ...target(table, { load: { maxFilterRatio: 0.5 } }), logger: { info: () => undefined, warn: (m: string) => warnings.push(m) } };
+		const rows = Array.from({ length: 200 }, (_, i) => ({ id: i, s: i % 5 < 2 ? long : 'ok' }));
+		const result = await loadIntoDoris(config, rows, { flushNow: true });
+		assert.equal(result.batches[0].result.filteredRows, 80);
+		const line = warnings.find((w) => w.includes('filtered 80 row(s)'));
+		assert.ok(line, warnings.join('\n'));
+		assert.match(line, /Reasons of the 50 its error log names \(Doris writes at most 50 rows there; the other 30 are only counted\): /);
+		assert.equal(line.match(/the length of input string is too long/g)?.length, 50);
+	});
+
+	it('Max Filter Ratio > 0, 12 rows filtered: every one of them with its reason', async () => {
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const warnings: string[] = [];
+		const config = { ...target(table, { load: { maxFilterRatio: 0.5 } }), logger: { info: () => undefined, warn: (m: string) => warnings.push(m) } };
+		const rows = Array.from({ length: 30 }, (_, i) => ({ id: i, s: i < 12 ? long : 'ok' }));
+		await loadIntoDoris(config, rows, { flushNow: true });
+		const line = warnings.find((w) => w.includes('filtered 12 row(s)'));
+		assert.ok(line, warnings.join('\n'));
+		assert.match(line, /they are not in Doris\. Reasons: /);
+		assert.equal(line.match(/the length of input string is too long/g)?.length, 12);
+	});
+
 	it('a where header: the rows it leaves out are logged with the header and counted (doris_rows_unselected_total)', async () => {
 		const table = await db.newTable({ columns: 'id INT, s STRING' });
 		const infos: string[] = [];

@@ -24,6 +24,13 @@ export interface ColumnPlan {
 	handler: TypeHandler;
 	nullable: boolean;
 	hasDefault: boolean;
+	/**
+	 * A NOT NULL column whose default is a value (not AUTO_INCREMENT, not an opaque type): a missing
+	 * field takes the default, an explicit null makes Doris filter the row ("Json value is null, but the
+	 * column `x` is not nullable", new_json_reader.cpp; 2.1, 3.0, 3.1), so such a row goes to Invalid
+	 * rather than load the default in place of the null it carried.
+	 */
+	refusesNull: boolean;
 	/** The column's name in lower case when it is read by its own name (another case of it may fill it); null when it is read from a mapped field. */
 	folded: string | null;
 }
@@ -95,6 +102,7 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 			// Load `columns` expression (`uv = to_bitmap(user_id)`) or their default, and refuses the whole
 			// load without either; the trigger's table check names such a column (opaque-columns.ts).
 			hasDefault: col.hasDefault || col.autoIncrement || col.type.kind === 'opaque',
+			refusesNull: !col.nullable && col.hasDefault && !col.autoIncrement && col.type.kind !== 'opaque',
 			folded: mapped === undefined ? col.name.toLowerCase() : null,
 		};
 		plans.push(plan);

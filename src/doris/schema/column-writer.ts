@@ -231,8 +231,8 @@ export class ColumnWriter extends CanonicalJsonScanner {
 			after = at + 4;
 			this.valueEnd[k] = after;
 			if (plan.nullable) return after; // a null row value, written as it stands
-			if (!plan.hasDefault) return -1;
-			this.omitted[k] = 1; // Doris fills the default
+			if (!plan.hasDefault || plan.refusesNull) return -1; // the general path gives the reason
+			this.omitted[k] = 1; // Doris fills the default (AUTO_INCREMENT, opaque types)
 			return after;
 		} else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
 			after = this.scanCanonicalNested(text, at, end);

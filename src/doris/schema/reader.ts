@@ -174,8 +174,11 @@ async function readDeleteSign(connection: DorisConnection, target: string): Prom
 }
 
 /**
- * Replaces each bare DECIMAL with the DECIMAL(p,s) information_schema.columns reports. A column it
- * does not report stays `unknown`: its values go to Doris unchanged rather than rounded to a guess.
+ * Replaces each bare DECIMAL with the DECIMAL(p,s) information_schema.columns reports. When that
+ * cannot be read the schema read fails, naming the columns: left `unknown`, a column's values went to
+ * Doris unchecked, and Doris rounds a fraction past the column's scale without a word (12.5 loaded as
+ * 13 into a DECIMAL(10,0)), so the execution fails and is delivered again instead. A column the
+ * answer does not report stays `unknown` (its values pass unchanged).
  */
 async function resolveBareDecimals(connection: DorisConnection, database: string, table: string, columns: ColumnSchema[]): Promise<void> {
 	let rows: Record<string, unknown>[];
@@ -184,8 +187,12 @@ async function resolveBareDecimals(connection: DorisConnection, database: string
 			connection,
 			`SELECT COLUMN_NAME, NUMERIC_PRECISION, NUMERIC_SCALE FROM information_schema.columns WHERE TABLE_SCHEMA = ${escapeValue(database)} AND TABLE_NAME = ${escapeValue(table)}`,
 		);
-	} catch {
-		return;
+	} catch (error) {
+		const bare = columns.filter((c) => isBareDecimal(c.typeText)).map((c) => c.name);
+		throw new Error(
+			`Table ${database}.${table}: DESC prints column(s) ${bare.join(', ')} as a bare DECIMAL (Doris 2.x does when the scale is 0 or the precision 9), and their precision and scale could not be read from information_schema.columns: ${(error as Error).message}`,
+			{ cause: error },
+		);
 	}
 	const byName = new Map(rows.map((r) => [(text(r, 'COLUMN_NAME') ?? '').toLowerCase(), r]));
 	for (const column of columns) {

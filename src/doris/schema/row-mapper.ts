@@ -299,7 +299,8 @@ export class RowMapper {
 					if (value === null) row[p.column] = null;
 					continue;
 				}
-				if (p.hasDefault) continue;
+				// A delete removes the row whatever the column holds: the default stands in for its null.
+				if (p.hasDefault && !(value === null && p.refusesNull && !deleted)) continue;
 				const placeholder = deleted ? this.placeholders[i] : null;
 				if (placeholder !== null && 'value' in placeholder) {
 					row[p.column] = placeholder.value;
@@ -315,7 +316,9 @@ export class RowMapper {
 					message:
 						placeholder !== null
 							? notNullInDelete(this.schema, p.column, p.key, value, placeholder.none)
-							: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
+							: p.hasDefault
+								? `${p.column} is NOT NULL, but the field "${p.key}" is null: Doris refuses a null there (only a missing field takes the column's default)`
+								: `${p.column} is NOT NULL and has no default, but the field "${p.key}" is ${value === null ? 'null' : 'missing'}`,
 				});
 				continue;
 			}

@@ -86,7 +86,7 @@ export class StreamLoadClient {
 	private readonly transport: HttpTransport;
 	private readonly addresses: Failover;
 	private readonly send: (request: LoadRequest) => Promise<LoadResult>;
-	private readonly readLog: (errorUrl: string, signal?: AbortSignal) => Promise<string[]>;
+	private readonly readLog: (errorUrl: string, signal?: AbortSignal, limits?: ErrorLogLimits) => Promise<string[]>;
 	/** Hosts of the cluster: the configured addresses and every FE/BE a load was sent to. */
 	private readonly clusterHosts = new Set<string>();
 	private closed = false;
@@ -112,9 +112,9 @@ export class StreamLoadClient {
 			logger,
 		});
 		// The cluster's own hosts only: a presigned object-store ErrorURL gets no credentials.
-		this.readLog = (errorUrl, signal) => {
+		this.readLog = (errorUrl, signal, limits) => {
 			const credentials = isTrustedErrorUrl(errorUrl, this.clusterHosts) ? authorization : undefined;
-			return fetchRejectedRows(follow, errorUrl, credentials, config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, signal);
+			return fetchRejectedRows(follow, errorUrl, credentials, limits ?? config.errorLog ?? DEFAULT_ERROR_LOG_LIMITS, signal);
 		};
 		const remembered: Failover['send'] = async (call) => {
 			const answer = await this.addresses.send(call);
@@ -158,10 +158,10 @@ export class StreamLoadClient {
 	 * it has none or it cannot be read. For a load that succeeded with filtered rows (Max Filter
 	 * Ratio > 0), whose rows Doris dropped without failing.
 	 */
-	async errorLog(result: Pick<LoadResult, 'response'>, signal?: AbortSignal): Promise<string[]> {
+	async errorLog(result: Pick<LoadResult, 'response'>, limits?: ErrorLogLimits, signal?: AbortSignal): Promise<string[]> {
 		const errorUrl = result.response?.ErrorURL;
 		if (typeof errorUrl !== 'string' || errorUrl === '' || this.closed) return [];
-		return await this.readLog(errorUrl, signal);
+		return await this.readLog(errorUrl, signal, limits);
 	}
 
 	private result({ request, history }: LoadCall, { response, labelExisted }: LoadOutcome): LoadResult {

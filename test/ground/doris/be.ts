@@ -299,7 +299,13 @@ export class Be {
 		);
 	}
 
-	private saveErrorLog(lines: string[]): string {
+	/**
+	 * Doris writes at most MAX_ERROR_NUM (50) rows to a load's error log, whatever it filters
+	 * (be/src/runtime/runtime_state.cpp append_error_msg_to_file: `_num_print_error_rows.fetch_add(1) >
+	 * MAX_ERROR_NUM` returns before writing; 2.1, 3.0, 3.1): the rest are only counted.
+	 */
+	private saveErrorLog(all: string[]): string {
+		const lines = all.slice(0, DORIS_ERROR_LOG_MAX_ROWS);
 		const id = randomBytes(8).toString('hex');
 		const file = `__shard_${this.errorLogs.size % 16}/error_log_insert_stmt_${id}_${id.slice(0, 8)}`;
 		if (this.ctx.errorLogStore !== undefined) return this.ctx.errorLogStore.put(file, lines.join('\n') + '\n');
@@ -307,6 +313,9 @@ export class Be {
 		return `${this.ctx.scheme}://${this.ctx.host}:${this.ctx.port()}/api/_load_error_log?file=${file}`;
 	}
 }
+
+/** MAX_ERROR_NUM of be/src/runtime/runtime_state.cpp. */
+export const DORIS_ERROR_LOG_MAX_ROWS = 50;
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((r) => setTimeout(r, ms).unref?.());

@@ -80,9 +80,24 @@ export class Faults implements FaultInjector {
 		if (--first.left === 0) this.stalls.shift();
 		return first.ms;
 	}
+	private readonly queryFailures: { holds: RegExp; left: number; message: string }[] = [];
+	/** The next `n` statements matching `holds` answer a MySQL error with `message` (errno 1105). */
+	queryFail(holds: RegExp, n: number, message: string): void {
+		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
+		this.queryFailures.push({ holds, left: n, message });
+	}
+	/** Takes one use of the first armed query failure `sql` matches: its message, or undefined. */
+	takeQueryFailure(sql: string): string | undefined {
+		const i = this.queryFailures.findIndex((f) => f.holds.test(sql));
+		if (i < 0) return undefined;
+		const failure = this.queryFailures[i];
+		if (--failure.left === 0) this.queryFailures.splice(i, 1);
+		return failure.message;
+	}
 	clear(): void {
 		this.queue.length = 0;
 		this.stalls.length = 0;
+		this.queryFailures.length = 0;
 		this.bodyFailures.length = 0;
 	}
 

@@ -123,6 +123,11 @@ export class MysqlPort {
 			conn.sequenceId = 0;
 		};
 		const run = (sql: string): void => {
+			const failure = this.faults?.takeQueryFailure(sql);
+			if (failure !== undefined) {
+				reply(() => conn.writeError({ message: `errCode = 2, detailMessage = ${failure}`, code: 1105 }));
+				return;
+			}
 			let r: SqlResult;
 			try {
 				r = execute(this.catalog, session, sql);

@@ -194,6 +194,8 @@ export interface FaultInjector {
 	down(ms: number): Promise<void>;
 	/** The MySQL port answers the next n statements only after `ms` (a stalled FE). */
 	queryStall(n: number, ms: number): void;
+	/** The MySQL port answers the next n statements matching `holds` with an error (errno 1105) saying `message`. */
+	queryFail(holds: RegExp, n: number, message: string): void;
 	/** Disarms everything. */
 	clear(): void;
 }

@@ -235,7 +235,8 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 			['{"id":1,"zz":{"deep":[1,2,{"x":null}]}}', true], // a field no column takes, ignored
 			['{"id":1,"j":{"":1,"":2}}', true], // a JSON value with an empty key twice: written as JSON.stringify writes it, with one
 			['{"id":1,"st":{"a":{"":1,"":2}}}', true],
-			['{"id":1,"n":null,"def":null}', true], // NOT NULL with a default: left out for Doris to fill
+			['{"id":1,"n":null}', true], // NOT NULL with a default, missing: Doris fills it
+			['{"id":1,"n":null,"def":null}', false], // ... null: Doris refuses it; the general path gives the reason
 			['{"id":1,"s":"ü\\u00fc"}', true], // escapes: read by JSON.parse, written by JSON.stringify
 			['{"id":1,"st":"😀"}', true],
 			['{"n":1}', false], // NOT NULL id missing

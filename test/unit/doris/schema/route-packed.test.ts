@@ -239,7 +239,8 @@ describe('packed and per-item give the same bytes at the Stream Load wire format
 			const expected = streamLoadBytes(items, m);
 			assert.ok(expected.length > 0);
 			assert.equal(packed.packed?.jsonLines, expected);
-			assert.equal(packed.packed?.count, 4);
+			// Line 3's amount is null in a NOT NULL column with a default: Invalid, unless the line is the delete.
+			assert.equal(packed.packed?.count, cdc ? 4 : 3);
 			assert.equal(packed.packed?.deleteSign, cdc);
 		});
 	}

@@ -35,8 +35,24 @@ describe('RowMapper', () => {
 	it('coerces a row, leaving missing nullable / defaulted columns to Doris', () => {
 		const r = mapper().map({ id: '12345678901234567890'.slice(0, 19), ts: '2024-01-02T03:04:05Z', extra: 1 });
 		assert.deepEqual(r, { ok: true, row: { id: '1234567890123456789', ts: '2024-01-02 03:04:05' } });
-		const withNull = mapper().map({ id: 1, ts: 0, name: null, amount: null });
+		const withNull = mapper().map({ id: 1, ts: 0, name: null });
 		assert.deepEqual(withNull, { ok: true, row: { id: 1, name: null, ts: '1970-01-01 00:00:00' } });
+	});
+
+	// Doris filters a row whose JSON holds null for a NOT NULL column ("Json value is null, but the column
+	// is not nullable", new_json_reader.cpp); only a missing field takes the default. Before, the null was
+	// dropped and the row loaded the default in its place.
+	it('an explicit null in a NOT NULL column with a default goes to Invalid, naming the column; a delete still takes the default', () => {
+		const r = mapper().map({ id: 1, ts: 0, amount: null });
+		assert.equal(r.ok, false);
+		if (r.ok) return;
+		assert.deepEqual(
+			r.reasons.map((x) => [x.column, x.value, x.rule, x.message]),
+			[['amount', null, 'not_null', 'amount is NOT NULL, but the field "amount" is null: Doris refuses a null there (only a missing field takes the column\'s default)']],
+		);
+		const cdc = mapper({ cdc: true });
+		assert.deepEqual(cdc.map({ payload: { op: 'd', before: { id: 1, ts: 1, amount: null }, after: null } }), { ok: true, row: { id: 1, ts: '1970-01-01 00:00:01', [DELETE_SIGN_COLUMN]: 1 } });
+		assert.equal(cdc.map({ payload: { op: 'u', before: null, after: { id: 1, ts: 1, amount: null } } }).ok, false);
 	});
 
 	it('reports every failing column with column, value, expected type and rule', () => {
