@@ -41,6 +41,8 @@ export function committedOffsetLabels(options: SinkerConsumerOptions, state: Par
 export class OffsetCommitter {
 	private wanted = false;
 	private committing: Promise<void> | undefined;
+	/** Whether the last commit round ended with a commit the broker had not confirmed. */
+	private endedUnconfirmed = false;
 	private retry: NodeJS.Timeout | undefined;
 	/** Set by release() (after a drain) until the next group join. */
 	private releasing = false;
@@ -69,8 +71,8 @@ export class OffsetCommitter {
 			// A request made after the round's last look at `wanted` and before this ran found the round
 			// still set and folded into it: served by nobody, the finished executions' offsets waited for
 			// the next request (none at the end of a topic's traffic), and an n8n killed meanwhile delivered
-			// them again. A round that ended unconfirmed has its retry timer for that.
-			if (this.wanted && !this.retry) this.request();
+			// them again. A round that ended unconfirmed is left to its retry timer (none while closing).
+			if (this.wanted && !this.endedUnconfirmed) this.request();
 		});
 	}
 
@@ -90,6 +92,7 @@ export class OffsetCommitter {
 	}
 
 	private async loop(): Promise<void> {
+		this.endedUnconfirmed = false;
 		while (this.wanted) {
 			this.wanted = false;
 			const byTopic = new Map<string, CommitEntry[]>();
@@ -123,7 +126,10 @@ export class OffsetCommitter {
 					this.request();
 				}, 1000);
 			}
-			if (unconfirmed) return;
+			if (unconfirmed) {
+				this.endedUnconfirmed = true;
+				return;
+			}
 		}
 	}
 
