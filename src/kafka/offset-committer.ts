@@ -41,6 +41,8 @@ export function committedOffsetLabels(options: SinkerConsumerOptions, state: Par
 export class OffsetCommitter {
 	private wanted = false;
 	private committing: Promise<void> | undefined;
+	/** Whether the last commit round ended with a commit the broker had not confirmed. */
+	private endedUnconfirmed = false;
 	private retry: NodeJS.Timeout | undefined;
 	/** Set by release() (after a drain) until the next group join. */
 	private releasing = false;
@@ -63,7 +65,15 @@ export class OffsetCommitter {
 		// An editor test run must leave the group's position where the real workflow will find it.
 		if (this.options.manual) return;
 		this.wanted = true;
-		if (!this.committing) this.committing = this.loop().finally(() => (this.committing = undefined));
+		if (this.committing) return;
+		this.committing = this.loop().finally(() => {
+			this.committing = undefined;
+			// A request made after the round's last look at `wanted` and before this ran found the round
+			// still set and folded into it: served by nobody, the finished executions' offsets waited for
+			// the next request (none at the end of a topic's traffic), and an n8n killed meanwhile delivered
+			// them again. A round that ended unconfirmed is left to its retry timer (none while closing).
+			if (this.wanted && !this.endedUnconfirmed) this.request();
+		});
 	}
 
 	private get ordered(): boolean {
@@ -82,6 +92,7 @@ export class OffsetCommitter {
 	}
 
 	private async loop(): Promise<void> {
+		this.endedUnconfirmed = false;
 		while (this.wanted) {
 			this.wanted = false;
 			const byTopic = new Map<string, CommitEntry[]>();
@@ -115,7 +126,10 @@ export class OffsetCommitter {
 					this.request();
 				}, 1000);
 			}
-			if (unconfirmed) return;
+			if (unconfirmed) {
+				this.endedUnconfirmed = true;
+				return;
+			}
 		}
 	}
 

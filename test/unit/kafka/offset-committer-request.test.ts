@@ -37,3 +37,44 @@ test('every commit is shown to onCommitRequest before kafkajs gets it; after a f
 	committer.cancelRetry();
 	assert.deepEqual(events, ['request 0:10', 'kafkajs 0:10', 'request 0:10', 'kafkajs 0:10']);
 });
+
+// A request made after a commit round's last check and before its promise's finally cleared
+// `committing` found a round running, folded into it, and was never served: the finished executions'
+// offsets waited for the next request (none, at the end of a topic's traffic), and an n8n killed
+// meanwhile delivered them again. Tried at every microtask of that gap.
+test('a request made while a commit round is ending starts a new round', async () => {
+	const missed: number[] = [];
+	for (let ticks = 0; ticks < 12; ticks++) {
+		const assignment = new Assignment();
+		assignment.replace({ t: [0] }, 'member-1');
+		const state = assignment.get('t', 0) as PartitionState;
+		state.tracker.succeed(state.tracker.add(0n, 10n));
+		const sent: string[] = [];
+		let release = (): void => undefined;
+		const consumer = {
+			commitOffsets: (offsets: Array<{ partition: number; offset: string }>) => {
+				sent.push(...offsets.map((o) => o.offset));
+				return new Promise<void>((resolve) => {
+					release = () => {
+						for (const o of offsets) state.committed = BigInt(o.offset);
+						resolve();
+					};
+				});
+			},
+		} as unknown as Consumer;
+		const committer = committerWithoutBroker(consumer, assignment);
+		const settle = () => new Promise((resolve) => setImmediate(resolve));
+		committer.request();
+		await settle();
+		release();
+		for (let i = 0; i < ticks; i++) await Promise.resolve();
+		state.tracker.succeed(state.tracker.add(10n, 20n));
+		committer.request();
+		await settle();
+		release();
+		await settle();
+		committer.cancelRetry();
+		if (!sent.includes('20')) missed.push(ticks);
+	}
+	assert.deepEqual(missed, [], 'microtask delays after which the request was lost');
+});
