@@ -11,6 +11,7 @@ import { Kafka, logLevel, type ISocketFactory, type KafkaConfig, type LogEntry, 
 import { hideAbortedTransactionsAsKafkaDoes } from './aborted-transactions';
 import { registerCompressionCodecs } from './compression';
 import { keepCoordinatorLookupFailures } from './coordinator-lookup';
+import { checkKafkajsBatchCrcs } from './corrupt-batch-watch';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
 import { watchKafkajsOutOfRange } from './offset-reset-watch';
@@ -84,6 +85,8 @@ export function createKafka(connection: KafkaConnection, options: KafkaClientOpt
 	fixKafkajsIdleTimers();
 	// Aborted transactions' records hidden as Kafka's own consumer hides them (kafkajs 2.2.4 hands some out).
 	hideAbortedTransactionsAsKafkaDoes();
+	// Record batches CRC-checked as Java's consumer does (kafkajs checks none): a corrupt one is held, not delivered.
+	checkKafkajsBatchCrcs();
 	// kafkajs keeps its codecs in one module-wide table: registering once serves every client.
 	registerCompressionCodecs();
 	// The offset kafkajs fetched from before its reset after OffsetOutOfRange, so deleted messages are reported lost.

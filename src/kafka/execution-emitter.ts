@@ -24,6 +24,7 @@ import { DORIS_FIELD, PACKED_ROWS_FIELD } from '../common/item-contract';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { TrackedExecution } from './commit-tracker';
+import { KafkaCorruptBatchError, type CorruptBatchReport } from './corrupt-batch-watch';
 import type { ExecutionOutcome, RunExecution, SinkExecution, SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
 import { executionEnd, fetchedOffset, messageSize } from './fetched-batch';
@@ -151,6 +152,16 @@ export class ExecutionEmitter {
 		// Return only with room, so the next fetch is not made just to wait here again (and while we
 		// wait, kafkajs fetches nothing: that is the backpressure).
 		if (!window.hasRoom) await this.waitForRoom(payload);
+	}
+
+	/**
+	 * The partition continues at a corrupt batch (corrupt-batch-watch.ts): held like a chunk the registry
+	 * could not be asked about, with an error each time; the broker answers the same bytes again, so it
+	 * stays held, fetched again once per redelivery backoff, and nothing past it is committed.
+	 */
+	holdCorrupt(state: PartitionState, report: CorruptBatchReport): void {
+		if (state.inBackoff || state.revoked || this.ctx.isClosing()) return;
+		this.redelivery.hold(state, report.baseOffset, new KafkaCorruptBatchError(report), 'error');
 	}
 
 	/**

@@ -9,7 +9,9 @@
  * The patches: request-queue-fix.ts (idle timers), aborted-transactions.ts (read_committed filter),
  * offset-reset-watch.ts (positions reset after OffsetOutOfRange), rebalance-hook.ts (drain before rejoin),
  * coordinator-lookup.ts (a failed group coordinator lookup keeps the brokers' answer, so kafkajs restarts),
- * stop-after-close.ts (a restart under way when the consumer closed leaves the group).
+ * stop-after-close.ts (a restart under way when the consumer closed leaves the group), corrupt-batch-watch.ts
+ * (record batches CRC-checked before they are decoded; it also replaces a module's exported function,
+ * kafkajsModulePatch, where kafkajs has no class: its Fetch response decoders).
  */
 import { createRequire } from 'node:module';
 
@@ -31,13 +33,36 @@ export function kafkajsPatch<Prototype, Method extends keyof Prototype>(
 	replace: (original: Prototype[Method]) => Prototype[Method],
 	load: KafkajsLoader = createRequire(__filename),
 ): () => boolean {
+	return patchOnce(load, () => {
+		const { prototype } = load(modulePath) as { prototype: Prototype };
+		prototype[method] = replace(prototype[method]);
+	});
+}
+
+/**
+ * kafkajsPatch for a function a kafkajs module exports on an object (`module.exports = { decode, parse }`):
+ * the property is replaced on that object, which every caller reads at each call (kafkajs' Connection
+ * calls `response.decode(payload)` on the module it was handed). Same version rule and answer.
+ */
+export function kafkajsModulePatch<Exports, Name extends keyof Exports>(
+	modulePath: string,
+	name: Name,
+	replace: (original: Exports[Name]) => Exports[Name],
+	load: KafkajsLoader = createRequire(__filename),
+): () => boolean {
+	return patchOnce(load, () => {
+		const exports = load(modulePath) as Exports;
+		exports[name] = replace(exports[name]);
+	});
+}
+
+function patchOnce(load: KafkajsLoader, apply: () => void): () => boolean {
 	let applied: boolean | undefined;
 	return () => {
 		if (applied !== undefined) return applied;
 		const { version } = load('kafkajs/package.json') as { version: string };
 		if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
-		const { prototype } = load(modulePath) as { prototype: Prototype };
-		prototype[method] = replace(prototype[method]);
+		apply();
 		return (applied = true);
 	};
 }

@@ -38,14 +38,14 @@ export class Redelivery {
 
 	/**
 	 * The registry could not decode the chunk starting at `offset` for reasons that say nothing about
-	 * the messages: hand nothing out, leave kafkajs' position there (it was not resolved) and fetch
+	 * the messages, or the batch at `offset` is corrupt (corrupt-batch-watch.ts): hand nothing out, leave kafkajs' position there (it was not resolved) and fetch
 	 * again after the redelivery backoff, as for a failed execution.
 	 */
-	hold(state: PartitionState, offset: string, error: Error): void {
+	hold(state: PartitionState, offset: string, error: Error, level: 'warn' | 'error' = 'warn'): void {
 		state.attempt++;
 		state.failedFrom = BigInt(offset);
 		const delay = redeliveryDelay(state.attempt, this.ctx.options.redeliveryBackoff);
-		this.ctx.logger.warn(`${error.message}; holding ${state.topic}[${state.partition}] at offset ${offset}, fetching it again in ${delay} ms (attempt ${state.attempt})`, {
+		this.ctx.logger[level](`${error.message}; holding ${state.topic}[${state.partition}] at offset ${offset}, fetching it again in ${delay} ms (attempt ${state.attempt})`, {
 			topic: state.topic,
 			partition: state.partition,
 		});

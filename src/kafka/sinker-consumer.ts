@@ -30,6 +30,7 @@ import { metrics } from '../metrics/metrics';
 import { untilAborted } from '../common/abortable';
 import { AssignmentFence } from './assignment-fence';
 import { CloseDeadline, type CloseReport } from './close-deadline';
+import { MemberCorruptBatchWatch } from './corrupt-batch-watch';
 import { ExecutionEmitter } from './execution-emitter';
 import { MemberResetWatch } from './offset-reset-watch';
 import { createKafka, endLeftoverSockets, explainKafkaError, silentLogger, type SinkerLogger } from './client';
@@ -96,6 +97,8 @@ export class SinkerConsumer {
 	private readonly resetWatch: MemberResetWatch;
 	/** This member's fetches that meet a deleted topic (unknown-topic-watch.ts). */
 	private readonly unknownTopicWatch: MemberUnknownTopicWatch;
+	/** This member's partitions that continue at a corrupt batch, held (corrupt-batch-watch.ts). */
+	private readonly corruptBatchWatch: MemberCorruptBatchWatch;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -114,6 +117,10 @@ export class SinkerConsumer {
 			if (state) state.outOfRangeFrom = reset.expected;
 		});
 		this.unknownTopicWatch = new MemberUnknownTopicWatch(options.groupId, () => this.closing || options.onUnknownTopic?.());
+		this.corruptBatchWatch = new MemberCorruptBatchWatch(options.groupId, (report) => {
+			const state = this.assignment.get(report.topic, report.partition);
+			if (state) this.emitter.holdCorrupt(state, report);
+		});
 		this.returning = new ReturningPartitions(
 			this.logger,
 			returningPartitionHandlers({
@@ -276,6 +283,7 @@ export class SinkerConsumer {
 		this.rejoinDrain.joined();
 		this.resetWatch.joined(memberId, this.closing);
 		this.unknownTopicWatch.joined(memberId, this.closing);
+		this.corruptBatchWatch.joined(memberId, this.closing);
 		// Taken while closing too: a join while close() drains must drop what was given away, or close() would commit it.
 		// An editor test run commits nothing: nothing to gain from keeping a returning partition.
 		const change = this.assignment.replace(memberAssignment, memberId, !this.options.manual);
@@ -397,6 +405,7 @@ export class SinkerConsumer {
 			this.endLeftoverSockets();
 			this.resetWatch.end();
 			this.unknownTopicWatch.end();
+			this.corruptBatchWatch.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 
-import { kafkajsPatch, PATCHED_KAFKAJS_VERSION } from '../../../src/kafka/kafkajs-patch';
+import { kafkajsModulePatch, kafkajsPatch, PATCHED_KAFKAJS_VERSION } from '../../../src/kafka/kafkajs-patch';
 
 interface Greeter {
 	greet(name: string): string;
@@ -71,6 +71,19 @@ describe('kafkajsPatch', () => {
 		assert.equal(made.wraps, 0);
 		assert.deepEqual(kafkajs.loaded, ['kafkajs/package.json'], 'the version asked once, the module never loaded');
 		assert.equal(new kafkajs.FakeGreeter().greet('c'), 'hello c');
+	});
+
+	it('kafkajsModulePatch replaces a function a module exports on an object, once, and only on the patched version', () => {
+		const exports = { decode: (raw: string) => `decoded ${raw}` };
+		const loader = (version: string) => (path: string): unknown => (path === 'kafkajs/package.json' ? { version } : exports);
+		const wrap = (decode: (raw: string) => string) => (raw: string) => `checked ${decode(raw)}`;
+		const other = kafkajsModulePatch<typeof exports, 'decode'>('kafkajs/src/response.js', 'decode', wrap, loader('2.3.0'));
+		assert.equal(other(), false);
+		assert.equal(exports.decode('x'), 'decoded x');
+		const install = kafkajsModulePatch<typeof exports, 'decode'>('kafkajs/src/response.js', 'decode', wrap, loader(PATCHED_KAFKAJS_VERSION));
+		assert.equal(install(), true);
+		assert.equal(install(), true);
+		assert.equal(exports.decode('x'), 'checked decoded x', 'wrapped once');
 	});
 
 	it('the installed kafkajs is the version the patches were written for', () => {
