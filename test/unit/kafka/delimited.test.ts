@@ -43,6 +43,13 @@ describe('delimited text (CSV) records', () => {
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, separator: '' }), /Separator is empty/);
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, separator: '"' }), /must not hold the quote/);
 	});
+
+	it('a UTF-8 byte-order mark at the very start of a message is skipped, as on the JSON path', () => {
+		assert.deepEqual(decode('\uFEFF42,abc,1,x').row, { id: '42', name: 'abc', amount: '1', note: 'x' });
+		assert.deepEqual(decode('\uFEFF"42",abc,1,x').row, { id: '42', name: 'abc', amount: '1', note: 'x' });
+		// Only at the very start: elsewhere it is text of its field.
+		assert.deepEqual(decode('42,\uFEFFabc,1,x').row, { id: '42', name: '\uFEFFabc', amount: '1', note: 'x' });
+	});
 });
 
 describe('message parser: delimited text', () => {
