@@ -12,6 +12,7 @@
  * on its invalid output with the raw text and the message's position; nothing is dropped.
  */
 import { BYTE_ORDER_MARK, type JsonObject } from '../common/exact-json';
+import { ITEM_OWN_FIELDS } from '../common/item-contract';
 
 export interface DelimitedFormat {
 	/** Field names, in the order the fields stand in each message. */
@@ -38,6 +39,9 @@ export function validateDelimitedFormat(format: DelimitedFormat): void {
 	for (const column of format.columns) {
 		if (column === '') throw new Error(`Column Names "${format.columns.join(', ')}" has an empty name`);
 		if (seen.has(column)) throw new Error(`Column Names has "${column}" twice`);
+		if (ITEM_OWN_FIELDS.has(column)) {
+			throw new Error(`Column Names has "${column}", a name the Doris nodes read as the item's own (${[...ITEM_OWN_FIELDS].join(', ')}), never a row's field; name the Doris column`);
+		}
 		seen.add(column);
 	}
 	if (format.separator === '') throw new Error('Separator is empty');

@@ -15,6 +15,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 import { BYTE_ORDER_MARK, type JsonObject, type JsonValue } from '../common/exact-json';
+import { ITEM_OWN_FIELDS } from '../common/item-contract';
 import { ownTopLevelNames } from './json-object-text';
 
 export type KafkaFieldSource = 'key' | 'header' | 'headers' | 'topic' | 'partition' | 'offset' | 'timestamp';
@@ -36,6 +37,9 @@ export function validateKafkaFields(fields: readonly KafkaField[]): void {
 		const which = `Add Kafka Fields, entry ${index + 1}`;
 		if (!SOURCES.includes(field.source)) throw new Error(`${which}: source "${field.source}" is not one of ${SOURCES.join(', ')}`);
 		if (field.name.trim() === '') throw new Error(`${which}: the field name is empty`);
+		if (ITEM_OWN_FIELDS.has(field.name)) {
+			throw new Error(`${which}: field "${field.name}" is a name the Doris nodes read as the item's own (${[...ITEM_OWN_FIELDS].join(', ')}), never a row's field; choose another name`);
+		}
 		if (seen.has(field.name)) throw new Error(`${which}: field "${field.name}" is added twice`);
 		if (field.source === 'header' && (field.header ?? '').trim() === '') throw new Error(`${which}: the header name is empty`);
 		seen.add(field.name);

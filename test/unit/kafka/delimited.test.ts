@@ -42,6 +42,9 @@ describe('delimited text (CSV) records', () => {
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, columns: ['a', ''] }), /an empty name/);
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, separator: '' }), /Separator is empty/);
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, separator: '"' }), /must not hold the quote/);
+		for (const name of ['packedRows', '_doris', '_kafka']) {
+			assert.throws(() => validateDelimitedFormat({ ...FORMAT, columns: ['id', name] }), new RegExp(`Column Names has "${name}", a name the Doris nodes read as the item's own`));
+		}
 	});
 
 	it('a UTF-8 byte-order mark at the very start of a message is skipped, as on the JSON path', () => {

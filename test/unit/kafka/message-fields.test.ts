@@ -137,3 +137,11 @@ describe('Add Kafka Fields', () => {
 		assert.throws(() => validateKafkaFields([{ source: 'nope' as never, name: 'a' }]), /source "nope"/);
 	});
 });
+
+describe('Add Kafka Fields: the Doris nodes\' own names', () => {
+	it('refuses a field named as the item contract names its own fields', () => {
+		for (const name of ['packedRows', '_doris', '_kafka', '_parseError', '_invalid', '__DORIS_DELETE_SIGN__']) {
+			assert.throws(() => validateKafkaFields([{ source: 'topic', name }]), new RegExp(`entry 1: field "${name}" is a name the Doris nodes read as the item's own`));
+		}
+	});
+});
