@@ -23,6 +23,7 @@ import { isUtf8 } from 'node:buffer';
 import { decodeConnectPayload, isConnectEnvelope } from '../common/connect-envelope';
 import { parseJsonExact, withoutByteOrderMark, type JsonObject, type JsonValue } from '../common/exact-json';
 import { DELETE_SIGN_COLUMN, ITEM_OWN_FIELDS, type ParseErrorInfo } from '../common/item-contract';
+import { holdsControlBytes } from './binary-bytes';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
@@ -118,6 +119,7 @@ function textKey(text: string): boolean {
 export function jsonKeyDelete(key: Buffer | null, plainColumn?: string): KeyDelete {
 	if (key === null) return keyError('its key is null', null);
 	if (!isUtf8(key)) return keyError('its key is not valid UTF-8 text', key);
+	if (holdsControlBytes(key)) return keyError("its key holds control characters (binary bytes, as Kafka's LongSerializer writes a number), which no text key matches", key);
 	const text = key.toString('utf8');
 	let value: JsonValue;
 	try {

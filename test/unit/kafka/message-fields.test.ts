@@ -40,6 +40,17 @@ describe('Add Kafka Fields', () => {
 		assert.equal(bare.tenant, null);
 		assert.deepEqual(bare.all_headers, {});
 		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: null }), 't', 0).k, null);
+		// Kafka's LongSerializer writes 42 as 00 00 00 00 00 00 00 2A: valid UTF-8, but control characters,
+		// which came out as text "\u0000…*" while 1000 (… 03 E8, not UTF-8) came out as base64. Both base64 now.
+		const long = (n: bigint) => {
+			const b = Buffer.alloc(8);
+			b.writeBigInt64BE(n);
+			return b;
+		};
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: long(42n) }), 't', 0).k, 'AAAAAAAAACo=');
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: long(1000n) }), 't', 0).k, 'AAAAAAAAA+g=');
+		// Tab, line feed and carriage return are text.
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: Buffer.from('a\tb\r\n') }), 't', 0).k, 'a\tb\r\n');
 	});
 
 	it('splicing into a JSON line: after the brace, with or without members; not an object → null', () => {
