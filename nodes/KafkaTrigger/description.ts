@@ -256,7 +256,7 @@ export const properties: INodeProperties[] = [
 				type: 'number',
 				default: SINKER_DEFAULTS.fetchMaxBytesPerPartition / MB,
 				typeOptions: { minValue: 0.001, numberPrecision: 3 },
-				description: 'The most one fetch brings per partition; the broker still returns a larger single message',
+				description: 'The most one fetch brings per partition. Keep it above the largest message: a larger one is returned only when its partition comes first among those with data, so its partition may lag behind.',
 			},
 			{
 				displayName: 'Heartbeat Interval (Ms)',

@@ -18,6 +18,8 @@ export const KAFKA_METADATA_FIELD = '_kafka';
 export const PARSE_ERROR_FIELD = '_parseError';
 export const DELETE_SIGN_COLUMN = '__DORIS_DELETE_SIGN__';
 export const DORIS_FIELD = '_doris';
+/** An item the Doris Schema node refused, with its reasons (src/doris/schema/route-items.ts). */
+export const INVALID_FIELD = '_invalid';
 
 /**
  * Whether n8n would take an item with this json for an error: on a node set to On Error "Continue
@@ -61,7 +63,11 @@ export interface KafkaMessageMetadata {
 	headers: Record<string, string | null>;
 }
 
-export type ParseErrorKind = 'json' | 'not_object' | 'csv' | 'schema_registry' | 'tombstone';
+/**
+ * `reserved_field`: the decoded value holds PACKED_ROWS_FIELD at its top level, so the Doris nodes would
+ * read it as a packed item (message-items.ts).
+ */
+export type ParseErrorKind = 'json' | 'not_object' | 'csv' | 'schema_registry' | 'tombstone' | 'reserved_field';
 
 export interface ParseErrorInfo {
 	kind: ParseErrorKind;
@@ -84,6 +90,22 @@ export interface ParseErrorInfo {
  * nothing is altered and nothing is dropped.
  */
 export const PACKED_ROWS_FIELD = 'packedRows';
+
+/**
+ * The top-level names the Doris nodes read as the item's own, never as a row's field: the one list a
+ * setting that names a field is checked against (Add Kafka Fields, CSV Column Names, Tombstone Key
+ * Column for Plain Keys). A row field of such a name would be taken for the contract: `packedRows` for a
+ * packed item (refused, the partition stalled), `_doris` for a target table or deadline, `_kafka` for
+ * the message's topic, `_parseError` / `_invalid` for an item that failed, the delete sign for a delete.
+ */
+export const ITEM_OWN_FIELDS: ReadonlySet<string> = new Set([
+	PACKED_ROWS_FIELD,
+	DORIS_FIELD,
+	KAFKA_METADATA_FIELD,
+	PARSE_ERROR_FIELD,
+	INVALID_FIELD,
+	DELETE_SIGN_COLUMN,
+]);
 
 export interface PackedRows {
 	/** One JSON object per line, every line ending in "\n" (Doris' `read_json_by_line`). */

@@ -7,7 +7,8 @@
  *
  * - Avro's own (spec 1.12): date, time-millis, time-micros, timestamp-millis / -micros / -nanos
  *   (instants: `…Z`), local-timestamp-millis / -micros / -nanos (wall clock), decimal on bytes and
- *   fixed (exact text, scale from the schema), uuid on string and fixed(16);
+ *   fixed (exact text, scale from the schema), uuid on string and fixed(16), duration on fixed(12)
+ *   (ISO 8601 text: isoDuration);
  * - Kafka Connect's names as Confluent's AvroConverter writes them (`connect.name`), which take
  *   precedence over a `logicalType` on the same schema: Debezium's io.debezium.time.* and
  *   VariableScaleDecimal, Connect's Date / Time / Timestamp / Decimal (src/common/connect-logical.ts).
@@ -160,9 +161,22 @@ function avroLogical(schema: Schema): Decode | undefined {
 		case 'uuid':
 			if (schema.type === 'fixed' && schema.size === 16) return (v) => uuidFromBytes(v as Buffer);
 			return undefined; // on a string: the text already
+		case 'duration':
+			return schema.type === 'fixed' && schema.size === 12 ? (v) => isoDuration(v as Buffer) : undefined;
 		default:
 			return undefined;
 	}
+}
+
+/**
+ * Avro's duration: three little-endian unsigned 32-bit counts of months, days and milliseconds (spec
+ * 1.12, "Duration"), as ISO 8601 text (`P1M2DT3.5S`). Months and days have no fixed length, so no single
+ * number holds it exactly; the text keeps all three for a VARCHAR column.
+ */
+function isoDuration(bytes: Buffer): string {
+	const millis = bytes.readUInt32LE(8);
+	const fraction = millis % 1000 === 0 ? '' : `.${String(millis % 1000).padStart(3, '0').replace(/0+$/, '')}`;
+	return `P${bytes.readUInt32LE(0)}M${bytes.readUInt32LE(4)}DT${Math.floor(millis / 1000)}${fraction}S`;
 }
 
 const UNITS: Record<string, TimeUnit> = {

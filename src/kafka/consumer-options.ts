@@ -26,7 +26,15 @@ export interface SinkerConsumerOptions {
 	maxRecordsPerExecution: number;
 	/** Key + value bytes per execution; a single bigger message still travels alone. */
 	maxBytesPerExecution: number;
-	/** kafkajs maxBytesPerPartition: the most one fetch brings per partition (the broker still returns a bigger first message). */
+	/**
+	 * kafkajs maxBytesPerPartition: the most one fetch brings per partition. The broker exceeds it only for
+	 * the first partition of the fetch that has data (ReplicaManager readFromLocalLog: minOneMessage is
+	 * false once a partition returned data); on a later partition it returns the limit's worth, and kafkajs
+	 * drops a batch cut short (fetch/v4/decodeMessages.js). kafkajs 2.2.4 asks for the partitions of a
+	 * broker in the same order every fetch (full fetches, no fetch session), so a message bigger than this
+	 * on a later partition waits until every earlier partition of that broker has nothing new: its lag
+	 * grows under load (README Troubleshooting).
+	 */
 	fetchMaxBytesPerPartition: number;
 	/** kafkajs maxBytes: the most one fetch response brings in total. */
 	fetchMaxBytes: number;

@@ -11,10 +11,11 @@
  * offset as a decimal string (int64), the partition as a number, the timestamp as ISO 8601 UTC text
  * (a bare epoch number would be ambiguous for a DATETIME column).
  */
-import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 import { BYTE_ORDER_MARK, type JsonObject, type JsonValue } from '../common/exact-json';
+import { ITEM_OWN_FIELDS } from '../common/item-contract';
+import { isTextBytes } from './binary-bytes';
 import { ownTopLevelNames } from './json-object-text';
 
 export type KafkaFieldSource = 'key' | 'header' | 'headers' | 'topic' | 'partition' | 'offset' | 'timestamp';
@@ -36,6 +37,9 @@ export function validateKafkaFields(fields: readonly KafkaField[]): void {
 		const which = `Add Kafka Fields, entry ${index + 1}`;
 		if (!SOURCES.includes(field.source)) throw new Error(`${which}: source "${field.source}" is not one of ${SOURCES.join(', ')}`);
 		if (field.name.trim() === '') throw new Error(`${which}: the field name is empty`);
+		if (ITEM_OWN_FIELDS.has(field.name)) {
+			throw new Error(`${which}: field "${field.name}" is a name the Doris nodes read as the item's own (${[...ITEM_OWN_FIELDS].join(', ')}), never a row's field; choose another name`);
+		}
 		if (seen.has(field.name)) throw new Error(`${which}: field "${field.name}" is added twice`);
 		if (field.source === 'header' && (field.header ?? '').trim() === '') throw new Error(`${which}: the header name is empty`);
 		seen.add(field.name);
@@ -96,9 +100,9 @@ function headerText(value: HeaderValue): string | null {
 	return typeof value === 'string' ? value : bufferText(value);
 }
 
-/** UTF-8 when it is UTF-8 (keys and headers almost always are), base64 otherwise. */
+/** UTF-8 when it is text (keys and headers almost always are), base64 otherwise (binary-bytes.ts). */
 export function bufferText(buffer: Buffer): string {
-	return isUtf8(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
+	return isTextBytes(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
 }
 
 /** Sets each added field the object does not have already (the message's own field wins). */

@@ -6,9 +6,10 @@
  * (message-parser.ts): in batch output a message that cannot be a packed line becomes exactly the
  * item the per-message output gives it, in its place, ending the packed item before it.
  */
+import { isUtf8 } from 'node:buffer';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-import { KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, type KafkaMessageMetadata, type ParseErrorInfo, type ParseErrorKind } from '../common/item-contract';
+import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type KafkaMessageMetadata, type ParseErrorInfo, type ParseErrorKind } from '../common/item-contract';
 import type { JsonObject, JsonValue } from '../common/exact-json';
 import { addKafkaFields, bufferText, headerValue, kafkaFieldValues } from './message-fields';
 import type { MessageParserOptions, ParsedChunk } from './message-parser';
@@ -52,8 +53,12 @@ export function addItem(
 			return;
 		}
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
+	} else if (decoded.json && Object.hasOwn(decoded.json, PACKED_ROWS_FIELD)) {
+		chunk.parseErrors++;
+		json = { [PARSE_ERROR_FIELD]: errorJson(reservedFieldError(message)) };
 	} else if (decoded.json) {
 		json = decoded.json;
+		withoutForeignItemInfo(json, options.includeMetadata);
 		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
 	} else {
 		chunk.parseErrors++;
@@ -65,6 +70,44 @@ export function addItem(
 	}
 	if (lines !== undefined) endPacked(chunk, lines);
 	chunk.items.push({ json });
+}
+
+/**
+ * A value with `packedRows` at its top level, as its own item would be read as a packed item
+ * (item-contract.ts PackedRows): refused by the Doris nodes on every redelivery when it is not one (the
+ * partition stalled for good), and when it is one, its lines loaded in place of the message's own fields.
+ * It goes to Invalid instead, with the raw value and its position, to be renamed and replayed. In a
+ * packed line (One Item per Batch) the same value is a row like any other: the Doris nodes read the
+ * contract at an item's top level only, never in a line.
+ */
+function reservedFieldError(message: KafkaMessage): ParseErrorInfo {
+	// A tombstone's delete row comes from its key.
+	const raw = message.value ?? message.key;
+	const utf8 = raw === null || isUtf8(raw);
+	return parseError(
+		'reserved_field',
+		`the value has the top-level field "${PACKED_ROWS_FIELD}", which is reserved by the Doris nodes (it marks One Item per Batch's packed rows, so the item would be read as those, not as a row); rename or nest the field upstream`,
+		raw === null ? null : raw.toString(utf8 ? 'utf8' : 'base64'),
+		utf8 ? 'utf8' : 'base64',
+	);
+}
+
+/**
+ * Removes what a value says in the Doris nodes' own fields, which only the trigger and the Doris nodes
+ * may set. Such values are mostly dead letters replayed through the trigger (README, Invalid and Rejected
+ * items keep `_kafka` and `_doris`), so they are loaded, not refused, without those fields; neither is
+ * ever loaded as a column (the Stream Load node leaves both out), so no row data is lost:
+ * - `_doris`: an old `loadBy` made every execution of the message fail past its deadline (Keep Order per
+ *   Partition off: redelivered for good, the partition stalled; on: the trigger overwrote only `loadBy`),
+ *   and a `table` / `database` loaded the row into that table when the Stream Load node takes each
+ *   item's table. The trigger stamps its own deadline afterwards (execution-emitter.ts stampDeadline).
+ * - `_kafka` with Include Metadata off: the Doris Schema node took its `topic` for the message's
+ *   (Table From "topic", a topic → table map) and routed the row by another topic. With the option on
+ *   the trigger writes the real position over it (addItem).
+ */
+function withoutForeignItemInfo(json: JsonObject, includeMetadata: boolean): void {
+	if (json[DORIS_FIELD] !== undefined) delete json[DORIS_FIELD];
+	if (!includeMetadata && json[KAFKA_METADATA_FIELD] !== undefined) delete json[KAFKA_METADATA_FIELD];
 }
 
 /** A decoded object for a line: the added fields first, so the message's own fields win. */

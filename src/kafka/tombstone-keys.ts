@@ -22,7 +22,8 @@ import { isUtf8 } from 'node:buffer';
 
 import { decodeConnectPayload, isConnectEnvelope } from '../common/connect-envelope';
 import { parseJsonExact, withoutByteOrderMark, type JsonObject, type JsonValue } from '../common/exact-json';
-import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../common/item-contract';
+import { DELETE_SIGN_COLUMN, ITEM_OWN_FIELDS, type ParseErrorInfo } from '../common/item-contract';
+import { holdsControlBytes } from './binary-bytes';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
 
@@ -59,9 +60,6 @@ function shape(value: JsonValue): string {
 	return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
-/** The fields of an item the Doris Schema node reads as the item's own, never as a column. */
-const ITEM_FIELDS = new Set([DELETE_SIGN_COLUMN, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, DORIS_FIELD, PACKED_ROWS_FIELD]);
-
 /**
  * The trigger option "Tombstone Key Column for Plain Keys", checked: the column name (trimmed), or undefined when it is
  * empty (off). Throws naming the setting, the value and the rule.
@@ -75,7 +73,7 @@ export function plainKeyColumn(raw: string | undefined, tombstones: string): str
 	if (tombstones !== 'delete') refuse(`it names the column of a tombstone's plain key, so it applies only with Tombstones "Delete the Row of Its Key" (Tombstones is "${tombstones}"); clear it or set Tombstones so`);
 	// eslint-disable-next-line no-control-regex -- control characters are what is refused.
 	if (/[\x00-\x1f\x7f]/.test(column)) refuse('a column name holds no control character (CR, LF, tab or similar)');
-	if (ITEM_FIELDS.has(column)) refuse(`"${column}" is a field the Doris nodes read as the item's own, never a column; name the table's key column`);
+	if (ITEM_OWN_FIELDS.has(column)) refuse(`"${column}" is a field the Doris nodes read as the item's own, never a column; name the table's key column`);
 	// The Doris Schema node reads a column by its own name, and a dot there is a path (payload.id).
 	if (column.includes('.')) refuse('a dot would be read as a path into the row by the Doris Schema node; name the key column itself');
 	return column;
@@ -121,6 +119,7 @@ function textKey(text: string): boolean {
 export function jsonKeyDelete(key: Buffer | null, plainColumn?: string): KeyDelete {
 	if (key === null) return keyError('its key is null', null);
 	if (!isUtf8(key)) return keyError('its key is not valid UTF-8 text', key);
+	if (holdsControlBytes(key)) return keyError("its key holds control characters (binary bytes, as Kafka's LongSerializer writes a number), which no text key matches", key);
 	const text = key.toString('utf8');
 	let value: JsonValue;
 	try {

@@ -49,6 +49,10 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 	const letterReasons = async (topic: string) =>
 		(await world.kafka.readAll(topic)).map((m) => JSON.parse(m.value) as Record<string, unknown>).map((l) => ({ seq: Number(l.seq), ...(l._invalid as { reasons: Array<{ rule: string; message: string }> }).reasons[0] }));
 
+	/** A case of its own on one partition of the logs example, the trigger on One Item per Message. */
+	const perMessageCase = (trigger: { maxRecordsPerExecution: number; executionsInFlight: number }, streamLoad: Record<string, unknown>) =>
+		prepareScenario(world, 'logs-high-frequency', { partitions: 1, tableFrom: 'app_logs', ddl: 'logs', overrides: { trigger: { output: 'message', ...trigger }, streamLoad } });
+
 	// Each case has its own topic, dead-letter topic, table and workflow, and reads only those (and the
 	// metrics of its table): six at a time in the one n8n, as they mostly wait (batch intervals,
 	// redelivery backoff). Three at a time, the 23 cases took ~45 s.
@@ -157,12 +161,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		};
 
 		it('Format CSV: a row holding the separator and one holding \\N go from Rejected to the dead-letter topic with their reasons; everything else loads and commits', async (t) => {
-			const scenario = await prepareScenario(world, 'logs-high-frequency', {
-				partitions: 1,
-				tableFrom: 'app_logs',
-				ddl: 'logs',
-				overrides: { trigger: { output: 'message', maxRecordsPerExecution: 100, executionsInFlight: 2 }, streamLoad: csvLoad },
-			});
+			const scenario = await perMessageCase({ maxRecordsPerExecution: 100, executionsInFlight: 2 }, csvLoad);
 			const workflowId = await scenario.deploy();
 			const events = withUnwritable(logEvents(300, 1).filter((e) => !e.invalid));
 			await world.kafka.produce(scenario.topic, events);
@@ -186,12 +185,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		});
 
 		it('Format CSV with Rejected leading nowhere: the execution holding the row fails naming the column, nothing is committed past it, no row loads twice', async () => {
-			const scenario = await prepareScenario(world, 'logs-high-frequency', {
-				partitions: 1,
-				tableFrom: 'app_logs',
-				ddl: 'logs',
-				overrides: { trigger: { output: 'message', maxRecordsPerExecution: 100, executionsInFlight: 1 }, streamLoad: csvLoad },
-			});
+			const scenario = await perMessageCase({ maxRecordsPerExecution: 100, executionsInFlight: 1 }, csvLoad);
 			(scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Stream Load'].main[1] = [];
 			const workflowId = await scenario.deploy();
 			const events = withUnwritable(logEvents(300, 1).filter((e) => !e.invalid));
@@ -384,12 +378,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		// columns (an error log) maps its rows to items of that shape. Before, every row went to the
 		// error output, leading nowhere, the executions succeeded and every offset committed: 0 of 40 in Doris.
 		it('Doris Schema On Error "Continue (using error output)", error output leading nowhere, a table of columns error and message: every row loads, none is taken for an error', async (t) => {
-			const scenario = await prepareScenario(world, 'logs-high-frequency', {
-				partitions: 1,
-				tableFrom: 'app_logs',
-				ddl: 'logs',
-				overrides: { trigger: { output: 'message', maxRecordsPerExecution: 10, executionsInFlight: 2 }, streamLoad: { batchRows: 100, batchIntervalSeconds: 1 } },
-			});
+			const scenario = await perMessageCase({ maxRecordsPerExecution: 10, executionsInFlight: 2 }, { batchRows: 100, batchIntervalSeconds: 1 });
 			const table = `${scenario.table}_errors`;
 			await world.doris.sql(`CREATE TABLE demo.${table} (error VARCHAR(32) NOT NULL, message VARCHAR(256) NULL) DUPLICATE KEY(error) DISTRIBUTED BY HASH(error) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
 			const schema = scenario.workflow.nodes.find((n) => n.name === 'Doris Schema') as WorkflowNode & { onError?: string };
@@ -444,12 +433,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 		// once, whenever it arrives, and the second loads. The trigger used to deliver again every execution after the failed one, the loaded
 		// second one too: its 100 rows twice in this DUPLICATE KEY table.
 		it('an execution that fails while a later one of its partition loads is delivered again alone: no row loads twice', async (t) => {
-			const scenario = await prepareScenario(world, 'logs-high-frequency', {
-				partitions: 1,
-				tableFrom: 'app_logs',
-				ddl: 'logs',
-				overrides: { trigger: { output: 'message', maxRecordsPerExecution: 100, executionsInFlight: 2 }, streamLoad: { batchRows: 100, batchIntervalSeconds: 1 } },
-			});
+			const scenario = await perMessageCase({ maxRecordsPerExecution: 100, executionsInFlight: 2 }, { batchRows: 100, batchIntervalSeconds: 1 });
 			await scenario.deploy();
 			const events = logEvents(300, 1).filter((e) => !e.invalid);
 			// Refused by content, not as the first load to arrive: the two executions reach Doris in either

@@ -5,11 +5,11 @@
  * An invalid item is the original JSON plus `_invalid: { table, reasons: [{column, value, expected,
  * rule, message}] }` (INVALID_FIELD), so a downstream node can store or replay it.
  */
-import { KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { INVALID_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import { metrics } from '../../metrics/metrics';
 import type { Rejection, RowMapper } from './row-mapper';
 
-export const INVALID_FIELD = '_invalid';
+export { INVALID_FIELD };
 
 export interface InvalidInfo {
 	table: string;

@@ -85,6 +85,29 @@ describe('Avro logical types', () => {
 		});
 	});
 
+	// Before, a duration came out as base64 of its 12 bytes ("AQAAAAIAAAC4CwAA"): meaningless text in a
+	// VARCHAR column, loaded without a word.
+	it('duration (fixed 12: months, days, milliseconds, little-endian) is ISO 8601 text; on another size its bytes', () => {
+		const twelve = (months: number, days: number, millis: number) => {
+			const b = Buffer.alloc(12);
+			b.writeUInt32LE(months, 0);
+			b.writeUInt32LE(days, 4);
+			b.writeUInt32LE(millis, 8);
+			return b;
+		};
+		const decoded = roundTrip(
+			[
+				{ name: 'a', type: { type: 'fixed', name: 'D', size: 12, logicalType: 'duration' } },
+				{ name: 'b', type: ['null', 'D'] },
+				{ name: 'c', type: 'D' },
+				{ name: 'd', type: 'D' },
+				{ name: 'bad', type: { type: 'fixed', name: 'E', size: 8, logicalType: 'duration' } },
+			],
+			{ a: twelve(1, 2, 3000), b: twelve(0, 0, 1), c: twelve(0, 0, 0), d: twelve(4294967295, 4294967295, 4294967295), bad: Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]) },
+		);
+		assert.deepEqual(decoded, { a: 'P1M2DT3S', b: 'P0M0DT0.001S', c: 'P0M0DT0S', d: 'P4294967295M4294967295DT4294967.295S', bad: 'AQAAAAAAAAA=' });
+	});
+
 	it('Connect names (AvroConverter) win over logicalType: Timestamp is the wall clock; Debezium types decode', () => {
 		const decoded = roundTrip(
 			[

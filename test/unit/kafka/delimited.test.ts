@@ -42,6 +42,16 @@ describe('delimited text (CSV) records', () => {
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, columns: ['a', ''] }), /an empty name/);
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, separator: '' }), /Separator is empty/);
 		assert.throws(() => validateDelimitedFormat({ ...FORMAT, separator: '"' }), /must not hold the quote/);
+		for (const name of ['packedRows', '_doris', '_kafka']) {
+			assert.throws(() => validateDelimitedFormat({ ...FORMAT, columns: ['id', name] }), new RegExp(`Column Names has "${name}", a name the Doris nodes read as the item's own`));
+		}
+	});
+
+	it('a UTF-8 byte-order mark at the very start of a message is skipped, as on the JSON path', () => {
+		assert.deepEqual(decode('\uFEFF42,abc,1,x').row, { id: '42', name: 'abc', amount: '1', note: 'x' });
+		assert.deepEqual(decode('\uFEFF"42",abc,1,x').row, { id: '42', name: 'abc', amount: '1', note: 'x' });
+		// Only at the very start: elsewhere it is text of its field.
+		assert.deepEqual(decode('42,\uFEFFabc,1,x').row, { id: '42', name: '\uFEFFabc', amount: '1', note: 'x' });
 	});
 });
 

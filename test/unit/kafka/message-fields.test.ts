@@ -40,6 +40,17 @@ describe('Add Kafka Fields', () => {
 		assert.equal(bare.tenant, null);
 		assert.deepEqual(bare.all_headers, {});
 		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: null }), 't', 0).k, null);
+		// Kafka's LongSerializer writes 42 as 00 00 00 00 00 00 00 2A: valid UTF-8, but control characters,
+		// which came out as text "\u0000…*" while 1000 (… 03 E8, not UTF-8) came out as base64. Both base64 now.
+		const long = (n: bigint) => {
+			const b = Buffer.alloc(8);
+			b.writeBigInt64BE(n);
+			return b;
+		};
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: long(42n) }), 't', 0).k, 'AAAAAAAAACo=');
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: long(1000n) }), 't', 0).k, 'AAAAAAAAA+g=');
+		// Tab, line feed and carriage return are text.
+		assert.equal(kafkaFieldValues([{ source: 'key', name: 'k' }], message(1, '{}', { key: Buffer.from('a\tb\r\n') }), 't', 0).k, 'a\tb\r\n');
 	});
 
 	it('splicing into a JSON line: after the brace, with or without members; not an object → null', () => {
@@ -135,5 +146,13 @@ describe('Add Kafka Fields', () => {
 		assert.throws(() => validateKafkaFields([{ source: 'key', name: 'a' }, { source: 'offset', name: 'a' }]), /entry 2: field "a" is added twice/);
 		assert.throws(() => validateKafkaFields([{ source: 'header', name: 'a' }]), /the header name is empty/);
 		assert.throws(() => validateKafkaFields([{ source: 'nope' as never, name: 'a' }]), /source "nope"/);
+	});
+});
+
+describe('Add Kafka Fields: the Doris nodes\' own names', () => {
+	it('refuses a field named as the item contract names its own fields', () => {
+		for (const name of ['packedRows', '_doris', '_kafka', '_parseError', '_invalid', '__DORIS_DELETE_SIGN__']) {
+			assert.throws(() => validateKafkaFields([{ source: 'topic', name }]), new RegExp(`entry 1: field "${name}" is a name the Doris nodes read as the item's own`));
+		}
 	});
 });
