@@ -18,32 +18,32 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const TABLES: Int32Array = buildTables();
 
 function buildTables(): Int32Array {
-  const tables = new Int32Array(8 * 256);
-  for (let b = 0; b < 256; b++) {
-    let crc = b;
-    for (let bit = 0; bit < 8; bit++)
-      crc = crc & 1 ? (crc >>> 1) ^ POLYNOMIAL : crc >>> 1;
-    tables[b] = crc;
-  }
-  for (let b = 0; b < 256; b++) {
-    let crc = tables[b];
-    for (let k = 1; k < 8; k++) {
-      crc = tables[crc & 0xff] ^ (crc >>> 8);
-      tables[k * 256 + b] = crc;
-    }
-  }
-  return tables;
+	const tables = new Int32Array(8 * 256);
+	for (let b = 0; b < 256; b++) {
+		let crc = b;
+		for (let bit = 0; bit < 8; bit++)
+			crc = crc & 1 ? (crc >>> 1) ^ POLYNOMIAL : crc >>> 1;
+		tables[b] = crc;
+	}
+	for (let b = 0; b < 256; b++) {
+		let crc = tables[b];
+		for (let k = 1; k < 8; k++) {
+			crc = tables[crc & 0xff] ^ (crc >>> 8);
+			tables[k * 256 + b] = crc;
+		}
+	}
+	return tables;
 }
 
 /** The CRC-32C of `bytes[start, end)`, unsigned. */
 export function crc32c(
-  bytes: Uint8Array,
-  start = 0,
-  end = bytes.length,
+	bytes: Uint8Array,
+	start = 0,
+	end = bytes.length,
 ): number {
-  return LITTLE_ENDIAN
-    ? crc32cByWords(bytes, start, end)
-    : crc32cByBytes(bytes, start, end);
+	return LITTLE_ENDIAN
+		? crc32cByWords(bytes, start, end)
+		: crc32cByBytes(bytes, start, end);
 }
 
 /**
@@ -51,56 +51,56 @@ export function crc32c(
  * speed of eight byte reads): the first XORed into the CRC, the second looked up beside it.
  */
 function crc32cByWords(bytes: Uint8Array, start: number, end: number): number {
-  const t = TABLES;
-  let crc = ~0;
-  let i = start;
-  for (; i < end && ((bytes.byteOffset + i) & 3) !== 0; i++)
-    crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  const words = new Int32Array(
-    bytes.buffer,
-    bytes.byteOffset + i,
-    ((end - i) >>> 3) << 1,
-  );
-  const n = words.length;
-  for (let w = 0; w < n; w += 2) {
-    const low = crc ^ words[w];
-    const high = words[w + 1];
-    crc =
-      t[1792 + (low & 0xff)] ^
-      t[1536 + ((low >>> 8) & 0xff)] ^
-      t[1280 + ((low >>> 16) & 0xff)] ^
-      t[1024 + (low >>> 24)] ^
-      t[768 + (high & 0xff)] ^
-      t[512 + ((high >>> 8) & 0xff)] ^
-      t[256 + ((high >>> 16) & 0xff)] ^
-      t[high >>> 24];
-  }
-  for (i += n * 4; i < end; i++) crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return ~crc >>> 0;
+	const t = TABLES;
+	let crc = ~0;
+	let i = start;
+	for (; i < end && ((bytes.byteOffset + i) & 3) !== 0; i++)
+		crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+	const words = new Int32Array(
+		bytes.buffer,
+		bytes.byteOffset + i,
+		((end - i) >>> 3) << 1,
+	);
+	const n = words.length;
+	for (let w = 0; w < n; w += 2) {
+		const low = crc ^ words[w];
+		const high = words[w + 1];
+		crc =
+			t[1792 + (low & 0xff)] ^
+			t[1536 + ((low >>> 8) & 0xff)] ^
+			t[1280 + ((low >>> 16) & 0xff)] ^
+			t[1024 + (low >>> 24)] ^
+			t[768 + (high & 0xff)] ^
+			t[512 + ((high >>> 8) & 0xff)] ^
+			t[256 + ((high >>> 16) & 0xff)] ^
+			t[high >>> 24];
+	}
+	for (i += n * 4; i < end; i++) crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+	return ~crc >>> 0;
 }
 
 /** Eight bytes per step, read one by one: any byte order. */
 function crc32cByBytes(bytes: Uint8Array, start: number, end: number): number {
-  const t = TABLES;
-  let crc = ~0;
-  let i = start;
-  for (const stop = end - 8; i <= stop; i += 8) {
-    const low =
-      crc ^
-      (bytes[i] |
-        (bytes[i + 1] << 8) |
-        (bytes[i + 2] << 16) |
-        (bytes[i + 3] << 24));
-    crc =
-      t[1792 + (low & 0xff)] ^
-      t[1536 + ((low >>> 8) & 0xff)] ^
-      t[1280 + ((low >>> 16) & 0xff)] ^
-      t[1024 + (low >>> 24)] ^
-      t[768 + bytes[i + 4]] ^
-      t[512 + bytes[i + 5]] ^
-      t[256 + bytes[i + 6]] ^
-      t[bytes[i + 7]];
-  }
-  for (; i < end; i++) crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
-  return ~crc >>> 0;
+	const t = TABLES;
+	let crc = ~0;
+	let i = start;
+	for (const stop = end - 8; i <= stop; i += 8) {
+		const low =
+			crc ^
+			(bytes[i] |
+				(bytes[i + 1] << 8) |
+				(bytes[i + 2] << 16) |
+				(bytes[i + 3] << 24));
+		crc =
+			t[1792 + (low & 0xff)] ^
+			t[1536 + ((low >>> 8) & 0xff)] ^
+			t[1280 + ((low >>> 16) & 0xff)] ^
+			t[1024 + (low >>> 24)] ^
+			t[768 + bytes[i + 4]] ^
+			t[512 + bytes[i + 5]] ^
+			t[256 + bytes[i + 6]] ^
+			t[bytes[i + 7]];
+	}
+	for (; i < end; i++) crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+	return ~crc >>> 0;
 }
