@@ -48,8 +48,44 @@ interface ResponseError extends Error {
 	url?: string;
 }
 
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether the failed request was the schema id's own (`…/schemas/ids/{id}`), not a referenced subject's. */
+function isSchemaIdRequest(error: ResponseError, schemaId: number): boolean {
+	return error.url !== undefined && new RegExp(`/schemas/ids/${schemaId}(\\?|$)`).test(error.url);
+}
+
 function isResponseError(error: unknown): error is ResponseError {
 	return error instanceof Error && error.name === 'ResponseError' && typeof (error as { status?: unknown }).status === 'number';
+}
+
+/**
+ * Schema ids a second lookup found missing too: a later message of such an id is not delayed again
+ * (a topic whose subject was hard-deleted would otherwise wait at every message). Bounded.
+ */
+export class MissingSchemaIds {
+	private readonly ids = new Set<number>();
+	has(id: number): boolean {
+		return this.ids.has(id);
+	}
+	add(id: number): void {
+		if (this.ids.size >= 10_000) this.ids.clear();
+		this.ids.add(id);
+	}
+}
+
+/**
+ * A second lookup of an id the registry says it does not have, `afterMs` later: a registry of several
+ * replicas (Confluent's followers read the _schemas topic; a load balancer in front) answers 40403 for
+ * a schema registered a moment ago until the replica asked has read it, and a producer may use the id
+ * at once. Dead-lettered on the first answer, every message of a new schema version needed a replay.
+ */
+export interface MissingSchemaRecheck {
+	afterMs: number;
+	missing: MissingSchemaIds;
+	sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -57,8 +93,17 @@ function isResponseError(error: unknown): error is ResponseError {
  * registry itself says so (a Confluent error code in the body, Confluent and Apicurio: 40403): a
  * proxy or a wrong base URL answers 404 too, and that must not dead-letter every message.
  * `lookup` asks the registry for the schema id directly; it may throw (the registry went away).
+ * With `recheck`, a schema the registry says it does not have is asked for again once, later
+ * (MissingSchemaRecheck); found then, or found by the first lookup after the decode's own request for
+ * it failed, the message is decoded again (the partition held), not dead-lettered.
  */
-export async function explainDecodeFailure(error: unknown, value: Buffer, registryUrl: string, lookup: (schemaId: number) => Promise<SchemaLookup>): Promise<Error> {
+export async function explainDecodeFailure(
+	error: unknown,
+	value: Buffer,
+	registryUrl: string,
+	lookup: (schemaId: number) => Promise<SchemaLookup>,
+	recheck?: MissingSchemaRecheck,
+): Promise<Error> {
 	if (error instanceof NotARegistryAnswerError) {
 		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} ${error.message}: is the URL the registry's Confluent-compatible API (for Apicurio: …/apis/ccompat/v7)?`, { cause: error });
 	}
@@ -75,12 +120,29 @@ export async function explainDecodeFailure(error: unknown, value: Buffer, regist
 					: `answered HTTP ${error.status} for ${asked}`;
 		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} ${what}: ${error.message}`, { cause: error });
 	}
-	let answer: SchemaLookup;
-	try {
-		answer = await lookup(schemaId);
-	} catch (cause) {
-		return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} could not be reached for ${asked}: ${(cause as Error).message}`, { cause });
+	const ask = async (): Promise<SchemaLookup | Error> => {
+		try {
+			return await lookup(schemaId);
+		} catch (cause) {
+			return new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} could not be reached for ${asked}: ${(cause as Error).message}`, { cause });
+		}
+	};
+	const appeared = () =>
+		new SchemaRegistryUnavailableError(`Schema Registry ${registryUrl} did not have ${asked} a moment ago and has it now (a replica still reading a schema just registered): the message is decoded again`, {
+			cause: error,
+		});
+	let answer = await ask();
+	if (answer instanceof Error) return answer;
+	const missing = answer.status === 404 && answer.errorCode !== undefined;
+	if (missing && recheck !== undefined && !recheck.missing.has(schemaId)) {
+		await (recheck.sleep ?? sleep)(recheck.afterMs);
+		answer = await ask();
+		if (answer instanceof Error) return answer;
+		if (answer.status === 200) return appeared();
+		recheck.missing.add(schemaId);
 	}
+	// 200 where the decode's own request for this id failed: it appeared in between.
+	if (answer.status === 200 && isSchemaIdRequest(error, schemaId)) return appeared();
 	// 200: the schema is there and a schema it references is not (error.url names which).
 	if (answer.status === 200 || (answer.status === 404 && answer.errorCode !== undefined)) return error;
 	return new SchemaRegistryUnavailableError(

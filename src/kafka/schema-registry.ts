@@ -40,7 +40,7 @@ import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobu
 import { withoutCustomOptionValues } from './protobuf-schema-text';
 import { protobufRow } from './protobuf-well-known';
 import { addWellKnownTypes } from './protobuf-well-known-definitions';
-import { explainDecodeFailure, NotARegistryAnswerError, type SchemaLookup } from './schema-registry-errors';
+import { explainDecodeFailure, MissingSchemaIds, NotARegistryAnswerError, type MissingSchemaRecheck, type SchemaLookup } from './schema-registry-errors';
 
 export interface SchemaRegistrySettings {
 	/** Base URL of the Confluent-compatible API, e.g. http://registry:8081 or …/apis/ccompat/v7. */
@@ -139,18 +139,23 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		const body = (await response.json().catch(() => undefined)) as { error_code?: unknown } | undefined;
 		return { status: response.status, errorCode: typeof body?.error_code === 'number' ? body.error_code : undefined };
 	};
+	// A schema the registry says it does not have is asked for again a second later, once per id.
+	const recheck: MissingSchemaRecheck = { afterMs: SCHEMA_RECHECK_MS, missing: new MissingSchemaIds() };
 	return {
 		decode: async (value: Buffer) => {
 			let decoded: unknown;
 			try {
 				decoded = await decodeWireValue(registry, value);
 			} catch (error) {
-				throw await explainDecodeFailure(error, value, host, lookup);
+				throw await explainDecodeFailure(error, value, host, lookup, recheck);
 			}
 			return toJsonSafe(plainProtobuf(decoded));
 		},
 	};
 }
+
+/** How long after a 40403 the registry is asked again (schema-registry-errors.ts MissingSchemaRecheck). */
+const SCHEMA_RECHECK_MS = 1000;
 
 /**
  * A Confluent wire-format value decoded: Protobuf by its message indexes; JSON Schema validated by the

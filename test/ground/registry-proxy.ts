@@ -23,6 +23,7 @@ export class RegistryProxy {
 	readonly requests: ProxiedRequest[] = [];
 	private mode: ProxyMode = { kind: 'pass' };
 	private readonly delays: Array<{ path: RegExp; ms: number }> = [];
+	private readonly notFound: Array<{ path: RegExp; left: number }> = [];
 	private readonly hanging = new Set<ServerResponse>();
 	private server: Server | undefined;
 	private port = 0;
@@ -43,6 +44,14 @@ export class RegistryProxy {
 	/** Holds answers to paths matching `path` for `ms` before passing them on. */
 	delay(path: RegExp, ms: number): void {
 		this.delays.push({ path, ms });
+	}
+
+	/**
+	 * Answers the next `times` requests for paths matching `path` as a registry replica that has not yet
+	 * read a schema just registered: 404 with error code 40403.
+	 */
+	notYetReplicated(path: RegExp, times: number): void {
+		this.notFound.push({ path, left: times });
 	}
 
 	/** What the proxy does with the next requests: pass them on, answer with a status, or never answer. */
@@ -104,6 +113,12 @@ export class RegistryProxy {
 		}
 		if (mode.kind === 'status') {
 			answer(mode.status, { 'content-type': 'application/json' }, JSON.stringify({ error_code: mode.status, message: `proxy answers ${mode.status}` }));
+			return;
+		}
+		const lagging = this.notFound.find((n) => n.left > 0 && n.path.test(path));
+		if (lagging) {
+			lagging.left--;
+			answer(404, { 'content-type': 'application/json' }, JSON.stringify({ error_code: 40403, message: 'Schema not found' }));
 			return;
 		}
 		const body = await readBody(request);

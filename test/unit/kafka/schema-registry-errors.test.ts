@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfluentSchemaRegistryArgumentError } from '@kafkajs/confluent-schema-registry/dist/errors';
 
-import { explainDecodeFailure, SchemaRegistryUnavailableError, type SchemaLookup } from '../../../src/kafka/schema-registry-errors';
+import { explainDecodeFailure, MissingSchemaIds, SchemaRegistryUnavailableError, type SchemaLookup } from '../../../src/kafka/schema-registry-errors';
 
 const URL = 'http://registry:8081';
 const wire = Buffer.from([0, 0, 0, 0, 42, 1, 2]);
@@ -56,5 +56,35 @@ describe('Schema Registry decode failures', () => {
 		// The schema is there, a schema it references is not: the registry answered about this message.
 		const reference = responseError(404, 'Subject not found', `GET ${URL}/subjects/other/versions/1`);
 		assert.equal(await explainDecodeFailure(reference, wire, URL, async () => ({ status: 200 })), reference);
+	});
+
+	// A registry of several replicas answers 40403 for a schema registered a moment ago until the replica
+	// asked has read it. Before, the first answer dead-lettered the message (and every other of the new
+	// schema until the replica caught up).
+	it('a schema the registry says it lacks is asked for again a second later, once per id: found then, the message is decoded again', async () => {
+		const notFound = responseError(404, 'Schema not found');
+		const slept: number[] = [];
+		const recheck = { afterMs: 1000, missing: new MissingSchemaIds(), sleep: async (ms: number) => void slept.push(ms) };
+		const answers = (...statuses: number[]) => {
+			const asked: number[] = [];
+			return { asked, lookup: async (id: number): Promise<SchemaLookup> => (asked.push(id), statuses.length > 1 ? { status: statuses.shift() as number, errorCode: 40403 } : { status: statuses[0], errorCode: 40403 }) };
+		};
+		const lagging = answers(404, 200);
+		const appeared = await explainDecodeFailure(notFound, wire, URL, lagging.lookup, recheck);
+		assert.ok(appeared instanceof SchemaRegistryUnavailableError, 'held and decoded again, not dead-lettered');
+		assert.match(appeared.message, /did not have schema id 42 a moment ago and has it now/);
+		assert.deepEqual([lagging.asked, slept], [[42, 42], [1000]]);
+		// Missing both times: the message's own error (dead letter), and the id is not waited for again.
+		const gone = answers(404);
+		assert.equal(await explainDecodeFailure(notFound, wire, URL, gone.lookup, recheck), notFound);
+		assert.equal(await explainDecodeFailure(notFound, wire, URL, gone.lookup, recheck), notFound);
+		assert.deepEqual([gone.asked, slept], [[42, 42, 42], [1000, 1000]]);
+		// Found by the first lookup right after the decode's own request for the id failed.
+		const caughtUp = answers(200);
+		const again = await explainDecodeFailure(notFound, wire, URL, caughtUp.lookup, { ...recheck, missing: new MissingSchemaIds() });
+		assert.ok(again instanceof SchemaRegistryUnavailableError);
+		// Unreachable on the second lookup: held, as any registry outage.
+		const flaky = await explainDecodeFailure(notFound, wire, URL, (() => { let n = 0; return async () => (n++ === 0 ? { status: 404, errorCode: 40403 } : Promise.reject(new Error('connect ECONNREFUSED'))); })(), { ...recheck, missing: new MissingSchemaIds() });
+		assert.ok(flaky instanceof SchemaRegistryUnavailableError);
 	});
 });
