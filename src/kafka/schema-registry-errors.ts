@@ -16,6 +16,7 @@
  * ConfluentSchemaRegistryArgumentError, avsc / protobufjs / JSON decode errors) is about the bytes or
  * the schema the registry answered with.
  */
+import { pause } from '../common/abortable';
 
 /** The registry could not be asked; nothing is known about the message. Retry later. */
 export class SchemaRegistryUnavailableError extends Error {
@@ -46,10 +47,6 @@ export interface SchemaLookup {
 interface ResponseError extends Error {
 	status: number;
 	url?: string;
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Whether the failed request was the schema id's own (`…/schemas/ids/{id}`), not a referenced subject's. */
@@ -85,7 +82,7 @@ export class MissingSchemaIds {
 export interface MissingSchemaRecheck {
 	afterMs: number;
 	missing: MissingSchemaIds;
-	sleep?: (ms: number) => Promise<void>;
+	sleep?: (ms: number) => Promise<unknown>;
 }
 
 /**
@@ -135,7 +132,7 @@ export async function explainDecodeFailure(
 	if (answer instanceof Error) return answer;
 	const missing = answer.status === 404 && answer.errorCode !== undefined;
 	if (missing && recheck !== undefined && !recheck.missing.has(schemaId)) {
-		await (recheck.sleep ?? sleep)(recheck.afterMs);
+		await (recheck.sleep ?? pause)(recheck.afterMs);
 		answer = await ask();
 		if (answer instanceof Error) return answer;
 		if (answer.status === 200) return appeared();
