@@ -2,7 +2,8 @@
  * The trigger's "Add Kafka Fields" option: the message key, a header, all headers, or the message's
  * topic, partition, offset or timestamp as fields of the row, so they can be Doris columns like any
  * field of the value. The same fields in both outputs: set on the item in One Item per Message, spliced
- * into the line in One Item per Batch (where the value is never parsed in the trigger).
+ * into the line in One Item per Batch (where the value is never parsed in the trigger); either way the
+ * item names them (kafkaFieldNames), for rows read from inside the value.
  *
  * A field the message's value already has is kept (the value wins): in a line the added fields come
  * first and JSON's last duplicate wins, on an item they are set only where absent. Values: key and
@@ -103,6 +104,17 @@ function headerText(value: HeaderValue): string | null {
 /** UTF-8 when it is text (keys and headers almost always are), base64 otherwise (binary-bytes.ts). */
 export function bufferText(buffer: Buffer): string {
 	return isTextBytes(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
+}
+
+/**
+ * The names of the added fields, as the trigger marks them on each item (`_doris.kafkaFields`) and
+ * packed item (`packedRows.doris.kafkaFields`): the Doris Schema node then takes them from the item's
+ * top level also when it reads the row elsewhere (a Debezium envelope's `after`, a Source Path's
+ * target), where they were lost. A name the message's own value held at its top level is named too:
+ * that field stands where the added one would (its own field wins, here as in the row).
+ */
+export function kafkaFieldNames(fields: readonly KafkaField[]): string[] {
+	return fields.map((field) => field.name);
 }
 
 /** Sets each added field the object does not have already (the message's own field wins). */

@@ -240,7 +240,7 @@ function packSync(
 		if (value === null && decoded?.json) lines.addText(JSON.stringify(withKafkaFields(options, decoded.json, message, topic, partition, decoded.key)), topic, partition, message.offset);
 		else addItem(chunk, options, decoded, message, topic, partition, lines);
 	}
-	endPacked(chunk, lines);
+	endPacked(chunk, lines, options);
 	return chunk;
 }
 
@@ -285,7 +285,7 @@ async function parseWithRegistry(
 			if (result?.json) lines.addText(JSON.stringify(withKafkaFields(options, result.json, message, topic, partition, result.key)), topic, partition, message.offset);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
-		endPacked(chunk, lines);
+		endPacked(chunk, lines, options);
 		return chunk;
 	}
 	for (let k = 0; k < decoded.length; k++) addItem(chunk, options, decoded[k], messages[from + k], topic, partition, undefined);
