@@ -10,8 +10,7 @@
  *   eachBatch or kafkajs' own in its fetch loop, rebalance-hook.ts), first waits (bounded) for
  *   executions in flight and commits what finished before the group is rejoined;
  * - close stops fetching, waits for executions in flight, commits and disconnects within one deadline
- *   (Close Timeout, close-deadline.ts), and
- *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
+ *   (Close Timeout, close-deadline.ts), and vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
  * start-positions.ts (where a partition without a committed offset starts), start-pins.ts (seating
@@ -118,7 +117,7 @@ export class SinkerConsumer {
 			if (state) state.outOfRangeFrom = reset.expected;
 		});
 		this.unknownTopicWatch = new MemberUnknownTopicWatch(options.groupId, () => this.closing || options.onUnknownTopic?.());
-		this.corruptBatchHold = new CorruptBatchHold({ options, assignment: this.assignment, hold: (state, report) => this.emitter.holdCorrupt(state, report) });
+		this.corruptBatchHold = new CorruptBatchHold({ options, logger: this.logger, assignment: this.assignment, hold: (state, report) => this.emitter.holdCorrupt(state, report) });
 		this.returning = new ReturningPartitions(
 			this.logger,
 			returningPartitionHandlers({
@@ -246,6 +245,7 @@ export class SinkerConsumer {
 			}
 		});
 		this.consumer.on(events.START_BATCH_PROCESS, ({ payload }) => {
+			this.corruptBatchHold.processed(payload);
 			// A fetch whose records kafkajs all filtered out (a transaction's marker, an aborted
 			// transaction) never reaches eachBatch: kafkajs moves past it itself (runner.js handleBatch).
 			if (payload.batchSize > 0 || payload.firstOffset === null) return;
@@ -264,10 +264,10 @@ export class SinkerConsumer {
 		this.rejoinDrain.joined();
 		this.resetWatch.joined(memberId, this.closing);
 		this.unknownTopicWatch.joined(memberId, this.closing);
-		this.corruptBatchHold.joined(memberId, this.closing);
 		// Taken while closing too: a join while close() drains must drop what was given away, or close() would commit it.
 		// An editor test run commits nothing: nothing to gain from keeping a returning partition.
 		const change = this.assignment.replace(memberAssignment, memberId, !this.options.manual);
+		this.corruptBatchHold.joined(memberId, this.closing);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
