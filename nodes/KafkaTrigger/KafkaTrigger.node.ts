@@ -28,6 +28,7 @@ import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
+import { refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -107,6 +108,10 @@ export class KafkaTrigger implements INodeType {
 		refuseLossySettings(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		refusePackedIntoCsv(this, settings.consumer.parser.output ?? 'message');
+		refuseUnorderedChanges(this, {
+			keepPartitionOrder: settings.consumer.keepPartitionOrder === true,
+			tombstonesDelete: settings.consumer.parser.tombstones === 'delete',
+		});
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

@@ -279,7 +279,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to run at most one execution per partition at a time (partitions still run in parallel), so no row of a partition is loaded before an earlier one: for CDC. Each execution's rows are loaded before its Execution Timeout or not at all, and a consumer that takes a partition over from one that may still have rows on their way waits until the last deadline that one handed out (kept in Kafka with the offsets) before starting it.",
+					"Whether to run at most one execution per partition at a time (partitions still run in parallel), so no row of a partition is loaded before an earlier one: for CDC. Each execution's rows are loaded before its Execution Timeout or not at all, and a consumer that takes a partition over from one that may still have rows on their way waits until the last deadline that one handed out (kept in Kafka with the offsets) before starting it. Required (activation refuses otherwise) with Debezium Envelopes on a Doris Schema node, Deletes (CDC) Always on a Doris Stream Load node, or Tombstones \"Delete the Row of Its Key\"; set the Execution Timeout short then (e.g. 120 s).",
 			},
 			{
 				displayName: 'Lag Interval (Seconds)',
