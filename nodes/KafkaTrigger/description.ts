@@ -193,7 +193,7 @@ export const properties: INodeProperties[] = [
 				placeholder: 'Add Kafka Field',
 				default: {},
 				description:
-					'The message key, a header or the message\'s position as fields of each row, so the Doris Schema node can map them to columns. Works in both outputs (in One Item per Batch they are added to each line). A field the message already has is kept.',
+					'The message key, a header or the message\'s position as fields of each row, so the Doris Schema node can map them to columns. Works in both outputs (in One Item per Batch they are added to each line). A message whose value already has one of these names at its top level goes to Invalid (_parseError kind reserved_field), naming the field; CSV Column Names holding one of them are refused.',
 				options: [
 					{
 						name: 'field',
