@@ -351,7 +351,7 @@ export const properties: INodeProperties[] = [
 				name: 'tombstones',
 				type: 'options',
 				options: [
-					{ name: 'Skip (Counted)', value: 'skip', description: 'Messages with a null value are not emitted; kafka_tombstones_skipped_total counts them' },
+					{ name: 'Skip (Counted)', value: 'skip', description: 'Messages with a null value are not emitted; kafka_tombstones_skipped_total counts them, and the first on each partition is logged as a warning with its key (not behind Debezium Envelopes)' },
 					{ name: 'Emit', value: 'emit', description: 'Emitted as items whose _parseError.kind is "tombstone"' },
 					{
 						name: 'Delete the Row of Its Key',

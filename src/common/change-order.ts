@@ -66,6 +66,17 @@ export function changeOrderProblems(graph: WorkflowGraph, trigger: string, setti
 	return problems;
 }
 
+/**
+ * Whether a Doris Schema node the trigger's items reach reads Debezium Envelopes (on, or an expression):
+ * its tombstones then follow the op d event that deletes, so skipping them loses nothing and the
+ * trigger's warning about skipped tombstones (execution-emitter.ts) would be noise.
+ */
+export function readsDebeziumEnvelopes(graph: WorkflowGraph, trigger: string): boolean {
+	return nodesReachedFrom(graph, [trigger]).some(
+		(node) => node.type === SCHEMA_NODE_TYPE && node.disabled !== true && node.parameters?.operation !== 'getSchema' && cdcSetting(node) !== 'off',
+	);
+}
+
 const UNORDERED_EXECUTIONS =
 	'two executions of one partition can then reach the Doris Stream Load node in either order, and a failed one is delivered again alone after later ones loaded, so an older change of a key can land over a newer one and an update can bring back a row a later delete removed, without a word';
 

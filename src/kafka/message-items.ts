@@ -49,7 +49,7 @@ export function addItem(
 	let json: JsonObject;
 	if (decoded === null) {
 		if (options.tombstones === 'skip') {
-			chunk.tombstonesSkipped++;
+			if (chunk.tombstonesSkipped++ === 0) chunk.skippedTombstone = { offset: message.offset, key: message.key ? bufferText(message.key) : null };
 			return;
 		}
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };

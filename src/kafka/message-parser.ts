@@ -64,6 +64,14 @@ export interface ParsedChunk {
 	items: TriggerItem[];
 	parseErrors: number;
 	tombstonesSkipped: number;
+	/** The first tombstone Tombstones "Skip" skipped in the chunk, for the emitter's warning. */
+	skippedTombstone?: SkippedTombstone;
+}
+
+export interface SkippedTombstone {
+	offset: string;
+	/** As text (base64 when binary), null when the message has none. */
+	key: string | null;
 }
 
 export interface MessageParser {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { changeOrderProblems } from '../../../src/common/change-order';
+import { changeOrderProblems, readsDebeziumEnvelopes } from '../../../src/common/change-order';
 import { KAFKA_TRIGGER_NODE_TYPE, SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../../src/common/lossy-settings';
 import { graphOf, type GraphNode, type StoredConnections } from '../../../src/common/workflow-graph';
 
@@ -53,5 +53,12 @@ describe('changeOrderProblems', () => {
 	it('Tombstones "Delete the Row of Its Key": every Stream Load node reached with Max Loads in Flight above 1', () => {
 		const problems = changeOrderProblems(graph({ Schema: { parameters: { options: {} } } }), 'Kafka Trigger', { keepPartitionOrder: true, tombstonesDelete: true });
 		assert.deepEqual(problems.map((p) => /node "([^"]+)"/.exec(p)?.[1]), ['Invalid Load', 'After Load']);
+	});
+
+	it('readsDebeziumEnvelopes: a CDC Doris Schema node reached (on or an expression), not a disabled one nor Debezium Envelopes off', () => {
+		assert.equal(readsDebeziumEnvelopes(graph(), 'Kafka Trigger'), true);
+		assert.equal(readsDebeziumEnvelopes(graph({ Schema: { parameters: { options: { cdc: '={{ true }}' } } } }), 'Kafka Trigger'), true);
+		assert.equal(readsDebeziumEnvelopes(graph({ Schema: { disabled: true } }), 'Kafka Trigger'), false);
+		assert.equal(readsDebeziumEnvelopes(graph({ Schema: { parameters: { options: {} } } }), 'Kafka Trigger'), false);
 	});
 });
