@@ -32,6 +32,7 @@ import { refuseLossySettingsAtRunTime } from '../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { readSettings } from './settings';
+import { targetIsExpression, targetNameFor } from '../shared/item-parameters';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
 
 type ExecuteContext = Pick<
@@ -87,20 +88,6 @@ function toNodeError(ctx: ExecuteContext, error: unknown, rejectedConnected = tr
  */
 function canHandBack(error: unknown): boolean {
 	return !(error instanceof NodeOperationError) && !(error instanceof DeadlineError) && !(error instanceof Error && error.name === 'AbortError');
-}
-
-/** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
-function tableFor(ctx: ExecuteContext, index: number): string {
-	const value = ctx.getNodeParameter('table', index, '') as unknown;
-	const name = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
-	return typeof name === 'string' ? name.trim() : String(name ?? '').trim();
-}
-
-/** Whether the node's Table is an n8n expression, so every item may name another table. */
-function tableIsExpression(ctx: ExecuteContext): boolean {
-	const raw = ctx.getNode().parameters?.table as unknown;
-	const text = typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as { value: unknown }).value : raw;
-	return typeof text === 'string' && text.startsWith('=');
 }
 
 /**
@@ -220,15 +207,22 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	}
 	if (ctx.getMode() !== 'manual') registerDorisReadiness(connection);
 	const database = settings.database !== '' ? settings.database : connection.database;
-	if (database === '' && settings.tableFrom === 'parameter') {
+	// Database and Table given as expressions are evaluated for each item (an empty Database is the
+	// credential's default): each item loads into its own target's shared batch.
+	const tablePerItem = settings.tableFrom === 'parameter' && targetIsExpression(ctx, 'table');
+	const databasePerItem = settings.tableFrom === 'parameter' && targetIsExpression(ctx, 'database');
+	if (database === '' && settings.tableFrom === 'parameter' && !databasePerItem) {
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
 	}
 	const outputs = connectedOutputs(ctx);
 	const rejectedConnected = leadsSomewhere(outputs, REJECTED_OUTPUT);
 	const continueOnFail = route !== 'throw';
 
-	const perItem = settings.tableFrom === 'parameter' && tableIsExpression(ctx);
-	const grouped = groupByTarget(items, settings.tableFrom, (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }), connection.database);
+	const targetOf = (index: number) => ({
+		database: databasePerItem ? targetNameFor(ctx, 'database', index) || connection.database : database,
+		table: tablePerItem ? targetNameFor(ctx, 'table', index) : settings.table,
+	});
+	const grouped = groupByTarget(items, settings.tableFrom, targetOf, connection.database);
 	if (grouped.refused.length > 0 && !continueOnFail) {
 		throw new NodeOperationError(ctx.getNode(), grouped.refused[0].message, { itemIndex: grouped.refused[0].index });
 	}
