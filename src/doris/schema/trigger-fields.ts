@@ -20,7 +20,8 @@ export function kafkaFieldsOf(info: unknown): readonly string[] {
 
 /**
  * `record` with each named field of `item` it lacks (a copy; the item is the user's and goes to Invalid
- * as it came). The record's own field of a name wins, as the message's own field wins in the trigger.
+ * as it came). The record's own field of a name (an envelope's `after` holding `kafka_offset`) wins:
+ * it is the row's data; the trigger sends a value holding the name at its own top level to Invalid.
  */
 export function withKafkaFields(record: Record<string, unknown>, item: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
 	let out = record;
