@@ -18,7 +18,8 @@
  * Envelopes (op u / d), a Doris Stream Load node with Deletes (CDC) "Always", the trigger's Tombstones
  * "Delete the Row of Its Key" (whose Keep Order half src/kafka/consumer-options.ts refuses). Not Deletes
  * "Auto" (the default, which also loads the logs of the examples): whether its rows are deletes is known
- * only per row (a flattened record's `__deleted`, a producer's own `__DORIS_DELETE_SIGN__`).
+ * only per row (a flattened record's `__deleted`, a producer's own `__DORIS_DELETE_SIGN__`): the Doris
+ * Stream Load node takes those out at run time (rule delete_unordered, src/batch/delete-rows.ts).
  */
 import { nodesReachedFrom, type GraphNode, type WorkflowGraph } from './workflow-graph';
 import { KAFKA_TRIGGER_NODE_TYPE, SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './lossy-settings';
