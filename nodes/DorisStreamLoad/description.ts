@@ -61,9 +61,10 @@ const options: INodeProperties = {
 				{
 					name: 'Auto',
 					value: 'auto',
-					description: 'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign',
+					description:
+						'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign. From a Kafka trigger with Keep Order per Partition off, deletes go to Rejected (rule delete_unordered) instead.',
 				},
-				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert)' },
+				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert). Needs the Kafka trigger\'s Keep Order per Partition.' },
 				{
 					name: 'Never',
 					value: 'never',
@@ -94,7 +95,7 @@ const options: INodeProperties = {
 			default: {},
 			placeholder: 'Add Header',
 			description:
-				'Other Stream Load headers, sent as they are: where, partitions, json_root, merge_type with delete, exec_mem_limit, ... Headers the node sets itself (label, format, columns, group_commit, timeout, ...) or that would break "an execution finishes when Doris holds its rows" (two_phase_commit, skip_lines, ...) are refused with the reason.',
+				'Other Stream Load headers, sent as they are: where, partitions, json_root, merge_type with delete, exec_mem_limit, send_batch_parallelism, load_to_single_tablet, memtable_on_sink_node, load_stream_per_node, enable_profile, comment, compute_group, partial_update_new_key_behavior. Any other header is refused with the reason: those the node sets itself (label, format, columns, group_commit, timeout, ...), those that would change or hide rows unseen (two_phase_commit, negative, temporary_partitions, skip_lines, ...), and names it does not know.',
 			options: [
 				{
 					displayName: 'Header',
@@ -151,7 +152,8 @@ const options: INodeProperties = {
 			type: 'number',
 			default: LOAD_DEFAULTS.maxInFlight,
 			typeOptions: { minValue: 1 },
-			description: 'Concurrent loads per table. 1 keeps batches in order (needed for CDC without a sequence column).',
+			description:
+				'Concurrent loads per table. 1 keeps batches in order, which changes of keys need: the Kafka trigger refuses to activate with more behind Debezium Envelopes, with Deletes (CDC) Always, or with its tombstone deletes.',
 		},
 		{
 			displayName: 'Max Retries',

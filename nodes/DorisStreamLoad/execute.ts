@@ -10,6 +10,7 @@ import {
 import { RejectedRowsError } from '../../src/batch/batcher';
 import { countRejectedRows } from '../../src/batch/rejected-count';
 import { firstUnloadable, loadSortedItems, sortItemsForLoad, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import { expressionFields, refuseWithoutExpressionFields } from '../../src/batch/expression-fields';
 import { summariseLoad } from '../../src/batch/load-summary';
 import { notLoadedItems, rejectedItems, takenOutItems } from '../../src/batch/rejected-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
@@ -28,10 +29,12 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
+import { unorderedKafkaTriggerOf } from '../shared/kafka-order';
 import { refuseLossySettingsAtRunTime } from '../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { readSettings } from './settings';
+import { targetIsExpression, targetNameFor } from '../shared/item-parameters';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
 
 type ExecuteContext = Pick<
@@ -87,20 +90,6 @@ function toNodeError(ctx: ExecuteContext, error: unknown, rejectedConnected = tr
  */
 function canHandBack(error: unknown): boolean {
 	return !(error instanceof NodeOperationError) && !(error instanceof DeadlineError) && !(error instanceof Error && error.name === 'AbortError');
-}
-
-/** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
-function tableFor(ctx: ExecuteContext, index: number): string {
-	const value = ctx.getNodeParameter('table', index, '') as unknown;
-	const name = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
-	return typeof name === 'string' ? name.trim() : String(name ?? '').trim();
-}
-
-/** Whether the node's Table is an n8n expression, so every item may name another table. */
-function tableIsExpression(ctx: ExecuteContext): boolean {
-	const raw = ctx.getNode().parameters?.table as unknown;
-	const text = typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as { value: unknown }).value : raw;
-	return typeof text === 'string' && text.startsWith('=');
 }
 
 /**
@@ -220,15 +209,22 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	}
 	if (ctx.getMode() !== 'manual') registerDorisReadiness(connection);
 	const database = settings.database !== '' ? settings.database : connection.database;
-	if (database === '' && settings.tableFrom === 'parameter') {
+	// Database and Table given as expressions are evaluated for each item (an empty Database is the
+	// credential's default): each item loads into its own target's shared batch.
+	const tablePerItem = settings.tableFrom === 'parameter' && targetIsExpression(ctx, 'table');
+	const databasePerItem = settings.tableFrom === 'parameter' && targetIsExpression(ctx, 'database');
+	if (database === '' && settings.tableFrom === 'parameter' && !databasePerItem) {
 		throw new NodeOperationError(ctx.getNode(), 'Database is empty and the Doris credential has no default database');
 	}
 	const outputs = connectedOutputs(ctx);
 	const rejectedConnected = leadsSomewhere(outputs, REJECTED_OUTPUT);
 	const continueOnFail = route !== 'throw';
 
-	const perItem = settings.tableFrom === 'parameter' && tableIsExpression(ctx);
-	const grouped = groupByTarget(items, settings.tableFrom, (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }), connection.database);
+	const targetOf = (index: number) => ({
+		database: databasePerItem ? targetNameFor(ctx, 'database', index) || connection.database : database,
+		table: tablePerItem ? targetNameFor(ctx, 'table', index) : settings.table,
+	});
+	const grouped = groupByTarget(items, settings.tableFrom, targetOf, connection.database);
 	if (grouped.refused.length > 0 && !continueOnFail) {
 		throw new NodeOperationError(ctx.getNode(), grouped.refused[0].message, { itemIndex: grouped.refused[0].index });
 	}
@@ -269,17 +265,24 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	// the deleted row. Taken out the same way (rule delete_not_applied, src/batch/delete-rows.ts), unless
 	// Doris decides the deletes itself (merge_type DELETE / MERGE, Columns naming the sign, flexible partial update).
 	const deletesNotApplied = settings.deletes === 'never' ? deletesNeverCheck(settings.load, rejectedConnected) : undefined;
-	const sort = async (group: (typeof grouped.groups)[number]) => {
+	// A field a Columns expression reads that no row carries (a Doris Schema node dropped it): Doris would
+	// compute the column from NULL for every row. Field names are the keys only without JSON Paths / json_root.
+	const readByExpressions = settings.load.jsonpaths === undefined && jsonRoot === undefined ? expressionFields(settings.load.columns ?? []) : [];
+	const sort = async (group: (typeof grouped.groups)[number]) => refuseWithoutExpressionFields(group.items, await sortGroup(group), readByExpressions);
+	const sortGroup = async (group: (typeof grouped.groups)[number]) => {
 		const { database: db, table } = group.target;
 		const readSchema = () => schemaCache.get(connection, db, table);
 		const options = { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied };
 		let sorted = sortItemsForLoad(group.items, options);
 		// A load with the delete sign into a table that is not UNIQUE KEY: Doris drops the sign there, so
 		// deletes are taken out the same way (rule delete_unsupported). The schema is read only then.
+		// From a Kafka trigger with Keep Order per Partition off, deletes are taken out too (rule
+		// delete_unordered): an update before a delete in Kafka could land after it and bring the row back.
 		if (settings.deletes !== 'never' && sorted.deleteSign) {
 			const notUnique = await tableWithoutDeletes(readSchema, `${db}.${table}`);
-			if (notUnique !== undefined) {
-				options.deletesNotApplied = { handBack: rejectedConnected, notUnique };
+			const trigger = notUnique === undefined ? unorderedKafkaTriggerOf(ctx) : undefined;
+			if (notUnique !== undefined || trigger !== undefined) {
+				options.deletesNotApplied = { handBack: rejectedConnected, notUnique, unordered: trigger === undefined ? undefined : { trigger } };
 				sorted = sortItemsForLoad(group.items, options);
 			}
 		}

@@ -35,8 +35,10 @@ type ParamContext = Pick<IExecuteFunctions, 'getNodeParameter' | 'getNode'>;
 const MB = 1024 * 1024;
 
 /**
- * Reads the node's parameters (item 0: one execution loads into one target). A bad value fails the
- * execution with a NodeOperationError naming the field, the value and the rule.
+ * Reads the node's parameters for item 0: the load options are the node's, one per execution. A
+ * Database or Table given as an expression is evaluated again for each item (execute.ts), so every
+ * item may name its own target. A bad value fails the execution with a NodeOperationError naming the
+ * field, the value and the rule.
  */
 export function readSettings(ctx: ParamContext): StreamLoadSettings {
 	const params = nodeParameters(properties, (name, fallback) => ctx.getNodeParameter(name, 0, fallback));

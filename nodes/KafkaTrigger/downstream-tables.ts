@@ -69,7 +69,10 @@ export function collectDownstreamTables(children: NodeTypeAndVersion[]): Downstr
 			if (stored(p.schemaMode) === 'manual') {
 				for (const c of rows(record(p.manualColumns).column)) {
 					const name = stored(c.name);
-					if (name !== '' && !isExpression(name)) columns.push({ column: name, from: 'manual column list' });
+					if (name === '' || isExpression(name)) continue;
+					// The type too: a manual type wider than the column's lets through values Doris changes (manual-types.ts).
+					const type = stored(c.type);
+					columns.push(type === '' || isExpression(type) ? { column: name, from: 'manual column list' } : { column: name, from: 'manual column list', manualType: type });
 				}
 			}
 			for (const m of rows(record(options.mapping).mapping)) {

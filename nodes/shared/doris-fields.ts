@@ -53,7 +53,7 @@ function locatorFields(purpose: string): INodeProperties[] {
 			name: 'database',
 			type: 'resourceLocator',
 			default: { mode: 'list', value: '' },
-			description: `${purpose}; empty uses the credential's default database`,
+			description: `${purpose}; empty uses the credential's default database; an expression is evaluated for each item`,
 			displayOptions: fromLocatorVersion,
 			modes: [
 				{

@@ -149,6 +149,16 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	const maxLoads = config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS;
 	const batcher = getOrCreateBatcher(key, () => {
 		const client = clientFor(config);
+		// The gauge's label is the bare table: batchers of tables of one name in several databases (a
+		// Database expression) or with other options share a series, so each adds its change in bytes.
+		// Set outright, the last batcher to report overwrote the others' buffered bytes.
+		let bufferedReported = 0;
+		const reportBuffered = (bytes: number): void => {
+			const change = bytes - bufferedReported;
+			bufferedReported = bytes;
+			if (change > 0) metrics.bufferedBytes.inc({ table }, change);
+			else if (change < 0) metrics.bufferedBytes.dec({ table }, -change);
+		};
 		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
 			const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
 			const bounded = boundedByDeadline(load, deadline, table);
@@ -197,7 +207,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 					metrics.batchBytes.observe({ table }, b.bytes);
 				},
 				onSettled: (_b, ms) => metrics.batchFlushDuration.observe({ table }, ms / 1000),
-				onBuffered: (bytes) => metrics.bufferedBytes.set({ table }, bytes),
+				onBuffered: reportBuffered,
 			},
 			processBudget(),
 		);

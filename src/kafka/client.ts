@@ -15,6 +15,7 @@ import { checkKafkajsBatchCrcs } from './corrupt-batch-watch';
 import { saslIdentity, type KafkaConnection } from './connection';
 import { createOAuthBearerProvider } from './oauth-bearer';
 import { watchKafkajsOutOfRange } from './offset-reset-watch';
+import { decodeKafkajsRecordsWithNumbers } from './record-decoder';
 import { watchKafkajsUnknownTopics } from './unknown-topic-watch';
 import { stopRunnersStartedAfterClose } from './stop-after-close';
 import { fixKafkajsIdleTimers } from './request-queue-fix';
@@ -82,6 +83,9 @@ export function toKafkaConfig(connection: KafkaConnection, options: KafkaClientO
 }
 
 export function createKafka(connection: KafkaConnection, options: KafkaClientOptions = {}): Kafka {
+	// Each record's offset and timestamp read without BigInts: first, before anything loads kafkajs'
+	// record batch decoder (the CRC check below loads every Fetch decoder), which reads it once.
+	decodeKafkajsRecordsWithNumbers();
 	fixKafkajsIdleTimers();
 	// Aborted transactions' records hidden as Kafka's own consumer hides them (kafkajs 2.2.4 hands some out).
 	hideAbortedTransactionsAsKafkaDoes();

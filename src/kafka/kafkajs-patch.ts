@@ -11,9 +11,11 @@
  * coordinator-lookup.ts (a failed group coordinator lookup keeps the brokers' answer, so kafkajs restarts),
  * stop-after-close.ts (a restart under way when the consumer closed leaves the group), corrupt-batch-watch.ts
  * (record batches CRC-checked before they are decoded; it also replaces a module's exported function,
- * kafkajsModulePatch, where kafkajs has no class: its Fetch response decoders).
+ * kafkajsModulePatch, where kafkajs has no class: its Fetch response decoders), record-decoder.ts (each
+ * record's offset and timestamp without BigInts; a whole module put into Node's module cache before
+ * kafkajs reads it, kafkajsModuleBeforeLoad).
  */
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 
 /** The kafkajs release every patch was written against; kafkajs has had none since (2023). */
 export const PATCHED_KAFKAJS_VERSION = '2.2.4';
@@ -56,13 +58,37 @@ export function kafkajsModulePatch<Exports, Name extends keyof Exports>(
 	});
 }
 
-function patchOnce(load: KafkajsLoader, apply: () => void): () => boolean {
+/**
+ * A kafkajs module whose whole export is a function another kafkajs file reads into a constant when it
+ * loads (`const RecordDecoder = require('../record/v0/decoder')`): no later change reaches that constant.
+ * So `replacement` is put into Node's module cache as `modulePath` before `capturedBy` is first
+ * required. Once `capturedBy` is loaded it is too late: kafkajs keeps its own and the installer says
+ * false, as it does under another kafkajs version.
+ */
+export function kafkajsModuleBeforeLoad(
+	modulePath: string,
+	capturedBy: string,
+	replacement: unknown,
+	nodeRequire: NodeJS.Require = createRequire(__filename),
+): () => boolean {
+	return patchOnce(nodeRequire, () => {
+		if (nodeRequire.cache[nodeRequire.resolve(capturedBy)] !== undefined) return false;
+		const file = nodeRequire.resolve(modulePath);
+		const module = new Module(file);
+		module.filename = file;
+		module.exports = replacement;
+		module.loaded = true;
+		nodeRequire.cache[file] = module;
+		return true;
+	});
+}
+
+function patchOnce(load: KafkajsLoader, apply: () => boolean | void): () => boolean {
 	let applied: boolean | undefined;
 	return () => {
 		if (applied !== undefined) return applied;
 		const { version } = load('kafkajs/package.json') as { version: string };
 		if (version !== PATCHED_KAFKAJS_VERSION) return (applied = false);
-		apply();
-		return (applied = true);
+		return (applied = apply() !== false);
 	};
 }

@@ -22,7 +22,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 
-import protobuf from 'protobufjs';
+import protobuf, { type Type } from 'protobufjs';
+
+import { unknownProtobufFields, UnknownProtobufFieldsError } from './protobuf-unknown-fields';
 
 /** What this module uses of a protobufjs reflection object (a Type, an Enum, a Namespace, ...). */
 export interface ProtobufReflection {
@@ -103,9 +105,19 @@ export function messageTypeAt(first: ProtobufType, indexes: readonly number[]): 
 	return type ?? first;
 }
 
-/** A value after the 5-byte header, decoded as the message type its indexes name (the first one without). */
+/**
+ * A value after the 5-byte header, decoded as the message type its indexes name (the first one
+ * without). A value with fields that type does not declare is refused (UnknownProtobufFieldsError,
+ * protobuf-unknown-fields.ts): protobufjs would skip them, and their values vanish from the row.
+ */
 export function decodeProtobufValue(first: ProtobufType, afterHeader: Uint8Array): object {
 	const read = readMessageIndexes(afterHeader);
-	if (read === undefined) return first.decode(strictReader(afterHeader));
-	return messageTypeAt(first, read.indexes).decode(strictReader(afterHeader.subarray(read.payloadStart)));
+	const type = read === undefined ? first : messageTypeAt(first, read.indexes);
+	const payload = read === undefined ? afterHeader : afterHeader.subarray(read.payloadStart);
+	const message = type.decode(strictReader(payload));
+	// What isMessageType accepted is a protobufjs Type: this module reads it through ProtobufType only to stay testable with stand-ins.
+	const reflected = type as unknown as Type;
+	const unknown = unknownProtobufFields(reflected, payload);
+	if (unknown.length > 0) throw new UnknownProtobufFieldsError(reflected.fullName.slice(1), unknown);
+	return message;
 }

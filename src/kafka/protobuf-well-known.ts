@@ -20,7 +20,8 @@
  * - Struct → a JSON object, ListValue → a JSON array, Value → its JSON value (a JSON or VARIANT column).
  * - Any → an object: `@type` (the type URL), then the packed message's fields when the schema (or one
  *   it references) declares that type, as the JSON mapping writes it; a type the schema does not know
- *   keeps its bytes, base64, as `value`, so nothing is lost.
+ *   keeps its bytes, base64, as `value`, so nothing is lost. A packed message with fields its type does
+ *   not declare is refused (UnknownProtobufFieldsError), as the value's own (protobuf-unknown-fields.ts).
  * - FieldMask → its paths in lowerCamelCase joined by commas (`shipTo.city,note`), as the JSON mapping.
  * - Empty → `{}`.
  * A `float` field (and FloatValue) is the decimal Java's Float.toString writes for the single, as Kafka
@@ -41,6 +42,7 @@ import type { Field, Message, ReflectionObject, Type } from 'protobufjs';
 import { float32Number } from '../common/float32';
 import { decimalText, instantFromEpoch, integerFromTwosComplement, type TimeUnit } from '../common/logical-values';
 import { strictReader } from './protobuf-indexes';
+import { unknownProtobufFields, UnknownProtobufFieldsError } from './protobuf-unknown-fields';
 
 /** A value that breaks its well-known type's rules; the message names the field, the value and the rule. */
 export class ProtobufValueError extends Error {
@@ -68,6 +70,8 @@ export function protobufRow(message: Message): Plain {
 		return convertFields(plain, type, '');
 	} catch (error) {
 		if (error instanceof ProtobufValueError) throw new ProtobufValueError(`${type.fullName.slice(1)} ${error.message}`);
+		// Found in an Any's packed message: named from the value's own type, as those found outside one.
+		if (error instanceof UnknownProtobufFieldsError) throw error.within(type.fullName.slice(1));
 		throw error;
 	}
 }
@@ -276,6 +280,9 @@ const any: Convert = (plain, type, at) => {
 	} catch (error) {
 		throw new ProtobufValueError(`${fieldLabel(at)}: google.protobuf.Any of type "${url}" holds ${bytes.length} bytes that are not a ${packed.fullName.slice(1)}: ${(error as Error).message}`);
 	}
+	// protobufjs skips the packed message's fields its type does not declare, as the value's own.
+	const unknown = unknownProtobufFields(packed, bytes, at, `the ${packed.fullName.slice(1)} its google.protobuf.Any packs`);
+	if (unknown.length > 0) throw new UnknownProtobufFieldsError(packed.fullName.slice(1), unknown);
 	const inner = convertMessage(packed.toObject(message, TO_OBJECT), packed, at);
 	// The JSON mapping puts a well-known type's own form under "value".
 	return WELL_KNOWN.has(packed.fullName) ? { '@type': url, value: inner } : { '@type': url, ...(inner as Plain) };

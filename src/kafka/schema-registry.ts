@@ -21,7 +21,9 @@
  * added to the schema (protobuf-well-known-definitions.ts) and mapped to their row forms
  * (protobuf-well-known.ts). Custom options written
  * as aggregates with lists of messages (Kafka Connect's `confluent.field_meta`), which protobufjs 7
- * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts).
+ * cannot parse, are dropped from the schema text first (protobuf-schema-text.ts). A value with fields
+ * the id's schema does not declare is refused, naming the schema id (protobuf-unknown-fields.ts):
+ * protobufjs would skip them, and their values would vanish from the row.
  */
 import { isUtf8 } from 'node:buffer';
 
@@ -38,6 +40,7 @@ import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { withoutCustomOptionValues } from './protobuf-schema-text';
+import { UnknownProtobufFieldsError } from './protobuf-unknown-fields';
 import { protobufRow } from './protobuf-well-known';
 import { addWellKnownTypes } from './protobuf-well-known-definitions';
 import { explainDecodeFailure, MissingSchemaIds, NotARegistryAnswerError, type MissingSchemaRecheck, type SchemaLookup } from './schema-registry-errors';
@@ -149,7 +152,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 			} catch (error) {
 				throw await explainDecodeFailure(error, value, host, lookup, recheck);
 			}
-			return toJsonSafe(plainProtobuf(decoded));
+			return toJsonSafe(decoded);
 		},
 	};
 }
@@ -158,7 +161,8 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 const SCHEMA_RECHECK_MS = 1000;
 
 /**
- * A Confluent wire-format value decoded: Protobuf by its message indexes; JSON Schema validated by the
+ * A Confluent wire-format value decoded: Protobuf by its message indexes, as a plain row
+ * (protobuf-well-known.ts; 64-bit integers stay Longs, toJsonSafe makes them exact); JSON Schema validated by the
  * library but read exactly (the library's JSON.parse would round an integer beyond 2^53, a snowflake
  * id, to a neighbour's value, and a long decimal to 17 digits, as the plain JSON path never does);
  * Avro by the library.
@@ -187,7 +191,12 @@ async function decodeWireValue(registry: SchemaRegistry, value: Buffer): Promise
 		const first = protobufTypeOf(schema);
 		if (first !== undefined) {
 			addWellKnownTypes(first.root);
-			return decodeProtobufValue(first, value.subarray(5));
+			try {
+				return protobufRow(decodeProtobufValue(first, value.subarray(5)) as Message);
+			} catch (error) {
+				// Fields the id's schema does not declare: which schema is the point (protobuf-unknown-fields.ts).
+				throw error instanceof UnknownProtobufFieldsError ? error.withSchemaId(schemaId) : error;
+			}
 		}
 	}
 	return await registry.decode(value);
@@ -230,17 +239,6 @@ function shortJson(value: unknown): string {
 function protobufTypeOf(schema: unknown): (ProtobufType & { root: Root }) | undefined {
 	const message = (schema as { message?: unknown } | null)?.message;
 	return typeof message === 'object' && message !== null && isMessageType(message as ProtobufType) ? (message as ProtobufType & { root: Root }) : undefined;
-}
-
-/** A decoded Protobuf message carries its reflection (`$type`) on its prototype. */
-function isProtobufMessage(value: unknown): value is Message {
-	const type = (value as { $type?: { toObject?: unknown } } | null)?.$type;
-	return typeof value === 'object' && typeof type?.toObject === 'function';
-}
-
-/** A decoded Protobuf message as a plain row (protobuf-well-known.ts); 64-bit integers stay Longs, toJsonSafe makes them exact. */
-function plainProtobuf(value: unknown): unknown {
-	return isProtobufMessage(value) ? protobufRow(value) : value;
 }
 
 /**

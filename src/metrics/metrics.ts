@@ -42,6 +42,12 @@ export const metrics = {
 		labelNames: ['workflow', 'topic', 'partition'] as const,
 		registers: [registry],
 	}),
+	kafkaCorruptBatchHeld: new Gauge({
+		name: 'kafka_corrupt_batch_held',
+		help: '1 while the partition is held at a record batch whose CRC does not match (corrupt on the broker or on the way: not delivered, nothing past it committed; the n8n log names its offset and both CRCs), 0 for every other partition the consumer owns',
+		labelNames: ['workflow', 'group', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
 	kafkaTombstonesSkipped: new Counter({
 		name: 'kafka_tombstones_skipped_total',
 		help: 'Messages with a null value that were skipped by option',
@@ -109,7 +115,7 @@ export const metrics = {
 	rowsRejected: new Counter({
 		name: 'doris_rows_rejected_total',
 		// `rule` tells rows Doris saw (doris_rejected, doris_not_loaded, doris_uncounted) from rows taken out
-		// before the load (csv_unwritable, null_sequence, delete_sequence, delete_not_applied, delete_unsupported); src/batch/rejected-count.ts.
+		// before the load (csv_unwritable, null_sequence, delete_sequence, delete_not_applied, delete_unsupported, delete_unordered); src/batch/rejected-count.ts.
 		help: 'Rows the Doris Stream Load node handed back on its Rejected output (not in Doris), by the rule that put them there',
 		labelNames: ['workflow', 'table', 'rule'] as const,
 		registers: [registry],

@@ -13,6 +13,7 @@ import { schemaCache } from '../../../src/doris/schema/schema-cache';
 import { designTableFrom, type CreateOptions } from '../../../src/doris/schema/table-design';
 import { isFixedTarget, type DorisTarget } from '../../../src/doris/schema/target';
 import type { TableSchema } from '../../../src/doris/schema/types';
+import { targetIsExpression, targetNameFor } from '../../shared/item-parameters';
 import { continuesAfterThrow } from '../../shared/outputs';
 import { loadSchema, type SchemaContext } from './router';
 import type { SchemaSettings } from './settings';
@@ -30,20 +31,6 @@ function rowToOutput(r: RoutedItem): INodeExecutionData {
 	const item = toOutput(r);
 	if (looksLikeAnN8nErrorItem(item.json)) item.json = { ...item.json, [DORIS_FIELD]: {} };
 	return item;
-}
-
-/** The node's Table as n8n evaluates it for item `index` (a resource locator's value, or the string). */
-function tableFor(ctx: SchemaContext, index: number): string {
-	const value = ctx.getNodeParameter('table', index, '') as unknown;
-	const name = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
-	return typeof name === 'string' ? name.trim() : String(name ?? '').trim();
-}
-
-/** Whether the node's Table is an n8n expression, so every item may name another table. */
-function tableIsExpression(ctx: SchemaContext): boolean {
-	const raw = ctx.getNode().parameters?.table as unknown;
-	const text = typeof raw === 'object' && raw !== null && 'value' in raw ? (raw as { value: unknown }).value : raw;
-	return typeof text === 'string' && text.startsWith('=');
 }
 
 /**
@@ -78,8 +65,13 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 	const logger = ctx.logger as SchemaContext['logger'] | undefined; // absent in narrow test contexts
 	const ddlLogger: DdlLogger | undefined = logger === undefined ? undefined : { info: (m, meta) => logger.info(m, meta), warn: (m, meta) => logger.warn(m, meta) };
 	const database = settings.database !== '' ? settings.database : connection.database;
-	const perItem = settings.operation === 'mapRows' && tableIsExpression(ctx);
-	const severalTables = !isFixedTarget(settings.rules) || perItem;
+	// Database and Table given as expressions are evaluated for each item (also each packed item), so
+	// each row is checked against, and tagged with, its own item's table (an empty Database is the
+	// credential's default). Read for item 0 only, every row was checked against item 0's table and
+	// loaded into its database.
+	const tablePerItem = settings.operation === 'mapRows' && targetIsExpression(ctx, 'table');
+	const databasePerItem = settings.rules.database.kind === 'parameter' && targetIsExpression(ctx, 'database');
+	const severalTables = !isFixedTarget(settings.rules) || tablePerItem || databasePerItem;
 	const continueOnFail = continuesAfterThrow(ctx);
 
 	const mapperOf = (schema: TableSchema): RowMapper => {
@@ -99,7 +91,10 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 	};
 	const mapping: TargetMapping = {
 		rules: settings.rules,
-		parameters: (index) => ({ database, table: perItem ? tableFor(ctx, index) : settings.table }),
+		parameters: (index) => ({
+			database: databasePerItem ? targetNameFor(ctx, 'database', index) || connection.database : database,
+			table: tablePerItem ? targetNameFor(ctx, 'table', index) : settings.table,
+		}),
 		tagTargets: severalTables,
 		mapperFor: async (target, samples) => {
 			if (settings.operation === 'mapRowsToTables') {

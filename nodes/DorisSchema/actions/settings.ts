@@ -13,7 +13,7 @@ import { properties } from './description';
 
 export type SchemaOperation = 'mapRows' | 'mapRowsToTables' | 'getSchema';
 
-/** Every node parameter, read once per execution (node-level: item expressions are not per item). */
+/** Every node parameter, read once per execution for item 0; a Database or Table expression is evaluated again per item (mapRows.operation.ts). */
 export interface SchemaSettings {
 	operation: SchemaOperation;
 	/** '' = the credential's default database. */

@@ -6,8 +6,8 @@
  * the packed rows' fast path (column-writer.ts, line-transcoder.ts).
  *
  * It lives apart from the mapper because it runs once, before any row: it settles the options against
- * the table (an Epoch Unit per Column or a Field Mapping naming no column is an error here, not a
- * rejected row), and the mapper's per-row code stays about rows.
+ * the table (an Epoch Unit per Column or a Field Mapping naming no column, or two fields mapped onto
+ * one column, is an error here, not a rejected row), and the mapper's per-row code stays about rows.
  */
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { compileType, makeCompileContext, type CompileContext, type TypeHandler } from './coerce-type';
@@ -54,7 +54,7 @@ export function splitPath(path: string): string[] {
 		.filter((s) => s !== '');
 }
 
-/** Throws, naming the option and the table, when Epoch Unit per Column or Field Mapping names no column. */
+/** Throws, naming the option and the table, when Epoch Unit per Column or Field Mapping names no column, or Field Mapping maps two fields onto one. */
 export function compileColumnPlans(schema: TableSchema, options: RowMapperOptions): ColumnPlans {
 	const ctx = makeCompileContext(options.dates, options.limits, options.extraDigits, unavailableValue(options.unavailableValue));
 	const byColumn = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c]));
@@ -74,6 +74,14 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 			throw new Error(`Field mapping "${m.field}" → "${m.column}": table ${schema.database}.${schema.table} has no column "${m.column}"`);
 		}
 		if (m.field.trim() === '') throw new Error(`Field mapping → "${m.column}": the field name is empty`);
+		// A row holds one value per column: with two fields the last would win and the other's value be
+		// dropped without a word, so the setting is refused before any row.
+		const earlier = fieldFor.get(col.name);
+		if (earlier !== undefined && earlier !== m.field.trim()) {
+			throw new Error(
+				`Field Mapping: column "${col.name}" of ${schema.database}.${schema.table} is mapped from two fields, "${earlier}" and "${m.field.trim()}"; a row keeps one value per column, so the other field's value would be dropped: map each field to a column of its own`,
+			);
+		}
 		fieldFor.set(col.name, m.field.trim());
 	}
 	const knownFields = new Set([KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD, DELETE_SIGN_COLUMN, DORIS_FIELD]);

@@ -6,11 +6,13 @@
  * the check (until the process restarts). Failing activation itself is the Kafka trigger's job, when
  * its "Check Doris Tables on Activation" is on (table-check.ts). Auto mode always needs the table (no schema, nothing to
  * coerce with); validation adds the check that mapped columns exist. Manual mode with validation
- * compares the column list with the real table over the MySQL port (turn validation off when that
- * port is unreachable, which is what manual mode is for).
+ * compares the column list, names and types, with the real table over the MySQL port (turn validation
+ * off when that port is unreachable, which is what manual mode is for): a manual type wider than the
+ * column's lets values through that Doris then rounds or refuses (manual-types.ts).
  */
 import type { DorisConnection } from '../connection';
 import { manualSchema, type ManualColumn } from './manual';
+import { describeManualTypeProblem, manualTypeProblems } from './manual-types';
 import { TableNotFoundError } from './reader';
 import { missingColumns, schemaCache, type SchemaCache } from './schema-cache';
 import type { TableSchema } from './types';
@@ -65,6 +67,10 @@ export async function resolveSchema(request: ResolveRequest, cache: SchemaCache 
 			const missing = missingColumns(actual, request.manualColumns.map((c) => c.name));
 			if (missing.length > 0) {
 				throw new SchemaValidationError(`Validate on start: table ${database}.${table} has no column ${missing.map((m) => `"${m}"`).join(', ')} (manual column list)`);
+			}
+			const mistyped = manualTypeProblems(actual, manual.columns);
+			if (mistyped.length > 0) {
+				throw new SchemaValidationError(`Validate on start: table ${database}.${table}, manual column list: ${mistyped.map(describeManualTypeProblem).join('; ')}`);
 			}
 		}
 	} else {

@@ -11,6 +11,8 @@
  */
 import type { DorisConnection } from '../connection';
 import { queryHostOf } from '../mysql';
+import { manualSchema } from './manual';
+import { describeManualTypeProblem, manualTypeProblems } from './manual-types';
 import { opaqueColumnProblems, type LoadColumns } from './opaque-columns';
 import { partialUpdateProblems, type PartialUpdateTarget } from './partial-update';
 import { TableNotFoundError, readTableSchema } from './reader';
@@ -22,6 +24,8 @@ export interface ColumnToCheck {
 	column: string;
 	/** Why the node names it, shown in parentheses (e.g. `mapped from field "uid"`, `manual column list`). */
 	from?: string;
+	/** The type a manual column list gives it: it must hold no value the real column changes (manual-types.ts). */
+	manualType?: string;
 }
 
 export interface TableToCheck {
@@ -37,7 +41,7 @@ export interface TableToCheck {
 	loadColumns?: LoadColumns;
 }
 
-export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'partialUpdate' | 'opaqueColumns' | 'unreadable';
+export type TableProblemKind = 'noDatabase' | 'missingTable' | 'missingColumns' | 'manualTypes' | 'partialUpdate' | 'opaqueColumns' | 'unreadable';
 
 export interface TableProblem {
 	kind: TableProblemKind;
@@ -117,6 +121,10 @@ export async function findTableProblems(
 				const noun = missing.length === 1 ? 'column' : 'columns';
 				return problem('missingColumns', `table ${database}.${table} has no ${noun} ${quoteList(missing)}`, missing);
 			}
+			const mistyped = manualTypesOf(columns);
+			if (typeof mistyped === 'string') return problem('manualTypes', `manual column list: ${mistyped}`);
+			const typeProblems = manualTypeProblems(result.schema, mistyped);
+			if (typeProblems.length > 0) return problem('manualTypes', `table ${database}.${table}, manual column list: ${typeProblems.map(describeManualTypeProblem).join('; ')}`);
 			const partial = check.partialUpdate === undefined ? [] : partialUpdateProblems(result.schema, check.partialUpdate);
 			if (partial.length > 0) return problem('partialUpdate', partial.join('; '));
 			const opaque = check.loadColumns === undefined ? [] : opaqueColumnProblems(result.schema, check.loadColumns);
@@ -124,6 +132,17 @@ export async function findTableProblems(
 		}),
 	);
 	return problems.filter((p): p is TableProblem => p !== null);
+}
+
+/** The typed manual columns, parsed as the Doris Schema node parses them; a message when one does not parse. */
+function manualTypesOf(columns: ColumnToCheck[]): ReturnType<typeof manualSchema>['columns'] | string {
+	const typed = columns.filter((c) => c.manualType !== undefined && c.manualType !== '');
+	if (typed.length === 0) return [];
+	try {
+		return manualSchema('', '', typed.map((c) => ({ name: c.column, type: c.manualType ?? '' }))).columns;
+	} catch (error) {
+		return (error as Error).message;
+	}
 }
 
 /** Throws a TableCheckError listing every problem, or resolves when all tables are fine. */

@@ -1,11 +1,15 @@
 /**
- * Stream Load headers a user adds as they are (`where`, `json_root`, `partitions`, `merge_type`,
- * `delete`, `exec_mem_limit`, ...), and the ones refused because they would break what the node
- * promises: an execution finishes exactly when Doris holds its rows, a retry never loads twice, and the
- * body Doris reads is the body the node wrote. Each refusal names the header and the reason.
+ * Stream Load headers a user adds: only those whose effect the node knows and keeps visible pass, as
+ * they are (PASSED); the ones the node sets or an option owns, and the ones that would break what it
+ * promises (an execution finishes exactly when Doris holds its rows, a retry never loads twice, the
+ * body Doris reads is the body the node wrote, a row is loaded or shown with its reason) are refused,
+ * as is any other name: a header Doris adds in a later release, or one whose effect on the rows the
+ * node cannot see, never reaches Doris unread. Each refusal names the header, its value and the reason.
  *
- * Doris reads header names case-insensitively (the BE looks them up in libevent's header list, which
- * compares without case), so the names are compared in lower case.
+ * The names are Doris' own (be/src/http/http_common.h, read in be/src/http/action/stream_load.cpp
+ * StreamLoadAction::_process_put, 2.1, 3.0, 3.1 and master). Doris reads header names
+ * case-insensitively (the BE looks them up in libevent's header list, which compares without case),
+ * so the names are compared in lower case.
  */
 import type { LoadOptions } from './options';
 
@@ -49,7 +53,51 @@ const REFUSED: Record<string, string> = {
 	time_zone: 'use the Timezone option',
 };
 
+/**
+ * Headers Doris reads whose effect on the rows would be silent: a row loaded other than it was written,
+ * or where nobody sees it. Refused with the reason, before anything is sent.
+ */
+const REFUSED_EFFECT: Record<string, string> = {
+	negative:
+		'Doris loads every SUM column of the table multiplied by -1 (a negative load undoes an earlier one), so each row would subtract its values instead of adding them, and the load still reports success',
+	temporary_partitions:
+		'the rows would load into temporary partitions, which queries do not see until a REPLACE PARTITION this node never runs, while the execution finishes as loaded and its offsets commit',
+	num_as_string:
+		'Doris would read every JSON number as text and convert it again by its own rules, not the values the Doris Schema node checked (without strict mode a text it cannot convert loads as NULL, counted nowhere)',
+	empty_field_as_null: 'Doris would load an empty field as NULL: a row holding an empty string would lose it without an error',
+	sql: 'a load given as SQL belongs to the http_stream API, not the Stream Load this node sends',
+	wal_id: 'it belongs to group commit internals (write-ahead log replay), not to a client load',
+	auth_code: 'it belongs to loads between Doris processes; the Doris credential authenticates every load',
+};
+
+/**
+ * Headers the node passes as given, each with what it does: what a row becomes stays visible (counted,
+ * filtered into the load's verdict, or a failed load), or the header does not touch the rows at all.
+ */
+const PASSED: Record<string, string> = {
+	where: 'rows it leaves out are counted as unselected, logged, and counted in doris_rows_unselected_total',
+	partitions: 'a row outside them is filtered: the load fails unless Max Filter Ratio allows it, and filtered rows are logged and counted',
+	json_root: 'the JSON object each line is read from (JSON only)',
+	merge_type: 'APPEND, DELETE, or MERGE with a delete condition (Deletes (CDC) Never)',
+	delete: "merge_type MERGE's condition",
+	exec_mem_limit: "the load's memory limit: a load exceeding it fails",
+	send_batch_parallelism: 'how many senders spread the rows to the BEs; the rows are the same',
+	load_to_single_tablet: 'a random-bucket table: the rows of one load go to one tablet; the rows are the same',
+	memtable_on_sink_node: 'where the BEs build memtables; the rows are the same',
+	load_stream_per_node: 'streams per BE; the rows are the same',
+	enable_profile: "keeps the load's profile for diagnosis",
+	comment: "the load's comment, shown by SHOW LOAD",
+	compute_group: 'the compute group that runs the load (Doris in cloud mode)',
+	cloud_cluster: 'the compute group that runs the load (Doris in cloud mode, older name)',
+	partial_update_new_key_behavior: 'a partial update of a key the table does not hold yet: APPEND inserts the row, ERROR fails the load (Doris 3.1+)',
+};
+
 const MERGE_TYPES = ['APPEND', 'DELETE', 'MERGE'];
+
+/** The value as a refusal shows it; never an authorization header's (a credential). */
+function shownValue(name: string, value: string): string {
+	return name === 'authorization' ? '(value not shown)' : JSON.stringify(value);
+}
 
 /**
  * Checks the user's extra headers against the load they join; throws an Error naming the header and the
@@ -59,8 +107,13 @@ export function checkPassThroughHeaders(extra: Readonly<Record<string, string>>,
 	const headers: Record<string, string> = {};
 	for (const [given, value] of Object.entries(extra)) {
 		const name = given.trim().toLowerCase();
-		const refused = REFUSED[name];
-		if (refused !== undefined) throw new Error(`Stream Load header "${given}" is refused: ${refused}`);
+		const refused = REFUSED[name] ?? REFUSED_EFFECT[name];
+		if (refused !== undefined) throw new Error(`Stream Load header "${given}" ${shownValue(name, value)} is refused: ${refused}`);
+		if (PASSED[name] === undefined) {
+			throw new Error(
+				`Stream Load header "${given}" ${shownValue(name, value)} is refused: it is not a Stream Load header this node knows the effect of, so it could change or hide rows unseen. Headers it passes: ${Object.keys(PASSED).join(', ')}`,
+			);
+		}
 		if (name in headers) throw new Error(`Stream Load header "${given}" is given twice`);
 		headers[name] = value;
 	}

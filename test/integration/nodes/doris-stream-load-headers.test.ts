@@ -99,8 +99,8 @@ describe('Doris Stream Load node: pass-through headers', () => {
 
 	it('a refused header fails the execution before anything is sent, naming the header and the reason', async () => {
 		const loadsBefore = db.server.loads.length;
-		await assert.rejects(load('events', rows([90, 'a']), { headers: headers({ two_phase_commit: 'true' }) }), /"two_phase_commit" is refused: .*pre-committed/);
-		await assert.rejects(load('events', rows([90, 'a']), { headers: headers({ label: 'mine' }) }), /"label" is refused/);
+		await assert.rejects(load('events', rows([90, 'a']), { headers: headers({ two_phase_commit: 'true' }) }), /"two_phase_commit" "true" is refused: .*pre-committed/);
+		await assert.rejects(load('events', rows([90, 'a']), { headers: headers({ label: 'mine' }) }), /"label" "mine" is refused/);
 		assert.equal(db.server.loads.length, loadsBefore, 'no load reached Doris');
 	});
 });

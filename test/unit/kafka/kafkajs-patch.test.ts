@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 
-import { kafkajsModulePatch, kafkajsPatch, PATCHED_KAFKAJS_VERSION } from '../../../src/kafka/kafkajs-patch';
+import { kafkajsModuleBeforeLoad, kafkajsModulePatch, kafkajsPatch, PATCHED_KAFKAJS_VERSION } from '../../../src/kafka/kafkajs-patch';
 
 interface Greeter {
 	greet(name: string): string;
@@ -84,6 +84,31 @@ describe('kafkajsPatch', () => {
 		assert.equal(install(), true);
 		assert.equal(install(), true);
 		assert.equal(exports.decode('x'), 'checked decoded x', 'wrapped once');
+	});
+
+	it('kafkajsModuleBeforeLoad puts a module into the cache before its reader loads, and refuses once the reader is loaded', () => {
+		/** A stand-in for Node's require: a version, a module cache, paths resolved under /kafkajs. */
+		const fakeRequire = (version: string, cache: Record<string, { exports: unknown } | undefined>) =>
+			Object.assign((path: string): unknown => (path === 'kafkajs/package.json' ? { version } : cache[`/${path}`]?.exports), {
+				resolve: (path: string) => `/${path}`,
+				cache,
+			}) as unknown as NodeJS.Require;
+		const replacement = () => 'fast';
+
+		const early: Record<string, { exports: unknown } | undefined> = {};
+		const install = kafkajsModuleBeforeLoad('kafkajs/src/record.js', 'kafkajs/src/batch.js', replacement, fakeRequire(PATCHED_KAFKAJS_VERSION, early));
+		assert.equal(install(), true);
+		assert.equal(install(), true);
+		assert.equal(early['/kafkajs/src/record.js']?.exports, replacement, 'the reader will find the replacement');
+
+		const late: Record<string, { exports: unknown } | undefined> = { '/kafkajs/src/batch.js': { exports: 'loaded, holding the original' } };
+		const tooLate = kafkajsModuleBeforeLoad('kafkajs/src/record.js', 'kafkajs/src/batch.js', replacement, fakeRequire(PATCHED_KAFKAJS_VERSION, late));
+		assert.equal(tooLate(), false, 'the reader holds the original already');
+		assert.equal(late['/kafkajs/src/record.js'], undefined, 'nothing put into the cache');
+
+		const other: Record<string, { exports: unknown } | undefined> = {};
+		assert.equal(kafkajsModuleBeforeLoad('kafkajs/src/record.js', 'kafkajs/src/batch.js', replacement, fakeRequire('2.3.0', other))(), false);
+		assert.deepEqual(other, {}, 'another kafkajs version: left alone');
 	});
 
 	it('the installed kafkajs is the version the patches were written for', () => {

@@ -32,14 +32,33 @@ test('${name}', async () => {
 	return file;
 }
 
-async function runFiles(args: string[], flagAfterMs: number, flagText: string): Promise<{ code: number; stdout: string; flagAt: number }> {
+/** Whether every file of `names` has noted its start in the journal. */
+function started(names: readonly string[]): boolean {
+	let text = '';
+	try {
+		text = readFileSync(journal, 'utf8');
+	} catch {
+		return false;
+	}
+	return names.every((name) => text.includes(`start ${name} `));
+}
+
+/**
+ * Runs the scheduler; the flag file gets `flagText` once the files `flagAfterStarts` names have started
+ * (at once when none), or after 20 s if they never do. Waiting for their start, not for a fixed time, keeps
+ * the test's meaning on a loaded machine: with a fixed 1.5 s the ungated files' node processes sometimes
+ * started after the flag (load 19), and the test failed though the scheduler was right.
+ */
+async function runFiles(args: string[], flagAfterStarts: readonly string[], flagText: string): Promise<{ code: number; stdout: string; flagAt: number }> {
 	rmSync(journal, { force: true });
 	rmSync(flag, { force: true });
 	let flagAt = 0;
-	const timer = setTimeout(() => {
+	const since = Date.now();
+	const timer = setInterval(() => {
+		if (flagAt !== 0 || (!started(flagAfterStarts) && Date.now() - since < 20_000)) return;
 		flagAt = Date.now();
 		writeFileSync(flag, flagText);
-	}, flagAfterMs);
+	}, 25);
 	try {
 		// Without the variable `node --test` sets for this file: run-files' own runner would report to ours.
 		// Without RECORD_TEST_DURATIONS (`RECORD_TEST_DURATIONS=1 npm test`): these temporary files' times
@@ -51,7 +70,7 @@ async function runFiles(args: string[], flagAfterMs: number, flagText: string): 
 		const failed = error as { code: number; stdout: string };
 		return { code: failed.code, stdout: failed.stdout, flagAt };
 	} finally {
-		clearTimeout(timer);
+		clearInterval(timer);
 	}
 }
 
@@ -75,7 +94,7 @@ describe('run-files: --gate, --apart and --at-most', { timeout: 60_000 }, () => 
 	const gate = `gated-.\\.test\\.mjs$=${flag}`;
 
 	it('gated files start once the flag says 0, before the shorter ungated ones still waiting; one --apart group never overlaps', async () => {
-		const run = await runFiles(['--concurrency', '2', '--apart', 'gated-', '--gate', gate, plain, early, gatedA, gatedB], 1_500, '0\n');
+		const run = await runFiles(['--concurrency', '2', '--apart', 'gated-', '--gate', gate, plain, early, gatedA, gatedB], ['plain', 'early'], '0\n');
 		assert.equal(run.code, 0, run.stdout);
 		const seen = events();
 		assert.deepEqual([...seen.keys()].sort(), ['early', 'gated-a', 'gated-b', 'plain']);
@@ -89,7 +108,7 @@ describe('run-files: --gate, --apart and --at-most', { timeout: 60_000 }, () => 
 	it('--at-most 2: never three files of the group at once, and a file outside it takes the third slot beside two of them', async () => {
 		const heavy = [testFile('heavy-a', 600), testFile('heavy-b', 600), testFile('heavy-c', 600)];
 		const light = testFile('light', 300);
-		const run = await runFiles(['--concurrency', '3', '--at-most', '2=heavy-', ...heavy, light], 0, '0\n');
+		const run = await runFiles(['--concurrency', '3', '--at-most', '2=heavy-', ...heavy, light], [], '0\n');
 		assert.equal(run.code, 0, run.stdout);
 		const seen = events();
 		const spans = ['heavy-a', 'heavy-b', 'heavy-c'].map((name) => seen.get(name)!);
@@ -99,7 +118,7 @@ describe('run-files: --gate, --apart and --at-most', { timeout: 60_000 }, () => 
 	});
 
 	it('a flag saying other than 0 fails the gated files unrun, and the run; the others run', async () => {
-		const run = await runFiles(['--concurrency', '2', '--gate', gate, plain, gatedA], 500, '1\n');
+		const run = await runFiles(['--concurrency', '2', '--gate', gate, plain, gatedA], ['plain'], '1\n');
 		assert.equal(run.code, 1);
 		assert.deepEqual([...events().keys()], ['plain']);
 		assert.match(run.stdout, new RegExp(`failed: ${gatedA.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

@@ -45,6 +45,17 @@ describe('compileColumnPlans', () => {
 		);
 	});
 
+	it('refuses two fields mapped onto one column, naming the column and both fields (the last won and the other value was dropped)', () => {
+		const twoFields = { ...DEFAULT_ROW_MAPPER_OPTIONS, mapping: [{ field: 'work_id', column: 'customer_id' }, { field: 'home_id', column: 'CUSTOMER_ID' }] };
+		assert.throws(
+			() => compileColumnPlans(schema, twoFields),
+			/^Error: Field Mapping: column "customer_id" of shop\.orders is mapped from two fields, "work_id" and "home_id"; a row keeps one value per column, so the other field's value would be dropped: map each field to a column of its own$/,
+		);
+		// The same pair listed twice is one mapping, not two.
+		const twice = { ...DEFAULT_ROW_MAPPER_OPTIONS, mapping: [{ field: 'work_id', column: 'customer_id' }, { field: ' work_id ', column: 'customer_id' }] };
+		assert.equal(compileColumnPlans(schema, twice).plans[1].key, 'work_id');
+	});
+
 	it('gives a column with its own epoch unit a handler reading bare numbers in that unit', () => {
 		const { plans } = compileColumnPlans(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, epochUnits: [{ column: 'PLACED', unit: 's' }] });
 		const placed = plans.find((p) => p.column === 'placed');

@@ -52,7 +52,7 @@ describe('pass-through Stream Load headers', () => {
 		for (const [name, value, reason] of refused) {
 			assert.throws(
 				() => headersOf({ [name]: value }),
-				(error: Error) => error.message.startsWith(`Stream Load header "${name}" is refused: `) && reason.test(error.message),
+				(error: Error) => error.message.startsWith(`Stream Load header "${name}" ${name === 'Authorization' ? '(value not shown)' : JSON.stringify(value)} is refused: `) && reason.test(error.message),
 				name,
 			);
 		}
@@ -67,5 +67,44 @@ describe('pass-through Stream Load headers', () => {
 		assert.throws(() => headersOf({ where: ' ' }), /"where" " " is refused: it is empty/);
 		assert.throws(() => headersOf({ where: 'a = 1', WHERE: 'b = 2' }), /"WHERE" is given twice/);
 		assert.throws(() => headersOf({ where: "a = '1'\r\nlabel: x" }), /control character/);
+	});
+
+	it('refuses a header whose effect the node does not know or would hide, naming the header, its value and why', () => {
+		const refused: Array<[string, string, RegExp]> = [
+			['negative', 'true', /SUM column.*multiplied by -1/],
+			['temporary_partitions', 'tp1', /temporary partitions.*queries do not see/],
+			['num_as_string', 'true', /every JSON number as text/],
+			['empty_field_as_null', 'true', /empty.*NULL/],
+			['sql', 'insert into t select * from http_stream("format" = "json")', /http_stream/],
+			['x-tenant', 'a', /not a Stream Load header this node knows the effect of.*Headers it passes: where, partitions/],
+			['skip_record_to_audit_log_table', 'true', /not a Stream Load header this node knows the effect of/],
+		];
+		for (const [name, value, reason] of refused) {
+			assert.throws(
+				() => headersOf({ [name]: value }),
+				(error: Error) => error.message.startsWith(`Stream Load header "${name}" ${JSON.stringify(value)} is refused: `) && reason.test(error.message),
+				name,
+			);
+		}
+	});
+
+	it('passes the headers whose effect the node knows and keeps visible', () => {
+		const passed = {
+			where: 'v > 0',
+			partitions: 'p1',
+			json_root: '$.payload',
+			exec_mem_limit: '4294967296',
+			send_batch_parallelism: '2',
+			load_to_single_tablet: 'true',
+			memtable_on_sink_node: 'true',
+			load_stream_per_node: '2',
+			enable_profile: 'true',
+			comment: 'from n8n',
+			compute_group: 'cg1',
+			cloud_cluster: 'cg1',
+			partial_update_new_key_behavior: 'ERROR',
+		};
+		const h = headersOf(passed);
+		for (const [name, value] of Object.entries(passed)) assert.equal(h[name], value, name);
 	});
 });

@@ -94,13 +94,19 @@ describe('collectDownstreamTables', () => {
 		assert.deepEqual(skipped, ['Doris Schema node "Tables": each message names its table', 'Doris Stream Load node "Rows": each message names its table']);
 	});
 
-	it('checks the manual column list in manual mode, as Validate on Start does at the first execution', () => {
+	it('checks the manual column list in manual mode, with its types, as Validate on Start does at the first execution', () => {
 		const { tables } = collectDownstreamTables([
-			child('Manual', SCHEMA_NODE_TYPE, { ...schemaDefaults, table: 't', schemaMode: 'manual', manualColumns: { column: [{ name: 'id', type: 'INT' }, { name: 'v' }] } }),
+			child('Manual', SCHEMA_NODE_TYPE, {
+				...schemaDefaults,
+				table: 't',
+				schemaMode: 'manual',
+				manualColumns: { column: [{ name: 'id', type: 'INT' }, { name: 'v' }, { name: 'w', type: '={{ "INT" }}' }] },
+			}),
 		]);
 		assert.deepEqual(tables[0].columns, [
-			{ column: 'id', from: 'manual column list' },
+			{ column: 'id', from: 'manual column list', manualType: 'INT' },
 			{ column: 'v', from: 'manual column list' },
+			{ column: 'w', from: 'manual column list' },
 		]);
 	});
 
