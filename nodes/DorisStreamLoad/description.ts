@@ -112,7 +112,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: '["$.order_id", "$.status"]',
-			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns",
+			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns ($.a.b, $['a'], $.a[0]). A row field no path reads fails its execution, naming it: Doris would skip it.",
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{

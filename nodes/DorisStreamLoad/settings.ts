@@ -7,6 +7,7 @@ import { validateLabelPrefix } from '../../src/doris/stream-load/labels';
 import { partialUpdateFor, type LoadOptions } from '../../src/doris/stream-load/options';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../src/doris/stream-load/retry';
 import { checkPassThroughHeaders } from '../../src/doris/stream-load/pass-through';
+import { columnsListCheck } from '../../src/doris/stream-load/wire-format';
 import { SettingError, atLeastZero, between, flag, httpAddresses, oneOf, positive, required, shown, text } from '../../src/common/settings';
 import { nodeParameters, readNodeSettings, type NodeParameters } from '../shared/settings';
 import { properties } from './description';
@@ -106,6 +107,9 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		...(Object.keys(headers).length > 0 ? { extraHeaders: headers } : {}),
 	};
 	passThroughHeaders(load, deletes);
+	// JSON Paths and json_root this node cannot follow are refused now, naming them: it could not tell
+	// which row fields Doris would leave unread (src/doris/stream-load/json-paths.ts).
+	if (format === 'json') columnsListCheck(load, deletes !== 'never');
 
 	const maxBytes = Math.round(positive('Batch Max Size (MB)', p.param('batchMb')) * MB);
 	const bufferedMb = Number(option('maxBufferedMb'));

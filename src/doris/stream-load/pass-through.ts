@@ -77,7 +77,7 @@ const REFUSED_EFFECT: Record<string, string> = {
 const PASSED: Record<string, string> = {
 	where: 'rows it leaves out are counted as unselected, logged, and counted in doris_rows_unselected_total',
 	partitions: 'a row outside them is filtered: the load fails unless Max Filter Ratio allows it, and filtered rows are logged and counted',
-	json_root: 'the JSON object each line is read from (JSON only)',
+	json_root: 'the JSON object each line is read from (JSON only; checked against the row fields as JSON Paths are, json-paths.ts)',
 	merge_type: 'APPEND, DELETE, or MERGE with a delete condition (Deletes (CDC) Never)',
 	delete: "merge_type MERGE's condition",
 	exec_mem_limit: "the load's memory limit: a load exceeding it fails",

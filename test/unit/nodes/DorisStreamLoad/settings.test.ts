@@ -141,5 +141,8 @@ describe('Doris Stream Load settings', () => {
 		assert.throws(() => headers([{ name: 'where', value: 'a=1' }, { name: 'Where', value: 'b=1' }]), /Headers: "Where" is given twice/);
 		assert.deepEqual(headers([{ name: 'merge_type', value: 'delete' }], { deletes: 'never' }), { merge_type: 'delete' });
 		assert.throws(() => headers([{ name: 'merge_type', value: 'DELETE' }]), /"merge_type" "DELETE" is refused with Deletes \(CDC\) "auto"/);
+		// A path the node cannot follow could hide a field Doris leaves unread: refused when the settings are read.
+		assert.throws(() => readSettings(ctx({ table: 't', options: { columns: 'a', jsonpaths: '["$.a.*"]' } })), /JSON Paths entry "\$\.a\.\*" is not a path this node can follow/);
+		assert.throws(() => headers([{ name: 'json_root', value: 'payload' }]), /json_root header "payload" is not a path this node can follow/);
 	});
 });
