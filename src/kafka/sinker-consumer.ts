@@ -10,15 +10,15 @@
  *   eachBatch or kafkajs' own in its fetch loop, rebalance-hook.ts), first waits (bounded) for
  *   executions in flight and commits what finished before the group is rejoined;
  * - close stops fetching, waits for executions in flight, commits and disconnects within one deadline
- *   (Close Timeout, close-deadline.ts), and
- *   vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
+ *   (Close Timeout, close-deadline.ts), and vetoes kafkajs' restart-on-failure so no ghost consumer outlives it.
  * The parts live next door: execution-emitter.ts (cutting and running executions), offset-committer.ts
  * (the commit loop), partition-control.ts (seek, pause/resume, re-seating after a group join),
  * start-positions.ts (where a partition without a committed offset starts), start-pins.ts (seating
  * those starts), assignment-fence.ts (new partitions waiting for their previous owner's rows),
  * returning-partitions.ts (partitions back under a new member id after kafkajs restarted the consumer)
  * and returning-partition-handlers.ts (what is done with them), rejoin-drain.ts (the wait before a
- * rejoin), consumer-stall-watch.ts (brokers unreachable for good reported).
+ * rejoin), consumer-stall-watch.ts (brokers unreachable for good reported), consumer-crash.ts (what a
+ * kafkajs crash means), corrupt-batch-hold.ts (a partition held at a corrupt record batch).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
@@ -30,11 +30,12 @@ import { metrics } from '../metrics/metrics';
 import { untilAborted } from '../common/abortable';
 import { AssignmentFence } from './assignment-fence';
 import { CloseDeadline, type CloseReport } from './close-deadline';
-import { MemberCorruptBatchWatch } from './corrupt-batch-watch';
+import { CorruptBatchHold } from './corrupt-batch-hold';
 import { ExecutionEmitter } from './execution-emitter';
 import { MemberResetWatch } from './offset-reset-watch';
 import { createKafka, endLeftoverSockets, explainKafkaError, silentLogger, type SinkerLogger } from './client';
 import { kafkajsConsumerConfig, validateConsumerOptions, zeroSinkerStats, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
+import { onConsumerCrash } from './consumer-crash';
 import { ConsumerStallWatch } from './consumer-stall-watch';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
 import { findRecentOffsets } from './recent-offsets';
@@ -52,7 +53,6 @@ import { ReturningPartitions } from './returning-partitions';
 import { markClosed } from './stop-after-close';
 import { StartPins } from './start-pins';
 import { pinnedStartOffsets } from './start-positions';
-import { isUnknownTopicError } from './topic-changes';
 import { MemberUnknownTopicWatch } from './unknown-topic-watch';
 
 export type { CloseReport, SinkerStats };
@@ -97,8 +97,8 @@ export class SinkerConsumer {
 	private readonly resetWatch: MemberResetWatch;
 	/** This member's fetches that meet a deleted topic (unknown-topic-watch.ts). */
 	private readonly unknownTopicWatch: MemberUnknownTopicWatch;
-	/** This member's partitions that continue at a corrupt batch, held (corrupt-batch-watch.ts). */
-	private readonly corruptBatchWatch: MemberCorruptBatchWatch;
+	/** This member's partitions that continue at a corrupt batch, held (corrupt-batch-hold.ts). */
+	private readonly corruptBatchHold: CorruptBatchHold;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -117,10 +117,7 @@ export class SinkerConsumer {
 			if (state) state.outOfRangeFrom = reset.expected;
 		});
 		this.unknownTopicWatch = new MemberUnknownTopicWatch(options.groupId, () => this.closing || options.onUnknownTopic?.());
-		this.corruptBatchWatch = new MemberCorruptBatchWatch(options.groupId, (report) => {
-			const state = this.assignment.get(report.topic, report.partition);
-			if (state) this.emitter.holdCorrupt(state, report);
-		});
+		this.corruptBatchHold = new CorruptBatchHold({ options, logger: this.logger, assignment: this.assignment, hold: (state, report) => this.emitter.holdCorrupt(state, report) });
 		this.returning = new ReturningPartitions(
 			this.logger,
 			returningPartitionHandlers({
@@ -248,31 +245,15 @@ export class SinkerConsumer {
 			}
 		});
 		this.consumer.on(events.START_BATCH_PROCESS, ({ payload }) => {
+			this.corruptBatchHold.processed(payload);
 			// A fetch whose records kafkajs all filtered out (a transaction's marker, an aborted
 			// transaction) never reaches eachBatch: kafkajs moves past it itself (runner.js handleBatch).
 			if (payload.batchSize > 0 || payload.firstOffset === null) return;
 			const state = this.assignment.get(payload.topic, payload.partition);
 			if (state && !this.closing) this.emitter.passFiltered(state, BigInt(payload.firstOffset), BigInt(payload.lastOffset) + 1n);
 		});
-		this.consumer.on(events.CRASH, (event) => {
-			const error = event.payload.error;
-			if (this.closing) return;
-			// A subscribed topic deleted: kafkajs crashes over it at every restart (following-consumer.ts).
-			if (isUnknownTopicError(error)) this.options.onUnknownTopic?.();
-			// Before the first join a retriable crash is restarted by kafkajs and the join waiter keeps
-			// waiting (bounded); a non-retriable one (authorisation, bad config) fails activation.
-			if (!this.started) {
-				if (!event.payload.restart) this.join?.fail(error);
-				return;
-			}
-			if (event.payload.restart) {
-				this.logger.warn('Kafka consumer crashed; kafkajs restarts it', { error: error.message, groupId: this.options.groupId });
-				this.stallWatch.crash(explainKafkaError(error, this.options.connection));
-			} else {
-				this.logger.error('Kafka consumer crashed and will not restart', { error: error.message, groupId: this.options.groupId });
-				this.options.onFatalError?.(explainKafkaError(error, this.options.connection));
-			}
-		});
+		const crash = { options: this.options, logger: this.logger, isClosing: () => this.closing, isStarted: () => this.started, join: () => this.join, restarting: (error: Error) => this.stallWatch.crash(error) };
+		this.consumer.on(events.CRASH, (event) => onConsumerCrash(event.payload, crash));
 	}
 
 	private get ordered(): boolean {
@@ -283,10 +264,10 @@ export class SinkerConsumer {
 		this.rejoinDrain.joined();
 		this.resetWatch.joined(memberId, this.closing);
 		this.unknownTopicWatch.joined(memberId, this.closing);
-		this.corruptBatchWatch.joined(memberId, this.closing);
 		// Taken while closing too: a join while close() drains must drop what was given away, or close() would commit it.
 		// An editor test run commits nothing: nothing to gain from keeping a returning partition.
 		const change = this.assignment.replace(memberAssignment, memberId, !this.options.manual);
+		this.corruptBatchHold.joined(memberId, this.closing);
 		this.partitions.reseat(change, this.recentOffsets);
 		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
@@ -405,7 +386,7 @@ export class SinkerConsumer {
 			this.endLeftoverSockets();
 			this.resetWatch.end();
 			this.unknownTopicWatch.end();
-			this.corruptBatchWatch.end();
+			this.corruptBatchHold.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };

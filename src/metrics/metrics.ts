@@ -42,6 +42,12 @@ export const metrics = {
 		labelNames: ['workflow', 'topic', 'partition'] as const,
 		registers: [registry],
 	}),
+	kafkaCorruptBatchHeld: new Gauge({
+		name: 'kafka_corrupt_batch_held',
+		help: '1 while the partition is held at a record batch whose CRC does not match (corrupt on the broker or on the way: not delivered, nothing past it committed; the n8n log names its offset and both CRCs), 0 for every other partition the consumer owns',
+		labelNames: ['workflow', 'group', 'topic', 'partition'] as const,
+		registers: [registry],
+	}),
 	kafkaTombstonesSkipped: new Counter({
 		name: 'kafka_tombstones_skipped_total',
 		help: 'Messages with a null value that were skipped by option',

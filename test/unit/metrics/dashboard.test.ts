@@ -122,11 +122,12 @@ describe('deployments/grafana/dashboard.json', () => {
 		}
 	});
 
-	it('covers the issue\'s panels: consume rate, lag, batch sizes, latency, load outcome, invalid rows, in flight, process', () => {
+	it('covers the issue\'s panels: consume rate, lag, partitions held at a corrupt batch, batch sizes, latency, load outcome, invalid rows, in flight, process', () => {
 		const used = new Set(graphPanels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNamesIn(t.expr ?? ''))));
 		for (const name of [
 			'kafka_messages_consumed_total',
 			'kafka_consumer_lag',
+			'kafka_corrupt_batch_held',
 			'batch_rows_bucket',
 			'batch_bytes_bucket',
 			'batch_flush_duration_seconds_bucket',
@@ -150,7 +151,7 @@ describe('deployments/prometheus/alerts.yml', () => {
 	it('reads only series our registry exposes (or prom-client process metrics)', async () => {
 		const exposed = await exposedSeriesNames();
 		const exprs = ruleExpressions(readFileSync(join(root, 'deployments/prometheus/alerts.yml'), 'utf8'));
-		assert.equal(exprs.length, 5);
+		assert.equal(exprs.length, 6);
 		for (const expr of exprs) {
 			for (const n of metricNamesIn(expr)) assert.ok(exposed.has(n), `${n} in ${expr}`);
 		}
