@@ -23,7 +23,7 @@ const REFUSED: Record<string, string> = {
 	host: 'the HTTP client sets it for the server it sends to',
 	connection: 'the HTTP client manages its connections',
 	group_commit:
-		'with group commit Doris chooses the label, so a retried load can load twice; use the Group Commit option, which says so',
+		'with group commit Doris chooses the label, so a retried load can load twice, and it drops rows without counting them (see the Group Commit option, which refuses it)',
 	two_phase_commit:
 		'Doris then answers Success with the transaction only pre-committed: the rows stay invisible until a commit this node never sends, while the execution would finish as loaded',
 	txn_id: 'it belongs to two-phase commit (the _stream_load_2pc API), which this node does not use',
