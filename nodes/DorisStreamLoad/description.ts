@@ -63,7 +63,7 @@ const options: INodeProperties = {
 					value: 'auto',
 					description: 'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign',
 				},
-				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert)' },
+				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert). Needs the Kafka trigger\'s Keep Order per Partition.' },
 				{
 					name: 'Never',
 					value: 'never',
@@ -155,7 +155,8 @@ const options: INodeProperties = {
 			type: 'number',
 			default: LOAD_DEFAULTS.maxInFlight,
 			typeOptions: { minValue: 1 },
-			description: 'Concurrent loads per table. 1 keeps batches in order (needed for CDC without a sequence column).',
+			description:
+				'Concurrent loads per table. 1 keeps batches in order, which changes of keys need: the Kafka trigger refuses to activate with more behind Debezium Envelopes, with Deletes (CDC) Always, or with its tombstone deletes.',
 		},
 		{
 			displayName: 'Max Retries',

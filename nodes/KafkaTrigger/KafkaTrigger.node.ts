@@ -16,6 +16,7 @@ import {
 import '../../src/metrics/autostart';
 
 import { flushAll } from '../../src/batch/registry';
+import { readsDebeziumEnvelopes } from '../../src/common/change-order';
 import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
@@ -23,11 +24,13 @@ import { registerReadinessProbe } from '../../src/metrics/readiness';
 import { checkSchemaRegistry } from '../../src/kafka/schema-registry-check';
 import { KAFKA_CREDENTIAL, toKafkaConnection, toSchemaRegistrySettings } from '../shared/credentials';
 import { dorisConnectionTest } from '../shared/doris-methods';
+import { workflowGraphOf } from '../shared/outputs';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
+import { refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -107,6 +110,13 @@ export class KafkaTrigger implements INodeType {
 		refuseLossySettings(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		refusePackedIntoCsv(this, settings.consumer.parser.output ?? 'message');
+		refuseUnorderedChanges(this, {
+			keepPartitionOrder: settings.consumer.keepPartitionOrder === true,
+			tombstonesDelete: settings.consumer.parser.tombstones === 'delete',
+		});
+		// Debezium envelopes delete by their op d event: the tombstone after it is skipped without a warning.
+		const graph = workflowGraphOf(this);
+		settings.consumer.warnSkippedTombstones = graph === undefined || !readsDebeziumEnvelopes(graph, this.getNode().name);
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

@@ -193,7 +193,7 @@ export const properties: INodeProperties[] = [
 				placeholder: 'Add Kafka Field',
 				default: {},
 				description:
-					'The message key, a header or the message\'s position as fields of each row, so the Doris Schema node can map them to columns. Works in both outputs (in One Item per Batch they are added to each line). A field the message already has is kept.',
+					'The message key, a header or the message\'s position as fields of each row, so the Doris Schema node can map them to columns. Works in both outputs (in One Item per Batch they are added to each line). A message whose value already has one of these names at its top level goes to Invalid (_parseError kind reserved_field), naming the field; CSV Column Names holding one of them are refused.',
 				options: [
 					{
 						name: 'field',
@@ -279,7 +279,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					"Whether to run at most one execution per partition at a time (partitions still run in parallel), so no row of a partition is loaded before an earlier one: for CDC. Each execution's rows are loaded before its Execution Timeout or not at all, and a consumer that takes a partition over from one that may still have rows on their way waits until the last deadline that one handed out (kept in Kafka with the offsets) before starting it.",
+					"Whether to run at most one execution per partition at a time (partitions still run in parallel), so no row of a partition is loaded before an earlier one: for CDC. Each execution's rows are loaded before its Execution Timeout or not at all, and a consumer that takes a partition over from one that may still have rows on their way waits until the last deadline that one handed out (kept in Kafka with the offsets) before starting it. Required (activation refuses otherwise) with Debezium Envelopes on a Doris Schema node, Deletes (CDC) Always on a Doris Stream Load node, or Tombstones \"Delete the Row of Its Key\"; set the Execution Timeout short then (e.g. 120 s).",
 			},
 			{
 				displayName: 'Lag Interval (Seconds)',
@@ -351,7 +351,7 @@ export const properties: INodeProperties[] = [
 				name: 'tombstones',
 				type: 'options',
 				options: [
-					{ name: 'Skip (Counted)', value: 'skip', description: 'Messages with a null value are not emitted; kafka_tombstones_skipped_total counts them' },
+					{ name: 'Skip (Counted)', value: 'skip', description: 'Messages with a null value are not emitted; kafka_tombstones_skipped_total counts them, and the first on each partition is logged as a warning with its key (not behind Debezium Envelopes)' },
 					{ name: 'Emit', value: 'emit', description: 'Emitted as items whose _parseError.kind is "tombstone"' },
 					{
 						name: 'Delete the Row of Its Key',

@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, ITriggerFunctions } from 'n8n-work
 
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import { decodeSeparatorNotation, validateDelimitedFormat, type DelimitedFormat } from '../../src/kafka/delimited';
-import { validateKafkaFields, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
+import { validateKafkaFields, validateKafkaFieldsForFormat, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
 import { createSchemaRegistryDecoder, type SchemaRegistrySettings } from '../../src/kafka/schema-registry';
 import { SCHEMA_REGISTRY_CREDENTIAL, toSchemaRegistrySettings } from '../shared/credentials';
 import { flag, oneOf, text } from '../../src/common/settings';
@@ -57,6 +57,8 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 	const legacyText = (name: string) => String(p.param(name) ?? '');
 	const schemaRegistry = format === 'schemaRegistry' ? createSchemaRegistryDecoder(schemaRegistrySettings(ctx, legacyText, schemaRegistryCredential)) : undefined;
 	const delimited = format === 'csv' ? delimitedFormat(p) : undefined;
+	const addedFields = kafkaFields(option('kafkaFields'));
+	validateKafkaFieldsForFormat(addedFields, format, delimited?.columns ?? []);
 	const rebalanceTimeoutMs = Number(option('rebalanceTimeoutMs'));
 	const consumer: ConsumerSettings = {
 		groupId: manualRunGroupId(configuredGroupId, isManual),
@@ -90,7 +92,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 			tombstoneKeyColumn: text(option('tombstoneKeyColumn')),
 			schemaRegistry,
 			output,
-			kafkaFields: kafkaFields(option('kafkaFields')),
+			kafkaFields: addedFields,
 			delimited,
 		},
 		manual: isManual ? { recentMessages: MANUAL_RECENT_MESSAGES } : undefined,

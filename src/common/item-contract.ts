@@ -65,7 +65,8 @@ export interface KafkaMessageMetadata {
 
 /**
  * `reserved_field`: the decoded value holds PACKED_ROWS_FIELD at its top level, so the Doris nodes would
- * read it as a packed item (message-items.ts).
+ * read it as a packed item, or a name Add Kafka Fields sets, so its value and Kafka's would compete for
+ * the field (message-items.ts).
  */
 export type ParseErrorKind = 'json' | 'not_object' | 'csv' | 'schema_registry' | 'tombstone' | 'reserved_field';
 

@@ -100,6 +100,12 @@ export interface SinkerConsumerOptions {
 	stallReportMs?: number;
 	/** Once per stall (n8n: saveFailedExecution, so the execution list shows it and the Error Workflow runs). */
 	onStall?: (report: StallReport) => void;
+	/**
+	 * Whether the first tombstone Tombstones "Skip" skips on each partition is warned about (default on):
+	 * on a compacted changelog whose tombstones are its deletes, Skip drops every delete. The trigger
+	 * turns it off where a Doris Schema node reads Debezium Envelopes, whose op d event deletes.
+	 */
+	warnSkippedTombstones?: boolean;
 	observer?: SinkerObserver;
 }
 

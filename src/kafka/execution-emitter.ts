@@ -28,7 +28,7 @@ import { KafkaCorruptBatchError, type CorruptBatchReport } from './corrupt-batch
 import type { ExecutionOutcome, RunExecution, SinkExecution, SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
 import { executionEnd, fetchedOffset, messageSize } from './fetched-batch';
-import type { MessageParser, ParsedChunk } from './message-parser';
+import type { MessageParser, ParsedChunk, SkippedTombstone } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import { offsetBeforeKafkaReset, startOverAfterKafkaReset } from './position-reset';
@@ -62,6 +62,8 @@ export interface EmitterContext {
 
 export class ExecutionEmitter {
 	private done = false;
+	/** The partitions ("topic\0partition") whose first skipped tombstone was warned about. */
+	private readonly tombstoneWarned = new Set<string>();
 	/** Failed ranges (and chunks held for the registry) fetched again after their backoff. */
 	private readonly redelivery: Redelivery;
 
@@ -268,6 +270,7 @@ export class ExecutionEmitter {
 		metrics.kafkaMessagesConsumed.inc({ workflow, topic: state.topic, partition: String(state.partition) }, count);
 		if (chunk.parseErrors > 0) metrics.jsonParseErrors.inc({ workflow, node, topic: state.topic }, chunk.parseErrors);
 		if (chunk.tombstonesSkipped > 0) metrics.kafkaTombstonesSkipped.inc({ workflow, topic: state.topic }, chunk.tombstonesSkipped);
+		if (chunk.skippedTombstone !== undefined && options.warnSkippedTombstones !== false) this.warnSkippedTombstone(state, chunk.skippedTombstone);
 		stats.messages += count;
 		stats.parseErrors += chunk.parseErrors;
 		stats.tombstonesSkipped += chunk.tombstonesSkipped;
@@ -293,6 +296,21 @@ export class ExecutionEmitter {
 		// Only skipped tombstones: nothing to run, and their offsets may still be committed.
 		const outcome = chunk.items.length === 0 ? Promise.resolve<ExecutionOutcome>({ ok: true }) : this.runWithDeadline(execution);
 		void outcome.then((result) => this.finish(state, entry, execution, result));
+	}
+
+	/**
+	 * Once per partition (and consumer): a compacted changelog whose tombstones are its deletes loses
+	 * every delete under Tombstones "Skip", the default, with only a counter saying so. Naming one key
+	 * lets the operator see whether it is such a topic.
+	 */
+	private warnSkippedTombstone(state: PartitionState, tombstone: SkippedTombstone): void {
+		const partition = `${state.topic}\0${state.partition}`;
+		if (this.tombstoneWarned.has(partition)) return;
+		this.tombstoneWarned.add(partition);
+		this.ctx.logger.warn(
+			`Kafka sinker skipped a tombstone (a message whose value is null) on ${state.topic}[${state.partition}] at offset ${tombstone.offset}, key ${tombstone.key ?? '(none)'}: Tombstones is "Skip", so no row changes. If this topic is a compacted changelog whose tombstones are its deletes, choose Tombstones "Delete the Row of Its Key" (trigger options, with Keep Order per Partition). Further tombstones of this partition are only counted (kafka_tombstones_skipped_total)`,
+			{ topic: state.topic, partition: state.partition, offset: tombstone.offset },
+		);
 	}
 
 	private async runWithDeadline(execution: SinkExecution): Promise<ExecutionOutcome> {

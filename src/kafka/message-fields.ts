@@ -4,8 +4,11 @@
  * field of the value. The same fields in both outputs: set on the item in One Item per Message, spliced
  * into the line in One Item per Batch (where the value is never parsed in the trigger).
  *
- * A field the message's value already has is kept (the value wins): in a line the added fields come
- * first and JSON's last duplicate wins, on an item they are set only where absent. Values: key and
+ * A name the message's value already has at its top level is no row: the message goes to Invalid
+ * (message-items.ts takenFieldError), in both outputs, as its value and Kafka's cannot both be the field
+ * (kept silently, one column held Kafka's value for some rows and the payload's for others). Names a
+ * setting gives every message (CSV Column Names, the text field) are refused with the settings
+ * (validateKafkaFieldsForFormat). Values: key and
  * headers as UTF-8 text (base64 when not UTF-8, as in `_kafka`), null when the message has none (with
  * Message Format Schema Registry, a key in the registry's wire format is its decoded value); the
  * offset as a decimal string (int64), the partition as a number, the timestamp as ISO 8601 UTC text
@@ -44,6 +47,32 @@ export function validateKafkaFields(fields: readonly KafkaField[]): void {
 		if (field.source === 'header' && (field.header ?? '').trim() === '') throw new Error(`${which}: the header name is empty`);
 		seen.add(field.name);
 	});
+}
+
+/**
+ * Refuses an Add Kafka Fields name that every message of the format has: a CSV Column Name, or the field
+ * Message Format Text puts the message in (`textField`). Each message would otherwise go to Invalid.
+ */
+export function validateKafkaFieldsForFormat(fields: readonly KafkaField[], format: string, csvColumns: readonly string[], textField = 'value'): void {
+	fields.forEach((field, index) => {
+		const which = `Add Kafka Fields, entry ${index + 1}: field "${field.name}"`;
+		if (format === 'csv' && csvColumns.includes(field.name)) {
+			throw new Error(`${which} is also a CSV Column Name: every row would have it twice (the message's value and Kafka's). Rename one of them`);
+		}
+		if (format === 'text' && field.name === textField) {
+			throw new Error(`${which} is the field Message Format Text puts the message in ("${textField}"). Choose another name`);
+		}
+	});
+}
+
+/** Where an added field's value comes from, for messages: `header "tenant-id"`, `offset`. */
+export function kafkaFieldSource(field: KafkaField): string {
+	return field.source === 'header' ? `header "${field.header ?? ''}"` : field.source === 'headers' ? 'all headers' : field.source;
+}
+
+/** The first added field whose name the object has at its top level, or undefined. */
+export function takenKafkaField(fields: readonly KafkaField[], json: JsonObject): KafkaField | undefined {
+	return fields.find((field) => Object.hasOwn(json, field.name));
 }
 
 /**
@@ -105,11 +134,14 @@ export function bufferText(buffer: Buffer): string {
 	return isTextBytes(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
 }
 
-/** Sets each added field the object does not have already (the message's own field wins). */
+/** Sets each added field (the caller made sure the object has none of them: takenKafkaField). */
 export function addKafkaFields(json: JsonObject, values: JsonObject): void {
-	for (const name of Object.keys(values)) {
-		if (json[name] === undefined) json[name] = values[name];
-	}
+	for (const name of Object.keys(values)) json[name] = values[name];
+}
+
+/** A value spliceKafkaFields did not splice as it has one of the names at its top level: it goes the per-message way, to Invalid. */
+export interface TakenName {
+	taken: string;
 }
 
 /**
@@ -118,22 +150,18 @@ export function addKafkaFields(json: JsonObject, values: JsonObject): void {
  * reports what it is). Spliced into a malformed value (`{"id":1,`, `{"id":1} trailing`), the fields
  * made the Doris Schema node's parse error and its dead letter carry `{"topic":"t","id":1,` instead
  * of the message as it came, which cannot be inspected or replayed; the value is scanned, not parsed
- * (json-object-text.ts). A field the object already has at its top level is not added (its own field
- * wins, as on the per-message path): the line must not hold a key twice. Doris' JSON reader does not
+ * (json-object-text.ts). An object that already has one of the names at its top level is not spliced
+ * ({taken}: the caller sends the message the per-message way, where it goes to Invalid): the line must
+ * not hold a key twice, and its own value must not win silently either. Doris' JSON reader does not
  * take the last of two equal keys: NewJsonReader::_simdjson_set_column_value (be/src/vec/exec/format/
  * json/new_json_reader.cpp) writes each key it meets into its column, so a repeated key is written
  * twice for one row (a block whose columns disagree in length), and no version documents a rule for it.
  */
-export function spliceKafkaFields(text: string, values: JsonObject): string | null {
-	const names = Object.keys(values);
-	const own = ownTopLevelNames(text, names);
+export function spliceKafkaFields(text: string, values: JsonObject): string | TakenName | null {
+	const own = ownTopLevelNames(text, Object.keys(values));
 	if (own === null) return null;
-	let added = values;
-	if (own.length > 0) {
-		added = {};
-		for (const name of names) if (!own.includes(name)) added[name] = values[name];
-	}
-	const fields = JSON.stringify(added).slice(1, -1);
+	if (own.length > 0) return { taken: own[0] };
+	const fields = JSON.stringify(values).slice(1, -1);
 	if (fields === '') return text;
 	// The text before the opening brace (JSON whitespace, a byte-order mark at the start) is dropped.
 	let open = text.charCodeAt(0) === BYTE_ORDER_MARK ? 1 : 0;

@@ -11,7 +11,7 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type KafkaMessageMetadata, type ParseErrorInfo, type ParseErrorKind } from '../common/item-contract';
 import type { JsonObject, JsonValue } from '../common/exact-json';
-import { addKafkaFields, bufferText, headerValue, kafkaFieldValues } from './message-fields';
+import { addKafkaFields, bufferText, headerValue, kafkaFieldSource, kafkaFieldValues, takenKafkaField, type KafkaField } from './message-fields';
 import type { MessageParserOptions, ParsedChunk } from './message-parser';
 import { packedItemJson, type PackedLinesBuilder } from './packed-lines';
 
@@ -49,13 +49,16 @@ export function addItem(
 	let json: JsonObject;
 	if (decoded === null) {
 		if (options.tombstones === 'skip') {
-			chunk.tombstonesSkipped++;
+			if (chunk.tombstonesSkipped++ === 0) chunk.skippedTombstone = { offset: message.offset, key: message.key ? bufferText(message.key) : null };
 			return;
 		}
 		json = { [PARSE_ERROR_FIELD]: tombstoneError() };
 	} else if (decoded.json && Object.hasOwn(decoded.json, PACKED_ROWS_FIELD)) {
 		chunk.parseErrors++;
 		json = { [PARSE_ERROR_FIELD]: errorJson(reservedFieldError(message)) };
+	} else if (decoded.json && options.kafkaFields?.length && takenKafkaField(options.kafkaFields, decoded.json)) {
+		chunk.parseErrors++;
+		json = { [PARSE_ERROR_FIELD]: errorJson(takenFieldError(message, takenKafkaField(options.kafkaFields, decoded.json) as KafkaField)) };
 	} else if (decoded.json) {
 		json = decoded.json;
 		withoutForeignItemInfo(json, options.includeMetadata);
@@ -81,15 +84,30 @@ export function addItem(
  * contract at an item's top level only, never in a line.
  */
 function reservedFieldError(message: KafkaMessage): ParseErrorInfo {
-	// A tombstone's delete row comes from its key.
+	return rawMessageError(
+		message,
+		`the value has the top-level field "${PACKED_ROWS_FIELD}", which is reserved by the Doris nodes (it marks One Item per Batch's packed rows, so the item would be read as those, not as a row); rename or nest the field upstream`,
+	);
+}
+
+/**
+ * A value that has a field Add Kafka Fields sets (message-fields.ts): its own value and Kafka's cannot
+ * both be the row's field, and keeping either silently, per message, left one column holding Kafka's
+ * value for some rows and the payload's for others. A dead letter replayed through the trigger carries
+ * the fields its first pass added, hence the hint.
+ */
+function takenFieldError(message: KafkaMessage, field: KafkaField): ParseErrorInfo {
+	return rawMessageError(
+		message,
+		`the value has the top-level field "${field.name}", which Add Kafka Fields sets (${kafkaFieldSource(field)}): the message's value and Kafka's cannot both be the row's "${field.name}"; rename the field in Add Kafka Fields or upstream (a dead letter replayed through the trigger carries the fields its first pass added: remove them before replaying)`,
+	);
+}
+
+/** A `reserved_field` error carrying the message's raw value (a tombstone's delete row: its key). */
+function rawMessageError(message: KafkaMessage, reason: string): ParseErrorInfo {
 	const raw = message.value ?? message.key;
 	const utf8 = raw === null || isUtf8(raw);
-	return parseError(
-		'reserved_field',
-		`the value has the top-level field "${PACKED_ROWS_FIELD}", which is reserved by the Doris nodes (it marks One Item per Batch's packed rows, so the item would be read as those, not as a row); rename or nest the field upstream`,
-		raw === null ? null : raw.toString(utf8 ? 'utf8' : 'base64'),
-		utf8 ? 'utf8' : 'base64',
-	);
+	return parseError('reserved_field', reason, raw === null ? null : raw.toString(utf8 ? 'utf8' : 'base64'), utf8 ? 'utf8' : 'base64');
 }
 
 /**
@@ -110,9 +128,15 @@ function withoutForeignItemInfo(json: JsonObject, includeMetadata: boolean): voi
 	if (!includeMetadata && json[KAFKA_METADATA_FIELD] !== undefined) delete json[KAFKA_METADATA_FIELD];
 }
 
-/** A decoded object for a line: the added fields first, so the message's own fields win. */
-export function withKafkaFields(options: Pick<MessageParserOptions, 'kafkaFields'>, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
-	return options.kafkaFields?.length ? { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json } : json;
+/**
+ * A decoded object for a line, the added fields first; undefined when it has one of their names at its
+ * top level: the caller then gives the message its per-message item (addItem), which goes to Invalid
+ * saying so, the same item as in One Item per Message.
+ */
+export function withKafkaFields(options: Pick<MessageParserOptions, 'kafkaFields'>, json: JsonObject, message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject | undefined {
+	if (!options.kafkaFields?.length) return json;
+	if (takenKafkaField(options.kafkaFields, json) !== undefined) return undefined;
+	return { ...kafkaFieldValues(options.kafkaFields, message, topic, partition, decodedKey), ...json };
 }
 
 export function parseError(kind: ParseErrorKind, message: string, raw: string | null, rawEncoding: 'utf8' | 'base64'): ParseErrorInfo {

@@ -64,6 +64,14 @@ export interface ParsedChunk {
 	items: TriggerItem[];
 	parseErrors: number;
 	tombstonesSkipped: number;
+	/** The first tombstone Tombstones "Skip" skipped in the chunk, for the emitter's warning. */
+	skippedTombstone?: SkippedTombstone;
+}
+
+export interface SkippedTombstone {
+	offset: string;
+	/** As text (base64 when binary), null when the message has none. */
+	key: string | null;
 }
 
 export interface MessageParser {
@@ -166,7 +174,10 @@ function packJsonLine(options: MessageParserOptions): PackLine {
 	return (value, message, lines, topic, partition) => {
 		if (!fitsOnLine(value) || nestsTooDeep(value)) return false;
 		const text = value.toString('utf8');
-		lines.addText(spliceKafkaFields(text, kafkaFieldValues(fields, message, topic, partition)) ?? text, topic, partition, message.offset);
+		const spliced = spliceKafkaFields(text, kafkaFieldValues(fields, message, topic, partition));
+		// The value has an added field's name: the per-message way makes its Invalid item (message-items.ts).
+		if (spliced !== null && typeof spliced !== 'string') return false;
+		lines.addText(spliced ?? text, topic, partition, message.offset);
 		return true;
 	};
 }
@@ -188,8 +199,11 @@ function nestsTooDeep(value: Buffer): boolean {
 function packTextLine(options: MessageParserOptions, textField: string): PackLine {
 	const fields = options.kafkaFields ?? [];
 	const textPrefix = `{${JSON.stringify(textField)}:`;
+	// An added field named as the text field: the per-message way makes each message's Invalid item, as
+	// per message (the trigger's settings refuse the name before that).
+	const takesTextField = fields.some((field) => field.name === textField);
 	return (value, message, lines, topic, partition) => {
-		if (!isUtf8(value)) return false;
+		if (!isUtf8(value) || takesTextField) return false;
 		const text = value.toString('utf8');
 		const line =
 			fields.length === 0
@@ -208,8 +222,9 @@ function packDecodedLine(options: MessageParserOptions, decode: (text: string) =
 	return (value, message, lines, topic, partition) => {
 		if (!isUtf8(value)) return false;
 		const decoded = decode(value.toString('utf8'));
-		if (!decoded.json) return false;
-		lines.addText(JSON.stringify(withKafkaFields(options, decoded.json, message, topic, partition)), topic, partition, message.offset);
+		const row = decoded.json && withKafkaFields(options, decoded.json, message, topic, partition);
+		if (!row) return false;
+		lines.addText(JSON.stringify(row), topic, partition, message.offset);
 		return true;
 	};
 }
@@ -237,7 +252,8 @@ function packSync(
 		if (value !== null && packLine(value, message, lines, topic, partition)) continue;
 		const decoded = value === null ? tombstone(options, message) : decodeValue(value, decode, options.format);
 		// A tombstone's delete row is a line like any other, so a packed item keeps the deletes in place.
-		if (value === null && decoded?.json) lines.addText(JSON.stringify(withKafkaFields(options, decoded.json, message, topic, partition, decoded.key)), topic, partition, message.offset);
+		const row = value === null && decoded?.json ? withKafkaFields(options, decoded.json, message, topic, partition, decoded.key) : undefined;
+		if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset);
 		else addItem(chunk, options, decoded, message, topic, partition, lines);
 	}
 	endPacked(chunk, lines);
@@ -282,7 +298,8 @@ async function parseWithRegistry(
 		for (let k = 0; k < decoded.length; k++) {
 			const result = decoded[k];
 			const message = messages[from + k];
-			if (result?.json) lines.addText(JSON.stringify(withKafkaFields(options, result.json, message, topic, partition, result.key)), topic, partition, message.offset);
+			const row = result?.json ? withKafkaFields(options, result.json, message, topic, partition, result.key) : undefined;
+			if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
 		endPacked(chunk, lines);

@@ -36,7 +36,7 @@ const VALUES: Array<{ value: string; loads: boolean }> = [
 	{ value: '{}', loads: true },
 	{ value: ' \t{"id":6} ', loads: true },
 	{ value: '{"id":7,"id":8}', loads: true },
-	{ value: '{"id":9,"src_offset":"own"}', loads: false }, // the value's own field wins: "own" is no BIGINT
+	{ value: '{"id":9,"src_offset":"own"}', loads: false }, // the value has an added field's name: Invalid, _parseError kind reserved_field
 	{ value: '{"id":10}', loads: true },
 ];
 

@@ -109,7 +109,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: DEFAULT_ROW_MAPPER_OPTIONS.cdc,
 				description:
-					'Whether items are Debezium change events: op c/r/u load "after", op d loads "before" as a delete (__DORIS_DELETE_SIGN__ = 1, UNIQUE KEY tables). Leave it off for records flattened by ExtractNewRecordState: their __deleted "true" deletes either way. A row carrying __DORIS_DELETE_SIGN__ at its top level (the Kafka Trigger\'s Tombstones "Delete the Row of Its Key") is read as it is, envelope or source path aside.',
+					'Whether items are Debezium change events: op c/r/u load "after", op d loads "before" as a delete (__DORIS_DELETE_SIGN__ = 1, UNIQUE KEY tables). Needs the Kafka Trigger\'s Keep Order per Partition and Max Loads in Flight 1 on the Doris Stream Load node (activation refuses otherwise: an older change would land over a newer one). Leave it off for records flattened by ExtractNewRecordState: their __deleted "true" deletes either way. A row carrying __DORIS_DELETE_SIGN__ at its top level (the Kafka Trigger\'s Tombstones "Delete the Row of Its Key") is read as it is, envelope or source path aside.',
 			},
 			{
 				displayName: 'Epoch Unit',

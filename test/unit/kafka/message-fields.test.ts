@@ -61,28 +61,18 @@ describe('Add Kafka Fields', () => {
 		assert.equal(spliceKafkaFields('"text"', { k: 'x' }), null);
 	});
 
-	it('One Item per Batch, JSON: each line carries the fields; the value\'s own field wins; a non-object line stays as it was', () => {
-		const chunk = parse({ output: 'batch', kafkaFields: FIELDS.slice(0, 2) }, [
-			message(0, '{"id":1}', { headers }),
-			message(1, '{"id":2,"event_key":"own"}'),
-			message(2, '[1]'),
-		]);
+	it('One Item per Batch, JSON: each line carries the fields; a non-object line stays as it was', () => {
+		const chunk = parse({ output: 'batch', kafkaFields: FIELDS.slice(0, 2) }, [message(0, '{"id":1}', { headers }), message(1, '{"id":2}'), message(2, '[1]')]);
 		assert.equal(chunk.items.length, 1);
-		assert.deepEqual(lines(chunk), [{ event_key: 'k0', tenant: 'acme', id: 1 }, { event_key: 'own', tenant: null, id: 2 }, [1]]);
+		assert.deepEqual(lines(chunk), [{ event_key: 'k0', tenant: 'acme', id: 1 }, { event_key: 'k1', tenant: null, id: 2 }, [1]]);
 	});
 
-	it('One Item per Batch, JSON: a field the line already has is not added again (no duplicate key reaches Doris)', () => {
-		const chunk = parse({ output: 'batch', kafkaFields: FIELDS.slice(0, 2) }, [
-			message(0, '{"id":2,"event_key":"own"}', { headers }),
-			message(1, '{"id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}', { headers }),
-			message(2, '{"id":4,"\\u0074enant":"escaped"}', { headers }),
-		]);
+	it('One Item per Batch, JSON: only a top-level name counts as the value\'s own (not one nested or inside a string); one at the top level is not spliced', () => {
+		const chunk = parse({ output: 'batch', kafkaFields: FIELDS.slice(0, 2) }, [message(1, '{"id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}', { headers })]);
 		const text = (chunk.items[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines.split('\n').filter((l) => l !== '');
-		assert.deepEqual(text, [
-			'{"tenant":"acme","id":2,"event_key":"own"}',
-			'{"event_key":"k1","tenant":"acme","id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}',
-			'{"event_key":"k2","id":4,"\\u0074enant":"escaped"}',
-		]);
+		assert.deepEqual(text, ['{"event_key":"k1","tenant":"acme","id":3,"nested":{"tenant":"inner"},"note":"say \\"tenant\\""}']);
+		assert.deepEqual(spliceKafkaFields('{"id":2,"event_key":"own"}', { event_key: 'k', tenant: 'acme' }), { taken: 'event_key' });
+		assert.deepEqual(spliceKafkaFields('{"id":4,"\\u0074enant":"escaped"}', { tenant: 'acme' }), { taken: 'tenant' });
 	});
 
 	it('splicing: a value that is not one well-formed JSON object is not spliced (null), whatever it starts with', () => {
@@ -136,8 +126,8 @@ describe('Add Kafka Fields', () => {
 	});
 
 	it('One Item per Message: the fields on each decoded item (not on error items, which carry _kafka)', () => {
-		const chunk = parse({ kafkaFields: FIELDS.slice(0, 2) }, [message(0, '{"id":1,"tenant":"own"}', { headers }), message(1, '{"id":')]);
-		assert.deepEqual(chunk.items[0].json, { id: 1, tenant: 'own', event_key: 'k0' });
+		const chunk = parse({ kafkaFields: FIELDS.slice(0, 2) }, [message(0, '{"id":1}', { headers }), message(1, '{"id":')]);
+		assert.deepEqual(chunk.items[0].json, { id: 1, event_key: 'k0', tenant: 'acme' });
 		assert.equal(chunk.items[1].json.event_key, undefined);
 	});
 

@@ -200,7 +200,7 @@ describe('message parser: One Item per Batch, JSON', () => {
 		assert.equal(misfits.items.length, 1);
 		assert.equal(misfits.items[0].json[PACKED_ROWS_FIELD], undefined);
 		const none = parse({ output: 'batch' }, [message(0, null), message(1, null)]);
-		assert.deepEqual(none, { items: [], parseErrors: 0, tombstonesSkipped: 2 });
+		assert.deepEqual(none, { items: [], parseErrors: 0, tombstonesSkipped: 2, skippedTombstone: { offset: '0', key: 'k0' } });
 	});
 
 	it('packs only the requested range', () => {

@@ -26,6 +26,13 @@ describe('Kafka trigger settings: delimited text and Add Kafka Fields', () => {
 		assert.throws(() => settings({ topics: 't', groupId: 'g', format: 'csv', csvColumns: 'a,b', csvSeparator: '' }), /Separator is empty/);
 	});
 
+	it('Add Kafka Fields: a name every message has (a CSV Column Name, Text\'s value field) is refused at activation, naming both', () => {
+		const fields = (name: string) => ({ kafkaFields: { field: [{ source: 'offset', name }] } });
+		assert.throws(() => settings({ topics: 't', groupId: 'g', format: 'csv', csvColumns: 'id, src_offset', options: fields('src_offset') }), /Add Kafka Fields, entry 1: field "src_offset" is also a CSV Column Name/);
+		assert.throws(() => settings({ topics: 't', groupId: 'g', format: 'text', options: fields('value') }), /field "value" is the field Message Format Text puts the message in/);
+		settings({ topics: 't', groupId: 'g', format: 'csv', csvColumns: 'id, amount', options: fields('src_offset') });
+	});
+
 	it('Add Kafka Fields: entries read from the fixed collection, bad ones named', () => {
 		const options = { kafkaFields: { field: [{ source: 'key', name: ' event_key ' }, { source: 'header', header: 'tenant-id', name: 'tenant' }] } };
 		const parser = settings({ topics: 't', groupId: 'g', format: 'json', options });

@@ -1,0 +1,20 @@
+import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
+
+import { CHANGE_ORDER_FIX, changeOrderProblems, type ChangeOrderSettings } from '../../src/common/change-order';
+import { workflowGraphOf } from '../shared/outputs';
+
+/**
+ * Refuses to activate a workflow whose settings let an older change of a key land in Doris over a newer
+ * one (src/common/change-order.ts says which and why): Keep Order per Partition off before a Doris
+ * Schema node reading Debezium Envelopes or a Doris Stream Load node deleting with Deletes "Always",
+ * and Max Loads in Flight above 1 on a Doris Stream Load node loading such changes. Named with both
+ * settings and what to change, before any consumer joins. A Doris node in a sub-workflow the
+ * trigger's Execute Workflow node calls is not seen here.
+ */
+export function refuseUnorderedChanges(ctx: Pick<ITriggerFunctions, 'getNode'>, settings: ChangeOrderSettings): void {
+	const graph = workflowGraphOf(ctx);
+	if (graph === undefined) return;
+	const problems = changeOrderProblems(graph, ctx.getNode().name, settings);
+	if (problems.length === 0) return;
+	throw new NodeOperationError(ctx.getNode(), problems.join('; '), { description: CHANGE_ORDER_FIX });
+}

@@ -1,0 +1,100 @@
+// Activation refuses settings under which an older change of a key can land over a newer one
+// (src/common/change-order.ts): Keep Order per Partition off before a Doris Schema node reading
+// Debezium Envelopes or a Doris Stream Load node with Deletes "Always", and Max Loads in Flight above
+// 1 on a node loading such changes. Through the trigger's own activation (KafkaTrigger.trigger), on
+// n8n's Workflow built with the three nodes' real descriptions, so the parameters carry n8n's defaults
+// as in an activation; the credential lookup after the checks fails, which is where a refusal must come first.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Workflow, type IConnections, type INode, type INodeParameters, type INodeType, type INodeTypes } from 'n8n-workflow';
+
+import { DorisSchema } from '../../../../nodes/DorisSchema/DorisSchema.node.js';
+import { DorisStreamLoad } from '../../../../nodes/DorisStreamLoad/DorisStreamLoad.node.js';
+import { KafkaTrigger } from '../../../../nodes/KafkaTrigger/KafkaTrigger.node.js';
+
+const TYPES: Record<string, INodeType> = {
+	'n8n-nodes-doris-sinker.kafkaTrigger': new KafkaTrigger(),
+	'n8n-nodes-doris-sinker.dorisSchema': new DorisSchema(),
+	'n8n-nodes-doris-sinker.dorisStreamLoad': new DorisStreamLoad(),
+};
+const nodeTypes = { getByName: (type: string) => TYPES[type], getByNameAndVersion: (type: string) => TYPES[type], getKnownTypes: () => ({}) } as unknown as INodeTypes;
+const node = (name: string, type: string, typeVersion: number, parameters: INodeParameters): INode => ({ id: name, name, type, typeVersion, position: [0, 0], parameters });
+const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
+
+const NO_CREDENTIAL = 'test: no credential here';
+
+interface Settings {
+	trigger?: INodeParameters;
+	schema?: INodeParameters;
+	load?: INodeParameters;
+}
+
+/** Trigger → Doris Schema (Map Rows) → Doris Stream Load, activated; resolves or rejects as activation does. */
+async function activate(settings: Settings): Promise<unknown> {
+	const nodes = [
+		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger', 1.1, { topics: 'customers', groupId: 'g', format: 'json', ...settings.trigger }),
+		node('Schema', 'n8n-nodes-doris-sinker.dorisSchema', 1, { operation: 'mapRows', database: 'demo', table: 'customers', ...settings.schema }),
+		node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', 1, { database: 'demo', table: 'customers', ...settings.load }),
+	];
+	const connections: IConnections = { 'Kafka Trigger': { main: [to('Schema')] }, Schema: { main: [to('Load')] } };
+	const workflow = new Workflow({ id: 'wf', nodes, connections, active: true, nodeTypes });
+	const trigger = workflow.nodes['Kafka Trigger'];
+	const ctx = {
+		workflow,
+		getNode: () => trigger,
+		getNodeParameter: (name: string, fallback?: unknown) => (name in trigger.parameters ? trigger.parameters[name] : fallback),
+		getWorkflowSettings: () => ({}),
+		getMode: () => 'trigger',
+		getWorkflow: () => ({ id: 'wf', name: 'w', active: true }),
+		getCredentials: async () => {
+			throw new Error(NO_CREDENTIAL);
+		},
+		logger: { info() {}, warn() {}, error() {}, debug() {} },
+	};
+	return new KafkaTrigger().trigger.call(ctx as never);
+}
+
+/** The activation's error: the refusal, or the credential lookup when nothing was refused. */
+async function activationError(settings: Settings): Promise<Error & { description?: string }> {
+	try {
+		await activate(settings);
+	} catch (error) {
+		return error as Error & { description?: string };
+	}
+	throw new Error('activation went through');
+}
+
+const CDC = { options: { cdc: true } };
+const KEEP_ORDER = { options: { keepPartitionOrder: true, executionTimeoutSeconds: 120 } };
+
+describe('activation refuses settings that let an older change land over a newer one', () => {
+	it('Debezium Envelopes on without Keep Order per Partition (the trigger default): refused, naming both settings and the fix', async () => {
+		const error = await activationError({ schema: CDC });
+		assert.match(error.message, /Keep Order per Partition \(trigger options\) is off, but Doris Schema node "Schema" has Debezium Envelopes \(CDC\) on/);
+		assert.match(error.message, /an update can bring back a row a later delete removed/);
+		assert.match(error.description ?? '', /Turn Keep Order per Partition on .*Execution Timeout short/);
+	});
+
+	it('Deletes (CDC) "Always" without Keep Order: refused; Debezium Envelopes as an expression: refused as "may turn it on"', async () => {
+		assert.match((await activationError({ load: { options: { deletes: 'always' } } })).message, /Doris Stream Load node "Load" has Deletes \(CDC\) "Always"/);
+		assert.match((await activationError({ schema: { options: { cdc: '={{ true }}' } } })).message, /Debezium Envelopes \(CDC\) an expression, which may turn it on/);
+	});
+
+	it('Max Loads in Flight above 1 behind Debezium Envelopes: refused even with Keep Order on (one execution straddles two batches)', async () => {
+		const error = await activationError({ trigger: KEEP_ORDER, schema: CDC, load: { options: { maxInFlight: 3 } } });
+		assert.match(error.message, /Doris Stream Load node "Load" has Max Loads in Flight 3 with Debezium Envelopes \(CDC\) on in Doris Schema node "Schema"/);
+		assert.match(error.description ?? '', /Max Loads in Flight to 1/);
+	});
+
+	it('activates the CDC recipe (Keep Order on, one load in flight), and plain rows (Deletes Auto, the default) without Keep Order', async () => {
+		assert.equal((await activationError({ trigger: KEEP_ORDER, schema: CDC })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, schema: CDC, load: { options: { deletes: 'auto', maxInFlight: 1 } } })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({})).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ load: { options: { maxInFlight: 4 } } })).message, NO_CREDENTIAL);
+	});
+
+	it('Tombstones "Delete the Row of Its Key" with Max Loads in Flight above 1: refused (the Keep Order half was refused already)', async () => {
+		const error = await activationError({ trigger: { options: { ...KEEP_ORDER.options, tombstones: 'delete' } }, load: { options: { maxInFlight: 2 } } });
+		assert.match(error.message, /Max Loads in Flight 2 with the trigger's Tombstones "Delete the Row of Its Key"/);
+	});
+});
