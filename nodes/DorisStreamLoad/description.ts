@@ -61,7 +61,8 @@ const options: INodeProperties = {
 				{
 					name: 'Auto',
 					value: 'auto',
-					description: 'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign',
+					description:
+						'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign. From a Kafka trigger with Keep Order per Partition off, deletes go to Rejected (rule delete_unordered) instead.',
 				},
 				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert). Needs the Kafka trigger\'s Keep Order per Partition.' },
 				{

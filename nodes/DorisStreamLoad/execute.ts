@@ -28,6 +28,7 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
+import { unorderedKafkaTriggerOf } from '../shared/kafka-order';
 import { refuseLossySettingsAtRunTime } from '../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
@@ -270,10 +271,13 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		let sorted = sortItemsForLoad(group.items, options);
 		// A load with the delete sign into a table that is not UNIQUE KEY: Doris drops the sign there, so
 		// deletes are taken out the same way (rule delete_unsupported). The schema is read only then.
+		// From a Kafka trigger with Keep Order per Partition off, deletes are taken out too (rule
+		// delete_unordered): an update before a delete in Kafka could land after it and bring the row back.
 		if (settings.deletes !== 'never' && sorted.deleteSign) {
 			const notUnique = await tableWithoutDeletes(readSchema, `${db}.${table}`);
-			if (notUnique !== undefined) {
-				options.deletesNotApplied = { handBack: rejectedConnected, notUnique };
+			const trigger = notUnique === undefined ? unorderedKafkaTriggerOf(ctx) : undefined;
+			if (notUnique !== undefined || trigger !== undefined) {
+				options.deletesNotApplied = { handBack: rejectedConnected, notUnique, unordered: trigger === undefined ? undefined : { trigger } };
 				sorted = sortItemsForLoad(group.items, options);
 			}
 		}

@@ -92,7 +92,7 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
  * Not in n8n's typed interface: NodeExecutionContext keeps the execution's data in `runExecutionData`,
  * whose resultData.runData holds them (n8n-core 2.40).
  */
-function runDataOf(ctx: object): object | undefined {
+export function runDataOf(ctx: object): object | undefined {
 	const runData = (ctx as { runExecutionData?: { resultData?: { runData?: unknown } } | null }).runExecutionData?.resultData?.runData;
 	return runData !== null && typeof runData === 'object' ? runData : undefined;
 }

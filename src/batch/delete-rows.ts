@@ -35,6 +35,15 @@ export interface DeleteCheckOption {
 	 * deletes are taken out with rule delete_unsupported (tableWithoutDeletes).
 	 */
 	notUnique?: { table: string; keyModel: string };
+	/**
+	 * The rows come from the Kafka trigger named here, whose Keep Order per Partition is off: two
+	 * executions of a partition reach the shared batch in either order and a failed one is redelivered
+	 * after later ones loaded, so an update could land after the delete that followed it in the log and
+	 * bring the row back without a word. Deletes are taken out with rule delete_unordered. The trigger's
+	 * activation refuses the settings that always delete (src/common/change-order.ts); these are deletes
+	 * of Deletes Auto known only per row (a flattened record's __deleted, a producer's own sign).
+	 */
+	unordered?: { trigger: string };
 }
 
 /**
@@ -118,6 +127,15 @@ export function deleteNotApplied(row: Readonly<Record<string, unknown>>, check?:
 		const noSign = noHiddenDeleteSign(notUnique.table);
 		return signedDelete(sign, 'delete_unsupported', `: ${noSign.lacks}`, `, and ${noSign.why}, so the row would load as an upsert and the deleted row stay; ${noSign.fix}`);
 	}
+	if (notUnique === undefined && check?.unordered !== undefined) {
+		return signedDelete(
+			sign,
+			'delete_unordered',
+			`: Kafka trigger "${check.unordered.trigger}" has Keep Order per Partition off`,
+			`, and Kafka trigger "${check.unordered.trigger}" has Keep Order per Partition off: two executions of a partition can load in either order and a failed one is delivered again after later ones loaded, ` +
+				`so an update that came before this delete in Kafka could land after it and bring the row back without a word; turn Keep Order per Partition on (trigger options) and replay this row`,
+		);
+	}
 	if (notUnique !== undefined) {
 		return signedDelete(
 			sign,
@@ -142,7 +160,7 @@ export function deleteNotApplied(row: Readonly<Record<string, unknown>>, check?:
  * what was expected instead (`unlessWhy` follows "a row that is not a delete (…)") and why the delete
  * would go wrong (`why` follows "the row is a delete").
  */
-function signedDelete(sign: unknown, rule: 'delete_unsupported' | 'delete_not_applied', unlessWhy: string, why: string): Rejection {
+function signedDelete(sign: unknown, rule: 'delete_unsupported' | 'delete_not_applied' | 'delete_unordered', unlessWhy: string, why: string): Rejection {
 	return {
 		column: DELETE_SIGN_COLUMN,
 		value: sign,
@@ -154,7 +172,7 @@ function signedDelete(sign: unknown, rule: 'delete_unsupported' | 'delete_not_ap
 
 /** Whether a rule is one of the delete checks' (taken out here, not for want of a sequence value). */
 export function isDeleteRule(rule: string): boolean {
-	return rule === 'delete_not_applied' || rule === 'delete_unsupported';
+	return rule === 'delete_not_applied' || rule === 'delete_unsupported' || rule === 'delete_unordered';
 }
 
 /** Why an item is refused when Rejected leads nowhere: the reason, the rule, and what to do. */

@@ -111,7 +111,7 @@ export function sortItemsForLoad(
 	items: ReadonlyArray<{ json: Record<string, unknown> }>,
 	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck; csvCheck?: CsvCheckOption; deletesNotApplied?: DeleteCheckOption },
 ): SortedItems {
-	const deleteCheck = load.deletes === 'never' || load.deletesNotApplied?.notUnique !== undefined ? load.deletesNotApplied : undefined;
+	const deleteCheck = load.deletes === 'never' || load.deletesNotApplied?.notUnique !== undefined || load.deletesNotApplied?.unordered !== undefined ? load.deletesNotApplied : undefined;
 	const parts: BatchPart[] = [];
 	const sequence = load.sequence;
 	const takenOut: SortedItems['takenOut'] = [];

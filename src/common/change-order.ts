@@ -18,10 +18,11 @@
  * Envelopes (op u / d), a Doris Stream Load node with Deletes (CDC) "Always", the trigger's Tombstones
  * "Delete the Row of Its Key" (whose Keep Order half src/kafka/consumer-options.ts refuses). Not Deletes
  * "Auto" (the default, which also loads the logs of the examples): whether its rows are deletes is known
- * only per row (a flattened record's `__deleted`, a producer's own `__DORIS_DELETE_SIGN__`).
+ * only per row (a flattened record's `__deleted`, a producer's own `__DORIS_DELETE_SIGN__`): the Doris
+ * Stream Load node takes those out at run time (rule delete_unordered, src/batch/delete-rows.ts).
  */
 import { nodesReachedFrom, type GraphNode, type WorkflowGraph } from './workflow-graph';
-import { SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './lossy-settings';
+import { KAFKA_TRIGGER_NODE_TYPE, SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './lossy-settings';
 
 export interface ChangeOrderSettings {
 	/** The trigger's Keep Order per Partition. */
@@ -75,6 +76,19 @@ export function readsDebeziumEnvelopes(graph: WorkflowGraph, trigger: string): b
 	return nodesReachedFrom(graph, [trigger]).some(
 		(node) => node.type === SCHEMA_NODE_TYPE && node.disabled !== true && node.parameters?.operation !== 'getSchema' && cdcSetting(node) !== 'off',
 	);
+}
+
+/**
+ * The Kafka trigger among the nodes that ran in this execution (`ran`: names) whose Keep Order per
+ * Partition is off, or undefined: the Doris Stream Load node takes the deletes of such an execution out
+ * (rule delete_unordered, src/batch/delete-rows.ts). Read from the running workflow's nodes as stored
+ * (an option absent is off, the default).
+ */
+export function unorderedKafkaTrigger(nodes: Readonly<Record<string, GraphNode | undefined>>, ran: readonly string[]): string | undefined {
+	return ran.find((name) => {
+		const node = Object.hasOwn(nodes, name) ? nodes[name] : undefined;
+		return node?.type === KAFKA_TRIGGER_NODE_TYPE && options(node).keepPartitionOrder !== true;
+	});
 }
 
 const UNORDERED_EXECUTIONS =

@@ -26,6 +26,10 @@ export function readDorisInfo(value: unknown, field: string = DORIS_FIELD): Dori
 		const text = info[name];
 		if (text !== undefined && (typeof text !== 'string' || text.trim() === '')) return new Error(`${field}.${name} must be a name, not ${describe(text)}`);
 	}
+	const names = info.kafkaFields;
+	if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === 'string' && n !== ''))) {
+		return new Error(`${field}.kafkaFields must be a list of field names, not ${describe(names)}`);
+	}
 	return value as DorisItemInfo;
 }
 

@@ -49,6 +49,13 @@ export interface DorisItemInfo {
 	/** The target the Doris Schema node resolved for this item (its Table From setting). */
 	database?: string;
 	table?: string;
+	/**
+	 * The names the Kafka trigger's Add Kafka Fields puts at the item's top level (at each line's, for a
+	 * packed item). The Doris Schema node takes them from there when it reads the row elsewhere in the
+	 * item (a Debezium envelope's after / before, a Source Path's target, a Connect payload), where
+	 * they were lost: a CDC table's `kafka_offset` column stayed NULL (row-mapper.ts).
+	 */
+	kafkaFields?: string[];
 }
 
 export interface KafkaMessageMetadata {

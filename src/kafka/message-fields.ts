@@ -2,7 +2,8 @@
  * The trigger's "Add Kafka Fields" option: the message key, a header, all headers, or the message's
  * topic, partition, offset or timestamp as fields of the row, so they can be Doris columns like any
  * field of the value. The same fields in both outputs: set on the item in One Item per Message, spliced
- * into the line in One Item per Batch (where the value is never parsed in the trigger).
+ * into the line in One Item per Batch (where the value is never parsed in the trigger); either way the
+ * item names them (kafkaFieldNames), for rows read from inside the value.
  *
  * A name the message's value already has at its top level is no row: the message goes to Invalid
  * (message-items.ts takenFieldError), in both outputs, as its value and Kafka's cannot both be the field
@@ -132,6 +133,17 @@ function headerText(value: HeaderValue): string | null {
 /** UTF-8 when it is text (keys and headers almost always are), base64 otherwise (binary-bytes.ts). */
 export function bufferText(buffer: Buffer): string {
 	return isTextBytes(buffer) ? buffer.toString('utf8') : buffer.toString('base64');
+}
+
+/**
+ * The names of the added fields, as the trigger marks them on each item (`_doris.kafkaFields`) and
+ * packed item (`packedRows.doris.kafkaFields`): the Doris Schema node then takes them from the item's
+ * top level also when it reads the row elsewhere (a Debezium envelope's `after`, a Source Path's
+ * target), where they were lost. A value that has one of the names itself goes to Invalid (takenKafkaField),
+ * so on an item or line the names stand for the added fields only.
+ */
+export function kafkaFieldNames(fields: readonly KafkaField[]): string[] {
+	return fields.map((field) => field.name);
 }
 
 /** Sets each added field (the caller made sure the object has none of them: takenKafkaField). */

@@ -11,7 +11,7 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type KafkaMessageMetadata, type ParseErrorInfo, type ParseErrorKind } from '../common/item-contract';
 import type { JsonObject, JsonValue } from '../common/exact-json';
-import { addKafkaFields, bufferText, headerValue, kafkaFieldSource, kafkaFieldValues, takenKafkaField, type KafkaField } from './message-fields';
+import { addKafkaFields, bufferText, headerValue, kafkaFieldNames, kafkaFieldSource, kafkaFieldValues, takenKafkaField, type KafkaField } from './message-fields';
 import type { MessageParserOptions, ParsedChunk } from './message-parser';
 import { packedItemJson, type PackedLinesBuilder } from './packed-lines';
 
@@ -27,9 +27,11 @@ export interface Decoded {
 }
 
 /** Ends the packed item being built (if it has lines): the builder starts afresh. */
-export function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder): void {
+export function endPacked(chunk: ParsedChunk, lines: PackedLinesBuilder, options: Pick<ItemOptions, 'kafkaFields'>): void {
 	const rows = lines.finish();
-	if (rows) chunk.items.push({ json: packedItemJson(rows) });
+	if (!rows) return;
+	if (options.kafkaFields?.length) rows.doris = { kafkaFields: kafkaFieldNames(options.kafkaFields) };
+	chunk.items.push({ json: packedItemJson(rows) });
 }
 
 /**
@@ -62,7 +64,10 @@ export function addItem(
 	} else if (decoded.json) {
 		json = decoded.json;
 		withoutForeignItemInfo(json, options.includeMetadata);
-		if (options.kafkaFields?.length) addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
+		if (options.kafkaFields?.length) {
+			addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
+			json[DORIS_FIELD] = { kafkaFields: kafkaFieldNames(options.kafkaFields) };
+		}
 	} else {
 		chunk.parseErrors++;
 		json = { [PARSE_ERROR_FIELD]: errorJson(decoded.error as ParseErrorInfo) };
@@ -71,7 +76,7 @@ export function addItem(
 	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
 		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
 	}
-	if (lines !== undefined) endPacked(chunk, lines);
+	if (lines !== undefined) endPacked(chunk, lines, options);
 	chunk.items.push({ json });
 }
 

@@ -256,7 +256,7 @@ function packSync(
 		if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset);
 		else addItem(chunk, options, decoded, message, topic, partition, lines);
 	}
-	endPacked(chunk, lines);
+	endPacked(chunk, lines, options);
 	return chunk;
 }
 
@@ -302,7 +302,7 @@ async function parseWithRegistry(
 			if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
-		endPacked(chunk, lines);
+		endPacked(chunk, lines, options);
 		return chunk;
 	}
 	for (let k = 0; k < decoded.length; k++) addItem(chunk, options, decoded[k], messages[from + k], topic, partition, undefined);

@@ -20,7 +20,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 12;
+const CASES = 13;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -278,6 +278,19 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			20_000,
 		);
 		assert.match(message, /Output is "One Item per Batch" but Doris Stream Load node "[^"]+" has Format CSV/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
+	// The CDC example with Keep Order per Partition off (the trigger's default): two executions of a
+	// partition could load in either order, and an update land after the delete that followed it.
+	it('refuses activation with Debezium Envelopes and Keep Order per Partition off, naming both; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'cdc-debezium', { partitions: 1, tableFrom: 'customers', ddl: 'cdc' });
+		const orders = orderEvents(5, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger).parameters as { options: Record<string, unknown> };
+		delete trigger.options.keepPartitionOrder;
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => 'the CDC workflow ran without Keep Order', 10_000);
+		assert.match(message, /Keep Order per Partition \(trigger options\) is off, but Doris Schema node "[^"]+" has Debezium Envelopes \(CDC\) on/);
 		t.diagnostic(`refused: ${message}`);
 	});
 

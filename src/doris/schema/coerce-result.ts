@@ -49,7 +49,9 @@ export type RejectRule =
 	/** With Format CSV, a value a CSV line cannot carry as Doris reads it back (the separator, a line break, the text \\N): Doris Stream Load's Rejected output. */
 	| 'csv_unwritable'
 	/** A row flagged as a delete (__DORIS_DELETE_SIGN__ 1) while Doris Stream Load's Deletes (CDC) is Never: it would load as an upsert of the deleted row (Rejected output). */
-	| 'delete_not_applied';
+	| 'delete_not_applied'
+	/** A row flagged as a delete from a Kafka trigger whose Keep Order per Partition is off: an older change could land after it and bring the row back (Doris Stream Load's Rejected output). */
+	| 'delete_unordered';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

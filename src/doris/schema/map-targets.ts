@@ -187,7 +187,9 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 		for (const line of split.unplaced) refuseLine(line, index, refuse);
 		let order = 0;
 		for (const [key, part] of split.parts) {
-			groupOf(targets.get(key) as DorisTarget).packed.push({ index, order: order++, packed: part, loadBy: packed.doris?.loadBy, lines: split.lineNumbers.get(key) });
+			// The part's lines keep the item's Add Kafka Fields mark (route-packed.ts reads it from the part).
+			const marked = packed.doris?.kafkaFields === undefined ? part : { ...part, doris: { kafkaFields: packed.doris.kafkaFields } };
+			groupOf(targets.get(key) as DorisTarget).packed.push({ index, order: order++, packed: marked, loadBy: packed.doris?.loadBy, lines: split.lineNumbers.get(key) });
 		}
 	}
 

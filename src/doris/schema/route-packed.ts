@@ -29,6 +29,7 @@ import { lineTranscoderFor } from './line-transcoder';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
+import { kafkaFieldsOf } from './trigger-fields';
 
 /** `_kafka` of an invalid line: the Kafka message it was, as far as the packed sources tell. */
 export type { PackedLineOrigin } from '../../common/packed-rows';
@@ -60,7 +61,7 @@ function serializerFor(mapper: RowMapper): RowSerializer {
  * `_parseError` item, and is mapped like one; so an invalid line comes out in the shape an invalid
  * item has in per-message mode, and a dead-letter branch needs no second form.
  */
-function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, unknown> }): MapResult {
+function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, unknown> }, kafkaFields: readonly string[]): MapResult {
 	let value: JsonValue;
 	try {
 		value = parseJsonExact(line);
@@ -75,7 +76,8 @@ function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, u
 	}
 	slot.json = value;
 	try {
-		return mapper.map(value);
+		// The item's Add Kafka Fields, never a line's own `_doris` (a line's fields are data).
+		return mapper.map(value, kafkaFields);
 	} catch (error) {
 		// As in routeItems: a bug or a hostile value must not drop the line.
 		return { ok: false, reasons: [{ column: null, value: null, expected: 'a row', rule: 'type', message: `could not map the line: ${(error as Error).message}` }] };
@@ -269,6 +271,7 @@ export function mapPackedLinesToBytes(
 	const fast = lineTranscoderFor(mapper);
 	const text = packed.jsonLines;
 	const cursor = new RunCursor(packed.sources);
+	const kafkaFields = kafkaFieldsOf(packed.doris);
 	let invalid: RoutedItem[] = [];
 	const slot: { json: Record<string, unknown> } = { json: {} };
 	const sink = new LineSink(text, inputUnits);
@@ -287,7 +290,7 @@ export function mapPackedLinesToBytes(
 		}
 		const lineText = text.slice(start, end);
 		start = end + 1;
-		const result = mapLine(lineText, mapper, slot);
+		const result = mapLine(lineText, mapper, slot, kafkaFields);
 		if (result.ok) {
 			const row = result.row;
 			sink.add(serialize(row));

@@ -7,7 +7,8 @@
  * Connect's `{schema, payload}` form has its payload decoded along the schema (logical types such as
  * io.debezium.time.Date or Decimal, src/common/connect-envelope.ts), a value that does not fit its
  * declared type rejecting the item; the source path
- * (e.g. `payload.after`) selects the record; in CDC mode the record is a Debezium envelope; unknown
+ * (e.g. `payload.after`) selects the record; in CDC mode the record is a Debezium envelope; a record
+ * read from inside the item takes the trigger's Add Kafka Fields from its top level (trigger-fields.ts); unknown
  * fields are ignored or rejected (option); each column takes its field (renamed by the mapping),
  * coerced to the column type. A missing field is left out so Doris fills the column's default or NULL,
  * unless the column is NOT NULL without a default (Doris would fail the row: "The column `x` is not
@@ -23,7 +24,7 @@
  * never get a column of its own: it is a field no column takes, and schema evolution leaves it alone.
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
-import { DELETE_SIGN_COLUMN, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
@@ -32,6 +33,7 @@ import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholder
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
+import { kafkaFieldsOf, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -222,7 +224,11 @@ export class RowMapper {
 		return this.sourcePath.length > 0 && record === undefined;
 	}
 
-	map(json: Record<string, unknown>): MapResult {
+	/**
+	 * `kafkaFields`: the names the trigger added at the item's top level (trigger-fields.ts); by default
+	 * the item's own `_doris` says, a packed item's lines get them from `packedRows.doris`.
+	 */
+	map(json: Record<string, unknown>, kafkaFields?: readonly string[]): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) return { ok: false, reasons: [undecodedMessage(parseError as Partial<ParseErrorInfo>)] };
 		let item = json;
@@ -253,7 +259,12 @@ export class RowMapper {
 			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'envelope')] };
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, reasons: [notAnObject(record, this.sourcePath.length > 0 ? this.options.sourcePath : '')] };
-		const rec = record as Record<string, unknown>;
+		let rec = record as Record<string, unknown>;
+		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too.
+		if (rec !== item && rec !== json) {
+			const names = kafkaFields ?? kafkaFieldsOf(json[DORIS_FIELD]);
+			if (names.length > 0) rec = withKafkaFields(rec, json, names);
+		}
 		if (this.flattenedDeletes && rec[FLATTENED_DELETED_FIELD] !== undefined) {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
 			if (mark === undefined) return { ok: false, reasons: [badDeleteMark(this.schema, rec[FLATTENED_DELETED_FIELD])] };

@@ -192,6 +192,26 @@ describe('deletes with the sign into a table that is not UNIQUE KEY (Deletes Aut
 		assert.deepEqual(sortItemsForLoad(items, { format: 'json', deletes: 'auto', deletesNotApplied: { handBack: true } }).takenOut, []);
 	});
 
+	// Before, a delete of Deletes Auto (a flattened record's __deleted, a producer's own sign) from a Kafka
+	// trigger with Keep Order per Partition off loaded, and an update before it in Kafka could land after
+	// it (two executions of a partition in either order, a failed one redelivered) and bring the row back.
+	it('from a Kafka trigger with Keep Order off: the deletes are taken out with rule delete_unordered, naming the trigger and the setting; sign 0 loads', () => {
+		const unordered = { trigger: 'Kafka Trigger' };
+		const reason = deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: 1 }, { handBack: true, unordered });
+		assert.equal(reason?.rule, 'delete_unordered');
+		assert.match(reason?.message ?? '', /Kafka trigger "Kafka Trigger" has Keep Order per Partition off: .*bring the row back without a word; turn Keep Order per Partition on/);
+		const items = [{ json: { id: 1, __DORIS_DELETE_SIGN__: 1 } }, { json: { id: 2, __DORIS_DELETE_SIGN__: 0 } }, packed(['{"id":3,"__DORIS_DELETE_SIGN__":1}', '{"id":4}'], true)];
+		const sorted = sortItemsForLoad(items, { format: 'json', deletes: 'auto', deletesNotApplied: { handBack: true, unordered } });
+		assert.deepEqual(
+			sorted.takenOut.map((t) => `${t.index}${t.line === undefined ? '' : `:${t.line}`} ${t.reason.rule}`),
+			['0 delete_unordered', '2:0 delete_unordered'],
+		);
+		assert.deepEqual(sorted.parts, [[{ id: 2, __DORIS_DELETE_SIGN__: 0 }], { text: '{"id":4}\n', rows: 1 }]);
+		// Rejected leading nowhere: the item fails the execution, saying why (nothing committed).
+		const refused = sortItemsForLoad(items.slice(0, 1), { format: 'json', deletes: 'auto', deletesNotApplied: { handBack: false, unordered } });
+		assert.match(refused.refused[0]?.message ?? '', /rule delete_unordered/);
+	});
+
 	it('a UNIQUE KEY table without the hidden sign: the Doris Schema node\'s cause and fix, word for word', () => {
 		const reason = deleteNotApplied({ id: 1, __DORIS_DELETE_SIGN__: 1 }, { handBack: true, notUnique: { table: 'd.t', keyModel: 'UNIQUE' } });
 		assert.deepEqual(

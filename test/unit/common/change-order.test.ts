@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { changeOrderProblems, readsDebeziumEnvelopes } from '../../../src/common/change-order';
+import { changeOrderProblems, readsDebeziumEnvelopes, unorderedKafkaTrigger } from '../../../src/common/change-order';
 import { KAFKA_TRIGGER_NODE_TYPE, SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../../src/common/lossy-settings';
 import { graphOf, type GraphNode, type StoredConnections } from '../../../src/common/workflow-graph';
 
@@ -60,5 +60,17 @@ describe('changeOrderProblems', () => {
 		assert.equal(readsDebeziumEnvelopes(graph({ Schema: { parameters: { options: { cdc: '={{ true }}' } } } }), 'Kafka Trigger'), true);
 		assert.equal(readsDebeziumEnvelopes(graph({ Schema: { disabled: true } }), 'Kafka Trigger'), false);
 		assert.equal(readsDebeziumEnvelopes(graph({ Schema: { parameters: { options: {} } } }), 'Kafka Trigger'), false);
+	});
+
+	it('unorderedKafkaTrigger: the Kafka trigger that ran with Keep Order off (absent is off), not one with it on nor one that did not run', () => {
+		const nodes = {
+			'Kafka Trigger': { name: 'Kafka Trigger', type: KAFKA_TRIGGER_NODE_TYPE, parameters: { options: {} } },
+			'Ordered Trigger': { name: 'Ordered Trigger', type: KAFKA_TRIGGER_NODE_TYPE, parameters: { options: { keepPartitionOrder: true } } },
+			Webhook: { name: 'Webhook', type: 'n8n-nodes-base.webhook' },
+		};
+		assert.equal(unorderedKafkaTrigger(nodes, ['Kafka Trigger', 'Schema']), 'Kafka Trigger');
+		assert.equal(unorderedKafkaTrigger(nodes, ['Ordered Trigger', 'Schema']), undefined);
+		assert.equal(unorderedKafkaTrigger(nodes, ['Webhook', 'Schema']), undefined);
+		assert.equal(unorderedKafkaTrigger(nodes, ['toString']), undefined);
 	});
 });

@@ -37,7 +37,7 @@ describe('Add Kafka Fields: a name the message already has', () => {
 	it('One Item per Message: the message goes to Invalid naming the field and its source, with its raw value and position; the others get the fields', () => {
 		const chunk = parse({ kafkaFields: FIELDS }, values.map((v, i) => message(i, v, { headers })));
 		assert.equal(chunk.parseErrors, 1);
-		assert.deepEqual(chunk.items[0].json, { id: 1, tenant: 'acme', src_offset: '0' });
+		assert.deepEqual(chunk.items[0].json, { id: 1, tenant: 'acme', src_offset: '0', _doris: { kafkaFields: ['tenant', 'src_offset'] } });
 		const invalid = chunk.items[1].json;
 		const error = invalid[PARSE_ERROR_FIELD] as ErrorJson;
 		assert.equal(error.kind, 'reserved_field');

@@ -125,10 +125,11 @@ describe('Add Kafka Fields', () => {
 		assert.deepEqual(lines(chunk), [{ event_key: 'k0', value: 'line\nwith break' }]);
 	});
 
-	it('One Item per Message: the fields on each decoded item (not on error items, which carry _kafka)', () => {
+	it('One Item per Message: the fields on each decoded item, named in _doris.kafkaFields (not on error items, which carry _kafka)', () => {
 		const chunk = parse({ kafkaFields: FIELDS.slice(0, 2) }, [message(0, '{"id":1}', { headers }), message(1, '{"id":')]);
-		assert.deepEqual(chunk.items[0].json, { id: 1, event_key: 'k0', tenant: 'acme' });
+		assert.deepEqual(chunk.items[0].json, { id: 1, event_key: 'k0', tenant: 'acme', _doris: { kafkaFields: ['event_key', 'tenant'] } });
 		assert.equal(chunk.items[1].json.event_key, undefined);
+		assert.equal(chunk.items[1].json._doris, undefined);
 	});
 
 	it('bad entries are named', () => {

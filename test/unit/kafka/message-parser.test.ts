@@ -131,7 +131,7 @@ describe('message parser: Schema Registry (decoder boundary)', () => {
 		assert.deepEqual((await createMessageParser(options).parse(keyed, 0, 1, 't', 0)).items[0].json, { id: 1 });
 		assert.deepEqual(asked, [1], 'without Add Kafka Fields the key is not decoded');
 		const withKey = createMessageParser({ ...options, kafkaFields: [{ source: 'key', name: 'k' }] });
-		assert.deepEqual((await withKey.parse(keyed, 0, 1, 't', 0)).items[0].json, { id: 1, k: { id: 2 } });
+		assert.deepEqual((await withKey.parse(keyed, 0, 1, 't', 0)).items[0].json, { id: 1, k: { id: 2 }, _doris: { kafkaFields: ['k'] } });
 		await assert.rejects(async () => await withKey.parse([message(0, wire(1), { key: wire(9) })], 0, 1, 't', 0), SchemaRegistryUnavailableError);
 	});
 
@@ -153,7 +153,7 @@ describe('message parser: Schema Registry (decoder boundary)', () => {
 		const longKey = Buffer.alloc(8);
 		longKey.writeBigInt64BE(42n);
 		const { items } = await parser.parse([message(0, Buffer.from([0, 0, 0, 0, 1]), { key: longKey })], 0, 1, 't', 0);
-		assert.deepEqual(items[0].json, { id: 1, k: longKey.toString('base64') }, 'the key as any binary key that is not in the wire format: base64');
+		assert.deepEqual(items[0].json, { id: 1, k: longKey.toString('base64'), _doris: { kafkaFields: ['k'] } }, 'the key as any binary key that is not in the wire format: base64');
 		assert.deepEqual(asked, [1], 'the key was not looked up');
 	});
 });

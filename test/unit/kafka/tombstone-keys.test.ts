@@ -267,6 +267,6 @@ describe('tombstones "Delete the Row of Its Key": Schema Registry keys', () => {
 
 	it('Add Kafka Fields takes the key decoded', async () => {
 		const chunk = await createMessageParser({ ...options, kafkaFields: [{ source: 'key', name: 'kafka_key' }] }).parse([message(0, null, { key: wire(1, 4) })], 0, 1, 't', 0);
-		assert.deepEqual(chunk.items[0].json, { kafka_key: { id: 4 }, id: 4, [DELETE_SIGN_COLUMN]: 1 });
+		assert.deepEqual(chunk.items[0].json, { kafka_key: { id: 4 }, id: 4, [DELETE_SIGN_COLUMN]: 1, _doris: { kafkaFields: ['kafka_key'] } });
 	});
 });
