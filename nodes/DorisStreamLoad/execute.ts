@@ -10,6 +10,7 @@ import {
 import { RejectedRowsError } from '../../src/batch/batcher';
 import { countRejectedRows } from '../../src/batch/rejected-count';
 import { firstUnloadable, loadSortedItems, sortItemsForLoad, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
+import { expressionFields, refuseWithoutExpressionFields } from '../../src/batch/expression-fields';
 import { summariseLoad } from '../../src/batch/load-summary';
 import { notLoadedItems, rejectedItems, takenOutItems } from '../../src/batch/rejected-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
@@ -264,7 +265,11 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	// the deleted row. Taken out the same way (rule delete_not_applied, src/batch/delete-rows.ts), unless
 	// Doris decides the deletes itself (merge_type DELETE / MERGE, Columns naming the sign, flexible partial update).
 	const deletesNotApplied = settings.deletes === 'never' ? deletesNeverCheck(settings.load, rejectedConnected) : undefined;
-	const sort = async (group: (typeof grouped.groups)[number]) => {
+	// A field a Columns expression reads that no row carries (a Doris Schema node dropped it): Doris would
+	// compute the column from NULL for every row. Field names are the keys only without JSON Paths / json_root.
+	const readByExpressions = settings.load.jsonpaths === undefined && jsonRoot === undefined ? expressionFields(settings.load.columns ?? []) : [];
+	const sort = async (group: (typeof grouped.groups)[number]) => refuseWithoutExpressionFields(group.items, await sortGroup(group), readByExpressions);
+	const sortGroup = async (group: (typeof grouped.groups)[number]) => {
 		const { database: db, table } = group.target;
 		const readSchema = () => schemaCache.get(connection, db, table);
 		const options = { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied };

@@ -66,5 +66,7 @@ export function opaqueColumnProblems(schema: TableSchema, load: LoadColumns): st
 
 function fix(column: ColumnSchema, type: string): string {
 	const maker = (MAKERS[type] ?? '{c} = <expression of its type>').replaceAll('{c}', column.name);
-	return `Add to the Stream Load node's Columns an expression for it, e.g. ${maker}, and list the row's other columns there too (with Columns, Doris reads only the fields it lists)`;
+	// The field must reach the load: a Doris Schema node keeps only the table's columns in its rows, and a
+	// load none of whose rows carries the field is refused (src/batch/expression-fields.ts).
+	return `Add to the Stream Load node's Columns an expression for it, e.g. ${maker}, and list the row's other columns there too (with Columns, Doris reads only the fields it lists); the field must reach the Stream Load node: rows from a Doris Schema node hold only the table's columns`;
 }
