@@ -34,7 +34,7 @@ export { StreamLoadClient, type StreamLoadClientConfig, type LoadRequest, type L
 export { StreamLoadError, redactUrl } from './src/doris/stream-load/errors';
 export { buildLoadHeaders } from './src/doris/stream-load/headers';
 export { LabelFactory, validateLabelPrefix, LABEL_PATTERN } from './src/doris/stream-load/labels';
-export type { LoadOptions, LoadFormat, GroupCommitMode } from './src/doris/stream-load/options';
+export type { LoadOptions, LoadFormat } from './src/doris/stream-load/options';
 export { DEFAULT_RETRY, type RetryPolicy } from './src/doris/stream-load/retry';
 export { TargetBatcher, type AddResult, type BatchReport } from './src/batch/batcher';
 export type { BatchLimits } from './src/batch/batch-limits';

@@ -26,6 +26,7 @@ async function n8nHost(): Promise<N8nHost> {
 	metricsPort = await freePort();
 	host = await startN8n({
 		importVia: 'rest',
+		editorUi: true,
 		env: {
 			EXECUTIONS_DATA_SAVE_ON_SUCCESS: 'none',
 			EXECUTIONS_DATA_SAVE_ON_PROGRESS: 'false',

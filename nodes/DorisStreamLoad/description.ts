@@ -81,11 +81,15 @@ const options: INodeProperties = {
 			type: 'options',
 			options: [
 				{ name: 'Off', value: 'off' },
-				{ name: 'Sync', value: 'sync_mode' },
+				{
+					name: 'Sync (Refused)',
+					value: 'sync_mode',
+					description: 'Refused when the node runs: Doris can drop rows under group commit without counting them',
+				},
 			],
 			default: 'off',
 			description:
-				'Let Doris merge small loads into one transaction (sync mode: it answers once they are committed). Doris then picks the label, so retries are no longer deduplicated. Async mode is not offered: Doris answers before the rows are committed.',
+				'Doris group commit is refused (workflows saved with it fail, saying why): under it Doris drops rows that fit no partition without counting them (2.1, 3.0) and checks Max Filter Ratio only in loads of at most 10,000 rows, and it picks the label, so retries are not deduplicated. Async mode also answers before the rows are committed. The node already merges many executions into one load.',
 		},
 		{
 			displayName: 'Headers',
@@ -113,7 +117,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: '["$.order_id", "$.status"]',
-			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns",
+			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns ($.a.b, $['a'], $.a[0]). A row field no path reads fails its execution, naming it: Doris would skip it.",
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{

@@ -29,7 +29,7 @@ import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
 import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
 import { INVALID_FIELD } from '../../src/doris/schema/route-items';
-import { unorderedKafkaTriggerOf } from '../shared/kafka-order';
+import { droppingSchemaNodeRanOf, unorderedKafkaTriggerOf } from '../shared/kafka-order';
 import { refuseLossySettingsAtRunTime } from '../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
@@ -267,7 +267,9 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	const deletesNotApplied = settings.deletes === 'never' ? deletesNeverCheck(settings.load, rejectedConnected) : undefined;
 	// A field a Columns expression reads that no row carries (a Doris Schema node dropped it): Doris would
 	// compute the column from NULL for every row. Field names are the keys only without JSON Paths / json_root.
-	const readByExpressions = settings.load.jsonpaths === undefined && jsonRoot === undefined ? expressionFields(settings.load.columns ?? []) : [];
+	// Only behind a Doris Schema node that drops unknown fields: elsewhere a field every row lacks is the data's own.
+	const readByExpressions =
+		settings.load.jsonpaths === undefined && jsonRoot === undefined && droppingSchemaNodeRanOf(ctx) ? expressionFields(settings.load.columns ?? []) : [];
 	const sort = async (group: (typeof grouped.groups)[number]) => refuseWithoutExpressionFields(group.items, await sortGroup(group), readByExpressions);
 	const sortGroup = async (group: (typeof grouped.groups)[number]) => {
 		const { database: db, table } = group.target;

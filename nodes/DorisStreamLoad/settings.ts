@@ -7,6 +7,8 @@ import { validateLabelPrefix } from '../../src/doris/stream-load/labels';
 import { partialUpdateFor, type LoadOptions } from '../../src/doris/stream-load/options';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../src/doris/stream-load/retry';
 import { checkPassThroughHeaders } from '../../src/doris/stream-load/pass-through';
+import { columnsListCheck } from '../../src/doris/stream-load/wire-format';
+import { groupCommitRefusal } from '../../src/common/group-commit';
 import { SettingError, atLeastZero, between, flag, httpAddresses, oneOf, positive, required, shown, text } from '../../src/common/settings';
 import { nodeParameters, readNodeSettings, type NodeParameters } from '../shared/settings';
 import { properties } from './description';
@@ -45,18 +47,10 @@ export function readSettings(ctx: ParamContext): StreamLoadSettings {
 	return readNodeSettings(ctx.getNode(), () => streamLoadSettings(params));
 }
 
-/**
- * Group Commit async_mode breaks the node's promise that an execution finishes only when its rows are
- * in Doris: Doris answers once the rows are in a write-ahead log on one BE and commits them later
- * (group commit manual, "async_mode"), so the trigger would commit offsets of rows not yet committed,
- * and a load that then fails is seen by nobody. Workflows saved with it are refused, naming the fix.
- */
-function refuseAsyncGroupCommit(value: unknown): unknown {
-	if (value === 'async_mode') {
-		throw new Error(
-			'Group Commit "async_mode" is refused: Doris answers an async load once its rows are in a write-ahead log, before they are committed, so the execution would finish and its offsets commit before the rows are in Doris; use Sync (or Off)',
-		);
-	}
+/** Group Commit is refused, in both modes, naming why and the fix (src/common/group-commit.ts). */
+function refuseGroupCommit(value: unknown): unknown {
+	const refusal = groupCommitRefusal(value);
+	if (refusal !== undefined) throw new Error(refusal);
 	return value;
 }
 
@@ -67,7 +61,7 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	const format = oneOf('Format', p.param('format'), ['json', 'csv'] as const);
 	const columns = format === 'csv' ? columnsHeader('CSV Columns', p.param('csvColumns'), 'the CSV format needs the order of the fields') : columnsHeader('Columns', option('columns'));
 	const compression = oneOf('Compression', option('compression'), ['none', 'gz'] as const);
-	const groupCommit = oneOf('Group Commit', refuseAsyncGroupCommit(option('groupCommit')), ['off', 'sync_mode'] as const);
+	oneOf('Group Commit', refuseGroupCommit(option('groupCommit')), ['off'] as const);
 	const deletes = oneOf('Deletes', option('deletes'), DELETE_MODES);
 	const timeoutSeconds = Math.round(positive('Timeout (Seconds)', option('timeoutSeconds')));
 	const maxFilterRatio = between('Max Filter Ratio', option('maxFilterRatio'), 0, 1);
@@ -98,7 +92,6 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		strictMode: flag(option('strictMode', partialUpdate === undefined ? undefined : false)),
 		timeoutSeconds,
 		compress: compression === 'gz' ? 'gz' : undefined,
-		groupCommit: groupCommit === 'off' ? undefined : groupCommit,
 		partialUpdate,
 		deleteSign: deletes === 'always' ? true : undefined,
 		sequenceColumn: sequenceColumn === '' ? undefined : sequenceColumn,
@@ -106,6 +99,9 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		...(Object.keys(headers).length > 0 ? { extraHeaders: headers } : {}),
 	};
 	passThroughHeaders(load, deletes);
+	// JSON Paths and json_root this node cannot follow are refused now, naming them: it could not tell
+	// which row fields Doris would leave unread (src/doris/stream-load/json-paths.ts).
+	if (format === 'json') columnsListCheck(load, deletes !== 'never');
 
 	const maxBytes = Math.round(positive('Batch Max Size (MB)', p.param('batchMb')) * MB);
 	const bufferedMb = Number(option('maxBufferedMb'));

@@ -1,3 +1,4 @@
+import { droppingSchemaNodeRan } from '../../src/batch/expression-fields';
 import { unorderedKafkaTrigger } from '../../src/common/change-order';
 import type { GraphNode } from '../../src/common/workflow-graph';
 import { runDataOf } from './lossy-settings';
@@ -13,4 +14,12 @@ export function unorderedKafkaTriggerOf(ctx: object): string | undefined {
 	const runData = runDataOf(ctx);
 	if (runData === undefined || nodes === null || typeof nodes !== 'object') return undefined;
 	return unorderedKafkaTrigger(nodes as Record<string, GraphNode | undefined>, Object.keys(runData));
+}
+
+/** Whether a Doris Schema node that drops unknown fields ran in this execution (src/batch/expression-fields.ts); false when unreadable. */
+export function droppingSchemaNodeRanOf(ctx: object): boolean {
+	const nodes = (runningWorkflowOf(ctx) as { nodes?: unknown } | undefined)?.nodes;
+	const runData = runDataOf(ctx);
+	if (runData === undefined || nodes === null || typeof nodes !== 'object') return false;
+	return droppingSchemaNodeRan(nodes as Record<string, GraphNode | undefined>, Object.keys(runData));
 }

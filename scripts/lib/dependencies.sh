@@ -15,5 +15,9 @@ ensure_dependencies() {
 		return 1
 	fi
 	echo "installing dependencies (npm ci)" >&2
-	npm ci --no-audit --no-fund --loglevel=error
+	# --prefer-offline: a package already in npm's cache is taken from there without asking the registry
+	# whether it changed (package-lock.json pins each one by version and integrity hash anyway); one
+	# request less per package for ~730. A fresh clone's npm ci took 41 and 67 s instead of 65 and 102
+	# (alternated, 2026-12-06, this machine busy with other work); what the cache lacks is fetched as before.
+	npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 }

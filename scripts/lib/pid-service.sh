@@ -1,6 +1,7 @@
 # Sourced by scripts/kafka.sh and scripts/registry.sh: a Java service run in the background with a
 # pid file. The caller defines say, die, running_pid (which checks the pid is still that service),
-# PIDFILE, STOP_TIMEOUT and CACHE, plus start, install and `addresses` (what status prints).
+# PIDFILE, STOP_TIMEOUT and CACHE, plus start, install and `addresses` (what status prints), and may
+# define after_stop (called with "clean" or "killed" once the process is gone).
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -23,17 +24,20 @@ stop() {
 		return 0
 	fi
 	kill -TERM "$pid" 2>/dev/null || true
-	local waited=0
+	local waited=0 how=clean
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ "$waited" -ge $((STOP_TIMEOUT * 10)) ]; then
 			say "still running after ${STOP_TIMEOUT}s, sending KILL"
 			kill -KILL "$pid" 2>/dev/null || true
+			how=killed
 		fi
 		sleep 0.1
 		waited=$((waited + 1))
 		[ "$waited" -ge $((STOP_TIMEOUT * 10 + 100)) ] && die "pid $pid did not exit"
 	done
 	rm -f "$PIDFILE"
+	# The caller's own step once the process is gone (kafka.sh keeps the class-data archive it wrote).
+	if declare -F after_stop >/dev/null; then after_stop "$how"; fi
 	say "stopped (pid $pid)"
 }
 

@@ -142,7 +142,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	const load = normaliseLoad(config.load);
 	const labels = new LabelFactory(config.labelPrefix, config.table);
 	// Fail on a bad option now, not when the first batch is sealed.
-	buildLoadHeaders(load, load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : 'check');
+	buildLoadHeaders(load, 'check');
 	const serializer = createSerializer(load);
 	const key = targetKey(config);
 	const table = config.table;
@@ -160,7 +160,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			else if (change < 0) metrics.bufferedBytes.dec({ table }, -change);
 		};
 		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
-			const label = load.groupCommit !== undefined && load.groupCommit !== 'off_mode' ? undefined : labels.next();
+			const label = labels.next();
 			const bounded = boundedByDeadline(load, deadline, table);
 			const headers = buildLoadHeaders(bounded.load, label);
 			const sent = load.compress === 'gz' ? [await gzip(body.length === 1 ? body[0] : Buffer.concat(body))] : body;

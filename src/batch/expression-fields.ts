@@ -7,11 +7,34 @@
  * a computed column: vfile_scanner.cpp _convert_to_output_block finds no source slot for it). So a
  * load whose rows all lack a field an expression reads is refused, naming the field, the entry and
  * the setting. A field some rows carry is data: rows without it compute from NULL as the user's rows say.
+ *
+ * Only when a Doris Schema node that drops unknown fields ran in this execution before the Stream Load
+ * node (droppingSchemaNodeRan). Without one, a field every row lacks is the data's own: a workflow fed by
+ * a producer whose events may leave user_id out (anonymous visits, the HLL recipe itself) would otherwise
+ * have its execution refused for good whenever its messages all lack it (one message per execution at low
+ * traffic), and its partition would stop there.
  */
 import { PACKED_ROWS_FIELD } from '../common/item-contract';
 import { readPackedRows } from '../common/packed-rows';
 import { columnExpression, columnName } from '../doris/stream-load/columns';
+import { SCHEMA_NODE_TYPE } from '../common/lossy-settings';
+import type { GraphNode } from '../common/workflow-graph';
 import type { SortedItems } from './load-items';
+
+/**
+ * Whether a Doris Schema node that drops fields no column takes (Unknown Fields: Ignore, the default;
+ * Reject sends such rows to Invalid instead) is among the nodes that ran in this execution (`ran`:
+ * names), read from the running workflow's nodes as stored.
+ */
+export function droppingSchemaNodeRan(nodes: Readonly<Record<string, GraphNode | undefined>>, ran: readonly string[]): boolean {
+	return ran.some((name) => {
+		const node = Object.hasOwn(nodes, name) ? nodes[name] : undefined;
+		if (node?.type !== SCHEMA_NODE_TYPE || node.parameters?.operation === 'getSchema') return false;
+		const options = node.parameters?.options;
+		const unknownFields = options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>).unknownFields : undefined;
+		return unknownFields !== 'reject';
+	});
+}
 
 /** A field an expression of the Columns list reads, with the first entry reading it. */
 export interface ExpressionField {

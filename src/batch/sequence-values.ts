@@ -22,6 +22,7 @@ import { parseJsonExact, withoutByteOrderMark } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
+import { followPath, pathSteps } from '../doris/stream-load/json-paths';
 import { signDeletes } from './delete-rows';
 import { splitPackedLines, type SplitLines } from './packed-split';
 
@@ -45,33 +46,6 @@ export interface SequenceLoadShape {
 	columns?: readonly string[];
 	jsonpaths?: string;
 	jsonRoot?: string;
-}
-
-type PathStep = string | number;
-
-/** `$`, `$.a.b`, `$['a']`, `$["a"]`, `$.a[0]`: the steps of a JSON path this node follows; undefined for anything else. */
-function pathSteps(path: string): PathStep[] | undefined {
-	const text = path.trim();
-	if (!text.startsWith('$')) return undefined;
-	const steps: PathStep[] = [];
-	const step = /^(?:\.([^.[\]'"]+)|\['([^'\\]*)'\]|\["([^"\\]*)"\]|\[(\d+)\])/;
-	for (let rest = text.slice(1); rest !== ''; ) {
-		const m = step.exec(rest);
-		if (m === null) return undefined;
-		steps.push(m[4] !== undefined ? Number(m[4]) : (m[1] ?? m[2] ?? m[3]));
-		rest = rest.slice(m[0].length);
-	}
-	return steps;
-}
-
-function follow(value: unknown, steps: readonly PathStep[]): unknown {
-	let at = value;
-	for (const s of steps) {
-		if (at === null || typeof at !== 'object') return undefined;
-		if (typeof s === 'number') at = Array.isArray(at) ? (at[s] as unknown) : undefined;
-		else at = Array.isArray(at) ? undefined : (at as Record<string, unknown>)[s];
-	}
-	return at;
 }
 
 /** The source column the hidden sequence column is filled from: the Columns entry of that name, else the name itself. */
@@ -139,11 +113,11 @@ export function sequenceReader(column: string, load: SequenceLoadShape): Sequenc
 				`Sequence Column "${column}": with JSON Paths, this node finds its value through the path in the position of "${field}" among the Columns (the plain names), and that is ${at < 0 ? 'no column listed' : `not a path it can follow: ${JSON.stringify(Array.isArray(paths) ? paths[at] : load.jsonpaths)}`}`,
 			);
 		}
-		return (row) => follow(follow(row, root), path);
+		return (row) => followPath(followPath(row, root), path);
 	}
 	if (root.length === 0 && field.toLowerCase() === folded) return undefined;
 	return (row) => {
-		const at = follow(row, root);
+		const at = followPath(row, root);
 		return at !== null && typeof at === 'object' && !Array.isArray(at) ? fieldValue(at as Record<string, unknown>, field) : undefined;
 	};
 }

@@ -5,6 +5,8 @@
  *   others are gone; on the trigger itself the execution carries one message of its batch.
  * - a disabled Doris Stream Load node (handleDisabledNode): n8n passes its input on as its Loaded
  *   output without loading anything.
+ * - Group Commit on a Doris Stream Load node: Doris itself then drops rows uncounted, or answers before
+ *   they are committed (src/common/group-commit.ts); the node refuses it too when it runs.
  * - On Error "Continue (using error output)" with that output leading nowhere (handleNodeErrorOutput):
  *   n8n moves the items the node fails on there. Not the Doris nodes: they never hand n8n a failed
  *   item (a Doris Stream Load node on "Continue" checks its own failure route, lossy-continue.ts).
@@ -37,6 +39,7 @@
  * sub-workflow, a webhook's or a schedule's workflow), from where that execution started
  * (nodes/shared/lossy-settings.ts). One text either way, so a user finds the same fix.
  */
+import { groupCommitRefusal } from './group-commit';
 import { executeOnceMessage } from './execute-once';
 import { nodesReachedFrom, outputsLeadingSomewhere, reachesRunningNode, type GraphNode, type WorkflowGraph } from './workflow-graph';
 
@@ -93,6 +96,9 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 			.filter((node) => node.type === EXECUTE_WORKFLOW_NODE_TYPE && node.disabled === true && !leadsToStreamLoad(graph, node.name))
 			.map((node) => `Execute Workflow node "${node.name}" is disabled: n8n passes the rows that reach it on without starting its sub-workflow, and no Doris Stream Load node after it loads them, so they would be lost while the trigger commits their offsets`),
 		...reached
+			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && enabled(node) && groupCommitRefusal(optionOf(node, 'groupCommit')) !== undefined)
+			.map((node) => `Doris Stream Load node "${node.name}": ${groupCommitRefusal(optionOf(node, 'groupCommit'))}`),
+		...reached
 			.filter((node) => node.alwaysOutputData === true && enabled(node) && node.type !== STREAM_LOAD_NODE_TYPE && options.alwaysOutputDataMadeUpNothing?.(node.name) !== true && leadsToStreamLoad(graph, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
@@ -100,7 +106,7 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 
 /** What to do instead, for the error's description. */
 export const LOSSY_SETTINGS_FIX =
-	'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow.';
+	'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; set Group Commit (Doris Stream Load options) to Off; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow.';
 
 /**
  * The nodes of `reached` that can hold rows not yet in Doris: those the starts' or a Doris node's
@@ -123,6 +129,12 @@ function errorOutputLeadsNowhere(graph: WorkflowGraph, node: GraphNode): boolean
 	if (node.onError !== 'continueErrorOutput' || node.disabled === true) return false;
 	const outputs = graph.mainOutputCount(node.name);
 	return outputs !== undefined && outputs > 0 && !outputsLeadingSomewhere(graph, node.name).has(outputs - 1);
+}
+
+/** A value of the node's Options collection as stored (undefined when unset). */
+function optionOf(node: GraphNode, name: string): unknown {
+	const options = node.parameters?.options;
+	return options !== null && typeof options === 'object' && !Array.isArray(options) ? (options as Record<string, unknown>)[name] : undefined;
 }
 
 /** Wait For Sub-Workflow Completion as stored: absent means n8n's default, on. */

@@ -53,7 +53,7 @@ describe('the n8n editor with the package, in headless Chromium', { timeout: 300
 	before(async () => {
 		// Chromium starts while n8n does.
 		const opening = openBrowser();
-		world = await startWorld('editor').catch(async (error: unknown) => {
+		world = await startWorld('editor', { editorUi: true }).catch(async (error: unknown) => {
 			await (await opening.catch(() => undefined))?.close();
 			throw error;
 		});

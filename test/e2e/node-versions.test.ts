@@ -29,7 +29,7 @@ describe('the nodes as n8n loads them: codex, and both versions of the Doris nod
 	let world: E2eWorld;
 
 	before(async () => {
-		world = await startWorld('node-versions');
+		world = await startWorld('node-versions', { editorUi: true });
 	});
 	after(async () => {
 		await world?.close();

@@ -98,7 +98,7 @@ describe('n8n test host', { timeout: 300_000 }, () => {
 	const workflow = smokeWorkflow();
 
 	before(async () => {
-		n8n = await startN8n({ credentials: [credential], workflows: [workflow] });
+		n8n = await startN8n({ credentials: [credential], workflows: [workflow], editorUi: true });
 		console.log(`n8n start (ms): ${JSON.stringify(n8n.timings)}`);
 	});
 	after(async () => {

@@ -36,9 +36,8 @@ function checkFlexible(options: LoadOptions): void {
 }
 
 /**
- * The Doris headers of one load. `label` is omitted with group commit: the BE refuses both at once
- * ("label and group_commit can't be set at the same time", be/src/http/action/stream_load.cpp, group
- * commit checks, 2.1 / 3.x).
+ * The Doris headers of one load, labelled `label` (never group commit, which the Doris Stream Load
+ * node refuses: nodes/DorisStreamLoad/settings.ts).
  */
 export function buildLoadHeaders(options: LoadOptions, label: string | undefined): Record<string, string> {
 	const headers: Record<string, string> = {};
@@ -49,11 +48,7 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 		headers[name] = text;
 	};
 
-	if (options.groupCommit !== undefined && options.groupCommit !== 'off_mode') {
-		set('group_commit', options.groupCommit);
-	} else if (label !== undefined) {
-		set('label', assertValidLabel(label));
-	}
+	if (label !== undefined) set('label', assertValidLabel(label));
 
 	const flexible = options.partialUpdate === 'flexible';
 	if (flexible) checkFlexible(options);

@@ -43,7 +43,6 @@ export function partialUpdateFor(
  * Doris' group commit modes this client sends. Not `async_mode`: Doris answers it once the rows are in a
  * write-ahead log, before they are committed, and a load must resolve only once its rows are in Doris.
  */
-export type GroupCommitMode = 'sync_mode' | 'off_mode';
 
 export interface CsvOptions {
 	/** Column separator; Doris reads `\xNN` hex escapes. Default `\x01`. */
@@ -64,8 +63,6 @@ export interface LoadOptions {
 	/** The `timeout` header: seconds Doris gives the load before cancelling it. */
 	timeoutSeconds?: number;
 	compress?: 'gz';
-	/** Group commit: Doris then chooses the label, so none is sent (`label and group_commit can't be set at the same time`). */
-	groupCommit?: GroupCommitMode;
 	/** Partial update of a merge-on-write UNIQUE KEY table; `fixed` updates the `columns` list. */
 	partialUpdate?: PartialUpdateMode;
 	/** Rows carry `__DORIS_DELETE_SIGN__` (0 = upsert, 1 = delete); load it as Doris' delete sign. */

@@ -23,7 +23,7 @@ const REFUSED: Record<string, string> = {
 	host: 'the HTTP client sets it for the server it sends to',
 	connection: 'the HTTP client manages its connections',
 	group_commit:
-		'with group commit Doris chooses the label, so a retried load can load twice; use the Group Commit option, which says so',
+		'with group commit Doris chooses the label, so a retried load can load twice, and it drops rows without counting them (see the Group Commit option, which refuses it)',
 	two_phase_commit:
 		'Doris then answers Success with the transaction only pre-committed: the rows stay invisible until a commit this node never sends, while the execution would finish as loaded',
 	txn_id: 'it belongs to two-phase commit (the _stream_load_2pc API), which this node does not use',
@@ -77,7 +77,7 @@ const REFUSED_EFFECT: Record<string, string> = {
 const PASSED: Record<string, string> = {
 	where: 'rows it leaves out are counted as unselected, logged, and counted in doris_rows_unselected_total',
 	partitions: 'a row outside them is filtered: the load fails unless Max Filter Ratio allows it, and filtered rows are logged and counted',
-	json_root: 'the JSON object each line is read from (JSON only)',
+	json_root: 'the JSON object each line is read from (JSON only; checked against the row fields as JSON Paths are, json-paths.ts)',
 	merge_type: 'APPEND, DELETE, or MERGE with a delete condition (Deletes (CDC) Never)',
 	delete: "merge_type MERGE's condition",
 	exec_mem_limit: "the load's memory limit: a load exceeding it fails",

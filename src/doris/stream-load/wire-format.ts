@@ -6,6 +6,7 @@
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD } from '../../common/item-contract';
 import { withoutByteOrderMark } from '../../common/exact-json';
 import { sourceColumns } from './columns';
+import { jsonReadCheck } from './json-paths';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 
 export type RowSerializer = (row: Readonly<Record<string, unknown>>) => string;
@@ -24,15 +25,20 @@ const SIGN_ZERO = `"${DELETE_SIGN_COLUMN}":0}`;
  * With a `columns` header Doris reads from each JSON line only the keys that header names (its source
  * columns; be/src/vec/exec/format/json/new_json_reader.cpp skips any other key, "This key is not exist
  * in slot desc, just ignore"), so a field outside the list would not load and its column would take
- * its default or NULL, unseen. Not checked with JSON Paths or json_root (the keys are then not the
- * names), nor with a partial update (the list is the update set on purpose). `deleteSign`: whether the
+ * its default or NULL, unseen. With JSON Paths or json_root it reads only what they reach: the same
+ * check follows them (json-paths.ts), and throws at once, naming it, for a path it cannot follow. Not
+ * checked with a partial update (the list is the update set on purpose). `deleteSign`: whether the
  * load may carry the delete sign (packed lines are checked before the execution's load decides it).
  */
 export function columnsListCheck(options: LoadOptions, deleteSign = options.deleteSign === true): ColumnsCheck | undefined {
 	const columns = options.columns ?? [];
-	const rooted = Object.keys(options.extraHeaders ?? {}).some((name) => name.trim().toLowerCase() === 'json_root');
-	if (columns.length === 0 || options.jsonpaths !== undefined || rooted || options.partialUpdate !== undefined) return undefined;
-	const read = new Set([...sourceColumns(columns), KAFKA_METADATA_FIELD, DORIS_FIELD, ...(deleteSign ? [DELETE_SIGN_COLUMN] : [])]);
+	const jsonRoot = Object.entries(options.extraHeaders ?? {}).find(([name]) => name.trim().toLowerCase() === 'json_root')?.[1];
+	const jsonpaths = options.jsonpaths ?? '';
+	if (options.partialUpdate !== undefined) return undefined;
+	const ownFields = [KAFKA_METADATA_FIELD, DORIS_FIELD, ...(deleteSign ? [DELETE_SIGN_COLUMN] : [])];
+	if (jsonpaths !== '' || (jsonRoot !== undefined && jsonRoot.trim() !== '')) return jsonReadCheck({ columns, jsonpaths, jsonRoot }, new Set(ownFields));
+	if (columns.length === 0) return undefined;
+	const read = new Set([...sourceColumns(columns), ...ownFields]);
 	return (row) => {
 		for (const key in row) {
 			if (!read.has(key) && row[key] !== undefined) {

@@ -118,6 +118,7 @@ async function main(): Promise<void> {
 		const n8n: N8nHost = await startN8n({
 			env: { DORIS_SINKER_METRICS: 'true', DORIS_SINKER_METRICS_PORT: String(metricsPort) },
 			stopGraceMs: 35_000,
+			editorUi: true,
 		});
 		// n8n's folder is temporary; its log is kept for a look after the demo.
 		const keptLog = path.join(REPO_ROOT, '.cache', 'demo', 'n8n.log');

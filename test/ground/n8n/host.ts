@@ -48,6 +48,12 @@ export interface StartN8nOptions {
 	activationTimeoutMs?: number;
 	/** SIGTERM grace before stop() escalates to SIGKILL. */
 	stopGraceMs?: number;
+	/**
+	 * Serve the editor: its pages, and `/types/nodes.json` / `/types/credentials.json` (rest.nodeTypes(),
+	 * credentialTypes()). Default false (N8N_DISABLE_UI): tests that drive n8n over REST start ~4 CPU s
+	 * cheaper; the browser test, the type listings, the demo and the bench turn it on.
+	 */
+	editorUi?: boolean;
 }
 
 type RestartOptions = Pick<StartN8nOptions, 'env' | 'credentials' | 'workflows' | 'importVia' | 'publish' | 'waitForActivation'>;
@@ -116,7 +122,7 @@ export class N8nHost {
 	}
 
 	private processEnv(): NodeJS.ProcessEnv {
-		return n8nEnv({ userFolder: this.userFolder, port: this.port, brokerPort: this.brokerPort, extra: this.env });
+		return n8nEnv({ userFolder: this.userFolder, port: this.port, brokerPort: this.brokerPort, editorUi: this.options.editorUi === true, extra: this.env });
 	}
 
 	/** n8n 2.40 activates through the workflow publication service unless it is switched off. */

@@ -51,16 +51,20 @@ describe('Doris Stream Load node: pass-through headers', () => {
 		assert.deepEqual(ids('events'), [1, 3]);
 	});
 
-	it('json_root: each line is read from the object under the root; a line without it is refused (Rejected output), or fails the load when that leads nowhere', async () => {
-		const nested = [{ json: { payload: { id: 10, v: 'a' }, meta: 'x' } }, { json: { payload: { id: 11, v: 'b' }, meta: 'y' } }];
+	it('json_root: each line is read from the object under the root; a field outside it fails the execution naming it; a line without it is refused (Rejected output), or fails the load when that leads nowhere', async () => {
+		const nested = [{ json: { payload: { id: 10, v: 'a' } } }, { json: { payload: { id: 11, v: 'b' } } }];
 		await load('events', nested, { headers: headers({ json_root: '$.payload' }) });
 		assert.deepEqual(ids('events').filter((id) => id >= 10), [10, 11]);
+		// Doris reads only the root object: a field beside it would be skipped without a count.
+		const before = db.server.loads.length;
+		await assert.rejects(load('events', [{ json: { payload: { id: 13, v: 'd' }, meta: 'x' } }], { headers: headers({ json_root: '$.payload' }) }), /Row field "meta" would not load: it is outside the object Doris reads under json_root "\$\.payload"/);
+		assert.equal(db.server.loads.length, before, 'nothing sent');
 		// be/src/vec/exec/format/json/new_json_reader.cpp: "JSON Root not found." filters the line; with
 		// Max Filter Ratio 0 the whole load fails: the line goes to the Rejected output with that reason,
 		// or, when the Rejected output leads nowhere, the execution fails.
-		const out = await load('events', [{ json: { other: { id: 12, v: 'c' } } }], { headers: headers({ json_root: '$.payload' }) });
+		const out = await load('events', [{ json: {} }], { headers: headers({ json_root: '$.payload' }) });
 		assert.match(rejectedReason(out), /JSON Root not found/);
-		await assert.rejects(load('events', [{ json: { other: { id: 12, v: 'c' } } }], { headers: headers({ json_root: '$.payload' }) }, {}, [0]), (error: NodeApiError) => {
+		await assert.rejects(load('events', [{ json: {} }], { headers: headers({ json_root: '$.payload' }) }, {}, [0]), (error: NodeApiError) => {
 			assert.match(error.message, /too many filtered rows/);
 			assert.match(JSON.stringify(error.errorResponse), /JSON Root not found/);
 			return true;

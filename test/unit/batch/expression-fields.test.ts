@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { expressionFields, refuseWithoutExpressionFields } from '../../../src/batch/expression-fields';
+import { droppingSchemaNodeRan, expressionFields, refuseWithoutExpressionFields } from '../../../src/batch/expression-fields';
 import { sortItemsForLoad } from '../../../src/batch/load-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
 import { manualSchema } from '../../../src/doris/schema/manual';
@@ -56,5 +56,21 @@ describe('refuseWithoutExpressionFields', () => {
 		const rows = [{ json: { id: 1, hits: 1, user_id: null } }];
 		const plain = sortItemsForLoad(rows, json);
 		assert.equal(refuseWithoutExpressionFields(rows, plain, fields), plain, 'an explicit null is the row saying so');
+	});
+});
+
+describe('droppingSchemaNodeRan', () => {
+	const schema = (options: Record<string, unknown>, operation?: string) => ({ name: 'S', type: 'n8n-nodes-doris-sinker.dorisSchema', parameters: { options, ...(operation ? { operation } : {}) } });
+	it('a Doris Schema node mapping rows with Unknown Fields Ignore (the default) that ran: true', () => {
+		assert.equal(droppingSchemaNodeRan({ S: schema({}) }, ['S']), true);
+		assert.equal(droppingSchemaNodeRan({ S: schema({ unknownFields: 'ignore' }) }, ['T', 'S']), true);
+	});
+	it('none ran, one that did not run, Unknown Fields Reject, Get Schema, another node of that name: false', () => {
+		assert.equal(droppingSchemaNodeRan({ S: schema({}) }, []), false);
+		assert.equal(droppingSchemaNodeRan({ S: schema({}) }, ['T']), false);
+		assert.equal(droppingSchemaNodeRan({ S: schema({ unknownFields: 'reject' }) }, ['S']), false);
+		assert.equal(droppingSchemaNodeRan({ S: schema({}, 'getSchema') }, ['S']), false);
+		assert.equal(droppingSchemaNodeRan({ S: { name: 'S', type: 'n8n-nodes-base.code', parameters: {} } }, ['S']), false);
+		assert.equal(droppingSchemaNodeRan({}, ['__proto__', 'constructor']), false);
 	});
 });

@@ -59,6 +59,12 @@ describe('lossySettingProblems, from the start of a sub-workflow', () => {
 		assert.match(atRunTime({ Load: { disabled: true } }).join(), /Doris Stream Load node "Load" is disabled: n8n passes the rows that reach it on unloaded/);
 	});
 
+	it('Group Commit on a Doris Stream Load node, naming it and why (Doris drops rows of no partition uncounted, the filter ratio unchecked past 10,000 rows); Off passes', () => {
+		assert.match(atRunTime({ Load: { parameters: { options: { groupCommit: 'sync_mode' } } } }).join(), /Doris Stream Load node "Load": Group Commit "sync_mode" is refused: .*no partition.*10,000 rows/);
+		assert.match(atRunTime({ Load: { parameters: { options: { groupCommit: 'async_mode' } } } }).join(), /Group Commit "async_mode" is refused/);
+		assert.deepEqual(atRunTime({ Load: { parameters: { options: { groupCommit: 'off' } } } }), []);
+	});
+
 	it('a node other than the Doris nodes on a path holding rows on On Error "Continue (regular output)" or Continue On Fail, naming it', () => {
 		for (const fields of [{ onError: 'continueRegularOutput' }, { continueOnFail: true }]) {
 			assert.match(atRunTime({ Enrich: fields }).join(), /Node "Enrich": On Error is "Continue \(regular output\)"/, JSON.stringify(fields));

@@ -34,11 +34,11 @@ describe('Stream Load headers', () => {
 		});
 	});
 
-	it('sends no label with group commit', () => {
-		const h = buildLoadHeaders({ format: 'json', groupCommit: 'sync_mode' }, 'lbl_1');
-		assert.equal(h.label, undefined);
-		assert.equal(h.group_commit, 'sync_mode');
-		assert.equal(buildLoadHeaders({ format: 'json', groupCommit: 'off_mode' }, 'lbl_1').label, 'lbl_1');
+	it('labels every load and never asks for group commit (refused: Doris would pick the label and can drop rows uncounted)', () => {
+		const h = buildLoadHeaders({ format: 'json' }, 'lbl_1');
+		assert.equal(h.label, 'lbl_1');
+		assert.equal(h.group_commit, undefined);
+		assert.throws(() => buildLoadHeaders({ format: 'json', extraHeaders: { group_commit: 'sync_mode' } }, 'lbl_1'), /"group_commit" "sync_mode" is refused: .*drops rows without counting them/);
 	});
 
 	it('loads the delete sign as a hidden column, or as a column when columns are given', () => {

@@ -34,7 +34,7 @@ describe('pass-through Stream Load headers', () => {
 			['label', 'mine', /Label Prefix.*retry from loading twice/],
 			['Authorization', 'Basic eA==', /credential/],
 			['expect', '', /100-continue/],
-			['group_commit', 'async_mode', /Doris chooses the label.*Group Commit option/],
+			['group_commit', 'async_mode', /Doris chooses the label.*Group Commit option, which refuses it/],
 			['two_phase_commit', 'true', /pre-committed/],
 			['txn_id', '12', /two-phase commit/],
 			['format', 'csv', /misread/],
