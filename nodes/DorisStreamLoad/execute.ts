@@ -268,9 +268,21 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	// A field a Columns expression reads that no row carries (a Doris Schema node dropped it): Doris would
 	// compute the column from NULL for every row. Field names are the keys only without JSON Paths / json_root.
 	// Only behind a Doris Schema node that drops unknown fields: elsewhere a field every row lacks is the data's own.
-	const readByExpressions =
-		settings.load.jsonpaths === undefined && jsonRoot === undefined && droppingSchemaNodeRanOf(ctx) ? expressionFields(settings.load.columns ?? []) : [];
-	const sort = async (group: (typeof grouped.groups)[number]) => refuseWithoutExpressionFields(group.items, await sortGroup(group), readByExpressions);
+	const expressionRead = settings.load.jsonpaths === undefined && jsonRoot === undefined ? expressionFields(settings.load.columns ?? []) : [];
+	const readByExpressions = expressionRead.length > 0 && droppingSchemaNodeRanOf(ctx) ? expressionRead : [];
+	const sort = async (group: (typeof grouped.groups)[number]) => {
+		const sorted = await sortGroup(group);
+		if (readByExpressions.length === 0) return sorted;
+		// A field that is a column of the table is kept by the Doris Schema node when a row has it: rows
+		// that all lack it are the data's own (refused, an anonymous visit would hold its partition for good).
+		const { database: db, table } = group.target;
+		const columns = await schemaCache.get(connection, db, table).then(
+			(schema) => new Set(schema.columns.map((c) => c.name.toLowerCase())),
+			() => undefined,
+		);
+		if (columns === undefined) return sorted; // the table unreadable: the load itself says why
+		return refuseWithoutExpressionFields(group.items, sorted, readByExpressions.filter((f) => !columns.has(f.field.toLowerCase())));
+	};
 	const sortGroup = async (group: (typeof grouped.groups)[number]) => {
 		const { database: db, table } = group.target;
 		const readSchema = () => schemaCache.get(connection, db, table);

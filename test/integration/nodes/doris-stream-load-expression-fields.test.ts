@@ -7,14 +7,18 @@
  * the data's own (an anonymous visit has no user_id): those rows load, as Doris computes them.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
+import { closeDorisPools } from '../../../src/doris/mysql';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({
-	tables: [{ name: 'visits', columns: 'id INT NOT NULL, hits BIGINT SUM, uv HLL HLL_UNION', keys: 'AGGREGATE KEY(id)' }],
+	tables: [
+		{ name: 'visits', columns: 'id INT NOT NULL, hits BIGINT SUM, uv HLL HLL_UNION', keys: 'AGGREGATE KEY(id)' },
+		{ name: 'visits_by_user', columns: 'id INT NOT NULL, user_id INT NULL, uv HLL HLL_UNION', keys: 'AGGREGATE KEY(id, user_id)' },
+	],
 	sharedBatches: true,
 });
 const plainCtx = nodeContextsIn(db);
@@ -33,6 +37,9 @@ const ctx = contextAfter('ignore');
 const params = { table: 'visits', batchIntervalSeconds: 0.05, options: { columns: 'id, hits, user_id, uv = hll_hash(user_id)' } };
 
 describe('Doris Stream Load node: a field a Columns expression reads', () => {
+	// The table's columns are read (MySQL protocol) when every row lacks such a field.
+	after(closeDorisPools);
+
 	it('rows as a Doris Schema node leaves them (no user_id): the execution fails naming the field, the entry and the setting; nothing loads', async () => {
 		const rows = [{ json: { id: 1, hits: 1 } }, { json: { id: 2, hits: 1 } }];
 		await assert.rejects(
@@ -51,6 +58,13 @@ describe('Doris Stream Load node: a field a Columns expression reads', () => {
 		await executeStreamLoad(plainCtx(params, [{ json: { id: 7, hits: 1 } }]));
 		const ids = db.server.tableRows('d', 'visits').map((row) => Number((row as unknown as Record<string, unknown>).id));
 		assert.deepEqual(ids.filter((id) => id >= 5).sort(), [5, 6, 7]);
+	});
+
+	it('behind such a Doris Schema node, a field that is a column of the table: rows that all lack it load (the node keeps it when a row has it)', async () => {
+		// Refused, an execution of one anonymous visit would fail on every delivery and hold its partition.
+		const byUser = { table: 'visits_by_user', batchIntervalSeconds: 0.05, options: { columns: 'id, user_id, uv = hll_hash(user_id)' } };
+		await executeStreamLoad(ctx(byUser, [{ json: { id: 8 } }]));
+		assert.equal(db.server.tableRows('d', 'visits_by_user').length, 1);
 	});
 
 	it('rows that carry it load; a row without it among them computes from NULL, as its data says', async () => {
