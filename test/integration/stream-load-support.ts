@@ -11,6 +11,7 @@ import { startDorisTestServer, type DorisTestServer, type DorisTestServerOptions
 import type { executeStreamLoad } from '../../nodes/DorisStreamLoad/execute';
 import { closeDorisClients, type DorisTargetConfig } from '../../src/batch/doris-target';
 import { flushAll } from '../../src/batch/registry';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../src/common/item-contract';
 import { closeDorisPools } from '../../src/doris/mysql';
 import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
 import { StreamLoadClient, type StreamLoadClientConfig } from '../../src/doris/stream-load/client';
@@ -186,4 +187,15 @@ export function nodeContextsFor(server: () => DorisTestServer, database: string,
 		getExecutionCancelSignal: () => undefined,
 		logger: quiet as never,
 	});
+}
+
+/** A packed item of `lines` (one partition from offset 0) that says some line carries the delete sign. */
+export function packedDeleteItem(lines: string[]): INodeExecutionData {
+	const packedRows: PackedRows = {
+		jsonLines: lines.map((l) => `${l}\n`).join(''),
+		count: lines.length,
+		sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: String(lines.length - 1), lines: lines.length }],
+		deleteSign: true,
+	};
+	return { json: { [PACKED_ROWS_FIELD]: packedRows } as never };
 }

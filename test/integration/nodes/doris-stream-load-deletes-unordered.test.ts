@@ -13,9 +13,8 @@ import { describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
-import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
-import { nodeContextsIn, useDorisDatabase, workflowWith } from '../stream-load-support';
+import { nodeContextsIn, packedDeleteItem, useDorisDatabase, workflowWith } from '../stream-load-support';
 
 const db = useDorisDatabase({ sharedBatches: true, readsTables: true });
 const context = nodeContextsIn(db);
@@ -40,16 +39,6 @@ function ctx(name: string, items: INodeExecutionData[], started: 'kafka' | 'kafk
 	return { ...base, workflow, runExecutionData: { resultData: { runData: { [trigger.name]: [] } } } } as typeof base;
 }
 
-function packed(lines: string[]): INodeExecutionData {
-	const packedRows: PackedRows = {
-		jsonLines: lines.map((l) => `${l}\n`).join(''),
-		count: lines.length,
-		sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: String(lines.length - 1), lines: lines.length }],
-		deleteSign: true,
-	};
-	return { json: { [PACKED_ROWS_FIELD]: packedRows } as never };
-}
-
 describe('Doris Stream Load node: deletes from a Kafka trigger without Keep Order per Partition', () => {
 	it('Keep Order off: each delete goes to Rejected (delete_unordered) naming the trigger and the setting, per message and packed; the rest loads', async () => {
 		const name = await table();
@@ -58,7 +47,7 @@ describe('Doris Stream Load node: deletes from a Kafka trigger without Keep Orde
 		assert.deepEqual(rules(rejected), ['1 delete_unordered']);
 		assert.match((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /Kafka trigger "Kafka Trigger" has Keep Order per Partition off/);
 		assert.equal(summary[0].json.rows, 1);
-		const [, packedRejected] = await executeStreamLoad(ctx(name, [packed(['{"id":4,"v":4}', '{"id":2,"v":2,"__DORIS_DELETE_SIGN__":1}'])], 'kafka'));
+		const [, packedRejected] = await executeStreamLoad(ctx(name, [packedDeleteItem(['{"id":4,"v":4}', '{"id":2,"v":2,"__DORIS_DELETE_SIGN__":1}'])], 'kafka'));
 		assert.deepEqual(rules(packedRejected), ['2 delete_unordered']);
 		assert.deepEqual(rows(name).map((r) => r.id), [1, 2, 3, 4], 'nothing deleted');
 		// Rejected leading nowhere: the execution fails before any load, saying why (nothing committed).
@@ -70,7 +59,7 @@ describe('Doris Stream Load node: deletes from a Kafka trigger without Keep Orde
 		await executeStreamLoad(ctx(name, [{ json: { id: 1, v: 1 } }, { json: { id: 2, v: 2 } }], 'kafka-ordered'));
 		const [, ordered] = await executeStreamLoad(ctx(name, [{ json: { id: 1, v: 1, __DORIS_DELETE_SIGN__: 1 } }], 'kafka-ordered'));
 		assert.deepEqual(ordered, []);
-		const [, webhook] = await executeStreamLoad(ctx(name, [packed(['{"id":2,"v":2,"__DORIS_DELETE_SIGN__":1}'])], 'webhook'));
+		const [, webhook] = await executeStreamLoad(ctx(name, [packedDeleteItem(['{"id":2,"v":2,"__DORIS_DELETE_SIGN__":1}'])], 'webhook'));
 		assert.deepEqual(webhook, []);
 		assert.deepEqual(rows(name), []);
 	});

@@ -14,10 +14,9 @@ import { beforeEach, describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
-import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { metrics } from '../../../src/metrics/metrics';
-import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
+import { nodeContextsIn, packedDeleteItem, useDorisDatabase } from '../stream-load-support';
 
 const db = useDorisDatabase({ sharedBatches: true, readsTables: true });
 const ctx = nodeContextsIn(db);
@@ -31,16 +30,6 @@ async function table(keys: string): Promise<string> {
 const manualTo = (connected: number[]) => ({ mode: 'manual', connected });
 const rows = (name: string) => db.server.tableRows('d', name).sort((a, b) => Number(a.id) - Number(b.id));
 const rules = (items: INodeExecutionData[]) => items.map((i) => `${String(i.json.id)} ${(i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule).join()}`);
-
-function packed(lines: string[]): INodeExecutionData {
-	const packedRows: PackedRows = {
-		jsonLines: lines.map((l) => `${l}\n`).join(''),
-		count: lines.length,
-		sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: String(lines.length - 1), lines: lines.length }],
-		deleteSign: true,
-	};
-	return { json: { [PACKED_ROWS_FIELD]: packedRows } as never };
-}
 
 async function counted(rule: string): Promise<number> {
 	const { values } = await metrics.rowsRejected.get();
@@ -57,7 +46,7 @@ describe('Doris Stream Load node: deletes into a table that is not UNIQUE KEY', 
 		assert.deepEqual(rules(rejected), ['1 delete_unsupported']);
 		assert.match((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /d\.nonunique\d+ is a DUPLICATE KEY table.*new row/);
 		assert.equal(summary[0].json.rows, 1);
-		const [, packedRejected] = await executeStreamLoad(ctx({ table: name }, [packed(['{"id":3,"v":3,"__DORIS_DELETE_SIGN__":0}', '{"id":2,"v":2,"__DORIS_DELETE_SIGN__":1}'])], manualTo([0, 1])));
+		const [, packedRejected] = await executeStreamLoad(ctx({ table: name }, [packedDeleteItem(['{"id":3,"v":3,"__DORIS_DELETE_SIGN__":0}', '{"id":2,"v":2,"__DORIS_DELETE_SIGN__":1}'])], manualTo([0, 1])));
 		assert.deepEqual(rules(packedRejected), ['2 delete_unsupported']);
 		assert.deepEqual(rows(name), [
 			{ id: 1, v: 1 },
