@@ -17,6 +17,7 @@
 import { PACKED_ROWS_FIELD } from '../common/item-contract';
 import { readPackedRows } from '../common/packed-rows';
 import { columnExpression, columnName } from '../doris/stream-load/columns';
+import { linesHaveTopLevelKey } from '../doris/stream-load/top-level-key';
 import { SCHEMA_NODE_TYPE } from '../common/lossy-settings';
 import type { GraphNode } from '../common/workflow-graph';
 import type { SortedItems } from './load-items';
@@ -66,12 +67,12 @@ export function expressionFields(entries: readonly string[]): ExpressionField[] 
 	return [...found.values()];
 }
 
-/** Whether a row or a packed item's lines carry `field` (lines: its key as the Doris Schema node writes it). */
+/** Whether a row or a packed item's lines carry `field` (lines: as a key of their own object, not a nested one's). */
 function carries(json: Record<string, unknown>, field: string): boolean {
 	const packed = readPackedRows(json);
 	if (packed === undefined) return json[field] !== undefined;
 	if (packed instanceof Error) return false;
-	return packed.jsonLines.includes(`${JSON.stringify(field)}:`);
+	return linesHaveTopLevelKey(packed.jsonLines, field);
 }
 
 export function missingFieldMessage(f: ExpressionField): string {

@@ -180,6 +180,20 @@ for (const version of VERSIONS) {
 				assert.deepEqual(schema.columns.map((c) => formatType(c.type)), ['INT', 'DECIMAL(18,0)', 'DECIMAL(9,2)']);
 			});
 
+		// DESC prints DECIMAL(18,0) and DECIMAL(9,0) alike (IndexSchemaProcNode), so no precision and scale
+		// can be assumed: an answer that lacks the column, or its precision, left it unchecked before, and
+		// Doris rounded '12.5' into 13 without a word.
+		if (version === '2.1')
+			it('a bare DECIMAL that information_schema.columns answers without (the column, or its precision) fails the schema read, naming it', async () => {
+				await doris.sql('CREATE TABLE v.dec_partial (id INT, d90 DECIMAL(9, 0), d92 DECIMAL(9, 2)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+				doris.faults.queryAnswerEdit(/information_schema\.columns/i, 1, (row) => (row.COLUMN_NAME === 'd90' ? undefined : row));
+				await assert.rejects(readTableSchema(conn, 'v', 'dec_partial'), /Table v\.dec_partial: DESC prints column\(s\) d90 as a bare DECIMAL .*information_schema\.columns gave no precision and scale for d90/);
+				doris.faults.queryAnswerEdit(/information_schema\.columns/i, 1, (row) => (row.COLUMN_NAME === 'd92' ? { ...row, NUMERIC_PRECISION: null } : row));
+				await assert.rejects(readTableSchema(conn, 'v', 'dec_partial'), /DESC prints column\(s\) d92 as a bare DECIMAL .*gave no precision and scale for d92 \(NUMERIC_PRECISION null, NUMERIC_SCALE 2\)/);
+				const schema = await readTableSchema(conn, 'v', 'dec_partial');
+				assert.deepEqual(schema.columns.map((c) => formatType(c.type)), ['INT', 'DECIMAL(9,0)', 'DECIMAL(9,2)']);
+			});
+
 		// Doris parses IPv4 / IPv6 only from text (IPv4Value::from_string): a number loads as NULL.
 		it('an IPv4 / IPv6 given as its number loads as that address', async () => {
 			await doris.sql('CREATE TABLE v.ip (id INT, v4 IPV4, v6 IPV6) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');

@@ -177,8 +177,11 @@ async function readDeleteSign(connection: DorisConnection, target: string): Prom
  * Replaces each bare DECIMAL with the DECIMAL(p,s) information_schema.columns reports. When that
  * cannot be read the schema read fails, naming the columns: left `unknown`, a column's values went to
  * Doris unchecked, and Doris rounds a fraction past the column's scale without a word (12.5 loaded as
- * 13 into a DECIMAL(10,0)), so the execution fails and is delivered again instead. A column the
- * answer does not report stays `unknown` (its values pass unchanged).
+ * 13 into a DECIMAL(10,0)), so the execution fails and is delivered again instead. So does an answer
+ * that lacks a column or its precision and scale (another FE's metadata not caught up, a scanner that
+ * leaves them NULL): no default can stand in, as DESC prints a DECIMALV3 bare whenever its scale is 0
+ * or its precision 9 (fe-core common/proc/IndexSchemaProcNode.java, `if (scale > 0 && precision != 9)`),
+ * so DECIMAL(9,0), DECIMAL(18,0) and DECIMAL(9,2) all look alike.
  */
 async function resolveBareDecimals(connection: DorisConnection, database: string, table: string, columns: ColumnSchema[]): Promise<void> {
 	let rows: Record<string, unknown>[];
@@ -195,13 +198,26 @@ async function resolveBareDecimals(connection: DorisConnection, database: string
 		);
 	}
 	const byName = new Map(rows.map((r) => [(text(r, 'COLUMN_NAME') ?? '').toLowerCase(), r]));
+	const unresolved: { name: string; answer: string }[] = [];
 	for (const column of columns) {
 		if (!isBareDecimal(column.typeText)) continue;
 		const row = byName.get(column.name.toLowerCase());
-		const precision = Number(row === undefined ? NaN : text(row, 'NUMERIC_PRECISION'));
-		const scale = Number(row === undefined ? NaN : text(row, 'NUMERIC_SCALE'));
-		if (!Number.isInteger(precision) || !Number.isInteger(scale) || precision < 1 || scale < 0 || scale > precision) continue;
+		const precisionText = row === undefined ? null : text(row, 'NUMERIC_PRECISION');
+		const scaleText = row === undefined ? null : text(row, 'NUMERIC_SCALE');
+		const precision = Number(precisionText ?? NaN);
+		const scale = Number(scaleText ?? NaN);
+		if (!Number.isInteger(precision) || !Number.isInteger(scale) || precision < 1 || precision > 76 || scale < 0 || scale > precision) {
+			const answer = row === undefined ? 'not in the answer' : `NUMERIC_PRECISION ${precisionText ?? 'null'}, NUMERIC_SCALE ${scaleText ?? 'null'}`;
+			unresolved.push({ name: column.name, answer });
+			continue;
+		}
 		column.type = { kind: 'decimal', precision, scale };
 		column.typeText = `DECIMAL(${precision},${scale})`;
 	}
+	if (unresolved.length === 0) return;
+	throw new Error(
+		`Table ${database}.${table}: DESC prints column(s) ${unresolved.map((u) => u.name).join(', ')} as a bare DECIMAL (Doris 2.x does when the scale is 0 or the precision 9), ` +
+			`and information_schema.columns gave no precision and scale for ${unresolved.map((u) => `${u.name} (${u.answer})`).join(', ')}: ` +
+			'without them Doris would round a fraction past the scale without a word, so the schema read fails and the execution is delivered again',
+	);
 }

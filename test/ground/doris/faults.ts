@@ -1,5 +1,5 @@
 /** Test-armed faults: each kind fires for the next N loads, then behaviour is normal again. */
-import type { FaultInjector, FaultKind } from './types';
+import type { AnswerRowEdit, FaultInjector, FaultKind } from './types';
 
 export interface ArmedFault {
 	kind: FaultKind;
@@ -94,10 +94,29 @@ export class Faults implements FaultInjector {
 		if (--failure.left === 0) this.queryFailures.splice(i, 1);
 		return failure.message;
 	}
+	private readonly answerEdits: { holds: RegExp; left: number; edit: AnswerRowEdit }[] = [];
+	/**
+	 * The next `n` statements matching `holds` answer with each row passed through `edit` (by column
+	 * name; undefined leaves the row out): an answer that lacks what the client needs, as a Doris whose
+	 * metadata another FE has not caught up with, or a scanner that leaves a field NULL, gives it.
+	 */
+	queryAnswerEdit(holds: RegExp, n: number, edit: AnswerRowEdit): void {
+		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
+		this.answerEdits.push({ holds, left: n, edit });
+	}
+	/** Takes one use of the first armed answer edit `sql` matches, or undefined. */
+	takeAnswerEdit(sql: string): AnswerRowEdit | undefined {
+		const i = this.answerEdits.findIndex((f) => f.holds.test(sql));
+		if (i < 0) return undefined;
+		const armed = this.answerEdits[i];
+		if (--armed.left === 0) this.answerEdits.splice(i, 1);
+		return armed.edit;
+	}
 	clear(): void {
 		this.queue.length = 0;
 		this.stalls.length = 0;
 		this.queryFailures.length = 0;
+		this.answerEdits.length = 0;
 		this.bodyFailures.length = 0;
 	}
 

@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import mysql from 'mysql2';
 import type { Catalog } from './catalog';
 import type { Faults } from './faults';
+import type { AnswerRowEdit } from './types';
 import { execute, SERVER_VERSION, type SqlResult, type Session } from './sql';
 import { SqlError } from './sql-lex';
 
@@ -136,6 +137,8 @@ export class MysqlPort {
 				reply(() => conn.writeError({ message: err.message, code: err.errno }));
 				return;
 			}
+			const edit = this.faults?.takeAnswerEdit(sql);
+			if (edit !== undefined && 'rows' in r) r = editedAnswer(r, edit);
 			reply(() => writeResult(conn, r));
 		};
 		conn.on('query', ((sql: string) => {
@@ -189,4 +192,15 @@ function writeResult(conn: ServerConn, r: SqlResult): void {
 	// written one by one here.
 	for (const row of r.rows) conn.writeTextRow(row.map((v) => (v === null || v === undefined ? null : String(v))));
 	conn.writeEof();
+}
+
+/** A result with each row passed through a test's edit (faults.ts queryAnswerEdit), by column name. */
+function editedAnswer(r: Extract<SqlResult, { rows: unknown[][] }>, edit: AnswerRowEdit): SqlResult {
+	const names = r.columns.map((c) => c.name);
+	const rows: unknown[][] = [];
+	for (const row of r.rows) {
+		const edited = edit(Object.fromEntries(names.map((name, i) => [name, row[i]])));
+		if (edited !== undefined) rows.push(names.map((name) => edited[name]));
+	}
+	return { columns: r.columns, rows };
 }

@@ -148,6 +148,9 @@ export type FaultKind =
  * Test-driven faults. Each call arms the next `n` Stream Loads (counted when a request reaches the FE
  * for redirectToDeadBe, when it reaches the BE for the others); afterwards behaviour is normal again.
  */
+/** A result row by column name, changed or left out (undefined) by a test (FaultInjector.queryAnswerEdit). */
+export type AnswerRowEdit = (row: Record<string, unknown>) => Record<string, unknown> | undefined;
+
 export interface FaultInjector {
 	/** Status "Fail" with this Message (e.g. "[E-235]too many filtered rows / too many versions"); nothing loaded. */
 	fail(n: number, message: string): void;
@@ -201,6 +204,8 @@ export interface FaultInjector {
 	queryStall(n: number, ms: number): void;
 	/** The MySQL port answers the next n statements matching `holds` with an error (errno 1105) saying `message`. */
 	queryFail(holds: RegExp, n: number, message: string): void;
+	/** The MySQL port answers the next n statements matching `holds` with each row passed through `edit` (undefined: left out). */
+	queryAnswerEdit(holds: RegExp, n: number, edit: AnswerRowEdit): void;
 	/** Disarms everything. */
 	clear(): void;
 }

@@ -57,6 +57,34 @@ describe('refuseWithoutExpressionFields', () => {
 		const plain = sortItemsForLoad(rows, json);
 		assert.equal(refuseWithoutExpressionFields(rows, plain, fields), plain, 'an explicit null is the row saying so');
 	});
+	it('packed lines: only a top-level key counts, not a nested object\'s key, a key holding the name or a string value', () => {
+		// Each line as a Doris Schema node writes it for a table whose props column is JSON; none has user_id at its top level.
+		const packedItem = (jsonLines: string) => ({ json: { [PACKED_ROWS_FIELD]: { jsonLines, count: jsonLines.split('\n').filter((line) => line !== '').length, sources: [] } } });
+		const lacking = [
+			'{"id":1,"props":{"user_id":7}}\n',
+			'{"id":2,"props":[{"user_id":7}]}\n',
+			'{"id":3,"a\\"user_id":7}\n',
+			`${JSON.stringify({ id: 4, note: '"user_id": x' })}\n`,
+			'{"id":5,"note":"{\\"","props":{"user_id":7}}\n',
+		];
+		for (const line of lacking) {
+			const items = [packedItem(line)];
+			const sorted = refuseWithoutExpressionFields(items, sortItemsForLoad(items, json), fields);
+			assert.deepEqual(sorted.refused.map((r) => r.index), [0], `refused: ${line}`);
+		}
+		const carrying = [
+			'{"id":1,"props":{"user_id":7},"user_id":8}\n',
+			'{"id":2,"note":"}}]]","user_id":null}\n',
+			'{"id":3, "user_id" : 8}\n',
+			'{"id":4,"props":{"user_id":7}}\n{"id":5,"user_id":8}\n',
+			'{"user_id":8}',
+		];
+		for (const line of carrying) {
+			const items = [packedItem(line)];
+			const sorted = sortItemsForLoad(items, json);
+			assert.equal(refuseWithoutExpressionFields(items, sorted, fields), sorted, `carried: ${line}`);
+		}
+	});
 });
 
 describe('droppingSchemaNodeRan', () => {
