@@ -23,7 +23,6 @@ import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
-import { columnNames } from '../../src/doris/stream-load/columns';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-format';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
@@ -35,9 +34,7 @@ import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRout
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { readSettings } from './settings';
 import { targetIsExpression, targetNameFor } from '../shared/item-parameters';
-import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
-import { partialUpdateLoad } from '../../src/doris/stream-load/strict-mode';
-import { dorisRelease } from '../../src/doris/version';
+import { checkedPartialUpdate } from '../../src/doris/stream-load/strict-mode';
 
 type ExecuteContext = Pick<
 	IExecuteFunctions,
@@ -230,21 +227,11 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	if (grouped.refused.length > 0 && !continueOnFail) {
 		throw new NodeOperationError(ctx.getNode(), grouped.refused[0].message, { itemIndex: grouped.refused[0].index });
 	}
-	const partialUpdate = settings.load.partialUpdate;
+	// Every table must take the partial update; strict mode as the cluster's release allows (strict-mode.ts).
 	let load = settings.load;
-	if (partialUpdate !== undefined) {
+	if (load.partialUpdate !== undefined) {
 		try {
-			for (const { target } of grouped.groups) {
-				await assertPartialUpdateTarget(
-					connection,
-					target.database,
-					target.table,
-					// The columns the update writes: an entry `k = expr` writes k.
-					partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: columnNames(settings.load.columns ?? []) },
-				);
-			}
-			// Strict mode with new keys appended on Doris 3.1+; on 2.1 / 3.0 only an explicit Strict Mode on.
-			load = partialUpdateLoad(settings.load, await dorisRelease(connection), settings.strictModeSet);
+			load = await checkedPartialUpdate(connection, load, settings.strictModeSet, grouped.groups.map((g) => g.target));
 		} catch (error) {
 			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
 		}

@@ -27,7 +27,10 @@
  * which says that rows whose key is new are refused (they go to Rejected, visibly), or Doris is
  * upgraded to 3.1. The refusal of Strict Mode off itself is src/common/strict-mode-off.ts.
  */
-import { releaseAtLeast, releaseName, type ReadRelease } from '../version';
+import type { DorisConnection } from '../connection';
+import { assertPartialUpdateTarget } from '../schema/partial-update';
+import { dorisRelease, releaseAtLeast, releaseName, type ReadRelease } from '../version';
+import { columnNames } from './columns';
 import type { LoadOptions } from './options';
 
 /** Whether the release takes `partial_update_new_key_behavior` (Doris 3.1+, PR #41232 / #52290). */
@@ -59,4 +62,17 @@ export function partialUpdateLoad(load: LoadOptions, read: ReadRelease, strictMo
 	const refusal = partialUpdateRefusal(read, strictModeSet);
 	if (refusal !== undefined) throw new Error(refusal);
 	return { ...load, strictMode: true };
+}
+
+/**
+ * A partial update's load options once every target table takes the update (schema/partial-update.ts,
+ * through the schema cache) and the cluster's release is read: partialUpdateLoad. Throws naming the
+ * table, or the setting and the release.
+ */
+export async function checkedPartialUpdate(connection: DorisConnection, load: LoadOptions, strictModeSet: boolean, targets: ReadonlyArray<{ database: string; table: string }>): Promise<LoadOptions> {
+	if (load.partialUpdate === undefined) return load;
+	// The columns the update writes: an entry `k = expr` writes k.
+	const update = load.partialUpdate === 'flexible' ? { mode: 'flexible' as const } : { mode: 'fixed' as const, columns: columnNames(load.columns ?? []) };
+	for (const { database, table } of targets) await assertPartialUpdateTarget(connection, database, table, update);
+	return partialUpdateLoad(load, await dorisRelease(connection), strictModeSet);
 }
