@@ -28,7 +28,7 @@ import { KafkaCorruptBatchError, type CorruptBatchReport } from './corrupt-batch
 import type { ExecutionOutcome, RunExecution, SinkExecution, SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
 import { executionEnd, fetchedOffset, messageSize } from './fetched-batch';
-import type { MessageParser, ParsedChunk, SkippedTombstone } from './message-parser';
+import type { ItemOwnField, MessageParser, ParsedChunk, SkippedTombstone } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import { offsetBeforeKafkaReset, startOverAfterKafkaReset } from './position-reset';
@@ -271,6 +271,7 @@ export class ExecutionEmitter {
 		if (chunk.parseErrors > 0) metrics.jsonParseErrors.inc({ workflow, node, topic: state.topic }, chunk.parseErrors);
 		if (chunk.tombstonesSkipped > 0) metrics.kafkaTombstonesSkipped.inc({ workflow, topic: state.topic }, chunk.tombstonesSkipped);
 		if (chunk.skippedTombstone !== undefined && options.warnSkippedTombstones !== false) this.warnSkippedTombstone(state, chunk.skippedTombstone);
+		if (chunk.itemOwnFields !== undefined) this.warnItemOwnFields(state, chunk.itemOwnFields);
 		stats.messages += count;
 		stats.parseErrors += chunk.parseErrors;
 		stats.tombstonesSkipped += chunk.tombstonesSkipped;
@@ -311,6 +312,22 @@ export class ExecutionEmitter {
 			`Kafka sinker skipped a tombstone (a message whose value is null) on ${state.topic}[${state.partition}] at offset ${tombstone.offset}, key ${tombstone.key ?? '(none)'}: Tombstones is "Skip", so no row changes. If this topic is a compacted changelog whose tombstones are its deletes, choose Tombstones "Delete the Row of Its Key" (trigger options, with Keep Order per Partition). Further tombstones of this partition are only counted (kafka_tombstones_skipped_total)`,
 			{ topic: state.topic, partition: state.partition, offset: tombstone.offset },
 		);
+	}
+
+	/**
+	 * Once per execution and name: values with their own `_doris` / `_kafka`, left out of their items
+	 * (message-items.ts withoutForeignItemInfo), so not loaded. Mostly dead letters replayed through the
+	 * trigger, which carry both from their first pass; a producer's own field of that name was lost unseen.
+	 */
+	private warnItemOwnFields(state: PartitionState, fields: ReadonlyMap<string, ItemOwnField>): void {
+		for (const [name, field] of fields) {
+			const what = name === DORIS_FIELD ? 'target table, deadline and Add Kafka Fields names' : 'Kafka position (Include Metadata)';
+			const how = field.replaced ? "replaced in their items by the message's own position" : 'left out of their items';
+			this.ctx.logger.warn(
+				`Kafka trigger: ${field.messages} message(s) of ${state.topic}[${state.partition}] from offset ${field.firstOffset} have their own top-level "${name}" field, a name the Doris nodes keep for an item's own ${what}: it is ${how}, so their "${name}" is not loaded. A dead letter replayed through the trigger carries it from its first pass, and then nothing is lost; otherwise rename the field upstream`,
+				{ topic: state.topic, partition: state.partition, offset: field.firstOffset },
+			);
+		}
 	}
 
 	private async runWithDeadline(execution: SinkExecution): Promise<ExecutionOutcome> {

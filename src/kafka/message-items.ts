@@ -63,7 +63,7 @@ export function addItem(
 		json = { [PARSE_ERROR_FIELD]: errorJson(takenFieldError(message, takenKafkaField(options.kafkaFields, decoded.json) as KafkaField)) };
 	} else if (decoded.json) {
 		json = decoded.json;
-		withoutForeignItemInfo(json, options.includeMetadata);
+		withoutForeignItemInfo(json, options.includeMetadata, chunk, message.offset);
 		if (options.kafkaFields?.length) {
 			addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
 			json[DORIS_FIELD] = { kafkaFields: kafkaFieldNames(options.kafkaFields) };
@@ -128,9 +128,27 @@ function rawMessageError(message: KafkaMessage, reason: string): ParseErrorInfo 
  *   (Table From "topic", a topic → table map) and routed the row by another topic. With the option on
  *   the trigger writes the real position over it (addItem).
  */
-function withoutForeignItemInfo(json: JsonObject, includeMetadata: boolean): void {
-	if (json[DORIS_FIELD] !== undefined) delete json[DORIS_FIELD];
-	if (!includeMetadata && json[KAFKA_METADATA_FIELD] !== undefined) delete json[KAFKA_METADATA_FIELD];
+function withoutForeignItemInfo(json: JsonObject, includeMetadata: boolean, chunk: ParsedChunk, offset: string): void {
+	if (Object.hasOwn(json, DORIS_FIELD)) {
+		delete json[DORIS_FIELD];
+		noteItemOwnField(chunk, DORIS_FIELD, offset, false);
+	}
+	if (Object.hasOwn(json, KAFKA_METADATA_FIELD)) {
+		if (!includeMetadata) delete json[KAFKA_METADATA_FIELD];
+		noteItemOwnField(chunk, KAFKA_METADATA_FIELD, offset, includeMetadata);
+	}
+}
+
+/**
+ * Counts a value whose own `name` its item leaves out (`replaced`: by the message's position), for the
+ * emitter's warning once per execution (execution-emitter.ts): a row's own data, dropped without a word
+ * before (a producer's `_kafka` field, not a dead letter's).
+ */
+function noteItemOwnField(chunk: ParsedChunk, name: string, offset: string, replaced: boolean): void {
+	chunk.itemOwnFields ??= new Map();
+	const seen = chunk.itemOwnFields.get(name);
+	if (seen === undefined) chunk.itemOwnFields.set(name, { messages: 1, firstOffset: offset, replaced });
+	else seen.messages++;
 }
 
 /**

@@ -66,6 +66,18 @@ export interface ParsedChunk {
 	tombstonesSkipped: number;
 	/** The first tombstone Tombstones "Skip" skipped in the chunk, for the emitter's warning. */
 	skippedTombstone?: SkippedTombstone;
+	/**
+	 * Values with their own top-level `_doris` / `_kafka`, by name, which their items leave out (or, for
+	 * `_kafka` with Include Metadata, replace by the message's position): for the emitter's warning.
+	 */
+	itemOwnFields?: Map<string, ItemOwnField>;
+}
+
+export interface ItemOwnField {
+	messages: number;
+	firstOffset: string;
+	/** Replaced by the trigger's own value (`_kafka` with Include Metadata on), not left out. */
+	replaced: boolean;
 }
 
 export interface SkippedTombstone {

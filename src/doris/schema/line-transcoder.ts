@@ -32,10 +32,11 @@ import { FLATTENED_DELETED_FIELD } from './debezium';
 import { CLOSE_BRACE, COLON, COMMA, expectKey, indexLike, isSimpleKey, isWhitespace, OPEN_BRACE, QUOTE } from './json-scanner';
 import type { LineSink } from './line-sink';
 import type { RowMapper } from './row-mapper';
+import { lineOwnFieldsLeftOut } from './reserved-line-fields';
 
 /** What a field's key is, besides a column (an index into the plans). */
 const UNKNOWN = -1;
-/** A field map() reads and ignores (`_kafka`, `_doris`, the delete sign): not counted as unmatched. */
+/** A field map() knows and leaves out of the row (a generated column's name: Doris computes it): not counted as unmatched. */
 const IGNORED = -2;
 /** A field that makes the line take the general path (`_parseError`, `__proto__`). */
 const GENERAL = -3;
@@ -47,6 +48,11 @@ const CONNECT_PAYLOAD = -5;
  * it is "false" (an upsert); any other value makes the line take the general path, which writes the delete.
  */
 const DELETE_MARK = -6;
+/**
+ * A line's own `_kafka` / `_doris` (reserved-line-fields.ts): left out of the row and counted as
+ * unmatched, as a field no column takes, but neither refused nor a column to add under any setting.
+ */
+const ITEM_OWN = -7;
 
 /** "n": the only JSON value starting with it is null. */
 const NULL_FIRST = 110;
@@ -68,6 +74,8 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly required: Uint8Array;
 	/** Unknown fields make the line take the general path (they are refused, or may become columns). */
 	private readonly unknownNeedsGeneral: boolean;
+	/** The item's own names (`_kafka`, `_doris`) a line's row leaves out: unmatched, as a field no column takes (reserved-line-fields.ts). */
+	private readonly ownFieldsLeftOut: ReadonlySet<string>;
 	/** The plan of the table's sequence column, or -1: a row must not leave it NULL, nor to a constant default. */
 	private readonly sequencePlan: number;
 	/** A line may lack the sequence field (a DEFAULT CURRENT_TIMESTAMP fills it; RowMapper.sequenceMayBeMissing). */
@@ -90,6 +98,7 @@ export class LineTranscoder extends ColumnWriter {
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
 		this.sequencePlan = mapper.sequencePlan;
 		this.sequenceMayBeMissing = mapper.sequenceMayBeMissing;
+		this.ownFieldsLeftOut = lineOwnFieldsLeftOut(mapper);
 	}
 
 	/**
@@ -119,6 +128,8 @@ export class LineTranscoder extends ColumnWriter {
 		if (key === FLATTENED_DELETED_FIELD && this.mapper.flattenedDeletes) return DELETE_MARK;
 		// A record's own delete sign: RowMapper reads it (a delete, or a value no TINYINT takes).
 		if (key === DELETE_SIGN_COLUMN) return GENERAL;
+		// A line's own `_kafka` / `_doris` is data its row leaves out: counted like a field no column takes.
+		if (this.ownFieldsLeftOut.has(key)) return ITEM_OWN;
 		if (this.mapper.isKnownField(key)) return IGNORED;
 		// Another case of a column's name fills the column or is left over, as the line's other keys
 		// decide (RowMapper): rare enough for the general path to settle.
@@ -174,7 +185,7 @@ export class LineTranscoder extends ColumnWriter {
 				// A key with an escape or a lone surrogate: rare, and JSON.stringify would write it otherwise.
 				if (afterKey < 0 || !this.canonical) return false;
 				kind = this.keyKind(text.slice(keyStart, afterKey - 1));
-				if (unmatched !== null && (kind === UNKNOWN || kind === CONNECT_SCHEMA || kind === CONNECT_PAYLOAD)) {
+				if (unmatched !== null && (kind === UNKNOWN || kind === CONNECT_SCHEMA || kind === CONNECT_PAYLOAD || kind === ITEM_OWN)) {
 					this.unknownStarts[unknown] = keyStart;
 					this.unknownEnds[unknown] = afterKey - 1;
 					unknown++;
@@ -206,7 +217,7 @@ export class LineTranscoder extends ColumnWriter {
 			} else {
 				if (kind === GENERAL) return false;
 				// A field no column takes: refused, or a column to add, on the general path; else skipped.
-				if (kind !== IGNORED && this.unknownNeedsGeneral) return false;
+				if (kind !== IGNORED && kind !== ITEM_OWN && this.unknownNeedsGeneral) return false;
 				if (kind === CONNECT_SCHEMA) connect |= SCHEMA_SEEN;
 				else if (kind === CONNECT_PAYLOAD) connect |= PAYLOAD_SEEN;
 				layout = false;

@@ -28,6 +28,7 @@ import { widerColumnType, type ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
 import { allKnownUnmatched, columnsSignature, reportUnmatched, suggestsSchemaChange } from './drift-signals';
+import { warnLineOwnFields } from './reserved-line-fields';
 import { countInvalidItems, INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
 import type { Rejection, RowMapper } from './row-mapper';
 import { splitPacked, type UnplacedLine } from './split-packed';
@@ -239,6 +240,7 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 				tableName(group.target),
 			);
 			reportUnmatched(current.schema, unmatched, remember, labels, options.info);
+			warnLineOwnFields(tableName(group.target), unmatched, options.warn);
 			for (const placed of mapped.rows) tag(placed.item.json, group.target, mapping.tagTargets);
 			rows.push(...mapped.rows);
 			invalid.push(...mapped.invalid);

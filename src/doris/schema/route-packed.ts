@@ -29,6 +29,7 @@ import { lineTranscoderFor } from './line-transcoder';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
+import { countLineOwnFields } from './reserved-line-fields';
 import { kafkaFieldsOf } from './trigger-fields';
 
 /** `_kafka` of an invalid line: the Kafka message it was, as far as the packed sources tell. */
@@ -75,6 +76,7 @@ function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, u
 		return mapper.map(slot.json);
 	}
 	slot.json = value;
+	countLineOwnFields(value, mapper);
 	try {
 		// The item's Add Kafka Fields, never a line's own `_doris` (a line's fields are data).
 		return mapper.map(value, kafkaFields);

@@ -3,6 +3,7 @@
 // naming the topic, partition, offset and key of the first tombstone it skipped there, and says which
 // setting deletes instead; the trigger turns the warning off where a Doris Schema node reads Debezium
 // Envelopes (their tombstones follow the op d event that deletes). Through the real message parser.
+// Also the warning about values holding the Doris nodes' own `_doris` / `_kafka`, which their items leave out.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EachBatchPayload } from 'kafkajs';
@@ -70,4 +71,21 @@ test('no warning where the trigger says the tombstones follow Debezium deletes (
 	await emitter.emit(new PartitionState('users', 0), batch(0, changes(0, 0)));
 	assert.equal(stats.tombstonesSkipped, 2);
 	assert.deepEqual(warnings, []);
+});
+
+test('values with their own _doris or _kafka: one warning per execution and field, naming the position, the field and why it is not loaded', async () => {
+	const { emitter, warnings } = world();
+	const own = (from: number): Message[] => [
+		{ offset: String(from), key: null, value: '{"id":1}' },
+		{ offset: String(from + 1), key: null, value: '{"id":2,"_doris":{"table":"old"},"_kafka":{"offset":"7"}}' },
+		{ offset: String(from + 2), key: null, value: '{"id":3,"_doris":{"loadBy":1}}' },
+	];
+	await emitter.emit(new PartitionState('users', 0), batch(0, own(0)));
+	assert.equal(warnings.length, 2, warnings.join('\n'));
+	assert.match(warnings[0], /^Kafka trigger: 2 message\(s\) of users\[0\] from offset 1 have their own top-level "_doris" field.*left out of their items.*not loaded.*dead letter/);
+	assert.match(warnings[1], /^Kafka trigger: 1 message\(s\) of users\[0\] from offset 1 have their own top-level "_kafka" field.*Include Metadata/);
+	await emitter.emit(new PartitionState('users', 0), batch(0, own(3)));
+	assert.equal(warnings.length, 4, 'once per execution');
+	await emitter.emit(new PartitionState('users', 0), batch(0, [{ offset: '6', key: null, value: '{"id":4}' }]));
+	assert.equal(warnings.length, 4);
 });
