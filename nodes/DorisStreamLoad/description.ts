@@ -38,7 +38,7 @@ const options: INodeProperties = {
 			default: '',
 			placeholder: 'order_id, status, updated_at',
 			description:
-				'Doris "columns" header: the JSON keys to load, and computed columns as name = expression (e.g. dt = from_unixtime(ts, \'%Y-%m-%d\')); commas inside an expression are fine. For CSV use the CSV Columns field above.',
+				'Doris "columns" header: the JSON keys to load, and computed columns as name = expression (e.g. dt = from_unixtime(ts, \'%Y-%m-%d\')); commas inside an expression are fine. A row field outside the list goes to Rejected (rule field_not_read): Doris would skip it. For CSV use the CSV Columns field above.',
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{
@@ -62,7 +62,7 @@ const options: INodeProperties = {
 					name: 'Auto',
 					value: 'auto',
 					description:
-						'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign. From a Kafka trigger with Keep Order per Partition off, deletes go to Rejected (rule delete_unordered) instead.',
+						'Rows carrying __DORIS_DELETE_SIGN__ (set by Doris Schema in CDC mode) load with the delete sign. From a Kafka trigger with Keep Order per Partition off, deletes go to Rejected (rule delete_unordered) instead: the trigger refuses to activate with Rejected leading nowhere, and with Max Loads in Flight above 1 behind Keep Order.',
 				},
 				{ name: 'Always', value: 'always', description: 'Every row loads with the delete sign (missing = 0, an upsert). Needs the Kafka trigger\'s Keep Order per Partition.' },
 				{
@@ -117,7 +117,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: '["$.order_id", "$.status"]',
-			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns ($.a.b, $['a'], $.a[0]). A row field no path reads fails its execution, naming it: Doris would skip it.",
+			description: "Doris' jsonpaths header: a JSON array with one path per entry of Columns, in that order, for JSON whose fields are not named as the columns ($.a.b, $['a'], $.a[0]). A row field no path reads goes to Rejected (rule field_not_read), naming it: Doris would skip it. The Kafka trigger refuses to activate with Rejected leading nowhere.",
 			displayOptions: { show: { '/format': ['json'] } },
 		},
 		{
@@ -157,7 +157,7 @@ const options: INodeProperties = {
 			default: LOAD_DEFAULTS.maxInFlight,
 			typeOptions: { minValue: 1 },
 			description:
-				'Concurrent loads per table. 1 keeps batches in order, which changes of keys need: the Kafka trigger refuses to activate with more behind Debezium Envelopes, with Deletes (CDC) Always, or with its tombstone deletes.',
+				'Concurrent loads per table. 1 keeps batches in order, which changes of keys need: the Kafka trigger refuses to activate with more behind Debezium Envelopes, with Deletes (CDC) Always, with its tombstone deletes, or with Deletes (CDC) Auto behind Keep Order per Partition.',
 		},
 		{
 			displayName: 'Max Retries',

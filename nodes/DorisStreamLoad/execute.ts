@@ -255,7 +255,9 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	const sequence: SequenceOption | undefined =
 		sequenceColumn === undefined ? undefined : { column: sequenceColumn, deletesAll: mergeType.trim().toUpperCase() === 'DELETE', handBack: rejectedConnected, read };
 	const sourceField = sequenceColumn === undefined ? '' : sequenceSourceField(sequenceColumn, settings.load.columns);
-	// With a Columns list Doris reads only the listed keys of a JSON line: packed lines with another field are refused.
+	// With a Columns list, JSON Paths or json_root Doris reads only what they name of a JSON line and skips
+	// any other field without a word: a row or packed line with one is handed back on Rejected (rule
+	// field_not_read), or, when Rejected leads nowhere, its item fails the execution naming the field.
 	const columnsCheck = settings.load.format === 'json' ? columnsListCheck(settings.load, settings.deletes !== 'never') : undefined;
 	// With CSV, a row a CSV line cannot carry as written (the separator, a line break, the text \N) is
 	// taken out before the shared batch: handed back on Rejected, or, when it leads nowhere, its item fails the execution.
@@ -286,7 +288,7 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 	const sortGroup = async (group: (typeof grouped.groups)[number]) => {
 		const { database: db, table } = group.target;
 		const readSchema = () => schemaCache.get(connection, db, table);
-		const options = { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, csvCheck, deletesNotApplied };
+		const options = { format: settings.load.format, deletes: settings.deletes, sequence, columnsCheck, columnsHandBack: rejectedConnected, csvCheck, deletesNotApplied };
 		let sorted = sortItemsForLoad(group.items, options);
 		// A load with the delete sign into a table that is not UNIQUE KEY: Doris drops the sign there, so
 		// deletes are taken out the same way (rule delete_unsupported). The schema is read only then.

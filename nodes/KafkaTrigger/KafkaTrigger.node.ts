@@ -30,7 +30,7 @@ import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
-import { refuseUnorderedChanges } from './refuse-unordered-changes';
+import { refuseStallingSettings, refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -114,6 +114,7 @@ export class KafkaTrigger implements INodeType {
 			keepPartitionOrder: settings.consumer.keepPartitionOrder === true,
 			tombstonesDelete: settings.consumer.parser.tombstones === 'delete',
 		});
+		refuseStallingSettings(this, { keepPartitionOrder: settings.consumer.keepPartitionOrder === true });
 		// Debezium envelopes delete by their op d event: the tombstone after it is skipped without a warning.
 		const graph = workflowGraphOf(this);
 		settings.consumer.warnSkippedTombstones = graph === undefined || !readsDebeziumEnvelopes(graph, this.getNode().name);

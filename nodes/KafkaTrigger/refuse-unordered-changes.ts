@@ -1,6 +1,7 @@
 import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
 import { CHANGE_ORDER_FIX, changeOrderProblems, type ChangeOrderSettings } from '../../src/common/change-order';
+import { STALLING_SETTINGS_FIX, stallingSettingsProblems } from '../../src/common/stalling-settings';
 import { workflowGraphOf } from '../shared/outputs';
 
 /**
@@ -17,4 +18,18 @@ export function refuseUnorderedChanges(ctx: Pick<ITriggerFunctions, 'getNode'>, 
 	const problems = changeOrderProblems(graph, ctx.getNode().name, settings);
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), { description: CHANGE_ORDER_FIX });
+}
+
+/**
+ * Refuses to activate a workflow in which one valid row would fail every delivery of its execution and
+ * hold its partition for good (src/common/stalling-settings.ts says which and why): a Doris Stream Load
+ * node whose Rejected output leads nowhere, on Deletes (CDC) Auto with Keep Order per Partition off, or
+ * loading JSON by a Columns list, JSON Paths or json_root. Named with the settings and what to change.
+ */
+export function refuseStallingSettings(ctx: Pick<ITriggerFunctions, 'getNode'>, settings: { keepPartitionOrder: boolean }): void {
+	const graph = workflowGraphOf(ctx);
+	if (graph === undefined) return;
+	const problems = stallingSettingsProblems(graph, ctx.getNode().name, settings);
+	if (problems.length === 0) return;
+	throw new NodeOperationError(ctx.getNode(), problems.join('; '), { description: STALLING_SETTINGS_FIX });
 }

@@ -41,7 +41,9 @@ export interface DeleteCheckOption {
 	 * after later ones loaded, so an update could land after the delete that followed it in the log and
 	 * bring the row back without a word. Deletes are taken out with rule delete_unordered. The trigger's
 	 * activation refuses the settings that always delete (src/common/change-order.ts); these are deletes
-	 * of Deletes Auto known only per row (a flattened record's __deleted, a producer's own sign).
+	 * of Deletes Auto known only per row (a flattened record's __deleted, a producer's own sign). Where
+	 * Rejected leads nowhere such a delete would fail every delivery: the trigger's activation refuses
+	 * that too (src/common/stalling-settings.ts); a workflow it never checked fails the execution.
 	 */
 	unordered?: { trigger: string };
 }

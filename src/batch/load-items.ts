@@ -10,7 +10,9 @@
  * `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck); with Deletes Never (and no
  * merge_type deciding deletes), rows and packed lines flagged as deletes, which would load as upserts
  * (rule `delete_not_applied`), and with the sign into a table that is not UNIQUE KEY, where they would
- * load as new rows (rule `delete_unsupported`; src/batch/delete-rows.ts).
+ * load as new rows (rule `delete_unsupported`; src/batch/delete-rows.ts); with a Columns list, JSON
+ * Paths or json_root, rows and packed lines with a field Doris would not read and so skip without a
+ * word (rule `field_not_read`; src/doris/stream-load/wire-format.ts columnsListCheck).
  * When the Rejected output leads nowhere their items are refused instead, so the execution fails.
  * After the load: the rows Doris refused come back as items (rejected-items.ts), and the batches are
  * summed up into the one summary item an execution returns (load-summary.ts).
@@ -24,6 +26,8 @@ import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign, packedLineOutsideColumns, type ColumnsCheck } from '../doris/stream-load/wire-format';
+import { FieldNotReadError } from '../doris/stream-load/json-paths';
+import { parseJsonExact } from '../common/exact-json';
 import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
 import type { BatchPart, Row } from './batch-parts';
 import type { AddOptions } from './batcher';
@@ -102,6 +106,42 @@ function packedDeleteSign(packed: PackedRows): boolean {
 	return !writtenWithoutDeleteSign(packed) && linesMentionDeleteSign(packed.jsonLines);
 }
 
+const isSequenceRule = (rule: string) => rule === 'null_sequence' || rule === 'delete_sequence';
+
+/**
+ * Why a row does not load as it is under a Columns list, JSON Paths or json_root: a field Doris would
+ * not read and so skip without a word (wire-format.ts columnsListCheck); undefined when it reads all.
+ */
+function fieldNotRead(row: Readonly<Record<string, unknown>>, check: ColumnsCheck): Rejection | undefined {
+	try {
+		check(row);
+		return undefined;
+	} catch (error) {
+		if (!(error instanceof FieldNotReadError)) throw error;
+		return { column: error.field, value: error.value ?? null, expected: 'a field the load reads (Columns, JSON Paths, json_root)', rule: 'field_not_read', message: error.message };
+	}
+}
+
+/** A packed line's row and why it does not load under the Columns check, or undefined (a line that does not parse is left to Doris). */
+function fieldLineReason(text: string, check: ColumnsCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
+	let value: unknown;
+	try {
+		value = parseJsonExact(text);
+	} catch {
+		return undefined;
+	}
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+	const reason = fieldNotRead(value as Record<string, unknown>, check);
+	return reason === undefined ? undefined : { row: value as Record<string, unknown>, reason };
+}
+
+/** Why an item is refused when Rejected leads nowhere: the reason, the rule, and what to do. */
+function fieldRefusal(reason: Rejection): string {
+	return `${reason.message} (rule ${reason.rule}); ${FIELD_FIX}`;
+}
+
+const FIELD_FIX = 'connect the Rejected output to hand such rows back instead of failing the execution, or read the field';
+
 /**
  * Sorts an execution's items. Packed items (one per Kafka batch) load their lines as they are,
  * ordinary items as rows; the parts keep the items' order (the trigger emits them in offset order:
@@ -109,7 +149,16 @@ function packedDeleteSign(packed: PackedRows): boolean {
  */
 export function sortItemsForLoad(
 	items: ReadonlyArray<{ json: Record<string, unknown> }>,
-	load: { format: LoadFormat; deletes: DeleteMode; sequence?: SequenceOption; columnsCheck?: ColumnsCheck; csvCheck?: CsvCheckOption; deletesNotApplied?: DeleteCheckOption },
+	load: {
+		format: LoadFormat;
+		deletes: DeleteMode;
+		sequence?: SequenceOption;
+		columnsCheck?: ColumnsCheck;
+		/** Rows and lines with a field the Columns check names go to Rejected (rule field_not_read) instead of refusing their item. */
+		columnsHandBack?: boolean;
+		csvCheck?: CsvCheckOption;
+		deletesNotApplied?: DeleteCheckOption;
+	},
 ): SortedItems {
 	const deleteCheck = load.deletes === 'never' || load.deletesNotApplied?.notUnique !== undefined || load.deletesNotApplied?.unordered !== undefined ? load.deletesNotApplied : undefined;
 	const parts: BatchPart[] = [];
@@ -151,6 +200,12 @@ export function sortItemsForLoad(
 				else refused.push({ index: i, message: sequenceRefusal(reason) });
 				continue;
 			}
+			const unread = load.columnsCheck === undefined ? undefined : fieldNotRead(json, load.columnsCheck);
+			if (unread !== undefined) {
+				if (load.columnsHandBack === true) takenOut.push({ index: i, row: json, reason: unread });
+				else refused.push({ index: i, message: fieldRefusal(unread) });
+				continue;
+			}
 			const unwritable = csvCheck?.check(json);
 			if (unwritable !== undefined) {
 				const reason = csvRejection(unwritable);
@@ -175,19 +230,27 @@ export function sortItemsForLoad(
 		// Deletes Never: only an item whose lines name the sign is split (the search Auto does below), so
 		// packed items without deletes cost one indexOf.
 		const mayDelete = deleteCheck !== undefined && packedDeleteSign(packed);
+		// Columns / JSON Paths with Rejected leading somewhere: every line is read, and one with a field Doris would not read is taken out.
+		const unreadLines = load.columnsHandBack === true ? load.columnsCheck : undefined;
 		const split =
-			sequence === undefined && !mayDelete
+			sequence === undefined && !mayDelete && unreadLines === undefined
 				? undefined
-				: splitPackedLines(packed.jsonLines, (text) => (mayDelete ? deleteLineReason(text, deleteCheck) : undefined) ?? (sequence === undefined ? undefined : sequenceLineReason(text, sequence)));
+				: splitPackedLines(
+						packed.jsonLines,
+						(text) =>
+							(mayDelete ? deleteLineReason(text, deleteCheck) : undefined) ??
+							(sequence === undefined ? undefined : sequenceLineReason(text, sequence)) ??
+							(unreadLines === undefined ? undefined : fieldLineReason(text, unreadLines)),
+					);
 		// The lines that load: a delete line taken out (its sign is outside Columns) refused the whole item before.
 		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(split?.text ?? packed.jsonLines, load.columnsCheck, split?.kept);
 		if (outside !== undefined) {
-			refused.push({ index: i, message: outside });
+			refused.push({ index: i, message: `${outside} (rule field_not_read); ${FIELD_FIX}` });
 			continue;
 		}
-		const lacking = split?.refused.filter((r) => !isDeleteRule(r.reason.rule)).length ?? 0;
+		const lacking = split?.refused.filter((r) => isSequenceRule(r.reason.rule)).length ?? 0;
 		lackingSequence += lacking;
-		const firstRefused = split?.refused.find((r) => (isDeleteRule(r.reason.rule) ? deleteCheck?.handBack !== true : sequence?.handBack !== true));
+		const firstRefused = split?.refused.find((r) => (isDeleteRule(r.reason.rule) ? deleteCheck?.handBack !== true : isSequenceRule(r.reason.rule) && sequence?.handBack !== true));
 		if (firstRefused !== undefined) {
 			const message = isDeleteRule(firstRefused.reason.rule) ? deleteRefusal(firstRefused.reason, firstRefused.line) : sequenceRefusal(firstRefused.reason, firstRefused.line);
 			refused.push({ index: i, message });

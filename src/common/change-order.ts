@@ -16,10 +16,14 @@
  *
  * Refused where the settings say the rows are changes of keys: a Doris Schema node reading Debezium
  * Envelopes (op u / d), a Doris Stream Load node with Deletes (CDC) "Always", the trigger's Tombstones
- * "Delete the Row of Its Key" (whose Keep Order half src/kafka/consumer-options.ts refuses). Not Deletes
- * "Auto" (the default, which also loads the logs of the examples): whether its rows are deletes is known
- * only per row (a flattened record's `__deleted`, a producer's own `__DORIS_DELETE_SIGN__`): the Doris
- * Stream Load node takes those out at run time (rule delete_unordered, src/batch/delete-rows.ts).
+ * "Delete the Row of Its Key" (whose Keep Order half src/kafka/consumer-options.ts refuses). Keep Order
+ * off with Deletes "Auto" (the default, which also loads the logs of the examples) is not: whether its
+ * rows are deletes is known only per row (a flattened record's `__deleted`, a producer's own
+ * `__DORIS_DELETE_SIGN__`): the Doris Stream Load node takes those out at run time (rule
+ * delete_unordered, src/batch/delete-rows.ts), and stalling-settings.ts refuses it where they would
+ * have nowhere to go. With Keep Order on nothing takes them out, so Max Loads in Flight above 1 is
+ * refused with Deletes "Auto" too: a batch holding such a delete could commit before the one holding the
+ * update before it (more loads in flight do not raise one table's rate: README, Tuning).
  */
 import { nodesReachedFrom, type GraphNode, type WorkflowGraph } from './workflow-graph';
 import { KAFKA_TRIGGER_NODE_TYPE, SCHEMA_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from './lossy-settings';
@@ -55,6 +59,15 @@ export function changeOrderProblems(graph: WorkflowGraph, trigger: string, setti
 	for (const node of alwaysDeleting) loadsChangesBecause.set(node.name, `its Deletes (CDC) ${deletesSetting(node)}`);
 	if (settings.tombstonesDelete) {
 		for (const node of reached) if (node.type === STREAM_LOAD_NODE_TYPE) loadsChangesBecause.set(node.name, 'the trigger\'s Tombstones "Delete the Row of Its Key"');
+	}
+	// Deletes Auto learns per row whether a row deletes (a flattened record's __deleted, a producer's own
+	// sign): with Keep Order on nothing takes such deletes out (with it off the node does, rule
+	// delete_unordered), so a batch holding one could commit before the batch holding the update before it.
+	if (settings.keepPartitionOrder) {
+		for (const node of reached) {
+			if (node.type !== STREAM_LOAD_NODE_TYPE || loadsChangesBecause.has(node.name) || autoDeletesSetting(node) === undefined) continue;
+			loadsChangesBecause.set(node.name, `Deletes (CDC) ${autoDeletesSetting(node)}, which deletes the rows flagged as deletes (a flattened Debezium record's __deleted "true", a row's own __DORIS_DELETE_SIGN__), behind Keep Order per Partition`);
+		}
 	}
 	for (const node of reached) {
 		const because = loadsChangesBecause.get(node.name);
@@ -96,7 +109,7 @@ const UNORDERED_EXECUTIONS =
 
 /** What to change, for the error's description. */
 export const CHANGE_ORDER_FIX =
-	'Turn Keep Order per Partition on (Kafka trigger, Options) and set its Execution Timeout short, e.g. 120 s (the wait after a crash), as examples/cdc-debezium.json does; set Max Loads in Flight to 1 on the Doris Stream Load node. If the rows are no changes of keys, turn Debezium Envelopes off or set Deletes (CDC) to Auto. Then activate the workflow again.';
+	'Turn Keep Order per Partition on (Kafka trigger, Options) and set its Execution Timeout short, e.g. 120 s (the wait after a crash), as examples/cdc-debezium.json does; set Max Loads in Flight to 1 on the Doris Stream Load node (more does not raise one table\'s rate: README, Tuning). If the rows are no changes of keys, turn Debezium Envelopes off or set Deletes (CDC) to Auto, or, for rows that never delete, Never. Then activate the workflow again.';
 
 function options(node: GraphNode): Record<string, unknown> {
 	const value = node.parameters?.options;
@@ -115,6 +128,13 @@ function deletesSetting(node: GraphNode): '"Always"' | 'an expression, which may
 	const deletes = options(node).deletes;
 	if (deletes === 'always') return '"Always"';
 	return isExpression(deletes) ? 'an expression, which may be "Always"' : 'other';
+}
+
+/** Deletes (CDC) as the message names it when it is Auto (absent: the default) or may be (an expression); else undefined. */
+function autoDeletesSetting(node: GraphNode): string | undefined {
+	const deletes = options(node).deletes;
+	if (deletes === undefined || deletes === 'auto') return 'Auto (the default)';
+	return isExpression(deletes) ? 'an expression, which may be Auto' : undefined;
 }
 
 /** Max Loads in Flight as stored: absent means the default, 1. */

@@ -20,7 +20,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 13;
+const CASES = 15;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -132,6 +132,37 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		assert.equal((await world.n8n.rest.publicationStatus(wired)).status, 'published');
 		await world.n8n.deactivate(wired);
 	});
+
+	// Session 16: settings under which one valid row fails every delivery and holds its partition for
+	// good (src/common/stalling-settings.ts), each with the orders example's Rejected output unwired:
+	// - Keep Order per Partition off and Deletes (CDC) Auto, both defaults: a flattened Debezium delete
+	//   (`__deleted: "true"`) into the UNIQUE KEY orders table goes to Rejected (rule delete_unordered);
+	// - JSON Paths (Keep Order on): an order with a field no path reads goes to Rejected (field_not_read).
+	// Before, both activated, and the execution holding that message failed on every delivery: nothing
+	// committed past it, for good.
+	for (const setting of ['Keep Order off with Deletes Auto', 'JSON Paths'] as const)
+		it(`refuses activation with ${setting} and the Doris Stream Load node's Rejected output leading nowhere, naming the settings and the fix; nothing is committed`, async (t) => {
+			const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+			const orders = orderEvents(5, 1);
+			const deleted = { ...(JSON.parse(orders[2].value as string) as Record<string, unknown>), __deleted: 'true' };
+			orders.push({ id: 'deleted', partition: 0, value: JSON.stringify(deleted) });
+			await world.kafka.produce(scenario.topic, orders);
+			(scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Stream Load'].main[1] = [];
+			if (setting === 'JSON Paths') {
+				const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+				trigger.parameters.options = { ...(trigger.parameters.options as object), keepPartitionOrder: true, executionTimeoutSeconds: 120 };
+				const load = nodeOfType(scenario.workflow, NODE_TYPES.streamLoad);
+				load.parameters.options = { ...(load.parameters.options as object), columns: 'order_id, status', jsonpaths: '["$.order_id", "$.status"]' };
+			}
+			const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length - 1} orders in Doris`, 30_000);
+			assert.match(
+				message,
+				setting === 'JSON Paths'
+					? /Doris Stream Load node "Doris Stream Load" loads JSON with Columns order_id, status and JSON Paths \["\$\.order_id", "\$\.status"\], but its Rejected output leads nowhere: a row with a field none of them reads/
+					: /Keep Order per Partition \(trigger options\) is off and Doris Stream Load node "Doris Stream Load" has Deletes \(CDC\) Auto \(the default\), but its Rejected output leads nowhere: .*__deleted "true".*turn Keep Order per Partition on, or connect its Rejected output/,
+			);
+			t.diagnostic(`refused: ${message}`);
+		});
 
 	// n8n drops rows of an execution that still succeeds in these shapes (n8n-core WorkflowExecute):
 	// Execute Once hands a node the first item only, and a disabled node passes its input on untouched,

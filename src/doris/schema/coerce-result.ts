@@ -53,7 +53,9 @@ export type RejectRule =
 	/** A row flagged as a delete (__DORIS_DELETE_SIGN__ 1) while Doris Stream Load's Deletes (CDC) is Never: it would load as an upsert of the deleted row (Rejected output). */
 	| 'delete_not_applied'
 	/** A row flagged as a delete from a Kafka trigger whose Keep Order per Partition is off: an older change could land after it and bring the row back (Doris Stream Load's Rejected output). */
-	| 'delete_unordered';
+	| 'delete_unordered'
+	/** A row field Doris would not read under Doris Stream Load's Columns, JSON Paths or json_root, so it would skip the value without a word (Rejected output). */
+	| 'field_not_read';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

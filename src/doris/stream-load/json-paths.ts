@@ -9,6 +9,28 @@
  */
 import { sourceColumns } from './columns';
 
+/**
+ * A row field Doris would not read (the Columns list, JSON Paths or json_root leave it out), with its
+ * dotted path in the row and its value: the Doris Stream Load node hands the row back on Rejected with
+ * rule field_not_read (src/batch/load-items.ts), or fails its execution when Rejected leads nowhere.
+ */
+export class FieldNotReadError extends Error {
+	constructor(
+		readonly field: string,
+		readonly value: unknown,
+		message: string,
+	) {
+		super(message);
+		this.name = 'FieldNotReadError';
+	}
+}
+
+/** A value as a message shows it: JSON, cut at 100 characters. */
+export function shownValue(value: unknown): string {
+	const text = JSON.stringify(value) ?? String(value);
+	return text.length <= 100 ? text : `${text.slice(0, 100)}… (${text.length} characters)`;
+}
+
 export type PathStep = string | number;
 
 /** `$`, `$.a.b`, `$['a']`, `$["a"]`, `$.a[0]`: the steps of a JSON path this node follows; undefined for anything else. */
@@ -115,8 +137,12 @@ export function jsonReadCheck(shape: JsonReadShape, alsoRead: ReadonlySet<string
 	else markRead(tree, root);
 	const reading = jsonpaths !== '' ? `no JSON Path (${JSON.parse(jsonpaths).join(', ')}) reads it` : names.length > 0 ? `it is not in Columns (${shape.columns.join(', ')})` : '';
 	const rootNote = rootText === '' ? '' : ` under json_root ${JSON.stringify(rootText)}`;
-	const refuse = (field: string, why: string): never => {
-		throw new Error(`Row field "${field}" would not load: ${why}${rootNote}, and Doris skips what it does not read without a word; read it, or leave it out of the row`);
+	const refuse = (field: string, value: unknown, why: string): never => {
+		throw new FieldNotReadError(
+			field,
+			value,
+			`Row field "${field}" would not load: ${why}${rootNote}, and Doris skips what it does not read without a word (its value ${shownValue(value)}); read it, or leave it out of the row`,
+		);
 	};
 	const walk = (object: Readonly<Record<string, unknown>>, at: ReadTree, prefix: string, depth: number): void => {
 		for (const key in object) {
@@ -125,12 +151,12 @@ export function jsonReadCheck(shape: JsonReadShape, alsoRead: ReadonlySet<string
 			const field = `${prefix}${key}`;
 			if (next === undefined) {
 				const insideRoot = depth >= root.length;
-				refuse(field, insideRoot ? reading : `it is outside the object Doris reads`);
+				refuse(field, object[key], insideRoot ? reading : `it is outside the object Doris reads`);
 			} else if (!next.whole) {
 				const value = object[key];
 				if (value !== null && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, next, `${field}.`, depth + 1);
 				// The paths read only inside it, and it holds nothing they can reach.
-				else if (value !== null) refuse(field, `the paths read only inside it, and it is ${Array.isArray(value) ? 'an array' : 'not an object'}`);
+				else if (value !== null) refuse(field, value, `the paths read only inside it, and it is ${Array.isArray(value) ? 'an array' : 'not an object'}`);
 			}
 		}
 	};

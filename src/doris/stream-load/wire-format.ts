@@ -6,7 +6,7 @@
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD } from '../../common/item-contract';
 import { withoutByteOrderMark } from '../../common/exact-json';
 import { sourceColumns } from './columns';
-import { jsonReadCheck } from './json-paths';
+import { FieldNotReadError, jsonReadCheck, shownValue } from './json-paths';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 
 export type RowSerializer = (row: Readonly<Record<string, unknown>>) => string;
@@ -42,7 +42,7 @@ export function columnsListCheck(options: LoadOptions, deleteSign = options.dele
 	return (row) => {
 		for (const key in row) {
 			if (!read.has(key) && row[key] !== undefined) {
-				throw new Error(`Row field "${key}" is not in Columns (${columns.join(', ')}): Doris would not load it; add it to Columns or leave it out of the row`);
+				throw new FieldNotReadError(key, row[key], `Row field "${key}" is not in Columns (${columns.join(', ')}): Doris would not load it (its value ${shownValue(row[key])}); add it to Columns or leave it out of the row`);
 			}
 		}
 	};

@@ -57,8 +57,16 @@ describe('Doris Stream Load node: pass-through headers', () => {
 		assert.deepEqual(ids('events').filter((id) => id >= 10), [10, 11]);
 		// Doris reads only the root object: a field beside it would be skipped without a count.
 		const before = db.server.loads.length;
-		await assert.rejects(load('events', [{ json: { payload: { id: 13, v: 'd' }, meta: 'x' } }], { headers: headers({ json_root: '$.payload' }) }), /Row field "meta" would not load: it is outside the object Doris reads under json_root "\$\.payload"/);
+		// With Rejected leading nowhere the execution fails naming the field, its value and the fix (session 16:
+		// before, it failed so with Rejected wired too, on every delivery); with Rejected wired the row goes there.
+		await assert.rejects(
+			load('events', [{ json: { payload: { id: 13, v: 'd' }, meta: 'x' } }], { headers: headers({ json_root: '$.payload' }) }, {}, [0]),
+			/Row field "meta" would not load: it is outside the object Doris reads under json_root "\$\.payload".*\(its value "x"\).*connect the Rejected output/,
+		);
 		assert.equal(db.server.loads.length, before, 'nothing sent');
+		const handedBack = await load('events', [{ json: { payload: { id: 13, v: 'd' }, meta: 'x' } }, { json: { payload: { id: 14, v: 'e' } } }], { headers: headers({ json_root: '$.payload' }) }, {}, [0, 1]);
+		assert.match(rejectedReason(handedBack), /^Row field "meta" would not load/);
+		assert.deepEqual(ids('events').filter((id) => id >= 13), [14], 'the other row loaded');
 		// be/src/vec/exec/format/json/new_json_reader.cpp: "JSON Root not found." filters the line; with
 		// Max Filter Ratio 0 the whole load fails: the line goes to the Rejected output with that reason,
 		// or, when the Rejected output leads nowhere, the execution fails.

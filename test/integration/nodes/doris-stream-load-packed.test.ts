@@ -52,10 +52,14 @@ describe('Doris Stream Load node with packed items', () => {
 		assert.equal(db.server.tableRows('d', 'orders').find((r) => r.id === 6)?.v, 'p6', 'lines loaded as they are');
 	});
 
-	it('a Columns list that leaves out a field of the packed lines: an error naming the line and the field, nothing loaded (Doris would drop the value unseen)', async () => {
-		const error = await executeStreamLoad(ctx({ table: 'listed', options: { columns: 'id' } }, [packed([1, 2])], { mode: 'manual' })).catch((e: unknown) => e);
+	// Session 16: with Rejected wired the lines went nowhere either: the item failed the execution on every delivery.
+	it('a Columns list that leaves out a field of the packed lines: each such line on Rejected (rule field_not_read), or, with Rejected leading nowhere, an error naming the line, the field, its value and the fix, nothing loaded (Doris would drop the value unseen)', async () => {
+		const error = await executeStreamLoad(ctx({ table: 'listed', options: { columns: 'id' } }, [packed([1, 2])], { mode: 'manual', connected: [0] })).catch((e: unknown) => e);
 		assert.ok(error instanceof NodeOperationError, String(error));
-		assert.match(error.message, /^Item 0: line 0 of packedRows: Row field "v" is not in Columns \(id\): Doris would not load it/);
+		assert.match(error.message, /^Item 0: line 0 of packedRows: Row field "v" is not in Columns \(id\): Doris would not load it \(its value "p1"\).*\(rule field_not_read\); connect the Rejected output/);
+		assert.deepEqual(ids('listed'), [], 'nothing loaded');
+		const out = await executeStreamLoad(ctx({ table: 'listed', options: { columns: 'id' } }, [packed([1, 2])], { mode: 'manual', connected: [0, 1] }));
+		assert.deepEqual(out[1].map((item) => (item.json._invalid as { reasons: Array<{ rule: string; column: string }> }).reasons[0]).map((r) => `${r.rule} ${r.column}`), ['field_not_read v', 'field_not_read v']);
 		assert.deepEqual(ids('listed'), [], 'nothing loaded');
 		await executeStreamLoad(ctx({ table: 'listed', options: { columns: 'id, v' } }, [packed([3])], { mode: 'manual' }));
 		assert.deepEqual(ids('listed'), [3], 'with every field listed the lines load');

@@ -17,8 +17,8 @@ function graph(fields: Record<string, Partial<GraphNode>> = {}) {
 		{ name: 'Kafka Trigger', type: KAFKA_TRIGGER_NODE_TYPE },
 		{ name: 'Schema', type: SCHEMA_NODE_TYPE, parameters: { operation: 'mapRows', options: { cdc: true } } },
 		{ name: 'Load', type: STREAM_LOAD_NODE_TYPE, parameters: { options: {} } },
-		{ name: 'Invalid Load', type: STREAM_LOAD_NODE_TYPE, parameters: { options: { maxInFlight: 4 } } },
-		{ name: 'After Load', type: STREAM_LOAD_NODE_TYPE, parameters: { options: { maxInFlight: 4 } } },
+		{ name: 'Invalid Load', type: STREAM_LOAD_NODE_TYPE, parameters: { options: { maxInFlight: 4, deletes: 'never' } } },
+		{ name: 'After Load', type: STREAM_LOAD_NODE_TYPE, parameters: { options: { maxInFlight: 4, deletes: 'never' } } },
 	].map((node) => ({ ...node, ...fields[node.name] }));
 	const connections: StoredConnections = {
 		'Kafka Trigger': { main: [to('Schema')] },
@@ -48,6 +48,16 @@ describe('changeOrderProblems', () => {
 		assert.deepEqual(problems.map((p) => p.slice(0, 57)), ['Doris Stream Load node "Load" has Max Loads in Flight 2 w']);
 		assert.deepEqual(changeOrderProblems(graph({ Load: { parameters: { options: { maxInFlight: 1.4 } } } }), 'Kafka Trigger', ORDERED), []);
 		assert.match(changeOrderProblems(graph({ Load: { parameters: { options: { maxInFlight: '={{ 2 }}' } } } }), 'Kafka Trigger', ORDERED)[0], /Max Loads in Flight an expression/);
+	});
+
+	// Session 16: Deletes Auto with Keep Order on loads a flattened delete as it comes, so with more loads
+	// in flight its batch could commit before the one holding the update before it. Not refused before.
+	it('Max Loads in Flight above 1 with Deletes Auto (absent: the default) behind Keep Order: refused wherever the node is; not without Keep Order (deletes go to Rejected there)', () => {
+		const auto = graph({ Schema: { parameters: { options: {} } }, 'Invalid Load': { parameters: { options: { maxInFlight: 2 } } } });
+		assert.deepEqual(changeOrderProblems(auto, 'Kafka Trigger', ORDERED).map((p) => /node "([^"]+)" has Max Loads in Flight 2 with Deletes \(CDC\) Auto \(the default\)/.exec(p)?.[1]), ['Invalid Load']);
+		assert.deepEqual(changeOrderProblems(auto, 'Kafka Trigger', UNORDERED), []);
+		const explicit = graph({ Schema: { parameters: { options: {} } }, Load: { parameters: { options: { maxInFlight: 3, deletes: 'auto' } } } });
+		assert.match(changeOrderProblems(explicit, 'Kafka Trigger', ORDERED)[0] ?? '', /node "Load" has Max Loads in Flight 3 with Deletes \(CDC\) Auto/);
 	});
 
 	it('Tombstones "Delete the Row of Its Key": every Stream Load node reached with Max Loads in Flight above 1', () => {

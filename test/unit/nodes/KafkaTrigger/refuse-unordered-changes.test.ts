@@ -27,6 +27,8 @@ interface Settings {
 	trigger?: INodeParameters;
 	schema?: INodeParameters;
 	load?: INodeParameters;
+	/** The Stream Load node's Rejected output wired to a dead-letter node (else it leads nowhere). */
+	rejectedWired?: boolean;
 }
 
 /** Trigger → Doris Schema (Map Rows) → Doris Stream Load, activated; resolves or rejects as activation does. */
@@ -37,6 +39,10 @@ async function activate(settings: Settings): Promise<unknown> {
 		node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', 1, { database: 'demo', table: 'customers', ...settings.load }),
 	];
 	const connections: IConnections = { 'Kafka Trigger': { main: [to('Schema')] }, Schema: { main: [to('Load')] } };
+	if (settings.rejectedWired === true) {
+		nodes.push(node('Dead Letters', 'n8n-nodes-doris-sinker.dorisStreamLoad', 1, { database: 'demo', table: 'dead_letters', options: { deletes: 'never' } }));
+		connections.Load = { main: [[], to('Dead Letters')] };
+	}
 	const workflow = new Workflow({ id: 'wf', nodes, connections, active: true, nodeTypes });
 	const trigger = workflow.nodes['Kafka Trigger'];
 	const ctx = {
@@ -86,15 +92,59 @@ describe('activation refuses settings that let an older change land over a newer
 		assert.match(error.description ?? '', /Max Loads in Flight to 1/);
 	});
 
-	it('activates the CDC recipe (Keep Order on, one load in flight), and plain rows (Deletes Auto, the default) without Keep Order', async () => {
+	it('activates the CDC recipe (Keep Order on, one load in flight), and plain rows (Deletes Auto, the default) without Keep Order when Rejected leads somewhere', async () => {
 		assert.equal((await activationError({ trigger: KEEP_ORDER, schema: CDC })).message, NO_CREDENTIAL);
 		assert.equal((await activationError({ trigger: KEEP_ORDER, schema: CDC, load: { options: { deletes: 'auto', maxInFlight: 1 } } })).message, NO_CREDENTIAL);
-		assert.equal((await activationError({})).message, NO_CREDENTIAL);
-		assert.equal((await activationError({ load: { options: { maxInFlight: 4 } } })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ rejectedWired: true })).message, NO_CREDENTIAL);
+		// Without Keep Order the node takes each delete out onto Rejected (delete_unordered), whatever the loads in flight.
+		assert.equal((await activationError({ rejectedWired: true, load: { options: { maxInFlight: 4 } } })).message, NO_CREDENTIAL);
+	});
+
+	// Session 16: with Keep Order on nothing takes a flattened delete out, so with two loads in flight the
+	// batch holding it could commit before the batch holding the update before it. Activated before.
+	it('Max Loads in Flight above 1 with Deletes Auto (the default) behind Keep Order: refused, naming both settings; Deletes Never or one load in flight activate', async () => {
+		const error = await activationError({ trigger: KEEP_ORDER, load: { options: { maxInFlight: 2 } } });
+		assert.match(error.message, /Doris Stream Load node "Load" has Max Loads in Flight 2 with Deletes \(CDC\) Auto \(the default\), which deletes the rows flagged as deletes \(a flattened Debezium record's __deleted "true"/);
+		assert.match(error.description ?? '', /Max Loads in Flight to 1 .*for rows that never delete, Never/);
+		assert.match((await activationError({ trigger: KEEP_ORDER, load: { options: { deletes: '={{ "auto" }}', maxInFlight: 2 } } })).message, /Max Loads in Flight 2 with its Deletes \(CDC\) an expression/);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, load: { options: { deletes: 'never', maxInFlight: 2 } } })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, load: { options: { maxInFlight: 1 } } })).message, NO_CREDENTIAL);
 	});
 
 	it('Tombstones "Delete the Row of Its Key" with Max Loads in Flight above 1: refused (the Keep Order half was refused already)', async () => {
 		const error = await activationError({ trigger: { options: { ...KEEP_ORDER.options, tombstones: 'delete' } }, load: { options: { maxInFlight: 2 } } });
 		assert.match(error.message, /Max Loads in Flight 2 with the trigger's Tombstones "Delete the Row of Its Key"/);
 	});
+});
+
+// Session 16: settings under which one valid row fails every delivery and holds its partition for good
+// (src/common/stalling-settings.ts). Each activated before.
+describe('activation refuses settings under which one row would stall its partition', () => {
+	it('Keep Order off, Deletes Auto (both defaults), Rejected leading nowhere: refused, naming the settings and the three ways out', async () => {
+		const error = await activationError({});
+		assert.match(error.message, /Keep Order per Partition \(trigger options\) is off and Doris Stream Load node "Load" has Deletes \(CDC\) Auto \(the default\), but its Rejected output leads nowhere/);
+		assert.match(error.message, /flattened Debezium record's __deleted "true".*would fail every delivery of its execution and hold its partition for good/);
+		assert.match(error.message, /turn Keep Order per Partition on, or connect its Rejected output .*, or set Deletes \(CDC\) to Never/);
+		assert.match(error.description ?? '', /Connect the Doris Stream Load node's Rejected output to the dead-letter branch/);
+		assert.match((await activationError({ rejectedWired: false, trigger: KEEP_ORDER, load: { options: { deletes: '={{ $json.x }}', jsonpaths: '["$.id"]', columns: 'id' } } })).message, /loads JSON with Columns id/);
+	});
+
+	it('each way out activates: Keep Order on, Rejected wired, Deletes Never; and a node on On Error "Continue (using error output)" with that output wired is left to its own check', async () => {
+		assert.equal((await activationError({ trigger: KEEP_ORDER })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ rejectedWired: true })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ load: { options: { deletes: 'never' } } })).message, NO_CREDENTIAL);
+	});
+
+	it('JSON Paths, a json_root header or a Columns list with Rejected leading nowhere: refused, naming the setting (a row with an optional field would stall); Rejected wired, a partial update or CSV activate', async () => {
+		const jsonPaths = await activationError({ trigger: KEEP_ORDER, load: { options: { jsonpaths: '["$.id", "$.name"]', columns: 'id, name' } } });
+		assert.match(jsonPaths.message, /Doris Stream Load node "Load" loads JSON with Columns id, name and JSON Paths \["\$\.id", "\$\.name"\], but its Rejected output leads nowhere: a row with a field none of them reads/);
+		assert.match(jsonPaths.message, /connect its Rejected output .*, or read every field the rows can carry/);
+		const root = await activationError({ trigger: KEEP_ORDER, load: { options: { headers: { header: [{ name: 'json_root', value: '$.data' }] } } } });
+		assert.match(root.message, /loads JSON with a json_root header \$\.data, but its Rejected output leads nowhere/);
+		assert.match((await activationError({ trigger: KEEP_ORDER, load: { options: { columns: 'id, name' } } })).message, /loads JSON with Columns id, name, but/);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, rejectedWired: true, load: { options: { jsonpaths: '["$.id"]', columns: 'id' } } })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, load: { options: { columns: 'id, name', partialUpdate: 'fixed' } } })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, load: { format: 'csv', csvColumns: 'id, name' } })).message, NO_CREDENTIAL);
+	});
+
 });
