@@ -3,7 +3,7 @@
 // Connect payload there, so a `kafka_offset` column of a CDC table stayed NULL and the field was not
 // even counted as unmatched. The trigger now names the fields it added (`_doris.kafkaFields`,
 // `packedRows.doris.kafkaFields`), and the mapper takes them from the item's top level when the record
-// is elsewhere; the record's own field of that name wins, as the message's own field wins in the trigger.
+// is elsewhere; a record that has one of those names itself goes to Invalid, as a message's value does in the trigger.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
