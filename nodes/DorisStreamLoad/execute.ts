@@ -36,6 +36,8 @@ import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy
 import { readSettings } from './settings';
 import { targetIsExpression, targetNameFor } from '../shared/item-parameters';
 import { assertPartialUpdateTarget } from '../../src/doris/schema/partial-update';
+import { partialUpdateLoad } from '../../src/doris/stream-load/strict-mode';
+import { dorisRelease } from '../../src/doris/version';
 
 type ExecuteContext = Pick<
 	IExecuteFunctions,
@@ -229,6 +231,7 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		throw new NodeOperationError(ctx.getNode(), grouped.refused[0].message, { itemIndex: grouped.refused[0].index });
 	}
 	const partialUpdate = settings.load.partialUpdate;
+	let load = settings.load;
 	if (partialUpdate !== undefined) {
 		try {
 			for (const { target } of grouped.groups) {
@@ -240,6 +243,8 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 					partialUpdate === 'flexible' ? { mode: 'flexible' } : { mode: 'fixed', columns: columnNames(settings.load.columns ?? []) },
 				);
 			}
+			// Strict mode with new keys appended on Doris 3.1+; on 2.1 / 3.0 only an explicit Strict Mode on.
+			load = partialUpdateLoad(settings.load, await dorisRelease(connection), settings.strictModeSet);
 		} catch (error) {
 			throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
 		}
@@ -355,7 +360,7 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 				beUrls: settings.beUrls.length > 0 ? settings.beUrls : undefined,
 				database: db,
 				table,
-				load: settings.load,
+				load,
 				labelPrefix: settings.labelPrefix,
 				batch: settings.batch,
 				retry: settings.retry,

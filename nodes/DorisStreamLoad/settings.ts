@@ -9,6 +9,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../../src/doris/stream-load/ret
 import { checkPassThroughHeaders } from '../../src/doris/stream-load/pass-through';
 import { columnsListCheck } from '../../src/doris/stream-load/wire-format';
 import { groupCommitRefusal } from '../../src/common/group-commit';
+import { strictModeOffRefusal } from '../../src/common/strict-mode-off';
 import { SettingError, atLeastZero, between, flag, httpAddresses, oneOf, positive, required, shown, text } from '../../src/common/settings';
 import { nodeParameters, readNodeSettings, type NodeParameters } from '../shared/settings';
 import { properties } from './description';
@@ -30,7 +31,12 @@ export interface StreamLoadSettings {
 	retry: RetryPolicy;
 	beUrls: string[];
 	loadImmediately: boolean;
+	/** Whether the Strict Mode option was added (on: off is refused). */
+	strictModeSet: boolean;
 }
+
+/** The fallback that tells an unset Strict Mode from one set on. */
+const STRICT_MODE_UNSET = Symbol('strict mode unset');
 
 type ParamContext = Pick<IExecuteFunctions, 'getNodeParameter' | 'getNode'>;
 
@@ -78,18 +84,20 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 	});
 
 	const headers = extraHeaders(option('headers') as RawHeaders);
+	// Unset is told apart from on: under Partial Update on Doris 2.1 / 3.0 only an explicit on loads.
+	const strictModeGiven = option('strictMode', STRICT_MODE_UNSET);
+	const strictModeSet = strictModeGiven !== STRICT_MODE_UNSET;
+	const strictModeRefused = strictModeOffRefusal(strictModeGiven);
+	if (strictModeRefused !== undefined) throw new SettingError(strictModeRefused);
 
 	const load: LoadOptions = {
 		format,
 		columns: columns.length > 0 ? columns : undefined,
 		jsonpaths: format === 'json' && jsonpaths !== '' ? jsonpaths : undefined,
 		maxFilterRatio: maxFilterRatio > 0 ? maxFilterRatio : undefined,
-		// Unset, a whole-row load is strict: without strict mode Doris loads NULL in place of a value it
-		// cannot convert and counts nothing (be/src/vec/exec/scan/vfile_scanner.cpp filters "value is
-		// incorrect" only in strict mode), and such values reach it when the table changed after the Doris
-		// Schema node read it. A partial update stays lenient unless asked: in strict mode Doris inserts no
-		// new key (be/src/olap/rowset/segment_v2/segment_writer.cpp, KEY_NOT_FOUND; 2.1, 3.0, 3.1).
-		strictMode: flag(option('strictMode', partialUpdate === undefined ? undefined : false)),
+		// Always strict (Strict Mode off is refused above, src/common/strict-mode-off.ts). Under Partial
+		// Update the execution adds what the cluster's release needs (src/doris/stream-load/strict-mode.ts).
+		strictMode: true,
 		timeoutSeconds,
 		compress: compression === 'gz' ? 'gz' : undefined,
 		partialUpdate,
@@ -138,6 +146,7 @@ function streamLoadSettings(p: NodeParameters): StreamLoadSettings {
 		retry,
 		beUrls: httpAddresses('BE Addresses', option('beUrls'), 'http://host:8040'),
 		loadImmediately: flag(option('loadImmediately')),
+		strictModeSet,
 	};
 }
 

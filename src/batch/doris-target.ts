@@ -262,7 +262,7 @@ async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<Dori
 			}
 		},
 	);
-	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error));
+	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error, load));
 	for (const { from, to, error, why } of outcome.handedBack) {
 		// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
 		if (error instanceof DeadlineError) {

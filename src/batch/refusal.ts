@@ -5,6 +5,7 @@
  * (be/src/runtime/runtime_state.cpp `append_error_msg_to_file`).
  */
 import { StreamLoadError } from '../doris/stream-load/errors';
+import type { LoadOptions } from '../doris/stream-load/options';
 
 /** Why Doris refused one row, as the Doris Stream Load node hands it back. */
 export interface DorisRefusal {
@@ -69,11 +70,22 @@ export function reasonOfErrorLine(line: string): string {
 	return (match === null ? line : match[1]).trim();
 }
 
-/** The reason of the one row of a refused one-row load. */
-export function refusalOf(error: unknown): DorisRefusal {
+/**
+ * Why a row of a partial update that Doris 2.1 / 3.0 filtered in strict mode without an error-log line
+ * was refused: its key is not stored yet (be/src/olap/rowset/segment_v2/segment_writer.cpp,
+ * KEY_NOT_FOUND with `is_strict_mode`: counted filtered, no reason written). Only for such a load
+ * (partial update, strict, no 3.1 `partial_update_new_key_behavior`): see src/doris/stream-load/strict-mode.ts.
+ */
+const NEW_KEY_IN_STRICT_PARTIAL_UPDATE =
+	'no reason in the error log: in a partial update in strict mode Doris 2.1 / 3.0 refuse a row whose key is not stored yet (load such rows without Partial Update, or upgrade Doris to 3.1, where they insert)';
+
+/** The reason of the one row of a refused one-row load (of `load`, when given). */
+export function refusalOf(error: unknown, load?: Pick<LoadOptions, 'partialUpdate' | 'strictMode' | 'partialUpdateNewKeyBehavior'>): DorisRefusal {
 	const errorLog = error instanceof StreamLoadError ? (error.rejectedRows ?? []) : [];
 	const first = errorLog.find((line) => line.startsWith('Reason:'));
-	const message = first !== undefined ? reasonOfErrorLine(first) : error instanceof Error ? error.message : String(error);
+	let message = first !== undefined ? reasonOfErrorLine(first) : error instanceof Error ? error.message : String(error);
+	const strictPartialBefore31 = load?.partialUpdate !== undefined && load.strictMode === true && load.partialUpdateNewKeyBehavior === undefined;
+	if (first === undefined && strictPartialBefore31 && isRowRefusal(error)) message += ` (${NEW_KEY_IN_STRICT_PARTIAL_UPDATE})`;
 	return { column: columnOf(message), message, errorLog, label: error instanceof StreamLoadError ? (error.label ?? null) : null };
 }
 

@@ -7,6 +7,8 @@
  *   output without loading anything.
  * - Group Commit on a Doris Stream Load node: Doris itself then drops rows uncounted, or answers before
  *   they are committed (src/common/group-commit.ts); the node refuses it too when it runs.
+ * - Strict Mode off on a Doris Stream Load node: Doris loads NULL in place of a value it cannot
+ *   convert, counting nothing (src/common/strict-mode-off.ts); the node refuses it too when it runs.
  * - On Error "Continue (using error output)" with that output leading nowhere (handleNodeErrorOutput):
  *   n8n moves the items the node fails on there. Not the Doris nodes: they never hand n8n a failed
  *   item (a Doris Stream Load node on "Continue" checks its own failure route, lossy-continue.ts).
@@ -40,6 +42,7 @@
  * (nodes/shared/lossy-settings.ts). One text either way, so a user finds the same fix.
  */
 import { groupCommitRefusal } from './group-commit';
+import { strictModeOffRefusal } from './strict-mode-off';
 import { executeOnceMessage } from './execute-once';
 import { nodesReachedFrom, outputsLeadingSomewhere, reachesRunningNode, type GraphNode, type WorkflowGraph } from './workflow-graph';
 
@@ -99,6 +102,9 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && enabled(node) && groupCommitRefusal(optionOf(node, 'groupCommit')) !== undefined)
 			.map((node) => `Doris Stream Load node "${node.name}": ${groupCommitRefusal(optionOf(node, 'groupCommit'))}`),
 		...reached
+			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && enabled(node) && strictModeOffRefusal(optionOf(node, 'strictMode')) !== undefined)
+			.map((node) => `Doris Stream Load node "${node.name}": ${strictModeOffRefusal(optionOf(node, 'strictMode'))}`),
+		...reached
 			.filter((node) => node.alwaysOutputData === true && enabled(node) && node.type !== STREAM_LOAD_NODE_TYPE && options.alwaysOutputDataMadeUpNothing?.(node.name) !== true && leadsToStreamLoad(graph, node.name))
 			.map((node) => `Node "${node.name}" has the setting Always Output Data on: n8n then sends an empty item on to Doris Stream Load whenever the node outputs no row, which Doris would load as a row of NULLs and defaults`),
 	];
@@ -106,7 +112,7 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 
 /** What to do instead, for the error's description. */
 export const LOSSY_SETTINGS_FIX =
-	'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; set Group Commit (Doris Stream Load options) to Off; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow.';
+	'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; set Group Commit (Doris Stream Load options) to Off; turn Strict Mode (Doris Stream Load options) on; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow.';
 
 /**
  * The nodes of `reached` that can hold rows not yet in Doris: those the starts' or a Doris node's

@@ -20,7 +20,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 15;
+const CASES = 16;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -322,6 +322,19 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		delete trigger.options.keepPartitionOrder;
 		const message = await publishExpectingRefusal(scenario, orders.length, async () => 'the CDC workflow ran without Keep Order', 10_000);
 		assert.match(message, /Keep Order per Partition \(trigger options\) is off, but Doris Schema node "[^"]+" has Debezium Envelopes \(CDC\) on/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
+	// Without strict mode Doris loads NULL in place of a value it cannot convert and counts nothing
+	// (src/common/strict-mode-off.ts): the setting is refused like the others, naming the node.
+	it('refuses activation with Strict Mode off on the Doris Stream Load node, naming it and why; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(5, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const load = nodeOfType(scenario.workflow, NODE_TYPES.streamLoad).parameters as { options?: Record<string, unknown> };
+		load.options = { ...(load.options ?? {}), strictMode: false };
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders loaded without strict mode`, 10_000);
+		assert.match(message, /Doris Stream Load node "Doris Stream Load": Strict Mode off is refused: Doris then loads NULL in place of a value its column cannot take, counting nothing/);
 		t.diagnostic(`refused: ${message}`);
 	});
 

@@ -102,6 +102,8 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 	if (options.compress === 'gz') set('compress_type', 'gz');
 	if (options.partialUpdate === 'fixed') set('partial_columns', 'true');
 	if (flexible) set('unique_key_update_mode', 'UPDATE_FLEXIBLE_COLUMNS');
+	// be/src/http/http_common.h HTTP_PARTIAL_UPDATE_NEW_ROW_POLICY (3.1+); only with a partial update.
+	if (options.partialUpdate !== undefined) set('partial_update_new_key_behavior', options.partialUpdateNewKeyBehavior);
 	// The full header name: the BE reads HTTP_FUNCTION_COLUMN + "." + HTTP_SEQUENCE_COL
 	// (be/src/http/http_common.h), i.e. `function_column.sequence_col`, not `sequence_col`.
 	if (options.sequenceColumn !== undefined && options.sequenceColumn !== '') {

@@ -65,6 +65,11 @@ export interface LoadOptions {
 	compress?: 'gz';
 	/** Partial update of a merge-on-write UNIQUE KEY table; `fixed` updates the `columns` list. */
 	partialUpdate?: PartialUpdateMode;
+	/**
+	 * `partial_update_new_key_behavior` (Doris 3.1+, apache/doris PR #41232): what a partial update does
+	 * with a row whose key is not stored yet. Sent only to a release that reads it (./strict-mode.ts).
+	 */
+	partialUpdateNewKeyBehavior?: 'APPEND';
 	/** Rows carry `__DORIS_DELETE_SIGN__` (0 = upsert, 1 = delete); load it as Doris' delete sign. */
 	deleteSign?: boolean;
 	/** Source column that orders versions of one key (`function_column.sequence_col`). */

@@ -89,7 +89,8 @@ const PASSED: Record<string, string> = {
 	comment: "the load's comment, shown by SHOW LOAD",
 	compute_group: 'the compute group that runs the load (Doris in cloud mode)',
 	cloud_cluster: 'the compute group that runs the load (Doris in cloud mode, older name)',
-	partial_update_new_key_behavior: 'a partial update of a key the table does not hold yet: APPEND inserts the row, ERROR fails the load (Doris 3.1+)',
+	partial_update_new_key_behavior:
+		'a partial update of a key the table does not hold yet: APPEND inserts the row (what the node sends itself under Partial Update on Doris 3.1+), ERROR fails the load (Doris 3.1+; 2.1 / 3.0 ignore it)',
 };
 
 const MERGE_TYPES = ['APPEND', 'DELETE', 'MERGE'];

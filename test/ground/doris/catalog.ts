@@ -67,6 +67,18 @@ export interface Database {
 	labels: LabelBook;
 }
 
+/**
+ * `version_comment` as an FE of each line has it: "Doris version " + DORIS_BUILD_VERSION + "-" + the
+ * short commit hash (fe/fe-core/.../qe/GlobalVariable.java), DORIS_BUILD_VERSION being
+ * `doris-<major>.<minor>.<patch>-<rc>` (gensrc/script/gen_build_version.sh). 3.0 is a 3.0.5+ release,
+ * as the server imitates elsewhere (gzip-compressed JSON). The hashes are placeholders.
+ */
+export const VERSION_COMMENTS: Record<DorisVersion, string> = {
+	'2.1': 'Doris version doris-2.1.10-rc01-0000000000',
+	'3.0': 'Doris version doris-3.0.6-rc01-0000000000',
+	'3.1': 'Doris version doris-3.1.0-rc02-0000000000',
+};
+
 export class Catalog {
 	readonly dbs = new Map<string, Database>();
 	private txnSeq = 1000;
@@ -74,6 +86,8 @@ export class Catalog {
 	readonly beConfig: BeConfig;
 	/** FE configs ADMIN SET FRONTEND CONFIG changes (fe-core common/Config.java defaults). */
 	readonly feConfig = { enableBatchDeleteByDefault: true };
+	/** What `SELECT @@version_comment` answers (./sql.ts); a release of the imitated line unless the server options say otherwise. */
+	versionComment: string;
 
 	/**
 	 * The Doris release line imitated; FE, BE and the MySQL port all read it from here. The label
@@ -84,6 +98,7 @@ export class Catalog {
 		beConfig: Partial<BeConfig> = {},
 		readonly labelSettings: LabelSettings = DORIS_LABEL_DEFAULTS,
 	) {
+		this.versionComment = VERSION_COMMENTS[version];
 		this.beConfig = { stringTypeLengthSoftLimitBytes: 1_048_576, jsonbTypeLengthSoftLimitBytes: 1_048_576, streamingLoadMaxMb: 10_240, streamingLoadJsonMaxMb: 100, ...beConfig };
 	}
 

@@ -26,7 +26,7 @@ import { csvRows, jsonRows, mayHaveLostDigits, parseJsonPaths, reparseRow, sourc
 import { evalCondition, parseCondition, type Condition } from './condition';
 import { loadPartitions, partitionOf } from './partitions';
 import { applyRows, KEEP, type Cell } from './load-apply';
-import { bool, compileExpr, headerRefusal, LoadError, planError, splitTop, unq, updateMode, type LoadCluster, type Target } from './load-headers';
+import { bool, compileExpr, headerRefusal, LoadError, newKeyHandling, planError, splitTop, unq, updateMode, type LoadCluster, type Target } from './load-headers';
 import { hasEmptySketchDefault, sketchPlanRefusal } from './sketches';
 
 export const DELETE_SIGN = '__DORIS_DELETE_SIGN__';
@@ -199,12 +199,10 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 	const errorLines: string[] = [];
 	let total = 0;
 	let unselected = 0;
-	// A fixed partial update in strict mode inserts no new key: the BE's segment writer
-	// (be/src/olap/rowset/segment_v2/segment_writer.cpp `append_block_with_partial_content`, KEY_NOT_FOUND
-	// with `is_strict_mode`) marks such a row deleted and counts it, and vtablet_writer.cpp adds that count
-	// to the load's filtered rows (`num_rows_filtered_in_strict_mode_partial_update`), with no line in the
-	// error log. 2.1, 3.0, 3.1.
-	const strictPartialKeys = partial && strict ? keyIndexes(table) : undefined;
+	// A row whose key is new in a partial update: filtered (2.1 / 3.0 strict mode) or failing the load
+	// (3.1, partial_update_new_key_behavior ERROR); load-headers.ts newKeyHandling.
+	const newKeys = partial || flexible ? newKeyHandling(cluster, h, strict) : undefined;
+	const partialKeys = newKeys !== undefined ? keyIndexes(table) : undefined;
 	let filteredWithoutReason = 0;
 	const filter = (r: SourceRow, reason: string): void => {
 		errorLines.push(`Reason: ${reason}. src line [${sourceLine(r)}]; `);
@@ -311,9 +309,14 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 			const s = convert(seqType, raw === undefined && seqSrcColumn !== undefined ? defaultFor(seqSrcColumn, ctx) : raw, ctx);
 			seq = s === INVALID || s === REJECT ? null : s;
 		} else if (seqColIdx >= 0) seq = row[seqColIdx] === KEEP ? KEEP : (row[seqColIdx] as Stored);
-		if (strictPartialKeys !== undefined && !del) {
-			const stored = table.keyed.get(encodeKey(row as Stored[], strictPartialKeys));
+		if (partialKeys !== undefined && !del) {
+			const stored = table.keyed.get(encodeKey(row as Stored[], partialKeys));
 			if (stored === undefined || stored.deleted) {
+				if (newKeys === 'error') {
+					const key = partialKeys.map((k) => String(row[k])).join(', ');
+					// The partial-column-update doc's example of this failure (3.x), as a load's message.
+					throw new LoadError(`[INTERNAL_ERROR]tablet error: [E-7003]Can't append new rows in partial update when partial_update_new_key_behavior is ERROR. Row with key=[${key}] is not in table.`);
+				}
 				filteredWithoutReason++;
 				return;
 			}

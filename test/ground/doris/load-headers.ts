@@ -46,6 +46,11 @@ export function headerRefusal(cluster: LoadCluster, h: Record<string, string>): 
 	if (header === 'invalid') {
 		return `[INVALID_ARGUMENT]Invalid unique_key_partial_mode ${h.unique_key_update_mode}, must be one of 'UPSERT', 'UPDATE_FIXED_COLUMNS' or 'UPDATE_FLEXIBLE_COLUMNS'`;
 	}
+	// be/src/http/action/stream_load.cpp (3.1: apache/doris PR #41232, branch-3.1 #52290) checks any
+	// non-empty value, partial update or not; 2.1 / 3.0 have no such header and ignore it, as every BE
+	// ignores a header it does not read.
+	const policy = newKeyPolicyHeader(cluster, h);
+	if (policy === 'invalid') return `[INVALID_ARGUMENT]Invalid partial_update_new_key_behavior ${h.partial_update_new_key_behavior.toUpperCase()}, must be one of {'APPEND', 'ERROR'}`;
 	if (header === 'UPDATE_FLEXIBLE_COLUMNS') {
 		if (!json) return '[INVALID_ARGUMENT]flexible partial update only support json format as input file currently';
 		if (bool(h.fuzzy_parse)) return "[INVALID_ARGUMENT]Don't support flexible partial update when 'fuzzy_parse' is enabled";
@@ -54,6 +59,33 @@ export function headerRefusal(cluster: LoadCluster, h: Record<string, string>): 
 		}
 	}
 	return undefined;
+}
+
+type NewKeyPolicy = 'APPEND' | 'ERROR';
+
+/** The header `partial_update_new_key_behavior` as the 3.1 BE reads it (upper-cased); undefined before 3.1 or when absent. */
+function newKeyPolicyHeader(cluster: LoadCluster, h: Record<string, string>): NewKeyPolicy | 'invalid' | undefined {
+	const text = h.partial_update_new_key_behavior;
+	if (cluster.version !== '3.1' || text === undefined || text === '') return undefined;
+	const upper = text.toUpperCase();
+	return upper === 'APPEND' || upper === 'ERROR' ? upper : 'invalid';
+}
+
+/**
+ * What a partial update does with a row whose key the table does not hold (not counting a row that
+ * deletes), or undefined when it inserts the row:
+ * - 2.1 / 3.0: strict mode decides. In strict mode the segment writer
+ *   (be/src/olap/rowset/segment_v2/segment_writer.cpp `append_block_with_partial_content`, KEY_NOT_FOUND
+ *   with `is_strict_mode`) marks the row deleted and counts it, and vtablet_writer.cpp adds the count to
+ *   the load's filtered rows (`num_rows_filtered_in_strict_mode_partial_update`), with no line in the
+ *   error log: 'filter'.
+ * - 3.1: `partial_update_new_key_behavior` decides, strict mode no longer does (be/src/olap/
+ *   partial_update_info.cpp `handle_new_key`; FE StreamLoadTask defaults to APPEND). ERROR fails the
+ *   whole load with NEW_ROWS_IN_PARTIAL_UPDATE naming the key: 'error'.
+ */
+export function newKeyHandling(cluster: LoadCluster, h: Record<string, string>, strict: boolean): 'filter' | 'error' | undefined {
+	if (cluster.version !== '3.1') return strict ? 'filter' : undefined;
+	return newKeyPolicyHeader(cluster, h) === 'ERROR' ? 'error' : undefined;
 }
 
 /** Where one table column's value comes from in a load (the `columns` header's mapping, or the column order). */

@@ -56,6 +56,7 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const feCount = opts.feCount ?? 1;
 	if (opts.enableHttps === true && !opts.tls) throw new Error('Doris test server: enableHttps needs tls (key and certificate)');
 	const catalog = new Catalog(opts.version ?? '3.0', opts.beConfig, { ...DORIS_LABEL_DEFAULTS, ...opts.labels });
+	if (opts.versionComment !== undefined) catalog.versionComment = opts.versionComment;
 	// Doris' transaction cleaner (DatabaseTransactionMgr.removeUselessTxns on a timer).
 	const cleaner = setInterval(() => catalog.cleanLabels(), catalog.labelSettings.cleanIntervalMs);
 	cleaner.unref();
@@ -120,6 +121,9 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 			const t = catalog.getTable(db, table);
 			if (!t) throw new Error(`Doris test server: no table ${db}.${table}`);
 			return visibleRows(t).map((row) => Object.fromEntries(t.columns.map((c, i) => [c.name, row[i] ?? null])));
+		},
+		setVersionComment(text: string) {
+			catalog.versionComment = text;
 		},
 		schemaChangeJob(db: string, table: string) {
 			const t = catalog.getTable(db, table);

@@ -25,9 +25,12 @@ export interface Session {
 	showHiddenColumns?: boolean;
 }
 
+/**
+ * The MySQL version the FE claims (Config.mysql_server_version): the handshake's server version,
+ * `@@version`, and `SELECT version()` too (FoldConstantRuleOnFE.visitVersion returns
+ * GlobalVariable.version). The Doris release is in `@@version_comment` (Catalog.versionComment).
+ */
 export const SERVER_VERSION = '5.7.99';
-/** What Doris 3.0 answers to SELECT VERSION() / @@version_comment (FE's mysql_server_version default). */
-const VERSION_COMMENT = 'Doris version doris-3.0.0-test-server';
 
 const str = (name: string): ResultColumn => ({ name, wire: MYSQL_TYPE.VAR_STRING });
 const num = (name: string): ResultColumn => ({ name, wire: MYSQL_TYPE.LONGLONG });
@@ -168,7 +171,7 @@ interface Item {
 	value?: unknown;
 }
 
-function readItems(c: Cursor): Item[] {
+function readItems(c: Cursor, versionComment: string): Item[] {
 	const items: Item[] = [];
 	do {
 		let it: Item;
@@ -198,13 +201,13 @@ function readItems(c: Cursor): Item[] {
 				if (c.isOp('(')) {
 					c.skipGroup();
 					const fn = name.toLowerCase();
-					const value = fn === 'version' ? VERSION_COMMENT : fn === 'connection_id' ? 1 : fn === 'now' ? new Date().toISOString().slice(0, 19).replace('T', ' ') : null;
+					const value = fn === 'version' ? SERVER_VERSION : fn === 'connection_id' ? 1 : fn === 'now' ? new Date().toISOString().slice(0, 19).replace('T', ' ') : null;
 					it = { kind: 'lit', expr: `${name}()`, alias: `${name}()`, value: fn === 'database' || fn === 'schema' ? '\u0000db' : value };
 				} else {
 					while (c.acceptOp('.')) name = c.ident();
 					if (name.startsWith('@@')) {
 						const v = name.toLowerCase().replace(/^@@(session\.|global\.)?/, '');
-						const value = v === 'version_comment' ? VERSION_COMMENT : v === 'version' ? SERVER_VERSION : v === 'max_allowed_packet' ? 16777216 : v === 'autocommit' ? 1 : v === 'time_zone' || v === 'system_time_zone' ? 'UTC' : v === 'tx_isolation' || v === 'transaction_isolation' ? 'REPEATABLE-READ' : '';
+						const value = v === 'version_comment' ? versionComment : v === 'version' ? SERVER_VERSION : v === 'max_allowed_packet' ? 16777216 : v === 'autocommit' ? 1 : v === 'time_zone' || v === 'system_time_zone' ? 'UTC' : v === 'tx_isolation' || v === 'transaction_isolation' ? 'REPEATABLE-READ' : '';
 						it = { kind: 'lit', expr: name, alias: name, value };
 					} else it = { kind: 'col', expr: name, alias: name };
 				}
@@ -259,7 +262,7 @@ function matches(cond: Condition, get: (col: string) => unknown): boolean {
 }
 
 function select(catalog: Catalog, session: Session, c: Cursor): SqlResult {
-	const items = readItems(c);
+	const items = readItems(c, catalog.versionComment);
 	if (!c.acceptKw('FROM')) {
 		if (c.acceptKw('LIMIT')) c.str();
 		return { columns: items.map((it) => (typeof it.value === 'number' ? num(it.alias) : str(it.alias))), rows: [items.map((it) => (it.value === '\u0000db' ? session.db ?? null : it.value))] };

@@ -33,6 +33,11 @@ export interface DorisTestServerOptions {
 	 * patch release (3.0.5 and later, e.g. for gzip-compressed JSON).
 	 */
 	version?: DorisVersion;
+	/**
+	 * What `SELECT @@version_comment` answers; default a release of `version`'s line
+	 * (catalog.ts VERSION_COMMENTS). A vendor or trunk build names no release the client can read.
+	 */
+	versionComment?: string;
 	/** BE settings; Doris' defaults when absent. */
 	beConfig?: Partial<BeConfig>;
 	/** Doris user checked on FE, BE and the MySQL port. Default `root`. */
@@ -252,6 +257,8 @@ export interface DorisTestServer {
 	 * refused as Doris refuses it, until `finish()`.
 	 */
 	schemaChangeJob(db: string, table: string): { finish(): void };
+	/** What `SELECT @@version_comment` answers from now on (an upgrade as the MySQL port shows it; loads keep `version`'s rules). */
+	setVersionComment(text: string): void;
 	stopFe(index: number): Promise<void>;
 	startFe(index: number): Promise<void>;
 	close(): Promise<void>;

@@ -70,7 +70,8 @@ describe('Doris Stream Load node', () => {
 	// the columns a row lacks), and a fixed list must hold every key (FE StreamLoadPlanner.plan()).
 	it('Partial Update: a fixed list updates those columns; a table that cannot take the update fails the execution before any load', async () => {
 		await executeStreamLoad(ctx({ table: 'cdc' }, [{ json: { id: 5, v: 'old' } }], { mode: 'manual' }));
-		await executeStreamLoad(ctx({ table: 'cdc', options: { partialUpdate: 'fixed', columns: 'id' } }, [{ json: { id: 5, v: 'ignored' } }], { mode: 'manual' }));
+		// Doris 3.0: a partial update loads with Strict Mode set on (src/doris/stream-load/strict-mode.ts).
+		await executeStreamLoad(ctx({ table: 'cdc', options: { partialUpdate: 'fixed', columns: 'id', strictMode: true } }, [{ json: { id: 5, v: 'ignored' } }], { mode: 'manual' }));
 		assert.deepEqual(db.server.tableRows('d', 'cdc').find((r) => r.id === 5), { id: 5, v: 'old' }, 'v is not in the list: kept');
 		const loadsBefore = db.server.loads.length;
 		await assert.rejects(

@@ -65,6 +65,13 @@ describe('lossySettingProblems, from the start of a sub-workflow', () => {
 		assert.deepEqual(atRunTime({ Load: { parameters: { options: { groupCommit: 'off' } } } }), []);
 	});
 
+	it('Strict Mode off on a Doris Stream Load node, naming it and why (Doris loads NULL for a value it cannot convert, counting nothing); on and unset pass', () => {
+		assert.match(atRunTime({ Load: { parameters: { options: { strictMode: false } } } }).join(), /Doris Stream Load node "Load": Strict Mode off is refused: Doris then loads NULL in place of a value/);
+		assert.deepEqual(atRunTime({ Load: { parameters: { options: { strictMode: true } } } }), []);
+		assert.deepEqual(atRunTime({ Load: { parameters: { options: {} } } }), []);
+		assert.match(LOSSY_SETTINGS_FIX, /turn Strict Mode \(Doris Stream Load options\) on/);
+	});
+
 	it('a node other than the Doris nodes on a path holding rows on On Error "Continue (regular output)" or Continue On Fail, naming it', () => {
 		for (const fields of [{ onError: 'continueRegularOutput' }, { continueOnFail: true }]) {
 			assert.match(atRunTime({ Enrich: fields }).join(), /Node "Enrich": On Error is "Continue \(regular output\)"/, JSON.stringify(fields));

@@ -70,6 +70,17 @@ describe('Stream Load headers', () => {
 		assert.throws(() => buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', extraHeaders: { where: 'a>1' } }, 'l'), /"where"/);
 	});
 
+	it('partial_update_new_key_behavior goes with a partial update only, and a Headers entry of the user wins', () => {
+		const h = buildLoadHeaders({ format: 'json', strictMode: true, partialUpdate: 'fixed', columns: ['id', 'v'], partialUpdateNewKeyBehavior: 'APPEND' }, 'l');
+		assert.equal(h.partial_update_new_key_behavior, 'APPEND');
+		assert.equal(h.strict_mode, 'true');
+		assert.equal(buildLoadHeaders({ format: 'json', partialUpdate: 'flexible', partialUpdateNewKeyBehavior: 'APPEND' }, 'l').partial_update_new_key_behavior, 'APPEND');
+		assert.equal(buildLoadHeaders({ format: 'json', partialUpdateNewKeyBehavior: 'APPEND' }, 'l').partial_update_new_key_behavior, undefined);
+		assert.equal(buildLoadHeaders({ format: 'json', partialUpdate: 'fixed', columns: ['id'] }, 'l').partial_update_new_key_behavior, undefined, 'not for a release before 3.1');
+		const chosen = buildLoadHeaders({ format: 'json', partialUpdate: 'fixed', columns: ['id'], partialUpdateNewKeyBehavior: 'APPEND', extraHeaders: { partial_update_new_key_behavior: 'ERROR' } }, 'l');
+		assert.equal(chosen.partial_update_new_key_behavior, 'ERROR');
+	});
+
 	it('CSV sends its separators', () => {
 		const h = buildLoadHeaders({ format: 'csv', columns: ['a', 'b'] }, 'l');
 		assert.equal(h.format, 'csv');

@@ -29,11 +29,17 @@ describe('Doris Stream Load settings', () => {
 		assert.equal(s.load.strictMode, true, 'whole-row loads are strict unless the option says otherwise');
 	});
 
-	it('strict mode: off when set off, and off by default with Partial Update (Doris would refuse every new key), on there when set', () => {
-		assert.equal(readSettings(ctx({ table: 't', options: { strictMode: false } })).load.strictMode, false);
+	it('strict mode: always on; Strict Mode off is refused naming the setting and the rule; whether it was set is kept for Partial Update', () => {
+		assert.throws(() => readSettings(ctx({ table: 't', options: { strictMode: false } })), /Strict Mode off is refused: Doris then loads NULL in place of a value its column cannot take, counting nothing/);
 		const partial = { partialUpdate: 'fixed', columns: 'id, v' };
-		assert.equal(readSettings(ctx({ table: 't', options: partial })).load.strictMode, false);
-		assert.equal(readSettings(ctx({ table: 't', options: { ...partial, strictMode: true } })).load.strictMode, true);
+		assert.throws(() => readSettings(ctx({ table: 't', options: { ...partial, strictMode: false } })), /Strict Mode off is refused/);
+		const unset = readSettings(ctx({ table: 't', options: partial }));
+		assert.equal(unset.load.strictMode, true);
+		assert.equal(unset.strictModeSet, false);
+		const set = readSettings(ctx({ table: 't', options: { ...partial, strictMode: true } }));
+		assert.equal(set.load.strictMode, true);
+		assert.equal(set.strictModeSet, true);
+		assert.equal(readSettings(ctx({ table: 't', options: { strictMode: null } })).strictModeSet, false, 'null reads as unset');
 	});
 
 	it('reads every option into load options', () => {

@@ -1,0 +1,112 @@
+// The Doris test server in each release line where strict mode and partial updates differ: what the
+// MySQL port says the release is, what a load without strict mode makes of a value it cannot convert,
+// and what a partial update does with a row whose key is new (catalog.ts VERSION_COMMENTS,
+// load-headers.ts newKeyHandling).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import mysql from 'mysql2/promise';
+import { startDorisTestServer, type DorisTestServer } from './doris/server';
+import { jsonLines, streamLoad } from './doris/testing';
+import type { DorisVersion } from './doris/types';
+
+const PARTIAL = { format: 'json', read_json_by_line: 'true', partial_columns: 'true', columns: 'k,n' };
+
+for (const version of ['2.1', '3.0', '3.1'] as DorisVersion[]) {
+	describe(`Doris test server ${version}`, () => {
+		let doris: DorisTestServer;
+		let conn: mysql.Connection;
+		const q = async (sql: string): Promise<Record<string, unknown>[]> => (await conn.query(sql))[0] as Record<string, unknown>[];
+		const load = (table: string, rows: object[], headers: Record<string, string>) => streamLoad(doris.feUrls[0], 'r', table, jsonLines(rows), headers).then((r) => r.json);
+		const keyed = (table: string) => doris.tableRows('r', table).sort((a, b) => Number(a.k) - Number(b.k)).map((r) => [r.k, r.n]);
+		let tables = 0;
+		const newTable = async () => {
+			const name = `t${++tables}`;
+			await q(`CREATE TABLE r.${name} (k INT, n INT NULL) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("enable_unique_key_merge_on_write" = "true")`);
+			await load(name, [{ k: 1, n: 1 }], { format: 'json', read_json_by_line: 'true' });
+			return name;
+		};
+
+		before(async () => {
+			doris = await startDorisTestServer({ version });
+			conn = await mysql.createConnection({ host: doris.mysqlHost, port: doris.mysqlPort, user: 'root', password: '' });
+			await q('CREATE DATABASE r');
+		});
+		after(async () => {
+			await conn.end();
+			await doris.close();
+		});
+
+		it('answers @@version_comment with a release of its line; version() and @@version with the MySQL version the FE claims', async () => {
+			const [row] = await q('SELECT @@version_comment, version(), @@version');
+			const [comment, fn, variable] = Object.values(row);
+			assert.match(String(comment), new RegExp(`^Doris version doris-${version.replace('.', '\\.')}\\.\\d+-rc\\d+-[0-9a-f]+$`));
+			assert.equal(fn, '5.7.99');
+			assert.equal(variable, '5.7.99');
+		});
+
+		it('without strict mode loads NULL in place of a value it cannot convert, counting it loaded, nothing filtered', async () => {
+			await q('CREATE TABLE r.lenient (id INT, n INT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+			const json = await load('lenient', [{ id: 1, n: 'abc' }], { format: 'json', read_json_by_line: 'true', strict_mode: 'false' });
+			assert.equal(json.Status, 'Success');
+			assert.equal(json.NumberLoadedRows, 1);
+			assert.equal(json.NumberFilteredRows, 0);
+			assert.equal(json.ErrorURL, undefined);
+			assert.deepEqual(doris.tableRows('r', 'lenient'), [{ id: 1, n: null }]);
+		});
+
+		it('a partial update without strict mode inserts a row whose key is new', async () => {
+			const table = await newTable();
+			const json = await load(table, [{ k: 2, n: 2 }], PARTIAL);
+			assert.equal(json.Status, 'Success');
+			assert.deepEqual(keyed(table), [[1, 1], [2, 2]]);
+		});
+
+		if (version !== '3.1') {
+			it('a partial update in strict mode filters a row whose key is new, without an error-log line; partial_update_new_key_behavior is no header it reads', async () => {
+				const table = await newTable();
+				const json = await load(table, [{ k: 1, n: 5 }, { k: 2, n: 2 }, { k: 3, n: 3 }], { ...PARTIAL, strict_mode: 'true', max_filter_ratio: '0.9', partial_update_new_key_behavior: 'APPEND' });
+				assert.equal(json.Status, 'Success');
+				assert.equal(json.NumberFilteredRows, 2);
+				assert.deepEqual(keyed(table), [[1, 5]]);
+				const ignored = await load(table, [{ k: 1, n: 6 }], { ...PARTIAL, partial_update_new_key_behavior: 'SOMETIMES' });
+				assert.equal(ignored.Status, 'Success', 'a header the BE does not read is ignored');
+			});
+			return;
+		}
+
+		it('a partial update in strict mode inserts a row whose key is new (partial_update_new_key_behavior decides, APPEND by default)', async () => {
+			const table = await newTable();
+			const json = await load(table, [{ k: 1, n: 5 }, { k: 2, n: 2 }], { ...PARTIAL, strict_mode: 'true' });
+			assert.equal(json.Status, 'Success');
+			assert.equal(json.NumberFilteredRows, 0);
+			const appended = await load(table, [{ k: 3, n: 3 }], { ...PARTIAL, strict_mode: 'true', partial_update_new_key_behavior: 'append' });
+			assert.equal(appended.Status, 'Success');
+			assert.deepEqual(keyed(table), [[1, 5], [2, 2], [3, 3]]);
+		});
+
+		it('partial_update_new_key_behavior ERROR fails the load naming the key; any other value is refused', async () => {
+			const table = await newTable();
+			const json = await load(table, [{ k: 1, n: 5 }, { k: 7, n: 7 }], { ...PARTIAL, strict_mode: 'true', partial_update_new_key_behavior: 'ERROR' });
+			assert.equal(json.Status, 'Fail');
+			assert.match(json.Message, /Can't append new rows in partial update when partial_update_new_key_behavior is ERROR\. Row with key=\[7\] is not in table/);
+			assert.deepEqual(keyed(table), [[1, 1]], 'nothing of the load is in the table');
+			const bad = await load(table, [{ k: 1, n: 5 }], { ...PARTIAL, partial_update_new_key_behavior: 'sometimes' });
+			assert.equal(bad.Status, 'Fail');
+			assert.match(bad.Message, /Invalid partial_update_new_key_behavior SOMETIMES, must be one of \{'APPEND', 'ERROR'\}/);
+		});
+	});
+}
+
+describe('Doris test server with a version comment given', () => {
+	it('answers it as given (a vendor or trunk build)', async () => {
+		const doris = await startDorisTestServer({ version: '3.1', versionComment: 'Doris version trunk-build' });
+		const conn = await mysql.createConnection({ host: doris.mysqlHost, port: doris.mysqlPort, user: 'root', password: '' });
+		try {
+			const [rows] = await conn.query('SELECT @@version_comment');
+			assert.deepEqual(Object.values((rows as Record<string, unknown>[])[0]), ['Doris version trunk-build']);
+		} finally {
+			await conn.end();
+			await doris.close();
+		}
+	});
+});
