@@ -3,7 +3,12 @@
 # run as the project's own processes on 127.0.0.1, non-default ports, data in git-ignored .cache/.
 #   scripts/queue-services.sh install   apt-get install redis-server / postgresql when missing
 #   scripts/queue-services.sh start     start both (idempotent; initdb on first start)
-#   scripts/queue-services.sh stop      stop both (only what this script started: pid files in .cache)
+#   scripts/queue-services.sh stop      stop both (only what this script started: pid files in .cache),
+#                                       refused while a test run holds a lease on them
+#   scripts/queue-services.sh acquire PID   a lease for the run of process PID (scripts/test.sh): starts
+#                                       both unless they answer; several runs (worktrees) share them
+#   scripts/queue-services.sh release PID   ends that lease; the last run's release stops them when a run
+#                                       started them (scripts/lib/run-leases.sh)
 #   scripts/queue-services.sh status    exit 0 when both answer
 #   scripts/queue-services.sh env       print the addresses as KEY=value lines
 # Ports: QUEUE_REDIS_PORT (16379) and QUEUE_PG_PORT (15432); other ports get other folders in .cache.
@@ -26,6 +31,12 @@ PG_DIR="$ROOT/.cache/postgres$SUFFIX"
 PG_FALLBACK_DIR="${TMPDIR:-/tmp}/n8n-doris-sinker-postgres$SUFFIX"
 
 log() { echo "[queue-services] $*" >&2; }
+
+# The runs using these ports' services, one lease each (scripts/lib/run-leases.sh); a folder of the
+# machine's, not of the checkout's: a checkout with its own .cache uses the same ports.
+LEASE_DIR="${QUEUE_LEASE_DIR:-${TMPDIR:-/tmp}/n8n-doris-sinker-queue-services-$REDIS_PORT-$PG_PORT}"
+# shellcheck source=lib/run-leases.sh
+source "$HERE/lib/run-leases.sh"
 
 # Debian installs PostgreSQL's programs under /usr/lib/postgresql/<major>/bin, not on PATH.
 pg_bin() {
@@ -153,19 +164,41 @@ addresses() {
 	echo "QUEUE_PG_BIN=$(pg_bin || true)"
 }
 
+services_up() { redis_up && pg_up; }
+services_start() {
+	redis_start
+	pg_start
+	log "redis 127.0.0.1:$REDIS_PORT, postgres 127.0.0.1:$PG_PORT (user $PG_SUPERUSER)"
+}
+services_stop() {
+	local rc=0
+	redis_stop || rc=$?
+	pg_stop || rc=$?
+	return "$rc"
+}
+
 case "${1:-}" in
 	install) install ;;
 	start)
 		install
-		redis_start
-		pg_start
-		log "redis 127.0.0.1:$REDIS_PORT, postgres 127.0.0.1:$PG_PORT (user $PG_SUPERUSER)"
+		detached services_start
 		;;
 	stop)
-		rc=0
-		redis_stop || rc=$?
-		pg_stop || rc=$?
-		exit "$rc"
+		users="$(with_lease_lock live_leases_except none | tr '\n' ' ')"
+		if [ -n "$users" ]; then
+			log "not stopping: the test runs of pid ${users% } use them (each stops them when it is the last one done)"
+			exit 1
+		fi
+		services_stop
+		;;
+	acquire)
+		[ -n "${2:-}" ] || { echo "usage: $0 acquire PID" >&2; exit 2; }
+		install
+		lease_acquire "$2"
+		;;
+	release)
+		[ -n "${2:-}" ] || { echo "usage: $0 release PID" >&2; exit 2; }
+		lease_release "$2"
 		;;
 	status)
 		rc=0
@@ -175,7 +208,7 @@ case "${1:-}" in
 		;;
 	env) addresses ;;
 	*)
-		echo "usage: $0 install|start|stop|status|env" >&2
+		echo "usage: $0 install|start|stop|status|env|acquire PID|release PID" >&2
 		exit 2
 		;;
 esac

@@ -2,7 +2,9 @@
 # npm test: from a fresh clone to every suite in one command.
 #   scripts/test.sh            installs what is missing, starts the test ground this run needs, lints
 #                              (beside the rest), builds, runs every suite, and stops what it started (also on failure and
-#                              Ctrl-C); what was already running is used and left running
+#                              Ctrl-C); what was already running is used and left running. The queue-mode
+#                              services are leased (scripts/queue-services.sh acquire/release): runs in other
+#                              worktrees share them, and the last run done stops them
 #   scripts/test.sh unit       build and the unit suites only (no services; only `npm ci` if needed)
 #   scripts/test.sh FILE…      build and these test files, with the ground (e.g. one e2e file)
 # Installs, each skipped when already there: node_modules (`npm ci` when missing or not what
@@ -71,12 +73,12 @@ stop_started() {
 	[ -z "${build_pid:-}" ] || kill_tree "$build_pid"
 	[ -z "${ground_downloads_pid:-}" ] || kill_tree "$ground_downloads_pid"
 	rm -f "${n8n_log:-}" "${n8n_done:-}" "${lint_log:-}" "${build_log:-}" "${ground_downloads_log:-}"
+	[ -z "${queue_lease:-}" ] || bash scripts/queue-services.sh release "$$" || true
 	for service in "${started[@]}"; do
 		say "stopping the $service this run started"
 		case "$service" in
 			"Kafka broker") bash scripts/kafka.sh stop >/dev/null || true ;;
 			"Schema Registry") bash scripts/registry.sh stop >/dev/null || true ;;
-			"queue services") bash scripts/queue-services.sh stop || true ;;
 		esac
 	done
 	say "total $((SECONDS - began)) s"
@@ -162,12 +164,11 @@ start_ground() {
 		cat "$log"
 		rm -f "$log"
 	fi
-	if bash scripts/queue-services.sh status 2>/dev/null; then
-		say "using the queue services (Redis, PostgreSQL) already running"
-	else
-		started+=("queue services")
-		bash scripts/queue-services.sh start || rc=$?
-	fi
+	# A lease, not a start: a run in another worktree or checkout (the same ports) may be using them, and
+	# a run that stopped them at its end because it had started them broke that run's queue-mode tests.
+	# The last run to release them stops them, when a run started them (scripts/lib/run-leases.sh).
+	queue_lease=1
+	bash scripts/queue-services.sh acquire "$$" || rc=$?
 	return "$rc"
 }
 

@@ -14,7 +14,7 @@ import { expressionFields, refuseWithoutExpressionFields } from '../../src/batch
 import { summariseLoad } from '../../src/batch/load-summary';
 import { notLoadedItems, rejectedItems, takenOutItems } from '../../src/batch/rejected-items';
 import type { CsvCheckOption } from '../../src/batch/csv-rows';
-import { sequenceDefaultFills, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
+import { sequenceDefault, sequenceReader, sequenceSourceField } from '../../src/batch/sequence-values';
 import { deletesNeverCheck, tableWithoutDeletes } from '../../src/batch/delete-rows';
 import { groupByTarget } from '../../src/batch/load-targets';
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
@@ -307,10 +307,12 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 				sorted = sortItemsForLoad(group.items, options);
 			}
 		}
-		// Rows lacking the field may take a column DEFAULT instead of NULL: the schema is read only then.
+		// Rows lacking the field take a column DEFAULT instead of NULL: the schema is read only then. Only the
+		// load's time (CURRENT_TIMESTAMP) lets them load; a constant default is refused (missing_sequence).
 		if (sequence === undefined || sorted.lackingSequence === 0 || settings.load.format !== 'json') return sorted;
-		if (!(await sequenceDefaultFills(readSchema, sourceField))) return sorted;
-		return sortItemsForLoad(group.items, { ...options, sequence: { ...sequence, missingTakesDefault: true } });
+		const missingDefault = await sequenceDefault(readSchema, sourceField);
+		if (missingDefault === undefined) return sorted;
+		return sortItemsForLoad(group.items, { ...options, sequence: { ...sequence, missingDefault } });
 	};
 	const tables: Array<{ group: (typeof grouped.groups)[number]; sorted: SortedItems; global: (local: number) => number; renumber: (message: string, local: number) => string; loadable: number[] }> = [];
 	for (const group of grouped.groups) {

@@ -100,7 +100,8 @@ export function collectDownstreamTables(children: NodeTypeAndVersion[]): Downstr
 		const partialUpdate = streamLoadPartialUpdate(p, options);
 		const check: TableToCheck = { label, database, table, columns };
 		if (partialUpdate === 'expression') skipped.push(`${label}: the partial update columns are an expression`);
-		else if (partialUpdate !== undefined) check.partialUpdate = partialUpdate;
+		// Strict Mode unset: refused before Doris 3.1 (src/doris/stream-load/strict-mode.ts); off is refused anyway.
+		else if (partialUpdate !== undefined) check.partialUpdate = { ...partialUpdate, strictModeSet: options.strictMode !== undefined && options.strictMode !== null };
 		// The Columns it sends: the table's HLL / BITMAP / … columns need an expression there.
 		const columnsText = streamLoadColumns(p, options);
 		if (isExpression(columnsText)) {

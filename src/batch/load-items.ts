@@ -5,7 +5,7 @@
  * CSV load), decide whether the load carries Doris' delete sign, and load.
  * Rows that would load other than they are, and so vanish, are taken out before they join the shared
  * batch (SortedItems.takenOut; handed back by takenOutItems, rejected-items.ts): with a Sequence Column,
- * rows and packed lines without a value for it (rules `null_sequence` / `delete_sequence`;
+ * rows and packed lines without a value for it (rules `null_sequence` / `missing_sequence` / `delete_sequence`;
  * src/batch/sequence-values.ts); with Format CSV, rows a CSV line cannot carry as written (rule
  * `csv_unwritable`; src/doris/stream-load/wire-format.ts csvRowCheck); with Deletes Never (and no
  * merge_type deciding deletes), rows and packed lines flagged as deletes, which would load as upserts

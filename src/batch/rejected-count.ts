@@ -4,7 +4,7 @@
  * - Doris saw it: `doris_rejected` (Doris refused it), `doris_not_loaded` (it did not load while
  *   other rows of its execution did, or a failure under On Error "Continue"), `doris_uncounted` (in a
  *   load Doris committed without counting every row);
- * - taken out before the load, never sent: `csv_unwritable`, `null_sequence`, `delete_sequence`,
+ * - taken out before the load, never sent: `csv_unwritable`, `null_sequence`, `missing_sequence`, `delete_sequence`,
  *   `delete_not_applied`, `delete_unsupported`, `delete_unordered`, `field_not_read`.
  *
  * Counted at the node's output, not where a batch is split, so that a row is counted only when an

@@ -13,13 +13,16 @@
  *
  * Such rows are taken out before the load and handed back on the Rejected output with the reason,
  * or, when Rejected leads nowhere, refuse their item (the execution fails, nothing is committed).
- * Except an upsert whose JSON lacks the field (not null) when a table column of the field's name has
- * a DEFAULT: Doris fills the missing field with it, so the sequence value is that default, not NULL
- * (`missingTakesDefault`, sequenceDefaultFills).
+ * An upsert whose JSON lacks the field (not null) when a table column of the field's name has a
+ * DEFAULT: Doris fills the missing field with it, so the sequence value is that default, not NULL
+ * (`missingDefault`, sequenceDefault). A constant default is a value like any other, and a stored row
+ * of the key with a higher one keeps the row out as surely as NULL: rule `missing_sequence`. Only a
+ * DEFAULT CURRENT_TIMESTAMP, the load's time, lets such a row load (row-rejections.ts isLoadTimeDefault).
  */
 import { DELETE_SIGN_COLUMN } from '../common/item-contract';
 import { parseJsonExact, withoutByteOrderMark } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
+import { constantDefaultSequence, isLoadTimeDefault } from '../doris/schema/row-rejections';
 import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
 import { followPath, pathSteps } from '../doris/stream-load/json-paths';
@@ -34,11 +37,12 @@ export interface SequenceCheck {
 	/** Where a row holds that column's value when the load maps it (sequenceReader); default: the field of its name. */
 	read?: (row: Readonly<Record<string, unknown>>) => unknown;
 	/**
-	 * The load reads JSON and a table column of the field's name has a DEFAULT: an upsert lacking the
-	 * field loads with that default as its sequence value (sequenceDefaultFills). A delete still needs
-	 * a value of its own, as the Doris Schema node asks (src/doris/schema/row-rejections.ts missingSequence).
+	 * The load reads JSON and a table column of the field's name has this DEFAULT: an upsert lacking the
+	 * field loads with it as its sequence value (sequenceDefault). It may, when that is the load's time
+	 * (CURRENT_TIMESTAMP); a constant one goes to Rejected (`missing_sequence`). A delete still needs a
+	 * value of its own, as the Doris Schema node asks (src/doris/schema/row-rejections.ts missingSequence).
 	 */
-	missingTakesDefault?: boolean;
+	missingDefault?: string;
 }
 
 /** How the load reads its rows: the `columns` entries, JSON Paths and json_root, as sent to Doris. */
@@ -55,20 +59,20 @@ export function sequenceSourceField(column: string, columns: readonly string[] |
 }
 
 /**
- * Whether Doris fills a JSON line's missing `field` with a default: the FE puts each table column's
+ * The DEFAULT Doris fills a JSON line's missing `field` with, or undefined: the FE puts each table column's
  * DEFAULT on the source slot of its name (FileLoadScanNode / LoadScanProvider,
  * `putToDefaultValueOfSrcSlot`) and the BE's JSON reader writes it for a field the line lacks
  * (be/src/vec/exec/format/json/new_json_reader.cpp `_fill_missing_column`; 2.1, 3.0, 3.1), so
  * `__DORIS_SEQUENCE_COL__ = SlotRef(field)` gets it. Not AUTO_INCREMENT: that value is made at the
  * table sink, after the sequence value was taken from the slot. A CSV line has every field. A schema
- * that cannot be read answers false: the rows stay refused, never loaded with a NULL sequence.
+ * that cannot be read answers undefined: the rows stay refused, never loaded with a NULL sequence.
  */
-export async function sequenceDefaultFills(readSchema: () => Promise<TableSchema>, field: string): Promise<boolean> {
+export async function sequenceDefault(readSchema: () => Promise<TableSchema>, field: string): Promise<string | undefined> {
 	try {
 		const column = (await readSchema()).columns.find((c) => c.name.toLowerCase() === field.toLowerCase());
-		return column !== undefined && column.defaultValue !== null && column.defaultValue.toUpperCase() !== 'NULL';
+		return column === undefined || column.defaultValue === null || column.defaultValue.toUpperCase() === 'NULL' ? undefined : column.defaultValue;
 	} catch {
-		return false;
+		return undefined;
 	}
 }
 
@@ -142,7 +146,11 @@ export function missingSequence(row: Readonly<Record<string, unknown>>, check: S
 	if (value !== undefined && value !== null) return undefined;
 	const state = value === null ? 'null' : 'missing';
 	const deletes = isDelete(row, check.deletesAll);
-	if (value === undefined && check.missingTakesDefault === true && !deletes) return undefined;
+	if (value === undefined && check.missingDefault !== undefined && !deletes) {
+		if (isLoadTimeDefault(check.missingDefault)) return undefined;
+		const what = `the Sequence Column "${check.column}" (function_column.sequence_col, Doris' sequence value) is missing in this row`;
+		return { column: check.column, value: null, expected: `a value for the Sequence Column "${check.column}"`, rule: 'missing_sequence', message: constantDefaultSequence(what, check.missingDefault) };
+	}
 	return {
 		column: check.column,
 		value: null,

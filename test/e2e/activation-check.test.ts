@@ -20,7 +20,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 16;
+const CASES = 17;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -335,6 +335,29 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		load.options = { ...(load.options ?? {}), strictMode: false };
 		const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders loaded without strict mode`, 10_000);
 		assert.match(message, /Doris Stream Load node "Doris Stream Load": Strict Mode off is refused: Doris then loads NULL in place of a value its column cannot take, counting nothing/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
+	// Partial Update on Doris before 3.1 (the e2e Doris test server imitates 3.0): strict mode refuses new
+	// keys there and off would hide bad values, so only Strict Mode added (on) loads; n8n stores the option
+	// only when the user adds it (src/doris/stream-load/strict-mode.ts). Check Doris Tables on Activation
+	// reads the release and refuses, instead of every execution failing.
+	it('refuses activation with Partial Update and Strict Mode not added on Doris 3.0, naming the setting and the release; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', {
+			partitions: 1,
+			tableFrom: 'orders',
+			ddl: 'orders',
+			overrides: { trigger: { checkDorisTables: true } },
+		});
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		trigger.credentials = { ...trigger.credentials, dorisApi: { id: world.credentials.doris?.id ?? '', name: world.credentials.doris?.name ?? '' } };
+		const orders = orderEvents(5, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const load = nodeOfType(scenario.workflow, NODE_TYPES.streamLoad).parameters as { options?: Record<string, unknown> };
+		const { strictMode: _unset, ...options } = load.options ?? {};
+		load.options = { ...options, partialUpdate: 'fixed', columns: 'order_id, customer_id, status, amount, created_at, note' };
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders loaded by a partial update`, 10_000);
+		assert.match(message, /Partial Update on Doris 3\.0\.\d+ needs Strict Mode set explicitly/);
 		t.diagnostic(`refused: ${message}`);
 	});
 

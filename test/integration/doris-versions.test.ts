@@ -97,6 +97,21 @@ for (const version of VERSIONS) {
 			assert.match(partialUpdateProblems(schema, { mode: 'fixed', columns: ['K', 'a'] }).join(), /missing "k"/);
 		});
 
+		// src/doris/stream-load/strict-mode.ts: before 3.1 a partial update loads only with Strict Mode set.
+		it(version === '3.1' ? 'activation passes a partial update without Strict Mode set (3.1 inserts new keys in strict mode)' : 'activation refuses a partial update without Strict Mode set, naming the release; with it set it passes', async () => {
+			const check = (strictModeSet: boolean) =>
+				findTableProblems(conn, [{ label: 'Doris Stream Load node "Load"', database: 'v', table: 'p', partialUpdate: { mode: 'fixed', columns: ['k', 'a'], strictModeSet } }]);
+			assert.deepEqual(await check(true), []);
+			const problems = await check(false);
+			if (version === '3.1') {
+				assert.deepEqual(problems, []);
+				return;
+			}
+			assert.equal(problems.length, 1);
+			assert.equal(problems[0].kind, 'partialUpdate');
+			assert.match(problems[0].message, new RegExp(`^Doris Stream Load node "Load": Partial Update on Doris ${version.replace('.', '\\.')}\\.\\d+ needs Strict Mode set explicitly`));
+		});
+
 		// Flexible partial update: apache/doris PR #39756, Doris 3.1 (stream_load.cpp reads
 		// unique_key_update_mode; the table needs enable_unique_key_skip_bitmap_column).
 		it(version === '3.1' ? 'flexible partial update changes, per line, the columns the line carries' : 'flexible partial update does not exist: the table property is refused, the header ignored', async () => {

@@ -42,6 +42,8 @@ export type RejectRule =
 	| 'delete_key'
 	/** An upsert whose sequence value would be NULL: Doris keeps a stored row of its key over it. */
 	| 'null_sequence'
+	/** An upsert lacking its sequence field, which a constant DEFAULT would fill: Doris keeps a newer stored row over it. */
+	| 'missing_sequence'
 	/** A CDC delete into a table that is not UNIQUE KEY: Doris would load the deleted row as a new one (Doris Schema's Invalid output; Doris Stream Load's Rejected output with the sign). */
 	| 'delete_unsupported'
 	/** Debezium's placeholder for a value it did not receive (an unchanged TOASTed value): it would overwrite the stored one. */

@@ -76,8 +76,10 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly unknownNeedsGeneral: boolean;
 	/** The item's own names (`_kafka`, `_doris`) a line's row leaves out: unmatched, as a field no column takes (reserved-line-fields.ts). */
 	private readonly ownFieldsLeftOut: ReadonlySet<string>;
-	/** The plan of the table's sequence column, or -1: a row must not leave it NULL. */
+	/** The plan of the table's sequence column, or -1: a row must not leave it NULL, nor to a constant default. */
 	private readonly sequencePlan: number;
+	/** A line may lack the sequence field (a DEFAULT CURRENT_TIMESTAMP fills it; RowMapper.sequenceMayBeMissing). */
+	private readonly sequenceMayBeMissing: boolean;
 	/** Keys of the line being transcoded that no column takes: counted when the line is done. */
 	private unknownStarts: number[] = [];
 	private unknownEnds: number[] = [];
@@ -95,6 +97,7 @@ export class LineTranscoder extends ColumnWriter {
 		this.plans.forEach((p, i) => this.byKey.set(p.key, i));
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
 		this.sequencePlan = mapper.sequencePlan;
+		this.sequenceMayBeMissing = mapper.sequenceMayBeMissing;
 		this.ownFieldsLeftOut = lineOwnFieldsLeftOut(mapper);
 	}
 
@@ -250,7 +253,7 @@ export class LineTranscoder extends ColumnWriter {
 			if (required[k] === 1 && this.seen[k] !== stamp) return false; // NOT NULL: the general path says why
 		}
 		const sequence = this.sequencePlan;
-		if (sequence >= 0 && this.seen[sequence] !== stamp && !plans[sequence].hasDefault) return false;
+		if (sequence >= 0 && this.seen[sequence] !== stamp && !this.sequenceMayBeMissing) return false;
 		if (unknown > 0 && unmatched !== null) this.countUnmatched(text, unknown, unmatched);
 		if (layout) this.keepLayout(sink, text, start, close);
 		else this.rebuild(sink, text);

@@ -11,7 +11,11 @@ import type { DorisConnection } from '../connection';
 import { schemaCache } from './schema-cache';
 import type { TableSchema } from './types';
 
-export type PartialUpdateTarget = { mode: 'fixed'; columns: string[] } | { mode: 'flexible' };
+/**
+ * The partial update a node sends. `strictModeSet` (the trigger's activation check): whether its
+ * Strict Mode option was added; false is checked against the cluster's release (table-check.ts).
+ */
+export type PartialUpdateTarget = ({ mode: 'fixed'; columns: string[] } | { mode: 'flexible' }) & { strictModeSet?: boolean };
 
 /** The reasons the table cannot take the partial update (empty when it can). */
 export function partialUpdateProblems(schema: TableSchema, update: PartialUpdateTarget): string[] {

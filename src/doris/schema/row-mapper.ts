@@ -32,7 +32,7 @@ import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
-import { badDeleteMark, deleteKeyMissing, deleteUnsupported, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
+import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
 import { kafkaFieldsOf, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
@@ -62,6 +62,8 @@ export class RowMapper {
 	private readonly sequence: SequenceColumn | undefined;
 	/** The index of the sequence column's plan in columnPlans, or -1 (the packed fast path checks it too). */
 	readonly sequencePlan: number;
+	/** An upsert may lack the sequence field: its DEFAULT is the load's time (row-rejections.ts isLoadTimeDefault). */
+	readonly sequenceMayBeMissing: boolean;
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
 	/**
@@ -115,8 +117,8 @@ export class RowMapper {
 		this.keyColumns = new Set(schema.keyColumns);
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
-		const sequence = this.plans[this.sequencePlan] as ColumnPlan | undefined;
-		this.sequence = sequence === undefined ? undefined : { column: sequence.column, expected: sequence.handler.expected, hasDefault: sequence.hasDefault };
+		this.sequence = sequenceColumnOf(schema, this.plans[this.sequencePlan] as ColumnPlan | undefined);
+		this.sequenceMayBeMissing = this.sequence?.hasDefault === true && isLoadTimeDefault(this.sequence.defaultValue);
 		this.placeholders = deletePlaceholders(schema, this.plans);
 		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
 	}

@@ -16,10 +16,50 @@ import type { KeyModel, TableSchema } from './types';
 /** The table's sequence column (`function_column.sequence_col`), as RowMapper checks it. */
 export interface SequenceColumn {
 	column: string;
+	/** The record's field that fills it: the column's name, or a Field Mapping's field. */
+	field: string;
 	/** What the column's type handler expects, for the reason. */
 	expected: string;
-	/** Whether the column's default fills a missing field (an upsert may then leave it out). */
+	/**
+	 * Whether a DEFAULT fills a missing field: not for none, DEFAULT NULL, or AUTO_INCREMENT, whose value
+	 * is made at the table sink, after the sequence value was taken (NULL then).
+	 */
 	hasDefault: boolean;
+	/** That DEFAULT as DESC prints it (null: not known, as in a manual schema). */
+	defaultValue: string | null;
+}
+
+/** The table's sequence column as RowMapper checks it, from its column plan (none: undefined). */
+export function sequenceColumnOf(schema: TableSchema, plan: { column: string; key: string; hasDefault: boolean; handler: { expected: string } } | undefined): SequenceColumn | undefined {
+	if (plan === undefined) return undefined;
+	const column = schema.columns.find((c) => c.name === plan.column);
+	return { column: plan.column, field: plan.key, expected: plan.handler.expected, hasDefault: plan.hasDefault && column?.autoIncrement !== true, defaultValue: column?.defaultValue ?? null };
+}
+
+/**
+ * Whether a column DEFAULT is the load's time (`CURRENT_TIMESTAMP`, with a precision or not): the one
+ * default Doris' sequence column docs let a load leave the sequence column to ("users must explicitly
+ * specify the sequence column (unless the default value of the sequence column is CURRENT_TIMESTAMP)",
+ * doris-website docs/data-operate/update/unique-update-concurrent-control.md, Note 1). A later load has a
+ * later time, so such a row replaces the rows loaded before it, as a table without a sequence column would.
+ */
+export function isLoadTimeDefault(defaultValue: string | null | undefined): boolean {
+	return typeof defaultValue === 'string' && /^CURRENT_TIMESTAMP(\(\d*\))?$/i.test(defaultValue.trim());
+}
+
+/**
+ * The words for an upsert lacking its sequence field where a constant DEFAULT fills it: that default
+ * is its sequence value, and Doris keeps a stored row of the same key whose sequence value is higher
+ * (the sequence column docs: "larger values replacing smaller ones"), so an update whose stored row has
+ * a higher value loaded, was counted, and vanished. Both nodes say it (the Doris Stream Load node for
+ * its Sequence Column, src/batch/sequence-values.ts).
+ */
+export function constantDefaultSequence(what: string, defaultValue: string | null): string {
+	return (
+		`${what}: Doris would give it the column's DEFAULT${defaultValue === null ? '' : ` ${defaultValue}`}, and keeps a stored row of the same key whose sequence value is higher ` +
+		'(a row loads over it only with a sequence value at least the stored one\'s): the row would load, be counted, and be ignored whenever the stored row is newer; ' +
+		'give every row a value for it (or map it from a field every row has; a DEFAULT CURRENT_TIMESTAMP, the load\'s time, may be left to Doris)'
+	);
 }
 
 /** JSON-safe copy of an offending value for the invalid output. */
@@ -44,15 +84,20 @@ function tableName(schema: TableSchema): string {
  * (segment.cpp `lookup_row_key`: "key with higher sequence id exists"). Such a row loads, is counted
  * as loaded, and is ignored whenever its key has a row with a sequence value. A delete needs a
  * value (a Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
- * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's default fills a
- * missing field.
+ * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's DEFAULT CURRENT_TIMESTAMP
+ * fills a missing field (isLoadTimeDefault): a constant default is a value like any other, lower than
+ * the stored row's as often as not (rule missing_sequence).
  */
 export function missingSequence(schema: TableSchema, sequence: SequenceColumn, row: Record<string, unknown>, deleted: boolean): Rejection[] | null {
 	const value = row[sequence.column];
 	if (value !== undefined && value !== null) return null;
 	const table = tableName(schema);
 	if (!deleted) {
-		if (value === undefined && sequence.hasDefault) return null;
+		if (value === undefined && sequence.hasDefault) {
+			if (isLoadTimeDefault(sequence.defaultValue)) return null;
+			const what = `the row has no field "${sequence.field}" for the sequence column "${sequence.column}" of ${table}`;
+			return [{ column: sequence.column, value: null, expected: sequence.expected, rule: 'missing_sequence', message: constantDefaultSequence(what, sequence.defaultValue) }];
+		}
 		return [
 			{
 				column: sequence.column,

@@ -15,6 +15,8 @@ import { manualSchema } from './manual';
 import { describeManualTypeProblem, manualTypeProblems } from './manual-types';
 import { opaqueColumnProblems, type LoadColumns } from './opaque-columns';
 import { partialUpdateProblems, type PartialUpdateTarget } from './partial-update';
+import { partialUpdateRefusal } from '../stream-load/strict-mode';
+import { dorisRelease } from '../version';
 import { TableNotFoundError, readTableSchema } from './reader';
 import { invalidateSchema, missingColumns, type SchemaReader } from './schema-cache';
 import type { TableSchema } from './types';
@@ -127,6 +129,14 @@ export async function findTableProblems(
 			if (typeProblems.length > 0) return problem('manualTypes', `table ${database}.${table}, manual column list: ${typeProblems.map(describeManualTypeProblem).join('; ')}`);
 			const partial = check.partialUpdate === undefined ? [] : partialUpdateProblems(result.schema, check.partialUpdate);
 			if (partial.length > 0) return problem('partialUpdate', partial.join('; '));
+			if (check.partialUpdate?.strictModeSet === false) {
+				// Before Doris 3.1 such a node fails every execution (stream-load/strict-mode.ts): refused now.
+				const refusal = await dorisRelease(connection).then(
+					(read) => partialUpdateRefusal(read, false),
+					(error: unknown) => `could not read the Doris release (${(error as Error).message})`,
+				);
+				if (refusal !== undefined) return problem('partialUpdate', refusal);
+			}
 			const opaque = check.loadColumns === undefined ? [] : opaqueColumnProblems(result.schema, check.loadColumns);
 			return opaque.length === 0 ? null : problem('opaqueColumns', `table ${database}.${table}: ${opaque.join('; ')}`);
 		}),

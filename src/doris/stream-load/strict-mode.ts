@@ -36,16 +36,27 @@ export function takesNewKeyBehavior(read: ReadRelease): boolean {
 }
 
 /**
+ * Why a partial update cannot load on the cluster's release with Strict Mode set (`strictModeSet`) or
+ * not, or undefined when it can: before 3.1 only an explicit Strict Mode on loads. Named for the
+ * settings, the release and the rule; also the trigger's activation check (schema/table-check.ts).
+ */
+export function partialUpdateRefusal(read: ReadRelease, strictModeSet: boolean): string | undefined {
+	if (takesNewKeyBehavior(read) || strictModeSet) return undefined;
+	return (
+		`Partial Update on Doris ${releaseName(read.release, read.said)} needs Strict Mode set explicitly: before 3.1 Doris either refuses every row whose key is not stored yet (strict mode) or loads NULL in place of a value it cannot convert, counting nothing (strict mode off, which the node refuses). ` +
+		'Add the option Strict Mode, on: rows whose key is new then go to Rejected (load them with a Stream Load node without Partial Update); or upgrade Doris to 3.1, where new keys insert in strict mode (partial_update_new_key_behavior APPEND)'
+	);
+}
+
+/**
  * The load options of a partial update for the cluster's release: strict mode with new keys
  * appended on 3.1+. On 2.1 / 3.0 strict mode refuses new keys, so the node loads only when Strict Mode
- * was set on explicitly (`strictModeSet`); else it throws, naming the setting, the release and the rule.
+ * was set on explicitly (`strictModeSet`); else it throws partialUpdateRefusal's message.
  */
 export function partialUpdateLoad(load: LoadOptions, read: ReadRelease, strictModeSet: boolean): LoadOptions {
 	if (load.partialUpdate === undefined) return load;
 	if (takesNewKeyBehavior(read)) return { ...load, strictMode: true, partialUpdateNewKeyBehavior: 'APPEND' };
-	if (strictModeSet) return { ...load, strictMode: true };
-	throw new Error(
-		`Partial Update on Doris ${releaseName(read.release, read.said)} needs Strict Mode set explicitly: before 3.1 Doris either refuses every row whose key is not stored yet (strict mode) or loads NULL in place of a value it cannot convert, counting nothing (strict mode off, which the node refuses). ` +
-			'Add the option Strict Mode, on: rows whose key is new then go to Rejected (load them with a Stream Load node without Partial Update); or upgrade Doris to 3.1, where new keys insert in strict mode (partial_update_new_key_behavior APPEND)',
-	);
+	const refusal = partialUpdateRefusal(read, strictModeSet);
+	if (refusal !== undefined) throw new Error(refusal);
+	return { ...load, strictMode: true };
 }

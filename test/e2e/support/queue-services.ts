@@ -1,6 +1,8 @@
-// Redis and PostgreSQL for the queue-mode tests, through scripts/queue-services.sh: started when not
-// already up (and then stopped again by the file that started them), one PostgreSQL database and
-// one Bull key prefix per test file so runs never see each other's executions or jobs.
+// Redis and PostgreSQL for the queue-mode tests, through scripts/queue-services.sh: a lease for the
+// test file's process, which starts them when they are not up and, released, stops them only when no
+// other run (scripts/test.sh here or in another worktree, another file) still holds one
+// (scripts/lib/run-leases.sh); one PostgreSQL database and one Bull key prefix per test file so runs
+// never see each other's executions or jobs.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,29 +14,18 @@ const SCRIPT = path.join(REPO_ROOT, 'scripts', 'queue-services.sh');
 export interface QueueServices {
 	redis: { host: string; port: number };
 	postgres: { host: string; port: number; user: string; bin: string };
-	/** True when this process started them (stop() then stops them). */
-	startedHere: boolean;
+	/** Releases this process' lease: the services stop when it was the last and a run started them. */
 	stop(): Promise<void>;
 }
 
-async function script(command: string): Promise<string> {
-	const { stdout } = await run('bash', [SCRIPT, command], { timeout: 600_000, maxBuffer: 4 * 1024 * 1024 });
+async function script(...args: string[]): Promise<string> {
+	const { stdout } = await run('bash', [SCRIPT, ...args], { timeout: 600_000, maxBuffer: 4 * 1024 * 1024 });
 	return stdout;
 }
 
-async function isUp(): Promise<boolean> {
-	try {
-		await script('status');
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-/** Installs (first time) and starts Redis and PostgreSQL unless they already answer. */
+/** Installs (first time) and starts Redis and PostgreSQL unless they already answer, under a lease of this process. */
 export async function ensureQueueServices(): Promise<QueueServices> {
-	const startedHere = !(await isUp());
-	if (startedHere) await script('start');
+	await script('acquire', String(process.pid));
 	const vars = new Map<string, string>();
 	for (const line of (await script('env')).split('\n')) {
 		const at = line.indexOf('=');
@@ -48,9 +39,8 @@ export async function ensureQueueServices(): Promise<QueueServices> {
 	return {
 		redis: { host: need('QUEUE_REDIS_HOST'), port: Number(need('QUEUE_REDIS_PORT')) },
 		postgres: { host: need('QUEUE_PG_HOST'), port: Number(need('QUEUE_PG_PORT')), user: need('QUEUE_PG_USER'), bin: need('QUEUE_PG_BIN') },
-		startedHere,
 		async stop() {
-			if (startedHere) await script('stop');
+			await script('release', String(process.pid));
 		},
 	};
 }

@@ -58,11 +58,12 @@ describe('Doris Stream Load node: Sequence Column into a hidden sequence column'
 		assert.deepEqual(rows(table), [{ id: 1, v: 'a', updated_at: 5 }], 'and ignored');
 	});
 
-	it('a row that lacks the field of a column with a DEFAULT loads with that default as its sequence value (Doris fills the missing JSON field), in the test server and through the node', async () => {
+	it('a row that lacks the field of a column with a constant DEFAULT takes that default as its sequence value (Doris fills the missing JSON field), and is ignored under a higher stored one: the node sends it to Rejected (missing_sequence)', async () => {
 		// FE FileLoadScanNode / LoadScanProvider put the column's DEFAULT on the source slot of its name
 		// (putToDefaultValueOfSrcSlot) and be/src/vec/exec/format/json/new_json_reader.cpp
 		// `_fill_missing_column` writes it for a missing field, so `__DORIS_SEQUENCE_COL__ = SlotRef(updated_at)`
-		// gets 7, not NULL. Before, the node sent such rows to Rejected as null_sequence.
+		// gets 7, not NULL. A stored row with 9 keeps it out, as NULL would. Before, the node loaded such
+		// rows: counted, and the update gone whenever the stored value was above 7.
 		const table = `hidden${++tableNo}`;
 		await db.server.sql(
 			`CREATE TABLE d.${table} (id INT NOT NULL, v VARCHAR(16) NULL, updated_at BIGINT NULL DEFAULT "7") UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_type" = "BIGINT")`,
@@ -84,14 +85,26 @@ describe('Doris Stream Load node: Sequence Column into a hidden sequence column'
 			packed(['{"id":5,"v":"packed, missing"}', '{"id":6,"v":"packed, null","updated_at":null}']),
 		];
 		const [summary, rejected] = await executeStreamLoad(ctx(params(table), input, manualTo([0, 1])));
-		assert.deepEqual(rules(rejected), ['4 null_sequence updated_at', '1 delete_sequence updated_at', '6 null_sequence updated_at']);
-		assert.equal(summary[0].json.rows, 3);
+		assert.deepEqual(rules(rejected), ['3 missing_sequence updated_at', '4 null_sequence updated_at', '1 delete_sequence updated_at', '5 missing_sequence updated_at', '6 null_sequence updated_at']);
+		assert.match((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /is missing in this row: Doris would give it the column's DEFAULT 7, and keeps a stored row of the same key whose sequence value is higher/);
+		assert.equal(summary[0].json.rows, 1);
 		assert.deepEqual(rows(table), [
 			{ id: 1, v: 'default 7 >= 5', updated_at: 7 },
 			{ id: 2, v: 'b', updated_at: 9 },
-			{ id: 3, v: 'missing: takes 7', updated_at: 7 },
-			{ id: 5, v: 'packed, missing', updated_at: 7 },
+			{ id: 3, v: 'c', updated_at: 1 },
 		]);
+	});
+
+	it('a row that lacks the field of a column DEFAULT CURRENT_TIMESTAMP loads with the load time as its sequence value (the exception Doris documents)', async () => {
+		const table = `hidden${++tableNo}`;
+		await db.server.sql(
+			`CREATE TABLE d.${table} (id INT NOT NULL, v VARCHAR(16) NULL, changed DATETIME NULL DEFAULT CURRENT_TIMESTAMP) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_type" = "DATETIME")`,
+		);
+		const input = [{ json: { id: 1, v: 'old', changed: '2020-01-01 00:00:00' } }, { json: { id: 1, v: 'now' } }, packed(['{"id":2,"v":"packed now"}'])];
+		const [summary, rejected] = await executeStreamLoad(ctx({ table, options: { sequenceColumn: 'changed' } }, input, manualTo([0, 1])));
+		assert.deepEqual(rejected, []);
+		assert.equal(summary[0].json.rows, 3);
+		assert.deepEqual(rows(table).map((r) => r.v), ['now', 'packed now']);
 	});
 
 	it('a Sequence Column the load has no column of is refused by Doris (the test server too): the execution fails, nothing loads', async () => {

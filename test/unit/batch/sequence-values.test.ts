@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { fieldValue, missingSequence, sequenceDefaultFills, sequenceReader, sequenceSourceField, splitBySequence } from '../../../src/batch/sequence-values';
+import { fieldValue, missingSequence, sequenceDefault, sequenceReader, sequenceSourceField, splitBySequence } from '../../../src/batch/sequence-values';
 import type { TableSchema } from '../../../src/doris/schema/types';
 
 const check = { column: 'updated_at', deletesAll: false };
@@ -27,9 +27,15 @@ function reference(lines: string[]): number[] {
 }
 
 describe('Sequence Column values', () => {
-	it('with a column DEFAULT, an upsert lacking the field has a value (Doris fills the default); null, and a delete lacking it, still have none', () => {
-		const filled = { ...check, missingTakesDefault: true };
+	it('with a column DEFAULT CURRENT_TIMESTAMP, an upsert lacking the field has a value (the load time); a constant DEFAULT is missing_sequence; null, and a delete lacking it, still have none', () => {
+		const filled = { ...check, missingDefault: 'CURRENT_TIMESTAMP' };
 		assert.equal(missingSequence({ id: 1 }, filled), undefined);
+		assert.equal(missingSequence({ id: 1 }, { ...check, missingDefault: 'current_timestamp(3)' }), undefined);
+		// A constant default is the row's sequence value: a stored row with a higher one keeps it out.
+		const constant = missingSequence({ id: 1 }, { ...check, missingDefault: '7' });
+		assert.equal(constant?.rule, 'missing_sequence');
+		assert.match(constant?.message ?? '', /^the Sequence Column "updated_at" .* is missing in this row: Doris would give it the column's DEFAULT 7, and keeps a stored row of the same key whose sequence value is higher/);
+		assert.equal(missingSequence({ id: 1, updated_at: 3 }, { ...check, missingDefault: '7' }), undefined);
 		assert.equal(missingSequence({ id: 1, updated_at: null }, filled)?.rule, 'null_sequence');
 		assert.equal(missingSequence({ id: 1, __DORIS_DELETE_SIGN__: 1 }, filled)?.rule, 'delete_sequence');
 		assert.equal(missingSequence({ id: 1 }, { ...filled, deletesAll: true })?.rule, 'delete_sequence');
@@ -40,11 +46,11 @@ describe('Sequence Column values', () => {
 		const column = (name: string, defaultValue: string | null, autoIncrement = false) => ({ name, defaultValue, autoIncrement, hasDefault: defaultValue !== null || autoIncrement });
 		const schema = { columns: [column('Updated_At', '7'), column('seq_null', 'NULL'), column('seq_auto', null, true)] } as unknown as TableSchema;
 		const read = () => Promise.resolve(schema);
-		assert.equal(await sequenceDefaultFills(read, 'updated_at'), true);
-		assert.equal(await sequenceDefaultFills(read, 'seq_null'), false);
-		assert.equal(await sequenceDefaultFills(read, 'seq_auto'), false);
-		assert.equal(await sequenceDefaultFills(read, 'not_a_column'), false);
-		assert.equal(await sequenceDefaultFills(() => Promise.reject(new Error('MySQL port closed')), 'updated_at'), false);
+		assert.equal(await sequenceDefault(read, 'updated_at'), '7');
+		assert.equal(await sequenceDefault(read, 'seq_null'), undefined);
+		assert.equal(await sequenceDefault(read, 'seq_auto'), undefined);
+		assert.equal(await sequenceDefault(read, 'not_a_column'), undefined);
+		assert.equal(await sequenceDefault(() => Promise.reject(new Error('MySQL port closed')), 'updated_at'), undefined);
 		assert.equal(sequenceSourceField('updated_at', ['id', 'UPDATED_AT', 'v']), 'UPDATED_AT');
 		assert.equal(sequenceSourceField('updated_at', undefined), 'updated_at');
 	});

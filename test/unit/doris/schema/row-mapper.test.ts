@@ -21,6 +21,7 @@ const schema = manualSchema('shop', 'orders', [
 /** These rows send epoch seconds to DATETIME columns, so the unit is said. */
 const EPOCH_SECONDS: Partial<RowMapperOptions> = { dates: { timeZone: 'UTC', epochUnit: 's' } };
 const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...EPOCH_SECONDS, ...o });
+const rulesOf = (r: ReturnType<RowMapper['map']>) => (r.ok ? [] : r.reasons.map((x) => `${x.rule} ${x.column}`));
 
 describe('manual mode', () => {
 	it('parses the column list with the same parser and names bad entries', () => {
@@ -147,8 +148,8 @@ describe('Debezium envelopes (CDC)', () => {
 			assert.match(r.reasons[0].message, /delete .*sequence column "updated_at".*Doris ignores/);
 			assert.match(r.reasons[0].message, /REPLICA IDENTITY FULL/);
 		}
-		// An upsert keeps Doris' own rule (its after image is the whole row); a table without a sequence column takes any delete.
-		assert.equal(cdcSequenced.map({ op: 'u', before: null, after: { id: 1, name: 'b' } }).ok, true);
+		// An upsert lacking the field would take the column's constant default as its sequence value (missing_sequence); a table without a sequence column takes any delete.
+		assert.deepEqual(rulesOf(cdcSequenced.map({ op: 'u', before: null, after: { id: 1, name: 'b' } })), ['missing_sequence updated_at']);
 		assert.equal(cdc.map({ op: 'd', before: { id: 1, ts: 1 }, after: null }).ok, true);
 	});
 	it('a delete into a DUPLICATE or AGGREGATE KEY table goes to Invalid (delete_unsupported): Doris would load its "before" image as a new row', () => {
@@ -285,9 +286,10 @@ describe('Debezium envelopes (CDC)', () => {
 			assert.equal(r.reasons[0].value, null);
 			assert.match(r.reasons[0].message, /sequence column "updated_at" of shop\.orders would be NULL.*Doris keeps a stored row of the same key/);
 		}
-		// A column with a default: a missing field takes it, not NULL.
+		// A column with a constant default: a missing field takes it, not NULL, and a newer stored row keeps it out (missing_sequence).
 		const defaulted = new RowMapper({ ...sequenced, sequenceColumn: 'rev' }, DEFAULT_ROW_MAPPER_OPTIONS);
-		assert.equal(defaulted.map({ id: 1 }).ok, true);
+		assert.deepEqual(rulesOf(defaulted.map({ id: 1 })), ['missing_sequence rev']);
+		assert.equal(defaulted.map({ id: 1, rev: 2 }).ok, true);
 		const nulled = defaulted.map({ id: 1, rev: null });
 		assert.equal(nulled.ok === false && nulled.reasons[0].rule, 'null_sequence');
 	});

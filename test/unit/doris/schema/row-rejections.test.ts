@@ -10,19 +10,22 @@ import { manualSchema } from '../../../../src/doris/schema/manual';
 import { badDeleteMark, deleteUnsupported, missingSequence, safeValue, type SequenceColumn } from '../../../../src/doris/schema/row-rejections';
 
 const schema = manualSchema('shop', 'orders', [{ name: 'id', type: 'BIGINT', nullable: false }]);
-const seq: SequenceColumn = { column: 'version', expected: 'an integer', hasDefault: false };
+const seq: SequenceColumn = { column: 'version', field: 'version', expected: 'an integer', hasDefault: false, defaultValue: null };
 
 describe('row rejections', () => {
-	it('missingSequence: none with a value; null_sequence for an upsert without one (unless a default fills a missing field); delete_sequence for a delete', () => {
+	it('missingSequence: none with a value; null_sequence for an upsert without one, missing_sequence when a constant default fills a missing field (none for CURRENT_TIMESTAMP); delete_sequence for a delete', () => {
 		assert.equal(missingSequence(schema, seq, { version: 3 }, false), null);
 		assert.equal(missingSequence(schema, seq, { version: 0 }, true), null);
-		assert.equal(missingSequence(schema, { ...seq, hasDefault: true }, {}, false), null);
-		const nullUpsert = missingSequence(schema, { ...seq, hasDefault: true }, { version: null }, false);
+		assert.equal(missingSequence(schema, { ...seq, hasDefault: true, defaultValue: 'CURRENT_TIMESTAMP' }, {}, false), null);
+		const constant = missingSequence(schema, { ...seq, field: 'v', hasDefault: true, defaultValue: '0' }, {}, false);
+		assert.deepEqual({ ...constant?.[0], message: undefined }, { column: 'version', value: null, expected: 'an integer', rule: 'missing_sequence', message: undefined });
+		assert.match(constant?.[0].message ?? '', /^the row has no field "v" for the sequence column "version" of shop\.orders: Doris would give it the column's DEFAULT 0/);
+		const nullUpsert = missingSequence(schema, { ...seq, hasDefault: true, defaultValue: '0' }, { version: null }, false);
 		assert.equal(nullUpsert?.[0].rule, 'null_sequence');
 		assert.match(nullUpsert[0].message, /^the sequence column "version" of shop\.orders would be NULL for this row \(the field is null\)/);
 		const missing = missingSequence(schema, seq, {}, false);
 		assert.match(missing?.[0].message ?? '', /\(the field is missing\)/);
-		const del = missingSequence(schema, { ...seq, hasDefault: true }, {}, true);
+		const del = missingSequence(schema, { ...seq, hasDefault: true, defaultValue: 'CURRENT_TIMESTAMP' }, {}, true);
 		assert.deepEqual({ ...del?.[0], message: undefined }, { column: 'version', value: null, expected: 'an integer', rule: 'delete_sequence', message: undefined });
 		assert.match(del?.[0].message ?? '', /^this delete has no value for the sequence column "version" of shop\.orders.*REPLICA IDENTITY FULL; MySQL: binlog_row_image=FULL\)$/);
 	});

@@ -79,10 +79,28 @@ describe('collectDownstreamTables', () => {
 		]);
 		assert.deepEqual(
 			tables.map((t) => t.partialUpdate),
-			[{ mode: 'fixed', columns: ['id', 'status'] }, { mode: 'fixed', columns: ['id', 'v'] }, { mode: 'flexible' }, undefined, { mode: 'fixed', columns: ['id', 'note'] }],
+			[
+				{ mode: 'fixed', columns: ['id', 'status'], strictModeSet: false },
+				{ mode: 'fixed', columns: ['id', 'v'], strictModeSet: false },
+				{ mode: 'flexible', strictModeSet: false },
+				undefined,
+				{ mode: 'fixed', columns: ['id', 'note'], strictModeSet: false },
+			],
 		);
 		assert.deepEqual([tables[4].database, tables[4].table], ['demo', 't']);
 		assert.deepEqual(skipped, ['Doris Stream Load node "Expr": the partial update columns are an expression']);
+	});
+
+	it('passes whether Strict Mode was added to a partial update, so activation refuses one left unset before Doris 3.1', () => {
+		const { tables } = collectDownstreamTables([
+			child('Set', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'fixed', columns: 'id, v', strictMode: true } }),
+			child('Unset', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { partialUpdate: 'fixed', columns: 'id, v' } }),
+			child('Whole', STREAM_LOAD_NODE_TYPE, { table: 't', format: 'json', options: { strictMode: true } }),
+		]);
+		assert.deepEqual(
+			tables.map((t) => t.partialUpdate?.strictModeSet),
+			[true, false, undefined],
+		);
 	});
 
 	it('skips nodes whose messages name their table (Map Rows to Tables, Each Row\'s Table)', () => {
