@@ -1,6 +1,7 @@
 /**
  * The database n8n runs on in the benchmark: SQLite in its user folder (n8n's default), or with
- * `--n8n-db postgres` (BENCH_N8N_DB=postgres) PostgreSQL, which n8n recommends for production.
+ * `--n8n-db postgres` (BENCH_N8N_DB=postgres) PostgreSQL, what n8n's production requirements point to
+ * (README, Benchmark).
  *
  * n8n writes each execution's input to its database when the execution starts, whatever
  * EXECUTIONS_DATA_SAVE_ON_SUCCESS says (the row is deleted when it succeeds): megabytes per
@@ -11,11 +12,12 @@
  *
  * The PostgreSQL is scripts/queue-services.sh's, on ports of its own (BENCH_PG_PORT, 15442;
  * BENCH_REDIS_PORT, 16389: the script starts a Redis beside it, unused here) so that a test run's
- * queue-mode files neither share its CPU nor stop it; started when not answering, stopped at the end
- * when started here. Every n8n start gets a fresh database, cloned from the migrated n8n template
- * the queue-mode tests use (test/e2e/support/queue-cluster.ts). The server runs as that script sets
- * it up: fsync, synchronous_commit and full_page_writes off (a disposable test database), which
- * spares it the disk flushes a production server makes.
+ * queue-mode files neither share its CPU nor stop it, leased as the test runs lease theirs (started
+ * when not answering, stopped by the last release when a run started it). Every n8n start gets a
+ * fresh database, cloned from the migrated n8n template the queue-mode tests use
+ * (test/e2e/support/queue-cluster.ts). The server runs as that script sets it up: fsync,
+ * synchronous_commit and full_page_writes off (a disposable test database), which spares it the
+ * disk flushes a production server makes.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,7 +35,6 @@ interface Postgres {
 	services: QueueServices;
 	/** The postmaster: its tree's CPU is the server's (backends, autovacuum, writers). */
 	serverPid: number;
-	startedHere: boolean;
 }
 
 let chosen: N8nDatabase = 'sqlite';
@@ -51,17 +52,14 @@ function scriptEnv(): NodeJS.ProcessEnv {
 	return { ...process.env, QUEUE_PG_PORT: process.env.BENCH_PG_PORT ?? '15442', QUEUE_REDIS_PORT: process.env.BENCH_REDIS_PORT ?? '16389' };
 }
 
-async function script(command: string): Promise<string> {
-	const { stdout } = await run('bash', [SCRIPT, command], { env: scriptEnv(), timeout: 600_000, maxBuffer: 4 * 1024 * 1024 });
+async function script(...args: string[]): Promise<string> {
+	const { stdout } = await run('bash', [SCRIPT, ...args], { env: scriptEnv(), timeout: 600_000, maxBuffer: 4 * 1024 * 1024 });
 	return stdout;
 }
 
 async function startPostgres(): Promise<Postgres> {
-	const startedHere = !(await script('status').then(
-		() => true,
-		() => false,
-	));
-	if (startedHere) await script('start');
+	// A lease, as the test runs take theirs (scripts/lib/run-leases.sh): started unless up, stopped by the last release.
+	await script('acquire', String(process.pid));
 	const vars = new Map((await script('env')).split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const));
 	const need = (key: string): string => {
 		const value = vars.get(key);
@@ -71,9 +69,8 @@ async function startPostgres(): Promise<Postgres> {
 	const services: QueueServices = {
 		redis: { host: need('QUEUE_REDIS_HOST'), port: Number(need('QUEUE_REDIS_PORT')) },
 		postgres: { host: need('QUEUE_PG_HOST'), port: Number(need('QUEUE_PG_PORT')), user: need('QUEUE_PG_USER'), bin: need('QUEUE_PG_BIN') },
-		startedHere,
 		stop: async () => {
-			if (startedHere) await script('stop');
+			await script('release', String(process.pid));
 		},
 	};
 	// The first line of postmaster.pid is the postmaster's pid.
@@ -81,7 +78,7 @@ async function startPostgres(): Promise<Postgres> {
 	const serverPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 	if (!Number.isInteger(serverPid) || serverPid <= 0) throw new Error(`bench: no postmaster pid in ${dataDir}/postmaster.pid`);
 	serverDescription = ` ${await psql(services, 'SHOW server_version')} at ${services.postgres.host}:${services.postgres.port}`;
-	return { services, serverPid, startedHere };
+	return { services, serverPid };
 }
 
 /** The environment that points a new n8n at its database: none for SQLite, a fresh PostgreSQL database otherwise. */
@@ -118,7 +115,7 @@ export function databaseCpuSeconds(): number | null {
 	return postgres === undefined || current === undefined ? null : cpuSecondsWithReaped(postgres.serverPid);
 }
 
-/** Stops the PostgreSQL server when this run started it. */
+/** Releases the PostgreSQL server's lease: it stops when no other run holds one and a run started it. */
 export async function stopN8nDatabaseServer(): Promise<void> {
 	const pg = postgres;
 	postgres = undefined;
