@@ -94,6 +94,18 @@ describe('UNIQUE KEY', () => {
 		await load('p', [{ k: 1, a: 2 }, { k: 2, a: 3 }], { partial_columns: 'true', columns: 'k,a' });
 		assert.deepEqual(rows('p'), [{ k: 1, a: 2, b: 'keep' }, { k: 2, a: 3, b: null }]);
 	});
+
+	it('a partial update without the sequence column keeps the stored sequence value and applies; a new key gets NULL or the default', async () => {
+		// Sequence column docs (data-operate/update/unique-update-concurrent-control.md, Note 2): "Doris will use
+		// the sequence column from the matching historical data". Before, the test server compared the row's
+		// NULL with the stored 5 and kept the stored row.
+		await doris.sql('CREATE TABLE m.pseq (k INT NOT NULL, v STRING, ts BIGINT) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "ts")');
+		await load('pseq', [{ k: 1, v: 'a', ts: 5 }]);
+		await load('pseq', [{ k: 1, v: 'b' }, { k: 2, v: 'new' }], { partial_columns: 'true', columns: 'k,v' });
+		assert.deepEqual(rows('pseq'), [{ k: 1, v: 'b', ts: 5 }, { k: 2, v: 'new', ts: null }]);
+		await load('pseq', [{ k: 1, v: 'older', ts: 4 }], { partial_columns: 'true', columns: 'k,v,ts' });
+		assert.deepEqual(rows('pseq')[0], { k: 1, v: 'b', ts: 5 }, 'with the column, a lower value is still kept out');
+	});
 });
 
 describe('AGGREGATE KEY', () => {

@@ -44,6 +44,8 @@ export type RejectRule =
 	| 'null_sequence'
 	/** An upsert lacking its sequence field, which a constant DEFAULT would fill: Doris keeps a newer stored row over it. */
 	| 'missing_sequence'
+	/** A record read from inside the item has a field Add Kafka Fields also sets (trigger-fields.ts). */
+	| 'reserved_field'
 	/** A CDC delete into a table that is not UNIQUE KEY: Doris would load the deleted row as a new one (Doris Schema's Invalid output; Doris Stream Load's Rejected output with the sign). */
 	| 'delete_unsupported'
 	/** Debezium's placeholder for a value it did not receive (an unchanged TOASTed value): it would overwrite the stored one. */

@@ -25,15 +25,15 @@
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
-import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
+import { newColumnReasons } from './new-columns';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
-import { kafkaFieldsOf, withKafkaFields } from './trigger-fields';
+import { kafkaFieldsOf, takenKafkaField, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
@@ -147,33 +147,6 @@ export class RowMapper {
 	}
 
 	/**
-	 * Schema evolution's reasons for the fields of `rec` that have no column, with the type to add: the
-	 * type the Connect schema declares for the field (the record's struct, found along the source path
-	 * and the Debezium envelope), else one inferred from a non-null value. The schema is looked up only
-	 * when a field is unknown, which is rare.
-	 */
-	private newColumns(rec: Record<string, unknown>, connectSchema: unknown, deleted: boolean, aliases: ReadonlyMap<string, string>, reasons: Rejection[] | null): Rejection[] | null {
-		let declared: Map<string, ConnectSchema> | undefined;
-		for (const k of Object.keys(rec)) {
-			// Another case of a column's name: Doris has that column already, so there is none to add.
-			if (!this.isUnknown(k, aliases) || this.columnsByFolded.has(k.toLowerCase())) continue;
-			if (connectSchema !== undefined) declared ??= structFields(this.recordSchema(connectSchema, deleted));
-			const fieldSchema = declared?.get(k);
-			const spec = fieldSchema !== undefined ? columnFromConnect(k, fieldSchema, false) : inferColumn(k, rec[k], false);
-			// A null field without a declared type: nothing to add yet, and nothing lost (null is the default).
-			if (spec === undefined || 'refused' in spec) continue;
-			(reasons ??= []).push({
-				column: k,
-				value: safeValue(rec[k]),
-				expected: spec.type,
-				rule: 'new_column',
-				message: `field "${k}" has no column in ${this.schema.database}.${this.schema.table}; schema evolution adds it as ${spec.type}`,
-			});
-		}
-		return reasons;
-	}
-
-	/**
 	 * The fields of `rec` that fill a column read by its own name in another case, by the name in lower
 	 * case: for each such column the record lacks, the first field in the record's order that differs
 	 * from it only in case.
@@ -193,16 +166,8 @@ export class RowMapper {
 	}
 
 	/** Whether field `k` of a record is one no column takes (`aliases`: the record's, aliasesIn). */
-	private isUnknown(k: string, aliases: ReadonlyMap<string, string>): boolean {
+	isUnknown(k: string, aliases: ReadonlyMap<string, string>): boolean {
 		return !this.knownFields.has(k) && (aliases.size === 0 || aliases.get(k.toLowerCase()) !== k);
-	}
-
-	/** The Connect schema of the record: the payload's, along the source path, then `after` / `before`. */
-	private recordSchema(connectSchema: unknown, deleted: boolean): unknown {
-		const path = this.sourcePath[0] === 'payload' ? this.sourcePath.slice(1) : this.sourcePath;
-		let schema: unknown = path.length === 0 ? connectSchema : schemaAt(connectSchema, path);
-		if (this.options.cdc) schema = structFields(schema).get(deleted ? 'before' : 'after');
-		return schema;
 	}
 
 	/** For a field that differs from a column's name only in case: that column and the field it takes. */
@@ -245,8 +210,6 @@ export class RowMapper {
 		}
 		let record: unknown = this.sourcePath.length === 0 ? item : readPath(item, this.sourcePath);
 		let deleted = false;
-		// A delete by the record's own sign (a tombstone's key row): it names its row by its fields alone.
-		let signDeleted = false;
 		// A row that is its own delete at the item's top level, as the Kafka Trigger's Tombstones "Delete
 		// the Row of Its Key" builds it (the key's fields and the sign): no source path and no envelope
 		// applies to it. Read through them, the delete of a tombstone went to Invalid ("does not lead to
@@ -262,11 +225,31 @@ export class RowMapper {
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, reasons: [notAnObject(record, this.sourcePath.length > 0 ? this.options.sourcePath : '')] };
 		let rec = record as Record<string, unknown>;
-		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too.
+		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too,
+		// unless it has one of their names itself (trigger-fields.ts).
 		if (rec !== item && rec !== json) {
 			const names = kafkaFields ?? kafkaFieldsOf(json[DORIS_FIELD]);
-			if (names.length > 0) rec = withKafkaFields(rec, json, names);
+			if (names.length > 0) {
+				const taken = takenKafkaField(rec, json, names, this.recordOrigin(deleted, connectSchema !== undefined));
+				if (taken !== undefined) return { ok: false, reasons: [taken] };
+				rec = withKafkaFields(rec, json, names);
+			}
 		}
+		return this.mapRecord(rec, connectSchema, deleted, ownRow);
+	}
+
+	/** Where map() read a record from, for a reason: the envelope's after / before, the Source Path. */
+	private recordOrigin(deleted: boolean, connect: boolean): string {
+		const path = this.options.sourcePath.trim();
+		const at = path === '' ? '' : ` at Source Path "${path}"${connect ? ' (a Kafka Connect payload)' : ''}`;
+		return this.options.cdc ? `the Debezium envelope's "${deleted ? 'before' : 'after'}"${at}` : at.trim();
+	}
+
+	/** The row of a record found (map()): its delete marks, its columns, what it has that no column takes. */
+	private mapRecord(rec: Record<string, unknown>, connectSchema: unknown, envelopeDeleted: boolean, ownRow: boolean): MapResult {
+		let deleted = envelopeDeleted;
+		// A delete by the record's own sign (a tombstone's key row): it names its row by its fields alone.
+		let signDeleted = false;
 		if (this.flattenedDeletes && rec[FLATTENED_DELETED_FIELD] !== undefined) {
 			const mark = flattenedDeleteMark(rec[FLATTENED_DELETED_FIELD]);
 			if (mark === undefined) return { ok: false, reasons: [badDeleteMark(this.schema, rec[FLATTENED_DELETED_FIELD])] };
@@ -358,7 +341,7 @@ export class RowMapper {
 			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
 			if (keys > present) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
-		if (this.options.evolve === true) reasons = this.newColumns(rec, connectSchema, deleted, known, reasons);
+		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, deleted, known, reasons);
 		if (this.options.unknownFields === 'reject') {
 			for (const k of Object.keys(rec)) {
 				if (reasons?.some((r) => r.rule === 'new_column' && r.column === k) === true) continue;

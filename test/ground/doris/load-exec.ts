@@ -308,7 +308,10 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 			const raw = r.values[seqSrcIdx];
 			const s = convert(seqType, raw === undefined && seqSrcColumn !== undefined ? defaultFor(seqSrcColumn, ctx) : raw, ctx);
 			seq = s === INVALID || s === REJECT ? null : s;
-		} else if (seqColIdx >= 0) seq = row[seqColIdx] === KEEP ? KEEP : (row[seqColIdx] as Stored);
+		}
+		// A partial update that leaves the sequence column out keeps the stored row's value (sequence column
+		// docs, unique-update-concurrent-control.md, Note 2): KEEP, as a flexible update's missing cell.
+		else if (seqColIdx >= 0) seq = row[seqColIdx] === KEEP || targets[seqColIdx].keep ? KEEP : (row[seqColIdx] as Stored);
 		if (partialKeys !== undefined && !del) {
 			const stored = table.keyed.get(encodeKey(row as Stored[], partialKeys));
 			if (stored === undefined || stored.deleted) {

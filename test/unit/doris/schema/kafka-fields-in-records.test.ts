@@ -3,7 +3,7 @@
 // Connect payload there, so a `kafka_offset` column of a CDC table stayed NULL and the field was not
 // even counted as unmatched. The trigger now names the fields it added (`_doris.kafkaFields`,
 // `packedRows.doris.kafkaFields`), and the mapper takes them from the item's top level when the record
-// is elsewhere; the record's own field of that name wins, as the message's own field wins in the trigger.
+// is elsewhere; a record that has one of those names itself goes to Invalid, as a message's value does in the trigger.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -13,6 +13,8 @@ import { parseJsonExact } from '../../../../src/common/exact-json';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import { mapItemsToTargets } from '../../../../src/doris/schema/map-targets';
 import { routePacked } from '../../../../src/doris/schema/route-packed';
+import { PackedWorkerPool, routePackedParallel } from '../../../../src/doris/schema/packed-worker-pool';
+import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../../../src/doris/schema/route-items';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../../../src/doris/schema/row-mapper';
 import { message, parse } from '../../kafka/message-support';
 
@@ -58,12 +60,49 @@ describe('Add Kafka Fields reach rows read from elsewhere in the item', () => {
 		assert.deepEqual(mapped(mapperWith({ sourcePath: 'payload' }), connect).row, { id: 3, kafka_offset: '8' });
 	});
 
-	it("the record's own field of that name wins; the item's other top-level fields (the envelope's own) stay out", () => {
+	it('a record that already has an added name goes to Invalid (reserved_field), naming the field, both values and where they come from, and the fix; the item stays as it came', () => {
+		// Before, the record's value won without a word: one column held Kafka's value for some rows and the
+		// payload's for others, as the trigger refuses for a value's own top level (60bbb9b).
 		const item = { payload: { op: 'c', before: null, after: { id: 1, kafka_offset: 'own' } }, name: 'envelope level', kafka_offset: '42', ...marked };
-		assert.deepEqual(mapped(mapperWith({ cdc: true }), item).row, { id: 1, kafka_offset: 'own', __DORIS_DELETE_SIGN__: 0 });
+		const copy = structuredClone(item);
+		const refused = mapperWith({ cdc: true }).map(item);
+		assert.equal(refused.ok, false);
+		const reasons = refused.ok ? [] : refused.reasons;
+		assert.deepEqual(reasons.map((r) => [r.rule, r.column, r.value]), [['reserved_field', 'kafka_offset', 'own']]);
+		assert.match(reasons[0].message, /^the record \(the Debezium envelope's "after"\) has the field "kafka_offset" \("own"\), which the Kafka Trigger's Add Kafka Fields also sets at the item's top level \("42"; named in _doris\.kafkaFields\)/);
+		assert.match(reasons[0].message, /rename the field in Add Kafka Fields or upstream/);
+		assert.deepEqual(item, copy, 'the item is not changed');
+		// A delete's before, a Source Path's target, a null of its own: the same.
+		const del = mapperWith({ cdc: true }).map({ payload: { op: 'd', before: { id: 1, kafka_topic: null }, after: null }, kafka_topic: 't', ...marked });
+		assert.deepEqual(del.ok ? [] : del.reasons.map((r) => [r.rule, r.column, r.value]), [['reserved_field', 'kafka_topic', null]]);
+		assert.match(del.ok ? '' : del.reasons[0].message, /^the record \(the Debezium envelope's "before"\) has the field "kafka_topic" \(null\), which .* \("t"; named/);
+		const path = mapperWith({ sourcePath: 'data.row' }).map({ data: { row: { id: 2, kafka_offset: 9 } }, kafka_offset: '7', ...marked });
+		assert.match(path.ok ? '' : path.reasons[0].message, /^the record \(at Source Path "data\.row"\) has the field "kafka_offset" \(9\)/);
 		// Without the trigger's mark nothing is taken from the top level, as before.
 		const unmarked = { payload: { op: 'c', before: null, after: { id: 1 } }, kafka_offset: '42' };
 		assert.deepEqual(mapped(mapperWith({ cdc: true }), unmarked).row, { id: 1, __DORIS_DELETE_SIGN__: 0 });
+	});
+
+	it('the same per message, packed in this thread and packed in a worker thread, from the trigger on', async () => {
+		const kafkaFields = [{ source: 'offset' as const, name: 'kafka_offset' }];
+		const values = [{ id: 5 }, { id: 6, kafka_offset: 'own' }].map((after) => JSON.stringify({ payload: { op: 'c', before: null, after } }));
+		const perMessage = parse({ kafkaFields }, values.map((v, k) => message(12 + k, v))).items.map((i) => ({ json: i.json as Record<string, unknown> }));
+		const routed = routeItems(perMessage, mapperWith({ cdc: true }), { workflow: 'wf', node: 'Doris Schema' });
+		assert.deepEqual(routed.rows.map((r) => r.json), [{ id: 5, kafka_offset: '12', __DORIS_DELETE_SIGN__: 0 }]);
+		const rulesOf = (invalid: ReadonlyArray<{ json: Record<string, unknown> }>) => invalid.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => `${r.rule} ${r.column}`).join());
+		assert.deepEqual(rulesOf(routed.invalid), ['reserved_field kafka_offset']);
+		const packed = parse({ output: 'batch', kafkaFields }, values.map((v, k) => message(12 + k, v))).items[0].json[PACKED_ROWS_FIELD] as unknown as PackedRows;
+		const pool = new PackedWorkerPool({ size: 1, minLines: 0 });
+		try {
+			for (const via of [null, pool]) {
+				const result = await routePackedParallel(packed, mapperWith({ cdc: true }), { workflow: 'wf', node: 'Doris Schema' }, 0, via);
+				assert.equal(result.packed?.jsonLines, '{"id":5,"kafka_offset":"12","__DORIS_DELETE_SIGN__":0}\n', via === null ? 'here' : 'worker');
+				assert.deepEqual(rulesOf(result.invalid), ['reserved_field kafka_offset']);
+				assert.deepEqual(result.invalid[0].json._kafka, { topic: 'orders', partition: 2, offset: '13', line: 1 });
+			}
+		} finally {
+			await pool.close();
+		}
 	});
 
 	it('an added field no column takes is an unknown field like any other (counted; refused under Unknown Fields: Reject)', () => {

@@ -1,0 +1,58 @@
+/**
+ * Schema evolution's reasons (RowMapper with the option `evolve`): the fields of a record that have no
+ * column, each with the type to add, as rule `new_column` reasons the caller turns into ADD COLUMN and
+ * maps the row again. The type is the one the Connect schema declares for the field (the record's
+ * struct, found along the source path and the Debezium envelope), else one inferred from a non-null
+ * value. The schema is looked up only when a field is unknown, which is rare.
+ */
+import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
+import type { Rejection } from './row-mapper-options';
+import { safeValue } from './row-rejections';
+import type { TableSchema } from './types';
+
+/** What of the RowMapper newColumnReasons reads. */
+export interface NewColumnsMapper {
+	readonly schema: TableSchema;
+	readonly options: { cdc: boolean };
+	readonly sourcePathSegments: readonly string[];
+	isUnknown(field: string, aliases: ReadonlyMap<string, string>): boolean;
+	isCaseVariantOfColumn(field: string): boolean;
+}
+
+/** `reasons` with one `new_column` reason per field of `rec` no column takes (`aliases`: the record's, RowMapper.aliasesIn). */
+export function newColumnReasons(
+	mapper: NewColumnsMapper,
+	rec: Record<string, unknown>,
+	connectSchema: unknown,
+	deleted: boolean,
+	aliases: ReadonlyMap<string, string>,
+	reasons: Rejection[] | null,
+): Rejection[] | null {
+	let declared: Map<string, ConnectSchema> | undefined;
+	for (const k of Object.keys(rec)) {
+		// Another case of a column's name: Doris has that column already, so there is none to add.
+		if (!mapper.isUnknown(k, aliases) || mapper.isCaseVariantOfColumn(k)) continue;
+		if (connectSchema !== undefined) declared ??= structFields(recordSchema(mapper, connectSchema, deleted));
+		const fieldSchema = declared?.get(k);
+		const spec = fieldSchema !== undefined ? columnFromConnect(k, fieldSchema, false) : inferColumn(k, rec[k], false);
+		// A null field without a declared type: nothing to add yet, and nothing lost (null is the default).
+		if (spec === undefined || 'refused' in spec) continue;
+		(reasons ??= []).push({
+			column: k,
+			value: safeValue(rec[k]),
+			expected: spec.type,
+			rule: 'new_column',
+			message: `field "${k}" has no column in ${mapper.schema.database}.${mapper.schema.table}; schema evolution adds it as ${spec.type}`,
+		});
+	}
+	return reasons;
+}
+
+/** The Connect schema of the record: the payload's, along the source path, then `after` / `before`. */
+function recordSchema(mapper: NewColumnsMapper, connectSchema: unknown, deleted: boolean): unknown {
+	const segments = mapper.sourcePathSegments;
+	const path = segments[0] === 'payload' ? segments.slice(1) : segments;
+	let schema: unknown = path.length === 0 ? connectSchema : schemaAt(connectSchema, path);
+	if (mapper.options.cdc) schema = structFields(schema).get(deleted ? 'before' : 'after');
+	return schema;
+}
