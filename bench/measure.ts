@@ -33,13 +33,28 @@ export function processTree(pid: number): number[] {
 
 /** User + system CPU seconds of the process tree. */
 export function cpuSeconds(pid: number): number {
+	return treeCpuSeconds(pid, false);
+}
+
+/**
+ * The same plus the CPU of children already exited and waited for (cutime, cstime): PostgreSQL's
+ * autovacuum workers and a closed connection's backend come and go, and their CPU then shows in
+ * the postmaster's, which a difference of two readings needs (a process that exits between them
+ * moves its CPU from the tree's sum to its parent's cutime).
+ */
+export function cpuSecondsWithReaped(pid: number): number {
+	return treeCpuSeconds(pid, true);
+}
+
+function treeCpuSeconds(pid: number, reaped: boolean): number {
 	let ticks = 0;
 	for (const p of processTree(pid)) {
 		try {
-			// Fields after the `(comm)`, which may itself contain spaces: utime and stime are 14 and 15.
+			// Fields after the `(comm)`, which may itself contain spaces: utime, stime, cutime, cstime are 14 to 17.
 			const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
 			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 			ticks += Number(fields[11]) + Number(fields[12]);
+			if (reaped) ticks += Number(fields[13]) + Number(fields[14]);
 		} catch {
 			// exited
 		}

@@ -8,6 +8,7 @@
  * pipeline would not keep 5000-item executions; saving them would measure SQLite, not the nodes),
  * log level info (the test host's default, debug, costs per execution), and the settings the Docker
  * image gives n8n (bench/n8n-settings.ts: expression isolates acquired lazily, V8's young generation).
+ * Its database is SQLite, or PostgreSQL with --n8n-db postgres (bench/n8n-database.ts).
  */
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { startN8n, type N8nHost, type WorkflowJson } from '../test/ground/n8n/host';
 import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nMallocEnv, benchN8nNodeOptions } from './n8n-settings';
 import { freePort } from '../test/ground/n8n/process';
+import { dropN8nDatabase, n8nDatabaseEnv } from './n8n-database';
 import type { LaunchConfig, ScenarioRun } from './scenarios';
 
 let host: N8nHost | undefined;
@@ -24,6 +26,7 @@ const credentialIds = new Map<string, string>();
 async function n8nHost(): Promise<N8nHost> {
 	if (host !== undefined) return host;
 	metricsPort = await freePort();
+	const databaseEnv = await n8nDatabaseEnv();
 	host = await startN8n({
 		importVia: 'rest',
 		editorUi: true,
@@ -39,6 +42,7 @@ async function n8nHost(): Promise<N8nHost> {
 			// Node flags for n8n as the Docker image sets them (bench/n8n-settings.ts), or BENCH_N8N_NODE_OPTIONS.
 			NODE_OPTIONS: benchN8nNodeOptions(),
 			...benchN8nMallocEnv(),
+			...databaseEnv,
 			...(process.env.BENCH_CPU_PROF !== undefined ? profilingEnv(resolve(process.env.BENCH_CPU_PROF)) : {}),
 		},
 	});
@@ -80,6 +84,7 @@ export async function closeN8n(keepLogAs?: string): Promise<string | undefined> 
 		}
 	} finally {
 		await h.close();
+		await dropN8nDatabase();
 	}
 	return kept;
 }

@@ -15,6 +15,8 @@ export interface RunFigures {
 	cpuSecPerMillionRows: number;
 	/** CPU of the runner meanwhile: almost all of it the Doris test server parsing and storing rows. */
 	dorisCpuSecPerMillionRows: number;
+	/** CPU of n8n's PostgreSQL server meanwhile (null: n8n on SQLite, or no n8n in the scenario). */
+	databaseCpuSecPerMillionRows: number | null;
 	peakRssMb: number;
 	/**
 	 * RSS when consuming started: for n8n its idle footprint, which no node setting changes. In a
@@ -46,6 +48,7 @@ export function medianOf(runs: RunFigures[], warmup: RunFigures | null): RunFigu
 		...mid,
 		cpuSecPerMillionRows: pick((r) => r.cpuSecPerMillionRows) ?? NaN,
 		dorisCpuSecPerMillionRows: pick((r) => r.dorisCpuSecPerMillionRows) ?? NaN,
+		databaseCpuSecPerMillionRows: pick((r) => r.databaseCpuSecPerMillionRows),
 		peakRssMb: Math.max(...[warmup, ...runs].map((r) => r?.peakRssMb ?? 0)),
 		startRssMb: (warmup ?? runs[0]).startRssMb,
 		flushP50Ms: pick((r) => r.flushP50Ms),
@@ -140,14 +143,14 @@ export function markdown(r: BenchResults): string {
 		`Data set: \`${r.dataset.topic}\`, ${PARTITIONS} partitions, ${fmt(r.dataset.bytes / r.dataset.size)} bytes per event on average.`,
 		`Settings: batch ${fmt(o.batchRows)} rows, flush every ${fmt(o.flushMs)} ms, ${o.inFlight} executions of ≤ ${fmt(o.execRows)} records in flight (scenarios core and n8n); median of ${o.runs} run(s).`,
 		'',
-		'| Scenario | rows | rows/s | MB/s | e2e p50 / p99 (ms) | flush p50 / p99 (ms) | load gap p50 / p99 (ms) | peak RSS (+ over start) (MB) | CPU s / M rows | Doris test server CPU s / M rows |',
-		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+		"| Scenario | rows | rows/s | MB/s | e2e p50 / p99 (ms) | flush p50 / p99 (ms) | load gap p50 / p99 (ms) | peak RSS (+ over start) (MB) | CPU s / M rows | Doris test server CPU s / M rows | n8n's PostgreSQL CPU s / M rows |",
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
 	];
 	for (const [id, res] of Object.entries(r.results)) {
 		const m = res.median;
 		const l = res.latency;
 		out.push(
-			`| ${id}: ${res.title} | ${fmt(res.rows)} | ${fmt(m.rowsPerSec)} | ${fmt(m.mbPerSec, 1)} | ${l ? `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)} @ ${fmt(l.rate)}/s` : '–'} | ${fmt(m.flushP50Ms)} / ${fmt(m.flushP99Ms)} | ${fmt(m.commitGapP50Ms)} / ${fmt(m.commitGapP99Ms)} | ${fmt(m.peakRssMb)} (+${fmt(m.peakRssMb - m.startRssMb)}) | ${fmt(m.cpuSecPerMillionRows, 1)} | ${fmt(m.dorisCpuSecPerMillionRows, 1)} |`,
+			`| ${id}: ${res.title} | ${fmt(res.rows)} | ${fmt(m.rowsPerSec)} | ${fmt(m.mbPerSec, 1)} | ${l ? `${fmt(l.p50Ms)} / ${fmt(l.p99Ms)} @ ${fmt(l.rate)}/s` : '–'} | ${fmt(m.flushP50Ms)} / ${fmt(m.flushP99Ms)} | ${fmt(m.commitGapP50Ms)} / ${fmt(m.commitGapP99Ms)} | ${fmt(m.peakRssMb)} (+${fmt(m.peakRssMb - m.startRssMb)}) | ${fmt(m.cpuSecPerMillionRows, 1)} | ${fmt(m.dorisCpuSecPerMillionRows, 1)} | ${fmt(m.databaseCpuSecPerMillionRows, 1)} |`,
 		);
 	}
 	out.push('', '| Ratio | value |', '|---|---:|');
@@ -179,7 +182,8 @@ export function markdown(r: BenchResults): string {
 		'e2e latency from a separate live phase (events produced at the stated rate while the pipeline runs; produce time → visible);',
 		'flush = one Stream Load from send to answer, as the pipeline timed it; load gap = time between consecutive loads becoming visible;',
 		'peak RSS (VmHWM, reset when consuming starts, summed over the process and its children such as the n8n task runner; in brackets its growth over the RSS when the first pass of the scenario (warm-up included) started consuming, which for n8n is its idle footprint) and CPU are those of the process doing the work (worker or n8n with its children), not of Kafka or the Doris test server;',
-		'the Doris test server runs in the benchmark runner and competes for the same cores: its CPU per million rows is the last column.',
+		'the Doris test server runs in the benchmark runner and competes for the same cores: its CPU per million rows is the second last column;',
+		"n8n's PostgreSQL (--n8n-db postgres) stores what n8n on SQLite stores in its own process: its server's CPU is the last column (– on SQLite).",
 	);
 	if (r.notes.length > 0) out.push('', 'Notes:', ...r.notes.map((n) => `- ${n}`));
 	return `${out.join('\n')}\n`;

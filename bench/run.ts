@@ -18,6 +18,7 @@ import { dropTable, freshTable, launchConfig, tableCounts, waitGroupStable, type
 import { cpuSeconds, LoadWatcher, peakRssMb, percentile, resetPeakRss, rssMb } from './measure';
 import { machine, medianOf, writeResults, type BenchResults, type LatencyFigures, type RunFigures, type ScalingCell, type ScenarioResult } from './report';
 import { closeN8n } from './n8n';
+import { chooseN8nDatabase, databaseCpuSeconds, n8nDatabaseNote, stopN8nDatabaseServer } from './n8n-database';
 import { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE, benchN8nMallocEnv, benchN8nNodeOptions } from './n8n-settings';
 import { scenarioById, type MeasuredScenarioId } from './scenario-list';
 import type { Scenario } from './scenarios';
@@ -37,9 +38,11 @@ async function throughputRun(ground: Ground, scenario: Scenario, topic: string, 
 		const startRss = rssMb(run.pid);
 		const cpu0 = cpuSeconds(run.pid);
 		const ground0 = process.cpuUsage();
+		const database0 = databaseCpuSeconds();
 		const t1 = await watcher.waitForRows(rows, 30 * 60_000, run.alive);
 		const cpu = cpuSeconds(run.pid) - cpu0;
 		const groundCpu = process.cpuUsage(ground0);
+		const database1 = databaseCpuSeconds();
 		const rss = peakRssMb(run.pid);
 		const { flushMs: flushes } = await run.stop();
 		// The loads' answers said Success; the table says what arrived (a pipeline that loads a batch
@@ -57,6 +60,8 @@ async function throughputRun(ground: Ground, scenario: Scenario, topic: string, 
 			mbPerSec: bytes / 1e6 / seconds,
 			cpuSecPerMillionRows: (cpu / rows) * 1e6,
 			dorisCpuSecPerMillionRows: ((groundCpu.user + groundCpu.system) / 1e6 / rows) * 1e6,
+			// n8n's PostgreSQL server, when n8n runs on one (null: SQLite, or a scenario without n8n).
+			databaseCpuSecPerMillionRows: database0 === null || database1 === null ? null : ((database1 - database0) / rows) * 1e6,
 			peakRssMb: rss,
 			startRssMb: startRss,
 			loads: watcher.loads.length,
@@ -173,6 +178,7 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 async function main(): Promise<void> {
 	const opts = parseOptions(process.argv.slice(2));
 	log(`options: ${JSON.stringify(opts)}`);
+	chooseN8nDatabase(opts.n8nDb);
 	// --cpu-prof: one folder per scenario, read when each worker or n8n starts (bench/scenarios.ts, bench/n8n.ts).
 	const profileInto = (name: string): void => {
 		if (opts.cpuProf !== null) process.env.BENCH_CPU_PROF = join(resolve(opts.cpuProf), name);
@@ -219,12 +225,14 @@ async function main(): Promise<void> {
 		}
 	} finally {
 		await closeN8n().catch((err: unknown) => failed('closing n8n', err));
+		await stopN8nDatabaseServer().catch((err: unknown) => failed("stopping n8n's PostgreSQL", err));
 		await server.close();
 		await admin.disconnect();
 	}
 	if (results.n8n || results.packed) notes.push('n8n, packed: flush p50/p99 are the upper bounds of the batch_flush_duration_seconds histogram buckets they fall in (n8n exports no samples).');
 	if (results.n8n || results.packed || results.builtin || results['builtin-batch'] || pitfalls !== null) {
 		const nodeOptions = benchN8nNodeOptions() === '' ? ", NODE_OPTIONS='' (Node's defaults)" : `, NODE_OPTIONS=${benchN8nNodeOptions()}`;
+		notes.push(n8nDatabaseNote());
 		notes.push(`n8n settings: N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=${process.env.N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE ?? N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE}, EXECUTIONS_DATA_SAVE_ON_SUCCESS=none${nodeOptions}${Object.entries(benchN8nMallocEnv()).map(([k, v]) => `, ${k}=${v}`).join('')}.`);
 	}
 	if (opts.warmup) notes.push('warm-up: one unmeasured pass over the backlog per scenario before the measured runs (n8n started once per scenario: its start-up is outside the window); peak RSS is the highest of every pass, its growth over the RSS before the warm-up.');

@@ -11,8 +11,9 @@
 #                                       started them (scripts/lib/run-leases.sh)
 #   scripts/queue-services.sh status    exit 0 when both answer
 #   scripts/queue-services.sh env       print the addresses as KEY=value lines
-# Ports: QUEUE_REDIS_PORT (16379) and QUEUE_PG_PORT (15432). PostgreSQL's superuser is `n8n` with
-# trust authentication on 127.0.0.1 only: a throwaway test database, never a deployment recipe.
+# Ports: QUEUE_REDIS_PORT (16379) and QUEUE_PG_PORT (15432); other ports get other folders in .cache.
+# PostgreSQL's superuser is `n8n` with trust authentication on 127.0.0.1 only: a throwaway test
+# database, never a deployment recipe.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -20,10 +21,14 @@ ROOT="$(cd "$HERE/.." && pwd)"
 REDIS_PORT="${QUEUE_REDIS_PORT:-16379}"
 PG_PORT="${QUEUE_PG_PORT:-15432}"
 PG_SUPERUSER="n8n"
-REDIS_DIR="$ROOT/.cache/redis"
-PG_DIR="$ROOT/.cache/postgres"
+# Other ports get folders of their own (e.g. the benchmark's, bench/n8n-database.ts): two servers
+# cannot share one data folder or pid file, and stopping one must not stop the other.
+SUFFIX=""
+[ "$REDIS_PORT:$PG_PORT" = "16379:15432" ] || SUFFIX="-$REDIS_PORT-$PG_PORT"
+REDIS_DIR="$ROOT/.cache/redis$SUFFIX"
+PG_DIR="$ROOT/.cache/postgres$SUFFIX"
 # Where the cluster goes when the unprivileged owner cannot reach .cache (a checkout under /root).
-PG_FALLBACK_DIR="${TMPDIR:-/tmp}/n8n-doris-sinker-postgres"
+PG_FALLBACK_DIR="${TMPDIR:-/tmp}/n8n-doris-sinker-postgres$SUFFIX"
 
 log() { echo "[queue-services] $*" >&2; }
 

@@ -77,9 +77,10 @@ const TEMPLATE_DB = `n8n_template_${N8N_VERSION.replace(/\W/g, '_')}`;
 /**
  * A PostgreSQL database with n8n's migrations applied, kept in .cache/postgres and cloned for each
  * cluster (CREATE DATABASE ... TEMPLATE): a fresh n8n database otherwise spends ~30 s migrating.
- * Built once per n8n version by running one n8n CLI command (every command migrates first).
+ * Built once per n8n version by running one n8n CLI command (every command migrates first). The
+ * benchmark clones it too (bench/n8n-database.ts).
  */
-async function ensureTemplateDatabase(services: QueueServices): Promise<string> {
+export async function ensureTemplateDatabase(services: QueueServices): Promise<string> {
 	const exists = await psql(services, `SELECT 1 FROM pg_database WHERE datname = '${TEMPLATE_DB}'`);
 	if (exists === '1') return TEMPLATE_DB;
 	ensureN8nInstalled();

@@ -16,6 +16,7 @@ function run(rowsPerSec: number, cpu: number, startRssMb: number, peakRssMb: num
 		mbPerSec: 0,
 		cpuSecPerMillionRows: cpu,
 		dorisCpuSecPerMillionRows: 6,
+		databaseCpuSecPerMillionRows: null,
 		peakRssMb,
 		startRssMb,
 		loads: 6,
@@ -47,5 +48,16 @@ describe('bench: a scenario median', () => {
 		assert.equal(parseOptions([]).warmup, false);
 		assert.equal(parseOptions(['--warmup', '--runs', '2']).warmup, true);
 		assert.equal(parseOptions(['--warmup', '--runs', '2']).runs, 2);
+	});
+
+	it('--n8n-db: SQLite unless asked for; a PostgreSQL run is labelled so its results file does not replace the SQLite one', () => {
+		assert.equal(parseOptions([], {}).n8nDb, 'sqlite');
+		assert.equal(parseOptions([], {}).label, null);
+		const pg = parseOptions(['--n8n-db', 'postgres'], {});
+		assert.equal(pg.n8nDb, 'postgres');
+		assert.equal(pg.label, 'n8n-postgres');
+		assert.equal(parseOptions(['--label', 'mine'], { BENCH_N8N_DB: 'postgres' }).label, 'mine');
+		assert.equal(parseOptions([], { BENCH_N8N_DB: 'postgres' }).n8nDb, 'postgres');
+		assert.throws(() => parseOptions(['--n8n-db', 'mysql'], {}), /--n8n-db must be one of sqlite, postgres, got "mysql"/);
 	});
 });
