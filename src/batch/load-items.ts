@@ -106,7 +106,8 @@ function packedDeleteSign(packed: PackedRows): boolean {
 	return !writtenWithoutDeleteSign(packed) && linesMentionDeleteSign(packed.jsonLines);
 }
 
-const isSequenceRule = (rule: string) => rule === 'null_sequence' || rule === 'delete_sequence';
+// Sequence rules fail the execution when Rejected leads nowhere (a row without its sequence value would be ignored by Doris).
+const isSequenceRule = (rule: string) => rule === 'null_sequence' || rule === 'delete_sequence' || rule === 'missing_sequence';
 
 /**
  * Why a row does not load as it is under a Columns list, JSON Paths or json_root: a field Doris would

@@ -156,6 +156,24 @@ describe('Doris Stream Load node: Sequence Column into a hidden sequence column'
 		assert.deepEqual(rows(table), []);
 	});
 
+	it('Rejected leads nowhere, a column with a constant DEFAULT: a row or packed line lacking the field fails the execution before any load (missing_sequence), packed too', async () => {
+		// Found by the session-16 review: the packed path handed such a line to the unwired Rejected output
+		// (the rule was missing from the sequence rules that fail instead), the execution succeeded and its
+		// offset was committed with the row in no table.
+		const table = `defaulted${++tableNo}`;
+		await db.server.sql(
+			`CREATE TABLE d.${table} (id INT NOT NULL, v VARCHAR(16) NULL, updated_at BIGINT NULL DEFAULT "7") UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_type" = "BIGINT")`,
+		);
+		const loadsBefore = db.server.loads.length;
+		for (const input of [[packed(['{"id":1,"v":"a","updated_at":1}', '{"id":2,"v":"lacks it"}'])], [{ json: { id: 1, v: 'a', updated_at: 1 } }, { json: { id: 2, v: 'lacks it' } }]]) {
+			const error = await executeStreamLoad(ctx(params(table), input, manualTo([0]))).catch((e: unknown) => e);
+			assert.ok(error instanceof NodeOperationError, `the execution succeeded with the row lacking its sequence value on an output that leads nowhere: ${String(error)}`);
+			assert.match(error.message, /\(rule missing_sequence\); connect the Rejected output/);
+		}
+		assert.equal(db.server.loads.length, loadsBefore, 'nothing was sent');
+		assert.deepEqual(rows(table), []);
+	});
+
 	it('from the Doris Schema node (CDC), per message and packed: a delete whose before image lacks the column goes to Rejected as delete_sequence', async () => {
 		const table = await hiddenSequenceTable();
 		await executeStreamLoad(ctx(params(table), [{ json: { id: 1, v: 'a', updated_at: 5 } }, { json: { id: 2, v: 'b', updated_at: 5 } }], manualTo([0, 1])));
