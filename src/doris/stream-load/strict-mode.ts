@@ -47,7 +47,7 @@ export function partialUpdateRefusal(read: ReadRelease, strictModeSet: boolean):
 	if (takesNewKeyBehavior(read) || strictModeSet) return undefined;
 	return (
 		`Partial Update on Doris ${releaseName(read.release, read.said)} needs Strict Mode set explicitly: before 3.1 Doris either refuses every row whose key is not stored yet (strict mode) or loads NULL in place of a value it cannot convert, counting nothing (strict mode off, which the node refuses). ` +
-		'Add the option Strict Mode, on: rows whose key is new then go to Rejected (load them with a Stream Load node without Partial Update); or upgrade Doris to 3.1, where new keys insert in strict mode (partial_update_new_key_behavior APPEND)'
+		'Add the option Strict Mode, on: a few rows whose key is new per batch then go to Rejected (load them with a Stream Load node without Partial Update), but a batch where Doris refuses half of the rows or 50 of them fails and holds its partition, so before 3.1 use Partial Update only for streams that update stored keys; or upgrade Doris to 3.1, where new keys insert in strict mode (partial_update_new_key_behavior APPEND)'
 	);
 }
 
