@@ -16,13 +16,13 @@
  * sign from the data without the Deletes option (deletesNeverCheck): then a delete is applied.
  */
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
-import { parseJsonExact } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import { noHiddenDeleteSign } from '../doris/schema/row-rejections';
 import { columnNames } from '../doris/stream-load/columns';
 import { isSpaceWithinLine } from '../doris/stream-load/wire-format';
 import type { LoadOptions } from '../doris/stream-load/options';
 import type { TableSchema } from '../doris/schema/types';
+import { packedLineReason } from './packed-split';
 
 /**
  * The check is on (Deletes Never, no merge_type deciding deletes; or `notUnique`); `handBack` when the
@@ -216,14 +216,6 @@ function skipBlanks(text: string, from: number): number {
  */
 export function deleteLineReason(text: string, check?: DeleteCheckOption): { row: Record<string, unknown>; reason: Rejection } | undefined {
 	if (!lineMayDelete(text)) return undefined;
-	let value: unknown;
-	try {
-		// Exact: the row handed back keeps big numbers as written (JSON.parse would round them).
-		value = parseJsonExact(text);
-	} catch {
-		return undefined;
-	}
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-	const reason = deleteNotApplied(value as Record<string, unknown>, check);
-	return reason === undefined ? undefined : { row: value as Record<string, unknown>, reason };
+	// Exact: the row handed back keeps big numbers as written (JSON.parse would round them).
+	return packedLineReason(text, (row) => deleteNotApplied(row, check), true);
 }

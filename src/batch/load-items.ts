@@ -27,13 +27,12 @@ import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign, packedLineOutsideColumns, type ColumnsCheck } from '../doris/stream-load/wire-format';
 import { FieldNotReadError } from '../doris/stream-load/json-paths';
-import { parseJsonExact } from '../common/exact-json';
 import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
 import type { BatchPart, Row } from './batch-parts';
 import type { AddOptions } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
 import { deleteLineReason, deleteNotApplied, deleteRefusal, isDeleteRule, type DeleteCheckOption } from './delete-rows';
-import { splitPackedLines } from './packed-split';
+import { packedLineReason, splitPackedLines } from './packed-split';
 import { missingSequence, sequenceLineReason, type SequenceCheck } from './sequence-values';
 
 /**
@@ -125,15 +124,7 @@ function fieldNotRead(row: Readonly<Record<string, unknown>>, check: ColumnsChec
 
 /** A packed line's row and why it does not load under the Columns check, or undefined (a line that does not parse is left to Doris). */
 function fieldLineReason(text: string, check: ColumnsCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
-	let value: unknown;
-	try {
-		value = parseJsonExact(text);
-	} catch {
-		return undefined;
-	}
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-	const reason = fieldNotRead(value as Record<string, unknown>, check);
-	return reason === undefined ? undefined : { row: value as Record<string, unknown>, reason };
+	return packedLineReason(text, (row) => fieldNotRead(row, check), true);
 }
 
 /** Why an item is refused when Rejected leads nowhere: the reason, the rule, and what to do. */

@@ -20,14 +20,13 @@
  * DEFAULT CURRENT_TIMESTAMP, the load's time, lets such a row load (row-rejections.ts isLoadTimeDefault).
  */
 import { DELETE_SIGN_COLUMN } from '../common/item-contract';
-import { parseJsonExact, withoutByteOrderMark } from '../common/exact-json';
 import type { Rejection } from '../doris/schema/row-mapper';
 import { constantDefaultSequence, isLoadTimeDefault } from '../doris/schema/row-rejections';
 import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
 import { followPath, pathSteps } from '../doris/stream-load/json-paths';
 import { signDeletes } from './delete-rows';
-import { splitPackedLines, type SplitLines } from './packed-split';
+import { packedLineReason, splitPackedLines, type SplitLines } from './packed-split';
 
 export interface SequenceCheck {
 	/** The source column the Sequence Column option names. */
@@ -177,14 +176,5 @@ export function splitBySequence(jsonLines: string, check: SequenceCheck): SplitL
 
 /** A packed line's row and why it lacks a sequence value, or undefined when it has one (or does not parse: Doris says why). */
 export function sequenceLineReason(text: string, check: SequenceCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
-	let value: unknown;
-	try {
-		value = JSON.parse(withoutByteOrderMark(text));
-	} catch {
-		return undefined;
-	}
-	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-	const reason = missingSequence(value as Record<string, unknown>, check);
-	// The row handed back keeps big numbers exact (JSON.parse would round them).
-	return reason === undefined ? undefined : { row: parseJsonExact(text) as Record<string, unknown>, reason };
+	return packedLineReason(text, (row) => missingSequence(row, check), false);
 }
