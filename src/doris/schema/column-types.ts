@@ -19,7 +19,7 @@
  * MAP / STRUCT. A string key becomes VARCHAR(65533), the longest VARCHAR; the others are refused with
  * the reason.
  */
-import { JsonText } from '../../common/connect-logical';
+import { connectLogicalDecoder, JsonText } from '../../common/connect-logical';
 
 /** A Connect schema as the JSON converter writes it (org.apache.kafka.connect.json.JsonSchema). */
 export interface ConnectSchema {
@@ -30,6 +30,8 @@ export interface ConnectSchema {
 	field?: unknown;
 	fields?: unknown;
 	items?: unknown;
+	/** The field's default value, in the field's Connect encoding (a Date's days, a Decimal's base64 bytes). */
+	default?: unknown;
 }
 
 export interface ColumnSpec {
@@ -37,6 +39,8 @@ export interface ColumnSpec {
 	/** Doris type as in CREATE TABLE / ADD COLUMN. */
 	type: string;
 	nullable: boolean;
+	/** The source column's DEFAULT as Doris reads it in `DEFAULT "…"` (connectDefault), when there is one Doris takes. */
+	defaultValue?: string;
 }
 
 export interface TypeRefusal {
@@ -122,12 +126,51 @@ function keyType(type: string, column: string): string | TypeRefusal {
 	return type;
 }
 
-/** The column for a field declared by a Connect schema. */
+/** The column for a field declared by a Connect schema, with the DEFAULT the schema declares (connectDefault). */
 export function columnFromConnect(name: string, schema: ConnectSchema, key: boolean): ColumnSpec | TypeRefusal {
 	const type = valueType(schema);
-	if (!key) return { name, type, nullable: true };
+	const defaultValue = connectDefault(schema, type);
+	const withDefault = defaultValue === undefined ? {} : { defaultValue };
+	if (!key) return { name, type, nullable: true, ...withDefault };
 	const chosen = keyType(type, name);
-	return typeof chosen === 'string' ? { name, type: chosen, nullable: false } : chosen;
+	return typeof chosen === 'string' ? { name, type: chosen, nullable: false, ...withDefault } : chosen;
+}
+
+/** Doris types whose DEFAULT is read from text as the Connect value prints (Doris' ColumnDef.validateDefaultValue). */
+const DEFAULT_FROM_TEXT = /^(TINYINT|SMALLINT|INT|BIGINT|LARGEINT|DOUBLE|BOOLEAN|DATE|STRING|VARCHAR\(\d+\)|DECIMAL\(\d+, ?\d+\))$/;
+
+/**
+ * The source column's DEFAULT for `DEFAULT "…"`, from the Connect field schema's `default` (Debezium
+ * declares the source column's default there): a column added to a table that holds rows gives them its
+ * default in MySQL without a change event for them, and Doris reads a column missing from older segments
+ * as the column's DEFAULT (be/src/olap/rowset/segment_v2/column_reader.h, DefaultValueColumnIterator),
+ * so without it every such row read NULL in Doris and the default at the source, quietly.
+ * doris-kafka-connector adds it the same way (SchemaChangeHelper.buildAddColumnDDL).
+ * Left out (undefined), the column then defaulting to NULL as before:
+ * - JSON, ARRAY, MAP, STRUCT, VARIANT: Doris takes only NULL there (nereids ColumnDefinition.validate);
+ * - FLOAT: Doris refuses a default its FloatLiteral reads as a DOUBLE ("Default value will loose precision");
+ * - DATETIME (Timestamp, MicroTimestamp, ZonedTimestamp): Debezium reports MySQL's CURRENT_TIMESTAMP default
+ *   as the epoch, which is no default anyone wrote; bytes: base64 of what the source holds;
+ * - a default that does not decode along its logical type.
+ */
+export function connectDefault(schema: ConnectSchema, type: string): string | undefined {
+	const value = schema.default;
+	if (value === undefined || value === null || !DEFAULT_FROM_TEXT.test(type)) return undefined;
+	const name = typeof schema.name === 'string' ? schema.name : '';
+	if (schema.type === 'bytes' && name === '') return undefined;
+	const decoder = connectLogicalDecoder(name);
+	let decoded: unknown = value;
+	if (decoder !== undefined) {
+		try {
+			decoded = decoder(value, schema.parameters);
+		} catch {
+			return undefined;
+		}
+	}
+	if (typeof decoded === 'string') return decoded;
+	if (typeof decoded === 'boolean') return decoded ? 'true' : 'false';
+	if ((typeof decoded === 'number' && Number.isFinite(decoded)) || typeof decoded === 'bigint') return String(decoded);
+	return undefined;
 }
 
 /**

@@ -164,13 +164,21 @@ export function addColumns(connection: DorisConnection, target: DorisTarget, col
 		}
 		const missing = columns.filter((c) => !has(current, c.name));
 		if (missing.length === 0) return { ok: true } as const;
-		const outcome = await runDdl(connection, target, 'add_column', addColumnsStatement(target, missing), logger);
-		if (!outcome.ok) {
+		let outcome = await runDdl(connection, target, 'add_column', addColumnsStatement(target, missing), logger);
+		for (let withDefaults = missing.some((c) => c.defaultValue !== undefined); !outcome.ok; withDefaults = false) {
 			// Another process may have added them meanwhile ("Can not add column which already exists").
 			const now = await readTableSchema(connection, target.database, target.table);
 			if (missing.every((c) => has(now, c.name))) return { ok: true } as const;
 			if ('retryLater' in outcome) throw new DdlRetryLaterError(outcome.reason);
-			return outcome;
+			if (!withDefaults) return outcome;
+			// A source default Doris will not take (a text longer than the column, a literal it reads
+			// otherwise): the columns are still added, without it, and the log says which rows read NULL.
+			const defaults = missing.filter((c) => c.defaultValue !== undefined).map((c) => `${c.name} DEFAULT ${JSON.stringify(c.defaultValue)}`);
+			logger?.warn(
+				`Doris refused the source's defaults for ${tableLabel(target)} (${defaults.join(', ')}): the columns are added without them, so rows loaded before this change read NULL there while the source holds the default`,
+				{ table: tableLabel(target), defaults },
+			);
+			outcome = await runDdl(connection, target, 'add_column', addColumnsStatement(target, missing.map(({ defaultValue: _dropped, ...column }) => column)), logger);
 		}
 		await untilVisible(connection, target, (schema) => missing.every((c) => has(schema, c.name)));
 		return outcome;

@@ -371,7 +371,11 @@ function newColumns(mapped: { invalid: Placed[] }): ColumnSpec[] {
 		for (const r of reasonsOf(item)) {
 			if (r.rule !== 'new_column' || r.column === null) continue;
 			const asked = columns.get(r.column);
-			columns.set(r.column, { name: r.column, type: asked === undefined ? r.expected : widerColumnType(asked.type, r.expected), nullable: true });
+			const spec: ColumnSpec = { name: r.column, type: asked === undefined ? r.expected : widerColumnType(asked.type, r.expected), nullable: true };
+			// The source's DEFAULT, from the first row that declares one (rows of one execution share the schema).
+			const columnDefault = asked?.defaultValue ?? r.columnDefault;
+			if (columnDefault !== undefined) spec.defaultValue = columnDefault;
+			columns.set(r.column, spec);
 		}
 	}
 	return [...columns.values()];

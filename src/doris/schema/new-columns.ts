@@ -42,7 +42,8 @@ export function newColumnReasons(
 			value: safeValue(rec[k]),
 			expected: spec.type,
 			rule: 'new_column',
-			message: `field "${k}" has no column in ${mapper.schema.database}.${mapper.schema.table}; schema evolution adds it as ${spec.type}`,
+			message: `field "${k}" has no column in ${mapper.schema.database}.${mapper.schema.table}; schema evolution adds it as ${spec.type}${spec.defaultValue === undefined ? '' : ` DEFAULT ${JSON.stringify(spec.defaultValue)}`}`,
+			...(spec.defaultValue === undefined ? {} : { columnDefault: spec.defaultValue }),
 		});
 	}
 	return reasons;

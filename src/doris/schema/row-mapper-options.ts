@@ -63,6 +63,8 @@ export interface Rejection {
 	expected: string;
 	rule: RejectRule;
 	message: string;
+	/** Rule new_column only: the DEFAULT the source declares for the column to add (column-types.ts, connectDefault). */
+	columnDefault?: string;
 }
 
 export type MapResult = { ok: true; row: Record<string, unknown> } | { ok: false; reasons: Rejection[] };

@@ -50,7 +50,8 @@ function quoteText(text: string): string {
 }
 
 function columnDefinition(column: ColumnSpec): string {
-	return `${quoteName(column.name)} ${column.type} ${column.nullable ? 'NULL' : 'NOT NULL'}`;
+	const definition = `${quoteName(column.name)} ${column.type} ${column.nullable ? 'NULL' : 'NOT NULL'}`;
+	return column.defaultValue === undefined ? definition : `${definition} DEFAULT ${quoteText(column.defaultValue)}`;
 }
 
 export function createTableStatement(design: TableDesign): string {

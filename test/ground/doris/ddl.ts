@@ -80,6 +80,11 @@ export function readColumnDef(c: Cursor): Column & { explicitKey: boolean } {
 	}
 	// Doris columns are nullable unless NOT NULL is given (CREATE TABLE docs); key columns too since 2.0.
 	if (!nullSeen) col.nullable = true;
+	// fe-core ColumnDef.validateDefaultValue / nereids ColumnDefinition.validate: a CHAR / VARCHAR default
+	// longer than the column, a non-NULL default of a JSON or nested column.
+	const d = col.defaultValue;
+	if (typeof d === 'string' && (col.type.base === 'CHAR' || col.type.base === 'VARCHAR') && d.length > (col.type.len ?? 1)) throw analysisError(`Default value is too long: ${d}`);
+	if (typeof d === 'string' && ['JSON', 'MAP', 'STRUCT', 'VARIANT'].includes(col.type.base)) throw analysisError(`${col.type.base} type column default value just support null`);
 	return col;
 }
 

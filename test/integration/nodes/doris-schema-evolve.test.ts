@@ -10,7 +10,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
 import { startDorisTestServer, type DorisTestServer } from '../../ground/doris/server';
-import { schemaNodeContext, useDorisTestServers } from './schema-node-context';
+import { schemaNodeContext, useDorisTestServers, type LoggedLine } from './schema-node-context';
 
 const VERSIONS = ['2.1', '3.0', '3.1'] as const;
 
@@ -80,5 +80,48 @@ describe('Doris Schema node: Add New Columns', () => {
 			['1', '1.5', 'abc', '1'],
 		);
 		assert.deepEqual(await columnsOf(doris), ['id BIGINT', 'v TEXT', 'x TEXT']);
+	});
+
+	describe('a column the source added with a DEFAULT (Debezium declares it in the field schema)', () => {
+		const rowSchema = (status: Record<string, unknown> | undefined) => ({
+			type: 'struct',
+			optional: true,
+			fields: [{ type: 'int64', optional: false, field: 'id' }, { type: 'string', optional: true, field: 'name' }, ...(status === undefined ? [] : [{ ...status, field: 'status' }])],
+		});
+		const change = (id: number, status: Record<string, unknown>, value = 'shipped') => ({
+			json: {
+				schema: { type: 'struct', fields: [{ ...rowSchema(status), field: 'before' }, { ...rowSchema(status), field: 'after' }, { type: 'string', optional: false, field: 'op' }] },
+				payload: { before: null, after: { id, name: 'n', status: value }, op: 'u' },
+			},
+		});
+		const cdcEvolving = { ...evolving, table: 't', options: { cdc: true, evolve: true } };
+		async function withStoredRow(): Promise<DorisTestServer> {
+			const doris = await server('3.0', 'CREATE TABLE d.t (id BIGINT NOT NULL, name STRING NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+			await doris.sql("INSERT INTO d.t VALUES (1, 'loaded before the change')");
+			return doris;
+		}
+		const stored = (doris: DorisTestServer) => doris.tableRows('d', 't').map((r) => `${String(r.id)} ${String(r.status)}`);
+
+		it('is added with it: a row loaded before the change reads the default, as at the source (was: NULL)', async () => {
+			const doris = await withStoredRow();
+			const logged: LoggedLine[] = [];
+			const [rows, invalid] = await node.execute.call(schemaNodeContext(doris, cdcEvolving, [change(2, { type: 'string', optional: false, default: 'new' })], { database: 'd', workflowId: 'wf-evolve', logged }));
+			assert.deepEqual(invalid, []);
+			assert.equal(rows.length, 1);
+			assert.ok(logged.some((l) => l.meta?.statement === 'ALTER TABLE `d`.`t` ADD COLUMN (`status` STRING NULL DEFAULT "new")'), JSON.stringify(logged.map((l) => l.meta?.statement)));
+			assert.deepEqual(stored(doris), ['1 new']);
+		});
+
+		it('one Doris refuses (longer than the column) is left out with a warning naming it; the column is added and the rows load', async () => {
+			const doris = await withStoredRow();
+			const logged: LoggedLine[] = [];
+			// VARCHAR(4): Debezium's source length 1 (Doris counts bytes, 4 per character).
+			const status = { type: 'string', optional: false, default: 'pending', parameters: { '__debezium.source.column.length': '1' } };
+			const [rows, invalid] = await node.execute.call(schemaNodeContext(doris, cdcEvolving, [change(2, status, 'ok')], { database: 'd', workflowId: 'wf-evolve', logged }));
+			assert.deepEqual(invalid, []);
+			assert.equal(rows.length, 1);
+			assert.ok(logged.some((l) => /Doris refused the source's defaults for d\.t \(status DEFAULT "pending"\): the columns are added without them/.test(l.message)));
+			assert.deepEqual(stored(doris), ['1 null']);
+		});
 	});
 });

@@ -69,6 +69,37 @@ describe('designTable: the table a change event asks for', () => {
 	});
 });
 
+describe('the source column default (Connect schema "default") in created and added columns', () => {
+	const spec = (schema: Record<string, unknown>) => columnFromConnect('c', schema, false) as { type: string; defaultValue?: string };
+	it('decoded along its logical type into the text Doris reads; none where Doris takes only NULL or the default means nothing', () => {
+		assert.equal(spec({ type: 'string', default: 'new' }).defaultValue, 'new');
+		assert.equal(spec({ type: 'int32', default: 7 }).defaultValue, '7');
+		assert.equal(spec({ type: 'int64', default: -1 }).defaultValue, '-1');
+		assert.equal(spec({ type: 'boolean', default: false }).defaultValue, 'false');
+		assert.equal(spec({ type: 'float64', default: 0.25 }).defaultValue, '0.25');
+		assert.equal(spec({ type: 'int32', name: 'io.debezium.time.Date', default: 19844 }).defaultValue, '2024-05-01');
+		// Decimal(10,2) 12.50: unscaled 1250 as big-endian bytes, base64.
+		assert.equal(spec({ type: 'bytes', name: 'org.apache.kafka.connect.data.Decimal', parameters: { scale: '2', 'connect.decimal.precision': '10' }, default: 'BOI=' }).defaultValue, '12.50');
+		assert.equal(spec({ type: 'string', name: 'io.debezium.data.Enum', default: 'open' }).defaultValue, 'open');
+		for (const none of [
+			{ type: 'string' },
+			{ type: 'string', default: null },
+			{ type: 'float32', default: 0.1 },
+			{ type: 'int64', name: 'io.debezium.time.Timestamp', default: 0 },
+			{ type: 'string', name: 'io.debezium.time.ZonedTimestamp', default: '1970-01-01T00:00:00Z' },
+			{ type: 'string', name: 'io.debezium.data.Json', default: '{}' },
+			{ type: 'bytes', default: 'AAE=' },
+			{ type: 'int32', name: 'io.debezium.time.Date', default: 'not days' },
+		]) assert.equal(spec(none).defaultValue, undefined, JSON.stringify(none));
+	});
+	it('written as DEFAULT "…" (quotes and backslashes escaped) in ADD COLUMN, the column still nullable', () => {
+		assert.equal(
+			addColumnsStatement(target, [{ name: 'status', type: 'STRING', nullable: true, defaultValue: 'say "hi" \\' }, { name: 'n', type: 'INT', nullable: true }]),
+			'ALTER TABLE `inventory`.`customers` ADD COLUMN (`status` STRING NULL DEFAULT "say \\"hi\\" \\\\", `n` INT NULL)',
+		);
+	});
+});
+
 describe('Key Columns against the key a message carries', () => {
 	const tenantFields = [
 		{ type: 'int32', optional: false, field: 'tenant_id' },
