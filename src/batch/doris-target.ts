@@ -37,6 +37,7 @@ import { DEFAULT_MAX_ISOLATION_LOADS } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { boundedByDeadline, DeadlineError } from './load-deadline';
 import { processBudget } from './memory-budget';
+import { explainNewKeys } from './new-keys';
 import { loadAroundRefusal, type DorisLoadOutcome } from './refused-batch';
 import { isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, reasonOfErrorLine, type DorisRefusal } from './refusal';
 import { handBackUncounted, isUncountedCommit } from './uncounted';
@@ -182,7 +183,8 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 					if (isUncountedCommit(error) && batch.rejectable) return { ...handBackUncounted(verdicts, 0, batch.rows, error, table, config.logger), bytes: batch.bytes };
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
-					if (!isRowRefusal(error) || !batch.rejectable) throw error;
+					if (!isRowRefusal(error)) throw error;
+					if (!batch.rejectable) throw explainNewKeys(error, load);
 					return await loadAroundRefusal(batch, verdicts, error, {
 						load,
 						table,

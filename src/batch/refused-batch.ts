@@ -3,6 +3,10 @@
  * parts Doris takes, hand each refused row back to the execution that added it with Doris' reason, and
  * fail only the executions whose rows were left unresolved. Used by the shared batch of a target
  * (doris-target.ts).
+ *
+ * A partial update in strict mode on Doris 2.1 / 3.0 (new-keys.ts): the rows Doris filtered for their
+ * new key go back as `doris_new_key` (no redelivery could load them), and an execution that fails for
+ * them fails with a message naming them and the fixes instead of Doris' bare "too many filtered rows".
  */
 import type { LoadResult, StreamLoadLogger } from '../doris/stream-load/client';
 import type { StreamLoadError } from '../doris/stream-load/errors';
@@ -11,6 +15,7 @@ import { decodeSeparator } from '../doris/stream-load/wire-format';
 import type { LineVerdicts, SealedBatch } from './batcher';
 import { isolateRefusedLines } from './isolate';
 import { DeadlineError } from './load-deadline';
+import { explainNewKeys, newKeyRefusal, newKeysOf, refusesNewKeys } from './new-keys';
 import { filteredRowsOf, isRowRefusal, notLoadedRefusal, refusalOf, splitLines, type DorisRefusal } from './refusal';
 import { handBackUncounted, isUncountedCommit } from './uncounted';
 
@@ -37,8 +42,9 @@ export interface RefusalContext {
  * mark the refused lines and the lines left unresolved. Throws the refusal when the batch cannot be
  * split by line (its lines could not be told apart) or nothing of it was resolved.
  */
-export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<DorisRefusal>, refusal: StreamLoadError, context: RefusalContext): Promise<DorisLoadOutcome> {
+export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<DorisRefusal>, refused: StreamLoadError, context: RefusalContext): Promise<DorisLoadOutcome> {
 	const { load, table } = context;
+	const refusal = explainNewKeys(refused, load);
 	const delimiter = Buffer.from(load.format === 'csv' ? decodeSeparator((load.csv ?? DEFAULT_CSV).lineDelimiter) : '\n', 'utf8');
 	const body = splitLines(batch.body, delimiter, batch.rows);
 	if (body === undefined) throw refusal;
@@ -53,6 +59,7 @@ export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdic
 			zeroTolerance: (load.maxFilterRatio ?? 0) === 0,
 			maxLoads: context.maxLoads,
 			filteredOf: filteredRowsOf,
+			newKeysOf: refusesNewKeys(load) ? newKeysOf : undefined,
 			owners: batch.owners,
 		},
 		async (from, to) => {
@@ -70,7 +77,7 @@ export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdic
 			}
 		},
 	);
-	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error, load));
+	for (const { line, error, newKey } of outcome.rejected) verdicts.reject(line, newKey === true ? newKeyRefusal(error) : refusalOf(error, load));
 	for (const { from, to, error, why } of outcome.handedBack) {
 		// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
 		if (error instanceof DeadlineError) {
@@ -87,9 +94,11 @@ export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdic
 	const unresolved = count(outcome.unresolved);
 	const failed = count(outcome.failed);
 	const failure = outcome.failed[0]?.error;
+	const newKeys = outcome.rejected.filter((r) => r.newKey === true).length;
 	context.logger?.warn(
 		`Doris refused rows of a batch of ${batch.rows} for table "${table}" (${refusal.message}); split into ${outcome.loads} load(s): ` +
 			`${count(outcome.loaded)} row(s) loaded, ${outcome.rejected.length} rejected` +
+			(newKeys > 0 ? ` (${newKeys} for a key not stored yet)` : '') +
 			(handedBack > 0 ? `, ${handedBack} handed back unloaded (their executions' other rows loaded)` : '') +
 			(unresolved > 0 ? `, ${unresolved} left to their executions (${outcome.stopped === 'widespread' ? 'the refusal hits most rows' : `at most ${context.maxLoads} loads per refused batch`})` : '') +
 			(failed > 0 ? `, ${failed} failed: ${failure instanceof Error ? failure.message : String(failure)}` : ''),
