@@ -6,7 +6,7 @@
  *   load Doris committed without counting every row), `doris_new_key` (its key is not stored: a partial
  *   update in strict mode on Doris 2.1 / 3.0, new-keys.ts);
  * - taken out before the load, never sent: `csv_unwritable`, `null_sequence`, `missing_sequence`, `delete_sequence`,
- *   `delete_not_applied`, `delete_unsupported`, `delete_unordered`, `field_not_read`.
+ *   `delete_not_applied`, `delete_unsupported`, `delete_unordered`, `field_not_read`, `json_too_deep`.
  *
  * Counted at the node's output, not where a batch is split, so that a row is counted only when an
  * execution hands it back: a row refused in a shared batch whose execution then fails (its Rejected
