@@ -169,7 +169,7 @@ export const properties: INodeProperties[] = [
 						displayName: 'Mapping',
 						name: 'mapping',
 						values: [
-							{ displayName: 'Field', name: 'field', type: 'string', default: '', description: 'Field of the record; a dot path reaches into objects (customer.address.city)' },
+							{ displayName: 'Field', name: 'field', type: 'string', default: '', description: 'Field of the record; a dot path reaches into objects (customer.address.city), unless the record has a key of that whole name' },
 							{
 								displayName: 'Column Name or ID',
 								name: 'column',
