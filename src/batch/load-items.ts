@@ -12,7 +12,9 @@
  * (rule `delete_not_applied`), and with the sign into a table that is not UNIQUE KEY, where they would
  * load as new rows (rule `delete_unsupported`; src/batch/delete-rows.ts); with a Columns list, JSON
  * Paths or json_root, rows and packed lines with a field Doris would not read and so skip without a
- * word (rule `field_not_read`; src/doris/stream-load/wire-format.ts columnsListCheck).
+ * word (rule `field_not_read`; src/doris/stream-load/wire-format.ts columnsListCheck). A packed line
+ * these checks must read is read once for all of them (packedLineJudge); one nested too deep to read
+ * is taken out too (rule `json_too_deep`; src/batch/packed-split.ts).
  * When the Rejected output leads nowhere their items are refused instead, so the execution fails.
  * After the load: the rows Doris refused come back as items (rejected-items.ts), and the batches are
  * summed up into the one summary item an execution returns (load-summary.ts).
@@ -21,19 +23,20 @@
  */
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type PackedRows } from '../common/item-contract';
 import { encodedByteLength, linesAsWritten, writtenWithoutDeleteSign } from '../common/encoded-lines';
+import { MAX_JSON_DEPTH } from '../common/json-depth';
 import { packedLinesError, readPackedRows } from '../common/packed-rows';
 import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import type { Rejection } from '../doris/schema/row-mapper';
 import type { LoadFormat } from '../doris/stream-load/options';
-import { linesMentionDeleteSign, packedLineOutsideColumns, type ColumnsCheck } from '../doris/stream-load/wire-format';
+import { linesMentionDeleteSign, type ColumnsCheck } from '../doris/stream-load/wire-format';
 import { FieldNotReadError } from '../doris/stream-load/json-paths';
 import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
 import type { BatchPart, Row } from './batch-parts';
 import type { AddOptions } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
-import { deleteLineReason, deleteNotApplied, deleteRefusal, isDeleteRule, type DeleteCheckOption } from './delete-rows';
-import { packedLineReason, splitPackedLines } from './packed-split';
-import { missingSequence, sequenceLineReason, type SequenceCheck } from './sequence-values';
+import { deleteNotApplied, deleteRefusal, isDeleteRule, lineMayDelete, type DeleteCheckOption } from './delete-rows';
+import { packedLineReason, splitPackedLines, TOO_DEEP_RULE } from './packed-split';
+import { missingSequence, type SequenceCheck } from './sequence-values';
 
 /**
  * When the load carries Doris' delete sign (`__DORIS_DELETE_SIGN__`): `auto` when some row or
@@ -122,17 +125,43 @@ function fieldNotRead(row: Readonly<Record<string, unknown>>, check: ColumnsChec
 	}
 }
 
-/** A packed line's row and why it does not load under the Columns check, or undefined (a line that does not parse is left to Doris). */
-function fieldLineReason(text: string, check: ColumnsCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
-	return packedLineReason(text, (row) => fieldNotRead(row, check), true);
+/**
+ * The judge of a packed item's lines under every check that reads them (Deletes Never, only for a line
+ * that may delete; the Sequence Column; Columns / JSON Paths / json_root), or undefined when none does.
+ * One judge, so a line is parsed once (packedLineReason) whatever the checks, and they read it alike: the
+ * first reason in that order is the line's. A line none of them can read (nested too deep) is taken out
+ * by packedLineReason with rule json_too_deep; a line that does not parse is left to Doris, which says why.
+ */
+function packedLineJudge(
+	deletes: DeleteCheckOption | undefined,
+	sequence: SequenceCheck | undefined,
+	columns: ColumnsCheck | undefined,
+): ((text: string) => { row: Record<string, unknown>; reason: Rejection } | undefined) | undefined {
+	if (deletes === undefined && sequence === undefined && columns === undefined) return undefined;
+	const rowReason = (row: Record<string, unknown>, readsDelete: boolean) =>
+		(readsDelete ? deleteNotApplied(row, deletes) : undefined) ??
+		(sequence === undefined ? undefined : missingSequence(row, sequence)) ??
+		(columns === undefined ? undefined : fieldNotRead(row, columns));
+	return (text) => {
+		const readsDelete = deletes !== undefined && lineMayDelete(text);
+		if (!readsDelete && sequence === undefined && columns === undefined) return undefined;
+		// Exact at once when the delete check reads the line: a sign a double would round decides it.
+		return packedLineReason(text, (row) => rowReason(row, readsDelete), readsDelete);
+	};
 }
 
 /** Why an item is refused when Rejected leads nowhere: the reason, the rule, and what to do. */
-function fieldRefusal(reason: Rejection): string {
-	return `${reason.message} (rule ${reason.rule}); ${FIELD_FIX}`;
+function fieldRefusal(reason: Rejection, line?: number): string {
+	const where = line === undefined ? '' : `line ${line} of ${PACKED_ROWS_FIELD}: `;
+	return `${where}${reason.message} (rule ${reason.rule}); ${FIELD_FIX}`;
 }
 
 const FIELD_FIX = 'connect the Rejected output to hand such rows back instead of failing the execution, or read the field';
+
+/** Why an item is refused for a line nested too deep when Rejected leads nowhere (packed-split.ts tooDeepLine). */
+function tooDeepRefusal(reason: Rejection, line: number): string {
+	return `line ${line} of ${PACKED_ROWS_FIELD}: ${reason.message} (rule ${reason.rule}); connect the Rejected output to hand such lines back, or send rows nested at most ${MAX_JSON_DEPTH} levels deep`;
+}
 
 /**
  * Sorts an execution's items. Packed items (one per Kafka batch) load their lines as they are,
@@ -222,29 +251,24 @@ export function sortItemsForLoad(
 		// Deletes Never: only an item whose lines name the sign is split (the search Auto does below), so
 		// packed items without deletes cost one indexOf.
 		const mayDelete = deleteCheck !== undefined && packedDeleteSign(packed);
-		// Columns / JSON Paths with Rejected leading somewhere: every line is read, and one with a field Doris would not read is taken out.
-		const unreadLines = load.columnsHandBack === true ? load.columnsCheck : undefined;
-		const split =
-			sequence === undefined && !mayDelete && unreadLines === undefined
-				? undefined
-				: splitPackedLines(
-						packed.jsonLines,
-						(text) =>
-							(mayDelete ? deleteLineReason(text, deleteCheck) : undefined) ??
-							(sequence === undefined ? undefined : sequenceLineReason(text, sequence)) ??
-							(unreadLines === undefined ? undefined : fieldLineReason(text, unreadLines)),
-					);
-		// The lines that load: a delete line taken out (its sign is outside Columns) refused the whole item before.
-		const outside = load.columnsCheck === undefined ? undefined : packedLineOutsideColumns(split?.text ?? packed.jsonLines, load.columnsCheck, split?.kept);
-		if (outside !== undefined) {
-			refused.push({ index: i, message: `${outside} (rule field_not_read); ${FIELD_FIX}` });
-			continue;
-		}
-		const lacking = split?.refused.filter((r) => isSequenceRule(r.reason.rule)).length ?? 0;
-		lackingSequence += lacking;
-		const firstRefused = split?.refused.find((r) => (isDeleteRule(r.reason.rule) ? deleteCheck?.handBack !== true : isSequenceRule(r.reason.rule) && sequence?.handBack !== true));
+		const judge = packedLineJudge(mayDelete ? deleteCheck : undefined, sequence, load.columnsCheck);
+		const split = judge === undefined ? undefined : splitPackedLines(packed.jsonLines, judge);
+		lackingSequence += split?.refused.filter((r) => isSequenceRule(r.reason.rule)).length ?? 0;
+		// A line too deep for the checks that read it goes to Rejected only when each of them hands back.
+		const tooDeepHandBack = (!mayDelete || deleteCheck?.handBack === true) && (sequence === undefined || sequence.handBack) && (load.columnsCheck === undefined || load.columnsHandBack === true);
+		const handsBack = (rule: string) =>
+			isDeleteRule(rule)
+				? deleteCheck?.handBack === true
+				: isSequenceRule(rule)
+					? sequence?.handBack === true
+					: rule === 'field_not_read'
+						? load.columnsHandBack === true
+						: rule === TOO_DEEP_RULE && tooDeepHandBack;
+		const firstRefused = split?.refused.find((r) => !handsBack(r.reason.rule));
 		if (firstRefused !== undefined) {
-			const message = isDeleteRule(firstRefused.reason.rule) ? deleteRefusal(firstRefused.reason, firstRefused.line) : sequenceRefusal(firstRefused.reason, firstRefused.line);
+			const { reason, line } = firstRefused;
+			const rule = reason.rule;
+			const message = isDeleteRule(rule) ? deleteRefusal(reason, line) : isSequenceRule(rule) ? sequenceRefusal(reason, line) : rule === 'field_not_read' ? fieldRefusal(reason, line) : tooDeepRefusal(reason, line);
 			refused.push({ index: i, message });
 			continue;
 		}

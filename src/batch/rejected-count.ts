@@ -5,7 +5,7 @@
  *   other rows of its execution did, or a failure under On Error "Continue"), `doris_uncounted` (in a
  *   load Doris committed without counting every row);
  * - taken out before the load, never sent: `csv_unwritable`, `null_sequence`, `missing_sequence`, `delete_sequence`,
- *   `delete_not_applied`, `delete_unsupported`, `delete_unordered`, `field_not_read`.
+ *   `delete_not_applied`, `delete_unsupported`, `delete_unordered`, `field_not_read`, `json_too_deep`.
  *
  * Counted at the node's output, not where a batch is split, so that a row is counted only when an
  * execution hands it back: a row refused in a shared batch whose execution then fails (its Rejected

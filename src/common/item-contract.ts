@@ -56,6 +56,13 @@ export interface DorisItemInfo {
 	 * they were lost: a CDC table's `kafka_offset` column stayed NULL (row-mapper.ts).
 	 */
 	kafkaFields?: string[];
+	/**
+	 * A message value's own top-level `_doris` / `_kafka`, by name, which the Kafka trigger left out of
+	 * its item (message-items.ts withoutForeignItemInfo: they would be read as the item's own). Never read
+	 * as the item's information: the Doris Schema node refuses the item under Unknown Fields Reject,
+	 * naming the field and its value, as it refuses a packed line's own (reserved-line-fields.ts).
+	 */
+	ownFields?: Record<string, unknown>;
 }
 
 export interface KafkaMessageMetadata {

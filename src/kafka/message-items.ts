@@ -63,10 +63,11 @@ export function addItem(
 		json = { [PARSE_ERROR_FIELD]: errorJson(takenFieldError(message, takenKafkaField(options.kafkaFields, decoded.json) as KafkaField)) };
 	} else if (decoded.json) {
 		json = decoded.json;
-		withoutForeignItemInfo(json, options.includeMetadata, chunk, message.offset);
+		const ownFields = withoutForeignItemInfo(json, options.includeMetadata, chunk, message.offset);
+		if (ownFields !== undefined) json[DORIS_FIELD] = { ownFields };
 		if (options.kafkaFields?.length) {
 			addKafkaFields(json, kafkaFieldValues(options.kafkaFields, message, topic, partition, decoded.key));
-			json[DORIS_FIELD] = { kafkaFields: kafkaFieldNames(options.kafkaFields) };
+			json[DORIS_FIELD] = { ...(ownFields === undefined ? {} : { ownFields }), kafkaFields: kafkaFieldNames(options.kafkaFields) };
 		}
 	} else {
 		chunk.parseErrors++;
@@ -127,16 +128,22 @@ function rawMessageError(message: KafkaMessage, reason: string): ParseErrorInfo 
  * - `_kafka` with Include Metadata off: the Doris Schema node took its `topic` for the message's
  *   (Table From "topic", a topic → table map) and routed the row by another topic. With the option on
  *   the trigger writes the real position over it (addItem).
+ * Returns what it left out, by name, for the item's `_doris.ownFields` (item-contract.ts): a Doris Schema
+ * node with Unknown Fields Reject refuses the row for it rather than load it without the field.
  */
-function withoutForeignItemInfo(json: JsonObject, includeMetadata: boolean, chunk: ParsedChunk, offset: string): void {
+function withoutForeignItemInfo(json: JsonObject, includeMetadata: boolean, chunk: ParsedChunk, offset: string): JsonObject | undefined {
+	let ownFields: JsonObject | undefined;
 	if (Object.hasOwn(json, DORIS_FIELD)) {
+		(ownFields ??= {})[DORIS_FIELD] = json[DORIS_FIELD];
 		delete json[DORIS_FIELD];
 		noteItemOwnField(chunk, DORIS_FIELD, offset, false);
 	}
 	if (Object.hasOwn(json, KAFKA_METADATA_FIELD)) {
+		(ownFields ??= {})[KAFKA_METADATA_FIELD] = json[KAFKA_METADATA_FIELD];
 		if (!includeMetadata) delete json[KAFKA_METADATA_FIELD];
 		noteItemOwnField(chunk, KAFKA_METADATA_FIELD, offset, includeMetadata);
 	}
+	return ownFields;
 }
 
 /**

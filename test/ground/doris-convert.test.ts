@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseType } from './doris/coltypes';
-import { BigNumText, convert, INVALID, tzOffsetFn, type ConvertCtx } from './doris/convert';
+import { BigNumText, convert, INVALID, type ConvertCtx } from './doris/convert';
+import { tzOffsetFn } from './doris/convert-datetime';
 import { compileConverter } from './doris/convert-compiled';
 
 const TYPES = ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'LARGEINT', 'BOOLEAN', 'FLOAT', 'DOUBLE', 'DECIMAL(12, 2)', 'DECIMAL(27, 9)', 'DATE', 'DATETIME', 'DATETIME(3)', 'DATETIME(6)', 'CHAR(4)', 'VARCHAR(5)', 'VARCHAR(64)', 'STRING', 'JSON', 'VARIANT', 'ARRAY<INT>', 'IPV4', 'IPV6'];

@@ -5,54 +5,34 @@
 // Kafka Connect JSON with schemas, once as Avro through the real Schema Registry (Apicurio), with the
 // schema Confluent's AvroConverter registers for it (connect.name on every logical type).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
-import { closeDorisClients, loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
-import { resetBatchers } from '../../src/batch/registry';
-import { closeDorisPools } from '../../src/doris/mysql';
-import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
+import { loadIntoDoris } from '../../src/batch/doris-target';
 import { parseJsonExact } from '../../src/common/exact-json';
-import { PACKED_ROWS_FIELD, type PackedRows } from '../../src/common/item-contract';
 import { decimalText, integerFromTwosComplement } from '../../src/common/logical-values';
-import { resolveSchema } from '../../src/doris/schema/resolve';
-import { routeItems } from '../../src/doris/schema/route-items';
-import { routePacked } from '../../src/doris/schema/route-packed';
-import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import type { MessageParserOptions } from '../../src/kafka/message-parser';
 import { logicalTypeHook } from '../../src/kafka/avro-logical-types';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { dorisDdl, expectedDorisRow, FINAL_SOURCE_ROWS, type Variant } from '../fixtures/debezium/rows';
 import { avroSchemaOf, avroSchemaOfValue, avroValueOf } from '../fixtures/debezium/avro';
 import { fixtureMessages } from '../fixtures/debezium/read';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { routeToRows, usePipelineDoris } from './pipeline-support';
 
 const MYSQL: Variant = { connector: 'mysql', time: 'adaptive_time_microseconds', decimal: 'precise' };
 
-let doris: DorisTestServer;
 let registryUp = false;
 const broker = useKafkaAdmin({ when: async () => ((registryUp = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)), true) });
-
-before(async () => {
-	doris = await startDorisTestServer();
-	await doris.sql('CREATE DATABASE demo');
-});
-after(async () => {
-	await resetBatchers();
-	closeDorisClients();
-	closeSchemaCache();
-	await closeDorisPools();
-	await doris.close();
-});
+const doris = usePipelineDoris();
 
 /** Doris' rows as comparable values: JSON parsed (Doris stores JSON as a document, not as text). */
 function tableRows(table: string): Array<Record<string, unknown>> {
-	return doris
+	return doris.server
 		.tableRows('demo', table)
 		.map((r) => ({ ...r, id: Number(r.id), ...('doc' in r ? { doc: r.doc === null ? null : parseJsonExact(String(r.doc)) } : {}) }))
 		.sort((a, b) => a.id - b.id);
@@ -74,35 +54,12 @@ function numericDecimals(text: string): string {
 
 /** Trigger → Doris Schema (CDC) → Stream Load, until every offset of the topic is committed. */
 async function sink(topic: string, table: string, parser: MessageParserOptions, messages: number): Promise<Array<Record<string, unknown>>> {
-	const connection = { feUrls: doris.feUrls, queryHost: doris.mysqlHost, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'demo' };
-	const schema = await resolveSchema({ connection, database: 'demo', table, mode: 'auto', manualColumns: [], refreshIntervalMs: 0, validateOnStart: true, namedColumns: [] });
-	const mapper = new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
-	const target: DorisTargetConfig = {
-		connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-		database: 'demo',
-		table,
-		load: { format: 'json', timeoutSeconds: 60, deleteSign: true },
-		labelPrefix: 'logical',
-		batch: { maxRows: 1000, maxBytes: 4 * 1024 * 1024, maxIntervalMs: 100, maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 1 },
-		retry: { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 10_000 },
-	};
+	const mapper = await doris.mapper(table, { cdc: true });
+	const target = doris.target(table, 'logical', { deleteSign: true });
 	const invalid: unknown[] = [];
 	const labels = { workflow: 'logical', node: 'Doris Schema' };
 	const n8n = new FakeN8n(async (execution, signal) => {
-		const rows: Array<Record<string, unknown>> = [];
-		execution.items.forEach((item, index) => {
-			// One Item per Batch: the packed item's lines, as the Doris Schema node routes them.
-			const packed = item.json[PACKED_ROWS_FIELD] as unknown as PackedRows | undefined;
-			if (packed === undefined) {
-				const routed = routeItems([item], mapper, labels);
-				invalid.push(...routed.invalid.map((r) => r.json));
-				rows.push(...routed.rows.map((r) => r.json));
-				return;
-			}
-			const routed = routePacked(packed, mapper, labels, index);
-			invalid.push(...routed.invalid.map((r) => r.json));
-			for (const line of routed.packed?.jsonLines.split('\n').slice(0, -1) ?? []) rows.push(parseJsonExact(line) as Record<string, unknown>);
-		});
+		const rows = routeToRows(execution.items, mapper, labels, invalid);
 		if (rows.length > 0) await loadIntoDoris(target, rows, { signal });
 		return { ok: true };
 	});
@@ -120,7 +77,7 @@ async function sink(topic: string, table: string, parser: MessageParserOptions, 
 describe('Debezium logical types, Kafka to Doris', () => {
 	it('JSON converter with schemas: every value of the MySQL source table lands in Doris', async () => {
 		const topic = await broker.topic(1);
-		await doris.sql(dorisDdl('demo', 'orders_json', 'mysql'));
+		await doris.server.sql(dorisDdl('demo', 'orders_json', 'mysql'));
 		const messages = fixtureMessages(MYSQL);
 		const producer = broker.kafka.producer();
 		await producer.connect();
@@ -135,7 +92,7 @@ describe('Debezium logical types, Kafka to Doris', () => {
 		// (BigDecimal 1234.5600 as 1234.5600, not 1234.56); the schema still names the Decimal and its scale.
 		const topic = await broker.topic(1);
 		const table = 'orders_numeric';
-		await doris.sql(dorisDdl('demo', table, 'mysql').replace('amount DECIMAL(20, 4) NOT NULL', 'amount VARCHAR(40) NOT NULL'));
+		await doris.server.sql(dorisDdl('demo', table, 'mysql').replace('amount DECIMAL(20, 4) NOT NULL', 'amount VARCHAR(40) NOT NULL'));
 		const messages = fixtureMessages(MYSQL).map((m) => ({ key: m.key, value: m.value === null ? null : numericDecimals(m.value) }));
 		assert.ok(messages.some((m) => m.value?.includes('"amount":1234.5600')), 'the fixture rewritten with JSON numbers');
 		const producer = broker.kafka.producer();
@@ -152,7 +109,7 @@ describe('Debezium logical types, Kafka to Doris', () => {
 			const v: Variant = { ...MYSQL, time };
 			const topic = await broker.topic(1);
 			const table = `orders_avro_${time}`;
-			await doris.sql(dorisDdl('demo', table, 'mysql'));
+			await doris.server.sql(dorisDdl('demo', table, 'mysql'));
 			// Encoding int64 values beyond 2^53 (a DATETIME(6) of 9999) needs the BigInt long the hook gives.
 			const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
 			const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOf(v)) }, { subject: `${uniqueName('dbserver1.inventory.orders')}-value` });
@@ -230,7 +187,7 @@ describe('Debezium FLOAT32 columns (MySQL FLOAT / REAL, PostgreSQL real), Kafka 
 		await producer.send({ topic: avroTopic, messages: avroValues.map((value) => ({ value })) });
 		await producer.disconnect();
 
-		await doris.sql(floatTableDdl('readings_json'));
+		await doris.server.sql(floatTableDdl('readings_json'));
 		await sink(jsonTopic, 'readings_json', { format: 'json', includeMetadata: false, tombstones: 'skip' }, texts.length);
 		const fromJson = tableRows('readings_json');
 		// The JSON converter's text is the source value: Doris holds 10.22, not the single's binary expansion.
@@ -240,7 +197,7 @@ describe('Debezium FLOAT32 columns (MySQL FLOAT / REAL, PostgreSQL real), Kafka 
 		);
 		for (const output of ['message', 'batch'] as const) {
 			const table = `readings_avro_${output}`;
-			await doris.sql(floatTableDdl(table));
+			await doris.server.sql(floatTableDdl(table));
 			const parser: MessageParserOptions = { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', output, schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) };
 			await sink(avroTopic, table, parser, texts.length);
 			assert.deepEqual(tableRows(table), fromJson, `Avro, One Item per ${output === 'batch' ? 'Batch' : 'Message'}: the rows the JSON converter's text loads`);

@@ -5,7 +5,8 @@
 // deadline fails it (the Stream Load node does not start a load past it). Before: both failed on every
 // redelivery, the partition stalled at the first of them; a value's `_doris.table` reached the Stream
 // Load node and `_kafka.topic` the Doris Schema node's topic routing. Now the `packedRows` values are
-// `_parseError` items (`reserved_field`), the others load without the foreign fields, all commits.
+// `_parseError` items (`reserved_field`), the others load without the foreign fields (kept aside in the
+// item's `_doris.ownFields` since session 17), all commits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -61,7 +62,16 @@ describe('sinker consumer: values holding the Doris nodes\' own field names', ()
 				assert.deepEqual(errors.map((e) => [e.kind, e.raw]), [['reserved_field', VALUES[1]], ['reserved_field', VALUES[2]]]);
 				const plain = items.filter((json) => json[PARSE_ERROR_FIELD] === undefined && readPackedRows(json) === undefined);
 				// Per message rows 0 and 5 are items too; in One Item per Batch they are packed lines.
-				const expected = [{ id: 'row-3' }, { id: 'row-4' }];
+				// The value's own field stays in the item's _doris.ownFields (a Doris Schema node under Unknown
+				// Fields Reject refuses the row for it), never read as the item's table, deadline or topic.
+				const expected = [
+					{ id: 'row-3', _doris: { ownFields: { _doris: { table: 'other', loadBy: 1 } } } },
+					{ id: 'row-4', _doris: { ownFields: { _kafka: { topic: 'elsewhere', partition: 0, offset: '9' } } } },
+				];
+				for (const json of plain) {
+					const info = readDorisInfo(json[DORIS_FIELD]);
+					assert.ok(!(info instanceof Error) && info?.table === undefined && info?.loadBy === undefined, JSON.stringify(json));
+				}
 				assert.deepEqual(plain, output === 'message' ? [{ id: 'row-0' }, ...expected, { id: 'row-5' }] : expected, 'no _doris table or deadline, no topic of another message');
 				assert.equal(plain.map((json) => topicOfItem(json)).filter((t) => t !== undefined).length, 0);
 			} finally {

@@ -5,25 +5,20 @@
 // schema is registered here as such producers do: the imports and no references. Values are written as
 // Confluent's serializers write them: magic byte, schema id, message indexes ([0] = one 0 byte), payload.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import protobuf from 'protobufjs';
 
-import { closeDorisClients, loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
-import { resetBatchers } from '../../src/batch/registry';
+import { loadIntoDoris } from '../../src/batch/doris-target';
 import { parseJsonExact } from '../../src/common/exact-json';
-import { closeDorisPools } from '../../src/doris/mysql';
-import { resolveSchema } from '../../src/doris/schema/resolve';
 import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../src/doris/schema/route-items';
-import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
-import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { usePipelineDoris } from './pipeline-support';
 
 const SCHEMA = [
 	'syntax = "proto3";',
@@ -114,22 +109,11 @@ function wire(schemaId: number, type: protobuf.Type, value: Record<string, unkno
 	return Buffer.concat([header, type.encode(type.fromObject(value)).finish()]);
 }
 
-let doris: DorisTestServer;
 let registryUp = false;
 const broker = useKafkaAdmin({ when: async () => ((registryUp = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)), true) });
-
-before(async () => {
-	doris = await startDorisTestServer();
-	await doris.sql('CREATE DATABASE demo');
-	await doris.sql(DDL);
-	await doris.sql(CONNECT_DDL);
-});
-after(async () => {
-	await resetBatchers();
-	closeDorisClients();
-	closeSchemaCache();
-	await closeDorisPools();
-	await doris.close();
+const doris = usePipelineDoris(async (server) => {
+	await server.sql(DDL);
+	await server.sql(CONNECT_DDL);
 });
 
 /** Trigger → Doris Schema → Stream Load into `table`, until every offset of a fresh topic holding `values` is committed; the invalid output's items. */
@@ -139,18 +123,8 @@ async function sink(table: string, values: Buffer[]): Promise<{ invalid: Array<R
 	await producer.connect();
 	await producer.send({ topic, messages: values.map((value) => ({ value })) });
 	await producer.disconnect();
-	const connection = { feUrls: doris.feUrls, queryHost: doris.mysqlHost, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'demo' };
-	const schema = await resolveSchema({ connection, database: 'demo', table, mode: 'auto', manualColumns: [], refreshIntervalMs: 0, validateOnStart: true, namedColumns: [] });
-	const mapper = new RowMapper(schema, DEFAULT_ROW_MAPPER_OPTIONS);
-	const target: DorisTargetConfig = {
-		connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-		database: 'demo',
-		table,
-		load: { format: 'json', timeoutSeconds: 60 },
-		labelPrefix: 'wkt',
-		batch: { maxRows: 1000, maxBytes: 4 * 1024 * 1024, maxIntervalMs: 100, maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 1 },
-		retry: { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 10_000 },
-	};
+	const mapper = await doris.mapper(table);
+	const target = doris.target(table, 'wkt');
 	const invalid: Array<Record<string, unknown>> = [];
 	const n8n = new FakeN8n(async (execution, signal) => {
 		const routed = routeItems(execution.items, mapper, { workflow: 'wkt', node: 'Doris Schema' });
@@ -215,7 +189,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 		);
 
 		const json = (v: unknown) => (v === null ? null : parseJsonExact(String(v)));
-		const rows = doris
+		const rows = doris.server
 			.tableRows('demo', 'events')
 			.map((r): Record<string, unknown> => ({ ...r, id: Number(r.id), attrs: json(r.attrs), tags: json(r.tags), payload: json(r.payload), nothing: json(r.nothing), seen: json(r.seen) }))
 			.sort((a, b) => Number(a.id) - Number(b.id));
@@ -309,7 +283,7 @@ describe('Protobuf well-known types, Kafka to Doris', () => {
 			wire(schemaId, value, { id: 3, day: { year: 0, month: 12, day: 25 } }),
 		];
 		const { invalid } = await sink('connect_rows', values);
-		const rows = doris.tableRows('demo', 'connect_rows').map((r) => ({ ...r, id: Number(r.id), small: r.small === null ? null : Number(r.small), amount: r.amount === null ? null : String(r.amount) })).sort((a, b) => a.id - b.id);
+		const rows = doris.server.tableRows('demo', 'connect_rows').map((r) => ({ ...r, id: Number(r.id), small: r.small === null ? null : Number(r.small), amount: r.amount === null ? null : String(r.amount) })).sort((a, b) => a.id - b.id);
 		assert.deepEqual(rows, [
 			// A FLOAT32 (a MySQL FLOAT 10.22) is a protobuf float: 10.22 as the JSON converter writes it, not 10.220000267028809.
 			{ id: 1, small: -300, amount: '-1234.56', day: '2024-02-29', at: '23:59:59.999', weight: 10.22 },

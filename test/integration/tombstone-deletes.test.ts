@@ -6,43 +6,25 @@
 // (Apicurio); one item per message and One Item per Batch. Before, the tombstones were skipped (or
 // emitted onto Invalid) and every deleted row stayed in Doris.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
-import { closeDorisClients, loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
-import { resetBatchers } from '../../src/batch/registry';
-import { parseJsonExact } from '../../src/common/exact-json';
-import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD, type PackedRows } from '../../src/common/item-contract';
-import { closeDorisPools } from '../../src/doris/mysql';
-import { resolveSchema } from '../../src/doris/schema/resolve';
-import { INVALID_FIELD, routeItems, type InvalidInfo } from '../../src/doris/schema/route-items';
-import { routePacked } from '../../src/doris/schema/route-packed';
-import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper, type RowMapperOptions } from '../../src/doris/schema/row-mapper';
-import { closeSchemaCache } from '../../src/doris/schema/schema-cache';
+import { loadIntoDoris, type DorisTargetConfig } from '../../src/batch/doris-target';
+import { DELETE_SIGN_COLUMN } from '../../src/common/item-contract';
+import { INVALID_FIELD, type InvalidInfo } from '../../src/doris/schema/route-items';
+import type { RowMapperOptions } from '../../src/doris/schema/row-mapper';
 import type { MessageParserOptions, OutputMode } from '../../src/kafka/message-parser';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
-import { startDorisTestServer, type DorisTestServer } from '../ground/doris/server';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { waitFor } from '../support/wait-for';
 import { committedOffsets, FakeN8n, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { routeToRows, usePipelineDoris } from './pipeline-support';
 
-let doris: DorisTestServer;
 let registryUp = false;
 const broker = useKafkaAdmin({ when: async () => ((registryUp = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)), true) });
-
-before(async () => {
-	doris = await startDorisTestServer();
-	await doris.sql('CREATE DATABASE demo');
-});
-after(async () => {
-	await resetBatchers();
-	closeDorisClients();
-	closeSchemaCache();
-	await closeDorisPools();
-	await doris.close();
-});
+const doris = usePipelineDoris();
 
 const COMPACTED = { 'cleanup.policy': 'compact' };
 const IDS = Array.from({ length: 30 }, (_, i) => i + 1);
@@ -75,7 +57,7 @@ function expectedRows(): Array<{ id: number; name: string }> {
 }
 
 function tableRows(table: string): Array<{ id: number; name: string }> {
-	return doris
+	return doris.server
 		.tableRows('demo', table)
 		.map((r) => ({ id: Number(r.id), name: String(r.name) }))
 		.sort((a, b) => a.id - b.id);
@@ -97,36 +79,14 @@ interface Sunk {
 
 /** Trigger → Doris Schema → Stream Load (Deletes Auto: the sign when a row has it), until every offset is committed. */
 async function sink(topic: string, table: string, parser: MessageParserOptions, messages: number, mapperOptions: Partial<RowMapperOptions> = {}): Promise<Sunk> {
-	const connection = { feUrls: doris.feUrls, queryHost: doris.mysqlHost, queryPort: doris.mysqlPort, user: doris.user, password: doris.password, database: 'demo' };
-	const schema = await resolveSchema({ connection, database: 'demo', table, mode: 'auto', manualColumns: [], refreshIntervalMs: 0, validateOnStart: true, namedColumns: [] });
-	const mapper = new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...mapperOptions });
+	const mapper = await doris.mapper(table, mapperOptions);
 	const labels = { workflow: 'tombstones', node: 'Doris Schema' };
 	const sunk: Sunk = { invalid: [], loadedRows: 0, rejected: 0 };
 	const n8n = new FakeN8n(async (execution, signal) => {
-		const rows: Array<Record<string, unknown>> = [];
-		execution.items.forEach((item, index) => {
-			const packed = item.json[PACKED_ROWS_FIELD] as unknown as PackedRows | undefined;
-			if (packed === undefined) {
-				const routed = routeItems([item], mapper, labels);
-				sunk.invalid.push(...routed.invalid.map((r) => r.json));
-				rows.push(...routed.rows.map((r) => r.json));
-				return;
-			}
-			const routed = routePacked(packed, mapper, labels, index);
-			sunk.invalid.push(...routed.invalid.map((r) => r.json));
-			for (const line of routed.packed?.jsonLines.split('\n').slice(0, -1) ?? []) rows.push(parseJsonExact(line) as Record<string, unknown>);
-		});
+		const rows = routeToRows(execution.items, mapper, labels, sunk.invalid);
 		if (rows.length === 0) return { ok: true };
 		const deleteSign = rows.some((r) => r[DELETE_SIGN_COLUMN] !== undefined);
-		const target: DorisTargetConfig = {
-			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-			database: 'demo',
-			table,
-			load: { format: 'json', timeoutSeconds: 60, deleteSign },
-			labelPrefix: 'tombstones',
-			batch: { maxRows: 1000, maxBytes: 4 * 1024 * 1024, maxIntervalMs: 100, maxBufferedBytes: 16 * 1024 * 1024, maxInFlight: 1 },
-			retry: { maxRetries: 2, initialDelayMs: 100, maxDelayMs: 500, maxElapsedMs: 10_000 },
-		};
+		const target = doris.target(table, 'tombstones', { deleteSign });
 		const result = await loadIntoDoris(target, rows, { signal });
 		sunk.rejected += result.rejected.length;
 		sunk.loadedRows += rows.length - result.rejected.length;
@@ -143,12 +103,21 @@ async function sink(topic: string, table: string, parser: MessageParserOptions, 
 	return sunk;
 }
 
+/** A target of demo.`table` for rows loaded straight, with the delete sign: each call's rows in a batch of their own (10 ms), no retries. */
+function directTarget(table: string, labelPrefix: string): DorisTargetConfig {
+	return {
+		...doris.target(table, labelPrefix, { deleteSign: true }),
+		batch: { maxRows: 1000, maxBytes: 1024 * 1024, maxIntervalMs: 10, maxBufferedBytes: 1024 * 1024, maxInFlight: 1 },
+		retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 1000 },
+	};
+}
+
 function uniqueTable(prefix: string, keyModel: 'UNIQUE' | 'DUPLICATE'): string {
 	return `${prefix}_${keyModel.toLowerCase()}_${uniqueName('t').replace(/[^a-z0-9]/gi, '_')}`;
 }
 
 async function createTable(table: string, keyModel: 'UNIQUE' | 'DUPLICATE'): Promise<void> {
-	await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20)) ${keyModel} KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+	await doris.server.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20)) ${keyModel} KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
 }
 
 describe('tombstones "Delete the Row of Its Key": a compacted changelog into Doris', () => {
@@ -233,7 +202,7 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		assert.equal(nullKey.length, 1);
 		assert.match(nullKey[0].message, /deletes the row of its key, but its key is null/);
 		assert.equal(sunk.invalid.length, tombstones + 1);
-		assert.equal(doris.tableRows('demo', table).length, changes.length - tombstones, 'every upsert is a row of the DUPLICATE KEY table');
+		assert.equal(doris.server.tableRows('demo', table).length, changes.length - tombstones, 'every upsert is a row of the DUPLICATE KEY table');
 	});
 
 	// A mirror of a MySQL table: NOT NULL value columns without defaults. Doris filters a row with NULL in
@@ -243,7 +212,7 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		it(`NOT NULL value columns without a default (${mergeOnWrite ? 'merge-on-write' : 'merge-on-read'}): the tombstoned keys' rows are gone, the others kept`, async () => {
 			const topic = await broker.topic(1, COMPACTED);
 			const table = uniqueTable(mergeOnWrite ? 'mow' : 'mor', 'UNIQUE');
-			await doris.sql(
+			await doris.server.sql(
 				`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20) NOT NULL, qty INT NOT NULL, price DECIMAL(10, 2) NOT NULL, born DATE NOT NULL, seen DATETIME(3) NOT NULL, ` +
 					`active BOOLEAN NOT NULL, doc JSON NOT NULL, tags ARRAY<INT> NOT NULL, note VARCHAR(20) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 ` +
 					`PROPERTIES ("enable_unique_key_merge_on_write" = "${mergeOnWrite}")`,
@@ -255,7 +224,7 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 			assert.deepEqual(sunk.invalid, []);
 			assert.equal(sunk.loadedRows, changes.length, 'every upsert and every tombstone loaded as a row');
 			assert.deepEqual(tableRows(table), expectedRows());
-			const kept = doris.tableRows('demo', table).find((r) => Number(r.id) === 6);
+			const kept = doris.server.tableRows('demo', table).find((r) => Number(r.id) === 6);
 			assert.equal(kept?.qty, 6, 'a key inserted again after its delete has its own values, no placeholder');
 		});
 	}
@@ -266,8 +235,8 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 	it('plain keys with Tombstone Key Column for Plain Keys: numbers into an INT key, JSON strings and plain text into a VARCHAR key, NOT NULL value columns', async () => {
 		const numbers = uniqueTable('plainint', 'UNIQUE');
 		const texts = uniqueTable('plaintext', 'UNIQUE');
-		await doris.sql(`CREATE TABLE demo.${numbers} (id INT NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
-		await doris.sql(`CREATE TABLE demo.${texts} (id VARCHAR(20) NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		await doris.server.sql(`CREATE TABLE demo.${numbers} (id INT NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		await doris.server.sql(`CREATE TABLE demo.${texts} (id VARCHAR(20) NOT NULL, name VARCHAR(20) NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
 		const changes = changelog();
 		const numberTopic = await broker.topic(1, COMPACTED);
 		await produce(numberTopic, changes.map((c) => ({ key: String(c.id), value: c.name === null ? null : JSON.stringify({ id: c.id, name: c.name }) })));
@@ -286,7 +255,7 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		const sunkTexts = await sink(textTopic, texts, { ...parser, output: 'batch' }, textMessages.length);
 		assert.deepEqual([...sunkNumbers.invalid, ...sunkTexts.invalid], []);
 		assert.deepEqual(tableRows(numbers), expectedRows());
-		const textRows = doris
+		const textRows = doris.server
 			.tableRows('demo', texts)
 			.map((r) => ({ id: String(r.id), name: String(r.name) }))
 			.sort((a, b) => a.id.localeCompare(b.id));
@@ -315,7 +284,7 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 	it('a table with a sequence column: the tombstone is on Invalid with delete_sequence, the row stays', async () => {
 		const topic = await broker.topic(1, COMPACTED);
 		const table = uniqueTable('seq', 'UNIQUE');
-		await doris.sql(
+		await doris.server.sql(
 			`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL, ver BIGINT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "ver")`,
 		);
 		await produce(topic, [
@@ -335,11 +304,11 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 	it('a table without the hidden delete sign (enable_batch_delete_by_default false): the tombstones on Invalid with delete_unsupported, no row zeroed', async () => {
 		const topic = await broker.topic(1, COMPACTED);
 		const table = uniqueTable('nosign', 'UNIQUE');
-		await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "false")');
+		await doris.server.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "false")');
 		try {
-			await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20) NOT NULL, qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+			await doris.server.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20) NOT NULL, qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
 		} finally {
-			await doris.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "true")');
+			await doris.server.sql('ADMIN SET FRONTEND CONFIG ("enable_batch_delete_by_default" = "true")');
 		}
 		const ids = [1, 2, 3, 4];
 		await produce(topic, [
@@ -351,37 +320,21 @@ describe('tombstones "Delete the Row of Its Key": a compacted changelog into Dor
 		const reasons = sunk.invalid.map((r) => (r[INVALID_FIELD] as InvalidInfo).reasons);
 		assert.deepEqual(reasons.map((rs) => rs.map((x) => x.rule)), [['delete_unsupported'], ['delete_unsupported']]);
 		assert.match(reasons[0][0].message, /has no hidden delete sign column __DORIS_DELETE_SIGN__/);
-		const stored = doris
+		const stored = doris.server
 			.tableRows('demo', table)
 			.map((r) => ({ id: Number(r.id), name: String(r.name), qty: Number(r.qty) }))
 			.sort((a, b) => a.id - b.id);
 		assert.deepEqual(stored, ids.map((id) => ({ id, name: `n${id}`, qty: id })), 'every row as loaded, none zeroed by a delete Doris took for an upsert');
 		// What Doris does with such a delete row: the sign is dropped, the row is an upsert.
-		const target: DorisTargetConfig = {
-			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-			database: 'demo',
-			table,
-			load: { format: 'json', timeoutSeconds: 60, deleteSign: true },
-			labelPrefix: 'tombstones-nosign',
-			batch: { maxRows: 1000, maxBytes: 1024 * 1024, maxIntervalMs: 10, maxBufferedBytes: 1024 * 1024, maxInFlight: 1 },
-			retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 1000 },
-		};
+		const target = directTarget(table, 'tombstones-nosign');
 		await loadIntoDoris(target, [{ id: 1, name: '', qty: 0, [DELETE_SIGN_COLUMN]: 1 }]);
-		assert.equal(doris.tableRows('demo', table).find((r) => Number(r.id) === 1)?.qty, 0, 'loaded as an upsert');
+		assert.equal(doris.server.tableRows('demo', table).find((r) => Number(r.id) === 1)?.qty, 0, 'loaded as an upsert');
 	});
 
 	it('the Doris test server filters a delete lacking a NOT NULL column, as Doris does, and applies it with a value there', async () => {
 		const table = uniqueTable('direct', 'UNIQUE');
-		await doris.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
-		const target: DorisTargetConfig = {
-			connection: { feUrls: doris.feUrls, user: doris.user, password: doris.password },
-			database: 'demo',
-			table,
-			load: { format: 'json', timeoutSeconds: 60, deleteSign: true },
-			labelPrefix: 'tombstones-direct',
-			batch: { maxRows: 1000, maxBytes: 1024 * 1024, maxIntervalMs: 10, maxBufferedBytes: 1024 * 1024, maxInFlight: 1 },
-			retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 1000 },
-		};
+		await doris.server.sql(`CREATE TABLE demo.${table} (id INT NOT NULL, name VARCHAR(20), qty INT NOT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		const target = directTarget(table, 'tombstones-direct');
 		await loadIntoDoris(target, [{ id: 1, name: 'a', qty: 2, [DELETE_SIGN_COLUMN]: 0 }]);
 		const direct = await loadIntoDoris(target, [{ id: 1, [DELETE_SIGN_COLUMN]: 1 }]);
 		assert.equal(direct.rejected.length, 1, 'Doris refuses the delete');

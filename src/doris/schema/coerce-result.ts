@@ -57,7 +57,9 @@ export type RejectRule =
 	/** A row flagged as a delete from a Kafka trigger whose Keep Order per Partition is off: an older change could land after it and bring the row back (Doris Stream Load's Rejected output). */
 	| 'delete_unordered'
 	/** A row field Doris would not read under Doris Stream Load's Columns, JSON Paths or json_root, so it would skip the value without a word (Rejected output). */
-	| 'field_not_read';
+	| 'field_not_read'
+	/** A packed line nested deeper than MAX_JSON_DEPTH that a check of Doris Stream Load had to read (Rejected output; the trigger refuses such a message as undecodable). */
+	| 'json_too_deep';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

@@ -80,6 +80,16 @@ export function makeCompileContext(
 }
 
 /** Names the option that loads such values rounded, so the rejection says how to get them in. */
+const UNIT_NAMES: Record<DateTimeOptions['epochUnit'], string> = { reject: 'no unit', days: 'days', s: 'seconds', ms: 'milliseconds', us: 'microseconds' };
+
+/** Why a DATE refused a number that reads as the first day of 1970 in its sub-day Epoch Unit (datetime.ts, dayCountInSubDayUnit). */
+function dayCountDetail(value: unknown, unit: DateTimeOptions['epochUnit']): string {
+	return (
+		`${String(value)} read in ${UNIT_NAMES[unit]} (Epoch Unit) is less than a day from 1970-01-01, so it would load as a date of 1970: ` +
+		"it looks like a count of days (schemaless Debezium sends a DATE so), set Epoch Unit per Column to Days for this column; a real date must come as text or in the unit's range"
+	);
+}
+
 const ROUND_HINT = "; the Doris Schema node's option Fractional Digits the Column Cannot Keep: Round as Doris Does loads it rounded";
 /** `nested`: the handler of an ARRAY element, MAP key or value, or STRUCT field, not of a column. */
 export function compileType(type: DorisType, ctx: CompileContext, nested = false): TypeHandler {
@@ -165,6 +175,7 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				coerce(value, fail) {
 					const r = dc.coerce(value);
 					if (r.ok) return r.value;
+					if (r.failure === 'epoch_day_count') return failWith(fail, 'epoch_unit', dayCountDetail(value, ctx.dates.epochUnit));
 					return failWith(fail, r.failure, r.failure === 'precision' ? `more fractional second digits than ${expected} keeps: Doris would round the time${ROUND_HINT}` : undefined);
 				},
 				literal: quoted,

@@ -117,8 +117,30 @@ export function isStoredDateForm(units: Uint8Array | Uint16Array, from: number, 
 	return true;
 }
 
-/** Why a value was not a date, for the rejection's rule ('precision': fractional digits DATETIME(p) cannot keep). */
-export type DateFailure = 'date_format' | 'date_range' | 'epoch_unit' | 'precision';
+/**
+ * Why a value was not a date, for the rejection's rule ('precision': fractional digits DATETIME(p) cannot
+ * keep; 'epoch_day_count': a number a DATE column reads in a sub-day unit that is surely a count of days).
+ */
+export type DateFailure = 'date_format' | 'date_range' | 'epoch_unit' | 'epoch_day_count' | 'precision';
+
+/** One day in each sub-day Epoch Unit. */
+const DAY_IN_UNIT: Record<Exclude<EpochUnit, 'reject' | 'days'>, number> = { s: 86_400, ms: 86_400_000, us: 86_400_000_000 };
+
+/**
+ * Whether `n`, read in `unit`, is a non-zero instant less than a day from 1970-01-01 00:00 UTC. In a
+ * DATE column such a number is a count of days, not an instant: schemaless Debezium
+ * (`schemas.enable=false`) sends a MySQL DATE as days (io.debezium.time.Date), so an Epoch Unit set for
+ * the table's DATETIME columns (ms, µs) read 19,844 (2024-05-01) as 19.8 s after the epoch and loaded
+ * 1970-01-01 for every row without a word. Every calendar date a day count can name (0000-01-01 to
+ * 9999-12-31 is -719,528 to 2,932,896) falls in that first day for ms and µs, and every date before
+ * 2206 for seconds; 0 is 1970-01-01 read either way. A real instant in the first day of 1970 is a
+ * placeholder far more often than a date, and it goes to Invalid saying so rather than load as one.
+ */
+function dayCountInSubDayUnit(n: number | bigint, unit: Exclude<EpochUnit, 'reject' | 'days'>): boolean {
+	const day = DAY_IN_UNIT[unit];
+	if (typeof n === 'bigint') return n !== 0n && (n < 0n ? -n : n) < BigInt(day);
+	return n !== 0 && Math.abs(n) < day;
+}
 
 export interface DateResult {
 	ok: boolean;
@@ -266,6 +288,7 @@ export class DateCoercer {
 	private fromEpoch(n: number | bigint, text?: string): DateResult {
 		const unit = this.options.epochUnit;
 		if (unit === 'reject') return this.fail('epoch_unit');
+		if (!this.withTime && unit !== 'days' && dayCountInSubDayUnit(n, unit)) return this.fail('epoch_day_count');
 		if (typeof n === 'number' && Number.isSafeInteger(n) && Math.abs(n) < 1e15) return this.fromSafeInteger(n, unit);
 		if (typeof n === 'bigint' || Number.isInteger(n)) return this.fromEpochInteger(typeof n === 'bigint' ? n : BigInt(n), unit);
 		if (!Number.isFinite(n)) return this.fail('date_format');

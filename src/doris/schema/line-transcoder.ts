@@ -32,7 +32,7 @@ import { FLATTENED_DELETED_FIELD } from './debezium';
 import { CLOSE_BRACE, COLON, COMMA, expectKey, indexLike, isSimpleKey, isWhitespace, OPEN_BRACE, QUOTE } from './json-scanner';
 import type { LineSink } from './line-sink';
 import type { RowMapper } from './row-mapper';
-import { lineOwnFieldsLeftOut } from './reserved-line-fields';
+import { lineOwnFieldsLeftOut, ownFieldsRefused } from './reserved-line-fields';
 
 /** What a field's key is, besides a column (an index into the plans). */
 const UNKNOWN = -1;
@@ -50,7 +50,8 @@ const CONNECT_PAYLOAD = -5;
 const DELETE_MARK = -6;
 /**
  * A line's own `_kafka` / `_doris` (reserved-line-fields.ts): left out of the row and counted as
- * unmatched, as a field no column takes, but neither refused nor a column to add under any setting.
+ * unmatched, as a field no column takes, never a column to add; refused under Unknown Fields Reject
+ * (the general path says why), so only then does it leave the fast path.
  */
 const ITEM_OWN = -7;
 
@@ -76,6 +77,8 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly unknownNeedsGeneral: boolean;
 	/** The item's own names (`_kafka`, `_doris`) a line's row leaves out: unmatched, as a field no column takes (reserved-line-fields.ts). */
 	private readonly ownFieldsLeftOut: ReadonlySet<string>;
+	/** Such a name refuses its line (Unknown Fields Reject): the general path says why (reserved-line-fields.ts). */
+	private readonly ownFieldsNeedGeneral: boolean;
 	/** The plan of the table's sequence column, or -1: a row must not leave it NULL, nor to a constant default. */
 	private readonly sequencePlan: number;
 	/** A line may lack the sequence field (a DEFAULT CURRENT_TIMESTAMP fills it, or a partial update keeps the stored one; RowMapper.sequenceMayBeMissing). */
@@ -102,6 +105,7 @@ export class LineTranscoder extends ColumnWriter {
 		this.sequenceMayBeMissing = mapper.sequenceMayBeMissing;
 		this.sequenceMayBeNull = mapper.sequenceMayBeNull;
 		this.ownFieldsLeftOut = lineOwnFieldsLeftOut(mapper);
+		this.ownFieldsNeedGeneral = ownFieldsRefused(mapper);
 	}
 
 	/**
@@ -220,7 +224,7 @@ export class LineTranscoder extends ColumnWriter {
 			} else {
 				if (kind === GENERAL) return false;
 				// A field no column takes: refused, or a column to add, on the general path; else skipped.
-				if (kind !== IGNORED && kind !== ITEM_OWN && this.unknownNeedsGeneral) return false;
+				if (kind === ITEM_OWN ? this.ownFieldsNeedGeneral : kind !== IGNORED && this.unknownNeedsGeneral) return false;
 				if (kind === CONNECT_SCHEMA) connect |= SCHEMA_SEEN;
 				else if (kind === CONNECT_PAYLOAD) connect |= PAYLOAD_SEEN;
 				layout = false;

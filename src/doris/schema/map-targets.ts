@@ -240,7 +240,7 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 				tableName(group.target),
 			);
 			reportUnmatched(current.schema, unmatched, remember, labels, options.info);
-			warnLineOwnFields(tableName(group.target), unmatched, options.warn);
+			warnLineOwnFields(tableName(group.target), unmatched, options.warn, current);
 			for (const placed of mapped.rows) tag(placed.item.json, group.target, mapping.tagTargets);
 			rows.push(...mapped.rows);
 			invalid.push(...mapped.invalid);

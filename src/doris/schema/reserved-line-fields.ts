@@ -1,16 +1,23 @@
 /**
- * A packed line's own `_kafka` or `_doris`. The Doris nodes keep those names for an item's own
- * information (item-contract.ts: the Kafka position, the target table and deadline) and read them only at
- * an item's top level, so in a line they are data the row leaves out, as any field no column takes.
+ * A packed line's own `_kafka` or `_doris`, and a message value's own, which the Kafka trigger leaves out
+ * of its item (message-items.ts) and names in the item's `_doris.ownFields`. The Doris nodes keep those
+ * names for an item's own information (item-contract.ts: the Kafka position, the target table and
+ * deadline) and read them only at an item's top level, so in a row they are data the row leaves out, as
+ * any field no column takes.
  * The Doris Schema node skipped them without a word: not counted as unmatched, not refused under Unknown
  * Fields: Reject, so a producer's own `_kafka` field vanished from its rows unseen. They come mostly from
  * dead letters replayed through the trigger (an invalid item carries both from its first pass), which must
- * keep loading: so they are not refused, but counted with the fields no column takes
+ * keep loading: so under Unknown Fields Ignore they are counted with the fields no column takes
  * (sinker_fields_unmatched_total) and told once per execution and table, naming the field and why.
+ * Under Reject, where the user asked that no field be dropped, the row goes to Invalid as for any field
+ * no column takes (ownFieldReasons), naming the field, its value and what to do; a dead letter is refused
+ * there anyway, for its `_invalid`, unless that is removed before the replay, and the reason says to remove
+ * these two as well (session 16 review, section 6). Only where the record is the line or item itself:
+ * read from inside it (Source Path, Debezium envelopes) its top-level fields are no row fields, as `op` is not.
  * A column (or a Field Mapping) of that name takes the line's value: then nothing is left out.
  */
 import { DORIS_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
-import type { RowMapper } from './row-mapper';
+import type { MapResult, Rejection, RowMapper } from './row-mapper';
 
 const WHAT: Readonly<Record<string, string>> = {
 	[KAFKA_METADATA_FIELD]: 'Kafka position (Include Metadata, an invalid line\'s origin)',
@@ -43,10 +50,12 @@ export function countLineOwnFields(value: Readonly<Record<string, unknown>>, map
 
 /**
  * One warning per such name among a table's unmatched fields of this execution (`unmatched`: only lines
- * count these names there; an item's own are its information, never counted).
+ * count these names there; an item's own are its information, never counted), unless `mapper` refuses
+ * such rows (ownFieldsRefused).
  */
-export function warnLineOwnFields(table: string, unmatched: ReadonlyMap<string, number>, warn: ((message: string) => void) | undefined): void {
-	if (warn === undefined) return;
+export function warnLineOwnFields(table: string, unmatched: ReadonlyMap<string, number>, warn: ((message: string) => void) | undefined, mapper: RowMapper): void {
+	// Refused, the rows are on Invalid with the reason: nothing is loaded without the field.
+	if (warn === undefined || ownFieldsRefused(mapper)) return;
 	for (const name of [KAFKA_METADATA_FIELD, DORIS_FIELD]) {
 		const lines = unmatched.get(name);
 		if (lines === undefined) continue;
@@ -55,4 +64,60 @@ export function warnLineOwnFields(table: string, unmatched: ReadonlyMap<string, 
 				`the line's "${name}" is not loaded (counted in sinker_fields_unmatched_total). A dead letter replayed through the Kafka trigger carries it from its first pass, and then nothing is lost; otherwise rename the field upstream to load it`,
 		);
 	}
+}
+
+/** Whether `mapper` refuses a row for its own `_kafka` / `_doris`: Unknown Fields Reject, the record the item itself. */
+export function ownFieldsRefused(mapper: RowMapper): boolean {
+	return mapper.options.unknownFields === 'reject' && mapper.sourcePathSegments.length === 0 && !mapper.options.cdc;
+}
+
+/** How much of an own field's value its reason shows (the item keeps what it had). */
+const SHOWN_VALUE = 200;
+
+/** The value itself when its JSON is short, else the start of its JSON and an ellipsis. */
+function shownValue(value: unknown): unknown {
+	const text = JSON.stringify(value) ?? 'null';
+	return text.length <= SHOWN_VALUE ? (value ?? null) : `${text.slice(0, SHOWN_VALUE)}…`;
+}
+
+function ownFieldRejection(mapper: RowMapper, name: string, value: unknown): Rejection {
+	const { database, table } = mapper.schema;
+	return {
+		column: null,
+		value: shownValue(value),
+		expected: `a column of ${database}.${table}`,
+		rule: 'unknown_field',
+		message:
+			`field "${name}" matches no column: the Doris nodes keep the name "${name}" for an item's own ${WHAT[name]} and never load it from a row; ` +
+			`Unknown Fields is Reject, so the row is not loaded without it. Rename the field upstream; ` +
+			`a dead letter replayed through the Kafka trigger carries "${KAFKA_METADATA_FIELD}" and "${DORIS_FIELD}" from its first pass (and "_invalid"): remove them before replaying, or replay under Unknown Fields Ignore`,
+	};
+}
+
+/**
+ * Why a packed line's row is refused for its own `_kafka` / `_doris` (ownFieldsRefused), or undefined.
+ * `value`: the line's object.
+ */
+export function lineOwnFieldReasons(value: Readonly<Record<string, unknown>>, mapper: RowMapper): Rejection[] | undefined {
+	if (!ownFieldsRefused(mapper)) return undefined;
+	let reasons: Rejection[] | undefined;
+	for (const name of lineOwnFieldsLeftOut(mapper)) if (Object.hasOwn(value, name)) (reasons ??= []).push(ownFieldRejection(mapper, name, value[name]));
+	return reasons;
+}
+
+/** The same for an item the Kafka trigger left a value's own field out of (`_doris.ownFields`, message-items.ts). */
+export function itemOwnFieldReasons(json: Readonly<Record<string, unknown>>, mapper: RowMapper): Rejection[] | undefined {
+	const info = json[DORIS_FIELD];
+	if (info === null || typeof info !== 'object' || Array.isArray(info)) return undefined;
+	const own = (info as Record<string, unknown>).ownFields;
+	if (own === null || typeof own !== 'object' || Array.isArray(own) || !ownFieldsRefused(mapper)) return undefined;
+	let reasons: Rejection[] | undefined;
+	for (const name of lineOwnFieldsLeftOut(mapper)) if (Object.hasOwn(own, name)) (reasons ??= []).push(ownFieldRejection(mapper, name, (own as Record<string, unknown>)[name]));
+	return reasons;
+}
+
+/** A row's result with the reasons for its own fields added (refused: the reasons it had, then these). */
+export function withOwnFieldReasons(result: MapResult, reasons: Rejection[] | undefined): MapResult {
+	if (reasons === undefined) return result;
+	return { ok: false, reasons: result.ok ? reasons : [...result.reasons, ...reasons] };
 }

@@ -7,6 +7,7 @@
  */
 import { INVALID_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import { metrics } from '../../metrics/metrics';
+import { itemOwnFieldReasons, withOwnFieldReasons } from './reserved-line-fields';
 import type { Rejection, RowMapper } from './row-mapper';
 
 export { INVALID_FIELD };
@@ -51,7 +52,8 @@ export function routeItems(items: ReadonlyArray<{ json: Record<string, unknown> 
 		const json = items[i].json;
 		let result;
 		try {
-			result = mapper.map(json);
+			// Under Unknown Fields Reject a value's own `_kafka` / `_doris` the trigger left out refuses the item.
+			result = withOwnFieldReasons(mapper.map(json), itemOwnFieldReasons(json, mapper));
 		} catch (error) {
 			// A bug or a hostile value (e.g. a getter that throws) must not drop the item.
 			result = {

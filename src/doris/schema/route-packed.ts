@@ -29,7 +29,7 @@ import { lineTranscoderFor } from './line-transcoder';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
 import type { RejectRule } from './coerce-type';
 import type { MapResult, RowMapper } from './row-mapper';
-import { countLineOwnFields } from './reserved-line-fields';
+import { countLineOwnFields, lineOwnFieldReasons, withOwnFieldReasons } from './reserved-line-fields';
 import { kafkaFieldsOf } from './trigger-fields';
 
 /** `_kafka` of an invalid line: the Kafka message it was, as far as the packed sources tell. */
@@ -79,7 +79,8 @@ function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, u
 	countLineOwnFields(value, mapper);
 	try {
 		// The item's Add Kafka Fields, never a line's own `_doris` (a line's fields are data).
-		return mapper.map(value, kafkaFields);
+		// Under Unknown Fields Reject a line's own `_kafka` / `_doris` refuses it, as any field no column takes.
+		return withOwnFieldReasons(mapper.map(value, kafkaFields), lineOwnFieldReasons(value, mapper));
 	} catch (error) {
 		// As in routeItems: a bug or a hostile value must not drop the line.
 		return { ok: false, reasons: [{ column: null, value: null, expected: 'a row', rule: 'type', message: `could not map the line: ${(error as Error).message}` }] };

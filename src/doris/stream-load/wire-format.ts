@@ -3,8 +3,7 @@
  * per line, sent with `read_json_by_line`) or CSV in a fixed column order. The string returned is
  * the only allocation per row; the batcher copies it straight into its byte buffer.
  */
-import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD } from '../../common/item-contract';
-import { withoutByteOrderMark } from '../../common/exact-json';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import { sourceColumns } from './columns';
 import { FieldNotReadError, jsonReadCheck, shownValue } from './json-paths';
 import { DEFAULT_CSV, type LoadOptions } from './options';
@@ -50,36 +49,6 @@ export function columnsListCheck(options: LoadOptions, deleteSign = options.dele
 
 /** A load's Columns-list check of one row (columnsListCheck): throws naming a field Doris would not read. */
 export type ColumnsCheck = (row: Readonly<Record<string, unknown>>) => void;
-
-/**
- * Why a packed item cannot load under a Columns list, naming its first line with a field the list
- * leaves out: Doris reads only the listed keys of each JSON line, so that field's value would not load.
- * Rows are checked as they are serialised; packed lines go to Doris as they are, so they are read here
- * (only when the load has such a list). A line that does not parse is left to Doris, which refuses it.
- * `itemLines`: the item's line of each of `jsonLines` when some were taken out before (the message
- * names the item's line).
- */
-export function packedLineOutsideColumns(jsonLines: string, check: ColumnsCheck, itemLines?: readonly number[]): string | undefined {
-	let start = 0;
-	for (let line = 0; start < jsonLines.length; line++) {
-		let end = jsonLines.indexOf('\n', start);
-		if (end < 0) end = jsonLines.length;
-		let row: unknown;
-		try {
-			row = JSON.parse(withoutByteOrderMark(jsonLines.slice(start, end)));
-		} catch {
-			row = undefined;
-		}
-		start = end + 1;
-		if (row === null || typeof row !== 'object' || Array.isArray(row)) continue;
-		try {
-			check(row as Record<string, unknown>);
-		} catch (error) {
-			return `line ${itemLines?.[line] ?? line} of ${PACKED_ROWS_FIELD}: ${error instanceof Error ? error.message : String(error)}`;
-		}
-	}
-	return undefined;
-}
 
 function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<string, unknown>>) => void) | undefined): RowSerializer {
 	return (row) => {

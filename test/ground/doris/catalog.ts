@@ -3,7 +3,8 @@
  * every FE, the BE and the MySQL port, like the metadata of one Doris cluster.
  */
 import type { ColType } from './coltypes';
-import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import { convert, INVALID, REJECT, type ConvertCtx, type Stored } from './convert';
+import { tzOffsetFn } from './convert-datetime';
 import { DORIS_LABEL_DEFAULTS, LabelBook, type LabelSettings } from './labels';
 import type { TablePartitions } from './partitions';
 import type { BeConfig, DorisVersion } from './types';

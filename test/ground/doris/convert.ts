@@ -15,6 +15,7 @@
 import { isIPv6 } from 'node:net';
 import type { ColType } from './coltypes';
 import { MapEntries, readComplexLiteral } from './complex-literal';
+import { dateTimeText, fastDateTime } from './convert-datetime';
 import { Sketch, storeSketch } from './sketches';
 
 /** Whether every string (keys too) in a parsed JSON value is well-formed UTF-16: no lone surrogate. */
@@ -58,9 +59,6 @@ const LARGEINT_MAX = 2n ** 127n - 1n;
  */
 const INT_RE = /^[ \t\n\v\f\r]*([+-]?\d+)(?:[ \t\n\v\f\r]*|\.\d*)$/;
 const DEC_RE = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-const DT_RE =
-	/^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-const DT_COMPACT_RE = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 
 /** Source text of a scalar as Doris' readers see it (JSON numbers keep their text when we have it). */
 function scalarText(v: unknown): string | undefined {
@@ -286,110 +284,11 @@ function toDecimal(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
 	return (neg ? '-' : '') + intPart + (scale ? '.' + frac : '');
 }
 
-const DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const dig = (s: string, i: number): number => s.charCodeAt(i) - 48;
-function digits(s: string, from: number, to: number): boolean {
-	for (let i = from; i < to; i++) {
-		const c = s.charCodeAt(i);
-		if (c < 48 || c > 57) return false;
-	}
-	return true;
-}
-const two = (s: string, i: number): number => dig(s, i) * 10 + dig(s, i + 1);
-
-/** `YYYY-MM-DD[( |T)HH:MM:SS[.f+]]` without a zone, checked by character codes (the common case). */
-function fastDateTime(t: ColType, s: string): string | undefined {
-	const n = s.length;
-	if (n !== 10 && n < 19) return undefined;
-	if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-	if (!digits(s, 0, 4) || !digits(s, 5, 7) || !digits(s, 8, 10)) return undefined;
-	const y = dig(s, 0) * 1000 + dig(s, 1) * 100 + two(s, 2);
-	const mo = two(s, 5);
-	const d = two(s, 8);
-	if (mo < 1 || mo > 12 || d < 1) return undefined;
-	// Year 0 is no leap year in Doris (be/src/util/time_lut.cpp is_leap: `(year % 400) == 0 && year`).
-	const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || (y % 400 === 0 && y !== 0));
-	if (d > DAYS[mo] + (leap ? 1 : 0)) return undefined;
-	if (t.base === 'DATE' && n === 10) return s;
-	const date = s.slice(0, 10);
-	let time = '00:00:00';
-	let frac = '';
-	if (n > 10) {
-		const sep = s.charCodeAt(10);
-		if ((sep !== 32 && sep !== 84) || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return undefined;
-		if (!digits(s, 11, 13) || !digits(s, 14, 16) || !digits(s, 17, 19)) return undefined;
-		if (two(s, 11) > 23 || two(s, 14) > 59 || two(s, 17) > 59) return undefined;
-		time = s.slice(11, 19);
-		if (n > 19) {
-			if (s.charCodeAt(19) !== 46 || n === 20) return undefined;
-			if (!digits(s, 20, n)) return undefined;
-			frac = s.slice(20);
-		}
-	}
-	if (t.base === 'DATE') return date;
-	const scale = t.scale ?? 0;
-	// Already in the stored form (space separator, exactly `scale` digits): keep the string itself.
-	if (n === (scale ? 20 + scale : 19) && s.charCodeAt(10) === 32) return s;
-	return `${date} ${time}${scale ? '.' + (frac.length >= scale ? frac.slice(0, scale) : frac.padEnd(scale, '0')) : ''}`;
-}
-
 function toDateTime(t: ColType, v: unknown, ctx: ConvertCtx): Converted {
-	if (typeof v === 'string') {
-		const fast = fastDateTime(t, v);
-		if (fast !== undefined) return fast;
-	}
+	const fast = typeof v === 'string' ? fastDateTime(t, v) : undefined;
+	if (fast !== undefined) return fast;
 	const s = scalarText(v)?.trim();
-	if (s === undefined) return invalid(ctx, t, v);
-	let y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, fracText = '';
-	let tz: string | undefined;
-	const m = DT_RE.exec(s);
-	if (m) {
-		[y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-		h = Number(m[4] ?? 0);
-		mi = Number(m[5] ?? 0);
-		sec = Number(m[6] ?? 0);
-		fracText = m[7] ?? '';
-		tz = m[8];
-	} else {
-		const c = DT_COMPACT_RE.exec(s);
-		if (!c) return invalid(ctx, t, v);
-		[y, mo, d] = [Number(c[1]), Number(c[2]), Number(c[3])];
-		if (c[4] !== undefined) [h, mi, sec] = [Number(c[4]), Number(c[5]), Number(c[6])];
-	}
-	if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59) return invalid(ctx, t, v);
-	let micros = Number((fracText + '000000').slice(0, 6));
-	if (tz !== undefined) {
-		// Doris 2.1 / 3.0 / 3.1 read an offset in the text and move the value by (the load's time zone −
-		// the text's offset), both taken at 1970-01-01 (be/src/vec/runtime/vdatetime_value.cpp,
-		// DateV2Value::from_date_str_base: cctz::convert(cctz::civil_second {}, …) of each zone, then
-		// date_add_interval<SECOND>). So a zone's daylight saving time is not applied, and a DATE keeps
-		// only its date before it moves: '2024-03-10T23:30:00+08:00' into a DATE with the load's zone
-		// UTC is 2024-03-09 (midnight − 8 h), though that instant is 2024-03-10 in both zones. The
-		// rewritten cast (be/src/vec/functions/cast/cast_to_datev2_impl.hpp, apache/doris#53938; loads
-		// use it since #61682, picked to branch-4.1) checks the offset and ignores it for a DATE. The Doris Schema node never sends an offset: it converts the instant
-		// into its Time Zone and writes the plain date or wall clock, which every version reads alike.
-		const off = tz.toUpperCase() === 'Z' ? 0 : (tz[0] === '-' ? -1 : 1) * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(-2)));
-		const shiftMs = (ctx.tzOffset(0) - off) * 60000;
-		const moved = new Date(0);
-		moved.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
-		if (t.base !== 'DATE') moved.setUTCHours(h, mi, sec);
-		moved.setTime(moved.getTime() + shiftMs);
-		[y, mo, d, h, mi, sec] = [moved.getUTCFullYear(), moved.getUTCMonth() + 1, moved.getUTCDate(), moved.getUTCHours(), moved.getUTCMinutes(), moved.getUTCSeconds()];
-	}
-	const date = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}`;
-	if (t.base === 'DATE') return date;
-	// Extra fractional digits are cut to the column's scale; the docs do not say whether Doris rounds here.
-	const scale = t.scale ?? 0;
-	micros = Math.floor(micros / 10 ** (6 - scale));
-	return `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${scale ? '.' + String(micros).padStart(scale, '0') : ''}`;
-}
-
-/** Days of month `m` in Doris' calendar (no 0000-02-29); Date.UTC reads years 0-99 as 1900-1999, which agrees. */
-function daysIn(y: number, m: number): number {
-	return new Date(Date.UTC(y, m, 0)).getUTCDate();
-}
-function pad2(n: number): string {
-	return n < 10 ? '0' + n : String(n);
+	return (s === undefined ? undefined : dateTimeText(t, s, ctx.tzOffset)) ?? invalid(ctx, t, v);
 }
 
 /** Doris' text rendering of ARRAY / MAP / STRUCT (2.1+: `[1, 2]`, `{"k":1, "k2":2}`, strings quoted). */
@@ -423,21 +322,4 @@ function renderElem(t: ColType, x: unknown, ctx: ConvertCtx): string {
 	if (typeof c === 'number') return String(c);
 	if (t.base === 'ARRAY' || t.base === 'MAP' || t.base === 'STRUCT' || t.base === 'JSON' || t.base === 'VARIANT' || t.base === 'DECIMAL' || t.base === 'LARGEINT') return c;
 	return JSON.stringify(c);
-}
-
-/** Offset function for the `timezone` header: `+08:00`, `UTC`, or an IANA name. Throws when unknown. */
-export function tzOffsetFn(tz: string | undefined): (utcMs: number) => number {
-	const zone = tz?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone;
-	const fixed = /^(?:UTC|GMT)?([+-])(\d{1,2}):?(\d{2})$/i.exec(zone);
-	if (fixed) {
-		const off = (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3]));
-		return () => off;
-	}
-	if (/^(UTC|GMT|Z)$/i.test(zone)) return () => 0;
-	const fmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-	return (utcMs) => {
-		const p: Record<string, number> = {};
-		for (const part of fmt.formatToParts(new Date(utcMs))) if (part.type !== 'literal') p[part.type] = Number(part.value);
-		return Math.round((Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(utcMs / 1000) * 1000) / 60000);
-	};
 }

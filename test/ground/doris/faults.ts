@@ -1,4 +1,4 @@
-/** Test-armed faults: each kind fires for the next N loads, then behaviour is normal again. */
+/** Test-armed faults: each kind fires for the next N loads (or statements), then behaviour is normal again. */
 import type { AnswerRowEdit, FaultInjector, FaultKind } from './types';
 
 export interface ArmedFault {
@@ -9,123 +9,117 @@ export interface ArmedFault {
 	table?: string;
 }
 
+/** Faults armed for `n` uses each: a use takes the first one that matches, in the order they were armed. */
+class ArmedList<T> {
+	private readonly armed: { value: T; left: number }[] = [];
+
+	arm(n: number, value: T): void {
+		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
+		this.armed.push({ value, left: n });
+	}
+
+	/** Takes one use of the first armed value `matches` accepts (any when omitted), or undefined. */
+	take(matches: (value: T) => boolean = () => true): T | undefined {
+		const i = this.armed.findIndex((a) => matches(a.value));
+		if (i < 0) return undefined;
+		const a = this.armed[i];
+		if (--a.left === 0) this.armed.splice(i, 1);
+		return a.value;
+	}
+
+	clear(): void {
+		this.armed.length = 0;
+	}
+}
+
 export class Faults implements FaultInjector {
-	private readonly queue: { fault: ArmedFault; left: number }[] = [];
+	private readonly loads = new ArmedList<ArmedFault>();
+	private readonly bodyFailures = new ArmedList<{ holds: (body: string, table: string) => boolean; message: string }>();
+	private readonly stalls = new ArmedList<number>();
+	private readonly queryFailures = new ArmedList<{ holds: RegExp; message: string }>();
+	private readonly answerEdits = new ArmedList<{ holds: RegExp; edit: AnswerRowEdit }>();
 	/** Set by the server: closes and reopens FE/BE listeners. */
 	downHook: (ms: number) => Promise<void> = async () => {};
 
-	private arm(n: number, fault: ArmedFault): void {
-		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
-		this.queue.push({ fault, left: n });
-	}
-
 	fail(n: number, message: string): void {
-		this.arm(n, { kind: 'fail', message });
+		this.loads.arm(n, { kind: 'fail', message });
 	}
 	publishTimeout(n: number): void {
-		this.arm(n, { kind: 'publishTimeout' });
+		this.loads.arm(n, { kind: 'publishTimeout' });
 	}
 	http500(n: number): void {
-		this.arm(n, { kind: 'http500' });
+		this.loads.arm(n, { kind: 'http500' });
 	}
 	hang(n: number, ms: number): void {
-		this.arm(n, { kind: 'hang', ms });
+		this.loads.arm(n, { kind: 'hang', ms });
 	}
 	hangAfterCommit(n: number, ms: number): void {
-		this.arm(n, { kind: 'hangAfterCommit', ms });
+		this.loads.arm(n, { kind: 'hangAfterCommit', ms });
 	}
 	hangBeforeBegin(n: number, ms: number): void {
-		this.arm(n, { kind: 'hangBeforeBegin', ms });
+		this.loads.arm(n, { kind: 'hangBeforeBegin', ms });
 	}
 	resetAfterCommit(n: number): void {
-		this.arm(n, { kind: 'resetAfterCommit' });
+		this.loads.arm(n, { kind: 'resetAfterCommit' });
 	}
 	resetMidBody(n: number): void {
-		this.arm(n, { kind: 'resetMidBody' });
+		this.loads.arm(n, { kind: 'resetMidBody' });
 	}
 	redirectToDeadBe(n: number): void {
-		this.arm(n, { kind: 'redirectToDeadBe' });
+		this.loads.arm(n, { kind: 'redirectToDeadBe' });
 	}
 	labelRunning(n: number, ms: number): void {
-		this.arm(n, { kind: 'labelRunning', ms });
+		this.loads.arm(n, { kind: 'labelRunning', ms });
 	}
 	runningTxnLimit(n: number): void {
-		this.arm(n, { kind: 'runningTxnLimit' });
+		this.loads.arm(n, { kind: 'runningTxnLimit' });
 	}
 	uncountedLine(n: number, table?: string): void {
-		this.arm(n, { kind: 'uncountedLine', table });
+		this.loads.arm(n, { kind: 'uncountedLine', table });
 	}
-	private readonly bodyFailures: { holds: (body: string, table: string) => boolean; message: string }[] = [];
 	failLoadWhere(holds: (body: string, table: string) => boolean, message: string): void {
-		this.bodyFailures.push({ holds, message });
+		this.bodyFailures.arm(1, { holds, message });
 	}
 	/** Takes the first armed body failure this load (its body, into `table`) holds: its message, or undefined. */
 	takeBodyFailure(body: string, table: string): string | undefined {
-		const i = this.bodyFailures.findIndex((f) => f.holds(body, table));
-		if (i < 0) return undefined;
-		return this.bodyFailures.splice(i, 1)[0].message;
+		return this.bodyFailures.take((f) => f.holds(body, table))?.message;
 	}
 	down(ms: number): Promise<void> {
 		return this.downHook(ms);
 	}
-	private readonly stalls: { left: number; ms: number }[] = [];
 	queryStall(n: number, ms: number): void {
-		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
-		this.stalls.push({ left: n, ms });
+		this.stalls.arm(n, ms);
 	}
 	/** Takes one use of an armed MySQL stall: how long the statement waits, or undefined. */
 	takeQueryStall(): number | undefined {
-		const first = this.stalls[0];
-		if (first === undefined) return undefined;
-		if (--first.left === 0) this.stalls.shift();
-		return first.ms;
+		return this.stalls.take();
 	}
-	private readonly queryFailures: { holds: RegExp; left: number; message: string }[] = [];
 	/** The next `n` statements matching `holds` answer a MySQL error with `message` (errno 1105). */
 	queryFail(holds: RegExp, n: number, message: string): void {
-		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
-		this.queryFailures.push({ holds, left: n, message });
+		this.queryFailures.arm(n, { holds, message });
 	}
 	/** Takes one use of the first armed query failure `sql` matches: its message, or undefined. */
 	takeQueryFailure(sql: string): string | undefined {
-		const i = this.queryFailures.findIndex((f) => f.holds.test(sql));
-		if (i < 0) return undefined;
-		const failure = this.queryFailures[i];
-		if (--failure.left === 0) this.queryFailures.splice(i, 1);
-		return failure.message;
+		return this.queryFailures.take((f) => f.holds.test(sql))?.message;
 	}
-	private readonly answerEdits: { holds: RegExp; left: number; edit: AnswerRowEdit }[] = [];
 	/**
 	 * The next `n` statements matching `holds` answer with each row passed through `edit` (by column
 	 * name; undefined leaves the row out): an answer that lacks what the client needs, as a Doris whose
 	 * metadata another FE has not caught up with, or a scanner that leaves a field NULL, gives it.
 	 */
 	queryAnswerEdit(holds: RegExp, n: number, edit: AnswerRowEdit): void {
-		if (!Number.isInteger(n) || n < 1) throw new Error(`fault count must be a positive integer, got ${n}`);
-		this.answerEdits.push({ holds, left: n, edit });
+		this.answerEdits.arm(n, { holds, edit });
 	}
 	/** Takes one use of the first armed answer edit `sql` matches, or undefined. */
 	takeAnswerEdit(sql: string): AnswerRowEdit | undefined {
-		const i = this.answerEdits.findIndex((f) => f.holds.test(sql));
-		if (i < 0) return undefined;
-		const armed = this.answerEdits[i];
-		if (--armed.left === 0) this.answerEdits.splice(i, 1);
-		return armed.edit;
+		return this.answerEdits.take((f) => f.holds.test(sql))?.edit;
 	}
 	clear(): void {
-		this.queue.length = 0;
-		this.stalls.length = 0;
-		this.queryFailures.length = 0;
-		this.answerEdits.length = 0;
-		this.bodyFailures.length = 0;
+		for (const list of [this.loads, this.bodyFailures, this.stalls, this.queryFailures, this.answerEdits]) list.clear();
 	}
 
 	/** Takes one use of the first armed fault of the given stage (FE: redirectToDeadBe; BE: the rest) for a load into `table`. */
 	take(stage: 'fe' | 'be', table?: string): ArmedFault | undefined {
-		const i = this.queue.findIndex((q) => (q.fault.kind === 'redirectToDeadBe') === (stage === 'fe') && (q.fault.table === undefined || q.fault.table === table));
-		if (i < 0) return undefined;
-		const q = this.queue[i];
-		if (--q.left === 0) this.queue.splice(i, 1);
-		return q.fault;
+		return this.loads.take((fault) => (fault.kind === 'redirectToDeadBe') === (stage === 'fe') && (fault.table === undefined || fault.table === table));
 	}
 }

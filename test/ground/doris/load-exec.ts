@@ -20,7 +20,8 @@
 import type { ColType } from './coltypes';
 import { parseType } from './coltypes';
 import { defaultFor, encodeKey, hasSequence, hasSkipBitmapColumn, isMergeOnWrite, keyIndexes, sequenceColumn, type Column, type Table } from './catalog';
-import { convert, INVALID, REJECT, tzOffsetFn, type ConvertCtx, type Stored } from './convert';
+import { convert, INVALID, REJECT, type ConvertCtx, type Stored } from './convert';
+import { tzOffsetFn } from './convert-datetime';
 import { compileConverter } from './convert-compiled';
 import { csvRows, jsonRows, mayHaveLostDigits, parseJsonPaths, reparseRow, sourceLine, unescapeSeparator, type JsonOptions, type SourceRow } from './load-source';
 import { evalCondition, parseCondition, type Condition } from './condition';

@@ -12,14 +12,15 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { deleteLineReason } from '../../../src/batch/delete-rows';
+import { sortItemsForLoad } from '../../../src/batch/load-items';
 import { splitBySequence } from '../../../src/batch/sequence-values';
-import { PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
+import { PACKED_ROWS_FIELD, PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
 import { readPackedRows } from '../../../src/common/packed-rows';
 import { manualSchema } from '../../../src/doris/schema/manual';
 import { routeItems } from '../../../src/doris/schema/route-items';
 import { emptyInvalidLineCounts, mapPackedLinesToBytes, routePacked } from '../../../src/doris/schema/route-packed';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../src/doris/schema/row-mapper';
-import { columnsListCheck, createSerializer, packedLineOutsideColumns } from '../../../src/doris/stream-load/wire-format';
+import { columnsListCheck, createSerializer } from '../../../src/doris/stream-load/wire-format';
 import { message, parse } from '../kafka/message-support';
 
 const schema = manualSchema('d', 't', [
@@ -111,9 +112,12 @@ describe('packed lines: every reader reads the row the per-message path reads', 
 				assert.deepEqual(deletes, rows.flatMap((row, i) => (row !== null && row.__DORIS_DELETE_SIGN__ === 1 ? [i] : [])), 'Deletes Never');
 				const check = columnsListCheck({ format: 'json', columns: ['id', 'v', 'd', 'f', 'ip', '__DORIS_DELETE_SIGN__', 'src_offset'] });
 				assert.ok(check !== undefined);
-				const outside = rows.findIndex((row) => row !== null && 'extra' in row);
-				const said = packedLineOutsideColumns(packed.jsonLines, check);
-				assert.equal(said === undefined ? -1 : Number(/^line (\d+)/.exec(said)?.[1]), outside, 'Columns');
+				const outside = rows.flatMap((row, i) => (row !== null && 'extra' in row ? [i] : []));
+				const item = { json: { [PACKED_ROWS_FIELD]: packed } };
+				const handedBack = sortItemsForLoad([item], { format: 'json', deletes: 'auto', columnsCheck: check, columnsHandBack: true });
+				assert.deepEqual(handedBack.takenOut.map((t) => t.line), outside, 'Columns, Rejected wired: each line with the field, once');
+				const refused = sortItemsForLoad([item], { format: 'json', deletes: 'auto', columnsCheck: check }).refused[0]?.message;
+				assert.equal(refused === undefined ? -1 : Number(/^line (\d+)/.exec(refused)?.[1]), outside[0] ?? -1, 'Columns, Rejected leading nowhere: the first such line');
 			}),
 			{ numRuns: 200 },
 		);

@@ -40,7 +40,9 @@ describe('message values holding the Doris nodes\' own fields', () => {
 
 		it(`${output}: a value's _doris (a replayed dead letter's table and old deadline) is not taken for the Doris nodes' own`, () => {
 			const chunk = parse({ output }, [message(7, value('{"id":2,"_doris":{"table":"other","loadBy":1}}'))]);
-			assert.deepEqual(chunk.items.map((i) => i.json), [{ id: 2 }]);
+			// Kept in the item's own _doris.ownFields, never read as its table or deadline: a Doris Schema node
+			// with Unknown Fields Reject refuses the item for it, as for a packed line's own field (session 17).
+			assert.deepEqual(chunk.items.map((i) => i.json), [{ id: 2, _doris: { ownFields: { _doris: { table: 'other', loadBy: 1 } } } }]);
 			assert.equal(chunk.parseErrors, 0);
 			// Said, for the emitter's warning: the value's own field is not loaded (was: left out without a word).
 			assert.deepEqual(chunk.itemOwnFields, new Map([['_doris', { messages: 1, firstOffset: '7', replaced: false }]]));
@@ -49,7 +51,10 @@ describe('message values holding the Doris nodes\' own fields', () => {
 		it(`${output}: a value's _kafka is not taken for the message's position: dropped with Include Metadata off, the real one with it on`, () => {
 			const replayed = value('{"id":3,"_kafka":{"topic":"elsewhere","partition":0,"offset":"9"}}');
 			const off = parse({ output }, [message(8, replayed), message(9, value('{"id":4,"_kafka":null}'))]);
-			assert.deepEqual(off.items.map((i) => i.json), [{ id: 3 }, { id: 4 }]);
+			assert.deepEqual(off.items.map((i) => i.json), [
+				{ id: 3, _doris: { ownFields: { _kafka: { topic: 'elsewhere', partition: 0, offset: '9' } } } },
+				{ id: 4, _doris: { ownFields: { _kafka: null } } },
+			]);
 			assert.deepEqual(off.itemOwnFields, new Map([['_kafka', { messages: 2, firstOffset: '8', replaced: false }]]));
 			const on = parse({ output, includeMetadata: true }, [message(8, replayed)]);
 			assert.deepEqual(on.itemOwnFields, new Map([['_kafka', { messages: 1, firstOffset: '8', replaced: true }]]));
@@ -57,6 +62,10 @@ describe('message values holding the Doris nodes\' own fields', () => {
 				on.items.map((i) => [i.json.id, (i.json[KAFKA_METADATA_FIELD] as { topic: string; offset: string }).topic, (i.json[KAFKA_METADATA_FIELD] as { offset: string }).offset]),
 				[[3, 'orders', '8']],
 			);
+			assert.deepEqual(on.items[0].json._doris, { ownFields: { _kafka: { topic: 'elsewhere', partition: 0, offset: '9' } } });
+			// With Add Kafka Fields the item's _doris also names the added fields.
+			const named = parse({ output, kafkaFields: [{ source: 'offset', name: 'src_offset' }] }, [message(8, replayed)]);
+			assert.deepEqual(named.items[0].json._doris, { ownFields: { _kafka: { topic: 'elsewhere', partition: 0, offset: '9' } }, kafkaFields: ['src_offset'] });
 		});
 	}
 

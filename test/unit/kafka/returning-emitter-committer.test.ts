@@ -28,11 +28,11 @@ function batch(offsets: string[]): EachBatchPayload {
 	} as unknown as EachBatchPayload;
 }
 
-test('a redelivery due while the partition is returning waits for the answer, then seeks to the failed range', async (t) => {
-	t.mock.timers.enable({ apis: ['setTimeout'] });
-	const assignment = new Assignment();
-	assignment.replace({ t: [0] }, 'member-1');
-	const state = assignment.get('t', 0) as PartitionState;
+/**
+ * An emitter of partition t/0 whose every execution fails (Doris refused), redelivered after 100 ms;
+ * `seeks` are the offsets its redeliveries seek to, `isDraining` whether a rebalance is drained.
+ */
+function failingEmitter(isDraining: () => boolean = () => false): { emitter: ExecutionEmitter; seeks: bigint[] } {
 	const seeks: bigint[] = [];
 	const context = {
 		options: { keepPartitionOrder: false, manual: false, maxRecordsPerExecution: 10, maxBytesPerExecution: 1_000_000, labels: { workflow: 'w', node: 'n' }, executionTimeoutMs: 0, redeliveryBackoff: { initialMs: 100, maxMs: 100 } },
@@ -50,10 +50,18 @@ test('a redelivery due while the partition is returning waits for the answer, th
 		runExecution: async (): Promise<ExecutionOutcome> => ({ ok: false, reason: 'Doris refused' }),
 		executionsSignal: new AbortController().signal,
 		isClosing: () => false,
-		isDraining: () => false,
+		isDraining,
 		syncPaused: () => {},
 	} as unknown as EmitterContext;
-	const emitter = new ExecutionEmitter(context);
+	return { emitter: new ExecutionEmitter(context), seeks };
+}
+
+test('a redelivery due while the partition is returning waits for the answer, then seeks to the failed range', async (t) => {
+	t.mock.timers.enable({ apis: ['setTimeout'] });
+	const assignment = new Assignment();
+	assignment.replace({ t: [0] }, 'member-1');
+	const state = assignment.get('t', 0) as PartitionState;
+	const { emitter, seeks } = failingEmitter();
 	await emitter.emit(state, batch(['0', '1', '2']));
 	await new Promise((resolve) => setImmediate(resolve));
 	assert.equal(state.tracker.failedAt, 0n);
@@ -76,28 +84,8 @@ test('a redelivery due while the partition is returning waits for the answer, th
 test('a redelivery due while a rebalance is drained waits for the join instead of seeking', async (t) => {
 	t.mock.timers.enable({ apis: ['setTimeout'] });
 	const state = new PartitionState('t', 0);
-	const seeks: bigint[] = [];
 	let draining = false;
-	const context = {
-		options: { keepPartitionOrder: false, manual: false, maxRecordsPerExecution: 10, maxBytesPerExecution: 1_000_000, labels: { workflow: 'w', node: 'n' }, executionTimeoutMs: 0, redeliveryBackoff: { initialMs: 100, maxMs: 100 } },
-		logger: quiet,
-		stats: { messages: 0, parseErrors: 0, tombstonesSkipped: 0, executionsStarted: 0, executionsSucceeded: 0, executionsFailed: 0, redeliveries: 0 },
-		parser: { parse: (messages: Array<{ offset: string }>, from: number, to: number) => ({ items: messages.slice(from, to).map((m) => ({ json: { offset: m.offset } })), parseErrors: 0, tombstonesSkipped: 0 }) },
-		window: { hasRoom: true, acquire: () => {}, release: () => {} },
-		partitions: {
-			seek: (_state: PartitionState, offset: bigint) => {
-				seeks.push(offset);
-				return true;
-			},
-		},
-		committer: { request: () => {} },
-		runExecution: async (): Promise<ExecutionOutcome> => ({ ok: false, reason: 'Doris refused' }),
-		executionsSignal: new AbortController().signal,
-		isClosing: () => false,
-		isDraining: () => draining,
-		syncPaused: () => {},
-	} as unknown as EmitterContext;
-	const emitter = new ExecutionEmitter(context);
+	const { emitter, seeks } = failingEmitter(() => draining);
 	await emitter.emit(state, batch(['0', '1', '2']));
 	await new Promise((resolve) => setImmediate(resolve));
 	assert.equal(state.tracker.failedAt, 0n);

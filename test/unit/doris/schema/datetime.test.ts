@@ -152,6 +152,26 @@ describe('DATETIME from epoch numbers', () => {
 		assert.equal(run(19844, { epochUnit: 'days' }), '2024-05-01 00:00:00');
 		assert.equal(run(19844.5, { date: true, epochUnit: 'days' }), '!date_format');
 	});
+	it('a DATE under a sub-day unit refuses a number within a day of 1970-01-01: it is a day count read in the wrong unit', () => {
+		// Schemaless Debezium (schemas.enable=false) sends a MySQL DATE as days: 19844 is 2024-05-01, but in
+		// milliseconds it is 19.8 s after the epoch, and the DATE kept would be 1970-01-01, every row, quietly.
+		for (const epochUnit of ['s', 'ms', 'us'] as const) {
+			assert.equal(run(19844, { date: true, epochUnit }), '!epoch_day_count', epochUnit);
+			assert.equal(run(-25567, { date: true, epochUnit }), '!epoch_day_count', epochUnit); // 1900-01-01 in days
+			assert.equal(run('19844', { date: true, epochUnit }), '!epoch_day_count', epochUnit);
+			assert.equal(run(19844n, { date: true, epochUnit }), '!epoch_day_count', epochUnit);
+			assert.equal(run(1.5, { date: true, epochUnit }), '!epoch_day_count', epochUnit);
+			// 0 is 1970-01-01 read either way: nothing to tell apart.
+			assert.equal(run(0, { date: true, epochUnit }), '1970-01-01', epochUnit);
+		}
+		// One day in the unit and beyond is an instant as before; so is every number into a DATETIME.
+		assert.equal(run(86_400, { date: true, epochUnit: 's' }), '1970-01-02');
+		assert.equal(run(-86_400_000, { date: true, epochUnit: 'ms' }), '1969-12-31');
+		assert.equal(run(86_400_000_000, { date: true, epochUnit: 'us' }), '1970-01-02');
+		assert.equal(run(86_399, { date: true, epochUnit: 's' }), '!epoch_day_count');
+		assert.equal(run(1714557600, { date: true, epochUnit: 's' }), '2024-05-01');
+		assert.equal(run(19844, { epochUnit: 'ms', precision: 3 }), '1970-01-01 00:00:19.844');
+	});
 	it('zones and range', () => {
 		assert.equal(run(1714557600123, { epochUnit: 's' }), '!date_range');
 		assert.equal(run(1714557600, { timeZone: 'Asia/Shanghai', epochUnit: 's' }), '2024-05-01 18:00:00');

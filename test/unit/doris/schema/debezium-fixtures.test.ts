@@ -115,6 +115,33 @@ describe('Debezium fixtures through the Doris Schema mapper', () => {
 		assert.deepEqual(rows, want);
 	});
 
+	it('the same stream under one Epoch Unit ms for every column (the CDC examples): each DATE, a day count, goes to Invalid saying so, per item, packed and in a worker', async () => {
+		// Before: order_date 19844 (2024-05-01) read as 19.8 s after the epoch loaded 1970-01-01 in every row, quietly.
+		const v: Variant = { connector: 'mysql', time: 'adaptive_time_microseconds', decimal: 'string' };
+		const payloads = fixtureValues(v).map((text) => JSON.stringify((parseJsonExact(text) as { payload: Record<string, unknown> }).payload));
+		const mapper = new RowMapper(sinkSchema(v), { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true, dates: { timeZone: 'UTC', epochUnit: 'ms' }, epochUnits: [{ column: 'created_at', unit: 'us' }] });
+		const routed = routeItems(payloads.map((text) => ({ json: parseJsonExact(text) as Record<string, unknown> })), mapper, labels);
+		const reasons = routed.invalid.flatMap((r) => (r.json._invalid as { reasons: Array<{ column: string; rule: string; message: string }> }).reasons);
+		assert.ok(reasons.length > 0, 'rows with a DATE go to Invalid');
+		for (const r of reasons) {
+			assert.equal(`${r.column} ${r.rule}`, 'order_date epoch_unit');
+			assert.match(r.message, /read in milliseconds \(Epoch Unit\) is less than a day from 1970-01-01.*count of days.*Epoch Unit per Column to Days/);
+		}
+		// What loads has its own date: only the row whose DATE is 1970-01-01 (0 days, 0 ms alike) passes.
+		const loaded = applyRows(routed.rows.map((r) => r.json));
+		assert.ok(loaded.length > 0);
+		for (const row of loaded) assert.equal(row.order_date, expected(v).find((x) => x.id === row.id)?.order_date, `id ${String(row.id)}`);
+
+		const packed: PackedRows = {
+			jsonLines: payloads.map((t) => `${t}\n`).join(''),
+			count: payloads.length,
+			sources: [{ topic: 't', partition: 0, firstOffset: '0', lastOffset: String(payloads.length - 1), lines: payloads.length }],
+		};
+		const inThread = routePacked(packed, mapper, labels, 0);
+		assert.equal(inThread.invalid.length, routed.invalid.length, 'packed: the same rows to Invalid');
+		assert.deepEqual(await pool.route(packed, mapper, labels, 0), inThread, 'a worker thread gives the same output');
+	});
+
 	it('a value that does not fit its declared type goes to Invalid with the field, the value and the type', () => {
 		const v: Variant = { connector: 'mysql', time: 'adaptive_time_microseconds', decimal: 'precise' };
 		const text = fixtureValues(v)[0].replace('"amount":"ALxhAA=="', '"amount":"12,50"');

@@ -3,6 +3,11 @@
 // node leaves them out of the line's row. It did so without a word, not even counted as a field no column
 // takes (Unknown Fields: Reject let it through too): a row's own data dropped unseen. Now counted with the
 // unmatched fields and told once per execution, naming the field, the table and why.
+// Session 17 (review of session 16, section 6): under Unknown Fields "Reject", where the user asked that no
+// field be dropped, such a row goes to Invalid instead (rule unknown_field), naming the field, its value
+// (shortened) and why, as any other field no column takes; with One Item per Message the trigger leaves the
+// value's own field out of its item and says so in the item's `_doris.ownFields`, which the node reads the
+// same way. A real dead letter is refused under Reject already, for its `_invalid`, before and after.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 
@@ -40,7 +45,7 @@ const unmatched = async (workflow: string) =>
 describe('Doris Schema: a packed line\'s own _kafka / _doris', () => {
 	// 2,000 lines: over the worker threshold, so Worker Threads 1 maps them in a worker.
 	for (const workerThreads of [0, 1]) {
-		for (const unknownFields of ['ignore', 'reject'] as const) {
+		for (const unknownFields of ['ignore'] as const) {
 			it(`Worker Threads ${workerThreads}, Unknown Fields ${unknownFields}: rows load without them, counted, one warning per execution and field naming it, the table and why`, async () => {
 				const workflow = `reserved-${workerThreads}-${unknownFields}`;
 				const warnings: string[] = [];
@@ -57,6 +62,73 @@ describe('Doris Schema: a packed line\'s own _kafka / _doris', () => {
 			});
 		}
 	}
+
+	for (const workerThreads of [0, 1]) {
+		it(`Worker Threads ${workerThreads}, Unknown Fields reject: a line with its own _kafka / _doris goes to Invalid naming the field, its value and the rule; the others load`, async () => {
+			const workflow = `reserved-${workerThreads}-reject`;
+			const warnings: string[] = [];
+			const options = { labels: { workflow, node: 'Doris Schema' }, workerThreads, continueOnFail: false, warn: (m: string) => warnings.push(m) };
+			const routed = await mapItemsFollowingSchema([packedItem(2000)], source(`t_${workerThreads}_reject`, 'reject'), options);
+			assert.equal(routed.invalid.length, 200, 'every 10th line');
+			const out = (routed.rows[0].json[PACKED_ROWS_FIELD] as PackedRows).jsonLines.split('\n').filter((l) => l !== '');
+			assert.equal(out.length, 1800);
+			const first = routed.invalid[0].json;
+			assert.deepEqual(first._kafka, { topic: 't', partition: 0, offset: '0', line: 0 }, 'the invalid item says where the line came from');
+			const reasons = (first._invalid as { reasons: Array<Record<string, unknown>> }).reasons;
+			assert.deepEqual(
+				reasons.map((r) => [r.rule, r.column, r.value]),
+				[
+					['unknown_field', null, { topic: 'orders', partition: 0, offset: '0' }],
+					['unknown_field', null, { table: 'old' }],
+				],
+			);
+			assert.match(String(reasons[0].message), /^field "_kafka" matches no column: the Doris nodes keep the name "_kafka" for an item's own Kafka position .* and never load it from a row; Unknown Fields is Reject, so the row is not loaded without it\. Rename the field upstream; a dead letter replayed through the Kafka trigger carries "_kafka" and "_doris" from its first pass/);
+			assert.deepEqual(warnings, [], 'the reason says it: no "not loaded" warning');
+		});
+	}
+
+	it('Unknown Fields reject: a long value is shortened in the reason (the item keeps all of it)', async () => {
+		const options = { labels: { workflow: 'reserved-long', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false };
+		const line = JSON.stringify({ id: 1, v: 'x', _doris: { table: 'x'.repeat(500) } });
+		const packed: PackedRows = { jsonLines: `${line}\n`, count: 1, sources: [] };
+		const routed = await mapItemsFollowingSchema([{ json: { [PACKED_ROWS_FIELD]: packed } }], source('t_long', 'reject'), options);
+		const reason = (routed.invalid[0].json._invalid as { reasons: Array<Record<string, unknown>> }).reasons[0];
+		assert.equal(typeof reason.value, 'string');
+		assert.ok(String(reason.value).length <= 201 && String(reason.value).startsWith('{"table":"xxx') && String(reason.value).endsWith('…'), String(reason.value));
+		assert.deepEqual(routed.invalid[0].json._doris, { table: 'x'.repeat(500) });
+	});
+
+	it('Unknown Fields reject, One Item per Message: the field the trigger left out of the item (its _doris.ownFields) refuses the item the same way; Ignore loads it', async () => {
+		const item = () => ({ json: { id: 1, v: 'x', _doris: { ownFields: { _kafka: { topic: 'elsewhere', partition: 0, offset: '9' } } } } });
+		const options = { labels: { workflow: 'reserved-message', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false };
+		const refused = await mapItemsFollowingSchema([item()], source('t_message_reject', 'reject'), options);
+		assert.equal(refused.rows.length, 0);
+		const reasons = (refused.invalid[0].json._invalid as { reasons: Array<Record<string, unknown>> }).reasons;
+		assert.deepEqual(reasons.map((r) => [r.rule, r.value]), [['unknown_field', { topic: 'elsewhere', partition: 0, offset: '9' }]]);
+		assert.match(String(reasons[0].message), /^field "_kafka" matches no column/);
+		const loaded = await mapItemsFollowingSchema([item()], source('t_message_ignore', 'ignore'), options);
+		assert.deepEqual([loaded.rows.length, loaded.invalid.length], [1, 0]);
+	});
+
+	it('Unknown Fields reject, a record read from inside the line (Source Path): its top-level _kafka is no field of the row, as the envelope\'s others are not', async () => {
+		const schema = manualSchema('db', 't_path', [{ name: 'id', type: 'INT' }]);
+		const mapper = rowMapperFor(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, unknownFields: 'reject', sourcePath: 'data' });
+		const packed: PackedRows = { jsonLines: '{"data":{"id":1},"_kafka":{"topic":"x"}}\n', count: 1, sources: [] };
+		const options = { labels: { workflow: 'reserved-path', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false };
+		const routed = await mapItemsFollowingSchema([{ json: { [PACKED_ROWS_FIELD]: packed } }], { current: async () => mapper, reread: async () => mapper }, options);
+		assert.equal(routed.invalid.length, 0);
+	});
+
+	it('a real dead letter (with its _invalid) replayed under Reject goes to Invalid for its _invalid, as before; under Ignore it loads', async () => {
+		const deadLetter = JSON.stringify({ id: 1, v: 'x', _kafka: { topic: 'orders', partition: 0, offset: '3' }, _invalid: { table: 'db.t', reasons: [] } });
+		const packed = (): PackedRows => ({ jsonLines: `${deadLetter}\n`, count: 1, sources: [] });
+		const options = { labels: { workflow: 'reserved-dead', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false };
+		const rejected = await mapItemsFollowingSchema([{ json: { [PACKED_ROWS_FIELD]: packed() } }], source('t_dead_reject', 'reject'), options);
+		const reasons = (rejected.invalid[0].json._invalid as { reasons: Array<Record<string, unknown>> }).reasons;
+		assert.ok(reasons.some((r) => String(r.message).startsWith('field "_invalid" matches no column')));
+		const ignored = await mapItemsFollowingSchema([{ json: { [PACKED_ROWS_FIELD]: packed() } }], source('t_dead_ignore', 'ignore'), options);
+		assert.equal(ignored.invalid.length, 0);
+	});
 
 	it('an item\'s _kafka and _doris (the trigger\'s, the contract) are no row\'s data: no warning', async () => {
 		const warnings: string[] = [];

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD } from '../../../../src/common/item-contract';
 import type { LoadOptions } from '../../../../src/doris/stream-load/options';
-import { columnsListCheck, createSerializer, packedLineOutsideColumns } from '../../../../src/doris/stream-load/wire-format';
+import { columnsListCheck, createSerializer } from '../../../../src/doris/stream-load/wire-format';
 
 const serialize = (options: Omit<LoadOptions, 'format'>, row: Record<string, unknown>) => createSerializer({ format: 'json', ...options })(row);
 const rooted = (root: string) => ({ extraHeaders: { json_root: root } });
@@ -40,12 +40,6 @@ describe('JSON Paths and json_root: the row fields Doris would not read', () => 
 		assert.doesNotThrow(() => check({ id: 1, [KAFKA_METADATA_FIELD]: {}, [DORIS_FIELD]: {}, [DELETE_SIGN_COLUMN]: 1 }));
 		const noSign = columnsListCheck({ format: 'json', columns: ['id'], jsonpaths: '["$.id"]' }, false);
 		assert.throws(() => noSign?.({ id: 1, [DELETE_SIGN_COLUMN]: 1 }), /__DORIS_DELETE_SIGN__/);
-	});
-
-	it('a packed line with a field no path reads is named by its line', () => {
-		const check = columnsListCheck({ format: 'json', columns: ['id'], jsonpaths: '["$.id"]' });
-		assert.ok(check !== undefined);
-		assert.match(packedLineOutsideColumns('{"id":1}\n{"id":2,"extra":3}\n', check) ?? '', /^line 1 of packedRows: Row field "extra" would not load/);
 	});
 
 	it('a path this node cannot follow, or JSON Paths that are not an array of paths, are refused naming them', () => {
