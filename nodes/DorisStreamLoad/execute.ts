@@ -22,6 +22,7 @@ import { DeadlineError } from '../../src/batch/load-deadline';
 import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
+import { TableNotFoundError } from '../../src/doris/schema/reader';
 import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
 import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-format';
@@ -270,11 +271,16 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		// A field that is a column of the table is kept by the Doris Schema node when a row has it: rows
 		// that all lack it are the data's own (refused, an anonymous visit would hold its partition for good).
 		const { database: db, table } = group.target;
+		// A table Doris lacks: the load itself says why. Any other failed read fails the execution (it is
+		// delivered again): going on unchecked, every row would load with the column computed from NULL.
 		const columns = await schemaCache.get(connection, db, table).then(
 			(schema) => new Set(schema.columns.map((c) => c.name.toLowerCase())),
-			() => undefined,
+			(error: unknown) => {
+				if (error instanceof TableNotFoundError) return undefined;
+				throw error;
+			},
 		);
-		if (columns === undefined) return sorted; // the table unreadable: the load itself says why
+		if (columns === undefined) return sorted;
 		return refuseWithoutExpressionFields(group.items, sorted, readByExpressions.filter((f) => !columns.has(f.field.toLowerCase())));
 	};
 	const sortGroup = async (group: (typeof grouped.groups)[number]) => {

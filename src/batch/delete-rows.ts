@@ -16,6 +16,7 @@
  * sign from the data without the Deletes option (deletesNeverCheck): then a delete is applied.
  */
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
+import { TableNotFoundError } from '../doris/schema/reader';
 import type { Rejection } from '../doris/schema/row-mapper';
 import { noHiddenDeleteSign } from '../doris/schema/row-rejections';
 import { columnNames } from '../doris/stream-load/columns';
@@ -50,7 +51,9 @@ export interface DeleteCheckOption {
 
 /**
  * The table when it is not UNIQUE KEY, for a load that carries the delete sign; undefined for a UNIQUE
- * KEY table, or when its keys model is unknown or cannot be read (the load goes as it did). Only a
+ * KEY table, a schema without a key model (manual) or a table Doris does not have (the load says so).
+ * A read that fails otherwise throws: taken as "the load goes as it did", one timeout of SHOW CREATE
+ * TABLE let the deletes of a DUPLICATE KEY table load as new rows. Only a
  * UNIQUE KEY table has the hidden delete sign: for any other Doris drops the `hidden_columns` entry
  * without a word (fe-core Load.initColumns and NereidsLoadScanProvider add a hidden column only when
  * `column != null && !column.isVisible()`, Doris 2.1, 3.0, 3.1), so a row flagged 1 loaded as a new
@@ -64,8 +67,12 @@ export async function tableWithoutDeletes(readSchema: () => Promise<TableSchema>
 	let schema: TableSchema;
 	try {
 		schema = await readSchema();
-	} catch {
-		return undefined;
+	} catch (error) {
+		if (error instanceof TableNotFoundError) return undefined;
+		throw new Error(
+			`Table ${table}: the load carries the delete sign, and whether the table is UNIQUE KEY (the only kind that applies it; any other loads a deleted row as a new one) could not be read over Doris' MySQL port: ${(error as Error).message}`,
+			{ cause: error },
+		);
 	}
 	const keyModel = schema.keyModel;
 	if (keyModel === 'UNIQUE') return schema.deleteSign === false ? { table, keyModel } : undefined;

@@ -107,8 +107,8 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 		tagTargets: severalTables,
 		mapperFor: async (target, samples) => {
 			if (settings.operation === 'mapRowsToTables') {
-				const create = settings.createTables ? { design: () => designTableFrom(target, samples(), createOptions), refreshIntervalMs: settings.refreshIntervalMs } : undefined;
-				const schema = await tableSchemaOrCreate(connection, target, create, ddlLogger);
+				const create = settings.createTables ? { design: () => designTableFrom(target, samples(), createOptions) } : undefined;
+				const schema = await tableSchemaOrCreate(connection, target, settings.refreshIntervalMs, create, ddlLogger);
 				return 'refused' in schema ? schema : mapperOf(schema);
 			}
 			const schema = await loadSchema(ctx, { ...settings, database: target.database }, connection, target.table);

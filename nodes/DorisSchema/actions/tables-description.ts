@@ -89,7 +89,7 @@ export const tablesProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'customer_id',
 		description:
-			'Primary key of created tables when the messages carry no Kafka key to read it from (packed items never do); comma-separated. Empty: the fields of each message\'s Kafka key (needs the trigger\'s Include Metadata).',
+			'Primary key of created tables when the messages carry no Kafka key to read it from (packed items never do: there it must be a key of every table the stream creates); comma-separated. Empty: the fields of each message\'s Kafka key (needs the trigger\'s Include Metadata). A message whose Kafka key names other columns is not given a table (Invalid, rule table): a UNIQUE KEY on the wrong columns would merge rows.',
 	},
 	{
 		displayName: 'Sequence Column',

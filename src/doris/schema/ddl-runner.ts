@@ -178,17 +178,23 @@ export function addColumns(connection: DorisConnection, target: DorisTarget, col
 }
 
 /**
- * The schema of a table a change stream names: read (once per process, schema-cache.ts), or, when
- * Doris has no such table and `create` allows it, created from `design()` first. A refusal (no such
- * table and creation off, a design or a CREATE Doris refused) says why, for the Invalid output.
+ * The schema of a table a change stream names: read (schema-cache.ts; re-read in the background every
+ * `refreshIntervalMs`, 0 = once per process), or, when Doris has no such table and `create` allows it,
+ * created from `design()` first. A refusal (no such table and creation off, a design or a CREATE Doris
+ * refused) says why, for the Invalid output. The interval applies whether or not tables are created:
+ * when it came only with `create`, Map Rows to Tables without Create Missing Tables never re-read a
+ * table, so a column added in Doris for a field already flowing stayed empty (the field dropped) and a
+ * dropped column kept taking its field under Unknown Fields Reject (Doris then drops the value), for
+ * the life of the process.
  */
 export async function tableSchemaOrCreate(
 	connection: DorisConnection,
 	target: DorisTarget,
-	create: { design: () => TableDesign | { refused: string }; refreshIntervalMs: number } | undefined,
+	refreshIntervalMs: number,
+	create: { design: () => TableDesign | { refused: string } } | undefined,
 	logger?: DdlLogger,
 ): Promise<TableSchema | { refused: string }> {
-	const read = () => schemaCache.get(connection, target.database, target.table, create?.refreshIntervalMs ?? 0);
+	const read = () => schemaCache.get(connection, target.database, target.table, refreshIntervalMs);
 	try {
 		return await read();
 	} catch (error) {

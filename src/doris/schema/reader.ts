@@ -13,7 +13,8 @@
  *   `"function_column.sequence_col" = "col"` (or `"function_column.sequence_type" = "int"` for a
  *   hidden one), as Doris' own regression suite checks (ccr test_ds_prop_incrsync_incsync_seq_col:
  *   `SHOW CREATE TABLE ...` contains `"function_column.sequence_col" = "test"`). If SHOW CREATE TABLE
- *   fails the columns are still usable; the key model is then unknown (null).
+ *   fails the schema read fails (showCreateTable): the rules that keep rows Doris would drop quietly
+ *   need what it says.
  *   Its PROPERTIES also say whether the table is merge-on-write (`enable_unique_key_merge_on_write`,
  *   which partial updates need) and whether it takes flexible partial updates
  *   (`enable_unique_key_skip_bitmap_column`, Doris 3.1+; update-of-unique-model docs).
@@ -133,19 +134,50 @@ export async function readTableSchema(connection: DorisConnection, database: str
 		mergeOnWrite: null,
 		skipBitmapColumn: false,
 	};
+	const ddl = await showCreateTable(connection, database, table, target);
+	if (ddl !== '') {
+		const parsed = parseShowCreateTable(ddl);
+		facts = { ...parsed, keyColumns: parsed.keyColumns.length > 0 ? parsed.keyColumns : facts.keyColumns };
+	}
+	const deleteSign = facts.keyModel === 'UNIQUE' ? await readDeleteSign(connection, database, table, target) : null;
+	return { database, table, columns, ...facts, deleteSign, source: 'auto', readAt: Date.now() };
+}
+
+/**
+ * Why a schema read fails when SHOW CREATE TABLE (or the hidden-column DESC) cannot be read. The facts
+ * they give guard against rows Doris keeps quietly: a row without its sequence value into a
+ * `function_column.sequence_col` table (Doris keeps the stored row), a delete into a DUPLICATE or
+ * AGGREGATE KEY table, or a UNIQUE one without the hidden delete sign (Doris drops the sign and loads
+ * the row). Cached as unknown after one timeout or FE restart between DESC and SHOW CREATE TABLE, those
+ * rows loaded and counted as loaded; failing, the execution is delivered again and the next read retries.
+ */
+const WITHOUT_FACTS =
+	'without its key model, sequence column and delete sign, rows Doris keeps or drops quietly (an update lacking its sequence value, a delete into a table that is not UNIQUE KEY) could not be held back, so the schema read fails and the execution is delivered again';
+
+/**
+ * SHOW CREATE TABLE and DESC both need the SHOW privilege on the table, i.e. any of ADMIN, SELECT, LOAD,
+ * ALTER, CREATE, DROP or SHOW_VIEW (fe-core mysql/privilege/PrivPredicate.java `SHOW`; checked in
+ * nereids/trees/plans/commands/ShowCreateTableCommand.java and analysis/ShowCreateTableStmt.java, and in
+ * DescribeStmt), so a user who can DESC a table can normally SHOW CREATE TABLE it too. A refusal still
+ * says what would let it through. 1142 is ER_TABLEACCESS_DENIED_ERROR.
+ */
+function privilegeHint(error: unknown): string {
+	const denied = error instanceof DorisQueryError && (error.errno === 1142 || error.errno === 1227 || /access denied|command denied/i.test(error.message));
+	return denied ? ' (SHOW CREATE TABLE needs a privilege on the table: any of SELECT_PRIV, LOAD_PRIV, ALTER_PRIV, CREATE_PRIV, DROP_PRIV or ADMIN_PRIV, as DESC does)' : '';
+}
+
+async function showCreateTable(connection: DorisConnection, database: string, table: string, target: string): Promise<string> {
+	const statement = `SHOW CREATE TABLE ${target}`;
+	let created: Record<string, unknown>[];
 	try {
-		const created = await dorisQuery(connection, `SHOW CREATE TABLE ${target}`);
-		const ddl = created[0] ? (text(created[0], 'Create Table') ?? '') : '';
-		if (ddl !== '') {
-			const parsed = parseShowCreateTable(ddl);
-			facts = { ...parsed, keyColumns: parsed.keyColumns.length > 0 ? parsed.keyColumns : facts.keyColumns };
-		}
+		created = await dorisQuery(connection, statement);
 	} catch (error) {
 		if (isMissingTable(error)) throw new TableNotFoundError(database, table, (error as Error).message);
-		// Columns alone are enough to coerce rows; the key model stays unknown.
+		throw new Error(`Table ${database}.${table}: ${statement} failed: ${(error as Error).message}${privilegeHint(error)}; ${WITHOUT_FACTS}`, { cause: error });
 	}
-	const deleteSign = facts.keyModel === 'UNIQUE' ? await readDeleteSign(connection, target) : null;
-	return { database, table, columns, ...facts, deleteSign, source: 'auto', readAt: Date.now() };
+	const ddl = created[0] ? (text(created[0], 'Create Table') ?? '') : '';
+	if (ddl === '') throw new Error(`Table ${database}.${table}: ${statement} answered without the table's definition (no "Create Table" column); ${WITHOUT_FACTS}`);
+	return ddl;
 }
 
 /**
@@ -157,17 +189,18 @@ export async function readTableSchema(connection: DorisConnection, database: str
  * __DORIS_DELETE_SIGN__` without a word (Load.initColumns / NereidsLoadScanProvider add a hidden
  * column only when `column != null && !column.isVisible()`), so a delete row loads as an upsert.
  * The variable is set on a connection of its own, which is closed afterwards, never handed back to
- * the pool with it (a DESC there would list hidden columns as the table's). null when it cannot be read.
+ * the pool with it (a DESC there would list hidden columns as the table's). When it cannot be read the
+ * schema read fails (WITHOUT_FACTS): unknown, deletes into a table without the sign loaded as upserts.
  */
-async function readDeleteSign(connection: DorisConnection, target: string): Promise<boolean | null> {
+async function readDeleteSign(connection: DorisConnection, database: string, table: string, target: string): Promise<boolean> {
 	let session: Awaited<ReturnType<ReturnType<typeof dorisPool>['getConnection']>> | undefined;
 	try {
 		session = await dorisPool(connection).getConnection();
 		await session.query({ sql: 'SET show_hidden_columns = true', timeout: QUERY_TIMEOUT_MS });
 		const [rows] = await session.query<RowDataPacket[]>({ sql: `DESC ${target}`, timeout: QUERY_TIMEOUT_MS });
 		return (rows as Record<string, unknown>[]).some((row) => text(row, 'Field')?.toUpperCase() === DELETE_SIGN_COLUMN);
-	} catch {
-		return null;
+	} catch (error) {
+		throw new Error(`Table ${database}.${table}: DESC ${target} with show_hidden_columns = true (whether the table has the hidden delete sign) failed: ${(error as Error).message}; ${WITHOUT_FACTS}`, { cause: error });
 	} finally {
 		session?.destroy();
 	}

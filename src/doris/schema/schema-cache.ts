@@ -44,10 +44,25 @@ interface Entry {
 	connection: DorisConnection;
 	database: string;
 	table: string;
+	foldedKey: string;
 }
 
+/**
+ * Database and table keep their case: Doris compares table names case-sensitively unless the cluster
+ * was set up otherwise (fe-common Config.java `lower_case_table_names = 0`: "table names are stored as
+ * specified and comparisons are case sensitive") and database names always (fe-core
+ * datasource/InternalCatalog.java getDbNullable: `fullNameToDb.get(dbName)`, information_schema
+ * excepted). Lower-cased, `Users` and `users` (two source tables, two Debezium topics) shared one schema
+ * and the rows of one were mapped against the other's columns, their fields dropped. Only the host
+ * name, which DNS compares without case, is lower-cased.
+ */
 function keyOf(connection: DorisConnection, database: string, table: string): string {
-	return `${connection.user}@${queryHostOf(connection)}:${connection.queryPort}/${database}.${table}`.toLowerCase();
+	return JSON.stringify([connection.user, queryHostOf(connection).toLowerCase(), connection.queryPort, database, table]);
+}
+
+/** The key with database and table lower-cased: the spellings that may be one table (lower_case_table_names 1 / 2). */
+function foldedKeyOf(connection: DorisConnection, database: string, table: string): string {
+	return keyOf(connection, database.toLowerCase(), table.toLowerCase());
 }
 
 export class SchemaCache {
@@ -59,7 +74,7 @@ export class SchemaCache {
 		const key = keyOf(connection, database, table);
 		let entry = this.entries.get(key);
 		if (entry === undefined) {
-			entry = { schema: null, schemaReadStartedAt: 0, lastReadStartedAt: 0, inflightStartedAt: 0, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table };
+			entry = { schema: null, schemaReadStartedAt: 0, lastReadStartedAt: 0, inflightStartedAt: 0, stale: true, inflight: null, timer: null, intervalMs: 0, lastError: null, connection, database, table, foldedKey: foldedKeyOf(connection, database, table) };
 			this.entries.set(key, entry);
 		}
 		entry.connection = connection;
@@ -68,10 +83,15 @@ export class SchemaCache {
 		return this.read(entry);
 	}
 
-	/** The next get() re-reads this table. */
+	/**
+	 * The next get() re-reads this table, under every spelling read here: on a cluster whose
+	 * lower_case_table_names is 1 or 2, `Users` (a Doris Schema node's Table) and `users` (the Stream Load
+	 * node's, which saw Doris refuse the load) are one table, and its stale schema must go under both.
+	 * Elsewhere this costs at most one extra read of a table whose name differs only in case.
+	 */
 	invalidate(connection: DorisConnection, database: string, table: string): void {
-		const entry = this.entries.get(keyOf(connection, database, table));
-		if (entry !== undefined) entry.stale = true;
+		const folded = foldedKeyOf(connection, database, table);
+		for (const entry of this.entries.values()) if (entry.foldedKey === folded) entry.stale = true;
 	}
 
 	/**

@@ -102,6 +102,26 @@ export function keyColumnsOf(json: Record<string, unknown>): string[] | undefine
 	return isObject(key) && Object.keys(key).length > 0 ? Object.keys(key) : undefined;
 }
 
+/**
+ * The key columns of a table to create: Key Columns, else the message's Kafka key. Both given and
+ * naming different columns, the table is refused with both named: neither can be trusted over the
+ * other, and a UNIQUE KEY on the wrong one loses rows without a word. Key Columns narrower than a
+ * Debezium key (`id` for a source keyed on `tenant_id, id`) made rows of different tenants overwrite and
+ * delete each other; a Kafka key that only partitions the stream (events keyed by user) would keep one
+ * event per user. The same columns in another order are one key, in Key Columns' order.
+ */
+function keyOfTable(target: DorisTarget, keyColumns: readonly string[], messageKey: string[] | undefined): readonly string[] | TypeRefusal | undefined {
+	if (keyColumns.length === 0) return messageKey;
+	if (messageKey === undefined) return keyColumns;
+	const same = keyColumns.length === messageKey.length && keyColumns.every((name) => messageKey.includes(name));
+	if (same) return keyColumns;
+	return {
+		refused:
+			`cannot create table ${target.database}.${target.table}: Key Columns (${keyColumns.join(', ')}) and this message's Kafka key (${messageKey.join(', ')}) name different columns, ` +
+			"and a UNIQUE KEY on the wrong ones would merge rows of different keys: clear Key Columns to take each message's key, or make it name the same columns",
+	};
+}
+
 /** The record of a message and the Connect schema that declares it (if the message has one). */
 function recordOf(json: Record<string, unknown>, options: CreateOptions): { record: Record<string, unknown>; schema?: ConnectSchema; deleted: boolean } | TypeRefusal {
 	let item: Record<string, unknown> = json;
@@ -168,7 +188,8 @@ export function designTable(target: DorisTarget, json: Record<string, unknown>, 
 	// A flattened Debezium record's delete marker is no column: with one, the table would store each
 	// delete as a row flagged "true" instead of deleting (RowMapper.flattenedDeletes).
 	const names = options.cdc ? fields : fields.filter((name) => name !== FLATTENED_DELETED_FIELD || options.keyColumns.includes(name) || name === options.sequenceColumn);
-	const keyNames = options.keyColumns.length > 0 ? options.keyColumns : keyColumnsOf(json);
+	const keyNames = keyOfTable(target, options.keyColumns, keyColumnsOf(json));
+	if (typeof keyNames === 'object' && 'refused' in keyNames) return keyNames;
 	if (keyNames === undefined || keyNames.length === 0) {
 		return {
 			refused: `cannot create table ${target.database}.${target.table}: its primary key is unknown (the message carries no Kafka key; turn on the trigger's Include Metadata with One Item per Message, or set Key Columns)`,

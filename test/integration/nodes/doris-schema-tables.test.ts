@@ -164,6 +164,28 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		assert.deepEqual(await doris.sql('SHOW TABLES FROM cdc'), []);
 	});
 
+	it('Key Columns naming other columns than the Kafka key: no table is created, every row of it on Invalid naming both (was: UNIQUE KEY(id) for a (tenant_id, id) source)', async () => {
+		const doris = await server('3.1');
+		const fields = [{ type: 'int32', optional: false, field: 'tenant_id' }, { type: 'int64', optional: false, field: 'id' }, { type: 'string', optional: true, field: 'name' }];
+		const key = (tenant: number, id: number) => JSON.stringify({ schema: { type: 'struct', fields: fields.slice(0, 2) }, payload: { tenant_id: tenant, id } });
+		const change = (tenant: number, id: number, offset: number) => ({
+			json: {
+				schema: { type: 'struct', fields: [{ type: 'struct', optional: true, field: 'after', fields }], optional: false },
+				payload: { before: null, after: { tenant_id: tenant, id, name: `t${tenant}` }, op: 'c', source: { db: 'inventory', table: 'accounts' } },
+				_kafka: { topic: 's.inventory.accounts', partition: 0, offset: String(offset), key: key(tenant, id), timestamp: '0', headers: {} },
+			},
+		});
+		const [rows, invalid] = await node.execute.call(context(doris, { ...toTables, keyColumns: 'id', options: { cdc: true } }, [change(1, 5, 0), change(2, 5, 1)] as never, []));
+		assert.deepEqual(rows, []);
+		assert.equal(invalid.length, 2);
+		for (const item of invalid) {
+			const reason = (item.json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0];
+			assert.equal(reason.rule, 'table');
+			assert.match(reason.message, /Key Columns \(id\) and this message's Kafka key \(tenant_id, id\) name different columns/);
+		}
+		assert.deepEqual(await doris.sql('SHOW TABLES FROM cdc'), []);
+	});
+
 	it('a delete into a table with a sequence column and a key-only "before" image goes to Invalid naming the column; a full image deletes', async () => {
 		const doris = await server('3.1');
 		await doris.sql(

@@ -8,6 +8,7 @@ import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete, t
 import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
 import { takenOutItems } from '../../../src/batch/rejected-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
+import { TableNotFoundError } from '../../../src/doris/schema/reader';
 import { deleteUnsupported, noHiddenDeleteSign } from '../../../src/doris/schema/row-rejections';
 import { columnsListCheck } from '../../../src/doris/stream-load/wire-format';
 
@@ -157,7 +158,7 @@ describe('Deletes Never with a Columns list: a packed delete line is taken out a
 describe('deletes with the sign into a table that is not UNIQUE KEY (Deletes Auto / Always)', () => {
 	const schemaOf = (keyModel: 'UNIQUE' | 'DUPLICATE' | 'AGGREGATE' | null) => async () => ({ keyModel }) as never;
 
-	it('tableWithoutDeletes names a DUPLICATE / AGGREGATE KEY table; UNIQUE, an unknown model or a failed read leave the load as it was', async () => {
+	it('tableWithoutDeletes names a DUPLICATE / AGGREGATE KEY table; UNIQUE, an unknown model or a missing table leave the load as it was, another failed read fails it', async () => {
 		assert.deepEqual(await tableWithoutDeletes(schemaOf('DUPLICATE'), 'd.t'), { table: 'd.t', keyModel: 'DUPLICATE' });
 		assert.deepEqual(await tableWithoutDeletes(schemaOf('AGGREGATE'), 'd.t'), { table: 'd.t', keyModel: 'AGGREGATE' });
 		assert.equal(await tableWithoutDeletes(schemaOf('UNIQUE'), 'd.t'), undefined);
@@ -170,7 +171,10 @@ describe('deletes with the sign into a table that is not UNIQUE KEY (Deletes Aut
 		assert.equal(reason?.rule, 'delete_unsupported');
 		assert.match(reason?.message ?? '', /d\.t has no hidden delete sign column .*ENABLE FEATURE "BATCH_DELETE"/);
 		assert.equal(await tableWithoutDeletes(schemaOf(null), 'd.t'), undefined);
-		assert.equal(await tableWithoutDeletes(() => Promise.reject(new Error('no MySQL port')), 'd.t'), undefined);
+		// A table Doris does not have: the load says so. Any other failed read fails the load: taken as
+		// "the load goes as it did", the deletes of a DUPLICATE KEY table loaded as new rows.
+		assert.equal(await tableWithoutDeletes(() => Promise.reject(new TableNotFoundError('d', 't', 'Unknown table')), 'd.t'), undefined);
+		await assert.rejects(tableWithoutDeletes(() => Promise.reject(new Error('no MySQL port')), 'd.t'), /^Error: Table d\.t: the load carries the delete sign, and whether the table is UNIQUE KEY .* could not be read over Doris' MySQL port: no MySQL port$/);
 	});
 
 	// Before, Doris dropped the sign of such a table without a word and the delete loaded as a new row

@@ -53,3 +53,46 @@ describe('SchemaCache.reread', () => {
 		assert.equal(await cache.reread(connection, 'x', 'never-read', 0), undefined);
 	});
 });
+
+describe('SchemaCache keys: names that differ only in case', () => {
+	/** A reader that answers each table with a column named after it, counting reads per name. */
+	function tablesByName() {
+		const reads: string[] = [];
+		const reader = async (_c: DorisConnection, database: string, table: string): Promise<TableSchema> => {
+			reads.push(`${database}.${table}`);
+			return manualSchema(database, table, [{ name: `${table}_col`, type: 'INT' }]);
+		};
+		return { reads, cache: new SchemaCache(reader) };
+	}
+
+	// Doris compares table names with their case by default (lower_case_table_names 0) and database
+	// names always: before, the key was lower-cased and `users` got `Users`' schema.
+	it('`Users` and `users`, `D.t` and `d.t` are read and kept apart', async () => {
+		const { reads, cache } = tablesByName();
+		assert.equal((await cache.get(connection, 'd', 'Users')).columns[0].name, 'Users_col');
+		assert.equal((await cache.get(connection, 'd', 'users')).columns[0].name, 'users_col');
+		assert.equal((await cache.get(connection, 'D', 'users')).database, 'D');
+		assert.deepEqual(reads, ['d.Users', 'd.users', 'D.users']);
+		await cache.get(connection, 'd', 'Users');
+		assert.equal(reads.length, 3, 'each kept');
+	});
+
+	it('the host is one whatever its case', async () => {
+		const { reads, cache } = tablesByName();
+		await cache.get({ ...connection, queryHost: 'DORIS-FE' } as DorisConnection, 'd', 't');
+		await cache.get({ ...connection, queryHost: 'doris-fe' } as DorisConnection, 'd', 't');
+		assert.deepEqual(reads, ['d.t']);
+	});
+
+	// On a cluster with lower_case_table_names 1 or 2 the two spellings are one table: the Stream Load
+	// node invalidating `users` after Doris refused a load must make the Doris Schema node's `Users` re-read.
+	it('invalidate() marks every spelling of the name stale', async () => {
+		const { reads, cache } = tablesByName();
+		await cache.get(connection, 'd', 'Users');
+		await cache.get(connection, 'd', 'other');
+		cache.invalidate(connection, 'D', 'users');
+		await cache.get(connection, 'd', 'Users');
+		await cache.get(connection, 'd', 'other');
+		assert.deepEqual(reads, ['d.Users', 'd.other', 'd.Users']);
+	});
+});

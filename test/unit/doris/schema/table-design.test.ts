@@ -69,6 +69,32 @@ describe('designTable: the table a change event asks for', () => {
 	});
 });
 
+describe('Key Columns against the key a message carries', () => {
+	const tenantFields = [
+		{ type: 'int32', optional: false, field: 'tenant_id' },
+		{ type: 'int64', optional: false, field: 'id' },
+		{ type: 'string', optional: true, field: 'name' },
+	];
+	const tenantKey = JSON.stringify({ schema: { type: 'struct', fields: tenantFields.slice(0, 2) }, payload: { tenant_id: 1, id: 5 } });
+	const keys = (d: ReturnType<typeof designTable>) => ('refused' in d ? d.refused : d.keys.map((k) => k.name).join(', '));
+
+	it('refuses a table whose Key Columns name other columns than the Kafka key: a narrower UNIQUE KEY merges rows of different keys, quietly', () => {
+		// Before: UNIQUE KEY(id) for a source keyed on (tenant_id, id): tenant 2's id 5 overwrote tenant 1's.
+		const narrower = keys(designTable(target, message(tenantFields, { tenant_id: 1, id: 5, name: 'a' }, tenantKey), { ...options, keyColumns: ['id'] }));
+		assert.match(narrower, /cannot create table inventory\.customers: Key Columns \(id\) and this message's Kafka key \(tenant_id, id\) name different columns/);
+		assert.match(narrower, /clear Key Columns to take each message's key, or make it name the same columns/);
+		// A Kafka key that is not the row's key (events keyed by user) against Key Columns naming the row's key: refused too, not guessed.
+		const events = keys(designTable(target, message(tenantFields, { tenant_id: 1, id: 5 }, '{"tenant_id":1}'), { ...options, keyColumns: ['tenant_id', 'id'] }));
+		assert.match(events, /Key Columns \(tenant_id, id\) and this message's Kafka key \(tenant_id\) name different columns/);
+	});
+
+	it('the same columns in either order: Key Columns gives the order; no Kafka key: Key Columns alone; no Key Columns: the Kafka key', () => {
+		assert.equal(keys(designTable(target, message(tenantFields, { tenant_id: 1, id: 5 }, tenantKey), { ...options, keyColumns: ['id', 'tenant_id'] })), 'id, tenant_id');
+		assert.equal(keys(designTable(target, message(tenantFields, { tenant_id: 1, id: 5 }), { ...options, keyColumns: ['id'] })), 'id');
+		assert.equal(keys(designTable(target, message(tenantFields, { tenant_id: 1, id: 5 }, tenantKey), options)), 'tenant_id, id');
+	});
+});
+
 describe('designTableFrom: the first message holding a row', () => {
 	const keyed = { ...options, keyColumns: ['id'] };
 	const columns = (d: ReturnType<typeof designTableFrom>) => ('refused' in d ? d.refused : [...d.keys, ...d.values].map((c) => `${c.name} ${c.type}`).join(', '));
