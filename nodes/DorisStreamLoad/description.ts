@@ -215,7 +215,7 @@ const options: INodeProperties = {
 			type: 'boolean',
 			default: true,
 			description:
-				"Whether Doris refuses a row holding a value its column's type cannot take (the row goes to Rejected with Doris' reason). Always on; off is refused: Doris would load NULL in its place and count nothing. With Partial Update, Doris 3.1+ still inserts rows whose key is new; on Doris 2.1 / 3.0, which refuse them in strict mode, add this option (on) to load a partial update at all: a few new keys per batch go to Rejected, but a batch of mostly new keys (half of its rows, or 50) fails and holds its partition.",
+				"Whether Doris refuses a row holding a value its column's type cannot take (the row goes to Rejected with Doris' reason). Always on; off is refused: Doris would load NULL in its place and count nothing. With Partial Update, Doris 3.1+ still inserts rows whose key is new; on Doris 2.1 / 3.0, which refuse them in strict mode, add this option (on) to load a partial update at all: rows whose key is new then go to Rejected (rule doris_new_key) and the other rows load; new keys scattered among stored ones cost extra loads to find.",
 		},
 		{
 			displayName: 'Timeout (Seconds)',

@@ -5,7 +5,7 @@
  * `loadIntoDoris(config, rows)` is all a caller needs: it resolves once the rows are in Doris.
  * `loadPartsIntoDoris(config, parts)` takes rows and packed JSON lines (loaded as they are), in order.
  *
- * A batch Doris refuses for some of its rows (a data-quality failure) is split (isolate.ts): what
+ * A batch Doris refuses for some of its rows (a data-quality failure) is split (refused-batch.ts): what
  * Doris takes loads under fresh labels, each refused row goes back to the execution that added it
  * with Doris' reason (`rejected` in the result), and only rows left unresolved fail their executions.
  * An execution some of whose rows loaded is never failed (its redelivery would load them twice): its
@@ -26,22 +26,24 @@ import { StreamLoadClient, type LoadResult, type StreamLoadLogger } from '../dor
 import type { StreamLoadError } from '../doris/stream-load/errors';
 import { buildLoadHeaders } from '../doris/stream-load/headers';
 import { LabelFactory } from '../doris/stream-load/labels';
-import { DEFAULT_CSV, type LoadFormat, type LoadOptions } from '../doris/stream-load/options';
+import type { LoadFormat, LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import type { SilenceOptions } from '../doris/stream-load/silence';
 import { metrics } from '../metrics/metrics';
 import type { BatchLimits } from './batch-limits';
 import { isRows, type BatchPart, type Row } from './batch-parts';
-import { TargetBatcher, type AddOptions, type AddResult, type LineVerdicts, type SealedBatch } from './batcher';
+import { TargetBatcher, type AddOptions, type AddResult } from './batcher';
 import { reportDroppedRows } from './dropped-rows';
-import { DEFAULT_MAX_ISOLATION_LOADS, isolateRefusedLines } from './isolate';
+import { DEFAULT_MAX_ISOLATION_LOADS } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { boundedByDeadline, DeadlineError } from './load-deadline';
 import { processBudget } from './memory-budget';
-import { filteredRowsOf, isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, refusalOf, splitLines, type DorisRefusal } from './refusal';
+import { explainNewKeys } from './new-keys';
+import { loadAroundRefusal, type DorisLoadOutcome } from './refused-batch';
+import { isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, type DorisRefusal } from './refusal';
 import { handBackUncounted, isUncountedCommit } from './uncounted';
 import { getOrCreateBatcher } from './registry';
-import { addDeleteSignToLines, createSerializer, decodeSeparator } from '../doris/stream-load/wire-format';
+import { addDeleteSignToLines, createSerializer } from '../doris/stream-load/wire-format';
 
 const gzip = promisify(gzipCallback);
 
@@ -71,15 +73,7 @@ export interface DorisTargetConfig {
 	onRefused?: (error: StreamLoadError) => void;
 }
 
-/**
- * The result of one batch: its load, or when Doris refused some of its rows, the loads of the parts
- * it was split into (`parts`, in line order) with the sums in the top-level fields.
- */
-export interface DorisLoadOutcome extends LoadResult {
-	parts?: LoadResult[];
-	/** Rows of the batch Doris refused, and rows handed back unloaded (they went back to their executions). */
-	rejectedRows?: number;
-}
+export type { DorisLoadOutcome };
 
 export type DorisBatchResult = AddResult<DorisLoadOutcome, DorisRefusal>;
 
@@ -189,7 +183,8 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 					if (isUncountedCommit(error) && batch.rejectable) return { ...handBackUncounted(verdicts, 0, batch.rows, error, table, config.logger), bytes: batch.bytes };
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
-					if (!isRowRefusal(error) || !batch.rejectable) throw error;
+					if (!isRowRefusal(error)) throw error;
+					if (!batch.rejectable) throw explainNewKeys(error, load);
 					return await loadAroundRefusal(batch, verdicts, error, {
 						load,
 						table,
@@ -214,96 +209,6 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	});
 	batcher.setLimits(config.batch);
 	return batcher;
-}
-
-interface RefusalContext {
-	load: LoadOptions;
-	table: string;
-	loadBody(body: readonly Buffer[], rows: number): Promise<LoadResult>;
-	maxLoads: number;
-	logger?: StreamLoadLogger;
-}
-
-/**
- * A batch Doris refused for some of its rows: split it (isolate.ts), load the parts Doris takes,
- * mark the refused lines and the lines left unresolved. Throws the refusal when the batch cannot be
- * split by line (its lines could not be told apart) or nothing of it was resolved.
- */
-async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdicts<DorisRefusal>, refusal: StreamLoadError, context: RefusalContext): Promise<DorisLoadOutcome> {
-	const { load, table } = context;
-	const delimiter = Buffer.from(load.format === 'csv' ? decodeSeparator((load.csv ?? DEFAULT_CSV).lineDelimiter) : '\n', 'utf8');
-	const body = splitLines(batch.body, delimiter, batch.rows);
-	if (body === undefined) throw refusal;
-	const { bytes, ends } = body;
-	const startOf = (line: number) => (line === 0 ? 0 : ends[line - 1]);
-	let uncounted = 0;
-	const outcome = await isolateRefusedLines<LoadResult>(
-		{
-			lines: batch.rows,
-			error: refusal,
-			filtered: filteredRowsOf(refusal),
-			zeroTolerance: (load.maxFilterRatio ?? 0) === 0,
-			maxLoads: context.maxLoads,
-			filteredOf: filteredRowsOf,
-			owners: batch.owners,
-		},
-		async (from, to) => {
-			try {
-				return { loaded: true, result: await context.loadBody([bytes.subarray(startOf(from), ends[to - 1])], to - from) };
-			} catch (error) {
-				if (isRowRefusal(error)) return { loaded: false, error };
-				// Committed: its lines count as loaded for the split (their owners are never failed) and go
-				// back as doris_uncounted; sending them again could load them twice.
-				if (isUncountedCommit(error)) {
-					uncounted += to - from;
-					return { loaded: true, result: handBackUncounted(verdicts, from, to, error, table, context.logger) };
-				}
-				throw error;
-			}
-		},
-	);
-	for (const { line, error } of outcome.rejected) verdicts.reject(line, refusalOf(error, load));
-	for (const { from, to, error, why } of outcome.handedBack) {
-		// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
-		if (error instanceof DeadlineError) {
-			verdicts.fail(from, to, error);
-			continue;
-		}
-		const reason = notLoadedRefusal(error, why, context.maxLoads);
-		for (let line = from; line < to; line++) verdicts.reject(line, reason);
-	}
-	for (const { from, to } of outcome.unresolved) verdicts.fail(from, to, refusal);
-	for (const { from, to, error } of outcome.failed) verdicts.fail(from, to, error);
-	const count = (ranges: ReadonlyArray<{ from: number; to: number }>) => ranges.reduce((sum, r) => sum + r.to - r.from, 0);
-	const handedBack = count(outcome.handedBack.filter((h) => !(h.error instanceof DeadlineError)));
-	const unresolved = count(outcome.unresolved);
-	const failed = count(outcome.failed);
-	const failure = outcome.failed[0]?.error;
-	context.logger?.warn(
-		`Doris refused rows of a batch of ${batch.rows} for table "${table}" (${refusal.message}); split into ${outcome.loads} load(s): ` +
-			`${count(outcome.loaded)} row(s) loaded, ${outcome.rejected.length} rejected` +
-			(handedBack > 0 ? `, ${handedBack} handed back unloaded (their executions' other rows loaded)` : '') +
-			(unresolved > 0 ? `, ${unresolved} left to their executions (${outcome.stopped === 'widespread' ? 'the refusal hits most rows' : `at most ${context.maxLoads} loads per refused batch`})` : '') +
-			(failed > 0 ? `, ${failed} failed: ${failure instanceof Error ? failure.message : String(failure)}` : ''),
-	);
-	const parts = outcome.loaded.map((p) => p.result);
-	if (parts.length === 0 && outcome.rejected.length === 0) throw failure ?? refusal;
-	const sum = (pick: (r: LoadResult) => number) => parts.reduce((total, r) => total + pick(r), 0);
-	return {
-		label: parts[0]?.label ?? refusal.label ?? '',
-		txnId: parts[0]?.txnId,
-		status: parts.length > 0 && parts.every((p) => p.status === 'Success') ? 'Success' : (parts.map((p) => p.status).join(', ') || 'Rejected'),
-		labelExisted: false,
-		loadedRows: sum((r) => (r.labelExisted ? 0 : r.loadedRows)) + outcome.loaded.reduce((total, p) => total + (p.result.labelExisted ? p.to - p.from : 0), 0),
-		filteredRows: sum((r) => r.filteredRows),
-		unselectedRows: sum((r) => r.unselectedRows),
-		loadBytes: sum((r) => r.loadBytes),
-		loadTimeMs: sum((r) => r.loadTimeMs),
-		bytes: sum((r) => r.bytes),
-		attempts: sum((r) => r.attempts),
-		parts,
-		rejectedRows: outcome.rejected.length + handedBack + uncounted,
-	};
 }
 
 /**

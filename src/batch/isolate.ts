@@ -33,6 +33,16 @@
  * caller fails their executions, which are redelivered (after a schema re-read that may turn the rows
  * invalid). A part that fails for another reason (Doris down after its retries) ends the search: it
  * and every line after it `failed`, so nothing after a line that did not load is loaded out of order.
+ *
+ * New keys (`newKeysOf`, a partial update in strict mode on Doris 2.1 / 3.0: new-keys.ts): Doris filters
+ * a row whose key is not stored without an error-log line and counts every such row, so a refusal
+ * without one says exactly how many of its rows are new keys, and no delivery can ever load them. In
+ * such a load no refusal stops the search as "widespread" (new keys are counted exactly, and failing
+ * them would hold the partition for good; a bad value in most rows then costs up to the load bound): a
+ * range whose every line is a new key (its count equals its lines) goes to `rejected` at once, marked
+ * `newKey`, with no load and no further split (a batch of 50,000 new keys costs its one refused load);
+ * a range the count says holds none is loaded; and a known count minus the left half's tells the right
+ * half's without loading it. Each load is all or nothing (max filter ratio 0), in line order as above.
  */
 
 /** How loading one part ended: loaded, or refused for its data (anything else is thrown). */
@@ -51,6 +61,11 @@ export interface IsolationOptions {
 	maxLoads: number;
 	/** How many rows a reason from a refusal covers: a refusal of exactly one filtered row names that row's reason. */
 	filteredOf(error: unknown): number | undefined;
+	/**
+	 * Only for a load whose Doris refuses new keys without a reason (see the header): how many rows a
+	 * refusal filtered, when all of them were new keys; undefined when some had a reason.
+	 */
+	newKeysOf?(error: unknown): number | undefined;
 	/**
 	 * Runs of consecutive lines of one owner (an execution), in line order, covering every line; an
 	 * owner may have several runs. Without it every line is its own owner (nothing is handed back).
@@ -78,8 +93,8 @@ export interface HandedBack {
 export interface IsolationResult<R> {
 	/** Loaded parts, in line order. */
 	loaded: Array<{ from: number; to: number; result: R }>;
-	/** Single lines Doris refused, with the refusal that names their reason. */
-	rejected: Array<{ line: number; error: unknown }>;
+	/** Single lines Doris refused, with the refusal that names their reason (`newKey`: the refusal counted it as a new key). */
+	rejected: Array<{ line: number; error: unknown; newKey?: true }>;
 	/** Lines not tried because a bound stopped the search (see the header), as ranges. */
 	unresolved: Array<{ from: number; to: number }>;
 	/** Lines not loaded because a part failed for another reason: that part and every line after it. */
@@ -105,13 +120,14 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 	if (lines <= 0) return result;
 	const runs = options.owners ?? [{ from: 0, to: lines, owner: 0, splittable: true }];
 	const runAt = (line: number): OwnerRun => runs[runIndexOf(runs, line)];
+	const newKeysOf = (error: unknown): number | undefined => options.newKeysOf?.(error);
 	if (lines === 1) {
-		if (runAt(0).splittable) result.rejected.push({ line: 0, error: options.error });
+		if (runAt(0).splittable) result.rejected.push({ line: 0, error: options.error, ...(newKeysOf(options.error) === 1 ? { newKey: true as const } : {}) });
 		else result.unresolved.push({ from: 0, to: 1 });
 		return result;
 	}
 	const filtered = options.filtered;
-	if (filtered !== undefined && (filtered * 2 > lines || filtered >= WIDESPREAD_FILTERED)) {
+	if (options.newKeysOf === undefined && filtered !== undefined && (filtered * 2 > lines || filtered >= WIDESPREAD_FILTERED)) {
 		result.unresolved.push({ from: 0, to: lines });
 		result.stopped = 'widespread';
 		return result;
@@ -139,25 +155,41 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 		return runAt(from).splittable ? mid : undefined;
 	};
 
+	/** Every line of [from, to) is a new key: rejected, but for owners that take no refused rows back. */
+	const rejectNewKeys = (from: number, to: number, error: unknown): void => {
+		for (let k = runIndexOf(runs, from); k < runs.length && runs[k].from < to; k++) {
+			const start = Math.max(from, runs[k].from);
+			const end = Math.min(to, runs[k].to);
+			if (!runs[k].splittable) giveUp(start, end);
+			else for (let line = start; line < end; line++) result.rejected.push({ line, error, newKey: true });
+		}
+	};
+
 	/**
 	 * Resolves [from, to). `refusal` is set when the range is known to be refused (its load already
-	 * failed, or it is the right half of a refused range whose left half loaded). Returns whether the
-	 * whole range loaded in one part.
+	 * failed, or it is the right half of a refused range whose left half loaded), with `newKeys` when
+	 * the count of its new keys is known. Returns whether the whole range loaded in one part, and how
+	 * many new keys it holds when that is known.
 	 */
-	const resolve = async (from: number, to: number, refusal: { error: unknown } | undefined): Promise<boolean> => {
+	const resolve = async (from: number, to: number, refusal: Refusal | undefined): Promise<Resolved> => {
 		if (stop !== undefined) {
 			if (stop === 'budget') giveUp(from, to);
 			else result.failed.push({ from, to, error: failure });
-			return false;
+			return { loaded: false };
 		}
-		let known = refusal;
+		// A range the count says holds no new key (and, its refusal being all new keys, nothing else): load it.
+		let known = refusal?.newKeys === 0 ? undefined : refusal;
+		if (known?.newKeys === to - from) {
+			rejectNewKeys(from, to, known.error);
+			return { loaded: false, newKeys: to - from };
+		}
 		// A single line known refused needs its own reason: the inherited one is its only when that
 		// refusal counted one filtered row.
 		if (known !== undefined && to - from === 1 && options.filteredOf(known.error) !== 1) known = undefined;
 		// One owner that cannot take refused rows back: its lines load together or not at all.
 		if (known !== undefined && cutOf(from, to) === undefined) {
 			giveUp(from, to);
-			return false;
+			return { loaded: false, newKeys: known.newKeys };
 		}
 		if (known === undefined) {
 			if (result.loads >= options.maxLoads) {
@@ -168,12 +200,12 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 				if (started && to > run.to) {
 					await resolve(from, run.to, undefined);
 					await resolve(run.to, to, undefined);
-					return false;
+					return { loaded: false };
 				}
 				if (!started) {
 					stop = 'budget';
 					giveUp(from, to);
-					return false;
+					return { loaded: false };
 				}
 			}
 			result.loads++;
@@ -184,34 +216,57 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 				stop = 'failed';
 				failure = error;
 				result.failed.push({ from, to, error });
-				return false;
+				return { loaded: false };
 			}
 			if (verdict.loaded) {
 				result.loaded.push({ from, to, result: verdict.result });
 				for (let k = runIndexOf(runs, from); k < runs.length && runs[k].from < to; k++) partlyLoaded.add(runs[k].owner);
-				return true;
+				// With zero tolerance a loaded part filtered nothing; otherwise it may have dropped new keys.
+				return { loaded: true, newKeys: options.zeroTolerance ? 0 : undefined };
 			}
-			known = { error: verdict.error };
+			known = { error: verdict.error, newKeys: newKeysOf(verdict.error) };
+			if (known.newKeys === to - from) {
+				rejectNewKeys(from, to, known.error);
+				return { loaded: false, newKeys: to - from };
+			}
 		}
 		if (to - from === 1) {
 			if (runAt(from).splittable) result.rejected.push({ line: from, error: known.error });
 			else giveUp(from, to);
-			return false;
+			return { loaded: false, newKeys: known.newKeys };
 		}
 		const cut = cutOf(from, to);
 		if (cut === undefined) {
 			giveUp(from, to);
-			return false;
+			return { loaded: false, newKeys: known.newKeys };
 		}
-		const leftLoaded = await resolve(from, cut, undefined);
-		await resolve(cut, to, options.zeroTolerance && leftLoaded ? known : undefined);
-		return false;
+		const left = await resolve(from, cut, undefined);
+		// What the right half holds: the new keys the left half did not (both counts exact; a count that
+		// does not add up, a key stored by another load meanwhile, is not trusted), or, with zero
+		// tolerance and the left half loaded, the whole refusal.
+		const rightNewKeys = known.newKeys !== undefined && left.newKeys !== undefined ? known.newKeys - left.newKeys : undefined;
+		const right: Refusal | undefined =
+			rightNewKeys !== undefined ? (rightNewKeys >= 0 && rightNewKeys <= to - cut ? { error: known.error, newKeys: rightNewKeys } : undefined) : options.zeroTolerance && left.loaded ? known : undefined;
+		await resolve(cut, to, right);
+		return { loaded: false, newKeys: known.newKeys };
 	};
 
-	await resolve(0, lines, { error: options.error });
+	await resolve(0, lines, { error: options.error, newKeys: newKeysOf(options.error) });
 	if (stop !== undefined) result.stopped = stop;
 	if (options.owners !== undefined) handBackMixedOwners(result, runs, options.error);
 	return result;
+}
+
+/** A range known refused: the refusal, and how many new keys the range holds when that is known exactly. */
+interface Refusal {
+	error: unknown;
+	newKeys?: number;
+}
+
+/** How a range resolved: loaded whole in one part; how many new keys it holds, when known exactly. */
+interface Resolved {
+	loaded: boolean;
+	newKeys?: number;
 }
 
 /** The index of the run holding `line` (runs are in line order and cover every line). */

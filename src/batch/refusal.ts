@@ -24,6 +24,8 @@ export interface DorisRefusal {
 	notLoaded?: true;
 	/** Set when Doris committed the load holding this row but did not count every row sent (uncountedRefusal). */
 	uncounted?: true;
+	/** Set when Doris 2.1 / 3.0 refused the row for its key, not stored yet, in a strict partial update (new-keys.ts). */
+	newKey?: true;
 }
 
 /** A refusal of some rows of a load (kind data_quality): splitting the batch can load the others. */

@@ -3,7 +3,8 @@
  * once, when the node hands it back (its execution's outputs), by the rule that put it there:
  * - Doris saw it: `doris_rejected` (Doris refused it), `doris_not_loaded` (it did not load while
  *   other rows of its execution did, or a failure under On Error "Continue"), `doris_uncounted` (in a
- *   load Doris committed without counting every row);
+ *   load Doris committed without counting every row), `doris_new_key` (its key is not stored: a partial
+ *   update in strict mode on Doris 2.1 / 3.0, new-keys.ts);
  * - taken out before the load, never sent: `csv_unwritable`, `null_sequence`, `missing_sequence`, `delete_sequence`,
  *   `delete_not_applied`, `delete_unsupported`, `delete_unordered`, `field_not_read`, `json_too_deep`.
  *

@@ -5,7 +5,8 @@
  * `_invalid: {table, reasons: [{column, value, expected, rule, message}]}`. They are the rows Doris
  * refused at load time (`rejectedItems`, rule `doris_rejected`), the rows taken out before the load
  * (`takenOutItems`: see load-items.ts), and the rows that did not load with their execution
- * (`notLoadedItems`, rule `doris_not_loaded`; refusal.ts).
+ * (`notLoadedItems`, rule `doris_not_loaded`; refusal.ts); a row Doris 2.1 / 3.0 refused for its new key in a
+ * partial update in strict mode has rule `doris_new_key` (new-keys.ts).
  */
 import { KAFKA_METADATA_FIELD, type PackedRows } from '../common/item-contract';
 import { parseJsonExact } from '../common/exact-json';
@@ -37,8 +38,14 @@ function rejectedJson(row: Record<string, unknown>, table: string, refusal: Dori
 		column: refusal.column,
 		value: valueOf(row, refusal.column),
 		expected:
-			refusal.uncounted === true ? 'a row Doris counts in the load it commits' : refusal.notLoaded === true ? `a row loaded with its execution's other rows` : `a row table ${table} accepts`,
-		rule: refusal.uncounted === true ? 'doris_uncounted' : refusal.notLoaded === true ? 'doris_not_loaded' : 'doris_rejected',
+			refusal.uncounted === true
+				? 'a row Doris counts in the load it commits'
+				: refusal.notLoaded === true
+					? `a row loaded with its execution's other rows`
+					: refusal.newKey === true
+						? `a key stored in table ${table} (a partial update in strict mode, Doris 2.1 / 3.0)`
+						: `a row table ${table} accepts`,
+		rule: refusal.uncounted === true ? 'doris_uncounted' : refusal.notLoaded === true ? 'doris_not_loaded' : refusal.newKey === true ? 'doris_new_key' : 'doris_rejected',
 		message: refusal.notLoaded === true || refusal.uncounted === true ? refusal.message : `Doris refused the row: ${refusal.message}`,
 	};
 	const info: InvalidInfo = { table, reasons: [reason] };

@@ -114,7 +114,7 @@ export const metrics = {
 	}),
 	rowsRejected: new Counter({
 		name: 'doris_rows_rejected_total',
-		// `rule` tells rows Doris saw (doris_rejected, doris_not_loaded, doris_uncounted) from rows taken out
+		// `rule` tells rows Doris saw (doris_rejected, doris_not_loaded, doris_uncounted, doris_new_key) from rows taken out
 		// before the load (csv_unwritable, null_sequence, missing_sequence, delete_sequence, delete_not_applied, delete_unsupported, delete_unordered, field_not_read, json_too_deep); src/batch/rejected-count.ts.
 		help: 'Rows the Doris Stream Load node handed back on its Rejected output (not in Doris), by the rule that put them there',
 		labelNames: ['workflow', 'table', 'rule'] as const,

@@ -122,6 +122,13 @@ for (const version of ['2.1', '3.0', '3.1'] as DorisVersion[]) {
 				const json = await load(table, [{ k: 1, n: 5 }, { k: 2, n: 2 }, { k: 3, n: 3 }], { ...PARTIAL, strict_mode: 'true', max_filter_ratio: '0.9', partial_update_new_key_behavior: 'APPEND' });
 				assert.equal(json.Status, 'Success');
 				assert.equal(json.NumberFilteredRows, 2);
+				assert.equal(json.ErrorURL, undefined, 'no row was written to the error log, so Doris sends no ErrorURL');
+				assert.deepEqual(keyed(table), [[1, 5]]);
+				// Max Filter Ratio 0: refused, every new key counted, still no ErrorURL; a bad value beside them has its line.
+				const refused = await load(table, [{ k: 1, n: 7 }, { k: 4, n: 4 }, { k: 5, n: 5 }], { ...PARTIAL, strict_mode: 'true' });
+				assert.deepEqual([refused.Status, refused.NumberFilteredRows, refused.ErrorURL], ['Fail', 2, undefined]);
+				const mixed = await load(table, [{ k: 4, n: 4 }, { k: 1, n: 'abc' }], { ...PARTIAL, strict_mode: 'true' });
+				assert.deepEqual([mixed.Status, mixed.NumberFilteredRows, typeof mixed.ErrorURL], ['Fail', 2, 'string']);
 				assert.deepEqual(keyed(table), [[1, 5]]);
 				const ignored = await load(table, [{ k: 1, n: 6 }], { ...PARTIAL, partial_update_new_key_behavior: 'SOMETIMES' });
 				assert.equal(ignored.Status, 'Success', 'a header the BE does not read is ignored');

@@ -32,6 +32,8 @@ export type RejectRule =
 	| 'doris_not_loaded'
 	/** In a load Doris committed without counting every row sent: it may or may not be in Doris (Doris Stream Load's Rejected output). */
 	| 'doris_uncounted'
+	/** Its key is not stored yet: Doris 2.1 / 3.0 refuse such a row in a partial update in strict mode (Doris Stream Load's Rejected output). */
+	| 'doris_new_key'
 	/** The message's target table is unknown, missing, or could not be created (Table From, Create Tables). */
 	| 'table'
 	/** A field the table has no column for, which schema evolution adds (the row is mapped again after). */

@@ -24,8 +24,9 @@
  *   strict_mode true and partial_update_new_key_behavior APPEND, so new keys insert as before.
  * On 2.1 / 3.0 (or a release the FE does not name) a partial update cannot have both. Rather than
  * choose a silent NULL for the user, the node refuses to load until Strict Mode is set on explicitly,
- * which says that rows whose key is new are refused (they go to Rejected, visibly), or Doris is
- * upgraded to 3.1. The refusal of Strict Mode off itself is src/common/strict-mode-off.ts.
+ * which says that rows whose key is new are refused (they go to Rejected as `doris_new_key`, visibly:
+ * src/batch/new-keys.ts), or Doris is upgraded to 3.1. The refusal of Strict Mode off itself is
+ * src/common/strict-mode-off.ts.
  */
 import type { DorisConnection } from '../connection';
 import { assertPartialUpdateTarget } from '../schema/partial-update';
@@ -47,7 +48,7 @@ export function partialUpdateRefusal(read: ReadRelease, strictModeSet: boolean):
 	if (takesNewKeyBehavior(read) || strictModeSet) return undefined;
 	return (
 		`Partial Update on Doris ${releaseName(read.release, read.said)} needs Strict Mode set explicitly: before 3.1 Doris either refuses every row whose key is not stored yet (strict mode) or loads NULL in place of a value it cannot convert, counting nothing (strict mode off, which the node refuses). ` +
-		'Add the option Strict Mode, on: a few rows whose key is new per batch then go to Rejected (load them with a Stream Load node without Partial Update), but a batch where Doris refuses half of the rows or 50 of them fails and holds its partition, so before 3.1 use Partial Update only for streams that update stored keys; or upgrade Doris to 3.1, where new keys insert in strict mode (partial_update_new_key_behavior APPEND)'
+		'Add the option Strict Mode, on: rows whose key is new then go to Rejected (rule doris_new_key; insert them with a Stream Load node without Partial Update) and the other rows load, a batch of new keys only at the cost of its one refused load, new keys scattered among stored ones at the cost of extra loads to find them; or upgrade Doris to 3.1, where new keys insert in strict mode (partial_update_new_key_behavior APPEND)'
 	);
 }
 

@@ -260,7 +260,10 @@ export class Be {
 				over.filtered = err.counts.filtered;
 				over.unselected = err.counts.unselected;
 				over.loaded = err.counts.total - err.counts.filtered - err.counts.unselected;
-				over.errorUrl = this.saveErrorLog(err.errorLines ?? []);
+				// No ErrorURL when no row was written to the error log (the file is made by the first
+				// append_error_msg_to_file; stream_load_context.cpp writes ErrorURL only when it is set): a
+				// partial update's new keys in strict mode (2.1 / 3.0) are filtered without a line.
+				if ((err.errorLines ?? []).length > 0) over.errorUrl = this.saveErrorLog(err.errorLines ?? []);
 			}
 			const msg = e instanceof LoadError ? e.message : `[INTERNAL_ERROR]${(e as Error).message}`;
 			return answer({ status: 'Fail', message: msg, ...over }, true);
@@ -293,7 +296,7 @@ export class Be {
 				filtered: prepared.filtered,
 				unselected: prepared.unselected,
 				writeDataTimeMs: Date.now() - writeStart,
-				errorUrl: prepared.filtered > 0 ? this.saveErrorLog(prepared.errorLines) : undefined,
+				errorUrl: prepared.errorLines.length > 0 ? this.saveErrorLog(prepared.errorLines) : undefined,
 			},
 			true,
 		);

@@ -104,9 +104,11 @@ describe('Doris Stream Load node: strict mode', () => {
 				});
 				assert.deepEqual(keyed(), [[1, 'a', 9], [5, null, 1], [6, null, 2]]);
 				assert.deepEqual(out[1].map((item) => item.json.k).sort(), [1, 4]);
-				const byKey = new Map(out[1].map((item, i) => [item.json.k, reasonsOf(out)[i].message]));
-				assert.match(String(byKey.get(4)), /in a partial update in strict mode Doris 2\.1 \/ 3\.0 refuse a row whose key is not stored yet/);
-				assert.match(String(byKey.get(1)), /column_name\[n\]/);
+				const byKey = new Map(out[1].map((item, i) => [item.json.k, reasonsOf(out)[i]]));
+				assert.equal(byKey.get(4)?.rule, 'doris_new_key');
+				assert.match(String(byKey.get(4)?.message), /its key is not stored in the table yet, and in a partial update in strict mode Doris 2\.1 \/ 3\.0 refuse such a row/);
+				assert.equal(byKey.get(1)?.rule, 'doris_rejected');
+				assert.match(String(byKey.get(1)?.message), /column_name\[n\]/);
 				assert.equal(lastHeaders().strict_mode, 'true');
 				assert.equal(lastHeaders().partial_update_new_key_behavior, undefined);
 			});
