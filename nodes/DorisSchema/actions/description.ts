@@ -169,7 +169,7 @@ export const properties: INodeProperties[] = [
 						displayName: 'Mapping',
 						name: 'mapping',
 						values: [
-							{ displayName: 'Field', name: 'field', type: 'string', default: '', description: 'Field of the record; a dot path reaches into objects (customer.address.city)' },
+							{ displayName: 'Field', name: 'field', type: 'string', default: '', description: 'Field of the record; a dot path reaches into objects (customer.address.city), unless the record has a key of that whole name' },
 							{
 								displayName: 'Column Name or ID',
 								name: 'column',
@@ -219,7 +219,7 @@ export const properties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_REFRESH_INTERVAL_SECONDS,
 				description:
-					'Re-read the schema in the background this often (one DESC and one SHOW CREATE TABLE per table and n8n process). 0 reads it once. Either way it is re-read, at most every 2 s, when Doris refuses a load, when items carry a field that matches no column, or when items are invalid for a reason a changed table may accept (a wider VARCHAR, a new column).',
+					'Re-read the schema in the background this often (one DESC and one SHOW CREATE TABLE per table and n8n process, and a DESC of the hidden columns for a UNIQUE KEY table; in Map Rows to Tables, with or without Create Missing Tables). 0 reads it once. Either way it is re-read, at most every 2 s, when Doris refuses a load, when items carry a field that matches no column, or when items are invalid for a reason a changed table may accept (a wider VARCHAR, a new column).',
 			},
 			{
 				displayName: 'Source Path',

@@ -18,8 +18,12 @@ import type { TableSchema } from './types';
 /** How one column is filled: compiled once per schema and options. */
 export interface ColumnPlan {
 	column: string;
-	/** Single key (fast path) or a path. */
+	/** The field's whole name: a column's own name (dots and all), or a Field Mapping's field. */
 	key: string;
+	/**
+	 * A Field Mapping's field with a dot, as segments (null otherwise): read through objects when the
+	 * record has no key of the whole name (`key`), which wins when present.
+	 */
 	path: string[] | null;
 	handler: TypeHandler;
 	nullable: boolean;
@@ -99,9 +103,18 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 			knownFields.add(col.name);
 			continue;
 		}
+		// Only a Field Mapping's field is a dot path ("a dot path reaches into objects"). A column read by
+		// its own name takes the key of that whole name, dots and all: Doris allows dots in a column name
+		// (fe-core common/FeNameFormat.java COLUMN_NAME_REGEX `^[_a-zA-Z@0-9\s/][.a-zA-Z0-9_+-/?@#$%^&*"\s,:]{0,255}$`)
+		// and its JSON reader matches a key to a column by the whole name, never through a nested object
+		// (be/src/vec/exec/format/json/new_json_reader.cpp: `_slot_desc_index[col_name()]`, `_column_index`).
+		// Split, the field "http.status" filled no column (dropped, or an ADD COLUMN that stayed NULL)
+		// and `{"http":{"status":404}}` filled one Doris would leave empty.
 		const field = mapped ?? col.name;
-		const path = splitPath(field);
-		knownFields.add(path[0] ?? field);
+		const path = mapped === undefined ? [] : splitPath(field);
+		// A mapped path is read from its first segment; its whole name too (an exact key of it wins, RowMapper.map).
+		knownFields.add(field);
+		if (path.length > 1) knownFields.add(path[0]);
 		const plan: ColumnPlan = {
 			column: col.name,
 			key: field,

@@ -281,7 +281,9 @@ export class RowMapper {
 		let aliases: ReadonlyMap<string, string> | null = null;
 		for (let i = 0; i < plans.length; i++) {
 			const p = plans[i];
-			let value = p.path === null ? rec[p.key] : readPath(rec, p.path);
+			let value = rec[p.key];
+			// A Field Mapping's dot path: a key of its whole name wins (a flattened log record), else the path.
+			if (value === undefined && p.path !== null) value = readPath(rec, p.path);
 			if (value === undefined && p.folded !== null) {
 				aliases ??= this.aliasesIn(rec);
 				const alias = aliases.get(p.folded);

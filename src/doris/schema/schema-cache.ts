@@ -20,7 +20,8 @@ import type { TableSchema } from './types';
 
 /**
  * The Doris Schema node's default Refresh Interval: a minute, what a user who runs ALTER TABLE expects
- * at the latest; it costs one DESC and one SHOW CREATE TABLE per table and process a minute. Changes
+ * at the latest; it costs one DESC and one SHOW CREATE TABLE (and, for a UNIQUE KEY table, a DESC of its hidden
+ * columns) per table and process a minute. Changes
  * that show in the items (new fields, rows a wider column would take, loads Doris refuses) are
  * re-read sooner (drift.ts).
  */

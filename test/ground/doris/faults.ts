@@ -36,7 +36,7 @@ export class Faults implements FaultInjector {
 	private readonly loads = new ArmedList<ArmedFault>();
 	private readonly bodyFailures = new ArmedList<{ holds: (body: string, table: string) => boolean; message: string }>();
 	private readonly stalls = new ArmedList<number>();
-	private readonly queryFailures = new ArmedList<{ holds: RegExp; message: string }>();
+	private readonly queryFailures = new ArmedList<{ holds: RegExp; message: string; errno: number }>();
 	private readonly answerEdits = new ArmedList<{ holds: RegExp; edit: AnswerRowEdit }>();
 	/** Set by the server: closes and reopens FE/BE listeners. */
 	downHook: (ms: number) => Promise<void> = async () => {};
@@ -94,13 +94,14 @@ export class Faults implements FaultInjector {
 	takeQueryStall(): number | undefined {
 		return this.stalls.take();
 	}
-	/** The next `n` statements matching `holds` answer a MySQL error with `message` (errno 1105). */
-	queryFail(holds: RegExp, n: number, message: string): void {
-		this.queryFailures.arm(n, { holds, message });
+	/** The next `n` statements matching `holds` answer a MySQL error with `message` (errno 1105 unless given, e.g. 1142 for a privilege Doris refuses). */
+	queryFail(holds: RegExp, n: number, message: string, errno = 1105): void {
+		this.queryFailures.arm(n, { holds, message, errno });
 	}
-	/** Takes one use of the first armed query failure `sql` matches: its message, or undefined. */
-	takeQueryFailure(sql: string): string | undefined {
-		return this.queryFailures.take((f) => f.holds.test(sql))?.message;
+	/** Takes one use of the first armed query failure `sql` matches: its message and errno, or undefined. */
+	takeQueryFailure(sql: string): { message: string; errno: number } | undefined {
+		const failure = this.queryFailures.take((f) => f.holds.test(sql));
+		return failure === undefined ? undefined : { message: failure.message, errno: failure.errno };
 	}
 	/**
 	 * The next `n` statements matching `holds` answer with each row passed through `edit` (by column

@@ -126,7 +126,7 @@ export class MysqlPort {
 		const run = (sql: string): void => {
 			const failure = this.faults?.takeQueryFailure(sql);
 			if (failure !== undefined) {
-				reply(() => conn.writeError({ message: `errCode = 2, detailMessage = ${failure}`, code: 1105 }));
+				reply(() => conn.writeError({ message: `errCode = 2, detailMessage = ${failure.message}`, code: failure.errno }));
 				return;
 			}
 			let r: SqlResult;

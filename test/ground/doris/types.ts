@@ -203,7 +203,7 @@ export interface FaultInjector {
 	/** The MySQL port answers the next n statements only after `ms` (a stalled FE). */
 	queryStall(n: number, ms: number): void;
 	/** The MySQL port answers the next n statements matching `holds` with an error (errno 1105) saying `message`. */
-	queryFail(holds: RegExp, n: number, message: string): void;
+	queryFail(holds: RegExp, n: number, message: string, errno?: number): void;
 	/** The MySQL port answers the next n statements matching `holds` with each row passed through `edit` (undefined: left out). */
 	queryAnswerEdit(holds: RegExp, n: number, edit: AnswerRowEdit): void;
 	/** Disarms everything. */

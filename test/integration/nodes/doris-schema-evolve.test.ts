@@ -81,4 +81,30 @@ describe('Doris Schema node: Add New Columns', () => {
 		);
 		assert.deepEqual(await columnsOf(doris), ['id BIGINT', 'v TEXT', 'x TEXT']);
 	});
+
+	it('a field with a dot in its name ("http.status", log / OpenTelemetry style) becomes column `http.status` and fills it; Doris loads it by the whole key', async () => {
+		const doris = await server('3.1', 'CREATE TABLE d.events (id BIGINT NOT NULL, msg STRING NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		const items = [{ json: { id: 1, msg: 'GET /', 'http.status': 200 } }, { json: { id: 2, 'http.status': 404 } }];
+		const [rows, invalid] = await node.execute.call(context(doris, evolving, items));
+		assert.deepEqual(invalid, []);
+		assert.deepEqual(
+			rows.map((r) => r.json),
+			[
+				{ id: 1, msg: 'GET /', 'http.status': 200 },
+				{ id: 2, 'http.status': 404 },
+			],
+		);
+		assert.deepEqual(await columnsOf(doris), ['id BIGINT', 'msg TEXT', 'http.status BIGINT']);
+		// The test server, as Doris' JSON reader (new_json_reader.cpp _column_index), matches a key to a column by its whole name.
+		const load = await fetch(new URL('/api/d/events/_stream_load', doris.beUrl), {
+			method: 'PUT',
+			headers: { format: 'json', read_json_by_line: 'true', label: 'dotted_1', Authorization: `Basic ${Buffer.from(`${doris.user}:${doris.password}`).toString('base64')}` },
+			body: rows.map((r) => `${JSON.stringify(r.json)}\n`).join(''),
+		});
+		assert.equal(((await load.json()) as { Status: string }).Status, 'Success');
+		assert.deepEqual(await doris.sql('SELECT id, `http.status` FROM d.events ORDER BY id'), [
+			{ id: 1, 'http.status': 200 },
+			{ id: 2, 'http.status': 404 },
+		]);
+	});
 });

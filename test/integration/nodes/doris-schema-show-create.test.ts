@@ -66,6 +66,18 @@ describe('a schema read whose SHOW CREATE TABLE fails', () => {
 		assert.deepEqual([rows.length, invalid.length], [1, 0]);
 	});
 
+	// Doris words the refusal with ErrorCode ERR_TABLEACCESS_DENIED_ERROR (1142, "%s command denied to user
+	// '%s'@'%s' for table '%s'"). DESC passed: the message says which privilege SHOW CREATE TABLE takes.
+	it('a refused privilege: the message says which privileges SHOW CREATE TABLE accepts', async () => {
+		db.server.faults.queryFail(/SHOW CREATE TABLE/i, 1, "SHOW CREATE TABLE command denied to user 'u'@'127.0.0.1' for table 'd: denied'", 1142);
+		const items = [envelope('denied', 'c', { id: 1, v: 'x' }, 0)];
+		await db.server.sql('CREATE TABLE d.denied (id INT NOT NULL, v VARCHAR(8) NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		await assert.rejects(
+			new DorisSchema().execute.call(schemaNodeContext(db.server, mapRows, items, { database: 'd', workflowId: 'wf-show-create' })),
+			/Table d\.denied: SHOW CREATE TABLE `d`\.`denied` failed: .*command denied to user .*\(SHOW CREATE TABLE needs a privilege on the table: any of SELECT_PRIV, LOAD_PRIV, .*as DESC does\)/,
+		);
+	});
+
 	it("Doris Stream Load's own read (rows with the delete sign, no Doris Schema node): the execution fails instead of loading the deletes as new rows", async () => {
 		const deletes = [{ json: { id: 1, v: 1, __DORIS_DELETE_SIGN__: 1 } }];
 		db.server.faults.queryFail(/SHOW CREATE TABLE/i, 1, 'errCode = 2, detailMessage = query timeout');

@@ -28,9 +28,9 @@ describe('compileColumnPlans', () => {
 			],
 		);
 		assert.deepEqual([...foldedPlans.keys()], ['id', 'placed']);
-		// A dot path is known by its first segment; the contract's own fields are known too.
-		for (const name of ['Id', 'customer', 'placed', '_kafka', '_parseError', DELETE_SIGN_COLUMN]) assert.ok(knownFields.has(name), name);
-		assert.ok(!knownFields.has('customer.id'));
+		// A mapped dot path is known by its first segment and as the whole key (an exact key of that name
+		// wins); the contract's own fields are known too.
+		for (const name of ['Id', 'customer', 'customer.id', 'placed', '_kafka', '_parseError', DELETE_SIGN_COLUMN]) assert.ok(knownFields.has(name), name);
 	});
 
 	it('refuses options naming no column of the table, before any row', () => {
@@ -62,5 +62,23 @@ describe('compileColumnPlans', () => {
 		assert.ok(placed !== undefined);
 		const fail = { rule: 'type' as const, detail: '', path: '' };
 		assert.equal(placed.handler.coerce(0, fail), '1970-01-01 00:00:00');
+	});
+
+	it('a column whose own name has a dot is read by that whole name, never as a path (Doris matches a JSON key to a column by its whole name)', () => {
+		const dotted = manualSchema('d', 'logs', [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'http.status', type: 'INT' },
+		]);
+		const { plans, knownFields, foldedPlans } = compileColumnPlans(dotted, DEFAULT_ROW_MAPPER_OPTIONS);
+		assert.deepEqual(
+			plans.map((p) => [p.column, p.key, p.path, p.folded]),
+			[
+				['id', 'id', null, 'id'],
+				['http.status', 'http.status', null, 'http.status'],
+			],
+		);
+		assert.ok(knownFields.has('http.status'));
+		assert.ok(!knownFields.has('http'), 'a nested "http" object fills no column');
+		assert.ok(foldedPlans.has('http.status'));
 	});
 });

@@ -106,6 +106,8 @@ export const wideSchema = manualSchema('p', 't', [
 	{ name: 'f', type: 'ARRAY<MAP<STRING,STRUCT<x:INT,y:DECIMAL(4,1)>>>' },
 	{ name: 'g', type: 'BOOLEAN' },
 	{ name: 'h', type: 'JSON' },
+	// A dot in a column's name (Doris allows it): filled from the key "i.j" alone, never from `i: {j: …}`.
+	{ name: 'i.j', type: 'INT' },
 ]);
 export const wideOptions: RowMapperOptions[] = [
 	DEFAULT_ROW_MAPPER_OPTIONS,
@@ -120,7 +122,7 @@ const value = fc.oneof(
 	fc.constantFrom(null, 'true', '2024-01-01', '99.99', 1e300, -0, 12345678901234567890n, '1.005', 1.005, '99.990', '2024-01-01 00:00:00.1234', '2024-01-01T00:00:00.1230000Z', '[{"k":{"x":1,"X":2}}]', '[{"k":{"y":"1.25"}}]'),
 );
 // 'A', 'E', 'H': fields that differ from a column only in case fill it when the exact name is absent.
-const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'op', 'after', 'before', 'payload', 'zz', 'A', 'E', 'H'), value);
+const record = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i.j', 'i', 'op', 'after', 'before', 'payload', 'zz', 'A', 'E', 'H'), value);
 const asLine = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 /** A Kafka Connect JSON value: random fields declared as random logical types (decodable or not). */
 const LOGICAL_NAMES = ['io.debezium.time.Date', 'io.debezium.time.MicroTimestamp', 'io.debezium.time.NanoTime', 'org.apache.kafka.connect.data.Decimal', 'io.debezium.data.VariableScaleDecimal', 'io.debezium.data.Json', 'io.debezium.time.ZonedTimestamp'];
