@@ -207,7 +207,7 @@ const options: INodeProperties = {
 			type: 'string',
 			default: '',
 			description:
-				'Source column ordering versions of a key (function_column.sequence_col), for a table with a hidden sequence column (function_column.sequence_type). Rows without a value for it (null, or missing unless the table column has DEFAULT CURRENT_TIMESTAMP) go to Rejected: Doris would load them and keep the stored row.',
+				'Source column ordering versions of a key (function_column.sequence_col), for a table with a hidden sequence column (function_column.sequence_type). Rows without a value for it (null, or missing unless the table column has DEFAULT CURRENT_TIMESTAMP) go to Rejected: Doris would load them and keep the stored row. With Columns it must be one of them.',
 		},
 		{
 			displayName: 'Strict Mode',

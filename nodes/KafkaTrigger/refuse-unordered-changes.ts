@@ -24,7 +24,8 @@ export function refuseUnorderedChanges(ctx: Pick<ITriggerFunctions, 'getNode'>, 
  * Refuses to activate a workflow in which one valid row would fail every delivery of its execution and
  * hold its partition for good (src/common/stalling-settings.ts says which and why): a Doris Stream Load
  * node whose Rejected output leads nowhere, on Deletes (CDC) Auto with Keep Order per Partition off, or
- * loading JSON by a Columns list, JSON Paths or json_root. Named with the settings and what to change.
+ * loading JSON by a Columns list, JSON Paths or json_root, or with a Sequence Column. Named with the settings
+ * and what to change.
  */
 export function refuseStallingSettings(ctx: Pick<ITriggerFunctions, 'getNode'>, settings: { keepPartitionOrder: boolean }): void {
 	const graph = workflowGraphOf(ctx);

@@ -18,6 +18,13 @@
  * (`missingDefault`, sequenceDefault). A constant default is a value like any other, and a stored row
  * of the key with a higher one keeps the row out as surely as NULL: rule `missing_sequence`. Only a
  * DEFAULT CURRENT_TIMESTAMP, the load's time, lets such a row load (row-rejections.ts isLoadTimeDefault).
+ *
+ * A partial update changes nothing here, unlike for the table's own sequence column the Doris Schema node
+ * checks (src/doris/schema/sequence-partial-update.ts): with this header FE StreamLoadPlanner puts the
+ * hidden column among the updated ones (`taskInfo.hasSequenceCol()` adds `__DORIS_SEQUENCE_COL__` to the
+ * partial update's input columns; 2.1, 3.0, 3.1), so the BE reads each row's value and compares it as in
+ * any load (segment_writer.cpp / vertical_segment_writer.cpp `have_input_seq_column` true); the field must
+ * then be among the Columns (sequenceReader). Flexible partial updates refuse the option (options.ts).
  */
 import { DELETE_SIGN_COLUMN } from '../common/item-contract';
 import type { Rejection } from '../doris/schema/row-mapper';
@@ -90,6 +97,18 @@ export function sequenceReader(column: string, load: SequenceLoadShape): Sequenc
 	const folded = column.toLowerCase();
 	let field = column;
 	const entry = entries.find((e) => columnName(e).toLowerCase() === folded);
+	// Columns that do not name it: for a hidden sequence column Doris maps `SlotRef(sequence_col)` over the
+	// Columns' fields only and refuses the load (FE Load.initColumns, "unknown reference column"; 2.1, 3.0,
+	// 3.1); for a mapped one (function_column.sequence_col) a load of whole rows is refused ("need to
+	// specify the sequence column", LoadScanProvider) and a fixed partial update does not take the value
+	// from the rows. Checking rows by a field Doris does not read sent them to Rejected for nothing.
+	if (entries.length > 0 && entry === undefined) {
+		return new Error(
+			`Sequence Column "${column}" is not among the Columns (${entries.join(', ')}): Doris fills its hidden sequence column only from a field the load reads and refuses the load (unknown reference column); ` +
+				`a table whose own sequence column is mapped (function_column.sequence_col) refuses a load of whole rows without it too, and a partial update then takes no value from the rows. ` +
+				`List "${column}" in Columns, or, for a partial update that leaves a mapped sequence column to Doris (it keeps the stored value), leave Sequence Column empty`,
+		);
+	}
 	if (entry !== undefined) {
 		// FE Load.initColumns maps the hidden column to a slot of the data (`SlotRef(sequence_col)` among
 		// the source slots): a computed column is none, and Doris refuses the load with "unknown reference

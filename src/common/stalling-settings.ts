@@ -16,6 +16,27 @@
  *   with a field none of them reads (an optional field some messages carry) is taken out with rule
  *   field_not_read (src/doris/stream-load/wire-format.ts), since Doris would skip it without a word.
  *   Not with a partial update, whose Columns are the update set on purpose (no check).
+ * - A Sequence Column (function_column.sequence_col, for a table with a hidden sequence column): a row
+ *   whose value for it is null, or missing (unless the table column of its name has DEFAULT
+ *   CURRENT_TIMESTAMP, which the graph cannot tell), is taken out with rule null_sequence,
+ *   missing_sequence or delete_sequence (src/batch/sequence-values.ts), since Doris would load it and
+ *   keep a stored row of its key with a higher sequence value over it. An optional field is as common
+ *   here as under Columns. Partial update or not: a fixed one reads the value from the row all the same
+ *   (the header puts the hidden column among the updated ones, FE StreamLoadPlanner), and a flexible one
+ *   refuses the option. Before session 17 the first such row held its partition for good.
+ * Left to the message the execution fails with (it names the rule, the row and the fix), because the
+ * graph cannot tell them from settings that never stall and refusing them would refuse those too:
+ * - Deletes Never with a row flagged as a delete (delete_not_applied): whether any row deletes is known
+ *   only per row, and Deletes Never is the setting for streams that never delete;
+ * - Keep Order per Partition on with Deletes Auto into a DUPLICATE or AGGREGATE KEY table, or a UNIQUE
+ *   KEY table without the hidden delete sign (delete_unsupported): the table's model is read when a
+ *   delete comes, and such a table with rows that never delete loads well;
+ * - Format CSV with a value a CSV line cannot carry (csv_unwritable): any text value could hold the
+ *   separator, so this would refuse every CSV load whose Rejected leads nowhere;
+ * - the table's own sequence column (function_column.sequence_col), which the Doris Schema node checks
+ *   like every other column: a row lacking it goes to Invalid, or, when Invalid leads nowhere, fails
+ *   the execution naming the rule, as any invalid row does. Whether a table has one is the table's, not
+ *   a setting the graph shows.
  * Not a node on On Error "Continue": its failed rows go to its error output or to Rejected, and the
  * lossy-continue check refuses it where neither leads anywhere. A node in a sub-workflow the trigger's
  * Execute Workflow node calls is not seen; there the node fails the execution, naming the fix.
@@ -50,6 +71,16 @@ export function stallingSettingsProblems(graph: WorkflowGraph, trigger: string, 
 					`turn Keep Order per Partition on, or ${CONNECT_REJECTED}, or set Deletes (CDC) to Never if these rows never delete (a delete then fails its execution as well)`,
 			);
 		}
+		const sequence = sequenceColumnSetting(node);
+		if (sequence !== undefined) {
+			const field = sequence.expression ? 'value for it' : sequence.name;
+			problems.push(
+				`${where} has the Sequence Column ${sequence.expression ? 'an expression' : sequence.name}, but its Rejected output leads nowhere: a row whose ${field} is null or missing ` +
+					'(an optional field; missing loads only where the table column of its name has DEFAULT CURRENT_TIMESTAMP) is handed back on Rejected, ' +
+					'since Doris would load it and keep a stored row of its key with a higher sequence value over it, so with Rejected leading nowhere it would fail every delivery of its execution and hold its partition for good; ' +
+					`${CONNECT_REJECTED}, or make sure every message carries a value for it (the option cannot simply be removed: a table with a hidden sequence column refuses a load that names none)`,
+			);
+		}
 		const reads = fieldsReadBy(node);
 		if (reads !== undefined) {
 			problems.push(
@@ -81,6 +112,14 @@ function deletesSetting(node: GraphNode): string | undefined {
 	const deletes = options(node).deletes;
 	if (deletes === undefined || deletes === 'auto') return 'Auto (the default)';
 	return isExpression(deletes) ? 'an expression, which may be Auto' : undefined;
+}
+
+/** The Sequence Column option when set (a name, or an expression that may give one); else undefined. */
+function sequenceColumnSetting(node: GraphNode): { name: string; expression: boolean } | undefined {
+	const value = options(node).sequenceColumn;
+	if (isExpression(value)) return { name: String(value), expression: true };
+	const name = text(value);
+	return name === '' ? undefined : { name, expression: false };
 }
 
 /**

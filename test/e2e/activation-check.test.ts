@@ -20,7 +20,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 17;
+const CASES = 18;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -140,7 +140,10 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 	// - JSON Paths (Keep Order on): an order with a field no path reads goes to Rejected (field_not_read).
 	// Before, both activated, and the execution holding that message failed on every delivery: nothing
 	// committed past it, for good.
-	for (const setting of ['Keep Order off with Deletes Auto', 'JSON Paths'] as const)
+	// - Sequence Column (Keep Order on; session 17): an order whose field of that name is null or missing
+	//   goes to Rejected (null_sequence / missing_sequence); none of these orders has `updated_at`.
+	//   Before, it activated, and the first order failed every delivery of its execution.
+	for (const setting of ['Keep Order off with Deletes Auto', 'JSON Paths', 'Sequence Column'] as const)
 		it(`refuses activation with ${setting} and the Doris Stream Load node's Rejected output leading nowhere, naming the settings and the fix; nothing is committed`, async (t) => {
 			const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 			const orders = orderEvents(5, 1);
@@ -148,18 +151,21 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			orders.push({ id: 'deleted', partition: 0, value: JSON.stringify(deleted) });
 			await world.kafka.produce(scenario.topic, orders);
 			(scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Stream Load'].main[1] = [];
-			if (setting === 'JSON Paths') {
+			if (setting !== 'Keep Order off with Deletes Auto') {
 				const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
 				trigger.parameters.options = { ...(trigger.parameters.options as object), keepPartitionOrder: true, executionTimeoutSeconds: 120 };
 				const load = nodeOfType(scenario.workflow, NODE_TYPES.streamLoad);
-				load.parameters.options = { ...(load.parameters.options as object), columns: 'order_id, status', jsonpaths: '["$.order_id", "$.status"]' };
+				const options = setting === 'JSON Paths' ? { columns: 'order_id, status', jsonpaths: '["$.order_id", "$.status"]' } : { sequenceColumn: 'updated_at' };
+				load.parameters.options = { ...(load.parameters.options as object), ...options };
 			}
 			const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length - 1} orders in Doris`, 30_000);
 			assert.match(
 				message,
-				setting === 'JSON Paths'
-					? /Doris Stream Load node "Doris Stream Load" loads JSON with Columns order_id, status and JSON Paths \["\$\.order_id", "\$\.status"\], but its Rejected output leads nowhere: a row with a field none of them reads/
-					: /Keep Order per Partition \(trigger options\) is off and Doris Stream Load node "Doris Stream Load" has Deletes \(CDC\) Auto \(the default\), but its Rejected output leads nowhere: .*__deleted "true".*turn Keep Order per Partition on, or connect its Rejected output/,
+				{
+					'JSON Paths': /Doris Stream Load node "Doris Stream Load" loads JSON with Columns order_id, status and JSON Paths \["\$\.order_id", "\$\.status"\], but its Rejected output leads nowhere: a row with a field none of them reads/,
+					'Sequence Column': /Doris Stream Load node "Doris Stream Load" has the Sequence Column updated_at, but its Rejected output leads nowhere: a row whose updated_at is null or missing.*hold its partition for good; connect its Rejected output/,
+					'Keep Order off with Deletes Auto': /Keep Order per Partition \(trigger options\) is off and Doris Stream Load node "Doris Stream Load" has Deletes \(CDC\) Auto \(the default\), but its Rejected output leads nowhere: .*__deleted "true".*turn Keep Order per Partition on, or connect its Rejected output/,
+				}[setting],
 			);
 			t.diagnostic(`refused: ${message}`);
 		});

@@ -61,6 +61,61 @@ for (const version of ['2.1', '3.0', '3.1'] as DorisVersion[]) {
 			assert.deepEqual(keyed(table), [[1, 1], [2, 2]]);
 		});
 
+		// Sequence column docs (unique-update-concurrent-control.md, "partial column update"): a load that
+		// leaves the sequence column out takes the stored row's value; BE segment_writer.cpp /
+		// vertical_segment_writer.cpp look the key up without a sequence value then (`have_input_seq_column`),
+		// so the row applies whatever the stored value; a new key gets the default or NULL
+		// (partial_update_info.cpp fill_missing_columns). The same in 2.1, 3.0 and 3.1.
+		const sequenced = async (more = '') => {
+			const name = `s${++tables}`;
+			await q(
+				`CREATE TABLE r.${name} (k INT, n INT NULL, ts BIGINT NULL DEFAULT "3") UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 ` +
+					`PROPERTIES ("enable_unique_key_merge_on_write" = "true", "function_column.sequence_col" = "ts"${more})`,
+			);
+			await load(name, [{ k: 1, n: 1, ts: 9 }], { format: 'json', read_json_by_line: 'true' });
+			return name;
+		};
+		const withSequence = (table: string) => doris.tableRows('r', table).sort((a, b) => Number(a.k) - Number(b.k)).map((r) => [r.k, r.n, r.ts]);
+
+		it('a fixed partial update that leaves the sequence column out applies its rows whatever the stored sequence value, keeping it (a delete too); a new key takes the default', async () => {
+			const table = await sequenced();
+			const json = await load(table, [{ k: 1, n: 5 }, { k: 2, n: 2 }], PARTIAL);
+			assert.equal(json.Status, 'Success');
+			assert.deepEqual(withSequence(table), [[1, 5, 9], [2, 2, 3]]);
+			assert.equal((await load(table, [{ k: 1, n: 6, ts: 8 }], { ...PARTIAL, columns: 'k,n,ts' })).Status, 'Success');
+			assert.deepEqual(withSequence(table)[0], [1, 5, 9], 'with the column listed, a lower value stays out');
+			assert.equal((await load(table, [{ k: 1, __DORIS_DELETE_SIGN__: 1 }], { ...PARTIAL, columns: 'k,__DORIS_DELETE_SIGN__' })).Status, 'Success');
+			assert.deepEqual(withSequence(table), [[2, 2, 3]], 'the delete applies');
+		});
+
+		it('a load of whole rows whose Columns leave a mapped sequence column out is refused (not a partial update), unless its default is CURRENT_TIMESTAMP', async () => {
+			// FE LoadScanProvider (2.1, 3.0) / NereidsLoadScanProvider (3.1) handleSequenceColumn: the mapped
+			// column neither among the columns nor a partial update: "has sequence column, need to specify the sequence column".
+			const table = await sequenced();
+			const json = await load(table, [{ k: 1, n: 5 }], { format: 'json', read_json_by_line: 'true', columns: 'k,n' });
+			assert.equal(json.Status, 'Fail');
+			assert.match(json.Message, new RegExp(`Table ${table} has sequence column, need to specify the sequence column`));
+			assert.deepEqual(withSequence(table), [[1, 1, 9]]);
+			const stamped = `s${++tables}`;
+			await q(`CREATE TABLE r.${stamped} (k INT, n INT NULL, ts DATETIME NULL DEFAULT CURRENT_TIMESTAMP) UNIQUE KEY(k) DISTRIBUTED BY HASH(k) BUCKETS 1 PROPERTIES ("function_column.sequence_col" = "ts")`);
+			assert.equal((await load(stamped, [{ k: 1, n: 5 }], { format: 'json', read_json_by_line: 'true', columns: 'k,n' })).Status, 'Success');
+		});
+
+		if (version === '3.1') {
+			it('a flexible partial update keeps the stored sequence value for a line lacking the column (an update or a delete applies); a line\'s null is compared and stays out', async () => {
+				// 3.1 partial_update_info.cpp FlexibleReadPlan: `row_has_sequence_col` is false for a line whose
+				// skip bitmap holds the column; a line carrying null has it, and NULL is below the stored 9.
+				const table = await sequenced(', "enable_unique_key_skip_bitmap_column" = "true"');
+				const FLEXIBLE = { format: 'json', read_json_by_line: 'true', unique_key_update_mode: 'UPDATE_FLEXIBLE_COLUMNS' };
+				assert.equal((await load(table, [{ k: 1, n: 5 }], FLEXIBLE)).Status, 'Success');
+				assert.deepEqual(withSequence(table), [[1, 5, 9]]);
+				assert.equal((await load(table, [{ k: 1, n: 6, ts: null }], FLEXIBLE)).Status, 'Success');
+				assert.deepEqual(withSequence(table), [[1, 5, 9]], 'a null sequence value stays out');
+				assert.equal((await load(table, [{ k: 1, __DORIS_DELETE_SIGN__: 1 }], FLEXIBLE)).Status, 'Success');
+				assert.deepEqual(withSequence(table), [], 'the delete applies');
+			});
+		}
+
 		if (version !== '3.1') {
 			it('a partial update in strict mode filters a row whose key is new, without an error-log line; partial_update_new_key_behavior is no header it reads', async () => {
 				const table = await newTable();

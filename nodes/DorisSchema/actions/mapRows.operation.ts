@@ -8,13 +8,14 @@ import { DEFAULT_MIN_REREAD_MS } from '../../../src/doris/schema/drift-signals';
 import { BrokenPackedItemError } from '../../../src/doris/schema/map-items';
 import { mapItemsToTargets, type TargetMapping } from '../../../src/doris/schema/map-targets';
 import type { RoutedItem } from '../../../src/doris/schema/route-items';
-import { rowMapperFor, type RowMapper, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
+import { rowMapperFor, type RowMapper, type RowMapperOptions, type SequenceInPartialUpdate } from '../../../src/doris/schema/row-mapper';
 import { schemaCache } from '../../../src/doris/schema/schema-cache';
+import { followsMappedRows, sequenceInPartialUpdate } from '../../../src/doris/schema/sequence-partial-update';
 import { designTableFrom, type CreateOptions } from '../../../src/doris/schema/table-design';
 import { isFixedTarget, type DorisTarget } from '../../../src/doris/schema/target';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { targetIsExpression, targetNameFor } from '../../shared/item-parameters';
-import { continuesAfterThrow } from '../../shared/outputs';
+import { continuesAfterThrow, nodesReachedFrom } from '../../shared/outputs';
 import { loadSchema, type SchemaContext } from './router';
 import type { SchemaSettings } from './settings';
 
@@ -36,10 +37,13 @@ function rowToOutput(r: RoutedItem): INodeExecutionData {
 /**
  * The mapper options for one table: with several tables, Field Mapping and Epoch Unit per Column apply
  * to the tables that have the column (a table without it simply has nothing to map there).
+ * `partialUpdate`: what the Doris Stream Load nodes downstream leave Doris of the table's sequence column.
  */
-function mapperOptions(settings: SchemaSettings, schema: TableSchema, severalTables: boolean): RowMapperOptions {
+function mapperOptions(settings: SchemaSettings, schema: TableSchema, severalTables: boolean, partialUpdate: (column: string | null) => SequenceInPartialUpdate | undefined): RowMapperOptions {
 	const has = (column: string) => schema.columns.some((c) => c.name.toLowerCase() === column.trim().toLowerCase());
+	const sequenceInPartialUpdate = partialUpdate(schema.sequenceColumn);
 	return {
+		...(sequenceInPartialUpdate === undefined ? {} : { sequenceInPartialUpdate }),
 		unknownFields: settings.unknownFields,
 		sourcePath: settings.sourcePath,
 		mapping: severalTables ? settings.mapping.filter((m) => has(m.column)) : settings.mapping,
@@ -73,10 +77,15 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 	const databasePerItem = settings.rules.database.kind === 'parameter' && targetIsExpression(ctx, 'database');
 	const severalTables = !isFixedTarget(settings.rules) || tablePerItem || databasePerItem;
 	const continueOnFail = continuesAfterThrow(ctx);
+	// The Doris Stream Load nodes this node's rows reach, read once: a partial update there that leaves
+	// the sequence column to Doris lets a row lack its value (src/doris/schema/sequence-partial-update.ts).
+	const name = ctx.getNode().name;
+	const reached = nodesReachedFrom(ctx, name, followsMappedRows(name));
+	const partialUpdate = (column: string | null) => sequenceInPartialUpdate(reached, column);
 
 	const mapperOf = (schema: TableSchema): RowMapper => {
 		try {
-			return rowMapperFor(schema, mapperOptions(settings, schema, severalTables));
+			return rowMapperFor(schema, mapperOptions(settings, schema, severalTables, partialUpdate));
 		} catch (error) {
 			// A bad time zone or a mapping to a column the table lacks: a settings error, not a row error.
 			throw new NodeOperationError(ctx.getNode(), error as Error);

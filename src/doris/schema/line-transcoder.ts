@@ -81,8 +81,10 @@ export class LineTranscoder extends ColumnWriter {
 	private readonly ownFieldsNeedGeneral: boolean;
 	/** The plan of the table's sequence column, or -1: a row must not leave it NULL, nor to a constant default. */
 	private readonly sequencePlan: number;
-	/** A line may lack the sequence field (a DEFAULT CURRENT_TIMESTAMP fills it; RowMapper.sequenceMayBeMissing). */
+	/** A line may lack the sequence field (a DEFAULT CURRENT_TIMESTAMP fills it, or a partial update keeps the stored one; RowMapper.sequenceMayBeMissing). */
 	private readonly sequenceMayBeMissing: boolean;
+	/** A line's null sequence value is not read (a fixed partial update leaves the column out; RowMapper.sequenceMayBeNull). */
+	private readonly sequenceMayBeNull: boolean;
 	/** Keys of the line being transcoded that no column takes: counted when the line is done. */
 	private unknownStarts: number[] = [];
 	private unknownEnds: number[] = [];
@@ -101,6 +103,7 @@ export class LineTranscoder extends ColumnWriter {
 		this.unknownNeedsGeneral = mapper.options.unknownFields === 'reject' || mapper.options.evolve === true;
 		this.sequencePlan = mapper.sequencePlan;
 		this.sequenceMayBeMissing = mapper.sequenceMayBeMissing;
+		this.sequenceMayBeNull = mapper.sequenceMayBeNull;
 		this.ownFieldsLeftOut = lineOwnFieldsLeftOut(mapper);
 		this.ownFieldsNeedGeneral = ownFieldsRefused(mapper);
 	}
@@ -214,7 +217,7 @@ export class LineTranscoder extends ColumnWriter {
 				last = kind;
 				connect |= this.connectBits[kind];
 				// A NULL sequence value: the general path says why the row cannot load (row-rejections.ts missingSequence).
-				if (kind === this.sequencePlan && this.code(i) === NULL_FIRST) return false;
+				if (kind === this.sequencePlan && !this.sequenceMayBeNull && this.code(i) === NULL_FIRST) return false;
 				valueEnd = this.column(text, i, end, kind);
 				if (valueEnd < 0) return false;
 				if (this.omitted[kind] === 1) layout = false;

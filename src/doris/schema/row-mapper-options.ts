@@ -46,7 +46,32 @@ export interface RowMapperOptions {
 	 * equal to it, or to its bytes, rejects the row; in a delete it is left out.
 	 */
 	unavailableValue?: string;
+	/**
+	 * How the Doris Stream Load nodes this node's rows reach update the table's sequence column, when
+	 * all of them send a partial update that leaves it to Doris (sequence-partial-update.ts): `leftOut`,
+	 * a fixed partial update whose Columns do not name it, reads nothing of the row for it; `perRow`, a
+	 * flexible partial update, keeps the stored value for a row lacking the field. Absent: every row
+	 * needs a value (row-rejections.ts missingSequence).
+	 */
+	sequenceInPartialUpdate?: SequenceInPartialUpdate;
 }
+
+/**
+ * What a partial update downstream leaves Doris to fill of the sequence column: Doris 2.1, 3.0 and 3.1
+ * look a row up without a sequence value when the update does not carry the column, and fill it from the
+ * stored row of the key (a new key: the column's default or NULL), so the row applies whatever the stored
+ * value (be/src/olap/rowset/segment_v2/segment_writer.cpp and vertical_segment_writer.cpp:
+ * `have_input_seq_column` decides both `lookup_row_key(key, have_input_seq_column, ...)` and whether the
+ * key is encoded with a sequence suffix; be/src/olap/partial_update_info.cpp `fill_missing_columns`).
+ * - `leftOut`: fixed (`partial_columns`), the column not among the `columns` header's names, so not
+ *   among the update's columns (FE StreamLoadPlanner adds `__DORIS_SEQUENCE_COL__` to them only with the
+ *   mapped column listed or a `function_column.sequence_col` header; LoadScanProvider exempts a partial
+ *   update from "need to specify the sequence column"): the row's own value, null or missing, is not read.
+ * - `perRow`: flexible (`UPDATE_FLEXIBLE_COLUMNS`, 3.1+), where each line carries its own columns: a line
+ *   lacking the field has it in its skip bitmap and keeps the stored value (partial_update_info.cpp
+ *   FlexibleReadPlan `row_has_sequence_col`), but a line's explicit null is its value, below any stored one.
+ */
+export type SequenceInPartialUpdate = 'leftOut' | 'perRow';
 
 export const DEFAULT_ROW_MAPPER_OPTIONS: RowMapperOptions = {
 	unknownFields: 'ignore',

@@ -36,7 +36,7 @@ import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, 
 import { kafkaFieldsOf, takenKafkaField, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
-export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type UnknownFieldPolicy } from './row-mapper-options';
+export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type SequenceInPartialUpdate, type UnknownFieldPolicy } from './row-mapper-options';
 
 /** No field of the record fills a column in another case (shared, never written). */
 const NO_ALIASES: ReadonlyMap<string, string> = new Map();
@@ -62,8 +62,13 @@ export class RowMapper {
 	private readonly sequence: SequenceColumn | undefined;
 	/** The index of the sequence column's plan in columnPlans, or -1 (the packed fast path checks it too). */
 	readonly sequencePlan: number;
-	/** An upsert may lack the sequence field: its DEFAULT is the load's time (row-rejections.ts isLoadTimeDefault). */
+	/**
+	 * A row may lack the sequence field: its DEFAULT is the load's time (row-rejections.ts isLoadTimeDefault),
+	 * or a partial update downstream leaves the column to Doris (options.sequenceInPartialUpdate).
+	 */
 	readonly sequenceMayBeMissing: boolean;
+	/** A row's null sequence value is not read: a fixed partial update downstream leaves the column out. */
+	readonly sequenceMayBeNull: boolean;
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
 	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
 	/**
@@ -118,7 +123,9 @@ export class RowMapper {
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		this.sequence = sequenceColumnOf(schema, this.plans[this.sequencePlan] as ColumnPlan | undefined);
-		this.sequenceMayBeMissing = this.sequence?.hasDefault === true && isLoadTimeDefault(this.sequence.defaultValue);
+		const partial = options.sequenceInPartialUpdate;
+		this.sequenceMayBeMissing = partial !== undefined || (this.sequence?.hasDefault === true && isLoadTimeDefault(this.sequence.defaultValue));
+		this.sequenceMayBeNull = partial === 'leftOut';
 		this.placeholders = deletePlaceholders(schema, this.plans);
 		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
 	}
@@ -353,8 +360,9 @@ export class RowMapper {
 			}
 		}
 		// A delete without its sequence value says so whatever else it lacks: no default or nullable column lets it apply.
-		if (this.sequence !== undefined && (reasons === null || deleted)) {
-			const missing = missingSequence(this.schema, this.sequence, row, deleted);
+		// Not where a fixed partial update downstream leaves the column out: Doris reads nothing of the row for it.
+		if (this.sequence !== undefined && !this.sequenceMayBeNull && (reasons === null || deleted)) {
+			const missing = missingSequence(this.schema, this.sequence, row, deleted, this.options.sequenceInPartialUpdate === 'perRow');
 			if (missing !== null) reasons = reasons === null ? missing : [...reasons, ...missing];
 		}
 		if (reasons !== null) return { ok: false, reasons };

@@ -87,10 +87,13 @@ function tableName(schema: TableSchema): string {
  * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's DEFAULT CURRENT_TIMESTAMP
  * fills a missing field (isLoadTimeDefault): a constant default is a value like any other, lower than
  * the stored row's as often as not (rule missing_sequence).
+ * `missingKept`: a flexible partial update downstream, where Doris keeps the stored value for a row that
+ * lacks the field, an upsert or a delete (row-mapper-options.ts SequenceInPartialUpdate `perRow`).
  */
-export function missingSequence(schema: TableSchema, sequence: SequenceColumn, row: Record<string, unknown>, deleted: boolean): Rejection[] | null {
+export function missingSequence(schema: TableSchema, sequence: SequenceColumn, row: Record<string, unknown>, deleted: boolean, missingKept = false): Rejection[] | null {
 	const value = row[sequence.column];
 	if (value !== undefined && value !== null) return null;
+	if (value === undefined && missingKept) return null;
 	const table = tableName(schema);
 	if (!deleted) {
 		if (value === undefined && sequence.hasDefault) {

@@ -116,6 +116,16 @@ export function prepareLoad(table: Table, h: Record<string, string>, body: strin
 		throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Table ${table.name} has sequence column, need to specify the sequence column`);
 	}
 	const mentioned = new Set([...names, ...derived.map((d) => d.name)].map((n) => n.toLowerCase()));
+	// A mapped sequence column (`function_column.sequence_col`) that a `columns` header leaves out: FE
+	// LoadScanProvider (2.1, 3.0) / NereidsLoadScanProvider (3.1) handleSequenceColumn refuse the load
+	// unless it is a fixed partial update (which keeps the stored value) or the column's default is
+	// CURRENT_TIMESTAMP (2.1, 3.0, 3.1 alike).
+	if (!table.sequenceType && seqColName !== undefined && h.columns?.trim() && !partial && !mentioned.has(seqColName.toLowerCase())) {
+		const seqCol = table.columns.find((c) => c.name === seqColName);
+		if (seqCol?.defaultValue !== 'CURRENT_TIMESTAMP') {
+			throw new LoadError(`[ANALYSIS_ERROR]errCode = 2, detailMessage = Table ${table.name} has sequence column, need to specify the sequence column`);
+		}
+	}
 	const targets: Target[] = table.columns.map((col) => {
 		const d = derived.find((x) => x.name.toLowerCase() === col.name.toLowerCase());
 		const t: Target = { col, src: pos(col.name), keep: partial && !mentioned.has(col.name.toLowerCase()), conv: compileConverter(col.type) };

@@ -238,4 +238,21 @@ describe('Doris Stream Load node: Sequence Column into a hidden sequence column'
 		assert.match(error.message, /Sequence Column "updated_at" is computed by the Columns entry "updated_at = ts", and Doris fills its hidden sequence column only from a field of the data/);
 		assert.equal(db.server.loads.length, loadsBefore);
 	});
+
+	it('a fixed partial update whose Columns leave the Sequence Column out (Doris refuses the load: unknown reference column): the execution fails naming both settings, nothing loads, no row goes to Rejected', async () => {
+		// Session 17: before, the row lacking the field went to Rejected (null_sequence), as if the update
+		// could load without it, and the row carrying it met Doris' refusal of the load.
+		const table = `hidden${++tableNo}`;
+		await db.server.sql(
+			`CREATE TABLE d.${table} (id INT NOT NULL, v VARCHAR(16) NULL, updated_at BIGINT NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 ` +
+				'PROPERTIES ("function_column.sequence_type" = "BIGINT", "enable_unique_key_merge_on_write" = "true")',
+		);
+		const loadsBefore = db.server.loads.length;
+		const options = { sequenceColumn: 'updated_at', partialUpdate: 'fixed', columns: 'id, v', strictMode: true };
+		const error = await executeStreamLoad(ctx({ table, options }, [{ json: { id: 1, v: 'b' } }, { json: { id: 2, v: 'c', updated_at: 9 } }], manualTo([0, 1]))).catch((e: unknown) => e);
+		assert.ok(error instanceof NodeOperationError, `the execution went on: ${JSON.stringify(error)}`);
+		assert.match(error.message, /Sequence Column "updated_at" is not among the Columns \(id, v\).*unknown reference column.*List "updated_at" in Columns/);
+		assert.equal(db.server.loads.length, loadsBefore);
+		assert.deepEqual(rows(table), []);
+	});
 });

@@ -120,4 +120,14 @@ describe('sequenceReader: where the load reads the Sequence Column from', () => 
 		assert.match(String(sequenceReader('seq', { columns: ['seq'], jsonpaths: '[]' })), /not a path it can follow/);
 		assert.match(String(sequenceReader('seq', { jsonRoot: 'payload' })), /json_root header "payload"/);
 	});
+	it('refused with the reason: Columns that do not name it (Doris refuses the load, or reads no value for it from the rows)', () => {
+		// Session 17: before, the rows lacking the field went to Rejected (null_sequence) in a partial update
+		// whose Columns leave it out, and the others met Doris' refusal of the load.
+		for (const columns of [['id', 'v'], ['id', 'v = seq_at']]) {
+			const refused = sequenceReader('seq', { columns });
+			assert.ok(refused instanceof Error, JSON.stringify(columns));
+			assert.match(refused.message, new RegExp(`Sequence Column "seq" is not among the Columns \\(${columns.join(', ')}\\).*unknown reference column.*List "seq" in Columns`));
+		}
+		assert.equal(sequenceReader('seq', { columns: ['id', 'Seq'] }), undefined, 'another case of it is it');
+	});
 });

@@ -63,4 +63,18 @@ describe('stallingSettingsProblems', () => {
 		// Both problems of one node are named, each on its own.
 		assert.equal(stallingSettingsProblems(graph({ parameters: { options: { columns: 'id' } } }), 'Kafka Trigger', UNORDERED).length, 2);
 	});
+
+	it('a Sequence Column (set, or an expression) with Rejected leading nowhere: one problem naming the column, Keep Order or not, partial update or not; none with Rejected wired or the option empty', () => {
+		// Session 17: a row lacking the field (null_sequence / missing_sequence) failed every delivery and
+		// held its partition; nothing refused the workflow at activation.
+		const load = (options: Record<string, unknown>, rejected = false) => graph({ parameters: { options: { deletes: 'never', ...options } } }, rejected);
+		const [problem] = stallingSettingsProblems(load({ sequenceColumn: 'updated_at' }), 'Kafka Trigger', ORDERED);
+		assert.match(problem, /Doris Stream Load node "Load" has the Sequence Column updated_at, but its Rejected output leads nowhere: a row whose updated_at is null or missing/);
+		assert.match(problem, /hold its partition for good; connect its Rejected output/);
+		assert.match(problem, /cannot simply be removed/);
+		assert.equal(stallingSettingsProblems(load({ sequenceColumn: 'updated_at', partialUpdate: 'fixed', columns: 'id, updated_at' }), 'Kafka Trigger', ORDERED).length, 1);
+		assert.match(stallingSettingsProblems(load({ sequenceColumn: '={{ "ts" }}' }), 'Kafka Trigger', ORDERED)[0], /has the Sequence Column an expression/);
+		assert.deepEqual(stallingSettingsProblems(load({ sequenceColumn: 'updated_at' }, true), 'Kafka Trigger', ORDERED), []);
+		assert.deepEqual(stallingSettingsProblems(load({ sequenceColumn: '  ' }), 'Kafka Trigger', ORDERED), []);
+	});
 });

@@ -363,4 +363,28 @@ describe('LineTranscoder and the sequence column', () => {
 			assert.equal(general(m, line), undefined, line);
 		}
 	});
+
+	it('behind a partial update that leaves the column to Doris, the fast path takes what the general path loads: a missing value (leftOut, perRow), a null (leftOut only)', () => {
+		const sequenced = {
+			...manualSchema('db', 'seq', [
+				{ name: 'id', type: 'BIGINT', nullable: false },
+				{ name: 'updated_at', type: 'BIGINT' },
+			]),
+			keyModel: 'UNIQUE' as const,
+			keyColumns: ['id'],
+			sequenceColumn: 'updated_at',
+		};
+		for (const [partial, loads] of [
+			['leftOut', ['{"id":1}', '{"id":1,"updated_at":null}']],
+			['perRow', ['{"id":1}']],
+		] as const) {
+			const m = new RowMapper(sequenced, { ...DEFAULT_ROW_MAPPER_OPTIONS, sequenceInPartialUpdate: partial });
+			const t = LineTranscoder.of(m) as LineTranscoder;
+			for (const line of loads) {
+				assert.equal(transcode(t, line, 0, line.length, null), general(m, line), `${partial} ${line}`);
+				assert.notEqual(general(m, line), undefined, `${partial} ${line}`);
+			}
+			if (partial === 'perRow') assert.equal(general(m, '{"id":1,"updated_at":null}'), undefined, 'a null is compared: Invalid');
+		}
+	});
 });

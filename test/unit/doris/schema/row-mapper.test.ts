@@ -293,6 +293,35 @@ describe('Debezium envelopes (CDC)', () => {
 		const nulled = defaulted.map({ id: 1, rev: null });
 		assert.equal(nulled.ok === false && nulled.reasons[0].rule, 'null_sequence');
 	});
+	it('behind a partial update that leaves the sequence column to Doris, a row lacking it loads: fixed Columns without it (leftOut) take nothing of the row for it, flexible (perRow) keeps the stored value for a missing field only', () => {
+		// Doris 2.1 / 3.0 / 3.1: a fixed partial update whose Columns leave the sequence column out looks the
+		// key up without a sequence value and fills the column from the stored row, or for a new key the
+		// default / NULL (segment_writer.cpp / vertical_segment_writer.cpp `have_input_seq_column`,
+		// partial_update_info.cpp `fill_missing_columns`); a flexible one (3.1) does so for a line lacking
+		// the field (skip bitmap), and compares a line's explicit NULL as any value. Before, both went to
+		// Invalid (null_sequence, missing_sequence, delete_sequence), though Doris would apply them.
+		const sequenced = { ...manualSchema('shop', 'orders', [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'name', type: 'VARCHAR(10)' },
+			{ name: 'updated_at', type: 'BIGINT' },
+			{ name: 'rev', type: 'BIGINT', hasDefault: true },
+		]), keyModel: 'UNIQUE' as const, keyColumns: ['id'] };
+		const withSequence = (column: string, o: Partial<RowMapperOptions>) => new RowMapper({ ...sequenced, sequenceColumn: column }, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
+		for (const column of ['updated_at', 'rev']) {
+			const leftOut = withSequence(column, { sequenceInPartialUpdate: 'leftOut' });
+			assert.deepEqual(leftOut.map({ id: 1, name: 'a' }), { ok: true, row: { id: 1, name: 'a' } }, column);
+			assert.equal(leftOut.map({ id: 1, name: 'a', [column]: null }).ok, true, `${column}: null, not read`);
+			assert.equal(leftOut.map({ id: 1, __DORIS_DELETE_SIGN__: 1 }).ok, true, `${column}: a delete applies`);
+			const perRow = withSequence(column, { sequenceInPartialUpdate: 'perRow' });
+			assert.deepEqual(perRow.map({ id: 1, name: 'a' }), { ok: true, row: { id: 1, name: 'a' } }, column);
+			assert.equal(perRow.map({ id: 1, __DORIS_DELETE_SIGN__: 1 }).ok, true, `${column}: a delete applies`);
+			assert.deepEqual(rulesOf(perRow.map({ id: 1, name: 'a', [column]: null })), [`null_sequence ${column}`], 'an explicit NULL is compared');
+			assert.deepEqual(rulesOf(perRow.map({ id: 1, [column]: null, __DORIS_DELETE_SIGN__: 1 })), [`delete_sequence ${column}`]);
+		}
+		// Without the option, as before.
+		assert.deepEqual(rulesOf(withSequence('rev', {}).map({ id: 1 })), ['missing_sequence rev']);
+		assert.deepEqual(rulesOf(withSequence('updated_at', {}).map({ id: 1 })), ['null_sequence updated_at']);
+	});
 	it("Debezium's own topics hold no row change: a transaction's BEGIN / END record, a heartbeat and a schema change event go to Invalid (rule envelope), none loads", () => {
 		const source = { version: '2.7.0.Final', connector: 'mysql', name: 'dbserver1', db: 'inventory', table: 'orders' };
 		const records = [
