@@ -179,6 +179,10 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 		}
 		// A range the count says holds no new key (and, its refusal being all new keys, nothing else): load it.
 		let known = refusal?.newKeys === 0 ? undefined : refusal;
+		// Every line a new key: rejected without a load only on the count of this range's own refused
+		// load. A count derived from other loads (the parent's minus the left half's) overstates the range
+		// when another load stored one of the left half's new keys in between, and would reject a stored key.
+		if (known !== undefined && known.newKeys === to - from && known.measured !== true) known = undefined;
 		if (known?.newKeys === to - from) {
 			rejectNewKeys(from, to, known.error);
 			return { loaded: false, newKeys: to - from };
@@ -224,7 +228,7 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 				// With zero tolerance a loaded part filtered nothing; otherwise it may have dropped new keys.
 				return { loaded: true, newKeys: options.zeroTolerance ? 0 : undefined };
 			}
-			known = { error: verdict.error, newKeys: newKeysOf(verdict.error) };
+			known = { error: verdict.error, newKeys: newKeysOf(verdict.error), measured: true };
 			if (known.newKeys === to - from) {
 				rejectNewKeys(from, to, known.error);
 				return { loaded: false, newKeys: to - from };
@@ -246,12 +250,12 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 		// tolerance and the left half loaded, the whole refusal.
 		const rightNewKeys = known.newKeys !== undefined && left.newKeys !== undefined ? known.newKeys - left.newKeys : undefined;
 		const right: Refusal | undefined =
-			rightNewKeys !== undefined ? (rightNewKeys >= 0 && rightNewKeys <= to - cut ? { error: known.error, newKeys: rightNewKeys } : undefined) : options.zeroTolerance && left.loaded ? known : undefined;
+			rightNewKeys !== undefined ? (rightNewKeys >= 0 && rightNewKeys <= to - cut ? { error: known.error, newKeys: rightNewKeys } : undefined) : options.zeroTolerance && left.loaded ? { error: known.error, newKeys: known.newKeys } : undefined;
 		await resolve(cut, to, right);
 		return { loaded: false, newKeys: known.newKeys };
 	};
 
-	await resolve(0, lines, { error: options.error, newKeys: newKeysOf(options.error) });
+	await resolve(0, lines, { error: options.error, newKeys: newKeysOf(options.error), measured: true });
 	if (stop !== undefined) result.stopped = stop;
 	if (options.owners !== undefined) handBackMixedOwners(result, runs, options.error);
 	return result;
@@ -261,6 +265,8 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 interface Refusal {
 	error: unknown;
 	newKeys?: number;
+	/** The refusal and its count are this range's own load's, not derived from other loads. */
+	measured?: boolean;
 }
 
 /** How a range resolved: loaded whole in one part; how many new keys it holds, when known exactly. */

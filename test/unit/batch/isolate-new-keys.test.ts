@@ -108,7 +108,9 @@ describe('isolateRefusedLines: new keys of a partial update in strict mode (Dori
 		assert.equal(r.rejected.length, 600);
 		assert.equal(rows(r.loaded), 400);
 		assertCovers(r, 1000);
-		assert.ok(r.loads <= 12, `${r.loads} loads`);
+		// 16: a range whose count is only derived (the parent's minus the left half's) is loaded once to
+		// confirm it before its lines are rejected (10 before that rule; see the stored-key case below).
+		assert.ok(r.loads <= 20, `${r.loads} loads`);
 	});
 
 	it('30 new keys among 100: all rejected as new keys, in fewer loads than the 106 a blind search cost', async () => {
@@ -147,6 +149,30 @@ describe('isolateRefusedLines: new keys of a partial update in strict mode (Dori
 		);
 		assert.equal(rows(r.loaded), 30);
 		assertCovers(r, 100);
+	});
+
+	it('a key stored by another load during the search: no stored key is rejected on a count derived from other loads (review session 17)', async () => {
+		// Lines X(stored) A(new) B(new) C(stored): the batch's load counts 2 new keys. Before the left half
+		// [X, A] loads, another load (an earlier execution's new keys through a whole-row Stream Load)
+		// stores A: the left half loads with 0, and [B, C] was taken for 2 new keys, both rejected without a
+		// load, C a stored key (a whole-row load of it later would reset its other columns).
+		const stored = new Set([0, 3]);
+		const d = doris((line) => !stored.has(line));
+		const error = d.refusalOf(0, 4) as Refusal;
+		stored.add(1);
+		const r = await isolateRefusedLines({ lines: 4, error, filtered: error.filtered, zeroTolerance: true, maxLoads: 64, filteredOf, newKeysOf }, d.load);
+		assert.deepEqual(
+			r.rejected.map((x) => [x.line, x.newKey]),
+			[[2, true]],
+		);
+		assert.deepEqual(
+			r.loaded.map((p) => [p.from, p.to]),
+			[
+				[0, 2],
+				[3, 4],
+			],
+		);
+		assertCovers(r, 4);
 	});
 
 	it('without the new-key signal (not such a load) a refusal of most rows still stops as "widespread"', async () => {
