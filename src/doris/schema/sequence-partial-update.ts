@@ -9,8 +9,8 @@
  * Only when every enabled Doris Stream Load node the rows reach says so: one loading whole rows, one
  * whose settings are expressions or do not parse, or an Execute Workflow node (its sub-workflow may
  * load them whole) leaves every row needing its value, as does a graph that cannot be read (nothing
- * reached). The walk leaves the Doris Schema node by its Rows output only and stops at a Doris Stream
- * Load node: what it hands on (loaded rows, Rejected rows) was loaded, or refused, there.
+ * reached). The walk leaves the Doris Schema node by its Rows output only and stops at an enabled Doris
+ * Stream Load node: what it hands on (loaded rows, Rejected rows) was loaded, or refused, there.
  */
 import { EXECUTE_WORKFLOW_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../common/lossy-settings';
 import type { GraphNode } from '../../common/workflow-graph';
@@ -25,7 +25,9 @@ const ROWS_OUTPUT = 0;
 
 /** Which outputs the walk from the Doris Schema node `start` goes on through (workflow-graph.ts nodesReachedFrom). */
 export function followsMappedRows(start: string): (node: GraphNode, output: number) => boolean {
-	return (node, output) => (node.name === start ? output === ROWS_OUTPUT : node.type !== STREAM_LOAD_NODE_TYPE);
+	// A disabled node hands its input on through its first output (n8n runs it as a pass-through), so
+	// the walk goes on there: a whole-row load behind a disabled Doris Stream Load node loads these rows.
+	return (node, output) => (node.name === start ? output === ROWS_OUTPUT : node.type !== STREAM_LOAD_NODE_TYPE || (node.disabled === true && output === 0));
 }
 
 const isExpression = (value: unknown) => typeof value === 'string' && value.startsWith('=');

@@ -53,6 +53,18 @@ describe('sequenceInPartialUpdate: what every Doris Stream Load node the rows re
 		assert.equal(sequenceInPartialUpdate(reachedFrom([load('Load', fixed('id'))]), null), undefined, 'no sequence column');
 		assert.equal(sequenceInPartialUpdate(reachedFrom([]), 'updated_at'), undefined, 'no Doris Stream Load node reached');
 		assert.equal(sequenceInPartialUpdate(reachedFrom([load('Load', fixed('id'), { disabled: true })]), 'updated_at'), undefined, 'only a disabled one');
+		// n8n hands a disabled node's input on through its first output: a whole-row load behind a disabled
+		// Doris Stream Load node loads these rows (review session 17: the walk stopped there, the check was dropped).
+		const behindDisabled = nodesReachedFrom(
+			graphOf(
+				[{ name: 'Schema', type: SCHEMA_NODE_TYPE, parameters: { operation: 'mapRows' } }, load('Partial', fixed('id')), load('Old', fixed('id'), { disabled: true }), load('Whole', {})],
+				{ Schema: { main: [to('Partial', 'Old')] }, Old: { main: [to('Whole')] } },
+			),
+			['Schema'],
+			followsMappedRows('Schema'),
+		);
+		assert.ok(behindDisabled.some((n) => n.name === 'Whole'), 'the walk goes on through a disabled node');
+		assert.equal(sequenceInPartialUpdate(behindDisabled, 'updated_at'), undefined, 'a whole-row load behind a disabled one');
 		const sub: GraphNode = { name: 'Sub', type: EXECUTE_WORKFLOW_NODE_TYPE };
 		assert.equal(sequenceInPartialUpdate(reachedFrom([load('Load', fixed('id')), sub]), 'updated_at'), undefined, 'a sub-workflow may load them whole');
 	});
