@@ -63,6 +63,8 @@ function crc32cByWords(bytes: Uint8Array, start: number, end: number): number {
 	let i = start;
 	for (; i < end && ((bytes.byteOffset + i) & 3) !== 0; i++)
 		crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+	// A range that ended before an aligned address: no word view (Int32Array refuses an unaligned offset).
+	if (i === end) return ~crc >>> 0;
 	const words = new Int32Array(
 		bytes.buffer,
 		bytes.byteOffset + i,
