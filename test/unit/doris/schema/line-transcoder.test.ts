@@ -344,16 +344,17 @@ describe('LineTranscoder over a long life (one per mapper, kept while the schema
 });
 
 describe('LineTranscoder and the sequence column', () => {
+	const sequenced = {
+		...manualSchema('db', 'seq', [
+			{ name: 'id', type: 'BIGINT', nullable: false },
+			{ name: 'updated_at', type: 'BIGINT' },
+		]),
+		keyModel: 'UNIQUE' as const,
+		keyColumns: ['id'],
+		sequenceColumn: 'updated_at',
+	};
+
 	it('a line whose sequence value would be NULL takes the general path, which sends it to Invalid', () => {
-		const sequenced = {
-			...manualSchema('db', 'seq', [
-				{ name: 'id', type: 'BIGINT', nullable: false },
-				{ name: 'updated_at', type: 'BIGINT' },
-			]),
-			keyModel: 'UNIQUE' as const,
-			keyColumns: ['id'],
-			sequenceColumn: 'updated_at',
-		};
 		const m = new RowMapper(sequenced, DEFAULT_ROW_MAPPER_OPTIONS);
 		const t = LineTranscoder.of(m) as LineTranscoder;
 		const at = (line: string) => transcode(t, line, 0, line.length, null);
@@ -365,15 +366,6 @@ describe('LineTranscoder and the sequence column', () => {
 	});
 
 	it('behind a partial update that leaves the column to Doris, the fast path takes what the general path loads: a missing value (leftOut, perRow), a null (leftOut only)', () => {
-		const sequenced = {
-			...manualSchema('db', 'seq', [
-				{ name: 'id', type: 'BIGINT', nullable: false },
-				{ name: 'updated_at', type: 'BIGINT' },
-			]),
-			keyModel: 'UNIQUE' as const,
-			keyColumns: ['id'],
-			sequenceColumn: 'updated_at',
-		};
 		for (const [partial, loads] of [
 			['leftOut', ['{"id":1}', '{"id":1,"updated_at":null}']],
 			['perRow', ['{"id":1}']],

@@ -18,6 +18,17 @@ const schema = manualSchema('shop', 'orders', [
 	{ name: 'ts', type: 'DATETIME', nullable: false },
 	{ name: 'tags', type: 'ARRAY<STRING>' },
 ]);
+/** A UNIQUE KEY table whose sequence column each test picks (updated_at, nullable; rev, with a constant default). */
+const sequenced = {
+	...manualSchema('shop', 'orders', [
+		{ name: 'id', type: 'BIGINT', nullable: false },
+		{ name: 'name', type: 'VARCHAR(10)' },
+		{ name: 'updated_at', type: 'BIGINT' },
+		{ name: 'rev', type: 'BIGINT', hasDefault: true },
+	]),
+	keyModel: 'UNIQUE' as const,
+	keyColumns: ['id'],
+};
 /** These rows send epoch seconds to DATETIME columns, so the unit is said. */
 const EPOCH_SECONDS: Partial<RowMapperOptions> = { dates: { timeZone: 'UTC', epochUnit: 's' } };
 const mapper = (o: Partial<RowMapperOptions> = {}) => new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...EPOCH_SECONDS, ...o });
@@ -131,12 +142,12 @@ describe('Debezium envelopes (CDC)', () => {
 		// Doris applies a row of a sequence-column table, a delete too, only when its sequence value is at
 		// least the stored one; NULL sorts first (batch-delete manual, "sequence column"). PostgreSQL's
 		// default REPLICA IDENTITY gives Debezium a "before" image of the key only.
-		const sequenced = { ...manualSchema('shop', 'orders', [
+		const requiredSequence = { ...manualSchema('shop', 'orders', [
 			{ name: 'id', type: 'BIGINT', nullable: false },
 			{ name: 'name', type: 'VARCHAR(10)' },
 			{ name: 'updated_at', type: 'BIGINT', nullable: false, hasDefault: true },
 		]), keyModel: 'UNIQUE' as const, keyColumns: ['id'], sequenceColumn: 'updated_at' };
-		const cdcSequenced = new RowMapper(sequenced, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
+		const cdcSequenced = new RowMapper(requiredSequence, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
 		assert.deepEqual(cdcSequenced.map({ op: 'd', before: { id: 1, name: 'a', updated_at: 7 }, after: null }), { ok: true, row: { id: 1, name: 'a', updated_at: 7, [DELETE_SIGN_COLUMN]: 1 } });
 		for (const before of [{ id: 1, name: null, updated_at: null }, { id: 1 }]) {
 			const r = cdcSequenced.map({ op: 'd', before, after: null });
@@ -263,12 +274,6 @@ describe('Debezium envelopes (CDC)', () => {
 		// Doris' memtable and merge-on-write lookups order NULL below every sequence value
 		// (be/src/olap/memtable.cpp compare_at(..., -1); segment_writer.cpp _encode_seq_column), so
 		// such an upsert loads and vanishes whenever its key already has a row with a sequence value.
-		const sequenced = { ...manualSchema('shop', 'orders', [
-			{ name: 'id', type: 'BIGINT', nullable: false },
-			{ name: 'name', type: 'VARCHAR(10)' },
-			{ name: 'updated_at', type: 'BIGINT' },
-			{ name: 'rev', type: 'BIGINT', hasDefault: true },
-		]), keyModel: 'UNIQUE' as const, keyColumns: ['id'] };
 		const plain = new RowMapper({ ...sequenced, sequenceColumn: 'updated_at' }, DEFAULT_ROW_MAPPER_OPTIONS);
 		const cdcMapper = new RowMapper({ ...sequenced, sequenceColumn: 'updated_at' }, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true });
 		assert.deepEqual(plain.map({ id: 1, name: 'a', updated_at: 7 }), { ok: true, row: { id: 1, name: 'a', updated_at: 7 } });
@@ -300,12 +305,6 @@ describe('Debezium envelopes (CDC)', () => {
 		// partial_update_info.cpp `fill_missing_columns`); a flexible one (3.1) does so for a line lacking
 		// the field (skip bitmap), and compares a line's explicit NULL as any value. Before, both went to
 		// Invalid (null_sequence, missing_sequence, delete_sequence), though Doris would apply them.
-		const sequenced = { ...manualSchema('shop', 'orders', [
-			{ name: 'id', type: 'BIGINT', nullable: false },
-			{ name: 'name', type: 'VARCHAR(10)' },
-			{ name: 'updated_at', type: 'BIGINT' },
-			{ name: 'rev', type: 'BIGINT', hasDefault: true },
-		]), keyModel: 'UNIQUE' as const, keyColumns: ['id'] };
 		const withSequence = (column: string, o: Partial<RowMapperOptions>) => new RowMapper({ ...sequenced, sequenceColumn: column }, { ...DEFAULT_ROW_MAPPER_OPTIONS, ...o });
 		for (const column of ['updated_at', 'rev']) {
 			const leftOut = withSequence(column, { sequenceInPartialUpdate: 'leftOut' });
