@@ -7,6 +7,7 @@
 import type { LoadResult, StreamLoadClient, StreamLoadLogger } from '../doris/stream-load/client';
 import type { ErrorLogLimits } from '../doris/stream-load/error-log';
 import type { LoadOptions } from '../doris/stream-load/options';
+import { refusesNewKeys } from './new-keys';
 import { reasonOfErrorLine } from './refusal';
 
 /**
@@ -19,7 +20,7 @@ export const FILTERED_ROWS_LOG_LIMITS: ErrorLogLimits = { maxBytes: 256 * 1024, 
 
 /** Logs what the successful load `result` left out of Doris (reads its error log when Doris filtered rows). */
 export async function reportDroppedRows(client: Pick<StreamLoadClient, 'errorLog'>, result: LoadResult, load: LoadOptions, table: string, logger: StreamLoadLogger | undefined): Promise<void> {
-	if (result.filteredRows > 0) await reportFiltered(client, result, table, logger);
+	if (result.filteredRows > 0) await reportFiltered(client, result, load, table, logger);
 	reportUncounted(result, load, table, logger);
 }
 
@@ -28,7 +29,17 @@ export async function reportDroppedRows(client: Pick<StreamLoadClient, 'errorLog
  * Doris and no execution fails for them. Each row its error log names is logged with Doris' reason,
  * so the loss is visible; doris_rows_filtered_total counts them all.
  */
-async function reportFiltered(client: Pick<StreamLoadClient, 'errorLog'>, result: LoadResult, table: string, logger: StreamLoadLogger | undefined): Promise<void> {
+async function reportFiltered(client: Pick<StreamLoadClient, 'errorLog'>, result: LoadResult, load: LoadOptions, table: string, logger: StreamLoadLogger | undefined): Promise<void> {
+	// A strict partial update before 3.1 filters rows whose key is new without an error-log line, and
+	// Doris then sends no ErrorURL (new-keys.ts): said so, rather than a log that "could not be read".
+	const errorUrl = result.response?.ErrorURL;
+	if (refusesNewKeys(load) && (typeof errorUrl !== 'string' || errorUrl === '')) {
+		logger?.warn(
+			`Doris filtered ${result.filteredRows} row(s) of load ${result.label} into table "${table}" (Max Filter Ratio allows it): they are not in Doris. ` +
+				'Doris wrote no error log for them: in a partial update in strict mode before Doris 3.1 these are rows whose key is not stored yet (Max Filter Ratio 0 sends them to Rejected as doris_new_key instead)',
+		);
+		return;
+	}
 	const lines = await client.errorLog(result, FILTERED_ROWS_LOG_LIMITS);
 	const shown = lines.filter((line) => line.startsWith('Reason:'));
 	const which =

@@ -45,6 +45,12 @@ describe('reportDroppedRows', () => {
 		assert.match(empty.warnings[0], /they are not in Doris\. Its error log could not be read\.$/);
 	});
 
+	it('a strict partial update before 3.1 whose filtered rows left no error log: says they are rows whose key is new (was: "could not be read"; review session 17)', async () => {
+		const r = recorder([]);
+		await reportDroppedRows(r.client, { ...loaded, filteredRows: 3 }, { format: 'json', maxFilterRatio: 0.5, partialUpdate: 'fixed', strictMode: true }, 't', r.logger);
+		assert.match(r.warnings[0], /they are not in Doris\. Doris wrote no error log for them: in a partial update in strict mode before Doris 3\.1 these are rows whose key is not stored yet/);
+	});
+
 	it('rows a where header left out: logged with the header (its name in any case)', async () => {
 		const r = recorder();
 		await reportDroppedRows(r.client, { ...loaded, unselectedRows: 2 }, { format: 'json', extraHeaders: { ' Where ': 'id > 2' } }, 't', r.logger);
