@@ -213,9 +213,12 @@ describe('LineTranscoder: the bytes of the general path, or the general path', (
 			}),
 			{ numRuns: 2000 },
 		);
-		// The property only says something about the lines the fast path took: enough of them (about 2,000
-		// in 2,000 runs, between 1,850 and 2,100 from seed to seed: 2,000 itself failed now and then).
-		assert.ok(transcoded > 1500, `only ${transcoded} lines took the fast path`);
+		// The property only says something about the lines the fast path took: enough of them. The count
+		// moves from seed to seed: 1,850–2,100 in 2,000 runs until session 17, whose generator sends more
+		// lines to the general path (dotted keys h.s / h, a line's own _kafka / _doris under Reject, a DATE
+		// day count): 1,444–1,622 in six runs, so 1,500 failed about every third run. A fast path that took
+		// nothing, or a tenth of what it takes, still fails here.
+		assert.ok(transcoded > 1000, `only ${transcoded} lines took the fast path`);
 	});
 
 	it('property: lines as JSON.stringify writes records take the fast path unless a value is refused', () => {
