@@ -37,3 +37,13 @@ describe('JSON Schema: Connect logical types by title', () => {
 		assert.throws(() => decodeConnectTitles(schema, { price: 'not base64!' }), /JSON Schema field "price": "not base64!" is neither base64 bytes nor a number, as org.apache.kafka.connect.data.Decimal requires/);
 	});
 });
+
+describe('JSON Schema: keys as the value has them', () => {
+	it('a "__proto__" key of a map or a struct stays an entry (assigning it set the prototype: the entry vanished)', () => {
+		const parsed = JSON.parse('{"attrs":{"__proto__":{"k":"v"},"b":1}}') as unknown;
+		const map = { type: 'object', properties: { attrs: { type: 'object', additionalProperties: { type: 'object' } } } };
+		assert.equal(JSON.stringify(decodeConnectTitles(map, parsed)), '{"attrs":{"__proto__":{"k":"v"},"b":1}}');
+		const struct = { type: 'object', properties: { attrs: { type: 'object', properties: { ['__proto__']: { type: 'object' }, b: { type: 'integer' } } } } };
+		assert.equal(JSON.stringify(decodeConnectTitles(struct, parsed)), '{"attrs":{"__proto__":{"k":"v"},"b":1}}');
+	});
+});
