@@ -182,7 +182,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		'Execute Once on the Doris Schema node',
 		'the Doris Stream Load node disabled',
 		"the Doris Schema node's Rows output wired to nothing",
-		'the Doris Schema node disabled',
+		'the Doris Schema node disabled, with a Source Path',
 		'an IF node whose false output leads nowhere',
 		'the dead-letter Kafka node on Acks off',
 	] as const)
@@ -192,7 +192,11 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			await world.kafka.produce(scenario.topic, orders);
 			if (setting === 'Execute Once on the Doris Schema node') (nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { executeOnce?: boolean }).executeOnce = true;
 			else if (setting === 'the Doris Stream Load node disabled') (nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { disabled?: boolean }).disabled = true;
-			else if (setting === 'the Doris Schema node disabled') (nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { disabled?: boolean }).disabled = true;
+			else if (setting === 'the Doris Schema node disabled, with a Source Path') {
+				const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { disabled?: boolean };
+				schema.disabled = true;
+				schema.parameters.options = { ...(schema.parameters.options as object), sourcePath: 'order' };
+			}
 			else if (setting === 'an IF node whose false output leads nowhere') gateBeforeSchema(scenario);
 			else if (setting === 'the dead-letter Kafka node on Acks off') (nodeOfType(scenario.workflow, NODE_TYPES.deadLetters).parameters.options as Record<string, unknown>).acks = false;
 			else (scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[0] = [];
@@ -203,7 +207,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 					'Execute Once on the Doris Schema node': /Node "Doris Schema" has the setting Execute Once on/,
 					'the Doris Stream Load node disabled': /Doris Stream Load node "Doris Stream Load" is disabled/,
 					"the Doris Schema node's Rows output wired to nothing": /Doris Schema node "Doris Schema": its Rows output leads nowhere/,
-					'the Doris Schema node disabled': /Doris Schema node "Doris Schema" is disabled: n8n passes the messages that reach it on unmapped/,
+					'the Doris Schema node disabled, with a Source Path': /Doris Schema node "Doris Schema" is disabled: n8n passes the messages that reach it on unmapped, without its Source Path \(order\)/,
 					'an IF node whose false output leads nowhere': /IF node "Only Orders": its false output leads nowhere/,
 					'the dead-letter Kafka node on Acks off': /Kafka node "Dead Letters": Acks is off/,
 				}[setting],

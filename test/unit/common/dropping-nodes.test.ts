@@ -70,10 +70,17 @@ describe('nodes that drop items on the rows\' way, at activation', () => {
 		assert.deepEqual(problemsAfterLoaded(), []);
 	});
 
-	it('a disabled Doris Schema node mapping rows (n8n hands the messages on unmapped); not one reading the schema', () => {
+	it('a disabled Doris Schema node that reshapes the messages (n8n hands them on unmapped), naming what; not one that only checks them, nor one reading the schema', () => {
 		const passThrough = { type: 'n8n-nodes-base.noOp' };
-		assert.match(problems(passThrough, { main: [to('Schema')] }, { nodes: { Schema: { disabled: true } } }).join(), /Doris Schema node "Schema" is disabled: n8n passes the messages that reach it on unmapped/);
-		assert.doesNotMatch(problems(passThrough, { main: [to('Schema')] }, { nodes: { Schema: { disabled: true, parameters: { operation: 'getSchema' } } } }).join(), /Doris Schema node "Schema" is disabled/);
+		const disabled = (parameters: Record<string, unknown>) => problems(passThrough, { main: [to('Schema')] }, { nodes: { Schema: { disabled: true, parameters } } }).join();
+		assert.match(disabled({ operation: 'mapRows', options: { cdc: true } }), /Doris Schema node "Schema" is disabled: n8n passes the messages that reach it on unmapped, without its Debezium Envelopes/);
+		assert.match(disabled({ operation: 'mapRows', options: { cdc: '={{ true }}' } }), /without its Debezium Envelopes/);
+		assert.match(disabled({ operation: 'mapRows', options: { sourcePath: 'payload.after' } }), /without its Source Path \(payload\.after\)/);
+		assert.match(disabled({ operation: 'mapRows', options: { mapping: { mapping: [{ field: 'a', column: 'b' }] } } }), /without its Field Mapping/);
+		assert.match(disabled({ operation: 'mapRowsToTables' }), /without its table per message/);
+		assert.equal(disabled({ operation: 'mapRows', options: {} }), '', 'it only checks plain messages: a workflow without it');
+		assert.equal(disabled({ operation: 'mapRows', options: { cdc: false, sourcePath: '' } }), '');
+		assert.equal(disabled({ operation: 'getSchema', options: { cdc: true } }), '');
 	});
 
 	it('a disabled IF, Switch or Filter node passes its input on: nothing to refuse', () => {
