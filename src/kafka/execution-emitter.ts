@@ -84,6 +84,7 @@ export class ExecutionEmitter {
 		// kafkajs may have moved the position itself (position-reset.ts); a stale batch moved nothing.
 		const reset = payload.isStale() ? undefined : offsetBeforeKafkaReset(state, fetchedFrom);
 		if (reset !== undefined) startOverAfterKafkaReset(this.ctx.logger, this.ctx.options.labels.workflow, state, fetchedFrom, reset.expected);
+		else if (!payload.isStale()) state.tracker.passedAfterRewind(fetchedFrom);
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
