@@ -128,4 +128,55 @@ describe('sinker consumer: kafkajs moving past offsets that hold nothing, after 
 			await consumer.close();
 		}
 	});
+
+	it('Keep Order per Partition, a transactional topic: a redelivery cut at the commit marker is followed by no false "topic recreated" reset', async () => {
+		// The first execution holds offsets 0-2 and ends past the commit marker at 3. It fails; the next
+		// transaction (4-5, marker 6) arrives first. The redelivery's fetch holds 0,1,2,[3],4,5: cut at the
+		// failed range's end 4, kafkajs must continue at 4, not at 3 below the tracker's floor.
+		const topic = await broker.topic(1);
+		const group = uniqueName('ordered-marker');
+		const producer = broker.kafka.producer({ transactionalId: uniqueName('txn'), idempotent: true, maxInFlightRequests: 1 });
+		await producer.connect();
+		let sent = 0;
+		const transaction = async (count: number) => {
+			const txn = await producer.transaction();
+			await txn.send({ topic, messages: Array.from({ length: count }, (_, k) => ({ value: JSON.stringify({ i: sent + k }) })) });
+			sent += count;
+			await txn.commit();
+		};
+		const errors: string[] = [];
+		let attemptsOfFirst = 0;
+		let release: () => void = () => {};
+		const gate = new Promise<void>((resolve) => (release = resolve));
+		const n8n = new FakeN8n(async (execution) => {
+			if (execution.firstOffset !== '0') return { ok: true };
+			attemptsOfFirst++;
+			if (attemptsOfFirst > 1) return { ok: true };
+			await gate; // the next transaction is written while this one runs
+			return { ok: false, reason: 'Doris is down', settled: true };
+		});
+		let consumer: SinkerConsumer | undefined;
+		try {
+			await transaction(3); // 0-2, marker 3
+			const options = testOptions(topic, group, {
+				keepPartitionOrder: true,
+				maxRecordsPerExecution: 100,
+				redeliveryBackoff: { initialMs: 500, maxMs: 500 },
+				logger: { ...quietLogger, error: (message: string) => errors.push(message) },
+			});
+			consumer = await SinkerConsumer.start(options, n8n.run);
+			await waitFor('the first execution runs', () => attemptsOfFirst === 1);
+			await transaction(2); // 4-5, marker 6
+			release();
+			const end = (await endOffsets(broker.admin, topic)).get(0);
+			assert.equal(end, 7n);
+			await waitFor('the group committed to the end', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === end, { timeoutMs: 30_000 });
+			assert.deepEqual(errors, [], 'no "Kafka position was reset" error: nothing reset the position');
+			assert.equal(attemptsOfFirst, 2, 'the failed execution was delivered again once');
+			assert.deepEqual(loaded(n8n), [0, 1, 2, 3, 4]);
+		} finally {
+			await producer.disconnect();
+			await consumer?.close();
+		}
+	});
 });

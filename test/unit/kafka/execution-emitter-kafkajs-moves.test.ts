@@ -13,6 +13,7 @@ import type { EachBatchPayload } from 'kafkajs';
 import type { ExecutionOutcome, SinkExecution } from '../../../src/kafka/consumer-options';
 import { ExecutionEmitter, type EmitterContext } from '../../../src/kafka/execution-emitter';
 import { PartitionState } from '../../../src/kafka/partition-state';
+import { offsetBeforeKafkaReset } from '../../../src/kafka/position-reset';
 
 /** A fetch from `fetchedOffset` whose messages are `offsets` and whose last record is `lastRecord`; resolves land in `resolved`. */
 function batch(fetchedOffset: string, offsets: string[], lastRecord: string, resolved: string[] = []): EachBatchPayload {
@@ -90,4 +91,21 @@ test('a real reset (kafkajs met OffsetOutOfRange) after a seek is still reported
 
 	assert.equal(errors.length, 1);
 	assert.match(errors[0], /was reset to offset 20, above offset 0 .* removed by retention/);
+});
+
+test('Keep Order: a redelivered execution cut at the commit marker closing its range resolves kafkajs to that end, and the next fetch is no reset', async () => {
+	const { emitter, state, executions, errors } = world(true);
+	// Offsets 0-2 and the marker 3 ran as one execution, [0, 4); it failed.
+	state.tracker.fail(state.tracker.add(0n, 4n));
+	state.tracker.takeFailed();
+	const resolved: string[] = [];
+
+	// The next transaction came meanwhile: 0,1,2,[3],4,5,[6].
+	await emitter.emit(state, batch('0', ['0', '1', '2', '4', '5'], '6', resolved));
+
+	assert.deepEqual(executions.map((e) => [e.firstOffset, e.lastOffset]), [['0', '2']]);
+	assert.deepEqual(resolved, ['3'], 'kafkajs continues at 4, where the tracker does');
+	assert.equal(state.tracker.nextOffset, 4n);
+	assert.equal(offsetBeforeKafkaReset(state, 4n), undefined, 'a fetch from 4 is no reset');
+	assert.deepEqual(errors, []);
 });
