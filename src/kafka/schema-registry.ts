@@ -32,7 +32,8 @@ import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
 import type { default as Ajv, ErrorObject } from 'ajv';
 import avro from 'avsc';
 
-import { parseJsonExact, type JsonValue } from '../common/exact-json';
+import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
+import { connectSchemaOfAvro } from './avro-connect-schema';
 import { logicalTypeHook } from './avro-logical-types';
 import { DraftAwareAjv } from './json-schema-ajv';
 import { decodeConnectTitles } from './json-schema-logical';
@@ -61,6 +62,12 @@ type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistr
 
 export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
+	/**
+	 * The Kafka Connect schema of a value decode() has decoded, from its Avro writer schema
+	 * (avro-connect-schema.ts); undefined for Protobuf and JSON Schema, a value not in the wire format,
+	 * or one not decoded yet. The same object for every value of a schema id.
+	 */
+	connectSchema?(value: Buffer): JsonObject | undefined;
 }
 
 /** The URL without trailing slashes; throws naming the URL when it is not an http(s) URL without user info. */
@@ -123,11 +130,39 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 				return schema === body.schema ? response : response.enhance({ rawData: JSON.stringify({ ...body, schema }) });
 			}),
 	});
+	// The writer schemas as the registry sent them, by id: the library keeps only the parsed types, in
+	// which avsc has dropped the attributes a column type needs (connect.name, a decimal's precision).
+	const writerSchemas = new Map<number, { type: string; schema: string }>();
+	const keepWriterSchemas: RegistryMiddleware = () => ({
+		response: (next) =>
+			next().then((response) => {
+				const id = /\/schemas\/ids\/(\d+)$/.exec(response.request().path())?.[1];
+				const body = id === undefined ? undefined : response.data<{ schemaType?: unknown; schema?: unknown } | null>();
+				if (id !== undefined && typeof body?.schema === 'string') writerSchemas.set(Number(id), { type: typeof body.schemaType === 'string' ? body.schemaType : 'AVRO', schema: body.schema });
+				return response;
+			}),
+	});
+	const connectSchemas = new Map<number, JsonObject | undefined>();
+	const connectSchema = (value: Buffer): JsonObject | undefined => {
+		if (value.length < 5 || value[0] !== 0) return undefined;
+		const id = value.readInt32BE(1);
+		if (connectSchemas.has(id)) return connectSchemas.get(id);
+		const writer = writerSchemas.get(id);
+		if (writer === undefined) return undefined;
+		let connect: JsonObject | undefined;
+		try {
+			connect = writer.type === 'AVRO' ? connectSchemaOfAvro(parseJsonExact(writer.schema)) : undefined;
+		} catch {
+			connect = undefined; // the library parsed it, so this does not happen; the types are then inferred
+		}
+		connectSchemas.set(id, connect);
+		return connect;
+	};
 	const registry = new SchemaRegistry({
 		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
-		middlewares: [timeout, schemaAnswersOnly, parsableProtobuf],
+		middlewares: [timeout, schemaAnswersOnly, keepWriterSchemas, parsableProtobuf],
 	}, {
 		[SchemaType.AVRO]: { typeHook: logicalTypeHook },
 		// The library's JsonOptions type wants a whole Ajv; it calls only addSchema and compile (JsonSchema.js).
@@ -154,6 +189,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 			}
 			return toJsonSafe(decoded);
 		},
+		connectSchema,
 	};
 }
 
