@@ -5,8 +5,8 @@ import type { JsonValue } from '../../../src/common/exact-json';
 import { connectSchemaOfAvro } from '../../../src/kafka/avro-connect-schema';
 
 /** The Connect type of each field of a record schema: `type`, `type name`, or `-` when it has none. */
-function fieldTypes(schema: JsonValue): Record<string, string> {
-	const connect = connectSchemaOfAvro(schema);
+function fieldTypes(schema: unknown): Record<string, string> {
+	const connect = connectSchemaOfAvro(schema as JsonValue);
 	assert.ok(connect !== undefined);
 	const out: Record<string, string> = {};
 	for (const field of connect.fields as Array<Record<string, unknown>>) {
@@ -88,10 +88,10 @@ describe('the Connect schema of an Avro writer schema (Create Missing Tables col
 	it("named types by full name (Debezium's after names before's record), recursion as a struct without fields, no record: undefined", () => {
 		const value = { type: 'record', name: 'Value', namespace: 'db.t', fields: [{ name: 'id', type: 'long' }] };
 		const envelope = { type: 'record', name: 'Envelope', namespace: 'db.t', fields: [{ name: 'before', type: ['null', value] }, { name: 'after', type: ['null', 'Value'] }] };
-		const connect = connectSchemaOfAvro(envelope);
+		const connect = connectSchemaOfAvro(envelope as JsonValue);
 		const [before, after] = connect?.fields as Array<Record<string, unknown>>;
-		assert.deepEqual(after, { ...before, field: 'after' });
 		assert.deepEqual(after.fields, [{ type: 'int64', field: 'id' }]);
+		assert.deepEqual(after, { ...before, field: 'after' });
 		const node = { type: 'record', name: 'Node', fields: [{ name: 'v', type: 'long' }, { name: 'next', type: ['null', 'Node'] }] };
 		assert.deepEqual(fieldTypes(node), { v: 'int64', next: 'struct Node optional' });
 		assert.equal(connectSchemaOfAvro('long'), undefined);
