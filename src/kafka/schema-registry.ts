@@ -33,7 +33,6 @@ import type { default as Ajv, ErrorObject } from 'ajv';
 import avro from 'avsc';
 
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
-import { connectSchemaOfAvro } from './avro-connect-schema';
 import { logicalTypeHook } from './avro-logical-types';
 import { DraftAwareAjv } from './json-schema-ajv';
 import { decodeConnectTitles } from './json-schema-logical';
@@ -41,6 +40,7 @@ import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { withoutCustomOptionValues } from './protobuf-schema-text';
+import { RegistryConnectSchemas } from './registry-connect-schemas';
 import { UnknownProtobufFieldsError } from './protobuf-unknown-fields';
 import { protobufRow } from './protobuf-well-known';
 import { addWellKnownTypes } from './protobuf-well-known-definitions';
@@ -130,34 +130,17 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 				return schema === body.schema ? response : response.enhance({ rawData: JSON.stringify({ ...body, schema }) });
 			}),
 	});
-	// The writer schemas as the registry sent them, by id: the library keeps only the parsed types, in
-	// which avsc has dropped the attributes a column type needs (connect.name, a decimal's precision).
-	const writerSchemas = new Map<number, { type: string; schema: string }>();
+	// The writer schemas as the registry sent them, for the values' Connect schemas (registry-connect-schemas.ts).
+	const connectSchemas = new RegistryConnectSchemas((schemaId) => protobufTypeOf(registry.cache.getSchema(schemaId)?.schema));
 	const keepWriterSchemas: RegistryMiddleware = () => ({
 		response: (next) =>
 			next().then((response) => {
 				const id = /\/schemas\/ids\/(\d+)$/.exec(response.request().path())?.[1];
 				const body = id === undefined ? undefined : response.data<{ schemaType?: unknown; schema?: unknown } | null>();
-				if (id !== undefined && typeof body?.schema === 'string') writerSchemas.set(Number(id), { type: typeof body.schemaType === 'string' ? body.schemaType : 'AVRO', schema: body.schema });
+				if (id !== undefined && typeof body?.schema === 'string') connectSchemas.remember(Number(id), body.schemaType, body.schema);
 				return response;
 			}),
 	});
-	const connectSchemas = new Map<number, JsonObject | undefined>();
-	const connectSchema = (value: Buffer): JsonObject | undefined => {
-		if (value.length < 5 || value[0] !== 0) return undefined;
-		const id = value.readInt32BE(1);
-		if (connectSchemas.has(id)) return connectSchemas.get(id);
-		const writer = writerSchemas.get(id);
-		if (writer === undefined) return undefined;
-		let connect: JsonObject | undefined;
-		try {
-			connect = writer.type === 'AVRO' ? connectSchemaOfAvro(parseJsonExact(writer.schema)) : undefined;
-		} catch {
-			connect = undefined; // the library parsed it, so this does not happen; the types are then inferred
-		}
-		connectSchemas.set(id, connect);
-		return connect;
-	};
 	const registry = new SchemaRegistry({
 		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
@@ -189,7 +172,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 			}
 			return toJsonSafe(decoded);
 		},
-		connectSchema,
+		connectSchema: (value: Buffer) => connectSchemas.of(value),
 	};
 }
 
