@@ -15,10 +15,11 @@
  * the end: a light schema change. Nothing is ever dropped, renamed or narrowed.
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
-import { ITEM_OWN_FIELDS, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { ITEM_OWN_FIELDS } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, isSequenceType, schemaAt, structFields, type ColumnSpec, type ConnectSchema, type TypeRefusal } from './column-types';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
 import { messageKeyOf, type MessageKey } from './message-key';
+import { valueSchemaOf } from './new-columns';
 
 export { keyColumnsOf } from './message-key';
 import type { DorisTarget } from './target';
@@ -117,9 +118,8 @@ function recordOf(json: Record<string, unknown>, options: CreateOptions): { reco
 		schema = json.schema;
 		item = { ...json, payload: decoded.value };
 	} else {
-		// A Schema Registry value: the Connect schema of its Avro writer schema (item-contract.ts), which describes the item itself.
-		const meta = json[KAFKA_METADATA_FIELD];
-		if (isObject(meta) && isObject(meta.valueSchema)) schema = meta.valueSchema;
+		// A Schema Registry value: the Connect schema of its writer schema (item-contract.ts), which describes the item itself.
+		schema = valueSchemaOf(json);
 	}
 	let path = options.sourcePath.split('.').map((s) => s.trim()).filter((s) => s !== '');
 	let record: unknown = item;

@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { manualSchema } from '../../../../src/doris/schema/manual';
+import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../../../src/doris/schema/row-mapper';
 import { designTable, type CreateOptions } from '../../../../src/doris/schema/table-design';
 
 const target = { database: 'inventory', table: 'orders' };
@@ -77,5 +79,20 @@ describe("Create Missing Tables: column types from the value's Connect schema (`
 			columns(design),
 			'id BIGINT KEY, price DOUBLE, weight FLOAT, amount DECIMAL(10, 2), placed_on DATE, placed_at DATETIME(6), ref VARCHAR(36), either BIGINT, kafka_offset STRING',
 		);
+	});
+});
+
+describe("Add New Columns: a field the source gained takes the type `_kafka.valueSchema` declares", () => {
+	it('a double of 3.0 (decoded as 3) is added as DOUBLE, a date as DATE; through the envelope and without it', () => {
+		const table = manualSchema('inventory', 'orders', [{ name: 'id', type: 'BIGINT', nullable: false }]);
+		const row = { type: 'struct', optional: true, fields: [{ field: 'id', type: 'int64' }, { field: 'price', type: 'float64' }, { field: 'placed_on', type: 'int32', name: 'org.apache.kafka.connect.data.Date' }] };
+		const envelope = { type: 'struct', fields: [{ ...row, field: 'before' }, { ...row, field: 'after' }, { field: 'op', type: 'string' }] };
+		const added = (cdc: boolean, json: Record<string, unknown>) => {
+			const result = new RowMapper(table, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc, evolve: true }).map(json);
+			return result.ok ? [] : result.reasons.filter((r) => r.rule === 'new_column').map((r) => `${r.column} ${r.expected}`);
+		};
+		const values = { id: 1, price: 3, placed_on: '2024-05-01' };
+		assert.deepEqual(added(true, { op: 'c', before: null, after: values, _kafka: { topic: 't', valueSchema: envelope } }), ['price DOUBLE', 'placed_on DATE']);
+		assert.deepEqual(added(false, { ...values, _kafka: { topic: 't', valueSchema: row } }), ['price DOUBLE', 'placed_on DATE']);
 	});
 });
