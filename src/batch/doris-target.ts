@@ -33,7 +33,7 @@ import { metrics } from '../metrics/metrics';
 import type { BatchLimits } from './batch-limits';
 import { isRows, type BatchPart, type Row } from './batch-parts';
 import { TargetBatcher, type AddOptions, type AddResult } from './batcher';
-import { reportDroppedRows } from './dropped-rows';
+import { FILTERED_ROWS_LOG_LIMITS, reportDroppedRows } from './dropped-rows';
 import { DEFAULT_MAX_ISOLATION_LOADS } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { boundedByDeadline, DeadlineError } from './load-deadline';
@@ -191,6 +191,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 						loadBody: (part, rows) => loadBody(part, rows, batch.deadline),
 						maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS,
 						logger: config.logger,
+						readErrorLog: (refusal) => client.errorLog({ response: refusal.response }, FILTERED_ROWS_LOG_LIMITS),
 					});
 				}
 			},

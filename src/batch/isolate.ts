@@ -37,9 +37,11 @@
  * New keys (`newKeysOf`, a partial update in strict mode on Doris 2.1 / 3.0: new-keys.ts): Doris filters
  * a row whose key is not stored without an error-log line and counts every such row, so a refusal
  * without one says exactly how many of its rows are new keys, and no delivery can ever load them. In
- * such a load no refusal stops the search as "widespread" (new keys are counted exactly, and failing
- * them would hold the partition for good; a bad value in most rows then costs up to the load bound): a
- * range whose every line is a new key (its count equals its lines) goes to `rejected` at once, marked
+ * such a load "widespread" is judged on the rows the refusal's error log gives a reason for
+ * (`reasoned`), not on all it filtered: new keys are found cheaply below, and failing them would hold
+ * the partition for good, but a refusal whose log names a reason for most rows (every row a bad value)
+ * stops at once as in any other load instead of spending the load bound on every delivery (review
+ * session 17). A range whose every line is a new key (its count equals its lines) goes to `rejected` at once, marked
  * `newKey`, with no load and no further split (a batch of 50,000 new keys costs its one refused load);
  * a range the count says holds none is loaded; and a known count minus the left half's tells the right
  * half's without loading it. Each load is all or nothing (max filter ratio 0), in line order as above.
@@ -66,6 +68,12 @@ export interface IsolationOptions {
 	 * refusal filtered, when all of them were new keys; undefined when some had a reason.
 	 */
 	newKeysOf?(error: unknown): number | undefined;
+	/**
+	 * With `newKeysOf`: how many rows the refusal's error log gives a reason for (0 without ErrorURL, a
+	 * lower bound when the log holds fewer lines than rows: Doris writes at most 51). The batch stops as
+	 * "widespread" on this count as any other load does on `filtered`; undefined: it never stops so.
+	 */
+	reasoned?: number;
 	/**
 	 * Runs of consecutive lines of one owner (an execution), in line order, covering every line; an
 	 * owner may have several runs. Without it every line is its own owner (nothing is handed back).
@@ -126,8 +134,10 @@ export async function isolateRefusedLines<R>(options: IsolationOptions, loadPart
 		else result.unresolved.push({ from: 0, to: 1 });
 		return result;
 	}
-	const filtered = options.filtered;
-	if (options.newKeysOf === undefined && filtered !== undefined && (filtered * 2 > lines || filtered >= WIDESPREAD_FILTERED)) {
+	// Rows the refusal holds that have a reason: all it filtered, but in a load that refuses new keys
+	// without one, those its log names (the others may be new keys, which the search resolves).
+	const withReason = options.newKeysOf === undefined ? options.filtered : options.reasoned;
+	if (withReason !== undefined && (withReason * 2 > lines || withReason >= WIDESPREAD_FILTERED)) {
 		result.unresolved.push({ from: 0, to: lines });
 		result.stopped = 'widespread';
 		return result;

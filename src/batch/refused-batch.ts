@@ -13,7 +13,7 @@ import type { StreamLoadError } from '../doris/stream-load/errors';
 import { DEFAULT_CSV, type LoadOptions } from '../doris/stream-load/options';
 import { decodeSeparator } from '../doris/stream-load/wire-format';
 import type { LineVerdicts, SealedBatch } from './batcher';
-import { isolateRefusedLines } from './isolate';
+import { isolateRefusedLines, WIDESPREAD_FILTERED } from './isolate';
 import { DeadlineError } from './load-deadline';
 import { explainNewKeys, newKeyRefusal, newKeysOf, refusesNewKeys } from './new-keys';
 import { filteredRowsOf, isRowRefusal, notLoadedRefusal, refusalOf, splitLines, type DorisRefusal } from './refusal';
@@ -35,6 +35,8 @@ export interface RefusalContext {
 	loadBody(body: readonly Buffer[], rows: number): Promise<LoadResult>;
 	maxLoads: number;
 	logger?: StreamLoadLogger;
+	/** The whole error log of a refusal (at most the 51 rows Doris writes); [] when it cannot be read. */
+	readErrorLog?(refusal: StreamLoadError): Promise<string[]>;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdic
 			maxLoads: context.maxLoads,
 			filteredOf: filteredRowsOf,
 			newKeysOf: refusesNewKeys(load) ? newKeysOf : undefined,
+			reasoned: refusesNewKeys(load) ? await reasonedRowsOf(refusal, batch.rows, context) : undefined,
 			owners: batch.owners,
 		},
 		async (from, to) => {
@@ -123,3 +126,23 @@ export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdic
 	};
 }
 
+
+/**
+ * How many rows of a refusal in a load that refuses new keys (new-keys.ts) its error log gives a
+ * reason for: 0 without ErrorURL (no row had one), else the `Reason:` lines of the log, read whole
+ * (Doris writes at most 51: be/src/runtime/runtime_state.cpp append_error_msg_to_file, MAX_ERROR_NUM)
+ * only when the count decides whether the batch stops as widespread (isolate.ts): the refusal's own
+ * read stops at 10 lines. New keys have no line (segment_writer.cpp, KEY_NOT_FOUND in strict mode: 2.1,
+ * 3.0), so this counts the rows that are not new keys. A log that cannot be read counts 0: the search
+ * then runs, costing loads, where a stop would hold any new keys of the batch on every delivery.
+ */
+async function reasonedRowsOf(refusal: StreamLoadError, lines: number, context: RefusalContext): Promise<number> {
+	const errorUrl = refusal.response?.ErrorURL;
+	if (typeof errorUrl !== 'string' || errorUrl === '') return 0;
+	const reasons = (log: readonly string[]) => log.filter((line) => line.startsWith('Reason:')).length;
+	const read = reasons(refusal.rejectedRows ?? []);
+	const filtered = filteredRowsOf(refusal) ?? lines;
+	const widespreadIfAllReasoned = filtered * 2 > lines || filtered >= WIDESPREAD_FILTERED;
+	if (read >= filtered || !widespreadIfAllReasoned || context.readErrorLog === undefined) return read;
+	return Math.max(read, reasons(await context.readErrorLog(refusal)));
+}

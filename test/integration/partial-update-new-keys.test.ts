@@ -4,7 +4,9 @@
 // the real broker: such rows go to Rejected as `doris_new_key` with the reason and the fixes, the other
 // rows load, the partition's offsets are committed. Before, a batch of mostly new keys (half its rows,
 // or 50) was not searched: every delivery failed with "too many filtered rows", the partition stalled
-// for good (review session 16, section 2).
+// for good (review session 16, section 2). A refusal whose error log names a reason for most rows (bad
+// values) still stops at once, as in any other load, rather than spending the load bound on each delivery
+// (review session 17).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -81,6 +83,41 @@ for (const version of ['2.1', '3.0'] as const) {
 				},
 			);
 			assert.equal(loadsInto(table), 1, 'not split: no execution takes refused rows back');
+		});
+
+		// A refusal whose error log names a reason for most rows (bad values: new keys have no line) stops at
+		// once as "widespread", as in any other load; with new keys searched for, it spent the 64-load bound
+		// on every delivery (review session 17: 65 loads for 100 bad values).
+		const badValue = (id: number) => ({ json: { id, n: 'x' } });
+		it('100 rows, each a bad value: one load, the execution fails with Doris\' reason (not searched)', async () => {
+			const table = await newTable();
+			await storeOld(table);
+			await assert.rejects(executeStreamLoad(ctx({ table, options: PARTIAL }, IDS.map(badValue), { mode: 'manual', connected: [0, 1] })), /Doris rejected rows/);
+			assert.equal(loadsInto(table), 1);
+		});
+
+		it('40 bad values among 60 rows, more reasons than the refusal\'s 10-line read holds: the whole log is counted, one load', async () => {
+			const table = await newTable();
+			await storeOld(table);
+			const items = IDS.slice(0, 60).map((id) => (id < 40 ? badValue(id) : { json: { id, n: id } }));
+			await assert.rejects(executeStreamLoad(ctx({ table, options: PARTIAL }, items, { mode: 'manual', connected: [0, 1] })), /Doris rejected rows/);
+			assert.equal(loadsInto(table), 1);
+		});
+
+		it('30 new keys, 30 bad values, 40 rows to update: searched (the log names 30 of the 60 filtered), new keys as doris_new_key, bad values with their reason', async () => {
+			const table = await newTable();
+			const newKey = (id: number) => id % 10 < 3;
+			const bad = (id: number) => id % 10 >= 3 && id % 10 < 6;
+			await db.server.sql(`INSERT INTO d.${table} VALUES ${IDS.filter((id) => !newKey(id)).map((id) => `(${id}, 'old', 0)`).join(', ')}`);
+			const out = await executeStreamLoad(ctx({ table, options: PARTIAL }, IDS.map((id) => (bad(id) ? badValue(id) : { json: { id, n: id + 1 } })), { mode: 'manual', connected: [0, 1] }));
+			const ruleOf = new Map(out[1].map((item) => [Number(item.json.id), (item.json._invalid as { reasons: Reason[] }).reasons[0].rule]));
+			// Rows past the bound are handed back as doris_not_loaded, whatever they hold.
+			for (const [id, rule] of ruleOf) if (rule !== 'doris_not_loaded') assert.equal(rule, newKey(id) ? 'doris_new_key' : bad(id) ? 'doris_rejected' : '(not refused)', `id ${id}`);
+			assert.ok([...ruleOf.values()].includes('doris_new_key') && [...ruleOf.values()].includes('doris_rejected'));
+			const updated = rowsOf(table).filter(([, , n]) => n !== 0).map(([id]) => id);
+			assert.deepEqual([...updated, ...ruleOf.keys()].sort((a, b) => a - b), IDS, 'each row updated or on Rejected');
+			// The bound stops the search inside the execution some of whose rows loaded: the rest is handed back (129 loads).
+			assert.ok(loadsInto(table) > 1 && loadsInto(table) <= 1 + 128, `${loadsInto(table)} loads`);
 		});
 
 		it('from the Kafka trigger: the partition moves on, offsets committed, 40 loaded, 60 on Rejected', async () => {

@@ -10,12 +10,12 @@ import { mapItemsToTargets, type TargetMapping } from '../../../src/doris/schema
 import type { RoutedItem } from '../../../src/doris/schema/route-items';
 import { rowMapperFor, type RowMapper, type RowMapperOptions, type SequenceInPartialUpdate } from '../../../src/doris/schema/row-mapper';
 import { schemaCache } from '../../../src/doris/schema/schema-cache';
-import { followsMappedRows, sequenceInPartialUpdate } from '../../../src/doris/schema/sequence-partial-update';
+import { sequenceInPartialUpdate } from '../../../src/doris/schema/sequence-partial-update';
 import { designTableFrom, type CreateOptions } from '../../../src/doris/schema/table-design';
 import { isFixedTarget, type DorisTarget } from '../../../src/doris/schema/target';
 import type { TableSchema } from '../../../src/doris/schema/types';
 import { targetIsExpression, targetNameFor } from '../../shared/item-parameters';
-import { continuesAfterThrow, nodesReachedFrom } from '../../shared/outputs';
+import { continuesAfterThrow, workflowGraphOf } from '../../shared/outputs';
 import { loadSchema, type SchemaContext } from './router';
 import type { SchemaSettings } from './settings';
 
@@ -77,11 +77,11 @@ export async function executeMapRows(ctx: SchemaContext, settings: SchemaSetting
 	const databasePerItem = settings.rules.database.kind === 'parameter' && targetIsExpression(ctx, 'database');
 	const severalTables = !isFixedTarget(settings.rules) || tablePerItem || databasePerItem;
 	const continueOnFail = continuesAfterThrow(ctx);
-	// The Doris Stream Load nodes this node's rows reach, read once: a partial update there that leaves
-	// the sequence column to Doris lets a row lack its value (src/doris/schema/sequence-partial-update.ts).
+	// Where this node's rows go, read once: when every path ends at a partial update that leaves the
+	// sequence column to Doris, a row may lack its value (src/doris/schema/sequence-partial-update.ts).
 	const name = ctx.getNode().name;
-	const reached = nodesReachedFrom(ctx, name, followsMappedRows(name));
-	const partialUpdate = (column: string | null) => sequenceInPartialUpdate(reached, column);
+	const graph = workflowGraphOf(ctx);
+	const partialUpdate = (column: string | null) => sequenceInPartialUpdate(graph, name, column);
 
 	const mapperOf = (schema: TableSchema): RowMapper => {
 		try {

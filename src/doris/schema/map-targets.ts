@@ -24,14 +24,16 @@ import { withoutByteOrderMark } from '../../common/exact-json';
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type DorisItemInfo, type PackedRows } from '../../common/item-contract';
 import { readPackedRows } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
-import { widerColumnType, type ColumnSpec } from './column-types';
+import type { ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
 import { allKnownUnmatched, columnsSignature, reportUnmatched, suggestsSchemaChange } from './drift-signals';
+import { columnsAskedFor, explainFailedEvolution } from './new-columns';
 import { warnLineOwnFields } from './reserved-line-fields';
 import { countInvalidItems, INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
 import type { Rejection, RowMapper } from './row-mapper';
 import { splitPacked, type UnplacedLine } from './split-packed';
+import { noteTableSources, sourceOfRow } from './table-sources';
 import { isFixedTarget, needsOnlyTopic, resolveTarget, targetKey, topicOfItem, type DorisTarget, type ParameterNames, type TargetRefusal, type TargetRules } from './target';
 
 export interface MapItemsOptions {
@@ -95,6 +97,8 @@ interface Group {
 	ordinary: Array<{ index: number; json: Record<string, unknown> }>;
 	/** `lines`: the input item's index of each line of the part, when the item was split. */
 	packed: Array<{ index: number; order: number; packed: PackedRows; loadBy: number | undefined; lines: number[] | undefined }>;
+	/** The source tables its rows come from, when Table From derives the name from them (table-sources.ts). */
+	sources: Set<string>;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -129,7 +133,7 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 		const key = targetKey(target);
 		let group = groups.get(key);
 		if (group === undefined) {
-			group = { target, ordinary: [], packed: [] };
+			group = { target, ordinary: [], packed: [], sources: new Set() };
 			groups.set(key, group);
 		}
 		last = group;
@@ -156,14 +160,18 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 			refuse(json, i, 0, undefined, 'envelope', info.message, `${DORIS_FIELD} as the Kafka trigger sets it`);
 			continue;
 		}
-		const target = resolveTarget(mapping.rules, json, topicOfItem(json), mapping.parameters(i));
+		const topic = topicOfItem(json);
+		const target = resolveTarget(mapping.rules, json, topic, mapping.parameters(i));
 		if ('refused' in target) {
 			// An item the trigger could not decode says so, rather than that its table is unknown.
 			if (json[PARSE_ERROR_FIELD] !== undefined) refuse(json, i, 0, undefined, 'parse_error', `the Kafka message could not be decoded: ${String((json[PARSE_ERROR_FIELD] as { message?: unknown }).message ?? '')}`, 'a JSON object');
 			else refuse(json, i, 0, undefined, 'table', target.refused, 'a target table');
 			continue;
 		}
-		groupOf(target).ordinary.push({ index: i, json });
+		const group = groupOf(target);
+		group.ordinary.push({ index: i, json });
+		const source = sourceOfRow(mapping.rules, json, topic);
+		if (source !== undefined) group.sources.add(source);
 	}
 	for (const { index, packed } of packedInputs) {
 		const parameters = mapping.parameters(index);
@@ -177,11 +185,18 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 			}
 		}
 		const targets = new Map<string, DorisTarget>();
+		const sources = new Map<string, Set<string>>();
 		const place = (json: Record<string, unknown>, topic: string | undefined) => {
 			const target = resolveTarget(mapping.rules, json, topic, parameters);
 			if ('refused' in target) return target;
 			const key = targetKey(target);
 			targets.set(key, target);
+			const source = sourceOfRow(mapping.rules, json, topic);
+			if (source !== undefined) {
+				const known = sources.get(key);
+				if (known === undefined) sources.set(key, new Set([source]));
+				else known.add(source);
+			}
 			return key;
 		};
 		const split = needsOnlyTopic(mapping.rules) ? splitPacked(packed, { byTopic: (topic) => place({}, topic) }) : splitPacked(packed, { byLine: place });
@@ -190,9 +205,13 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 		for (const [key, part] of split.parts) {
 			// The part's lines keep the item's Add Kafka Fields mark (route-packed.ts reads it from the part).
 			const marked = packed.doris?.kafkaFields === undefined ? part : { ...part, doris: { kafkaFields: packed.doris.kafkaFields } };
-			groupOf(targets.get(key) as DorisTarget).packed.push({ index, order: order++, packed: marked, loadBy: packed.doris?.loadBy, lines: split.lineNumbers.get(key) });
+			const group = groupOf(targets.get(key) as DorisTarget);
+			group.packed.push({ index, order: order++, packed: marked, loadBy: packed.doris?.loadBy, lines: split.lineNumbers.get(key) });
+			for (const source of sources.get(key) ?? []) group.sources.add(source);
 		}
 	}
+
+	for (const group of groups.values()) noteTableSources(group.target, group.sources, mapping.rules, options.warn);
 
 	// 2. Each table's mapper, then its rows; the tables in parallel (their schemas are read at once).
 	const pool = sharedPackedPool(options.workerThreads, options.warn);
@@ -228,10 +247,10 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 					}
 				}
 			}
-			const wanted = newColumns(mapped);
+			const wanted = columnsAskedFor(mapped.invalid.map((p) => p.item));
 			if (wanted.length > 0 && mapping.addColumns !== undefined) {
 				const evolved = await mapping.addColumns(group.target, wanted);
-				if ('refused' in evolved) explainFailedEvolution(mapped, evolved.refused);
+				if ('refused' in evolved) explainFailedEvolution(mapped.invalid.map((p) => p.item), evolved.refused);
 				else mapped = await mapGroup(group, (current = evolved), pool, quiet, (unmatched = new Map()));
 			}
 			countInvalidItems(
@@ -354,36 +373,4 @@ function tag(json: Record<string, unknown>, target: DorisTarget, tagTargets: boo
 		return;
 	}
 	json[DORIS_FIELD] = { ...(json[DORIS_FIELD] as DorisItemInfo | undefined), database: target.database, table: target.table };
-}
-
-function reasonsOf(item: RoutedItem): Rejection[] {
-	return ((item.json[INVALID_FIELD] as InvalidInfo | undefined)?.reasons ?? []) as Rejection[];
-}
-
-/**
- * The columns schema evolution asked for, once each, typed by every row that asked (the widest of
- * their types, widerColumnType): the same whatever order the rows come in, and whichever thread
- * mapped them.
- */
-function newColumns(mapped: { invalid: Placed[] }): ColumnSpec[] {
-	const columns = new Map<string, ColumnSpec>();
-	for (const { item } of mapped.invalid) {
-		for (const r of reasonsOf(item)) {
-			if (r.rule !== 'new_column' || r.column === null) continue;
-			const asked = columns.get(r.column);
-			const spec: ColumnSpec = { name: r.column, type: asked === undefined ? r.expected : widerColumnType(asked.type, r.expected), nullable: true };
-			// The source's DEFAULT, from the first row that declares one (rows of one execution share the schema).
-			const columnDefault = asked?.defaultValue ?? r.columnDefault;
-			if (columnDefault !== undefined) spec.defaultValue = columnDefault;
-			columns.set(r.column, spec);
-		}
-	}
-	return [...columns.values()];
-}
-
-/** The rows wait for a column that could not be added: their reasons say why. */
-function explainFailedEvolution(mapped: { invalid: Placed[] }, why: string): void {
-	for (const { item } of mapped.invalid) {
-		for (const r of reasonsOf(item)) if (r.rule === 'new_column') r.message = `${r.message}, but adding it failed: ${why}`;
-	}
 }

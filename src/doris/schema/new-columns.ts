@@ -5,8 +5,8 @@
  * struct, found along the source path and the Debezium envelope), else one inferred from a non-null
  * value. The schema is looked up only when a field is unknown, which is rare.
  */
-import { KAFKA_METADATA_FIELD } from '../../common/item-contract';
-import { columnFromConnect, inferColumn, schemaAt, structFields, type ConnectSchema } from './column-types';
+import { INVALID_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { columnFromConnect, inferColumn, schemaAt, structFields, widerColumnType, type ColumnSpec, type ConnectSchema } from './column-types';
 import type { Rejection } from './row-mapper-options';
 import { safeValue } from './row-rejections';
 import type { TableSchema } from './types';
@@ -70,4 +70,36 @@ function recordSchema(mapper: NewColumnsMapper, connectSchema: unknown, schemaOf
 export function valueSchemaOf(json: Record<string, unknown>): unknown {
 	const meta = json[KAFKA_METADATA_FIELD];
 	return typeof meta === 'object' && meta !== null ? (meta as { valueSchema?: unknown }).valueSchema : undefined;
+}
+
+function reasonsOf(item: { json: Record<string, unknown> }): Rejection[] {
+	return ((item.json[INVALID_FIELD] as { reasons?: Rejection[] } | undefined)?.reasons ?? []) as Rejection[];
+}
+
+/**
+ * The columns schema evolution asked for in these Invalid items, once each, typed by every row that
+ * asked (the widest of their types, widerColumnType): the same whatever order the rows come in, and
+ * whichever thread mapped them.
+ */
+export function columnsAskedFor(invalid: ReadonlyArray<{ json: Record<string, unknown> }>): ColumnSpec[] {
+	const columns = new Map<string, ColumnSpec>();
+	for (const item of invalid) {
+		for (const r of reasonsOf(item)) {
+			if (r.rule !== 'new_column' || r.column === null) continue;
+			const asked = columns.get(r.column);
+			const spec: ColumnSpec = { name: r.column, type: asked === undefined ? r.expected : widerColumnType(asked.type, r.expected), nullable: true };
+			// The source's DEFAULT, from the first row that declares one (rows of one execution share the schema).
+			const columnDefault = asked?.defaultValue ?? r.columnDefault;
+			if (columnDefault !== undefined) spec.defaultValue = columnDefault;
+			columns.set(r.column, spec);
+		}
+	}
+	return [...columns.values()];
+}
+
+/** The rows wait for a column that could not be added: their reasons say why. */
+export function explainFailedEvolution(invalid: ReadonlyArray<{ json: Record<string, unknown> }>, why: string): void {
+	for (const item of invalid) {
+		for (const r of reasonsOf(item)) if (r.rule === 'new_column') r.message = `${r.message}, but adding it failed: ${why}`;
+	}
 }

@@ -6,14 +6,29 @@
  * partial update it would take NULL or the column's default and lose to a higher stored value
  * (row-mapper-options.ts SequenceInPartialUpdate names the Doris source, 2.1 / 3.0 / 3.1).
  *
- * Only when every enabled Doris Stream Load node the rows reach says so: one loading whole rows, one
- * whose settings are expressions or do not parse, or an Execute Workflow node (its sub-workflow may
- * load them whole) leaves every row needing its value, as does a graph that cannot be read (nothing
- * reached). The walk leaves the Doris Schema node by its Rows output only and stops at an enabled Doris
- * Stream Load node: what it hands on (loaded rows, Rejected rows) was loaded, or refused, there.
+ * The rule (sequenceInPartialUpdate): a row may lack its value only when EVERY path its items can take
+ * from the Doris Schema node's Rows output ends at an enabled Doris Stream Load node that sends such a
+ * partial update. Why every path, and why an allow-list: lacking the value is safe only where the row
+ * is loaded as a partial update; anywhere else it can be loaded whole and lose to the stored row without
+ * a word. Before (review session 17, leftover 2) the walk passed through any node and only counted the
+ * Doris Stream Load nodes it met: an HTTP Request node posting the rows to Stream Load, a Kafka producer
+ * feeding another sink, or a Code node could load them whole unseen, and the check was dropped. Now:
+ * - a path ends at an enabled Doris Stream Load node (what it hands on, loaded or Rejected rows, was
+ *   loaded or refused there): it qualifies when the node sends a fixed partial update whose Columns do
+ *   not name the column (`leftOut`) or a flexible one (`perRow`); whole rows, an expression, Columns that
+ *   do not parse, or Columns naming the column keep the check;
+ * - a path goes on through the nodes of PASSES_ROWS_ON, n8n's own nodes that route, filter or reshape
+ *   items inside the execution and send nothing out of it, through every output;
+ * - a disabled node hands what enters its input 0 on through its output 0 (n8n runs it as a
+ *   pass-through, workflow-graph.ts), whatever its type: the path goes on there;
+ * - any other node (HTTP Request, Kafka, Code, Execute Workflow, a community node, a node the workflow
+ *   does not hold) may load the rows elsewhere: the check is kept;
+ * - a path on which the rows reach no node (an output with no connection, any input of a disabled node
+ *   but its first) loads them nowhere, so it neither needs the value nor keeps the check; at least one
+ *   qualifying Doris Stream Load node must be reached, and a graph that cannot be read keeps the check.
  */
-import { EXECUTE_WORKFLOW_NODE_TYPE, STREAM_LOAD_NODE_TYPE } from '../../common/lossy-settings';
-import type { GraphNode } from '../../common/workflow-graph';
+import { STREAM_LOAD_NODE_TYPE } from '../../common/lossy-settings';
+import type { ConnectionTarget, GraphNode, WorkflowGraph } from '../../common/workflow-graph';
 import { columnName, splitColumns } from '../stream-load/columns';
 import type { SequenceInPartialUpdate } from './row-mapper-options';
 
@@ -23,12 +38,15 @@ export type PartialUpdateSent = { mode: 'fixed'; columns: string[] } | { mode: '
 /** The Doris Schema node's Rows output (1 is Invalid). */
 const ROWS_OUTPUT = 0;
 
-/** Which outputs the walk from the Doris Schema node `start` goes on through (workflow-graph.ts nodesReachedFrom). */
-export function followsMappedRows(start: string): (node: GraphNode, output: number) => boolean {
-	// A disabled node hands its input on through its first output (n8n runs it as a pass-through), so
-	// the walk goes on there: a whole-row load behind a disabled Doris Stream Load node loads these rows.
-	return (node, output) => (node.name === start ? output === ROWS_OUTPUT : node.type !== STREAM_LOAD_NODE_TYPE || (node.disabled === true && output === 0));
-}
+/**
+ * n8n's own nodes that pass items on inside the execution and cannot send them out of it: If, Switch,
+ * Filter, Merge, No Operation, Edit Fields (Set), Sort, Limit, Remove Duplicates, Loop Over Items. Not
+ * Code (it runs any JavaScript, which may post the rows anywhere) nor Execute Workflow (its sub-workflow
+ * may load them whole).
+ */
+export const PASSES_ROWS_ON: ReadonlySet<string> = new Set(
+	['if', 'switch', 'filter', 'merge', 'noOp', 'set', 'sort', 'limit', 'removeDuplicates', 'splitInBatches'].map((name) => `n8n-nodes-base.${name}`),
+);
 
 const isExpression = (value: unknown) => typeof value === 'string' && value.startsWith('=');
 
@@ -56,24 +74,39 @@ export function partialUpdateOf(node: GraphNode): PartialUpdateSent | undefined 
 }
 
 /**
- * What every enabled Doris Stream Load node among `reached` (the walk from the Doris Schema node,
- * followsMappedRows) leaves Doris to fill of the sequence column `column`: `leftOut` when each sends a
- * fixed partial update whose Columns do not name it (in any case, computed or not: Doris then reads or
- * computes it for every row), `perRow` when one sends a flexible partial update; else undefined.
+ * What the Doris Stream Load nodes at the end of every path from Doris Schema node `schema`'s Rows
+ * output leave Doris to fill of the sequence column `column` (the rule in the header): `leftOut` when
+ * each sends a fixed partial update whose Columns do not name it (in any case, computed or not: Doris
+ * then reads or computes it for every row), `perRow` when one sends a flexible partial update; else
+ * undefined (every row needs its value).
  */
-export function sequenceInPartialUpdate(reached: readonly GraphNode[], column: string | null): SequenceInPartialUpdate | undefined {
-	if (column === null) return undefined;
-	const enabled = reached.filter((node) => node.disabled !== true);
-	if (enabled.some((node) => node.type === EXECUTE_WORKFLOW_NODE_TYPE)) return undefined;
-	const loads = enabled.filter((node) => node.type === STREAM_LOAD_NODE_TYPE);
-	if (loads.length === 0) return undefined;
+export function sequenceInPartialUpdate(graph: WorkflowGraph | undefined, schema: string, column: string | null): SequenceInPartialUpdate | undefined {
+	if (column === null || graph === undefined) return undefined;
 	const folded = column.toLowerCase();
 	let answer: SequenceInPartialUpdate = 'leftOut';
-	for (const load of loads) {
-		const update = partialUpdateOf(load);
-		if (update === undefined) return undefined;
-		if (update.mode === 'flexible') answer = 'perRow';
-		else if (update.columns.some((entry) => columnName(entry).toLowerCase() === folded)) return undefined;
+	let loads = 0;
+	const pending: ConnectionTarget[] = [...(graph.mainTargets(schema)[ROWS_OUTPUT] ?? [])];
+	const seen = new Set<string>();
+	for (let target = pending.pop(); target !== undefined; target = pending.pop()) {
+		const key = `${target.index} ${target.node}`;
+		if (seen.has(key)) continue;
+		seen.add(key);
+		const node = graph.nodes.get(target.node);
+		if (node === undefined) return undefined;
+		if (node.disabled === true) {
+			if (target.index === 0) pending.push(...(graph.mainTargets(node.name)[0] ?? []));
+			continue;
+		}
+		if (node.type === STREAM_LOAD_NODE_TYPE) {
+			const update = partialUpdateOf(node);
+			if (update === undefined) return undefined;
+			if (update.mode === 'flexible') answer = 'perRow';
+			else if (update.columns.some((entry) => columnName(entry).toLowerCase() === folded)) return undefined;
+			loads++;
+			continue;
+		}
+		if (!PASSES_ROWS_ON.has(node.type)) return undefined;
+		for (const targets of graph.mainTargets(node.name)) pending.push(...targets);
 	}
-	return answer;
+	return loads > 0 ? answer : undefined;
 }

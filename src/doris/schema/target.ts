@@ -76,7 +76,7 @@ export function topicOfItem(json: Record<string, unknown>): string | undefined {
 }
 
 /** The Debezium `source` block, with or without the converter's schema wrapper. */
-function debeziumSource(json: Record<string, unknown>): Record<string, unknown> | undefined {
+export function debeziumSource(json: Record<string, unknown>): Record<string, unknown> | undefined {
 	if (isObject(json.source)) return json.source;
 	const payload = json.payload;
 	return isObject(payload) && isObject(payload.source) ? payload.source : undefined;

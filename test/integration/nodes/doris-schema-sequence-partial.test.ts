@@ -49,21 +49,32 @@ const packedLines = (item: INodeExecutionData) => (item.json[PACKED_ROWS_FIELD] 
  * The Doris Schema node mapping `items` into `table`, in a workflow whose Rows output leads to a Doris
  * Stream Load node with `loadOptions` (the running Workflow object n8n hands the node, nodes/shared/outputs.ts).
  */
-async function mapBeforeLoad(table: string, loadOptions: Record<string, unknown>, items: INodeExecutionData[]): Promise<INodeExecutionData[][]> {
+async function mapBeforeLoad(table: string, loadOptions: Record<string, unknown>, items: INodeExecutionData[], rowsTo: RowsTo = { nodes: [], rows: ['Doris Stream Load'] }): Promise<INodeExecutionData[][]> {
 	const settings = { operation: 'mapRows', database: 'd', table, schemaMode: 'auto', options: {} };
 	const schemaCtx = schemaNodeContext(db.server, settings, items, { database: 'd', workflowId: 'wf-seq-partial' });
+	const to = (...names: string[]) => names.map((node) => ({ node, type: 'main', index: 0 }));
 	const workflow = {
-		nodes: {
-			'Doris Schema': { name: 'Doris Schema', type: SCHEMA_NODE_TYPE, parameters: settings },
-			'Doris Stream Load': { name: 'Doris Stream Load', type: STREAM_LOAD_NODE_TYPE, parameters: { table, options: loadOptions } },
-			'Dead letters': { name: 'Dead letters', type: 'n8n-nodes-base.noOp', parameters: {} },
-		},
+		nodes: Object.fromEntries(
+			[
+				{ name: 'Doris Schema', type: SCHEMA_NODE_TYPE, parameters: settings },
+				{ name: 'Doris Stream Load', type: STREAM_LOAD_NODE_TYPE, parameters: { table, options: loadOptions } },
+				{ name: 'Dead letters', type: 'n8n-nodes-base.noOp', parameters: {} },
+				...rowsTo.nodes.map(({ name, type }) => ({ name, type, parameters: {} })),
+			].map((node) => [node.name, node]),
+		),
 		connectionsBySourceNode: {
-			'Doris Schema': { main: [[{ node: 'Doris Stream Load', type: 'main', index: 0 }], [{ node: 'Dead letters', type: 'main', index: 0 }]] },
-			'Doris Stream Load': { main: [[], [{ node: 'Dead letters', type: 'main', index: 0 }]] },
+			'Doris Schema': { main: [to(...rowsTo.rows), to('Dead letters')] },
+			'Doris Stream Load': { main: [[], to('Dead letters')] },
+			...Object.fromEntries(rowsTo.nodes.map(({ name, outputs }) => [name, { main: outputs.map((names) => to(...names)) }])),
 		},
 	};
 	return new DorisSchema().execute.call(Object.assign(schemaCtx, { workflow }) as IExecuteFunctions);
+}
+
+/** Where the Doris Schema node's Rows output leads (`rows`), through `nodes` (each with the targets of its outputs). */
+interface RowsTo {
+	nodes: Array<{ name: string; type: string; outputs: string[][] }>;
+	rows: string[];
 }
 
 describe('Doris Schema node before a partial update that leaves the sequence column to Doris', () => {
@@ -104,5 +115,23 @@ describe('Doris Schema node before a partial update that leaves the sequence col
 		assert.equal(mapped.length, 1);
 		await executeStreamLoad(ctx({ table, options: load }, mapped, { mode: 'manual', connected: [0, 1] }));
 		assert.deepEqual(rows(table), [{ id: 1, name: 'b', updated_at: 5 }]);
+	});
+
+	// Review session 17, leftover 2: the walk went through any node and counted only the Doris Stream Load
+	// nodes it met, so rows that an HTTP Request node (Stream Load over HTTP) or a Code node could load
+	// whole lost the check. Now every path from the Rows output must end at such a partial update.
+	it('a path to another node that may load the rows (HTTP Request, Code) keeps the check; one through If to the partial update alone does not', async () => {
+		const table = await sequencedTable('');
+		const load = { partialUpdate: 'fixed', columns: 'id, name' };
+		const lacking = () => [{ json: { id: 1, name: 'b' } }];
+		const ifNode = (second: string) => ({ name: 'If', type: 'n8n-nodes-base.if', outputs: [['Doris Stream Load'], [second]] });
+		const http = { name: 'HTTP Request', type: 'n8n-nodes-base.httpRequest', outputs: [] };
+		const [, viaHttp] = await mapBeforeLoad(table, load, lacking(), { nodes: [ifNode('HTTP Request'), http], rows: ['If'] });
+		assert.deepEqual(rules(viaHttp), ['null_sequence updated_at'], 'the If node\'s other branch posts the rows elsewhere');
+		const code = { name: 'Code', type: 'n8n-nodes-base.code', outputs: [['Doris Stream Load']] };
+		const [, viaCode] = await mapBeforeLoad(table, load, lacking(), { nodes: [code], rows: ['Code'] });
+		assert.deepEqual(rules(viaCode), ['null_sequence updated_at'], 'a Code node may load them itself');
+		const [mapped, viaIf] = await mapBeforeLoad(table, load, lacking(), { nodes: [ifNode('Doris Stream Load')], rows: ['If'] });
+		assert.deepEqual([rules(viaIf), mapped.length], [[], 1], 'both branches end at the partial update');
 	});
 });

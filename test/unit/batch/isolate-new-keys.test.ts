@@ -42,10 +42,22 @@ const filteredOf = (error: unknown) => (error as Refusal).filtered;
 /** Doris' own signal: no ErrorURL when no filtered row had a reason; then every filtered row is a new key. */
 const newKeysOf = (error: unknown) => ((error as Refusal).withReason === 0 ? (error as Refusal).filtered : undefined);
 
-function isolate(lines: number, d: ReturnType<typeof doris>, over: { owners?: OwnerRun[]; maxLoads?: number; newKeys?: boolean } = {}) {
+function isolate(lines: number, d: ReturnType<typeof doris>, over: { owners?: OwnerRun[]; maxLoads?: number; newKeys?: boolean; reasoned?: number } = {}) {
 	const error = d.refusalOf(0, lines) as Refusal;
+	const newKeys = over.newKeys !== false;
 	return isolateRefusedLines(
-		{ lines, error, filtered: error.filtered, zeroTolerance: true, maxLoads: over.maxLoads ?? 64, filteredOf, newKeysOf: over.newKeys === false ? undefined : newKeysOf, owners: over.owners },
+		{
+			lines,
+			error,
+			filtered: error.filtered,
+			zeroTolerance: true,
+			maxLoads: over.maxLoads ?? 64,
+			filteredOf,
+			newKeysOf: newKeys ? newKeysOf : undefined,
+			// The rows the refusal's error log names (refused-batch.ts counts its `Reason:` lines).
+			reasoned: newKeys ? (over.reasoned ?? error.withReason) : undefined,
+			owners: over.owners,
+		},
 		d.load,
 	);
 }
@@ -173,6 +185,23 @@ describe('isolateRefusedLines: new keys of a partial update in strict mode (Dori
 			],
 		);
 		assertCovers(r, 4);
+	});
+
+	it('every row a bad value, each named in the error log: stops as "widespread" at once, no load (before: 64 loads on every delivery, review session 17)', async () => {
+		const r = await isolate(100, doris(() => false, new Set(Array.from({ length: 100 }, (_, l) => l))), { owners: ONE_EXECUTION });
+		assert.deepEqual([r.loads, r.stopped, r.unresolved], [0, 'widespread', [{ from: 0, to: 100 }]]);
+	});
+
+	it('more bad values than the 51 rows Doris logs: the log\'s 51 reasons stop it as "widespread"', async () => {
+		const r = await isolate(100, doris((line) => line >= 80, new Set(Array.from({ length: 70 }, (_, l) => l))), { reasoned: 51 });
+		assert.deepEqual([r.loads, r.stopped], [0, 'widespread']);
+	});
+
+	it('30 bad values and 30 new keys among 100: the log names 30 of the 60 filtered, not most rows: searched', async () => {
+		const r = await isolate(100, doris((line) => line % 10 < 3, new Set(Array.from({ length: 100 }, (_, l) => l).filter((l) => l % 10 >= 3 && l % 10 < 6))), { owners: ONE_EXECUTION });
+		assert.equal(r.stopped, 'budget');
+		assert.ok(r.rejected.some((x) => x.newKey === true) && r.rejected.some((x) => x.newKey === undefined));
+		assert.equal(rows(r.loaded) + r.rejected.length + rows(r.handedBack), 100, 'past the bound the rest of the partly loaded execution is handed back');
 	});
 
 	it('without the new-key signal (not such a load) a refusal of most rows still stops as "widespread"', async () => {
