@@ -11,6 +11,7 @@
  * wrong value.
  */
 import { connectLogicalDecoder, LogicalValueError } from './connect-logical';
+import { setOwn } from './own-property';
 
 /** The parts of a Connect schema (org.apache.kafka.connect.json.JsonSchema) this walk reads. */
 interface ConnectSchema {
@@ -95,13 +96,14 @@ function decodeStruct(fields: unknown[], value: Record<string, unknown>, path: s
 	for (const field of fields) {
 		if (!isObject(field) || typeof field.field !== 'string') continue;
 		const name = field.field;
-		if (name in value) out[name] = decode(field, value[name], `${path}.${name}`);
+		// Own keys only: `"constructor" in value` is true of every object, absent or not.
+		if (Object.hasOwn(value, name)) setOwn(out, name, decode(field, value[name], `${path}.${name}`));
 	}
 	return out;
 }
 
 function decodeMapValues(schema: unknown, value: Record<string, unknown>, path: string): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
-	for (const key of Object.keys(value)) out[key] = decode(schema, value[key], `${path}[${JSON.stringify(key)}]`);
+	for (const key of Object.keys(value)) setOwn(out, key, decode(schema, value[key], `${path}[${JSON.stringify(key)}]`));
 	return out;
 }

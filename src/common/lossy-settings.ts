@@ -4,7 +4,11 @@
  * - Execute Once (handleExecuteOnce): n8n hands the node the first item of its input only, the
  *   others are gone; on the trigger itself the execution carries one message of its batch.
  * - a disabled Doris Stream Load node (handleDisabledNode): n8n passes its input on as its Loaded
- *   output without loading anything.
+ *   output without loading anything; a disabled Doris Schema node passes the messages on unmapped,
+ *   which Doris loads as they stand: refused where the node reshapes them (Debezium envelopes, a Source
+ *   Path, a Field Mapping, a table per message), as an envelope fills no column (a row of NULLs).
+ * - n8n's nodes that drop items by what they do: an IF or Switch output leading nowhere, a Switch
+ *   without a fallback output, a Filter node, a Kafka node with Acks off (dropping-nodes.ts).
  * - Group Commit on a Doris Stream Load node: Doris itself then drops rows uncounted, or answers before
  *   they are committed (src/common/group-commit.ts); the node refuses it too when it runs.
  * - Strict Mode off on a Doris Stream Load node: Doris loads NULL in place of a value it cannot
@@ -43,6 +47,7 @@
  */
 import { groupCommitRefusal } from './group-commit';
 import { strictModeOffRefusal } from './strict-mode-off';
+import { DROPPING_NODES_FIX, droppingNodeProblem } from './dropping-nodes';
 import { executeOnceMessage } from './execute-once';
 import { nodesReachedFrom, outputsLeadingSomewhere, reachesRunningNode, type GraphNode, type WorkflowGraph } from './workflow-graph';
 
@@ -81,6 +86,13 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 			.filter((node) => node.executeOnce === true && enabled(node) && !readsSchema(node) && options.executeOnceLostNothing?.(node.name) !== true)
 			.map((node) => executeOnceMessage(node.name)),
 		...reached
+			.filter((node) => node.type === SCHEMA_NODE_TYPE && node.disabled === true && reshapesMessages(node) !== undefined)
+			.map(
+				(node) =>
+					`Doris Schema node "${node.name}" is disabled: n8n passes the messages that reach it on unmapped, without its ${reshapesMessages(node)}, so a Doris Stream Load node after it would load each as it stands, NULL or defaults in every column it does not name (a Debezium change event as a row of NULLs, a delete as an upsert), while the trigger commits their offsets`,
+			),
+		...holdingRows.flatMap((node) => droppingNodeProblem(graph, node) ?? []),
+		...reached
 			.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled === true)
 			.map((node) => `Doris Stream Load node "${node.name}" is disabled: n8n passes the rows that reach it on unloaded, so they would be lost while the trigger commits their offsets`),
 		...holdingRows
@@ -112,7 +124,7 @@ export function lossySettingProblems(graph: WorkflowGraph, starts: readonly stri
 
 /** What to do instead, for the error's description. */
 export const LOSSY_SETTINGS_FIX =
-	'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; set Group Commit (Doris Stream Load options) to Off; turn Strict Mode (Doris Stream Load options) on; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow.';
+	'Connect the Doris Schema node\'s Rows output to the Doris Stream Load node; turn Execute Once off (node Settings); enable the Doris Stream Load or Execute Workflow node, or deactivate the workflow instead of disabling the node; connect the error output (to a dead-letter branch) or set On Error to "Stop Workflow" (a failed execution is redelivered); turn Always Output Data off; set Group Commit (Doris Stream Load options) to Off; turn Strict Mode (Doris Stream Load options) on; turn Wait For Sub-Workflow Completion on (Execute Workflow node options), or put the Doris nodes in this workflow; enable the Doris Schema node. ' + DROPPING_NODES_FIX;
 
 /**
  * The nodes of `reached` that can hold rows not yet in Doris: those the starts' or a Doris node's
@@ -161,6 +173,25 @@ function subWorkflowWait(node: GraphNode): 'on' | 'off' | 'an expression, which 
 function leadsToStreamLoad(graph: WorkflowGraph, name: string): boolean {
 	const passesItemsOn = (node: GraphNode) => !readsSchema(node);
 	return nodesReachedFrom(graph, [name], passesItemsOn).some((node) => node.name !== name && node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true);
+}
+
+/**
+ * What a Doris Schema node does to a message beyond checking it, which a disabled one (n8n passes its
+ * input on) leaves undone: then the message is no row of its table. Undefined when it only checks and
+ * coerces the message as it stands: disabled, it is a workflow without it, and Doris itself refuses
+ * what does not fit (strict mode) to the Rejected output.
+ */
+function reshapesMessages(node: GraphNode): string | undefined {
+	if (node.parameters?.operation === 'mapRowsToTables') return 'table per message (Map Rows to Tables)';
+	if (node.parameters?.operation === 'getSchema') return undefined;
+	const cdc = optionOf(node, 'cdc');
+	if (cdc === true || (typeof cdc === 'string' && cdc.startsWith('='))) return 'Debezium Envelopes';
+	const sourcePath = optionOf(node, 'sourcePath');
+	if (typeof sourcePath === 'string' && sourcePath.trim() !== '') return `Source Path (${sourcePath})`;
+	const mapping = optionOf(node, 'mapping');
+	const entries = mapping !== null && typeof mapping === 'object' ? (mapping as { mapping?: unknown }).mapping : undefined;
+	if (Array.isArray(entries) && entries.length > 0) return 'Field Mapping';
+	return undefined;
 }
 
 /**

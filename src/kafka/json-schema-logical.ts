@@ -12,6 +12,7 @@
  */
 import { LogicalValueError } from '../common/connect-logical';
 import type { JsonValue } from '../common/exact-json';
+import { setOwn } from '../common/own-property';
 import { plainConnectDecoder } from './avro-logical-types';
 
 type JsonSchemaNode = Record<string, unknown>;
@@ -42,7 +43,7 @@ export function decodeConnectTitles(schema: unknown, value: JsonValue, path = ''
 	const out: Record<string, JsonValue> = {};
 	for (const [key, field] of Object.entries(value)) {
 		const fieldSchema = properties !== undefined && Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : rest;
-		out[key] = decodeConnectTitles(fieldSchema, field, path === '' ? key : `${path}.${key}`);
+		setOwn(out, key, decodeConnectTitles(fieldSchema, field, path === '' ? key : `${path}.${key}`));
 	}
 	return out;
 }

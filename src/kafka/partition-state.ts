@@ -91,11 +91,15 @@ export class PartitionState {
 
 	/**
 	 * The log behind the tracked offsets is gone (kafkajs reset the position after OffsetOutOfRange):
-	 * start over from the new position, with nothing committed and no redelivery pending.
+	 * start over from the new position, with nothing committed and no redelivery pending. The start
+	 * pinned on the old log goes with it: committed as the new log's floor (no execution succeeded yet
+	 * there), that offset of the old log stood above the new log's rows still loading, and a restart
+	 * skipped them (review session 18, F2).
 	 */
 	resetPosition(): void {
 		this.tracker.reset();
 		this.committed = undefined;
+		this.pinnedStart = undefined;
 		this.attempt = 0;
 		this.failedFrom = undefined;
 		clearTimeout(this.backoffTimer);

@@ -33,6 +33,7 @@ import type { default as Ajv, ErrorObject } from 'ajv';
 import avro from 'avsc';
 
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
+import { setOwn } from '../common/own-property';
 import { logicalTypeHook } from './avro-logical-types';
 import { DraftAwareAjv } from './json-schema-ajv';
 import { decodeConnectTitles } from './json-schema-logical';
@@ -300,7 +301,7 @@ export function toJsonSafe(value: unknown): JsonValue {
 	}
 	const out: Record<string, JsonValue> = {};
 	for (const [key, field] of Object.entries(value)) {
-		if (field !== undefined) out[key] = toJsonSafe(field);
+		if (field !== undefined) setOwn(out, key, toJsonSafe(field));
 	}
 	return out;
 }

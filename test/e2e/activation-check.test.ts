@@ -20,7 +20,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 18;
+const CASES = 21;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -175,13 +175,30 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 	// so a disabled Doris Stream Load node loads nothing; a Doris Schema node whose Rows output is wired
 	// to nothing drops every row it maps. The trigger would commit those rows' offsets:
 	// publishing such a workflow fails naming the node and the setting, and no consumer joins.
-	for (const setting of ['Execute Once on the Doris Schema node', 'the Doris Stream Load node disabled', 'the Doris Schema node\'s Rows output wired to nothing'] as const)
+	// So do nodes that drop items by what they do (src/common/dropping-nodes.ts): an IF output wired to
+	// nothing, a dead-letter Kafka node with Acks off (the broker's refusal unseen); and a disabled Doris
+	// Schema node hands the messages on unmapped.
+	for (const setting of [
+		'Execute Once on the Doris Schema node',
+		'the Doris Stream Load node disabled',
+		"the Doris Schema node's Rows output wired to nothing",
+		'the Doris Schema node disabled, with a Source Path',
+		'an IF node whose false output leads nowhere',
+		'the dead-letter Kafka node on Acks off',
+	] as const)
 		it(`refuses activation with ${setting}, naming it; nothing is committed`, async (t) => {
 			const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 			const orders = orderEvents(20, 1);
 			await world.kafka.produce(scenario.topic, orders);
 			if (setting === 'Execute Once on the Doris Schema node') (nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { executeOnce?: boolean }).executeOnce = true;
 			else if (setting === 'the Doris Stream Load node disabled') (nodeOfType(scenario.workflow, NODE_TYPES.streamLoad) as ReturnType<typeof nodeOfType> & { disabled?: boolean }).disabled = true;
+			else if (setting === 'the Doris Schema node disabled, with a Source Path') {
+				const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema) as ReturnType<typeof nodeOfType> & { disabled?: boolean };
+				schema.disabled = true;
+				schema.parameters.options = { ...(schema.parameters.options as object), sourcePath: 'order' };
+			}
+			else if (setting === 'an IF node whose false output leads nowhere') gateBeforeSchema(scenario);
+			else if (setting === 'the dead-letter Kafka node on Acks off') (nodeOfType(scenario.workflow, NODE_TYPES.deadLetters).parameters.options as Record<string, unknown>).acks = false;
 			else (scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[0] = [];
 			const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris`);
 			assert.match(
@@ -190,6 +207,9 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 					'Execute Once on the Doris Schema node': /Node "Doris Schema" has the setting Execute Once on/,
 					'the Doris Stream Load node disabled': /Doris Stream Load node "Doris Stream Load" is disabled/,
 					"the Doris Schema node's Rows output wired to nothing": /Doris Schema node "Doris Schema": its Rows output leads nowhere/,
+					'the Doris Schema node disabled, with a Source Path': /Doris Schema node "Doris Schema" is disabled: n8n passes the messages that reach it on unmapped, without its Source Path \(order\)/,
+					'an IF node whose false output leads nowhere': /IF node "Only Orders": its false output leads nowhere/,
+					'the dead-letter Kafka node on Acks off': /Kafka node "Dead Letters": Acks is off/,
 				}[setting],
 			);
 			t.diagnostic(`refused: ${message}`);
@@ -398,3 +418,28 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		t.diagnostic(`activation on Engine 2.0 failed after ${failedMs} ms with: ${message}; on the default engine ${orders.length} orders loaded in ${tookMs} ms`);
 	});
 });
+
+/** An IF node "Only Orders" between the trigger and Doris Schema: true to Doris Schema, false to nothing. */
+function gateBeforeSchema(scenario: Scenario): void {
+	const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema);
+	const gate = {
+		id: 'only-orders',
+		name: 'Only Orders',
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2.2,
+		position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+				conditions: [{ id: 'has-order', leftValue: '={{ $json.order_id }}', rightValue: 0, operator: { type: 'number', operation: 'gt' } }],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
+	scenario.workflow.nodes.push(gate as unknown as ReturnType<typeof nodeOfType>);
+	const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
+	const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger).name;
+	connections['Only Orders'] = { main: [connections[trigger].main[0]] };
+	connections[trigger].main[0] = [{ node: 'Only Orders', type: 'main', index: 0 }];
+}

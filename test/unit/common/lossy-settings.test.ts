@@ -38,7 +38,8 @@ function subWorkflow(fields: Nodes = {}, more: StoredConnections = {}) {
 		Load: { main: [[], to('Dead Letters')] },
 		...more,
 	};
-	const nodes = Object.entries(BASE).map(([name, type]) => ({ name, type, ...fields[name] }));
+	// The dead-letter producer waits for the broker's answer (Acks on), as the examples' does.
+	const nodes = Object.entries(BASE).map(([name, type]) => ({ name, type, ...(type === 'n8n-nodes-base.kafka' ? { parameters: { options: { acks: true } } } : {}), ...fields[name] }));
 	const outputs = (name: string) => {
 		const node = nodes.find((n) => n.name === name);
 		if (node === undefined) return undefined;

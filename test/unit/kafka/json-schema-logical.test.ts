@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import type { JsonValue } from '../../../src/common/exact-json';
 import { decodeConnectTitles } from '../../../src/kafka/json-schema-logical';
 
 const decimal = { type: 'number', title: 'org.apache.kafka.connect.data.Decimal', 'connect.parameters': { scale: '2' }, 'connect.type': 'bytes' };
@@ -35,5 +36,15 @@ describe('JSON Schema: Connect logical types by title', () => {
 	it('a value that does not fit its declared type names the field and the type', () => {
 		const schema = { type: 'object', properties: { price: decimal } };
 		assert.throws(() => decodeConnectTitles(schema, { price: 'not base64!' }), /JSON Schema field "price": "not base64!" is neither base64 bytes nor a number, as org.apache.kafka.connect.data.Decimal requires/);
+	});
+});
+
+describe('JSON Schema: keys as the value has them', () => {
+	it('a "__proto__" key of a map or a struct stays an entry (assigning it set the prototype: the entry vanished)', () => {
+		const parsed = JSON.parse('{"attrs":{"__proto__":{"k":"v"},"b":1}}') as JsonValue;
+		const map = { type: 'object', properties: { attrs: { type: 'object', additionalProperties: { type: 'object' } } } };
+		assert.equal(JSON.stringify(decodeConnectTitles(map, parsed)), '{"attrs":{"__proto__":{"k":"v"},"b":1}}');
+		const struct = { type: 'object', properties: { attrs: { type: 'object', properties: { ['__proto__']: { type: 'object' }, b: { type: 'integer' } } } } };
+		assert.equal(JSON.stringify(decodeConnectTitles(struct, parsed)), '{"attrs":{"__proto__":{"k":"v"},"b":1}}');
 	});
 });

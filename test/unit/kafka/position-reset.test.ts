@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import type { Consumer } from 'kafkajs';
+
 import { metrics } from '../../../src/metrics/metrics';
 import { offsetBeforeKafkaReset, startOverAfterKafkaReset } from '../../../src/kafka/position-reset';
-import { PartitionState } from '../../../src/kafka/partition-state';
+import { Assignment, PartitionState } from '../../../src/kafka/partition-state';
+import { committerWithoutBroker } from './sinker-internals';
 
 const quiet = () => {};
 
@@ -56,3 +59,35 @@ async function lostCount(): Promise<number> {
 	const { values } = await metrics.kafkaMessagesLost.get();
 	return values.filter((v) => v.labels.topic === 'lost_topic').reduce((sum, v) => sum + v.value, 0);
 }
+
+test('after a reset the start pinned on the old log is not committed: the new log commits from its own executions', async () => {
+	const assignment = new Assignment();
+	assignment.replace({ t: [0] }, 'member-1');
+	const state = assignment.get('t', 0) as PartitionState;
+	// Read From Beginning off, a new group: started at the end of the log, 1000, then loaded to 1200.
+	state.pinnedStart = 1000n;
+	state.tracker.succeed(state.tracker.add(1000n, 1200n));
+	state.committed = 1200n;
+	const sent: string[] = [];
+	const consumer = {
+		commitOffsets: async (offsets: Array<{ partition: number; offset: string }>) => {
+			for (const o of offsets) {
+				sent.push(o.offset);
+				if (state.committed === undefined || BigInt(o.offset) > state.committed) state.committed = BigInt(o.offset);
+			}
+		},
+	} as unknown as Consumer;
+	const committer = committerWithoutBroker(consumer, assignment);
+	const settle = () => new Promise((resolve) => setImmediate(resolve));
+	// The topic was deleted and created again: kafkajs reset the position to 0 (startOverAfterKafkaReset).
+	state.resetPosition();
+	const running = state.tracker.add(0n, 100n);
+	committer.request(); // another partition's success runs a round over every partition
+	await settle();
+	assert.deepEqual(sent, [], 'offset 1000 of the old log committed while 0..99 of the new one are loading: a restart would skip them');
+	state.tracker.succeed(running);
+	committer.request();
+	await settle();
+	committer.cancelRetry();
+	assert.deepEqual(sent, ['100']);
+});

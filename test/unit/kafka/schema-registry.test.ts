@@ -53,3 +53,10 @@ describe('toJsonSafe: Avro unions', () => {
 		});
 	});
 });
+
+describe('toJsonSafe: keys as the value has them', () => {
+	it('a "__proto__" key stays an entry of the value (assigning it set the prototype: the entry vanished)', () => {
+		const parsed = JSON.parse('{"attrs":{"__proto__":{"k":"v"},"b":1}}') as unknown;
+		assert.equal(JSON.stringify(toJsonSafe(parsed)), '{"attrs":{"__proto__":{"k":"v"},"b":1}}');
+	});
+});
