@@ -62,7 +62,10 @@ export interface DorisItemInfo {
 	 * A message value's own top-level `_doris` / `_kafka`, by name, which the Kafka trigger left out of
 	 * its item (message-items.ts withoutForeignItemInfo: they would be read as the item's own). Never read
 	 * as the item's information: the Doris Schema node refuses the item under Unknown Fields Reject,
-	 * naming the field and its value, as it refuses a packed line's own (reserved-line-fields.ts).
+	 * naming the field and its value, as it refuses a packed line's own (reserved-line-fields.ts), unless a
+	 * table column named `_doris` takes it. Its `_doris` is the row's own `_doris` (the Doris Schema node
+	 * puts there the value such a column takes): the Doris Stream Load node loads it as the row's field
+	 * `_doris` (doris-info.ts ownDorisValue); its `_kafka` is never loaded.
 	 */
 	ownFields?: Record<string, unknown>;
 }

@@ -123,8 +123,8 @@ function rawMessageError(message: KafkaMessage, reason: string): ParseErrorInfo 
 /**
  * Removes what a value says in the Doris nodes' own fields, which only the trigger and the Doris nodes
  * may set. Such values are mostly dead letters replayed through the trigger (README, Invalid and Rejected
- * items keep `_kafka` and `_doris`), so they are loaded, not refused, without those fields; neither is
- * ever loaded as a column (the Stream Load node leaves both out), so no row data is lost:
+ * items keep `_kafka` and `_doris`), so they are loaded, not refused, without those fields as the item's
+ * own (a table column named `_doris` still takes the value: doris-info.ts ownDorisValue):
  * - `_doris`: an old `loadBy` made every execution of the message fail past its deadline (Keep Order per
  *   Partition off: redelivered for good, the partition stalled; on: the trigger overwrote only `loadBy`),
  *   and a `table` / `database` loaded the row into that table when the Stream Load node takes each

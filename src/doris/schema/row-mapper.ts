@@ -33,6 +33,7 @@ import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapD
 import { newColumnReasons, valueSchemaOf } from './new-columns';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
+import { withOwnDorisField } from './reserved-line-fields';
 import { kafkaFieldsOf, takenKafkaField, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
@@ -101,6 +102,8 @@ export class RowMapper {
 	private readonly placeholders: DeletePlaceholder[];
 	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
 	private readonly deletesDropped: boolean;
+	/** A column or Field Mapping reads the field `_doris` (mapItem). */
+	private readonly readsDorisField: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -128,6 +131,7 @@ export class RowMapper {
 		this.sequenceMayBeNull = partial === 'leftOut';
 		this.placeholders = deletePlaceholders(schema, this.plans);
 		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
+		this.readsDorisField = this.plans.some((p) => (p.path?.[0] ?? p.key) === DORIS_FIELD);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -203,6 +207,19 @@ export class RowMapper {
 	 * the item's own `_doris` says, a packed item's lines get them from `packedRows.doris`.
 	 */
 	map(json: Record<string, unknown>, kafkaFields?: readonly string[]): MapResult {
+		return this.mapFrom(json, kafkaFields, false);
+	}
+
+	/**
+	 * map() for an item of One Item per Message (route-items.ts): where the item itself is the record, a
+	 * column or Field Mapping reading `_doris` takes the row's own value from `_doris.ownFields`, never the
+	 * item's information (reserved-line-fields.ts withOwnDorisField). A packed line's `_doris` is its own data.
+	 */
+	mapItem(json: Record<string, unknown>): MapResult {
+		return this.mapFrom(json, undefined, true);
+	}
+
+	private mapFrom(json: Record<string, unknown>, kafkaFields: readonly string[] | undefined, perMessageItem: boolean): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) return { ok: false, reasons: [undecodedMessage(parseError as Partial<ParseErrorInfo>)] };
 		let item = json;
@@ -242,6 +259,7 @@ export class RowMapper {
 				rec = withKafkaFields(rec, json, names);
 			}
 		}
+		if (perMessageItem && this.readsDorisField && (rec === item || rec === json)) rec = withOwnDorisField(rec, json);
 		// Without an envelope, Add New Columns takes a Schema Registry value's Connect schema (item-contract.ts), which describes the item.
 		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, valueSchemaOf(json), true, deleted, ownRow);
 		return this.mapRecord(rec, connectSchema, false, deleted, ownRow);
@@ -393,3 +411,4 @@ export function rowMapperFor(schema: TableSchema, options: RowMapperOptions): Ro
 	}
 	return mapper;
 }
+
