@@ -39,3 +39,18 @@ export function earlierDeadline(a: number | undefined, b: number | undefined): n
 	if (b === undefined) return a;
 	return Math.min(a, b);
 }
+
+/**
+ * The row's own `_doris` value that an item carries in `_doris.ownFields` (item-contract.ts): on One Item
+ * per Message the item's top-level `_doris` is the Doris nodes' own, so a message's own `_doris` (the
+ * trigger) and the value a table column named `_doris` takes (the Doris Schema node) ride there, and
+ * the Doris Stream Load node loads it as the row's `_doris` field, as a packed line's own `_doris` loads.
+ * Undefined when the item has none.
+ */
+export function ownDorisValue(row: Readonly<Record<string, unknown>>): unknown {
+	const info = row[DORIS_FIELD];
+	if (info === null || typeof info !== 'object' || Array.isArray(info)) return undefined;
+	const own = (info as Record<string, unknown>).ownFields;
+	if (own === null || typeof own !== 'object' || Array.isArray(own) || !Object.hasOwn(own, DORIS_FIELD)) return undefined;
+	return (own as Record<string, unknown>)[DORIS_FIELD];
+}

@@ -324,8 +324,10 @@ export class ExecutionEmitter {
 		for (const [name, field] of fields) {
 			const what = name === DORIS_FIELD ? 'target table, deadline and Add Kafka Fields names' : 'Kafka position (Include Metadata)';
 			const how = field.replaced ? "replaced in their items by the message's own position" : 'left out of their items';
+			// A table column named `_doris` still takes the value from _doris.ownFields (doris-info.ts ownDorisValue).
+			const loaded = name === DORIS_FIELD ? `so their "${name}" loads only into a table column of that name` : `so their "${name}" is not loaded`;
 			this.ctx.logger.warn(
-				`Kafka trigger: ${field.messages} message(s) of ${state.topic}[${state.partition}] from offset ${field.firstOffset} have their own top-level "${name}" field, a name the Doris nodes keep for an item's own ${what}: it is ${how}, so their "${name}" is not loaded. A dead letter replayed through the trigger carries it from its first pass, and then nothing is lost; otherwise rename the field upstream (a Doris Schema node with Unknown Fields "Reject the Row" sends such items to Invalid, naming the field: the item keeps it in _doris.ownFields)`,
+				`Kafka trigger: ${field.messages} message(s) of ${state.topic}[${state.partition}] from offset ${field.firstOffset} have their own top-level "${name}" field, a name the Doris nodes keep for an item's own ${what}: it is ${how}, ${loaded}. A dead letter replayed through the trigger carries it from its first pass, and then nothing is lost; otherwise rename the field upstream (a Doris Schema node with Unknown Fields "Reject the Row" sends such items to Invalid, naming the field: the item keeps it in _doris.ownFields)`,
 				{ topic: state.topic, partition: state.partition, offset: field.firstOffset },
 			);
 		}

@@ -98,6 +98,28 @@ describe('Kafka input in n8n: key and headers as columns, delimited text', { tim
 		await world.n8n.deactivate(id);
 	});
 
+	// Review session 17, leftover 3: on One Item per Message the trigger moves a value's own `_doris` into
+	// the item's `_doris.ownFields`; a table column named `_doris` then got NULL (or the execution failed on
+	// the item's information mapped into it), where a packed line's value loaded.
+	it('per message, a value\'s own _doris lands in a table column of that name, through n8n', async () => {
+		const table = `kin_own_doris_${Date.now().toString(36)}`;
+		await world.doris.sql(`CREATE TABLE ${DATABASE}.${table} (id BIGINT NOT NULL, _doris VARCHAR(64) NULL, name VARCHAR(64) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
+		const s = await prepareScenario(world, 'orders-low-frequency', {
+			partitions: 1,
+			tableFrom: 'orders',
+			ddl: 'orders',
+			overrides: { trigger: { output: 'message', format: 'json' }, schema: { table }, streamLoad: { table } },
+		});
+		const id = await s.deploy();
+		const values = [{ id: 1, _doris: 'own one', name: 'a' }, { id: 2, name: 'b' }, { id: 3, _doris: 'own three', name: 'c' }];
+		await produce(s.topic, values.map((v) => ({ value: JSON.stringify(v) })));
+		await waitForRows(table, values.length);
+		await waitForCommitted(world, s, 90_000);
+		assertTableEquals(world.doris.tableRows(DATABASE, table), values.map((v) => ({ _doris: null, ...v })), 'id', ['id', '_doris', 'name']);
+		assert.deepEqual(await world.kafka.readAll(s.deadLetterTopic), []);
+		await world.n8n.deactivate(id);
+	});
+
 	const csvTrigger = { format: 'csv', csvColumns: 'id, name, amount, note', csvSeparator: '|', csvQuote: '"' };
 	const csvMessages = [
 		'1|Ann|12.50|plain',

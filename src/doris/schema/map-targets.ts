@@ -341,7 +341,14 @@ async function mapGroup(
 		for (const r of routed.rows) {
 			const source = group.ordinary[r.index];
 			const info = source.json[DORIS_FIELD] as DorisItemInfo | undefined;
-			if (info?.loadBy !== undefined) r.json[DORIS_FIELD] = { loadBy: info.loadBy };
+			// The row's `_doris` is the item's information (its deadline, then its table: tag()); the value a
+			// table column named `_doris` takes rides in its ownFields, which the Doris Stream Load node loads
+			// as the row's `_doris` (doris-info.ts ownDorisValue). Left in place it was overwritten by the
+			// deadline or read as the information, and never loaded (review session 17, leftover 3).
+			const column = r.json[DORIS_FIELD];
+			const carried: DorisItemInfo = { ...(info?.loadBy === undefined ? {} : { loadBy: info.loadBy }), ...(column === undefined ? {} : { ownFields: { [DORIS_FIELD]: column } }) };
+			if (Object.keys(carried).length > 0) r.json[DORIS_FIELD] = carried;
+			else delete r.json[DORIS_FIELD];
 			rows.push({ item: { json: r.json, index: source.index }, sub: 0 });
 		}
 		for (const r of routed.invalid) invalid.push({ item: { json: r.json, index: group.ordinary[r.index].index }, sub: 0 });

@@ -16,6 +16,7 @@
  * read from inside it (Source Path, Debezium envelopes) its top-level fields are no row fields, as `op` is not.
  * A column (or a Field Mapping) of that name takes the line's value: then nothing is left out.
  */
+import { ownDorisValue } from '../../common/doris-info';
 import { DORIS_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import type { MapResult, Rejection, RowMapper } from './row-mapper';
 
@@ -120,4 +121,17 @@ export function itemOwnFieldReasons(json: Readonly<Record<string, unknown>>, map
 export function withOwnFieldReasons(result: MapResult, reasons: Rejection[] | undefined): MapResult {
 	if (reasons === undefined) return result;
 	return { ok: false, reasons: result.ok ? reasons : [...result.reasons, ...reasons] };
+}
+
+/**
+ * An item of One Item per Message that is its own record, as a column or Field Mapping reading `_doris`
+ * must see it: the row's own `_doris` (a message value's, which the trigger moved to `_doris.ownFields`,
+ * message-items.ts) in place of the item's information. The mapper read the information instead: a
+ * column `_doris` got `{"ownFields":…}` or the Add Kafka Fields names, never the message's value, and
+ * the Doris Stream Load node then left it out or failed the item (review session 17, leftover 3).
+ */
+export function withOwnDorisField(record: Record<string, unknown>, item: Readonly<Record<string, unknown>>): Record<string, unknown> {
+	const own = ownDorisValue(item);
+	const { [DORIS_FIELD]: _information, ...rest } = record;
+	return own === undefined ? rest : { ...rest, [DORIS_FIELD]: own };
 }

@@ -53,7 +53,7 @@ export function routeItems(items: ReadonlyArray<{ json: Record<string, unknown> 
 		let result;
 		try {
 			// Under Unknown Fields Reject a value's own `_kafka` / `_doris` the trigger left out refuses the item.
-			result = withOwnFieldReasons(mapper.map(json), itemOwnFieldReasons(json, mapper));
+			result = withOwnFieldReasons(mapper.mapItem(json), itemOwnFieldReasons(json, mapper));
 		} catch (error) {
 			// A bug or a hostile value (e.g. a getter that throws) must not drop the item.
 			result = {

@@ -23,7 +23,7 @@ import { rememberWrittenLines } from '../../common/encoded-lines';
 import { parseJsonExact, type JsonValue } from '../../common/exact-json';
 import type { PackedLineOrigin } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
-import { createSerializer, type RowSerializer } from '../stream-load/wire-format';
+import { packedLineSerializer, type RowSerializer } from '../stream-load/wire-format';
 import { LineSink } from './line-sink';
 import { lineTranscoderFor } from './line-transcoder';
 import { INVALID_FIELD, type InvalidInfo, type RouteLabels, type RoutedItem } from './route-items';
@@ -50,7 +50,7 @@ const serializers = new WeakMap<RowMapper, RowSerializer>();
 function serializerFor(mapper: RowMapper): RowSerializer {
 	let s = serializers.get(mapper);
 	if (s === undefined) {
-		s = createSerializer({ format: 'json', deleteSign: mapper.options.cdc });
+		s = packedLineSerializer(mapper.options.cdc);
 		serializers.set(mapper, s);
 	}
 	return s;

@@ -30,9 +30,10 @@ import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
-import { newColumnReasons } from './new-columns';
+import { newColumnReasons, valueSchemaOf } from './new-columns';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
+import { withOwnDorisField } from './reserved-line-fields';
 import { kafkaFieldsOf, takenKafkaField, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
@@ -101,6 +102,8 @@ export class RowMapper {
 	private readonly placeholders: DeletePlaceholder[];
 	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
 	private readonly deletesDropped: boolean;
+	/** A column or Field Mapping reads the field `_doris` (mapItem). */
+	private readonly readsDorisField: boolean;
 
 	constructor(
 		readonly schema: TableSchema,
@@ -128,6 +131,7 @@ export class RowMapper {
 		this.sequenceMayBeNull = partial === 'leftOut';
 		this.placeholders = deletePlaceholders(schema, this.plans);
 		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
+		this.readsDorisField = this.plans.some((p) => (p.path?.[0] ?? p.key) === DORIS_FIELD);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -203,6 +207,19 @@ export class RowMapper {
 	 * the item's own `_doris` says, a packed item's lines get them from `packedRows.doris`.
 	 */
 	map(json: Record<string, unknown>, kafkaFields?: readonly string[]): MapResult {
+		return this.mapFrom(json, kafkaFields, false);
+	}
+
+	/**
+	 * map() for an item of One Item per Message (route-items.ts): where the item itself is the record, a
+	 * column or Field Mapping reading `_doris` takes the row's own value from `_doris.ownFields`, never the
+	 * item's information (reserved-line-fields.ts withOwnDorisField). A packed line's `_doris` is its own data.
+	 */
+	mapItem(json: Record<string, unknown>): MapResult {
+		return this.mapFrom(json, undefined, true);
+	}
+
+	private mapFrom(json: Record<string, unknown>, kafkaFields: readonly string[] | undefined, perMessageItem: boolean): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) return { ok: false, reasons: [undecodedMessage(parseError as Partial<ParseErrorInfo>)] };
 		let item = json;
@@ -242,7 +259,10 @@ export class RowMapper {
 				rec = withKafkaFields(rec, json, names);
 			}
 		}
-		return this.mapRecord(rec, connectSchema, deleted, ownRow);
+		if (perMessageItem && this.readsDorisField && (rec === item || rec === json)) rec = withOwnDorisField(rec, json);
+		// Without an envelope, Add New Columns takes a Schema Registry value's Connect schema (item-contract.ts), which describes the item.
+		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, valueSchemaOf(json), true, deleted, ownRow);
+		return this.mapRecord(rec, connectSchema, false, deleted, ownRow);
 	}
 
 	/** Where map() read a record from, for a reason: the envelope's after / before, the Source Path. */
@@ -253,7 +273,7 @@ export class RowMapper {
 	}
 
 	/** The row of a record found (map()): its delete marks, its columns, what it has that no column takes. */
-	private mapRecord(rec: Record<string, unknown>, connectSchema: unknown, envelopeDeleted: boolean, ownRow: boolean): MapResult {
+	private mapRecord(rec: Record<string, unknown>, connectSchema: unknown, schemaOfItem: boolean, envelopeDeleted: boolean, ownRow: boolean): MapResult {
 		let deleted = envelopeDeleted;
 		// A delete by the record's own sign (a tombstone's key row): it names its row by its fields alone.
 		let signDeleted = false;
@@ -350,7 +370,7 @@ export class RowMapper {
 			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
 			if (keys > present) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
-		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, deleted, known, reasons);
+		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, schemaOfItem, deleted, known, reasons);
 		if (this.options.unknownFields === 'reject') {
 			for (const k of Object.keys(rec)) {
 				if (reasons?.some((r) => r.rule === 'new_column' && r.column === k) === true) continue;
@@ -391,3 +411,4 @@ export function rowMapperFor(schema: TableSchema, options: RowMapperOptions): Ro
 	}
 	return mapper;
 }
+

@@ -4,6 +4,7 @@
  * the only allocation per row; the batcher copies it straight into its byte buffer.
  */
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { ownDorisValue } from '../../common/doris-info';
 import { sourceColumns } from './columns';
 import { FieldNotReadError, jsonReadCheck, shownValue } from './json-paths';
 import { DEFAULT_CSV, type LoadOptions } from './options';
@@ -50,14 +51,16 @@ export function columnsListCheck(options: LoadOptions, deleteSign = options.dele
 /** A load's Columns-list check of one row (columnsListCheck): throws naming a field Doris would not read. */
 export type ColumnsCheck = (row: Readonly<Record<string, unknown>>) => void;
 
-function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<string, unknown>>) => void) | undefined): RowSerializer {
+function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<string, unknown>>) => void) | undefined, lineRows: boolean): RowSerializer {
 	return (row) => {
 		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
 			throw new Error(`A row must be a JSON object, not ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`);
 		}
 		check?.(row);
-		// The Doris nodes' own field (deadline, target table) is never a column.
-		const text = JSON.stringify(row[DORIS_FIELD] === undefined ? row : { ...row, [DORIS_FIELD]: undefined });
+		// An item's `_doris` is the Doris nodes' own (deadline, target table), never a column; the row's own
+		// `_doris`, which the item carries in its ownFields, is (a table column of that name takes it). A
+		// packed line's `_doris` is its own data, as the Stream Load node loads a packed line as it stands.
+		const text = JSON.stringify(lineRows || row[DORIS_FIELD] === undefined ? row : { ...row, [DORIS_FIELD]: ownDorisValue(row) });
 		// In CDC mode every row needs the sign: Doris would fill a missing one with NULL and reject
 		// the row (the hidden column is NOT NULL), so rows without it load as upserts (0).
 		if (deleteSign && row[DELETE_SIGN_COLUMN] === undefined) {
@@ -143,8 +146,10 @@ function csvLine(row: Readonly<Record<string, unknown>>, shape: CsvShape): strin
 	const texts: string[] = new Array<string>(columns.length);
 	for (let i = 0; i <= last; i++) {
 		const column = columns[i];
-		const text = csvText(row[column], column);
-		const unwritable = (why: string, consequence = '') => new CsvUnwritableError(column, row[column], why, consequence);
+		// A column named `_doris` takes the row's own value (ownDorisValue), never the item's information.
+		const value = column === DORIS_FIELD ? ownDorisValue(row) : row[column];
+		const text = csvText(value, column);
+		const unwritable = (why: string, consequence = '') => new CsvUnwritableError(column, value, why, consequence);
 		if (text.includes(separator)) throw unwritable(`holds the column separator "${shape.separatorNotation}"`, ': Doris would split the row there');
 		if (i < last && separator.length > 1) {
 			const first = (text + separator).indexOf(separator);
@@ -152,7 +157,7 @@ function csvLine(row: Readonly<Record<string, unknown>>, shape: CsvShape): strin
 				throw unwritable(`ends in "${text.slice(first)}", which with the column separator "${shape.separatorNotation}" after it reads as the separator`, ': Doris would split the row there');
 			}
 		}
-		if (text === '\\N' && row[column] !== null && row[column] !== undefined) throw unwritable("is the text \\N, which Doris' CSV reader loads as NULL");
+		if (text === '\\N' && value !== null && value !== undefined) throw unwritable("is the text \\N, which Doris' CSV reader loads as NULL");
 		const lone = LONE_SURROGATE.exec(text);
 		if (lone !== null) {
 			const unit = lone[0].charCodeAt(0).toString(16).toUpperCase();
@@ -233,9 +238,18 @@ function csvSerializer(shape: CsvShape): RowSerializer {
 	};
 }
 
+/**
+ * The JSON serializer of the rows the Doris Schema node writes as a packed item's lines (route-packed.ts):
+ * their `_doris` is the row's own (a table column of that name takes it), never an item's information.
+ * With the item serializer it was left out, and such a column loaded NULL (review session 17, leftover 3).
+ */
+export function packedLineSerializer(deleteSign: boolean): RowSerializer {
+	return jsonSerializer(deleteSign, undefined, true);
+}
+
 /** The serializer for a target's load options. CSV needs its column list. */
 export function createSerializer(options: LoadOptions): RowSerializer {
-	if (options.format === 'json') return jsonSerializer(options.deleteSign === true, columnsListCheck(options));
+	if (options.format === 'json') return jsonSerializer(options.deleteSign === true, columnsListCheck(options), false);
 	const shape = csvShape(options);
 	if (shape === undefined) throw new Error('CSV format needs a column list (the order of the fields in each line)');
 	return csvSerializer(shape);

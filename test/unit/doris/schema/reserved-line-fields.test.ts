@@ -148,4 +148,23 @@ describe('Doris Schema: a packed line\'s own _kafka / _doris', () => {
 		assert.equal((routed.rows[0].json[PACKED_ROWS_FIELD] as PackedRows).jsonLines, '{"id":1,"_kafka":"{\\"a\\":1}"}\n');
 		assert.deepEqual(warnings, []);
 	});
+
+	// Review session 17, leftover 3: per message such a column got the item's information (`{"ownFields":…}`,
+	// the Add Kafka Fields names) or nothing, never the message's value; packed, the output line lost it.
+	it('a table column named _doris takes the row\'s own value: per message from _doris.ownFields (the row carries it there), packed from the line', async () => {
+		const columns = [{ name: 'id', type: 'INT' }, { name: '_doris', type: 'VARCHAR(32)' }];
+		const options = { labels: { workflow: 'reserved-doris-column', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false };
+		const items = [
+			{ json: { id: 1, _doris: { loadBy: 5, ownFields: { _doris: 'own' } } } },
+			{ json: { id: 2, _doris: { kafkaFields: ['id'] } } },
+			{ json: { [PACKED_ROWS_FIELD]: { jsonLines: '{"id":3,"_doris":"line"}\n', count: 1, sources: [] } } },
+		];
+		for (const unknownFields of ['ignore', 'reject'] as const) {
+			const routed = await mapItemsFollowingSchema(items, source(`t_doris_column_${unknownFields}`, unknownFields, columns), options);
+			const [one, two, three] = routed.rows.map((r) => r.json);
+			assert.deepEqual(one, { id: 1, _doris: { loadBy: 5, ownFields: { _doris: 'own' } } });
+			assert.deepEqual(two, { id: 2 }, 'no value: none, never the item\'s information');
+			assert.equal((three[PACKED_ROWS_FIELD] as PackedRows).jsonLines, '{"id":3,"_doris":"line"}\n');
+		}
+	});
 });
