@@ -4,11 +4,8 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type JsonObject,
 } from 'n8n-workflow';
 
-import { RejectedRowsError } from '../../src/batch/batcher';
-import { countRejectedRows } from '../../src/batch/rejected-count';
 import { firstUnloadable, loadSortedItems, sortItemsForLoad, type SequenceOption, type SortedItems } from '../../src/batch/load-items';
 import { expressionFields, refuseWithoutExpressionFields } from '../../src/batch/expression-fields';
 import { summariseLoad } from '../../src/batch/load-summary';
@@ -18,21 +15,18 @@ import { sequenceDefault, sequenceReader, sequenceSourceField } from '../../src/
 import { deletesNeverCheck, tableWithoutDeletes } from '../../src/batch/delete-rows';
 import { groupByTarget } from '../../src/batch/load-targets';
 import type { DorisTargetConfig } from '../../src/batch/doris-target';
-import { DeadlineError } from '../../src/batch/load-deadline';
-import type { DorisRefusal } from '../../src/batch/refusal';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { TableNotFoundError } from '../../src/doris/schema/reader';
 import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
-import { StreamLoadError } from '../../src/doris/stream-load/errors';
 import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-format';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
-import { everyItemInvalid } from '../../src/doris/schema/invalid-items';
-import { INVALID_FIELD } from '../../src/doris/schema/route-items';
 import { droppingSchemaNodeRanOf, unorderedKafkaTriggerOf } from '../shared/kafka-order';
 import { refuseLossySettingsAtRunTime } from '../shared/lossy-settings';
 import { connectedOutputs, continuesAfterThrow, failDespiteContinue, failureRoute, leadsSomewhere, refuseExecuteOnce } from '../shared/outputs';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
+import { failureOutputs, type Failure, type FailureRoute } from './failure-outputs';
+import { canHandBack, toNodeError } from './node-errors';
 import { readSettings } from './settings';
 import { targetIsExpression, targetNameFor } from '../shared/item-parameters';
 import { checkedPartialUpdate } from '../../src/doris/stream-load/strict-mode';
@@ -46,66 +40,6 @@ type ExecuteContext = Pick<
 /** Output indexes: the load summary, the rows Doris refused; n8n adds the error output after them. */
 const REJECTED_OUTPUT = 1;
 const ERROR_OUTPUT = 2;
-
-const CONNECT_REJECTED =
-	"Connect the Rejected output (to the dead-letter branch of the Doris Schema node's Invalid output, or to a No Operation node to drop such rows on purpose) so refused rows are handed back there and the other rows load.";
-
-function toNodeError(ctx: ExecuteContext, error: unknown, rejectedConnected = true): NodeApiError | NodeOperationError {
-	if (error instanceof RejectedRowsError) {
-		const [first] = error.rejected as Array<{ row: number; reason: DorisRefusal }>;
-		return new NodeOperationError(
-			ctx.getNode(),
-			`Doris refused ${error.rejected.length} row(s) of this execution (first: row ${first.row}: ${first.reason.message}) and the Rejected output leads nowhere, so they would be lost`,
-			{ description: CONNECT_REJECTED },
-		);
-	}
-	if (error instanceof StreamLoadError) {
-		const rejected = error.rejectedRows ?? [];
-		const response: JsonObject = {
-			message: error.message,
-			kind: error.kind,
-			retryable: error.retryable,
-			table: error.table ?? null,
-			label: error.label ?? null,
-			attempts: error.attempts,
-			rejectedRows: rejected,
-			doris: (error.response ?? null) as JsonObject | null,
-		};
-		const hint = error.kind === 'data_quality' && !rejectedConnected ? `\n${CONNECT_REJECTED}` : '';
-		return new NodeApiError(ctx.getNode(), response, {
-			message: error.message,
-			description: (rejected.length > 0 ? `First rejected rows:\n${rejected.join('\n')}` : `Label ${error.label ?? '(none)'}, ${error.attempts} attempt(s)`) + hint,
-		});
-	}
-	if (error instanceof Error && error.name === 'AbortError') {
-		return new NodeOperationError(ctx.getNode(), 'The execution was cancelled while its rows waited for their Doris load');
-	}
-	return new NodeOperationError(ctx.getNode(), error instanceof Error ? error : new Error(String(error)));
-}
-
-/**
- * A table's load failure whose rows may go to Rejected when other rows of the execution loaded: not
- * a passed deadline (Keep Order: the trigger redelivers such an execution whatever it answers) and
- * not a cancelled execution.
- */
-function canHandBack(error: unknown): boolean {
-	return !(error instanceof NodeOperationError) && !(error instanceof DeadlineError) && !(error instanceof Error && error.name === 'AbortError');
-}
-
-/**
- * Where the rows of a failure go (nodes/shared/outputs.ts failureRoute): thrown (the execution fails,
- * the Kafka trigger redelivers it), the error output under On Error "Continue (using error output)",
- * or Rejected as not loaded. Never Loaded: its items are loaded rows to whatever follows it.
- */
-type FailureRoute = ReturnType<typeof failureRoute>;
-
-/** A failure and the input items whose rows it kept out of Doris. */
-interface Failure {
-	error: NodeApiError | NodeOperationError;
-	indexes: number[];
-	/** The table the rows were for ("db.table"), or '' when the execution failed before it was known. */
-	table: string;
-}
 
 /**
  * Adds this execution's items to the shared batch of their table and returns when every batch holding
@@ -147,55 +81,6 @@ export async function executeStreamLoad(ctx: ExecuteContext): Promise<INodeExecu
 		const nodeError = error instanceof NodeOperationError || error instanceof NodeApiError ? error : toNodeError(ctx, error);
 		return failureOutputs(ctx, items, [], [], [{ error: nodeError, indexes: items.map((_item, i) => i), table: '' }], route);
 	}
-}
-
-/**
- * The node's outputs: the summaries, the rows Doris refused, and the failures as `route` says
- * (error items keep their row: on the error output nothing else would say which row failed). The
- * error items go out with the summaries on Loaded only for n8n to move them: under "Continue (using
- * error output)" it takes every item carrying an error to the error output (handleNodeErrorOutput).
- * Every answer the node gives passes here, so this is where the rows it hands back on Rejected are
- * counted (doris_rows_rejected_total by rule, src/batch/rejected-count.ts): once per execution that
- * hands them back, none when it fails instead.
- */
-function failureOutputs(
-	ctx: ExecuteContext,
-	items: INodeExecutionData[],
-	loaded: INodeExecutionData[],
-	rejected: INodeExecutionData[],
-	failures: Failure[],
-	route: FailureRoute,
-): INodeExecutionData[][] {
-	const workflow = ctx.getWorkflow();
-	const workflowLabel = workflow.id ?? workflow.name ?? '';
-	if (route !== 'rejected') {
-		const failed = failures.flatMap(({ error, indexes }) => indexes.map((i) => ({ json: { ...items[i].json, error: error.message }, error, pairedItem: { item: i } })));
-		countRejectedRows(rejected, workflowLabel);
-		return [[...loaded, ...failed], rejected];
-	}
-	const notLoaded: INodeExecutionData[] = [];
-	const markedItems = new Set<INodeExecutionData>();
-	for (const { error, indexes, table } of failures) {
-		// An item the Doris Schema node marked invalid keeps its own reasons.
-		const marked = indexes.filter((i) => items[i].json[INVALID_FIELD] !== undefined);
-		const unmarked = indexes.filter((i) => items[i].json[INVALID_FIELD] === undefined);
-		for (const i of marked) {
-			const item = { json: items[i].json, pairedItem: { item: i } };
-			markedItems.add(item);
-			notLoaded.push(item);
-		}
-		const reason = { column: null, value: null, expected: 'a row loaded into Doris', rule: 'doris_not_loaded' as const, message: `Not loaded: ${error.message}` };
-		for (const r of everyItemInvalid(unmarked.map((i) => items[i]), table, reason)) notLoaded.push({ json: r.json as IDataObject, pairedItem: { item: unmarked[r.index] } });
-	}
-	notLoaded.sort((a, b) => itemOf(a) - itemOf(b));
-	// Items the Doris Schema node marked invalid were counted there (sinker_rows_invalid_total).
-	countRejectedRows(rejected, workflowLabel);
-	countRejectedRows(notLoaded.filter((item) => !markedItems.has(item)), workflowLabel);
-	return [loaded, [...rejected, ...notLoaded]];
-}
-
-function itemOf(item: INodeExecutionData): number {
-	return typeof item.pairedItem === 'object' && !Array.isArray(item.pairedItem) ? item.pairedItem.item : 0;
 }
 
 async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], route: FailureRoute): Promise<INodeExecutionData[][]> {

@@ -117,7 +117,10 @@ export class KafkaTrigger implements INodeType {
 		refuseStallingSettings(this, { keepPartitionOrder: settings.consumer.keepPartitionOrder === true });
 		// Debezium envelopes delete by their op d event: the tombstone after it is skipped without a warning.
 		const graph = workflowGraphOf(this);
-		settings.consumer.warnSkippedTombstones = graph === undefined || !readsDebeziumEnvelopes(graph, this.getNode().name);
+		const deletesByEvents = graph !== undefined && readsDebeziumEnvelopes(graph, this.getNode().name);
+		settings.consumer.warnSkippedTombstones = !deletesByEvents;
+		// But on a compacted topic the event can be gone and the tombstone alone left (compacted-topics.ts).
+		settings.consumer.refuseCompactedTopics = deletesByEvents && (settings.consumer.parser.tombstones ?? 'skip') === 'skip';
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

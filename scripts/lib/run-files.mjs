@@ -1,7 +1,7 @@
 // Runs test files N at a time, slowest first, each in its own process (node:test's run(), one file per
 // call), and prints each file's spec report whole once it ends, then the time per file.
 //   node --import tsx scripts/lib/run-files.mjs [--concurrency N] [--apart REGEX]… [--at-most N=REGEX]…
-//                                               [--gate REGEX=FILE] FILE…
+//                                               [--gate REGEX=FILE] [--trace-schedule] FILE…
 // Why not `node --test --test-concurrency=N`: it sorts its files by path, so a slow file that sorts
 // last runs alone at the end; started first, it runs beside the short ones instead. "Slowest" is
 // scripts/lib/test-durations.json (seconds per file, as `npm test` measured them); a file it does not
@@ -15,6 +15,10 @@
 // files that start n8n waited for the last file without n8n, and that file ran beside nothing.
 // RECORD_TEST_DURATIONS=1 writes this run's times into test-durations.json (`RECORD_TEST_DURATIONS=1
 // npm test`, then commit it), for files added or grown since. Exits 1 when a test failed.
+// --trace-schedule prints `[run-files] schedule {"running":[…],"waiting":[…]}` after every round of
+// starting files: until a running file ends or the gate opens, nothing else starts. Its unit test waits
+// for these lines instead of a wall-clock window (under load its test files' processes started later than
+// any window allowed for, and the test failed though the scheduler was right).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -28,7 +32,13 @@ const args = process.argv.slice(2);
 let concurrency = 1;
 const apartGroups = [];
 let gate;
+let traceSchedule = false;
 for (;;) {
+	if (args[0] === '--trace-schedule') {
+		traceSchedule = true;
+		args.shift();
+		continue;
+	}
 	if (args[0] === '--concurrency') concurrency = Number(args[1]);
 	else if (args[0] === '--apart') apartGroups.push({ files: new RegExp(args[1]), most: 1 });
 	else if (args[0] === '--at-most') {
@@ -107,6 +117,7 @@ await new Promise((resolve) => {
 				fill();
 			});
 		}
+		if (traceSchedule) process.stdout.write(`[run-files] schedule ${JSON.stringify({ running: [...running], waiting })}\n`);
 		if (running.size === 0 && waiting.length === 0) {
 			clearInterval(poll);
 			resolve();

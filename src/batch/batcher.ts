@@ -29,16 +29,17 @@
  *   over max bytes goes alone): the limits stay what the user set (Doris timeouts, BE memory).
  * Hot path: rows are serialised once into the byte buffer; the per-execution cost is one array of
  * strings and one promise, nothing per row. A chunk is encoded once and, when large, kept as it is.
+ * The open batch and the timers that seal it (interval, idle, deadline): open-batch.ts.
  */
 import { AbortError } from '../doris/stream-load/errors';
 import type { RowSerializer } from '../doris/stream-load/wire-format';
 import { settleAll, Waiters } from './abortable-waits';
 import { checkLimits, type BatchLimits } from './batch-limits';
 import { chunkByteLength, chunkBytes, chunkFitsWhole, chunkPiece, isRows, serialiseParts, type BatchPart, type LineChunk } from './batch-parts';
-import { ByteBuffer } from './byte-buffer';
 import type { OwnerRun } from './isolate';
-import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow, type Segment, type Settled } from './line-owners';
+import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
+import { armIdle, createOpenBatch, stopTimers, takeDeadline, type OpenBatch } from './open-batch';
 
 export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
 
@@ -53,9 +54,6 @@ export interface AddOptions {
 	/** Milliseconds since the epoch after which these rows must not start loading. */
 	deadline?: number;
 }
-
-/** A batch holding rows with a deadline is sealed this long before it at most (half the time left when less). */
-const DEADLINE_SEAL_AHEAD_MS = 5_000;
 
 export interface SealedBatch {
 	id: number;
@@ -98,30 +96,11 @@ export interface BatcherHooks<X = unknown> {
 	onBuffered?(bytes: number): void;
 }
 
-interface OpenBatch<R, X> {
-	id: number;
-	buffer: ByteBuffer;
-	rows: number;
-	executions: number;
-	/** Calls in it that cannot take refused rows back. */
-	refusing: number;
-	segments: Segment[];
-	/** Filled by the loader through LineVerdicts, read by the owners once the batch settled. */
-	verdicts: Settled<X>;
-	timer: NodeJS.Timeout | undefined;
-	idleTimer: NodeJS.Timeout | undefined;
-	deadline: number | undefined;
-	deadlineTimer: NodeJS.Timeout | undefined;
-	done: Promise<BatchReport<R>>;
-	resolve(report: BatchReport<R>): void;
-	reject(error: unknown): void;
-}
-
 export class TargetBatcher<R, X = unknown> {
 	private limits: BatchLimits;
-	private open: OpenBatch<R, X> | undefined;
-	private readonly queue: OpenBatch<R, X>[] = [];
-	private readonly loading = new Set<OpenBatch<R, X>>();
+	private open: OpenBatch<BatchReport<R>, X> | undefined;
+	private readonly queue: OpenBatch<BatchReport<R>, X>[] = [];
+	private readonly loading = new Set<OpenBatch<BatchReport<R>, X>>();
 	private buffered = 0;
 	private nextId = 1;
 	private readonly roomWaiters = new Waiters();
@@ -172,7 +151,7 @@ export class TargetBatcher<R, X = unknown> {
 		// Serialise everything first: a bad row fails this execution before any of its rows joins
 		// a batch shared with others.
 		const { serialised, total } = serialiseParts(parts, this.serialize);
-		const touched: OpenBatch<R, X>[] = [];
+		const touched: OpenBatch<BatchReport<R>, X>[] = [];
 		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false, deadline: options.deadline };
 		let next = 0;
 		for (const part of parts) {
@@ -182,7 +161,7 @@ export class TargetBatcher<R, X = unknown> {
 			if (wait !== undefined) await wait;
 		}
 		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
-		else if (this.open !== undefined && touched.includes(this.open)) this.armIdle(this.open);
+		else if (this.open !== undefined && touched.includes(this.open)) armIdle(this.open, this.limits.maxIdleMs, this.sealIfOpen);
 		this.hooks.onBuffered?.(this.buffered);
 		// Every batch holding the call's rows settles first: whether any of them loaded decides what a
 		// failed one means for the call (line-owners.ts).
@@ -201,7 +180,7 @@ export class TargetBatcher<R, X = unknown> {
 	 * Appends serialised rows one by one (a batch may seal between any two). Like addChunk, returns a
 	 * promise only under back-pressure, for the rest of the rows.
 	 */
-	private appendLines(lines: string[], owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+	private appendLines(lines: string[], owner: Owner, touched: OpenBatch<BatchReport<R>, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		for (let i = start; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
@@ -221,7 +200,7 @@ export class TargetBatcher<R, X = unknown> {
 	 * is within the limits on its own, as chunks nearly always are; else encoded now and cut at line
 	 * ends (addChunk). Returns a promise only under back-pressure, as addChunk does.
 	 */
-	private addLines(chunk: LineChunk, owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined): Promise<void> | undefined {
+	private addLines(chunk: LineChunk, owner: Owner, touched: OpenBatch<BatchReport<R>, X>[], signal: AbortSignal | undefined): Promise<void> | undefined {
 		const byteLength = chunkByteLength(chunk);
 		if (!chunkFitsWhole(chunk.rows, byteLength, this.limits)) return this.addChunk(chunkBytes(chunk), chunk.rows, owner, touched, signal);
 		if (this.noRoom) return this.roomFreed(signal).then(() => this.addLines(chunk, owner, touched, signal));
@@ -235,7 +214,7 @@ export class TargetBatcher<R, X = unknown> {
 	 * yields, and a flush or another execution must not slip between the parts of one call when there
 	 * is room.
 	 */
-	private addChunk(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<R, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+	private addChunk(bytes: Buffer, rows: number, owner: Owner, touched: OpenBatch<BatchReport<R>, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		while (start < bytes.length) {
 			if (this.noRoom) {
 				const from = start;
@@ -249,7 +228,7 @@ export class TargetBatcher<R, X = unknown> {
 	}
 
 	/** Appends one piece of lines: bytes, or a whole chunk's text and its UTF-8 length. */
-	private appendPiece(piece: Buffer | { text: string; bytes: number }, rows: number, owner: Owner, touched: OpenBatch<R, X>[]): void {
+	private appendPiece(piece: Buffer | { text: string; bytes: number }, rows: number, owner: Owner, touched: OpenBatch<BatchReport<R>, X>[]): void {
 		const length = Buffer.isBuffer(piece) ? piece.length : piece.bytes;
 		let batch = this.open;
 		if (batch !== undefined && (batch.rows + rows > this.limits.maxRows || batch.buffer.byteLength + length > this.limits.maxBytes)) {
@@ -275,72 +254,24 @@ export class TargetBatcher<R, X = unknown> {
 		await Promise.allSettled(pending);
 	}
 
-	private openBatch(): OpenBatch<R, X> {
-		let resolve!: (report: BatchReport<R>) => void;
-		let reject!: (error: unknown) => void;
-		const done = new Promise<BatchReport<R>>((res, rej) => {
-			resolve = res;
-			reject = rej;
-		});
-		// Every waiter may have given up (aborted): the rejection must not go unhandled.
-		done.catch(() => undefined);
-		const batch: OpenBatch<R, X> = {
-			id: this.nextId++,
-			buffer: new ByteBuffer(),
-			rows: 0,
-			executions: 0,
-			refusing: 0,
-			segments: [],
-			verdicts: { rejected: new Map(), failed: [] },
-			timer: undefined,
-			idleTimer: undefined,
-			deadline: undefined,
-			deadlineTimer: undefined,
-			done,
-			resolve,
-			reject,
-		};
-		batch.timer = setTimeout(() => {
-			if (this.open === batch) this.seal(batch);
-		}, this.limits.maxIntervalMs);
-		this.open = batch;
-		return batch;
+	private openBatch(): OpenBatch<BatchReport<R>, X> {
+		this.open = createOpenBatch(this.nextId++, this.limits.maxIntervalMs, this.sealIfOpen);
+		return this.open;
 	}
 
-	/** (Re)starts the idle countdown of the open batch: one timer per batch, refreshed per add(). */
-	private armIdle(batch: OpenBatch<R, X>): void {
-		const idle = this.limits.maxIdleMs;
-		if (idle === undefined) return;
-		if (batch.idleTimer !== undefined) {
-			batch.idleTimer.refresh();
-			return;
-		}
-		batch.idleTimer = setTimeout(() => {
-			if (this.open === batch) this.seal(batch);
-		}, idle);
-	}
+	/** A timer's seal: only a batch still open (a full batch or flush() may have sealed it first). */
+	private readonly sealIfOpen = (batch: OpenBatch<BatchReport<R>, X>): void => {
+		if (this.open === batch) this.seal(batch);
+	};
 
 	/** The owner puts rows into `batch` (again, after rows in another batch); its deadline becomes the batch's. */
-	private join(batch: OpenBatch<R, X>, owner: Owner, touched: OpenBatch<R, X>[]): void {
+	private join(batch: OpenBatch<BatchReport<R>, X>, owner: Owner, touched: OpenBatch<BatchReport<R>, X>[]): void {
 		join(batch, owner, touched);
-		const deadline = owner.deadline;
-		if (deadline === undefined || (batch.deadline !== undefined && batch.deadline <= deadline)) return;
-		batch.deadline = deadline;
-		if (this.open !== batch) return;
-		clearTimeout(batch.deadlineTimer);
-		const left = deadline - Date.now();
-		batch.deadlineTimer = setTimeout(
-			() => {
-				if (this.open === batch) this.seal(batch);
-			},
-			Math.max(0, left - Math.min(DEADLINE_SEAL_AHEAD_MS, left / 2)),
-		);
+		takeDeadline(batch, owner.deadline, this.open === batch, this.sealIfOpen);
 	}
 
-	private seal(batch: OpenBatch<R, X>): void {
-		clearTimeout(batch.timer);
-		clearTimeout(batch.idleTimer);
-		clearTimeout(batch.deadlineTimer);
+	private seal(batch: OpenBatch<BatchReport<R>, X>): void {
+		stopTimers(batch);
 		if (this.open === batch) this.open = undefined;
 		this.hooks.onSeal?.({ rows: batch.rows, bytes: batch.buffer.byteLength });
 		this.queue.push(batch);
@@ -349,13 +280,13 @@ export class TargetBatcher<R, X = unknown> {
 
 	private pump(): void {
 		while (this.loading.size < this.limits.maxInFlight && this.queue.length > 0) {
-			const batch = this.queue.shift() as OpenBatch<R, X>;
+			const batch = this.queue.shift() as OpenBatch<BatchReport<R>, X>;
 			this.loading.add(batch);
 			void this.run(batch);
 		}
 	}
 
-	private async run(batch: OpenBatch<R, X>): Promise<void> {
+	private async run(batch: OpenBatch<BatchReport<R>, X>): Promise<void> {
 		const bytes = batch.buffer.byteLength;
 		const started = performance.now();
 		let failure: unknown;

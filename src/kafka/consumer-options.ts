@@ -106,6 +106,12 @@ export interface SinkerConsumerOptions {
 	 * turns it off where a Doris Schema node reads Debezium Envelopes, whose op d event deletes.
 	 */
 	warnSkippedTombstones?: boolean;
+	/**
+	 * Tombstones are skipped and a Doris Schema node deletes rows by Debezium's op d events: a
+	 * compacted topic can lose the event and keep only the tombstone (compacted-topics.ts), so such a
+	 * topic is refused at activation and left out when a pattern finds it later. Not in an editor test run.
+	 */
+	refuseCompactedTopics?: boolean;
 	observer?: SinkerObserver;
 }
 

@@ -47,6 +47,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import { untilAborted } from '../common/abortable';
 import { createKafka, endLeftoverSockets } from './client';
 import { CloseDeadline } from './close-deadline';
+import { COMPACTED_TOPICS_FIX, compactedTopics, compactedTopicsMessage } from './compacted-topics';
 import type { RunExecution, SinkerConsumerOptions } from './consumer-options';
 import { SinkerConsumer, type CloseReport } from './sinker-consumer';
 import { isUnknownTopicError, topicChange, topicNames, type TopicChange } from './topic-changes';
@@ -69,6 +70,8 @@ export class FollowingConsumer {
 	private checkAgain = false;
 	private timer: NodeJS.Timeout | undefined;
 	private readonly foundLater = new Set<string>();
+	/** Compacted topics left out of the subscription, each warned about once (leaveOutCompacted). */
+	private readonly warnedCompacted = new Set<string>();
 	/** The topics the current consumer subscribes to (for a list: in the list's order). */
 	private known = new Set<string>();
 	private readonly intervalMs: number;
@@ -109,6 +112,8 @@ export class FollowingConsumer {
 		// The whole list is subscribed, as before: a topic the credential may not describe is missing from
 		// the listing too, and kafkajs' refusal then names the authorisation, not a deletion.
 		this.known = missing.length > 0 && 'names' in this.options.topics ? new Set(this.options.topics.names) : now;
+		const compacted = await this.compactedOf([...now]);
+		if (compacted.length > 0) throw new Error(compactedTopicsMessage(compacted));
 		try {
 			this.current = await SinkerConsumer.start(this.consumerOptions(), this.run);
 		} catch (error) {
@@ -120,7 +125,9 @@ export class FollowingConsumer {
 	}
 
 	private consumerOptions(): SinkerConsumerOptions {
-		const topics = 'names' in this.options.topics ? { names: [...this.known] } : this.options.topics;
+		// Where compacted topics are refused, a pattern is subscribed as the topics checked: kafkajs would
+		// resolve it again at subscribe time, taking a compacted topic left out, or one created since.
+		const topics = 'names' in this.options.topics || this.options.refuseCompactedTopics === true ? { names: [...this.known] } : this.options.topics;
 		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], onUnknownTopic: () => this.lookNow() };
 	}
 
@@ -160,6 +167,7 @@ export class FollowingConsumer {
 	private async check(): Promise<void> {
 		try {
 			const change = topicChange(this.options.topics, this.known, await this.admin.listTopics(), this.intervalMs > 0);
+			await this.leaveOutCompacted(change);
 			if (this.closed || (change.added.length === 0 && change.deleted.length === 0)) return;
 			this.tell(change);
 			this.known = change.now;
@@ -171,6 +179,34 @@ export class FollowingConsumer {
 		} catch (error) {
 			this.options.logger?.warn(`Kafka: looking at the subscribed topics failed: ${(error as Error).message}`);
 		}
+	}
+
+	/**
+	 * The compacted ones of `topics` where the options refuse them (refuseCompactedTopics), else none.
+	 * When the brokers cannot tell, a warning names the risk and none is refused.
+	 */
+	private async compactedOf(topics: string[]): Promise<string[]> {
+		if (this.options.refuseCompactedTopics !== true || topics.length === 0) return [];
+		try {
+			return await compactedTopics(this.admin, topics);
+		} catch (error) {
+			this.options.logger?.warn(
+				`Kafka: could not read whether topics ${topics.join(', ')} are compacted (${(error as Error).message}); if one is, a delete whose op d event the log cleaner removed is lost: ${COMPACTED_TOPICS_FIX}`,
+				{ topics },
+			);
+			return [];
+		}
+	}
+
+	/** New topics that are compacted stay out of the subscription (refuseCompactedTopics), with one warning each. */
+	private async leaveOutCompacted(change: TopicChange): Promise<void> {
+		const compacted = await this.compactedOf(change.added);
+		if (compacted.length === 0) return;
+		for (const topic of compacted) change.now.delete(topic);
+		change.added = change.added.filter((topic) => !compacted.includes(topic));
+		const unwarned = compacted.filter((topic) => !this.warnedCompacted.has(topic));
+		for (const topic of unwarned) this.warnedCompacted.add(topic);
+		if (unwarned.length > 0) this.options.logger?.warn(`${compactedTopicsMessage(unwarned)}. Not subscribed: their messages stay unread and uncommitted until then (looked at again at every New Topics Check)`, { topics: unwarned });
 	}
 
 	/** One log line per kind of change, naming the topics. */

@@ -18,7 +18,8 @@
  * returning-partitions.ts (partitions back under a new member id after kafkajs restarted the consumer)
  * and returning-partition-handlers.ts (what is done with them), rejoin-drain.ts (the wait before a
  * rejoin), consumer-stall-watch.ts (brokers unreachable for good reported), consumer-crash.ts (what a
- * kafkajs crash means), corrupt-batch-hold.ts (a partition held at a corrupt record batch).
+ * kafkajs crash means), corrupt-batch-hold.ts (a partition held at a corrupt record batch),
+ * consumer-events.ts (which part each kafkajs consumer event goes to).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
@@ -35,7 +36,7 @@ import { ExecutionEmitter } from './execution-emitter';
 import { MemberResetWatch } from './offset-reset-watch';
 import { createKafka, endLeftoverSockets, explainKafkaError, silentLogger, type SinkerLogger } from './client';
 import { kafkajsConsumerConfig, validateConsumerOptions, zeroSinkerStats, type RunExecution, type SinkerConsumerOptions, type SinkerStats } from './consumer-options';
-import { onConsumerCrash } from './consumer-crash';
+import { listenToConsumerEvents } from './consumer-events';
 import { ConsumerStallWatch } from './consumer-stall-watch';
 import { isRebalanceInProgress, joinWaiter, type JoinWaiter } from './group-join';
 import { findRecentOffsets } from './recent-offsets';
@@ -174,7 +175,17 @@ export class SinkerConsumer {
 			isDraining: () => this.rejoinDrain.active,
 			syncPaused: () => this.syncPaused(),
 		});
-		this.listen();
+		listenToConsumerEvents(this.consumer, {
+			groupId: options.groupId,
+			logger: this.logger,
+			assignment: this.assignment,
+			committer: this.committer,
+			emitter: this.emitter,
+			corruptBatchHold: this.corruptBatchHold,
+			crash: { options, logger: this.logger, isClosing: () => this.closing, isStarted: () => this.started, join: () => this.join, restarting: (error: Error) => this.stallWatch.crash(error) },
+			isClosing: () => this.closing,
+			joined: (memberAssignment, memberId) => this.onGroupJoin(memberAssignment, memberId),
+		});
 		// Keep Order per Partition reads the previous owner's fence mark at every assignment (partition-fence.ts),
 		// and partitions back after kafkajs restarted the consumer the group's offsets (returning-partitions.ts).
 		// Read From Beginning off reads the group's offsets and the topics' ends before subscribing.
@@ -227,33 +238,6 @@ export class SinkerConsumer {
 			this.endLeftoverSockets();
 			throw explainKafkaError(error, options.connection);
 		}
-	}
-
-	private listen(): void {
-		const { events } = this.consumer;
-		this.consumer.on(events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment, event.payload.memberId));
-		this.consumer.on(events.REBALANCING, () => {
-			// kafkajs rejoins right after this event (after the drain, rebalance-hook.ts): get what
-			// finished committed while the old generation still accepts it, should the drain not have run.
-			this.logger.info('Kafka group is rebalancing', { groupId: this.options.groupId });
-			this.committer.request();
-		});
-		this.consumer.on(events.COMMIT_OFFSETS, (event) => {
-			for (const { topic, partitions } of event.payload.topics) {
-				// kafkajs passes each partition's commit as given, metadata included (its typings omit it).
-				for (const entry of partitions) this.committer.confirm(topic, entry.partition, String(entry.offset), (entry as { metadata?: string | null }).metadata ?? null);
-			}
-		});
-		this.consumer.on(events.START_BATCH_PROCESS, ({ payload }) => {
-			this.corruptBatchHold.processed(payload);
-			// A fetch whose records kafkajs all filtered out (a transaction's marker, an aborted
-			// transaction) never reaches eachBatch: kafkajs moves past it itself (runner.js handleBatch).
-			if (payload.batchSize > 0 || payload.firstOffset === null) return;
-			const state = this.assignment.get(payload.topic, payload.partition);
-			if (state && !this.closing) this.emitter.passFiltered(state, BigInt(payload.firstOffset), BigInt(payload.lastOffset) + 1n);
-		});
-		const crash = { options: this.options, logger: this.logger, isClosing: () => this.closing, isStarted: () => this.started, join: () => this.join, restarting: (error: Error) => this.stallWatch.crash(error) };
-		this.consumer.on(events.CRASH, (event) => onConsumerCrash(event.payload, crash));
 	}
 
 	private get ordered(): boolean {

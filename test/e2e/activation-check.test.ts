@@ -9,9 +9,10 @@
 // Needs `npm run build` (n8n loads dist/) and the broker (scripts/ground.sh start).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ConfigResourceTypes } from 'kafkajs';
 import { createTableLike, DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
-import { handOffToSubWorkflow, NODE_TYPES, nodeOfType } from './support/examples';
+import { gateBeforeSchema, handOffToSubWorkflow, NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { timeUntil } from '../support/wait-for';
 
@@ -20,7 +21,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 21;
+const CASES = 22;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -197,7 +198,7 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 				schema.disabled = true;
 				schema.parameters.options = { ...(schema.parameters.options as object), sourcePath: 'order' };
 			}
-			else if (setting === 'an IF node whose false output leads nowhere') gateBeforeSchema(scenario);
+			else if (setting === 'an IF node whose false output leads nowhere') gateBeforeSchema(scenario.workflow);
 			else if (setting === 'the dead-letter Kafka node on Acks off') (nodeOfType(scenario.workflow, NODE_TYPES.deadLetters).parameters.options as Record<string, unknown>).acks = false;
 			else (scenario.workflow.connections as Record<string, { main: unknown[][] }>)['Doris Schema'].main[0] = [];
 			const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} of ${orders.length} orders in Doris`);
@@ -351,6 +352,19 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		t.diagnostic(`refused: ${message}`);
 	});
 
+	// On a compacted topic Kafka's log cleaner can remove an op d event and keep its tombstone alone,
+	// which Tombstones "Skip" drops (src/kafka/compacted-topics.ts): the CDC example on such a topic.
+	it('refuses activation with Debezium Envelopes, Tombstones "Skip" and a compacted topic, naming the topic and the fix; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'cdc-debezium', { partitions: 1, tableFrom: 'customers', ddl: 'cdc' });
+		await world.kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: scenario.topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+		const orders = orderEvents(5, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => 'the CDC workflow ran on a compacted topic', 10_000);
+		assert.match(message, new RegExp(`Kafka topic ${scenario.topic} is compacted \\(cleanup.policy compact\\), and Tombstones is "Skip"`));
+		assert.match(message, /Delete the Row of Its Key/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
 	// Without strict mode Doris loads NULL in place of a value it cannot convert and counts nothing
 	// (src/common/strict-mode-off.ts): the setting is refused like the others, naming the node.
 	it('refuses activation with Strict Mode off on the Doris Stream Load node, naming it and why; nothing is committed', async (t) => {
@@ -418,28 +432,3 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		t.diagnostic(`activation on Engine 2.0 failed after ${failedMs} ms with: ${message}; on the default engine ${orders.length} orders loaded in ${tookMs} ms`);
 	});
 });
-
-/** An IF node "Only Orders" between the trigger and Doris Schema: true to Doris Schema, false to nothing. */
-function gateBeforeSchema(scenario: Scenario): void {
-	const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema);
-	const gate = {
-		id: 'only-orders',
-		name: 'Only Orders',
-		type: 'n8n-nodes-base.if',
-		typeVersion: 2.2,
-		position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
-		parameters: {
-			conditions: {
-				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
-				conditions: [{ id: 'has-order', leftValue: '={{ $json.order_id }}', rightValue: 0, operator: { type: 'number', operation: 'gt' } }],
-				combinator: 'and',
-			},
-			options: {},
-		},
-	};
-	scenario.workflow.nodes.push(gate as unknown as ReturnType<typeof nodeOfType>);
-	const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
-	const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger).name;
-	connections['Only Orders'] = { main: [connections[trigger].main[0]] };
-	connections[trigger].main[0] = [{ node: 'Only Orders', type: 'main', index: 0 }];
-}

@@ -177,3 +177,28 @@ export function handOffToSubWorkflow(workflow: ExampleWorkflow, parameters: Reco
 	];
 	workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
 }
+
+/** An IF node "Only Orders" between the trigger and Doris Schema: true to Doris Schema, false to nothing. */
+export function gateBeforeSchema(workflow: ExampleWorkflow): void {
+	const schema = nodeOfType(workflow, NODE_TYPES.schema);
+	const gate = {
+		id: 'only-orders',
+		name: 'Only Orders',
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2.2,
+		position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
+				conditions: [{ id: 'has-order', leftValue: '={{ $json.order_id }}', rightValue: 0, operator: { type: 'number', operation: 'gt' } }],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
+	workflow.nodes.push(gate as unknown as WorkflowNode);
+	const connections = workflow.connections as Record<string, { main: unknown[][] }>;
+	const trigger = nodeOfType(workflow, NODE_TYPES.trigger).name;
+	connections['Only Orders'] = { main: [connections[trigger].main[0]] };
+	connections[trigger].main[0] = [{ node: 'Only Orders', type: 'main', index: 0 }];
+}

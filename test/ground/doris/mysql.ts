@@ -11,8 +11,10 @@ import mysql from 'mysql2';
 import type { Catalog } from './catalog';
 import type { Faults } from './faults';
 import type { AnswerRowEdit } from './types';
-import { execute, SERVER_VERSION, type SqlResult, type Session } from './sql';
+import { execute } from './sql';
+import type { Session, SqlResult } from './sql-context';
 import { SqlError } from './sql-lex';
+import { SERVER_VERSION } from './sql-select';
 
 interface Auth41 {
 	verifyToken(seed1: Buffer, seed2: Buffer, token: Buffer, doubleSha: Buffer): boolean;

@@ -19,7 +19,8 @@ import { Faults } from './faults';
 import { DORIS_LABEL_DEFAULTS } from './labels';
 import { MysqlPort } from './mysql';
 import { ObjectStore } from './object-store';
-import { execute, type Session } from './sql';
+import { execute } from './sql';
+import type { Session } from './sql-context';
 import type { DorisTestServer, DorisTestServerOptions, FeRequestRecord, LoadRecord, ObjectStoreRecord } from './types';
 
 export type * from './types';
