@@ -14,6 +14,8 @@
  *   values: by when its rows must be loaded (the trigger's Keep Order per Partition) and into which
  *   table (set by the Doris Schema node when its table comes from each message). It is never loaded.
  */
+import type { JsonObject, JsonValue } from './exact-json';
+
 export const KAFKA_METADATA_FIELD = '_kafka';
 export const PARSE_ERROR_FIELD = '_parseError';
 export const DELETE_SIGN_COLUMN = '__DORIS_DELETE_SIGN__';
@@ -78,6 +80,20 @@ export interface KafkaMessageMetadata {
 	timestamp: string;
 	/** Text (base64 when not UTF-8); null for a header without a value; a repeated header's values joined by commas. */
 	headers: Record<string, string | null>;
+	/**
+	 * Message Format Schema Registry, a key in the registry's wire format: the key decoded (Debezium's
+	 * key struct as a record of the key columns). `key` keeps the bytes (base64), which name no column:
+	 * the Doris Schema node's Create Missing Tables refused every new table for an unknown key.
+	 */
+	decodedKey?: JsonValue;
+	/** Why such a key could not be decoded (its schema id and the decoder's reason), for the refusal that needs the key. */
+	keyError?: string;
+	/**
+	 * The value's Kafka Connect schema, from its Avro writer schema (src/kafka/avro-connect-schema.ts): the
+	 * column types Create Missing Tables takes, as from a `{schema, payload}` envelope. The same object on
+	 * every item of a schema id (n8n stores an execution's data with flatted, which writes it once).
+	 */
+	valueSchema?: JsonObject;
 }
 
 /**

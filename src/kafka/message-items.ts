@@ -22,8 +22,12 @@ export type ItemOptions = Pick<MessageParserOptions, 'includeMetadata' | 'tombst
 export interface Decoded {
 	json?: JsonObject;
 	error?: ParseErrorInfo;
-	/** The message key decoded through the Schema Registry, for Add Kafka Fields. */
+	/** The message key decoded through the Schema Registry, for Add Kafka Fields and `_kafka.decodedKey`. */
 	key?: JsonValue;
+	/** Why a key in the registry's wire format could not be decoded, for `_kafka.keyError` (the row itself is whole). */
+	keyError?: string;
+	/** The value's Connect schema from its Avro writer schema, for `_kafka.valueSchema` (schema-registry.ts connectSchema). */
+	valueSchema?: JsonObject;
 }
 
 /** Ends the packed item being built (if it has lines): the builder starts afresh. */
@@ -75,7 +79,7 @@ export function addItem(
 	}
 	// Error items always say where they came from, so a bad message can be found and replayed.
 	if (options.includeMetadata || json[PARSE_ERROR_FIELD] !== undefined) {
-		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition);
+		json[KAFKA_METADATA_FIELD] = metadataJson(message, topic, partition, options.includeMetadata && json[PARSE_ERROR_FIELD] === undefined ? decoded : null);
 	}
 	if (lines !== undefined) endPacked(chunk, lines, options);
 	chunk.items.push({ json });
@@ -181,7 +185,12 @@ function errorJson(info: ParseErrorInfo): JsonObject {
 	return { kind: info.kind, message: info.message, raw: info.raw, rawEncoding: info.rawEncoding };
 }
 
-function metadataJson(message: KafkaMessage, topic: string, partition: number): JsonObject {
+/**
+ * `_kafka`; with Message Format Schema Registry also what the Doris Schema node's Create Missing Tables
+ * reads there (item-contract.ts KafkaMessageMetadata): the key decoded, or why it could not be, and the
+ * value's Connect schema. `key` stays the key's bytes as text (base64 for a wire-format key).
+ */
+function metadataJson(message: KafkaMessage, topic: string, partition: number, decoded: Decoded | null): JsonObject {
 	const metadata: KafkaMessageMetadata = {
 		topic,
 		partition,
@@ -190,6 +199,9 @@ function metadataJson(message: KafkaMessage, topic: string, partition: number): 
 		timestamp: message.timestamp,
 		headers: headersJson(message.headers),
 	};
+	if (decoded?.key !== undefined) metadata.decodedKey = decoded.key;
+	if (decoded?.keyError !== undefined) metadata.keyError = decoded.keyError;
+	if (decoded?.valueSchema !== undefined) metadata.valueSchema = decoded.valueSchema;
 	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature
 }
 

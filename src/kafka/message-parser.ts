@@ -293,14 +293,18 @@ async function parseWithRegistry(
 ): Promise<ParsedChunk> {
 	const pending: Array<Promise<Decoded> | null> = [];
 	const keyField = options.kafkaFields?.some((field) => field.source === 'key') === true;
+	// `_kafka` of a per-message item carries the key decoded and the value's Connect schema, which the
+	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry no `_kafka`.
+	const metadata = options.includeMetadata && options.output !== 'batch';
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
 			pending.push(options.tombstones === 'delete' ? registryKeyDelete(registry, key ?? null, options.tombstoneKeyColumn) : null);
 			continue;
 		}
-		const decoded = registry.decode(value).then((json) => toDecoded(json, value), (error: unknown) => registryError(error, value));
-		pending.push(keyField && key && isRegistryKey(key) ? withRegistryKey(registry, decoded, key, value) : decoded);
+		let decoded = registry.decode(value).then((json) => toDecoded(json, value), (error: unknown) => registryError(error, value));
+		if (metadata && registry.connectSchema !== undefined) decoded = decoded.then((result) => withValueSchema(registry, result, value));
+		pending.push((keyField || metadata) && key && isRegistryKey(key) ? withRegistryKey(registry, decoded, key, value, keyField) : decoded);
 	}
 	const decoded = await Promise.all(pending);
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
@@ -322,20 +326,28 @@ async function parseWithRegistry(
 }
 
 /**
- * The value's result with its key decoded through the registry too (Add Kafka Fields takes the key):
- * producers that write values with a registry serializer usually write keys with one (Debezium's
- * AvroConverter does both), and such a key read as text is its wire header and binary record, control
- * characters and all, which loaded into a VARCHAR without a word. A key that cannot be decoded sends
- * the message to the invalid output, saying so; a registry that cannot be asked holds the partition,
- * as for the value.
+ * The value's result with its key decoded through the registry too (Add Kafka Fields takes the key, or
+ * `_kafka` carries it): producers that write values with a registry serializer usually write keys with
+ * one (Debezium's AvroConverter does both), and such a key read as text is its wire header and binary
+ * record, control characters and all, which loaded into a VARCHAR without a word, and named no key
+ * column to Create Missing Tables. A key that cannot be decoded sends the message to the invalid output
+ * when it is a field of the row (`keyIsField`), saying so; else the reason goes with the row in
+ * `_kafka.keyError`. A registry that cannot be asked holds the partition, as for the value.
  */
-async function withRegistryKey(registry: SchemaRegistryDecoder, decoded: Promise<Decoded>, key: Buffer, value: Buffer): Promise<Decoded> {
+async function withRegistryKey(registry: SchemaRegistryDecoder, decoded: Promise<Decoded>, key: Buffer, value: Buffer, keyIsField: boolean): Promise<Decoded> {
 	const [result, keyResult] = await Promise.all([decoded, registry.decode(key).then((json) => ({ json }), (error: unknown) => ({ error }))]);
 	if (!('error' in keyResult)) return result.json ? { ...result, key: keyResult.json } : result;
 	if (keyResult.error instanceof SchemaRegistryUnavailableError) throw keyResult.error;
 	if (!result.json) return result;
 	const reason = keyResult.error instanceof Error ? keyResult.error.message : String(keyResult.error);
-	return registryError(new Error(`the message key (in the Schema Registry's wire format, schema id ${key.readInt32BE(1)}) could not be decoded: ${reason}`), value);
+	const failure = `the message key (in the Schema Registry's wire format, schema id ${key.readInt32BE(1)}) could not be decoded: ${reason}`;
+	return keyIsField ? registryError(new Error(failure), value) : { ...result, keyError: failure };
+}
+
+/** A decoded value's result with its Connect schema (schema-registry.ts connectSchema), when the writer schema is Avro. */
+function withValueSchema(registry: SchemaRegistryDecoder, result: Decoded, value: Buffer): Decoded {
+	const valueSchema = result.json ? registry.connectSchema?.(value) : undefined;
+	return valueSchema === undefined ? result : { ...result, valueSchema };
 }
 
 function toDecoded(value: JsonValue, encoded: Buffer): Decoded {

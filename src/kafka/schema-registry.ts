@@ -32,7 +32,7 @@ import JsonSchema from '@kafkajs/confluent-schema-registry/dist/JsonSchema';
 import type { default as Ajv, ErrorObject } from 'ajv';
 import avro from 'avsc';
 
-import { parseJsonExact, type JsonValue } from '../common/exact-json';
+import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { setOwn } from '../common/own-property';
 import { logicalTypeHook } from './avro-logical-types';
 import { DraftAwareAjv } from './json-schema-ajv';
@@ -41,6 +41,7 @@ import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { withoutCustomOptionValues } from './protobuf-schema-text';
+import { RegistryConnectSchemas } from './registry-connect-schemas';
 import { UnknownProtobufFieldsError } from './protobuf-unknown-fields';
 import { protobufRow } from './protobuf-well-known';
 import { addWellKnownTypes } from './protobuf-well-known-definitions';
@@ -62,6 +63,12 @@ type RegistryMiddleware = NonNullable<ConstructorParameters<typeof SchemaRegistr
 
 export interface SchemaRegistryDecoder {
 	decode(value: Buffer): Promise<JsonValue>;
+	/**
+	 * The Kafka Connect schema of a value decode() has decoded, from its Avro writer schema
+	 * (avro-connect-schema.ts); undefined for Protobuf and JSON Schema, a value not in the wire format,
+	 * or one not decoded yet. The same object for every value of a schema id.
+	 */
+	connectSchema?(value: Buffer): JsonObject | undefined;
 }
 
 /** The URL without trailing slashes; throws naming the URL when it is not an http(s) URL without user info. */
@@ -124,11 +131,22 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 				return schema === body.schema ? response : response.enhance({ rawData: JSON.stringify({ ...body, schema }) });
 			}),
 	});
+	// The writer schemas as the registry sent them, for the values' Connect schemas (registry-connect-schemas.ts).
+	const connectSchemas = new RegistryConnectSchemas((schemaId) => protobufTypeOf(registry.cache.getSchema(schemaId)?.schema));
+	const keepWriterSchemas: RegistryMiddleware = () => ({
+		response: (next) =>
+			next().then((response) => {
+				const id = /\/schemas\/ids\/(\d+)$/.exec(response.request().path())?.[1];
+				const body = id === undefined ? undefined : response.data<{ schemaType?: unknown; schema?: unknown } | null>();
+				if (id !== undefined && typeof body?.schema === 'string') connectSchemas.remember(Number(id), body.schemaType, body.schema);
+				return response;
+			}),
+	});
 	const registry = new SchemaRegistry({
 		host,
 		...(settings.username ? { auth: { username: settings.username, password: settings.password ?? '' } } : {}),
 		clientId: 'n8n-doris-sinker',
-		middlewares: [timeout, schemaAnswersOnly, parsableProtobuf],
+		middlewares: [timeout, schemaAnswersOnly, keepWriterSchemas, parsableProtobuf],
 	}, {
 		[SchemaType.AVRO]: { typeHook: logicalTypeHook },
 		// The library's JsonOptions type wants a whole Ajv; it calls only addSchema and compile (JsonSchema.js).
@@ -155,6 +173,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 			}
 			return toJsonSafe(decoded);
 		},
+		connectSchema: (value: Buffer) => connectSchemas.of(value),
 	};
 }
 

@@ -79,7 +79,7 @@ export const tablesProperties: INodeProperties[] = [
 		displayOptions: toTables,
 		default: false,
 		description:
-			"Whether a table Doris does not have is created from the first of its messages in the execution that holds a row (a key-only delete only when none does): UNIQUE KEY on the source's primary key (the Kafka key's fields, or Key Columns), merge-on-write, column types from the Kafka Connect schema. Every CREATE is logged with its statement and counted in doris_ddl_total. Off: such messages go to the Invalid output, naming the table.",
+			"Whether a table Doris does not have is created from the first of its messages in the execution that holds a row (a key-only delete only when none does): UNIQUE KEY on the source's primary key (the Kafka key's fields, a Schema Registry key decoded, or Key Columns), merge-on-write, column types from the Kafka Connect schema (or an Avro / Protobuf value's schema, with the trigger's Include Metadata), else from the values. Every CREATE is logged with its statement and counted in doris_ddl_total. Off: such messages go to the Invalid output, naming the table.",
 	},
 	{
 		displayName: 'Key Columns',

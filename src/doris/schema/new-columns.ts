@@ -5,7 +5,7 @@
  * struct, found along the source path and the Debezium envelope), else one inferred from a non-null
  * value. The schema is looked up only when a field is unknown, which is rare.
  */
-import { INVALID_FIELD } from '../../common/item-contract';
+import { INVALID_FIELD, KAFKA_METADATA_FIELD } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, schemaAt, structFields, widerColumnType, type ColumnSpec, type ConnectSchema } from './column-types';
 import type { Rejection } from './row-mapper-options';
 import { safeValue } from './row-rejections';
@@ -20,11 +20,16 @@ export interface NewColumnsMapper {
 	isCaseVariantOfColumn(field: string): boolean;
 }
 
-/** `reasons` with one `new_column` reason per field of `rec` no column takes (`aliases`: the record's, RowMapper.aliasesIn). */
+/**
+ * `reasons` with one `new_column` reason per field of `rec` no column takes (`aliases`: the record's,
+ * RowMapper.aliasesIn). `connectSchema` describes a `{schema, payload}` envelope's payload, or with
+ * `schemaOfItem` the item itself (a Schema Registry value's `_kafka.valueSchema`, valueSchemaOf).
+ */
 export function newColumnReasons(
 	mapper: NewColumnsMapper,
 	rec: Record<string, unknown>,
 	connectSchema: unknown,
+	schemaOfItem: boolean,
 	deleted: boolean,
 	aliases: ReadonlyMap<string, string>,
 	reasons: Rejection[] | null,
@@ -33,9 +38,10 @@ export function newColumnReasons(
 	for (const k of Object.keys(rec)) {
 		// Another case of a column's name: Doris has that column already, so there is none to add.
 		if (!mapper.isUnknown(k, aliases) || mapper.isCaseVariantOfColumn(k)) continue;
-		if (connectSchema !== undefined) declared ??= structFields(recordSchema(mapper, connectSchema, deleted));
+		if (connectSchema !== undefined) declared ??= structFields(recordSchema(mapper, connectSchema, schemaOfItem, deleted));
 		const fieldSchema = declared?.get(k);
-		const spec = fieldSchema !== undefined ? columnFromConnect(k, fieldSchema, false) : inferColumn(k, rec[k], false);
+		// A field without a Connect type (an Avro union of several types) is known by its value.
+		const spec = fieldSchema !== undefined && typeof fieldSchema.type === 'string' ? columnFromConnect(k, fieldSchema, false) : inferColumn(k, rec[k], false);
 		// A null field without a declared type: nothing to add yet, and nothing lost (null is the default).
 		if (spec === undefined || 'refused' in spec) continue;
 		(reasons ??= []).push({
@@ -50,13 +56,20 @@ export function newColumnReasons(
 	return reasons;
 }
 
-/** The Connect schema of the record: the payload's, along the source path, then `after` / `before`. */
-function recordSchema(mapper: NewColumnsMapper, connectSchema: unknown, deleted: boolean): unknown {
+/** The Connect schema of the record: the payload's (or the item's), along the source path, then `after` / `before`. */
+function recordSchema(mapper: NewColumnsMapper, connectSchema: unknown, schemaOfItem: boolean, deleted: boolean): unknown {
 	const segments = mapper.sourcePathSegments;
-	const path = segments[0] === 'payload' ? segments.slice(1) : segments;
+	// An envelope's schema describes its payload: a path through the item starts with "payload".
+	const path = !schemaOfItem && segments[0] === 'payload' ? segments.slice(1) : segments;
 	let schema: unknown = path.length === 0 ? connectSchema : schemaAt(connectSchema, path);
 	if (mapper.options.cdc) schema = structFields(schema).get(deleted ? 'before' : 'after');
 	return schema;
+}
+
+/** A Schema Registry value's Connect schema, which the Kafka trigger puts in `_kafka.valueSchema` (item-contract.ts). */
+export function valueSchemaOf(json: Record<string, unknown>): unknown {
+	const meta = json[KAFKA_METADATA_FIELD];
+	return typeof meta === 'object' && meta !== null ? (meta as { valueSchema?: unknown }).valueSchema : undefined;
 }
 
 function reasonsOf(item: { json: Record<string, unknown> }): Rejection[] {

@@ -30,7 +30,7 @@ import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
-import { newColumnReasons } from './new-columns';
+import { newColumnReasons, valueSchemaOf } from './new-columns';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
 import { withOwnDorisField } from './reserved-line-fields';
@@ -260,7 +260,9 @@ export class RowMapper {
 			}
 		}
 		if (perMessageItem && this.readsDorisField && (rec === item || rec === json)) rec = withOwnDorisField(rec, json);
-		return this.mapRecord(rec, connectSchema, deleted, ownRow);
+		// Without an envelope, Add New Columns takes a Schema Registry value's Connect schema (item-contract.ts), which describes the item.
+		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, valueSchemaOf(json), true, deleted, ownRow);
+		return this.mapRecord(rec, connectSchema, false, deleted, ownRow);
 	}
 
 	/** Where map() read a record from, for a reason: the envelope's after / before, the Source Path. */
@@ -271,7 +273,7 @@ export class RowMapper {
 	}
 
 	/** The row of a record found (map()): its delete marks, its columns, what it has that no column takes. */
-	private mapRecord(rec: Record<string, unknown>, connectSchema: unknown, envelopeDeleted: boolean, ownRow: boolean): MapResult {
+	private mapRecord(rec: Record<string, unknown>, connectSchema: unknown, schemaOfItem: boolean, envelopeDeleted: boolean, ownRow: boolean): MapResult {
 		let deleted = envelopeDeleted;
 		// A delete by the record's own sign (a tombstone's key row): it names its row by its fields alone.
 		let signDeleted = false;
@@ -368,7 +370,7 @@ export class RowMapper {
 			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
 			if (keys > present) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
-		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, deleted, known, reasons);
+		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, schemaOfItem, deleted, known, reasons);
 		if (this.options.unknownFields === 'reject') {
 			for (const k of Object.keys(rec)) {
 				if (reasons?.some((r) => r.rule === 'new_column' && r.column === k) === true) continue;

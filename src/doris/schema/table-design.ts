@@ -15,10 +15,13 @@
  * the end: a light schema change. Nothing is ever dropped, renamed or narrowed.
  */
 import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
-import { parseJsonExact } from '../../common/exact-json';
-import { KAFKA_METADATA_FIELD } from '../../common/item-contract';
+import { ITEM_OWN_FIELDS } from '../../common/item-contract';
 import { columnFromConnect, inferColumn, isSequenceType, schemaAt, structFields, type ColumnSpec, type ConnectSchema, type TypeRefusal } from './column-types';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, unwrapDebezium, type EnvelopeResult } from './debezium';
+import { messageKeyOf, type MessageKey } from './message-key';
+import { valueSchemaOf } from './new-columns';
+
+export { keyColumnsOf } from './message-key';
 import type { DorisTarget } from './target';
 
 export interface TableDesign extends DorisTarget {
@@ -81,29 +84,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The primary key a message's Kafka key names: Debezium writes the key as a struct of the key columns
- * (`{"schema": …, "payload": {"id": 1}}` with schemas, `{"id": 1}` without). Undefined when the item
- * has no key (Include Metadata off, or a packed line).
- */
-export function keyColumnsOf(json: Record<string, unknown>): string[] | undefined {
-	const meta = json[KAFKA_METADATA_FIELD];
-	if (!isObject(meta) || typeof meta.key !== 'string') return undefined;
-	let key: unknown;
-	try {
-		key = parseJsonExact(meta.key);
-	} catch {
-		return undefined;
-	}
-	if (!isObject(key)) return undefined;
-	if (isConnectEnvelope(key)) {
-		const fields = [...structFields(key.schema).keys()];
-		if (fields.length > 0) return fields;
-		key = key.payload;
-	}
-	return isObject(key) && Object.keys(key).length > 0 ? Object.keys(key) : undefined;
-}
-
-/**
  * The key columns of a table to create: Key Columns, else the message's Kafka key. Both given and
  * naming different columns, the table is refused with both named: neither can be trusted over the
  * other, and a UNIQUE KEY on the wrong one loses rows without a word. Key Columns narrower than a
@@ -111,9 +91,13 @@ export function keyColumnsOf(json: Record<string, unknown>): string[] | undefine
  * delete each other; a Kafka key that only partitions the stream (events keyed by user) would keep one
  * event per user. The same columns in another order are one key, in Key Columns' order.
  */
-function keyOfTable(target: DorisTarget, keyColumns: readonly string[], messageKey: string[] | undefined): readonly string[] | TypeRefusal | undefined {
-	if (keyColumns.length === 0) return messageKey;
-	if (messageKey === undefined) return keyColumns;
+function keyOfTable(target: DorisTarget, keyColumns: readonly string[], key: MessageKey): readonly string[] | TypeRefusal {
+	if (keyColumns.length === 0) {
+		if ('columns' in key) return key.columns;
+		return { refused: `cannot create table ${target.database}.${target.table}: its primary key is unknown (${key.unknown}); set Key Columns to name it` };
+	}
+	if (!('columns' in key)) return keyColumns;
+	const messageKey = key.columns;
 	const same = keyColumns.length === messageKey.length && keyColumns.every((name) => messageKey.includes(name));
 	if (same) return keyColumns;
 	return {
@@ -127,17 +111,21 @@ function keyOfTable(target: DorisTarget, keyColumns: readonly string[], messageK
 function recordOf(json: Record<string, unknown>, options: CreateOptions): { record: Record<string, unknown>; schema?: ConnectSchema; deleted: boolean } | TypeRefusal {
 	let item: Record<string, unknown> = json;
 	let schema: unknown;
-	if (isConnectEnvelope(json)) {
+	const envelope = isConnectEnvelope(json);
+	if (envelope) {
 		const decoded = decodeConnectPayload(json.schema, json.payload);
 		if (!decoded.ok) return { refused: decoded.failure.message };
 		schema = json.schema;
 		item = { ...json, payload: decoded.value };
+	} else {
+		// A Schema Registry value: the Connect schema of its writer schema (item-contract.ts), which describes the item itself.
+		schema = valueSchemaOf(json);
 	}
 	let path = options.sourcePath.split('.').map((s) => s.trim()).filter((s) => s !== '');
 	let record: unknown = item;
 	for (const segment of path) record = isObject(record) ? record[segment] : undefined;
-	// The schema describes the payload: a path through the item starts with "payload".
-	if (path[0] === 'payload') path = path.slice(1);
+	// An envelope's schema describes its payload: a path through the item starts with "payload".
+	if (envelope && path[0] === 'payload') path = path.slice(1);
 	let recordSchema: unknown = schema === undefined ? undefined : path.length === 0 ? schema : schemaAt(schema, path);
 	let deleted = false;
 	if (options.cdc) {
@@ -185,20 +173,18 @@ export function designTable(target: DorisTarget, json: Record<string, unknown>, 
 	if ('refused' in found) return { refused: `cannot create table ${target.database}.${target.table} from this message: ${found.refused}` };
 	const { record, schema } = found;
 	const declared = schema === undefined ? undefined : structFields(schema);
-	const fields = declared !== undefined && declared.size > 0 ? [...declared.keys()] : Object.keys(record);
+	// The record's own fields after the declared ones (Add Kafka Fields' beside a Schema Registry value's);
+	// never the item's own `_kafka` / `_doris`, which are never loaded: a table got JSON columns of them, NULL for good.
+	const fields = [...new Set([...(declared?.keys() ?? []), ...Object.keys(record)])].filter((name) => !ITEM_OWN_FIELDS.has(name));
 	// A flattened Debezium record's delete marker is no column: with one, the table would store each
 	// delete as a row flagged "true" instead of deleting (RowMapper.flattenedDeletes).
 	const names = options.cdc ? fields : fields.filter((name) => name !== FLATTENED_DELETED_FIELD || options.keyColumns.includes(name) || name === options.sequenceColumn);
-	const keyNames = keyOfTable(target, options.keyColumns, keyColumnsOf(json));
-	if (typeof keyNames === 'object' && 'refused' in keyNames) return keyNames;
-	if (keyNames === undefined || keyNames.length === 0) {
-		return {
-			refused: `cannot create table ${target.database}.${target.table}: its primary key is unknown (the message carries no Kafka key; turn on the trigger's Include Metadata with One Item per Message, or set Key Columns)`,
-		};
-	}
+	const keyNames = keyOfTable(target, options.keyColumns, messageKeyOf(json));
+	if ('refused' in keyNames) return keyNames;
 	const column = (name: string, key: boolean): ColumnSpec | TypeRefusal => {
 		const fieldSchema = declared?.get(name);
-		if (fieldSchema !== undefined) return columnFromConnect(name, fieldSchema, key);
+		// A field without a Connect type (an Avro union of several types) is known by its value.
+		if (fieldSchema !== undefined && typeof fieldSchema.type === 'string') return columnFromConnect(name, fieldSchema, key);
 		// A null value says nothing about the type: STRING holds whatever comes later.
 		return inferColumn(name, record[name], key) ?? (key ? { refused: `key column "${name}" is null in this message` } : { name, type: 'STRING', nullable: true });
 	};

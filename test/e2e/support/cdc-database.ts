@@ -64,7 +64,8 @@ export function perTableWorkflow(world: CdcGround, c: Case, table: string): Exam
 	return withCredentials(workflow, world);
 }
 
-function withCredentials(workflow: ExampleWorkflow, world: CdcGround): ExampleWorkflow {
+/** The workflow's credential references pointed at the ones made in this n8n. */
+export function withCredentials(workflow: ExampleWorkflow, world: CdcGround): ExampleWorkflow {
 	const refs = { kafkaDorisSinkApi: world.credentials.kafka, dorisApi: world.credentials.doris, kafka: world.credentials.deadLetters };
 	for (const node of workflow.nodes) {
 		for (const type of Object.keys(node.credentials ?? {})) {

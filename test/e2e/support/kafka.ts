@@ -14,7 +14,8 @@ export interface Produced {
 
 export interface OutgoingMessage {
 	id: string;
-	key?: string;
+	/** A Buffer: binary, as a registry serializer writes a key. */
+	key?: string | Buffer;
 	/** null: a tombstone. */
 	value: string | Buffer | null;
 	partition: number;

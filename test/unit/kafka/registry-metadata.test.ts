@@ -1,0 +1,65 @@
+// With Message Format Schema Registry and Include Metadata, `_kafka` carries the key decoded
+// (decodedKey) or why it was not (keyError), and the value's Connect schema (valueSchema), for the Doris
+// Schema node's Create Missing Tables (src/doris/schema/message-key.ts, table-design.ts). One Item per
+// Batch lines carry no `_kafka`; a registry that cannot be asked for the key holds the partition.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { JsonObject, JsonValue } from '../../../src/common/exact-json';
+import { createMessageParser, type MessageParserOptions, type ParsedChunk } from '../../../src/kafka/message-parser';
+import type { SchemaRegistryDecoder } from '../../../src/kafka/schema-registry';
+import { SchemaRegistryUnavailableError } from '../../../src/kafka/schema-registry-errors';
+import { message } from './message-support';
+
+function wire(schemaId: number, body = 0): Buffer {
+	const bytes = Buffer.alloc(6);
+	bytes.writeInt32BE(schemaId, 1);
+	bytes[5] = body;
+	return bytes;
+}
+
+const VALUE_SCHEMA: JsonObject = { type: 'struct', fields: [{ field: 'price', type: 'float64' }] };
+
+/** Schema ids: 1 a key record, 2 a key whose bytes do not fit, 9 a registry that cannot be asked, 7 a value. */
+const registry: SchemaRegistryDecoder = {
+	decode: async (bytes): Promise<JsonValue> => {
+		await Promise.resolve();
+		const id = bytes.readInt32BE(1);
+		if (id === 9) throw new SchemaRegistryUnavailableError('Schema Registry http://r did not answer schema id 9: connect ECONNREFUSED');
+		if (id === 2) throw new Error('truncated buffer');
+		if (id === 1) return { id: bytes[5] };
+		return { price: 3 };
+	},
+	connectSchema: (bytes) => (bytes.readInt32BE(1) === 7 ? VALUE_SCHEMA : undefined),
+};
+
+async function parse(options: Partial<MessageParserOptions>, keys: Array<Buffer | null>): Promise<ParsedChunk> {
+	const parser = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: registry, ...options });
+	return await parser.parse(keys.map((key, i) => message(i, wire(7), { key })), 0, keys.length, 'orders', 0);
+}
+
+describe('`_kafka` with Message Format Schema Registry', () => {
+	it('the key decoded, or why not (the row itself loads), and the value\'s Connect schema; `key` keeps the bytes', async () => {
+		const chunk = await parse({}, [wire(1, 42), wire(2), Buffer.from('plain'), null]);
+		const meta = chunk.items.map((item) => item.json._kafka as JsonObject);
+		assert.deepEqual(meta.map((m) => m.decodedKey), [{ id: 42 }, undefined, undefined, undefined]);
+		assert.equal(meta[0].key, wire(1, 42).toString('base64'));
+		assert.match(String(meta[1].keyError), /^the message key \(in the Schema Registry's wire format, schema id 2\) could not be decoded: truncated buffer$/);
+		assert.deepEqual(meta.map((m) => m.keyError === undefined), [true, false, true, true]);
+		assert.ok(meta.every((m) => m.valueSchema === VALUE_SCHEMA), 'the same schema object on every item');
+		assert.deepEqual(chunk.items.map((item) => item.json.price), [3, 3, 3, 3], 'every row is a row');
+		assert.equal(chunk.parseErrors, 0);
+	});
+
+	it('Include Metadata off, or One Item per Batch: neither decoded key nor schema (lines carry no `_kafka`)', async () => {
+		const off = await parse({ includeMetadata: false }, [wire(1, 42), wire(2)]);
+		assert.deepEqual(off.items.map((item) => item.json._kafka), [undefined, undefined]);
+		const batch = await parse({ output: 'batch' }, [wire(1, 42), wire(2)]);
+		assert.equal(batch.items.length, 1);
+		assert.equal((batch.items[0].json.packedRows as { jsonLines: string }).jsonLines, '{"price":3}\n{"price":3}\n');
+	});
+
+	it('a registry that cannot be asked for the key holds the partition, as for a value', async () => {
+		await assert.rejects(async () => await parse({}, [wire(9)]), SchemaRegistryUnavailableError);
+	});
+});
