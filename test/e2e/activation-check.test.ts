@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { ConfigResourceTypes } from 'kafkajs';
 import { createTableLike, DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
-import { gateBeforeSchema, handOffToSubWorkflow, NODE_TYPES, nodeOfType } from './support/examples';
+import { gateBeforeSchema, handOffToSubWorkflow, insertAfterTrigger, NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { timeUntil } from '../support/wait-for';
 
@@ -227,26 +227,24 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
 		const orders = orderEvents(20, 1);
 		await world.kafka.produce(scenario.topic, orders);
-		const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema);
-		const enrich = {
-			id: 'enrich',
-			name: 'Enrich',
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
-			onError,
-			parameters: {
-				mode: 'manual',
-				includeOtherFields: true,
-				assignments: { assignments: [{ id: 'amount', name: 'amount', type: 'number', value: '={{ $json.order_id === 7 ? "twelve" : $json.amount }}' }] },
-				options: {},
+		// Under "Continue (using error output)" its second output is that error output, wired to nothing.
+		insertAfterTrigger(
+			scenario.workflow,
+			{
+				id: 'enrich',
+				name: 'Enrich',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				onError,
+				parameters: {
+					mode: 'manual',
+					includeOtherFields: true,
+					assignments: { assignments: [{ id: 'amount', name: 'amount', type: 'number', value: '={{ $json.order_id === 7 ? "twelve" : $json.amount }}' }] },
+					options: {},
+				},
 			},
-		};
-		scenario.workflow.nodes.push(enrich as unknown as ReturnType<typeof nodeOfType>);
-		const connections = scenario.workflow.connections as Record<string, { main: unknown[][] }>;
-		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger).name;
-		connections.Enrich = { main: [connections[trigger].main[0], []] };
-		connections[trigger].main[0] = [{ node: 'Enrich', type: 'main', index: 0 }];
+			2,
+		);
 		const message = await publishExpectingRefusal(scenario, orders.length, async () => {
 			const loaded = world.doris.tableRows(DATABASE, scenario.table).map((r) => Number(r.order_id));
 			const letters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => m.value.slice(0, 200));

@@ -178,15 +178,26 @@ export function handOffToSubWorkflow(workflow: ExampleWorkflow, parameters: Reco
 	workflow.connections = { [trigger.name]: { main: [[{ node: 'Hand Off', type: 'main', index: 0 }]] } };
 }
 
+/**
+ * Puts `node` between the trigger and the nodes its output led to, beside Doris Schema in the editor:
+ * its first output takes the trigger's targets, its other `outputs` lead nowhere.
+ */
+export function insertAfterTrigger(workflow: ExampleWorkflow, node: Omit<WorkflowNode, 'position'> & Record<string, unknown>, outputs = 1): void {
+	const schema = nodeOfType(workflow, NODE_TYPES.schema);
+	workflow.nodes.push({ ...node, position: [schema.position[0] - 100, schema.position[1] + 200] } as WorkflowNode);
+	const connections = workflow.connections as Record<string, { main: unknown[][] }>;
+	const trigger = nodeOfType(workflow, NODE_TYPES.trigger).name;
+	connections[node.name] = { main: [connections[trigger].main[0], ...Array.from({ length: outputs - 1 }, () => [])] };
+	connections[trigger].main[0] = [{ node: node.name, type: 'main', index: 0 }];
+}
+
 /** An IF node "Only Orders" between the trigger and Doris Schema: true to Doris Schema, false to nothing. */
 export function gateBeforeSchema(workflow: ExampleWorkflow): void {
-	const schema = nodeOfType(workflow, NODE_TYPES.schema);
-	const gate = {
+	insertAfterTrigger(workflow, {
 		id: 'only-orders',
 		name: 'Only Orders',
 		type: 'n8n-nodes-base.if',
 		typeVersion: 2.2,
-		position: [schema.position[0] - 100, schema.position[1] + 200] as [number, number],
 		parameters: {
 			conditions: {
 				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict', version: 2 },
@@ -195,10 +206,5 @@ export function gateBeforeSchema(workflow: ExampleWorkflow): void {
 			},
 			options: {},
 		},
-	};
-	workflow.nodes.push(gate as unknown as WorkflowNode);
-	const connections = workflow.connections as Record<string, { main: unknown[][] }>;
-	const trigger = nodeOfType(workflow, NODE_TYPES.trigger).name;
-	connections['Only Orders'] = { main: [connections[trigger].main[0]] };
-	connections[trigger].main[0] = [{ node: 'Only Orders', type: 'main', index: 0 }];
+	});
 }

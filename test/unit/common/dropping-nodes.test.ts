@@ -31,8 +31,12 @@ function problems(gate: Partial<GraphNode> & { type: string }, gateOutputs: Stor
 		Schema: { main: [to('Load'), to('Dead Letters')] },
 		Load: { main: [[], to('Dead Letters')] },
 	};
-	const graph = graphOf(nodes, connections, (name) => (name === 'Gate' ? extra.outputs : undefined));
-	return lossySettingProblems(graph, ['Kafka Trigger'], { rowsMustLoadHere: true });
+	return activationProblems(nodes, connections, (name) => (name === 'Gate' ? extra.outputs : undefined));
+}
+
+/** What the trigger's activation walk refuses in this graph. */
+function activationProblems(nodes: GraphNode[], connections: StoredConnections, outputs?: (name: string) => number | undefined): string[] {
+	return lossySettingProblems(graphOf(nodes, connections, outputs), ['Kafka Trigger'], { rowsMustLoadHere: true });
 }
 
 describe('nodes that drop items on the rows\' way, at activation', () => {
@@ -109,7 +113,7 @@ function problemsOnDeadLetters(): string[] {
 		Load: { main: [[], to('Dead Letters')] },
 		'Route Dead Letters': { main: [to('Dead Letters')] },
 	};
-	return lossySettingProblems(graphOf(nodes, connections), ['Kafka Trigger'], { rowsMustLoadHere: true });
+	return activationProblems(nodes, connections);
 }
 
 /** Load's Loaded → IF (false to nothing) → Notify (a Kafka node, Acks off): the rows are in Doris there. */
@@ -128,5 +132,5 @@ function problemsAfterLoaded(): string[] {
 		Load: { main: [to('Only Big Batches'), to('Dead Letters')] },
 		'Only Big Batches': { main: [to('Notify')] },
 	};
-	return lossySettingProblems(graphOf(nodes, connections), ['Kafka Trigger'], { rowsMustLoadHere: true });
+	return activationProblems(nodes, connections);
 }
