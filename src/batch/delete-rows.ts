@@ -23,7 +23,6 @@ import { columnNames } from '../doris/stream-load/columns';
 import { isSpaceWithinLine } from '../doris/stream-load/wire-format';
 import type { LoadOptions } from '../doris/stream-load/options';
 import type { TableSchema } from '../doris/schema/types';
-import { packedLineReason } from './packed-split';
 
 /**
  * The check is on (Deletes Never, no merge_type deciding deletes; or `notUnique`); `handBack` when the
@@ -217,12 +216,3 @@ function skipBlanks(text: string, from: number): number {
 	return at;
 }
 
-/**
- * A packed line's row and why it does not load under Deletes Never, or undefined when it is no delete
- * (or does not parse: Doris says why). Only a line that may delete (lineMayDelete) is parsed.
- */
-export function deleteLineReason(text: string, check?: DeleteCheckOption): { row: Record<string, unknown>; reason: Rejection } | undefined {
-	if (!lineMayDelete(text)) return undefined;
-	// Exact: the row handed back keeps big numbers as written (JSON.parse would round them).
-	return packedLineReason(text, (row) => deleteNotApplied(row, check), true);
-}

@@ -33,7 +33,6 @@ import type { TableSchema } from '../doris/schema/types';
 import { columnExpression, columnName, sourceColumns } from '../doris/stream-load/columns';
 import { followPath, pathSteps } from '../doris/stream-load/json-paths';
 import { signDeletes } from './delete-rows';
-import { packedLineReason, splitPackedLines, type SplitLines } from './packed-split';
 
 export interface SequenceCheck {
 	/** The source column the Sequence Column option names. */
@@ -181,19 +180,3 @@ export function missingSequence(row: Readonly<Record<string, unknown>>, check: S
 	};
 }
 
-export type { RefusedLine } from './packed-split';
-
-/**
- * Packed JSON lines without the lines that have no sequence value (splitPackedLines); undefined when
- * every line has a value. A line that does not parse stays: Doris refuses it with its own reason.
- * Cost, only with the option set: one JSON.parse per line (a scan of the text without parsing, tried,
- * was no faster).
- */
-export function splitBySequence(jsonLines: string, check: SequenceCheck): SplitLines | undefined {
-	return splitPackedLines(jsonLines, (text) => sequenceLineReason(text, check));
-}
-
-/** A packed line's row and why it lacks a sequence value, or undefined when it has one (or does not parse: Doris says why). */
-export function sequenceLineReason(text: string, check: SequenceCheck): { row: Record<string, unknown>; reason: Rejection } | undefined {
-	return packedLineReason(text, (row) => missingSequence(row, check), false);
-}

@@ -30,6 +30,7 @@ import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-
 import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
+import { MetadataKeyBudget } from './metadata-keys';
 import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
@@ -100,7 +101,8 @@ export function createMessageParser(given: MessageParserOptions): MessageParser 
 	if (options.format === 'schemaRegistry') {
 		const registry = options.schemaRegistry;
 		if (!registry) throw new Error('Message format "schemaRegistry" needs a Schema Registry URL');
-		return { parse: (m, from, to, topic, partition) => parseWithRegistry(options, registry, m, from, to, topic, partition) };
+		const budget = new MetadataKeyBudget();
+		return { parse: (m, from, to, topic, partition) => parseWithRegistry(options, registry, budget, m, from, to, topic, partition) };
 	}
 	const textField = options.textField ?? 'value';
 	const decode = options.format === 'json' ? decodeJson : options.format === 'csv' ? csvDecoder(options) : (text: string): Decoded => ({ json: { [textField]: text } });
@@ -285,6 +287,7 @@ function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: M
 async function parseWithRegistry(
 	options: MessageParserOptions,
 	registry: SchemaRegistryDecoder,
+	budget: MetadataKeyBudget,
 	messages: KafkaMessage[],
 	from: number,
 	to: number,
@@ -296,6 +299,7 @@ async function parseWithRegistry(
 	// `_kafka` of a per-message item carries the key decoded and the value's Connect schema, which the
 	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry no `_kafka`.
 	const metadata = options.includeMetadata && options.output !== 'batch';
+	if (metadata && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
@@ -304,7 +308,9 @@ async function parseWithRegistry(
 		}
 		let decoded = registry.decode(value).then((json) => toDecoded(json, value), (error: unknown) => registryError(error, value));
 		if (metadata && registry.connectSchema !== undefined) decoded = decoded.then((result) => withValueSchema(registry, result, value));
-		pending.push((keyField || metadata) && key && isRegistryKey(key) ? withRegistryKey(registry, decoded, key, value, keyField) : decoded);
+		if (!key || !isRegistryKey(key) || !(keyField || metadata)) pending.push(decoded);
+		else if (keyField || budget.decodes(topic)) pending.push(withRegistryKey(registry, decoded, key, value, !keyField));
+		else pending.push(decoded.then((result) => (result.json ? { ...result, keyError: budget.reason(topic) } : result)));
 	}
 	const decoded = await Promise.all(pending);
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
@@ -331,17 +337,45 @@ async function parseWithRegistry(
  * one (Debezium's AvroConverter does both), and such a key read as text is its wire header and binary
  * record, control characters and all, which loaded into a VARCHAR without a word, and named no key
  * column to Create Missing Tables. A key that cannot be decoded sends the message to the invalid output
- * when it is a field of the row (`keyIsField`), saying so; else the reason goes with the row in
+ * when it is a field of the row, saying so; decoded only `forMetadata`, the reason goes with the row in
  * `_kafka.keyError`. A registry that cannot be asked holds the partition, as for the value.
  */
-async function withRegistryKey(registry: SchemaRegistryDecoder, decoded: Promise<Decoded>, key: Buffer, value: Buffer, keyIsField: boolean): Promise<Decoded> {
+async function withRegistryKey(
+	registry: SchemaRegistryDecoder,
+	decoded: Promise<Decoded>,
+	key: Buffer,
+	value: Buffer,
+	forMetadata: boolean,
+): Promise<Decoded> {
 	const [result, keyResult] = await Promise.all([decoded, registry.decode(key).then((json) => ({ json }), (error: unknown) => ({ error }))]);
 	if (!('error' in keyResult)) return result.json ? { ...result, key: keyResult.json } : result;
 	if (keyResult.error instanceof SchemaRegistryUnavailableError) throw keyResult.error;
-	if (!result.json) return result;
 	const reason = keyResult.error instanceof Error ? keyResult.error.message : String(keyResult.error);
 	const failure = `the message key (in the Schema Registry's wire format, schema id ${key.readInt32BE(1)}) could not be decoded: ${reason}`;
-	return keyIsField ? registryError(new Error(failure), value) : { ...result, keyError: failure };
+	if (!result.json) return result;
+	return forMetadata ? { ...result, keyError: failure } : registryError(new Error(failure), value);
+}
+
+/**
+ * For `_kafka` only, a topic's keys go to the registry once one of them decoded (metadata-keys.ts): until
+ * then the chunk's first key in the wire format is tried alone. A registry that cannot be asked holds the
+ * partition, as for a value.
+ */
+async function tryMetadataKey(registry: SchemaRegistryDecoder, budget: MetadataKeyBudget, messages: KafkaMessage[], from: number, to: number, topic: string): Promise<void> {
+	if (budget.decodes(topic) || !budget.mayTry(topic)) return;
+	let key: Buffer | undefined;
+	for (let i = from; i < to && key === undefined; i++) {
+		const candidate = messages[i].key;
+		if (messages[i].value !== null && candidate && isRegistryKey(candidate)) key = candidate;
+	}
+	if (key === undefined) return;
+	try {
+		await registry.decode(key);
+		budget.decoded(topic);
+	} catch (error) {
+		if (error instanceof SchemaRegistryUnavailableError) throw error;
+		budget.failed(topic, `schema id ${key.readInt32BE(1)}: ${error instanceof Error ? error.message : String(error)}`);
+	}
 }
 
 /** A decoded value's result with its Connect schema (schema-registry.ts connectSchema), when the writer schema is Avro. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deleteLineReason, deleteNotApplied, deletesNeverCheck, lineMayDelete, tableWithoutDeletes } from '../../../src/batch/delete-rows';
+import { deleteNotApplied, deletesNeverCheck, lineMayDelete, tableWithoutDeletes } from '../../../src/batch/delete-rows';
 import { firstUnloadable, sortItemsForLoad } from '../../../src/batch/load-items';
 import { takenOutItems } from '../../../src/batch/rejected-items';
 import { PACKED_ROWS_FIELD } from '../../../src/common/item-contract';
@@ -41,9 +41,11 @@ describe('deleteNotApplied / lineMayDelete', () => {
 		for (const line of ['{"__DORIS_DELETE_SIGN__":1}', '{"__DORIS_DELETE_SIGN__": "1"}', '{"__DORIS_DELETE_SIGN__":true}', '{"__DORIS_DELETE_SIGN__":0.0}', '{"__DORIS_DELETE_SIGN__":10}']) {
 			assert.equal(lineMayDelete(line), true, line);
 		}
-		assert.equal(deleteLineReason('{"__DORIS_DELETE_SIGN__":0.0}'), undefined, 'parsed: 0 is no delete');
-		assert.equal(deleteLineReason('{"__DORIS_DELETE_SIGN__":1'), undefined, 'does not parse: Doris says why');
-		assert.deepEqual(deleteLineReason('{"id":12345678901234567890,"__DORIS_DELETE_SIGN__":1}')?.row.id, '12345678901234567890', 'big numbers kept exact');
+		// Through the check of packed lines (load-items.ts, one read per line: packedLineReason).
+		const sorted = sortItemsForLoad([packed(['{"__DORIS_DELETE_SIGN__":0.0}', '{"__DORIS_DELETE_SIGN__":1', '{"id":12345678901234567890,"__DORIS_DELETE_SIGN__":1}'])], never);
+		assert.deepEqual(rules(sorted), ['0:2 delete_not_applied'], 'parsed, 0.0 is no delete; a line that does not parse is left to Doris, which says why');
+		assert.equal(sorted.takenOut[0].row.id, '12345678901234567890', 'big numbers kept exact');
+		assert.deepEqual(sorted.parts, [{ text: '{"__DORIS_DELETE_SIGN__":0.0}\n{"__DORIS_DELETE_SIGN__":1\n', rows: 2 }]);
 	});
 });
 

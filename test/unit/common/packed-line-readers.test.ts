@@ -11,9 +11,7 @@ import { describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { deleteLineReason } from '../../../src/batch/delete-rows';
 import { sortItemsForLoad } from '../../../src/batch/load-items';
-import { splitBySequence } from '../../../src/batch/sequence-values';
 import { PACKED_ROWS_FIELD, PARSE_ERROR_FIELD } from '../../../src/common/item-contract';
 import { readPackedRows } from '../../../src/common/packed-rows';
 import { manualSchema } from '../../../src/doris/schema/manual';
@@ -105,15 +103,23 @@ describe('packed lines: every reader reads the row the per-message path reads', 
 
 				// The Stream Load node's checks on the trigger's lines, as Doris reads each of them.
 				const rows = lines.map(dorisRow);
-				const sequence = splitBySequence(packed.jsonLines, { column: 'v', deletesAll: false });
+				const item = { json: { [PACKED_ROWS_FIELD]: packed } };
+				const sequence = sortItemsForLoad([item], { format: 'json', deletes: 'auto', sequence: { column: 'v', deletesAll: false, handBack: true } });
 				const lacking = rows.flatMap((row, i) => (row !== null && (row.v === null || row.v === undefined) ? [i] : []));
-				assert.deepEqual(sequence?.refused.map((r) => r.line) ?? [], lacking, 'Sequence Column');
-				const deletes = lines.flatMap((line, i) => (deleteLineReason(line, { handBack: true }) === undefined ? [] : [i]));
-				assert.deepEqual(deletes, rows.flatMap((row, i) => (row !== null && row.__DORIS_DELETE_SIGN__ === 1 ? [i] : [])), 'Deletes Never');
+				assert.deepEqual(
+					sequence.takenOut.map((t) => t.line),
+					lacking,
+					'Sequence Column',
+				);
+				const deletes = sortItemsForLoad([item], { format: 'json', deletes: 'never', deletesNotApplied: { handBack: true } });
+				assert.deepEqual(
+					deletes.takenOut.map((t) => t.line),
+					rows.flatMap((row, i) => (row !== null && row.__DORIS_DELETE_SIGN__ === 1 ? [i] : [])),
+					'Deletes Never',
+				);
 				const check = columnsListCheck({ format: 'json', columns: ['id', 'v', 'd', 'f', 'ip', '__DORIS_DELETE_SIGN__', 'src_offset'] });
 				assert.ok(check !== undefined);
 				const outside = rows.flatMap((row, i) => (row !== null && 'extra' in row ? [i] : []));
-				const item = { json: { [PACKED_ROWS_FIELD]: packed } };
 				const handedBack = sortItemsForLoad([item], { format: 'json', deletes: 'auto', columnsCheck: check, columnsHandBack: true });
 				assert.deepEqual(handedBack.takenOut.map((t) => t.line), outside, 'Columns, Rejected wired: each line with the field, once');
 				const refused = sortItemsForLoad([item], { format: 'json', deletes: 'auto', columnsCheck: check }).refused[0]?.message;

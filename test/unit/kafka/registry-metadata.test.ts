@@ -62,4 +62,45 @@ describe('`_kafka` with Message Format Schema Registry', () => {
 	it('a registry that cannot be asked for the key holds the partition, as for a value', async () => {
 		await assert.rejects(async () => await parse({}, [wire(9)]), SchemaRegistryUnavailableError);
 	});
+
+	it('a topic whose keys only look like the wire format (LongSerializer keys of 2^32 or more): one key per batch is tried, none after 5 failed, each row saying why', async () => {
+		let keyLookups = 0;
+		const failing: SchemaRegistryDecoder = {
+			...registry,
+			decode: async (bytes) => {
+				if (bytes.length !== 8) return await registry.decode(bytes);
+				keyLookups++;
+				throw new Error(`no schema with id ${bytes.readInt32BE(1)}`);
+			},
+		};
+		// Kafka's LongSerializer: 8 bytes big-endian; 2^40 + i·2^32 reads as "schema id" 65536 + 256·i, which no registry has.
+		const longKey = (i: number) => {
+			const bytes = Buffer.alloc(8);
+			bytes.writeBigInt64BE(2n ** 40n + BigInt(i) * 2n ** 32n);
+			return bytes;
+		};
+		const messages = Array.from({ length: 40 }, (_, i) => message(i, wire(7), { key: longKey(i) }));
+		const parser = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: failing });
+		const items = [];
+		for (let from = 0; from < 40; from += 5) items.push(...(await parser.parse(messages, from, from + 5, 'longs', 0)).items);
+		assert.equal(keyLookups, 5, 'one key per batch, five batches, then none: not 40');
+		const errors = items.map((item) => String((item.json._kafka as JsonObject).keyError));
+		assert.match(errors[0], /^the message key was not decoded: no key of topic "longs" has decoded yet \(1 tried, the last: schema id 65536: no schema with id 65536\)$/);
+		assert.match(errors[39], /\(5 tried, the last: schema id 70656: no schema with id 70656\), so its keys are no longer sent to the Schema Registry/);
+		assert.ok(items.every((item) => item.json.price === 3), 'every row is a row');
+		// Add Kafka Fields' key needs the key itself: it is always decoded (and its failures go to Invalid).
+		keyLookups = 0;
+		const fields = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: failing, kafkaFields: [{ source: 'key', name: 'k' }] });
+		await fields.parse(messages, 0, 40, 'longs', 0);
+		assert.equal(keyLookups, 40);
+	});
+
+	it('a topic whose first key decodes: every key of the batch is decoded', async () => {
+		let keyLookups = 0;
+		const counting: SchemaRegistryDecoder = { ...registry, decode: async (bytes) => ((keyLookups += bytes.readInt32BE(1) === 1 ? 1 : 0), await registry.decode(bytes)) };
+		const parser = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: counting });
+		const chunk = await parser.parse([1, 2, 3].map((i) => message(i, wire(7), { key: wire(1, i) })), 0, 3, 'keyed', 0);
+		assert.deepEqual(chunk.items.map((item) => (item.json._kafka as JsonObject).decodedKey), [{ id: 1 }, { id: 2 }, { id: 3 }]);
+		assert.equal(keyLookups, 4, 'the first key tried alone, then all three');
+	});
 });

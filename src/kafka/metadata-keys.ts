@@ -1,0 +1,46 @@
+/**
+ * Whether the trigger sends a topic's keys to the Schema Registry only for `_kafka.decodedKey`
+ * (message-parser.ts). A key looks like the registry's wire format by its first five bytes alone
+ * (tombstone-keys.ts isRegistryKey), and so does a LongSerializer key of 2^32 or more (its bytes 1-4
+ * read as a schema id): sent to the registry, each such key cost two or three lookups and a second's
+ * wait for a schema id the registry never had (schema-registry-errors.ts MissingSchemaRecheck), for every
+ * message of a topic keyed by random longs. So a topic's keys are decoded for metadata once one of them
+ * has decoded: until then each batch's first such key is tried alone, and the batch's other keys are
+ * decoded only when it decodes. After MAX_FAILED_TRIES tries failed with none decoded, the topic's keys
+ * are no longer tried. `_kafka.keyError` says which, with the reason. Add Kafka Fields' key and Tombstones
+ * "Delete the Row of Its Key" need the key itself and always decode it.
+ */
+export const MAX_FAILED_TRIES = 5;
+
+export class MetadataKeyBudget {
+	private readonly proven = new Set<string>();
+	private readonly failures = new Map<string, { count: number; last: string }>();
+
+	/** Whether a key of the topic has decoded: its keys are decoded for metadata. */
+	decodes(topic: string): boolean {
+		return this.proven.has(topic);
+	}
+
+	/** Whether another key of the topic may be tried. */
+	mayTry(topic: string): boolean {
+		return (this.failures.get(topic)?.count ?? 0) < MAX_FAILED_TRIES;
+	}
+
+	/** Why the topic's keys are not decoded for metadata (after a failed try). */
+	reason(topic: string): string {
+		const seen = this.failures.get(topic);
+		if (seen === undefined) return 'the message key was not decoded';
+		const stopped = seen.count >= MAX_FAILED_TRIES ? `, so its keys are no longer sent to the Schema Registry (a LongSerializer key of 2^32 or more starts like the wire format)` : '';
+		return `the message key was not decoded: no key of topic "${topic}" has decoded yet (${seen.count} tried, the last: ${seen.last})${stopped}`;
+	}
+
+	decoded(topic: string): void {
+		this.proven.add(topic);
+		this.failures.delete(topic);
+	}
+
+	failed(topic: string, reason: string): void {
+		const seen = this.failures.get(topic);
+		this.failures.set(topic, { count: (seen?.count ?? 0) + 1, last: reason });
+	}
+}
