@@ -17,6 +17,7 @@ import '../../src/metrics/autostart';
 
 import { flushAll } from '../../src/batch/registry';
 import { readsDebeziumEnvelopes } from '../../src/common/change-order';
+import { ALL_METADATA, kafkaMetadataNeeds } from '../../src/common/metadata-needs';
 import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
@@ -121,6 +122,9 @@ export class KafkaTrigger implements INodeType {
 		settings.consumer.warnSkippedTombstones = !deletesByEvents;
 		// But on a compacted topic the event can be gone and the tombstone alone left (compacted-topics.ts).
 		settings.consumer.refuseCompactedTopics = deletesByEvents && (settings.consumer.parser.tombstones ?? 'skip') === 'skip';
+		// `_kafka.valueSchema` (kilobytes) and `decodedKey` (a registry decode) only for a Doris Schema node that
+		// creates tables or adds columns; both when the graph cannot be read (metadata-needs.ts).
+		settings.consumer.parser.metadataNeeds = graph === undefined ? ALL_METADATA : kafkaMetadataNeeds(graph, this.getNode().name);
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

@@ -92,6 +92,7 @@ export interface KafkaMessageMetadata {
 	 * The value's Kafka Connect schema, from its Avro writer schema (src/kafka/avro-connect-schema.ts): the
 	 * column types Create Missing Tables takes, as from a `{schema, payload}` envelope. The same object on
 	 * every item of a schema id (n8n stores an execution's data with flatted, which writes it once).
+	 * This field and `decodedKey` / `keyError` only when a node downstream reads them (metadata-needs.ts).
 	 */
 	valueSchema?: JsonObject;
 }

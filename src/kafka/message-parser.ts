@@ -24,6 +24,7 @@ import type { KafkaMessage } from 'kafkajs';
 
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { decodedDepthError, jsonBytesDepthError } from '../common/json-depth';
+import { ALL_METADATA, type KafkaMetadataNeeds } from '../common/metadata-needs';
 import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
@@ -59,6 +60,8 @@ export interface MessageParserOptions {
 	output?: OutputMode;
 	/** Key, headers, position as fields of each row (message-fields.ts); none when empty. */
 	kafkaFields?: readonly KafkaField[];
+	/** Which Schema Registry fields `_kafka` carries (src/common/metadata-needs.ts); both when absent. */
+	metadataNeeds?: KafkaMetadataNeeds;
 }
 
 export interface ParsedChunk {
@@ -297,9 +300,12 @@ async function parseWithRegistry(
 	const pending: Array<Promise<Decoded> | null> = [];
 	const keyField = options.kafkaFields?.some((field) => field.source === 'key') === true;
 	// `_kafka` of a per-message item carries the key decoded and the value's Connect schema, which the
-	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry no `_kafka`.
+	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry no
+	// `_kafka`. Each only when a node downstream reads it (metadata-needs.ts): the schema is kilobytes per item.
 	const metadata = options.includeMetadata && options.output !== 'batch';
-	if (metadata && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
+	const needs = options.metadataNeeds ?? ALL_METADATA;
+	const keyForMetadata = metadata && needs.decodedKey;
+	if (keyForMetadata && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
@@ -307,8 +313,8 @@ async function parseWithRegistry(
 			continue;
 		}
 		let decoded = registry.decode(value).then((json) => toDecoded(json, value), (error: unknown) => registryError(error, value));
-		if (metadata && registry.connectSchema !== undefined) decoded = decoded.then((result) => withValueSchema(registry, result, value));
-		if (!key || !isRegistryKey(key) || !(keyField || metadata)) pending.push(decoded);
+		if (metadata && needs.valueSchema && registry.connectSchema !== undefined) decoded = decoded.then((result) => withValueSchema(registry, result, value));
+		if (!key || !isRegistryKey(key) || !(keyField || keyForMetadata)) pending.push(decoded);
 		else if (keyField || budget.decodes(topic)) pending.push(withRegistryKey(registry, decoded, key, value, !keyField));
 		else pending.push(decoded.then((result) => (result.json ? { ...result, keyError: budget.reason(topic) } : result)));
 	}

@@ -59,6 +59,24 @@ describe('`_kafka` with Message Format Schema Registry', () => {
 		assert.equal((batch.items[0].json.packedRows as { jsonLines: string }).jsonLines, '{"price":3}\n{"price":3}\n');
 	});
 
+	it('no node downstream reads them (metadata-needs.ts): no valueSchema and no key decoded; Add New Columns alone: the schema only', async () => {
+		let keyLookups = 0;
+		const counting: SchemaRegistryDecoder = { ...registry, decode: async (bytes) => ((keyLookups += bytes.readInt32BE(1) === 7 ? 0 : 1), await registry.decode(bytes)) };
+		const none = await parse({ schemaRegistry: counting, metadataNeeds: { valueSchema: false, decodedKey: false } }, [wire(1, 42), wire(2), null]);
+		const meta = none.items.map((item) => item.json._kafka as JsonObject);
+		assert.deepEqual(
+			meta.map((m) => Object.keys(m).sort()),
+			Array.from({ length: 3 }, () => ['headers', 'key', 'offset', 'partition', 'timestamp', 'topic']),
+			'the position only',
+		);
+		assert.equal(keyLookups, 0, 'no key sent to the registry for metadata');
+		assert.deepEqual(none.items.map((item) => item.json.price), [3, 3, 3]);
+		const schemaOnly = await parse({ metadataNeeds: { valueSchema: true, decodedKey: false } }, [wire(1, 42)]);
+		const only = schemaOnly.items[0].json._kafka as JsonObject;
+		assert.equal(only.valueSchema, VALUE_SCHEMA);
+		assert.equal(only.decodedKey, undefined);
+	});
+
 	it('a registry that cannot be asked for the key holds the partition, as for a value', async () => {
 		await assert.rejects(async () => await parse({}, [wire(9)]), SchemaRegistryUnavailableError);
 	});
