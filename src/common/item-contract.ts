@@ -83,10 +83,11 @@ export interface KafkaMessageMetadata {
 	/**
 	 * Message Format Schema Registry, a key in the registry's wire format: the key decoded (Debezium's
 	 * key struct as a record of the key columns). `key` keeps the bytes (base64), which name no column:
-	 * the Doris Schema node's Create Missing Tables refused every new table for an unknown key.
+	 * the Doris Schema node's Create Missing Tables refused every new table for an unknown key. Only when the
+	 * key's schema id is registered under `<topic>-key` (src/kafka/key-subjects.ts).
 	 */
 	decodedKey?: JsonValue;
-	/** Why such a key could not be decoded (its schema id and the decoder's reason), for the refusal that needs the key. */
+	/** Why such a key could not be decoded or is not trusted (its schema id and the reason), for the refusal that needs the key. */
 	keyError?: string;
 	/**
 	 * The value's Kafka Connect schema, from its Avro writer schema (src/kafka/avro-connect-schema.ts): the

@@ -199,7 +199,8 @@ function metadataJson(message: KafkaMessage, topic: string, partition: number, d
 		timestamp: message.timestamp,
 		headers: headersJson(message.headers),
 	};
-	if (decoded?.key !== undefined) metadata.decodedKey = decoded.key;
+	// A key decoded but not trusted (not the topic's key schema, key-subjects.ts) is a field of the row only.
+	if (decoded?.key !== undefined && decoded.keyError === undefined) metadata.decodedKey = decoded.key;
 	if (decoded?.keyError !== undefined) metadata.keyError = decoded.keyError;
 	if (decoded?.valueSchema !== undefined) metadata.valueSchema = decoded.valueSchema;
 	return metadata as unknown as JsonObject; // every field is a JSON value; the interface lacks an index signature

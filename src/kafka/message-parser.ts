@@ -31,7 +31,7 @@ import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-
 import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
-import { MetadataKeyBudget } from './metadata-keys';
+import { MetadataKeyBudget, tryMetadataKey, untrustedKeyReason } from './metadata-keys';
 import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
@@ -315,7 +315,7 @@ async function parseWithRegistry(
 		let decoded = registry.decode(value).then((json) => toDecoded(json, value), (error: unknown) => registryError(error, value));
 		if (metadata && needs.valueSchema && registry.connectSchema !== undefined) decoded = decoded.then((result) => withValueSchema(registry, result, value));
 		if (!key || !isRegistryKey(key) || !(keyField || keyForMetadata)) pending.push(decoded);
-		else if (keyField || budget.decodes(topic)) pending.push(withRegistryKey(registry, decoded, key, value, !keyField));
+		else if (keyField || budget.decodes(topic)) pending.push(withRegistryKey(registry, decoded, key, value, !keyField, keyForMetadata ? topic : undefined));
 		else pending.push(decoded.then((result) => (result.json ? { ...result, keyError: budget.reason(topic) } : result)));
 	}
 	const decoded = await Promise.all(pending);
@@ -344,7 +344,9 @@ async function parseWithRegistry(
  * record, control characters and all, which loaded into a VARCHAR without a word, and named no key
  * column to Create Missing Tables. A key that cannot be decoded sends the message to the invalid output
  * when it is a field of the row, saying so; decoded only `forMetadata`, the reason goes with the row in
- * `_kafka.keyError`. A registry that cannot be asked holds the partition, as for the value.
+ * `_kafka.keyError`. For `_kafka` (`checkedFor`: the topic) a key decoded is trusted only when its schema
+ * id is one of the topic's key schemas (key-subjects.ts): else `keyError` says why (a field of the row
+ * still gets the key). A registry that cannot be asked holds the partition, as for the value.
  */
 async function withRegistryKey(
 	registry: SchemaRegistryDecoder,
@@ -352,36 +354,20 @@ async function withRegistryKey(
 	key: Buffer,
 	value: Buffer,
 	forMetadata: boolean,
+	checkedFor: string | undefined,
 ): Promise<Decoded> {
 	const [result, keyResult] = await Promise.all([decoded, registry.decode(key).then((json) => ({ json }), (error: unknown) => ({ error }))]);
-	if (!('error' in keyResult)) return result.json ? { ...result, key: keyResult.json } : result;
+	if (!('error' in keyResult)) {
+		if (!result.json) return result;
+		const untrusted = checkedFor === undefined ? undefined : await untrustedKeyReason(registry, checkedFor, key);
+		if (untrusted === undefined) return { ...result, key: keyResult.json };
+		return forMetadata ? { ...result, keyError: untrusted } : { ...result, key: keyResult.json, keyError: untrusted };
+	}
 	if (keyResult.error instanceof SchemaRegistryUnavailableError) throw keyResult.error;
 	const reason = keyResult.error instanceof Error ? keyResult.error.message : String(keyResult.error);
 	const failure = `the message key (in the Schema Registry's wire format, schema id ${key.readInt32BE(1)}) could not be decoded: ${reason}`;
 	if (!result.json) return result;
 	return forMetadata ? { ...result, keyError: failure } : registryError(new Error(failure), value);
-}
-
-/**
- * For `_kafka` only, a topic's keys go to the registry once one of them decoded (metadata-keys.ts): until
- * then the chunk's first key in the wire format is tried alone. A registry that cannot be asked holds the
- * partition, as for a value.
- */
-async function tryMetadataKey(registry: SchemaRegistryDecoder, budget: MetadataKeyBudget, messages: KafkaMessage[], from: number, to: number, topic: string): Promise<void> {
-	if (budget.decodes(topic) || !budget.mayTry(topic)) return;
-	let key: Buffer | undefined;
-	for (let i = from; i < to && key === undefined; i++) {
-		const candidate = messages[i].key;
-		if (messages[i].value !== null && candidate && isRegistryKey(candidate)) key = candidate;
-	}
-	if (key === undefined) return;
-	try {
-		await registry.decode(key);
-		budget.decoded(topic);
-	} catch (error) {
-		if (error instanceof SchemaRegistryUnavailableError) throw error;
-		budget.failed(topic, `schema id ${key.readInt32BE(1)}: ${error instanceof Error ? error.message : String(error)}`);
-	}
 }
 
 /** A decoded value's result with its Connect schema (schema-registry.ts connectSchema), when the writer schema is Avro. */

@@ -1,3 +1,9 @@
+import type { KafkaMessage } from 'kafkajs';
+
+import type { SchemaRegistryDecoder } from './schema-registry';
+import { SchemaRegistryUnavailableError } from './schema-registry-errors';
+import { isRegistryKey } from './tombstone-keys';
+
 /**
  * Whether the trigger sends a topic's keys to the Schema Registry only for `_kafka.decodedKey`
  * (message-parser.ts). A key looks like the registry's wire format by its first five bytes alone
@@ -6,7 +12,9 @@
  * wait for a schema id the registry never had (schema-registry-errors.ts MissingSchemaRecheck), for every
  * message of a topic keyed by random longs. So a topic's keys are decoded for metadata once one of them
  * has decoded: until then each batch's first such key is tried alone, and the batch's other keys are
- * decoded only when it decodes. After MAX_FAILED_TRIES tries failed with none decoded, the topic's keys
+ * decoded only when it decodes. A key counts as decoded only with a schema id registered under the
+ * topic's key subject (key-subjects.ts): a LongSerializer key can also decode with another topic's key
+ * schema, and one such key "proved" the topic, after which every key was sent and trusted. After MAX_FAILED_TRIES tries failed with none decoded, the topic's keys
  * are no longer tried. `_kafka.keyError` says which, with the reason. Add Kafka Fields' key and Tombstones
  * "Delete the Row of Its Key" need the key itself and always decode it.
  */
@@ -43,4 +51,36 @@ export class MetadataKeyBudget {
 		const seen = this.failures.get(topic);
 		this.failures.set(topic, { count: (seen?.count ?? 0) + 1, last: reason });
 	}
+}
+
+/**
+ * For `_kafka` only, a topic's keys go to the registry once one of them decoded with a key schema of its
+ * own: until then the chunk's first key in the wire format is tried alone. A registry that cannot be
+ * asked holds the partition, as for a value.
+ */
+export async function tryMetadataKey(registry: SchemaRegistryDecoder, budget: MetadataKeyBudget, messages: KafkaMessage[], from: number, to: number, topic: string): Promise<void> {
+	if (budget.decodes(topic) || !budget.mayTry(topic)) return;
+	let key: Buffer | undefined;
+	for (let i = from; i < to && key === undefined; i++) {
+		const candidate = messages[i].key;
+		if (messages[i].value !== null && candidate && isRegistryKey(candidate)) key = candidate;
+	}
+	if (key === undefined) return;
+	let untrusted: string | undefined;
+	try {
+		await registry.decode(key);
+		untrusted = await untrustedKeyReason(registry, topic, key);
+	} catch (error) {
+		if (error instanceof SchemaRegistryUnavailableError) throw error;
+		untrusted = `schema id ${key.readInt32BE(1)}: ${error instanceof Error ? error.message : String(error)}`;
+	}
+	if (untrusted === undefined) budget.decoded(topic);
+	else budget.failed(topic, untrusted);
+}
+
+/** Why a key decoded is not trusted for `_kafka.decodedKey`: its schema id is not the topic's key subject's (key-subjects.ts); undefined when it is. */
+export async function untrustedKeyReason(registry: SchemaRegistryDecoder, topic: string, key: Buffer): Promise<string | undefined> {
+	if (registry.keySubject === undefined) return undefined;
+	const answer = await registry.keySubject(topic, key.readInt32BE(1));
+	return answer.registered ? undefined : answer.reason;
 }

@@ -41,6 +41,7 @@ import type { Message, Root } from 'protobufjs';
 
 import { decodeProtobufValue, isMessageType, type ProtobufType } from './protobuf-indexes';
 import { withoutCustomOptionValues } from './protobuf-schema-text';
+import { KeySubjects, type KeySubjectAnswer } from './key-subjects';
 import { RegistryConnectSchemas } from './registry-connect-schemas';
 import { UnknownProtobufFieldsError } from './protobuf-unknown-fields';
 import { protobufRow } from './protobuf-well-known';
@@ -69,6 +70,11 @@ export interface SchemaRegistryDecoder {
 	 * or one not decoded yet. The same object for every value of a schema id.
 	 */
 	connectSchema?(value: Buffer): JsonObject | undefined;
+	/**
+	 * Whether a key's schema id is registered under the topic's key subject `<topic>-key`, before a key
+	 * decoded with it is trusted for `_kafka.decodedKey` (key-subjects.ts). Absent in test doubles: trusted.
+	 */
+	keySubject?(topic: string, schemaId: number): Promise<KeySubjectAnswer>;
 }
 
 /** The URL without trailing slashes; throws naming the URL when it is not an http(s) URL without user info. */
@@ -153,14 +159,19 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 		[SchemaType.JSON]: { ajvInstance: new DraftAwareAjv() as unknown as Ajv },
 	});
 	const authorization = settings.username ? `Basic ${Buffer.from(`${settings.username}:${settings.password ?? ''}`).toString('base64')}` : undefined;
-	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
-		const response = await fetch(`${host}/schemas/ids/${schemaId}`, {
+	const get = async (path: string): Promise<{ status: number; body: unknown }> => {
+		const response = await fetch(`${host}${path}`, {
 			headers: authorization ? { authorization } : {},
 			signal: AbortSignal.timeout(timeoutMs),
 		});
-		const body = (await response.json().catch(() => undefined)) as { error_code?: unknown } | undefined;
-		return { status: response.status, errorCode: typeof body?.error_code === 'number' ? body.error_code : undefined };
+		return { status: response.status, body: (await response.json().catch(() => undefined)) as unknown };
 	};
+	const lookup = async (schemaId: number): Promise<SchemaLookup> => {
+		const { status, body } = await get(`/schemas/ids/${schemaId}`);
+		const errorCode = typeof body === 'object' && body !== null ? (body as { error_code?: unknown }).error_code : undefined;
+		return { status, errorCode: typeof errorCode === 'number' ? errorCode : undefined };
+	};
+	const keySubjects = new KeySubjects(get, host);
 	// A schema the registry says it does not have is asked for again a second later, once per id.
 	const recheck: MissingSchemaRecheck = { afterMs: SCHEMA_RECHECK_MS, missing: new MissingSchemaIds() };
 	return {
@@ -174,6 +185,7 @@ export function createSchemaRegistryDecoder(settings: SchemaRegistrySettings): S
 			return toJsonSafe(decoded);
 		},
 		connectSchema: (value: Buffer) => connectSchemas.of(value),
+		keySubject: (topic: string, schemaId: number) => keySubjects.check(topic, schemaId),
 	};
 }
 

@@ -80,11 +80,11 @@ describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverte
 	it('the table gets UNIQUE KEY on the decoded key and the Avro types (a double of 3.0 is DOUBLE), and a later 3.5 loads', async (t) => {
 		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
-		const subject = uniqueName('dbserver1.inventory.orders');
-		const values = [eventText(1, '3.0'), eventText(2, '3.5')];
-		const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(values[0])) }, { subject: `${subject}-value` });
-		const { id: keyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(1))) }, { subject: `${subject}-key` });
+		// TopicNameStrategy, as Debezium's converters register: a key is trusted only under `<topic>-key` (key-subjects.ts).
 		const topic = await broker.topic(1);
+		const values = [eventText(1, '3.0'), eventText(2, '3.5')];
+		const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(values[0])) }, { subject: `${topic}-value` });
+		const { id: keyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(1))) }, { subject: `${topic}-key` });
 		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({
@@ -132,29 +132,58 @@ describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverte
 		assert.deepEqual(loaded.sort(), [[1, 3, '12.50', '2024-05-01'], [2, 3.5, '12.50', '2024-05-01']]);
 	});
 
+	it("a LongSerializer key that looks like the wire format and decodes with another topic's key schema is not trusted: no decodedKey, the refusal names the subject", async (t) => {
+		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
+		const topic = await broker.topic(1);
+		const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(eventText(1, '3.0'))) }, { subject: `${topic}-value` });
+		// Another topic's Debezium key record {id: long}; this topic has no key subject at all.
+		const other = uniqueName('dbserver1.inventory.customers');
+		const { id: otherKeyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(1))) }, { subject: `${other}-key` });
+		// Kafka's LongSerializer: 8 bytes big-endian. This long's bytes are 0, the other key's schema id, and
+		// 81 81 01, one complete Avro long (-8257): it decodes as {"id": -8257} with that schema.
+		const longKey = Buffer.concat([Buffer.from([0]), Buffer.alloc(4), Buffer.from([0x81, 0x81, 0x01])]);
+		longKey.writeInt32BE(otherKeyId, 1);
+		assert.equal(String(((await registry.decode(longKey)) as { id: bigint }).id), '-8257', "the key does decode with the other topic's schema");
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({ topic, messages: [{ key: longKey, value: await registry.encode(valueId, avroValueOf(eventText(1, '3.0'))) }] });
+		await producer.disconnect();
+
+		const [item] = await triggerItems(topic, 1);
+		const meta = item._kafka as Record<string, unknown>;
+		assert.equal(meta.decodedKey, undefined, 'before: {"id": -8257}');
+		const notRegistered = new RegExp(`schema id ${otherKeyId} is not registered for subject "${topic}-key"`);
+		assert.match(String(meta.keyError), notRegistered);
+		const options: CreateOptions = { cdc: true, sourcePath: '', keyColumns: [], properties: [] };
+		const refused = designTableFrom({ database: 'demo', table: 'orders_long_key' }, [item], options);
+		assert.ok('refused' in refused, 'before: created with UNIQUE KEY(id) from the garbage key');
+		assert.match(refused.refused, /its primary key is unknown \(.*; set Key Columns/);
+		assert.match(refused.refused, notRegistered);
+		const keyed = designTableFrom({ database: 'demo', table: 'orders_long_key' }, [item], { ...options, keyColumns: ['id'] });
+		assert.deepEqual('refused' in keyed ? keyed.refused : keyed.keys.map((c) => c.name), ['id'], 'Key Columns still create it');
+	});
+
 	it('JSON Schema and Protobuf keys are decoded into `_kafka.decodedKey` too; a Protobuf value carries its declared types (a double of 3.0 is DOUBLE), a JSON Schema value none', async (t) => {
 		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
 		const registry = new SchemaRegistry({ host: schemaRegistryUrl });
 		const subject = uniqueName('keyed');
-		const jsonKey = await registry.register({ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] }) }, { subject: `${subject}-json-key` });
+		// Keys are trusted only under `<topic>-key` (key-subjects.ts), and a registry subject holds one schema
+		// type (Apicurio refuses a Protobuf version of a JSON Schema artifact): one topic per key type.
+		const [jsonTopic, protoTopic] = [await broker.topic(1), await broker.topic(1)];
+		const jsonKey = await registry.register({ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { id: { type: 'integer' } }, required: ['id'] }) }, { subject: `${jsonTopic}-key` });
 		const jsonValue = await registry.register({ type: SchemaType.JSON, schema: JSON.stringify({ type: 'object', properties: { id: { type: 'integer' }, price: { type: 'number' } } }) }, { subject: `${subject}-json-value` });
-		const protoKey = await registry.register({ type: SchemaType.PROTOBUF, schema: 'syntax = "proto3";\npackage sinker.keys;\nmessage Key { int64 id = 1; }' }, { subject: `${subject}-proto-key` });
+		const protoKey = await registry.register({ type: SchemaType.PROTOBUF, schema: 'syntax = "proto3";\npackage sinker.keys;\nmessage Key { int64 id = 1; }' }, { subject: `${protoTopic}-key` });
 		const protoValue = await registry.register(
 			{ type: SchemaType.PROTOBUF, schema: 'syntax = "proto3";\npackage sinker.keys;\nmessage Row { int64 id = 1; double price = 2; float weight = 3; Kind kind = 4; enum Kind { A = 0; B = 1; } }' },
 			{ subject: `${subject}-proto-value` },
 		);
-		const topic = await broker.topic(1);
 		const producer = broker.kafka.producer();
 		await producer.connect();
-		await producer.send({
-			topic,
-			messages: [
-				{ key: await registry.encode(jsonKey.id, { id: 1 }), value: await registry.encode(jsonValue.id, { id: 1, price: 3 }) },
-				{ key: await registry.encode(protoKey.id, { id: 2 }), value: await registry.encode(protoValue.id, { id: 2, price: 3, weight: 2, kind: 1 }) },
-			],
-		});
+		await producer.send({ topic: jsonTopic, messages: [{ key: await registry.encode(jsonKey.id, { id: 1 }), value: await registry.encode(jsonValue.id, { id: 1, price: 3 }) }] });
+		await producer.send({ topic: protoTopic, messages: [{ key: await registry.encode(protoKey.id, { id: 2 }), value: await registry.encode(protoValue.id, { id: 2, price: 3, weight: 2, kind: 1 }) }] });
 		await producer.disconnect();
-		const items = await triggerItems(topic, 2);
+		const items = [...(await triggerItems(jsonTopic, 1)), ...(await triggerItems(protoTopic, 1))];
 		assert.deepEqual(items.map((json) => (json._kafka as Record<string, unknown>).decodedKey), [{ id: 1 }, { id: 2 }]);
 		assert.equal((items[0]._kafka as Record<string, unknown>).valueSchema, undefined, 'no Connect schema from a JSON Schema');
 		const designs = items.map((json, index) => designTableFrom({ database: 'demo', table: `keyed_${index}` }, [json], { cdc: false, sourcePath: '', keyColumns: [], properties: [] }));

@@ -107,6 +107,19 @@ function keyOfTable(target: DorisTarget, keyColumns: readonly string[], key: Mes
 	};
 }
 
+/**
+ * A Kafka key naming a column the record does not have is no key of this record: it names no key column,
+ * saying which. A key decoded with a schema that is not the topic's (a LongSerializer key that looks like
+ * the registry's wire format, src/kafka/key-subjects.ts) or a key that only partitions the stream refused a
+ * right Key Columns as "name different columns"; without Key Columns the refusal now says why.
+ */
+function keyOfRecord(key: MessageKey, fields: readonly string[]): MessageKey {
+	if (!('columns' in key)) return key;
+	const missing = key.columns.filter((name) => !fields.includes(name));
+	if (missing.length === 0) return key;
+	return { unknown: `its Kafka key names ${missing.map((name) => `"${name}"`).join(', ')}, which ${missing.length === 1 ? 'is not a field' : 'are not fields'} of the message, so it is not this record's key` };
+}
+
 /** The record of a message and the Connect schema that declares it (if the message has one). */
 function recordOf(json: Record<string, unknown>, options: CreateOptions): { record: Record<string, unknown>; schema?: ConnectSchema; deleted: boolean } | TypeRefusal {
 	let item: Record<string, unknown> = json;
@@ -179,7 +192,7 @@ export function designTable(target: DorisTarget, json: Record<string, unknown>, 
 	// A flattened Debezium record's delete marker is no column: with one, the table would store each
 	// delete as a row flagged "true" instead of deleting (RowMapper.flattenedDeletes).
 	const names = options.cdc ? fields : fields.filter((name) => name !== FLATTENED_DELETED_FIELD || options.keyColumns.includes(name) || name === options.sequenceColumn);
-	const keyNames = keyOfTable(target, options.keyColumns, messageKeyOf(json));
+	const keyNames = keyOfTable(target, options.keyColumns, keyOfRecord(messageKeyOf(json), names));
 	if ('refused' in keyNames) return keyNames;
 	const column = (name: string, key: boolean): ColumnSpec | TypeRefusal => {
 		const fieldSchema = declared?.get(name);

@@ -31,6 +31,11 @@ const registry: SchemaRegistryDecoder = {
 		return { price: 3 };
 	},
 	connectSchema: (bytes) => (bytes.readInt32BE(1) === 7 ? VALUE_SCHEMA : undefined),
+	// Key schema id 1 is registered under "orders-key" and "keyed-key" (key-subjects.ts), no other topic's.
+	keySubject: async (topic, schemaId) =>
+		schemaId === 1 && (topic === 'orders' || topic === 'keyed')
+			? { registered: true }
+			: { registered: false, reason: `the message key's schema id ${schemaId} is not registered for subject "${topic}-key"` },
 };
 
 async function parse(options: Partial<MessageParserOptions>, keys: Array<Buffer | null>): Promise<ParsedChunk> {
@@ -75,6 +80,35 @@ describe('`_kafka` with Message Format Schema Registry', () => {
 		const only = schemaOnly.items[0].json._kafka as JsonObject;
 		assert.equal(only.valueSchema, VALUE_SCHEMA);
 		assert.equal(only.decodedKey, undefined);
+	});
+
+	it("a key decoded with a schema id not of the topic's key subject (a LongSerializer key read as the wire format) is not trusted: keyError, no decodedKey", async () => {
+		const parser = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: registry });
+		const chunk = await parser.parse([message(0, wire(7), { key: wire(1, 42) })], 0, 1, 'payments', 0);
+		const meta = chunk.items[0].json._kafka as JsonObject;
+		assert.equal(meta.decodedKey, undefined);
+		assert.match(String(meta.keyError), /no key of topic "payments" has decoded yet \(1 tried, the last: the message key's schema id 1 is not registered for subject "payments-key"\)$/);
+		assert.equal(chunk.items[0].json.price, 3, 'the row itself is a row');
+	});
+
+	it('an untrusted key proves nothing: after 5 such tries no key of the topic is sent for metadata', async () => {
+		let keyLookups = 0;
+		const counting: SchemaRegistryDecoder = { ...registry, decode: async (bytes) => ((keyLookups += bytes.readInt32BE(1) === 1 ? 1 : 0), await registry.decode(bytes)) };
+		const parser = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: counting });
+		const messages = Array.from({ length: 40 }, (_, i) => message(i, wire(7), { key: wire(1, i) }));
+		const items = [];
+		for (let from = 0; from < 40; from += 5) items.push(...(await parser.parse(messages, from, from + 5, 'payments', 0)).items);
+		assert.equal(keyLookups, 5, 'one key per batch, five batches, then none');
+		assert.ok(items.every((item) => (item.json._kafka as JsonObject).decodedKey === undefined));
+	});
+
+	it("Add Kafka Fields' key: the row's field still gets the key decoded, `_kafka` only the reason it is not trusted", async () => {
+		const parser = createMessageParser({ format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', schemaRegistry: registry, kafkaFields: [{ source: 'key', name: 'k' }] });
+		const chunk = await parser.parse([message(0, wire(7), { key: wire(1, 42) })], 0, 1, 'payments', 0);
+		assert.deepEqual(chunk.items[0].json.k, { id: 42 });
+		const meta = chunk.items[0].json._kafka as JsonObject;
+		assert.equal(meta.decodedKey, undefined);
+		assert.match(String(meta.keyError), /schema id 1 is not registered for subject "payments-key"/);
 	});
 
 	it('a registry that cannot be asked for the key holds the partition, as for a value', async () => {

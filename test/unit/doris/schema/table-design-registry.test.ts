@@ -96,3 +96,16 @@ describe("Add New Columns: a field the source gained takes the type `_kafka.valu
 		assert.deepEqual(added(false, { ...values, _kafka: { topic: 't', valueSchema: row } }), ['price DOUBLE', 'placed_on DATE']);
 	});
 });
+
+describe('Create Missing Tables: a Kafka key naming a column the record lacks is no key of it', () => {
+	const plain: CreateOptions = { cdc: false, sourcePath: '', keyColumns: [], properties: [] };
+	const item = (decodedKey: unknown) => ({ user_id: 5, price: 1.5, _kafka: { topic: 'orders', partition: 0, offset: '0', key: WIRE_KEY, decodedKey } });
+
+	it('with Key Columns: the table is created on them (before: refused as "name different columns")', () => {
+		assert.equal(columns(designTable(target, item({ account: -8257 }), { ...plain, keyColumns: ['user_id'] })), 'user_id BIGINT KEY, price DOUBLE');
+	});
+
+	it('without: refused, naming the column the record lacks', () => {
+		assert.match(refusal(designTable(target, item({ account: -8257 }), plain)), /its primary key is unknown \(its Kafka key names "account", which is not a field of the message, so it is not this record's key\); set Key Columns/);
+	});
+});
