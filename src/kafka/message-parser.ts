@@ -24,13 +24,13 @@ import type { KafkaMessage } from 'kafkajs';
 
 import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
 import { decodedDepthError, jsonBytesDepthError } from '../common/json-depth';
-import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
+import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError, type LineSchemas } from './packed-lines';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
-import { MetadataKeyBudget } from './metadata-keys';
+import { MetadataKeyBudget, tryMetadataKey } from './metadata-keys';
 import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
@@ -297,9 +297,12 @@ async function parseWithRegistry(
 	const pending: Array<Promise<Decoded> | null> = [];
 	const keyField = options.kafkaFields?.some((field) => field.source === 'key') === true;
 	// `_kafka` of a per-message item carries the key decoded and the value's Connect schema, which the
-	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry no `_kafka`.
+	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry
+	// no `_kafka`: a packed item carries their Connect schemas per run instead (PackedRows.connectSchemas).
 	const metadata = options.includeMetadata && options.output !== 'batch';
-	if (metadata && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
+	const packedSchemas = options.includeMetadata && options.output === 'batch' && registry.connectSchema !== undefined;
+	// A key's schema is known once a key of its id was decoded: for packed runs, one key tried per chunk (metadata-keys.ts).
+	if ((metadata || packedSchemas) && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
@@ -321,7 +324,7 @@ async function parseWithRegistry(
 			const result = decoded[k];
 			const message = messages[from + k];
 			const row = result?.json ? withKafkaFields(options, result.json, message, topic, partition, result.key) : undefined;
-			if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset);
+			if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset, packedSchemas ? lineSchemas(registry, message) : undefined);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
 		endPacked(chunk, lines, options);
@@ -357,25 +360,14 @@ async function withRegistryKey(
 }
 
 /**
- * For `_kafka` only, a topic's keys go to the registry once one of them decoded (metadata-keys.ts): until
- * then the chunk's first key in the wire format is tried alone. A registry that cannot be asked holds the
- * partition, as for a value.
+ * The Connect schemas of a packed line's value and key (one object per schema id, schema-registry.ts
+ * connectSchema): a map lookup each. A key's is known once a key of its schema id was decoded.
  */
-async function tryMetadataKey(registry: SchemaRegistryDecoder, budget: MetadataKeyBudget, messages: KafkaMessage[], from: number, to: number, topic: string): Promise<void> {
-	if (budget.decodes(topic) || !budget.mayTry(topic)) return;
-	let key: Buffer | undefined;
-	for (let i = from; i < to && key === undefined; i++) {
-		const candidate = messages[i].key;
-		if (messages[i].value !== null && candidate && isRegistryKey(candidate)) key = candidate;
-	}
-	if (key === undefined) return;
-	try {
-		await registry.decode(key);
-		budget.decoded(topic);
-	} catch (error) {
-		if (error instanceof SchemaRegistryUnavailableError) throw error;
-		budget.failed(topic, `schema id ${key.readInt32BE(1)}: ${error instanceof Error ? error.message : String(error)}`);
-	}
+function lineSchemas(registry: SchemaRegistryDecoder, message: KafkaMessage): LineSchemas {
+	return {
+		value: message.value === null ? undefined : registry.connectSchema?.(message.value),
+		key: message.key && isRegistryKey(message.key) ? registry.connectSchema?.(message.key) : undefined,
+	};
 }
 
 /** A decoded value's result with its Connect schema (schema-registry.ts connectSchema), when the writer schema is Avro. */

@@ -10,6 +10,12 @@
  * are no longer tried. `_kafka.keyError` says which, with the reason. Add Kafka Fields' key and Tombstones
  * "Delete the Row of Its Key" need the key itself and always decode it.
  */
+import type { KafkaMessage } from 'kafkajs';
+
+import type { SchemaRegistryDecoder } from './schema-registry';
+import { SchemaRegistryUnavailableError } from './schema-registry-errors';
+import { isRegistryKey } from './tombstone-keys';
+
 export const MAX_FAILED_TRIES = 5;
 
 export class MetadataKeyBudget {
@@ -42,5 +48,27 @@ export class MetadataKeyBudget {
 	failed(topic: string, reason: string): void {
 		const seen = this.failures.get(topic);
 		this.failures.set(topic, { count: (seen?.count ?? 0) + 1, last: reason });
+	}
+}
+
+/**
+ * For `_kafka` (and a packed run's key schema, message-parser.ts) only, a topic's keys go to the registry once one of them decoded (metadata-keys.ts): until
+ * then the chunk's first key in the wire format is tried alone. A registry that cannot be asked holds the
+ * partition, as for a value.
+ */
+export async function tryMetadataKey(registry: SchemaRegistryDecoder, budget: MetadataKeyBudget, messages: KafkaMessage[], from: number, to: number, topic: string): Promise<void> {
+	if (budget.decodes(topic) || !budget.mayTry(topic)) return;
+	let key: Buffer | undefined;
+	for (let i = from; i < to && key === undefined; i++) {
+		const candidate = messages[i].key;
+		if (messages[i].value !== null && candidate && isRegistryKey(candidate)) key = candidate;
+	}
+	if (key === undefined) return;
+	try {
+		await registry.decode(key);
+		budget.decoded(topic);
+	} catch (error) {
+		if (error instanceof SchemaRegistryUnavailableError) throw error;
+		budget.failed(topic, `schema id ${key.readInt32BE(1)}: ${error instanceof Error ? error.message : String(error)}`);
 	}
 }
