@@ -124,6 +124,20 @@ export class PartitionCommitTracker {
 	}
 
 	/**
+	 * The fetch after our seek starts at `fetchedFrom`, above the position sought, and kafkajs did not
+	 * reset the position (no OffsetOutOfRange, position-reset.ts): kafkajs moved past offsets that held
+	 * nothing to hand out without calling eachBatch (consumer/batch.js: a fetch whose records all lie
+	 * below the fetch offset, a compacted record batch's tail; a fetch of filtered records only). The
+	 * fetch counts as starting where we sought, the offsets between as a gap that held nothing: taken
+	 * for kafkajs' own reset instead, the tracker forgot executions still running and the group
+	 * committed past them when they failed (review session 18, F8). No effect without a rewind pending
+	 * or for a fetch below it.
+	 */
+	passedAfterRewind(fetchedFrom: bigint): void {
+		if (this.rewound !== undefined && fetchedFrom > this.rewound) this.rewound = fetchedFrom;
+	}
+
+	/**
 	 * Forgets everything: the partition's position moved below the floor without a rewind of ours
 	 * (kafkajs reset it after OffsetOutOfRange), so the offsets tracked so far describe a log that
 	 * is gone. Outcomes of executions handed out before are `ignored` from now on.

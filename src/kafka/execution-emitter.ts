@@ -27,7 +27,7 @@ import type { TrackedExecution } from './commit-tracker';
 import { KafkaCorruptBatchError, type CorruptBatchReport } from './corrupt-batch-watch';
 import type { ExecutionOutcome, RunExecution, SinkExecution, SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
-import { executionEnd, fetchedOffset, messageSize } from './fetched-batch';
+import { executionEnd, fetchedOffset, messageSize, resolveThrough } from './fetched-batch';
 import type { ItemOwnField, MessageParser, ParsedChunk, SkippedTombstone } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
@@ -84,6 +84,7 @@ export class ExecutionEmitter {
 		// kafkajs may have moved the position itself (position-reset.ts); a stale batch moved nothing.
 		const reset = payload.isStale() ? undefined : offsetBeforeKafkaReset(state, fetchedFrom);
 		if (reset !== undefined) startOverAfterKafkaReset(this.ctx.logger, this.ctx.options.labels.workflow, state, fetchedFrom, reset.expected);
+		else if (!payload.isStale()) state.tracker.passedAfterRewind(fetchedFrom);
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
@@ -135,7 +136,7 @@ export class ExecutionEmitter {
 			}
 			this.launch(state, entry, messages, from, to, chunk, bytes);
 			// Moves kafkajs' fetch position only (autoCommit is off): the commit waits for the outcome.
-			payload.resolveOffset(messages[to - 1].offset);
+			payload.resolveOffset(resolveThrough(payload, to, entry.end));
 			from = to;
 			// A failed range was delivered again up to where executions still tracked begin: what follows
 			// is theirs (running or done). Continue after them, or at the next failed range.

@@ -23,16 +23,23 @@ import type { PartitionState } from './partition-state';
  * `fetchedFrom` shows kafkajs moved the position itself; undefined when only the sinker's own seeks
  * did. After a rewind the fetch starts where we sought, and our seeks move the floor with them. The
  * offset kafkajs reset from (offset-reset-watch.ts) covers a partition the sinker was merely behind
- * on, or had not fetched yet in this ownership, where no floor tells. The caller must not ask for a
+ * on, or had not fetched yet in this ownership, where no floor tells.
+ *
+ * A fetch above the floor, or above where a seek of ours went, is a reset only with that evidence:
+ * kafkajs also moves forward itself without calling eachBatch (consumer/batch.js
+ * isEmptyDueToLogCompactedMessages: the seek landed in a record batch whose tail compaction removed;
+ * a fetch of filtered records only), over offsets that held nothing to hand out. Taken for a reset,
+ * that forgot executions still running (a false "removed by retention ... messages lost"), and the
+ * group committed past them when they failed (review session 18, F8); the caller lets the tracker
+ * accept the gap instead (PartitionCommitTracker.passedAfterRewind). The caller must not ask for a
  * stale batch (fetched before our seek, it waited in kafkajs' queue): it starts above the rewound
  * offset too but moved nothing, and taken for a reset it made the tracker forget earlier executions
  * still in flight, so a commit passed their rows when they failed.
  */
 export function offsetBeforeKafkaReset(state: PartitionState, fetchedFrom: bigint): { expected: bigint | undefined } | undefined {
 	const floor = state.tracker.nextOffset;
-	const rewoundTo = state.tracker.rewoundTo;
 	const outOfRangeFrom = state.outOfRangeFrom;
-	const reset = outOfRangeFrom !== undefined || (floor !== undefined && (fetchedFrom < floor || (rewoundTo !== undefined && fetchedFrom !== rewoundTo)));
+	const reset = outOfRangeFrom !== undefined || (floor !== undefined && fetchedFrom < floor);
 	return reset ? { expected: outOfRangeFrom ?? floor } : undefined;
 }
 

@@ -106,6 +106,37 @@ describe('PartitionCommitTracker', () => {
 		assert.deepEqual(t.succeed(compacted), { kind: 'done', commitTo: 110n });
 	});
 
+	it('after a rewind, a fetch kafkajs moved above it by itself (no reset) counts as starting there; executions still running keep their place', () => {
+		const t = new PartitionCommitTracker();
+		const a = t.add(0n, 5n);
+		const b = t.add(10n, 15n);
+		t.fail(a);
+		t.takeFailed();
+		t.succeed(t.add(0n, 5n));
+		t.takeFailed(); // sought past B, to 15: kafkajs walked a compacted tail up to 20
+		assert.throws(() => t.add(20n, 30n, 20n), /rewound/);
+		t.passedAfterRewind(10n);
+		assert.equal(t.rewoundTo, 15n, 'a fetch below the rewind moves nothing');
+		t.passedAfterRewind(20n);
+		assert.equal(t.rewoundTo, 20n);
+		const c = t.add(20n, 30n, 20n);
+		assert.deepEqual(t.succeed(c), { kind: 'done' }, 'B still holds the commit at 5');
+		assert.equal(t.committableOffset, 5n);
+		assert.equal(t.fail(b).kind, 'failed', 'B is still tracked: its failure is delivered again');
+	});
+
+	it('passedAfterRewind inside a failed range: the redelivered execution still covers the range from its start', () => {
+		const t = new PartitionCommitTracker();
+		t.fail(t.add(100n, 110n));
+		t.takeFailed();
+		t.passedAfterRewind(104n);
+		const again = t.add(105n, 110n, 104n);
+		assert.equal(again.first, 100n);
+		assert.deepEqual(t.succeed(again), { kind: 'done', commitTo: 110n });
+		t.passedAfterRewind(120n);
+		assert.equal(t.rewoundTo, undefined, 'no rewind pending: nothing to move');
+	});
+
 	it('reset forgets every offset: outcomes of earlier executions are ignored, lower offsets are accepted', () => {
 		const t = new PartitionCommitTracker();
 		const a = t.add(1000n, 1010n);
