@@ -43,11 +43,38 @@ function unconnectedOutputs(graph: WorkflowGraph, node: GraphNode, outputs: numb
 	return Array.from({ length: outputs }, (_, i) => i).filter((i) => !leading.has(i));
 }
 
+/**
+ * How a Switch node routes, by its version's parameters (n8n-nodes-base 2.40.7 Switch/V1, V2, V3):
+ * `fallback` its Fallback Output as stored (V3: options.fallbackOutput, 'none' by default, 'extra' or
+ * an output index; V1 / V2: the top-level fallbackOutput, an output index, -1 = None by default), and
+ * in Rules mode the outputs its rules send to: V1 each rule's own `output` (of its four fixed outputs),
+ * V2 one output per rule, V3 all but an extra fallback's (undefined: every output it has).
+ */
+function switchRouting(node: GraphNode): { rulesMode: boolean; fallback: unknown; ruleOutputs: number[] | undefined } {
+	const parameters = node.parameters ?? {};
+	const rulesMode = (parameters.mode ?? 'rules') === 'rules';
+	const rules = parameters.rules as { rules?: unknown; values?: unknown } | undefined;
+	const legacyRules = Array.isArray(rules?.rules) ? (rules.rules as Array<{ output?: unknown }>) : undefined;
+	const legacy = node.typeVersion !== undefined ? node.typeVersion < 3 : legacyRules !== undefined || parameters.fallbackOutput !== undefined;
+	if (!legacy) return { rulesMode, fallback: optionOf(node, 'fallbackOutput'), ruleOutputs: undefined };
+	const version = node.typeVersion ?? 2;
+	const ruleOutputs = (legacyRules ?? []).map((rule, index) => (version < 2 ? (typeof rule.output === 'number' ? rule.output : 0) : index));
+	return { rulesMode, fallback: parameters.fallbackOutput, ruleOutputs };
+}
+
 /** Switch in Rules mode without a fallback output drops the items no rule matches. */
-function switchDropsUnmatched(node: GraphNode): boolean {
-	if ((node.parameters?.mode ?? 'rules') !== 'rules') return false;
-	const fallback = optionOf(node, 'fallbackOutput');
-	return fallback === undefined || fallback === 'none' || fallback === -1;
+function switchDropsUnmatched(routing: ReturnType<typeof switchRouting>): boolean {
+	const fallback = routing.fallback;
+	return routing.rulesMode && (fallback === undefined || fallback === 'none' || fallback === -1);
+}
+
+/** The Switch outputs items can be sent to that lead nowhere. */
+function switchOutputsLeadingNowhere(graph: WorkflowGraph, node: GraphNode, routing: ReturnType<typeof switchRouting>): number[] {
+	const open = unconnectedOutputs(graph, node, ownOutputs(graph, node, 0));
+	if (!routing.rulesMode || routing.ruleOutputs === undefined) return open;
+	const used = new Set(routing.ruleOutputs);
+	if (typeof routing.fallback === 'number' && routing.fallback >= 0) used.add(routing.fallback);
+	return open.filter((output) => used.has(output));
 }
 
 /** Why the enabled node drops items that reach it, or undefined. A disabled node passes its input on. */
@@ -62,8 +89,9 @@ export function droppingNodeProblem(graph: WorkflowGraph, node: GraphNode): stri
 			return `IF node "${node.name}": its ${names} output leads nowhere: n8n drops the items sent there, ${lost}`;
 		}
 		case SWITCH_NODE_TYPE: {
-			if (switchDropsUnmatched(node)) return `Switch node "${node.name}": Fallback Output is None, so n8n drops the items no rule matches, ${lost}`;
-			const open = unconnectedOutputs(graph, node, ownOutputs(graph, node, 0));
+			const routing = switchRouting(node);
+			if (switchDropsUnmatched(routing)) return `Switch node "${node.name}": Fallback Output is None, so n8n drops the items no rule matches, ${lost}`;
+			const open = switchOutputsLeadingNowhere(graph, node, routing);
 			if (open.length === 0) return undefined;
 			return `Switch node "${node.name}": its output${open.length > 1 ? 's' : ''} ${open.join(', ')} lead${open.length > 1 ? '' : 's'} nowhere: n8n drops the items sent there, ${lost}`;
 		}

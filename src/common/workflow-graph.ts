@@ -14,6 +14,8 @@
 export interface GraphNode {
 	name: string;
 	type: string;
+	/** The node's version, where its parameters differ by version (a Switch node's Fallback Output). */
+	typeVersion?: number;
 	disabled?: boolean;
 	onError?: string;
 	continueOnFail?: boolean;

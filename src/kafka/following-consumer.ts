@@ -112,8 +112,7 @@ export class FollowingConsumer {
 		// The whole list is subscribed, as before: a topic the credential may not describe is missing from
 		// the listing too, and kafkajs' refusal then names the authorisation, not a deletion.
 		this.known = missing.length > 0 && 'names' in this.options.topics ? new Set(this.options.topics.names) : now;
-		const compacted = await this.compactedOf([...now]);
-		if (compacted.length > 0) throw new Error(compactedTopicsMessage(compacted));
+		await this.refuseCompacted([...now]);
 		try {
 			this.current = await SinkerConsumer.start(this.consumerOptions(), this.run);
 		} catch (error) {
@@ -182,29 +181,48 @@ export class FollowingConsumer {
 	}
 
 	/**
-	 * The compacted ones of `topics` where the options refuse them (refuseCompactedTopics), else none.
-	 * When the brokers cannot tell, a warning names the risk and none is refused.
+	 * The compacted ones of `topics` where the options refuse them (refuseCompactedTopics), else none;
+	 * `unknown` with the brokers' error when they cannot tell (no DescribeConfigs permission, a broker
+	 * restarting). Unknown is treated as compacted: a topic let in on a failed lookup would be read with
+	 * Skip and never looked at again.
 	 */
-	private async compactedOf(topics: string[]): Promise<string[]> {
-		if (this.options.refuseCompactedTopics !== true || topics.length === 0) return [];
+	private async compactedOf(topics: string[]): Promise<{ compacted: string[] } | { unknown: string }> {
+		if (this.options.refuseCompactedTopics !== true || topics.length === 0) return { compacted: [] };
 		try {
-			return await compactedTopics(this.admin, topics);
+			return { compacted: await compactedTopics(this.admin, topics) };
 		} catch (error) {
-			this.options.logger?.warn(
-				`Kafka: could not read whether topics ${topics.join(', ')} are compacted (${(error as Error).message}); if one is, a delete whose op d event the log cleaner removed is lost: ${COMPACTED_TOPICS_FIX}`,
-				{ topics },
-			);
-			return [];
+			return { unknown: (error as Error).message };
 		}
 	}
 
-	/** New topics that are compacted stay out of the subscription (refuseCompactedTopics), with one warning each. */
+	/** At activation: a compacted topic, or one the brokers cannot say, refuses the start. */
+	private async refuseCompacted(topics: string[]): Promise<void> {
+		const found = await this.compactedOf(topics);
+		if ('unknown' in found) {
+			throw new Error(
+				`Kafka: could not read whether topics ${topics.join(', ')} are compacted (${found.unknown}); a compacted one would lose deletes under Tombstones "Skip" behind Debezium Envelopes. ` +
+					`Let this credential describe the topics' configuration (DescribeConfigs), or ${COMPACTED_TOPICS_FIX}`,
+			);
+		}
+		if (found.compacted.length > 0) throw new Error(compactedTopicsMessage(found.compacted));
+	}
+
+	/**
+	 * New topics that are compacted stay out of the subscription (refuseCompactedTopics), with one
+	 * warning each; so do all of them for this round when the brokers cannot tell, looked at again at
+	 * the next check. A topic whose policy changed to delete is subscribed at the next check.
+	 */
 	private async leaveOutCompacted(change: TopicChange): Promise<void> {
-		const compacted = await this.compactedOf(change.added);
-		if (compacted.length === 0) return;
-		for (const topic of compacted) change.now.delete(topic);
-		change.added = change.added.filter((topic) => !compacted.includes(topic));
-		const unwarned = compacted.filter((topic) => !this.warnedCompacted.has(topic));
+		const found = await this.compactedOf(change.added);
+		const out = 'unknown' in found ? [...change.added] : found.compacted;
+		if (out.length === 0) return;
+		for (const topic of out) change.now.delete(topic);
+		change.added = change.added.filter((topic) => !out.includes(topic));
+		if ('unknown' in found) {
+			this.options.logger?.warn(`Kafka: could not read whether new topics ${out.join(', ')} are compacted (${found.unknown}); not subscribed until it can be read (looked at again at the next New Topics Check): ${COMPACTED_TOPICS_FIX}`, { topics: out });
+			return;
+		}
+		const unwarned = out.filter((topic) => !this.warnedCompacted.has(topic));
 		for (const topic of unwarned) this.warnedCompacted.add(topic);
 		if (unwarned.length > 0) this.options.logger?.warn(`${compactedTopicsMessage(unwarned)}. Not subscribed: their messages stay unread and uncommitted until then (looked at again at every New Topics Check)`, { topics: unwarned });
 	}

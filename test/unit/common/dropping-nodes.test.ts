@@ -61,6 +61,23 @@ describe('nodes that drop items on the rows\' way, at activation', () => {
 		assert.deepEqual(problems(rules({}, 'expression'), { main: [to('Schema'), to('Schema')] }, { outputs: 2 }), [], 'an index out of range fails the execution instead');
 	});
 
+	it('a Switch node of version 1 or 2: Fallback Output is its top-level parameter (-1 = None, the default); only the outputs its rules or fallback send to must lead somewhere', () => {
+		const legacy = (typeVersion: number, rules: Array<{ output?: number }>, fallbackOutput?: number) => ({
+			type: 'n8n-nodes-base.switch',
+			typeVersion,
+			parameters: { dataType: 'string', value1: '={{ $json.kind }}', rules: { rules: rules.map((r, i) => ({ value2: `k${i}`, ...r })) }, ...(fallbackOutput === undefined ? {} : { fallbackOutput }) },
+		});
+		// Version 2: one output per rule, fallback to output 1: every item goes somewhere.
+		assert.deepEqual(problems(legacy(2, [{}, {}], 1), { main: [to('Schema'), to('Schema')] }, { outputs: 2 }), []);
+		// Version 1: four fixed outputs; rules send to 0 and 1, the fallback to 0: outputs 2 and 3 are never used.
+		assert.deepEqual(problems(legacy(1, [{ output: 0 }, { output: 1 }], 0), { main: [to('Schema'), to('Schema')] }, { outputs: 4 }), []);
+		assert.match(problems(legacy(1, [{ output: 0 }, { output: 2 }], 0), { main: [to('Schema'), to('Schema')] }, { outputs: 4 }).join(), /Switch node "Gate": its output 2 leads nowhere/);
+		for (const none of [-1, undefined]) assert.match(problems(legacy(2, [{}, {}], none), { main: [to('Schema'), to('Schema')] }, { outputs: 2 }).join(), /Fallback Output is None/, String(none));
+		// Without typeVersion (a graph from elsewhere), the version-2 shape is read from the parameters.
+		const { typeVersion: _v, ...unversioned } = legacy(2, [{}, {}], 1);
+		assert.deepEqual(problems(unversioned, { main: [to('Schema'), to('Schema')] }, { outputs: 2 }), []);
+	});
+
 	it('a Filter node, which discards what its conditions do not keep', () => {
 		assert.match(problems({ type: 'n8n-nodes-base.filter' }, { main: [to('Schema')] }).join(), /Filter node "Gate" drops the items its conditions do not keep/);
 	});
