@@ -271,7 +271,7 @@ export const properties: INodeProperties[] = [
 				name: 'includeMetadata',
 				type: 'boolean',
 				default: false,
-				description: 'Whether each item carries _kafka: topic, partition, offset, key, timestamp and headers (items with a parse error always do); with Message Format Schema Registry also the key decoded (decodedKey) and the value\'s Connect schema (valueSchema), which Doris Schema\'s Create Missing Tables reads',
+				description: 'Whether each item carries _kafka: topic, partition, offset, key, timestamp and headers (items with a parse error always do); with Message Format Schema Registry also the key decoded (decodedKey) and the value\'s Connect schema (valueSchema), which Doris Schema\'s Create Missing Tables reads; with One Item per Batch the packed item carries the lines\' Connect schemas instead (packedRows.connectSchemas)',
 			},
 			{
 				displayName: 'Keep Order per Partition',

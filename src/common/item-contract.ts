@@ -159,6 +159,15 @@ export interface PackedRows {
 	deleteSign?: boolean;
 	/** Deadline and target of every line, as DORIS_FIELD is for an item (absent: none). */
 	doris?: DorisItemInfo;
+	/**
+	 * Message Format Schema Registry with Include Metadata: the Kafka Connect schemas of the lines' values
+	 * and keys, one per schema id (and Protobuf message type) in the item, which the runs name by index
+	 * (PackedSource.valueSchema / keySchema). What `_kafka.valueSchema` / `decodedKey` are to a
+	 * per-message item, for the Doris Schema node's Create Missing Tables and Add New Columns: without
+	 * them a packed line's double 3.0 (decoded as 3) made a BIGINT column that refused every later
+	 * fraction, and a table needed Key Columns. Never loaded; the Doris Schema node's output has none.
+	 */
+	connectSchemas?: JsonObject[];
 }
 
 export interface PackedSource {
@@ -169,4 +178,11 @@ export interface PackedSource {
 	lastOffset: string;
 	/** Lines in this run. When lastOffset - firstOffset + 1 equals it, line k has offset firstOffset + k. */
 	lines: number;
+	/**
+	 * Index in PackedRows.connectSchemas of the Connect schema of the run's values (of its keys): the
+	 * trigger starts a new run where a line's schema differs, so it holds for every line of the run that
+	 * has one (a tombstone's delete row has no value schema). Absent: none known.
+	 */
+	valueSchema?: number;
+	keySchema?: number;
 }

@@ -7,6 +7,7 @@
  * Cost: a few typeof checks per item and per source run, nothing per line.
  */
 import { readDorisInfo } from './doris-info';
+import type { JsonObject } from './exact-json';
 import { PACKED_ROWS_FIELD, type PackedRows, type PackedSource } from './item-contract';
 
 /** A Kafka offset: int64, never negative, as a decimal string without leading zeros. */
@@ -26,6 +27,16 @@ function describe(value: unknown): string {
 	if (Array.isArray(value)) return 'an array';
 	if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 	return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/** Why a run's schema index names no entry of `connectSchemas` (a table would be typed by another schema), or undefined. */
+function schemaRefError(field: string, value: unknown, schemas: unknown): Error | undefined {
+	if (value === undefined) return undefined;
+	const entries = Array.isArray(schemas) ? schemas.length : 0;
+	if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= entries) {
+		return new Error(`${field} must be an index into ${PACKED_ROWS_FIELD}.connectSchemas (${entries} schema(s)), not ${describe(value)}`);
+	}
+	return undefined;
 }
 
 /**
@@ -51,6 +62,13 @@ export function readPackedRows(json: Readonly<Record<string, unknown>>): PackedR
 		const offset = offsetError(`${at}.firstOffset`, s.firstOffset) ?? offsetError(`${at}.lastOffset`, s.lastOffset);
 		if (offset !== undefined) return offset;
 		if (typeof s.lines !== 'number' || !Number.isInteger(s.lines) || s.lines < 0) return new Error(`${at}.lines must be a whole number ≥ 0, not ${describe(s.lines)}`);
+		const schemaRef = schemaRefError(`${at}.valueSchema`, s.valueSchema, p.connectSchemas) ?? schemaRefError(`${at}.keySchema`, s.keySchema, p.connectSchemas);
+		if (schemaRef !== undefined) return schemaRef;
+	}
+	if (p.connectSchemas !== undefined) {
+		if (!Array.isArray(p.connectSchemas)) return new Error(`${PACKED_ROWS_FIELD}.connectSchemas must be an array, not ${describe(p.connectSchemas)}`);
+		const bad = p.connectSchemas.findIndex((schema) => typeof schema !== 'object' || schema === null || Array.isArray(schema));
+		if (bad >= 0) return new Error(`${PACKED_ROWS_FIELD}.connectSchemas[${bad}] must be a Kafka Connect schema (an object), not ${describe(p.connectSchemas[bad])}`);
 	}
 	if (p.deleteSign !== undefined && typeof p.deleteSign !== 'boolean') return new Error(`${PACKED_ROWS_FIELD}.deleteSign must be true, false or absent, not ${describe(p.deleteSign)}`);
 	const doris = readDorisInfo(p.doris, `${PACKED_ROWS_FIELD}.doris`);
@@ -122,4 +140,14 @@ export function packedLine(jsonLines: string, line: number): string | undefined 
 	if (start >= jsonLines.length) return undefined;
 	const end = jsonLines.indexOf('\n', start);
 	return jsonLines.slice(start, end < 0 ? jsonLines.length : end);
+}
+
+/**
+ * The Connect schemas of a packed run's values and keys (item-contract.ts PackedRows.connectSchemas),
+ * for the Doris Schema node's Create Missing Tables and Add New Columns; undefined each when none.
+ */
+export function runConnectSchemas(packed: Pick<PackedRows, 'connectSchemas'>, run: PackedSource | undefined): { value?: JsonObject; key?: JsonObject } {
+	const schemas = packed.connectSchemas;
+	if (schemas === undefined || run === undefined) return {};
+	return { value: run.valueSchema === undefined ? undefined : schemas[run.valueSchema], key: run.keySchema === undefined ? undefined : schemas[run.keySchema] };
 }

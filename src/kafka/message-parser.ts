@@ -31,7 +31,7 @@ import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-
 import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
 import type { SchemaRegistryDecoder } from './schema-registry';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
-import { MetadataKeyBudget, tryMetadataKey, untrustedKeyReason } from './metadata-keys';
+import { lineSchemas, MetadataKeyBudget, trustedKeySchemaIds, tryMetadataKey, untrustedKeyReason } from './metadata-keys';
 import { isRegistryKey, jsonKeyDelete, plainKeyColumn, registryKeyDelete } from './tombstone-keys';
 
 export type MessageFormat = 'json' | 'text' | 'csv' | 'schemaRegistry';
@@ -300,12 +300,15 @@ async function parseWithRegistry(
 	const pending: Array<Promise<Decoded> | null> = [];
 	const keyField = options.kafkaFields?.some((field) => field.source === 'key') === true;
 	// `_kafka` of a per-message item carries the key decoded and the value's Connect schema, which the
-	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata); lines carry no
-	// `_kafka`. Each only when a node downstream reads it (metadata-needs.ts): the schema is kilobytes per item.
+	// Doris Schema node's Create Missing Tables reads (item-contract.ts KafkaMessageMetadata), each only when a
+	// node downstream reads it (metadata-needs.ts): the schema is kilobytes per item. Lines carry no `_kafka`:
+	// a packed item carries their Connect schemas per run instead (PackedRows.connectSchemas).
 	const metadata = options.includeMetadata && options.output !== 'batch';
 	const needs = options.metadataNeeds ?? ALL_METADATA;
 	const keyForMetadata = metadata && needs.decodedKey;
-	if (keyForMetadata && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
+	const packedSchemas = options.includeMetadata && options.output === 'batch' && registry.connectSchema !== undefined;
+	// A key's schema is known once a key of its id was decoded: for packed runs, one key tried per chunk (metadata-keys.ts).
+	if ((keyForMetadata || packedSchemas) && !keyField) await tryMetadataKey(registry, budget, messages, from, to, topic);
 	for (let i = from; i < to; i++) {
 		const { key, value } = messages[i];
 		if (value === null) {
@@ -323,11 +326,12 @@ async function parseWithRegistry(
 	if (options.output === 'batch') {
 		// A decoded record is JSON-safe (schema-registry.ts toJsonSafe) and JSON.stringify writes no line break.
 		const lines = new PackedLinesBuilder();
+		const trustedKeys = packedSchemas ? await trustedKeySchemaIds(registry, messages, from, to, topic) : new Set<number>();
 		for (let k = 0; k < decoded.length; k++) {
 			const result = decoded[k];
 			const message = messages[from + k];
 			const row = result?.json ? withKafkaFields(options, result.json, message, topic, partition, result.key) : undefined;
-			if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset);
+			if (row) lines.addText(JSON.stringify(row), topic, partition, message.offset, packedSchemas ? lineSchemas(registry, message, trustedKeys) : undefined);
 			else addItem(chunk, options, result, message, topic, partition, lines);
 		}
 		endPacked(chunk, lines, options);

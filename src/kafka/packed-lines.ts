@@ -70,6 +70,12 @@ export function mayBeLine(value: Buffer): boolean {
 	return value.length > 0 && value.indexOf(LF) === -1;
 }
 
+/** The Connect schemas of a line's value and key, one object per schema id (registry-connect-schemas.ts). */
+export interface LineSchemas {
+	value?: JsonObject;
+	key?: JsonObject;
+}
+
 export class PackedLinesBuilder {
 	/** Lines added as text, each with its "\n". */
 	private text = '';
@@ -81,6 +87,8 @@ export class PackedLinesBuilder {
 	/** The offset that would extend the current run, as a number (NaN when beyond 2^53). */
 	private nextOffset = Number.NaN;
 	private lines = 0;
+	/** The Connect schemas of the runs whose lines had one (addText), for PackedRows.connectSchemas. */
+	private readonly runSchemas = new Map<PackedSource, LineSchemas>();
 
 	/** `deferChecks`: values given to addBytes passed only mayBeLine (see the header). */
 	constructor(private readonly deferChecks = false) {}
@@ -96,12 +104,33 @@ export class PackedLinesBuilder {
 		this.note(topic, partition, offset);
 	}
 
-	/** A line already serialised (no CR/LF in it: JSON.stringify output never has one). */
-	addText(line: string, topic: string, partition: number, offset: string): void {
+	/**
+	 * A line already serialised (no CR/LF in it: JSON.stringify output never has one). `schemas`: the
+	 * Connect schemas of its value and key (Message Format Schema Registry, item-contract.ts
+	 * PackedRows.connectSchemas); a line whose schema differs from its run's starts a new run.
+	 */
+	addText(line: string, topic: string, partition: number, offset: string, schemas?: LineSchemas): void {
 		if (this.pending.length > 0) this.decodePending();
 		this.text += line;
 		this.text += '\n';
+		if (schemas === undefined) {
+			this.note(topic, partition, offset);
+			return;
+		}
+		const known = this.run === undefined ? undefined : this.runSchemas.get(this.run);
+		// A line without a schema (a tombstone's delete row) takes its run's: only a different one ends the run.
+		if (known !== undefined && ((schemas.value !== undefined && known.value !== undefined && schemas.value !== known.value) || (schemas.key !== undefined && known.key !== undefined && schemas.key !== known.key))) {
+			this.run = undefined;
+		}
 		this.note(topic, partition, offset);
+		const run = this.run as PackedSource | undefined;
+		if (run === undefined || (schemas.value === undefined && schemas.key === undefined)) return;
+		const entry = this.runSchemas.get(run);
+		if (entry === undefined) this.runSchemas.set(run, { value: schemas.value, key: schemas.key });
+		else {
+			entry.value ??= schemas.value;
+			entry.key ??= schemas.key;
+		}
 	}
 
 	/**
@@ -113,12 +142,34 @@ export class PackedLinesBuilder {
 		if (this.lines === 0) return undefined;
 		if (this.pending.length > 0) this.decodePending();
 		const rows: PackedRows = { jsonLines: this.text, count: this.lines, sources: this.sources };
+		if (this.runSchemas.size > 0) this.referSchemas(rows);
 		this.text = '';
 		this.sources = [];
 		this.run = undefined;
 		this.nextOffset = Number.NaN;
 		this.lines = 0;
 		return rows;
+	}
+
+	/** The runs' schemas into rows.connectSchemas, each object once, the runs naming them by index. */
+	private referSchemas(rows: PackedRows): void {
+		const indexes = new Map<JsonObject, number>();
+		const schemas: JsonObject[] = [];
+		const indexOf = (schema: JsonObject): number => {
+			let index = indexes.get(schema);
+			if (index === undefined) {
+				index = schemas.push(schema) - 1;
+				indexes.set(schema, index);
+			}
+			return index;
+		};
+		for (const run of this.sources) {
+			const entry = this.runSchemas.get(run);
+			if (entry?.value !== undefined) run.valueSchema = indexOf(entry.value);
+			if (entry?.key !== undefined) run.keySchema = indexOf(entry.key);
+		}
+		rows.connectSchemas = schemas;
+		this.runSchemas.clear();
 	}
 
 	private decodePending(): void {

@@ -11,12 +11,15 @@ import { describe, it } from 'node:test';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 import { loadIntoDoris } from '../../src/batch/doris-target';
+import { parseJsonExact } from '../../src/common/exact-json';
+import { PACKED_ROWS_FIELD, type PackedRows } from '../../src/common/item-contract';
 import type { DorisConnection } from '../../src/doris/connection';
 import { tableSchemaOrCreate } from '../../src/doris/schema/ddl-runner';
+import { mapItemsToTargets } from '../../src/doris/schema/map-targets';
 import { DEFAULT_ROW_MAPPER_OPTIONS, RowMapper } from '../../src/doris/schema/row-mapper';
 import { designTableFrom, type CreateOptions } from '../../src/doris/schema/table-design';
 import { logicalTypeHook } from '../../src/kafka/avro-logical-types';
-import type { MessageParserOptions } from '../../src/kafka/message-parser';
+import type { MessageParserOptions, OutputMode } from '../../src/kafka/message-parser';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
@@ -62,9 +65,9 @@ function connection(): DorisConnection {
 	return { feUrls: s.feUrls, queryHost: s.mysqlHost, queryPort: s.mysqlPort, user: s.user, password: s.password, database: 'demo' };
 }
 
-/** The trigger's items of every message of `topic` (Include Metadata, One Item per Message). */
-async function triggerItems(topic: string, messages: number): Promise<Array<Record<string, unknown>>> {
-	const parser: MessageParserOptions = { format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', output: 'message', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) };
+/** The trigger's items of every message of `topic` (Include Metadata, One Item per Message unless told). */
+async function triggerItems(topic: string, messages: number, output: OutputMode = 'message'): Promise<Array<Record<string, unknown>>> {
+	const parser: MessageParserOptions = { format: 'schemaRegistry', includeMetadata: true, tombstones: 'skip', output, schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) };
 	const group = uniqueName('registry-create');
 	const n8n = new FakeN8n();
 	const consumer = await SinkerConsumer.start(testOptions(topic, group, { parser, executionsInFlight: 1 }), n8n.run);
@@ -189,5 +192,68 @@ describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverte
 		const designs = items.map((json, index) => designTableFrom({ database: 'demo', table: `keyed_${index}` }, [json], { cdc: false, sourcePath: '', keyColumns: [], properties: [] }));
 		const columns = designs.map((d) => ('refused' in d ? d.refused : [...d.keys, ...d.values].map((c) => `${c.name} ${c.type}`).join(', ')));
 		assert.deepEqual(columns, ['id BIGINT, price BIGINT', 'id BIGINT, price DOUBLE, weight FLOAT, kind STRING']);
+	});
+
+	it('One Item per Batch: the packed item carries the Connect schemas of its runs, so the table gets UNIQUE KEY(id) from the key schema and DOUBLE for a 3.0, and a later 3.5 loads', async (t) => {
+		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
+		const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
+		// TopicNameStrategy: a key schema is trusted only under `<topic>-key` (key-subjects.ts).
+		const topic = await broker.topic(1);
+		const values = [eventText(1, '3.0'), eventText(2, '3.5'), eventText(3, '4.0')];
+		const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(values[0])) }, { subject: `${topic}-value` });
+		const { id: keyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(1))) }, { subject: `${topic}-key` });
+		const producer = broker.kafka.producer();
+		await producer.connect();
+		await producer.send({
+			topic,
+			messages: await Promise.all([1, 2, 3].map(async (id, i) => ({ key: await registry.encode(keyId, avroValueOf(keyText(id))), value: await registry.encode(valueId, avroValueOf(values[i])) }))),
+		});
+		await producer.disconnect();
+
+		const items = await triggerItems(topic, 3, 'batch');
+		const packed = items.map((json) => json[PACKED_ROWS_FIELD] as unknown as PackedRows);
+		assert.ok(packed.every((p) => p !== undefined), 'every message a packed line');
+		assert.equal(packed.reduce((n, p) => n + p.count, 0), 3);
+		for (const p of packed) {
+			assert.ok(p.connectSchemas !== undefined && p.connectSchemas.length === 2, 'one value and one key schema per item, not one per line');
+			assert.ok(p.sources.every((run) => run.valueSchema !== undefined && run.keySchema !== undefined), JSON.stringify(p.sources));
+			assert.doesNotMatch(p.jsonLines, /_kafka/, 'the lines are the rows alone');
+		}
+
+		// The Doris Schema node's Map Rows with Create Missing Tables: the table is designed from the packed lines' samples.
+		const options: CreateOptions = { cdc: true, sourcePath: '', keyColumns: [], properties: [['replication_num', '1']] };
+		const target = { database: 'demo', table: 'orders_packed_created' };
+		let mapper: RowMapper | undefined;
+		const routed = await mapItemsToTargets(
+			items.map((json) => ({ json })),
+			{
+				rules: { database: { kind: 'parameter' }, table: { kind: 'parameter' } },
+				parameters: () => target,
+				tagTargets: false,
+				mapperFor: async (to, samples) => {
+					const schema = await tableSchemaOrCreate(connection(), to, 0, { design: () => designTableFrom(to, samples(), options) });
+					if ('refused' in schema) return schema;
+					return (mapper = new RowMapper(schema, { ...DEFAULT_ROW_MAPPER_OPTIONS, cdc: true }));
+				},
+			},
+			{ labels: { workflow: 'registry-create', node: 'Doris Schema' }, workerThreads: 0, continueOnFail: false },
+		);
+		assert.deepEqual(routed.invalid.map((r) => r.json._invalid), [], 'the 3.5 after a 3.0 is a row, not Invalid; the table was created');
+		assert.ok(mapper !== undefined);
+		const types = Object.fromEntries(mapper.schema.columns.map((c) => [c.name, c.type]));
+		assert.deepEqual(types, {
+			id: { kind: 'integer', name: 'BIGINT' },
+			price: { kind: 'float', name: 'DOUBLE' },
+			amount: { kind: 'decimal', precision: 10, scale: 2 },
+			placed_on: { kind: 'date' },
+			placed_at: { kind: 'datetime', precision: 6 },
+			note: { kind: 'string' },
+		});
+		assert.deepEqual(mapper.schema.keyColumns, ['id'], 'the key from the packed run\'s key schema, without Key Columns');
+
+		const rows = routed.rows.flatMap((item) => ((item.json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines.split('\n').slice(0, -1)).map((line) => parseJsonExact(line) as Record<string, unknown>));
+		await loadIntoDoris(doris.target('orders_packed_created', 'registry_packed', { deleteSign: true }), rows, {});
+		const loaded = doris.server.tableRows('demo', 'orders_packed_created').map((r) => [Number(r.id), Number(r.price), String(r.placed_on)]);
+		assert.deepEqual(loaded.sort(), [[1, 3, '2024-05-01'], [2, 3.5, '2024-05-01'], [3, 4, '2024-05-01']]);
 	});
 });

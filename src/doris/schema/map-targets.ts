@@ -20,7 +20,6 @@
  * tables' first lines.
  */
 import { readDorisInfo } from '../../common/doris-info';
-import { withoutByteOrderMark } from '../../common/exact-json';
 import { DORIS_FIELD, KAFKA_METADATA_FIELD, PACKED_ROWS_FIELD, PARSE_ERROR_FIELD, type DorisItemInfo, type PackedRows } from '../../common/item-contract';
 import { readPackedRows } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
@@ -33,6 +32,7 @@ import { warnLineOwnFields } from './reserved-line-fields';
 import { countInvalidItems, INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
 import type { Rejection, RowMapper } from './row-mapper';
 import { splitPacked, type UnplacedLine } from './split-packed';
+import { samplesOf } from './table-samples';
 import { noteTableSources, sourceOfRow } from './table-sources';
 import { isFixedTarget, needsOnlyTopic, resolveTarget, targetKey, topicOfItem, type DorisTarget, type ParameterNames, type TargetRefusal, type TargetRules } from './target';
 
@@ -268,28 +268,6 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 
 	const byPlace = (a: Placed, b: Placed) => a.item.index - b.item.index || a.sub - b.sub;
 	return { rows: rows.sort(byPlace).map((p) => p.item), invalid: invalid.sort(byPlace).map((p) => p.item) };
-}
-
-/**
- * A group's messages in order, each packed line parsed only when asked for: what a table created on
- * demand takes its columns from (the first that holds a row, designTableFrom).
- */
-function* samplesOf(group: Group): Generator<Record<string, unknown>> {
-	for (const { json } of group.ordinary) yield json;
-	for (const part of group.packed) {
-		const text = part.packed.jsonLines;
-		for (let start = 0; start < text.length; ) {
-			const newline = text.indexOf('\n', start);
-			const end = newline < 0 ? text.length : newline;
-			try {
-				const value: unknown = JSON.parse(withoutByteOrderMark(text.slice(start, end)));
-				if (isObject(value)) yield value;
-			} catch {
-				// An unparsable line has no columns to offer; it goes to Invalid when mapped.
-			}
-			start = end + 1;
-		}
-	}
 }
 
 function refuseLine(

@@ -44,10 +44,25 @@ function wireFormatSchemaId(text: string): number | undefined {
 	return bytes.length >= 5 && bytes[0] === 0 && bytes.readInt32BE(1) > 0 ? bytes.readInt32BE(1) : undefined;
 }
 
+/**
+ * A One Item per Batch line's key (map-targets.ts samplesOf): the field names of its run's key schema
+ * (item-contract.ts PackedRows.connectSchemas), as a decoded key record would name them.
+ */
+function packedLineKey(keySchema: unknown): MessageKey {
+	if (keySchema === undefined) {
+		return { unknown: 'a packed line (One Item per Batch) names its key only by a key schema from the Schema Registry, and its run has none (a null or plain key, or none decoded yet)' };
+	}
+	const names = [...structFields(keySchema).keys()];
+	if (names.length > 0) return { columns: names };
+	const type = isObject(keySchema) && typeof keySchema.type === 'string' ? keySchema.type : 'unknown';
+	return { unknown: `its Kafka key's schema (Schema Registry) is a single ${type}, which names no column` };
+}
+
 export function messageKeyOf(json: Record<string, unknown>): MessageKey {
 	const meta = json[KAFKA_METADATA_FIELD];
 	if (!isObject(meta)) return { unknown: "the message carries no Kafka key; turn on the trigger's Include Metadata with One Item per Message" };
 	if (meta.decodedKey !== undefined) return recordColumns(meta.decodedKey, 'decoded through the Schema Registry');
+	if (meta.packedLine === true) return packedLineKey(meta.keySchema);
 	if (typeof meta.keyError === 'string') return { unknown: meta.keyError };
 	if (meta.key === null) return { unknown: 'the message has no Kafka key (null)' };
 	if (typeof meta.key !== 'string') return { unknown: "the message carries no Kafka key; turn on the trigger's Include Metadata with One Item per Message" };

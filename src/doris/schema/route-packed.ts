@@ -21,7 +21,7 @@ import {
 } from '../../common/item-contract';
 import { rememberWrittenLines } from '../../common/encoded-lines';
 import { parseJsonExact, type JsonValue } from '../../common/exact-json';
-import type { PackedLineOrigin } from '../../common/packed-rows';
+import { runConnectSchemas, type PackedLineOrigin } from '../../common/packed-rows';
 import { metrics } from '../../metrics/metrics';
 import { packedLineSerializer, type RowSerializer } from '../stream-load/wire-format';
 import { LineSink } from './line-sink';
@@ -62,7 +62,7 @@ function serializerFor(mapper: RowMapper): RowSerializer {
  * `_parseError` item, and is mapped like one; so an invalid line comes out in the shape an invalid
  * item has in per-message mode, and a dead-letter branch needs no second form.
  */
-function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, unknown> }, kafkaFields: readonly string[]): MapResult {
+function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, unknown> }, kafkaFields: readonly string[], valueSchema: unknown): MapResult {
 	let value: JsonValue;
 	try {
 		value = parseJsonExact(line);
@@ -80,7 +80,7 @@ function mapLine(line: string, mapper: RowMapper, slot: { json: Record<string, u
 	try {
 		// The item's Add Kafka Fields, never a line's own `_doris` (a line's fields are data).
 		// Under Unknown Fields Reject a line's own `_kafka` / `_doris` refuses it, as any field no column takes.
-		return withOwnFieldReasons(mapper.map(value, kafkaFields), lineOwnFieldReasons(value, mapper));
+		return withOwnFieldReasons(mapper.map(value, kafkaFields, valueSchema), lineOwnFieldReasons(value, mapper));
 	} catch (error) {
 		// As in routeItems: a bug or a hostile value must not drop the line.
 		return { ok: false, reasons: [{ column: null, value: null, expected: 'a row', rule: 'type', message: `could not map the line: ${(error as Error).message}` }] };
@@ -155,6 +155,11 @@ class RunCursor {
 
 	topic(): string {
 		return this.run >= 0 && this.run < this.sources.length ? this.sources[this.run].topic : '';
+	}
+
+	/** The current run (undefined past the runs), for its Connect schemas (runConnectSchemas). */
+	current(): PackedSource | undefined {
+		return this.run >= 0 && this.run < this.sources.length ? this.sources[this.run] : undefined;
 	}
 
 	/**
@@ -293,7 +298,9 @@ export function mapPackedLinesToBytes(
 		}
 		const lineText = text.slice(start, end);
 		start = end + 1;
-		const result = mapLine(lineText, mapper, slot, kafkaFields);
+		// A Schema Registry value's Connect schema, for Add New Columns: looked up only for a line off the fast path.
+		const valueSchema = packed.connectSchemas === undefined || !covered ? undefined : runConnectSchemas(packed, cursor.current()).value;
+		const result = mapLine(lineText, mapper, slot, kafkaFields, valueSchema);
 		if (result.ok) {
 			const row = result.row;
 			sink.add(serialize(row));

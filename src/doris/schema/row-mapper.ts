@@ -204,10 +204,12 @@ export class RowMapper {
 
 	/**
 	 * `kafkaFields`: the names the trigger added at the item's top level (trigger-fields.ts); by default
-	 * the item's own `_doris` says, a packed item's lines get them from `packedRows.doris`.
+	 * the item's own `_doris` says, a packed item's lines get them from `packedRows.doris`. `valueSchema`:
+	 * a packed line's Connect schema, from its run (route-packed.ts; item-contract.ts PackedRows.connectSchemas),
+	 * for Add New Columns as `_kafka.valueSchema` is for an item.
 	 */
-	map(json: Record<string, unknown>, kafkaFields?: readonly string[]): MapResult {
-		return this.mapFrom(json, kafkaFields, false);
+	map(json: Record<string, unknown>, kafkaFields?: readonly string[], valueSchema?: unknown): MapResult {
+		return this.mapFrom(json, kafkaFields, false, valueSchema);
 	}
 
 	/**
@@ -219,7 +221,7 @@ export class RowMapper {
 		return this.mapFrom(json, undefined, true);
 	}
 
-	private mapFrom(json: Record<string, unknown>, kafkaFields: readonly string[] | undefined, perMessageItem: boolean): MapResult {
+	private mapFrom(json: Record<string, unknown>, kafkaFields: readonly string[] | undefined, perMessageItem: boolean, lineSchema?: unknown): MapResult {
 		const parseError = json[PARSE_ERROR_FIELD];
 		if (parseError !== undefined && parseError !== null) return { ok: false, reasons: [undecodedMessage(parseError as Partial<ParseErrorInfo>)] };
 		let item = json;
@@ -261,7 +263,7 @@ export class RowMapper {
 		}
 		if (perMessageItem && this.readsDorisField && (rec === item || rec === json)) rec = withOwnDorisField(rec, json);
 		// Without an envelope, Add New Columns takes a Schema Registry value's Connect schema (item-contract.ts), which describes the item.
-		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, valueSchemaOf(json), true, deleted, ownRow);
+		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, lineSchema ?? valueSchemaOf(json), true, deleted, ownRow);
 		return this.mapRecord(rec, connectSchema, false, deleted, ownRow);
 	}
 

@@ -57,21 +57,23 @@ class PartBuilder {
 		this.text += '\n';
 		this.count++;
 		const last = this.last;
+		// Runs the trigger split where the Connect schema changed (item-contract.ts PackedSource.valueSchema) stay apart.
+		const sameSchemas = last !== undefined && last.valueSchema === run.valueSchema && last.keySchema === run.keySchema;
 		if (offset !== null) {
-			if (last !== undefined && this.lastOffset !== null && last.topic === topic && last.partition === partition && offset === this.lastOffset + 1n) {
+			if (last !== undefined && sameSchemas && this.lastOffset !== null && last.topic === topic && last.partition === partition && offset === this.lastOffset + 1n) {
 				last.lastOffset = offset.toString();
 				last.lines++;
 			} else {
-				this.last = { topic, partition, firstOffset: offset.toString(), lastOffset: offset.toString(), lines: 1 };
+				this.last = withSchemas({ topic, partition, firstOffset: offset.toString(), lastOffset: offset.toString(), lines: 1 }, run);
 				this.sources.push(this.last);
 			}
 			this.lastOffset = offset;
 			return;
 		}
 		// A run with gaps: the part's run keeps its bounds and counts the lines it got.
-		if (last !== undefined && this.lastOffset === null && last.topic === topic && last.partition === partition && last.firstOffset === run.firstOffset) last.lines++;
+		if (last !== undefined && sameSchemas && this.lastOffset === null && last.topic === topic && last.partition === partition && last.firstOffset === run.firstOffset) last.lines++;
 		else {
-			this.last = { topic, partition, firstOffset: run.firstOffset, lastOffset: run.lastOffset, lines: 1 };
+			this.last = withSchemas({ topic, partition, firstOffset: run.firstOffset, lastOffset: run.lastOffset, lines: 1 }, run);
 			this.sources.push(this.last);
 		}
 		this.lastOffset = null;
@@ -85,11 +87,20 @@ class PartBuilder {
 		this.count++;
 	}
 
-	finish(deleteSign: boolean | undefined): PackedRows {
+	finish(packed: PackedRows): PackedRows {
 		const rows: PackedRows = { jsonLines: this.text, count: this.count, sources: this.sources };
-		if (deleteSign !== undefined) rows.deleteSign = deleteSign;
+		if (packed.deleteSign !== undefined) rows.deleteSign = packed.deleteSign;
+		// The item's schemas whole: the runs' indexes stay valid (one per schema id, so few).
+		if (packed.connectSchemas !== undefined) rows.connectSchemas = packed.connectSchemas;
 		return rows;
 	}
+}
+
+/** A part's run naming the Connect schemas of the input run it comes from, when it names any. */
+function withSchemas(out: PackedSource, run: PackedSource): PackedSource {
+	if (run.valueSchema !== undefined) out.valueSchema = run.valueSchema;
+	if (run.keySchema !== undefined) out.keySchema = run.keySchema;
+	return out;
 }
 
 function parseErrorJson(kind: ParseErrorInfo['kind'], message: string, raw: string): Record<string, unknown> {
@@ -179,7 +190,7 @@ export function splitPacked(
 		return { parts, lineNumbers, unplaced };
 	}
 	for (const [key, b] of builders) {
-		parts.set(key, b.finish(packed.deleteSign));
+		parts.set(key, b.finish(packed));
 		lineNumbers.set(key, b.lines);
 	}
 	return { parts, lineNumbers, unplaced };
