@@ -12,16 +12,9 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { registerAvroRecord } from '../integration/kafka-sinker-helpers';
 import { waitFor } from '../support/wait-for';
+import { ORDER_AVRO_FIELDS as FIELDS } from './support/events';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 
-const FIELDS = [
-	{ name: 'order_id', type: 'long' },
-	{ name: 'customer_id', type: 'long' },
-	{ name: 'status', type: 'string' },
-	{ name: 'amount', type: 'string' },
-	{ name: 'currency', type: 'string' },
-	{ name: 'created_at', type: 'string' },
-];
 
 describe('Schema Registry metadata in n8n', { timeout: 300_000 }, () => {
 	let world: E2eWorld;

@@ -11,20 +11,13 @@ import { schemaRegistryUrl } from '../ground/kafka/env';
 import { startRegistryGate, type RegistryGate } from '../ground/registry-gate';
 import { registerAvroRecord } from '../integration/kafka-sinker-helpers';
 import { assertTableEquals } from './support/doris';
+import { ORDER_AVRO_FIELDS as FIELDS } from './support/events';
 import { NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { waitFor } from '../support/wait-for';
 
 const LOGIN = { username: 'sr-reader', password: 'Registry-Secret-e2e-7' };
 const COLUMNS = ['order_id', 'customer_id', 'status', 'amount', 'currency', 'created_at'] as const;
-const FIELDS = [
-	{ name: 'order_id', type: 'long' },
-	{ name: 'customer_id', type: 'long' },
-	{ name: 'status', type: 'string' },
-	{ name: 'amount', type: 'string' },
-	{ name: 'currency', type: 'string' },
-	{ name: 'created_at', type: 'string' },
-];
 
 function orders(count: number, base: number) {
 	return Array.from({ length: count }, (_, i) => ({

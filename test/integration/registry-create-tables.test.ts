@@ -50,6 +50,16 @@ const ENVELOPE = {
 const KEY = { type: 'struct', name: 'dbserver1.inventory.orders.Key', optional: false, fields: [{ type: 'int64', optional: false, field: 'id' }] };
 
 /** A Debezium create event of the orders table as the JSON converter writes it (the fixture helpers turn it into Avro). */
+/** The columns a table created from these events gets: the types the Avro writer schema declares. */
+const DECLARED_TYPES = {
+	id: { kind: 'integer', name: 'BIGINT' },
+	price: { kind: 'float', name: 'DOUBLE' },
+	amount: { kind: 'decimal', precision: 10, scale: 2 },
+	placed_on: { kind: 'date' },
+	placed_at: { kind: 'datetime', precision: 6 },
+	note: { kind: 'string' },
+};
+
 function eventText(id: number, price: string): string {
 	// 12.50 as Decimal(10,2): unscaled 1250, big-endian, base64; 19844 days is 2024-05-01.
 	const after = `{"id":${id},"price":${price},"amount":"BOI=","placed_on":19844,"placed_at":1714564800123456,"note":"n${id}"}`;
@@ -117,14 +127,7 @@ describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverte
 		const schema = await tableSchemaOrCreate(connection(), target, 0, { design: () => designTableFrom(target, items.slice(0, 2), options) });
 		assert.ok(!('refused' in schema), 'refused' in schema ? schema.refused : '');
 		const types = Object.fromEntries(schema.columns.map((c) => [c.name, c.type]));
-		assert.deepEqual(types, {
-			id: { kind: 'integer', name: 'BIGINT' },
-			price: { kind: 'float', name: 'DOUBLE' },
-			amount: { kind: 'decimal', precision: 10, scale: 2 },
-			placed_on: { kind: 'date' },
-			placed_at: { kind: 'datetime', precision: 6 },
-			note: { kind: 'string' },
-		});
+		assert.deepEqual(types, DECLARED_TYPES);
 		assert.deepEqual(schema.keyColumns, ['id']);
 
 		const invalid: unknown[] = [];
@@ -241,14 +244,7 @@ describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverte
 		assert.deepEqual(routed.invalid.map((r) => r.json._invalid), [], 'the 3.5 after a 3.0 is a row, not Invalid; the table was created');
 		assert.ok(mapper !== undefined);
 		const types = Object.fromEntries(mapper.schema.columns.map((c) => [c.name, c.type]));
-		assert.deepEqual(types, {
-			id: { kind: 'integer', name: 'BIGINT' },
-			price: { kind: 'float', name: 'DOUBLE' },
-			amount: { kind: 'decimal', precision: 10, scale: 2 },
-			placed_on: { kind: 'date' },
-			placed_at: { kind: 'datetime', precision: 6 },
-			note: { kind: 'string' },
-		});
+		assert.deepEqual(types, DECLARED_TYPES);
 		assert.deepEqual(mapper.schema.keyColumns, ['id'], 'the key from the packed run\'s key schema, without Key Columns');
 
 		const rows = routed.rows.flatMap((item) => ((item.json[PACKED_ROWS_FIELD] as unknown as PackedRows).jsonLines.split('\n').slice(0, -1)).map((line) => parseJsonExact(line) as Record<string, unknown>));

@@ -65,6 +65,16 @@ export function logEvents(count: number, partitions: number, firstSeq = 0): Test
  * Orders of roughly 1.5 KB for examples/orders-low-frequency.json (UNIQUE KEY on order_id), keyed
  * by order id. A few carry a negative quantity as text in a DECIMAL column: invalid.
  */
+/** The fields of an order as an Avro record, for the Schema Registry cases (all the orders table's columns). */
+export const ORDER_AVRO_FIELDS = [
+	{ name: 'order_id', type: 'long' },
+	{ name: 'customer_id', type: 'long' },
+	{ name: 'status', type: 'string' },
+	{ name: 'amount', type: 'string' },
+	{ name: 'currency', type: 'string' },
+	{ name: 'created_at', type: 'string' },
+];
+
 export function orderEvents(count: number, partitions: number, firstId = 1): TestEvent[] {
 	const events: TestEvent[] = [];
 	for (let orderId = firstId; orderId < firstId + count; orderId++) {

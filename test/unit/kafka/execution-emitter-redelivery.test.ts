@@ -8,57 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { EachBatchPayload } from 'kafkajs';
-
-import type { ExecutionOutcome, SinkExecution } from '../../../src/kafka/consumer-options';
-import { ExecutionEmitter, type EmitterContext } from '../../../src/kafka/execution-emitter';
-import { PartitionState } from '../../../src/kafka/partition-state';
-
-function batch(fetchedOffset: string, offsets: string[]): EachBatchPayload {
-	const messages = offsets.map((offset) => ({ offset, key: null, value: Buffer.from('{}'), timestamp: '0', attributes: 0, headers: {} }));
-	return {
-		batch: { topic: 't', partition: 0, fetchedOffset, messages, highWatermark: '100', lastOffset: () => offsets[offsets.length - 1] },
-		isStale: () => false,
-		isRunning: () => true,
-		heartbeat: async () => {},
-		resolveOffset: () => {},
-	} as unknown as EachBatchPayload;
-}
+import { emitterWorld as world, fetchOf as batch } from './emitter-support';
 
 function range(from: number, to: number): string[] {
 	return Array.from({ length: to - from }, (_, k) => String(from + k));
-}
-
-function world() {
-	const executions: SinkExecution[] = [];
-	const seeks: bigint[] = [];
-	const errors: string[] = [];
-	const log = () => {};
-	const state = new PartitionState('t', 0);
-	const context = {
-		options: { keepPartitionOrder: false, manual: false, maxRecordsPerExecution: 100, maxBytesPerExecution: 1_000_000, labels: { workflow: 'w', node: 'n' }, executionTimeoutMs: 0 },
-		logger: { error: (message: string) => errors.push(message), warn: log, info: log, debug: log },
-		stats: { messages: 0, parseErrors: 0, tombstonesSkipped: 0, executionsStarted: 0, executionsSucceeded: 0, executionsFailed: 0 },
-		parser: { parse: (messages: Array<{ offset: string }>, from: number, to: number) => ({ items: messages.slice(from, to).map((m) => ({ json: { offset: m.offset } })), parseErrors: 0, tombstonesSkipped: 0 }) },
-		window: { hasRoom: true, acquire: () => {}, release: () => {} },
-		partitions: {
-			seek: (_state: PartitionState, offset: bigint) => {
-				seeks.push(offset);
-				state.positionEpoch++;
-				return true;
-			},
-		},
-		committer: { request: () => {} },
-		runExecution: async (execution: SinkExecution): Promise<ExecutionOutcome> => {
-			executions.push(execution);
-			return new Promise<ExecutionOutcome>(() => {}); // still running
-		},
-		executionsSignal: new AbortController().signal,
-		isClosing: () => false,
-		isDraining: () => false,
-		syncPaused: () => {},
-	} as unknown as EmitterContext;
-	return { emitter: new ExecutionEmitter(context), state, executions, seeks, errors };
 }
 
 test('the failed range comes again alone, cut at its end; the partition then skips past the executions after it', async () => {
