@@ -352,14 +352,23 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nHost> 
 	const started = Date.now();
 	const fresh = options.userFolder === undefined || !existsSync(path.join(options.userFolder, '.n8n', 'database.sqlite'));
 	if (fresh) await ensureTemplate();
-	const host = await createHost(options);
-	if (fresh) seedFromTemplate(host.userFolder);
-	host.timings.template = Date.now() - started;
-	try {
-		await host.start(options);
-	} catch (error) {
-		await host.close();
-		throw error;
+	for (let attempt = 1; ; attempt++) {
+		const host = await createHost(options);
+		if (fresh) seedFromTemplate(host.userFolder);
+		host.timings.template = Date.now() - started;
+		try {
+			await host.start(options);
+			return host;
+		} catch (error) {
+			await host.close();
+			// The ports are picked free when the host is made, seconds before n8n binds them (the CLI import
+			// runs in between): another suite's server can take one meanwhile, and n8n exits with "port N is
+			// already in use" (seen once in CI, node-versions.test.ts). New ports, a new start.
+			if (attempt < PORT_ATTEMPTS && /port \d+ is already in use|EADDRINUSE/i.test(String((error as Error).message))) continue;
+			throw error;
+		}
 	}
-	return host;
 }
+
+/** Starts tried when a port picked for n8n was taken before it bound it. */
+const PORT_ATTEMPTS = 3;
