@@ -1,6 +1,7 @@
 /**
  * A load whose rows may be in Doris without Doris saying which: one it committed with row counts that
- * do not account for the rows sent (response.ts rowCountMismatch), or one whose last attempt ended
+ * do not account for the rows sent (response.ts rowCountMismatch), or that left rows out unselected
+ * without a `where` header (dropped-rows.ts unselectedWithoutWhere), or one whose last attempt ended
  * without an answer after its body went out while Doris cannot say what became of its label
  * (StreamLoadError.mayBeInDoris: label-guard.ts). Sending any of its rows again (a split of the batch,
  * a redelivery of its executions) would load those that landed twice. Its rows go back to their
@@ -34,8 +35,8 @@ export function uncountedRefusal(error: StreamLoadError): DorisRefusal {
 }
 
 /**
- * Doris committed the load although its row counts do not add up (response.ts rowCountMismatch), or
- * the load may be in Doris and Doris cannot say (StreamLoadError.mayBeInDoris).
+ * Doris committed the load without accounting for every row (rowCountMismatch, unselectedWithoutWhere),
+ * or the load may be in Doris and Doris cannot say (StreamLoadError.mayBeInDoris).
  */
 export function mayHaveLanded(error: unknown): error is StreamLoadError {
 	return error instanceof StreamLoadError && (error.committed || error.mayBeInDoris);
