@@ -1,6 +1,5 @@
 // Shared by the kafka-*.test.ts files: topics on the real test broker, fast producing, the group's
-// committed offsets as the broker sees them, consumer options sized for tests, and schemas registered
-// in the test Schema Registry.
+// committed offsets as the broker sees them, and consumer options sized for tests.
 import { after, before } from 'node:test';
 import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
@@ -8,28 +7,11 @@ import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 import { SINKER_DEFAULTS, type ExecutionOutcome, type RunExecution, type SinkExecution, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import type { SinkerLogger } from '../../src/kafka/client';
 import { fixKafkajsIdleTimers } from '../../src/kafka/request-queue-fix';
-import { kafkaBrokers, schemaRegistryUrl } from '../ground/kafka/env';
+import { kafkaBrokers } from '../ground/kafka/env';
 import { uniqueName } from '../ground/kafka/helpers';
 import { createTopicsReady } from '../support/kafka-topics';
 
 export { createTopicsReady, uniqueName };
-
-/**
- * Registers a schema through the registry's REST API, as a converter does (the client library's
- * register() parses or compiles some schemas first and refuses them), and returns the wire-format
- * header of a value written with it: magic byte, schema id, and for Protobuf the message index 0.
- */
-export async function registerOverRest(subject: string, body: Record<string, unknown>, headerBytes = 5): Promise<Buffer> {
-	const answer = await fetch(`${schemaRegistryUrl}/subjects/${subject}/versions`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-		body: JSON.stringify(body),
-	});
-	const { id } = (await answer.json()) as { id: number };
-	const header = Buffer.alloc(headerBytes);
-	header.writeInt32BE(id, 1);
-	return header;
-}
 
 /** Registers an Avro record schema under a fresh `<prefix>-…-value` subject; returns its id. */
 export async function registerAvroRecord(

@@ -9,10 +9,9 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
-import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
-import { waitFor } from '../support/wait-for';
-import { committedOffsets, FakeN8n, registerOverRest, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { consumeWithRegistry, registerOverRest } from './registry-support';
 
 let draftTopic: string;
 let reachable = false;
@@ -175,17 +174,7 @@ describe('sinker consumer: Schema Registry, JSON Schema values', () => {
 			],
 		});
 		await producer.disconnect();
-		const group = uniqueName('registry-drafts');
-		const n8n = new FakeN8n();
-		const consumer = await SinkerConsumer.start(
-			testOptions(draftTopic, group, {
-				parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) },
-			}),
-			n8n.run,
-		);
-		try {
-			await waitFor('offset 5 committed', async () => (await committedOffsets(broker.admin, group, draftTopic)).get(0) === 5n);
-			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+		await consumeWithRegistry(broker.admin, draftTopic, 5, 'registry-drafts', (items, consumer) => {
 			const reason = (item: Record<string, unknown>) => {
 				const error = item[PARSE_ERROR_FIELD] as { kind: string; message: string } | undefined;
 				return error && `${error.kind}: ${error.message}`;
@@ -197,8 +186,6 @@ describe('sinker consumer: Schema Registry, JSON Schema values', () => {
 			assert.equal(reason(items[3]), 'schema_registry: invalid payload: /qty 10 must be < 10 (exclusiveMaximum)');
 			assert.equal(reason(items[4]), 'schema_registry: invalid payload: /kind "refund" must be equal to constant (const)');
 			assert.equal(consumer.stats.parseErrors, 3);
-		} finally {
-			await consumer.close();
-		}
+		});
 	});
 });

@@ -13,7 +13,8 @@ import { createSchemaRegistryDecoder } from '../../src/kafka/schema-registry';
 import { SinkerConsumer } from '../../src/kafka/sinker-consumer';
 import { schemaRegistryUrl } from '../ground/kafka/env';
 import { waitFor } from '../support/wait-for';
-import { committedOffsets, FakeN8n, registerAvroRecord, registerOverRest, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, FakeN8n, registerAvroRecord, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { consumeWithRegistry, registerOverRest } from './registry-support';
 
 let topic: string;
 let protoTopic: string;
@@ -49,24 +50,12 @@ describe('sinker consumer: Schema Registry', () => {
 			],
 		});
 		await producer.disconnect();
-		const group = uniqueName('registry');
-		const n8n = new FakeN8n();
-		const consumer = await SinkerConsumer.start(
-			testOptions(topic, group, {
-				parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) },
-			}),
-			n8n.run,
-		);
-		try {
-			await waitFor('offset 3 committed', async () => (await committedOffsets(broker.admin, group, topic)).get(0) === 3n);
-			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+		await consumeWithRegistry(broker.admin, topic, 3, 'registry', (items, consumer) => {
 			assert.deepEqual(items[0], { id: 42, item: 'tea', raw: 'AQID' });
 			assert.deepEqual(items[1], { city: 'Lyon' });
 			assert.equal((items[2][PARSE_ERROR_FIELD] as { kind: string }).kind, 'schema_registry');
 			assert.equal(consumer.stats.parseErrors, 1);
-		} finally {
-			await consumer.close();
-		}
+		});
 	});
 
 	it('decodes Protobuf: int64 beyond 2^53 exact, nested message, enum by name, proto3 zero values present', async (t) => {
@@ -114,17 +103,7 @@ describe('sinker consumer: Schema Registry', () => {
 		await producer.send({ topic: protoTopic, messages: [{ value: first }, { value: confluent }] });
 		await producer.disconnect();
 
-		const group = uniqueName('registry-proto');
-		const n8n = new FakeN8n();
-		const consumer = await SinkerConsumer.start(
-			testOptions(protoTopic, group, {
-				parser: { format: 'schemaRegistry', includeMetadata: false, tombstones: 'skip', schemaRegistry: createSchemaRegistryDecoder({ url: schemaRegistryUrl }) },
-			}),
-			n8n.run,
-		);
-		try {
-			await waitFor('offset 2 committed', async () => (await committedOffsets(broker.admin, group, protoTopic)).get(0) === 2n);
-			const items = n8n.executions.flatMap((e) => e.items.map((i) => i.json));
+		await consumeWithRegistry(broker.admin, protoTopic, 2, 'registry-proto', (items, consumer) => {
 			assert.equal(consumer.stats.parseErrors, 0, JSON.stringify(items));
 			assert.deepEqual(items, [
 				{
@@ -140,9 +119,7 @@ describe('sinker consumer: Schema Registry', () => {
 			]);
 			assert.equal(String(big), '4611686018427400249');
 			assert.equal(String(negative), '-1152921504606846983');
-		} finally {
-			await consumer.close();
-		}
+		});
 	});
 
 	it('a value whose schema id the registry says it does not have is undecodable (Invalid), not an outage that holds the partition', async (t) => {
