@@ -13,15 +13,8 @@ import { schemaRegistryUrl } from '../ground/kafka/env';
 import { uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 import { consumeWithRegistry, registerOverRest } from './registry-support';
 
-let draftTopic: string;
 let reachable = false;
-
-const broker = useKafkaAdmin({
-	when: async () => (reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)),
-	setup: async () => {
-		draftTopic = await broker.topic(1);
-	},
-});
+const broker = useKafkaAdmin({ when: async () => (reachable = await fetch(`${schemaRegistryUrl}/subjects`).then((r) => r.ok, () => false)) });
 
 describe('sinker consumer: Schema Registry, JSON Schema values', () => {
 	it('decodes JSON Schema values exactly: an integer beyond 2^53 and a long decimal keep every digit; a value the schema refuses is still refused', async (t) => {
@@ -161,6 +154,7 @@ describe('sinker consumer: Schema Registry, JSON Schema values', () => {
 		};
 		const header04 = await registerOverRest(`${uniqueName('draft-04')}-value`, { schemaType: 'JSON', schema: JSON.stringify(draft04) });
 		const header06 = await registerOverRest(`${uniqueName('draft-06')}-value`, { schemaType: 'JSON', schema: JSON.stringify(draft06) });
+		const draftTopic = await broker.topic(1);
 		const producer = broker.kafka.producer();
 		await producer.connect();
 		await producer.send({
