@@ -29,7 +29,7 @@ import { LabelFactory } from '../doris/stream-load/labels';
 import type { LoadFormat, LoadOptions } from '../doris/stream-load/options';
 import type { RetryPolicy } from '../doris/stream-load/retry';
 import type { SilenceOptions } from '../doris/stream-load/silence';
-import { metrics } from '../metrics/metrics';
+import { metrics, tableLabel } from '../metrics/metrics';
 import type { BatchLimits } from './batch-limits';
 import { isRows, type BatchPart, type Row } from './batch-parts';
 import { TargetBatcher, type AddOptions, type AddResult } from './batcher';
@@ -141,18 +141,18 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 	const serializer = createSerializer(load);
 	const key = targetKey(config);
 	const table = config.table;
+	const metricTable = tableLabel(config.database, config.table);
 	const maxLoads = config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS;
 	const batcher = getOrCreateBatcher(key, () => {
 		const client = clientFor(config);
-		// The gauge's label is the bare table: batchers of tables of one name in several databases (a
-		// Database expression) or with other options share a series, so each adds its change in bytes.
-		// Set outright, the last batcher to report overwrote the others' buffered bytes.
+		// Batchers of one table with other options (label prefix, load settings) share the gauge's series,
+		// so each adds its change in bytes. Set outright, the last batcher to report overwrote the others'.
 		let bufferedReported = 0;
 		const reportBuffered = (bytes: number): void => {
 			const change = bytes - bufferedReported;
 			bufferedReported = bytes;
-			if (change > 0) metrics.bufferedBytes.inc({ table }, change);
-			else if (change < 0) metrics.bufferedBytes.dec({ table }, -change);
+			if (change > 0) metrics.bufferedBytes.inc({ table: metricTable }, change);
+			else if (change < 0) metrics.bufferedBytes.dec({ table: metricTable }, -change);
 		};
 		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
 			const label = labels.next();
@@ -199,10 +199,10 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				// Past its deadline (Keep Order) the trigger redelivers the execution whatever it answers.
 				handBack: (error) => (error instanceof DeadlineError ? undefined : notLoadedRefusal(error, 'failed', maxLoads)),
 				onSeal: (b) => {
-					metrics.batchRows.observe({ table }, b.rows);
-					metrics.batchBytes.observe({ table }, b.bytes);
+					metrics.batchRows.observe({ table: metricTable }, b.rows);
+					metrics.batchBytes.observe({ table: metricTable }, b.bytes);
 				},
-				onSettled: (_b, ms) => metrics.batchFlushDuration.observe({ table }, ms / 1000),
+				onSettled: (_b, ms) => metrics.batchFlushDuration.observe({ table: metricTable }, ms / 1000),
 				onBuffered: reportBuffered,
 			},
 			processBudget(),

@@ -24,17 +24,6 @@ import { INVALID_FIELD, type InvalidInfo } from '../doris/schema/route-items';
 import { metrics } from '../metrics/metrics';
 
 /**
- * The table label: the bare table name, as doris_rows_loaded_total and doris_rows_filtered_total
- * carry it (and as this counter did before it counted every rule). `_invalid.table` is `db.table`;
- * a Doris database name holds no "." (fe-core common/FeNameFormat.java, `^[a-zA-Z][a-zA-Z0-9-_]{0,63}$`,
- * or letters of any script with enable_unicode_name_support), so the first "." ends it.
- */
-function bareTable(qualified: string): string {
-	const dot = qualified.indexOf('.');
-	return dot < 0 ? qualified : qualified.slice(dot + 1);
-}
-
-/**
  * Counts the rejected items of one execution: one increment per (table, rule), by the number of
  * rows, so an execution with no rejected row costs a length check. Each item's table and rule are
  * read from its `_invalid` (the first reason's rule, as sinker_rows_invalid_total reads it).
@@ -51,5 +40,5 @@ export function countRejectedRows(rejected: ReadonlyArray<{ json: Record<string,
 		if (entry === undefined) counts.set(key, { table, rule, rows: 1 });
 		else entry.rows += 1;
 	}
-	for (const { table, rule, rows } of counts.values()) metrics.rowsRejected.inc({ workflow, table: bareTable(table), rule }, rows);
+	for (const { table, rule, rows } of counts.values()) metrics.rowsRejected.inc({ workflow, table, rule }, rows);
 }

@@ -8,6 +8,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export const registry = new Registry();
 
+/**
+ * Every metric's `table` label: `database.table`, so tables of one name in two databases (a Database
+ * expression, Map Rows to Tables) keep their own series. The Doris Schema node's metrics always carried
+ * it so; the Stream Load node's carried the bare name, and two databases' `orders` shared one series.
+ */
+export function tableLabel(database: string, table: string): string {
+	return `${database}.${table}`;
+}
+
 const bytesBuckets = [1024, 16384, 131072, 1048576, 4194304, 16777216, 67108864, 268435456];
 const rowsBuckets = [1, 10, 100, 1000, 5000, 10000, 50000, 100000, 500000];
 

@@ -92,8 +92,8 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			t.diagnostic(`2000 events, 2 refused by Doris: all committed in ${elapsedMs} ms, ${letters.length} dead letters, ${failed.length} failed executions`);
 			assert.equal(failed.length, 0, 'no execution failed for a refused row');
 			// Counted once each, by the node that handed them back, under the workflow's id and their rule.
-			assert.equal(await scrapedRejected(metricsPort, { workflow: String(scenario.workflowId), table: scenario.table, rule: 'doris_rejected' }), 2);
-			assert.equal(await scrapedRejected(metricsPort, { table: scenario.table }), 2);
+			assert.equal(await scrapedRejected(metricsPort, { workflow: String(scenario.workflowId), table: `demo.${scenario.table}`, rule: 'doris_rejected' }), 2);
+			assert.equal(await scrapedRejected(metricsPort, { table: `demo.${scenario.table}` }), 2);
 		});
 
 		// Not wired at all, or wired only to a disabled node: n8n passes a disabled node's input 0 on to
@@ -180,8 +180,8 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			);
 			assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
 			// Taken out before the load, never sent to Doris: counted under their own rule (before: not counted at all).
-			assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: scenario.table, rule: 'csv_unwritable' }), 2);
-			assert.equal(await scrapedRejected(metricsPort, { table: scenario.table }), 2);
+			assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: `demo.${scenario.table}`, rule: 'csv_unwritable' }), 2);
+			assert.equal(await scrapedRejected(metricsPort, { table: `demo.${scenario.table}` }), 2);
 		});
 
 		it('Format CSV with Rejected leading nowhere: the execution holding the row fails naming the column, nothing is committed past it, no row loads twice', async () => {
@@ -234,7 +234,7 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 				assert.ok(reasons.every((r) => r.rule === 'delete_not_applied' && /Deletes \(CDC\) is Never/.test(r.message)), reasons[0]?.message);
 				assertTableEquals(world.doris.tableRows('demo', scenario.table), [...kept.values()], 'id', ['id', 'name', 'email', 'tier', 'balance', 'updated_at']);
 				assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
-				assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: scenario.table, rule: 'delete_not_applied' }), deleted.length);
+				assert.equal(await scrapedRejected(metricsPort, { workflow: workflowId, table: `demo.${scenario.table}`, rule: 'delete_not_applied' }), deleted.length);
 			});
 		}
 

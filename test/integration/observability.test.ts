@@ -28,6 +28,8 @@ import { nodeContextsFor } from './stream-load-support';
 const root = join(__dirname, '..', '..');
 const WF = 'wf-observability';
 const MISSING_TABLE = 'no_such_table';
+/** A table as metrics' `table` label carries it. */
+const labelOf = (table: string) => `${DATABASE}.${table}`;
 
 let server: MetricsServerHandle;
 let prometheus: RunningPrometheus;
@@ -118,13 +120,13 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 		await assert.rejects(loadIntoDoris(target(MISSING_TABLE), rows(0, 5), { flushNow: true }), /unknown table/);
 		// Fail again once Prometheus holds the first failure: a counter must rise between scrapes for
 		// rate() to see it, and the failure-ratio alert is checked below.
-		await sampled(`sum(doris_stream_load_total{status="failed", table="${MISSING_TABLE}"})`, (v) => v === 1);
+		await sampled(`sum(doris_stream_load_total{status="failed", table="${labelOf(MISSING_TABLE)}"})`, (v) => v === 1);
 		await assert.rejects(loadIntoDoris(target(MISSING_TABLE), rows(0, 5), { flushNow: true }), /unknown table/);
 
-		assert.equal(await counted(metrics.streamLoads, { table: directTable, status: 'retried' }), 1);
-		assert.equal(await counted(metrics.streamLoads, { table: directTable, status: 'success' }), 5);
-		assert.equal(await counted(metrics.streamLoads, { table: MISSING_TABLE, status: 'failed' }), 2);
-		assert.equal(await counted(metrics.rowsFiltered, { table: directTable }), 1);
+		assert.equal(await counted(metrics.streamLoads, { table: labelOf(directTable), status: 'retried' }), 1);
+		assert.equal(await counted(metrics.streamLoads, { table: labelOf(directTable), status: 'success' }), 5);
+		assert.equal(await counted(metrics.streamLoads, { table: labelOf(MISSING_TABLE), status: 'failed' }), 2);
+		assert.equal(await counted(metrics.rowsFiltered, { table: labelOf(directTable) }), 1);
 	});
 
 	it('the Doris Stream Load node: rows it hands back on Rejected are counted by rule, those Doris refused apart from those taken out before the load', async () => {
@@ -137,9 +139,9 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 		const rule = (json: Record<string, unknown>) => (json._invalid as { reasons: Array<{ rule: string }> }).reasons[0].rule;
 		assert.deepEqual(rejected.map((r) => [r.json.id, rule(r.json)]).sort(), [[2, 'doris_rejected'], [3, 'csv_unwritable']]);
 		assert.deepEqual(world.doris.tableRows(DATABASE, nodeTable).map((r) => Number(r.id)).sort(), [1, 4]);
-		assert.equal(await counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'doris_rejected' }), 1);
-		assert.equal(await counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'csv_unwritable' }), 1);
-		assert.equal(await counted(metrics.rowsRejected, { table: nodeTable }), 2, 'each row once');
+		assert.equal(await counted(metrics.rowsRejected, { workflow: WF, table: labelOf(nodeTable), rule: 'doris_rejected' }), 1);
+		assert.equal(await counted(metrics.rowsRejected, { workflow: WF, table: labelOf(nodeTable), rule: 'csv_unwritable' }), 1);
+		assert.equal(await counted(metrics.rowsRejected, { table: labelOf(nodeTable) }), 2, 'each row once');
 	});
 
 	it('the Kafka consumer path: consumed, mapped, loaded, committed; bad messages counted; a rejected load redelivered', async () => {
@@ -179,8 +181,8 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 		assert.equal(await counted(metrics.jsonParseErrors, { node: 'Kafka Trigger', topic }), 1);
 		// The Doris Schema side labels invalid rows with the qualified table name.
 		assert.equal(await counted(metrics.rowsInvalid, { table: `${DATABASE}.${table}` }), 2);
-		assert.ok((await counted(metrics.streamLoads, { table, status: 'failed' })) >= 1);
-		assert.ok((await counted(metrics.streamLoads, { table, status: 'success' })) >= 1);
+		assert.ok((await counted(metrics.streamLoads, { table: labelOf(table), status: 'failed' })) >= 1);
+		assert.ok((await counted(metrics.streamLoads, { table: labelOf(table), status: 'success' })) >= 1);
 	});
 
 	it('has the key series in Prometheus, each equal to what the process counted', async (t) => {
@@ -199,12 +201,12 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 			[`sum(doris_stream_load_total{status="success"})`, counted(metrics.streamLoads, { status: 'success' })],
 			[`sum(doris_stream_load_total{status="retried"})`, counted(metrics.streamLoads, { status: 'retried' })],
 			[`sum(doris_stream_load_total{status="failed"})`, counted(metrics.streamLoads, { status: 'failed' })],
-			[`sum(doris_stream_load_total{status="failed", table="${table}"})`, counted(metrics.streamLoads, { table, status: 'failed' })],
+			[`sum(doris_stream_load_total{status="failed", table="${labelOf(table)}"})`, counted(metrics.streamLoads, { table: labelOf(table), status: 'failed' })],
 			[`sum(doris_rows_loaded_total)`, counted(metrics.rowsLoaded)],
-			[`sum(doris_rows_filtered_total{table="${directTable}"})`, counted(metrics.rowsFiltered, { table: directTable })],
-			[`sum(doris_rows_rejected_total{workflow="${WF}", table="${nodeTable}", rule="doris_rejected"})`, counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'doris_rejected' })],
-			[`sum(doris_rows_rejected_total{workflow="${WF}", table="${nodeTable}", rule="csv_unwritable"})`, counted(metrics.rowsRejected, { workflow: WF, table: nodeTable, rule: 'csv_unwritable' })],
-			[`sum(doris_rows_rejected_total{table="${nodeTable}"})`, counted(metrics.rowsRejected, { table: nodeTable })],
+			[`sum(doris_rows_filtered_total{table="${labelOf(directTable)}"})`, counted(metrics.rowsFiltered, { table: labelOf(directTable) })],
+			[`sum(doris_rows_rejected_total{workflow="${WF}", table="${labelOf(nodeTable)}", rule="doris_rejected"})`, counted(metrics.rowsRejected, { workflow: WF, table: labelOf(nodeTable), rule: 'doris_rejected' })],
+			[`sum(doris_rows_rejected_total{workflow="${WF}", table="${labelOf(nodeTable)}", rule="csv_unwritable"})`, counted(metrics.rowsRejected, { workflow: WF, table: labelOf(nodeTable), rule: 'csv_unwritable' })],
+			[`sum(doris_rows_rejected_total{table="${labelOf(nodeTable)}"})`, counted(metrics.rowsRejected, { table: labelOf(nodeTable) })],
 		];
 		const figures: string[] = [];
 		for (const [expr, local] of checks) {
@@ -249,7 +251,7 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 				// Every attempt on the unknown table failed, twice within the window; `for: 5m` keeps it pending.
 				assert.deepEqual(
 					(rule.alerts ?? []).map((a) => [a.labels.table, a.state]),
-					[[MISSING_TABLE, 'pending']],
+					[[labelOf(MISSING_TABLE), 'pending']],
 				);
 			} else {
 				assert.equal(rule.state, 'inactive', rule.name);

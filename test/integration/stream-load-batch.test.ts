@@ -160,10 +160,10 @@ describe('shared Stream Load batches', () => {
 		await loadIntoDoris(target(table), rows(7), { flushNow: true });
 		const value = async (m: { get(): Promise<{ values: { labels: Record<string, string | number>; value: number }[] }> }, labels: Record<string, string>) =>
 			(await m.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
-		assert.equal(await value(metrics.streamLoads, { table, status: 'success' }), 1);
-		assert.equal(await value(metrics.rowsLoaded, { table }), 7);
-		assert.equal(await value(metrics.bufferedBytes, { table }), 0);
-		const rowsHist = (await metrics.batchRows.get()).values.find((v) => v.labels.table === table && (v as { metricName?: string }).metricName === 'batch_rows_sum');
+		assert.equal(await value(metrics.streamLoads, { table: `d.${table}`, status: 'success' }), 1);
+		assert.equal(await value(metrics.rowsLoaded, { table: `d.${table}` }), 7);
+		assert.equal(await value(metrics.bufferedBytes, { table: `d.${table}` }), 0);
+		const rowsHist = (await metrics.batchRows.get()).values.find((v) => v.labels.table === `d.${table}` && (v as { metricName?: string }).metricName === 'batch_rows_sum');
 		assert.equal(rowsHist?.value, 7);
 	});
 });

@@ -92,7 +92,7 @@ describe('a batch Doris refuses for some rows', () => {
 		db.server.faults.http500(1);
 		const [, rejected] = await executeStreamLoad(nodeContext({ table }, rows, { mode: 'manual', connected: [0, 1] }));
 		assert.deepEqual(rejected.map((r) => r.json.id), [1, 3]);
-		const series = (await metrics.rowsRejected.get()).values.filter((v) => v.labels.table === table);
+		const series = (await metrics.rowsRejected.get()).values.filter((v) => v.labels.table === `d.${table}`);
 		assert.deepEqual(series.map((v) => [v.labels.workflow, v.labels.rule, v.value]), [[NODE_TEST_WORKFLOW, 'doris_rejected', 2]]);
 		assert.deepEqual(ids(table), [2, 4]);
 	});
@@ -100,7 +100,7 @@ describe('a batch Doris refuses for some rows', () => {
 	it('refused rows in a shared batch are not counted by the batch: only when an execution hands them back', async () => {
 		const table = await db.newTable({ columns: 'id INT, s STRING' });
 		await loadIntoDoris(target(table), [{ id: 1, s: long }, { id: 2, s: 'ok' }], { flushNow: true });
-		assert.equal((await metrics.rowsRejected.get()).values.find((v) => v.labels.table === table), undefined);
+		assert.equal((await metrics.rowsRejected.get()).values.find((v) => v.labels.table === `d.${table}`), undefined);
 	});
 
 	it('Max Filter Ratio > 0: a load Doris passes with filtered rows reads its error log and logs each row with its reason', async () => {
@@ -148,7 +148,7 @@ describe('a batch Doris refuses for some rows', () => {
 		const result = await loadIntoDoris(config, [1, 2, 3, 4].map((id) => ({ id, s: 'ok' })), { flushNow: true });
 		assert.equal(result.batches[0].result.unselectedRows, 2);
 		assert.deepEqual(ids(table), [3, 4]);
-		const counted = (await metrics.rowsUnselected.get()).values.find((v) => v.labels.table === table)?.value;
+		const counted = (await metrics.rowsUnselected.get()).values.find((v) => v.labels.table === `d.${table}`)?.value;
 		assert.equal(counted, 2);
 		assert.ok(infos.some((m) => /left out 2 row\(s\) of load .* by its where header \(id > 2\)/.test(m)), infos.join('\n'));
 	});

@@ -24,7 +24,7 @@ describe(`Doris down for ${DOWN_S} s`, { timeout: DOWN_S * 1000 + 120_000 }, () 
 		await pipeline.settle();
 		const loadedBefore = pipeline.tableRowCount();
 		const committedBefore = await pipeline.committed();
-		const attemptsBefore = await counterSum(metrics.streamLoads, { table: c.table });
+		const attemptsBefore = await counterSum(metrics.streamLoads, { table: c.metricTable });
 
 		const downAt = Date.now();
 		await world.doris.faults.down(DOWN_S * 1000);
@@ -45,7 +45,7 @@ describe(`Doris down for ${DOWN_S} s`, { timeout: DOWN_S * 1000 + 120_000 }, () 
 			const base = committedBefore.get(e.partition) ?? 0n;
 			assert.ok(e.last < base + 800n, `partition ${e.partition}: execution up to ${e.last} while committed is ${base}`);
 		}
-		const attemptsDuring = (await counterSum(metrics.streamLoads, { table: c.table })) - attemptsBefore;
+		const attemptsDuring = (await counterSum(metrics.streamLoads, { table: c.metricTable })) - attemptsBefore;
 		const redeliveries = pipeline.consumers.reduce((s, x) => s + x.stats.redeliveries, 0);
 
 		const settleMs = await pipeline.settle(120_000);

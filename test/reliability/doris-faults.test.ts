@@ -50,7 +50,7 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await midStream(c, ROWS, () => world.doris.faults.fail(2, '[E-235]failed to init rowset builder. version count: 2001, exceed limit: 2000, tablet: 10087'));
 		const ms = await c.pipeline.settle();
 		assertInvariant(c);
-		const retried = await counterSum(metrics.streamLoads, { table: c.table, status: 'retried' });
+		const retried = await counterSum(metrics.streamLoads, { table: c.metricTable, status: 'retried' });
 		assert.ok(retried >= 2, `retries counted: ${retried}`);
 		assertClearFailures(c, /-235/);
 		recordFigures('fail-235x2', { rows: ROWS, settleMs: ms, retried, executionFailures: c.pipeline.failures.length });
@@ -81,7 +81,7 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		}
 		const labels = world.doris.loads.filter((l) => l.table === c.table && l.status === 'Success').map((l) => l.label);
 		assert.equal(new Set(labels).size, labels.length, 'no label loaded twice');
-		const exists = await counterSum(metrics.streamLoads, { table: c.table, status: 'label_exists' });
+		const exists = await counterSum(metrics.streamLoads, { table: c.metricTable, status: 'label_exists' });
 		recordFigures('resetAfterCommitx2', { rows: ROWS, settleMs: ms, tableRows: c.pipeline.tableRowCount(), labelExists: exists });
 		await c.pipeline.close();
 	});
@@ -152,7 +152,7 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		assertInvariant(c);
 		// A refused BE counts as a connect failure: the client first tries the other FE (whose redirect
 		// took the second armed fault), then retries after backoff with the same label.
-		const retried = await counterSum(metrics.streamLoads, { table: c.table, status: 'retried' });
+		const retried = await counterSum(metrics.streamLoads, { table: c.metricTable, status: 'retried' });
 		assert.ok(retried >= 1, `retries counted: ${retried}`);
 		assert.ok(world.capture.lines.some((l) => /ECONNREFUSED/.test(l)), 'the refused connection was logged');
 		assertClearFailures(c, /ECONNREFUSED|refused|connect/i);
@@ -195,8 +195,8 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.produceRows(0, 400);
 		const windowMs = 5000;
 		await new Promise((resolve) => setTimeout(resolve, windowMs));
-		const failed = await counterSum(metrics.streamLoads, { table: c.table, status: 'failed' });
-		const retried = await counterSum(metrics.streamLoads, { table: c.table, status: 'retried' });
+		const failed = await counterSum(metrics.streamLoads, { table: c.metricTable, status: 'failed' });
+		const retried = await counterSum(metrics.streamLoads, { table: c.metricTable, status: 'retried' });
 		const executions = c.pipeline.executions.length;
 		assert.equal(retried, 0, 'an authentication failure is not retried by the Stream Load client');
 		assert.ok(failed >= 1 && failed <= executions, `one request per execution at most: ${failed} loads for ${executions} executions`);

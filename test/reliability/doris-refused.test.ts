@@ -38,14 +38,14 @@ async function run(c: Case, name: string): Promise<void> {
 	// Two refused rows, in different partitions, mid-stream.
 	items.splice(ROWS / 4, 0, poison(100_001, 0));
 	items.splice((3 * ROWS) / 4, 0, poison(100_002, 1));
-	const rejectedBefore = await counterSum(metrics.rowsRejected, { table: c.table });
+	const rejectedBefore = await counterSum(metrics.rowsRejected, { table: c.metricTable });
 	const started = Date.now();
 	await c.produce(items);
 	const settleMs = await c.pipeline.settle(60_000);
 	assertInvariant(c);
 	assert.deepEqual(c.pipeline.failures, [], 'no execution failed for a refused row');
 	assert.equal(c.pipeline.rejected.size, 2, 'both refused rows are on the Rejected output');
-	assert.equal((await counterSum(metrics.rowsRejected, { table: c.table })) - rejectedBefore, 2);
+	assert.equal((await counterSum(metrics.rowsRejected, { table: c.metricTable })) - rejectedBefore, 2);
 	const figures = loadFigures(c);
 	assert.ok(figures.loadsPerPoisonedBatch.every((n) => n <= 2 * 10), `loads per poisoned batch ${figures.loadsPerPoisonedBatch}`);
 	recordFigures(name, { rows: ROWS, refused: 2, rowsLost: 0, settleMs, sinceProduceMs: Date.now() - started, executionFailures: c.pipeline.failures.length, ...figures });

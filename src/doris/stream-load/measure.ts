@@ -4,7 +4,7 @@
  * retried) is counted the moment it happens, counts `failed` when the load gives up, and the rows
  * Doris reported once it is done.
  */
-import { metrics } from '../../metrics/metrics';
+import { metrics, tableLabel } from '../../metrics/metrics';
 import { LoadHistory, type AttemptOutcome, type LoadCall, type LoadRequest } from './load-call';
 
 export interface LoadMetrics {
@@ -33,7 +33,7 @@ export interface MeasuredResult {
 
 export function measured<T extends MeasuredResult>(next: (call: LoadCall) => Promise<T>, sink: LoadMetrics): (request: LoadRequest) => Promise<T> {
 	return async (request) => {
-		const table = request.table;
+		const table = tableLabel(request.database, request.table);
 		const history = new LoadHistory((outcome) => sink.attempt(table, outcome));
 		try {
 			const result = await next({ request, attempt: 0, history });

@@ -149,13 +149,13 @@ export function rowsByProcess(doris: DorisTestServer, table: string): Map<string
 	return out;
 }
 
-/** `doris_rows_loaded_total{table=…}` from one process's metrics endpoint (0 when not yet exported). */
+/** `doris_rows_loaded_total{table="<database>.<table>"}` from one process's metrics endpoint (0 when not yet exported). */
 export async function scrapeRowsLoaded(port: number, table: string): Promise<number> {
 	const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
 	assert.equal(res.status, 200, `GET :${port}/metrics`);
 	let total = 0;
 	for (const line of (await res.text()).split('\n')) {
-		if (line.startsWith('doris_rows_loaded_total{') && line.includes(`table="${table}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+		if (line.startsWith('doris_rows_loaded_total{') && line.includes(`table="${DATABASE}.${table}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
 	}
 	return total;
 }

@@ -54,6 +54,11 @@ function streamLoadContext(params: Record<string, unknown>, items: INodeExecutio
 	return perItemDatabase(base, params, databaseOf);
 }
 
+/** doris_rows_loaded_total of one `table` label value. */
+async function rowsLoadedMetric(table: string): Promise<number> {
+	return (await metrics.rowsLoaded.get()).values.find((v) => v.labels.table === table)?.value ?? 0;
+}
+
 const rowsOf = (database: string) => db.server.tableRows(database, 'orders').sort((x, y) => Number(x.id) - Number(y.id));
 
 describe('A Database expression, evaluated for each item', () => {
@@ -64,7 +69,8 @@ describe('A Database expression, evaluated for each item', () => {
 		await db.server.sql('CREATE TABLE tb.orders (id INT, w VARCHAR(32)) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1');
 	});
 
-	it('Doris Stream Load: each item, and each packed item, loads into its own database; one summary per database', async () => {
+	it('Doris Stream Load: each item, and each packed item, loads into its own database; one summary per database; metrics per database', async () => {
+		const loadedBefore = { ta: await rowsLoadedMetric('ta.orders'), tb: await rowsLoadedMetric('tb.orders') };
 		const packed: PackedRows = { jsonLines: '{"id":10,"w":"p"}\n{"id":11,"w":"q"}\n', count: 2, sources: [] };
 		const items: INodeExecutionData[] = [{ json: { id: 1, v: 'for ta' } }, { json: { id: 2, w: 'for tb' } }, { json: { [PACKED_ROWS_FIELD]: packed } as never }];
 		const databaseOf = (index: number) => (index === 0 ? 'ta' : 'tb');
@@ -78,6 +84,9 @@ describe('A Database expression, evaluated for each item', () => {
 		);
 		assert.deepEqual(rowsOf('ta'), [{ id: 1, v: 'for ta' }]);
 		assert.deepEqual(rowsOf('tb'), [{ id: 2, w: 'for tb' }, { id: 10, w: 'p' }, { id: 11, w: 'q' }]);
+		// Before, the series were of the bare table: both databases' rows counted under table="orders".
+		assert.deepEqual({ ta: (await rowsLoadedMetric('ta.orders')) - loadedBefore.ta, tb: (await rowsLoadedMetric('tb.orders')) - loadedBefore.tb }, { ta: 1, tb: 3 });
+		assert.equal(await rowsLoadedMetric('orders'), 0);
 	});
 
 	it('Doris Stream Load: an item whose expression gives no database, with none in the credential, is refused naming the item; nothing of it loads', async () => {
@@ -122,18 +131,22 @@ describe('A Database expression, evaluated for each item', () => {
 		);
 	});
 
-	it('the buffered-bytes gauge of a table of one name in two databases is the sum of both batches, not the last one reported', async () => {
-		const gauge = async () => (await metrics.bufferedBytes.get()).values.find((v) => v.labels.table === 'orders')?.value ?? 0;
-		const before = await gauge();
+	it("the buffered-bytes gauge is per database's table, and the sum of a table's batches with different options, not the last one reported", async () => {
+		const gauge = async (table: string) => (await metrics.bufferedBytes.get()).values.find((v) => v.labels.table === table)?.value ?? 0;
+		const before = { ta: await gauge('ta.orders'), tb: await gauge('tb.orders') };
 		const ta = dorisBatcher({ ...target('orders'), database: 'ta' });
 		const tb = dorisBatcher({ ...target('orders'), database: 'tb' });
-		const added = [ta.add([[{ id: 41 }]]), tb.add([[{ id: 42 }, { id: 43 }]])];
+		// The same table with other load options is another batch in the same series.
+		const tbOther = dorisBatcher({ ...target('orders'), database: 'tb', labelPrefix: 'other' });
+		const added = [ta.add([[{ id: 41 }]]), tb.add([[{ id: 42 }, { id: 43 }]]), tbOther.add([[{ id: 44 }]])];
 		await new Promise((resolve) => setImmediate(resolve));
-		assert.ok(ta.bufferedBytes > 0 && tb.bufferedBytes > ta.bufferedBytes);
-		assert.equal((await gauge()) - before, ta.bufferedBytes + tb.bufferedBytes);
+		assert.ok(ta.bufferedBytes > 0 && tb.bufferedBytes > ta.bufferedBytes && tbOther.bufferedBytes > 0);
+		assert.equal((await gauge('ta.orders')) - before.ta, ta.bufferedBytes);
+		assert.equal((await gauge('tb.orders')) - before.tb, tb.bufferedBytes + tbOther.bufferedBytes);
 		ta.flush();
 		tb.flush();
+		tbOther.flush();
 		await Promise.all(added);
-		assert.equal(await gauge(), before);
+		assert.deepEqual({ ta: await gauge('ta.orders'), tb: await gauge('tb.orders') }, before);
 	});
 });

@@ -26,10 +26,10 @@ const ctx = nodeContextsIn(db);
 
 const items = (ids: number[]) => ids.map((id) => ({ json: { id, v: `v${id}` } }));
 
-/** doris_rows_rejected_total of table orders, summed over the series whose labels match. */
+/** doris_rows_rejected_total of table d.orders, summed over the series whose labels match. */
 async function rejectedCount(labels: Record<string, string>): Promise<number> {
 	const { values } = await metrics.rowsRejected.get();
-	const match = { table: 'orders', ...labels };
+	const match = { table: 'd.orders', ...labels };
 	return values.filter((v) => Object.entries(match).every(([k, want]) => String(v.labels[k as keyof typeof v.labels]) === want)).reduce((sum, v) => sum + v.value, 0);
 }
 

@@ -32,6 +32,8 @@ export interface Case {
 	ledger: Ledger;
 	topic: string;
 	table: string;
+	/** The table as metrics' `table` label carries it: `database.table`. */
+	metricTable: string;
 	partitions: number;
 	produce(items: ToProduce[]): Promise<void>;
 	/** Plain `{id, v}` rows with ids [from, from+count). */
@@ -103,7 +105,7 @@ export class World {
 		const pipeline = options.noStart ? await Pipeline.create(spec) : await Pipeline.start(spec);
 		this.pipelines.push(pipeline);
 		const produce = (items: ToProduce[]) => produceKnown(this.kafka, topic, items, ledger);
-		return { pipeline, ledger, topic, table, partitions, produce, produceRows: (from, count) => produce(plainRows(from, count, partitions)) };
+		return { pipeline, ledger, topic, table, metricTable: `${DATABASE}.${table}`, partitions, produce, produceRows: (from, count) => produce(plainRows(from, count, partitions)) };
 	}
 
 	async close(): Promise<void> {

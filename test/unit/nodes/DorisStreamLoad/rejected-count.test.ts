@@ -51,12 +51,12 @@ const rule = (item: INodeExecutionData) => (item.json[INVALID_FIELD] as { reason
 describe('Doris Stream Load node: doris_rows_rejected_total counts the rows on Rejected', () => {
 	beforeEach(() => metrics.rowsRejected.reset());
 
-	it('rows taken out before the load (csv_unwritable) are counted with their rule, the bare table and the workflow', async () => {
+	it('rows taken out before the load (csv_unwritable) are counted with their rule, the table (database.table) and the workflow', async () => {
 		const items = [{ json: { id: 1, note: 'tea\x01milk' } }, { json: { id: 2, note: '\\N' } }, { json: { id: 3, note: 'a\nb' } }];
 		const [summary, rejected] = await executeStreamLoad(context(csv, items, { connected: [0, 1] }));
 		assert.deepEqual(summary, []);
 		assert.deepEqual(rejected.map(rule), ['csv_unwritable', 'csv_unwritable', 'csv_unwritable']);
-		assert.equal(await counted({ workflow: WORKFLOW, table: 'notes', rule: 'csv_unwritable' }), 3);
+		assert.equal(await counted({ workflow: WORKFLOW, table: 'd.notes', rule: 'csv_unwritable' }), 3);
 		assert.equal(await counted({}), 3, 'nothing else counted');
 	});
 
@@ -65,7 +65,7 @@ describe('Doris Stream Load node: doris_rows_rejected_total counts the rows on R
 		const items = [{ json: { id: 1, note: 'a', updated_at: null } }, { json: { id: 2, note: 'b' } }];
 		const [, rejected] = await executeStreamLoad(context(params, items, { connected: [0, 1] }));
 		assert.deepEqual(rejected.map(rule), ['null_sequence', 'null_sequence']);
-		assert.equal(await counted({ workflow: WORKFLOW, table: 'notes', rule: 'null_sequence' }), 2);
+		assert.equal(await counted({ workflow: WORKFLOW, table: 'd.notes', rule: 'null_sequence' }), 2);
 	});
 
 	it('On Error "Continue" with only Rejected connected: a failed execution\'s rows on Rejected as doris_not_loaded are counted; items the Doris Schema node marked invalid are not (it counted them)', async () => {
@@ -107,11 +107,11 @@ describe('countRejectedRows', () => {
 			metrics.rowsRejected.inc = inc;
 		}
 		assert.deepEqual(incs, [
-			[{ workflow: 'w', table: 'a', rule: 'doris_rejected' }, 3],
-			[{ workflow: 'w', table: 'b', rule: 'doris_rejected' }, 1],
-			[{ workflow: 'w', table: 'a', rule: 'csv_unwritable' }, 1],
+			[{ workflow: 'w', table: 'd.a', rule: 'doris_rejected' }, 3],
+			[{ workflow: 'w', table: 'd.b', rule: 'doris_rejected' }, 1],
+			[{ workflow: 'w', table: 'd.a', rule: 'csv_unwritable' }, 1],
 		]);
-		assert.equal(await counted({ table: 'a', rule: 'doris_rejected' }), 3);
+		assert.equal(await counted({ table: 'd.a', rule: 'doris_rejected' }), 3);
 	});
 
 	it('no rejected row: no increment, no series', async () => {
