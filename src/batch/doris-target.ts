@@ -33,7 +33,7 @@ import { metrics, tableLabel } from '../metrics/metrics';
 import type { BatchLimits } from './batch-limits';
 import { isRows, type BatchPart, type Row } from './batch-parts';
 import { TargetBatcher, type AddOptions, type AddResult } from './batcher';
-import { FILTERED_ROWS_LOG_LIMITS, reportDroppedRows } from './dropped-rows';
+import { FILTERED_ROWS_LOG_LIMITS, reportDroppedRows, unselectedWithoutWhere } from './dropped-rows';
 import { DEFAULT_MAX_ISOLATION_LOADS } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
 import { boundedByDeadline, DeadlineError } from './load-deadline';
@@ -167,6 +167,8 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				throw error;
 			}
 			await reportDroppedRows(client, result, bounded.load, table, config.logger);
+			const unexplained = unselectedWithoutWhere(result, bounded.load, table);
+			if (unexplained !== undefined) throw unexplained;
 			return result;
 		};
 		return new TargetBatcher<DorisLoadOutcome, DorisRefusal>(

@@ -2,11 +2,13 @@
  * Rows a load that succeeded still left out of Doris, which no execution fails for: rows Doris
  * filtered (Max Filter Ratio > 0) and rows a `where` header did not select. Each is logged with its
  * reason so the loss is visible (the metrics count them: measure.ts); a load found committed under
- * its label after its answer was lost says that such rows cannot be counted.
+ * its label after its answer was lost says that such rows cannot be counted. Rows Doris left out
+ * unselected without a `where` header are no setting's doing: unselectedWithoutWhere.
  */
 import type { LoadResult, StreamLoadClient, StreamLoadLogger } from '../doris/stream-load/client';
 import type { ErrorLogLimits } from '../doris/stream-load/error-log';
 import type { LoadOptions } from '../doris/stream-load/options';
+import { StreamLoadError } from '../doris/stream-load/errors';
 import { refusesNewKeys } from './new-keys';
 import { reasonOfErrorLine } from './refusal';
 
@@ -61,9 +63,9 @@ async function reportFiltered(client: Pick<StreamLoadClient, 'errorLog'>, result
  * told (Doris keeps no per-label row counts it would answer with: get_load_state gives the state only).
  */
 function reportUncounted(result: LoadResult, load: LoadOptions, table: string, logger: StreamLoadLogger | undefined): void {
-	const where = Object.entries(load.extraHeaders ?? {}).find(([name]) => name.trim().toLowerCase() === 'where')?.[1];
-	if (result.unselectedRows > 0) {
-		logger?.info(`Doris left out ${result.unselectedRows} row(s) of load ${result.label} into table "${table}" by its where header (${where ?? '?'}): they are not in Doris, as that header says.`, {
+	const where = whereHeader(load);
+	if (result.unselectedRows > 0 && where !== undefined) {
+		logger?.info(`Doris left out ${result.unselectedRows} row(s) of load ${result.label} into table "${table}" by its where header (${where}): they are not in Doris, as that header says.`, {
 			table,
 			label: result.label,
 			unselectedRows: result.unselectedRows,
@@ -77,4 +79,28 @@ function reportUncounted(result: LoadResult, load: LoadOptions, table: string, l
 			{ table, label: result.label },
 		);
 	}
+}
+
+function whereHeader(load: LoadOptions): string | undefined {
+	return Object.entries(load.extraHeaders ?? {}).find(([name]) => name.trim().toLowerCase() === 'where')?.[1];
+}
+
+/**
+ * A load that succeeded with NumberUnselectedRows although no `where` header was sent: the rows of a
+ * partition that takes no writes (its property "mutable" = "false"), which Doris skips without an
+ * error-log line and counts as unselected (be/src/vec/sink/vtablet_finder.cpp `!is_mutable` →
+ * num_immutable_partition_filtered_rows, added to NumberUnselectedRows when the table sink closes;
+ * Doris 2.1, 3.0, 3.1). Which rows Doris does not say, and the load is committed: returned as a
+ * committed error, so the batch hands every row of the load back as doris_uncounted (uncounted.ts)
+ * instead of the execution succeeding without them, or, where the rows cannot go back, fails it.
+ */
+export function unselectedWithoutWhere(result: LoadResult, load: LoadOptions, table: string): StreamLoadError | undefined {
+	if (result.unselectedRows <= 0 || whereHeader(load) !== undefined) return undefined;
+	const error = new StreamLoadError(
+		`Stream Load into Doris table "${table}" (label ${result.label}) was committed with ${result.unselectedRows} row(s) Doris left out as unselected although no where header was sent: ` +
+			'rows of a partition that takes no writes ("mutable" = "false"), which Doris skips without naming them',
+		{ kind: 'doris', retryable: false, table, label: result.label, response: result.response, committed: true },
+	);
+	error.attempts = result.attempts;
+	return error;
 }

@@ -1,6 +1,7 @@
 /**
  * A load Doris committed with row counts that do not account for the rows sent (response.ts
- * rowCountMismatch): which rows landed Doris says nowhere, and sending any of them again (a split of
+ * rowCountMismatch), or that left rows out unselected without a `where` header (dropped-rows.ts
+ * unselectedWithoutWhere): which rows landed Doris says nowhere, and sending any of them again (a split of
  * the batch, a redelivery of its executions) would load those that did twice. Its rows go back to
  * their executions instead, with rule doris_uncounted (rejected-items.ts), so each is visible and none is
  * sent again; used for a whole batch and for a part of a batch being split (doris-target.ts).
@@ -28,7 +29,7 @@ export function uncountedRefusal(error: StreamLoadError): DorisRefusal {
 	};
 }
 
-/** Doris committed the load although its row counts do not add up (response.ts rowCountMismatch). */
+/** Doris committed the load without accounting for every row (rowCountMismatch, unselectedWithoutWhere). */
 export function isUncountedCommit(error: unknown): error is StreamLoadError {
 	return error instanceof StreamLoadError && error.committed;
 }

@@ -1,7 +1,8 @@
 // The Doris test server honours a Stream Load's `partitions` header as Doris does (FE
 // task/StreamLoadTask.java splits it at commas; StreamLoadPlanner refuses an unknown name; BE
 // vec/sink/vtablet_finder.cpp filters a row in no named partition with "no partition for this tuple"),
-// refuses loudly what it does not imitate, and reads `json_root` as the BE does ("JSON Root not found.").
+// skips rows of a partition that takes no writes ("mutable" = "false") as unselected, refuses loudly
+// what it does not imitate, and reads `json_root` as the BE does ("JSON Root not found.").
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -56,6 +57,24 @@ describe('the partitions header on the Doris test server', () => {
 		assert.match(String((await load('auto', [{ id: 1, dt: '2024-01-01' }], { partitions: 'p1' })).Message), /NOT_IMPLEMENTED.*AUTO PARTITION/);
 		assert.equal((await load('auto', [{ id: 1, dt: '2024-01-01' }], {})).Status, 'Success', 'without the header it loads');
 		assert.match(String((await load('r', [{ id: 1, dt: '2024-01-01' }], { temporary_partitions: 'tp1' })).Message), /NOT_IMPLEMENTED.*temporary partitions/);
+	});
+
+	it('without the header, a row in no partition is filtered all the same (Doris routes every row); before, the test server loaded it', async () => {
+		const out = await load('r', [{ id: 20, dt: '2024-03-01' }, { id: 21, dt: '2027-01-01' }], { max_filter_ratio: '0.5' });
+		assert.deepEqual([out.Status, out.NumberLoadedRows, out.NumberFilteredRows], ['Success', 1, 1]);
+		assert.equal(doris.tableRows('d', 'r').some((r) => r.id === 21), false);
+		assert.equal((await load('l', [{ id: 22, region: 'jp' }], {})).Status, 'Fail');
+	});
+
+	it('a partition set "mutable" = "false" takes no row: skipped and counted unselected, no error line, the load a Success', async () => {
+		await doris.sql('CREATE TABLE d.m (id INT, dt DATE) DUPLICATE KEY(id) PARTITION BY RANGE(dt) (PARTITION p_old VALUES LESS THAN ("2025-01-01"), PARTITION p_new VALUES LESS THAN ("2026-01-01")) DISTRIBUTED BY HASH(id) BUCKETS 1');
+		await doris.sql('ALTER TABLE d.m MODIFY PARTITION p_old SET ("mutable" = "false")');
+		const out = await load('m', [{ id: 1, dt: '2024-03-01' }, { id: 2, dt: '2025-03-01' }, { id: 3, dt: '2024-04-01' }], {});
+		assert.deepEqual([out.Status, out.NumberTotalRows, out.NumberLoadedRows, out.NumberFilteredRows, out.NumberUnselectedRows, out.ErrorURL], ['Success', 3, 1, 0, 2, undefined]);
+		assert.deepEqual(doris.tableRows('d', 'm').map((r) => r.id), [2]);
+		await doris.sql('ALTER TABLE d.m MODIFY PARTITION (*) SET ("mutable" = "true")');
+		assert.equal((await load('m', [{ id: 4, dt: '2024-05-01' }], {})).NumberLoadedRows, 1);
+		await assert.rejects(doris.sql('ALTER TABLE d.m MODIFY PARTITION p_none SET ("mutable" = "false")'), /Partition\[p_none\] does not exist/);
 	});
 });
 

@@ -1,11 +1,13 @@
 /**
- * Doris ALTER TABLE as the test server answers it: ADD / MODIFY / DROP COLUMN and SET (...) properties,
+ * Doris ALTER TABLE as the test server answers it: ADD / MODIFY / DROP COLUMN, SET (...) properties and
+ * MODIFY PARTITION ... SET ("mutable" = ...) (partitions.ts, setPartitionProperties),
  * with the FE's refusals (a table in an alter job, a NOT NULL column without DEFAULT, a narrowing type
  * change, a key or sequence column dropped). Column definitions are read as CREATE TABLE reads them (ddl.ts).
  */
 import { typeName } from './coltypes';
 import { defaultFor, type Column, type Table } from './catalog';
 import { readColumnDef } from './ddl';
+import { setPartitionProperties } from './partitions';
 import { analysisError, type Cursor } from './sql-lex';
 
 export function alterTable(t: Table, c: Cursor): void {
@@ -37,6 +39,15 @@ export function alterTable(t: Table, c: Cursor): void {
 			const name = c.ident();
 			if (c.acceptKw('FROM')) c.ident();
 			dropColumn(t, name);
+		} else if (c.acceptKw('MODIFY', 'PARTITION')) {
+			const names: string[] = [];
+			if (c.acceptOp('(')) {
+				do names.push(c.acceptOp('*') ? '*' : c.ident());
+				while (c.acceptOp(','));
+				c.expectOp(')');
+			} else names.push(c.ident());
+			c.expectKw('SET');
+			setPartitionProperties(t, names, readProperties(c));
 		} else if (c.acceptKw('SET')) {
 			c.expectOp('(');
 			while (!c.acceptOp(')')) {
@@ -45,8 +56,20 @@ export function alterTable(t: Table, c: Cursor): void {
 				t.properties.set(k.toLowerCase(), c.str());
 				c.acceptOp(',');
 			}
-		} else throw c.syntax('test server: ALTER TABLE supports ADD COLUMN, MODIFY COLUMN, DROP COLUMN, SET (...)');
+		} else throw c.syntax('test server: ALTER TABLE supports ADD COLUMN, MODIFY COLUMN, DROP COLUMN, MODIFY PARTITION ... SET (...), SET (...)');
 	} while (c.acceptOp(','));
+}
+
+function readProperties(c: Cursor): Map<string, string> {
+	const properties = new Map<string, string>();
+	c.expectOp('(');
+	while (!c.acceptOp(')')) {
+		const k = c.str();
+		c.expectOp('=');
+		properties.set(k.toLowerCase(), c.str());
+		c.acceptOp(',');
+	}
+	return properties;
 }
 
 function addColumn(t: Table, d: Column & { explicitKey: boolean }, after: string | undefined, first: boolean): void {
