@@ -36,6 +36,7 @@ import { leaseCovers, leaseUntil } from './partition-fence';
 import type { PartitionState } from './partition-state';
 import { Redelivery } from './redelivery';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
+import { unfinishedExecutionWarning, unfinishedWarningEvery, warnWhileUnfinished } from './unfinished-watch';
 
 /** The consumer's parts the emit path works with; the consumer owns them all. */
 export interface EmitterContext {
@@ -337,7 +338,9 @@ export class ExecutionEmitter {
 		const timeoutMs = execution.loadBy !== undefined ? Math.max(execution.loadBy - Date.now(), 1) : this.ctx.options.executionTimeoutMs;
 		let timer: NodeJS.Timeout | undefined;
 		try {
-			const run = this.ctx.runExecution(execution, this.ctx.executionsSignal);
+			const run = warnWhileUnfinished(this.ctx.runExecution(execution, this.ctx.executionsSignal), unfinishedWarningEvery(timeoutMs), (waited) =>
+				this.ctx.logger.warn(unfinishedExecutionWarning(execution, waited, timeoutMs), { topic: execution.topic, partition: execution.partition, offset: execution.firstOffset }),
+			);
 			if (timeoutMs <= 0) return await run;
 			const timeout = new Promise<ExecutionOutcome>((resolve) => {
 				timer = setTimeout(() => resolve({ ok: false, reason: `execution did not finish within ${timeoutMs} ms` }), timeoutMs);
