@@ -89,7 +89,8 @@ export class ExecutionEmitter {
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
-		const moved = () => state.revoked || state.inBackoff || this.ctx.isClosing() || this.ctx.isDraining() || payload.isStale() || state.positionEpoch !== epoch;
+		// A held topic (compacted-topic-hold.ts) stops here too: the rest of the batch stays unresolved, fetched again once released.
+		const moved = () => state.revoked || state.inBackoff || state.held || this.ctx.isClosing() || this.ctx.isDraining() || payload.isStale() || state.positionEpoch !== epoch;
 		const { maxRecordsPerExecution, maxBytesPerExecution } = options;
 		const ordered = options.keepPartitionOrder === true;
 		let from = 0;
@@ -180,7 +181,7 @@ export class ExecutionEmitter {
 		const { tracker } = state;
 		// While a failed range is delivered again, only up to its end (executions still tracked follow).
 		const limit = tracker.fillLimit;
-		if (this.ctx.options.manual || state.revoked || state.returning || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
+		if (this.ctx.options.manual || state.revoked || state.returning || state.held || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
 		const entry = tracker.add(first, limit !== undefined && end > limit ? limit : end);
 		const result = tracker.succeed(entry);
 		if (result.kind === 'done' && result.commitTo !== undefined) this.ctx.committer.request();
