@@ -8,20 +8,33 @@
  * at each look; a topic that compacts now is held: its partitions paused in the running consumer
  * (PartitionControl.holdTopics), so nothing more of it is handed out or committed, while the executions
  * in flight finish and commit as usual. An error names the topic, the setting and the fix, and
- * kafka_compacted_topic_held{workflow,group,topic} is 1 until its policy is delete again; then it is read
- * on from where it stopped.
+ * kafka_compacted_topic_held{workflow,group,topic} is 1 while it is held.
+ *
+ * A topic held for compacting stays held until the workflow is activated again (this object lives for one
+ * activation), whatever its policy reads later. Holding stops the consumer, not Kafka's log cleaner: while
+ * the policy compacts, the cleaner compacts the closed segments of the unread part, an op d event followed
+ * by its tombstone keeping only the tombstone, and setting the policy back to delete brings nothing back.
+ * Released then (as this hold did at first), the trigger read on with Skip, skipped the tombstone and
+ * committed past the delete: the row stayed in Doris with no word but the error logged when the hold began
+ * (review session 19, H1; shown on the real broker). Whether the cleaner ran over the unread range cannot
+ * be told from the policy (Kafka keeps no history of it), so the user decides at the next activation:
+ * Tombstones "Delete the Row of Its Key" (a tombstone deletes its row whether or not its op d event
+ * survived; on a table with a sequence column the Doris Schema node puts it on Invalid naming its key, as
+ * Doris ignores a delete without the sequence value: visible, for a delete by hand), or Skip again where
+ * the cleaner did not run over the unread messages.
  *
  * Fail-closed: a topic whose policy cannot be read (the credential lost DescribeConfigs, the topic deleted
  * meanwhile, the brokers unreachable) is held too, as activation refuses and a New Topics Check leaves a
  * new topic out in that case. Reading on would bet a silent, permanent loss on the policy being unchanged;
  * holding costs a delay that is visible (the error, the gauge) and lifts itself at the next look that reads
- * the policy. With the brokers down the fetches fail as well, so holding then costs nothing more.
+ * the policy as not compacting (read as compact, it is held as compact, until reactivation). With the
+ * brokers down the fetches fail as well, so holding then costs nothing more.
  */
 import type { Admin } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
-import { cleanupPolicies, COMPACTED_TOPICS_FIX, compactedTopicsMessage } from './compacted-topics';
+import { cleanupPolicies, COMPACTED_TOPICS_FIX, compactedTopicsReason } from './compacted-topics';
 import type { SinkerConsumerOptions } from './consumer-options';
 
 /** Why a topic is held: its policy compacts, or could not be read (the brokers' error). */
@@ -35,8 +48,17 @@ export interface CompactedTopicHoldContext {
 	readonly everyMs: number;
 }
 
+/** What the user does about a topic held for compacting, in the error and the warning. */
+const HELD_TOPIC_FIX =
+	'To go on, set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (a tombstone then deletes its row, whether or not its op d event is still there; ' +
+	'on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead: delete those rows by hand) and activate the workflow again. ' +
+	'Setting cleanup.policy back to delete and activating again with Skip is safe only if the log cleaner has not run over the unread messages';
+
 export class CompactedTopicHold {
+	/** Held topics and why; one held as compact stays held whatever a later read says (see above). */
 	private readonly held = new Map<string, HoldReason>();
+	/** Topics held as compact whose policy was read as not compacting again, warned about once each time. */
+	private readonly warnedNotCompacting = new Set<string>();
 	/** Topics with a kafka_compacted_topic_held series out. */
 	private readonly shown = new Set<string>();
 	/** Set by end(): a read still under way at close shows nothing afterwards. */
@@ -51,30 +73,51 @@ export class CompactedTopicHold {
 
 	/**
 	 * Reads the cleanup.policy of the `subscribed` topics again and holds those that compact or cannot be
-	 * read, releases the others. Returns whether the held topics changed (the consumer is told then).
+	 * read; releases those held only because their policy could not be read, once it reads as not
+	 * compacting. Returns whether the held topics changed (the consumer is told then).
 	 */
 	async recheck(subscribed: readonly string[]): Promise<boolean> {
 		const now = await this.read(subscribed);
 		const before = new Set(this.held.keys());
 		const compactNew: string[] = [];
 		const unreadableNew = new Map<string, string>();
-		for (const [topic, reason] of now) {
-			if (this.held.get(topic)?.kind === reason.kind) continue;
-			if (reason.kind === 'compact') compactNew.push(topic);
-			else unreadableNew.set(topic, reason.error);
+		const notCompactingAgain: string[] = [];
+		const released: string[] = [];
+		for (const topic of before) if (!subscribed.includes(topic)) this.held.delete(topic);
+		for (const topic of subscribed) {
+			const was = this.held.get(topic);
+			const reason = now.get(topic);
+			if (was?.kind === 'compact') {
+				// Held until reactivation: the cleaner may have compacted its unread messages meanwhile.
+				if (reason?.kind === 'compact') this.warnedNotCompacting.delete(topic);
+				else if (reason === undefined && !this.warnedNotCompacting.has(topic)) {
+					this.warnedNotCompacting.add(topic);
+					notCompactingAgain.push(topic);
+				}
+				continue;
+			}
+			if (reason === undefined) {
+				if (was !== undefined) released.push(topic);
+				this.held.delete(topic);
+				continue;
+			}
+			if (was?.kind !== reason.kind) {
+				if (reason.kind === 'compact') compactNew.push(topic);
+				else unreadableNew.set(topic, reason.error);
+			}
+			this.held.set(topic, reason);
 		}
-		const released = [...before].filter((topic) => !now.has(topic));
-		this.held.clear();
-		for (const [topic, reason] of now) this.held.set(topic, reason);
 		this.tell(compactNew, unreadableNew, released);
+		this.warnNotCompacting(notCompactingAgain);
 		this.show(subscribed);
-		return released.length > 0 || [...now.keys()].some((topic) => !before.has(topic));
+		return this.held.size !== before.size || [...this.held.keys()].some((topic) => !before.has(topic));
 	}
 
 	/** Topics deleted from the cluster: nothing to hold, no series. */
 	forget(topics: readonly string[]): void {
 		for (const topic of topics) {
 			this.held.delete(topic);
+			this.warnedNotCompacting.delete(topic);
 			if (this.shown.delete(topic)) metrics.kafkaCompactedTopicHeld.remove(this.labels(topic));
 		}
 	}
@@ -107,8 +150,9 @@ export class CompactedTopicHold {
 			const one = compactNew.length === 1;
 			const [Its, its, it] = one ? ['Its', 'its', 'it'] : ['Their', 'their', 'them'];
 			logger?.error(
-				`${compactedTopicsMessage(compactNew)}. ${Its} cleanup.policy changed to compact while the workflow ran: ${its} partitions are paused, nothing more of ${it} read or committed ` +
-					`(executions in flight finish and commit), until ${its} cleanup.policy is delete again (${every}); then ${one ? 'it is' : 'they are'} read on from where ${one ? 'it' : 'they'} stopped`,
+				`${compactedTopicsReason(compactNew)}. ${Its} cleanup.policy changed to compact while the workflow ran: ${its} partitions are paused, nothing more of ${it} read or committed ` +
+					`(executions in flight finish and commit), until the workflow is activated again. Setting cleanup.policy back to delete does not release ${it}: ` +
+					`while ${it} compact${one ? 's' : ''}, the log cleaner may remove op d events among ${its} unread messages and keep their tombstones, and a policy change does not bring them back. ${HELD_TOPIC_FIX}`,
 				{ topics: compactNew },
 			);
 		}
@@ -121,7 +165,19 @@ export class CompactedTopicHold {
 				{ topics },
 			);
 		}
-		if (released.length > 0) logger?.info(`Kafka: topics ${released.join(', ')} are not compacted (cleanup.policy read again): reading them on from where they were paused`, { topics: released });
+		if (released.length > 0) logger?.info(`Kafka: the cleanup.policy of topics ${released.join(', ')} could be read again and does not compact: reading them on from where they were paused`, { topics: released });
+	}
+
+	/** A topic held as compact reads as not compacting: it stays held, and the log says why (once each time). */
+	private warnNotCompacting(topics: readonly string[]): void {
+		if (topics.length === 0) return;
+		const one = topics.length === 1;
+		const [it, its, stays] = one ? ['it', 'its', 'stays'] : ['they', 'their', 'stay'];
+		this.ctx.logger?.warn(
+			`Kafka: held topic${one ? '' : 's'} ${topics.join(', ')} no longer compact${one ? 's' : ''} (cleanup.policy read again), but ${stays} held until the workflow is activated again: ` +
+				`while ${it} compacted, the log cleaner may have removed op d events among ${its} unread messages, which Skip would then lose without a trace. ${HELD_TOPIC_FIX}`,
+			{ topics },
+		);
 	}
 
 	/** 1 for each held topic, 0 for every other subscribed one; a topic no longer subscribed has no series. */

@@ -14,7 +14,7 @@
  * a compacted topic: activation is refused naming it, and a topic found later by a pattern is left
  * out with a warning (its messages stay unread and uncommitted until the setting changes). A subscribed
  * topic whose cleanup.policy is changed to compact while the workflow runs is held, its partitions
- * paused, until it is delete again (compacted-topic-hold.ts).
+ * paused, until the workflow is activated again (compacted-topic-hold.ts).
  */
 import { ConfigResourceTypes, type Admin, type DescribeConfigResponse } from 'kafkajs';
 
@@ -24,12 +24,17 @@ import { isUnknownTopicError } from './topic-changes';
 export const COMPACTED_TOPICS_FIX =
 	'set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (after its op d event the tombstone deletes nothing more), or read a topic whose cleanup.policy is delete';
 
-export function compactedTopicsMessage(topics: readonly string[]): string {
+/** Why `topics` are not read: the setting and what the log cleaner does, without the fix. */
+export function compactedTopicsReason(topics: readonly string[]): string {
 	const [is, its] = topics.length === 1 ? ['is', 'its'] : ['are', 'their'];
 	return (
 		`Kafka topic${topics.length === 1 ? '' : 's'} ${topics.join(', ')} ${is} compacted (cleanup.policy compact), and Tombstones is "Skip" while a Doris Schema node deletes rows by Debezium's op d events: ` +
-		`Kafka's log cleaner removes an op d event and keeps only ${its} tombstone, which Skip drops, so a row deleted at the source would stay in Doris. To fix it, ${COMPACTED_TOPICS_FIX}`
+		`Kafka's log cleaner removes an op d event and keeps only ${its} tombstone, which Skip drops, so a row deleted at the source would stay in Doris`
 	);
+}
+
+export function compactedTopicsMessage(topics: readonly string[]): string {
+	return `${compactedTopicsReason(topics)}. To fix it, ${COMPACTED_TOPICS_FIX}`;
 }
 
 /** Whether a cleanup.policy value (a list: "compact,delete") compacts. */

@@ -40,7 +40,7 @@
  * Compacted topics (refuseCompactedTopics, compacted-topics.ts): activation refuses them, a new one a
  * look finds is left out, and every look also reads the subscribed topics' cleanup.policy again
  * (CompactedTopicHold, compacted-topic-hold.ts) and holds a topic that compacts now, its partitions paused
- * in the running consumer; the looks then come at least every compactedTopicCheckMs (60 s), also with
+ * in the running consumer until the workflow is activated again; the looks then come at least every compactedTopicCheckMs (60 s), also with
  * New Topics Check at 0 or longer, and those in between only read the policy.
  *
  * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
@@ -207,8 +207,9 @@ export class FollowingConsumer {
 
 	/**
 	 * The subscribed topics' cleanup.policy read again (CompactedTopicHold, which holds on a failed read:
-	 * fail-closed, as activation): the running consumer pauses the topics that compact now and resumes those
-	 * that no longer do.
+	 * fail-closed, as activation): the running consumer pauses the topics that compact now, and resumes those
+	 * held only because their policy could not be read once it reads as not compacting. A topic held for
+	 * compacting is never resumed by this consumer: the cleaner may have compacted its unread messages.
 	 */
 	private async recheckCompacted(): Promise<void> {
 		if (!this.hold || this.closed) return;

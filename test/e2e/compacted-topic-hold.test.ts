@@ -1,11 +1,14 @@
 // The CDC example (Tombstones "Skip" behind Debezium Envelopes) in a running n8n, reading two listed
 // topics, one of which has its cleanup.policy altered to compact while the workflow runs: Kafka's log
-// cleaner could then remove an op d event and keep only its tombstone, which Skip drops
+// cleaner then removes op d events and keeps only their tombstones, which Skip drops
 // (src/kafka/compacted-topics.ts). The trigger holds that topic (src/kafka/compacted-topic-hold.ts):
 // nothing written to it afterwards is loaded or committed while the other topic goes on, an error in
-// n8n's log names it; altered back to delete, the rest loads and the table ends at the source's final
-// state. Before, nothing read the policy after activation and the topic went on being read with Skip.
-// Needs `npm run build` and the broker.
+// n8n's log names it. Here the cleaner runs while it is held (small segments), removing the op d events
+// written meanwhile; the policy set back to delete does not release it (before: it was read on with Skip,
+// the tombstones skipped and committed past, and the deleted rows stayed in Doris with no word). Activated
+// again with Tombstones "Delete the Row of Its Key", as the error says: the example's table has a sequence
+// column, so Doris would ignore a delete without its value and each tombstone goes to Invalid (the dead-letter
+// topic) naming its key; every other row ends at the source's final state. Needs `npm run build` and the broker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigResourceTypes } from 'kafkajs';
@@ -18,6 +21,36 @@ import { waitFor } from '../support/wait-for';
 
 const CUSTOMER_COLUMNS = ['id', 'name', 'email', 'tier', 'balance', 'updated_at'];
 
+/** The log cleaner compacts soon after a segment rolls (small segments, no dirty-ratio wait). */
+const COMPACT_FAST = [
+	{ name: 'cleanup.policy', value: 'compact' },
+	{ name: 'segment.ms', value: '100' },
+	{ name: 'min.cleanable.dirty.ratio', value: '0.01' },
+	{ name: 'delete.retention.ms', value: '86400000' },
+];
+
+/** The op d events left in partition 0 of `topic`, read to its end by a new consumer (readAll counts offsets, which compaction leaves gaps in). */
+async function opDEventsIn(world: E2eWorld, topic: string): Promise<number> {
+	const high = BigInt((await world.kafka.admin.fetchTopicOffsets(topic))[0].high);
+	const consumer = world.kafka.kafka.consumer({ groupId: `peek-${topic}-${high}-${Math.random().toString(36).slice(2)}` });
+	await consumer.connect();
+	let found = 0;
+	try {
+		await consumer.subscribe({ topic, fromBeginning: true });
+		await new Promise<void>((resolve) => {
+			void consumer.run({
+				eachMessage: async ({ message }) => {
+					if (/"op":"d"/.test(message.value?.toString('utf8') ?? '')) found++;
+					if (BigInt(message.offset) >= high - 1n) resolve();
+				},
+			});
+		});
+	} finally {
+		await consumer.disconnect();
+	}
+	return found;
+}
+
 describe('a CDC topic altered to compact while the workflow runs, in n8n', { timeout: 300_000 }, () => {
 	let world: E2eWorld;
 
@@ -28,7 +61,7 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 		await world?.close();
 	});
 
-	it('holds the topic: nothing written after the change loads or commits while the other topic loads; altered back, the table ends at the final state', async (t) => {
+	it('holds the topic while the cleaner removes op d events, also once its policy is delete again; activated again with Tombstones "Delete the Row of Its Key", every row deleted for good is named in a dead letter (sequence column), the rest at the final state', async (t) => {
 		// New Topics Check every second: the policy is read at every check (else at least every 60 s).
 		const scenario = await prepareScenario(world, 'cdc-debezium', {
 			partitions: 1,
@@ -38,11 +71,13 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 		});
 		const other = `${scenario.topic}.other`;
 		await world.kafka.createTopic(other, 1);
-		(nodeOfType(scenario.workflow, NODE_TYPES.trigger).parameters as { topics: string }).topics = `${scenario.topic},${other}`;
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		(trigger.parameters as { topics: string }).topics = `${scenario.topic},${other}`;
 		const { events, finalRows } = cdcEvents(40, 1);
-		// The first 40 events create the rows; the updates, deletes (op d, then its tombstone) and re-creations follow.
-		const [creates, changes] = [events.slice(0, 40), events.slice(40)];
 		const opOf = (e: TestEvent) => (e.value === null ? 'tombstone' : ((JSON.parse(e.value as string) as { payload?: { op: string }; op?: string }).payload?.op ?? (JSON.parse(e.value as string) as { op?: string }).op));
+		// The first 40 events create the rows; the updates, deletes and re-creations follow, each op d event followed by its tombstone, as Debezium writes them.
+		const creates = events.slice(0, 40);
+		const changes = events.slice(40).flatMap((e) => (opOf(e) === 'd' ? [e, { id: `${e.id}-tombstone`, key: e.key, partition: 0, value: null }] : [e]));
 		assert.ok(creates.every((e) => opOf(e) === 'c') && changes.some((e) => opOf(e) === 'd'), 'creates first, then changes with deletes');
 		const others = Array.from({ length: 5 }, (_, i): { event: TestEvent; row: Record<string, unknown> } => {
 			const after = { id: 1001 + i, name: `Other ${i}`, email: null, tier: 'gold', balance: '1.00', updated_at: Date.UTC(2026, 10, 25, 9, 0, i) };
@@ -50,23 +85,37 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 			return { event, row: { ...after, updated_at: datetime3(after.updated_at) } };
 		});
 		const committed = async (topic: string) => (await world.kafka.offsets(scenario.groupId, topic)).get(0)?.committed ?? -1;
+		const alterTopic = (configEntries: Array<{ name: string; value: string }>) => world.kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: scenario.topic, configEntries }] });
+		const logLine = (pattern: string, what: string) => waitFor(what, () => world.n8n.logText().split('\n').find((line) => line.includes(pattern)), { timeoutMs: 30_000, progress: () => `log ${world.n8n.logPath}` });
 
-		await scenario.deploy();
+		const workflowId = await scenario.deploy();
 		await world.kafka.produce(scenario.topic, creates, 100, 1);
 		await waitForCommitted(world, scenario, 60_000);
 		assert.equal(world.doris.tableRows('demo', scenario.table).length, 40);
 
-		await world.kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: scenario.topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
-		const held = await waitFor(
-			'the error naming the topic in n8n\'s log (before: nothing read its policy again)',
-			() => world.n8n.logText().split('\n').find((line) => line.includes(`Kafka topic ${scenario.topic} is compacted`)),
-			{ timeoutMs: 30_000, progress: () => `log ${world.n8n.logPath}` },
-		);
-		assert.match(held, /changed to compact while the workflow ran: its partitions are paused/);
+		await alterTopic(COMPACT_FAST);
+		const held = await logLine(`Kafka topic ${scenario.topic} is compacted`, 'the error naming the topic in n8n\'s log (before: nothing read its policy again)');
+		assert.match(held, /changed to compact while the workflow ran: its partitions are paused.*until the workflow is activated again/);
 		assert.match(held, /Delete the Row of Its Key/);
 
-		// Written while held, then the other topic's rows: once those are committed, a fetch of the held topic would have come first.
+		// Written while held; then the cleaner runs over it (segments rolled by messages of a key no row has) until no op d event is left.
 		await world.kafka.produce(scenario.topic, changes, 100, 1);
+		const deletes = changes.filter((e) => opOf(e) === 'd').length;
+		const roll = { id: 'roll', key: JSON.stringify({ id: 999_999 }), partition: 0, value: null };
+		await waitFor(
+			`the log cleaner removed the ${deletes} op d events`,
+			async () => {
+				await new Promise((resolve) => setTimeout(resolve, 150));
+				await world.kafka.produce(scenario.topic, [roll], 1, 1);
+				return (await opDEventsIn(world, scenario.topic)) === 0 || undefined;
+			},
+			{ timeoutMs: 120_000, intervalMs: 0 },
+		);
+
+		await alterTopic([{ name: 'cleanup.policy', value: 'delete' }]);
+		const stays = await logLine(`held topic ${scenario.topic} no longer compacts`, 'the warning that it stays held (before: released, and read on with Skip)');
+		assert.match(stays, /stays held until the workflow is activated again/);
+		// The other topic's rows after that warning: once committed, a fetch of the held topic would have come first.
 		await world.kafka.produce(other, others.map((o) => o.event), 100, 1);
 		await waitFor('the other topic loaded and committed', async () => (await committed(other)) === others.length, { timeoutMs: 60_000, progress: () => `log ${world.n8n.logPath}` });
 		assert.equal(await committed(scenario.topic), creates.length, 'nothing of the held topic committed past the change');
@@ -74,10 +123,28 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 		assert.equal(rows.length, 45, 'the 40 rows created before the change and the other topic\'s 5');
 		assert.ok(rows.every((r) => r.tier !== 'silver'), 'no update written after the change loaded');
 
-		await world.kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: scenario.topic, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] }] });
+		// As the error says: Tombstones "Delete the Row of Its Key" (Keep Order per Partition is on in the example), activated again.
+		await world.n8n.deactivate(workflowId);
+		const stored = await world.n8n.rest.workflow(workflowId);
+		const nodes = (stored as unknown as { nodes: Array<{ type: string; parameters: { options?: Record<string, unknown> } }> }).nodes.map((node) =>
+			node.type === trigger.type ? { ...node, parameters: { ...node.parameters, options: { ...node.parameters.options, tombstones: 'delete' } } } : node,
+		);
+		await world.n8n.rest.request('PATCH', `/rest/workflows/${workflowId}`, { ...stored, nodes });
+		await world.n8n.activate(workflowId);
 		await waitForCommitted(world, scenario, 60_000);
-		assertTableEquals(world.doris.tableRows('demo', scenario.table), [...finalRows.values(), ...others.map((o) => o.row)], 'id', CUSTOMER_COLUMNS);
-		assert.match(world.n8n.logText(), new RegExp(`topics ${scenario.topic} are not compacted \\(cleanup.policy read again\\): reading them on`));
-		t.diagnostic(`${events.length} change events, ${changes.length} of them held until the policy was delete again; ${finalRows.size + others.length} rows as expected`);
+		// The example's table has a sequence column (updated_at): Doris ignores a delete without its value, so a
+		// tombstone cannot delete there; each one goes to Invalid (the dead-letter topic) naming its key and why.
+		// The rows whose op d event the cleaner removed stay, each of them named there: visible, not lost quietly.
+		const deletedIds = new Set(changes.filter((e) => opOf(e) === 'd').map((e) => (JSON.parse(e.key as string) as { id: number }).id));
+		const gone = [...deletedIds].filter((id) => !finalRows.has(id));
+		const deadLetters = (await world.kafka.readAll(scenario.deadLetterTopic)).map((m) => JSON.parse(m.value) as { id: number; __DORIS_DELETE_SIGN__?: number; _invalid?: { reasons: Array<{ rule: string }> } });
+		const namedDeletes = deadLetters.filter((d) => d.__DORIS_DELETE_SIGN__ === 1 && d._invalid?.reasons.some((r) => r.rule === 'delete_sequence'));
+		// (A row created again after its delete, id 6, kept only its op c event: the cleaner removed its tombstone too.)
+		assert.deepEqual([...new Set(namedDeletes.map((d) => d.id).filter((id) => deletedIds.has(id)))].sort((a, b) => a - b), gone.sort((a, b) => a - b), 'the tombstone of every row deleted for good is a dead letter naming the sequence column');
+		const rowsNow = world.doris.tableRows('demo', scenario.table);
+		assert.deepEqual(rowsNow.map((r) => Number(r.id)).filter((id) => gone.includes(id)).sort((a, b) => a - b), gone.sort((a, b) => a - b), 'the rows whose op d event the cleaner removed are still there');
+		const expected = [...finalRows.values(), ...others.map((o) => o.row)];
+		assertTableEquals(rowsNow.filter((r) => !gone.includes(Number(r.id))), expected, 'id', CUSTOMER_COLUMNS);
+		t.diagnostic(`${changes.length} change messages (${deletes} op d events, all removed by the cleaner while held, their tombstones kept); ${expected.length} rows as expected, ${gone.length} deleted ones left and named in ${namedDeletes.length} dead letters`);
 	});
 });

@@ -2,7 +2,8 @@
  * A subscribed topic whose cleanup.policy is changed to compact while the consumer runs (compacted-topic-hold.ts):
  * before, nothing read the policy after activation, and the topic went on being read with Tombstones
  * "Skip", losing the deletes the log cleaner removed. Here, without a broker: the policy read topic by
- * topic, the hold's transitions (compact, unreadable = held, delete = released) with their log lines and
+ * topic, the hold's transitions (compact = held until reactivation, unreadable = held until read, delete
+ * releases only an unreadable one) with their log lines and
  * kafka_compacted_topic_held, the pauses of the consumer, the emit path stopping mid-batch, and the
  * New Topics Check loop reading the policy between its listings. The broker test is
  * test/integration/kafka-compacted-topics.test.ts.
@@ -100,7 +101,7 @@ describe('cleanupPolicies', () => {
 });
 
 describe('CompactedTopicHold', () => {
-	it('holds a topic that compacts now with an error naming topic, setting and fix; releases it once delete again; the gauge follows', async () => {
+	it('holds a topic that compacts now with an error naming topic, setting and fix; keeps it held once delete again (the cleaner may have run), with one warning; the gauge follows', async () => {
 		let policies: Answer = { orders: 'delete', items: 'delete' };
 		const { lines, logger } = recordingLogger();
 		const group = 'compacted-hold-1';
@@ -117,28 +118,42 @@ describe('CompactedTopicHold', () => {
 		assert.equal(level, 'error');
 		assert.match(message ?? '', /^Kafka topic orders is compacted \(cleanup.policy compact\), and Tombstones is "Skip"/);
 		assert.match(message ?? '', /Delete the Row of Its Key/);
-		assert.match(message ?? '', /changed to compact while the workflow ran: its partitions are paused, nothing more of it read or committed \(executions in flight finish and commit\), until its cleanup.policy is delete again \(looked at again every 60 s\)/);
+		assert.match(message ?? '', /changed to compact while the workflow ran: its partitions are paused, nothing more of it read or committed \(executions in flight finish and commit\), until the workflow is activated again\. Setting cleanup.policy back to delete does not release it/);
+		assert.match(message ?? '', /safe only if the log cleaner has not run over the unread messages$/);
+		assert.doesNotMatch(message ?? '', /or read a topic whose cleanup.policy is delete/, 'the refusal\'s fix does not apply to a held topic');
 
 		// Still compacted: no second error, nothing changes.
 		const logged = lines.length;
 		assert.equal(await hold.recheck(['orders', 'items']), false);
 		assert.equal(lines.length, logged, 'one error per hold, not one per look');
 
+		// Back to delete (before: released, and the tombstones of op d events the cleaner removed meanwhile were skipped).
 		policies = { orders: 'delete', items: 'delete' };
-		assert.equal(await hold.recheck(['orders', 'items']), true);
-		assert.deepEqual(hold.topics(), []);
-		assert.deepEqual(lines.at(-1), ['info', 'Kafka: topics orders are not compacted (cleanup.policy read again): reading them on from where they were paused']);
-		assert.deepEqual(await heldSeries(group), { orders: 0, items: 0 });
+		assert.equal(await hold.recheck(['orders', 'items']), false, 'still held: the consumer is not told');
+		assert.deepEqual(hold.topics(), ['orders']);
+		assert.deepEqual(await heldSeries(group), { orders: 1, items: 0 });
+		const [warnLevel, warning] = lines.at(-1) ?? [];
+		assert.equal(warnLevel, 'warn');
+		assert.match(warning ?? '', /^Kafka: held topic orders no longer compacts \(cleanup.policy read again\), but stays held until the workflow is activated again: .*log cleaner may have removed op d events.*Delete the Row of Its Key/);
+		assert.equal(await hold.recheck(['orders', 'items']), false);
+		assert.equal(lines.length, logged + 1, 'one warning, not one per look');
+		// Unreadable, compact, delete again: held throughout, warned again.
+		for (const policy of [{ errorCode: 29, errorMessage: 'Topic authorization failed.' }, 'compact', 'delete']) {
+			policies = { orders: policy, items: 'delete' };
+			assert.equal(await hold.recheck(['orders', 'items']), false);
+		}
+		assert.deepEqual(hold.topics(), ['orders']);
+		assert.deepEqual(lines.slice(logged + 1).map(([level]) => level), ['warn']);
 
 		hold.forget(['items']);
-		assert.deepEqual(await heldSeries(group), { orders: 0 }, 'a deleted topic has no series');
+		assert.deepEqual(await heldSeries(group), { orders: 1 }, 'a deleted topic has no series');
 		hold.end();
 		assert.deepEqual(await heldSeries(group), {}, 'none after the close');
 		await hold.recheck(['orders']);
 		assert.deepEqual(await heldSeries(group), {}, 'a read still under way at close shows nothing');
 	});
 
-	it('fail-closed: a topic whose policy cannot be read is held, every topic when the brokers cannot be asked; released once read as delete', async () => {
+	it('fail-closed: a topic whose policy cannot be read is held, every topic when the brokers cannot be asked; released once read as delete, unless read as compact meanwhile', async () => {
 		let answer: () => Answer = () => ({ orders: 'delete', items: { errorCode: 29, errorMessage: 'Topic authorization failed.' } });
 		const { lines, logger } = recordingLogger();
 		const group = 'compacted-hold-2';
@@ -161,7 +176,10 @@ describe('CompactedTopicHold', () => {
 		assert.equal(await hold.recheck(['orders', 'items']), true);
 		assert.deepEqual(hold.topics(), ['items']);
 		assert.match(lines.at(-2)?.[1] ?? '', /^Kafka topic items is compacted/, 'unreadable, then read as compact: the compact error');
-		assert.match(lines.at(-1)?.[1] ?? '', /topics orders are not compacted/);
+		assert.deepEqual(lines.at(-1), ['info', 'Kafka: the cleanup.policy of topics orders could be read again and does not compact: reading them on from where they were paused']);
+		answer = () => ({ orders: 'delete', items: 'delete' });
+		assert.equal(await hold.recheck(['orders', 'items']), false, 'items was read as compact: held until reactivation');
+		assert.deepEqual(hold.topics(), ['items']);
 		hold.end();
 	});
 });
@@ -246,7 +264,7 @@ describe('FollowingConsumer: the policy read while the consumer runs', () => {
 		return { consumer, internals, holds };
 	}
 
-	it('with New Topics Check at 0, reads the policy every compactedTopicCheckMs without listing the topics, holds and releases the topic in the running consumer and in a restart\'s options', async () => {
+	it('with New Topics Check at 0, reads the policy every compactedTopicCheckMs without listing the topics, holds the topic in the running consumer and in a restart\'s options, also once delete again', async () => {
 		let policies: Answer = { orders: 'delete', items: 'delete' };
 		let listings = 0;
 		const admin = { ...adminAnswering(() => policies), listTopics: async () => (listings++, ['orders', 'items']) };
@@ -263,8 +281,10 @@ describe('FollowingConsumer: the policy read while the consumer runs', () => {
 			assert.deepEqual(internals.consumerOptions().heldTopics, ['orders'], 'a restart starts the consumer with it held');
 			assert.deepEqual(admin.asked.at(-1)?.sort(), ['items', 'orders'], 'every subscribed topic is read');
 			policies = { orders: 'delete', items: 'delete' };
-			await waitFor('the topic released', () => holds.length === 2);
-			assert.deepEqual(holds[1], []);
+			const reads = admin.asked.length;
+			await waitFor('two more policy reads', () => admin.asked.length >= reads + 2);
+			assert.deepEqual(holds, [['orders']], 'not released: the consumer is not told');
+			assert.deepEqual(internals.consumerOptions().heldTopics, ['orders'], 'a restart keeps it held');
 			assert.equal(listings, 0, 'New Topics Check at 0 lists nothing');
 		} finally {
 			await consumer.close();
