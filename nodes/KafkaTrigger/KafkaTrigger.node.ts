@@ -29,7 +29,7 @@ import { workflowGraphOf } from '../shared/outputs';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
-import { refuseLossySettings } from './refuse-lossy-settings';
+import { refuseLossySettings, refuseWaitingNodes } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
 import { refuseStallingSettings, refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
@@ -109,6 +109,7 @@ export class KafkaTrigger implements INodeType {
 		refuseEngineV2(this);
 		refuseLossyContinue(this);
 		refuseLossySettings(this);
+		refuseWaitingNodes(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		refusePackedIntoCsv(this, settings.consumer.parser.output ?? 'message');
 		refuseUnorderedChanges(this, {
