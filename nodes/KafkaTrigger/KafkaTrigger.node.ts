@@ -31,6 +31,7 @@ import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings, refuseWaitingNodes } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
+import { refuseContradictoryTimeouts } from './refuse-timeouts';
 import { refuseStallingSettings, refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
@@ -117,6 +118,7 @@ export class KafkaTrigger implements INodeType {
 			tombstonesDelete: settings.consumer.parser.tombstones === 'delete',
 		});
 		refuseStallingSettings(this, { keepPartitionOrder: settings.consumer.keepPartitionOrder === true });
+		refuseContradictoryTimeouts(this, { keepPartitionOrder: settings.consumer.keepPartitionOrder === true, executionTimeoutMs: settings.consumer.executionTimeoutMs });
 		// Debezium envelopes delete by their op d event: the tombstone after it is skipped without a warning.
 		const graph = workflowGraphOf(this);
 		const deletesByEvents = graph !== undefined && readsDebeziumEnvelopes(graph, this.getNode().name);

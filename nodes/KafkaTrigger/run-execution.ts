@@ -16,7 +16,7 @@ const OK: ExecutionOutcome = Object.freeze({ ok: true });
  * (error, crashed, canceled, waiting, a rejected donePromise) is a failure, so the trigger redelivers.
  *
  * `ctx.emit` is read at every call, never kept: n8n replaces it on the context for manual runs.
- * In a manual run the donePromise is never settled by n8n, so nothing waits for it.
+ * A manual run commits nothing, so nothing waits for its donePromise.
  */
 export function createRunExecution(ctx: EmitContext, isManual: boolean): RunExecution {
 	return async (execution, signal) => {
@@ -40,28 +40,49 @@ async function waitForRun(run: Promise<IRun>, signal: AbortSignal): Promise<Exec
 		else signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		return await Promise.race([run.then(runOutcome, (error: unknown) => ({ ok: false as const, reason: errorMessage(error) })), aborted]);
+		return await Promise.race([run.then(runOutcome, (error: unknown) => ({ ok: false as const, reason: rejectedRunReason(error) })), aborted]);
 	} finally {
 		if (onAbort) signal.removeEventListener('abort', onAbort);
 	}
 }
 
 /**
- * Status "error" means a node raised an error and the run stopped there: none of the execution's rows
- * is still on its way to Doris (the Stream Load node raises only once its batches are settled), so
- * a redelivery need not wait for the execution's deadline. Cancelled, crashed or unknown runs may
- * have left rows in a batch.
+ * Status "error" with an error a node raised means the run stopped at that node: none of the
+ * execution's rows is still on its way to Doris (the Stream Load node raises only once its batches
+ * are settled), so a redelivery need not wait for the execution's deadline. n8n keeps the raising
+ * node in resultData.error.node (n8n-core workflow-execute.js reportNodeExecutionError spreads the
+ * NodeError, whose `node` is its own property), in the queue's job result too. Status "error"
+ * without a node is n8n's own failure (n8n workflow-runner.js processError): in queue mode a job
+ * Bull found stalled (its worker lost its lock on Redis, `job stalled more than allowable limit`)
+ * while that worker may still be loading; taken as settled, the redelivery loaded the rows again
+ * beside it, and under Keep Order older rows could land after newer ones. Cancelled, crashed or
+ * unknown runs may likewise have left rows in a batch.
  */
 export function runOutcome(run: IRun | undefined): ExecutionOutcome {
-	if (!run) return { ok: false, reason: 'execution finished without a result' };
+	if (!run) return { ok: false, reason: NO_RESULT };
 	const error = run.data?.resultData?.error;
 	if (run.status === 'success' && !error) return OK;
 	const why = error?.message ? `: ${error.message}` : '';
-	return { ok: false, reason: `execution ended with status "${run.status}"${why}`, settled: run.status === 'error' };
+	return { ok: false, reason: `execution ended with status "${run.status}"${why}`, settled: run.status === 'error' && raisedByNode(error) };
 }
 
-function errorMessage(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
+function raisedByNode(error: unknown): boolean {
+	const node = typeof error === 'object' && error !== null ? (error as { node?: unknown }).node : undefined;
+	return typeof node === 'object' && node !== null;
+}
+
+/**
+ * n8n fails some executions before they run (a credential the workflow may not use, a node with
+ * issues: workflow-runner.js failExecution) and settles the donePromise with no run, or has already
+ * forgotten the execution when the trigger asks (ExecutionNotFoundError, "No active execution
+ * found"): the reason is only in n8n's execution list, which the warning then points to.
+ */
+const NO_RESULT = "execution finished without a result: n8n failed it before it ran (see the execution in n8n's execution list for why)";
+
+function rejectedRunReason(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	const notFound = error instanceof Error && (error.name === 'ExecutionNotFoundError' || /No active execution found/.test(message));
+	return notFound ? `${message}: n8n failed the execution before it ran or had already forgotten it (see n8n's execution list for why)` : message;
 }
 
 /**

@@ -10,6 +10,8 @@
  * with Doris' reason (`rejected` in the result), and only rows left unresolved fail their executions.
  * An execution some of whose rows loaded is never failed (its redelivery would load them twice): its
  * rows that did not load come back as rejected rows saying why (`notLoaded`), in this batch or another.
+ * A load that may be in Doris without Doris saying so (an uncounted commit, a last attempt whose answer
+ * was lost while no FE can tell: uncounted.ts) hands its rows back as doris_uncounted instead.
  * A load that succeeds with filtered rows (Max Filter Ratio > 0) has its error log read, and every
  * filtered row is logged with its reason and counted: Doris dropped it, and nothing else says so
  * (dropped-rows.ts).
@@ -41,7 +43,7 @@ import { processBudget } from './memory-budget';
 import { explainNewKeys } from './new-keys';
 import { loadAroundRefusal, type DorisLoadOutcome } from './refused-batch';
 import { isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, type DorisRefusal } from './refusal';
-import { handBackUncounted, isUncountedCommit } from './uncounted';
+import { handBackUncounted, mayHaveLanded } from './uncounted';
 import { getOrCreateBatcher } from './registry';
 import { addDeleteSignToLines, createSerializer } from '../doris/stream-load/wire-format';
 
@@ -182,7 +184,9 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 					// map its rows for it and fail again until the cache's refresh; read again, it is created
 					// (Create Missing Tables) or its rows go to Invalid saying it is missing.
 					if (isRowRefusal(error) || isSchemaRefusal(error) || isMissingTable(error)) config.onRefused?.(error as StreamLoadError);
-					if (isUncountedCommit(error) && batch.rejectable) return { ...handBackUncounted(verdicts, 0, batch.rows, error, table, config.logger), bytes: batch.bytes };
+					// Committed uncounted, or maybe in Doris (its answer lost, Doris cannot say): handed back, never
+					// failed, whose redelivery under a fresh label would load the rows that landed twice.
+					if (mayHaveLanded(error) && batch.rejectable) return { ...handBackUncounted(verdicts, 0, batch.rows, error, table, config.logger), bytes: batch.bytes };
 					// No caller in the batch takes refused rows back (its Rejected output leads nowhere):
 					// splitting would load the others only for these to fail and be redelivered anyway.
 					if (!isRowRefusal(error)) throw error;

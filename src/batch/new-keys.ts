@@ -68,7 +68,7 @@ export function explainNewKeys(error: StreamLoadError, load: NewKeyLoad): Stream
 	const explained = new StreamLoadError(
 		`${error.message} — ${newKeys} row(s) whose key is not stored in table ${error.table ?? '?'} yet: a partial update in strict mode on Doris 2.1 / 3.0 refuses them without a reason, on every delivery. ` +
 			`With the Rejected output connected they go there (rule doris_new_key) and the other rows load; ${FIXES}`,
-		{ kind: error.kind, retryable: error.retryable, table: error.table, label: error.label, response: error.response, cause: error, committed: error.committed },
+		{ kind: error.kind, retryable: error.retryable, table: error.table, label: error.label, response: error.response, cause: error, committed: error.committed, mayBeInDoris: error.mayBeInDoris },
 	);
 	explained.rejectedRows = error.rejectedRows;
 	explained.attempts = error.attempts;

@@ -6,6 +6,7 @@
  */
 import { StreamLoadError } from '../doris/stream-load/errors';
 import type { LoadOptions } from '../doris/stream-load/options';
+import { mayHaveLanded, uncountedRefusal } from './uncounted';
 
 /** Why Doris refused one row, as the Doris Stream Load node hands it back. */
 export interface DorisRefusal {
@@ -117,9 +118,12 @@ function reasonOf(error: unknown): string {
 /**
  * The reason of a row handed back because it did not load while other rows of its execution did:
  * `error` is what stopped it (the batch's refusal when `maxLoads` split loads did not isolate the
- * refused rows, or the failure of a load), with Doris' own reason in the message.
+ * refused rows, or the failure of a load), with Doris' own reason in the message. A failure that may
+ * have loaded the row (uncounted.ts mayHaveLanded) gives uncountedRefusal instead.
  */
 export function notLoadedRefusal(error: unknown, why: 'unresolved' | 'failed', maxLoads?: number): DorisRefusal {
+	// Not "not loaded": a load that may be in Doris (its answer lost, Doris cannot say) is doris_uncounted.
+	if (mayHaveLanded(error)) return uncountedRefusal(error);
 	const message =
 		why === 'unresolved'
 			? `Not loaded: Doris refused the batch holding this row (first reason: ${reasonOf(error)}), and the rows it refuses could not be isolated within ${maxLoads ?? 'the allowed'} loads; other rows of this execution loaded, so it is handed back instead of the execution being redelivered (which would load them twice)`

@@ -17,7 +17,7 @@ import { isolateRefusedLines, WIDESPREAD_FILTERED } from './isolate';
 import { DeadlineError } from './load-deadline';
 import { explainNewKeys, newKeyRefusal, newKeysOf, refusesNewKeys } from './new-keys';
 import { filteredRowsOf, isRowRefusal, notLoadedRefusal, refusalOf, splitLines, type DorisRefusal } from './refusal';
-import { handBackUncounted, isUncountedCommit } from './uncounted';
+import { handBackUncounted, mayHaveLanded } from './uncounted';
 
 /**
  * The result of one batch: its load, or when Doris refused some of its rows, the loads of the parts
@@ -70,9 +70,9 @@ export async function loadAroundRefusal(batch: SealedBatch, verdicts: LineVerdic
 				return { loaded: true, result: await context.loadBody([bytes.subarray(startOf(from), ends[to - 1])], to - from) };
 			} catch (error) {
 				if (isRowRefusal(error)) return { loaded: false, error };
-				// Committed: its lines count as loaded for the split (their owners are never failed) and go
-				// back as doris_uncounted; sending them again could load them twice.
-				if (isUncountedCommit(error)) {
+				// Committed (or maybe in Doris, its answer lost): its lines count as loaded for the split (their
+				// owners are never failed) and go back as doris_uncounted; sending them again could load them twice.
+				if (mayHaveLanded(error)) {
 					uncounted += to - from;
 					return { loaded: true, result: handBackUncounted(verdicts, from, to, error, table, context.logger) };
 				}

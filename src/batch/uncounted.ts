@@ -1,9 +1,11 @@
 /**
- * A load Doris committed with row counts that do not account for the rows sent (response.ts
- * rowCountMismatch), or that left rows out unselected without a `where` header (dropped-rows.ts
- * unselectedWithoutWhere): which rows landed Doris says nowhere, and sending any of them again (a split of
- * the batch, a redelivery of its executions) would load those that did twice. Its rows go back to
- * their executions instead, with rule doris_uncounted (rejected-items.ts), so each is visible and none is
+ * A load whose rows may be in Doris without Doris saying which: one it committed with row counts that
+ * do not account for the rows sent (response.ts rowCountMismatch), or that left rows out unselected
+ * without a `where` header (dropped-rows.ts unselectedWithoutWhere), or one whose last attempt ended
+ * without an answer after its body went out while Doris cannot say what became of its label
+ * (StreamLoadError.mayBeInDoris: label-guard.ts). Sending any of its rows again (a split of the batch,
+ * a redelivery of its executions) would load those that landed twice. Its rows go back to their
+ * executions instead, with rule doris_uncounted (rejected-items.ts), so each is visible and none is
  * sent again; used for a whole batch and for a part of a batch being split (doris-target.ts).
  */
 import { StreamLoadError } from '../doris/stream-load/errors';
@@ -20,18 +22,24 @@ export type UncountedOutcome = LoadResult & { rejectedRows: number };
  * on every redelivery.
  */
 export function uncountedRefusal(error: StreamLoadError): DorisRefusal {
+	const what = error.committed
+		? 'Doris committed the load holding this row but cannot tell whether this row is in Doris'
+		: 'this row may be in Doris: whether the load holding it committed Doris could not say';
 	return {
 		column: null,
-		message: `${error.message}: Doris committed the load holding this row but cannot tell whether this row is in Doris; it is handed back instead of its execution being redelivered, which would load the rows that landed again`,
+		message: `${error.message}: ${what}; it is handed back instead of its execution being redelivered, which would load the rows that landed again`,
 		errorLog: [],
 		label: error.label ?? null,
 		uncounted: true,
 	};
 }
 
-/** Doris committed the load without accounting for every row (rowCountMismatch, unselectedWithoutWhere). */
-export function isUncountedCommit(error: unknown): error is StreamLoadError {
-	return error instanceof StreamLoadError && error.committed;
+/**
+ * Doris committed the load without accounting for every row (rowCountMismatch, unselectedWithoutWhere),
+ * or the load may be in Doris and Doris cannot say (StreamLoadError.mayBeInDoris).
+ */
+export function mayHaveLanded(error: unknown): error is StreamLoadError {
+	return error instanceof StreamLoadError && (error.committed || error.mayBeInDoris);
 }
 
 /**
@@ -48,7 +56,7 @@ export function handBackUncounted(verdicts: LineVerdicts<DorisRefusal>, from: nu
 	return {
 		label: error.label ?? '',
 		txnId: typeof response?.TxnId === 'number' ? response.TxnId : undefined,
-		status: response?.Status ?? 'Success',
+		status: response?.Status ?? (error.committed ? 'Success' : 'Unsettled'),
 		labelExisted: false,
 		existingJobStatus: undefined,
 		loadedRows: count(response?.NumberLoadedRows),

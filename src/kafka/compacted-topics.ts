@@ -12,9 +12,13 @@
  *
  * So where the tombstones are skipped and rows deleted by Debezium events, the trigger does not read
  * a compacted topic: activation is refused naming it, and a topic found later by a pattern is left
- * out with a warning (its messages stay unread and uncommitted until the setting changes).
+ * out with a warning (its messages stay unread and uncommitted until the setting changes). A subscribed
+ * topic whose cleanup.policy is changed to compact while the workflow runs is held, its partitions
+ * paused, until it is delete again (compacted-topic-hold.ts).
  */
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type DescribeConfigResponse } from 'kafkajs';
+
+import { isUnknownTopicError } from './topic-changes';
 
 /** What to do, for the refusal and the warning. */
 export const COMPACTED_TOPICS_FIX =
@@ -34,20 +38,80 @@ export function compacts(cleanupPolicy: string | undefined): boolean {
 }
 
 /**
+ * What the brokers said of each topic's cleanup.policy: the compacted ones, the ones they could not tell
+ * (with their error), and the ones they do not know (deleted meanwhile).
+ */
+export interface CleanupPolicies {
+	compacted: string[];
+	unreadable: Map<string, string>;
+	missing: string[];
+}
+
+/**
+ * The cleanup.policy of each of `topics`, read from the brokers (DescribeConfigs), topic by topic: one
+ * topic the credential may not describe, or deleted meanwhile, is unreadable (or missing) alone. kafkajs
+ * 2.2.4 fails the whole request over one resource's error (protocol/requests/describeConfigs/v0/response.js
+ * parse), so then each topic is asked alone. Throws when the brokers cannot be asked at all (down,
+ * unreachable: an error that is no broker's answer).
+ */
+export async function cleanupPolicies(admin: Pick<Admin, 'describeConfigs'>, topics: readonly string[]): Promise<CleanupPolicies> {
+	const found: CleanupPolicies = { compacted: [], unreadable: new Map(), missing: [] };
+	if (topics.length === 0) return found;
+	/** The topics whose policy the brokers told. */
+	const told = new Set<string>();
+	const take = (answer: DescribeConfigResponse) => {
+		for (const resource of answer.resources) {
+			// Never with kafkajs 2.2.4 (it throws instead, above); kept for a client that answers per resource.
+			if (resource.errorCode !== 0) {
+				found.unreadable.set(resource.resourceName, resource.errorMessage ?? `error code ${resource.errorCode}`);
+				continue;
+			}
+			told.add(resource.resourceName);
+			const policy = resource.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue;
+			if (compacts(policy)) found.compacted.push(resource.resourceName);
+		}
+	};
+	try {
+		take(await describePolicies(admin, topics));
+	} catch (error) {
+		if (!isBrokerAnswer(error)) throw error;
+		for (const topic of topics) {
+			try {
+				take(await describePolicies(admin, [topic]));
+			} catch (alone) {
+				if (!isBrokerAnswer(alone)) throw alone;
+				if (isUnknownTopicError(alone)) found.missing.push(topic);
+				else found.unreadable.set(topic, (alone as Error).message);
+			}
+		}
+	}
+	// A topic the answer leaves out was not told about: as unreadable as one answered with an error.
+	for (const topic of topics) {
+		if (!told.has(topic) && !found.unreadable.has(topic) && !found.missing.includes(topic)) found.unreadable.set(topic, 'the brokers did not answer for it');
+	}
+	return found;
+}
+
+function describePolicies(admin: Pick<Admin, 'describeConfigs'>, topics: readonly string[]): Promise<DescribeConfigResponse> {
+	return admin.describeConfigs({
+		includeSynonyms: false,
+		resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy'] })),
+	});
+}
+
+/** An error the brokers answered (a KafkaJSProtocolError: no permission, unknown topic), not a failure to ask them. */
+function isBrokerAnswer(error: unknown): boolean {
+	return typeof (error as { type?: unknown } | null)?.type === 'string';
+}
+
+/**
  * The compacted ones of `topics`, read from the brokers (DescribeConfigs). Throws when they cannot be
  * asked (no DescribeConfigs permission on a topic, the brokers down): the caller decides.
  */
 export async function compactedTopics(admin: Pick<Admin, 'describeConfigs'>, topics: readonly string[]): Promise<string[]> {
-	if (topics.length === 0) return [];
-	const answer = await admin.describeConfigs({
-		includeSynonyms: false,
-		resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['cleanup.policy'] })),
-	});
-	const compacted: string[] = [];
-	for (const resource of answer.resources) {
-		if (resource.errorCode !== 0) throw new Error(`Kafka: could not read the cleanup.policy of topic ${resource.resourceName}: ${resource.errorMessage ?? `error code ${resource.errorCode}`}`);
-		const policy = resource.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue;
-		if (compacts(policy)) compacted.push(resource.resourceName);
-	}
+	const { compacted, unreadable, missing } = await cleanupPolicies(admin, topics);
+	for (const topic of missing) unreadable.set(topic, 'This server does not host this topic-partition');
+	const [first] = unreadable;
+	if (first) throw new Error(`Kafka: could not read the cleanup.policy of topic ${first[0]}: ${first[1]}`);
 	return compacted;
 }

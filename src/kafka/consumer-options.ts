@@ -112,6 +112,14 @@ export interface SinkerConsumerOptions {
 	 * topic is refused at activation and left out when a pattern finds it later. Not in an editor test run.
 	 */
 	refuseCompactedTopics?: boolean;
+	/**
+	 * With refuseCompactedTopics, how often the subscribed topics' cleanup.policy is read again while the
+	 * consumer runs (compacted-topic-hold.ts), besides every New Topics Check. Internal (tests set it);
+	 * DEFAULT_COMPACTED_TOPIC_CHECK_MS when unset.
+	 */
+	compactedTopicCheckMs?: number;
+	/** Subscribed topics held from the first join, their partitions paused (a restart of following-consumer.ts passes them on). */
+	heldTopics?: readonly string[];
 	observer?: SinkerObserver;
 }
 

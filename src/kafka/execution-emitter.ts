@@ -36,6 +36,7 @@ import { leaseCovers, leaseUntil } from './partition-fence';
 import type { PartitionState } from './partition-state';
 import { Redelivery } from './redelivery';
 import { SchemaRegistryUnavailableError } from './schema-registry-errors';
+import { unfinishedExecutionWarning, unfinishedWarningEvery, warnWhileUnfinished } from './unfinished-watch';
 
 /** The consumer's parts the emit path works with; the consumer owns them all. */
 export interface EmitterContext {
@@ -88,7 +89,8 @@ export class ExecutionEmitter {
 		// Every await below may outlive the position this batch was fetched from (a failed execution's
 		// redelivery rewinds it, a rebalance re-seats it): after each, a moved epoch means stop.
 		const epoch = state.positionEpoch;
-		const moved = () => state.revoked || state.inBackoff || this.ctx.isClosing() || this.ctx.isDraining() || payload.isStale() || state.positionEpoch !== epoch;
+		// A held topic (compacted-topic-hold.ts) stops here too: the rest of the batch stays unresolved, fetched again once released.
+		const moved = () => state.revoked || state.inBackoff || state.held || this.ctx.isClosing() || this.ctx.isDraining() || payload.isStale() || state.positionEpoch !== epoch;
 		const { maxRecordsPerExecution, maxBytesPerExecution } = options;
 		const ordered = options.keepPartitionOrder === true;
 		let from = 0;
@@ -179,7 +181,7 @@ export class ExecutionEmitter {
 		const { tracker } = state;
 		// While a failed range is delivered again, only up to its end (executions still tracked follow).
 		const limit = tracker.fillLimit;
-		if (this.ctx.options.manual || state.revoked || state.returning || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
+		if (this.ctx.options.manual || state.revoked || state.returning || state.held || tracker.nextOffset !== first || (tracker.failedAt !== undefined && limit === undefined)) return;
 		const entry = tracker.add(first, limit !== undefined && end > limit ? limit : end);
 		const result = tracker.succeed(entry);
 		if (result.kind === 'done' && result.commitTo !== undefined) this.ctx.committer.request();
@@ -337,7 +339,9 @@ export class ExecutionEmitter {
 		const timeoutMs = execution.loadBy !== undefined ? Math.max(execution.loadBy - Date.now(), 1) : this.ctx.options.executionTimeoutMs;
 		let timer: NodeJS.Timeout | undefined;
 		try {
-			const run = this.ctx.runExecution(execution, this.ctx.executionsSignal);
+			const run = warnWhileUnfinished(this.ctx.runExecution(execution, this.ctx.executionsSignal), unfinishedWarningEvery(timeoutMs), (waited) =>
+				this.ctx.logger.warn(unfinishedExecutionWarning(execution, waited, timeoutMs), { topic: execution.topic, partition: execution.partition, offset: execution.firstOffset }),
+			);
 			if (timeoutMs <= 0) return await run;
 			const timeout = new Promise<ExecutionOutcome>((resolve) => {
 				timer = setTimeout(() => resolve({ ok: false, reason: `execution did not finish within ${timeoutMs} ms` }), timeoutMs);

@@ -37,16 +37,25 @@
  * on by itself with every topic that exists, and a dropped table is the ordinary life of a CDC
  * database, where a failed execution each time would run the Error Workflow for nothing.
  *
+ * Compacted topics (refuseCompactedTopics, compacted-topics.ts): activation refuses them, a new one a
+ * look finds is left out, and every look also reads the subscribed topics' cleanup.policy again
+ * (CompactedTopicHold, compacted-topic-hold.ts) and holds a topic that compacts now, its partitions paused
+ * in the running consumer; the looks then come at least every compactedTopicCheckMs (60 s), also with
+ * New Topics Check at 0 or longer, and those in between only read the policy.
+ *
  * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
  * from the committed offsets; an execution close could not wait for is redelivered (and with Keep
  * Order per Partition fenced, partition-fence.ts). This wrapper's admin only lists topics (Metadata
- * for all topics, no target set): it never reads a topic by name, so a deletion does not poison it.
+ * for all topics, no target set) and reads their cleanup.policy (DescribeConfigs, which adds no topic to
+ * kafkajs' target set either: admin/index.js describeConfigs): it never fetches or refreshes a topic by
+ * name, so a deletion does not poison it.
  */
 import type { Admin, Kafka } from 'kafkajs';
 
 import { untilAborted } from '../common/abortable';
 import { createKafka, endLeftoverSockets } from './client';
 import { CloseDeadline } from './close-deadline';
+import { CompactedTopicHold } from './compacted-topic-hold';
 import { COMPACTED_TOPICS_FIX, compactedTopics, compactedTopicsMessage } from './compacted-topics';
 import type { RunExecution, SinkerConsumerOptions } from './consumer-options';
 import { SinkerConsumer, type CloseReport } from './sinker-consumer';
@@ -54,6 +63,12 @@ import { isUnknownTopicError, topicChange, topicNames, type TopicChange } from '
 
 /** How often the topics are looked at, unless the options say otherwise. */
 export const DEFAULT_TOPIC_CHECK_MS = 30_000;
+
+/** How often the subscribed topics' cleanup.policy is read again where compacted topics are refused, unless the options say otherwise. */
+export const DEFAULT_COMPACTED_TOPIC_CHECK_MS = 60_000;
+
+/** A timer may fire a millisecond before Date.now() reaches its due time (partition-state.ts fenceFor): still due. */
+const TIMER_SLACK_MS = 10;
 
 /** Starts of a restart: a topic deleted between the look and the subscription makes another look and start. */
 const START_ATTEMPTS = 3;
@@ -75,6 +90,13 @@ export class FollowingConsumer {
 	/** The topics the current consumer subscribes to (for a list: in the list's order). */
 	private known = new Set<string>();
 	private readonly intervalMs: number;
+	/** Subscribed topics held because they compact now (refuseCompactedTopics), read again at every look. */
+	private readonly hold: CompactedTopicHold | undefined;
+	/** How often the policy is read at least (looks that only read it come in between); 0 without the hold. */
+	private readonly policyEveryMs: number;
+	/** When the topics are listed next, and when the next look is due at the latest (Infinity: none). */
+	private topicsDueAt = Infinity;
+	private policyDueAt = Infinity;
 	/** close() stopped waiting for a check's restart at its deadline: a consumer that restart starts is closed at once. */
 	private stoppedWaiting = false;
 	/** Set once the first consumer started: until then a crash is the start's own business. */
@@ -87,6 +109,9 @@ export class FollowingConsumer {
 		private readonly admin: Admin,
 	) {
 		this.intervalMs = options.topicCheckIntervalMs ?? DEFAULT_TOPIC_CHECK_MS;
+		const compactedEveryMs = options.compactedTopicCheckMs ?? DEFAULT_COMPACTED_TOPIC_CHECK_MS;
+		this.policyEveryMs = options.refuseCompactedTopics !== true ? 0 : this.intervalMs > 0 ? Math.min(this.intervalMs, compactedEveryMs) : compactedEveryMs;
+		this.hold = this.policyEveryMs > 0 ? new CompactedTopicHold({ admin, options, logger: options.logger, everyMs: this.policyEveryMs }) : undefined;
 	}
 
 	/** A consumer of `options`; one that follows the topics, except in an editor test run (one execution, then closed). */
@@ -103,6 +128,7 @@ export class FollowingConsumer {
 			throw error;
 		}
 		following.started = true;
+		following.setDueTimes(true);
 		following.schedule();
 		return following;
 	}
@@ -127,7 +153,7 @@ export class FollowingConsumer {
 		// Where compacted topics are refused, a pattern is subscribed as the topics checked: kafkajs would
 		// resolve it again at subscribe time, taking a compacted topic left out, or one created since.
 		const topics = 'names' in this.options.topics || this.options.refuseCompactedTopics === true ? { names: [...this.known] } : this.options.topics;
-		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], onUnknownTopic: () => this.lookNow() };
+		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], heldTopics: this.hold?.topics() ?? [], onUnknownTopic: () => this.lookNow() };
 	}
 
 	assigned(): Map<string, number[]> {
@@ -138,10 +164,18 @@ export class FollowingConsumer {
 		return this.current?.inFlight ?? 0;
 	}
 
+	/** After a look (or the start): the next listing when this one `listed`, the next policy read in any case. */
+	private setDueTimes(listed: boolean): void {
+		const now = Date.now();
+		if (listed) this.topicsDueAt = this.intervalMs > 0 ? now + this.intervalMs : Infinity;
+		this.policyDueAt = this.policyEveryMs > 0 ? now + this.policyEveryMs : Infinity;
+	}
+
 	private schedule(): void {
 		clearTimeout(this.timer);
-		if (this.closed || this.intervalMs === 0) return;
-		this.timer = setTimeout(() => void this.look(), this.intervalMs);
+		const next = Math.min(this.topicsDueAt, this.policyDueAt);
+		if (this.closed || next === Infinity) return;
+		this.timer = setTimeout(() => void this.look(Date.now() + TIMER_SLACK_MS >= this.topicsDueAt), Math.max(0, next - Date.now()));
 	}
 
 	/** A consumer's crash or commit met a topic the broker does not know: look now, not at the next check. */
@@ -151,11 +185,13 @@ export class FollowingConsumer {
 		else void this.look();
 	}
 
-	private look(): Promise<void> {
+	/** Reads the subscribed topics' policy again (with the hold), and lists the topics when `listTopics`. */
+	private look(listTopics = true): Promise<void> {
 		clearTimeout(this.timer);
 		if (this.closed) return Promise.resolve();
-		this.checking = this.check().finally(() => {
+		this.checking = this.check(listTopics).finally(() => {
 			this.checking = undefined;
+			this.setDueTimes(listTopics);
 			if (!this.checkAgain) return this.schedule();
 			this.checkAgain = false;
 			void this.look();
@@ -163,7 +199,23 @@ export class FollowingConsumer {
 		return this.checking;
 	}
 
-	private async check(): Promise<void> {
+	private async check(listTopics: boolean): Promise<void> {
+		// The policy first: a restart below then starts the consumer with the topics held as they are now.
+		await this.recheckCompacted();
+		if (listTopics) await this.followTopics();
+	}
+
+	/**
+	 * The subscribed topics' cleanup.policy read again (CompactedTopicHold, which holds on a failed read:
+	 * fail-closed, as activation): the running consumer pauses the topics that compact now and resumes those
+	 * that no longer do.
+	 */
+	private async recheckCompacted(): Promise<void> {
+		if (!this.hold || this.closed) return;
+		if (await this.hold.recheck([...this.known])) this.current?.holdTopics(this.hold.topics());
+	}
+
+	private async followTopics(): Promise<void> {
 		try {
 			const change = topicChange(this.options.topics, this.known, await this.admin.listTopics(), this.intervalMs > 0);
 			await this.leaveOutCompacted(change);
@@ -173,7 +225,10 @@ export class FollowingConsumer {
 			for (const topic of change.added) this.foundLater.add(topic);
 			// Created again later, it is found again as a topic met later.
 			for (const topic of change.deleted) this.foundLater.delete(topic);
-			if (change.deleted.length > 0) this.current?.forgetTopics(change.deleted);
+			if (change.deleted.length > 0) {
+				this.current?.forgetTopics(change.deleted);
+				this.hold?.forget(change.deleted);
+			}
 			await this.restart();
 		} catch (error) {
 			this.options.logger?.warn(`Kafka: looking at the subscribed topics failed: ${(error as Error).message}`);
@@ -291,6 +346,7 @@ export class FollowingConsumer {
 		const deadline = new CloseDeadline(this.options.closeTimeoutMs);
 		this.closed = true;
 		clearTimeout(this.timer);
+		this.hold?.end();
 		const flushed = this.options.flushBuffered?.().catch((error: unknown) => {
 			this.options.logger?.warn(`Kafka: loading what was buffered at close failed: ${(error as Error).message}`);
 		});

@@ -83,16 +83,16 @@ export class PartitionControl {
 	}
 
 	/**
-	 * Pauses what must not be fetched (every partition when `pauseAll`, else those in redelivery
-	 * backoff, whose start is being looked up or that are returning, and with Keep Order per Partition
-	 * those with an execution in flight or fenced) and
+	 * Pauses what must not be fetched (every partition when `pauseAll`, else those of a held topic, in
+	 * redelivery backoff, whose start is being looked up or that are returning, and with Keep Order per
+	 * Partition those with an execution in flight or fenced) and
 	 * resumes the rest. `force` re-applies everything: a new generation forgets pauses.
 	 */
 	syncPaused(pauseAll: boolean, force = false): void {
 		const ordered = this.options.keepPartitionOrder === true;
 		const want = new Set<string>();
 		for (const state of this.assignment.all()) {
-			if (pauseAll || state.inBackoff || state.startPending || state.returning || (ordered && (state.tracker.running > 0 || state.fenced))) want.add(key(state));
+			if (pauseAll || state.held || state.inBackoff || state.startPending || state.returning || (ordered && (state.tracker.running > 0 || state.fenced))) want.add(key(state));
 		}
 		const toPause = new Map<string, number[]>();
 		const toResume = new Map<string, number[]>();

@@ -59,6 +59,12 @@ export class PartitionState {
 	 */
 	returning = false;
 	returnCheck = 0;
+	/**
+	 * Its topic is held (compacted-topic-hold.ts: its cleanup.policy compacts now, or cannot be read): paused,
+	 * nothing more of it handed out; executions in flight finish and commit. Set by the Assignment, for
+	 * every state of the topic, new ones included.
+	 */
+	held = false;
 
 	constructor(
 		readonly topic: string,
@@ -120,6 +126,13 @@ export class PartitionState {
 export class Assignment {
 	private byTopic = new Map<string, Map<number, PartitionState>>();
 	private memberId: string | undefined;
+	private heldTopics: ReadonlySet<string> = new Set();
+
+	/** Holds exactly `topics` from now on: their states, present and to come, are `held`. */
+	holdTopics(topics: readonly string[]): void {
+		this.heldTopics = new Set(topics);
+		for (const state of this.all()) state.held = this.heldTopics.has(state.topic);
+	}
 
 	get(topic: string, partition: number): PartitionState | undefined {
 		return this.byTopic.get(topic)?.get(partition);
@@ -195,6 +208,7 @@ export class Assignment {
 					state = new PartitionState(topic, partition);
 					added.push(state);
 				}
+				state.held = this.heldTopics.has(topic);
 				states.set(partition, state);
 			}
 			next.set(topic, states);
@@ -218,6 +232,7 @@ export class Assignment {
 		if (partitions?.get(state.partition) !== state) return undefined;
 		state.revoke();
 		const fresh = new PartitionState(state.topic, state.partition);
+		fresh.held = state.held;
 		partitions.set(state.partition, fresh);
 		return fresh;
 	}

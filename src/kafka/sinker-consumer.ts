@@ -106,6 +106,8 @@ export class SinkerConsumer {
 		private readonly runExecution: RunExecution,
 	) {
 		validateConsumerOptions(options);
+		// Before the first join: a held topic's partitions are paused from their first assignment.
+		this.assignment.holdTopics(options.heldTopics ?? []);
 		this.logger = options.logger ?? silentLogger;
 		this.parser = createMessageParser(options.parser);
 		this.window = new ExecutionWindow(options.executionsInFlight, (inFlight, full) => this.onWindowChange(inFlight, full));
@@ -276,7 +278,7 @@ export class SinkerConsumer {
 		if (!state || this.closing || this.emitter.manualDone || !payload.isRunning()) return;
 		// A pending seek (redelivery, or re-seating after a rebalance) means this batch was fetched
 		// from the old position: emitting it would skip or duplicate. kafkajs refetches after the seek.
-		if (payload.isStale() || state.inBackoff || state.startPending || state.returning) return;
+		if (payload.isStale() || state.inBackoff || state.startPending || state.returning || state.held) return;
 		try {
 			await this.emitter.emit(state, payload);
 			await payload.heartbeat();
@@ -317,6 +319,15 @@ export class SinkerConsumer {
 		}
 		this.assignment.dropTopics(topics);
 		this.committer.forget(topics);
+	}
+
+	/**
+	 * Holds exactly `topics` from now on (compacted-topic-hold.ts): their partitions paused, nothing more of
+	 * them handed out, their executions in flight finishing and committing as usual; the others resumed.
+	 */
+	holdTopics(topics: readonly string[]): void {
+		this.assignment.holdTopics(topics);
+		this.syncPaused();
 	}
 
 	get inFlight(): number {

@@ -57,6 +57,12 @@ export const metrics = {
 		labelNames: ['workflow', 'group', 'topic', 'partition'] as const,
 		registers: [registry],
 	}),
+	kafkaCompactedTopicHeld: new Gauge({
+		name: 'kafka_compacted_topic_held',
+		help: '1 while a subscribed topic is held because its cleanup.policy was changed to compact (or cannot be read) while Tombstones "Skip" runs behind Debezium Envelopes (Kafka\'s log cleaner could remove op d events and keep only the skipped tombstones): its partitions paused, nothing more of it read or committed, until its policy is delete again; the n8n log names the topic and the fix. 0 for every other subscribed topic; only where such topics are refused',
+		labelNames: ['workflow', 'group', 'topic'] as const,
+		registers: [registry],
+	}),
 	kafkaTombstonesSkipped: new Counter({
 		name: 'kafka_tombstones_skipped_total',
 		help: 'Messages with a null value that were skipped by option',

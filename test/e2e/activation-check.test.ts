@@ -21,7 +21,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 22;
+const CASES = 23;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -170,6 +170,21 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 			);
 			t.diagnostic(`refused: ${message}`);
 		});
+
+	// Session 19 (review F3): n8n cancels an execution at the workflow's Timeout while its rows wait in the
+	// Doris Stream Load node's batch; the rows load with the batch and again with the redelivery (in real
+	// n8n a Timeout of 3 s against a Batch Max Interval of 8 s made 800 rows of 200 messages). Refused now.
+	it("refuses activation when n8n's workflow Timeout is not above the Doris Stream Load node's Batch Max Interval, naming both; nothing is committed", async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const orders = orderEvents(5, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const workflow = scenario.workflow as { settings?: Record<string, unknown> };
+		workflow.settings = { ...workflow.settings, executionTimeout: 3 };
+		nodeOfType(scenario.workflow, NODE_TYPES.streamLoad).parameters.batchIntervalSeconds = 8;
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => `${world.doris.tableRows(DATABASE, scenario.table).length} rows for ${orders.length} orders in Doris`, 30_000);
+		assert.match(message, /n8n cancels each execution after 3 s \(the workflow's Timeout setting\), but Doris Stream Load node "Doris Stream Load" may hold rows for 8 s \(Batch Max Interval\)/);
+		t.diagnostic(`refused: ${message}`);
+	});
 
 	// n8n drops rows of an execution that still succeeds in these shapes (n8n-core WorkflowExecute):
 	// Execute Once hands a node the first item only, and a disabled node passes its input on untouched,

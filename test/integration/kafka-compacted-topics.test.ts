@@ -2,15 +2,20 @@
 // against the real broker (KAFKA_BROKERS). First what the refusal prevents, as the broker does it: the
 // log cleaner removes an op d event and keeps its tombstone, and a consumer behind it reads the
 // tombstone alone. Then the guard: activation refused naming the topic, a compacted topic a pattern
-// finds later left out with a warning, and topics that are not compacted read as before.
+// finds later left out with a warning, a subscribed topic whose policy is altered to compact while the
+// consumer runs held (compacted-topic-hold.ts), and topics that are not compacted read as before.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
+import { ConfigResourceTypes } from 'kafkajs';
+
 import type { SinkerLogger } from '../../src/kafka/client';
-import { compactedTopics } from '../../src/kafka/compacted-topics';
+import { cleanupPolicies, compactedTopics } from '../../src/kafka/compacted-topics';
+import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
+import { metrics } from '../../src/metrics/metrics';
 import { waitFor } from '../support/wait-for';
-import { createTopicsReady, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
+import { committedOffsets, createTopicsReady, FakeN8n, produce, testOptions, uniqueName, useKafkaAdmin } from './kafka-sinker-helpers';
 
 const broker = useKafkaAdmin();
 
@@ -22,10 +27,21 @@ const COMPACT_FAST = [
 	{ name: 'delete.retention.ms', value: '86400000' },
 ];
 
-function recordingLogger(): SinkerLogger & { warnings: string[] } {
+function recordingLogger(): SinkerLogger & { warnings: string[]; errors: string[] } {
 	const warnings: string[] = [];
+	const errors: string[] = [];
 	const quiet = () => undefined;
-	return { warnings, debug: quiet, info: quiet, error: quiet, warn: (message: string) => void warnings.push(message) };
+	return { warnings, errors, debug: quiet, info: quiet, error: (message: string) => void errors.push(message), warn: (message: string) => void warnings.push(message) };
+}
+
+/** Sets the topic's cleanup.policy, as `kafka-configs --alter --add-config cleanup.policy=…` does. */
+async function alterCleanupPolicy(topic: string, policy: 'compact' | 'delete'): Promise<void> {
+	await broker.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'cleanup.policy', value: policy }] }] });
+}
+
+/** The group's committed offset of partition 0 of `topic`, -1 while none. */
+async function committedOf(group: string, topic: string): Promise<bigint> {
+	return (await committedOffsets(broker.admin, group, topic)).get(0) ?? -1n;
 }
 
 describe('a compacted Debezium topic under Tombstones "Skip"', () => {
@@ -83,6 +99,10 @@ describe('a compacted Debezium topic under Tombstones "Skip"', () => {
 		const group = uniqueName('compacted-group');
 		try {
 			assert.deepEqual(await compactedTopics(broker.admin, [plain, compacted]), [compacted]);
+			// The broker answers an unknown topic with an error that kafkajs raises for the whole request: asked alone, it is missing, the others read.
+			const gone = uniqueName('never-created');
+			const policies = await cleanupPolicies(broker.admin, [plain, gone, compacted]);
+			assert.deepEqual({ ...policies, unreadable: [...policies.unreadable] }, { compacted: [compacted], unreadable: [], missing: [gone] });
 			await assert.rejects(
 				FollowingConsumer.start(testOptions(compacted, group, { topics: { names: [plain, compacted] }, refuseCompactedTopics: true, topicCheckIntervalMs: 0 }), new FakeN8n().run),
 				(error: Error) => {
@@ -128,6 +148,56 @@ describe('a compacted Debezium topic under Tombstones "Skip"', () => {
 		} finally {
 			await consumer.close();
 			await broker.admin.deleteTopics({ topics: [first, compacted, third] }).catch(() => undefined);
+		}
+	});
+
+	it('a subscribed topic altered to compact while the consumer runs is held: the execution in flight commits, nothing after it is read or committed, the other topic goes on; altered back, it is read on', async () => {
+		const orders = uniqueName('altered-compact');
+		const plain = uniqueName('altered-plain');
+		await createTopicsReady(broker.admin, [
+			{ topic: orders, numPartitions: 1, replicationFactor: 1 },
+			{ topic: plain, numPartitions: 1, replicationFactor: 1 },
+		]);
+		const group = uniqueName('altered-group');
+		const logger = recordingLogger();
+		// The first execution of orders stays in flight until released; one execution at a time, so nothing else is handed out meanwhile.
+		let release: (outcome: ExecutionOutcome) => void = () => undefined;
+		const firstInFlight = new Promise<ExecutionOutcome>((resolve) => (release = resolve));
+		const n8n = new FakeN8n(async (execution) => (execution.topic === orders && execution.firstOffset === '0' ? firstInFlight : { ok: true }));
+		const handed = (topic: string) => n8n.executions.filter((e) => e.topic === topic).map((e) => `${e.firstOffset}+${e.messages}`);
+		const held = async () => (await metrics.kafkaCompactedTopicHeld.get()).values.find((v) => v.labels.group === group && v.labels.topic === orders)?.value;
+		// New Topics Check at 0: the policy is read on its own loop (every 300 ms here, 60 s by default).
+		const options = { topics: { names: [orders, plain] }, refuseCompactedTopics: true, topicCheckIntervalMs: 0, compactedTopicCheckMs: 300, executionsInFlight: 1, logger };
+		const consumer = await FollowingConsumer.start(testOptions(orders, group, options), n8n.run);
+		try {
+			await produce(broker.kafka, orders, 1, 5, (i) => JSON.stringify({ op: 'c', after: { id: i } }));
+			await waitFor('the first execution of orders in flight', () => handed(orders).length === 1, 20_000);
+
+			await alterCleanupPolicy(orders, 'compact');
+			await waitFor('the error naming orders (before: nothing read its policy again, and it went on being read with Skip)', () => logger.errors.find((e) => e.includes(orders)), 20_000);
+			const error = logger.errors.find((e) => e.includes(orders)) ?? '';
+			assert.match(error, /is compacted \(cleanup.policy compact\), and Tombstones is "Skip"/);
+			assert.match(error, /changed to compact while the workflow ran: its partitions are paused/);
+			assert.match(error, /Delete the Row of Its Key/);
+			assert.equal(await held(), 1);
+
+			// Written while it is held (the cleaner could remove an op d event among them): neither read nor committed.
+			await produce(broker.kafka, orders, 1, 5, (i) => JSON.stringify({ op: 'u', after: { id: i } }));
+			await produce(broker.kafka, plain, 1, 5, (i) => JSON.stringify({ i }));
+			release({ ok: true });
+			await waitFor('the execution in flight committed, and the other topic read and committed', async () => (await committedOf(group, orders)) === 5n && (await committedOf(group, plain)) === 5n, 30_000);
+			assert.deepEqual(handed(orders), ['0+5'], 'nothing of orders handed out after the hold');
+			assert.equal(await committedOf(group, orders), 5n, 'nothing past the execution in flight committed');
+			assert.deepEqual(consumer.assigned().get(orders), [0], 'still assigned: held, not left');
+
+			await alterCleanupPolicy(orders, 'delete');
+			await waitFor('orders read on from where it was held', async () => (await committedOf(group, orders)) === 10n, 30_000);
+			assert.deepEqual(handed(orders), ['0+5', '5+5'], 'read on from offset 5, each message once');
+			assert.equal(await held(), 0);
+		} finally {
+			release({ ok: true });
+			await consumer.close();
+			await broker.admin.deleteTopics({ topics: [orders, plain] }).catch(() => undefined);
 		}
 	});
 });

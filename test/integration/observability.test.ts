@@ -237,13 +237,13 @@ describe('Prometheus scraping the metrics server during a real load', { timeout:
 
 	it('evaluates every alert rule without error; only the failure ratio of the unknown table is pending', async () => {
 		type Rule = { name: string; health: string; lastError?: string; state: string; lastEvaluation: string; alerts?: Array<{ labels: Record<string, string>; state: string }> };
-		const rules = await waitFor('all six alert rules evaluated, the failure ratio pending', async () => {
+		const rules = await waitFor('all seven alert rules evaluated, the failure ratio pending', async () => {
 			const res = await fetch(`${prometheus.url}/api/v1/rules?type=alert`);
 			const body = (await res.json()) as { data: { groups: Array<{ rules: Rule[] }> } };
 			const all = body.data.groups.flatMap((g) => g.rules);
 			const evaluated = all.filter((r) => !r.lastEvaluation.startsWith('0001-'));
 			const failure = all.find((r) => r.name === 'DorisSinkerHighFailureRate');
-			return all.length === 6 && evaluated.length === 6 && failure?.state === 'pending' ? all : undefined;
+			return all.length === 7 && evaluated.length === 7 && failure?.state === 'pending' ? all : undefined;
 		}, SCRAPED);
 		for (const rule of rules) {
 			assert.equal(rule.health, 'ok', `${rule.name}: ${rule.lastError ?? ''}`);

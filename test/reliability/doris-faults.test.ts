@@ -86,6 +86,19 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.pipeline.close();
 	});
 
+	it('answer lost after commit on the last allowed attempt (Max Retries 0): get_load_state asked before giving up, no redelivery, no double load', async () => {
+		// Review session 19, R1: the last attempt failed without a look at its label, and the execution's
+		// redelivery loaded the committed rows again under a fresh label.
+		const c = await world.newCase({ model: 'DUPLICATE', target: { retry: { maxRetries: 0, initialDelayMs: 10, maxDelayMs: 10, maxElapsedMs: 10_000 } } });
+		await midStream(c, ROWS, () => world.doris.faults.resetAfterCommit(2));
+		const ms = await c.pipeline.settle();
+		assertInvariant(c, { model: 'DUPLICATE', exact: true });
+		assert.equal(faulted('resetAfterCommit').filter((l) => l.table === c.table).length, 2);
+		assert.deepEqual(c.pipeline.failures, [], 'no execution failed');
+		recordFigures('resetAfterCommitx2-maxRetries0', { rows: ROWS, settleMs: ms, tableRows: c.pipeline.tableRowCount() });
+		await c.pipeline.close();
+	});
+
 	it('BE hangs past the request timeout: the same label waits for the running attempt, loads once', async () => {
 		const c = await world.newCase({ model: 'DUPLICATE', target: { requestTimeoutMs: 1000 } });
 		await midStream(c, ROWS, () => world.doris.faults.hang(1, 3000));

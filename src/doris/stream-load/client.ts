@@ -82,6 +82,11 @@ function num(value: unknown): number {
 	return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
+/** The load failed for good after an attempt that ended without a verdict once its body may have reached a BE. */
+function lastAttemptUnsettled({ request, history }: LoadCall, error: unknown): boolean {
+	return history.unsettled && request.label !== undefined && !(error instanceof AbortError) && request.signal?.aborted !== true;
+}
+
 export class StreamLoadClient {
 	private readonly transport: HttpTransport;
 	private readonly addresses: Failover;
@@ -124,12 +129,12 @@ export class StreamLoadClient {
 		const judged = judgeAnswers(remembered, (errorUrl, _answer, signal) => this.readLog(errorUrl, signal));
 		const labelState = askFes(follow, config.feUrls, () => this.addresses.currentFe(), authorization, 10_000);
 		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.addresses.skipFe() });
-		const guarded = guardLabels(watched, {
+		const guard = guardLabels(watched, {
 			labelState,
 			wait: config.labelWait ?? { pollIntervalMs: 1000, maxWaitMs: 600_000 },
 			logger,
 		});
-		const retried = retrying(guarded, retry, {
+		const retried = retrying(guard.send, retry, {
 			decide: (error) => {
 				if (error instanceof LabelFreeAgain) return { retryable: true, delayMs: 0 };
 				if (error instanceof StreamLoadError) return { retryable: error.retryable };
@@ -142,7 +147,15 @@ export class StreamLoadClient {
 			try {
 				return this.result(call, await retried(call));
 			} catch (error) {
-				throw this.finalError(error, call);
+				if (!lastAttemptUnsettled(call, error)) throw this.finalError(error, call);
+				// The retries are spent, but the body of the last attempt may have reached a BE, which commits
+				// before it answers (be/src/http/action/stream_load.cpp `_handle`: commit_txn, then the reply;
+				// 2.1 / 3.0 / 3.1 / master): failing now would have the rows redelivered under a fresh label.
+				try {
+					return this.result(call, await guard.settleLast(call, error));
+				} catch (final) {
+					throw this.finalError(final, call);
+				}
 			}
 		};
 		this.send = measured(settled, config.metrics ?? prometheusLoadMetrics);

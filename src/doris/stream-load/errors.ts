@@ -32,10 +32,26 @@ export class StreamLoadError extends Error {
 	 * not be sent again under any label, which would load those that landed twice.
 	 */
 	readonly committed: boolean;
+	/**
+	 * The load may be in Doris: an attempt whose body reached a BE ended without an answer and Doris
+	 * cannot say what became of its label (no FE answers get_load_state, the label was forgotten, or
+	 * it is still running at the end of the wait). Like `committed`, its rows must not be sent again
+	 * under a fresh label (a redelivery), which would load them twice if it landed.
+	 */
+	readonly mayBeInDoris: boolean;
 
 	constructor(
 		message: string,
-		init: { kind: StreamLoadErrorKind; retryable: boolean; table?: string; label?: string; response?: DorisLoadResponse; cause?: unknown; committed?: boolean },
+		init: {
+			kind: StreamLoadErrorKind;
+			retryable: boolean;
+			table?: string;
+			label?: string;
+			response?: DorisLoadResponse;
+			cause?: unknown;
+			committed?: boolean;
+			mayBeInDoris?: boolean;
+		},
 	) {
 		super(message, init.cause === undefined ? undefined : { cause: init.cause });
 		this.name = 'StreamLoadError';
@@ -45,6 +61,7 @@ export class StreamLoadError extends Error {
 		this.label = init.label;
 		this.response = init.response;
 		this.committed = init.committed === true;
+		this.mayBeInDoris = init.mayBeInDoris === true;
 	}
 }
 

@@ -53,22 +53,49 @@ export function answerFromState(request: LoadRequest, state: LabelState): DorisL
 	return { Label: request.label, Status: 'Label Already Exists', ExistingJobStatus: state };
 }
 
-/** "Doris forgot the label": loud, not retryable, and never a reason to send it again. */
+/** "Doris forgot the label": loud, not retryable, never a reason to send it again, and maybe in Doris. */
 export function forgottenLabel(request: LoadRequest, seen: string): StreamLoadError {
 	const label = request.label ?? '';
 	return new StreamLoadError(
 		`Stream Load into Doris table "${request.table}": Doris held label "${label}" for an earlier attempt (${seen}) and now reports it UNKNOWN: ` +
-			'it finished and was forgotten, and whether it loaded the batch Doris cannot tell any more. It is not sent again under that label, which would load the batch twice if it had landed; ' +
-			'the execution fails and its redelivery loads the rows again (a duplicate on a DUPLICATE KEY table if the first load landed). ' +
+			'it finished and was forgotten, and whether it loaded the batch Doris cannot tell any more: the rows may be in Doris. They are not sent again under that label, which would load the batch twice if it had landed; ' +
+			'an execution that takes rejected rows back gets them as doris_uncounted, another fails and its redelivery loads them again (a duplicate on a DUPLICATE KEY table if the first load landed). ' +
 			'Doris forgets finished labels past label_num_threshold (2000) finished loads per database or streaming_label_keep_max_second (12 h) (FE settings): raise label_num_threshold for the load rate of this database, or load into fewer, bigger batches.',
-		{ kind: 'label', retryable: false, table: request.table, label },
+		{ kind: 'label', retryable: false, table: request.table, label, mayBeInDoris: true },
 	);
 }
 
-export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardOptions): LoadSend<LoadOutcome> {
+/**
+ * The last allowed attempt ended without an answer after its body may have reached a BE, and no FE
+ * answers get_load_state: the load may be in Doris (a BE commits before it answers).
+ */
+export function unsettledLoad(request: LoadRequest, failure: unknown): StreamLoadError {
+	const label = request.label ?? '';
+	const why = failure instanceof Error ? failure.message : String(failure);
+	return new StreamLoadError(
+		`Stream Load into Doris table "${request.table}": the last attempt of label "${label}" ended without an answer after its body was sent (${why}), and no FE answers get_load_state for the label: ` +
+			'the rows may be in Doris (a BE commits a load before it answers). They are not sent again; an execution that takes rejected rows back gets them as doris_uncounted, another fails and is redelivered.',
+		{ kind: 'label', retryable: false, table: request.table, label, cause: failure, mayBeInDoris: true },
+	);
+}
+
+/** The label layer's send, and the last look at a label whose last attempt ended unsettled. */
+export interface LabelGuard {
+	send: LoadSend<LoadOutcome>;
+	/**
+	 * Called when the retries are spent and the last attempt ended unsettled (`history.unsettled`):
+	 * asks get_load_state once more (not a re-send). VISIBLE / COMMITTED: loaded; PREPARE: waited for;
+	 * ABORTED or UNKNOWN never held: rejects with `failure` (not loaded); cannot ask / cannot tell /
+	 * still running at the end of the wait: rejects flagged mayBeInDoris.
+	 */
+	settleLast(call: LoadCall, failure: unknown): Promise<LoadOutcome>;
+}
+
+export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardOptions): LabelGuard {
 	const log = options.logger;
 
-	const waitForLabel = async (call: LoadCall, response: DorisLoadResponse, state: string): Promise<LoadOutcome> => {
+	/** `resend`: with no get_load_state, ask by sending the batch again (same label); else keep polling. */
+	const waitForLabel = async (call: LoadCall, response: DorisLoadResponse, state: string, resend = true): Promise<LoadOutcome> => {
 		const { request, history } = call;
 		const label = request.label ?? '';
 		const started = Date.now();
@@ -82,14 +109,17 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 					`Stream Load into Doris table "${request.table}": label "${label}" is still ${current} after ${Math.round(options.wait.maxWaitMs / 1000)} s. ` +
 						(current === 'PRECOMMITTED'
 							? 'A two-phase-commit transaction holds it; commit or abort it (PUT /api/{db}/_stream_load_2pc) or use another label prefix.'
-							: 'Doris has not finished the earlier attempt; the batch was not loaded again.'),
-					{ kind: 'label', retryable: false, table: request.table, label, response },
+							: 'Doris has not finished the earlier attempt, which may still commit: the rows may be in Doris. The batch was not loaded again.'),
+					// A PREPARE transaction commits whenever its BE gets there; the txn cleaner aborts it only
+					// after its timeout (fe DatabaseTransactionMgr: commitTransaction refuses only ABORTED).
+					{ kind: 'label', retryable: false, table: request.table, label, response, mayBeInDoris: true },
 				);
 			}
 			await sleep(backoffDelay(steps, look), request.signal);
 			const now = await options.labelState(request.database, label, request.signal);
 			switch (readLabelState(now, true)) {
 				case 'cannot_ask': {
+					if (!resend) continue;
 					// No get_load_state here (older Doris, cloud mode): ask by re-sending the batch.
 					const verdict = await next(call);
 					if (verdict.kind === 'label_busy') {
@@ -132,7 +162,34 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 		}
 	};
 
-	return async (call) => {
+	const settleLast = async (call: LoadCall, failure: unknown): Promise<LoadOutcome> => {
+		const { request, history } = call;
+		const label = request.label ?? '';
+		history.unsettled = false;
+		const state = await options.labelState(request.database, label, request.signal);
+		switch (readLabelState(state, history.labelHeld)) {
+			case 'loaded':
+				history.record('label_exists');
+				log?.info(`Stream Load into ${request.database}.${request.table}: no answer to the last attempt, but Doris has the label ${state}: loaded, not sent again`, { label });
+				return { response: answerFromState(request, state ?? ''), labelExisted: true };
+			case 'running':
+				history.record('label_exists');
+				try {
+					return await waitForLabel(call, answerFromState(request, state ?? ''), state ?? '', false);
+				} catch (error) {
+					// ABORTED meanwhile: not loaded, the last attempt's failure stands.
+					throw error instanceof LabelFreeAgain ? failure : error;
+				}
+			case 'free':
+				throw failure;
+			case 'cannot_tell':
+				throw forgottenLabel(request, 'its transaction had begun');
+			case 'cannot_ask':
+				throw unsettledLoad(request, failure);
+		}
+	};
+
+	const send: LoadSend<LoadOutcome> = async (call) => {
 		const { request, history } = call;
 		if (history.unsettled && request.label !== undefined) {
 			history.unsettled = false;
@@ -174,4 +231,5 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 				return await waitForLabel(call, verdict.response, verdict.state);
 		}
 	};
+	return { send, settleLast };
 }

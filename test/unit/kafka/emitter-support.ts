@@ -28,6 +28,7 @@ export function emitterWorld(keepPartitionOrder = false) {
 	const executions: SinkExecution[] = [];
 	const seeks: bigint[] = [];
 	const errors: string[] = [];
+	const warnings: string[] = [];
 	const log = () => {};
 	const state = new PartitionState('t', 0);
 	if (keepPartitionOrder) {
@@ -38,7 +39,7 @@ export function emitterWorld(keepPartitionOrder = false) {
 	}
 	const context = {
 		options: { keepPartitionOrder, manual: false, maxRecordsPerExecution: 100, maxBytesPerExecution: 1_000_000, labels: { workflow: 'w', node: 'n' }, executionTimeoutMs: 0 },
-		logger: { error: (message: string) => errors.push(message), warn: log, info: log, debug: log },
+		logger: { error: (message: string) => errors.push(message), warn: (message: string) => warnings.push(message), info: log, debug: log },
 		stats: { messages: 0, parseErrors: 0, tombstonesSkipped: 0, executionsStarted: 0, executionsSucceeded: 0, executionsFailed: 0 },
 		parser: { parse: (messages: Array<{ offset: string }>, from: number, to: number) => ({ items: messages.slice(from, to).map((m) => ({ json: { offset: m.offset } })), parseErrors: 0, tombstonesSkipped: 0 }) },
 		window: { hasRoom: true, acquire: () => {}, release: () => {} },
@@ -59,5 +60,5 @@ export function emitterWorld(keepPartitionOrder = false) {
 		isDraining: () => false,
 		syncPaused: () => {},
 	} as unknown as EmitterContext;
-	return { emitter: new ExecutionEmitter(context), state, executions, seeks, errors };
+	return { emitter: new ExecutionEmitter(context), state, executions, seeks, errors, warnings };
 }

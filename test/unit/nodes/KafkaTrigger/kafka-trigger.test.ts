@@ -30,7 +30,7 @@ function deferred<T>(): IDeferredPromise<T> {
 
 const execution: SinkExecution = { topic: 't', partition: 0, firstOffset: '0', lastOffset: '1', items: [{ json: { a: 1 } }], bytes: 8, messages: 2, attempt: 0 };
 
-function run(status: IRun['status'], error?: { message: string }): IRun {
+function run(status: IRun['status'], error?: { message: string; node?: unknown }): IRun {
 	return { status, data: { resultData: { runData: {}, error } }, mode: 'trigger', startedAt: new Date(), storedAt: 'db' } as unknown as IRun;
 }
 
@@ -86,7 +86,7 @@ describe('Kafka trigger emit', () => {
 		assert.deepEqual(await first, { ok: true });
 
 		const second = runExecution(execution, new AbortController().signal);
-		emitted[1].done?.resolve(run('error', { message: 'Stream Load failed' }));
+		emitted[1].done?.resolve(run('error', { message: 'Stream Load failed', node: { name: 'Doris Stream Load' } }));
 		assert.deepEqual(await second, { ok: false, reason: 'execution ended with status "error": Stream Load failed', settled: true });
 	});
 
@@ -112,8 +112,19 @@ describe('Kafka trigger emit', () => {
 	});
 
 	it('a run that stopped on a node error is settled (no rows left loading); a cancelled or crashed one is not', () => {
-		assert.deepEqual(runOutcome(run('error', { message: 'Doris refused' })), { ok: false, reason: 'execution ended with status "error": Doris refused', settled: true });
+		assert.deepEqual(runOutcome(run('error', { message: 'Doris refused', node: { name: 'Doris Stream Load' } })), { ok: false, reason: 'execution ended with status "error": Doris refused', settled: true });
 		assert.equal((runOutcome(run('canceled')) as { settled?: boolean }).settled, false);
 		assert.equal((runOutcome(run('crashed')) as { settled?: boolean }).settled, false);
+	});
+
+	it("status error without a node is n8n's own failure, not settled: in queue mode a job Bull found stalled ends so while its worker may still load (review session 19, F4)", () => {
+		// n8n workflow-runner.js processError finalizes status "error" with the engine's or the queue's
+		// error, which no node raised; the worker that lost its lock can still be loading the rows.
+		assert.equal((runOutcome(run('error', { message: 'job stalled more than allowable limit' })) as { settled?: boolean }).settled, false);
+		assert.equal((runOutcome(run('error', { message: 'x', node: null })) as { settled?: boolean }).settled, false);
+	});
+
+	it("a run n8n failed before it started says where to look (the execution's own list), not only 'without a result'", () => {
+		assert.match((runOutcome(undefined) as { reason: string }).reason, /n8n's execution list/);
 	});
 });

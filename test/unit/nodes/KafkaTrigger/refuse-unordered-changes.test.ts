@@ -29,6 +29,8 @@ interface Settings {
 	load?: INodeParameters;
 	/** The Stream Load node's Rejected output wired to a dead-letter node (else it leads nowhere). */
 	rejectedWired?: boolean;
+	/** The workflow's settings (n8n's Timeout: executionTimeout). */
+	workflowSettings?: Record<string, unknown>;
 }
 
 /** Trigger → Doris Schema (Map Rows) → Doris Stream Load, activated; resolves or rejects as activation does. */
@@ -49,7 +51,7 @@ async function activate(settings: Settings): Promise<unknown> {
 		workflow,
 		getNode: () => trigger,
 		getNodeParameter: (name: string, fallback?: unknown) => (name in trigger.parameters ? trigger.parameters[name] : fallback),
-		getWorkflowSettings: () => ({}),
+		getWorkflowSettings: () => settings.workflowSettings ?? {},
 		getMode: () => 'trigger',
 		getWorkflow: () => ({ id: 'wf', name: 'w', active: true }),
 		getCredentials: async () => {
@@ -147,4 +149,16 @@ describe('activation refuses settings under which one row would stall its partit
 		assert.equal((await activationError({ trigger: KEEP_ORDER, load: { format: 'csv', csvColumns: 'id, name' } })).message, NO_CREDENTIAL);
 	});
 
+});
+
+describe('activation refuses timeouts that give an execution up while its rows wait in a batch', () => {
+	it("n8n's workflow Timeout not above the Stream Load node's Batch Max Interval: refused, naming both (before: 200 messages made 800 rows)", async () => {
+		const error = await activationError({ rejectedWired: true, load: { batchIntervalSeconds: 8 }, workflowSettings: { executionTimeout: 3 } });
+		assert.match(error.message, /n8n cancels each execution after 3 s \(the workflow's Timeout setting\), but Doris Stream Load node "Load" may hold rows for 8 s/);
+		assert.match(String(error.description), /raise the workflow's Timeout/);
+	});
+
+	it('a Timeout above the interval goes through to the credential lookup', async () => {
+		assert.equal((await activationError({ rejectedWired: true, load: { batchIntervalSeconds: 8 }, workflowSettings: { executionTimeout: 60 } })).message, NO_CREDENTIAL);
+	});
 });

@@ -1,0 +1,72 @@
+/**
+ * The label layer's last look (label-guard.ts settleLast): the retries are spent and the last attempt
+ * ended without a verdict after its body may have reached a BE (review session 19, R1).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { StreamLoadError } from '../../../../src/doris/stream-load/errors';
+import { guardLabels } from '../../../../src/doris/stream-load/label-guard';
+import { LoadHistory, type LoadCall } from '../../../../src/doris/stream-load/load-call';
+import type { LabelState } from '../../../../src/doris/stream-load/load-state';
+
+const lost = new Error('PUT be:8040: socket hang up');
+
+/** A guard whose get_load_state answers `states` in turn (the last one again), and that must not send. */
+function lastLook(states: Array<LabelState | undefined>, labelHeld: boolean) {
+	let asked = 0;
+	const guard = guardLabels(
+		() => Promise.reject(new Error('the last look must not send the batch again')),
+		{ labelState: () => Promise.resolve(states[Math.min(asked++, states.length - 1)]), wait: { pollIntervalMs: 1, maxWaitMs: 200 } },
+	);
+	const history = new LoadHistory();
+	history.unsettled = true;
+	history.labelHeld = labelHeld;
+	const call: LoadCall = { request: { database: 'd', table: 't', label: 'l1', headers: {}, body: [], rows: 2 }, attempt: 1, history };
+	return { settle: () => guard.settleLast(call, lost), asked: () => asked };
+}
+
+describe('the last look at a label whose last attempt ended unsettled', () => {
+	it('VISIBLE or COMMITTED: loaded by that attempt', async () => {
+		for (const state of ['VISIBLE', 'COMMITTED']) {
+			const outcome = await lastLook([state], true).settle();
+			assert.equal(outcome.labelExisted, true);
+			assert.equal(outcome.response.ExistingJobStatus, state);
+		}
+	});
+
+	it('PREPARE: waited for until VISIBLE', async () => {
+		const look = lastLook(['PREPARE', 'PREPARE', 'VISIBLE'], true);
+		assert.equal((await look.settle()).labelExisted, true);
+		assert.equal(look.asked(), 3);
+	});
+
+	it('ABORTED, at once or after PREPARE, or UNKNOWN for a label Doris never held: the failure stands, not flagged', async () => {
+		for (const [states, held] of [[['ABORTED'], true], [['PREPARE', 'ABORTED'], true], [['UNKNOWN'], false]] as const) {
+			await assert.rejects(lastLook([...states], held).settle(), (error) => error === lost);
+		}
+	});
+
+	it('no FE answers get_load_state: fails flagged mayBeInDoris, not retryable', async () => {
+		const error = await lastLook([undefined], true).settle().catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.mayBeInDoris, true);
+		assert.equal(error.retryable, false);
+		assert.equal(error.cause, lost);
+	});
+
+	it('UNKNOWN for a label Doris held (forgotten): fails flagged mayBeInDoris', async () => {
+		const error = await lastLook(['UNKNOWN'], true).settle().catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError);
+		assert.equal(error.mayBeInDoris, true);
+		assert.match(error.message, /cannot tell/);
+	});
+
+	it('still PREPARE when the wait ends (it may commit later), or no answer while waiting: flagged mayBeInDoris, never sent again', async () => {
+		for (const states of [['PREPARE'], ['PREPARE', undefined]]) {
+			const error = await lastLook(states, true).settle().catch((e: unknown) => e);
+			assert.ok(error instanceof StreamLoadError, String(error));
+			assert.equal(error.mayBeInDoris, true);
+		}
+	});
+});

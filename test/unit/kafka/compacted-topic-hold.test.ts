@@ -1,0 +1,284 @@
+/**
+ * A subscribed topic whose cleanup.policy is changed to compact while the consumer runs (compacted-topic-hold.ts):
+ * before, nothing read the policy after activation, and the topic went on being read with Tombstones
+ * "Skip", losing the deletes the log cleaner removed. Here, without a broker: the policy read topic by
+ * topic, the hold's transitions (compact, unreadable = held, delete = released) with their log lines and
+ * kafka_compacted_topic_held, the pauses of the consumer, the emit path stopping mid-batch, and the
+ * New Topics Check loop reading the policy between its listings. The broker test is
+ * test/integration/kafka-compacted-topics.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+
+import { CompactedTopicHold } from '../../../src/kafka/compacted-topic-hold';
+import { cleanupPolicies } from '../../../src/kafka/compacted-topics';
+import type { SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
+import { FollowingConsumer } from '../../../src/kafka/following-consumer';
+import { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
+import { metrics } from '../../../src/metrics/metrics';
+import { waitFor } from '../../support/wait-for';
+import { emitterWorld, fetchOf } from './emitter-support';
+import { sinkerWithoutBroker, testConsumerOptions } from './sinker-internals';
+
+type Answer = Record<string, string | { errorCode: number; errorMessage: string }>;
+
+/** An admin whose DescribeConfigs answers `answer()` per topic: a policy, or an error for that topic; a throw fails the whole request. */
+function adminAnswering(answer: () => Answer): Pick<Admin, 'describeConfigs'> & { asked: string[][] } {
+	const asked: string[][] = [];
+	return {
+		asked,
+		describeConfigs: (async ({ resources }: { resources: Array<{ name: string }> }) => {
+			asked.push(resources.map((r) => r.name));
+			const entries = answer();
+			return {
+				throttleTime: 0,
+				resources: resources
+					.filter((r) => r.name in entries)
+					.map((r) => {
+						const entry = entries[r.name];
+						if (typeof entry !== 'string') return { resourceName: r.name, resourceType: 2, ...entry, configEntries: [] };
+						return { resourceName: r.name, resourceType: 2, errorCode: 0, errorMessage: null, configEntries: [{ configName: 'cleanup.policy', configValue: entry }] };
+					}),
+			};
+		}) as unknown as Admin['describeConfigs'],
+	};
+}
+
+function recordingLogger() {
+	const lines: Array<[string, string]> = [];
+	const at = (level: string) => (message: string) => void lines.push([level, message]);
+	return { lines, logger: { error: at('error'), warn: at('warn'), info: at('info'), debug: () => {} } };
+}
+
+/** This group's kafka_compacted_topic_held series, topic → value. */
+async function heldSeries(group: string): Promise<Record<string, number>> {
+	const out: Record<string, number> = {};
+	for (const { labels, value } of (await metrics.kafkaCompactedTopicHeld.get()).values) if (labels.group === group) out[String(labels.topic)] = value;
+	return out;
+}
+
+describe('cleanupPolicies', () => {
+	it('reads topic by topic: an error for one topic, or no answer for it, makes that topic unreadable, not the others', async () => {
+		const admin = adminAnswering(() => ({ a: 'delete', b: 'compact,delete', c: { errorCode: 29, errorMessage: 'Topic authorization failed.' } }));
+		const found = await cleanupPolicies(admin, ['a', 'b', 'c', 'd']);
+		assert.deepEqual(found.compacted, ['b']);
+		assert.deepEqual([...found.unreadable], [
+			['c', 'Topic authorization failed.'],
+			['d', 'the brokers did not answer for it'],
+		]);
+	});
+	it('as kafkajs fails a whole DescribeConfigs over one topic\'s error, asks each topic alone then: a deleted topic is missing, one without permission unreadable, the others read', async () => {
+		const protocolError = (type: string, message: string) => Object.assign(new Error(message), { name: 'KafkaJSProtocolError', type });
+		const asked: string[][] = [];
+		const admin = {
+			describeConfigs: async ({ resources }: { resources: Array<{ name: string }> }) => {
+				const names = resources.map((r) => r.name);
+				asked.push(names);
+				if (names.includes('gone')) throw protocolError('UNKNOWN_TOPIC_OR_PARTITION', 'This server does not host this topic-partition');
+				if (names.includes('secret')) throw protocolError('TOPIC_AUTHORIZATION_FAILED', 'Not authorized to access topics: [Topic authorization failed]');
+				return { resources: names.map((resourceName) => ({ resourceName, errorCode: 0, configEntries: [{ configName: 'cleanup.policy', configValue: resourceName === 'b' ? 'compact' : 'delete' }] })) };
+			},
+		} as unknown as Pick<Admin, 'describeConfigs'>;
+		const found = await cleanupPolicies(admin, ['a', 'gone', 'b', 'secret']);
+		assert.deepEqual(found.compacted, ['b']);
+		assert.deepEqual(found.missing, ['gone']);
+		assert.deepEqual([...found.unreadable], [['secret', 'Not authorized to access topics: [Topic authorization failed]']]);
+		assert.deepEqual(asked, [['a', 'gone', 'b', 'secret'], ['a'], ['gone'], ['b'], ['secret']]);
+
+		// The brokers not asked at all (no broker's answer): the caller holds every topic.
+		const down = { describeConfigs: async () => Promise.reject(new Error('Connection error: connect ECONNREFUSED')) } as unknown as Pick<Admin, 'describeConfigs'>;
+		await assert.rejects(cleanupPolicies(down, ['a', 'b']), /ECONNREFUSED/);
+
+		// Held by the hold: the unreadable one only; the deleted one is left to the restart without it.
+		const hold = new CompactedTopicHold({ admin, options: { groupId: 'compacted-hold-0', labels: { workflow: 'w', node: 'n' } }, logger: undefined, everyMs: 60_000 });
+		await hold.recheck(['a', 'gone', 'b', 'secret']);
+		assert.deepEqual(hold.topics().sort(), ['b', 'secret']);
+		hold.end();
+	});
+});
+
+describe('CompactedTopicHold', () => {
+	it('holds a topic that compacts now with an error naming topic, setting and fix; releases it once delete again; the gauge follows', async () => {
+		let policies: Answer = { orders: 'delete', items: 'delete' };
+		const { lines, logger } = recordingLogger();
+		const group = 'compacted-hold-1';
+		const hold = new CompactedTopicHold({ admin: adminAnswering(() => policies), options: { groupId: group, labels: { workflow: 'w', node: 'n' } }, logger, everyMs: 60_000 });
+
+		assert.equal(await hold.recheck(['orders', 'items']), false, 'nothing compacts: nothing changes');
+		assert.deepEqual(await heldSeries(group), { orders: 0, items: 0 });
+
+		policies = { orders: 'compact', items: 'delete' };
+		assert.equal(await hold.recheck(['orders', 'items']), true);
+		assert.deepEqual(hold.topics(), ['orders']);
+		assert.deepEqual(await heldSeries(group), { orders: 1, items: 0 });
+		const [level, message] = lines.at(-1) ?? [];
+		assert.equal(level, 'error');
+		assert.match(message ?? '', /^Kafka topic orders is compacted \(cleanup.policy compact\), and Tombstones is "Skip"/);
+		assert.match(message ?? '', /Delete the Row of Its Key/);
+		assert.match(message ?? '', /changed to compact while the workflow ran: its partitions are paused, nothing more of it read or committed \(executions in flight finish and commit\), until its cleanup.policy is delete again \(looked at again every 60 s\)/);
+
+		// Still compacted: no second error, nothing changes.
+		const logged = lines.length;
+		assert.equal(await hold.recheck(['orders', 'items']), false);
+		assert.equal(lines.length, logged, 'one error per hold, not one per look');
+
+		policies = { orders: 'delete', items: 'delete' };
+		assert.equal(await hold.recheck(['orders', 'items']), true);
+		assert.deepEqual(hold.topics(), []);
+		assert.deepEqual(lines.at(-1), ['info', 'Kafka: topics orders are not compacted (cleanup.policy read again): reading them on from where they were paused']);
+		assert.deepEqual(await heldSeries(group), { orders: 0, items: 0 });
+
+		hold.forget(['items']);
+		assert.deepEqual(await heldSeries(group), { orders: 0 }, 'a deleted topic has no series');
+		hold.end();
+		assert.deepEqual(await heldSeries(group), {}, 'none after the close');
+		await hold.recheck(['orders']);
+		assert.deepEqual(await heldSeries(group), {}, 'a read still under way at close shows nothing');
+	});
+
+	it('fail-closed: a topic whose policy cannot be read is held, every topic when the brokers cannot be asked; released once read as delete', async () => {
+		let answer: () => Answer = () => ({ orders: 'delete', items: { errorCode: 29, errorMessage: 'Topic authorization failed.' } });
+		const { lines, logger } = recordingLogger();
+		const group = 'compacted-hold-2';
+		const hold = new CompactedTopicHold({ admin: adminAnswering(() => answer()), options: { groupId: group, labels: { workflow: 'w', node: 'n' } }, logger, everyMs: 30_000 });
+
+		assert.equal(await hold.recheck(['orders', 'items']), true);
+		assert.deepEqual(hold.topics(), ['items']);
+		assert.equal(lines.at(-1)?.[0], 'error');
+		assert.match(lines.at(-1)?.[1] ?? '', /could not read whether subscribed topics items are compacted \(Topic authorization failed.\).*paused.*until it can be read \(looked at again every 30 s\).*DescribeConfigs.*Delete the Row of Its Key/);
+
+		answer = () => {
+			throw new Error('Connection timeout');
+		};
+		assert.equal(await hold.recheck(['orders', 'items']), true);
+		assert.deepEqual(hold.topics().sort(), ['items', 'orders'], 'a lookup that fails whole holds every topic');
+		assert.match(lines.at(-1)?.[1] ?? '', /could not read whether subscribed topics orders are compacted \(Connection timeout\)/);
+		assert.deepEqual(await heldSeries(group), { orders: 1, items: 1 });
+
+		answer = () => ({ orders: 'delete', items: 'compact' });
+		assert.equal(await hold.recheck(['orders', 'items']), true);
+		assert.deepEqual(hold.topics(), ['items']);
+		assert.match(lines.at(-2)?.[1] ?? '', /^Kafka topic items is compacted/, 'unreadable, then read as compact: the compact error');
+		assert.match(lines.at(-1)?.[1] ?? '', /topics orders are not compacted/);
+		hold.end();
+	});
+});
+
+describe('the consumer with held topics', () => {
+	it('pauses every partition of a held topic, from the first join when the options name it and at every join after; resumes it once released', () => {
+		// kafkajs' subscriptionState: pauses are kept per topic and partition.
+		const paused = new Set<string>();
+		type TopicPartitions = Array<{ topic: string; partitions: number[] }>;
+		const each = (list: TopicPartitions, apply: (key: string) => void) => list.forEach(({ topic, partitions }) => partitions.forEach((p) => apply(`${topic}:${p}`)));
+		const kafkajs = {
+			seek: () => {},
+			pause: (list: TopicPartitions) => each(list, (key) => paused.add(key)),
+			resume: (list: TopicPartitions) => each(list, (key) => paused.delete(key)),
+			commitOffsets: async () => {},
+		} as unknown as Consumer;
+		const sinker = sinkerWithoutBroker(kafkajs, {}, { topics: { names: ['t', 'u'] }, heldTopics: ['u'] });
+		const holdTopics = (topics: string[]) => (sinker as unknown as SinkerConsumer).holdTopics(topics);
+		sinker.onGroupJoin({ t: [0, 1], u: [0] }, 'member-1');
+		assert.deepEqual([...paused], ['u:0'], 'held from the first join (a restart passes the held topics on)');
+
+		holdTopics(['t']);
+		assert.deepEqual([...paused].sort(), ['t:0', 't:1']);
+		assert.equal(sinker.assignment.get('t', 1)?.held, true);
+
+		// A rebalance gives t/2 to this member; kafkajs forgot the pauses (a new generation).
+		paused.clear();
+		sinker.onGroupJoin({ t: [0, 1, 2], u: [0] }, 'member-1');
+		assert.deepEqual([...paused].sort(), ['t:0', 't:1', 't:2'], 'a partition new to the consumer is held too');
+
+		holdTopics([]);
+		assert.deepEqual([...paused], []);
+		assert.equal(sinker.assignment.get('t', 2)?.held, false);
+	});
+});
+
+describe('the emit path of a held topic', () => {
+	it('hands nothing more out once its topic is held mid-batch, and leaves the rest unresolved; a batch of a held topic hands out nothing', async () => {
+		const { emitter, state, executions } = emitterWorld();
+		const world = emitter as unknown as { ctx: { options: { maxRecordsPerExecution: number }; parser: { parse: unknown } } };
+		world.ctx.options.maxRecordsPerExecution = 2;
+		// The second chunk's parse awaits (a registry lookup): the topic is held meanwhile.
+		let parses = 0;
+		world.ctx.parser.parse = (messages: Array<{ offset: string }>, from: number, to: number) => {
+			const chunk = { items: messages.slice(from, to).map((m) => ({ json: { offset: m.offset } })), parseErrors: 0, tombstonesSkipped: 0 };
+			if (++parses === 1) return chunk;
+			state.held = true;
+			return Promise.resolve(chunk);
+		};
+		const resolved: string[] = [];
+		await emitter.emit(state, fetchOf('0', ['0', '1', '2', '3', '4', '5'], '5', resolved));
+		assert.deepEqual(
+			executions.map((e) => e.firstOffset),
+			['0'],
+			'only the chunk before the hold',
+		);
+		assert.deepEqual(resolved, ['1'], 'kafkajs fetches again from offset 2 once released');
+		assert.equal(state.tracker.nextOffset, 2n);
+
+		await emitter.emit(state, fetchOf('2', ['2', '3'], '3', resolved));
+		assert.equal(executions.length, 1, 'a batch fetched for a held topic hands nothing out');
+	});
+});
+
+describe('FollowingConsumer: the policy read while the consumer runs', () => {
+	/** The trigger's consumer over a fake admin, started as FollowingConsumer.start leaves it, its consumer a fake that records holds. */
+	function following(options: SinkerConsumerOptions, admin: object) {
+		type Constructor = new (options: SinkerConsumerOptions, run: unknown, kafka: Kafka, admin: object) => FollowingConsumer;
+		const consumer = new (FollowingConsumer as unknown as Constructor)(options, async () => ({ ok: true }), {} as Kafka, { ...admin, disconnect: async () => {} });
+		const holds: string[][] = [];
+		const internals = consumer as unknown as {
+			known: Set<string>;
+			started: boolean;
+			current: unknown;
+			setDueTimes(listed: boolean): void;
+			schedule(): void;
+			consumerOptions(): SinkerConsumerOptions;
+		};
+		internals.current = { holdTopics: (topics: string[]) => holds.push([...topics]), close: async () => ({ drained: true, abandoned: 0 }) };
+		internals.known = new Set(['orders', 'items']);
+		internals.started = true;
+		return { consumer, internals, holds };
+	}
+
+	it('with New Topics Check at 0, reads the policy every compactedTopicCheckMs without listing the topics, holds and releases the topic in the running consumer and in a restart\'s options', async () => {
+		let policies: Answer = { orders: 'delete', items: 'delete' };
+		let listings = 0;
+		const admin = { ...adminAnswering(() => policies), listTopics: async () => (listings++, ['orders', 'items']) };
+		const options = testConsumerOptions({ topics: { names: ['orders', 'items'] }, refuseCompactedTopics: true, topicCheckIntervalMs: 0, compactedTopicCheckMs: 20, logger: recordingLogger().logger });
+		const { consumer, internals, holds } = following(options, admin);
+		internals.setDueTimes(true);
+		internals.schedule();
+		try {
+			await waitFor('two policy reads', () => admin.asked.length >= 2);
+			assert.deepEqual(holds, [], 'nothing compacts: the consumer is not told');
+			policies = { orders: 'compact', items: 'delete' };
+			await waitFor('the compacted topic held', () => holds.length === 1);
+			assert.deepEqual(holds, [['orders']]);
+			assert.deepEqual(internals.consumerOptions().heldTopics, ['orders'], 'a restart starts the consumer with it held');
+			assert.deepEqual(admin.asked.at(-1)?.sort(), ['items', 'orders'], 'every subscribed topic is read');
+			policies = { orders: 'delete', items: 'delete' };
+			await waitFor('the topic released', () => holds.length === 2);
+			assert.deepEqual(holds[1], []);
+			assert.equal(listings, 0, 'New Topics Check at 0 lists nothing');
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('without refuseCompactedTopics nothing is read and, with New Topics Check at 0, nothing is scheduled', async () => {
+		const admin = adminAnswering(() => ({}));
+		const options = testConsumerOptions({ refuseCompactedTopics: false, topicCheckIntervalMs: 0, compactedTopicCheckMs: 1 });
+		const { consumer, internals } = following(options, admin);
+		internals.setDueTimes(true);
+		internals.schedule();
+		assert.equal((consumer as unknown as { timer: NodeJS.Timeout | undefined }).timer, undefined);
+		assert.equal(internals.consumerOptions().heldTopics?.length, 0);
+		await consumer.close();
+	});
+});
