@@ -4,7 +4,7 @@ import { KAFKA_TRIGGER_NODE_TYPE, LOSSY_SETTINGS_FIX, lossySettingProblems, runT
 import { startsUpstreamOf } from '../../src/common/workflow-graph';
 import { WAITING_NODES_FIX, waitingNodeProblems } from '../../src/common/waiting-nodes';
 import { continuesAfterThrow, failDespiteContinue, runningWorkflowOf, workflowGraphOf } from './outputs';
-import { republishError, republishVerdict } from './republished-graph';
+import { markVersionChecked, republishError, republishVerdict } from './republished-graph';
 
 /** n8n's "When Executed by Another Workflow" node, where a sub-workflow starts (n8n-workflow EXECUTE_WORKFLOW_TRIGGER_NODE_TYPE). */
 const EXECUTE_WORKFLOW_TRIGGER_NODE_TYPE = 'n8n-nodes-base.executeWorkflowTrigger';
@@ -107,7 +107,7 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
  */
 function refuseRepublishedProblems(ctx: RunTimeContext, workflow: object, trigger: string): void {
 	const verdict = republishVerdict(workflow, ctx, () => workflowGraphOf(ctx), trigger);
-	if (verdict.problems.length === 0) return;
+	if (verdict.problems.length === 0) return markVersionChecked(ctx, workflow);
 	const error = republishError(ctx, trigger, verdict);
 	if (continuesAfterThrow(ctx)) failDespiteContinue(ctx, error);
 	throw error;

@@ -17,8 +17,11 @@
  * For an unchanged version it finds what activation found, nothing: a harmless publish fails nothing.
  * The trigger's own settings are read as stored (the trigger node is unchanged, or n8n would have
  * activated it again); a check that needs one set by an expression is skipped (activation resolved it).
- * Not covered: a version in which no Doris node runs at all (the Doris nodes removed, both disabled, a
- * node before them that drops every row), the trigger's activation-time choices that are not refusals
+ * A version in which no Doris node runs at all (the Doris nodes removed or disabled) cannot check itself:
+ * where activation found a Doris node right after the trigger, that node marks each execution it checked
+ * (VERSION_CHECKED_KEY) and the trigger counts a run without the mark as not loaded. Not covered: such a
+ * version where activation found another node first (a node before the Doris nodes that a later version
+ * makes drop every row), the trigger's activation-time choices that are not refusals
  * (which Schema Registry metadata it attaches, warnings on skipped tombstones, compacted topics), and
  * Check Doris Tables on Activation (a missing table fails the load instead). README says so.
  */
@@ -31,6 +34,17 @@ import { STALLING_SETTINGS_FIX, stallingSettingsProblems } from '../../src/commo
 import { WAITING_NODES_FIX, waitingNodeProblems } from '../../src/common/waiting-nodes';
 import { nodesReachedFrom, type GraphNode, type WorkflowGraph } from '../../src/common/workflow-graph';
 import { continuingIntoNowhere } from './outputs';
+
+/**
+ * The execution's custom data (n8n's resultData.metadata) a Doris node sets when it found the running
+ * version clean from the trigger. n8n hands it to the trigger with the run, in regular mode (the full run)
+ * and queue mode (job-processor.js deriveJobFinishedProps: metadata), and the trigger counts a successful
+ * execution as loaded only when it is there, where activation found a Doris node right after the trigger,
+ * which then runs in every execution (nodes/KafkaTrigger/run-execution.ts): a version published later in
+ * which no Doris node ran (removed, disabled, moved) is refused there. Letters, digits and underscores
+ * only (n8n-core execution-metadata.js).
+ */
+export const VERSION_CHECKED_KEY = 'doris_sinker_version_checked';
 
 /** The Doris Stream Load node's Rejected output, and the error output n8n adds after it. */
 const STREAM_LOAD_OUTPUTS = { fallback: 1, errorOutput: 2 };
@@ -139,4 +153,41 @@ function packedIntoCsvProblems(graph: WorkflowGraph, trigger: string): string[] 
 	return nodesReachedFrom(graph, [trigger], packedStillAt)
 		.filter((node) => node.type === STREAM_LOAD_NODE_TYPE && node.disabled !== true && node.parameters?.format === 'csv')
 		.map((node) => `Output is "One Item per Batch" but Doris Stream Load node "${node.name}" has Format CSV: the packed items hold JSON lines, which a CSV load refuses, so every execution would fail`);
+}
+
+/** The running Workflow objects whose execution carries the mark already (one per execution). */
+const marked = new WeakSet<object>();
+
+/**
+ * Marks the execution as checked (VERSION_CHECKED_KEY), once per running Workflow object. n8n keeps at
+ * most 10 custom data keys and drops more without a word (execution-metadata.js KV_LIMIT); a workflow
+ * whose nodes set 10 before the Doris node runs is then refused by the trigger, whose message says so.
+ */
+export function markVersionChecked(ctx: object, workflow: object): void {
+	if (marked.has(workflow)) return;
+	marked.add(workflow);
+	try {
+		// Not in every context (a test's); n8n's getter throws without run data.
+		const customData = (ctx as { customData?: { set?: (key: string, value: string) => void } }).customData;
+		customData?.set?.(VERSION_CHECKED_KEY, '1');
+	} catch {
+		// Nothing to mark: the trigger then does not find the mark, and says why.
+	}
+}
+
+/**
+ * The Doris node right after the trigger that runs in every execution of this version and marks it
+ * (markVersionChecked): an enabled Doris Stream Load node, or an enabled Doris Schema node mapping rows
+ * (stored operation not Get Schema nor an expression). n8n runs every node the trigger's items reach
+ * directly. Undefined when there is none: the trigger then cannot expect the mark.
+ */
+export function versionCheckingNode(graph: WorkflowGraph, trigger: string): string | undefined {
+	for (const target of graph.mainTargets(trigger)[0] ?? []) {
+		const node = graph.nodes.get(target.node);
+		if (node === undefined || node.disabled === true) continue;
+		if (node.type === STREAM_LOAD_NODE_TYPE) return node.name;
+		const operation = node.parameters?.operation ?? 'mapRows';
+		if (node.type === SCHEMA_NODE_TYPE && operation !== 'getSchema' && !(typeof operation === 'string' && operation.startsWith('='))) return node.name;
+	}
+	return undefined;
 }

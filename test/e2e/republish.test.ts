@@ -15,6 +15,7 @@ import { orderEvents } from './support/events';
 import { NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
 import { waitForCommitted, watchNoCommitPast } from './support/progress';
+import { waitFor } from '../support/wait-for';
 
 interface StoredWorkflow {
 	name: string;
@@ -24,7 +25,7 @@ interface StoredWorkflow {
 	settings: unknown;
 }
 
-describe('a workflow published while its Kafka trigger is active', { timeout: 300_000, concurrency: 2 }, () => {
+describe('a workflow published while its Kafka trigger is active', { timeout: 300_000, concurrency: 3 }, () => {
 	let world: E2eWorld;
 	before(async () => {
 		world = await startWorld('republish');
@@ -88,6 +89,35 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 		});
 		await waitForCommitted(world, scenario, 60_000);
 		assert.equal(new Set(world.doris.tableRows(DATABASE, scenario.table).map((row) => JSON.stringify(row))).size, 30);
+		await world.n8n.deactivate(id);
+	});
+
+	it('F1: a version in which no Doris node runs (both disabled) is not counted as loaded: nothing commits, one failed execution says why', async (t) => {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		trigger.parameters.options = { ...(trigger.parameters.options as object), redeliveryBackoffMs: 1000, redeliveryBackoffMaxMs: 2000 };
+		const id = await scenario.deploy();
+		await world.kafka.produce(scenario.topic, orderEvents(10, 1, 1));
+		await waitForCommitted(world, scenario, 60_000);
+
+		const logFrom = world.n8n.logOffset();
+		const setDisabled = (disabled: boolean) => (workflow: StoredWorkflow) => {
+			for (const node of workflow.nodes) if (node.type === NODE_TYPES.schema || node.type === NODE_TYPES.streamLoad) node.disabled = disabled;
+		};
+		await publishChanged(id, setDisabled(true));
+		await world.kafka.produce(scenario.topic, orderEvents(10, 1, 11));
+		// n8n's executions succeed (no Doris node ran to fail them); the trigger redelivers each.
+		await waitFor('three deliveries not counted as loaded', async () => (world.n8n.logSince(logFrom).match(/did not check it/g) ?? []).length >= 3, { timeoutMs: 60_000, intervalMs: 250 });
+		assert.equal((await world.kafka.offsets(scenario.groupId, scenario.topic)).get(0)?.committed, 10);
+		assert.equal(world.doris.tableRows(DATABASE, scenario.table).length, 10);
+		const failed = await world.n8n.rest.executions({ workflowId: id, status: ['error'] });
+		assert.equal(failed.length, 1, 'recorded once as a failed execution');
+		assert.match((await world.n8n.rest.execution(failed[0].id)).data, /Doris node \\*"Doris Schema\\*" right after the trigger did not check it: the workflow was published after the trigger was activated/);
+
+		await publishChanged(id, setDisabled(false));
+		await waitForCommitted(world, scenario, 60_000);
+		assert.equal(world.doris.tableRows(DATABASE, scenario.table).length, 20);
+		t.diagnostic('held while no Doris node ran; loaded once enabled');
 		await world.n8n.deactivate(id);
 	});
 

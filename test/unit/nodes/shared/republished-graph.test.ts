@@ -4,9 +4,12 @@
 // the Doris Stream Load node disabled after activation, 10 rows committed, none in Doris).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NodeOperationError, Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
+import { NodeOperationError, Workflow, type IConnections, type INode, type INodeTypes, type IRun } from 'n8n-workflow';
 
+import { runOutcome } from '../../../../nodes/KafkaTrigger/run-execution';
 import { refuseLossySettingsAtRunTime } from '../../../../nodes/shared/lossy-settings';
+import { VERSION_CHECKED_KEY, versionCheckingNode } from '../../../../nodes/shared/republished-graph';
+import { graphOf, type StoredConnections } from '../../../../src/common/workflow-graph';
 
 const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
 const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
@@ -123,5 +126,66 @@ describe('the verdict across executions', () => {
 		assert.throws(check(new Workflow({ nodes, connections, active: true, nodeTypes })), /is disabled/);
 		// A new version brings new objects: walked again.
 		assert.throws(check(new Workflow({ nodes: structuredClone(nodes), connections: structuredClone(connections), active: true, nodeTypes })), (error: Error) => !/is disabled/.test(error.message));
+	});
+});
+
+describe('the mark a Doris node leaves for the trigger, and what the trigger makes of a run without it', () => {
+	const graph = (load: Partial<INode> = {}, schema: Partial<INode> = {}) => {
+		const workflow = new Workflow({
+			nodes: [node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'), node('Doris Schema', 'n8n-nodes-doris-sinker.dorisSchema', schema), node('Doris Stream Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', load)],
+			connections: { 'Kafka Trigger': { main: [to('Doris Schema')] }, 'Doris Schema': { main: [to('Doris Stream Load'), []] } },
+			active: true,
+			nodeTypes,
+		});
+		return graphOf(Object.values(workflow.nodes), workflow.connectionsBySourceNode as StoredConnections);
+	};
+
+	it('activation expects the mark from a Doris node right after the trigger that runs in every execution; not from one reading the schema or disabled', () => {
+		assert.equal(versionCheckingNode(graph(), 'Kafka Trigger'), 'Doris Schema');
+		assert.equal(versionCheckingNode(graph({}, { parameters: { operation: 'getSchema' } }), 'Kafka Trigger'), undefined);
+		assert.equal(versionCheckingNode(graph({}, { parameters: { operation: '={{ "getSchema" }}' } }), 'Kafka Trigger'), undefined);
+		assert.equal(versionCheckingNode(graph({}, { disabled: true }), 'Kafka Trigger'), undefined);
+	});
+
+	it('a Doris node that finds the version clean marks the execution once; one that refuses it does not', () => {
+		const set: string[] = [];
+		const run = (fields: Fields) => {
+			const workflow = new Workflow({
+				nodes: [node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'), node('Doris Schema', 'n8n-nodes-doris-sinker.dorisSchema', fields.schema), node('Doris Stream Load', 'n8n-nodes-doris-sinker.dorisStreamLoad', fields.load), node('Dead Letters', 'n8n-nodes-base.kafka', { parameters: { options: { acks: true } } })],
+				connections: { 'Kafka Trigger': { main: [to('Doris Schema')] }, 'Doris Schema': { main: [to('Doris Stream Load'), to('Dead Letters')] }, 'Doris Stream Load': { main: [[], to('Dead Letters')] } },
+				active: true,
+				nodeTypes,
+			});
+			const ctx = (name: string) => ({
+				workflow,
+				runExecutionData: { resultData: { runData: { 'Kafka Trigger': [] } } },
+				getNode: () => workflow.nodes[name],
+				getMode: () => 'trigger',
+				continueOnFail: () => false,
+				customData: { set: (key: string, value: string) => set.push(`${key}=${value}`) },
+			});
+			return () => {
+				refuseLossySettingsAtRunTime(ctx('Doris Schema') as never);
+				refuseLossySettingsAtRunTime(ctx('Doris Stream Load') as never);
+			};
+		};
+		run({})();
+		assert.deepEqual(set, [`${VERSION_CHECKED_KEY}=1`]);
+		assert.throws(run({ load: { disabled: true } }), /is disabled/);
+		assert.equal(set.length, 1);
+	});
+
+	it('the trigger counts a successful run without the mark as not loaded (settled), says why and tells onMissing; with the mark, loaded', () => {
+		const told: string[] = [];
+		const check = { node: 'Doris Schema', onMissing: (reason: string) => told.push(reason) };
+		const success = (metadata?: Record<string, string>) => ({ status: 'success', data: { resultData: { runData: {}, metadata } } }) as unknown as IRun;
+		assert.deepEqual(runOutcome(success({ [VERSION_CHECKED_KEY]: '1' }), check), { ok: true });
+		const outcome = runOutcome(success(), check);
+		assert.equal(outcome.ok, false);
+		assert.match((outcome as { reason: string }).reason, /Doris node "Doris Schema" right after the trigger did not check it: the workflow was published after the trigger was activated/);
+		assert.equal((outcome as { settled?: boolean }).settled, true);
+		assert.equal(told.length, 1);
+		// Without an expected node (none right after the trigger), as before.
+		assert.deepEqual(runOutcome(success()), { ok: true });
 	});
 });
