@@ -99,7 +99,7 @@ const options: INodeProperties = {
 			default: {},
 			placeholder: 'Add Header',
 			description:
-				'Other Stream Load headers, sent as they are: where, partitions, json_root, merge_type with delete, exec_mem_limit, send_batch_parallelism, load_to_single_tablet, memtable_on_sink_node, load_stream_per_node, enable_profile, comment, compute_group, partial_update_new_key_behavior. Any other header is refused with the reason: those the node sets itself (label, format, columns, group_commit, timeout, ...), those that would change or hide rows unseen (two_phase_commit, negative, temporary_partitions, skip_lines, ...), and names it does not know.',
+				'Other Stream Load headers, sent as they are: where, partitions, json_root, merge_type with delete, exec_mem_limit, send_batch_parallelism, load_to_single_tablet, memtable_on_sink_node, load_stream_per_node, enable_profile, comment, compute_group, partial_update_new_key_behavior. Any other header is refused with the reason: those the node sets itself (label, format, columns, group_commit other than off_mode, timeout, ...), those that would change or hide rows unseen (two_phase_commit, negative, temporary_partitions, skip_lines, ...), and names it does not know.',
 			options: [
 				{
 					displayName: 'Header',

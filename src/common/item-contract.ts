@@ -55,7 +55,7 @@ export interface DorisItemInfo {
 	 * The names the Kafka trigger's Add Kafka Fields puts at the item's top level (at each line's, for a
 	 * packed item). The Doris Schema node takes them from there when it reads the row elsewhere in the
 	 * item (a Debezium envelope's after / before, a Source Path's target, a Connect payload), where
-	 * they were lost: a CDC table's `kafka_offset` column stayed NULL (row-mapper.ts).
+	 * they were lost: a CDC table's `kafka_offset` column stayed NULL (record-finder.ts).
 	 */
 	kafkaFields?: string[];
 	/**

@@ -78,7 +78,7 @@ export function takenKafkaField(fields: readonly KafkaField[], json: JsonObject)
 
 /**
  * The added fields' values for one message, in the configured order. `decodedKey`: the key as the
- * Schema Registry decoded it (message-parser.ts), when it was written in the registry's wire format.
+ * Schema Registry decoded it (registry-messages.ts), when it was written in the registry's wire format.
  */
 export function kafkaFieldValues(fields: readonly KafkaField[], message: KafkaMessage, topic: string, partition: number, decodedKey?: JsonValue): JsonObject {
 	const values: JsonObject = {};

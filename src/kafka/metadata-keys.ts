@@ -1,6 +1,6 @@
 /**
  * Whether the trigger sends a topic's keys to the Schema Registry only for `_kafka.decodedKey`
- * (message-parser.ts). A key looks like the registry's wire format by its first five bytes alone
+ * (registry-messages.ts). A key looks like the registry's wire format by its first five bytes alone
  * (tombstone-keys.ts isRegistryKey), and so does a LongSerializer key of 2^32 or more (its bytes 1-4
  * read as a schema id): sent to the registry, each such key cost two or three lookups and a second's
  * wait for a schema id the registry never had (schema-registry-errors.ts MissingSchemaRecheck), for every
@@ -56,7 +56,7 @@ export class MetadataKeyBudget {
 }
 
 /**
- * For `_kafka` (and a packed run's key schema, message-parser.ts) only, a topic's keys go to the registry
+ * For `_kafka` (and a packed run's key schema, registry-messages.ts) only, a topic's keys go to the registry
  * once one of them decoded with a key schema of its own: until then the chunk's first key in the wire
  * format is tried alone. A registry that cannot be asked holds the partition, as for a value.
  */

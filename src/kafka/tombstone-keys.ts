@@ -151,7 +151,7 @@ export async function registryKeyDelete(registry: SchemaRegistryDecoder, key: Bu
 		if (error instanceof SchemaRegistryUnavailableError) throw error;
 		return keyError(`its key (schema id ${key.readInt32BE(1)}) could not be decoded: ${error instanceof Error ? error.message : String(error)}`, key);
 	}
-	// Add Kafka Fields takes a registry key decoded, as for the values (message-parser.ts withRegistryKey).
+	// Add Kafka Fields takes a registry key decoded, as for the values (registry-messages.ts withRegistryKey).
 	const row = deleteRow(decoded, key, `schema id ${key.readInt32BE(1)}`, plainColumn);
 	return row.json ? { ...row, key: decoded } : row;
 }

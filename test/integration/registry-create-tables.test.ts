@@ -49,7 +49,6 @@ const ENVELOPE = {
 };
 const KEY = { type: 'struct', name: 'dbserver1.inventory.orders.Key', optional: false, fields: [{ type: 'int64', optional: false, field: 'id' }] };
 
-/** A Debezium create event of the orders table as the JSON converter writes it (the fixture helpers turn it into Avro). */
 /** The columns a table created from these events gets: the types the Avro writer schema declares. */
 const DECLARED_TYPES = {
 	id: { kind: 'integer', name: 'BIGINT' },
@@ -60,6 +59,7 @@ const DECLARED_TYPES = {
 	note: { kind: 'string' },
 };
 
+/** A Debezium create event of the orders table as the JSON converter writes it (the fixture helpers turn it into Avro). */
 function eventText(id: number, price: string): string {
 	// 12.50 as Decimal(10,2): unscaled 1250, big-endian, base64; 19844 days is 2024-05-01.
 	const after = `{"id":${id},"price":${price},"amount":"BOI=","placed_on":19844,"placed_at":1714564800123456,"note":"n${id}"}`;
@@ -73,6 +73,28 @@ function keyText(id: number): string {
 function connection(): DorisConnection {
 	const s = doris.server;
 	return { feUrls: s.feUrls, queryHost: s.mysqlHost, queryPort: s.mysqlPort, user: s.user, password: s.password, database: 'demo' };
+}
+
+/**
+ * A new topic holding the orders table's create events (eventText), key and value written as Confluent's
+ * AvroConverter writes them, the schemas registered under TopicNameStrategy as Debezium's converters do:
+ * `<topic>-value` and `<topic>-key` (a key is trusted only under `<topic>-key`, key-subjects.ts). An
+ * event's own `key` bytes are sent in place of its encoded key.
+ */
+async function produceDebeziumAvro(events: ReadonlyArray<{ id: number; price: string; key?: Buffer }>): Promise<string> {
+	const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
+	const topic = await broker.topic(1);
+	const values = events.map((event) => eventText(event.id, event.price));
+	const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(values[0])) }, { subject: `${topic}-value` });
+	const { id: keyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(events[0].id))) }, { subject: `${topic}-key` });
+	const producer = broker.kafka.producer();
+	await producer.connect();
+	await producer.send({
+		topic,
+		messages: await Promise.all(events.map(async (event, i) => ({ key: event.key ?? (await registry.encode(keyId, avroValueOf(keyText(event.id)))), value: await registry.encode(valueId, avroValueOf(values[i])) }))),
+	});
+	await producer.disconnect();
+	return topic;
 }
 
 /** The trigger's items of every message of `topic` (Include Metadata, One Item per Message unless told). */
@@ -92,23 +114,12 @@ async function triggerItems(topic: string, messages: number, output: OutputMode 
 describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverter for keys and values)', () => {
 	it('the table gets UNIQUE KEY on the decoded key and the Avro types (a double of 3.0 is DOUBLE), and a later 3.5 loads', async (t) => {
 		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
-		const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
-		// TopicNameStrategy, as Debezium's converters register: a key is trusted only under `<topic>-key` (key-subjects.ts).
-		const topic = await broker.topic(1);
-		const values = [eventText(1, '3.0'), eventText(2, '3.5')];
-		const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(values[0])) }, { subject: `${topic}-value` });
-		const { id: keyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(1))) }, { subject: `${topic}-key` });
-		const producer = broker.kafka.producer();
-		await producer.connect();
-		await producer.send({
-			topic,
-			messages: [
-				...(await Promise.all([1, 2].map(async (id, i) => ({ key: await registry.encode(keyId, avroValueOf(keyText(id))), value: await registry.encode(valueId, avroValueOf(values[i])) })))),
-				// A key whose schema id the registry does not have: the row is whole, the key unknown.
-				{ key: Buffer.from([0, 0x7f, 0xff, 0xff, 0xfe, 0x02]), value: await registry.encode(valueId, avroValueOf(eventText(3, '1.0'))) },
-			],
-		});
-		await producer.disconnect();
+		const topic = await produceDebeziumAvro([
+			{ id: 1, price: '3.0' },
+			{ id: 2, price: '3.5' },
+			// A key whose schema id the registry does not have: the row is whole, the key unknown.
+			{ id: 3, price: '1.0', key: Buffer.from([0, 0x7f, 0xff, 0xff, 0xfe, 0x02]) },
+		]);
 
 		const items = await triggerItems(topic, 3);
 		assert.equal(items.length, 3);
@@ -199,19 +210,11 @@ describe('Create Missing Tables behind a Schema Registry (Debezium, AvroConverte
 
 	it('One Item per Batch: the packed item carries the Connect schemas of its runs, so the table gets UNIQUE KEY(id) from the key schema and DOUBLE for a 3.0, and a later 3.5 loads', async (t) => {
 		if (!registryUp) return t.skip(`no Schema Registry at ${schemaRegistryUrl} (scripts/registry.sh start)`);
-		const registry = new SchemaRegistry({ host: schemaRegistryUrl }, { [SchemaType.AVRO]: { typeHook: logicalTypeHook } });
-		// TopicNameStrategy: a key schema is trusted only under `<topic>-key` (key-subjects.ts).
-		const topic = await broker.topic(1);
-		const values = [eventText(1, '3.0'), eventText(2, '3.5'), eventText(3, '4.0')];
-		const { id: valueId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(values[0])) }, { subject: `${topic}-value` });
-		const { id: keyId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(avroSchemaOfValue(keyText(1))) }, { subject: `${topic}-key` });
-		const producer = broker.kafka.producer();
-		await producer.connect();
-		await producer.send({
-			topic,
-			messages: await Promise.all([1, 2, 3].map(async (id, i) => ({ key: await registry.encode(keyId, avroValueOf(keyText(id))), value: await registry.encode(valueId, avroValueOf(values[i])) }))),
-		});
-		await producer.disconnect();
+		const topic = await produceDebeziumAvro([
+			{ id: 1, price: '3.0' },
+			{ id: 2, price: '3.5' },
+			{ id: 3, price: '4.0' },
+		]);
 
 		const items = await triggerItems(topic, 3, 'batch');
 		const packed = items.map((json) => json[PACKED_ROWS_FIELD] as unknown as PackedRows);

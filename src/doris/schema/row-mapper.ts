@@ -3,13 +3,10 @@
  * Compiled once per schema and options: a flat array of column plans (column-plans.ts), each with its
  * source field and its type handler; rows then run one loop with no closures and no regex compilation.
  *
- * Rules, in order: a parse error from the trigger (`_parseError`) rejects the item; an item in Kafka
- * Connect's `{schema, payload}` form has its payload decoded along the schema (logical types such as
- * io.debezium.time.Date or Decimal, src/common/connect-envelope.ts), a value that does not fit its
- * declared type rejecting the item; the source path
- * (e.g. `payload.after`) selects the record; in CDC mode the record is a Debezium envelope; a record
- * read from inside the item takes the trigger's Add Kafka Fields from its top level (trigger-fields.ts); unknown
- * fields are ignored or rejected (option); each column takes its field (renamed by the mapping),
+ * map() first finds the item's record (its base class, record-finder.ts: a parse error, a Kafka Connect
+ * payload, the source path, a Debezium envelope, Add Kafka Fields); this file maps the record. Rules,
+ * in order: the record's own delete marks (a flattened `__deleted`, `__DORIS_DELETE_SIGN__`) are read;
+ * unknown fields are ignored or rejected (option); each column takes its field (renamed by the mapping),
  * coerced to the column type. A missing field is left out so Doris fills the column's default or NULL,
  * unless the column is NOT NULL without a default (Doris would fail the row: "The column `x` is not
  * nullable, but it's not found in jsondata", new_json_reader.cpp). An explicit null in a NOT NULL
@@ -23,18 +20,16 @@
  * not unmatched, not unknown, never a new column. Another case of a name a column already takes can
  * never get a column of its own: it is a field no column takes, and schema evolution leaves it alone.
  */
-import { decodeConnectPayload, isConnectEnvelope } from '../../common/connect-envelope';
-import { DELETE_SIGN_COLUMN, DORIS_FIELD, PARSE_ERROR_FIELD, type ParseErrorInfo } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './coerce-values';
-import { compileColumnPlans, splitPath, type ColumnPlan } from './column-plans';
+import { compileColumnPlans, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
-import { FLATTENED_DELETED_FIELD, flattenedDeleteMark, isDebeziumShaped, unwrapDebezium, type EnvelopeResult } from './debezium';
-import { newColumnReasons, valueSchemaOf } from './new-columns';
+import { FLATTENED_DELETED_FIELD, flattenedDeleteMark } from './debezium';
+import { newColumnReasons } from './new-columns';
+import { readPath, RecordFinder } from './record-finder';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
-import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notAnObject, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, undecodedMessage, unknownField, type SequenceColumn } from './row-rejections';
-import { withOwnDorisField } from './reserved-line-fields';
-import { kafkaFieldsOf, takenKafkaField, withKafkaFields } from './trigger-fields';
+import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, unknownField, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
 
 export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, type MapResult, type Rejection, type RowMapperOptions, type SequenceInPartialUpdate, type UnknownFieldPolicy } from './row-mapper-options';
@@ -42,23 +37,13 @@ export { DEFAULT_ROW_MAPPER_OPTIONS, type ColumnEpochUnit, type FieldMapping, ty
 /** No field of the record fills a column in another case (shared, never written). */
 const NO_ALIASES: ReadonlyMap<string, string> = new Map();
 
-function readPath(value: unknown, path: string[]): unknown {
-	let cur = value;
-	for (const seg of path) {
-		if (typeof cur !== 'object' || cur === null) return undefined;
-		cur = (cur as Record<string, unknown>)[seg];
-	}
-	return cur;
-}
-
-export class RowMapper {
+export class RowMapper extends RecordFinder {
 	private readonly plans: ColumnPlan[];
 	private readonly knownFields: Set<string>;
 	/** Plans of columns read by their own name, by the name in lower case. */
 	private readonly foldedPlans: Map<string, ColumnPlan>;
 	/** Every column, by its name in lower case: what no field may become a new column as. */
 	private readonly columnsByFolded: Map<string, string>;
-	private readonly sourcePath: string[];
 	/** The table's sequence column (`function_column.sequence_col`): every row must give it a value. */
 	private readonly sequence: SequenceColumn | undefined;
 	/** The index of the sequence column's plan in columnPlans, or -1 (the packed fast path checks it too). */
@@ -71,7 +56,6 @@ export class RowMapper {
 	/** A row's null sequence value is not read: a fixed partial update downstream leaves the column out. */
 	readonly sequenceMayBeNull: boolean;
 	private readonly fail: FailSlot = { rule: 'type', detail: '', path: '' };
-	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
 	/**
 	 * Where map() counts fields that match no column, by name, while set (mapItems sets it for the
 	 * items it maps in this thread): a new field is how a column added to the table first shows.
@@ -94,33 +78,23 @@ export class RowMapper {
 	 * field into a column of its own, which keeps it as data (a soft delete flag, not a delete).
 	 */
 	private readonly ownDeleteSigns: boolean;
-	/** Whether a Field Mapping takes `__DORIS_DELETE_SIGN__` into a column (a soft delete flag, data). */
-	private readonly mapsDeleteSign: boolean;
 	/** The table's key columns: a delete must name each (deleteKeyMissing). */
 	private readonly keyColumns: ReadonlySet<string>;
 	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
 	private readonly placeholders: DeletePlaceholder[];
-	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
-	private readonly deletesDropped: boolean;
-	/** A column or Field Mapping reads the field `_doris` (mapItem). */
-	private readonly readsDorisField: boolean;
 
-	constructor(
-		readonly schema: TableSchema,
-		readonly options: RowMapperOptions,
-	) {
+	constructor(schema: TableSchema, options: RowMapperOptions) {
 		const columns = compileColumnPlans(schema, options);
+		super(schema, options, columns.plans);
 		this.plans = columns.plans;
 		this.knownFields = columns.knownFields;
 		this.foldedPlans = columns.foldedPlans;
 		this.columnsByFolded = new Map(schema.columns.map((c) => [c.name.toLowerCase(), c.name]));
-		this.sourcePath = splitPath(options.sourcePath);
 		this.unavailable = unavailableValue(options.unavailableValue);
 		this.flattenedDeletes = !options.cdc && !this.knownFields.has(FLATTENED_DELETED_FIELD) && !this.columnsByFolded.has(FLATTENED_DELETED_FIELD);
 		// Read, never a column of its own: not unmatched, not unknown, not a column to add (which would
 		// turn the deletes after it into soft deletes).
 		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
-		this.mapsDeleteSign = options.mapping.some((m) => splitPath(m.field.trim())[0] === DELETE_SIGN_COLUMN);
 		this.ownDeleteSigns = !options.cdc && !this.mapsDeleteSign;
 		this.keyColumns = new Set(schema.keyColumns);
 		const folded = schema.sequenceColumn?.toLowerCase();
@@ -130,8 +104,6 @@ export class RowMapper {
 		this.sequenceMayBeMissing = partial !== undefined || (this.sequence?.hasDefault === true && isLoadTimeDefault(this.sequence.defaultValue));
 		this.sequenceMayBeNull = partial === 'leftOut';
 		this.placeholders = deletePlaceholders(schema, this.plans);
-		this.deletesDropped = schema.keyModel !== null && (schema.keyModel !== 'UNIQUE' || schema.deleteSign === false);
-		this.readsDorisField = this.plans.some((p) => (p.path?.[0] ?? p.key) === DORIS_FIELD);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -150,11 +122,6 @@ export class RowMapper {
 	 */
 	isCaseVariantOfColumn(name: string): boolean {
 		return this.columnsByFolded.has(name.toLowerCase());
-	}
-
-	/** The source path as segments (empty: the item itself is the record). */
-	get sourcePathSegments(): readonly string[] {
-		return this.sourcePath;
 	}
 
 	/**
@@ -189,20 +156,6 @@ export class RowMapper {
 	}
 
 	/**
-	 * Whether the item is a row carrying its own delete sign at its top level where the source path or
-	 * the Debezium envelope would find no record: with the Envelopes (CDC) option on, an item that is
-	 * no envelope (`op` nowhere); with a source path, one that leads nowhere. A Field Mapping from the
-	 * sign keeps it as data, as with the option off. Only the sign the trigger writes (the number 1): a
-	 * record with the sign 0 there is no delete, and read past the path or envelope its top-level fields
-	 * loaded as an upsert nobody asked for, where it went to Invalid before.
-	 */
-	private isOwnDeleteRow(item: Record<string, unknown>, record: unknown): boolean {
-		if (item[DELETE_SIGN_COLUMN] !== 1 || this.mapsDeleteSign) return false;
-		if (this.options.cdc) return !isDebeziumShaped(record);
-		return this.sourcePath.length > 0 && record === undefined;
-	}
-
-	/**
 	 * `kafkaFields`: the names the trigger added at the item's top level (trigger-fields.ts); by default
 	 * the item's own `_doris` says, a packed item's lines get them from `packedRows.doris`. `valueSchema`:
 	 * a packed line's Connect schema, from its run (route-packed.ts; item-contract.ts PackedRows.connectSchemas),
@@ -221,61 +174,8 @@ export class RowMapper {
 		return this.mapFrom(json, undefined, true);
 	}
 
-	private mapFrom(json: Record<string, unknown>, kafkaFields: readonly string[] | undefined, perMessageItem: boolean, lineSchema?: unknown): MapResult {
-		const parseError = json[PARSE_ERROR_FIELD];
-		if (parseError !== undefined && parseError !== null) return { ok: false, reasons: [undecodedMessage(parseError as Partial<ParseErrorInfo>)] };
-		let item = json;
-		const connectSchema = isConnectEnvelope(json) ? json.schema : undefined;
-		if (isConnectEnvelope(json)) {
-			const decoded = decodeConnectPayload(json.schema, json.payload);
-			if (!decoded.ok) {
-				const f = decoded.failure;
-				return { ok: false, reasons: [{ column: null, value: safeValue(f.value), expected: f.type, rule: 'logical_type', message: f.message }] };
-			}
-			item = { ...json, payload: decoded.value };
-		}
-		let record: unknown = this.sourcePath.length === 0 ? item : readPath(item, this.sourcePath);
-		let deleted = false;
-		// A row that is its own delete at the item's top level, as the Kafka Trigger's Tombstones "Delete
-		// the Row of Its Key" builds it (the key's fields and the sign): no source path and no envelope
-		// applies to it. Read through them, the delete of a tombstone went to Invalid ("does not lead to
-		// an object", "not a Debezium envelope") on the very topics whose values need them.
-		const ownRow = this.isOwnDeleteRow(item, record);
-		if (ownRow) record = item;
-		if (this.options.cdc && !ownRow) {
-			const env = unwrapDebezium(record, this.envelope);
-			if (!env.ok) return { ok: false, reasons: [{ column: null, value: null, expected: 'a Debezium envelope', rule: 'envelope', message: env.detail }] };
-			record = env.record;
-			deleted = env.deleted;
-			if (deleted && this.deletesDropped) return { ok: false, reasons: [deleteUnsupported(this.schema, this.schema.keyModel ?? 'UNIQUE', 'envelope')] };
-		}
-		if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, reasons: [notAnObject(record, this.sourcePath.length > 0 ? this.options.sourcePath : '')] };
-		let rec = record as Record<string, unknown>;
-		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too,
-		// unless it has one of their names itself (trigger-fields.ts).
-		if (rec !== item && rec !== json) {
-			const names = kafkaFields ?? kafkaFieldsOf(json[DORIS_FIELD]);
-			if (names.length > 0) {
-				const taken = takenKafkaField(rec, json, names, this.recordOrigin(deleted, connectSchema !== undefined));
-				if (taken !== undefined) return { ok: false, reasons: [taken] };
-				rec = withKafkaFields(rec, json, names);
-			}
-		}
-		if (perMessageItem && this.readsDorisField && (rec === item || rec === json)) rec = withOwnDorisField(rec, json);
-		// Without an envelope, Add New Columns takes a Schema Registry value's Connect schema (item-contract.ts), which describes the item.
-		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, lineSchema ?? valueSchemaOf(json), true, deleted, ownRow);
-		return this.mapRecord(rec, connectSchema, false, deleted, ownRow);
-	}
-
-	/** Where map() read a record from, for a reason: the envelope's after / before, the Source Path. */
-	private recordOrigin(deleted: boolean, connect: boolean): string {
-		const path = this.options.sourcePath.trim();
-		const at = path === '' ? '' : ` at Source Path "${path}"${connect ? ' (a Kafka Connect payload)' : ''}`;
-		return this.options.cdc ? `the Debezium envelope's "${deleted ? 'before' : 'after'}"${at}` : at.trim();
-	}
-
 	/** The row of a record found (map()): its delete marks, its columns, what it has that no column takes. */
-	private mapRecord(rec: Record<string, unknown>, connectSchema: unknown, schemaOfItem: boolean, envelopeDeleted: boolean, ownRow: boolean): MapResult {
+	protected mapRecord(rec: Record<string, unknown>, connectSchema: unknown, schemaOfItem: boolean, envelopeDeleted: boolean, ownRow: boolean): MapResult {
 		let deleted = envelopeDeleted;
 		// A delete by the record's own sign (a tombstone's key row): it names its row by its fields alone.
 		let signDeleted = false;

@@ -179,7 +179,8 @@ export class StreamLoadClient {
 
 	private result({ request, history }: LoadCall, { response, labelExisted }: LoadOutcome): LoadResult {
 		return {
-			label: typeof response.Label === 'string' && response.Label !== '' ? response.Label : (request.label ?? ''),
+			// Ours: an answer under another label is a group commit's and refused (response.ts groupCommitAnswer).
+			label: request.label ?? (typeof response.Label === 'string' ? response.Label : ''),
 			txnId: typeof response.TxnId === 'number' ? response.TxnId : undefined,
 			status: response.Status,
 			labelExisted,

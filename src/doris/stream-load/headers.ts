@@ -36,7 +36,7 @@ function checkFlexible(options: LoadOptions): void {
 }
 
 /**
- * The Doris headers of one load, labelled `label` (never group commit, which the Doris Stream Load
+ * The Doris headers of one load, labelled `label`, never group commit (which the Doris Stream Load
  * node refuses: nodes/DorisStreamLoad/settings.ts).
  */
 export function buildLoadHeaders(options: LoadOptions, label: string | undefined): Record<string, string> {
@@ -49,6 +49,14 @@ export function buildLoadHeaders(options: LoadOptions, label: string | undefined
 	};
 
 	if (label !== undefined) set('label', assertValidLabel(label));
+	// Never group commit, whatever the table says: Doris 4.1 / master group-commits a load without this
+	// header when the table's property group_commit_mode is sync_mode / async_mode, label or not (it then
+	// picks the label, so a retry loads twice, and async_mode answers before the rows are committed).
+	// off_mode makes the BE skip group commit before it looks at the table (be/src/http/action/stream_load.cpp
+	// `_handle_group_commit`), and the FE's LoadAction takes it as no group commit, redirecting as without
+	// the header (fe LoadAction.streamLoad; 2.1, 3.0, 3.1 and master accept the value). response.ts refuses
+	// an answer that is a group commit's all the same.
+	set('group_commit', 'off_mode');
 
 	const flexible = options.partialUpdate === 'flexible';
 	if (flexible) checkFlexible(options);

@@ -23,7 +23,7 @@ const REFUSED: Record<string, string> = {
 	host: 'the HTTP client sets it for the server it sends to',
 	connection: 'the HTTP client manages its connections',
 	group_commit:
-		'with group commit Doris chooses the label, so a retried load can load twice, and it drops rows without counting them (see the Group Commit option, which refuses it)',
+		'the node sends group_commit: off_mode itself (so a table property group_commit_mode cannot switch it on); with group commit Doris chooses the label, so a retried load can load twice, and it drops rows without counting them (see the Group Commit option, which refuses it)',
 	two_phase_commit:
 		'Doris then answers Success with the transaction only pre-committed: the rows stay invisible until a commit this node never sends, while the execution would finish as loaded',
 	txn_id: 'it belongs to two-phase commit (the _stream_load_2pc API), which this node does not use',
@@ -108,6 +108,8 @@ export function checkPassThroughHeaders(extra: Readonly<Record<string, string>>,
 	const headers: Record<string, string> = {};
 	for (const [given, value] of Object.entries(extra)) {
 		const name = given.trim().toLowerCase();
+		// What the node sends anyway (headers.ts): nothing to pass.
+		if (name === 'group_commit' && value.trim().toLowerCase() === 'off_mode') continue;
 		const refused = REFUSED[name] ?? REFUSED_EFFECT[name];
 		if (refused !== undefined) throw new Error(`Stream Load header "${given}" ${shownValue(name, value)} is refused: ${refused}`);
 		if (PASSED[name] === undefined) {

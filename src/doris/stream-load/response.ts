@@ -184,12 +184,29 @@ function rowCountMismatch(response: DorisLoadResponse, rows: number | undefined)
 	return `${rows} row(s) sent, Doris read ${total} (${loaded} loaded, ${filtered} filtered, ${unselected} unselected)`;
 }
 
+/**
+ * Why a success answer is a group commit's rather than our labelled load's, or undefined. With group
+ * commit the answer carries `GroupCommit: true` instead of `TwoPhaseCommit` and the group commit's
+ * label (be/src/runtime/stream_load/stream_load_context.cpp to_json). Doris 4.1 / master (apache/doris
+ * PR #61242) group-commits a load that sends no group_commit header when its table's property
+ * group_commit_mode is sync_mode / async_mode, label or not (be/src/http/action/stream_load.cpp
+ * `_handle_group_commit` leaves the mode empty, StreamLoadExecutor::begin_txn then takes the table's
+ * mode from the FE and replaces the label). The node sends group_commit: off_mode, which every BE
+ * honours before it looks at the table (2.1, 3.0, 3.1, master); only the BE test switch
+ * wait_internal_group_commit_finish overrides it (to sync_mode).
+ */
+function groupCommitAnswer(response: DorisLoadResponse, label: string | undefined): string | undefined {
+	if (response.GroupCommit === true) return `GroupCommit true, label ${text(response.Label) || '?'}`;
+	if (label !== undefined && typeof response.Label === 'string' && response.Label !== label) return `label ${response.Label} instead of ${label}`;
+	return undefined;
+}
+
 /** The verdict on one HTTP answer of a Stream Load (after redirects). */
 export function classifyLoadAnswer(status: number, body: string, context: VerdictContext): LoadVerdict {
 	const where = `Doris table "${context.table}"`;
-	const fail = (message: string, kind: StreamLoadErrorKind, retryable: boolean, response?: DorisLoadResponse, committed?: boolean): LoadVerdict => ({
+	const fail = (message: string, kind: StreamLoadErrorKind, retryable: boolean, response?: DorisLoadResponse, committed?: boolean, mayBeInDoris?: boolean): LoadVerdict => ({
 		kind: 'error',
-		error: new StreamLoadError(message, { kind, retryable, table: context.table, label: context.label, response, committed }),
+		error: new StreamLoadError(message, { kind, retryable, table: context.table, label: context.label, response, committed, mayBeInDoris }),
 	});
 
 	if (status !== 200) {
@@ -213,6 +230,21 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 		switch (response.Status) {
 			case 'Success':
 			case 'Publish Timeout': {
+				const groupCommit = groupCommitAnswer(response, context.label);
+				if (groupCommit !== undefined) {
+					// Taken by group commit: our label does not guard it (a retry would load it twice) and
+					// async_mode answers before the rows are committed, but it may well land: not sent again.
+					return fail(
+						`Stream Load into ${where} was taken as a group commit load (${groupCommit}), not as the labelled load sent: ` +
+							"Doris' label does not keep a retry from loading twice, and in async_mode the rows are not committed yet. The table's property group_commit_mode " +
+							"(Doris 4.1+) or the BE's wait_internal_group_commit_finish made it so although the node sends group_commit: off_mode; the rows may be in Doris. Set the table's group_commit_mode to off_mode (ALTER TABLE … SET (\"group_commit_mode\" = \"off_mode\"))",
+						'doris',
+						false,
+						response,
+						false,
+						true,
+					);
+				}
 				const mismatch = rowCountMismatch(response, context.rows);
 				if (mismatch === undefined) return { kind: 'loaded', response };
 				// The transaction is committed: sending the label again would answer FINISHED and pass for

@@ -11,14 +11,14 @@
 import type http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import type { Catalog } from './catalog';
+import type { Catalog, Table } from './catalog';
 import type { Faults, ArmedFault } from './faults';
 import { basicAuth, flatHeaders, sendJson, Listener } from './http-util';
 import { prepareLoad } from './load-exec';
 import { headerRefusal, LoadError } from './load-headers';
 import { lz4FrameDecode } from './lz4';
 import { loadResponse, loadResponseText, type ResponseInput } from './response';
-import type { LoadRecord, LoadStatus } from './types';
+import { versionAtLeast, type DorisVersion, type LoadRecord, type LoadStatus } from './types';
 
 export interface BeContext {
 	catalog: Catalog;
@@ -94,7 +94,7 @@ export class Be {
 		const recHeaders = { ...headers };
 		if (recHeaders.authorization !== undefined) recHeaders.authorization = '<redacted>';
 		const groupCommit = headers.group_commit?.trim().toLowerCase();
-		const isGroupCommit = groupCommit === 'async_mode' || groupCommit === 'sync_mode';
+		let isGroupCommit = groupCommit === 'async_mode' || groupCommit === 'sync_mode';
 		let label = headers.label?.trim() ?? '';
 		const base: ResponseInput = {
 			txnId: 0,
@@ -145,6 +145,12 @@ export class Be {
 		if (!db) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown databases, dbName=${dbName}`);
 		const table = db.tables.get(tableName);
 		if (!table) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown table, tableName=${tableName}`);
+		if (tableGroupCommit(this.ctx.catalog.version, table, headers)) {
+			// The table's property makes it a group commit load, and the label goes (see tableGroupCommit).
+			isGroupCommit = true;
+			base.groupCommit = true;
+			label = '';
+		}
 		if (label === '') label = isGroupCommit ? `group_commit_${randomBytes(8).toString('hex')}_${randomBytes(8).toString('hex')}` : randomUUID();
 		else if (!LABEL_RE.test(label)) {
 			return fail(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = Label format error. regex: ^[-_A-Za-z0-9:]{1,128}$, label: ${label}`);
@@ -363,4 +369,23 @@ function decompress(body: Buffer, type: string | undefined): Buffer {
 	if (t === 'deflate') return inflateSync(body);
 	if (t === 'lz4' || t === 'lz4frame') return lz4FrameDecode(body);
 	throw new Error(`test server: unsupported compress_type ${type}`);
+}
+
+/**
+ * Doris 4.1 / master (apache/doris PR #61242): a load that sends no group_commit header is group-committed
+ * when its table's property group_commit_mode is sync_mode / async_mode, label or not
+ * (be/src/http/action/stream_load.cpp `_handle_group_commit` leaves the mode empty and `_can_group_commit`
+ * refuses a label only with the header; StreamLoadExecutor::begin_txn asks the FE with
+ * use_table_group_commit_mode and takes its table_group_commit_mode, and the group commit replaces the
+ * label). `group_commit: off_mode` returns before the table is looked at. Partial updates, partitions,
+ * temporary partitions and two-phase commit never group-commit. Whether the FE honours the property for a
+ * load that carries a label was not read (FrontendServiceImpl at that commit): imitated as the BE allows.
+ */
+function tableGroupCommit(version: DorisVersion, table: Table, headers: Record<string, string>): boolean {
+	if (!versionAtLeast(version, '4.1') || (headers.group_commit ?? '') !== '') return false;
+	const mode = table.properties.get('group_commit_mode');
+	if (mode !== 'sync_mode' && mode !== 'async_mode') return false;
+	const set = (name: string) => (headers[name] ?? '') !== '';
+	const updateMode = (headers.unique_key_update_mode ?? '').toUpperCase();
+	return !(headers.partial_columns?.toLowerCase() === 'true' || set('partitions') || set('temporary_partitions') || headers.two_phase_commit === 'true' || updateMode === 'UPDATE_FIXED_COLUMNS' || updateMode === 'UPDATE_FLEXIBLE_COLUMNS');
 }

@@ -78,6 +78,7 @@ export const VERSION_COMMENTS: Record<DorisVersion, string> = {
 	'2.1': 'Doris version doris-2.1.10-rc01-0000000000',
 	'3.0': 'Doris version doris-3.0.6-rc01-0000000000',
 	'3.1': 'Doris version doris-3.1.0-rc02-0000000000',
+	'4.1': 'Doris version doris-4.1.0-rc01-0000000000',
 };
 
 export class Catalog {

@@ -3,6 +3,7 @@
  * apache/doris PR #38012 / #40534 and the 3.0.1 release note; see shared/docs/doris-protocol-notes.md §8),
  * and the information_schema.columns spelling (be/src/exec/schema_scanner/schema_columns_scanner.cpp).
  */
+import type { DorisVersion } from './types';
 
 export type BaseType =
 	| 'BOOLEAN'
@@ -218,7 +219,7 @@ export function typeName(t: ColType): string {
  * `DATETIME[(s)]` and DECIMALV3 `DECIMAL(p, s)` only when scale > 0 and precision ≠ 9, otherwise a
  * bare `DECIMAL`; nested types keep the internal spellings (`ARRAY<DATETIMEV2(3)>`, `DECIMALV3(9, 2)`).
  */
-export function descTypeName(t: ColType, version: '2.1' | '3.0' | '3.1'): string {
+export function descTypeName(t: ColType, version: DorisVersion): string {
 	if (version !== '2.1') return typeName(t);
 	switch (t.base) {
 		case 'DATE':

@@ -7,6 +7,7 @@ import { parseType, typeName, type ColType } from './coltypes';
 import { isMergeOnWrite, type AggType, type Catalog, type Column, type KeysType, type Table } from './catalog';
 import { parsePartitionBy, type TablePartitions } from './partitions';
 import { analysisError, type Cursor } from './sql-lex';
+import { versionAtLeast } from './types';
 
 const AGGS = new Set(['SUM', 'MAX', 'MIN', 'REPLACE', 'REPLACE_IF_NOT_NULL', 'HLL_UNION', 'BITMAP_UNION', 'QUANTILE_UNION']);
 const UNSUPPORTED_AGGS = new Set(['GENERIC']);
@@ -229,10 +230,20 @@ export function createTable(catalog: Catalog, c: Cursor, currentDb: string | und
 	if (skipBitmap !== undefined) {
 		// The property came with flexible partial update (apache/doris PR #39756, Doris 3.1); older
 		// FEs end CREATE TABLE with "Unknown properties" for a property they do not consume.
-		if (catalog.version !== '3.1') throw analysisError(`Unknown properties: {enable_unique_key_skip_bitmap_column=${skipBitmap}}`);
+		if (!versionAtLeast(catalog.version, '3.1')) throw analysisError(`Unknown properties: {enable_unique_key_skip_bitmap_column=${skipBitmap}}`);
 		if (skipBitmap.toLowerCase() === 'true' && !isMergeOnWrite(table)) {
 			throw analysisError('enable_unique_key_skip_bitmap_column property only support unique merge-on-write table');
 		}
+	}
+	const groupCommitMode = props.get('group_commit_mode');
+	if (groupCommitMode !== undefined) {
+		// The table property came with apache/doris PR #61242 (master, branch-4.1); older FEs end CREATE
+		// TABLE with "Unknown properties" for it. Its values are the group_commit header's.
+		if (!versionAtLeast(catalog.version, '4.1')) throw analysisError(`Unknown properties: {group_commit_mode=${groupCommitMode}}`);
+		if (!['off_mode', 'sync_mode', 'async_mode'].includes(groupCommitMode.toLowerCase())) {
+			throw analysisError(`group_commit_mode can only be [async_mode, sync_mode, off_mode], got ${groupCommitMode}`);
+		}
+		props.set('group_commit_mode', groupCommitMode.toLowerCase());
 	}
 	db.tables.set(name, table);
 }

@@ -7,6 +7,7 @@
 import type { Catalog, Column } from './catalog';
 import type { Converter } from './convert-compiled';
 import { sketchFunction } from './sketches';
+import { versionAtLeast } from './types';
 
 export class LoadError extends Error {}
 
@@ -22,7 +23,7 @@ export const planError = (message: string): LoadError => new LoadError(`[ANALYSI
 /** The header `unique_key_update_mode` as the 3.1 BE reads it (case-insensitive); undefined before 3.1. */
 function updateModeHeader(cluster: LoadCluster, h: Record<string, string>): UpdateMode | 'invalid' | undefined {
 	const text = h.unique_key_update_mode;
-	if (cluster.version !== '3.1' || text === undefined || text === '') return undefined;
+	if (!versionAtLeast(cluster.version, '3.1') || text === undefined || text === '') return undefined;
 	return UPDATE_MODES.find((m) => m === text.toUpperCase()) ?? 'invalid';
 }
 
@@ -66,7 +67,7 @@ type NewKeyPolicy = 'APPEND' | 'ERROR';
 /** The header `partial_update_new_key_behavior` as the 3.1 BE reads it (upper-cased); undefined before 3.1 or when absent. */
 function newKeyPolicyHeader(cluster: LoadCluster, h: Record<string, string>): NewKeyPolicy | 'invalid' | undefined {
 	const text = h.partial_update_new_key_behavior;
-	if (cluster.version !== '3.1' || text === undefined || text === '') return undefined;
+	if (!versionAtLeast(cluster.version, '3.1') || text === undefined || text === '') return undefined;
 	const upper = text.toUpperCase();
 	return upper === 'APPEND' || upper === 'ERROR' ? upper : 'invalid';
 }
@@ -84,7 +85,7 @@ function newKeyPolicyHeader(cluster: LoadCluster, h: Record<string, string>): Ne
  *   whole load with NEW_ROWS_IN_PARTIAL_UPDATE naming the key: 'error'.
  */
 export function newKeyHandling(cluster: LoadCluster, h: Record<string, string>, strict: boolean): 'filter' | 'error' | undefined {
-	if (cluster.version !== '3.1') return strict ? 'filter' : undefined;
+	if (!versionAtLeast(cluster.version, '3.1')) return strict ? 'filter' : undefined;
 	return newKeyPolicyHeader(cluster, h) === 'ERROR' ? 'error' : undefined;
 }
 

@@ -8,7 +8,12 @@ import type { LabelSettings } from './labels';
  * The Doris release line the test server imitates where releases behave differently (each place
  * that differs cites the Doris source and says which lines do what). Default '3.0'.
  */
-export type DorisVersion = '2.1' | '3.0' | '3.1';
+export type DorisVersion = '2.1' | '3.0' | '3.1' | '4.1';
+
+/** Whether `version` is the line `since` or a later one ('4.1' has what '3.1' has, and more). */
+export function versionAtLeast(version: DorisVersion, since: DorisVersion): boolean {
+	return Number(version) >= Number(since);
+}
 
 /**
  * BE settings the test server honours (be/src/common/config.cpp names). Both are "soft limits" of one
@@ -25,6 +30,10 @@ export interface BeConfig {
 	streamingLoadJsonMaxMb: number;
 }
 
+/**
+ * The lines the node supports. '4.1' is imitated only where a test needs what it changes (the table
+ * property group_commit_mode, apache/doris PR #61242, master and branch-4.1).
+ */
 export const DORIS_VERSIONS: readonly DorisVersion[] = ['2.1', '3.0', '3.1'];
 
 export interface DorisTestServerOptions {

@@ -12,21 +12,21 @@
  * requests (observer.onCommitRequest, before kafkajs sends it) and at every one the broker confirms
  * (synchronously, against the table at that instant), and by sampling the group's committed offsets
  * from the broker (admin.fetchOffsets) and checking each sample against the table.
+ *
+ * The Doris Schema node's activation and the schema each execution maps with are schema-node.ts; the
+ * offsets the broker holds are read with an admin of the pipeline's own, offset-reader.ts.
  */
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 
 import type { DorisTargetConfig } from '../../../src/batch/doris-target';
 import { firstUnloadable, loadSortedItems, sortItemsForLoad } from '../../../src/batch/load-items';
 import { rejectedItems, takenOutItems, type RejectedItem } from '../../../src/batch/rejected-items';
 import { countRejectedRows } from '../../../src/batch/rejected-count';
 import type { DorisConnection } from '../../../src/doris/connection';
-import { resolveSchema } from '../../../src/doris/schema/resolve';
-import { addColumns } from '../../../src/doris/schema/ddl-runner';
-import { DEFAULT_MIN_REREAD_MS, mapItemsFollowingSchema, type SchemaSource } from '../../../src/doris/schema/drift';
-import { schemaCache } from '../../../src/doris/schema/schema-cache';
+import { mapItemsFollowingSchema, type SchemaSource } from '../../../src/doris/schema/drift';
 import { csvRowCheck } from '../../../src/doris/stream-load/wire-format';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
-import { DEFAULT_ROW_MAPPER_OPTIONS, rowMapperFor, type RowMapperOptions } from '../../../src/doris/schema/row-mapper';
+import type { RowMapperOptions } from '../../../src/doris/schema/row-mapper';
 import { KAFKA_METADATA_FIELD, type KafkaMessageMetadata } from '../../../src/common/item-contract';
 import type { KafkaConnection } from '../../../src/kafka/connection';
 import type { ExecutionOutcome, SinkExecution, SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
@@ -37,6 +37,8 @@ import { kafkaBrokers } from '../../ground/kafka/env';
 import { uniqueName } from '../../ground/kafka/helpers';
 import { Capture, render } from './capture';
 import type { Ledger } from './ledger';
+import { OffsetReader } from './offset-reader';
+import { activateSchemaNode } from './schema-node';
 
 export interface PipelineSpec {
 	doris: DorisTestServer;
@@ -129,22 +131,13 @@ export class Pipeline {
 	private schemaSource!: SchemaSource;
 	private sampler: NodeJS.Timeout | undefined;
 	private sampling: Promise<void> | undefined;
-	/**
-	 * The admin the sampler and settle() read offsets with: the pipeline's own, never the one a test
-	 * creates and deletes topics with. kafkajs keeps every topic an admin read (fetchOffsets,
-	 * fetchTopicOffsets) in its metadata targets, and createTopics / deleteTopics first refresh the
-	 * metadata of all targets, bailing on UNKNOWN_TOPIC_OR_PARTITION. A read of the topic racing its
-	 * delete on the same admin puts it back into the targets without an error (it joins the delete's own
-	 * refresh in flight, or the broker still lists the topic: the controller answers DeleteTopics before
-	 * the broker's metadata cache applies it), and from then on that admin could create nothing until a
-	 * topic of that name existed again: reliability/kafka-group 'topic deleted and recreated' saw every
-	 * createTopics fail for 30 s, none reaching the broker, twice in fresh-clone runs under load 7-10.
-	 */
-	private reader: Promise<Admin> | undefined;
+	/** What the sampler and settle() read offsets with: an admin of the pipeline's own (offset-reader.ts). */
+	private readonly offsets: OffsetReader;
 	private closed = false;
 
 	private constructor(readonly spec: PipelineSpec) {
 		this.groupId = uniqueName('rel-group');
+		this.offsets = new OffsetReader(spec.kafka, this.groupId, spec.topic);
 		const { doris } = spec;
 		this.target = {
 			connection: { feUrls: spec.feUrls ?? doris.feUrls, user: doris.user, password: spec.dorisPassword ?? doris.password, tls: spec.dorisTls },
@@ -194,40 +187,9 @@ export class Pipeline {
 			password: this.target.connection.password,
 			database: this.spec.database,
 		};
-		const schema = await resolveSchema({
-			connection,
-			database: this.spec.database,
-			table: this.spec.table,
-			mode: 'auto',
-			manualColumns: [],
-			refreshIntervalMs: 0,
-			validateOnStart: true,
-			namedColumns: [],
-		});
-		const options = { ...DEFAULT_ROW_MAPPER_OPTIONS, ...this.spec.mapper };
-		rowMapperFor(schema, options); // a bad mapping fails here, as the node's first run does
-		// As the Doris Schema node: the schema in the cache at each execution (Refresh Interval 0, so only
-		// what the items and Doris' refusals tell makes it re-read), and the drift re-read.
-		const request = { connection, database: this.spec.database, table: this.spec.table, mode: 'auto' as const, manualColumns: [], refreshIntervalMs: 0, validateOnStart: false, namedColumns: [] };
-		this.schemaSource = {
-			current: async () => rowMapperFor(await resolveSchema(request), options),
-			reread: async (since) => {
-				const fresh = await schemaCache.reread(connection, this.spec.database, this.spec.table, this.spec.minRereadMs ?? DEFAULT_MIN_REREAD_MS, since);
-				return fresh === undefined ? undefined : rowMapperFor(fresh, options);
-			},
-			// As the node with Add New Columns: the DDL, then the table read again.
-			addColumns:
-				options.evolve === true
-					? async (columns) => {
-							const target = { database: this.spec.database, table: this.spec.table };
-							const outcome = await addColumns(connection, target, columns);
-							if (!outcome.ok) return { refused: outcome.reason };
-							schemaCache.invalidate(connection, target.database, target.table);
-							return rowMapperFor(await schemaCache.get(connection, target.database, target.table, 0), options);
-						}
-					: undefined,
-		};
-		this.target.onRefused = () => schemaCache.invalidate(connection, this.spec.database, this.spec.table);
+		const node = await activateSchemaNode(connection, this.spec);
+		this.schemaSource = node.source;
+		this.target.onRefused = node.onRefused;
 	}
 
 	async addConsumer(overrides: Partial<SinkerConsumerOptions> = {}): Promise<SinkerConsumer> {
@@ -373,11 +335,8 @@ export class Pipeline {
 	}
 
 	/** The group's committed offsets as the broker holds them (partitions without one are left out). */
-	async committed(): Promise<Map<number, bigint>> {
-		const [entry] = await whileRetriable(async () => (await this.readAdmin()).fetchOffsets({ groupId: this.groupId, topics: [this.spec.topic] }));
-		const out = new Map<number, bigint>();
-		for (const { partition, offset } of entry?.partitions ?? []) if (BigInt(offset) >= 0n) out.set(partition, BigInt(offset));
-		return out;
+	committed(): Promise<Map<number, bigint>> {
+		return this.offsets.committed();
 	}
 
 	/**
@@ -390,7 +349,7 @@ export class Pipeline {
 		let last = '';
 		while (Date.now() - started < timeoutMs) {
 			if (this.fatalErrors.length > 0) throw this.unsettled(`a consumer crashed and will not restart: ${this.fatalErrors.join('; ')}`);
-			const ends = await whileRetriable(async () => (await this.readAdmin()).fetchTopicOffsets(this.spec.topic));
+			const ends = await this.offsets.endOffsets();
 			const committed = await this.committed();
 			const behind = ends.filter((p) => (committed.get(p.partition) ?? -1n) < BigInt(p.high));
 			const ids = this.tableIds();
@@ -424,46 +383,9 @@ export class Pipeline {
 		await this.sampling;
 		await Promise.all(this.consumers.map((c) => c.close().catch((error: unknown) => this.spec.capture.error('close', error))));
 		this.consumers.length = 0;
-		const reader = this.reader;
-		this.reader = undefined;
-		await reader?.then((admin) => admin.disconnect()).catch(() => undefined);
-	}
-
-	/** `reader`, connected on first use (again after a failed connect: the broker restart cases). */
-	private readAdmin(): Promise<Admin> {
-		if (this.closed) return Promise.reject(new Error('the pipeline is closed'));
-		if (this.reader === undefined) {
-			const admin = this.spec.kafka.admin();
-			const reader = admin.connect().then(
-				() => admin,
-				async (error: unknown) => {
-					if (this.reader === reader) this.reader = undefined;
-					await admin.disconnect().catch(() => undefined);
-					throw error;
-				},
-			);
-			this.reader = reader;
-		}
-		return this.reader;
+		await this.offsets.close();
 	}
 }
 
 /** How many of the capture's last lines a settle failure prints. */
 const SETTLE_FAILURE_LOG_LINES = 150;
-
-/**
- * Repeats an admin call while the broker answers with a retriable error: right after a broker restart
- * the group coordinator answers GROUP_LOAD_IN_PROGRESS for a few seconds, which is not a test failure.
- */
-async function whileRetriable<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-	const started = Date.now();
-	for (;;) {
-		try {
-			return await call();
-		} catch (error) {
-			const retriable = (error as { retriable?: unknown }).retriable === true;
-			if (!retriable || Date.now() - started > timeoutMs) throw error;
-			await new Promise((resolve) => setTimeout(resolve, 250));
-		}
-	}
-}

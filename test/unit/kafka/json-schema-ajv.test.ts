@@ -1,7 +1,7 @@
 /**
  * JSON Schema values are checked by the draft their schema declares in $schema, by that draft's rules
  * (as Confluent's validator, everit, applies them). The registry round trip, through the real broker,
- * is in test/integration/kafka-sinker-schema-registry.test.ts.
+ * is in test/integration/kafka-sinker-json-schema.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

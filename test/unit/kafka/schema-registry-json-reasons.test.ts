@@ -2,7 +2,7 @@
  * What an item on Invalid says when its JSON Schema value cannot be decoded: the schema's draft is one
  * the decoder does not know (a registry such as Confluent's stores such schemas; Apicurio refuses to
  * register them, so a local server stands in), or the schema refuses the value. The real registry and
- * broker are in test/integration/kafka-sinker-schema-registry.test.ts.
+ * broker are in test/integration/kafka-sinker-json-schema.test.ts.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';

@@ -21,6 +21,7 @@ describe('Stream Load headers', () => {
 		);
 		assert.deepEqual(h, {
 			label: 'lbl_1',
+			group_commit: 'off_mode',
 			format: 'json',
 			read_json_by_line: 'true',
 			columns: 'id,name',
@@ -34,11 +35,18 @@ describe('Stream Load headers', () => {
 		});
 	});
 
-	it('labels every load and never asks for group commit (refused: Doris would pick the label and can drop rows uncounted)', () => {
-		const h = buildLoadHeaders({ format: 'json' }, 'lbl_1');
-		assert.equal(h.label, 'lbl_1');
-		assert.equal(h.group_commit, undefined);
+	it('labels every load and opts out of group commit (refused: Doris would pick the label and can drop rows uncounted)', () => {
+		// group_commit: off_mode on every load, so a table property group_commit_mode (Doris 4.1 / master,
+		// apache/doris PR #61242) cannot turn a labelled load into group commit (review session 19, R3).
+		for (const format of ['json', 'csv'] as const) {
+			const h = buildLoadHeaders({ format }, 'lbl_1');
+			assert.equal(h.label, 'lbl_1');
+			assert.equal(h.group_commit, 'off_mode');
+		}
 		assert.throws(() => buildLoadHeaders({ format: 'json', extraHeaders: { group_commit: 'sync_mode' } }, 'lbl_1'), /"group_commit" "sync_mode" is refused: .*drops rows without counting them/);
+		assert.throws(() => buildLoadHeaders({ format: 'json', extraHeaders: { group_commit: 'async_mode' } }, 'lbl_1'), /"group_commit" "async_mode" is refused/);
+		// The user's own off_mode is what the node sends anyway: accepted, sent once.
+		assert.equal(buildLoadHeaders({ format: 'json', extraHeaders: { Group_Commit: ' OFF_MODE ' } }, 'lbl_1').group_commit, 'off_mode');
 	});
 
 	it('loads the delete sign as a hidden column, or as a column when columns are given', () => {

@@ -13,6 +13,29 @@ describe('Stream Load answers', () => {
 		assert.equal(v.kind, 'loaded');
 	});
 
+	it('a group commit answer (GroupCommit true, or a Label other than the one sent) is refused, never retried, and may be in Doris', () => {
+		// Doris 4.1 / master: the table property group_commit_mode turns a load without a group_commit
+		// header into group commit and replaces its label (be/src/http/action/stream_load.cpp
+		// _handle_group_commit, stream_load_executor.cpp begin_txn; apache/doris PR #61242). The answer's
+		// TwoPhaseCommit gives way to GroupCommit: true (stream_load_context.cpp to_json).
+		for (const [what, body] of [
+			['GroupCommit true', be({ Label: 'group_commit_4a1b2c', GroupCommit: true })],
+			['GroupCommit true, our label', be({ GroupCommit: true })],
+			['another label', be({ Label: 'group_commit_4a1b2c', TwoPhaseCommit: 'false' })],
+			['Publish Timeout, another label', be({ Label: 'other', Status: 'Publish Timeout' })],
+		] as const) {
+			const v = classifyLoadAnswer(200, body, ctx);
+			assert.equal(v.kind, 'error', what);
+			if (v.kind !== 'error') continue;
+			assert.equal(v.error.retryable, false, what);
+			assert.equal(v.error.mayBeInDoris, true, what);
+			assert.match(v.error.message, /group_commit_mode/, what);
+			assert.match(v.error.message, /orders/, what);
+		}
+		assert.equal(classifyLoadAnswer(200, be({ TwoPhaseCommit: 'false' }), ctx).kind, 'loaded', 'our label, no group commit');
+		assert.equal(classifyLoadAnswer(200, be({ Label: 'doris_uuid' }), { table: 'orders' }).kind, 'loaded', 'no label sent: Doris picks one');
+	});
+
 	it('Success whose row counts do not add up to the rows sent is an error that is never retried, not a success', () => {
 		// Doris' counts (stream_load_executor.cpp): total = loaded + filtered + unselected, total = rows its reader read.
 		const sent = { ...ctx, rows: 3 };
