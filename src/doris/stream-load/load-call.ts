@@ -10,6 +10,8 @@ export interface StreamLoadLogger {
 	debug?(message: string, meta?: Record<string, unknown>): void;
 	info(message: string, meta?: Record<string, unknown>): void;
 	warn(message: string, meta?: Record<string, unknown>): void;
+	/** Rows gone that no output holds (n8n's logger has it; a logger without it gets a warning). */
+	error?(message: string, meta?: Record<string, unknown>): void;
 }
 
 export interface LoadRequest {
