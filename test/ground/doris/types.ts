@@ -145,6 +145,7 @@ export type FaultKind =
 	| 'http500'
 	| 'hang'
 	| 'hangAfterCommit'
+	| 'hangThenCommit'
 	| 'hangBeforeBegin'
 	| 'resetAfterCommit'
 	| 'resetMidBody'
@@ -174,6 +175,11 @@ export interface FaultInjector {
 	hang(n: number, ms: number): void;
 	/** The BE commits the load (label VISIBLE), then does not answer for `ms`, then destroys the socket. */
 	hangAfterCommit(n: number, ms: number): void;
+	/**
+	 * The BE has the body, stalls `ms`, then commits whether or not its client is still there; refused
+	 * ("is already aborted") when the txn cleaner's sweep aborted it meanwhile, its `timeout` passed.
+	 */
+	hangThenCommit(n: number, ms: number): void;
 	/**
 	 * The BE never gets past begin txn: no transaction (label UNKNOWN), no 100 Continue, no answer for
 	 * `ms`, then the socket is destroyed. A body sent anyway is drained; nothing loaded.
