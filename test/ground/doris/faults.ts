@@ -53,8 +53,8 @@ export class Faults implements FaultInjector {
 	hang(n: number, ms: number): void {
 		this.loads.arm(n, { kind: 'hang', ms });
 	}
-	hangAfterCommit(n: number, ms: number): void {
-		this.loads.arm(n, { kind: 'hangAfterCommit', ms });
+	hangAfterCommit(n: number, ms: number, table?: string): void {
+		this.loads.arm(n, { kind: 'hangAfterCommit', ms, table });
 	}
 	/**
 	 * The BE has the whole body, stalls `ms`, then commits, whether or not the client is still there

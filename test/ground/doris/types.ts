@@ -173,8 +173,8 @@ export interface FaultInjector {
 	 * loaded. The label reads PREPARE meanwhile, ABORTED after.
 	 */
 	hang(n: number, ms: number): void;
-	/** The BE commits the load (label VISIBLE), then does not answer for `ms`, then destroys the socket. */
-	hangAfterCommit(n: number, ms: number): void;
+	/** The BE commits the load (label VISIBLE), then does not answer for `ms`, then destroys the socket; only loads into `table` when given. */
+	hangAfterCommit(n: number, ms: number, table?: string): void;
 	/**
 	 * The BE has the body, stalls `ms`, then commits whether or not its client is still there; refused
 	 * ("is already aborted") when the txn cleaner's sweep aborted it meanwhile, its `timeout` passed.
