@@ -32,6 +32,7 @@ import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
 import { concurrencyLimitWarning } from '../../src/common/n8n-queues';
+import { n8nEnv } from './n8n-env';
 import { refuseContradictoryTimeouts } from './refuse-timeouts';
 import { refuseStallingSettings, refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
@@ -139,7 +140,7 @@ export class KafkaTrigger implements INodeType {
 		const runExecution = createRunExecution(this, settings.isManual);
 		// A repeated error of one kind is logged K times per minute, then summarised: an outage must not flood n8n's log.
 		const logger = createLogSampler(this.logger);
-		const queued = settings.isManual ? undefined : concurrencyLimitWarning(process.env, settings.consumer.executionsInFlight, settings.consumer.keepPartitionOrder === true);
+		const queued = settings.isManual ? undefined : concurrencyLimitWarning(n8nEnv(['EXECUTIONS_MODE', 'N8N_CONCURRENCY_PRODUCTION_LIMIT']), settings.consumer.executionsInFlight, settings.consumer.keepPartitionOrder === true);
 		if (queued !== undefined) logger.warn(`Kafka trigger: ${queued}`);
 		let unregisterProbe: (() => void) | undefined;
 		let consumer: Awaited<ReturnType<typeof FollowingConsumer.start>> | undefined;

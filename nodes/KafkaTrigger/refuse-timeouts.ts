@@ -3,6 +3,7 @@ import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 import { LOAD_DEFAULTS } from '../../src/batch/load-defaults';
 import { n8nExecutionTimeout, TIMEOUT_SETTINGS_FIX, timeoutProblems } from '../../src/common/timeout-settings';
 import { workflowGraphOf } from '../shared/outputs';
+import { n8nEnv } from './n8n-env';
 
 /**
  * Refuses to activate a workflow whose executions n8n or the trigger gives up while their rows may
@@ -12,7 +13,7 @@ import { workflowGraphOf } from '../shared/outputs';
 export function refuseContradictoryTimeouts(
 	ctx: Pick<ITriggerFunctions, 'getNode' | 'getWorkflowSettings'>,
 	settings: { keepPartitionOrder: boolean; executionTimeoutMs: number },
-	env: Readonly<Record<string, string | undefined>> = process.env,
+	env: Readonly<Record<string, string | undefined>> = n8nEnv(['EXECUTIONS_TIMEOUT', 'EXECUTIONS_TIMEOUT_MAX']),
 ): void {
 	const graph = workflowGraphOf(ctx);
 	if (graph === undefined) return;

@@ -156,7 +156,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			if (change > 0) metrics.bufferedBytes.inc({ table: metricTable }, change);
 			else if (change < 0) metrics.bufferedBytes.dec({ table: metricTable }, -change);
 		};
-		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number): Promise<LoadResult> => {
+		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number, rejectable = true): Promise<LoadResult> => {
 			const label = labels.next();
 			const bounded = boundedByDeadline(load, deadline, table);
 			const headers = buildLoadHeaders(bounded.load, label);
@@ -171,7 +171,17 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			}
 			await reportDroppedRows(client, result, bounded.load, table, config.logger);
 			const unexplained = unselectedWithoutWhere(result, bounded.load, table);
-			if (unexplained !== undefined) throw unexplained;
+			if (unexplained !== undefined) {
+				if (rejectable) throw unexplained;
+				// No caller takes rows back, and the load is committed: failing its executions would have each
+				// redelivery load the other rows again and leave these out again (review session 19, H2).
+				const logger = config.logger;
+				(logger?.error ?? logger?.warn)?.call(
+					logger,
+					`${unexplained.message}; they are not in Doris and no output holds them: connect the Doris Stream Load node's Rejected output to have every row of such a load handed back. Not sent again, which would load the load's other rows twice`,
+					{ table, label: result.label, unselectedRows: result.unselectedRows },
+				);
+			}
 			return result;
 		};
 		return new TargetBatcher<DorisLoadOutcome, DorisRefusal>(
@@ -179,7 +189,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			serializer,
 			async (batch, verdicts) => {
 				try {
-					return await loadBody(batch.body, batch.rows, batch.deadline);
+					return await loadBody(batch.body, batch.rows, batch.deadline, batch.rejectable);
 				} catch (error) {
 					// A table Doris no longer has is re-read too: with the schema cached, every redelivery would
 					// map its rows for it and fail again until the cache's refresh; read again, it is created

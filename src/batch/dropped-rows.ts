@@ -92,7 +92,9 @@ function whereHeader(load: LoadOptions): string | undefined {
  * num_immutable_partition_filtered_rows, added to NumberUnselectedRows when the table sink closes;
  * Doris 2.1, 3.0, 3.1). Which rows Doris does not say, and the load is committed: returned as a
  * committed error, so the batch hands every row of the load back as doris_uncounted (uncounted.ts)
- * instead of the execution succeeding without them, or, where the rows cannot go back, fails it.
+ * instead of the execution succeeding without them; where no caller takes rows back, the batch logs
+ * it as an error and succeeds (doris-target.ts), since a failed execution's redelivery would load the
+ * other rows again and lose these again.
  */
 export function unselectedWithoutWhere(result: LoadResult, load: LoadOptions, table: string): StreamLoadError | undefined {
 	if (result.unselectedRows <= 0 || whereHeader(load) !== undefined) return undefined;

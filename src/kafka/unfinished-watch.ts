@@ -39,6 +39,6 @@ export function unfinishedExecutionWarning(execution: Pick<SinkExecution, 'topic
 			: "the trigger's Execution Timeout is 0, so it is waited for without end";
 	return (
 		`Kafka trigger: the execution of ${execution.topic}[${execution.partition}] offsets ${execution.firstOffset} to ${execution.lastOffset} has not finished after ${Math.round(waitedMs / 1000)} s: ` +
-		`n8n has not reported its end, and ${next}. Look at it in n8n's execution list; in queue mode n8n can miss the end of an execution a worker finished (Redis restarted)`
+		`n8n has not reported its end (it may still be running: a slow Doris, a batch waiting), and ${next}. Look at it in n8n's execution list; in queue mode n8n can miss the end of an execution a worker finished (Redis restarted)`
 	);
 }

@@ -217,3 +217,21 @@ describe('Stream Load client', () => {
 		assert.ok(Date.now() - started < 1500);
 	});
 });
+
+describe('Stream Load client: a body over streaming_load_max_mb on Doris master / 4.x (review session 19, R7)', () => {
+	// be/src/http/action/stream_load.cpp _on_header on master words it "body size … exceeds the limit of …
+	// set by BE's conf streaming_load_max_mb" (EXCEEDED_LIMIT); 2.1 / 3.x say "body exceed max size".
+	const big = useDorisDatabase({ server: { version: '4.1', beConfig: { streamingLoadMaxMb: 1 } }, tables: [{ name: 't' }], teardown: () => bigClients.closeAll() });
+	const bigClients = streamLoadClientsIn(big);
+
+	it('is refused at once, not retried, with the hint naming the setting', async () => {
+		const req = jsonLoadRequest('big', Array.from({ length: 60_000 }, (_, id) => ({ id, v: 'xxxxxxxx' })));
+		assert.ok(req.body[0].length > 1024 * 1024);
+		const error = await bigClients.make().load(req).catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError, String(error));
+		assert.equal(error.retryable, false);
+		assert.equal(error.attempts, 1);
+		assert.match(error.message, /exceeds the limit of 1048576 bytes/);
+		assert.match(error.message, /hint: set the node's Batch Max Size \(MB\) below the BE's streaming_load_max_mb/);
+	});
+});

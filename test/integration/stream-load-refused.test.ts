@@ -235,3 +235,18 @@ describe('a batch Doris refuses for some rows', () => {
 		assert.equal(loaded.length, 99 + 100);
 	});
 });
+
+describe('a commit RPC that timed out after the FE committed, on a load with filtered rows (review session 19, R6)', () => {
+	it('is retried under the same label (FINISHED: loaded), not split and loaded again under fresh labels', async () => {
+		// Max Filter Ratio 0.5 lets one too-long value be filtered: the answer carries an ErrorURL.
+		const table = await db.newTable({ columns: 'id INT, s STRING' });
+		const config = target(table, { load: { maxFilterRatio: 0.5, strictMode: true } });
+		db.server.faults.commitRpcTimeout(1);
+		const result = await loadIntoDoris(config, [{ id: 1, s: 'a' }, { id: 2, s: long }, { id: 3, s: 'c' }], { flushNow: true });
+		assert.deepEqual(result.rejected, []);
+		assert.deepEqual(ids(table), [1, 3], 'each row once');
+		const loads = labelsOf(table);
+		assert.deepEqual(loads.map((l) => l.status), ['Fail', 'Label Already Exists']);
+		assert.equal(loads[0].label, loads[1].label, 'one label');
+	});
+});

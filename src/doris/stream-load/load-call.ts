@@ -10,7 +10,7 @@ export interface StreamLoadLogger {
 	debug?(message: string, meta?: Record<string, unknown>): void;
 	info(message: string, meta?: Record<string, unknown>): void;
 	warn(message: string, meta?: Record<string, unknown>): void;
-	/** Where a row may load twice (n8n's logger has it); warn when absent. */
+	/** Rows gone that no output holds, or that may load twice (n8n's logger has it; a logger without it gets a warning). */
 	error?(message: string, meta?: Record<string, unknown>): void;
 }
 

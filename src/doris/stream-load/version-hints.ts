@@ -10,9 +10,19 @@ const HINTS: { pattern: RegExp; hint: string | ((match: RegExpExecArray) => stri
 		hint: 'gzip-compressed JSON needs Doris 3.0.5 or later; on Doris 2.1 and 3.0.0-3.0.4 set Compression to None',
 	},
 	{
+		// be/src/http/action/stream_load.cpp _on_header: a JSON body without read_json_by_line over
+		// streaming_load_json_max_mb (100 by default). 2.1 / 3.x: "The size of this batch exceed the max size
+		// [..] of json type data"; master / 4.x: "json body size N bytes … exceeds the limit of … set by BE's
+		// conf streaming_load_json_max_mb". Checked first: the master wording of the next one is a substring.
+		pattern: /exceed the max size .*of json type data|json body size .*exceeds the limit of .*streaming_load_json_max_mb/i,
+		hint: "set the node's Batch Max Size (MB) below the BE's streaming_load_json_max_mb, or raise that BE setting",
+	},
+	{
 		// be/src/http/action/stream_load.cpp _on_header: Content-Length over streaming_load_max_mb (BE
-		// config, 10240 by default; 2.1, 3.0, 3.1). Every batch that large is refused, so say what to change.
-		pattern: /body exceed max size/i,
+		// config, 10240 by default). 2.1, 3.0, 3.1: "body exceed max size: N, data: M"; master / 4.x: "body
+		// size N bytes (… MiB) exceeds the limit of M bytes (… MiB) set by BE's conf streaming_load_max_mb".
+		// Every batch that large is refused, so say what to change.
+		pattern: /body exceed max size|body size .*exceeds the limit of .*streaming_load_max_mb/i,
 		hint: "set the node's Batch Max Size (MB) below the BE's streaming_load_max_mb, or raise that BE setting",
 	},
 	{

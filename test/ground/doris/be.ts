@@ -11,11 +11,11 @@
 import type http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import type { Catalog, Table } from './catalog';
+import type { Catalog } from './catalog';
 import type { Faults, ArmedFault } from './faults';
 import { basicAuth, flatHeaders, sendJson, Listener } from './http-util';
 import { prepareLoad } from './load-exec';
-import { headerRefusal, LoadError } from './load-headers';
+import { headerRefusal, LoadError, tableGroupCommit } from './load-headers';
 import { lz4FrameDecode } from './lz4';
 import { loadResponse, loadResponseText, type ResponseInput } from './response';
 import { versionAtLeast, type DorisVersion, type LoadRecord, type LoadStatus } from './types';
@@ -41,19 +41,24 @@ const LABEL_RE = /^[-_A-Za-z0-9:]{1,128}$/;
  * be/src/http/action/stream_load.cpp `_on_header` (2.1, 3.0, 3.1): the Content-Length (the body as
  * sent, compressed or not) against streaming_load_json_max_mb for a JSON load without
  * read_json_by_line, else against streaming_load_max_mb; refused before begin txn, so no 100 Continue
- * and the label stays free.
+ * and the label stays free. Master (imitated as 4.1) words both as EXCEEDED_LIMIT "… exceeds the limit
+ * of … set by BE's conf …".
  */
-function bodySizeRefusal(headers: Record<string, string>, config: { streamingLoadMaxMb: number; streamingLoadJsonMaxMb: number }): string | undefined {
+function bodySizeRefusal(headers: Record<string, string>, config: { streamingLoadMaxMb: number; streamingLoadJsonMaxMb: number }, version: DorisVersion): string | undefined {
 	if (headers['content-length'] === undefined) return undefined;
 	const bytes = Number(headers['content-length']);
 	const jsonMax = config.streamingLoadJsonMaxMb * 1024 * 1024;
 	const max = config.streamingLoadMaxMb * 1024 * 1024;
 	const jsonDocument = (headers.format ?? '').trim().toLowerCase() === 'json' && headers.read_json_by_line?.trim().toLowerCase() !== 'true';
+	const master = (what: string, limit: number, mb: number, setting: string) =>
+		`[EXCEEDED_LIMIT]${what} ${bytes} bytes (${(bytes / 1024 / 1024).toFixed(2)} MiB) exceeds the limit of ${limit} bytes (${mb} MiB) set by BE's conf ${setting}. Increase it if you are sure this load is reasonable`;
 	if (jsonDocument && bytes > jsonMax) {
+		if (versionAtLeast(version, '4.1')) return master('json body size', jsonMax, config.streamingLoadJsonMaxMb, 'streaming_load_json_max_mb');
 		return `[INTERNAL_ERROR]The size of this batch exceed the max size [${jsonMax}]  of json type data  data [ ${bytes} ]. Split the file, or use 'read_json_by_line'`;
 	}
-	if (bytes > max) return `[INTERNAL_ERROR]body exceed max size: ${max}, data: ${bytes}`;
-	return undefined;
+	if (bytes <= max) return undefined;
+	if (versionAtLeast(version, '4.1')) return master('body size', max, config.streamingLoadMaxMb, 'streaming_load_max_mb');
+	return `[INTERNAL_ERROR]body exceed max size: ${max}, data: ${bytes}`;
 }
 
 export class Be {
@@ -139,7 +144,7 @@ export class Be {
 			return fail('[INVALID_ARGUMENT]Header `group_commit` can only be `sync_mode`, `async_mode` or `off_mode`.');
 		}
 		if (isGroupCommit && label !== '') return fail('[INVALID_ARGUMENT]label and group_commit can\'t be set at the same time');
-		const refusal = headerRefusal(this.ctx.catalog, headers) ?? bodySizeRefusal(headers, this.ctx.catalog.beConfig);
+		const refusal = headerRefusal(this.ctx.catalog, headers) ?? bodySizeRefusal(headers, this.ctx.catalog.beConfig, this.ctx.catalog.version);
 		if (refusal !== undefined) return fail(refusal);
 		const db = this.ctx.catalog.getDb(dbName);
 		if (!db) return fail(`[ANALYSIS_ERROR]TStatus: errCode = 7, detailMessage = unknown databases, dbName=${dbName}`);
@@ -305,17 +310,21 @@ export class Be {
 			req.socket.destroy();
 			return;
 		}
+		const counts = { total: prepared.total, loaded: prepared.loaded, filtered: prepared.filtered, unselected: prepared.unselected };
+		const errorUrl = (): string | undefined => (prepared.errorLines.length > 0 ? this.saveErrorLog(prepared.errorLines) : undefined);
+		if (fault?.kind === 'commitRpcTimeout') {
+			// The FE committed, but the BE's commit_txn RPC timed out (be/src/util/thrift_rpc_helper.cpp
+			// RpcError); its rollback_txn then fails and the answer is Fail with the counts and any ErrorURL.
+			return answer({ status: 'Fail', message: '[RPC_ERROR]failed to call frontend service, FE address=127.0.0.1:9020, reason: THRIFT_EAGAIN (timed out)', ...counts, errorUrl: errorUrl() }, true);
+		}
 		const status: LoadStatus = fault?.kind === 'publishTimeout' ? 'Publish Timeout' : 'Success';
 		answer(
 			{
 				status,
 				message: status === 'Success' ? 'OK' : '[PUBLISH_TIMEOUT]transaction commit successfully, BUT data will be visible later',
-				total: prepared.total,
-				loaded: prepared.loaded,
-				filtered: prepared.filtered,
-				unselected: prepared.unselected,
+				...counts,
 				writeDataTimeMs: Date.now() - writeStart,
-				errorUrl: prepared.errorLines.length > 0 ? this.saveErrorLog(prepared.errorLines) : undefined,
+				errorUrl: errorUrl(),
 			},
 			true,
 		);
@@ -384,21 +393,3 @@ function decompress(body: Buffer, type: string | undefined): Buffer {
 	throw new Error(`test server: unsupported compress_type ${type}`);
 }
 
-/**
- * Doris 4.1 / master (apache/doris PR #61242): a load that sends no group_commit header is group-committed
- * when its table's property group_commit_mode is sync_mode / async_mode, label or not
- * (be/src/http/action/stream_load.cpp `_handle_group_commit` leaves the mode empty and `_can_group_commit`
- * refuses a label only with the header; StreamLoadExecutor::begin_txn asks the FE with
- * use_table_group_commit_mode and takes its table_group_commit_mode, and the group commit replaces the
- * label). `group_commit: off_mode` returns before the table is looked at. Partial updates, partitions,
- * temporary partitions and two-phase commit never group-commit. Whether the FE honours the property for a
- * load that carries a label was not read (FrontendServiceImpl at that commit): imitated as the BE allows.
- */
-function tableGroupCommit(version: DorisVersion, table: Table, headers: Record<string, string>): boolean {
-	if (!versionAtLeast(version, '4.1') || (headers.group_commit ?? '') !== '') return false;
-	const mode = table.properties.get('group_commit_mode');
-	if (mode !== 'sync_mode' && mode !== 'async_mode') return false;
-	const set = (name: string) => (headers[name] ?? '') !== '';
-	const updateMode = (headers.unique_key_update_mode ?? '').toUpperCase();
-	return !(headers.partial_columns?.toLowerCase() === 'true' || set('partitions') || set('temporary_partitions') || headers.two_phase_commit === 'true' || updateMode === 'UPDATE_FIXED_COLUMNS' || updateMode === 'UPDATE_FLEXIBLE_COLUMNS');
-}

@@ -70,6 +70,9 @@ export class Faults implements FaultInjector {
 	resetAfterCommit(n: number): void {
 		this.loads.arm(n, { kind: 'resetAfterCommit' });
 	}
+	commitRpcTimeout(n: number): void {
+		this.loads.arm(n, { kind: 'commitRpcTimeout' });
+	}
 	resetMidBody(n: number): void {
 		this.loads.arm(n, { kind: 'resetMidBody' });
 	}

@@ -4,10 +4,10 @@
  * header's mapping of source values to table columns. Kept apart from load-exec.ts so the row loop
  * there reads as the BE's per-row checks, and each header rule here cites where Doris has it.
  */
-import type { Catalog, Column } from './catalog';
+import type { Catalog, Column, Table } from './catalog';
 import type { Converter } from './convert-compiled';
 import { sketchFunction } from './sketches';
-import { versionAtLeast } from './types';
+import { versionAtLeast, type DorisVersion } from './types';
 
 export class LoadError extends Error {}
 
@@ -142,4 +142,23 @@ export function compileExpr(expr: string, names: string[]): (values: unknown[]) 
 	if (sketch !== undefined) return sketch;
 	// Doris accepts any scalar expression here; the test server keeps to names and literals.
 	throw new LoadError(`[ANALYSIS_ERROR]test server: unsupported column mapping expression '${e}'`);
+}
+
+/**
+ * Doris 4.1 / master (apache/doris PR #61242): a load that sends no group_commit header is group-committed
+ * when its table's property group_commit_mode is sync_mode / async_mode, label or not
+ * (be/src/http/action/stream_load.cpp `_handle_group_commit` leaves the mode empty and `_can_group_commit`
+ * refuses a label only with the header; StreamLoadExecutor::begin_txn asks the FE with
+ * use_table_group_commit_mode and takes its table_group_commit_mode, and the group commit replaces the
+ * label). `group_commit: off_mode` returns before the table is looked at. Partial updates, partitions,
+ * temporary partitions and two-phase commit never group-commit. Whether the FE honours the property for a
+ * load that carries a label was not read (FrontendServiceImpl at that commit): imitated as the BE allows.
+ */
+export function tableGroupCommit(version: DorisVersion, table: Table, headers: Record<string, string>): boolean {
+	if (!versionAtLeast(version, '4.1') || (headers.group_commit ?? '') !== '') return false;
+	const mode = table.properties.get('group_commit_mode');
+	if (mode !== 'sync_mode' && mode !== 'async_mode') return false;
+	const set = (name: string) => (headers[name] ?? '') !== '';
+	const updateMode = (headers.unique_key_update_mode ?? '').toUpperCase();
+	return !(headers.partial_columns?.toLowerCase() === 'true' || set('partitions') || set('temporary_partitions') || headers.two_phase_commit === 'true' || updateMode === 'UPDATE_FIXED_COLUMNS' || updateMode === 'UPDATE_FLEXIBLE_COLUMNS');
 }

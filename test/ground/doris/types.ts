@@ -152,7 +152,8 @@ export type FaultKind =
 	| 'redirectToDeadBe'
 	| 'labelRunning'
 	| 'runningTxnLimit'
-	| 'uncountedLine';
+	| 'uncountedLine'
+	| 'commitRpcTimeout';
 
 /**
  * Test-driven faults. Each call arms the next `n` Stream Loads (counted when a request reaches the FE
@@ -187,6 +188,12 @@ export interface FaultInjector {
 	hangBeforeBegin(n: number, ms: number): void;
 	/** The BE commits the load, then destroys the socket: the answer is lost, the label is taken. */
 	resetAfterCommit(n: number): void;
+	/**
+	 * The FE commits the load (label VISIBLE), but the BE's commit RPC times out: Status "Fail" with
+	 * `[RPC_ERROR]failed to call frontend service, … (timed out)`, the counts, and an ErrorURL when rows
+	 * were filtered.
+	 */
+	commitRpcTimeout(n: number): void;
 	/** The BE destroys the socket after part of the body; nothing loaded, label stays free. */
 	resetMidBody(n: number): void;
 	/** The FE redirects to a port where nothing listens. */

@@ -55,8 +55,17 @@ describe('timeouts that give an execution up while its rows wait in a batch', ()
 		const ordered = settings({ keepPartitionOrder: true, triggerTimeoutMs: 120_000 });
 		assert.deepEqual(timeoutProblems(graph({ parameters: { batchIntervalSeconds: 600 } }), 'Kafka Trigger', ordered), []);
 		const [problem] = timeoutProblems(graph(), 'Kafka Trigger', { ...ordered, n8nTimeoutSeconds: 60 });
-		assert.match(problem, /n8n cancels each execution after 60 s .*, not after the trigger's Execution Timeout of 120 s/);
+		assert.match(problem, /n8n cancels each execution after 60 s .*, before the trigger's Execution Timeout of 120 s/);
 		assert.deepEqual(timeoutProblems(graph(), 'Kafka Trigger', { ...ordered, n8nTimeoutSeconds: 300 }), []);
+		// n8n's clock starts after the trigger's: equal values are safe (the defaults: 1 h and n8n's 1 h maximum).
+		assert.deepEqual(timeoutProblems(graph(), 'Kafka Trigger', { ...ordered, triggerTimeoutMs: 3_600_000, n8nTimeoutSeconds: 3600 }), []);
+	});
+
+	it('a node on Load Immediately holds no rows for its interval: not refused (nor with Load Immediately as an expression)', () => {
+		const immediate = (value: unknown) => graph({ parameters: { batchIntervalSeconds: 60, options: { loadImmediately: value } } });
+		assert.deepEqual(timeoutProblems(immediate(true), 'Kafka Trigger', settings({ n8nTimeoutSeconds: 5, triggerTimeoutMs: 30_000 })), []);
+		assert.deepEqual(timeoutProblems(immediate('={{ true }}'), 'Kafka Trigger', settings({ n8nTimeoutSeconds: 5 })), []);
+		assert.equal(timeoutProblems(immediate(false), 'Kafka Trigger', settings({ n8nTimeoutSeconds: 5 })).length, 1);
 	});
 
 	it('not refused: no n8n timeout, a disabled node, an expression, a node the trigger does not reach', () => {
@@ -71,5 +80,8 @@ describe('timeouts that give an execution up while its rows wait in a batch', ()
 		assert.deepEqual(n8nExecutionTimeout(undefined, { EXECUTIONS_TIMEOUT: '30' }), { seconds: 30, source: 'EXECUTIONS_TIMEOUT' });
 		assert.deepEqual(n8nExecutionTimeout(7200, {}), { seconds: 3600, source: "the workflow's Timeout setting" });
 		assert.deepEqual(n8nExecutionTimeout(7200, { EXECUTIONS_TIMEOUT_MAX: '9000' }), { seconds: 7200, source: "the workflow's Timeout setting" });
+		// n8n takes min(timeout, max) and starts no timer at 0 or below.
+		assert.deepEqual(n8nExecutionTimeout(30, { EXECUTIONS_TIMEOUT_MAX: '0' }), { seconds: 0, source: 'none' });
+		assert.deepEqual(n8nExecutionTimeout(30, { EXECUTIONS_TIMEOUT_MAX: '-1' }), { seconds: 0, source: 'none' });
 	});
 });

@@ -123,6 +123,35 @@ describe('Stream Load answers', () => {
 		assert.match(v.kind === 'error' ? v.error.message : '', /hint: .*Batch Max Size \(MB\) .*streaming_load_max_mb/);
 	});
 
+	it('master / 4.x words the body-size refusals differently: still permanent, still with the hint (review session 19, R7)', () => {
+		// be/src/http/action/stream_load.cpp _on_header (master): Status::Error<EXCEEDED_LIMIT>(...).
+		for (const [message, setting] of [
+			["[EXCEEDED_LIMIT]body size 11811160064 bytes (11264.00 MiB) exceeds the limit of 10737418240 bytes (10240 MiB) set by BE's conf streaming_load_max_mb. Increase it if you are sure this load is reasonable", /streaming_load_max_mb/],
+			["[EXCEEDED_LIMIT]json body size 209715200 bytes (200.00 MiB) exceeds the limit of 104857600 bytes (100 MiB) set by BE's conf streaming_load_json_max_mb. Increase it if you are sure this load is reasonable", /streaming_load_json_max_mb/],
+			["[INTERNAL_ERROR]The size of this batch exceed the max size [104857600]  of json type data  data [ 209715200 ]. Split the file, or use 'read_json_by_line'", /streaming_load_json_max_mb/],
+		] as const) {
+			const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: message, NumberLoadedRows: 0 }), ctx);
+			assert.equal(v.kind === 'error' && v.error.retryable, false, message);
+			const text = v.kind === 'error' ? v.error.message : '';
+			assert.match(text, /hint: .*Batch Max Size \(MB\)/, message);
+			assert.match(text, setting, message);
+		}
+	});
+
+	it('a commit RPC that failed or timed out is retried under the same label even with an ErrorURL (review session 19, R6)', () => {
+		// be/src/util/thrift_rpc_helper.cpp: Status::RpcError("failed to call frontend service, FE address=…, reason: …")
+		// (2.1, 3.x, master; THRIFT_RPC_ERROR in older releases). The FE may have committed meanwhile: a retry
+		// under the same label settles it (Label Already Exists, FINISHED), a split under fresh labels would load twice.
+		for (const message of [
+			'[RPC_ERROR]failed to call frontend service, FE address=10.0.0.1:9020, reason: THRIFT_EAGAIN (timed out)',
+			'[THRIFT_RPC_ERROR]failed to call frontend service',
+			'[RPC_ERROR]failed to call frontend service, FE address=10.0.0.1:9020, reason: No more data to read.',
+		]) {
+			const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: message, NumberFilteredRows: 1, ErrorURL: 'http://be:8040/api/_load_error_log?file=x' }), ctx);
+			assert.deepEqual(v.kind === 'error' ? [v.error.kind, v.error.retryable] : [v.kind], ['doris', true], message);
+		}
+	});
+
 	it('FE errors in HTTP 200 are errors, never success', () => {
 		const unauthorized = classifyLoadAnswer(200, JSON.stringify({ msg: 'Unauthorized', code: 401, data: 'Access denied', count: 0 }), ctx);
 		assert.equal(unauthorized.kind === 'error' && unauthorized.error.kind, 'auth');
