@@ -26,10 +26,11 @@ import { checkSchemaRegistry } from '../../src/kafka/schema-registry-check';
 import { KAFKA_CREDENTIAL, toKafkaConnection, toSchemaRegistrySettings } from '../shared/credentials';
 import { dorisConnectionTest } from '../shared/doris-methods';
 import { workflowGraphOf } from '../shared/outputs';
+import { versionCheckingNode } from '../shared/republished-graph';
 import { checkDorisTables } from './check-doris-tables';
 import { properties } from './description';
 import { refuseLossyContinue } from './refuse-lossy-continue';
-import { refuseLossySettings } from './refuse-lossy-settings';
+import { refuseLossySettings, refuseWaitingNodes } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
 import { concurrencyLimitWarning } from '../../src/common/n8n-queues';
 import { n8nEnv } from './n8n-env';
@@ -112,6 +113,7 @@ export class KafkaTrigger implements INodeType {
 		refuseEngineV2(this);
 		refuseLossyContinue(this);
 		refuseLossySettings(this);
+		refuseWaitingNodes(this);
 		const settings = readTriggerSettings(this, await readSchemaRegistryCredential(this));
 		refusePackedIntoCsv(this, settings.consumer.parser.output ?? 'message');
 		refuseUnorderedChanges(this, {
@@ -137,7 +139,16 @@ export class KafkaTrigger implements INodeType {
 		}
 		// Before any consumer joins: a workflow whose tables are missing must not take partitions.
 		if (settings.checkDorisTables) await checkDorisTables(this);
-		const runExecution = createRunExecution(this, settings.isManual);
+		// A version published later without the Doris node right after the trigger: not counted as loaded
+		// (run-execution.ts), and recorded once as a failed execution, where n8n shows them and runs the Error Workflow.
+		const checkingNode = graph === undefined ? undefined : versionCheckingNode(graph, this.getNode().name);
+		let uncheckedReported = false;
+		const onMissing = (reason: string) => {
+			if (uncheckedReported) return;
+			uncheckedReported = true;
+			this.saveFailedExecution(new NodeOperationError(this.getNode(), `An execution of this workflow was not counted as loaded: ${reason}`));
+		};
+		const runExecution = createRunExecution(this, settings.isManual, checkingNode === undefined ? undefined : { node: checkingNode, onMissing });
 		// A repeated error of one kind is logged K times per minute, then summarised: an outage must not flood n8n's log.
 		const logger = createLogSampler(this.logger);
 		const queued = settings.isManual ? undefined : concurrencyLimitWarning(n8nEnv(['EXECUTIONS_MODE', 'N8N_CONCURRENCY_PRODUCTION_LIMIT']), settings.consumer.executionsInFlight, settings.consumer.keepPartitionOrder === true);

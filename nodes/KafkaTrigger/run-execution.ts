@@ -1,6 +1,7 @@
 import { NodeOperationError, type IDataObject, type INodeExecutionData, type IRun, type ITriggerFunctions } from 'n8n-workflow';
 
 import type { ExecutionOutcome, RunExecution } from '../../src/kafka/consumer-options';
+import { VERSION_CHECKED_KEY } from '../shared/republished-graph';
 
 /** The slice of the trigger context that starts executions, so it can be driven without a node. */
 export type EmitContext = Pick<ITriggerFunctions, 'emit'> & {
@@ -18,7 +19,7 @@ const OK: ExecutionOutcome = Object.freeze({ ok: true });
  * `ctx.emit` is read at every call, never kept: n8n replaces it on the context for manual runs.
  * A manual run commits nothing, so nothing waits for its donePromise.
  */
-export function createRunExecution(ctx: EmitContext, isManual: boolean): RunExecution {
+export function createRunExecution(ctx: EmitContext, isManual: boolean, versionCheck?: VersionCheck): RunExecution {
 	return async (execution, signal) => {
 		// src/ produces plain JSON objects, which are IDataObject values; the types differ only in name.
 		const items: INodeExecutionData[] = execution.items.map((item) => ({ json: item.json as IDataObject }));
@@ -28,11 +29,22 @@ export function createRunExecution(ctx: EmitContext, isManual: boolean): RunExec
 		}
 		const done = ctx.helpers.createDeferredPromise<IRun>();
 		ctx.emit([items], undefined, done);
-		return await waitForRun(done.promise, signal);
+		return await waitForRun(done.promise, signal, versionCheck);
 	};
 }
 
-async function waitForRun(run: Promise<IRun>, signal: AbortSignal): Promise<ExecutionOutcome> {
+/**
+ * What the trigger expects of each successful run when activation found a Doris node right after it
+ * (nodes/shared/republished-graph.ts versionCheckingNode): that node runs in every execution of the
+ * activated version, checks it from the trigger and marks the run (VERSION_CHECKED_KEY). `onMissing`
+ * hears of each successful run without the mark.
+ */
+export interface VersionCheck {
+	node: string;
+	onMissing: (reason: string) => void;
+}
+
+async function waitForRun(run: Promise<IRun>, signal: AbortSignal, versionCheck?: VersionCheck): Promise<ExecutionOutcome> {
 	let onAbort: (() => void) | undefined;
 	const aborted = new Promise<ExecutionOutcome>((resolve) => {
 		onAbort = () => resolve({ ok: false, reason: 'trigger closed before the execution finished' });
@@ -40,7 +52,11 @@ async function waitForRun(run: Promise<IRun>, signal: AbortSignal): Promise<Exec
 		else signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
-		return await Promise.race([run.then(runOutcome, (error: unknown) => ({ ok: false as const, reason: rejectedRunReason(error) })), aborted]);
+		const judged = run.then(
+			(ended) => runOutcome(ended, versionCheck),
+			(error: unknown) => ({ ok: false as const, reason: rejectedRunReason(error) }),
+		);
+		return await Promise.race([judged, aborted]);
 	} finally {
 		if (onAbort) signal.removeEventListener('abort', onAbort);
 	}
@@ -58,12 +74,26 @@ async function waitForRun(run: Promise<IRun>, signal: AbortSignal): Promise<Exec
  * beside it, and under Keep Order older rows could land after newer ones. Cancelled, crashed or
  * unknown runs may likewise have left rows in a batch.
  */
-export function runOutcome(run: IRun | undefined): ExecutionOutcome {
+export function runOutcome(run: IRun | undefined, versionCheck?: VersionCheck): ExecutionOutcome {
 	if (!run) return { ok: false, reason: NO_RESULT };
 	const error = run.data?.resultData?.error;
-	if (run.status === 'success' && !error) return OK;
+	if (run.status === 'success' && !error) return versionCheck === undefined || run.data?.resultData?.metadata?.[VERSION_CHECKED_KEY] !== undefined ? OK : unchecked(versionCheck);
 	const why = error?.message ? `: ${error.message}` : '';
 	return { ok: false, reason: `execution ended with status "${run.status}"${why}`, settled: run.status === 'error' && raisedByNode(error) };
+}
+
+/**
+ * A successful run without the mark of the Doris node activation found right after the trigger: n8n ran
+ * a version published after the trigger was activated in which that node did not run (removed, disabled,
+ * no longer right after the trigger; n8n activates the trigger again only when the trigger node itself
+ * changes), so nothing checked it and its rows may be nowhere. Not counted as loaded: nothing commits,
+ * the messages are delivered again until the workflow is fixed or activated again. No Doris node marked
+ * it, so no row of it is on its way and the redelivery need not wait for its deadline.
+ */
+function unchecked(versionCheck: VersionCheck): ExecutionOutcome {
+	const reason = `the execution succeeded, but the Doris node "${versionCheck.node}" right after the trigger did not check it: the workflow was published after the trigger was activated, with that node removed, disabled or no longer right after the trigger, and n8n runs the published version without activating the trigger again (it does so only when the trigger node itself changes), so its rows may be nowhere; nothing of it is committed. Deactivate and activate the workflow so the trigger checks the version it runs (or the execution's custom data already held 10 keys when that node ran, n8n's limit)`;
+	versionCheck.onMissing(reason);
+	return { ok: false, reason, settled: true };
 }
 
 function raisedByNode(error: unknown): boolean {

@@ -2,7 +2,12 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
 import { KAFKA_TRIGGER_NODE_TYPE, LOSSY_SETTINGS_FIX, lossySettingProblems, runTimeStarts } from '../../src/common/lossy-settings';
 import { startsUpstreamOf } from '../../src/common/workflow-graph';
+import { WAITING_NODES_FIX, waitingNodeProblems } from '../../src/common/waiting-nodes';
 import { continuesAfterThrow, failDespiteContinue, runningWorkflowOf, workflowGraphOf } from './outputs';
+import { markVersionChecked, republishError, republishVerdict } from './republished-graph';
+
+/** n8n's "When Executed by Another Workflow" node, where a sub-workflow starts (n8n-workflow EXECUTE_WORKFLOW_TRIGGER_NODE_TYPE). */
+const EXECUTE_WORKFLOW_TRIGGER_NODE_TYPE = 'n8n-nodes-base.executeWorkflowTrigger';
 
 type RunTimeContext = Pick<IExecuteFunctions, 'getNode' | 'continueOnFail'> & Partial<Pick<IExecuteFunctions, 'getMode' | 'getExecuteData'>>;
 
@@ -29,8 +34,10 @@ const verdicts = new WeakMap<object, Verdicts>();
  *
  * The walk starts from the start nodes upstream of this node that ran in this execution ("When
  * Executed by Another Workflow" in a sub-workflow: n8n starts one at the first node of type
- * n8n-nodes-base.executeWorkflowTrigger, findSubworkflowStart). Not from the Kafka trigger, whose
- * activation ran it already. It runs for every other start too (a webhook, a schedule, an error
+ * n8n-nodes-base.executeWorkflowTrigger, findSubworkflowStart). In an execution the Kafka trigger
+ * started, its activation's checks instead, from the trigger (refuseRepublishedProblems): n8n may run a
+ * version published after the trigger was activated. In a sub-workflow, also a node that puts the
+ * execution to wait (src/common/waiting-nodes.ts), which parks the parent waiting for it. It runs for every other start too (a webhook, a schedule, an error
  * workflow, a retry): there no offset is committed, but rows vanishing while the execution succeeds
  * are a loss nobody sees (a webhook that answers when the last node finishes says 200 for them), and
  * a failed execution is visible where n8n shows executions and runs the error workflow. Not in a run
@@ -49,9 +56,11 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
 	if (ctx.getMode?.() === 'manual') return;
 	const workflow = runningWorkflowOf(ctx);
 	const runData = runDataOf(ctx);
-	if (workflow === undefined || startedByKafkaTrigger(workflow, runData)) return;
+	if (workflow === undefined) return;
+	const kafkaTrigger = kafkaTriggerThatRan(workflow, runData);
+	if (kafkaTrigger !== undefined) return refuseRepublishedProblems(ctx, workflow, kafkaTrigger);
 	const graph = workflowGraphOf(ctx);
-	if (workflow === undefined || graph === undefined) return;
+	if (graph === undefined) return;
 	let known = verdicts.get(workflow);
 	if (known === undefined) {
 		known = { upstream: new Map(), problems: new Map() };
@@ -81,8 +90,25 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
 		});
 		known.problems.set(key, problems);
 	}
-	if (problems.length === 0) return;
-	const error = new NodeOperationError(ctx.getNode(), problems.join('; '), { description: LOSSY_SETTINGS_FIX });
+	// A parent waiting for this sub-workflow is parked with it (status "waiting"): a Kafka trigger's
+	// redelivers it for ever, and every parked copy resumes and loads (src/common/waiting-nodes.ts).
+	const subWorkflowStarts = starts.filter((start) => graph.nodes.get(start)?.type === EXECUTE_WORKFLOW_TRIGGER_NODE_TYPE);
+	const waiting = subWorkflowStarts.length === 0 ? [] : waitingNodeProblems(graph, subWorkflowStarts);
+	if (problems.length === 0 && waiting.length === 0) return;
+	const description = [...(problems.length > 0 ? [LOSSY_SETTINGS_FIX] : []), ...(waiting.length > 0 ? [WAITING_NODES_FIX] : [])].join(' ');
+	const error = new NodeOperationError(ctx.getNode(), [...problems, ...waiting].join('; '), { description });
+	if (continuesAfterThrow(ctx)) failDespiteContinue(ctx, error);
+	throw error;
+}
+
+/**
+ * In an execution the Kafka trigger started: its activation checks on the version running now, which
+ * may have been published after the trigger was activated (nodes/shared/republished-graph.ts).
+ */
+function refuseRepublishedProblems(ctx: RunTimeContext, workflow: object, trigger: string): void {
+	const verdict = republishVerdict(workflow, ctx, () => workflowGraphOf(ctx), trigger);
+	if (verdict.problems.length === 0) return markVersionChecked(ctx, workflow);
+	const error = republishError(ctx, trigger, verdict);
 	if (continuesAfterThrow(ctx)) failDespiteContinue(ctx, error);
 	throw error;
 }
@@ -161,15 +187,15 @@ function runsIn(runData: object | undefined): (name: string) => unknown[] {
 }
 
 /**
- * Whether our Kafka trigger started this execution (it ran in it), whose walk its activation ran:
- * told from the few nodes that ran so far, before the workflow's graph is built, because per message
+ * The Kafka trigger that started this execution (it ran in it), or undefined: told from the few nodes
+ * that ran so far, before the workflow's graph is built, because per message
  * the trigger starts one execution per message, each with a Workflow object of its own (about 15 us
  * for 11 nodes, 135 us for 201, to build it and find the starts; told here, about 2 us at any size).
  */
-function startedByKafkaTrigger(workflow: object, runData: object | undefined): boolean {
+function kafkaTriggerThatRan(workflow: object, runData: object | undefined): string | undefined {
 	const nodes = (workflow as { nodes?: unknown }).nodes;
-	if (runData === undefined || nodes === null || typeof nodes !== 'object') return false;
-	return Object.keys(runData).some((name) => {
+	if (runData === undefined || nodes === null || typeof nodes !== 'object') return undefined;
+	return Object.keys(runData).find((name) => {
 		const node: unknown = Object.prototype.hasOwnProperty.call(nodes, name) ? (nodes as Record<string, unknown>)[name] : undefined;
 		return node !== null && typeof node === 'object' && (node as { type?: unknown }).type === KAFKA_TRIGGER_NODE_TYPE;
 	});

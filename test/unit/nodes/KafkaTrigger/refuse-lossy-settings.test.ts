@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Workflow, type IConnections, type INode, type INodeTypes } from 'n8n-workflow';
 
-import { refuseLossySettings } from '../../../../nodes/KafkaTrigger/refuse-lossy-settings';
+import { refuseLossySettings, refuseWaitingNodes } from '../../../../nodes/KafkaTrigger/refuse-lossy-settings';
 
 const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
 const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
@@ -148,5 +148,29 @@ describe('refuseLossySettings', () => {
 		activate({ subWorkflow: noWait })();
 		// Loaded → Execute Workflow: the rows it hands on are in Doris already.
 		activate({ subWorkflow: noWait }, { Load: { main: [to('Sub-workflow'), to('Dead Letters')] } })();
+	});
+});
+
+describe('refuseWaitingNodes', () => {
+	/** Trigger → Load → Wait (n8n's Wait node, version 1: 1 hour by default), with the Wait node's `fields`. */
+	function activateWithWait(fields: Partial<INode>, where: 'after' | 'before' = 'after') {
+		const nodes = [node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'), node('Load', 'n8n-nodes-doris-sinker.dorisStreamLoad'), node('Wait', 'n8n-nodes-base.wait', fields)];
+		const connections: IConnections =
+			where === 'after' ? { 'Kafka Trigger': { main: [to('Load')] }, Load: { main: [to('Wait')] } } : { 'Kafka Trigger': { main: [to('Wait')] }, Wait: { main: [to('Load')] } };
+		const workflow = new Workflow({ nodes, connections, active: true, nodeTypes });
+		return () => refuseWaitingNodes({ workflow, getNode: () => workflow.nodes['Kafka Trigger'] } as never);
+	}
+
+	it('refuses a Wait node that puts the execution to wait, before or after the Doris Stream Load node, naming it and the fix', () => {
+		assert.throws(activateWithWait({}), (error: Error & { description?: string }) => {
+			assert.match(error.message, /Wait node "Wait": a wait of 1 hours: n8n waits in-process only below 65 s/);
+			assert.match(error.description ?? '', /a workflow fed by Kafka must finish in one go.*Then activate it again/);
+			return true;
+		});
+		assert.throws(activateWithWait({}, 'before'), /Wait node "Wait"/);
+	});
+
+	it('activates a disabled one', () => {
+		activateWithWait({ disabled: true })();
 	});
 });

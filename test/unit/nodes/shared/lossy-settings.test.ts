@@ -22,8 +22,9 @@ type Fields = Partial<Record<'start' | 'enrich' | 'schema' | 'load', Partial<INo
  * Trigger and a Webhook feeding Schema too; the context of `running` (Schema by default) in an
  * execution of `mode` in which the nodes of `ran` ran.
  */
-function running(fields: Fields, options: { mode?: string; ran?: string[]; runs?: Record<string, unknown[]>; more?: IConnections; running?: string } = {}) {
+function running(fields: Fields, options: { mode?: string; ran?: string[]; runs?: Record<string, unknown[]>; more?: IConnections; running?: string; extra?: INode[] } = {}) {
 	const nodes = [
+		...(options.extra ?? []),
 		node(START, 'n8n-nodes-base.executeWorkflowTrigger', fields.start),
 		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
 		node('Webhook', 'n8n-nodes-base.webhook'),
@@ -138,18 +139,25 @@ describe('refuseLossySettingsAtRunTime', () => {
 		assert.throws(running(always, { runs: { [START]: [run(1)], Enrich: [{}] } }).check, refused);
 	});
 
-	it('does not check a run from the editor, nor an execution the Kafka trigger started (checked at activation)', () => {
+	it('does not check a run from the editor', () => {
 		running({ load: { disabled: true } }, { mode: 'manual' }).check();
-		running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check();
 	});
 
-	it('skips an execution the Kafka trigger started before reading the connections (per message, one execution per message)', () => {
-		const { ctx, workflow } = running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger', 'Schema'], running: 'Load' });
-		let reads = 0;
-		const connections = workflow.connectionsBySourceNode;
-		Object.defineProperty(workflow, 'connectionsBySourceNode', { get: () => (reads++, connections) });
-		refuseLossySettingsAtRunTime(ctx as never);
-		assert.equal(reads, 0);
+	it('checks an execution the Kafka trigger started from the trigger, with activation\'s rules (a version published after activation: republished-graph.test.ts)', () => {
+		assert.throws(running({ load: { disabled: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check, /published after its Kafka trigger "Kafka Trigger" was activated.*Doris Stream Load node "Load" is disabled/);
+		// Enrich is on the sub-workflow start's path only: not named (the Rejected output leading nowhere is).
+		assert.throws(running({ enrich: { executeOnce: true } }, { mode: 'trigger', ran: ['Kafka Trigger'] }).check, (error: Error) => !/Enrich/.test(error.message));
+	});
+
+	it('refuses a node that puts the execution to wait in a sub-workflow (its parent waits with it), naming it; not after a webhook', () => {
+		const waitAfterLoad = { more: { Load: { main: [to('Pause')] } }, extra: [node('Pause', 'n8n-nodes-base.wait')] };
+		assert.throws(running({}, waitAfterLoad).check, (error: NodeOperationError) => {
+			// Version 1 of the Wait node waits 1 hour by default.
+			assert.match(error.message, /Wait node "Pause": a wait of 1 hours/);
+			assert.match(error.description ?? '', /a workflow fed by Kafka must finish in one go/);
+			return true;
+		});
+		running({}, { ...waitAfterLoad, mode: 'webhook', ran: ['Webhook'] }).check();
 	});
 
 	it('checks an execution a webhook started, from the webhook (not from a start that did not run)', () => {
