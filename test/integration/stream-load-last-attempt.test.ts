@@ -81,8 +81,8 @@ describe('the last attempt ends unsettled: get_load_state is asked before giving
 });
 
 describe('the last attempt ends unsettled and no FE can say what became of its label', () => {
-	// Decoupled mode as the test server models it: get_load_state answers "Not supported".
-	const db = useDorisDatabase({ server: { decoupled: true }, sharedBatches: true, teardown: () => clients.closeAll() });
+	// An early decoupled (cloud) build: get_load_state answers "Not supported", Label Already Exists carries no state.
+	const db = useDorisDatabase({ server: { decoupled: { loadState: 'not_supported', existingJobStatus: 'empty' } }, sharedBatches: true, teardown: () => clients.closeAll() });
 	const clients = streamLoadClientsIn(db, { silence: { afterMs: 0 } });
 	const target = targetsIn(db);
 	beforeEach(() => db.server.faults.clear());

@@ -125,8 +125,10 @@ describe('Stream Load transport: TLS', () => {
 });
 
 describe('Stream Load transport: Expect: 100-continue on the BE hop too', () => {
-	// Decoupled mode: get_load_state answers "Not supported", so the retry asks Doris by sending the load.
-	const db = useDorisDatabase({ server: { decoupled: true }, tables });
+	// get_load_state answers "Not supported" (an early decoupled build), so the retry asks Doris by sending
+	// the load; Label Already Exists then says FINISHED. That pair is the test server's, to make the retry
+	// send: the builds read that refuse get_load_state also leave ExistingJobStatus empty (DecoupledMode).
+	const db = useDorisDatabase({ server: { decoupled: { loadState: 'not_supported', existingJobStatus: 'set' } }, tables });
 
 	it('a retry after a lost answer meets Label Already Exists from the headers and uploads no body again', async () => {
 		// be/src/http/ev_http_server.cpp: a refusal in on_header (here the label check of begin txn)

@@ -6,9 +6,11 @@
  * transaction for the label: never used, or forgotten (a finished label is dropped after
  * `streaming_label_keep_max_second`, 12 h, or, oldest first, once the database holds more than
  * `label_num_threshold`, 2000, finished loads; cleanup every `transaction_clean_interval_second`).
- * In 2.1, 3.0 and 3.1 alike; in decoupled (cloud) mode CloudGlobalTransactionMgr.getLabelState
- * throws "Not supported", which reads here as "cannot ask". A pooled (undici) GET; a follower FE may
- * redirect it to the master (redirectToMaster), followed.
+ * In 2.1, 3.0 and 3.1 alike. In decoupled (cloud) mode CloudGlobalTransactionMgr.getLabelState asks
+ * the meta-service (GetTxn by label; apache/doris PR #35904 per review session 19); earlier cloud
+ * builds threw "Not supported", which reads here as "cannot ask" (both read in apache/doris; which
+ * 3.0.x release first answers is unconfirmed). A pooled (undici) GET; a follower FE may redirect it
+ * to the master (redirectToMaster), followed.
  */
 import type { FollowingSend } from './redirect';
 

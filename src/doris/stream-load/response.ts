@@ -7,7 +7,8 @@
  * - "Label Already Exists" carries `ExistingJobStatus` (fe-core common/LabelAlreadyUsedException.java,
  *   2.1 / 3.x): FINISHED for a COMMITTED or VISIBLE transaction (an earlier attempt of this batch
  *   landed), RUNNING for PREPARE, PRECOMMITTED, and none (an empty string) from its label-only
- *   constructor. Anything but FINISHED is still open and must be waited for, never loaded again.
+ *   constructor, which decoupled (cloud) builds use for every label (stateInMessage). Anything but
+ *   FINISHED is still open and must be waited for, never loaded again.
  * - ErrorURL is set only when the load filtered rows (runtime/stream_load/stream_load_executor.cpp).
  * - FE errors are HTTP 200 too: `{"status":"FAILED","msg":...}` (RestBaseResult, e.g. "There is no
  *   100-continue header") or `{"msg","code","data"}` with the real code inside (ResponseEntityBuilder:
@@ -110,6 +111,23 @@ function groupCommitAnswer(response: DorisLoadResponse, label: string | undefine
 	return undefined;
 }
 
+/**
+ * The label's state as a decoupled (cloud) Doris names it in the Message of a Label Already Exists
+ * whose ExistingJobStatus is empty: CloudGlobalTransactionMgr.beginTransaction throws
+ * LabelAlreadyUsedException(msg, false) with the meta-service's message and no job status (read in
+ * master-era cloud sources; a later change, apache/doris PR #42700 per review session 19, sets it).
+ * The `status=[TXN_STATUS_…]` wording is the review's; the meta-service texts read here
+ * ("Label [l] has already been used, relate to txn [N]") name no state, and then '' stays: busy,
+ * settled by get_load_state (label-guard.ts). '' when none is named.
+ */
+function stateInMessage(message: string): string {
+	const named = /status=\[TXN_STATUS_([A-Z]+)\]/.exec(message)?.[1];
+	if (named === 'VISIBLE' || named === 'COMMITTED') return named;
+	if (named === 'PREPARED') return 'PREPARE';
+	if (named === 'PRECOMMITTED') return named;
+	return '';
+}
+
 /** The verdict on one HTTP answer of a Stream Load (after redirects). */
 export function classifyLoadAnswer(status: number, body: string, context: VerdictContext): LoadVerdict {
 	const where = `Doris table "${context.table}"`;
@@ -171,7 +189,7 @@ export function classifyLoadAnswer(status: number, body: string, context: Verdic
 				);
 			}
 			case 'Label Already Exists': {
-				const state = text(response.ExistingJobStatus).toUpperCase();
+				const state = text(response.ExistingJobStatus).toUpperCase() || stateInMessage(message);
 				if (DONE_STATES.has(state)) return { kind: 'already_loaded', response };
 				return { kind: 'label_busy', response, state: state === '' ? 'UNKNOWN' : state };
 			}

@@ -32,6 +32,8 @@ export interface BeContext {
 	port(): number;
 	/** Where error logs go instead of the BE (decoupled mode); returns the ErrorURL. */
 	errorLogStore?: { put(name: string, text: string): string };
+	/** Decoupled mode before ExistingJobStatus was set (types.ts DecoupledMode): Label Already Exists carries "". */
+	emptyJobStatus?: boolean;
 }
 
 // FE label check (FeNameFormat.java): ^[-_A-Za-z0-9:]{1,128}$ by default.
@@ -171,7 +173,7 @@ export class Be {
 			return answer(
 				{
 					status: 'Label Already Exists',
-					existingJobStatus: existing.state,
+					existingJobStatus: this.ctx.emptyJobStatus === true ? '' : existing.state,
 					message: `[LABEL_ALREADY_EXISTS]errCode = 2, detailMessage = Label [${label}] has already been used, relate to txn [${existing.txnId}]`,
 				},
 				false,

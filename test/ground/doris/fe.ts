@@ -21,7 +21,7 @@ import type { Catalog } from './catalog';
 import type { Faults } from './faults';
 import { basicAuth, sendJson, Listener } from './http-util';
 import { feEntity, feRestBaseFailure } from './response';
-import type { FeRequestRecord } from './types';
+import type { DecoupledMode, FeRequestRecord } from './types';
 
 export interface FeContext {
 	catalog: Catalog;
@@ -35,8 +35,8 @@ export interface FeContext {
 	deadPort(): number;
 	/** Keeps what the FE saw of a load. */
 	record(request: FeRequestRecord): void;
-	/** Decoupled (cloud) mode: no label states. */
-	decoupled: boolean;
+	/** Decoupled (cloud) mode and how it answers label lookups (types.ts DecoupledMode). */
+	decoupled: DecoupledMode | undefined;
 }
 
 export class Fe {
@@ -151,7 +151,8 @@ export class Fe {
 	 * UNKNOWN when the FE holds none: never used, or forgotten, labels.ts). In the test server a load
 	 * commits and publishes in one step, so a RUNNING label is a transaction begun and not committed
 	 * (PREPARE), a FINISHED one is VISIBLE, a failed one ABORTED. The endpoint exists in 2.1, 3.0 and
-	 * 3.1; in decoupled (cloud) mode CloudGlobalTransactionMgr.getLabelState throws "Not supported".
+	 * 3.1; in decoupled (cloud) mode CloudGlobalTransactionMgr.getLabelState asks the meta-service, or in
+	 * earlier cloud builds throws "Not supported" (DecoupledMode.loadState).
 	 */
 	private loadState(res: http.ServerResponse, dbName: string, label: string): void {
 		if (label === '') return sendJson(res, 200, feEntity(400, 'Bad Request', 'No label selected'));
@@ -159,7 +160,7 @@ export class Fe {
 		if (!db) return sendJson(res, 200, feEntity(1, 'Error', `unknown databases, dbName=${dbName}`));
 		// CloudGlobalTransactionMgr.getLabelState throws AnalysisException("Not supported"); the
 		// exception handler turns it into ResponseEntityBuilder.internalError.
-		if (this.ctx.decoupled) return sendJson(res, 200, feEntity(500, 'Internal Error', 'Not supported'));
+		if (this.ctx.decoupled?.loadState === 'not_supported') return sendJson(res, 200, feEntity(500, 'Internal Error', 'Not supported'));
 		const held = db.labels.get(label);
 		const state = held === undefined ? 'UNKNOWN' : held.state === 'RUNNING' ? 'PREPARE' : held.state === 'FINISHED' ? 'VISIBLE' : held.state; // PRECOMMITTED, ABORTED as they are
 		sendJson(res, 200, feEntity(0, 'success', state));

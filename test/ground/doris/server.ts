@@ -21,7 +21,7 @@ import { MysqlPort } from './mysql';
 import { ObjectStore } from './object-store';
 import { execute } from './sql';
 import type { Session } from './sql-context';
-import type { DorisTestServer, DorisTestServerOptions, FeRequestRecord, LoadRecord, ObjectStoreRecord } from './types';
+import type { DecoupledMode, DorisTestServer, DorisTestServerOptions, FeRequestRecord, LoadRecord, ObjectStoreRecord } from './types';
 
 export type * from './types';
 
@@ -69,14 +69,14 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 	const objectStore = opts.errorLogs === 'object-store' ? new ObjectStore(objectStoreReads) : undefined;
 	await objectStore?.listener.start(0);
 
-	const be: Be = new Be({ catalog, faults, loads, user, password, host, scheme, port: (): number => be.listener.port, errorLogStore: objectStore }, opts.tls);
+	const be: Be = new Be({ catalog, faults, loads, user, password, host, scheme, port: (): number => be.listener.port, errorLogStore: objectStore, emptyJobStatus: decoupledMode(opts.decoupled)?.existingJobStatus === 'empty' }, opts.tls);
 	await be.listener.start(opts.bePort ?? 0);
 	const fes: Fe[] = [];
 	const fePorts: number[] = [];
 	const feHttpsPorts: number[] = [];
 	const record = (r: FeRequestRecord): void => void feRequests.push(r);
 	for (let i = 0; i < feCount; i++) {
-		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort, record, decoupled: opts.decoupled === true }, opts.tls, opts.enableHttps === true);
+		const fe = new Fe({ catalog, faults, user, password, host, scheme, bePort: () => be.listener.port, deadPort: () => deadPort, record, decoupled: decoupledMode(opts.decoupled) }, opts.tls, opts.enableHttps === true);
 		fePorts.push(await fe.listener.start(opts.fePort ? opts.fePort + i : 0));
 		if (fe.httpsListener) feHttpsPorts.push(await fe.httpsListener.start(0));
 		fes.push(fe);
@@ -148,4 +148,10 @@ export async function startDorisTestServer(opts: DorisTestServerOptions = {}): P
 			await Promise.all([be.listener.stop(), ...fes.map((fe) => fe.listener.stop()), ...fes.map((fe) => fe.httpsListener?.stop()), objectStore?.listener.stop(), mysqlPort.stop()]);
 		},
 	};
+}
+
+/** The decoupled mode of the server options: `true` is the newest cloud behaviour read (types.ts DecoupledMode). */
+function decoupledMode(option: DorisTestServerOptions['decoupled']): DecoupledMode | undefined {
+	if (option === undefined || option === false) return undefined;
+	return option === true ? { loadState: 'meta_service', existingJobStatus: 'set' } : option;
 }

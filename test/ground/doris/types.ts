@@ -34,6 +34,21 @@ export interface BeConfig {
  * The lines the node supports. '4.1' is imitated only where a test needs what it changes (the table
  * property group_commit_mode, apache/doris PR #61242, master and branch-4.1).
  */
+/**
+ * How a decoupled (cloud) FE answers what label lookups depend on; cloud builds differed over time.
+ * - `loadState`: 'meta_service', CloudGlobalTransactionMgr.getLabelState asks the meta-service (GetTxn by
+ *   label; apache/doris PR #35904 per review session 19), or 'not_supported', the earlier
+ *   `throw new AnalysisException("Not supported")` (both read in apache/doris cloud sources).
+ * - `existingJobStatus`: 'empty', CloudGlobalTransactionMgr.beginTransaction throws
+ *   LabelAlreadyUsedException(msg, false) with no job status, so Label Already Exists carries
+ *   ExistingJobStatus "" (read; set by a later change, PR #42700 per review), or 'set'.
+ * Which 3.0.x release carries which is unconfirmed.
+ */
+export interface DecoupledMode {
+	loadState: 'meta_service' | 'not_supported';
+	existingJobStatus: 'empty' | 'set';
+}
+
 export const DORIS_VERSIONS: readonly DorisVersion[] = ['2.1', '3.0', '3.1'];
 
 export interface DorisTestServerOptions {
@@ -78,10 +93,10 @@ export interface DorisTestServerOptions {
 	 */
 	errorLogs?: 'be' | 'object-store';
 	/**
-	 * Decoupled (cloud) mode, 3.0 on: get_load_state answers "Not supported"
-	 * (CloudGlobalTransactionMgr.getLabelState throws), so a client cannot look a label up.
+	 * Decoupled (cloud) mode (3.0 on). `true` is the newest as read: get_load_state answered from the
+	 * meta-service, ExistingJobStatus set. The switches give the older builds (see DecoupledMode).
 	 */
-	decoupled?: boolean;
+	decoupled?: boolean | DecoupledMode;
 	/** Fixed ports (the CLI uses them); 0 or absent = ephemeral. Extra FEs take fePort+1, +2... when fixed. */
 	fePort?: number;
 	bePort?: number;

@@ -77,6 +77,21 @@ describe('Stream Load answers', () => {
 		}
 	});
 
+	it('Label Already Exists with an empty ExistingJobStatus (decoupled mode): the state is read from the Message when it names one (review session 19, R8)', () => {
+		// CloudGlobalTransactionMgr.beginTransaction throws LabelAlreadyUsedException(msg, false): no job
+		// status, so the BE writes "" (stream_load_executor.cpp begin_txn sets it only when the FE did).
+		const exists = (message: string) => be({ Status: 'Label Already Exists', ExistingJobStatus: '', TxnId: -1, Message: message });
+		const prefix = '[LABEL_ALREADY_EXISTS]TStatus: errCode = 2, detailMessage = Label [l1] has already been used, relate to txn [602531767123968]';
+		for (const s of ['VISIBLE', 'COMMITTED']) assert.equal(classifyLoadAnswer(200, exists(`${prefix}, status=[TXN_STATUS_${s}]`), ctx).kind, 'already_loaded', s);
+		for (const [s, state] of [['PREPARED', 'PREPARE'], ['PRECOMMITTED', 'PRECOMMITTED']]) {
+			const v = classifyLoadAnswer(200, exists(`${prefix}, status=[TXN_STATUS_${s}]`), ctx);
+			assert.equal(v.kind === 'label_busy' && v.state, state, s);
+		}
+		// The meta-service's own wording (cloud/src/meta-service) names no state: still busy, asked with get_load_state.
+		const bare = classifyLoadAnswer(200, exists(prefix), ctx);
+		assert.equal(bare.kind === 'label_busy' && bare.state, 'UNKNOWN');
+	});
+
 	it('Fail with an ErrorURL is a permanent data-quality error naming the table', () => {
 		const v = classifyLoadAnswer(200, be({ Status: 'Fail', Message: '[DATA_QUALITY_ERROR]too many filtered rows', NumberFilteredRows: 2, ErrorURL: 'http://be/api/_load_error_log?file=x' }), ctx);
 		assert.equal(v.kind, 'error');
