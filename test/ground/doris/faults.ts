@@ -59,8 +59,8 @@ export class Faults implements FaultInjector {
 	hangBeforeBegin(n: number, ms: number): void {
 		this.loads.arm(n, { kind: 'hangBeforeBegin', ms });
 	}
-	resetAfterCommit(n: number): void {
-		this.loads.arm(n, { kind: 'resetAfterCommit' });
+	resetAfterCommit(n: number, table?: string): void {
+		this.loads.arm(n, { kind: 'resetAfterCommit', table });
 	}
 	commitRpcTimeout(n: number): void {
 		this.loads.arm(n, { kind: 'commitRpcTimeout' });

@@ -195,8 +195,8 @@ export interface FaultInjector {
 	 * `ms`, then the socket is destroyed. A body sent anyway is drained; nothing loaded.
 	 */
 	hangBeforeBegin(n: number, ms: number): void;
-	/** The BE commits the load, then destroys the socket: the answer is lost, the label is taken. */
-	resetAfterCommit(n: number): void;
+	/** The BE commits the load, then destroys the socket: the answer is lost, the label is taken. With `table`, only loads into that table take it. */
+	resetAfterCommit(n: number, table?: string): void;
 	/**
 	 * The FE commits the load (label VISIBLE), but the BE's commit RPC times out: Status "Fail" with
 	 * `[RPC_ERROR]failed to call frontend service, … (timed out)`, the counts, and an ErrorURL when rows
