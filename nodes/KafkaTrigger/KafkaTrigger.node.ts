@@ -33,7 +33,7 @@ import { refuseLossyContinue } from './refuse-lossy-continue';
 import { refuseLossySettings, refuseWaitingNodes } from './refuse-lossy-settings';
 import { refusePackedIntoCsv } from './refuse-packed-csv';
 import { concurrencyLimitWarning } from '../../src/common/n8n-queues';
-import { n8nEnv } from './n8n-env';
+import { n8nEnv } from '../shared/n8n-env';
 import { refuseContradictoryTimeouts } from './refuse-timeouts';
 import { refuseStallingSettings, refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';

@@ -3,7 +3,7 @@ import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 import { LOAD_DEFAULTS } from '../../src/batch/load-defaults';
 import { n8nExecutionTimeout, TIMEOUT_SETTINGS_FIX, timeoutProblems } from '../../src/common/timeout-settings';
 import { workflowGraphOf } from '../shared/outputs';
-import { n8nEnv } from './n8n-env';
+import { n8nEnv } from '../shared/n8n-env';
 
 /**
  * Refuses to activate a workflow whose executions n8n or the trigger gives up while their rows may

@@ -27,12 +27,16 @@
  */
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 
+import { LOAD_DEFAULTS } from '../../src/batch/load-defaults';
 import { CHANGE_ORDER_FIX, changeOrderProblems } from '../../src/common/change-order';
 import { LOSSY_CONTINUE_FIX, lossyContinueMessage } from '../../src/common/lossy-continue';
 import { LOSSY_SETTINGS_FIX, lossySettingProblems, STREAM_LOAD_NODE_TYPE, SCHEMA_NODE_TYPE } from '../../src/common/lossy-settings';
 import { STALLING_SETTINGS_FIX, stallingSettingsProblems } from '../../src/common/stalling-settings';
+import { n8nExecutionTimeout, TIMEOUT_SETTINGS_FIX, timeoutProblems } from '../../src/common/timeout-settings';
 import { WAITING_NODES_FIX, waitingNodeProblems } from '../../src/common/waiting-nodes';
 import { nodesReachedFrom, type GraphNode, type WorkflowGraph } from '../../src/common/workflow-graph';
+import { SINKER_DEFAULTS } from '../../src/kafka/consumer-options';
+import { n8nEnv } from './n8n-env';
 import { continuingIntoNowhere } from './outputs';
 
 /**
@@ -111,6 +115,20 @@ function activationProblems(ctx: object, graph: WorkflowGraph, trigger: string):
 	}
 	if (settings.keepPartitionOrder !== undefined) add(stallingSettingsProblems(graph, trigger, { keepPartitionOrder: settings.keepPartitionOrder }), STALLING_SETTINGS_FIX);
 	if (settings.packed === true) add(packedIntoCsvProblems(graph, trigger), 'Set Format to JSON Lines on the Doris Stream Load node, or the trigger\'s Output to "One Item per Message".');
+	// A publish that changes only the workflow's Timeout or a Batch Max Interval activates nothing either.
+	if (settings.keepPartitionOrder !== undefined && settings.executionTimeoutMs !== undefined) {
+		const n8n = n8nExecutionTimeout(runningWorkflowSettings(ctx).executionTimeout, n8nEnv(['EXECUTIONS_TIMEOUT', 'EXECUTIONS_TIMEOUT_MAX']));
+		add(
+			timeoutProblems(graph, trigger, {
+				n8nTimeoutSeconds: n8n.seconds,
+				n8nTimeoutSource: n8n.source,
+				triggerTimeoutMs: settings.executionTimeoutMs,
+				keepPartitionOrder: settings.keepPartitionOrder,
+				defaultIntervalMs: LOAD_DEFAULTS.maxIntervalMs,
+			}),
+			TIMEOUT_SETTINGS_FIX,
+		);
+	}
 	return { problems, fixes };
 }
 
@@ -132,7 +150,7 @@ export function republishError(ctx: Pick<IExecuteFunctions, 'getNode'>, trigger:
  * The trigger's settings the checks need, as stored on its node (n8n has filled in the top-level
  * defaults, not those of the Options collection): undefined where an expression sets one.
  */
-function storedTriggerSettings(node: GraphNode | undefined): { keepPartitionOrder?: boolean; tombstonesDelete?: boolean; packed?: boolean } {
+function storedTriggerSettings(node: GraphNode | undefined): { keepPartitionOrder?: boolean; tombstonesDelete?: boolean; packed?: boolean; executionTimeoutMs?: number } {
 	const parameters = node?.parameters ?? {};
 	const options = parameters.options !== null && typeof parameters.options === 'object' ? (parameters.options as Record<string, unknown>) : {};
 	const isExpression = (value: unknown) => typeof value === 'string' && value.startsWith('=');
@@ -143,7 +161,22 @@ function storedTriggerSettings(node: GraphNode | undefined): { keepPartitionOrde
 		keepPartitionOrder: isExpression(keep) ? undefined : keep === true,
 		tombstonesDelete: isExpression(tombstones) ? undefined : tombstones === 'delete',
 		packed: isExpression(output) ? undefined : output === 'batch',
+		executionTimeoutMs: executionTimeoutMsOf(options.executionTimeoutSeconds),
 	};
+}
+
+/** The trigger's Execution Timeout as stored: its default when unset, undefined for an expression or a non-number. */
+function executionTimeoutMsOf(value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return SINKER_DEFAULTS.executionTimeoutMs;
+	const seconds = typeof value === 'number' ? value : NaN;
+	return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+}
+
+/** The running workflow's settings (n8n's Timeout among them), from the node's context. */
+function runningWorkflowSettings(ctx: object): { executionTimeout?: unknown } {
+	const read = (ctx as { getWorkflowSettings?: () => unknown }).getWorkflowSettings;
+	const settings = typeof read === 'function' ? read.call(ctx) : undefined;
+	return settings !== null && typeof settings === 'object' ? (settings as { executionTimeout?: unknown }) : {};
 }
 
 /** As nodes/KafkaTrigger/refuse-packed-csv.ts: a CSV Doris Stream Load node the packed items reach still packed. */

@@ -38,7 +38,7 @@ import { TargetBatcher, type AddOptions, type AddResult } from './batcher';
 import { FILTERED_ROWS_LOG_LIMITS, reportDroppedRows, unselectedWithoutWhere } from './dropped-rows';
 import { DEFAULT_MAX_ISOLATION_LOADS } from './isolate';
 import { LOAD_DEFAULTS } from './load-defaults';
-import { boundedByDeadline, DeadlineError } from './load-deadline';
+import { boundedByDeadline, DeadlineError, reportMayStillCommit } from './load-deadline';
 import { processBudget } from './memory-budget';
 import { explainNewKeys } from './new-keys';
 import { loadAroundRefusal, type DorisLoadOutcome } from './refused-batch';
@@ -163,10 +163,11 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			const sent = load.compress === 'gz' ? [await gzip(body.length === 1 ? body[0] : Buffer.concat(body))] : body;
 			let result: LoadResult;
 			try {
-				result = await client.load({ database: config.database, table, label, headers, body: sent, rows, signal: bounded.signal });
+				result = await client.load({ database: config.database, table, label, headers, body: sent, rows, signal: bounded.signal, settleBy: bounded.settleBy });
 			} catch (error) {
-				if (bounded.signal?.aborted === true) throw new DeadlineError(table, deadline as number);
-				throw error;
+				if (bounded.signal?.aborted !== true) throw error;
+				if (mayHaveLanded(error)) reportMayStillCommit(config, label, rows, error);
+				throw new DeadlineError(table, deadline as number);
 			}
 			await reportDroppedRows(client, result, bounded.load, table, config.logger);
 			const unexplained = unselectedWithoutWhere(result, bounded.load, table);

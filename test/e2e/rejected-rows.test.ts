@@ -430,6 +430,52 @@ describe('rows Doris refuses, outputs that lead nowhere (real n8n)', { timeout: 
 			assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
 		});
 
+		// Review session 19, R2: with Keep Order per Partition the Stream Load node ended a load at its rows'
+		// deadline and failed; the trigger redelivered the execution after the deadline and its rows loaded
+		// again, although Doris had committed the first load (its answer late, as after a publish wait).
+		it('Keep Order per Partition: a load Doris committed before the deadline whose answer comes after it is found committed (get_load_state): no execution fails, no row loads twice', async (t) => {
+			const scenario = await prepareScenario(world, 'logs-high-frequency', {
+				partitions: 1,
+				tableFrom: 'app_logs',
+				ddl: 'logs',
+				overrides: {
+					trigger: { maxRecordsPerExecution: 100, executionsInFlight: 2, options: { keepPartitionOrder: true, executionTimeoutSeconds: 8 } },
+					streamLoad: { batchRows: 1000, batchIntervalSeconds: 1 },
+				},
+			});
+			const workflowId = await scenario.deploy();
+			const events = logEvents(300, 1).filter((e) => !e.invalid);
+			world.doris.faults.hangAfterCommit(1, 60_000, scenario.table);
+			await world.kafka.produce(scenario.topic, events);
+			await waitForCommitted(world, scenario, 120_000);
+			const stored = world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq));
+			const hung = world.doris.loads.filter((l) => l.table === scenario.table && l.fault === 'hangAfterCommit');
+			t.diagnostic(`${events.length} events: ${stored.length} rows in Doris, ${hung.length} load(s) committed without an answer`);
+			assert.equal(hung.length, 1, 'the fault fired');
+			assert.equal(stored.length - new Set(stored).size, 0, 'no row loaded twice');
+			assert.deepEqual([...stored].sort((a, b) => a - b), events.map((e) => Number(e.id)).sort((a, b) => a - b), 'every row in Doris once');
+			assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
+		});
+
+		// Review session 19, R1: with Max Retries 0 the answer of a committed load is lost (the BE resets the
+		// connection after commit). The client failed the load without asking Doris, and the execution's
+		// redelivery loaded its rows again under a fresh label. Now it asks get_load_state first: VISIBLE.
+		it('Max Retries 0 and the answer of a committed load lost: counted as loaded, no execution fails, no row is in Doris twice', async (t) => {
+			const scenario = await perMessageCase({ maxRecordsPerExecution: 100, executionsInFlight: 2 }, { batchRows: 1000, batchIntervalSeconds: 1, options: { maxRetries: 0 } });
+			const workflowId = await scenario.deploy();
+			const events = logEvents(300, 1).filter((e) => !e.invalid);
+			world.doris.faults.resetAfterCommit(1, scenario.table);
+			await world.kafka.produce(scenario.topic, events);
+			await waitForCommitted(world, scenario, 120_000);
+			const stored = world.doris.tableRows('demo', scenario.table).map((r) => Number(r.seq));
+			const reset = world.doris.loads.filter((l) => l.table === scenario.table && l.fault === 'resetAfterCommit').length;
+			t.diagnostic(`${events.length} events: ${stored.length} rows stored, ${stored.length - new Set(stored).size} twice; loads reset after commit: ${reset}`);
+			assert.equal(reset, 1, 'the fault took one load of this table');
+			assert.equal(stored.length - new Set(stored).size, 0, 'no row loaded twice');
+			assert.deepEqual([...new Set(stored)].sort((a, b) => a - b), events.map((e) => Number(e.id)).sort((a, b) => a - b));
+			assert.deepEqual(await world.n8n.rest.executions({ workflowId, status: ['error'], limit: 1 }), [], 'no execution failed');
+		});
+
 		// A failed execution is delivered again alone. Two executions of one partition in flight, each its
 		// own batch (Batch Max Rows 100); Doris refuses the first execution's load (the one holding seq 0)
 		// once, whenever it arrives, and the second loads. The trigger used to deliver again every execution after the failed one, the loaded

@@ -99,6 +99,20 @@ describe('Doris faults: nothing lost, nothing loaded twice, nothing committed ea
 		await c.pipeline.close();
 	});
 
+	it('Keep Order per Partition: a load committed before its deadline that answers after it is found committed by get_load_state, not redelivered, not loaded twice', async () => {
+		// Review session 19, R2: the exchange was ended at the deadline and the execution failed, and its
+		// redelivery (deadline + 5 s) loaded the committed rows again under a fresh label.
+		// The hop's own timeout past the deadline: only the deadline ends the exchange.
+		const c = await world.newCase({ model: 'DUPLICATE', consumer: { keepPartitionOrder: true, executionTimeoutMs: 6_000 }, target: { requestTimeoutMs: 60_000 } });
+		await midStream(c, ROWS, () => world.doris.faults.hangAfterCommit(1, 20_000));
+		const ms = await c.pipeline.settle();
+		assertInvariant(c, { model: 'DUPLICATE', exact: true });
+		assert.equal(faulted('hangAfterCommit').filter((l) => l.table === c.table).length, 1);
+		assert.deepEqual(c.pipeline.failures, [], 'no execution failed');
+		recordFigures('hangAfterCommit-keepOrder', { rows: ROWS, settleMs: ms, tableRows: c.pipeline.tableRowCount() });
+		await c.pipeline.close();
+	});
+
 	it('BE hangs past the request timeout: the same label waits for the running attempt, loads once', async () => {
 		const c = await world.newCase({ model: 'DUPLICATE', target: { requestTimeoutMs: 1000 } });
 		await midStream(c, ROWS, () => world.doris.faults.hang(1, 3000));

@@ -23,6 +23,7 @@
 import { StreamLoadError, AbortError, scrub } from './errors';
 import { DEFAULT_ERROR_LOG_LIMITS, fetchRejectedRows, isTrustedErrorUrl, type ErrorLogLimits } from './error-log';
 import { failover, type Failover } from './failover';
+import { givenUpAfterAttempt, settleGivenUp } from './give-up';
 import { LabelFreeAgain, guardLabels, type LabelWait, type LoadOutcome } from './label-guard';
 import type { LoadCall, LoadRequest, StreamLoadLogger } from './load-call';
 import { askFes } from './load-state';
@@ -147,12 +148,14 @@ export class StreamLoadClient {
 			try {
 				return this.result(call, await retried(call));
 			} catch (error) {
-				if (!lastAttemptUnsettled(call, error)) throw this.finalError(error, call);
+				// Given up by its caller (a deadline) after an attempt began: the BE may commit it all the same (give-up.ts).
+				const givenUp = givenUpAfterAttempt(call);
+				if (!givenUp && !lastAttemptUnsettled(call, error)) throw this.finalError(error, call);
 				// The retries are spent, but the body of the last attempt may have reached a BE, which commits
 				// before it answers (be/src/http/action/stream_load.cpp `_handle`: commit_txn, then the reply;
 				// 2.1 / 3.0 / 3.1 / master): failing now would have the rows redelivered under a fresh label.
 				try {
-					return this.result(call, await guard.settleLast(call, error));
+					return this.result(call, await (givenUp ? settleGivenUp(guard, call, error) : guard.settleLast(call, error)));
 				} catch (final) {
 					throw this.finalError(final, call);
 				}

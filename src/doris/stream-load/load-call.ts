@@ -10,7 +10,7 @@ export interface StreamLoadLogger {
 	debug?(message: string, meta?: Record<string, unknown>): void;
 	info(message: string, meta?: Record<string, unknown>): void;
 	warn(message: string, meta?: Record<string, unknown>): void;
-	/** Rows gone that no output holds (n8n's logger has it; a logger without it gets a warning). */
+	/** Rows gone that no output holds, or that may load twice (n8n's logger has it; a logger without it gets a warning). */
 	error?(message: string, meta?: Record<string, unknown>): void;
 }
 
@@ -25,6 +25,12 @@ export interface LoadRequest {
 	/** Rows in the body: what counts as loaded when an earlier attempt's answer was lost. */
 	rows?: number;
 	signal?: AbortSignal;
+	/**
+	 * When `signal` gives the load up (a deadline's margin, src/batch/load-deadline.ts) after an attempt
+	 * began: ask get_load_state for the label until this time (ms since the epoch) before failing, since
+	 * a BE that has the body commits without its client (give-up.ts).
+	 */
+	settleBy?: number;
 }
 
 /** How one attempt ended, as doris_stream_load_total counts it. */

@@ -200,7 +200,8 @@ export class Be {
 		}
 		const txnId = this.ctx.catalog.nextTxnId();
 		base.txnId = txnId;
-		db.labels.begin(label, txnId);
+		// The load's timeout starts its transaction's clock; the FE's txn cleaner aborts it on a sweep after that (labels.ts).
+		db.labels.begin(label, txnId, timeout * 1000);
 		// A failed load's transaction is aborted: its label reads ABORTED and is free again.
 		const release = (): void => db.labels.abort(label, txnId);
 		if (fault?.kind === 'http500') {
@@ -232,11 +233,19 @@ export class Be {
 		base.loadBytes = body.length;
 		base.readDataTimeMs = Date.now() - readStart;
 		if (fault?.kind === 'hang') {
+			// A BE that stalls, then fails the load and rolls its transaction back (ABORTED), e.g. its
+			// fragment cancelled at the load's timeout. Not a model of a BE that goes on: hangThenCommit.
 			await sleep(fault.ms ?? 0);
 			release();
 			record.status = 'hang';
 			req.socket.destroy();
 			return;
+		}
+		if (fault?.kind === 'hangThenCommit') {
+			// be/src/http/action/stream_load.cpp: a client that goes away only makes free_handler_ctx cancel
+			// the body pipe ("sender is gone"); a BE that read the whole body goes on to commit_txn.
+			record.status = 'hang then commit';
+			await sleep(fault.ms ?? 0);
 		}
 		if (fault?.kind === 'fail') {
 			release();
@@ -283,8 +292,12 @@ export class Be {
 		}
 		if (fault?.kind === 'labelRunning') await sleep(fault.ms ?? 0);
 		// --- commit and publish ---
+		if (!db.labels.finish(label, txnId)) {
+			// fe DatabaseTransactionMgr.commitTransaction refuses an ABORTED transaction (here: the txn
+			// cleaner's sweep after its timeout) and nothing else; the BE reports the FE's message.
+			return fail(`[ANALYSIS_ERROR]TStatus: errCode = 2, detailMessage = transaction [${txnId}] is already aborted. abort reason: ${db.labels.abortReason(txnId) ?? 'unknown'}`, true);
+		}
 		prepared.apply();
-		db.labels.finish(label, txnId);
 		if (fault?.kind === 'hangAfterCommit') {
 			// Committed and visible, then silence: the answer never comes (a stuck BE, a dropped connection).
 			record.status = 'Success';

@@ -53,14 +53,22 @@ export class Faults implements FaultInjector {
 	hang(n: number, ms: number): void {
 		this.loads.arm(n, { kind: 'hang', ms });
 	}
-	hangAfterCommit(n: number, ms: number): void {
-		this.loads.arm(n, { kind: 'hangAfterCommit', ms });
+	hangAfterCommit(n: number, ms: number, table?: string): void {
+		this.loads.arm(n, { kind: 'hangAfterCommit', ms, table });
+	}
+	/**
+	 * The BE has the whole body, stalls `ms`, then commits, whether or not the client is still there
+	 * (free_handler_ctx only cancels the body pipe) — unless the FE's txn cleaner aborted the
+	 * transaction meanwhile (its `timeout` expired before a sweep), when the commit is refused.
+	 */
+	hangThenCommit(n: number, ms: number): void {
+		this.loads.arm(n, { kind: 'hangThenCommit', ms });
 	}
 	hangBeforeBegin(n: number, ms: number): void {
 		this.loads.arm(n, { kind: 'hangBeforeBegin', ms });
 	}
-	resetAfterCommit(n: number): void {
-		this.loads.arm(n, { kind: 'resetAfterCommit' });
+	resetAfterCommit(n: number, table?: string): void {
+		this.loads.arm(n, { kind: 'resetAfterCommit', table });
 	}
 	commitRpcTimeout(n: number): void {
 		this.loads.arm(n, { kind: 'commitRpcTimeout' });

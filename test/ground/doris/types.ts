@@ -160,6 +160,7 @@ export type FaultKind =
 	| 'http500'
 	| 'hang'
 	| 'hangAfterCommit'
+	| 'hangThenCommit'
 	| 'hangBeforeBegin'
 	| 'resetAfterCommit'
 	| 'resetMidBody'
@@ -188,15 +189,20 @@ export interface FaultInjector {
 	 * loaded. The label reads PREPARE meanwhile, ABORTED after.
 	 */
 	hang(n: number, ms: number): void;
-	/** The BE commits the load (label VISIBLE), then does not answer for `ms`, then destroys the socket. */
-	hangAfterCommit(n: number, ms: number): void;
+	/** The BE commits the load (label VISIBLE), then does not answer for `ms`, then destroys the socket; only loads into `table` when given. */
+	hangAfterCommit(n: number, ms: number, table?: string): void;
+	/**
+	 * The BE has the body, stalls `ms`, then commits whether or not its client is still there; refused
+	 * ("is already aborted") when the txn cleaner's sweep aborted it meanwhile, its `timeout` passed.
+	 */
+	hangThenCommit(n: number, ms: number): void;
 	/**
 	 * The BE never gets past begin txn: no transaction (label UNKNOWN), no 100 Continue, no answer for
 	 * `ms`, then the socket is destroyed. A body sent anyway is drained; nothing loaded.
 	 */
 	hangBeforeBegin(n: number, ms: number): void;
-	/** The BE commits the load, then destroys the socket: the answer is lost, the label is taken. */
-	resetAfterCommit(n: number): void;
+	/** The BE commits the load, then destroys the socket: the answer is lost, the label is taken. With `table`, only loads into that table take it. */
+	resetAfterCommit(n: number, table?: string): void;
 	/**
 	 * The FE commits the load (label VISIBLE), but the BE's commit RPC times out: Status "Fail" with
 	 * `[RPC_ERROR]failed to call frontend service, … (timed out)`, the counts, and an ErrorURL when rows

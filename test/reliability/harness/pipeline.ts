@@ -246,7 +246,8 @@ export class Pipeline {
 			// As the node: its Rejected output is its answer, given once every row is settled (none when it fails).
 			const handedBack = takenOutItems(routed.rows, sorted, `${this.spec.database}.${this.spec.table}`);
 			if (sorted.loadable.length > 0) {
-				const result = await loadSortedItems(this.target, sorted, { signal });
+				// As the node: with Keep Order per Partition the rows carry their execution's deadline.
+				const result = await loadSortedItems(this.target, sorted, { signal, deadline: execution.loadBy });
 				if (this.spec.captureData) this.spec.capture.record('load result', result);
 				handedBack.push(...rejectedItems(routed.rows, sorted, result.rejected, `${this.spec.database}.${this.spec.table}`));
 			}

@@ -16,12 +16,24 @@ describe('boundedByDeadline', () => {
 		assert.equal(bounded.signal, undefined);
 	});
 
-	it('cuts Doris\' timeout to the whole seconds left, from the default or the load\'s own', (t) => {
+	it('cuts Doris\' timeout to the whole seconds until the margin (10 s at most) before the deadline, from the default or the load\'s own', (t) => {
 		t.mock.method(Date, 'now', () => NOW);
-		assert.equal(boundedByDeadline(json, NOW + 90_500, 't').load.timeoutSeconds, 90);
+		assert.equal(boundedByDeadline(json, NOW + 90_500, 't').load.timeoutSeconds, 80);
 		assert.ok(LOAD_DEFAULTS.timeoutSeconds > 90, 'the default is longer than the time left');
 		assert.equal(boundedByDeadline({ ...json, timeoutSeconds: 30 }, NOW + 90_500, 't').load.timeoutSeconds, 30, 'a shorter timeout of its own stays');
 		assert.equal(boundedByDeadline({ ...json, timeoutSeconds: 5_000 }, NOW + 7_200_000, 't').load.timeoutSeconds, 5_000);
+	});
+
+	it('keeps a third of a short deadline for the margin, and asks Doris about the label until min(1 s, half the margin) before it', (t) => {
+		t.mock.method(Date, 'now', () => NOW);
+		const nine = boundedByDeadline(json, NOW + 9_000, 't');
+		assert.equal(nine.load.timeoutSeconds, 6, 'given up 3 s before the deadline');
+		assert.equal(nine.settleBy, NOW + 8_000);
+		const long = boundedByDeadline(json, NOW + 120_000, 't');
+		assert.equal(long.load.timeoutSeconds, 110, 'a margin of 10 s at most');
+		assert.equal(long.settleBy, NOW + 119_000);
+		assert.equal(boundedByDeadline(json, NOW + 1_200, 't').settleBy, NOW + 1_000, 'half of a 400 ms margin');
+		assert.equal(boundedByDeadline(json, undefined, 't').settleBy, undefined);
 	});
 
 	it('gives Doris at least a second when less is left (its timeout is in whole seconds)', (t) => {
@@ -40,8 +52,8 @@ describe('boundedByDeadline', () => {
 		}
 	});
 
-	it('ends the load in flight at the deadline through its signal', async () => {
-		const { signal } = boundedByDeadline(json, Date.now() + 30, 't');
+	it('ends the exchange in flight at the margin, before the deadline, through its signal', async () => {
+		const { signal } = boundedByDeadline(json, Date.now() + 300, 't');
 		assert.ok(signal);
 		assert.equal(signal.aborted, false);
 		await once(signal, 'abort');

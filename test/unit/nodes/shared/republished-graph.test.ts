@@ -20,7 +20,7 @@ const declared = (names: string[], outputs = 1) => ({
 const TYPES: Record<string, ReturnType<typeof declared>> = {
 	'n8n-nodes-doris-sinker.kafkaTrigger': declared(['options', 'output']),
 	'n8n-nodes-doris-sinker.dorisSchema': declared(['operation', 'options'], 2),
-	'n8n-nodes-doris-sinker.dorisStreamLoad': declared(['options', 'format'], 2),
+	'n8n-nodes-doris-sinker.dorisStreamLoad': declared(['options', 'format', 'batchIntervalSeconds'], 2),
 	'n8n-nodes-base.kafka': declared(['options']),
 	'n8n-nodes-base.wait': declared(['resume', 'amount', 'unit']),
 	'n8n-nodes-base.noOp': declared([]),
@@ -35,7 +35,7 @@ type Fields = Partial<Record<'trigger' | 'schema' | 'load', Partial<INode>>>;
  * Rejected → Dead Letters (a Kafka node waiting for the broker); the context of `running` in an execution
  * the trigger started, in which the nodes of `ran` ran.
  */
-function published(fields: Fields = {}, options: { more?: IConnections; extra?: INode[]; running?: string; ran?: string[] } = {}) {
+function published(fields: Fields = {}, options: { more?: IConnections; extra?: INode[]; running?: string; ran?: string[]; settings?: Record<string, unknown> } = {}) {
 	const nodes = [
 		node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger', fields.trigger),
 		node('Doris Schema', 'n8n-nodes-doris-sinker.dorisSchema', fields.schema),
@@ -58,6 +58,7 @@ function published(fields: Fields = {}, options: { more?: IConnections; extra?: 
 		getMode: () => 'trigger',
 		continueOnFail: () => false,
 		getExecuteData: () => ({ node: self, data: {}, source: null }),
+		getWorkflowSettings: () => options.settings ?? {},
 	};
 	return () => refuseLossySettingsAtRunTime(ctx as never);
 }
@@ -92,6 +93,12 @@ describe('the Kafka trigger\'s activation checks, at run time in an execution it
 		assert.throws(published({ schema: { parameters: { options: { cdc: true } } } }), /Keep Order per Partition \(trigger options\) is off, but Doris Schema node "Doris Schema" has Debezium Envelopes/);
 		assert.throws(published({}, { more: { 'Doris Stream Load': { main: [] } } }), /its Rejected output leads nowhere: a row flagged as a delete/);
 		assert.throws(published({ trigger: { parameters: { output: 'batch' } }, load: { parameters: { format: 'csv' } } }), /Output is "One Item per Batch" but Doris Stream Load node "Doris Stream Load" has Format CSV/);
+	});
+
+	it("a publish that changes only n8n's Timeout or a Batch Max Interval: the timeout contradiction activation refuses fails the execution (review session 19, M3)", () => {
+		published({}, { settings: { executionTimeout: 60 } })();
+		assert.throws(published({ load: { parameters: { batchIntervalSeconds: 8 } } }, { settings: { executionTimeout: 3 } }), /n8n cancels each execution after 3 s \(the workflow's Timeout setting\), but Doris Stream Load node "Doris Stream Load" may hold rows for 8 s/);
+		assert.throws(published({ load: { parameters: { batchIntervalSeconds: 4000 } } }), /the trigger gives up an execution after its Execution Timeout of 3600 s, but Doris Stream Load node "Doris Stream Load" may hold rows for 4000 s/);
 	});
 
 	it('skips the checks needing a trigger setting an expression gives (activation resolved it)', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { n8nEnv } from '../../../../nodes/KafkaTrigger/n8n-env';
+import { n8nEnv } from '../../../../nodes/shared/n8n-env';
 
 describe("n8n's settings for the activation checks", () => {
 	it('the variable, else the file its _FILE names (trimmed), quotes taken off; an unreadable file is unset', () => {
