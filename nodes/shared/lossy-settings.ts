@@ -107,8 +107,8 @@ export function refuseLossySettingsAtRunTime(ctx: RunTimeContext): void {
  */
 function refuseRepublishedProblems(ctx: RunTimeContext, workflow: object, trigger: string): void {
 	const verdict = republishVerdict(workflow, ctx, () => workflowGraphOf(ctx), trigger);
-	if (verdict.problems.length === 0) return markVersionChecked(ctx, workflow);
-	const error = republishError(ctx, trigger, verdict);
+	const error = verdict.problems.length === 0 ? markVersionChecked(ctx, workflow) : republishError(ctx, trigger, verdict);
+	if (error === undefined) return;
 	if (continuesAfterThrow(ctx)) failDespiteContinue(ctx, error);
 	throw error;
 }

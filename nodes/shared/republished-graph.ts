@@ -59,8 +59,13 @@ export interface RepublishVerdict {
 	fixes: string[];
 }
 
-/** Keyed by the running Workflow object, which n8n builds for each execution: its nodes walk it once. */
-const verdicts = new WeakMap<object, RepublishVerdict>();
+/**
+ * Keyed by the running Workflow object, which n8n builds for each execution, then by the Kafka trigger
+ * the check starts from: its nodes walk it once. By trigger because a workflow may hold two Kafka
+ * triggers whose rows take other paths: a verdict found from one is not the other's (late review 2,
+ * H1: trigger B's disabled Stream Load node passed on trigger A's clean verdict, rows committed).
+ */
+const verdicts = new WeakMap<object, Map<string, RepublishVerdict>>();
 
 /**
  * Keyed by the stored connections object the running Workflow routes by (Workflow.setConnections keeps it
@@ -72,7 +77,7 @@ const verdicts = new WeakMap<object, RepublishVerdict>();
  * version, not per execution. Where they are not shared (queue-mode workers read the version from the
  * database) each execution walks once.
  */
-const versionVerdicts = new WeakMap<object, { nodes: unknown[]; verdict: RepublishVerdict }>();
+const versionVerdicts = new WeakMap<object, { nodes: unknown[]; byTrigger: Map<string, RepublishVerdict> }>();
 
 /**
  * The problems activation would refuse in the running workflow, from the Kafka trigger `trigger`:
@@ -80,19 +85,27 @@ const versionVerdicts = new WeakMap<object, { nodes: unknown[]; verdict: Republi
  * once, and per stored version where n8n shares its objects between executions.
  */
 export function republishVerdict(workflow: object, ctx: object, graphOf: () => WorkflowGraph | undefined, trigger: string): RepublishVerdict {
-	let verdict = verdicts.get(workflow);
+	let ofWorkflow = verdicts.get(workflow);
+	if (ofWorkflow === undefined) {
+		ofWorkflow = new Map();
+		verdicts.set(workflow, ofWorkflow);
+	}
+	let verdict = ofWorkflow.get(trigger);
 	if (verdict !== undefined) return verdict;
 	const { connectionsBySourceNode: connections, nodes } = workflow as { connectionsBySourceNode?: unknown; nodes?: unknown };
 	const nodeObjects = nodes !== null && typeof nodes === 'object' ? Object.values(nodes) : [];
-	const shared = connections !== null && typeof connections === 'object' ? versionVerdicts.get(connections) : undefined;
-	if (shared !== undefined && shared.nodes.length === nodeObjects.length && shared.nodes.every((node, i) => node === nodeObjects[i])) {
-		verdict = shared.verdict;
-	} else {
+	let shared = connections !== null && typeof connections === 'object' ? versionVerdicts.get(connections) : undefined;
+	if (shared === undefined || shared.nodes.length !== nodeObjects.length || !shared.nodes.every((node, i) => node === nodeObjects[i])) {
+		shared = { nodes: nodeObjects, byTrigger: new Map() };
+		if (connections !== null && typeof connections === 'object') versionVerdicts.set(connections, shared);
+	}
+	verdict = shared.byTrigger.get(trigger);
+	if (verdict === undefined) {
 		const graph = graphOf();
 		verdict = graph === undefined ? { problems: [], fixes: [] } : activationProblems(ctx, graph, trigger);
-		if (connections !== null && typeof connections === 'object') versionVerdicts.set(connections, { nodes: nodeObjects, verdict });
+		shared.byTrigger.set(trigger, verdict);
 	}
-	verdicts.set(workflow, verdict);
+	ofWorkflow.set(trigger, verdict);
 	return verdict;
 }
 
@@ -193,19 +206,31 @@ const marked = new WeakSet<object>();
 
 /**
  * Marks the execution as checked (VERSION_CHECKED_KEY), once per running Workflow object. n8n keeps at
- * most 10 custom data keys and drops more without a word (execution-metadata.js KV_LIMIT); a workflow
- * whose nodes set 10 before the Doris node runs is then refused by the trigger, whose message says so.
+ * most 10 custom data keys and drops more without a word (n8n-core execution-metadata.js KV_LIMIT): the
+ * mark is read back, and where n8n dropped it the execution fails here, before this node loads a row
+ * (late review 2, M2: the rows loaded, the trigger found no mark and redelivered them, a copy more on
+ * every delivery). Returns the error to throw, or undefined.
  */
-export function markVersionChecked(ctx: object, workflow: object): void {
-	if (marked.has(workflow)) return;
-	marked.add(workflow);
+export function markVersionChecked(ctx: Pick<IExecuteFunctions, 'getNode'>, workflow: object): NodeOperationError | undefined {
+	if (marked.has(workflow)) return undefined;
+	let customData: { set?: (key: string, value: string) => void; get?: (key: string) => unknown } | undefined;
 	try {
 		// Not in every context (a test's); n8n's getter throws without run data.
-		const customData = (ctx as { customData?: { set?: (key: string, value: string) => void } }).customData;
-		customData?.set?.(VERSION_CHECKED_KEY, '1');
+		customData = (ctx as { customData?: typeof customData }).customData;
 	} catch {
-		// Nothing to mark: the trigger then does not find the mark, and says why.
+		customData = undefined;
 	}
+	if (customData?.set === undefined) return undefined;
+	customData.set(VERSION_CHECKED_KEY, '1');
+	if (typeof customData.get === 'function' && customData.get(VERSION_CHECKED_KEY) === undefined) {
+		return new NodeOperationError(
+			ctx.getNode(),
+			`n8n did not keep this execution's custom data "${VERSION_CHECKED_KEY}": it keeps at most 10 keys per execution, and other nodes set 10 before this one ran. The Kafka trigger counts an execution as loaded only with that mark (it shows the version running was checked), so this execution fails before loading anything, and its messages are delivered again`,
+			{ description: 'Have the nodes before this one set fewer custom data keys (Execution Data node, Code node customData.set), so one is left for the Doris nodes. Then publish the workflow again.' },
+		);
+	}
+	marked.add(workflow);
+	return undefined;
 }
 
 /**
