@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
 import { NODE_TYPES, nodeOfType } from './support/examples';
-import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { waitForCommitted, watchNoCommitPast } from './support/progress';
 import { waitFor } from '../support/wait-for';
 
@@ -35,6 +35,17 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 	});
 
 	/** Saves `change` of the stored workflow as a new version and publishes it, as the editor does. */
+	/** The orders example deployed with a short redelivery backoff, its first 10 orders loaded and committed. */
+	async function ordersLoaded(): Promise<{ scenario: Scenario; id: string }> {
+		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
+		trigger.parameters.options = { ...(trigger.parameters.options as object), redeliveryBackoffMs: 1000, redeliveryBackoffMaxMs: 2000 };
+		const id = await scenario.deploy();
+		await world.kafka.produce(scenario.topic, orderEvents(10, 1, 1));
+		await waitForCommitted(world, scenario, 60_000);
+		return { scenario, id };
+	}
+
 	async function publishChanged(id: string, change: (workflow: StoredWorkflow) => void): Promise<void> {
 		const stored = (await world.n8n.rest.workflow(id)) as unknown as StoredWorkflow;
 		change(stored);
@@ -43,12 +54,7 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 	}
 
 	it('F1: a harmless publish loads as before; one with the Doris Stream Load node disabled fails its executions naming the change, and nothing commits past the rows it did not load', async (t) => {
-		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
-		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
-		trigger.parameters.options = { ...(trigger.parameters.options as object), redeliveryBackoffMs: 1000, redeliveryBackoffMaxMs: 2000 };
-		const id = await scenario.deploy();
-		await world.kafka.produce(scenario.topic, orderEvents(10, 1, 1));
-		await waitForCommitted(world, scenario, 60_000);
+		const { scenario, id } = await ordersLoaded();
 
 		// Harmless: a No Operation node after Loaded.
 		await publishChanged(id, (workflow) => {
@@ -93,12 +99,7 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 	});
 
 	it('F1: a version in which no Doris node runs (both disabled) is not counted as loaded: nothing commits, one failed execution says why', async (t) => {
-		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
-		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
-		trigger.parameters.options = { ...(trigger.parameters.options as object), redeliveryBackoffMs: 1000, redeliveryBackoffMaxMs: 2000 };
-		const id = await scenario.deploy();
-		await world.kafka.produce(scenario.topic, orderEvents(10, 1, 1));
-		await waitForCommitted(world, scenario, 60_000);
+		const { scenario, id } = await ordersLoaded();
 
 		const logFrom = world.n8n.logOffset();
 		const setDisabled = (disabled: boolean) => (workflow: StoredWorkflow) => {

@@ -4,29 +4,14 @@
 // the Doris Stream Load node disabled after activation, 10 rows committed, none in Doris).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NodeOperationError, Workflow, type IConnections, type INode, type INodeTypes, type IRun } from 'n8n-workflow';
+import { NodeOperationError, Workflow, type IConnections, type INode, type IRun } from 'n8n-workflow';
 
 import { runOutcome } from '../../../../nodes/KafkaTrigger/run-execution';
 import { refuseLossySettingsAtRunTime } from '../../../../nodes/shared/lossy-settings';
 import { VERSION_CHECKED_KEY, versionCheckingNode } from '../../../../nodes/shared/republished-graph';
 import { graphOf, type StoredConnections } from '../../../../src/common/workflow-graph';
+import { node, nodeTypes, to } from './graph-stubs';
 
-const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
-const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
-// Each type keeps the parameters it declares (n8n's Workflow drops the others); two outputs for the Doris nodes.
-const declared = (names: string[], outputs = 1) => ({
-	description: { outputs: Array.from({ length: outputs }, () => 'main'), properties: names.map((name) => ({ displayName: name, name, type: 'json', default: undefined })) },
-});
-const TYPES: Record<string, ReturnType<typeof declared>> = {
-	'n8n-nodes-doris-sinker.kafkaTrigger': declared(['options', 'output']),
-	'n8n-nodes-doris-sinker.dorisSchema': declared(['operation', 'options'], 2),
-	'n8n-nodes-doris-sinker.dorisStreamLoad': declared(['options', 'format', 'batchIntervalSeconds'], 2),
-	'n8n-nodes-base.kafka': declared(['options']),
-	'n8n-nodes-base.wait': declared(['resume', 'amount', 'unit']),
-	'n8n-nodes-base.noOp': declared([]),
-};
-const typeOf = (type: string) => TYPES[type] ?? declared([]);
-const nodeTypes = { getByName: typeOf, getByNameAndVersion: typeOf, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 
 type Fields = Partial<Record<'trigger' | 'schema' | 'load', Partial<INode>>>;
 

@@ -3,25 +3,13 @@
 // n8n drops when an execution's custom data is full (M2). Both failed on the code before.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NodeOperationError, Workflow, type IConnections, type INode, type INodeTypes, type IRun } from 'n8n-workflow';
+import { NodeOperationError, Workflow, type IConnections, type IRun } from 'n8n-workflow';
 
 import { runOutcome } from '../../../../nodes/KafkaTrigger/run-execution';
 import { refuseLossySettingsAtRunTime } from '../../../../nodes/shared/lossy-settings';
 import { VERSION_CHECKED_KEY } from '../../../../nodes/shared/republished-graph';
+import { node, nodeTypes, to } from './graph-stubs';
 
-const node = (name: string, type: string, fields: Partial<INode> = {}): INode => ({ id: name, name, type, typeVersion: 1, position: [0, 0], parameters: {}, ...fields });
-const to = (name: string) => [{ node: name, type: 'main' as const, index: 0 }];
-const declared = (names: string[], outputs = 1) => ({
-	description: { outputs: Array.from({ length: outputs }, () => 'main'), properties: names.map((name) => ({ displayName: name, name, type: 'json', default: undefined })) },
-});
-const TYPES: Record<string, ReturnType<typeof declared>> = {
-	'n8n-nodes-doris-sinker.kafkaTrigger': declared(['options', 'output']),
-	'n8n-nodes-doris-sinker.dorisStreamLoad': declared(['options', 'format'], 2),
-	'n8n-nodes-doris-sinker.dorisSchema': declared(['operation', 'options'], 2),
-	'n8n-nodes-base.kafka': declared(['options']),
-};
-const typeOf = (type: string) => TYPES[type] ?? declared([]);
-const nodeTypes = { getByName: typeOf, getByNameAndVersion: typeOf, getKnownTypes: () => ({}) } as unknown as INodeTypes;
 const DEAD_LETTERS = node('Dead Letters', 'n8n-nodes-base.kafka', { parameters: { options: { acks: true } } });
 
 /** n8n-core 2.40.7's custom data (execution-metadata.js): at most 10 keys, a new one past them dropped without a word. */
