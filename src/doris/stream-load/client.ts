@@ -134,6 +134,7 @@ export class StreamLoadClient {
 		const cancel = cancelAtFes(follow, config.feUrls, () => this.addresses.currentFe(), authorization, 10_000);
 		const guard = guardLabels(watched, {
 			labelState,
+			cancel,
 			wait: config.labelWait ?? { pollIntervalMs: 1000, maxWaitMs: 600_000 },
 			logger,
 		});
