@@ -55,7 +55,7 @@ describe('routePacked', () => {
 		assert.deepEqual(r.invalid, []);
 		assert.equal(r.packed?.jsonLines, '{"id":1,"ts":"2024-05-01 10:30:00"}\n{"id":2,"ts":"2024-05-01 00:00:00"}\n');
 		assert.deepEqual(
-			lines.map((l) => mapper().map(parseJsonExact(l))),
+			lines.map((l) => mapper().map(parseJsonExact(l) as Record<string, unknown>)),
 			[
 				{ ok: true, row: { id: 1, ts: '2024-05-01 10:30:00' } },
 				{ ok: true, row: { id: 2, ts: '2024-05-01 00:00:00' } },
