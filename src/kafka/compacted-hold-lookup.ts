@@ -71,6 +71,8 @@ export class CompactedHoldLookup {
 		try {
 			if (!admin) throw new Error('no admin client');
 			const marks = await groupHoldMarks(admin, this.ctx.options.groupId, [...new Set(states.map((state) => state.topic))]);
+			// Closing: nothing more is fetched, and a mark found is still in the group's offsets.
+			if (this.ctx.isClosing()) return;
 			const live = states.filter((state) => !state.revoked);
 			// Released or held again, a marked partition is committed at the group's offset: with the mark, or without it.
 			for (const state of live) if (marks.held.has(state.topic)) state.markBase ??= marks.offsets.get(`${state.topic}:${state.partition}`)?.offset;

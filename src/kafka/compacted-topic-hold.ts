@@ -28,7 +28,7 @@
  * meanwhile, the brokers unreachable) is held too, as activation refuses and a New Topics Check leaves a
  * new topic out in that case. Reading on would bet a silent, permanent loss on the policy being unchanged;
  * holding costs a delay that is visible (the error, the gauge) and lifts itself at the next look that reads
- * the policy as not compacting (read as compact, it is held as compact, until reactivation). With the
+ * the policy as not compacting (read as compact, it is held as compact, until released). With the
  * brokers down the fetches fail as well, so holding then costs nothing more.
  */
 import type { Admin } from 'kafkajs';
@@ -134,7 +134,7 @@ export class CompactedTopicHold {
 			const was = this.held.get(topic);
 			const reason = now.get(topic);
 			if (was?.kind === 'compact') {
-				// Held until reactivation: the cleaner may have compacted its unread messages meanwhile.
+				// Held until released: the cleaner may have compacted its unread messages meanwhile.
 				if (reason?.kind === 'compact') this.warnedNotCompacting.delete(topic);
 				else if (reason === undefined && !this.warnedNotCompacting.has(topic)) {
 					this.warnedNotCompacting.add(topic);
