@@ -139,7 +139,7 @@ export class KafkaTrigger implements INodeType {
 		}
 		// Before any consumer joins: a workflow whose tables are missing must not take partitions.
 		if (settings.checkDorisTables) await checkDorisTables(this);
-		// A version published later without the Doris node right after the trigger: not counted as loaded
+		// A version published later without the Doris node every execution reaches: not counted as loaded
 		// (run-execution.ts), and recorded once as a failed execution, where n8n shows them and runs the Error Workflow.
 		const checkingNode = graph === undefined ? undefined : versionCheckingNode(graph, this.getNode().name);
 		let uncheckedReported = false;

@@ -83,15 +83,15 @@ export function runOutcome(run: IRun | undefined, versionCheck?: VersionCheck): 
 }
 
 /**
- * A successful run without the mark of the Doris node activation found right after the trigger: n8n ran
+ * A successful run without the mark of the Doris node activation found every execution reaching: n8n ran
  * a version published after the trigger was activated in which that node did not run (removed, disabled,
- * no longer right after the trigger; n8n activates the trigger again only when the trigger node itself
+ * no longer reached by every item; n8n activates the trigger again only when the trigger node itself
  * changes), so nothing checked it and its rows may be nowhere. Not counted as loaded: nothing commits,
  * the messages are delivered again until the workflow is fixed or activated again. No Doris node marked
  * it, so no row of it is on its way and the redelivery need not wait for its deadline.
  */
 function unchecked(versionCheck: VersionCheck): ExecutionOutcome {
-	const reason = `the execution succeeded, but the Doris node "${versionCheck.node}" right after the trigger did not check it: the workflow was published after the trigger was activated, with that node removed, disabled or no longer right after the trigger (or a node put before it, a Filter, IF, Switch or Code node, let no item through to it in this execution), and n8n runs the published version without activating the trigger again (it does so only when the trigger node itself changes), so its rows may be nowhere; nothing of it is committed. Deactivate and activate the workflow so the trigger checks the version it runs (or the execution's custom data already held 10 keys when that node ran, n8n's limit)`;
+	const reason = `the execution succeeded, but the Doris node "${versionCheck.node}" that every execution reached when the trigger was activated did not check it: the workflow was published after the trigger was activated, with that node removed, disabled or no longer reached by every item (or a node put before it, a Filter, IF, Switch or Code node, let no item through to it in this execution), and n8n runs the published version without activating the trigger again (it does so only when the trigger node itself changes), so its rows may be nowhere; nothing of it is committed. Deactivate and activate the workflow so the trigger checks the version it runs (or the execution's custom data already held 10 keys when that node ran, n8n's limit)`;
 	versionCheck.onMissing(reason);
 	return { ok: false, reason, settled: true };
 }

@@ -18,10 +18,12 @@
  * The trigger's own settings are read as stored (the trigger node is unchanged, or n8n would have
  * activated it again); a check that needs one set by an expression is skipped (activation resolved it).
  * A version in which no Doris node runs at all (the Doris nodes removed or disabled) cannot check itself:
- * where activation found a Doris node right after the trigger, that node marks each execution it checked
+ * where activation found a Doris node every execution reaches (right after the trigger, or after nodes
+ * that hand on an item for every item: versionCheckingNode), that node marks each execution it checked
  * (VERSION_CHECKED_KEY) and the trigger counts a run without the mark as not loaded. Not covered: such a
- * version where activation found another node first (a node before the Doris nodes that a later version
- * makes drop every row), the trigger's activation-time choices that are not refusals
+ * version where activation found a node that may hand on nothing first (a Filter, IF, Switch or Code node
+ * before the Doris nodes, which a later version makes drop every row), the trigger's activation-time
+ * choices that are not refusals
  * (which Schema Registry metadata it attaches, warnings on skipped tombstones, compacted topics), and
  * Check Doris Tables on Activation (a missing table fails the load instead). README says so.
  */
@@ -43,8 +45,8 @@ import { continuingIntoNowhere } from './outputs';
  * The execution's custom data (n8n's resultData.metadata) a Doris node sets when it found the running
  * version clean from the trigger. n8n hands it to the trigger with the run, in regular mode (the full run)
  * and queue mode (job-processor.js deriveJobFinishedProps: metadata), and the trigger counts a successful
- * execution as loaded only when it is there, where activation found a Doris node right after the trigger,
- * which then runs in every execution (nodes/KafkaTrigger/run-execution.ts): a version published later in
+ * execution as loaded only when it is there, where activation found a Doris node every execution reaches
+ * (versionCheckingNode), which then runs in every execution (nodes/KafkaTrigger/run-execution.ts): a version published later in
  * which no Doris node ran (removed, disabled, moved) is refused there. Letters, digits and underscores
  * only (n8n-core execution-metadata.js).
  */
@@ -234,18 +236,39 @@ export function markVersionChecked(ctx: Pick<IExecuteFunctions, 'getNode'>, work
 }
 
 /**
- * The Doris node right after the trigger that runs in every execution of this version and marks it
- * (markVersionChecked): an enabled Doris Stream Load node, or an enabled Doris Schema node mapping rows
- * (stored operation not Get Schema nor an expression). n8n runs every node the trigger's items reach
- * directly. Undefined when there is none: the trigger then cannot expect the mark.
+ * n8n nodes that hand on an item for every item they get (Edit Fields, Rename Keys, No Operation, Date &
+ * Time, Crypto), so a node after them runs whenever they run. A node that may hand on nothing (Filter,
+ * IF, Switch, Code, Remove Duplicates, Limit, Split Out, …) is not one, nor is any other type: there the
+ * walk stops. A disabled node of any type hands its input on through its first output (n8n-core
+ * WorkflowExecute: a disabled node's output is its input).
+ */
+const ITEM_FOR_ITEM_TYPES = new Set(['n8n-nodes-base.set', 'n8n-nodes-base.renameKeys', 'n8n-nodes-base.noOp', 'n8n-nodes-base.dateTime', 'n8n-nodes-base.crypto']);
+
+/**
+ * The Doris node that runs in every execution of this version and marks it (markVersionChecked): an
+ * enabled Doris Stream Load node, or an enabled Doris Schema node mapping rows (stored operation not Get
+ * Schema nor an expression), reached from the trigger's output directly or through nodes that hand on an
+ * item for every item (ITEM_FOR_ITEM_TYPES, disabled nodes). n8n runs every node the trigger's items reach
+ * this way. Undefined when there is none: the trigger then cannot expect the mark. (Before session 20 only a
+ * Doris node right after the trigger counted: with an Edit Fields node first, a later version with the Doris
+ * nodes disabled committed its messages with no row in Doris.)
  */
 export function versionCheckingNode(graph: WorkflowGraph, trigger: string): string | undefined {
-	for (const target of graph.mainTargets(trigger)[0] ?? []) {
-		const node = graph.nodes.get(target.node);
-		if (node === undefined || node.disabled === true) continue;
-		if (node.type === STREAM_LOAD_NODE_TYPE) return node.name;
-		const operation = node.parameters?.operation ?? 'mapRows';
-		if (node.type === SCHEMA_NODE_TYPE && operation !== 'getSchema' && !(typeof operation === 'string' && operation.startsWith('='))) return node.name;
+	const seen = new Set<string>([trigger]);
+	const next = [trigger];
+	for (let at = 0; at < next.length; at++) {
+		for (const target of graph.mainTargets(next[at])[0] ?? []) {
+			const node = graph.nodes.get(target.node);
+			if (node === undefined || seen.has(node.name)) continue;
+			seen.add(node.name);
+			if (node.disabled !== true) {
+				if (node.type === STREAM_LOAD_NODE_TYPE) return node.name;
+				const operation = node.parameters?.operation ?? 'mapRows';
+				if (node.type === SCHEMA_NODE_TYPE && operation !== 'getSchema' && !(typeof operation === 'string' && operation.startsWith('='))) return node.name;
+				if (!ITEM_FOR_ITEM_TYPES.has(node.type)) continue;
+			}
+			next.push(node.name);
+		}
 	}
 	return undefined;
 }

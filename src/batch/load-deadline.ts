@@ -4,7 +4,7 @@
  * redelivery loads them again under a fresh label). A load of them must be settled before it: loaded,
  * or known not loaded.
  *
- * Doris cannot be told "not after this time" (short of two-phase commit). Its `timeout` does not stop a
+ * Doris cannot be told "not after this time". Its `timeout` does not stop a
  * commit: fe DatabaseTransactionMgr.commitTransaction refuses only an ABORTED transaction, and a
  * PREPARE transaction past its timeout is aborted only by the txn cleaner's sweep, every
  * transaction_clean_interval_second (30 s); a BE that has the body commits after its client left
@@ -14,8 +14,10 @@
  * margin is spent asking Doris (get_load_state) what became of the label:
  * - VISIBLE / COMMITTED: loaded; the execution finishes before its deadline and is not redelivered;
  * - ABORTED, or a label Doris never held: not loaded, a DeadlineError (the trigger redelivers);
- * - still PREPARE, or no answer, when the margin is spent: a DeadlineError, and an error log naming the
- *   label, table and rows: the load may still commit, and its rows then load twice.
+ * - still PREPARE, or no answer, shortly before the margin is spent: cancelled by its label
+ *   (src/doris/stream-load/cancel-label.ts); aborted, a DeadlineError (not loaded, cannot commit later);
+ * - neither aborted nor reported committed by then: a DeadlineError, and an error log naming the label,
+ *   table and rows: the load may still commit, and its rows then load twice.
  */
 import type { StreamLoadLogger } from '../doris/stream-load/client';
 import type { LoadOptions } from '../doris/stream-load/options';

@@ -9,10 +9,10 @@
 //   trigger status "waiting": redelivered for ever, every parked copy later loading again. Activation is refused.
 // Needs `npm run build` (n8n loads dist/) and the broker (scripts/ground.sh start).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { DATABASE } from './support/doris';
 import { orderEvents } from './support/events';
-import { NODE_TYPES, nodeOfType } from './support/examples';
+import { insertAfterTrigger, NODE_TYPES, nodeOfType } from './support/examples';
 import { prepareScenario, startWorld, type E2eWorld, type Scenario } from './support/fixture';
 import { waitForCommitted, watchNoCommitPast } from './support/progress';
 import { waitFor } from '../support/wait-for';
@@ -36,8 +36,9 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 
 	/** Saves `change` of the stored workflow as a new version and publishes it, as the editor does. */
 	/** The orders example deployed with a short redelivery backoff, its first 10 orders loaded and committed. */
-	async function ordersLoaded(): Promise<{ scenario: Scenario; id: string }> {
+	async function ordersLoaded(prepare?: (scenario: Scenario) => void): Promise<{ scenario: Scenario; id: string }> {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });
+		prepare?.(scenario);
 		const trigger = nodeOfType(scenario.workflow, NODE_TYPES.trigger);
 		trigger.parameters.options = { ...(trigger.parameters.options as object), redeliveryBackoffMs: 1000, redeliveryBackoffMaxMs: 2000 };
 		const id = await scenario.deploy();
@@ -98,8 +99,9 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 		await world.n8n.deactivate(id);
 	});
 
-	it('F1: a version in which no Doris node runs (both disabled) is not counted as loaded: nothing commits, one failed execution says why', async (t) => {
-		const { scenario, id } = await ordersLoaded();
+	/** Published with both Doris nodes disabled, the next 10 orders are held (nothing commits), and load once they are enabled again. */
+	async function heldWhileNoDorisNodeRuns(t: TestContext, prepare?: (scenario: Scenario) => void): Promise<void> {
+		const { scenario, id } = await ordersLoaded(prepare);
 
 		const logFrom = world.n8n.logOffset();
 		const setDisabled = (disabled: boolean) => (workflow: StoredWorkflow) => {
@@ -113,14 +115,29 @@ describe('a workflow published while its Kafka trigger is active', { timeout: 30
 		assert.equal(world.doris.tableRows(DATABASE, scenario.table).length, 10);
 		const failed = await world.n8n.rest.executions({ workflowId: id, status: ['error'] });
 		assert.equal(failed.length, 1, 'recorded once as a failed execution');
-		assert.match((await world.n8n.rest.execution(failed[0].id)).data, /Doris node \\*"Doris Schema\\*" right after the trigger did not check it: the workflow was published after the trigger was activated/);
+		assert.match((await world.n8n.rest.execution(failed[0].id)).data, /Doris node \\*"Doris Schema\\*" that every execution reached when the trigger was activated did not check it: the workflow was published after the trigger was activated/);
 
 		await publishChanged(id, setDisabled(false));
 		await waitForCommitted(world, scenario, 60_000);
 		assert.equal(world.doris.tableRows(DATABASE, scenario.table).length, 20);
 		t.diagnostic('held while no Doris node ran; loaded once enabled');
 		await world.n8n.deactivate(id);
-	});
+	}
+
+	it('F1: a version in which no Doris node runs (both disabled) is not counted as loaded: nothing commits, one failed execution says why', (t) => heldWhileNoDorisNodeRuns(t));
+
+	// Before session 20 only a Doris node right after the trigger marked executions: with an Edit Fields
+	// node first, the version with the Doris nodes disabled committed its 10 orders, none in Doris.
+	it('the same with an Edit Fields node between the trigger and Doris Schema (it hands on an item for every item)', (t) =>
+		heldWhileNoDorisNodeRuns(t, (scenario) =>
+			insertAfterTrigger(scenario.workflow, {
+				id: 'tag',
+				name: 'Tag',
+				type: 'n8n-nodes-base.set',
+				typeVersion: 3.4,
+				parameters: { mode: 'manual', includeOtherFields: true, assignments: { assignments: [] }, options: {} },
+			}),
+		));
 
 	it('F2: activation is refused with a Wait node of 70 s after the Doris Stream Load node, naming it and why; nothing is committed', async (t) => {
 		const scenario = await prepareScenario(world, 'orders-low-frequency', { partitions: 1, tableFrom: 'orders', ddl: 'orders' });

@@ -1,5 +1,6 @@
 // The Doris test server's HTTP behaviours a Stream Load client must cope with: labels forgotten as
-// Doris forgets them, Expect on the BE, silent BEs, FEs with enable_https, ErrorURL on an object store.
+// Doris forgets them, a running load cancelled by its label, Expect on the BE, silent BEs, FEs with
+// enable_https, ErrorURL on an object store.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -66,6 +67,37 @@ describe('labels past streaming_label_keep_max_second', () => {
 		assert.equal(await loadState(doris, done), 'UNKNOWN');
 		assert.equal(await loadState(doris, running), 'PREPARE');
 		assert.equal((await loading).json.Status, 'Success');
+	});
+});
+
+describe('a running load cancelled by its label (POST /api/{db}/_cancel, CancelLoadAction → DatabaseTransactionMgr.abortTransaction(label))', () => {
+	const server = useServer();
+	const cancel = async (doris: DorisTestServer, lbl: string): Promise<{ code: unknown; data?: unknown }> =>
+		JSON.parse((await request(`${doris.feUrl}/api/d/_cancel?label=${lbl}`, 'POST', { Authorization: basic('root', '') })).text) as { code: unknown; data?: unknown };
+
+	it('aborts the PREPARE transaction, whose commit is then refused; a label not running, unknown or missing is refused', async () => {
+		const doris = server();
+		const running = label();
+		doris.faults.hangThenCommit(1, 300);
+		const answer = streamLoad(doris.feUrl, 'd', 't', row(40), jsonHeaders(running));
+		await sleep(100);
+		assert.equal(await loadState(doris, running), 'PREPARE');
+		assert.deepEqual(await cancel(doris, running), { msg: 'success', code: 0, count: 0 });
+		assert.equal(await loadState(doris, running), 'ABORTED');
+		const refused = (await answer).json;
+		assert.equal(refused.Status, 'Fail');
+		assert.match(String(refused.Message), /is already aborted\. abort reason: user cancel/);
+		assert.equal(doris.tableRows('d', 't').filter((r) => r.id === 40).length, 0);
+		assert.deepEqual(await cancel(doris, running), { msg: 'Error', code: 1, data: `running transaction not found, label=${running}`, count: 0 });
+
+		const done = label();
+		assert.equal((await streamLoad(doris.feUrl, 'd', 't', row(41), jsonHeaders(done))).json.Status, 'Success');
+		assert.equal((await cancel(doris, done)).code, 1, 'a committed load cannot be aborted');
+		assert.equal(doris.tableRows('d', 't').filter((r) => r.id === 41).length, 1);
+		assert.deepEqual(await cancel(doris, label()), { msg: 'Error', code: 1, data: `transaction not found, label=h_${process.pid}_${n}`, count: 0 });
+		assert.equal((await cancel(doris, '')).code, 400);
+		const denied = await request(`${doris.feUrl}/api/d/_cancel?label=${done}`, 'POST', { Authorization: basic('root', 'wrong') });
+		assert.equal((JSON.parse(denied.text) as { code: unknown }).code, 401, 'executeCheckPassword first');
 	});
 });
 

@@ -112,6 +112,28 @@ describe('Stream Load client', () => {
 		assert.ok(infos.some((m) => /finished \(VISIBLE\)/.test(m)), infos.join(' | '));
 	});
 
+	it('a label still RUNNING when the wait for it ends (a BE that commits whenever it gets there): cancelled in Doris, sent again under it, loaded once', async () => {
+		// Before session 20 the load failed flagged "may be in Doris" and the BE committed it later: the
+		// redelivery of its rows loaded them a second time.
+		db.server.faults.hangThenCommit(1, 3000);
+		const before = count();
+		const req = request([60, 61, 62]);
+		const warnings: string[] = [];
+		const logger = { info: () => undefined, warn: (m: string) => warnings.push(m) };
+		const result = await client({ requestTimeoutMs: 200, logger, labelWait: { pollIntervalMs: 50, maxWaitMs: 500 } }).load(req);
+		assert.equal(result.status, 'Success');
+		assert.equal(result.labelExisted, false, 'loaded by the attempt after the cancel');
+		assert.ok(warnings.some((m) => m.includes(`label "${req.label ?? ''}"`) && /cancelled in Doris/.test(m)), warnings.join(' | '));
+		for (;;) {
+			const stuck = db.server.loads.find((l) => l.label === req.label && l.fault === 'hangThenCommit');
+			if (stuck !== undefined && stuck.status !== 'hang then commit') break;
+			await new Promise((resolve) => setTimeout(resolve, 50));
+		}
+		const stuck = db.server.loads.find((l) => l.label === req.label && l.fault === 'hangThenCommit');
+		assert.match(String(stuck?.response?.Message), /is already aborted\. abort reason: user cancel/);
+		assert.equal(count(), before + 3, 'loaded exactly once');
+	});
+
 	it('retries HTTP 500, a connection reset mid body and a dead BE, always with the same label', async () => {
 		db.server.faults.http500(1);
 		db.server.faults.resetMidBody(1);

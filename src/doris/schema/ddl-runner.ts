@@ -68,6 +68,19 @@ export function isTransientRefusal(message: string): boolean {
 	return TRANSIENT_REFUSALS.some((pattern) => pattern.test(message));
 }
 
+/**
+ * What to do when a refusal held as passing may not pass by itself: "Failed to find enough backend"
+ * also comes from a cluster with fewer alive backends than the table's replication number (Doris creates
+ * tables with replication_num 3 unless told: FeConstants.default_replication_num), where every
+ * redelivery fails the same way for ever (review session 20, C3).
+ */
+export function refusalHint(message: string): string {
+	if (/failed to find enough backend/i.test(message)) {
+		return ' If the cluster has fewer alive backends than the replication number named above (Doris uses 3 unless told), this will not pass by itself: set Table Properties replication_num (for example 1 on a single-backend cluster) in the Doris Schema node.';
+	}
+	return '';
+}
+
 /** How long a change may take to show in DESC (a heavy schema change is an alter job). */
 const VISIBLE_WITHIN_MS = 120_000;
 const POLL_MS = 250;
@@ -109,7 +122,7 @@ async function runDdl(connection: DorisConnection, target: DorisTarget, kind: 'c
 		logger?.warn(`Doris refused DDL for ${table}: ${(error as Error).message}`, { table, kind, statement });
 		if (!(error instanceof DorisQueryError) || error.errno === undefined) throw error;
 		if (isTransientRefusal(error.detail)) {
-			return { ok: false, retryLater: true, reason: `Doris refused ${statement.split('\n')[0]}… for now, the execution fails so its messages are redelivered and the change is tried again: ${error.message}` };
+			return { ok: false, retryLater: true, reason: `Doris refused ${statement.split('\n')[0]}… for now, the execution fails so its messages are redelivered and the change is tried again: ${error.message}.${refusalHint(error.message)}` };
 		}
 		return { ok: false, reason: `Doris refused ${statement.split('\n')[0]}…: ${error.message}` };
 	}

@@ -23,6 +23,8 @@ export interface EnvelopeResult {
 	record: Record<string, unknown> | null;
 	deleted: boolean;
 	detail: string;
+	/** The source block's `connector` ("postgresql", "mysql", …), or undefined (debezium-fallbacks.ts). */
+	connector: unknown;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -39,6 +41,7 @@ export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeRes
 	out.ok = false;
 	out.record = null;
 	out.deleted = false;
+	out.connector = undefined;
 	if (!isObject(value)) {
 		out.detail = 'not a Debezium envelope (not an object)';
 		return out;
@@ -70,6 +73,7 @@ export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeRes
 		out.ok = true;
 		out.record = env.before;
 		out.deleted = true;
+		out.connector = isObject(env.source) ? env.source.connector : undefined;
 		return out;
 	}
 	out.detail = `Debezium op "${op}" has no row to load (only c, r, u, d are)`;

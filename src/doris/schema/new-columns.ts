@@ -57,7 +57,7 @@ export function newColumnReasons(
 }
 
 /** The Connect schema of the record: the payload's (or the item's), along the source path, then `after` / `before`. */
-function recordSchema(mapper: NewColumnsMapper, connectSchema: unknown, schemaOfItem: boolean, deleted: boolean): unknown {
+export function recordSchema(mapper: NewColumnsMapper, connectSchema: unknown, schemaOfItem: boolean, deleted: boolean): unknown {
 	const segments = mapper.sourcePathSegments;
 	// An envelope's schema describes its payload: a path through the item starts with "payload".
 	const path = !schemaOfItem && segments[0] === 'payload' ? segments.slice(1) : segments;

@@ -36,7 +36,13 @@ export function readPath(value: unknown, path: string[]): unknown {
 
 export abstract class RecordFinder {
 	protected readonly sourcePath: string[];
-	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '' };
+	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '', connector: undefined };
+	/**
+	 * The record mapFrom found, before the trigger's Add Kafka Fields joined it, and the Debezium source
+	 * block's connector: what a delete's `before` image held (debezium-fallbacks.ts). Set per call.
+	 */
+	protected foundRecord: Readonly<Record<string, unknown>> | null = null;
+	protected foundConnector: unknown = undefined;
 	/** Whether a Field Mapping takes `__DORIS_DELETE_SIGN__` into a column (a soft delete flag, data). */
 	protected readonly mapsDeleteSign: boolean;
 	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
@@ -113,6 +119,8 @@ export abstract class RecordFinder {
 		}
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, reasons: [notAnObject(record, this.sourcePath.length > 0 ? this.options.sourcePath : '')] };
 		let rec = record as Record<string, unknown>;
+		this.foundRecord = rec;
+		this.foundConnector = this.options.cdc && !ownRow ? this.envelope.connector : undefined;
 		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too,
 		// unless it has one of their names itself (trigger-fields.ts).
 		if (rec !== item && rec !== json) {
@@ -124,8 +132,9 @@ export abstract class RecordFinder {
 			}
 		}
 		if (perMessageItem && this.readsDorisField && (rec === item || rec === json)) rec = withOwnDorisField(rec, json);
-		// Without an envelope, Add New Columns takes a Schema Registry value's Connect schema (item-contract.ts), which describes the item.
-		if (connectSchema === undefined && this.options.evolve === true) return this.mapRecord(rec, lineSchema ?? valueSchemaOf(json), true, deleted, ownRow);
+		// Without an envelope, a Schema Registry value's Connect schema (item-contract.ts) describes the item:
+		// for Add New Columns, and to tell Debezium's stand-in values in a delete (debezium-fallbacks.ts).
+		if (connectSchema === undefined) return this.mapRecord(rec, lineSchema ?? valueSchemaOf(json), true, deleted, ownRow);
 		return this.mapRecord(rec, connectSchema, false, deleted, ownRow);
 	}
 

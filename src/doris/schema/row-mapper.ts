@@ -26,7 +26,8 @@ import { unavailableValue, type UnavailableValue } from './coerce-values';
 import { compileColumnPlans, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark } from './debezium';
-import { newColumnReasons } from './new-columns';
+import { FLATTENED_CONNECTOR_FIELD, isKeyOnlyDelete, keyOnlyDeleteSequence } from './debezium-fallbacks';
+import { newColumnReasons, recordSchema } from './new-columns';
 import { readPath, RecordFinder } from './record-finder';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, unknownField, type SequenceColumn } from './row-rejections';
@@ -80,6 +81,8 @@ export class RowMapper extends RecordFinder {
 	private readonly ownDeleteSigns: boolean;
 	/** The table's key columns: a delete must name each (deleteKeyMissing). */
 	private readonly keyColumns: ReadonlySet<string>;
+	/** The record fields the key columns read (a dot path by its first segment): what a key-only `before` holds. */
+	private readonly keyFields: ReadonlySet<string>;
 	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
 	private readonly placeholders: DeletePlaceholder[];
 
@@ -97,6 +100,7 @@ export class RowMapper extends RecordFinder {
 		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
 		this.ownDeleteSigns = !options.cdc && !this.mapsDeleteSign;
 		this.keyColumns = new Set(schema.keyColumns);
+		this.keyFields = new Set(this.plans.filter((p) => this.keyColumns.has(p.column)).map((p) => p.path?.[0] ?? p.key));
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		this.sequence = sequenceColumnOf(schema, this.plans[this.sequencePlan] as ColumnPlan | undefined);
@@ -284,7 +288,7 @@ export class RowMapper extends RecordFinder {
 		// A delete without its sequence value says so whatever else it lacks: no default or nullable column lets it apply.
 		// Not where a fixed partial update downstream leaves the column out: Doris reads nothing of the row for it.
 		if (this.sequence !== undefined && !this.sequenceMayBeNull && (reasons === null || deleted)) {
-			const missing = missingSequence(this.schema, this.sequence, row, deleted, this.options.sequenceInPartialUpdate === 'perRow');
+			const missing = missingSequence(this.schema, this.sequence, row, deleted, this.options.sequenceInPartialUpdate === 'perRow') ?? this.standInSequence(rec, connectSchema, schemaOfItem, deleted && !signDeleted, row);
 			if (missing !== null) reasons = reasons === null ? missing : [...reasons, ...missing];
 		}
 		if (reasons !== null) return { ok: false, reasons };
@@ -292,6 +296,23 @@ export class RowMapper extends RecordFinder {
 		// A flattened delete: the Stream Load node (Deletes Auto) then loads with the sign, the other rows as upserts (0).
 		else if (deleted) row[DELETE_SIGN_COLUMN] = 1;
 		return { ok: true, row };
+	}
+
+	/**
+	 * A Debezium or flattened delete (`changeDeleted`) whose sequence value is Debezium's stand-in for a
+	 * column a key-only `before` lacks (debezium-fallbacks.ts): Doris would ignore it, so it is refused
+	 * (delete_sequence). Null otherwise. `rec` has the Add Kafka Fields; the record found before them is read.
+	 */
+	private standInSequence(rec: Record<string, unknown>, connectSchema: unknown, schemaOfItem: boolean, changeDeleted: boolean, row: Record<string, unknown>): Rejection[] | null {
+		const sequence = this.sequence;
+		const record = this.foundRecord ?? rec;
+		if (!changeDeleted || sequence === undefined || row[sequence.column] === undefined || row[sequence.column] === null) return null;
+		const plan = this.plans[this.sequencePlan];
+		const field = plan.path?.[0] ?? plan.key;
+		const connector = this.options.cdc ? this.foundConnector : record[FLATTENED_CONNECTOR_FIELD];
+		const schema = connectSchema === undefined ? undefined : recordSchema(this, connectSchema, schemaOfItem, true);
+		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field })) return null;
+		return [keyOnlyDeleteSequence(`${this.schema.database}.${this.schema.table}`, sequence.column, field, sequence.expected, record[field], row[sequence.column])];
 	}
 }
 

@@ -83,8 +83,8 @@ function tableName(schema: TableSchema): string {
  * `_encode_seq_column`) and marks the new row deleted when a stored one is higher
  * (segment.cpp `lookup_row_key`: "key with higher sequence id exists"). Such a row loads, is counted
  * as loaded, and is ignored whenever its key has a row with a sequence value. A delete needs a
- * value (a Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, MySQL's
- * binlog_row_image=MINIMAL, has none); an upsert needs one unless the column's DEFAULT CURRENT_TIMESTAMP
+ * value (a Debezium "before" image of the key only, PostgreSQL's default REPLICA IDENTITY, has null for a
+ * nullable column and Debezium's stand-in for a NOT NULL one, 0 or the epoch: debezium-fallbacks.ts); an upsert needs one unless the column's DEFAULT CURRENT_TIMESTAMP
  * fills a missing field (isLoadTimeDefault): a constant default is a value like any other, lower than
  * the stored row's as often as not (rule missing_sequence).
  * `missingKept`: a flexible partial update downstream, where Doris keeps the stored value for a row that

@@ -27,6 +27,7 @@ import { givenUpAfterAttempt, settleGivenUp } from './give-up';
 import { LabelFreeAgain, guardLabels, type LabelWait, type LoadOutcome } from './label-guard';
 import type { LoadCall, LoadRequest, StreamLoadLogger } from './load-call';
 import { askFes } from './load-state';
+import { cancelAtFes } from './cancel-label';
 import { measured, prometheusLoadMetrics, type LoadMetrics } from './measure';
 import { followRedirects, type FollowingSend } from './redirect';
 import { HttpTransport, TransportError } from './request';
@@ -130,8 +131,10 @@ export class StreamLoadClient {
 		const judged = judgeAnswers(remembered, (errorUrl, _answer, signal) => this.readLog(errorUrl, signal));
 		const labelState = askFes(follow, config.feUrls, () => this.addresses.currentFe(), authorization, 10_000);
 		const watched = watchSilence(judged, config.silence ?? DEFAULT_SILENCE, labelState, { logger, onStuck: () => this.addresses.skipFe() });
+		const cancel = cancelAtFes(follow, config.feUrls, () => this.addresses.currentFe(), authorization, 10_000);
 		const guard = guardLabels(watched, {
 			labelState,
+			cancel,
 			wait: config.labelWait ?? { pollIntervalMs: 1000, maxWaitMs: 600_000 },
 			logger,
 		});
@@ -155,7 +158,7 @@ export class StreamLoadClient {
 				// before it answers (be/src/http/action/stream_load.cpp `_handle`: commit_txn, then the reply;
 				// 2.1 / 3.0 / 3.1 / master): failing now would have the rows redelivered under a fresh label.
 				try {
-					return this.result(call, await (givenUp ? settleGivenUp(guard, call, error) : guard.settleLast(call, error)));
+					return this.result(call, await (givenUp ? settleGivenUp({ guard, labelState, cancel, logger }, call, error) : guard.settleLast(call, error)));
 				} catch (final) {
 					throw this.finalError(final, call);
 				}

@@ -10,14 +10,32 @@
  *   every transaction_clean_interval_second (30 s).
  * (Read in apache/doris' stored sources; the same shape in 2.1, 3.0 and 3.1 as far as the review and
  * these copies show. Decoupled (cloud) mode runs no such cleaner in the FE: the meta-service decides.)
- * So the label is looked up (the label guard's settleLast, the R1 lookup) until `request.settleBy`:
- * VISIBLE / COMMITTED is a success; ABORTED, or UNKNOWN for a label Doris never held, rejects with the
- * caller's failure (not loaded, never will be); still PREPARE, or no answer, at the end rejects flagged
- * mayBeInDoris: it may still commit.
+ * So the label is looked up (the label guard's settleLast, the R1 lookup) until shortly before
+ * `request.settleBy`: VISIBLE / COMMITTED is a success; ABORTED, or UNKNOWN for a label Doris never held,
+ * rejects with the caller's failure (not loaded, never will be). A load still PREPARE then (or one no FE
+ * would say about) is cancelled by its label (cancel-label.ts: the FE aborts a PREPARE transaction and
+ * refuses its BE's commit after that): aborted, it rejects with the caller's failure, not loaded; the
+ * cancel refused (committed meanwhile, or never begun), the label is looked up once more. Only a load
+ * Doris neither aborted nor reported committed by `settleBy` rejects flagged mayBeInDoris: it may still
+ * commit (before the cancel, a PREPARE load at the deadline committed after it, its rows loading again
+ * with the trigger's redelivery: review session 19, R2).
  */
+import type { LabelCanceller } from './cancel-label';
 import { StreamLoadError } from './errors';
-import type { LabelGuard, LoadOutcome } from './label-guard';
-import type { LoadCall, LoadRequest } from './load-call';
+import { answerFromState, forgottenLabel, type LabelGuard, type LoadOutcome } from './label-guard';
+import type { LoadCall, LoadRequest, StreamLoadLogger } from './load-call';
+import { readLabelState, type LabelStateAsker } from './load-state';
+
+/** What settling a given-up load needs besides the label guard. */
+export interface GiveUpTools {
+	guard: LabelGuard;
+	labelState: LabelStateAsker;
+	cancel: LabelCanceller;
+	logger?: StreamLoadLogger;
+}
+
+/** The part of the time until settleBy kept for the cancel and the last look: a third, at most 3 s. */
+export const CANCEL_RESERVE_MAX_MS = 3_000;
 
 /** The caller gave the load up after an attempt began, and asked for its label to be looked up. */
 export function givenUpAfterAttempt({ request, history }: LoadCall): boolean {
@@ -33,15 +51,51 @@ function mayStillCommit(request: LoadRequest, failure: unknown, state: string): 
 	);
 }
 
+/** Whether Doris may still commit the load a failure speaks of. */
+function mayStillLand(error: unknown): boolean {
+	return error instanceof StreamLoadError && error.mayBeInDoris;
+}
+
 /** What became of a given-up load's label, asked until `request.settleBy` (see the header). */
-export async function settleGivenUp(guard: LabelGuard, call: LoadCall, failure: unknown): Promise<LoadOutcome> {
+export async function settleGivenUp(tools: GiveUpTools, call: LoadCall, failure: unknown): Promise<LoadOutcome> {
 	const { request } = call;
-	const asking = AbortSignal.timeout(Math.max(1, Math.floor((request.settleBy ?? 0) - Date.now())));
+	const settleBy = request.settleBy ?? 0;
+	const window = Math.max(1, settleBy - Date.now());
+	const asking = AbortSignal.timeout(Math.max(1, Math.floor(window - Math.min(CANCEL_RESERVE_MAX_MS, window / 3))));
 	try {
-		return await guard.settleLast({ ...call, request: { ...request, signal: asking } }, failure);
+		return await tools.guard.settleLast({ ...call, request: { ...request, signal: asking } }, failure);
 	} catch (error) {
-		// ABORTED or never held (the failure itself), forgotten, no FE answers: as settleLast says.
-		if (error === failure || error instanceof StreamLoadError || !asking.aborted) throw error;
-		throw mayStillCommit(request, failure, call.history.labelHeld ? 'PREPARE' : 'unknown (no answer)');
+		// ABORTED or never held (the failure itself), Doris forgot the label, a refusal: as settleLast says.
+		if (error === failure || !(mayStillLand(error) || (asking.aborted && !(error instanceof StreamLoadError)))) throw error;
+	}
+	return await cancelOrSettle(tools, call, failure);
+}
+
+/** The load is still PREPARE (or no FE said): cancel it by its label, then look once more. */
+async function cancelOrSettle(tools: GiveUpTools, call: LoadCall, failure: unknown): Promise<LoadOutcome> {
+	const { request, history } = call;
+	const label = request.label ?? '';
+	const last = AbortSignal.timeout(Math.max(1, Math.floor((request.settleBy ?? 0) - Date.now())));
+	const where = `${request.database}.${request.table}`;
+	const cancelled = await tools.cancel(request.database, label, last).catch(() => undefined);
+	if (cancelled?.kind === 'aborted') {
+		tools.logger?.warn(`Stream Load into ${where}: label "${label}" was still running in Doris when its rows' deadline came near; cancelled in Doris (not loaded), so it cannot commit after the deadline`, { label });
+		throw failure;
+	}
+	// Refused (committed meanwhile, aborted, never begun) or no answer: what does Doris say now?
+	const state = await tools.labelState(request.database, label, last).catch(() => undefined);
+	switch (readLabelState(state, history.labelHeld)) {
+		case 'loaded':
+			history.record('label_exists');
+			return { response: answerFromState(request, state ?? ''), labelExisted: true };
+		case 'free':
+			throw failure;
+		case 'cannot_tell':
+			throw forgottenLabel(request, 'its transaction had begun');
+		default: {
+			const why = cancelled === undefined ? 'no FE answered the cancel' : `Doris refused the cancel: ${cancelled.reason}`;
+			const seen = state ?? (history.labelHeld ? 'PREPARE' : 'unknown (no answer)');
+			throw mayStillCommit(request, failure, `${seen}; ${why}`);
+		}
 	}
 }

@@ -13,7 +13,8 @@ export interface ExchangeProgress {
 }
 
 export interface HttpRequest {
-	method: 'PUT' | 'GET';
+	/** PUT: a load (expect-leg.ts). GET / POST: a short FE call without a body (get_load_state, _cancel). */
+	method: 'PUT' | 'GET' | 'POST';
 	url: URL;
 	headers: Record<string, string>;
 	/** The body as chunks; replayable, so the same array serves every redirect and retry. */

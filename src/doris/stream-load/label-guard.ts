@@ -7,7 +7,10 @@
  * - RUNNING / PREPARE / PRECOMMITTED: an earlier attempt still holds the label. Its state is polled
  *   with get_load_state until it is VISIBLE / COMMITTED (done), ABORTED (free again: the retry layer
  *   re-sends at once, same label), or the wait is over. An FE without that endpoint is asked by
- *   re-sending the batch: Doris answers "Label Already Exists" until the earlier attempt ends.
+ *   re-sending the batch: Doris answers "Label Already Exists" until the earlier attempt ends. Still
+ *   PREPARE when the wait is over (its `timeout` long past; the txn cleaner should have aborted it), it
+ *   is cancelled by its label (cancel-label.ts): aborted, the label is free again; else the load fails
+ *   flagged mayBeInDoris, as it may still commit.
  * - An attempt that ended without a verdict after its body may have reached a BE (a lost answer, a
  *   timeout, silence) is looked up with get_load_state before the label is sent again.
  * - UNKNOWN for a label Doris held for us (a BE's 100 Continue, a RUNNING state) means Doris forgot
@@ -19,6 +22,7 @@
 import { backoffDelay } from '../../common/backoff';
 import { AbortError, StreamLoadError } from './errors';
 import type { LoadCall, LoadRequest, LoadSend, StreamLoadLogger } from './load-call';
+import type { LabelCanceller } from './cancel-label';
 import { readLabelState, type LabelState, type LabelStateAsker } from './load-state';
 import { TransportError } from './request';
 import type { DorisLoadResponse, SettledVerdict } from './response';
@@ -33,6 +37,8 @@ export interface LabelWait {
 
 export interface LabelGuardOptions {
 	labelState: LabelStateAsker;
+	/** Aborts a label's PREPARE transaction; without it a load still PREPARE at the end of the wait is left running. */
+	cancel?: LabelCanceller;
 	wait: LabelWait;
 	logger?: StreamLoadLogger;
 }
@@ -94,6 +100,16 @@ export interface LabelGuard {
 export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardOptions): LabelGuard {
 	const log = options.logger;
 
+	/** Whether Doris aborted the label's PREPARE transaction on our asking: it can no longer commit. */
+	const cancelled = async (request: LoadRequest): Promise<boolean> => {
+		if (options.cancel === undefined) return false;
+		const label = request.label ?? '';
+		const answer = await options.cancel(request.database, label, request.signal).catch(() => undefined);
+		if (answer?.kind !== 'aborted') return false;
+		log?.warn(`Stream Load into ${request.database}.${request.table}: label "${label}" was still running in Doris after the wait for it; cancelled in Doris (not loaded), so the batch can be sent again under it`, { label });
+		return true;
+	};
+
 	/** `resend`: with no get_load_state, ask by sending the batch again (same label); else keep polling. */
 	const waitForLabel = async (call: LoadCall, response: DorisLoadResponse, state: string, resend = true): Promise<LoadOutcome> => {
 		const { request, history } = call;
@@ -105,6 +121,7 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 		log?.info(`Stream Load into ${request.database}.${request.table}: label held by a running earlier attempt (${state}); waiting for it`, { label });
 		for (let look = 1; ; look++) {
 			if (Date.now() - started > options.wait.maxWaitMs) {
+				if (current !== 'PRECOMMITTED' && (await cancelled(request))) throw new LabelFreeAgain(`label ${label} was cancelled in Doris after ${Math.round(options.wait.maxWaitMs / 1000)} s ${current}`);
 				throw new StreamLoadError(
 					`Stream Load into Doris table "${request.table}": label "${label}" is still ${current} after ${Math.round(options.wait.maxWaitMs / 1000)} s. ` +
 						(current === 'PRECOMMITTED'

@@ -55,16 +55,16 @@ export class HttpTransport {
 
 	send(request: HttpRequest): Promise<HttpAnswer> {
 		if (request.method === 'PUT') return sendExpecting(this.puts, request);
-		return this.get(request);
+		return this.call(request);
 	}
 
-	private async get(request: HttpRequest): Promise<HttpAnswer> {
+	private async call(request: HttpRequest): Promise<HttpAnswer> {
 		const { signal, url } = request;
 		if (signal?.aborted === true) throw new AbortError();
 		try {
 			const res = await undiciRequest(url, {
 				dispatcher: this.pool,
-				method: 'GET',
+				method: request.method,
 				headers: request.headers,
 				signal,
 				headersTimeout: request.timeoutMs,

@@ -95,6 +95,13 @@ export class Fe {
 			this.loadState(res, decodeURIComponent(loadState[1]), url.searchParams.get('label') ?? '');
 			return;
 		}
+		const cancel = /^\/api\/([^/]+)\/_cancel$/.exec(path);
+		if (req.method === 'POST' && cancel) {
+			req.resume();
+			if (!this.authorized(req, res)) return;
+			this.cancelLoad(res, decodeURIComponent(cancel[1]), url.searchParams.get('label') ?? '');
+			return;
+		}
 		const load = /^\/api\/([^/]*)\/([^/]*)\/_stream_load$/.exec(path);
 		if (req.method === 'PUT' && load) {
 			const record: FeRequestRecord = { url: this.url(secure), expect: req.headers.expect !== undefined, bytes: 0, status: 200 };
@@ -164,6 +171,22 @@ export class Fe {
 		const held = db.labels.get(label);
 		const state = held === undefined ? 'UNKNOWN' : held.state === 'RUNNING' ? 'PREPARE' : held.state === 'FINISHED' ? 'VISIBLE' : held.state; // PRECOMMITTED, ABORTED as they are
 		sendJson(res, 200, feEntity(0, 'success', state));
+	}
+
+	/**
+	 * CancelLoadAction.java (`POST /api/{db}/_cancel?label=`): executeCheckPassword, "No label specified"
+	 * (badRequest), an unknown database (okWithCommonError), then GlobalTransactionMgr.abortTransaction(dbId,
+	 * label, "user cancel"): DatabaseTransactionMgr aborts the label's PREPARE transaction (its BE's commit is
+	 * refused after that), or refuses (okWithCommonError with the exception's text) when the FE holds no
+	 * transaction for the label or none of them is running. A test server load runs PREPARE until it
+	 * commits, so a committed label is refused as "running transaction not found".
+	 */
+	private cancelLoad(res: http.ServerResponse, dbName: string, label: string): void {
+		if (label === '') return sendJson(res, 200, feEntity(400, 'Bad Request', 'No label specified'));
+		const db = this.ctx.catalog.getDb(dbName);
+		if (!db) return sendJson(res, 200, feEntity(1, 'Error', `Unknown database '${dbName}'`));
+		const refused = db.labels.cancel(label);
+		sendJson(res, 200, refused === undefined ? JSON.stringify({ msg: 'success', code: 0, count: 0 }) : feEntity(1, 'Error', refused));
 	}
 
 	/** `/api/{db}/{tbl}/_schema` as doris-kafka-connector reads it (model/doris/Schema.java, Field.java). */

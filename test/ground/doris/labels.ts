@@ -82,6 +82,19 @@ export class LabelBook {
 		if (this.settle(label, txnId, 'ABORTED', now)) this.abortReasons.set(txnId, reason);
 	}
 
+	/**
+	 * `POST /api/{db}/_cancel?label=` (CancelLoadAction → DatabaseTransactionMgr.abortTransaction(label,
+	 * "user cancel")): aborts the label's running (PREPARE) transaction, whose commit is refused after
+	 * that; undefined when aborted, else Doris' reason (no transaction for the label, none running).
+	 */
+	cancel(label: string, now = Date.now()): string | undefined {
+		const held = this.latest.get(label);
+		if (held === undefined) return `transaction not found, label=${label}`;
+		if (held.state !== 'RUNNING') return `running transaction not found, label=${label}`;
+		this.abort(label, held.txnId, now, 'user cancel');
+		return undefined;
+	}
+
 	/** Why the transaction was aborted, or undefined while it was not. */
 	abortReason(txnId: number): string | undefined {
 		return this.abortReasons.get(txnId);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isTransientRefusal } from '../../../../src/doris/schema/ddl-runner';
+import { isTransientRefusal, refusalHint } from '../../../../src/doris/schema/ddl-runner';
 
 const wrap = (detail: string) => `errCode = 2, detailMessage = ${detail}`;
 
@@ -33,5 +33,12 @@ describe('DDL refusals: retry later or Invalid', () => {
 		]) {
 			assert.equal(isTransientRefusal(wrap(detail)), false, detail);
 		}
+	});
+
+	it('a cluster short of backends names the replication number as what may never pass by itself; other refusals get no hint', () => {
+		const hint = refusalHint(wrap('Failed to find enough backend, please check the replication num,replication tag and storage medium.\nCreate failed replications:\nreplication tag: {"location" : "default"}, replication num: 3'));
+		assert.match(hint, /fewer alive backends than the replication number/);
+		assert.match(hint, /Table Properties replication_num/);
+		assert.equal(refusalHint(wrap('wait for table lock timeout')), '');
 	});
 });

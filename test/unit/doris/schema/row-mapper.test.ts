@@ -141,7 +141,8 @@ describe('Debezium envelopes (CDC)', () => {
 	it('a delete into a table with a sequence column needs its sequence value: without one Doris would ignore the delete, so it goes to Invalid saying why', () => {
 		// Doris applies a row of a sequence-column table, a delete too, only when its sequence value is at
 		// least the stored one; NULL sorts first (batch-delete manual, "sequence column"). PostgreSQL's
-		// default REPLICA IDENTITY gives Debezium a "before" image of the key only.
+		// default REPLICA IDENTITY gives Debezium the key only: a nullable column is null in "before", a NOT
+		// NULL one Debezium's stand-in (debezium-fallbacks.test.ts).
 		const requiredSequence = { ...manualSchema('shop', 'orders', [
 			{ name: 'id', type: 'BIGINT', nullable: false },
 			{ name: 'name', type: 'VARCHAR(10)' },

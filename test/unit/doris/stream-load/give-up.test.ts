@@ -1,6 +1,7 @@
 /**
  * A load its caller gave up at a deadline's margin after an attempt began (give-up.ts, review session 19,
- * R2): its label is looked up until `settleBy`, because a BE that has the body commits without its client.
+ * R2): its label is looked up until shortly before `settleBy`, because a BE that has the body commits
+ * without its client; a load still PREPARE then is cancelled by its label (cancel-label.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,17 +10,39 @@ import { AbortError, StreamLoadError } from '../../../../src/doris/stream-load/e
 import { givenUpAfterAttempt, settleGivenUp } from '../../../../src/doris/stream-load/give-up';
 import { guardLabels } from '../../../../src/doris/stream-load/label-guard';
 import { LoadHistory, type LoadCall } from '../../../../src/doris/stream-load/load-call';
+import type { LabelCancel } from '../../../../src/doris/stream-load/cancel-label';
 import type { LabelState } from '../../../../src/doris/stream-load/load-state';
 
 const givenUp = new AbortError();
 
-/** A given-up call whose get_load_state answers `states` in turn (the last one again), looked up for `forMs`. */
-function givenUpLoad(states: Array<LabelState | undefined>, forMs = 300) {
+/**
+ * A given-up call whose get_load_state answers `states` in turn (the last one again), looked up for
+ * `forMs`; the cancel answers `cancel` (undefined: no FE answers it), and a cancel that aborted turns
+ * every later look into ABORTED, else into `afterCancel` when given.
+ */
+function givenUpLoad(states: Array<LabelState | undefined>, forMs = 300, cancel?: LabelCancel, afterCancel?: LabelState) {
 	let asked = 0;
+	let cancelled = 0;
+	const warnings: string[] = [];
+	const labelState = (_db: string, _label: string, signal?: AbortSignal): Promise<LabelState | undefined> => {
+		if (signal?.aborted === true) return Promise.reject(new AbortError());
+		if (cancelled > 0 && cancel?.kind === 'aborted') return Promise.resolve('ABORTED');
+		if (cancelled > 0 && afterCancel !== undefined) return Promise.resolve(afterCancel);
+		return Promise.resolve(states[Math.min(asked++, states.length - 1)]);
+	};
 	const guard = guardLabels(() => Promise.reject(new Error('a given-up load must not be sent again')), {
-		labelState: (_db, _label, signal) => (signal?.aborted === true ? Promise.reject(new AbortError()) : Promise.resolve(states[Math.min(asked++, states.length - 1)])),
+		labelState,
 		wait: { pollIntervalMs: 20, maxWaitMs: 600_000 },
 	});
+	const tools = {
+		guard,
+		labelState,
+		cancel: () => {
+			cancelled++;
+			return Promise.resolve(cancel);
+		},
+		logger: { info: () => undefined, warn: (message: string) => warnings.push(message) },
+	};
 	const history = new LoadHistory();
 	history.attempts = 1;
 	const call: LoadCall = {
@@ -27,7 +50,7 @@ function givenUpLoad(states: Array<LabelState | undefined>, forMs = 300) {
 		attempt: 1,
 		history,
 	};
-	return { call, settle: () => settleGivenUp(guard, call, givenUp), asked: () => asked };
+	return { call, settle: () => settleGivenUp(tools, call, givenUp), asked: () => asked, cancelled: () => cancelled, warnings };
 }
 
 describe('a load given up at its deadline margin', () => {
@@ -40,8 +63,12 @@ describe('a load given up at its deadline margin', () => {
 		assert.equal(givenUpAfterAttempt({ ...call, history: none }), false, 'no attempt began: nothing can be in Doris');
 	});
 
-	it('VISIBLE or COMMITTED (committed before, answering after): loaded', async () => {
-		for (const state of ['VISIBLE', 'COMMITTED']) assert.equal((await givenUpLoad([state]).settle()).labelExisted, true);
+	it('VISIBLE or COMMITTED (committed before, answering after): loaded, and nothing is cancelled', async () => {
+		for (const state of ['VISIBLE', 'COMMITTED']) {
+			const load = givenUpLoad([state], 300, { kind: 'aborted' });
+			assert.equal((await load.settle()).labelExisted, true);
+			assert.equal(load.cancelled(), 0);
+		}
 	});
 
 	it('PREPARE that commits while we watch: loaded', async () => {
@@ -56,17 +83,41 @@ describe('a load given up at its deadline margin', () => {
 		}
 	});
 
-	it('still PREPARE when the time is up: fails flagged mayBeInDoris, saying it may still commit', async () => {
-		const error = await givenUpLoad(['PREPARE']).settle().catch((e: unknown) => e);
-		assert.ok(error instanceof StreamLoadError, String(error));
-		assert.equal(error.mayBeInDoris, true);
-		assert.equal(error.retryable, false);
-		assert.equal(error.label, 'l1');
-		assert.match(error.message, /still PREPARE/);
-		assert.match(error.message, /may still commit/);
+	it('still PREPARE near the end: cancelled by its label; Doris aborted it, so the caller\'s failure stands (not loaded, cannot commit later)', async () => {
+		const load = givenUpLoad(['PREPARE'], 600, { kind: 'aborted' });
+		await assert.rejects(load.settle(), (error) => error === givenUp);
+		assert.equal(load.cancelled(), 1);
+		assert.equal(load.warnings.length, 1);
+		assert.match(load.warnings[0], /label "l1" was still running in Doris .*cancelled in Doris \(not loaded\)/);
 	});
 
-	it('no FE answers get_load_state: fails flagged mayBeInDoris', async () => {
+	it('still PREPARE, the cancel refused because it committed meanwhile: loaded', async () => {
+		const load = givenUpLoad(['PREPARE'], 600, { kind: 'refused', reason: 'transaction [7] is already VISIBLE, could not abort.' }, 'VISIBLE');
+		const outcome = await load.settle();
+		assert.equal(outcome.labelExisted, true);
+		assert.equal(load.cancelled(), 1);
+	});
+
+	it('still PREPARE and the cancel refused or unanswered: fails flagged mayBeInDoris, saying it may still commit and why it was not cancelled', async () => {
+		for (const [cancel, why] of [
+			[{ kind: 'refused', reason: 'Access denied' }, /Doris refused the cancel: Access denied/],
+			[undefined, /no FE answered the cancel/],
+		] as const) {
+			const error = await givenUpLoad(['PREPARE'], 300, cancel).settle().catch((e: unknown) => e);
+			assert.ok(error instanceof StreamLoadError, String(error));
+			assert.equal(error.mayBeInDoris, true);
+			assert.equal(error.retryable, false);
+			assert.equal(error.label, 'l1');
+			assert.match(error.message, /still PREPARE/);
+			assert.match(error.message, /may still commit/);
+			assert.match(error.message, why);
+		}
+	});
+
+	it('no FE answers get_load_state: cancelled all the same; aborted, the caller\'s failure stands; else fails flagged mayBeInDoris', async () => {
+		const aborted = givenUpLoad([undefined], 300, { kind: 'aborted' });
+		await assert.rejects(aborted.settle(), (error) => error === givenUp);
+		assert.equal(aborted.cancelled(), 1);
 		const error = await givenUpLoad([undefined]).settle().catch((e: unknown) => e);
 		assert.ok(error instanceof StreamLoadError);
 		assert.equal(error.mayBeInDoris, true);

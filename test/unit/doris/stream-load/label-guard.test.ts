@@ -8,22 +8,36 @@ import { describe, it } from 'node:test';
 import { StreamLoadError } from '../../../../src/doris/stream-load/errors';
 import { guardLabels } from '../../../../src/doris/stream-load/label-guard';
 import { LoadHistory, type LoadCall } from '../../../../src/doris/stream-load/load-call';
+import type { LabelCancel } from '../../../../src/doris/stream-load/cancel-label';
 import type { LabelState } from '../../../../src/doris/stream-load/load-state';
 
 const lost = new Error('PUT be:8040: socket hang up');
 
-/** A guard whose get_load_state answers `states` in turn (the last one again), and that must not send. */
-function lastLook(states: Array<LabelState | undefined>, labelHeld: boolean) {
+/**
+ * A guard whose get_load_state answers `states` in turn (the last one again), and that must not send;
+ * with `cancel`, a label still PREPARE at the end of the wait is cancelled, answered so.
+ */
+function lastLook(states: Array<LabelState | undefined>, labelHeld: boolean, cancel?: LabelCancel) {
 	let asked = 0;
+	const cancels: string[] = [];
 	const guard = guardLabels(
 		() => Promise.reject(new Error('the last look must not send the batch again')),
-		{ labelState: () => Promise.resolve(states[Math.min(asked++, states.length - 1)]), wait: { pollIntervalMs: 1, maxWaitMs: 200 } },
+		{
+			labelState: () => Promise.resolve(states[Math.min(asked++, states.length - 1)]),
+			wait: { pollIntervalMs: 1, maxWaitMs: 200 },
+			cancel:
+				cancel &&
+				((_db, label) => {
+					cancels.push(label);
+					return Promise.resolve(cancel);
+				}),
+		},
 	);
 	const history = new LoadHistory();
 	history.unsettled = true;
 	history.labelHeld = labelHeld;
 	const call: LoadCall = { request: { database: 'd', table: 't', label: 'l1', headers: {}, body: [], rows: 2 }, attempt: 1, history };
-	return { settle: () => guard.settleLast(call, lost), asked: () => asked };
+	return { settle: () => guard.settleLast(call, lost), asked: () => asked, cancels };
 }
 
 describe('the last look at a label whose last attempt ended unsettled', () => {
@@ -68,5 +82,24 @@ describe('the last look at a label whose last attempt ended unsettled', () => {
 			assert.ok(error instanceof StreamLoadError, String(error));
 			assert.equal(error.mayBeInDoris, true);
 		}
+	});
+
+	it('still PREPARE when the wait ends: cancelled by its label; aborted, the failure stands (not loaded, cannot commit later); refused, flagged mayBeInDoris', async () => {
+		const aborted = lastLook(['PREPARE'], true, { kind: 'aborted' });
+		await assert.rejects(aborted.settle(), (error) => error === lost);
+		assert.deepEqual(aborted.cancels, ['l1']);
+		const refused = lastLook(['PREPARE'], true, { kind: 'refused', reason: 'transaction [3] is already COMMITTED, could not abort.' });
+		const error = await refused.settle().catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError, String(error));
+		assert.equal(error.mayBeInDoris, true);
+		assert.deepEqual(refused.cancels, ['l1']);
+	});
+
+	it('PRECOMMITTED (a two-phase commit transaction, not ours to end) is never cancelled', async () => {
+		const look = lastLook(['PRECOMMITTED'], true, { kind: 'aborted' });
+		const error = await look.settle().catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError, String(error));
+		assert.match(error.message, /two-phase-commit/);
+		assert.deepEqual(look.cancels, []);
 	});
 });

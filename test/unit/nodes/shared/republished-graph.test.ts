@@ -132,11 +132,38 @@ describe('the mark a Doris node leaves for the trigger, and what the trigger mak
 		return graphOf(Object.values(workflow.nodes), workflow.connectionsBySourceNode as StoredConnections);
 	};
 
-	it('activation expects the mark from a Doris node right after the trigger that runs in every execution; not from one reading the schema or disabled', () => {
+	it('activation expects the mark from a Doris node right after the trigger, which runs in every execution; not from one reading the schema, nor a disabled one', () => {
 		assert.equal(versionCheckingNode(graph(), 'Kafka Trigger'), 'Doris Schema');
 		assert.equal(versionCheckingNode(graph({}, { parameters: { operation: 'getSchema' } }), 'Kafka Trigger'), undefined);
 		assert.equal(versionCheckingNode(graph({}, { parameters: { operation: '={{ "getSchema" }}' } }), 'Kafka Trigger'), undefined);
-		assert.equal(versionCheckingNode(graph({}, { disabled: true }), 'Kafka Trigger'), undefined);
+		// A disabled Doris Schema node hands its items on: the Doris Stream Load node after it runs in every execution.
+		assert.equal(versionCheckingNode(graph({}, { disabled: true }), 'Kafka Trigger'), 'Doris Stream Load');
+		assert.equal(versionCheckingNode(graph({ disabled: true }, { disabled: true }), 'Kafka Trigger'), undefined);
+	});
+
+	it('and from one after nodes that hand on an item for every item (Edit Fields, No Operation, a disabled node), not after one that may hand on nothing', () => {
+		const through = (between: Array<Partial<INode> & { type: string }>) => {
+			const names = between.map((_, i) => `Step ${i}`);
+			const chain = ['Kafka Trigger', ...names, 'Doris Schema'];
+			const workflow = new Workflow({
+				nodes: [
+					node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
+					...between.map((fields, i) => node(names[i], fields.type, fields)),
+					node('Doris Schema', 'n8n-nodes-doris-sinker.dorisSchema'),
+					node('Doris Stream Load', 'n8n-nodes-doris-sinker.dorisStreamLoad'),
+				],
+				connections: Object.fromEntries([...chain.slice(0, -1).map((name, i) => [name, { main: [to(chain[i + 1])] }]), ['Doris Schema', { main: [to('Doris Stream Load'), []] }]]),
+				active: true,
+				nodeTypes,
+			});
+			return versionCheckingNode(graphOf(Object.values(workflow.nodes), workflow.connectionsBySourceNode as StoredConnections), 'Kafka Trigger');
+		};
+		assert.equal(through([{ type: 'n8n-nodes-base.set' }]), 'Doris Schema');
+		assert.equal(through([{ type: 'n8n-nodes-base.set' }, { type: 'n8n-nodes-base.noOp' }, { type: 'n8n-nodes-base.dateTime' }]), 'Doris Schema');
+		assert.equal(through([{ type: 'n8n-nodes-base.code', disabled: true }]), 'Doris Schema', 'a disabled node hands its input on');
+		for (const type of ['n8n-nodes-base.code', 'n8n-nodes-base.filter', 'n8n-nodes-base.if', 'n8n-nodes-base.removeDuplicates', 'n8n-nodes-base.httpRequest']) {
+			assert.equal(through([{ type: 'n8n-nodes-base.set' }, { type }]), undefined, type);
+		}
 	});
 
 	it('a Doris node that finds the version clean marks the execution once; one that refuses it does not', () => {
@@ -174,10 +201,10 @@ describe('the mark a Doris node leaves for the trigger, and what the trigger mak
 		assert.deepEqual(runOutcome(success({ [VERSION_CHECKED_KEY]: '1' }), check), { ok: true });
 		const outcome = runOutcome(success(), check);
 		assert.equal(outcome.ok, false);
-		assert.match((outcome as { reason: string }).reason, /Doris node "Doris Schema" right after the trigger did not check it: the workflow was published after the trigger was activated/);
+		assert.match((outcome as { reason: string }).reason, /Doris node "Doris Schema" that every execution reached when the trigger was activated did not check it: the workflow was published after the trigger was activated/);
 		assert.equal((outcome as { settled?: boolean }).settled, true);
 		assert.equal(told.length, 1);
-		// Without an expected node (none right after the trigger), as before.
+		// Without an expected node (none every execution reaches), as before.
 		assert.deepEqual(runOutcome(success()), { ok: true });
 	});
 });
