@@ -35,7 +35,7 @@ import { refusePackedIntoCsv } from './refuse-packed-csv';
 import { concurrencyLimitWarning } from '../../src/common/n8n-queues';
 import { n8nEnv } from '../shared/n8n-env';
 import { refuseContradictoryTimeouts } from './refuse-timeouts';
-import { refuseStallingSettings, refuseUnorderedChanges } from './refuse-unordered-changes';
+import { refuseStallingSettings, refuseTombstoneTargets, refuseUnorderedChanges } from './refuse-unordered-changes';
 import { createRunExecution, refuseEngineV2 } from './run-execution';
 import { readSchemaRegistryCredential, readTriggerSettings } from './settings';
 
@@ -120,6 +120,7 @@ export class KafkaTrigger implements INodeType {
 			keepPartitionOrder: settings.consumer.keepPartitionOrder === true,
 			tombstonesDelete: settings.consumer.parser.tombstones === 'delete',
 		});
+		refuseTombstoneTargets(this, settings.consumer.parser.tombstones === 'delete');
 		refuseStallingSettings(this, { keepPartitionOrder: settings.consumer.keepPartitionOrder === true });
 		refuseContradictoryTimeouts(this, { keepPartitionOrder: settings.consumer.keepPartitionOrder === true, executionTimeoutMs: settings.consumer.executionTimeoutMs });
 		// Debezium envelopes delete by their op d event: the tombstone after it is skipped without a warning.

@@ -2,6 +2,7 @@ import { NodeOperationError, type ITriggerFunctions } from 'n8n-workflow';
 
 import { CHANGE_ORDER_FIX, changeOrderProblems, type ChangeOrderSettings } from '../../src/common/change-order';
 import { STALLING_SETTINGS_FIX, stallingSettingsProblems } from '../../src/common/stalling-settings';
+import { TOMBSTONE_TARGETS_FIX, tombstoneTargetProblems } from '../../src/common/tombstone-targets';
 import { workflowGraphOf } from '../shared/outputs';
 
 /**
@@ -33,4 +34,17 @@ export function refuseStallingSettings(ctx: Pick<ITriggerFunctions, 'getNode'>, 
 	const problems = stallingSettingsProblems(graph, ctx.getNode().name, settings);
 	if (problems.length === 0) return;
 	throw new NodeOperationError(ctx.getNode(), problems.join('; '), { description: STALLING_SETTINGS_FIX });
+}
+
+/**
+ * Refuses to activate a workflow whose tombstones become deletes (Tombstones "Delete the Row of Its Key")
+ * before a Doris Schema node naming tables by the Debezium source block, which a tombstone lacks: every
+ * such delete would go to Invalid (src/common/tombstone-targets.ts says why, and why not guessed).
+ */
+export function refuseTombstoneTargets(ctx: Pick<ITriggerFunctions, 'getNode'>, tombstonesDelete: boolean): void {
+	const graph = workflowGraphOf(ctx);
+	if (graph === undefined) return;
+	const problems = tombstoneTargetProblems(graph, ctx.getNode().name, tombstonesDelete);
+	if (problems.length === 0) return;
+	throw new NodeOperationError(ctx.getNode(), problems.join('; '), { description: TOMBSTONE_TARGETS_FIX });
 }

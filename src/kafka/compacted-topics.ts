@@ -22,7 +22,7 @@ import { isUnknownTopicError } from './topic-changes';
 
 /** What to do, for the refusal and the warning. */
 export const COMPACTED_TOPICS_FIX =
-	'set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (after its op d event the tombstone deletes nothing more; on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead, for a delete by hand), or read a topic whose cleanup.policy is delete';
+	'set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (after its op d event the tombstone deletes nothing more; on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead, for a delete by hand; a tombstone has no Debezium source block, so the Doris Schema node must take tables from the topic: Table From "Kafka Topic" or a Topic → Table Map, Database From not "Debezium Source", which activation refuses with it), or read a topic whose cleanup.policy is delete';
 
 /** Why `topics` are not read: the setting and what the log cleaner does, without the fix. */
 export function compactedTopicsReason(topics: readonly string[]): string {

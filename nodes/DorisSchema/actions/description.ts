@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_VALUE_LIMITS, MAX_VALUE_LIMIT_BYTES } from '../../../src/doris/schema/coerce-type';
-import { DEBEZIUM_UNAVAILABLE_VALUE } from '../../../src/doris/schema/coerce-values';
+import { DEBEZIUM_UNAVAILABLE_VALUE } from '../../../src/doris/schema/unavailable-value';
 import { DEFAULT_WORKER_THREADS, MAX_WORKER_THREADS } from '../../../src/doris/schema/packed-worker-limits';
 import { DEFAULT_ROW_MAPPER_OPTIONS } from '../../../src/doris/schema/row-mapper';
 import { DEFAULT_REFRESH_INTERVAL_SECONDS } from '../../../src/doris/schema/schema-cache';

@@ -16,7 +16,7 @@ export const tablesProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Kafka Topic (Last Segment)', value: 'topic', description: 'Debezium names topics &lt;prefix&gt;.&lt;database&gt;.&lt;table&gt;; needs the trigger\'s Include Metadata for One Item per Message' },
 			{ name: 'Topic → Table Map', value: 'topicMap', description: 'A table per topic, listed below' },
-			{ name: 'Debezium Source (source.table)', value: 'debezium', description: 'The table named in each change event\'s source block' },
+			{ name: 'Debezium Source (source.table)', value: 'debezium', description: 'The table named in each change event\'s source block (not with the Kafka Trigger\'s Tombstones "Delete the Row of Its Key": a tombstone has none)' },
 			{ name: 'Field of the Message', value: 'field', description: 'A field holding the table\'s name' },
 		],
 		default: 'topic',

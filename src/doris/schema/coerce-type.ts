@@ -30,10 +30,9 @@ import {
 	plainDecimal,
 	toText,
 	utf8Length,
-	unavailableValue,
 	validJsonText,
-	type UnavailableValue,
 } from './coerce-values';
+import { unavailableValue, type UnavailableValue } from './unavailable-value';
 import { DateCoercer, type DateTimeOptions } from './datetime';
 import { ZoneClock } from './zone-clock';
 import { booleanDroppingFraction, booleanText, coerceDecimal, coerceFloat, coerceInteger, INTEGER_BOUNDS, nonAsciiSpaceDetail, type DecimalFailure, type ExtraDigitsPolicy, type NumberResult } from './numbers';
@@ -293,10 +292,12 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				},
 				literal: quoted,
 			};
+		// A column's ARRAY / MAP value may be Debezium's placeholder in its integer[], date[], uuid[] or
+		// hstore form (unavailable-value.ts); its elements were the stored ones' stand-in, not data.
 		case 'array':
-			return arrayHandler(compileType(type.element, ctx, true), type.elementNotNull === true, expected);
+			return refusingUnavailable(arrayHandler(compileType(type.element, ctx, true), type.elementNotNull === true, expected), ctx.unavailable, nested);
 		case 'map':
-			return mapHandler(type.key, compileType(type.key, ctx, true), compileType(type.value, ctx, true), expected);
+			return refusingUnavailable(mapHandler(type.key, compileType(type.key, ctx, true), compileType(type.value, ctx, true), expected), ctx.unavailable, nested);
 		case 'struct':
 			return structHandler(
 				type.fields.map((field) => ({ name: field.name, handler: compileType(field.type, ctx, true) })),
@@ -320,6 +321,18 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 				literal: quoted,
 			};
 	}
+}
+
+/** `handler`, refusing Debezium's placeholder first where it is a column's (not an element's) handler. */
+function refusingUnavailable(handler: TypeHandler, unavailable: UnavailableValue, nested: boolean): TypeHandler {
+	if (nested) return handler;
+	return {
+		expected: handler.expected,
+		coerce(value, fail) {
+			return unavailable.holds(value) ? failWith(fail, 'unavailable_value', unavailable.reason) : handler.coerce(value, fail);
+		},
+		literal: handler.literal,
+	};
 }
 
 /** Text that loads as it is: no lone surrogate, and as an ARRAY / MAP / STRUCT element one nestedTextLiteral can write. */

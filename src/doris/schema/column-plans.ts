@@ -11,7 +11,7 @@
  */
 import { DELETE_SIGN_COLUMN, DORIS_FIELD, KAFKA_METADATA_FIELD, PARSE_ERROR_FIELD } from '../../common/item-contract';
 import { compileType, makeCompileContext, type CompileContext, type TypeHandler } from './coerce-type';
-import { unavailableValue } from './coerce-values';
+import { unavailableValue } from './unavailable-value';
 import type { RowMapperOptions } from './row-mapper';
 import type { TableSchema } from './types';
 

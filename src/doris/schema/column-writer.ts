@@ -184,7 +184,7 @@ export class ColumnWriter extends CanonicalJsonScanner {
 			this.valueEnd[k] = after;
 			if (this.canonical) {
 				if (fastKind === TEXT) {
-					// Debezium's placeholder goes to the handler, which refuses it (holdsUnavailableValue).
+					// Debezium's placeholder goes to the handler, which refuses it (unavailable-value.ts).
 					if (this.mapper.unavailable.isTextAt(text, at + 1, after - 1)) return -1;
 					const limit = this.limits[k] as number;
 					if ((after - at - 2) * 3 <= limit || utf8Bytes(text, at + 1, after - 1) <= limit) return after;
@@ -245,7 +245,7 @@ export class ColumnWriter extends CanonicalJsonScanner {
 			if (limit !== undefined && this.canonical) {
 				// This column's handler writes an object as its JSON text, which is the value's text here.
 				if ((after - at) * 3 > limit && utf8Bytes(text, at, after) > limit) return -1;
-				// An array of Debezium's placeholder alone: the handler refuses it (holdsUnavailableValue).
+				// An array or object form of Debezium's placeholder (unavailable-value.ts): the handler refuses it.
 				if (this.mapper.unavailable.isArrayTextAt(text, at, after)) return -1;
 				this.valueEnd[k] = after;
 				this.how[k] = QUOTE_OWN; // what JSON.stringify writes for that text: it has no backslash or control character

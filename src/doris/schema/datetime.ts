@@ -3,7 +3,8 @@
  * into the wall clock of one configured time zone:
  * - text with an explicit offset or `Z` (`2024-05-01T10:00:00+02:00`) is an instant: converted;
  * - text without an offset (`2024-05-01 10:00:00`) is already wall clock in that zone: kept as written;
- * - numbers (and numeric text other than 8 / 14 digits) are epoch instants in the unit the Epoch Unit
+ * - numbers (and numeric text other than 8 / 14 digits; see hasCompactDateDigits for numbers of 8 / 14)
+ *   are epoch instants in the unit the Epoch Unit
  *   option names (days, seconds, milliseconds, microseconds). Without one a number is refused
  *   (`epoch_unit`): its size cannot tell the unit (an Avro `date` of 19,844 days and an epoch of
  *   19,844 seconds look alike), and a guess loads a wrong date silently. Integers are converted with
@@ -32,6 +33,7 @@
  */
 import { civilFromDays, type CivilDate } from '../../common/logical-values';
 
+import { dayCountInSubDayUnit, hasCompactDateDigits } from './epoch-shapes';
 import { wallMs, ZoneClock } from './zone-clock';
 
 /** What a bare number in a DATE / DATETIME column counts since 1970-01-01; 'reject' = nobody said. */
@@ -123,25 +125,6 @@ export function isStoredDateForm(units: Uint8Array | Uint16Array, from: number, 
  */
 export type DateFailure = 'date_format' | 'date_range' | 'epoch_unit' | 'epoch_day_count' | 'precision';
 
-/** One day in each sub-day Epoch Unit. */
-const DAY_IN_UNIT: Record<Exclude<EpochUnit, 'reject' | 'days'>, number> = { s: 86_400, ms: 86_400_000, us: 86_400_000_000 };
-
-/**
- * Whether `n`, read in `unit`, is a non-zero instant less than a day from 1970-01-01 00:00 UTC. In a
- * DATE column such a number is a count of days, not an instant: schemaless Debezium
- * (`schemas.enable=false`) sends a MySQL DATE as days (io.debezium.time.Date), so an Epoch Unit set for
- * the table's DATETIME columns (ms, µs) read 19,844 (2024-05-01) as 19.8 s after the epoch and loaded
- * 1970-01-01 for every row without a word. Every calendar date a day count can name (0000-01-01 to
- * 9999-12-31 is -719,528 to 2,932,896) falls in that first day for ms and µs, and every date before
- * 2206 for seconds; 0 is 1970-01-01 read either way. A real instant in the first day of 1970 is a
- * placeholder far more often than a date, and it goes to Invalid saying so rather than load as one.
- */
-function dayCountInSubDayUnit(n: number | bigint, unit: Exclude<EpochUnit, 'reject' | 'days'>): boolean {
-	const day = DAY_IN_UNIT[unit];
-	if (typeof n === 'bigint') return n !== 0n && (n < 0n ? -n : n) < BigInt(day);
-	return n !== 0 && Math.abs(n) < day;
-}
-
 export interface DateResult {
 	ok: boolean;
 	value: string;
@@ -173,8 +156,13 @@ export class DateCoercer {
 
 	coerce(value: unknown): DateResult {
 		if (typeof value === 'string') return this.fromText(value);
-		if (typeof value === 'number') return this.fromEpoch(value);
-		if (typeof value === 'bigint') return this.fromEpoch(value);
+		if (typeof value === 'number' || typeof value === 'bigint') {
+			if (hasCompactDateDigits(value)) {
+				const compact = this.fromText(String(value));
+				if (compact.ok) return compact;
+			}
+			return this.fromEpoch(value);
+		}
 		return this.fail('date_format');
 	}
 

@@ -22,7 +22,7 @@
  */
 import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import { INVALID, type FailSlot } from './coerce-type';
-import { unavailableValue, type UnavailableValue } from './coerce-values';
+import { unavailableValue, type UnavailableValue } from './unavailable-value';
 import { compileColumnPlans, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark } from './debezium';
@@ -216,7 +216,7 @@ export class RowMapper extends RecordFinder {
 				if (alias !== undefined) value = rec[alias];
 			}
 			// A delete removes the row whatever its other values: Debezium's placeholder for a value it did
-			// not receive (a TOASTed column, coerce-values.ts) is left out instead of refused with the delete.
+			// not receive (a TOASTed column, unavailable-value.ts) is left out instead of refused with the delete.
 			if (deleted && this.unavailable.holds(value)) value = undefined;
 			if (value !== undefined) present++;
 			// Not a Debezium or flattened delete: it carries the whole "before" row, and a key column it

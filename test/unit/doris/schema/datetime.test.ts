@@ -172,6 +172,27 @@ describe('DATETIME from epoch numbers', () => {
 		assert.equal(run(1714557600, { date: true, epochUnit: 's' }), '2024-05-01');
 		assert.equal(run(19844, { epochUnit: 'ms', precision: 3 }), '1970-01-01 00:00:19.844');
 	});
+	it('a number of 8 / 14 digits that is a date is that date under every Epoch Unit, as Doris and its text read it', () => {
+		// Doris' JSON reader hands the number to the cast as its text, and from_date_str_base reads 8 / 14
+		// digits as YYYYMMDD[HHMMSS]. Before, under a unit, 20240501 loaded as 1970-08-23 (seconds) and
+		// 20240501103000 as 2611-05-26 01:25:03 (milliseconds), without a word.
+		for (const epochUnit of ['reject', 'days', 's', 'ms', 'us'] as const) {
+			assert.equal(run(20240501, { date: true, epochUnit }), '2024-05-01', epochUnit);
+			assert.equal(run(20240501, { epochUnit }), '2024-05-01 00:00:00', epochUnit);
+			assert.equal(run(20240501103000, { date: true, epochUnit }), '2024-05-01', epochUnit);
+			assert.equal(run(20240501103000, { precision: 3, epochUnit }), '2024-05-01 10:30:00.000', epochUnit);
+			assert.equal(run(20240501103000n, { epochUnit }), '2024-05-01 10:30:00', epochUnit);
+			assert.equal(run(20240501, { date: true, epochUnit }), run('20240501', { date: true, epochUnit }), epochUnit);
+		}
+		// Digits that are no date stay an epoch in the unit (one day in ms; a 1972 instant in µs).
+		assert.equal(run(86_400_000, { epochUnit: 'ms' }), '1970-01-02 00:00:00');
+		assert.equal(run(63_072_000_000_000, { precision: 6, epochUnit: 'us' }), '1972-01-01 00:00:00.000000');
+		assert.equal(run(20241301, { epochUnit: 's' }), '1970-08-23 06:35:01');
+		// Other lengths are the epochs the unit is for: 10-digit seconds, 12-digit milliseconds of 1973-2001.
+		assert.equal(run(1714557600, { epochUnit: 's' }), '2024-05-01 10:00:00');
+		assert.equal(run(240501103000, { precision: 3, epochUnit: 'ms' }), '1977-08-15 13:51:43.000');
+		assert.equal(run(20240501.5, { epochUnit: 's', precision: 1 }), '1970-08-23 06:21:41.5');
+	});
 	it('zones and range', () => {
 		assert.equal(run(1714557600123, { epochUnit: 's' }), '!date_range');
 		assert.equal(run(1714557600, { timeZone: 'Asia/Shanghai', epochUnit: 's' }), '2024-05-01 18:00:00');

@@ -48,6 +48,21 @@ describe('routePacked', () => {
 		});
 	});
 
+	it('a date-shaped number (YYYYMMDD[HHMMSS]) under an Epoch Unit is the date, packed and per message alike', () => {
+		// Before, under seconds, 20240501103000 was an epoch beyond year 9999 and 20240501 1970-08-23.
+		const lines = ['{"id":1,"ts":20240501103000}', '{"id":2,"ts":20240501}'];
+		const r = routePacked(pack(lines), mapper(), labels, 0);
+		assert.deepEqual(r.invalid, []);
+		assert.equal(r.packed?.jsonLines, '{"id":1,"ts":"2024-05-01 10:30:00"}\n{"id":2,"ts":"2024-05-01 00:00:00"}\n');
+		assert.deepEqual(
+			lines.map((l) => mapper().map(parseJsonExact(l) as Record<string, unknown>)),
+			[
+				{ ok: true, row: { id: 1, ts: '2024-05-01 10:30:00' } },
+				{ ok: true, row: { id: 2, ts: '2024-05-01 00:00:00' } },
+			],
+		);
+	});
+
 	it('sendInvalid takes the invalid items in parts of INVALID_PART_ITEMS, in order; the result keeps the rest; rows and counts as without it', () => {
 		const lines = Array.from({ length: 3 * INVALID_PART_ITEMS + 30 }, (_, i) => (i % 3 === 0 ? `{"id":${i},"ts":0}` : `{"id":"x${i}","ts":0}`));
 		const whole = mapPackedLinesToBytes(pack(lines), mapper(), 4, emptyInvalidLineCounts());

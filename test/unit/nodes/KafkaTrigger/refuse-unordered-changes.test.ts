@@ -162,3 +162,24 @@ describe('activation refuses timeouts that give an execution up while its rows w
 		assert.equal((await activationError({ rejectedWired: true, load: { batchIntervalSeconds: 8 }, workflowSettings: { executionTimeout: 60 } })).message, NO_CREDENTIAL);
 	});
 });
+
+// Review session 20, F7: a tombstone's key row has no Debezium source block, so a Doris Schema node taking
+// the table (or database) from "Debezium Source" sent every such delete to Invalid; the combination
+// activated without a word, where README and the compacted-topic refusal advise the setting.
+describe('activation refuses Tombstones "Delete the Row of Its Key" before a Doris Schema node naming tables by the Debezium source block', () => {
+	const tombstonesDelete = { options: { ...KEEP_ORDER.options, tombstones: 'delete' } };
+	const toTables = (tableFrom: string, databaseFrom = 'parameter') => ({ operation: 'mapRowsToTables', tableFrom, databaseFrom, options: { cdc: true } });
+
+	it('Table From or Database From "Debezium Source" (or an expression): refused, naming the node, the setting and the fix', async () => {
+		const error = await activationError({ trigger: tombstonesDelete, schema: toTables('debezium'), rejectedWired: true });
+		assert.match(error.message, /Tombstones is "Delete the Row of Its Key", but Doris Schema node "Schema" has Table From "Debezium Source": a tombstone has no value/);
+		assert.match(String(error.description), /Table From to "Kafka Topic \(Last Segment\)" or a "Topic → Table Map"/);
+		assert.match((await activationError({ trigger: tombstonesDelete, schema: toTables('topic', 'debezium'), rejectedWired: true })).message, /has Database From "Debezium Source"/);
+		assert.match((await activationError({ trigger: tombstonesDelete, schema: toTables('={{ "debezium" }}'), rejectedWired: true })).message, /Table From an expression, which may be "Debezium Source"/);
+	});
+
+	it('the topic naming the table, or tombstones skipped, goes through to the credential lookup', async () => {
+		assert.equal((await activationError({ trigger: tombstonesDelete, schema: toTables('topic', 'topic'), rejectedWired: true })).message, NO_CREDENTIAL);
+		assert.equal((await activationError({ trigger: KEEP_ORDER, schema: toTables('debezium', 'debezium'), rejectedWired: true })).message, NO_CREDENTIAL);
+	});
+});
