@@ -3,7 +3,7 @@
  * MySQL port is not reachable. Types use the same parser as auto mode, strictly: a typo fails here,
  * naming the column, rather than letting every row through unchecked.
  */
-import { parseDorisType } from './type-parser';
+import { parseManualDorisType } from './type-parser';
 import type { ColumnSchema, TableSchema } from './types';
 
 export interface ManualColumn {
@@ -26,7 +26,7 @@ export function manualSchema(database: string, table: string, columns: ManualCol
 		seen.add(name.toLowerCase());
 		let type;
 		try {
-			type = parseDorisType(c.type);
+			type = parseManualDorisType(c.type);
 		} catch (error) {
 			throw new Error(`Manual schema, column "${name}": ${(error as Error).message}`);
 		}

@@ -97,6 +97,8 @@ class Parser {
 	constructor(
 		private readonly text: string,
 		private readonly tokens: Token[],
+		/** Refuse a bare DECIMAL / NUMERIC / DECIMALV3 / DECIMAL32… (a type typed by hand, see parseManualDorisType) instead of reading it as `unknown`. */
+		private readonly refuseBareDecimal = false,
 	) {}
 
 	fail(detail: string): never {
@@ -207,7 +209,11 @@ class Parser {
 			case 'NUMERIC': {
 				const p = this.params();
 				// A bare DECIMALV2 is (27, 9) (be/src/exec/schema_scanner/schema_columns_scanner.cpp prints it so).
-				if (p.length === 0) return name === 'DECIMALV2' ? { kind: 'decimal', precision: 27, scale: 9 } : { kind: 'unknown', name: raw };
+				if (p.length === 0) {
+					if (name === 'DECIMALV2') return { kind: 'decimal', precision: 27, scale: 9 };
+					if (this.refuseBareDecimal) this.fail(`${raw} without (precision, scale) means DECIMAL(9,0) or DECIMAL(38,9) depending on the Doris that created the table: write the type DESC shows, e.g. DECIMAL(10,2)`);
+					return { kind: 'unknown', name: raw };
+				}
 				const precision = p[0];
 				const scale = p[1] ?? 0;
 				if (precision < 1 || precision > 76 || scale < 0 || scale > precision) {
@@ -314,9 +320,28 @@ class Parser {
 
 /** Parses one Doris type string; throws DorisTypeParseError naming the string and the position. */
 export function parseDorisType(text: string): DorisType {
+	return parse(text, false);
+}
+
+/**
+ * A type typed by hand (manual mode): as parseDorisType, but a bare DECIMAL / NUMERIC / DECIMALV3 (also
+ * as an ARRAY / MAP / STRUCT element) is refused, naming the fix. Auto mode settles a bare DECIMAL from
+ * information_schema (reader.ts); by hand nothing did, so it was `unknown` and every value passed
+ * unchecked: 12.5 loaded 13 into what Doris made a DECIMAL(9,0), Strict Mode on, nothing said. Its
+ * meaning cannot be assumed either, since Doris' own sources give two: the legacy planner's
+ * DECIMAL(9,0) (fe catalog/ScalarType.java DEFAULT_PRECISION = 9, DEFAULT_SCALE = 0) and Nereids'
+ * DECIMALV3(38,9) (nereids/types/DataType.java convertPrimitiveFromStrings under
+ * enable_decimal_conversion, since apache/doris#36316, picked to 2.1 as #36540; 3.0 / 3.1). Validate on
+ * Start already refused the bare type against the table's (manual-types.ts).
+ */
+export function parseManualDorisType(text: string): DorisType {
+	return parse(text, true);
+}
+
+function parse(text: string, refuseBareDecimal: boolean): DorisType {
 	const trimmed = text.trim();
 	if (trimmed === '') throw new DorisTypeParseError(text, 'empty type');
-	const parser = new Parser(trimmed, tokenize(trimmed));
+	const parser = new Parser(trimmed, tokenize(trimmed), refuseBareDecimal);
 	const type = parser.type();
 	parser.skipNullability();
 	if (!parser.atEnd()) parser.fail('unexpected text after the type');

@@ -79,6 +79,21 @@ describe('manual schema types against the table (Validate on Start)', () => {
 		assert.match(problemsOf([{ name: 'price', type: 'DECIMAL(12,2)' }])[0], /more than 8 integer digit\(s\)/);
 	});
 
+	it('a bare DECIMAL / NUMERIC / DECIMALV3 (also an element) is refused naming the column and the fix, where before every value passed it unchecked', () => {
+		// Doris makes it DECIMAL(9,0) (legacy planner, ScalarType) or DECIMALV3(38,9) (Nereids, #36316): before,
+		// it was `unknown` here, so 12.5 and even "abc" mapped as valid, and Doris rounded 12.5 to 13 in a (9,0).
+		for (const type of ['DECIMAL', 'numeric', 'DECIMALV3', 'ARRAY<DECIMAL>', 'MAP<INT,DECIMAL>', 'STRUCT<a:NUMERIC>']) {
+			assert.throws(
+				() => manualSchema('shop', 'orders', [{ name: 'price', type }]),
+				(e: unknown) => e instanceof Error && /^Manual schema, column "price": .*without \(precision, scale\) means DECIMAL\(9,0\) or DECIMAL\(38,9\).*DECIMAL\(10,2\)/.test(e.message),
+				type,
+			);
+		}
+		// With its precision and scale it is checked as any decimal; a DECIMALV2's bare form is (27,9).
+		assert.equal(manualSchema('shop', 'orders', [{ name: 'price', type: 'DECIMAL(9,0)' }]).columns[0].type.kind, 'decimal');
+		assert.deepEqual(manualSchema('shop', 'orders', [{ name: 'price', type: 'DECIMALV2' }]).columns[0].type, { kind: 'decimal', precision: 27, scale: 9 });
+	});
+
 	it('nullability is not compared: a NULL into a NOT NULL column is refused by Doris, visibly', () => {
 		assert.deepEqual(problemsOf([{ name: 'id', type: 'BIGINT', nullable: true }]), []);
 	});
