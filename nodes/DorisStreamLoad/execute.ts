@@ -222,6 +222,10 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		}
 	}
 
+	// Aborted when n8n ends the execution (the editor's Stop, the REST stop, the workflow's Timeout: n8n-core
+	// 2.40.7 workflow-execute.js setupCancellation aborts it and ends the run as canceled at once, without
+	// awaiting this node): the batcher then takes the execution's rows out of batches not sent yet, which
+	// would otherwise load and load again with the Kafka trigger's redelivery (src/batch/withdraw.ts).
 	const signal = ctx.getExecutionCancelSignal();
 	// Every table's load runs at once; each settles before the node answers, so a failed execution
 	// leaves no rows of its own still on their way to Doris (the Kafka trigger redelivers it at once).

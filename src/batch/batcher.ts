@@ -13,6 +13,8 @@
  * - Deadlines (AddOptions.deadline, the Kafka trigger's Keep Order per Partition): a batch holding
  *   rows with a deadline is sealed ahead of the earliest one, and its loader is told the deadline,
  *   after which it must not load them (doris-target.ts).
+ * - A call whose signal aborts (n8n stopped its execution, which the Kafka trigger then redelivers) has
+ *   its lines taken out of every batch not sent yet; lines already in a load stay (withdraw.ts).
  * - A call's input is an ordered list of parts, rows or chunks, appended in that order (CDC: an
  *   upsert and a delete of one key must reach Doris in offset order, whichever form carried them).
  * - Each batch knows which call added which of its lines (segments, one per stretch of a call's
@@ -40,8 +42,10 @@ import type { OwnerRun } from './isolate';
 import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
 import { armIdle, createOpenBatch, stopTimers, takeDeadline, type OpenBatch } from './open-batch';
+import { ownedRows, withdrawOwner, type StoppedRows, type StrandedRows } from './withdraw';
 
 export { RejectedRowsError, type LineVerdicts, type RejectedRow } from './line-owners';
+export type { StoppedRows, StrandedRows } from './withdraw';
 
 export interface AddOptions {
 	signal?: AbortSignal;
@@ -85,7 +89,7 @@ export interface AddResult<R, X = unknown> {
 	rejected: RejectedRow<X>[];
 }
 
-export interface BatcherHooks<X = unknown> {
+export interface BatcherHooks<X = unknown, R = unknown> {
 	/**
 	 * The reason a call's row gets when it did not load while other rows of the call did (see the
 	 * header); undefined for an error that must fail the call. Without it such a call fails.
@@ -94,6 +98,8 @@ export interface BatcherHooks<X = unknown> {
 	onSeal?(batch: { rows: number; bytes: number }): void;
 	onSettled?(batch: { rows: number; bytes: number }, durationMs: number, error: unknown): void;
 	onBuffered?(bytes: number): void;
+	/** A call's signal aborted while rows of it were in batches (withdraw.ts): what was taken out, what stays. */
+	onStopped?(stopped: StoppedRows<R>): void;
 }
 
 export class TargetBatcher<R, X = unknown> {
@@ -109,7 +115,7 @@ export class TargetBatcher<R, X = unknown> {
 		limits: BatchLimits,
 		private readonly serialize: RowSerializer,
 		private readonly loader: (batch: SealedBatch, verdicts: LineVerdicts<X>) => Promise<R>,
-		private readonly hooks: BatcherHooks<X> = {},
+		private readonly hooks: BatcherHooks<X, R> = {},
 		/** The process's cap across every batcher (memory-budget.ts); none: only this batcher's own. */
 		private readonly budget?: MemoryBudget,
 	) {
@@ -153,22 +159,31 @@ export class TargetBatcher<R, X = unknown> {
 		const { serialised, total } = serialiseParts(parts, this.serialize);
 		const touched: OpenBatch<BatchReport<R>, X>[] = [];
 		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false, deadline: options.deadline };
-		let next = 0;
-		for (const part of parts) {
-			let wait: Promise<void> | undefined;
-			if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
-			else if (part.text.length > 0) wait = this.addLines(part, owner, touched, options.signal);
-			if (wait !== undefined) await wait;
+		// Stopped in n8n (its cancel signal aborts): the rows not sent yet come out, else they would load and
+		// load again with the execution's redelivery (withdraw.ts).
+		const onAbort = () => this.withdraw(owner, touched);
+		options.signal?.addEventListener('abort', onAbort, { once: true });
+		let settled: Array<PromiseSettledResult<BatchReport<R>>>;
+		try {
+			let next = 0;
+			for (const part of parts) {
+				let wait: Promise<void> | undefined;
+				if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
+				else if (part.text.length > 0) wait = this.addLines(part, owner, touched, options.signal);
+				if (wait !== undefined) await wait;
+			}
+			if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
+			else if (this.open !== undefined && touched.includes(this.open)) armIdle(this.open, this.limits.maxIdleMs, this.sealIfOpen);
+			this.hooks.onBuffered?.(this.buffered);
+			// Every batch holding the call's rows settles first: whether any of them loaded decides what a
+			// failed one means for the call (line-owners.ts).
+			settled = await settleAll(
+				touched.map((b) => b.done),
+				options.signal,
+			);
+		} finally {
+			options.signal?.removeEventListener('abort', onAbort);
 		}
-		if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
-		else if (this.open !== undefined && touched.includes(this.open)) armIdle(this.open, this.limits.maxIdleMs, this.sealIfOpen);
-		this.hooks.onBuffered?.(this.buffered);
-		// Every batch holding the call's rows settles first: whether any of them loaded decides what a
-		// failed one means for the call (line-owners.ts).
-		const settled = await settleAll(
-			touched.map((b) => b.done),
-			options.signal,
-		);
 		const outcomes: BatchOutcome[] = settled.map((s) => (s.status === 'fulfilled' ? { ok: true } : { ok: false, error: s.reason as unknown }));
 		const rejected = ownerVerdicts(owner, touched, outcomes, this.hooks.handBack);
 		if (rejected.length > 0 && !owner.acceptsRejected) throw new RejectedRowsError(rejected);
@@ -187,9 +202,10 @@ export class TargetBatcher<R, X = unknown> {
 			if (this.noRoom) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
 			if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
-			this.took(batch.buffer.append(lines[i]));
+			const bytes = batch.buffer.append(lines[i]);
+			this.took(bytes);
 			lines[i] = '';
-			claim(batch, owner, 1);
+			claim(batch, owner, 1, bytes);
 			if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 		}
 		return undefined;
@@ -237,8 +253,9 @@ export class TargetBatcher<R, X = unknown> {
 		}
 		batch ??= this.openBatch();
 		if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
-		this.took(Buffer.isBuffer(piece) ? batch.buffer.appendBytes(piece) : batch.buffer.appendText(piece.text, piece.bytes));
-		claim(batch, owner, rows);
+		const bytes = Buffer.isBuffer(piece) ? batch.buffer.appendBytes(piece) : batch.buffer.appendText(piece.text, piece.bytes);
+		this.took(bytes);
+		claim(batch, owner, rows, bytes);
 		if (batch.rows >= this.limits.maxRows || batch.buffer.byteLength >= this.limits.maxBytes) this.seal(batch);
 	}
 
@@ -296,7 +313,8 @@ export class TargetBatcher<R, X = unknown> {
 				{ id: batch.id, body, rows: batch.rows, bytes, executions: batch.executions, rejectable: batch.refusing < batch.executions, deadline: batch.deadline, owners: ownerRuns(batch.segments) },
 				lineVerdicts(batch.verdicts, batch.rows, batch.id),
 			);
-			batch.resolve({ batchId: batch.id, rows: batch.rows, bytes, executions: batch.executions, result });
+			batch.report = { batchId: batch.id, rows: batch.rows, bytes, executions: batch.executions, result };
+			batch.resolve(batch.report);
 		} catch (error) {
 			failure = error;
 			batch.reject(error);
@@ -309,6 +327,47 @@ export class TargetBatcher<R, X = unknown> {
 			this.roomWaiters.wakeAll();
 			this.pump();
 		}
+	}
+
+	/**
+	 * The call's signal aborted: its lines come out of every batch not sent yet (an emptied one is dropped);
+	 * lines in a load already sent or done stay, and onStopped says so. Runs in the signal's listener, so
+	 * it never throws: a withdrawal that fails leaves that batch as it was, reported as kept.
+	 */
+	private withdraw(owner: Owner, touched: ReadonlyArray<OpenBatch<BatchReport<R>, X>>): void {
+		let withdrawn = 0;
+		let freed = 0;
+		const stranded: StrandedRows<R>[] = [];
+		for (const batch of touched) {
+			const queued = this.queue.indexOf(batch);
+			if (batch !== this.open && queued < 0) {
+				const rows = ownedRows(batch, owner);
+				if (this.loading.has(batch)) stranded.push({ batchId: batch.id, rows, state: 'sending' });
+				else if (batch.report !== undefined) stranded.push({ batchId: batch.id, rows, state: 'loaded', result: batch.report.result });
+				continue;
+			}
+			try {
+				const taken = withdrawOwner(batch, owner, batch === this.open, this.sealIfOpen);
+				withdrawn += taken.rows;
+				freed += taken.bytes;
+			} catch (error) {
+				stranded.push({ batchId: batch.id, rows: ownedRows(batch, owner), state: 'kept', error });
+				continue;
+			}
+			if (batch.rows > 0 || batch.executions > 0) continue;
+			// Only the stopped call's lines were in it: nothing to load, nobody waiting.
+			stopTimers(batch);
+			if (batch === this.open) this.open = undefined;
+			else this.queue.splice(queued, 1);
+			batch.reject(new AbortError());
+		}
+		if (freed > 0) {
+			this.buffered -= freed;
+			this.budget?.give(freed);
+			this.hooks.onBuffered?.(this.buffered);
+			this.roomWaiters.wakeAll();
+		}
+		if (withdrawn > 0 || stranded.length > 0) this.hooks.onStopped?.({ withdrawn, stranded });
 	}
 
 	/**

@@ -100,6 +100,41 @@ export class ByteBuffer {
 	}
 
 	/**
+	 * Takes the bytes of `ranges` out (sorted, disjoint, [from, to), each made of whole appends: a stopped
+	 * execution's lines, withdraw.ts) and returns how many went. A chunk that loses part of its bytes is
+	 * copied down to what it keeps, so the memory given back to the budget is really free; a text appended
+	 * whole goes whole or stays (a range cutting one is a bug, thrown before anything changed).
+	 */
+	drop(ranges: ReadonlyArray<{ from: number; to: number }>): number {
+		this.seal();
+		const kept: (Buffer | PendingText)[] = [];
+		let offset = 0;
+		let r = 0;
+		for (const chunk of this.chunks) {
+			const start = offset;
+			const end = offset + (Buffer.isBuffer(chunk) ? chunk.length : chunk.bytes);
+			offset = end;
+			while (r < ranges.length && ranges[r].to <= start) r++;
+			const pieces: Array<[number, number]> = [];
+			let at = start;
+			for (let k = r; k < ranges.length && ranges[k].from < end; k++) {
+				if (ranges[k].from > at) pieces.push([at, ranges[k].from]);
+				at = Math.max(at, ranges[k].to);
+			}
+			if (at < end) pieces.push([at, end]);
+			if (pieces.length === 1 && pieces[0][0] === start && pieces[0][1] === end) kept.push(chunk);
+			else if (pieces.length === 0) continue;
+			else if (!Buffer.isBuffer(chunk)) throw new Error(`a withdrawal cuts a text of ${chunk.bytes} bytes at bytes ${JSON.stringify(pieces)} of ${start}..${end}`);
+			else kept.push(Buffer.concat(pieces.map(([from, to]) => chunk.subarray(from - start, to - start))));
+		}
+		const before = this.total;
+		this.chunks.length = 0;
+		for (const chunk of kept) this.chunks.push(chunk);
+		this.total = kept.reduce((sum, chunk) => sum + (Buffer.isBuffer(chunk) ? chunk.length : chunk.bytes), 0);
+		return before - this.total;
+	}
+
+	/**
 	 * The bytes written so far, texts encoded now; the buffer takes no more writes afterwards. Throws
 	 * when a text's UTF-8 is not the length its caller said (the batch's size was counted with it):
 	 * the load then fails rather than send a body other than the one accounted for.

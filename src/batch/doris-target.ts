@@ -45,6 +45,7 @@ import { loadAroundRefusal, type DorisLoadOutcome } from './refused-batch';
 import { isMissingTable, isRowRefusal, isSchemaRefusal, notLoadedRefusal, type DorisRefusal } from './refusal';
 import { handBackUncounted, mayHaveLanded } from './uncounted';
 import { getOrCreateBatcher } from './registry';
+import { reportStopped } from './withdraw';
 import { addDeleteSignToLines, createSerializer } from '../doris/stream-load/wire-format';
 
 const gzip = promisify(gzipCallback);
@@ -156,8 +157,12 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			if (change > 0) metrics.bufferedBytes.inc({ table: metricTable }, change);
 			else if (change < 0) metrics.bufferedBytes.dec({ table: metricTable }, -change);
 		};
-		const loadBody = async (body: readonly Buffer[], rows: number, deadline?: number, rejectable = true): Promise<LoadResult> => {
+		// The label each batch is being sent under (a split batch: its latest part's), for the warning about a
+		// stopped execution whose rows are in it (withdraw.ts).
+		const sending = new Map<number, string>();
+		const loadBody = async (body: readonly Buffer[], rows: number, batchId: number, deadline?: number, rejectable = true): Promise<LoadResult> => {
 			const label = labels.next();
+			sending.set(batchId, label);
 			const bounded = boundedByDeadline(load, deadline, table);
 			const headers = buildLoadHeaders(bounded.load, label);
 			const sent = load.compress === 'gz' ? [await gzip(body.length === 1 ? body[0] : Buffer.concat(body))] : body;
@@ -189,7 +194,7 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 			serializer,
 			async (batch, verdicts) => {
 				try {
-					return await loadBody(batch.body, batch.rows, batch.deadline, batch.rejectable);
+					return await loadBody(batch.body, batch.rows, batch.id, batch.deadline, batch.rejectable);
 				} catch (error) {
 					// A table Doris no longer has is re-read too: with the schema cached, every redelivery would
 					// map its rows for it and fail again until the cache's refresh; read again, it is created
@@ -205,11 +210,13 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 					return await loadAroundRefusal(batch, verdicts, error, {
 						load,
 						table,
-						loadBody: (part, rows) => loadBody(part, rows, batch.deadline),
+						loadBody: (part, rows) => loadBody(part, rows, batch.id, batch.deadline),
 						maxLoads: config.maxIsolationLoads ?? DEFAULT_MAX_ISOLATION_LOADS,
 						logger: config.logger,
 						readErrorLog: (refusal) => client.errorLog({ response: refusal.response }, FILTERED_ROWS_LOG_LIMITS),
 					});
+				} finally {
+					sending.delete(batch.id);
 				}
 			},
 			{
@@ -221,6 +228,13 @@ export function dorisBatcher(config: DorisTargetConfig): TargetBatcher<DorisLoad
 				},
 				onSettled: (_b, ms) => metrics.batchFlushDuration.observe({ table: metricTable }, ms / 1000),
 				onBuffered: reportBuffered,
+				onStopped: (stopped) =>
+					reportStopped(
+						stopped,
+						`${config.database}.${table}`,
+						(stranded) => (stranded.state !== 'loaded' ? sending.get(stranded.batchId) : (stranded.result.parts ?? [stranded.result]).map((part) => part.label).join('", "')),
+						config.logger,
+					),
 			},
 			processBudget(),
 		);

@@ -59,12 +59,17 @@ export function ownerRuns(segments: ReadonlyArray<Segment>): OwnerRun[] {
 	return runs;
 }
 
-/** A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows). */
+/**
+ * A stretch of one call's rows in a batch: batch lines [line, line + rows) are its rows [first, first + rows),
+ * bytes [byte, byte + bytes) of the batch's buffer (what a stopped call's withdrawal cuts out: withdraw.ts).
+ */
 export interface Segment {
 	owner: Owner;
 	line: number;
 	first: number;
 	rows: number;
+	byte: number;
+	bytes: number;
 }
 
 /** What the loader said about single lines, read by the owners once the batch settled. */
@@ -113,11 +118,13 @@ export function join<B extends OwnedLines<unknown>>(batch: B, owner: Owner, touc
 	if (!owner.acceptsRejected) batch.refusing += 1;
 }
 
-/** Records that `rows` lines just appended to `batch` are the owner's next rows. */
-export function claim(batch: OwnedLines<unknown>, owner: Owner, rows: number): void {
+/** Records that `rows` lines (`bytes` bytes) just appended to `batch` are the owner's next rows. */
+export function claim(batch: OwnedLines<unknown>, owner: Owner, rows: number, bytes: number): void {
 	const last = batch.segments[batch.segments.length - 1];
-	if (last !== undefined && last.owner === owner && last.first + last.rows === owner.appended) last.rows += rows;
-	else batch.segments.push({ owner, line: batch.rows, first: owner.appended, rows });
+	if (last !== undefined && last.owner === owner && last.first + last.rows === owner.appended) {
+		last.rows += rows;
+		last.bytes += bytes;
+	} else batch.segments.push({ owner, line: batch.rows, first: owner.appended, rows, byte: last === undefined ? 0 : last.byte + last.bytes, bytes });
 	batch.rows += rows;
 	owner.appended += rows;
 }

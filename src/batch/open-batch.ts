@@ -26,6 +26,8 @@ export interface OpenBatch<Report, X> {
 	deadline: number | undefined;
 	deadlineTimer: NodeJS.Timeout | undefined;
 	done: Promise<Report>;
+	/** Set once it loaded: what a call stopped afterwards reports of its rows in it (withdraw.ts). */
+	report: Report | undefined;
 	resolve(report: Report): void;
 	reject(error: unknown): void;
 }
@@ -53,6 +55,7 @@ export function createOpenBatch<Report, X>(id: number, maxIntervalMs: number, se
 		deadline: undefined,
 		deadlineTimer: undefined,
 		done,
+		report: undefined,
 		resolve,
 		reject,
 	};
