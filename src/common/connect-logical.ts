@@ -23,6 +23,14 @@
  * - io.debezium.data.VariableScaleDecimal: a struct {scale: int32, value: bytes} (PostgreSQL NUMERIC
  *   without precision).
  * - io.debezium.data.Json: JSON text.
+ * - io.debezium.time.IsoTimestamp / IsoDate / IsoTime (time.precision.mode=isostring, Debezium 3.1+,
+ *   DBZ-6387; TemporalPrecisionMode.ISOSTRING): ISO-8601 text of a zone-less value. IsoTimestamp is what
+ *   Timestamp is as text: JdbcValueConverters.convertTimestampToUtcIsoString (Types.TIMESTAMP only, so
+ *   MySQL DATETIME / PostgreSQL TIMESTAMP; timestamptz stays ZonedTimestamp) formats the LocalDateTime at
+ *   ZoneOffset.UTC with ISO_OFFSET_DATE_TIME: the wall clock tagged `Z` ("2018-06-20T06:37:03Z"), decoded
+ *   back to that wall clock, never shifted by the node's Time Zone. IsoDate is ISO_OFFSET_DATE at UTC
+ *   ("2018-06-20Z"), IsoTime ISO_OFFSET_TIME at UTC ("06:37:03Z"): the offset is dropped
+ *   (debezium-connector-common io/debezium/time/Iso*.java, debezium at aad5519).
  */
 import { dateFromEpochDays, decimalText, integerFromTwosComplement, integerOf, timeOfDay, wallClockFromEpoch, bytesFromBase64, type TimeUnit } from './logical-values';
 
@@ -151,6 +159,28 @@ const json: LogicalDecoder = (value) => {
 	return new JsonText(value);
 };
 
+/** ISO_OFFSET_DATE_TIME / ISO_OFFSET_TIME / ISO_OFFSET_DATE at UTC: the offset is `Z` (`+00:00` taken alike); seconds and a fraction of up to 9 digits. */
+const ISO_TIMESTAMP_RE = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]00:00)$/;
+const ISO_TIME_RE = /^(\d{2}:\d{2})(:\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]00:00)$/;
+const ISO_DATE_RE = /^(\d{4}-\d{2}-\d{2})(?:Z|[+-]00:00)?$/;
+
+function isoText(value: unknown, re: RegExp, example: string): RegExpExecArray {
+	const m = typeof value === 'string' ? re.exec(value) : null;
+	if (m === null) throw new LogicalValueError(`${describe(value)} is not ISO-8601 text at UTC like ${JSON.stringify(example)}`);
+	return m;
+}
+
+/** The wall clock as written, `Z` dropped: `2018-06-20 06:37:03[.f]`. */
+const isoTimestamp: LogicalDecoder = (value) => {
+	const m = isoText(value, ISO_TIMESTAMP_RE, '2018-06-20T06:37:03Z');
+	return `${m[1]} ${m[2]}${m[3] ?? ':00'}`;
+};
+const isoTime: LogicalDecoder = (value) => {
+	const m = isoText(value, ISO_TIME_RE, '06:37:03Z');
+	return `${m[1]}${m[2] ?? ':00'}`;
+};
+const isoDate: LogicalDecoder = (value) => isoText(value, ISO_DATE_RE, '2018-06-20Z')[1];
+
 /** Decoders by Connect schema name. Names not listed (Enum, Uuid, ZonedTimestamp, …) carry their value as it is. */
 const DECODERS: ReadonlyMap<string, LogicalDecoder> = new Map([
 	['io.debezium.time.Date', date],
@@ -166,6 +196,9 @@ const DECODERS: ReadonlyMap<string, LogicalDecoder> = new Map([
 	['org.apache.kafka.connect.data.Decimal', connectDecimal],
 	['io.debezium.data.VariableScaleDecimal', variableScaleDecimal],
 	['io.debezium.data.Json', json],
+	['io.debezium.time.IsoTimestamp', isoTimestamp],
+	['io.debezium.time.IsoTime', isoTime],
+	['io.debezium.time.IsoDate', isoDate],
 ]);
 
 /** The decoder of a Connect logical type name, or undefined when the name changes nothing. */

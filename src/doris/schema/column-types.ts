@@ -6,8 +6,8 @@
  * Connect → Doris (Debezium's "How the connector maps data types", doris-kafka-connector's type table):
  * int8/16/32/64 → TINYINT/SMALLINT/INT/BIGINT, float32/64 → FLOAT/DOUBLE, boolean → BOOLEAN,
  * Decimal(p, s) → DECIMAL(p, s) (p ≤ 38; beyond, STRING keeps every digit), VariableScaleDecimal →
- * STRING (no fixed scale to store it in), Date → DATE, Timestamp → DATETIME(3), MicroTimestamp /
- * NanoTimestamp / ZonedTimestamp → DATETIME(6) (Doris keeps at most microseconds), every Time type →
+ * STRING (no fixed scale to store it in), Date / IsoDate → DATE, Timestamp → DATETIME(3), MicroTimestamp /
+ * NanoTimestamp / ZonedTimestamp / IsoTimestamp → DATETIME(6) (Doris keeps at most microseconds), every Time type →
  * STRING (Doris has no TIME column), Json → JSON, arrays of scalars → ARRAY<…>, maps and structs →
  * JSON, string → STRING, or VARCHAR(4 × length) when Debezium propagates the source column's length
  * (`column.propagate.source.type`): Doris counts VARCHAR in bytes, a MySQL utf8mb4 character takes up
@@ -60,10 +60,13 @@ const BY_NAME: Record<string, string> = {
 	'io.debezium.time.MicroTimestamp': 'DATETIME(6)',
 	'io.debezium.time.NanoTimestamp': 'DATETIME(6)',
 	'io.debezium.time.ZonedTimestamp': 'DATETIME(6)',
+	'io.debezium.time.IsoTimestamp': 'DATETIME(6)',
+	'io.debezium.time.IsoDate': 'DATE',
 	'io.debezium.time.Time': 'STRING',
 	'io.debezium.time.MicroTime': 'STRING',
 	'io.debezium.time.NanoTime': 'STRING',
 	'io.debezium.time.ZonedTime': 'STRING',
+	'io.debezium.time.IsoTime': 'STRING',
 	'org.apache.kafka.connect.data.Time': 'STRING',
 	'io.debezium.data.VariableScaleDecimal': 'STRING',
 	'io.debezium.data.Json': 'JSON',

@@ -36,6 +36,20 @@ describe('Connect logical types', () => {
 		assert.equal(connectLogicalDecoder('io.debezium.time.ZonedTimestamp'), undefined, 'ZonedTimestamp is ISO text with its zone: kept');
 	});
 
+	// Review session 20, F8: time.precision.mode=isostring (Debezium 3.1+) was not decoded: IsoTimestamp's
+	// `Z` read as an instant shifted the wall clock by the node's Time Zone; IsoTime kept its `Z`.
+	it('isostring: IsoTimestamp is the wall clock as written (Z dropped, never shifted, digits kept), IsoTime and IsoDate drop the offset', () => {
+		assert.equal(decode('io.debezium.time.IsoTimestamp', '2018-06-20T06:37:03Z'), '2018-06-20 06:37:03');
+		assert.equal(decode('io.debezium.time.IsoTimestamp', '2024-05-01T10:00:00.123456Z'), '2024-05-01 10:00:00.123456');
+		assert.equal(decode('io.debezium.time.IsoTimestamp', '2024-05-01T10:00Z'), '2024-05-01 10:00:00');
+		assert.equal(decode('io.debezium.time.IsoTime', '06:37:03Z'), '06:37:03');
+		assert.equal(decode('io.debezium.time.IsoTime', '23:59:59.999999Z'), '23:59:59.999999');
+		assert.equal(decode('io.debezium.time.IsoDate', '2018-06-20Z'), '2018-06-20');
+		// Another offset is no value of these types (Debezium formats at UTC): refused, not guessed.
+		assert.throws(() => decode('io.debezium.time.IsoTimestamp', '2018-06-20T06:37:03+08:00'), /is not ISO-8601 text at UTC like "2018-06-20T06:37:03Z"/);
+		assert.throws(() => decode('io.debezium.time.IsoTime', 36930250), LogicalValueError);
+	});
+
 	it('Decimal: base64 two\'s complement with the scale parameter, or a JSON number (decimal.format=NUMERIC)', () => {
 		const scale4 = { scale: '4', 'connect.decimal.precision': '20' };
 		assert.equal(decode('org.apache.kafka.connect.data.Decimal', 'ALxhAA==', scale4), '1234.5600');

@@ -133,8 +133,11 @@ describe('Avro logical types', () => {
 				},
 				{ name: 'j', type: { type: 'string', 'connect.name': 'io.debezium.data.Json' } },
 				{ name: 'js', type: { type: 'string', 'connect.name': 'io.debezium.data.Json' } },
+				{ name: 'iso', type: { type: 'string', 'connect.version': 1, 'connect.name': 'io.debezium.time.IsoTimestamp' } },
+				{ name: 'isoTime', type: { type: 'string', 'connect.version': 1, 'connect.name': 'io.debezium.time.IsoTime' } },
+				{ name: 'isoDate', type: { type: 'string', 'connect.version': 1, 'connect.name': 'io.debezium.time.IsoDate' } },
 			],
-			{ ts: 1529476623000, d: 19844, mt: 253402300799999999n, amount: Buffer.from('00bc6100', 'hex'), v: { scale: 5, value: Buffer.from('04cb2f', 'hex') }, j: '{"n": 9007199254740993}', js: '"text"' },
+			{ ts: 1529476623000, d: 19844, mt: 253402300799999999n, amount: Buffer.from('00bc6100', 'hex'), v: { scale: 5, value: Buffer.from('04cb2f', 'hex') }, j: '{"n": 9007199254740993}', js: '"text"', iso: '2018-06-20T06:37:03Z', isoTime: '06:37:03Z', isoDate: '2018-06-20Z' },
 		);
 		assert.deepEqual(decoded, {
 			ts: '2018-06-20 06:37:03.000',
@@ -144,6 +147,9 @@ describe('Avro logical types', () => {
 			v: '3.14159',
 			j: '{"n": 9007199254740993}',
 			js: 'text',
+			iso: '2018-06-20 06:37:03',
+			isoTime: '06:37:03',
+			isoDate: '2018-06-20',
 		});
 	});
 });

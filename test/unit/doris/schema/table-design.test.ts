@@ -18,6 +18,10 @@ function message(fields: Array<Record<string, unknown>>, after: Record<string, u
 describe('Doris column types for Kafka Connect fields', () => {
 	it('maps Connect and Debezium types to the Doris types that lose nothing', () => {
 		const type = (schema: Record<string, unknown>) => (columnFromConnect('c', schema, false) as { type: string }).type;
+		// isostring (Debezium 3.1+): a zone-less DATETIME / DATE as ISO text, a TIME as text (review session 20, F8).
+		assert.equal(type({ type: 'string', name: 'io.debezium.time.IsoTimestamp' }), 'DATETIME(6)');
+		assert.equal(type({ type: 'string', name: 'io.debezium.time.IsoDate' }), 'DATE');
+		assert.equal(type({ type: 'string', name: 'io.debezium.time.IsoTime' }), 'STRING');
 		assert.equal(type({ type: 'int16' }), 'SMALLINT');
 		assert.equal(type({ type: 'int64', name: 'io.debezium.time.MicroTimestamp' }), 'DATETIME(6)');
 		assert.equal(type({ type: 'int64', name: 'io.debezium.time.Timestamp' }), 'DATETIME(3)');
