@@ -33,9 +33,13 @@ const SCHEMA_SENSITIVE = new Set<RejectRule>(['too_long', 'not_null', 'range', '
 /** Field names already seen unmatched against a read of the schema: they trigger no more re-reads. */
 const knownUnmatched = new WeakMap<TableSchema, Set<string>>();
 
-/** What a re-read must change for the items to be mapped again. */
+/**
+ * What a re-read must change for the items to be mapped again: the columns, and the key facts deletes
+ * and sequence rules are mapped by (a table recreated with another key model, key-facts.ts).
+ */
 export function columnsSignature(schema: TableSchema): string {
-	return JSON.stringify(schema.columns.map((c) => [c.name, c.typeText, c.nullable, c.hasDefault]));
+	const keyFacts = [schema.keyModel, schema.keyColumns, schema.sequenceColumn, schema.hasSequenceType, schema.deleteSign ?? null];
+	return JSON.stringify([keyFacts, schema.columns.map((c) => [c.name, c.typeText, c.nullable, c.hasDefault])]);
 }
 
 /** Whether the mapped items hint that `schema` is out of date. */

@@ -144,6 +144,14 @@ export async function readTableSchema(connection: DorisConnection, database: str
 }
 
 /**
+ * The key model, key columns and sequence column SHOW CREATE TABLE gives now, in one statement: what
+ * key-facts.ts compares with a cached schema before a load that carries deletes.
+ */
+export async function readCreateTableFacts(connection: DorisConnection, database: string, table: string): Promise<CreateTableFacts> {
+	return parseShowCreateTable(await showCreateTable(connection, database, table, `${escapeId(database)}.${escapeId(table)}`));
+}
+
+/**
  * Why a schema read fails when SHOW CREATE TABLE (or the hidden-column DESC) cannot be read. The facts
  * they give guard against rows Doris keeps quietly: a row without its sequence value into a
  * `function_column.sequence_col` table (Doris keeps the stored row), a delete into a DUPLICATE or

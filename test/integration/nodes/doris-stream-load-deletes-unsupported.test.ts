@@ -88,6 +88,22 @@ describe('Doris Stream Load node: deletes into a table that is not UNIQUE KEY', 
 		]);
 	});
 
+	// A migration drops the table and creates it again as DUPLICATE KEY while the stream runs. Same columns,
+	// so nothing asked for a re-read: the cached UNIQUE KEY let the delete go with the sign, which Doris
+	// drops on a DUPLICATE KEY table, and the deleted row loaded as a new one (key-facts.ts).
+	it('a UNIQUE KEY table dropped and created again as DUPLICATE KEY: the next delete goes to Rejected, not in as a new row', async () => {
+		const name = await table('UNIQUE KEY(id)');
+		await executeStreamLoad(ctx({ table: name }, [{ json: { id: 1, v: 1 } }, { json: { id: 2, v: 2, __DORIS_DELETE_SIGN__: 1 } }], manualTo([0, 1])));
+		assert.deepEqual(rows(name), [{ id: 1, v: 1 }]);
+		await db.server.sql(`DROP TABLE d.${name}`);
+		await db.server.sql(`CREATE TABLE d.${name} (id INT NOT NULL, v INT NULL) DUPLICATE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1`);
+		const [summary, rejected] = await executeStreamLoad(ctx({ table: name }, [{ json: { id: 3, v: 3 } }, { json: { id: 1, v: 1, __DORIS_DELETE_SIGN__: 1 } }], manualTo([0, 1])));
+		assert.deepEqual(rules(rejected), ['1 delete_unsupported']);
+		assert.match((rejected[0].json[INVALID_FIELD] as unknown as InvalidInfo).reasons[0].message, /is a DUPLICATE KEY table/);
+		assert.equal(summary[0].json.rows, 1);
+		assert.deepEqual(rows(name), [{ id: 3, v: 3 }]);
+	});
+
 	it('UNIQUE KEY: the delete deletes, as before', async () => {
 		const name = await table('UNIQUE KEY(id)');
 		await executeStreamLoad(ctx({ table: name }, [{ json: { id: 1, v: 1 } }, { json: { id: 2, v: 2 } }], manualTo([0, 1])));
