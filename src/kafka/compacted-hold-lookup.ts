@@ -11,6 +11,10 @@
  *   any consumer of the group would start it (a partition with no committed offset would otherwise carry
  *   no mark, and be read from its start with Skip after a restart).
  *
+ * With Keep Order per Partition the same read, at every assignment, finds the partitions added to a topic the
+ * group consumed (no committed offset of their own, some for the topic's other partitions): they stay held
+ * until the old partitions' backlog is committed (partition-growth-hold.ts), before anything of them is fetched.
+ *
  * Fail-closed: a lookup that fails (brokers unreachable, no Describe on the group) keeps the partitions
  * paused and is tried again, with one warning; with the brokers down nothing is fetched anyway.
  */
@@ -19,6 +23,7 @@ import type { Admin } from 'kafkajs';
 import type { SinkerLogger } from './client';
 import { groupHoldMarks } from './compacted-hold-mark';
 import type { SinkerConsumerOptions } from './consumer-options';
+import { PartitionGrowthHold } from './partition-growth-hold';
 import type { PartitionState } from './partition-state';
 
 export interface CompactedHoldLookupContext {
@@ -34,6 +39,8 @@ export interface CompactedHoldLookupContext {
 	settled(): void;
 	/** Between failed lookups (default 1 s). */
 	readonly retryMs?: number;
+	/** Keep Order per Partition: partitions added to a topic wait for the old partitions' backlog (partition-growth-hold.ts). */
+	readonly keepsOrder?: boolean;
 }
 
 export class CompactedHoldLookup {
@@ -41,12 +48,19 @@ export class CompactedHoldLookup {
 	private readonly retries = new Set<NodeJS.Timeout>();
 	/** Partitions whose markBase is being looked up: asked once, however many holds name them meanwhile. */
 	private readonly seating = new Set<PartitionState>();
+	private readonly growth: PartitionGrowthHold | undefined;
 
-	constructor(private readonly ctx: CompactedHoldLookupContext) {}
+	constructor(private readonly ctx: CompactedHoldLookupContext) {
+		const { admin, logger, isClosing, settled } = ctx;
+		this.growth = ctx.keepsOrder ? new PartitionGrowthHold({ admin, groupId: ctx.options.groupId, logger, isClosing, released: settled }) : undefined;
+	}
 
-	/** The partitions an assignment gave this consumer: paused until the group's offsets of their topics are read. */
+	/**
+	 * The partitions an assignment gave this consumer: paused until the group's offsets of their topics are read.
+	 * Read only where a hold can follow (compacted topics guarded, or Keep Order per Partition): nothing otherwise.
+	 */
 	onAssignment(added: readonly PartitionState[]): void {
-		if (added.length === 0) return;
+		if (added.length === 0 || (!this.ctx.options.onCompactedHolds && !this.growth)) return;
 		for (const state of added) state.holdLookupPending = true;
 		void this.lookUp(added);
 	}
@@ -61,6 +75,7 @@ export class CompactedHoldLookup {
 
 	/** Stops the retries (close). */
 	end(): void {
+		this.growth?.end();
 		for (const timer of this.retries) clearTimeout(timer);
 		this.retries.clear();
 		this.seating.clear();
@@ -78,6 +93,8 @@ export class CompactedHoldLookup {
 			for (const state of live) if (marks.held.has(state.topic)) state.markBase ??= marks.offsets.get(`${state.topic}:${state.partition}`)?.offset;
 			const hold = marks.held.size > 0 ? this.ctx.options.onCompactedHolds?.(marks.held) : undefined;
 			if (hold) this.ctx.hold(hold.topics, hold.marks);
+			// Before they are resumed below: an added partition must not fetch a batch before its hold.
+			this.growth?.onOffsets(live, marks.offsets);
 			for (const state of live) state.holdLookupPending = false;
 			this.ctx.settled();
 			this.onHold(live.filter((state) => state.compactedHold !== null));
@@ -113,7 +130,7 @@ export class CompactedHoldLookup {
 		if (this.ctx.isClosing()) return;
 		if (!this.warned) {
 			this.warned = true;
-			this.ctx.logger.warn(`Kafka: could not read group ${this.ctx.options.groupId}'s committed offsets for the compacted-topic hold (${(error as Error).message}); its new partitions stay paused until they can be read, tried again every ${(this.ctx.retryMs ?? 1000) / 1000} s`);
+			this.ctx.logger.warn(`Kafka: could not read group ${this.ctx.options.groupId}'s committed offsets for its new partitions (compacted-topic hold, partitions added; ${(error as Error).message}); its new partitions stay paused until they can be read, tried again every ${(this.ctx.retryMs ?? 1000) / 1000} s`);
 		}
 		const timer = setTimeout(() => {
 			this.retries.delete(timer);

@@ -62,12 +62,15 @@ export class PartitionState {
 	/**
 	 * Its topic is held (compacted-topic-hold.ts: its cleanup.policy compacts now, or cannot be read): paused,
 	 * nothing more of it handed out; executions in flight finish and commit. Set by the Assignment, for
-	 * every state of the topic, new ones included (`topicHeld`); also while `holdLookupPending`.
+	 * every state of the topic, new ones included (`topicHeld`); also while `holdLookupPending`, and while
+	 * `growthHold`: with Keep Order per Partition, a partition added to a topic waits for the old partitions'
+	 * backlog (partition-growth-hold.ts).
 	 */
 	get held(): boolean {
-		return this.topicHeld || this.holdLookupPending;
+		return this.topicHeld || this.holdLookupPending || this.growthHold;
 	}
 	topicHeld = false;
+	growthHold = false;
 	/**
 	 * The mark of its topic's compacted-topic hold (compacted-hold-mark.ts) that every commit of it carries
 	 * while held, null when not held for compacting. Set by the Assignment, as `held`. `markBase` is where a

@@ -101,7 +101,7 @@ export class SinkerConsumer {
 	private readonly unknownTopicWatch: MemberUnknownTopicWatch;
 	/** This member's partitions that continue at a corrupt batch, held (corrupt-batch-hold.ts). */
 	private readonly corruptBatchHold: CorruptBatchHold;
-	/** The compacted-topic holds the group's offsets carry, read at each assignment (compacted-hold-lookup.ts). */
+	/** The compacted-topic holds the group's offsets carry, and partitions added (Keep Order), read at each assignment (compacted-hold-lookup.ts). */
 	private readonly holdLookup: CompactedHoldLookup;
 
 	private constructor(
@@ -124,7 +124,7 @@ export class SinkerConsumer {
 		});
 		this.unknownTopicWatch = new MemberUnknownTopicWatch(options.groupId, () => this.closing || options.onUnknownTopic?.());
 		const hold = (topics: readonly string[], marks: ReadonlyMap<string, string>) => this.holdTopics(topics, marks);
-		this.holdLookup = new CompactedHoldLookup({ admin: () => this.admin, options, logger: this.logger, isClosing: () => this.closing, hold, settled: () => this.resumeAndCommit() });
+		this.holdLookup = new CompactedHoldLookup({ admin: () => this.admin, options, logger: this.logger, isClosing: () => this.closing, hold, settled: () => this.resumeAndCommit(), keepsOrder: this.ordered });
 		this.corruptBatchHold = new CorruptBatchHold({ options, logger: this.logger, assignment: this.assignment, hold: (state, report) => this.emitter.holdCorrupt(state, report) });
 		this.returning = new ReturningPartitions(
 			this.logger,
@@ -263,7 +263,7 @@ export class SinkerConsumer {
 		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
 		if (this.ordered) this.fences.onAssignment(change.added);
-		if (this.options.onCompactedHolds && !this.closing) this.holdLookup.onAssignment(change.added);
+		if (!this.closing) this.holdLookup.onAssignment(change.added);
 		if (!this.closing) void this.returning.onReturn(change.returned);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
 		this.syncPaused(true);
