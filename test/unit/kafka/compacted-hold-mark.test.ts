@@ -198,7 +198,7 @@ describe('the consumer at an assignment', () => {
 		await waitFor('a failed lookup tried again', () => admin.asked.length >= 2);
 		assert.deepEqual([...kafkajs.paused].sort(), ['t:0', 't:1', 'u:0'], 'fail-closed: still paused');
 		assert.equal(warnings.length, 1, warnings.join('\n'));
-		assert.match(warnings[0], /could not read group g's committed offsets for the compacted-topic hold \(Connection error: ECONNREFUSED\); its new partitions stay paused/);
+		assert.match(warnings[0], /could not read group g's committed offsets for its new partitions \(compacted-topic hold, partitions added; Connection error: ECONNREFUSED\); its new partitions stay paused/);
 
 		offsets = { t: [{ partition: 0, offset: '5', metadata: MARK }], u: [{ partition: 0, offset: '4', metadata: null }] };
 		failing = false;
