@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ICredentialDataDecryptedObject, ITriggerFunctions } from 'n8n-workflow';
 
+import { parseReleasedHolds } from '../../src/kafka/compacted-hold-mark';
 import { SINKER_DEFAULTS, parseTopics, type SinkerConsumerOptions } from '../../src/kafka/consumer-options';
 import { decodeSeparatorNotation, validateDelimitedFormat, type DelimitedFormat } from '../../src/kafka/delimited';
 import { validateKafkaFields, validateKafkaFieldsForFormat, type KafkaField, type KafkaFieldSource } from '../../src/kafka/message-fields';
@@ -76,6 +77,7 @@ function triggerSettings(ctx: SettingsContext, p: NodeParameters, schemaRegistry
 		executionTimeoutMs: Number(option('executionTimeoutSeconds')) * 1000,
 		keepPartitionOrder: flag(option('keepPartitionOrder')),
 		topicCheckIntervalMs: Number(option('topicCheckSeconds')) * 1000,
+		releasedCompactedHolds: parseReleasedHolds(text(option('releaseCompactedHolds'))),
 		redeliveryBackoff: {
 			initialMs: Number(option('redeliveryBackoffMs')),
 			maxMs: Number(option('redeliveryBackoffMaxMs')),

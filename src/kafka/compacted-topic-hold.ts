@@ -10,39 +10,41 @@
  * in flight finish and commit as usual. An error names the topic, the setting and the fix, and
  * kafka_compacted_topic_held{workflow,group,topic} is 1 while it is held.
  *
- * A topic held for compacting stays held until the workflow is activated again (this object lives for one
- * activation), whatever its policy reads later. Holding stops the consumer, not Kafka's log cleaner: while
+ * A topic held for compacting stays held until the user releases it, whatever its policy reads later:
+ * this object lives for one activation, so the hold is also kept in the group's committed offsets
+ * (compacted-hold-mark.ts), read back at every assignment (restore), across activations and n8n restarts. Holding stops the consumer, not Kafka's log cleaner: while
  * the policy compacts, the cleaner compacts the closed segments of the unread part, an op d event followed
  * by its tombstone keeping only the tombstone, and setting the policy back to delete brings nothing back.
- * Released then (as this hold did at first), the trigger read on with Skip, skipped the tombstone and
+ * Released then (as this hold did at first, and an n8n restart did until the hold was kept in Kafka), the trigger read on with Skip, skipped the tombstone and
  * committed past the delete: the row stayed in Doris with no word but the error logged when the hold began
  * (review session 19, H1; shown on the real broker). Whether the cleaner ran over the unread range cannot
- * be told from the policy (Kafka keeps no history of it), so the user decides at the next activation:
- * Tombstones "Delete the Row of Its Key" (a tombstone deletes its row whether or not its op d event
- * survived; on a table with a sequence column the Doris Schema node puts it on Invalid naming its key, as
- * Doris ignores a delete without the sequence value: visible, for a delete by hand), or Skip again where
- * the cleaner did not run over the unread messages.
+ * be told from the policy (Kafka keeps no history of it), so the user decides: Tombstones "Delete the Row
+ * of Its Key" (a tombstone deletes its row whether or not its op d event survived; on a table with a
+ * sequence column the Doris Schema node puts it on Invalid naming its key, as Doris ignores a delete
+ * without the sequence value: visible, for a delete by hand; no hold is kept then), or Skip again where the
+ * cleaner did not run over the unread messages, naming the hold in "Release Compacted-Topic Holds".
  *
  * Fail-closed: a topic whose policy cannot be read (the credential lost DescribeConfigs, the topic deleted
  * meanwhile, the brokers unreachable) is held too, as activation refuses and a New Topics Check leaves a
  * new topic out in that case. Reading on would bet a silent, permanent loss on the policy being unchanged;
  * holding costs a delay that is visible (the error, the gauge) and lifts itself at the next look that reads
- * the policy as not compacting (read as compact, it is held as compact, until reactivation). With the
+ * the policy as not compacting (read as compact, it is held as compact, until released). With the
  * brokers down the fetches fail as well, so holding then costs nothing more.
  */
 import type { Admin } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
+import { compactedHoldMark, holdName, isReleased } from './compacted-hold-mark';
 import { cleanupPolicies, COMPACTED_TOPICS_FIX, compactedTopicsReason } from './compacted-topics';
 import type { SinkerConsumerOptions } from './consumer-options';
 
-/** Why a topic is held: its policy compacts, or could not be read (the brokers' error). */
-export type HoldReason = { kind: 'compact' } | { kind: 'unreadable'; error: string };
+/** Why a topic is held: its policy compacts (since when: the hold's name and mark), or could not be read (the brokers' error). */
+export type HoldReason = { kind: 'compact'; since: number } | { kind: 'unreadable'; error: string };
 
 export interface CompactedTopicHoldContext {
 	readonly admin: Pick<Admin, 'describeConfigs'>;
-	readonly options: Pick<SinkerConsumerOptions, 'groupId' | 'labels'>;
+	readonly options: Pick<SinkerConsumerOptions, 'groupId' | 'labels' | 'releasedCompactedHolds'>;
 	readonly logger: SinkerLogger | undefined;
 	/** How often the policy is read again, for the log lines. */
 	readonly everyMs: number;
@@ -52,13 +54,15 @@ export interface CompactedTopicHoldContext {
 const HELD_TOPIC_FIX =
 	'To go on, set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (a tombstone then deletes its row, whether or not its op d event is still there; ' +
 	'on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead: delete those rows by hand) and activate the workflow again. ' +
-	'Setting cleanup.policy back to delete and activating again with Skip is safe only if the log cleaner has not run over the unread messages';
+	'Setting cleanup.policy back to delete and releasing the hold with Skip (its name in the Kafka Trigger\'s "Release Compacted-Topic Holds", then activate the workflow again) is safe only if the log cleaner has not run over the unread messages';
 
 export class CompactedTopicHold {
 	/** Held topics and why; one held as compact stays held whatever a later read says (see above). */
 	private readonly held = new Map<string, HoldReason>();
 	/** Topics held as compact whose policy was read as not compacting again, warned about once each time. */
 	private readonly warnedNotCompacting = new Set<string>();
+	/** Released holds said so once each (a hold is found again at every assignment until its mark is gone). */
+	private readonly announcedReleases = new Set<string>();
 	/** Topics with a kafka_compacted_topic_held series out. */
 	private readonly shown = new Set<string>();
 	/** Set by end(): a read still under way at close shows nothing afterwards. */
@@ -69,6 +73,48 @@ export class CompactedTopicHold {
 	/** The topics held now. */
 	topics(): string[] {
 		return [...this.held.keys()];
+	}
+
+	/** The topics held for compacting, each with the mark its partitions' commits carry (compacted-hold-mark.ts). */
+	marks(): Map<string, string> {
+		const marks = new Map<string, string>();
+		for (const [topic, reason] of this.held) if (reason.kind === 'compact') marks.set(topic, compactedHoldMark(reason.since));
+		return marks;
+	}
+
+	/**
+	 * The holds the group's committed offsets carry (topic → when each began; compacted-hold-lookup.ts),
+	 * of the `subscribed` topics: each held again as compact, whatever its policy reads now, unless the user
+	 * released that very hold (releasedCompactedHolds). Returns whether the held topics changed.
+	 */
+	restore(found: ReadonlyMap<string, number>, subscribed: readonly string[]): boolean {
+		const released = this.ctx.options.releasedCompactedHolds ?? [];
+		const restored: string[] = [];
+		for (const [topic, since] of found) {
+			if (!subscribed.includes(topic) || this.held.get(topic)?.kind === 'compact') continue;
+			if (isReleased(released, topic, since)) {
+				if (this.announcedReleases.has(topic)) continue;
+				this.announcedReleases.add(topic);
+				this.ctx.logger?.warn(
+					`Kafka: compacted-topic hold ${holdName(topic, since)} released ("Release Compacted-Topic Holds"): reading ${topic} on from its committed offset with Tombstones "Skip"; its mark leaves the group's committed offsets with its partitions' next commit`,
+					{ topics: [topic] },
+				);
+				continue;
+			}
+			this.held.set(topic, { kind: 'compact', since });
+			restored.push(topic);
+		}
+		if (restored.length === 0) return false;
+		const names = restored.map((topic) => holdName(topic, (this.held.get(topic) as { since: number }).since));
+		const named = released.filter((hold) => restored.includes(hold.topic)).map((hold) => holdName(hold.topic, hold.since));
+		const [Its, its, it] = restored.length === 1 ? ['Its', 'its', 'it'] : ['Their', 'their', 'them'];
+		this.ctx.logger?.error(
+			`${compactedTopicsReason(restored)}. ${Its} cleanup.policy changed to compact while the workflow ran, and ${its} hold (${names.join(', ')}) is kept in group ${this.ctx.options.groupId}'s committed offsets: ${its} partitions are paused, nothing more of ${it} read or committed, ` +
+				`whatever ${its} cleanup.policy reads now, until the hold is released${named.length > 0 ? ` ("Release Compacted-Topic Holds" names ${named.join(', ')}, not this hold)` : ''}. ${HELD_TOPIC_FIX}`,
+			{ topics: restored },
+		);
+		this.show(subscribed);
+		return true;
 	}
 
 	/**
@@ -88,7 +134,7 @@ export class CompactedTopicHold {
 			const was = this.held.get(topic);
 			const reason = now.get(topic);
 			if (was?.kind === 'compact') {
-				// Held until reactivation: the cleaner may have compacted its unread messages meanwhile.
+				// Held until released: the cleaner may have compacted its unread messages meanwhile.
 				if (reason?.kind === 'compact') this.warnedNotCompacting.delete(topic);
 				else if (reason === undefined && !this.warnedNotCompacting.has(topic)) {
 					this.warnedNotCompacting.add(topic);
@@ -105,7 +151,8 @@ export class CompactedTopicHold {
 				if (reason.kind === 'compact') compactNew.push(topic);
 				else unreadableNew.set(topic, reason.error);
 			}
-			this.held.set(topic, reason);
+			// A hold as compact is named by when it began: now.
+			this.held.set(topic, reason.kind === 'compact' ? { kind: 'compact', since: Date.now() } : reason);
 		}
 		this.tell(compactNew, unreadableNew, released);
 		this.warnNotCompacting(notCompactingAgain);
@@ -135,7 +182,7 @@ export class CompactedTopicHold {
 			// A topic deleted meanwhile (missing) is not held: nothing is left to read of it, and the consumer
 			// restarts without it (following-consumer.ts); created again, the next look reads its policy.
 			const { compacted, unreadable } = await cleanupPolicies(this.ctx.admin, subscribed);
-			for (const topic of compacted) now.set(topic, { kind: 'compact' });
+			for (const topic of compacted) now.set(topic, { kind: 'compact', since: 0 });
 			for (const [topic, error] of unreadable) now.set(topic, { kind: 'unreadable', error });
 		} catch (error) {
 			for (const topic of subscribed) now.set(topic, { kind: 'unreadable', error: (error as Error).message });
@@ -149,9 +196,10 @@ export class CompactedTopicHold {
 		if (compactNew.length > 0) {
 			const one = compactNew.length === 1;
 			const [Its, its, it] = one ? ['Its', 'its', 'it'] : ['Their', 'their', 'them'];
+			const names = compactNew.map((topic) => holdName(topic, (this.held.get(topic) as { since: number }).since));
 			logger?.error(
 				`${compactedTopicsReason(compactNew)}. ${Its} cleanup.policy changed to compact while the workflow ran: ${its} partitions are paused, nothing more of ${it} read or committed ` +
-					`(executions in flight finish and commit), until the workflow is activated again. Setting cleanup.policy back to delete does not release ${it}: ` +
+					`(executions in flight finish and commit), until the hold is released: it is kept in group ${this.ctx.options.groupId}'s committed offsets (hold ${names.join(', ')}), across activations and n8n restarts. Setting cleanup.policy back to delete does not release ${it}: ` +
 					`while ${it} compact${one ? 's' : ''}, the log cleaner may remove op d events among ${its} unread messages and keep their tombstones, and a policy change does not bring them back. ${HELD_TOPIC_FIX}`,
 				{ topics: compactNew },
 			);
@@ -174,7 +222,7 @@ export class CompactedTopicHold {
 		const one = topics.length === 1;
 		const [it, its, stays] = one ? ['it', 'its', 'stays'] : ['they', 'their', 'stay'];
 		this.ctx.logger?.warn(
-			`Kafka: held topic${one ? '' : 's'} ${topics.join(', ')} no longer compact${one ? 's' : ''} (cleanup.policy read again), but ${stays} held until the workflow is activated again: ` +
+			`Kafka: held topic${one ? '' : 's'} ${topics.join(', ')} no longer compact${one ? 's' : ''} (cleanup.policy read again), but ${stays} held until the hold is released: ` +
 				`while ${it} compacted, the log cleaner may have removed op d events among ${its} unread messages, which Skip would then lose without a trace. ${HELD_TOPIC_FIX}`,
 			{ topics },
 		);

@@ -14,7 +14,7 @@
  * a compacted topic: activation is refused naming it, and a topic found later by a pattern is left
  * out with a warning (its messages stay unread and uncommitted until the setting changes). A subscribed
  * topic whose cleanup.policy is changed to compact while the workflow runs is held, its partitions
- * paused, until the workflow is activated again (compacted-topic-hold.ts).
+ * paused, until the user releases it, across activations (compacted-topic-hold.ts, compacted-hold-mark.ts).
  */
 import { ConfigResourceTypes, type Admin, type DescribeConfigResponse } from 'kafkajs';
 

@@ -8,6 +8,7 @@ import type { ConsumerConfig } from 'kafkajs';
 import { backoffDelay, type BackoffSteps } from '../common/backoff';
 import type { SinkerLogger } from './client';
 import type { KafkaConnection } from './connection';
+import type { ReleasedHold } from './compacted-hold-mark';
 import type { MessageParserOptions, TriggerItem } from './message-parser';
 import type { StallReport } from './stall-watch';
 import { plainKeyColumn } from './tombstone-keys';
@@ -120,6 +121,16 @@ export interface SinkerConsumerOptions {
 	compactedTopicCheckMs?: number;
 	/** Subscribed topics held from the first join, their partitions paused (a restart of following-consumer.ts passes them on). */
 	heldTopics?: readonly string[];
+	/** Of heldTopics, those held for compacting: topic → the mark their commits carry (compacted-hold-mark.ts). */
+	heldMarks?: ReadonlyMap<string, string>;
+	/**
+	 * Set where compacted topics are held (following-consumer.ts): the consumer reads the group's offsets of
+	 * each partition assigned to it (compacted-hold-lookup.ts) and tells the holds they carry (topic → when
+	 * each began); the answer is every topic to hold from now on, and the marks of those held for compacting.
+	 */
+	onCompactedHolds?: (held: ReadonlyMap<string, number>) => { topics: string[]; marks: ReadonlyMap<string, string> };
+	/** Holds the user releases (the trigger's "Release Compacted-Topic Holds", compacted-hold-mark.ts). */
+	releasedCompactedHolds?: readonly ReleasedHold[];
 	observer?: SinkerObserver;
 }
 

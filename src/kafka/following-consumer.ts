@@ -40,7 +40,8 @@
  * Compacted topics (refuseCompactedTopics, compacted-topics.ts): activation refuses them, a new one a
  * look finds is left out, and every look also reads the subscribed topics' cleanup.policy again
  * (CompactedTopicHold, compacted-topic-hold.ts) and holds a topic that compacts now, its partitions paused
- * in the running consumer until the workflow is activated again; the looks then come at least every compactedTopicCheckMs (60 s), also with
+ * in the running consumer until the user releases it, the hold kept in the group's committed offsets and
+ * read back at each assignment (compacted-hold-mark.ts); the looks then come at least every compactedTopicCheckMs (60 s), also with
  * New Topics Check at 0 or longer, and those in between only read the policy.
  *
  * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
@@ -153,7 +154,15 @@ export class FollowingConsumer {
 		// Where compacted topics are refused, a pattern is subscribed as the topics checked: kafkajs would
 		// resolve it again at subscribe time, taking a compacted topic left out, or one created since.
 		const topics = 'names' in this.options.topics || this.options.refuseCompactedTopics === true ? { names: [...this.known] } : this.options.topics;
-		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], heldTopics: this.hold?.topics() ?? [], onUnknownTopic: () => this.lookNow() };
+		const hold = this.hold;
+		// The holds the group's offsets carry, read by the consumer at each assignment: held again unless released.
+		const onCompactedHolds =
+			hold &&
+			((found: ReadonlyMap<string, number>) => {
+				hold.restore(found, [...this.known]);
+				return { topics: hold.topics(), marks: hold.marks() };
+			});
+		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], heldTopics: hold?.topics() ?? [], heldMarks: hold?.marks(), onCompactedHolds, onUnknownTopic: () => this.lookNow() };
 	}
 
 	assigned(): Map<string, number[]> {
@@ -213,7 +222,7 @@ export class FollowingConsumer {
 	 */
 	private async recheckCompacted(): Promise<void> {
 		if (!this.hold || this.closed) return;
-		if (await this.hold.recheck([...this.known])) this.current?.holdTopics(this.hold.topics());
+		if (await this.hold.recheck([...this.known])) this.current?.holdTopics(this.hold.topics(), this.hold.marks());
 	}
 
 	private async followTopics(): Promise<void> {

@@ -9,7 +9,8 @@
  *
  * With Keep Order per Partition every commit carries the partition's fence mark (partition-fence.ts):
  * HELD while this consumer may have executions out, RELEASED once a drain (close, rebalance) left
- * none; a changed mark is committed at the same offset.
+ * none; a changed mark is committed at the same offset. A topic held for compacting adds its hold's mark
+ * to every commit (compacted-hold-mark.ts); without either, commits carry no metadata, as before.
  */
 import type { Consumer } from 'kafkajs';
 
@@ -17,6 +18,7 @@ import { pause, untilAborted } from '../common/abortable';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
+import { joinMarks } from './compacted-hold-mark';
 import { heldMark, parseMark, RELEASED } from './partition-fence';
 import type { Assignment, PartitionState } from './partition-state';
 import { isUnknownTopicError } from './topic-changes';
@@ -86,9 +88,20 @@ export class OffsetCommitter {
 	 * position committed before its first execution says RELEASED.
 	 */
 	private metadataFor(state: PartitionState): string | null {
+		// A topic held for compacting: every commit carries the hold's mark (compacted-hold-mark.ts), or one
+		// commit without it would release the hold at the next activation. Null without either: no cost.
+		return state.compactedHold === null ? this.fenceMark(state) : joinMarks(this.fenceMark(state), state.compactedHold);
+	}
+
+	private fenceMark(state: PartitionState): string | null {
 		if (!this.ordered) return null;
 		if (state.heldUntil === 0) return RELEASED;
 		return this.releasing && state.tracker.running === 0 && state.tracker.failedAt === undefined ? RELEASED : heldMark(state.heldUntil);
+	}
+
+	/** Where the partition is committed now: what finished, a pinned start, or where a hold marks it (markBase). */
+	private offsetFor(state: PartitionState): bigint | undefined {
+		return state.tracker.committableOffset ?? state.pinnedStart ?? state.markBase;
 	}
 
 	private async loop(): Promise<void> {
@@ -99,12 +112,13 @@ export class OffsetCommitter {
 			for (const state of this.assignment.all()) {
 				// Not before the group's offset says nobody else moved it (returning-partitions.ts).
 				if (state.returning) continue;
-				const offset = state.tracker.committableOffset ?? state.pinnedStart;
+				const offset = this.offsetFor(state);
 				const metadata = this.metadataFor(state);
 				let entry: CommitEntry | undefined;
 				if (offset !== undefined && (state.committed === undefined || offset > state.committed)) {
 					entry = { topic: state.topic, partition: state.partition, offset: offset.toString(), metadata };
-				} else if (metadata !== null && metadata !== state.committedMetadata && state.committed !== undefined) {
+				} else if (metadata !== state.committedMetadata && state.committed !== undefined) {
+					// A changed mark at the same offset: a fence mark, a hold's mark added, or one dropped on release.
 					entry = { topic: state.topic, partition: state.partition, offset: state.committed.toString(), metadata };
 				}
 				if (entry) byTopic.set(state.topic, [...(byTopic.get(state.topic) ?? []), entry]);
@@ -197,7 +211,7 @@ export class OffsetCommitter {
 	 */
 	async announce(state: PartitionState, offset: bigint, until: number): Promise<boolean> {
 		state.heldUntil = Math.max(state.heldUntil, until);
-		const metadata = heldMark(state.heldUntil);
+		const metadata = joinMarks(heldMark(state.heldUntil), state.compactedHold);
 		const offsets = [{ topic: state.topic, partition: state.partition, offset: offset.toString(), metadata }];
 		this.requested(offsets);
 		try {
@@ -246,9 +260,9 @@ export class OffsetCommitter {
 		const left: Unconfirmed[] = [];
 		for (const s of this.assignment.all()) {
 			if (s.returning) continue;
-			const committable = s.tracker.committableOffset ?? s.pinnedStart;
+			const committable = this.offsetFor(s);
 			const metadata = this.metadataFor(s);
-			if ((committable !== undefined && (s.committed === undefined || s.committed < committable)) || (metadata !== null && s.committed !== undefined && metadata !== s.committedMetadata)) {
+			if ((committable !== undefined && (s.committed === undefined || s.committed < committable)) || (s.committed !== undefined && metadata !== s.committedMetadata)) {
 				left.push({ topic: s.topic, partition: s.partition, committed: s.committed, committable: committable ?? s.committed });
 			}
 		}

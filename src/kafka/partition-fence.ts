@@ -26,6 +26,7 @@
  */
 import type { Admin } from 'kafkajs';
 
+import { markParts } from './compacted-hold-mark';
 import type { PartitionState } from './partition-state';
 
 /**
@@ -53,9 +54,11 @@ export function heldMark(until: number): string {
 export type FenceMark = { held: false } | { held: true; until: number | undefined };
 
 export function parseMark(metadata: string | null | undefined): FenceMark {
-	if (metadata === HELD) return { held: true, until: undefined };
-	if (metadata?.startsWith(`${HELD}:`)) {
-		const until = Number(metadata.slice(HELD.length + 1));
+	// Its own part of the metadata: a compacted-topic hold's mark may follow it (compacted-hold-mark.ts).
+	const fence = markParts(metadata).find((part) => part === HELD || part.startsWith(`${HELD}:`));
+	if (fence === HELD) return { held: true, until: undefined };
+	if (fence !== undefined) {
+		const until = Number(fence.slice(HELD.length + 1));
 		// An unreadable time is still a HELD mark: wait as for one without a time.
 		return { held: true, until: Number.isFinite(until) && until > 0 ? until : undefined };
 	}

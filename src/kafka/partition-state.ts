@@ -62,9 +62,22 @@ export class PartitionState {
 	/**
 	 * Its topic is held (compacted-topic-hold.ts: its cleanup.policy compacts now, or cannot be read): paused,
 	 * nothing more of it handed out; executions in flight finish and commit. Set by the Assignment, for
-	 * every state of the topic, new ones included.
+	 * every state of the topic, new ones included (`topicHeld`); also while `holdLookupPending`.
 	 */
-	held = false;
+	get held(): boolean {
+		return this.topicHeld || this.holdLookupPending;
+	}
+	topicHeld = false;
+	/**
+	 * The mark of its topic's compacted-topic hold (compacted-hold-mark.ts) that every commit of it carries
+	 * while held, null when not held for compacting. Set by the Assignment, as `held`. `markBase` is where a
+	 * partition neither committed nor pinned by this consumer is marked: the group's offset, else the log's
+	 * start (where a consumer of the group would start it). `holdLookupPending`: paused until the group's
+	 * offsets say whether its topic is held (compacted-hold-lookup.ts).
+	 */
+	compactedHold: string | null = null;
+	markBase: bigint | undefined;
+	holdLookupPending = false;
 
 	constructor(
 		readonly topic: string,
@@ -106,6 +119,7 @@ export class PartitionState {
 		this.tracker.reset();
 		this.committed = undefined;
 		this.pinnedStart = undefined;
+		this.markBase = undefined;
 		this.attempt = 0;
 		this.failedFrom = undefined;
 		clearTimeout(this.backoffTimer);
@@ -127,11 +141,19 @@ export class Assignment {
 	private byTopic = new Map<string, Map<number, PartitionState>>();
 	private memberId: string | undefined;
 	private heldTopics: ReadonlySet<string> = new Set();
+	/** Held topics' compacted-hold marks (compacted-hold-mark.ts), topic → mark. */
+	private holdMarks: ReadonlyMap<string, string> = new Map();
 
-	/** Holds exactly `topics` from now on: their states, present and to come, are `held`. */
-	holdTopics(topics: readonly string[]): void {
+	/** Holds exactly `topics` from now on (`marks` those held for compacting): their states, present and to come, are `held`. */
+	holdTopics(topics: readonly string[], marks: ReadonlyMap<string, string> = new Map()): void {
 		this.heldTopics = new Set(topics);
-		for (const state of this.all()) state.held = this.heldTopics.has(state.topic);
+		this.holdMarks = marks;
+		for (const state of this.all()) this.seatHold(state);
+	}
+
+	private seatHold(state: PartitionState): void {
+		state.topicHeld = this.heldTopics.has(state.topic);
+		state.compactedHold = this.holdMarks.get(state.topic) ?? null;
 	}
 
 	get(topic: string, partition: number): PartitionState | undefined {
@@ -208,7 +230,7 @@ export class Assignment {
 					state = new PartitionState(topic, partition);
 					added.push(state);
 				}
-				state.held = this.heldTopics.has(topic);
+				this.seatHold(state);
 				states.set(partition, state);
 			}
 			next.set(topic, states);
@@ -232,7 +254,7 @@ export class Assignment {
 		if (partitions?.get(state.partition) !== state) return undefined;
 		state.revoke();
 		const fresh = new PartitionState(state.topic, state.partition);
-		fresh.held = state.held;
+		this.seatHold(fresh);
 		partitions.set(state.partition, fresh);
 		return fresh;
 	}

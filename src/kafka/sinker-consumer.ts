@@ -31,6 +31,7 @@ import { metrics } from '../metrics/metrics';
 import { untilAborted } from '../common/abortable';
 import { AssignmentFence } from './assignment-fence';
 import { CloseDeadline, type CloseReport } from './close-deadline';
+import { CompactedHoldLookup } from './compacted-hold-lookup';
 import { CorruptBatchHold } from './corrupt-batch-hold';
 import { ExecutionEmitter } from './execution-emitter';
 import { MemberResetWatch } from './offset-reset-watch';
@@ -100,6 +101,8 @@ export class SinkerConsumer {
 	private readonly unknownTopicWatch: MemberUnknownTopicWatch;
 	/** This member's partitions that continue at a corrupt batch, held (corrupt-batch-hold.ts). */
 	private readonly corruptBatchHold: CorruptBatchHold;
+	/** The compacted-topic holds the group's offsets carry, read at each assignment (compacted-hold-lookup.ts). */
+	private readonly holdLookup: CompactedHoldLookup;
 
 	private constructor(
 		private readonly options: SinkerConsumerOptions,
@@ -107,7 +110,7 @@ export class SinkerConsumer {
 	) {
 		validateConsumerOptions(options);
 		// Before the first join: a held topic's partitions are paused from their first assignment.
-		this.assignment.holdTopics(options.heldTopics ?? []);
+		this.assignment.holdTopics(options.heldTopics ?? [], options.heldMarks);
 		this.logger = options.logger ?? silentLogger;
 		this.parser = createMessageParser(options.parser);
 		this.window = new ExecutionWindow(options.executionsInFlight, (inFlight, full) => this.onWindowChange(inFlight, full));
@@ -120,6 +123,8 @@ export class SinkerConsumer {
 			if (state) state.outOfRangeFrom = reset.expected;
 		});
 		this.unknownTopicWatch = new MemberUnknownTopicWatch(options.groupId, () => this.closing || options.onUnknownTopic?.());
+		const hold = (topics: readonly string[], marks: ReadonlyMap<string, string>) => this.holdTopics(topics, marks);
+		this.holdLookup = new CompactedHoldLookup({ admin: () => this.admin, options, logger: this.logger, isClosing: () => this.closing, hold, settled: () => this.resumeAndCommit() });
 		this.corruptBatchHold = new CorruptBatchHold({ options, logger: this.logger, assignment: this.assignment, hold: (state, report) => this.emitter.holdCorrupt(state, report) });
 		this.returning = new ReturningPartitions(
 			this.logger,
@@ -258,6 +263,7 @@ export class SinkerConsumer {
 		this.startPins?.onAssignment(change.added);
 		this.committer.rejoined();
 		if (this.ordered) this.fences.onAssignment(change.added);
+		if (this.options.onCompactedHolds && !this.closing) this.holdLookup.onAssignment(change.added);
 		if (!this.closing) void this.returning.onReturn(change.returned);
 		this.logger.info('Kafka consumer joined the group', { groupId: this.options.groupId, assignment: memberAssignment });
 		this.syncPaused(true);
@@ -325,9 +331,12 @@ export class SinkerConsumer {
 	 * Holds exactly `topics` from now on (compacted-topic-hold.ts): their partitions paused, nothing more of
 	 * them handed out, their executions in flight finishing and committing as usual; the others resumed.
 	 */
-	holdTopics(topics: readonly string[]): void {
-		this.assignment.holdTopics(topics);
+	holdTopics(topics: readonly string[], marks?: ReadonlyMap<string, string>): void {
+		this.assignment.holdTopics(topics, marks);
 		this.syncPaused();
+		// Marked in the group's offsets where it survives this consumer (compacted-hold-mark.ts): every held partition's next commit carries it.
+		this.holdLookup.onHold([...this.assignment.all()]);
+		this.committer.request();
 	}
 
 	get inFlight(): number {
@@ -382,6 +391,7 @@ export class SinkerConsumer {
 			this.resetWatch.end();
 			this.unknownTopicWatch.end();
 			this.corruptBatchHold.end();
+			this.holdLookup.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
 		return { drained, abandoned };

@@ -59,7 +59,7 @@ export const metrics = {
 	}),
 	kafkaCompactedTopicHeld: new Gauge({
 		name: 'kafka_compacted_topic_held',
-		help: '1 while a subscribed topic is held because its cleanup.policy was changed to compact (or cannot be read) while Tombstones "Skip" runs behind Debezium Envelopes (Kafka\'s log cleaner could remove op d events and keep only the skipped tombstones): its partitions paused, nothing more of it read or committed, until the workflow is activated again (for compacting; a policy set back to delete does not restore what the cleaner removed meanwhile), or until the policy can be read and does not compact (for an unreadable one); the n8n log names the topic and the fix. 0 for every other subscribed topic; only where such topics are refused',
+		help: '1 while a subscribed topic is held because its cleanup.policy was changed to compact (or cannot be read) while Tombstones "Skip" runs behind Debezium Envelopes (Kafka\'s log cleaner could remove op d events and keep only the skipped tombstones): its partitions paused, nothing more of it read or committed, until the user releases it (for compacting, kept in the group\'s committed offsets across activations and n8n restarts: Tombstones no longer Skip, or the hold named in Release Compacted-Topic Holds; a policy set back to delete does not restore what the cleaner removed meanwhile), or until the policy can be read and does not compact (for an unreadable one); the n8n log names the topic and the fix. 0 for every other subscribed topic; only where such topics are refused',
 		labelNames: ['workflow', 'group', 'topic'] as const,
 		registers: [registry],
 	}),

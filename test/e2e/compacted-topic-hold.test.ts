@@ -5,7 +5,9 @@
 // nothing written to it afterwards is loaded or committed while the other topic goes on, an error in
 // n8n's log names it. Here the cleaner runs while it is held (small segments), removing the op d events
 // written meanwhile; the policy set back to delete does not release it (before: it was read on with Skip,
-// the tombstones skipped and committed past, and the deleted rows stayed in Doris with no word). Activated
+// the tombstones skipped and committed past, and the deleted rows stayed in Doris with no word), nor does
+// deactivating and activating the workflow again with Skip, as an n8n restart does (the hold is kept in the
+// group's committed offsets, src/kafka/compacted-hold-mark.ts; before, that activation read on with Skip). Activated
 // again with Tombstones "Delete the Row of Its Key", as the error says: the example's table has a sequence
 // column, so Doris would ignore a delete without its value and each tombstone goes to Invalid (the dead-letter
 // topic) naming its key; every other row ends at the source's final state. Needs `npm run build` and the broker.
@@ -61,7 +63,7 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 		await world?.close();
 	});
 
-	it('holds the topic while the cleaner removes op d events, also once its policy is delete again; activated again with Tombstones "Delete the Row of Its Key", every row deleted for good is named in a dead letter (sequence column), the rest at the final state', async (t) => {
+	it('holds the topic while the cleaner removes op d events, also once its policy is delete again and after the workflow is deactivated and activated again with Skip; activated again with Tombstones "Delete the Row of Its Key", every row deleted for good is named in a dead letter (sequence column), the rest at the final state', async (t) => {
 		// New Topics Check every second: the policy is read at every check (else at least every 60 s).
 		const scenario = await prepareScenario(world, 'cdc-debezium', {
 			partitions: 1,
@@ -79,7 +81,7 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 		const creates = events.slice(0, 40);
 		const changes = events.slice(40).flatMap((e) => (opOf(e) === 'd' ? [e, { id: `${e.id}-tombstone`, key: e.key, partition: 0, value: null }] : [e]));
 		assert.ok(creates.every((e) => opOf(e) === 'c') && changes.some((e) => opOf(e) === 'd'), 'creates first, then changes with deletes');
-		const others = Array.from({ length: 5 }, (_, i): { event: TestEvent; row: Record<string, unknown> } => {
+		const others = Array.from({ length: 6 }, (_, i): { event: TestEvent; row: Record<string, unknown> } => {
 			const after = { id: 1001 + i, name: `Other ${i}`, email: null, tier: 'gold', balance: '1.00', updated_at: Date.UTC(2026, 10, 25, 9, 0, i) };
 			const event = { id: `other-${i}`, key: JSON.stringify({ id: after.id }), partition: 0, value: JSON.stringify({ before: null, after, op: 'c', ts_ms: 1, source: { connector: 'mysql', db: 'inventory', table: 'customers' } }) };
 			return { event, row: { ...after, updated_at: datetime3(after.updated_at) } };
@@ -95,7 +97,7 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 
 		await alterTopic(COMPACT_FAST);
 		const held = await logLine(`Kafka topic ${scenario.topic} is compacted`, 'the error naming the topic in n8n\'s log (before: nothing read its policy again)');
-		assert.match(held, /changed to compact while the workflow ran: its partitions are paused.*until the workflow is activated again/);
+		assert.match(held, /changed to compact while the workflow ran: its partitions are paused.*until the hold is released: it is kept in group .*'s committed offsets/);
 		assert.match(held, /Delete the Row of Its Key/);
 
 		// Written while held; then the cleaner runs over it (segments rolled by messages of a key no row has) until no op d event is left.
@@ -114,14 +116,24 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 
 		await alterTopic([{ name: 'cleanup.policy', value: 'delete' }]);
 		const stays = await logLine(`held topic ${scenario.topic} no longer compacts`, 'the warning that it stays held (before: released, and read on with Skip)');
-		assert.match(stays, /stays held until the workflow is activated again/);
+		assert.match(stays, /stays held until the hold is released/);
 		// The other topic's rows after that warning: once committed, a fetch of the held topic would have come first.
-		await world.kafka.produce(other, others.map((o) => o.event), 100, 1);
-		await waitFor('the other topic loaded and committed', async () => (await committed(other)) === others.length, { timeoutMs: 60_000, progress: () => `log ${world.n8n.logPath}` });
+		await world.kafka.produce(other, others.slice(0, 5).map((o) => o.event), 100, 1);
+		await waitFor('the other topic loaded and committed', async () => (await committed(other)) === 5, { timeoutMs: 60_000, progress: () => `log ${world.n8n.logPath}` });
 		assert.equal(await committed(scenario.topic), creates.length, 'nothing of the held topic committed past the change');
 		const rows = world.doris.tableRows('demo', scenario.table);
 		assert.equal(rows.length, 45, 'the 40 rows created before the change and the other topic\'s 5');
 		assert.ok(rows.every((r) => r.tier !== 'silver'), 'no update written after the change loaded');
+
+		// Deactivated and activated again with Skip and the policy delete, as an n8n restart activates it: still held.
+		await world.n8n.deactivate(workflowId);
+		await world.n8n.activate(workflowId);
+		const restored = await logLine(`its hold (${scenario.topic}@`, 'the hold found in the group\'s committed offsets (before: read on with Skip from offset 40)');
+		assert.match(restored, /is kept in group .*'s committed offsets: its partitions are paused, nothing more of it read or committed, whatever its cleanup.policy reads now, until the hold is released/);
+		await world.kafka.produce(other, others.slice(5).map((o) => o.event), 100, 1);
+		await waitFor('the other topic read on after the activation', async () => (await committed(other)) === others.length, { timeoutMs: 60_000, progress: () => `log ${world.n8n.logPath}` });
+		assert.equal(await committed(scenario.topic), creates.length, 'nothing of the held topic committed after the activation');
+		assert.equal(world.doris.tableRows('demo', scenario.table).length, 46, 'the other topic\'s sixth row, nothing of the held topic');
 
 		// As the error says: Tombstones "Delete the Row of Its Key" (Keep Order per Partition is on in the example), activated again.
 		await world.n8n.deactivate(workflowId);

@@ -3,15 +3,16 @@
 // log cleaner removes an op d event and keeps its tombstone, and a consumer behind it reads the
 // tombstone alone. Then the guard: activation refused naming the topic, a compacted topic a pattern
 // finds later left out with a warning, a subscribed topic whose policy is altered to compact while the
-// consumer runs held (compacted-topic-hold.ts) until the workflow is activated again, also once its
-// policy is delete again (the cleaner may have compacted its unread messages meanwhile), and topics that
-// are not compacted read as before.
+// consumer runs held (compacted-topic-hold.ts) until released, also once its policy is delete again (the
+// cleaner may have compacted its unread messages meanwhile) and across activations (the hold is kept in the
+// group's offsets: test/reliability/compacted-hold-restart.test.ts), and topics that are not compacted read as before.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { ConfigResourceTypes } from 'kafkajs';
 
 import type { SinkerLogger } from '../../src/kafka/client';
+import { parseReleasedHolds } from '../../src/kafka/compacted-hold-mark';
 import { cleanupPolicies, compactedTopics } from '../../src/kafka/compacted-topics';
 import type { ExecutionOutcome } from '../../src/kafka/consumer-options';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
@@ -170,7 +171,7 @@ describe('a compacted Debezium topic under Tombstones "Skip"', () => {
 		}
 	});
 
-	it('a subscribed topic altered to compact while the consumer runs is held: the execution in flight commits, nothing after it is read or committed, the other topic goes on; altered back, it stays held; activated again, it is read on', async () => {
+	it('a subscribed topic altered to compact while the consumer runs is held: the execution in flight commits, nothing after it is read or committed, the other topic goes on; altered back, it stays held; activated again with the hold released by name, it is read on', async () => {
 		const orders = uniqueName('altered-compact');
 		const plain = uniqueName('altered-plain');
 		await createTopicsReady(broker.admin, [
@@ -212,7 +213,7 @@ describe('a compacted Debezium topic under Tombstones "Skip"', () => {
 			// Back to delete: still held (the cleaner may have run meanwhile; here it did not, see the next test).
 			await alterCleanupPolicy(orders, 'delete');
 			const stays = await waitFor('the warning that orders stays held', () => logger.warnings.find((w) => w.includes(orders)), 20_000);
-			assert.match(stays, /no longer compacts \(cleanup.policy read again\), but stays held until the workflow is activated again/);
+			assert.match(stays, /no longer compacts \(cleanup.policy read again\), but stays held until the hold is released/);
 			assert.match(stays, /safe only if the log cleaner has not run over the unread messages/);
 			await produce(broker.kafka, plain, 1, 5, (i) => JSON.stringify({ i }));
 			await waitFor('the other topic read on', async () => (await committedOf(group, plain)) === 10n, 30_000);
@@ -220,10 +221,11 @@ describe('a compacted Debezium topic under Tombstones "Skip"', () => {
 			assert.equal(await committedOf(group, orders), 5n);
 			assert.equal(await held(), 1);
 
-			// Activated again (the messages written while held were never compacted here): read on from offset 5, each message once.
+			// Activated again with the hold released by its name (the messages written while held were never compacted here): read on from offset 5, each message once.
 			await consumer.close();
 			assert.equal(await held(), undefined, 'no series once closed');
-			consumer = await FollowingConsumer.start(testOptions(orders, group, options), n8n.run);
+			const name = /\(hold ([^)]+)\)/.exec(error)?.[1] ?? '';
+			consumer = await FollowingConsumer.start(testOptions(orders, group, { ...options, releasedCompactedHolds: parseReleasedHolds(name) }), n8n.run);
 			await waitFor('orders read on from where it was held', async () => (await committedOf(group, orders)) === 10n, 30_000);
 			assert.deepEqual(handed(orders), ['0+5', '5+5'], 'read on from offset 5, each message once');
 			await waitFor('not held after the activation', async () => (await held()) === 0, 20_000);

@@ -42,6 +42,8 @@ export type RejectRule =
 	| 'delete_sequence'
 	/** A delete without a value for one of the table's key columns: Doris would fill it and delete another key's row, none. */
 	| 'delete_key'
+	/** A CDC update whose before and after differ in a key column of the Doris table: the old key's row would stay. */
+	| 'key_changed'
 	/** An upsert whose sequence value would be NULL: Doris keeps a stored row of its key over it. */
 	| 'null_sequence'
 	/** An upsert lacking its sequence field, which a constant DEFAULT would fill: Doris keeps a newer stored row over it. */

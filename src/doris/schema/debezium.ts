@@ -25,6 +25,8 @@ export interface EnvelopeResult {
 	detail: string;
 	/** The source block's `connector` ("postgresql", "mysql", …), or undefined (debezium-fallbacks.ts). */
 	connector: unknown;
+	/** An update's `before` image, when it has one: whether the update changes the Doris key (key-changes.ts). */
+	previous: Record<string, unknown> | null;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -42,6 +44,7 @@ export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeRes
 	out.record = null;
 	out.deleted = false;
 	out.connector = undefined;
+	out.previous = null;
 	if (!isObject(value)) {
 		out.detail = 'not a Debezium envelope (not an object)';
 		return out;
@@ -63,6 +66,7 @@ export function unwrapDebezium(value: unknown, out: EnvelopeResult): EnvelopeRes
 		}
 		out.ok = true;
 		out.record = env.after;
+		if (op === 'u' && isObject(env.before)) out.previous = env.before;
 		return out;
 	}
 	if (op === 'd') {

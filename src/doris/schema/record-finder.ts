@@ -36,13 +36,15 @@ export function readPath(value: unknown, path: string[]): unknown {
 
 export abstract class RecordFinder {
 	protected readonly sourcePath: string[];
-	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '', connector: undefined };
+	private readonly envelope: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '', connector: undefined, previous: null };
 	/**
 	 * The record mapFrom found, before the trigger's Add Kafka Fields joined it, and the Debezium source
 	 * block's connector: what a delete's `before` image held (debezium-fallbacks.ts). Set per call.
 	 */
 	protected foundRecord: Readonly<Record<string, unknown>> | null = null;
 	protected foundConnector: unknown = undefined;
+	/** A Debezium update's `before` image, else null (key-changes.ts). Set per call. */
+	protected foundPrevious: Readonly<Record<string, unknown>> | null = null;
 	/** Whether a Field Mapping takes `__DORIS_DELETE_SIGN__` into a column (a soft delete flag, data). */
 	protected readonly mapsDeleteSign: boolean;
 	/** Doris would drop a delete's sign: not a UNIQUE KEY table, or one without the hidden sign (deleteUnsupported). */
@@ -121,6 +123,7 @@ export abstract class RecordFinder {
 		let rec = record as Record<string, unknown>;
 		this.foundRecord = rec;
 		this.foundConnector = this.options.cdc && !ownRow ? this.envelope.connector : undefined;
+		this.foundPrevious = this.options.cdc && !ownRow ? this.envelope.previous : null;
 		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too,
 		// unless it has one of their names itself (trigger-fields.ts).
 		if (rec !== item && rec !== json) {

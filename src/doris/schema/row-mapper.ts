@@ -27,6 +27,7 @@ import { compileColumnPlans, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark } from './debezium';
 import { FLATTENED_CONNECTOR_FIELD, isKeyOnlyDelete, keyOnlyDeleteSequence } from './debezium-fallbacks';
+import { keyChanged } from './key-changes';
 import { newColumnReasons, recordSchema } from './new-columns';
 import { noColumnRejection, setsNoColumn } from './no-column';
 import { readPath, RecordFinder } from './record-finder';
@@ -84,6 +85,8 @@ export class RowMapper extends RecordFinder {
 	private readonly keyColumns: ReadonlySet<string>;
 	/** The record fields the key columns read (a dot path by its first segment): what a key-only `before` holds. */
 	private readonly keyFields: ReadonlySet<string>;
+	/** The key columns' plans: an update must not change them (key-changes.ts). */
+	private readonly keyPlans: readonly ColumnPlan[];
 	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
 	private readonly placeholders: DeletePlaceholder[];
 
@@ -101,7 +104,8 @@ export class RowMapper extends RecordFinder {
 		if (this.flattenedDeletes) this.knownFields.add(FLATTENED_DELETED_FIELD);
 		this.ownDeleteSigns = !options.cdc && !this.mapsDeleteSign;
 		this.keyColumns = new Set(schema.keyColumns);
-		this.keyFields = new Set(this.plans.filter((p) => this.keyColumns.has(p.column)).map((p) => p.path?.[0] ?? p.key));
+		this.keyPlans = this.plans.filter((p) => this.keyColumns.has(p.column));
+		this.keyFields = new Set(this.keyPlans.map((p) => p.path?.[0] ?? p.key));
 		const folded = schema.sequenceColumn?.toLowerCase();
 		this.sequencePlan = folded === undefined ? -1 : this.plans.findIndex((p) => p.column.toLowerCase() === folded);
 		this.sequence = sequenceColumnOf(schema, this.plans[this.sequencePlan] as ColumnPlan | undefined);
@@ -268,6 +272,11 @@ export class RowMapper extends RecordFinder {
 				continue;
 			}
 			row[p.column] = out;
+		}
+		// A Debezium update whose before holds another Doris key: the old key's row would stay (key-changes.ts).
+		if (!deleted && this.foundPrevious !== null && this.keyPlans.length > 0 && this.foundRecord !== null) {
+			const changed = keyChanged(`${this.schema.database}.${this.schema.table}`, this.keyPlans, this.foundPrevious, this.foundRecord, this.unavailable, fail);
+			if (changed !== null) reasons = reasons === null ? changed : [...reasons, ...changed];
 		}
 		const known = aliases ?? NO_ALIASES;
 		const sink = this.unmatchedSink;

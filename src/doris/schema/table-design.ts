@@ -142,7 +142,7 @@ function recordOf(json: Record<string, unknown>, options: CreateOptions): { reco
 	let recordSchema: unknown = schema === undefined ? undefined : path.length === 0 ? schema : schemaAt(schema, path);
 	let deleted = false;
 	if (options.cdc) {
-		const out: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '', connector: undefined };
+		const out: EnvelopeResult = { ok: false, record: null, deleted: false, detail: '', connector: undefined, previous: null };
 		const env = unwrapDebezium(record, out);
 		if (!env.ok || env.record === null) return { refused: env.detail };
 		recordSchema = recordSchema === undefined ? undefined : structFields(recordSchema).get(env.deleted ? 'before' : 'after');

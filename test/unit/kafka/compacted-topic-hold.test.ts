@@ -118,7 +118,8 @@ describe('CompactedTopicHold', () => {
 		assert.equal(level, 'error');
 		assert.match(message ?? '', /^Kafka topic orders is compacted \(cleanup.policy compact\), and Tombstones is "Skip"/);
 		assert.match(message ?? '', /Delete the Row of Its Key/);
-		assert.match(message ?? '', /changed to compact while the workflow ran: its partitions are paused, nothing more of it read or committed \(executions in flight finish and commit\), until the workflow is activated again\. Setting cleanup.policy back to delete does not release it/);
+		assert.match(message ?? '', /changed to compact while the workflow ran: its partitions are paused, nothing more of it read or committed \(executions in flight finish and commit\), until the hold is released: it is kept in group compacted-hold-1's committed offsets \(hold orders@\d{4}-\d\d-\d\dT[\d:.]+Z\), across activations and n8n restarts\. Setting cleanup.policy back to delete does not release it/);
+		assert.match(message ?? '', /"Release Compacted-Topic Holds"/);
 		assert.match(message ?? '', /safe only if the log cleaner has not run over the unread messages$/);
 		assert.doesNotMatch(message ?? '', /or read a topic whose cleanup.policy is delete/, 'the refusal\'s fix does not apply to a held topic');
 
@@ -134,7 +135,7 @@ describe('CompactedTopicHold', () => {
 		assert.deepEqual(await heldSeries(group), { orders: 1, items: 0 });
 		const [warnLevel, warning] = lines.at(-1) ?? [];
 		assert.equal(warnLevel, 'warn');
-		assert.match(warning ?? '', /^Kafka: held topic orders no longer compacts \(cleanup.policy read again\), but stays held until the workflow is activated again: .*log cleaner may have removed op d events.*Delete the Row of Its Key/);
+		assert.match(warning ?? '', /^Kafka: held topic orders no longer compacts \(cleanup.policy read again\), but stays held until the hold is released: .*log cleaner may have removed op d events.*Delete the Row of Its Key/);
 		assert.equal(await hold.recheck(['orders', 'items']), false);
 		assert.equal(lines.length, logged + 1, 'one warning, not one per look');
 		// Unreadable, compact, delete again: held throughout, warned again.
@@ -226,7 +227,7 @@ describe('the emit path of a held topic', () => {
 		world.ctx.parser.parse = (messages: Array<{ offset: string }>, from: number, to: number) => {
 			const chunk = { items: messages.slice(from, to).map((m) => ({ json: { offset: m.offset } })), parseErrors: 0, tombstonesSkipped: 0 };
 			if (++parses === 1) return chunk;
-			state.held = true;
+			state.topicHeld = true;
 			return Promise.resolve(chunk);
 		};
 		const resolved: string[] = [];

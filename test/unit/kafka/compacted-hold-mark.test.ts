@@ -1,0 +1,265 @@
+/**
+ * The compacted-topic hold kept in the group's committed offsets (compacted-hold-mark.ts): before, it lived
+ * in the running trigger only, and after an n8n restart with the topic's cleanup.policy back to delete the
+ * trigger read on from the committed offset with Tombstones "Skip", losing the deletes the log cleaner had
+ * removed. Without a broker: the mark's format beside the Keep Order fence mark, the release option, the
+ * group's offsets read back, the commits that carry (or drop) the mark, the consumer holding a topic its
+ * partitions' marks name at an assignment, and the hold restored, or released by name. The broker test is
+ * test/reliability/compacted-hold-restart.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { Admin, Consumer } from 'kafkajs';
+
+import { COMPACTED_HOLD, compactedHoldMark, groupHoldMarks, holdName, isReleased, joinMarks, parseReleasedHolds, readCompactedHold } from '../../../src/kafka/compacted-hold-mark';
+import { CompactedTopicHold } from '../../../src/kafka/compacted-topic-hold';
+import type { SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
+import type { OffsetCommitter } from '../../../src/kafka/offset-committer';
+import { heldMark, parseMark, RELEASED } from '../../../src/kafka/partition-fence';
+import { Assignment, type PartitionState } from '../../../src/kafka/partition-state';
+import { metrics } from '../../../src/metrics/metrics';
+import { waitFor } from '../../support/wait-for';
+import { committerWithoutBroker, sinkerWithoutBroker } from './sinker-internals';
+
+const SINCE = Date.UTC(2026, 11, 7, 8, 4, 6, 123);
+const MARK = compactedHoldMark(SINCE);
+
+type Partitions = Array<{ partition: number; offset: string; metadata: string | null }>;
+
+/** An admin whose fetchOffsets answers `offsets()` (topic → partitions) and whose log starts at `low`. */
+function groupAdmin(offsets: () => Record<string, Partitions>, low = '2') {
+	const asked: string[][] = [];
+	return {
+		asked,
+		fetchOffsets: (async ({ topics }: { topics: string[] }) => {
+			asked.push(topics);
+			return topics.map((topic) => ({ topic, partitions: offsets()[topic] ?? [] }));
+		}) as unknown as Admin['fetchOffsets'],
+		fetchTopicOffsets: (async () => [0, 1, 2].map((partition) => ({ partition, offset: '99', high: '99', low }))) as unknown as Admin['fetchTopicOffsets'],
+	};
+}
+
+/** A kafkajs consumer whose commits the broker confirms at once (the COMMIT_OFFSETS event), recorded as `partition:offset:metadata`. */
+function confirmingConsumer(committer: () => OffsetCommitter) {
+	const sent: string[] = [];
+	const paused = new Set<string>();
+	type TopicPartitions = Array<{ topic: string; partitions: number[] }>;
+	const each = (list: TopicPartitions, apply: (key: string) => void) => list.forEach(({ topic, partitions }) => partitions.forEach((p) => apply(`${topic}:${p}`)));
+	const consumer = {
+		seek: () => {},
+		pause: (list: TopicPartitions) => each(list, (key) => paused.add(key)),
+		resume: (list: TopicPartitions) => each(list, (key) => paused.delete(key)),
+		commitOffsets: async (offsets: Array<{ topic: string; partition: number; offset: string; metadata: string | null }>) => {
+			for (const { topic, partition, offset, metadata } of offsets) {
+				sent.push(`${topic}:${partition}:${offset}:${metadata}`);
+				committer().confirm(topic, partition, offset, metadata);
+			}
+		},
+	} as unknown as Consumer;
+	return { consumer, sent, paused };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the hold\'s mark in a commit\'s metadata', () => {
+	it('names when the hold began; beside a Keep Order fence mark both travel in one string and each is read back; anything else carries no hold', () => {
+		assert.equal(MARK, `${COMPACTED_HOLD}:${SINCE}`);
+		assert.equal(readCompactedHold(MARK), SINCE);
+		assert.equal(joinMarks(null, null), null, 'no hold, no fence: no metadata, as before');
+		assert.equal(joinMarks(RELEASED, null), RELEASED);
+		assert.equal(joinMarks(null, MARK), MARK);
+		const both = joinMarks(heldMark(SINCE + 60_000), MARK);
+		assert.equal(both, `${heldMark(SINCE + 60_000)};${MARK}`, 'the fence mark first: an older version waits its own Execution Timeout on it');
+		assert.equal(readCompactedHold(both), SINCE);
+		assert.deepEqual(parseMark(both), { held: true, until: SINCE + 60_000 }, 'the fence deadline is still read');
+		assert.deepEqual(parseMark(joinMarks(RELEASED, MARK)), { held: false });
+		for (const other of [null, undefined, '', RELEASED, heldMark(SINCE), 'another tool']) assert.equal(readCompactedHold(other), undefined, String(other));
+		assert.equal(readCompactedHold(`${COMPACTED_HOLD}:soon`), 0, 'a mark whose time cannot be read still holds');
+	});
+
+	it('names a hold <topic>@<time>, as the release option takes it; a value that is not one is refused naming it and the rule', () => {
+		assert.equal(holdName('shop.orders', SINCE), 'shop.orders@2026-12-07T08:04:06.123Z');
+		const released = parseReleasedHolds(` ${holdName('shop.orders', SINCE)},\n${holdName('a@b', SINCE + 1)} `);
+		assert.deepEqual(released, [
+			{ topic: 'shop.orders', since: SINCE },
+			{ topic: 'a@b', since: SINCE + 1 },
+		]);
+		assert.equal(isReleased(released, 'shop.orders', SINCE), true);
+		assert.equal(isReleased(released, 'shop.orders', SINCE + 1), false, 'a later hold of the same topic is not released by a value left in place');
+		assert.deepEqual(parseReleasedHolds(''), []);
+		for (const bad of ['shop.orders', 'shop.orders@yesterday', '@2026-12-07T08:04:06.123Z']) {
+			assert.throws(() => parseReleasedHolds(bad), new RegExp(`^Error: Release Compacted-Topic Holds: "${bad.replace(/[.]/g, '\\.')}" is not a hold's name: give it as the hold's error names it, <topic>@<time the hold began>`));
+		}
+	});
+
+	it('reads the group\'s offsets back: each partition\'s offset and metadata, and per topic the earliest hold its partitions carry', async () => {
+		const admin = groupAdmin(() => ({
+			t: [
+				{ partition: 0, offset: '5', metadata: joinMarks(RELEASED, compactedHoldMark(SINCE + 5)) },
+				{ partition: 1, offset: '7', metadata: MARK },
+				{ partition: 2, offset: '-1', metadata: null },
+			],
+			u: [{ partition: 0, offset: '3', metadata: null }],
+		}));
+		const found = await groupHoldMarks(admin, 'g', ['t', 'u']);
+		assert.deepEqual([...found.held], [['t', SINCE]]);
+		assert.deepEqual(
+			[...found.offsets].map(([key, { offset, metadata }]) => `${key}=${offset}/${metadata}`),
+			[`t:0=5/${RELEASED};${compactedHoldMark(SINCE + 5)}`, `t:1=7/${MARK}`, 'u:0=3/null'],
+			'no offset for a partition the group never committed',
+		);
+	});
+});
+
+describe('commits of a held partition', () => {
+	function world(overrides: Partial<SinkerConsumerOptions> = {}) {
+		const assignment = new Assignment();
+		assignment.replace({ t: [0], u: [0] }, 'member-1');
+		const box: { committer?: OffsetCommitter } = {};
+		const kafkajs = confirmingConsumer(() => box.committer as OffsetCommitter);
+		const committer = (box.committer = committerWithoutBroker(kafkajs.consumer, assignment, overrides));
+		const t = assignment.get('t', 0) as PartitionState;
+		const u = assignment.get('u', 0) as PartitionState;
+		return { assignment, committer, sent: kafkajs.sent, t, u };
+	}
+
+	it('a hold commits the committed offset again with its mark, and every later commit keeps it; a topic not held commits no metadata and nothing at the same offset', async () => {
+		const { assignment, committer, sent, t, u } = world();
+		for (const state of [t, u]) state.tracker.succeed(state.tracker.add(0n, 5n));
+		committer.request();
+		await settle();
+		assert.deepEqual(sent, ['t:0:5:null', 'u:0:5:null'], 'no hold: no metadata, as before');
+
+		assignment.holdTopics(['t'], new Map([['t', MARK]]));
+		committer.request();
+		await settle();
+		assert.deepEqual(sent.slice(2), [`t:0:5:${MARK}`], 'the hold marked at the committed offset (before: nothing was committed)');
+
+		// The execution in flight when the hold began finishes: its commit keeps the mark.
+		t.tracker.succeed(t.tracker.add(5n, 8n));
+		u.tracker.succeed(u.tracker.add(5n, 9n));
+		committer.request();
+		await settle();
+		assert.deepEqual(sent.slice(3), [`t:0:8:${MARK}`, 'u:0:9:null']);
+		committer.request();
+		await settle();
+		assert.equal(sent.length, 5, 'nothing more to commit');
+	});
+
+	it('with Keep Order per Partition the mark follows the fence mark, in the lease announcements too', async () => {
+		const { assignment, committer, sent, t } = world({ keepPartitionOrder: true });
+		assignment.holdTopics(['t'], new Map([['t', MARK]]));
+		assert.equal(await committer.announce(t, 0n, SINCE + 60_000), true);
+		assert.deepEqual(sent, [`t:0:0:${heldMark(SINCE + 60_000)};${MARK}`]);
+		t.tracker.succeed(t.tracker.add(0n, 4n));
+		committer.request();
+		await settle();
+		assert.deepEqual(sent.slice(1), [`t:0:4:${heldMark(SINCE + 60_000)};${MARK}`]);
+	});
+
+	it('a partition this consumer committed nothing of is marked at its markBase; a released hold\'s mark is dropped at the same offset', async () => {
+		const { assignment, committer, sent, t, u } = world();
+		assignment.holdTopics(['t'], new Map([['t', MARK]]));
+		committer.request();
+		await settle();
+		assert.deepEqual(sent, [], 'nowhere to mark it yet');
+		t.markBase = 3n;
+		// u: the group's offset carries a hold the user released.
+		u.markBase = 6n;
+		committer.request();
+		await settle();
+		assert.deepEqual(sent, [`t:0:3:${MARK}`, 'u:0:6:null']);
+	});
+});
+
+describe('the consumer at an assignment', () => {
+	it('keeps new partitions paused until the group\'s offsets are read; a marked one holds its topic again and is committed with the mark; an unmarked partition of it is marked at the log\'s start', async () => {
+		let offsets: Record<string, Partitions> = {};
+		let failing = true;
+		const admin = groupAdmin(() => {
+			if (failing) throw new Error('Connection error: ECONNREFUSED');
+			return offsets;
+		});
+		const told: Array<Array<[string, number]>> = [];
+		const onCompactedHolds = (held: ReadonlyMap<string, number>) => {
+			told.push([...held]);
+			return { topics: [...held.keys()], marks: new Map([...held].map(([topic, since]) => [topic, compactedHoldMark(since)])) };
+		};
+		const box: { committer?: OffsetCommitter } = {};
+		const kafkajs = confirmingConsumer(() => box.committer as OffsetCommitter);
+		const warnings: string[] = [];
+		const logger = { error: () => {}, info: () => {}, debug: () => {}, warn: (message: string) => void warnings.push(message) };
+		const sinker = sinkerWithoutBroker(kafkajs.consumer, admin, { topics: { names: ['t', 'u'] }, onCompactedHolds, logger });
+		box.committer = sinker.committer;
+		(sinker as unknown as { holdLookup: { ctx: { retryMs: number } } }).holdLookup.ctx.retryMs = 5;
+		sinker.onGroupJoin({ t: [0, 1], u: [0] }, 'member-1');
+		assert.deepEqual([...kafkajs.paused].sort(), ['t:0', 't:1', 'u:0'], 'paused until the group\'s offsets are read (before: read on at once)');
+		await waitFor('a failed lookup tried again', () => admin.asked.length >= 2);
+		assert.deepEqual([...kafkajs.paused].sort(), ['t:0', 't:1', 'u:0'], 'fail-closed: still paused');
+		assert.equal(warnings.length, 1, warnings.join('\n'));
+		assert.match(warnings[0], /could not read group g's committed offsets for the compacted-topic hold \(Connection error: ECONNREFUSED\); its new partitions stay paused/);
+
+		offsets = { t: [{ partition: 0, offset: '5', metadata: MARK }], u: [{ partition: 0, offset: '4', metadata: null }] };
+		failing = false;
+		await waitFor('t held again, u resumed', () => kafkajs.paused.size === 2 && !kafkajs.paused.has('u:0'));
+		assert.deepEqual([...kafkajs.paused].sort(), ['t:0', 't:1']);
+		assert.deepEqual(told, [[['t', SINCE]]]);
+		await waitFor('both partitions of t marked', () => kafkajs.sent.length === 2);
+		assert.deepEqual(kafkajs.sent.sort(), [`t:0:5:${MARK}`, `t:1:2:${MARK}`], 't/1 has no offset in the group: marked where a consumer of the group starts it, the log\'s start');
+		assert.equal(sinker.assignment.get('u', 0)?.held, false);
+	});
+
+	it('reads nothing where compacted topics are not held (no onCompactedHolds): no lookup, no pause, no cost', () => {
+		const admin = groupAdmin(() => ({}));
+		const kafkajs = confirmingConsumer(() => undefined as unknown as OffsetCommitter);
+		const sinker = sinkerWithoutBroker(kafkajs.consumer, admin, { topics: { names: ['t'] } });
+		sinker.onGroupJoin({ t: [0] }, 'member-1');
+		assert.deepEqual(admin.asked, []);
+		assert.deepEqual([...kafkajs.paused], []);
+	});
+});
+
+describe('CompactedTopicHold: a hold found in the group\'s offsets', () => {
+	async function heldSeries(group: string): Promise<Record<string, number>> {
+		const out: Record<string, number> = {};
+		for (const { labels, value } of (await metrics.kafkaCompactedTopicHeld.get()).values) if (labels.group === group) out[String(labels.topic)] = value;
+		return out;
+	}
+	function hold(group: string, released: string) {
+		const lines: Array<[string, string]> = [];
+		const at = (level: string) => (message: string) => void lines.push([level, message]);
+		const logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: () => {} };
+		const admin = { describeConfigs: async () => ({ throttleTime: 0, resources: [] }) } as unknown as Admin;
+		const options = { groupId: group, labels: { workflow: 'w', node: 'n' }, releasedCompactedHolds: parseReleasedHolds(released) };
+		return { lines, hold: new CompactedTopicHold({ admin, options, logger, everyMs: 60_000 }) };
+	}
+
+	it('is held again, whatever the policy reads now, with the error naming the hold and how to release it; the gauge is 1', async () => {
+		const { lines, hold: h } = hold('restored-1', '');
+		assert.equal(h.restore(new Map([['orders', SINCE], ['not-subscribed', SINCE]]), ['orders', 'items']), true);
+		assert.deepEqual(h.topics(), ['orders']);
+		assert.deepEqual([...h.marks()], [['orders', MARK]], 'the same mark: its commits keep it');
+		assert.deepEqual(await heldSeries('restored-1'), { orders: 1, items: 0 });
+		const [level, message] = lines.at(-1) ?? [];
+		assert.equal(level, 'error');
+		assert.match(message ?? '', /^Kafka topic orders is compacted .*Its cleanup.policy changed to compact while the workflow ran, and its hold \(orders@2026-12-07T08:04:06.123Z\) is kept in group restored-1's committed offsets: its partitions are paused, nothing more of it read or committed, whatever its cleanup.policy reads now, until the hold is released\. .*"Release Compacted-Topic Holds"/);
+		assert.equal(h.restore(new Map([['orders', SINCE]]), ['orders', 'items']), false, 'found again at the next assignment: nothing changes');
+		assert.equal(lines.length, 1, 'one error');
+		h.end();
+	});
+
+	it('released by its name is not held, with one warning; a name of another time releases nothing, and the error says so', async () => {
+		const { lines, hold: h } = hold('restored-2', holdName('orders', SINCE));
+		assert.equal(h.restore(new Map([['orders', SINCE]]), ['orders']), false);
+		assert.deepEqual(h.topics(), []);
+		assert.equal(h.restore(new Map([['orders', SINCE]]), ['orders']), false);
+		assert.deepEqual(lines, [['warn', `Kafka: compacted-topic hold orders@2026-12-07T08:04:06.123Z released ("Release Compacted-Topic Holds"): reading orders on from its committed offset with Tombstones "Skip"; its mark leaves the group's committed offsets with its partitions' next commit`]]);
+		h.end();
+
+		const later = hold('restored-3', holdName('orders', SINCE));
+		assert.equal(later.hold.restore(new Map([['orders', SINCE + 1000]]), ['orders']), true, 'a later hold of the topic');
+		assert.match(later.lines.at(-1)?.[1] ?? '', /\("Release Compacted-Topic Holds" names orders@2026-12-07T08:04:06.123Z, not this hold\)/);
+		later.hold.end();
+	});
+});
