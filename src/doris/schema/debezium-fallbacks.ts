@@ -17,12 +17,14 @@
  * "sequence column"): the delete loaded, was counted, and the row stayed. The Doris Schema node used
  * to pass it, as it only looked for a null sequence value (row-rejections.ts missingSequence).
  *
- * How such a delete is told from a real one: every field of `before` that is not a key field holds
- * what Debezium writes for a column the old tuple lacks, the sequence field included, and not all of
- * them are null (that case has a null sequence value, refused already). With the record's Connect
- * schema: a nullable field is null, a NOT NULL one holds its declared default, else its type's
- * fallback. Without one: each is null or one of the fallback shapes (0, "", false, the epoch texts,
- * an empty list or object). A connector that is known and is not PostgreSQL never gets here: MySQL
+ * How such a delete is told from a real one: the sequence field holds Debezium's stand-in, and either
+ * the sequence column is a DATE / DATETIME at the epoch (no real row changed at 1970-01-01 00:00:00, and
+ * it decides alone where the other columns' stand-ins are not known: a constant DEFAULT without the
+ * Connect schema, which an Avro schema never carries), or every field of `before` that is not a key
+ * field holds what Debezium writes for a column the old tuple lacks (an integer sequence value 0 may be
+ * real: a first version). With the record's Connect schema: a nullable field is null, a NOT NULL one
+ * holds its declared default, else its type's fallback. Without one: each is null or one of the
+ * fallback shapes (0, "", false, the epoch texts, an empty list or object). A connector that is known and is not PostgreSQL never gets here: MySQL
  * refuses to stream without binlog_row_image FULL or NOBLOB, so its `before` is the whole row. A real
  * row whose every non-key column is zero or empty is refused too: it goes to Invalid, seen, where the
  * key-only delete vanished.
@@ -128,6 +130,8 @@ export interface KeyOnlyDeleteInput {
 	keyFields: ReadonlySet<string>;
 	/** The field the sequence column reads. */
 	sequenceField: string;
+	/** The sequence column is a DATE / DATETIME: a stand-in there is the epoch. */
+	temporalSequence: boolean;
 }
 
 /**
@@ -148,6 +152,7 @@ export function isKeyOnlyDelete(input: KeyOnlyDeleteInput): boolean {
 		return schema === undefined ? isFallbackShaped(value) : holdsStandIn(schema, value);
 	};
 	if (sequenceSchema?.optional === true || !standIn(sequenceField, sequenceValue)) return false;
+	if (input.temporalSequence && isFallbackShaped(sequenceValue)) return true;
 	for (const name of Object.keys(record)) {
 		if (name === sequenceField || keyFields.has(name) || name === FLATTENED_DELETED_FIELD || name.startsWith('__')) continue;
 		if (!standIn(name, record[name])) return false;

@@ -322,7 +322,8 @@ export class RowMapper extends RecordFinder {
 		const field = plan.path?.[0] ?? plan.key;
 		const connector = this.options.cdc ? this.foundConnector : record[FLATTENED_CONNECTOR_FIELD];
 		const schema = connectSchema === undefined ? undefined : recordSchema(this, connectSchema, schemaOfItem, true);
-		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field })) return null;
+		const temporalSequence = /^DATE/i.test(sequence.expected);
+		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field, temporalSequence })) return null;
 		return [keyOnlyDeleteSequence(`${this.schema.database}.${this.schema.table}`, sequence.column, field, sequence.expected, record[field], row[sequence.column])];
 	}
 }

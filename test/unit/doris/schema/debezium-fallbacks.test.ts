@@ -139,13 +139,40 @@ describe('a key-only PostgreSQL delete (REPLICA IDENTITY DEFAULT) into a table w
 		// MySQL refuses to stream without binlog_row_image FULL / NOBLOB: its "before" is the row, zeros and all.
 		const mysql = cdc.map(envelope({ op: 'd', before: keyOnlyBefore, after: null, source: { connector: 'mysql', db: 'inventory', table: 'customers' } }));
 		assert.equal(mysql.ok, true);
-		const realZero = cdc.map({ op: 'd', before: { id: 7, name: 'Ann', email: null, updated_at: 0 }, after: null, source: pgSource });
-		assert.equal(realZero.ok, true);
-		// A nullable column that holds a value is no key-only image either.
-		const withEmail = cdc.map(envelope({ op: 'd', before: { id: 7, name: '', email: 'a@x', updated_at: 0 }, after: null, source: pgSource }));
-		assert.equal(withEmail.ok, true);
 		// An upsert with a sequence value of 0 is the source's value.
 		assert.equal(cdc.map({ op: 'c', before: null, after: keyOnlyBefore, source: pgSource }).ok, true);
+	});
+
+	it('an integer sequence column (a version, 0 may be real): refused only when every other non-key field holds its stand-in too', () => {
+		const versioned = {
+			...manualSchema('demo', 'customers', [
+				{ name: 'id', type: 'BIGINT', nullable: false },
+				{ name: 'name', type: 'VARCHAR(128)', nullable: false },
+				{ name: 'email', type: 'VARCHAR(256)' },
+				{ name: 'version', type: 'BIGINT', nullable: false },
+			]),
+			keyModel: 'UNIQUE' as const,
+			keyColumns: ['id'],
+			sequenceColumn: 'version',
+			deleteSign: true,
+		};
+		const mapper = new RowMapper(versioned, { ...options, cdc: true });
+		const refused = mapper.map({ op: 'd', before: { id: 7, name: '', email: null, version: 0 }, after: null, source: pgSource });
+		assert.equal(refused.ok, false);
+		if (!refused.ok) assert.deepEqual(refused.reasons.map((r) => `${String(r.column)} ${r.rule}`), ['version delete_sequence']);
+		assert.equal(mapper.map({ op: 'd', before: { id: 7, name: 'Ann', email: null, version: 0 }, after: null, source: pgSource }).ok, true, 'a real row at version 0');
+		// A nullable column that holds a value is no key-only image either.
+		assert.equal(mapper.map({ op: 'd', before: { id: 7, name: '', email: 'a@x', version: 0 }, after: null, source: pgSource }).ok, true);
+	});
+
+	it('a DATETIME sequence column at the epoch decides alone: a NOT NULL column with a constant DEFAULT (its stand-in unknown without the schema) does not hide the key-only delete', () => {
+		// status text NOT NULL DEFAULT 'new': Debezium writes the default into the key-only before.
+		const columns = [...table.columns.map((c) => ({ name: c.name, type: c.typeText, nullable: c.nullable })), { name: 'status', type: 'VARCHAR(16)', nullable: false }];
+		const withStatus = { ...manualSchema('demo', 'customers', columns), keyModel: 'UNIQUE' as const, keyColumns: ['id'], sequenceColumn: 'updated_at', deleteSign: true };
+		const mapper = new RowMapper(withStatus, { ...options, cdc: true });
+		const r = mapper.map({ op: 'd', before: { ...keyOnlyBefore, status: 'new' }, after: null, source: pgSource });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_sequence']);
 	});
 
 	it('tells the fallback shapes from values', () => {
