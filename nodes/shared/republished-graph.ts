@@ -248,7 +248,8 @@ const ITEM_FOR_ITEM_TYPES = new Set(['n8n-nodes-base.set', 'n8n-nodes-base.renam
  * The Doris node that runs in every execution of this version and marks it (markVersionChecked): an
  * enabled Doris Stream Load node, or an enabled Doris Schema node mapping rows (stored operation not Get
  * Schema nor an expression), reached from the trigger's output directly or through nodes that hand on an
- * item for every item (ITEM_FOR_ITEM_TYPES, disabled nodes). n8n runs every node the trigger's items reach
+ * item for every item (ITEM_FOR_ITEM_TYPES, not on On Error "Continue (using error output)"; disabled nodes
+ * reached on their first input). n8n runs every node the trigger's items reach
  * this way. Undefined when there is none: the trigger then cannot expect the mark. (Before session 20 only a
  * Doris node right after the trigger counted: with an Edit Fields node first, a later version with the Doris
  * nodes disabled committed its messages with no row in Doris.)
@@ -260,13 +261,19 @@ export function versionCheckingNode(graph: WorkflowGraph, trigger: string): stri
 		for (const target of graph.mainTargets(next[at])[0] ?? []) {
 			const node = graph.nodes.get(target.node);
 			if (node === undefined || seen.has(node.name)) continue;
-			seen.add(node.name);
-			if (node.disabled !== true) {
+			if (node.disabled === true) {
+				// n8n-core handleDisabledNode hands on its first input only: reached on another, it hands on nothing.
+				if (target.index !== 0) continue;
+			} else {
 				if (node.type === STREAM_LOAD_NODE_TYPE) return node.name;
 				const operation = node.parameters?.operation ?? 'mapRows';
 				if (node.type === SCHEMA_NODE_TYPE && operation !== 'getSchema' && !(typeof operation === 'string' && operation.startsWith('='))) return node.name;
-				if (!ITEM_FOR_ITEM_TYPES.has(node.type)) continue;
+				// On Error "Continue (using error output)": an item it fails on leaves by the error output, so an
+				// execution whose items all fail there reaches no Doris node, and would be refused for ever as
+				// unchecked (late review session 20, V1).
+				if (!ITEM_FOR_ITEM_TYPES.has(node.type) || node.onError === 'continueErrorOutput') continue;
 			}
+			seen.add(node.name);
 			next.push(node.name);
 		}
 	}

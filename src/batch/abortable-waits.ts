@@ -19,7 +19,9 @@ export class Waiters {
 			};
 			const wake = () => {
 				signal?.removeEventListener('abort', onAbort);
-				resolve();
+				// Woken while its signal's abort is being dispatched (before onAbort ran): it is aborted all the same.
+				if (signal?.aborted === true) reject(new AbortError());
+				else resolve();
 			};
 			signal?.addEventListener('abort', onAbort, { once: true });
 			this.waiting.add(wake);

@@ -377,12 +377,21 @@ export class TargetBatcher<R, X = unknown> {
 	private roomFreed(signal?: AbortSignal): Promise<void> {
 		// Nothing loading that could free room: load the open batch early instead of waiting out its interval.
 		if (this.queue.length === 0 && this.loading.size === 0 && this.open !== undefined) this.seal(this.open);
+		let freed: Promise<void>;
 		if (this.budget?.full === true) {
 			// The process's cap: the biggest open batch anywhere loads now, and any settled load may make room.
 			this.budget.relieve();
-			return Promise.race([this.roomWaiters.next(signal), this.budget.freed(signal)]);
+			freed = Promise.race([this.roomWaiters.next(signal), this.budget.freed(signal)]);
+		} else {
+			freed = this.roomWaiters.next(signal);
 		}
-		return this.roomWaiters.next(signal);
+		// Stopped while it waited: its withdrawal (withdraw.ts) freed room and woke every waiter, its own wait
+		// included, before that wait's abort listener ran. Going on would append the rest of its rows after
+		// they were taken out, to load with a later batch, unreported, and again with the redelivery (late
+		// review session 20, W1).
+		return freed.then(() => {
+			if (signal?.aborted === true) throw new AbortError();
+		});
 	}
 }
 

@@ -103,3 +103,26 @@ describe('Stream Load with a deadline, against a Doris whose txn cleaner sweeps 
 		assert.deepEqual(db.server.tableRows('d', table), []);
 	});
 });
+
+// Late review session 20, C1: decoupled (cloud) Doris answers success to every cancel
+// (CloudGlobalTransactionMgr.abortTransaction by label never checks the meta-service's status); an early
+// cloud build also answers get_load_state "Not supported". A load committed before the deadline whose answer
+// never came was then counted not loaded ("cancelled"), and the redelivery loaded its rows a second time.
+describe('Stream Load with a deadline, against an early decoupled (cloud) Doris', () => {
+	const db = useDorisDatabase({ sharedBatches: true, server: { decoupled: { loadState: 'not_supported', existingJobStatus: 'empty' }, labels: { cleanIntervalMs: 3_600_000 } } });
+	const shared = capturing();
+
+	it('a load committed whose answer never comes: the cancel\'s "success" is not taken for an abort; DeadlineError with the may-still-commit log', async () => {
+		const table = await db.newTable();
+		const logger = shared;
+		logger.clear();
+		db.server.faults.hangAfterCommit(1, 8_000);
+		await assert.rejects(loadIntoDoris(quickTarget(db, table, logger), rows(2), { deadline: Date.now() + 3_000 }), DeadlineError);
+		const label = db.server.loads.find((l) => l.table === table)?.label ?? '';
+		assert.equal(logger.errors.length, 1, logger.errors.join('\n'));
+		assert.ok(label !== '' && logger.errors[0].includes(label), logger.errors[0]);
+		assert.match(logger.errors[0], /may still commit/);
+		assert.ok(!logger.warnings.some((w) => /cancelled in Doris/.test(w)), logger.warnings.join('\n'));
+		assert.equal(db.server.tableRows('d', table).length, 2, 'it is in Doris: the error log is what tells of the copy the redelivery makes');
+	});
+});

@@ -10,8 +10,10 @@
  * ("is already COMMITTED, could not abort"). Answers: `{"msg":"success","code":0}` when aborted,
  * `{"msg":"Error","code":1,"data":"<why>"}` when refused (ResponseEntityBuilder.okWithCommonError).
  * Read in apache/doris master, with the same endpoint and call in the older httpv2 copies stored
- * (Catalog era); decoupled (cloud) mode has CloudGlobalTransactionMgr.abortTransaction(dbId, label,
- * reason) behind the same endpoint.
+ * (Catalog era). Decoupled (cloud) mode has CloudGlobalTransactionMgr.abortTransaction(dbId, label,
+ * reason) behind the same endpoint, which never compares the meta-service's status with OK: it answers
+ * success also where nothing was aborted (a label that committed meanwhile). So an `aborted` answer is
+ * never taken alone: the callers read get_load_state afterwards (late review session 20, C1).
  *
  * Used where a load's rows have a deadline (src/doris/stream-load/give-up.ts): a load that is still
  * PREPARE when its caller must know is aborted, so it cannot commit after the deadline and load its rows

@@ -14,10 +14,10 @@
  * `request.settleBy`: VISIBLE / COMMITTED is a success; ABORTED, or UNKNOWN for a label Doris never held,
  * rejects with the caller's failure (not loaded, never will be). A load still PREPARE then (or one no FE
  * would say about) is cancelled by its label (cancel-label.ts: the FE aborts a PREPARE transaction and
- * refuses its BE's commit after that): aborted, it rejects with the caller's failure, not loaded; the
- * cancel refused (committed meanwhile, or never begun), the label is looked up once more. Only a load
- * Doris neither aborted nor reported committed by `settleBy` rejects flagged mayBeInDoris: it may still
- * commit (before the cancel, a PREPARE load at the deadline committed after it, its rows loading again
+ * refuses its BE's commit after that), and the label is looked up once more, whatever the cancel answered
+ * (cloud mode answers success to every cancel): ABORTED, it rejects with the caller's failure, not loaded;
+ * VISIBLE / COMMITTED (committed meanwhile), loaded. Only a load Doris neither reported aborted nor
+ * committed by `settleBy` rejects flagged mayBeInDoris: it may still commit (before the cancel, a PREPARE load at the deadline committed after it, its rows loading again
  * with the trigger's redelivery: review session 19, R2).
  */
 import type { LabelCanceller } from './cancel-label';
@@ -78,22 +78,30 @@ async function cancelOrSettle(tools: GiveUpTools, call: LoadCall, failure: unkno
 	const last = AbortSignal.timeout(Math.max(1, Math.floor((request.settleBy ?? 0) - Date.now())));
 	const where = `${request.database}.${request.table}`;
 	const cancelled = await tools.cancel(request.database, label, last).catch(() => undefined);
-	if (cancelled?.kind === 'aborted') {
-		tools.logger?.warn(`Stream Load into ${where}: label "${label}" was still running in Doris when its rows' deadline came near; cancelled in Doris (not loaded), so it cannot commit after the deadline`, { label });
-		throw failure;
-	}
-	// Refused (committed meanwhile, aborted, never begun) or no answer: what does Doris say now?
+	// Whatever the cancel answered, get_load_state says what became of the label. Decoupled (cloud) mode
+	// answers "success" to every cancel: CloudGlobalTransactionMgr.abortTransaction(dbId, label, reason)
+	// never compares the meta-service's status with OK, so a label that committed just before the cancel
+	// (TXN_INVALID_STATUS) reads "aborted" too (late review session 20, C1: counted not loaded, its rows
+	// loaded again with the redelivery). Only ABORTED, read back, proves the rows will not land.
 	const state = await tools.labelState(request.database, label, last).catch(() => undefined);
 	switch (readLabelState(state, history.labelHeld)) {
 		case 'loaded':
 			history.record('label_exists');
 			return { response: answerFromState(request, state ?? ''), labelExisted: true };
 		case 'free':
+			if (cancelled?.kind === 'aborted') {
+				tools.logger?.warn(`Stream Load into ${where}: label "${label}" was still running in Doris when its rows' deadline came near; cancelled in Doris (not loaded), so it cannot commit after the deadline`, { label });
+			}
 			throw failure;
 		case 'cannot_tell':
 			throw forgottenLabel(request, 'its transaction had begun');
 		default: {
-			const why = cancelled === undefined ? 'no FE answered the cancel' : `Doris refused the cancel: ${cancelled.reason}`;
+			const why =
+				cancelled === undefined
+					? 'no FE answered the cancel'
+					: cancelled.kind === 'aborted'
+						? 'Doris answered the cancel, but get_load_state does not confirm the label ABORTED'
+						: `Doris refused the cancel: ${cancelled.reason}`;
 			const seen = state ?? (history.labelHeld ? 'PREPARE' : 'unknown (no answer)');
 			throw mayStillCommit(request, failure, `${seen}; ${why}`);
 		}

@@ -100,14 +100,21 @@ export interface LabelGuard {
 export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardOptions): LabelGuard {
 	const log = options.logger;
 
-	/** Whether Doris aborted the label's PREPARE transaction on our asking: it can no longer commit. */
-	const cancelled = async (request: LoadRequest): Promise<boolean> => {
-		if (options.cancel === undefined) return false;
+	/**
+	 * A label still running at the end of the wait: cancelled, then looked up once more whatever the cancel
+	 * answered (decoupled mode answers success to every cancel, give-up.ts; a refusal most often means it
+	 * committed meanwhile: late review session 20, C1 / C2). What get_load_state says then, or undefined
+	 * without a cancel or an answer.
+	 */
+	const cancelAndLook = async (request: LoadRequest): Promise<LabelState | undefined> => {
+		if (options.cancel === undefined) return undefined;
 		const label = request.label ?? '';
 		const answer = await options.cancel(request.database, label, request.signal).catch(() => undefined);
-		if (answer?.kind !== 'aborted') return false;
-		log?.warn(`Stream Load into ${request.database}.${request.table}: label "${label}" was still running in Doris after the wait for it; cancelled in Doris (not loaded), so the batch can be sent again under it`, { label });
-		return true;
+		const state = await options.labelState(request.database, label, request.signal).catch(() => undefined);
+		if (answer?.kind === 'aborted' && state === 'ABORTED') {
+			log?.warn(`Stream Load into ${request.database}.${request.table}: label "${label}" was still running in Doris after the wait for it; cancelled in Doris (not loaded), so the batch can be sent again under it`, { label });
+		}
+		return state;
 	};
 
 	/** `resend`: with no get_load_state, ask by sending the batch again (same label); else keep polling. */
@@ -121,7 +128,14 @@ export function guardLabels(next: LoadSend<SettledVerdict>, options: LabelGuardO
 		log?.info(`Stream Load into ${request.database}.${request.table}: label held by a running earlier attempt (${state}); waiting for it`, { label });
 		for (let look = 1; ; look++) {
 			if (Date.now() - started > options.wait.maxWaitMs) {
-				if (current !== 'PRECOMMITTED' && (await cancelled(request))) throw new LabelFreeAgain(`label ${label} was cancelled in Doris after ${Math.round(options.wait.maxWaitMs / 1000)} s ${current}`);
+				const after = current === 'PRECOMMITTED' ? undefined : await cancelAndLook(request);
+				if (after === 'VISIBLE' || after === 'COMMITTED') {
+					log?.info(`Stream Load into ${request.database}.${request.table}: earlier attempt of the label finished (${after}); not loading again`, { label });
+					return { response: { ...response, Status: 'Label Already Exists', ExistingJobStatus: after }, labelExisted: true };
+				}
+				if (after === 'ABORTED') throw new LabelFreeAgain(`label ${label} was cancelled in Doris after ${Math.round(options.wait.maxWaitMs / 1000)} s ${current}`);
+				if (after === 'UNKNOWN') throw forgottenLabel(request, current);
+				if (after !== undefined) current = after;
 				throw new StreamLoadError(
 					`Stream Load into Doris table "${request.table}": label "${label}" is still ${current} after ${Math.round(options.wait.maxWaitMs / 1000)} s. ` +
 						(current === 'PRECOMMITTED'

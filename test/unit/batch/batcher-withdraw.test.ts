@@ -148,6 +148,34 @@ describe('TargetBatcher: a stopped execution\'s rows', () => {
 		assert.equal(budget.used, 0);
 	});
 
+	// Late review session 20, W1: the withdrawal woke the stopped call's own wait for room, and the call then
+	// appended its remaining rows (here 102 and 103) after they were taken out: loaded, unreported.
+	it('a call stopped while it waits for room appends nothing after its withdrawal', async () => {
+		const r = recorder();
+		const stops: StoppedRows<string>[] = [];
+		const line = Buffer.byteLength('{"id":100}\n');
+		const b = new TargetBatcher<string>(limits({ maxRows: 2, maxBytes: 3 * line, maxBufferedBytes: 3 * line, maxInFlight: 1 }), json, r.loader, { onStopped: (s) => stops.push(s) });
+		const other = b.add([rows(2, 0)]);
+		const first = await r.nextLoad(1); // the other call's batch is loading: the only slot
+		const stop = new AbortController();
+		const stopped = b.add([rows(6, 100)], { signal: stop.signal });
+		await tick(); // 2 of its rows are in the open batch; it waits for room for the other 4
+		stop.abort();
+		await assert.rejects(stopped, AbortError);
+		assert.deepEqual(stops, [{ withdrawn: 2, stranded: [] }]);
+		first.finish();
+		await other;
+		for (let n = 2; ; n++) {
+			b.flush();
+			await tick();
+			if (r.loads.length < n) break;
+			r.loads[n - 1].finish();
+			await tick();
+		}
+		assert.deepEqual(r.loads.slice(1).flatMap((l) => ids(l.text)), [], 'no row of the stopped call loads after its withdrawal');
+		assert.equal(b.bufferedBytes, 0);
+	});
+
 	it('take their deadline with them: the batch seals at its interval, not ahead of the stopped rows\' deadline', async (t) => {
 		t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
 		const r = recorder();

@@ -15,15 +15,20 @@ const lost = new Error('PUT be:8040: socket hang up');
 
 /**
  * A guard whose get_load_state answers `states` in turn (the last one again), and that must not send;
- * with `cancel`, a label still PREPARE at the end of the wait is cancelled, answered so.
+ * with `cancel`, a label still PREPARE at the end of the wait is cancelled, answered so; after the cancel
+ * get_load_state answers `afterCancel` when given, else ABORTED where the cancel aborted.
  */
-function lastLook(states: Array<LabelState | undefined>, labelHeld: boolean, cancel?: LabelCancel) {
+function lastLook(states: Array<LabelState | undefined>, labelHeld: boolean, cancel?: LabelCancel, afterCancel?: LabelState) {
 	let asked = 0;
 	const cancels: string[] = [];
 	const guard = guardLabels(
 		() => Promise.reject(new Error('the last look must not send the batch again')),
 		{
-			labelState: () => Promise.resolve(states[Math.min(asked++, states.length - 1)]),
+			labelState: () => {
+				if (cancels.length > 0 && afterCancel !== undefined) return Promise.resolve(afterCancel);
+				if (cancels.length > 0 && cancel?.kind === 'aborted') return Promise.resolve('ABORTED');
+				return Promise.resolve(states[Math.min(asked++, states.length - 1)]);
+			},
 			wait: { pollIntervalMs: 1, maxWaitMs: 200 },
 			cancel:
 				cancel &&
@@ -93,6 +98,18 @@ describe('the last look at a label whose last attempt ended unsettled', () => {
 		assert.ok(error instanceof StreamLoadError, String(error));
 		assert.equal(error.mayBeInDoris, true);
 		assert.deepEqual(refused.cancels, ['l1']);
+	});
+
+	// Late review session 20, C1 / C2: a cancel answered "success" without aborting (cloud mode), or refused
+	// because the load committed meanwhile: what get_load_state says afterwards decides.
+	it('still PREPARE when the wait ends, and the label committed by the cancel: loaded, whatever the cancel answered; still PREPARE after a "success": flagged mayBeInDoris', async () => {
+		for (const cancel of [{ kind: 'aborted' }, { kind: 'refused', reason: 'transaction [3] is already VISIBLE, could not abort.' }] as const) {
+			const look = lastLook(['PREPARE'], true, cancel, 'VISIBLE');
+			assert.equal((await look.settle()).labelExisted, true, cancel.kind);
+		}
+		const error = await lastLook(['PREPARE'], true, { kind: 'aborted' }, 'PREPARE').settle().catch((e: unknown) => e);
+		assert.ok(error instanceof StreamLoadError, String(error));
+		assert.equal(error.mayBeInDoris, true);
 	});
 
 	it('PRECOMMITTED (a two-phase commit transaction, not ours to end) is never cancelled', async () => {

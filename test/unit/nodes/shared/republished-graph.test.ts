@@ -164,6 +164,26 @@ describe('the mark a Doris node leaves for the trigger, and what the trigger mak
 		for (const type of ['n8n-nodes-base.code', 'n8n-nodes-base.filter', 'n8n-nodes-base.if', 'n8n-nodes-base.removeDuplicates', 'n8n-nodes-base.httpRequest']) {
 			assert.equal(through([{ type: 'n8n-nodes-base.set' }, { type }]), undefined, type);
 		}
+		// Late review session 20, V1: on "Continue (using error output)" the items it fails on leave by that
+		// output, so an execution may reach no Doris node; expecting the mark refused it for ever.
+		for (const type of ['n8n-nodes-base.set', 'n8n-nodes-base.dateTime', 'n8n-nodes-base.crypto', 'n8n-nodes-base.renameKeys']) {
+			assert.equal(through([{ type, onError: 'continueErrorOutput' }]), undefined, type);
+			assert.equal(through([{ type, onError: 'continueRegularOutput' }]), 'Doris Schema', type);
+		}
+	});
+
+	it('a disabled node hands on only what reaches its first input (n8n-core handleDisabledNode): reached on another, the walk stops there', () => {
+		const viaInput = (index: number) =>
+			graphOf(
+				[
+					node('Kafka Trigger', 'n8n-nodes-doris-sinker.kafkaTrigger'),
+					node('Merge', 'n8n-nodes-base.merge', { disabled: true }),
+					node('Doris Schema', 'n8n-nodes-doris-sinker.dorisSchema'),
+				],
+				{ 'Kafka Trigger': { main: [[{ node: 'Merge', type: 'main', index }]] }, Merge: { main: [to('Doris Schema')] } } as StoredConnections,
+			);
+		assert.equal(versionCheckingNode(viaInput(0), 'Kafka Trigger'), 'Doris Schema');
+		assert.equal(versionCheckingNode(viaInput(1), 'Kafka Trigger'), undefined);
 	});
 
 	it('a Doris node that finds the version clean marks the execution once; one that refuses it does not', () => {
