@@ -6,6 +6,7 @@
  */
 import type { IntegerTypeName } from './types';
 import { float32Number } from '../../common/float32';
+import { namesFloatWithinLastDigit } from './float-last-digit';
 
 export interface IntegerBounds {
 	/** Decimal digits of the maximum (positive side) and of |minimum|. */
@@ -357,7 +358,8 @@ export function coerceFloat(value: unknown, single: boolean, out: NumberResult, 
 			// Java's Float.toString of a single is that single too, where its digits are not the
 			// shortest: Float.MIN_VALUE is written 1.4E-45 (Kafka Connect's JSON converter, and Avro
 			// floats as the trigger reads them: src/common/float32.ts), which Doris stores as that float.
-			if (stored !== n && float32Number(f) !== n) {
+			// So is Java 17's, within a unit of its last digit (float-last-digit.ts).
+			if (stored !== n && float32Number(f) !== n && !namesFloatWithinLastDigit(n, f, typeof value === 'string' ? value : String(n))) {
 				out.failure = 'precision';
 				out.value = stored;
 				return out;
