@@ -53,7 +53,8 @@ export interface CompactedTopicHoldContext {
 /** What the user does about a topic held for compacting, in the error and the warning. */
 const HELD_TOPIC_FIX =
 	'To go on, set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (a tombstone then deletes its row, whether or not its op d event is still there; ' +
-	'on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead: delete those rows by hand) and activate the workflow again. ' +
+	'on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead: delete those rows by hand; ' +
+	'a tombstone has no Debezium source block, so a Doris Schema node must take tables from the topic, Table From "Kafka Topic" or a Topic → Table Map, not "Debezium Source", which activation refuses with it) and activate the workflow again. ' +
 	'Setting cleanup.policy back to delete and releasing the hold with Skip (its name in the Kafka Trigger\'s "Release Compacted-Topic Holds", then activate the workflow again) is safe only if the log cleaner has not run over the unread messages';
 
 export class CompactedTopicHold {
