@@ -142,7 +142,8 @@ export function compileType(type: DorisType, ctx: CompileContext, nested = false
 					if (r.ok) return r.value;
 					const space = r.failure === 'type' ? nonAsciiSpaceDetail(value, 'digits', 'number', (t) => coerceFloat(t, single, probe, round).ok) : undefined;
 					if (space !== undefined) return failWith(fail, 'type', `wrong type: ${space}`);
-					return failWith(fail, r.failure, r.failure === 'precision' ? `a FLOAT keeps about 7 significant digits: Doris would store ${String(r.value)}${ROUND_HINT}` : undefined);
+					const keeps = single ? 'a FLOAT keeps about 7 significant digits' : 'a DOUBLE keeps 15 to 17 significant digits';
+					return failWith(fail, r.failure, r.failure === 'precision' ? `${keeps}: Doris would store ${String(r.value)}${ROUND_HINT}` : undefined);
 				},
 				literal: raw,
 			};
