@@ -1,9 +1,10 @@
 /**
  * Subscribed topics whose cleanup.policy was changed to compact after activation, held (compacted-topics.ts
- * says why such a topic loses deletes under Tombstones "Skip" behind Debezium Envelopes). Activation
+ * says why such a topic loses deletes under Tombstones "Skip" where a Doris Schema node deletes by Debezium's
+ * delete events: op d envelopes, or flattened records with `__deleted: "true"`, src/common/event-deletes.ts). Activation
  * refuses a compacted topic and a pattern leaves a new one out, but a topic's policy can be altered while
  * the workflow runs (kafka-configs --alter, a platform default applied later): before this hold it was
- * never read again, and the consumer went on reading it with Skip, losing every op d event the cleaner
+ * never read again, and the consumer went on reading it with Skip, losing every delete event the cleaner
  * removed. The New Topics Check loop (following-consumer.ts) reads the policy of every subscribed topic
  * at each look; a topic that compacts now is held: its partitions paused in the running consumer
  * (PartitionControl.holdTopics), so nothing more of it is handed out or committed, while the executions
@@ -13,13 +14,13 @@
  * A topic held for compacting stays held until the user releases it, whatever its policy reads later:
  * this object lives for one activation, so the hold is also kept in the group's committed offsets
  * (compacted-hold-mark.ts), read back at every assignment (restore), across activations and n8n restarts. Holding stops the consumer, not Kafka's log cleaner: while
- * the policy compacts, the cleaner compacts the closed segments of the unread part, an op d event followed
+ * the policy compacts, the cleaner compacts the closed segments of the unread part, a delete event (op d, or a flattened `__deleted: "true"` record) followed
  * by its tombstone keeping only the tombstone, and setting the policy back to delete brings nothing back.
  * Released then (as this hold did at first, and an n8n restart did until the hold was kept in Kafka), the trigger read on with Skip, skipped the tombstone and
  * committed past the delete: the row stayed in Doris with no word but the error logged when the hold began
  * (review session 19, H1; shown on the real broker). Whether the cleaner ran over the unread range cannot
  * be told from the policy (Kafka keeps no history of it), so the user decides: Tombstones "Delete the Row
- * of Its Key" (a tombstone deletes its row whether or not its op d event survived; on a table with a
+ * of Its Key" (a tombstone deletes its row whether or not its delete event survived; on a table with a
  * sequence column the Doris Schema node puts it on Invalid naming its key, as Doris ignores a delete
  * without the sequence value: visible, for a delete by hand; no hold is kept then), or Skip again where the
  * cleaner did not run over the unread messages, naming the hold in "Release Compacted-Topic Holds".
@@ -52,8 +53,9 @@ export interface CompactedTopicHoldContext {
 
 /** What the user does about a topic held for compacting, in the error and the warning. */
 const HELD_TOPIC_FIX =
-	'To go on, set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (a tombstone then deletes its row, whether or not its op d event is still there; ' +
-	'on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead: delete those rows by hand) and activate the workflow again. ' +
+	'To go on, set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key", which on a compacted topic is what Kafka\'s tombstones mean (a tombstone then deletes its row, whether or not its delete event, op d or flattened __deleted "true", is still there; ' +
+	'on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead: delete those rows by hand; ' +
+	'a tombstone has no Debezium source block, so a Doris Schema node must take tables from the topic, Table From "Kafka Topic" or a Topic → Table Map, not "Debezium Source", which activation refuses with it) and activate the workflow again. ' +
 	'Setting cleanup.policy back to delete and releasing the hold with Skip (its name in the Kafka Trigger\'s "Release Compacted-Topic Holds", then activate the workflow again) is safe only if the log cleaner has not run over the unread messages';
 
 export class CompactedTopicHold {
@@ -200,7 +202,7 @@ export class CompactedTopicHold {
 			logger?.error(
 				`${compactedTopicsReason(compactNew)}. ${Its} cleanup.policy changed to compact while the workflow ran: ${its} partitions are paused, nothing more of ${it} read or committed ` +
 					`(executions in flight finish and commit), until the hold is released: it is kept in group ${this.ctx.options.groupId}'s committed offsets (hold ${names.join(', ')}), across activations and n8n restarts. Setting cleanup.policy back to delete does not release ${it}: ` +
-					`while ${it} compact${one ? 's' : ''}, the log cleaner may remove op d events among ${its} unread messages and keep their tombstones, and a policy change does not bring them back. ${HELD_TOPIC_FIX}`,
+					`while ${it} compact${one ? 's' : ''}, the log cleaner may remove delete events (op d, or flattened __deleted "true") among ${its} unread messages and keep their tombstones, and a policy change does not bring them back. ${HELD_TOPIC_FIX}`,
 				{ topics: compactNew },
 			);
 		}
@@ -208,7 +210,7 @@ export class CompactedTopicHold {
 			const topics = [...unreadableNew.keys()];
 			const errors = [...new Set(unreadableNew.values())].join('; ');
 			logger?.error(
-				`Kafka: could not read whether subscribed topics ${topics.join(', ')} are compacted (${errors}); a compacted one would lose deletes under Tombstones "Skip" behind Debezium Envelopes, so their partitions are paused, nothing more of them read or committed, until it can be read (${every}). ` +
+				`Kafka: could not read whether subscribed topics ${topics.join(', ')} are compacted (${errors}); a compacted one would lose deletes under Tombstones "Skip" where a Doris Schema node deletes by Debezium's delete events (op d, or flattened __deleted "true"), so their partitions are paused, nothing more of them read or committed, until it can be read (${every}). ` +
 					`Let this credential describe the topics' configuration (DescribeConfigs), or ${COMPACTED_TOPICS_FIX}`,
 				{ topics },
 			);
@@ -223,7 +225,7 @@ export class CompactedTopicHold {
 		const [it, its, stays] = one ? ['it', 'its', 'stays'] : ['they', 'their', 'stay'];
 		this.ctx.logger?.warn(
 			`Kafka: held topic${one ? '' : 's'} ${topics.join(', ')} no longer compact${one ? 's' : ''} (cleanup.policy read again), but ${stays} held until the hold is released: ` +
-				`while ${it} compacted, the log cleaner may have removed op d events among ${its} unread messages, which Skip would then lose without a trace. ${HELD_TOPIC_FIX}`,
+				`while ${it} compacted, the log cleaner may have removed delete events (op d, or flattened __deleted "true") among ${its} unread messages, which Skip would then lose without a trace. ${HELD_TOPIC_FIX}`,
 			{ topics },
 		);
 	}

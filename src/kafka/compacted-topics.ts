@@ -1,16 +1,19 @@
 /**
  * Compacted topics, where Tombstones "Skip" can lose a delete that a Debezium stream makes. Debezium
- * writes a delete as an `op: d` event and then a tombstone with the same key; the Doris Schema node
- * deletes by the event, and the trigger skips the tombstone without a warning. On a topic whose
- * `cleanup.policy` holds `compact` (Debezium's topic-creation examples set it), Kafka's log cleaner
- * keeps only the latest message of each key in a cleaned segment: the tombstone, for
- * `delete.retention.ms` (24 h by default), not the event before it. A consumer behind the cleaner
- * (Doris down, the workflow inactive, a backlog) then reads the tombstone alone, skips it, commits its
- * offset, and the row stays in Doris for good (review session 18, F1; shown on the real broker).
+ * writes a delete as a delete event and then a tombstone with the same key; the Doris Schema node
+ * deletes by the event, and the trigger skips the tombstone. The event is an `op: d` envelope (Debezium
+ * Envelopes on), or a record flattened by ExtractNewRecordState with `__deleted: "true"` (Envelopes off,
+ * with `delete.tombstone.handling.mode=rewrite-with-tombstone`, or 1.x/2.x `delete.handling.mode=rewrite`
+ * and `drop.tombstones=false`: src/common/event-deletes.ts). On a topic whose `cleanup.policy` holds
+ * `compact` (Debezium's topic-creation examples set it), Kafka's log cleaner keeps only the latest
+ * message of each key in a cleaned segment: the tombstone, for `delete.retention.ms` (24 h by default),
+ * not the event before it. A consumer behind the cleaner (Doris down, the workflow inactive, a backlog)
+ * then reads the tombstone alone, skips it, commits its offset, and the row stays in Doris for good
+ * (review session 18, F1; shown on the real broker; the flattened form: review session 20, F4).
  * With Tombstones "Delete the Row of Its Key" the tombstone deletes the row itself, which after its
  * event changes nothing.
  *
- * So where the tombstones are skipped and rows deleted by Debezium events, the trigger does not read
+ * So where the tombstones are skipped and rows deleted by Debezium's delete events, the trigger does not read
  * a compacted topic: activation is refused naming it, and a topic found later by a pattern is left
  * out with a warning (its messages stay unread and uncommitted until the setting changes). A subscribed
  * topic whose cleanup.policy is changed to compact while the workflow runs is held, its partitions
@@ -22,14 +25,19 @@ import { isUnknownTopicError } from './topic-changes';
 
 /** What to do, for the refusal and the warning. */
 export const COMPACTED_TOPICS_FIX =
-	'set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key" (after its op d event the tombstone deletes nothing more; on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead, for a delete by hand; a tombstone has no Debezium source block, so the Doris Schema node must take tables from the topic: Table From "Kafka Topic" or a Topic → Table Map, Database From not "Debezium Source", which activation refuses with it), or read a topic whose cleanup.policy is delete';
+	'set the Kafka Trigger\'s Tombstones to "Delete the Row of Its Key", which on a compacted topic is what Kafka\'s tombstones mean (after its delete event the tombstone deletes nothing more; on a table with a sequence column Doris ignores a delete without its value, so there each tombstone goes to Invalid naming its key instead, for a delete by hand; a tombstone has no Debezium source block, so the Doris Schema node must take tables from the topic: Table From "Kafka Topic" or a Topic → Table Map, Database From not "Debezium Source", which activation refuses with it), or read a topic whose cleanup.policy is delete. ' +
+	'A Doris Schema node with Debezium Envelopes off whose table keeps "__deleted" as a column of its own (soft deletes, no delete) says so with a Field Mapping from the field "__deleted" to that column';
+
+/** The two forms of a Debezium delete event that a Doris Schema node deletes by, for the messages. */
+export const DELETE_EVENT_FORMS =
+	'an op d event (Debezium Envelopes on) or a record flattened by ExtractNewRecordState with __deleted "true" (Envelopes off, behind Keep Order per Partition; rewrite-with-tombstone, or delete.handling.mode=rewrite with drop.tombstones=false, writes a tombstone after it)';
 
 /** Why `topics` are not read: the setting and what the log cleaner does, without the fix. */
 export function compactedTopicsReason(topics: readonly string[]): string {
 	const [is, its] = topics.length === 1 ? ['is', 'its'] : ['are', 'their'];
 	return (
-		`Kafka topic${topics.length === 1 ? '' : 's'} ${topics.join(', ')} ${is} compacted (cleanup.policy compact), and Tombstones is "Skip" while a Doris Schema node deletes rows by Debezium's op d events: ` +
-		`Kafka's log cleaner removes an op d event and keeps only ${its} tombstone, which Skip drops, so a row deleted at the source would stay in Doris`
+		`Kafka topic${topics.length === 1 ? '' : 's'} ${topics.join(', ')} ${is} compacted (cleanup.policy compact), and Tombstones is "Skip" while a Doris Schema node deletes rows by Debezium's delete events, ${DELETE_EVENT_FORMS}: ` +
+		`Kafka's log cleaner removes such an event and keeps only ${its} tombstone, which Skip drops, so a row deleted at the source would stay in Doris`
 	);
 }
 

@@ -108,7 +108,8 @@ export interface SinkerConsumerOptions {
 	 */
 	warnSkippedTombstones?: boolean;
 	/**
-	 * Tombstones are skipped and a Doris Schema node deletes rows by Debezium's op d events: a
+	 * Tombstones are skipped and a Doris Schema node deletes rows by Debezium's delete events (op d, or
+	 * a flattened record's `__deleted: "true"`: src/common/event-deletes.ts): a
 	 * compacted topic can lose the event and keep only the tombstone (compacted-topics.ts), so such a
 	 * topic is refused at activation and left out when a pattern finds it later. Not in an editor test run.
 	 */

@@ -265,7 +265,7 @@ export class FollowingConsumer {
 		const found = await this.compactedOf(topics);
 		if ('unknown' in found) {
 			throw new Error(
-				`Kafka: could not read whether topics ${topics.join(', ')} are compacted (${found.unknown}); a compacted one would lose deletes under Tombstones "Skip" behind Debezium Envelopes. ` +
+				`Kafka: could not read whether topics ${topics.join(', ')} are compacted (${found.unknown}); a compacted one would lose deletes under Tombstones "Skip" where a Doris Schema node deletes by Debezium's delete events (op d, or flattened __deleted "true"). ` +
 					`Let this credential describe the topics' configuration (DescribeConfigs), or ${COMPACTED_TOPICS_FIX}`,
 			);
 		}

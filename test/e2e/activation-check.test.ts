@@ -21,7 +21,7 @@ import { timeUntil } from '../support/wait-for';
 // spent waiting, not working. n8n publishes up to N8N_WORKFLOW_PUBLICATION_CONCURRENCY workflows at once
 // (5 by default): raised to the number of cases, so no refusal waits behind another's 15 s of retries.
 // Three at a time with n8n's default took 82-95 s, four rounds of those retries.
-const CASES = 23;
+const CASES = 24;
 describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.0', { timeout: 300_000, concurrency: CASES }, () => {
 	let world: E2eWorld;
 
@@ -375,6 +375,22 @@ describe('activation refused in n8n: Check Doris Tables on Activation, Engine 2.
 		const message = await publishExpectingRefusal(scenario, orders.length, async () => 'the CDC workflow ran on a compacted topic', 10_000);
 		assert.match(message, new RegExp(`Kafka topic ${scenario.topic} is compacted \\(cleanup.policy compact\\), and Tombstones is "Skip"`));
 		assert.match(message, /Delete the Row of Its Key/);
+		t.diagnostic(`refused: ${message}`);
+	});
+
+	// A tombstone's key row has no Debezium source block (src/common/tombstone-targets.ts): with Table From
+	// "Debezium Source" every tombstone delete went to Invalid (review session 20, F7); before, this activated.
+	it('refuses activation with Tombstones "Delete the Row of Its Key" and Table From "Debezium Source", naming both and the fix; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'cdc-database', {
+			partitions: 1,
+			tableFrom: 'customers',
+			ddl: 'cdc',
+			overrides: { trigger: { options: { tombstones: 'delete' } }, schema: { tableFrom: 'debezium' } },
+		});
+		const orders = orderEvents(5, 1);
+		await world.kafka.produce(scenario.topic, orders);
+		const message = await publishExpectingRefusal(scenario, orders.length, async () => 'the whole-database workflow ran with tombstones it cannot place', 10_000);
+		assert.match(message, /Tombstones is "Delete the Row of Its Key", but Doris Schema node "[^"]+" has Table From "Debezium Source": a tombstone has no value/);
 		t.diagnostic(`refused: ${message}`);
 	});
 

@@ -10,7 +10,9 @@
 // group's committed offsets, src/kafka/compacted-hold-mark.ts; before, that activation read on with Skip). Activated
 // again with Tombstones "Delete the Row of Its Key", as the error says: the example's table has a sequence
 // column, so Doris would ignore a delete without its value and each tombstone goes to Invalid (the dead-letter
-// topic) naming its key; every other row ends at the source's final state. Needs `npm run build` and the broker.
+// topic) naming its key; every other row ends at the source's final state. And the same example with Debezium
+// Envelopes off (records flattened by ExtractNewRecordState, deleted by __deleted "true") is refused on a compacted
+// topic like the envelopes are (review session 20, F4). Needs `npm run build` and the broker.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ConfigResourceTypes } from 'kafkajs';
@@ -53,7 +55,7 @@ async function opDEventsIn(world: E2eWorld, topic: string): Promise<number> {
 	return found;
 }
 
-describe('a CDC topic altered to compact while the workflow runs, in n8n', { timeout: 300_000 }, () => {
+describe('compacted CDC topics under Tombstones "Skip", in n8n', { timeout: 300_000 }, () => {
 	let world: E2eWorld;
 
 	before(async () => {
@@ -158,5 +160,40 @@ describe('a CDC topic altered to compact while the workflow runs, in n8n', { tim
 		const expected = [...finalRows.values(), ...others.map((o) => o.row)];
 		assertTableEquals(rowsNow.filter((r) => !gone.includes(Number(r.id))), expected, 'id', CUSTOMER_COLUMNS);
 		t.diagnostic(`${changes.length} change messages (${deletes} op d events, all removed by the cleaner while held, their tombstones kept); ${expected.length} rows as expected, ${gone.length} deleted ones left and named in ${namedDeletes.length} dead letters`);
+	});
+	// Review session 20, F4: the CDC example with Debezium Envelopes off reads records flattened by
+	// ExtractNewRecordState (rewrite-with-tombstone: a delete is the row with __deleted "true", then its
+	// tombstone); the Doris Schema node deletes by them (row-mapper.ts flattenedDeletes). On a compacted topic
+	// the cleaner removes such a record and keeps the tombstone, which Skip drops. Before, only Debezium
+	// Envelopes made the trigger read the policy: this workflow activated and the topic was never looked at.
+	it('refuses activation of a flattened Debezium stream (Debezium Envelopes off) on a compacted topic with Skip, naming the topic, both forms of delete event and the fix; nothing is committed', async (t) => {
+		const scenario = await prepareScenario(world, 'cdc-debezium', { partitions: 1, tableFrom: 'customers', ddl: 'cdc' });
+		const schema = nodeOfType(scenario.workflow, NODE_TYPES.schema).parameters as { options: Record<string, unknown> };
+		schema.options = { ...schema.options, cdc: false };
+		await world.kafka.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: scenario.topic, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+		const row = { id: 7, name: 'Ann', email: null, tier: 'gold', balance: '1.00', updated_at: Date.UTC(2026, 10, 25, 9, 0, 0) };
+		const flattened: TestEvent[] = [
+			{ id: 'create', key: JSON.stringify({ id: 7 }), partition: 0, value: JSON.stringify({ ...row, __deleted: 'false' }) },
+			{ id: 'delete', key: JSON.stringify({ id: 7 }), partition: 0, value: JSON.stringify({ ...row, __deleted: 'true' }) },
+			{ id: 'tombstone', key: JSON.stringify({ id: 7 }), partition: 0, value: null },
+		];
+		await world.kafka.produce(scenario.topic, flattened, 100, 1);
+		const { id: _exampleId, ...body } = scenario.workflow;
+		const { id } = await world.n8n.rest.createWorkflow(body);
+		const activated = await world.n8n.activate(id).then(
+			() => true,
+			(error: unknown) => (assert.match(String(error), /publication is failed/), false),
+		);
+		if (activated) {
+			await world.n8n.deactivate(id);
+			assert.fail('activated: the flattened stream was read on a compacted topic with Skip (before: the policy was never read for it)');
+		}
+		const message = (await world.n8n.rest.publicationStatus(id)).triggers.map((tr) => tr.errorMessage ?? '').join('\n');
+		assert.match(message, new RegExp(`Kafka topic ${scenario.topic} is compacted \\(cleanup.policy compact\\), and Tombstones is "Skip" while a Doris Schema node deletes rows by Debezium's delete events`));
+		assert.match(message, /a record flattened by ExtractNewRecordState with __deleted "true"/);
+		assert.match(message, /Delete the Row of Its Key/);
+		assert.equal((await world.kafka.admin.describeGroups([scenario.groupId])).groups[0]?.members.length ?? 0, 0, 'no consumer joined the group');
+		assert.equal((await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0]?.partitions[0]?.offset, '-1', 'nothing committed');
+		t.diagnostic(`refused: ${message}`);
 	});
 });

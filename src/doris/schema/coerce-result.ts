@@ -63,7 +63,9 @@ export type RejectRule =
 	/** A row field Doris would not read under Doris Stream Load's Columns, JSON Paths or json_root, so it would skip the value without a word (Rejected output). */
 	| 'field_not_read'
 	/** A packed line nested deeper than MAX_JSON_DEPTH that a check of Doris Stream Load had to read (Rejected output; the trigger refuses such a message as undecodable). */
-	| 'json_too_deep';
+	| 'json_too_deep'
+	/** A record none of whose fields is a column: Doris filters a row that names no column (no-column.ts). */
+	| 'no_column';
 
 /** Filled by a failing handler; reused across values. `path` locates a failure inside nested values. */
 export interface FailSlot {

@@ -63,7 +63,8 @@ function textLimit(type: DorisType, mapper: RowMapper): number | undefined {
 	switch (type.kind) {
 		case 'char':
 		case 'varchar':
-			return type.length;
+			// As the handler: Doris checks the STRING setting on CHAR / VARCHAR too (coerce-type.ts).
+			return Math.min(type.length, limits?.stringMaxBytes ?? STRING_MAX_BYTES);
 		case 'string':
 		case 'variant':
 			return limits?.stringMaxBytes ?? STRING_MAX_BYTES;

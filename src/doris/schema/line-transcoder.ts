@@ -255,6 +255,8 @@ export class LineTranscoder extends ColumnWriter {
 			layout = false;
 		}
 		if ((connect & (SCHEMA_SEEN | PAYLOAD_SEEN)) === (SCHEMA_SEEN | PAYLOAD_SEEN)) return false;
+		// No column named: the general path refuses the line (no_column, no-column.ts).
+		if (last < 0) return false;
 		const required = this.required;
 		for (let k = 0; k < required.length; k++) {
 			if (required[k] === 1 && this.seen[k] !== stamp) return false; // NOT NULL: the general path says why

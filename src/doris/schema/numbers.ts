@@ -5,7 +5,9 @@
  * that says so (send such values as strings; the Kafka trigger keeps them as strings).
  */
 import type { IntegerTypeName } from './types';
+import { isExact } from '../../common/exact-json';
 import { float32Number } from '../../common/float32';
+import { namesFloatWithinLastDigit } from './float-last-digit';
 
 export interface IntegerBounds {
 	/** Decimal digits of the maximum (positive side) and of |minimum|. */
@@ -327,6 +329,12 @@ function shortestFloat(f: number): number {
 	return Number(f.toPrecision(9));
 }
 
+/** The number text as exact-json.ts isExact reads it: no surrounding whitespace, no leading `+`. */
+function exactJsonText(text: string): string {
+	const trimmed = text.trim();
+	return trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
+}
+
 /** `round`: a number a FLOAT stores as another is loaded for Doris to round to single precision, not refused. */
 export function coerceFloat(value: unknown, single: boolean, out: NumberResult, round = false): NumberResult {
 	out.ok = false;
@@ -343,6 +351,14 @@ export function coerceFloat(value: unknown, single: boolean, out: NumberResult, 
 		out.failure = typeof value === 'number' ? 'type' : 'range';
 		return out;
 	}
+	// Digits a double cannot hold (text the trigger's exact JSON kept, 9007199254740993, 0.1234567890123456789,
+	// 1e-400; a bigint past 2^53): Doris parses the text into the double n (StringParser::string_to_float), so
+	// another number loads. Refused like a FLOAT's (rule precision) unless rounding; before, it loaded silently.
+	if (!round && (typeof value === 'string' ? !isExact(n, exactJsonText(value)) : typeof value === 'bigint' && BigInt(n) !== value)) {
+		out.failure = 'precision';
+		out.value = single ? shortestFloat(Math.fround(n)) : n;
+		return out;
+	}
 	if (single) {
 		// A FLOAT holds IEEE single precision: Doris parses the text into a float (StringParser::
 		// string_to_float), so 16777217 is stored as 16777216 and 3.14159265 as 3.1415927, and a value
@@ -357,7 +373,8 @@ export function coerceFloat(value: unknown, single: boolean, out: NumberResult, 
 			// Java's Float.toString of a single is that single too, where its digits are not the
 			// shortest: Float.MIN_VALUE is written 1.4E-45 (Kafka Connect's JSON converter, and Avro
 			// floats as the trigger reads them: src/common/float32.ts), which Doris stores as that float.
-			if (stored !== n && float32Number(f) !== n) {
+			// So is Java 17's, within a unit of its last digit (float-last-digit.ts).
+			if (stored !== n && float32Number(f) !== n && !namesFloatWithinLastDigit(n, f, typeof value === 'string' ? value : String(n))) {
 				out.failure = 'precision';
 				out.value = stored;
 				return out;

@@ -29,6 +29,7 @@ import { FLATTENED_DELETED_FIELD, flattenedDeleteMark } from './debezium';
 import { FLATTENED_CONNECTOR_FIELD, isKeyOnlyDelete, keyOnlyDeleteSequence } from './debezium-fallbacks';
 import { keyChanged } from './key-changes';
 import { newColumnReasons, recordSchema } from './new-columns';
+import { noColumnRejection, setsNoColumn } from './no-column';
 import { readPath, RecordFinder } from './record-finder';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, unknownField, type SequenceColumn } from './row-rejections';
@@ -301,6 +302,7 @@ export class RowMapper extends RecordFinder {
 			if (missing !== null) reasons = reasons === null ? missing : [...reasons, ...missing];
 		}
 		if (reasons !== null) return { ok: false, reasons };
+		if (setsNoColumn(row)) return { ok: false, reasons: [noColumnRejection(this.schema, rec)] };
 		if (this.options.cdc) row[DELETE_SIGN_COLUMN] = deleted ? 1 : 0;
 		// A flattened delete: the Stream Load node (Deletes Auto) then loads with the sign, the other rows as upserts (0).
 		else if (deleted) row[DELETE_SIGN_COLUMN] = 1;

@@ -52,6 +52,8 @@ export function fastDateTime(t: ColType, s: string): string | undefined {
 	const scale = t.scale ?? 0;
 	// Already in the stored form (space separator, exactly `scale` digits): keep the string itself.
 	if (n === (scale ? 20 + scale : 19) && s.charCodeAt(10) === 32) return s;
+	// Digits past the scale that are not all zeros round (dateTimeText), maybe into the next second.
+	if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) return undefined;
 	return `${date} ${time}${scale ? '.' + (frac.length >= scale ? frac.slice(0, scale) : frac.padEnd(scale, '0')) : ''}`;
 }
 
@@ -97,12 +99,32 @@ export function dateTimeText(t: ColType, s: string, tzOffset: (utcMs: number) =>
 		moved.setTime(moved.getTime() + shiftMs);
 		[y, mo, d, h, mi, sec] = [moved.getUTCFullYear(), moved.getUTCMonth() + 1, moved.getUTCDate(), moved.getUTCHours(), moved.getUTCMinutes(), moved.getUTCSeconds()];
 	}
-	const date = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}`;
-	if (t.base === 'DATE') return date;
-	// Extra fractional digits are cut to the column's scale; the docs do not say whether Doris rounds here.
+	if (t.base === 'DATE') return `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}`;
+	// Extra fractional digits are rounded half up to the column's scale, as Doris 2.1 / 3.0 / 3.1 parse
+	// them (be/src/vec/runtime/vdatetime_value.cpp, DateV2Value::from_date_str_base, field_idx 6): below
+	// scale 6 on the first six digits (`remainder >= divisor >> 1`), a carry of 1000000 becoming the next
+	// second (carry_bits, on to the minute, day, year); at scale 6 by the 7th digit (`*ptr >= '5'`),
+	// without that carry, so `.9999995` is refused (`temp_val > 999999L` returns false): NULL, filtered
+	// in strict mode.
 	const scale = t.scale ?? 0;
-	micros = Math.floor(micros / 10 ** (6 - scale));
-	return `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${scale ? '.' + String(micros).padStart(scale, '0') : ''}`;
+	if (scale === 6) {
+		if (fracText.length > 6 && fracText.charCodeAt(6) >= 53) micros += 1;
+		if (micros > 999_999) return undefined;
+	} else {
+		const divisor = 10 ** (6 - scale);
+		micros = Math.floor(micros / divisor) + (micros % divisor >= divisor / 2 ? 1 : 0);
+		if (micros * divisor === 1_000_000) {
+			micros = 0;
+			const next = new Date(0);
+			next.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
+			next.setUTCHours(h, mi, sec + 1);
+			[y, mo, d, h, mi, sec] = [next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), next.getUTCHours(), next.getUTCMinutes(), next.getUTCSeconds()];
+			if (y > 9999) return undefined;
+		}
+	}
+	const date = `${String(y).padStart(4, '0')}-${pad2(mo)}-${pad2(d)}`;
+	const fraction = scale === 6 ? String(micros).padStart(6, '0') : String(micros).padStart(scale, '0');
+	return `${date} ${pad2(h)}:${pad2(mi)}:${pad2(sec)}${scale ? '.' + fraction : ''}`;
 }
 
 /** Days of month `m` in Doris' calendar (no 0000-02-29); Date.UTC reads years 0-99 as 1900-1999, which agrees. */
