@@ -165,7 +165,7 @@ export class PartitionGrowthHold {
 			}
 			const behind = behindTargets(hold.targets ?? new Map(), committed);
 			if (behind.size === 0) {
-				this.release(hold, 'the partitions waited for are committed up to where they ended when it was found');
+				this.release(hold, 'the partitions waited for are committed up to where they ended when the hold began');
 				return;
 			}
 			if (Date.now() - hold.warnedAt >= (this.ctx.rewarnMs ?? REWARN_MS)) this.warn(hold, behind, 'lasts');
