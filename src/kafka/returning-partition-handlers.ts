@@ -9,6 +9,7 @@
 import type { Admin } from 'kafkajs';
 
 import type { AssignmentFence } from './assignment-fence';
+import type { CompactedHoldLookup } from './compacted-hold-lookup';
 import type { PartitionControl } from './partition-control';
 import type { Assignment, PartitionState } from './partition-state';
 import { groupOffsets, type ReturnHandlers } from './returning-partitions';
@@ -22,6 +23,8 @@ export interface ReturningPartitionContext {
 	partitions(): Pick<PartitionControl, 'seek' | 'reseat'>;
 	/** Keep Order per Partition's fences; undefined when the order is not kept. */
 	fences(): Pick<AssignmentFence, 'onAssignment'> | undefined;
+	/** The compacted-topic hold's lookup of the group's marks (compacted-hold-lookup.ts); undefined where no hold applies. */
+	holdLookup?(): Pick<CompactedHoldLookup, 'onAssignment'> | undefined;
 	/** An editor test run's starting points (none otherwise), as every re-seating takes them. */
 	recentOffsets(): Map<string, string> | undefined;
 	isClosing(): boolean;
@@ -61,4 +64,8 @@ function renewReturned(ctx: ReturningPartitionContext, state: PartitionState, st
 	partitions.reseat({ retained: [], revoked: [state], added: [fresh], returned: [] }, ctx.recentOffsets());
 	if (start !== undefined) partitions.seek(fresh, start);
 	ctx.fences()?.onAssignment([fresh]);
+	// As a newly assigned partition: paused until the group's offsets say whether its topic is held for
+	// compacting. Another member's hold mark is what makes a returning partition "moved" in the first
+	// place; fetched at once with Skip, its next commit also dropped the mark (late review session 20, H1).
+	ctx.holdLookup?.()?.onAssignment([fresh]);
 }

@@ -134,6 +134,7 @@ export class SinkerConsumer {
 				admin: () => this.admin,
 				partitions: () => this.partitions,
 				fences: () => (this.ordered ? this.fences : undefined),
+				holdLookup: () => (this.options.onCompactedHolds && !this.closing ? this.holdLookup : undefined),
 				recentOffsets: () => this.recentOffsets,
 				isClosing: () => this.closing,
 				settled: () => this.resumeAndCommit(),

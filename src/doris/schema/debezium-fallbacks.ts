@@ -132,6 +132,8 @@ export interface KeyOnlyDeleteInput {
 	sequenceField: string;
 	/** The sequence column is a DATE / DATETIME: a stand-in there is the epoch. */
 	temporalSequence: boolean;
+	/** Fields of the record that are not the source table's (the item's own, the trigger's Kafka fields). */
+	notSource?: (name: string) => boolean;
 }
 
 /**
@@ -154,7 +156,7 @@ export function isKeyOnlyDelete(input: KeyOnlyDeleteInput): boolean {
 	if (sequenceSchema?.optional === true || !standIn(sequenceField, sequenceValue)) return false;
 	if (input.temporalSequence && isFallbackShaped(sequenceValue)) return true;
 	for (const name of Object.keys(record)) {
-		if (name === sequenceField || keyFields.has(name) || name === FLATTENED_DELETED_FIELD || name.startsWith('__')) continue;
+		if (name === sequenceField || keyFields.has(name) || name === FLATTENED_DELETED_FIELD || name.startsWith('__') || input.notSource?.(name) === true) continue;
 		if (!standIn(name, record[name])) return false;
 	}
 	return true;

@@ -43,6 +43,8 @@ export abstract class RecordFinder {
 	 */
 	protected foundRecord: Readonly<Record<string, unknown>> | null = null;
 	protected foundConnector: unknown = undefined;
+	/** The trigger's Add Kafka Fields names of the item the record was found in (its top level holds them). */
+	protected foundKafkaFields: readonly string[] = [];
 	/** A Debezium update's `before` image, else null (key-changes.ts). Set per call. */
 	protected foundPrevious: Readonly<Record<string, unknown>> | null = null;
 	/** Whether a Field Mapping takes `__DORIS_DELETE_SIGN__` into a column (a soft delete flag, data). */
@@ -122,6 +124,7 @@ export abstract class RecordFinder {
 		if (typeof record !== 'object' || record === null || Array.isArray(record)) return { ok: false, reasons: [notAnObject(record, this.sourcePath.length > 0 ? this.options.sourcePath : '')] };
 		let rec = record as Record<string, unknown>;
 		this.foundRecord = rec;
+		this.foundKafkaFields = kafkaFields ?? kafkaFieldsOf(json[DORIS_FIELD]);
 		this.foundConnector = this.options.cdc && !ownRow ? this.envelope.connector : undefined;
 		this.foundPrevious = this.options.cdc && !ownRow ? this.envelope.previous : null;
 		// Add Kafka Fields sit at the item's top level: a record read from inside the item takes them too,

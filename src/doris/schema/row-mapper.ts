@@ -20,7 +20,7 @@
  * not unmatched, not unknown, never a new column. Another case of a name a column already takes can
  * never get a column of its own: it is a field no column takes, and schema evolution leaves it alone.
  */
-import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
+import { DELETE_SIGN_COLUMN, ITEM_OWN_FIELDS } from '../../common/item-contract';
 import { INVALID, type FailSlot } from './coerce-type';
 import { unavailableValue, type UnavailableValue } from './unavailable-value';
 import { compileColumnPlans, type ColumnPlan } from './column-plans';
@@ -323,7 +323,11 @@ export class RowMapper extends RecordFinder {
 		const connector = this.options.cdc ? this.foundConnector : record[FLATTENED_CONNECTOR_FIELD];
 		const schema = connectSchema === undefined ? undefined : recordSchema(this, connectSchema, schemaOfItem, true);
 		const temporalSequence = /^DATE/i.test(sequence.expected);
-		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field, temporalSequence })) return null;
+		// The item's own fields (`_kafka`, `_doris`) and the trigger's Add Kafka Fields sit beside a record read
+		// from the item's top level (a flattened record): no source columns, never stand-ins. Counted as
+		// fields, they let a key-only delete through (late review session 20, K1).
+		const notSource = (name: string) => ITEM_OWN_FIELDS.has(name) || this.foundKafkaFields.includes(name);
+		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field, temporalSequence, notSource })) return null;
 		return [keyOnlyDeleteSequence(`${this.schema.database}.${this.schema.table}`, sequence.column, field, sequence.expected, record[field], row[sequence.column])];
 	}
 }

@@ -68,6 +68,17 @@ describe('returningPartitionHandlers', () => {
 		assert.equal(seen.length, 2, 'no longer the current state: nothing');
 	});
 
+	// Late review session 20, H1: another member's compacted-hold mark at the same offset is what makes a
+	// returning partition "moved"; renewed without the lookup, it was fetched at once with Skip and its next
+	// commit dropped the mark for the whole group.
+	it('renew: the new state waits for the compacted-hold lookup of the group\'s marks, as a newly assigned one', () => {
+		const { assignment, state } = returning();
+		const looked: PartitionState[][] = [];
+		const { handlers } = context(assignment, { holdLookup: () => ({ onAssignment: (added) => void looked.push([...added]) }) });
+		handlers.renew(state, 120n);
+		assert.deepEqual(looked, [[assignment.get('t', 0)]]);
+	});
+
 	it('renew without a start known: where kafkajs starts it, no seek', () => {
 		const { assignment, state } = returning();
 		const { handlers, seen } = context(assignment);

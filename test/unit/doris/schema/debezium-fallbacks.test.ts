@@ -165,6 +165,34 @@ describe('a key-only PostgreSQL delete (REPLICA IDENTITY DEFAULT) into a table w
 		assert.equal(mapper.map({ op: 'd', before: { id: 7, name: '', email: 'a@x', version: 0 }, after: null, source: pgSource }).ok, true);
 	});
 
+	// Late review session 20, K1: a flattened record is read at the item's top level, beside `_kafka` (Include
+	// Metadata) and the Add Kafka Fields; counted as source fields, they let the key-only delete load with version 0.
+	it('a flattened key-only delete with an integer sequence column is refused also beside the item\'s own fields and the Add Kafka Fields, per item and packed', () => {
+		const versioned = {
+			...manualSchema('demo', 'customers', [
+				{ name: 'id', type: 'BIGINT', nullable: false },
+				{ name: 'name', type: 'VARCHAR(128)', nullable: false },
+				{ name: 'email', type: 'VARCHAR(256)' },
+				{ name: 'version', type: 'BIGINT', nullable: false },
+			]),
+			keyModel: 'UNIQUE' as const,
+			keyColumns: ['id'],
+			sequenceColumn: 'version',
+			deleteSign: true,
+		};
+		const keyOnly = { id: 7, name: '', email: null, version: 0, __deleted: 'true', __source_connector: 'postgresql' };
+		const withMetadata = { ...keyOnly, _kafka: { topic: 'pg.public.customers', partition: 0, offset: '42', timestamp: '1733560000000', key: '{"id":7}' } };
+		const withKafkaFields = { ...keyOnly, kafka_offset: '42', _doris: { kafkaFields: ['kafka_offset'] } };
+		for (const json of [withMetadata, withKafkaFields]) {
+			const routed = routeItems([{ json }], new RowMapper(versioned, options), labels);
+			assert.equal(routed.invalid.length, 1, JSON.stringify(routed.rows.map((r) => r.json)));
+			assert.equal(reasonsOf(routed.invalid[0])[0].rule, 'delete_sequence');
+		}
+		const packed = { ...packedOf([{ ...keyOnly, kafka_offset: '42' }]), doris: { kafkaFields: ['kafka_offset'] } };
+		const routed = routePacked(packed as PackedRows, new RowMapper(versioned, options), labels, 0);
+		assert.equal(routed.invalid.length, 1);
+	});
+
 	it('a DATETIME sequence column at the epoch decides alone: a NOT NULL column with a constant DEFAULT (its stand-in unknown without the schema) does not hide the key-only delete', () => {
 		// status text NOT NULL DEFAULT 'new': Debezium writes the default into the key-only before.
 		const columns = [...table.columns.map((c) => ({ name: c.name, type: c.typeText, nullable: c.nullable })), { name: 'status', type: 'VARCHAR(16)', nullable: false }];
