@@ -134,7 +134,7 @@ export class SinkerConsumer {
 				admin: () => this.admin,
 				partitions: () => this.partitions,
 				fences: () => (this.ordered ? this.fences : undefined),
-				holdLookup: () => (this.options.onCompactedHolds && !this.closing ? this.holdLookup : undefined),
+				holdLookup: () => (this.closing ? undefined : this.holdLookup),
 				recentOffsets: () => this.recentOffsets,
 				isClosing: () => this.closing,
 				settled: () => this.resumeAndCommit(),
