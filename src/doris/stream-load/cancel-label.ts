@@ -19,6 +19,7 @@
  * PREPARE when its caller must know is aborted, so it cannot commit after the deadline and load its rows
  * a second time beside their redelivery.
  */
+import { firstFeAnswer } from './load-state';
 import type { FollowingSend } from './redirect';
 
 /** `aborted`: Doris aborted the label's PREPARE transaction; it will not commit. `refused`: Doris says why not. */
@@ -55,12 +56,5 @@ export async function cancelLabel(
 
 /** Asks the FEs in turn, starting with the one `first()` names, until one answers. */
 export function cancelAtFes(send: FollowingSend, feUrls: readonly string[], first: () => string | undefined, authorization: string, timeoutMs: number): LabelCanceller {
-	return async (database, label, signal) => {
-		const start = Math.max(0, feUrls.indexOf(first() ?? ''));
-		for (let i = 0; i < feUrls.length; i++) {
-			const answer = await cancelLabel(send, feUrls[(start + i) % feUrls.length], database, label, authorization, timeoutMs, signal);
-			if (answer !== undefined) return answer;
-		}
-		return undefined;
-	};
+	return (database, label, signal) => firstFeAnswer(feUrls, first, (feUrl) => cancelLabel(send, feUrl, database, label, authorization, timeoutMs, signal));
 }

@@ -43,16 +43,19 @@ export async function getLabelState(
 	}
 }
 
+/** The first answer of `ask` over the FEs in turn, starting with the one `first()` names; undefined when none answers. */
+export async function firstFeAnswer<T>(feUrls: readonly string[], first: () => string | undefined, ask: (feUrl: string) => Promise<T | undefined>): Promise<T | undefined> {
+	const start = Math.max(0, feUrls.indexOf(first() ?? ''));
+	for (let i = 0; i < feUrls.length; i++) {
+		const answer = await ask(feUrls[(start + i) % feUrls.length]);
+		if (answer !== undefined) return answer;
+	}
+	return undefined;
+}
+
 /** Asks the FEs in turn, starting with the one `first()` names, until one can say. */
 export function askFes(send: FollowingSend, feUrls: readonly string[], first: () => string | undefined, authorization: string, timeoutMs: number): LabelStateAsker {
-	return async (database, label, signal) => {
-		const start = Math.max(0, feUrls.indexOf(first() ?? ''));
-		for (let i = 0; i < feUrls.length; i++) {
-			const state = await getLabelState(send, feUrls[(start + i) % feUrls.length], database, label, authorization, timeoutMs, signal);
-			if (state !== undefined) return state;
-		}
-		return undefined;
-	};
+	return (database, label, signal) => firstFeAnswer(feUrls, first, (feUrl) => getLabelState(send, feUrl, database, label, authorization, timeoutMs, signal));
 }
 
 /** What a label's state means for a load that used it. */

@@ -55,6 +55,20 @@ const labels = { workflow: 'w', node: 'n' };
 /** Without a schema, io.debezium.time.Timestamp is a count of milliseconds. */
 const options = { ...DEFAULT_ROW_MAPPER_OPTIONS, dates: { timeZone: 'UTC', epochUnit: 'ms' as const } };
 
+/** The customers table with an integer sequence column (a version: 0 may be a real value). */
+const versioned = {
+	...manualSchema('demo', 'customers', [
+		{ name: 'id', type: 'BIGINT', nullable: false },
+		{ name: 'name', type: 'VARCHAR(128)', nullable: false },
+		{ name: 'email', type: 'VARCHAR(256)' },
+		{ name: 'version', type: 'BIGINT', nullable: false },
+	]),
+	keyModel: 'UNIQUE' as const,
+	keyColumns: ['id'],
+	sequenceColumn: 'version',
+	deleteSign: true,
+};
+
 function reasonsOf(item: { json: Record<string, unknown> }): Rejection[] {
 	return (item.json._invalid as { reasons: Rejection[] }).reasons;
 }
@@ -144,18 +158,6 @@ describe('a key-only PostgreSQL delete (REPLICA IDENTITY DEFAULT) into a table w
 	});
 
 	it('an integer sequence column (a version, 0 may be real): refused only when every other non-key field holds its stand-in too', () => {
-		const versioned = {
-			...manualSchema('demo', 'customers', [
-				{ name: 'id', type: 'BIGINT', nullable: false },
-				{ name: 'name', type: 'VARCHAR(128)', nullable: false },
-				{ name: 'email', type: 'VARCHAR(256)' },
-				{ name: 'version', type: 'BIGINT', nullable: false },
-			]),
-			keyModel: 'UNIQUE' as const,
-			keyColumns: ['id'],
-			sequenceColumn: 'version',
-			deleteSign: true,
-		};
 		const mapper = new RowMapper(versioned, { ...options, cdc: true });
 		const refused = mapper.map({ op: 'd', before: { id: 7, name: '', email: null, version: 0 }, after: null, source: pgSource });
 		assert.equal(refused.ok, false);
@@ -168,18 +170,6 @@ describe('a key-only PostgreSQL delete (REPLICA IDENTITY DEFAULT) into a table w
 	// Late review session 20, K1: a flattened record is read at the item's top level, beside `_kafka` (Include
 	// Metadata) and the Add Kafka Fields; counted as source fields, they let the key-only delete load with version 0.
 	it('a flattened key-only delete with an integer sequence column is refused also beside the item\'s own fields and the Add Kafka Fields, per item and packed', () => {
-		const versioned = {
-			...manualSchema('demo', 'customers', [
-				{ name: 'id', type: 'BIGINT', nullable: false },
-				{ name: 'name', type: 'VARCHAR(128)', nullable: false },
-				{ name: 'email', type: 'VARCHAR(256)' },
-				{ name: 'version', type: 'BIGINT', nullable: false },
-			]),
-			keyModel: 'UNIQUE' as const,
-			keyColumns: ['id'],
-			sequenceColumn: 'version',
-			deleteSign: true,
-		};
 		const keyOnly = { id: 7, name: '', email: null, version: 0, __deleted: 'true', __source_connector: 'postgresql' };
 		const withMetadata = { ...keyOnly, _kafka: { topic: 'pg.public.customers', partition: 0, offset: '42', timestamp: '1733560000000', key: '{"id":7}' } };
 		const withKafkaFields = { ...keyOnly, kafka_offset: '42', _doris: { kafkaFields: ['kafka_offset'] } };
