@@ -19,7 +19,7 @@
  * PREPARE when its caller must know is aborted, so it cannot commit after the deadline and load its rows
  * a second time beside their redelivery.
  */
-import { firstFeAnswer } from './load-state';
+import { askFeAboutLabel, firstFeAnswer } from './load-state';
 import type { FollowingSend } from './redirect';
 
 /** `aborted`: Doris aborted the label's PREPARE transaction; it will not commit. `refused`: Doris says why not. */
@@ -38,20 +38,12 @@ export async function cancelLabel(
 	timeoutMs: number,
 	signal?: AbortSignal,
 ): Promise<LabelCancel | undefined> {
-	const url = new URL(`/api/${encodeURIComponent(database)}/_cancel`, feUrl);
-	url.searchParams.set('label', label);
-	try {
-		const answer = await send({ method: 'POST', url, headers: { Authorization: authorization }, timeoutMs, signal });
-		if (answer.status !== 200) return undefined;
-		const json = JSON.parse(answer.body) as { code?: unknown; msg?: unknown; data?: unknown };
-		if (json.code === 0) return { kind: 'aborted' };
-		if (typeof json.code !== 'number') return undefined;
-		const reason = typeof json.data === 'string' ? json.data : typeof json.msg === 'string' ? json.msg : JSON.stringify(json);
-		return { kind: 'refused', reason };
-	} catch (error) {
-		if (signal?.aborted === true) throw error;
-		return undefined;
-	}
+	const json = await askFeAboutLabel(send, feUrl, { method: 'POST', action: '_cancel', database, label, authorization, timeoutMs, signal });
+	if (json === undefined) return undefined;
+	if (json.code === 0) return { kind: 'aborted' };
+	if (typeof json.code !== 'number') return undefined;
+	const reason = typeof json.data === 'string' ? json.data : typeof json.msg === 'string' ? json.msg : JSON.stringify(json);
+	return { kind: 'refused', reason };
 }
 
 /** Asks the FEs in turn, starting with the one `first()` names, until one answers. */

@@ -19,6 +19,42 @@ export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PRECOMMITTED' | 'COMMITTED' | 
 /** get_load_state of a label; undefined when no FE can say (no endpoint, unreachable). */
 export type LabelStateAsker = (database: string, label: string, signal?: AbortSignal) => Promise<LabelState | undefined>;
 
+/** The entity an FE's REST action answers (ResponseEntityBuilder: code 0 on success, msg, data). */
+export interface FeEntity {
+	code?: unknown;
+	msg?: unknown;
+	data?: unknown;
+}
+
+/** What a call about one label takes: the FE action under `/api/{db}/`, and how to reach it. */
+export interface LabelCall {
+	method: 'GET' | 'POST';
+	action: 'get_load_state' | '_cancel';
+	database: string;
+	label: string;
+	authorization: string;
+	timeoutMs: number;
+	signal?: AbortSignal;
+}
+
+/**
+ * One FE's entity for `/api/{db}/{action}?label=…`, or undefined when it gives none we can read (another HTTP
+ * status, not JSON, unreachable). Rejects only when `signal` gave up: no answer is not a reason to stop.
+ */
+export async function askFeAboutLabel(send: FollowingSend, feUrl: string, call: LabelCall): Promise<FeEntity | undefined> {
+	const url = new URL(`/api/${encodeURIComponent(call.database)}/${call.action}`, feUrl);
+	url.searchParams.set('label', call.label);
+	try {
+		const answer = await send({ method: call.method, url, headers: { Authorization: call.authorization }, timeoutMs: call.timeoutMs, signal: call.signal });
+		if (answer.status !== 200) return undefined;
+		const json: unknown = JSON.parse(answer.body);
+		return typeof json === 'object' && json !== null ? (json as FeEntity) : undefined;
+	} catch (error) {
+		if (call.signal?.aborted === true) throw error;
+		return undefined;
+	}
+}
+
 /** The label's state from one FE, or undefined when this FE does not offer the endpoint (older Doris, cloud mode) or fails. */
 export async function getLabelState(
 	send: FollowingSend,
@@ -29,18 +65,9 @@ export async function getLabelState(
 	timeoutMs: number,
 	signal?: AbortSignal,
 ): Promise<LabelState | undefined> {
-	const url = new URL(`/api/${encodeURIComponent(database)}/get_load_state`, feUrl);
-	url.searchParams.set('label', label);
-	try {
-		const answer = await send({ method: 'GET', url, headers: { Authorization: authorization }, timeoutMs, signal });
-		if (answer.status !== 200) return undefined;
-		const json = JSON.parse(answer.body) as { code?: unknown; data?: unknown };
-		if (json.code !== 0 || typeof json.data !== 'string') return undefined;
-		return json.data.toUpperCase();
-	} catch (error) {
-		if (signal?.aborted === true) throw error;
-		return undefined;
-	}
+	const json = await askFeAboutLabel(send, feUrl, { method: 'GET', action: 'get_load_state', database, label, authorization, timeoutMs, signal });
+	if (json?.code !== 0 || typeof json.data !== 'string') return undefined;
+	return json.data.toUpperCase();
 }
 
 /** The first answer of `ask` over the FEs in turn, starting with the one `first()` names; undefined when none answers. */
