@@ -149,8 +149,9 @@ export class TargetBatcher<R, X = unknown> {
 	}
 
 	/**
-	 * Adds `parts` in their order. Chunks are trusted to be what LineChunk says (the nodes check packed
-	 * items with readPackedRows, src/common/packed-rows.ts, before they get here).
+	 * Adds `parts` in their order. Chunks are trusted to hold the rows they say (the nodes check packed
+	 * items with readPackedRows, src/common/packed-rows.ts, before they get here); one that does not end
+	 * in "\n" fails the call before any row joins a batch (serialiseParts).
 	 */
 	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R, X>> {
 		if (options.signal?.aborted === true) throw new AbortError();
