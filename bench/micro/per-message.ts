@@ -95,9 +95,9 @@ export async function round(): Promise<Record<Stage, number>> {
 	for (const routed of mapped) {
 		const grouped = groupByTarget(routed.rows, 'parameter', () => table, table.database);
 		const sorted = sortItemsForLoad(grouped.groups[0].items, load);
-		const { serialised } = serialiseParts(sorted.parts, serialize);
+		const { serialised, newline } = serialiseParts(sorted.parts, serialize);
 		const buffer = new ByteBuffer();
-		for (const lines of serialised) for (const line of lines) buffer.append(line);
+		for (const lines of serialised) for (const line of lines) buffer.append(line, newline);
 		sink += buffer.byteLength;
 	}
 	const streamLoad = cpuUs(process.threadCpuUsage(t0));
