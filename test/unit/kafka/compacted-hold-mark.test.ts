@@ -231,7 +231,7 @@ describe('CompactedTopicHold: a hold found in the group\'s offsets', () => {
 		const at = (level: string) => (message: string) => void lines.push([level, message]);
 		const logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: () => {} };
 		const admin = { describeConfigs: async () => ({ throttleTime: 0, resources: [] }) } as unknown as Admin;
-		const options = { groupId: group, labels: { workflow: 'w', node: 'n' }, releasedCompactedHolds: parseReleasedHolds(released) };
+		const options = { groupId: group, labels: { workflow: 'w', node: 'n' }, releasedCompactedHolds: parseReleasedHolds(released), refuseCompactedTopics: true };
 		return { lines, hold: new CompactedTopicHold({ admin, options, logger, everyMs: 60_000 }) };
 	}
 
