@@ -104,14 +104,26 @@ export class OffsetCommitter {
 		return state.tracker.committableOffset ?? state.pinnedStart ?? state.markBase;
 	}
 
+	/**
+	 * Keep Order per Partition: the previous owner's fence mark is still being looked up (assignment-fence.ts,
+	 * fencedUntil Infinity until it answers). Nothing of the partition is committed meanwhile: a commit at its
+	 * markBase or pinned start would say RELEASED (heldUntil 0) over the previous owner's HELD:until, and a third
+	 * consumer given the partition in that window started at once while the previous owner's rows could still
+	 * land after its own (late review session 20, H3). The fence's answer asks for a commit (sinker-consumer.ts).
+	 */
+	private fenceLookupPending(state: PartitionState): boolean {
+		return this.ordered && state.fencedUntil === Number.POSITIVE_INFINITY;
+	}
+
 	private async loop(): Promise<void> {
 		this.endedUnconfirmed = false;
 		while (this.wanted) {
 			this.wanted = false;
 			const byTopic = new Map<string, CommitEntry[]>();
 			for (const state of this.assignment.all()) {
-				// Not before the group's offset says nobody else moved it (returning-partitions.ts).
-				if (state.returning) continue;
+				// Not before the group's offset says nobody else moved it (returning-partitions.ts), nor before the
+				// previous owner's fence mark is known.
+				if (state.returning || this.fenceLookupPending(state)) continue;
 				const offset = this.offsetFor(state);
 				const metadata = this.metadataFor(state);
 				let entry: CommitEntry | undefined;
@@ -259,7 +271,7 @@ export class OffsetCommitter {
 	unconfirmed(): Unconfirmed[] {
 		const left: Unconfirmed[] = [];
 		for (const s of this.assignment.all()) {
-			if (s.returning) continue;
+			if (s.returning || this.fenceLookupPending(s)) continue;
 			const committable = this.offsetFor(s);
 			const metadata = this.metadataFor(s);
 			if ((committable !== undefined && (s.committed === undefined || s.committed < committable)) || (s.committed !== undefined && metadata !== s.committedMetadata)) {

@@ -117,7 +117,8 @@ export class SinkerConsumer {
 		this.pollMs = Math.min(options.heartbeatIntervalMs, 1000);
 		const lookup = (added: readonly PartitionState[]) =>
 			this.admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(this.admin, options.groupId, added);
-		this.fences = new AssignmentFence(lookup, options, this.logger, () => this.syncPaused());
+		// A fence decided may also commit: nothing of the partition is committed while its lookup is pending (offset-committer.ts; close's flush asks itself).
+		this.fences = new AssignmentFence(lookup, options, this.logger, () => (this.closing ? this.syncPaused() : this.resumeAndCommit()));
 		this.resetWatch = new MemberResetWatch(options.groupId, (reset) => {
 			const state = this.assignment.get(reset.topic, reset.partition);
 			if (state) state.outOfRangeFrom = reset.expected;

@@ -62,6 +62,9 @@ function confirmingConsumer(committer: () => OffsetCommitter) {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** The trigger's answer to the holds found (following-consumer.ts, nothing released): every one held again, with its mark. */
+const holdingEvery = (held: ReadonlyMap<string, number>) => ({ topics: [...held.keys()], marks: new Map([...held].map(([topic, since]) => [topic, compactedHoldMark(since)])) });
+
 describe('the hold\'s mark in a commit\'s metadata', () => {
 	it('names when the hold began; beside a Keep Order fence mark both travel in one string and each is read back; anything else carries no hold', () => {
 		assert.equal(MARK, `${COMPACTED_HOLD}:${SINCE}`);
@@ -208,6 +211,33 @@ describe('the consumer at an assignment', () => {
 		await waitFor('both partitions of t marked', () => kafkajs.sent.length === 2);
 		assert.deepEqual(kafkajs.sent.sort(), [`t:0:5:${MARK}`, `t:1:2:${MARK}`], 't/1 has no offset in the group: marked where a consumer of the group starts it, the log\'s start');
 		assert.equal(sinker.assignment.get('u', 0)?.held, false);
+	});
+
+	it('with Keep Order per Partition commits nothing of a new partition while the previous owner\'s fence mark is being read: its HELD deadline is not overwritten with RELEASED (late review session 20, H3)', async () => {
+		const until = Date.now() + 60_000;
+		const offsets: Record<string, Partitions> = { t: [{ partition: 0, offset: '5', metadata: joinMarks(heldMark(until), MARK) }] };
+		let calls = 0;
+		let answerFence = () => {};
+		const admin = {
+			// The fence's lookup is asked first (onGroupJoin) and answers after the hold's.
+			fetchOffsets: (async ({ topics }: { topics: string[] }) => {
+				if (calls++ === 0) await new Promise<void>((resolve) => (answerFence = resolve));
+				return topics.map((topic) => ({ topic, partitions: offsets[topic] ?? [] }));
+			}) as unknown as Admin['fetchOffsets'],
+		};
+		const box: { committer?: OffsetCommitter } = {};
+		const kafkajs = confirmingConsumer(() => box.committer as OffsetCommitter);
+		const sinker = sinkerWithoutBroker(kafkajs.consumer, admin, { keepPartitionOrder: true, onCompactedHolds: holdingEvery });
+		box.committer = sinker.committer = committerWithoutBroker(kafkajs.consumer, sinker.assignment, { keepPartitionOrder: true });
+		sinker.onGroupJoin({ t: [0] }, 'member-1');
+		const state = sinker.assignment.get('t', 0) as PartitionState;
+		await waitFor('the hold found in the group\'s offsets', () => state.compactedHold === MARK && state.markBase === 5n);
+		await settle();
+		assert.deepEqual(kafkajs.sent, [], 'nothing committed before the fence answered (before: t:0:5 with RELEASED, the previous owner\'s HELD deadline gone from the group)');
+		answerFence();
+		await waitFor('the partition committed once the fence answered', () => kafkajs.sent.length > 0);
+		clearTimeout(state.fenceTimer);
+		assert.deepEqual(kafkajs.sent, [`t:0:5:${heldMark(until)};${MARK}`], 'HELD until the previous owner\'s deadline, beside the hold\'s mark');
 	});
 
 	it('reads nothing where compacted topics are not held (no onCompactedHolds): no lookup, no pause, no cost', () => {
