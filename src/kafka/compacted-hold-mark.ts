@@ -20,7 +20,7 @@
  *   there releases no later one), or the group's offsets reset (a commit without the mark). Nothing else
  *   releases it: with Skip the marks are read at every assignment whether or not the workflow refuses
  *   compacted topics now (following-consumer.ts keepsCompactedHolds). Before, Keep Order switched off under
- *   flattened deletes, a Doris Schema node disabled or a graph n8n did not hand over stopped the lookup,
+ *   flattened deletes, `__deleted` mapped as data or a graph n8n did not hand over stopped the lookup,
  *   and the next commit dropped the mark without a word (late review session 20, H2).
  *
  * With Keep Order per Partition the fence mark (partition-fence.ts) comes first and this one after a ';'

@@ -116,13 +116,13 @@ export class CompactedTopicHold {
 		const names = restored.map((topic) => holdName(topic, (this.held.get(topic) as { since: number }).since));
 		const named = released.filter((hold) => restored.includes(hold.topic)).map((hold) => holdName(hold.topic, hold.since));
 		const [Its, its, it] = restored.length === 1 ? ['Its', 'its', 'it'] : ['Their', 'their', 'them'];
-		// A workflow that no longer refuses compacted topics (Keep Order off under flattened deletes, the Doris Schema
-		// node disabled, a graph n8n did not hand over) holds it all the same: a hold is released only on purpose (H2).
+		// A workflow that no longer refuses compacted topics (Keep Order off under flattened deletes, __deleted mapped as
+		// data, a graph n8n did not hand over) holds it all the same: a hold is released only on purpose (H2).
 		const why =
 			this.ctx.options.refuseCompactedTopics === true
 				? `${compactedTopicsReason(restored)}. ${Its} cleanup.policy changed to compact while the workflow ran, and ${its} hold (${names.join(', ')})`
 				: `Kafka topic${restored.length === 1 ? '' : 's'} ${restored.join(', ')} ${restored.length === 1 ? 'was' : 'were'} held for compacting while this workflow read ${it} with Tombstones "Skip" and a Doris Schema node deleting by Debezium's delete events (${DELETE_EVENT_FORMS}). ` +
-					`The workflow does not refuse compacted topics now (Keep Order per Partition off, the Doris Schema node disabled or not reached, or its graph unreadable), but a hold is released only on purpose, and ${its} hold (${names.join(', ')})`;
+					`The workflow does not refuse compacted topics now (Keep Order per Partition off under flattened deletes, __deleted mapped as data, or its graph unreadable), but a hold is released only on purpose, and ${its} hold (${names.join(', ')})`;
 		this.ctx.logger?.error(
 			`${why} is kept in group ${this.ctx.options.groupId}'s committed offsets: ${its} partitions are paused, nothing more of ${it} read or committed, ` +
 				`whatever ${its} cleanup.policy reads now, until the hold is released${named.length > 0 ? ` ("Release Compacted-Topic Holds" names ${named.join(', ')}, not this hold)` : ''}. ${HELD_TOPIC_FIX}`,

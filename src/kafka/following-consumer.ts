@@ -44,7 +44,7 @@
  * read back at each assignment (compacted-hold-mark.ts); the looks then come at least every compactedTopicCheckMs (60 s), also with
  * New Topics Check at 0 or longer, and those in between only read the policy. The marks are read back
  * wherever Tombstones is "Skip", also where the workflow no longer refuses compacted topics (Keep Order
- * switched off under flattened deletes, the Doris Schema node disabled, a graph n8n did not hand over): a
+ * switched off under flattened deletes, `__deleted` mapped as data, a graph n8n did not hand over): a
  * mark found holds its topic all the same, until released by name. Before, such a trigger read no mark,
  * and its first commit of each partition dropped the hold for the whole group without a log line (late
  * review session 20, H2); its policy is still not read (no DescribeConfigs asked of such a workflow).

@@ -9,7 +9,7 @@
 // in a rebalance holds it too; a partition the group had no offset for is held as well; released by its
 // name ("Release Compacted-Topic Holds"), it is read on from where it was held, each message once, and the
 // mark leaves the group's offsets. And started again by a workflow that no longer refuses compacted topics
-// (refuseCompactedTopics off: Keep Order switched off under flattened deletes, the Doris Schema node disabled,
+// (refuseCompactedTopics off: Keep Order switched off under flattened deletes, __deleted mapped as data,
 // the graph unreadable), still with Tombstones "Skip": held all the same, the mark kept (late review session 20, H2;
 // before, that trigger read no mark, read on with Skip and its first commit dropped the mark without a word).
 import assert from 'node:assert/strict';

@@ -294,7 +294,7 @@ describe('FollowingConsumer: the policy read while the consumer runs', () => {
 		}
 	});
 
-	it('with Tombstones "Skip" where compacted topics are not refused (Keep Order off under flattened deletes, the Doris Schema node disabled, the graph unreadable): no policy is read, but a hold the group\'s offsets carry is held again, the error naming it and its release (late review session 20, H2)', async () => {
+	it('with Tombstones "Skip" where compacted topics are not refused (Keep Order off under flattened deletes, __deleted mapped as data, the graph unreadable): no policy is read, but a hold the group\'s offsets carry is held again, the error naming it and its release (late review session 20, H2)', async () => {
 		const since = Date.UTC(2026, 11, 7, 8, 4, 6, 123);
 		let listings = 0;
 		const admin = { ...adminAnswering(() => ({ orders: 'delete', items: 'delete' })), listTopics: async () => (listings++, ['orders', 'items']) };
