@@ -3,7 +3,8 @@
  * benchmark's own events (bench/dataset.ts makeEvent, ~335 bytes, into the events table of
  * events-schema.ts), 5,000 messages per execution as the benchmark's trigger cuts them:
  * - trigger: the Kafka Trigger's parser (message-parser.ts: UTF-8 check, text, parseJsonExact, the
- *   item) and the deadline each item gets (`_doris.loadBy`, execution-emitter.ts);
+ *   item); with BENCH_KEEP_ORDER=1 also the deadline each item gets under Keep Order per Partition
+ *   (`_doris.loadBy`, execution-emitter.ts), which the benchmark's workflow leaves off;
  * - schema: the Doris Schema node's mapping of the items into its one table (mapItemsToTargets: the
  *   target, routeItems, the row's `_doris`);
  * - stream load: the Doris Stream Load node's sorting of the rows (groupByTarget, sortItemsForLoad)
@@ -14,7 +15,7 @@
  * median of BENCH_ROUNDS (default 9) after two warm-up rounds; run with n8n's young generation
  * (`--max-semi-space-size=16`, as n8n's Docker image runs it). Figures are printed, never asserted.
  *
- *   node --max-semi-space-size=16 --import tsx bench/micro/per-message.ts
+ *   [BENCH_KEEP_ORDER=1] node --max-semi-space-size=16 --import tsx bench/micro/per-message.ts
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/micro/per-message.ts
  */
 import type { KafkaMessage } from 'kafkajs';
@@ -35,6 +36,8 @@ const MESSAGES = 5000;
 const EXECUTIONS = 20;
 const ROWS = MESSAGES * EXECUTIONS;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
+/** BENCH_KEEP_ORDER=1: items carry the execution's deadline, as under Keep Order per Partition. */
+const keepOrder = process.env.BENCH_KEEP_ORDER === '1';
 const at = Date.UTC(2024, 4, 17, 12, 0, 0);
 const table = { database: eventsSchema.database, table: eventsSchema.table };
 
@@ -80,7 +83,7 @@ export async function round(): Promise<Record<Stage, number>> {
 	const triggered = executions.map((messages, k) => {
 		const chunk = parser.parse(messages, 0, MESSAGES, 'bench', k % 6);
 		if (chunk instanceof Promise) throw new Error('the JSON parser is synchronous');
-		for (const item of chunk.items) item.json[DORIS_FIELD] = { loadBy };
+		if (keepOrder) for (const item of chunk.items) item.json[DORIS_FIELD] = { loadBy };
 		return chunk.items;
 	});
 	const trigger = cpuUs(process.threadCpuUsage(t0));
@@ -105,7 +108,7 @@ export async function round(): Promise<Record<Stage, number>> {
 }
 
 async function run(): Promise<void> {
-	console.log(`${EXECUTIONS} executions of ${MESSAGES} messages, ${(executions[0].reduce((n, m) => n + (m.value?.length ?? 0), 0) / MESSAGES).toFixed(0)} bytes/message, ${rounds} rounds`);
+	console.log(`${EXECUTIONS} executions of ${MESSAGES} messages, ${(executions[0].reduce((n, m) => n + (m.value?.length ?? 0), 0) / MESSAGES).toFixed(0)} bytes/message, ${rounds} rounds${keepOrder ? ', each item with its deadline (Keep Order per Partition)' : ''}`);
 	const results: Array<Record<Stage, number>> = [];
 	for (let r = 0; r < rounds + 2; r++) {
 		const result = await round();
