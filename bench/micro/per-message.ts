@@ -123,4 +123,5 @@ async function run(): Promise<void> {
 	if (sink === 0) console.log('');
 }
 
-if (process.argv[1]?.endsWith('per-message.ts') === true) void run();
+// Run when started (as .ts through tsx, or built into dist/), not when imported by an A/B script.
+if (/per-message\.[jt]s$/.test(process.argv[1] ?? '')) void run();
