@@ -18,7 +18,7 @@ import type { DorisTargetConfig } from '../../src/batch/doris-target';
 import { PARSE_ERROR_FIELD } from '../../src/common/item-contract';
 import { registerDorisReadiness } from '../../src/doris/connection-check';
 import { TableNotFoundError } from '../../src/doris/schema/reader';
-import { schemaWithCurrentKeyFacts } from '../../src/doris/schema/key-facts';
+import { keyFactsMarksOf, schemaWithCurrentKeyFacts } from '../../src/doris/schema/key-facts';
 import { invalidateSchema, schemaCache } from '../../src/doris/schema/schema-cache';
 import { columnsListCheck, csvRowCheck } from '../../src/doris/stream-load/wire-format';
 import { DORIS_CREDENTIAL, toDorisConnection } from '../shared/credentials';
@@ -179,8 +179,10 @@ async function loadExecution(ctx: ExecuteContext, items: INodeExecutionData[], r
 		// From a Kafka trigger with Keep Order per Partition off, deletes are taken out too (rule
 		// delete_unordered): an update before a delete in Kafka could land after it and bring the row back.
 		if (settings.deletes !== 'never' && sorted.deleteSign) {
-			// Read again when SHOW CREATE TABLE says another key model than the cache (a table recreated, key-facts.ts).
-			const notUnique = await tableWithoutDeletes(() => schemaWithCurrentKeyFacts(schemaCache, connection, db, table), `${db}.${table}`);
+			// Read again when SHOW CREATE TABLE says another key model than the cache (a table recreated, key-facts.ts);
+			// deletes the Doris Schema node mapped for other key facts fail the execution (mapped again on redelivery).
+			const mappedFor = keyFactsMarksOf(group.items);
+			const notUnique = await tableWithoutDeletes(() => schemaWithCurrentKeyFacts(schemaCache, connection, db, table, mappedFor), `${db}.${table}`);
 			const trigger = notUnique === undefined ? unorderedKafkaTriggerOf(ctx) : undefined;
 			if (notUnique !== undefined || trigger !== undefined) {
 				options.deletesNotApplied = { handBack: rejectedConnected, notUnique, unordered: trigger === undefined ? undefined : { trigger } };

@@ -59,6 +59,14 @@ export interface DorisItemInfo {
 	 */
 	kafkaFields?: string[];
 	/**
+	 * The key facts of the table the Doris Schema node mapped this delete for (on a packed item: its
+	 * lines' deletes), e.g. "UNIQUE KEY(id), sequence column updated_at" (src/doris/schema/key-facts.ts).
+	 * The Doris Stream Load node compares it with SHOW CREATE TABLE before the load: a table recreated
+	 * with a sequence column since would ignore a delete mapped without its value, so the execution fails
+	 * and is mapped again. Never loaded.
+	 */
+	keyFacts?: string;
+	/**
 	 * A message value's own top-level `_doris` / `_kafka`, by name, which the Kafka trigger left out of
 	 * its item (message-items.ts withoutForeignItemInfo: they would be read as the item's own). Never read
 	 * as the item's information: the Doris Schema node refuses the item under Unknown Fields Reject,

@@ -62,7 +62,7 @@ describe('MySQL port', () => {
 			['attrs', 'map<text,int>', 'Yes', 'false', null, 'NONE'],
 		]);
 		const create = String((await q('SHOW CREATE TABLE orders'))[0]['Create Table']);
-		assert.match(create, /^CREATE TABLE `orders` \(\n {2}`order_id` bigint NOT NULL COMMENT 'id',/);
+		assert.match(create, /^CREATE TABLE `orders` \(\n {2}`order_id` bigint NOT NULL COMMENT "id",/);
 		assert.match(create, /UNIQUE KEY\(`order_id`\)\nCOMMENT 'orders'\nDISTRIBUTED BY HASH\(`order_id`\) BUCKETS 4\nPROPERTIES \(/);
 	});
 

@@ -18,9 +18,11 @@
  * to pass it, as it only looked for a null sequence value (row-rejections.ts missingSequence).
  *
  * How such a delete is told from a real one: the sequence field holds Debezium's stand-in, and either
- * the sequence column is a DATE / DATETIME at the epoch (no real row changed at 1970-01-01 00:00:00, and
- * it decides alone where the other columns' stand-ins are not known: a constant DEFAULT without the
- * Connect schema, which an Avro schema never carries), or every field of `before` that is not a key
+ * the sequence column is a DATE / DATETIME at the epoch and the message carries no Connect schema of its
+ * own (the epoch then decides alone, as the other columns' stand-ins are not known: a constant DEFAULT
+ * without the schema's declared default, which a Schema Registry value's schema never carries here; a
+ * real row at the epoch, a MySQL zero date that Debezium writes as the epoch or a real 1970-01-01, is
+ * refused with it, seen), or every field of `before` that is not a key
  * field holds what Debezium writes for a column the old tuple lacks (an integer sequence value 0 may be
  * real: a first version). With the record's Connect schema: a nullable field is null, a NOT NULL one
  * holds its declared default, else its type's fallback. Without one: each is null or one of the
@@ -132,6 +134,13 @@ export interface KeyOnlyDeleteInput {
 	sequenceField: string;
 	/** The sequence column is a DATE / DATETIME: a stand-in there is the epoch. */
 	temporalSequence: boolean;
+	/**
+	 * `recordSchema` came with the message (a `{schema, payload}` envelope, schemas.enable=true), which
+	 * declares every NOT NULL column's default: then what Debezium wrote for a column the old tuple lacks is
+	 * known for each field (the declared default, else the type's fallback), and the epoch need not decide
+	 * alone. Not for a Schema Registry value's schema, which this package reads without defaults.
+	 */
+	defaultsKnown?: boolean;
 	/** Fields of the record that are not the source table's (the item's own, the trigger's Kafka fields). */
 	notSource?: (name: string) => boolean;
 }
@@ -154,7 +163,11 @@ export function isKeyOnlyDelete(input: KeyOnlyDeleteInput): boolean {
 		return schema === undefined ? isFallbackShaped(value) : holdsStandIn(schema, value);
 	};
 	if (sequenceSchema?.optional === true || !standIn(sequenceField, sequenceValue)) return false;
-	if (input.temporalSequence && isFallbackShaped(sequenceValue)) return true;
+	// Without the declared defaults a NOT NULL column with a constant DEFAULT (Debezium writes the default,
+	// which no shape tells from a value) would hide a key-only delete: the epoch decides alone. With them, a
+	// whole row at the epoch (a MySQL zero date Debezium writes as the epoch, a real 1970-01-01 under
+	// REPLICA IDENTITY FULL) shows real values and loads (late review session 20, K2).
+	if (input.temporalSequence && input.defaultsKnown !== true && isFallbackShaped(sequenceValue)) return true;
 	for (const name of Object.keys(record)) {
 		if (name === sequenceField || keyFields.has(name) || name === FLATTENED_DELETED_FIELD || name.startsWith('__') || input.notSource?.(name) === true) continue;
 		if (!standIn(name, record[name])) return false;

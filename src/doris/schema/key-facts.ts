@@ -10,15 +10,36 @@
  * delete sign the Stream Load node asks SHOW CREATE TABLE (one statement) for the key facts now; when
  * they differ from the cached schema's, the schema is read again (and every node sharing the cache
  * maps with it from then on) before the load is judged (tableWithoutDeletes, src/batch/delete-rows.ts).
+ *
+ * Rows the Doris Schema node mapped for the old table are not judged again by that: a delete mapped
+ * before the table had a `function_column.sequence_col` was never asked for its sequence value
+ * (delete_sequence), loads with none, and Doris ignores a delete whose sequence value is below the
+ * stored row's (late review session 20, S3). So the Doris Schema node marks each delete it maps with
+ * the key facts it mapped it for (`_doris.keyFacts`, `packedRows.doris.keyFacts`: keyFactsMark), and
+ * when SHOW CREATE TABLE now says other facts and the table is still UNIQUE KEY the execution fails
+ * naming the table and the change (KeyFactsChangedError): the Kafka trigger delivers it again and the
+ * Doris Schema node maps it with the table as it is. The mark is compared, not the cache: another
+ * execution may have re-read the cache since these rows were mapped (the first to fail invalidates it),
+ * and the rows would then have looked current. Not failed when the table is no longer UNIQUE KEY: every
+ * delete of the load is then taken out (delete_unsupported) whatever it was mapped for, and for the other
+ * rows a table that is not UNIQUE KEY has no sequence column and no delete sign, the only key facts the
+ * Doris Schema node maps a row that is not a delete by, so mapping them again would change nothing.
+ *
  * Not seen this way: a UNIQUE KEY table recreated without the hidden delete sign (FE config
- * enable_batch_delete_by_default false), which SHOW CREATE TABLE does not print.
+ * enable_batch_delete_by_default false), which SHOW CREATE TABLE does not print; rows no Doris Schema
+ * node of this version marked (a producer of one's own, a Code node that rebuilt the items), which are
+ * judged against the cached schema as before; and loads without deletes (a sequence column added by the
+ * recreate), which follow the table at the next read of the schema.
  */
 import type { DorisConnection } from '../connection';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, PACKED_ROWS_FIELD, type DorisItemInfo, type PackedRows } from '../../common/item-contract';
 import { readCreateTableFacts, type CreateTableFacts } from './reader';
 import type { SchemaCache } from './schema-cache';
 import type { TableSchema } from './types';
 
 export type CreateTableFactsReader = (connection: DorisConnection, database: string, table: string) => Promise<CreateTableFacts>;
+
+type KeyFacts = Pick<CreateTableFacts, 'keyModel' | 'keyColumns' | 'sequenceColumn' | 'hasSequenceType'>;
 
 /** Whether the schema's key model, key columns and sequence column are those `facts` give. */
 export function sameKeyFacts(schema: TableSchema, facts: CreateTableFacts): boolean {
@@ -31,11 +52,81 @@ export function sameKeyFacts(schema: TableSchema, facts: CreateTableFacts): bool
 	);
 }
 
-/** The table's schema, read again first when its key facts are no longer the cached ones. */
-export async function schemaWithCurrentKeyFacts(cache: SchemaCache, connection: DorisConnection, database: string, table: string, readFacts: CreateTableFactsReader = readCreateTableFacts): Promise<TableSchema> {
+/**
+ * The key facts a row was mapped for, as the Doris Schema node writes them on a delete and as the
+ * error names them: "UNIQUE KEY(id), sequence column updated_at". Compared without case (Doris column
+ * names ignore it, fe-core catalog/Table.java nameToColumn CASE_INSENSITIVE_ORDER).
+ */
+export function keyFactsMark(facts: KeyFacts): string {
+	const sequence = facts.sequenceColumn !== null ? `sequence column ${facts.sequenceColumn}` : facts.hasSequenceType ? 'hidden sequence column (function_column.sequence_type)' : 'no sequence column';
+	return `${facts.keyModel ?? 'unknown'} KEY(${facts.keyColumns.join(', ')}), ${sequence}`;
+}
+
+/**
+ * Marks a row the Doris Schema node mapped from `schema` with its key facts when it is a delete (sign 1),
+ * on the item or on a packed item whose lines carry the sign. Only deletes: the mark is for the load that
+ * carries them (the only one that reads the facts again), and one more field on every row would cost n8n
+ * on every item.
+ */
+export function markKeyFacts(json: Record<string, unknown>, schema: TableSchema): void {
+	if (schema.source !== 'auto' || schema.keyModel === null) return;
+	const packed: unknown = json[PACKED_ROWS_FIELD];
+	if (typeof packed === 'object' && packed !== null) {
+		const rows = packed as PackedRows;
+		if (rows.deleteSign === true) rows.doris = { ...rows.doris, keyFacts: keyFactsMark(schema) };
+		return;
+	}
+	if (json[DELETE_SIGN_COLUMN] !== 1) return;
+	json[DORIS_FIELD] = { ...(json[DORIS_FIELD] as DorisItemInfo | undefined), keyFacts: keyFactsMark(schema) };
+}
+
+/** The key facts the items' deletes were mapped for (their marks), each once. */
+export function keyFactsMarksOf(items: ReadonlyArray<{ json: Record<string, unknown> }>): Set<string> {
+	const marks = new Set<string>();
+	for (const { json } of items) {
+		const packed: unknown = json[PACKED_ROWS_FIELD];
+		const info: unknown = typeof packed === 'object' && packed !== null ? (packed as PackedRows).doris : json[DORIS_FIELD];
+		const mark = typeof info === 'object' && info !== null ? (info as DorisItemInfo).keyFacts : undefined;
+		if (typeof mark === 'string' && mark !== '') marks.add(mark);
+	}
+	return marks;
+}
+
+/** The rows of a load were mapped for key facts the table no longer has: the execution fails and is delivered again. */
+export class KeyFactsChangedError extends Error {
+	constructor(
+		readonly table: string,
+		readonly mappedFor: readonly string[],
+		readonly now: string,
+	) {
+		super(
+			`Table ${table} changed since this execution's rows were mapped: they were mapped for ${mappedFor.join(' / ')}, and SHOW CREATE TABLE now says ${now} (the table was dropped and created again, or altered). ` +
+				'Loaded as mapped, a delete lacking the new sequence column\'s value would be ignored by Doris and the row stay, so nothing of this execution is loaded: it fails and is delivered again, and the Doris Schema node maps it with the table as it is now',
+		);
+		this.name = 'KeyFactsChangedError';
+	}
+}
+
+/**
+ * The table's schema, read again first when its key facts are no longer the cached ones. `mappedFor`:
+ * the marks of the load's deletes (keyFactsMarksOf); when one differs from the facts now and the table
+ * is still UNIQUE KEY, throws KeyFactsChangedError after marking the cached schema stale.
+ */
+export async function schemaWithCurrentKeyFacts(
+	cache: SchemaCache,
+	connection: DorisConnection,
+	database: string,
+	table: string,
+	mappedFor: ReadonlySet<string> = new Set(),
+	readFacts: CreateTableFactsReader = readCreateTableFacts,
+): Promise<TableSchema> {
 	const cached = await cache.get(connection, database, table);
 	if (cached.source === 'manual') return cached;
-	if (sameKeyFacts(cached, await readFacts(connection, database, table))) return cached;
+	const facts = await readFacts(connection, database, table);
+	const now = keyFactsMark(facts);
+	const changed = [...mappedFor].filter((mark) => mark.toLowerCase() !== now.toLowerCase());
+	if (changed.length === 0 && sameKeyFacts(cached, facts)) return cached;
 	cache.invalidate(connection, database, table);
+	if (changed.length > 0 && facts.keyModel === 'UNIQUE') throw new KeyFactsChangedError(`${database}.${table}`, changed, now);
 	return cache.get(connection, database, table);
 }

@@ -27,6 +27,7 @@ import type { ColumnSpec } from './column-types';
 import type { RejectRule } from './coerce-result';
 import { routePackedParallel, sharedPackedPool } from './packed-worker-pool';
 import { allKnownUnmatched, columnsSignature, reportUnmatched, suggestsSchemaChange } from './drift-signals';
+import { markKeyFacts } from './key-facts';
 import { columnsAskedFor, explainFailedEvolution } from './new-columns';
 import { warnLineOwnFields } from './reserved-line-fields';
 import { countInvalidItems, INVALID_FIELD, routeItems, type InvalidInfo, type RouteLabels, type RoutedItem, type RoutedItems } from './route-items';
@@ -260,7 +261,11 @@ export async function mapItemsToTargets(items: ReadonlyArray<{ json: Record<stri
 			);
 			reportUnmatched(current.schema, unmatched, remember, labels, options.info);
 			warnLineOwnFields(tableName(group.target), unmatched, options.warn, current);
-			for (const placed of mapped.rows) tag(placed.item.json, group.target, mapping.tagTargets);
+			for (const placed of mapped.rows) {
+				tag(placed.item.json, group.target, mapping.tagTargets);
+				// The Stream Load node fails the load when the table changed since (key-facts.ts, late review session 20, S3).
+				markKeyFacts(placed.item.json, current.schema);
+			}
 			rows.push(...mapped.rows);
 			invalid.push(...mapped.invalid);
 		}),

@@ -27,8 +27,11 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { DELETE_SIGN_COLUMN } from '../../common/item-contract';
 import type { DorisConnection } from '../connection';
 import { DorisQueryError, QUERY_TIMEOUT_MS, dorisPool, dorisQuery, escapeId, escapeValue } from '../mysql';
+import { parseShowCreateTable, type CreateTableFacts } from './show-create-table';
 import { isBareDecimal, parseDorisTypeLenient } from './type-parser';
-import type { ColumnSchema, KeyModel, TableSchema } from './types';
+import type { ColumnSchema, TableSchema } from './types';
+
+export { parseShowCreateTable, type CreateTableFacts } from './show-create-table';
 
 export class TableNotFoundError extends Error {
 	constructor(
@@ -73,41 +76,6 @@ export function columnFromDesc(row: Record<string, unknown>): ColumnSchema {
 	};
 }
 
-export interface CreateTableFacts {
-	keyModel: KeyModel | null;
-	keyColumns: string[];
-	sequenceColumn: string | null;
-	hasSequenceType: boolean;
-	mergeOnWrite: boolean | null;
-	skipBitmapColumn: boolean;
-}
-
-function property(ddl: string, name: string): string | null {
-	const m = new RegExp(`["']${name.replace(/\./g, '\\.')}["']\\s*=\\s*["']([^"']*)["']`, 'i').exec(ddl);
-	return m ? m[1] : null;
-}
-
-export function parseShowCreateTable(ddl: string): CreateTableFacts {
-	const key = /\b(DUPLICATE|UNIQUE|AGGREGATE)\s+KEY\s*\(([^)]*)\)/i.exec(ddl);
-	const seqCol = property(ddl, 'function_column.sequence_col');
-	const keyModel = key ? (key[1].toUpperCase() as KeyModel) : null;
-	const mow = property(ddl, 'enable_unique_key_merge_on_write');
-	return {
-		keyModel,
-		keyColumns: key
-			? key[2]
-					.split(',')
-					.map((s) => s.trim().replace(/^`|`$/g, ''))
-					.filter((s) => s !== '')
-			: [],
-		sequenceColumn: seqCol !== null && seqCol !== '' ? seqCol : null,
-		hasSequenceType: property(ddl, 'function_column.sequence_type') !== null,
-		// SHOW CREATE TABLE prints the property for UNIQUE KEY tables; absent = merge-on-read.
-		mergeOnWrite: keyModel === 'UNIQUE' ? mow?.toLowerCase() === 'true' : keyModel === null ? null : false,
-		skipBitmapColumn: property(ddl, 'enable_unique_key_skip_bitmap_column')?.toLowerCase() === 'true',
-	};
-}
-
 function isMissingTable(error: unknown): boolean {
 	if (!(error instanceof DorisQueryError)) return false;
 	// 1146 ER_NO_SUCH_TABLE, 1049 ER_BAD_DB_ERROR; Doris also words it "Unknown table" / "does not exist".
@@ -126,19 +94,9 @@ export async function readTableSchema(connection: DorisConnection, database: str
 	if (rows.length === 0) throw new TableNotFoundError(database, table, 'DESC returned no columns');
 	const columns = rows.map(columnFromDesc);
 	if (columns.some((c) => isBareDecimal(c.typeText))) await resolveBareDecimals(connection, database, table, columns);
-	let facts: CreateTableFacts = {
-		keyModel: null,
-		keyColumns: columns.filter((c) => c.isKey).map((c) => c.name),
-		sequenceColumn: null,
-		hasSequenceType: false,
-		mergeOnWrite: null,
-		skipBitmapColumn: false,
-	};
-	const ddl = await showCreateTable(connection, database, table, target);
-	if (ddl !== '') {
-		const parsed = parseShowCreateTable(ddl);
-		facts = { ...parsed, keyColumns: parsed.keyColumns.length > 0 ? parsed.keyColumns : facts.keyColumns };
-	}
+	const parsed = await readCreateTableFacts(connection, database, table);
+	// A DUPLICATE KEY table without keys prints no key clause: DESC's Key column says none either.
+	const facts: CreateTableFacts = { ...parsed, keyColumns: parsed.keyColumns.length > 0 ? parsed.keyColumns : columns.filter((c) => c.isKey).map((c) => c.name) };
 	const deleteSign = facts.keyModel === 'UNIQUE' ? await readDeleteSign(connection, database, table, target) : null;
 	return { database, table, columns, ...facts, deleteSign, source: 'auto', readAt: Date.now() };
 }
@@ -148,7 +106,12 @@ export async function readTableSchema(connection: DorisConnection, database: str
  * key-facts.ts compares with a cached schema before a load that carries deletes.
  */
 export async function readCreateTableFacts(connection: DorisConnection, database: string, table: string): Promise<CreateTableFacts> {
-	return parseShowCreateTable(await showCreateTable(connection, database, table, `${escapeId(database)}.${escapeId(table)}`));
+	const ddl = await showCreateTable(connection, database, table, `${escapeId(database)}.${escapeId(table)}`);
+	try {
+		return parseShowCreateTable(ddl);
+	} catch (error) {
+		throw new Error(`Table ${database}.${table}: ${(error as Error).message}; ${WITHOUT_FACTS}`, { cause: error });
+	}
 }
 
 /**

@@ -327,7 +327,9 @@ export class RowMapper extends RecordFinder {
 		// from the item's top level (a flattened record): no source columns, never stand-ins. Counted as
 		// fields, they let a key-only delete through (late review session 20, K1).
 		const notSource = (name: string) => ITEM_OWN_FIELDS.has(name) || this.foundKafkaFields.includes(name);
-		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field, temporalSequence, notSource })) return null;
+		// A Schema Registry value's Connect schema (schemaOfItem) carries no defaults (avro-connect-schema.ts).
+		const defaultsKnown = schema !== undefined && !schemaOfItem;
+		if (!isKeyOnlyDelete({ record, recordSchema: schema, connector, keyFields: this.keyFields, sequenceField: field, temporalSequence, notSource, defaultsKnown })) return null;
 		return [keyOnlyDeleteSequence(`${this.schema.database}.${this.schema.table}`, sequence.column, field, sequence.expected, record[field], row[sequence.column])];
 	}
 }

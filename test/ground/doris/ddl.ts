@@ -280,7 +280,8 @@ export function showCreateTable(t: Table): string {
 		s += col.nullable ? ' NULL' : ' NOT NULL';
 		if (col.autoIncrement) s += ' AUTO_INCREMENT(1)';
 		if (col.defaultValue !== undefined) s += col.defaultValue === null ? ' DEFAULT NULL' : col.defaultValue === 'CURRENT_TIMESTAMP' ? ' DEFAULT CURRENT_TIMESTAMP' : ` DEFAULT "${col.defaultValue}"`;
-		if (col.comment) s += ` COMMENT '${col.comment.replace(/'/g, "\\'")}'`;
+		// Doris writes a column comment in double quotes, escaping only `"` (Column.toSql, SqlUtils.escapeQuota).
+		if (col.comment) s += ` COMMENT "${col.comment.replace(/"/g, '\\"')}"`;
 		return s;
 	});
 	const model = t.keysType === 'DUP_KEYS' ? 'DUPLICATE' : t.keysType === 'UNIQUE_KEYS' ? 'UNIQUE' : 'AGGREGATE';

@@ -193,6 +193,29 @@ describe('a key-only PostgreSQL delete (REPLICA IDENTITY DEFAULT) into a table w
 		if (!r.ok) assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_sequence']);
 	});
 
+	// Late review session 20, K2: the epoch deciding alone refused a real delete at the epoch too. With the
+	// message's own Connect schema the declared defaults are known, so the other fields decide.
+	it('with the message\'s own Connect schema a whole row at the epoch loads (MySQL zero date flattened, REPLICA IDENTITY FULL); the key-only image is still refused, a declared constant DEFAULT too', () => {
+		const flatPath = new RowMapper(table, { ...options, sourcePath: 'payload' });
+		const flatSchema = (extra: Field[] = []) => ({ type: 'struct', name: 'my.inventory.customers.Value', fields: [...fields(), ...extra, { type: 'string', optional: true, field: '__deleted' }] });
+		const zeroDate = flatPath.map({ schema: flatSchema(), payload: { id: 7, name: 'Ann', email: null, updated_at: 0, __deleted: 'true' } });
+		assert.deepEqual(zeroDate, { ok: true, row: { id: 7, name: 'Ann', email: null, updated_at: '1970-01-01 00:00:00.000', [DELETE_SIGN_COLUMN]: 1 } });
+		const full = cdc.map(envelope({ op: 'd', before: { id: 7, name: 'Ann', email: null, updated_at: 0 }, after: null, source: pgSource }));
+		assert.equal(full.ok, true, 'REPLICA IDENTITY FULL, a row whose NOT NULL sequence really holds the epoch');
+		const keyOnly = flatPath.map({ schema: flatSchema(), payload: { ...keyOnlyBefore, __deleted: 'true' } });
+		assert.equal(keyOnly.ok, false);
+		// status NOT NULL DEFAULT 'new', declared in the schema: Debezium writes it, the schema says it is the stand-in.
+		const columns = [...table.columns.map((c) => ({ name: c.name, type: c.typeText, nullable: c.nullable })), { name: 'status', type: 'VARCHAR(16)', nullable: false }];
+		const withStatus = { ...manualSchema('demo', 'customers', columns), keyModel: 'UNIQUE' as const, keyColumns: ['id'], sequenceColumn: 'updated_at', deleteSign: true };
+		const status = { type: 'string', optional: false, field: 'status', default: 'new' };
+		const r = new RowMapper(withStatus, { ...options, sourcePath: 'payload' }).map({ schema: flatSchema([status]), payload: { ...keyOnlyBefore, status: 'new', __deleted: 'true' } });
+		assert.equal(r.ok, false);
+		if (!r.ok) assert.deepEqual(r.reasons.map((x) => x.rule), ['delete_sequence']);
+		// Without a schema of its own the epoch still decides alone: the cost README names (add.fields=source.connector tells MySQL).
+		assert.equal(new RowMapper(table, options).map({ id: 7, name: 'Ann', email: null, updated_at: 0, __deleted: 'true' }).ok, false);
+		assert.equal(new RowMapper(table, options).map({ id: 7, name: 'Ann', email: null, updated_at: 0, __deleted: 'true', __source_connector: 'mysql' }).ok, true);
+	});
+
 	it('tells the fallback shapes from values', () => {
 		for (const v of [null, 0, '', false, '1970-01-01T00:00:00Z', '1970-01-01 00:00:00.000', '1970-01-01', '00:00:00Z', '0.0000', 'AA==', [], {}, '{}', { scale: 0, value: 'AA==' }]) assert.equal(isFallbackShaped(v), true, JSON.stringify(v));
 		for (const v of [1, 'a', true, '1970-01-02', '2024-01-01T00:00:00Z', [0], { a: 1 }, '00:00:01']) assert.equal(isFallbackShaped(v), false, JSON.stringify(v));

@@ -3,7 +3,7 @@ import { it } from 'node:test';
 
 import type { DorisConnection } from '../../../../src/doris/connection';
 import { columnsSignature } from '../../../../src/doris/schema/drift-signals';
-import { schemaWithCurrentKeyFacts } from '../../../../src/doris/schema/key-facts';
+import { KeyFactsChangedError, keyFactsMark, keyFactsMarksOf, markKeyFacts, schemaWithCurrentKeyFacts } from '../../../../src/doris/schema/key-facts';
 import { manualSchema } from '../../../../src/doris/schema/manual';
 import type { CreateTableFacts } from '../../../../src/doris/schema/reader';
 import { SchemaCache } from '../../../../src/doris/schema/schema-cache';
@@ -27,16 +27,16 @@ const facts = async (): Promise<CreateTableFacts> => ({ ...now, keyColumns: ['id
 it('a table recreated with another key model or a sequence column is read again before a load with deletes; unchanged, the cache answers', async () => {
 	const cache = new SchemaCache(reader);
 	try {
-		const first = await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', facts);
+		const first = await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', new Set(), facts);
 		assert.equal(first.keyModel, 'UNIQUE');
-		assert.equal(await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', facts), first, 'same facts: no read');
+		assert.equal(await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', new Set(), facts), first, 'same facts: no read');
 		assert.equal(reads, 1);
 		// Before: the cached UNIQUE stood until the next timed read, and the delete loaded as a new row.
 		now = { keyModel: 'DUPLICATE', sequenceColumn: null };
-		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', facts)).keyModel, 'DUPLICATE');
+		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', new Set(), facts)).keyModel, 'DUPLICATE');
 		assert.equal((await cache.get(connection, 'd', 't')).keyModel, 'DUPLICATE', 'the shared cache holds the new read');
 		now = { keyModel: 'UNIQUE', sequenceColumn: 'ver' };
-		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', facts)).sequenceColumn, 'ver');
+		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', new Set(), facts)).sequenceColumn, 'ver');
 		assert.equal(reads, 3);
 	} finally {
 		cache.close();
@@ -52,4 +52,46 @@ it('a re-read with another key model or sequence column maps the group again (co
 	assert.notEqual(columnsSignature(await reader()), columnsSignature(unique));
 	now = { keyModel: 'UNIQUE', sequenceColumn: null };
 	assert.equal(columnsSignature(await reader()), columnsSignature(unique));
+});
+
+// Late review session 20, S3: deletes mapped for the table before it was recreated with a sequence column
+// loaded as mapped, without the sequence value Doris needs, and Doris ignored them.
+it('deletes mapped for other key facts fail the load while the table is UNIQUE KEY, also after another execution re-read the cache; not once it is not UNIQUE KEY', async () => {
+	now = { keyModel: 'UNIQUE', sequenceColumn: null };
+	const cache = new SchemaCache(reader);
+	try {
+		const mappedFor = new Set([keyFactsMark(await cache.get(connection, 'd', 't'))]);
+		assert.equal(keyFactsMark(await cache.get(connection, 'd', 't')), 'UNIQUE KEY(id), no sequence column');
+		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', mappedFor, facts)).sequenceColumn, null, 'unchanged: loads');
+		now = { keyModel: 'UNIQUE', sequenceColumn: 'ver' };
+		await assert.rejects(
+			schemaWithCurrentKeyFacts(cache, connection, 'd', 't', mappedFor, facts),
+			(error: unknown) => error instanceof KeyFactsChangedError && /Table d\.t changed since .*mapped for UNIQUE KEY\(id\), no sequence column, and SHOW CREATE TABLE now says UNIQUE KEY\(id\), sequence column ver/.test(error.message),
+		);
+		assert.equal((await cache.get(connection, 'd', 't')).sequenceColumn, 'ver', 'the cache is read again for the redelivery');
+		// A second execution mapped before the change: the cache is current now, the mark is not.
+		await assert.rejects(schemaWithCurrentKeyFacts(cache, connection, 'd', 't', mappedFor, facts), KeyFactsChangedError);
+		// Marks compare without case; rows marked for the table as it is load.
+		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', new Set(['unique KEY(ID), sequence column VER']), facts)).sequenceColumn, 'ver');
+		// No longer UNIQUE KEY: every delete is taken out anyway (delete_unsupported), the load is judged as before.
+		now = { keyModel: 'DUPLICATE', sequenceColumn: null };
+		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', mappedFor, facts)).keyModel, 'DUPLICATE');
+	} finally {
+		cache.close();
+	}
+});
+
+it('the Doris Schema node marks the deletes it maps (per item, packed) with the key facts, and the Stream Load node reads them back', () => {
+	const schema = { ...manualSchema('d', 't', [{ name: 'id', type: 'INT', nullable: false }]), keyModel: 'UNIQUE' as KeyModel, keyColumns: ['id'], sequenceColumn: 'ver', source: 'auto' as const };
+	const del: Record<string, unknown> = { id: 1, __DORIS_DELETE_SIGN__: 1, _doris: { loadBy: 5 } };
+	const upsert: Record<string, unknown> = { id: 2, __DORIS_DELETE_SIGN__: 0 };
+	const packed: Record<string, unknown> = { packedRows: { jsonLines: '{"id":3,"__DORIS_DELETE_SIGN__":1}\n', count: 1, sources: [], deleteSign: true } };
+	for (const json of [del, upsert, packed]) markKeyFacts(json, schema);
+	assert.deepEqual(del._doris, { loadBy: 5, keyFacts: 'UNIQUE KEY(id), sequence column ver' });
+	assert.equal(upsert._doris, undefined, 'only deletes carry it');
+	assert.equal((packed.packedRows as { doris?: { keyFacts?: string } }).doris?.keyFacts, 'UNIQUE KEY(id), sequence column ver');
+	assert.deepEqual([...keyFactsMarksOf([{ json: del }, { json: upsert }, { json: packed }])], ['UNIQUE KEY(id), sequence column ver']);
+	const manual: Record<string, unknown> = { id: 1, __DORIS_DELETE_SIGN__: 1 };
+	markKeyFacts(manual, { ...schema, source: 'manual' });
+	assert.equal(manual._doris, undefined, 'a manual schema says nothing of the table');
 });
