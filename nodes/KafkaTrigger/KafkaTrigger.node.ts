@@ -131,7 +131,8 @@ export class KafkaTrigger implements INodeType {
 		// But on a compacted topic the event can be gone and the tombstone alone left (compacted-topics.ts): the
 		// op d event, or a flattened record's __deleted "true", which a Doris Schema node with Envelopes off
 		// deletes by (event-deletes.ts; before review session 20 F4 only the first counted, and a flattened
-		// stream on a compacted topic lost its deletes under Skip).
+		// stream on a compacted topic lost its deletes under Skip). A hold already kept in the group's offsets
+		// is honoured with Skip whatever the graph says now (following-consumer.ts keepsCompactedHolds).
 		settings.consumer.refuseCompactedTopics =
 			graph !== undefined &&
 			refusesCompactedTopics(graph, this.getNode().name, {

@@ -328,7 +328,7 @@ export const properties: INodeProperties[] = [
 				default: '',
 				placeholder: 'shop.orders@2026-12-07T08:04:06.123Z',
 				description:
-					'Holds to release, as the error of a topic held for compacting names them (topic@time the hold began, e.g. shop.orders@2026-12-07T08:04:06.123Z), comma-separated. A topic whose cleanup.policy changed to compact while a Debezium workflow read it with Tombstones "Skip" stays held, across activations and n8n restarts, because the log cleaner may have removed delete events (op d, or flattened __deleted "true") among its unread messages, which Skip would then lose. Release it here, and activate again, only where the cleaner has not run over them; else set Tombstones to "Delete the Row of Its Key", which needs no release. Naming one hold, a value left here releases no later one.',
+					'Holds to release, as the error of a topic held for compacting names them (topic@time the hold began, e.g. shop.orders@2026-12-07T08:04:06.123Z), comma-separated. A topic whose cleanup.policy changed to compact while a Debezium workflow read it with Tombstones "Skip" stays held, across activations, n8n restarts and changes to the workflow, because the log cleaner may have removed delete events (op d, or flattened __deleted "true") among its unread messages, which Skip would then lose. Release it here, and activate again, only where the cleaner has not run over them; else set Tombstones to "Delete the Row of Its Key", which needs no release. Naming one hold, a value left here releases no later one.',
 			},
 			{
 				displayName: 'Report Stalled Consumer After (Seconds)',

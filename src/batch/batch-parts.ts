@@ -39,9 +39,12 @@ export function isRows(part: BatchPart): part is ReadonlyArray<Row> {
  * Serialises every row of `parts`: one array of lines per part of rows, in part order, and `total`,
  * the call's row count (chunks' lines included). Everything is serialised before any of it joins a
  * batch, so a bad row fails its execution alone. A bad row is named by its index among the rows to
- * serialise (chunks' lines not counted).
+ * serialise (chunks' lines not counted). `newline`: the lines lack their final "\n", which whoever writes
+ * them adds (RowSerializer.withoutNewline).
  */
-export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSerializer): { serialised: string[][]; total: number } {
+export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSerializer): { serialised: string[][]; total: number; newline: boolean } {
+	// Lines without their "\n" where the serializer gives them so (`newline`: the writer adds it).
+	const line = serialize.withoutNewline ?? serialize;
 	const serialised: string[][] = [];
 	let total = 0;
 	let rowIndex = 0;
@@ -53,7 +56,7 @@ export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSe
 		const lines = new Array<string>(part.length);
 		for (let i = 0; i < part.length; i++) {
 			try {
-				lines[i] = serialize(part[i]);
+				lines[i] = line(part[i]);
 			} catch (error) {
 				throw new Error(`Row ${rowIndex + i}: ${error instanceof Error ? error.message : String(error)}`);
 			}
@@ -62,7 +65,7 @@ export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSe
 		rowIndex += part.length;
 		total += part.length;
 	}
-	return { serialised, total };
+	return { serialised, total, newline: serialize.withoutNewline !== undefined };
 }
 
 /** A chunk's UTF-8 length: the one its caller said, else measured. */

@@ -160,7 +160,7 @@ export class TargetBatcher<R, X = unknown> {
 		if (options.signal?.aborted === true) throw new AbortError();
 		// Serialise everything first: a bad row fails this execution before any of its rows joins
 		// a batch shared with others.
-		const { serialised, total } = serialiseParts(parts, this.serialize);
+		const { serialised, total, newline } = serialiseParts(parts, this.serialize);
 		const touched: OpenBatch<BatchReport<R>, X>[] = [];
 		const owner: Owner = { appended: 0, acceptsRejected: options.acceptsRejected !== false, deadline: options.deadline };
 		// Stopped in n8n (its cancel signal aborts): the rows not sent yet come out, else they would load and
@@ -172,7 +172,7 @@ export class TargetBatcher<R, X = unknown> {
 			let next = 0;
 			for (const part of parts) {
 				let wait: Promise<void> | undefined;
-				if (isRows(part)) wait = this.appendLines(serialised[next++], owner, touched, options.signal);
+				if (isRows(part)) wait = this.appendLines(serialised[next++], newline, owner, touched, options.signal);
 				else if (part.text.length > 0) wait = this.addLines(part, owner, touched, options.signal);
 				if (wait !== undefined) await wait;
 			}
@@ -203,14 +203,14 @@ export class TargetBatcher<R, X = unknown> {
 	 * Appends serialised rows one by one (a batch may seal between any two). Like addChunk, returns a
 	 * promise only under back-pressure, for the rest of the rows.
 	 */
-	private appendLines(lines: string[], owner: Owner, touched: OpenBatch<BatchReport<R>, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
+	private appendLines(lines: string[], newline: boolean, owner: Owner, touched: OpenBatch<BatchReport<R>, X>[], signal: AbortSignal | undefined, start = 0): Promise<void> | undefined {
 		for (let i = start; i < lines.length; i++) {
 			// The check and the append must run in one synchronous stretch: several executions woken
 			// together would otherwise all pass the check before any of them appends.
-			if (this.noRoom) return this.roomFreed(signal).then(() => this.appendLines(lines, owner, touched, signal, i));
+			if (this.noRoom) return this.roomFreed(signal).then(() => this.appendLines(lines, newline, owner, touched, signal, i));
 			const batch = this.open ?? this.openBatch();
 			if (touched[touched.length - 1] !== batch) this.join(batch, owner, touched);
-			const bytes = batch.buffer.append(lines[i]);
+			const bytes = batch.buffer.append(lines[i], newline);
 			this.took(bytes);
 			lines[i] = '';
 			claim(batch, owner, 1, bytes);

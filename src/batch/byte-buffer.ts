@@ -12,6 +12,7 @@ const FIRST_CHUNK = 64 * 1024;
 const MAX_CHUNK = 1 << 20;
 // Pre-encoded bytes from this size on are kept as they are rather than copied.
 const COPY_BELOW = 16 * 1024;
+const NEWLINE = 0x0a;
 
 /** A text appended whole, encoded by finish(); `bytes` is its UTF-8 length, said by the caller. */
 interface PendingText {
@@ -58,15 +59,21 @@ export class ByteBuffer {
 		return byteLength;
 	}
 
-	/** Appends `text` as UTF-8 and returns the bytes it took. */
-	append(text: string): number {
+	/**
+	 * Appends `text` as UTF-8, then a "\n" when `newline` (a row's line serialised without it: text + "\n"
+	 * would be a joined string the write copies flat first), and returns the bytes it took.
+	 */
+	append(text: string, newline = false): number {
+		const end = newline ? 1 : 0;
 		// Worst case 3 bytes per UTF-16 unit; only measure exactly when the chunk might be too small.
-		let length = text.length * 3;
+		let length = text.length * 3 + end;
 		if (this.current === undefined || this.used + length > this.current.length) {
-			length = Buffer.byteLength(text);
+			length = Buffer.byteLength(text) + end;
 			if (this.current === undefined || this.used + length > this.current.length) this.grow(length);
 		}
-		const written = (this.current as Buffer).write(text, this.used);
+		const current = this.current as Buffer;
+		let written = current.write(text, this.used);
+		if (newline) current[this.used + written++] = NEWLINE;
 		this.used += written;
 		this.total += written;
 		return written;

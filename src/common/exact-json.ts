@@ -37,11 +37,29 @@ export interface JsonObject {
  */
 export function parseJsonExact(text: string): JsonValue {
 	const json = withoutByteOrderMark(text);
-	// Before the parse: the reviver path below is recursive and would overflow first (json-depth.ts).
+	refuseTooDeep(json);
+	return parseKeepingInexact(json, mayLosePrecision(json));
+}
+
+/**
+ * parseJsonExact of a message value given as its UTF-8 bytes (checked valid: isUtf8) and their text:
+ * the same value, the precision scan reading the bytes (a quarter less CPU than the text's code units,
+ * on every JSON message of One Item per Message).
+ */
+export function parseJsonExactFromBytes(bytes: Uint8Array, text: string): JsonValue {
+	const json = withoutByteOrderMark(text);
+	refuseTooDeep(json);
+	return parseKeepingInexact(json, mayLosePrecisionInBytes(bytes));
+}
+
+/** Before the parse: the reviver path is recursive and would overflow first (json-depth.ts). */
+function refuseTooDeep(json: string): void {
 	const tooDeep = jsonTextDepthError(json);
 	if (tooDeep !== undefined) throw new JsonTooDeepError(tooDeep);
-	if (!mayLosePrecision(json)) return JSON.parse(json) as JsonValue;
-	return JSON.parse(json, keepInexactNumbers) as JsonValue;
+}
+
+function parseKeepingInexact(json: string, mayLose: boolean): JsonValue {
+	return (mayLose ? JSON.parse(json, keepInexactNumbers) : JSON.parse(json)) as JsonValue;
 }
 
 /** A JSON text nested deeper than MAX_JSON_DEPTH: refused as undecodable, like a syntax error. */
@@ -88,6 +106,57 @@ export function mayLosePrecision(text: string): boolean {
 	return false;
 }
 
+/**
+ * mayLosePrecision of a text given as its UTF-8 bytes: the same answer, as every byte of a character
+ * past ASCII is 0x80 or more (never a digit, quote, backslash, dot or exponent), and a byte-order mark's
+ * bytes neither. A string is walked to its closing quote byte by byte, an escape's next byte skipped.
+ */
+export function mayLosePrecisionInBytes(bytes: Uint8Array): boolean {
+	let run = 0;
+	let dot = false;
+	const length = bytes.length;
+	for (let i = 0; i < length; i++) {
+		let c = bytes[i];
+		if (c >= 48 && c <= 57) {
+			if (++run >= 16) return true;
+			continue;
+		}
+		if (c === 34) {
+			for (i++; i < length; i++) {
+				c = bytes[i];
+				if (c === 34) break;
+				if (c === 92) i++;
+			}
+			if (i >= length) return false; // unterminated: JSON.parse reports it either way
+		} else if (c === 46 && run > 0 && !dot) {
+			dot = true;
+			continue;
+		} else if ((c === 101 || c === 69) && run > 0 && hugeExponentInBytes(bytes, i + 1)) {
+			return true;
+		}
+		run = 0;
+		dot = false;
+	}
+	return false;
+}
+
+/** hugeExponent over bytes. */
+function hugeExponentInBytes(bytes: Uint8Array, from: number): boolean {
+	let j = from;
+	const sign = bytes[j];
+	if (sign === 43 || sign === 45) j++;
+	const start = j;
+	while (j < bytes.length && bytes[j] >= 48 && bytes[j] <= 57) j++;
+	if (j - start < 3) return false;
+	if (j === bytes.length) return true;
+	return endsNumber(bytes[j]);
+}
+
+/** , } ] or JSON whitespace: what may follow a JSON number. */
+function endsNumber(next: number): boolean {
+	return next === 44 || next === 125 || next === 93 || next === 32 || next === 10 || next === 13 || next === 9;
+}
+
 /** Index of the quote that closes a string whose content starts at `from`, or -1. */
 function closingQuote(text: string, from: number): number {
 	let j = text.indexOf('"', from);
@@ -110,9 +179,7 @@ function hugeExponent(text: string, from: number): boolean {
 	while (j < text.length && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
 	if (j - start < 3) return false;
 	if (j === text.length) return true;
-	const next = text.charCodeAt(j);
-	// , } ] or JSON whitespace
-	return next === 44 || next === 125 || next === 93 || next === 32 || next === 10 || next === 13 || next === 9;
+	return endsNumber(text.charCodeAt(j));
 }
 
 /** The smallest positive normal double, 2^-1022. */

@@ -17,9 +17,15 @@
  *
  * Fail-closed: a lookup that fails (brokers unreachable, no Describe on the group) keeps the partitions
  * paused and is tried again, with one warning; with the brokers down nothing is fetched anyway.
+ *
+ * Close waits for the seats under way (`seated`, bounded by the Close Timeout) and tries once more those
+ * waiting for a retry: before, a hold that began for a partition this consumer had committed nothing of,
+ * closed within its seat's OffsetFetch + ListOffsets (or while the brokers refused them), left no mark and no
+ * word (late review session 20, H4); a partition still left without one is named (offset-committer.ts).
  */
 import type { Admin } from 'kafkajs';
 
+import { untilAborted } from '../common/abortable';
 import type { SinkerLogger } from './client';
 import { groupHoldMarks } from './compacted-hold-mark';
 import type { SinkerConsumerOptions } from './consumer-options';
@@ -48,6 +54,9 @@ export class CompactedHoldLookup {
 	private readonly retries = new Set<NodeJS.Timeout>();
 	/** Partitions whose markBase is being looked up: asked once, however many holds name them meanwhile. */
 	private readonly seating = new Set<PartitionState>();
+	/** Seats under way, and those waiting for their retry (timer → the seat to try again): close waits for them (`seated`). */
+	private readonly seats = new Set<Promise<void>>();
+	private readonly seatRetries = new Map<NodeJS.Timeout, readonly PartitionState[]>();
 	private readonly growth: PartitionGrowthHold | undefined;
 
 	constructor(private readonly ctx: CompactedHoldLookupContext) {
@@ -57,7 +66,8 @@ export class CompactedHoldLookup {
 
 	/**
 	 * The partitions an assignment gave this consumer: paused until the group's offsets of their topics are read.
-	 * Read only where a hold can follow (compacted topics guarded, or Keep Order per Partition): nothing otherwise.
+	 * Read only where a hold can follow (onCompactedHolds, set by following-consumer.ts at every activation, or
+	 * Keep Order per Partition): nothing otherwise (an editor test run, a SinkerConsumer started on its own).
 	 */
 	onAssignment(added: readonly PartitionState[]): void {
 		if (added.length === 0 || (!this.ctx.options.onCompactedHolds && !this.growth)) return;
@@ -70,15 +80,35 @@ export class CompactedHoldLookup {
 		const unmarked = states.filter((state) => needsBase(state) && !this.seating.has(state));
 		if (unmarked.length === 0) return;
 		for (const state of unmarked) this.seating.add(state);
-		void this.seat(unmarked);
+		this.startSeat(unmarked);
+	}
+
+	/**
+	 * Close, before its last commit: the seats under way end, and those waiting for a retry are tried once more
+	 * now (no retry after that: closing), or `signal` aborts (the Close Timeout). What is left unseated has no
+	 * mark this consumer can commit: the committer names it (offset-committer.ts tellUnconfirmed).
+	 */
+	async seated(signal: AbortSignal): Promise<void> {
+		for (const [timer, states] of this.seatRetries) {
+			clearTimeout(timer);
+			this.startSeat(states);
+		}
+		this.seatRetries.clear();
+		await untilAborted(Promise.allSettled([...this.seats]), signal);
 	}
 
 	/** Stops the retries (close). */
 	end(): void {
 		this.growth?.end();
-		for (const timer of this.retries) clearTimeout(timer);
+		for (const timer of [...this.retries, ...this.seatRetries.keys()]) clearTimeout(timer);
 		this.retries.clear();
+		this.seatRetries.clear();
 		this.seating.clear();
+	}
+
+	private startSeat(states: readonly PartitionState[]): void {
+		const attempt: Promise<void> = this.seat(states).finally(() => this.seats.delete(attempt));
+		this.seats.add(attempt);
 	}
 
 	private async lookUp(states: readonly PartitionState[]): Promise<void> {
@@ -99,7 +129,8 @@ export class CompactedHoldLookup {
 			this.ctx.settled();
 			this.onHold(live.filter((state) => state.compactedHold !== null));
 		} catch (error) {
-			this.retry(error, () => this.lookUp(states));
+			const timer = this.retry(error, () => void this.lookUp(states));
+			if (timer) this.retries.add(timer);
 		}
 	}
 
@@ -122,21 +153,24 @@ export class CompactedHoldLookup {
 			for (const state of states) this.seating.delete(state);
 			this.ctx.settled();
 		} catch (error) {
-			this.retry(error, () => this.seat(states));
+			const timer = this.retry(error, () => this.startSeat(states));
+			if (timer) this.seatRetries.set(timer, states);
 		}
 	}
 
-	private retry(error: unknown, again: () => Promise<void>): void {
-		if (this.ctx.isClosing()) return;
+	/** Schedules `again` (undefined while closing: close tries the seats once more itself, `seated`). */
+	private retry(error: unknown, again: () => void): NodeJS.Timeout | undefined {
+		if (this.ctx.isClosing()) return undefined;
 		if (!this.warned) {
 			this.warned = true;
 			this.ctx.logger.warn(`Kafka: could not read group ${this.ctx.options.groupId}'s committed offsets for its new partitions (compacted-topic hold, partitions added; ${(error as Error).message}); its new partitions stay paused until they can be read, tried again every ${(this.ctx.retryMs ?? 1000) / 1000} s`);
 		}
-		const timer = setTimeout(() => {
+		const timer: NodeJS.Timeout = setTimeout(() => {
 			this.retries.delete(timer);
-			void again();
+			this.seatRetries.delete(timer);
+			again();
 		}, this.ctx.retryMs ?? 1000);
-		this.retries.add(timer);
+		return timer;
 	}
 }
 

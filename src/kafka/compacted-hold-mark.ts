@@ -14,10 +14,14 @@
  * - A consumer given a partition reads the group's offsets of its topic first (paused meanwhile,
  *   compacted-hold-lookup.ts): a marked partition holds the topic again, whatever its policy reads now, and
  *   on a rebalance a member of another process honours it just the same.
- * - The user releases it on purpose: Tombstones no longer "Skip" (no hold is kept then, and the next commit
- *   of each partition drops the mark), the hold named in the trigger's "Release Compacted-Topic Holds" (its
- *   `<topic>@<time>`, as the error names it: one hold, so a value left there releases no later one), or the
- *   group's offsets reset (a commit without the mark).
+ * - The user releases it on purpose: Tombstones no longer "Skip" (no hold is kept then: a warning names the
+ *   hold released, and the next commit of each partition drops the mark), the hold named in the trigger's
+ *   "Release Compacted-Topic Holds" (its `<topic>@<time>`, as the error names it: one hold, so a value left
+ *   there releases no later one), or the group's offsets reset (a commit without the mark). Nothing else
+ *   releases it: with Skip the marks are read at every assignment whether or not the workflow refuses
+ *   compacted topics now (following-consumer.ts keepsCompactedHolds). Before, Keep Order switched off under
+ *   flattened deletes, `__deleted` mapped as data or a graph n8n did not hand over stopped the lookup,
+ *   and the next commit dropped the mark without a word (late review session 20, H2).
  *
  * With Keep Order per Partition the fence mark (partition-fence.ts) comes first and this one after a ';'
  * (MARK_SEPARATOR): an older version reading both takes the fence mark as HELD without a deadline and

@@ -37,7 +37,7 @@ import type { Admin } from 'kafkajs';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import { compactedHoldMark, holdName, isReleased } from './compacted-hold-mark';
-import { cleanupPolicies, COMPACTED_TOPICS_FIX, compactedTopicsReason } from './compacted-topics';
+import { cleanupPolicies, COMPACTED_TOPICS_FIX, compactedTopicsReason, DELETE_EVENT_FORMS } from './compacted-topics';
 import type { SinkerConsumerOptions } from './consumer-options';
 
 /** Why a topic is held: its policy compacts (since when: the hold's name and mark), or could not be read (the brokers' error). */
@@ -45,10 +45,16 @@ export type HoldReason = { kind: 'compact'; since: number } | { kind: 'unreadabl
 
 export interface CompactedTopicHoldContext {
 	readonly admin: Pick<Admin, 'describeConfigs'>;
-	readonly options: Pick<SinkerConsumerOptions, 'groupId' | 'labels' | 'releasedCompactedHolds'>;
+	readonly options: Pick<SinkerConsumerOptions, 'groupId' | 'labels' | 'releasedCompactedHolds' | 'refuseCompactedTopics'>;
 	readonly logger: SinkerLogger | undefined;
 	/** How often the policy is read again, for the log lines. */
 	readonly everyMs: number;
+	/**
+	 * Unset where a hold found in the group's offsets is held again (Tombstones "Skip": following-consumer.ts
+	 * keepsCompactedHolds); else the Tombstones that keep none: each hold found is released with a warning
+	 * naming it, not dropped by the next commit unsaid.
+	 */
+	readonly releasingTombstones?: 'delete' | 'emit';
 }
 
 /** What the user does about a topic held for compacting, in the error and the warning. */
@@ -94,13 +100,13 @@ export class CompactedTopicHold {
 		const restored: string[] = [];
 		for (const [topic, since] of found) {
 			if (!subscribed.includes(topic) || this.held.get(topic)?.kind === 'compact') continue;
+			if (this.ctx.releasingTombstones !== undefined) {
+				const deletes = this.ctx.releasingTombstones === 'delete';
+				this.announceRelease(topic, since, `Tombstones is "${deletes ? 'Delete the Row of Its Key' : 'Emit'}", which keeps no hold`, `reading ${topic} on from its committed offset, each tombstone ${deletes ? 'deleting the row of its key' : 'an item with _parseError'}`);
+				continue;
+			}
 			if (isReleased(released, topic, since)) {
-				if (this.announcedReleases.has(topic)) continue;
-				this.announcedReleases.add(topic);
-				this.ctx.logger?.warn(
-					`Kafka: compacted-topic hold ${holdName(topic, since)} released ("Release Compacted-Topic Holds"): reading ${topic} on from its committed offset with Tombstones "Skip"; its mark leaves the group's committed offsets with its partitions' next commit`,
-					{ topics: [topic] },
-				);
+				this.announceRelease(topic, since, '"Release Compacted-Topic Holds"', `reading ${topic} on from its committed offset with Tombstones "Skip"`);
 				continue;
 			}
 			this.held.set(topic, { kind: 'compact', since });
@@ -110,13 +116,27 @@ export class CompactedTopicHold {
 		const names = restored.map((topic) => holdName(topic, (this.held.get(topic) as { since: number }).since));
 		const named = released.filter((hold) => restored.includes(hold.topic)).map((hold) => holdName(hold.topic, hold.since));
 		const [Its, its, it] = restored.length === 1 ? ['Its', 'its', 'it'] : ['Their', 'their', 'them'];
+		// A workflow that no longer refuses compacted topics (Keep Order off under flattened deletes, __deleted mapped as
+		// data, a graph n8n did not hand over) holds it all the same: a hold is released only on purpose (H2).
+		const why =
+			this.ctx.options.refuseCompactedTopics === true
+				? `${compactedTopicsReason(restored)}. ${Its} cleanup.policy changed to compact while the workflow ran, and ${its} hold (${names.join(', ')})`
+				: `Kafka topic${restored.length === 1 ? '' : 's'} ${restored.join(', ')} ${restored.length === 1 ? 'was' : 'were'} held for compacting while this workflow read ${it} with Tombstones "Skip" and a Doris Schema node deleting by Debezium's delete events (${DELETE_EVENT_FORMS}). ` +
+					`The workflow does not refuse compacted topics now (Keep Order per Partition off under flattened deletes, __deleted mapped as data, or its graph unreadable), but a hold is released only on purpose, and ${its} hold (${names.join(', ')})`;
 		this.ctx.logger?.error(
-			`${compactedTopicsReason(restored)}. ${Its} cleanup.policy changed to compact while the workflow ran, and ${its} hold (${names.join(', ')}) is kept in group ${this.ctx.options.groupId}'s committed offsets: ${its} partitions are paused, nothing more of ${it} read or committed, ` +
+			`${why} is kept in group ${this.ctx.options.groupId}'s committed offsets: ${its} partitions are paused, nothing more of ${it} read or committed, ` +
 				`whatever ${its} cleanup.policy reads now, until the hold is released${named.length > 0 ? ` ("Release Compacted-Topic Holds" names ${named.join(', ')}, not this hold)` : ''}. ${HELD_TOPIC_FIX}`,
 			{ topics: restored },
 		);
 		this.show(subscribed);
 		return true;
+	}
+
+	/** A hold found in the group's offsets and not held: said once (it is found again at every assignment until its mark is gone). */
+	private announceRelease(topic: string, since: number, by: string, then: string): void {
+		if (this.announcedReleases.has(topic)) return;
+		this.announcedReleases.add(topic);
+		this.ctx.logger?.warn(`Kafka: compacted-topic hold ${holdName(topic, since)} released (${by}): ${then}; its mark leaves the group's committed offsets with its partitions' next commit`, { topics: [topic] });
 	}
 
 	/**

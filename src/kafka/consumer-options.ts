@@ -125,7 +125,7 @@ export interface SinkerConsumerOptions {
 	/** Of heldTopics, those held for compacting: topic → the mark their commits carry (compacted-hold-mark.ts). */
 	heldMarks?: ReadonlyMap<string, string>;
 	/**
-	 * Set where compacted topics are held (following-consumer.ts): the consumer reads the group's offsets of
+	 * Set by following-consumer.ts (not in an editor test run): the consumer reads the group's offsets of
 	 * each partition assigned to it (compacted-hold-lookup.ts) and tells the holds they carry (topic → when
 	 * each began); the answer is every topic to hold from now on, and the marks of those held for compacting.
 	 */

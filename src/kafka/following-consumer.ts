@@ -42,7 +42,13 @@
  * (CompactedTopicHold, compacted-topic-hold.ts) and holds a topic that compacts now, its partitions paused
  * in the running consumer until the user releases it, the hold kept in the group's committed offsets and
  * read back at each assignment (compacted-hold-mark.ts); the looks then come at least every compactedTopicCheckMs (60 s), also with
- * New Topics Check at 0 or longer, and those in between only read the policy.
+ * New Topics Check at 0 or longer, and those in between only read the policy. The marks are read back
+ * wherever Tombstones is "Skip", also where the workflow no longer refuses compacted topics (Keep Order
+ * switched off under flattened deletes, `__deleted` mapped as data, a graph n8n did not hand over): a
+ * mark found holds its topic all the same, until released by name. Before, such a trigger read no mark,
+ * and its first commit of each partition dropped the hold for the whole group without a log line (late
+ * review session 20, H2); its policy is still not read (no DescribeConfigs asked of such a workflow).
+ * With other Tombstones the marks are read too, and a hold found is released with a warning naming it.
  *
  * Nothing is lost across a restart: close commits only what finished, and the new consumer starts
  * from the committed offsets; an execution close could not wait for is redelivered (and with Keep
@@ -74,6 +80,16 @@ const TIMER_SLACK_MS = 10;
 /** Starts of a restart: a topic deleted between the look and the subscription makes another look and start. */
 const START_ATTEMPTS = 3;
 
+/**
+ * Whether the trigger keeps the compacted-topic holds the group's offsets carry (compacted-hold-mark.ts):
+ * wherever it refuses compacted topics, and wherever Tombstones is "Skip" (H2 above). Tombstones "Delete
+ * the Row of Its Key" or "Emit" is a release on purpose (each tombstone deletes its row, or is an item):
+ * the hold found is released then with a warning naming it, no longer dropped by the next commit unsaid.
+ */
+export function keepsCompactedHolds(options: Pick<SinkerConsumerOptions, 'refuseCompactedTopics' | 'parser'>): boolean {
+	return options.refuseCompactedTopics === true || options.parser.tombstones === 'skip';
+}
+
 /** What the trigger holds of a consumer: a SinkerConsumer, or this wrapper with its face. */
 export type TriggerConsumer = Pick<SinkerConsumer, 'assigned' | 'inFlight' | 'close'>;
 
@@ -91,9 +107,13 @@ export class FollowingConsumer {
 	/** The topics the current consumer subscribes to (for a list: in the list's order). */
 	private known = new Set<string>();
 	private readonly intervalMs: number;
-	/** Subscribed topics held because they compact now (refuseCompactedTopics), read again at every look. */
-	private readonly hold: CompactedTopicHold | undefined;
-	/** How often the policy is read at least (looks that only read it come in between); 0 without the hold. */
+	/**
+	 * Subscribed topics held because they compact now (refuseCompactedTopics, read again at every look) or
+	 * because the group's offsets carry a hold (wherever Tombstones is "Skip": keepsCompactedHolds; elsewhere
+	 * a hold found is released with a warning naming it).
+	 */
+	private readonly hold: CompactedTopicHold;
+	/** How often the policy is read at least (looks that only read it come in between); 0 where compacted topics are not refused. */
 	private readonly policyEveryMs: number;
 	/** When the topics are listed next, and when the next look is due at the latest (Infinity: none). */
 	private topicsDueAt = Infinity;
@@ -112,7 +132,8 @@ export class FollowingConsumer {
 		this.intervalMs = options.topicCheckIntervalMs ?? DEFAULT_TOPIC_CHECK_MS;
 		const compactedEveryMs = options.compactedTopicCheckMs ?? DEFAULT_COMPACTED_TOPIC_CHECK_MS;
 		this.policyEveryMs = options.refuseCompactedTopics !== true ? 0 : this.intervalMs > 0 ? Math.min(this.intervalMs, compactedEveryMs) : compactedEveryMs;
-		this.hold = this.policyEveryMs > 0 ? new CompactedTopicHold({ admin, options, logger: options.logger, everyMs: this.policyEveryMs }) : undefined;
+		const releasingTombstones = keepsCompactedHolds(options) || options.parser.tombstones === 'skip' ? undefined : options.parser.tombstones;
+		this.hold = new CompactedTopicHold({ admin, options, logger: options.logger, everyMs: this.policyEveryMs, releasingTombstones });
 	}
 
 	/** A consumer of `options`; one that follows the topics, except in an editor test run (one execution, then closed). */
@@ -156,13 +177,12 @@ export class FollowingConsumer {
 		const topics = 'names' in this.options.topics || this.options.refuseCompactedTopics === true ? { names: [...this.known] } : this.options.topics;
 		const hold = this.hold;
 		// The holds the group's offsets carry, read by the consumer at each assignment: held again unless released.
-		const onCompactedHolds =
-			hold &&
-			((found: ReadonlyMap<string, number>) => {
-				hold.restore(found, [...this.known]);
-				return { topics: hold.topics(), marks: hold.marks() };
-			});
-		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], heldTopics: hold?.topics() ?? [], heldMarks: hold?.marks(), onCompactedHolds, onUnknownTopic: () => this.lookNow() };
+		// Found only for partitions assigned, so of subscribed topics (a pattern's topic kafkajs resolved after the listing included).
+		const onCompactedHolds = (found: ReadonlyMap<string, number>) => {
+			hold.restore(found, [...new Set([...this.known, ...found.keys()])]);
+			return { topics: hold.topics(), marks: hold.marks() };
+		};
+		return { ...this.options, topics, topicsFoundLater: [...this.foundLater], heldTopics: hold.topics(), heldMarks: hold.marks(), onCompactedHolds, onUnknownTopic: () => this.lookNow() };
 	}
 
 	assigned(): Map<string, number[]> {
@@ -221,7 +241,8 @@ export class FollowingConsumer {
 	 * compacting is never resumed by this consumer: the cleaner may have compacted its unread messages.
 	 */
 	private async recheckCompacted(): Promise<void> {
-		if (!this.hold || this.closed) return;
+		// Holds only kept (refuseCompactedTopics off): no policy is read, as no activation refuses one.
+		if (this.policyEveryMs === 0 || this.closed) return;
 		if (await this.hold.recheck([...this.known])) this.current?.holdTopics(this.hold.topics(), this.hold.marks());
 	}
 
@@ -237,7 +258,7 @@ export class FollowingConsumer {
 			for (const topic of change.deleted) this.foundLater.delete(topic);
 			if (change.deleted.length > 0) {
 				this.current?.forgetTopics(change.deleted);
-				this.hold?.forget(change.deleted);
+				this.hold.forget(change.deleted);
 			}
 			await this.restart();
 		} catch (error) {
@@ -356,7 +377,7 @@ export class FollowingConsumer {
 		const deadline = new CloseDeadline(this.options.closeTimeoutMs);
 		this.closed = true;
 		clearTimeout(this.timer);
-		this.hold?.end();
+		this.hold.end();
 		const flushed = this.options.flushBuffered?.().catch((error: unknown) => {
 			this.options.logger?.warn(`Kafka: loading what was buffered at close failed: ${(error as Error).message}`);
 		});

@@ -22,7 +22,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { KafkaMessage } from 'kafkajs';
 
-import { parseJsonExact, type JsonObject, type JsonValue } from '../common/exact-json';
+import { parseJsonExact, parseJsonExactFromBytes, type JsonObject, type JsonValue } from '../common/exact-json';
 import { jsonBytesDepthError } from '../common/json-depth';
 import type { KafkaMetadataNeeds } from '../common/metadata-needs';
 import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
@@ -135,10 +135,11 @@ export function createMessageParser(given: MessageParserOptions): MessageParser 
 	return { parse: (m, from, to, topic, partition) => parseSync(options, decode, m, from, to, topic, partition) };
 }
 
-function decodeJson(text: string): Decoded {
+/** `bytes`: the value's UTF-8, when the text came from them (decodeValue): the precision scan reads those. */
+function decodeJson(text: string, bytes?: Buffer): Decoded {
 	let value: JsonValue;
 	try {
-		value = parseJsonExact(text);
+		value = bytes === undefined ? parseJsonExact(text) : parseJsonExactFromBytes(bytes, text);
 	} catch (error) {
 		return { error: parseError('json', (error as Error).message, text, 'utf8') };
 	}
@@ -282,7 +283,7 @@ function tombstone(options: MessageParserOptions, message: KafkaMessage): Decode
 	return options.tombstones === 'delete' ? jsonKeyDelete(message.key ?? null, options.tombstoneKeyColumn) : null;
 }
 
-function decodeValue(value: Buffer, decode: (text: string) => Decoded, format: MessageFormat): Decoded {
+function decodeValue(value: Buffer, decode: (text: string, bytes?: Buffer) => Decoded, format: MessageFormat): Decoded {
 	if (!isUtf8(value)) return { error: parseError(format === 'csv' ? 'csv' : 'json', 'value is not valid UTF-8 text', value.toString('base64'), 'base64') };
-	return decode(value.toString('utf8'));
+	return decode(value.toString('utf8'), value);
 }

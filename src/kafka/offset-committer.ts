@@ -18,7 +18,7 @@ import { pause, untilAborted } from '../common/abortable';
 import { metrics } from '../metrics/metrics';
 import type { SinkerLogger } from './client';
 import type { SinkerConsumerOptions, SinkerStats } from './consumer-options';
-import { joinMarks } from './compacted-hold-mark';
+import { holdName, joinMarks, markParts, readCompactedHold } from './compacted-hold-mark';
 import { heldMark, parseMark, RELEASED } from './partition-fence';
 import type { Assignment, PartitionState } from './partition-state';
 import { isUnknownTopicError } from './topic-changes';
@@ -104,14 +104,26 @@ export class OffsetCommitter {
 		return state.tracker.committableOffset ?? state.pinnedStart ?? state.markBase;
 	}
 
+	/**
+	 * Keep Order per Partition: the previous owner's fence mark is still being looked up (assignment-fence.ts,
+	 * fencedUntil Infinity until it answers). Nothing of the partition is committed meanwhile: a commit at its
+	 * markBase or pinned start would say RELEASED (heldUntil 0) over the previous owner's HELD:until, and a third
+	 * consumer given the partition in that window started at once while the previous owner's rows could still
+	 * land after its own (late review session 20, H3). The fence's answer asks for a commit (sinker-consumer.ts).
+	 */
+	private fenceLookupPending(state: PartitionState): boolean {
+		return this.ordered && state.fencedUntil === Number.POSITIVE_INFINITY;
+	}
+
 	private async loop(): Promise<void> {
 		this.endedUnconfirmed = false;
 		while (this.wanted) {
 			this.wanted = false;
 			const byTopic = new Map<string, CommitEntry[]>();
 			for (const state of this.assignment.all()) {
-				// Not before the group's offset says nobody else moved it (returning-partitions.ts).
-				if (state.returning) continue;
+				// Not before the group's offset says nobody else moved it (returning-partitions.ts), nor before the
+				// previous owner's fence mark is known.
+				if (state.returning || this.fenceLookupPending(state)) continue;
 				const offset = this.offsetFor(state);
 				const metadata = this.metadataFor(state);
 				let entry: CommitEntry | undefined;
@@ -259,7 +271,7 @@ export class OffsetCommitter {
 	unconfirmed(): Unconfirmed[] {
 		const left: Unconfirmed[] = [];
 		for (const s of this.assignment.all()) {
-			if (s.returning) continue;
+			if (s.returning || this.fenceLookupPending(s)) continue;
 			const committable = this.offsetFor(s);
 			const metadata = this.metadataFor(s);
 			if ((committable !== undefined && (s.committed === undefined || s.committed < committable)) || (s.committed !== undefined && metadata !== s.committedMetadata)) {
@@ -269,12 +281,33 @@ export class OffsetCommitter {
 		return left;
 	}
 
-	/** Close ends: names what stays uncommitted, read again from its committed offset at the next start. */
+	/** Close ends: names what stays uncommitted, read again from its committed offset at the next start, and the holds left unmarked. */
 	tellUnconfirmed(): void {
 		const left = this.unconfirmed();
-		if (left.length === 0) return;
-		const partitions = left.map(({ topic, partition, committed, committable }) => `${topic}[${partition}] at ${committed ?? 'its start'} (finished up to ${committable})`);
-		this.logger.warn(`Kafka consumer closing before the broker confirmed its last commit; read again at the next start: ${partitions.join(', ')}`, { groupId: this.options.groupId });
+		if (left.length > 0) {
+			const partitions = left.map(({ topic, partition, committed, committable }) => `${topic}[${partition}] at ${committed ?? 'its start'} (finished up to ${committable})`);
+			this.logger.warn(`Kafka consumer closing before the broker confirmed its last commit; read again at the next start: ${partitions.join(', ')}`, { groupId: this.options.groupId });
+		}
+		this.tellUnmarkedHolds();
+	}
+
+	/**
+	 * Partitions held for compacting whose hold's mark this consumer could not commit before close: nowhere to
+	 * commit it (compacted-hold-lookup.ts: the group's offset or the log's start not read in time), or the
+	 * previous owner's fence mark still being read (Keep Order). Named, not left to vanish (late review session 20, H4).
+	 */
+	private tellUnmarkedHolds(): void {
+		const unmarked = [...this.assignment.all()].filter(
+			(s) => s.compactedHold !== null && !s.returning && !markParts(s.committedMetadata).includes(s.compactedHold) && (this.offsetFor(s) === undefined || this.fenceLookupPending(s)),
+		);
+		if (unmarked.length === 0) return;
+		const partitions = unmarked.map((s) => `${s.topic}[${s.partition}] (hold ${holdName(s.topic, readCompactedHold(s.compactedHold) ?? 0)})`);
+		this.logger.warn(
+			`Kafka consumer closing before it marked the compacted-topic hold in group ${this.options.groupId}'s committed offsets for ${partitions.join(', ')} (the group's offset, the log's start or the previous owner's fence mark not read in time): ` +
+				'such a partition is held at the next start only where its committed offset already carries the mark or another partition of its topic does. Where none does, the hold is not kept: ' +
+				'set Tombstones to "Delete the Row of Its Key" before the topic\'s cleanup.policy is set back to delete, as read with "Skip" the delete events the log cleaner removed meanwhile would be lost',
+			{ groupId: this.options.groupId, topics: [...new Set(unmarked.map((s) => s.topic))] },
+		);
 	}
 
 	/**

@@ -19,7 +19,7 @@
  * and returning-partition-handlers.ts (what is done with them), rejoin-drain.ts (the wait before a
  * rejoin), consumer-stall-watch.ts (brokers unreachable for good reported), consumer-crash.ts (what a
  * kafkajs crash means), corrupt-batch-hold.ts (a partition held at a corrupt record batch),
- * consumer-events.ts (which part each kafkajs consumer event goes to).
+ * consumer-events.ts (which part each kafkajs consumer event goes to), close-sequence.ts (close's steps).
  *
  * kafkajs 2.2.4 behaviour relied on here (node_modules/kafkajs/src): consumerGroup.js isStale() in
  * the eachBatch payload is exactly "a seek is pending" (hasSeekOffset), so a batch fetched before
@@ -28,9 +28,9 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 
 import { metrics } from '../metrics/metrics';
-import { untilAborted } from '../common/abortable';
 import { AssignmentFence } from './assignment-fence';
 import { CloseDeadline, type CloseReport } from './close-deadline';
+import { closeAfterFetching } from './close-sequence';
 import { CompactedHoldLookup } from './compacted-hold-lookup';
 import { CorruptBatchHold } from './corrupt-batch-hold';
 import { ExecutionEmitter } from './execution-emitter';
@@ -117,7 +117,8 @@ export class SinkerConsumer {
 		this.pollMs = Math.min(options.heartbeatIntervalMs, 1000);
 		const lookup = (added: readonly PartitionState[]) =>
 			this.admin === undefined ? Promise.reject(new Error('no admin client')) : previousOwnerMarks(this.admin, options.groupId, added);
-		this.fences = new AssignmentFence(lookup, options, this.logger, () => this.syncPaused());
+		// A fence decided may also commit: nothing of the partition is committed while its lookup is pending (offset-committer.ts; close's flush asks itself).
+		this.fences = new AssignmentFence(lookup, options, this.logger, () => (this.closing ? this.syncPaused() : this.resumeAndCommit()));
 		this.resetWatch = new MemberResetWatch(options.groupId, (reset) => {
 			const state = this.assignment.get(reset.topic, reset.partition);
 			if (state) state.outOfRangeFrom = reset.expected;
@@ -371,20 +372,11 @@ export class SinkerConsumer {
 		}
 		this.committer.cancelRetry();
 		this.syncPaused();
-		const { signal } = deadline;
-		const drained = await this.window.drain(deadline.drainLeftMs, signal);
-		const abandoned = this.window.inFlight;
-		if (!drained) {
-			this.logger.warn('Kafka consumer closing with executions still in flight; their offsets stay uncommitted', { abandoned });
-			this.executionsController.abort();
-		}
 		try {
-			await this.commitFinished(signal);
-			await this.committer.settled(signal);
-			this.committer.tellUnconfirmed();
-			if (this.lagMonitor) await untilAborted(this.lagMonitor.stop(), signal);
-			const disconnected = await untilAborted(this.consumer.disconnect().then(() => this.admin?.disconnect()), signal);
-			if (!disconnected) this.logger.warn('Kafka consumer did not leave its group within Close Timeout; its connections are closed, the group reassigns its partitions after the session timeout', { groupId: this.options.groupId });
+			const stopLag = () => this.lagMonitor?.stop();
+			const disconnect = () => this.consumer.disconnect().then(() => this.admin?.disconnect());
+			const { groupId } = this.options;
+			return await closeAfterFetching({ groupId, logger: this.logger, window: this.window, holdLookup: this.holdLookup, committer: this.committer, commitFinished: (signal) => this.commitFinished(signal), abandon: () => this.executionsController.abort(), stopLag, disconnect }, deadline);
 		} finally {
 			// A caller's deadline goes on bounding its own waits after this one.
 			if (!given) deadline.end();
@@ -395,7 +387,6 @@ export class SinkerConsumer {
 			this.holdLookup.end();
 			for (const state of this.assignment.all()) metrics.kafkaCommittedOffset.remove(committedOffsetLabels(this.options, state));
 		}
-		return { drained, abandoned };
 	}
 
 	/** A connection kafkajs reopened outside its broker pool would outlive the close by 10 minutes (client.ts). */

@@ -7,7 +7,9 @@
 // written meanwhile; the policy set back to delete does not release it (before: it was read on with Skip,
 // the tombstones skipped and committed past, and the deleted rows stayed in Doris with no word), nor does
 // deactivating and activating the workflow again with Skip, as an n8n restart does (the hold is kept in the
-// group's committed offsets, src/kafka/compacted-hold-mark.ts; before, that activation read on with Skip). Activated
+// group's committed offsets, src/kafka/compacted-hold-mark.ts; before, that activation read on with Skip), nor does
+// activating it with Debezium Envelopes and Keep Order per Partition off, so that the workflow no longer refuses compacted
+// topics (late review session 20, H2; before, that activation read no mark and its first commit dropped it without a word). Activated
 // again with Tombstones "Delete the Row of Its Key", as the error says: the example's table has a sequence
 // column, so Doris would ignore a delete without its value and each tombstone goes to Invalid (the dead-letter
 // topic) naming its key; every other row ends at the source's final state. And the same example with Debezium
@@ -137,13 +139,31 @@ describe('compacted CDC topics under Tombstones "Skip", in n8n', { timeout: 300_
 		assert.equal(await committed(scenario.topic), creates.length, 'nothing of the held topic committed after the activation');
 		assert.equal(world.doris.tableRows('demo', scenario.table).length, 46, 'the other topic\'s sixth row, nothing of the held topic');
 
-		// As the error says: Tombstones "Delete the Row of Its Key" (Keep Order per Partition is on in the example), activated again.
+		// Debezium Envelopes off (flattened records, deleted by __deleted "true") and Keep Order per Partition switched off, Tombstones
+		// still "Skip": the workflow no longer refuses compacted topics (a flattened delete counts only behind Keep Order), activated
+		// again: still held, the error naming the hold and its release (late review session 20, H2; before: that activation read no
+		// mark, read on with Skip, and its first commit dropped the mark without a word). (A disabled Doris Schema node, the other
+		// case the review names, is refused at activation.)
+		type StoredNode = { type: string; parameters: { options?: Record<string, unknown> } };
+		const withOptions = (node: StoredNode, options: Record<string, unknown>) => ({ ...node, parameters: { ...node.parameters, options: { ...node.parameters.options, ...options } } });
+		const patchNodes = async (change: (node: StoredNode) => StoredNode) => {
+			const stored = await world.n8n.rest.workflow(workflowId);
+			const nodes = (stored as unknown as { nodes: StoredNode[] }).nodes.map(change);
+			await world.n8n.rest.request('PATCH', `/rest/workflows/${workflowId}`, { ...stored, nodes });
+		};
 		await world.n8n.deactivate(workflowId);
-		const stored = await world.n8n.rest.workflow(workflowId);
-		const nodes = (stored as unknown as { nodes: Array<{ type: string; parameters: { options?: Record<string, unknown> } }> }).nodes.map((node) =>
-			node.type === trigger.type ? { ...node, parameters: { ...node.parameters, options: { ...node.parameters.options, tombstones: 'delete' } } } : node,
-		);
-		await world.n8n.rest.request('PATCH', `/rest/workflows/${workflowId}`, { ...stored, nodes });
+		await patchNodes((node) => (node.type === NODE_TYPES.schema ? withOptions(node, { cdc: false }) : node.type === trigger.type ? withOptions(node, { keepPartitionOrder: false }) : node));
+		await world.n8n.activate(workflowId);
+		const unrefused = await logLine('The workflow does not refuse compacted topics now', 'the hold found by a workflow that no longer refuses compacted topics (before: not looked for)');
+		assert.match(unrefused, new RegExp(`a hold is released only on purpose, and its hold \\(${scenario.topic.replace(/[.]/g, '\\.')}@[^)]+\\) is kept in group .*'s committed offsets: its partitions are paused`));
+		assert.match(unrefused, /"Release Compacted-Topic Holds"/);
+		assert.equal(await committed(scenario.topic), creates.length, 'nothing of the held topic committed');
+		const [mark] = (await world.kafka.admin.fetchOffsets({ groupId: scenario.groupId, topics: [scenario.topic] }))[0].partitions;
+		assert.match(mark?.metadata ?? '', /n8n-doris-sinker:compacted-hold:\d+/, 'the mark stays in the group\'s offsets');
+
+		// As the error says: Tombstones "Delete the Row of Its Key" (with Keep Order per Partition, as the example has it; Envelopes on again), activated again.
+		await world.n8n.deactivate(workflowId);
+		await patchNodes((node) => (node.type === NODE_TYPES.schema ? withOptions(node, { cdc: true }) : node.type === trigger.type ? withOptions(node, { keepPartitionOrder: true, tombstones: 'delete' }) : node));
 		await world.n8n.activate(workflowId);
 		await waitForCommitted(world, scenario, 60_000);
 		// The example's table has a sequence column (updated_at): Doris ignores a delete without its value, so a

@@ -8,7 +8,10 @@
 // nothing past the committed offsets read or committed; another consumer of the group given its partitions
 // in a rebalance holds it too; a partition the group had no offset for is held as well; released by its
 // name ("Release Compacted-Topic Holds"), it is read on from where it was held, each message once, and the
-// mark leaves the group's offsets.
+// mark leaves the group's offsets. And started again by a workflow that no longer refuses compacted topics
+// (refuseCompactedTopics off: Keep Order switched off under flattened deletes, __deleted mapped as data,
+// the graph unreadable), still with Tombstones "Skip": held all the same, the mark kept (late review session 20, H2;
+// before, that trigger read no mark, read on with Skip and its first commit dropped the mark without a word).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -116,6 +119,67 @@ describe('the compacted-topic hold across a restart', { timeout: 240_000 }, () =
 			assert.ok(fourth.warnings.some((w) => w.includes(`compacted-topic hold ${name} released`)), fourth.warnings.join('\n'));
 			assert.deepEqual((await groupOffsets(orders)).map((p) => p.metadata), [null, null], 'the mark left with the next commits');
 			await close(c);
+		} finally {
+			for (const consumer of open) await consumer.close();
+			await broker.admin.deleteTopics({ topics: [orders, plain] }).catch(() => undefined);
+		}
+	});
+	it('is held all the same by a trigger started again with Skip whose workflow no longer refuses compacted topics: nothing past the hold read or committed, the mark stays, the error names the hold and its release; released by name, read on and unmarked', async () => {
+		const orders = uniqueName('hold-unrefused');
+		const plain = uniqueName('hold-unrefused-plain');
+		await createTopicsReady(broker.admin, [
+			{ topic: orders, numPartitions: 1, replicationFactor: 1 },
+			{ topic: plain, numPartitions: 1, replicationFactor: 1 },
+		]);
+		const group = uniqueName('hold-unrefused-group');
+		const n8n = new FakeN8n();
+		const alterPolicy = (policy: string) => broker.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: orders, configEntries: [{ name: 'cleanup.policy', value: policy }] }] });
+		const metadataOf = async () => (await broker.admin.fetchOffsets({ groupId: group, topics: [orders] }))[0].partitions[0]?.metadata ?? null;
+		const committed = async (topic: string) => Number((await committedOffsets(broker.admin, group, topic)).get(0) ?? -1);
+		const handed = () => n8n.executions.filter((e) => e.topic === orders).flatMap((e) => Array.from({ length: e.messages }, (_, i) => Number(BigInt(e.firstOffset) + BigInt(i))));
+		const start = (logger: SinkerLogger, more: Partial<SinkerConsumerOptions>) =>
+			FollowingConsumer.start(testOptions(orders, group, { topics: { names: [orders, plain] }, topicCheckIntervalMs: 0, compactedTopicCheckMs: 300, logger, ...more }), n8n.run);
+		const open = new Set<TriggerConsumer>();
+		try {
+			const first = recordingLogger();
+			const a = await start(first, { refuseCompactedTopics: true });
+			open.add(a);
+			await produce(broker.kafka, orders, 1, 5, (i) => JSON.stringify({ id: i, __deleted: 'false' }));
+			await waitFor('orders committed', async () => (await committed(orders)) === 5, 30_000);
+			await alterPolicy('compact');
+			const error = await waitFor('the hold\'s error', () => first.errors.find((e) => e.includes(orders)), 20_000);
+			const name = /\(hold ([^)]+)\)/.exec(error)?.[1] ?? '';
+			await waitFor('the hold marked in the group\'s offsets', async () => (await metadataOf())?.startsWith(COMPACTED_HOLD), 20_000);
+			const mark = await metadataOf();
+			await alterPolicy('delete');
+			await produce(broker.kafka, orders, 1, 3, (i) => JSON.stringify({ id: 10 + i, __deleted: 'true' }));
+			open.delete(a);
+			await a.close();
+
+			// The workflow changed so that it no longer refuses compacted topics; Tombstones still "Skip".
+			const second = recordingLogger();
+			const b = await start(second, { refuseCompactedTopics: false });
+			open.add(b);
+			// The other topic's messages read and committed: by then a fetch of orders would have come first.
+			await produce(broker.kafka, plain, 1, 3, (i) => JSON.stringify({ i }));
+			await waitFor('the other topic read on and committed', async () => (await committed(plain)) === 3, 30_000);
+			assert.deepEqual(handed(), [0, 1, 2, 3, 4], 'nothing past the hold handed out (before: offsets 5-7 read with Skip)');
+			assert.equal(await committed(orders), 5, 'nothing past the hold committed');
+			assert.equal(await metadataOf(), mark, 'the mark stays in the group\'s offsets (before: dropped by the first commit, without a log line)');
+			const held = second.errors.find((e) => e.includes(orders)) ?? '';
+			assert.match(held, new RegExp(`a hold is released only on purpose, and its hold \\(${name.replace(/[.]/g, '\\.')}\\) is kept in group ${group}'s committed offsets: its partitions are paused`), second.errors.join('\n'));
+			assert.match(held, /"Release Compacted-Topic Holds"/);
+			open.delete(b);
+			await b.close();
+
+			// Released by name: read on from where it was held, and the mark leaves.
+			const third = recordingLogger();
+			const c = await start(third, { refuseCompactedTopics: false, releasedCompactedHolds: parseReleasedHolds(name) });
+			open.add(c);
+			await waitFor('orders read on to its end', async () => (await committed(orders)) === 8, 30_000);
+			assert.deepEqual(handed(), [0, 1, 2, 3, 4, 5, 6, 7], 'each message once');
+			assert.ok(third.warnings.some((w) => w.includes(`compacted-topic hold ${name} released`)), third.warnings.join('\n'));
+			assert.equal(await metadataOf(), null, 'the mark left with the next commit');
 		} finally {
 			for (const consumer of open) await consumer.close();
 			await broker.admin.deleteTopics({ topics: [orders, plain] }).catch(() => undefined);

@@ -328,9 +328,11 @@ async function mapGroup(
 			// table column named `_doris` takes rides in its ownFields, which the Doris Stream Load node loads
 			// as the row's `_doris` (doris-info.ts ownDorisValue). Left in place it was overwritten by the
 			// deadline or read as the information, and never loaded (review session 17, leftover 3).
+			// Built without spreads and a list of its keys: this runs for every row of One Item per Message.
 			const column = r.json[DORIS_FIELD];
-			const carried: DorisItemInfo = { ...(info?.loadBy === undefined ? {} : { loadBy: info.loadBy }), ...(column === undefined ? {} : { ownFields: { [DORIS_FIELD]: column } }) };
-			if (Object.keys(carried).length > 0) r.json[DORIS_FIELD] = carried;
+			const loadBy = info?.loadBy;
+			if (column !== undefined) r.json[DORIS_FIELD] = loadBy === undefined ? { ownFields: { [DORIS_FIELD]: column } } : { loadBy, ownFields: { [DORIS_FIELD]: column } };
+			else if (loadBy !== undefined) r.json[DORIS_FIELD] = { loadBy };
 			else delete r.json[DORIS_FIELD];
 			rows.push({ item: { json: r.json, index: source.index }, sub: 0 });
 		}

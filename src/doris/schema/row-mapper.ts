@@ -20,8 +20,9 @@
  * not unmatched, not unknown, never a new column. Another case of a name a column already takes can
  * never get a column of its own: it is a field no column takes, and schema evolution leaves it alone.
  */
-import { DELETE_SIGN_COLUMN, ITEM_OWN_FIELDS } from '../../common/item-contract';
-import { INVALID, type FailSlot } from './coerce-type';
+import { DELETE_SIGN_COLUMN, DORIS_FIELD, ITEM_OWN_FIELDS, KAFKA_METADATA_FIELD } from '../../common/item-contract';
+// From where it is defined: coerce-type's re-export compiles to a getter, called for every column of every row.
+import { INVALID, type FailSlot } from './coerce-result';
 import { unavailableValue, type UnavailableValue } from './unavailable-value';
 import { compileColumnPlans, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
@@ -89,6 +90,13 @@ export class RowMapper extends RecordFinder {
 	private readonly keyPlans: readonly ColumnPlan[];
 	/** Per plan: what a delete lacking a NOT NULL column without a default carries (delete-placeholders.ts). */
 	private readonly placeholders: DeletePlaceholder[];
+	/**
+	 * Whether no column reads a field named `_doris` or `_kafka` (in any case, by its own name or a Field
+	 * Mapping): map() then leaves those, always known and on every item of One Item per Message, out of its
+	 * count of a record's keys, and a record whose every other key fills a column skips the search for
+	 * unmatched fields (an array of its keys and a set lookup per key, for every row).
+	 */
+	private readonly itemInfoUnread: boolean;
 
 	constructor(schema: TableSchema, options: RowMapperOptions) {
 		const columns = compileColumnPlans(schema, options);
@@ -113,6 +121,8 @@ export class RowMapper extends RecordFinder {
 		this.sequenceMayBeMissing = partial !== undefined || (this.sequence?.hasDefault === true && isLoadTimeDefault(this.sequence.defaultValue));
 		this.sequenceMayBeNull = partial === 'leftOut';
 		this.placeholders = deletePlaceholders(schema, this.plans);
+		const itemInfo = (name: string | null | undefined) => typeof name === 'string' && (name.toLowerCase() === DORIS_FIELD || name.toLowerCase() === KAFKA_METADATA_FIELD);
+		this.itemInfoUnread = !this.plans.some((p) => itemInfo(p.key) || itemInfo(p.path?.[0]) || itemInfo(p.folded));
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -284,6 +294,8 @@ export class RowMapper extends RecordFinder {
 			// Cheap first: only when the record has more keys than columns it filled can one be unknown.
 			let keys = 0;
 			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
+			// Fields never unknown that no column reads (itemInfoUnread) fill no column either: not counted.
+			if (this.itemInfoUnread) keys -= (Object.hasOwn(rec, DORIS_FIELD) ? 1 : 0) + (Object.hasOwn(rec, KAFKA_METADATA_FIELD) ? 1 : 0);
 			if (keys > present) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
 		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, schemaOfItem, deleted, known, reasons);

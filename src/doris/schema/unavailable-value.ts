@@ -99,7 +99,8 @@ export class UnavailableValue {
 		if (typeof value === 'string') return this.isText(value);
 		if (value instanceof JsonText) return this.isText(value.text);
 		if (Array.isArray(value)) return this.isListForm(value);
-		if (isPlainObject(value)) {
+		// Most objects lack the placeholder's key: asked first, so they make no array of their keys.
+		if (isPlainObject(value) && Object.hasOwn(value, this.text)) {
 			const keys = Object.keys(value);
 			return keys.length === 1 && keys[0] === this.text && value[this.text] === this.text;
 		}

@@ -9,7 +9,12 @@ import { sourceColumns } from './columns';
 import { FieldNotReadError, jsonReadCheck, shownValue } from './json-paths';
 import { DEFAULT_CSV, type LoadOptions } from './options';
 
-export type RowSerializer = (row: Readonly<Record<string, unknown>>) => string;
+/**
+ * A row's line, its end included. `withoutNewline`, when present, gives the same line without its final
+ * "\n": the batch writes that byte itself (ByteBuffer.append), sparing a joined string per row that
+ * the write then copied flat again (about a tenth of a µs per row of One Item per Message).
+ */
+export type RowSerializer = ((row: Readonly<Record<string, unknown>>) => string) & { withoutNewline?: (row: Readonly<Record<string, unknown>>) => string };
 
 /** Doris separator notation (`\x01`, `\n`, `\t`, literal text) to the characters it stands for. */
 export function decodeSeparator(notation: string): string {
@@ -52,6 +57,12 @@ export function columnsListCheck(options: LoadOptions, deleteSign = options.dele
 export type ColumnsCheck = (row: Readonly<Record<string, unknown>>) => void;
 
 function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<string, unknown>>) => void) | undefined, lineRows: boolean): RowSerializer {
+	const withoutNewline = jsonLine(deleteSign, check, lineRows);
+	return Object.assign((row: Readonly<Record<string, unknown>>) => `${withoutNewline(row)}\n`, { withoutNewline });
+}
+
+/** jsonSerializer's line without its "\n". */
+function jsonLine(deleteSign: boolean, check: ((row: Readonly<Record<string, unknown>>) => void) | undefined, lineRows: boolean): (row: Readonly<Record<string, unknown>>) => string {
 	return (row) => {
 		if (row === null || typeof row !== 'object' || Array.isArray(row)) {
 			throw new Error(`A row must be a JSON object, not ${row === null ? 'null' : Array.isArray(row) ? 'an array' : typeof row}`);
@@ -64,9 +75,9 @@ function jsonSerializer(deleteSign: boolean, check: ((row: Readonly<Record<strin
 		// In CDC mode every row needs the sign: Doris would fill a missing one with NULL and reject
 		// the row (the hidden column is NOT NULL), so rows without it load as upserts (0).
 		if (deleteSign && row[DELETE_SIGN_COLUMN] === undefined) {
-			return text === '{}' ? `{${SIGN_ZERO}\n` : `${text.slice(0, -1)},${SIGN_ZERO}\n`;
+			return text === '{}' ? `{${SIGN_ZERO}` : `${text.slice(0, -1)},${SIGN_ZERO}`;
 		}
-		return `${text}\n`;
+		return text;
 	};
 }
 

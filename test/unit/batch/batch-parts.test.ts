@@ -24,10 +24,20 @@ function pieces(text: string, rows: number, maxRows: number, maxBytes: number): 
 describe('batch parts', () => {
 	it('serialises each part of rows in order, counts chunk lines in the total, and tells rows from chunks', () => {
 		const parts: BatchPart[] = [[{ id: 1 }, { id: 2 }], { text: '{"id":3}\n', rows: 1 }, [{ id: 4 }]];
-		const { serialised, total } = serialiseParts(parts, json);
-		assert.deepEqual(serialised, [[json({ id: 1 }), json({ id: 2 })], [json({ id: 4 })]]);
+		const { serialised, total, newline } = serialiseParts(parts, json);
+		// The JSON lines come without their "\n", which the batch's buffer writes (ByteBuffer.append).
+		assert.equal(newline, true);
+		assert.deepEqual(
+			serialised.map((lines) => lines.map((line) => `${line}\n`)),
+			[[json({ id: 1 }), json({ id: 2 })], [json({ id: 4 })]],
+		);
 		assert.equal(total, 4);
 		assert.deepEqual(parts.map(isRows), [true, false, true]);
+	});
+
+	it('keeps the lines a serializer gives whole when it has no form without the newline', () => {
+		const whole = (row: Readonly<Record<string, unknown>>) => `${JSON.stringify(row)};`;
+		assert.deepEqual(serialiseParts([[{ id: 1 }]], whole), { serialised: [['{"id":1};']], total: 1, newline: false });
 	});
 
 	it('names a bad row by its index among the rows to serialise, not counting chunk lines', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { isExact, parseJsonExact } from '../../../src/common/exact-json';
+import { isExact, mayLosePrecision, mayLosePrecisionInBytes, parseJsonExact, parseJsonExactFromBytes, withoutByteOrderMark } from '../../../src/common/exact-json';
+import { prng } from '../../support/prng';
 
 describe('parseJsonExact', () => {
 	it('keeps integers beyond 2^53 as their exact text', () => {
@@ -83,5 +84,37 @@ describe('mayLosePrecision (the fast-path guard)', () => {
 		assert.equal(mayLosePrecision('{"a":"\\\\\\"","b":[1e400]}'), true);
 		assert.deepEqual(parseJsonExact('{"a":"q\\"","b":12345678901234567}'), { a: 'q"', b: '12345678901234567' });
 		assert.throws(() => parseJsonExact('{"a":"unterminated'), SyntaxError);
+	});
+});
+
+describe('mayLosePrecisionInBytes (the trigger reads a message value’s bytes)', () => {
+	/** Texts built from the pieces the scan cares about: digits, dots, exponents, quotes, escapes, non-ASCII. */
+	function texts(seed: number, count: number): string[] {
+		const r = prng(seed);
+		const pieces = ['1', '23', '4567890', '12345678', '.', '.5', 'e', 'E', 'e+', 'e-', '308', '1e400', '"', '\\"', '\\\\', '\\', ',', '}', ']', ' ', '\n', ':', '{', '[', 'é', '漢', '😀', '\uFEFF', 'x', 'null', '-'];
+		const out = ['', '"', '{"a":"\\', '12345678901234567', '"12345678901234567"', '1e400', '{"a":1e400}'];
+		for (let i = 0; i < count; i++) {
+			let text = r() < 0.2 ? '\uFEFF' : '';
+			const n = 1 + Math.floor(r() * 40);
+			for (let k = 0; k < n; k++) text += pieces[Math.floor(r() * pieces.length)];
+			out.push(text);
+		}
+		return out;
+	}
+
+	it('answers as mayLosePrecision does on the text, whatever the text (random texts of digits, strings, escapes, non-ASCII)', () => {
+		let fired = 0;
+		for (const text of texts(20261207, 50_000)) {
+			const expected = mayLosePrecision(withoutByteOrderMark(text));
+			assert.equal(mayLosePrecisionInBytes(Buffer.from(text, 'utf8')), expected, JSON.stringify(text));
+			if (expected) fired++;
+		}
+		assert.ok(fired > 1000, `${fired} texts may lose precision`);
+	});
+
+	it('parseJsonExactFromBytes parses as parseJsonExact, long numbers kept as text', () => {
+		for (const text of ['{"a":12345678901234567,"b":"12345678901234567","c":1.5}', '\uFEFF{"a":"é","b":[1e400]}', '{"a":0.1}']) {
+			assert.deepEqual(parseJsonExactFromBytes(Buffer.from(text, 'utf8'), text), parseJsonExact(text));
+		}
 	});
 });

@@ -14,13 +14,14 @@ import type { Admin, Consumer } from 'kafkajs';
 
 import { COMPACTED_HOLD, compactedHoldMark, groupHoldMarks, holdName, isReleased, joinMarks, parseReleasedHolds, readCompactedHold } from '../../../src/kafka/compacted-hold-mark';
 import { CompactedTopicHold } from '../../../src/kafka/compacted-topic-hold';
-import type { SinkerConsumerOptions } from '../../../src/kafka/consumer-options';
-import type { OffsetCommitter } from '../../../src/kafka/offset-committer';
+import type { SinkerConsumerOptions, SinkerStats } from '../../../src/kafka/consumer-options';
+import { OffsetCommitter } from '../../../src/kafka/offset-committer';
 import { heldMark, parseMark, RELEASED } from '../../../src/kafka/partition-fence';
 import { Assignment, type PartitionState } from '../../../src/kafka/partition-state';
+import type { SinkerConsumer } from '../../../src/kafka/sinker-consumer';
 import { metrics } from '../../../src/metrics/metrics';
 import { waitFor } from '../../support/wait-for';
-import { committerWithoutBroker, sinkerWithoutBroker } from './sinker-internals';
+import { committerWithoutBroker, sinkerWithoutBroker, testConsumerOptions, type SinkerInternals } from './sinker-internals';
 
 const SINCE = Date.UTC(2026, 11, 7, 8, 4, 6, 123);
 const MARK = compactedHoldMark(SINCE);
@@ -61,6 +62,9 @@ function confirmingConsumer(committer: () => OffsetCommitter) {
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The trigger's answer to the holds found (following-consumer.ts, nothing released): every one held again, with its mark. */
+const holdingEvery = (held: ReadonlyMap<string, number>) => ({ topics: [...held.keys()], marks: new Map([...held].map(([topic, since]) => [topic, compactedHoldMark(since)])) });
 
 describe('the hold\'s mark in a commit\'s metadata', () => {
 	it('names when the hold began; beside a Keep Order fence mark both travel in one string and each is read back; anything else carries no hold', () => {
@@ -210,6 +214,33 @@ describe('the consumer at an assignment', () => {
 		assert.equal(sinker.assignment.get('u', 0)?.held, false);
 	});
 
+	it('with Keep Order per Partition commits nothing of a new partition while the previous owner\'s fence mark is being read: its HELD deadline is not overwritten with RELEASED (late review session 20, H3)', async () => {
+		const until = Date.now() + 60_000;
+		const offsets: Record<string, Partitions> = { t: [{ partition: 0, offset: '5', metadata: joinMarks(heldMark(until), MARK) }] };
+		let calls = 0;
+		let answerFence = () => {};
+		const admin = {
+			// The fence's lookup is asked first (onGroupJoin) and answers after the hold's.
+			fetchOffsets: (async ({ topics }: { topics: string[] }) => {
+				if (calls++ === 0) await new Promise<void>((resolve) => (answerFence = resolve));
+				return topics.map((topic) => ({ topic, partitions: offsets[topic] ?? [] }));
+			}) as unknown as Admin['fetchOffsets'],
+		};
+		const box: { committer?: OffsetCommitter } = {};
+		const kafkajs = confirmingConsumer(() => box.committer as OffsetCommitter);
+		const sinker = sinkerWithoutBroker(kafkajs.consumer, admin, { keepPartitionOrder: true, onCompactedHolds: holdingEvery });
+		box.committer = sinker.committer = committerWithoutBroker(kafkajs.consumer, sinker.assignment, { keepPartitionOrder: true });
+		sinker.onGroupJoin({ t: [0] }, 'member-1');
+		const state = sinker.assignment.get('t', 0) as PartitionState;
+		await waitFor('the hold found in the group\'s offsets', () => state.compactedHold === MARK && state.markBase === 5n);
+		await settle();
+		assert.deepEqual(kafkajs.sent, [], 'nothing committed before the fence answered (before: t:0:5 with RELEASED, the previous owner\'s HELD deadline gone from the group)');
+		answerFence();
+		await waitFor('the partition committed once the fence answered', () => kafkajs.sent.length > 0);
+		clearTimeout(state.fenceTimer);
+		assert.deepEqual(kafkajs.sent, [`t:0:5:${heldMark(until)};${MARK}`], 'HELD until the previous owner\'s deadline, beside the hold\'s mark');
+	});
+
 	it('reads nothing where compacted topics are not held (no onCompactedHolds): no lookup, no pause, no cost', () => {
 		const admin = groupAdmin(() => ({}));
 		const kafkajs = confirmingConsumer(() => undefined as unknown as OffsetCommitter);
@@ -231,7 +262,7 @@ describe('CompactedTopicHold: a hold found in the group\'s offsets', () => {
 		const at = (level: string) => (message: string) => void lines.push([level, message]);
 		const logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: () => {} };
 		const admin = { describeConfigs: async () => ({ throttleTime: 0, resources: [] }) } as unknown as Admin;
-		const options = { groupId: group, labels: { workflow: 'w', node: 'n' }, releasedCompactedHolds: parseReleasedHolds(released) };
+		const options = { groupId: group, labels: { workflow: 'w', node: 'n' }, releasedCompactedHolds: parseReleasedHolds(released), refuseCompactedTopics: true };
 		return { lines, hold: new CompactedTopicHold({ admin, options, logger, everyMs: 60_000 }) };
 	}
 
@@ -261,5 +292,65 @@ describe('CompactedTopicHold: a hold found in the group\'s offsets', () => {
 		assert.equal(later.hold.restore(new Map([['orders', SINCE + 1000]]), ['orders']), true, 'a later hold of the topic');
 		assert.match(later.lines.at(-1)?.[1] ?? '', /\("Release Compacted-Topic Holds" names orders@2026-12-07T08:04:06.123Z, not this hold\)/);
 		later.hold.end();
+	});
+});
+
+describe('close while a hold\'s seat is under way (late review session 20, H4)', () => {
+	/**
+	 * A consumer of `t` whose group has no offset for t/0: a hold that begins must read the group's offsets and the
+	 * log's start (its seat) before it can mark it. `seatAnswer` answers the seat's read of the group's offsets.
+	 */
+	function holdBegunUnseated(seatAnswer: () => Promise<Record<string, Partitions>>) {
+		let calls = 0;
+		const admin = {
+			...groupAdmin(() => ({})),
+			// The assignment's lookup first (nothing held), then the seat's.
+			fetchOffsets: (async ({ topics }: { topics: string[] }) => {
+				const answer = calls++ === 0 ? {} : await seatAnswer();
+				return topics.map((topic) => ({ topic, partitions: answer[topic] ?? [] }));
+			}) as unknown as Admin['fetchOffsets'],
+			disconnect: async () => {},
+		};
+		const warnings: string[] = [];
+		const logger = { error: () => {}, info: () => {}, debug: () => {}, warn: (message: string) => void warnings.push(message) };
+		const box: { committer?: OffsetCommitter } = {};
+		const kafkajs = confirmingConsumer(() => box.committer as OffsetCommitter);
+		Object.assign(kafkajs.consumer, { disconnect: async () => {} });
+		const overrides: Partial<SinkerConsumerOptions> = { onCompactedHolds: holdingEvery, closeTimeoutMs: 5_000, logger };
+		const sinker = sinkerWithoutBroker(kafkajs.consumer, admin, overrides) as SinkerInternals & Pick<SinkerConsumer, 'close' | 'holdTopics'>;
+		const closing = () => (sinker as unknown as { closing: boolean }).closing;
+		box.committer = sinker.committer = new OffsetCommitter(kafkajs.consumer, sinker.assignment, testConsumerOptions(overrides), logger, { commits: 0 } as SinkerStats, closing);
+		(sinker as unknown as { holdLookup: { ctx: { retryMs: number } } }).holdLookup.ctx.retryMs = 60_000;
+		return { sinker, sent: kafkajs.sent, warnings, seatAsked: () => calls > 1 };
+	}
+
+	it('waits for the seat under way and commits the hold\'s mark at the log\'s start before leaving (before: closed with nothing marked, the hold not kept)', async () => {
+		let answerSeat = () => {};
+		const world = holdBegunUnseated(() => new Promise((resolve) => (answerSeat = () => resolve({}))));
+		world.sinker.onGroupJoin({ t: [0] }, 'member-1');
+		await waitFor('the assignment\'s lookup answered', () => world.sinker.assignment.get('t', 0)?.holdLookupPending === false);
+		world.sinker.holdTopics(['t'], new Map([['t', MARK]]));
+		await waitFor('the seat asked', world.seatAsked);
+		const closed = world.sinker.close();
+		await settle();
+		answerSeat();
+		assert.deepEqual(await closed, { drained: true, abandoned: 0 });
+		assert.deepEqual(world.sent, [`t:0:2:${MARK}`], 'marked where a consumer of the group would start it');
+		assert.deepEqual(world.warnings, []);
+	});
+
+	it('a seat that still fails at close is tried once more, and the partition left unmarked is named with its hold', async () => {
+		const world = holdBegunUnseated(() => Promise.reject(new Error('Connection error: ECONNREFUSED')));
+		world.sinker.onGroupJoin({ t: [0] }, 'member-1');
+		await waitFor('the assignment\'s lookup answered', () => world.sinker.assignment.get('t', 0)?.holdLookupPending === false);
+		world.sinker.holdTopics(['t'], new Map([['t', MARK]]));
+		await waitFor('the seat failed once', () => world.warnings.length === 1);
+		assert.deepEqual(await world.sinker.close(), { drained: true, abandoned: 0 });
+		assert.deepEqual(world.sent, [], 'nowhere to mark it');
+		assert.equal(world.warnings.length, 2, world.warnings.join('\n'));
+		assert.match(
+			world.warnings[1],
+			/^Kafka consumer closing before it marked the compacted-topic hold in group g's committed offsets for t\[0\] \(hold t@2026-12-07T08:04:06\.123Z\) .*Where none does, the hold is not kept: set Tombstones to "Delete the Row of Its Key" before the topic's cleanup\.policy is set back to delete/,
+		);
 	});
 });

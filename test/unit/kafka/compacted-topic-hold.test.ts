@@ -294,6 +294,48 @@ describe('FollowingConsumer: the policy read while the consumer runs', () => {
 		}
 	});
 
+	it('with Tombstones "Skip" where compacted topics are not refused (Keep Order off under flattened deletes, __deleted mapped as data, the graph unreadable): no policy is read, but a hold the group\'s offsets carry is held again, the error naming it and its release (late review session 20, H2)', async () => {
+		const since = Date.UTC(2026, 11, 7, 8, 4, 6, 123);
+		let listings = 0;
+		const admin = { ...adminAnswering(() => ({ orders: 'delete', items: 'delete' })), listTopics: async () => (listings++, ['orders', 'items']) };
+		const { lines, logger } = recordingLogger();
+		const options = testConsumerOptions({ groupId: 'kept-unrefused', topics: { names: ['orders', 'items'] }, refuseCompactedTopics: false, topicCheckIntervalMs: 10, compactedTopicCheckMs: 10, logger });
+		const { consumer, internals } = following(options, admin);
+		internals.setDueTimes(true);
+		internals.schedule();
+		try {
+			await waitFor('two listings', () => listings >= 2);
+			assert.deepEqual(admin.asked, [], 'no DescribeConfigs asked of a workflow that does not refuse compacted topics');
+			const found = internals.consumerOptions().onCompactedHolds;
+			assert.ok(found, 'the consumer reads the group\'s marks at each assignment (before: no lookup, and its first commit dropped the mark without a word)');
+			assert.deepEqual(found(new Map([['orders', since]])), { topics: ['orders'], marks: new Map([['orders', `n8n-doris-sinker:compacted-hold:${since}`]]) }, 'held, its commits keeping the mark');
+			assert.deepEqual(lines.map(([level]) => level), ['error']);
+			assert.match(
+				lines[0][1],
+				/^Kafka topic orders was held for compacting while this workflow read it with Tombstones "Skip" .*The workflow does not refuse compacted topics now .*but a hold is released only on purpose, and its hold \(orders@2026-12-07T08:04:06\.123Z\) is kept in group kept-unrefused's committed offsets: its partitions are paused, nothing more of it read or committed, whatever its cleanup\.policy reads now, until the hold is released\. .*"Release Compacted-Topic Holds"/,
+			);
+			assert.deepEqual(internals.consumerOptions().heldTopics, ['orders'], 'a restart keeps it held');
+			assert.deepEqual(await heldSeries('kept-unrefused'), { orders: 1, items: 0 });
+		} finally {
+			await consumer.close();
+		}
+	});
+
+	it('with Tombstones "Delete the Row of Its Key" a hold the group\'s offsets carry is released with a warning naming it, once, not dropped unsaid', async () => {
+		const since = Date.UTC(2026, 11, 7, 8, 4, 6, 123);
+		const { lines, logger } = recordingLogger();
+		const parser = { format: 'json' as const, includeMetadata: false, tombstones: 'delete' as const };
+		const options = testConsumerOptions({ groupId: 'released-by-delete', refuseCompactedTopics: false, keepPartitionOrder: true, parser, topicCheckIntervalMs: 0, logger });
+		const { consumer, internals } = following(options, adminAnswering(() => ({})));
+		const found = internals.consumerOptions().onCompactedHolds;
+		assert.ok(found);
+		for (let i = 0; i < 2; i++) assert.deepEqual(found(new Map([['orders', since]])), { topics: [], marks: new Map() });
+		assert.deepEqual(lines, [
+			['warn', 'Kafka: compacted-topic hold orders@2026-12-07T08:04:06.123Z released (Tombstones is "Delete the Row of Its Key", which keeps no hold): reading orders on from its committed offset, each tombstone deleting the row of its key; its mark leaves the group\'s committed offsets with its partitions\' next commit'],
+		]);
+		await consumer.close();
+	});
+
 	it('without refuseCompactedTopics nothing is read and, with New Topics Check at 0, nothing is scheduled', async () => {
 		const admin = adminAnswering(() => ({}));
 		const options = testConsumerOptions({ refuseCompactedTopics: false, topicCheckIntervalMs: 0, compactedTopicCheckMs: 1 });

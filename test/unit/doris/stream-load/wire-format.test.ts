@@ -133,4 +133,29 @@ describe('wire format', () => {
 		big.append('x'.repeat(3 << 20));
 		assert.equal(big.finish()[0].length, 3 << 20);
 	});
+
+	it('a JSON line written without its "\\n" and the byte after it is the line the serializer writes, across chunk ends', () => {
+		for (const deleteSign of [false, true]) {
+			const s = createSerializer({ format: 'json', deleteSign });
+			const rows = Array.from({ length: 20000 }, (_, i) => (i % 7 === 0 ? {} : { i, s: 'é漢'.repeat(i % 5), __DORIS_DELETE_SIGN__: i % 3 === 0 ? 1 : undefined }));
+			const joined = new ByteBuffer();
+			const apart = new ByteBuffer();
+			let sizes = 0;
+			for (const row of rows) {
+				const line = s(row);
+				assert.equal(`${s.withoutNewline?.(row)}\n`, line);
+				joined.append(line);
+				sizes += apart.append(s.withoutNewline?.(row) ?? '', true);
+			}
+			assert.equal(sizes, joined.byteLength);
+			assert.equal(apart.byteLength, joined.byteLength);
+			assert.ok(Buffer.concat(apart.finish()).equals(Buffer.concat(joined.finish())));
+		}
+		// A line that fills the rest of a chunk to the byte: its "\n" opens the next chunk, not lost past the end.
+		const edge = new ByteBuffer();
+		const first = 'x'.repeat((64 << 10) - 10);
+		edge.append(first, true);
+		assert.equal(edge.append('y'.repeat(9), true), 10);
+		assert.equal(Buffer.concat(edge.finish()).toString(), `${first}\n${'y'.repeat(9)}\n`);
+	});
 });
