@@ -41,7 +41,7 @@ import { chunkByteLength, chunkBytes, chunkFitsWhole, chunkPiece, isRows, serial
 import type { OwnerRun } from './isolate';
 import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
-import { AddPace } from './add-pace';
+import { QuietSeal } from './add-pace';
 import { armIdle, createOpenBatch, stopTimers, takeDeadline, type OpenBatch } from './open-batch';
 import { ownedRows, withdrawOwner, type StoppedRows, type StrandedRows } from './withdraw';
 
@@ -111,8 +111,12 @@ export class TargetBatcher<R, X = unknown> {
 	private buffered = 0;
 	private nextId = 1;
 	private readonly roomWaiters = new Waiters();
-	private readonly pace: AddPace | undefined;
-	private paceTimer: NodeJS.Timeout | undefined;
+	private readonly quiet = new QuietSeal({
+		limits: () => this.limits,
+		openSize: () => (this.open === undefined ? undefined : { rows: this.open.rows, bytes: this.open.buffer.byteLength }),
+		loadsPending: () => this.loading.size > 0 || this.queue.length > 0,
+		sealOpen: () => this.open !== undefined && this.seal(this.open),
+	});
 
 	constructor(
 		limits: BatchLimits,
@@ -123,7 +127,6 @@ export class TargetBatcher<R, X = unknown> {
 		private readonly budget?: MemoryBudget,
 	) {
 		this.limits = checkLimits(limits);
-		this.pace = this.limits.maxIdleMs === undefined ? undefined : new AddPace(this.limits.maxIdleMs);
 		budget?.join({ openBytes: () => this.open?.buffer.byteLength ?? 0, sealOpen: () => this.flush() });
 	}
 
@@ -179,8 +182,7 @@ export class TargetBatcher<R, X = unknown> {
 			if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
 			else if (this.open !== undefined && touched.includes(this.open)) {
 				armIdle(this.open, this.limits.maxIdleMs, this.sealIfOpen);
-				this.pace?.note(Date.now());
-				this.armPace();
+				this.quiet.added();
 			}
 			this.hooks.onBuffered?.(this.buffered);
 			// Every batch holding the call's rows settles first: whether any of them loaded decides what a
@@ -303,29 +305,6 @@ export class TargetBatcher<R, X = unknown> {
 		this.pump();
 	}
 
-	/** The open batch loads once the rows stopped coming and no load of this table runs (add-pace.ts). */
-	private armPace(): void {
-		if (this.pace === undefined) return;
-		// Set again at every add: the pace may have quickened since.
-		clearTimeout(this.paceTimer);
-		const wait = this.pace.quietIn(Date.now());
-		this.paceTimer = setTimeout(() => {
-			this.paceTimer = undefined;
-			this.sealIfQuiet();
-		}, wait);
-		this.paceTimer.unref?.();
-	}
-
-	private sealIfQuiet(): void {
-		const open = this.open;
-		if (this.pace === undefined || open === undefined || open.rows === 0) return;
-		if (this.loading.size > 0 || this.queue.length > 0) return; // the load's end looks again
-		// A small batch waits for its idle or interval as before: a slow topic keeps its few, large loads.
-		if (open.rows < this.limits.maxRows / 4 && open.buffer.byteLength < this.limits.maxBytes / 4) return;
-		if (this.pace.quietIn(Date.now()) > 0) return this.armPace();
-		this.seal(open);
-	}
-
 	private pump(): void {
 		while (this.loading.size < this.limits.maxInFlight && this.queue.length > 0) {
 			const batch = this.queue.shift() as OpenBatch<BatchReport<R>, X>;
@@ -357,7 +336,7 @@ export class TargetBatcher<R, X = unknown> {
 			this.hooks.onBuffered?.(this.buffered);
 			this.roomWaiters.wakeAll();
 			this.pump();
-			this.sealIfQuiet();
+			this.quiet.check();
 		}
 	}
 
