@@ -29,7 +29,8 @@ export interface Failure {
  * The node's outputs: the summaries, the rows Doris refused, and the failures as `route` says
  * (error items keep their row: on the error output nothing else would say which row failed). The
  * error items go out with the summaries on Loaded only for n8n to move them: under "Continue (using
- * error output)" it takes every item carrying an error to the error output (handleNodeErrorOutput).
+ * error output)" it takes every item carrying an error to the error output (handleNodeErrorOutput;
+ * how they must look to keep their row: errorOutputItem).
  * Every answer the node gives passes here, so this is where the rows it hands back on Rejected are
  * counted (doris_rows_rejected_total by rule, src/batch/rejected-count.ts): once per execution that
  * hands them back, none when it fails instead.
@@ -45,7 +46,7 @@ export function failureOutputs(
 	const workflow = ctx.getWorkflow();
 	const workflowLabel = workflow.id ?? workflow.name ?? '';
 	if (route !== 'rejected') {
-		const failed = failures.flatMap(({ error, indexes }) => indexes.map((i) => ({ json: { ...items[i].json, error: error.message }, error, pairedItem: { item: i } })));
+		const failed = failures.flatMap(({ error, indexes }) => indexes.map((i) => errorOutputItem(error, i)));
 		countRejectedRows(rejected, workflowLabel);
 		return [[...loaded, ...failed], rejected];
 	}
@@ -68,6 +69,20 @@ export function failureOutputs(
 	countRejectedRows(rejected, workflowLabel);
 	countRejectedRows(notLoaded.filter((item) => !markedItems.has(item)), workflowLabel);
 	return [loaded, [...rejected, ...notLoaded]];
+}
+
+/**
+ * An item n8n moves to the error output with the failed input item's own fields and the reason in
+ * `error`. Only `{ error }` and the pairedItem, no `error` property: n8n-core 2.40.7 workflow-execute.js
+ * normalizeNodeErrors, run after handleNodeErrorOutput, replaces the json of every item with an
+ * `error` property by `{ error: message }`, which sent dead letters of only
+ * `{"error":"Item could not be decoded (_parseError)"}`: without `_parseError.raw` nor `_kafka`, while
+ * the offset committed. handleNodeErrorOutput takes an item whose json holds only error / message /
+ * details keys as an error too, and gives it the paired input item's json under its own
+ * (`{ ...pairedInput.json, error }`).
+ */
+function errorOutputItem(error: NodeApiError | NodeOperationError, index: number): INodeExecutionData {
+	return { json: { error: error.message }, pairedItem: { item: index } };
 }
 
 function itemOf(item: INodeExecutionData): number {

@@ -12,6 +12,7 @@ import { NodeApiError, type INodeExecutionData } from 'n8n-workflow';
 import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { metrics } from '../../../src/metrics/metrics';
 import { NODE_TEST_WORKFLOW, nodeContextsIn, useDorisDatabase } from '../stream-load-support';
+import { asN8nErrorOutput } from '../../support/n8n-error-output';
 
 const db = useDorisDatabase({
 	tables: [
@@ -182,11 +183,15 @@ describe('Doris Stream Load node', () => {
 	});
 
 	it('On Error "Continue (using error output)": every input row goes out as an error item (n8n moves it to the error output) and the execution succeeds', async () => {
-		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([1, 2]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput' }));
+		const input = items([1, 2]);
+		const out = await executeStreamLoad(ctx({ table: 'missing' }, input, { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput' }));
 		assert.equal(out[0].length, 2);
-		assert.ok(out[0].every((item) => item.error instanceof NodeApiError));
 		assert.deepEqual(out[0].map((item) => item.pairedItem), [{ item: 0 }, { item: 1 }]);
 		assert.match(String(out[0][0].json.error), /not found|unknown table/i);
+		// As n8n hands them on: on the error output, each with its own row and the reason.
+		const [loaded, rejected, errorOutput] = asN8nErrorOutput(out, input, 3);
+		assert.deepEqual([loaded, rejected], [[], []]);
+		assert.deepEqual(errorOutput.map((item) => [item.json.id, item.json.v, /not found|unknown table/i.test(String(item.json.error))]), [[1, 'v1', true], [2, 'v2', true]]);
 	});
 
 	// Under On Error "Continue" n8n swallows a throw and passes the raw input on as output 0 (the
@@ -204,8 +209,9 @@ describe('Doris Stream Load node', () => {
 			executeStreamLoad(ctx({ table: 'missing' }, items([1]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [0] })),
 			/Doris Stream Load node "Doris Stream Load": On Error is "Continue \(using error output\)" but neither its error output nor its Rejected output leads anywhere/,
 		);
-		const out = await executeStreamLoad(ctx({ table: 'missing' }, items([7]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
-		assert.deepEqual(out[0].map((item) => [item.json.id, item.json.v]), [[7, 'v7']], 'the error item carries its row');
+		const input = items([7]);
+		const out = await executeStreamLoad(ctx({ table: 'missing' }, input, { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
+		assert.deepEqual(asN8nErrorOutput(out, input, 3)[2].map((item) => [item.json.id, item.json.v]), [[7, 'v7']], 'the error item carries its row');
 	});
 
 	// n8n's regular output is Loaded, whose items whatever follows it (a summary, a notification, a No
@@ -292,8 +298,9 @@ describe('Doris Stream Load node', () => {
 	it('continue-on-fail: a failure of the whole execution (a bad setting) is not thrown either: every item goes on failed', async () => {
 		const bad = { table: 'orders', batchRows: -5 };
 		await assert.rejects(executeStreamLoad(ctx(bad, items([1]), { mode: 'manual' })));
-		const out = await executeStreamLoad(ctx(bad, items([1, 2]), { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
-		assert.deepEqual(out[0].map((item) => [item.json.id, Boolean(item.error)]), [[1, true], [2, true]]);
+		const input = items([1, 2]);
+		const out = await executeStreamLoad(ctx(bad, input, { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput', connected: [2] }));
+		assert.deepEqual(asN8nErrorOutput(out, input, 3)[2].map((item) => [item.json.id, typeof item.json.error]), [[1, 'string'], [2, 'string']]);
 		for (const connected of [[1], [0, 1]]) {
 			const [loaded, rejected] = await executeStreamLoad(ctx(bad, items([3]), { mode: 'manual', continueOnFail: true, onError: 'continueRegularOutput', connected }));
 			assert.deepEqual([loaded, rejected.map((r) => r.json.id)], [[], [3]], JSON.stringify(connected));
@@ -301,11 +308,14 @@ describe('Doris Stream Load node', () => {
 	});
 
 	it('undecodable Kafka items fail the execution, or go to the error output with On Error "Continue (using error output)"', async () => {
-		const bad = [{ json: { _parseError: { kind: 'json', message: 'x', raw: '{', rawEncoding: 'utf8' } } }, ...items([50])];
+		const parseError = { kind: 'json', message: 'x', raw: '{', rawEncoding: 'utf8' };
+		const bad = [{ json: { _parseError: parseError } }, ...items([50])];
 		await assert.rejects(executeStreamLoad(ctx({ table: 'orders' }, bad, { mode: 'manual' })), /Item 0 could not be decoded/);
 		const out = await executeStreamLoad(ctx({ table: 'orders' }, bad, { mode: 'manual', continueOnFail: true, onError: 'continueErrorOutput' }));
 		assert.equal(out[0].length, 2);
 		assert.equal(out[0][0].json.rows, 1);
-		assert.ok(out[0][1].error);
+		const [loaded, , errorOutput] = asN8nErrorOutput(out, bad, 3);
+		assert.equal(loaded.length, 1);
+		assert.deepEqual(errorOutput.map((item) => [item.json._parseError, item.json.error]), [[parseError, 'Item could not be decoded (_parseError)']]);
 	});
 });
