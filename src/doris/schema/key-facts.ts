@@ -25,6 +25,11 @@
  * rows a table that is not UNIQUE KEY has no sequence column and no delete sign, the only key facts the
  * Doris Schema node maps a row that is not a delete by, so mapping them again would change nothing.
  *
+ * The stale schema is marked under every connection (SchemaCache.invalidateTable): the Doris Schema
+ * node may read the table with another credential or FE host than the Stream Load node, and with only the
+ * Stream Load node's entry marked each redelivery was mapped with the same old schema and failed again,
+ * for ever with Refresh Interval 0 (late review session 21, S3b).
+ *
  * Not seen this way: a UNIQUE KEY table recreated without the hidden delete sign (FE config
  * enable_batch_delete_by_default false), which SHOW CREATE TABLE does not print; rows no Doris Schema
  * node of this version marked (a producer of one's own, a Code node that rebuilt the items), which are
@@ -110,7 +115,7 @@ export class KeyFactsChangedError extends Error {
 /**
  * The table's schema, read again first when its key facts are no longer the cached ones. `mappedFor`:
  * the marks of the load's deletes (keyFactsMarksOf); when one differs from the facts now and the table
- * is still UNIQUE KEY, throws KeyFactsChangedError after marking the cached schema stale.
+ * is still UNIQUE KEY, throws KeyFactsChangedError after marking the table's cached schemas stale, under every connection.
  */
 export async function schemaWithCurrentKeyFacts(
 	cache: SchemaCache,
@@ -126,7 +131,8 @@ export async function schemaWithCurrentKeyFacts(
 	const now = keyFactsMark(facts);
 	const changed = [...mappedFor].filter((mark) => mark.toLowerCase() !== now.toLowerCase());
 	if (changed.length === 0 && sameKeyFacts(cached, facts)) return cached;
-	cache.invalidate(connection, database, table);
+	// Every connection's entry: the Doris Schema node may read with another credential or FE host (S3b).
+	cache.invalidateTable(database, table);
 	if (changed.length > 0 && facts.keyModel === 'UNIQUE') throw new KeyFactsChangedError(`${database}.${table}`, changed, now);
 	return cache.get(connection, database, table);
 }

@@ -95,3 +95,25 @@ it('the Doris Schema node marks the deletes it maps (per item, packed) with the 
 	markKeyFacts(manual, { ...schema, source: 'manual' });
 	assert.equal(manual._doris, undefined, 'a manual schema says nothing of the table');
 });
+
+// Late review session 21, S3b: the Doris Schema node reading the table with another credential (or FE host)
+// than the Stream Load node kept its own cached schema: every redelivery was mapped with the old key facts and
+// failed again, until its refresh (never with Refresh Interval 0).
+it('after KeyFactsChangedError the redelivery is mapped with the table as it is now, also when the Doris Schema node reads it with another credential', async () => {
+	now = { keyModel: 'UNIQUE', sequenceColumn: null };
+	const schemaUser = { ...connection, user: 'schema_reader' } as DorisConnection;
+	const cache = new SchemaCache(reader);
+	try {
+		// Both nodes read the table (Refresh Interval 0 on the Schema node: read once, kept until invalidated).
+		const mappedBefore = new Set([keyFactsMark(await cache.get(schemaUser, 'd', 't'))]);
+		await cache.get(connection, 'd', 't');
+		now = { keyModel: 'UNIQUE', sequenceColumn: 'ver' }; // DROP + CREATE with a sequence column
+		await assert.rejects(schemaWithCurrentKeyFacts(cache, connection, 'd', 't', mappedBefore, facts), KeyFactsChangedError);
+		// The redelivery: the Doris Schema node maps it with its own credential's entry.
+		const remapped = await cache.get(schemaUser, 'd', 't');
+		assert.equal(remapped.sequenceColumn, 'ver', "the Schema node's entry is read again (before: still without the sequence column)");
+		assert.equal((await schemaWithCurrentKeyFacts(cache, connection, 'd', 't', new Set([keyFactsMark(remapped)]), facts)).sequenceColumn, 'ver', 'the redelivery loads');
+	} finally {
+		cache.close();
+	}
+});
