@@ -21,7 +21,7 @@ const options: INodeProperties = {
 			default: LOAD_DEFAULTS.maxIdleMs,
 			typeOptions: { minValue: 0 },
 			description:
-				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval.',
+				'Load the batch once no execution has added rows for this long (0 = off). The trigger pauses when all its executions wait on a batch, so without it a batch that cannot fill waits out the whole interval. Sooner when rows were coming fast: a batch holding at least a quarter of Batch Max Rows or Size loads once no load of its table runs and no rows came for three of their usual gaps.',
 		},
 		{
 			displayName: 'BE Addresses (Direct Load)',

@@ -19,6 +19,7 @@ import { flushAll } from '../../src/batch/registry';
 import { readsDebeziumEnvelopes } from '../../src/common/change-order';
 import { refusesCompactedTopics } from '../../src/common/event-deletes';
 import { ALL_METADATA, kafkaMetadataNeeds } from '../../src/common/metadata-needs';
+import { packedValuesNeedCheck } from '../../src/common/packed-value-check';
 import { checkKafkaConnection } from '../../src/kafka/connection-check';
 import { FollowingConsumer } from '../../src/kafka/following-consumer';
 import { createLogSampler } from '../../src/metrics/log-sampler';
@@ -142,6 +143,8 @@ export class KafkaTrigger implements INodeType {
 		// `_kafka.valueSchema` (kilobytes) and `decodedKey` (a registry decode) only for a Doris Schema node that
 		// creates tables or adds columns; both when the graph cannot be read (metadata-needs.ts).
 		settings.consumer.parser.metadataNeeds = graph === undefined ? ALL_METADATA : kafkaMetadataNeeds(graph, this.getNode().name);
+		// One Item per Batch: a value of two JSON values is not packed unless a Doris Schema node parses every line first.
+		settings.consumer.parser.checkPackedValues = packedValuesNeedCheck(graph, this.getNode().name);
 		let connection;
 		try {
 			connection = toKafkaConnection(await this.getCredentials(KAFKA_CREDENTIAL));

@@ -50,6 +50,8 @@ export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSe
 	let rowIndex = 0;
 	for (const part of parts) {
 		if (!isRows(part)) {
+			const unended = unendedChunkError(part, total);
+			if (unended !== undefined) throw unended;
 			total += part.rows;
 			continue;
 		}
@@ -66,6 +68,17 @@ export function serialiseParts(parts: ReadonlyArray<BatchPart>, serialize: RowSe
 		total += part.length;
 	}
 	return { serialised, total, newline: serialize.withoutNewline !== undefined };
+}
+
+/**
+ * Why a chunk cannot join a batch as LineChunk says it is, or undefined: its last line must end in "\n",
+ * else the next row appended (another execution's, in a shared batch) joins that line and Doris reads
+ * one row fewer than the batch counts (the whole batch then comes back as uncounted). Checked here, with
+ * every part, before any of the call's rows joins a batch; one endsWith per chunk.
+ */
+function unendedChunkError(chunk: LineChunk, rowsBefore: number): Error | undefined {
+	if (chunk.text.length === 0 || chunk.text.endsWith('\n')) return undefined;
+	return new Error(`A chunk of ${chunk.rows} JSON line(s) after row ${rowsBefore} does not end in "\\n": its last line would be glued to the next row in the batch, so Doris would count a row fewer (a bug in the caller; packed items are ended where the Stream Load node reads them)`);
 }
 
 /** A chunk's UTF-8 length: the one its caller said, else measured. */

@@ -41,6 +41,7 @@ import { chunkByteLength, chunkBytes, chunkFitsWhole, chunkPiece, isRows, serial
 import type { OwnerRun } from './isolate';
 import { claim, join, lineVerdicts, ownerRuns, ownerVerdicts, RejectedRowsError, type BatchOutcome, type LineVerdicts, type Owner, type RejectedRow } from './line-owners';
 import type { MemoryBudget } from './memory-budget';
+import { QuietSeal } from './add-pace';
 import { armIdle, createOpenBatch, stopTimers, takeDeadline, type OpenBatch } from './open-batch';
 import { ownedRows, withdrawOwner, type StoppedRows, type StrandedRows } from './withdraw';
 
@@ -110,6 +111,12 @@ export class TargetBatcher<R, X = unknown> {
 	private buffered = 0;
 	private nextId = 1;
 	private readonly roomWaiters = new Waiters();
+	private readonly quiet = new QuietSeal({
+		limits: () => this.limits,
+		openSize: () => (this.open === undefined ? undefined : { rows: this.open.rows, bytes: this.open.buffer.byteLength }),
+		loadsPending: () => this.loading.size > 0 || this.queue.length > 0,
+		sealOpen: () => this.open !== undefined && this.seal(this.open),
+	});
 
 	constructor(
 		limits: BatchLimits,
@@ -149,8 +156,9 @@ export class TargetBatcher<R, X = unknown> {
 	}
 
 	/**
-	 * Adds `parts` in their order. Chunks are trusted to be what LineChunk says (the nodes check packed
-	 * items with readPackedRows, src/common/packed-rows.ts, before they get here).
+	 * Adds `parts` in their order. Chunks are trusted to hold the rows they say (the nodes check packed
+	 * items with readPackedRows, src/common/packed-rows.ts, before they get here); one that does not end
+	 * in "\n" fails the call before any row joins a batch (serialiseParts).
 	 */
 	async add(parts: ReadonlyArray<BatchPart>, options: AddOptions = {}): Promise<AddResult<R, X>> {
 		if (options.signal?.aborted === true) throw new AbortError();
@@ -173,7 +181,10 @@ export class TargetBatcher<R, X = unknown> {
 				if (wait !== undefined) await wait;
 			}
 			if (options.flushNow === true && this.open !== undefined && touched.includes(this.open)) this.seal(this.open);
-			else if (this.open !== undefined && touched.includes(this.open)) armIdle(this.open, this.limits.maxIdleMs, this.sealIfOpen);
+			else if (this.open !== undefined && touched.includes(this.open)) {
+				armIdle(this.open, this.limits.maxIdleMs, this.sealIfOpen);
+				this.quiet.added();
+			}
 			this.hooks.onBuffered?.(this.buffered);
 			// Every batch holding the call's rows settles first: whether any of them loaded decides what a
 			// failed one means for the call (line-owners.ts).
@@ -326,6 +337,7 @@ export class TargetBatcher<R, X = unknown> {
 			this.hooks.onBuffered?.(this.buffered);
 			this.roomWaiters.wakeAll();
 			this.pump();
+			this.quiet.check();
 		}
 	}
 

@@ -254,8 +254,9 @@ export function packedFormatError(format: LoadFormat): string | undefined {
 }
 
 /**
- * Parts as the load needs them: a chunk's last line ending in "\n" (a missing one would glue it to
- * what follows), the delete sign on every line when the load uses it. Rows-only input as it is.
+ * Parts as the load needs them: the delete sign on every line when the load uses it. Rows-only input
+ * as it is. A chunk's lines already end in "\n" (the Stream Load node ends a hand-built item's last
+ * line, load-items.ts endedChunk); the batcher refuses a chunk that does not (batch-parts.ts).
  */
 function prepareParts(load: LoadOptions, parts: ReadonlyArray<BatchPart>): ReadonlyArray<BatchPart> {
 	let out: BatchPart[] | undefined;
@@ -264,9 +265,8 @@ function prepareParts(load: LoadOptions, parts: ReadonlyArray<BatchPart>): Reado
 		if (isRows(chunk)) continue;
 		const formatError = packedFormatError(load.format);
 		if (formatError !== undefined) throw new Error(formatError);
-		let text = chunk.text;
-		if (text.length > 0 && !text.endsWith('\n')) text += '\n';
-		if (load.deleteSign === true) text = addDeleteSignToLines(text);
+		if (load.deleteSign !== true) continue;
+		const text = addDeleteSignToLines(chunk.text);
 		if (text === chunk.text) continue;
 		out ??= parts.slice();
 		out[i] = { text, rows: chunk.rows };

@@ -31,7 +31,7 @@ import type { LoadFormat } from '../doris/stream-load/options';
 import { linesMentionDeleteSign, type ColumnsCheck } from '../doris/stream-load/wire-format';
 import { FieldNotReadError } from '../doris/stream-load/json-paths';
 import { csvRefusal, csvRejection, type CsvCheckOption } from './csv-rows';
-import type { BatchPart, Row } from './batch-parts';
+import type { BatchPart, LineChunk, Row } from './batch-parts';
 import type { AddOptions } from './batcher';
 import { loadPartsIntoDoris, packedFormatError, type DorisBatchResult, type DorisTargetConfig } from './doris-target';
 import { deleteNotApplied, deleteRefusal, isDeleteRule, lineMayDelete, type DeleteCheckOption } from './delete-rows';
@@ -278,9 +278,7 @@ export function sortItemsForLoad(
 			parts.push(run);
 			run = [];
 		}
-		const byteLength = split === undefined ? encodedByteLength(packed) : undefined;
-		const part: BatchPart =
-			split !== undefined ? { text: split.text, rows: split.kept.length } : byteLength === undefined ? { text: packed.jsonLines, rows: packed.count } : { text: packed.jsonLines, rows: packed.count, byteLength };
+		const part = endedChunk(split !== undefined ? split.text : packed.jsonLines, split !== undefined ? split.kept.length : packed.count, split === undefined ? encodedByteLength(packed) : undefined);
 		if (split !== undefined) lineMaps.set(part, split.kept);
 		parts.push(part);
 		loadable.push(i);
@@ -289,6 +287,18 @@ export function sortItemsForLoad(
 	}
 	if (run.length > 0) parts.push(run);
 	return { parts, loadable, undecodable, refused, deleteSign: load.deletes === 'always' || signSeen, takenOut, lackingSequence, lineMaps };
+}
+
+/**
+ * A packed item's lines as the batch needs them: every line ended by "\n". An item built by hand (a Code
+ * node's `rows.map((r) => JSON.stringify(r)).join('\n')`, which packedLinesError counts as lines) may lack
+ * the last one; loaded as it is, the next row in the shared batch (another execution's) would join its
+ * last line, Doris would count a row fewer and hand every row of the batch back as uncounted. The
+ * trigger's and the Doris Schema node's lines already end so and pass as the same string.
+ */
+function endedChunk(text: string, rows: number, byteLength: number | undefined): LineChunk {
+	if (text.length > 0 && !text.endsWith('\n')) return { text: `${text}\n`, rows, ...(byteLength === undefined ? {} : { byteLength: byteLength + 1 }) };
+	return byteLength === undefined ? { text, rows } : { text, rows, byteLength };
 }
 
 /**

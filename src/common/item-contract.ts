@@ -152,7 +152,11 @@ export const ITEM_OWN_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 export interface PackedRows {
-	/** One JSON object per line, every line ending in "\n" (Doris' `read_json_by_line`). */
+	/**
+	 * One JSON object per line, every line ending in "\n" (Doris' `read_json_by_line`). The trigger and the
+	 * Doris Schema node always end the last one too; an item built by hand may leave it out (the Stream
+	 * Load node ends it, src/batch/load-items.ts).
+	 */
 	jsonLines: string;
 	/** Number of lines. */
 	count: number;

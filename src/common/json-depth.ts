@@ -135,7 +135,7 @@ export function jsonBytesDepth(bytes: Uint8Array): number {
 }
 
 /** Index of the quote closing a string whose content starts at `from`, or -1. */
-function textStringEnd(text: string, from: number): number {
+export function textStringEnd(text: string, from: number): number {
 	let j = text.indexOf('"', from);
 	for (;;) {
 		if (j < 0) return j;

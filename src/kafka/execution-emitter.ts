@@ -22,13 +22,14 @@ import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 
 import { DORIS_FIELD, PACKED_ROWS_FIELD } from '../common/item-contract';
 import { metrics } from '../metrics/metrics';
+import { ChunkWarnings } from './chunk-warnings';
 import type { SinkerLogger } from './client';
 import type { TrackedExecution } from './commit-tracker';
 import { KafkaCorruptBatchError, type CorruptBatchReport } from './corrupt-batch-watch';
 import type { ExecutionOutcome, RunExecution, SinkExecution, SinkerConsumerOptions, SinkerStats } from './consumer-options';
 import type { ExecutionWindow } from './execution-window';
 import { executionEnd, fetchedOffset, messageSize, resolveThrough } from './fetched-batch';
-import type { ItemOwnField, MessageParser, ParsedChunk, SkippedTombstone } from './message-parser';
+import type { MessageParser, ParsedChunk } from './message-parser';
 import type { OffsetCommitter } from './offset-committer';
 import type { PartitionControl } from './partition-control';
 import { offsetBeforeKafkaReset, startOverAfterKafkaReset } from './position-reset';
@@ -63,13 +64,13 @@ export interface EmitterContext {
 
 export class ExecutionEmitter {
 	private done = false;
-	/** The partitions ("topic\0partition") whose first skipped tombstone was warned about. */
-	private readonly tombstoneWarned = new Set<string>();
+	private readonly warnings: ChunkWarnings;
 	/** Failed ranges (and chunks held for the registry) fetched again after their backoff. */
 	private readonly redelivery: Redelivery;
 
 	constructor(private readonly ctx: EmitterContext) {
 		this.redelivery = new Redelivery(ctx);
+		this.warnings = new ChunkWarnings(ctx.logger);
 	}
 
 	/** An editor test run has emitted its one execution: nothing more is fetched or emitted. */
@@ -95,9 +96,16 @@ export class ExecutionEmitter {
 		const ordered = options.keepPartitionOrder === true;
 		let from = 0;
 		while (from < messages.length) {
-			if (ordered && !(await this.mayStart(state, from === 0 ? fetchedFrom : BigInt(messages[from].offset), moved))) return;
+			// Keep Order: the lease is checked (and renewed) only once there is room, as the execution is about to
+			// start: committed before a wait for a slot, it lost that wait from the execution's deadline
+			// (loadBy = min(now + Execution Timeout, lease)), and loads longer than ~0.63 × the timeout failed
+			// every execution that had waited.
+			if (ordered && this.mayNotStart(state)) return;
 			if (!window.hasRoom && !(await this.waitForRoom(payload))) return;
 			if (moved()) return;
+			if (ordered && !(await this.mayStart(state, from === 0 ? fetchedFrom : BigInt(messages[from].offset), moved))) return;
+			// Another partition may have taken the slot while the lease was committed: wait again.
+			if (!window.hasRoom) continue;
 			// A failed range delivered again ends where executions still tracked begin (commit-tracker.ts).
 			const limit = state.tracker.fillLimit;
 			if (limit !== undefined && BigInt(messages[from].offset) >= limit) {
@@ -124,6 +132,8 @@ export class ExecutionEmitter {
 				return;
 			}
 			if (moved()) return;
+			// A Schema Registry parse that waited on the registry came out of the lease too: renewed when it no longer covers the deadline.
+			if (ordered && parsed instanceof Promise && !(await this.mayStart(state, BigInt(messages[from].offset), moved))) return;
 			let entry: TrackedExecution;
 			try {
 				entry = state.tracker.add(BigInt(messages[from].offset), executionEnd(payload, to, limit), from === 0 ? fetchedFrom : undefined);
@@ -216,16 +226,23 @@ export class ExecutionEmitter {
 	}
 
 	/**
-	 * Keep Order per Partition: whether the partition may start an execution now. Not while one of
-	 * its executions is in flight, a redelivery waits or a previous owner's deadline has not passed;
-	 * the first time in this ownership, and whenever the committed lease would not cover the
-	 * execution's deadline, only once HELD with a new lease is committed at `startOffset`.
+	 * Keep Order per Partition, the refusals that need no await: one of its executions is in flight, a
+	 * redelivery waits or a previous owner's deadline has not passed.
+	 */
+	private mayNotStart(state: PartitionState): boolean {
+		if (state.tracker.running === 0 && !state.inBackoff && !state.fenced) return false;
+		this.ctx.syncPaused();
+		return true;
+	}
+
+	/**
+	 * Keep Order per Partition: whether the partition may start an execution now (asked once there is
+	 * room in the window). Not when mayNotStart refuses; the first time in this ownership, and whenever
+	 * the committed lease would not cover the execution's deadline, only once HELD with a new lease is
+	 * committed at `startOffset`.
 	 */
 	private async mayStart(state: PartitionState, startOffset: bigint, moved: () => boolean): Promise<boolean> {
-		if (state.tracker.running > 0 || state.inBackoff || state.fenced) {
-			this.ctx.syncPaused();
-			return false;
-		}
+		if (this.mayNotStart(state)) return false;
 		if (this.ctx.options.manual) return true;
 		const now = Date.now();
 		const timeoutMs = this.ctx.options.executionTimeoutMs;
@@ -273,8 +290,8 @@ export class ExecutionEmitter {
 		metrics.kafkaMessagesConsumed.inc({ workflow, topic: state.topic, partition: String(state.partition) }, count);
 		if (chunk.parseErrors > 0) metrics.jsonParseErrors.inc({ workflow, node, topic: state.topic }, chunk.parseErrors);
 		if (chunk.tombstonesSkipped > 0) metrics.kafkaTombstonesSkipped.inc({ workflow, topic: state.topic }, chunk.tombstonesSkipped);
-		if (chunk.skippedTombstone !== undefined && options.warnSkippedTombstones !== false) this.warnSkippedTombstone(state, chunk.skippedTombstone);
-		if (chunk.itemOwnFields !== undefined) this.warnItemOwnFields(state, chunk.itemOwnFields);
+		if (chunk.skippedTombstone !== undefined && options.warnSkippedTombstones !== false) this.warnings.skippedTombstone(state.topic, state.partition, chunk.skippedTombstone);
+		if (chunk.itemOwnFields !== undefined) this.warnings.itemOwnFields(state.topic, state.partition, chunk.itemOwnFields);
 		stats.messages += count;
 		stats.parseErrors += chunk.parseErrors;
 		stats.tombstonesSkipped += chunk.tombstonesSkipped;
@@ -300,39 +317,6 @@ export class ExecutionEmitter {
 		// Only skipped tombstones: nothing to run, and their offsets may still be committed.
 		const outcome = chunk.items.length === 0 ? Promise.resolve<ExecutionOutcome>({ ok: true }) : this.runWithDeadline(execution);
 		void outcome.then((result) => this.finish(state, entry, execution, result));
-	}
-
-	/**
-	 * Once per partition (and consumer): a compacted changelog whose tombstones are its deletes loses
-	 * every delete under Tombstones "Skip", the default, with only a counter saying so. Naming one key
-	 * lets the operator see whether it is such a topic.
-	 */
-	private warnSkippedTombstone(state: PartitionState, tombstone: SkippedTombstone): void {
-		const partition = `${state.topic}\0${state.partition}`;
-		if (this.tombstoneWarned.has(partition)) return;
-		this.tombstoneWarned.add(partition);
-		this.ctx.logger.warn(
-			`Kafka sinker skipped a tombstone (a message whose value is null) on ${state.topic}[${state.partition}] at offset ${tombstone.offset}, key ${tombstone.key ?? '(none)'}: Tombstones is "Skip", so no row changes. If this topic is a compacted changelog whose tombstones are its deletes, choose Tombstones "Delete the Row of Its Key" (trigger options, with Keep Order per Partition). Further tombstones of this partition are only counted (kafka_tombstones_skipped_total)`,
-			{ topic: state.topic, partition: state.partition, offset: tombstone.offset },
-		);
-	}
-
-	/**
-	 * Once per execution and name: values with their own `_doris` / `_kafka`, left out of their items
-	 * (message-items.ts withoutForeignItemInfo), so not loaded. Mostly dead letters replayed through the
-	 * trigger, which carry both from their first pass; a producer's own field of that name was lost unseen.
-	 */
-	private warnItemOwnFields(state: PartitionState, fields: ReadonlyMap<string, ItemOwnField>): void {
-		for (const [name, field] of fields) {
-			const what = name === DORIS_FIELD ? 'target table, deadline and Add Kafka Fields names' : 'Kafka position (Include Metadata)';
-			const how = field.replaced ? "replaced in their items by the message's own position" : 'left out of their items';
-			// A table column named `_doris` still takes the value from _doris.ownFields (doris-info.ts ownDorisValue).
-			const loaded = name === DORIS_FIELD ? `so their "${name}" loads only into a table column of that name` : `so their "${name}" is not loaded`;
-			this.ctx.logger.warn(
-				`Kafka trigger: ${field.messages} message(s) of ${state.topic}[${state.partition}] from offset ${field.firstOffset} have their own top-level "${name}" field, a name the Doris nodes keep for an item's own ${what}: it is ${how}, ${loaded}. A dead letter replayed through the trigger carries it from its first pass, and then nothing is lost; otherwise rename the field upstream (a Doris Schema node with Unknown Fields "Reject the Row" sends such items to Invalid, naming the field: the item keeps it in _doris.ownFields)`,
-				{ topic: state.topic, partition: state.partition, offset: field.firstOffset },
-			);
-		}
 	}
 
 	private async runWithDeadline(execution: SinkExecution): Promise<ExecutionOutcome> {

@@ -25,7 +25,8 @@ import type { KafkaMessage } from 'kafkajs';
 import { parseJsonExact, parseJsonExactFromBytes, type JsonObject, type JsonValue } from '../common/exact-json';
 import { jsonBytesDepthError } from '../common/json-depth';
 import type { KafkaMetadataNeeds } from '../common/metadata-needs';
-import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError } from './packed-lines';
+import { fitsOnLine, mayBeLine, PackedLinesBuilder, UncheckedLinesError, type DeferredChecks } from './packed-lines';
+import { someLineHoldsMoreThanOneValue } from './trailing-json';
 import { createDelimitedDecoder, type DelimitedFormat } from './delimited';
 import { kafkaFieldValues, spliceKafkaFields, type KafkaField } from './message-fields';
 import { addItem, endPacked, parseError, withKafkaFields, type Decoded } from './message-items';
@@ -62,6 +63,12 @@ export interface MessageParserOptions {
 	kafkaFields?: readonly KafkaField[];
 	/** Which Schema Registry fields `_kafka` carries (src/common/metadata-needs.ts); both when absent. */
 	metadataNeeds?: KafkaMetadataNeeds;
+	/**
+	 * Output "batch", JSON: whether a value holding two JSON values goes the per-message way instead of
+	 * becoming a line (trailing-json.ts); on when absent. Off only where a Doris Schema node parses every
+	 * line before any load (src/common/packed-value-check.ts).
+	 */
+	checkPackedValues?: boolean;
 }
 
 export interface ParsedChunk {
@@ -113,7 +120,7 @@ export function createMessageParser(given: MessageParserOptions): MessageParser 
 		const packLine =
 			options.format === 'json' ? packJsonLine(options) : options.format === 'csv' ? packDecodedLine(options, decode) : packTextLine(options, textField);
 		if (options.format !== 'json' || (options.kafkaFields ?? []).length > 0) {
-			return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition, false) };
+			return { parse: (m, from, to, topic, partition) => packSync(options, decode, packLine, m, from, to, topic, partition, undefined) };
 		}
 		// Plain JSON values: checked together once per chunk; a chunk with a misfit is packed again value by value.
 		const packUnchecked: PackLine = (value, message, lines, topic, partition) => {
@@ -121,13 +128,14 @@ export function createMessageParser(given: MessageParserOptions): MessageParser 
 			lines.addBytes(value, topic, partition, message.offset);
 			return true;
 		};
+		const deferred = options.checkPackedValues === false ? 'line' : 'lineOfOneValue';
 		return {
 			parse: (m, from, to, topic, partition) => {
 				try {
-					return packSync(options, decode, packUnchecked, m, from, to, topic, partition, true);
+					return packSync(options, decode, packUnchecked, m, from, to, topic, partition, deferred);
 				} catch (error) {
 					if (!(error instanceof UncheckedLinesError)) throw error;
-					return packSync(options, decode, packLine, m, from, to, topic, partition, false);
+					return packSync(options, decode, packLine, m, from, to, topic, partition, undefined);
 				}
 			},
 		};
@@ -179,12 +187,18 @@ function parseSync(
 /** Adds a message's value to the packed lines when it can be one; false sends it the per-message way. */
 type PackLine = (value: Buffer, message: KafkaMessage, lines: PackedLinesBuilder, topic: string, partition: number) => boolean;
 
-/** JSON: a value that fits a line is packed as it is (with Add Kafka Fields: spliced in, still unparsed). */
+/**
+ * JSON: a value that fits a line is packed as it is (with Add Kafka Fields: spliced in, still unparsed);
+ * one holding two JSON values back to back goes the per-message way, where parseJsonExact makes it its
+ * `_parseError` item (packed, Doris would load its first value only: trailing-json.ts).
+ */
 function packJsonLine(options: MessageParserOptions): PackLine {
 	const fields = options.kafkaFields ?? [];
+	const checkValues = options.checkPackedValues !== false;
 	if (fields.length === 0) {
 		return (value, message, lines, topic, partition) => {
-			if (!fitsOnLine(value) || nestsTooDeep(value)) return false;
+			// latin1: a plain copy, and the check reads only ASCII characters (trailing-json.ts).
+			if (!fitsOnLine(value) || nestsTooDeep(value) || (checkValues && someLineHoldsMoreThanOneValue(value.toString('latin1')))) return false;
 			lines.addBytes(value, topic, partition, message.offset);
 			return true;
 		};
@@ -193,6 +207,8 @@ function packJsonLine(options: MessageParserOptions): PackLine {
 		if (!fitsOnLine(value) || nestsTooDeep(value)) return false;
 		const text = value.toString('utf8');
 		const spliced = spliceKafkaFields(text, kafkaFieldValues(fields, message, topic, partition));
+		// null: not exactly one JSON object (its scan, json-object-text.ts), packed unspliced; only then may it be two.
+		if (spliced === null && checkValues && someLineHoldsMoreThanOneValue(text)) return false;
 		// The value has an added field's name: the per-message way makes its Invalid item (message-items.ts).
 		if (spliced !== null && typeof spliced !== 'string') return false;
 		lines.addText(spliced ?? text, topic, partition, message.offset);
@@ -260,7 +276,7 @@ function packSync(
 	to: number,
 	topic: string,
 	partition: number,
-	deferChecks: boolean,
+	deferChecks: DeferredChecks | undefined,
 ): ParsedChunk {
 	const chunk: ParsedChunk = { items: [], parseErrors: 0, tombstonesSkipped: 0 };
 	const lines = new PackedLinesBuilder(deferChecks);

@@ -10,10 +10,10 @@
  * - a run is extended by comparing numbers, not BigInts (offsets are int64 strings; BigInt is used
  *   only beyond 2^53, which no real partition reaches);
  * - with `deferChecks`, values are only checked for a line break as they are added, and the joined
- *   bytes once for CR and valid UTF-8 (one native pass instead of two calls per message); a value
- *   that fails makes finish() throw UncheckedLinesError, and the caller packs that chunk again with
- *   fitsOnLine per value (valid UTF-8 joined by line breaks is valid UTF-8, and an invalid value
- *   stays invalid between them);
+ *   bytes once for CR and valid UTF-8 (one native pass instead of two calls per message), the joined
+ *   text once for a line holding two JSON values (trailing-json.ts); a value that fails makes finish()
+ *   throw UncheckedLinesError, and the caller packs that chunk again with fitsOnLine per value (valid
+ *   UTF-8 joined by line breaks is valid UTF-8, and an invalid value stays invalid between them);
  * - pure ASCII (the usual JSON) is decoded as Latin-1, a plain copy, instead of by the UTF-8 decoder.
  *
  * A run never has a gap: an offset that does not follow the previous line's (a message of the same
@@ -25,6 +25,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 
 import { PACKED_ROWS_FIELD, type PackedRows, type PackedSource } from '../common/item-contract';
 import type { JsonObject } from '../common/exact-json';
+import { someLineHoldsMoreThanOneValue } from './trailing-json';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -60,10 +61,16 @@ export function fitsOnLine(value: Buffer): boolean {
 /** Thrown by finish() / addText() of a builder with deferred checks: a value added was not a line. */
 export class UncheckedLinesError extends Error {
 	constructor() {
-		super('a value packed without its checks is not one line of UTF-8 text');
+		super('a value packed without its checks is not one line of UTF-8 text holding one JSON value');
 		this.name = 'UncheckedLinesError';
 	}
 }
+
+/**
+ * What a builder checks of the joined values at the end: that each is one line of UTF-8 ('line'), and
+ * also one JSON value ('lineOfOneValue').
+ */
+export type DeferredChecks = 'line' | 'lineOfOneValue';
 
 /** A value that has only to be one line: not empty, no LF (CR and UTF-8 are checked later, together). */
 export function mayBeLine(value: Buffer): boolean {
@@ -90,8 +97,11 @@ export class PackedLinesBuilder {
 	/** The Connect schemas of the runs whose lines had one (addText), for PackedRows.connectSchemas. */
 	private readonly runSchemas = new Map<PackedSource, LineSchemas>();
 
-	/** `deferChecks`: values given to addBytes passed only mayBeLine (see the header). */
-	constructor(private readonly deferChecks = false) {}
+	/**
+	 * `deferChecks`: values given to addBytes passed only mayBeLine (see the header), and whether each
+	 * must also be one JSON value (trailing-json.ts); undefined: they passed every check.
+	 */
+	constructor(private readonly deferChecks?: DeferredChecks) {}
 
 	get count(): number {
 		return this.lines;
@@ -181,8 +191,11 @@ export class PackedLinesBuilder {
 			out[at++] = LF;
 		}
 		const ascii = isAscii(out);
-		if (this.deferChecks && (out.indexOf(CR) !== -1 || (!ascii && !isUtf8(out)))) throw new UncheckedLinesError();
-		this.text += out.toString(ascii ? 'latin1' : 'utf8');
+		if (this.deferChecks !== undefined && (out.indexOf(CR) !== -1 || (!ascii && !isUtf8(out)))) throw new UncheckedLinesError();
+		const lines = out.toString(ascii ? 'latin1' : 'utf8');
+		// A value holding two JSON values back to back would lose its second in Doris (trailing-json.ts).
+		if (this.deferChecks === 'lineOfOneValue' && someLineHoldsMoreThanOneValue(lines)) throw new UncheckedLinesError();
+		this.text += lines;
 		this.pending = [];
 		this.pendingBytes = 0;
 	}

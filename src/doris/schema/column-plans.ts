@@ -133,3 +133,25 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 	}
 	return { plans, knownFields, foldedPlans };
 }
+
+/**
+ * How many plans read a record field an earlier plan may read too: two Field Mappings from `a.b` and
+ * `a.c` both read the key `a`; a Field Mapping from `a.b` reads the key `a` a column of that name reads;
+ * one from `name` onto a second column reads the first column's own field. The other plans each read
+ * a key of their own, so a record's columns filled, less this, are at most its keys that fill a column
+ * (RowMapper.mapRecord's first test for fields no column takes). Counted as one key per column, the two
+ * mappings from `a` made `{"a":{"b":1,"c":2},"extra":3}` look fully read: `extra` went uncounted
+ * (sinker_fields_unmatched_total) and the new field re-read no schema (drift-signals.ts).
+ */
+export function plansSharingAField(plans: readonly ColumnPlan[]): number {
+	const read = new Set<string>();
+	let sharing = 0;
+	for (const p of plans) {
+		// What a plan may take: the key of its whole name, else its path's first segment (RowMapper.mapRecord).
+		// Another case of a column's own name is a key no plan names (knownFields): never shared.
+		const fields = p.path === null ? [p.key] : [p.key, p.path[0]];
+		if (fields.some((f) => read.has(f))) sharing++;
+		for (const f of fields) read.add(f);
+	}
+	return sharing;
+}

@@ -16,7 +16,10 @@
  * text, an object into a JSON column its quoted text).
  *
  * Fields no column takes are skipped (their syntax checked), and counted into the mapper's unmatched
- * fields when it counts them, as map() does.
+ * fields when it counts them, as map() does: each key by what it is, never by the columns a line fills,
+ * so it has no use for map()'s first test (columns filled against keys). The mappers whose columns can
+ * read one key between them (field paths, two columns from one field: column-plans.ts
+ * plansSharingAField) take the general path anyway (LineTranscoder.of).
  *
  * The general path is taken for: lines that do not parse or are not objects, a missing NOT NULL
  * column, a sequence column left NULL, a value its column refuses, a column named twice, a key that

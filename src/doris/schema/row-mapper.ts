@@ -24,7 +24,7 @@ import { DELETE_SIGN_COLUMN, DORIS_FIELD, ITEM_OWN_FIELDS, KAFKA_METADATA_FIELD 
 // From where it is defined: coerce-type's re-export compiles to a getter, called for every column of every row.
 import { INVALID, type FailSlot } from './coerce-result';
 import { unavailableValue, type UnavailableValue } from './unavailable-value';
-import { compileColumnPlans, type ColumnPlan } from './column-plans';
+import { compileColumnPlans, plansSharingAField, type ColumnPlan } from './column-plans';
 import { deletePlaceholders, type DeletePlaceholder } from './delete-placeholders';
 import { FLATTENED_DELETED_FIELD, flattenedDeleteMark } from './debezium';
 import { FLATTENED_CONNECTOR_FIELD, isKeyOnlyDelete, keyOnlyDeleteSequence } from './debezium-fallbacks';
@@ -97,6 +97,8 @@ export class RowMapper extends RecordFinder {
 	 * unmatched fields (an array of its keys and a set lookup per key, for every row).
 	 */
 	private readonly itemInfoUnread: boolean;
+	/** Plans that may read a field another plan reads too (column-plans.ts plansSharingAField): not counted as keys read. */
+	private readonly sharedFieldReads: number;
 
 	constructor(schema: TableSchema, options: RowMapperOptions) {
 		const columns = compileColumnPlans(schema, options);
@@ -123,6 +125,7 @@ export class RowMapper extends RecordFinder {
 		this.placeholders = deletePlaceholders(schema, this.plans);
 		const itemInfo = (name: string | null | undefined) => typeof name === 'string' && (name.toLowerCase() === DORIS_FIELD || name.toLowerCase() === KAFKA_METADATA_FIELD);
 		this.itemInfoUnread = !this.plans.some((p) => itemInfo(p.key) || itemInfo(p.path?.[0]) || itemInfo(p.folded));
+		this.sharedFieldReads = plansSharingAField(this.plans);
 	}
 
 	/** The column plans in column order (the delete sign excluded), for the packed fast path (column-writer.ts). */
@@ -291,12 +294,14 @@ export class RowMapper extends RecordFinder {
 		const known = aliases ?? NO_ALIASES;
 		const sink = this.unmatchedSink;
 		if (sink !== null) {
-			// Cheap first: only when the record has more keys than columns it filled can one be unknown.
+			// Cheap first: only when the record has more keys than the keys its filled columns read can one be
+			// unknown. Columns filled, less those that may share a key with another (two Field Mappings from
+			// `a.b` and `a.c`), never exceed the keys read: a record with a field more is searched.
 			let keys = 0;
 			for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys++;
 			// Fields never unknown that no column reads (itemInfoUnread) fill no column either: not counted.
 			if (this.itemInfoUnread) keys -= (Object.hasOwn(rec, DORIS_FIELD) ? 1 : 0) + (Object.hasOwn(rec, KAFKA_METADATA_FIELD) ? 1 : 0);
-			if (keys > present) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
+			if (keys > present - this.sharedFieldReads) for (const k of Object.keys(rec)) if (this.isUnknown(k, known)) sink.set(k, (sink.get(k) ?? 0) + 1);
 		}
 		if (this.options.evolve === true) reasons = newColumnReasons(this, rec, connectSchema, schemaOfItem, deleted, known, reasons);
 		if (this.options.unknownFields === 'reject') {

@@ -235,8 +235,11 @@ export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (
 			// Unicode (with BOM)". The RapidJSON reader (enable_simdjson_reader=false) does not.
 			parsed = JSON.parse(d.charCodeAt(0) === 0xfeff ? d.slice(1) : d);
 		} catch (e) {
-			onRow({ values: [], line: d, error: `Parse json data for JsonDoc failed. code: 3, error info: ${(e as Error).message}` });
-			return;
+			parsed = firstValueOnly(d.charCodeAt(0) === 0xfeff ? d.slice(1) : d);
+			if (parsed === undefined) {
+				onRow({ values: [], line: d, error: `Parse json data for JsonDoc failed. code: 3, error info: ${(e as Error).message}` });
+				return;
+			}
 		}
 		// simdjson refuses an escaped surrogate without its other half ("\ud800"), which JSON.parse takes.
 		if (d.includes('\\u') && !wellFormed(parsed)) {
@@ -270,6 +273,41 @@ export function jsonRows(text: string, names: string[], o: JsonOptions, onRow: (
 		// (be/src/vec/exec/format/json/new_json_reader.cpp: `size == 0` is an empty row, 2.1 / 3.x).
 		if (line.length === 0) continue;
 		doc(line);
+	}
+}
+
+/**
+ * A line holding more than one JSON value (`{"id":1}{"id":2}`), read as Doris' default JSON reader
+ * reads it: its first value, the rest never looked at. be/src/vec/exec/format/json/new_json_reader.cpp
+ * (`_simdjson_parse_json_doc`, `_simdjson_handle_simple_json`; enable_simdjson_reader defaults to true,
+ * be/src/common/config.cpp) never calls simdjson's `at_end()`; simdjson's root check
+ * (`value_iterator::check_root_object` / `check_root_array`) asks only that the line's last structural
+ * character close the same kind of container as its first opens, and its first pass that every string
+ * be closed. So `{"id":1}{"id":2}` loads {"id":1}, counted as 1 row; `{"id":1}x` and `{"id":1}[2]` are
+ * refused. undefined: not such a line (refused as JSON.parse refuses it).
+ */
+function firstValueOnly(text: string): unknown {
+	const trimmed = text.trim();
+	const open = trimmed[0];
+	const close = open === '{' ? '}' : open === '[' ? ']' : undefined;
+	if (close === undefined || trimmed[trimmed.length - 1] !== close) return undefined;
+	let depth = 0;
+	let end = -1;
+	let inString = false;
+	for (let i = 0; i < trimmed.length; i++) {
+		const c = trimmed[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (end < 0 && (c === '{' || c === '[')) depth++;
+		else if (end < 0 && (c === '}' || c === ']') && --depth === 0) end = i + 1;
+	}
+	if (end < 0 || end === trimmed.length || inString) return undefined;
+	try {
+		return JSON.parse(trimmed.slice(0, end));
+	} catch {
+		return undefined;
 	}
 }
 

@@ -82,7 +82,7 @@ describe('packed lines: builder', () => {
 
 	it('items packed one after another keep their own text: the buffer values are joined in is reused, never shared', () => {
 		const pack = (values: string[], deferChecks: boolean) => {
-			const b = new PackedLinesBuilder(deferChecks);
+			const b = new PackedLinesBuilder(deferChecks ? 'lineOfOneValue' : undefined);
 			values.forEach((v, k) => b.addBytes(Buffer.from(v), 't', 0, String(k)));
 			return b.finish()?.jsonLines;
 		};
