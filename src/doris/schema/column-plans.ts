@@ -25,6 +25,12 @@ export interface ColumnPlan {
 	 * record has no key of the whole name (`key`), which wins when present.
 	 */
 	path: string[] | null;
+	/**
+	 * `key` names a property every object has (`constructor`, `toString`, `valueOf`, …): read only as the
+	 * record's own field (ownField). Else a record without it gave the column that function, and the row
+	 * went to Invalid as a wrong type instead of leaving the column out.
+	 */
+	inherited: boolean;
 	handler: TypeHandler;
 	nullable: boolean;
 	hasDefault: boolean;
@@ -119,6 +125,7 @@ export function compileColumnPlans(schema: TableSchema, options: RowMapperOption
 			column: col.name,
 			key: field,
 			path: path.length > 1 ? path : null,
+			inherited: field in Object.prototype,
 			handler: compileType(col.type, contextFor.get(col.name) ?? ctx),
 			nullable: col.nullable,
 			// HLL / BITMAP / QUANTILE_STATE / AGG_STATE take no plain value: Doris fills them from a Stream

@@ -12,14 +12,14 @@
  */
 import { INVALID, type FailSlot } from './coerce-result';
 import type { ColumnPlan } from './column-plans';
-import { readPath } from './record-finder';
+import { ownField, readPath } from './record-finder';
 import type { Rejection } from './row-mapper-options';
 import { safeValue } from './row-rejections';
 import type { UnavailableValue } from './unavailable-value';
 
 /** A plan's value in a record: the field of its name, else its Field Mapping's dot path. */
 function valueOf(plan: ColumnPlan, rec: Readonly<Record<string, unknown>>): unknown {
-	const value = rec[plan.key];
+	const value = ownField(rec, plan.key);
 	return value === undefined && plan.path !== null ? readPath(rec, plan.path) : value;
 }
 

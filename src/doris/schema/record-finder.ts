@@ -24,14 +24,19 @@ import { withOwnDorisField } from './reserved-line-fields';
 import { kafkaFieldsOf, takenKafkaField, withKafkaFields } from './trigger-fields';
 import type { TableSchema } from './types';
 
-/** The value at `path` (segments) inside `value`; undefined where a step is no object. */
+/** The value at `path` (segments) inside `value`; undefined where a step is no object or lacks its own field of that name. */
 export function readPath(value: unknown, path: string[]): unknown {
 	let cur = value;
 	for (const seg of path) {
 		if (typeof cur !== 'object' || cur === null) return undefined;
-		cur = (cur as Record<string, unknown>)[seg];
+		cur = ownField(cur as Record<string, unknown>, seg);
 	}
 	return cur;
+}
+
+/** The record's own field `key`; never a property every object inherits (`constructor`, `toString`, …). */
+export function ownField(rec: Readonly<Record<string, unknown>>, key: string): unknown {
+	return Object.hasOwn(rec, key) ? rec[key] : undefined;
 }
 
 export abstract class RecordFinder {

@@ -31,7 +31,7 @@ import { FLATTENED_CONNECTOR_FIELD, isKeyOnlyDelete, keyOnlyDeleteSequence } fro
 import { keyChanged } from './key-changes';
 import { newColumnReasons, recordSchema } from './new-columns';
 import { noColumnRejection, setsNoColumn } from './no-column';
-import { readPath, RecordFinder } from './record-finder';
+import { ownField, readPath, RecordFinder } from './record-finder';
 import type { MapResult, Rejection, RowMapperOptions } from './row-mapper-options';
 import { badDeleteMark, deleteKeyMissing, deleteUnsupported, isLoadTimeDefault, missingSequence, notNullInDelete, ownDeleteSign, safeValue, sequenceColumnOf, unknownField, type SequenceColumn } from './row-rejections';
 import type { TableSchema } from './types';
@@ -157,7 +157,7 @@ export class RowMapper extends RecordFinder {
 			if (this.knownFields.has(k)) continue;
 			const folded = k.toLowerCase();
 			const plan = this.foldedPlans.get(folded);
-			if (plan === undefined || rec[plan.key] !== undefined) continue;
+			if (plan === undefined || ownField(rec, plan.key) !== undefined) continue;
 			if (aliases === null) aliases = new Map<string, string>();
 			else if (aliases.has(folded)) continue;
 			aliases.set(folded, k);
@@ -225,7 +225,7 @@ export class RowMapper extends RecordFinder {
 		let aliases: ReadonlyMap<string, string> | null = null;
 		for (let i = 0; i < plans.length; i++) {
 			const p = plans[i];
-			let value = rec[p.key];
+			let value = p.inherited ? ownField(rec, p.key) : rec[p.key];
 			// A Field Mapping's dot path: a key of its whole name wins (a flattened log record), else the path.
 			if (value === undefined && p.path !== null) value = readPath(rec, p.path);
 			if (value === undefined && p.folded !== null) {
