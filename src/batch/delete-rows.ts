@@ -16,7 +16,7 @@
  * sign from the data without the Deletes option (deletesNeverCheck): then a delete is applied.
  */
 import { DELETE_SIGN_COLUMN, PACKED_ROWS_FIELD } from '../common/item-contract';
-import { KeyFactsChangedError } from '../doris/schema/key-facts';
+import { KeyFactsMismatchError } from '../doris/schema/key-facts';
 import { TableNotFoundError } from '../doris/schema/reader';
 import type { Rejection } from '../doris/schema/row-mapper';
 import { noHiddenDeleteSign } from '../doris/schema/row-rejections';
@@ -69,8 +69,8 @@ export async function tableWithoutDeletes(readSchema: () => Promise<TableSchema>
 		schema = await readSchema();
 	} catch (error) {
 		if (error instanceof TableNotFoundError) return undefined;
-		// The rows were mapped for a table since recreated: its own words (key-facts.ts), not "could not be read".
-		if (error instanceof KeyFactsChangedError) throw error;
+		// The rows were mapped for a table since recreated, or for another table: its own words (key-facts.ts), not "could not be read".
+		if (error instanceof KeyFactsMismatchError) throw error;
 		throw new Error(
 			`Table ${table}: the load carries the delete sign, and whether the table is UNIQUE KEY (the only kind that applies it; any other loads a deleted row as a new one) could not be read over Doris' MySQL port: ${(error as Error).message}`,
 			{ cause: error },

@@ -59,11 +59,11 @@ export interface DorisItemInfo {
 	 */
 	kafkaFields?: string[];
 	/**
-	 * The key facts of the table the Doris Schema node mapped this delete for (on a packed item: its
-	 * lines' deletes), e.g. "UNIQUE KEY(id), sequence column updated_at" (src/doris/schema/key-facts.ts).
+	 * The table the Doris Schema node mapped this delete for (on a packed item: its lines' deletes) and its
+	 * key facts, e.g. "d.t: UNIQUE KEY(id), sequence column updated_at" (src/doris/schema/key-facts.ts).
 	 * The Doris Stream Load node compares it with SHOW CREATE TABLE before the load: a table recreated
 	 * with a sequence column since would ignore a delete mapped without its value, so the execution fails
-	 * and is mapped again. Never loaded.
+	 * and is mapped again; mapped for another table whose key facts differ, it fails saying so. Never loaded.
 	 */
 	keyFacts?: string;
 	/**

@@ -3,12 +3,15 @@
  * every wait bounded by the one deadline (Close Timeout, close-deadline.ts):
  * 1. the executions in flight drained until the last fifth of the deadline; those still running are given
  *    up (their offsets stay uncommitted, redelivered at the next start) and the n8n side stops waiting;
- * 2. the seats of compacted-topic holds under way ended (compacted-hold-lookup.ts seated): a hold that began
- *    for a partition this consumer never committed gets its mark committed by this close. Before, a close
- *    within the seat's OffsetFetch + ListOffsets left the partition unmarked without a word (late review
- *    session 20, H4);
- * 3. what finished committed and the commit requests settled; what stays uncommitted, or held without its
- *    mark, named (offset-committer.ts tellUnconfirmed);
+ * 2. what finished committed, first: a seat below may wait until the deadline, and a commit begun after it
+ *    would be sent with the deadline passed and not waited for (its rows read and loaded again at the next
+ *    start: late review session 21, C1);
+ * 3. the seats of compacted-topic holds under way ended (compacted-hold-lookup.ts seated), within what is
+ *    left of the deadline, and committed again for their marks: a hold that began for a partition this
+ *    consumer never committed gets its mark committed by this close. Before, a close within the seat's
+ *    OffsetFetch + ListOffsets left the partition unmarked without a word (late review session 20, H4);
+ *    then the commit requests settled, and what stays uncommitted, or held without its mark, named
+ *    (offset-committer.ts tellUnconfirmed);
  * 4. the lag measurement stopped, the group left, the clients disconnected: the disconnect is begun even
  *    past the deadline, as it stops kafkajs' runner.
  */
@@ -46,8 +49,10 @@ export async function closeAfterFetching(consumer: ClosingConsumer, deadline: Cl
 		logger.warn('Kafka consumer closing with executions still in flight; their offsets stay uncommitted', { abandoned });
 		consumer.abandon();
 	}
-	await consumer.holdLookup.seated(signal);
+	// The seats' retries begin now, beside the commit: what finished is not kept waiting for them (C1).
+	const seats = consumer.holdLookup.seated(signal);
 	await consumer.commitFinished(signal);
+	if (await seats) await consumer.commitFinished(signal);
 	await committer.settled(signal);
 	committer.tellUnconfirmed();
 	const lag = consumer.stopLag();

@@ -84,17 +84,20 @@ export class CompactedHoldLookup {
 	}
 
 	/**
-	 * Close, before its last commit: the seats under way end, and those waiting for a retry are tried once more
-	 * now (no retry after that: closing), or `signal` aborts (the Close Timeout). What is left unseated has no
+	 * Close, after committing what finished (close-sequence.ts): the seats under way end, and those waiting for
+	 * a retry are tried once more now (no retry after that: closing), or `signal` aborts (the Close Timeout).
+	 * True when there were seats: the marks they found need a commit of their own. What is left unseated has no
 	 * mark this consumer can commit: the committer names it (offset-committer.ts tellUnconfirmed).
 	 */
-	async seated(signal: AbortSignal): Promise<void> {
+	async seated(signal: AbortSignal): Promise<boolean> {
 		for (const [timer, states] of this.seatRetries) {
 			clearTimeout(timer);
 			this.startSeat(states);
 		}
 		this.seatRetries.clear();
+		if (this.seats.size === 0) return false;
 		await untilAborted(Promise.allSettled([...this.seats]), signal);
+		return true;
 	}
 
 	/** Stops the retries (close). */

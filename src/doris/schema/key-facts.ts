@@ -15,7 +15,7 @@
  * before the table had a `function_column.sequence_col` was never asked for its sequence value
  * (delete_sequence), loads with none, and Doris ignores a delete whose sequence value is below the
  * stored row's (late review session 20, S3). So the Doris Schema node marks each delete it maps with
- * the key facts it mapped it for (`_doris.keyFacts`, `packedRows.doris.keyFacts`: keyFactsMark), and
+ * the table and key facts it mapped it for (`_doris.keyFacts`, `packedRows.doris.keyFacts`: keyFactsMark), and
  * when SHOW CREATE TABLE now says other facts and the table is still UNIQUE KEY the execution fails
  * naming the table and the change (KeyFactsChangedError): the Kafka trigger delivers it again and the
  * Doris Schema node maps it with the table as it is. The mark is compared, not the cache: another
@@ -24,6 +24,17 @@
  * delete of the load is then taken out (delete_unsupported) whatever it was mapped for, and for the other
  * rows a table that is not UNIQUE KEY has no sequence column and no delete sign, the only key facts the
  * Doris Schema node maps a row that is not a delete by, so mapping them again would change nothing.
+ *
+ * The mark names the table it was mapped for ("d.t: UNIQUE KEY(id), no sequence column"): a Doris Schema
+ * node mapping for one table (d.a) and a Stream Load node loading into another (d.b, an expression) whose
+ * key facts differ failed, before, with "Table d.b changed", at every delivery, though nothing changed
+ * (late review session 21, S3c). Refusing stays right (a delete lacking d.b's sequence value would be
+ * ignored), but the error now says the rows were mapped for d.a (KeyFactsOfAnotherTableError).
+ *
+ * The stale schema is marked under every connection (SchemaCache.invalidateTable): the Doris Schema node
+ * may read the table with another credential or FE host than the Stream Load node, and with only the
+ * Stream Load node's entry marked each redelivery was mapped with the same old schema and failed again,
+ * for ever with Refresh Interval 0 (late review session 21, S3b).
  *
  * Not seen this way: a UNIQUE KEY table recreated without the hidden delete sign (FE config
  * enable_batch_delete_by_default false), which SHOW CREATE TABLE does not print; rows no Doris Schema
@@ -53,13 +64,33 @@ export function sameKeyFacts(schema: TableSchema, facts: CreateTableFacts): bool
 }
 
 /**
- * The key facts a row was mapped for, as the Doris Schema node writes them on a delete and as the
- * error names them: "UNIQUE KEY(id), sequence column updated_at". Compared without case (Doris column
- * names ignore it, fe-core catalog/Table.java nameToColumn CASE_INSENSITIVE_ORDER).
+ * Key facts as the error names them: "UNIQUE KEY(id), sequence column updated_at". Compared without case
+ * (Doris column names ignore it, fe-core catalog/Table.java nameToColumn CASE_INSENSITIVE_ORDER).
  */
-export function keyFactsMark(facts: KeyFacts): string {
+export function keyFactsText(facts: KeyFacts): string {
 	const sequence = facts.sequenceColumn !== null ? `sequence column ${facts.sequenceColumn}` : facts.hasSequenceType ? 'hidden sequence column (function_column.sequence_type)' : 'no sequence column';
 	return `${facts.keyModel ?? 'unknown'} KEY(${facts.keyColumns.join(', ')}), ${sequence}`;
+}
+
+/**
+ * The mark the Doris Schema node writes on a delete: the table it mapped it for and that table's key facts,
+ * "d.t: UNIQUE KEY(id), sequence column updated_at".
+ */
+export function keyFactsMark(schema: TableSchema): string {
+	return `${schema.database}.${schema.table}: ${keyFactsText(schema)}`;
+}
+
+/**
+ * A mark read back: the table (undefined for a mark without one) and its key facts. Split at the first
+ * ": ", which no Doris database or table name holds (fe-core common/FeNameFormat.java: letters, digits,
+ * `_`, `-`, and letters of any script with enable_unicode_name_support), while a column name may.
+ */
+export function readKeyFactsMark(mark: string): { table: string | undefined; facts: string } {
+	const at = mark.indexOf(': ');
+	const table = at > 0 ? mark.slice(0, at) : undefined;
+	// "UNIQUE KEY(a: b), …": a mark without a table whose key column holds ": " (never one this version writes).
+	if (table === undefined || table.includes('(')) return { table: undefined, facts: mark };
+	return { table, facts: mark.slice(at + 2) };
 }
 
 /**
@@ -92,14 +123,25 @@ export function keyFactsMarksOf(items: ReadonlyArray<{ json: Record<string, unkn
 	return marks;
 }
 
-/** The rows of a load were mapped for key facts the table no longer has: the execution fails and is delivered again. */
-export class KeyFactsChangedError extends Error {
+/** The deletes of a load were mapped for other key facts than the table's now: nothing of the execution is loaded. */
+export abstract class KeyFactsMismatchError extends Error {
 	constructor(
 		readonly table: string,
 		readonly mappedFor: readonly string[],
 		readonly now: string,
+		message: string,
 	) {
+		super(message);
+	}
+}
+
+/** The rows of a load were mapped for key facts the table no longer has: the execution fails and is delivered again. */
+export class KeyFactsChangedError extends KeyFactsMismatchError {
+	constructor(table: string, mappedFor: readonly string[], now: string) {
 		super(
+			table,
+			mappedFor,
+			now,
 			`Table ${table} changed since this execution's rows were mapped: they were mapped for ${mappedFor.join(' / ')}, and SHOW CREATE TABLE now says ${now} (the table was dropped and created again, or altered). ` +
 				'Loaded as mapped, a delete lacking the new sequence column\'s value would be ignored by Doris and the row stay, so nothing of this execution is loaded: it fails and is delivered again, and the Doris Schema node maps it with the table as it is now',
 		);
@@ -108,9 +150,30 @@ export class KeyFactsChangedError extends Error {
 }
 
 /**
+ * The deletes of a load were mapped for another table (`mappedFor`: "d.a: UNIQUE KEY(id), …") whose key facts
+ * differ from those of the table loaded into: a delivery again fails the same way, until the nodes agree.
+ */
+export class KeyFactsOfAnotherTableError extends KeyFactsMismatchError {
+	constructor(table: string, mappedFor: readonly string[], now: string) {
+		const tables = [...new Set(mappedFor.map((mark) => readKeyFactsMark(mark).table))].join(', ');
+		super(
+			table,
+			mappedFor,
+			now,
+			`Table ${table}: this execution's deletes were mapped by the Doris Schema node for another table, ${mappedFor.join(' / ')}, and this node loads them into ${table}, whose key facts differ: SHOW CREATE TABLE says ${now}. ` +
+				`Loaded so, a delete would go without what ${table}'s key columns and sequence column ask for, and Doris would ignore it (the row stays), so nothing of this execution is loaded, and every delivery fails the same way: ` +
+				`let the Doris Schema node map for ${table} (or use its Map Rows to Tables with Table From "Each Row's Table"), or load into ${tables}`,
+		);
+		this.name = 'KeyFactsOfAnotherTableError';
+	}
+}
+
+/**
  * The table's schema, read again first when its key facts are no longer the cached ones. `mappedFor`:
  * the marks of the load's deletes (keyFactsMarksOf); when one differs from the facts now and the table
- * is still UNIQUE KEY, throws KeyFactsChangedError after marking the cached schema stale.
+ * is still UNIQUE KEY, throws after marking the table's cached schemas stale: KeyFactsChangedError for
+ * marks of this table, KeyFactsOfAnotherTableError for marks of another (names compared without case, as
+ * the cache does: one table on a cluster with lower_case_table_names 1 or 2).
  */
 export async function schemaWithCurrentKeyFacts(
 	cache: SchemaCache,
@@ -123,10 +186,19 @@ export async function schemaWithCurrentKeyFacts(
 	const cached = await cache.get(connection, database, table);
 	if (cached.source === 'manual') return cached;
 	const facts = await readFacts(connection, database, table);
-	const now = keyFactsMark(facts);
-	const changed = [...mappedFor].filter((mark) => mark.toLowerCase() !== now.toLowerCase());
-	if (changed.length === 0 && sameKeyFacts(cached, facts)) return cached;
-	cache.invalidate(connection, database, table);
-	if (changed.length > 0 && facts.keyModel === 'UNIQUE') throw new KeyFactsChangedError(`${database}.${table}`, changed, now);
+	const now = keyFactsText(facts);
+	const here = `${database}.${table}`;
+	const differing = [...mappedFor].filter((mark) => readKeyFactsMark(mark).facts.toLowerCase() !== now.toLowerCase());
+	if (differing.length === 0 && sameKeyFacts(cached, facts)) return cached;
+	// Every connection's entry: the Doris Schema node may read with another credential or FE host (S3b).
+	cache.invalidateTable(database, table);
+	if (differing.length > 0 && facts.keyModel === 'UNIQUE') {
+		const elsewhere = differing.filter((mark) => {
+			const mappedTable = readKeyFactsMark(mark).table;
+			return mappedTable !== undefined && mappedTable.toLowerCase() !== here.toLowerCase();
+		});
+		if (elsewhere.length > 0) throw new KeyFactsOfAnotherTableError(here, elsewhere, now);
+		throw new KeyFactsChangedError(here, differing.map((mark) => readKeyFactsMark(mark).facts), now);
+	}
 	return cache.get(connection, database, table);
 }

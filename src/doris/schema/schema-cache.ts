@@ -96,6 +96,18 @@ export class SchemaCache {
 	}
 
 	/**
+	 * The next get() re-reads this table under every connection read here (any user, FE host or port) and
+	 * every spelling, as invalidate() does: key facts changed under the Stream Load node's credential while
+	 * the Doris Schema node reads the table with another one kept mapping each redelivery with the old schema
+	 * (key-facts.ts, late review session 21, S3b). A table of the same name on another cluster costs one
+	 * extra read, and this is called only when a table's key facts changed.
+	 */
+	invalidateTable(database: string, table: string): void {
+		const folded = JSON.stringify([database.toLowerCase(), table.toLowerCase()]);
+		for (const entry of this.entries.values()) if (JSON.stringify([entry.database.toLowerCase(), entry.table.toLowerCase()]) === folded) entry.stale = true;
+	}
+
+	/**
 	 * A schema of the table read that began at or after `since` (ms since the epoch): the one in hand
 	 * when it did, else the read in flight when it did, else a new read. A new read waits until
 	 * `minIntervalMs` after the table's last read began, so items hinting at a change cost at most one

@@ -64,8 +64,8 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 			assert.equal(rows.length, changes.length);
 			rows.forEach((row, i) => {
 				assert.equal(row.pairedItem && (row.pairedItem as { item: number }).item, i);
-				// A delete also carries the key facts it was mapped for (key-facts.ts).
-				const keyFacts = row.json.__DORIS_DELETE_SIGN__ === 1 ? { keyFacts: 'UNIQUE KEY(id), no sequence column' } : {};
+				// A delete also carries the table and key facts it was mapped for (key-facts.ts).
+				const keyFacts = row.json.__DORIS_DELETE_SIGN__ === 1 ? { keyFacts: `cdc.${changes[i].table}: UNIQUE KEY(id), no sequence column` } : {};
 				assert.deepEqual(row.json[DORIS_FIELD] as unknown as DorisItemInfo, { database: 'cdc', table: changes[i].table, ...keyFacts });
 			});
 			const created = [...new Set(changes.map((m) => m.table))];
@@ -142,7 +142,7 @@ describe('Doris Schema node: Map Rows to Tables (Change Stream)', () => {
 		for (const table of stream.tables) {
 			const part = byTable.get(table) as PackedRows;
 			assert.equal(part.count, changes.filter((m) => m.table === table).length);
-			assert.deepEqual(part.doris, { loadBy: 1_900_000_000_000, database: 'cdc', table, keyFacts: 'UNIQUE KEY(id), no sequence column' });
+			assert.deepEqual(part.doris, { loadBy: 1_900_000_000_000, database: 'cdc', table, keyFacts: `cdc.${table}: UNIQUE KEY(id), no sequence column` });
 			assert.equal(part.sources.reduce((s, r) => s + r.lines, 0), part.count);
 		}
 	});

@@ -147,7 +147,7 @@ describe('Doris Schema node', () => {
 		const items = [{ json: { payload: { op: 'd', before: { id: 5 } } } }, { json: { payload: { op: 'c', after: { id: 6 } } } }];
 		const [rows] = await node.execute.call(context({ operation: 'mapRows', table: 'users', schemaMode: 'auto', options: { cdc: true } }, items));
 		// The delete carries the key facts it was mapped for: the Stream Load node fails its load if the table changed since (key-facts.ts).
-		assert.deepEqual(rows.map((r) => r.json), [{ id: 5, [DELETE_SIGN_COLUMN]: 1, _doris: { keyFacts: 'UNIQUE KEY(id), no sequence column' } }, { id: 6, [DELETE_SIGN_COLUMN]: 0 }]);
+		assert.deepEqual(rows.map((r) => r.json), [{ id: 5, [DELETE_SIGN_COLUMN]: 1, _doris: { keyFacts: 'nd.users: UNIQUE KEY(id), no sequence column' } }, { id: 6, [DELETE_SIGN_COLUMN]: 0 }]);
 	});
 
 	it('Get Schema outputs one item per column', async () => {

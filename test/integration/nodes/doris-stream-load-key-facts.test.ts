@@ -16,7 +16,8 @@ import { executeStreamLoad } from '../../../nodes/DorisStreamLoad/execute';
 import { PACKED_ROWS_FIELD, type PackedRows } from '../../../src/common/item-contract';
 import { INVALID_FIELD, type InvalidInfo } from '../../../src/doris/schema/route-items';
 import { nodeContextsIn, useDorisDatabase } from '../stream-load-support';
-import { kafkaOrigin, mapRowsThroughSchemaNode } from './schema-node-context';
+import { DorisSchema } from '../../../nodes/DorisSchema/DorisSchema.node.js';
+import { kafkaOrigin, mapRowsThroughSchemaNode, schemaNodeContext } from './schema-node-context';
 
 const db = useDorisDatabase({ sharedBatches: true, readsTables: true });
 const ctx = nodeContextsIn(db);
@@ -76,6 +77,46 @@ describe('Doris Stream Load node: deletes mapped for a table recreated with a se
 			]);
 		});
 	}
+
+	// Late review session 21, S3b: only the Stream Load node's cache entry was marked stale; the Doris Schema node,
+	// reading the table over another FE host (or credential), mapped every redelivery with the old schema again.
+	it('the Doris Schema node reading the table over another FE host maps the redelivery with the table as it is too', async () => {
+		const table = 'seq_added_other_host';
+		await createTable(table, '');
+		const server = db.server;
+		assert.match(server.feUrl, /127\.0\.0\.1/);
+		// Same server, another spelling of its host: another entry of the schema cache.
+		const otherHost = { ...server, feUrl: server.feUrl.replace('127.0.0.1', 'localhost') };
+		const input: INodeExecutionData[] = [{ json: { id: 1, v: 'old', __deleted: 'true', _kafka: kafkaOrigin(`s.inventory.${table}`, 0) } }];
+		const [mapped] = await mapRowsThroughSchemaNode(otherHost, 'wf-key-facts', input);
+		await recreateWithSequence(table);
+		await assert.rejects(executeStreamLoad(ctx({ table, tableFrom: 'item' }, mapped, manual)), /changed since this execution's rows were mapped/);
+		// Redelivered (before: mapped with the old schema again, the same failure at every delivery).
+		const [again, invalidAgain] = await mapRowsThroughSchemaNode(otherHost, 'wf-key-facts', input);
+		assert.deepEqual(again, []);
+		assert.deepEqual(
+			invalidAgain.map((i) => (i.json[INVALID_FIELD] as unknown as InvalidInfo).reasons.map((r) => r.rule).join()),
+			['delete_sequence'],
+		);
+	});
+
+	// Late review session 21, S3c: rows mapped for d.a and loaded into d.b failed with "Table d.b changed", though it had not.
+	it('deletes mapped for another table whose key facts differ fail naming both tables; nothing loads', async () => {
+		await createTable('seq_none_src', '');
+		await createTable('seq_dst', 'PROPERTIES ("function_column.sequence_col" = "version")');
+		const settings = { operation: 'mapRows', database: 'd', table: 'seq_none_src', schemaMode: 'auto', options: {} };
+		const items: INodeExecutionData[] = [{ json: { id: 1, v: 'old', __deleted: 'true' } }];
+		const [mapped, invalid] = await new DorisSchema().execute.call(schemaNodeContext(db.server, settings, items, { database: 'd', workflowId: 'wf-key-facts' }));
+		assert.deepEqual(invalid, []);
+		await assert.rejects(
+			executeStreamLoad(ctx({ table: 'seq_dst' }, mapped, manual)),
+			/Table d\.seq_dst: this execution's deletes were mapped by the Doris Schema node for another table, d\.seq_none_src: UNIQUE KEY\(id\), no sequence column, and this node loads them into d\.seq_dst, whose key facts differ: SHOW CREATE TABLE says UNIQUE KEY\(id\), sequence column version\./,
+		);
+		assert.deepEqual(rows('seq_dst'), [
+			{ id: 1, v: 'old', version: 5 },
+			{ id: 2, v: 'old', version: 5 },
+		]);
+	});
 
 	it('unchanged since the mapping, the deletes load as before', async () => {
 		const table = 'seq_kept';

@@ -300,7 +300,7 @@ describe('close while a hold\'s seat is under way (late review session 20, H4)',
 	 * A consumer of `t` whose group has no offset for t/0: a hold that begins must read the group's offsets and the
 	 * log's start (its seat) before it can mark it. `seatAnswer` answers the seat's read of the group's offsets.
 	 */
-	function holdBegunUnseated(seatAnswer: () => Promise<Record<string, Partitions>>) {
+	function holdBegunUnseated(seatAnswer: () => Promise<Record<string, Partitions>>, closeTimeoutMs = 5_000) {
 		let calls = 0;
 		const admin = {
 			...groupAdmin(() => ({})),
@@ -316,12 +316,12 @@ describe('close while a hold\'s seat is under way (late review session 20, H4)',
 		const box: { committer?: OffsetCommitter } = {};
 		const kafkajs = confirmingConsumer(() => box.committer as OffsetCommitter);
 		Object.assign(kafkajs.consumer, { disconnect: async () => {} });
-		const overrides: Partial<SinkerConsumerOptions> = { onCompactedHolds: holdingEvery, closeTimeoutMs: 5_000, logger };
+		const overrides: Partial<SinkerConsumerOptions> = { onCompactedHolds: holdingEvery, closeTimeoutMs, logger };
 		const sinker = sinkerWithoutBroker(kafkajs.consumer, admin, overrides) as SinkerInternals & Pick<SinkerConsumer, 'close' | 'holdTopics'>;
 		const closing = () => (sinker as unknown as { closing: boolean }).closing;
 		box.committer = sinker.committer = new OffsetCommitter(kafkajs.consumer, sinker.assignment, testConsumerOptions(overrides), logger, { commits: 0 } as SinkerStats, closing);
 		(sinker as unknown as { holdLookup: { ctx: { retryMs: number } } }).holdLookup.ctx.retryMs = 60_000;
-		return { sinker, sent: kafkajs.sent, warnings, seatAsked: () => calls > 1 };
+		return { sinker, consumer: kafkajs.consumer, sent: kafkajs.sent, warnings, seatAsked: () => calls > 1 };
 	}
 
 	it('waits for the seat under way and commits the hold\'s mark at the log\'s start before leaving (before: closed with nothing marked, the hold not kept)', async () => {
@@ -337,6 +337,31 @@ describe('close while a hold\'s seat is under way (late review session 20, H4)',
 		assert.deepEqual(await closed, { drained: true, abandoned: 0 });
 		assert.deepEqual(world.sent, [`t:0:2:${MARK}`], 'marked where a consumer of the group would start it');
 		assert.deepEqual(world.warnings, []);
+	});
+
+	it('a seat that hangs until Close Timeout does not keep the finished executions of another partition from being committed and confirmed first (before: committed only at the deadline, not waited for, read and loaded again)', async () => {
+		// The seat's ListOffsets asks every partition's leader; one of them is down: it answers no more before the deadline.
+		const world = holdBegunUnseated(() => new Promise(() => {}), 1_000);
+		// The broker confirms a commit a moment after it is sent, as a real one does.
+		const confirmAtOnce = world.consumer.commitOffsets.bind(world.consumer);
+		world.consumer.commitOffsets = async (offsets) => {
+			await settle();
+			return confirmAtOnce(offsets);
+		};
+		world.sinker.onGroupJoin({ t: [0, 1] }, 'member-1');
+		await waitFor('the assignment\'s lookup answered', () => world.sinker.assignment.get('t', 1)?.holdLookupPending === false);
+		world.sinker.holdTopics(['t'], new Map([['t', MARK]]));
+		await waitFor('the seat asked', world.seatAsked);
+		// An execution of t/1 finishes as the workflow is deactivated: close's own commit is the one that carries it.
+		const finished = world.sinker.assignment.get('t', 1) as PartitionState;
+		finished.tracker.succeed(finished.tracker.add(0n, 5n));
+		assert.deepEqual(await world.sinker.close(), { drained: true, abandoned: 0 });
+		assert.equal(finished.committed, 5n, 'the finished executions confirmed committed before close returned');
+		assert.deepEqual(world.sent, [`t:1:5:${MARK}`]);
+		assert.equal(world.warnings.filter((line) => /read again at the next start/.test(line)).length, 0, world.warnings.join('\n'));
+		assert.match(world.warnings[0], /^Kafka consumer closing before it marked the compacted-topic hold in group g's committed offsets for t\[0\] /, 'the partition left unmarked is still named');
+		// The seat took the whole Close Timeout: leaving the group is begun, not waited for (close-sequence.ts step 4).
+		assert.match(world.warnings[1], /^Kafka consumer did not leave its group within Close Timeout/);
 	});
 
 	it('a seat that still fails at close is tried once more, and the partition left unmarked is named with its hold', async () => {
