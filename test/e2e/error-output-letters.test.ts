@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { assertTableEquals, DATABASE } from './support/doris';
-import { NODE_TYPES, nodeOfType } from './support/examples';
-import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { startWorld, type E2eWorld } from './support/fixture';
+import { packedStraightToStreamLoad } from './support/packed-to-load';
 import { waitFor } from '../support/wait-for';
 
 const COUNT = 12;
@@ -40,26 +40,9 @@ describe('Stream Load error output wired to the dead letters, in n8n: items it c
 
 	it('are dead letters with their raw text, offset and reason; every other row loaded, offsets committed', async () => {
 		const table = `error_output_${Date.now().toString(36)}`;
-		await world.doris.sql(`CREATE TABLE ${DATABASE}.${table} (id BIGINT NOT NULL, name VARCHAR(64) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
-		const s = await prepareScenario(world, 'orders-low-frequency', {
-			partitions: 1,
-			tableFrom: 'orders',
-			ddl: 'orders',
-			overrides: { trigger: { output: 'batch', format: 'json' }, schema: { table }, streamLoad: { table } },
-		});
 		// Trigger → Doris Stream Load, no Doris Schema node; the error output (third) leads to the dead letters,
 		// Rejected leads nowhere, so n8n's handleNodeErrorOutput moves the failed items there.
-		const schema = nodeOfType(s.workflow, NODE_TYPES.schema);
-		const load = nodeOfType(s.workflow, NODE_TYPES.streamLoad);
-		const letters = nodeOfType(s.workflow, NODE_TYPES.deadLetters);
-		s.workflow.nodes = s.workflow.nodes.filter((node) => node !== schema);
-		(load as unknown as Record<string, unknown>).onError = 'continueErrorOutput';
-		const connections = s.workflow.connections as Record<string, { main: unknown[][] }>;
-		const trigger = nodeOfType(s.workflow, NODE_TYPES.trigger).name;
-		connections[trigger] = { main: [[{ node: load.name, type: 'main', index: 0 }]] };
-		delete connections[schema.name];
-		const toLetters = [{ node: letters.name, type: 'main', index: 0 }];
-		connections[load.name] = { main: [[], [], toLetters] };
+		const s = await packedStraightToStreamLoad(world, table, 2);
 		const id = await s.deploy();
 		const values = Array.from({ length: COUNT }, (_, i) => (i === UNDECODABLE_AT ? UNDECODABLE : Buffer.from(i === TWO_AT ? TWO : JSON.stringify({ id: i, name: `n${i}` }))));
 		const producer = world.kafka.kafka.producer();

@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { assertTableEquals, DATABASE } from './support/doris';
-import { NODE_TYPES, nodeOfType } from './support/examples';
-import { prepareScenario, startWorld, type E2eWorld } from './support/fixture';
+import { startWorld, type E2eWorld } from './support/fixture';
+import { packedStraightToStreamLoad } from './support/packed-to-load';
 import { waitFor } from '../support/wait-for';
 
 const COUNT = 20;
@@ -30,26 +30,9 @@ describe('One Item per Batch straight into Stream Load, in n8n: a message of two
 
 	it('is a dead letter with its raw text, not a row short: every other row loaded, offsets committed past it', async () => {
 		const table = `two_values_${Date.now().toString(36)}`;
-		await world.doris.sql(`CREATE TABLE ${DATABASE}.${table} (id BIGINT NOT NULL, name VARCHAR(64) NULL) UNIQUE KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")`);
-		const s = await prepareScenario(world, 'orders-low-frequency', {
-			partitions: 1,
-			tableFrom: 'orders',
-			ddl: 'orders',
-			overrides: { trigger: { output: 'batch', format: 'json' }, schema: { table }, streamLoad: { table } },
-		});
 		// Trigger → Doris Stream Load, no Doris Schema node; On Error "Continue (using error output)" with the error
 		// output leading nowhere, so what it cannot load goes to Rejected (the dead letters) with its own fields.
-		const schema = nodeOfType(s.workflow, NODE_TYPES.schema);
-		const load = nodeOfType(s.workflow, NODE_TYPES.streamLoad);
-		const letters = nodeOfType(s.workflow, NODE_TYPES.deadLetters);
-		s.workflow.nodes = s.workflow.nodes.filter((node) => node !== schema);
-		(load as unknown as Record<string, unknown>).onError = 'continueErrorOutput';
-		const connections = s.workflow.connections as Record<string, { main: unknown[][] }>;
-		const trigger = nodeOfType(s.workflow, NODE_TYPES.trigger).name;
-		connections[trigger] = { main: [[{ node: load.name, type: 'main', index: 0 }]] };
-		delete connections[schema.name];
-		const toLetters = [{ node: letters.name, type: 'main', index: 0 }];
-		connections[load.name] = { main: [[], toLetters, []] };
+		const s = await packedStraightToStreamLoad(world, table, 1);
 		const id = await s.deploy();
 		const values = Array.from({ length: COUNT }, (_, i) => (i === TWO_AT ? TWO : JSON.stringify({ id: i, name: `n${i}` })));
 		const producer = world.kafka.kafka.producer();
